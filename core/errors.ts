@@ -1,0 +1,29 @@
+/** Stable error codes: tests and callers match on these, never on message text. */
+export type BenchErrorCode =
+  | 'BENCH_PLUGIN_NOT_FOUND'
+  | 'BENCH_PLUGIN_INVALID'
+  | 'BENCH_PLUGIN_DUPLICATE'
+  | 'BENCH_PLUGIN_OPTIONS'
+  | 'BENCH_CONFIG_INVALID'
+  | 'BENCH_CONFIG_NOT_FOUND'
+  | 'BENCH_DATA_INVALID'
+  | 'BENCH_DATA_MISSING'
+  | 'BENCH_BACKEND_UNAVAILABLE'
+  | 'BENCH_RUN_INVALID'
+  | 'BENCH_USAGE'
+  | 'BENCH_ABORTED'
+
+/** Errors for setup and misuse. The message says what is wrong and what to do. */
+export class BenchError extends Error {
+  readonly code: BenchErrorCode
+  constructor(code: BenchErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'BenchError'
+    this.code = code
+  }
+}
+
+/** True for a BenchError, also across module copies (checks the code field). */
+export function isBenchError(error: unknown): error is BenchError {
+  return error instanceof Error && typeof (error as BenchError).code === 'string' && (error as BenchError).code.startsWith('BENCH_')
+}

@@ -1,0 +1,32 @@
+export type * from './common.js'
+export type * from './task.js'
+export type * from './model.js'
+export type * from './verifier.js'
+export type * from './strategy.js'
+export type * from './reporter.js'
+export type * from './results.js'
+
+import type { ModelPlugin } from './model.js'
+import type { ReporterPlugin } from './reporter.js'
+import type { StrategyPlugin } from './strategy.js'
+import type { TaskPlugin } from './task.js'
+import type { VerifierPlugin } from './verifier.js'
+
+/** Any plugin object. */
+export type Plugin = ModelPlugin | VerifierPlugin | TaskPlugin | StrategyPlugin | ReporterPlugin
+
+/** Plugin type by kind. */
+export interface PluginByKind {
+  model: ModelPlugin
+  verifier: VerifierPlugin
+  task: TaskPlugin
+  strategy: StrategyPlugin
+  reporter: ReporterPlugin
+}
+
+/** Identity helpers that give plugin authors type checking without classes. */
+export const defineModel = (plugin: ModelPlugin): ModelPlugin => plugin
+export const defineVerifier = (plugin: VerifierPlugin): VerifierPlugin => plugin
+export const defineTask = (plugin: TaskPlugin): TaskPlugin => plugin
+export const defineStrategy = (plugin: StrategyPlugin): StrategyPlugin => plugin
+export const defineReporter = (plugin: ReporterPlugin): ReporterPlugin => plugin

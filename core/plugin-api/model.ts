@@ -1,0 +1,100 @@
+import type { PluginBase } from './common.js'
+
+/** One prompt to sample `n` completions for. */
+export interface SampleRequest {
+  promptId: string
+  prompt: string
+  n: number
+  temperature: number
+  topP?: number
+  maxTokens?: number
+  /** Generation stops at the first of these strings (the stop string is kept out of `text`). */
+  stop?: string[]
+  /** Seed for this request's random stream: the same seed gives the same completions. */
+  seed: number
+}
+
+/** One sampled completion. */
+export interface Completion {
+  text: string
+  tokens: number[]
+  /** Σ log π(token) over the completion tokens, at the sampling temperature's base policy (T = 1). */
+  logProb: number
+  finishReason: 'stop' | 'length' | 'eos'
+}
+
+/** The completions for one request, in request order. */
+export interface SampleResult {
+  promptId: string
+  completions: Completion[]
+}
+
+/** A (prompt, completion) pair with a stop-gradient weight: the strategy/model seam (DESIGN §2.2). */
+export interface WeightedSequence {
+  prompt: string
+  completion: string
+  weight: number
+}
+
+/** Options of one optimizer step. */
+export interface UpdateOptions {
+  learningRate?: number
+  /** β of the optional β·KL(π‖π_ref) penalty to the frozen reference copy. */
+  klBeta?: number
+  signal?: AbortSignal
+}
+
+/** What one optimizer step reports. */
+export interface UpdateStats {
+  loss: number
+  gradNorm: number
+  /** Response tokens trained on. */
+  tokens: number
+}
+
+/** A model ready to use. Trainable models implement the optional members. */
+export interface ModelInstance {
+  /** Draws completions; batched over requests × n. Must honour `signal`. */
+  sample(requests: SampleRequest[], opts?: { signal?: AbortSignal }): Promise<SampleResult[]>
+  /** One optimizer step on L = −Σ wᵢ log π(yᵢ|xᵢ) over response tokens only. */
+  update?(batch: WeightedSequence[], opts?: UpdateOptions): Promise<UpdateStats>
+  /** Σ log π(y|x) for each pair (T = 1). */
+  logProb?(pairs: Array<{ prompt: string; completion: string }>): Promise<number[]>
+  /** An independent copy (weights and optimizer state copied). */
+  clone?(): Promise<ModelInstance>
+  /** Writes weights, tokenizer and config to `dir`; returns the checkpoint's content hash. */
+  save?(dir: string): Promise<{ hash: string }>
+  /** Parameters, backend and device, for manifests and `bench env`. */
+  describe(): ModelDescription
+  /** Frees tensors, workers. Safe to call twice. */
+  dispose?(): Promise<void> | void
+}
+
+export interface ModelDescription {
+  parameters: number
+  backend: string
+  device: string
+  /** Content hash of the current weights, when known. */
+  hash?: string
+  [key: string]: unknown
+}
+
+/** Handed to `model.create`. */
+export interface ModelCreateContext {
+  seed: number
+  /** Text the tokenizer must cover (prompts, experts, corpus of the task). */
+  corpus: string
+  /** `--backend` (auto when not given). */
+  backend?: string
+  /** Worker threads this model may use, granted by the scheduler's budget. */
+  concurrency: number
+  signal?: AbortSignal
+}
+
+/** A model plugin: a factory of model instances. */
+export interface ModelPlugin extends PluginBase<'model'> {
+  kind: 'model'
+  create(ctx: ModelCreateContext): Promise<ModelInstance>
+  /** Restores a model written by `instance.save(dir)`. */
+  load?(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<ModelInstance>
+}

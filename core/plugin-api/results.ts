@@ -1,0 +1,91 @@
+/** The coordinates of one matrix cell. `strategy` is 'base' for the untrained base model. */
+export interface CellKey {
+  task: string
+  model: string
+  strategy: string
+  /** N′ used in training (1 for base and plain strategies). */
+  nTrain: number
+  temperature: number
+  seed: number
+}
+
+/** One sample of an evaluation pool, with both judgements. */
+export interface PoolSample {
+  text: string
+  reward: number
+  score: number
+  answer?: string
+  reason?: string
+  tokens: number
+}
+
+/** The evaluation pool of one prompt in one cell. */
+export interface PromptPool {
+  promptId: string
+  samples: PoolSample[]
+}
+
+/** A [low, high] confidence interval. */
+export type Interval = [number, number]
+
+/** Every DESIGN §2.3 metric of one cell, over the N grid (arrays align with `grid`). */
+export interface CellMetrics {
+  grid: number[]
+  passAtN: number[]
+  bestOfN: number[]
+  majorityAtN: number[]
+  /** Standard error of maj@N where it was estimated by Monte Carlo (0 where exact). */
+  majorityStdErr: number[]
+  /** Mean number of distinct final answers among N samples. */
+  distinctAtN: number[]
+  pass1: number
+  meanReward: number
+  /** 95% bootstrap CIs over prompts, aligned with `grid`. */
+  ci: { passAtN: Interval[]; bestOfN: Interval[]; majorityAtN: Interval[] }
+  /** pass@N threshold for a non-binary reward. */
+  threshold: number
+}
+
+/** Per-prompt numbers kept for paired comparisons and difficulty plots. */
+export interface PromptMetrics {
+  promptId: string
+  passAtN: number[]
+  bestOfN: number[]
+  majorityAtN: number[]
+  /** Estimated failure probability of one sample. */
+  pFail: number
+}
+
+/** What a cell spent: compare strategies at equal cost. */
+export interface CellCompute {
+  samplesDrawn: number
+  tokensGenerated: number
+  tokensTrained: number
+  wallMs: number
+}
+
+/** One logged training step. */
+export interface TrainStepLog {
+  step: number
+  loss: number
+  gradNorm: number
+  /** Mean environment reward of the policy samples of the step. */
+  reward?: number
+  /** Mean verifier score of the policy samples (reward hacking: score rises, reward does not). */
+  verifierScore?: number
+  lambda?: number
+  /** Fraction of weights a clip changed. */
+  clipRate?: number
+}
+
+/** The finished result of one cell, as journaled. */
+export interface CellResult {
+  cellId: string
+  key: CellKey
+  metrics: CellMetrics
+  prompts: PromptMetrics[]
+  compute: CellCompute
+  training: TrainStepLog[]
+  /** Content hash of the evaluated checkpoint, where the model gives one. */
+  checkpoint?: string
+}

@@ -1,0 +1,62 @@
+import type { PluginBase, Rng } from './common.js'
+import type { WeightedSequence } from './model.js'
+import type { Problem } from './task.js'
+
+/** One sample with both judgements: R (environment reward) and r (the selector verifier's score). */
+export interface ScoredSample {
+  completion: string
+  /** R(x, y): the environment reward (usually 0/1). */
+  reward: number
+  /** r(x, y): what BoN selects by (the verifier's score; equals `reward` for an oracle verifier). */
+  score: number
+  /** Extracted final answer, where the reward verifier gives one. */
+  answer?: string
+}
+
+/** Everything a strategy sees for one prompt: the group its `needs` asked for (DESIGN §2.2). */
+export interface ScoredGroup {
+  problem: Problem
+  /** K samples from the current policy at the training temperature. */
+  policy: ScoredSample[]
+  /** Samples from the frozen reference policy (vbon, bond), when asked for. */
+  reference?: ScoredSample[]
+  /** The expert completion, when asked for and the task has one. */
+  expert?: string
+}
+
+/** Parameters of one weighting call. */
+export interface StrategyParams {
+  /** N′, the N used in training. */
+  nTrain: number
+  /** λ_N′ of the exponential tilt (DESIGN §2.1), already computed by the core's λ rule. */
+  lambda: number
+  /** Seeded random source (for random N′-subsets and tie-breaking). */
+  rng: Rng
+}
+
+/** What a strategy needs the trainer loop to gather for each prompt. */
+export interface StrategyNeeds {
+  /** K: samples from the current policy per prompt (0 for pure SFT). */
+  policySamples: number
+  /** Samples from the frozen reference policy per prompt (default 0). */
+  referenceSamples?: number
+  /** Whether the expert solution is required. */
+  expert?: boolean
+  /** β of the KL penalty to the reference the model update should apply (default 0). */
+  klBeta?: number
+}
+
+/** The weighted sequences for one group plus counters the trainer logs (e.g. how often a clip bit). */
+export interface StrategyOutput {
+  sequences: WeightedSequence[]
+  stats?: Record<string, number>
+}
+
+/** A strategy: a pure weight rule over a scored group (no tensors here). */
+export interface StrategyPlugin extends PluginBase<'strategy'> {
+  kind: 'strategy'
+  /** What to gather per prompt for a given N′. Called once per cell. */
+  needs(params: { nTrain: number }): StrategyNeeds
+  /** Pure: the same group, params and rng state give the same output. */
+  weights(group: ScoredGroup, params: StrategyParams): StrategyOutput
+}
