@@ -25,6 +25,8 @@ export interface PluginBase<K extends PluginKind = PluginKind> {
   meta: PluginMeta
   /** The options the factory was called with (after defaults), recorded in results. */
   options?: Record<string, unknown>
+  /** Checked against `options` when the plugin is loaded; a failure names the plugin. */
+  optionsSchema?: OptionsSchema
 }
 
 /** Deterministic random source handed to plugins; seeded by the core. */

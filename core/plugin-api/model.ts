@@ -95,6 +95,8 @@ export interface ModelCreateContext {
 export interface ModelPlugin extends PluginBase<'model'> {
   kind: 'model'
   create(ctx: ModelCreateContext): Promise<ModelInstance>
+  /** Rough speeds on one core, for `bench run --dry-run`'s time estimate. */
+  throughput?: { sampleTokensPerSecond: number; trainTokensPerSecond: number }
   /** Restores a model written by `instance.save(dir)`. */
   load?(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<ModelInstance>
 }

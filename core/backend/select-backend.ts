@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs'
+import { BenchError } from '../errors.js'
+import { AUTO_ORDER, BACKEND_NAMES, backendSpec, isInstalled } from './backend-catalog.js'
+import type { BackendSpec } from './backend-catalog.js'
+import { findWasmDir } from './wasm-paths.js'
+
+/** The backend a process runs on, after `selectBackend`. */
+export interface SelectedBackend {
+  /** The `--backend` name (never 'auto'). */
+  name: BackendSpec['name']
+  /** tfjs's own name for it (`tf.getBackend()`). */
+  tfName: string
+  device: string
+}
+
+// Dynamic import through a variable so TypeScript does not require the optional packages.
+const importOptional = (name: string): Promise<unknown> => import(name)
+
+async function start(spec: BackendSpec): Promise<string> {
+  switch (spec.name) {
+    case 'tensorflow':
+    case 'tensorflow-gpu':
+      await importOptional(spec.packages[0]!)
+      await setOrThrow('tensorflow')
+      return 'tensorflow'
+    case 'wasm': {
+      const wasm = (await importOptional('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths(prefix: string): void }
+      const dir = findWasmDir()
+      if (!dir) throw new Error('the .wasm binaries were not found in @tensorflow/tfjs-backend-wasm/dist')
+      wasm.setWasmPaths(dir)
+      await setOrThrow('wasm')
+      return 'wasm'
+    }
+    case 'webgpu': {
+      const dawn = (await importOptional('webgpu')) as { create(flags: string[]): unknown; globals: object }
+      Object.assign(globalThis, dawn.globals)
+      const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: unknown }
+      nav.gpu ??= dawn.create([])
+      await importOptional('@tensorflow/tfjs-backend-webgpu')
+      await setOrThrow('webgpu')
+      return 'webgpu'
+    }
+    case 'cpu':
+      await setOrThrow('cpu')
+      return 'cpu'
+  }
+}
+
+async function setOrThrow(tfName: string): Promise<void> {
+  const ok = await tf.setBackend(tfName)
+  if (!ok) throw new Error(`tf.setBackend('${tfName}') returned false`)
+  await tf.ready()
+}
+
+let current: SelectedBackend | undefined
+
+/**
+ * Starts the requested backend for this thread's tfjs (each worker thread calls it for itself).
+ * `auto` tries tensorflow-gpu, tensorflow (when installed), wasm, then cpu. A named backend that
+ * is missing or fails to start throws BENCH_BACKEND_UNAVAILABLE with the command that installs it.
+ * Calling it again with the same name is free.
+ */
+export async function selectBackend(requested: string = 'auto'): Promise<SelectedBackend> {
+  if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
+    throw new BenchError('BENCH_USAGE', `unknown backend '${requested}'; use one of ${BACKEND_NAMES.join(', ')}`)
+  }
+  if (current && (requested === 'auto' || requested === current.name)) return current
+  const order = requested === 'auto' ? AUTO_ORDER : [requested as BackendSpec['name']]
+  const failures: string[] = []
+  for (const name of order) {
+    const spec = backendSpec(name)!
+    if (!isInstalled(spec)) {
+      failures.push(`${name}: not installed (${spec.install})`)
+      continue
+    }
+    try {
+      const tfName = await start(spec)
+      current = { name: spec.name, tfName, device: spec.device }
+      return current
+    } catch (error) {
+      failures.push(`${name}: failed to start (${(error as Error).message})`)
+    }
+  }
+  if (requested === 'auto') {
+    throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `no TensorFlow.js backend could start: ${failures.join('; ')}`)
+  }
+  const spec = backendSpec(requested)!
+  throw new BenchError(
+    'BENCH_BACKEND_UNAVAILABLE',
+    `backend '${requested}' is unavailable — ${failures.join('; ')}. Install it with: ${spec.install}, or pass --backend auto`,
+  )
+}
+
+/** The backend selected in this thread, if any. */
+export function currentBackend(): SelectedBackend | undefined {
+  return current
+}

@@ -1,0 +1,158 @@
+import type { Command } from 'commander'
+import { BenchError } from '../../errors.js'
+import type { UserConfig } from '../../config/types.js'
+import { readManifest, runMatrix } from '../../run/run-matrix.js'
+import { estimatePlan } from '../../run/estimate-plan.js'
+import { setupRun } from '../../run/setup.js'
+import type { ReporterPlugin } from '../../plugin-api/reporter.js'
+import { parseNumber, parseNumberList, parseStringList } from '../parse-list.js'
+import { renderCurves, renderResultsTable } from '../render-results.js'
+import { createRunOutput } from '../run-output.js'
+
+interface RunFlags {
+  config?: string
+  preset?: string
+  model?: string
+  strategies?: string[]
+  n?: number[]
+  nTrain?: number[]
+  temperatures?: number[]
+  seeds?: number[]
+  poolSize?: number
+  verifier?: string
+  steps?: number
+  batchPrompts?: number
+  lr?: number
+  pretrainSteps?: number
+  testPrompts?: number
+  data?: string
+  concurrency?: number
+  backend?: string
+  runsDir?: string
+  cacheDir?: string
+  resume?: string
+  dryRun?: boolean
+  tui: boolean
+  reports: boolean
+}
+
+/** Turns flags into a config layer (undefined entries are skipped by the merge). */
+export function flagsToConfig(task: string | undefined, f: RunFlags): UserConfig {
+  return {
+    matrix: {
+      task, model: f.model, strategies: f.strategies, nGrid: f.n, nTrain: f.nTrain, temperatures: f.temperatures,
+      seeds: f.seeds, poolSize: f.poolSize, verifier: f.verifier,
+    },
+    train: { steps: f.steps, batchPrompts: f.batchPrompts, learningRate: f.lr, pretrainSteps: f.pretrainSteps },
+    eval: { testPrompts: f.testPrompts },
+    data: f.data, concurrency: f.concurrency, backend: f.backend, runsDir: f.runsDir, cacheDir: f.cacheDir,
+  }
+}
+
+/** `bench run`: trains every strategy of the matrix from one base model and evaluates them all. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('train and evaluate a matrix (strategy × N′ × temperature × seed) with exact Best-of-N metrics')
+    .argument('[task]', 'task name, e.g. math, toy, gsm8k (or matrix.task in the config)')
+    .option('-c, --config <file>', 'config file (default: bench.config.{ts,mjs,js,json} in the working directory)')
+    .option('-p, --preset <name>', 'named preset: quick, default, study')
+    .option('-m, --model <name>', 'model plugin (default tiny-transformer)')
+    .option('-s, --strategies <list>', 'strategies to train, comma-separated (e.g. bon-rl,sft)', parseStringList)
+    .option('-n, --n <list>', 'test-time N grid, e.g. 1,2,4,8,16,32', parseNumberList('--n'))
+    .option('--n-train <list>', "training N′ values for BoN-aware strategies", parseNumberList('--n-train'))
+    .option('-t, --temperatures <list>', 'sampling temperatures', parseNumberList('--temperatures'))
+    .option('--seeds <list>', 'seeds', parseNumberList('--seeds'))
+    .option('--pool-size <n>', 'samples per test prompt (default 2 × max N)', parseNumber('--pool-size'))
+    .option('--verifier <name>', 'selector verifier that BoN ranks by (default: the task reward, an oracle)')
+    .option('--steps <n>', 'training steps per strategy cell', parseNumber('--steps'))
+    .option('--batch-prompts <n>', 'prompts per training step', parseNumber('--batch-prompts'))
+    .option('--lr <rate>', 'learning rate of strategy training', parseNumber('--lr'))
+    .option('--pretrain-steps <n>', 'SFT steps that make the base model (0: none)', parseNumber('--pretrain-steps'))
+    .option('--test-prompts <n>', 'evaluate at most this many test prompts', parseNumber('--test-prompts'))
+    .option('-d, --data <path>', 'data file for dataset-backed tasks (gsm8k, math500, humaneval-js, …)')
+    .option('--concurrency <n>', 'concurrency budget shared by every pool (default: core count)', parseNumber('--concurrency'))
+    .option('--backend <name>', 'TensorFlow.js backend: auto, wasm, cpu, tensorflow, tensorflow-gpu, webgpu')
+    .option('--runs-dir <dir>', 'where run directories go (default .bench/runs)')
+    .option('--cache-dir <dir>', 'cache for base models and verifiers (default .bench/cache)')
+    .option('--resume <run-dir>', 'finish an interrupted run: skips every journaled record')
+    .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
+    .option('--no-tui', 'plain progress lines instead of the live terminal UI')
+    .option('--no-reports', 'do not write results.json, report.md and report.html into the run directory')
+    .addHelpText('after', '\nExamples:\n  bench run math --strategies bon-rl,sft\n  bench run toy --model tabular --n 1,2,4,8\n  bench run math --preset quick --dry-run\n  bench run --resume .bench/runs/<id>')
+    .action(async (task: string | undefined, flags: RunFlags) => {
+      const cwd = process.cwd()
+      let configPath = flags.config
+      let flagConfig = flagsToConfig(task, flags)
+      let preset = flags.preset
+      if (flags.resume) {
+        // A resumed run reuses its recorded config; only the run directory comes from the flag.
+        const manifest = readManifest(flags.resume)
+        const recorded = manifest.config as Record<string, unknown>
+        configPath = (recorded.configFile as string | undefined) ?? configPath
+        preset = undefined
+        flagConfig = recordedToFlags(recorded)
+      }
+      const { config, registry } = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run' })
+      if (flags.dryRun) {
+        const plan = await estimatePlan(config, registry)
+        process.stdout.write(renderPlan(plan, config.poolSize))
+        return
+      }
+      const controller = new AbortController()
+      let interrupts = 0
+      const onSigint = () => {
+        interrupts++
+        if (interrupts > 1) process.exit(130)
+        controller.abort(new BenchError('BENCH_ABORTED', 'interrupted'))
+      }
+      process.on('SIGINT', onSigint)
+      process.on('SIGTERM', onSigint)
+      const output = await createRunOutput({ tui: flags.tui })
+      const reporters: ReporterPlugin[] = registry.list().filter((e) => e.plugin.kind === 'reporter').map((e) => e.plugin as ReporterPlugin)
+      if (flags.reports) for (const name of ['json', 'markdown', 'html']) if (registry.has(name) && !reporters.some((r) => r.name.endsWith(`:${name}`))) reporters.push(registry.get('reporter', name))
+      try {
+        const outcome = await runMatrix({
+          config, registry, resumeDir: flags.resume, listeners: [output.onEvent], reporters, signal: controller.signal, argv: process.argv.slice(2), cwd,
+        })
+        await output.close()
+        if (outcome.results.length > 0) {
+          process.stdout.write(`\n${renderResultsTable(outcome.results)}\n\n${renderCurves(outcome.results, { color: Boolean(process.stdout.isTTY) })}\n`)
+        }
+        process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
+        if (outcome.interrupted) {
+          process.stdout.write(`interrupted; finish it with: bench run --resume ${outcome.runDir}\n`)
+          process.exitCode = 130
+        }
+      } finally {
+        await output.close()
+        process.off('SIGINT', onSigint)
+        process.off('SIGTERM', onSigint)
+      }
+    })
+}
+
+/** The recorded config of run.json as a flags layer (plugins come from the config file again). */
+function recordedToFlags(recorded: Record<string, unknown>): UserConfig {
+  const { plugins: _plugins, baseDir: _b, configFile: _c, preset: _p, task, model, strategies, nGrid, nTrain, temperatures, seeds, poolSize, verifier, ...rest } = recorded
+  const cleaned = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null))
+  return { ...cleaned, matrix: { task, model, strategies, nGrid, nTrain, temperatures, seeds, poolSize, verifier } } as UserConfig
+}
+
+function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number): string {
+  const lines = [
+    `plan: ${plan.cells.length} cells`,
+    ...plan.cells.map((c) => `  ${c.cellId.padEnd(28)} strategy=${c.key.strategy} N'=${c.key.nTrain} T=${c.key.temperature} seed=${c.key.seed}`),
+    `test prompts: ${plan.testPrompts} × pool ${poolSize} per cell; train prompts: ${plan.trainPrompts}`,
+    `samples to draw: ${plan.evalSamples + plan.trainSamples} (evaluation ${plan.evalSamples}, training ${plan.trainSamples})`,
+    `sequences trained: ${plan.trainSequences}`,
+    `estimated time: ${formatSeconds(plan.estimatedSeconds)} (rough: from the model's declared throughput)`,
+  ]
+  return lines.join('\n') + '\n'
+}
+
+function formatSeconds(s: number): string {
+  if (s < 90) return `${Math.max(1, Math.round(s))} s`
+  if (s < 5400) return `${Math.round(s / 60)} min`
+  return `${(s / 3600).toFixed(1)} h`
+}

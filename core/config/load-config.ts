@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { BenchError } from '../errors.js'
+import { importModule } from '../import-module.js'
+import { formatConfigIssues, userConfigSchema } from './schema.js'
+import type { ConfigEnv, UserConfig } from './types.js'
+
+/** Config file names looked for in the working directory, in order. */
+export const CONFIG_FILES = ['bench.config.ts', 'bench.config.mjs', 'bench.config.js', 'bench.config.json']
+
+/** A loaded, validated (not yet resolved) config and the file it came from. */
+export interface LoadedConfig {
+  config: UserConfig
+  /** Absolute path of the config file; undefined when none was found. */
+  file?: string
+}
+
+/**
+ * Finds and loads the config: `configPath` when given (it must exist), else the first of
+ * CONFIG_FILES in `cwd`, else an empty config. Validates it strictly: unknown keys and bad values
+ * are a BENCH_CONFIG_INVALID error naming the file and every problem.
+ */
+export async function loadConfigFile(opts: { cwd: string; configPath?: string; env: ConfigEnv }): Promise<LoadedConfig> {
+  let file: string | undefined
+  if (opts.configPath) {
+    file = resolve(opts.cwd, opts.configPath)
+    if (!existsSync(file)) {
+      throw new BenchError('BENCH_CONFIG_NOT_FOUND', `Config file ${file} does not exist (given by --config). Check the path, or drop --config to use ${CONFIG_FILES.join(', ')} from the working directory.`)
+    }
+  } else {
+    file = CONFIG_FILES.map((name) => resolve(opts.cwd, name)).find((candidate) => existsSync(candidate))
+  }
+  if (!file) return { config: {} }
+  const raw = await readConfig(file, opts.env)
+  return { config: validateUserConfig(raw, file), file }
+}
+
+/** Validates a config object; `where` names it in errors. */
+export function validateUserConfig(raw: unknown, where: string): UserConfig {
+  const parsed = userConfigSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new BenchError('BENCH_CONFIG_INVALID', `Invalid config in ${where}:\n  ${formatConfigIssues(parsed.error)}`)
+  }
+  return raw as UserConfig
+}
+
+async function readConfig(file: string, env: ConfigEnv): Promise<unknown> {
+  if (file.endsWith('.json')) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'))
+    } catch (error) {
+      throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} is not valid JSON: ${(error as Error).message}`, { cause: error })
+    }
+  }
+  let mod: { default?: unknown }
+  try {
+    mod = (await importModule(file)) as { default?: unknown }
+  } catch (error) {
+    throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} failed to load: ${(error as Error).message}`, { cause: error })
+  }
+  let exported = mod.default
+  if (exported === undefined) {
+    throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} has no default export. Write: export default defineConfig({ ... })`)
+  }
+  if (typeof exported === 'function') exported = await (exported as (e: ConfigEnv) => unknown)(env)
+  return await exported
+}

@@ -1,0 +1,128 @@
+import { dirname, resolve } from 'node:path'
+import { BenchError } from '../errors.js'
+import { presets } from '../presets/index.js'
+import type { EvalConfig, PluginRef, TrainConfig, UserConfig } from './types.js'
+import { validateUserConfig } from './load-config.js'
+
+/** The config a run uses: defaults applied, paths absolute, frozen before the run starts. */
+export interface ResolvedConfig {
+  readonly task: string
+  readonly model: string
+  readonly strategies: readonly string[]
+  readonly nGrid: readonly number[]
+  readonly nTrain: readonly number[]
+  readonly temperatures: readonly number[]
+  readonly seeds: readonly number[]
+  readonly poolSize: number
+  /** The selector verifier; undefined means the task's reward verifier (an oracle). */
+  readonly verifier?: string
+  readonly train: Readonly<Required<TrainConfig>>
+  readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts'>> & { testPrompts?: number }>
+  readonly plugins: readonly PluginRef[]
+  readonly data?: string
+  readonly taskSeed: number
+  readonly runsDir: string
+  readonly cacheDir: string
+  readonly concurrency?: number
+  readonly backend: string
+  /** Folder that relative plugin paths resolve against. */
+  readonly baseDir: string
+  readonly configFile?: string
+  readonly preset?: string
+}
+
+/** Built-in defaults, under every preset, config file and flag. */
+export const defaults = {
+  model: 'tiny-transformer',
+  strategies: [] as string[],
+  nGrid: [1, 2, 4, 8, 16, 32],
+  nTrain: [4],
+  temperatures: [1],
+  seeds: [0],
+  train: { steps: 30, batchPrompts: 8, learningRate: 1e-3, pretrainSteps: 300, pretrainBatch: 32, pretrainLearningRate: 3e-3, lambda: 'kl-match', checkpointEvery: 10 } satisfies Required<TrainConfig>,
+  eval: { threshold: 1, bootstrap: 1000 },
+  taskSeed: 1234,
+  runsDir: '.bench/runs',
+  cacheDir: '.bench/cache',
+  backend: 'auto',
+}
+
+/** Merges configs left to right: objects deeply, arrays and scalars replaced, undefined skipped. */
+export function mergeConfigs(...configs: Array<UserConfig | undefined>): UserConfig {
+  const out: Record<string, unknown> = {}
+  for (const config of configs) {
+    if (!config) continue
+    for (const [key, value] of Object.entries(config)) {
+      if (value === undefined) continue
+      const prev = out[key]
+      out[key] = isPlainObject(value) && isPlainObject(prev) ? mergeConfigs(prev as UserConfig, value as UserConfig) : value
+    }
+  }
+  return out as UserConfig
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype
+}
+
+/**
+ * Resolves the layers (config file < preset < flags) into a frozen ResolvedConfig.
+ * Throws BENCH_CONFIG_INVALID for a missing task or an unknown preset.
+ */
+export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: UserConfig; flags?: UserConfig; preset?: string }): ResolvedConfig {
+  let presetConfig: UserConfig | undefined
+  if (opts.preset) {
+    presetConfig = presets[opts.preset]
+    if (!presetConfig) {
+      throw new BenchError('BENCH_CONFIG_INVALID', `Unknown preset '${opts.preset}'. Presets: ${Object.keys(presets).join(', ')}.`)
+    }
+  }
+  const flags = opts.flags ? validateUserConfig(opts.flags, 'the command-line flags') : undefined
+  const merged = mergeConfigs(opts.fileConfig, presetConfig, flags)
+  const baseDir = opts.file ? dirname(opts.file) : opts.cwd
+  const m = merged.matrix ?? {}
+  if (!m.task) {
+    throw new BenchError('BENCH_CONFIG_INVALID', 'No task given. Name one on the command line (bench run math) or set matrix.task in the config.')
+  }
+  const nGrid = [...new Set(m.nGrid ?? defaults.nGrid)].sort((a, b) => a - b)
+  const poolSize = m.poolSize ?? 2 * nGrid[nGrid.length - 1]!
+  if (poolSize < nGrid[nGrid.length - 1]!) {
+    throw new BenchError('BENCH_CONFIG_INVALID', `matrix.poolSize (${poolSize}) must be at least the largest N of the grid (${nGrid[nGrid.length - 1]}): every N is estimated from one pool.`)
+  }
+  const resolved: ResolvedConfig = {
+    task: m.task,
+    model: m.model ?? defaults.model,
+    strategies: m.strategies ?? defaults.strategies,
+    nGrid,
+    nTrain: m.nTrain ?? defaults.nTrain,
+    temperatures: m.temperatures ?? defaults.temperatures,
+    seeds: m.seeds ?? defaults.seeds,
+    poolSize,
+    verifier: m.verifier,
+    train: { ...defaults.train, ...merged.train } as Required<TrainConfig>,
+    eval: { ...defaults.eval, ...merged.eval },
+    plugins: merged.plugins ?? [],
+    data: opts.flags?.data ? resolve(opts.cwd, opts.flags.data) : merged.data ? resolve(baseDir, merged.data) : undefined,
+    taskSeed: merged.taskSeed ?? defaults.taskSeed,
+    runsDir: resolve(opts.cwd, merged.runsDir ?? defaults.runsDir),
+    cacheDir: resolve(opts.cwd, merged.cacheDir ?? defaults.cacheDir),
+    concurrency: merged.concurrency,
+    backend: merged.backend ?? defaults.backend,
+    baseDir,
+    configFile: opts.file,
+    preset: opts.preset,
+  }
+  return deepFreeze(resolved)
+}
+
+// Plugin objects inside `plugins` are not frozen: they belong to their authors and may keep state.
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      if (key === 'plugins') Object.freeze(child)
+      else deepFreeze(child)
+    }
+  }
+  return value
+}

@@ -1,0 +1,40 @@
+import type { Problem } from '../plugin-api/task.js'
+import type { VerifierPlugin } from '../plugin-api/verifier.js'
+import type { ScoredSample } from '../plugin-api/strategy.js'
+
+/** The two judges of a run: R (environment reward) and r (what BoN selects by). */
+export interface Judges {
+  reward: VerifierPlugin
+  /** The selector verifier; the same object as `reward` for an oracle verifier. */
+  selector: VerifierPlugin
+  concurrency: number
+  signal?: AbortSignal
+}
+
+/** A scored completion with its verdict's reason. */
+export interface JudgedSample extends ScoredSample {
+  reason: string
+}
+
+/**
+ * Scores completions of one or more problems with both judges. The reward is the reward
+ * verifier's `reward` (its `score` when absent); the score is the selector's `score`.
+ * Runs both verifiers once over the whole batch.
+ */
+export async function scoreSamples(items: Array<{ problem: Problem; completion: string }>, judges: Judges): Promise<JudgedSample[]> {
+  if (items.length === 0) return []
+  const ctx = { concurrency: judges.concurrency, signal: judges.signal }
+  const rewards = await judges.reward.score(items, ctx)
+  const scores = judges.selector === judges.reward ? rewards : await judges.selector.score(items, ctx)
+  return items.map((item, i) => {
+    const verdict = rewards[i]!
+    const reward = verdict.reward ?? verdict.score
+    return {
+      completion: item.completion,
+      reward,
+      score: scores[i]!.score,
+      answer: verdict.answer,
+      reason: verdict.reason,
+    }
+  })
+}

@@ -1,0 +1,71 @@
+import { BenchError } from '../errors.js'
+import type { Plugin, PluginKind } from '../plugin-api/index.js'
+
+/** The hooks each kind must have (functions) and fields it must have (strings). */
+const required: Record<PluginKind, { hooks: string[]; strings?: string[]; anyOf?: string[] }> = {
+  model: { hooks: ['create'] },
+  verifier: { hooks: ['score'] },
+  task: { hooks: ['load'], strings: ['rewardVerifier'] },
+  strategy: { hooks: ['needs', 'weights'] },
+  reporter: { hooks: [], anyOf: ['onEvent', 'onRunEnd'] },
+}
+
+/** The valid plugin kinds. */
+export const pluginKinds = Object.keys(required) as PluginKind[]
+
+/**
+ * Checks a plugin object's shape. Runs when a plugin is loaded, before any run starts; throws a
+ * BenchError that names the plugin (and where it came from), what is wrong and how to fix it.
+ */
+export function validatePlugin(value: unknown, source: string): Plugin {
+  const where = `plugin from ${source}`
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(`The ${where} is ${describe(value)}, not a plugin object. Export an object { name, kind, meta: { version }, …hooks } or a factory function returning one.`)
+  }
+  const plugin = value as Record<string, unknown>
+  if (typeof plugin.name !== 'string' || plugin.name.trim() === '') {
+    throw invalid(`The ${where} has no name. Give it a namespaced name such as '<package>/<name>'.`)
+  }
+  const label = `Plugin '${plugin.name}' (${source})`
+  if (typeof plugin.kind !== 'string' || !(pluginKinds as string[]).includes(plugin.kind)) {
+    throw invalid(`${label} has ${plugin.kind === undefined ? 'no kind' : `unknown kind '${String(plugin.kind)}'`}. Set kind to one of: ${pluginKinds.join(', ')}.`)
+  }
+  const kind = plugin.kind as PluginKind
+  const meta = plugin.meta as Record<string, unknown> | undefined
+  if (!meta || typeof meta !== 'object' || typeof meta.version !== 'string') {
+    throw invalid(`${label} has no meta.version. Add meta: { version: '1.0.0' } (for a package, its package.json version).`)
+  }
+  const rule = required[kind]
+  for (const hook of rule.hooks) {
+    if (typeof plugin[hook] !== 'function') {
+      const what = plugin[hook] === undefined ? 'is missing' : `is ${describe(plugin[hook])}, not a function`
+      throw invalid(`${label}: the ${kind} hook '${hook}' ${what}. A ${kind} plugin must define ${rule.hooks.map((h) => `${h}()`).join(' and ')}.`)
+    }
+  }
+  for (const field of rule.strings ?? []) {
+    if (typeof plugin[field] !== 'string' || plugin[field] === '') {
+      throw invalid(`${label}: the ${kind} field '${field}' is missing. Set it to the name of a plugin (e.g. rewardVerifier: 'math-answer').`)
+    }
+  }
+  if (rule.anyOf && !rule.anyOf.some((hook) => typeof plugin[hook] === 'function')) {
+    throw invalid(`${label}: a ${kind} needs at least one of the hooks ${rule.anyOf.join(', ')}.`)
+  }
+  const schema = plugin.optionsSchema as { safeParse?: (x: unknown) => { success: boolean; error?: { message: string } } } | undefined
+  if (schema && typeof schema.safeParse === 'function') {
+    const parsed = schema.safeParse(plugin.options ?? {})
+    if (!parsed.success) {
+      throw new BenchError('BENCH_PLUGIN_OPTIONS', `${label}: invalid options: ${parsed.error?.message ?? 'rejected by its schema'}. Fix the options given in the config.`)
+    }
+  }
+  return value as Plugin
+}
+
+function invalid(message: string) {
+  return new BenchError('BENCH_PLUGIN_INVALID', message)
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return `a ${typeof value}`
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { createRng, deriveSeed } from '../rng.js'
+import type { ModelInstance, ModelPlugin, WeightedSequence } from '../plugin-api/model.js'
+import type { TrainStepLog } from '../plugin-api/results.js'
+import type { TaskData, TaskPlugin } from '../plugin-api/task.js'
+
+/** What building the shared base model needs. */
+export interface BaseModelOptions {
+  model: ModelPlugin
+  task: TaskPlugin
+  data: TaskData
+  taskSeed: number
+  pretrainSteps: number
+  pretrainBatch: number
+  learningRate: number
+  backend: string
+  concurrency: number
+  cacheDir: string
+  onStep?(log: TrainStepLog, total: number): void
+  log?(message: string): void
+  signal?: AbortSignal
+}
+
+/** The text a tokenizer must cover: prompts, experts and the task's extra corpus. */
+export function corpusOf(data: TaskData): string {
+  const parts = [data.corpus ?? '']
+  for (const p of [...data.train, ...data.test]) parts.push(p.prompt, p.expert ?? '')
+  return parts.join('\n')
+}
+
+/** Content hash of everything that determines the pretrained base model. */
+export function baseModelKey(opts: BaseModelOptions): string {
+  const hash = createHash('sha256')
+  hash.update(JSON.stringify({
+    model: [opts.model.name, opts.model.meta.version, opts.model.options ?? {}],
+    task: [opts.task.name, opts.task.meta.version, opts.task.options ?? {}, opts.taskSeed, opts.data.files ?? []],
+    pretrain: [opts.pretrainSteps, opts.pretrainBatch, opts.learningRate],
+    backend: opts.backend,
+  }))
+  hash.update(corpusOf(opts.data))
+  return hash.digest('hex').slice(0, 16)
+}
+
+/**
+ * Returns the shared base model: loaded from the cache when a model with the same key was
+ * pretrained before, else created and pretrained by SFT on the task's expert solutions (weight
+ * 1/batch per sequence), then saved to the cache. Models without save/load are rebuilt each time
+ * (pretraining is seeded, so the result is the same).
+ */
+export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model: ModelInstance; key: string; cached: boolean }> {
+  const key = baseModelKey(opts)
+  const dir = join(opts.cacheDir, 'models', key)
+  const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, signal: opts.signal }
+  if (opts.model.load && existsSync(join(dir, '.complete'))) {
+    opts.log?.(`base model: loaded from cache ${dir}`)
+    return { model: await opts.model.load(dir, ctx), key, cached: true }
+  }
+  const model = await opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })
+  const experts = opts.data.train.filter((p) => p.expert !== undefined)
+  if (opts.pretrainSteps > 0 && model.update && experts.length > 0) {
+    opts.log?.(`base model: pretraining ${opts.pretrainSteps} steps on ${experts.length} expert solutions`)
+    const rng = createRng(deriveSeed(opts.taskSeed, 'pretrain'))
+    for (let step = 0; step < opts.pretrainSteps; step++) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
+      const batch: WeightedSequence[] = []
+      for (let i = 0; i < opts.pretrainBatch; i++) {
+        const p = experts[rng.int(experts.length)]!
+        batch.push({ prompt: p.prompt, completion: p.expert!, weight: 1 / opts.pretrainBatch })
+      }
+      const stats = await model.update(batch, { learningRate: opts.learningRate, signal: opts.signal })
+      opts.onStep?.({ step, loss: stats.loss, gradNorm: stats.gradNorm }, opts.pretrainSteps)
+    }
+  }
+  if (model.save && opts.model.load) {
+    const tmp = `${dir}.tmp-${process.pid}`
+    rmSync(tmp, { recursive: true, force: true })
+    mkdirSync(tmp, { recursive: true })
+    await model.save(tmp)
+    mkdirSync(join(tmp, '.complete'))
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(join(opts.cacheDir, 'models'), { recursive: true })
+    renameSync(tmp, dir)
+  }
+  return { model, key, cached: false }
+}

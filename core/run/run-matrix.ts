@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { availableParallelism } from 'node:os'
+import { BenchError } from '../errors.js'
+import { configureBudget } from '../concurrency.js'
+import type { RunEvent, RunEventListener } from '../events.js'
+import type { ModelInstance } from '../plugin-api/model.js'
+import type { CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
+import type { ReporterPlugin } from '../plugin-api/reporter.js'
+import type { ResolvedConfig } from '../config/resolve-config.js'
+import type { PluginRegistry } from '../registry/registry.js'
+import { createRng, deriveSeed } from '../rng.js'
+import { evaluatePools } from '../eval/evaluate-pools.js'
+import { computeCellMetrics } from '../eval/cell-metrics.js'
+import { trainCell } from '../train/train-cell.js'
+import { lambdaFor } from '../train/lambda.js'
+import { prepareBaseModel } from './base-model.js'
+import { Journal, readJournal, repairJournal } from './journal.js'
+import type { JournalRecord, RunManifest } from './journal-types.js'
+import { buildManifest } from './manifest.js'
+import { type PlannedCell, planCells } from './planner.js'
+import { resolveRunPlugins } from './run-plugins.js'
+
+/** What `runMatrix` needs. */
+export interface RunMatrixOptions {
+  config: ResolvedConfig
+  registry: PluginRegistry
+  /** Resume this run directory instead of creating a new one. */
+  resumeDir?: string
+  /** Event consumers (the UI or the line reporter), in addition to reporter plugins. */
+  listeners?: RunEventListener[]
+  reporters?: ReporterPlugin[]
+  signal?: AbortSignal
+  argv?: string[]
+  cwd?: string
+}
+
+/** What a run returns. */
+export interface RunOutcome {
+  runDir: string
+  runId: string
+  results: CellResult[]
+  interrupted: boolean
+}
+
+/** A fresh run id: a sortable UTC timestamp plus a random suffix. */
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`
+}
+
+/**
+ * Runs the matrix: plan → base model (pretrained or cached) → selector preparation → for each cell
+ * (sequentially; each cell's pools use the whole concurrency budget): train (unless base) →
+ * evaluate pools → metrics → journal → events. Everything finished is journaled (fsync'd) before
+ * its event fires; `--resume` skips finished cells and pools. A cell that fails is journaled as an
+ * error and the run goes on; an abort (Ctrl-C) ends the run with `interrupted: true`.
+ */
+export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
+  const started = Date.now()
+  const { config, registry } = opts
+  const cwd = opts.cwd ?? process.cwd()
+  const budget = configureBudget(config.concurrency ?? availableParallelism())
+  const plugins = resolveRunPlugins(config, registry)
+  const reporters = opts.reporters ?? []
+  const listeners = opts.listeners ?? []
+  const emit = (event: RunEvent) => {
+    for (const listener of listeners) listener(event)
+    for (const reporter of reporters) {
+      try {
+        void Promise.resolve(reporter.onEvent?.(event)).catch(() => {})
+      } catch {
+        // A reporter must not break the run.
+      }
+    }
+  }
+  const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => emit({ type: 'log', level, message, cellId })
+
+  const data = await plugins.task.load({ seed: config.taskSeed, dataPath: config.data, signal: opts.signal })
+  const testProblems = config.eval.testPrompts ? data.test.slice(0, config.eval.testPrompts) : data.test
+  if (testProblems.length === 0) throw new BenchError('BENCH_RUN_INVALID', `Task '${plugins.task.name}' has no test problems to evaluate.`)
+  const cells = planCells(config)
+
+  const runId = opts.resumeDir ? readManifest(opts.resumeDir).runId : newRunId()
+  const runDir = opts.resumeDir ?? join(config.runsDir, runId)
+  mkdirSync(runDir, { recursive: true })
+  const journalPath = join(runDir, 'journal.jsonl')
+  if (opts.resumeDir) {
+    const cut = repairJournal(journalPath)
+    if (cut > 0) log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
+  } else {
+    const manifest = await buildManifest({ runId, config, registry, cells, dataFiles: data.files ?? [], backend: config.backend, argv: opts.argv ?? [], cwd })
+    writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
+  }
+  const previous = indexJournal(readJournal(journalPath).records)
+  const journal = new Journal(journalPath)
+  const results: CellResult[] = []
+  let interrupted = false
+  try {
+    const samplesToDraw = cells.filter((c) => !previous.cells.has(c.cellId)).length * testProblems.length * config.poolSize
+    emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells, samplesToDraw, estimatedSeconds: 0 } })
+    const pending: PlannedCell[] = []
+    for (const cell of cells) {
+      const done = previous.cells.get(cell.cellId)
+      if (done) {
+        results.push(done)
+        emit({ type: 'cell:skip', cellId: cell.cellId, key: cell.key, result: done })
+      } else pending.push(cell)
+    }
+    if (pending.length > 0) {
+      const generation = plugins.task.generation ?? {}
+      emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: config.train.pretrainSteps })
+      const base = await prepareBaseModel({
+        model: plugins.model, task: plugins.task, data, taskSeed: config.taskSeed,
+        pretrainSteps: config.train.pretrainSteps, pretrainBatch: config.train.pretrainBatch, learningRate: config.train.pretrainLearningRate,
+        backend: config.backend, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
+        log: (m) => log(m),
+        onStep: (stepLog, total) => {
+          emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
+          emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
+        },
+      })
+      const judges = { reward: plugins.reward, selector: plugins.selector, concurrency: budget.size, signal: opts.signal }
+      if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
+        emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })
+        const facts = await plugins.selector.prepare({
+          task: data, model: base.model, reward: plugins.reward, seed: config.taskSeed, rng: createRng(deriveSeed(config.taskSeed, 'selector')),
+          cacheDir: config.cacheDir, temperature: config.temperatures[0] ?? 1, generation, log: (m) => log(m), signal: opts.signal,
+        })
+        journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
+        log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
+      }
+      for (const cell of pending) {
+        if (opts.signal?.aborted) break
+        const cellStart = Date.now()
+        emit({ type: 'cell:start', cellId: cell.cellId, key: cell.key })
+        let model: ModelInstance = base.model
+        try {
+          const training: TrainStepLog[] = [...(previous.training.get(cell.cellId) ?? [])]
+          const compute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
+          if (cell.key.strategy !== 'base') {
+            const strategy = plugins.strategies.get(cell.key.strategy)!
+            if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
+            model = await base.model.clone()
+            const startStep = training.length
+            if (startStep > 0) log(`resume: ${cell.cellId} replays from step 0 to ${startStep} deterministically`, 'info', cell.cellId)
+            emit({ type: 'phase', cellId: cell.cellId, phase: 'train', total: config.train.steps })
+            const trained = await trainCell({
+              cellId: cell.cellId, model, reference: base.model, strategy, nTrain: cell.key.nTrain,
+              lambda: lambdaFor(cell.key.nTrain, config.train.lambda), temperature: cell.key.temperature, seed: cell.key.seed,
+              problems: data.train, judges, steps: config.train.steps, batchPrompts: config.train.batchPrompts,
+              learningRate: config.train.learningRate, generation, signal: opts.signal,
+              onStep: (stepLog) => {
+                if (stepLog.step >= startStep) {
+                  journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })
+                  training.push(stepLog)
+                }
+                emit({ type: 'train:step', cellId: cell.cellId, phase: 'train', log: stepLog })
+                emit({ type: 'progress', cellId: cell.cellId, phase: 'train', done: stepLog.step + 1, total: config.train.steps, loss: stepLog.loss })
+              },
+            })
+            Object.assign(compute, trained)
+          }
+          emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: testProblems.length })
+          const pools = await evaluatePools({
+            model, problems: testProblems, judges, temperature: cell.key.temperature, seed: cell.key.seed, poolSize: config.poolSize,
+            generation, done: previous.pools.get(cell.cellId) ?? new Map(), signal: opts.signal,
+            onPool: (pool) => {
+              journal.append({ type: 'pool', cellId: cell.cellId, promptId: pool.promptId, samples: pool.samples })
+              compute.samplesDrawn += pool.samples.length
+              for (const s of pool.samples) compute.tokensGenerated += s.tokens
+            },
+            onProgress: (done, total) => emit({ type: 'progress', cellId: cell.cellId, phase: 'sample', done, total }),
+          })
+          emit({ type: 'phase', cellId: cell.cellId, phase: 'metrics', total: 1 })
+          const { metrics, prompts } = computeCellMetrics(pools, {
+            nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap, seed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'),
+          })
+          const result: CellResult = {
+            cellId: cell.cellId, key: cell.key, metrics, prompts, training,
+            compute: { ...compute, wallMs: Date.now() - cellStart },
+          }
+          const hash = model.describe().hash
+          if (typeof hash === 'string') result.checkpoint = hash
+          journal.append({ type: 'cell', cellId: cell.cellId, key: cell.key, result })
+          results.push(result)
+          emit({ type: 'cell:end', cellId: cell.cellId, key: cell.key, result, metrics })
+        } catch (error) {
+          if (opts.signal?.aborted) break
+          const message = error instanceof Error ? error.message : String(error)
+          journal.append({ type: 'error', cellId: cell.cellId, key: cell.key, message })
+          emit({ type: 'cell:error', cellId: cell.cellId, key: cell.key, message })
+        } finally {
+          if (model !== base.model) await model.dispose?.()
+        }
+      }
+      await base.model.dispose?.()
+    }
+  } catch (error) {
+    if (!opts.signal?.aborted) throw error
+  } finally {
+    journal.close()
+    interrupted = Boolean(opts.signal?.aborted)
+  }
+  const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)
+  emit({ type: 'run:end', runId, runDir, results: ordered, interrupted, wallMs: Date.now() - started })
+  for (const reporter of reporters) {
+    try {
+      await reporter.onRunEnd?.({ runDir, results: ordered, interrupted })
+    } catch (error) {
+      log(`reporter ${reporter.name} failed: ${(error as Error).message}`, 'error')
+    }
+  }
+  return { runDir, runId, results: ordered, interrupted }
+}
+
+/** Reads a run directory's manifest; a clear error when it is not a run directory. */
+export function readManifest(runDir: string): RunManifest {
+  const path = join(runDir, 'run.json')
+  if (!existsSync(path)) throw new BenchError('BENCH_RUN_INVALID', `${runDir} is not a run directory (no run.json). Give the folder that \`bench run\` printed.`)
+  return JSON.parse(readFileSync(path, 'utf8')) as RunManifest
+}
+
+interface JournalIndex {
+  cells: Map<string, CellResult>
+  pools: Map<string, Map<string, PoolSample[]>>
+  training: Map<string, TrainStepLog[]>
+}
+
+/** Groups journal records by cell for resuming. */
+export function indexJournal(records: JournalRecord[]): JournalIndex {
+  const index: JournalIndex = { cells: new Map(), pools: new Map(), training: new Map() }
+  for (const record of records) {
+    if (record.type === 'cell') index.cells.set(record.cellId, record.result)
+    else if (record.type === 'pool') {
+      if (!index.pools.has(record.cellId)) index.pools.set(record.cellId, new Map())
+      index.pools.get(record.cellId)!.set(record.promptId, record.samples)
+    } else if (record.type === 'train') {
+      if (!index.training.has(record.cellId)) index.training.set(record.cellId, [])
+      index.training.get(record.cellId)!.push(record.log)
+    }
+  }
+  return index
+}

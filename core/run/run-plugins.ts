@@ -1,0 +1,32 @@
+import { BenchError } from '../errors.js'
+import type { ModelPlugin } from '../plugin-api/model.js'
+import type { StrategyPlugin } from '../plugin-api/strategy.js'
+import type { TaskPlugin } from '../plugin-api/task.js'
+import type { VerifierPlugin } from '../plugin-api/verifier.js'
+import type { ResolvedConfig } from '../config/resolve-config.js'
+import type { PluginRegistry } from '../registry/registry.js'
+
+/** The plugins one run uses, resolved by name from the registry. */
+export interface RunPlugins {
+  task: TaskPlugin
+  model: ModelPlugin
+  /** The environment reward R: the task's reward verifier. */
+  reward: VerifierPlugin
+  /** The selector r (the reward verifier itself when none is configured). */
+  selector: VerifierPlugin
+  /** By the name used in the matrix. */
+  strategies: Map<string, StrategyPlugin>
+}
+
+/** Resolves every plugin the matrix names; fails before any work when one is missing or misused. */
+export function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegistry): RunPlugins {
+  const task = registry.get('task', config.task)
+  const model = registry.get('model', config.model)
+  const reward = registry.get('verifier', task.rewardVerifier)
+  const selector = config.verifier ? registry.get('verifier', config.verifier) : reward
+  const strategies = new Map(config.strategies.map((name) => [name, registry.get('strategy', name)] as const))
+  if (task.evaluationOnly && strategies.size > 0) {
+    throw new BenchError('BENCH_RUN_INVALID', `Task '${task.name}' is evaluation-only (its licence forbids training on it), so it cannot be used with strategies (${config.strategies.join(', ')}). Evaluate a model on it without --strategies.`)
+  }
+  return { task, model, reward, selector, strategies }
+}

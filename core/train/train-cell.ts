@@ -1,0 +1,129 @@
+import { BenchError } from '../errors.js'
+import { createRng, deriveSeed } from '../rng.js'
+import type { ModelInstance, WeightedSequence } from '../plugin-api/model.js'
+import type { TrainStepLog } from '../plugin-api/results.js'
+import type { ScoredGroup, StrategyPlugin } from '../plugin-api/strategy.js'
+import type { Problem } from '../plugin-api/task.js'
+import { type Judges, scoreSamples } from '../eval/score-samples.js'
+
+/** What the generic trainer loop needs for one cell. */
+export interface TrainCellOptions {
+  cellId: string
+  /** The policy being trained (a clone of the base; must implement `update`). */
+  model: ModelInstance
+  /** The frozen base policy, for strategies that ask for reference samples. */
+  reference: ModelInstance
+  strategy: StrategyPlugin
+  nTrain: number
+  /** λ_N′ from the configured rule. */
+  lambda: number
+  temperature: number
+  seed: number
+  problems: readonly Problem[]
+  judges: Judges
+  steps: number
+  batchPrompts: number
+  learningRate: number
+  generation: { maxTokens?: number; stop?: string[] }
+  /** First step to run (> 0 when resuming from a checkpoint). */
+  startStep?: number
+  /** Called after each step, in order (journal the log here). */
+  onStep(log: TrainStepLog): void | Promise<void>
+  signal?: AbortSignal
+}
+
+/** Counters of what training spent. */
+export interface TrainCompute {
+  samplesDrawn: number
+  tokensGenerated: number
+  tokensTrained: number
+}
+
+/**
+ * The generic trainer loop (DESIGN §2.2): per step, pick prompts; gather the group the strategy
+ * declares (policy samples, reference samples, expert); score with R and r; ask the strategy for
+ * weights; take one `model.update` step. Every random choice derives from (seed, cell, step), so a
+ * run resumed at a step boundary continues exactly as an uninterrupted one would.
+ * Weights are divided by the number of prompts in the step, so a step is a mean over prompts.
+ */
+export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
+  const { model, strategy } = opts
+  if (!model.update) {
+    throw new BenchError('BENCH_RUN_INVALID', `The model cannot be trained (it has no update()), but strategy '${strategy.name}' needs training. Use a trainable model such as tiny-transformer or tabular.`)
+  }
+  const needs = strategy.needs({ nTrain: opts.nTrain })
+  if (needs.expert && opts.problems.some((p) => p.expert === undefined)) {
+    throw new BenchError('BENCH_RUN_INVALID', `Strategy '${strategy.name}' needs expert solutions, but the task's training problems have none. Pick a strategy that learns from samples (rl, bon-rl, …).`)
+  }
+  if (opts.problems.length === 0) {
+    throw new BenchError('BENCH_RUN_INVALID', `Strategy '${strategy.name}' needs training problems, but the task's train split is empty (an evaluation-only task?).`)
+  }
+  const compute: TrainCompute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
+  for (let step = opts.startStep ?? 0; step < opts.steps; step++) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
+    const rng = createRng(deriveSeed(opts.seed, opts.cellId, 'step', step))
+    const batch = pickPrompts(opts.problems, opts.batchPrompts, rng)
+    const policy = await drawScored(model, batch, needs.policySamples, opts, step, 'policy', compute)
+    const reference = needs.referenceSamples ? await drawScored(opts.reference, batch, needs.referenceSamples, opts, step, 'reference', compute) : undefined
+    const sequences: WeightedSequence[] = []
+    const stats: Record<string, number> = {}
+    batch.forEach((problem, i) => {
+      const group: ScoredGroup = { problem, policy: policy[i] ?? [] }
+      if (reference) group.reference = reference[i]
+      if (needs.expert) group.expert = problem.expert
+      const out = strategy.weights(group, { nTrain: opts.nTrain, lambda: opts.lambda, rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)) })
+      for (const seq of out.sequences) {
+        if (!Number.isFinite(seq.weight)) throw new BenchError('BENCH_RUN_INVALID', `Strategy '${strategy.name}' returned a non-finite weight (${seq.weight}) at step ${step}.`)
+        if (seq.weight !== 0) sequences.push({ ...seq, weight: seq.weight / batch.length })
+      }
+      for (const [name, value] of Object.entries(out.stats ?? {})) stats[name] = (stats[name] ?? 0) + value
+    })
+    const update = sequences.length > 0 ? await model.update(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal }) : { loss: 0, gradNorm: 0, tokens: 0 }
+    compute.tokensTrained += update.tokens
+    const all = policy.flat()
+    const log: TrainStepLog = { step, loss: update.loss, gradNorm: update.gradNorm, lambda: opts.lambda }
+    if (all.length > 0) {
+      log.reward = mean(all.map((s) => s.reward))
+      log.verifierScore = mean(all.map((s) => s.score))
+    }
+    if (stats.weighted) log.clipRate = (stats.clipped ?? 0) / stats.weighted
+    await opts.onStep(log)
+  }
+  return compute
+}
+
+async function drawScored(model: ModelInstance, batch: Problem[], n: number, opts: TrainCellOptions, step: number, role: string, compute: TrainCompute) {
+  if (n <= 0) return []
+  const results = await model.sample(
+    batch.map((problem) => ({
+      promptId: problem.id,
+      prompt: problem.prompt,
+      n,
+      temperature: opts.temperature,
+      maxTokens: opts.generation.maxTokens,
+      stop: opts.generation.stop,
+      seed: deriveSeed(opts.seed, opts.cellId, role, step, problem.id),
+    })),
+    { signal: opts.signal },
+  )
+  const items = batch.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text })))
+  for (const r of results) for (const c of r.completions) compute.tokensGenerated += c.tokens.length
+  compute.samplesDrawn += items.length
+  const judged = await scoreSamples(items, opts.judges)
+  return batch.map((_, i) => judged.slice(i * n, (i + 1) * n))
+}
+
+/** Picks `count` distinct problems (all of them when fewer), seeded. */
+function pickPrompts(problems: readonly Problem[], count: number, rng: { int(n: number): number }): Problem[] {
+  const pool = [...problems]
+  const take = Math.min(count, pool.length)
+  for (let i = 0; i < take; i++) {
+    const j = i + rng.int(pool.length - i)
+    ;[pool[i], pool[j]] = [pool[j]!, pool[i]!]
+  }
+  return pool.slice(0, take)
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length
+}

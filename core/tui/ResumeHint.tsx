@@ -1,0 +1,12 @@
+import { Box, Text } from 'ink'
+import { resumeCommand } from '../summary/resume-hint.js'
+
+/** Shown after an interrupted run: finished cells are in the journal, and the command to go on. */
+export function ResumeHint({ runDir }: { runDir: string }) {
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text color="yellow">Interrupted: finished cells are kept in the journal. Resume with:</Text>
+      <Text>{'  '}{resumeCommand(runDir)}</Text>
+    </Box>
+  )
+}

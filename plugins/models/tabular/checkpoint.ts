@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto'
+import { BenchError } from '../../../core/errors.js'
+import { makeEntry, TabularTable, type TableInit } from './tabular-table.js'
+
+/** The checkpoint file a tabular model writes into its folder. */
+export const CHECKPOINT_FILE = 'tabular.json'
+
+interface CheckpointJson {
+  format: 'bonbench-tabular'
+  version: 1
+  init: TableInit
+  optimizer: string
+  entries: Array<{ prompt: string; answers: string[]; logits: number[]; ref: number[]; adam?: { m: number[]; v: number[]; t: number } }>
+}
+
+/**
+ * The checkpoint text of a table: deterministic JSON (prompts sorted), so equal weights give
+ * equal text and equal hashes.
+ */
+export function serializeTable(table: TabularTable, optimizer: string): string {
+  const prompts = [...table.entries.keys()].sort()
+  const json: CheckpointJson = {
+    format: 'bonbench-tabular',
+    version: 1,
+    init: table.init,
+    optimizer,
+    entries: prompts.map((prompt) => {
+      const e = table.entries.get(prompt)!
+      return { prompt, answers: e.answers, logits: e.logits, ref: e.ref, ...(e.adam ? { adam: e.adam } : {}) }
+    }),
+  }
+  return `${JSON.stringify(json)}\n`
+}
+
+/** sha256 of a checkpoint text, hex. */
+export function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** Restores a table from checkpoint text. Throws BENCH_DATA_INVALID naming `where` on bad input. */
+export function parseTable(text: string, where: string): { table: TabularTable; optimizer: string } {
+  let json: CheckpointJson
+  try {
+    json = JSON.parse(text) as CheckpointJson
+  } catch (cause) {
+    throw new BenchError('BENCH_DATA_INVALID', `bonbench:tabular: ${where} is not valid JSON. Point load() at a folder written by a tabular model's save().`, { cause })
+  }
+  if (json?.format !== 'bonbench-tabular' || json.version !== 1 || !Array.isArray(json.entries)) {
+    throw new BenchError('BENCH_DATA_INVALID', `bonbench:tabular: ${where} is not a tabular checkpoint (format 'bonbench-tabular', version 1). Point load() at a folder written by a tabular model's save().`)
+  }
+  const table = new TabularTable(json.init)
+  for (const e of json.entries) {
+    if (e.answers.length !== e.logits.length || e.ref.length !== e.logits.length) {
+      throw new BenchError('BENCH_DATA_INVALID', `bonbench:tabular: ${where}: the entry of prompt '${e.prompt.slice(0, 40)}' has mismatched answers and logits.`)
+    }
+    const entry = makeEntry(e.answers, e.logits, e.ref)
+    if (e.adam) entry.adam = e.adam
+    table.entries.set(e.prompt, entry)
+  }
+  return { table, optimizer: json.optimizer }
+}

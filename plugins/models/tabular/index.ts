@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { BenchError } from '../../../core/errors.js'
+import type { ModelPlugin } from '../../../core/plugin-api/model.js'
+import { CHECKPOINT_FILE, parseTable } from './checkpoint.js'
+import { createTabularInstance } from './tabular-instance.js'
+import { TabularTable } from './tabular-table.js'
+
+export { softmax, logSoftmaxAt, scoreGradient, klGradient, klDivergence, sampleCategorical } from './softmax-policy.js'
+export { parseChoices, formatChoices } from './answer-set.js'
+export type { TabularInstance, TabularOptimizer } from './tabular-instance.js'
+
+/** Options of `bonbench:tabular`. */
+export const tabularOptionsSchema = z.strictObject({
+  /** A fixed answer set for every prompt; without it each prompt declares its own on a `choices:` line. */
+  answers: z.array(z.string().min(1)).min(1).optional(),
+  /** Standard deviation of the seeded initial logits (0 gives a uniform policy). */
+  initScale: z.number().min(0).max(10).default(1),
+  /** `sgd` (plain θ ← θ − η∇L, default) or `adam`. */
+  optimizer: z.enum(['sgd', 'adam']).default('sgd'),
+  /** Step size when `update` is called without one. */
+  learningRate: z.number().positive().default(0.5),
+})
+
+/** Options as written in a config. */
+export type TabularOptions = z.input<typeof tabularOptionsSchema>
+
+/**
+ * `bonbench:tabular`: a softmax policy over a small answer set per prompt, logits θ[prompt][answer]
+ * — the smallest trainable model, used for teaching and as the test double of the strategy tests
+ * (π, p_fail and π_bon are enumerable).
+ *
+ * Answer sets: each prompt declares its answers on a line `choices: a | b | c` (the `toy` task
+ * writes prompts this way), or the option `answers` fixes one set for all prompts. `create`
+ * ignores the corpus: a prompt's entry is made the first time the prompt is seen, with logits
+ * N(0, initScale²) seeded by (seed, prompt, answer). Completions are exactly the answer texts
+ * (one token each). `update` is one exact-gradient step (SGD by default, Adam as an option) on
+ * −Σ wᵢ log π(yᵢ|xᵢ) plus β·KL(π‖π_ref) per prompt, π_ref being the initial weights (kept by clone, save and
+ * load, so `describe().hash` after load equals the hash save returned).
+ * Throws BENCH_PLUGIN_OPTIONS for bad options.
+ */
+export function tabular(options: TabularOptions = {}): ModelPlugin {
+  const parsed = tabularOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    throw new BenchError('BENCH_PLUGIN_OPTIONS', `bonbench:tabular: invalid options: ${parsed.error.message}. Allowed: answers (string[]), initScale (≥ 0), optimizer ('sgd' | 'adam'), learningRate (> 0).`)
+  }
+  const resolved = parsed.data
+  const optimizer = { kind: resolved.optimizer, learningRate: resolved.learningRate }
+  return {
+    name: 'bonbench:tabular',
+    kind: 'model',
+    meta: { version: '0.1.0', description: 'Softmax policy over a small answer set per prompt (exact gradients; for tests and teaching)' },
+    options: { ...resolved },
+    optionsSchema: tabularOptionsSchema,
+    async create(ctx) {
+      const table = new TabularTable({ seed: ctx.seed, initScale: resolved.initScale, ...(resolved.answers ? { answers: resolved.answers } : {}) })
+      return createTabularInstance(table, optimizer)
+    },
+    async load(dir) {
+      const path = join(dir, CHECKPOINT_FILE)
+      let text: string
+      try {
+        text = await readFile(path, 'utf8')
+      } catch (cause) {
+        throw new BenchError('BENCH_DATA_MISSING', `bonbench:tabular: no checkpoint at ${path}. Point load() at a folder written by a tabular model's save().`, { cause })
+      }
+      // The checkpoint carries the KL reference and Adam state too, so a resumed run trains on as before.
+      const { table, optimizer: kind } = parseTable(text, path)
+      return createTabularInstance(table, { kind: kind === 'adam' ? 'adam' : 'sgd', learningRate: resolved.learningRate })
+    },
+  }
+}

@@ -1,0 +1,78 @@
+import { createRng, deriveSeed } from '../../../core/rng.js'
+import { BenchError } from '../../../core/errors.js'
+import { parseChoices } from './answer-set.js'
+
+/** The parameters of one prompt: its answers, logits θ, the frozen reference θ_ref and Adam state. */
+export interface TableEntry {
+  answers: string[]
+  index: Map<string, number>
+  logits: number[]
+  /** The logits when the entry was created (kept by copy, save and load): π_ref of the KL penalty. */
+  ref: number[]
+  adam?: { m: number[]; v: number[]; t: number }
+}
+
+/** How a table initialises the prompts it has not seen yet. */
+export interface TableInit {
+  seed: number
+  /** Standard deviation of the initial logits (0: uniform policy). */
+  initScale: number
+  /** A fixed answer set for every prompt, instead of each prompt's `choices:` line. */
+  answers?: readonly string[]
+}
+
+/**
+ * The logit table θ[prompt][answer]. A prompt's entry is created the first time the prompt is
+ * seen, with logits drawn from N(0, initScale²) seeded by (seed, prompt, answer) — so the initial
+ * policy of a prompt never depends on the order in which prompts are met.
+ */
+export class TabularTable {
+  readonly entries = new Map<string, TableEntry>()
+  constructor(readonly init: TableInit) {}
+
+  /** The entry of `prompt`, created on first sight. Throws BENCH_USAGE when no answer set is known. */
+  entry(prompt: string): TableEntry {
+    const found = this.entries.get(prompt)
+    if (found) return found
+    const answers = this.init.answers ? [...this.init.answers] : parseChoices(prompt)
+    if (!answers) {
+      const shown = prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt
+      throw new BenchError('BENCH_USAGE', `bonbench:tabular: the prompt '${shown}' declares no answer set. Add a line 'choices: a | b | c' to the prompt (the toy task does), or give the model a fixed set with the option answers: ['a', 'b', …].`)
+    }
+    const logits = answers.map((answer) => this.init.initScale * standardNormal(deriveSeed(this.init.seed, 'tabular', prompt, answer)))
+    const created = makeEntry(answers, logits, [...logits])
+    this.entries.set(prompt, created)
+    return created
+  }
+
+  /** A deep copy (logits, reference and optimizer state). */
+  copy(): TabularTable {
+    const table = new TabularTable(this.init)
+    for (const [prompt, e] of this.entries) {
+      const copied = makeEntry([...e.answers], [...e.logits], [...e.ref])
+      if (e.adam) copied.adam = { m: [...e.adam.m], v: [...e.adam.v], t: e.adam.t }
+      table.entries.set(prompt, copied)
+    }
+    return table
+  }
+
+  /** Number of logits held. */
+  get parameters(): number {
+    let total = 0
+    for (const e of this.entries.values()) total += e.logits.length
+    return total
+  }
+}
+
+/** Builds an entry with its answer → index map. */
+export function makeEntry(answers: string[], logits: number[], ref: number[]): TableEntry {
+  return { answers, index: new Map(answers.map((a, i) => [a, i])), logits, ref }
+}
+
+/** A standard normal draw from a seed (Box–Muller). */
+function standardNormal(seed: number): number {
+  const rng = createRng(seed)
+  const u = 1 - rng.next()
+  const v = rng.next()
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
+}

@@ -1,0 +1,188 @@
+import * as tf from '@tensorflow/tfjs'
+import type { Completion, UpdateOptions, UpdateStats, WeightedSequence } from '../../../core/plugin-api/index.js'
+import { BenchError } from '../../../core/errors.js'
+import { deriveSeed } from '../../../core/rng.js'
+import { selectBackend } from '../../../core/backend/select-backend.js'
+import type { SelectedBackend } from '../../../core/backend/select-backend.js'
+import { Adam } from './adam.js'
+import type { AdamState } from './adam.js'
+import { checkpointFiles, checkpointHash } from './checkpoint.js'
+import type { CheckpointFiles } from './checkpoint.js'
+import { ForwardConstants } from './forward.js'
+import type { WeightMap } from './forward.js'
+import { generateRows } from './generate.js'
+import type { RowRequest } from './generate.js'
+import { tokenLogProbs, weightedLoss } from './loss.js'
+import { modelConfig, paramSpecs, parameterCount } from './model-config.js'
+import type { ModelConfig, ParamSpec } from './model-config.js'
+import type { ResolvedTinyTransformerOptions } from './options.js'
+import { encodePairs } from './sequences.js'
+import type { CharTokenizer } from './tokenizer.js'
+
+/** Everything that makes two engines behave identically (weights, optimizer, reference). */
+export interface EngineState {
+  weights: Float32Array[]
+  adam?: AdamState
+  reference?: Float32Array[]
+}
+
+/**
+ * The model itself, on the current thread's tfjs backend: parameters as tf.Variables, the Adam
+ * state, the optional frozen reference, and the three computations (sample, update, logProb).
+ * Synchronous by design — the instance and the worker pool put it behind async calls.
+ */
+export class Engine {
+  readonly cfg: ModelConfig
+  readonly specs: ParamSpec[]
+  readonly vars: tf.Variable[]
+  readonly W: WeightMap
+  readonly consts: ForwardConstants
+  readonly adam: Adam
+  /** Bumped by every change of the weights (update, setWeights): workers resync when it moves. */
+  version = 0
+  #reference?: { tensors: tf.Tensor[]; W: WeightMap }
+  #hash?: { version: number; hash: string }
+  #disposed = false
+
+  private constructor(
+    readonly options: ResolvedTinyTransformerOptions,
+    readonly tokenizer: CharTokenizer,
+    readonly backend: SelectedBackend,
+    readonly seed: number,
+    weights: Float32Array[],
+  ) {
+    this.cfg = modelConfig(options, tokenizer.size)
+    this.specs = paramSpecs(this.cfg)
+    if (weights.length !== this.specs.length) throw new Error(`expected ${this.specs.length} weight arrays, got ${weights.length}`)
+    this.vars = this.specs.map((s, i) => tf.variable(tf.tensor(weights[i]!, s.shape), true))
+    this.W = Object.fromEntries(this.specs.map((s, i) => [s.name, this.vars[i]!]))
+    this.consts = new ForwardConstants(this.cfg)
+    this.adam = new Adam(this.specs.map((s) => s.shape))
+  }
+
+  /** Starts the backend (once per thread) and builds an engine holding `weights`. */
+  static async create(init: { options: ResolvedTinyTransformerOptions; tokenizer: CharTokenizer; weights: Float32Array[]; seed: number; backend?: string }): Promise<Engine> {
+    const backend = await selectBackend(init.backend ?? init.options.backend ?? 'auto')
+    return new Engine(init.options, init.tokenizer, backend, init.seed, init.weights)
+  }
+
+  get parameters(): number {
+    return parameterCount(this.cfg)
+  }
+
+  /** Draws one completion per row, in chunks of `batching.sampleRows` rows. */
+  sample(rows: RowRequest[], signal?: AbortSignal): Completion[] {
+    const out: Completion[] = []
+    const chunk = this.options.batching.sampleRows
+    for (let i = 0; i < rows.length; i += chunk) out.push(...generateRows(this, rows.slice(i, i + chunk), signal))
+    return out
+  }
+
+  /** Σ log π(completion + EOS | prompt) per pair at T = 1, in chunks of `batching.scoreRows`. */
+  logProb(pairs: Array<{ prompt: string; completion: string }>): number[] {
+    const out: number[] = []
+    const chunk = this.options.batching.scoreRows
+    for (let i = 0; i < pairs.length; i += chunk) {
+      const batch = encodePairs(this.tokenizer, pairs.slice(i, i + chunk), this.cfg.context)
+      const perSeq = tf.tidy(() => {
+        const { tokenLogp } = tokenLogProbs(this.W, this.consts, batch)
+        return tf.sum(tf.reshape(tf.mul(tokenLogp, tf.tensor1d(batch.response)), [batch.B, batch.T]), 1)
+      })
+      out.push(...(perSeq.dataSync() as Float32Array))
+      perSeq.dispose()
+    }
+    return out
+  }
+
+  /** One Adam step on the weighted objective of loss.ts; see `weightedLoss` for the normalisation. */
+  update(batch: WeightedSequence[], opts: UpdateOptions = {}): UpdateStats {
+    if (batch.length === 0) return { loss: 0, gradNorm: 0, tokens: 0 }
+    const bad = batch.findIndex((s) => !Number.isFinite(s.weight))
+    if (bad >= 0) throw new BenchError('BENCH_RUN_INVALID', `bonbench:tiny-transformer: update got a non-finite weight (${batch[bad]!.weight}) at index ${bad}`)
+    const klBeta = opts.klBeta ?? 0
+    const lr = opts.learningRate ?? this.options.learningRate
+    const pairs = encodePairs(this.tokenizer, batch, this.cfg.context)
+    if (klBeta > 0 && !this.#reference) this.setReference()
+    const refLogp = klBeta > 0 ? tf.tidy(() => tokenLogProbs(this.#reference!.W, this.consts, pairs).logp) : undefined
+    const dropoutSeed = this.cfg.dropout > 0 ? deriveSeed(this.seed, 'dropout', this.adam.t) : undefined
+    const weights = batch.map((s) => s.weight)
+    const { value, grads } = tf.variableGrads(() => weightedLoss(this.W, this.consts, pairs, weights, { klBeta, refLogp, dropoutSeed }), this.vars)
+    const list = this.vars.map((v) => grads[v.name]!)
+    const normT = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.mul(g, g))))))
+    const gradNorm = normT.dataSync()[0]!
+    const loss = value.dataSync()[0]!
+    normT.dispose()
+    value.dispose()
+    refLogp?.dispose()
+    if (Number.isFinite(gradNorm)) {
+      const clip = this.options.clipNorm
+      this.adam.step(this.vars, list, lr, clip > 0 && gradNorm > clip ? clip / gradNorm : 1)
+      this.version++
+    }
+    for (const g of list) g.dispose()
+    let tokens = 0
+    for (const r of pairs.response) tokens += r
+    return { loss, gradNorm, tokens }
+  }
+
+  /** Freezes a reference copy for the KL term: the given weights, or the current ones. */
+  setReference(weights?: Float32Array[]): void {
+    this.#disposeReference()
+    const tensors = weights ? weights.map((w, i) => tf.tensor(w, this.specs[i]!.shape)) : this.vars.map((v) => tf.clone(v))
+    this.#reference = { tensors, W: Object.fromEntries(this.specs.map((s, i) => [s.name, tensors[i]!])) }
+  }
+
+  /** True once a reference copy exists. */
+  get hasReference(): boolean {
+    return this.#reference !== undefined
+  }
+
+  getWeights(): Float32Array[] {
+    return this.vars.map((v) => v.dataSync() as Float32Array)
+  }
+
+  setWeights(weights: Float32Array[]): void {
+    weights.forEach((w, i) => {
+      const t = tf.tensor(w, this.specs[i]!.shape)
+      this.vars[i]!.assign(t)
+      t.dispose()
+    })
+    this.version++
+  }
+
+  /** Weights, optimizer state and reference: what `clone()` copies. */
+  getState(): EngineState {
+    return { weights: this.getWeights(), adam: this.adam.getState(), reference: this.#reference?.tensors.map((t) => t.dataSync() as Float32Array) }
+  }
+
+  setState(state: EngineState): void {
+    this.setWeights(state.weights)
+    if (state.adam) this.adam.setState(state.adam)
+    if (state.reference) this.setReference(state.reference)
+  }
+
+  /** The checkpoint files of the current weights. */
+  files(): CheckpointFiles {
+    return checkpointFiles(this.cfg, this.options, this.tokenizer, this.getWeights())
+  }
+
+  /** Content hash of the current checkpoint (cached until the weights change). */
+  hash(): string {
+    if (this.#hash?.version !== this.version) this.#hash = { version: this.version, hash: checkpointHash(this.files()) }
+    return this.#hash.hash
+  }
+
+  #disposeReference(): void {
+    for (const t of this.#reference?.tensors ?? []) t.dispose()
+    this.#reference = undefined
+  }
+
+  dispose(): void {
+    if (this.#disposed) return
+    this.#disposed = true
+    for (const v of this.vars) v.dispose()
+    this.adam.dispose()
+    this.consts.dispose()
+    this.#disposeReference()
+  }
+}

@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs'
+import type { Completion } from '../../../core/plugin-api/index.js'
+import { BenchError } from '../../../core/errors.js'
+import { createRng } from '../../../core/rng.js'
+import type { Rng } from '../../../core/plugin-api/index.js'
+import { decodeStep } from './forward.js'
+import type { ForwardConstants, KvCache, WeightMap } from './forward.js'
+import { pickToken } from './pick-token.js'
+import { promptIds } from './sequences.js'
+import type { CharTokenizer } from './tokenizer.js'
+import { EOS } from './tokenizer.js'
+
+/** One completion to draw: a request expanded to a single row with its own seed. */
+export interface RowRequest {
+  prompt: string
+  /** The row's own seed (the request seed mixed with the completion index): fixes its random stream. */
+  seed: number
+  temperature: number
+  topP: number
+  maxTokens?: number
+  stop: string[]
+}
+
+/** What generation needs from a model. */
+export interface DecodeModel {
+  W: WeightMap
+  consts: ForwardConstants
+  tokenizer: CharTokenizer
+}
+
+interface RowState {
+  ids: number[]
+  rng: Rng
+  tokens: number[]
+  logProbs: number[]
+  text: string
+  done?: Completion['finishReason']
+}
+
+function disposeCache(cache: KvCache | undefined): void {
+  if (!cache) return
+  for (const t of [...cache.k, ...cache.v]) t.dispose()
+}
+
+function gatherRows(cache: KvCache, rows: number[], H: number): KvCache {
+  return tf.tidy(() => {
+    const idx = tf.tensor1d(rows.flatMap((r) => Array.from({ length: H }, (_, h) => r * H + h)), 'int32')
+    return { k: cache.k.map((t) => tf.gather(t, idx)), v: cache.v.map((t) => tf.gather(t, idx)) }
+  })
+}
+
+/** Runs one decode step and reads the logits back (outside tidy: reading inside it is slow). */
+function step(model: DecodeModel, tokens: number[], pos: number, cache: KvCache | undefined): { logits: Float32Array; cache: KvCache } {
+  const out = tf.tidy(() => decodeStep(model.W, model.consts, tf.tensor1d(tokens, 'int32'), pos, cache))
+  disposeCache(cache)
+  const logits = out.logits.dataSync() as Float32Array
+  out.logits.dispose()
+  return { logits, cache: out.cache }
+}
+
+/** Appends a generated token to a row and decides whether the row is finished. */
+function accept(model: DecodeModel, row: RowState, req: RowRequest, token: number, logProb: number, nextPos: number): void {
+  row.tokens.push(token)
+  row.logProbs.push(logProb)
+  if (token === EOS) {
+    row.done = 'eos'
+    return
+  }
+  row.text += model.tokenizer.tokenText(token)
+  for (const stop of req.stop) {
+    if (stop.length > 0 && row.text.endsWith(stop)) {
+      row.text = row.text.slice(0, row.text.length - stop.length)
+      // Every token is one character, so drop tokens until they spell `text` again.
+      while (model.tokenizer.decode(row.tokens).length > row.text.length) {
+        row.tokens.pop()
+        row.logProbs.pop()
+      }
+      row.done = 'stop'
+      return
+    }
+  }
+  if ((req.maxTokens !== undefined && row.tokens.length >= req.maxTokens) || nextPos >= model.consts.cfg.context) row.done = 'length'
+}
+
+/**
+ * Samples one completion per row with a KV cache. Rows are left-aligned and advance one
+ * position per step; a row still inside its prompt is fed its next prompt token (teacher
+ * forcing), so every row's numbers are independent of the batch it shares. Copies of the same
+ * prompt share the steps up to the shortest prompt, then the cache is copied out per row.
+ * Finished rows are dropped from the batch; the loop ends when every row is done.
+ */
+export function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: AbortSignal): Completion[] {
+  const { context, heads: H, vocab: V } = model.consts.cfg
+  const rows: RowState[] = reqs.map((r) => ({ ids: promptIds(model.tokenizer, r.prompt, context), rng: createRng(r.seed), tokens: [], logProbs: [], text: '' }))
+  reqs.forEach((r, i) => {
+    if (r.maxTokens !== undefined && r.maxTokens <= 0) rows[i]!.done = 'length'
+  })
+  const live = rows.map((_, i) => i).filter((i) => !rows[i]!.done)
+  if (live.length > 0) {
+    // Shared prefix phase over distinct prompts.
+    const keyOf = (i: number) => rows[i]!.ids.join(',')
+    const uniqueKeys = [...new Set(live.map(keyOf))]
+    const uniqueRow = uniqueKeys.map((k) => live.find((i) => keyOf(i) === k)!)
+    const minLen = Math.min(...live.map((i) => rows[i]!.ids.length))
+    let cache: KvCache | undefined
+    let logits = new Float32Array(0)
+    for (let pos = 0; pos < minLen; pos++) {
+      if (signal?.aborted) throw abortError()
+      ;({ logits, cache } = step(model, uniqueRow.map((i) => rows[i]!.ids[pos]!), pos, cache))
+    }
+    const slot = live.map((i) => uniqueKeys.indexOf(keyOf(i)))
+    const expanded = gatherRows(cache!, slot, H)
+    disposeCache(cache)
+    cache = expanded
+    let rowLogits = new Float32Array(live.length * V)
+    slot.forEach((u, b) => rowLogits.set(logits.subarray(u * V, (u + 1) * V), b * V))
+    let batch = live
+    // Position pos − 1 has been processed for every row in `batch`; rowLogits predict position pos.
+    for (let pos = minLen; ; pos++) {
+      if (signal?.aborted) {
+        disposeCache(cache)
+        throw abortError()
+      }
+      batch.forEach((i, b) => {
+        const row = rows[i]!
+        if (row.done || pos < row.ids.length) return
+        const req = reqs[i]!
+        const pick = pickToken(rowLogits, b * V, V, req.temperature, req.topP, row.rng.next())
+        accept(model, row, req, pick.token, pick.logProb, pos)
+      })
+      const keep = batch.map((i, b) => [i, b] as const).filter(([i]) => !rows[i]!.done)
+      if (keep.length === 0) {
+        disposeCache(cache)
+        break
+      }
+      // Dropping rows copies the cache, so wait until an eighth of the batch is finished.
+      if ((batch.length - keep.length) * 8 >= batch.length) {
+        const compact = gatherRows(cache!, keep.map(([, b]) => b), H)
+        disposeCache(cache)
+        cache = compact
+        batch = keep.map(([i]) => i)
+      }
+      const feed = batch.map((i) => {
+        const row = rows[i]!
+        if (row.done) return EOS
+        return pos < row.ids.length ? row.ids[pos]! : row.tokens[row.tokens.length - 1]!
+      })
+      ;({ logits: rowLogits, cache } = step(model, feed, pos, cache))
+    }
+  }
+  return rows.map((row) => ({
+    text: row.text,
+    tokens: row.tokens,
+    logProb: row.logProbs.reduce((a, b) => a + b, 0),
+    finishReason: row.done ?? 'length',
+  }))
+}
+
+function abortError(): BenchError {
+  return new BenchError('BENCH_ABORTED', 'bonbench:tiny-transformer: sampling was aborted')
+}

@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs'
+
+const denseWithGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc]
+  save([x, w])
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D]
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)]
+    },
+  }
+})
+
+/**
+ * x·w for 2-D tensors with a custom gradient that transposes explicitly and calls plain matMul:
+ * on the WASM backend only non-transposed 2-D matMul hits XNNPACK's fast path, while tfjs's own
+ * matMul gradient uses transposeA/B (about 10× slower there).
+ */
+export function dense(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return denseWithGrad(x, w) as tf.Tensor2D
+}
+
+/** x·w + b over the last axis of a 2-D input. */
+export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return tf.add(dense(x, w as tf.Tensor2D), b)
+}
+
+/** LayerNorm over the last axis (ε = 1e-5), written with ops that all have WASM gradients. */
+export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const mean = tf.mean(x, -1, true)
+  const xc = tf.sub(x, mean)
+  const variance = tf.mean(tf.mul(xc, xc), -1, true)
+  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), g), b)
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI)
+
+/** GELU, tanh approximation; x·x·x rather than pow (pow is slow on WASM). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const cube = tf.mul(tf.mul(x, x), x)
+  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), GELU_C)
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1))
+}
+
+/**
+ * Rotary tables for head size d over `context` positions (GPT-NeoX "rotate half" layout):
+ * cos and sin as [context, d], and the [d, d] matrix R with x·R = rotate_half(x) = [−x₂, x₁].
+ */
+export function rotaryTables(context: number, d: number): { cos: Float32Array; sin: Float32Array; rot: Float32Array } {
+  const half = d / 2
+  const cos = new Float32Array(context * d)
+  const sin = new Float32Array(context * d)
+  for (let p = 0; p < context; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = p / Math.pow(10000, (2 * i) / d)
+      cos[p * d + i] = cos[p * d + i + half] = Math.cos(angle)
+      sin[p * d + i] = sin[p * d + i + half] = Math.sin(angle)
+    }
+  }
+  const rot = new Float32Array(d * d)
+  for (let i = 0; i < half; i++) {
+    rot[(i + half) * d + i] = -1 // out[i] = −x[i + half]
+    rot[i * d + i + half] = 1 // out[i + half] = x[i]
+  }
+  return { cos, sin, rot }
+}

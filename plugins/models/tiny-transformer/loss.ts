@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs'
+import { forwardLogits } from './forward.js'
+import type { ForwardConstants, WeightMap } from './forward.js'
+import type { PairBatch } from './sequences.js'
+
+/**
+ * Per-token log π(target) over the batch, [B·T] (differentiable). Targets are selected with a
+ * one-hot product, not tf.gather, because gather has no gradient on WASM.
+ */
+export function tokenLogProbs(W: WeightMap, k: ForwardConstants, batch: PairBatch, dropoutSeed?: number): { tokenLogp: tf.Tensor1D; logp: tf.Tensor2D } {
+  const logits = forwardLogits(W, k, tf.tensor1d(batch.inputs, 'int32'), batch.B, batch.T, dropoutSeed)
+  const logp = tf.logSoftmax(logits) as tf.Tensor2D
+  const targets = tf.oneHot(tf.tensor1d(batch.targets, 'int32'), k.cfg.vocab, 1, 0, 'float32')
+  return { tokenLogp: tf.sum(tf.mul(logp, targets), 1) as tf.Tensor1D, logp }
+}
+
+/**
+ * The training objective, normalised per sequence (divided by the batch size B, not by the
+ * token count, so a weight means what the strategy meant it to mean per sequence):
+ *   L = −(1/B) Σᵢ wᵢ Σ_{t ∈ response(i)} log π(y_t | y_<t, xᵢ)
+ *       + β (1/B) Σᵢ Σ_{t ∈ response(i)} KL(π(·|y_<t, xᵢ) ‖ π_ref(·|y_<t, xᵢ))
+ * The KL term is exact over the vocabulary at each response position of every sequence
+ * (whatever its weight); `refLogp` is the frozen reference's log-softmax, a constant.
+ */
+export function weightedLoss(
+  W: WeightMap,
+  k: ForwardConstants,
+  batch: PairBatch,
+  weights: ArrayLike<number>,
+  opts: { klBeta: number; refLogp?: tf.Tensor2D; dropoutSeed?: number },
+): tf.Scalar {
+  const coef = new Float32Array(batch.B * batch.T)
+  const klCoef = new Float32Array(batch.B * batch.T)
+  for (let b = 0; b < batch.B; b++) {
+    for (let t = 0; t < batch.T; t++) {
+      const r = batch.response[b * batch.T + t]!
+      coef[b * batch.T + t] = (r * weights[b]!) / batch.B
+      klCoef[b * batch.T + t] = r / batch.B
+    }
+  }
+  const { tokenLogp, logp } = tokenLogProbs(W, k, batch, opts.dropoutSeed)
+  let loss = tf.neg(tf.sum(tf.mul(tokenLogp, tf.tensor1d(coef)))) as tf.Scalar
+  if (opts.klBeta > 0 && opts.refLogp) {
+    const kl = tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, opts.refLogp)), 1)
+    loss = tf.add(loss, tf.mul(tf.sum(tf.mul(kl, tf.tensor1d(klCoef))), opts.klBeta))
+  }
+  return loss
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod'
+import { BenchError } from '../../../core/errors.js'
+import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
+import { fillTemplate, invalidLine, readJsonl, resolveDataFile, splitByFraction } from '../shared/jsonl-dataset.js'
+
+/** Options of `bonbench:gsm8k`. */
+export const gsm8kOptionsSchema = z.strictObject({
+  /** The file inside a `--data` folder (default: test.jsonl, gsm8k/test.jsonl, or their .gz). */
+  file: z.string().min(1).optional(),
+  /** Prompt template; `{question}` is replaced by the question text. */
+  template: z.string().includes('{question}').default('Question: {question}\nAnswer:'),
+  /** Keep the first n problems, for quick runs. */
+  limit: z.int().min(1).optional(),
+  /** Fraction moved to train by a hash of the id (default 0: evaluation only, all in test). */
+  trainFraction: z.number().min(0).max(1).default(0),
+  /** Keep the calculator annotations `<<48/2=24>>` in expert solutions (default: removed). */
+  keepCalculator: z.boolean().default(false),
+  maxTokens: z.int().min(1).default(512),
+})
+
+/** Options as written in a config. */
+export type Gsm8kOptions = z.input<typeof gsm8kOptionsSchema>
+
+const name = 'bonbench:gsm8k'
+
+/**
+ * The reference number of a GSM8K solution: the text after its last `####`, thousands commas
+ * removed; undefined when there is none. Pure; used by the loader and tests.
+ */
+export function gsm8kAnswer(solution: string): string | undefined {
+  const m = /####\s*([^\n]*?)\s*$/.exec(solution.trimEnd())
+  const value = m?.[1]?.replace(/,/g, '')
+  return value && value !== '' ? value : undefined
+}
+
+/**
+ * `bonbench:gsm8k`: GSM8K (`question`, `answer` ending in `#### n`) from `--data`, graded by
+ * `math-answer`. Everything is in `test` unless `trainFraction` > 0; expert solutions keep the
+ * `#### n` line. `load` throws BENCH_DATA_MISSING without a data path and BENCH_DATA_INVALID naming
+ * file and line for a bad record; TaskData.files carries the sha256.
+ */
+export function gsm8k(options: Gsm8kOptions = {}): TaskPlugin {
+  const parsed = gsm8kOptionsSchema.safeParse(options)
+  if (!parsed.success) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}`)
+  const o = parsed.data
+  return {
+    name,
+    kind: 'task',
+    meta: { version: '0.1.0', description: 'GSM8K grade-school word problems with #### answers (needs --data)' },
+    options: { ...o },
+    rewardVerifier: 'math-answer',
+    generation: { maxTokens: o.maxTokens, stop: ['\n\nQuestion:'] },
+    async load(ctx) {
+      const file = await resolveDataFile(name, ctx.dataPath, ['test.jsonl', 'gsm8k/test.jsonl', 'test.jsonl.gz', 'gsm8k/test.jsonl.gz'], o.file)
+      const data = await readJsonl(name, file)
+      let problems: Problem[] = data.records.map(({ line, value }, index) => {
+        const { question, answer } = value
+        if (typeof question !== 'string' || question.trim() === '') throw invalidLine(name, file, line, "no 'question' text")
+        if (typeof answer !== 'string') throw invalidLine(name, file, line, "no 'answer' solution text")
+        const reference = gsm8kAnswer(answer)
+        if (reference === undefined) throw invalidLine(name, file, line, "the 'answer' has no final '#### <number>' line")
+        const expert = o.keepCalculator ? answer : answer.replace(/<<[^>]*>>/g, '')
+        return { id: `gsm8k-${index}`, prompt: fillTemplate(o.template, { question }), answer: reference, expert: ` ${expert}`, data: { line } }
+      })
+      if (o.limit) problems = problems.slice(0, o.limit)
+      return { ...splitByFraction(problems, o.trainFraction), files: [{ path: data.path, sha256: data.sha256 }] }
+    },
+  }
+}

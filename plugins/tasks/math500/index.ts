@@ -1,0 +1,64 @@
+import { z } from 'zod'
+import { BenchError } from '../../../core/errors.js'
+import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
+import { fillTemplate, invalidLine, readJsonl, resolveDataFile, splitByFraction } from '../shared/jsonl-dataset.js'
+import { parseMathRecord } from './parse-math-record.js'
+
+export { parseMathRecord } from './parse-math-record.js'
+
+/** Options of `bonbench:math500` (also loads the full MATH test set; the format is auto-detected). */
+export const math500OptionsSchema = z.strictObject({
+  /** The file inside a `--data` folder (default: math500_test.jsonl, math/math500_test.jsonl, test.jsonl). */
+  file: z.string().min(1).optional(),
+  /** Prompt template; `{problem}` is replaced by the problem text. */
+  template: z.string().includes('{problem}').default('Problem:\n{problem}\n\nSolution:'),
+  /** Keep only these levels (1–5). */
+  levels: z.array(z.int().min(1).max(5)).min(1).optional(),
+  /** Keep the first n problems (after the level filter), for quick runs. */
+  limit: z.int().min(1).optional(),
+  /** Fraction moved to train by a hash of the id (default 0: evaluation only, all in test). */
+  trainFraction: z.number().min(0).max(1).default(0),
+  maxTokens: z.int().min(1).default(1024),
+})
+
+/** Options as written in a config. */
+export type Math500Options = z.input<typeof math500OptionsSchema>
+
+const name = 'bonbench:math500'
+
+/**
+ * `bonbench:math500`: MATH500 (or the full 5,000-problem MATH test set) from `--data`, graded by
+ * `math-answer` against the `answer` field (or the last `\boxed{}` of the solution). Everything
+ * is in `test` unless `trainFraction` > 0. `load` throws BENCH_DATA_MISSING without a data path and
+ * BENCH_DATA_INVALID naming file and line for a bad record; TaskData.files carries the sha256.
+ */
+export function math500(options: Math500Options = {}): TaskPlugin {
+  const parsed = math500OptionsSchema.safeParse(options)
+  if (!parsed.success) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}`)
+  const o = parsed.data
+  return {
+    name,
+    kind: 'task',
+    meta: { version: '0.1.0', description: 'MATH500 / MATH test problems with final-answer grading (needs --data)' },
+    options: { ...o },
+    rewardVerifier: 'math-answer',
+    generation: { maxTokens: o.maxTokens, stop: ['\n\nProblem:'] },
+    async load(ctx) {
+      const file = await resolveDataFile(name, ctx.dataPath, ['math500_test.jsonl', 'math/math500_test.jsonl', 'test.jsonl'], o.file)
+      const data = await readJsonl(name, file)
+      const seen = new Set<string>()
+      let problems: Problem[] = []
+      for (const record of data.records) {
+        const result = parseMathRecord(record)
+        if (!result.ok) throw invalidLine(name, file, record.line, result.reason)
+        const { text, ...problem } = result.problem
+        if (seen.has(problem.id)) throw invalidLine(name, file, record.line, `duplicate id '${problem.id}'`)
+        seen.add(problem.id)
+        problems.push({ ...problem, prompt: fillTemplate(o.template, { problem: text }) })
+      }
+      if (o.levels) problems = problems.filter((p) => p.level !== undefined && o.levels!.includes(p.level))
+      if (o.limit) problems = problems.slice(0, o.limit)
+      return { ...splitByFraction(problems, o.trainFraction), files: [{ path: data.path, sha256: data.sha256 }] }
+    },
+  }
+}

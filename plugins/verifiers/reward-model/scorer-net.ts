@@ -1,0 +1,167 @@
+import type { Rng } from '../../../core/plugin-api/common.js'
+import type { SparseFeatures } from './features.js'
+import { tf } from './tf-backend.js'
+
+/** Shape of the scorer: hashed sparse input of size `dim` → `hidden` ReLU units → one logit. */
+export interface ScorerShape {
+  dim: number
+  /** 0: a logistic regression on the hashed features. */
+  hidden: number
+}
+
+/** Serialised weights: exact float32 bytes (base64) so a cache hit reproduces every score. */
+export type SerialisedWeights = Record<string, { shape: number[]; base64: string }>
+
+/** How `trainScorer` runs (all of it seeded through `rng`). */
+export interface TrainOptions {
+  epochs: number
+  batchSize: number
+  learningRate: number
+  l2: number
+  rng: Rng
+  signal?: AbortSignal
+  /** Called after each epoch with the mean training loss. */
+  onEpoch?(epoch: number, loss: number): void
+}
+
+/**
+ * The reward model's network. Created by prepare (fresh or from the cache), used by score,
+ * freed by dispose. Its tensors live in tfjs's global engine until `dispose()`.
+ */
+export interface ScorerNet {
+  readonly shape: ScorerShape
+  /** P(correct) for each example, in order. */
+  predict(examples: SparseFeatures[]): Float32Array
+  train(examples: SparseFeatures[], labels: ArrayLike<number>, options: TrainOptions): void
+  exportWeights(): SerialisedWeights
+  dispose(): void
+}
+
+const PREDICT_BATCH = 512
+
+function uniform(rng: Rng, size: number, scale: number): Float32Array {
+  const out = new Float32Array(size)
+  for (let i = 0; i < size; i++) out[i] = (rng.next() * 2 - 1) * scale
+  return out
+}
+
+function weightShapes(shape: ScorerShape): Record<string, number[]> {
+  return shape.hidden > 0
+    ? { w1: [shape.dim, shape.hidden], b1: [shape.hidden], w2: [shape.hidden, 1], b2: [1] }
+    : { w1: [shape.dim, 1], b2: [1] }
+}
+
+function initialWeights(shape: ScorerShape, rng: Rng): Record<string, Float32Array> {
+  const h = Math.max(shape.hidden, 1)
+  const weights: Record<string, Float32Array> = { w1: uniform(rng, shape.dim * h, 0.1), b2: new Float32Array(1) }
+  if (shape.hidden > 0) {
+    weights.b1 = new Float32Array(shape.hidden)
+    weights.w2 = uniform(rng, shape.hidden, 1 / Math.sqrt(shape.hidden))
+  }
+  return weights
+}
+
+/** Packs a batch of sparse rows into the (indices, values, segment ids) triple the net gathers from. */
+function pack(examples: SparseFeatures[]): { indices: Int32Array; values: Float32Array; segments: Int32Array } {
+  let nnz = 0
+  for (const e of examples) nnz += e.indices.length
+  const indices = new Int32Array(nnz)
+  const values = new Float32Array(nnz)
+  const segments = new Int32Array(nnz)
+  let at = 0
+  examples.forEach((e, row) => {
+    indices.set(e.indices, at)
+    values.set(e.values, at)
+    segments.fill(row, at, at + e.indices.length)
+    at += e.indices.length
+  })
+  return { indices, values, segments }
+}
+
+/**
+ * Builds a scorer with seeded initial weights, or with `weights` (from the cache). Deterministic:
+ * the same shape, seed stream and data give bit-identical weights on the same tfjs backend.
+ */
+export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: SerialisedWeights): ScorerNet {
+  const shapes = weightShapes(shape)
+  const initial = weights ? undefined : initialWeights(shape, rng)
+  const vars: Record<string, tf.Variable> = {}
+  for (const [name, dims] of Object.entries(shapes)) {
+    let data: Float32Array
+    if (weights) {
+      const saved = weights[name]
+      if (!saved || saved.shape.join(',') !== dims.join(',')) throw new Error(`cached weight ${name} has the wrong shape`)
+      const bytes = Buffer.from(saved.base64, 'base64')
+      data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+    } else {
+      data = initial![name]!
+    }
+    // Unnamed: tfjs gives each variable a unique name, so several scorers can coexist.
+    vars[name] = tf.variable(tf.tensor(data, dims, 'float32'), true)
+  }
+
+  function logits(examples: SparseFeatures[]): tf.Tensor1D {
+    const { indices, values, segments } = pack(examples)
+    const rows = tf.gather(vars.w1!, tf.tensor1d(indices, 'int32')).mul(tf.tensor2d(values, [values.length, 1]))
+    const summed = tf.unsortedSegmentSum(rows, tf.tensor1d(segments, 'int32'), examples.length)
+    const out = shape.hidden > 0 ? tf.relu(summed.add(vars.b1!)).matMul(vars.w2!) : summed
+    return out.add(vars.b2!).reshape([examples.length]) as tf.Tensor1D
+  }
+
+  return {
+    shape,
+    predict(examples) {
+      const out = new Float32Array(examples.length)
+      for (let start = 0; start < examples.length; start += PREDICT_BATCH) {
+        const chunk = examples.slice(start, start + PREDICT_BATCH)
+        const probs = tf.tidy(() => tf.sigmoid(logits(chunk)).dataSync())
+        out.set(probs, start)
+      }
+      return out
+    },
+    train(examples, labels, options) {
+      const optimizer = tf.train.adam(options.learningRate)
+      const varList = Object.values(vars)
+      const order = Array.from({ length: examples.length }, (_, i) => i)
+      try {
+        for (let epoch = 0; epoch < options.epochs; epoch++) {
+          if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted')
+          for (let i = order.length - 1; i > 0; i--) {
+            const j = options.rng.int(i + 1)
+            ;[order[i], order[j]] = [order[j]!, order[i]!]
+          }
+          let lossSum = 0
+          let batches = 0
+          for (let start = 0; start < order.length; start += options.batchSize) {
+            const ids = order.slice(start, start + options.batchSize)
+            const batch = ids.map((i) => examples[i]!)
+            const y = Float32Array.from(ids, (i) => labels[i]!)
+            const cost = optimizer.minimize(() => {
+              const bce = tf.losses.sigmoidCrossEntropy(tf.tensor1d(y), logits(batch))
+              if (options.l2 === 0) return bce as tf.Scalar
+              const penalty = tf.addN(varList.map((v) => tf.sum(tf.square(v))))
+              return bce.add(penalty.mul(options.l2)) as tf.Scalar
+            }, true, varList)
+            lossSum += cost!.dataSync()[0]!
+            cost!.dispose()
+            batches++
+          }
+          options.onEpoch?.(epoch, lossSum / Math.max(batches, 1))
+        }
+      } finally {
+        optimizer.dispose()
+      }
+    },
+    exportWeights() {
+      const out: SerialisedWeights = {}
+      for (const [name, v] of Object.entries(vars)) {
+        const data = v.dataSync() as Float32Array
+        out[name] = { shape: v.shape, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') }
+      }
+      return out
+    },
+    dispose() {
+      for (const v of Object.values(vars)) if (!v.isDisposed) v.dispose()
+    },
+  }
+}
