@@ -20,13 +20,15 @@ const pct = (x: number) => (100 * x).toFixed(1)
 export function renderResultsTable(results: readonly CellResult[]): string {
   if (results.length === 0) return '(no finished cells)'
   const grid = results[0]!.metrics.grid
-  const header = ['model', 'pass@1', ...grid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
+  // pass@1 gets its own column only when the grid does not already hold N = 1.
+  const extraPass1 = !grid.includes(1)
+  const header = ['model', ...(extraPass1 ? ['pass@1'] : []), ...grid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
   const rows = results.map((r) => {
     const m = r.metrics
     const cell = (v: number, ci: [number, number]) => `${pct(v)} [${pct(ci[0])},${pct(ci[1])}]`
     return [
       cellLabel(r, results),
-      pct(m.pass1),
+      ...(extraPass1 ? [pct(m.pass1)] : []),
       ...grid.map((_, i) => cell(m.passAtN[i]!, m.ci.passAtN[i]!)),
       ...grid.map((_, i) => cell(m.bestOfN[i]!, m.ci.bestOfN[i]!)),
     ]

@@ -22,6 +22,8 @@ export interface ScoredGroup {
   reference?: ScoredSample[]
   /** The expert completion, when asked for and the task has one. */
   expert?: string
+  /** The expert completion scored like the policy samples (bon-sft needs r(y_expert)), when asked for. */
+  expertScored?: ScoredSample
 }
 
 /** Parameters of one weighting call. */

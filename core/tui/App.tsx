@@ -6,15 +6,14 @@ import { LogTail } from './LogTail.js'
 import { ResumeHint } from './ResumeHint.js'
 import { RunHeader } from './RunHeader.js'
 import { SummaryTable } from './SummaryTable.js'
-import { liveCells } from './run-state.js'
-import type { RunStore } from './run-store.js'
+import { liveCells, type RunView } from './run-state.js'
 import { rowLayout } from './row-layout.js'
-import { useRunView } from './use-run-view.js'
 import { useTerminalSize } from './use-terminal-size.js'
 
 /** Props of {@link App}. */
 export interface AppProps {
-  store: RunStore
+  /** The state to draw (from the run store); the app itself holds no run state. */
+  view: RunView
   /** Fixed width (tests); by default the terminal's, following resizes. */
   columns?: number
   /** Fixed height (tests); bounds how many live rows are drawn. */
@@ -27,8 +26,7 @@ export interface AppProps {
  * cell (capped to fit the terminal's height), and the log tail. After `run:end` the live region
  * holds the summary table and, for an interrupted run, the `--resume` command.
  */
-export function App({ store, columns: fixedColumns, rows: fixedRows }: AppProps) {
-  const view = useRunView(store)
+export function App({ view, columns: fixedColumns, rows: fixedRows }: AppProps) {
   const { columns, rows } = useTerminalSize({ columns: fixedColumns, rows: fixedRows })
   const longest = Math.max(8, ...Object.values(view.cells).map((c) => c.label.length))
   const layout = rowLayout(columns, longest)

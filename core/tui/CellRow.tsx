@@ -30,9 +30,12 @@ export function CellRow({ cell, layout }: CellRowProps) {
   const rate = elapsed > 0 && cell.done > 0 ? (cell.done * 1000) / elapsed : Number.NaN
   const eta = cell.done >= cell.total ? 0 : Number.isFinite(rate) ? ((cell.total - cell.done) / rate) * 1000 : Number.NaN
   const pct = cell.total > 0 ? Math.floor((100 * cell.done) / cell.total) : 100
-  const metric = cell.accuracy !== undefined && (cell.phase === 'verify' || cell.phase === 'metrics' || cell.loss === undefined)
+  // Accuracy is reset at each phase change, so it is always current; a loss only means
+  // something while the cell trains.
+  const training = cell.phase === 'train' || cell.phase === 'pretrain'
+  const metric = cell.accuracy !== undefined
     ? `acc ${formatValue(cell.accuracy)}`
-    : cell.loss !== undefined ? `loss ${formatValue(cell.loss)}` : ''
+    : training && cell.loss !== undefined ? `loss ${formatValue(cell.loss)}` : ''
   const spark = sparkline(cell.losses, layout.inlineSpark || layout.sparkLine)
   const showSpark = cell.losses.length >= 2 && spark !== ''
   return (

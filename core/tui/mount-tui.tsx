@@ -20,6 +20,8 @@ export interface MountTuiOptions {
   rows?: number
   /** Ink's debug mode: every frame written in full, no redraw in place (tests). */
   debug?: boolean
+  /** Let ink route console output above the UI (default true; vitest's console cannot be patched). */
+  patchConsole?: boolean
   /** Publish at most this often for frequent events (default 50 ms; 0: every event). */
   coalesceMs?: number
 }
@@ -43,18 +45,24 @@ export interface TuiHandle {
 export function mountTui(options: MountTuiOptions = {}): TuiHandle {
   const store = createRunStore({ now: options.now, coalesceMs: options.coalesceMs })
   const stdout = options.stdout ?? process.stdout
-  const instance = render(<App store={store} columns={options.columns} rows={options.rows} />, {
+  const draw = () => <App view={store.getSnapshot()} columns={options.columns} rows={options.rows} />
+  // Redraw by re-rendering from the outside (synchronous in ink's legacy mode), so every
+  // published state reaches the screen even when events arrive in one synchronous burst.
+  const instance = render(draw(), {
     stdout,
     stdin: options.stdin ?? process.stdin,
     stderr: options.stderr ?? process.stderr,
     debug: options.debug ?? false,
     exitOnCtrlC: false,
-    patchConsole: true,
+    patchConsole: options.patchConsole ?? true,
+  })
+  const unsubscribe = store.subscribe(() => {
+    if (!exited) instance.rerender(draw())
   })
   let exited = false
   const exit = instance.waitUntilExit().then(
-    () => { exited = true },
-    () => { exited = true },
+    () => { exited = true; unsubscribe() },
+    () => { exited = true; unsubscribe() },
   )
   return {
     onEvent(event) {

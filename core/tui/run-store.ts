@@ -13,7 +13,7 @@ export interface RunStoreOptions {
   coalesceMs?: number
 }
 
-/** The UI's state container: events in, immutable snapshots out (React's external-store shape). */
+/** The UI's state container: events in, immutable snapshots out, listeners told on each publish. */
 export interface RunStore {
   /** Folds an event into the state; safe to call before anything subscribes. */
   dispatch(event: RunEvent): void

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { dense, gelu, layerNorm, linear, rotaryTables } from './layers.js'
+import { dense, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers.js'
 import type { ModelConfig } from './model-config.js'
 import { BOS, PAD } from './tokenizer.js'
 
@@ -70,7 +70,7 @@ function maybeDropout(x: tf.Tensor, rate: number, seed: number | undefined): tf.
 export function forwardLogits(W: WeightMap, k: ForwardConstants, inputs: tf.Tensor1D, B: number, T: number, dropoutSeed?: number): tf.Tensor2D {
   const { vocab: V, width: w, heads: H, layers: L, dropout } = k.cfg
   const d = w / H
-  let x: tf.Tensor2D = dense(tf.oneHot(inputs, V, 1, 0, 'float32') as tf.Tensor2D, W['tok_emb'] as tf.Tensor2D)
+  let x: tf.Tensor2D = dense(oneHotFloat(inputs, V) as tf.Tensor2D, W['tok_emb'] as tf.Tensor2D)
   if (k.cfg.positions === 'learned') {
     const pos = tf.slice(W['pos_emb']!, [0, 0], [T, w])
     x = tf.reshape(tf.add(tf.reshape(x, [B, T, w]), pos), [B * T, w])

@@ -50,12 +50,15 @@ function gatherRows(cache: KvCache, rows: number[], H: number): KvCache {
 }
 
 /** Runs one decode step and reads the logits back (outside tidy: reading inside it is slow). */
-function step(model: DecodeModel, tokens: number[], pos: number, cache: KvCache | undefined): { logits: Float32Array; cache: KvCache } {
-  const out = tf.tidy(() => decodeStep(model.W, model.consts, tf.tensor1d(tokens, 'int32'), pos, cache))
+function step(model: DecodeModel, tokens: number[], pos: number, cache: KvCache | undefined): { logits: Float32Array<ArrayBufferLike>; cache: KvCache } {
+  const out = tf.tidy(() => {
+    const r = decodeStep(model.W, model.consts, tf.tensor1d(tokens, 'int32'), pos, cache)
+    return { logits: r.logits, k: r.cache.k, v: r.cache.v }
+  }) as unknown as { logits: tf.Tensor2D; k: tf.Tensor3D[]; v: tf.Tensor3D[] }
   disposeCache(cache)
   const logits = out.logits.dataSync() as Float32Array
   out.logits.dispose()
-  return { logits, cache: out.cache }
+  return { logits, cache: { k: out.k, v: out.v } }
 }
 
 /** Appends a generated token to a row and decides whether the row is finished. */
@@ -103,7 +106,7 @@ export function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: Ab
     const uniqueRow = uniqueKeys.map((k) => live.find((i) => keyOf(i) === k)!)
     const minLen = Math.min(...live.map((i) => rows[i]!.ids.length))
     let cache: KvCache | undefined
-    let logits = new Float32Array(0)
+    let logits: Float32Array<ArrayBufferLike> = new Float32Array(0)
     for (let pos = 0; pos < minLen; pos++) {
       if (signal?.aborted) throw abortError()
       ;({ logits, cache } = step(model, uniqueRow.map((i) => rows[i]!.ids[pos]!), pos, cache))
@@ -112,7 +115,7 @@ export function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: Ab
     const expanded = gatherRows(cache!, slot, H)
     disposeCache(cache)
     cache = expanded
-    let rowLogits = new Float32Array(live.length * V)
+    let rowLogits: Float32Array<ArrayBufferLike> = new Float32Array(live.length * V)
     slot.forEach((u, b) => rowLogits.set(logits.subarray(u * V, (u + 1) * V), b * V))
     let batch = live
     // Position pos − 1 has been processed for every row in `batch`; rowLogits predict position pos.

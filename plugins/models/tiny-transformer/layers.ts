@@ -65,3 +65,11 @@ export function rotaryTables(context: number, d: number): { cos: Float32Array; s
   }
   return { cos, sin, rot }
 }
+
+/**
+ * A float32 one-hot matrix. Built as int32 and cast, because the WASM OneHot kernel ignores a
+ * float32 dtype and writes integer bit patterns (1 reads back as 1.4e-45).
+ */
+export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(indices, depth), 'float32') as tf.Tensor2D
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { forwardLogits } from './forward.js'
+import { oneHotFloat } from './layers.js'
 import type { ForwardConstants, WeightMap } from './forward.js'
 import type { PairBatch } from './sequences.js'
 
@@ -10,7 +11,7 @@ import type { PairBatch } from './sequences.js'
 export function tokenLogProbs(W: WeightMap, k: ForwardConstants, batch: PairBatch, dropoutSeed?: number): { tokenLogp: tf.Tensor1D; logp: tf.Tensor2D } {
   const logits = forwardLogits(W, k, tf.tensor1d(batch.inputs, 'int32'), batch.B, batch.T, dropoutSeed)
   const logp = tf.logSoftmax(logits) as tf.Tensor2D
-  const targets = tf.oneHot(tf.tensor1d(batch.targets, 'int32'), k.cfg.vocab, 1, 0, 'float32')
+  const targets = oneHotFloat(tf.tensor1d(batch.targets, 'int32'), k.cfg.vocab)
   return { tokenLogp: tf.sum(tf.mul(logp, targets), 1) as tf.Tensor1D, logp }
 }
 

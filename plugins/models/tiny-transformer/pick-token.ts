@@ -10,7 +10,7 @@ export interface Pick {
  * smallest top-p nucleus when topP < 1. The returned logProb is always log softmax(logits) at
  * T = 1 — the base policy that `update` trains and `logProb` scores.
  */
-export function pickToken(logits: Float32Array, offset: number, V: number, temperature: number, topP: number, u: number): Pick {
+export function pickToken(logits: Float32Array<ArrayBufferLike>, offset: number, V: number, temperature: number, topP: number, u: number): Pick {
   let max = -Infinity
   let argmax = 0
   for (let i = 0; i < V; i++) {

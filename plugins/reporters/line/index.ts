@@ -105,7 +105,7 @@ export function lineReporter(options?: Record<string, unknown>): ReporterPlugin 
     },
     'run:end': (e) => {
       const how = e.interrupted ? 'interrupted' : 'finished'
-      const parts = [`${counts.finished} cells finished`]
+      const parts = [`${counts.finished} ${counts.finished === 1 ? 'cell' : 'cells'} finished`]
       if (counts.skipped > 0) parts.push(`${counts.skipped} reused from the journal`)
       if (counts.failed > 0) parts.push(`${counts.failed} failed`)
       write(`run ${e.runId} ${how} after ${formatDuration(e.wallMs)}: ${parts.join(', ')}`)

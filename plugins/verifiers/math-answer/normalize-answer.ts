@@ -6,7 +6,7 @@ import { formatRational, parseRational } from './rational.js'
  * Unit words dropped after a number ("100 square units", "5 \text{ cm}"). Any run of words of two
  * or more letters after a number is also dropped; single letters are kept (they may be variables).
  */
-const unitWords = /^(?:[a-zA-Z]{2,}\.?(?:\^\d)?\s*)+$/
+const unitWords = /^(?:[a-zA-Z]{2,}\.?(?:\s*\^\s*\{?\d\}?)?\s*)+$/
 
 const textCommands = ['text', 'textbf', 'textit', 'textrm', 'textnormal', 'mathrm', 'mathbf', 'mathit', 'mbox', 'hbox']
 
@@ -98,6 +98,7 @@ function cleanLatex(raw: string): string {
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|°|\\circ(?![a-zA-Z])|\\degree/g, '')
   s = s.replace(/\\%|%/g, '').replace(/\\\$|\$/g, '')
   s = s.replace(/\\leq(?![a-zA-Z])/g, '\\le').replace(/\\geq(?![a-zA-Z])/g, '\\ge').replace(/\\neq(?![a-zA-Z])/g, '\\ne')
+  s = s.replace(/\\([{}])/g, '$1')
   s = s.replace(/π/g, '\\pi').replace(/∞/g, '\\infty').replace(/√/g, '\\sqrt')
   for (const command of textCommands) s = replaceCommand(s, command, (arg) => ` ${arg} `)
   return s.trim().replace(/[.;]+$/, '').trim()

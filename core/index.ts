@@ -1,0 +1,24 @@
+/**
+ * bonbench's public API: plugin types and helpers, config, metrics, events, errors.
+ * Plugins import from here (`import { defineModel } from 'bonbench'`), never from core internals.
+ */
+export * from './plugin-api/index.js'
+export type * from './events.js'
+export { BenchError, isBenchError, type BenchErrorCode } from './errors.js'
+export { createRng, deriveSeed } from './rng.js'
+export { ConcurrencyBudget, getBudget } from './concurrency.js'
+export { defineConfig } from './config/types.js'
+export type { UserConfig, ConfigEnv, ConfigExport, MatrixConfig, TrainConfig, EvalConfig, PluginRef } from './config/types.js'
+export type { ResolvedConfig } from './config/resolve-config.js'
+export { PluginRegistry } from './registry/registry.js'
+export { loadPluginRef } from './registry/load-plugin.js'
+export { validatePlugin } from './registry/validate-plugin.js'
+export { setupRun } from './run/setup.js'
+export { runMatrix, type RunMatrixOptions, type RunOutcome } from './run/run-matrix.js'
+export { planCells, type PlannedCell } from './run/planner.js'
+export { readJournal } from './run/journal.js'
+export type { JournalRecord, RunManifest } from './run/journal-types.js'
+export { computeCellMetrics } from './eval/cell-metrics.js'
+export { lambdaFor } from './train/lambda.js'
+export * as metrics from './metrics/index.js'
+export { passAtK, passAtKCurve, bestOfN, majorityAtK, distinctAtK, bootstrapCI, pairedBootstrap, holm } from './metrics/index.js'

@@ -1,0 +1,55 @@
+import type { ModelCreateContext, ModelPlugin } from '../../../core/plugin-api/index.js'
+import { readCheckpoint } from './checkpoint.js'
+import { Engine } from './engine.js'
+import { initWeights } from './init-weights.js'
+import { createInstance } from './instance.js'
+import type { TinyTransformerInstance } from './instance.js'
+import { modelConfig } from './model-config.js'
+import { resolveOptions } from './options.js'
+import type { ResolvedTinyTransformerOptions, TinyTransformerOptions } from './options.js'
+import { CharTokenizer } from './tokenizer.js'
+
+export type { TinyTransformerInstance } from './instance.js'
+export type { TinyTransformerOptions } from './options.js'
+
+/** A tiny-transformer plugin whose `create`/`load` return the richer instance type. */
+export interface TinyTransformerPlugin extends ModelPlugin {
+  options: ResolvedTinyTransformerOptions
+  create(ctx: ModelCreateContext): Promise<TinyTransformerInstance>
+  load(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<TinyTransformerInstance>
+}
+
+function workerCount(options: ResolvedTinyTransformerOptions, concurrency: number): number {
+  return Math.max(1, Math.min(Math.floor(concurrency) || 1, options.maxWorkers ?? Number.POSITIVE_INFINITY))
+}
+
+/**
+ * `bonbench:tiny-transformer`: a small decoder-only transformer on TensorFlow.js, trained and
+ * sampled in-process (WASM by default). Options are validated here (BENCH_PLUGIN_OPTIONS).
+ * `create(ctx)` builds a character tokenizer from `ctx.corpus` and seeded weights
+ * (`options.seed ?? ctx.seed`); `ctx.concurrency` ≥ 2 samples in that many worker threads.
+ */
+export function tinyTransformer(options?: TinyTransformerOptions | Record<string, unknown>): TinyTransformerPlugin {
+  const resolved = resolveOptions(options)
+  return {
+    name: 'bonbench:tiny-transformer',
+    kind: 'model',
+    meta: { version: '0.1.0', description: 'small decoder-only transformer on TensorFlow.js (WASM/CPU/GPU), trainable' },
+    options: resolved,
+    async create(ctx) {
+      const tokenizer = CharTokenizer.fromCorpus(ctx.corpus)
+      const seed = resolved.seed ?? ctx.seed
+      const weights = initWeights(modelConfig(resolved, tokenizer.size), seed)
+      const backend = resolved.backend ?? ctx.backend ?? 'auto'
+      const engine = await Engine.create({ options: resolved, tokenizer, weights, seed, backend })
+      return createInstance(engine, { workers: workerCount(resolved, ctx.concurrency), backend })
+    },
+    async load(dir, ctx) {
+      const { batching, maxWorkers, backend: b } = resolved
+      const saved = await readCheckpoint(dir, { batching, maxWorkers, backend: b })
+      const backend = saved.options.backend ?? ctx.backend ?? 'auto'
+      const engine = await Engine.create({ options: saved.options, tokenizer: saved.tokenizer, weights: saved.weights, seed: saved.options.seed ?? ctx.seed, backend })
+      return createInstance(engine, { workers: workerCount(saved.options, ctx.concurrency), backend })
+    },
+  }
+}

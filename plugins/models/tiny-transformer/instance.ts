@@ -1,0 +1,120 @@
+import type { ModelDescription, ModelInstance, SampleRequest, SampleResult, UpdateOptions, UpdateStats, WeightedSequence } from '../../../core/plugin-api/index.js'
+import { BenchError } from '../../../core/errors.js'
+import { deriveSeed } from '../../../core/rng.js'
+import { writeCheckpoint } from './checkpoint.js'
+import { Engine } from './engine.js'
+import type { RowRequest } from './generate.js'
+import { SamplerPool } from './sampler-pool.js'
+
+/** The tiny-transformer's model instance: the contract plus a few extras for the trainer and tests. */
+export interface TinyTransformerInstance extends ModelInstance {
+  update(batch: WeightedSequence[], opts?: UpdateOptions): Promise<UpdateStats>
+  logProb(pairs: Array<{ prompt: string; completion: string }>): Promise<number[]>
+  clone(): Promise<TinyTransformerInstance>
+  save(dir: string): Promise<{ hash: string }>
+  /** Freezes the current weights as π_ref for the KL term (otherwise taken at the first update with klBeta > 0). */
+  setReference(): Promise<void>
+  /** Sampling workers in use (0: sampling runs on the calling thread). */
+  readonly workers: number
+  /** Thread ids of the sampling workers (starting them if needed); empty without workers. */
+  workerThreadIds(): Promise<number[]>
+  /** Thread ids that served the last sample call (the calling thread's id when in-process). */
+  lastSampleThreadIds(): number[]
+  /** The underlying engine (benchmarks and tests). */
+  readonly engine: Engine
+}
+
+function fail(message: string): BenchError {
+  return new BenchError('BENCH_RUN_INVALID', `bonbench:tiny-transformer: ${message}`)
+}
+
+/** Expands requests into one row per completion, seeded by (request seed, completion index). */
+function toRows(requests: SampleRequest[]): RowRequest[] {
+  const rows: RowRequest[] = []
+  for (const r of requests) {
+    if (!Number.isInteger(r.n) || r.n < 0) throw fail(`request ${r.promptId}: n must be a non-negative integer, got ${r.n}`)
+    if (!(r.temperature >= 0)) throw fail(`request ${r.promptId}: temperature must be ≥ 0, got ${r.temperature}`)
+    const topP = r.topP ?? 1
+    if (!(topP > 0 && topP <= 1)) throw fail(`request ${r.promptId}: topP must be in (0, 1], got ${topP}`)
+    for (let j = 0; j < r.n; j++) {
+      rows.push({ prompt: r.prompt, seed: deriveSeed(r.seed, j), temperature: r.temperature, topP, maxTokens: r.maxTokens, stop: r.stop ?? [] })
+    }
+  }
+  return rows
+}
+
+/**
+ * Wraps an engine as a ModelInstance. With `workers` ≥ 2 sampling goes to a pool of that many
+ * worker threads; update, logProb and save always run on the calling thread's engine, and the
+ * pool gets the new weights with the next sample call.
+ */
+export function createInstance(engine: Engine, opts: { workers: number; backend: string }): TinyTransformerInstance {
+  const workers = opts.workers >= 2 ? opts.workers : 0
+  const pool = workers ? new SamplerPool(workers, { options: engine.options, tokenizer: engine.tokenizer.toJSON(), seed: engine.seed, backend: engine.backend.name }) : undefined
+  let lastThreads: number[] = []
+  let disposed = false
+  const alive = () => {
+    if (disposed) throw fail('the model was disposed')
+  }
+
+  const instance: TinyTransformerInstance = {
+    engine,
+    workers,
+    async sample(requests, o) {
+      alive()
+      const rows = toRows(requests)
+      let completions
+      if (pool && rows.length > 1) {
+        completions = await pool.sample(rows, engine.version, () => engine.getWeights(), o?.signal)
+        lastThreads = pool.lastThreadIds
+      } else {
+        completions = engine.sample(rows, o?.signal)
+        lastThreads = [(await import('node:worker_threads')).threadId]
+      }
+      let at = 0
+      return requests.map((r): SampleResult => ({ promptId: r.promptId, completions: completions.slice(at, (at += r.n)) }))
+    },
+    async update(batch, o) {
+      alive()
+      if (o?.signal?.aborted) throw new BenchError('BENCH_ABORTED', 'bonbench:tiny-transformer: update was aborted')
+      return engine.update(batch, o)
+    },
+    async logProb(pairs) {
+      alive()
+      return engine.logProb(pairs)
+    },
+    async clone() {
+      alive()
+      const copy = await Engine.create({ options: engine.options, tokenizer: engine.tokenizer, weights: engine.getWeights(), seed: engine.seed, backend: opts.backend })
+      copy.setState(engine.getState())
+      return createInstance(copy, opts)
+    },
+    async save(dir) {
+      alive()
+      return { hash: await writeCheckpoint(dir, engine.files()) }
+    },
+    async setReference() {
+      alive()
+      engine.setReference()
+    },
+    describe(): ModelDescription {
+      return {
+        parameters: engine.parameters,
+        backend: engine.backend.name,
+        device: engine.backend.device,
+        hash: disposed ? undefined : engine.hash(),
+        workers,
+        config: engine.cfg,
+      }
+    },
+    workerThreadIds: async () => (pool ? pool.threadIds() : []),
+    lastSampleThreadIds: () => lastThreads,
+    async dispose() {
+      if (disposed) return
+      disposed = true
+      await pool?.close()
+      engine.dispose()
+    },
+  }
+  return instance
+}

@@ -1,0 +1,84 @@
+/**
+ * `bon-rl` — the paper's practical BoN-aware RL estimator (DESIGN §2.2), crediting only the pick.
+ * In each of the B = ⌊K/N′⌋ disjoint random N′-subsets select y*_b (highest selection value,
+ * ties uniformly at random) and put
+ *
+ *     w(y*_b) = (v(y*_b) − β_b) / B,    β_b = mean_{b'≠b} v(y*_{b'})   (0 when B = 1)
+ *
+ * and with `include-dq` also +λ_N·(v(y*_b) − β_b)·c(y*_b, y_j)/(B·(K−1)) on every other sample y_j
+ * (c by mid-ranks of the selection value). The baseline is independent of pick b, so
+ * E[update] = Σ_y π_bon(y)(v(y) − E_bon[v])∇log π(y) — a positive per-prompt rescaling of ∇J in
+ * the binary case, not ∇J itself. Variants:
+ * - `bon-rl`:   select by the verifier r, reward v = R;
+ * - `bon-rl-v`: select by r, reward v = r (best Bo-N in the paper);
+ * - `bon-rl-s`: select by R, reward v = R: E[update] = (1−p^N)/(N(1−p))·∇pass@N.
+ * At N′ = 1 each is `rl` with the matching reward.
+ */
+import { z } from 'zod'
+import type { ScoredSample, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import { bonPicks } from './shared/bon-picks.js'
+import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { strategyOutput } from './shared/strategy-output.js'
+import { winCount } from './shared/win-count.js'
+
+/** Options of `bonbench:bon-rl` and its variants. */
+export const bonRlOptionsSchema = z.strictObject({
+  /** K, policy samples per prompt (default max(2N′, 4), so B ≥ 2 and the baseline exists). */
+  k: z.int().min(1).optional(),
+  /** Also credit the samples the pick beats (the ∇Q term of the tilt). */
+  'include-dq': z.boolean().default(false),
+})
+
+/** Which value selects the BoN pick and which one rewards it. */
+export interface BonRlVariant {
+  name: 'bon-rl' | 'bon-rl-v' | 'bon-rl-s'
+  description: string
+  select: (s: ScoredSample) => number
+  reward: (s: ScoredSample) => number
+}
+
+const byScore = (s: ScoredSample): number => s.score
+const byReward = (s: ScoredSample): number => s.reward
+
+/** The three named variants of DESIGN §2.2. */
+export const bonRlVariants = {
+  'bon-rl': { name: 'bon-rl', description: 'BoN-aware RL: select by the verifier, reward R', select: byScore, reward: byReward },
+  'bon-rl-v': { name: 'bon-rl-v', description: 'BoN-aware RL on the verifier score (best Bo-N)', select: byScore, reward: byScore },
+  'bon-rl-s': { name: 'bon-rl-s', description: 'BoN-aware RL on the environment reward (climbs pass@N)', select: byReward, reward: byReward },
+} satisfies Record<string, BonRlVariant>
+
+/** Builds a bon-rl strategy for a variant. Throws BENCH_PLUGIN_OPTIONS for bad options. */
+export function makeBonRl(variant: BonRlVariant, options?: Record<string, unknown>): StrategyPlugin {
+  const o = parseStrategyOptions(variant.name, bonRlOptionsSchema, options, 'k (integer ≥ 1), include-dq (boolean)')
+  return {
+    name: `bonbench:${variant.name}`,
+    kind: 'strategy',
+    meta: { version: '0.1.0', description: variant.description },
+    options: { ...o },
+    needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
+    weights(group, { nTrain, lambda, rng }) {
+      const K = group.policy.length
+      requireSamples(variant.name, K, nTrain, 'one BoN subset')
+      const select = group.policy.map(variant.select)
+      const value = group.policy.map(variant.reward)
+      const picks = bonPicks(select, nTrain, rng)
+      const B = picks.length
+      const picked = picks.map(({ pick }) => value[pick]!)
+      const total = picked.reduce((a, b) => a + b, 0)
+      const w = new Array<number>(K).fill(0)
+      picks.forEach(({ pick }, b) => {
+        const advantage = picked[b]! - (B > 1 ? (total - picked[b]!) / (B - 1) : 0)
+        w[pick]! += advantage / B
+        if (o['include-dq'] && K > 1) {
+          for (let j = 0; j < K; j++) if (j !== pick) w[j]! += (lambda * advantage * winCount(select[pick]!, select[j]!)) / (B * (K - 1))
+        }
+      })
+      return strategyOutput(group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })), { picks: B })
+    },
+  }
+}
+
+/** `bonbench:bon-rl`: select by the verifier r, reward R. */
+export function bonRl(options?: Record<string, unknown>): StrategyPlugin {
+  return makeBonRl(bonRlVariants['bon-rl'], options)
+}

@@ -1,0 +1,94 @@
+/**
+ * `bon-rlb` — BoN-aware RL for a binary reward in closed form (DESIGN §2.2). With p = p_fail(x),
+ * ∇J(x) = ∇pass@N = N p^{N−1}·E_π[R ∇log π]. In each of the B = ⌊K/N′⌋ disjoint random
+ * N′-subsets take the verifier's pick y*_b and put
+ *
+ *     w(y*_b) = clip( R(y*_b) = 1 ?  g⁺ = N p^{N−1}/(1−p^N)  :  s·g⁻ = s·N p/(1−p) ) / B
+ *
+ * with s = `neg-sign` (−1 default: failures pushed down; +1 an option) and clip to [−c, c],
+ * c = `clip` (default N′). p is p̂: the failure rate of the samples outside subset b, clipped
+ * into [1/(K+1), K/(K+1)] — or, with `p-fail: 'exact'`, `problem.data.pFail` (for tests and tasks
+ * that know it). With the exact p and a verifier equal to R, `+g⁻` is unbiased for ∇pass@N and
+ * `−g⁻` is inflated by (1+p)/(1−p) per prompt. Positive-only variant: bon-rlb-p.ts.
+ */
+import { z } from 'zod'
+import { BenchError } from '../../core/errors.js'
+import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import { bonPicks } from './shared/bon-picks.js'
+import { isSuccess, leaveOutFailRate } from './shared/fail-rate.js'
+import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { strategyOutput } from './shared/strategy-output.js'
+
+/** Options of `bonbench:bon-rlb` (bon-rlb-p takes the same minus `neg-sign`). */
+export const bonRlbOptionsSchema = z.strictObject({
+  /** K, policy samples per prompt (default max(2N′, 4)). */
+  k: z.int().min(1).optional(),
+  /** Sign of the weight on failed picks: −1 (default) pushes them down, +1 is the unbiased form with the exact p. */
+  'neg-sign': z.union([z.literal(-1), z.literal(1)]).default(-1),
+  /** Largest |weight| of one pick (default N′). */
+  clip: z.number().positive().optional(),
+  /** `estimate` (default): leave-the-subset-out p̂; `exact`: read `problem.data.pFail`. */
+  'p-fail': z.enum(['estimate', 'exact']).default('estimate'),
+})
+
+/** g⁺ = N p^{N−1}/(1−p^N): the weight of a successful pick. */
+export function gPlus(n: number, p: number): number {
+  return (n * p ** (n - 1)) / (1 - p ** n)
+}
+
+/** g⁻ = N p/(1−p): the magnitude of the weight of a failed pick. */
+export function gMinus(n: number, p: number): number {
+  return (n * p) / (1 - p)
+}
+
+/** ḡ⁺ = N p^{N−1}(1−p)/(1−p^N): the positive-only weight (1 at N = 1; limit 1 as p → 1). */
+export function gPlusPositiveOnly(n: number, p: number): number {
+  return p === 1 ? 1 : (n * p ** (n - 1) * (1 - p)) / (1 - p ** n)
+}
+
+/** Builds bon-rlb (positiveOnly false) or bon-rlb-p. Throws BENCH_PLUGIN_OPTIONS for bad options. */
+export function makeBonRlb(positiveOnly: boolean, options?: Record<string, unknown>): StrategyPlugin {
+  const name = positiveOnly ? 'bon-rlb-p' : 'bon-rlb'
+  const schema = positiveOnly ? bonRlbOptionsSchema.omit({ 'neg-sign': true }) : bonRlbOptionsSchema
+  const o = parseStrategyOptions(name, schema, options, `k (integer ≥ 1),${positiveOnly ? '' : ' neg-sign (−1 | 1),'} clip (> 0), p-fail ('estimate' | 'exact')`) as z.output<typeof bonRlbOptionsSchema>
+  const negSign = positiveOnly ? 0 : o['neg-sign']
+  return {
+    name: `bonbench:${name}`,
+    kind: 'strategy',
+    meta: { version: '0.1.0', description: positiveOnly ? 'Binary-reward BoN RL, positive picks only (ḡ⁺)' : 'Binary-reward BoN RL in closed form (g⁺, g⁻)' },
+    options: { ...o },
+    needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
+    weights(group, { nTrain, rng }) {
+      const K = group.policy.length
+      requireSamples(name, K, nTrain, 'one BoN subset')
+      const clip = o.clip ?? nTrain
+      const rewards = group.policy.map((s) => s.reward)
+      const picks = bonPicks(group.policy.map((s) => s.score), nTrain, rng)
+      const B = picks.length
+      const exactP = o['p-fail'] === 'exact' ? exactFailRate(name, group) : undefined
+      const w = new Array<number>(K).fill(0)
+      let clipped = 0
+      for (const { members, pick } of picks) {
+        const p = exactP ?? leaveOutFailRate(rewards, members)
+        const raw = isSuccess(rewards[pick]!) ? (positiveOnly ? gPlusPositiveOnly(nTrain, p) : gPlus(nTrain, p)) : negSign * gMinus(nTrain, p)
+        const bounded = Math.max(-clip, Math.min(clip, raw))
+        if (bounded !== raw) clipped++
+        w[pick]! += bounded / B
+      }
+      return strategyOutput(group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })), { clipped, picks: B })
+    },
+  }
+}
+
+function exactFailRate(name: string, group: ScoredGroup): number {
+  const p = group.problem.data?.pFail
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+    throw new BenchError('BENCH_RUN_INVALID', `bonbench:${name}: option p-fail 'exact' reads problem.data.pFail, but problem '${group.problem.id}' has ${JSON.stringify(p)}. Give a number in [0, 1] or use p-fail 'estimate'.`)
+  }
+  return p
+}
+
+/** `bonbench:bon-rlb`. */
+export function bonRlb(options?: Record<string, unknown>): StrategyPlugin {
+  return makeBonRlb(false, options)
+}

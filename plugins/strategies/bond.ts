@@ -1,0 +1,58 @@
+/**
+ * `bond` — BoN distillation (Sessa et al. 2024, J-BOND style), beyond the paper: a mix of
+ *
+ *     forward  KL(π_bon‖π): SFT on BoN picks of the reference policy — the M reference samples
+ *              cut into B_ref = ⌊M/N′⌋ disjoint random N′-subsets, each pick (highest r, ties at
+ *              random) weighted (1 − mix)/B_ref;
+ *     backward KL(π‖π_bon): vbon's RL on u(y) = (N′−1)·log F̂_ref(r(y)) over the K policy samples,
+ *              w_i = mix·(u_i − mean_{j≠i} u_j)/K, plus β·KL(π‖π_ref) by the model's update
+ *              (β = `kl-beta`, default = mix).
+ *
+ * E[update] = (1−mix)·E_{ỹ~BoN(π_ref)}[∇log π(ỹ)] + mix·Σ_y π(y)·E_ref[u(y)]·∇log π(y).
+ * Output: the K policy samples in order, then the B_ref reference picks.
+ */
+import { z } from 'zod'
+import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import { leaveOneOutAdvantages } from './rl.js'
+import { bonPicks } from './shared/bon-picks.js'
+import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { strategyOutput } from './shared/strategy-output.js'
+import { defaultReferenceSamples, logCdfRewards } from './vbon.js'
+
+/** Options of `bonbench:bond`. */
+export const bondOptionsSchema = z.strictObject({
+  /** K, policy samples per prompt (default max(2N′, 4)). */
+  k: z.int().min(2).optional(),
+  /** M, reference samples per prompt (default max(2N′, 8)). */
+  'reference-samples': z.int().min(1).optional(),
+  /** Weight of the backward (RL) part; 1 − mix goes to the forward (SFT on BoN picks) part. */
+  mix: z.number().min(0).max(1).default(0.5),
+  /** β of KL(π‖π_ref) (default: mix, the backward part's own KL). */
+  'kl-beta': z.number().min(0).optional(),
+})
+
+/** `bonbench:bond`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
+export function bond(options?: Record<string, unknown>): StrategyPlugin {
+  const o = parseStrategyOptions('bond', bondOptionsSchema, options, 'k (integer ≥ 2), reference-samples (integer ≥ 1), mix (0–1), kl-beta (≥ 0)')
+  return {
+    name: 'bonbench:bond',
+    kind: 'strategy',
+    meta: { version: '0.1.0', description: 'BoN distillation: SFT on reference BoN picks + RL on (N−1)·log F_ref(r)' },
+    options: { ...o },
+    needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']), klBeta: o['kl-beta'] ?? o.mix }),
+    weights(group, { nTrain, rng }) {
+      requireSamples('bond', group.policy.length, 2, 'a leave-one-out baseline')
+      const backward = leaveOneOutAdvantages(logCdfRewards('bond', group, nTrain))
+      const reference = group.reference!
+      const picks = bonPicks(reference.map((s) => s.score), nTrain, rng)
+      const prompt = group.problem.prompt
+      return strategyOutput(
+        [
+          ...group.policy.map((s, i) => ({ prompt, completion: s.completion, weight: o.mix * backward[i]! })),
+          ...picks.map(({ pick }) => ({ prompt, completion: reference[pick]!.completion, weight: (1 - o.mix) / picks.length })),
+        ],
+        { picks: picks.length },
+      )
+    },
+  }
+}

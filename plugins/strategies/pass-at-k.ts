@@ -1,0 +1,47 @@
+/**
+ * `pass-at-k` — the exact group estimator of the BoN objective (beyond the paper; the unbiased
+ * pass@k / max@k transforms of Walder & Karkhanis 2025 and Bagirov et al. 2025). BoN over N′
+ * samples returns f(S) = R(y*) with y* the verifier's pick of the group S (ties split evenly), so
+ * ∇J = E[(f(S) − b)·Σ_{i∈S} ∇log π(y_i)] credits every member. Averaging over all N′-subsets of
+ * the K samples, in closed form:
+ *
+ *     w_i = (N′/K)·( mean_{S∋i} f(S) − mean_{S⊆[K]∖i} f(S) )
+ *
+ * — the second mean is a baseline independent of y_i. E[update] = ∇J = ∇E[R(y*)] exactly (pass@N
+ * with an oracle verifier, Bo-N accuracy with a learned one). Needs K ≥ N′ + 1.
+ */
+import { z } from 'zod'
+import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { strategyOutput } from './shared/strategy-output.js'
+import { subsetCredit } from './shared/subset-credit.js'
+
+/** Options of `bonbench:pass-at-k`. */
+export const passAtKOptionsSchema = z.strictObject({
+  /** K, policy samples per prompt (default max(2N′, 4); at least N′ + 1). */
+  k: z.int().min(2).optional(),
+})
+
+/** `bonbench:pass-at-k`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
+export function passAtK(options?: Record<string, unknown>): StrategyPlugin {
+  const o = parseStrategyOptions('pass-at-k', passAtKOptionsSchema, options, 'k (integer ≥ 2)')
+  return {
+    name: 'bonbench:pass-at-k',
+    kind: 'strategy',
+    meta: { version: '0.1.0', description: 'Exact N-subset group estimator of ∇E[R(BoN pick)]' },
+    options: { ...o },
+    needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
+    weights(group, { nTrain }) {
+      const K = group.policy.length
+      requireSamples('pass-at-k', K, nTrain + 1, 'N′-subsets that leave each sample out')
+      const { withSample, withoutSample } = subsetCredit(
+        group.policy.map((s) => s.score),
+        group.policy.map((s) => s.reward),
+        nTrain,
+      )
+      return strategyOutput(
+        group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: (nTrain / K) * (withSample[i]! - withoutSample[i]!) })),
+      )
+    },
+  }
+}

@@ -1,0 +1,160 @@
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Estimate, Results, ResultsGroup } from './results-schema.js'
+
+/** Escapes text for a Markdown table cell: pipes, newlines and HTML-ish angle brackets. */
+export function mdCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ')
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
+  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n')
+}
+
+/** A proportion as `42.1 (38.0–46.3)`, in percent. */
+export function fmtEstimate(e: Estimate): string {
+  return `${pct(e.value)} (${pct(e.ci[0])}–${pct(e.ci[1])})`
+}
+
+function pct(v: number): string {
+  return Number.isFinite(v) ? (100 * v).toFixed(1) : '—'
+}
+
+function signedPoints(v: number): string {
+  return `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`
+}
+
+function contextsOf(results: Results): Array<{ title: string; groups: ResultsGroup[] }> {
+  const out = new Map<string, { title: string; groups: ResultsGroup[] }>()
+  for (const g of results.groups) {
+    const id = `${g.key.task} · ${g.key.model} · T=${g.key.temperature}`
+    if (!out.has(id)) out.set(id, { title: id, groups: [] })
+    out.get(id)!.groups.push(g)
+  }
+  return [...out.values()]
+}
+
+function metricTables(results: Results): string {
+  return contextsOf(results)
+    .map(({ title, groups }) => {
+      const grid = groups[0]!.grid.filter((n) => groups.every((g) => g.grid.includes(n)))
+      const header = ['strategy', 'seeds', 'pass@1', ...grid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
+      const rows = groups.map((g) => [
+        mdCell(g.label),
+        String(g.seeds.length),
+        fmtEstimate(g.pass1),
+        ...grid.map((n) => fmtEstimate(g.passAtN[g.grid.indexOf(n)]!)),
+        ...grid.map((n) => fmtEstimate(g.bestOfN[g.grid.indexOf(n)]!)),
+      ])
+      const maj = table(['strategy', ...grid.map((n) => `maj@${n}`)], groups.map((g) => [mdCell(g.label), ...grid.map((n) => fmtEstimate(g.majorityAtN[g.grid.indexOf(n)]!))]))
+      return `### ${mdCell(title)}\n\n${table(header, rows)}\n\nMajority vote:\n\n${maj}`
+    })
+    .join('\n\n')
+}
+
+function comparisonSection(results: Results): string {
+  if (results.comparisons.length === 0) return 'No comparisons (the run has no base model or only one system per temperature).'
+  const label = new Map(results.groups.map((g) => [g.groupId, g.label]))
+  const metricName = (m: string, n: number) => (m === 'pass1' ? 'pass@1' : m === 'passAtN' ? `pass@${n}` : `Bo-${n}`)
+  const significant = results.comparisons.filter((c) => c.significant)
+  const rows = significant.map((c) => [
+    mdCell(label.get(c.b) ?? c.b),
+    mdCell(label.get(c.a) ?? c.a),
+    metricName(c.metric, c.n),
+    signedPoints(c.diff),
+    `${signedPoints(c.ci[0])} to ${signedPoints(c.ci[1])}`,
+    c.pHolm.toPrecision(2),
+  ])
+  const intro = `${results.comparisons.length} comparisons (every strategy against the base and against each other at the same temperature; differences in points, b − a; paired bootstrap over prompts and seeds; Holm-corrected at α = ${results.settings.alpha}). ${significant.length} are significant${significant.length ? ':' : '.'}`
+  return significant.length ? `${intro}\n\n${table(['b', 'a', 'metric', 'diff', `${Math.round(results.settings.level * 100)}% CI`, 'Holm p'], rows)}` : intro
+}
+
+function coScalingSection(results: Results): string {
+  const { fits, bestTemperature } = results.coScaling
+  const temps = new Set(fits.map((f) => f.temperature))
+  if (temps.size < 2) return 'One temperature only: nothing to co-scale.'
+  const families = [...new Set(bestTemperature.map((b) => b.group))]
+  const parts = families.map((family) => {
+    const rows = bestTemperature.filter((b) => b.group === family).map((b) => [String(b.n), String(b.temperature), pct(b.passAtN)])
+    const fitRows = fits.filter((f) => f.group === family).map((f) => [String(f.temperature), f.a === null ? 'no fit' : f.a.toFixed(3), f.b === null ? '' : f.b.toFixed(3)])
+    return `**${mdCell(family)}**\n\n${table(['N', 'best T', 'pass@N'], rows)}\n\n${table(['T', 'a', 'b'], fitRows)}`
+  })
+  return `Measured best temperature per N, and the fit pass@N ≈ exp(a·N^b) per temperature.\n\n${parts.join('\n\n')}`
+}
+
+function environmentSection(results: Results): string {
+  const r = results.run
+  const rows: string[][] = [
+    ['run id', r.runId],
+    ['created', r.createdAt],
+    ['cells finished', `${results.cells.length} of ${r.plannedCells}`],
+    ['seeds', r.seeds.join(', ')],
+    ['node', r.node],
+    ['backend', r.backend ?? '—'],
+    ['platform', `${r.platform.os} ${r.platform.arch}, ${r.platform.cpus} × ${r.platform.cpuModel}`],
+    ['git', r.git ? `${r.git.commit}${r.git.dirty ? ' (dirty)' : ''}` : '—'],
+    ['command', `bench ${r.argv.join(' ')}`],
+    ['pass@N counts', `reward ≥ ${results.settings.threshold}`],
+    ['confidence intervals', `${Math.round(results.settings.level * 100)}% two-level bootstrap (seeds and prompts), ${results.settings.bootstrap} resamples`],
+  ]
+  for (const f of r.dataFiles) rows.push(['data file', `${f.path} (sha256 ${f.sha256.slice(0, 16)}…)`])
+  return table(['', ''], rows.map(([k, v]) => [k!, mdCell(v!)]))
+}
+
+function pluginsSection(results: Results): string {
+  return table(
+    ['plugin', 'kind', 'version', 'source', 'options'],
+    results.run.plugins.map((p) => [`\`${mdCell(p.name)}\``, p.kind, mdCell(p.version), mdCell(p.source), `\`${mdCell(JSON.stringify(p.options))}\``]),
+  )
+}
+
+function prepareSection(results: Results): string {
+  const entries = Object.entries(results.prepare)
+  if (entries.length === 0) return ''
+  const rows = entries.flatMap(([name, facts]) => Object.entries(facts).map(([k, v]) => [mdCell(name), mdCell(k), mdCell(typeof v === 'string' ? v : JSON.stringify(v))]))
+  return `## Prepared components\n\n${table(['component', 'fact', 'value'], rows)}\n\n`
+}
+
+/**
+ * Renders report.md from results.json's object: metric tables with CIs per (task, model, T) —
+ * rows the base and each strategy, columns pass@1, pass@N and Bo-N over the grid — then the
+ * significant comparisons, co-scaling, the environment and every plugin's name, version and
+ * options. Pure; every piece of run text is escaped for tables.
+ */
+export function renderMarkdown(results: Results): string {
+  const problems = [
+    ...results.errors.map((e) => `- cell \`${mdCell(e.cellId)}\` failed: ${mdCell(e.message)}`),
+    ...results.warnings.map((w) => `- ${mdCell(w)}`),
+  ]
+  return `# bonbench report — ${mdCell(results.run.runId)}
+
+Values in percent with ${Math.round(results.settings.level * 100)}% confidence intervals (bootstrap over seeds and prompts).
+
+## Results
+
+${results.groups.length ? metricTables(results) : 'No cell finished.'}
+
+## Comparisons
+
+${comparisonSection(results)}
+
+## Co-scaling across temperatures
+
+${coScalingSection(results)}
+
+${prepareSection(results)}## Environment
+
+${environmentSection(results)}
+
+## Plugins
+
+${pluginsSection(results)}
+${problems.length ? `\n## Problems\n\n${problems.join('\n')}\n` : ''}`
+}
+
+/** Writes `<runDir>/report.md` (or `outFile`). Returns the path written. */
+export async function writeMarkdownReport(runDir: string, results: Results, outFile = path.join(runDir, 'report.md')): Promise<string> {
+  await writeFile(outFile, renderMarkdown(results))
+  return outFile
+}

@@ -1,0 +1,105 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PluginRegistry } from '../../../core/registry/registry.js'
+import { loadPluginRef } from '../../../core/registry/load-plugin.js'
+import { validatePlugin } from '../../../core/registry/validate-plugin.js'
+import { z } from 'zod'
+import { tempDir } from '../../e2e/cli-helper.js'
+
+const meta = { version: '1.0.0' }
+const verifier = { name: 'acme/v', kind: 'verifier', meta, score: async () => [] }
+
+// Valid and invalid plugin objects, like ESLint's RuleTester: each invalid case names the message it must give.
+const valid: Array<[string, object]> = [
+  ['a verifier', verifier],
+  ['a model', { name: 'acme/m', kind: 'model', meta, create: async () => ({}) }],
+  ['a task', { name: 'acme/t', kind: 'task', meta, load: async () => ({ train: [], test: [] }), rewardVerifier: 'acme/v' }],
+  ['a strategy', { name: 'acme/s', kind: 'strategy', meta, needs: () => ({ policySamples: 1 }), weights: () => ({ sequences: [] }) }],
+  ['a reporter', { name: 'acme/r', kind: 'reporter', meta, onEvent: () => {} }],
+]
+const invalid: Array<[string, unknown, RegExp]> = [
+  ['not an object', 42, /is a number, not a plugin object/],
+  ['no name', { kind: 'verifier', meta, score: () => [] }, /has no name/],
+  ['unknown kind', { ...verifier, kind: 'grader' }, /unknown kind 'grader'.*one of: model, verifier, task, strategy, reporter/],
+  ['no kind', { name: 'acme/x', meta }, /has no kind/],
+  ['no meta.version', { ...verifier, meta: {} }, /Plugin 'acme\/v'.*meta\.version/],
+  ['a missing hook', { name: 'acme/m', kind: 'model', meta }, /Plugin 'acme\/m'.*'create' is missing/],
+  ['a hook that is not a function', { ...verifier, score: 'yes' }, /'score' is a string, not a function/],
+  ['a task without rewardVerifier', { name: 'acme/t', kind: 'task', meta, load: async () => ({}) }, /'rewardVerifier' is missing/],
+  ['a reporter with no hooks', { name: 'acme/r', kind: 'reporter', meta }, /at least one of the hooks onEvent, onRunEnd/],
+  ['options failing the schema', { ...verifier, options: { k: -1 }, optionsSchema: z.object({ k: z.number().positive() }) }, /acme\/v.*invalid options/],
+]
+
+describe('validatePlugin', () => {
+  it.each(valid)('accepts %s', (_, plugin) => {
+    expect(validatePlugin(plugin, 'test')).toBe(plugin)
+  })
+  it.each(invalid)('rejects %s', (_, plugin, message) => {
+    expect(() => validatePlugin(plugin, 'config')).toThrow(message)
+  })
+})
+
+describe('PluginRegistry', () => {
+  it('rejects two plugins with one name, naming both sources', () => {
+    const registry = new PluginRegistry()
+    registry.add(verifier as never, 'file:/a.ts')
+    expect(() => registry.add({ ...verifier } as never, 'npm:bonbench-plugin-b@1.0.0')).toThrow(/Two plugins are named 'acme\/v' \(from file:\/a\.ts and from npm:bonbench-plugin-b@1\.0\.0\)/)
+  })
+
+  it('resolves full names, short names and built-ins, and checks the kind', () => {
+    const registry = new PluginRegistry()
+    registry.add(verifier as never, 'inline')
+    expect(registry.get('verifier', 'acme/v')).toBe(registry.get('verifier', 'v'))
+    expect(registry.get('verifier', 'math-answer').name).toBe('bonbench:math-answer')
+    expect(registry.get('verifier', 'bonbench:math-answer').name).toBe('bonbench:math-answer')
+    expect(() => registry.get('task', 'acme/v')).toThrow(/is a verifier plugin/)
+    expect(() => registry.get('model', 'gpt-9')).toThrow(/No model plugin named 'gpt-9'/)
+  })
+})
+
+describe('loadPluginRef', () => {
+  const t = tempDir()
+  afterAll(t.cleanup)
+  const write = (name: string, text: string) => writeFileSync(join(t.dir, name), text)
+  write('package.json', '{"type":"module"}')
+  write('one.ts', "const n: string = 'acme/ts'\nexport default { name: n, kind: 'verifier', meta: { version: '2.0.0' }, score: async () => [] }\n")
+  write('factory.mjs', "export default (o) => [{ name: 'acme/f1', kind: 'verifier', meta: { version: '1.0.0' }, options: o, score: async () => [] }, { name: 'acme/f2', kind: 'reporter', meta: { version: '1.0.0' }, onEvent() {} }]\n")
+  write('named.js', "export const plugin = { name: 'acme/named', kind: 'reporter', meta: { version: '1.0.0' }, onRunEnd() {} }\n")
+  write('empty.mjs', 'export const nothing = 1\n')
+  write('broken.mjs', "export default { name: 'acme/broken', kind: 'model', meta: { version: '1' } }\n")
+  write('throws.mjs', "export default (o) => { if (o.size < 0) throw new Error('size must be ≥ 0'); return [] }\n")
+
+  it('loads .ts, .mjs and .js files (object, factory with options, named export)', async () => {
+    const registry = new PluginRegistry()
+    await loadPluginRef('./one.ts', registry, t.dir)
+    await loadPluginRef(['./factory.mjs', { depth: 3 }], registry, t.dir)
+    await loadPluginRef(join(t.dir, 'named.js'), registry, '/')
+    expect(registry.list().map((e) => e.plugin.name)).toEqual(['acme/ts', 'acme/f1', 'acme/f2', 'acme/named'])
+    expect(registry.entry('acme/f1')?.plugin.options).toEqual({ depth: 3 })
+    expect(registry.entry('acme/ts')?.source).toBe(`file:${join(t.dir, 'one.ts')}`)
+  })
+
+  it('loads a built-in by name with options, and a plugin object', async () => {
+    const registry = new PluginRegistry()
+    await loadPluginRef(['line', { intervalMs: 10 }], registry, t.dir)
+    await loadPluginRef(verifier as never, registry, t.dir)
+    expect(registry.entry('bonbench:line')?.source).toBe('built-in')
+    expect(registry.entry('acme/v')?.source).toBe('inline')
+  })
+
+  it.each([
+    ['./missing.ts', /does not exist/],
+    ['./empty.mjs', /exports nothing usable/],
+    ['./broken.mjs', /Plugin 'acme\/broken'.*'create' is missing/],
+    ['bonbench-plugin-absent', /not installed.*npm i bonbench-plugin-absent/],
+    ['@team/bonbench-plugin-absent', /not installed.*npm i @team\/bonbench-plugin-absent/],
+    ['no-such-builtin', /Unknown plugin 'no-such-builtin'. Built-ins are: .*math/],
+  ])('rejects %s with a clear error', async (ref, message) => {
+    await expect(loadPluginRef(ref, new PluginRegistry(), t.dir)).rejects.toThrow(message)
+  })
+
+  it('reports a factory that rejects its options, naming the file', async () => {
+    await expect(loadPluginRef(['./throws.mjs', { size: -1 }], new PluginRegistry(), t.dir)).rejects.toThrow(/throws\.mjs rejected its options \{"size":-1\}: size must be ≥ 0/)
+  })
+})
