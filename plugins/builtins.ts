@@ -8,6 +8,7 @@ import { jsonReporter } from './reporters/json/index.js'
 import { markdownReporter } from './reporters/markdown/index.js'
 import { htmlReporter } from './reporters/html/index.js'
 import { tabular } from './models/tabular/index.js'
+import { tinyTransformer } from './models/tiny-transformer/index.js'
 import { toy } from './tasks/toy/index.js'
 import { toyAnswer } from './verifiers/toy-answer/index.js'
 import { sft } from './strategies/sft.js'
@@ -31,6 +32,7 @@ export type PluginFactory = (options?: Record<string, unknown>) => Plugin
  */
 export const builtins: Record<string, PluginFactory> = {
   tabular,
+  'tiny-transformer': tinyTransformer,
   toy,
   'toy-answer': toyAnswer,
   sft,

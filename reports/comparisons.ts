@@ -31,6 +31,8 @@ export interface ComparisonOutcome extends MetricAt {
   significant: boolean
   prompts: number
   seeds: [number, number]
+  /** Bootstrap resamples actually used (after raising for Holm). */
+  resamples: number
 }
 
 /** Knobs of {@link compareGroups}. */
@@ -91,5 +93,6 @@ export function compareGroups(requests: readonly ComparisonRequest[], options: C
     significant: corrected.reject[i]!,
     prompts,
     seeds: [r.a.cells.length, r.b.cells.length],
+    resamples,
   }))
 }

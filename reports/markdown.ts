@@ -39,12 +39,14 @@ function metricTables(results: Results): string {
   return contextsOf(results)
     .map(({ title, groups }) => {
       const grid = groups[0]!.grid.filter((n) => groups.every((g) => g.grid.includes(n)))
-      const header = ['strategy', 'seeds', 'pass@1', ...grid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
+      // pass@1 has its own column (exact from pools, also where the grid lacks N = 1).
+      const passGrid = grid.filter((n) => n > 1)
+      const header = ['strategy', 'seeds', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
       const rows = groups.map((g) => [
         mdCell(g.label),
         String(g.seeds.length),
         fmtEstimate(g.pass1),
-        ...grid.map((n) => fmtEstimate(g.passAtN[g.grid.indexOf(n)]!)),
+        ...passGrid.map((n) => fmtEstimate(g.passAtN[g.grid.indexOf(n)]!)),
         ...grid.map((n) => fmtEstimate(g.bestOfN[g.grid.indexOf(n)]!)),
       ])
       const maj = table(['strategy', ...grid.map((n) => `maj@${n}`)], groups.map((g) => [mdCell(g.label), ...grid.map((n) => fmtEstimate(g.majorityAtN[g.grid.indexOf(n)]!))]))

@@ -4,7 +4,7 @@ import { z } from 'zod'
  * The schema of `results.json` (version 1). `run.json` stays the manifest; `results.json` is the
  * analysed run: per-cell metrics with CIs, seed-pooled groups, comparisons and chart series.
  * The committed JSON Schema `reports/results.schema.json` is generated from this file
- * (`node bin/generate-results-schema.js` or the test that checks it) — edit here, then regenerate.
+ * (`npx tsx reports/write-results-schema.ts`; a test checks they agree) — edit here, then regenerate.
  * Bump `RESULTS_VERSION` on any change a consumer could notice.
  */
 export const RESULTS_VERSION = 1

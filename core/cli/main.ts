@@ -34,4 +34,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Started by bin/bench.js with an IPC channel: exit when the parent goes away (even by SIGKILL).
+if (process.channel) {
+  process.on('disconnect', () => process.exit(process.exitCode ?? 137))
+  process.channel.unref()
+}
+
 await main(process.argv)

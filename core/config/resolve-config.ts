@@ -16,7 +16,7 @@ export interface ResolvedConfig {
   readonly poolSize: number
   /** The selector verifier; undefined means the task's reward verifier (an oracle). */
   readonly verifier?: string
-  readonly train: Readonly<Required<TrainConfig>>
+  readonly train: Readonly<Required<Omit<TrainConfig, 'learningRate' | 'pretrainLearningRate'>> & Pick<TrainConfig, 'learningRate' | 'pretrainLearningRate'>>
   readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts'>> & { testPrompts?: number }>
   readonly plugins: readonly PluginRef[]
   readonly data?: string
@@ -39,7 +39,8 @@ export const defaults = {
   nTrain: [4],
   temperatures: [1],
   seeds: [0],
-  train: { steps: 30, batchPrompts: 8, learningRate: 1e-3, pretrainSteps: 300, pretrainBatch: 32, pretrainLearningRate: 3e-3, lambda: 'kl-match', checkpointEvery: 10 } satisfies Required<TrainConfig>,
+  // Learning rates default to the model's own (each model knows what suits it).
+  train: { steps: 30, batchPrompts: 8, pretrainSteps: 300, pretrainBatch: 32, lambda: 'kl-match', checkpointEvery: 10 } satisfies TrainConfig,
   eval: { threshold: 1, bootstrap: 1000 },
   taskSeed: 1234,
   runsDir: '.bench/runs',
@@ -55,7 +56,7 @@ export function mergeConfigs(...configs: Array<UserConfig | undefined>): UserCon
     for (const [key, value] of Object.entries(config)) {
       if (value === undefined) continue
       const prev = out[key]
-      out[key] = isPlainObject(value) && isPlainObject(prev) ? mergeConfigs(prev as UserConfig, value as UserConfig) : value
+      out[key] = isPlainObject(value) ? mergeConfigs(isPlainObject(prev) ? (prev as UserConfig) : {}, value as UserConfig) : value
     }
   }
   return out as UserConfig
@@ -99,7 +100,7 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
     seeds: m.seeds ?? defaults.seeds,
     poolSize,
     verifier: m.verifier,
-    train: { ...defaults.train, ...merged.train } as Required<TrainConfig>,
+    train: { ...defaults.train, ...merged.train } as ResolvedConfig['train'],
     eval: { ...defaults.eval, ...merged.eval },
     plugins: merged.plugins ?? [],
     data: opts.flags?.data ? resolve(opts.cwd, opts.flags.data) : merged.data ? resolve(baseDir, merged.data) : undefined,

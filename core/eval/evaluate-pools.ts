@@ -3,6 +3,7 @@ import type { ModelInstance } from '../plugin-api/model.js'
 import type { PoolSample, PromptPool } from '../plugin-api/results.js'
 import type { Problem } from '../plugin-api/task.js'
 import { type Judges, scoreSamples } from './score-samples.js'
+import { yieldToEventLoop } from '../run/yield-event-loop.js'
 
 /** What `evaluatePools` needs. */
 export interface EvaluatePoolsOptions {
@@ -36,6 +37,7 @@ export async function evaluatePools(opts: EvaluatePoolsOptions): Promise<PromptP
   let finished = opts.problems.length - todo.length
   opts.onProgress?.(finished, opts.problems.length)
   for (let start = 0; start < todo.length; start += batch) {
+    await yieldToEventLoop()
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
     const chunk = todo.slice(start, start + batch)
     const results = await opts.model.sample(

@@ -14,7 +14,7 @@ export interface MajorityOptions {
   monteCarloSamples?: number
   /**
    * Largest operation count (see `majorityExactCost`) spent on the exact programme for one k
-   * (default 2e7, tens of milliseconds); above it that k is estimated by Monte Carlo. 0 forces
+   * (default 5e6, about 30 ms); above it that k is estimated by Monte Carlo. 0 forces
    * Monte Carlo except where the answer is trivial (k = n, or no answers at all); Infinity forces exact.
    */
   exactLimit?: number
@@ -43,7 +43,7 @@ export interface MajorityResult {
 export function majorityAtK(samples: readonly AnsweredSample[], ks: readonly number[], opts: MajorityOptions = {}): MajorityResult {
   const seed = opts.seed ?? 0
   const draws = opts.monteCarloSamples ?? 4000
-  const limit = opts.exactLimit ?? 2e7
+  const limit = opts.exactLimit ?? 5e6
   if (!Number.isInteger(draws) || draws < 2) {
     throw new BenchError('BENCH_USAGE', `maj@k: monteCarloSamples must be an integer ≥ 2 (got ${draws})`)
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRng, deriveSeed } from '../rng.js'
+import { yieldToEventLoop } from './yield-event-loop.js'
 import type { ModelInstance, ModelPlugin, WeightedSequence } from '../plugin-api/model.js'
 import type { TrainStepLog } from '../plugin-api/results.js'
 import type { TaskData, TaskPlugin } from '../plugin-api/task.js'
@@ -14,7 +15,8 @@ export interface BaseModelOptions {
   taskSeed: number
   pretrainSteps: number
   pretrainBatch: number
-  learningRate: number
+  /** Undefined: the model's own default. */
+  learningRate?: number
   backend: string
   concurrency: number
   cacheDir: string
@@ -63,6 +65,7 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
     opts.log?.(`base model: pretraining ${opts.pretrainSteps} steps on ${experts.length} expert solutions`)
     const rng = createRng(deriveSeed(opts.taskSeed, 'pretrain'))
     for (let step = 0; step < opts.pretrainSteps; step++) {
+      await yieldToEventLoop()
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
       const batch: WeightedSequence[] = []
       for (let i = 0; i < opts.pretrainBatch; i++) {

@@ -5,6 +5,7 @@ import type { TrainStepLog } from '../plugin-api/results.js'
 import type { ScoredGroup, StrategyPlugin } from '../plugin-api/strategy.js'
 import type { Problem } from '../plugin-api/task.js'
 import { type Judges, scoreSamples } from '../eval/score-samples.js'
+import { yieldToEventLoop } from '../run/yield-event-loop.js'
 
 /** What the generic trainer loop needs for one cell. */
 export interface TrainCellOptions {
@@ -23,7 +24,8 @@ export interface TrainCellOptions {
   judges: Judges
   steps: number
   batchPrompts: number
-  learningRate: number
+  /** Undefined: the model's own default. */
+  learningRate?: number
   generation: { maxTokens?: number; stop?: string[] }
   /** First step to run (> 0 when resuming from a checkpoint). */
   startStep?: number
@@ -60,6 +62,7 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
   }
   const compute: TrainCompute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
   for (let step = opts.startStep ?? 0; step < opts.steps; step++) {
+    await yieldToEventLoop()
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
     const rng = createRng(deriveSeed(opts.seed, opts.cellId, 'step', step))
     const batch = pickPrompts(opts.problems, opts.batchPrompts, rng)

@@ -1,6 +1,6 @@
 import { Text } from 'ink'
 import { formatHeadline } from '../summary/headline.js'
-import { formatCount, formatDuration, formatEstimate, pad } from '../summary/units.js'
+import { formatCount, formatDuration, formatEstimate, formatValue, pad } from '../summary/units.js'
 import type { StaticEntry } from './run-state.js'
 
 /** Props of {@link FinishedRow}. */
@@ -30,6 +30,16 @@ export function FinishedRow({ entry, labelWidth }: FinishedRowProps) {
           {pad(entry.label, labelWidth)}{'  '}
           {formatHeadline(entry.metrics)}
           <Text dimColor>{entry.status === 'done' ? `  ${formatDuration(entry.wallMs)}` : '  (from journal)'}</Text>
+        </Text>
+      )
+    case 'phase':
+      return (
+        <Text wrap="truncate">
+          <Text color="green">{'✓ '}</Text>
+          {pad(entry.label, labelWidth)}{'  '}
+          {`${entry.phase} ${formatCount(entry.total)}`}
+          {entry.loss !== undefined ? `  loss ${formatValue(entry.loss)}` : ''}
+          <Text dimColor>{`  ${formatDuration(entry.wallMs)}`}</Text>
         </Text>
       )
     case 'error':

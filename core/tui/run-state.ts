@@ -39,6 +39,8 @@ export type StaticEntry =
   | { kind: 'banner'; id: string; runId: string; runDir: string; cells: number; samplesToDraw: number; estimatedSeconds: number; resumed: boolean }
   | { kind: 'cell'; id: string; cellId: string; label: string; status: 'done' | 'skipped'; metrics: CellMetrics; wallMs: number }
   | { kind: 'error'; id: string; cellId: string; label: string; message: string }
+  /** A phase of a row outside the plan (e.g. the shared pretraining) that completed. */
+  | { kind: 'phase'; id: string; cellId: string; label: string; phase: Phase; total: number; loss?: number; wallMs: number }
 
 /** One line of the log tail. */
 export interface LogEntry {
@@ -96,11 +98,11 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
       return withCell(next, event.cellId, now, event.key, (c) => ({ ...c, status: 'running' }))
     case 'phase':
       return withCell(next, event.cellId, now, undefined, (c) => ({
-        ...c, status: c.status === 'pending' ? 'running' : c.status, phase: event.phase,
+        ...c, status: c.status === 'pending' || (!c.inPlan && c.status === 'done') ? 'running' : c.status, phase: event.phase,
         done: 0, total: event.total, phaseStartedAt: now, updatedAt: now, accuracy: undefined,
       }))
-    case 'progress':
-      return withCell(next, event.cellId, now, undefined, (c) => {
+    case 'progress': {
+      const after = withCell(next, event.cellId, now, undefined, (c) => {
         const samePhase = c.phase === event.phase
         const cell: CellView = {
           ...c, status: c.status === 'pending' ? 'running' : c.status, phase: event.phase,
@@ -114,6 +116,19 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
         if (event.accuracy !== undefined) cell.accuracy = event.accuracy
         return cell
       })
+      const cell = after.cells[event.cellId]!
+      // Rows outside the plan never get a cell:end: a completed phase retires them to the static
+      // lines (a later phase event brings the row back).
+      if (cell.inPlan || cell.status !== 'running' || event.done < event.total) return after
+      const entry: StaticEntry = {
+        kind: 'phase', id: `phase:${event.cellId}:${after.staticEntries.length}`, cellId: event.cellId, label: cell.label,
+        phase: event.phase, total: event.total, loss: cell.loss, wallMs: now - cell.phaseStartedAt,
+      }
+      return {
+        ...after, cells: { ...after.cells, [event.cellId]: { ...cell, status: 'done' } },
+        staticEntries: [...after.staticEntries, entry],
+      }
+    }
     case 'train:step':
       return withCell(next, event.cellId, now, undefined, (c) => ({
         ...c, loss: event.log.loss,

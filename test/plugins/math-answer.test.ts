@@ -14,6 +14,8 @@ const extraction: Array<[string, string | undefined]> = [
   ['so she pays 1,234 dollars.\n#### 1,234', '1,234'],
   ['The answer is $42$.', '42'],
   ['Thus the final answer is: 7', '7'],
+  ['The answer is 5. Checking again, the answer is 7. Done.', '7'],
+  ['So the answer is 3.5', '3.5'],
   ['48*2=96\n37+96=133\nA: 133\n', '133'],
   ['A: 12\nA:13', '13'],
   ['there is no final answer here, only 12', undefined],
@@ -118,6 +120,22 @@ describe('math-answer normalisation', () => {
   })
 })
 
+describe('math-answer on hostile input', () => {
+  it.each([
+    ['5 ' + 'a'.repeat(60) + '!', undefined],
+    ['\\boxed{'.repeat(3000), undefined],
+    ['\\boxed{'.repeat(3000) + '\\boxed{7}', '7'],
+    ['{'.repeat(5000), undefined],
+    ['A: 1\n'.repeat(3000), '1'],
+    ['the answer is 3. '.repeat(3000), '3'],
+    ['answer is '.repeat(3000), undefined],
+  ])('stays total on a long pathological string (%#)', (text, expected) => {
+    expect(extractAnswer(text)).toBe(expected)
+    expect(typeof normalizeAnswer(text)).toBe('string')
+    expect(answersMatch(text, text)).toBe(true)
+  })
+})
+
 describe('math-answer verifier', () => {
   const problem: Problem = { id: 'p', prompt: 'Q: 37+48*2=?\n', answer: '133' }
   const score = (completion: string, options = {}) => mathAnswer(options).score([{ problem, completion }], { concurrency: 1 })
@@ -130,6 +148,12 @@ describe('math-answer verifier', () => {
     expect(await score('48*2=96\n37+96=134\nA: 134\n')).toEqual([{ score: 0, reward: 0, pass: false, reason: 'failed', answer: '134' }])
     expect(await score('48*2=96\n37+96=133\n')).toEqual([{ score: 0, reward: 0, pass: false, reason: 'no-answer' }])
     expect((await score('48*2=96\n37+96=133\n', { lastNumber: true }))[0]!.reason).toBe('passed')
+  })
+
+  it('gives equal answers written differently the same normalised answer (for majority vote)', async () => {
+    const half: Problem = { id: 'h', prompt: '', answer: '\\frac{1}{2}' }
+    const verdicts = await mathAnswer().score(['\\boxed{\\dfrac12}', 'The answer is 0.5.', 'A: 1/2', '#### .50'].map((completion) => ({ problem: half, completion })), { concurrency: 1 })
+    expect(verdicts.map((v) => [v.pass, v.answer])).toEqual(Array(4).fill([true, '0.5']))
   })
 
   it('scores a batch in order', async () => {

@@ -2,9 +2,12 @@ import type { Command } from 'commander'
 import { registerEnv } from './env.js'
 import { registerList } from './list.js'
 import { registerRun } from './run.js'
+import { registerReport } from './report.js'
+import { registerCompare } from './compare.js'
+import { registerScore } from './score.js'
 
 /** A CLI command module: adds one command (with its --help) to the program. */
 export type RegisterCommand = (program: Command) => void
 
 // One line per command; each module lives beside this file and is named after its command.
-export const commands: RegisterCommand[] = [registerRun, registerList, registerEnv]
+export const commands: RegisterCommand[] = [registerRun, registerList, registerEnv, registerReport, registerCompare, registerScore]

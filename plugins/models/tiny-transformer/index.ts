@@ -1,13 +1,20 @@
 import type { ModelCreateContext, ModelPlugin } from '../../../core/plugin-api/index.js'
-import { readCheckpoint } from './checkpoint.js'
-import { Engine } from './engine.js'
-import { initWeights } from './init-weights.js'
-import { createInstance } from './instance.js'
 import type { TinyTransformerInstance } from './instance.js'
 import { modelConfig } from './model-config.js'
 import { resolveOptions } from './options.js'
 import type { ResolvedTinyTransformerOptions, TinyTransformerOptions } from './options.js'
 import { CharTokenizer } from './tokenizer.js'
+
+// TensorFlow.js is loaded on first create/load, not when the plugin list is imported.
+const runtime = async () => {
+  const [{ Engine }, { createInstance }, { readCheckpoint }, { initWeights }] = await Promise.all([
+    import('./engine.js'),
+    import('./instance.js'),
+    import('./checkpoint.js'),
+    import('./init-weights.js'),
+  ])
+  return { Engine, createInstance, readCheckpoint, initWeights }
+}
 
 export type { TinyTransformerInstance } from './instance.js'
 export type { TinyTransformerOptions } from './options.js'
@@ -37,6 +44,7 @@ export function tinyTransformer(options?: TinyTransformerOptions | Record<string
     meta: { version: '0.1.0', description: 'small decoder-only transformer on TensorFlow.js (WASM/CPU/GPU), trainable' },
     options: resolved,
     async create(ctx) {
+      const { Engine, createInstance, initWeights } = await runtime()
       const tokenizer = CharTokenizer.fromCorpus(ctx.corpus)
       const seed = resolved.seed ?? ctx.seed
       const weights = initWeights(modelConfig(resolved, tokenizer.size), seed)
@@ -45,6 +53,7 @@ export function tinyTransformer(options?: TinyTransformerOptions | Record<string
       return createInstance(engine, { workers: workerCount(resolved, ctx.concurrency), backend })
     },
     async load(dir, ctx) {
+      const { Engine, createInstance, readCheckpoint } = await runtime()
       const { batching, maxWorkers, backend: b } = resolved
       const saved = await readCheckpoint(dir, { batching, maxWorkers, backend: b })
       const backend = saved.options.backend ?? ctx.backend ?? 'auto'

@@ -20,6 +20,8 @@ export interface TinyTransformerInstance extends ModelInstance {
   workerThreadIds(): Promise<number[]>
   /** Thread ids that served the last sample call (the calling thread's id when in-process). */
   lastSampleThreadIds(): number[]
+  /** Terminates the workers and frees the tensors; safe to call twice. */
+  dispose(): Promise<void>
   /** The underlying engine (benchmarks and tests). */
   readonly engine: Engine
 }

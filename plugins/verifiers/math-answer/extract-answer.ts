@@ -1,5 +1,3 @@
-import { readBraceGroup } from './latex-group.js'
-
 /** Where an extracted answer was found, most explicit first. */
 export type AnswerSource = 'boxed' | 'hashes' | 'answer-is' | 'answer-line' | 'last-number'
 
@@ -23,18 +21,33 @@ export function lastBoxed(text: string): string | undefined {
   const pattern = /\\(?:boxed|fbox)(?![a-zA-Z])/g
   const starts: number[] = []
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) starts.push(m.index + m[0].length)
+  if (starts.length === 0) return undefined
+  const close = matchBraces(text)
   for (let k = starts.length - 1; k >= 0; k--) {
     let i = starts[k]!
     while (text[i] === ' ') i++
     if (text[i] === '{') {
-      const group = readBraceGroup(text, i)
-      if (group) return group.content
+      const end = close.get(i)
+      if (end !== undefined) return text.slice(i + 1, end)
     } else if (i > starts[k]!) {
       const bare = /^[^\s$]+/.exec(text.slice(i))
       if (bare) return bare[0]
     }
   }
   return undefined
+}
+
+/** Maps each `{` that closes to the index of its `}` in one pass (escaped braces skipped). */
+function matchBraces(text: string): Map<number, number> {
+  const close = new Map<number, number>()
+  const open: number[] = []
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (ch === '\\') i++
+    else if (ch === '{') open.push(i)
+    else if (ch === '}' && open.length > 0) close.set(open.pop()!, i)
+  }
+  return close
 }
 
 function lastMatch(text: string, pattern: RegExp): RegExpExecArray | undefined {
@@ -64,8 +77,12 @@ export function findAnswer(text: string, options: ExtractOptions = {}): Extracte
   if (boxed !== undefined) return { text: boxed.trim(), source: 'boxed' }
   const hashes = lastMatch(text, /####\s*([^\n]+)/g)
   if (hashes) return { text: tidy(hashes[1]!), source: 'hashes' }
-  const answerIs = lastMatch(text, /answer is:?\s*([^\n]+)/gi)
-  if (answerIs && tidy(answerIs[1]!) !== '') return { text: tidy(answerIs[1]!), source: 'answer-is' }
+  const answerIs = lastMatch(text, /answer is:?[ \t]*/gi)
+  if (answerIs) {
+    const rest = text.slice(answerIs.index + answerIs[0].length).split('\n')[0]!
+    const sentence = tidy(rest.split(/\.(?:\s|$)/)[0]!)
+    if (sentence !== '') return { text: sentence, source: 'answer-is' }
+  }
   const line = lastMatch(text, /^[ \t]*A:[ \t]*([^\n]+)/gm)
   if (line && tidy(line[1]!) !== '') return { text: tidy(line[1]!), source: 'answer-line' }
   if (options.lastNumber) {

@@ -3,10 +3,12 @@ import { readArgument, replaceCommand, splitTopLevel } from './latex-group.js'
 import { formatRational, parseRational } from './rational.js'
 
 /**
- * Unit words dropped after a number ("100 square units", "5 \text{ cm}"). Any run of words of two
- * or more letters after a number is also dropped; single letters are kept (they may be variables).
+ * Unit words dropped after a number ("100 square units", "5 \text{ cm}"): any space-separated run of
+ * words of two or more letters; single letters are kept (they may be variables). Words must be
+ * separated by spaces so the pattern cannot backtrack exponentially on long letter runs.
  */
-const unitWords = /^(?:[a-zA-Z]{2,}\.?(?:\s*\^\s*\{?\d\}?)?\s*)+$/
+const unitWord = String.raw`[a-zA-Z]{2,}\.?(?:\s*\^\s*\{?\d\}?)?`
+const unitWords = new RegExp(String.raw`^${unitWord}(?:\s+${unitWord})*\s*$`)
 
 const textCommands = ['text', 'textbf', 'textit', 'textrm', 'textnormal', 'mathrm', 'mathbf', 'mathit', 'mbox', 'hbox']
 

@@ -1,0 +1,110 @@
+import { readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import type { BenchmarkFile, MachineFacts } from '../core/benchmark-format.js'
+import { readBenchmarkResults } from '../core/benchmark-format.js'
+import { BenchError } from '../core/errors.js'
+
+/** One benchmark number compared between two result sets (matched by suite, case, metric). */
+export interface BenchmarkDiff {
+  suite: string
+  case: string
+  metric: string
+  unit: string
+  higherIsBetter: boolean
+  base: number
+  next: number
+  /** Relative change in percent, signed so that negative is worse (whatever the direction). */
+  changePct: number
+  /** The noise allowance used: the larger of the threshold and the two runs' summed rme. */
+  allowancePct: number
+  status: 'ok' | 'regression' | 'improvement' | 'not-comparable'
+}
+
+/** All benchmark differences, and what could not be matched. */
+export interface BenchmarkComparison {
+  thresholdPct: number
+  diffs: BenchmarkDiff[]
+  /** Regressions on comparable machines only (these fail `--fail-on-regression`). */
+  regressions: BenchmarkDiff[]
+  onlyInBase: string[]
+  onlyInNext: string[]
+  /** Suites whose machines differ (CPU model or count, backend): their regressions are shown, not counted. */
+  machineMismatch: string[]
+  warnings: string[]
+}
+
+/**
+ * Loads every benchmark results file of a folder (`*.json` in the shared format), or one file.
+ * Files that are not in the format are skipped with a warning naming them. Throws
+ * BENCH_DATA_MISSING when the path does not exist.
+ */
+export async function loadBenchmarkSet(target: string): Promise<{ files: BenchmarkFile[]; warnings: string[] }> {
+  let info
+  try {
+    info = await stat(target)
+  } catch (error) {
+    throw new BenchError('BENCH_DATA_MISSING', `benchmark results not found at ${target}; pass a folder of <suite>.json files or one file`, { cause: error })
+  }
+  const paths = info.isDirectory()
+    ? (await readdir(target)).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(target, f))
+    : [target]
+  const files: BenchmarkFile[] = []
+  const warnings: string[] = []
+  for (const file of paths) {
+    try {
+      files.push(await readBenchmarkResults(file))
+    } catch (error) {
+      warnings.push(`skipped ${file}: ${(error as Error).message}`)
+    }
+  }
+  return { files, warnings }
+}
+
+function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
+  return a.cpuModel === b.cpuModel && a.cpus === b.cpus && a.arch === b.arch && (a.backend ?? '') === (b.backend ?? '')
+}
+
+/**
+ * Compares two sets of benchmark results record by record. A record regresses when it got worse
+ * (in its own direction) by more than max(thresholdPct, rme_base + rme_new) percent — a change
+ * inside the measurement's own noise is never called. Records of suites measured on different
+ * machines are marked 'not-comparable' and never counted. Runs in `bench compare`.
+ */
+export function compareBenchmarks(base: readonly BenchmarkFile[], next: readonly BenchmarkFile[], thresholdPct = 10): BenchmarkComparison {
+  const keyOf = (suite: string, r: { case: string; metric: string }) => `${suite} › ${r.case} › ${r.metric}`
+  const index = (files: readonly BenchmarkFile[]) => {
+    const map = new Map<string, { file: BenchmarkFile; record: BenchmarkFile['records'][number] }>()
+    for (const file of files) for (const record of file.records) map.set(keyOf(file.suite, record), { file, record })
+    return map
+  }
+  const a = index(base)
+  const b = index(next)
+  const machineMismatch = new Set<string>()
+  const warnings: string[] = []
+  const diffs: BenchmarkDiff[] = []
+  for (const [key, { file, record }] of a) {
+    const other = b.get(key)
+    if (!other) continue
+    const comparable = sameMachine(file.machine, other.file.machine)
+    if (!comparable) machineMismatch.add(file.suite)
+    const raw = record.value === 0 ? 0 : ((other.record.value - record.value) / Math.abs(record.value)) * 100
+    const changePct = record.higherIsBetter ? raw : -raw
+    const allowancePct = Math.max(thresholdPct, (record.rme ?? 0) + (other.record.rme ?? 0))
+    let status: BenchmarkDiff['status'] = 'ok'
+    if (record.unit !== other.record.unit) {
+      status = 'not-comparable'
+      warnings.push(`${key}: unit changed from ${record.unit} to ${other.record.unit}`)
+    } else if (changePct < -allowancePct) status = comparable ? 'regression' : 'not-comparable'
+    else if (changePct > allowancePct) status = comparable ? 'improvement' : 'not-comparable'
+    diffs.push({ suite: file.suite, case: record.case, metric: record.metric, unit: record.unit, higherIsBetter: record.higherIsBetter, base: record.value, next: other.record.value, changePct, allowancePct, status })
+  }
+  return {
+    thresholdPct,
+    diffs,
+    regressions: diffs.filter((d) => d.status === 'regression'),
+    onlyInBase: [...a.keys()].filter((k) => !b.has(k)),
+    onlyInNext: [...b.keys()].filter((k) => !a.has(k)),
+    machineMismatch: [...machineMismatch],
+    warnings,
+  }
+}

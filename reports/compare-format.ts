@@ -1,0 +1,111 @@
+import type { BenchmarkDiff } from './compare-benchmarks.js'
+import type { CellDiff, RunComparison } from './compare.js'
+import { metricLabel } from './compare.js'
+import { mdCell } from './markdown.js'
+
+/** Output formats of `bench compare`. */
+export type CompareFormat = 'md' | 'json' | 'junit'
+
+const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`
+const pct = (v: number) => (100 * v).toFixed(1)
+const signedPct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}%`
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+function cellRows(cells: readonly CellDiff[], level: number): string {
+  return table(
+    ['cell', 'metric', 'base', 'new', 'diff (points)', `${Math.round(level * 100)}% CI`, 'Holm p', 'prompts × seeds'],
+    cells.map((c) => [
+      mdCell(c.label),
+      metricLabel(c.metric, c.n),
+      pct(c.base),
+      pct(c.next),
+      points(c.diff),
+      `${points(c.ci[0])} to ${points(c.ci[1])}`,
+      c.pHolm.toPrecision(2),
+      `${c.prompts} × ${c.seeds.base}/${c.seeds.next}`,
+    ]),
+  )
+}
+
+function benchRows(diffs: readonly BenchmarkDiff[]): string {
+  return table(
+    ['suite', 'case', 'metric', 'base', 'new', 'change', 'allowance', 'status'],
+    diffs.map((d) => [mdCell(d.suite), mdCell(d.case), mdCell(d.metric), `${d.base.toPrecision(4)} ${mdCell(d.unit)}`, `${d.next.toPrecision(4)} ${mdCell(d.unit)}`, signedPct(d.changePct), `±${d.allowancePct.toFixed(1)}%`, d.status]),
+  )
+}
+
+/**
+ * The Markdown summary of a comparison, fit for a CI comment: a one-line verdict, the regressions
+ * (which cell, which metric, by how much, with CI and Holm p), improvements, then the full tables
+ * folded in `<details>`. Pure.
+ */
+export function compareToMarkdown(c: RunComparison): string {
+  const s = c.settings
+  const benchRegressions = c.benchmarks?.regressions ?? []
+  const verdict = c.regressed
+    ? `❌ **${c.regressions.length} evaluation regression(s)${benchRegressions.length ? ` and ${benchRegressions.length} benchmark regression(s)` : ''}**`
+    : '✅ **No significant regression**'
+  const parts = [
+    `## bonbench compare: \`${mdCell(c.base.runId)}\` → \`${mdCell(c.next.runId)}\``,
+    `${verdict} — ${c.cells.length} cell × metric comparisons, paired bootstrap over prompts with seeds resampled, Holm-corrected at α = ${s.alpha}; a regression needs a drop of more than ${s.threshold} points.`,
+  ]
+  if (c.regressions.length) parts.push(`### Regressions\n\n${cellRows(c.regressions, s.level)}`)
+  if (benchRegressions.length) parts.push(`### Benchmark regressions\n\n${benchRows(benchRegressions)}`)
+  if (c.improvements.length) parts.push(`### Improvements\n\n${cellRows(c.improvements, s.level)}`)
+  if (c.cells.length) parts.push(`<details><summary>All ${c.cells.length} comparisons</summary>\n\n${cellRows(c.cells, s.level)}\n\n</details>`)
+  if (c.benchmarks && c.benchmarks.diffs.length) {
+    const note = c.benchmarks.machineMismatch.length ? `\n\nDifferent machines for: ${c.benchmarks.machineMismatch.map(mdCell).join(', ')} (not counted).` : ''
+    parts.push(`<details><summary>Benchmarks: ${c.benchmarks.diffs.length} numbers, threshold ${c.benchmarks.thresholdPct}%</summary>\n\n${benchRows(c.benchmarks.diffs)}${note}\n\n</details>`)
+  }
+  const notes = [
+    ...c.onlyInBase.map((g) => `only in base run (not compared): \`${mdCell(g)}\``),
+    ...c.onlyInNext.map((g) => `only in new run (not compared): \`${mdCell(g)}\``),
+    ...c.warnings.map(mdCell),
+    ...(c.benchmarks?.warnings ?? []).map(mdCell),
+  ]
+  if (notes.length) parts.push(`### Notes\n\n${notes.map((n) => `- ${n}`).join('\n')}`)
+  return parts.join('\n\n') + '\n'
+}
+
+function xml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!)
+}
+
+/**
+ * JUnit XML: one testsuite for the evaluation cells (a testcase per cell × metric, a failure per
+ * regression) and one for the benchmarks (a testcase per record). CI systems show failures by name.
+ */
+export function compareToJunit(c: RunComparison): string {
+  const cellCases = c.cells.map((d) => {
+    const name = `${d.label} ${metricLabel(d.metric, d.n)}`
+    const body = `base ${pct(d.base)}, new ${pct(d.next)}, diff ${points(d.diff)} points (CI ${points(d.ci[0])} to ${points(d.ci[1])}), Holm p ${d.pHolm.toPrecision(2)}`
+    const failure = d.regression ? `<failure message="${xml(`regressed by ${Math.abs(100 * d.diff).toFixed(1)} points`)}">${xml(body)}</failure>` : ''
+    return `    <testcase classname="${xml(d.groupId)}" name="${xml(name)}">${failure}<system-out>${xml(body)}</system-out></testcase>`
+  })
+  const suites = [
+    `  <testsuite name="bonbench compare: evaluation" tests="${c.cells.length}" failures="${c.regressions.length}" errors="0">\n${cellCases.join('\n')}\n  </testsuite>`,
+  ]
+  if (c.benchmarks) {
+    const benchCases = c.benchmarks.diffs.map((d) => {
+      const body = `base ${d.base} ${d.unit}, new ${d.next} ${d.unit}, change ${signedPct(d.changePct)} (allowance ±${d.allowancePct.toFixed(1)}%), ${d.status}`
+      const failure = d.status === 'regression' ? `<failure message="${xml(`worse by ${Math.abs(d.changePct).toFixed(1)}%`)}">${xml(body)}</failure>` : ''
+      const skipped = d.status === 'not-comparable' ? '<skipped message="measured on different machines"/>' : ''
+      return `    <testcase classname="${xml(d.suite)}" name="${xml(`${d.case} ${d.metric}`)}">${failure}${skipped}<system-out>${xml(body)}</system-out></testcase>`
+    })
+    suites.push(`  <testsuite name="bonbench compare: benchmarks" tests="${c.benchmarks.diffs.length}" failures="${c.benchmarks.regressions.length}" errors="0">\n${benchCases.join('\n')}\n  </testsuite>`)
+  }
+  const failures = c.regressions.length + (c.benchmarks?.regressions.length ?? 0)
+  const tests = c.cells.length + (c.benchmarks?.diffs.length ?? 0)
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bonbench compare" tests="${tests}" failures="${failures}">\n${suites.join('\n')}\n</testsuites>\n`
+}
+
+/** Renders a comparison in the chosen format (JSON: the RunComparison object, pretty-printed). */
+export function formatComparison(c: RunComparison, format: CompareFormat): string {
+  if (format === 'json') return JSON.stringify(c, null, 2) + '\n'
+  if (format === 'junit') return compareToJunit(c)
+  return compareToMarkdown(c)
+}

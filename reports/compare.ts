@@ -1,0 +1,153 @@
+import type { Interval } from '../core/plugin-api/results.js'
+import type { BenchmarkComparison } from './compare-benchmarks.js'
+import type { ComparisonRequest } from './comparisons.js'
+import { compareGroups, comparisonMetrics } from './comparisons.js'
+import type { CellGroup } from './groups.js'
+import { groupCells, metricMatrix, sharedPrompts } from './groups.js'
+import type { RunData } from './read-run.js'
+
+/** Knobs of {@link compareRuns}. */
+export interface CompareRunsOptions {
+  /** A drop must exceed this many points (percentage points, 0–100) to count as a regression. Default 0. */
+  threshold?: number
+  /** Family-wise error rate across every cell and metric (Holm). Default 0.05. */
+  alpha?: number
+  /** Confidence level of the reported CIs. Default 0.95. */
+  level?: number
+  /** Bootstrap resamples (raised so Holm's strictest step is reachable; see comparisons.ts). Default 1000. */
+  resamples?: number
+  maxResamples?: number
+  seed?: number
+}
+
+/** One cell (key without seed) and metric, compared between the base run and the new run. */
+export interface CellDiff {
+  groupId: string
+  label: string
+  metric: 'pass1' | 'passAtN' | 'bestOfN'
+  n: number
+  /** Pooled values over seeds and the shared prompts. */
+  base: number
+  next: number
+  /** next − base (negative: the new run is worse). */
+  diff: number
+  ci: Interval
+  p: number
+  pHolm: number
+  significant: boolean
+  /** Significant after Holm, and the drop exceeds the threshold. */
+  regression: boolean
+  /** Significant after Holm, and the gain exceeds the threshold. */
+  improvement: boolean
+  prompts: number
+  seeds: { base: number; next: number }
+}
+
+/** The outcome of `bench compare` for the evaluation runs (and benchmarks, when given). */
+export interface RunComparison {
+  base: { runId: string; runDir: string }
+  next: { runId: string; runDir: string }
+  settings: { threshold: number; alpha: number; level: number; resamples: number }
+  cells: CellDiff[]
+  regressions: CellDiff[]
+  improvements: CellDiff[]
+  /** Groups only one run has: not compared. */
+  onlyInBase: string[]
+  onlyInNext: string[]
+  warnings: string[]
+  benchmarks?: BenchmarkComparison
+  /** True when any cell regressed or (where comparable) any benchmark regressed. */
+  regressed: boolean
+}
+
+/** A readable name for a metric at N: `pass@1`, `pass@8`, `Bo-8`. */
+export function metricLabel(metric: CellDiff['metric'], n: number): string {
+  return metric === 'pass1' ? 'pass@1' : metric === 'passAtN' ? `pass@${n}` : `Bo-${n}`
+}
+
+function mean(matrix: number[][]): number {
+  let s = 0
+  let count = 0
+  for (const row of matrix) for (const v of row) (s += v), count++
+  return s / count
+}
+
+/**
+ * Compares a new run with a base run. Cells are aligned by their key without the seed (seeds are
+ * resampled, not paired: the runs' seeds are independent draws) and prompts by id; for every shared
+ * cell it compares pass@1, and pass@N and Bo-N at each shared N > 1, by a paired two-level
+ * bootstrap (prompts paired, seeds resampled per run), Holm-corrected across all cells and
+ * metrics. A regression is a Holm-significant difference whose drop exceeds `threshold` points.
+ * Runs in `bench compare`; deterministic given the runs and `seed`.
+ */
+export function compareRuns(base: RunData, next: RunData, options: CompareRunsOptions = {}): RunComparison {
+  const threshold = options.threshold ?? 0
+  const alpha = options.alpha ?? 0.05
+  const level = options.level ?? 0.95
+  const keys = [...base.cells, ...next.cells].map((c) => c.key)
+  const a = groupCells(base.cells, keys)
+  const b = groupCells(next.cells, keys)
+  const warnings = [...a.warnings.map((w) => `base: ${w}`), ...b.warnings.map((w) => `new: ${w}`)]
+  const nextById = new Map(b.groups.map((g) => [g.groupId, g]))
+  const baseIds = new Set(a.groups.map((g) => g.groupId))
+  const requests: ComparisonRequest[] = []
+  const pairs = new Map<string, { base: CellGroup; next: CellGroup }>()
+  for (const g of a.groups) {
+    const other = nextById.get(g.groupId)
+    if (!other) continue
+    const shared = sharedPrompts(g, other)
+    if (shared.length === 0) {
+      warnings.push(`${g.groupId}: the runs share no prompt; not compared`)
+      continue
+    }
+    const dropped = Math.max(g.promptIds.length, other.promptIds.length) - shared.length
+    if (dropped > 0) warnings.push(`${g.groupId}: ${dropped} prompt(s) are in only one run; compared on the ${shared.length} shared`)
+    pairs.set(g.groupId, { base: g, next: other })
+    const grid = g.grid.filter((n) => other.grid.includes(n))
+    for (const m of comparisonMetrics(grid)) requests.push({ a: g, b: other, ...m })
+  }
+  const outcomes = compareGroups(requests, { alpha, level, resamples: options.resamples ?? 1000, maxResamples: options.maxResamples, seed: options.seed ?? 0 })
+  const resamples = outcomes[0]?.resamples ?? options.resamples ?? 1000
+  const cells: CellDiff[] = outcomes.map((o) => {
+    const pair = pairs.get(o.a)!
+    const prompts = sharedPrompts(pair.base, pair.next)
+    const baseValue = mean(metricMatrix(pair.base, o.metric, o.n, prompts))
+    const nextValue = mean(metricMatrix(pair.next, o.metric, o.n, prompts))
+    const significant = o.significant
+    return {
+      groupId: o.a,
+      label: pair.base.label,
+      metric: o.metric,
+      n: o.n,
+      base: baseValue,
+      next: nextValue,
+      diff: o.diff,
+      ci: o.ci,
+      p: o.p,
+      pHolm: o.pHolm,
+      significant,
+      regression: significant && -o.diff * 100 > threshold,
+      improvement: significant && o.diff * 100 > threshold,
+      prompts: o.prompts,
+      seeds: { base: o.seeds[0], next: o.seeds[1] },
+    }
+  })
+  const regressions = cells.filter((c) => c.regression)
+  return {
+    base: { runId: base.manifest.runId, runDir: base.runDir },
+    next: { runId: next.manifest.runId, runDir: next.runDir },
+    settings: { threshold, alpha, level, resamples },
+    cells,
+    regressions,
+    improvements: cells.filter((c) => c.improvement),
+    onlyInBase: a.groups.filter((g) => !nextById.has(g.groupId)).map((g) => g.groupId),
+    onlyInNext: b.groups.filter((g) => !baseIds.has(g.groupId)).map((g) => g.groupId),
+    warnings,
+    regressed: regressions.length > 0,
+  }
+}
+
+/** Attaches a benchmark comparison; the verdict regresses when a comparable benchmark did. */
+export function withBenchmarks(comparison: RunComparison, benchmarks: BenchmarkComparison): RunComparison {
+  return { ...comparison, benchmarks, regressed: comparison.regressed || benchmarks.regressions.length > 0 }
+}

@@ -1,0 +1,120 @@
+// The live UI in a real pseudo-terminal (tmux): first the scripted replay fixture (fast, needs
+// no core), then the real `bench run toy --model tabular`. The raw output stream is recorded,
+// so short-lived live frames are checked even when a run is quick.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { RUN_DIR } from '../fixtures/tui/run-events.js'
+import { hasTmux, TmuxSession } from './tmux-session.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const replay = ['node', '--import', 'tsx', path.join(root, 'test/fixtures/tui/replay-run.ts'), '--delay', '5']
+const bench = ['node', path.join(root, 'bin/bench.js')]
+// The UI must see an interactive terminal: no CI variables inside the pane.
+const unset = ['CI', 'CONTINUOUS_INTEGRATION']
+const count = (text: string, needle: string) => text.split(needle).length - 1
+// eslint-disable-next-line no-control-regex
+const plain = (text: string) => text.replace(/\u001B\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\u001B[()][0-9A-Za-z]/g, '')
+
+const sessions: TmuxSession[] = []
+const temps: string[] = []
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.close()
+  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true })
+})
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-pty-'))
+  temps.push(dir)
+  return dir
+}
+
+function start(command: string[], cwd = root, columns = 120): TmuxSession {
+  const session = TmuxSession.start({ command, cwd, columns, rows: 40, unset })
+  sessions.push(session)
+  return session
+}
+
+const liveRow = (screen: string) => /▸ bon-rl N'=4 train\s+█+░+\s+60%/.test(screen)
+
+describe('terminal UI in a pseudo-terminal (tmux)', () => {
+  it('tmux is installed (.ci/run installs it)', () => {
+    expect(hasTmux()).toBe(true)
+  })
+
+  it('replay: live rows with phase, progress bar and sparkline; finished rows stay above; summary at the end', async () => {
+    const hold = path.join(tempDir(), 'hold')
+    const s = start([...replay, '--hold', hold])
+    const live = await s.waitForScreen(liveRow, 30_000)
+    expect(live).toMatch(/▸ sft\s+sample\s+█+░+\s+50%\s+\S+\/s\s+ETA/)
+    expect(live).toMatch(/█▇▆▅▄▄▃▂▂▁▁▁/)
+    expect(live).toMatch(/^✓ base\s+pass@1 41\.2%/m)
+    expect(live).toContain('1/4 done · 2 running · 1 pending')
+    writeFileSync(hold, '')
+    expect(await s.waitForExit(30_000)).toBe(0)
+    const screen = s.screen()
+    expect(screen).toMatch(/^strategy\s+pass@1 │\s+pass@2\s+pass@4 │\s+Bo-2\s+Bo-4$/m)
+    expect(screen).toMatch(/^bon-rl N'=4\s+43\.0 │\s+61\.0\s+75\.2 │\s+56\.0\s+65\.7$/m)
+    // Static rows are written once and stay; the live rows are gone once the run ends.
+    expect(count(screen, '✓ base')).toBe(1)
+    expect(screen).toMatch(/^✗ rl\s+error: model diverged/m)
+    expect(screen).not.toContain('▸ ')
+    expect(screen).not.toContain('--resume')
+  })
+
+  it('replay: Ctrl-C reaches the run (not swallowed by the UI), which ends interrupted and shows --resume', async () => {
+    const hold = path.join(tempDir(), 'hold')
+    const s = start([...replay, '--hold', hold])
+    await s.waitForScreen(liveRow, 30_000)
+    s.sendKeys('C-c')
+    expect(await s.waitForExit(30_000)).toBe(130)
+    const screen = s.screen()
+    expect(screen).toContain(`bench run --resume ${RUN_DIR}`)
+    expect(screen).toMatch(/run run-ui-1 interrupted after/)
+    expect(screen).toMatch(/^base\s+41\.2/m)
+  })
+
+  it('replay: narrow 60-column terminal truncates instead of wrapping', async () => {
+    const hold = path.join(tempDir(), 'hold')
+    const s = TmuxSession.start({ command: [...replay, '--hold', hold], cwd: root, columns: 60, rows: 40, unset })
+    sessions.push(s)
+    const live = await s.waitForScreen((screen) => /▸ bon-rl N'=4 train\s+█+░+\s+60%/.test(screen), 30_000)
+    for (const line of live.split('\n')) expect(line.length).toBeLessThanOrEqual(60)
+    // One line per live row: the row for bon-rl is followed by its own sparkline line, not a wrapped tail.
+    const rows = live.split('\n')
+    const i = rows.findIndex((l) => l.startsWith("▸ bon-rl N'=4 train"))
+    expect(rows[i + 1]).toMatch(/^ {4}loss [▁-█]+$/)
+    writeFileSync(hold, '')
+    expect(await s.waitForExit(30_000)).toBe(0)
+    expect(s.screen()).toMatch(/Some N hidden|^bon-rl N'=4\s+43\.0/m)
+  })
+
+  it('replay with --no-tui in a terminal prints plain lines', async () => {
+    const s = start([...replay, '--no-tui'])
+    expect(await s.waitForExit(30_000)).toBe(0)
+    const screen = s.screen()
+    expect(screen).toContain('[base] start')
+    expect(screen).toContain("[bon-rl N'=4] done in 0:04: pass@1 43.0%  pass@4 75.2%  Bo-4 65.7%")
+    expect(plain(s.raw())).not.toContain('▸ ')
+  })
+
+  it('bench run toy --model tabular: the live UI draws cell rows with phases and progress, then the summary table', async () => {
+    const cwd = tempDir()
+    const s = start([...bench, 'run', 'toy', '--model', 'tabular', '--seeds', '1', '--n', '1,2,4'], cwd)
+    const status = await s.waitForExit(240_000)
+    const screen = s.screen()
+    expect(status, screen).toBe(0)
+    const raw = plain(s.raw())
+    // Live frames: a running row with a phase and a progress bar.
+    expect(raw).toMatch(/▸ \S.*\b(pretrain|prepare|train|sample|verify|metrics)\s+[█░]+\s+\d+%/)
+    expect(raw).toMatch(/\d+\/\d+ done · \d+ running/)
+    // End: finished rows above, then the summary table with base first.
+    expect(screen).toMatch(/^✓ base\b.*pass@1 \d+\.\d%/m)
+    expect(screen).toMatch(/^strategy\s+pass@1 │\s+pass@2\s+pass@4 │\s+Bo-2\s+Bo-4$/m)
+    expect(screen).toMatch(/^base\s+\d+\.\d │/m)
+    // Not the line reporter.
+    expect(raw).not.toMatch(/^\[base\] start$/m)
+  }, 300_000)
+})

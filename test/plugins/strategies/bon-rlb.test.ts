@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest'
+import { createRng } from '../../../core/rng.js'
+import type { ScoredGroup } from '../../../core/plugin-api/strategy.js'
+import { bonRlb } from '../../../plugins/strategies/bon-rlb.js'
+import { bonRlbP } from '../../../plugins/strategies/bon-rlb-p.js'
+import { add, bonDistribution, broken, choose, expectMatch, expectMismatch, failRate, grad, gradMean, gradPassAtN, monteCarloUpdate, policyOf, zeros, type Setup } from './enumerable-policy.js'
+
+// A hard prompt (p_fail ≈ 0.72) with an oracle verifier (r = R): the closed forms of DESIGN §2.2 hold exactly.
+const oracle: Setup = { answers: ['a', 'b', 'c', 'd', 'e'], logits: [-0.2, 0.6, 0.3, 0.0, 0.4], R: [1, 0, 0, 1, 0], r: [1, 0, 0, 1, 0] }
+const { pi } = policyOf(oracle)
+const p = failRate(pi, oracle.R)
+const exact = { pFail: p }
+const noClip = 1e9
+
+describe('bon-rlb with the exact p (p-fail: exact, oracle verifier)', () => {
+  for (const n of [2, 4]) {
+    it(`+g⁻ is unbiased for ∇pass@N at N′ = ${n}; −g⁻ (the default) fails that check`, async () => {
+      const target = gradPassAtN(oracle, n)
+      // +g⁻ is the high-variance form (positive and negative picks nearly cancel): K = 4N′ (B = 4 picks) and more groups.
+      const plus = await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip, k: 4 * n }), setup: oracle, nTrain: n, data: exact, groups: 60000, seed: 60 + n })
+      expectMatch(plus, target)
+      const minus = await monteCarloUpdate({ strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 60 + n })
+      expectMismatch(minus, target)
+    })
+
+    it(`−g⁻ is ∇pass@N inflated by (1+p)/(1−p) at N′ = ${n}; +g⁻ fails that check`, async () => {
+      const inflated = gradPassAtN(oracle, n).map((g) => ((1 + p) / (1 - p)) * g)
+      const minus = await monteCarloUpdate({ strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 70 + n })
+      expectMatch(minus, inflated)
+      const plus = await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 70 + n })
+      expectMismatch(plus, inflated)
+    })
+
+    it(`bon-rlb-p is unbiased for ∇pass@N at N′ = ${n}; without the (1−p) factor it fails`, async () => {
+      const target = gradPassAtN(oracle, n)
+      expectMatch(await monteCarloUpdate({ strategy: bonRlbP({ 'p-fail': 'exact' }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 80 + n }), target)
+      const noFactor = await monteCarloUpdate({ strategy: bonRlbP({ 'p-fail': 'exact' }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 80 + n, transform: broken.scale(1 / (1 - p)) })
+      expectMismatch(noFactor, target)
+    })
+  }
+
+  it('bon-rlb-p at N′ = 1 is positive-only REINFORCE (ḡ⁺₁ = 1): ∇E_π[R]', async () => {
+    expectMatch(await monteCarloUpdate({ strategy: bonRlbP(), setup: oracle, nTrain: 1, groups: 20000, seed: 91 }), gradMean(oracle, oracle.R))
+    const group: ScoredGroup = { problem: { id: 'q', prompt: 'p' }, policy: ['a', 'b', 'd', 'e'].map((y) => ({ completion: y, reward: y === 'a' || y === 'd' ? 1 : 0, score: 0 })) }
+    const weights = bonRlbP().weights(group, { nTrain: 1, lambda: 0, rng: createRng(1) }).sequences.map((s) => s.weight)
+    expect(weights).toEqual([0.25, 0, 0.25, 0])
+  })
+})
+
+describe('bon-rlb with the estimated p̂ (the default)', () => {
+  // An imperfect verifier: the pick follows r, p̂ counts R among the K − N′ samples outside the pick's subset.
+  const learned: Setup = { ...oracle, r: [0.8, 0.9, 0.3, 0.3, 0.1] }
+  const gPlus = (n: number, q: number) => (n * q ** (n - 1)) / (1 - q ** n)
+  const gMinus = (n: number, q: number) => (n * q) / (1 - q)
+
+  /** E[update] = Σ_y π_bon(y)∇log π(y)·E_p̂[clip(weight)], p̂ = Binomial(K−N′, p)/(K−N′) clipped into [1/(K+1), K/(K+1)], independent of the pick. */
+  function expected(n: number, K: number, clip: number, negSign: number): number[] {
+    const m = K - n
+    let ePlus = 0
+    let eMinus = 0
+    for (let c = 0; c <= m; c++) {
+      const prob = choose(m, c) * p ** c * (1 - p) ** (m - c)
+      const q = Math.min(Math.max(c / m, 1 / (K + 1)), K / (K + 1))
+      ePlus += prob * Math.min(gPlus(n, q), clip)
+      eMinus += prob * Math.min(gMinus(n, q), clip)
+    }
+    const bon = bonDistribution(pi, learned.r, n)
+    return bon.reduce((acc, b, y) => add(acc, grad(pi, y), b * (learned.R[y]! >= 1 ? ePlus : negSign * eMinus)), zeros(pi.length))
+  }
+
+  for (const n of [2, 4]) {
+    it(`matches the binomial expectation with the default clip N′ = ${n}; without the clip it fails`, async () => {
+      const K = 2 * n
+      const want = expected(n, K, n, -1)
+      const mc = await monteCarloUpdate({ strategy: bonRlb(), setup: learned, nTrain: n, groups: 20000, seed: 100 + n })
+      expectMatch(mc, want)
+      expectMismatch(await monteCarloUpdate({ strategy: bonRlb({ clip: noClip }), setup: learned, nTrain: n, groups: 20000, seed: 100 + n }), want)
+      expectMatch(await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1 }), setup: learned, nTrain: n, groups: 20000, seed: 110 + n }), expected(n, K, n, 1))
+    })
+  }
+
+  it('reports how often the clip bites (clipped / weighted) and declares K = max(2N′, 4)', () => {
+    // All four fail: p̂ = 1, clipped into [1/5, 4/5] → 4/5; g⁻ = 2·0.8/0.2 = 8 > clip 2, so both picks weigh −2/B = −1.
+    const group: ScoredGroup = { problem: { id: 'q', prompt: 'p' }, policy: ['b', 'c', 'e', 'b'].map((y) => ({ completion: y, reward: 0, score: 0 })) }
+    const out = bonRlb().weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })
+    expect(out.stats).toEqual({ weighted: 2, clipped: 2, picks: 2 })
+    expect(out.sequences.map((s) => s.weight).sort()).toEqual([-1, -1, 0, 0])
+    expect(bonRlb().needs({ nTrain: 4 })).toEqual({ policySamples: 8 })
+    expect(bonRlbP().needs({ nTrain: 1 })).toEqual({ policySamples: 4 })
+    expect(() => bonRlbP({ 'neg-sign': 1 })).toThrow(/bonbench:bon-rlb-p/)
+    expect(() => bonRlb({ 'neg-sign': 2 })).toThrow(/bonbench:bon-rlb/)
+    expect(() => bonRlb({ 'p-fail': 'exact' }).weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })).toThrow(/pFail/)
+  })
+})

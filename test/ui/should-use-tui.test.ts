@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { shouldUseTui } from '../../core/tui/should-use-tui.js'
+
+const tty = { isTTY: true }
+
+describe('shouldUseTui', () => {
+  it.each([
+    ['a TTY, no flag, no CI', { stdout: tty, env: {} }, true],
+    ['CI=false counts as no CI', { stdout: tty, env: { CI: 'false' } }, true],
+    ['--no-tui', { noTui: true, stdout: tty, env: {} }, false],
+    ['CI=true', { stdout: tty, env: { CI: 'true' } }, false],
+    ['CI=1 (ink would draw in its CI mode)', { stdout: tty, env: { CI: '1' } }, false],
+    ['CONTINUOUS_INTEGRATION=true', { stdout: tty, env: { CONTINUOUS_INTEGRATION: 'true' } }, false],
+    ['a pipe', { stdout: { isTTY: false }, env: {} }, false],
+    ['a stream without isTTY', { stdout: {}, env: {} }, false],
+    ['TERM=dumb', { stdout: tty, env: { TERM: 'dumb' } }, false],
+  ])('%s → %s', (_name, input, expected) => {
+    expect(shouldUseTui(input)).toBe(expected)
+  })
+})

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { BACKENDS, isInstalled } from '../../../core/backend/backend-catalog.js'
+import { selectBackend } from '../../../core/backend/select-backend.js'
+import { collectEnv } from '../../../core/cli/commands/env.js'
+
+describe('backend selection', () => {
+  it('auto picks an installed backend and reports it', async () => {
+    const selected = await selectBackend('auto')
+    expect(isInstalled(BACKENDS.find((b) => b.name === selected.name)!)).toBe(true)
+    expect(selected.name).not.toBe('auto')
+  })
+
+  it('says how to install a requested backend that is missing', async () => {
+    const missing = BACKENDS.find((b) => !isInstalled(b))
+    expect(missing).toBeDefined()
+    await expect(selectBackend(missing!.name)).rejects.toMatchObject({ code: 'BENCH_BACKEND_UNAVAILABLE', message: expect.stringContaining(missing!.install) })
+  })
+
+  it('rejects an unknown backend name as misuse', async () => {
+    await expect(selectBackend('tpu')).rejects.toMatchObject({ code: 'BENCH_USAGE' })
+  })
+
+  it('bench env lists every backend, the chosen one and the core count', async () => {
+    const report = await collectEnv('auto')
+    expect(report.backends.map((b) => b.name).sort()).toEqual(['cpu', 'tensorflow', 'tensorflow-gpu', 'wasm', 'webgpu'])
+    expect(report.cores).toBeGreaterThanOrEqual(1)
+    expect(report.chosen).toHaveProperty('name')
+  })
+})
