@@ -51,6 +51,12 @@
       }
     })
     var logX = chart.xScale === 'log2'
+    var nValues = []
+    chart.series.forEach(function (s) {
+      if (s.style === 'fit') return
+      s.points.forEach(function (p) { if (nValues.indexOf(p.x) < 0) nValues.push(p.x) })
+    })
+    nValues.sort(function (a, b) { return a - b })
     new Chart(canvas, {
       type: 'scatter',
       data: { datasets: datasets },
@@ -68,7 +74,9 @@
           x: {
             type: logX ? 'logarithmic' : 'linear',
             title: { display: true, text: chart.xLabel },
-            ticks: logX ? { callback: function (v) { return Math.log2(v) % 1 === 0 ? String(v) : '' } } : {},
+            // Ticks at the N values themselves (1, 2, 4, …), not Chart.js's decades.
+            afterBuildTicks: logX ? function (axis) { axis.ticks = nValues.map(function (v) { return { value: v } }) } : undefined,
+            ticks: logX ? { callback: function (v) { return String(v) } } : {},
           },
           y: { title: { display: true, text: chart.yLabel } },
         },

@@ -16,7 +16,7 @@ export interface ResolvedConfig {
   readonly poolSize: number
   /** The selector verifier; undefined means the task's reward verifier (an oracle). */
   readonly verifier?: string
-  readonly train: Readonly<Required<Omit<TrainConfig, 'learningRate' | 'pretrainLearningRate'>> & Pick<TrainConfig, 'learningRate' | 'pretrainLearningRate'>>
+  readonly train: Readonly<Required<Omit<TrainConfig, 'learningRate' | 'pretrainLearningRate' | 'pretrainSteps'>> & Pick<TrainConfig, 'learningRate' | 'pretrainLearningRate' | 'pretrainSteps'>>
   readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts'>> & { testPrompts?: number }>
   readonly plugins: readonly PluginRef[]
   readonly data?: string
@@ -39,8 +39,8 @@ export const defaults = {
   nTrain: [4],
   temperatures: [1],
   seeds: [0],
-  // Learning rates default to the model's own (each model knows what suits it).
-  train: { steps: 30, batchPrompts: 8, pretrainSteps: 300, pretrainBatch: 32, lambda: 'kl-match', checkpointEvery: 10 } satisfies TrainConfig,
+  // Learning rates and pretraining steps default to the model's own (each model knows what suits it).
+  train: { steps: 30, batchPrompts: 8, pretrainBatch: 32, lambda: 'kl-match' } satisfies TrainConfig,
   eval: { threshold: 1, bootstrap: 1000 },
   taskSeed: 1234,
   runsDir: '.bench/runs',

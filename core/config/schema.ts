@@ -33,7 +33,6 @@ export const userConfigSchema = z.strictObject({
       pretrainBatch: positiveInt.optional(),
       pretrainLearningRate: z.number().positive().optional(),
       lambda: z.union([z.literal('kl-match'), z.literal('N-1'), z.number().min(0)]).optional(),
-      checkpointEvery: z.number().int().min(0).optional(),
     })
     .optional(),
   eval: z

@@ -43,8 +43,6 @@ export interface TrainConfig {
   pretrainLearningRate?: number
   /** λ_N rule: 'kl-match' (default), 'N-1', or a fixed number. */
   lambda?: 'kl-match' | 'N-1' | number
-  /** Write a checkpoint every this many steps (0: only at the end). */
-  checkpointEvery?: number
 }
 
 /** Evaluation settings. */

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { type PlannedCell, planCells } from './planner.js'
 import { resolveRunPlugins } from './run-plugins.js'
+import { effectivePretrainSteps } from './run-matrix.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
@@ -27,7 +28,7 @@ export async function estimatePlan(config: ResolvedConfig, registry: PluginRegis
   const testPrompts = Math.min(data.test.length, config.eval.testPrompts ?? Infinity)
   const cells = planCells(config)
   let trainSamples = 0
-  let trainSequences = config.train.pretrainSteps * config.train.pretrainBatch
+  let trainSequences = effectivePretrainSteps(config, plugins.model) * config.train.pretrainBatch
   for (const cell of cells) {
     if (cell.key.strategy === 'base') continue
     const needs = plugins.strategies.get(cell.key.strategy)!.needs({ nTrain: cell.key.nTrain })

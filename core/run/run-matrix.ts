@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os'
 import { BenchError } from '../errors.js'
 import { configureBudget } from '../concurrency.js'
 import type { RunEvent, RunEventListener } from '../events.js'
-import type { ModelInstance } from '../plugin-api/model.js'
+import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
 import type { CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
@@ -34,6 +34,8 @@ export interface RunMatrixOptions {
   signal?: AbortSignal
   argv?: string[]
   cwd?: string
+  /** Evaluate this saved model (written by `instance.save`) as the base instead of pretraining one. */
+  checkpoint?: string
 }
 
 /** What a run returns. */
@@ -109,10 +111,13 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     }
     if (pending.length > 0) {
       const generation = plugins.task.generation ?? {}
-      emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: config.train.pretrainSteps })
-      const base = await prepareBaseModel({
+      const pretrainSteps = effectivePretrainSteps(config, plugins.model)
+      emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: pretrainSteps })
+      const base = opts.checkpoint
+        ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
+        : await prepareBaseModel({
         model: plugins.model, task: plugins.task, data, taskSeed: config.taskSeed,
-        pretrainSteps: config.train.pretrainSteps, pretrainBatch: config.train.pretrainBatch, learningRate: config.train.pretrainLearningRate,
+        pretrainSteps, pretrainBatch: config.train.pretrainBatch, learningRate: config.train.pretrainLearningRate,
         backend: config.backend, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
         log: (m) => log(m),
         onStep: (stepLog, total) => {
@@ -138,7 +143,12 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         try {
           const training: TrainStepLog[] = [...(previous.training.get(cell.cellId) ?? [])]
           const compute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
-          if (cell.key.strategy !== 'base') {
+          const saved = previous.checkpoints.get(cell.cellId)
+          if (cell.key.strategy !== 'base' && saved && plugins.model.load && existsSync(saved.dir)) {
+            // Training finished before the interruption: evaluate the saved weights.
+            log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
+            model = await plugins.model.load(saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
+          } else if (cell.key.strategy !== 'base') {
             const strategy = plugins.strategies.get(cell.key.strategy)!
             if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
             model = await base.model.clone()
@@ -160,6 +170,11 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               },
             })
             Object.assign(compute, trained)
+            if (model.save) {
+              const dir = join(runDir, 'checkpoints', cell.cellId)
+              const { hash } = await model.save(dir)
+              journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash })
+            }
           }
           emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: testProblems.length })
           const pools = await evaluatePools({
@@ -223,15 +238,17 @@ export function readManifest(runDir: string): RunManifest {
 
 interface JournalIndex {
   cells: Map<string, CellResult>
+  checkpoints: Map<string, { dir: string; step: number; hash: string }>
   pools: Map<string, Map<string, PoolSample[]>>
   training: Map<string, TrainStepLog[]>
 }
 
 /** Groups journal records by cell for resuming. */
 export function indexJournal(records: JournalRecord[]): JournalIndex {
-  const index: JournalIndex = { cells: new Map(), pools: new Map(), training: new Map() }
+  const index: JournalIndex = { cells: new Map(), checkpoints: new Map(), pools: new Map(), training: new Map() }
   for (const record of records) {
     if (record.type === 'cell') index.cells.set(record.cellId, record.result)
+    else if (record.type === 'checkpoint') index.checkpoints.set(record.cellId, record)
     else if (record.type === 'pool') {
       if (!index.pools.has(record.cellId)) index.pools.set(record.cellId, new Map())
       index.pools.get(record.cellId)!.set(record.promptId, record.samples)
@@ -241,4 +258,16 @@ export function indexJournal(records: JournalRecord[]): JournalIndex {
     }
   }
   return index
+}
+
+async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<{ model: ModelInstance; key: string; cached: boolean }> {
+  if (!model.load) throw new BenchError('BENCH_RUN_INVALID', `Model '${model.name}' cannot load checkpoints (it has no load()). Use the model that wrote ${dir}.`)
+  if (!existsSync(dir)) throw new BenchError('BENCH_RUN_INVALID', `Checkpoint folder ${dir} does not exist.`)
+  const loaded = await model.load(dir, ctx)
+  return { model: loaded, key: String(loaded.describe().hash ?? dir), cached: true }
+}
+
+/** Pretraining steps: the config's, else the model's own default, else 300. */
+export function effectivePretrainSteps(config: ResolvedConfig, model: ModelPlugin): number {
+  return config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300
 }

@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+// The pragmas keep the automatic JSX runtime when tsx runs from a folder without our tsconfig.
 import { Box, Static, Text } from 'ink'
 import { formatDuration } from '../summary/units.js'
 import { CellRow } from './CellRow.js'

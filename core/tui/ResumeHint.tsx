@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+// The pragmas keep the automatic JSX runtime when tsx runs from a folder without our tsconfig.
 import { Box, Text } from 'ink'
 import { resumeCommand } from '../summary/resume-hint.js'
 

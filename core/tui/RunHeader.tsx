@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+// The pragmas keep the automatic JSX runtime when tsx runs from a folder without our tsconfig.
 import { Text } from 'ink'
 import { formatDuration } from '../summary/units.js'
 import type { RunView } from './run-state.js'

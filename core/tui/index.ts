@@ -2,4 +2,4 @@
 export { mountTui, type MountTuiOptions, type TuiHandle } from './mount-tui.js'
 export { shouldUseTui, type TuiChoiceInput } from './should-use-tui.js'
 export { tuiReporter } from './tui-reporter.js'
-export { createTerminalReporter, type TerminalReporterInput } from './terminal-reporter.js'
+export { createTerminalOutput, type TerminalOutput, type TerminalOutputInput } from './terminal-output.js'

@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+// The pragmas keep the automatic JSX runtime when tsx runs from a folder without our tsconfig.
 import { render } from 'ink'
 import type { RunEvent } from '../events.js'
 import { formatSummaryTable, summarizeResults } from '../summary/summary-table.js'

@@ -117,4 +117,18 @@ describe('terminal UI in a pseudo-terminal (tmux)', () => {
     // Not the line reporter.
     expect(raw).not.toMatch(/^\[base\] start$/m)
   }, 300_000)
+
+  it('bench run: Ctrl-C while a cell trains ends the run cleanly and the UI prints the --resume command', async () => {
+    const cwd = tempDir()
+    const s = start([...bench, 'run', 'toy', '--model', 'tabular', '--strategies', 'sft', '--steps', '5000', '--seeds', '1', '--n', '1,2,4'], cwd)
+    await s.waitForScreen((screen) => /^▸ sft\s+train\b/m.test(screen), 240_000)
+    s.sendKeys('C-c')
+    const status = await s.waitForExit(120_000)
+    const screen = s.screen()
+    expect(status, screen).toBe(130)
+    expect(screen).toMatch(/^run \S+ interrupted after/m)
+    expect(screen).toMatch(/bench run --resume \S*\.bench\/runs\/\S+/)
+    // The finished base cell is kept (in the journal and on screen).
+    expect(screen).toMatch(/^✓ base\b/m)
+  }, 400_000)
 })

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { registerEnv } from './env.js'
 import { registerList } from './list.js'
+import { registerEval } from './eval.js'
 import { registerRun } from './run.js'
 import { registerReport } from './report.js'
 import { registerCompare } from './compare.js'
@@ -10,4 +11,4 @@ import { registerScore } from './score.js'
 export type RegisterCommand = (program: Command) => void
 
 // One line per command; each module lives beside this file and is named after its command.
-export const commands: RegisterCommand[] = [registerRun, registerList, registerEnv, registerReport, registerCompare, registerScore]
+export const commands: RegisterCommand[] = [registerRun, registerEval, registerList, registerEnv, registerReport, registerCompare, registerScore]

@@ -53,6 +53,9 @@ export function tabular(options: TabularOptions = {}): ModelPlugin {
     meta: { version: '0.1.0', description: 'Softmax policy over a small answer set per prompt (exact gradients; for tests and teaching)' },
     options: { ...resolved },
     optionsSchema: tabularOptionsSchema,
+    // A uniform table is the interesting start: every prompt is solved sometimes, few always.
+    trainingDefaults: { pretrainSteps: 0 },
+    throughput: { sampleTokensPerSecond: 2_000_000, trainTokensPerSecond: 2_000_000 },
     async create(ctx) {
       const table = new TabularTable({ seed: ctx.seed, initScale: resolved.initScale, ...(resolved.answers ? { answers: resolved.answers } : {}) })
       return createTabularInstance(table, optimizer)

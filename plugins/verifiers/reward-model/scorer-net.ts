@@ -37,7 +37,7 @@ export interface ScorerNet {
   dispose(): void
 }
 
-const PREDICT_BATCH = 512
+const PREDICT_BATCH = 256
 
 function uniform(rng: Rng, size: number, scale: number): Float32Array {
   const out = new Float32Array(size)
@@ -61,21 +61,17 @@ function initialWeights(shape: ScorerShape, rng: Rng): Record<string, Float32Arr
   return weights
 }
 
-/** Packs a batch of sparse rows into the (indices, values, segment ids) triple the net gathers from. */
-function pack(examples: SparseFeatures[]): { indices: Int32Array; values: Float32Array; segments: Int32Array } {
-  let nnz = 0
-  for (const e of examples) nnz += e.indices.length
-  const indices = new Int32Array(nnz)
-  const values = new Float32Array(nnz)
-  const segments = new Int32Array(nnz)
-  let at = 0
+/**
+ * Densifies a batch of sparse rows into a [rows, dim] matrix. Dense on purpose: tfjs's CPU
+ * `unsortedSegmentSum` (the gradient of `gather`) loops once per segment, which makes an
+ * embedding-bag layout quadratic; a dense matmul costs rows·dim·hidden and stays fast at these sizes.
+ */
+function densify(examples: SparseFeatures[], dim: number): Float32Array {
+  const out = new Float32Array(examples.length * dim)
   examples.forEach((e, row) => {
-    indices.set(e.indices, at)
-    values.set(e.values, at)
-    segments.fill(row, at, at + e.indices.length)
-    at += e.indices.length
+    for (let k = 0; k < e.indices.length; k++) out[row * dim + e.indices[k]!] = e.values[k]!
   })
-  return { indices, values, segments }
+  return out
 }
 
 /**
@@ -101,9 +97,8 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
   }
 
   function logits(examples: SparseFeatures[]): tf.Tensor1D {
-    const { indices, values, segments } = pack(examples)
-    const rows = tf.gather(vars.w1!, tf.tensor1d(indices, 'int32')).mul(tf.tensor2d(values, [values.length, 1]))
-    const summed = tf.unsortedSegmentSum(rows, tf.tensor1d(segments, 'int32'), examples.length)
+    const x = tf.tensor2d(densify(examples, shape.dim), [examples.length, shape.dim])
+    const summed = x.matMul(vars.w1!)
     const out = shape.hidden > 0 ? tf.relu(summed.add(vars.b1!)).matMul(vars.w2!) : summed
     return out.add(vars.b2!).reshape([examples.length]) as tf.Tensor1D
   }

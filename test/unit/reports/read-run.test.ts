@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -51,8 +51,7 @@ describe('readRun', () => {
 
   it('fails on a bad line in the middle, naming its line number, unless told to skip', async () => {
     const dir = await writeSyntheticRun(await tempDir(), spec, 'garbage\n' + JSON.stringify({ type: 'prepare', name: 'late', facts: { ok: true } }) + '\n')
-    const lines = (await import('node:fs/promises')).readFile(path.join(dir, 'journal.jsonl'), 'utf8')
-    const garbageLine = (await lines).split('\n').indexOf('garbage') + 1
+    const garbageLine = (await readFile(path.join(dir, 'journal.jsonl'), 'utf8')).split('\n').indexOf('garbage') + 1
     await expect(readRun(dir)).rejects.toMatchObject({ code: 'BENCH_RUN_INVALID', message: expect.stringContaining(`line ${garbageLine}`) })
     const run = await readRun(dir, { skipBadLines: true })
     expect(run.badLines).toEqual([{ line: garbageLine, message: expect.stringContaining('not JSON') }])

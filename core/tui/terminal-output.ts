@@ -1,0 +1,52 @@
+import { lineReporter } from '../../plugins/reporters/line/index.js'
+import type { RunEvent } from '../events.js'
+import { mountTui } from './mount-tui.js'
+import { shouldUseTui, type TuiChoiceInput } from './should-use-tui.js'
+
+/** What `bench run` knows when it picks how to show a run. */
+export interface TerminalOutputInput extends TuiChoiceInput {
+  stdout?: NodeJS.WriteStream
+  stdin?: NodeJS.ReadStream
+}
+
+/** Where `bench run` sends its events: the live UI or plain lines. */
+export interface TerminalOutput {
+  /** Which one was picked: the caller may skip printing what the UI already shows. */
+  kind: 'tui' | 'line'
+  /** Forwards one run event; never throws. */
+  onEvent(event: RunEvent): void
+  /** Resolves once the output is finished (for the UI: unmounted, last frame written); idempotent. */
+  close(): Promise<void>
+}
+
+/**
+ * Picks and starts the terminal output of a run: the live ink UI when {@link shouldUseTui}
+ * allows it (a TTY, no --no-tui, no CI), otherwise `bonbench:line` on the same stdout. Runs once
+ * per `bench run`, before the first event. The UI does not touch SIGINT: the core keeps handling it.
+ */
+export function createTerminalOutput(input: TerminalOutputInput = {}): TerminalOutput {
+  const stdout = input.stdout ?? process.stdout
+  if (shouldUseTui({ ...input, stdout })) {
+    const ui = mountTui({ stdout, stdin: input.stdin })
+    return {
+      kind: 'tui',
+      onEvent: (event) => ui.onEvent(event),
+      close: async () => {
+        ui.unmount()
+        await ui.waitUntilExit()
+      },
+    }
+  }
+  const line = lineReporter({ stream: stdout })
+  return {
+    kind: 'line',
+    onEvent: (event) => {
+      try {
+        void line.onEvent?.(event)
+      } catch {
+        // A reporter must never stop the run.
+      }
+    },
+    close: async () => {},
+  }
+}

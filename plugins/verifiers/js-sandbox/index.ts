@@ -1,0 +1,157 @@
+import { z } from 'zod'
+import { getBudget } from '../../../core/concurrency.js'
+import { BenchError } from '../../../core/errors.js'
+import type { Problem } from '../../../core/plugin-api/task.js'
+import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import { buildProgram, isCodePayload, type CodePayload } from '../shared/code-payload.js'
+import { IsolatePool } from './isolate-pool.js'
+import { runCandidate, type CandidateLimits } from './run-candidate.js'
+
+export type { CodePayload } from '../shared/code-payload.js'
+
+const name = 'bonbench:js-sandbox'
+
+/** Options of `bonbench:js-sandbox`. */
+export const jsSandboxOptionsSchema = z.strictObject({
+  /** Execution-time limit of a candidate (its run plus microtasks), in ms; human-eval uses 3 s. */
+  timeoutMs: z.int().min(1).default(3000),
+  /** Wall-clock limit from start to settled (never-settling promises end here); default max(2 × timeoutMs, timeoutMs + 1000). */
+  wallTimeMs: z.int().min(1).optional(),
+  /** V8 heap limit per isolate, in MB. */
+  memoryMb: z.int().min(8).max(4096).default(128),
+  /** Captured console output per candidate, in characters (the rest is counted and dropped). */
+  outputLimit: z.int().min(0).default(16_384),
+  /** Cap of a verdict's `detail`, in characters. */
+  detailLimit: z.int().min(0).default(2000),
+  /** Candidates per isolate before it is replaced. */
+  maxUses: z.int().min(1).default(1000),
+  /**
+   * Per-problem time limits from the reference solution (evalplus): where `problem.data.reference`
+   * exists, the first time a problem is seen its reference runs once and the limit becomes
+   * max(minTimeoutMs, factor × its CPU time). `false` turns it off. `data.timeoutMs` always wins.
+   */
+  calibrate: z
+    .union([z.literal(false), z.strictObject({ factor: z.number().positive().default(4), minTimeoutMs: z.int().min(1).default(1000) })])
+    .default({ factor: 4, minTimeoutMs: 1000 }),
+})
+
+/** Options as written in a config. */
+export type JsSandboxOptions = z.input<typeof jsSandboxOptionsSchema>
+
+/** The js-sandbox verifier object, with the pool exposed for tests and benchmarks. */
+export interface JsSandboxVerifier extends VerifierPlugin {
+  /** Isolates created so far (replacements after breaches included). */
+  readonly isolatesCreated: number
+  /** The per-problem time limit in force (after calibration), in ms. */
+  timeLimitOf(problem: Problem): number
+  dispose(): void
+}
+
+function payloadOf(problem: Problem): CodePayload {
+  const data = problem.data
+  if (!isCodePayload(data)) {
+    throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' has no code payload in problem.data ({ language, test, … }). Use js-sandbox with a code task such as humaneval-js, or put a CodePayload in problem.data (see plugins/verifiers/js-sandbox/README.md).`)
+  }
+  if (data.language !== 'javascript' && data.language !== 'js') {
+    throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' is ${data.language}, but js-sandbox runs only JavaScript. Use the 'command' verifier for other languages.`)
+  }
+  return data
+}
+
+/** Runs `work(i)` for i in 0..count-1 with at most `width` at once. */
+async function forEachLimited(count: number, width: number, work: (i: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < count) {
+      if (signal?.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
+      await work(next++)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, count)) }, worker))
+}
+
+/**
+ * `bonbench:js-sandbox`: runs each JavaScript candidate with its tests inside an isolated-vm
+ * isolate — no process, require, file system, network or timers of the host; a small shim gives
+ * `console` (captured, capped) and `require('node:assert')`. Limits: execution time, wall-clock
+ * time, V8 heap. Isolates are pooled (fresh context per candidate; one that breached a limit is
+ * replaced) and `score` runs up to `ctx.concurrency` candidates at once (default: the process
+ * budget's size). Verdicts are 0/1 with reason passed | assertion | timeout | memory | syntax |
+ * runtime and a capped `detail`. Throws only for misuse (a problem without a JavaScript payload)
+ * or cancellation, never for a bad candidate. The factory creates no isolate: the pool starts on
+ * the first `score`.
+ */
+export function jsSandbox(options: JsSandboxOptions = {}): JsSandboxVerifier {
+  const parsed = jsSandboxOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}. Allowed: timeoutMs, wallTimeMs, memoryMb, outputLimit, detailLimit, maxUses, calibrate ({ factor, minTimeoutMs } or false).`)
+  }
+  const o = parsed.data
+  const wallTimeMs = o.wallTimeMs ?? Math.max(2 * o.timeoutMs, o.timeoutMs + 1000)
+  if (wallTimeMs < o.timeoutMs) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: wallTimeMs (${wallTimeMs}) must be at least timeoutMs (${o.timeoutMs})`)
+  let pool: IsolatePool | undefined
+  const calibrated = new Map<string, number>()
+  const getPool = () => (pool ??= new IsolatePool({ memoryMb: o.memoryMb, outputLimit: o.outputLimit, maxUses: o.maxUses }))
+
+  const limitOf = (problem: Problem, payload: CodePayload): number => payload.timeoutMs ?? calibrated.get(problem.id) ?? o.timeoutMs
+
+  async function runOne(problem: Problem, payload: CodePayload, completion: string, timeoutMs: number) {
+    const limits: CandidateLimits = {
+      timeoutMs,
+      wallTimeMs: Math.max(wallTimeMs, timeoutMs + 1000),
+      failOnStderr: payload.failOnStderr === true,
+      detailLimit: o.detailLimit,
+    }
+    const p = getPool()
+    const slot = p.acquire()
+    const outcome = await runCandidate(slot, buildProgram(problem, payload, completion), limits)
+    p.release(slot, outcome.healthy)
+    return outcome
+  }
+
+  async function calibrate(items: VerifyItem[], width: number, signal?: AbortSignal): Promise<void> {
+    if (o.calibrate === false) return
+    const { factor, minTimeoutMs } = o.calibrate
+    const todo = new Map<string, { problem: Problem; payload: CodePayload }>()
+    for (const { problem } of items) {
+      const payload = payloadOf(problem)
+      if (payload.reference !== undefined && payload.timeoutMs === undefined && !calibrated.has(problem.id)) todo.set(problem.id, { problem, payload })
+    }
+    const list = [...todo.values()]
+    await forEachLimited(list.length, width, async (i) => {
+      const { problem, payload } = list[i]!
+      const outcome = await runOne(problem, payload, payload.reference!, o.timeoutMs)
+      // A reference that fails its own tests says nothing about the time a correct answer needs.
+      calibrated.set(problem.id, outcome.verdict.pass ? Math.max(minTimeoutMs, Math.ceil(factor * outcome.cpuMs)) : o.timeoutMs)
+    }, signal)
+  }
+
+  return {
+    name,
+    kind: 'verifier',
+    meta: { version: '0.1.0', description: 'Runs JavaScript candidates and their tests in isolated-vm isolates (time, wall-clock and memory limits)' },
+    options: { ...o, wallTimeMs },
+    get isolatesCreated() {
+      return pool?.created ?? 0
+    },
+    timeLimitOf(problem) {
+      return limitOf(problem, payloadOf(problem))
+    },
+    async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
+      const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
+      const payloads = batch.map((item) => payloadOf(item.problem))
+      await calibrate(batch, width, ctx.signal)
+      const verdicts = new Array<Verdict>(batch.length)
+      await forEachLimited(batch.length, width, async (i) => {
+        const { problem, completion } = batch[i]!
+        const payload = payloads[i]!
+        verdicts[i] = (await runOne(problem, payload, completion, limitOf(problem, payload))).verdict
+      }, ctx.signal)
+      return verdicts
+    },
+    dispose() {
+      pool?.dispose()
+      pool = undefined
+    },
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BenchmarkFile } from '../../core/benchmark-format.js'
+import type { SyntheticRunSpec } from '../helpers/synthetic-run.js'
+import { writeSyntheticRun } from '../helpers/synthetic-run.js'
+import { bench, tempDir } from './cli-helper.js'
+
+const spec: SyntheticRunSpec = { prompts: 30, poolSize: 8, grid: [1, 2, 4, 8], temperatures: [1], seeds: [0, 1], bootstrap: 20, trainSteps: 4 }
+const tmp = tempDir('bonbench-cli-reports-')
+const dirs = { base: path.join(tmp.dir, 'last-good'), noise: path.join(tmp.dir, 'noise'), regressed: path.join(tmp.dir, 'regressed') }
+
+function benchFile(value: number): BenchmarkFile {
+  return {
+    format: 'bonbench-benchmark',
+    version: 1,
+    suite: 'metrics',
+    createdAt: '2026-11-25T00:00:00Z',
+    machine: { cpus: 2, cpuModel: 'Test CPU', node: 'v20', os: 'linux', arch: 'x64' },
+    records: [{ case: 'pass@k n=1024', metric: 'latency-mean', value, unit: 'ms', higherIsBetter: false, rme: 1 }],
+  }
+}
+
+beforeAll(async () => {
+  await writeSyntheticRun(dirs.base, { ...spec, seed: 21, runId: 'last-good' })
+  await writeSyntheticRun(dirs.noise, { ...spec, seed: 22, runId: 'noise' })
+  await writeSyntheticRun(dirs.regressed, { ...spec, seed: 23, runId: 'regressed', cellShift: (k) => (k.strategy === 'sft' ? -1.5 : 0) })
+  for (const [dir, value] of [[dirs.base, 1], [dirs.noise, 1.02], [dirs.regressed, 1]] as const) {
+    await mkdir(path.join(dir, 'benchmarks'))
+    await writeFile(path.join(dir, 'benchmarks', 'metrics.json'), JSON.stringify(benchFile(value)))
+  }
+})
+afterAll(() => tmp.cleanup())
+
+describe('bench report', () => {
+  it('regenerates all three reports from the journal alone, or only the format asked for', async () => {
+    const all = await bench(['report', dirs.base, '--bootstrap', '200'], { cwd: tmp.dir })
+    expect(all.exitCode, all.stderr as string).toBe(0)
+    for (const f of ['results.json', 'report.md', 'report.html']) expect(existsSync(path.join(dirs.base, f)), f).toBe(true)
+    expect(all.stdout).toContain('6 of 6 cells finished in last-good')
+    const results = JSON.parse(await readFile(path.join(dirs.base, 'results.json'), 'utf8'))
+    expect(results.version).toBe(1)
+    expect(results.settings.bootstrap).toBe(200)
+
+    await rm(path.join(dirs.base, 'report.md'))
+    await rm(path.join(dirs.base, 'report.html'))
+    const md = await bench(['report', dirs.base, '--format', 'md', '--bootstrap', '50'], { cwd: tmp.dir })
+    expect(md.exitCode).toBe(0)
+    expect(existsSync(path.join(dirs.base, 'report.md'))).toBe(true)
+    expect(existsSync(path.join(dirs.base, 'report.html'))).toBe(false)
+  })
+
+  it('exits 2 with advice for a folder that is not a run, or an unknown format', async () => {
+    const missing = await bench(['report', tmp.dir], { cwd: tmp.dir })
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stderr).toMatch(/^bench: .*not a run directory/)
+    const format = await bench(['report', dirs.base, '--format', 'pdf'], { cwd: tmp.dir })
+    expect(format.exitCode).toBe(2)
+    expect(format.stderr).toContain("unknown report format 'pdf'")
+  })
+})
+
+describe('bench compare', () => {
+  it('exits 0 with --fail-on-regression when the runs differ only by seed', async () => {
+    const result = await bench(['compare', dirs.base, dirs.noise, '--fail-on-regression'], { cwd: tmp.dir })
+    expect(result.exitCode, result.stderr as string).toBe(0)
+    expect(result.stdout).toContain('✅ **No significant regression**')
+    expect(result.stdout).toContain('Benchmarks: 1 numbers')
+  })
+
+  it('exits 1 on a planted regression, naming the cell; JUnit and JSON say the same', async () => {
+    const junitFile = path.join(tmp.dir, 'compare.xml')
+    const result = await bench(['compare', dirs.base, dirs.regressed, '--fail-on-regression', '--format', 'junit', '-o', junitFile], { cwd: tmp.dir })
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(/<failure message="regressed by \d+\.\d points">/)
+    expect(result.stdout).toContain('classname="math/tiny-transformer/sft/n1/t1"')
+    expect(await readFile(junitFile, 'utf8')).toBe(result.stdout)
+    const json = await bench(['compare', dirs.base, dirs.regressed, '--format', 'json'], { cwd: tmp.dir })
+    expect(json.exitCode).toBe(0) // no --fail-on-regression: report only
+    const parsed = JSON.parse(json.stdout as string)
+    expect(parsed.regressed).toBe(true)
+    expect(new Set(parsed.regressions.map((r: { groupId: string }) => r.groupId))).toEqual(new Set(['math/tiny-transformer/sft/n1/t1']))
+  })
+
+  it('exits 1 on a benchmark regression given with --bench-base/--bench-new, and 2 for a bad flag', async () => {
+    const slow = path.join(tmp.dir, 'slow.json')
+    await writeFile(slow, JSON.stringify(benchFile(1.5)))
+    const result = await bench(['compare', dirs.base, dirs.noise, '--bench-base', path.join(dirs.base, 'benchmarks'), '--bench-new', slow, '--bench-threshold', '10', '--fail-on-regression'], { cwd: tmp.dir })
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toContain('### Benchmark regressions')
+    const bad = await bench(['compare', dirs.base, dirs.noise, '--format', 'html'], { cwd: tmp.dir })
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toContain("unknown --format 'html'")
+  })
+})

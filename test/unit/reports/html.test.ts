@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { jsonForScript, readChartJs, renderHtml, scriptForHtml } from '../../../reports/html.js'
+import { buildResults } from '../../../reports/results-json.js'
+import { sampleBrowserData } from '../../../reports/sample-browser.js'
+import { syntheticRunData } from '../../helpers/synthetic-run.js'
+
+describe('report.html (no browser)', () => {
+  it('embeds JSON that cannot close its script tag and parses back unchanged', () => {
+    const value = { text: '</script><script>alert(1)</script> <!-- & \u2028 </SCRIPT >' }
+    const embedded = jsonForScript(value)
+    expect(embedded).not.toMatch(/<\/script/i)
+    expect(embedded).not.toContain('<!--')
+    expect(JSON.parse(embedded)).toEqual(value)
+  })
+
+  it('neutralises closing tags in inline code and drops source-map comments', () => {
+    const code = 'var s = "</script>"; // x\n//# sourceMappingURL=chart.umd.js.map'
+    const safe = scriptForHtml(code)
+    expect(safe).not.toMatch(/<\/script/i)
+    expect(safe).not.toContain('sourceMappingURL')
+    // the JS meaning is unchanged
+    expect(new Function(`${safe}; return s`)()).toBe('</script>')
+  })
+
+  it('is one self-contained file: Chart.js inline, no external URL loaded', async () => {
+    const run = syntheticRunData({ prompts: 6, poolSize: 4, grid: [1, 2, 4], seeds: [0], temperatures: [1], bootstrap: 10 })
+    const results = buildResults(run, { bootstrap: 50 })
+    const html = renderHtml(results, sampleBrowserData(run, 1), await readChartJs(), '/* client */')
+    expect(html).toContain('Chart.js v4')
+    expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)="(?!data:)/i)
+    expect(html).not.toMatch(/@import|url\(http/i)
+    // the journaled text contains '</script><b>' and must stay inside its JSON block
+    expect(html.match(/<\/script>/g)!.length).toBe(4)
+    expect(html).not.toContain('<b>x</b>')
+  })
+
+  it('marks the verifier pick and the correct samples in the sample browser data', () => {
+    const run = syntheticRunData({ prompts: 3, poolSize: 8, grid: [1, 2], seeds: [0], temperatures: [1], bootstrap: 10 })
+    const data = sampleBrowserData(run, 1, { maxPromptsPerCell: 2, maxTextChars: 20 })
+    expect(data.cells).toHaveLength(run.cells.length)
+    expect(data.truncated).toBe(true)
+    for (const cell of data.cells) {
+      expect(cell.prompts).toHaveLength(2)
+      for (const prompt of cell.prompts) {
+        const top = Math.max(...prompt.samples.map((s) => s.score))
+        expect(prompt.samples.filter((s) => s.picked).map((s) => s.score).every((s) => s === top)).toBe(true)
+        expect(prompt.samples.some((s) => s.picked)).toBe(true)
+        for (const s of prompt.samples) expect(s.correct).toBe(s.reward >= 1)
+        for (const s of prompt.samples) expect(s.text.length).toBeLessThanOrEqual(21)
+      }
+    }
+  })
+})

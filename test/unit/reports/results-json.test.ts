@@ -1,0 +1,89 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { buildResults } from '../../../reports/results-json.js'
+import { resultsSchema } from '../../../reports/results-schema.js'
+import { resultsSchemaPath, resultsSchemaText } from '../../../reports/write-results-schema.js'
+import { syntheticRunData } from '../../helpers/synthetic-run.js'
+
+const now = new Date('2026-11-25T12:00:00Z')
+const spec = { prompts: 20, poolSize: 8, grid: [1, 2, 4, 8], seeds: [0, 1], bootstrap: 50 }
+
+describe('results.json', () => {
+  it('has a committed JSON Schema equal to the one generated from the zod schema', async () => {
+    const committed = await readFile(resultsSchemaPath, 'utf8')
+    expect(committed, 'run `npx tsx reports/write-results-schema.ts` after editing reports/results-schema.ts').toBe(resultsSchemaText())
+  })
+
+  it('validates against the committed JSON Schema (ajv) and the zod schema', async () => {
+    const results = JSON.parse(JSON.stringify(buildResults(syntheticRunData(spec), { bootstrap: 200, now })))
+    const schema = JSON.parse(await readFile(resultsSchemaPath, 'utf8'))
+    const ajv = new Ajv2020({ allErrors: true, strict: false })
+    const validate = ajv.compile(schema)
+    expect(validate(results), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true)
+    expect(resultsSchema.safeParse(results).success).toBe(true)
+    // and the schema rejects something that is not results.json
+    expect(validate({ ...results, version: 2 })).toBe(false)
+    const { cells: _cells, ...missingCells } = results
+    expect(validate(missingCells)).toBe(false)
+  })
+
+  it('pools seeds into groups whose estimates are the mean of the cells and lie inside their CIs', () => {
+    const run = syntheticRunData(spec)
+    const results = buildResults(run, { bootstrap: 300, now })
+    expect(results.version).toBe(1)
+    expect(results.groups.map((g) => g.key.strategy)).toEqual(['base', 'base', 'bon-rl', 'bon-rl', 'sft', 'sft'])
+    for (const group of results.groups) {
+      const cells = run.cells.filter((c) => group.cellIds.includes(c.cellId))
+      expect(cells).toHaveLength(2)
+      group.grid.forEach((n, i) => {
+        const mean = cells.reduce((s, c) => s + c.metrics.bestOfN[c.metrics.grid.indexOf(n)]!, 0) / cells.length
+        expect(group.bestOfN[i]!.value).toBeCloseTo(mean, 12)
+        expect(group.bestOfN[i]!.ci[0]).toBeLessThanOrEqual(group.bestOfN[i]!.value + 1e-12)
+        expect(group.bestOfN[i]!.ci[1]).toBeGreaterThanOrEqual(group.bestOfN[i]!.value - 1e-12)
+      })
+      expect(group.pass1.value).toBeCloseTo(cells.reduce((s, c) => s + c.metrics.pass1, 0) / 2, 12)
+    }
+  })
+
+  it('finds a large planted gain against the base and not a non-existent one, Holm-corrected', () => {
+    const run = syntheticRunData({ ...spec, prompts: 40, temperatures: [1], strategies: [{ name: 'bon-rl', nTrain: 4, shift: 2.5 }, { name: 'rl', shift: 0 }] })
+    const results = buildResults(run, { bootstrap: 400, now })
+    const vsBase = results.comparisons.filter((c) => c.kind === 'vs-base')
+    const gain = vsBase.find((c) => c.b.includes('/bon-rl/') && c.metric === 'pass1')!
+    expect(gain.diff).toBeGreaterThan(0.2)
+    expect(gain.significant).toBe(true)
+    expect(gain.ci[0]).toBeGreaterThan(0)
+    expect(vsBase.filter((c) => c.b.includes('/rl/')).every((c) => !c.significant)).toBe(true)
+    expect(results.comparisons.some((c) => c.kind === 'between-strategies')).toBe(true)
+    for (const c of results.comparisons) expect(c.pHolm).toBeGreaterThanOrEqual(c.p)
+  })
+
+  it('holds chart series that match the group estimates and the per-prompt data', () => {
+    const run = syntheticRunData(spec)
+    const results = buildResults(run, { bootstrap: 100, now })
+    const ids = results.charts.map((c) => c.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    const kinds = new Set(results.charts.map((c) => c.kind))
+    expect([...kinds].sort()).toEqual(['bon-curve', 'co-scaling', 'difficulty', 'pass-curve', 'training'])
+    const bon = results.charts.find((c) => c.kind === 'bon-curve')!
+    for (const series of bon.series) {
+      const group = results.groups.find((g) => g.groupId === series.source)!
+      expect(series.points.map((p) => p.y)).toEqual(group.bestOfN.map((e) => e.value))
+      expect(series.points.map((p) => p.x)).toEqual(group.grid)
+    }
+    const difficulty = results.charts.find((c) => c.kind === 'difficulty')!
+    expect(difficulty.series).toHaveLength(2)
+    for (const series of difficulty.series) expect(series.points).toHaveLength(20)
+    const loss = results.charts.find((c) => c.id === 'training-loss')!
+    // pretraining + 4 temperatures×seeds cells of each of 2 trained strategies
+    expect(loss.series).toHaveLength(1 + 8)
+    expect(results.coScaling.fits.length).toBe(results.groups.length)
+    expect(results.coScaling.bestTemperature.length).toBe(3 * 4)
+  })
+
+  it('is deterministic for the same run and options', () => {
+    const run = syntheticRunData(spec)
+    expect(JSON.stringify(buildResults(run, { bootstrap: 100, now }))).toBe(JSON.stringify(buildResults(run, { bootstrap: 100, now })))
+  })
+})
