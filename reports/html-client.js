@@ -44,7 +44,8 @@
         backgroundColor: color,
         showLine: s.style !== 'scatter',
         borderDash: s.style === 'fit' ? [6, 4] : [],
-        pointRadius: s.style === 'fit' ? 0 : s.style === 'scatter' ? 3 : 2,
+        // Long training curves read better as plain lines; the points are still in the dataset.
+        pointRadius: s.style === 'fit' || (s.style === 'line' && s.points.length > 60) ? 0 : s.style === 'scatter' ? 3 : 2,
         borderWidth: s.style === 'scatter' ? 0 : 2,
         fill: false,
         tension: 0,

@@ -7,9 +7,10 @@ export function mdCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ')
 }
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table; numeric tables right-align every column but the first. */
+function table(header: string[], rows: string[][], numeric = true): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`
-  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n')
+  return [line(header), line(header.map((_, i) => (i === 0 || !numeric ? '---' : '---:'))), ...rows.map(line)].join('\n')
 }
 
 /** A proportion as `42.1 (38.0–46.3)`, in percent. */
@@ -101,13 +102,14 @@ function environmentSection(results: Results): string {
     ['confidence intervals', `${Math.round(results.settings.level * 100)}% two-level bootstrap (seeds and prompts), ${results.settings.bootstrap} resamples`],
   ]
   for (const f of r.dataFiles) rows.push(['data file', `${f.path} (sha256 ${f.sha256.slice(0, 16)}…)`])
-  return table(['', ''], rows.map(([k, v]) => [k!, mdCell(v!)]))
+  return table(['', ''], rows.map(([k, v]) => [k!, mdCell(v!)]), false)
 }
 
 function pluginsSection(results: Results): string {
   return table(
     ['plugin', 'kind', 'version', 'source', 'options'],
     results.run.plugins.map((p) => [`\`${mdCell(p.name)}\``, p.kind, mdCell(p.version), mdCell(p.source), `\`${mdCell(JSON.stringify(p.options))}\``]),
+    false,
   )
 }
 
@@ -115,7 +117,7 @@ function prepareSection(results: Results): string {
   const entries = Object.entries(results.prepare)
   if (entries.length === 0) return ''
   const rows = entries.flatMap(([name, facts]) => Object.entries(facts).map(([k, v]) => [mdCell(name), mdCell(k), mdCell(typeof v === 'string' ? v : JSON.stringify(v))]))
-  return `## Prepared components\n\n${table(['component', 'fact', 'value'], rows)}\n\n`
+  return `## Prepared components\n\n${table(['component', 'fact', 'value'], rows, false)}\n\n`
 }
 
 /**

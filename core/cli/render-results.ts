@@ -1,11 +1,12 @@
 import asciichart from 'asciichart'
 import type { CellResult } from '../plugin-api/results.js'
+import { usesTrainN } from '../run/planner.js'
 
 /** A row label: strategy, N′ (for trained cells), temperature and seed when they vary. */
 export function cellLabel(result: CellResult, all: readonly CellResult[]): string {
   const k = result.key
   const parts = [k.strategy === 'base' ? 'base' : k.strategy.replace(/^bonbench:/, '')]
-  if (k.strategy !== 'base' && new Set(all.map((r) => r.key.nTrain)).size > 1) parts.push(`N'=${k.nTrain}`)
+  if (usesTrainN(k.strategy) && new Set(all.filter((r) => usesTrainN(r.key.strategy)).map((r) => r.key.nTrain)).size > 1) parts.push(`N'=${k.nTrain}`)
   if (new Set(all.map((r) => r.key.temperature)).size > 1) parts.push(`T=${k.temperature}`)
   if (new Set(all.map((r) => r.key.seed)).size > 1) parts.push(`seed ${k.seed}`)
   return parts.join(' ')

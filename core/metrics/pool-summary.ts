@@ -133,7 +133,7 @@ export function summarizePools(problems: readonly PoolProblem[], opts: PoolSumma
     const perProblemDistinct = problems.map((p) => distinctAtK(p.samples, ks))
     distinct = ks.map((_, j) => perProblemDistinct.reduce((s, row) => s + row[j]!, 0) / problems.length)
     const abstaining = problems.reduce((sum, p) => sum + p.samples.filter((s) => s.answer === undefined).length, 0)
-    if (abstaining > 0) notes.push(`maj@k: ${abstaining} samples carry no answer; they abstain (take a slot, never win)`)
+    if (abstaining > 0) notes.push(`maj@k: ${abstaining} of ${sampleCount} samples carry no answer; they abstain (take a slot, never win)`)
   }
 
   return {

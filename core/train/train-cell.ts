@@ -68,12 +68,17 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
     const batch = pickPrompts(opts.problems, opts.batchPrompts, rng)
     const policy = await drawScored(model, batch, needs.policySamples, opts, step, 'policy', compute)
     const reference = needs.referenceSamples ? await drawScored(opts.reference, batch, needs.referenceSamples, opts, step, 'reference', compute) : undefined
+    // The expert is scored like a policy sample (bon-sft needs r(y_expert) for its win counts).
+    const expertScored = needs.expert ? await scoreSamples(batch.map((problem) => ({ problem, completion: problem.expert! })), opts.judges) : undefined
     const sequences: WeightedSequence[] = []
     const stats: Record<string, number> = {}
     batch.forEach((problem, i) => {
       const group: ScoredGroup = { problem, policy: policy[i] ?? [] }
       if (reference) group.reference = reference[i]
-      if (needs.expert) group.expert = problem.expert
+      if (needs.expert) {
+        group.expert = problem.expert
+        group.expertScored = expertScored![i]
+      }
       const out = strategy.weights(group, { nTrain: opts.nTrain, lambda: opts.lambda, rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)) })
       for (const seq of out.sequences) {
         if (!Number.isFinite(seq.weight)) throw new BenchError('BENCH_RUN_INVALID', `Strategy '${strategy.name}' returned a non-finite weight (${seq.weight}) at step ${step}.`)

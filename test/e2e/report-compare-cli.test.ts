@@ -51,13 +51,10 @@ describe('bench report', () => {
     expect(existsSync(path.join(dirs.base, 'report.html'))).toBe(false)
   })
 
-  it('exits 2 with advice for a folder that is not a run, or an unknown format', async () => {
+  it('exits 2 with advice for a folder that is not a run', async () => {
     const missing = await bench(['report', tmp.dir], { cwd: tmp.dir })
     expect(missing.exitCode).toBe(2)
     expect(missing.stderr).toMatch(/^bench: .*not a run directory/)
-    const format = await bench(['report', dirs.base, '--format', 'pdf'], { cwd: tmp.dir })
-    expect(format.exitCode).toBe(2)
-    expect(format.stderr).toContain("unknown report format 'pdf'")
   })
 })
 
@@ -75,7 +72,7 @@ describe('bench compare', () => {
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/<failure message="regressed by \d+\.\d points">/)
     expect(result.stdout).toContain('classname="math/tiny-transformer/sft/n1/t1"')
-    expect(await readFile(junitFile, 'utf8')).toBe(result.stdout)
+    expect((await readFile(junitFile, 'utf8')).trimEnd()).toBe(result.stdout)
     const json = await bench(['compare', dirs.base, dirs.regressed, '--format', 'json'], { cwd: tmp.dir })
     expect(json.exitCode).toBe(0) // no --fail-on-regression: report only
     const parsed = JSON.parse(json.stdout as string)

@@ -128,7 +128,7 @@ describe('bench score on other dumps', () => {
     expect(out.passAtK['3']).toBeCloseTo(1, 12)
     // Bo-1 is the mean reward; maj@k for a (no answers) is absent data, so it counts as abstaining.
     expect(out.bestOfN['1']).toBeCloseTo((mean([0.2, 0.9, 0.6]) + mean([0, 1, 1, 0.7, 0])) / 2, 12)
-    expect(out.notes).toEqual([expect.stringContaining('3 samples carry no answer')])
+    expect(out.notes).toEqual([expect.stringContaining('3 of 8 samples carry no answer')])
   })
 
   it('fails on a bad line naming the file and line (exit 2), and skips it with a warning under --skip-bad-lines', async () => {

@@ -18,3 +18,19 @@ describe('shouldUseTui', () => {
     expect(shouldUseTui(input)).toBe(expected)
   })
 })
+
+describe('createTerminalOutput', () => {
+  it('gives plain lines on a non-TTY stream (the TTY case runs in test/e2e/tui-pty.test.ts)', async () => {
+    const { PassThrough } = await import('node:stream')
+    const { createTerminalOutput } = await import('../../core/tui/terminal-output.js')
+    const { scriptedRun } = await import('../fixtures/tui/run-events.js')
+    const pipe = new PassThrough()
+    let text = ''
+    pipe.on('data', (chunk: Buffer) => { text += chunk.toString('utf8') })
+    const line = createTerminalOutput({ stdout: pipe as unknown as NodeJS.WriteStream, env: {} })
+    expect(line.kind).toBe('line')
+    for (const { event } of scriptedRun().events) line.onEvent(event)
+    await line.close()
+    expect(text).toContain('[base] start')
+  })
+})

@@ -61,17 +61,55 @@ function initialWeights(shape: ScorerShape, rng: Rng): Record<string, Float32Arr
   return weights
 }
 
-/**
- * Densifies a batch of sparse rows into a [rows, dim] matrix. Dense on purpose: tfjs's CPU
- * `unsortedSegmentSum` (the gradient of `gather`) loops once per segment, which makes an
- * embedding-bag layout quadratic; a dense matmul costs rows·dim·hidden and stays fast at these sizes.
- */
-function densify(examples: SparseFeatures[], dim: number): Float32Array {
-  const out = new Float32Array(examples.length * dim)
+/** A batch in padded sparse layout: row r holds entries [r·width, (r+1)·width), padded with value 0. */
+interface PaddedBatch {
+  rows: number
+  width: number
+  indices: Int32Array
+  values: Float32Array
+}
+
+function pad(examples: SparseFeatures[]): PaddedBatch {
+  const width = Math.max(1, ...examples.map((e) => e.indices.length))
+  const indices = new Int32Array(examples.length * width)
+  const values = new Float32Array(examples.length * width)
   examples.forEach((e, row) => {
-    for (let k = 0; k < e.indices.length; k++) out[row * dim + e.indices[k]!] = e.values[k]!
+    indices.set(e.indices, row * width)
+    values.set(e.values, row * width)
   })
-  return out
+  return { rows: examples.length, width, indices, values }
+}
+
+/**
+ * x·W for sparse rows x, as one differentiable op. Forward gathers only the touched rows of W;
+ * the gradient is scattered in plain JS. Why custom: tfjs's own gradient of `gather` is
+ * `unsortedSegmentSum`, whose CPU kernel loops once per row of W (dim × nnz work per step), and a
+ * dense matmul costs rows·dim·hidden — both far slower than the nnz·hidden this needs.
+ */
+function sparseMatMul(w: tf.Variable, batch: PaddedBatch): tf.Tensor2D {
+  const [dim, out] = w.shape as [number, number]
+  const op = tf.customGrad((wIn) => {
+    const gathered = tf.gather(wIn as tf.Tensor2D, tf.tensor1d(batch.indices, 'int32'))
+    const weighted = gathered.mul(tf.tensor2d(batch.values, [batch.values.length, 1]))
+    const value = weighted.reshape([batch.rows, batch.width, out]).sum(1) as tf.Tensor2D
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor2D) => {
+        const upstream = dy.dataSync()
+        const grad = new Float32Array(dim * out)
+        for (let r = 0; r < batch.rows; r++) {
+          for (let k = r * batch.width; k < (r + 1) * batch.width; k++) {
+            const v = batch.values[k]!
+            if (v === 0) continue
+            const base = batch.indices[k]! * out
+            for (let j = 0; j < out; j++) grad[base + j]! += v * upstream[r * out + j]!
+          }
+        }
+        return tf.tensor2d(grad, [dim, out])
+      },
+    }
+  })
+  return op(w) as tf.Tensor2D
 }
 
 /**
@@ -97,8 +135,7 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
   }
 
   function logits(examples: SparseFeatures[]): tf.Tensor1D {
-    const x = tf.tensor2d(densify(examples, shape.dim), [examples.length, shape.dim])
-    const summed = x.matMul(vars.w1!)
+    const summed = sparseMatMul(vars.w1!, pad(examples))
     const out = shape.hidden > 0 ? tf.relu(summed.add(vars.b1!)).matMul(vars.w2!) : summed
     return out.add(vars.b2!).reshape([examples.length]) as tf.Tensor1D
   }

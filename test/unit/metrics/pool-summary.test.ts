@@ -21,7 +21,7 @@ describe('summarizePools', () => {
       expect(hi).toBeGreaterThanOrEqual(s.passAtK.values[j]!)
     })
     expect(s.meanReward).toBeCloseTo(3.5 / 7, 14)
-    expect(s.notes).toEqual([expect.stringContaining('1 samples carry no answer')])
+    expect(s.notes).toEqual([expect.stringContaining('1 of 7 samples carry no answer')])
   })
 
   it('drops Bo-N with a note when some samples lack a score, and maj@k when none has an answer', () => {

