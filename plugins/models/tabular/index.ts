@@ -20,7 +20,8 @@ export const tabularOptionsSchema = z.strictObject({
   /** `sgd` (plain θ ← θ − η∇L, default) or `adam`. */
   optimizer: z.enum(['sgd', 'adam']).default('sgd'),
   /** Step size when `update` is called without one. */
-  learningRate: z.number().positive().default(0.5),
+  // Large: the trainer averages weights over the prompts of a step, and each prompt has its own row.
+  learningRate: z.number().positive().default(4),
 })
 
 /** Options as written in a config. */

@@ -81,19 +81,26 @@ function pad(examples: SparseFeatures[]): PaddedBatch {
 }
 
 /**
- * x·W for sparse rows x, as one differentiable op. Forward gathers only the touched rows of W;
- * the gradient is scattered in plain JS. Why custom: tfjs's own gradient of `gather` is
- * `unsortedSegmentSum`, whose CPU kernel loops once per row of W (dim × nnz work per step), and a
- * dense matmul costs rows·dim·hidden — both far slower than the nnz·hidden this needs.
+ * x·W for sparse rows x, as one differentiable op computed in plain JS over the nonzero entries
+ * (nnz·hidden work each way). Why custom: tfjs's gradient of `gather` is `unsortedSegmentSum`,
+ * whose CPU kernel loops once per row of W, its broadcasting multiply walks indices per element,
+ * and a dense matmul costs rows·dim·hidden — all far slower at these sizes.
  */
 function sparseMatMul(w: tf.Variable, batch: PaddedBatch): tf.Tensor2D {
   const [dim, out] = w.shape as [number, number]
   const op = tf.customGrad((wIn) => {
-    const gathered = tf.gather(wIn as tf.Tensor2D, tf.tensor1d(batch.indices, 'int32'))
-    const weighted = gathered.mul(tf.tensor2d(batch.values, [batch.values.length, 1]))
-    const value = weighted.reshape([batch.rows, batch.width, out]).sum(1) as tf.Tensor2D
+    const weights = (wIn as tf.Tensor).dataSync()
+    const forward = new Float32Array(batch.rows * out)
+    for (let r = 0; r < batch.rows; r++) {
+      for (let k = r * batch.width; k < (r + 1) * batch.width; k++) {
+        const v = batch.values[k]!
+        if (v === 0) continue
+        const base = batch.indices[k]! * out
+        for (let j = 0; j < out; j++) forward[r * out + j]! += v * weights[base + j]!
+      }
+    }
     return {
-      value,
+      value: tf.tensor2d(forward, [batch.rows, out]),
       gradFunc: (dy: tf.Tensor2D) => {
         const upstream = dy.dataSync()
         const grad = new Float32Array(dim * out)
