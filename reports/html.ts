@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import type { Results } from './results-schema.js'
+import type { Estimate, Results } from './results-schema.js'
 import type { SampleBrowserData } from './sample-browser.js'
 
 const require = createRequire(import.meta.url)
@@ -47,6 +47,34 @@ async function readClient(): Promise<string> {
   return readFile(new URL('./html-client.js', import.meta.url), 'utf8')
 }
 
+function estimateCell(e: Estimate): string {
+  const pct = (v: number) => (100 * v).toFixed(1)
+  return `<td>${pct(e.value)} <span class="ci">${pct(e.ci[0])}–${pct(e.ci[1])}</span></td>`
+}
+
+/** The seed-pooled metrics as one HTML table per (task, model, T), the same numbers as report.md. */
+function resultsTables(results: Results): string {
+  const contexts = new Map<string, Results['groups']>()
+  for (const g of results.groups) {
+    const id = `${g.key.task} · ${g.key.model} · T=${g.key.temperature}`
+    contexts.set(id, [...(contexts.get(id) ?? []), g])
+  }
+  return [...contexts]
+    .map(([title, groups]) => {
+      const grid = groups[0]!.grid.filter((n) => groups.every((g) => g.grid.includes(n)))
+      const head = ['strategy', 'pass@1', ...grid.filter((n) => n > 1).map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
+      const rows = groups.map(
+        (g) =>
+          `<tr><th>${escapeHtml(g.label)}</th>${estimateCell(g.pass1)}${grid
+            .filter((n) => n > 1)
+            .map((n) => estimateCell(g.passAtN[g.grid.indexOf(n)]!))
+            .join('')}${grid.map((n) => estimateCell(g.bestOfN[g.grid.indexOf(n)]!)).join('')}</tr>`,
+      )
+      return `<h3>${escapeHtml(title)}</h3><table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`
+    })
+    .join('')
+}
+
 const styles = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1rem 2rem;color:#222}
 h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
@@ -57,6 +85,7 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;paddin
 tr.correct td:nth-child(2){color:#1a7f37}tr.wrong td:nth-child(2){color:#cf222e}tr.picked{background:#fff8c5}
 td.text pre{margin:0;white-space:pre-wrap;max-height:8em;overflow:auto;font-size:12px}
 .empty{color:#888}.meta{color:#555}select{max-width:100%}
+table.results td{text-align:right;white-space:nowrap}.ci{color:#888;font-size:11px}
 `
 
 /**
@@ -83,6 +112,7 @@ export function renderHtml(results: Results, samples: SampleBrowserData, chartJs
 Node ${escapeHtml(run.node)}${run.backend ? ` · backend ${escapeHtml(run.backend)}` : ''} · ${escapeHtml(run.platform.cpuModel)} (${run.platform.cpus} CPUs) ·
 CIs ${Math.round(results.settings.level * 100)}% bootstrap over seeds and prompts · pass@N counts reward ≥ ${results.settings.threshold}</p>
 ${results.errors.length ? `<p>${results.errors.length} cell(s) failed: ${results.errors.map((e) => `<code>${escapeHtml(e.cellId)}</code>: ${escapeHtml(e.message)}`).join('; ')}</p>` : ''}
+<section><h2>Results</h2><p class="meta">Percent, with ${Math.round(results.settings.level * 100)}% CIs; report.md lists the significant comparisons.</p>${resultsTables(results) || '<p class="empty">No cell finished.</p>'}</section>
 ${section('bon-curve', 'Bo-N accuracy against N', 'Selection by the verifier; exact estimator over each prompt’s pool, averaged over prompts and seeds.')}
 ${section('pass-curve', 'pass@N against N', 'Unbiased pass@N from each pool, averaged over prompts and seeds.')}
 ${section('training', 'Training curves', 'Loss (and mean reward where logged) per optimizer step.')}

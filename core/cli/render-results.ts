@@ -15,28 +15,29 @@ export function cellLabel(result: CellResult, all: readonly CellResult[]): strin
 const pct = (x: number) => (100 * x).toFixed(1)
 
 /**
- * The end-of-run table: one row per cell (base first), pass@1, then pass@N and Bo-N for every N of
- * the grid as `value [low, high]` in percent (95% bootstrap CIs over prompts).
+ * The end-of-run tables: one for pass@N and one for Bo-N, rows = cells (base first), columns = the
+ * N grid, each entry `value [low, high]` in percent (95% bootstrap CIs over prompts). Two narrow
+ * tables rather than one wide one, so they fit a terminal.
  */
 export function renderResultsTable(results: readonly CellResult[]): string {
   if (results.length === 0) return '(no finished cells)'
   const grid = results[0]!.metrics.grid
-  // pass@1 gets its own column only when the grid does not already hold N = 1.
-  const extraPass1 = !grid.includes(1)
-  const header = ['model', ...(extraPass1 ? ['pass@1'] : []), ...grid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
-  const rows = results.map((r) => {
-    const m = r.metrics
-    const cell = (v: number, ci: [number, number]) => `${pct(v)} [${pct(ci[0])},${pct(ci[1])}]`
-    return [
-      cellLabel(r, results),
-      ...(extraPass1 ? [pct(m.pass1)] : []),
-      ...grid.map((_, i) => cell(m.passAtN[i]!, m.ci.passAtN[i]!)),
-      ...grid.map((_, i) => cell(m.bestOfN[i]!, m.ci.bestOfN[i]!)),
-    ]
-  })
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)))
-  const line = (cells: string[]) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ')
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), '(percent; [95% CI over prompts])'].join('\n')
+  const block = (title: string, pick: (r: CellResult) => { values: number[]; ci: Array<[number, number]> }) => {
+    const header = [title, ...grid.map((n) => `N=${n}`)]
+    const rows = results.map((r) => {
+      const { values, ci } = pick(r)
+      return [cellLabel(r, results), ...grid.map((_, i) => `${pct(values[i]!)} [${pct(ci[i]![0])},${pct(ci[i]![1])}]`)]
+    })
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)))
+    const line = (cells: string[]) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ')
+    return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+  }
+  return [
+    block('pass@N', (r) => ({ values: r.metrics.passAtN, ci: r.metrics.ci.passAtN })),
+    '',
+    block('Bo-N', (r) => ({ values: r.metrics.bestOfN, ci: r.metrics.ci.bestOfN })),
+    '(percent, [95% CI over prompts]; Bo-N selects by the verifier, pass@N counts any correct sample)',
+  ].join('\n')
 }
 
 const COLORS = [asciichart.blue, asciichart.green, asciichart.red, asciichart.magenta, asciichart.cyan, asciichart.yellow, asciichart.lightgray]

@@ -1,18 +1,9 @@
-import type { RunEvent } from '../events.js'
-import { lineReporter } from '../../plugins/reporters/line/index.js'
+import { createTerminalOutput, type TerminalOutput } from '../tui/terminal-output.js'
 
-/** Where run events go while `bench run` works: the live UI on a TTY, plain lines otherwise. */
-export interface RunOutput {
-  onEvent(event: RunEvent): void
-  /** Unmounts the UI (idempotent). */
-  close(): Promise<void>
-}
-
-/** Picks the plain line reporter (non-TTY, CI=true, --no-tui) or the ink UI. */
-export async function createRunOutput(opts: { tui: boolean }): Promise<RunOutput> {
-  const line = lineReporter({})
-  return {
-    onEvent: (event) => void line.onEvent?.(event),
-    close: async () => {},
-  }
+/**
+ * Where run events go while `bench run` / `bench eval` work: the live ink UI on a TTY, plain
+ * lines for non-TTY output, CI=true and --no-tui. The UI is loaded only when it is used.
+ */
+export async function createRunOutput(opts: { tui: boolean }): Promise<TerminalOutput> {
+  return createTerminalOutput({ noTui: !opts.tui })
 }

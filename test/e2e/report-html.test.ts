@@ -74,6 +74,8 @@ describe('report.html in Chromium', () => {
     }
     const kinds = new Set(results.charts.map((c) => c.kind))
     expect([...kinds].sort()).toEqual(['bon-curve', 'co-scaling', 'difficulty', 'pass-curve', 'training'])
+    // the results tables: one row per seed-pooled group
+    expect(await page.locator('table.results tbody tr').count()).toBe(results.groups.length)
     await page.close()
   })
 

@@ -11,7 +11,7 @@ describe('bench run toy --model tabular', () => {
     const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n', '1,2,4,8', '--seeds', '3', '--no-reports'], { cwd: project.dir })
     expect(result.exitCode, result.stderr).toBe(0)
     const out = result.stdout
-    const table = out.slice(out.indexOf('\nmodel '))
+    const table = out.slice(out.indexOf("\npass@N "))
     expect(table).toMatch(/\nbase\s+[\d.]+ \[/)
     expect(table).toMatch(/\nsft\s+[\d.]+ \[/)
     expect(table).toMatch(/\nbon-rlb\s+[\d.]+ \[/)

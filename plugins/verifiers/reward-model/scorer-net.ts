@@ -178,7 +178,8 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
             const cost = optimizer.minimize(() => {
               const bce = tf.losses.sigmoidCrossEntropy(tf.tensor1d(y), logits(batch))
               if (options.l2 === 0) return bce as tf.Scalar
-              const penalty = tf.addN(varList.map((v) => tf.sum(tf.square(v))))
+              // ‖v‖² as a 1×n by n×1 matmul: the gradient of tf.sum broadcasts through a slow per-element path on CPU.
+              const penalty = tf.addN(varList.map((v) => v.reshape([1, v.size]).matMul(v.reshape([v.size, 1])).reshape([])))
               return bce.add(penalty.mul(options.l2)) as tf.Scalar
             }, true, varList)
             lossSum += cost!.dataSync()[0]!
