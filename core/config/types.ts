@@ -25,7 +25,7 @@ export interface MatrixConfig {
   seeds?: number[]
   /** Samples per test prompt in the evaluation pool (default 2 × max N). */
   poolSize?: number
-  /** The selector verifier r that BoN ranks by (default: the task's reward verifier, an oracle). */
+  /** The selector verifier r that BoN ranks by (default: the task's `selector`, else its reward verifier, an oracle). */
   verifier?: string
 }
 

@@ -41,6 +41,11 @@ export interface TaskPlugin extends PluginBase<'task'> {
   load(ctx: TaskLoadContext): Promise<TaskData>
   /** Reference of the verifier that computes the environment reward R (e.g. 'math-answer'). */
   rewardVerifier: string
+  /**
+   * The selector verifier r that Best-of-N ranks by when the config names none (e.g. a learned
+   * `reward-model`); absent: the reward verifier itself (an oracle).
+   */
+  selector?: string
   /** Generation defaults for this task's completions. */
   generation?: { maxTokens?: number; stop?: string[] }
   /** True when the task's licence forbids training on it (MultiPL-E). */

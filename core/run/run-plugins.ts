@@ -23,7 +23,8 @@ export function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegist
   const task = registry.get('task', config.task)
   const model = registry.get('model', config.model)
   const reward = registry.get('verifier', task.rewardVerifier)
-  const selector = config.verifier ? registry.get('verifier', config.verifier) : reward
+  const selectorName = config.verifier ?? task.selector
+  const selector = selectorName ? registry.get('verifier', selectorName) : reward
   const strategies = new Map(config.strategies.map((name) => [name, registry.get('strategy', name)] as const))
   if (task.evaluationOnly && strategies.size > 0) {
     throw new BenchError('BENCH_RUN_INVALID', `Task '${task.name}' is evaluation-only (its licence forbids training on it), so it cannot be used with strategies (${config.strategies.join(', ')}). Evaluate a model on it without --strategies.`)

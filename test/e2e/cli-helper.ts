@@ -1,4 +1,4 @@
-import { execa, type Options } from 'execa'
+import { execa } from 'execa'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -13,9 +13,22 @@ export const sharedData = resolve(repoRoot, '../shared/data')
 /** The real `bench` executable. */
 export const benchBin = join(repoRoot, 'bin', 'bench.js')
 
-/** Runs the real CLI (`node bin/bench.js …`) in `cwd`; never rejects, returns the result. */
-export function bench(args: string[], opts: Options & { cwd: string }) {
-  return execa(process.execPath, [benchBin, ...args], { reject: false, env: { CI: 'true', NO_COLOR: '1', ...opts.env }, ...opts })
+/** What a CLI run printed and returned. */
+export interface BenchResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs the real CLI (`node bin/bench.js …`) in `cwd` with CI=true; never rejects. */
+export async function bench(args: string[], opts: { cwd: string; env?: Record<string, string>; timeout?: number }): Promise<BenchResult> {
+  const result = await execa(process.execPath, [benchBin, ...args], {
+    cwd: opts.cwd,
+    reject: false,
+    timeout: opts.timeout,
+    env: { CI: 'true', NO_COLOR: '1', ...opts.env },
+  })
+  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') }
 }
 
 /** A fresh temporary folder, removed by the returned cleanup function. */

@@ -47,7 +47,7 @@ describe('toy task', () => {
   it('rejects bad options with the plugin name', () => {
     expect(() => toy({ levels: [9] })).toThrow(/bonbench:toy: level 9/)
     expect(() => toy({ levelSpecs: { 5: { choices: 3, correct: 3 } }, levels: [5] })).toThrow(/at least one answer must be wrong/)
-    expect(() => toy({ prompt: 3 })).toThrow(/bonbench:toy/)
+    expect(() => toy({ prompt: 3 } as never)).toThrow(/bonbench:toy/)
   })
 })
 

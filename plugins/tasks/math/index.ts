@@ -73,6 +73,8 @@ export function math(options: MathTaskOptions = {}): TaskPlugin {
     meta: { version: '0.1.0', description: 'Seeded synthetic arithmetic with step-by-step solutions and difficulty levels' },
     options: { ...o, levelSpecs: Object.fromEntries(levels.map((l) => [l.level, l.spec])) },
     rewardVerifier: 'math-answer',
+    // Best-of-N ranks by a learned verifier: its imperfection is what separates Bo-N from pass@N.
+    selector: 'reward-model',
     // A completion ends after its `A: n` line; '\n\n' or the next 'Q:' stops a model that runs on.
     generation: { maxTokens, stop: ['\n\n', 'Q:'] },
     async load(ctx) {

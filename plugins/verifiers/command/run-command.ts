@@ -95,6 +95,9 @@ export async function runCommand(spec: CommandSpec, program: string, limits: Run
       timedOut = true
       killGroup(child.pid)
     }, limits.timeoutMs)
+    // A grandchild (e.g. `sleep &`) can hold the pipes open after the program exits: end the whole
+    // group as soon as the program itself exits, so the run ends with it.
+    child.on('exit', () => killGroup(child.pid))
     const result = await child
     clearTimeout(timer)
     killGroup(child.pid)

@@ -42,7 +42,7 @@ describe('tabular model', () => {
     const fixed = await make({ answers: ['yes', 'no'] })
     expect(fixed.answers('any prompt at all')).toEqual(['yes', 'no'])
     await expect(model.sample([{ promptId: 'x', prompt: 'plain text', n: 1, temperature: 1, seed: 1 }])).rejects.toMatchObject({ code: 'BENCH_USAGE' })
-    expect(() => tabular({ optimizer: 'lion' })).toThrow(/bonbench:tabular/)
+    expect(() => tabular({ optimizer: 'lion' } as never)).toThrow(/bonbench:tabular/)
   })
 
   it('initial logits are seeded per (seed, prompt, answer), independent of the order prompts are met', async () => {
