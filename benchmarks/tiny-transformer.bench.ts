@@ -88,7 +88,9 @@ function matMulCase(m: number, k: number, n: number) {
 }
 
 const iterations = quick ? 2 : 5
-const bench = new Bench({ name: 'tiny-transformer', time: 0, iterations, warmupIterations: 1, warmupTime: 0 })
+const bench = new Bench({ name: 'tiny-transformer', time: 0, iterations, warmup: false })
+// Slow cases (seconds per call) run once.
+const slow = new Bench({ name: 'tiny-transformer-slow', time: 0, iterations: 1, warmup: false })
 const flopsOf = new Map<string, number>()
 const tokensOf = new Map<string, number>()
 const paramsOf = new Map<string, Record<string, string | number>>()
@@ -108,6 +110,7 @@ let model!: TinyTransformerInstance
 bench.add('train step, default config, B=32 T=64 (wasm)', () => void model.engine.update(trainBatch), {
   beforeAll: async () => {
     model = await benchModel('wasm')
+    model.engine.update(trainBatch) // warm-up: first-use costs of every kernel
     const { parameters: P } = model.describe()
     const { layers: L, width: w } = model.engine.cfg
     const T = TRAIN_T
@@ -118,55 +121,35 @@ bench.add('train step, default config, B=32 T=64 (wasm)', () => void model.engin
 paramsOf.set('train step, default config, B=32 T=64 (wasm)', { backend: 'wasm', B: TRAIN_B, T: TRAIN_T })
 for (const rows of [64, 256]) {
   const name = `sample with KV cache, ${rows} rows, ${SAMPLE_POSITIONS} positions (wasm)`
-  bench.add(name, async () => void tokensOf.set(name, generated(await model.sample(sampleRequests(rows)))))
+  bench.add(name, async () => void tokensOf.set(name, generated(await model.sample(sampleRequests(rows)))), {
+    beforeAll: async () => void (await model.sample(sampleRequests(8))),
+  })
   paramsOf.set(name, { backend: 'wasm', rows, positions: SAMPLE_POSITIONS })
 }
 const noCache = `sample without cache, 64 rows, ${SAMPLE_POSITIONS} positions (wasm)`
-bench.add(noCache, () => void tokensOf.set(noCache, sampleNoCache(model, 64)), { afterAll: () => model.dispose() })
+slow.add(noCache, () => void tokensOf.set(noCache, sampleNoCache(model, 64)), { afterAll: () => model.dispose() })
 paramsOf.set(noCache, { backend: 'wasm', rows: 64, positions: SAMPLE_POSITIONS })
-let poolModel!: TinyTransformerInstance
-let pool: SamplerPool | undefined
-const poolRows = sampleRequests(512).map((r) => ({ prompt: r.prompt, seed: deriveSeed(r.seed, 0), temperature: 1, topP: 1, maxTokens: r.maxTokens, stop: [] }))
-for (const workers of [1, 2]) {
-  const name = `sample with KV cache, 512 rows, ${workers} worker thread${workers > 1 ? 's' : ''} (wasm)`
-  bench.add(name, async () => {
-    const done = await pool!.sample(poolRows, poolModel.engine.version, () => poolModel.engine.getWeights())
-    tokensOf.set(name, done.reduce((n, c) => n + c.tokens.length, 0))
-  }, {
-    beforeAll: async () => {
-      poolModel ??= await benchModel('wasm')
-      const e = poolModel.engine
-      pool = new SamplerPool(workers, { options: e.options, tokenizer: e.tokenizer.toJSON(), seed: e.seed, backend: 'wasm' })
-      await pool.sample(poolRows.slice(0, workers), e.version, () => e.getWeights()) // start the workers, send weights
-    },
-    afterAll: async () => {
-      await pool!.close()
-      if (workers === 2) await poolModel.dispose()
-    },
-  })
-  paramsOf.set(name, { backend: 'wasm', rows: 512, workers })
-}
-
 // Phase 2: the pure-JS cpu backend, smaller cases (it is ~30× slower).
 const cpuMat = matMulCase(512, 128, 512)
-bench.add('matMul 512x128x512 (cpu)', cpuMat.fn, { beforeAll: async () => { await selectBackend('cpu'); cpuMat.setup() }, afterAll: cpuMat.teardown })
+slow.add('matMul 512x128x512 (cpu)', cpuMat.fn, { beforeAll: async () => { await selectBackend('cpu'); cpuMat.setup() }, afterAll: cpuMat.teardown })
 flopsOf.set('matMul 512x128x512 (cpu)', cpuMat.flops)
 paramsOf.set('matMul 512x128x512 (cpu)', { backend: 'cpu', m: 512, k: 128, n: 512 })
 let cpuModel!: TinyTransformerInstance
 const cpuSample = `sample with KV cache, 64 rows, ${SAMPLE_POSITIONS} positions (cpu)`
-bench.add(cpuSample, async () => void tokensOf.set(cpuSample, generated(await cpuModel.sample(sampleRequests(64)))), {
+slow.add(cpuSample, async () => void tokensOf.set(cpuSample, generated(await cpuModel.sample(sampleRequests(64)))), {
   beforeAll: async () => void (cpuModel = await benchModel('cpu')),
 })
 paramsOf.set(cpuSample, { backend: 'cpu', rows: 64, positions: SAMPLE_POSITIONS })
-bench.add('train step, default config, B=32 T=64 (cpu)', () => void cpuModel.engine.update(trainBatch), { afterAll: () => cpuModel.dispose() })
+slow.add('train step, default config, B=32 T=64 (cpu)', () => void cpuModel.engine.update(trainBatch), { afterAll: () => cpuModel.dispose() })
 paramsOf.set('train step, default config, B=32 T=64 (cpu)', { backend: 'cpu', B: TRAIN_B, T: TRAIN_T })
 
 const load = loadavg()[0]!
 await bench.run()
-console.table(bench.table())
+await slow.run()
+console.table([...bench.table(), ...slow.table()])
 
 const mean = (name: string) => {
-  const r = bench.tasks.find((t) => t.name === name)!.result
+  const r = [...bench.tasks, ...slow.tasks].find((t) => t.name === name)!.result
   return r.state === 'completed' ? r.latency.mean : Number.NaN
 }
 let peak = 0
@@ -185,18 +168,65 @@ for (const backend of ['wasm', 'cpu']) {
 for (const [name, tokens] of tokensOf) record(name, 'tokens-per-second', tokens / (mean(name) / 1000), 'tokens/s', true, paramsOf.get(name))
 const tps = (name: string) => records.find((r) => r.case === name && r.metric === 'tokens-per-second')!.value
 const cached64 = tps(`sample with KV cache, 64 rows, ${SAMPLE_POSITIONS} positions (wasm)`)
-record('KV cache speed-up at context 64', 'speedup', cached64 / tps(noCache), 'ratio', true)
 record('wasm over cpu, cached sampling', 'speedup', cached64 / tps(cpuSample), 'ratio', true)
-record(
-  'two workers over one, cached sampling 512 rows',
-  'speedup',
-  tps('sample with KV cache, 512 rows, 2 worker threads (wasm)') / tps('sample with KV cache, 512 rows, 1 worker thread (wasm)'),
-  'ratio',
-  true,
-)
+
+// Paired ratios: the machine is shared, so each ratio alternates its two sides within one loop
+// and reports the median of the per-round ratios (load drifts cancel within a round).
+await selectBackend('wasm')
+const rounds = quick ? 2 : 4
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const timed = async (f: () => unknown) => {
+  const start = performance.now()
+  await f()
+  return performance.now() - start
+}
+const pm = await benchModel('wasm')
+pm.engine.update(trainBatch)
+const mm = matMulCase(2048, 128, 512)
+mm.setup()
+mm.fn()
+const fractions: number[] = []
+for (let r = 0; r < rounds; r++) {
+  const tMat = (await timed(() => [mm.fn(), mm.fn(), mm.fn()])) / 3
+  const tTrain = await timed(() => pm.engine.update(trainBatch))
+  fractions.push(trainFlopsPerStep / tTrain / (mm.flops / tMat))
+}
+mm.teardown()
+record('train step over plain matMul 2048x128x512, paired', 'fraction-of-matmul-peak', median(fractions), 'ratio', true, { rounds })
+const speedups: number[] = []
+for (let r = 0; r < rounds; r++) {
+  let made = 0
+  const tCache = await timed(async () => void (made = generated(await pm.sample(sampleRequests(64)))))
+  let madeNo = 0
+  const tNo = await timed(() => void (madeNo = sampleNoCache(pm, 64)))
+  speedups.push(made / tCache / (madeNo / tNo))
+}
+record('KV cache over no cache, 64 rows, context 64, paired', 'speedup', median(speedups), 'ratio', true, { rounds })
+const rowsFor = (n: number) =>
+  sampleRequests(n).map((r) => ({ prompt: r.prompt, seed: deriveSeed(r.seed, 0), temperature: 1, topP: 1, maxTokens: r.maxTokens, stop: [] }))
+const e = pm.engine
+const pools = [1, 2].map((n) => new SamplerPool(n, { options: e.options, tokenizer: e.tokenizer.toJSON(), seed: e.seed, backend: 'wasm' }))
+for (const pool of pools) await pool.sample(rowsFor(4), e.version, () => e.getWeights())
+const scaling: number[] = []
+const perWorkers: number[][] = [[], []]
+for (let r = 0; r < rounds; r++) {
+  const rates = []
+  for (const [i, pool] of pools.entries()) {
+    let made = 0
+    const t = await timed(async () => void (made = (await pool.sample(rowsFor(512), e.version, () => e.getWeights())).reduce((n, c) => n + c.tokens.length, 0)))
+    rates.push(made / (t / 1000))
+    perWorkers[i]!.push(made / (t / 1000))
+  }
+  scaling.push(rates[1]! / rates[0]!)
+}
+for (const pool of pools) await pool.close()
+await pm.dispose()
+record('sample with KV cache, 512 rows, 1 worker thread (wasm)', 'tokens-per-second', median(perWorkers[0]!), 'tokens/s', true, { rows: 512, workers: 1 })
+record('sample with KV cache, 512 rows, 2 worker threads (wasm)', 'tokens-per-second', median(perWorkers[1]!), 'tokens/s', true, { rows: 512, workers: 2 })
+record('two workers over one, cached sampling 512 rows, paired', 'speedup', median(scaling), 'ratio', true, { rounds })
 console.log(formula)
 console.table(derived)
-const file = await writeBenchmarkResults('tiny-transformer', [...recordsFromBench(bench, { params: (n) => paramsOf.get(n) ?? {} }), ...records], {
+const file = await writeBenchmarkResults('tiny-transformer', [...recordsFromBench(bench, { params: (n) => paramsOf.get(n) ?? {} }), ...recordsFromBench(slow, { params: (n) => paramsOf.get(n) ?? {} }), ...records], {
   backend: 'wasm',
   notes: `1-minute load average ${load.toFixed(1)} at start, on a machine shared with other jobs; ${formula}`,
 })

@@ -3,6 +3,11 @@ import { gsm8k } from './tasks/gsm8k/index.js'
 import { math } from './tasks/math/index.js'
 import { math500 } from './tasks/math500/index.js'
 import { mathAnswer } from './verifiers/math-answer/index.js'
+import { jsSandbox } from './verifiers/js-sandbox/index.js'
+import { command } from './verifiers/command/index.js'
+import { humanevalJs } from './tasks/humaneval-js/index.js'
+import { humaneval } from './tasks/humaneval/index.js'
+import { rewardModel } from './verifiers/reward-model/index.js'
 import { lineReporter } from './reporters/line/index.js'
 import { jsonReporter } from './reporters/json/index.js'
 import { markdownReporter } from './reporters/markdown/index.js'
@@ -50,6 +55,11 @@ export const builtins: Record<string, PluginFactory> = {
   math500,
   gsm8k,
   'math-answer': mathAnswer,
+  'js-sandbox': jsSandbox,
+  command,
+  'humaneval-js': humanevalJs,
+  humaneval,
+  'reward-model': rewardModel,
   line: lineReporter,
   json: jsonReporter,
   markdown: markdownReporter,

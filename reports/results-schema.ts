@@ -171,5 +171,5 @@ export type GroupKey = z.infer<typeof groupKey>
 /** The JSON Schema (draft 2020-12) of `results.json`, generated from {@link resultsSchema}. */
 export function resultsJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(resultsSchema, { target: 'draft-2020-12' }) as Record<string, unknown>
-  return { ...generated, $id: `https://bonbench.dev/schemas/results-v${RESULTS_VERSION}.json`, title: `bonbench results.json, version ${RESULTS_VERSION}` }
+  return { ...generated, $id: `urn:bonbench:results:v${RESULTS_VERSION}`, title: `bonbench results.json, version ${RESULTS_VERSION}` }
 }

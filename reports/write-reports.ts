@@ -45,7 +45,10 @@ export async function analyseRun(runDir: string, options: ReadRunOptions & Build
   const hit = cache.get(key)
   if (hit && hit.stamp === stamp) return hit.analysis
   const analysis = readRun(runDir, options).then((run) => ({ run, results: buildResults(run, options) }))
+  cache.delete(key)
   cache.set(key, { stamp, analysis })
+  // A run's reporters share one analysis; older runs need not stay in memory.
+  while (cache.size > 2) cache.delete(cache.keys().next().value!)
   analysis.catch(() => cache.delete(key))
   return analysis
 }

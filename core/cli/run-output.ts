@@ -1,9 +1,27 @@
-import { createTerminalOutput, type TerminalOutput } from '../tui/terminal-output.js'
+import type { TerminalOutput } from '../tui/terminal-output.js'
+import { shouldUseTui } from '../tui/should-use-tui.js'
+import { lineReporter } from '../../plugins/reporters/line/index.js'
 
 /**
  * Where run events go while `bench run` / `bench eval` work: the live ink UI on a TTY, plain
- * lines for non-TTY output, CI=true and --no-tui. The UI is loaded only when it is used.
+ * lines for non-TTY output, CI=true and --no-tui. ink and React (about a second to import) are
+ * loaded only when the UI is used.
  */
 export async function createRunOutput(opts: { tui: boolean }): Promise<TerminalOutput> {
-  return createTerminalOutput({ noTui: !opts.tui })
+  if (shouldUseTui({ noTui: !opts.tui })) {
+    const { createTerminalOutput } = await import('../tui/terminal-output.js')
+    return createTerminalOutput({ noTui: false })
+  }
+  const line = lineReporter({ stream: process.stdout })
+  return {
+    kind: 'line',
+    onEvent: (event) => {
+      try {
+        void line.onEvent?.(event)
+      } catch {
+        // A reporter must never stop the run.
+      }
+    },
+    close: async () => {},
+  }
 }

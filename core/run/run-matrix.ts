@@ -121,6 +121,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         backend: config.backend, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
         log: (m) => log(m),
         onStep: (stepLog, total) => {
+          journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
           emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
           emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
         },

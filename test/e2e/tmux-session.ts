@@ -78,10 +78,17 @@ export class TmuxSession {
     this.tmux('send-keys', '-t', 'bench', ...keys)
   }
 
-  /** The exit status once the command has ended, else undefined. */
+  /**
+   * The exit status once the command has ended and tmux has reaped it (128 + n for a death by
+   * signal n, as shells report it), else undefined. tmux marks a pane dead when its terminal
+   * closes, which can come just before the status is known: keep polling until it is.
+   */
   exitStatus(): number | undefined {
-    const [dead, status] = this.tmux('display-message', '-p', '-t', 'bench', '#{pane_dead} #{pane_dead_status}').trim().split(' ')
-    return dead === '1' ? Number(status) : undefined
+    const [dead, status, signal] = this.tmux('display-message', '-p', '-t', 'bench', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}').trim().split('|')
+    if (dead !== '1') return undefined
+    if (status) return Number(status)
+    if (signal) return 128 + Number(signal)
+    return undefined
   }
 
   /** Polls the screen until `test` accepts it; throws with the last screen on timeout. */

@@ -4,15 +4,16 @@ import type { ReportFormat } from '../../../reports/write-reports.js'
 import { analyseRun, reportFormats, writeReports } from '../../../reports/write-reports.js'
 
 interface ReportFlags {
-  format?: string[]
+  format?: string
   bootstrap?: string
   alpha?: string
   skipBadLines?: boolean
 }
 
-function parseFormats(values: string[] | undefined): ReportFormat[] {
-  if (!values || values.length === 0) return [...reportFormats]
-  const formats = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
+function parseFormats(value: string | undefined): ReportFormat[] {
+  if (value === undefined) return [...reportFormats]
+  const formats = value.split(',').map((v) => v.trim()).filter(Boolean)
+  if (formats.length === 0) throw new BenchError('BENCH_USAGE', '--format needs at least one of md, html, json')
   for (const f of formats) {
     if (!(reportFormats as readonly string[]).includes(f)) throw new BenchError('BENCH_USAGE', `unknown report format '${f}'; use md, html or json (default: all three)`)
   }
@@ -35,7 +36,7 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('regenerate the reports of a run (results.json, report.md, report.html) from its journal alone')
     .argument('<run-dir>', 'the run directory (holds run.json and journal.jsonl)')
-    .option('-f, --format <formats...>', 'which reports: md, html, json (repeat or comma-separate; default all three)')
+    .option('-f, --format <formats>', 'which reports, comma-separated: md, html, json (default: all three)')
     .option('--bootstrap <n>', 'bootstrap resamples for CIs and comparisons (default: the run config eval.bootstrap, else 2000)')
     .option('--alpha <a>', 'family-wise error rate of the Holm-corrected comparisons', '0.05')
     .option('--skip-bad-lines', 'skip malformed journal lines (listed as warnings) instead of failing')

@@ -99,7 +99,7 @@ export function forwardLogits(W: WeightMap, k: ForwardConstants, inputs: tf.Tens
   return tf.add(linear(hf, W['head.w']!, W['head.b']!), k.vocabBias)
 }
 
-/** Per-layer key/value cache of incremental decoding: K as [B·H, d, s] (pre-transposed), V as [B·H, s, d]. */
+/** Per-layer key/value cache of incremental decoding: K and V as [B·H, s, d] (growing along s, a contiguous copy). */
 export interface KvCache {
   k: tf.Tensor3D[]
   v: tf.Tensor3D[]
@@ -133,13 +133,13 @@ export function decodeStep(W: WeightMap, k: ForwardConstants, tokens: tf.Tensor1
       q = rope1(q)
       kk = rope1(kk)
     }
-    const kNew = tf.reshape(kk, [B * H, d, 1]) as tf.Tensor3D
+    const kNew = tf.reshape(kk, [B * H, 1, d]) as tf.Tensor3D
     const vNew = tf.reshape(v, [B * H, 1, d]) as tf.Tensor3D
-    const K = cache ? tf.concat([cache.k[l]!, kNew], 2) : kNew
+    const K = cache ? tf.concat([cache.k[l]!, kNew], 1) : kNew
     const Vc = cache ? tf.concat([cache.v[l]!, vNew], 1) : vNew
     next.k.push(K)
     next.v.push(Vc)
-    const scores = tf.mul(tf.matMul(tf.reshape(q, [B * H, 1, d]) as tf.Tensor3D, K), 1 / Math.sqrt(d))
+    const scores = tf.mul(tf.matMul(tf.reshape(q, [B * H, 1, d]) as tf.Tensor3D, K, false, true), 1 / Math.sqrt(d))
     const att = tf.reshape(tf.matMul(tf.softmax(scores), Vc), [B, w]) as tf.Tensor2D
     x = tf.add(x, tf.add(tf.matMul(att, W[p + 'attn.wo'] as tf.Tensor2D), W[p + 'attn.bo']!))
     const h2 = layerNorm(x, W[p + 'ln2.g']!, W[p + 'ln2.b']!) as tf.Tensor2D

@@ -4,6 +4,7 @@ import { BenchError } from '../../../core/errors.js'
 import { createRng } from '../../../core/rng.js'
 import type { Rng } from '../../../core/plugin-api/index.js'
 import { decodeStep } from './forward.js'
+import { oneHotFloat } from './layers.js'
 import type { ForwardConstants, KvCache, WeightMap } from './forward.js'
 import { pickToken } from './pick-token.js'
 import { promptIds } from './sequences.js'
@@ -42,10 +43,16 @@ function disposeCache(cache: KvCache | undefined): void {
   for (const t of [...cache.k, ...cache.v]) t.dispose()
 }
 
+/**
+ * Picks rows of the cache (compaction, prefix expansion). Done as a one-hot selection matMul on a
+ * 2-D view: exact (1·x + 0·y = x) and several times faster on WASM than tf.gather.
+ */
 function gatherRows(cache: KvCache, rows: number[], H: number): KvCache {
   return tf.tidy(() => {
-    const idx = tf.tensor1d(rows.flatMap((r) => Array.from({ length: H }, (_, h) => r * H + h)), 'int32')
-    return { k: cache.k.map((t) => tf.gather(t, idx)), v: cache.v.map((t) => tf.gather(t, idx)) }
+    const B = cache.k[0]!.shape[0] / H
+    const select = oneHotFloat(tf.tensor1d(rows, 'int32'), B)
+    const pick = (t: tf.Tensor3D) => tf.reshape(tf.matMul(select, tf.reshape(t, [B, -1]) as tf.Tensor2D), [rows.length * H, t.shape[1], t.shape[2]]) as tf.Tensor3D
+    return { k: cache.k.map(pick), v: cache.v.map(pick) }
   })
 }
 
@@ -112,9 +119,11 @@ export function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: Ab
       ;({ logits, cache } = step(model, uniqueRow.map((i) => rows[i]!.ids[pos]!), pos, cache))
     }
     const slot = live.map((i) => uniqueKeys.indexOf(keyOf(i)))
-    const expanded = gatherRows(cache!, slot, H)
-    disposeCache(cache)
-    cache = expanded
+    if (slot.length !== uniqueRow.length || slot.some((u, b) => u !== b)) {
+      const expanded = gatherRows(cache!, slot, H)
+      disposeCache(cache)
+      cache = expanded
+    }
     let rowLogits: Float32Array<ArrayBufferLike> = new Float32Array(live.length * V)
     slot.forEach((u, b) => rowLogits.set(logits.subarray(u * V, (u + 1) * V), b * V))
     let batch = live

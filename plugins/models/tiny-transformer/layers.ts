@@ -36,11 +36,13 @@ export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
 
 const GELU_C = Math.sqrt(2 / Math.PI)
 
-/** GELU, tanh approximation; x·x·x rather than pow (pow is slow on WASM). */
+/**
+ * GELU, tanh approximation, written as x·σ(2u) with u = √(2/π)(x + 0.044715x³): identical to
+ * 0.5x(1 + tanh u), but sigmoid is an XNNPACK kernel on WASM and tanh is not; x·x·x, not pow.
+ */
 export function gelu(x: tf.Tensor): tf.Tensor {
   const cube = tf.mul(tf.mul(x, x), x)
-  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), GELU_C)
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1))
+  return tf.mul(x, tf.sigmoid(tf.mul(tf.add(x, tf.mul(cube, 0.044715)), 2 * GELU_C)))
 }
 
 /**

@@ -47,7 +47,7 @@ function errorText(error: unknown): string {
 /**
  * Runs one program in a fresh context of `slot`'s isolate and classifies the outcome:
  * 'syntax' (does not compile), 'timeout' (CPU/execution or wall-clock limit), 'memory' (heap
- * limit: V8 disposed the isolate), 'assertion' (an AssertionError escaped, or a console.assert
+ * limit: V8 disposed the isolate; or a string/array past V8's maximum length), 'assertion' (an AssertionError escaped, or a console.assert
  * failed), 'runtime' (any other uncaught error or unhandled rejection, or stderr output under
  * `failOnStderr`), else 'passed'. The candidate itself runs through isolated-vm's async API, so
  * the host event loop keeps turning while it spins. Never throws for anything the candidate does.
@@ -107,6 +107,10 @@ function classifyThrown(error: unknown, isolate: ivm.Isolate, limits: CandidateL
     return { verdict: failed('timeout', `ran longer than the time limit of ${limits.timeoutMs} ms`, limits.detailLimit), healthy: false }
   }
   const name = error instanceof Error ? error.name : ''
+  // V8's own size caps (a string or array past its maximum length) are allocation failures too.
+  if (name === 'RangeError' && /Invalid (?:string|array|typed array) length|allocation failed/i.test(message)) {
+    return { verdict: failed('memory', text, limits.detailLimit), healthy: true }
+  }
   const code = (error as { code?: unknown } | null)?.code
   if (name === 'AssertionError' || code === 'ERR_ASSERTION') return { verdict: failed('assertion', text, limits.detailLimit), healthy: true }
   return { verdict: failed('runtime', text, limits.detailLimit), healthy: true }

@@ -102,6 +102,30 @@ function crossKeys(prompt: string, answer: string): string[] {
   return keys
 }
 
+const STEP = /(-?\d+)\s*([-+*×x/÷])\s*(-?\d+)\s*=\s*(-?\d+)/
+const MAX_STEPS = 8
+
+/**
+ * Worked-step features for `a op b = c` lines of the response: each step's last digits and
+ * residues mod 9 crossed with its operator (a partly learnable arithmetic check), whether its
+ * operands come from the prompt or earlier results (copy slips), and whether the final answer is
+ * the last step's result. The strongest group on step-by-step math; drop it to weaken r.
+ */
+function stepKeys(prompt: string, response: string, answer: string): string[] {
+  const known = new Set(prompt.slice(-PROMPT_TAIL_CHARS).match(/\d+/g) ?? [])
+  const steps = response.split('\n').slice(0, 64).map((line) => STEP.exec(line)).filter((m) => m !== null).slice(0, MAX_STEPS)
+  const keys = [`count:${steps.length}`]
+  for (const [, x, op, y, z] of steps as string[][]) {
+    keys.push(`ld:${op}:${lastDigit(x!)}${lastDigit(y!)}${lastDigit(z!)}`)
+    keys.push(`m9:${op}:${mod9(x!)}${mod9(y!)}${mod9(z!)}`)
+    keys.push(`nd:${op}:${digitCount(x!)}_${digitCount(y!)}_${digitCount(z!)}`)
+    keys.push(`grounded:${known.has(x!.replace('-', ''))}${known.has(y!.replace('-', ''))}`)
+    known.add(z!.replace('-', ''))
+  }
+  if (steps.length > 0 && answer !== '') keys.push(`final-is-last:${answer === steps[steps.length - 1]![4]}`)
+  return keys
+}
+
 /**
  * Hashes the chosen feature groups of one (prompt, response) pair into `dim` buckets. Each group
  * is scaled to unit L2 norm so no group drowns the others. Pure and deterministic; runs in
@@ -116,6 +140,7 @@ export function extractFeatures(prompt: string, response: string, groups: readon
       group === 'prompt' ? promptKeys(prompt)
       : group === 'response' ? responseKeys(response)
       : group === 'answer' ? answerKeys(prompt, answer.text, answer.source, response)
+      : group === 'steps' ? stepKeys(prompt, response, answer.text)
       : answer.source === 'none' ? ['x:none']
       : crossKeys(prompt, answer.text)
     const counts = new Map<number, number>()

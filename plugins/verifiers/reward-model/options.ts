@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { BenchError } from '../../../core/errors.js'
 
 /** The feature groups the scorer can see (DESIGN §2: r is a learned, imperfect stand-in for R). */
-export const featureGroups = ['prompt', 'response', 'answer', 'cross'] as const
+export const featureGroups = ['prompt', 'response', 'answer', 'cross', 'steps'] as const
 
 /** One feature group: see features.ts for what each contributes. */
 export type FeatureGroup = (typeof featureGroups)[number]
@@ -20,10 +20,13 @@ export const rewardModelOptionsSchema = z.strictObject({
   heldOut: z.number().gt(0).lt(1).default(0.25),
   /** Size of the hashed feature space (more → fewer collisions → more capacity). */
   featureDim: z.int().min(16).max(1 << 20).default(4096),
-  /** Hidden units of the MLP; 0 makes it a logistic regression. */
-  hidden: z.int().min(0).max(512).default(16),
+  /**
+   * Hidden ReLU units of the MLP; 0 (the default) makes it a logistic regression on the hashed
+   * features, which generalised best to held-out prompts in our runs (the MLP overfits small pools).
+   */
+  hidden: z.int().min(0).max(512).default(0),
   /** Passes over the training samples. */
-  epochs: z.int().min(1).max(1000).default(20),
+  epochs: z.int().min(1).max(1000).default(10),
   batchSize: z.int().min(1).max(4096).default(64),
   learningRate: z.number().positive().default(0.01),
   /** L2 penalty on all weights (per weight, averaged into the loss). */

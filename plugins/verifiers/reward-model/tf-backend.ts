@@ -1,21 +1,23 @@
 import * as tf from '@tensorflow/tfjs'
+import { currentBackend, selectBackend } from '../../../core/backend/select-backend.js'
 
 /**
  * Makes sure TensorFlow.js has a backend before the reward model builds tensors, without fighting
- * over tfjs's single per-process backend: when another component (the tiny-transformer's backend
- * selection) already chose one, it is kept; otherwise the pure-JS `cpu` backend is set (the
- * scorer is small, and `cpu` needs no WASM fetch or WebGL probe). Returns the backend's name.
+ * over tfjs's single per-process backend: when the core's backend selection (or anyone else)
+ * already chose one, it is kept; otherwise the core's `auto` choice is started (WASM where it
+ * loads, else pure-JS cpu), the same one the tiny-transformer gets by default.
+ * Returns tfjs's name of the backend in use.
  */
 export async function ensureTfBackend(): Promise<string> {
+  const selected = currentBackend()
+  if (selected) return selected.tfName
   // getBackend() reads the engine's chosen name without initialising anything.
   const current = tf.getBackend() as string | null | undefined
   if (current) {
     await tf.ready()
     return current
   }
-  const ok = await tf.setBackend('cpu')
-  if (!ok) await tf.ready()
-  return tf.getBackend()
+  return (await selectBackend('auto')).tfName
 }
 
 export { tf }

@@ -1,0 +1,141 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { humanevalJs } from '../../plugins/tasks/humaneval-js/index.js'
+import { jsSandbox } from '../../plugins/verifiers/js-sandbox/index.js'
+import type { Problem } from '../../core/plugin-api/task.js'
+import { addProblem, CORRECT_ADD, humanevalXFile } from './code-fixtures.js'
+
+// One verifier (one isolate pool) for every case: each attack runs, then a correct candidate for
+// the same problem runs right after it in the same pool and must pass.
+const verifier = jsSandbox({ timeoutMs: 400, wallTimeMs: 2000, memoryMb: 32, outputLimit: 4096, detailLimit: 1000, calibrate: false })
+afterAll(() => verifier.dispose())
+
+// Correct only in a clean context: fails if anything an earlier candidate did leaked into it.
+const CLEAN_ADD = [
+  "  if (typeof globalThis.leak !== 'undefined' || ({}).polluted !== undefined) return -1",
+  "  if (!String([].push).includes('native code') || !String(JSON.stringify).includes('native code')) return -1",
+  '  return a + b',
+  '}',
+  '',
+].join('\n')
+
+const attacks: Array<{ name: string; completion: string; reason: string }> = [
+  { name: 'infinite loop', completion: '  while (true) {}\n}\n', reason: 'timeout' },
+  { name: 'infinite loop at top level', completion: '  return a + b\n}\nfor (;;) {}\n', reason: 'timeout' },
+  { name: 'unbounded recursion', completion: '  return add(a, b) + 1\n}\n', reason: 'runtime' },
+  { name: 'memory bomb', completion: '  const hog = []\n  while (true) hog.push(new Array(1e5).fill(hog.length))\n}\n', reason: 'memory' },
+  { name: 'string memory bomb', completion: "  let s = 'x'\n  while (true) s = s + s + String(s.length)\n}\n", reason: 'memory' },
+  { name: 'huge output', completion: "  while (true) console.log('x'.repeat(1000))\n}\n", reason: 'timeout' },
+  { name: 'never-settling promise', completion: '  return new Promise(() => {})\n}\n', reason: 'timeout' },
+  { name: 'microtask loop', completion: '  const spin = () => Promise.resolve().then(spin)\n  spin()\n  return new Promise(() => {})\n}\n', reason: 'timeout' },
+  { name: 'unhandled rejection', completion: "  Promise.reject(new Error('floating'))\n  return a + b\n}\n", reason: 'runtime' },
+  { name: 'process.exit to fake a pass', completion: '  process.exit(0)\n}\n', reason: 'runtime' },
+  { name: 'require child_process', completion: "  require('child_process').execSync('echo pwned')\n  return a + b\n}\n", reason: 'runtime' },
+  { name: 'require fs', completion: "  return require('fs').readFileSync('/etc/passwd', 'utf8').length\n}\n", reason: 'runtime' },
+  { name: 'Function constructor to process', completion: "  globalThis.constructor.constructor('return process')().exit(0)\n}\n", reason: 'runtime' },
+  { name: 'this.constructor.constructor', completion: "  this.constructor.constructor('return this.process.mainModule.require')()('fs')\n}\n", reason: 'runtime' },
+  { name: 'arguments.callee.caller', completion: "  const caller = arguments.callee.caller\n  caller.constructor('return process')().kill(0)\n}\n", reason: 'runtime' },
+  {
+    name: 'Error.prepareStackTrace frames',
+    completion: [
+      '  Error.prepareStackTrace = (e, frames) => frames.map((f) => f.getFunction && f.getFunction())',
+      '  const fns = new Error().stack',
+      "  for (const fn of fns) if (fn) fn.constructor('return process')().exit(0)",
+      "  throw new Error('no host frame found')",
+      '}',
+      '',
+    ].join('\n'),
+    reason: 'runtime',
+  },
+  { name: 'dynamic import', completion: "  return import('node:fs').then((fs) => fs.readFileSync('/etc/passwd').length)\n}\n", reason: 'runtime' },
+  { name: 'host timers', completion: '  setTimeout(() => {}, 0)\n  return a + b\n}\n', reason: 'runtime' },
+  { name: 'network', completion: "  return fetch('http://127.0.0.1/').then(() => 3)\n}\n", reason: 'runtime' },
+  { name: 'throwing a non-Error', completion: '  throw 42\n}\n', reason: 'runtime' },
+  { name: 'syntax error', completion: '  return a +\n', reason: 'syntax' },
+  {
+    name: 'prototype tampering and global pollution',
+    completion: [
+      '  Array.prototype.push = function () { return 0 }',
+      '  Object.prototype.polluted = 1',
+      '  JSON.stringify = () => "cheat"',
+      '  globalThis.leak = 1',
+      '  return -1',
+      '}',
+      '',
+    ].join('\n'),
+    reason: 'assertion',
+  },
+  {
+    name: 'disabling assert through require',
+    completion: "  const assert = require('node:assert')\n  assert.deepEqual = () => {}\n  assert.strictEqual = () => {}\n  return 0\n}\n",
+    reason: 'assertion',
+  },
+]
+
+describe('js-sandbox against hostile candidates', () => {
+  for (const attack of attacks) {
+    it(`${attack.name}: fails with '${attack.reason}', then a correct candidate passes`, async () => {
+      let ticks = 0
+      const interval = setInterval(() => ticks++, 5)
+      const started = performance.now()
+      const [bad, good, clean] = await verifier.score(
+        [
+          { problem: addProblem, completion: attack.completion },
+          { problem: addProblem, completion: CORRECT_ADD },
+          { problem: addProblem, completion: CLEAN_ADD },
+        ],
+        { concurrency: 1 },
+      )
+      clearInterval(interval)
+      expect(bad!.pass).toBe(false)
+      expect(bad!.reason, bad!.detail).toBe(attack.reason)
+      expect(bad!.detail!.length).toBeLessThan(1200)
+      expect(good).toMatchObject({ pass: true, reason: 'passed', score: 1, reward: 1 })
+      expect(clean, clean!.detail).toMatchObject({ pass: true, reason: 'passed' })
+      // The host stayed alive and its event loop kept turning while the candidate ran.
+      if (performance.now() - started > 300) expect(ticks).toBeGreaterThan(0)
+    })
+  }
+
+  it('keeps the host event loop turning during an infinite loop (a host setInterval ticks)', async () => {
+    let ticks = 0
+    const interval = setInterval(() => ticks++, 10)
+    const [verdict] = await verifier.score([{ problem: addProblem, completion: '  for (;;) {}\n}\n' }], { concurrency: 1 })
+    clearInterval(interval)
+    expect(verdict!.reason).toBe('timeout')
+    expect(ticks).toBeGreaterThanOrEqual(5)
+  })
+
+  it('replaces an isolate that breached a limit', async () => {
+    const before = verifier.isolatesCreated
+    await verifier.score([{ problem: addProblem, completion: '  const a = []\n  for (;;) a.push(new Array(1e5).fill(0))\n}\n' }], { concurrency: 1 })
+    const [after] = await verifier.score([{ problem: addProblem, completion: CORRECT_ADD }], { concurrency: 1 })
+    expect(after!.pass).toBe(true)
+    expect(verifier.isolatesCreated).toBe(before + 1)
+  })
+
+  describe('self-grading tricks on HumanEval-X (console.assert tests)', async () => {
+    const data = await humanevalJs({ limit: 1 }).load({ seed: 0, dataPath: humanevalXFile })
+    const problem: Problem = data.test[0]!
+    const wrong = '  return true\n}\n'
+    const cheats: Array<[string, string]> = [
+      ['silence console.assert', 'console.assert = () => {}\n'],
+      ['replace console', 'globalThis.console = { assert() {}, log() {} }\n'],
+      ['Object.prototype.toJSON', 'Object.prototype.toJSON = () => 1\n'],
+      ['Array.prototype.toJSON', 'Array.prototype.toJSON = () => 1\n'],
+    ]
+    for (const [label, cheat] of cheats) {
+      it(`${label} does not make a wrong answer pass`, async () => {
+        const [bad, good] = await verifier.score(
+          [
+            { problem, completion: wrong + cheat },
+            { problem, completion: problem.expert! },
+          ],
+          { concurrency: 1 },
+        )
+        expect(bad!.pass).toBe(false)
+        expect(['assertion', 'runtime']).toContain(bad!.reason)
+        expect(good!.pass).toBe(true)
+      })
+    }
+  })
+})
