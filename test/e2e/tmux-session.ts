@@ -49,9 +49,13 @@ export class TmuxSession {
     const session = new TmuxSession(mkdtempSync(path.join(tmpdir(), 'bonbench-tmux-')))
     const go = path.join(session.dir, 'go')
     const unset = (options.unset ?? []).map((name) => `-u ${name}`).join(' ')
-    const shell = `while [ ! -f ${quote(go)} ]; do sleep 0.02; done; exec env ${unset} ${options.command.map(quote).join(' ')}`
+    const status = path.join(session.dir, 'status')
+    // The shell outlives the command: it records the exit status in a file and keeps the
+    // terminal open, so tmux reads every byte and no dead-pane handling is relied on.
+    // The shell traps SIGINT (a caught signal is reset to the default in the command), so
+    // Ctrl-C reaches the command as in a terminal and the shell lives on to record its status.
+    const shell = `trap true INT; while [ ! -f ${quote(go)} ]; do sleep 0.02; done; env ${unset} ${options.command.map(quote).join(' ')}; echo $? > ${quote(status)}; exec sleep 3600`
     session.tmux('new-session', '-d', '-s', 'bench', '-x', String(options.columns), '-y', String(options.rows), '-c', options.cwd, `sh -c ${quote(shell)}`)
-    session.tmux('set-option', '-t', 'bench', 'remain-on-exit', 'on')
     session.tmux('pipe-pane', '-t', 'bench', '-o', `cat >> ${quote(path.join(session.dir, 'raw.log'))}`)
     writeFileSync(go, '')
     return session
@@ -78,17 +82,12 @@ export class TmuxSession {
     this.tmux('send-keys', '-t', 'bench', ...keys)
   }
 
-  /**
-   * The exit status once the command has ended and tmux has reaped it (128 + n for a death by
-   * signal n, as shells report it), else undefined. tmux marks a pane dead when its terminal
-   * closes, which can come just before the status is known: keep polling until it is.
-   */
+  /** The exit status once the command has ended (128 + n for a death by signal n), else undefined. */
   exitStatus(): number | undefined {
-    const [dead, status, signal] = this.tmux('display-message', '-p', '-t', 'bench', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}').trim().split('|')
-    if (dead !== '1') return undefined
-    if (status) return Number(status)
-    if (signal) return 128 + Number(signal)
-    return undefined
+    const file = path.join(this.dir, 'status')
+    if (!existsSync(file)) return undefined
+    const text = readFileSync(file, 'utf8').trim()
+    return text === '' ? undefined : Number(text)
   }
 
   /** Polls the screen until `test` accepts it; throws with the last screen on timeout. */
@@ -108,7 +107,17 @@ export class TmuxSession {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
       const status = this.exitStatus()
-      if (status !== undefined) return status
+      if (status !== undefined) {
+        // tmux reads the terminal asynchronously: wait until the screen stops changing.
+        let last = this.screen()
+        for (let i = 0; i < 40; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          const now = this.screen()
+          if (now === last) break
+          last = now
+        }
+        return status
+      }
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     throw new Error(`command still running after ${timeoutMs} ms; screen:\n${this.screen()}`)

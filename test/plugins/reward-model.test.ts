@@ -7,7 +7,7 @@ import type { ModelInstance } from '../../core/plugin-api/model.js'
 import type { Problem } from '../../core/plugin-api/task.js'
 import type { VerifierPrepareContext, VerifyItem } from '../../core/plugin-api/verifier.js'
 import { createRng } from '../../core/rng.js'
-import { builtins } from '../../plugins/builtins.js'
+import { validatePlugin } from '../../core/registry/validate-plugin.js'
 import { mathAnswer } from '../../plugins/verifiers/math-answer/index.js'
 import { exactAuc, rewardModel, type RewardModelFacts } from '../../plugins/verifiers/reward-model/index.js'
 import { arithmeticPolicy, arithmeticProblems } from '../fixtures/arithmetic-policy.js'
@@ -105,8 +105,11 @@ describe('exactAuc', () => {
 })
 
 describe('bonbench:reward-model', () => {
-  it('is registered as a built-in and validates its options', () => {
+  it('is registered as a built-in, passes plugin validation and validates its options', async () => {
+    // Imported here so a half-written sibling plugin cannot break the other tests of this file.
+    const { builtins } = await import('../../plugins/builtins.js')
     const plugin = builtins['reward-model']!({ hidden: 4 })
+    expect(validatePlugin(plugin, 'reward-model')).toBe(plugin)
     expect(plugin.name).toBe('bonbench:reward-model')
     expect(plugin.kind).toBe('verifier')
     expect(plugin.options).toMatchObject({ hidden: 4, samplesPerPrompt: 8 })
@@ -161,6 +164,7 @@ describe('bonbench:reward-model', () => {
     const { items, labels } = await testItems()
     const verdicts = await trained.score(items, { concurrency: 1 })
     expect(verdicts).toHaveLength(items.length)
+    expect(await trained.score([], { concurrency: 1 })).toEqual([])
     for (const v of verdicts) {
       expect(v.reason).toBe('scored')
       expect(v.score).toBeGreaterThan(0)

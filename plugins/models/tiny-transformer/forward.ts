@@ -30,12 +30,13 @@ export class ForwardConstants {
 
   /** The [T, T] causal mask (0 on and below the diagonal, −1e9 above). */
   causal(T: number): tf.Tensor2D {
-    let mask = this.#masks.get(T)
+    const key = T
+    let mask = this.#masks.get(key)
     if (!mask) {
       const data = new Float32Array(T * T)
       for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) data[i * T + j] = -1e9
       mask = tf.keep(tf.tensor2d(data, [T, T]))
-      this.#masks.set(T, mask)
+      this.#masks.set(key, mask)
     }
     return mask
   }
@@ -57,6 +58,20 @@ function rope(x: tf.Tensor2D, k: ForwardConstants, B: number, T: number): tf.Ten
   return tf.reshape(out, [B * T, width])
 }
 
+/**
+ * Causal multi-head attention of the full-sequence pass: q, k, v [B·T, w] → [B·T, w]. Uses
+ * batched matMuls (slow on WASM, ~1/10 of the 2-D rate, but attention is a small share of the
+ * FLOPs here; per-sequence 2-D products were measured slower because WASM slicing is slow).
+ */
+function attention(q: tf.Tensor2D, kk: tf.Tensor2D, v: tf.Tensor2D, k: ForwardConstants, B: number, T: number): tf.Tensor2D {
+  const { heads: H, width: w } = k.cfg
+  const d = w / H
+  const heads = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, d]), [0, 2, 1, 3]), [B * H, T, d]) as tf.Tensor3D
+  const scores = tf.add(tf.mul(tf.matMul(heads(q), heads(kk), false, true), 1 / Math.sqrt(d)), k.causal(T))
+  const att = tf.matMul(tf.softmax(scores), heads(v))
+  return tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, d]), [0, 2, 1, 3]), [B * T, w]) as tf.Tensor2D
+}
+
 function maybeDropout(x: tf.Tensor, rate: number, seed: number | undefined): tf.Tensor {
   return rate > 0 && seed !== undefined ? tf.dropout(x, rate, undefined, seed) : x
 }
@@ -75,7 +90,6 @@ export function forwardLogits(W: WeightMap, k: ForwardConstants, inputs: tf.Tens
     const pos = tf.slice(W['pos_emb']!, [0, 0], [T, w])
     x = tf.reshape(tf.add(tf.reshape(x, [B, T, w]), pos), [B * T, w])
   }
-  const mask = k.causal(T)
   for (let l = 0; l < L; l++) {
     const p = `h${l}.`
     const h = layerNorm(x, W[p + 'ln1.g']!, W[p + 'ln1.b']!) as tf.Tensor2D
@@ -85,10 +99,7 @@ export function forwardLogits(W: WeightMap, k: ForwardConstants, inputs: tf.Tens
       q = rope(q, k, B, T)
       kk = rope(kk, k, B, T)
     }
-    const heads = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, d]), [0, 2, 1, 3]), [B * H, T, d]) as tf.Tensor3D
-    const scores = tf.add(tf.mul(tf.matMul(heads(q), heads(kk), false, true), 1 / Math.sqrt(d)), mask)
-    const att = tf.matMul(tf.softmax(scores), heads(v))
-    const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, d]), [0, 2, 1, 3]), [B * T, w]) as tf.Tensor2D
+    const merged = attention(q, kk, v, k, B, T)
     const o = linear(merged, W[p + 'attn.wo']!, W[p + 'attn.bo']!)
     x = tf.add(x, maybeDropout(o, dropout, dropoutSeed === undefined ? undefined : dropoutSeed + 2 * l))
     const h2 = layerNorm(x, W[p + 'ln2.g']!, W[p + 'ln2.b']!) as tf.Tensor2D

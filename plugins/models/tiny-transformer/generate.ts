@@ -4,7 +4,6 @@ import { BenchError } from '../../../core/errors.js'
 import { createRng } from '../../../core/rng.js'
 import type { Rng } from '../../../core/plugin-api/index.js'
 import { decodeStep } from './forward.js'
-import { oneHotFloat } from './layers.js'
 import type { ForwardConstants, KvCache, WeightMap } from './forward.js'
 import { pickToken } from './pick-token.js'
 import { promptIds } from './sequences.js'
@@ -50,7 +49,9 @@ function disposeCache(cache: KvCache | undefined): void {
 function gatherRows(cache: KvCache, rows: number[], H: number): KvCache {
   return tf.tidy(() => {
     const B = cache.k[0]!.shape[0] / H
-    const select = oneHotFloat(tf.tensor1d(rows, 'int32'), B)
+    const oneHot = new Float32Array(rows.length * B)
+    rows.forEach((r, i) => (oneHot[i * B + r] = 1))
+    const select = tf.tensor2d(oneHot, [rows.length, B])
     const pick = (t: tf.Tensor3D) => tf.reshape(tf.matMul(select, tf.reshape(t, [B, -1]) as tf.Tensor2D), [rows.length * H, t.shape[1], t.shape[2]]) as tf.Tensor3D
     return { k: cache.k.map(pick), v: cache.v.map(pick) }
   })

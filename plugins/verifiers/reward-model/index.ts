@@ -6,7 +6,7 @@ import { exactAuc } from './auc.js'
 import { contentHash, readCachedModel, writeCachedModel } from './cache.js'
 import { collectLabelledSamples } from './collect.js'
 import { extractFeatures } from './features.js'
-import { resolveRewardModelOptions, type RewardModelOptions } from './options.js'
+import { resolveRewardModelOptions, rewardModelOptionsSchema, type RewardModelOptions } from './options.js'
 import { createScorerNet, type ScorerNet } from './scorer-net.js'
 import { ensureTfBackend } from './tf-backend.js'
 
@@ -160,12 +160,14 @@ export function rewardModel(options?: RewardModelOptions | Record<string, unknow
     kind: 'verifier',
     meta: { version: VERSION, description: 'Learned verifier: a small TensorFlow.js scorer of P(correct) trained on base-model samples' },
     options: { ...opts },
+    optionsSchema: rewardModelOptionsSchema,
     prepare,
     async score(batch, ctx): Promise<Verdict[]> {
       if (!net) {
         throw new BenchError('BENCH_USAGE', `${NAME}: score() was called before prepare(). The reward model must be trained (or loaded from its cache) first: call prepare({ task, model, reward, cacheDir, … }) once before scoring.`)
       }
       if (ctx?.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${NAME}: scoring was cancelled`, { cause: ctx.signal.reason })
+      if (batch.length === 0) return []
       const probs = net.predict(batch.map((item) => extractFeatures(item.problem.prompt, item.completion, opts.features, opts.featureDim)))
       return Array.from(probs, (p) => ({ score: Math.min(Math.max(p, EPS), 1 - EPS), reason: 'scored' }))
     },

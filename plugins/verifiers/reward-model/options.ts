@@ -29,8 +29,8 @@ export const rewardModelOptionsSchema = z.strictObject({
   epochs: z.int().min(1).max(1000).default(10),
   batchSize: z.int().min(1).max(4096).default(64),
   learningRate: z.number().positive().default(0.01),
-  /** L2 penalty on all weights (per weight, averaged into the loss). */
-  l2: z.number().min(0).default(1e-4),
+  /** L2 penalty: l2 · Σ w² over all weights, added to the mean cross-entropy of each batch. */
+  l2: z.number().min(0).default(1e-3),
   /** Probability of flipping each training label (seeded): a deliberate way to weaken r. */
   labelNoise: z.number().min(0).lt(0.5).default(0),
   /** Which feature groups the scorer sees. */

@@ -20,4 +20,5 @@ export async function ensureTfBackend(): Promise<string> {
   return (await selectBackend('auto')).tfName
 }
 
+/** The tfjs namespace the reward model's tensors are built with (the process-wide instance). */
 export { tf }

@@ -1,0 +1,114 @@
+import { isDeepStrictEqual } from 'node:util'
+import type { StrategyNeeds, StrategyOutput, StrategyPlugin } from '../plugin-api/strategy.js'
+import { createRng, deriveSeed } from '../rng.js'
+import { lambdaFor } from '../train/lambda.js'
+import { ContractCollector, type ContractReport, type FailFn } from './contract-report.js'
+import { checkPluginShape, pluginLabel } from './plugin-shape.js'
+import { groupScenarios, scoredGroup, type GroupScenario } from './scored-groups.js'
+
+/** Settings of {@link checkStrategyContract}. */
+export interface StrategyContractOptions {
+  /** The N′ values to check (default [1, 2, 4]). */
+  nTrain?: readonly number[]
+  /** Random groups per (N′, scenario) (default 3). */
+  groups?: number
+  /** Seed of the generated groups and rng streams (default 1). */
+  seed?: number
+  /** Scenarios to check (default: all of {@link groupScenarios}). */
+  scenarios?: readonly GroupScenario[]
+}
+
+/**
+ * The strategy contract (core/plugin-api/strategy.ts): `needs` gives non-negative integer sample
+ * counts (and the same answer twice); `weights` — on generated groups shaped by `needs`, for every
+ * N′ and scenario (mixed, all-correct, none-correct, tied scores, oracle scores, duplicate texts,
+ * continuous rewards) — returns finite weights on sequences whose prompt is the problem's and whose
+ * completion is one of the group's (policy, reference or expert), is pure (same group and rng seed →
+ * the same output) and leaves the group untouched. Never throws for a broken plugin.
+ */
+export async function checkStrategyContract(plugin: StrategyPlugin, opts: StrategyContractOptions = {}): Promise<ContractReport> {
+  const collector = new ContractCollector(pluginLabel(plugin), 'strategy')
+  if (!(await checkPluginShape(plugin, 'strategy', collector))) return collector.report()
+  const nTrains = opts.nTrain ?? [1, 2, 4]
+  const seed = opts.seed ?? 1
+  const scenarios = opts.scenarios ?? groupScenarios
+
+  const needsByN = new Map<number, StrategyNeeds>()
+  await collector.run('needs', (fail) => {
+    for (const nTrain of nTrains) {
+      const needs = plugin.needs({ nTrain })
+      if (checkNeeds(needs, nTrain, fail)) needsByN.set(nTrain, needs)
+      if (!isDeepStrictEqual(plugin.needs({ nTrain }), needs)) fail(`needs({ nTrain: ${nTrain} }) answered differently on a second call: it must be pure`)
+    }
+  })
+
+  for (const check of ['weights', 'known-completions', 'weights-pure', 'no-mutation'] as const) {
+    await collector.run(check, (fail) => {
+      for (const [nTrain, needs] of needsByN) {
+        for (const scenario of scenarios) {
+          for (let g = 0; g < (opts.groups ?? 3); g++) {
+            const where = `N′ = ${nTrain}, ${scenario} group ${g}`
+            const groupSeed = deriveSeed(seed, nTrain, scenario, g)
+            const group = scoredGroup(needs, scenario, createRng(groupSeed))
+            const params = () => ({ nTrain, lambda: lambdaFor(nTrain), rng: createRng(deriveSeed(groupSeed, 'rng')) })
+            const snapshot = structuredClone(group)
+            let out: StrategyOutput
+            try {
+              out = plugin.weights(group, params())
+            } catch (error) {
+              // Reported once, under 'weights'; the other checks need an output to look at.
+              if (check === 'weights') fail(`${where}: weights() threw ${(error as Error)?.message ?? String(error)}`)
+              continue
+            }
+            if (check === 'weights') checkOutput(out, where, fail)
+            if (check === 'known-completions') {
+              const known = new Set([...group.policy, ...(group.reference ?? [])].map((s) => s.completion))
+              if (group.expert !== undefined) known.add(group.expert)
+              for (const s of out?.sequences ?? []) {
+                if (s.prompt !== group.problem.prompt) fail(`${where}: a sequence has prompt ${JSON.stringify(s.prompt)}, not the problem's prompt`)
+                if (!known.has(s.completion)) fail(`${where}: a sequence's completion ${JSON.stringify(s.completion)} is not in the group (policy, reference or expert)`)
+              }
+            }
+            if (check === 'weights-pure') {
+              const again = plugin.weights(structuredClone(snapshot), params())
+              if (!isDeepStrictEqual(again, out)) fail(`${where}: the same group and rng seed gave a different output: weights() must be pure (draw randomness from params.rng only)`)
+            }
+            if (check === 'no-mutation' && !isDeepStrictEqual(group, snapshot)) fail(`${where}: weights() changed the group it was given: copy before sorting or editing`)
+          }
+        }
+      }
+    })
+  }
+  return collector.report()
+}
+
+function checkNeeds(needs: StrategyNeeds, nTrain: number, fail: FailFn): boolean {
+  const where = `needs({ nTrain: ${nTrain} })`
+  if (!needs || typeof needs !== 'object') {
+    fail(`${where} must return an object`)
+    return false
+  }
+  let ok = true
+  const bad = (message: string) => {
+    ok = false
+    fail(`${where}: ${message}`)
+  }
+  if (!Number.isInteger(needs.policySamples) || needs.policySamples < 0) bad(`policySamples must be an integer ≥ 0, got ${String(needs.policySamples)}`)
+  if (needs.referenceSamples !== undefined && (!Number.isInteger(needs.referenceSamples) || needs.referenceSamples < 0)) bad(`referenceSamples must be an integer ≥ 0, got ${String(needs.referenceSamples)}`)
+  if (needs.expert !== undefined && typeof needs.expert !== 'boolean') bad('expert, when given, must be a boolean')
+  if (needs.klBeta !== undefined && (typeof needs.klBeta !== 'number' || !Number.isFinite(needs.klBeta) || needs.klBeta < 0)) bad(`klBeta must be a finite number ≥ 0, got ${String(needs.klBeta)}`)
+  return ok
+}
+
+function checkOutput(out: StrategyOutput, where: string, fail: FailFn): void {
+  if (!out || typeof out !== 'object' || !Array.isArray(out.sequences)) return fail(`${where}: weights() must return { sequences: WeightedSequence[] }`)
+  out.sequences.forEach((s, i) => {
+    if (typeof s?.completion !== 'string' || typeof s?.prompt !== 'string') fail(`${where}: sequences[${i}] needs string prompt and completion`)
+    if (typeof s?.weight !== 'number' || !Number.isFinite(s.weight)) fail(`${where}: sequences[${i}].weight must be finite, got ${String(s?.weight)}`)
+  })
+  if (out.stats !== undefined) {
+    for (const [key, value] of Object.entries(out.stats)) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${where}: stats.${key} must be a finite number, got ${String(value)}`)
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import type { Results } from '../results-schema.js'
+import type { Arm } from './types.js'
+
+/** One cell of results.json. */
+export type ResultsCell = Results['cells'][number]
+
+/** An arm with the cells behind it, the prompts every seed shares and the N every seed reports. */
+export interface ArmData extends Arm {
+  cells: ResultsCell[]
+  promptIds: string[]
+  grid: number[]
+}
+
+/** Per-prompt metrics a matrix can be built of. */
+export type PromptMetricName = 'pass1' | 'passAtN' | 'bestOfN' | 'distinctAtN'
+
+/** The short strategy name: `bonbench:bon-rl-s` and `pkg/bon-rl-s` become `bon-rl-s`. */
+export function shortStrategy(name: string): string {
+  return name.replace(/^.*[:/]/, '')
+}
+
+/**
+ * The arms of a results file, one per seed-pooled group, in the file's group order. Runs once per
+ * findings evaluation; reads `groups[].{groupId,key,cellIds,grid}` and `cells[].{cellId,key,prompts}`.
+ */
+export function indexArms(results: Results): ArmData[] {
+  const cellById = new Map(results.cells.map((c) => [c.cellId, c]))
+  return results.groups.map((g) => {
+    const cells = g.cellIds.map((id) => cellById.get(id)).filter((c): c is ResultsCell => c !== undefined)
+    cells.sort((x, y) => x.key.seed - y.key.seed)
+    const first = cells[0]
+    const promptIds = first ? first.prompts.map((p) => p.promptId).filter((id) => cells.every((c) => c.prompts.some((p) => p.promptId === id))) : []
+    const strategy = shortStrategy(g.key.strategy)
+    const label = strategy === 'base' ? 'base' : g.key.nTrain > 1 ? `${strategy} (N′=${g.key.nTrain})` : strategy
+    return { groupId: g.groupId, strategy, nTrain: g.key.nTrain, temperature: g.key.temperature, seeds: cells.map((c) => c.key.seed), label, cells, promptIds, grid: g.grid }
+  }).filter((arm) => arm.cells.length > 0 && arm.promptIds.length > 0)
+}
+
+/** The first arm of a strategy at a temperature (and N′ where given). */
+export function findArm(arms: readonly ArmData[], strategy: string, temperature: number, nTrain?: number): ArmData | undefined {
+  return arms.find((a) => a.strategy === strategy && a.temperature === temperature && (nTrain === undefined || a.nTrain === nTrain))
+}
+
+/** Prompt ids every given arm evaluated in every seed, in the first arm's order. */
+export function sharedPromptIds(...arms: readonly ArmData[]): string[] {
+  const [first, ...rest] = arms
+  if (!first) return []
+  const sets = rest.map((a) => new Set(a.promptIds))
+  return first.promptIds.filter((id) => sets.every((s) => s.has(id)))
+}
+
+/** The plain Arm (no cells) for a finished check. */
+export function armOf(arm: ArmData): Arm {
+  return { groupId: arm.groupId, strategy: arm.strategy, nTrain: arm.nTrain, temperature: arm.temperature, seeds: arm.seeds, label: arm.label }
+}
+
+/** True when every cell of the arm carries per-prompt distinct@N (an optional per-prompt field). */
+export function hasPromptDistinct(arm: ArmData): boolean {
+  return arm.cells.every((c) => c.prompts.every((p) => Array.isArray((p as { distinctAtN?: unknown }).distinctAtN)))
+}
+
+function promptValue(cell: ResultsCell, prompt: ResultsCell['prompts'][number], metric: PromptMetricName, n: number): number {
+  const grid = cell.metrics.grid
+  if (metric === 'pass1') {
+    const at1 = grid.indexOf(1)
+    return at1 >= 0 ? prompt.passAtN[at1]! : 1 - prompt.pFail
+  }
+  const at = grid.indexOf(n)
+  if (at < 0) throw new Error(`N = ${n} missing from ${cell.cellId}`)
+  if (metric === 'distinctAtN') {
+    const own = (prompt as { distinctAtN?: number[] }).distinctAtN
+    // Without per-prompt distinct@N every prompt carries the cell mean: resampling prompts then
+    // changes nothing and the interval holds seed-to-seed noise only (the findings say so).
+    return own ? own[at]! : cell.metrics.distinctAtN[at]!
+  }
+  return prompt[metric][at]!
+}
+
+/**
+ * `values[seed][prompt]` of one per-prompt metric of an arm over `promptIds` (each must be in every
+ * cell), at N = `n` (ignored for pass1). Pure.
+ */
+export function armMatrix(arm: ArmData, metric: PromptMetricName, n: number, promptIds: readonly string[]): number[][] {
+  return arm.cells.map((cell) => {
+    const byId = new Map(cell.prompts.map((p) => [p.promptId, p]))
+    return promptIds.map((id) => {
+      const prompt = byId.get(id)
+      if (!prompt) throw new Error(`prompt ${id} missing from ${cell.cellId}`)
+      return promptValue(cell, prompt, metric, n)
+    })
+  })
+}
+
+/** Mean over seeds, per prompt, of a matrix. */
+export function seedMean(values: readonly (readonly number[])[]): number[] {
+  return values[0]!.map((_, p) => values.reduce((s, row) => s + row[p]!, 0) / values.length)
+}
+
+/** Grand mean of a matrix. */
+export function grandMean(values: readonly (readonly number[])[]): number {
+  let s = 0
+  let k = 0
+  for (const row of values) for (const v of row) (s += v), k++
+  return s / k
+}

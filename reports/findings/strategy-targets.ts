@@ -1,0 +1,33 @@
+/**
+ * Which strategies are BoN-aware and the metric each one trains for (DESIGN §2.2): the ones that
+ * select or reward with the learned verifier climb Bo-N accuracy; the ones that select and reward
+ * with the environment reward (or use its closed form) climb pass@N.
+ */
+export const bonAwareTargets: Readonly<Record<string, 'bestOfN' | 'passAtN'>> = {
+  'bon-sft': 'bestOfN',
+  'bon-rl': 'bestOfN',
+  'bon-rl-v': 'bestOfN',
+  vbon: 'bestOfN',
+  bond: 'bestOfN',
+  'bon-rl-s': 'passAtN',
+  'bon-rlb': 'passAtN',
+  'bon-rlb-p': 'passAtN',
+  'pass-at-k': 'passAtN',
+}
+
+/** Standard training with N′ = 1 (the paper's baselines). */
+export const standardStrategies = ['sft', 'rl'] as const
+
+/** True for a strategy the findings treat as BoN-aware. */
+export function isBonAware(strategy: string): boolean {
+  return Object.hasOwn(bonAwareTargets, strategy)
+}
+
+/** How a metric is named in the doc at N. */
+export function metricName(metric: 'pass1' | 'passAtN' | 'bestOfN' | 'distinctAtN' | 'hardEasyGain', n: number): string {
+  if (metric === 'pass1') return 'pass@1'
+  if (metric === 'passAtN') return `pass@${n}`
+  if (metric === 'bestOfN') return `Bo-${n}`
+  if (metric === 'distinctAtN') return `distinct@${n}`
+  return `hard−easy Δpass@${n}`
+}

@@ -1,0 +1,203 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Plugin, PluginKind, ModelPlugin, Problem, TaskPlugin, VerifierPlugin, StrategyPlugin, ReporterPlugin } from '../../core/plugin-api/index.js'
+import { createRng } from '../../core/rng.js'
+import {
+  checkModelContract,
+  checkReporterContract,
+  checkStrategyContract,
+  checkTaskContract,
+  checkVerifierContract,
+  formatContractReport,
+  garbageCompletions,
+  type ContractReport,
+  type ModelContractOptions,
+  type VerifierCase,
+  type VerifierContractOptions,
+} from '../../core/testing/index.js'
+import { builtins } from '../../plugins/builtins.js'
+
+/** The shared data sets beside the repository (read in place, never copied). */
+const data = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data')
+
+/** Fails with the tester's own readable report when a built-in breaks its contract. */
+function expectKept(report: ContractReport, mustPass: string[] = []): void {
+  if (process.env.DBG) console.log(formatContractReport(report), report.passed.join(','))
+  expect(report.problems, formatContractReport(report)).toEqual([])
+  for (const check of mustPass) expect(report.passed, `${report.plugin}: check '${check}' did not run`).toContain(check)
+}
+
+const kindOf = (short: string): PluginKind => builtins[short]!().kind
+const shortsOf = (kind: PluginKind) => Object.keys(builtins).filter((short) => kindOf(short) === kind)
+const toyProblems = async (prompts = 4): Promise<Problem[]> => (await (builtins.toy!({ prompts }) as TaskPlugin).load({ seed: 0 })).test
+
+// ——— models ———
+
+const tinyCorpus = 'abcdefgh0123456789+=. '
+const modelRows: Record<string, () => Promise<{ plugin: ModelPlugin; opts: ModelContractOptions }>> = {
+  tabular: async () => ({ plugin: builtins.tabular!() as ModelPlugin, opts: { prompts: (await toyProblems(3)).map((p) => p.prompt) } }),
+  'tiny-transformer': async () => ({
+    // The smallest sensible config (options.ts): one layer, width 16; in-process sampling.
+    plugin: builtins['tiny-transformer']!({ layers: 1, width: 16, heads: 2, context: 24 }) as ModelPlugin,
+    opts: { prompts: ['ab=', 'h7+1=', 'c'], corpus: tinyCorpus, backend: 'wasm', n: 3, maxTokens: 12, learningRate: 1e-2 },
+  }),
+}
+
+describe('model contract: every built-in model', () => {
+  it('has a row for every built-in model', () => {
+    expect(Object.keys(modelRows).sort()).toEqual(shortsOf('model').sort())
+  })
+  for (const [short, row] of Object.entries(modelRows)) {
+    it(`bonbench:${short} keeps the model contract (sampling, training, clone, save/load)`, async () => {
+      const { plugin, opts } = await row()
+      expectKept(await checkModelContract(plugin, opts), ['sample-shape', 'seed-reproducible', 'batch-independent', 'greedy', 'abort', 'update-stats', 'logprob-agrees', 'update-direction', 'clone-independent', 'save-load'])
+    })
+  }
+})
+
+// ——— verifiers ———
+
+const mathProblem: Problem = { id: 'm1', prompt: 'What is 3 + 4?', answer: '7' }
+const verifierRows: Record<string, () => Promise<{ plugin: VerifierPlugin; cases: VerifierCase[]; opts?: VerifierContractOptions }>> = {
+  'toy-answer': async () => {
+    const problems = await toyProblems(3)
+    const correct = (p: Problem) => String((p.data?.correct as string[] | undefined)?.[0] ?? p.answer)
+    const wrong = (p: Problem) => 'definitely-not-an-answer'
+    return {
+      plugin: builtins['toy-answer']!() as VerifierPlugin,
+      cases: problems.flatMap((p) => [
+        { item: { problem: p, completion: correct(p) }, expect: { pass: true, reward: 1, reason: 'passed', minScore: 1 } },
+        { item: { problem: p, completion: wrong(p) }, expect: { pass: false, reward: 0, reason: 'failed', maxScore: 0 } },
+        { item: { problem: p, completion: '' }, expect: { pass: false, reason: 'no-answer' } },
+      ]),
+    }
+  },
+  'math-answer': async () => {
+    const math500 = (await (builtins.math500!({ limit: 2 }) as TaskPlugin).load({ seed: 0, dataPath: path.join(data, 'math') })).test
+    return {
+      plugin: builtins['math-answer']!() as VerifierPlugin,
+      cases: [
+        { item: { problem: mathProblem, completion: '3 + 4 = 7, so the answer is \\boxed{7}.' }, expect: { pass: true, reward: 1, answer: '7' } },
+        { item: { problem: mathProblem, completion: 'The answer is \\boxed{8}.' }, expect: { pass: false, reward: 0 } },
+        ...math500.map((p) => ({ name: `math500 ${p.id}`, item: { problem: p, completion: `Therefore the answer is $\\boxed{${p.answer}}$.` }, expect: { pass: true } })),
+      ],
+    }
+  },
+  'js-sandbox': async () => {
+    const problems = (await (builtins['humaneval-js']!({ limit: 2 }) as TaskPlugin).load({ seed: 0, dataPath: path.join(data, 'humaneval_js') })).test
+    return {
+      plugin: builtins['js-sandbox']!({ timeoutMs: 500, calibrate: false }) as VerifierPlugin,
+      cases: problems.flatMap((p) => [
+        { name: `${p.id} reference`, item: { problem: p, completion: p.expert! }, expect: { pass: true, reason: 'passed' } },
+        { name: `${p.id} wrong`, item: { problem: p, completion: '  return 0\n}\n' }, expect: { pass: false, reason: 'assertion' } },
+        { name: `${p.id} loops`, item: { problem: p, completion: '  while (true) {}\n}\n' }, expect: { pass: false, reason: 'timeout' } },
+      ]),
+    }
+  },
+  command: async () => {
+    const problems = (await (builtins.humaneval!({ limit: 1 }) as TaskPlugin).load({ seed: 0, dataPath: path.join(data, 'humaneval') })).test
+    return {
+      plugin: builtins.command!({ timeoutMs: 3000 }) as VerifierPlugin,
+      cases: problems.flatMap((p) => [
+        { name: `${p.id} reference`, item: { problem: p, completion: p.expert! }, expect: { pass: true, reason: 'passed' } },
+        { name: `${p.id} wrong`, item: { problem: p, completion: '    return None\n' }, expect: { pass: false } },
+      ]),
+      // Each candidate is a python3 process: a few of the worst garbage candidates are enough here.
+      opts: { garbageProblems: 1, concurrency: 2, garbage: garbageCompletions.filter((_, i) => i % 4 === 0) },
+    }
+  },
+}
+
+describe('verifier contract: every built-in verifier', () => {
+  it('has a row for every built-in verifier that needs no preparation (reward-model is checked below)', () => {
+    expect([...Object.keys(verifierRows), 'reward-model'].sort()).toEqual(shortsOf('verifier').sort())
+  })
+  for (const [short, row] of Object.entries(verifierRows)) {
+    it(`bonbench:${short} keeps the verifier contract (order, garbage, expectations)`, async () => {
+      const { plugin, cases, opts } = await row()
+      try {
+        expectKept(await checkVerifierContract(plugin, cases, opts), ['score-shape', 'score-order', 'expectations', 'garbage'])
+      } finally {
+        await plugin.dispose?.()
+      }
+    })
+  }
+
+  it('bonbench:reward-model has the verifier shape, refuses to score before prepare, and keeps the contract once prepared on toy data', async () => {
+    const plugin = builtins['reward-model']!({ samplesPerPrompt: 4, epochs: 3, featureDim: 256, cache: false }) as VerifierPlugin
+    const toy = await (builtins.toy!({ prompts: 12 }) as TaskPlugin).load({ seed: 0 })
+    await expect(plugin.score([{ problem: toy.test[0]!, completion: 'x' }], { concurrency: 1 })).rejects.toMatchObject({ code: 'BENCH_USAGE' })
+    const model = await (builtins.tabular!() as ModelPlugin).create({ seed: 0, corpus: '', concurrency: 1 })
+    const reward = builtins['toy-answer']!() as VerifierPlugin
+    await plugin.prepare!({ task: toy, model, reward, seed: 0, rng: createRng(0), cacheDir: '', temperature: 1, generation: { maxTokens: 8 }, log: () => {} })
+    try {
+      const cases = toy.test.slice(0, 3).map((problem) => ({ item: { problem, completion: String((problem.data?.correct as string[])[0]) }, expect: { minScore: 0, maxScore: 1 } }))
+      expectKept(await checkVerifierContract(plugin, cases), ['score-shape', 'score-order', 'garbage'])
+    } finally {
+      await plugin.dispose?.()
+    }
+  })
+})
+
+// ——— tasks ———
+
+const taskRows: Record<string, Array<{ label: string; options?: Record<string, unknown>; dataPath?: string }>> = {
+  toy: [{ label: 'shared split' }, { label: 'disjoint split', options: { split: 'disjoint', prompts: 12 } }],
+  math: [{ label: 'small', options: { trainSize: 60, testSize: 20 } }],
+  math500: [{ label: 'MATH500', options: { limit: 40 }, dataPath: path.join(data, 'math') }],
+  gsm8k: [{ label: 'GSM8K test', options: { limit: 40, trainFraction: 0.5 }, dataPath: path.join(data, 'gsm8k') }],
+  humaneval: [{ label: 'HumanEval', dataPath: path.join(data, 'humaneval') }],
+  'humaneval-js': [
+    { label: 'HumanEval-X', options: { trainFraction: 0.3 }, dataPath: path.join(data, 'humaneval_js') },
+    { label: 'MultiPL-E (evaluation only)', dataPath: path.join(data, 'humaneval_js/humaneval-js.multiple-e.jsonl') },
+  ],
+}
+
+describe('task contract: every built-in task', () => {
+  it('has a row for every built-in task', () => {
+    expect(Object.keys(taskRows).sort()).toEqual(shortsOf('task').sort())
+  })
+  const knownVerifiers = Object.keys(builtins).filter((short) => kindOf(short) === 'verifier')
+  for (const [short, rows] of Object.entries(taskRows)) {
+    for (const { label, options, dataPath } of rows) {
+      it(`bonbench:${short} (${label}) keeps the task contract`, async () => {
+        const plugin = builtins[short]!(options) as TaskPlugin
+        expectKept(await checkTaskContract(plugin, { seed: 3, ...(dataPath ? { dataPath } : {}) }, { knownVerifiers }), ['load', 'problems', 'unique-ids', 'deterministic'])
+      })
+    }
+  }
+})
+
+// ——— strategies and reporters: every built-in, no setup needed ———
+
+describe('strategy contract: every built-in strategy', () => {
+  for (const short of shortsOf('strategy')) {
+    it(`bonbench:${short} keeps the strategy contract for N′ ∈ {1, 2, 4, 8}`, async () => {
+      expectKept(await checkStrategyContract(builtins[short]!() as StrategyPlugin, { nTrain: [1, 2, 4, 8] }), ['needs', 'weights', 'known-completions', 'weights-pure', 'no-mutation'])
+    })
+  }
+})
+
+describe('reporter contract: every built-in reporter', () => {
+  const lines: string[] = []
+  const optionsOf: Record<string, Record<string, unknown>> = { line: { stream: { write: (text: string) => lines.push(text) } } }
+  for (const short of shortsOf('reporter')) {
+    it(`bonbench:${short} keeps the reporter contract (every event type; a run with no finished cell)`, async () => {
+      const plugin = builtins[short]!(optionsOf[short]) as ReporterPlugin
+      const report = await checkReporterContract(plugin)
+      expectKept(report)
+      expect(report.passed.some((c) => c === 'on-event' || c === 'run-end-empty')).toBe(true)
+    })
+  }
+  it('the line reporter really printed while being checked', () => {
+    expect(lines.join('')).toMatch(/run contract: 3 cells/)
+  })
+})
+
+describe('coverage', () => {
+  it('every built-in is checked by a contract tester of its kind', () => {
+    const covered = new Set([...Object.keys(modelRows), ...Object.keys(verifierRows), 'reward-model', ...Object.keys(taskRows), ...shortsOf('strategy'), ...shortsOf('reporter')])
+    expect(Object.keys(builtins).filter((short) => !covered.has(short))).toEqual([])
+  })
+})
