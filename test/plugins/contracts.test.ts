@@ -35,21 +35,23 @@ const toyProblems = async (prompts = 4): Promise<Problem[]> => (await (builtins.
 // ——— models ———
 
 const tinyCorpus = 'abcdefgh0123456789+=. '
-const modelRows: Record<string, () => Promise<{ plugin: ModelPlugin; opts: ModelContractOptions }>> = {
-  tabular: async () => ({ plugin: builtins.tabular!() as ModelPlugin, opts: { prompts: (await toyProblems(3)).map((p) => p.prompt) } }),
-  'tiny-transformer': async () => ({
-    // The smallest sensible config (options.ts): one layer, width 16; in-process sampling.
-    plugin: builtins['tiny-transformer']!({ layers: 1, width: 16, heads: 2, context: 24 }) as ModelPlugin,
-    opts: { prompts: ['ab=', 'h7+1=', 'c'], corpus: tinyCorpus, backend: 'wasm', n: 3, maxTokens: 12, learningRate: 1e-2 },
-  }),
-}
+// The smallest sensible tiny-transformer (options.ts): one layer, width 16.
+const tinyOptions = { layers: 1, width: 16, heads: 2, context: 24 }
+const tinyOpts = { prompts: ['ab=', 'h7+1=', 'c'], corpus: tinyCorpus, backend: 'wasm', n: 3, maxTokens: 12, learningRate: 1e-2 }
+const modelRows: Array<{ short: string; label: string; row: () => Promise<{ plugin: ModelPlugin; opts: ModelContractOptions }> }> = [
+  { short: 'tabular', label: 'toy prompts', row: async () => ({ plugin: builtins.tabular!() as ModelPlugin, opts: { prompts: (await toyProblems(3)).map((p) => p.prompt) } }) },
+  { short: 'tabular', label: 'Adam optimizer', row: async () => ({ plugin: builtins.tabular!({ optimizer: 'adam', learningRate: 0.1 }) as ModelPlugin, opts: { prompts: (await toyProblems(3)).map((p) => p.prompt) } }) },
+  { short: 'tiny-transformer', label: 'in-process sampling', row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: tinyOpts }) },
+  // Two sampling workers: batches are split across threads, so batch independence and weight sync after update matter.
+  { short: 'tiny-transformer', label: '2 sampling workers', row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: { ...tinyOpts, concurrency: 2 } }) },
+]
 
 describe('model contract: every built-in model', () => {
   it('has a row for every built-in model', () => {
-    expect(Object.keys(modelRows).sort()).toEqual(shortsOf('model').sort())
+    expect([...new Set(modelRows.map((r) => r.short))].sort()).toEqual(shortsOf('model').sort())
   })
-  for (const [short, row] of Object.entries(modelRows)) {
-    it(`bonbench:${short} keeps the model contract (sampling, training, clone, save/load)`, async () => {
+  for (const { short, label, row } of modelRows) {
+    it(`bonbench:${short} (${label}) keeps the model contract (sampling, training, clone, save/load)`, async () => {
       const { plugin, opts } = await row()
       expectKept(await checkModelContract(plugin, opts), ['sample-shape', 'seed-reproducible', 'batch-independent', 'greedy', 'abort', 'update-stats', 'logprob-agrees', 'update-direction', 'clone-independent', 'save-load'])
     })
@@ -197,7 +199,7 @@ describe('reporter contract: every built-in reporter', () => {
 
 describe('coverage', () => {
   it('every built-in is checked by a contract tester of its kind', () => {
-    const covered = new Set([...Object.keys(modelRows), ...Object.keys(verifierRows), 'reward-model', ...Object.keys(taskRows), ...shortsOf('strategy'), ...shortsOf('reporter')])
+    const covered = new Set([...modelRows.map((r) => r.short), ...Object.keys(verifierRows), 'reward-model', ...Object.keys(taskRows), ...shortsOf('strategy'), ...shortsOf('reporter')])
     expect(Object.keys(builtins).filter((short) => !covered.has(short))).toEqual([])
   })
 })

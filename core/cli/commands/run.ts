@@ -100,11 +100,15 @@ export function registerRun(program: Command): void {
         return
       }
       const controller = new AbortController()
-      let interrupts = 0
+      // First Ctrl-C: stop cleanly (the journal keeps what is finished). A second one more than a
+      // second later exits at once; one sooner is the same keypress arriving twice (from the
+      // terminal and forwarded by bin/bench.js).
+      let firstInterrupt = 0
       const onSigint = () => {
-        interrupts++
-        if (interrupts > 1) process.exit(130)
-        controller.abort(new BenchError('BENCH_ABORTED', 'interrupted'))
+        if (firstInterrupt === 0) {
+          firstInterrupt = Date.now()
+          controller.abort(new BenchError('BENCH_ABORTED', 'interrupted'))
+        } else if (Date.now() - firstInterrupt > 1000) process.exit(130)
       }
       process.on('SIGINT', onSigint)
       process.on('SIGTERM', onSigint)
@@ -120,10 +124,8 @@ export function registerRun(program: Command): void {
           process.stdout.write(`\n${renderResultsTable(outcome.results)}\n\n${renderCurves(outcome.results, { color: Boolean(process.stdout.isTTY) })}\n`)
         }
         process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
-        if (outcome.interrupted) {
-          process.stdout.write(`interrupted; finish it with: bench run --resume ${outcome.runDir}\n`)
-          process.exitCode = 130
-        }
+        // The live UI and the line reporter have already printed the --resume command.
+        if (outcome.interrupted) process.exitCode = 130
       } finally {
         await output.close()
         process.off('SIGINT', onSigint)

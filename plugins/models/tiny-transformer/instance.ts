@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads'
 import type { ModelDescription, ModelInstance, SampleRequest, SampleResult, UpdateOptions, UpdateStats, WeightedSequence } from '../../../core/plugin-api/index.js'
 import { BenchError } from '../../../core/errors.js'
 import { deriveSeed } from '../../../core/rng.js'
@@ -71,7 +72,7 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
         lastThreads = pool.lastThreadIds
       } else {
         completions = engine.sample(rows, o?.signal)
-        lastThreads = [(await import('node:worker_threads')).threadId]
+        lastThreads = [threadId]
       }
       let at = 0
       return requests.map((r): SampleResult => ({ promptId: r.promptId, completions: completions.slice(at, (at += r.n)) }))
