@@ -8,6 +8,7 @@
 // context 64, two workers ≥ 1.7× one.
 import * as tf from '@tensorflow/tfjs'
 import { loadavg } from 'node:os'
+import { Worker } from 'node:worker_threads'
 import { Bench } from 'tinybench'
 import type { BenchmarkRecord } from '../core/benchmark-format.js'
 import { recordsFromBench, writeBenchmarkResults } from '../core/benchmark-format.js'
@@ -224,6 +225,22 @@ await pm.dispose()
 record('sample with KV cache, 512 rows, 1 worker thread (wasm)', 'tokens-per-second', median(perWorkers[0]!), 'tokens/s', true, { rows: 512, workers: 1 })
 record('sample with KV cache, 512 rows, 2 worker threads (wasm)', 'tokens-per-second', median(perWorkers[1]!), 'tokens/s', true, { rows: 512, workers: 2 })
 record('two workers over one, cached sampling 512 rows, paired', 'speedup', median(scaling), 'ratio', true, { rounds })
+
+// Control for the line above: the same two-over-one ratio for a pure-JS arithmetic loop, which
+// needs no memory bandwidth. If the control is also far below 2, the machine (other jobs, CPU
+// quota) withheld the second core, not the model's workers.
+const spin = `const { parentPort, workerData } = require('node:worker_threads')
+let n = 0, x = 0; const end = performance.now() + workerData
+while (performance.now() < end) { for (let i = 0; i < 100000; i++) x += Math.sqrt(i + n); n++ }
+parentPort.postMessage(n + (x < 0 ? 1 : 0))`
+const spinThreads = (k: number) =>
+  Promise.all(Array.from({ length: k }, () => new Promise<number>((resolve) => {
+    const w = new Worker(spin, { eval: true, workerData: 1000 })
+    w.once('message', (n: number) => void w.terminate().then(() => resolve(n)))
+  }))).then((counts) => counts.reduce((a, b) => a + b, 0))
+const control: number[] = []
+for (let r = 0; r < rounds; r++) control.push((await spinThreads(2)) / (await spinThreads(1)))
+record('two threads over one, pure-JS control loop, paired', 'speedup', median(control), 'ratio', true, { rounds })
 console.log(formula)
 console.table(derived)
 const file = await writeBenchmarkResults('tiny-transformer', [...recordsFromBench(bench, { params: (n) => paramsOf.get(n) ?? {} }), ...recordsFromBench(slow, { params: (n) => paramsOf.get(n) ?? {} }), ...records], {

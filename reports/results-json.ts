@@ -163,7 +163,7 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
       groupId: groupOf.get(c.cellId)!,
       key: c.key,
       metrics: pickMetrics(c.metrics),
-      prompts: c.prompts.map((p) => ({ promptId: p.promptId, passAtN: p.passAtN, bestOfN: p.bestOfN, majorityAtN: p.majorityAtN, pFail: p.pFail })),
+      prompts: c.prompts.map((p) => ({ promptId: p.promptId, passAtN: p.passAtN, bestOfN: p.bestOfN, majorityAtN: p.majorityAtN, pFail: p.pFail, ...(p.distinctAtN ? { distinctAtN: p.distinctAtN } : {}) })),
       compute: { samplesDrawn: c.compute.samplesDrawn, tokensGenerated: c.compute.tokensGenerated, tokensTrained: c.compute.tokensTrained, wallMs: c.compute.wallMs },
       trainingSteps: (run.training.get(c.cellId) ?? c.training).length,
       ...(c.checkpoint !== undefined ? { checkpoint: c.checkpoint } : {}),

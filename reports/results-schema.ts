@@ -45,6 +45,7 @@ const promptMetrics = z.strictObject({
   bestOfN: z.array(z.number()),
   majorityAtN: z.array(z.number()),
   pFail: z.number(),
+  distinctAtN: z.array(z.number()).optional().describe('expected distinct final answers among N samples, aligned with the grid'),
 })
 
 const cell = z.strictObject({

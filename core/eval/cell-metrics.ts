@@ -31,13 +31,15 @@ export function computeCellMetrics(pools: readonly PromptPool[], opts: CellMetri
     const c = countCorrect(rewards, opts.threshold)
     const majority = majorityAtK(pool.samples, grid, { seed: deriveSeed(opts.seed, pool.promptId) })
     majorityErr.push(majority.stdErr)
-    distinct.push(distinctAtK(pool.samples, grid))
+    const distinctHere = distinctAtK(pool.samples, grid)
+    distinct.push(distinctHere)
     return {
       promptId: pool.promptId,
       passAtN: passAtKCurve(n, c, grid),
       bestOfN: bestOfN(pool.samples, grid),
       majorityAtN: majority.values,
       pFail: 1 - c / n,
+      distinctAtN: distinctHere,
     }
   })
   const column = (pick: (p: PromptMetrics) => number[], i: number) => prompts.map((p) => pick(p)[i]!)

@@ -54,6 +54,8 @@ export interface PromptMetrics {
   majorityAtN: number[]
   /** Estimated failure probability of one sample. */
   pFail: number
+  /** Expected number of distinct final answers among N samples, aligned with the grid (diversity per prompt, for paired tests). */
+  distinctAtN?: number[]
 }
 
 /** What a cell spent: compare strategies at equal cost. */

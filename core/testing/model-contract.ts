@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util'
 import type { ModelCreateContext, ModelInstance, ModelPlugin, SampleRequest, SampleResult } from '../plugin-api/model.js'
 import { ContractCollector, within, type ContractReport, type FailFn } from './contract-report.js'
 import { checkTrainable, type ModelHarness } from './model-training-checks.js'
+import { sameSamples } from './same-samples.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
 
 /** Settings of {@link checkModelContract}. Only `prompts` is required. */
@@ -29,8 +30,11 @@ export interface ModelContractOptions {
   logProbTolerance?: number
   /** Folder for the save/load check (default: a fresh temporary folder, removed afterwards). */
   dir?: string
-  /** Check ids to leave out, e.g. `['greedy']` for a model without temperature-0 decoding. */
-  skip?: string[]
+  /**
+   * Check ids to leave out (reported as skipped), e.g. `['greedy']` for a model without
+   * temperature-0 decoding or `['stop-strings']` for one whose completions are whole answers.
+   */
+  skip?: readonly string[]
   /** Longest any single hook call may take (default 60 000 ms). */
   timeoutMs?: number
 }
@@ -39,17 +43,18 @@ export interface ModelContractOptions {
  * The model contract (core/plugin-api/model.ts), checked on real instances: `create` with a small
  * corpus; `describe`; `sample` returns one result per request in order with `n` completions of
  * the right types, is reproducible for a seed (also alone vs. in a batch), varies with the seed,
- * is greedy at temperature 0 and honours an aborted signal. A trainable model (one with `update`)
+ * ends at stop strings (kept out of the text), is greedy at temperature 0 and honours an aborted
+ * signal. A trainable model (one with `update`)
  * is also checked for finite update stats, `logProb` agreeing with sampled log-probs, a positive
  * weight raising log π, an independent `clone`, and `save`/`load` round-trips (same samples, same
  * hash). Runs when a plugin author's test calls it; never throws for a broken plugin (each
  * problem is in the report) and disposes every instance it made.
  */
 export async function checkModelContract(plugin: ModelPlugin, opts: ModelContractOptions): Promise<ContractReport> {
-  const collector = new ContractCollector(pluginLabel(plugin), 'model')
+  const skip = new Set(opts.skip ?? [])
+  const collector = new ContractCollector(pluginLabel(plugin), 'model', skip)
   if (!(await checkPluginShape(plugin, 'model', collector))) return collector.report()
   if (opts.prompts.length < 2) throw new Error('checkModelContract: give at least two prompts')
-  const skip = new Set(opts.skip ?? [])
   const timeoutMs = opts.timeoutMs ?? 60_000
   const ctx: ModelCreateContext = {
     seed: opts.seed ?? 1,
@@ -69,7 +74,6 @@ export async function checkModelContract(plugin: ModelPlugin, opts: ModelContrac
     requests,
     collector,
     timeoutMs,
-    skip,
     dir: opts.dir ?? ownDir!,
     learningRate: opts.learningRate,
     tolerance: opts.logProbTolerance ?? 1e-3,
@@ -110,7 +114,7 @@ export async function checkModelContract(plugin: ModelPlugin, opts: ModelContrac
 
 /** The sampling checks; true when sample() works well enough for the training checks. */
 async function checkSampling(h: ModelHarness, model: ModelInstance, { n, maxTokens }: { n: number; maxTokens: number }): Promise<boolean> {
-  const { collector, requests, timeoutMs, skip } = h
+  const { collector, requests, timeoutMs } = h
   const sample = (reqs: SampleRequest[], signal?: AbortSignal) => within(timeoutMs, 'sample()', model.sample(reqs, signal ? { signal } : undefined))
 
   await collector.run('describe', (fail) => {
@@ -136,13 +140,13 @@ async function checkSampling(h: ModelHarness, model: ModelInstance, { n, maxToke
 
   await collector.run('seed-reproducible', async (fail) => {
     const again = await sample(requests(1))
-    if (!isDeepStrictEqual(again, first)) fail('the same requests (same seeds) gave different completions on a second call')
+    if (!sameSamples(again, first!, h.tolerance)) fail('the same requests (same seeds) gave different completions on a second call')
   })
   await collector.run('batch-independent', async (fail) => {
     const reqs = requests(1)
     for (let i = 0; i < reqs.length; i++) {
       const [alone] = await sample([reqs[i]!])
-      if (!isDeepStrictEqual(alone, first![i])) fail(`request ${i} sampled alone differs from the same request in a batch: a request's completions must depend only on its own seed`)
+      if (!alone || !sameSamples([alone], [first![i]!], h.tolerance)) fail(`request ${i} sampled alone differs from the same request in a batch: a request's completions must depend only on its own seed`)
     }
   })
   await collector.run('seed-varies', async (fail) => {
@@ -150,18 +154,29 @@ async function checkSampling(h: ModelHarness, model: ModelInstance, { n, maxToke
     const texts = (rs: SampleResult[]) => rs.map((r) => r.completions.map((c) => c.text))
     if (isDeepStrictEqual(texts(other), texts(first!))) fail('different seeds gave exactly the same completions at temperature 1: is the request seed used?')
   })
-  if (skip.has('greedy')) collector.skip('greedy', 'left out by the caller')
+  // A stop string the model is known to produce: the second character of a sampled text.
+  const long = first.flatMap((r) => r.completions.map((c) => c.text)).find((t) => t.length >= 2 && t[1]!.trim() !== '')
+  if (long === undefined) collector.skip('stop-strings', 'no sampled completion has two characters to pick a stop string from (raise maxTokens)')
   else {
-    await collector.run('greedy', async (fail) => {
-      const a = await sample(requests(0))
-      const b = await sample(requests(0, 7))
-      checkResults(a, requests(0), n, maxTokens, fail)
-      a.forEach((r, i) => {
-        if (new Set(r.completions.map((c) => c.text)).size > 1) fail(`temperature 0 gave different completions for request ${i}: it must decode greedily`)
-      })
-      if (!isDeepStrictEqual(a, b)) fail('temperature 0 gave different completions for different seeds: greedy decoding must not use the seed')
+    await collector.run('stop-strings', async (fail) => {
+      const stop = long.slice(1, 2)
+      const cut = await sample(requests(1).map((r) => ({ ...r, stop: [stop] })))
+      checkResults(cut, requests(1), n, maxTokens, fail)
+      const completions = cut.flatMap((r) => r.completions)
+      const leaked = completions.find((c) => c.text.includes(stop))
+      if (leaked) fail(`with stop: [${JSON.stringify(stop)}] a completion still contains it (${JSON.stringify(leaked.text.slice(0, 40))}): generation must end at the stop string, which is kept out of the text`)
+      if (!completions.some((c) => c.finishReason === 'stop')) fail(`with stop: [${JSON.stringify(stop)}], which the same seeds produced before, no completion has finishReason 'stop'`)
     })
   }
+  await collector.run('greedy', async (fail) => {
+    const a = await sample(requests(0))
+    const b = await sample(requests(0, 7))
+    checkResults(a, requests(0), n, maxTokens, fail)
+    a.forEach((r, i) => {
+      if (new Set(r.completions.map((c) => c.text)).size > 1) fail(`temperature 0 gave different completions for request ${i}: it must decode greedily`)
+    })
+    if (!sameSamples(a, b, h.tolerance)) fail('temperature 0 gave different completions for different seeds: greedy decoding must not use the seed')
+  })
   await collector.run('abort', async (fail) => {
     const controller = new AbortController()
     controller.abort()

@@ -1,6 +1,6 @@
-import { isDeepStrictEqual } from 'node:util'
 import type { ModelCreateContext, ModelInstance, ModelPlugin, SampleRequest, SampleResult, WeightedSequence } from '../plugin-api/model.js'
 import { within, type ContractCollector } from './contract-report.js'
+import { sameSamples } from './same-samples.js'
 
 /** What the model checks share while one contract test runs. */
 export interface ModelHarness {
@@ -9,7 +9,6 @@ export interface ModelHarness {
   requests: (temperature: number, seedOffset?: number) => SampleRequest[]
   collector: ContractCollector
   timeoutMs: number
-  skip: Set<string>
   dir: string
   learningRate: number | undefined
   tolerance: number
@@ -104,12 +103,12 @@ async function checkClone(h: ModelHarness, model: ModelInstance, batch: Weighted
   await h.collector.run('clone-independent', async (fail) => {
     const before = await sample(model)
     const copy = h.track(await within(h.timeoutMs, 'clone()', model.clone!()))
-    if (!isDeepStrictEqual(await sample(copy), before)) fail('a fresh clone samples differently from the original at the same seeds: clone() must copy the weights')
+    if (!sameSamples(await sample(copy), before, h.tolerance)) fail('a fresh clone samples differently from the original at the same seeds: clone() must copy the weights')
     for (let i = 0; i < 3; i++) await update(copy, batch)
     const copyTrained = await sample(copy)
-    if (!isDeepStrictEqual(await sample(model), before)) fail('training the clone changed the original\'s samples: clone() must not share weights or optimizer state')
+    if (!sameSamples(await sample(model), before, h.tolerance)) fail('training the clone changed the original\'s samples: clone() must not share weights or optimizer state')
     for (let i = 0; i < 3; i++) await update(model, batch.map((s) => ({ ...s, weight: -s.weight })))
-    if (!isDeepStrictEqual(await sample(copy), copyTrained)) fail('training the original changed the clone\'s samples: clone() must not share weights or optimizer state')
+    if (!sameSamples(await sample(copy), copyTrained, h.tolerance)) fail('training the original changed the clone\'s samples: clone() must not share weights or optimizer state')
   })
 }
 
@@ -124,7 +123,7 @@ async function checkSaveLoad(h: ModelHarness, model: ModelInstance, sample: Samp
     const { corpus: _corpus, ...loadCtx } = h.ctx
     // A different seed: a load that re-creates from the seed instead of reading the files shows.
     const loaded = h.track(await within(h.timeoutMs, 'load()', h.plugin.load!(h.dir, { ...loadCtx, seed: h.ctx.seed + 1 })))
-    if (!isDeepStrictEqual(await sample(loaded), await sample(model))) fail('the loaded model samples differently from the saved one at the same seeds: save()/load() must round-trip the weights')
+    if (!sameSamples(await sample(loaded), await sample(model), h.tolerance)) fail('the loaded model samples differently from the saved one at the same seeds: save()/load() must round-trip the weights')
     const loadedHash = loaded.describe().hash
     if (loadedHash !== undefined && loadedHash !== saved.hash) fail(`the loaded model's describe().hash (${loadedHash}) differs from the saved hash (${saved.hash})`)
   })

@@ -9,6 +9,8 @@ import { emptyRunManifest, sampleRunEvents } from './sample-events.js'
 
 /** Settings of {@link checkReporterContract}. */
 export interface ReporterContractOptions {
+  /** Check ids to leave out (reported as skipped). */
+  skip?: readonly string[]
   /**
    * The run directory handed to the reporter (default: a fresh temporary folder holding a minimal
    * `run.json` and an empty journal, removed afterwards).
@@ -25,7 +27,7 @@ export interface ReporterContractOptions {
  * journal), interrupted or not. Never throws for a broken plugin.
  */
 export async function checkReporterContract(plugin: ReporterPlugin, opts: ReporterContractOptions = {}): Promise<ContractReport> {
-  const collector = new ContractCollector(pluginLabel(plugin), 'reporter')
+  const collector = new ContractCollector(pluginLabel(plugin), 'reporter', new Set(opts.skip))
   if (!(await checkPluginShape(plugin, 'reporter', collector))) return collector.report()
   const timeoutMs = opts.timeoutMs ?? 60_000
   const ownDir = opts.runDir ? undefined : await mkdtemp(path.join(tmpdir(), 'bonbench-reporter-contract-'))

@@ -65,9 +65,6 @@ export function sampleRunEvents(runDir: string): RunEvent[] {
   })
 }
 
-/** Every RunEvent type, for testers that check coverage. */
-export const runEventTypes: readonly RunEventType[] = ['run:start', 'cell:start', 'cell:skip', 'phase', 'progress', 'train:step', 'cell:end', 'cell:error', 'log', 'run:end'] satisfies RunEventType[]
-
 /** A minimal valid `run.json` for a run directory whose journal is still empty. */
 export function emptyRunManifest(runId: string): RunManifest {
   return {

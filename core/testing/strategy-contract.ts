@@ -8,6 +8,8 @@ import { groupScenarios, scoredGroup, type GroupScenario } from './scored-groups
 
 /** Settings of {@link checkStrategyContract}. */
 export interface StrategyContractOptions {
+  /** Check ids to leave out (reported as skipped). */
+  skip?: readonly string[]
   /** The N′ values to check (default [1, 2, 4]). */
   nTrain?: readonly number[]
   /** Random groups per (N′, scenario) (default 3). */
@@ -27,7 +29,7 @@ export interface StrategyContractOptions {
  * the same output) and leaves the group untouched. Never throws for a broken plugin.
  */
 export async function checkStrategyContract(plugin: StrategyPlugin, opts: StrategyContractOptions = {}): Promise<ContractReport> {
-  const collector = new ContractCollector(pluginLabel(plugin), 'strategy')
+  const collector = new ContractCollector(pluginLabel(plugin), 'strategy', new Set(opts.skip))
   if (!(await checkPluginShape(plugin, 'strategy', collector))) return collector.report()
   const nTrains = opts.nTrain ?? [1, 2, 4]
   const seed = opts.seed ?? 1

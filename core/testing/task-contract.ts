@@ -1,12 +1,20 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { Problem, TaskData, TaskLoadContext, TaskPlugin } from '../plugin-api/task.js'
-import { ContractCollector, within, type ContractReport, type FailFn } from './contract-report.js'
+import { isBenchError } from '../errors.js'
+import { ContractCollector, describeError, within, type ContractReport, type FailFn } from './contract-report.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
 
 /** Settings of {@link checkTaskContract}. */
 export interface TaskContractOptions {
+  /** Check ids to leave out (reported as skipped). */
+  skip?: readonly string[]
   /** Verifier names the task may refer to (e.g. the registry's names); unchecked when absent. */
   knownVerifiers?: readonly string[]
+  /**
+   * The task reads a data file (`ctx.dataPath`): also check that loading without one rejects with
+   * a BenchError that names the plugin (`missing-data`).
+   */
+  requiresData?: boolean
   /** Longest one load may take (default 60 000 ms). */
   timeoutMs?: number
 }
@@ -18,11 +26,12 @@ export interface TaskContractOptions {
  * records by id and store problems), the same problem wherever an id is in both splits, sha256
  * file hashes, and the same data again for the same context (deterministic). The task names its
  * reward verifier (and selector) by a non-empty name, an evaluation-only task has no train split,
- * and generation defaults are well-formed. Runs in plugin authors' tests; never throws for a
+ * generation defaults are well-formed, and (with `requiresData`) a load without a data path fails
+ * with a BenchError naming the plugin. Runs in plugin authors' tests; never throws for a
  * broken plugin.
  */
 export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext, opts: TaskContractOptions = {}): Promise<ContractReport> {
-  const collector = new ContractCollector(pluginLabel(plugin), 'task')
+  const collector = new ContractCollector(pluginLabel(plugin), 'task', new Set(opts.skip))
   if (!(await checkPluginShape(plugin, 'task', collector))) return collector.report()
   const timeoutMs = opts.timeoutMs ?? 60_000
 
@@ -88,6 +97,15 @@ export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext
     if (plugin.evaluationOnly !== undefined && typeof plugin.evaluationOnly !== 'boolean') fail('evaluationOnly, when given, must be a boolean')
     if (plugin.evaluationOnly === true && loaded.train.length > 0) fail(`the task is evaluation-only but load() gave ${loaded.train.length} train problems: its licence forbids training on them`)
   })
+  if (opts.requiresData) {
+    await collector.run('missing-data', async (fail) => {
+      const { dataPath: _dataPath, ...withoutData } = ctx
+      const outcome = await within(timeoutMs, 'load() without dataPath', plugin.load(withoutData)).then(() => undefined, (error: unknown) => error)
+      if (outcome === undefined) return fail('load() without ctx.dataPath resolved: a dataset task must say that --data is needed')
+      if (!isBenchError(outcome)) fail(`load() without ctx.dataPath threw ${describeError(outcome)}: throw a BenchError (BENCH_DATA_MISSING) that says to pass --data`)
+      else if (!outcome.message.includes(plugin.name)) fail(`the error for a missing --data does not name the plugin: "${outcome.message.slice(0, 120)}"`)
+    })
+  }
   await collector.run('deterministic', async (fail) => {
     const again = await within(timeoutMs, 'load() (second call)', plugin.load(ctx))
     if (!isDeepStrictEqual(again, loaded)) fail('a second load() with the same context gave different data: loading must be deterministic in the seed and options')

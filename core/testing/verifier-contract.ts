@@ -25,6 +25,8 @@ export interface VerifierCase {
 
 /** Settings of {@link checkVerifierContract}. */
 export interface VerifierContractOptions {
+  /** Check ids to leave out (reported as skipped). */
+  skip?: readonly string[]
   /** `ctx.concurrency` of every score call (default 1). */
   concurrency?: number
   /** Candidates that must not make `score` throw (default: {@link garbageCompletions}). */
@@ -39,12 +41,13 @@ export interface VerifierContractOptions {
  * The verifier contract (core/plugin-api/verifier.ts) over a table of cases: `score` returns one
  * well-formed verdict per item, in order (finite `score`, non-empty `reason`, `reward` in [0, 1],
  * boolean `pass`, string `answer`), the same verdict alone as in a batch and in any batch order,
- * `[]` for an empty batch, never throws for garbage candidates, and meets each row's expectations.
+ * `[]` for an empty batch, never throws for garbage candidates, agrees with itself (with a 0/1
+ * reward, `pass` is `reward === 1`), and meets each row's expectations.
  * A learned verifier must be prepared before the call. Runs in plugin authors' tests; never throws
  * for a broken plugin (problems are in the report).
  */
 export async function checkVerifierContract(plugin: VerifierPlugin, cases: readonly VerifierCase[], opts: VerifierContractOptions = {}): Promise<ContractReport> {
-  const collector = new ContractCollector(pluginLabel(plugin), 'verifier')
+  const collector = new ContractCollector(pluginLabel(plugin), 'verifier', new Set(opts.skip))
   if (!(await checkPluginShape(plugin, 'verifier', collector))) return collector.report()
   if (cases.length === 0) throw new Error('checkVerifierContract: give at least one case')
   const ctx: VerifyContext = { concurrency: opts.concurrency ?? 1 }
@@ -54,9 +57,14 @@ export async function checkVerifierContract(plugin: VerifierPlugin, cases: reado
   const label = (i: number) => cases[i]!.name ?? `case ${i}`
 
   let verdicts: Verdict[] | undefined
+  // Every well-formed verdict seen, for the consistency check at the end.
+  const seen: Array<{ label: string; verdict: Verdict }> = []
   await collector.run('score-shape', async (fail) => {
     const out = await score(items)
-    if (checkVerdicts(out, items.length, label, fail)) verdicts = out
+    if (checkVerdicts(out, items.length, label, fail)) {
+      verdicts = out
+      out.forEach((verdict, i) => seen.push({ label: label(i), verdict }))
+    }
   })
   await collector.run('score-empty', async (fail) => {
     const out = await score([])
@@ -97,7 +105,14 @@ export async function checkVerifierContract(plugin: VerifierPlugin, cases: reado
         }
         throw error
       }
-      checkVerdicts(out, junk.length, (i) => `garbage ${JSON.stringify(garbage[i]!.slice(0, 30))} on '${problem.id}'`, fail)
+      const junkLabel = (i: number) => `garbage ${JSON.stringify(garbage[i]!.slice(0, 30))} on '${problem.id}'`
+      if (checkVerdicts(out, junk.length, junkLabel, fail)) out.forEach((verdict, i) => seen.push({ label: junkLabel(i), verdict }))
+    }
+  })
+  await collector.run('verdict-consistent', (fail) => {
+    for (const { label: where, verdict: v } of seen) {
+      // With a binary reward, pass is exactly "reward 1": `bench verify` counts pass, the metrics count reward.
+      if (v.pass !== undefined && (v.reward === 0 || v.reward === 1) && v.pass !== (v.reward === 1)) fail(`${where}: pass ${v.pass} contradicts reward ${v.reward}`)
     }
   })
   return collector.report()
@@ -142,8 +157,14 @@ function checkExpectation(v: Verdict, expect: VerdictExpectation | undefined, la
   if (expect.maxScore !== undefined && !(v.score <= expect.maxScore)) fail(`${label}: expected score ≤ ${expect.maxScore}, got ${got}`)
 }
 
+// Scores may differ in the last float bits with batch shape (a learned scorer's matmul); nothing else may.
 function sameVerdict(a: Verdict, b: Verdict): boolean {
-  return a.score === b.score && a.reward === b.reward && a.pass === b.pass && a.reason === b.reason && a.answer === b.answer && a.messageId === b.messageId
+  return close(a.score, b.score) && close(a.reward, b.reward) && a.pass === b.pass && a.reason === b.reason && a.answer === b.answer && a.messageId === b.messageId
+}
+
+function close(a: number | undefined, b: number | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return a === b || Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b))
 }
 
 function show(v: Verdict): string {

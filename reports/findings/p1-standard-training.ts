@@ -1,12 +1,12 @@
 import { armMatrix, findArm, sharedPromptIds } from './arms.js'
 import type { ArmData } from './arms.js'
 import type { FindingsContext, PredictionPlan } from './context.js'
-import { checkClause, temperature } from './format.js'
+import { temperature } from './format.js'
 import { planComparison } from './plan-check.js'
 import { describeDiff } from './run-checks.js'
 import { metricName, standardStrategies } from './strategy-targets.js'
 import type { CheckResult, Fact, Finding, PlannedCheck } from './types.js'
-import { decideChecks, largestMde, tally } from './verdict.js'
+import { decideChecks, evidenceSummary, largestMde } from './verdict.js'
 
 const claim = 'SFT and RL with N′ = 1 lower pass@N and Bo-N at large N compared with the base model.'
 
@@ -24,12 +24,15 @@ export function crossing(grid: readonly number[], diffs: readonly number[]): str
   return `crosses below the base between N=${n0} and N=${n1} (N* ≈ ${star.toFixed(1)})`
 }
 
-function curveFacts(ctx: FindingsContext, base: ArmData, arm: ArmData, metric: 'passAtN' | 'bestOfN'): Fact[] {
+/** The curve of b − a along the grid; where a tested check covers a point, its numbers are used (one number per quantity in the doc). */
+function curveFacts(ctx: FindingsContext, base: ArmData, arm: ArmData, metric: 'passAtN' | 'bestOfN', tested: readonly CheckResult[]): Fact[] {
   const prompts = sharedPromptIds(base, arm)
   const grid = ctx.grid.filter((n) => base.grid.includes(n) && arm.grid.includes(n))
-  const diffs = grid.map((n) =>
-    describeDiff(armMatrix(base, metric, n, prompts), armMatrix(arm, metric, n, prompts), { seed: ctx.seed, label: `P1:${arm.groupId}:${metric}@${n}`, resamples: ctx.resamples, level: ctx.level }),
-  )
+  const diffs = grid.map((n) => {
+    const check = tested.find((c) => c.b.groupId === arm.groupId && c.metric === metric && c.n === n)
+    if (check) return { diff: check.diff, ci: check.ci }
+    return describeDiff(armMatrix(base, metric, n, prompts), armMatrix(arm, metric, n, prompts), { seed: ctx.seed, label: `P1:${arm.groupId}:${metric}@${n}`, resamples: ctx.resamples, level: ctx.level })
+  })
   const facts: Fact[] = grid.map((n, i) => ({ label: `${arm.label} − base, ${metricName(metric, n)}`, value: diffs[i]!.diff, ci: diffs[i]!.ci, unit: 'diff' }))
   facts.push({ label: `${arm.label} vs base, ${metric === 'passAtN' ? 'pass@N' : 'Bo-N'} curve`, value: crossing(grid, diffs.map((d) => d.diff)), unit: 'plain' })
   return facts
@@ -62,14 +65,14 @@ export function planP1(ctx: FindingsContext): PredictionPlan {
       if (check) checks.push(check)
     }
   }
-  const facts = arms.flatMap((arm) => [...curveFacts(ctx, base, arm, 'passAtN'), ...curveFacts(ctx, base, arm, 'bestOfN')])
   const absent = standardStrategies.filter((s) => !arms.some((a) => a.strategy === s))
   return {
     checks,
     decide: (results): Finding => {
       const evidence = checks.map((c) => results.get(c.id)!).filter((c): c is CheckResult => c !== undefined)
       const verdict = decideChecks(evidence)
-      const summary = `${tally(evidence)}. ${evidence.map(checkClause).join('; ')}.`
+      const facts = arms.flatMap((arm) => [...curveFacts(ctx, base, arm, 'passAtN', evidence), ...curveFacts(ctx, base, arm, 'bestOfN', evidence)])
+      const summary = evidenceSummary(evidence)
       return {
         id: 'P1',
         title: 'Standard training hurts large-N sampling',

@@ -1,12 +1,12 @@
 import { findArm } from './arms.js'
 import type { ArmData } from './arms.js'
 import type { FindingsContext, PredictionPlan } from './context.js'
-import { checkClause, temperature } from './format.js'
+import { temperature } from './format.js'
 import { planComparison } from './plan-check.js'
 import { paperEffects } from './power.js'
 import { bonAwareTargets, isBonAware, metricName, standardStrategies } from './strategy-targets.js'
 import type { CheckResult, Finding, PlannedCheck } from './types.js'
-import { decideChecks, largestMde, tally } from './verdict.js'
+import { decideChecks, evidenceSummary, largestMde } from './verdict.js'
 
 const title = 'BoN-aware training wins on its own metric'
 const claim = 'BoN-aware training wins on the metric it trained for, at the N′ it trained with.'
@@ -36,7 +36,7 @@ export function planP2(ctx: FindingsContext): PredictionPlan {
     `At T=${temperature(T)}, for each BoN-aware strategy in the run, its trained-for metric at its own N′ — Bo-N′ for bon-rl-v, bon-rl, bon-sft, vbon and bond ` +
     '(they select or reward with the learned verifier), pass@N′ for bon-rl-s, bon-rlb, bon-rlb-p and pass-at-k (they select and reward with the environment reward) — ' +
     'minus the same metric of the base, of rl and of sft (those present), paired over prompts, predicted positive. Holds when every difference is significantly positive (Holm); ' +
-    'a difference against the base that is not significant although the design could detect the paper’s effect counts against it.'
+    'it does not hold when none is significant although every comparison with a paper effect (against the base; pass@N against rl) could have detected it.'
   const finding = (rest: Pick<Finding, 'verdict' | 'summary' | 'evidence' | 'mde'> & { extraNotes?: string[] }): Finding => ({
     id: 'P2', title, claim, method, verdict: rest.verdict, summary: rest.summary, evidence: rest.evidence, facts: [], mde: rest.mde, notes: [...notes, ...(rest.extraNotes ?? [])],
   })
@@ -60,9 +60,9 @@ export function planP2(ctx: FindingsContext): PredictionPlan {
       const evidence = checks.map((c) => results.get(c.id)).filter((c): c is CheckResult => c !== undefined)
       const perArm = arms.map((arm) => {
         const own = evidence.filter((c) => c.b.groupId === arm.groupId)
-        return `${arm.label} on ${metricName(bonAwareTargets[arm.strategy]!, arm.nTrain)}: ${decideChecks(own)} (${own.map(checkClause).join('; ')})`
+        return `${arm.label} on ${metricName(bonAwareTargets[arm.strategy]!, arm.nTrain)}: ${decideChecks(own)}`
       })
-      return finding({ verdict: decideChecks(evidence), summary: `${tally(evidence)}. ${perArm.join('. ')}.`, evidence, mde: largestMde(evidence) })
+      return finding({ verdict: decideChecks(evidence), summary: `Per strategy — ${perArm.join('; ')}. ${evidenceSummary(evidence)}`, evidence, mde: largestMde(evidence) })
     },
   }
 }

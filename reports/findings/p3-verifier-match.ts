@@ -1,25 +1,24 @@
-import { twoLevelBootstrapCI } from '../../core/metrics/two-level-bootstrap.js'
-import { deriveSeed } from '../../core/rng.js'
-import { armMatrix } from './arms.js'
 import type { ArmData } from './arms.js'
 import type { FindingsContext, PredictionPlan } from './context.js'
-import { checkClause, temperature } from './format.js'
+import { temperature } from './format.js'
 import { bonAwareArms } from './p2-trained-metric.js'
 import { planComparison } from './plan-check.js'
 import { metricName } from './strategy-targets.js'
 import type { CheckResult, Fact, Finding, PlannedCheck } from './types.js'
-import { decideChecks, largestMde, tally } from './verdict.js'
+import { decideChecks, evidenceSummary, largestMde } from './verdict.js'
 
 const title = 'Train-time and test-time verifiers must match'
 const claim = 'bon-rl-v (trained with the learned verifier) is best on Bo-N accuracy; bon-rl-s and bon-rlb (trained with the environment reward) are best on pass@N.'
 const pass = ['bon-rl-s', 'bon-rlb'] as const
 
+/** Every arm's estimate at N as results.json has it (`groups[].bestOfN`/`passAtN`), ranked. */
 function rankFacts(ctx: FindingsContext, arms: readonly ArmData[], n: number): Fact[] {
   const facts: Fact[] = []
   for (const metric of ['bestOfN', 'passAtN'] as const) {
-    const rows = arms.map((arm) => {
-      const ci = twoLevelBootstrapCI(armMatrix(arm, metric, n, arm.promptIds), { resamples: ctx.resamples, level: ctx.level, seed: deriveSeed(ctx.seed, 'P3', arm.groupId, metric, n) })
-      return { arm, value: ci.mean, ci: [ci.lower, ci.upper] as [number, number] }
+    const rows = arms.flatMap((arm) => {
+      const group = ctx.results.groups.find((g) => g.groupId === arm.groupId)
+      const estimate = group?.[metric][group.grid.indexOf(n)]
+      return estimate ? [{ arm, value: estimate.value, ci: estimate.ci }] : []
     })
     const order = [...rows].sort((x, y) => y.value - x.value || x.arm.label.localeCompare(y.arm.label))
     for (const row of order) facts.push({ label: `${metricName(metric, n)}: ${row.arm.label} (rank ${order.indexOf(row) + 1} of ${rows.length})`, value: row.value, ci: row.ci, unit: 'rate' })
@@ -61,7 +60,7 @@ export function planP3(ctx: FindingsContext): PredictionPlan {
     decide: (results): Finding => {
       const evidence = checks.map((c) => results.get(c.id)).filter((c): c is CheckResult => c !== undefined)
       if (evidence.length === 0) return { id: 'P3', title, claim, method, verdict: 'not testable here', summary: why, evidence, facts, mde: null, notes: [] }
-      return { id: 'P3', title, claim, method, verdict: decideChecks(evidence), summary: `${tally(evidence)}. ${evidence.map(checkClause).join('; ')}.`, evidence, facts, mde: largestMde(evidence), notes: [] }
+      return { id: 'P3', title, claim, method, verdict: decideChecks(evidence), summary: evidenceSummary(evidence), evidence, facts, mde: largestMde(evidence), notes: [] }
     },
   }
 }

@@ -1,13 +1,13 @@
 import { armMatrix, armOf, findArm, hasPromptDistinct, seedMean, sharedPromptIds } from './arms.js'
 import type { ArmData } from './arms.js'
 import type { FindingsContext, PredictionPlan } from './context.js'
-import { checkClause, temperature } from './format.js'
+import { temperature } from './format.js'
 import { bonAwareArms } from './p2-trained-metric.js'
 import { planComparison } from './plan-check.js'
 import { describeDiff } from './run-checks.js'
 import { standardStrategies } from './strategy-targets.js'
 import type { CheckResult, Fact, Finding, PlannedCheck } from './types.js'
-import { combineVerdicts, decideChecks, largestMde, tally } from './verdict.js'
+import { combineVerdicts, decideChecks, evidenceSummary, largestMde } from './verdict.js'
 
 const title = 'BoN-aware models stay diverse and move effort to hard prompts'
 const claim = 'BoN-aware models keep more diverse answers than standard training and move their gains to the prompts the base model finds hard.'
@@ -24,10 +24,6 @@ export function hardEasySplit(basePass1: readonly number[]): { hard: boolean[]; 
   return { hard, median }
 }
 
-function weighted(values: number[][], weights: readonly number[]): number[][] {
-  return values.map((row) => row.map((v, p) => v * weights[p]!))
-}
-
 interface EffortPlan {
   checks: PlannedCheck[]
   facts: Fact[]
@@ -41,14 +37,12 @@ function planEffort(ctx: FindingsContext, base: ArmData, arm: ArmData, rl: ArmDa
   if (!split) return { checks: [], facts: [], note: `${arm.label}: the base model's pass@1 does not split the shared prompts into hard and easy; effort not tested.` }
   const P = prompts.length
   const hardCount = split.hard.filter(Boolean).length
-  // mean over prompts of w·x equals mean(x | hard) − mean(x | easy).
-  const weights = split.hard.map((h) => (h ? P / hardCount : -P / (P - hardCount)))
   const matrix = (a: ArmData) => armMatrix(a, 'passAtN', n, prompts)
   const label = (who: string) => `${who}: hard − easy gain in pass@${n} over base, T=${temperature(arm.temperature)}`
   const check = (id: string, a: ArmData, text: string): PlannedCheck => ({
     id, prediction: 'P4', label: text, metric: 'hardEasyGain', n, temperature: arm.temperature,
-    a: { arm: armOf(a), values: weighted(matrix(a), weights) }, b: { arm: armOf(arm), values: weighted(matrix(arm), weights) },
-    expected: 'positive', prompts: P,
+    a: { arm: armOf(a), values: matrix(a) }, b: { arm: armOf(arm), values: matrix(arm) },
+    expected: 'positive', prompts: P, strata: split.hard,
   })
   const checks = [check(`P4:effort:${arm.groupId}`, base, label(arm.label))]
   if (rl) checks.push(check(`P4:effort:${arm.groupId}-vs-${rl.groupId}`, rl, `${arm.label} − rl: hard − easy gain in pass@${n} over base, T=${temperature(arm.temperature)}`))
@@ -116,11 +110,11 @@ export function planP4(ctx: FindingsContext): PredictionPlan {
       const [div, eff] = [pick(diversity), pick(effort)]
       const [vDiv, vEff] = [decideChecks(div), decideChecks(eff)]
       const evidence = [...div, ...eff]
-      const part = (name: string, v: string, list: CheckResult[]) => `${name}: ${v}${list.length > 0 ? ` — ${tally(list)} (${list.map(checkClause).join('; ')})` : ''}`
+      const part = (name: string, v: string, list: CheckResult[]) => `${name}: ${v}.${list.length > 0 ? ` ${evidenceSummary(list)}` : ''}`
       return {
         id: 'P4', title, claim, method,
         verdict: combineVerdicts([vDiv, vEff]),
-        summary: `${part('Diversity', vDiv, div)}. ${part('Effort', vEff, eff)}.`,
+        summary: `${part('Diversity', vDiv, div)} ${part('Effort', vEff, eff)}`,
         evidence, facts,
         mde: largestMde(evidence),
         notes,

@@ -1,12 +1,12 @@
 import { findArm } from './arms.js'
 import type { FindingsContext, PredictionPlan } from './context.js'
-import { checkClause, temperature } from './format.js'
+import { temperature } from './format.js'
 import { bonAwareArms } from './p2-trained-metric.js'
 import { planComparison } from './plan-check.js'
 import { paperEffects } from './power.js'
 import { bonAwareTargets } from './strategy-targets.js'
 import type { CheckResult, Fact, Finding, PlannedCheck } from './types.js'
-import { decideChecks, largestMde, tally } from './verdict.js'
+import { decideChecks, evidenceSummary, largestMde } from './verdict.js'
 
 const title = 'The gain carries to other N and T'
 const claim = 'The gain of BoN-aware training carries over to test N other than the trained N′ and to other sampling temperatures.'
@@ -57,7 +57,7 @@ export function planP5(ctx: FindingsContext): PredictionPlan {
       if (evidence.length === 0) return { id: 'P5', title, claim, method, verdict: 'not testable here', summary: why, evidence, facts: [], mde: null, notes }
       const positive = evidence.filter((c) => c.diff > 0).length
       const facts: Fact[] = [{ label: 'differences with a positive point estimate', value: `${positive} of ${evidence.length}`, unit: 'plain' }]
-      return { id: 'P5', title, claim, method, verdict: decideChecks(evidence), summary: `${tally(evidence)}; ${positive} of ${evidence.length} positive. ${evidence.map(checkClause).join('; ')}.`, evidence, facts, mde: largestMde(evidence), notes }
+      return { id: 'P5', title, claim, method, verdict: decideChecks(evidence), summary: `${positive} of ${evidence.length} differences are positive. ${evidenceSummary(evidence)}`, evidence, facts, mde: largestMde(evidence), notes }
     },
   }
 }

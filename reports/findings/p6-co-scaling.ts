@@ -65,7 +65,7 @@ export function planP6(ctx: FindingsContext): PredictionPlan {
       else {
         facts.push({ label: `fit at ${at}: a, b`, value: `a = ${f.a.toFixed(3)}, b = ${f.b.toFixed(3)} (${f.used} points, ${f.skipped} skipped)`, unit: 'plain' })
         facts.push({ label: `fit at ${at}: R²`, value: f.r2, unit: 'plain' })
-        facts.push({ label: `fit at ${at}: RMSE`, value: f.rmse, unit: 'diff' })
+        facts.push({ label: `fit at ${at}: RMSE`, value: `${(100 * f.rmse).toFixed(2)} pp`, unit: 'plain' })
       }
     })
     const vFit = fitVerdict(fits)

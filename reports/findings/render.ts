@@ -9,17 +9,21 @@ export interface FindingsMeta {
   source: string
   /** The output path, when written to a file (shown in the regenerate line). */
   out?: string
+  /** Options the command was given beyond source and --out, e.g. `['--temperature', '0.7']` (shown in the regenerate line). */
+  flags?: string[]
   run: Results['run']
   settings: Results['settings']
   groups: Results['groups']
   warnings: string[]
+  /** Finished cells in the results file. */
+  cells: number
   errors: number
   prepare: Results['prepare']
 }
 
 /** The meta of a results file. Pure; takes only what the doc prints. */
-export function findingsMeta(results: Results, where: { source: string; out?: string }): FindingsMeta {
-  return { ...where, run: results.run, settings: results.settings, groups: results.groups, warnings: results.warnings, errors: results.errors.length, prepare: results.prepare }
+export function findingsMeta(results: Results, where: { source: string; out?: string; flags?: string[] }): FindingsMeta {
+  return { ...where, run: results.run, settings: results.settings, groups: results.groups, warnings: results.warnings, cells: results.cells.length, errors: results.errors.length, prepare: results.prepare }
 }
 
 function cell(text: string): string {
@@ -63,10 +67,8 @@ function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   const matrix = (r.config.matrix ?? {}) as Record<string, unknown>
   const evalCfg = (r.config.eval ?? {}) as Record<string, unknown>
   const prepared = Object.keys(meta.prepare).sort().flatMap((name) =>
-    Object.keys(meta.prepare[name]!).sort().filter((k) => ['number', 'string', 'boolean'].includes(typeof meta.prepare[name]![k])).map((k) => {
-      const v = meta.prepare[name]![k]
-      return `${name}.${k} = ${typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`
-    }),
+    // Numbers only (AUC, sizes, steps); hashes, flags and timings say nothing about the findings.
+    Object.keys(meta.prepare[name]!).sort().filter((k) => typeof meta.prepare[name]![k] === 'number' && !/Ms$/.test(k)).map((k) => `${name}.${k} = ${Number((meta.prepare[name]![k] as number).toPrecision(4))}`),
   )
   const lines = [
     '## The run',
@@ -78,7 +80,7 @@ function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   if (typeof matrix.poolSize === 'number') lines.push(`- Evaluation pool: ${matrix.poolSize} samples per prompt and cell; pass@N counts reward ≥ ${meta.settings.threshold}`)
   if (typeof evalCfg.testPrompts === 'number') lines.push(`- Test prompts requested: ${evalCfg.testPrompts}`)
   if (prepared.length > 0) lines.push(`- Shared components: ${prepared.join('; ')}`)
-  lines.push(`- Finished cells: ${r.plannedCells - meta.errors} of ${r.plannedCells} planned${meta.errors > 0 ? ` (${meta.errors} failed)` : ''}`, '')
+  lines.push(`- Finished cells: ${meta.cells} of ${r.plannedCells} planned${meta.errors > 0 ? ` (${meta.errors} failed)` : ''}`, '')
   return lines
 }
 
@@ -88,10 +90,12 @@ function readingSection(d: FindingsReport['design']): string[] {
     '',
     `- Every comparison is a difference b − a of per-prompt metrics, paired over the prompts both arms evaluated, with a two-level bootstrap ` +
       `(core/metrics pairedTwoLevelBootstrap: each replicate resamples prompts, shared by both arms, and each arm's seeds) of ${d.resamples} resamples, seed ${d.seed}.`,
+    '- The P4 effort contrasts (hard − easy gains) use the same two-level bootstrap stratified by the hard/easy split: prompts are resampled within each half, so the halves keep their sizes.',
     `- Intervals are ${Math.round(100 * d.level)}% percentile intervals, not adjusted for multiplicity. Significance is Holm-adjusted across all ${d.tests} tested comparisons ` +
-      `of this document at a family-wise α = ${d.alpha}; “supports” and “against” mean significant after Holm in, or against, the predicted direction; “n.s.” means not significant.`,
+      `of this document at a family-wise α = ${d.alpha}; “supports” and “against” mean significant after Holm in, or against, the predicted direction; “n.s.” means not significant. ` +
+      `A bootstrap p-value is at least 1/(B + 1), so a Holm p is at least ${(d.tests / (d.resamples + 1)).toFixed(3)} here (m/(B + 1)).`,
     '- A prediction holds when all its comparisons support it; it does not hold when any is significant against it, or when none is significant although every one ' +
-      'could have detected the paper’s effect; otherwise it is inconclusive. It is not testable here when the run lacks the arms it needs.',
+      'with a paper effect could have detected it (MDE ≤ the paper’s effect); otherwise it is inconclusive. It is not testable here when the run lacks the arms it needs.',
     `- MDE is the minimum detectable effect at ${Math.round(100 * d.power)}% power: (z(1 − α/(2m)) + z(${d.power})) × SE = ${d.zHolm.toFixed(3)} × SE, with m = ${d.tests} ` +
       `(Holm’s strictest step) and SE the bootstrap standard error of that very difference. “Paper” is the paper’s effect for that kind of comparison and whether the MDE reaches it.`,
     '- Rates are in %, differences in percentage points (pp); distinct@N counts answers.',
@@ -152,7 +156,7 @@ function curveSection(meta: FindingsMeta, temps: readonly number[]): string[] {
  */
 export function renderFindings(report: FindingsReport, meta: FindingsMeta): string {
   const d = report.design
-  const regen = `npx bench findings ${meta.source}${meta.out ? ` --out ${meta.out}` : ''}${d.primaryTemperature !== 1 ? ` --temperature ${temperature(d.primaryTemperature)}` : ''}`
+  const regen = ['npx bench findings', meta.source, ...(meta.out ? ['--out', meta.out] : []), ...(meta.flags ?? [])].join(' ')
   const lines = [
     '# Findings: the paper’s predictions at small scale',
     '',

@@ -3,6 +3,7 @@ import { pairedTwoLevelBootstrap } from '../../core/metrics/two-level-bootstrap.
 import { deriveSeed } from '../../core/rng.js'
 import { resamplesFor } from '../comparisons.js'
 import { armOf } from './arms.js'
+import { stratifiedContrastBootstrap } from './contrast-bootstrap.js'
 import type { ArmData } from './arms.js'
 import { mdeMultiplier } from './power.js'
 import type { CheckResult, PlannedCheck } from './types.js'
@@ -36,9 +37,10 @@ export function runChecks(planned: readonly PlannedCheck[], options: RunChecksOp
   const resamples = resamplesFor(tests, options.alpha, options.resamples)
   const zHolm = mdeMultiplier({ alpha: options.alpha, power: options.power, tests })
   const zUnadjusted = mdeMultiplier({ alpha: options.alpha, power: options.power, tests: 1 })
-  const raw = planned.map((check) =>
-    pairedTwoLevelBootstrap(check.b.values, check.a.values, { resamples, level: options.level, seed: deriveSeed(options.seed, 'findings', check.id) }),
-  )
+  const raw = planned.map((check) => {
+    const opts = { resamples, level: options.level, seed: deriveSeed(options.seed, 'findings', check.id) }
+    return check.strata ? stratifiedContrastBootstrap(check.a.values, check.b.values, check.strata, opts) : pairedTwoLevelBootstrap(check.b.values, check.a.values, opts)
+  })
   const corrected = holm(raw.map((r) => r.pValue), options.alpha)
   const results = planned.map((check, i): CheckResult => {
     const r = raw[i]!
@@ -46,7 +48,7 @@ export function runChecks(planned: readonly PlannedCheck[], options: RunChecksOp
     const agrees = check.expected === 'positive' ? r.diff > 0 : r.diff < 0
     const outcome = !significant || r.diff === 0 ? 'null' : agrees ? 'supports' : 'contradicts'
     const mde = zHolm * r.stdErr
-    const { a, b, ...rest } = check
+    const { a, b, strata: _strata, ...rest } = check
     return {
       ...rest,
       a: a.arm,

@@ -56,10 +56,16 @@ export interface PlannedCheck {
   /** Where the paper effect comes from (shown beside it). */
   paperEffectSource?: string
   prompts: number
+  /**
+   * For the P4 contrast: the hard/easy split of the prompts. The values are then raw per-prompt
+   * metrics and the difference is the hard − easy contrast of b minus that of a, bootstrapped
+   * within the split (reports/findings/contrast-bootstrap.ts).
+   */
+  strata?: boolean[]
 }
 
 /** A finished check: the planned comparison with its paired two-level bootstrap and Holm outcome. */
-export interface CheckResult extends Omit<PlannedCheck, 'a' | 'b'> {
+export interface CheckResult extends Omit<PlannedCheck, 'a' | 'b' | 'strata'> {
   a: Arm
   b: Arm
   /** Mean of b − a over seeds and shared prompts. */

@@ -1,3 +1,4 @@
+import { checkClause } from './format.js'
 import type { CheckResult, Verdict } from './types.js'
 
 /**
@@ -5,8 +6,8 @@ import type { CheckResult, Verdict } from './types.js'
  * - none → not testable here;
  * - any comparison significant (Holm) against the predicted direction → does not hold;
  * - every comparison significant in the predicted direction → holds;
- * - none significant, and each one could have detected the paper's effect (MDE ≤ paper effect)
- *   → does not hold (no effect of the size the paper reports);
+ * - none significant, and every one that has a paper effect could have detected it (MDE ≤ paper
+ *   effect; at least one has) → does not hold (no effect of the size the paper reports);
  * - otherwise (some significant and some not, or too little power) → inconclusive.
  * Pure.
  */
@@ -14,7 +15,8 @@ export function decideChecks(checks: readonly CheckResult[]): Verdict {
   if (checks.length === 0) return 'not testable here'
   if (checks.some((c) => c.outcome === 'contradicts')) return 'does not hold'
   if (checks.every((c) => c.outcome === 'supports')) return 'holds'
-  if (checks.every((c) => c.outcome === 'null' && c.powered)) return 'does not hold'
+  const withPaper = checks.filter((c) => c.paperEffect !== undefined)
+  if (checks.every((c) => c.outcome === 'null') && withPaper.length > 0 && withPaper.every((c) => c.powered)) return 'does not hold'
   return 'inconclusive'
 }
 
@@ -47,4 +49,23 @@ export function tally(checks: readonly CheckResult[]): string {
 export function largestMde(checks: readonly CheckResult[]): number | null {
   const rates = checks.filter((c) => c.metric !== 'distinctAtN')
   return rates.length > 0 ? Math.max(...rates.map((c) => c.mde)) : null
+}
+
+/**
+ * A summary of checks for the doc: the tally, then the comparisons that decided against a clean
+ * "holds" (those against the prediction, then those not significant) with their numbers; when
+ * all support it, the weakest one. The full table follows it in the doc. Pure.
+ */
+export function evidenceSummary(checks: readonly CheckResult[]): string {
+  if (checks.length === 0) return 'No comparison could be made.'
+  const against = checks.filter((c) => c.outcome === 'contradicts')
+  const nulls = checks.filter((c) => c.outcome === 'null')
+  const parts = [`${tally(checks)}.`]
+  if (against.length > 0) parts.push(`Against the prediction: ${against.map(checkClause).join('; ')}.`)
+  if (nulls.length > 0) parts.push(`Not significant: ${nulls.map(checkClause).join('; ')}.`)
+  if (against.length === 0 && nulls.length === 0) {
+    const weakest = [...checks].sort((x, y) => Math.abs(x.diff) - Math.abs(y.diff))[0]!
+    parts.push(`Smallest: ${checkClause(weakest)}.`)
+  }
+  return parts.join(' ')
 }

@@ -98,6 +98,12 @@ describe.each(['learned', 'rotary'] as const)('tiny-transformer with %s position
     for (const c of short[0]!.completions) expect(c.tokens.length).toBeLessThanOrEqual(2)
   })
 
+  it('rejects with BENCH_ABORTED when the signal is aborted', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(model.sample(requests(1), { signal: controller.signal })).rejects.toMatchObject({ code: 'BENCH_ABORTED' })
+  })
+
   it('cuts prompts longer than the context on the left and still samples', async () => {
     const long = 'abcdefgh'.repeat(10) + '='
     const [r] = await model.sample([{ promptId: 'l', prompt: long, n: 2, temperature: 1, seed: 1 }])
@@ -142,7 +148,7 @@ describe('tiny-transformer training', () => {
     await model.dispose()
   })
 
-  it('moves toward the reference with klBeta > 0 and zero weights, and not at all with β = 0', async () => {
+  it('moves toward the reference with klBeta > 0 and zero weights (with β = 0 the gradient is zero)', async () => {
     const model = await tinyTransformer(tiny).create(ctx)
     const pairs = [{ prompt: 'ab=', completion: 'ab' }, { prompt: '12=', completion: '3' }]
     await model.setReference()

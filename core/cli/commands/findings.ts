@@ -12,7 +12,7 @@ interface FindingsFlags {
   alpha?: string
   power?: string
   resamples?: string
-  seed: string
+  seed?: string
 }
 
 function parseNumber(value: string | undefined, name: string, check: (n: number) => boolean, hint: string): number | undefined {
@@ -60,9 +60,9 @@ export function registerFindings(program: Command): void {
     .option('-o, --out <file>', 'write the Markdown here (e.g. docs/results.md) instead of printing it')
     .option('-t, --temperature <T>', 'temperature P1–P4 are judged at (default: 1 when the run has it, else the middle one)')
     .option('--alpha <a>', "family-wise error rate of the Holm family (default: the results' settings.alpha)")
-    .option('--power <p>', 'power of the minimum detectable effect', '0.8')
+    .option('--power <p>', 'power of the minimum detectable effect (default: 0.8)')
     .option('--resamples <n>', "bootstrap resamples (default: the results' settings.bootstrap; raised so Holm can reject)")
-    .option('--seed <n>', 'bootstrap seed', '0')
+    .option('--seed <n>', 'bootstrap seed (default: 0)')
     .action(async (target: string, flags: FindingsFlags) => {
       const options = {
         temperature: parseNumber(flags.temperature, '--temperature', (n) => n > 0, 'a temperature > 0'),
@@ -73,7 +73,10 @@ export function registerFindings(program: Command): void {
       }
       const results = await loadResults(target)
       const report = evaluateFindings(results, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)))
-      const markdown = renderFindings(report, findingsMeta(results, { source: target.split(path.sep).join('/'), ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}) }))
+      // The doc's regenerate line repeats exactly the options given.
+      const given = (['temperature', 'alpha', 'power', 'resamples', 'seed'] as const).flatMap((k) => (flags[k] !== undefined ? [`--${k}`, flags[k]!] : []))
+      const where = { source: target.split(path.sep).join('/'), ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}), flags: given }
+      const markdown = renderFindings(report, findingsMeta(results, where))
       if (!flags.out) {
         process.stdout.write(markdown)
         return

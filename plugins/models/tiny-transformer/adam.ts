@@ -16,8 +16,14 @@ export class Adam {
   readonly m: tf.Variable[]
   readonly v: tf.Variable[]
   constructor(shapes: number[][]) {
-    this.m = shapes.map((s) => tf.variable(tf.zeros(s), false))
-    this.v = shapes.map((s) => tf.variable(tf.zeros(s), false))
+    const zeros = (shape: number[]) => {
+      const init = tf.zeros(shape)
+      const v = tf.variable(init, false)
+      init.dispose()
+      return v
+    }
+    this.m = shapes.map(zeros)
+    this.v = shapes.map(zeros)
   }
 
   /** One step: params ← params − lr·m̂/(√v̂ + ε) with gradients multiplied by `scale` (clipping). */

@@ -29,7 +29,7 @@ export interface EngineState {
 /**
  * The model itself, on the current thread's tfjs backend: parameters as tf.Variables, the Adam
  * state, the optional frozen reference, and the three computations (sample, update, logProb).
- * Synchronous by design — the instance and the worker pool put it behind async calls.
+ * Training and scoring are synchronous; sampling yields to the event loop between decode steps.
  */
 export class Engine {
   readonly cfg: ModelConfig
@@ -54,7 +54,12 @@ export class Engine {
     this.cfg = modelConfig(options, tokenizer.size)
     this.specs = paramSpecs(this.cfg)
     if (weights.length !== this.specs.length) throw new Error(`expected ${this.specs.length} weight arrays, got ${weights.length}`)
-    this.vars = this.specs.map((s, i) => tf.variable(tf.tensor(weights[i]!, s.shape), true))
+    this.vars = this.specs.map((s, i) => {
+      const init = tf.tensor(weights[i]!, s.shape)
+      const v = tf.variable(init, true)
+      init.dispose() // the variable holds its own reference to the data
+      return v
+    })
     this.W = Object.fromEntries(this.specs.map((s, i) => [s.name, this.vars[i]!]))
     this.consts = new ForwardConstants(this.cfg)
     this.adam = new Adam(this.specs.map((s) => s.shape))
@@ -71,10 +76,10 @@ export class Engine {
   }
 
   /** Draws one completion per row, in chunks of `batching.sampleRows` rows. */
-  sample(rows: RowRequest[], signal?: AbortSignal): Completion[] {
+  async sample(rows: RowRequest[], signal?: AbortSignal): Promise<Completion[]> {
     const out: Completion[] = []
     const chunk = this.options.batching.sampleRows
-    for (let i = 0; i < rows.length; i += chunk) out.push(...generateRows(this, rows.slice(i, i + chunk), signal))
+    for (let i = 0; i < rows.length; i += chunk) out.push(...(await generateRows(this, rows.slice(i, i + chunk), signal)))
     return out
   }
 

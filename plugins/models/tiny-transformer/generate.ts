@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { setImmediate } from 'node:timers/promises'
 import type { Completion } from '../../../core/plugin-api/index.js'
 import { BenchError } from '../../../core/errors.js'
 import { createRng } from '../../../core/rng.js'
@@ -98,9 +99,10 @@ function accept(model: DecodeModel, row: RowState, req: RowRequest, token: numbe
  * position per step; a row still inside its prompt is fed its next prompt token (teacher
  * forcing), so every row's numbers are independent of the batch it shares. Copies of the same
  * prompt share the steps up to the shortest prompt, then the cache is copied out per row.
- * Finished rows are dropped from the batch; the loop ends when every row is done.
+ * Finished rows are dropped from the batch; the loop ends when every row is done. Yields to the
+ * event loop about every 50 ms so Ctrl-C, the UI and abort signals stay live on the caller's thread.
  */
-export function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: AbortSignal): Completion[] {
+export async function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: AbortSignal): Promise<Completion[]> {
   const { context, heads: H, vocab: V } = model.consts.cfg
   const rows: RowState[] = reqs.map((r) => ({ ids: promptIds(model.tokenizer, r.prompt, context), rng: createRng(r.seed), tokens: [], logProbs: [], text: '' }))
   reqs.forEach((r, i) => {
@@ -116,7 +118,10 @@ export function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: Ab
     let cache: KvCache | undefined
     let logits: Float32Array<ArrayBufferLike> = new Float32Array(0)
     for (let pos = 0; pos < minLen; pos++) {
-      if (signal?.aborted) throw abortError()
+      if (signal?.aborted) {
+        disposeCache(cache)
+        throw abortError()
+      }
       ;({ logits, cache } = step(model, uniqueRow.map((i) => rows[i]!.ids[pos]!), pos, cache))
     }
     const slot = live.map((i) => uniqueKeys.indexOf(keyOf(i)))
@@ -129,7 +134,12 @@ export function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: Ab
     slot.forEach((u, b) => rowLogits.set(logits.subarray(u * V, (u + 1) * V), b * V))
     let batch = live
     // Position pos − 1 has been processed for every row in `batch`; rowLogits predict position pos.
+    let lastYield = performance.now()
     for (let pos = minLen; ; pos++) {
+      if (performance.now() - lastYield > 50) {
+        await setImmediate()
+        lastYield = performance.now()
+      }
       if (signal?.aborted) {
         disposeCache(cache)
         throw abortError()

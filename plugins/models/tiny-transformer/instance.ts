@@ -71,7 +71,7 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
         completions = await pool.sample(rows, engine.version, () => engine.getWeights(), o?.signal)
         lastThreads = pool.lastThreadIds
       } else {
-        completions = engine.sample(rows, o?.signal)
+        completions = await engine.sample(rows, o?.signal)
         lastThreads = [threadId]
       }
       let at = 0

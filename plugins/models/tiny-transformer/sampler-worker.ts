@@ -18,7 +18,7 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
     }
   }
   if (!engine) throw new Error('sample request before any weights were sent')
-  return { id: msg.id, ok: true, threadId, completions: engine.sample(msg.rows) }
+  return { id: msg.id, ok: true, threadId, completions: await engine.sample(msg.rows) }
 }
 
 parentPort!.on('message', (msg: WorkerRequest) => {

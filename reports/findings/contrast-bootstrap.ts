@@ -1,0 +1,52 @@
+import { BenchError } from '../../core/errors.js'
+import type { PairedComparison } from '../../core/metrics/bootstrap.js'
+import { resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
+import { createRng } from '../../core/rng.js'
+
+/**
+ * The P4 effort contrast: [mean over hard prompts − mean over easy prompts] of b minus the same of
+ * a, with `values[seed][prompt]` per arm and a fixed hard/easy split. A two-level bootstrap
+ * stratified by the split: each replicate resamples hard prompts among the hard ones and easy
+ * among the easy ones (shared by both arms, the pairing) and each arm's seeds. Keeping the stratum
+ * sizes fixed matters: resampling prompts across the split would let the hard/easy mix wander and
+ * add a variance the contrast does not have. Seeded; same summaries as core/metrics bootstraps.
+ */
+export function stratifiedContrastBootstrap(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+  hard: readonly boolean[],
+  opts: { seed?: number; resamples?: number; level?: number } = {},
+): PairedComparison {
+  const { seed, resamples, level } = resolveBootstrapOptions(opts)
+  const hardIdx = hard.flatMap((h, p) => (h ? [p] : []))
+  const easyIdx = hard.flatMap((h, p) => (h ? [] : [p]))
+  if (hardIdx.length === 0 || easyIdx.length === 0) throw new BenchError('BENCH_USAGE', 'stratifiedContrastBootstrap: needs at least one hard and one easy prompt')
+  for (const m of [a, b]) {
+    if (m.length === 0 || m.some((row) => row.length !== hard.length)) throw new BenchError('BENCH_USAGE', `stratifiedContrastBootstrap: every seed needs a value for each of the ${hard.length} prompts`)
+  }
+  const P = hard.length
+  const scale = hard.map((h) => (h ? 1 / hardIdx.length : -1 / easyIdx.length))
+  const contrast = (values: readonly (readonly number[])[], seeds: readonly number[], weights: ArrayLike<number>) => {
+    let s = 0
+    for (const sd of seeds) {
+      const row = values[sd]!
+      for (let p = 0; p < P; p++) if (weights[p] !== 0) s += weights[p]! * scale[p]! * row[p]!
+    }
+    return s / seeds.length
+  }
+  const ones = new Float64Array(P).fill(1)
+  const all = (m: readonly unknown[]) => m.map((_, i) => i)
+  const estimate = contrast(b, all(b), ones) - contrast(a, all(a), ones)
+  const rng = createRng(seed)
+  const weights = new Float64Array(P)
+  const replicates = new Float64Array(resamples)
+  for (let r = 0; r < resamples; r++) {
+    const seedsA = Array.from({ length: a.length }, () => rng.int(a.length))
+    const seedsB = Array.from({ length: b.length }, () => rng.int(b.length))
+    weights.fill(0)
+    for (let i = 0; i < hardIdx.length; i++) weights[hardIdx[rng.int(hardIdx.length)]!]++
+    for (let i = 0; i < easyIdx.length; i++) weights[easyIdx[rng.int(easyIdx.length)]!]++
+    replicates[r] = contrast(b, seedsB, weights) - contrast(a, seedsA, weights)
+  }
+  return { diff: estimate, ...summarizeReplicates(estimate, replicates, level), level, resamples }
+}
