@@ -16,9 +16,10 @@ export function tokenLogProbs(W: WeightMap, k: ForwardConstants, batch: PairBatc
 }
 
 /**
- * The training objective, normalised per sequence (divided by the batch size B, not by the
- * token count, so a weight means what the strategy meant it to mean per sequence):
- *   L = −(1/B) Σᵢ wᵢ Σ_{t ∈ response(i)} log π(y_t | y_<t, xᵢ)
+ * The training objective of DESIGN §2.2, a plain weighted sum (no division by the batch size or
+ * the token count, so a weight means exactly what the strategy meant per sequence; the trainer
+ * already averages weights over the prompts of a step), plus the KL penalty averaged per sequence:
+ *   L = −Σᵢ wᵢ Σ_{t ∈ response(i)} log π(y_t | y_<t, xᵢ)
  *       + β (1/B) Σᵢ Σ_{t ∈ response(i)} KL(π(·|y_<t, xᵢ) ‖ π_ref(·|y_<t, xᵢ))
  * The KL term is exact over the vocabulary at each response position of every sequence
  * (whatever its weight); `refLogp` is the frozen reference's log-softmax, a constant.
@@ -35,7 +36,7 @@ export function weightedLoss(
   for (let b = 0; b < batch.B; b++) {
     for (let t = 0; t < batch.T; t++) {
       const r = batch.response[b * batch.T + t]!
-      coef[b * batch.T + t] = (r * weights[b]!) / batch.B
+      coef[b * batch.T + t] = r * weights[b]!
       klCoef[b * batch.T + t] = r / batch.B
     }
   }
