@@ -117,7 +117,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
         : await prepareBaseModel({
         model: plugins.model, task: plugins.task, data, taskSeed: config.taskSeed,
-        pretrainSteps, pretrainBatch: config.train.pretrainBatch, learningRate: config.train.pretrainLearningRate,
+        pretrainSteps, pretrainBatch: config.train.pretrainBatch, learningRate: config.train.pretrainLearningRate ?? plugins.model.trainingDefaults?.pretrainLearningRate,
         backend: config.backend, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
         log: (m) => log(m),
         onStep: (stepLog, total) => {

@@ -53,6 +53,13 @@ function fail(message: string): never {
  * is deterministic in the options and guarantees disjoint, duplicate-free splits whose prompt +
  * expert fit `maxChars`.
  */
+/**
+ * Default weight of each built-in level: half the problems are level 1, so a base model pretrained
+ * for a few minutes solves a good share of prompts sometimes while the harder levels stay rare or
+ * never solved (the spread where Best-of-N matters). Calibrated on the tiny-transformer.
+ */
+const defaultMix: Readonly<Record<number, number>> = { 1: 5, 2: 2, 3: 1, 4: 1, 5: 1 }
+
 export function math(options: MathTaskOptions = {}): TaskPlugin {
   const parsed = mathTaskOptionsSchema.safeParse(options)
   if (!parsed.success) fail(`invalid options: ${parsed.error.message}`)
@@ -63,7 +70,7 @@ export function math(options: MathTaskOptions = {}): TaskPlugin {
   const levels = o.levels.map((level, k) => {
     const spec = resolveLevel(level, o.levelSpecs as never)
     if (!spec) fail(`level ${level} is not built in (built-in: ${Object.keys(defaultLevels).join(', ')}); give all of ops, digits, mulDigits, operators, parens for it in levelSpecs.`)
-    return { level, spec, weight: o.mix?.[k] ?? 1 }
+    return { level, spec, weight: o.mix?.[k] ?? defaultMix[level] ?? 1 }
   })
   const plan: SplitPlan = { seed: o.seed, trainSize: o.trainSize, testSize: o.testSize, levels, format: o.format, maxChars: o.maxChars }
   const maxTokens = o.maxTokens ?? o.maxChars - 9
