@@ -6,6 +6,7 @@ import { yieldToEventLoop } from './yield-event-loop.js'
 import type { ModelInstance, ModelPlugin, WeightedSequence } from '../plugin-api/model.js'
 import type { TrainStepLog } from '../plugin-api/results.js'
 import type { TaskData, TaskPlugin } from '../plugin-api/task.js'
+import type { ResolvedConfig } from '../config/resolve-config.js'
 
 /** What building the shared base model needs. */
 export interface BaseModelOptions {
@@ -87,4 +88,9 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
     renameSync(tmp, dir)
   }
   return { model, key, cached: false }
+}
+
+/** Pretraining steps: the config's, else the model's own default, else 300. */
+export function effectivePretrainSteps(config: Pick<ResolvedConfig, 'train'>, model: ModelPlugin): number {
+  return config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300
 }

@@ -1,8 +1,10 @@
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { type PlannedCell, planCells } from './planner.js'
-import { resolveRunPlugins } from './run-plugins.js'
-import { effectivePretrainSteps } from './run-matrix.js'
+import { type RunPlugins, resolveRunPlugins } from './run-plugins.js'
+import type { TaskData } from '../plugin-api/task.js'
+import { availableParallelism } from 'node:os'
+import { effectivePretrainSteps } from './base-model.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
@@ -25,8 +27,12 @@ export interface PlanEstimate {
 export async function estimatePlan(config: ResolvedConfig, registry: PluginRegistry): Promise<PlanEstimate> {
   const plugins = resolveRunPlugins(config, registry)
   const data = await plugins.task.load({ seed: config.taskSeed, dataPath: config.data })
+  return estimateWork(config, plugins, data, planCells(config))
+}
+
+/** The same count for loaded task data and a given list of cells (the run announces it at start). */
+export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): PlanEstimate {
   const testPrompts = Math.min(data.test.length, config.eval.testPrompts ?? Infinity)
-  const cells = planCells(config)
   let trainSamples = 0
   let trainSequences = effectivePretrainSteps(config, plugins.model) * config.train.pretrainBatch
   for (const cell of cells) {
@@ -37,9 +43,10 @@ export async function estimatePlan(config: ResolvedConfig, registry: PluginRegis
     trainSequences += config.train.steps * config.train.batchPrompts * (needs.policySamples + (needs.expert ? 1 : 0))
   }
   const evalSamples = cells.length * testPrompts * config.poolSize
-  const tokens = plugins.task.generation?.maxTokens ?? 32
+  // Completions stop well before maxTokens on most tasks; half of it is a fair guess.
+  const tokens = (plugins.task.generation?.maxTokens ?? 32) / 2
   const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
-  const cores = Math.max(1, config.concurrency ?? 1)
+  const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const estimatedSeconds = ((evalSamples + trainSamples) * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
   return { cells, testPrompts, trainPrompts: data.train.length, evalSamples, trainSamples, trainSequences, estimatedSeconds }
 }

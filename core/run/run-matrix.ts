@@ -15,12 +15,13 @@ import { evaluatePools } from '../eval/evaluate-pools.js'
 import { computeCellMetrics } from '../eval/cell-metrics.js'
 import { trainCell } from '../train/train-cell.js'
 import { lambdaFor } from '../train/lambda.js'
-import { prepareBaseModel } from './base-model.js'
+import { effectivePretrainSteps, prepareBaseModel } from './base-model.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
 import type { JournalRecord, RunManifest } from './journal-types.js'
 import { buildManifest } from './manifest.js'
 import { type PlannedCell, planCells } from './planner.js'
 import { resolveRunPlugins } from './run-plugins.js'
+import { estimateWork } from './estimate-plan.js'
 
 /** What `runMatrix` needs. */
 export interface RunMatrixOptions {
@@ -99,8 +100,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const results: CellResult[] = []
   let interrupted = false
   try {
-    const samplesToDraw = cells.filter((c) => !previous.cells.has(c.cellId)).length * testProblems.length * config.poolSize
-    emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells, samplesToDraw, estimatedSeconds: 0 } })
+    const estimate = estimateWork(config, plugins, data, cells.filter((c) => !previous.cells.has(c.cellId)))
+    emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells, samplesToDraw: estimate.evalSamples + estimate.trainSamples, estimatedSeconds: estimate.estimatedSeconds } })
     const pending: PlannedCell[] = []
     for (const cell of cells) {
       const done = previous.cells.get(cell.cellId)
@@ -266,9 +267,4 @@ async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCr
   if (!existsSync(dir)) throw new BenchError('BENCH_RUN_INVALID', `Checkpoint folder ${dir} does not exist.`)
   const loaded = await model.load(dir, ctx)
   return { model: loaded, key: String(loaded.describe().hash ?? dir), cached: true }
-}
-
-/** Pretraining steps: the config's, else the model's own default, else 300. */
-export function effectivePretrainSteps(config: ResolvedConfig, model: ModelPlugin): number {
-  return config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300
 }
