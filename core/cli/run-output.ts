@@ -1,6 +1,6 @@
 import type { TerminalOutput } from '../tui/terminal-output.js'
 import { shouldUseTui } from '../tui/should-use-tui.js'
-import { lineReporter } from '../../plugins/reporters/line/index.js'
+import { createLineOutput } from '../tui/line-output.js'
 
 /**
  * Where run events go while `bench run` / `bench eval` work: the live ink UI on a TTY, plain
@@ -12,16 +12,5 @@ export async function createRunOutput(opts: { tui: boolean }): Promise<TerminalO
     const { createTerminalOutput } = await import('../tui/terminal-output.js')
     return createTerminalOutput({ noTui: false })
   }
-  const line = lineReporter({ stream: process.stdout })
-  return {
-    kind: 'line',
-    onEvent: (event) => {
-      try {
-        void line.onEvent?.(event)
-      } catch {
-        // A reporter must never stop the run.
-      }
-    },
-    close: async () => {},
-  }
+  return createLineOutput(process.stdout)
 }

@@ -1,4 +1,4 @@
-import { lineReporter } from '../../plugins/reporters/line/index.js'
+import { createLineOutput } from './line-output.js'
 import type { RunEvent } from '../events.js'
 import { mountTui } from './mount-tui.js'
 import { shouldUseTui, type TuiChoiceInput } from './should-use-tui.js'
@@ -37,16 +37,5 @@ export function createTerminalOutput(input: TerminalOutputInput = {}): TerminalO
       },
     }
   }
-  const line = lineReporter({ stream: stdout })
-  return {
-    kind: 'line',
-    onEvent: (event) => {
-      try {
-        void line.onEvent?.(event)
-      } catch {
-        // A reporter must never stop the run.
-      }
-    },
-    close: async () => {},
-  }
+  return createLineOutput(stdout)
 }

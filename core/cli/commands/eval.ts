@@ -1,12 +1,9 @@
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import { BenchError } from '../../errors.js'
-import { runMatrix } from '../../run/run-matrix.js'
 import { setupRun } from '../../run/setup.js'
-import type { ReporterPlugin } from '../../plugin-api/reporter.js'
+import { executeRun } from '../execute-run.js'
 import { parseNumber, parseNumberList } from '../parse-list.js'
-import { renderCurves, renderResultsTable } from '../render-results.js'
-import { createRunOutput } from '../run-output.js'
 
 interface EvalFlags {
   checkpoint: string
@@ -57,18 +54,6 @@ export function registerEval(program: Command): void {
         },
       })
       if (config.strategies.length > 0) throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')
-      const controller = new AbortController()
-      const stop = () => controller.abort(new BenchError('BENCH_ABORTED', 'interrupted'))
-      process.once('SIGINT', stop)
-      const output = await createRunOutput({ tui: f.tui })
-      const reporters: ReporterPlugin[] = f.reports ? ['json', 'markdown', 'html'].filter((n) => registry.has(n)).map((n) => registry.get('reporter', n)) : []
-      try {
-        const outcome = await runMatrix({ config, registry, checkpoint: resolve(cwd, f.checkpoint), listeners: [output.onEvent], reporters, signal: controller.signal, argv: process.argv.slice(2), cwd })
-        await output.close()
-        process.stdout.write(`\n${renderResultsTable(outcome.results)}\n\n${renderCurves(outcome.results, { color: Boolean(process.stdout.isTTY) })}\n\nrun directory: ${outcome.runDir}\n`)
-      } finally {
-        await output.close()
-        process.off('SIGINT', stop)
-      }
+      await executeRun({ config, registry }, { tui: f.tui, reports: f.reports, checkpoint: resolve(cwd, f.checkpoint) })
     })
 }

@@ -1,13 +1,10 @@
 import type { Command } from 'commander'
-import { BenchError } from '../../errors.js'
 import type { UserConfig } from '../../config/types.js'
-import { readManifest, runMatrix } from '../../run/run-matrix.js'
+import { readManifest } from '../../run/run-matrix.js'
+import { executeRun } from '../execute-run.js'
 import { estimatePlan } from '../../run/estimate-plan.js'
 import { setupRun } from '../../run/setup.js'
-import type { ReporterPlugin } from '../../plugin-api/reporter.js'
 import { parseNumber, parseNumberList, parseStringList } from '../parse-list.js'
-import { renderCurves, renderResultsTable } from '../render-results.js'
-import { createRunOutput } from '../run-output.js'
 
 interface RunFlags {
   config?: string
@@ -99,38 +96,7 @@ export function registerRun(program: Command): void {
         process.stdout.write(renderPlan(plan, config.poolSize))
         return
       }
-      const controller = new AbortController()
-      // First Ctrl-C: stop cleanly (the journal keeps what is finished). A second one more than a
-      // second later exits at once; one sooner is the same keypress arriving twice (from the
-      // terminal and forwarded by bin/bench.js).
-      let firstInterrupt = 0
-      const onSigint = () => {
-        if (firstInterrupt === 0) {
-          firstInterrupt = Date.now()
-          controller.abort(new BenchError('BENCH_ABORTED', 'interrupted'))
-        } else if (Date.now() - firstInterrupt > 1000) process.exit(130)
-      }
-      process.on('SIGINT', onSigint)
-      process.on('SIGTERM', onSigint)
-      const output = await createRunOutput({ tui: flags.tui })
-      const reporters: ReporterPlugin[] = registry.list().filter((e) => e.plugin.kind === 'reporter').map((e) => e.plugin as ReporterPlugin)
-      if (flags.reports) for (const name of ['json', 'markdown', 'html']) if (registry.has(name) && !reporters.some((r) => r.name.endsWith(`:${name}`))) reporters.push(registry.get('reporter', name))
-      try {
-        const outcome = await runMatrix({
-          config, registry, resumeDir: flags.resume, listeners: [output.onEvent], reporters, signal: controller.signal, argv: process.argv.slice(2), cwd,
-        })
-        await output.close()
-        if (outcome.results.length > 0) {
-          process.stdout.write(`\n${renderResultsTable(outcome.results)}\n\n${renderCurves(outcome.results, { color: Boolean(process.stdout.isTTY) })}\n`)
-        }
-        process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
-        // The live UI and the line reporter have already printed the --resume command.
-        if (outcome.interrupted) process.exitCode = 130
-      } finally {
-        await output.close()
-        process.off('SIGINT', onSigint)
-        process.off('SIGTERM', onSigint)
-      }
+      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume })
     })
 }
 
