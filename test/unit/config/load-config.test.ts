@@ -86,7 +86,7 @@ describe('resolveConfig', () => {
     expect(resolved.seeds).toEqual([0]) // the preset overrides the file
     expect(resolved.nGrid).toEqual([1, 2, 4]) // flags override the preset, sorted
     expect(resolved.poolSize).toBe(16) // quick's pool
-    expect(resolved.train.steps).toBe(10)
+    expect(resolved.train.steps).toBe(8)
     expect(resolved.train.learningRate).toBeGreaterThan(0) // default kept
     expect(Object.isFrozen(resolved) && Object.isFrozen(resolved.train)).toBe(true)
   })
