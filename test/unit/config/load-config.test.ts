@@ -87,7 +87,8 @@ describe('resolveConfig', () => {
     expect(resolved.nGrid).toEqual([1, 2, 4]) // flags override the preset, sorted
     expect(resolved.poolSize).toBe(16) // quick's pool
     expect(resolved.train.steps).toBe(8)
-    expect(resolved.train.learningRate).toBeGreaterThan(0) // default kept
+    expect(resolved.train.learningRate).toBeUndefined() // left to the model's own default
+    expect(resolved.train.batchPrompts).toBe(8) // default kept
     expect(Object.isFrozen(resolved) && Object.isFrozen(resolved.train)).toBe(true)
   })
 
