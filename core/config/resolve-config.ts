@@ -67,7 +67,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Resolves the layers (config file < preset < flags) into a frozen ResolvedConfig.
+ * Resolves the layers (default preset < config file < named preset < flags) into a frozen ResolvedConfig.
  * Throws BENCH_CONFIG_INVALID for a missing task or an unknown preset.
  */
 export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: UserConfig; flags?: UserConfig; preset?: string }): ResolvedConfig {
@@ -79,7 +79,8 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
     }
   }
   const flags = opts.flags ? validateUserConfig(opts.flags, 'the command-line flags') : undefined
-  const merged = mergeConfigs(opts.fileConfig, presetConfig, flags)
+  // A named preset overrides the config file; the implicit default preset only fills its gaps.
+  const merged = opts.preset ? mergeConfigs(opts.fileConfig, presetConfig, flags) : mergeConfigs(presets.default, opts.fileConfig, flags)
   const baseDir = opts.file ? dirname(opts.file) : opts.cwd
   const m = merged.matrix ?? {}
   if (!m.task) {

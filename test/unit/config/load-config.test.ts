@@ -85,11 +85,18 @@ describe('resolveConfig', () => {
     expect(resolved.task).toBe('toy')
     expect(resolved.seeds).toEqual([0]) // the preset overrides the file
     expect(resolved.nGrid).toEqual([1, 2, 4]) // flags override the preset, sorted
-    expect(resolved.poolSize).toBe(16) // quick's pool
+    expect(resolved.poolSize).toBe(8) // 2 × the largest N
     expect(resolved.train.steps).toBe(8)
     expect(resolved.train.learningRate).toBeUndefined() // left to the model's own default
     expect(resolved.train.batchPrompts).toBe(8) // default kept
     expect(Object.isFrozen(resolved) && Object.isFrozen(resolved.train)).toBe(true)
+  })
+
+  it('puts the default preset under the config file when no preset is named', () => {
+    const resolved = resolveConfig({ cwd: '/tmp', fileConfig: { matrix: { task: 'toy' }, train: { steps: 3 } } })
+    expect(resolved.train.steps).toBe(3) // the file wins over the implicit default preset
+    expect(resolved.eval.testPrompts).toBe(200) // the default preset fills the gap
+    expect(resolved.nGrid).toEqual([1, 2, 4, 8, 16, 32])
   })
 
   it('defaults the pool to twice the largest N and rejects a smaller one', () => {
