@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bench, tempDir } from './cli-helper.js'
+
+// The main job end to end, at the quick preset's size (about two minutes on 2 cores): the real
+// tiny-transformer pretrained from scratch, the learned reward model, two strategies.
+describe('bench run math --strategies bon-rl,sft --preset quick', () => {
+  const project = tempDir('bonbench-main-')
+  afterAll(() => project.cleanup())
+
+  it('pretrains, prepares the reward model, trains both strategies, evaluates all and reports', async () => {
+    const result = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick'], { cwd: project.dir })
+    expect(result.exitCode, result.stderr + result.stdout.slice(-2000)).toBe(0)
+    const table = result.stdout.slice(result.stdout.indexOf('\npass@N '))
+    for (const row of ['base', 'bon-rl', 'sft']) expect(table).toMatch(new RegExp(`\\n${row}\\s+[\\d.]+ \\[`))
+    expect(table).toMatch(/\nBo-N\s+N=1\s+N=2\s+N=4\s+N=8/)
+    expect(result.stdout).toContain('pass@N against N')
+
+    const runDir = /run directory: (.+)/.exec(result.stdout)![1]!.trim()
+    for (const file of ['run.json', 'journal.jsonl', 'results.json', 'report.md', 'report.html']) expect(existsSync(join(runDir, file)), file).toBe(true)
+    const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const prepare = records.find((r) => r.type === 'prepare')
+    expect(prepare.name).toBe('bonbench:reward-model')
+    expect(prepare.facts.auc).toBeGreaterThan(0)
+    expect(prepare.facts.auc).toBeLessThan(1)
+    expect(records.filter((r) => r.type === 'train' && r.cellId === 'pretrain')).toHaveLength(200)
+    const cells = records.filter((r) => r.type === 'cell')
+    expect(cells.map((c) => c.cellId)).toEqual(['base-n1-t1-s0', 'bon-rl-n4-t1-s0', 'sft-n1-t1-s0'])
+    const bonRl = cells[1].result
+    expect(bonRl.training).toHaveLength(8)
+    expect(bonRl.training[0].lambda).toBeCloseTo(4.9169, 3) // λ_4 by the KL-match rule
+    expect(bonRl.compute.samplesDrawn).toBeGreaterThan(cells[0].result.compute.samplesDrawn)
+    expect(records.filter((r) => r.type === 'checkpoint').map((r) => r.cellId)).toEqual(['bon-rl-n4-t1-s0', 'sft-n1-t1-s0'])
+    // The base model is cached by content hash: a second run loads it instead of pretraining.
+    const again = await bench(['run', 'math', '--preset', 'quick', '--n', '1,2', '--test-prompts', '4', '--no-reports'], { cwd: project.dir })
+    expect(again.exitCode, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/base model: loaded from cache/)
+  }, 600_000)
+})
