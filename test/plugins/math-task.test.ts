@@ -107,3 +107,26 @@ describe('math task', () => {
     await expect(tiny.load({ seed: 0 })).rejects.toMatchObject({ code: 'BENCH_PLUGIN_OPTIONS', message: expect.stringMatching(/level 1 has too few distinct problems/) })
   })
 })
+
+describe("math task, format 'reversed'", () => {
+  it('writes each step result least significant digit first, keeps the answer line, and grades correct', async () => {
+    const [plain, reversed] = await Promise.all([
+      math({ trainSize: 40, testSize: 10 }).load({ seed: 0 }),
+      math({ trainSize: 40, testSize: 10, format: 'reversed' }).load({ seed: 0 }),
+    ])
+    const verifier = mathAnswer({})
+    reversed.train.forEach((p, i) => {
+      const q = plain.train[i]!
+      expect(p.prompt).toBe(q.prompt)
+      const steps = q.expert!.trim().split('\n')
+      const reversedSteps = p.expert!.trim().split('\n')
+      expect(reversedSteps.at(-1)).toBe(steps.at(-1)) // A: n unchanged
+      steps.slice(0, -1).forEach((step, j) => {
+        const [lhs, result] = step.split('=')
+        expect(reversedSteps[j]).toBe(`${lhs}=${[...result!].reverse().join('')}`)
+      })
+    })
+    const verdicts = await verifier.score(reversed.train.map((problem) => ({ problem, completion: problem.expert! })), { concurrency: 1 })
+    expect(verdicts.every((v) => v.reward === 1)).toBe(true)
+  })
+})

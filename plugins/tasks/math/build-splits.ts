@@ -12,7 +12,7 @@ export interface SplitPlan {
   testSize: number
   /** Levels with their specs and mix weights, in the order given. */
   levels: Array<{ level: number; spec: LevelSpec; weight: number }>
-  format: 'steps' | 'direct'
+  format: MathFormat
   maxChars: number
 }
 
@@ -27,13 +27,28 @@ export function allocate(size: number, weights: number[]): number[] {
 }
 
 /** The prompt shown for an expression: `Q: 37+48*2=?\n`. */
+/**
+ * How an expert solution is written: `steps` (one `a op b=c` line per operation), `reversed` (the
+ * same lines with each result's digits written least significant first, `37+48=58` for 85 — the
+ * order in which carries are computed, far easier for a small left-to-right model; the answer
+ * line stays `A: 85`), or `direct` (the answer line only).
+ */
+export type MathFormat = 'steps' | 'reversed' | 'direct'
+
+/** `37+48=85` → `37+48=58`: the result's digits least significant first. */
+export function reverseResult(step: string): string {
+  return step.replace(/=(\d+)$/, (_, digits: string) => `=${[...digits].reverse().join('')}`)
+}
+
 export function formatPrompt(expression: string): string {
   return `Q: ${expression}=?\n`
 }
 
 /** The expert completion: one line per step, then the answer line, e.g. `48*2=96\n37+96=133\nA: 133\n`. */
-export function formatExpert(steps: string[], answer: number, format: 'steps' | 'direct'): string {
-  return `${format === 'steps' ? steps.map((s) => `${s}\n`).join('') : ''}A: ${answer}\n`
+export function formatExpert(steps: string[], answer: number, format: MathFormat): string {
+  if (format === 'direct') return `A: ${answer}\n`
+  const lines = format === 'reversed' ? steps.map(reverseResult) : steps
+  return `${lines.map((s) => `${s}\n`).join('')}A: ${answer}\n`
 }
 
 function shuffle<T>(items: T[], rng: Rng): T[] {

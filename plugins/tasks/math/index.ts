@@ -32,7 +32,7 @@ export const mathTaskOptionsSchema = z.strictObject({
   /** Per-level overrides of the built-in table, keyed by level: `{ 5: { ops: 4 } }`. */
   levelSpecs: z.record(z.string().regex(/^\d+$/), levelSpecSchema.partial()).default({}),
   /** `steps`: one line per operation then `A: n`; `direct`: only `A: n` (much harder). */
-  format: z.enum(['steps', 'direct']).default('steps'),
+  format: z.enum(['steps', 'reversed', 'direct']).default('steps'),
   /** Budget for prompt + expert, in characters (= tokens for a char-level model). */
   maxChars: z.int().min(12).max(10_000).default(90),
   /** Generation cap for completions (default: maxChars − 9, the shortest prompt). */
