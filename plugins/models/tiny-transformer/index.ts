@@ -43,9 +43,9 @@ export function tinyTransformer(options?: TinyTransformerOptions | Record<string
     kind: 'model',
     meta: { version: '0.1.0', description: 'small decoder-only transformer on TensorFlow.js (WASM/CPU/GPU), trainable' },
     options: resolved,
-    // Pretraining from scratch (SFT on expert solutions) learns faster at a higher rate than the
-    // fine-tuning default; measured on the math task (see plugins/tasks/math/README.md).
-    trainingDefaults: { pretrainSteps: 600, pretrainLearningRate: 3e-3 },
+    // Pretraining uses the model's own learning rate (1e-3): on `math` it learnt arithmetic where
+    // 3e-3 stalled (docs/study/README.md).
+    trainingDefaults: { pretrainSteps: 600 },
     // Measured on one WASM core (2-core machine): ~4,000 sampled and ~2,500 trained tokens/s.
     throughput: { sampleTokensPerSecond: 4_000, trainTokensPerSecond: 2_500 },
     async create(ctx) {
