@@ -96,7 +96,7 @@ export interface ModelPlugin extends PluginBase<'model'> {
   kind: 'model'
   create(ctx: ModelCreateContext): Promise<ModelInstance>
   /** Defaults suited to this model, used where neither config, preset nor flags set them. */
-  trainingDefaults?: { pretrainSteps?: number; pretrainLearningRate?: number }
+  trainingDefaults?: { pretrainSteps?: number; pretrainLearningRate?: number; learningRate?: number }
   /** Rough speeds on one core, for `bench run --dry-run`'s time estimate. */
   throughput?: { sampleTokensPerSecond: number; trainTokensPerSecond: number }
   /** Restores a model written by `instance.save(dir)`. */

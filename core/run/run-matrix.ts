@@ -161,7 +161,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               cellId: cell.cellId, model, reference: base.model, strategy, nTrain: cell.key.nTrain,
               lambda: lambdaFor(cell.key.nTrain, config.train.lambda), temperature: cell.key.temperature, seed: cell.key.seed,
               problems: data.train, judges, steps: config.train.steps, batchPrompts: config.train.batchPrompts,
-              learningRate: config.train.learningRate, generation, signal: opts.signal,
+              learningRate: config.train.learningRate ?? plugins.model.trainingDefaults?.learningRate, generation, signal: opts.signal,
               onStep: (stepLog) => {
                 if (stepLog.step >= startStep) {
                   journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })

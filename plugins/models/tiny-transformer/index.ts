@@ -44,8 +44,9 @@ export function tinyTransformer(options?: TinyTransformerOptions | Record<string
     meta: { version: '0.1.0', description: 'small decoder-only transformer on TensorFlow.js (WASM/CPU/GPU), trainable' },
     options: resolved,
     // Pretraining uses the model's own learning rate (1e-3): on `math` it learnt arithmetic where
-    // 3e-3 stalled (docs/study/README.md).
-    trainingDefaults: { pretrainSteps: 600 },
+    // 3e-3 stalled. Fine-tuning a pretrained model needs a smaller one: at 1e-3, 30 RL steps
+    // wrecked a 36%-pass@1 base (docs/study/README.md).
+    trainingDefaults: { pretrainSteps: 1500, learningRate: 1e-4 },
     // Measured on one WASM core (2-core machine): ~4,000 sampled and ~2,500 trained tokens/s.
     throughput: { sampleTokensPerSecond: 4_000, trainTokensPerSecond: 2_500 },
     async create(ctx) {
