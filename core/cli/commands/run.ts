@@ -5,77 +5,49 @@ import { executeRun } from '../execute-run.js'
 import { estimatePlan } from '../../run/estimate-plan.js'
 import { setupRun } from '../../run/setup.js'
 import { parseNumber, parseNumberList, parseStringList } from '../parse-list.js'
+import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 
-interface RunFlags {
-  config?: string
+interface RunFlags extends EvaluationFlags {
   preset?: string
-  model?: string
   strategies?: string[]
-  n?: number[]
   nTrain?: number[]
-  temperatures?: number[]
-  seeds?: number[]
-  poolSize?: number
-  verifier?: string
   steps?: number
   batchPrompts?: number
   lr?: number
   pretrainSteps?: number
-  testPrompts?: number
-  data?: string
-  concurrency?: number
-  backend?: string
-  runsDir?: string
   cacheDir?: string
   resume?: string
   dryRun?: boolean
-  tui: boolean
-  reports: boolean
 }
 
 /** Turns flags into a config layer (undefined entries are skipped by the merge). */
 export function flagsToConfig(task: string | undefined, f: RunFlags): UserConfig {
+  const shared = evaluationFlagsToConfig(task, f)
   return {
-    matrix: {
-      task, model: f.model, strategies: f.strategies, nGrid: f.n, nTrain: f.nTrain, temperatures: f.temperatures,
-      seeds: f.seeds, poolSize: f.poolSize, verifier: f.verifier,
-    },
+    ...shared,
+    matrix: { ...shared.matrix, strategies: f.strategies, nTrain: f.nTrain },
     train: { steps: f.steps, batchPrompts: f.batchPrompts, learningRate: f.lr, pretrainSteps: f.pretrainSteps },
-    eval: { testPrompts: f.testPrompts },
-    data: f.data, concurrency: f.concurrency, backend: f.backend, runsDir: f.runsDir, cacheDir: f.cacheDir,
+    cacheDir: f.cacheDir,
   }
 }
 
 /** `bench run`: trains every strategy of the matrix from one base model and evaluates them all. */
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('train and evaluate a matrix (strategy × N′ × temperature × seed) with exact Best-of-N metrics')
     .argument('[task]', 'task name, e.g. math, toy, gsm8k (or matrix.task in the config)')
-    .option('-c, --config <file>', 'config file (default: bench.config.{ts,mjs,js,json} in the working directory)')
     .option('-p, --preset <name>', 'named preset: quick, default, study')
-    .option('-m, --model <name>', 'model plugin (default tiny-transformer)')
     .option('-s, --strategies <list>', 'strategies to train, comma-separated (e.g. bon-rl,sft)', parseStringList)
-    .option('-n, --n <list>', 'test-time N grid, e.g. 1,2,4,8,16,32', parseNumberList('--n'))
     .option('--n-train <list>', "training N′ values for BoN-aware strategies", parseNumberList('--n-train'))
-    .option('-t, --temperatures <list>', 'sampling temperatures', parseNumberList('--temperatures'))
-    .option('--seeds <list>', 'seeds', parseNumberList('--seeds'))
-    .option('--pool-size <n>', 'samples per test prompt (default 2 × max N)', parseNumber('--pool-size'))
-    .option('--verifier <name>', 'selector verifier that BoN ranks by (default: the task reward, an oracle)')
     .option('--steps <n>', 'training steps per strategy cell', parseNumber('--steps'))
     .option('--batch-prompts <n>', 'prompts per training step', parseNumber('--batch-prompts'))
-    .option('--lr <rate>', 'learning rate of strategy training', parseNumber('--lr'))
+    .option('--lr <rate>', 'learning rate of strategy training (default: the model’s own)', parseNumber('--lr'))
     .option('--pretrain-steps <n>', 'SFT steps that make the base model (0: none)', parseNumber('--pretrain-steps'))
-    .option('--test-prompts <n>', 'evaluate at most this many test prompts', parseNumber('--test-prompts'))
-    .option('-d, --data <path>', 'data file for dataset-backed tasks (gsm8k, math500, humaneval-js, …)')
-    .option('--concurrency <n>', 'concurrency budget shared by every pool (default: core count)', parseNumber('--concurrency'))
-    .option('--backend <name>', 'TensorFlow.js backend: auto, wasm, cpu, tensorflow, tensorflow-gpu, webgpu')
-    .option('--runs-dir <dir>', 'where run directories go (default .bench/runs)')
     .option('--cache-dir <dir>', 'cache for base models and verifiers (default .bench/cache)')
     .option('--resume <run-dir>', 'finish an interrupted run: skips every journaled record')
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
-    .option('--no-tui', 'plain progress lines instead of the live terminal UI')
-    .option('--no-reports', 'do not write results.json, report.md and report.html into the run directory')
+  addEvaluationOptions(command)
     .addHelpText('after', '\nExamples:\n  bench run math --strategies bon-rl,sft\n  bench run toy --model tabular --n 1,2,4,8\n  bench run math --preset quick --dry-run\n  bench run --resume .bench/runs/<id>')
     .action(async (task: string | undefined, flags: RunFlags) => {
       const cwd = process.cwd()

@@ -51,6 +51,27 @@ export function invalidLine(plugin: string, file: string, line: number, what: st
 }
 
 /**
+ * Parses JSON Lines text into objects with their 1-based line numbers; blank lines are skipped and
+ * a line that is not a JSON object throws the error `bad(line, what)` builds (so each caller names
+ * its own file and fix).
+ */
+export function parseJsonlObjects(text: string, bad: (line: number, what: string) => Error): JsonlRecord[] {
+  const records: JsonlRecord[] = []
+  text.split('\n').forEach((raw, i) => {
+    if (raw.trim() === '') return
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch (error) {
+      throw bad(i + 1, `not valid JSON (${(error as Error).message})`)
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad(i + 1, 'not a JSON object')
+    records.push({ line: i + 1, value: value as Record<string, unknown> })
+  })
+  return records
+}
+
+/**
  * Reads a `.jsonl` or `.jsonl.gz` file (gzip detected by its magic bytes). Blank lines are skipped;
  * a line that is not a JSON object throws BENCH_DATA_INVALID naming file and line. The sha256 is of
  * the bytes on disk, for the run manifest.
@@ -69,18 +90,7 @@ export async function readJsonl(plugin: string, file: string): Promise<JsonlFile
   } catch (cause) {
     throw new BenchError('BENCH_DATA_INVALID', `${plugin}: ${file} is not a readable gzip file. Re-download it or pass the uncompressed .jsonl.`, { cause })
   }
-  const records: JsonlRecord[] = []
-  text.split('\n').forEach((raw, i) => {
-    if (raw.trim() === '') return
-    let value: unknown
-    try {
-      value = JSON.parse(raw)
-    } catch (error) {
-      throw invalidLine(plugin, file, i + 1, `not valid JSON (${(error as Error).message})`)
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidLine(plugin, file, i + 1, 'not a JSON object')
-    records.push({ line: i + 1, value: value as Record<string, unknown> })
-  })
+  const records = parseJsonlObjects(text, (line, what) => invalidLine(plugin, file, line, what))
   return { path: file, sha256, records }
 }
 
