@@ -12,6 +12,8 @@ export interface ResolvedConfig {
   readonly nGrid: readonly number[]
   readonly nTrain: readonly number[]
   readonly temperatures: readonly number[]
+  /** Base-only temperatures (inference only), none of them in `temperatures`, ascending. */
+  readonly baseTemperatures: readonly number[]
   readonly seeds: readonly number[]
   readonly poolSize: number
   /** The selector verifier; undefined means the task's reward verifier (an oracle). */
@@ -91,13 +93,15 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
   if (poolSize < nGrid[nGrid.length - 1]!) {
     throw new BenchError('BENCH_CONFIG_INVALID', `matrix.poolSize (${poolSize}) must be at least the largest N of the grid (${nGrid[nGrid.length - 1]}): every N is estimated from one pool.`)
   }
+  const temperatures = m.temperatures ?? defaults.temperatures
   const resolved: ResolvedConfig = {
     task: m.task,
     model: m.model ?? defaults.model,
     strategies: m.strategies ?? defaults.strategies,
     nGrid,
     nTrain: m.nTrain ?? defaults.nTrain,
-    temperatures: m.temperatures ?? defaults.temperatures,
+    temperatures,
+    baseTemperatures: [...new Set(m.baseTemperatures ?? [])].filter((t) => !temperatures.includes(t)).sort((a, b) => a - b),
     seeds: m.seeds ?? defaults.seeds,
     poolSize,
     verifier: m.verifier,

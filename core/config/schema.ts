@@ -19,6 +19,7 @@ export const userConfigSchema = z.strictObject({
       nGrid: z.array(positiveInt).min(1).optional(),
       nTrain: z.array(positiveInt).min(1).optional(),
       temperatures: z.array(z.number().min(0)).min(1).optional(),
+      baseTemperatures: z.array(z.number().min(0)).optional(),
       seeds: z.array(z.number().int().min(0)).min(1).optional(),
       poolSize: positiveInt.optional(),
       verifier: z.string().min(1).optional(),

@@ -21,6 +21,12 @@ export interface MatrixConfig {
   nTrain?: number[]
   /** Sampling temperatures (training and evaluation of a cell use the same T). */
   temperatures?: number[]
+  /**
+   * Extra temperatures at which only the base model is evaluated (inference only, for the
+   * co-scaling law of pass@N over N and T); no strategy trains there. Temperatures already in
+   * `temperatures` are ignored here.
+   */
+  baseTemperatures?: number[]
   /** Seeds (training and sampling randomness; the task's problems stay fixed). */
   seeds?: number[]
   /** Samples per test prompt in the evaluation pool (default 2 × max N). */

@@ -21,9 +21,10 @@ export function cellIdOf(key: CellKey): string {
 
 /**
  * Expands the matrix: for each seed and temperature, the base model, then every strategy × N′
- * (N′ only for BoN-aware strategies). Order is deterministic: seeds, temperatures, strategies.
+ * (N′ only for BoN-aware strategies); then the base model alone at each base-only temperature.
+ * Order is deterministic: seeds, temperatures, strategies.
  */
-export function planCells(config: Pick<ResolvedConfig, 'task' | 'model' | 'strategies' | 'nTrain' | 'temperatures' | 'seeds'>): PlannedCell[] {
+export function planCells(config: Pick<ResolvedConfig, 'task' | 'model' | 'strategies' | 'nTrain' | 'temperatures' | 'seeds'> & Partial<Pick<ResolvedConfig, 'baseTemperatures'>>): PlannedCell[] {
   const cells: PlannedCell[] = []
   for (const seed of config.seeds) {
     for (const temperature of config.temperatures) {
@@ -36,6 +37,10 @@ export function planCells(config: Pick<ResolvedConfig, 'task' | 'model' | 'strat
           cells.push({ cellId: cellIdOf(key), key })
         }
       }
+    }
+    for (const temperature of config.baseTemperatures ?? []) {
+      const base: CellKey = { task: config.task, model: config.model, strategy: 'base', nTrain: 1, temperature, seed }
+      cells.push({ cellId: cellIdOf(base), key: base })
     }
   }
   const seen = new Set<string>()

@@ -20,10 +20,11 @@ export function planP5(ctx: FindingsContext): PredictionPlan {
   const T = ctx.primaryTemperature
   const base = findArm(ctx.arms, 'base', T)
   const { arms } = bonAwareArms(ctx, T)
-  const others = ctx.temperatures.filter((t) => t !== T)
+  // Temperatures where strategies trained; base-only (inference) temperatures serve P6 alone.
+  const others = ctx.temperatures.filter((t) => t !== T && ctx.arms.some((a) => a.temperature === t && a.strategy !== 'base'))
   const method =
     `For each BoN-aware strategy, its trained-for metric (as in P2) minus the base's: at every N ≥ 2 of the grid other than its N′, at T=${temperature(T)}; ` +
-    `and at N′ at every other temperature of the run (${others.length > 0 ? others.map(temperature).join(', ') : 'none'}). ` +
+    `and at N′ at every other temperature where the strategies trained (${others.length > 0 ? others.map(temperature).join(', ') : 'none'}). ` +
     'In this harness a temperature is a whole pipeline: the strategy trains and is evaluated at it, so (b) asks whether the gain recurs at another T, ' +
     'not whether a model trained at one T keeps it at another. All differences are predicted positive; holds when all are significantly positive (Holm).'
   const checks: PlannedCheck[] = []

@@ -11,6 +11,7 @@ interface RunFlags extends EvaluationFlags {
   preset?: string
   strategies?: string[]
   nTrain?: number[]
+  baseTemperatures?: number[]
   steps?: number
   batchPrompts?: number
   lr?: number
@@ -25,7 +26,7 @@ export function flagsToConfig(task: string | undefined, f: RunFlags): UserConfig
   const shared = evaluationFlagsToConfig(task, f)
   return {
     ...shared,
-    matrix: { ...shared.matrix, strategies: f.strategies, nTrain: f.nTrain },
+    matrix: { ...shared.matrix, strategies: f.strategies, nTrain: f.nTrain, baseTemperatures: f.baseTemperatures },
     train: { steps: f.steps, batchPrompts: f.batchPrompts, learningRate: f.lr, pretrainSteps: f.pretrainSteps },
     cacheDir: f.cacheDir,
   }
@@ -40,6 +41,7 @@ export function registerRun(program: Command): void {
     .option('-p, --preset <name>', 'named preset: quick, default, study')
     .option('-s, --strategies <list>', 'strategies to train, comma-separated (e.g. bon-rl,sft)', parseStringList)
     .option('--n-train <list>', "training N′ values for BoN-aware strategies", parseNumberList('--n-train'))
+    .option('--base-temperatures <list>', 'extra temperatures where only the base model is evaluated (co-scaling of N and T)', parseNumberList('--base-temperatures'))
     .option('--steps <n>', 'training steps per strategy cell', parseNumber('--steps'))
     .option('--batch-prompts <n>', 'prompts per training step', parseNumber('--batch-prompts'))
     .option('--lr <rate>', 'learning rate of strategy training (default: the model’s own)', parseNumber('--lr'))
@@ -74,9 +76,9 @@ export function registerRun(program: Command): void {
 
 /** The recorded config of run.json as a flags layer (plugins come from the config file again). */
 function recordedToFlags(recorded: Record<string, unknown>): UserConfig {
-  const { plugins: _plugins, baseDir: _b, configFile: _c, preset: _p, task, model, strategies, nGrid, nTrain, temperatures, seeds, poolSize, verifier, ...rest } = recorded
+  const { plugins: _plugins, baseDir: _b, configFile: _c, preset: _p, task, model, strategies, nGrid, nTrain, temperatures, baseTemperatures, seeds, poolSize, verifier, ...rest } = recorded
   const cleaned = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null))
-  return { ...cleaned, matrix: { task, model, strategies, nGrid, nTrain, temperatures, seeds, poolSize, verifier } } as UserConfig
+  return { ...cleaned, matrix: { task, model, strategies, nGrid, nTrain, temperatures, baseTemperatures, seeds, poolSize, verifier } } as UserConfig
 }
 
 function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number): string {
