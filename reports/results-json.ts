@@ -45,7 +45,8 @@ function pickMetrics(m: CellMetrics): Results['cells'][number]['metrics'] {
   }
 }
 
-function estimateOf(group: CellGroup, metric: MetricName, n: number, opts: { resamples: number; level: number; seed: number }): Estimate {
+/** A group's metric at N pooled over its seeds, with a two-level (seeds × prompts) bootstrap CI. */
+export function estimateOf(group: CellGroup, metric: MetricName, n: number, opts: { resamples: number; level: number; seed: number }): Estimate {
   const ci = twoLevelBootstrapCI(metricMatrix(group, metric, n), { ...opts, seed: deriveSeed(opts.seed, group.groupId, metric, n) })
   return { value: ci.mean, ci: [ci.lower, ci.upper] }
 }

@@ -1,42 +1,67 @@
 import asciichart from 'asciichart'
 import type { CellResult } from '../plugin-api/results.js'
-import { usesTrainN } from '../run/planner.js'
+import { groupCells } from '../../reports/groups.js'
+import { estimateOf } from '../../reports/results-json.js'
 
-/** A row label: strategy, N′ (for trained cells), temperature and seed when they vary. */
-export function cellLabel(result: CellResult, all: readonly CellResult[]): string {
-  const k = result.key
-  const parts = [k.strategy === 'base' ? 'base' : k.strategy.replace(/^bonbench:/, '')]
-  if (usesTrainN(k.strategy) && new Set(all.filter((r) => usesTrainN(r.key.strategy)).map((r) => r.key.nTrain)).size > 1) parts.push(`N'=${k.nTrain}`)
-  if (new Set(all.map((r) => r.key.temperature)).size > 1) parts.push(`T=${k.temperature}`)
-  if (new Set(all.map((r) => r.key.seed)).size > 1) parts.push(`seed ${k.seed}`)
-  return parts.join(' ')
+/** One row of the end-of-run tables and one line of the curves: a cell, or a group of seeds. */
+interface ResultRow {
+  label: string
+  grid: number[]
+  passAtN: Array<{ value: number; ci: [number, number] }>
+  bestOfN: Array<{ value: number; ci: [number, number] }>
+}
+
+/**
+ * The rows to print: one per cell when the run has one seed (95% bootstrap CIs over prompts);
+ * with several seeds one per group, pooled over its seeds, with two-level bootstrap CIs (seeds ×
+ * prompts, as in results.json). Base rows first.
+ */
+export function resultRows(results: readonly CellResult[], opts: { resamples?: number; level?: number } = {}): ResultRow[] {
+  const { groups } = groupCells(results)
+  const pooled = groups.some((g) => g.cells.length > 1)
+  if (!pooled) {
+    return groups.map((g) => {
+      const m = g.cells[0]!.metrics
+      const pick = (values: number[], ci: Array<[number, number]>) => m.grid.map((_, i) => ({ value: values[i]!, ci: ci[i]! }))
+      return { label: g.label, grid: m.grid, passAtN: pick(m.passAtN, m.ci.passAtN), bestOfN: pick(m.bestOfN, m.ci.bestOfN) }
+    })
+  }
+  const bootstrap = { resamples: opts.resamples ?? 1000, level: opts.level ?? 0.95, seed: 0 }
+  return groups.map((g) => ({
+    label: `${g.label} (${g.cells.length} seed${g.cells.length === 1 ? '' : 's'})`,
+    grid: g.grid,
+    passAtN: g.grid.map((n) => estimateOf(g, 'passAtN', n, bootstrap)),
+    bestOfN: g.grid.map((n) => estimateOf(g, 'bestOfN', n, bootstrap)),
+  }))
 }
 
 const pct = (x: number) => (100 * x).toFixed(1)
 
 /**
- * The end-of-run tables: one for pass@N and one for Bo-N, rows = cells (base first), columns = the
- * N grid, each entry `value [low, high]` in percent (95% bootstrap CIs over prompts). Two narrow
- * tables rather than one wide one, so they fit a terminal.
+ * The end-of-run tables: one for pass@N and one for Bo-N, rows from {@link resultRows} (base
+ * first), columns = the N grid, each entry `value [low, high]` in percent. Two narrow tables rather
+ * than one wide one, so they fit a terminal.
  */
 export function renderResultsTable(results: readonly CellResult[]): string {
   if (results.length === 0) return '(no finished cells)'
-  const grid = results[0]!.metrics.grid
-  const block = (title: string, pick: (r: CellResult) => { values: number[]; ci: Array<[number, number]> }) => {
+  const rows = resultRows(results)
+  const grid = rows[0]!.grid
+  const pooled = new Set(results.map((r) => r.key.seed)).size > 1
+  const block = (title: string, pick: (r: ResultRow) => ResultRow['passAtN']) => {
     const header = [title, ...grid.map((n) => `N=${n}`)]
-    const rows = results.map((r) => {
-      const { values, ci } = pick(r)
-      return [cellLabel(r, results), ...grid.map((_, i) => `${pct(values[i]!)} [${pct(ci[i]![0])},${pct(ci[i]![1])}]`)]
-    })
-    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)))
+    const lines = rows.map((r) => [r.label, ...grid.map((n) => {
+      const e = pick(r)[r.grid.indexOf(n)]
+      return e ? `${pct(e.value)} [${pct(e.ci[0])},${pct(e.ci[1])}]` : '—'
+    })])
+    const widths = header.map((h, c) => Math.max(h.length, ...lines.map((row) => row[c]!.length)))
     const line = (cells: string[]) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ')
-    return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+    return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(line)].join('\n')
   }
   return [
-    block('pass@N', (r) => ({ values: r.metrics.passAtN, ci: r.metrics.ci.passAtN })),
+    block('pass@N', (r) => r.passAtN),
     '',
-    block('Bo-N', (r) => ({ values: r.metrics.bestOfN, ci: r.metrics.ci.bestOfN })),
-    '(percent, [95% CI over prompts]; Bo-N selects by the verifier, pass@N counts any correct sample)',
+    block('Bo-N', (r) => r.bestOfN),
+    `(percent, [95% CI over ${pooled ? 'seeds and prompts: seeds pooled' : 'prompts'}]; Bo-N selects by the verifier, pass@N counts any correct sample)`,
   ].join('\n')
 }
 
@@ -44,23 +69,24 @@ const COLORS = [asciichart.blue, asciichart.green, asciichart.red, asciichart.ma
 
 /**
  * Terminal charts of Bo-N and pass@N against N (x: the grid positions, log-spaced N), one line per
- * cell, with a legend. `color` false gives plain text (for files and non-TTY output).
+ * row of {@link resultRows}, with a legend. `color` false gives plain text (for files and non-TTY output).
  */
 export function renderCurves(results: readonly CellResult[], opts: { color?: boolean } = {}): string {
   if (results.length === 0) return ''
-  const grid = results[0]!.metrics.grid
-  const chart = (title: string, pick: (r: CellResult) => number[]) => {
-    const series = results.map((r) => stretch(pick(r).map((v) => 100 * v), 6))
+  const rows = resultRows(results).filter((r, _, all) => r.grid.length === all[0]!.grid.length)
+  const grid = rows[0]!.grid
+  const chart = (title: string, pick: (r: ResultRow) => ResultRow['passAtN']) => {
+    const series = rows.map((r) => stretch(pick(r).map((e) => 100 * e.value), 6))
     const plot = asciichart.plot(series, {
       height: 10,
-      colors: opts.color ? results.map((_, i) => COLORS[i % COLORS.length]!) : undefined,
+      colors: opts.color ? rows.map((_, i) => COLORS[i % COLORS.length]!) : undefined,
       format: (x: number) => x.toFixed(0).padStart(4) + '%',
     })
     const axis = '       ' + grid.map((n) => String(n).padEnd(6)).join('')
     return `${title}\n${plot}\n${axis}  (N)`
   }
-  const legend = results.map((r, i) => `${opts.color ? COLORS[i % COLORS.length] : ''}●${opts.color ? asciichart.reset : ''} ${cellLabel(r, results)}`).join('   ')
-  return [chart('Bo-N accuracy against N', (r) => r.metrics.bestOfN), chart('pass@N against N', (r) => r.metrics.passAtN), legend].join('\n\n')
+  const legend = rows.map((r, i) => `${opts.color ? COLORS[i % COLORS.length] : ''}●${opts.color ? asciichart.reset : ''} ${r.label}`).join('   ')
+  return [chart('Bo-N accuracy against N', (r) => r.bestOfN), chart('pass@N against N', (r) => r.passAtN), legend].join('\n\n')
 }
 
 /** Repeats points so each grid position spans `width` columns (linear in between). */

@@ -13,7 +13,7 @@ describe('bench run math --strategies bon-rl,sft --preset quick', () => {
     const result = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick'], { cwd: project.dir })
     expect(result.exitCode, result.stderr + result.stdout.slice(-2000)).toBe(0)
     const table = result.stdout.slice(result.stdout.indexOf('\npass@N '))
-    for (const row of ['base', 'bon-rl', 'sft']) expect(table).toMatch(new RegExp(`\\n${row}\\s+[\\d.]+ \\[`))
+    for (const row of ['base', "bon-rl N'=4", 'sft']) expect(table).toMatch(new RegExp(`\\n${row}\\s+[\\d.]+ \\[`))
     expect(table).toMatch(/\nBo-N\s+N=1\s+N=2\s+N=4\s+N=8/)
     expect(result.stdout).toContain('pass@N against N')
 

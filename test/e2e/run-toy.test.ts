@@ -14,7 +14,7 @@ describe('bench run toy --model tabular', () => {
     const table = out.slice(out.indexOf("\npass@N "))
     expect(table).toMatch(/\nbase\s+[\d.]+ \[/)
     expect(table).toMatch(/\nsft\s+[\d.]+ \[/)
-    expect(table).toMatch(/\nbon-rlb\s+[\d.]+ \[/)
+    expect(table).toMatch(/\nbon-rlb N'=4\s+[\d.]+ \[/)
     expect(out).toContain('Bo-N accuracy against N')
     const runDir = /run directory: (.+)/.exec(out)![1]!.trim()
     const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))

@@ -77,6 +77,8 @@ export function rewardModel(options?: RewardModelOptions | Record<string, unknow
       version: VERSION,
       problems: train.map((p) => [p.id, p.prompt, p.answer ?? null]),
       modelHash: modelHash ?? null,
+      // Weights trained on different TensorFlow.js backends differ in the last digits.
+      backend,
       options: { ...opts, cache: undefined },
       seed: ctx.seed,
       temperature: ctx.temperature,

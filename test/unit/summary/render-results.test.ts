@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { renderCurves, renderResultsTable, resultRows } from '../../../core/cli/render-results.js'
+import type { CellResult } from '../../../core/plugin-api/results.js'
+import { syntheticRun } from '../../helpers/synthetic-run.js'
+
+function cellsOf(spec: Parameters<typeof syntheticRun>[0]): CellResult[] {
+  return syntheticRun({ withText: false, ...spec }).records.flatMap((r) => (r.type === 'cell' ? [r.result] : []))
+}
+
+describe('end-of-run tables', () => {
+  it('prints one row per cell, with its own CIs, when the run has one seed', () => {
+    const cells = cellsOf({ seeds: [0], temperatures: [1] })
+    const rows = resultRows(cells)
+    expect(rows.map((r) => r.label)).toEqual(['base', "bon-rl N'=4", 'sft'])
+    const sft = cells.find((c) => c.key.strategy === 'sft')!
+    expect(rows[2]!.passAtN.map((e) => e.value)).toEqual(sft.metrics.passAtN)
+    expect(rows[2]!.bestOfN.map((e) => e.ci)).toEqual(sft.metrics.ci.bestOfN)
+    const table = renderResultsTable(cells)
+    expect(table).toMatch(/\nsft\s+[\d.]+ \[[\d.]+,[\d.]+\]/)
+    expect(table).toContain('CI over prompts')
+  })
+
+  it('pools the seeds of each group into one row (mean over seeds, two-level CI) when there are several', () => {
+    const cells = cellsOf({ seeds: [0, 1, 2], temperatures: [0.7, 1] })
+    const rows = resultRows(cells, { resamples: 200 })
+    expect(rows).toHaveLength(6)
+    expect(rows.map((r) => r.label)).toContain("bon-rl N'=4 T=0.7 (3 seeds)")
+    const row = rows.find((r) => r.label === 'sft T=1 (3 seeds)')!
+    const members = cells.filter((c) => c.key.strategy === 'sft' && c.key.temperature === 1)
+    row.grid.forEach((_, i) => {
+      const mean = members.reduce((s, c) => s + c.metrics.passAtN[i]!, 0) / members.length
+      expect(row.passAtN[i]!.value).toBeCloseTo(mean, 10)
+      expect(row.passAtN[i]!.ci[0]).toBeLessThanOrEqual(mean)
+      expect(row.passAtN[i]!.ci[1]).toBeGreaterThanOrEqual(mean)
+    })
+    const table = renderResultsTable(cells)
+    expect(table).not.toMatch(/ s\d\b/)
+    expect(table).toContain('seeds pooled')
+    expect(renderCurves(cells)).toContain('● sft T=1 (3 seeds)')
+  })
+})
