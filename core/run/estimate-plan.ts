@@ -43,10 +43,20 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
     trainSequences += config.train.steps * config.train.batchPrompts * (needs.policySamples + (needs.expert ? 1 : 0))
   }
   const evalSamples = cells.length * testPrompts * config.poolSize
-  // Completions stop well before maxTokens on most tasks; half of it is a fair guess.
-  const tokens = (plugins.task.generation?.maxTokens ?? 32) / 2
+  const tokens = completionTokensGuess(data, plugins.task.generation?.maxTokens ?? 32)
   const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const estimatedSeconds = ((evalSamples + trainSamples) * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
   return { cells, testPrompts, trainPrompts: data.train.length, evalSamples, trainSamples, trainSequences, estimatedSeconds }
+}
+
+/**
+ * Tokens per completion, roughly: the mean length of the task's expert solutions in characters
+ * (plus an end token; the built-in model is character-level), capped at maxTokens; half of
+ * maxTokens for tasks without experts (completions stop well before it on most tasks).
+ */
+export function completionTokensGuess(data: TaskData, maxTokens: number): number {
+  const experts = data.train.flatMap((p) => (p.expert ? [p.expert.length] : [])).slice(0, 1000)
+  if (experts.length === 0) return maxTokens / 2
+  return Math.min(maxTokens, experts.reduce((a, b) => a + b, 0) / experts.length + 1)
 }

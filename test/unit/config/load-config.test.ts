@@ -61,7 +61,7 @@ describe('loadConfigFile', () => {
     expect(error.code).toBe('BENCH_CONFIG_INVALID')
     expect(error.message).toContain('bench.config.json')
     expect(error.message).toMatch(/unknown key 'matix'; valid keys are plugins, matrix, train/)
-    expect(error.message).toMatch(/matrix: unknown key 'seed'; valid keys are task, model, strategies, nGrid, nTrain, temperatures, seeds/)
+    expect(error.message).toMatch(/matrix: unknown key 'seed'; valid keys are task, model, strategies, nGrid, nTrain, temperatures, baseTemperatures, seeds/)
   })
 
   it('names the file and the problem for bad values and bad JSON', async () => {
