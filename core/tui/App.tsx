@@ -61,7 +61,7 @@ export function App({ view, columns: fixedColumns, rows: fixedRows }: AppProps) 
         <Box flexDirection="column">
           <RunHeader view={view} />
           {shown.map((cell) => (
-            <CellRow key={cell.cellId} cell={cell} layout={layout} />
+            <CellRow key={cell.cellId} cell={cell} layout={layout} now={view.now} />
           ))}
           {hidden > 0 ? <Text dimColor>{`  … ${hidden} more cells`}</Text> : null}
           <LogTail logs={view.logs} />

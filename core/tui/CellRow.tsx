@@ -13,6 +13,8 @@ import { sparkline } from './sparkline.js'
 export interface CellRowProps {
   cell: CellView
   layout: RowLayout
+  /** The view's clock (ms); the ETA counts down to it between progress events. Default: the cell's last update. */
+  now?: number
 }
 
 /**
@@ -20,7 +22,7 @@ export interface CellRowProps {
  * accuracy, and the training-loss sparkline (on the row, or on a line below when narrow).
  * Every line is truncated to the terminal width.
  */
-export function CellRow({ cell, layout }: CellRowProps) {
+export function CellRow({ cell, layout, now = cell.updatedAt }: CellRowProps) {
   const label = pad(cell.label, layout.label)
   if (cell.status === 'pending' || !cell.phase) {
     return (
@@ -31,7 +33,8 @@ export function CellRow({ cell, layout }: CellRowProps) {
   }
   const elapsed = cell.updatedAt - cell.phaseStartedAt
   const rate = elapsed > 0 && cell.done > 0 ? (cell.done * 1000) / elapsed : Number.NaN
-  const eta = cell.done >= cell.total ? 0 : Number.isFinite(rate) ? ((cell.total - cell.done) / rate) * 1000 : Number.NaN
+  // The estimate made at the latest progress event, counted down by the UI's clock since then.
+  const eta = cell.done >= cell.total ? 0 : Number.isFinite(rate) ? Math.max(0, ((cell.total - cell.done) / rate) * 1000 - (now - cell.updatedAt)) : Number.NaN
   const pct = cell.total > 0 ? Math.floor((100 * cell.done) / cell.total) : 100
   // Accuracy is reset at each phase change, so it is always current; a loss only means
   // something while the cell trains.

@@ -13,7 +13,7 @@ export function RunHeader({ view }: { view: RunView }) {
   const cells = view.order.map((id) => view.cells[id]!).filter((c) => c.inPlan)
   const count = (...s: string[]) => cells.filter((c) => s.includes(c.status)).length
   const failed = count('error')
-  const elapsed = view.startedAt === undefined ? Number.NaN : view.lastEventAt - view.startedAt
+  const elapsed = view.startedAt === undefined ? Number.NaN : view.now - view.startedAt
   return (
     <Text wrap="truncate">
       <Text bold>{`${count('done', 'skipped')}/${cells.length} done`}</Text>

@@ -27,6 +27,8 @@ export interface MountTuiOptions {
   patchConsole?: boolean
   /** Publish at most this often for frequent events (default 50 ms; 0: every event). */
   coalesceMs?: number
+  /** The UI's own clock: redraw elapsed times and ETAs this often without events (default 1000 ms; 0: off). */
+  tickMs?: number
 }
 
 /** A mounted UI: feed it run events; it unmounts itself after `run:end`. */
@@ -63,10 +65,12 @@ export function mountTui(options: MountTuiOptions = {}): TuiHandle {
     if (!exited) instance.rerender(draw())
   })
   let exited = false
-  const exit = instance.waitUntilExit().then(
-    () => { exited = true; unsubscribe() },
-    () => { exited = true; unsubscribe() },
-  )
+  const tickMs = options.tickMs ?? 1000
+  const clock = tickMs > 0 ? setInterval(() => store.tick(), tickMs) : undefined
+  // The clock must never keep the process alive.
+  clock?.unref()
+  const stop = () => { exited = true; clearInterval(clock); unsubscribe() }
+  const exit = instance.waitUntilExit().then(stop, stop)
   return {
     onEvent(event) {
       if (exited) {

@@ -56,8 +56,10 @@ export interface RunView {
   runDir?: string
   resumed: boolean
   startedAt?: number
-  /** Clock time of the latest event (the elapsed time shown is measured to it). */
+  /** Clock time of the latest event. */
   lastEventAt: number
+  /** Clock time of this snapshot: the latest event or clock tick (elapsed times and ETAs run to it). */
+  now: number
   /** Plan order of cell ids, then rows that appeared outside the plan. */
   order: string[]
   cells: Readonly<Record<string, CellView>>
@@ -70,7 +72,16 @@ export interface RunView {
 
 /** The state before any event. */
 export function initialRunView(): RunView {
-  return { resumed: false, lastEventAt: 0, order: [], cells: {}, axes: varyingAxes([]), staticEntries: [], logs: [], logCount: 0 }
+  return { resumed: false, lastEventAt: 0, now: 0, order: [], cells: {}, axes: varyingAxes([]), staticEntries: [], logs: [], logCount: 0 }
+}
+
+/**
+ * Advances the view's clock without an event (the UI ticks once a second, so elapsed times and
+ * ETAs move while a long phase sends nothing). Returns `view` itself before the run starts and
+ * after it ends.
+ */
+export function tickRunView(view: RunView, now: number): RunView {
+  return view.startedAt === undefined || view.end ? view : { ...view, now }
 }
 
 /**
@@ -78,7 +89,7 @@ export function initialRunView(): RunView {
  * the clock reading for this event (rates and ETAs use it). Unknown cell ids get a row of their own.
  */
 export function reduceRunView(view: RunView, event: RunEvent, now: number): RunView {
-  const next: RunView = { ...view, lastEventAt: now }
+  const next: RunView = { ...view, lastEventAt: now, now }
   switch (event.type) {
     case 'run:start': {
       const axes = varyingAxes(event.plan.cells.map((c) => c.key))

@@ -1,5 +1,5 @@
 import type { RunEvent } from '../events.js'
-import { initialRunView, reduceRunView, type RunView } from './run-state.js'
+import { initialRunView, reduceRunView, tickRunView, type RunView } from './run-state.js'
 
 /** Options of {@link createRunStore}. */
 export interface RunStoreOptions {
@@ -23,6 +23,8 @@ export interface RunStore {
   subscribe(listener: () => void): () => void
   /** Publishes pending changes now (e.g. before unmounting). */
   flush(): void
+  /** Advances the clock of a running view to now() and publishes it (a second's redraw). */
+  tick(): void
 }
 
 const FREQUENT = new Set<RunEvent['type']>(['progress', 'train:step', 'log'])
@@ -63,5 +65,9 @@ export function createRunStore(options: RunStoreOptions = {}): RunStore {
       return () => listeners.delete(listener)
     },
     flush: publish,
+    tick() {
+      current = tickRunView(current, now())
+      publish()
+    },
   }
 }

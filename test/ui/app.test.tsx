@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library'
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup } from 'ink-testing-library'
 import { App } from '../../core/tui/App.js'
-import { initialRunView, reduceRunView } from '../../core/tui/run-state.js'
+import { initialRunView, reduceRunView, tickRunView } from '../../core/tui/run-state.js'
 import { RUN_DIR, scriptedRun } from '../fixtures/tui/run-events.js'
 import { lines, plain, viewAfter } from './frame-text.js'
 
@@ -19,10 +19,22 @@ describe.each([80, 120])('App at %i columns', (columns) => {
     expect(bonrl).toMatch(/train\s+█+░+\s+60%/)
     // Rates run from the phase start on the scripted clock: 12 of 20 steps in 3.4 s, 32 of 64 samples in 2.6 s.
     expect(bonrl).toMatch(/3\.53\/s\s+ETA 0:02\s+loss 0\.4/)
-    expect(sft).toMatch(/12\.3\/s\s+ETA 0:03/)
+    // sft's last progress came before bon-rl's: its 2.6 s estimate is already counted down to the view's clock.
+    expect(sft).toMatch(/12\.3\/s\s+ETA 0:02/)
     expect(frame.find((l) => l.startsWith('· rl'))).toContain('pending')
     expect(frame).toContain('1/4 done · 2 running · 1 pending · 0:05')
     for (const l of frame) expect(l.length).toBeLessThanOrEqual(columns)
+  })
+
+  it('keeps its own clock: between events the elapsed time grows and the ETAs count down', () => {
+    const { events, mid } = scriptedRun()
+    const view = viewAfter(events, mid)
+    const { lastFrame } = render(<App view={tickRunView(view, view.lastEventAt + 1000)} columns={columns} rows={40} />)
+    const frame = lines(lastFrame())
+    // One second after the last event (bon-rl's): its rate is unchanged, its 2.3 s ETA is 1 s shorter, the header 0:05 → 0:06.
+    expect(frame.find((l) => l.startsWith("▸ bon-rl N'=4"))).toMatch(/3\.53\/s\s+ETA 0:01\s+loss 0\.4/)
+    expect(frame).toContain('1/4 done · 2 running · 1 pending · 0:06')
+    expect(tickRunView(initialRunView(), 5000)).toEqual(initialRunView())
   })
 
   it('draws a training-loss sparkline that falls with the loss', () => {

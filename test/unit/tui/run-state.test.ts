@@ -85,4 +85,16 @@ describe('createRunStore', () => {
     store.flush()
     expect(published).toBe(before + 1)
   })
+
+  it('ticks its clock while a run is live, and only then', () => {
+    let clock = 100
+    const store = createRunStore({ now: () => clock, coalesceMs: 0 })
+    store.tick()
+    expect(store.getSnapshot().now).toBe(0)
+    const { events } = scriptedRun()
+    store.dispatch(events[0]!.event)
+    clock = 4100
+    store.tick()
+    expect(store.getSnapshot()).toMatchObject({ now: 4100, lastEventAt: 100 })
+  })
 })
