@@ -8,7 +8,8 @@ import { planP4 } from './findings/p4-diversity-effort.js'
 import { planP5 } from './findings/p5-transfer.js'
 import { planP6 } from './findings/p6-co-scaling.js'
 import { runChecks } from './findings/run-checks.js'
-import type { CheckResult, FindingsReport } from './findings/types.js'
+import type { ArmData } from './findings/arms.js'
+import type { BaseSpread, CheckResult, FindingsReport } from './findings/types.js'
 import type { Results } from './results-schema.js'
 
 export { renderFindings, findingsMeta } from './findings/render.js'
@@ -85,6 +86,30 @@ export function evaluateFindings(results: Results, options: FindingsOptions = {}
       zHolm: run.zHolm,
       zUnadjusted: run.zUnadjusted,
       seed,
+      baseSpread: base ? baseSpread(base, results.run.config) : undefined,
     },
+  }
+}
+
+/**
+ * The regime of the base arm: shares of prompts it solves never, rarely (≤ 20% of samples),
+ * sometimes, often (≥ 80%) and always, from per-prompt success rates pooled over its seeds.
+ */
+function baseSpread(base: ArmData, config: Results['run']['config']): BaseSpread {
+  const rates = base.promptIds.map((id) => {
+    const per = base.cells.map((c) => 1 - c.prompts.find((p) => p.promptId === id)!.pFail)
+    return per.reduce((a, b) => a + b, 0) / per.length
+  })
+  const share = (keep: (r: number) => boolean) => rates.filter(keep).length / Math.max(1, rates.length)
+  const pool = Number(((config.matrix ?? config) as Record<string, unknown>).poolSize) || 0
+  return {
+    temperature: base.temperature,
+    pass1: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
+    samplesPerPrompt: pool * base.cells.length,
+    never: share((r) => r === 0),
+    rarely: share((r) => r > 0 && r <= 0.2),
+    sometimes: share((r) => r > 0.2 && r < 0.8),
+    often: share((r) => r >= 0.8 && r < 1),
+    always: share((r) => r === 1),
   }
 }

@@ -64,7 +64,8 @@ function findingSection(f: Finding): string[] {
 function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   const d = report.design
   const r = meta.run
-  const matrix = (r.config.matrix ?? {}) as Record<string, unknown>
+  // run.json records the resolved config (flat); a user config nests the matrix.
+  const matrix = (r.config.matrix ?? r.config) as Record<string, unknown>
   const evalCfg = (r.config.eval ?? {}) as Record<string, unknown>
   const prepared = Object.keys(meta.prepare).sort().flatMap((name) =>
     // Numbers only (AUC, sizes, steps); hashes, flags and timings say nothing about the findings.
@@ -79,6 +80,12 @@ function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   ]
   if (typeof matrix.poolSize === 'number') lines.push(`- Evaluation pool: ${matrix.poolSize} samples per prompt and cell; pass@N counts reward ≥ ${meta.settings.threshold}`)
   if (typeof evalCfg.testPrompts === 'number') lines.push(`- Test prompts requested: ${evalCfg.testPrompts}`)
+  const s = d.baseSpread
+  if (s) {
+    const p = (x: number) => `${(100 * x).toFixed(1)}%`
+    lines.push(`- The base model's regime at T=${temperature(s.temperature)}: pass@1 ${p(s.pass1)}; of the test prompts it solves ${p(s.never)} never, ${p(s.rarely)} rarely (≤ 20% of samples), ` +
+      `${p(s.sometimes)} sometimes, ${p(s.often)} often (≥ 80%) and ${p(s.always)} always${s.samplesPerPrompt > 0 ? ` (${s.samplesPerPrompt} samples per prompt, seeds pooled)` : ''}`)
+  }
   if (prepared.length > 0) lines.push(`- Shared components: ${prepared.join('; ')}`)
   lines.push(`- Finished cells: ${meta.cells} of ${r.plannedCells} planned${meta.errors > 0 ? ` (${meta.errors} failed)` : ''}`, '')
   return lines

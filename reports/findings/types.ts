@@ -133,6 +133,22 @@ export interface FindingsDesign {
   /** The same at the unadjusted α. */
   zUnadjusted: number
   seed: number
+  /** How the base model's per-prompt success rate spreads at the primary temperature (the regime). */
+  baseSpread?: BaseSpread
+}
+
+/** Shares of test prompts by the base model's success rate over its pooled samples (all seeds). */
+export interface BaseSpread {
+  temperature: number
+  /** Mean per-prompt success rate (pass@1). */
+  pass1: number
+  /** Samples per prompt pooled over seeds. */
+  samplesPerPrompt: number
+  never: number
+  rarely: number
+  sometimes: number
+  often: number
+  always: number
 }
 
 /** What `evaluateFindings` returns. */
