@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { plantedResults } from '../helpers/planted-results.js'
 import { bench, tempDir } from './cli-helper.js'
@@ -37,6 +38,11 @@ describe('bench findings', () => {
     const fromDir = await bench(['findings', '.'], { cwd: tmp.dir, timeout: 60_000 })
     expect(fromDir.exitCode).toBe(0)
     expect(fromDir.stdout).toContain('Generated from `.` (run `planted`)')
+    // A gzip-compressed results file reads the same (docs/study commits results.json.gz).
+    await writeFile(join(tmp.dir, 'results.json.gz'), gzipSync(JSON.stringify(results)))
+    const gz = await bench(['findings', 'results.json.gz'], { cwd: tmp.dir, timeout: 60_000 })
+    expect(gz.exitCode, gz.stderr).toBe(0)
+    expect(gz.stdout).toBe(printed.stdout.replace('Generated from `results.json`', 'Generated from `results.json.gz`').replace('findings results.json`', 'findings results.json.gz`'))
   }, 120_000)
 
   it('says what to do when there is no results.json or it is not one', async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { BenchError } from '../../errors.js'
 import { evaluateFindings, findingsMeta, renderFindings } from '../../../reports/findings.js'
 import type { Results } from '../../../reports/results-schema.js'
@@ -22,13 +23,17 @@ function parseNumber(value: string | undefined, name: string, check: (n: number)
   return n
 }
 
-/** Reads and validates results.json from a file or a run directory. Throws BenchError saying what to do. */
+/**
+ * Reads and validates results.json from a file (plain, or gzip-compressed such as
+ * `results.json.gz`) or a run directory. Throws BenchError saying what to do.
+ */
 export async function loadResults(target: string): Promise<Results> {
   const isDir = await stat(target).then((s) => s.isDirectory(), () => false)
   const file = isDir ? path.join(target, 'results.json') : target
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    const bytes = await readFile(file)
+    text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
   } catch (error) {
     const hint = isDir ? `; write it with \`bench report ${target} --format json\`` : '; pass a results.json or a run directory that holds one'
     throw new BenchError('BENCH_RUN_INVALID', `cannot read ${file} (${(error as Error).message})${hint}`, { cause: error })
@@ -56,7 +61,7 @@ export function registerFindings(program: Command): void {
   program
     .command('findings')
     .description("judge the paper's predictions P1–P6 on a run's results.json (verdicts, CIs, Holm, power analysis) and print or write the Markdown")
-    .argument('<results>', 'a results.json, or a run directory holding one')
+    .argument('<results>', 'a results.json (or results.json.gz), or a run directory holding one')
     .option('-o, --out <file>', 'write the Markdown here (e.g. docs/results.md) instead of printing it')
     .option('-t, --temperature <T>', 'temperature P1–P4 are judged at (default: 1 when the run has it, else the middle one)')
     .option('--alpha <a>', "family-wise error rate of the Holm family (default: the results' settings.alpha)")
