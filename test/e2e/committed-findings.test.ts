@@ -6,14 +6,17 @@ import { bench, tempDir } from './cli-helper.js'
 const tmp = tempDir('bonbench-committed-findings-')
 afterAll(() => tmp.cleanup())
 
-describe('docs/results.md', () => {
-  it('regenerates byte for byte from the committed study results (docs/study/results.json.gz)', async () => {
+describe.each([
+  ['docs/results.md', 'docs/study/results.json.gz'],
+  ['docs/results-lr3e-4.md', 'docs/study/results-lr3e-4.json.gz'],
+])('%s', (doc, source) => {
+  it(`regenerates byte for byte from the committed study results (${source})`, async () => {
     const repo = process.cwd()
-    const out = join(tmp.dir, 'results.md')
-    const result = await bench(['findings', 'docs/study/results.json.gz', '--out', out], { cwd: repo, timeout: 120_000 })
+    const out = join(tmp.dir, doc.replace(/\//g, '_'))
+    const result = await bench(['findings', source, '--out', out], { cwd: repo, timeout: 120_000 })
     expect(result.exitCode, result.stderr).toBe(0)
-    const committed = await readFile(join(repo, 'docs/results.md'), 'utf8')
-    const regenerated = (await readFile(out, 'utf8')).replace(`--out ${out}`, '--out docs/results.md')
+    const committed = await readFile(join(repo, doc), 'utf8')
+    const regenerated = (await readFile(out, 'utf8')).replace(`--out ${out}`, `--out ${doc}`)
     expect(regenerated).toBe(committed)
     // Every prediction has a verdict in the summary table.
     for (const id of ['P1', 'P2', 'P3', 'P4', 'P5', 'P6']) expect(committed).toMatch(new RegExp(`^\\| ${id} \\| .* \\| \\*\\*(holds|does not hold|inconclusive|not testable here)\\*\\* \\|`, 'm'))
