@@ -33,8 +33,26 @@ export function corpusOf(data: TaskData): string {
   return parts.join('\n')
 }
 
+/** What the base model's cache key depends on. */
+export type BaseModelSpec = Pick<BaseModelOptions, 'model' | 'task' | 'data' | 'taskSeed' | 'pretrainSteps' | 'pretrainBatch' | 'learningRate' | 'backend'>
+
+/** The base model a run with this config builds (pretraining steps and rates default to the model's own). */
+export function baseModelSpec(config: Pick<ResolvedConfig, 'train' | 'taskSeed' | 'backend'>, model: ModelPlugin, task: TaskPlugin, data: TaskData): BaseModelSpec {
+  return {
+    model, task, data, taskSeed: config.taskSeed,
+    pretrainSteps: effectivePretrainSteps(config, model), pretrainBatch: config.train.pretrainBatch,
+    learningRate: config.train.pretrainLearningRate ?? model.trainingDefaults?.pretrainLearningRate,
+    backend: config.backend,
+  }
+}
+
+/** True when the cache already holds this base model (a run loads it instead of pretraining). */
+export function isBaseModelCached(spec: BaseModelSpec, cacheDir: string): boolean {
+  return Boolean(spec.model.load) && existsSync(join(cacheDir, 'models', baseModelKey(spec), '.complete'))
+}
+
 /** Content hash of everything that determines the pretrained base model. */
-export function baseModelKey(opts: BaseModelOptions): string {
+export function baseModelKey(opts: BaseModelSpec): string {
   const hash = createHash('sha256')
   hash.update(JSON.stringify({
     model: [opts.model.name, opts.model.meta.version, opts.model.options ?? {}],

@@ -4,7 +4,7 @@ import { type PlannedCell, planCells } from './planner.js'
 import { type RunPlugins, resolveRunPlugins } from './run-plugins.js'
 import type { TaskData } from '../plugin-api/task.js'
 import { availableParallelism } from 'node:os'
-import { effectivePretrainSteps } from './base-model.js'
+import { baseModelSpec, isBaseModelCached } from './base-model.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
@@ -15,8 +15,10 @@ export interface PlanEstimate {
   evalSamples: number
   /** Policy and reference samples drawn while training. */
   trainSamples: number
-  /** Sequences trained on (pretraining included). */
+  /** Sequences trained on (pretraining included unless the base model is cached). */
   trainSequences: number
+  /** The base model is in the cache: the run loads it instead of pretraining. */
+  baseModelCached: boolean
   estimatedSeconds: number
 }
 
@@ -34,7 +36,9 @@ export async function estimatePlan(config: ResolvedConfig, registry: PluginRegis
 export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): PlanEstimate {
   const testPrompts = Math.min(data.test.length, config.eval.testPrompts ?? Infinity)
   let trainSamples = 0
-  let trainSequences = effectivePretrainSteps(config, plugins.model) * config.train.pretrainBatch
+  const spec = baseModelSpec(config, plugins.model, plugins.task, data)
+  const baseModelCached = isBaseModelCached(spec, config.cacheDir)
+  let trainSequences = baseModelCached ? 0 : spec.pretrainSteps * config.train.pretrainBatch
   for (const cell of cells) {
     if (cell.key.strategy === 'base') continue
     const needs = plugins.strategies.get(cell.key.strategy)!.needs({ nTrain: cell.key.nTrain })
@@ -47,7 +51,7 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const estimatedSeconds = ((evalSamples + trainSamples) * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
-  return { cells, testPrompts, trainPrompts: data.train.length, evalSamples, trainSamples, trainSequences, estimatedSeconds }
+  return { cells, testPrompts, trainPrompts: data.train.length, evalSamples, trainSamples, trainSequences, baseModelCached, estimatedSeconds }
 }
 
 /**

@@ -15,7 +15,7 @@ import { evaluatePools } from '../eval/evaluate-pools.js'
 import { computeCellMetrics } from '../eval/cell-metrics.js'
 import { trainCell } from '../train/train-cell.js'
 import { lambdaFor } from '../train/lambda.js'
-import { effectivePretrainSteps, prepareBaseModel } from './base-model.js'
+import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
 import type { JournalRecord, RunManifest } from './journal-types.js'
 import { buildManifest } from './manifest.js'
@@ -112,14 +112,12 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     }
     if (pending.length > 0) {
       const generation = plugins.task.generation ?? {}
-      const pretrainSteps = effectivePretrainSteps(config, plugins.model)
-      emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: pretrainSteps })
+      const spec = baseModelSpec(config, plugins.model, plugins.task, data)
+      emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
       const base = opts.checkpoint
         ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
         : await prepareBaseModel({
-        model: plugins.model, task: plugins.task, data, taskSeed: config.taskSeed,
-        pretrainSteps, pretrainBatch: config.train.pretrainBatch, learningRate: config.train.pretrainLearningRate ?? plugins.model.trainingDefaults?.pretrainLearningRate,
-        backend: config.backend, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
+        ...spec, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
         log: (m) => log(m),
         onStep: (stepLog, total) => {
           journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })

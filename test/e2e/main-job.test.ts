@@ -10,6 +10,8 @@ describe('bench run math --strategies bon-rl,sft --preset quick', () => {
   afterAll(() => project.cleanup())
 
   it('pretrains, prepares the reward model, trains both strategies, evaluates all and reports', async () => {
+    const before = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', '--dry-run'], { cwd: project.dir })
+    expect(before.stdout).toContain('base model: pretrained first, then cached')
     const result = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick'], { cwd: project.dir })
     expect(result.exitCode, result.stderr + result.stdout.slice(-2000)).toBe(0)
     const table = result.stdout.slice(result.stdout.indexOf('\npass@N '))
@@ -32,7 +34,11 @@ describe('bench run math --strategies bon-rl,sft --preset quick', () => {
     expect(bonRl.training[0].lambda).toBeCloseTo(4.9169, 3) // λ_4 by the KL-match rule
     expect(bonRl.compute.samplesDrawn).toBeGreaterThan(cells[0].result.compute.samplesDrawn)
     expect(records.filter((r) => r.type === 'checkpoint').map((r) => r.cellId)).toEqual(['bon-rl-n4-t1-s0', 'sft-n1-t1-s0'])
-    // The base model is cached by content hash: a second run loads it instead of pretraining.
+    // The base model is cached by content hash: a dry run knows it, and a second run loads it instead of pretraining.
+    const dry = await bench(['run', 'math', '--preset', 'quick', '--dry-run'], { cwd: project.dir })
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain('base model: in the cache (loaded, no pretraining)')
+    expect(dry.stdout).toMatch(/sequences trained: 0\n/)
     const again = await bench(['run', 'math', '--preset', 'quick', '--n', '1,2', '--test-prompts', '4', '--no-reports'], { cwd: project.dir })
     expect(again.exitCode, again.stderr).toBe(0)
     expect(again.stdout).toMatch(/base model: loaded from cache/)
