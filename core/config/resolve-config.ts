@@ -18,7 +18,7 @@ export interface ResolvedConfig {
   readonly poolSize: number
   /** The selector verifier; undefined means the task's reward verifier (an oracle). */
   readonly verifier?: string
-  readonly train: Readonly<Required<Omit<TrainConfig, 'learningRate' | 'pretrainLearningRate' | 'pretrainSteps'>> & Pick<TrainConfig, 'learningRate' | 'pretrainLearningRate' | 'pretrainSteps'>>
+  readonly train: Readonly<Required<Omit<TrainConfig, 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps'>> & Pick<TrainConfig, 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps'>>
   readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts'>> & { testPrompts?: number }>
   readonly plugins: readonly PluginRef[]
   readonly data?: string
@@ -94,10 +94,15 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
     throw new BenchError('BENCH_CONFIG_INVALID', `matrix.poolSize (${poolSize}) must be at least the largest N of the grid (${nGrid[nGrid.length - 1]}): every N is estimated from one pool.`)
   }
   const temperatures = m.temperatures ?? defaults.temperatures
+  const strategies = m.strategies ?? defaults.strategies
+  const unknownRates = Object.keys(merged.train?.learningRates ?? {}).filter((name) => !strategies.some((s) => s === name || shortName(s) === shortName(name)))
+  if (unknownRates.length > 0) {
+    throw new BenchError('BENCH_CONFIG_INVALID', `train.learningRates names ${unknownRates.map((n) => `'${n}'`).join(', ')}, not a strategy of this run (${strategies.length > 0 ? strategies.join(', ') : 'none'}). Key it by one of the run's strategies, or add that strategy to matrix.strategies.`)
+  }
   const resolved: ResolvedConfig = {
     task: m.task,
     model: m.model ?? defaults.model,
-    strategies: m.strategies ?? defaults.strategies,
+    strategies,
     nGrid,
     nTrain: m.nTrain ?? defaults.nTrain,
     temperatures,
@@ -131,4 +136,18 @@ function deepFreeze<T>(value: T): T {
     }
   }
   return value
+}
+
+/** `bonbench:bon-rl` and `pkg/bon-rl` → `bon-rl`. */
+function shortName(strategy: string): string {
+  return strategy.replace(/^.*[:/]/, '')
+}
+
+/**
+ * The learning rate a strategy trains with: its entry in `train.learningRates` (by the name the
+ * matrix gives it, or its short name), else `train.learningRate`; undefined means the model's own.
+ */
+export function learningRateFor(train: ResolvedConfig['train'], strategy: string): number | undefined {
+  const rates = train.learningRates ?? {}
+  return rates[strategy] ?? Object.entries(rates).find(([name]) => shortName(name) === shortName(strategy))?.[1] ?? train.learningRate
 }

@@ -30,6 +30,7 @@ export const userConfigSchema = z.strictObject({
       steps: z.number().int().min(0).optional(),
       batchPrompts: positiveInt.optional(),
       learningRate: z.number().positive().optional(),
+      learningRates: z.record(z.string().min(1), z.number().positive()).optional(),
       pretrainSteps: z.number().int().min(0).optional(),
       pretrainBatch: positiveInt.optional(),
       pretrainLearningRate: z.number().positive().optional(),

@@ -41,7 +41,13 @@ export interface TrainConfig {
   steps?: number
   /** Prompts per step. */
   batchPrompts?: number
+  /** Learning rate of strategy training (default: the model's `trainingDefaults.learningRate`). */
   learningRate?: number
+  /**
+   * Per-strategy learning rates over `learningRate`, keyed by a strategy of the matrix (e.g.
+   * `{ 'bon-rlb': 3e-5 }`): the estimators' weights differ in size, so one rate rarely suits all.
+   */
+  learningRates?: Record<string, number>
   /** Pretraining (SFT on expert data) steps for the shared base model; 0 to skip. */
   pretrainSteps?: number
   /** Sequences per pretraining step. */

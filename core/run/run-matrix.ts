@@ -8,7 +8,7 @@ import type { RunEvent, RunEventListener } from '../events.js'
 import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
 import type { CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
-import type { ResolvedConfig } from '../config/resolve-config.js'
+import { learningRateFor, type ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { createRng, deriveSeed } from '../rng.js'
 import { evaluatePools } from '../eval/evaluate-pools.js'
@@ -159,7 +159,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               cellId: cell.cellId, model, reference: base.model, strategy, nTrain: cell.key.nTrain,
               lambda: lambdaFor(cell.key.nTrain, config.train.lambda), temperature: cell.key.temperature, seed: cell.key.seed,
               problems: data.train, judges, steps: config.train.steps, batchPrompts: config.train.batchPrompts,
-              learningRate: config.train.learningRate ?? plugins.model.trainingDefaults?.learningRate, generation, signal: opts.signal,
+              learningRate: learningRateFor(config.train, cell.key.strategy) ?? plugins.model.trainingDefaults?.learningRate, generation, signal: opts.signal,
               onStep: (stepLog) => {
                 if (stepLog.step >= startStep) {
                   journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { bench, tempDir } from './cli-helper.js'
@@ -38,6 +38,28 @@ describe('bench run toy --model tabular', () => {
     expect(records.filter((r) => r.type === 'train' && r.cellId === sft.cellId)).toHaveLength(sft.result.training.length)
     expect(sft.result.training.length).toBeGreaterThan(0)
     expect(sft.result.metrics.pass1).toBeGreaterThan(base.result.metrics.pass1)
+  })
+
+  it('trains each strategy at its own learning rate from train.learningRates', async () => {
+    const dir = join(project.dir, 'rates')
+    mkdirSync(dir, { recursive: true })
+    // sft at a negligible rate stays the base model; bon-rlb keeps train.learningRate (the tabular default would be 4).
+    writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({
+      matrix: { task: 'toy', model: 'tabular', strategies: ['sft', 'bon-rlb'], nGrid: [1, 4], seeds: [2] },
+      train: { steps: 20, learningRate: 4, learningRates: { sft: 1e-9 } },
+    }))
+    const result = await bench(['run', '--no-reports'], { cwd: dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    const runDir = /run directory: (.+)/.exec(result.stdout)![1]!.trim()
+    const cells = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'cell')
+    const pass1 = Object.fromEntries(cells.map((c) => [c.result.key.strategy, c.result.metrics.pass1]))
+    expect(Math.abs(pass1.sft - pass1.base)).toBeLessThan(0.05)
+    expect(pass1['bon-rlb']).toBeGreaterThan(pass1.base + 0.15)
+    // A rate for a strategy the run does not train is a config error naming the run's strategies.
+    writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({ matrix: { task: 'toy', model: 'tabular', strategies: ['sft'] }, train: { learningRates: { 'bon-rl': 1e-3 } } }))
+    const bad = await bench(['run', '--dry-run'], { cwd: dir })
+    expect(bad.exitCode).not.toBe(0)
+    expect(bad.stderr).toMatch(/train\.learningRates names 'bon-rl', not a strategy of this run \(sft\)/)
   })
 
   it('--dry-run prints the plan without running it', async () => {
