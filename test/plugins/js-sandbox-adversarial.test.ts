@@ -18,7 +18,8 @@ const CLEAN_ADD = [
   '',
 ].join('\n')
 
-const attacks: Array<{ name: string; completion: string; reason: string }> = [
+/** `reason` may list several verdicts where the limit that trips first depends on the machine's speed. */
+const attacks: Array<{ name: string; completion: string; reason: string | string[] }> = [
   { name: 'infinite loop', completion: '  while (true) {}\n}\n', reason: 'timeout' },
   { name: 'infinite loop at top level', completion: '  return a + b\n}\nfor (;;) {}\n', reason: 'timeout' },
   { name: 'unbounded recursion', completion: '  return add(a, b) + 1\n}\n', reason: 'runtime' },
@@ -26,7 +27,9 @@ const attacks: Array<{ name: string; completion: string; reason: string }> = [
   { name: 'string memory bomb', completion: "  let s = 'x'\n  while (true) s = s + s + String(s.length)\n}\n", reason: 'memory' },
   { name: 'huge output', completion: "  while (true) console.log('x'.repeat(1000))\n}\n", reason: 'timeout' },
   { name: 'never-settling promise', completion: '  return new Promise(() => {})\n}\n', reason: 'timeout' },
-  { name: 'microtask loop', completion: '  const spin = () => Promise.resolve().then(spin)\n  spin()\n  return new Promise(() => {})\n}\n', reason: 'timeout' },
+  // Each turn allocates a promise inside one microtask checkpoint: on a loaded machine the heap
+  // limit can trip before the wall-clock one (seen once in CI); either verdict fails it safely.
+  { name: 'microtask loop', completion: '  const spin = () => Promise.resolve().then(spin)\n  spin()\n  return new Promise(() => {})\n}\n', reason: ['timeout', 'memory'] },
   { name: 'unhandled rejection', completion: "  Promise.reject(new Error('floating'))\n  return a + b\n}\n", reason: 'runtime' },
   { name: 'process.exit to fake a pass', completion: '  process.exit(0)\n}\n', reason: 'runtime' },
   { name: 'require child_process', completion: "  require('child_process').execSync('echo pwned')\n  return a + b\n}\n", reason: 'runtime' },
@@ -73,7 +76,7 @@ const attacks: Array<{ name: string; completion: string; reason: string }> = [
 
 describe('js-sandbox against hostile candidates', () => {
   for (const attack of attacks) {
-    it(`${attack.name}: fails with '${attack.reason}', then a correct candidate passes`, async () => {
+    it(`${attack.name}: fails with '${[attack.reason].flat().join("' or '")}', then a correct candidate passes`, async () => {
       let ticks = 0
       const interval = setInterval(() => ticks++, 5)
       const started = performance.now()
@@ -87,7 +90,7 @@ describe('js-sandbox against hostile candidates', () => {
       )
       clearInterval(interval)
       expect(bad!.pass).toBe(false)
-      expect(bad!.reason, bad!.detail).toBe(attack.reason)
+      expect([attack.reason].flat(), bad!.detail).toContain(bad!.reason)
       expect(bad!.detail!.length).toBeLessThan(1200)
       expect(good).toMatchObject({ pass: true, reason: 'passed', score: 1, reward: 1 })
       expect(clean, clean!.detail).toMatchObject({ pass: true, reason: 'passed' })
