@@ -2,7 +2,7 @@ import { BenchError } from '../errors.js'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../run/run-matrix.js'
 import type { RunSetup } from '../run/setup.js'
-import { renderCurves, renderResultsTable } from './render-results.js'
+import { renderCurves, renderResultsTable, resultRows } from './render-results.js'
 import { createRunOutput } from './run-output.js'
 
 /** The file reports `bench run` and `bench eval` write unless `--no-reports`. */
@@ -41,7 +41,9 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
     })
     await output.close()
     if (outcome.results.length > 0) {
-      process.stdout.write(`\n${renderResultsTable(outcome.results)}\n\n${renderCurves(outcome.results, { color: Boolean(process.stdout.isTTY) })}\n`)
+      // Seed-pooled rows use the run's bootstrap size, as results.json does (same seed: same CIs).
+      const rows = resultRows(outcome.results, { resamples: config.eval.bootstrap })
+      process.stdout.write(`\n${renderResultsTable(rows)}\n\n${renderCurves(rows, { color: Boolean(process.stdout.isTTY) })}\n`)
     }
     process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
     // The live UI and the line reporter have already printed the --resume command.

@@ -4,8 +4,10 @@ import { groupCells } from '../../reports/groups.js'
 import { estimateOf } from '../../reports/results-json.js'
 
 /** One row of the end-of-run tables and one line of the curves: a cell, or a group of seeds. */
-interface ResultRow {
+export interface ResultRow {
   label: string
+  /** Seeds pooled (two-level CIs over seeds and prompts) rather than one cell's own CIs. */
+  pooled?: boolean
   grid: number[]
   passAtN: Array<{ value: number; ci: [number, number] }>
   bestOfN: Array<{ value: number; ci: [number, number] }>
@@ -18,8 +20,7 @@ interface ResultRow {
  */
 export function resultRows(results: readonly CellResult[], opts: { resamples?: number; level?: number } = {}): ResultRow[] {
   const { groups } = groupCells(results)
-  const pooled = groups.some((g) => g.cells.length > 1)
-  if (!pooled) {
+  if (!groups.some((g) => g.cells.length > 1)) {
     return groups.map((g) => {
       const m = g.cells[0]!.metrics
       const pick = (values: number[], ci: Array<[number, number]>) => m.grid.map((_, i) => ({ value: values[i]!, ci: ci[i]! }))
@@ -29,6 +30,7 @@ export function resultRows(results: readonly CellResult[], opts: { resamples?: n
   const bootstrap = { resamples: opts.resamples ?? 1000, level: opts.level ?? 0.95, seed: 0 }
   return groups.map((g) => ({
     label: `${g.label} (${g.cells.length} seed${g.cells.length === 1 ? '' : 's'})`,
+    pooled: true,
     grid: g.grid,
     passAtN: g.grid.map((n) => estimateOf(g, 'passAtN', n, bootstrap)),
     bestOfN: g.grid.map((n) => estimateOf(g, 'bestOfN', n, bootstrap)),
@@ -42,11 +44,10 @@ const pct = (x: number) => (100 * x).toFixed(1)
  * first), columns = the N grid, each entry `value [low, high]` in percent. Two narrow tables rather
  * than one wide one, so they fit a terminal.
  */
-export function renderResultsTable(results: readonly CellResult[]): string {
-  if (results.length === 0) return '(no finished cells)'
-  const rows = resultRows(results)
+export function renderResultsTable(rows: readonly ResultRow[]): string {
+  if (rows.length === 0) return '(no finished cells)'
   const grid = rows[0]!.grid
-  const pooled = new Set(results.map((r) => r.key.seed)).size > 1
+  const pooled = rows.some((r) => r.pooled)
   const block = (title: string, pick: (r: ResultRow) => ResultRow['passAtN']) => {
     const header = [title, ...grid.map((n) => `N=${n}`)]
     const lines = rows.map((r) => [r.label, ...grid.map((n) => {
@@ -71,9 +72,9 @@ const COLORS = [asciichart.blue, asciichart.green, asciichart.red, asciichart.ma
  * Terminal charts of Bo-N and pass@N against N (x: the grid positions, log-spaced N), one line per
  * row of {@link resultRows}, with a legend. `color` false gives plain text (for files and non-TTY output).
  */
-export function renderCurves(results: readonly CellResult[], opts: { color?: boolean } = {}): string {
-  if (results.length === 0) return ''
-  const rows = resultRows(results).filter((r, _, all) => r.grid.length === all[0]!.grid.length)
+export function renderCurves(allRows: readonly ResultRow[], opts: { color?: boolean } = {}): string {
+  const rows = allRows.filter((r) => r.grid.length === allRows[0]?.grid.length)
+  if (rows.length === 0) return ''
   const grid = rows[0]!.grid
   const chart = (title: string, pick: (r: ResultRow) => ResultRow['passAtN']) => {
     const series = rows.map((r) => stretch(pick(r).map((e) => 100 * e.value), 6))

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import { BenchError } from '../errors.js'
 import { presets } from '../presets/index.js'
+import { bareName } from '../plugin-name.js'
 import type { EvalConfig, PluginRef, TrainConfig, UserConfig } from './types.js'
 import { validateUserConfig } from './load-config.js'
 
@@ -95,7 +96,7 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
   }
   const temperatures = m.temperatures ?? defaults.temperatures
   const strategies = m.strategies ?? defaults.strategies
-  const unknownRates = Object.keys(merged.train?.learningRates ?? {}).filter((name) => !strategies.some((s) => s === name || shortName(s) === shortName(name)))
+  const unknownRates = Object.keys(merged.train?.learningRates ?? {}).filter((name) => !strategies.some((s) => s === name || bareName(s) === bareName(name)))
   if (unknownRates.length > 0) {
     throw new BenchError('BENCH_CONFIG_INVALID', `train.learningRates names ${unknownRates.map((n) => `'${n}'`).join(', ')}, not a strategy of this run (${strategies.length > 0 ? strategies.join(', ') : 'none'}). Key it by one of the run's strategies, or add that strategy to matrix.strategies.`)
   }
@@ -138,16 +139,11 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-/** `bonbench:bon-rl` and `pkg/bon-rl` → `bon-rl`. */
-function shortName(strategy: string): string {
-  return strategy.replace(/^.*[:/]/, '')
-}
-
 /**
  * The learning rate a strategy trains with: its entry in `train.learningRates` (by the name the
  * matrix gives it, or its short name), else `train.learningRate`; undefined means the model's own.
  */
 export function learningRateFor(train: ResolvedConfig['train'], strategy: string): number | undefined {
   const rates = train.learningRates ?? {}
-  return rates[strategy] ?? Object.entries(rates).find(([name]) => shortName(name) === shortName(strategy))?.[1] ?? train.learningRate
+  return rates[strategy] ?? Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))?.[1] ?? train.learningRate
 }

@@ -1,4 +1,5 @@
 import type { CellKey } from '../plugin-api/results.js'
+import { bareName } from '../plugin-name.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 
 /** One unit of work: train (unless base) and evaluate one model. */
@@ -9,13 +10,13 @@ export interface PlannedCell {
 
 /** Strategies whose training N′ is an axis (the others train with N′ = 1). */
 export function usesTrainN(strategy: string): boolean {
-  const short = strategy.replace(/^.*[:/]/, '')
+  const short = bareName(strategy)
   return short.startsWith('bon') || ['vbon', 'bond', 'pass-at-k'].includes(short)
 }
 
 /** A stable, readable id: `<strategy>-n<N′>-t<T>-s<seed>`. */
 export function cellIdOf(key: CellKey): string {
-  const strategy = key.strategy.replace(/^.*[:/]/, '').replace(/[^a-zA-Z0-9._-]/g, '_')
+  const strategy = bareName(key.strategy).replace(/[^a-zA-Z0-9._-]/g, '_')
   return `${strategy}-n${key.nTrain}-t${key.temperature}-s${key.seed}`
 }
 

@@ -1,3 +1,4 @@
+import { bareName } from '../../core/plugin-name.js'
 import type { Results } from '../results-schema.js'
 import type { Arm } from './types.js'
 
@@ -14,11 +15,6 @@ export interface ArmData extends Arm {
 /** Per-prompt metrics a matrix can be built of. */
 export type PromptMetricName = 'pass1' | 'passAtN' | 'bestOfN' | 'distinctAtN'
 
-/** The short strategy name: `bonbench:bon-rl-s` and `pkg/bon-rl-s` become `bon-rl-s`. */
-export function shortStrategy(name: string): string {
-  return name.replace(/^.*[:/]/, '')
-}
-
 /**
  * The arms of a results file, one per seed-pooled group, in the file's group order. Runs once per
  * findings evaluation; reads `groups[].{groupId,key,cellIds,grid}` and `cells[].{cellId,key,prompts}`.
@@ -30,7 +26,7 @@ export function indexArms(results: Results): ArmData[] {
     cells.sort((x, y) => x.key.seed - y.key.seed)
     const first = cells[0]
     const promptIds = first ? first.prompts.map((p) => p.promptId).filter((id) => cells.every((c) => c.prompts.some((p) => p.promptId === id))) : []
-    const strategy = shortStrategy(g.key.strategy)
+    const strategy = bareName(g.key.strategy)
     const label = strategy === 'base' ? 'base' : g.key.nTrain > 1 ? `${strategy} (N′=${g.key.nTrain})` : strategy
     return { groupId: g.groupId, strategy, nTrain: g.key.nTrain, temperature: g.key.temperature, seeds: cells.map((c) => c.key.seed), label, cells, promptIds, grid: g.grid }
   }).filter((arm) => arm.cells.length > 0 && arm.promptIds.length > 0)

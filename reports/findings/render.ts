@@ -1,3 +1,4 @@
+import { bareName } from '../../core/plugin-name.js'
 import type { Results } from '../results-schema.js'
 import { diffText, factText, intervalText, pct, pctInterval, pValue, temperature } from './format.js'
 import { paperEffects } from './power.js'
@@ -143,7 +144,7 @@ function curveSection(meta: FindingsMeta, temps: readonly number[]): string[] {
     const groups = meta.groups.filter((g) => g.key.temperature === t)
     if (groups.length === 0) continue
     const grid = groups[0]!.grid.filter((n) => groups.every((g) => g.grid.includes(n)))
-    const label = (g: Results['groups'][number]) => (g.key.strategy === 'base' ? 'base' : g.key.nTrain > 1 ? `${g.key.strategy.replace(/^.*[:/]/, '')} (N′=${g.key.nTrain})` : g.key.strategy.replace(/^.*[:/]/, ''))
+    const label = (g: Results['groups'][number]) => (g.key.strategy === 'base' ? 'base' : g.key.nTrain > 1 ? `${bareName(g.key.strategy)} (N′=${g.key.nTrain})` : bareName(g.key.strategy))
     for (const [name, pick] of [['pass@N', (g: Results['groups'][number]) => g.passAtN], ['Bo-N', (g: Results['groups'][number]) => g.bestOfN]] as const) {
       lines.push(`${name} at T=${temperature(t)}:`, '')
       lines.push(...table(['Arm', ...grid.map((n) => `N=${n}`)], groups.map((g) => [label(g), ...grid.map((n) => {
