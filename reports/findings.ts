@@ -1,5 +1,5 @@
 import { BenchError } from '../core/errors.js'
-import { indexArms } from './findings/arms.js'
+import { type ArmData, armMatrix, indexArms, seedMean } from './findings/arms.js'
 import type { FindingsContext, PredictionPlan } from './findings/context.js'
 import { planP1 } from './findings/p1-standard-training.js'
 import { planP2 } from './findings/p2-trained-metric.js'
@@ -8,7 +8,6 @@ import { planP4 } from './findings/p4-diversity-effort.js'
 import { planP5 } from './findings/p5-transfer.js'
 import { planP6 } from './findings/p6-co-scaling.js'
 import { runChecks } from './findings/run-checks.js'
-import type { ArmData } from './findings/arms.js'
 import type { BaseSpread, CheckResult, FindingsReport } from './findings/types.js'
 import type { Results } from './results-schema.js'
 
@@ -96,10 +95,7 @@ export function evaluateFindings(results: Results, options: FindingsOptions = {}
  * sometimes, often (≥ 80%) and always, from per-prompt success rates pooled over its seeds.
  */
 function baseSpread(base: ArmData, config: Results['run']['config']): BaseSpread {
-  const rates = base.promptIds.map((id) => {
-    const per = base.cells.map((c) => 1 - c.prompts.find((p) => p.promptId === id)!.pFail)
-    return per.reduce((a, b) => a + b, 0) / per.length
-  })
+  const rates = seedMean(armMatrix(base, 'pass1', 1, base.promptIds))
   const share = (keep: (r: number) => boolean) => rates.filter(keep).length / Math.max(1, rates.length)
   const pool = Number(((config.matrix ?? config) as Record<string, unknown>).poolSize) || 0
   return {
