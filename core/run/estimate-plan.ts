@@ -59,7 +59,7 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
  * (plus an end token; the built-in model is character-level), capped at maxTokens; half of
  * maxTokens for tasks without experts (completions stop well before it on most tasks).
  */
-export function completionTokensGuess(data: TaskData, maxTokens: number): number {
+function completionTokensGuess(data: TaskData, maxTokens: number): number {
   const experts = data.train.flatMap((p) => (p.expert ? [p.expert.length] : [])).slice(0, 1000)
   if (experts.length === 0) return maxTokens / 2
   return Math.min(maxTokens, experts.reduce((a, b) => a + b, 0) / experts.length + 1)
