@@ -4,7 +4,7 @@ import type { ModelInstance, WeightedSequence } from '../plugin-api/model.js'
 import type { TrainStepLog } from '../plugin-api/results.js'
 import type { ScoredGroup, StrategyPlugin } from '../plugin-api/strategy.js'
 import type { Problem } from '../plugin-api/task.js'
-import { type Judges, scoreSamples } from '../eval/score-samples.js'
+import { type JudgedSample, type Judges, scoreSamples } from '../eval/score-samples.js'
 import { yieldToEventLoop } from '../run/yield-event-loop.js'
 
 /** What the generic trainer loop needs for one cell. */
@@ -61,6 +61,8 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
     throw new BenchError('BENCH_RUN_INVALID', `Strategy '${strategy.name}' needs training problems, but the task's train split is empty (an evaluation-only task?).`)
   }
   const compute: TrainCompute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
+  // An expert solution never changes, nor does its verdict: score each once per cell.
+  const expertVerdicts = new Map<string, JudgedSample>()
   for (let step = opts.startStep ?? 0; step < opts.steps; step++) {
     await yieldToEventLoop()
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
@@ -69,7 +71,12 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
     const policy = await drawScored(model, batch, needs.policySamples, opts, step, 'policy', compute)
     const reference = needs.referenceSamples ? await drawScored(opts.reference, batch, needs.referenceSamples, opts, step, 'reference', compute) : undefined
     // The expert is scored like a policy sample (bon-sft needs r(y_expert) for its win counts).
-    const expertScored = needs.expert ? await scoreSamples(batch.map((problem) => ({ problem, completion: problem.expert! })), opts.judges) : undefined
+    if (needs.expert) {
+      const missing = [...new Map(batch.filter((p) => !expertVerdicts.has(p.id)).map((p) => [p.id, p])).values()]
+      const scored = await scoreSamples(missing.map((problem) => ({ problem, completion: problem.expert! })), opts.judges)
+      missing.forEach((p, i) => expertVerdicts.set(p.id, scored[i]!))
+    }
+    const expertScored = needs.expert ? batch.map((p) => expertVerdicts.get(p.id)!) : undefined
     const sequences: WeightedSequence[] = []
     const stats: Record<string, number> = {}
     batch.forEach((problem, i) => {
