@@ -6,12 +6,9 @@ import { BenchError } from '../../../core/errors.js'
 import type { Problem } from '../../../core/plugin-api/task.js'
 import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
 import { buildProgram, isCodePayload, type CodePayload } from '../shared/code-payload.js'
+import { forEachLimited } from '../shared/for-each-limited.js'
 import { classifyRun } from './classify-run.js'
 import { runCommand, type CommandSpec } from './run-command.js'
-
-export { runCommand } from './run-command.js'
-export type { CommandSpec, RunLimits, RunResult } from './run-command.js'
-export { classifyRun, lastErrorName } from './classify-run.js'
 
 const name = 'bonbench:command'
 
@@ -22,7 +19,7 @@ const commandSpecSchema = z.strictObject({
 })
 
 /** The built-in runners; `languages` in the options adds more or replaces these. */
-export const defaultLanguages: Record<string, CommandSpec> = {
+const defaultLanguages: Record<string, CommandSpec> = {
   python: { command: ['python3', '{file}'], extension: '.py', memory: 'rlimit' },
   // V8 reserves far more address space than it uses, so node limits its heap itself.
   javascript: { command: [process.execPath, '--max-old-space-size={memoryMb}', '--stack-size=984', '{file}'], extension: '.js', memory: 'none' },
@@ -113,20 +110,14 @@ export function command(options: CommandOptions = {}): VerifierPlugin {
         return { payload, spec: specOf(problem, payload), program: buildProgram(problem, payload, completion) }
       })
       const verdicts = new Array<Verdict>(batch.length)
-      const width = Math.max(1, Math.min(ctx.concurrency > 0 ? ctx.concurrency : getBudget().size, batch.length))
-      let next = 0
-      const worker = async () => {
-        while (next < jobs.length) {
-          if (ctx.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
-          const i = next++
-          const { payload, spec, program } = jobs[i]!
-          const run = await runCommand(spec, program, { timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, env: o.env })
-          verdicts[i] = run.spawnError
-            ? { score: 0, reward: 0, pass: false, reason: 'error', detail: `could not start ${spec.command[0]}: ${run.spawnError}` }
-            : classifyRun(run, payload.failOnStderr === true, o.detailLimit)
-        }
-      }
-      await Promise.all(Array.from({ length: width }, worker))
+      const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
+      await forEachLimited(jobs.length, width, async (i) => {
+        const { payload, spec, program } = jobs[i]!
+        const run = await runCommand(spec, program, { timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, env: o.env })
+        verdicts[i] = run.spawnError
+          ? { score: 0, reward: 0, pass: false, reason: 'error', detail: `could not start ${spec.command[0]}: ${run.spawnError}` }
+          : classifyRun(run, payload.failOnStderr === true, o.detailLimit)
+      }, ctx.signal, name)
       return verdicts
     },
   }

@@ -4,10 +4,9 @@ import { BenchError } from '../../../core/errors.js'
 import type { Problem } from '../../../core/plugin-api/task.js'
 import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
 import { buildProgram, isCodePayload, type CodePayload } from '../shared/code-payload.js'
+import { forEachLimited } from '../shared/for-each-limited.js'
 import { IsolatePool } from './isolate-pool.js'
 import { runCandidate, type CandidateLimits } from './run-candidate.js'
-
-export type { CodePayload } from '../shared/code-payload.js'
 
 const name = 'bonbench:js-sandbox'
 
@@ -58,18 +57,6 @@ function payloadOf(problem: Problem): CodePayload {
   return data
 }
 
-/** Runs `work(i)` for i in 0..count-1 with at most `width` at once. */
-async function forEachLimited(count: number, width: number, work: (i: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  let next = 0
-  const worker = async () => {
-    while (next < count) {
-      if (signal?.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
-      await work(next++)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, count)) }, worker))
-}
-
 /**
  * `bonbench:js-sandbox`: runs each JavaScript candidate with its tests inside an isolated-vm
  * isolate — no process, require, file system, network or timers of the host; a small shim gives
@@ -109,12 +96,12 @@ export function jsSandbox(options: JsSandboxOptions = {}): JsSandboxVerifier {
     return outcome
   }
 
-  async function calibrate(items: VerifyItem[], width: number, signal?: AbortSignal): Promise<void> {
+  async function calibrate(items: VerifyItem[], payloads: CodePayload[], width: number, signal?: AbortSignal): Promise<void> {
     if (o.calibrate === false) return
     const { factor, minTimeoutMs } = o.calibrate
     const todo = new Map<string, { problem: Problem; payload: CodePayload }>()
-    for (const { problem } of items) {
-      const payload = payloadOf(problem)
+    for (const [i, { problem }] of items.entries()) {
+      const payload = payloads[i]!
       if (payload.reference !== undefined && payload.timeoutMs === undefined && !calibrated.has(problem.id)) todo.set(problem.id, { problem, payload })
     }
     const list = [...todo.values()]
@@ -123,7 +110,7 @@ export function jsSandbox(options: JsSandboxOptions = {}): JsSandboxVerifier {
       const outcome = await runOne(problem, payload, payload.reference!, o.timeoutMs)
       // A reference that fails its own tests says nothing about the time a correct answer needs.
       calibrated.set(problem.id, outcome.verdict.pass ? Math.max(minTimeoutMs, Math.ceil(factor * outcome.cpuMs)) : o.timeoutMs)
-    }, signal)
+    }, signal, name)
   }
 
   return {
@@ -140,13 +127,13 @@ export function jsSandbox(options: JsSandboxOptions = {}): JsSandboxVerifier {
     async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
       const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
       const payloads = batch.map((item) => payloadOf(item.problem))
-      await calibrate(batch, width, ctx.signal)
+      await calibrate(batch, payloads, width, ctx.signal)
       const verdicts = new Array<Verdict>(batch.length)
       await forEachLimited(batch.length, width, async (i) => {
         const { problem, completion } = batch[i]!
         const payload = payloads[i]!
         verdicts[i] = (await runOne(problem, payload, completion, limitOf(problem, payload))).verdict
-      }, ctx.signal)
+      }, ctx.signal, name)
       return verdicts
     },
     dispose() {

@@ -39,7 +39,7 @@ export function isCodePayload(data: unknown): data is CodePayload {
 }
 
 /** Cuts `completion` at the earliest stop token (MultiPL-E's post-processing). */
-export function cutAtStop(completion: string, stopTokens: readonly string[] | undefined): string {
+function cutAtStop(completion: string, stopTokens: readonly string[] | undefined): string {
   if (!stopTokens || stopTokens.length === 0) return completion
   let end = completion.length
   for (const stop of stopTokens) {
