@@ -23,7 +23,6 @@ export interface CellMetricsOptions {
  */
 export function computeCellMetrics(pools: readonly PromptPool[], opts: CellMetricsOptions): { metrics: CellMetrics; prompts: PromptMetrics[] } {
   const grid = [...opts.nGrid]
-  const distinct: number[][] = []
   const majorityErr: number[][] = []
   const prompts: PromptMetrics[] = pools.map((pool) => {
     const rewards = pool.samples.map((s) => s.reward)
@@ -31,15 +30,13 @@ export function computeCellMetrics(pools: readonly PromptPool[], opts: CellMetri
     const c = countCorrect(rewards, opts.threshold)
     const majority = majorityAtK(pool.samples, grid, { seed: deriveSeed(opts.seed, pool.promptId) })
     majorityErr.push(majority.stdErr)
-    const distinctHere = distinctAtK(pool.samples, grid)
-    distinct.push(distinctHere)
     return {
       promptId: pool.promptId,
       passAtN: passAtKCurve(n, c, grid),
       bestOfN: bestOfN(pool.samples, grid),
       majorityAtN: majority.values,
       pFail: 1 - c / n,
-      distinctAtN: distinctHere,
+      distinctAtN: distinctAtK(pool.samples, grid),
     }
   })
   const column = (pick: (p: PromptMetrics) => number[], i: number) => prompts.map((p) => pick(p)[i]!)
@@ -58,7 +55,7 @@ export function computeCellMetrics(pools: readonly PromptPool[], opts: CellMetri
     majorityAtN: curve((p) => p.majorityAtN),
     // SE of a mean of independent per-prompt estimates.
     majorityStdErr: grid.map((_, i) => Math.sqrt(majorityErr.reduce((a, e) => a + e[i]! ** 2, 0)) / prompts.length),
-    distinctAtN: grid.map((_, i) => meanOf(distinct.map((d) => d[i]!))),
+    distinctAtN: curve((p) => p.distinctAtN!),
     pass1: meanOf(pools.map((p) => countCorrect(p.samples.map((s) => s.reward), opts.threshold) / p.samples.length)),
     meanReward: meanOf(allRewards),
     ci: { passAtN: curveCI((p) => p.passAtN, 'pass'), bestOfN: curveCI((p) => p.bestOfN, 'bon'), majorityAtN: curveCI((p) => p.majorityAtN, 'maj') },

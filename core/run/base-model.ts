@@ -40,7 +40,8 @@ export type BaseModelSpec = Pick<BaseModelOptions, 'model' | 'task' | 'data' | '
 export function baseModelSpec(config: Pick<ResolvedConfig, 'train' | 'taskSeed' | 'backend'>, model: ModelPlugin, task: TaskPlugin, data: TaskData): BaseModelSpec {
   return {
     model, task, data, taskSeed: config.taskSeed,
-    pretrainSteps: effectivePretrainSteps(config, model), pretrainBatch: config.train.pretrainBatch,
+    // Pretraining steps: the config's, else the model's own default, else 300.
+    pretrainSteps: config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300, pretrainBatch: config.train.pretrainBatch,
     learningRate: config.train.pretrainLearningRate ?? model.trainingDefaults?.pretrainLearningRate,
     backend: config.backend,
   }
@@ -108,7 +109,3 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
   return { model, key, cached: false }
 }
 
-/** Pretraining steps: the config's, else the model's own default, else 300. */
-export function effectivePretrainSteps(config: Pick<ResolvedConfig, 'train'>, model: ModelPlugin): number {
-  return config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300
-}

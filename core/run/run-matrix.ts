@@ -19,7 +19,7 @@ import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
 import type { JournalRecord, RunManifest } from './journal-types.js'
 import { buildManifest } from './manifest.js'
-import { type PlannedCell, planCells } from './planner.js'
+import { planCells } from './planner.js'
 import { resolveRunPlugins } from './run-plugins.js'
 import { estimateWork } from './estimate-plan.js'
 
@@ -100,15 +100,15 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const results: CellResult[] = []
   let interrupted = false
   try {
-    const estimate = estimateWork(config, plugins, data, cells.filter((c) => !previous.cells.has(c.cellId)))
+    const pending = cells.filter((c) => !previous.cells.has(c.cellId))
+    const estimate = estimateWork(config, plugins, data, pending)
     emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells, samplesToDraw: estimate.evalSamples + estimate.trainSamples, estimatedSeconds: estimate.estimatedSeconds } })
-    const pending: PlannedCell[] = []
     for (const cell of cells) {
       const done = previous.cells.get(cell.cellId)
       if (done) {
         results.push(done)
         emit({ type: 'cell:skip', cellId: cell.cellId, key: cell.key, result: done })
-      } else pending.push(cell)
+      }
     }
     if (pending.length > 0) {
       const generation = plugins.task.generation ?? {}
@@ -147,7 +147,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
           if (cell.key.strategy !== 'base' && saved && plugins.model.load && existsSync(saved.dir)) {
             // Training finished before the interruption: evaluate the saved weights.
             log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
-            model = await plugins.model.load(saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
+            model = (await loadCheckpoint(plugins.model, saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })).model
           } else if (cell.key.strategy !== 'base') {
             const strategy = plugins.strategies.get(cell.key.strategy)!
             if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
@@ -260,9 +260,9 @@ export function indexJournal(records: JournalRecord[]): JournalIndex {
   return index
 }
 
-async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<{ model: ModelInstance; key: string; cached: boolean }> {
+async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<{ model: ModelInstance; key: string }> {
   if (!model.load) throw new BenchError('BENCH_RUN_INVALID', `Model '${model.name}' cannot load checkpoints (it has no load()). Use the model that wrote ${dir}.`)
   if (!existsSync(dir)) throw new BenchError('BENCH_RUN_INVALID', `Checkpoint folder ${dir} does not exist.`)
   const loaded = await model.load(dir, ctx)
-  return { model: loaded, key: String(loaded.describe().hash ?? dir), cached: true }
+  return { model: loaded, key: String(loaded.describe().hash ?? dir) }
 }

@@ -30,13 +30,12 @@ export class ForwardConstants {
 
   /** The [T, T] causal mask (0 on and below the diagonal, −1e9 above). */
   causal(T: number): tf.Tensor2D {
-    const key = T
-    let mask = this.#masks.get(key)
+    let mask = this.#masks.get(T)
     if (!mask) {
       const data = new Float32Array(T * T)
       for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) data[i * T + j] = -1e9
       mask = tf.keep(tf.tensor2d(data, [T, T]))
-      this.#masks.set(key, mask)
+      this.#masks.set(T, mask)
     }
     return mask
   }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
-import { setImmediate } from 'node:timers/promises'
 import type { Completion } from '../../../core/plugin-api/index.js'
 import { BenchError } from '../../../core/errors.js'
 import { createRng } from '../../../core/rng.js'
+import { yieldToEventLoop } from '../../../core/run/yield-event-loop.js'
 import type { Rng } from '../../../core/plugin-api/index.js'
 import { decodeStep } from './forward.js'
 import type { ForwardConstants, KvCache, WeightMap } from './forward.js'
@@ -111,9 +111,18 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
   const live = rows.map((_, i) => i).filter((i) => !rows[i]!.done)
   if (live.length > 0) {
     // Shared prefix phase over distinct prompts.
-    const keyOf = (i: number) => rows[i]!.ids.join(',')
-    const uniqueKeys = [...new Set(live.map(keyOf))]
-    const uniqueRow = uniqueKeys.map((k) => live.find((i) => keyOf(i) === k)!)
+    // One pass: the first row of each distinct prompt runs the prefix; `slot` maps rows to it.
+    const slotOf = new Map<string, number>()
+    const uniqueRow: number[] = []
+    const slot = live.map((i) => {
+      const key = rows[i]!.ids.join(',')
+      let u = slotOf.get(key)
+      if (u === undefined) {
+        u = uniqueRow.push(i) - 1
+        slotOf.set(key, u)
+      }
+      return u
+    })
     const minLen = Math.min(...live.map((i) => rows[i]!.ids.length))
     let cache: KvCache | undefined
     let logits: Float32Array<ArrayBufferLike> = new Float32Array(0)
@@ -124,7 +133,6 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
       }
       ;({ logits, cache } = step(model, uniqueRow.map((i) => rows[i]!.ids[pos]!), pos, cache))
     }
-    const slot = live.map((i) => uniqueKeys.indexOf(keyOf(i)))
     if (slot.length !== uniqueRow.length || slot.some((u, b) => u !== b)) {
       const expanded = gatherRows(cache!, slot, H)
       disposeCache(cache)
@@ -137,7 +145,7 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
     let lastYield = performance.now()
     for (let pos = minLen; ; pos++) {
       if (performance.now() - lastYield > 50) {
-        await setImmediate()
+        await yieldToEventLoop()
         lastYield = performance.now()
       }
       if (signal?.aborted) {
