@@ -41,9 +41,12 @@ function listsMatch(a: string[], b: string[], unordered: boolean, tolerance: num
  * the same brackets (bare comma lists, like sets of roots, match in any order). Pure; symmetric.
  */
 export function answersMatch(a: string, b: string, options: MatchOptions = {}): boolean {
+  return normalizedAnswersMatch(normalizeAnswer(a), normalizeAnswer(b), options)
+}
+
+/** {@link answersMatch} on answers already normalised by `normalizeAnswer` (grading normalises each once). */
+export function normalizedAnswersMatch(na: string, nb: string, options: MatchOptions = {}): boolean {
   const tolerance = options.tolerance ?? 0
-  const na = normalizeAnswer(a)
-  const nb = normalizeAnswer(b)
   if (scalarsMatch(na, nb, tolerance)) return true
   const la = splitAnswerList(na)
   const lb = splitAnswerList(nb)

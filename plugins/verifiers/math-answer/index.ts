@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BenchError } from '../../../core/errors.js'
 import type { Verdict, VerifierPlugin, VerifyItem } from '../../../core/plugin-api/index.js'
-import { answersMatch } from './answers-match.js'
+import { normalizedAnswersMatch } from './answers-match.js'
 import { findAnswer } from './extract-answer.js'
 import { normalizeAnswer } from './normalize-answer.js'
 
@@ -22,22 +22,20 @@ export const mathAnswerOptionsSchema = z.strictObject({
 /** Options as written in a config. */
 export type MathAnswerOptions = z.input<typeof mathAnswerOptionsSchema>
 
-/** Grades one completion against its problem's reference answer (pure; used by `score`). */
-export function gradeMathAnswer(item: VerifyItem, options: z.output<typeof mathAnswerOptionsSchema>): Verdict {
+/**
+ * Grades one completion against its problem's reference answer (pure; used by `score`).
+ * `normalizeReference` lets a caller normalise each reference once for a whole batch.
+ */
+export function gradeMathAnswer(item: VerifyItem, options: z.output<typeof mathAnswerOptionsSchema>, normalizeReference: (reference: string) => string = normalizeAnswer): Verdict {
   const reference = item.problem.answer
   if (reference === undefined) {
     throw new BenchError('BENCH_DATA_INVALID', `bonbench:math-answer: problem '${item.problem.id}' has no answer to compare with. Use math-answer only with tasks whose problems carry an answer (math, math500, gsm8k).`)
   }
   const found = findAnswer(item.completion, { lastNumber: options.lastNumber })
   if (!found) return { score: 0, reward: 0, pass: false, reason: 'no-answer' }
-  const pass = answersMatch(found.text, reference, { tolerance: options.tolerance })
-  return {
-    score: pass ? 1 : 0,
-    reward: pass ? 1 : 0,
-    pass,
-    reason: pass ? 'passed' : 'failed',
-    answer: normalizeAnswer(found.text),
-  }
+  const answer = normalizeAnswer(found.text)
+  const pass = normalizedAnswersMatch(answer, normalizeReference(reference), { tolerance: options.tolerance })
+  return { score: pass ? 1 : 0, reward: pass ? 1 : 0, pass, reason: pass ? 'passed' : 'failed', answer }
 }
 
 /**
@@ -60,7 +58,14 @@ export function mathAnswer(options: MathAnswerOptions = {}): VerifierPlugin {
     options: { ...resolved },
     async score(batch, ctx) {
       if (ctx.signal?.aborted) throw new BenchError('BENCH_ABORTED', 'bonbench:math-answer: scoring was aborted.')
-      return batch.map((item) => gradeMathAnswer(item, resolved))
+      // A batch holds many samples of few problems: normalise each reference once.
+      const references = new Map<string, string>()
+      const normalizeReference = (reference: string) => {
+        let normalized = references.get(reference)
+        if (normalized === undefined) references.set(reference, (normalized = normalizeAnswer(reference)))
+        return normalized
+      }
+      return batch.map((item) => gradeMathAnswer(item, resolved, normalizeReference))
     },
   }
 }
