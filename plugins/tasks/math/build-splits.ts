@@ -26,20 +26,21 @@ export function allocate(size: number, weights: number[]): number[] {
   return counts
 }
 
-/** The prompt shown for an expression: `Q: 37+48*2=?\n`. */
 /**
  * How an expert solution is written: `steps` (one `a op b=c` line per operation), `reversed` (the
  * same lines with each result's digits written least significant first, `37+48=58` for 85 — the
  * order in which carries are computed, far easier for a small left-to-right model; the answer
  * line stays `A: 85`), or `direct` (the answer line only).
  */
-export type MathFormat = 'steps' | 'reversed' | 'direct'
+export const mathFormats = ['steps', 'reversed', 'direct'] as const
+export type MathFormat = (typeof mathFormats)[number]
 
 /** `37+48=85` → `37+48=58`: the result's digits least significant first. */
 export function reverseResult(step: string): string {
   return step.replace(/=(\d+)$/, (_, digits: string) => `=${[...digits].reverse().join('')}`)
 }
 
+/** The prompt shown for an expression: `Q: 37+48*2=?\n`. */
 export function formatPrompt(expression: string): string {
   return `Q: ${expression}=?\n`
 }

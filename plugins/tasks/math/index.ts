@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BenchError } from '../../../core/errors.js'
 import type { TaskPlugin } from '../../../core/plugin-api/task.js'
-import { buildSplits } from './build-splits.js'
+import { buildSplits, mathFormats } from './build-splits.js'
 import type { SplitPlan } from './build-splits.js'
 import { defaultLevels, resolveLevel } from './levels.js'
 
@@ -27,12 +27,12 @@ export const mathTaskOptionsSchema = z.strictObject({
   testSize: z.int().min(1).max(100_000).default(200),
   /** Which levels to include (built-in: 1–5; others need a full entry in levelSpecs). */
   levels: z.array(z.int().min(1)).min(1).default([1, 2, 3, 4, 5]),
-  /** Relative weight of each entry of `levels` in both splits (default: equal). */
+  /** Relative weight of each entry of `levels` in both splits (default: the built-in levels 5:2:1:1:1, other levels 1). */
   mix: z.array(z.number().min(0)).optional(),
   /** Per-level overrides of the built-in table, keyed by level: `{ 5: { ops: 4 } }`. */
   levelSpecs: z.record(z.string().regex(/^\d+$/), levelSpecSchema.partial()).default({}),
-  /** `steps`: one line per operation then `A: n`; `direct`: only `A: n` (much harder). */
-  format: z.enum(['steps', 'reversed', 'direct']).default('steps'),
+  /** `steps`: one line per operation then `A: n`; `reversed`: the same with result digits least significant first; `direct`: only `A: n` (much harder). */
+  format: z.enum(mathFormats).default('steps'),
   /** Budget for prompt + expert, in characters (= tokens for a char-level model). */
   maxChars: z.int().min(12).max(10_000).default(90),
   /** Generation cap for completions (default: maxChars − 9, the shortest prompt). */
@@ -47,19 +47,19 @@ function fail(message: string): never {
 }
 
 /**
- * `bonbench:math`: seeded synthetic arithmetic with step-by-step expert solutions, graded by
- * `math-answer`. A prompt is `Q: 37+48*2=?\n`; the expert completion `48*2=96\n37+96=133\nA: 133\n`.
- * Validates options when called (BENCH_PLUGIN_OPTIONS naming the plugin); `load` needs no data,
- * is deterministic in the options and guarantees disjoint, duplicate-free splits whose prompt +
- * expert fit `maxChars`.
- */
-/**
  * Default weight of each built-in level: half the problems are level 1, so a base model pretrained
  * for a few minutes solves a good share of prompts sometimes while the harder levels stay rare or
  * never solved (the spread where Best-of-N matters). Calibrated on the tiny-transformer.
  */
 const defaultMix: Readonly<Record<number, number>> = { 1: 5, 2: 2, 3: 1, 4: 1, 5: 1 }
 
+/**
+ * `bonbench:math`: seeded synthetic arithmetic with step-by-step expert solutions, graded by
+ * `math-answer`. A prompt is `Q: 37+48*2=?\n`; the expert completion `48*2=96\n37+96=133\nA: 133\n`.
+ * Validates options when called (BENCH_PLUGIN_OPTIONS naming the plugin); `load` needs no data,
+ * is deterministic in the options and guarantees disjoint, duplicate-free splits whose prompt +
+ * expert fit `maxChars`.
+ */
 export function math(options: MathTaskOptions = {}): TaskPlugin {
   const parsed = mathTaskOptionsSchema.safeParse(options)
   if (!parsed.success) fail(`invalid options: ${parsed.error.message}`)
