@@ -1,19 +1,14 @@
 import type { BenchmarkDiff } from './compare-benchmarks.js'
 import type { CellDiff, RunComparison } from './compare.js'
-import { metricLabel } from './compare.js'
-import { mdCell } from './markdown.js'
+import { metricLabel } from './groups.js'
+import { mdCell, signedPoints, table } from './markdown.js'
 
 /** Output formats of `bench compare`. */
 export type CompareFormat = 'md' | 'json' | 'junit'
 
-const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`
+// Not markdown.ts's pct: that one prints '—' for non-finite values, this one prints them as they are.
 const pct = (v: number) => (100 * v).toFixed(1)
 const signedPct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}%`
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
-}
 
 function cellRows(cells: readonly CellDiff[], level: number): string {
   return table(
@@ -23,11 +18,12 @@ function cellRows(cells: readonly CellDiff[], level: number): string {
       metricLabel(c.metric, c.n),
       pct(c.base),
       pct(c.next),
-      points(c.diff),
-      `${points(c.ci[0])} to ${points(c.ci[1])}`,
+      signedPoints(c.diff),
+      `${signedPoints(c.ci[0])} to ${signedPoints(c.ci[1])}`,
       c.pHolm.toPrecision(2),
       `${c.prompts} × ${c.seeds.base}/${c.seeds.next}`,
     ]),
+    false,
   )
 }
 
@@ -35,6 +31,7 @@ function benchRows(diffs: readonly BenchmarkDiff[]): string {
   return table(
     ['suite', 'case', 'metric', 'base', 'new', 'change', 'allowance', 'status'],
     diffs.map((d) => [mdCell(d.suite), mdCell(d.case), mdCell(d.metric), `${d.base.toPrecision(4)} ${mdCell(d.unit)}`, `${d.next.toPrecision(4)} ${mdCell(d.unit)}`, signedPct(d.changePct), `±${d.allowancePct.toFixed(1)}%`, d.status]),
+    false,
   )
 }
 
@@ -82,7 +79,7 @@ function xml(text: string): string {
 export function compareToJunit(c: RunComparison): string {
   const cellCases = c.cells.map((d) => {
     const name = `${d.label} ${metricLabel(d.metric, d.n)}`
-    const body = `base ${pct(d.base)}, new ${pct(d.next)}, diff ${points(d.diff)} points (CI ${points(d.ci[0])} to ${points(d.ci[1])}), Holm p ${d.pHolm.toPrecision(2)}`
+    const body = `base ${pct(d.base)}, new ${pct(d.next)}, diff ${signedPoints(d.diff)} points (CI ${signedPoints(d.ci[0])} to ${signedPoints(d.ci[1])}), Holm p ${d.pHolm.toPrecision(2)}`
     const failure = d.regression ? `<failure message="${xml(`regressed by ${Math.abs(100 * d.diff).toFixed(1)} points`)}">${xml(body)}</failure>` : ''
     return `    <testcase classname="${xml(d.groupId)}" name="${xml(name)}">${failure}<system-out>${xml(body)}</system-out></testcase>`
   })

@@ -3,7 +3,7 @@ import type { BenchmarkComparison } from './compare-benchmarks.js'
 import type { ComparisonRequest } from './comparisons.js'
 import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup } from './groups.js'
-import { groupCells, metricMatrix, sharedPrompts } from './groups.js'
+import { grandMean, groupCells, metricMatrix, sharedPrompts } from './groups.js'
 import type { RunData } from './read-run.js'
 
 /** Knobs of {@link compareRuns}. */
@@ -60,18 +60,6 @@ export interface RunComparison {
   regressed: boolean
 }
 
-/** A readable name for a metric at N: `pass@1`, `pass@8`, `Bo-8`. */
-export function metricLabel(metric: CellDiff['metric'], n: number): string {
-  return metric === 'pass1' ? 'pass@1' : metric === 'passAtN' ? `pass@${n}` : `Bo-${n}`
-}
-
-function mean(matrix: number[][]): number {
-  let s = 0
-  let count = 0
-  for (const row of matrix) for (const v of row) (s += v), count++
-  return s / count
-}
-
 /**
  * Compares a new run with a base run. Cells are aligned by their key without the seed (seeds are
  * resampled, not paired: the runs' seeds are independent draws) and prompts by id; for every shared
@@ -91,7 +79,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   const nextById = new Map(b.groups.map((g) => [g.groupId, g]))
   const baseIds = new Set(a.groups.map((g) => g.groupId))
   const requests: ComparisonRequest[] = []
-  const pairs = new Map<string, { base: CellGroup; next: CellGroup }>()
+  const pairs = new Map<string, { base: CellGroup; next: CellGroup; prompts: string[] }>()
   for (const g of a.groups) {
     const other = nextById.get(g.groupId)
     if (!other) continue
@@ -102,7 +90,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     }
     const dropped = Math.max(g.promptIds.length, other.promptIds.length) - shared.length
     if (dropped > 0) warnings.push(`${g.groupId}: ${dropped} prompt(s) are in only one run; compared on the ${shared.length} shared`)
-    pairs.set(g.groupId, { base: g, next: other })
+    pairs.set(g.groupId, { base: g, next: other, prompts: shared })
     const grid = g.grid.filter((n) => other.grid.includes(n))
     for (const m of comparisonMetrics(grid)) requests.push({ a: g, b: other, ...m })
   }
@@ -110,9 +98,8 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   const resamples = outcomes[0]?.resamples ?? options.resamples ?? 1000
   const cells: CellDiff[] = outcomes.map((o) => {
     const pair = pairs.get(o.a)!
-    const prompts = sharedPrompts(pair.base, pair.next)
-    const baseValue = mean(metricMatrix(pair.base, o.metric, o.n, prompts))
-    const nextValue = mean(metricMatrix(pair.next, o.metric, o.n, prompts))
+    const baseValue = grandMean(metricMatrix(pair.base, o.metric, o.n, pair.prompts))
+    const nextValue = grandMean(metricMatrix(pair.next, o.metric, o.n, pair.prompts))
     const significant = o.significant
     return {
       groupId: o.a,

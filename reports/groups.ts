@@ -7,6 +7,11 @@ export type GroupKeyOf = Omit<CellKey, 'seed'>
 /** Metrics a comparison or an estimate can be taken of. `pass1` has no N. */
 export type MetricName = 'pass1' | 'passAtN' | 'bestOfN' | 'majorityAtN'
 
+/** A readable name for a metric at N: `pass@1`, `pass@8`, `Bo-8`. */
+export function metricLabel(metric: Exclude<MetricName, 'majorityAtN'>, n: number): string {
+  return metric === 'pass1' ? 'pass@1' : metric === 'passAtN' ? `pass@${n}` : `Bo-${n}`
+}
+
 /** The cells of one group (same key but the seed), with the prompts and N they all share. */
 export interface CellGroup {
   groupId: string
@@ -88,6 +93,14 @@ export function metricMatrix(group: CellGroup, metric: MetricName, n: number, pr
 export function perPromptMean(group: CellGroup, metric: MetricName, n: number, promptIds: readonly string[] = group.promptIds): number[] {
   const matrix = metricMatrix(group, metric, n, promptIds)
   return promptIds.map((_, p) => matrix.reduce((s, row) => s + row[p]!, 0) / matrix.length)
+}
+
+/** Grand mean of a matrix (every entry weighs the same). */
+export function grandMean(values: readonly (readonly number[])[]): number {
+  let s = 0
+  let k = 0
+  for (const row of values) for (const v of row) (s += v), k++
+  return s / k
 }
 
 /** Prompt ids two groups share, in the first group's order. */

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { contextsOf, sharedGrids } from './markdown.js'
 import type { Estimate, Results } from './results-schema.js'
 import type { SampleBrowserData } from './sample-browser.js'
 
@@ -48,25 +49,20 @@ async function readClient(): Promise<string> {
 }
 
 function estimateCell(e: Estimate): string {
+  // Not markdown.ts's pct: that one prints '—' for non-finite values, this one prints them as they are.
   const pct = (v: number) => (100 * v).toFixed(1)
   return `<td>${pct(e.value)} <span class="ci">${pct(e.ci[0])}–${pct(e.ci[1])}</span></td>`
 }
 
 /** The seed-pooled metrics as one HTML table per (task, model, T), the same numbers as report.md. */
 function resultsTables(results: Results): string {
-  const contexts = new Map<string, Results['groups']>()
-  for (const g of results.groups) {
-    const id = `${g.key.task} · ${g.key.model} · T=${g.key.temperature}`
-    contexts.set(id, [...(contexts.get(id) ?? []), g])
-  }
-  return [...contexts]
-    .map(([title, groups]) => {
-      const grid = groups[0]!.grid.filter((n) => groups.every((g) => g.grid.includes(n)))
-      const head = ['strategy', 'pass@1', ...grid.filter((n) => n > 1).map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
+  return contextsOf(results)
+    .map(({ title, groups }) => {
+      const { grid, passGrid } = sharedGrids(groups)
+      const head = ['strategy', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
       const rows = groups.map(
         (g) =>
-          `<tr><th>${escapeHtml(g.label)}</th>${estimateCell(g.pass1)}${grid
-            .filter((n) => n > 1)
+          `<tr><th>${escapeHtml(g.label)}</th>${estimateCell(g.pass1)}${passGrid
             .map((n) => estimateCell(g.passAtN[g.grid.indexOf(n)]!))
             .join('')}${grid.map((n) => estimateCell(g.bestOfN[g.grid.indexOf(n)]!)).join('')}</tr>`,
       )

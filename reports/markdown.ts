@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { metricLabel } from './groups.js'
 import type { Estimate, Results, ResultsGroup } from './results-schema.js'
 
 /** Escapes text for a Markdown table cell: pipes, newlines and HTML-ish angle brackets. */
@@ -8,7 +9,7 @@ export function mdCell(text: string): string {
 }
 
 /** A Markdown table; numeric tables right-align every column but the first. */
-function table(header: string[], rows: string[][], numeric = true): string {
+export function table(header: string[], rows: string[][], numeric = true): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`
   return [line(header), line(header.map((_, i) => (i === 0 || !numeric ? '---' : '---:'))), ...rows.map(line)].join('\n')
 }
@@ -22,11 +23,13 @@ function pct(v: number): string {
   return Number.isFinite(v) ? (100 * v).toFixed(1) : '—'
 }
 
-function signedPoints(v: number): string {
+/** A difference in points, always signed: `+4.2`, `−0.3`. */
+export function signedPoints(v: number): string {
   return `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`
 }
 
-function contextsOf(results: Results): Array<{ title: string; groups: ResultsGroup[] }> {
+/** The groups per (task, model, T), titled `task · model · T=t`, in first-seen order. */
+export function contextsOf(results: Results): Array<{ title: string; groups: ResultsGroup[] }> {
   const out = new Map<string, { title: string; groups: ResultsGroup[] }>()
   for (const g of results.groups) {
     const id = `${g.key.task} · ${g.key.model} · T=${g.key.temperature}`
@@ -36,12 +39,19 @@ function contextsOf(results: Results): Array<{ title: string; groups: ResultsGro
   return [...out.values()]
 }
 
+/**
+ * The N values every group reports (`grid`, in the first group's order) and those of them above 1
+ * (`passGrid`: pass@1 has its own column, exact from pools, also where the grid lacks N = 1).
+ */
+export function sharedGrids(groups: readonly ResultsGroup[]): { grid: number[]; passGrid: number[] } {
+  const grid = groups[0]!.grid.filter((n) => groups.every((g) => g.grid.includes(n)))
+  return { grid, passGrid: grid.filter((n) => n > 1) }
+}
+
 function metricTables(results: Results): string {
   return contextsOf(results)
     .map(({ title, groups }) => {
-      const grid = groups[0]!.grid.filter((n) => groups.every((g) => g.grid.includes(n)))
-      // pass@1 has its own column (exact from pools, also where the grid lacks N = 1).
-      const passGrid = grid.filter((n) => n > 1)
+      const { grid, passGrid } = sharedGrids(groups)
       const header = ['strategy', 'seeds', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
       const rows = groups.map((g) => [
         mdCell(g.label),
@@ -59,12 +69,11 @@ function metricTables(results: Results): string {
 function comparisonSection(results: Results): string {
   if (results.comparisons.length === 0) return 'No comparisons (the run has no base model or only one system per temperature).'
   const label = new Map(results.groups.map((g) => [g.groupId, g.label]))
-  const metricName = (m: string, n: number) => (m === 'pass1' ? 'pass@1' : m === 'passAtN' ? `pass@${n}` : `Bo-${n}`)
   const significant = results.comparisons.filter((c) => c.significant)
   const rows = significant.map((c) => [
     mdCell(label.get(c.b) ?? c.b),
     mdCell(label.get(c.a) ?? c.a),
-    metricName(c.metric, c.n),
+    metricLabel(c.metric, c.n),
     signedPoints(c.diff),
     `${signedPoints(c.ci[0])} to ${signedPoints(c.ci[1])}`,
     c.pHolm.toPrecision(2),

@@ -2,6 +2,8 @@ import { bareName } from '../../core/plugin-name.js'
 import type { Results } from '../results-schema.js'
 import type { Arm } from './types.js'
 
+export { grandMean } from '../groups.js'
+
 /** One cell of results.json. */
 export type ResultsCell = Results['cells'][number]
 
@@ -90,12 +92,4 @@ export function armMatrix(arm: ArmData, metric: PromptMetricName, n: number, pro
 /** Mean over seeds, per prompt, of a matrix. */
 export function seedMean(values: readonly (readonly number[])[]): number[] {
   return values[0]!.map((_, p) => values.reduce((s, row) => s + row[p]!, 0) / values.length)
-}
-
-/** Grand mean of a matrix. */
-export function grandMean(values: readonly (readonly number[])[]): number {
-  let s = 0
-  let k = 0
-  for (const row of values) for (const v of row) (s += v), k++
-  return s / k
 }

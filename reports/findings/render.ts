@@ -83,9 +83,8 @@ function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   if (typeof evalCfg.testPrompts === 'number') lines.push(`- Test prompts requested: ${evalCfg.testPrompts}`)
   const s = d.baseSpread
   if (s) {
-    const p = (x: number) => `${(100 * x).toFixed(1)}%`
-    lines.push(`- The base model's regime at T=${temperature(s.temperature)}: pass@1 ${p(s.pass1)}; of the test prompts it solves ${p(s.never)} never, ${p(s.rarely)} rarely (≤ 20% of samples), ` +
-      `${p(s.sometimes)} sometimes, ${p(s.often)} often (≥ 80%) and ${p(s.always)} always${s.samplesPerPrompt > 0 ? ` (${s.samplesPerPrompt} samples per prompt, seeds pooled)` : ''}`)
+    lines.push(`- The base model's regime at T=${temperature(s.temperature)}: pass@1 ${pct(s.pass1)}; of the test prompts it solves ${pct(s.never)} never, ${pct(s.rarely)} rarely (≤ 20% of samples), ` +
+      `${pct(s.sometimes)} sometimes, ${pct(s.often)} often (≥ 80%) and ${pct(s.always)} always${s.samplesPerPrompt > 0 ? ` (${s.samplesPerPrompt} samples per prompt, seeds pooled)` : ''}`)
   }
   if (prepared.length > 0) lines.push(`- Shared components: ${prepared.join('; ')}`)
   lines.push(`- Finished cells: ${meta.cells} of ${r.plannedCells} planned${meta.errors > 0 ? ` (${meta.errors} failed)` : ''}`, '')

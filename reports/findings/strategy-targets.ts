@@ -1,3 +1,5 @@
+import { metricLabel } from '../groups.js'
+
 /**
  * Which strategies are BoN-aware and the metric each one trains for (DESIGN §2.2): the ones that
  * select or reward with the learned verifier climb Bo-N accuracy; the ones that select and reward
@@ -25,9 +27,7 @@ export function isBonAware(strategy: string): boolean {
 
 /** How a metric is named in the doc at N. */
 export function metricName(metric: 'pass1' | 'passAtN' | 'bestOfN' | 'distinctAtN' | 'hardEasyGain', n: number): string {
-  if (metric === 'pass1') return 'pass@1'
-  if (metric === 'passAtN') return `pass@${n}`
-  if (metric === 'bestOfN') return `Bo-${n}`
   if (metric === 'distinctAtN') return `distinct@${n}`
-  return `hard−easy Δpass@${n}`
+  if (metric === 'hardEasyGain') return `hard−easy Δpass@${n}`
+  return metricLabel(metric, n)
 }
