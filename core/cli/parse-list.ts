@@ -26,3 +26,19 @@ export function parseNumber(flag: string) {
     return n
   }
 }
+
+/**
+ * A flag's value as a number passing `check`; undefined stays undefined. A bad value is a usage
+ * error: `<flag> must be <hint> (got '<value>')`.
+ */
+export function checkedNumber(value: string | undefined, flag: string, check: (n: number) => boolean, hint: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || !check(n)) throw new BenchError('BENCH_USAGE', `${flag} must be ${hint} (got '${value}')`)
+  return n
+}
+
+/** Throws a usage error unless `value` is an integer ≥ `min`. */
+export function checkInteger(flag: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) throw new BenchError('BENCH_USAGE', `${flag} expects an integer ≥ ${min} (got ${value})`)
+}

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../../errors.js'
+import { checkedNumber } from '../parse-list.js'
 import { compareBenchmarks, loadBenchmarkSet } from '../../../reports/compare-benchmarks.js'
 import { compareRuns, withBenchmarks } from '../../../reports/compare.js'
 import type { CompareFormat } from '../../../reports/compare-format.js'
@@ -20,12 +21,6 @@ interface CompareFlags {
   benchThreshold: string
   skipBadLines?: boolean
   output?: string
-}
-
-function num(value: string, name: string, check: (n: number) => boolean, hint: string): number {
-  const n = Number(value)
-  if (!Number.isFinite(n) || !check(n)) throw new BenchError('BENCH_USAGE', `${name} must be ${hint} (got '${value}')`)
-  return n
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -57,11 +52,11 @@ export function registerCompare(program: Command): void {
     .action(async (baseDir: string, newDir: string, flags: CompareFlags) => {
       const format = flags.format as CompareFormat
       if (!['md', 'json', 'junit'].includes(format)) throw new BenchError('BENCH_USAGE', `unknown --format '${flags.format}'; use md, json or junit`)
-      const threshold = num(flags.threshold, '--threshold', (n) => n >= 0 && n <= 100, 'a number of points in 0..100')
-      const alpha = num(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1')
-      const resamples = num(flags.resamples, '--resamples', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2')
-      const seed = num(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0')
-      const benchThreshold = num(flags.benchThreshold, '--bench-threshold', (n) => n >= 0, 'a percentage ≥ 0')
+      const threshold = checkedNumber(flags.threshold, '--threshold', (n) => n >= 0 && n <= 100, 'a number of points in 0..100')
+      const alpha = checkedNumber(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1')
+      const resamples = checkedNumber(flags.resamples, '--resamples', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2')
+      const seed = checkedNumber(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0')
+      const benchThreshold = checkedNumber(flags.benchThreshold, '--bench-threshold', (n) => n >= 0, 'a percentage ≥ 0')
       const [base, next] = await Promise.all([readRun(baseDir, { skipBadLines: flags.skipBadLines }), readRun(newDir, { skipBadLines: flags.skipBadLines })])
       let comparison = compareRuns(base, next, { threshold, alpha, resamples, seed })
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { BenchError } from '../../errors.js'
+import { checkedNumber } from '../parse-list.js'
 import type { ReportFormat } from '../../../reports/write-reports.js'
 import { analyseRun, reportFormats, writeReports } from '../../../reports/write-reports.js'
 
@@ -20,13 +21,6 @@ function parseFormats(value: string | undefined): ReportFormat[] {
   return formats as ReportFormat[]
 }
 
-function parseNumber(value: string | undefined, name: string, check: (n: number) => boolean, hint: string): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isFinite(n) || !check(n)) throw new BenchError('BENCH_USAGE', `${name} must be ${hint} (got '${value}')`)
-  return n
-}
-
 /**
  * `bench report <run-dir>`: regenerates results.json, report.md and report.html from the run's
  * run.json and journal alone (no model, no plugin code). Prints the paths written.
@@ -42,8 +36,8 @@ export function registerReport(program: Command): void {
     .option('--skip-bad-lines', 'skip malformed journal lines (listed as warnings) instead of failing')
     .action(async (runDir: string, flags: ReportFlags) => {
       const formats = parseFormats(flags.format)
-      const bootstrap = parseNumber(flags.bootstrap, '--bootstrap', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2')
-      const alpha = parseNumber(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1')
+      const bootstrap = checkedNumber(flags.bootstrap, '--bootstrap', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2')
+      const alpha = checkedNumber(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1')
       const analysis = await analyseRun(runDir, { bootstrap, alpha, skipBadLines: flags.skipBadLines })
       const written = await writeReports(analysis, formats)
       const { results } = analysis

@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
-import { BenchError } from '../../errors.js'
 import { summarizePools } from '../../metrics/pool-summary.js'
 import { readSampleDump } from '../../metrics/sample-dump.js'
-import { parseNumber, parseNumberList } from '../parse-list.js'
+import { checkInteger, parseNumber, parseNumberList } from '../parse-list.js'
 import { scoreJson, scoreTable } from '../score-output.js'
 
 interface ScoreFlags {
@@ -12,10 +11,6 @@ interface ScoreFlags {
   threshold: number
   seed: number
   resamples: number
-}
-
-function checkInteger(flag: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) throw new BenchError('BENCH_USAGE', `${flag} expects an integer ≥ ${min} (got ${value})`)
 }
 
 /**

@@ -5,7 +5,7 @@ import { BenchError } from '../../errors.js'
 import type { Problem } from '../../plugin-api/task.js'
 import type { Verdict } from '../../plugin-api/verifier.js'
 import { PluginRegistry } from '../../registry/registry.js'
-import { parseNumber, parseNumberList } from '../parse-list.js'
+import { checkInteger, parseNumber, parseNumberList } from '../parse-list.js'
 import { summarizeVerify, verifyText } from '../verify-output.js'
 import { readVerifySamples, referenceSamples, writeVerifyResults, type VerifySample } from '../verify-samples.js'
 
@@ -23,10 +23,6 @@ interface VerifyFlags {
 }
 
 const CHUNK = 256
-
-function checkInteger(flag: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) throw new BenchError('BENCH_USAGE', `${flag} expects an integer ≥ ${min} (got ${value})`)
-}
 
 function resultsPath(flags: VerifyFlags, task: string): string {
   if (flags.out) return path.resolve(flags.out)
