@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { UserConfig } from '../../config/types.js'
+import { userConfigSchema } from '../../config/schema.js'
 import { readManifest } from '../../run/run-matrix.js'
 import { executeRun } from '../execute-run.js'
 import { estimatePlan } from '../../run/estimate-plan.js'
@@ -76,9 +77,12 @@ export function registerRun(program: Command): void {
 
 /** The recorded config of run.json as a flags layer (plugins come from the config file again). */
 function recordedToFlags(recorded: Record<string, unknown>): UserConfig {
-  const { plugins: _plugins, baseDir: _b, configFile: _c, preset: _p, task, model, strategies, nGrid, nTrain, temperatures, baseTemperatures, seeds, poolSize, verifier, ...rest } = recorded
-  const cleaned = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null))
-  return { ...cleaned, matrix: { task, model, strategies, nGrid, nTrain, temperatures, baseTemperatures, seeds, poolSize, verifier } } as UserConfig
+  const { plugins: _plugins, baseDir: _b, configFile: _c, preset: _p, ...rest } = recorded
+  // The resolved config is flat: the schema's matrix keys go back under `matrix`, so a new matrix key resumes too.
+  const matrixKeys = new Set(Object.keys(userConfigSchema.shape.matrix.unwrap().shape))
+  const matrix = Object.fromEntries(Object.entries(rest).filter(([k]) => matrixKeys.has(k)))
+  const cleaned = Object.fromEntries(Object.entries(rest).filter(([k, v]) => !matrixKeys.has(k) && v !== undefined && v !== null))
+  return { ...cleaned, matrix } as UserConfig
 }
 
 function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number): string {
