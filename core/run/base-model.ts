@@ -47,9 +47,15 @@ export function baseModelSpec(config: Pick<ResolvedConfig, 'train' | 'taskSeed' 
   }
 }
 
+/** Where the base model of this key lives in the cache, and whether a loadable copy is complete there. */
+function cachedBaseModel(spec: BaseModelSpec, key: string, cacheDir: string): { dir: string; hit: boolean } {
+  const dir = join(cacheDir, 'models', key)
+  return { dir, hit: Boolean(spec.model.load) && existsSync(join(dir, '.complete')) }
+}
+
 /** True when the cache already holds this base model (a run loads it instead of pretraining). */
 export function isBaseModelCached(spec: BaseModelSpec, cacheDir: string): boolean {
-  return Boolean(spec.model.load) && existsSync(join(cacheDir, 'models', baseModelKey(spec), '.complete'))
+  return cachedBaseModel(spec, baseModelKey(spec), cacheDir).hit
 }
 
 /** Content hash of everything that determines the pretrained base model. */
@@ -73,11 +79,11 @@ export function baseModelKey(opts: BaseModelSpec): string {
  */
 export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model: ModelInstance; key: string; cached: boolean }> {
   const key = baseModelKey(opts)
-  const dir = join(opts.cacheDir, 'models', key)
+  const { dir, hit } = cachedBaseModel(opts, key, opts.cacheDir)
   const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, signal: opts.signal }
-  if (opts.model.load && existsSync(join(dir, '.complete'))) {
+  if (hit) {
     opts.log?.(`base model: loaded from cache ${dir}`)
-    return { model: await opts.model.load(dir, ctx), key, cached: true }
+    return { model: await opts.model.load!(dir, ctx), key, cached: true }
   }
   const model = await opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })
   const experts = opts.data.train.filter((p) => p.expert !== undefined)
