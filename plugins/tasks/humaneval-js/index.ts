@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { BenchError } from '../../../core/errors.js'
-import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
-import { invalidLine, readJsonl, resolveDataFile, splitByFraction } from '../shared/jsonl-dataset.js'
-import { parseJsRecord, type JsFormat } from './parse-js-record.js'
+import type { TaskPlugin } from '../../../core/plugin-api/task.js'
+import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
+import { parseJsRecord } from './parse-js-record.js'
 
 export { parseJsRecord } from './parse-js-record.js'
 export type { JsFormat, ParsedJsRecord } from './parse-js-record.js'
@@ -52,24 +52,14 @@ export function humanevalJs(options: HumanevalJsOptions = {}): TaskPlugin {
     async load(ctx) {
       const file = await resolveDataFile(name, ctx.dataPath, candidates, o.file)
       const data = await readJsonl(name, file)
-      const seen = new Set<string>()
-      const formats = new Set<JsFormat>()
-      let problems: Problem[] = []
-      for (const record of data.records) {
-        const result = parseJsRecord(record)
-        if (!result.ok) throw invalidLine(name, file, record.line, result.reason)
-        if (seen.has(result.problem.id)) throw invalidLine(name, file, record.line, `duplicate task_id '${result.problem.id}'`)
-        seen.add(result.problem.id)
-        formats.add(result.format)
-        problems.push(result.problem)
-      }
+      const results = parseUniqueRecords(name, data, parseJsRecord, 'task_id')
+      const problems = results.map((r) => r.problem)
       if (problems.length === 0) throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} holds no problems. Point --data at a HumanEval-JS .jsonl or .jsonl.gz file.`)
-      evaluationOnly = formats.has('multiple-e')
+      evaluationOnly = results.some((r) => r.format === 'multiple-e')
       if (evaluationOnly && o.trainFraction > 0) {
         throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} is MultiPL-E data, whose licence forbids training on it; set trainFraction to 0 (evaluation only) or use the HumanEval-X file.`)
       }
-      if (o.limit) problems = problems.slice(0, o.limit)
-      return { ...splitByFraction(problems, o.trainFraction), files: [{ path: data.path, sha256: data.sha256 }] }
+      return datasetSplit(data, problems, o)
     },
   }
 }

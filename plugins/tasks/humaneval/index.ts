@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { BenchError } from '../../../core/errors.js'
 import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
 import type { CodePayload } from '../../verifiers/shared/code-payload.js'
-import { invalidLine, readJsonl, resolveDataFile, splitByFraction, type JsonlRecord } from '../shared/jsonl-dataset.js'
+import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile, type JsonlRecord } from '../shared/jsonl-dataset.js'
 
 /** Options of `bonbench:humaneval`. */
 export const humanevalOptionsSchema = z.strictObject({
@@ -59,18 +59,9 @@ export function humaneval(options: HumanevalOptions = {}): TaskPlugin {
     async load(ctx) {
       const file = await resolveDataFile(name, ctx.dataPath, ['HumanEval.jsonl.gz', 'HumanEval.jsonl', 'humaneval/HumanEval.jsonl.gz'], o.file)
       const data = await readJsonl(name, file)
-      const seen = new Set<string>()
-      let problems: Problem[] = []
-      for (const record of data.records) {
-        const result = parseHumanevalRecord(record)
-        if (!result.ok) throw invalidLine(name, file, record.line, result.reason)
-        if (seen.has(result.problem.id)) throw invalidLine(name, file, record.line, `duplicate task_id '${result.problem.id}'`)
-        seen.add(result.problem.id)
-        problems.push(result.problem)
-      }
+      const problems = parseUniqueRecords(name, data, parseHumanevalRecord, 'task_id').map((r) => r.problem)
       if (problems.length === 0) throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} holds no problems. Point --data at HumanEval.jsonl(.gz).`)
-      if (o.limit) problems = problems.slice(0, o.limit)
-      return { ...splitByFraction(problems, o.trainFraction), files: [{ path: data.path, sha256: data.sha256 }] }
+      return datasetSplit(data, problems, o)
     },
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BenchError } from '../../../core/errors.js'
 import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
-import { fillTemplate, invalidLine, readJsonl, resolveDataFile, splitByFraction } from '../shared/jsonl-dataset.js'
+import { datasetSplit, fillTemplate, parseUniqueRecords, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 import { parseMathRecord } from './parse-math-record.js'
 
 export { parseMathRecord } from './parse-math-record.js'
@@ -46,19 +46,10 @@ export function math500(options: Math500Options = {}): TaskPlugin {
     async load(ctx) {
       const file = await resolveDataFile(name, ctx.dataPath, ['math500_test.jsonl', 'math/math500_test.jsonl', 'test.jsonl'], o.file)
       const data = await readJsonl(name, file)
-      const seen = new Set<string>()
-      let problems: Problem[] = []
-      for (const record of data.records) {
-        const result = parseMathRecord(record)
-        if (!result.ok) throw invalidLine(name, file, record.line, result.reason)
-        const { text, ...problem } = result.problem
-        if (seen.has(problem.id)) throw invalidLine(name, file, record.line, `duplicate id '${problem.id}'`)
-        seen.add(problem.id)
-        problems.push({ ...problem, prompt: fillTemplate(o.template, { problem: text }) })
-      }
+      const records = parseUniqueRecords(name, data, parseMathRecord, 'id')
+      let problems: Problem[] = records.map(({ problem: { text, ...problem } }) => ({ ...problem, prompt: fillTemplate(o.template, { problem: text }) }))
       if (o.levels) problems = problems.filter((p) => p.level !== undefined && o.levels!.includes(p.level))
-      if (o.limit) problems = problems.slice(0, o.limit)
-      return { ...splitByFraction(problems, o.trainFraction), files: [{ path: data.path, sha256: data.sha256 }] }
+      return datasetSplit(data, problems, o)
     },
   }
 }

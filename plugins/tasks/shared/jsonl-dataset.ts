@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { BenchError } from '../../../core/errors.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
+import type { Problem, TaskData } from '../../../core/plugin-api/task.js'
 import { deriveSeed } from '../../../core/rng.js'
 
 /** One parsed line of a JSON Lines file: its 1-based line number and object. */
@@ -86,12 +86,46 @@ export async function readJsonl(plugin: string, file: string): Promise<JsonlFile
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   let text: string
   try {
-    text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
+    text = decodeMaybeGzip(bytes)
   } catch (cause) {
     throw new BenchError('BENCH_DATA_INVALID', `${plugin}: ${file} is not a readable gzip file. Re-download it or pass the uncompressed .jsonl.`, { cause })
   }
   const records = parseJsonlObjects(text, (line, what) => invalidLine(plugin, file, line, what))
   return { path: file, sha256, records }
+}
+
+/** The UTF-8 text of file bytes, gunzipped first when they start with the gzip magic bytes 0x1f 0x8b; throws zlib's error for a corrupt gzip stream. */
+export function decodeMaybeGzip(bytes: Buffer): string {
+  return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
+}
+
+/**
+ * Parses every record of `data` with a task's `parse`, in file order; a rejected record, then a
+ * repeated problem id (`duplicate <idLabel> '<id>'`), throws BENCH_DATA_INVALID naming file and
+ * line. Returns the accepted results, extra fields included.
+ */
+export function parseUniqueRecords<R extends { ok: true; problem: { id: string } }>(
+  plugin: string,
+  data: JsonlFile,
+  parse: (record: JsonlRecord) => R | { ok: false; reason: string },
+  idLabel: string,
+): R[] {
+  const seen = new Set<string>()
+  const results: R[] = []
+  for (const record of data.records) {
+    const result = parse(record)
+    if (!result.ok) throw invalidLine(plugin, data.path, record.line, result.reason)
+    if (seen.has(result.problem.id)) throw invalidLine(plugin, data.path, record.line, `duplicate ${idLabel} '${result.problem.id}'`)
+    seen.add(result.problem.id)
+    results.push(result)
+  }
+  return results
+}
+
+/** TaskData of a dataset task: the first `limit` problems (all when unset), split by `trainFraction`, with the file's sha256. */
+export function datasetSplit(data: JsonlFile, problems: Problem[], o: { limit?: number; trainFraction: number }): TaskData {
+  const kept = o.limit ? problems.slice(0, o.limit) : problems
+  return { ...splitByFraction(kept, o.trainFraction), files: [{ path: data.path, sha256: data.sha256 }] }
 }
 
 /** Fills `{name}` placeholders of a prompt template. */
