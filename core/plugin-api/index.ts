@@ -8,7 +8,7 @@ export type * from './results.js'
 
 import type { ModelPlugin } from './model.js'
 import type { ReporterPlugin } from './reporter.js'
-import type { StrategyPlugin } from './strategy.js'
+import type { SelectionJudge, StrategyPlugin } from './strategy.js'
 import type { TaskPlugin } from './task.js'
 import type { VerifierPlugin } from './verifier.js'
 
@@ -30,3 +30,6 @@ export const defineVerifier = (plugin: VerifierPlugin): VerifierPlugin => plugin
 export const defineTask = (plugin: TaskPlugin): TaskPlugin => plugin
 export const defineStrategy = (plugin: StrategyPlugin): StrategyPlugin => plugin
 export const defineReporter = (plugin: ReporterPlugin): ReporterPlugin => plugin
+
+/** Every valid `StrategyPlugin.selection` (the loader and the strategy contract tester check against it). */
+export const selectionJudges: readonly SelectionJudge[] = ['reward', 'verifier', 'none']

@@ -54,9 +54,26 @@ export interface StrategyOutput {
   stats?: Record<string, number>
 }
 
+/**
+ * Which judge picks the BoN winner of each N′-subset (DESIGN §2.2), fixed when the plugin is
+ * made and recorded with its results:
+ * - `reward`: R, the environment reward (bon-rlb, bon-rlb-p, bon-rl-s — the closed forms are the
+ *   gradient of pass@N only for the R-best pick);
+ * - `verifier`: r, the selector's score, what BoN selects by at inference (bon-rl, bon-rl-v,
+ *   bon-sft, bond, pass-at-k);
+ * - `none`: the strategy makes no BoN picks (sft, rl, vbon).
+ */
+export type SelectionJudge = 'reward' | 'verifier' | 'none'
+
 /** A strategy: a pure weight rule over a scored group (no tensors here). */
 export interface StrategyPlugin extends PluginBase<'strategy'> {
   kind: 'strategy'
+  /**
+   * Which judge selects the BoN pick of each subset: `reward` (R), `verifier` (r) or `none` (no
+   * picks). Required; the loader rejects a strategy without it. It must be what `weights` uses:
+   * a rule whose closed form assumes R-selected picks and selects by r is biased.
+   */
+  selection: SelectionJudge
   /** What to gather per prompt for a given N′. Called once per cell. */
   needs(params: { nTrain: number }): StrategyNeeds
   /** Pure: the same group, params and rng state give the same output. */

@@ -1,5 +1,5 @@
 import { BenchError } from '../errors.js'
-import type { Plugin, PluginKind } from '../plugin-api/index.js'
+import { selectionJudges, type Plugin, type PluginKind } from '../plugin-api/index.js'
 
 /** The hooks each kind must have (functions) and fields it must have (strings). */
 const required: Record<PluginKind, { hooks: string[]; strings?: string[]; anyOf?: string[] }> = {
@@ -47,6 +47,7 @@ export function validatePlugin(value: unknown, source: string): Plugin {
       throw invalid(`${label}: the ${kind} field '${field}' is missing. Set it to the name of a plugin (e.g. rewardVerifier: 'math-answer').`)
     }
   }
+  if (kind === 'strategy') checkSelection(plugin.selection, label)
   if (rule.anyOf && !rule.anyOf.some((hook) => typeof plugin[hook] === 'function')) {
     throw invalid(`${label}: a ${kind} needs at least one of the hooks ${rule.anyOf.join(', ')}.`)
   }
@@ -58,6 +59,15 @@ export function validatePlugin(value: unknown, source: string): Plugin {
     }
   }
   return value as Plugin
+}
+
+/** A strategy must say which judge picks its BoN winners (DESIGN §2.2): one of {@link selectionJudges}. */
+function checkSelection(selection: unknown, label: string): void {
+  if ((selectionJudges as readonly unknown[]).includes(selection)) return
+  const what = selection === undefined ? 'is missing' : `is ${JSON.stringify(selection) ?? describe(selection)}`
+  throw invalid(
+    `${label}: the strategy field 'selection' ${what}. Set selection to the judge that picks the BoN winner of each subset: 'reward' (the environment reward R), 'verifier' (the verifier score r) or 'none' (the strategy makes no picks).`,
+  )
 }
 
 function invalid(message: string) {

@@ -12,11 +12,14 @@
  * - `bon-rl`:   select by the verifier r, reward v = R;
  * - `bon-rl-v`: select by r, reward v = r (best Bo-N in the paper);
  * - `bon-rl-s`: select by R, reward v = R: E[update] = (1−p^N)/(N(1−p))·∇pass@N.
- * At N′ = 1 each is `rl` with the matching reward.
+ * At N′ = 1 each is `rl` with the matching reward. The judge that selects is the plugin's declared
+ * `selection` (`verifier` for bon-rl and bon-rl-v, `reward` for bon-rl-s); the picks are ranked by
+ * exactly that judge (shared/judge-values.ts).
  */
 import { z } from 'zod'
-import type { ScoredSample, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import { bonPicks } from './shared/bon-picks.js'
+import { judgeValues, type PickingJudge } from './shared/judge-values.js'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { winCount } from './shared/win-count.js'
@@ -29,22 +32,19 @@ export const bonRlOptionsSchema = z.strictObject({
   'include-dq': z.boolean().default(false),
 })
 
-/** Which value selects the BoN pick and which one rewards it. */
+/** Which judge selects the BoN pick (declared as the plugin's `selection`) and which one rewards it. */
 export interface BonRlVariant {
   name: 'bon-rl' | 'bon-rl-v' | 'bon-rl-s'
   description: string
-  select: (s: ScoredSample) => number
-  reward: (s: ScoredSample) => number
+  selection: PickingJudge
+  reward: PickingJudge
 }
-
-const byScore = (s: ScoredSample): number => s.score
-const byReward = (s: ScoredSample): number => s.reward
 
 /** The three named variants of DESIGN §2.2. */
 export const bonRlVariants = {
-  'bon-rl': { name: 'bon-rl', description: 'BoN-aware RL: select by the verifier, reward R', select: byScore, reward: byReward },
-  'bon-rl-v': { name: 'bon-rl-v', description: 'BoN-aware RL on the verifier score (best Bo-N)', select: byScore, reward: byScore },
-  'bon-rl-s': { name: 'bon-rl-s', description: 'BoN-aware RL on the environment reward (climbs pass@N)', select: byReward, reward: byReward },
+  'bon-rl': { name: 'bon-rl', description: 'BoN-aware RL: select by the verifier r, reward R', selection: 'verifier', reward: 'reward' },
+  'bon-rl-v': { name: 'bon-rl-v', description: 'BoN-aware RL on the verifier score: select and reward by r (best Bo-N)', selection: 'verifier', reward: 'verifier' },
+  'bon-rl-s': { name: 'bon-rl-s', description: 'BoN-aware RL on the environment reward: select and reward by R (climbs pass@N)', selection: 'reward', reward: 'reward' },
 } satisfies Record<string, BonRlVariant>
 
 /** Builds a bon-rl strategy for a variant. Throws BENCH_PLUGIN_OPTIONS for bad options. */
@@ -53,14 +53,15 @@ export function makeBonRl(variant: BonRlVariant, options?: Record<string, unknow
   return {
     name: `bonbench:${variant.name}`,
     kind: 'strategy',
+    selection: variant.selection,
     meta: { version: '0.1.0', description: variant.description },
     options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group, { nTrain, lambda, rng }) {
       const K = group.policy.length
       requireSamples(variant.name, K, nTrain, 'one BoN subset')
-      const select = group.policy.map(variant.select)
-      const value = group.policy.map(variant.reward)
+      const select = judgeValues(group.policy, variant.selection)
+      const value = judgeValues(group.policy, variant.reward)
       const picks = bonPicks(select, nTrain, rng)
       const B = picks.length
       const picked = picks.map(({ pick }) => value[pick]!)

@@ -1,21 +1,27 @@
 /**
  * `bon-rlb` — BoN-aware RL for a binary reward in closed form (DESIGN §2.2). With p = p_fail(x),
  * ∇J(x) = ∇pass@N = N p^{N−1}·E_π[R ∇log π]. In each of the B = ⌊K/N′⌋ disjoint random
- * N′-subsets take the verifier's pick y*_b and put
+ * N′-subsets take the pick y*_b selected by the environment reward R (a success when the subset
+ * holds one; ties at random) and put
  *
  *     w(y*_b) = clip( R(y*_b) = 1 ?  g⁺ = N p^{N−1}/(1−p^N)  :  s·g⁻ = s·N p/(1−p) ) / B
  *
  * with s = `neg-sign` (−1 default: failures pushed down; +1 an option) and clip to [−c, c],
  * c = `clip` (default N′). p is p̂: the failure rate of the samples outside subset b, clipped
  * into [1/(K+1), K/(K+1)] — or, with `p-fail: 'exact'`, `problem.data.pFail` (for tests and tasks
- * that know it). With the exact p and a verifier equal to R, `+g⁻` is unbiased for ∇pass@N and
- * `−g⁻` is inflated by (1+p)/(1−p) per prompt. Positive-only variant: bon-rlb-p.ts.
+ * that know it). With the exact p, `+g⁻` is unbiased for ∇pass@N and `−g⁻` is inflated by
+ * (1+p)/(1−p) per prompt — whatever the verifier, because the pick is R's (`selection: 'reward'`).
+ * Option `select: 'verifier'` picks by the learned verifier r instead (`selection: 'verifier'`):
+ * BIASED — the weights are then not the gradient of pass@N (with r ranking failures above
+ * successes a group can put no positive weight on any success); kept only to reproduce runs made
+ * that way. Positive-only variant: bon-rlb-p.ts.
  */
 import { z } from 'zod'
 import { BenchError } from '../../core/errors.js'
 import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import { bonPicks } from './shared/bon-picks.js'
 import { isSuccess, leaveOutFailRate } from './shared/fail-rate.js'
+import { judgeValues } from './shared/judge-values.js'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 
@@ -29,6 +35,8 @@ export const bonRlbOptionsSchema = z.strictObject({
   clip: z.number().positive().optional(),
   /** `estimate` (default): leave-the-subset-out p̂; `exact`: read `problem.data.pFail`. */
   'p-fail': z.enum(['estimate', 'exact']).default('estimate'),
+  /** The judge that picks y*_b: `reward` (default; R, the closed form's assumption) or `verifier` (r: biased, not ∇pass@N). */
+  select: z.enum(['reward', 'verifier']).default('reward'),
 })
 
 /** g⁺ = N p^{N−1}/(1−p^N): the weight of a successful pick. */
@@ -50,12 +58,18 @@ export function gPlusPositiveOnly(n: number, p: number): number {
 export function makeBonRlb(positiveOnly: boolean, options?: Record<string, unknown>): StrategyPlugin {
   const name = positiveOnly ? 'bon-rlb-p' : 'bon-rlb'
   const schema = positiveOnly ? bonRlbOptionsSchema.omit({ 'neg-sign': true }) : bonRlbOptionsSchema
-  const o = parseStrategyOptions(name, schema, options, `k (integer ≥ 1),${positiveOnly ? '' : ' neg-sign (−1 | 1),'} clip (> 0), p-fail ('estimate' | 'exact')`) as z.output<typeof bonRlbOptionsSchema>
+  const o = parseStrategyOptions(name, schema, options, `k (integer ≥ 1),${positiveOnly ? '' : ' neg-sign (−1 | 1),'} clip (> 0), p-fail ('estimate' | 'exact'), select ('reward' | 'verifier' — biased)`) as z.output<typeof bonRlbOptionsSchema>
   const negSign = positiveOnly ? 0 : o['neg-sign']
+  const selection = o.select
+  const description = positiveOnly ? 'Binary-reward BoN RL, positive picks only (ḡ⁺)' : 'Binary-reward BoN RL in closed form (g⁺, g⁻)'
   return {
     name: `bonbench:${name}`,
     kind: 'strategy',
-    meta: { version: '0.1.0', description: positiveOnly ? 'Binary-reward BoN RL, positive picks only (ḡ⁺)' : 'Binary-reward BoN RL in closed form (g⁺, g⁻)' },
+    selection,
+    meta: {
+      version: '0.1.0',
+      description: selection === 'reward' ? `${description}; picks by the reward R` : `${description}; BIASED: picks by the verifier r (select: verifier), not the gradient of pass@N`,
+    },
     options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group, { nTrain, rng }) {
@@ -63,7 +77,7 @@ export function makeBonRlb(positiveOnly: boolean, options?: Record<string, unkno
       requireSamples(name, K, nTrain, 'one BoN subset')
       const clip = o.clip ?? nTrain
       const rewards = group.policy.map((s) => s.reward)
-      const picks = bonPicks(group.policy.map((s) => s.score), nTrain, rng)
+      const picks = bonPicks(judgeValues(group.policy, selection), nTrain, rng)
       const B = picks.length
       const exactP = o['p-fail'] === 'exact' ? exactFailRate(name, group) : undefined
       const w = new Array<number>(K).fill(0)
@@ -88,7 +102,7 @@ function exactFailRate(name: string, group: ScoredGroup): number {
   return p
 }
 
-/** `bonbench:bon-rlb`. */
+/** `bonbench:bon-rlb`: picks by R (`selection: 'reward'`) unless `select: 'verifier'` (biased). */
 export function bonRlb(options?: Record<string, unknown>): StrategyPlugin {
   return makeBonRlb(false, options)
 }

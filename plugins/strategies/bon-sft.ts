@@ -9,12 +9,14 @@
  *
  * E[update] = ∇log π(y_e) + λ∇Q(y_e) − E_bon[∇log π(ỹ)] − λ/(K−1)·E[Σ_{j≠ỹ} c(ỹ, y_j)∇log π(y_j)].
  * At N′ = 1 (λ₁ = 0) it equals sft in expectation. r(y_e) comes from `group.expertScored`, else
- * from a policy sample with the expert's text.
+ * from a policy sample with the expert's text. `selection: 'verifier'`: the tilt is defined through
+ * r, so its picks and win counts rank by r (the verifier BoN uses at inference).
  */
 import { z } from 'zod'
 import { BenchError } from '../../core/errors.js'
 import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import { bonPicks } from './shared/bon-picks.js'
+import { judgeValue, judgeValues } from './shared/judge-values.js'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { winCount } from './shared/win-count.js'
@@ -25,20 +27,24 @@ export const bonSftOptionsSchema = z.strictObject({
   k: z.int().min(2).optional(),
 })
 
+/** The judge of bon-sft's picks and win counts: r, through which the tilt is defined. */
+const selection = 'verifier'
+
 /** `bonbench:bon-sft`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
 export function bonSft(options?: Record<string, unknown>): StrategyPlugin {
   const o = parseStrategyOptions('bon-sft', bonSftOptionsSchema, options, 'k (integer ≥ 2)')
   return {
     name: 'bonbench:bon-sft',
     kind: 'strategy',
-    meta: { version: '0.1.0', description: 'Imitate the expert through the BoN policy (exponential tilt)' },
+    selection,
+    meta: { version: '0.1.0', description: 'Imitate the expert through the BoN policy (exponential tilt; picks by the verifier r)' },
     options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), expert: true }),
     weights(group, { nTrain, lambda, rng }) {
       const K = group.policy.length
       requireSamples('bon-sft', K, Math.max(2, nTrain), 'at least one BoN pick and a win rate')
       const expertScore = expertVerifierScore(group)
-      const scores = group.policy.map((s) => s.score)
+      const scores = judgeValues(group.policy, selection)
       const w = scores.map((s) => (lambda * winCount(expertScore, s)) / K)
       const picks = bonPicks(scores, nTrain, rng)
       const B = picks.length
@@ -57,8 +63,8 @@ export function bonSft(options?: Record<string, unknown>): StrategyPlugin {
 
 function expertVerifierScore(group: ScoredGroup): number {
   if (group.expert === undefined) throw new BenchError('BENCH_RUN_INVALID', `bonbench:bon-sft: problem '${group.problem.id}' has no expert solution. Use bon-sft with tasks that provide experts.`)
-  if (group.expertScored) return group.expertScored.score
+  if (group.expertScored) return judgeValue(group.expertScored, selection)
   const same = group.policy.find((s) => s.completion === group.expert)
-  if (same) return same.score
+  if (same) return judgeValue(same, selection)
   throw new BenchError('BENCH_RUN_INVALID', `bonbench:bon-sft: needs the verifier score of the expert of '${group.problem.id}'. The trainer must score the expert like a policy sample and pass it as group.expertScored.`)
 }

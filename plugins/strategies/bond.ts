@@ -9,12 +9,14 @@
  *              (β = `kl-beta`, default = mix).
  *
  * E[update] = (1−mix)·E_{ỹ~BoN(π_ref)}[∇log π(ỹ)] + mix·Σ_y π(y)·E_ref[u(y)]·∇log π(y).
- * Output: the K policy samples in order, then the B_ref reference picks.
+ * Output: the K policy samples in order, then the B_ref reference picks. `selection: 'verifier'`:
+ * the forward part distils BoN by r, the selector used at inference.
  */
 import { z } from 'zod'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import { leaveOneOutAdvantages } from './rl.js'
 import { bonPicks } from './shared/bon-picks.js'
+import { judgeValues } from './shared/judge-values.js'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { defaultReferenceSamples, logCdfRewards } from './vbon.js'
@@ -31,20 +33,24 @@ export const bondOptionsSchema = z.strictObject({
   'kl-beta': z.number().min(0).optional(),
 })
 
+/** The judge of bond's reference BoN picks: r, the selector whose BoN policy it distils. */
+const selection = 'verifier'
+
 /** `bonbench:bond`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
 export function bond(options?: Record<string, unknown>): StrategyPlugin {
   const o = parseStrategyOptions('bond', bondOptionsSchema, options, 'k (integer ≥ 2), reference-samples (integer ≥ 1), mix (0–1), kl-beta (≥ 0)')
   return {
     name: 'bonbench:bond',
     kind: 'strategy',
-    meta: { version: '0.1.0', description: 'BoN distillation: SFT on reference BoN picks + RL on (N−1)·log F_ref(r)' },
+    selection,
+    meta: { version: '0.1.0', description: 'BoN distillation: SFT on reference BoN picks (by the verifier r) + RL on (N−1)·log F_ref(r)' },
     options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']), klBeta: o['kl-beta'] ?? o.mix }),
     weights(group, { nTrain, rng }) {
       requireSamples('bond', group.policy.length, 2, 'a leave-one-out baseline')
       const backward = leaveOneOutAdvantages(logCdfRewards('bond', group, nTrain))
       const reference = group.reference!
-      const picks = bonPicks(reference.map((s) => s.score), nTrain, rng)
+      const picks = bonPicks(judgeValues(reference, selection), nTrain, rng)
       const prompt = group.problem.prompt
       return strategyOutput(
         [

@@ -9,10 +9,12 @@
  *
  * — the second mean is a baseline independent of y_i. E[update] = ∇J = ∇E[R(y*)] exactly (pass@N
  * with an oracle verifier, Bo-N accuracy with a learned one). Needs K ≥ N′ + 1.
+ * `selection: 'verifier'`: y* is r's pick, as at inference; f is R of that pick.
  */
 import { z } from 'zod'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { judgeValues } from './shared/judge-values.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { subsetCredit } from './shared/subset-credit.js'
 
@@ -22,21 +24,25 @@ export const passAtKOptionsSchema = z.strictObject({
   k: z.int().min(2).optional(),
 })
 
+/** The judge of y* in f(S) = R(y*): r, the verifier BoN selects with at inference. */
+const selection = 'verifier'
+
 /** `bonbench:pass-at-k`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
 export function passAtK(options?: Record<string, unknown>): StrategyPlugin {
   const o = parseStrategyOptions('pass-at-k', passAtKOptionsSchema, options, 'k (integer ≥ 2)')
   return {
     name: 'bonbench:pass-at-k',
     kind: 'strategy',
-    meta: { version: '0.1.0', description: 'Exact N-subset group estimator of ∇E[R(BoN pick)]' },
+    selection,
+    meta: { version: '0.1.0', description: 'Exact N-subset group estimator of ∇E[R(BoN pick)], picks by the verifier r' },
     options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group, { nTrain }) {
       const K = group.policy.length
       requireSamples('pass-at-k', K, nTrain + 1, 'N′-subsets that leave each sample out')
       const { withSample, withoutSample } = subsetCredit(
-        group.policy.map((s) => s.score),
-        group.policy.map((s) => s.reward),
+        judgeValues(group.policy, selection),
+        judgeValues(group.policy, 'reward'),
         nTrain,
       )
       return strategyOutput(

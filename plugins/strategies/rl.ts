@@ -33,6 +33,7 @@ export function rl(options?: Record<string, unknown>): StrategyPlugin {
   return {
     name: 'bonbench:rl',
     kind: 'strategy',
+    selection: 'none',
     meta: { version: '0.1.0', description: 'REINFORCE with a leave-one-out baseline (N′ = 1 baseline)' },
     options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),

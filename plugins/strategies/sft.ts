@@ -20,6 +20,7 @@ export function sft(options?: Record<string, unknown>): StrategyPlugin {
   return {
     name: 'bonbench:sft',
     kind: 'strategy',
+    selection: 'none',
     meta: { version: '0.1.0', description: 'SFT on expert solutions (baseline)' },
     options: { ...resolved },
     needs: () => ({ policySamples: 0, expert: true }),

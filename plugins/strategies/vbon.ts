@@ -48,6 +48,7 @@ export function vbon(options?: Record<string, unknown>): StrategyPlugin {
   return {
     name: 'bonbench:vbon',
     kind: 'strategy',
+    selection: 'none',
     meta: { version: '0.1.0', description: 'Variational BoN: RL on (N−1)·log F_ref(r) with KL to the reference' },
     options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']), klBeta: o['kl-beta'] }),

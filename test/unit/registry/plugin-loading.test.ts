@@ -9,13 +9,16 @@ import { tempDir } from '../../e2e/cli-helper.js'
 
 const meta = { version: '1.0.0' }
 const verifier = { name: 'acme/v', kind: 'verifier', meta, score: async () => [] }
+const strategy = { name: 'acme/s', kind: 'strategy', meta, selection: 'reward', needs: () => ({ policySamples: 1 }), weights: () => ({ sequences: [] }) }
+const { selection: _omit, ...strategyWithoutSelection } = strategy
 
 // Valid and invalid plugin objects, like ESLint's RuleTester: each invalid case names the message it must give.
 const valid: Array<[string, object]> = [
   ['a verifier', verifier],
   ['a model', { name: 'acme/m', kind: 'model', meta, create: async () => ({}) }],
   ['a task', { name: 'acme/t', kind: 'task', meta, load: async () => ({ train: [], test: [] }), rewardVerifier: 'acme/v' }],
-  ['a strategy', { name: 'acme/s', kind: 'strategy', meta, needs: () => ({ policySamples: 1 }), weights: () => ({ sequences: [] }) }],
+  ['a strategy', strategy],
+  ['a strategy that makes no picks', { ...strategy, selection: 'none' }],
   ['a reporter', { name: 'acme/r', kind: 'reporter', meta, onEvent: () => {} }],
 ]
 const invalid: Array<[string, unknown, RegExp]> = [
@@ -27,6 +30,8 @@ const invalid: Array<[string, unknown, RegExp]> = [
   ['a missing hook', { name: 'acme/m', kind: 'model', meta }, /Plugin 'acme\/m'.*'create' is missing/],
   ['a hook that is not a function', { ...verifier, score: 'yes' }, /'score' is a string, not a function/],
   ['a task without rewardVerifier', { name: 'acme/t', kind: 'task', meta, load: async () => ({}) }, /'rewardVerifier' is missing/],
+  ['a strategy without selection', strategyWithoutSelection, /Plugin 'acme\/s'.*'selection' is missing\. Set selection to .*'reward' \(the environment reward R\), 'verifier' \(the verifier score r\) or 'none'/],
+  ['a strategy with an unknown selection', { ...strategy, selection: 'oracle' }, /Plugin 'acme\/s'.*'selection' is "oracle"\. Set selection to/],
   ['a reporter with no hooks', { name: 'acme/r', kind: 'reporter', meta }, /at least one of the hooks onEvent, onRunEnd/],
   ['options failing the schema', { ...verifier, options: { k: -1 }, optionsSchema: z.object({ k: z.number().positive() }) }, /acme\/v.*invalid options/],
 ]
