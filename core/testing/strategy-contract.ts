@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import { selectionJudges } from '../plugin-api/index.js'
 import type { StrategyNeeds, StrategyOutput, StrategyPlugin } from '../plugin-api/strategy.js'
 import { createRng, deriveSeed } from '../rng.js'
 import { lambdaFor } from '../train/lambda.js'
@@ -26,7 +27,10 @@ export interface StrategyContractOptions {
  * N′ and scenario (mixed, all-correct, none-correct, tied scores, oracle scores, duplicate texts,
  * continuous rewards) — returns finite weights on sequences whose prompt is the problem's and whose
  * completion is one of the group's (policy, reference or expert), is pure (same group and rng seed →
- * the same output) and leaves the group untouched. Never throws for a broken plugin.
+ * the same output) and leaves the group untouched; `selection` is one of 'reward' | 'verifier' |
+ * 'none', and a strategy declaring 'none' reports no BoN picks (`stats.picks`, where it counts
+ * them). Whether the picks follow the declared judge depends on the rule, so each rule proves
+ * that with its own brute-force test on groups where r and R disagree. Never throws for a broken plugin.
  */
 export async function checkStrategyContract(plugin: StrategyPlugin, opts: StrategyContractOptions = {}): Promise<ContractReport> {
   const collector = new ContractCollector(pluginLabel(plugin), 'strategy', new Set(opts.skip))
@@ -41,6 +45,27 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
       const needs = plugin.needs({ nTrain })
       if (checkNeeds(needs, nTrain, fail)) needsByN.set(nTrain, needs)
       if (!isDeepStrictEqual(plugin.needs({ nTrain }), needs)) fail(`needs({ nTrain: ${nTrain} }) answered differently on a second call: it must be pure`)
+    }
+  })
+
+  await collector.run('selection', (fail) => {
+    const selection: unknown = plugin.selection
+    if (!(selectionJudges as readonly unknown[]).includes(selection)) {
+      return fail(`selection is ${JSON.stringify(selection) ?? String(selection)}: set it to the judge that picks the BoN winner of each subset, 'reward' (R), 'verifier' (r) or 'none' (no picks)`)
+    }
+    if (selection !== 'none') return
+    for (const [nTrain, needs] of needsByN) {
+      for (const scenario of scenarios) {
+        const groupSeed = deriveSeed(seed, nTrain, scenario, 0)
+        let out: StrategyOutput
+        try {
+          out = plugin.weights(scoredGroup(needs, scenario, createRng(groupSeed)), { nTrain, lambda: lambdaFor(nTrain), rng: createRng(deriveSeed(groupSeed, 'rng')) })
+        } catch {
+          continue // reported under 'weights'
+        }
+        const picks = out?.stats?.picks
+        if (typeof picks === 'number' && picks > 0) fail(`N′ = ${nTrain}, ${scenario} group: declares selection 'none' but reports ${picks} BoN picks (stats.picks): declare the judge that picks them, 'reward' or 'verifier'`)
+      }
     }
   })
 

@@ -187,6 +187,8 @@ const strategyRows: InvalidRow[] = [
       return { ...out, sequences: out.sequences.map((s) => ({ ...s, completion: `${s.completion.trim()} (edited)` })) }
     } }),
   },
+  { name: "declares selection 'none' but makes BoN picks", flags: ['selection'], run: strategyRun({ ...bonRl(), selection: 'none' }) },
+  { name: 'has no selection (the loader rejects it)', flags: ['shape'], run: strategyRun({ ...bonRl(), selection: undefined as never }) },
   { name: 'needs() asks for a fractional, negative sample count', flags: ['needs'], run: strategyRun({ ...bonRl(), needs: ({ nTrain }) => ({ policySamples: -nTrain / 3 }) }) },
   {
     name: 'weights() throws when every sample is correct',

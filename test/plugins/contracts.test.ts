@@ -183,7 +183,7 @@ describe('task contract: every built-in task', () => {
 describe('strategy contract: every built-in strategy', () => {
   for (const short of shortsOf('strategy')) {
     it(`bonbench:${short} keeps the strategy contract for N′ ∈ {1, 2, 4, 8}`, async () => {
-      expectKept(await checkStrategyContract(builtins[short]!() as StrategyPlugin, { nTrain: [1, 2, 4, 8] }), ['needs', 'weights', 'known-completions', 'weights-pure', 'no-mutation'])
+      expectKept(await checkStrategyContract(builtins[short]!() as StrategyPlugin, { nTrain: [1, 2, 4, 8] }), ['needs', 'selection', 'weights', 'known-completions', 'weights-pure', 'no-mutation'])
     })
   }
 })
