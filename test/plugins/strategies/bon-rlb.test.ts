@@ -48,13 +48,17 @@ describe('bon-rlb with the exact p (p-fail: exact, oracle verifier)', () => {
 })
 
 describe('bon-rlb with the estimated p̂ (the default)', () => {
-  // An imperfect verifier: the pick follows r, p̂ counts R among the K − N′ samples outside the pick's subset.
+  // An imperfect verifier (r ranks the failure b first and ties the failure c with the success d). The pick
+  // follows R, not r; p̂ counts R among the K − N′ samples outside the pick's subset, so it is independent of the pick.
   const learned: Setup = { ...oracle, r: [0.8, 0.9, 0.3, 0.3, 0.1] }
   const gPlus = (n: number, q: number) => (n * q ** (n - 1)) / (1 - q ** n)
   const gMinus = (n: number, q: number) => (n * q) / (1 - q)
 
-  /** E[update] = Σ_y π_bon(y)∇log π(y)·E_p̂[clip(weight)], p̂ = Binomial(K−N′, p)/(K−N′) clipped into [1/(K+1), K/(K+1)], independent of the pick. */
-  function expected(n: number, K: number, clip: number, negSign: number): number[] {
+  /**
+   * E[update] = Σ_y π_bon(y)∇log π(y)·E_p̂[clip(weight)] with π_bon the BoN distribution of selection by
+   * `judge` (R for the rule), p̂ = Binomial(K−N′, p)/(K−N′) clipped into [1/(K+1), K/(K+1)], independent of the pick.
+   */
+  function expected(n: number, K: number, clip: number, negSign: number, judge: number[] = learned.R): number[] {
     const m = K - n
     let ePlus = 0
     let eMinus = 0
@@ -64,18 +68,23 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
       ePlus += prob * Math.min(gPlus(n, q), clip)
       eMinus += prob * Math.min(gMinus(n, q), clip)
     }
-    const bon = bonDistribution(pi, learned.r, n)
+    const bon = bonDistribution(pi, judge, n)
     return bon.reduce((acc, b, y) => add(acc, grad(pi, y), b * (learned.R[y]! >= 1 ? ePlus : negSign * eMinus)), zeros(pi.length))
   }
 
   for (const n of [2, 4]) {
-    it(`matches the binomial expectation with the default clip N′ = ${n}; without the clip it fails`, async () => {
+    it(`matches the binomial expectation over R-selected picks with the default clip N′ = ${n}; without the clip, or picking by r, it fails`, async () => {
       const K = 2 * n
       const want = expected(n, K, n, -1)
       const mc = await monteCarloUpdate({ strategy: bonRlb(), setup: learned, nTrain: n, groups: 20000, seed: 100 + n })
       expectMatch(mc, want)
+      // The same expectation written for r-selected picks is not what the rule does.
+      expectMismatch(mc, expected(n, K, n, -1, learned.r))
       expectMismatch(await monteCarloUpdate({ strategy: bonRlb({ clip: noClip }), setup: learned, nTrain: n, groups: 20000, seed: 100 + n }), want)
+      expectMismatch(await monteCarloUpdate({ strategy: bonRlb({ select: 'verifier' }), setup: learned, nTrain: n, groups: 20000, seed: 100 + n }), want)
       expectMatch(await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1 }), setup: learned, nTrain: n, groups: 20000, seed: 110 + n }), expected(n, K, n, 1))
+      // select: 'verifier' (biased, kept as an option) does what it says: the same binomial form over r-selected picks.
+      expectMatch(await monteCarloUpdate({ strategy: bonRlb({ select: 'verifier' }), setup: learned, nTrain: n, groups: 20000, seed: 120 + n }), expected(n, K, n, -1, learned.r))
     })
   }
 
@@ -89,6 +98,10 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
     expect(bonRlbP().needs({ nTrain: 1 })).toEqual({ policySamples: 4 })
     expect(() => bonRlbP({ 'neg-sign': 1 })).toThrow(/bonbench:bon-rlb-p/)
     expect(() => bonRlb({ 'neg-sign': 2 })).toThrow(/bonbench:bon-rlb/)
+    expect(() => bonRlb({ select: 'oracle' })).toThrow(/select \('reward' \| 'verifier' — biased\)/)
+    expect([bonRlb().selection, bonRlbP().selection, bonRlb({ select: 'verifier' }).selection, bonRlbP({ select: 'verifier' }).selection]).toEqual(['reward', 'reward', 'verifier', 'verifier'])
+    expect(bonRlb({ select: 'verifier' }).meta.description).toMatch(/BIASED.*not the gradient of pass@N/)
+    expect(bonRlb().meta.description).not.toMatch(/BIASED/)
     expect(() => bonRlb({ 'p-fail': 'exact' }).weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })).toThrow(/pFail/)
   })
 })
