@@ -5,7 +5,7 @@
  *
  * over the K policy samples. b_i is independent of y_i, so E[Σ w_i ∇log π(y_i)] = ∇E_π[v] exactly
  * (the 1/K makes the update a per-prompt gradient, as for every rule here). N′ is ignored except
- * for the default K = max(2N′, 4).
+ * for the default K = max(2N′, 4). Makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'

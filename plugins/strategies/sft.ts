@@ -4,6 +4,7 @@
  *     w(y_expert) = 1
  *
  * E[update] = ∇ log π(y_expert | x). Needs the expert and no policy samples. Degrades BoN in the paper.
+ * Makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
 import { BenchError } from '../../core/errors.js'

@@ -8,7 +8,8 @@
  *     w_i = (u_i − mean_{j≠i} u_j) / K,
  *
  * and β·KL(π‖π_ref) applied by the model's update (needs().klBeta, default 1: the vBoN objective
- * (N−1)·E_π[log F_ref(r)] − KL). E[update] = Σ_y π(y)·E_ref[u(y)]·∇log π(y).
+ * (N−1)·E_π[log F_ref(r)] − KL). E[update] = Σ_y π(y)·E_ref[u(y)]·∇log π(y). It ranks by r through
+ * F̂_ref but makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
 import { BenchError } from '../../core/errors.js'

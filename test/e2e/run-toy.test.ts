@@ -94,4 +94,15 @@ describe('bench run toy --model tabular', () => {
       expect(sub.stdout).toMatch(new RegExp(`Usage: bench ${command}`))
     }
   })
+
+  it("bench run --help and bench list name each strategy's selection judge, and call r-selected bon-rlb biased", async () => {
+    const run = await bench(['run', '--help'], { cwd: project.dir })
+    expect(run.stdout).toMatch(/^ {2}bon-rlb +reward$/m)
+    expect(run.stdout).toMatch(/^ {2}bon-rl +verifier$/m)
+    expect(run.stdout).toMatch(/^ {2}sft +none$/m)
+    expect(run.stdout).toMatch(/select: 'verifier' pick by r instead: BIASED, not the gradient of pass@N/)
+    const list = await bench(['list', '--kind', 'strategy', '--json'], { cwd: project.dir })
+    const judges = Object.fromEntries((JSON.parse(list.stdout) as Array<{ name: string; selection: string }>).map((r) => [r.name, r.selection]))
+    expect(judges).toMatchObject({ 'bonbench:bon-rlb': 'reward', 'bonbench:bon-rlb-p': 'reward', 'bonbench:bon-rl-s': 'reward', 'bonbench:bon-rl-v': 'verifier', 'bonbench:vbon': 'none' })
+  })
 })

@@ -11,7 +11,7 @@ import { loadPluginRef } from '../../registry/load-plugin.js'
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('list every known plugin: kind, name, source, version')
+    .description('list every known plugin: kind, name, source, version, and the selection judge of each strategy')
     .option('-c, --config <file>', 'config file (default: bench.config.* in the working directory)')
     .option('--kind <kind>', 'only this kind: model, verifier, task, strategy, reporter')
     .option('--json', 'print JSON')
@@ -29,14 +29,22 @@ export function registerList(program: Command): void {
       const rows = registry
         .list()
         .filter((e) => !flags.kind || e.plugin.kind === flags.kind)
-        .map((e) => ({ kind: e.plugin.kind, name: e.plugin.name, source: e.source, version: e.plugin.meta.version, description: e.plugin.meta.description ?? '' }))
+        .map((e) => ({
+          kind: e.plugin.kind,
+          name: e.plugin.name,
+          source: e.source,
+          version: e.plugin.meta.version,
+          ...(e.plugin.kind === 'strategy' ? { selection: e.plugin.selection } : {}),
+          description: e.plugin.meta.description ?? '',
+        }))
         .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name))
       if (flags.json) {
         process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
         return
       }
-      const header = ['kind', 'name', 'source', 'version']
-      const table = rows.map((r) => [r.kind, r.name, r.source, r.version])
+      // `selection`: the judge that picks each strategy's BoN winners (reward R, verifier r, none).
+      const header = ['kind', 'name', 'source', 'version', 'selection']
+      const table = rows.map((r) => [r.kind, r.name, r.source, r.version, r.selection ?? ''])
       const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)))
       const line = (cells: string[]) => cells.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()
       process.stdout.write([line(header), ...table.map(line)].join('\n') + '\n')

@@ -1,4 +1,6 @@
 import type { Command } from 'commander'
+import { builtins } from '../../../plugins/builtins.js'
+import type { StrategyPlugin } from '../../plugin-api/strategy.js'
 import type { UserConfig } from '../../config/types.js'
 import { userConfigSchema } from '../../config/schema.js'
 import { readManifest } from '../../run/run-matrix.js'
@@ -33,6 +35,22 @@ export function flagsToConfig(task: string | undefined, f: RunFlags): UserConfig
   }
 }
 
+/**
+ * The help's list of built-in strategies with the judge that picks their BoN winners (DESIGN §2.2),
+ * read from the plugins' own `selection` so the help cannot disagree with them. Built when the help is shown.
+ */
+function strategyJudgesHelp(): string {
+  const lines = Object.entries(builtins)
+    .map(([short, make]) => [short, make({})] as const)
+    .filter(([, plugin]) => plugin.kind === 'strategy')
+    .map(([short, plugin]) => `  ${short.padEnd(10)} ${(plugin as StrategyPlugin).selection}`)
+  return [
+    '\nStrategies and their selection judge (reward: picks by the environment reward R; verifier: by the verifier score r; none: no picks):',
+    ...lines,
+    "  bon-rlb and bon-rlb-p with the option select: 'verifier' pick by r instead: BIASED, not the gradient of pass@N.",
+  ].join('\n')
+}
+
 /** `bench run`: trains every strategy of the matrix from one base model and evaluates them all. */
 export function registerRun(program: Command): void {
   const command = program
@@ -52,6 +70,7 @@ export function registerRun(program: Command): void {
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
   addEvaluationOptions(command)
     .addHelpText('after', '\nExamples:\n  bench run math --strategies bon-rl,sft\n  bench run toy --model tabular --n 1,2,4,8\n  bench run math --preset quick --dry-run\n  bench run --resume .bench/runs/<id>')
+    .addHelpText('after', strategyJudgesHelp)
     .action(async (task: string | undefined, flags: RunFlags) => {
       const cwd = process.cwd()
       let configPath = flags.config
