@@ -67,6 +67,11 @@ export function harnessPackage(): { name: string; version: string } {
   return { name: pkg.name, version: pkg.version }
 }
 
+/** The git state of bonbench's own checkout, when it runs from one (not when installed inside another project). */
+export function harnessGitState(): Promise<GitState | undefined> {
+  return gitState(packageRoot, true)
+}
+
 /**
  * The git state of the checkout `dir` belongs to; with `exact`, only when `dir` is that checkout's
  * top level (so a package inside some project's node_modules is not given the project's commit).
@@ -125,7 +130,7 @@ export async function buildProvenance(opts: {
   checkpoint?: string
 }): Promise<Provenance> {
   const cpuList = cpus()
-  const [git, harnessGit] = await Promise.all([gitState(opts.cwd), gitState(packageRoot, true)])
+  const [git, harnessGit] = await Promise.all([gitState(opts.cwd), harnessGitState()])
   const { config } = opts
   return {
     harness: { ...harnessPackage(), ...(harnessGit ? { git: harnessGit } : {}) },
