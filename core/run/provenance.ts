@@ -104,9 +104,10 @@ export function selectionOf(plugin: object): SelectionJudge | undefined {
   return value === 'reward' || value === 'verifier' || value === 'none' ? value : undefined
 }
 
-/** Every registered plugin as a record (name, kind, version, options, source). */
+/** Every registered plugin as a record (name, kind, version, options, source), sorted by kind then name (not by when it was first used). */
 export function pluginRecords(registry: PluginRegistry): PluginRecord[] {
-  return registry.list().map(({ plugin, source }) => ({
+  const sorted = [...registry.list()].sort((a, b) => (a.plugin.kind + '\0' + a.plugin.name < b.plugin.kind + '\0' + b.plugin.name ? -1 : 1))
+  return sorted.map(({ plugin, source }) => ({
     name: plugin.name,
     kind: plugin.kind,
     version: plugin.meta.version,
