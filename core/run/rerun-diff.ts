@@ -13,6 +13,8 @@ export interface RunDiff {
   differences: string[]
   /** All differences found (may exceed `differences.length`). */
   total: number
+  /** Cells that failed in both runs with the same message, and planned cells that finished in neither (no numbers to compare). */
+  unfinished: { failed: number; missing: number }
 }
 
 type CellOutcome = { state: 'finished'; result: CellResult } | { state: 'failed'; message: string } | { state: 'missing' }
@@ -70,9 +72,11 @@ export function diffRunResults(recorded: readonly JournalRecord[], rerun: readon
   const ids = [...new Set([...cellOrder, ...was.keys(), ...now.keys()])]
   const differingCells: string[] = []
   const all: string[] = []
+  const unfinished = { failed: 0, missing: 0 }
   for (const id of ids) {
     const a = was.get(id) ?? { state: 'missing' as const }
     const b = now.get(id) ?? { state: 'missing' as const }
+    if (a.state === b.state && a.state !== 'finished') unfinished[a.state]++
     const found: string[] = []
     if (a.state !== b.state) found.push(`${a.state} → ${b.state}${b.state === 'failed' ? ` (${b.message})` : a.state === 'failed' ? ` (was: ${a.message})` : ''}`)
     else if (a.state === 'failed' && b.state === 'failed' && a.message !== b.message) found.push(`error ${show(a.message)} → ${show(b.message)}`)
@@ -82,5 +86,5 @@ export function diffRunResults(recorded: readonly JournalRecord[], rerun: readon
       all.push(...found.map((f) => `${id}: ${f}`))
     }
   }
-  return { identical: all.length === 0, cells: ids.length, differingCells, differences: all.slice(0, limit), total: all.length }
+  return { identical: all.length === 0, cells: ids.length, differingCells, differences: all.slice(0, limit), total: all.length, unfinished }
 }

@@ -16,7 +16,14 @@ interface RerunFlags {
 
 /** The verdict lines `bench rerun` prints after the run. */
 export function renderRerunVerdict(diff: RunDiff, recordedRunId: string): string {
-  if (diff.identical) return `rerun: identical — every metric of all ${diff.cells} cells is bit-identical to run ${recordedRunId}\n`
+  if (diff.identical) {
+    const { failed, missing } = diff.unfinished
+    const finished = diff.cells - failed - missing
+    const rest = [failed > 0 ? `${failed} failed in both with the same error` : '', missing > 0 ? `${missing} finished in neither` : ''].filter(Boolean).join(', ')
+    return rest
+      ? `rerun: identical — every metric of the ${finished} finished cells is bit-identical to run ${recordedRunId} (of ${diff.cells} cells: ${rest})\n`
+      : `rerun: identical — every metric of all ${diff.cells} cells is bit-identical to run ${recordedRunId}\n`
+  }
   const lines = [`rerun: DIFFERENT — ${diff.differingCells.length} of ${diff.cells} cells differ from run ${recordedRunId} (${diff.total} difference(s); recorded → rerun):`]
   for (const d of diff.differences) lines.push(`  ${d}`)
   if (diff.total > diff.differences.length) lines.push(`  … and ${diff.total - diff.differences.length} more (rerun.json in the new run directory lists the first ones)`)

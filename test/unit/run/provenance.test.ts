@@ -89,7 +89,20 @@ describe('diffRunResults', () => {
   it('finds two identical journals identical, wall time aside', () => {
     const again = copy()
     for (const r of again) if (r.type === 'cell') r.result.compute.wallMs += 1234
-    expect(diffRunResults(records, again, order)).toMatchObject({ identical: true, cells: order.length, differingCells: [], total: 0 })
+    expect(diffRunResults(records, again, order)).toMatchObject({ identical: true, cells: order.length, differingCells: [], total: 0, unfinished: { failed: 0, missing: 0 } })
+  })
+
+  it('counts a cell that failed in both runs with the same error as unfinished, and a changed error as a difference', () => {
+    const key = manifest.cells[0]!.key
+    const id = manifest.cells[0]!.cellId
+    const without = records.filter((r) => !(r.type === 'cell' && r.cellId === id))
+    const failed = (message: string): JournalRecord[] => [...without, { type: 'error', cellId: id, key, message }]
+    const same = diffRunResults(failed('boom'), failed('boom'), order)
+    expect(same).toMatchObject({ identical: true, unfinished: { failed: 1, missing: 0 } })
+    const other = diffRunResults(failed('boom'), failed('bang'), order)
+    expect(other.identical).toBe(false)
+    expect(other.differences).toEqual([`${id}: error "boom" → "bang"`])
+    expect(diffRunResults(records, failed('boom'), order).differences).toEqual([`${id}: finished → failed (boom)`])
   })
 
   it('names a one-ulp change in a per-prompt metric, a changed training loss and a missing cell', () => {
