@@ -12,6 +12,8 @@ export type BenchErrorCode =
   | 'BENCH_RUN_INVALID'
   | 'BENCH_USAGE'
   | 'BENCH_ABORTED'
+  /** `bench rerun`: a plugin, data file or the harness differs from the run's record. */
+  | 'BENCH_RERUN_MISMATCH'
 
 /** Errors for setup and misuse. The message says what is wrong and what to do. */
 export class BenchError extends Error {

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { labelWithSelection } from './selection-label.js'
 import { contextsOf, sharedGrids } from './markdown.js'
 import type { Estimate, Results } from './results-schema.js'
 import type { SampleBrowserData } from './sample-browser.js'
@@ -62,7 +63,7 @@ function resultsTables(results: Results): string {
       const head = ['strategy', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
       const rows = groups.map(
         (g) =>
-          `<tr><th>${escapeHtml(g.label)}</th>${estimateCell(g.pass1)}${passGrid
+          `<tr><th>${escapeHtml(labelWithSelection(results, g))}</th>${estimateCell(g.pass1)}${passGrid
             .map((n) => estimateCell(g.passAtN[g.grid.indexOf(n)]!))
             .join('')}${grid.map((n) => estimateCell(g.bestOfN[g.grid.indexOf(n)]!)).join('')}</tr>`,
       )
@@ -91,9 +92,10 @@ table.results td{text-align:right;white-space:nowrap}.ci{color:#888;font-size:11
  */
 export function renderHtml(results: Results, samples: SampleBrowserData, chartJs: string, client: string): string {
   const run = results.run
+  const p = results.provenance
   const title = `bonbench report — ${run.runId}`
   const finished = results.cells.length
-  const plugins = run.plugins.map((p) => `<li><code>${escapeHtml(p.name)}</code> ${escapeHtml(p.kind)} v${escapeHtml(p.version)} <code>${escapeHtml(JSON.stringify(p.options))}</code></li>`).join('')
+  const plugins = p.plugins.map((p) => `<li><code>${escapeHtml(p.name)}</code> ${escapeHtml(p.kind)} v${escapeHtml(p.version)} <code>${escapeHtml(JSON.stringify(p.options))}</code></li>`).join('')
   const section = (kind: string, heading: string, note: string) =>
     `<section><h2>${heading}</h2><p class="meta">${note}</p><div class="charts" id="charts-${kind}"></div></section>`
   return `<!doctype html>
@@ -104,8 +106,9 @@ export function renderHtml(results: Results, samples: SampleBrowserData, chartJs
 <script>${scriptForHtml(chartJs)}</script>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">Created ${escapeHtml(run.createdAt)} · ${finished} of ${run.plannedCells} cells finished · seeds ${escapeHtml(run.seeds.join(', '))} ·
-Node ${escapeHtml(run.node)}${run.backend ? ` · backend ${escapeHtml(run.backend)}` : ''} · ${escapeHtml(run.platform.cpuModel)} (${run.platform.cpus} CPUs) ·
+<p class="meta">Created ${escapeHtml(run.createdAt)} · ${finished} of ${run.plannedCells} cells finished · seeds ${escapeHtml(p.seeds.matrix.join(', '))} ·
+${escapeHtml(p.harness.name)} ${escapeHtml(p.harness.version)}${p.harness.git ? ` (commit ${escapeHtml(p.harness.git.commit.slice(0, 12))}${p.harness.git.dirty ? ', dirty' : ''})` : ''} ·
+Node ${escapeHtml(p.node)} · backend ${escapeHtml(p.backend.resolved ?? p.backend.requested)} · ${escapeHtml(p.platform.cpuModel)} (${p.platform.cpus} CPUs) ·
 CIs ${Math.round(results.settings.level * 100)}% bootstrap over seeds and prompts · pass@N counts reward ≥ ${results.settings.threshold}</p>
 ${results.errors.length ? `<p>${results.errors.length} cell(s) failed: ${results.errors.map((e) => `<code>${escapeHtml(e.cellId)}</code>: ${escapeHtml(e.message)}`).join('; ')}</p>` : ''}
 <section><h2>Results</h2><p class="meta">Percent, with ${Math.round(results.settings.level * 100)}% CIs; report.md lists the significant comparisons.</p>${resultsTables(results) || '<p class="empty">No cell finished.</p>'}</section>
@@ -120,7 +123,8 @@ ${section('co-scaling', 'Co-scaling across temperatures', 'Measured pass@N per t
 ${samples.truncated ? '<p class="meta">Some prompts or texts were cut to keep this file small; the journal holds everything.</p>' : ''}
 <table id="browser-table"><thead><tr><th>#</th><th>verdict</th><th>reward</th><th>score</th><th>answer</th><th>text</th></tr></thead><tbody></tbody></table>
 </section>
-<section><h2>Plugins</h2><ul>${plugins}</ul></section>
+<section><h2>Plugins</h2><ul>${plugins}</ul>
+<p class="meta">Reward R: <code>${escapeHtml(p.judges.reward)}</code> · selector r: <code>${escapeHtml(p.judges.selector)}</code> · data files: ${p.dataFiles.length ? p.dataFiles.map((f) => `<code>${escapeHtml(f.path)}</code> sha256 <code>${escapeHtml(f.sha256)}</code>`).join(', ') : 'none'}</p></section>
 <script type="application/json" id="bonbench-results">${jsonForScript(results)}</script>
 <script type="application/json" id="bonbench-samples">${jsonForScript(samples)}</script>
 <script>${scriptForHtml(client)}</script>

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { metricLabel } from './groups.js'
 import type { Estimate, Results, ResultsGroup } from './results-schema.js'
+import { labelWithSelection } from './selection-label.js'
 
 /** Escapes text for a Markdown table cell: pipes, newlines and HTML-ish angle brackets. */
 export function mdCell(text: string): string {
@@ -54,13 +55,13 @@ function metricTables(results: Results): string {
       const { grid, passGrid } = sharedGrids(groups)
       const header = ['strategy', 'seeds', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
       const rows = groups.map((g) => [
-        mdCell(g.label),
+        mdCell(labelWithSelection(results, g)),
         String(g.seeds.length),
         fmtEstimate(g.pass1),
         ...passGrid.map((n) => fmtEstimate(g.passAtN[g.grid.indexOf(n)]!)),
         ...grid.map((n) => fmtEstimate(g.bestOfN[g.grid.indexOf(n)]!)),
       ])
-      const maj = table(['strategy', ...grid.map((n) => `maj@${n}`)], groups.map((g) => [mdCell(g.label), ...grid.map((n) => fmtEstimate(g.majorityAtN[g.grid.indexOf(n)]!))]))
+      const maj = table(['strategy', ...grid.map((n) => `maj@${n}`)], groups.map((g) => [mdCell(labelWithSelection(results, g)), ...grid.map((n) => fmtEstimate(g.majorityAtN[g.grid.indexOf(n)]!))]))
       return `### ${mdCell(title)}\n\n${table(header, rows)}\n\nMajority vote:\n\n${maj}`
     })
     .join('\n\n')
@@ -97,27 +98,34 @@ function coScalingSection(results: Results): string {
 
 function environmentSection(results: Results): string {
   const r = results.run
+  const p = results.provenance
+  const git = (g: typeof p.git) => (g ? `${g.commit}${g.dirty ? ' (dirty)' : ''}` : '—')
   const rows: string[][] = [
     ['run id', r.runId],
     ['created', r.createdAt],
     ['cells finished', `${results.cells.length} of ${r.plannedCells}`],
-    ['seeds', r.seeds.join(', ')],
-    ['node', r.node],
-    ['backend', r.backend ?? '—'],
-    ['platform', `${r.platform.os} ${r.platform.arch}, ${r.platform.cpus} × ${r.platform.cpuModel}`],
-    ['git', r.git ? `${r.git.commit}${r.git.dirty ? ' (dirty)' : ''}` : '—'],
-    ['command', `bench ${r.argv.join(' ')}`],
+    ['harness', `${p.harness.name} ${p.harness.version}${p.harness.git ? `, commit ${git(p.harness.git)}` : ''}`],
+    ['seeds', `${p.seeds.matrix.join(', ')} (task seed ${p.seeds.task})`],
+    ['node', p.node],
+    ['backend', `${p.backend.resolved ?? '—'}${p.backend.device ? ` (${p.backend.device})` : ''}, requested ${p.backend.requested}`],
+    ['platform', `${p.platform.os} ${p.platform.arch}, ${p.platform.cpus} × ${p.platform.cpuModel}`],
+    ['git', git(p.git)],
+    ['command', `bench ${p.argv.join(' ')}`],
+    ['reward R', p.judges.reward],
+    ['selector r', p.judges.selector],
     ['pass@N counts', `reward ≥ ${results.settings.threshold}`],
     ['confidence intervals', `${Math.round(results.settings.level * 100)}% two-level bootstrap (seeds and prompts), ${results.settings.bootstrap} resamples`],
   ]
-  for (const f of r.dataFiles) rows.push(['data file', `${f.path} (sha256 ${f.sha256.slice(0, 16)}…)`])
+  for (const s of p.strategies) rows.push(['strategy', `${s.name}: ${s.plugin}, selects its picks by ${s.selection === 'reward' ? 'R (the environment reward)' : s.selection === 'verifier' ? 'r (the verifier)' : s.selection === 'none' ? 'nothing (no picks)' : 'an undeclared judge'}`])
+  for (const f of p.dataFiles) rows.push(['data file', `${f.path} (sha256 ${f.sha256})`])
+  if (p.checkpoint) rows.push(['checkpoint', p.checkpoint])
   return table(['', ''], rows.map(([k, v]) => [k!, mdCell(v!)]), false)
 }
 
 function pluginsSection(results: Results): string {
   return table(
     ['plugin', 'kind', 'version', 'source', 'options'],
-    results.run.plugins.map((p) => [`\`${mdCell(p.name)}\``, p.kind, mdCell(p.version), mdCell(p.source), `\`${mdCell(JSON.stringify(p.options))}\``]),
+    results.provenance.plugins.map((p) => [`\`${mdCell(p.name)}\``, p.kind, mdCell(p.version), mdCell(p.source), `\`${mdCell(JSON.stringify(p.options))}\``]),
     false,
   )
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../core/errors.js'
 import type { CellKey, CellResult, PoolSample, TrainStepLog } from '../core/plugin-api/results.js'
-import type { JournalRecord, RunManifest } from '../core/run/journal-types.js'
+import { type JournalRecord, type RunManifest, type RunManifestV1, upgradeManifest } from '../core/run/journal-types.js'
 
 /** A journal line that did not parse or is not a known record. Line numbers start at 1. */
 export interface BadLine {
@@ -45,7 +45,7 @@ const recordTypes = new Set(['pool', 'train', 'checkpoint', 'prepare', 'cell', '
 
 /**
  * Reads a run directory. Runs whenever a report or comparison is built; touches nothing.
- * Guarantees: the manifest is version 1; a truncated last journal line is ignored; any other
+ * Guarantees: the manifest is version 2 (a version-1 run.json is upgraded in memory); a truncated last journal line is ignored; any other
  * bad line throws BENCH_RUN_INVALID naming every bad line number (unless `skipBadLines`).
  */
 export async function readRun(runDir: string, options: ReadRunOptions = {}): Promise<RunData> {
@@ -74,16 +74,16 @@ async function readManifest(runDir: string): Promise<RunManifest> {
   } catch (error) {
     throw new BenchError('BENCH_RUN_INVALID', `${runDir} is not a run directory: cannot read run.json (${(error as Error).message}); pass the folder that \`bench run\` printed`, { cause: error })
   }
-  let manifest: RunManifest
+  let manifest: RunManifest | RunManifestV1
   try {
-    manifest = JSON.parse(raw) as RunManifest
+    manifest = JSON.parse(raw) as RunManifest | RunManifestV1
   } catch (error) {
     throw new BenchError('BENCH_RUN_INVALID', `${manifestPath} is not valid JSON: ${(error as Error).message}`, { cause: error })
   }
-  if (manifest?.version !== 1) {
-    throw new BenchError('BENCH_RUN_INVALID', `${manifestPath} has version ${String(manifest?.version)}; this bonbench reads version 1 — use the bonbench that wrote the run`)
+  if (manifest?.version !== 1 && manifest?.version !== 2) {
+    throw new BenchError('BENCH_RUN_INVALID', `${manifestPath} has version ${String((manifest as { version?: unknown } | null)?.version)}; this bonbench reads versions 1 and 2 — use the bonbench that wrote the run`)
   }
-  return manifest
+  return upgradeManifest(manifest)
 }
 
 /** Splits journal text into records; a malformed final line is dropped silently (a killed write). */

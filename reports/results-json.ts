@@ -99,7 +99,7 @@ function comparisonRequests(groups: readonly CellGroup[]): Array<ComparisonReque
  * Runs at the end of a run and in `bench report`. Deterministic given the run and options.
  */
 export function buildResults(run: RunData, options: BuildResultsOptions = {}): Results {
-  const config = run.manifest.config
+  const config = run.manifest.provenance.config
   const resamples = options.bootstrap ?? configNumber(config, 'eval', 'bootstrap') ?? 2000
   const level = options.level ?? 0.95
   const alpha = options.alpha ?? 0.05
@@ -144,20 +144,8 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
     schema: 'bonbench/results',
     version: RESULTS_VERSION,
     generatedAt: (options.now ?? new Date()).toISOString(),
-    run: {
-      runId: m.runId,
-      createdAt: m.createdAt,
-      node: m.node,
-      ...(m.backend !== undefined ? { backend: m.backend } : {}),
-      platform: m.platform,
-      ...(m.git ? { git: m.git } : {}),
-      seeds: m.seeds,
-      argv: m.argv,
-      plugins: m.plugins,
-      dataFiles: m.dataFiles,
-      config: m.config,
-      plannedCells: m.cells.length,
-    },
+    run: { runId: m.runId, createdAt: m.createdAt, plannedCells: m.cells.length },
+    provenance: m.provenance,
     settings: { level, alpha, bootstrap: resamples, threshold },
     cells: run.cells.map((c) => ({
       cellId: c.cellId,

@@ -1,13 +1,16 @@
 import { z } from 'zod'
 
 /**
- * The schema of `results.json` (version 1). `run.json` stays the manifest; `results.json` is the
- * analysed run: per-cell metrics with CIs, seed-pooled groups, comparisons and chart series.
+ * The schema of `results.json` (version 2). `run.json` stays the manifest; `results.json` is the
+ * analysed run: its provenance (copied from run.json), per-cell metrics with CIs, seed-pooled
+ * groups, comparisons and chart series. Version 2 moved the reproducibility facts of `run`
+ * (config, plugins, data files, git, node, backend, seeds, argv, platform) into `provenance`;
+ * {@link upgradeResults} reads a version-1 file.
  * The committed JSON Schema `reports/results.schema.json` is generated from this file
  * (`npx tsx reports/write-results-schema.ts`; a test checks they agree) — edit here, then regenerate.
  * Bump `RESULTS_VERSION` on any change a consumer could notice.
  */
-export const RESULTS_VERSION = 1
+export const RESULTS_VERSION = 2
 
 const interval = z.tuple([z.number(), z.number()]).describe('[low, high] confidence interval')
 
@@ -117,6 +120,30 @@ const coScalingFit = z.strictObject({
   b: z.number().nullable(),
 })
 
+const gitState = z.strictObject({ commit: z.string(), dirty: z.boolean().describe('uncommitted changes in the tree') })
+
+/** Everything needed to reproduce the run (core/run/provenance.ts builds it; run.json holds the same). */
+const provenance = z.strictObject({
+  harness: z.strictObject({ name: z.string(), version: z.string().describe("package.json version; 'unknown' for runs recorded before it was"), git: gitState.optional().describe('when bonbench runs from a git checkout') }),
+  node: z.string(),
+  platform: z.strictObject({ os: z.string(), arch: z.string(), cpus: z.number(), cpuModel: z.string() }),
+  cwd: z.string().describe('working directory of the run'),
+  git: gitState.optional().describe('git state of the working directory, when it is a checkout'),
+  argv: z.array(z.string()).describe('the command line after `bench`'),
+  config: z.record(z.string(), z.unknown()).describe('the resolved config (inline plugin objects as { inline: name })'),
+  plugins: z.array(z.strictObject({ name: z.string(), kind: z.string(), version: z.string(), options: z.record(z.string(), z.unknown()), source: z.string() })),
+  strategies: z.array(z.strictObject({
+    name: z.string().describe('as named in the matrix'),
+    plugin: z.string(),
+    selection: z.enum(['reward', 'verifier', 'none']).optional().describe("judge of the strategy's BoN picks: R (reward), r (verifier) or no picks; absent when the plugin does not declare it"),
+  })),
+  judges: z.strictObject({ reward: z.string().describe('the environment reward R'), selector: z.string().describe('the verifier r BoN ranks by') }),
+  backend: z.strictObject({ requested: z.string(), resolved: z.string().optional().describe('the backend the model ran on'), device: z.string().optional() }),
+  seeds: z.strictObject({ matrix: z.array(z.number().int()), task: z.number().int() }),
+  dataFiles: z.array(z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).describe('sha256 of the bytes of every data file the task read'),
+  checkpoint: z.string().optional().describe('the saved model evaluated as the base (bench eval --checkpoint)'),
+})
+
 /** zod schema of `results.json`. */
 export const resultsSchema = z.strictObject({
   schema: z.literal('bonbench/results'),
@@ -125,17 +152,9 @@ export const resultsSchema = z.strictObject({
   run: z.strictObject({
     runId: z.string(),
     createdAt: z.string(),
-    node: z.string(),
-    backend: z.string().optional(),
-    platform: z.strictObject({ os: z.string(), arch: z.string(), cpus: z.number(), cpuModel: z.string() }),
-    git: z.strictObject({ commit: z.string(), dirty: z.boolean() }).optional(),
-    seeds: z.array(z.number().int()),
-    argv: z.array(z.string()),
-    plugins: z.array(z.strictObject({ name: z.string(), kind: z.string(), version: z.string(), options: z.record(z.string(), z.unknown()), source: z.string() })),
-    dataFiles: z.array(z.strictObject({ path: z.string(), sha256: z.string() })),
-    config: z.record(z.string(), z.unknown()),
     plannedCells: z.number().int().min(0),
   }),
+  provenance,
   settings: z.strictObject({
     level: z.number().describe('confidence level of every CI'),
     alpha: z.number().describe('family-wise error rate of the Holm-corrected comparisons'),
@@ -164,6 +183,8 @@ export type ResultsChart = z.infer<typeof chart>
 export type ResultsGroup = z.infer<typeof group>
 /** One Holm-corrected comparison. */
 export type ResultsComparison = z.infer<typeof comparison>
+/** The provenance block: everything needed to reproduce the run. */
+export type ResultsProvenance = z.infer<typeof provenance>
 /** A point estimate with its CI. */
 export type Estimate = z.infer<typeof estimate>
 /** A cell key without its seed. */
@@ -173,4 +194,36 @@ export type GroupKey = z.infer<typeof groupKey>
 export function resultsJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(resultsSchema, { target: 'draft-2020-12' }) as Record<string, unknown>
   return { ...generated, $id: `urn:bonbench:results:v${RESULTS_VERSION}`, title: `bonbench results.json, version ${RESULTS_VERSION}` }
+}
+
+/**
+ * A parsed results.json of version 1 as version 2 (the reproducibility facts of `run` move into
+ * `provenance`; what version 1 never recorded is 'unknown' or left out). Other values pass through
+ * unchanged, for the schema to judge.
+ */
+export function upgradeResults(data: unknown): unknown {
+  const d = data as { version?: unknown; run?: Record<string, unknown> } | null
+  if (d?.version !== 1 || !d.run || typeof d.run !== 'object') return data
+  const { runId, createdAt, plannedCells, node, backend, platform, git, seeds, argv, plugins, dataFiles, config } = d.run
+  const cfg = (config ?? {}) as Record<string, unknown>
+  return {
+    ...d,
+    version: 2,
+    run: { runId, createdAt, plannedCells },
+    provenance: {
+      harness: { name: 'bonbench', version: 'unknown' },
+      node,
+      platform,
+      cwd: typeof cfg.baseDir === 'string' ? cfg.baseDir : '',
+      ...(git ? { git } : {}),
+      argv,
+      config,
+      plugins,
+      strategies: (Array.isArray(cfg.strategies) ? (cfg.strategies as unknown[]) : []).map((name) => ({ name, plugin: name })),
+      judges: { reward: 'unknown', selector: typeof cfg.verifier === 'string' ? cfg.verifier : 'unknown' },
+      backend: { requested: typeof backend === 'string' ? backend : 'auto' },
+      seeds: { matrix: seeds, task: typeof cfg.taskSeed === 'number' ? cfg.taskSeed : 0 },
+      dataFiles,
+    },
+  }
 }

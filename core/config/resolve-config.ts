@@ -127,8 +127,8 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
   return deepFreeze(resolved)
 }
 
-// Plugin objects inside `plugins` are not frozen: they belong to their authors and may keep state.
-function deepFreeze<T>(value: T): T {
+/** Freezes a config deeply (as `resolveConfig` does); plugin objects inside `plugins` stay unfrozen: they belong to their authors and may keep state. */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value)
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {

@@ -1,3 +1,4 @@
+import type { Provenance } from './provenance.js'
 import type { CellKey, CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
 
 /**
@@ -18,15 +19,26 @@ export type JournalRecord =
   /** A cell failed; the message says why. */
   | { type: 'error'; cellId: string; key: CellKey; message: string }
 
-/** The run manifest, `run.json`, written before any work. */
+/**
+ * The run manifest, `run.json` (version 2), written before any work: the run's identity, its
+ * planned cells, and the provenance record that `results.json` copies and `bench rerun` reads.
+ */
 export interface RunManifest {
   /** Schema version of run.json. */
+  version: 2
+  runId: string
+  createdAt: string
+  cells: Array<{ cellId: string; key: CellKey }>
+  provenance: Provenance
+}
+
+/** run.json as bonbench wrote it before the provenance block (version 1); read by {@link upgradeManifest}. */
+export interface RunManifestV1 {
   version: 1
   runId: string
   createdAt: string
-  /** The resolved config (plain data: plugin references as {name, version, options}). */
   config: Record<string, unknown>
-  plugins: Array<{ name: string; kind: string; version: string; options: Record<string, unknown>; source: string }>
+  plugins: Provenance['plugins']
   cells: Array<{ cellId: string; key: CellKey }>
   dataFiles: Array<{ path: string; sha256: string }>
   git?: { commit: string; dirty: boolean }
@@ -35,4 +47,35 @@ export interface RunManifest {
   platform: { os: string; arch: string; cpus: number; cpuModel: string }
   seeds: number[]
   argv: string[]
+}
+
+/**
+ * A version-1 run.json as version 2: the fields it had move into `provenance`; what it never
+ * recorded (harness version, strategies' judges, the resolved backend) is marked unknown or left out.
+ */
+export function upgradeManifest(manifest: RunManifest | RunManifestV1): RunManifest {
+  if (manifest.version === 2) return manifest
+  const config = manifest.config
+  const taskSeed = typeof config.taskSeed === 'number' ? config.taskSeed : 0
+  return {
+    version: 2,
+    runId: manifest.runId,
+    createdAt: manifest.createdAt,
+    cells: manifest.cells,
+    provenance: {
+      harness: { name: 'bonbench', version: 'unknown' },
+      node: manifest.node,
+      platform: manifest.platform,
+      cwd: typeof config.baseDir === 'string' ? config.baseDir : '',
+      ...(manifest.git ? { git: manifest.git } : {}),
+      argv: manifest.argv,
+      config,
+      plugins: manifest.plugins,
+      strategies: (Array.isArray(config.strategies) ? (config.strategies as string[]) : []).map((name) => ({ name, plugin: name })),
+      judges: { reward: 'unknown', selector: typeof config.verifier === 'string' ? config.verifier : 'unknown' },
+      backend: { requested: manifest.backend ?? 'auto' },
+      seeds: { matrix: manifest.seeds, task: taskSeed },
+      dataFiles: manifest.dataFiles,
+    },
+  }
 }

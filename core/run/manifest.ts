@@ -1,59 +1,52 @@
-import { execa } from 'execa'
-import { cpus, platform, arch } from 'node:os'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { ResolvedConfig } from '../config/resolve-config.js'
+import type { ModelDescription } from '../plugin-api/model.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import type { PlannedCell } from './planner.js'
-import type { RunManifest } from './journal-types.js'
+import { type RunManifest, type RunManifestV1, upgradeManifest } from './journal-types.js'
+import { buildProvenance, withResolvedBackend } from './provenance.js'
+import type { Provenance } from './provenance.js'
+import type { RunPlugins } from './run-plugins.js'
 
-/** The git commit of `cwd`, when it is a git checkout (undefined otherwise). */
-export async function gitState(cwd: string): Promise<RunManifest['git']> {
-  try {
-    const commit = await execa('git', ['rev-parse', 'HEAD'], { cwd, reject: true, timeout: 5000 })
-    const status = await execa('git', ['status', '--porcelain'], { cwd, reject: true, timeout: 5000 })
-    return { commit: commit.stdout.trim(), dirty: status.stdout.trim() !== '' }
-  } catch {
-    return undefined
-  }
-}
+export { configToJson, gitState } from './provenance.js'
 
-/** The resolved config as plain JSON (plugin objects become their names). */
-export function configToJson(config: ResolvedConfig): Record<string, unknown> {
-  return JSON.parse(
-    JSON.stringify({ ...config, plugins: config.plugins.map((ref) => (typeof ref === 'object' && !Array.isArray(ref) ? { inline: ref.name } : ref)) }),
-  ) as Record<string, unknown>
-}
-
-/** Builds run.json: everything needed to reproduce the run. */
+/** Builds run.json: the run's identity, its planned cells and its provenance (everything needed to reproduce it). */
 export async function buildManifest(opts: {
   runId: string
   config: ResolvedConfig
   registry: PluginRegistry
+  plugins: Pick<RunPlugins, 'strategies' | 'reward' | 'selector'>
   cells: PlannedCell[]
-  dataFiles: RunManifest['dataFiles']
-  backend?: string
+  dataFiles: Provenance['dataFiles']
   argv: string[]
   cwd: string
+  checkpoint?: string
 }): Promise<RunManifest> {
-  const cpuList = cpus()
   return {
-    version: 1,
+    version: 2,
     runId: opts.runId,
     createdAt: new Date().toISOString(),
-    config: configToJson(opts.config),
-    plugins: opts.registry.list().map(({ plugin, source }) => ({
-      name: plugin.name,
-      kind: plugin.kind,
-      version: plugin.meta.version,
-      options: (plugin.options ?? {}) as Record<string, unknown>,
-      source,
-    })),
     cells: opts.cells,
-    dataFiles: opts.dataFiles,
-    git: await gitState(opts.cwd),
-    node: process.version,
-    backend: opts.backend,
-    platform: { os: platform(), arch: arch(), cpus: cpuList.length, cpuModel: cpuList[0]?.model ?? 'unknown' },
-    seeds: [...opts.config.seeds],
-    argv: opts.argv,
+    provenance: await buildProvenance(opts),
   }
+}
+
+/**
+ * Fills in the backend the base model actually runs on (its `describe()`), once it exists: rewrites
+ * `<runDir>/run.json` atomically when the record has none yet. Returns a warning when a resumed run
+ * now runs on a different backend than the one recorded (its numbers may differ), else undefined.
+ */
+export function recordResolvedBackend(runDir: string, model: Pick<ModelDescription, 'backend' | 'device'>): string | undefined {
+  const file = join(runDir, 'run.json')
+  const manifest = upgradeManifest(JSON.parse(readFileSync(file, 'utf8')) as RunManifest | RunManifestV1)
+  const recorded = manifest.provenance.backend.resolved
+  if (recorded !== undefined) {
+    return recorded === model.backend ? undefined : `this run was recorded on backend ${recorded} but now runs on ${model.backend}; its numbers may differ`
+  }
+  const updated: RunManifest = { ...manifest, provenance: withResolvedBackend(manifest.provenance, model) }
+  const tmp = `${file}.tmp-${process.pid}`
+  writeFileSync(tmp, JSON.stringify(updated, null, 2) + '\n')
+  renameSync(tmp, file)
+  return undefined
 }

@@ -18,7 +18,7 @@ import { lambdaFor } from '../train/lambda.js'
 import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
 import type { JournalRecord, RunManifest } from './journal-types.js'
-import { buildManifest } from './manifest.js'
+import { buildManifest, recordResolvedBackend } from './manifest.js'
 import { planCells } from './planner.js'
 import { resolveRunPlugins } from './run-plugins.js'
 import { estimateWork } from './estimate-plan.js'
@@ -92,7 +92,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const cut = repairJournal(journalPath)
     if (cut > 0) log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
   } else {
-    const manifest = await buildManifest({ runId, config, registry, cells, dataFiles: data.files ?? [], backend: config.backend, argv: opts.argv ?? [], cwd })
+    const manifest = await buildManifest({ runId, config, registry, plugins, cells, dataFiles: data.files ?? [], argv: opts.argv ?? [], cwd, checkpoint: opts.checkpoint })
     writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
   }
   const previous = indexJournal(readJournal(journalPath).records)
@@ -125,6 +125,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
           emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
         },
       })
+      const backendWarning = recordResolvedBackend(runDir, base.model.describe())
+      if (backendWarning) log(backendWarning, 'warn')
       const judges = { reward: plugins.reward, selector: plugins.selector, concurrency: budget.size, signal: opts.signal }
       if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
         emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })

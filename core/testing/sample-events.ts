@@ -2,6 +2,7 @@ import { computeCellMetrics } from '../eval/cell-metrics.js'
 import type { RunEvent, RunEventType } from '../events.js'
 import type { CellKey, CellResult, PromptPool } from '../plugin-api/results.js'
 import type { RunManifest } from '../run/journal-types.js'
+import type { Provenance } from '../run/provenance.js'
 
 const key = (strategy: string, nTrain: number): CellKey => ({ task: 'bonbench:toy', model: 'bonbench:tabular', strategy, nTrain, temperature: 1, seed: 0 })
 
@@ -65,19 +66,26 @@ export function sampleRunEvents(runDir: string): RunEvent[] {
   })
 }
 
-/** A minimal valid `run.json` for a run directory whose journal is still empty. */
-export function emptyRunManifest(runId: string): RunManifest {
+/** A minimal valid provenance block (no plugins, no data files), for run.json and results.json fixtures. */
+export function emptyProvenance(overrides: Partial<Provenance> = {}): Provenance {
   return {
-    version: 1,
-    runId,
-    createdAt: new Date(0).toISOString(),
-    config: {},
-    plugins: [],
-    cells: [],
-    dataFiles: [],
+    harness: { name: 'bonbench', version: '0.0.0' },
     node: process.version,
     platform: { os: process.platform, arch: process.arch, cpus: 1, cpuModel: 'unknown' },
-    seeds: [0],
+    cwd: '/',
     argv: [],
+    config: {},
+    plugins: [],
+    strategies: [],
+    judges: { reward: 'unknown', selector: 'unknown' },
+    backend: { requested: 'auto' },
+    seeds: { matrix: [0], task: 0 },
+    dataFiles: [],
+    ...overrides,
   }
+}
+
+/** A minimal valid `run.json` for a run directory whose journal is still empty. */
+export function emptyRunManifest(runId: string): RunManifest {
+  return { version: 2, runId, createdAt: new Date(0).toISOString(), cells: [], provenance: emptyProvenance() }
 }

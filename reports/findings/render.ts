@@ -13,6 +13,7 @@ export interface FindingsMeta {
   /** Options the command was given beyond source and --out, e.g. `['--temperature', '0.7']` (shown in the regenerate line). */
   flags?: string[]
   run: Results['run']
+  provenance: Results['provenance']
   settings: Results['settings']
   groups: Results['groups']
   warnings: string[]
@@ -24,7 +25,7 @@ export interface FindingsMeta {
 
 /** The meta of a results file. Pure; takes only what the doc prints. */
 export function findingsMeta(results: Results, where: { source: string; out?: string; flags?: string[] }): FindingsMeta {
-  return { ...where, run: results.run, settings: results.settings, groups: results.groups, warnings: results.warnings, cells: results.cells.length, errors: results.errors.length, prepare: results.prepare }
+  return { ...where, run: results.run, provenance: results.provenance, settings: results.settings, groups: results.groups, warnings: results.warnings, cells: results.cells.length, errors: results.errors.length, prepare: results.prepare }
 }
 
 function cell(text: string): string {
@@ -65,9 +66,10 @@ function findingSection(f: Finding): string[] {
 function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   const d = report.design
   const r = meta.run
+  const p = meta.provenance
   // run.json records the resolved config (flat); a user config nests the matrix.
-  const matrix = (r.config.matrix ?? r.config) as Record<string, unknown>
-  const evalCfg = (r.config.eval ?? {}) as Record<string, unknown>
+  const matrix = (p.config.matrix ?? p.config) as Record<string, unknown>
+  const evalCfg = (p.config.eval ?? {}) as Record<string, unknown>
   const prepared = Object.keys(meta.prepare).sort().flatMap((name) =>
     // Numbers only (AUC, sizes, steps); hashes, flags and timings say nothing about the findings.
     Object.keys(meta.prepare[name]!).sort().filter((k) => typeof meta.prepare[name]![k] === 'number' && !/Ms$/.test(k)).map((k) => `${name}.${k} = ${Number((meta.prepare[name]![k] as number).toPrecision(4))}`),
@@ -75,8 +77,8 @@ function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   const lines = [
     '## The run',
     '',
-    `- Command: \`bench ${r.argv.join(' ')}\``,
-    `- Run \`${r.runId}\`, created ${r.createdAt}${r.git ? `, commit \`${r.git.commit.slice(0, 12)}\`${r.git.dirty ? ' (dirty tree)' : ''}` : ''}; Node ${r.node}${r.backend ? `, backend ${r.backend}` : ''}, ${r.platform.cpus} × ${r.platform.cpuModel}`,
+    `- Command: \`bench ${p.argv.join(' ')}\``,
+    `- Run \`${r.runId}\`, created ${r.createdAt}${p.git ? `, commit \`${p.git.commit.slice(0, 12)}\`${p.git.dirty ? ' (dirty tree)' : ''}` : ''}; Node ${p.node}, backend ${p.backend.resolved ?? p.backend.requested}, ${p.platform.cpus} × ${p.platform.cpuModel}`,
     `- Arms: ${d.strategies.join(', ')} · seeds ${d.seeds.join(', ')} · ${d.prompts} test prompts · N grid ${d.grid.join(', ')} · temperatures ${d.temperatures.map(temperature).join(', ')} (P1–P4 judged at T=${temperature(d.primaryTemperature)})`,
   ]
   if (typeof matrix.poolSize === 'number') lines.push(`- Evaluation pool: ${matrix.poolSize} samples per prompt and cell; pass@N counts reward ≥ ${meta.settings.threshold}`)

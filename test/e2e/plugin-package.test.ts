@@ -37,7 +37,7 @@ describe('an installed bonbench-plugin-* package', () => {
     expect(result.exitCode, result.stderr + result.stdout).toBe(0)
     const runDir = /run directory: (.+)/.exec(result.stdout)![1]!.trim()
     const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
-    const task = manifest.plugins.find((p: { name: string }) => p.name === 'bonbench-plugin-dice/dice')
+    const task = manifest.provenance.plugins.find((p: { name: string }) => p.name === 'bonbench-plugin-dice/dice')
     expect(task).toMatchObject({ kind: 'task', version: '1.2.3', options: { faces: 4 }, source: 'npm:bonbench-plugin-dice@1.2.3' })
     const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
     const pools = records.filter((r) => r.type === 'pool')

@@ -18,9 +18,9 @@ describe('bench run toy --model tabular', () => {
     expect(out).toContain('Bo-N accuracy against N')
     const runDir = /run directory: (.+)/.exec(out)![1]!.trim()
     const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
-    expect(manifest).toMatchObject({ version: 1, node: process.version, seeds: [3] })
+    expect(manifest).toMatchObject({ version: 2, provenance: { node: process.version, seeds: { matrix: [3] } } })
     expect(manifest.cells.map((c: { cellId: string }) => c.cellId)).toEqual(['base-n1-t1-s3', 'sft-n1-t1-s3', 'bon-rlb-n4-t1-s3'])
-    const names = manifest.plugins.map((p: { name: string; version: string }) => `${p.name}@${p.version}`)
+    const names = manifest.provenance.plugins.map((p: { name: string; version: string }) => `${p.name}@${p.version}`)
     expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/^bonbench:toy@/), expect.stringMatching(/^bonbench:tabular@/), expect.stringMatching(/^bonbench:bon-rlb@/)]))
     const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
     const cells = records.filter((r) => r.type === 'cell')
@@ -93,7 +93,8 @@ describe('bench run toy --model tabular', () => {
       expect(sub.exitCode).toBe(0)
       expect(sub.stdout).toMatch(new RegExp(`Usage: bench ${command}`))
     }
-  })
+    // One CLI start per command (a dozen): give a loaded machine time.
+  }, 180_000)
 
   it("bench run --help and bench list name each strategy's selection judge, and call r-selected bon-rlb biased", async () => {
     const run = await bench(['run', '--help'], { cwd: project.dir })

@@ -1,3 +1,4 @@
+import { emptyProvenance } from '../../core/testing/sample-events.js'
 import { createRng, deriveSeed } from '../../core/rng.js'
 import { groupIdOf } from '../../reports/groups.js'
 import type { Results } from '../../reports/results-schema.js'
@@ -115,13 +116,14 @@ export function plantedResults(spec: PlantedSpec): Results {
     schema: 'bonbench/results',
     version: RESULTS_VERSION,
     generatedAt: '2026-11-25T12:00:00.000Z',
-    run: {
-      runId: 'planted', createdAt: '2026-11-25T11:00:00.000Z', node: 'v20.0.0',
+    run: { runId: 'planted', createdAt: '2026-11-25T11:00:00.000Z', plannedCells: cells.length },
+    provenance: emptyProvenance({
+      node: 'v20.0.0',
       platform: { os: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Planted CPU' },
-      seeds, argv: ['run', 'math', '--preset', 'study'], plugins: [], dataFiles: [],
+      argv: ['run', 'math', '--preset', 'study'],
       config: { matrix: { nGrid: grid, temperatures, seeds, poolSize: 64 }, eval: { testPrompts: P } },
-      plannedCells: cells.length,
-    },
+      seeds: { matrix: seeds, task: 1234 },
+    }),
     settings: { level: 0.95, alpha: 0.05, bootstrap: spec.bootstrap ?? 400, threshold: 1 },
     cells, groups, comparisons: [], coScaling: { fits: [], bestTemperature: [] }, charts: [],
     prepare: { 'reward-model': { auc: 0.8 } }, errors: [], warnings: [],

@@ -5,6 +5,7 @@ import type { Rng } from '../../core/plugin-api/common.js'
 import type { CellKey, CellMetrics, CellResult, PoolSample, PromptMetrics, TrainStepLog } from '../../core/plugin-api/results.js'
 import { createRng, deriveSeed } from '../../core/rng.js'
 import type { JournalRecord, RunManifest } from '../../core/run/journal-types.js'
+import { emptyProvenance } from '../../core/testing/sample-events.js'
 import type { RunData } from '../../reports/read-run.js'
 
 /** A trained strategy of a synthetic run: its logit shift over the base model on every prompt. */
@@ -181,24 +182,30 @@ export function syntheticRun(spec: SyntheticRunSpec = {}): SyntheticRun {
     records.push({ type: 'cell', cellId, key, result })
   }
   const manifest: RunManifest = {
-    version: 1,
+    version: 2,
     runId: s.runId,
     createdAt: '2026-11-25T12:00:00.000Z',
-    config: { matrix: { task: 'math', model: 'tiny-transformer', strategies: s.strategies.map((x) => x.name), nGrid: s.grid, temperatures: s.temperatures, seeds: s.seeds, poolSize: s.poolSize } },
-    plugins: [
-      { name: 'bonbench:math', kind: 'task', version: '0.1.0', options: { digits: 2 }, source: 'builtin' },
-      { name: 'bonbench:tiny-transformer', kind: 'model', version: '0.1.0', options: { layers: 2, dModel: 64 }, source: 'builtin' },
-      { name: 'bonbench:math-answer', kind: 'verifier', version: '0.1.0', options: {}, source: 'builtin' },
-      ...s.strategies.map((x) => ({ name: `bonbench:${x.name}`, kind: 'strategy', version: '0.1.0', options: { nTrain: x.nTrain ?? 1 }, source: 'builtin' })),
-    ],
     cells: keys.map((key) => ({ cellId: syntheticCellId(key), key })),
-    dataFiles: [],
-    git: { commit: '0123456789abcdef0123456789abcdef01234567', dirty: false },
-    node: 'v20.0.0',
-    backend: 'wasm',
-    platform: { os: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Synthetic CPU | with a pipe' },
-    seeds: s.seeds,
-    argv: ['run', '--config', 'synthetic.config.ts'],
+    provenance: emptyProvenance({
+      harness: { name: 'bonbench', version: '0.1.0', git: { commit: 'fedcba9876543210fedcba9876543210fedcba98', dirty: true } },
+      node: 'v20.0.0',
+      platform: { os: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Synthetic CPU | with a pipe' },
+      cwd: '/synthetic',
+      git: { commit: '0123456789abcdef0123456789abcdef01234567', dirty: false },
+      argv: ['run', '--config', 'synthetic.config.ts'],
+      config: { matrix: { task: 'math', model: 'tiny-transformer', strategies: s.strategies.map((x) => x.name), nGrid: s.grid, temperatures: s.temperatures, seeds: s.seeds, poolSize: s.poolSize } },
+      plugins: [
+        { name: 'bonbench:math', kind: 'task', version: '0.1.0', options: { digits: 2 }, source: 'builtin' },
+        { name: 'bonbench:tiny-transformer', kind: 'model', version: '0.1.0', options: { layers: 2, dModel: 64 }, source: 'builtin' },
+        { name: 'bonbench:math-answer', kind: 'verifier', version: '0.1.0', options: {}, source: 'builtin' },
+        ...s.strategies.map((x) => ({ name: `bonbench:${x.name}`, kind: 'strategy', version: '0.1.0', options: { nTrain: x.nTrain ?? 1 }, source: 'builtin' })),
+      ],
+      strategies: s.strategies.map((x) => ({ name: x.name, plugin: `bonbench:${x.name}`, selection: x.name.startsWith('bon-') ? ('verifier' as const) : ('none' as const) })),
+      judges: { reward: 'bonbench:math-answer', selector: 'bonbench:reward-model' },
+      backend: { requested: 'auto', resolved: 'wasm', device: 'cpu' },
+      seeds: { matrix: s.seeds, task: 1234 },
+      dataFiles: [],
+    }),
   }
   return { manifest, records }
 }

@@ -6,7 +6,7 @@ import { decodeMaybeGzip } from '../../../plugins/tasks/shared/jsonl-dataset.js'
 import { checkedNumber } from '../parse-list.js'
 import { evaluateFindings, findingsMeta, renderFindings } from '../../../reports/findings.js'
 import type { Results } from '../../../reports/results-schema.js'
-import { resultsSchema } from '../../../reports/results-schema.js'
+import { resultsSchema, upgradeResults } from '../../../reports/results-schema.js'
 
 interface FindingsFlags {
   out?: string
@@ -37,7 +37,7 @@ export async function loadResults(target: string): Promise<Results> {
   } catch (error) {
     throw new BenchError('BENCH_RUN_INVALID', `${file} is not JSON (${(error as Error).message}); regenerate it with \`bench report <run-dir> --format json\``, { cause: error })
   }
-  const parsed = resultsSchema.safeParse(data)
+  const parsed = resultsSchema.safeParse(upgradeResults(data))
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')
     throw new BenchError('BENCH_RUN_INVALID', `${file} is not a bonbench results.json of this version (${issues}); regenerate it with \`bench report <run-dir> --format json\``)

@@ -8,9 +8,10 @@ import { registerCompare } from './compare.js'
 import { registerScore } from './score.js'
 import { registerVerify } from './verify.js'
 import { registerFindings } from './findings.js'
+import { registerRerun } from './rerun.js'
 
 /** A CLI command module: adds one command (with its --help) to the program. */
 export type RegisterCommand = (program: Command) => void
 
 // One line per command; each module lives beside this file and is named after its command.
-export const commands: RegisterCommand[] = [registerRun, registerEval, registerList, registerEnv, registerReport, registerCompare, registerScore, registerVerify, registerFindings]
+export const commands: RegisterCommand[] = [registerRun, registerEval, registerList, registerEnv, registerReport, registerRerun, registerCompare, registerScore, registerVerify, registerFindings]

@@ -51,3 +51,17 @@ describe('report.html (no browser)', () => {
     }
   })
 })
+
+describe('report.html provenance', () => {
+  it("labels each strategy row with the judge of its picks and shows the harness, backend, judges and data files", () => {
+    const run = syntheticRunData({ prompts: 4, poolSize: 4, grid: [1, 2, 4], seeds: [0], temperatures: [1], bootstrap: 10 })
+    run.manifest.provenance.dataFiles = [{ path: '/data/test.jsonl', sha256: 'c'.repeat(64) }]
+    const html = renderHtml(buildResults(run, { bootstrap: 20 }), sampleBrowserData(run, 1), '', '')
+    const rows = [...html.matchAll(/<tr><th>([^<]*)<\/th><td>/g)].map((m) => m[1])
+    expect(rows).toEqual(['base', 'bon-rl N&#39;=4 (picks by r)', 'sft'])
+    expect(html).toContain('bonbench 0.1.0 (commit fedcba987654, dirty)')
+    expect(html).toContain('backend wasm')
+    expect(html).toContain('selector r: <code>bonbench:reward-model</code>')
+    expect(html).toContain(`<code>/data/test.jsonl</code> sha256 <code>${'c'.repeat(64)}</code>`)
+  })
+})

@@ -23,7 +23,7 @@ describe('report.md', () => {
     const rows = tableAfter('### math · tiny-transformer · T=1')
     expect(rows[0]).toBe('| strategy | seeds | pass@1 | pass@2 | pass@4 | pass@8 | Bo-1 | Bo-2 | Bo-4 | Bo-8 |')
     const body = rows.slice(2)
-    expect(body.map((r) => r.split('|')[1]!.trim())).toEqual(['base T=1', "bon-rl N'=4 T=1", 'sft T=1'])
+    expect(body.map((r) => r.split('|')[1]!.trim())).toEqual(['base T=1', "bon-rl N'=4 T=1 (picks by r)", 'sft T=1'])
     const base = results.groups.find((g) => g.key.strategy === 'base' && g.key.temperature === 1)!
     const cells = body[0]!.split('|').map((c) => c.trim())
     expect(cells[3]).toBe(fmtEstimate(base.pass1))
@@ -33,14 +33,14 @@ describe('report.md', () => {
   })
 
   it("lists every plugin's name, version and options, and the environment", () => {
-    for (const p of run.manifest.plugins) {
+    for (const p of run.manifest.provenance.plugins) {
       const row = md.split('\n').find((l) => l.startsWith(`| \`${p.name}\``))
       expect(row, p.name).toBeDefined()
       expect(row).toContain(p.version)
       expect(row).toContain(mdCell(JSON.stringify(p.options)))
     }
     expect(md).toContain('| node | v20.0.0 |')
-    expect(md).toContain('| backend | wasm |')
+    expect(md).toContain('| backend | wasm (cpu), requested auto |')
     expect(md).toContain('0123456789abcdef0123456789abcdef01234567')
     expect(md).toContain('| pass@N counts | reward ≥ 1 |')
   })

@@ -79,3 +79,25 @@ describe('readRun', () => {
     await expect(readRun(await tempDir())).rejects.toMatchObject({ code: 'BENCH_RUN_INVALID', message: expect.stringContaining('not a run directory') })
   })
 })
+
+describe('readRun of a version-1 run.json (written before the provenance block)', () => {
+  it('moves its recorded facts into provenance, so bench report still reads old runs', async () => {
+    const dir = await writeSyntheticRun(await tempDir(), spec)
+    const v2 = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'))
+    const p = v2.provenance
+    const v1 = {
+      version: 1, runId: v2.runId, createdAt: v2.createdAt, cells: v2.cells,
+      config: { ...p.config, taskSeed: 77, strategies: ['sft'] }, plugins: p.plugins, dataFiles: [{ path: '/d/x.jsonl', sha256: 'b'.repeat(64) }],
+      git: p.git, node: 'v20.1.0', backend: 'wasm', platform: p.platform, seeds: [0, 1], argv: ['run', 'math'],
+    }
+    await writeFile(path.join(dir, 'run.json'), JSON.stringify(v1))
+    const run = await readRun(dir)
+    expect(run.manifest.version).toBe(2)
+    expect(run.manifest.provenance).toMatchObject({
+      harness: { version: 'unknown' }, node: 'v20.1.0', git: p.git, argv: ['run', 'math'], plugins: p.plugins,
+      backend: { requested: 'wasm' }, seeds: { matrix: [0, 1], task: 77 }, dataFiles: v1.dataFiles,
+      strategies: [{ name: 'sft', plugin: 'sft' }],
+    })
+    expect(run.cells).toHaveLength(6)
+  })
+})

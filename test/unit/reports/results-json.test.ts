@@ -1,8 +1,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { readFile } from 'node:fs/promises'
+import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { buildResults } from '../../../reports/results-json.js'
-import { resultsSchema } from '../../../reports/results-schema.js'
+import { resultsSchema, upgradeResults } from '../../../reports/results-schema.js'
 import { resultsSchemaPath, resultsSchemaText } from '../../../reports/write-results-schema.js'
 import { syntheticRunData } from '../../helpers/synthetic-run.js'
 
@@ -23,15 +24,21 @@ describe('results.json', () => {
     expect(validate(results), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true)
     expect(resultsSchema.safeParse(results).success).toBe(true)
     // and the schema rejects something that is not results.json
-    expect(validate({ ...results, version: 2 })).toBe(false)
+    expect(validate({ ...results, version: 1 })).toBe(false)
     const { cells: _cells, ...missingCells } = results
     expect(validate(missingCells)).toBe(false)
+    // the provenance block is required, and a data file's hash must be a sha256
+    const { provenance: _p, ...missingProvenance } = results
+    expect(validate(missingProvenance)).toBe(false)
+    const badHash = { ...results, provenance: { ...results.provenance, dataFiles: [{ path: 'x.jsonl', sha256: 'abc' }] } }
+    expect(validate(badHash)).toBe(false)
+    expect(resultsSchema.safeParse(badHash).success).toBe(false)
   })
 
   it('pools seeds into groups whose estimates are the mean of the cells and lie inside their CIs', () => {
     const run = syntheticRunData(spec)
     const results = buildResults(run, { bootstrap: 300, now })
-    expect(results.version).toBe(1)
+    expect(results.version).toBe(2)
     expect(results.groups.map((g) => g.key.strategy)).toEqual(['base', 'base', 'bon-rl', 'bon-rl', 'sft', 'sft'])
     for (const group of results.groups) {
       const cells = run.cells.filter((c) => group.cellIds.includes(c.cellId))
@@ -85,5 +92,28 @@ describe('results.json', () => {
   it('is deterministic for the same run and options', () => {
     const run = syntheticRunData(spec)
     expect(JSON.stringify(buildResults(run, { bootstrap: 100, now }))).toBe(JSON.stringify(buildResults(run, { bootstrap: 100, now })))
+  })
+})
+
+describe('results.json provenance', () => {
+  it('is run.json’s provenance block, copied whole', () => {
+    const run = syntheticRunData(spec)
+    const results = buildResults(run, { bootstrap: 50, now })
+    expect(results.provenance).toEqual(run.manifest.provenance)
+    expect(results.run).toEqual({ runId: run.manifest.runId, createdAt: run.manifest.createdAt, plannedCells: run.manifest.cells.length })
+  })
+
+  it('reads a version-1 results.json (the committed study) by moving its run facts into provenance', async () => {
+    const v1 = JSON.parse(gunzipSync(await readFile('docs/study/results.json.gz')).toString('utf8'))
+    expect(v1.version).toBe(1)
+    expect(resultsSchema.safeParse(v1).success).toBe(false)
+    const parsed = resultsSchema.parse(upgradeResults(v1))
+    expect(parsed.version).toBe(2)
+    expect(parsed.provenance.node).toBe(v1.run.node)
+    expect(parsed.provenance.git).toEqual(v1.run.git)
+    expect(parsed.provenance.plugins).toEqual(v1.run.plugins)
+    expect(parsed.provenance.seeds.matrix).toEqual(v1.run.seeds)
+    expect(parsed.provenance.harness.version).toBe('unknown')
+    expect(parsed.run).toEqual({ runId: v1.run.runId, createdAt: v1.run.createdAt, plannedCells: v1.run.plannedCells })
   })
 })

@@ -1,0 +1,90 @@
+import type { CellResult } from '../plugin-api/results.js'
+import type { JournalRecord } from './journal-types.js'
+
+/** How a rerun's cells compare with the recorded run's. */
+export interface RunDiff {
+  /** Every cell finished (or failed) the same way, and every number is bit-identical. */
+  identical: boolean
+  /** Cells compared (the union of both runs' planned cells). */
+  cells: number
+  /** Cells with at least one difference, in plan order. */
+  differingCells: string[]
+  /** The first differences, one line each: `cell: path recorded → rerun`. */
+  differences: string[]
+  /** All differences found (may exceed `differences.length`). */
+  total: number
+  /** Cells that failed in both runs with the same message, and planned cells that finished in neither (no numbers to compare). */
+  unfinished: { failed: number; missing: number }
+}
+
+type CellOutcome = { state: 'finished'; result: CellResult } | { state: 'failed'; message: string } | { state: 'missing' }
+
+/** The final outcome of each cell in a journal: its last `cell` record, else its last `error`. */
+function outcomes(records: readonly JournalRecord[]): Map<string, CellOutcome> {
+  const out = new Map<string, CellOutcome>()
+  for (const r of records) {
+    if (r.type === 'cell') out.set(r.cellId, { state: 'finished', result: r.result })
+    else if (r.type === 'error' && out.get(r.cellId)?.state !== 'finished') out.set(r.cellId, { state: 'failed', message: r.message })
+  }
+  return out
+}
+
+/** What of a cell must reproduce: everything but wall-clock time. */
+function comparable(result: CellResult): Record<string, unknown> {
+  const { wallMs: _wallMs, ...compute } = result.compute
+  return { key: result.key, metrics: result.metrics, prompts: result.prompts, training: result.training, compute, checkpoint: result.checkpoint }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value)
+  if (value === undefined) return '(absent)'
+  const text = JSON.stringify(value)
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+/** Appends every path where `a` and `b` differ; numbers must be bit-identical (Object.is). */
+function walk(a: unknown, b: unknown, path: string, out: string[]): void {
+  if (Object.is(a, b)) return
+  const bothArrays = Array.isArray(a) && Array.isArray(b)
+  const bothObjects = !bothArrays && a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)
+  if (bothArrays) {
+    if (a.length !== b.length) out.push(`${path}: length ${a.length} → ${b.length}`)
+    for (let i = 0; i < Math.min(a.length, b.length); i++) walk(a[i], b[i], `${path}[${i}]`, out)
+    return
+  }
+  if (bothObjects) {
+    const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)])
+    for (const k of keys) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out)
+    return
+  }
+  out.push(`${path}: ${show(a)} → ${show(b)}`)
+}
+
+/**
+ * Compares the cells of a recorded run with those of its rerun, from their journals: each cell
+ * must end the same way (finished, failed with the same message, or missing in both), and a
+ * finished cell's metrics, per-prompt metrics, training log, compute counts (not wall time) and
+ * checkpoint hash must be bit-identical. Pure; `cellOrder` fixes the order of the report.
+ */
+export function diffRunResults(recorded: readonly JournalRecord[], rerun: readonly JournalRecord[], cellOrder: readonly string[], limit = 20): RunDiff {
+  const was = outcomes(recorded)
+  const now = outcomes(rerun)
+  const ids = [...new Set([...cellOrder, ...was.keys(), ...now.keys()])]
+  const differingCells: string[] = []
+  const all: string[] = []
+  const unfinished = { failed: 0, missing: 0 }
+  for (const id of ids) {
+    const a = was.get(id) ?? { state: 'missing' as const }
+    const b = now.get(id) ?? { state: 'missing' as const }
+    if (a.state === b.state && a.state !== 'finished') unfinished[a.state]++
+    const found: string[] = []
+    if (a.state !== b.state) found.push(`${a.state} → ${b.state}${b.state === 'failed' ? ` (${b.message})` : a.state === 'failed' ? ` (was: ${a.message})` : ''}`)
+    else if (a.state === 'failed' && b.state === 'failed' && a.message !== b.message) found.push(`error ${show(a.message)} → ${show(b.message)}`)
+    else if (a.state === 'finished' && b.state === 'finished') walk(comparable(a.result), comparable(b.result), '', found)
+    if (found.length > 0) {
+      differingCells.push(id)
+      all.push(...found.map((f) => `${id}: ${f}`))
+    }
+  }
+  return { identical: all.length === 0, cells: ids.length, differingCells, differences: all.slice(0, limit), total: all.length, unfinished }
+}
