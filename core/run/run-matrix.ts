@@ -120,7 +120,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         ...spec, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
         log: (m) => log(m),
         onStep: (stepLog, total) => {
-          journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
+          // A resumed run pretrains (or replays the cached log) from step 0; journal only what is new.
+          if (stepLog.step >= (previous.training.get('pretrain')?.length ?? 0)) journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
           emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
           emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
         },
@@ -132,7 +133,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
           task: data, model: base.model, reward: plugins.reward, seed: config.taskSeed, rng: createRng(deriveSeed(config.taskSeed, 'selector')),
           cacheDir: config.cacheDir, temperature: config.temperatures[0] ?? 1, generation, log: (m) => log(m), signal: opts.signal,
         })
-        journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
+        if (!previous.prepared.has(plugins.selector.name)) journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
         log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
       }
       for (const cell of pending) {
@@ -241,18 +242,21 @@ interface JournalIndex {
   checkpoints: Map<string, { dir: string; step: number; hash: string }>
   pools: Map<string, Map<string, PoolSample[]>>
   training: Map<string, TrainStepLog[]>
+  /** Names of the components whose 'prepare' record is journaled (a resume does not repeat it). */
+  prepared: Set<string>
 }
 
 /** Groups journal records by cell for resuming. */
 export function indexJournal(records: JournalRecord[]): JournalIndex {
-  const index: JournalIndex = { cells: new Map(), checkpoints: new Map(), pools: new Map(), training: new Map() }
+  const index: JournalIndex = { cells: new Map(), checkpoints: new Map(), pools: new Map(), training: new Map(), prepared: new Set() }
   for (const record of records) {
     if (record.type === 'cell') index.cells.set(record.cellId, record.result)
     else if (record.type === 'checkpoint') index.checkpoints.set(record.cellId, record)
     else if (record.type === 'pool') {
       if (!index.pools.has(record.cellId)) index.pools.set(record.cellId, new Map())
       index.pools.get(record.cellId)!.set(record.promptId, record.samples)
-    } else if (record.type === 'train') {
+    } else if (record.type === 'prepare') index.prepared.add(record.name)
+    else if (record.type === 'train') {
       if (!index.training.has(record.cellId)) index.training.set(record.cellId, [])
       index.training.get(record.cellId)!.push(record.log)
     }
