@@ -149,6 +149,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
             // Training finished before the interruption: evaluate the saved weights.
             log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
             model = (await loadCheckpoint(plugins.model, saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })).model
+            if (saved.compute) Object.assign(compute, saved.compute)
           } else if (cell.key.strategy !== 'base') {
             const strategy = plugins.strategies.get(cell.key.strategy)!
             if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
@@ -174,10 +175,15 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
             if (model.save) {
               const dir = join(runDir, 'checkpoints', cell.cellId)
               const { hash } = await model.save(dir)
-              journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash })
+              journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash, compute: { ...trained } })
             }
           }
           emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: testProblems.length })
+          // Pools journaled before an interruption count as drawn: compute does not depend on resuming.
+          for (const samples of previous.pools.get(cell.cellId)?.values() ?? []) {
+            compute.samplesDrawn += samples.length
+            for (const s of samples) compute.tokensGenerated += s.tokens
+          }
           const pools = await evaluatePools({
             model, problems: testProblems, judges, temperature: cell.key.temperature, seed: cell.key.seed, poolSize: config.poolSize,
             generation, done: previous.pools.get(cell.cellId) ?? new Map(), signal: opts.signal,
@@ -239,7 +245,7 @@ export function readManifest(runDir: string): RunManifest {
 
 interface JournalIndex {
   cells: Map<string, CellResult>
-  checkpoints: Map<string, { dir: string; step: number; hash: string }>
+  checkpoints: Map<string, Extract<JournalRecord, { type: 'checkpoint' }>>
   pools: Map<string, Map<string, PoolSample[]>>
   training: Map<string, TrainStepLog[]>
   /** Names of the components whose 'prepare' record is journaled (a resume does not repeat it). */
