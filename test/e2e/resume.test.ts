@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { appendFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
@@ -49,8 +49,12 @@ describe('bench run --resume after a kill at record k', () => {
       expect(normalisedJournal(journal), `after the kill at record ${k}`).toEqual(full.slice(0, k))
     }
 
+    // A kill in the middle of a write leaves half a line: the resume cuts it, says so, and goes on.
+    const torn = '{"type":"pool","cellId":"bon-rl-n4-t1-s1","promptId":"test-0","samp'
+    appendFileSync(journal!, torn)
     const resumed = await bench(['run', '--resume', join(journal!, '..'), '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
+    expect(resumed.stdout + resumed.stderr).toContain(`resume: dropped a torn final journal record (${torn.length} bytes)`)
     expect(resumed.stdout).toMatch(/base model: loaded from cache/)
     expect(formatDifference(compareJournals(expected, journal!))).toBe('the journals are the same record for record')
   }, 300_000)
