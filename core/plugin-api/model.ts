@@ -60,9 +60,23 @@ export interface ModelInstance {
   update?(batch: WeightedSequence[], opts?: UpdateOptions): Promise<UpdateStats>
   /** Σ log π(y|x) for each pair (T = 1). */
   logProb?(pairs: Array<{ prompt: string; completion: string }>): Promise<number[]>
-  /** An independent copy (weights and optimizer state copied). */
+  /**
+   * An independent copy to fine-tune, called once per trained cell on the base model.
+   * **The fine-tuning rule: every fine-tuning starts from a defined fresh optimizer state.** The
+   * copy gets the weights (and tokenizer and config) only: its optimizer state is fresh (Adam
+   * moments zero, step count 0 — and so any step-seeded randomness such as dropout restarts) and
+   * it has no frozen KL reference (one is taken at its first update with `klBeta > 0`, i.e. from
+   * the weights it started with). So a copy of a model that was just trained and a copy of the
+   * same weights loaded from a checkpoint train bit-identically: a cache never changes a result
+   * (DESIGN §3). The contract tester checks independence; bonbench's cache tests check the rule.
+   */
   clone?(): Promise<ModelInstance>
-  /** Writes weights, tokenizer and config to `dir`; returns the checkpoint's content hash. */
+  /**
+   * Writes weights, tokenizer and config to `dir`; returns the checkpoint's content hash.
+   * That is all a checkpoint needs to hold: by the fine-tuning rule (see `clone`) no optimizer
+   * state, step count or RNG state is ever carried into training, so a loaded model behaves
+   * exactly as the saved one for sampling, scoring and every fine-tuning started from it.
+   */
   save?(dir: string): Promise<{ hash: string }>
   /** Parameters, backend and device, for manifests and `bench env`. */
   describe(): ModelDescription
@@ -99,6 +113,11 @@ export interface ModelPlugin extends PluginBase<'model'> {
   trainingDefaults?: { pretrainSteps?: number; pretrainLearningRate?: number; learningRate?: number }
   /** Rough speeds on one core, for `bench run --dry-run`'s time estimate. */
   throughput?: { sampleTokensPerSecond: number; trainTokensPerSecond: number }
-  /** Restores a model written by `instance.save(dir)`. */
+  /**
+   * Restores a model written by `instance.save(dir)`: the same weights, tokenizer and config
+   * (its `describe().hash` equals the saved hash), with the same runtime choices (seed, backend)
+   * that `create` would make from this plugin's options and `ctx`. What a checkpoint does not
+   * hold is reset by the fine-tuning rule (see `ModelInstance.clone`).
+   */
   load?(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<ModelInstance>
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRng, deriveSeed } from '../rng.js'
 import { yieldToEventLoop } from './yield-event-loop.js'
@@ -74,8 +74,11 @@ export function baseModelKey(opts: BaseModelSpec): string {
 /**
  * Returns the shared base model: loaded from the cache when a model with the same key was
  * pretrained before, else created and pretrained by SFT on the task's expert solutions (weight
- * 1/batch per sequence), then saved to the cache. Models without save/load are rebuilt each time
- * (pretraining is seeded, so the result is the same).
+ * 1/batch per sequence), then saved to the cache with its pretraining log. On a cache hit that
+ * log is replayed through `onStep`, so the caller journals the same pretraining records either way.
+ * Models without save/load are rebuilt each time (pretraining is seeded, so the result is the same).
+ * Whatever state the returned model carries beyond its weights, fine-tuning starts from `clone()`,
+ * which resets it (the fine-tuning rule, core/plugin-api/model.ts): a cache never changes a result.
  */
 export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model: ModelInstance; key: string; cached: boolean }> {
   const key = baseModelKey(opts)
@@ -83,10 +86,16 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
   const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, signal: opts.signal }
   if (hit) {
     opts.log?.(`base model: loaded from cache ${dir}`)
-    return { model: await opts.model.load!(dir, ctx), key, cached: true }
+    const model = await opts.model.load!(dir, ctx)
+    // The pretraining that made this model, replayed into the run's journal and events, so a run
+    // from a warm cache records what a cold one does (DESIGN §3).
+    const logs = readPretrainLog(dir)
+    for (const log of logs) opts.onStep?.(log, logs.length)
+    return { model, key, cached: true }
   }
   const model = await opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })
   const experts = opts.data.train.filter((p) => p.expert !== undefined)
+  const logs: TrainStepLog[] = []
   if (opts.pretrainSteps > 0 && model.update && experts.length > 0) {
     opts.log?.(`base model: pretraining ${opts.pretrainSteps} steps on ${experts.length} expert solutions`)
     const rng = createRng(deriveSeed(opts.taskSeed, 'pretrain'))
@@ -99,7 +108,9 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
         batch.push({ prompt: p.prompt, completion: p.expert!, weight: 1 / opts.pretrainBatch })
       }
       const stats = await model.update(batch, { learningRate: opts.learningRate, signal: opts.signal })
-      opts.onStep?.({ step, loss: stats.loss, gradNorm: stats.gradNorm }, opts.pretrainSteps)
+      const log = { step, loss: stats.loss, gradNorm: stats.gradNorm }
+      logs.push(log)
+      opts.onStep?.(log, opts.pretrainSteps)
     }
   }
   if (model.save && opts.model.load) {
@@ -107,6 +118,7 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
     rmSync(tmp, { recursive: true, force: true })
     mkdirSync(tmp, { recursive: true })
     await model.save(tmp)
+    writeFileSync(join(tmp, PRETRAIN_LOG), JSON.stringify(logs) + '\n')
     mkdirSync(join(tmp, '.complete'))
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(join(opts.cacheDir, 'models'), { recursive: true })
@@ -115,3 +127,18 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
   return { model, key, cached: false }
 }
 
+
+/** The pretraining log kept beside a cached base model (bonbench's file, not the model's). */
+const PRETRAIN_LOG = 'bonbench-pretrain-log.json'
+
+/** The cached pretraining log; empty for a cache entry written before the log was kept. */
+function readPretrainLog(dir: string): TrainStepLog[] {
+  const file = join(dir, PRETRAIN_LOG)
+  if (!existsSync(file)) return []
+  try {
+    const logs = JSON.parse(readFileSync(file, 'utf8')) as unknown
+    return Array.isArray(logs) ? (logs as TrainStepLog[]) : []
+  } catch {
+    return []
+  }
+}

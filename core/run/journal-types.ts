@@ -10,8 +10,11 @@ export type JournalRecord =
   | { type: 'pool'; cellId: string; promptId: string; samples: PoolSample[] }
   /** One optimizer step of a cell's training (or of the shared pretraining, cellId 'pretrain'). */
   | { type: 'train'; cellId: string; log: TrainStepLog }
-  /** A checkpoint was written (a killed run resumes training from the newest). */
-  | { type: 'checkpoint'; cellId: string; step: number; dir: string; hash: string }
+  /**
+   * A checkpoint was written (a killed run resumes training from the newest). `compute`: what the
+   * training that made it spent, so a resumed cell that loads it reports the same compute.
+   */
+  | { type: 'checkpoint'; cellId: string; step: number; dir: string; hash: string; compute?: { samplesDrawn: number; tokensGenerated: number; tokensTrained: number } }
   /** Facts from preparing a shared component (pretraining, reward model: AUC, hashes). */
   | { type: 'prepare'; name: string; facts: Record<string, unknown> }
   /** A finished cell: every metric. Written last for a cell. */

@@ -2,6 +2,24 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync,
 import type { JournalRecord } from './journal-types.js'
 
 /**
+ * TEST-ONLY: `BENCH_TEST_KILL_AFTER_RECORDS=k` (a positive integer) makes the process SIGKILL
+ * itself right after the k-th record that this process appends has been fsync'd — so a test can
+ * say "killed after record k" exactly, with no polling and no timers. Counted over every journal
+ * the process appends to (a run has one). Unset, empty or invalid: no effect. Never set it
+ * outside tests: the process dies without flushing anything else.
+ */
+export const KILL_AFTER_RECORDS_ENV = 'BENCH_TEST_KILL_AFTER_RECORDS'
+
+let appended = 0
+
+/** The k of BENCH_TEST_KILL_AFTER_RECORDS, read at each append (tests set it per child process). */
+function killAfter(): number | undefined {
+  const raw = process.env[KILL_AFTER_RECORDS_ENV]
+  if (!raw || !/^[1-9]\d*$/.test(raw)) return undefined
+  return Number(raw)
+}
+
+/**
  * The append-only JSONL journal of a run. Each record is written with one write and fsync'd
  * before `append` returns, so a killed run loses at most the record being written.
  */
@@ -18,6 +36,8 @@ export class Journal {
   append(record: JournalRecord): void {
     writeSync(this.#fd, JSON.stringify(record) + '\n')
     fsyncSync(this.#fd)
+    appended++
+    if (appended === killAfter()) process.kill(process.pid, 'SIGKILL')
   }
 
   close(): void {

@@ -120,7 +120,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         ...spec, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
         log: (m) => log(m),
         onStep: (stepLog, total) => {
-          journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
+          // A resumed run pretrains (or replays the cached log) from step 0; journal only what is new.
+          if (stepLog.step >= (previous.training.get('pretrain')?.length ?? 0)) journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
           emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
           emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
         },
@@ -134,7 +135,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
           task: data, model: base.model, reward: plugins.reward, seed: config.taskSeed, rng: createRng(deriveSeed(config.taskSeed, 'selector')),
           cacheDir: config.cacheDir, temperature: config.temperatures[0] ?? 1, generation, log: (m) => log(m), signal: opts.signal,
         })
-        journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
+        if (!previous.prepared.has(plugins.selector.name)) journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
         log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
       }
       for (const cell of pending) {
@@ -150,6 +151,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
             // Training finished before the interruption: evaluate the saved weights.
             log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
             model = (await loadCheckpoint(plugins.model, saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })).model
+            if (saved.compute) Object.assign(compute, saved.compute)
           } else if (cell.key.strategy !== 'base') {
             const strategy = plugins.strategies.get(cell.key.strategy)!
             if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
@@ -175,10 +177,15 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
             if (model.save) {
               const dir = join(runDir, 'checkpoints', cell.cellId)
               const { hash } = await model.save(dir)
-              journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash })
+              journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash, compute: { ...trained } })
             }
           }
           emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: testProblems.length })
+          // Pools journaled before an interruption count as drawn: compute does not depend on resuming.
+          for (const samples of previous.pools.get(cell.cellId)?.values() ?? []) {
+            compute.samplesDrawn += samples.length
+            for (const s of samples) compute.tokensGenerated += s.tokens
+          }
           const pools = await evaluatePools({
             model, problems: testProblems, judges, temperature: cell.key.temperature, seed: cell.key.seed, poolSize: config.poolSize,
             generation, done: previous.pools.get(cell.cellId) ?? new Map(), signal: opts.signal,
@@ -240,21 +247,24 @@ export function readManifest(runDir: string): RunManifest {
 
 interface JournalIndex {
   cells: Map<string, CellResult>
-  checkpoints: Map<string, { dir: string; step: number; hash: string }>
+  checkpoints: Map<string, Extract<JournalRecord, { type: 'checkpoint' }>>
   pools: Map<string, Map<string, PoolSample[]>>
   training: Map<string, TrainStepLog[]>
+  /** Names of the components whose 'prepare' record is journaled (a resume does not repeat it). */
+  prepared: Set<string>
 }
 
 /** Groups journal records by cell for resuming. */
 export function indexJournal(records: JournalRecord[]): JournalIndex {
-  const index: JournalIndex = { cells: new Map(), checkpoints: new Map(), pools: new Map(), training: new Map() }
+  const index: JournalIndex = { cells: new Map(), checkpoints: new Map(), pools: new Map(), training: new Map(), prepared: new Set() }
   for (const record of records) {
     if (record.type === 'cell') index.cells.set(record.cellId, record.result)
     else if (record.type === 'checkpoint') index.checkpoints.set(record.cellId, record)
     else if (record.type === 'pool') {
       if (!index.pools.has(record.cellId)) index.pools.set(record.cellId, new Map())
       index.pools.get(record.cellId)!.set(record.promptId, record.samples)
-    } else if (record.type === 'train') {
+    } else if (record.type === 'prepare') index.prepared.add(record.name)
+    else if (record.type === 'train') {
       if (!index.training.has(record.cellId)) index.training.set(record.cellId, [])
       index.training.get(record.cellId)!.push(record.log)
     }

@@ -98,7 +98,7 @@ export async function checkModelContract(plugin: ModelPlugin, opts: ModelContrac
     if (typeof model.update === 'function') {
       if (samples) await checkTrainable(harness, model)
       else collector.skip('trainable', 'sample() is broken, so the training checks cannot run')
-    } else for (const check of ['update-stats', 'logprob-agrees', 'clone-independent', 'save-load']) collector.skip(check, 'the model has no update(): not trainable')
+    } else for (const check of ['update-stats', 'logprob-agrees', 'clone-independent', 'save-load', 'clone-cache-invariant']) collector.skip(check, 'the model has no update(): not trainable')
   } finally {
     await collector.run('dispose', async () => {
       // Twice on purpose: dispose must be safe to call again.

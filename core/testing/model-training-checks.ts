@@ -20,7 +20,9 @@ export interface ModelHarness {
  * The trainable half of the model contract, on the instance `model` (which it trains): hooks
  * present together (`trainable-hooks`), `logProb` shape and agreement with sampled log-probs,
  * finite `update` stats, a positive weight raising log π (`update-direction`), `clone`
- * independence both ways, and `save`/`load` round-trips of the trained weights.
+ * independence both ways, `save`/`load` round-trips of the trained weights, and the fine-tuning
+ * rule: a clone of the trained model trains as a clone of its loaded checkpoint does
+ * (`clone-cache-invariant`).
  */
 export async function checkTrainable(h: ModelHarness, model: ModelInstance): Promise<void> {
   const { collector, timeoutMs } = h
@@ -92,8 +94,15 @@ export async function checkTrainable(h: ModelHarness, model: ModelInstance): Pro
   if (typeof model.clone === 'function') await checkClone(h, model, batch, sample, update)
   else collector.skip('clone-independent', 'the model has no clone()')
 
-  if (typeof model.save === 'function' && typeof h.plugin.load === 'function') await checkSaveLoad(h, model, sample)
-  else collector.skip('save-load', 'the model has no save() or the plugin no load()')
+  if (typeof model.save === 'function' && typeof h.plugin.load === 'function') {
+    const roundTrips = await checkSaveLoad(h, model, sample)
+    if (typeof model.clone !== 'function') collector.skip('clone-cache-invariant', 'the model has no clone()')
+    else if (!roundTrips) collector.skip('clone-cache-invariant', 'save()/load() do not round-trip, so a cached model cannot be compared')
+    else await checkCloneCacheInvariant(h, model, batch, sample, update)
+  } else {
+    collector.skip('save-load', 'the model has no save() or the plugin no load()')
+    collector.skip('clone-cache-invariant', 'the model has no save() or the plugin no load()')
+  }
 }
 
 type Sample = (m: ModelInstance, reqs?: SampleRequest[]) => Promise<SampleResult[]>
@@ -112,8 +121,30 @@ async function checkClone(h: ModelHarness, model: ModelInstance, batch: Weighted
   })
 }
 
-async function checkSaveLoad(h: ModelHarness, model: ModelInstance, sample: Sample): Promise<void> {
-  await h.collector.run('save-load', async (fail) => {
+/**
+ * The fine-tuning rule (core/plugin-api/model.ts, `clone`): a clone of the trained model and a
+ * clone of the same model loaded from its checkpoint must train identically — what a run gets
+ * from a cold cache (the freshly pretrained base) and from a warm one (the base loaded back).
+ */
+async function checkCloneCacheInvariant(h: ModelHarness, model: ModelInstance, batch: WeightedSequence[], sample: Sample, update: Update): Promise<void> {
+  await h.collector.run('clone-cache-invariant', async (fail) => {
+    await within(h.timeoutMs, 'save()', model.save!(h.dir))
+    const { corpus: _corpus, ...loadCtx } = h.ctx
+    const loaded = h.track(await within(h.timeoutMs, 'load()', h.plugin.load!(h.dir, loadCtx)))
+    const fromTrained = h.track(await within(h.timeoutMs, 'clone()', model.clone!()))
+    const fromLoaded = h.track(await within(h.timeoutMs, 'clone()', loaded.clone!()))
+    for (let i = 0; i < 3; i++) {
+      await update(fromTrained, batch)
+      await update(fromLoaded, batch)
+    }
+    if (!sameSamples(await sample(fromTrained), await sample(fromLoaded), h.tolerance)) {
+      fail('a clone of the trained model and a clone of the same model loaded from its checkpoint trained to different weights: clone() must start fine-tuning from state the checkpoint fixes (a fresh optimizer: weights only), or a cached base model changes results')
+    }
+  })
+}
+
+async function checkSaveLoad(h: ModelHarness, model: ModelInstance, sample: Sample): Promise<boolean> {
+  return h.collector.run('save-load', async (fail) => {
     const saved = await within(h.timeoutMs, 'save()', model.save!(h.dir))
     if (!saved || typeof saved.hash !== 'string' || saved.hash === '') return fail('save() must resolve to { hash } with a non-empty content hash')
     const again = await within(h.timeoutMs, 'save() (second call)', model.save!(h.dir))

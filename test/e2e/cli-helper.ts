@@ -16,6 +16,8 @@ export const benchBin = join(repoRoot, 'bin', 'bench.js')
 /** What a CLI run printed and returned. */
 export interface BenchResult {
   exitCode: number
+  /** The signal that ended the process (e.g. 'SIGKILL'), if one did. */
+  signal?: string
   stdout: string
   stderr: string
 }
@@ -28,7 +30,7 @@ export async function bench(args: string[], opts: { cwd: string; env?: Record<st
     timeout: opts.timeout,
     env: { CI: 'true', NO_COLOR: '1', ...opts.env },
   })
-  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') }
+  return { exitCode: result.exitCode ?? 1, signal: result.signal ?? undefined, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') }
 }
 
 /** A fresh temporary folder, removed by the returned cleanup function. */

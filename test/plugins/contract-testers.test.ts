@@ -3,7 +3,10 @@
  * plugins — each a real built-in with one defect planted — and the check id each tester must flag.
  * The built-ins unchanged are the valid rows (test/plugins/contracts.test.ts).
  */
-import { describe, expect, it } from 'vitest'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { ModelInstance, ModelPlugin, Problem, ReporterPlugin, StrategyPlugin, TaskPlugin, Verdict, VerifierPlugin } from '../../core/plugin-api/index.js'
 import {
   assertContract,
@@ -17,6 +20,10 @@ import {
   type VerifierCase,
 } from '../../core/testing/index.js'
 import { builtins } from '../../plugins/builtins.js'
+import type { TabularInstance } from '../../plugins/models/tabular/index.js'
+
+const scratch: string[] = []
+afterAll(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))))
 
 interface InvalidRow {
   name: string
@@ -75,6 +82,37 @@ const modelRows: InvalidRow[] = [
     },
   },
   { name: 'trainable but without clone()', flags: ['trainable-hooks'], run: modelRun(brokenModel(({ clone: _clone, ...rest }) => rest)) },
+  {
+    // Issue 12's bug in miniature: clone() carries the Adam moments along, a checkpoint does not,
+    // so a base model fresh from pretraining and the same one loaded from the cache fine-tune apart.
+    name: 'clone() keeps optimizer state that a loaded checkpoint lacks',
+    flags: ['clone-cache-invariant'],
+    run: async () => {
+      const real = builtins.tabular!({ optimizer: 'adam', learningRate: 0.1 }) as ModelPlugin
+      const prompts = (await toyProblems()).map((p) => p.prompt)
+      // The real save/load round trip keeps the Adam moments: a clone made that way keeps them too.
+      const carrying = (m: ModelInstance): ModelInstance => ({
+        ...m,
+        clone: async () => {
+          const dir = await mkdtemp(join(tmpdir(), 'bonbench-carry-'))
+          scratch.push(dir)
+          await m.save!(dir)
+          return carrying(await real.load!(dir, { seed: 1, concurrency: 1 }))
+        },
+      })
+      return modelRun({
+        ...real,
+        create: async (ctx) => carrying(await real.create(ctx)),
+        // A load that drops them (setLogits resets a prompt's Adam state), as a weights-only
+        // checkpoint does; its describe() reports no hash (tabular's hash covers the Adam state).
+        load: async (dir, ctx) => {
+          const m = (await real.load!(dir, ctx)) as TabularInstance
+          for (const prompt of prompts) m.setLogits(prompt, m.logits(prompt))
+          return { ...carrying(m), describe: () => ({ ...m.describe(), hash: undefined }) }
+        },
+      })()
+    },
+  },
   {
     name: 'sample() ignores stop strings (tiny-transformer)',
     flags: ['stop-strings'],

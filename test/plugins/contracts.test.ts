@@ -60,7 +60,7 @@ describe('model contract: every built-in model', () => {
   for (const { short, label, row } of modelRows) {
     it(`bonbench:${short} (${label}) keeps the model contract (sampling, training, clone, save/load)`, async () => {
       const { plugin, opts } = await row()
-      expectKept(await checkModelContract(plugin, opts), ['sample-shape', 'seed-reproducible', 'batch-independent', 'greedy', 'abort', ...(short === 'tabular' ? [] : ['stop-strings']), 'update-stats', 'logprob-agrees', 'update-direction', 'clone-independent', 'save-load'])
+      expectKept(await checkModelContract(plugin, opts), ['sample-shape', 'seed-reproducible', 'batch-independent', 'greedy', 'abort', ...(short === 'tabular' ? [] : ['stop-strings']), 'update-stats', 'logprob-agrees', 'update-direction', 'clone-independent', 'save-load', 'clone-cache-invariant'])
     })
   }
 })

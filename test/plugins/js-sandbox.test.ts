@@ -159,7 +159,9 @@ describe('js-sandbox verdicts and options', () => {
 
   it('uses a per-problem timeoutMs from the payload', async () => {
     const slow = codeProblem('slow', 'function add(a, b){\n', { language: 'javascript', test: 'add(1, 2)', timeoutMs: 50 })
-    const [v] = await verifier.score([{ problem: slow, completion: '  const end = Date.now() + 500\n  while (Date.now() < end) {}\n  return a + b\n}\n' }], { concurrency: 1 })
+    // A loop that never ends (not a wall-clock busy wait, which a starved thread can finish
+    // within its CPU budget): only the 50 ms limit can end it, and the detail names that limit.
+    const [v] = await verifier.score([{ problem: slow, completion: '  for (;;) {}\n}\n' }], { concurrency: 1 })
     expect(v).toMatchObject({ pass: false, reason: 'timeout' })
     expect(v!.detail).toContain('50 ms')
   })

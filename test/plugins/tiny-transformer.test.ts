@@ -204,12 +204,25 @@ describe('tiny-transformer checkpoints', () => {
     expect(await loaded.logProb([{ prompt: 'ab=', completion: 'ba' }])).toEqual(await model.logProb([{ prompt: 'ab=', completion: 'ba' }]))
     const copy = await model.clone()
     expect(copy.describe().hash).toBe(hash)
-    await copy.update([{ prompt: 'ab=', completion: 'ba', weight: 1 }])
-    await model.update([{ prompt: 'ab=', completion: 'ba', weight: 1 }])
-    expect(copy.describe().hash).toBe(model.describe().hash) // same Adam state → same step
-    await copy.update([{ prompt: 'ab=', completion: 'ba', weight: 1 }])
-    expect(copy.describe().hash).not.toBe(model.describe().hash)
-    for (const m of [model, loaded, copy]) await m.dispose()
+    // The fine-tuning rule: a clone starts with a fresh optimizer, so it steps exactly as a model
+    // loaded from the checkpoint (which holds no optimizer state) and unlike the original, whose
+    // Adam moments remember its first step.
+    const step = { prompt: 'ab=', completion: 'ba', weight: 1 }
+    const [a, b, c] = [await copy.update([step]), await loaded.update([step]), await model.update([step])]
+    expect(copy.describe().hash).toBe(loaded.describe().hash)
+    expect(a).toEqual(b)
+    expect(c.loss).toBe(a.loss) // same weights before the step, so the same loss…
+    expect(model.describe().hash).not.toBe(copy.describe().hash) // …but a different step
+    // Nor does a clone take a KL reference along: `copy` freezes one now (its current weights),
+    // takes a step away from it, and a clone of it must step as a load of its checkpoint does.
+    await copy.update([step], { klBeta: 0.5 })
+    await copy.save(path.join(dir, 'copy'))
+    const child = await copy.clone()
+    const again = await plugin.load(path.join(dir, 'copy'), { seed: 0, concurrency: 1, backend: 'wasm' })
+    await child.update([step], { klBeta: 0.5 })
+    await again.update([step], { klBeta: 0.5 })
+    expect(child.describe().hash).toBe(again.describe().hash)
+    for (const m of [model, loaded, copy, child, again]) await m.dispose()
     await model.dispose() // a second dispose is safe
   })
 

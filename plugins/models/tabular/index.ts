@@ -37,8 +37,11 @@ export type TabularOptions = z.input<typeof tabularOptionsSchema>
  * ignores the corpus: a prompt's entry is made the first time the prompt is seen, with logits
  * N(0, initScale²) seeded by (seed, prompt, answer). Completions are exactly the answer texts
  * (one token each). `update` is one exact-gradient step (SGD by default, Adam as an option) on
- * −Σ wᵢ log π(yᵢ|xᵢ) plus β·KL(π‖π_ref) per prompt, π_ref being the initial weights (kept by clone, save and
- * load, so `describe().hash` after load equals the hash save returned).
+ * −Σ wᵢ log π(yᵢ|xᵢ) plus β·KL(π‖π_ref) per prompt, π_ref being the initial weights. `clone()`
+ * follows the fine-tuning rule (core/plugin-api/model.ts): the copy keeps the logits, drops the
+ * Adam state and takes its current logits as π_ref. A checkpoint keeps logits, reference and Adam
+ * state (so `describe().hash` after load equals the hash save returned); a clone of a loaded
+ * model and a clone of the saved one are identical.
  * Throws BENCH_PLUGIN_OPTIONS for bad options.
  */
 export function tabular(options: TabularOptions = {}): ModelPlugin {

@@ -7,7 +7,7 @@ export interface TableEntry {
   answers: string[]
   index: Map<string, number>
   logits: number[]
-  /** The logits when the entry was created (kept by copy, save and load): π_ref of the KL penalty. */
+  /** π_ref of the KL penalty: the logits when the entry was created, or when the table was copied to fine-tune (kept by save and load). */
   ref: number[]
   adam?: { m: number[]; v: number[]; t: number }
 }
@@ -45,14 +45,15 @@ export class TabularTable {
     return created
   }
 
-  /** A deep copy (logits, reference and optimizer state). */
+  /**
+   * A copy to fine-tune (the fine-tuning rule of core/plugin-api/model.ts): the same logits, no
+   * optimizer state, and the KL reference set to those logits — the weights training starts from,
+   * as the tiny-transformer's reference frozen at its first KL step. Prompts not met yet are
+   * created on first sight from the same seed, as in the original.
+   */
   copy(): TabularTable {
     const table = new TabularTable(this.init)
-    for (const [prompt, e] of this.entries) {
-      const copied = makeEntry([...e.answers], [...e.logits], [...e.ref])
-      if (e.adam) copied.adam = { m: [...e.adam.m], v: [...e.adam.v], t: e.adam.t }
-      table.entries.set(prompt, copied)
-    }
+    for (const [prompt, e] of this.entries) table.entries.set(prompt, makeEntry([...e.answers], [...e.logits], [...e.logits]))
     return table
   }
 

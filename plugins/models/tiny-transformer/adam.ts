@@ -1,15 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
 
-/** Adam's moments and step count as plain arrays (cloning and worker transfer). */
-export interface AdamState {
-  t: number
-  m: Float32Array[]
-  v: Float32Array[]
-}
-
 /**
- * Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) with bias correction, on tfjs variables, so the whole state
- * can be read and written (unlike tf.train.adam's): `clone()` copies it exactly.
+ * Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) with bias correction, on tfjs variables. Every engine starts
+ * with zero moments and t = 0; nothing copies or saves this state, because every fine-tuning
+ * starts from a fresh optimizer (the rule in core/plugin-api/model.ts).
  */
 export class Adam {
   t = 0
@@ -45,22 +39,6 @@ export class Adam {
         p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), stepSize)))
       })
     })
-  }
-
-  getState(): AdamState {
-    return { t: this.t, m: this.m.map((x) => x.dataSync() as Float32Array), v: this.v.map((x) => x.dataSync() as Float32Array) }
-  }
-
-  setState(state: AdamState): void {
-    this.t = state.t
-    const load = (vars: tf.Variable[], arrays: Float32Array[]) =>
-      arrays.forEach((a, i) => {
-        const t = tf.tensor(a, vars[i]!.shape)
-        vars[i]!.assign(t)
-        t.dispose()
-      })
-    load(this.m, state.m)
-    load(this.v, state.v)
   }
 
   dispose(): void {

@@ -5,7 +5,6 @@ import { deriveSeed } from '../../../core/rng.js'
 import { selectBackend } from '../../../core/backend/select-backend.js'
 import type { SelectedBackend } from '../../../core/backend/select-backend.js'
 import { Adam } from './adam.js'
-import type { AdamState } from './adam.js'
 import { checkpointFiles, checkpointHash } from './checkpoint.js'
 import type { CheckpointFiles } from './checkpoint.js'
 import { ForwardConstants } from './forward.js'
@@ -18,13 +17,6 @@ import type { ModelConfig, ParamSpec } from './model-config.js'
 import type { ResolvedTinyTransformerOptions } from './options.js'
 import { encodePairs } from './sequences.js'
 import type { CharTokenizer } from './tokenizer.js'
-
-/** Everything that makes two engines behave identically (weights, optimizer, reference). */
-export interface EngineState {
-  weights: Float32Array[]
-  adam?: AdamState
-  reference?: Float32Array[]
-}
 
 /**
  * The model itself, on the current thread's tfjs backend: parameters as tf.Variables, the Adam
@@ -153,17 +145,6 @@ export class Engine {
       t.dispose()
     })
     this.version++
-  }
-
-  /** Weights, optimizer state and reference: what `clone()` copies. */
-  getState(): EngineState {
-    return { weights: this.getWeights(), adam: this.adam.getState(), reference: this.#reference?.tensors.map((t) => t.dataSync() as Float32Array) }
-  }
-
-  setState(state: EngineState): void {
-    this.setWeights(state.weights)
-    if (state.adam) this.adam.setState(state.adam)
-    if (state.reference) this.setReference(state.reference)
   }
 
   /** The checkpoint files of the current weights. */

@@ -65,7 +65,9 @@ export function tinyTransformer(options?: TinyTransformerOptions | Record<string
       const { batching, maxWorkers, backend: b } = resolved
       const saved = await readCheckpoint(dir, { batching, maxWorkers, backend: b })
       const backend = saved.options.backend ?? ctx.backend ?? 'auto'
-      const engine = await Engine.create({ options: saved.options, tokenizer: saved.tokenizer, weights: saved.weights, seed: saved.options.seed ?? ctx.seed, backend })
+      // The engine seed (dropout stream) is chosen as in create: a checkpoint does not hold it, so
+      // a model loaded from the cache seeds its fine-tuning exactly as the freshly built one did.
+      const engine = await Engine.create({ options: saved.options, tokenizer: saved.tokenizer, weights: saved.weights, seed: resolved.seed ?? ctx.seed, backend })
       return createInstance(engine, { workers: workerCount(saved.options, ctx.concurrency), backend })
     },
   }

@@ -88,8 +88,10 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
     },
     async clone() {
       alive()
+      // The fine-tuning rule (core/plugin-api/model.ts): weights only. A new engine has zero Adam
+      // moments, step count 0 (which also restarts the dropout stream) and no KL reference, so
+      // the copy trains exactly as a model loaded from this one's checkpoint would.
       const copy = await Engine.create({ options: engine.options, tokenizer: engine.tokenizer, weights: engine.getWeights(), seed: engine.seed, backend: opts.backend })
-      copy.setState(engine.getState())
       return createInstance(copy, opts)
     },
     async save(dir) {

@@ -144,4 +144,24 @@ describe('tabular model', () => {
     expect(loaded.logits(PROMPT)).toEqual(model.logits(PROMPT))
     await expect(tabular().load!(join(dir, 'missing'), { seed: 1, concurrency: 1 })).rejects.toMatchObject({ code: 'BENCH_DATA_MISSING' })
   })
+
+  it('clone follows the fine-tuning rule: fresh Adam state, π_ref = the logits it starts from', async () => {
+    const model = await make({ optimizer: 'adam', learningRate: 0.05 })
+    for (let i = 0; i < 3; i++) await model.update([{ prompt: PROMPT, completion: 'gold', weight: 1 }], { klBeta: 0.5 })
+    const dir = await mkdtemp(join(tmpdir(), 'tabular-'))
+    dirs.push(dir)
+    await model.save(dir)
+    const loaded = (await tabular({ optimizer: 'adam', learningRate: 0.05 }).load!(dir, { seed: 1, concurrency: 1 })) as TabularInstance
+    const [a, b] = [await model.clone(), await loaded.clone()]
+    const start = a.logits(PROMPT)
+    const step = [{ prompt: PROMPT, completion: 'blue', weight: 1 }]
+    // A fresh Adam's first step moves every coordinate by about lr (bias-corrected m̂/√v̂ = ±1).
+    const sa = await a.update(step, { klBeta: 0.5 })
+    a.logits(PROMPT).forEach((l, k) => expect(Math.abs(Math.abs(l - start[k]!) - 0.05)).toBeLessThan(1e-6))
+    // At the start π = π_ref, so the KL term adds nothing to the loss.
+    expect(sa.loss).toBeCloseTo(-Math.log(softmax(start)[2]!), 10)
+    expect(sa.loss).toBeCloseTo(loss(start, [[2, 1]], 0.5, start), 10)
+    await b.update(step, { klBeta: 0.5 })
+    expect(b.logits(PROMPT)).toEqual(a.logits(PROMPT))
+  })
 })

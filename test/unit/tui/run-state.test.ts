@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { initialRunView, liveCells, LOSS_HISTORY, reduceRunView } from '../../../core/tui/run-state.js'
 import { createRunStore } from '../../../core/tui/run-store.js'
 import { CELLS, scriptedRun } from '../../fixtures/tui/run-events.js'
@@ -70,20 +70,30 @@ describe('reduceRunView', () => {
 })
 
 describe('createRunStore', () => {
-  it('publishes structural events at once and coalesces frequent ones', async () => {
-    const store = createRunStore({ now: () => 0, coalesceMs: 20 })
-    let published = 0
-    store.subscribe(() => published++)
-    const { events } = scriptedRun()
-    store.dispatch(events[0]!.event)
-    expect(published).toBe(1)
-    for (const { event } of events.slice(1, 8)) if (event.type === 'progress') store.dispatch(event)
-    const before = published
-    await new Promise((resolve) => setTimeout(resolve, 60))
-    expect(published).toBe(before + 1)
-    expect(store.getSnapshot().lastEventAt).toBe(0)
-    store.flush()
-    expect(published).toBe(before + 1)
+  it('publishes structural events at once and coalesces frequent ones', () => {
+    // Fake timers: the coalescing window is advanced exactly, no real timer is raced.
+    vi.useFakeTimers()
+    try {
+      const store = createRunStore({ now: () => 0, coalesceMs: 20 })
+      let published = 0
+      store.subscribe(() => published++)
+      const { events } = scriptedRun()
+      store.dispatch(events[0]!.event)
+      expect(published).toBe(1)
+      const progress = events.slice(1, 8).filter(({ event }) => event.type === 'progress')
+      expect(progress.length).toBeGreaterThan(1)
+      for (const { event } of progress) store.dispatch(event)
+      const before = published
+      vi.advanceTimersByTime(19)
+      expect(published).toBe(before)
+      vi.advanceTimersByTime(1)
+      expect(published).toBe(before + 1)
+      expect(store.getSnapshot().lastEventAt).toBe(0)
+      store.flush()
+      expect(published).toBe(before + 1)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('ticks its clock while a run is live, and only then', () => {

@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { readJournal } from '../../core/run/journal.js'
+import { compareJournals, formatDifference } from '../helpers/compare-journals.js'
+import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { bench, tempDir } from './cli-helper.js'
+
+// Issue 12 §2: the same command from a cold and a warm cache, and with one sampling thread or
+// two, must journal the same numbers record for record. The reward-model facts say whether its
+// weights came from the cache (`cached`): that flag, and wall times and paths, are all that may differ.
+describe('a cache or a worker count never changes a result (bench run, journals record by record)', () => {
+  const project = tempDir('bonbench-cache-')
+  afterAll(() => project.cleanup())
+  writeTinyMathConfig(project.dir)
+  const run = (runsDir: string, cacheDir: string, concurrency: number) =>
+    bench(tinyMathArgs({ runsDir, cacheDir, concurrency }), { cwd: project.dir })
+
+  it('cold cache vs warm cache: the second run loads the pretrained base and journals the same records', async () => {
+    const cold = await run('cold', 'cache', 1)
+    expect(cold.exitCode, cold.stderr).toBe(0)
+    expect(cold.stdout).toMatch(/base model: pretraining 3 steps/)
+    expect(existsSync(join(project.dir, 'cache', 'models'))).toBe(true)
+    const warm = await run('warm', 'cache', 1)
+    expect(warm.exitCode, warm.stderr).toBe(0)
+    expect(warm.stdout).toMatch(/base model: loaded from cache/)
+    expect(warm.stdout).not.toMatch(/base model: pretraining/)
+    const coldJournal = onlyJournal(join(project.dir, 'cold'))
+    const warmJournal = onlyJournal(join(project.dir, 'warm'))
+    // The comparison covers every kind of record, and the fine-tuned arms really trained.
+    const records = readJournal(coldJournal).records
+    expect(new Set(records.map((r) => r.type))).toEqual(new Set(['train', 'prepare', 'pool', 'cell', 'checkpoint']))
+    const sft = records.filter((r) => r.type === 'train' && r.cellId.startsWith('sft-'))
+    expect(sft).toHaveLength(2)
+    expect(sft.every((r) => r.type === 'train' && r.log.gradNorm > 0)).toBe(true)
+    expect(formatDifference(compareJournals(coldJournal, warmJournal, { ignore: ['cached'] }))).toBe('the journals are the same record for record')
+    // The flag that is ignored above does differ: the warm run did use the cache.
+    expect(compareJournals(coldJournal, warmJournal)?.path).toBe('facts.cached')
+  }, 300_000)
+
+  it('--concurrency 1 vs --concurrency 2 (sampling in-process vs two worker threads), each from a cold cache', async () => {
+    const two = await run('two-threads', 'cache-two', 2)
+    expect(two.exitCode, two.stderr).toBe(0)
+    expect(two.stdout).toMatch(/base model: pretraining 3 steps/)
+    const twoJournal = onlyJournal(join(project.dir, 'two-threads'))
+    const manifest = JSON.parse(readFileSync(join(twoJournal, '..', 'run.json'), 'utf8')) as { config: { concurrency?: number } }
+    expect(manifest.config.concurrency).toBe(2)
+    // The cold run of the first test sampled in-process (concurrency 1).
+    const oneJournal = onlyJournal(join(project.dir, 'cold'))
+    expect(formatDifference(compareJournals(oneJournal, twoJournal))).toBe('the journals are the same record for record')
+  }, 300_000)
+})

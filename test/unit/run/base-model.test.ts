@@ -1,0 +1,48 @@
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { ModelInstance, WeightedSequence } from '../../../core/plugin-api/model.js'
+import type { TrainStepLog } from '../../../core/plugin-api/results.js'
+import { prepareBaseModel } from '../../../core/run/base-model.js'
+import { tabular, type TabularInstance } from '../../../plugins/models/tabular/index.js'
+import { toy } from '../../../plugins/tasks/toy/index.js'
+import { tempDir } from '../../e2e/cli-helper.js'
+
+const cache = tempDir('bonbench-base-')
+afterAll(() => cache.cleanup())
+
+describe('prepareBaseModel: a cache never changes a result', () => {
+  it('a base loaded from the cache replays its pretraining log and fine-tunes exactly as the freshly pretrained one', async () => {
+    const task = toy({ prompts: 12 })
+    const data = await task.load({ seed: 3 })
+    // Adam: the optimizer whose state pretraining leaves behind (and a clone must not take along).
+    const model = tabular({ optimizer: 'adam', learningRate: 0.2 })
+    const prepare = async () => {
+      const logs: TrainStepLog[] = []
+      const base = await prepareBaseModel({
+        model, task, data, taskSeed: 3, pretrainSteps: 4, pretrainBatch: 3, backend: 'js', concurrency: 1,
+        cacheDir: join(cache.dir, 'cache'), onStep: (log, total) => { expect(total).toBe(4); logs.push(log) },
+      })
+      return { ...base, logs }
+    }
+    const cold = await prepare()
+    const warm = await prepare()
+    expect([cold.cached, warm.cached]).toEqual([false, true])
+    expect(warm.key).toBe(cold.key)
+    expect(cold.logs.map((l) => l.step)).toEqual([0, 1, 2, 3])
+    expect(cold.logs.every((l) => l.loss > 0 && l.gradNorm > 0)).toBe(true)
+    expect(warm.logs).toEqual(cold.logs)
+    // Fine-tune a clone of each the same way: the same logits after every step.
+    const prompts = data.train.slice(0, 4)
+    const batch: WeightedSequence[] = prompts.map((p, i) => ({ prompt: p.prompt, completion: p.expert!, weight: i % 2 ? -0.5 : 1 }))
+    const tune = async (base: ModelInstance) => {
+      const copy = (await base.clone!()) as TabularInstance
+      const seen: number[][] = []
+      for (let step = 0; step < 3; step++) {
+        await copy.update(batch, { klBeta: 0.1 })
+        seen.push(...prompts.map((p) => copy.logits(p.prompt)))
+      }
+      return seen
+    }
+    expect(await tune(warm.model)).toEqual(await tune(cold.model))
+  })
+})
