@@ -12,6 +12,8 @@ export type BenchErrorCode =
   | 'BENCH_RUN_INVALID'
   | 'BENCH_USAGE'
   | 'BENCH_ABORTED'
+  /** A plugin broke its contract at run time (wrong output, a throwing lifecycle or reporter hook): a plugin bug; the run stops. */
+  | 'BENCH_PLUGIN_CONTRACT'
 
 /** Errors for setup and misuse. The message says what is wrong and what to do. */
 export class BenchError extends Error {

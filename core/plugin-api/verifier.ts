@@ -67,5 +67,6 @@ export interface VerifierPlugin extends PluginBase<'verifier'> {
   score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]>
   /** Optional one-time preparation before a run uses the verifier; returns facts to record (e.g. AUC). */
   prepare?(ctx: VerifierPrepareContext): Promise<Record<string, unknown> | void>
+  /** Frees isolate pools, child processes, tensors; see PluginBase.dispose (common.ts). */
   dispose?(): Promise<void> | void
 }

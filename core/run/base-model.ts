@@ -86,6 +86,17 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
     return { model: await opts.model.load!(dir, ctx), key, cached: true }
   }
   const model = await opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })
+  try {
+    await pretrainAndCache(opts, model, dir)
+  } catch (error) {
+    // The caller never sees this instance: free it here (tensors, workers) before failing.
+    await model.dispose?.()
+    throw error
+  }
+  return { model, key, cached: false }
+}
+
+async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, dir: string): Promise<void> {
   const experts = opts.data.train.filter((p) => p.expert !== undefined)
   if (opts.pretrainSteps > 0 && model.update && experts.length > 0) {
     opts.log?.(`base model: pretraining ${opts.pretrainSteps} steps on ${experts.length} expert solutions`)
@@ -112,6 +123,5 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
     mkdirSync(join(opts.cacheDir, 'models'), { recursive: true })
     renameSync(tmp, dir)
   }
-  return { model, key, cached: false }
 }
 
