@@ -171,6 +171,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         }
         for (const cell of pending) {
           if (opts.signal?.aborted) break
+          // A reporter's rejected onEvent promise is known only once it settles: wait at the cell boundary.
+          await hooks.settle()
           hooks.throwIfFailed()
           const cellStart = Date.now()
           emit({ type: 'cell:start', cellId: cell.cellId, key: cell.key })
