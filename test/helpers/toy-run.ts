@@ -16,7 +16,8 @@ export function tempProject(prefix = 'bonbench-run-'): { dir: string; cleanup: (
 /**
  * A resolved config and a registry for a small programmatic `runMatrix`: the toy task and the
  * tabular model by default (fast, no pretraining), runs and cache inside `dir`, the given plugin
- * objects registered inline. `config` is merged over the defaults (matrix fields one by one).
+ * objects registered inline. `config` is merged over the defaults (matrix fields one by one);
+ * concurrency is 1 unless `config.concurrency` says otherwise.
  */
 export function toyRunSetup(dir: string, opts: { plugins?: Plugin[]; config?: UserConfig } = {}): { config: ResolvedConfig; registry: PluginRegistry } {
   const registry = new PluginRegistry()
@@ -31,7 +32,7 @@ export function toyRunSetup(dir: string, opts: { plugins?: Plugin[]; config?: Us
       eval: { testPrompts: 3, bootstrap: 50, ...user.eval },
       runsDir: join(dir, 'runs'),
       cacheDir: join(dir, 'cache'),
-      concurrency: 1,
+      concurrency: user.concurrency ?? 1,
     },
   })
   return { config, registry }

@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { UserConfig } from '../../../core/config/types.js'
+import type { ModelInstance, ModelPlugin, Plugin } from '../../../core/plugin-api/index.js'
 import type { TaskPlugin } from '../../../core/plugin-api/task.js'
 import type { VerifierPlugin } from '../../../core/plugin-api/verifier.js'
 import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
 import { runMatrix } from '../../../core/run/run-matrix.js'
 import { command } from '../../../plugins/verifiers/command/index.js'
+import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
 import { jsSandbox } from '../../../plugins/verifiers/js-sandbox/index.js'
 import { tempProject, toyRunSetup } from '../../helpers/toy-run.js'
 
@@ -39,7 +41,7 @@ function codeTask(verifier: string): TaskPlugin {
   return { name: 'acme/code', kind: 'task', meta, rewardVerifier: verifier, load: async () => ({ train: problems, test: problems }) }
 }
 
-async function runAndCompare(plugins: Array<TaskPlugin | VerifierPlugin>, config: UserConfig, reporters: ReporterPlugin[] = []) {
+async function runAndCompare(plugins: Plugin[], config: UserConfig, reporters: ReporterPlugin[] = []) {
   const p = tempProject('bonbench-handles-')
   projects.push(p)
   const setup = toyRunSetup(p.dir, { plugins, config })
@@ -52,6 +54,23 @@ async function runAndCompare(plugins: Array<TaskPlugin | VerifierPlugin>, config
 }
 
 describe('after a programmatic run returns, no handle of the run remains', () => {
+  it('toy task × tiny-transformer with two sampling worker threads: every instance (and its worker pool) disposed once', async () => {
+    // Idle sampling workers are unref'd, so getActiveResourcesInfo cannot see them: count disposals too.
+    const real = tinyTransformer({ layers: 1, width: 16, heads: 2, context: 96 })
+    const disposals: number[] = []
+    const counted = (instance: ModelInstance): ModelInstance => {
+      const id = disposals.push(0) - 1
+      return { ...instance, clone: async () => counted(await instance.clone!()), dispose: async () => { disposals[id]!++; await instance.dispose?.() } }
+    }
+    const model: ModelPlugin = { ...real, create: async (ctx) => counted(await real.create(ctx)), load: async (dir, ctx) => counted(await real.load!(dir, ctx)) }
+    const { outcome, extra } = await runAndCompare([model], {
+      matrix: { model: 'bonbench:tiny-transformer', strategies: ['sft'] }, train: { steps: 1, pretrainSteps: 1 }, eval: { testPrompts: 2 }, backend: 'wasm', concurrency: 2,
+    })
+    expect(outcome.results).toHaveLength(2)
+    expect(disposals).toEqual([1, 1])
+    expect(extra).toEqual({})
+  })
+
   it('toy task × tabular model, base and two trained strategies', async () => {
     const { outcome, extra } = await runAndCompare([], { matrix: { strategies: ['sft', 'rl'] } })
     expect(outcome.results).toHaveLength(3)
