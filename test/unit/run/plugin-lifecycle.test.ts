@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ModelInstance, ModelPlugin } from '../../../core/plugin-api/model.js'
 import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
@@ -52,7 +53,7 @@ function recordingPlugins(opts: { strategy?: Partial<StrategyPlugin>; verifier?:
   const real = tabular()
   const task: TaskPlugin = { ...toy(), name: 'rec/task', rewardVerifier: 'rec/verifier', ...hooks('task') }
   const verifier: VerifierPlugin = { ...toyAnswer(), name: 'rec/verifier', ...hooks('verifier'), ...opts.verifier }
-  const model: ModelPlugin = { ...real, name: 'rec/model', ...hooks('model'), create: async (ctx) => record(await real.create(ctx)), ...opts.model }
+  const model: ModelPlugin = { ...real, name: 'rec/model', ...hooks('model'), create: async (ctx) => record(await real.create(ctx)), load: async (dir, ctx) => record(await real.load!(dir, ctx)), ...opts.model }
   const strategy: StrategyPlugin = { ...rl(), name: 'rec/rl', ...hooks('strategy'), ...opts.strategy }
   const reporter: ReporterPlugin = {
     name: 'rec/reporter', kind: 'reporter', meta: { version: '1.0.0' }, ...hooks('reporter'),
@@ -122,6 +123,20 @@ describe('plugin lifecycle in runMatrix', () => {
     expect(logs).toEqual(outcome.disposeErrors)
     expect(rec.log).toEqual([...setupOrder, 'dispose strategy', 'dispose model', 'dispose task', 'run:end', 'dispose reporter'])
     expect(rec.instances).toEqual([1, 1])
+  })
+
+  it('bench eval (a checkpoint as the base, no strategies): the loaded instance is disposed once', async () => {
+    const first = recordingPlugins()
+    const dir = project()
+    const trained = await runMatrix({ ...first.setup(dir), reporters: [first.reporter] })
+    const checkpoint = join(trained.runDir, 'checkpoints', trained.results[1]!.cellId)
+    const rec = recordingPlugins()
+    const { config, registry } = rec.setup(project())
+    const outcome = await runMatrix({ config: { ...config, strategies: [] }, registry, reporters: [rec.reporter], checkpoint })
+    expect(outcome.results.map((r) => r.key.strategy)).toEqual(['base'])
+    // No strategy in the matrix: it is neither set up nor disposed.
+    expect(rec.log).toEqual(['setup reporter', 'setup task', 'setup model', 'setup verifier', 'dispose verifier', 'dispose model', 'dispose task', 'run:end', 'dispose reporter'])
+    expect(rec.instances).toEqual([1])
   })
 
   it('a setup that throws stops the run before any work, naming the plugin; what was set up is disposed', async () => {
