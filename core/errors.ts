@@ -14,6 +14,8 @@ export type BenchErrorCode =
   | 'BENCH_ABORTED'
   /** `bench rerun`: a plugin, data file or the harness differs from the run's record. */
   | 'BENCH_RERUN_MISMATCH'
+  /** A plugin broke its contract at run time (wrong output, a throwing lifecycle or reporter hook): a plugin bug; the run stops. */
+  | 'BENCH_PLUGIN_CONTRACT'
 
 /** Errors for setup and misuse. The message says what is wrong and what to do. */
 export class BenchError extends Error {

@@ -4,10 +4,13 @@ import type { PoolSample, PromptPool } from '../plugin-api/results.js'
 import type { Problem } from '../plugin-api/task.js'
 import { type Judges, scoreSamples } from './score-samples.js'
 import { yieldToEventLoop } from '../run/yield-event-loop.js'
+import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
 
 /** What `evaluatePools` needs. */
 export interface EvaluatePoolsOptions {
   model: ModelInstance
+  /** The model plugin's name, for the BENCH_PLUGIN_CONTRACT error of a broken `sample()` answer. */
+  modelName?: string
   problems: readonly Problem[]
   judges: Judges
   temperature: number
@@ -28,7 +31,9 @@ export interface EvaluatePoolsOptions {
 /**
  * Draws one pool of `poolSize` samples per test prompt, scores each with R and r, and returns the
  * pools in prompt order (journaled ones reused). Sampling seeds depend only on (seed, prompt id),
- * so a resumed run draws the same pools as an uninterrupted one.
+ * so a resumed run draws the same pools as an uninterrupted one. Every `sample()` and `score()`
+ * answer is checked at the plugin boundary (core/plugin-api-checks): a broken one throws
+ * BENCH_PLUGIN_CONTRACT before anything of that batch is journaled.
  */
 export async function evaluatePools(opts: EvaluatePoolsOptions): Promise<PromptPool[]> {
   const pools = new Map<string, PoolSample[]>(opts.done)
@@ -40,18 +45,16 @@ export async function evaluatePools(opts: EvaluatePoolsOptions): Promise<PromptP
     await yieldToEventLoop()
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
     const chunk = todo.slice(start, start + batch)
-    const results = await opts.model.sample(
-      chunk.map((problem) => ({
-        promptId: problem.id,
-        prompt: problem.prompt,
-        n: opts.poolSize,
-        temperature: opts.temperature,
-        maxTokens: opts.generation.maxTokens,
-        stop: opts.generation.stop,
-        seed: deriveSeed(opts.seed, 'eval', problem.id),
-      })),
-      { signal: opts.signal },
-    )
+    const requests = chunk.map((problem) => ({
+      promptId: problem.id,
+      prompt: problem.prompt,
+      n: opts.poolSize,
+      temperature: opts.temperature,
+      maxTokens: opts.generation.maxTokens,
+      stop: opts.generation.stop,
+      seed: deriveSeed(opts.seed, 'eval', problem.id),
+    }))
+    const results = checkSampleResults(opts.modelName ?? 'the model', requests, await opts.model.sample(requests, { signal: opts.signal }))
     const items = chunk.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text })))
     const judged = await scoreSamples(items, opts.judges)
     let offset = 0

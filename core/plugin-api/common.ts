@@ -27,6 +27,34 @@ export interface PluginBase<K extends PluginKind = PluginKind> {
   options?: Record<string, unknown>
   /** Checked against `options` when the plugin is loaded; a failure names the plugin. */
   optionsSchema?: OptionsSchema
+  /**
+   * Optional lifecycle, the same for every kind. The core calls `setup` once per run, before the
+   * run first uses the plugin (open pools, spawn workers, connect), in this order: reporters, task,
+   * model, reward verifier, selector verifier, strategies (a plugin used twice, e.g. one verifier
+   * as reward and selector, is set up once). A setup that throws stops the run before any work (a
+   * BenchError keeps its code; any other error becomes BENCH_RUN_INVALID naming the plugin), and
+   * the plugins already set up are disposed.
+   */
+  setup?(ctx: PluginSetupContext): Promise<void> | void
+  /**
+   * Frees what the plugin holds (isolate pools, child processes, worker threads, tensors). The
+   * core calls it exactly once per run for every plugin it set up — on success, on error and on
+   * interruption — in reverse order of setup. A dispose that throws is reported with the plugin's
+   * name and does not stop the other disposals. It must be safe to call twice, and a later
+   * `setup` must make the plugin usable again (one plugin object may serve several runs in one
+   * process). Model *instances* have their own `dispose()` (core/plugin-api/model.ts).
+   */
+  dispose?(): Promise<void> | void
+}
+
+/** Handed to `setup`. */
+export interface PluginSetupContext {
+  /** Aborted when the run is interrupted; a long setup should honour it. */
+  signal?: AbortSignal
+  /** A folder for content-hash caches (the run's `cacheDir`). */
+  cacheDir: string
+  /** A line for the run's log. */
+  log(message: string): void
 }
 
 /** Deterministic random source handed to plugins; seeded by the core. */

@@ -54,7 +54,11 @@ export interface UpdateStats {
 
 /** A model ready to use. Trainable models implement the optional members. */
 export interface ModelInstance {
-  /** Draws completions; batched over requests × n. Must honour `signal`. */
+  /**
+   * Draws completions; batched over requests × n. Must honour `signal`. The core checks the answer
+   * (one result per request, in order, `n` completions with string text) and stops the run with
+   * BENCH_PLUGIN_CONTRACT when it is not.
+   */
   sample(requests: SampleRequest[], opts?: { signal?: AbortSignal }): Promise<SampleResult[]>
   /** One optimizer step on L = −Σ wᵢ log π(yᵢ|xᵢ) over response tokens only. */
   update?(batch: WeightedSequence[], opts?: UpdateOptions): Promise<UpdateStats>
@@ -80,7 +84,10 @@ export interface ModelInstance {
   save?(dir: string): Promise<{ hash: string }>
   /** Parameters, backend and device, for manifests and `bench env`. */
   describe(): ModelDescription
-  /** Frees tensors, workers. Safe to call twice. */
+  /**
+   * Frees tensors, workers. Safe to call twice. The core calls it exactly once for every instance
+   * it creates (base model, each cell's clone or loaded checkpoint), on success, error and abort.
+   */
   dispose?(): Promise<void> | void
 }
 

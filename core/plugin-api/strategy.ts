@@ -76,6 +76,10 @@ export interface StrategyPlugin extends PluginBase<'strategy'> {
   selection: SelectionJudge
   /** What to gather per prompt for a given N′. Called once per cell. */
   needs(params: { nTrain: number }): StrategyNeeds
-  /** Pure: the same group, params and rng state give the same output. */
+  /**
+   * Pure: the same group, params and rng state give the same output. The core checks it: finite
+   * weights, only on sequences of this group (its prompt; a policy, reference or expert completion),
+   * else the run stops with BENCH_PLUGIN_CONTRACT.
+   */
   weights(group: ScoredGroup, params: StrategyParams): StrategyOutput
 }

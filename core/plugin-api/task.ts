@@ -37,7 +37,11 @@ export interface TaskLoadContext {
 /** A task: splits of problems plus how to grade them. */
 export interface TaskPlugin extends PluginBase<'task'> {
   kind: 'task'
-  /** Loads (or generates) the splits. Throws a BenchError naming the file and line on bad data. */
+  /**
+   * Loads (or generates) the splits. Throws a BenchError naming the file and line on bad data. The
+   * core checks the answer (problem shapes, unique ids per split) and stops with
+   * BENCH_PLUGIN_CONTRACT when it is malformed.
+   */
   load(ctx: TaskLoadContext): Promise<TaskData>
   /** Reference of the verifier that computes the environment reward R (e.g. 'math-answer'). */
   rewardVerifier: string

@@ -63,9 +63,14 @@ export interface VerifierPrepareContext {
 /** A verifier plugin. */
 export interface VerifierPlugin extends PluginBase<'verifier'> {
   kind: 'verifier'
-  /** Scores a batch; returns one verdict per item, in order. Never throws for a bad candidate. */
+  /**
+   * Scores a batch; returns one verdict per item, in order. Never throws for a bad candidate. The
+   * core checks the answer (count, finite score, string reason, reward in [0, 1]) and stops the run
+   * with BENCH_PLUGIN_CONTRACT when it is malformed.
+   */
   score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]>
   /** Optional one-time preparation before a run uses the verifier; returns facts to record (e.g. AUC). */
   prepare?(ctx: VerifierPrepareContext): Promise<Record<string, unknown> | void>
+  /** Frees isolate pools, child processes, tensors; see PluginBase.dispose (common.ts). */
   dispose?(): Promise<void> | void
 }

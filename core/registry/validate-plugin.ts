@@ -42,6 +42,11 @@ export function validatePlugin(value: unknown, source: string): Plugin {
       throw invalid(`${label}: the ${kind} hook '${hook}' ${what}. A ${kind} plugin must define ${rule.hooks.map((h) => `${h}()`).join(' and ')}.`)
     }
   }
+  for (const hook of ['setup', 'dispose']) {
+    if (plugin[hook] !== undefined && typeof plugin[hook] !== 'function') {
+      throw invalid(`${label}: the lifecycle hook '${hook}' is ${describe(plugin[hook])}, not a function. Make it a function or leave it out (see the plugin lifecycle in the README).`)
+    }
+  }
   for (const field of rule.strings ?? []) {
     if (typeof plugin[field] !== 'string' || plugin[field] === '') {
       throw invalid(`${label}: the ${kind} field '${field}' is missing. Set it to the name of a plugin (e.g. rewardVerifier: 'math-answer').`)

@@ -94,6 +94,17 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
     return { model, key, cached: true }
   }
   const model = await opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })
+  try {
+    await pretrainAndCache(opts, model, dir)
+  } catch (error) {
+    // The caller never sees this instance: free it here (tensors, workers) before failing.
+    await model.dispose?.()
+    throw error
+  }
+  return { model, key, cached: false }
+}
+
+async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, dir: string): Promise<void> {
   const experts = opts.data.train.filter((p) => p.expert !== undefined)
   const logs: TrainStepLog[] = []
   if (opts.pretrainSteps > 0 && model.update && experts.length > 0) {
@@ -124,7 +135,6 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
     mkdirSync(join(opts.cacheDir, 'models'), { recursive: true })
     renameSync(tmp, dir)
   }
-  return { model, key, cached: false }
 }
 
 

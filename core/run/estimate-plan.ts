@@ -5,6 +5,8 @@ import { type RunPlugins, resolveRunPlugins } from './run-plugins.js'
 import type { TaskData } from '../plugin-api/task.js'
 import { availableParallelism } from 'node:os'
 import { baseModelSpec, isBaseModelCached } from './base-model.js'
+import { RunLifecycle } from './plugin-lifecycle.js'
+import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
@@ -28,8 +30,15 @@ export interface PlanEstimate {
  */
 export async function estimatePlan(config: ResolvedConfig, registry: PluginRegistry): Promise<PlanEstimate> {
   const plugins = resolveRunPlugins(config, registry)
-  const data = await plugins.task.load({ seed: config.taskSeed, dataPath: config.data })
-  return estimateWork(config, plugins, data, planCells(config))
+  // The task goes through the same lifecycle as in a run: set up, checked, disposed.
+  const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: () => {} })
+  try {
+    await lifecycle.setup(plugins.task)
+    const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data }))
+    return estimateWork(config, plugins, data, planCells(config))
+  } finally {
+    await lifecycle.disposeAll()
+  }
 }
 
 /** The same count for loaded task data and a given list of cells (the run announces it at start). */

@@ -22,6 +22,10 @@ import { buildManifest, recordResolvedBackend } from './manifest.js'
 import { planCells } from './planner.js'
 import { resolveRunPlugins } from './run-plugins.js'
 import { estimateWork } from './estimate-plan.js'
+import { type DisposeFailure, RunLifecycle, describeDisposeFailure } from './plugin-lifecycle.js'
+import { ReporterHooks } from './reporter-hooks.js'
+import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
+import { isPluginContractError } from '../plugin-api-checks/contract-error.js'
 
 /** What `runMatrix` needs. */
 export interface RunMatrixOptions {
@@ -45,6 +49,8 @@ export interface RunOutcome {
   runId: string
   results: CellResult[]
   interrupted: boolean
+  /** One line per plugin or model instance whose dispose() threw (also sent as error log events); absent when none did. */
+  disposeErrors?: string[]
 }
 
 /** A fresh run id: a sortable UTC timestamp plus a random suffix. */
@@ -58,6 +64,14 @@ export function newRunId(): string {
  * evaluate pools → metrics → journal → events. Everything finished is journaled (fsync'd) before
  * its event fires; `--resume` skips finished cells and pools. A cell that fails is journaled as an
  * error and the run goes on; an abort (Ctrl-C) ends the run with `interrupted: true`.
+ *
+ * Plugin lifecycle (core/plugin-api/common.ts): reporters, task, model, verifiers and strategies
+ * are set up once before first use and disposed exactly once in reverse order — on success, on
+ * error and on interruption — and every model instance the run creates is disposed exactly once.
+ * A dispose that throws is reported as an error `log` event naming the plugin (and in
+ * `disposeErrors`) without stopping the other disposals. A plugin whose output breaks its contract
+ * (core/plugin-api-checks), or a reporter hook that throws, stops the run with
+ * BENCH_PLUGIN_CONTRACT after the failing cell is journaled as an error; earlier records stay.
  */
 export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const started = Date.now()
@@ -65,177 +79,197 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const cwd = opts.cwd ?? process.cwd()
   const budget = configureBudget(config.concurrency ?? availableParallelism())
   const plugins = resolveRunPlugins(config, registry)
-  const reporters = opts.reporters ?? []
-  const listeners = opts.listeners ?? []
-  const emit = (event: RunEvent) => {
-    for (const listener of listeners) listener(event)
-    for (const reporter of reporters) {
-      try {
-        void Promise.resolve(reporter.onEvent?.(event)).catch(() => {})
-      } catch {
-        // A reporter must not break the run.
-      }
-    }
-  }
+  const reporters = [...new Set(opts.reporters ?? [])]
+  const hooks = new ReporterHooks(reporters, opts.listeners ?? [])
+  const emit = (event: RunEvent) => hooks.emit(event)
   const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => emit({ type: 'log', level, message, cellId })
-
-  const data = await plugins.task.load({ seed: config.taskSeed, dataPath: config.data, signal: opts.signal })
-  const testProblems = config.eval.testPrompts ? data.test.slice(0, config.eval.testPrompts) : data.test
-  if (testProblems.length === 0) throw new BenchError('BENCH_RUN_INVALID', `Task '${plugins.task.name}' has no test problems to evaluate.`)
-  const cells = planCells(config)
-
-  const runId = opts.resumeDir ? readManifest(opts.resumeDir).runId : newRunId()
-  const runDir = opts.resumeDir ?? join(config.runsDir, runId)
-  mkdirSync(runDir, { recursive: true })
-  const journalPath = join(runDir, 'journal.jsonl')
-  if (opts.resumeDir) {
-    const cut = repairJournal(journalPath)
-    if (cut > 0) log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
-  } else {
-    const manifest = await buildManifest({ runId, config, registry, plugins, cells, dataFiles: data.files ?? [], argv: opts.argv ?? [], cwd, checkpoint: opts.checkpoint })
-    writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
-  }
-  const previous = indexJournal(readJournal(journalPath).records)
-  const journal = new Journal(journalPath)
-  const results: CellResult[] = []
-  let interrupted = false
-  try {
-    const pending = cells.filter((c) => !previous.cells.has(c.cellId))
-    const estimate = estimateWork(config, plugins, data, pending)
-    emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells, samplesToDraw: estimate.evalSamples + estimate.trainSamples, estimatedSeconds: estimate.estimatedSeconds } })
-    for (const cell of cells) {
-      const done = previous.cells.get(cell.cellId)
-      if (done) {
-        results.push(done)
-        emit({ type: 'cell:skip', cellId: cell.cellId, key: cell.key, result: done })
-      }
+  const lifecycle = new RunLifecycle({ signal: opts.signal, cacheDir: config.cacheDir, log: (m) => log(m) })
+  const disposeErrors: string[] = []
+  const reportDisposals = (failures: DisposeFailure[], toEvents: boolean) => {
+    for (const failure of failures) {
+      const line = describeDisposeFailure(failure)
+      disposeErrors.push(line)
+      if (toEvents) log(line, 'error')
     }
-    if (pending.length > 0) {
-      const generation = plugins.task.generation ?? {}
-      const spec = baseModelSpec(config, plugins.model, plugins.task, data)
-      emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
-      const base = opts.checkpoint
-        ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
-        : await prepareBaseModel({
-        ...spec, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
-        log: (m) => log(m),
-        onStep: (stepLog, total) => {
-          // A resumed run pretrains (or replays the cached log) from step 0; journal only what is new.
-          if (stepLog.step >= (previous.training.get('pretrain')?.length ?? 0)) journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
-          emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
-          emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
-        },
-      })
-      const backendWarning = recordResolvedBackend(runDir, base.model.describe())
-      if (backendWarning) log(backendWarning, 'warn')
-      const judges = { reward: plugins.reward, selector: plugins.selector, concurrency: budget.size, signal: opts.signal }
-      if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
-        emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })
-        const facts = await plugins.selector.prepare({
-          task: data, model: base.model, reward: plugins.reward, seed: config.taskSeed, rng: createRng(deriveSeed(config.taskSeed, 'selector')),
-          cacheDir: config.cacheDir, temperature: config.temperatures[0] ?? 1, generation, log: (m) => log(m), signal: opts.signal,
-        })
-        if (!previous.prepared.has(plugins.selector.name)) journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
-        log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
-      }
-      for (const cell of pending) {
-        if (opts.signal?.aborted) break
-        const cellStart = Date.now()
-        emit({ type: 'cell:start', cellId: cell.cellId, key: cell.key })
-        let model: ModelInstance = base.model
-        try {
-          const training: TrainStepLog[] = [...(previous.training.get(cell.cellId) ?? [])]
-          const compute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
-          const saved = previous.checkpoints.get(cell.cellId)
-          if (cell.key.strategy !== 'base' && saved && plugins.model.load && existsSync(saved.dir)) {
-            // Training finished before the interruption: evaluate the saved weights.
-            log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
-            model = (await loadCheckpoint(plugins.model, saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })).model
-            if (saved.compute) Object.assign(compute, saved.compute)
-          } else if (cell.key.strategy !== 'base') {
-            const strategy = plugins.strategies.get(cell.key.strategy)!
-            if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
-            model = await base.model.clone()
-            const startStep = training.length
-            if (startStep > 0) log(`resume: ${cell.cellId} replays from step 0 to ${startStep} deterministically`, 'info', cell.cellId)
-            emit({ type: 'phase', cellId: cell.cellId, phase: 'train', total: config.train.steps })
-            const trained = await trainCell({
-              cellId: cell.cellId, model, reference: base.model, strategy, nTrain: cell.key.nTrain,
-              lambda: lambdaFor(cell.key.nTrain, config.train.lambda), temperature: cell.key.temperature, seed: cell.key.seed,
-              problems: data.train, judges, steps: config.train.steps, batchPrompts: config.train.batchPrompts,
-              learningRate: learningRateFor(config.train, cell.key.strategy) ?? plugins.model.trainingDefaults?.learningRate, generation, signal: opts.signal,
-              onStep: (stepLog) => {
-                if (stepLog.step >= startStep) {
-                  journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })
-                  training.push(stepLog)
-                }
-                emit({ type: 'train:step', cellId: cell.cellId, phase: 'train', log: stepLog })
-                emit({ type: 'progress', cellId: cell.cellId, phase: 'train', done: stepLog.step + 1, total: config.train.steps, loss: stepLog.loss })
-              },
-            })
-            Object.assign(compute, trained)
-            if (model.save) {
-              const dir = join(runDir, 'checkpoints', cell.cellId)
-              const { hash } = await model.save(dir)
-              journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash, compute: { ...trained } })
-            }
-          }
-          emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: testProblems.length })
-          // Pools journaled before an interruption count as drawn: compute does not depend on resuming.
-          for (const samples of previous.pools.get(cell.cellId)?.values() ?? []) {
-            compute.samplesDrawn += samples.length
-            for (const s of samples) compute.tokensGenerated += s.tokens
-          }
-          const pools = await evaluatePools({
-            model, problems: testProblems, judges, temperature: cell.key.temperature, seed: cell.key.seed, poolSize: config.poolSize,
-            generation, done: previous.pools.get(cell.cellId) ?? new Map(), signal: opts.signal,
-            onPool: (pool) => {
-              journal.append({ type: 'pool', cellId: cell.cellId, promptId: pool.promptId, samples: pool.samples })
-              compute.samplesDrawn += pool.samples.length
-              for (const s of pool.samples) compute.tokensGenerated += s.tokens
-            },
-            onProgress: (done, total) => emit({ type: 'progress', cellId: cell.cellId, phase: 'sample', done, total }),
-          })
-          emit({ type: 'phase', cellId: cell.cellId, phase: 'metrics', total: 1 })
-          const { metrics, prompts } = computeCellMetrics(pools, {
-            nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap, seed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'),
-          })
-          const result: CellResult = {
-            cellId: cell.cellId, key: cell.key, metrics, prompts, training,
-            compute: { ...compute, wallMs: Date.now() - cellStart },
-          }
-          const hash = model.describe().hash
-          if (typeof hash === 'string') result.checkpoint = hash
-          journal.append({ type: 'cell', cellId: cell.cellId, key: cell.key, result })
-          results.push(result)
-          emit({ type: 'cell:end', cellId: cell.cellId, key: cell.key, result, metrics })
-        } catch (error) {
-          if (opts.signal?.aborted) break
-          const message = error instanceof Error ? error.message : String(error)
-          journal.append({ type: 'error', cellId: cell.cellId, key: cell.key, message })
-          emit({ type: 'cell:error', cellId: cell.cellId, key: cell.key, message })
-        } finally {
-          if (model !== base.model) await model.dispose?.()
+  }
+  let outcome: RunOutcome | undefined
+  try {
+    for (const reporter of reporters) await lifecycle.setup(reporter)
+    const reportersMark = lifecycle.depth
+    try {
+      outcome = await runCells()
+    } finally {
+      // Everything but the reporters, newest first, so the failures still reach the reporters.
+      reportDisposals(await lifecycle.disposeAll(reportersMark), true)
+    }
+    emit({ type: 'run:end', runId: outcome.runId, runDir: outcome.runDir, results: outcome.results, interrupted: outcome.interrupted, wallMs: Date.now() - started })
+    await hooks.runEnd({ runDir: outcome.runDir, results: outcome.results, interrupted: outcome.interrupted })
+  } finally {
+    reportDisposals(await lifecycle.disposeAll(), false)
+  }
+  hooks.throwIfFailed()
+  return disposeErrors.length > 0 ? { ...outcome, disposeErrors } : outcome
+
+  async function runCells(): Promise<RunOutcome> {
+    for (const plugin of [plugins.task, plugins.model, plugins.reward, plugins.selector, ...plugins.strategies.values()]) await lifecycle.setup(plugin)
+    const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data, signal: opts.signal }))
+    const testProblems = config.eval.testPrompts ? data.test.slice(0, config.eval.testPrompts) : data.test
+    if (testProblems.length === 0) throw new BenchError('BENCH_RUN_INVALID', `Task '${plugins.task.name}' has no test problems to evaluate.`)
+    const cells = planCells(config)
+
+    const runId = opts.resumeDir ? readManifest(opts.resumeDir).runId : newRunId()
+    const runDir = opts.resumeDir ?? join(config.runsDir, runId)
+    mkdirSync(runDir, { recursive: true })
+    const journalPath = join(runDir, 'journal.jsonl')
+    if (opts.resumeDir) {
+      const cut = repairJournal(journalPath)
+      if (cut > 0) log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
+    } else {
+      const manifest = await buildManifest({ runId, config, registry, plugins, cells, dataFiles: data.files ?? [], argv: opts.argv ?? [], cwd, checkpoint: opts.checkpoint })
+      writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
+    }
+    const previous = indexJournal(readJournal(journalPath).records)
+    const journal = new Journal(journalPath)
+    const results: CellResult[] = []
+    const modelName = plugins.model.name
+    try {
+      const pending = cells.filter((c) => !previous.cells.has(c.cellId))
+      const estimate = estimateWork(config, plugins, data, pending)
+      emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells, samplesToDraw: estimate.evalSamples + estimate.trainSamples, estimatedSeconds: estimate.estimatedSeconds } })
+      for (const cell of cells) {
+        const done = previous.cells.get(cell.cellId)
+        if (done) {
+          results.push(done)
+          emit({ type: 'cell:skip', cellId: cell.cellId, key: cell.key, result: done })
         }
       }
-      await base.model.dispose?.()
-    }
-  } catch (error) {
-    if (!opts.signal?.aborted) throw error
-  } finally {
-    journal.close()
-    interrupted = Boolean(opts.signal?.aborted)
-  }
-  const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)
-  emit({ type: 'run:end', runId, runDir, results: ordered, interrupted, wallMs: Date.now() - started })
-  for (const reporter of reporters) {
-    try {
-      await reporter.onRunEnd?.({ runDir, results: ordered, interrupted })
+      if (pending.length > 0) {
+        const generation = plugins.task.generation ?? {}
+        const spec = baseModelSpec(config, plugins.model, plugins.task, data)
+        emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
+        const base = opts.checkpoint
+          ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
+          : await prepareBaseModel({
+          ...spec, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
+          log: (m) => log(m),
+          onStep: (stepLog, total) => {
+            // A resumed run pretrains (or replays the cached log) from step 0; journal only what is new.
+            if (stepLog.step >= (previous.training.get('pretrain')?.length ?? 0)) journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
+            emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
+            emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
+          },
+        })
+        lifecycle.own(base.model, `the base model instance of '${modelName}'`)
+        const backendWarning = recordResolvedBackend(runDir, base.model.describe())
+        if (backendWarning) log(backendWarning, 'warn')
+        const judges = { reward: plugins.reward, selector: plugins.selector, concurrency: budget.size, signal: opts.signal }
+        if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
+          emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })
+          const facts = await plugins.selector.prepare({
+            task: data, model: base.model, reward: plugins.reward, seed: config.taskSeed, rng: createRng(deriveSeed(config.taskSeed, 'selector')),
+            cacheDir: config.cacheDir, temperature: config.temperatures[0] ?? 1, generation, log: (m) => log(m), signal: opts.signal,
+          })
+          if (!previous.prepared.has(plugins.selector.name)) journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
+          log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
+        }
+        for (const cell of pending) {
+          if (opts.signal?.aborted) break
+          // A reporter's rejected onEvent promise is known only once it settles: wait at the cell boundary.
+          await hooks.settle()
+          hooks.throwIfFailed()
+          const cellStart = Date.now()
+          emit({ type: 'cell:start', cellId: cell.cellId, key: cell.key })
+          let model: ModelInstance = base.model
+          try {
+            const training: TrainStepLog[] = [...(previous.training.get(cell.cellId) ?? [])]
+            const compute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
+            const saved = previous.checkpoints.get(cell.cellId)
+            if (cell.key.strategy !== 'base' && saved && plugins.model.load && existsSync(saved.dir)) {
+              // Training finished before the interruption: evaluate the saved weights.
+              log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
+              model = lifecycle.own((await loadCheckpoint(plugins.model, saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })).model, `the model instance of cell ${cell.cellId}`)
+              if (saved.compute) Object.assign(compute, saved.compute)
+            } else if (cell.key.strategy !== 'base') {
+              const strategy = plugins.strategies.get(cell.key.strategy)!
+              if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
+              model = lifecycle.own(await base.model.clone(), `the model instance of cell ${cell.cellId}`)
+              const startStep = training.length
+              if (startStep > 0) log(`resume: ${cell.cellId} replays from step 0 to ${startStep} deterministically`, 'info', cell.cellId)
+              emit({ type: 'phase', cellId: cell.cellId, phase: 'train', total: config.train.steps })
+              const trained = await trainCell({
+                cellId: cell.cellId, model, modelName, reference: base.model, strategy, nTrain: cell.key.nTrain,
+                lambda: lambdaFor(cell.key.nTrain, config.train.lambda), temperature: cell.key.temperature, seed: cell.key.seed,
+                problems: data.train, judges, steps: config.train.steps, batchPrompts: config.train.batchPrompts,
+                learningRate: learningRateFor(config.train, cell.key.strategy) ?? plugins.model.trainingDefaults?.learningRate, generation, signal: opts.signal,
+                onStep: (stepLog) => {
+                  if (stepLog.step >= startStep) {
+                    journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })
+                    training.push(stepLog)
+                  }
+                  emit({ type: 'train:step', cellId: cell.cellId, phase: 'train', log: stepLog })
+                  emit({ type: 'progress', cellId: cell.cellId, phase: 'train', done: stepLog.step + 1, total: config.train.steps, loss: stepLog.loss })
+                },
+              })
+              Object.assign(compute, trained)
+              if (model.save) {
+                const dir = join(runDir, 'checkpoints', cell.cellId)
+                const { hash } = await model.save(dir)
+                journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash, compute: { ...trained } })
+              }
+            }
+            emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: testProblems.length })
+            // Pools journaled before an interruption count as drawn: compute does not depend on resuming.
+            for (const samples of previous.pools.get(cell.cellId)?.values() ?? []) {
+              compute.samplesDrawn += samples.length
+              for (const s of samples) compute.tokensGenerated += s.tokens
+            }
+            const pools = await evaluatePools({
+              model, modelName, problems: testProblems, judges, temperature: cell.key.temperature, seed: cell.key.seed, poolSize: config.poolSize,
+              generation, done: previous.pools.get(cell.cellId) ?? new Map(), signal: opts.signal,
+              onPool: (pool) => {
+                journal.append({ type: 'pool', cellId: cell.cellId, promptId: pool.promptId, samples: pool.samples })
+                compute.samplesDrawn += pool.samples.length
+                for (const s of pool.samples) compute.tokensGenerated += s.tokens
+              },
+              onProgress: (done, total) => emit({ type: 'progress', cellId: cell.cellId, phase: 'sample', done, total }),
+            })
+            emit({ type: 'phase', cellId: cell.cellId, phase: 'metrics', total: 1 })
+            const { metrics, prompts } = computeCellMetrics(pools, {
+              nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap, seed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'),
+            })
+            const result: CellResult = {
+              cellId: cell.cellId, key: cell.key, metrics, prompts, training,
+              compute: { ...compute, wallMs: Date.now() - cellStart },
+            }
+            const hash = model.describe().hash
+            if (typeof hash === 'string') result.checkpoint = hash
+            journal.append({ type: 'cell', cellId: cell.cellId, key: cell.key, result })
+            results.push(result)
+            emit({ type: 'cell:end', cellId: cell.cellId, key: cell.key, result, metrics })
+          } catch (error) {
+            if (opts.signal?.aborted) break
+            const message = error instanceof Error ? error.message : String(error)
+            journal.append({ type: 'error', cellId: cell.cellId, key: cell.key, message })
+            emit({ type: 'cell:error', cellId: cell.cellId, key: cell.key, message })
+            // A plugin bug makes every later number suspect: stop the run (the journal keeps what is done).
+            if (isPluginContractError(error)) throw error
+          } finally {
+            if (model !== base.model) await lifecycle.release(model)
+          }
+        }
+        await lifecycle.release(base.model)
+        await hooks.settle()
+        hooks.throwIfFailed()
+      }
     } catch (error) {
-      log(`reporter ${reporter.name} failed: ${(error as Error).message}`, 'error')
+      if (!opts.signal?.aborted) throw error
+    } finally {
+      journal.close()
     }
+    const interrupted = Boolean(opts.signal?.aborted)
+    const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)
+    return { runDir, runId, results: ordered, interrupted }
   }
-  return { runDir, runId, results: ordered, interrupted }
 }
 
 /** Reads a run directory's manifest; a clear error when it is not a run directory. */

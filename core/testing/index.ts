@@ -3,6 +3,8 @@
  * One tester per plugin kind; each returns a ContractReport (empty `problems` = the plugin keeps
  * its contract) and never depends on a test runner — `assertContract(report)` throws a plain
  * Error listing the problems, which fails a test in Vitest, Jest, node:test or mocha alike.
+ * Every tester also checks the plugin lifecycle (`setup`/`dispose`, core/plugin-api/common.ts):
+ * checks `lifecycle-setup`, `lifecycle-dispose` (safe to call twice) and `lifecycle-reuse`.
  */
 export { assertContract, formatContractReport, type ContractProblem, type ContractReport } from './contract-report.js'
 export { checkModelContract, type ModelContractOptions } from './model-contract.js'
@@ -13,3 +15,4 @@ export { checkReporterContract, type ReporterContractOptions } from './reporter-
 export { garbageCompletions } from './garbage-completions.js'
 export { groupScenarios, scoredGroup, type GroupScenario } from './scored-groups.js'
 export { sampleRunEvents } from './sample-events.js'
+export { LifecycleHarness } from './lifecycle-checks.js'

@@ -7,6 +7,7 @@ import { ContractCollector, within, type ContractReport, type FailFn } from './c
 import { checkTrainable, type ModelHarness } from './model-training-checks.js'
 import { sameSamples } from './same-samples.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
+import { LifecycleHarness } from './lifecycle-checks.js'
 
 /** Settings of {@link checkModelContract}. Only `prompts` is required. */
 export interface ModelContractOptions {
@@ -83,6 +84,12 @@ export async function checkModelContract(plugin: ModelPlugin, opts: ModelContrac
     },
   }
 
+  const life = new LifecycleHarness(plugin, collector, timeoutMs)
+  if (!(await life.start())) {
+    await life.end()
+    if (ownDir) await rm(ownDir, { recursive: true, force: true })
+    return collector.report()
+  }
   try {
     let model: ModelInstance | undefined
     await collector.run('create', async (fail) => {
@@ -108,6 +115,10 @@ export async function checkModelContract(plugin: ModelPlugin, opts: ModelContrac
       }
     })
     if (ownDir) await rm(ownDir, { recursive: true, force: true })
+    await life.end(async () => {
+      const again = await within(timeoutMs, 'create() after a new setup()', plugin.create(ctx))
+      await again.dispose?.()
+    })
   }
   return collector.report()
 }

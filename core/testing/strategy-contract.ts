@@ -5,6 +5,7 @@ import { createRng, deriveSeed } from '../rng.js'
 import { lambdaFor } from '../train/lambda.js'
 import { ContractCollector, type ContractReport, type FailFn } from './contract-report.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
+import { LifecycleHarness } from './lifecycle-checks.js'
 import { groupScenarios, scoredGroup, type GroupScenario } from './scored-groups.js'
 
 /** Settings of {@link checkStrategyContract}. */
@@ -38,72 +39,83 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
   const nTrains = opts.nTrain ?? [1, 2, 4]
   const seed = opts.seed ?? 1
   const scenarios = opts.scenarios ?? groupScenarios
+  const life = new LifecycleHarness(plugin, collector, 60_000)
+  if (!(await life.start())) {
+    await life.end()
+    return collector.report()
+  }
+  try {
 
-  const needsByN = new Map<number, StrategyNeeds>()
-  await collector.run('needs', (fail) => {
-    for (const nTrain of nTrains) {
-      const needs = plugin.needs({ nTrain })
-      if (checkNeeds(needs, nTrain, fail)) needsByN.set(nTrain, needs)
-      if (!isDeepStrictEqual(plugin.needs({ nTrain }), needs)) fail(`needs({ nTrain: ${nTrain} }) answered differently on a second call: it must be pure`)
-    }
-  })
-
-  await collector.run('selection', (fail) => {
-    const selection: unknown = plugin.selection
-    if (!(selectionJudges as readonly unknown[]).includes(selection)) {
-      return fail(`selection is ${JSON.stringify(selection) ?? String(selection)}: set it to the judge that picks the BoN winner of each subset, 'reward' (R), 'verifier' (r) or 'none' (no picks)`)
-    }
-    if (selection !== 'none') return
-    for (const [nTrain, needs] of needsByN) {
-      for (const scenario of scenarios) {
-        const groupSeed = deriveSeed(seed, nTrain, scenario, 0)
-        let out: StrategyOutput
-        try {
-          out = plugin.weights(scoredGroup(needs, scenario, createRng(groupSeed)), { nTrain, lambda: lambdaFor(nTrain), rng: createRng(deriveSeed(groupSeed, 'rng')) })
-        } catch {
-          continue // reported under 'weights'
-        }
-        const picks = out?.stats?.picks
-        if (typeof picks === 'number' && picks > 0) fail(`N′ = ${nTrain}, ${scenario} group: declares selection 'none' but reports ${picks} BoN picks (stats.picks): declare the judge that picks them, 'reward' or 'verifier'`)
+    const needsByN = new Map<number, StrategyNeeds>()
+    await collector.run('needs', (fail) => {
+      for (const nTrain of nTrains) {
+        const needs = plugin.needs({ nTrain })
+        if (checkNeeds(needs, nTrain, fail)) needsByN.set(nTrain, needs)
+        if (!isDeepStrictEqual(plugin.needs({ nTrain }), needs)) fail(`needs({ nTrain: ${nTrain} }) answered differently on a second call: it must be pure`)
       }
-    }
-  })
+    })
 
-  for (const check of ['weights', 'known-completions', 'weights-pure', 'no-mutation'] as const) {
-    await collector.run(check, (fail) => {
+    await collector.run('selection', (fail) => {
+      const selection: unknown = plugin.selection
+      if (!(selectionJudges as readonly unknown[]).includes(selection)) {
+        return fail(`selection is ${JSON.stringify(selection) ?? String(selection)}: set it to the judge that picks the BoN winner of each subset, 'reward' (R), 'verifier' (r) or 'none' (no picks)`)
+      }
+      if (selection !== 'none') return
       for (const [nTrain, needs] of needsByN) {
         for (const scenario of scenarios) {
-          for (let g = 0; g < (opts.groups ?? 3); g++) {
-            const where = `N′ = ${nTrain}, ${scenario} group ${g}`
-            const groupSeed = deriveSeed(seed, nTrain, scenario, g)
-            const group = scoredGroup(needs, scenario, createRng(groupSeed))
-            const params = () => ({ nTrain, lambda: lambdaFor(nTrain), rng: createRng(deriveSeed(groupSeed, 'rng')) })
-            const snapshot = structuredClone(group)
-            let out: StrategyOutput
-            try {
-              out = plugin.weights(group, params())
-            } catch (error) {
-              // Reported once, under 'weights'; the other checks need an output to look at.
-              if (check === 'weights') fail(`${where}: weights() threw ${(error as Error)?.message ?? String(error)}`)
-              continue
-            }
-            if (check === 'weights') checkOutput(out, where, fail)
-            if (check === 'known-completions') {
-              const known = new Set([...group.policy, ...(group.reference ?? [])].map((s) => s.completion))
-              if (group.expert !== undefined) known.add(group.expert)
-              for (const s of out?.sequences ?? []) {
-                if (s.prompt !== group.problem.prompt) fail(`${where}: a sequence has prompt ${JSON.stringify(s.prompt)}, not the problem's prompt`)
-                if (!known.has(s.completion)) fail(`${where}: a sequence's completion ${JSON.stringify(s.completion)} is not in the group (policy, reference or expert)`)
-              }
-            }
-            if (check === 'weights-pure') {
-              const again = plugin.weights(structuredClone(snapshot), params())
-              if (!isDeepStrictEqual(again, out)) fail(`${where}: the same group and rng seed gave a different output: weights() must be pure (draw randomness from params.rng only)`)
-            }
-            if (check === 'no-mutation' && !isDeepStrictEqual(group, snapshot)) fail(`${where}: weights() changed the group it was given: copy before sorting or editing`)
+          const groupSeed = deriveSeed(seed, nTrain, scenario, 0)
+          let out: StrategyOutput
+          try {
+            out = plugin.weights(scoredGroup(needs, scenario, createRng(groupSeed)), { nTrain, lambda: lambdaFor(nTrain), rng: createRng(deriveSeed(groupSeed, 'rng')) })
+          } catch {
+            continue // reported under 'weights'
           }
+          const picks = out?.stats?.picks
+          if (typeof picks === 'number' && picks > 0) fail(`N′ = ${nTrain}, ${scenario} group: declares selection 'none' but reports ${picks} BoN picks (stats.picks): declare the judge that picks them, 'reward' or 'verifier'`)
         }
       }
+    })
+
+    for (const check of ['weights', 'known-completions', 'weights-pure', 'no-mutation'] as const) {
+      await collector.run(check, (fail) => {
+        for (const [nTrain, needs] of needsByN) {
+          for (const scenario of scenarios) {
+            for (let g = 0; g < (opts.groups ?? 3); g++) {
+              const where = `N′ = ${nTrain}, ${scenario} group ${g}`
+              const groupSeed = deriveSeed(seed, nTrain, scenario, g)
+              const group = scoredGroup(needs, scenario, createRng(groupSeed))
+              const params = () => ({ nTrain, lambda: lambdaFor(nTrain), rng: createRng(deriveSeed(groupSeed, 'rng')) })
+              const snapshot = structuredClone(group)
+              let out: StrategyOutput
+              try {
+                out = plugin.weights(group, params())
+              } catch (error) {
+                // Reported once, under 'weights'; the other checks need an output to look at.
+                if (check === 'weights') fail(`${where}: weights() threw ${(error as Error)?.message ?? String(error)}`)
+                continue
+              }
+              if (check === 'weights') checkOutput(out, where, fail)
+              if (check === 'known-completions') {
+                const known = new Set([...group.policy, ...(group.reference ?? [])].map((s) => s.completion))
+                if (group.expert !== undefined) known.add(group.expert)
+                for (const s of out?.sequences ?? []) {
+                  if (s.prompt !== group.problem.prompt) fail(`${where}: a sequence has prompt ${JSON.stringify(s.prompt)}, not the problem's prompt`)
+                  if (!known.has(s.completion)) fail(`${where}: a sequence's completion ${JSON.stringify(s.completion)} is not in the group (policy, reference or expert)`)
+                }
+              }
+              if (check === 'weights-pure') {
+                const again = plugin.weights(structuredClone(snapshot), params())
+                if (!isDeepStrictEqual(again, out)) fail(`${where}: the same group and rng seed gave a different output: weights() must be pure (draw randomness from params.rng only)`)
+              }
+              if (check === 'no-mutation' && !isDeepStrictEqual(group, snapshot)) fail(`${where}: weights() changed the group it was given: copy before sorting or editing`)
+            }
+          }
+        }
+      })
+    }
+  } finally {
+    await life.end(async () => {
+      plugin.needs({ nTrain: 1 })
     })
   }
   return collector.report()

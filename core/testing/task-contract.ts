@@ -3,6 +3,7 @@ import type { Problem, TaskData, TaskLoadContext, TaskPlugin } from '../plugin-a
 import { isBenchError } from '../errors.js'
 import { ContractCollector, describeError, within, type ContractReport, type FailFn } from './contract-report.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
+import { LifecycleHarness } from './lifecycle-checks.js'
 
 /** Settings of {@link checkTaskContract}. */
 export interface TaskContractOptions {
@@ -34,82 +35,93 @@ export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext
   const collector = new ContractCollector(pluginLabel(plugin), 'task', new Set(opts.skip))
   if (!(await checkPluginShape(plugin, 'task', collector))) return collector.report()
   const timeoutMs = opts.timeoutMs ?? 60_000
+  const life = new LifecycleHarness(plugin, collector, opts.timeoutMs ?? 60_000)
+  if (!(await life.start())) {
+    await life.end()
+    return collector.report()
+  }
+  try {
 
-  await collector.run('verifier-names', (fail) => {
-    if (typeof plugin.rewardVerifier !== 'string' || plugin.rewardVerifier.trim() === '') fail('rewardVerifier must name a verifier plugin (e.g. \'math-answer\')')
-    else if (opts.knownVerifiers && !opts.knownVerifiers.includes(plugin.rewardVerifier)) fail(`rewardVerifier '${plugin.rewardVerifier}' is not a known verifier (${opts.knownVerifiers.join(', ')})`)
-    if (plugin.selector !== undefined) {
-      if (typeof plugin.selector !== 'string' || plugin.selector.trim() === '') fail('selector, when given, must name a verifier plugin')
-      else if (opts.knownVerifiers && !opts.knownVerifiers.includes(plugin.selector)) fail(`selector '${plugin.selector}' is not a known verifier`)
-    }
-  })
-  await collector.run('generation', (fail) => {
-    const g = plugin.generation
-    if (g === undefined) return
-    if (g.maxTokens !== undefined && (!Number.isInteger(g.maxTokens) || g.maxTokens < 1)) fail(`generation.maxTokens must be a positive integer, got ${String(g.maxTokens)}`)
-    if (g.stop !== undefined && (!Array.isArray(g.stop) || g.stop.some((s) => typeof s !== 'string' || s === ''))) fail('generation.stop must be an array of non-empty strings')
-  })
-
-  let data: TaskData | undefined
-  await collector.run('load', async (fail) => {
-    const out = await within(timeoutMs, 'load()', plugin.load(ctx))
-    if (!out || !Array.isArray(out.train) || !Array.isArray(out.test)) return fail('load() must resolve to { train: Problem[], test: Problem[] }')
-    if (out.test.length === 0) fail('the test split is empty: there is nothing to evaluate')
-    data = out
-  })
-  if (!data) return collector.report()
-  const loaded = data
-
-  await collector.run('problems', (fail) => {
-    for (const split of ['train', 'test'] as const) loaded[split].forEach((p, i) => checkProblem(p, `${split}[${i}]`, fail))
-  })
-  await collector.run('unique-ids', (fail) => {
-    for (const split of ['train', 'test'] as const) {
-      const seen = new Set<string>()
-      for (const p of loaded[split]) {
-        if (seen.has(p?.id)) fail(`id '${p.id}' appears twice in ${split}: ids key the journal records and must be unique within a split`)
-        seen.add(p?.id)
+    await collector.run('verifier-names', (fail) => {
+      if (typeof plugin.rewardVerifier !== 'string' || plugin.rewardVerifier.trim() === '') fail('rewardVerifier must name a verifier plugin (e.g. \'math-answer\')')
+      else if (opts.knownVerifiers && !opts.knownVerifiers.includes(plugin.rewardVerifier)) fail(`rewardVerifier '${plugin.rewardVerifier}' is not a known verifier (${opts.knownVerifiers.join(', ')})`)
+      if (plugin.selector !== undefined) {
+        if (typeof plugin.selector !== 'string' || plugin.selector.trim() === '') fail('selector, when given, must name a verifier plugin')
+        else if (opts.knownVerifiers && !opts.knownVerifiers.includes(plugin.selector)) fail(`selector '${plugin.selector}' is not a known verifier`)
       }
-    }
-    const train = new Map(loaded.train.map((p) => [p?.id, p]))
-    for (const p of loaded.test) {
-      const twin = train.get(p?.id)
-      if (twin && !isDeepStrictEqual(twin, p)) fail(`id '${p.id}' names different problems in train and test: one id must mean one problem`)
-    }
-  })
-  await collector.run('serializable', (fail) => {
-    for (const split of ['train', 'test'] as const) {
-      loaded[split].forEach((p, i) => {
-        if (!isDeepStrictEqual(JSON.parse(JSON.stringify(p)), p)) fail(`${split}[${i}] ('${p?.id}') does not survive JSON: problems (and their data) must be plain JSON values`)
+    })
+    await collector.run('generation', (fail) => {
+      const g = plugin.generation
+      if (g === undefined) return
+      if (g.maxTokens !== undefined && (!Number.isInteger(g.maxTokens) || g.maxTokens < 1)) fail(`generation.maxTokens must be a positive integer, got ${String(g.maxTokens)}`)
+      if (g.stop !== undefined && (!Array.isArray(g.stop) || g.stop.some((s) => typeof s !== 'string' || s === ''))) fail('generation.stop must be an array of non-empty strings')
+    })
+
+    let data: TaskData | undefined
+    await collector.run('load', async (fail) => {
+      const out = await within(timeoutMs, 'load()', plugin.load(ctx))
+      if (!out || !Array.isArray(out.train) || !Array.isArray(out.test)) return fail('load() must resolve to { train: Problem[], test: Problem[] }')
+      if (out.test.length === 0) fail('the test split is empty: there is nothing to evaluate')
+      data = out
+    })
+    if (!data) return collector.report()
+    const loaded = data
+
+    await collector.run('problems', (fail) => {
+      for (const split of ['train', 'test'] as const) loaded[split].forEach((p, i) => checkProblem(p, `${split}[${i}]`, fail))
+    })
+    await collector.run('unique-ids', (fail) => {
+      for (const split of ['train', 'test'] as const) {
+        const seen = new Set<string>()
+        for (const p of loaded[split]) {
+          if (seen.has(p?.id)) fail(`id '${p.id}' appears twice in ${split}: ids key the journal records and must be unique within a split`)
+          seen.add(p?.id)
+        }
+      }
+      const train = new Map(loaded.train.map((p) => [p?.id, p]))
+      for (const p of loaded.test) {
+        const twin = train.get(p?.id)
+        if (twin && !isDeepStrictEqual(twin, p)) fail(`id '${p.id}' names different problems in train and test: one id must mean one problem`)
+      }
+    })
+    await collector.run('serializable', (fail) => {
+      for (const split of ['train', 'test'] as const) {
+        loaded[split].forEach((p, i) => {
+          if (!isDeepStrictEqual(JSON.parse(JSON.stringify(p)), p)) fail(`${split}[${i}] ('${p?.id}') does not survive JSON: problems (and their data) must be plain JSON values`)
+        })
+      }
+    })
+    await collector.run('data-files', (fail) => {
+      if (loaded.corpus !== undefined && typeof loaded.corpus !== 'string') fail('corpus, when given, must be a string')
+      if (loaded.files === undefined) return
+      if (!Array.isArray(loaded.files)) return fail('files, when given, must be an array of { path, sha256 }')
+      for (const f of loaded.files) {
+        if (typeof f?.path !== 'string' || f.path === '') fail('files[].path must be a non-empty string')
+        if (typeof f?.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) fail(`files[].sha256 must be 64 lowercase hex digits, got ${JSON.stringify(f?.sha256)}`)
+      }
+    })
+    await collector.run('evaluation-only', (fail) => {
+      if (plugin.evaluationOnly !== undefined && typeof plugin.evaluationOnly !== 'boolean') fail('evaluationOnly, when given, must be a boolean')
+      if (plugin.evaluationOnly === true && loaded.train.length > 0) fail(`the task is evaluation-only but load() gave ${loaded.train.length} train problems: its licence forbids training on them`)
+    })
+    if (opts.requiresData) {
+      await collector.run('missing-data', async (fail) => {
+        const { dataPath: _dataPath, ...withoutData } = ctx
+        const outcome = await within(timeoutMs, 'load() without dataPath', plugin.load(withoutData)).then(() => undefined, (error: unknown) => error)
+        if (outcome === undefined) return fail('load() without ctx.dataPath resolved: a dataset task must say that --data is needed')
+        if (!isBenchError(outcome)) fail(`load() without ctx.dataPath threw ${describeError(outcome)}: throw a BenchError (BENCH_DATA_MISSING) that says to pass --data`)
+        else if (!outcome.message.includes(plugin.name)) fail(`the error for a missing --data does not name the plugin: "${outcome.message.slice(0, 120)}"`)
       })
     }
-  })
-  await collector.run('data-files', (fail) => {
-    if (loaded.corpus !== undefined && typeof loaded.corpus !== 'string') fail('corpus, when given, must be a string')
-    if (loaded.files === undefined) return
-    if (!Array.isArray(loaded.files)) return fail('files, when given, must be an array of { path, sha256 }')
-    for (const f of loaded.files) {
-      if (typeof f?.path !== 'string' || f.path === '') fail('files[].path must be a non-empty string')
-      if (typeof f?.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) fail(`files[].sha256 must be 64 lowercase hex digits, got ${JSON.stringify(f?.sha256)}`)
-    }
-  })
-  await collector.run('evaluation-only', (fail) => {
-    if (plugin.evaluationOnly !== undefined && typeof plugin.evaluationOnly !== 'boolean') fail('evaluationOnly, when given, must be a boolean')
-    if (plugin.evaluationOnly === true && loaded.train.length > 0) fail(`the task is evaluation-only but load() gave ${loaded.train.length} train problems: its licence forbids training on them`)
-  })
-  if (opts.requiresData) {
-    await collector.run('missing-data', async (fail) => {
-      const { dataPath: _dataPath, ...withoutData } = ctx
-      const outcome = await within(timeoutMs, 'load() without dataPath', plugin.load(withoutData)).then(() => undefined, (error: unknown) => error)
-      if (outcome === undefined) return fail('load() without ctx.dataPath resolved: a dataset task must say that --data is needed')
-      if (!isBenchError(outcome)) fail(`load() without ctx.dataPath threw ${describeError(outcome)}: throw a BenchError (BENCH_DATA_MISSING) that says to pass --data`)
-      else if (!outcome.message.includes(plugin.name)) fail(`the error for a missing --data does not name the plugin: "${outcome.message.slice(0, 120)}"`)
+    await collector.run('deterministic', async (fail) => {
+      const again = await within(timeoutMs, 'load() (second call)', plugin.load(ctx))
+      if (!isDeepStrictEqual(again, loaded)) fail('a second load() with the same context gave different data: loading must be deterministic in the seed and options')
+    })
+  } finally {
+    await life.end(async () => {
+      await plugin.load(ctx)
     })
   }
-  await collector.run('deterministic', async (fail) => {
-    const again = await within(timeoutMs, 'load() (second call)', plugin.load(ctx))
-    if (!isDeepStrictEqual(again, loaded)) fail('a second load() with the same context gave different data: loading must be deterministic in the seed and options')
-  })
   return collector.report()
 }
 

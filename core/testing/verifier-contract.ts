@@ -2,6 +2,7 @@ import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../plug
 import { ContractCollector, within, type ContractReport, type FailFn } from './contract-report.js'
 import { garbageCompletions } from './garbage-completions.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
+import { LifecycleHarness } from './lifecycle-checks.js'
 
 /** What a case expects of its verdict; every field given must hold. */
 export interface VerdictExpectation {
@@ -55,66 +56,79 @@ export async function checkVerifierContract(plugin: VerifierPlugin, cases: reado
   const score = (items: VerifyItem[]) => within(timeoutMs, `score() of ${items.length} item(s)`, plugin.score(items, ctx))
   const items = cases.map((c) => c.item)
   const label = (i: number) => cases[i]!.name ?? `case ${i}`
+  const life = new LifecycleHarness(plugin, collector, opts.timeoutMs ?? 60_000)
+  if (!(await life.start())) {
+    await life.end()
+    return collector.report()
+  }
+  try {
 
-  let verdicts: Verdict[] | undefined
-  // Every well-formed verdict seen, for the consistency check at the end.
-  const seen: Array<{ label: string; verdict: Verdict }> = []
-  await collector.run('score-shape', async (fail) => {
-    const out = await score(items)
-    if (checkVerdicts(out, items.length, label, fail)) {
-      verdicts = out
-      out.forEach((verdict, i) => seen.push({ label: label(i), verdict }))
-    }
-  })
-  await collector.run('score-empty', async (fail) => {
-    const out = await score([])
-    if (!Array.isArray(out) || out.length !== 0) fail(`score([]) must resolve to [], got ${JSON.stringify(out)?.slice(0, 80)}`)
-  })
-  if (verdicts) {
-    const batch = verdicts
-    await collector.run('score-order', async (fail) => {
-      const reversed = await score([...items].reverse())
-      if (!checkVerdicts(reversed, items.length, label, fail)) return
-      reversed.reverse().forEach((v, i) => {
-        if (!sameVerdict(v, batch[i]!)) fail(`${label(i)}: its verdict changed when the batch was reversed (${show(batch[i]!)} → ${show(v)}): verdicts must come back in item order`)
-      })
-      for (let i = 0; i < items.length; i++) {
-        const alone = await score([items[i]!])
-        if (!checkVerdicts(alone, 1, () => label(i), fail)) return
-        if (!sameVerdict(alone[0]!, batch[i]!)) fail(`${label(i)}: scored alone ${show(alone[0]!)}, in the batch ${show(batch[i]!)}: a verdict must depend only on its own item`)
+    let verdicts: Verdict[] | undefined
+    // Every well-formed verdict seen, for the consistency check at the end.
+    const seen: Array<{ label: string; verdict: Verdict }> = []
+    await collector.run('score-shape', async (fail) => {
+      const out = await score(items)
+      if (checkVerdicts(out, items.length, label, fail)) {
+        verdicts = out
+        out.forEach((verdict, i) => seen.push({ label: label(i), verdict }))
       }
     })
-    await collector.run('expectations', (fail) => {
-      batch.forEach((v, i) => checkExpectation(v, cases[i]!.expect, label(i), fail))
+    await collector.run('score-empty', async (fail) => {
+      const out = await score([])
+      if (!Array.isArray(out) || out.length !== 0) fail(`score([]) must resolve to [], got ${JSON.stringify(out)?.slice(0, 80)}`)
     })
-  } else collector.skip('expectations', 'score() did not return well-formed verdicts')
-
-  await collector.run('garbage', async (fail) => {
-    const problems = [...new Map(items.map((it) => [it.problem.id, it.problem])).values()].slice(0, opts.garbageProblems ?? 2)
-    const garbage = opts.garbage ?? garbageCompletions
-    for (const problem of problems) {
-      const junk = garbage.map((completion) => ({ problem, completion }))
-      let out: Verdict[]
-      try {
-        out = await score(junk)
-      } catch (error) {
-        // Find the first candidate that throws on its own, to name it.
-        for (const item of junk) {
-          const culprit = await score([item]).then(() => undefined, (e: unknown) => e)
-          if (culprit !== undefined) return fail(`score() threw for the garbage candidate ${JSON.stringify(item.completion.slice(0, 40))} of problem '${problem.id}' (${String((culprit as Error)?.message ?? culprit).slice(0, 160)}): return a failing verdict instead`)
+    if (verdicts) {
+      const batch = verdicts
+      await collector.run('score-order', async (fail) => {
+        const reversed = await score([...items].reverse())
+        if (!checkVerdicts(reversed, items.length, label, fail)) return
+        reversed.reverse().forEach((v, i) => {
+          if (!sameVerdict(v, batch[i]!)) fail(`${label(i)}: its verdict changed when the batch was reversed (${show(batch[i]!)} → ${show(v)}): verdicts must come back in item order`)
+        })
+        for (let i = 0; i < items.length; i++) {
+          const alone = await score([items[i]!])
+          if (!checkVerdicts(alone, 1, () => label(i), fail)) return
+          if (!sameVerdict(alone[0]!, batch[i]!)) fail(`${label(i)}: scored alone ${show(alone[0]!)}, in the batch ${show(batch[i]!)}: a verdict must depend only on its own item`)
         }
-        throw error
+      })
+      await collector.run('expectations', (fail) => {
+        batch.forEach((v, i) => checkExpectation(v, cases[i]!.expect, label(i), fail))
+      })
+    } else collector.skip('expectations', 'score() did not return well-formed verdicts')
+
+    await collector.run('garbage', async (fail) => {
+      const problems = [...new Map(items.map((it) => [it.problem.id, it.problem])).values()].slice(0, opts.garbageProblems ?? 2)
+      const garbage = opts.garbage ?? garbageCompletions
+      for (const problem of problems) {
+        const junk = garbage.map((completion) => ({ problem, completion }))
+        let out: Verdict[]
+        try {
+          out = await score(junk)
+        } catch (error) {
+          // Find the first candidate that throws on its own, to name it.
+          for (const item of junk) {
+            const culprit = await score([item]).then(() => undefined, (e: unknown) => e)
+            if (culprit !== undefined) return fail(`score() threw for the garbage candidate ${JSON.stringify(item.completion.slice(0, 40))} of problem '${problem.id}' (${String((culprit as Error)?.message ?? culprit).slice(0, 160)}): return a failing verdict instead`)
+          }
+          throw error
+        }
+        const junkLabel = (i: number) => `garbage ${JSON.stringify(garbage[i]!.slice(0, 30))} on '${problem.id}'`
+        if (checkVerdicts(out, junk.length, junkLabel, fail)) out.forEach((verdict, i) => seen.push({ label: junkLabel(i), verdict }))
       }
-      const junkLabel = (i: number) => `garbage ${JSON.stringify(garbage[i]!.slice(0, 30))} on '${problem.id}'`
-      if (checkVerdicts(out, junk.length, junkLabel, fail)) out.forEach((verdict, i) => seen.push({ label: junkLabel(i), verdict }))
-    }
-  })
-  await collector.run('verdict-consistent', (fail) => {
-    for (const { label: where, verdict: v } of seen) {
-      // With a binary reward, pass is exactly "reward 1": `bench verify` counts pass, the metrics count reward.
-      if (v.pass !== undefined && (v.reward === 0 || v.reward === 1) && v.pass !== (v.reward === 1)) fail(`${where}: pass ${v.pass} contradicts reward ${v.reward}`)
-    }
-  })
+    })
+    await collector.run('verdict-consistent', (fail) => {
+      for (const { label: where, verdict: v } of seen) {
+        // With a binary reward, pass is exactly "reward 1": `bench verify` counts pass, the metrics count reward.
+        if (v.pass !== undefined && (v.reward === 0 || v.reward === 1) && v.pass !== (v.reward === 1)) fail(`${where}: pass ${v.pass} contradicts reward ${v.reward}`)
+      }
+    })
+  } finally {
+    // A learned verifier needs prepare() (a model, a task) before it scores again: setup alone is probed.
+    await life.end(plugin.prepare ? undefined : async () => {
+      const out = await plugin.score([cases[0]!.item], { concurrency: opts.concurrency ?? 1 })
+      if (!Array.isArray(out) || out.length !== 1) throw new Error(`score() of one item returned ${Array.isArray(out) ? out.length : typeof out} verdicts`)
+    })
+  }
   return collector.report()
 }
 

@@ -6,12 +6,16 @@ import type { ScoredGroup, StrategyPlugin } from '../plugin-api/strategy.js'
 import type { Problem } from '../plugin-api/task.js'
 import { type JudgedSample, type Judges, scoreSamples } from '../eval/score-samples.js'
 import { yieldToEventLoop } from '../run/yield-event-loop.js'
+import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
+import { checkStrategyOutput } from '../plugin-api-checks/check-weights.js'
 
 /** What the generic trainer loop needs for one cell. */
 export interface TrainCellOptions {
   cellId: string
   /** The policy being trained (a clone of the base; must implement `update`). */
   model: ModelInstance
+  /** The model plugin's name, for the BENCH_PLUGIN_CONTRACT error of a broken `sample()` answer. */
+  modelName?: string
   /** The frozen base policy, for strategies that ask for reference samples. */
   reference: ModelInstance
   strategy: StrategyPlugin
@@ -47,6 +51,8 @@ export interface TrainCompute {
  * weights; take one `model.update` step. Every random choice derives from (seed, cell, step), so a
  * run resumed at a step boundary continues exactly as an uninterrupted one would.
  * Weights are divided by the number of prompts in the step, so a step is a mean over prompts.
+ * Every plugin answer (`sample()`, `score()`, `weights()`) is checked at the boundary: a broken
+ * one throws BENCH_PLUGIN_CONTRACT (core/plugin-api-checks) before the step's update.
  */
 export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
   const { model, strategy } = opts
@@ -86,9 +92,9 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
         group.expert = problem.expert
         group.expertScored = expertScored![i]
       }
-      const out = strategy.weights(group, { nTrain: opts.nTrain, lambda: opts.lambda, rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)) })
+      const raw = strategy.weights(group, { nTrain: opts.nTrain, lambda: opts.lambda, rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)) })
+      const out = checkStrategyOutput(strategy, group, raw, step)
       for (const seq of out.sequences) {
-        if (!Number.isFinite(seq.weight)) throw new BenchError('BENCH_RUN_INVALID', `Strategy '${strategy.name}' returned a non-finite weight (${seq.weight}) at step ${step}.`)
         if (seq.weight !== 0) sequences.push({ ...seq, weight: seq.weight / batch.length })
       }
       for (const [name, value] of Object.entries(out.stats ?? {})) stats[name] = (stats[name] ?? 0) + value
@@ -109,18 +115,16 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
 
 async function drawScored(model: ModelInstance, batch: Problem[], n: number, opts: TrainCellOptions, step: number, role: string, compute: TrainCompute) {
   if (n <= 0) return []
-  const results = await model.sample(
-    batch.map((problem) => ({
-      promptId: problem.id,
-      prompt: problem.prompt,
-      n,
-      temperature: opts.temperature,
-      maxTokens: opts.generation.maxTokens,
-      stop: opts.generation.stop,
-      seed: deriveSeed(opts.seed, opts.cellId, role, step, problem.id),
-    })),
-    { signal: opts.signal },
-  )
+  const requests = batch.map((problem) => ({
+    promptId: problem.id,
+    prompt: problem.prompt,
+    n,
+    temperature: opts.temperature,
+    maxTokens: opts.generation.maxTokens,
+    stop: opts.generation.stop,
+    seed: deriveSeed(opts.seed, opts.cellId, role, step, problem.id),
+  }))
+  const results = checkSampleResults(opts.modelName ?? 'the model', requests, await model.sample(requests, { signal: opts.signal }))
   const items = batch.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text })))
   for (const r of results) for (const c of r.completions) compute.tokensGenerated += c.tokens.length
   compute.samplesDrawn += items.length

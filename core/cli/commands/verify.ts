@@ -2,7 +2,10 @@ import type { Command } from 'commander'
 import path from 'node:path'
 import { configureBudget, getBudget } from '../../concurrency.js'
 import { BenchError } from '../../errors.js'
-import type { Problem } from '../../plugin-api/task.js'
+import type { Problem, TaskData } from '../../plugin-api/task.js'
+import { checkTaskData } from '../../plugin-api-checks/check-task-data.js'
+import { checkVerdicts } from '../../plugin-api-checks/check-verdicts.js'
+import { RunLifecycle, describeDisposeFailure } from '../../run/plugin-lifecycle.js'
 import type { Verdict } from '../../plugin-api/verifier.js'
 import { PluginRegistry } from '../../registry/registry.js'
 import { checkInteger, parseNumber, parseNumberList } from '../parse-list.js'
@@ -76,20 +79,28 @@ Examples:
       const registry = new PluginRegistry()
       const task = registry.get('task', taskName)
       const verifier = registry.get('verifier', flags.verifier ?? task.rewardVerifier)
-      const data = await task.load({ seed: 0, dataPath: path.resolve(flags.data) })
-      const problems: Problem[] = [...data.train, ...data.test]
-      const byId = new Map(problems.map((p) => [p.id, p]))
-      const samples: VerifySample[] = flags.samples ? await readVerifySamples(path.resolve(flags.samples), new Set(byId.keys())) : referenceSamples(problems, task.name)
-      const budget = flags.concurrency !== undefined ? configureBudget(flags.concurrency) : getBudget()
-      const out = resultsPath(flags, taskName)
+      // The same plugin lifecycle as a run: set up before use, disposed (reverse order) on every path.
+      const lifecycle = new RunLifecycle({ cacheDir: path.resolve('.bench/cache'), log: (m) => process.stderr.write(`bench: ${m}\n`) })
       const verdicts: Verdict[] = []
-      const progress = !flags.json && process.stderr.isTTY
+      let problems: Problem[]
+      let samples: VerifySample[]
+      let data: TaskData
+      let out: string
       try {
+        await lifecycle.setup(task)
+        data = checkTaskData(task, await task.load({ seed: 0, dataPath: path.resolve(flags.data) }))
+        problems = [...data.train, ...data.test]
+        const byId = new Map(problems.map((p) => [p.id, p]))
+        samples = flags.samples ? await readVerifySamples(path.resolve(flags.samples), new Set(byId.keys())) : referenceSamples(problems, task.name)
+        const budget = flags.concurrency !== undefined ? configureBudget(flags.concurrency) : getBudget()
+        out = resultsPath(flags, taskName)
+        const progress = !flags.json && process.stderr.isTTY
+        await lifecycle.setup(verifier)
         const { slots, release } = await budget.acquireUpTo(budget.size)
         try {
           for (let start = 0; start < samples.length; start += CHUNK) {
-            const chunk = samples.slice(start, start + CHUNK)
-            verdicts.push(...(await verifier.score(chunk.map((s) => ({ problem: byId.get(s.taskId)!, completion: s.completion })), { concurrency: slots })))
+            const items = samples.slice(start, start + CHUNK).map((s) => ({ problem: byId.get(s.taskId)!, completion: s.completion }))
+            verdicts.push(...checkVerdicts(verifier, items, await verifier.score(items, { concurrency: slots })))
             if (progress) process.stderr.write(`\rverified ${verdicts.length}/${samples.length}`)
           }
         } finally {
@@ -97,7 +108,7 @@ Examples:
           if (progress) process.stderr.write('\n')
         }
       } finally {
-        await verifier.dispose?.()
+        for (const failure of await lifecycle.disposeAll()) process.stderr.write(`bench: warning: ${describeDisposeFailure(failure)}\n`)
       }
       await writeVerifyResults(out, samples, verdicts)
       const summary = summarizeVerify({

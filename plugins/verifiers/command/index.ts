@@ -72,7 +72,8 @@ function payloadOf(problem: Problem): CodePayload {
  * `failOnStderr`, writes nothing to stderr). `score` runs up to `ctx.concurrency` candidates at
  * once. Throws BENCH_BACKEND_UNAVAILABLE when the language's executable is not on PATH (saying
  * what to install), BENCH_DATA_INVALID for a problem without a payload or with an unknown
- * language; never for a bad candidate.
+ * language; never for a bad candidate. `dispose()` (and an aborted `ctx.signal`) kill every candidate
+ * still running, whole process group included.
  */
 export function command(options: CommandOptions = {}): VerifierPlugin {
   const parsed = commandOptionsSchema.safeParse(options)
@@ -82,6 +83,8 @@ export function command(options: CommandOptions = {}): VerifierPlugin {
   const o = parsed.data
   const languages: Record<string, CommandSpec> = { ...defaultLanguages, js: defaultLanguages.javascript!, ...o.languages }
   const checked = new Set<string>()
+  // Aborted by dispose(): kills every candidate still running; replaced so the verifier stays usable.
+  let running = new AbortController()
 
   function specOf(problem: Problem, payload: CodePayload): CommandSpec {
     const spec = languages[payload.language]
@@ -111,14 +114,22 @@ export function command(options: CommandOptions = {}): VerifierPlugin {
       })
       const verdicts = new Array<Verdict>(batch.length)
       const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
+      const signal = ctx.signal ? AbortSignal.any([running.signal, ctx.signal]) : running.signal
       await forEachLimited(jobs.length, width, async (i) => {
         const { payload, spec, program } = jobs[i]!
-        const run = await runCommand(spec, program, { timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, env: o.env })
+        const run = await runCommand(spec, program, { timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, env: o.env, signal })
         verdicts[i] = run.spawnError
           ? { score: 0, reward: 0, pass: false, reason: 'error', detail: `could not start ${spec.command[0]}: ${run.spawnError}` }
           : classifyRun(run, payload.failOnStderr === true, o.detailLimit)
-      }, ctx.signal, name)
+      }, signal, name)
+      // A candidate killed by the abort has no true verdict: never hand one back.
+      if (signal.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
       return verdicts
+    },
+    /** Kills the process group of every candidate still running (safe to call twice; score works again after). */
+    dispose() {
+      running.abort()
+      running = new AbortController()
     },
   }
 }

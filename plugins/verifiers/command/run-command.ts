@@ -20,6 +20,8 @@ export interface RunLimits {
   /** Bytes kept per stream; the rest is counted and dropped. */
   outputLimit: number
   env: Record<string, string>
+  /** Aborting it kills the run's whole process group at once (verifier dispose, run interrupted). */
+  signal?: AbortSignal
 }
 
 /** What happened to one run. */
@@ -95,11 +97,15 @@ export async function runCommand(spec: CommandSpec, program: string, limits: Run
       timedOut = true
       killGroup(child.pid)
     }, limits.timeoutMs)
+    const cancel = () => killGroup(child.pid)
+    if (limits.signal?.aborted) cancel()
+    limits.signal?.addEventListener('abort', cancel, { once: true })
     // A grandchild (e.g. `sleep &`) can hold the pipes open after the program exits: end the whole
     // group as soon as the program itself exits, so the run ends with it.
     child.on('exit', () => killGroup(child.pid))
     const result = await child
     clearTimeout(timer)
+    limits.signal?.removeEventListener('abort', cancel)
     killGroup(child.pid)
     const spawnError = child.pid === undefined ? (result as { originalMessage?: string }).originalMessage ?? result.message : undefined
     return {

@@ -1,0 +1,38 @@
+import type { WeightedSequence } from '../plugin-api/model.js'
+import type { ScoredGroup, StrategyOutput, StrategyPlugin } from '../plugin-api/strategy.js'
+import { describeValue, pluginContractError } from './contract-error.js'
+
+/**
+ * Checks a strategy's `weights()` answer right where the trainer loop receives it: an object with
+ * a `sequences` array whose every entry is a sequence the strategy was given (the group's prompt
+ * with one of its policy, reference or expert completions) and a finite `weight`; `stats`, when
+ * given, maps names to finite numbers. Throws BENCH_PLUGIN_CONTRACT naming the strategy, the call
+ * (with step and prompt), what was expected and what came back; returns the output otherwise.
+ */
+export function checkStrategyOutput(strategy: StrategyPlugin, group: ScoredGroup, out: unknown, step: number): StrategyOutput {
+  const call = `weights() at training step ${step} for prompt '${group.problem.id}'`
+  const breach = (expected: string, got: string) => pluginContractError({ plugin: strategy.name, kind: 'strategy', call, expected, got })
+  if (out === null || typeof out !== 'object') throw breach('an object { sequences, stats? }', describeValue(out))
+  const output = out as Record<string, unknown>
+  if (!Array.isArray(output.sequences)) throw breach('sequences to be an array of { prompt, completion, weight }', describeValue(output.sequences))
+  const given = new Set<string>(group.policy.map((s) => s.completion))
+  for (const s of group.reference ?? []) given.add(s.completion)
+  if (group.expert !== undefined) given.add(group.expert)
+  output.sequences.forEach((s: unknown, i) => {
+    const where = `sequence ${i}`
+    if (s === null || typeof s !== 'object') throw breach(`${where} to be an object { prompt, completion, weight }`, describeValue(s))
+    const seq = s as Partial<WeightedSequence>
+    if (typeof seq.weight !== 'number' || !Number.isFinite(seq.weight)) throw breach(`${where} to have a finite weight`, describeValue(seq.weight))
+    if (seq.prompt !== group.problem.prompt) throw breach(`${where} to have the group's prompt (a strategy weights only the sequences it was given)`, `prompt ${describeValue(seq.prompt)}`)
+    if (typeof seq.completion !== 'string' || !given.has(seq.completion)) {
+      throw breach(`${where} to be one of the ${given.size} completion(s) of the group (policy, reference or expert samples)`, `completion ${describeValue(seq.completion)}, which the group does not hold`)
+    }
+  })
+  if (output.stats !== undefined) {
+    if (output.stats === null || typeof output.stats !== 'object') throw breach('stats to be an object of numbers or absent', describeValue(output.stats))
+    for (const [name, value] of Object.entries(output.stats)) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw breach(`stats.${name} to be a finite number`, describeValue(value))
+    }
+  }
+  return output as unknown as StrategyOutput
+}

@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { command } from '../../plugins/verifiers/command/index.js'
+import { codeProblem } from './code-fixtures.js'
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-cmd-dispose-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** Running, per /proc (a killed process that lingers as a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+/** Resolves once `file` exists (the candidate wrote it): polls the file system, asserts nothing about time. */
+async function appears(file: string): Promise<void> {
+  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
+const forever = codeProblem('forever', '', { language: 'javascript', test: '' })
+/** A candidate that records its pid and then never ends (its own time limit is far away). */
+const hang = (marker: string) => `require('node:fs').writeFileSync(${JSON.stringify(marker)}, String(process.pid)); setInterval(() => {}, 1000)\n`
+
+describe('command verifier lifecycle', () => {
+  it('dispose() kills a running candidate: score rejects (no false verdict) and the process is gone; the verifier works again after', async () => {
+    const verifier = command({ timeoutMs: 600_000 })
+    const marker = path.join(dir, 'dispose.pid')
+    const scoring = verifier.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1 })
+    const outcome = scoring.then(() => 'resolved', (e: { code?: string }) => e.code)
+    await appears(marker)
+    const pid = Number(readFileSync(marker, 'utf8'))
+    expect(alive(pid)).toBe(true)
+    await verifier.dispose!()
+    expect(await outcome).toBe('BENCH_ABORTED')
+    expect(alive(pid)).toBe(false)
+    await verifier.dispose!()
+    const [v] = await verifier.score([{ problem: forever, completion: 'process.exit(0)\n' }], { concurrency: 1 })
+    expect(v!.pass).toBe(true)
+  })
+
+  it('an aborted run signal kills a running candidate too', async () => {
+    const verifier = command({ timeoutMs: 600_000 })
+    const marker = path.join(dir, 'abort.pid')
+    const controller = new AbortController()
+    const outcome = verifier.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1, signal: controller.signal }).then(() => 'resolved', (e: { code?: string }) => e.code)
+    await appears(marker)
+    const pid = Number(readFileSync(marker, 'utf8'))
+    controller.abort()
+    expect(await outcome).toBe('BENCH_ABORTED')
+    expect(alive(pid)).toBe(false)
+  })
+})
