@@ -27,7 +27,16 @@ const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
   process.on(signal, forward)
   return [signal, forward]
 })
+// The CLI says its command finished but it cannot exit (a thread stuck in isolated-vm can block
+// even process.exit): end it after a short grace and exit with the code it reported.
+let reportedExit
+child.on('message', (message) => {
+  if (message?.type !== 'bench:exit' || reportedExit !== undefined) return
+  reportedExit = Number(message.code) || 0
+  setTimeout(() => child.kill('SIGKILL'), 2000).unref()
+})
 const result = await child
 for (const [signal, forward] of forwarders) process.off(signal, forward)
+if (reportedExit !== undefined) process.exit(reportedExit)
 if (result.signal) process.kill(process.pid, result.signal)
 else process.exit(result.exitCode ?? 1)

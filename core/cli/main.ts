@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { readFileSync } from 'node:fs'
 import { isBenchError } from '../errors.js'
 import { commands } from './commands/index.js'
-import { deliverStopSignal, isStopSignalMessage } from './stop-signals.js'
+import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop-signals.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -56,5 +56,9 @@ await main(process.argv)
 
 setTimeout(() => {
   process.stderr.write(`bench: the command finished but something still held the process after ${EXIT_GRACE_MS / 1000} s (a sandboxed candidate that never stops?); exiting.\n`)
-  process.exit(process.exitCode ?? 0)
+  const code = Number(process.exitCode ?? 0)
+  // A thread stuck inside isolated-vm can keep even process.exit() from returning: bin/bench.js
+  // then ends this process and exits with `code` itself.
+  if (process.connected) process.send?.({ type: 'bench:exit', code } satisfies ExitMessage)
+  process.exit(code)
 }, EXIT_GRACE_MS).unref()

@@ -10,6 +10,15 @@ export interface StopSignalMessage {
   signal: StopSignal
 }
 
+/**
+ * What the CLI process sends bin/bench.js when its command has finished but the process cannot
+ * exit (core/cli/main.ts): the wrapper then ends it and exits with `code`.
+ */
+export interface ExitMessage {
+  type: 'bench:exit'
+  code: number
+}
+
 /** True for a {@link StopSignalMessage}. */
 export function isStopSignalMessage(message: unknown): message is StopSignalMessage {
   const m = message as Partial<StopSignalMessage> | null
