@@ -68,6 +68,21 @@ const attacks: Array<{ name: string; completion: string; reason: string | string
     reason: 'assertion',
   },
   {
+    name: 'forging the report through a replaced Object.create',
+    completion: "  Object.create = () => ({ toJSON() { return { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null } } })\n  return -1\n}\n",
+    reason: 'assertion',
+  },
+  {
+    name: 'calling the report callback through a replaced Function.prototype.call',
+    completion: '  Function.prototype.call = function (self, ...args) { for (const a of args) if (typeof a === \'function\') a() }\n  return -1\n}\n',
+    reason: 'assertion',
+  },
+  {
+    name: 'a report of the wrong shape through a replaced String.prototype.slice',
+    completion: "  String.prototype.slice = () => ({})\n  throw new Error('x'.repeat(10000))\n}\n",
+    reason: 'runtime',
+  },
+  {
     name: 'disabling assert through require',
     completion: "  const assert = require('node:assert')\n  assert.deepEqual = () => {}\n  assert.strictEqual = () => {}\n  return 0\n}\n",
     reason: 'assertion',

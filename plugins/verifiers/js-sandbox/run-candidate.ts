@@ -102,7 +102,9 @@ export async function runCandidate(slot: IsolateSlot, program: string, limits: C
       report.catch(() => {})
       return { verdict: failed('timeout', `did not settle within the wall-clock limit of ${limits.wallTimeMs} ms`, limits.detailLimit), healthy: false, cpuMs: cpuMs() }
     }
-    return { ...judgeReport(JSON.parse(reported) as ShimReport, limits), healthy: true, cpuMs: cpuMs() }
+    const facts = parseReport(reported)
+    if (facts === undefined) return { verdict: failed('runtime', 'the sandbox report was malformed (a candidate tampering with built-ins?)', limits.detailLimit), healthy: false, cpuMs: cpuMs() }
+    return { ...judgeReport(facts, limits), healthy: true, cpuMs: cpuMs() }
   } catch (error) {
     // The shim failed: only a limit breach (or a disposed isolate) gets here.
     return { ...classifyHostError(error, isolate, limits), cpuMs: cpuMs() }
@@ -114,6 +116,28 @@ export async function runCandidate(slot: IsolateSlot, program: string, limits: C
       context?.release()
     }
   }
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string'
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
+
+/**
+ * The shim's report, checked field by field: the shim captures what it calls before the candidate
+ * runs, but a report is never trusted to have the right shape. Undefined when it does not.
+ */
+function parseReport(text: unknown): ShimReport | undefined {
+  let r: Partial<Record<keyof ShimReport, unknown>>
+  try {
+    r = JSON.parse(String(text)) as typeof r
+  } catch {
+    return undefined
+  }
+  if (typeof r !== 'object' || r === null) return undefined
+  if (!isString(r.out) || !isString(r.err) || !isString(r.firstFailure)) return undefined
+  if (!isCount(r.dropped) || !isCount(r.consoleAssertFailures) || !isCount(r.assertFailures)) return undefined
+  const t = r.thrown as Partial<Record<keyof ThrownInfo, unknown>> | null | undefined
+  if (t !== null && (typeof t !== 'object' || !isString(t.how) || !isString(t.name) || !isString(t.message) || !isString(t.code) || !isString(t.text))) return undefined
+  return r as ShimReport
 }
 
 /** A limit breach or a disposal reported by isolated-vm, or an unhandled rejection it copied out. */

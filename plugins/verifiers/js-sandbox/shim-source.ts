@@ -53,8 +53,13 @@ const setValues = Set.prototype.values
 const dateGetTime = Date.prototype.getTime
 const regexpTest = RegExp.prototype.test
 const owns = (o, k) => call.call(hasOwn, o, k)
+// Captured before the candidate runs: everything the report path calls after it, so that no
+// replaced built-in (Object.create, Function.prototype.call, String.prototype.slice, …) can forge it.
 const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor
 const setPrototypeOf = O.setPrototypeOf
+const objectCreate = O.create
+const reflectApply = Reflect.apply
+const stringSlice = String.prototype.slice
 const promiseThen = Promise.prototype.then
 const state = { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null }
 
@@ -286,7 +291,7 @@ function describeThrown(e, how) {
   } catch (inner) {
     info.text = how + ' a value that cannot be inspected'
   }
-  if (info.text.length > 4096) info.text = info.text.slice(0, 4096)
+  if (info.text.length > 4096) info.text = reflectApply(stringSlice, info.text, [0, 4096])
   return info
 }
 function caught(e) {
@@ -294,7 +299,7 @@ function caught(e) {
 }
 
 function snapshot() {
-  const r = O.create(null)
+  const r = objectCreate(null)
   r.out = state.out
   r.err = state.err
   r.dropped = state.dropped
@@ -323,7 +328,7 @@ return function run(script, context) {
   }
   try {
     if (value !== null && typeof value === 'object' && value instanceof PromiseCtor) {
-      call.call(promiseThen, value, finish, (e) => { if (state.thrown === null) state.thrown = describeThrown(e, 'rejected with'); finish() })
+      reflectApply(promiseThen, value, [finish, (e) => { if (state.thrown === null) state.thrown = describeThrown(e, 'rejected with'); finish() }])
     } else {
       finish()
     }
