@@ -4,29 +4,39 @@ import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../run/run-ma
 import type { RunSetup } from '../run/setup.js'
 import { renderCurves, renderResultsTable, resultRows } from './render-results.js'
 import { createRunOutput } from './run-output.js'
+import { onStopSignal, STOP_EXIT_CODES, type StopSignal } from './stop-signals.js'
+import { resumeHint } from '../summary/resume-hint.js'
+import type { RunEvent } from '../events.js'
 
 /** The file reports `bench run` and `bench eval` write unless `--no-reports`. */
 const DEFAULT_REPORTS = ['json', 'markdown', 'html']
 
 /**
- * Runs a matrix from the CLI: Ctrl-C handling (first: clean stop, journal kept; a second one more
- * than a second later: exit at once), the live UI or plain lines, the config's reporters plus the
- * default file reports, and the final tables and curves. Sets exit code 130 when interrupted.
+ * Runs a matrix from the CLI: SIGINT/SIGTERM handling, the live UI or plain lines, the config's
+ * reporters plus the default file reports, and the final tables and curves.
+ * The first SIGINT (Ctrl-C) or SIGTERM stops scheduling (the run's AbortSignal), lets runMatrix
+ * return with the journal as written (each record is fsync'd), prints the `--resume` command and
+ * sets exit code 130 (SIGINT) or 143 (SIGTERM). A second one exits at once with that code, after
+ * printing the `--resume` command: the journal loses at most the record being written.
  */
 export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports: boolean } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint'>): Promise<RunOutcome> {
   const { config, registry } = setup
   const controller = new AbortController()
-  // A second signal within a second is the same keypress arriving twice (from the terminal and
-  // forwarded by bin/bench.js).
-  let firstInterrupt = 0
-  const onSignal = () => {
-    if (firstInterrupt === 0) {
-      firstInterrupt = Date.now()
-      controller.abort(new BenchError('BENCH_ABORTED', 'interrupted'))
-    } else if (Date.now() - firstInterrupt > 1000) process.exit(130)
+  let stopping: StopSignal | undefined
+  let runDir: string | undefined = opts.resumeDir
+  const offSignal = onStopSignal((signal) => {
+    if (stopping === undefined) {
+      stopping = signal
+      process.stderr.write(`\nbench: ${signal}: stopping after the work in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again exits at once)\n`)
+      controller.abort(new BenchError('BENCH_ABORTED', `interrupted by ${signal}`))
+      return
+    }
+    if (runDir !== undefined) process.stderr.write(`${resumeHint(runDir).join('\n')}\n`)
+    process.exit(STOP_EXIT_CODES[stopping])
+  })
+  const trackRunDir = (event: RunEvent) => {
+    if (event.type === 'run:start') runDir = event.runDir
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
   const output = await createRunOutput({ tui: opts.tui })
   const reporters = registry.list().filter((e) => e.plugin.kind === 'reporter').map((e) => e.plugin as ReporterPlugin)
   if (opts.reports) {
@@ -36,7 +46,7 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
   }
   try {
     const outcome = await runMatrix({
-      config, registry, resumeDir: opts.resumeDir, checkpoint: opts.checkpoint, listeners: [output.onEvent], reporters,
+      config, registry, resumeDir: opts.resumeDir, checkpoint: opts.checkpoint, listeners: [trackRunDir, output.onEvent], reporters,
       signal: controller.signal, argv: process.argv.slice(2), cwd: process.cwd(),
     })
     await output.close()
@@ -47,11 +57,10 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
     }
     process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
     // The live UI and the line reporter have already printed the --resume command.
-    if (outcome.interrupted) process.exitCode = 130
+    if (outcome.interrupted) process.exitCode = STOP_EXIT_CODES[stopping ?? 'SIGINT']
     return outcome
   } finally {
     await output.close()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    offSignal()
   }
 }

@@ -20,6 +20,8 @@ export interface BenchResult {
   signal?: string
   stdout: string
   stderr: string
+  /** True when the process was still running at `timeout` and was killed. */
+  timedOut: boolean
 }
 
 /** Runs the real CLI (`node bin/bench.js …`) in `cwd` with CI=true; never rejects. */
@@ -30,7 +32,7 @@ export async function bench(args: string[], opts: { cwd: string; env?: Record<st
     timeout: opts.timeout,
     env: { CI: 'true', NO_COLOR: '1', ...opts.env },
   })
-  return { exitCode: result.exitCode ?? 1, signal: result.signal ?? undefined, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') }
+  return { exitCode: result.exitCode ?? 1, signal: result.signal ?? undefined, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), timedOut: result.timedOut === true }
 }
 
 /** A fresh temporary folder, removed by the returned cleanup function. */

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { humanevalJs } from '../../plugins/tasks/humaneval-js/index.js'
 import { jsSandbox } from '../../plugins/verifiers/js-sandbox/index.js'
 import type { Problem } from '../../core/plugin-api/task.js'
-import { addProblem, CORRECT_ADD, humanevalXFile } from './code-fixtures.js'
+import { addProblem, codeProblem, CORRECT_ADD, humanevalXFile } from './code-fixtures.js'
 
 // One verifier (one isolate pool) for every case: each attack runs, then a correct candidate for
 // the same problem runs right after it in the same pool and must pass.
@@ -68,11 +68,79 @@ const attacks: Array<{ name: string; completion: string; reason: string | string
     reason: 'assertion',
   },
   {
+    name: 'forging the report through a replaced Object.create',
+    completion: "  Object.create = () => ({ toJSON() { return { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null } } })\n  return -1\n}\n",
+    reason: 'assertion',
+  },
+  {
+    name: 'calling the report callback through a replaced Function.prototype.call',
+    // It also marks the awaited promise handled, so only the shim's own handler can report the failure.
+    completion: "  Function.prototype.call = function (self, ...args) { for (const a of args) { if (typeof a === 'function') a(); else if (a instanceof Promise) a.catch(() => {}) } }\n  return -1\n}\n",
+    reason: 'assertion',
+  },
+  {
+    name: 'a report of the wrong shape through a replaced String.prototype.slice',
+    completion: "  String.prototype.slice = () => ({})\n  throw new Error('x'.repeat(10000))\n}\n",
+    reason: 'runtime',
+  },
+  {
     name: 'disabling assert through require',
     completion: "  const assert = require('node:assert')\n  assert.deepEqual = () => {}\n  assert.strictEqual = () => {}\n  return 0\n}\n",
     reason: 'assertion',
   },
 ]
+
+// Values a candidate throws (or rejects with) that loop or throw when the host would inspect them.
+// They must be described inside the isolate, under its time limit, and never reach isolated-vm's
+// copy or the host. The verdict is 'runtime', or 'timeout' where V8 itself runs the hostile code
+// while throwing (it formats the error's message): either fails the candidate, and the host stays well.
+const LOOP = 'for (;;) {}'
+const hostileValues: Array<{ name: string; value: string; reason: string | string[] }> = [
+  { name: 'an object whose toString loops', value: `{ toString() { ${LOOP} } }`, reason: 'runtime' },
+  { name: 'an object whose valueOf and toString throw themselves', value: '{ toString() { throw this }, valueOf() { throw this } }', reason: 'runtime' },
+  { name: 'an object whose message and stack getters loop', value: `{ get message() { ${LOOP} }, get stack() { ${LOOP} }, get name() { ${LOOP} } }`, reason: 'runtime' },
+  { name: 'a Proxy whose every trap loops', value: `new Proxy({}, { get() { ${LOOP} }, has() { ${LOOP} }, ownKeys() { ${LOOP} }, getOwnPropertyDescriptor() { ${LOOP} }, getPrototypeOf() { ${LOOP} } })`, reason: ['runtime', 'timeout'] },
+  { name: 'a function', value: 'function evil() {}', reason: 'runtime' },
+  { name: 'a function with a looping toString', value: `Object.assign(function evil() {}, { toString() { ${LOOP} } })`, reason: 'runtime' },
+  { name: 'an Error with a looping message getter', value: `Object.defineProperty(new Error('x'), 'message', { get() { ${LOOP} } })`, reason: ['runtime', 'timeout'] },
+  { name: 'an Error with a looping stack getter', value: `Object.defineProperty(new Error('x'), 'stack', { get() { ${LOOP} } })`, reason: 'runtime' },
+  { name: 'an object whose Symbol.toPrimitive loops', value: `{ [Symbol.toPrimitive]() { ${LOOP} } }`, reason: 'runtime' },
+  { name: 'an Error subclass with a looping name getter', value: `new (class extends Error { get name() { ${LOOP} } })('x')`, reason: ['runtime', 'timeout'] },
+  { name: 'an Error whose prototype chain is a looping Proxy', value: `Object.setPrototypeOf(new Error('x'), new Proxy({}, { get() { ${LOOP} }, getOwnPropertyDescriptor() { ${LOOP} } }))`, reason: ['runtime', 'timeout'] },
+  { name: 'a symbol', value: "Symbol('s')", reason: 'runtime' },
+]
+
+// A problem whose test calls the candidate synchronously at the top level (as MultiPL-E's do).
+const syncAddProblem = codeProblem('add-sync', 'function add(a, b){\n', {
+  language: 'javascript',
+  test: "const assert = require('node:assert')\nfunction test() {\n  assert.deepEqual(add(1, 2), 3)\n}\ntest()",
+})
+
+describe('js-sandbox against hostile thrown values', () => {
+  const ways: Array<[string, Problem, (value: string) => string]> = [
+    ['thrown at the top level of a sync test', syncAddProblem, (v) => `  throw ${v}\n}\n`],
+    ['thrown inside an awaited async test', addProblem, (v) => `  throw ${v}\n}\n`],
+    ['returned as a rejected promise the test awaits', addProblem, (v) => `  return Promise.reject(${v})\n}\n`],
+  ]
+  for (const [how, problem, completion] of ways) {
+    for (const hostile of hostileValues) {
+      it(`${hostile.name}, ${how}: fails within the time limit (not the wall clock), and the pool stays usable`, async () => {
+        const [bad, good] = await verifier.score(
+          [
+            { problem, completion: completion(hostile.value) },
+            { problem, completion: CORRECT_ADD },
+          ],
+          { concurrency: 1 },
+        )
+        expect(bad!.pass).toBe(false)
+        expect([hostile.reason].flat(), bad!.detail).toContain(bad!.reason)
+        // A verdict from the wall clock would mean the isolate thread was stuck outside the time limit.
+        expect(bad!.detail).not.toContain('wall-clock')
+        expect(good).toMatchObject({ pass: true, reason: 'passed' })
+      })
+    }
+  }
+})
 
 describe('js-sandbox against hostile candidates', () => {
   for (const attack of attacks) {

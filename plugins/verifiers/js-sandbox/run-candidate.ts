@@ -24,6 +24,16 @@ export interface CandidateOutcome {
   cpuMs: number
 }
 
+interface ThrownInfo {
+  /** 'threw' (an uncaught exception) or 'rejected with' (the completion value's promise rejected). */
+  how: string
+  name: string
+  message: string
+  code: string
+  /** The stack when it could be read safely, else `name: message` or a description of the value. */
+  text: string
+}
+
 interface ShimReport {
   out: string
   err: string
@@ -31,6 +41,7 @@ interface ShimReport {
   consoleAssertFailures: number
   assertFailures: number
   firstFailure: string
+  thrown: ThrownInfo | null
 }
 
 function failed(reason: string, detail: string, limit: number): Verdict {
@@ -39,9 +50,10 @@ function failed(reason: string, detail: string, limit: number): Verdict {
 
 const passed: Verdict = Object.freeze({ score: 1, reward: 1, pass: true, reason: 'passed' }) as Verdict
 
+/** Text of an error isolated-vm raised in the host (a limit, a disposal, or its own copy of a value). */
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.stack?.split('\n    at (<isolated-vm boundary>)')[0] ?? `${error.name}: ${error.message}`
-  return String(error)
+  return typeof error === 'string' ? error : 'unknown error'
 }
 
 /**
@@ -51,72 +63,109 @@ function errorText(error: unknown): string {
  * failed), 'runtime' (any other uncaught error or unhandled rejection, or stderr output under
  * `failOnStderr`), else 'passed'. The candidate itself runs through isolated-vm's async API, so
  * the host event loop keeps turning while it spins. Never throws for anything the candidate does.
+ *
+ * Nothing the candidate makes reaches the host: the compiled program runs nested in the shim's
+ * `run` (see shim-source.ts), inside an in-isolate try/catch, and the only value copied out is the
+ * shim's report, a JSON string; thrown and rejected values are described by the shim under the time
+ * limit. The script, the context and every Reference are released before this returns; an isolate
+ * that breached a limit is reported unhealthy (the pool disposes it).
  */
 export async function runCandidate(slot: IsolateSlot, program: string, limits: CandidateLimits): Promise<CandidateOutcome> {
   const { isolate } = slot
   let context: ivm.Context | undefined
-  let report: ivm.Reference<() => ShimReport> | undefined
+  let run: ivm.Reference<(script: ivm.Script, context: ivm.Context) => Promise<string>> | undefined
+  let script: ivm.Script | undefined
   let wallTimer: NodeJS.Timeout | undefined
   const cpuStart = isolate.cpuTime
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6)
   try {
     context = isolate.createContextSync()
-    report = slot.shim.runSync(context, { reference: true }) as ivm.Reference<() => ShimReport>
-    let script: ivm.Script
+    run = slot.shim.runSync(context, { reference: true }) as ivm.Reference<(script: ivm.Script, context: ivm.Context) => Promise<string>>
     try {
       script = isolate.compileScriptSync(program, { filename: 'candidate.js' })
     } catch (error) {
       return { verdict: failed('syntax', errorText(error), limits.detailLimit), healthy: true, cpuMs: cpuMs() }
     }
-    const run = script.run(context, { timeout: limits.timeoutMs, promise: true, reference: true })
     const wall = new Promise<'wall'>((resolve) => {
       wallTimer = setTimeout(() => resolve('wall'), limits.wallTimeMs)
     })
-    let outcome: unknown
+    let reported: string | 'wall'
+    const report = run.apply(undefined, [script, context], { timeout: limits.timeoutMs, result: { promise: true, copy: true } }) as unknown as Promise<string>
     try {
-      outcome = await Promise.race([run, wall])
+      reported = await Promise.race([report, wall])
     } catch (error) {
-      return { ...classifyThrown(error, isolate, limits), cpuMs: cpuMs() }
+      return { ...classifyHostError(error, isolate, limits), cpuMs: cpuMs() }
     }
-    if (outcome === 'wall') {
+    if (reported === 'wall') {
       // A promise that never settles (or a host starved of CPU): the isolate may still hold the
       // pending run, so it is disposed rather than reused.
-      run.catch(() => {})
+      report.catch(() => {})
       return { verdict: failed('timeout', `did not settle within the wall-clock limit of ${limits.wallTimeMs} ms`, limits.detailLimit), healthy: false, cpuMs: cpuMs() }
     }
-    ;(outcome as ivm.Reference | undefined)?.release()
-    const facts = report.applySync(undefined, [], { result: { copy: true }, timeout: 1000 }) as ShimReport
+    const facts = parseReport(reported)
+    if (facts === undefined) return { verdict: failed('runtime', 'the sandbox report was malformed (a candidate tampering with built-ins?)', limits.detailLimit), healthy: false, cpuMs: cpuMs() }
     return { ...judgeReport(facts, limits), healthy: true, cpuMs: cpuMs() }
   } catch (error) {
-    // The shim or the report failed: only a limit breach (or a disposed isolate) gets here.
-    return { ...classifyThrown(error, isolate, limits), cpuMs: cpuMs() }
+    // The shim failed: only a limit breach (or a disposed isolate) gets here.
+    return { ...classifyHostError(error, isolate, limits), cpuMs: cpuMs() }
   } finally {
     clearTimeout(wallTimer)
-    report?.release()
-    if (!isolate.isDisposed) context?.release()
+    run?.release()
+    if (!isolate.isDisposed) {
+      script?.release()
+      context?.release()
+    }
   }
 }
 
-function classifyThrown(error: unknown, isolate: ivm.Isolate, limits: CandidateLimits): Omit<CandidateOutcome, 'cpuMs'> {
-  const text = errorText(error)
-  const message = error instanceof Error ? error.message : String(error)
+const isString = (v: unknown): v is string => typeof v === 'string'
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
+
+/**
+ * The shim's report, checked field by field: the shim captures what it calls before the candidate
+ * runs, but a report is never trusted to have the right shape. Undefined when it does not.
+ */
+function parseReport(text: unknown): ShimReport | undefined {
+  let r: Partial<Record<keyof ShimReport, unknown>>
+  try {
+    r = JSON.parse(String(text)) as typeof r
+  } catch {
+    return undefined
+  }
+  if (typeof r !== 'object' || r === null) return undefined
+  if (!isString(r.out) || !isString(r.err) || !isString(r.firstFailure)) return undefined
+  if (!isCount(r.dropped) || !isCount(r.consoleAssertFailures) || !isCount(r.assertFailures)) return undefined
+  const t = r.thrown as Partial<Record<keyof ThrownInfo, unknown>> | null | undefined
+  if (t !== null && (typeof t !== 'object' || !isString(t.how) || !isString(t.name) || !isString(t.message) || !isString(t.code) || !isString(t.text))) return undefined
+  return r as ShimReport
+}
+
+/** A limit breach or a disposal reported by isolated-vm, or an unhandled rejection it copied out. */
+function classifyHostError(error: unknown, isolate: ivm.Isolate, limits: CandidateLimits): Omit<CandidateOutcome, 'cpuMs'> {
+  // isolated-vm builds these errors in the host from strings it copied: plain host data.
+  const message = error instanceof Error ? error.message : errorText(error)
   if (isolate.isDisposed || /memory limit/i.test(message)) {
     return { verdict: failed('memory', `exceeded the sandbox memory limit (${message})`, limits.detailLimit), healthy: false }
   }
   if (/Script execution timed out/.test(message)) {
     return { verdict: failed('timeout', `ran longer than the time limit of ${limits.timeoutMs} ms`, limits.detailLimit), healthy: false }
   }
-  const name = error instanceof Error ? error.name : ''
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
+  const info = { name: error instanceof Error ? error.name : '', message, code: typeof code === 'string' ? code : '', text: errorText(error) }
+  return { verdict: classifyThrown(info, limits), healthy: true }
+}
+
+/** The verdict of an uncaught error, from its plain-text description. */
+function classifyThrown(info: Omit<ThrownInfo, 'how'>, limits: CandidateLimits): Verdict {
+  info = { ...info, text: info.text.split('\n').filter((line) => !line.includes('(bonbench-shim.js:')).join('\n') }
   // V8's own size caps (a string or array past its maximum length) are allocation failures too.
-  if (name === 'RangeError' && /Invalid (?:string|array|typed array) length|allocation failed/i.test(message)) {
-    return { verdict: failed('memory', text, limits.detailLimit), healthy: true }
-  }
-  const code = (error as { code?: unknown } | null)?.code
-  if (name === 'AssertionError' || code === 'ERR_ASSERTION') return { verdict: failed('assertion', text, limits.detailLimit), healthy: true }
-  return { verdict: failed('runtime', text, limits.detailLimit), healthy: true }
+  if (info.name === 'RangeError' && /Invalid (?:string|array|typed array) length|allocation failed/i.test(info.message)) return failed('memory', info.text, limits.detailLimit)
+  if (info.name === 'AssertionError' || info.code === 'ERR_ASSERTION') return failed('assertion', info.text, limits.detailLimit)
+  return failed('runtime', info.text, limits.detailLimit)
 }
 
 function judgeReport(facts: ShimReport, limits: CandidateLimits): Omit<CandidateOutcome, 'cpuMs' | 'healthy'> {
+  if (facts.thrown !== null) return { verdict: classifyThrown(facts.thrown, limits) }
   const stderr = facts.err + (facts.dropped > 0 ? `… [${facts.dropped} more characters of output dropped]` : '')
   if (facts.consoleAssertFailures > 0) {
     return { verdict: failed('assertion', `${facts.consoleAssertFailures} console.assert failure(s); first: ${facts.firstFailure}\n${stderr}`, limits.detailLimit) }

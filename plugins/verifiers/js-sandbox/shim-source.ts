@@ -11,8 +11,18 @@
  * - hardening against a candidate grading itself: `console`, `require` and `JSON` are read-only
  *   bindings of frozen objects, and Object.prototype / Array.prototype accept no new properties
  *   (so no `toJSON` pollution can make every JSON.stringify comparison equal).
- * The script's completion value is a report function, kept by the host as a Reference; it reads
- * the counters from the shim's closure, which candidate code cannot reach.
+ * - containment of what the candidate throws: the host hands the compiled program and its context
+ *   to the shim's `run`, which runs it nested inside an in-isolate try/catch (isolated-vm's
+ *   `runSync` called from inside the same isolate runs inline and lets a thrown value propagate as
+ *   it is, uncopied) and waits for its completion value inside the isolate when that is a promise.
+ *   Neither a thrown value nor a rejection leaves the isolate: both are turned into plain strings
+ *   here, under the candidate's time limit, reading only own data properties (never a getter, a
+ *   `toString` or Symbol.toPrimitive of the value); a Proxy trap that loops is stopped by the limit.
+ * The script's completion value is that `run(script, context)` function, kept by the host as a
+ * Reference. It returns a promise, with no prototype, that always resolves — never rejects — with
+ * the report as a JSON string: console output, the counters, and the first thrown or rejected value
+ * as plain text. Known hole: a rejection nobody handles (not the completion value's) is still copied
+ * out by isolated-vm itself at the end of the call, outside any time limit (see README).
  */
 export function shimSource(outputLimit: number): string {
   return `(function () {
@@ -43,7 +53,15 @@ const setValues = Set.prototype.values
 const dateGetTime = Date.prototype.getTime
 const regexpTest = RegExp.prototype.test
 const owns = (o, k) => call.call(hasOwn, o, k)
-const state = { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '' }
+// Captured before the candidate runs: everything the report path calls after it, so that no
+// replaced built-in (Object.create, Function.prototype.call, String.prototype.slice, …) can forge it.
+const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor
+const setPrototypeOf = O.setPrototypeOf
+const objectCreate = O.create
+const reflectApply = Reflect.apply
+const stringSlice = String.prototype.slice
+const promiseThen = Promise.prototype.then
+const state = { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null }
 
 function show(v, depth) {
   if (typeof v === 'string') return depth === 0 ? v : stringify(v)
@@ -231,15 +249,94 @@ defineProperty(g, 'JSON', { value: JSON, writable: false, enumerable: false, con
 preventExtensions(O.prototype)
 preventExtensions(Array.prototype)
 
-return function report() {
-  return {
-    out: state.out,
-    err: state.err,
-    dropped: state.dropped,
-    consoleAssertFailures: state.consoleAssertFailures,
-    assertFailures: state.assertFailures,
-    firstFailure: state.firstFailure,
+// What was thrown, as plain strings. Reads own data properties along the prototype chain (at most
+// 16 steps) and never calls a getter or a conversion of the value; runs under the candidate's time
+// limit, so a Proxy trap that loops ends as a timeout instead of reaching the host.
+function dataProperty(v, key) {
+  let o = v
+  for (let depth = 0; depth < 16 && o !== null && (typeof o === 'object' || typeof o === 'function'); depth++) {
+    const d = getOwnPropertyDescriptor(o, key)
+    if (d !== undefined) return 'value' in d ? { value: d.value } : { accessor: true }
+    o = getPrototypeOf(o)
   }
+  return { value: undefined }
+}
+function plain(v) {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return StringCtor(v)
+  return ''
+}
+function describeThrown(e, how) {
+  const info = { how, name: '', message: '', code: '', text: '' }
+  try {
+    if (typeof e === 'function') {
+      info.text = how + ' a function'
+    } else if (e === null || typeof e !== 'object') {
+      info.text = how + ' ' + (typeof e === 'symbol' ? 'a symbol' : typeof e === 'string' ? e : StringCtor(e))
+    } else {
+      const name = dataProperty(e, 'name')
+      const message = dataProperty(e, 'message')
+      const code = dataProperty(e, 'code')
+      info.name = name.accessor ? '[getter]' : plain(name.value)
+      info.message = message.accessor ? '[getter]' : plain(message.value)
+      info.code = code.accessor ? '' : plain(code.value)
+      // V8 formats an error's stack from its name and message on first read: only read it when
+      // both are plain data (else a looping getter would run here).
+      const own = getOwnPropertyDescriptor(e, 'stack')
+      const stack = !name.accessor && !message.accessor && own !== undefined && 'value' in own ? own.value : undefined
+      if (typeof stack === 'string' && stack !== '') info.text = stack
+      else if (info.name || info.message) info.text = (info.name || 'Error') + ': ' + info.message
+      else info.text = how + ' an object that is not an Error'
+    }
+  } catch (inner) {
+    info.text = how + ' a value that cannot be inspected'
+  }
+  if (info.text.length > 4096) info.text = reflectApply(stringSlice, info.text, [0, 4096])
+  return info
+}
+function caught(e) {
+  if (state.thrown === null) state.thrown = describeThrown(e, 'threw')
+}
+
+function snapshot() {
+  const r = objectCreate(null)
+  r.out = state.out
+  r.err = state.err
+  r.dropped = state.dropped
+  r.consoleAssertFailures = state.consoleAssertFailures
+  r.assertFailures = state.assertFailures
+  r.firstFailure = state.firstFailure
+  r.thrown = state.thrown
+  return stringify(r)
+}
+
+return function run(script, context) {
+  let done
+  const settled = new PromiseCtor((resolve) => { done = resolve })
+  // No prototype: isolated-vm's then() on it looks up 'constructor' and must not reach Promise.prototype, which the candidate can change.
+  setPrototypeOf(settled, null)
+  const finish = () => { try { done(snapshot()) } catch (e) { done('{"thrown":{"how":"threw","name":"","message":"","code":"","text":"the report could not be made"}}') } }
+  let value
+  try {
+    const completion = script.runSync(context, { reference: true })
+    value = completion.deref()
+    completion.release()
+  } catch (e) {
+    caught(e)
+    finish()
+    return settled
+  }
+  try {
+    if (value !== null && typeof value === 'object' && value instanceof PromiseCtor) {
+      reflectApply(promiseThen, value, [finish, (e) => { if (state.thrown === null) state.thrown = describeThrown(e, 'rejected with'); finish() }])
+    } else {
+      finish()
+    }
+  } catch (e) {
+    caught(e)
+    finish()
+  }
+  return settled
 }
 })()`
 }
