@@ -18,7 +18,7 @@ export { runMatrix, type RunMatrixOptions, type RunOutcome } from './run/run-mat
 export { planCells, type PlannedCell } from './run/planner.js'
 export { readJournal } from './run/journal.js'
 export type { JournalRecord, RunManifest } from './run/journal-types.js'
-export type { Provenance, SelectionJudge } from './run/provenance.js'
+export type { Provenance } from './run/provenance.js'
 export { prepareRerun, type RerunPlan } from './run/rerun.js'
 export { diffRunResults, type RunDiff } from './run/rerun-diff.js'
 export { computeCellMetrics } from './eval/cell-metrics.js'

@@ -7,15 +7,13 @@ import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { ModelDescription } from '../plugin-api/model.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import type { RunPlugins } from './run-plugins.js'
+import type { SelectionJudge } from '../plugin-api/strategy.js'
 
 /** A git checkout's state: the HEAD commit and whether the tree has uncommitted changes. */
 export interface GitState {
   commit: string
   dirty: boolean
 }
-
-/** Which judge picks a strategy's BoN picks: R (the environment reward), r (the selector verifier), or none (no picks). */
-export type SelectionJudge = 'reward' | 'verifier' | 'none'
 
 /** One plugin as a run used it: enough to load the same one again. */
 export interface PluginRecord {
