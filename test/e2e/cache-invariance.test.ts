@@ -44,7 +44,7 @@ describe('a cache or a worker count never changes a result (bench run, journals 
     expect(two.stdout).toMatch(/base model: pretraining 3 steps/)
     const twoJournal = onlyJournal(join(project.dir, 'two-threads'))
     const manifest = JSON.parse(readFileSync(join(twoJournal, '..', 'run.json'), 'utf8')) as { config: { concurrency?: number } }
-    expect(manifest.config.concurrency).toBe(2)
+    expect(manifest.provenance.config.concurrency).toBe(2)
     // The cold run of the first test sampled in-process (concurrency 1).
     const oneJournal = onlyJournal(join(project.dir, 'cold'))
     expect(formatDifference(compareJournals(oneJournal, twoJournal))).toBe('the journals are the same record for record')
