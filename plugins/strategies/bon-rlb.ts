@@ -63,7 +63,7 @@ export function makeBonRlb(positiveOnly: boolean, options?: Record<string, unkno
       requireSamples(name, K, nTrain, 'one BoN subset')
       const clip = o.clip ?? nTrain
       const rewards = group.policy.map((s) => s.reward)
-      const picks = bonPicks(group.policy.map((s) => s.score), nTrain, rng)
+      const picks = bonPicks(rewards, nTrain, rng)
       const B = picks.length
       const exactP = o['p-fail'] === 'exact' ? exactFailRate(name, group) : undefined
       const w = new Array<number>(K).fill(0)

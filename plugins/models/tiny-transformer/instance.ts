@@ -89,7 +89,6 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
     async clone() {
       alive()
       const copy = await Engine.create({ options: engine.options, tokenizer: engine.tokenizer, weights: engine.getWeights(), seed: engine.seed, backend: opts.backend })
-      copy.setState(engine.getState())
       return createInstance(copy, opts)
     },
     async save(dir) {
