@@ -2,8 +2,9 @@ import { metricLabel } from '../groups.js'
 
 /**
  * Which strategies are BoN-aware and the metric each one trains for (DESIGN §2.2): the ones that
- * select or reward with the learned verifier climb Bo-N accuracy; the ones that select and reward
- * with the environment reward (or use its closed form) climb pass@N.
+ * select or reward with the learned verifier climb Bo-N accuracy (pass-at-k included: it climbs
+ * E[R(y*)] with y* the verifier's pick, which is pass@N only under an oracle verifier); the ones
+ * that select and reward with the environment reward (or use its closed form) climb pass@N.
  */
 export const bonAwareTargets: Readonly<Record<string, 'bestOfN' | 'passAtN'>> = {
   'bon-sft': 'bestOfN',
@@ -11,10 +12,10 @@ export const bonAwareTargets: Readonly<Record<string, 'bestOfN' | 'passAtN'>> = 
   'bon-rl-v': 'bestOfN',
   vbon: 'bestOfN',
   bond: 'bestOfN',
+  'pass-at-k': 'bestOfN',
   'bon-rl-s': 'passAtN',
   'bon-rlb': 'passAtN',
   'bon-rlb-p': 'passAtN',
-  'pass-at-k': 'passAtN',
 }
 
 /** Standard training with N′ = 1 (the paper's baselines). */
