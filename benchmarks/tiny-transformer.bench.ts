@@ -36,7 +36,7 @@ const record = (c: string, metric: string, value: number, unit: string, higherIs
 /** A model that never ends early (EOS logit pushed down), so every row decodes the same length. */
 async function benchModel(backend: string, concurrency = 1, maxWorkers?: number): Promise<TinyTransformerInstance> {
   const model = await tinyTransformer({ ...(maxWorkers ? { maxWorkers } : {}) }).create({ seed: 1, corpus, concurrency, backend })
-  const weights = model.engine.getWeights()
+  const weights = await model.engine.getWeights()
   const headB = model.engine.specs.findIndex((s) => s.name === 'head.b')
   weights[headB]![EOS] = -1e4
   model.engine.setWeights(weights)
@@ -108,10 +108,10 @@ for (const [m, k, n] of [[2048, 128, 512], [2048, 512, 128], [512, 512, 512]] as
   paramsOf.set(name, { backend: 'wasm', m, k, n })
 }
 let model!: TinyTransformerInstance
-bench.add('train step, default config, B=32 T=64 (wasm)', () => void model.engine.update(trainBatch), {
+bench.add('train step, default config, B=32 T=64 (wasm)', () => model.engine.update(trainBatch), {
   beforeAll: async () => {
     model = await benchModel('wasm')
-    model.engine.update(trainBatch) // warm-up: first-use costs of every kernel
+    await model.engine.update(trainBatch) // warm-up: first-use costs of every kernel
     const { parameters: P } = model.describe()
     const { layers: L, width: w } = model.engine.cfg
     const T = TRAIN_T
@@ -141,7 +141,7 @@ slow.add(cpuSample, async () => void tokensOf.set(cpuSample, generated(await cpu
   beforeAll: async () => void (cpuModel = await benchModel('cpu')),
 })
 paramsOf.set(cpuSample, { backend: 'cpu', rows: 64, positions: SAMPLE_POSITIONS })
-slow.add('train step, default config, B=32 T=64 (cpu)', () => void cpuModel.engine.update(trainBatch), { afterAll: () => cpuModel.dispose() })
+slow.add('train step, default config, B=32 T=64 (cpu)', () => cpuModel.engine.update(trainBatch), { afterAll: () => cpuModel.dispose() })
 paramsOf.set('train step, default config, B=32 T=64 (cpu)', { backend: 'cpu', B: TRAIN_B, T: TRAIN_T })
 
 const load = loadavg()[0]!
@@ -182,7 +182,7 @@ const timed = async (f: () => unknown) => {
   return performance.now() - start
 }
 const pm = await benchModel('wasm')
-pm.engine.update(trainBatch)
+await pm.engine.update(trainBatch)
 const mm = matMulCase(2048, 128, 512)
 mm.setup()
 mm.fn()

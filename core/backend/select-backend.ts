@@ -34,8 +34,10 @@ async function start(spec: BackendSpec): Promise<string> {
     case 'webgpu': {
       const dawn = (await importOptional('webgpu')) as { create(flags: string[]): unknown; globals: object }
       Object.assign(globalThis, dawn.globals)
-      const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: unknown }
-      nav.gpu ??= dawn.create([])
+      const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: { requestAdapter(): Promise<unknown> } }
+      nav.gpu ??= dawn.create([]) as { requestAdapter(): Promise<unknown> }
+      // tfjs only says setBackend failed; say why when there is no GPU adapter at all.
+      if (!(await nav.gpu.requestAdapter())) throw new Error('no WebGPU adapter: Dawn found no GPU (a Vulkan loader and the GPU vendor\'s Vulkan driver are needed)')
       await importOptional('@tensorflow/tfjs-backend-webgpu')
       await setOrThrow('webgpu')
       return 'webgpu'

@@ -6,7 +6,7 @@ export type * from './strategy.js'
 export type * from './reporter.js'
 export type * from './results.js'
 
-import type { ModelPlugin } from './model.js'
+import type { ModelInstance, ModelPlugin } from './model.js'
 import type { ReporterPlugin } from './reporter.js'
 import type { SelectionJudge, StrategyPlugin } from './strategy.js'
 import type { TaskPlugin } from './task.js'
@@ -33,3 +33,11 @@ export const defineReporter = (plugin: ReporterPlugin): ReporterPlugin => plugin
 
 /** Every valid `StrategyPlugin.selection` (the loader and the strategy contract tester check against it). */
 export const selectionJudges: readonly SelectionJudge[] = ['reward', 'verifier', 'none']
+
+/**
+ * A model's checkpoint content hash: `contentHash()` when the model has it (it may read the
+ * weights from the device), else `describe().hash`; undefined when the model reports none.
+ */
+export async function modelHash(model: ModelInstance): Promise<string | undefined> {
+  return model.contentHash ? await model.contentHash() : model.describe().hash
+}

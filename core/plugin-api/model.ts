@@ -82,6 +82,13 @@ export interface ModelInstance {
    * exactly as the saved one for sampling, scoring and every fine-tuning started from it.
    */
   save?(dir: string): Promise<{ hash: string }>
+  /**
+   * The checkpoint content hash of the current weights — what `save` would return — reading them
+   * from the device when needed. For models whose weights live on an asynchronous device (a GPU),
+   * where the synchronous `describe()` can report a hash only when it is already known. The core
+   * asks for a model's hash through `modelHash` (this when present, else `describe().hash`).
+   */
+  contentHash?(): Promise<string>
   /** Parameters, backend and device, for manifests and `bench env`. */
   describe(): ModelDescription
   /**
@@ -95,7 +102,7 @@ export interface ModelDescription {
   parameters: number
   backend: string
   device: string
-  /** Content hash of the current weights, when known. */
+  /** Content hash of the current weights, when known without reading them (see `contentHash`). */
   hash?: string
   [key: string]: unknown
 }

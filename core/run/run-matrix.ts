@@ -8,6 +8,7 @@ import type { RunEvent, RunEventListener } from '../events.js'
 import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
 import type { CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
+import { modelHash } from '../plugin-api/index.js'
 import { learningRateFor, type ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { createRng, deriveSeed } from '../rng.js'
@@ -241,7 +242,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               cellId: cell.cellId, key: cell.key, metrics, prompts, training,
               compute: { ...compute, wallMs: Date.now() - cellStart },
             }
-            const hash = model.describe().hash
+            const hash = await modelHash(model)
             if (typeof hash === 'string') result.checkpoint = hash
             journal.append({ type: 'cell', cellId: cell.cellId, key: cell.key, result })
             results.push(result)
@@ -310,5 +311,5 @@ async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCr
   if (!model.load) throw new BenchError('BENCH_RUN_INVALID', `Model '${model.name}' cannot load checkpoints (it has no load()). Use the model that wrote ${dir}.`)
   if (!existsSync(dir)) throw new BenchError('BENCH_RUN_INVALID', `Checkpoint folder ${dir} does not exist.`)
   const loaded = await model.load(dir, ctx)
-  return { model: loaded, key: String(loaded.describe().hash ?? dir) }
+  return { model: loaded, key: String((await modelHash(loaded)) ?? dir) }
 }

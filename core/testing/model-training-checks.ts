@@ -1,4 +1,5 @@
 import type { ModelCreateContext, ModelInstance, ModelPlugin, SampleRequest, SampleResult, WeightedSequence } from '../plugin-api/model.js'
+import { modelHash } from '../plugin-api/index.js'
 import { within, type ContractCollector } from './contract-report.js'
 import { sameSamples } from './same-samples.js'
 
@@ -151,12 +152,14 @@ async function checkSaveLoad(h: ModelHarness, model: ModelInstance, sample: Samp
     if (again?.hash !== saved.hash) fail(`saving the same weights twice gave hashes ${saved.hash} and ${again?.hash}: the hash must depend on the content only`)
     const described = model.describe().hash
     if (described !== undefined && described !== saved.hash) fail(`describe().hash (${described}) differs from the hash save() returned (${saved.hash})`)
+    const current = await within(h.timeoutMs, 'contentHash()', modelHash(model))
+    if (current !== undefined && current !== saved.hash) fail(`contentHash() (${current}) differs from the hash save() returned (${saved.hash})`)
     const { corpus: _corpus, ...loadCtx } = h.ctx
     // A different seed: a load that re-creates from the seed instead of reading the files shows.
     const loaded = h.track(await within(h.timeoutMs, 'load()', h.plugin.load!(h.dir, { ...loadCtx, seed: h.ctx.seed + 1 })))
     if (!sameSamples(await sample(loaded), await sample(model), h.tolerance)) fail('the loaded model samples differently from the saved one at the same seeds: save()/load() must round-trip the weights')
-    const loadedHash = loaded.describe().hash
-    if (loadedHash !== undefined && loadedHash !== saved.hash) fail(`the loaded model's describe().hash (${loadedHash}) differs from the saved hash (${saved.hash})`)
+    const loadedHash = await within(h.timeoutMs, 'contentHash()', modelHash(loaded))
+    if (loadedHash !== undefined && loadedHash !== saved.hash) fail(`the loaded model's hash (${loadedHash}) differs from the saved hash (${saved.hash})`)
   })
 }
 

@@ -24,7 +24,7 @@ describe('tiny-transformer sampling workers', () => {
       await pooled.update(batch, { learningRate: 0.05 })
       await single.update(batch, { learningRate: 0.05 })
     }
-    expect(pooled.describe().hash).toBe(single.describe().hash)
+    expect(await pooled.contentHash()).toBe(await single.contentHash())
     const b = await pooled.sample(requests)
     expect(b).not.toEqual(a)
     expect(await single.sample(requests)).toEqual(b)

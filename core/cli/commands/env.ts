@@ -1,6 +1,8 @@
 import type { Command } from 'commander'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { BACKEND_NAMES, BACKENDS, isInstalled } from '../../backend/backend-catalog.js'
+import { PROBE_TIMEOUT_MS, probeBackend } from '../../backend/probe-backend.js'
+import type { BackendProbe } from '../../backend/probe-backend.js'
 import { BenchError } from '../../errors.js'
 import { selectBackend } from '../../backend/select-backend.js'
 
@@ -11,12 +13,24 @@ export interface EnvReport {
   cpu: string
   cores: number
   memoryGiB: number
-  backends: Array<{ name: string; installed: boolean; device: string; install: string }>
+  /** Every backend; an installed one was started for real (`start`), each in a thread of its own. */
+  backends: Array<{ name: string; installed: boolean; device: string; install: string; start?: BackendProbe }>
   chosen: { name: string; device: string } | { error: string }
 }
 
-/** Gathers the machine facts and starts the requested backend (auto by default) to see which one wins. */
-export async function collectEnv(backend = 'auto'): Promise<EnvReport> {
+/**
+ * Gathers the machine facts, starts every installed backend for real (each in its own thread, all
+ * at once, each given `probeTimeoutMs`), then starts the requested one (auto by default) here to
+ * see which one a run would use.
+ */
+export async function collectEnv(backend = 'auto', probeTimeoutMs = PROBE_TIMEOUT_MS): Promise<EnvReport> {
+  const backends = await Promise.all(
+    BACKENDS.map(async (spec) => {
+      const installed = isInstalled(spec)
+      const entry = { name: spec.name, installed, device: spec.device, install: spec.install }
+      return installed ? { ...entry, start: await probeBackend(spec.name, probeTimeoutMs) } : entry
+    }),
+  )
   let chosen: EnvReport['chosen']
   try {
     const selected = await selectBackend(backend)
@@ -30,7 +44,7 @@ export async function collectEnv(backend = 'auto'): Promise<EnvReport> {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: availableParallelism(),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    backends: BACKENDS.map((spec) => ({ name: spec.name, installed: isInstalled(spec), device: spec.device, install: spec.install })),
+    backends,
     chosen,
   }
 }
@@ -45,7 +59,18 @@ function formatEnv(report: EnvReport): string {
     'backends',
   ]
   for (const b of report.backends) {
-    lines.push(`  ${b.installed ? '✓' : '·'} ${b.name.padEnd(15)} ${b.installed ? b.device : `not installed — ${b.install}`}`)
+    const name = b.name.padEnd(15)
+    const start = b.start
+    if (!b.installed || !start) lines.push(`  · ${name} not installed — ${b.install}`)
+    else if (start.state === 'started') {
+      lines.push(`  ✓ ${name} ${b.device}, started in ${start.ms} ms`)
+      const a = start.adapter
+      if (a) {
+        const limits = Object.entries(a.limits).map(([k, v]) => `${k} ${v}`).join(', ')
+        lines.push(`    ${''.padEnd(15)} adapter: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'unnamed'}; ${limits}`)
+      }
+    } else if (start.state === 'timeout') lines.push(`  ✗ ${name} installed, but did not start within ${start.ms} ms`)
+    else lines.push(`  ✗ ${name} installed, but failed to start: ${start.error}`)
   }
   lines.push('')
   lines.push('error' in report.chosen ? `chosen    none: ${report.chosen.error}` : `chosen    ${report.chosen.name} — ${report.chosen.device}`)

@@ -10,6 +10,7 @@ import type { CheckpointFiles } from './checkpoint.js'
 import { ForwardConstants } from './forward.js'
 import type { WeightMap } from './forward.js'
 import { generateRows } from './generate.js'
+import { globalNorm } from './global-norm.js'
 import type { RowRequest } from './generate.js'
 import { tokenLogProbs, weightedLoss } from './loss.js'
 import { modelConfig, paramSpecs, parameterCount } from './model-config.js'
@@ -21,7 +22,10 @@ import type { CharTokenizer } from './tokenizer.js'
 /**
  * The model itself, on the current thread's tfjs backend: parameters as tf.Variables, the Adam
  * state, the optional frozen reference, and the three computations (sample, update, logProb).
- * Training and scoring are synchronous; sampling yields to the event loop between decode steps.
+ * Every read from the device is an awaited `tensor.data()` — never `dataSync()`, which
+ * tfjs-webgpu cannot do in Node — and reads are few: one per training step (loss and grad norm
+ * together), one per scoring chunk, one per decoding step for the whole batch, the weights only
+ * when they are saved, copied or sent to a sampling worker.
  */
 export class Engine {
   readonly cfg: ModelConfig
@@ -42,6 +46,7 @@ export class Engine {
     readonly backend: SelectedBackend,
     readonly seed: number,
     weights: Float32Array[],
+    hash?: string,
   ) {
     this.cfg = modelConfig(options, tokenizer.size)
     this.specs = paramSpecs(this.cfg)
@@ -55,12 +60,17 @@ export class Engine {
     this.W = Object.fromEntries(this.specs.map((s, i) => [s.name, this.vars[i]!]))
     this.consts = new ForwardConstants(this.cfg)
     this.adam = new Adam(this.specs.map((s) => s.shape))
+    if (hash) this.#hash = { version: this.version, hash }
   }
 
-  /** Starts the backend (once per thread) and builds an engine holding `weights`. */
-  static async create(init: { options: ResolvedTinyTransformerOptions; tokenizer: CharTokenizer; weights: Float32Array[]; seed: number; backend?: string }): Promise<Engine> {
+  /**
+   * Starts the backend (once per thread) and builds an engine holding `weights`; `hash`, when the
+   * caller knows it (a loaded checkpoint, a copy of a model whose hash is known), is taken as the
+   * checkpoint hash of these weights.
+   */
+  static async create(init: { options: ResolvedTinyTransformerOptions; tokenizer: CharTokenizer; weights: Float32Array[]; seed: number; backend?: string; hash?: string }): Promise<Engine> {
     const backend = await selectBackend(init.backend ?? init.options.backend ?? 'auto')
-    return new Engine(init.options, init.tokenizer, backend, init.seed, init.weights)
+    return new Engine(init.options, init.tokenizer, backend, init.seed, init.weights, init.hash)
   }
 
   get parameters(): number {
@@ -76,7 +86,7 @@ export class Engine {
   }
 
   /** Σ log π(completion + EOS | prompt) per pair at T = 1, in chunks of `batching.scoreRows`. */
-  logProb(pairs: Array<{ prompt: string; completion: string }>): number[] {
+  async logProb(pairs: Array<{ prompt: string; completion: string }>): Promise<number[]> {
     const out: number[] = []
     const chunk = this.options.batching.scoreRows
     for (let i = 0; i < pairs.length; i += chunk) {
@@ -85,14 +95,17 @@ export class Engine {
         const { tokenLogp } = tokenLogProbs(this.W, this.consts, batch)
         return tf.sum(tf.reshape(tf.mul(tokenLogp, tf.tensor1d(batch.response)), [batch.B, batch.T]), 1)
       })
-      out.push(...(perSeq.dataSync() as Float32Array))
-      perSeq.dispose()
+      try {
+        out.push(...((await perSeq.data()) as Float32Array))
+      } finally {
+        perSeq.dispose()
+      }
     }
     return out
   }
 
   /** One Adam step on the weighted objective of loss.ts; see `weightedLoss` for the normalisation. */
-  update(batch: WeightedSequence[], opts: UpdateOptions = {}): UpdateStats {
+  async update(batch: WeightedSequence[], opts: UpdateOptions = {}): Promise<UpdateStats> {
     if (batch.length === 0) return { loss: 0, gradNorm: 0, tokens: 0 }
     const bad = batch.findIndex((s) => !Number.isFinite(s.weight))
     if (bad >= 0) throw new BenchError('BENCH_RUN_INVALID', `bonbench:tiny-transformer: update got a non-finite weight (${batch[bad]!.weight}) at index ${bad}`)
@@ -105,12 +118,21 @@ export class Engine {
     const weights = batch.map((s) => s.weight)
     const { value, grads } = tf.variableGrads(() => weightedLoss(this.W, this.consts, pairs, weights, { klBeta, refLogp, dropoutSeed }), this.vars)
     const list = this.vars.map((v) => grads[v.name]!)
-    const normT = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.mul(g, g))))))
-    const gradNorm = normT.dataSync()[0]!
-    const loss = value.dataSync()[0]!
-    normT.dispose()
+    // One readback for both numbers: stacking two scalars copies them exactly.
+    const both = tf.tidy(() => tf.stack([value, globalNorm(list)]))
     value.dispose()
     refLogp?.dispose()
+    let read: Float32Array
+    try {
+      read = (await both.data()) as Float32Array
+    } catch (error) {
+      for (const g of list) g.dispose()
+      throw error
+    } finally {
+      both.dispose()
+    }
+    const loss = read[0]!
+    const gradNorm = read[1]!
     if (Number.isFinite(gradNorm)) {
       const clip = this.options.clipNorm
       this.adam.step(this.vars, list, lr, clip > 0 && gradNorm > clip ? clip / gradNorm : 1)
@@ -134,8 +156,9 @@ export class Engine {
     return this.#reference !== undefined
   }
 
-  getWeights(): Float32Array[] {
-    return this.vars.map((v) => v.dataSync() as Float32Array)
+  /** Reads every parameter back from the device (one awaited read per tensor, all in flight together). */
+  async getWeights(): Promise<Float32Array[]> {
+    return (await Promise.all(this.vars.map((v) => v.data()))) as Float32Array[]
   }
 
   setWeights(weights: Float32Array[]): void {
@@ -147,15 +170,26 @@ export class Engine {
     this.version++
   }
 
-  /** The checkpoint files of the current weights. */
-  files(): CheckpointFiles {
-    return checkpointFiles(this.cfg, this.options, this.tokenizer, this.getWeights())
+  /** The checkpoint files of the current weights (their hash is cached as a side effect). */
+  async files(): Promise<CheckpointFiles> {
+    const version = this.version
+    const files = checkpointFiles(this.cfg, this.options, this.tokenizer, await this.getWeights())
+    if (this.version === version) this.#hash = { version, hash: checkpointHash(files) }
+    return files
   }
 
-  /** Content hash of the current checkpoint (cached until the weights change). */
-  hash(): string {
-    if (this.#hash?.version !== this.version) this.#hash = { version: this.version, hash: checkpointHash(this.files()) }
-    return this.#hash.hash
+  /** Content hash of the current checkpoint, reading the weights only when they changed since it was last known. */
+  async hash(): Promise<string> {
+    if (this.#hash?.version === this.version) return this.#hash.hash
+    const version = this.version
+    const hash = checkpointHash(checkpointFiles(this.cfg, this.options, this.tokenizer, await this.getWeights()))
+    if (this.version === version) this.#hash = { version, hash }
+    return hash
+  }
+
+  /** The checkpoint hash when it is known for the current weights (no device read); undefined after a change until `hash()` or `files()`. */
+  get knownHash(): string | undefined {
+    return this.#hash?.version === this.version ? this.#hash.hash : undefined
   }
 
   #disposeReference(): void {

@@ -58,15 +58,25 @@ function gatherRows(cache: KvCache, rows: number[], H: number): KvCache {
   })
 }
 
-/** Runs one decode step and reads the logits back (outside tidy: reading inside it is slow). */
-function step(model: DecodeModel, tokens: number[], pos: number, cache: KvCache | undefined): { logits: Float32Array<ArrayBufferLike>; cache: KvCache } {
+/**
+ * Runs one decode step for the whole batch and reads its logits back: the step's one device read,
+ * awaited (never `dataSync()`, which tfjs-webgpu cannot do in Node).
+ */
+async function step(model: DecodeModel, tokens: number[], pos: number, cache: KvCache | undefined): Promise<{ logits: Float32Array<ArrayBufferLike>; cache: KvCache }> {
   const out = tf.tidy(() => {
     const r = decodeStep(model.W, model.consts, tf.tensor1d(tokens, 'int32'), pos, cache)
     return { logits: r.logits, k: r.cache.k, v: r.cache.v }
   }) as unknown as { logits: tf.Tensor2D; k: tf.Tensor3D[]; v: tf.Tensor3D[] }
   disposeCache(cache)
-  const logits = out.logits.dataSync() as Float32Array
-  out.logits.dispose()
+  let logits: Float32Array
+  try {
+    logits = (await out.logits.data()) as Float32Array
+  } catch (error) {
+    disposeCache({ k: out.k, v: out.v })
+    throw error
+  } finally {
+    out.logits.dispose()
+  }
   return { logits, cache: { k: out.k, v: out.v } }
 }
 
@@ -131,7 +141,7 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
         disposeCache(cache)
         throw abortError()
       }
-      ;({ logits, cache } = step(model, uniqueRow.map((i) => rows[i]!.ids[pos]!), pos, cache))
+      ;({ logits, cache } = await step(model, uniqueRow.map((i) => rows[i]!.ids[pos]!), pos, cache))
     }
     if (slot.length !== uniqueRow.length || slot.some((u, b) => u !== b)) {
       const expanded = gatherRows(cache!, slot, H)
@@ -176,7 +186,7 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
         if (row.done) return EOS
         return pos < row.ids.length ? row.ids[pos]! : row.tokens[row.tokens.length - 1]!
       })
-      ;({ logits: rowLogits, cache } = step(model, feed, pos, cache))
+      ;({ logits: rowLogits, cache } = await step(model, feed, pos, cache))
     }
   }
   return rows.map((row) => ({

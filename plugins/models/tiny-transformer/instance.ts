@@ -13,6 +13,8 @@ export interface TinyTransformerInstance extends ModelInstance {
   logProb(pairs: Array<{ prompt: string; completion: string }>): Promise<number[]>
   clone(): Promise<TinyTransformerInstance>
   save(dir: string): Promise<{ hash: string }>
+  /** The checkpoint hash of the current weights (reads them from the device unless unchanged since it was last known). */
+  contentHash(): Promise<string>
   /** Freezes the current weights as π_ref for the KL term (otherwise taken at the first update with klBeta > 0). */
   setReference(): Promise<void>
   /** Sampling workers in use (0: sampling runs on the calling thread). */
@@ -91,23 +93,30 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
       // The fine-tuning rule (core/plugin-api/model.ts): weights only. A new engine has zero Adam
       // moments, step count 0 (which also restarts the dropout stream) and no KL reference, so
       // the copy trains exactly as a model loaded from this one's checkpoint would.
-      const copy = await Engine.create({ options: engine.options, tokenizer: engine.tokenizer, weights: engine.getWeights(), seed: engine.seed, backend: opts.backend })
+      const hash = engine.knownHash // taken before the read starts, so both describe the same weights
+      const copy = await Engine.create({ options: engine.options, tokenizer: engine.tokenizer, weights: await engine.getWeights(), seed: engine.seed, backend: opts.backend, hash })
       return createInstance(copy, opts)
     },
     async save(dir) {
       alive()
-      return { hash: await writeCheckpoint(dir, engine.files()) }
+      return { hash: await writeCheckpoint(dir, await engine.files()) }
     },
     async setReference() {
       alive()
       engine.setReference()
+    },
+    async contentHash() {
+      alive()
+      return engine.hash()
     },
     describe(): ModelDescription {
       return {
         parameters: engine.parameters,
         backend: engine.backend.name,
         device: engine.backend.device,
-        hash: disposed ? undefined : engine.hash(),
+        // Known without reading the device after create from a checkpoint, clone, save or
+        // contentHash(); after an update only contentHash() (which reads the weights) has it.
+        hash: disposed ? undefined : engine.knownHash,
         workers,
         config: engine.cfg,
       }

@@ -60,17 +60,16 @@ export class SamplerPool {
     })
   }
 
-  /** Samples `rows` across the workers; `weights()` is called only when some worker is stale. */
-  async sample(rows: RowRequest[], version: number, weights: () => Float32Array[], signal?: AbortSignal): Promise<Completion[]> {
+  /** Samples `rows` across the workers; `weights()` (a device read) is called only when some worker is stale. */
+  async sample(rows: RowRequest[], version: number, weights: () => Promise<Float32Array[]>, signal?: AbortSignal): Promise<Completion[]> {
     this.#start()
     const k = Math.min(this.#slots.length, rows.length)
-    let fresh: Float32Array[] | undefined
+    const fresh = this.#slots.slice(0, k).some((slot) => slot.version !== version) ? await weights() : undefined
     const jobs = Array.from({ length: k }, (_, w) => {
       const slot = this.#slots[w]!
       const from = Math.floor((w * rows.length) / k)
       const to = Math.floor(((w + 1) * rows.length) / k)
       const stale = slot.version !== version
-      if (stale) fresh ??= weights()
       const msg: WorkerRequest = { id: this.#nextId++, type: 'sample', rows: rows.slice(from, to), weights: stale ? fresh : undefined }
       return this.#call(slot, msg).then((reply) => {
         if (!reply.ok) {

@@ -1,5 +1,6 @@
 import { BenchError } from '../../../core/errors.js'
 import type { Problem } from '../../../core/plugin-api/task.js'
+import { modelHash } from '../../../core/plugin-api/index.js'
 import type { Verdict, VerifierPlugin, VerifierPrepareContext } from '../../../core/plugin-api/verifier.js'
 import { createRng, deriveSeed } from '../../../core/rng.js'
 import { exactAuc } from './auc.js'
@@ -71,12 +72,12 @@ export function rewardModel(options?: RewardModelOptions | Record<string, unknow
     if (train.length < 2) {
       throw new BenchError('BENCH_DATA_INVALID', `${NAME}: the task has ${train.length} train problem(s); the reward model needs at least 2 (it trains on train prompts and holds some out). Use a task with a train split or a different verifier.`)
     }
-    const modelHash = ctx.model.describe().hash
+    const baseHash = await modelHash(ctx.model)
     const hash = contentHash({
       plugin: NAME,
       version: VERSION,
       problems: train.map((p) => [p.id, p.prompt, p.answer ?? null]),
-      modelHash: modelHash ?? null,
+      modelHash: baseHash ?? null,
       // Weights trained on different TensorFlow.js backends differ in the last digits.
       backend,
       options: { ...opts, cache: undefined },
@@ -85,7 +86,7 @@ export function rewardModel(options?: RewardModelOptions | Record<string, unknow
       generation: ctx.generation,
       reward: { name: ctx.reward.name, version: ctx.reward.meta.version, options: ctx.reward.options ?? null },
     })
-    const useCache = opts.cache && modelHash !== undefined
+    const useCache = opts.cache && baseHash !== undefined
     if (opts.cache && !useCache) ctx.log(`${NAME}: the base model reports no checkpoint hash; training without the cache`)
 
     if (useCache) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BACKENDS, isInstalled } from '../../../core/backend/backend-catalog.js'
 import { selectBackend } from '../../../core/backend/select-backend.js'
+import { probeBackend } from '../../../core/backend/probe-backend.js'
 import { collectEnv } from '../../../core/cli/commands/env.js'
 
 describe('backend selection', () => {
@@ -25,5 +26,20 @@ describe('backend selection', () => {
     expect(report.backends.map((b) => b.name).sort()).toEqual(['cpu', 'tensorflow', 'tensorflow-gpu', 'wasm', 'webgpu'])
     expect(report.cores).toBeGreaterThanOrEqual(1)
     expect(report.chosen).toHaveProperty('name')
+  })
+
+  it('bench env starts every installed backend for real before it counts as available', async () => {
+    const report = await collectEnv('auto')
+    for (const b of report.backends) {
+      if (b.installed) expect(b.start, b.name).toMatchObject({ state: 'started', ms: expect.any(Number), tfName: expect.any(String) })
+      else expect(b.start, b.name).toBeUndefined()
+    }
+    expect(report.backends.find((b) => b.name === 'wasm')?.start).toMatchObject({ state: 'started', tfName: 'wasm' })
+  })
+
+  it('a probe reports a backend that fails to start, and one that does not answer in time, without throwing', async () => {
+    const missing = BACKENDS.find((b) => !isInstalled(b))!
+    expect(await probeBackend(missing.name)).toMatchObject({ state: 'failed', error: expect.stringContaining(missing.install) })
+    expect(await probeBackend('wasm', 1)).toMatchObject({ state: 'timeout' })
   })
 })
