@@ -43,7 +43,7 @@ describe('a cache or a worker count never changes a result (bench run, journals 
     expect(two.exitCode, two.stderr).toBe(0)
     expect(two.stdout).toMatch(/base model: pretraining 3 steps/)
     const twoJournal = onlyJournal(join(project.dir, 'two-threads'))
-    const manifest = JSON.parse(readFileSync(join(twoJournal, '..', 'run.json'), 'utf8')) as { config: { concurrency?: number } }
+    const manifest = JSON.parse(readFileSync(join(twoJournal, '..', 'run.json'), 'utf8')) as { provenance: { config: { concurrency?: number } } }
     expect(manifest.provenance.config.concurrency).toBe(2)
     // The cold run of the first test sampled in-process (concurrency 1).
     const oneJournal = onlyJournal(join(project.dir, 'cold'))
