@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Bench } from 'tinybench'
 import { z } from 'zod'
 import { BenchError } from './errors.js'
+import { packageRoot } from './package-root.js'
 
 /**
  * The one benchmark JSON format of the project. Every tinybench suite in benchmarks/ writes one
@@ -77,7 +77,6 @@ export type MachineFacts = z.infer<typeof machineFactsSchema>
 /** The parsed, validated content of benchmarks/results/<suite>.json. */
 export type BenchmarkFile = z.infer<typeof benchmarkFileSchema>
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 /**
  * Where results go: $BENCH_RESULTS_DIR (resolved against the working directory) when set, else
@@ -85,7 +84,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
  */
 export function benchmarkResultsDir(): string {
   const fromEnv = process.env.BENCH_RESULTS_DIR
-  return fromEnv ? path.resolve(fromEnv) : path.join(repoRoot, 'benchmarks', 'results')
+  return fromEnv ? path.resolve(fromEnv) : path.join(packageRoot, 'benchmarks', 'results')
 }
 
 /** Facts about this machine, now. */
@@ -106,7 +105,7 @@ export function machineFacts(extra: { backend?: string } = {}): MachineFacts {
 
 function gitFacts(): BenchmarkFile['git'] {
   try {
-    const run = (args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    const run = (args: string[]) => execFileSync('git', args, { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     return { commit: run(['rev-parse', 'HEAD']).trim(), dirty: run(['status', '--porcelain']).trim() !== '' }
   } catch {
     return undefined

@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { isBenchError } from '../errors.js'
+import { packageRoot } from '../package-root.js'
 import { commands } from './commands/index.js'
 import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop-signals.js'
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
 
 /** Builds the `bench` program with every command registered. */
 export function createProgram(): Command {

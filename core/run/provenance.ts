@@ -1,13 +1,13 @@
 import { execa } from 'execa'
 import { readFileSync } from 'node:fs'
 import { cpus, platform, arch } from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { ModelDescription } from '../plugin-api/model.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import type { RunPlugins } from './run-plugins.js'
 import type { SelectionJudge } from '../plugin-api/strategy.js'
+import { packageRoot } from '../package-root.js'
 
 /** A git checkout's state: the HEAD commit and whether the tree has uncommitted changes. */
 export interface GitState {
@@ -56,8 +56,6 @@ export interface Provenance {
   /** The saved model evaluated as the base (`bench eval --checkpoint`), when there was one. */
   checkpoint?: string
 }
-
-const packageRoot = fileURLToPath(new URL('../../', import.meta.url))
 
 /** bonbench's package name and version (from its package.json). */
 export function harnessPackage(): { name: string; version: string } {
