@@ -1,5 +1,6 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { BenchError } from '../errors.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { ModelDescription } from '../plugin-api/model.js'
 import type { PluginRegistry } from '../registry/registry.js'
@@ -39,7 +40,7 @@ export async function buildManifest(opts: {
  */
 export function recordResolvedBackend(runDir: string, model: Pick<ModelDescription, 'backend' | 'device'>): string | undefined {
   const file = join(runDir, 'run.json')
-  const manifest = upgradeManifest(JSON.parse(readFileSync(file, 'utf8')) as RunManifest | RunManifestV1)
+  const manifest = readManifest(runDir)
   const recorded = manifest.provenance.backend.resolved
   if (recorded !== undefined) {
     return recorded === model.backend ? undefined : `this run was recorded on backend ${recorded} but now runs on ${model.backend}; its numbers may differ`
@@ -49,4 +50,14 @@ export function recordResolvedBackend(runDir: string, model: Pick<ModelDescripti
   writeFileSync(tmp, JSON.stringify(updated, null, 2) + '\n')
   renameSync(tmp, file)
   return undefined
+}
+
+/**
+ * Reads a run directory's run.json, upgrading a version-1 record to the current shape; a clear
+ * error when the folder is not a run directory.
+ */
+export function readManifest(runDir: string): RunManifest {
+  const path = join(runDir, 'run.json')
+  if (!existsSync(path)) throw new BenchError('BENCH_RUN_INVALID', `${runDir} is not a run directory (no run.json). Give the folder that \`bench run\` printed.`)
+  return upgradeManifest(JSON.parse(readFileSync(path, 'utf8')) as RunManifest | RunManifestV1)
 }

@@ -7,9 +7,9 @@ import { deepFreeze, type ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRef } from '../config/types.js'
 import type { Plugin, PluginKind } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
-import { type RunManifest, type RunManifestV1, upgradeManifest } from './journal-types.js'
+import type { RunManifest } from './journal-types.js'
 import { harnessGitState, harnessPackage, type Provenance } from './provenance.js'
-import { readManifest } from './run-matrix.js'
+import { readManifest } from './manifest.js'
 import { resolveRunPlugins } from './run-plugins.js'
 import { loadRegistry } from './setup.js'
 
@@ -137,7 +137,7 @@ function environmentNotes(recorded: Provenance, here: { node: string; harnessGit
  */
 export async function prepareRerun(runDir: string, options: RerunOptions = {}): Promise<RerunPlan> {
   const dir = resolve(runDir)
-  const recorded = upgradeManifest(readManifest(dir) as RunManifest | RunManifestV1)
+  const recorded = readManifest(dir)
   const provenance = recorded.provenance
   if (!provenance.config || typeof provenance.config.task !== 'string') {
     throw new BenchError('BENCH_RUN_INVALID', `${dir}/run.json records no resolved config; it cannot be rerun.`)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { BenchError } from '../errors.js'
@@ -18,8 +18,8 @@ import { trainCell } from '../train/train-cell.js'
 import { lambdaFor } from '../train/lambda.js'
 import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
-import type { JournalRecord, RunManifest } from './journal-types.js'
-import { buildManifest, recordResolvedBackend } from './manifest.js'
+import type { JournalRecord } from './journal-types.js'
+import { buildManifest, readManifest, recordResolvedBackend } from './manifest.js'
 import { planCells } from './planner.js'
 import { resolveRunPlugins } from './run-plugins.js'
 import { estimateWork } from './estimate-plan.js'
@@ -271,13 +271,6 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)
     return { runDir, runId, results: ordered, interrupted }
   }
-}
-
-/** Reads a run directory's manifest; a clear error when it is not a run directory. */
-export function readManifest(runDir: string): RunManifest {
-  const path = join(runDir, 'run.json')
-  if (!existsSync(path)) throw new BenchError('BENCH_RUN_INVALID', `${runDir} is not a run directory (no run.json). Give the folder that \`bench run\` printed.`)
-  return JSON.parse(readFileSync(path, 'utf8')) as RunManifest
 }
 
 interface JournalIndex {

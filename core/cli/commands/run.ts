@@ -3,8 +3,7 @@ import { builtins } from '../../../plugins/builtins.js'
 import type { StrategyPlugin } from '../../plugin-api/strategy.js'
 import type { UserConfig } from '../../config/types.js'
 import { userConfigSchema } from '../../config/schema.js'
-import { readManifest } from '../../run/run-matrix.js'
-import { type RunManifest, type RunManifestV1, upgradeManifest } from '../../run/journal-types.js'
+import { readManifest } from '../../run/manifest.js'
 import { executeRun } from '../execute-run.js'
 import { estimatePlan } from '../../run/estimate-plan.js'
 import { setupRun } from '../../run/setup.js'
@@ -79,7 +78,7 @@ export function registerRun(program: Command): void {
       let preset = flags.preset
       if (flags.resume) {
         // A resumed run reuses its recorded config; only the run directory comes from the flag.
-        const recorded = upgradeManifest(readManifest(flags.resume) as RunManifest | RunManifestV1).provenance.config
+        const recorded = readManifest(flags.resume).provenance.config
         configPath = (recorded.configFile as string | undefined) ?? configPath
         preset = undefined
         flagConfig = recordedToFlags(recorded)
