@@ -94,12 +94,6 @@ export function configToJson(config: ResolvedConfig): Record<string, unknown> {
   ) as Record<string, unknown>
 }
 
-/** A strategy's declared selection judge, read defensively (plugins written before it was declared have none). */
-export function selectionOf(plugin: object): SelectionJudge | undefined {
-  const value = (plugin as { selection?: unknown }).selection
-  return value === 'reward' || value === 'verifier' || value === 'none' ? value : undefined
-}
-
 /** Every registered plugin as a record (name, kind, version, options, source), sorted by kind then name (not by when it was first used). */
 export function pluginRecords(registry: PluginRegistry): PluginRecord[] {
   const sorted = [...registry.list()].sort((a, b) => (a.plugin.kind + '\0' + a.plugin.name < b.plugin.kind + '\0' + b.plugin.name ? -1 : 1))
@@ -138,10 +132,8 @@ export async function buildProvenance(opts: {
     argv: [...opts.argv],
     config: configToJson(config),
     plugins: pluginRecords(opts.registry),
-    strategies: [...opts.plugins.strategies].map(([name, plugin]) => {
-      const selection = selectionOf(plugin)
-      return { name, plugin: plugin.name, ...(selection ? { selection } : {}) }
-    }),
+    // The loader has checked every strategy's selection (validate-plugin.ts).
+    strategies: [...opts.plugins.strategies].map(([name, plugin]) => ({ name, plugin: plugin.name, selection: plugin.selection })),
     judges: { reward: opts.plugins.reward.name, selector: opts.plugins.selector.name },
     backend: { requested: config.backend },
     seeds: { matrix: [...config.seeds], task: config.taskSeed },
