@@ -5,6 +5,7 @@ export type * from './verifier.js'
 export type * from './strategy.js'
 export type * from './reporter.js'
 export type * from './results.js'
+export type * from './divergence.js'
 
 import type { ModelInstance, ModelPlugin } from './model.js'
 import type { ReporterPlugin } from './reporter.js'
