@@ -3,6 +3,7 @@ import path from 'node:path'
 import { metricLabel } from './groups.js'
 import type { Estimate, Results, ResultsGroup } from './results-schema.js'
 import { labelWithSelection } from './selection-label.js'
+import { frontierSection } from './frontier-markdown.js'
 
 /** Escapes text for a Markdown table cell: pipes, newlines and HTML-ish angle brackets. */
 export function mdCell(text: string): string {
@@ -156,7 +157,7 @@ Values in percent with ${Math.round(results.settings.level * 100)}% confidence i
 
 ${results.groups.length ? metricTables(results) : 'No cell finished.'}
 
-## Comparisons
+${frontierSection(results)}## Comparisons
 
 ${comparisonSection(results)}
 
