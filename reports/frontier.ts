@@ -56,9 +56,10 @@ export function buildFrontier(group: CellGroup, checkpointEvals: ReadonlyMap<str
   }))
   const finalSteps = new Set(group.cells.map((c) => c.training.length))
   stages.push({ step: group.key.strategy === 'base' ? 0 : Math.max(...finalSteps), cells: group.cells })
-  return stages.map(({ step, cells }) => {
+  return stages.map(({ step, cells }, i) => {
     const at: CellGroup = { ...group, cells }
-    const label = `${group.groupId}@${step}`
+    // The final point reuses the group's own bootstrap seeds, so it equals the group's estimates.
+    const label = i === stages.length - 1 ? group.groupId : `${group.groupId}@${step}`
     const o = { ...opts, label }
     return {
       step,
