@@ -12,7 +12,7 @@ function walk(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
     if (statSync(path).isDirectory()) walk(path)
-    else if (assets.test(name)) cpSync(path, join(root, 'dist', relative(root, path)))
+    else if (assets.test(name) && name !== 'tsconfig.json') cpSync(path, join(root, 'dist', relative(root, path)))
   }
 }
 for (const top of ['core', 'plugins', 'reports']) walk(join(root, top))
