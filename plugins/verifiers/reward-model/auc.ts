@@ -44,6 +44,14 @@ export interface AucCiOptions {
   resamples?: number
   /** Two-sided coverage (default 0.95). */
   level?: number
+  /**
+   * `prompts` (default): the cluster bootstrap — draw prompts with replacement and keep each drawn
+   * prompt's samples as they are. `prompts-then-samples`: also redraw each drawn prompt's samples
+   * with replacement (the nested two-level scheme); it counts the within-prompt noise twice, so its
+   * interval is wider than its nominal level (measured coverage 98–99% at 95%, against 92–95% for
+   * `prompts`, on planted clustered scores; see the tests).
+   */
+  resample?: 'prompts' | 'prompts-then-samples'
 }
 
 /** Linear interpolation between order statistics of ascending `sorted`. */
@@ -56,9 +64,10 @@ function quantile(sorted: Float64Array, q: number): number {
 
 /**
  * Percentile bootstrap interval of the AUC for samples clustered by prompt (`groups[i]` names
- * sample i's prompt): each replicate draws the prompts with replacement, then, within each drawn
- * prompt, its samples with replacement (the two-level structure: a prompt's samples are not
- * independent, so resampling samples alone would give too narrow an interval). The AUC of a
+ * sample i's prompt): each replicate draws the prompts with replacement and takes every sample of
+ * each drawn prompt (option `resample` also redraws those samples). A prompt's samples are not
+ * independent — they share its difficulty and its features — so resampling samples alone gives
+ * too narrow an interval; resampling prompts keeps that structure. The AUC of a
  * replicate is the weighted Mann–Whitney statistic over the multiplicities, ties counting ½, in one
  * pass over the samples sorted once by score (O(n) per replicate). Replicates that miss a class
  * are skipped; returns null when the AUC itself is undefined or more than half the replicates miss
@@ -77,6 +86,7 @@ export function aucBootstrapCi(
   if (exactAuc(scores, labels) === null) return null
   const resamples = options.resamples ?? 1000
   const level = options.level ?? 0.95
+  const nested = options.resample === 'prompts-then-samples'
   const members = new Map<string, number[]>()
   for (let i = 0; i < n; i++) {
     const list = members.get(groups[i]!)
@@ -95,7 +105,8 @@ export function aucBootstrapCi(
     weight.fill(0)
     for (let p = 0; p < prompts.length; p++) {
       const chosen = prompts[options.rng.int(prompts.length)]!
-      for (let s = 0; s < chosen.length; s++) weight[chosen[options.rng.int(chosen.length)]!]!++
+      if (nested) for (let s = 0; s < chosen.length; s++) weight[chosen[options.rng.int(chosen.length)]!]!++
+      else for (const i of chosen) weight[i]!++
     }
     let negativesBelow = 0
     let positives = 0

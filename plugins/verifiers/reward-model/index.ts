@@ -36,8 +36,9 @@ export interface RewardModelFacts {
   /** Held-out AUC of r against the environment reward (null when a class is missing there). */
   auc: number | null
   /**
-   * 95% percentile-bootstrap interval of the held-out AUC, resampling held-out prompts and then
-   * each drawn prompt's samples (AUC_CI_RESAMPLES replicates, seeded); null when `auc` is.
+   * 95% percentile-bootstrap interval of the held-out AUC, resampling held-out prompts (each with
+   * all its samples: the cluster bootstrap, see auc.ts; AUC_CI_RESAMPLES replicates, seeded); null
+   * when `auc` is.
    */
   aucCi: [number, number] | null
   trainAuc: number | null
