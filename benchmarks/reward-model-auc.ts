@@ -1,6 +1,8 @@
 // How to run (no npm script):
 //   npx tsx benchmarks/reward-model-auc.ts [--config docs/study/study.config.json] [--cache-dir .bench/cache]
-//     [--options '{"strength":"strong"}'] [--seed 0] [--dump samples.json]
+//     [--options '{"strength":"strong"}'] [--seed N] [--dump facts.json]
+// --seed defaults to the config's taskSeed, the seed `bench run` prepares its selector with;
+// --dump writes the printed facts (JSON) to a file. Measurements: docs/study/README.md (Study v2).
 // Measures the learned verifier `bonbench:reward-model` on a study-like setup without running a
 // matrix: builds (or loads from the cache) the config's pretrained base model, then runs the
 // verifier's `prepare` exactly as `bench run` does (same context, same seed), with the verifier's
