@@ -10,12 +10,12 @@ export type FeatureGroup = (typeof featureGroups)[number]
 /**
  * Options of `bonbench:reward-model`. The capacity knobs (featureDim, hidden, epochs, l2,
  * labelNoise, features) and the data knobs (maxPrompts, samplesPerPrompt) move the held-out AUC;
- * `strength: 'strong'` (presets.ts) sets the ones that reach ≈ 0.96 on the study setup.
+ * `strength: 'strong'` (presets.ts) sets the ones that reach 0.95–0.97 on the study setup.
  */
 export const rewardModelOptionsSchema = z.strictObject({
   /**
    * A named configuration (presets.ts) whose values apply under the options given explicitly:
-   * `strong` (held-out AUC ≈ 0.97 in the study setup: an MLP on 4× the prompts) or `default`.
+   * `strong` (held-out AUC 0.95–0.97 in the study setup: an MLP on 4× the prompts) or `default`.
    */
   strength: z.enum(['default', 'strong']).optional(),
   /** Base-policy samples drawn per train prompt. */
