@@ -3,27 +3,44 @@ import type { Problem } from '../../../core/plugin-api/task.js'
 import { modelHash } from '../../../core/plugin-api/index.js'
 import type { Verdict, VerifierPlugin, VerifierPrepareContext } from '../../../core/plugin-api/verifier.js'
 import { createRng, deriveSeed } from '../../../core/rng.js'
-import { exactAuc } from './auc.js'
+import { aucBootstrapCi, exactAuc } from './auc.js'
 import { contentHash, readCachedModel, writeCachedModel } from './cache.js'
 import { collectLabelledSamples } from './collect.js'
 import { extractFeatures } from './features.js'
 import { resolveRewardModelOptions, rewardModelOptionsSchema, type RewardModelOptions } from './options.js'
+import { applyStrength } from './presets.js'
 import { createScorerNet, type ScorerNet } from './scorer-net.js'
 import { ensureTfBackend } from './tf-backend.js'
 
 export type { RewardModelOptions } from './options.js'
-export { exactAuc } from './auc.js'
+export { aucBootstrapCi, exactAuc } from './auc.js'
+export { strengthPresets } from './presets.js'
 
 const NAME = 'bonbench:reward-model'
-const VERSION = '0.1.0'
+const VERSION = '0.2.0'
 /** Scores stay strictly inside (0, 1) even where float32 sigmoid saturates. */
 const EPS = 1e-6
+/** Bootstrap replicates of the held-out AUC's interval. */
+const AUC_CI_RESAMPLES = 1000
+
+/** `0.734 [95% CI 0.690, 0.776]` (the interval when known), or `n/a`. */
+function formatAuc(facts: Partial<Pick<RewardModelFacts, 'auc' | 'aucCi'>>): string {
+  if (typeof facts.auc !== 'number') return 'n/a'
+  const ci = Array.isArray(facts.aucCi) ? ` [95% CI ${facts.aucCi[0].toFixed(3)}, ${facts.aucCi[1].toFixed(3)}]` : ''
+  return `${facts.auc.toFixed(3)}${ci}`
+}
 
 /** What prepare returns (recorded in the run manifest). */
 export interface RewardModelFacts {
   [key: string]: unknown
   /** Held-out AUC of r against the environment reward (null when a class is missing there). */
   auc: number | null
+  /**
+   * 95% percentile-bootstrap interval of the held-out AUC, resampling held-out prompts (each with
+   * all its samples: the cluster bootstrap, see auc.ts; AUC_CI_RESAMPLES replicates, seeded); null
+   * when `auc` is.
+   */
+  aucCi: [number, number] | null
   trainAuc: number | null
   trainSize: number
   heldOutSize: number
@@ -57,7 +74,7 @@ function seededShuffle<T>(items: readonly T[], seed: number): T[] {
  * The factory validates options (BENCH_PLUGIN_OPTIONS); `score` before `prepare` throws BENCH_USAGE.
  */
 export function rewardModel(options?: RewardModelOptions | Record<string, unknown>): VerifierPlugin {
-  const opts = resolveRewardModelOptions(options, NAME)
+  const opts = resolveRewardModelOptions(applyStrength(options), NAME)
   let net: ScorerNet | undefined
 
   function replaceNet(next: ScorerNet): void {
@@ -93,7 +110,7 @@ export function rewardModel(options?: RewardModelOptions | Record<string, unknow
       const hit = await readCachedModel(ctx.cacheDir, hash)
       if (hit) {
         replaceNet(createScorerNet(hit.shape, createRng(0), hit.weights))
-        ctx.log(`${NAME}: loaded cached reward model ${hash.slice(0, 12)} (held-out AUC ${String(hit.facts.auc)})`)
+        ctx.log(`${NAME}: loaded cached reward model ${hash.slice(0, 12)} (held-out AUC ${formatAuc(hit.facts as Partial<RewardModelFacts>)})`)
         return { ...(hit.facts as RewardModelFacts), cached: true, backend, prepareMs: performance.now() - started }
       }
     }
@@ -136,9 +153,14 @@ export function rewardModel(options?: RewardModelOptions | Record<string, unknow
     }
     replaceNet(fresh)
 
+    const heldOutScores = await fresh.predict(heldOutX)
+    const heldOutLabels = heldOutSet.map((s) => s.label)
     const facts: RewardModelFacts = {
-      auc: exactAuc(fresh.predict(heldOutX), heldOutSet.map((s) => s.label)),
-      trainAuc: exactAuc(fresh.predict(trainX), trainSet.map((s) => s.label)),
+      auc: exactAuc(heldOutScores, heldOutLabels),
+      aucCi: aucBootstrapCi(heldOutScores, heldOutLabels, heldOutSet.map((s) => s.problem.id), {
+        rng: createRng(deriveSeed(seed, 'auc-ci')), resamples: AUC_CI_RESAMPLES,
+      }),
+      trainAuc: exactAuc(await fresh.predict(trainX), trainSet.map((s) => s.label)),
       trainSize: trainSet.length,
       heldOutSize: heldOutSet.length,
       positives: samples.reduce((n, s) => n + s.label, 0),
@@ -151,10 +173,10 @@ export function rewardModel(options?: RewardModelOptions | Record<string, unknow
     }
     if (facts.auc === null) ctx.log(`${NAME}: held-out samples are all ${facts.heldOutPositives === 0 ? 'incorrect' : 'correct'}; AUC is undefined`)
     if (useCache) {
-      await writeCachedModel(ctx.cacheDir, { format: 1, hash, shape: fresh.shape, weights: fresh.exportWeights(), facts: { ...facts } })
+      await writeCachedModel(ctx.cacheDir, { format: 1, hash, shape: fresh.shape, weights: await fresh.exportWeights(), facts: { ...facts } })
     }
     facts.prepareMs = performance.now() - started
-    ctx.log(`${NAME}: trained on ${facts.trainSize} samples, held-out AUC ${facts.auc === null ? 'n/a' : facts.auc.toFixed(3)} (${Math.round(facts.prepareMs)} ms)`)
+    ctx.log(`${NAME}: trained on ${facts.trainSize} samples, held-out AUC ${formatAuc(facts)} (${Math.round(facts.prepareMs)} ms)`)
     return facts
   }
 
@@ -171,7 +193,7 @@ export function rewardModel(options?: RewardModelOptions | Record<string, unknow
       }
       if (ctx?.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${NAME}: scoring was cancelled`, { cause: ctx.signal.reason })
       if (batch.length === 0) return []
-      const probs = net.predict(batch.map((item) => extractFeatures(item.problem.prompt, item.completion, opts.features, opts.featureDim)))
+      const probs = await net.predict(batch.map((item) => extractFeatures(item.problem.prompt, item.completion, opts.features, opts.featureDim)))
       return Array.from(probs, (p) => ({ score: Math.min(Math.max(p, EPS), 1 - EPS), reason: 'scored' }))
     },
     dispose() {
