@@ -60,6 +60,9 @@ export interface PluginDefinition<K extends PluginKind, S extends z.ZodType, H e
   create(options: z.output<S>, context: PluginCreateContext): H
 }
 
+/** What a factory takes: the schema's input type (a plugin without options takes any record and rejects every key at run time). */
+export type OptionsInput<S extends z.ZodType> = z.input<S> extends Record<string, never> ? Record<string, unknown> : z.input<S>
+
 /** The plugin object a factory returns: the kind's type, refined by what `create` returned. */
 export type DefinedPlugin<K extends PluginKind, H> = Omit<H, 'meta' | 'options'> & PluginByKind[K]
 
@@ -102,10 +105,10 @@ export type PluginFactory<K extends PluginKind = PluginKind, O = Record<string, 
  */
 export function definePlugin<K extends PluginKind, S extends z.ZodType = NoOptions, H extends PluginHooks<K> = PluginHooks<K>>(
   definition: PluginDefinition<K, S, H> & { kind: K },
-): PluginFactory<K, z.input<S>, DefinedPlugin<K, H>> {
+): PluginFactory<K, OptionsInput<S>, DefinedPlugin<K, H>> {
   const { kind, name, meta } = definition
   const schema = (definition.options ?? z.strictObject({})) as z.ZodType
-  const factory = (input?: z.input<S>): DefinedPlugin<K, H> => {
+  const factory = (input?: OptionsInput<S>): DefinedPlugin<K, H> => {
     const options = parsePluginOptions(name, schema, input) as z.output<S>
     const context: PluginCreateContext = {
       name,
@@ -134,35 +137,35 @@ type KindDefinition<K extends PluginKind, S extends z.ZodType, H extends PluginH
  * Defines a model plugin factory from a zod options schema (see {@link definePlugin}). Called
  * with a finished plugin object instead (the older form), returns it unchanged for type checking.
  */
-export function defineModel<S extends z.ZodType = NoOptions, H extends PluginHooks<'model'> = PluginHooks<'model'>>(definition: KindDefinition<'model', S, H>): PluginFactory<'model', z.input<S>, DefinedPlugin<'model', H>>
+export function defineModel<S extends z.ZodType = NoOptions, H extends PluginHooks<'model'> = PluginHooks<'model'>>(definition: KindDefinition<'model', S, H>): PluginFactory<'model', OptionsInput<S>, DefinedPlugin<'model', H>>
 export function defineModel(plugin: ModelPlugin): ModelPlugin
 export function defineModel(arg: unknown): unknown {
   return byKind('model', arg)
 }
 
 /** Defines a verifier plugin factory from a zod options schema (see {@link definePlugin}); a plugin object is returned unchanged. */
-export function defineVerifier<S extends z.ZodType = NoOptions, H extends PluginHooks<'verifier'> = PluginHooks<'verifier'>>(definition: KindDefinition<'verifier', S, H>): PluginFactory<'verifier', z.input<S>, DefinedPlugin<'verifier', H>>
+export function defineVerifier<S extends z.ZodType = NoOptions, H extends PluginHooks<'verifier'> = PluginHooks<'verifier'>>(definition: KindDefinition<'verifier', S, H>): PluginFactory<'verifier', OptionsInput<S>, DefinedPlugin<'verifier', H>>
 export function defineVerifier(plugin: VerifierPlugin): VerifierPlugin
 export function defineVerifier(arg: unknown): unknown {
   return byKind('verifier', arg)
 }
 
 /** Defines a task plugin factory from a zod options schema (see {@link definePlugin}); a plugin object is returned unchanged. */
-export function defineTask<S extends z.ZodType = NoOptions, H extends PluginHooks<'task'> = PluginHooks<'task'>>(definition: KindDefinition<'task', S, H>): PluginFactory<'task', z.input<S>, DefinedPlugin<'task', H>>
+export function defineTask<S extends z.ZodType = NoOptions, H extends PluginHooks<'task'> = PluginHooks<'task'>>(definition: KindDefinition<'task', S, H>): PluginFactory<'task', OptionsInput<S>, DefinedPlugin<'task', H>>
 export function defineTask(plugin: TaskPlugin): TaskPlugin
 export function defineTask(arg: unknown): unknown {
   return byKind('task', arg)
 }
 
 /** Defines a strategy plugin factory from a zod options schema (see {@link definePlugin}); a plugin object is returned unchanged. */
-export function defineStrategy<S extends z.ZodType = NoOptions, H extends PluginHooks<'strategy'> = PluginHooks<'strategy'>>(definition: KindDefinition<'strategy', S, H>): PluginFactory<'strategy', z.input<S>, DefinedPlugin<'strategy', H>>
+export function defineStrategy<S extends z.ZodType = NoOptions, H extends PluginHooks<'strategy'> = PluginHooks<'strategy'>>(definition: KindDefinition<'strategy', S, H>): PluginFactory<'strategy', OptionsInput<S>, DefinedPlugin<'strategy', H>>
 export function defineStrategy(plugin: StrategyPlugin): StrategyPlugin
 export function defineStrategy(arg: unknown): unknown {
   return byKind('strategy', arg)
 }
 
 /** Defines a reporter plugin factory from a zod options schema (see {@link definePlugin}); a plugin object is returned unchanged. */
-export function defineReporter<S extends z.ZodType = NoOptions, H extends PluginHooks<'reporter'> = PluginHooks<'reporter'>>(definition: KindDefinition<'reporter', S, H>): PluginFactory<'reporter', z.input<S>, DefinedPlugin<'reporter', H>>
+export function defineReporter<S extends z.ZodType = NoOptions, H extends PluginHooks<'reporter'> = PluginHooks<'reporter'>>(definition: KindDefinition<'reporter', S, H>): PluginFactory<'reporter', OptionsInput<S>, DefinedPlugin<'reporter', H>>
 export function defineReporter(plugin: ReporterPlugin): ReporterPlugin
 export function defineReporter(arg: unknown): unknown {
   return byKind('reporter', arg)

@@ -29,6 +29,7 @@ export {
   type PluginFactory,
   type DefinedPlugin,
   type NoOptions,
+  type OptionsInput,
 } from './define-plugin.js'
 export { parsePluginOptions, pluginOptionsError, allowedOptions } from './options.js'
 export { optionsJsonSchema, optionRows, type JsonSchema, type OptionRow } from './options-schema.js'

@@ -13,12 +13,9 @@ export type { TabularInstance, TabularOptimizer } from './tabular-instance.js'
 
 /** Options of `bonbench:tabular`. */
 export const tabularOptionsSchema = z.strictObject({
-  /** A fixed answer set for every prompt; without it each prompt declares its own on a `choices:` line. */
-  answers: z.array(z.string().min(1)).min(1).optional(),
-  /** Standard deviation of the seeded initial logits (0 gives a uniform policy). */
-  initScale: z.number().min(0).max(10).default(1),
-  /** `sgd` (plain θ ← θ − η∇L, default) or `adam`. */
-  optimizer: z.enum(['sgd', 'adam']).default('sgd'),
+  answers: z.array(z.string().min(1)).min(1).optional().describe('A fixed answer set for every prompt; without it each prompt declares its own on a `choices:` line.'),
+  initScale: z.number().min(0).max(10).default(1).describe('Standard deviation of the seeded initial logits (0 gives a uniform policy).'),
+  optimizer: z.enum(['sgd', 'adam']).default('sgd').describe('`sgd` (plain θ ← θ − η∇L, default) or `adam`.'),
   /** Step size when `update` is called without one. */
   // Large: the trainer averages weights over the prompts of a step, and each prompt has its own row.
   learningRate: z.number().positive().default(4),

@@ -11,30 +11,21 @@ export const tinyTransformerOptionsSchema = z
     layers: z.int().min(1).max(48).default(2),
     width: z.int().min(8).max(4096).default(128),
     heads: z.int().min(1).max(64).default(4),
-    /** Longest sequence (BOS + prompt + completion + EOS) the model sees; longer prompts are cut on the left. */
-    context: z.int().min(4).max(4096).default(96),
-    /** Hidden size of the MLP as a multiple of width. */
-    mlpRatio: z.int().min(1).max(8).default(4),
+    context: z.int().min(4).max(4096).default(96).describe('Longest sequence (BOS + prompt + completion + EOS) the model sees; longer prompts are cut on the left.'),
+    mlpRatio: z.int().min(1).max(8).default(4).describe('Hidden size of the MLP as a multiple of width.'),
     dropout: z.number().min(0).max(0.9).default(0),
     positions: z.enum(['learned', 'rotary']).default('learned'),
-    /** Adam step size used when `update` is not given one. */
-    learningRate: z.number().positive().default(1e-3),
-    /** Global gradient-norm clip (0 turns clipping off). */
-    clipNorm: z.number().min(0).default(1),
+    learningRate: z.number().positive().default(1e-3).describe('Adam step size used when `update` is not given one.'),
+    clipNorm: z.number().min(0).default(1).describe('Global gradient-norm clip (0 turns clipping off).'),
     batching: z
       .strictObject({
-        /** Most sequences decoded together in one batch (per worker). */
-        sampleRows: z.int().min(1).default(256),
-        /** Most sequences per forward pass in `logProb`. */
-        scoreRows: z.int().min(1).default(128),
+        sampleRows: z.int().min(1).default(256).describe('Most sequences decoded together in one batch (per worker).'),
+        scoreRows: z.int().min(1).default(128).describe('Most sequences per forward pass in `logProb`.'),
       })
       .prefault({}),
-    /** Fixes the initialisation seed; by default the seed handed to `create` is used. */
-    seed: z.int().optional(),
-    /** Backend for this model; by default the `--backend` handed to `create` (auto when none). */
-    backend: z.enum(BACKEND_NAMES).optional(),
-    /** Caps the sampling worker threads below the granted concurrency (1 = sample in-process). */
-    maxWorkers: z.int().min(1).optional(),
+    seed: z.int().optional().describe('Fixes the initialisation seed; by default the seed handed to `create` is used.'),
+    backend: z.enum(BACKEND_NAMES).optional().describe('Backend for this model; by default the `--backend` handed to `create` (auto when none).'),
+    maxWorkers: z.int().min(1).optional().describe('Caps the sampling worker threads below the granted concurrency (1 = sample in-process).'),
   })
   .refine((o) => o.width % o.heads === 0, { message: 'width must be a multiple of heads' })
   .refine((o) => o.positions !== 'rotary' || (o.width / o.heads) % 2 === 0, {

@@ -19,14 +19,10 @@ const clock = z.custom<() => number>((v) => typeof v === 'function', { message: 
  * (25%, 50%, …) or, between boundaries, at most once every `intervalMs` per cell.
  */
 export const lineOptionsSchema = z.strictObject({
-  /** Where lines go (default process.stdout). */
-  stream: sink.optional(),
-  /** Least time between two progress lines of one cell that do not cross a step; 0 disables. */
-  intervalMs: z.int().min(0).default(10_000),
-  /** Fraction of a phase between guaranteed progress lines. */
-  step: z.number().gt(0).max(1).default(0.25),
-  /** The clock used for rates, ETAs and throttling (tests pass a scripted one). */
-  now: clock.optional(),
+  stream: sink.optional().describe('Where lines go (default process.stdout).'),
+  intervalMs: z.int().min(0).default(10_000).describe('Least time between two progress lines of one cell that do not cross a step; 0 disables.'),
+  step: z.number().gt(0).max(1).default(0.25).describe('Fraction of a phase between guaranteed progress lines.'),
+  now: clock.optional().describe('The clock used for rates, ETAs and throttling (tests pass a scripted one).'),
 })
 
 /** Options as the user writes them. */

@@ -9,12 +9,9 @@ export type { JsFormat, ParsedJsRecord } from './parse-js-record.js'
 
 /** Options of `bonbench:humaneval-js`. */
 export const humanevalJsOptionsSchema = z.strictObject({
-  /** The file inside a `--data` folder (default: the HumanEval-X file, then the MultiPL-E one). */
-  file: z.string().min(1).optional(),
-  /** Keep the first n problems, for quick runs. */
-  limit: z.int().min(1).optional(),
-  /** Fraction moved to train by a hash of the id (HumanEval-X only; MultiPL-E is evaluation only). */
-  trainFraction: z.number().min(0).max(1).default(0),
+  file: z.string().min(1).optional().describe('The file inside a `--data` folder (default: the HumanEval-X file, then the MultiPL-E one).'),
+  limit: z.int().min(1).optional().describe('Keep the first n problems, for quick runs.'),
+  trainFraction: z.number().min(0).max(1).default(0).describe('Fraction moved to train by a hash of the id (HumanEval-X only; MultiPL-E is evaluation only).'),
   maxTokens: z.int().min(1).default(512),
 })
 

@@ -21,22 +21,15 @@ const levelSpecSchema = z.strictObject({
 
 /** Options of `bonbench:math` (all sizes are independent of the seed). */
 export const mathTaskOptionsSchema = z.strictObject({
-  /** Seed of the problem set; fixed (default 1) so every run seed sees the same prompts. */
-  seed: z.int().default(1),
+  seed: z.int().default(1).describe('Seed of the problem set; fixed (default 1) so every run seed sees the same prompts.'),
   trainSize: z.int().min(0).max(1_000_000).default(4000),
   testSize: z.int().min(1).max(100_000).default(200),
-  /** Which levels to include (built-in: 1–5; others need a full entry in levelSpecs). */
-  levels: z.array(z.int().min(1)).min(1).default([1, 2, 3, 4, 5]),
-  /** Relative weight of each entry of `levels` in both splits (default: the built-in levels 5:2:1:1:1, other levels 1). */
-  mix: z.array(z.number().min(0)).optional(),
-  /** Per-level overrides of the built-in table, keyed by level: `{ 5: { ops: 4 } }`. */
-  levelSpecs: z.record(z.string().regex(/^\d+$/), levelSpecSchema.partial()).default({}),
-  /** `steps`: one line per operation then `A: n`; `reversed`: the same with result digits least significant first; `direct`: only `A: n` (much harder). */
-  format: z.enum(mathFormats).default('steps'),
-  /** Budget for prompt + expert, in characters (= tokens for a char-level model). */
-  maxChars: z.int().min(12).max(10_000).default(90),
-  /** Generation cap for completions (default: maxChars − 9, the shortest prompt). */
-  maxTokens: z.int().min(1).optional(),
+  levels: z.array(z.int().min(1)).min(1).default([1, 2, 3, 4, 5]).describe('Which levels to include (built-in: 1–5; others need a full entry in levelSpecs).'),
+  mix: z.array(z.number().min(0)).optional().describe('Relative weight of each entry of `levels` in both splits (default: the built-in levels 5:2:1:1:1, other levels 1).'),
+  levelSpecs: z.record(z.string().regex(/^\d+$/), levelSpecSchema.partial()).default({}).describe('Per-level overrides of the built-in table, keyed by level: `{ 5: { ops: 4 } }`.'),
+  format: z.enum(mathFormats).default('steps').describe('`steps`: one line per operation then `A: n`; `reversed`: the same with result digits least significant first; `direct`: only `A: n` (much harder).'),
+  maxChars: z.int().min(12).max(10_000).default(90).describe('Budget for prompt + expert, in characters (= tokens for a char-level model).'),
+  maxTokens: z.int().min(1).optional().describe('Generation cap for completions (default: maxChars − 9, the shortest prompt).'),
 })
 
 /** Options as written in a config. */

