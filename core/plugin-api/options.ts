@@ -50,7 +50,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
   const value = valueAt(input, issue.path)
   const got = value === undefined ? '' : ` (got ${show(value)})`
-  return `${path === '' ? 'options' : path}: ${issue.message}${got}`
+  return `${path === '' ? 'options' : path}: ${issue.message.replace(/\.$/, '')}${got}`
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
 
 /** Anything with a `write(text)` method: a Node stream, a PassThrough in tests, a log sink. */
 export interface TextSink {
@@ -30,19 +29,3 @@ export type LineReporterOptions = z.input<typeof lineOptionsSchema>
 
 /** Options with defaults applied. */
 export type ResolvedLineOptions = z.output<typeof lineOptionsSchema>
-
-/**
- * Validates the options when the factory runs; throws BENCH_PLUGIN_OPTIONS naming the plugin
- * and the bad field. Guarantees intervalMs and step are set afterwards.
- */
-export function resolveLineOptions(options: unknown): ResolvedLineOptions {
-  const parsed = lineOptionsSchema.safeParse(options ?? {})
-  if (!parsed.success) {
-    throw new BenchError(
-      'BENCH_PLUGIN_OPTIONS',
-      `bonbench:line: invalid options: ${z.prettifyError(parsed.error)} (valid options: stream, intervalMs, step, now)`,
-      { cause: parsed.error },
-    )
-  }
-  return parsed.data
-}

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
 
 /** Options every file reporter takes: how the run is analysed (the same in all three, so the analysis is shared). */
 export const reportOptionsSchema = z.strictObject({
@@ -12,16 +11,3 @@ export const htmlReportOptionsSchema = reportOptionsSchema.extend({
   maxPromptsPerCell: z.number().int().min(0).default(200).describe('At most this many prompts per cell in the sample browser.'),
   maxTextChars: z.number().int().min(1).default(2000).describe('Sample texts longer than this are cut in the sample browser.'),
 })
-
-/**
- * Validates a file reporter's options when its factory runs; throws BENCH_PLUGIN_OPTIONS naming
- * the plugin and listing the allowed options.
- */
-export function parseReportOptions<S extends z.ZodType>(schema: S, name: string, options: unknown): z.output<S> {
-  const parsed = schema.safeParse(options ?? {})
-  if (!parsed.success) {
-    const allowed = Object.keys((schema as unknown as z.ZodObject).shape).join(', ')
-    throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${z.prettifyError(parsed.error)}. Allowed options: ${allowed}.`)
-  }
-  return parsed.data
-}

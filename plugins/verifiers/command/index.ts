@@ -4,7 +4,8 @@ import { z } from 'zod'
 import { getBudget } from '../../../core/concurrency.js'
 import { BenchError } from '../../../core/errors.js'
 import type { Problem } from '../../../core/plugin-api/task.js'
-import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import type { Verdict, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import { defineVerifier } from '../../../core/plugin-api/index.js'
 import { buildProgram, isCodePayload, type CodePayload } from '../shared/code-payload.js'
 import { forEachLimited } from '../shared/for-each-limited.js'
 import { classifyRun } from './classify-run.js'
@@ -69,61 +70,57 @@ function payloadOf(problem: Problem): CodePayload {
  * language; never for a bad candidate. `dispose()` (and an aborted `ctx.signal`) kill every candidate
  * still running, whole process group included.
  */
-export function command(options: CommandOptions = {}): VerifierPlugin {
-  const parsed = commandOptionsSchema.safeParse(options)
-  if (!parsed.success) {
-    throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}. Allowed: languages ({ <language>: { command: [...'{file}'], extension: '.ext', memory: 'rlimit' | 'none' } }), timeoutMs, memoryMb, outputLimit, detailLimit, env.`)
-  }
-  const o = parsed.data
-  const languages: Record<string, CommandSpec> = { ...defaultLanguages, js: defaultLanguages.javascript!, ...o.languages }
-  const checked = new Set<string>()
-  // Aborted by dispose(): kills every candidate still running; replaced so the verifier stays usable.
-  let running = new AbortController()
+export const command = defineVerifier({
+  name,
+  meta: { version: '0.1.0', description: 'Runs each candidate with an external command (python3, node, …) in a temp folder with time and memory limits' },
+  options: commandOptionsSchema,
+  create(o) {
+    const languages: Record<string, CommandSpec> = { ...defaultLanguages, js: defaultLanguages.javascript!, ...o.languages }
+    const checked = new Set<string>()
+    // Aborted by dispose(): kills every candidate still running; replaced so the verifier stays usable.
+    let running = new AbortController()
 
-  function specOf(problem: Problem, payload: CodePayload): CommandSpec {
-    const spec = languages[payload.language]
-    if (!spec) {
-      throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' is in '${payload.language}', which has no runner. Known: ${Object.keys(languages).join(', ')}. Add one with the option languages: { ${payload.language}: { command: [...], extension } }.`)
-    }
-    if (!checked.has(payload.language)) {
-      const exe = spec.command[0]!
-      if (!onPath(exe)) {
-        const hint = payload.language === 'python' ? ' The humaneval task runs Python candidates with python3: install Python 3 (python3 on PATH) or set languages.python.command.' : ''
-        throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `${name}: '${exe}' was not found on PATH, so ${payload.language} candidates cannot run.${hint}`)
+    function specOf(problem: Problem, payload: CodePayload): CommandSpec {
+      const spec = languages[payload.language]
+      if (!spec) {
+        throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' is in '${payload.language}', which has no runner. Known: ${Object.keys(languages).join(', ')}. Add one with the option languages: { ${payload.language}: { command: [...], extension } }.`)
       }
-      checked.add(payload.language)
+      if (!checked.has(payload.language)) {
+        const exe = spec.command[0]!
+        if (!onPath(exe)) {
+          const hint = payload.language === 'python' ? ' The humaneval task runs Python candidates with python3: install Python 3 (python3 on PATH) or set languages.python.command.' : ''
+          throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `${name}: '${exe}' was not found on PATH, so ${payload.language} candidates cannot run.${hint}`)
+        }
+        checked.add(payload.language)
+      }
+      return spec
     }
-    return spec
-  }
 
-  return {
-    name,
-    kind: 'verifier',
-    meta: { version: '0.1.0', description: 'Runs each candidate with an external command (python3, node, …) in a temp folder with time and memory limits' },
-    options: { ...o },
-    async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
-      const jobs = batch.map(({ problem, completion }) => {
-        const payload = payloadOf(problem)
-        return { payload, spec: specOf(problem, payload), program: buildProgram(problem, payload, completion) }
-      })
-      const verdicts = new Array<Verdict>(batch.length)
-      const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
-      const signal = ctx.signal ? AbortSignal.any([running.signal, ctx.signal]) : running.signal
-      await forEachLimited(jobs.length, width, async (i) => {
-        const { payload, spec, program } = jobs[i]!
-        const run = await runCommand(spec, program, { timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, env: o.env, signal })
-        verdicts[i] = run.spawnError
-          ? { score: 0, reward: 0, pass: false, reason: 'error', detail: `could not start ${spec.command[0]}: ${run.spawnError}` }
-          : classifyRun(run, payload.failOnStderr === true, o.detailLimit)
-      }, signal, name)
-      // A candidate killed by the abort has no true verdict: never hand one back.
-      if (signal.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
-      return verdicts
-    },
-    /** Kills the process group of every candidate still running (safe to call twice; score works again after). */
-    dispose() {
-      running.abort()
-      running = new AbortController()
-    },
-  }
-}
+    return {
+      async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
+        const jobs = batch.map(({ problem, completion }) => {
+          const payload = payloadOf(problem)
+          return { payload, spec: specOf(problem, payload), program: buildProgram(problem, payload, completion) }
+        })
+        const verdicts = new Array<Verdict>(batch.length)
+        const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
+        const signal = ctx.signal ? AbortSignal.any([running.signal, ctx.signal]) : running.signal
+        await forEachLimited(jobs.length, width, async (i) => {
+          const { payload, spec, program } = jobs[i]!
+          const run = await runCommand(spec, program, { timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, env: o.env, signal })
+          verdicts[i] = run.spawnError
+            ? { score: 0, reward: 0, pass: false, reason: 'error', detail: `could not start ${spec.command[0]}: ${run.spawnError}` }
+            : classifyRun(run, payload.failOnStderr === true, o.detailLimit)
+        }, signal, name)
+        // A candidate killed by the abort has no true verdict: never hand one back.
+        if (signal.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
+        return verdicts
+      },
+      /** Kills the process group of every candidate still running (safe to call twice; score works again after). */
+      dispose() {
+        running.abort()
+        running = new AbortController()
+      },
+    }
+  },
+})

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
 
 /** The feature groups the scorer can see (DESIGN §2: r is a learned, imperfect stand-in for R). */
 export const featureGroups = ['prompt', 'response', 'answer', 'cross', 'steps'] as const
@@ -18,8 +17,8 @@ export const rewardModelOptionsSchema = z.strictObject({
   featureDim: z.int().min(16).max(1 << 20).default(4096).describe('Size of the hashed feature space (more → fewer collisions → more capacity).'),
   hidden: z.int().min(0).max(512).default(0).describe('Hidden ReLU units of the MLP; 0 (the default) makes it a logistic regression on the hashed features, which generalised best to held-out prompts in our runs (the MLP overfits small pools).'),
   epochs: z.int().min(1).max(1000).default(10).describe('Passes over the training samples.'),
-  batchSize: z.int().min(1).max(4096).default(64),
-  learningRate: z.number().positive().default(0.01),
+  batchSize: z.int().min(1).max(4096).default(64).describe('Training samples per gradient step.'),
+  learningRate: z.number().positive().default(0.01).describe('Adam step size of the scorer.'),
   l2: z.number().min(0).default(1e-3).describe('L2 penalty: l2 · Σ w² over all weights, added to the mean cross-entropy of each batch.'),
   labelNoise: z.number().min(0).lt(0.5).default(0).describe('Probability of flipping each training label (seeded): a deliberate way to weaken r.'),
   features: z.array(z.enum(featureGroups)).min(1).default([...featureGroups]).describe('Which feature groups the scorer sees.'),
@@ -33,19 +32,3 @@ export type RewardModelOptions = z.input<typeof rewardModelOptionsSchema>
 
 /** Options with defaults applied. */
 export type ResolvedRewardModelOptions = z.output<typeof rewardModelOptionsSchema>
-
-/**
- * Validates user options when the factory runs; throws BENCH_PLUGIN_OPTIONS naming the plugin
- * and the bad field. Guarantees every field is present and in range afterwards.
- */
-export function resolveRewardModelOptions(options: unknown, pluginName: string): ResolvedRewardModelOptions {
-  const parsed = rewardModelOptionsSchema.safeParse(options ?? {})
-  if (!parsed.success) {
-    throw new BenchError(
-      'BENCH_PLUGIN_OPTIONS',
-      `${pluginName}: invalid options: ${z.prettifyError(parsed.error)}`,
-      { cause: parsed.error },
-    )
-  }
-  return parsed.data
-}
