@@ -118,7 +118,8 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType = NoOptio
       },
     }
     const hooks = definition.create(options, context)
-    const { meta: metaOverride, options: recorded, ...rest } = Object.getOwnPropertyDescriptors(hooks)
+    // name, kind and the schema are the definition's: a hook object cannot change them.
+    const { meta: metaOverride, options: recorded, name: _name, kind: _kind, optionsSchema: _schema, ...rest } = Object.getOwnPropertyDescriptors(hooks) as Record<string, PropertyDescriptor>
     const plugin = {
       name,
       kind,
