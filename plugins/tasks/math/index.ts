@@ -12,11 +12,11 @@ export { formatExpert, formatPrompt } from './build-splits.js'
 const digitRange = z.tuple([z.int().min(1).max(6), z.int().min(1).max(6)]).refine(([lo, hi]) => lo <= hi, 'digits must be [min, max] with min ≤ max')
 
 const levelSpecSchema = z.strictObject({
-  ops: z.int().min(1).max(6),
-  digits: digitRange,
-  mulDigits: digitRange,
-  operators: z.string().regex(/^[+*-]+$/, 'operators may only contain + - *'),
-  parens: z.number().min(0).max(1),
+  ops: z.int().min(1).max(6).describe('Binary operations per problem (1 → `a+b`, 3 → `a+b*c-d`).'),
+  digits: digitRange.describe('Digit count range [min, max] of operands of + and −.'),
+  mulDigits: digitRange.describe('Digit count range [min, max] of operands of × (each side).'),
+  operators: z.string().regex(/^[+*-]+$/, 'operators may only contain + - *').describe('Operators drawn uniformly from this string: any of `+`, `-`, `*`.'),
+  parens: z.number().min(0).max(1).describe('Probability of wrapping one + or − (next to a × or after a −) in parentheses; needs ops ≥ 2.'),
 })
 
 /** Options of `bonbench:math` (all sizes are independent of the seed). */

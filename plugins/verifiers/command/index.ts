@@ -14,9 +14,9 @@ import { runCommand, type CommandSpec } from './run-command.js'
 const name = 'bonbench:command'
 
 const commandSpecSchema = z.strictObject({
-  command: z.array(z.string()).min(1),
-  extension: z.string().regex(/^\.[\w.]+$/),
-  memory: z.enum(['rlimit', 'none']).default('rlimit'),
+  command: z.array(z.string()).min(1).describe("The command and its arguments; '{file}' is the program file, '{memoryMb}' the memory limit."),
+  extension: z.string().regex(/^\.[\w.]+$/).describe('File extension of the program, e.g. `.py`.'),
+  memory: z.enum(['rlimit', 'none']).default('rlimit').describe('`rlimit`: cap the address space; `none`: the runner limits itself (node).'),
 })
 
 /** The built-in runners; `languages` in the options adds more or replaces these. */
