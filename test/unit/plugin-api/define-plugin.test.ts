@@ -116,6 +116,17 @@ describe('plugin kit: definePlugin and define<Kind>', () => {
   it('still returns a finished plugin object unchanged (the older identity form)', () => {
     const plugin: VerifierPlugin = { name: 'acme/v', kind: 'verifier', meta: { version: '1.0.0' }, score: async () => [] }
     expect(defineVerifier(plugin)).toBe(plugin)
+    const inline = defineVerifier({
+      name: 'acme/inline',
+      kind: 'verifier',
+      meta: { version: '1.0.0' },
+      async score(batch) {
+        return batch.map(({ completion }) => ({ score: completion.length, reason: 'scored' }))
+      },
+    })
+    expect(inline.kind).toBe('verifier')
+    // @ts-expect-error -- a verdict without its score is a type error in this form too
+    defineVerifier({ name: 'acme/broken', kind: 'verifier', meta: { version: '1.0.0' }, score: async (batch) => batch.map(() => ({ pass: true, reason: 'passed' })) })
   })
 
   it('describes the options as JSON Schema and as rows', () => {
