@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // The `bench` executable. It re-runs Node with --no-node-snapshot (isolated-vm needs it on
-// Node >= 20) and the tsx loader, so the TypeScript sources run as they are, without a build.
+// Node >= 20). In a checkout (the TypeScript sources are there) it adds the tsx loader, so the
+// sources run as they are, without a build; an installed package ships only dist/ (package.json
+// `files`), so there it runs the compiled CLI in plain Node.
 // An IPC channel ties the child to this process: if this one dies (even by SIGKILL), the child
 // sees the channel close and exits, so no orphan keeps writing a run's journal.
 import { execa } from 'execa'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const cli = fileURLToPath(new URL('../core/cli/main.ts', import.meta.url))
-const tsx = require.resolve('tsx')
-const child = execa(process.execPath, ['--no-node-snapshot', '--import', tsx, cli, ...process.argv.slice(2)], {
+const sources = fileURLToPath(new URL('../core/cli/main.ts', import.meta.url))
+const compiled = fileURLToPath(new URL('../dist/core/cli/main.js', import.meta.url))
+const fromSources = existsSync(sources)
+const nodeArgs = fromSources ? ['--no-node-snapshot', '--import', require.resolve('tsx'), sources] : ['--no-node-snapshot', compiled]
+const child = execa(process.execPath, [...nodeArgs, ...process.argv.slice(2)], {
   stdio: 'inherit',
   ipc: true,
   reject: false,
