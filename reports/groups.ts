@@ -24,14 +24,17 @@ export interface CellGroup {
   grid: number[]
 }
 
-/** The id of a group: `task/model/strategy/n<N′>/t<T>`. */
+/** The id of a group: `task/model/strategy/n<N′>/t<T>`, with `/lr<rate>` after N′ on a learning-rate axis. */
 export function groupIdOf(key: GroupKeyOf): string {
-  return `${key.task}/${key.model}/${key.strategy}/n${key.nTrain}/t${key.temperature}`
+  const lr = key.learningRate !== undefined ? `/lr${key.learningRate}` : ''
+  return `${key.task}/${key.model}/${key.strategy}/n${key.nTrain}${lr}/t${key.temperature}`
 }
 
 /** The key without its seed. */
 export function groupKeyOf(key: CellKey): GroupKeyOf {
-  return { task: key.task, model: key.model, strategy: key.strategy, nTrain: key.nTrain, temperature: key.temperature }
+  const out: GroupKeyOf = { task: key.task, model: key.model, strategy: key.strategy, nTrain: key.nTrain, temperature: key.temperature }
+  if (key.learningRate !== undefined) out.learningRate = key.learningRate
+  return out
 }
 
 /**

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { twoLevelBootstrapCI } from '../core/metrics/two-level-bootstrap.js'
-import type { CheckpointEval } from '../core/plugin-api/divergence.js'
+import type { CheckpointEval, SplitEval } from '../core/plugin-api/divergence.js'
 import type { CellMetrics, PromptMetrics } from '../core/plugin-api/results.js'
 import { deriveSeed } from '../core/rng.js'
 import { cellLabel, varyingAxes } from '../core/summary/cell-label.js'
@@ -50,6 +50,10 @@ function pickMetrics(m: CellMetrics): Results['cells'][number]['metrics'] {
 
 function pickPrompt(p: PromptMetrics): Results['cells'][number]['prompts'][number] {
   return { promptId: p.promptId, passAtN: p.passAtN, bestOfN: p.bestOfN, majorityAtN: p.majorityAtN, pFail: p.pFail, ...(p.distinctAtN ? { distinctAtN: p.distinctAtN } : {}) }
+}
+
+function pickSplit(v: SplitEval): { metrics: Results['cells'][number]['metrics']; prompts: Results['cells'][number]['prompts'] } {
+  return { metrics: pickMetrics(v.metrics), prompts: v.prompts.map(pickPrompt) }
 }
 
 /** A group's metric at N pooled over its seeds, with a two-level (seeds × prompts) bootstrap CI. */
@@ -169,7 +173,8 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
       trainingSteps: (run.training.get(c.cellId) ?? c.training).length,
       ...(c.checkpoint !== undefined ? { checkpoint: c.checkpoint } : {}),
       ...(c.kl !== undefined ? { kl: c.kl } : {}),
-      ...(checkpointEvals.get(c.cellId)?.length ? { checkpoints: checkpointEvals.get(c.cellId)!.map((e) => ({ ...e, metrics: pickMetrics(e.metrics), prompts: e.prompts.map(pickPrompt) })) } : {}),
+      ...(checkpointEvals.get(c.cellId)?.length ? { checkpoints: checkpointEvals.get(c.cellId)!.map((e) => ({ ...e, metrics: pickMetrics(e.metrics), prompts: e.prompts.map(pickPrompt), ...(e.validation ? { validation: pickSplit(e.validation) } : {}) })) } : {}),
+      ...(c.validation !== undefined ? { validation: pickSplit(c.validation) } : {}),
     })),
     groups: groups.map((g) => estimates.get(g.groupId)!),
     comparisons,

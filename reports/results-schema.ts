@@ -8,6 +8,9 @@ import { z } from 'zod'
  * Version 3 added divergence: a cell's `kl` (KL(π‖π_base) per token) and `checkpoints` (evaluations
  * every `train.evalEvery` steps), a group's `frontier` (metrics against KL per checkpoint, pooled
  * over seeds) and the `frontier` chart kind — all optional, absent for runs that measured none.
+ * Later additions to version 3, all optional (absent unless a run used them): a cell key's
+ * `learningRate` (a learning-rate axis), `validation` on cells and checkpoints (a validation split,
+ * `eval.validationPrompts`), and `arm`, `options`, `learningRate` on provenance strategies (named arms).
  * {@link upgradeResults} reads version-1 and version-2 files.
  * The committed JSON Schema `reports/results.schema.json` is generated from this file
  * (`npx tsx reports/write-results-schema.ts`; a test checks they agree) — edit here, then regenerate.
@@ -27,6 +30,7 @@ const cellKey = z.strictObject({
   nTrain: z.number().int(),
   temperature: z.number(),
   seed: z.number().int(),
+  learningRate: z.number().positive().optional().describe('the fine-tuning learning rate, only in runs with a learning-rate axis (matrix.learningRates); absent for the base'),
 })
 
 /** A cell's coordinates without the seed: the unit that seeds are pooled over. */
@@ -78,12 +82,19 @@ const klEstimate = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('absent'), reason: z.string() }),
 ])
 
+/** A model on the validation split (eval.validationPrompts: carved from train, disjoint from test), as on test. */
+const splitEval = z.strictObject({
+  metrics: cellMetrics,
+  prompts: z.array(promptMetrics),
+})
+
 const checkpointEval = z.strictObject({
   step: z.number().int().min(0).describe('optimizer steps taken'),
   metrics: cellMetrics,
   prompts: z.array(promptMetrics),
   kl: klEstimate,
   compute: z.strictObject({ samplesDrawn: z.number(), tokensGenerated: z.number(), wallMs: z.number() }),
+  validation: splitEval.optional().describe('the same checkpoint on the validation split, when the run has one'),
 })
 
 const cell = z.strictObject({
@@ -97,6 +108,7 @@ const cell = z.strictObject({
   checkpoint: z.string().optional(),
   kl: klEstimate.optional().describe('KL(π‖π_base) per token of the final model, when the run measured it'),
   checkpoints: z.array(checkpointEval).optional().describe('evaluations at intermediate checkpoints (train.evalEvery), by step'),
+  validation: splitEval.optional().describe('the final model on the validation split (eval.validationPrompts), when the run has one'),
 })
 
 /** One checkpoint of a group, pooled over its seeds: where the arm stands in (KL, metric) space. */
@@ -184,6 +196,9 @@ const provenance = z.strictObject({
     name: z.string().describe('as named in the matrix'),
     plugin: z.string(),
     selection: z.enum(['reward', 'verifier', 'none']).optional().describe("judge of the strategy's BoN picks: R (reward), r (verifier) or no picks; absent when the plugin does not declare it"),
+    arm: z.literal(true).optional().describe('a named arm (matrix.arms): `plugin` trained with `options`'),
+    options: z.record(z.string(), z.unknown()).optional().describe("the arm's strategy options as resolved (defaults applied)"),
+    learningRate: z.number().positive().optional().describe("the arm's own learning rate, when it sets one"),
   })),
   judges: z.strictObject({ reward: z.string().describe('the environment reward R'), selector: z.string().describe('the verifier r BoN ranks by') }),
   backend: z.strictObject({ requested: z.string(), resolved: z.string().optional().describe('the backend the model ran on'), device: z.string().optional() }),

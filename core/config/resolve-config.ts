@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path'
 import { BenchError } from '../errors.js'
 import { presets } from '../presets/index.js'
 import { bareName } from '../plugin-name.js'
-import type { EvalConfig, PluginRef, TrainConfig, UserConfig } from './types.js'
+import type { ArmConfig, EvalConfig, MatrixConfig, PluginRef, TrainConfig, UserConfig } from './types.js'
 import { validateUserConfig } from './load-config.js'
 
 /** The config a run uses: defaults applied, paths absolute, frozen before the run starts. */
@@ -19,9 +19,15 @@ export interface ResolvedConfig {
   readonly poolSize: number
   /** The selector verifier; undefined means the task's reward verifier (an oracle). */
   readonly verifier?: string
-  readonly train: Readonly<Required<Omit<TrainConfig, 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps' | 'evalEvery'>> & Pick<TrainConfig, 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps' | 'evalEvery'>>
+  /** Named arms (`matrix.arms`); absent when the config names none. */
+  readonly arms?: Readonly<Record<string, ArmConfig>>
+  /** The learning-rate axis (`matrix.learningRates`); absent when the config sets none. */
+  readonly learningRates?: readonly number[]
+  /** Cell order (`matrix.order`); absent: the default 'seed-first'. */
+  readonly order?: MatrixConfig['order']
+  readonly train: Readonly<Required<Omit<TrainConfig, OptionalTrainKey>> & Pick<TrainConfig, OptionalTrainKey>>
   /** `kl` stays as written (absent: on exactly when `train.evalEvery` is set; see {@link klEnabled}). */
-  readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts' | 'kl'>> & { testPrompts?: number; kl?: boolean }>
+  readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts' | 'kl' | 'validationPrompts'>> & { testPrompts?: number; kl?: boolean; validationPrompts?: number }>
   readonly plugins: readonly PluginRef[]
   readonly data?: string
   readonly taskSeed: number
@@ -34,6 +40,9 @@ export interface ResolvedConfig {
   readonly configFile?: string
   readonly preset?: string
 }
+
+/** Train settings without a default (absent unless the config sets them). */
+type OptionalTrainKey = 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps' | 'evalEvery' | 'kPerN' | 'finetuneProblems'
 
 /** Built-in defaults, under every preset, config file and flag. */
 export const defaults = {
@@ -97,6 +106,12 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
   }
   const temperatures = m.temperatures ?? defaults.temperatures
   const strategies = m.strategies ?? defaults.strategies
+  const arms = m.arms
+  for (const [name, arm] of Object.entries(arms ?? {})) {
+    if (arms && arm.strategy in arms) {
+      throw new BenchError('BENCH_CONFIG_INVALID', `matrix.arms.${name}: its strategy '${arm.strategy}' is another arm; an arm names a strategy plugin (e.g. 'rl'), not an arm.`)
+    }
+  }
   const unknownRates = Object.keys(merged.train?.learningRates ?? {}).filter((name) => !strategies.some((s) => s === name || bareName(s) === bareName(name)))
   if (unknownRates.length > 0) {
     throw new BenchError('BENCH_CONFIG_INVALID', `train.learningRates names ${unknownRates.map((n) => `'${n}'`).join(', ')}, not a strategy of this run (${strategies.length > 0 ? strategies.join(', ') : 'none'}). Key it by one of the run's strategies, or add that strategy to matrix.strategies.`)
@@ -112,6 +127,9 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
     seeds: m.seeds ?? defaults.seeds,
     poolSize,
     verifier: m.verifier,
+    ...(arms !== undefined ? { arms } : {}),
+    ...(m.learningRates !== undefined ? { learningRates: [...new Set(m.learningRates)] } : {}),
+    ...(m.order !== undefined ? { order: m.order } : {}),
     train: { ...defaults.train, ...merged.train } as ResolvedConfig['train'],
     eval: { ...defaults.eval, ...merged.eval },
     plugins: merged.plugins ?? [],
@@ -141,12 +159,19 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The learning rate a strategy trains with: its entry in `train.learningRates` (by the name the
- * matrix gives it, or its short name), else `train.learningRate`; undefined means the model's own.
+ * The learning rate a strategy (or named arm) trains with: its entry in `train.learningRates` (by
+ * the name the matrix gives it, or its short name), else the arm's own `learningRate`, else
+ * `train.learningRate`; undefined means the model's own. A cell on a learning-rate axis
+ * (`matrix.learningRates`) trains at its key's rate instead: see {@link cellLearningRate}.
  */
-export function learningRateFor(train: ResolvedConfig['train'], strategy: string): number | undefined {
+export function learningRateFor(train: ResolvedConfig['train'], strategy: string, arms?: ResolvedConfig['arms']): number | undefined {
   const rates = train.learningRates ?? {}
-  return rates[strategy] ?? Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))?.[1] ?? train.learningRate
+  return rates[strategy] ?? Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))?.[1] ?? arms?.[strategy]?.learningRate ?? train.learningRate
+}
+
+/** The learning rate of one cell: its key's (a learning-rate axis), else {@link learningRateFor}. */
+export function cellLearningRate(config: Pick<ResolvedConfig, 'train' | 'arms'>, key: { strategy: string; learningRate?: number }): number | undefined {
+  return key.learningRate ?? learningRateFor(config.train, key.strategy, config.arms)
 }
 
 /** Whether a run measures KL(π‖π_base): `eval.kl` when set, else exactly when `train.evalEvery` is set. */

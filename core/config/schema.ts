@@ -23,6 +23,18 @@ export const userConfigSchema = z.strictObject({
       seeds: z.array(z.number().int().min(0)).min(1).optional(),
       poolSize: positiveInt.optional(),
       verifier: z.string().min(1).optional(),
+      arms: z
+        .record(
+          z.string().regex(/^[a-zA-Z0-9._-]+$/, 'an arm name uses letters, digits, ".", "_" and "-" only (it goes into cell ids)'),
+          z.strictObject({
+            strategy: z.string().min(1),
+            options: z.record(z.string(), z.unknown()).optional(),
+            learningRate: z.number().positive().optional(),
+          }),
+        )
+        .optional(),
+      learningRates: z.array(z.number().positive()).min(1).optional(),
+      order: z.enum(['seed-first', 'strategy-first']).optional(),
     })
     .optional(),
   train: z
@@ -36,6 +48,8 @@ export const userConfigSchema = z.strictObject({
       pretrainLearningRate: z.number().positive().optional(),
       lambda: z.union([z.literal('kl-match'), z.literal('N-1'), z.number().min(0)]).optional(),
       evalEvery: positiveInt.optional(),
+      kPerN: positiveInt.optional(),
+      finetuneProblems: positiveInt.optional(),
     })
     .optional(),
   eval: z
@@ -44,6 +58,7 @@ export const userConfigSchema = z.strictObject({
       threshold: z.number().optional(),
       bootstrap: positiveInt.optional(),
       kl: z.boolean().optional(),
+      validationPrompts: positiveInt.optional(),
     })
     .optional(),
   data: z.string().min(1).optional(),

@@ -33,6 +33,34 @@ export interface MatrixConfig {
   poolSize?: number
   /** The selector verifier r that BoN ranks by (default: the task's `selector`, else its reward verifier, an oracle). */
   verifier?: string
+  /**
+   * Named arms: one strategy plugin trained several ways in one matrix. Each name is usable in
+   * `strategies` like a strategy (cell ids and labels use it), e.g.
+   * `{ 'rl-on-r': { strategy: 'rl', options: { reward: 'verifier' } } }`.
+   */
+  arms?: Record<string, ArmConfig>
+  /**
+   * A learning-rate axis: every trained arm × each rate (the base is not trained, so it has one
+   * cell). Part of the cell key and id (`…-lr0.0001`) only when set, so runs without it keep their
+   * ids and numbers. Overrides `train.learningRate(s)` and arms' own rates.
+   */
+  learningRates?: number[]
+  /**
+   * Cell order. 'seed-first' (default): for each seed and temperature, the base then every
+   * strategy. 'strategy-first': for each strategy in the order listed (the base first), every N′,
+   * learning rate, temperature and seed — so a resumed run finishes the first arms first.
+   */
+  order?: 'seed-first' | 'strategy-first'
+}
+
+/** One named arm of the matrix (`matrix.arms`). */
+export interface ArmConfig {
+  /** The strategy plugin (a built-in short name, or a loaded plugin's name). */
+  strategy: string
+  /** Options for the strategy's factory (built-ins), validated like `['rl', { … }]` in `plugins`. */
+  options?: Record<string, unknown>
+  /** This arm's learning rate (over `train.learningRate`; `train.learningRates[arm]` wins over it). */
+  learningRate?: number
 }
 
 /** Training settings shared by every strategy cell. */
@@ -62,6 +90,17 @@ export interface TrainConfig {
    * checkpoint evaluations. Never changes training or the final numbers (core/run/checkpoint-evals.ts).
    */
   evalEvery?: number
+  /**
+   * K = kPerN × N′ policy samples per prompt for the BoN-aware strategies (those with an N′ axis),
+   * unless an arm's options give `k`. Absent: each strategy's own default K.
+   */
+  kPerN?: number
+  /**
+   * Reserve this many train problems (a seeded draw, disjoint from the validation split) for
+   * fine-tuning only: the base model never pretrains on them, and every strategy fine-tunes on them
+   * alone, so SFT on them can overfit. Absent: pretraining and fine-tuning share the train split.
+   */
+  finetuneProblems?: number
 }
 
 /** Evaluation settings. */
@@ -77,6 +116,12 @@ export interface EvalConfig {
    * Default: on exactly when `train.evalEvery` is set, so runs without it stay as they were.
    */
   kl?: boolean
+  /**
+   * A validation split of this many problems, carved deterministically from the task's train
+   * problems (never pretrained or fine-tuned on; disjoint from the test split), evaluated like the
+   * test split for every cell and at every checkpoint (core/run/data-splits.ts). Absent: none.
+   */
+  validationPrompts?: number
 }
 
 /** What people write in `bench.config.*` (every field optional; flags override). */

@@ -48,6 +48,19 @@ export interface CheckpointEval {
   metrics: CellMetrics
   prompts: PromptMetrics[]
   kl: KlEstimate
+  /** The same model on the validation split (`eval.validationPrompts`), when the run has one. */
+  validation?: SplitEval
   /** What this evaluation spent (not counted in the cell's compute, which stays that of training and the final evaluation). */
   compute: Omit<CellCompute, 'tokensTrained'>
+}
+
+/**
+ * A model evaluated on the validation split (`eval.validationPrompts`, carved from the train
+ * problems: core/run/data-splits.ts) exactly as on the test split — one pool of `poolSize` samples
+ * per prompt, every metric over the N grid — so a best checkpoint can be chosen on it and reported
+ * on test. Its pools are not journaled.
+ */
+export interface SplitEval {
+  metrics: CellMetrics
+  prompts: PromptMetrics[]
 }

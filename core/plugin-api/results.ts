@@ -1,4 +1,4 @@
-import type { KlEstimate } from './divergence.js'
+import type { KlEstimate, SplitEval } from './divergence.js'
 
 /** The coordinates of one matrix cell. `strategy` is 'base' for the untrained base model. */
 export interface CellKey {
@@ -9,6 +9,8 @@ export interface CellKey {
   nTrain: number
   temperature: number
   seed: number
+  /** The fine-tuning learning rate, only in runs with a learning-rate axis (`matrix.learningRates`); absent for the base. */
+  learningRate?: number
 }
 
 /** One sample of an evaluation pool, with both judgements. */
@@ -94,4 +96,6 @@ export interface CellResult {
   checkpoint?: string
   /** KL(π‖π_base) per token of the evaluated model (when the run measures KL: `eval.kl`, `train.evalEvery`). */
   kl?: KlEstimate
+  /** The evaluated model on the validation split (`eval.validationPrompts`), when the run has one. */
+  validation?: SplitEval
 }

@@ -5,7 +5,7 @@ import { createRng, deriveSeed } from '../rng.js'
 import { yieldToEventLoop } from './yield-event-loop.js'
 import type { ModelInstance, ModelPlugin, WeightedSequence } from '../plugin-api/model.js'
 import type { TrainStepLog } from '../plugin-api/results.js'
-import type { TaskData, TaskPlugin } from '../plugin-api/task.js'
+import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 
 /** What building the shared base model needs. */
@@ -13,6 +13,11 @@ export interface BaseModelOptions {
   model: ModelPlugin
   task: TaskPlugin
   data: TaskData
+  /**
+   * The problems pretraining draws experts from, when a run carves the train split
+   * (core/run/data-splits.ts); absent: all of `data.train`. The tokenizer still covers all of `data`.
+   */
+  pretrainProblems?: readonly Problem[]
   taskSeed: number
   pretrainSteps: number
   pretrainBatch: number
@@ -34,12 +39,12 @@ export function corpusOf(data: TaskData): string {
 }
 
 /** What the base model's cache key depends on. */
-export type BaseModelSpec = Pick<BaseModelOptions, 'model' | 'task' | 'data' | 'taskSeed' | 'pretrainSteps' | 'pretrainBatch' | 'learningRate' | 'backend'>
+export type BaseModelSpec = Pick<BaseModelOptions, 'model' | 'task' | 'data' | 'pretrainProblems' | 'taskSeed' | 'pretrainSteps' | 'pretrainBatch' | 'learningRate' | 'backend'>
 
 /** The base model a run with this config builds (pretraining steps and rates default to the model's own). */
-export function baseModelSpec(config: Pick<ResolvedConfig, 'train' | 'taskSeed' | 'backend'>, model: ModelPlugin, task: TaskPlugin, data: TaskData): BaseModelSpec {
+export function baseModelSpec(config: Pick<ResolvedConfig, 'train' | 'taskSeed' | 'backend'>, model: ModelPlugin, task: TaskPlugin, data: TaskData, pretrainProblems?: readonly Problem[]): BaseModelSpec {
   return {
-    model, task, data, taskSeed: config.taskSeed,
+    model, task, data, ...(pretrainProblems ? { pretrainProblems } : {}), taskSeed: config.taskSeed,
     // Pretraining steps: the config's, else the model's own default, else 300.
     pretrainSteps: config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300, pretrainBatch: config.train.pretrainBatch,
     learningRate: config.train.pretrainLearningRate ?? model.trainingDefaults?.pretrainLearningRate,
@@ -68,6 +73,8 @@ export function baseModelKey(opts: BaseModelSpec): string {
     backend: opts.backend,
   }))
   hash.update(corpusOf(opts.data))
+  // Only a carved train split changes the key (runs without one keep their cached base models).
+  if (opts.pretrainProblems) hash.update('\0pretrain-problems\0' + opts.pretrainProblems.map((p) => p.id).join('\n'))
   return hash.digest('hex').slice(0, 16)
 }
 
@@ -105,7 +112,7 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
 }
 
 async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, dir: string): Promise<void> {
-  const experts = opts.data.train.filter((p) => p.expert !== undefined)
+  const experts = (opts.pretrainProblems ?? opts.data.train).filter((p) => p.expert !== undefined)
   const logs: TrainStepLog[] = []
   if (opts.pretrainSteps > 0 && model.update && experts.length > 0) {
     opts.log?.(`base model: pretraining ${opts.pretrainSteps} steps on ${experts.length} expert solutions`)

@@ -1,4 +1,4 @@
-import type { CheckpointEval } from '../plugin-api/divergence.js'
+import type { CheckpointEval, SplitEval } from '../plugin-api/divergence.js'
 import type { ModelInstance } from '../plugin-api/model.js'
 import type { Problem } from '../plugin-api/task.js'
 import { computeCellMetrics } from '../eval/cell-metrics.js'
@@ -40,6 +40,8 @@ export interface EvaluateCheckpointOptions {
   klSeed: number
   onProgress?(done: number, total: number): void
   signal?: AbortSignal
+  /** Also evaluate on these validation problems (metrics seeded by `metricsSeed`), into `validation`. */
+  validation?: { problems: readonly Problem[]; metricsSeed: number }
 }
 
 /**
@@ -73,5 +75,32 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
   })
   compute.samplesDrawn += measured.samplesDrawn
   compute.tokensGenerated += measured.tokensGenerated
-  return { step: opts.step, metrics, prompts, kl: measured.kl, compute: { ...compute, wallMs: Date.now() - started } }
+  const record: CheckpointEval = { step: opts.step, metrics, prompts, kl: measured.kl, compute: { ...compute, wallMs: 0 } }
+  if (opts.validation && opts.validation.problems.length > 0) {
+    record.validation = await evaluateSplit({ ...opts, problems: opts.validation.problems, metricsSeed: opts.validation.metricsSeed, onProgress: undefined }, compute)
+  }
+  record.compute = { ...compute, wallMs: Date.now() - started }
+  return record
+}
+
+/**
+ * Evaluates a model on a split other than test (the validation split) as the final evaluation
+ * evaluates test: pools of `poolSize` per prompt with the cell's evaluation seeds (seed, 'eval',
+ * prompt id — the ids differ from the test prompts'), metrics over the N grid. Pools are not kept.
+ * Adds what it drew to `compute`.
+ */
+export async function evaluateSplit(
+  opts: Pick<EvaluateCheckpointOptions, 'model' | 'modelName' | 'problems' | 'judges' | 'temperature' | 'seed' | 'poolSize' | 'generation' | 'nGrid' | 'threshold' | 'bootstrap' | 'metricsSeed' | 'signal' | 'onProgress'>,
+  compute: { samplesDrawn: number; tokensGenerated: number } = { samplesDrawn: 0, tokensGenerated: 0 },
+): Promise<SplitEval> {
+  const pools = await evaluatePools({
+    model: opts.model, modelName: opts.modelName, problems: opts.problems, judges: opts.judges, temperature: opts.temperature,
+    seed: opts.seed, poolSize: opts.poolSize, generation: opts.generation, done: new Map(), signal: opts.signal,
+    onPool: (pool) => {
+      compute.samplesDrawn += pool.samples.length
+      for (const s of pool.samples) compute.tokensGenerated += s.tokens
+    },
+    onProgress: opts.onProgress,
+  })
+  return computeCellMetrics(pools, { nGrid: opts.nGrid, threshold: opts.threshold, bootstrap: opts.bootstrap, seed: opts.metricsSeed })
 }

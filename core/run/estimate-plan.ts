@@ -51,14 +51,15 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   let trainSequences = baseModelCached ? 0 : spec.pretrainSteps * config.train.pretrainBatch
   for (const cell of cells) {
     if (cell.key.strategy === 'base') continue
-    const needs = plugins.strategies.get(cell.key.strategy)!.needs({ nTrain: cell.key.nTrain })
+    const needs = plugins.strategyFor(cell.key.strategy, cell.key.nTrain).needs({ nTrain: cell.key.nTrain })
     const perPrompt = needs.policySamples + (needs.referenceSamples ?? 0)
     trainSamples += config.train.steps * config.train.batchPrompts * perPrompt
     trainSequences += config.train.steps * config.train.batchPrompts * (needs.policySamples + (needs.expert ? 1 : 0))
   }
   // Every checkpoint evaluation (train.evalEvery) of a trained cell draws one more pool per test prompt.
   const evaluations = cells.reduce((n, c) => n + 1 + (c.key.strategy === 'base' ? 0 : checkpointSteps(config.train.steps, config.train.evalEvery).length), 0)
-  const evalSamples = evaluations * testPrompts * config.poolSize
+  // A validation split (eval.validationPrompts) is evaluated beside test at each of them.
+  const evalSamples = evaluations * (testPrompts + Math.min(config.eval.validationPrompts ?? 0, data.train.length)) * config.poolSize
   const tokens = completionTokensGuess(data, plugins.task.generation?.maxTokens ?? 32)
   const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())

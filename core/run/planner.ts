@@ -1,6 +1,7 @@
 import type { CellKey } from '../plugin-api/results.js'
 import { bareName } from '../plugin-name.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
+import type { ArmConfig } from '../config/types.js'
 
 /** One unit of work: train (unless base) and evaluate one model. */
 export interface PlannedCell {
@@ -14,34 +15,67 @@ export function usesTrainN(strategy: string): boolean {
   return short.startsWith('bon') || ['vbon', 'bond', 'pass-at-k'].includes(short)
 }
 
-/** A stable, readable id: `<strategy>-n<N′>-t<T>-s<seed>`. */
-export function cellIdOf(key: CellKey): string {
-  const strategy = bareName(key.strategy).replace(/[^a-zA-Z0-9._-]/g, '_')
-  return `${strategy}-n${key.nTrain}-t${key.temperature}-s${key.seed}`
+/** The strategy plugin a matrix name trains with: the arm's `strategy` for a named arm, else the name itself. */
+export function strategyOfArm(name: string, arms: Readonly<Record<string, ArmConfig>> | undefined): string {
+  return arms?.[name]?.strategy ?? name
 }
 
 /**
- * Expands the matrix: for each seed and temperature, the base model, then every strategy × N′
- * (N′ only for BoN-aware strategies); then the base model alone at each base-only temperature.
- * Order is deterministic: seeds, temperatures, strategies.
+ * A stable, readable id: `<strategy>-n<N′>-t<T>-s<seed>`, with `-lr<rate>` after N′ only when
+ * the key has a learning rate (runs with a learning-rate axis), so other runs keep their ids.
  */
-export function planCells(config: Pick<ResolvedConfig, 'task' | 'model' | 'strategies' | 'nTrain' | 'temperatures' | 'seeds'> & Partial<Pick<ResolvedConfig, 'baseTemperatures'>>): PlannedCell[] {
+export function cellIdOf(key: CellKey): string {
+  const strategy = bareName(key.strategy).replace(/[^a-zA-Z0-9._-]/g, '_')
+  const lr = key.learningRate !== undefined ? `-lr${key.learningRate}` : ''
+  return `${strategy}-n${key.nTrain}${lr}-t${key.temperature}-s${key.seed}`
+}
+
+type PlanConfig = Pick<ResolvedConfig, 'task' | 'model' | 'strategies' | 'nTrain' | 'temperatures' | 'seeds'> &
+  Partial<Pick<ResolvedConfig, 'baseTemperatures' | 'arms' | 'learningRates' | 'order'>>
+
+/**
+ * Expands the matrix: the base model, then every strategy (or named arm) × N′ (N′ only for
+ * BoN-aware strategies) × learning rate (only with `learningRates`); then the base model alone at
+ * each base-only temperature. Order is deterministic. Default ('seed-first'): seeds, temperatures,
+ * strategies, N′, rates. 'strategy-first' (asked for by `matrix.order`): one pass per N′ in the order
+ * listed — the first pass holds the base and the N′ = 1 strategies too — and within it strategies in
+ * the order listed, then rates, temperatures, seeds; so an interrupted run has finished whole arms,
+ * the first-listed first.
+ */
+export function planCells(config: PlanConfig): PlannedCell[] {
   const cells: PlannedCell[] = []
-  for (const seed of config.seeds) {
-    for (const temperature of config.temperatures) {
-      const base: CellKey = { task: config.task, model: config.model, strategy: 'base', nTrain: 1, temperature, seed }
-      cells.push({ cellId: cellIdOf(base), key: base })
+  const push = (key: CellKey) => cells.push({ cellId: cellIdOf(key), key })
+  const baseKey = (temperature: number, seed: number): CellKey => ({ task: config.task, model: config.model, strategy: 'base', nTrain: 1, temperature, seed })
+  const rates: Array<number | undefined> = config.learningRates && config.learningRates.length > 0 ? [...config.learningRates] : [undefined]
+  const trainedKey = (strategy: string, nTrain: number, learningRate: number | undefined, temperature: number, seed: number): CellKey => {
+    const key: CellKey = { task: config.task, model: config.model, strategy, nTrain, temperature, seed }
+    if (learningRate !== undefined) key.learningRate = learningRate
+    return key
+  }
+  const nTrainsOf = (strategy: string) => (usesTrainN(strategyOfArm(strategy, config.arms)) ? config.nTrain : [1])
+  if (config.order === 'strategy-first') {
+    for (const temperature of config.temperatures) for (const seed of config.seeds) push(baseKey(temperature, seed))
+    for (const temperature of config.baseTemperatures ?? []) for (const seed of config.seeds) push(baseKey(temperature, seed))
+    config.nTrain.forEach((passN, pass) => {
       for (const strategy of config.strategies) {
-        const nTrains = usesTrainN(strategy) ? config.nTrain : [1]
-        for (const nTrain of nTrains) {
-          const key: CellKey = { task: config.task, model: config.model, strategy, nTrain, temperature, seed }
-          cells.push({ cellId: cellIdOf(key), key })
+        const nTrains = nTrainsOf(strategy)
+        const here = nTrains === config.nTrain ? [passN] : pass === 0 ? nTrains : []
+        for (const nTrain of here) {
+          for (const lr of rates) for (const temperature of config.temperatures) for (const seed of config.seeds) push(trainedKey(strategy, nTrain, lr, temperature, seed))
         }
       }
-    }
-    for (const temperature of config.baseTemperatures ?? []) {
-      const base: CellKey = { task: config.task, model: config.model, strategy: 'base', nTrain: 1, temperature, seed }
-      cells.push({ cellId: cellIdOf(base), key: base })
+    })
+  } else {
+    for (const seed of config.seeds) {
+      for (const temperature of config.temperatures) {
+        push(baseKey(temperature, seed))
+        for (const strategy of config.strategies) {
+          for (const nTrain of nTrainsOf(strategy)) {
+            for (const lr of rates) push(trainedKey(strategy, nTrain, lr, temperature, seed))
+          }
+        }
+      }
+      for (const temperature of config.baseTemperatures ?? []) push(baseKey(temperature, seed))
     }
   }
   const seen = new Set<string>()

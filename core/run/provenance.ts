@@ -44,8 +44,12 @@ export interface Provenance {
   config: Record<string, unknown>
   /** Every plugin the run loaded, with version and resolved options. */
   plugins: PluginRecord[]
-  /** Each matrix strategy: its plugin and the judge that selects its picks (absent: the plugin does not say). */
-  strategies: Array<{ name: string; plugin: string; selection?: SelectionJudge }>
+  /**
+   * Each matrix strategy or named arm: its plugin and the judge that selects its picks (absent: the
+   * plugin does not say); for a named arm (`matrix.arms`) also `arm: true`, the plugin's resolved
+   * options and the arm's own learning rate, when it sets one.
+   */
+  strategies: Array<{ name: string; plugin: string; selection?: SelectionJudge; arm?: true; options?: Record<string, unknown>; learningRate?: number }>
   /** The environment reward R and the selector r that BoN ranks by (the same plugin for an oracle). */
   judges: { reward: string; selector: string }
   /** The backend asked for, and the one the model ran on (filled once the base model exists). */
@@ -133,7 +137,15 @@ export async function buildProvenance(opts: {
     config: configToJson(config),
     plugins: pluginRecords(opts.registry),
     // The loader has checked every strategy's selection (validate-plugin.ts).
-    strategies: [...opts.plugins.strategies].map(([name, plugin]) => ({ name, plugin: plugin.name, selection: plugin.selection })),
+    strategies: [...opts.plugins.strategies].map(([name, plugin]) => {
+      const arm = config.arms?.[name]
+      if (!arm) return { name, plugin: plugin.name, selection: plugin.selection }
+      return {
+        name, plugin: plugin.name, selection: plugin.selection, arm: true as const,
+        options: JSON.parse(JSON.stringify(plugin.options ?? {})) as Record<string, unknown>,
+        ...(arm.learningRate !== undefined ? { learningRate: arm.learningRate } : {}),
+      }
+    }),
     judges: { reward: opts.plugins.reward.name, selector: opts.plugins.selector.name },
     backend: { requested: config.backend },
     seeds: { matrix: [...config.seeds], task: config.taskSeed },

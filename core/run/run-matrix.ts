@@ -9,7 +9,7 @@ import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-a
 import type { CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import { modelHash } from '../plugin-api/index.js'
-import { klEnabled, learningRateFor, type ResolvedConfig } from '../config/resolve-config.js'
+import { cellLearningRate, klEnabled, type ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { createRng, deriveSeed } from '../rng.js'
 import { evaluatePools } from '../eval/evaluate-pools.js'
@@ -17,7 +17,8 @@ import { computeCellMetrics } from '../eval/cell-metrics.js'
 import { trainCell } from '../train/train-cell.js'
 import { lambdaFor } from '../train/lambda.js'
 import { measureKl } from '../eval/measure-kl.js'
-import { evaluateCheckpoint } from './checkpoint-evals.js'
+import { evaluateCheckpoint, evaluateSplit } from './checkpoint-evals.js'
+import { carveTrainSplits } from './data-splits.js'
 import { formatKl } from '../summary/format-kl.js'
 import { formatHeadline } from '../summary/headline.js'
 import { baseModelSpec, prepareBaseModel } from './base-model.js'
@@ -120,6 +121,11 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data, signal: opts.signal }))
     const testProblems = config.eval.testPrompts ? data.test.slice(0, config.eval.testPrompts) : data.test
     if (testProblems.length === 0) throw new BenchError('BENCH_RUN_INVALID', `Task '${plugins.task.name}' has no test problems to evaluate.`)
+    // Validation and fine-tuning-only problems carved from train (none unless the config asks).
+    const splits = carveTrainSplits(data.train, data.test, { taskSeed: config.taskSeed, validation: config.eval.validationPrompts, finetune: config.train.finetuneProblems })
+    const validation = splits.validation.length > 0 ? splits.validation : undefined
+    // The learned verifier trains on train prompts, never on the validation ones.
+    const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
     const cells = planCells(config)
 
     const runId = opts.resumeDir ? readManifest(opts.resumeDir).runId : newRunId()
@@ -150,7 +156,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       }
       if (pending.length > 0) {
         const generation = plugins.task.generation ?? {}
-        const spec = baseModelSpec(config, plugins.model, plugins.task, data)
+        const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
+        if (splits.carved) log(`train split: ${splits.pretrain.length} problems to pretrain on, ${config.train.finetuneProblems ? `${splits.finetune.length} reserved for fine-tuning only` : 'the same to fine-tune on'}, ${splits.validation.length} for validation`)
         emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
         const base = opts.checkpoint
           ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
@@ -171,7 +178,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
           emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })
           const facts = await plugins.selector.prepare({
-            task: data, model: base.model, reward: plugins.reward, seed: config.taskSeed, rng: createRng(deriveSeed(config.taskSeed, 'selector')),
+            task: verifierData, model: base.model, reward: plugins.reward, seed: config.taskSeed, rng: createRng(deriveSeed(config.taskSeed, 'selector')),
             cacheDir: config.cacheDir, temperature: config.temperatures[0] ?? 1, generation, log: (m) => log(m), signal: opts.signal,
           })
           if (!previous.prepared.has(plugins.selector.name)) journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
@@ -195,7 +202,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               model = lifecycle.own((await loadCheckpoint(plugins.model, saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })).model, `the model instance of cell ${cell.cellId}`)
               if (saved.compute) Object.assign(compute, saved.compute)
             } else if (cell.key.strategy !== 'base') {
-              const strategy = plugins.strategies.get(cell.key.strategy)!
+              const strategy = plugins.strategyFor(cell.key.strategy, cell.key.nTrain)
               if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
               model = lifecycle.own(await base.model.clone(), `the model instance of cell ${cell.cellId}`)
               const startStep = training.length
@@ -206,8 +213,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               const trained = await trainCell({
                 cellId: cell.cellId, model, modelName, reference: base.model, strategy, nTrain: cell.key.nTrain,
                 lambda: lambdaFor(cell.key.nTrain, config.train.lambda), temperature: cell.key.temperature, seed: cell.key.seed,
-                problems: data.train, judges, steps: config.train.steps, batchPrompts: config.train.batchPrompts,
-                learningRate: learningRateFor(config.train, cell.key.strategy) ?? plugins.model.trainingDefaults?.learningRate, generation, signal: opts.signal,
+                problems: splits.finetune, judges, steps: config.train.steps, batchPrompts: config.train.batchPrompts,
+                learningRate: cellLearningRate(config, cell.key) ?? plugins.model.trainingDefaults?.learningRate, generation, signal: opts.signal,
                 onStep: (stepLog) => {
                   if (stepLog.step >= startStep) {
                     journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })
@@ -224,6 +231,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
                     step, model: trainingModel, reference: base.model, modelName, problems: testProblems, judges, temperature: cell.key.temperature,
                     seed: cell.key.seed, poolSize: config.poolSize, generation, nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap,
                     metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'), klSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'), signal: opts.signal,
+                    ...(validation ? { validation: { problems: validation, metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'validation-metrics') } } : {}),
                   })
                   journal.append({ type: 'checkpoint-eval', cellId: cell.cellId, ...record })
                   log(`${cell.cellId} at step ${step}: ${formatHeadline(record.metrics)}  ${formatKl(record.kl)}`, 'info', cell.cellId)
@@ -266,6 +274,15 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
                 model, reference: base.model, modelName, problems: testProblems, pools, temperature: cell.key.temperature, seed: cell.key.seed,
                 samples: config.poolSize, generation, bootstrap: config.eval.bootstrap, bootstrapSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'), signal: opts.signal,
               })).kl
+            }
+            if (validation) {
+              // Measurement like the KL: its samples are not the cell's compute; its pools are not journaled.
+              emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: validation.length })
+              result.validation = await evaluateSplit({
+                model, modelName, problems: validation, judges, temperature: cell.key.temperature, seed: cell.key.seed, poolSize: config.poolSize, generation,
+                nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap, metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'validation-metrics'), signal: opts.signal,
+                onProgress: (done, total) => emit({ type: 'progress', cellId: cell.cellId, phase: 'sample', done, total }),
+              })
             }
             const hash = await modelHash(model)
             if (typeof hash === 'string') result.checkpoint = hash

@@ -4,7 +4,9 @@ import type { StrategyPlugin } from '../plugin-api/strategy.js'
 import type { TaskPlugin } from '../plugin-api/task.js'
 import type { VerifierPlugin } from '../plugin-api/verifier.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
-import type { PluginRegistry } from '../registry/registry.js'
+import { type PluginRegistry, shortName } from '../registry/registry.js'
+import { builtins } from '../../plugins/builtins.js'
+import { strategyOfArm, usesTrainN } from './planner.js'
 
 /** The plugins one run uses, resolved by name from the registry. */
 export interface RunPlugins {
@@ -14,8 +16,13 @@ export interface RunPlugins {
   reward: VerifierPlugin
   /** The selector r (the reward verifier itself when none is configured). */
   selector: VerifierPlugin
-  /** By the name used in the matrix. */
+  /** By the name used in the matrix (a strategy or a named arm), as configured (arm options applied, no K rule). */
   strategies: Map<string, StrategyPlugin>
+  /**
+   * The strategy a cell trains with: the matrix name's plugin, rebuilt with K = kPerN × N′ where
+   * `train.kPerN` applies (BoN-aware strategies whose options do not give `k`). One instance per (name, N′).
+   */
+  strategyFor(name: string, nTrain: number): StrategyPlugin
 }
 
 /** Resolves every plugin the matrix names; fails before any work when one is missing or misused. */
@@ -25,9 +32,49 @@ export function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegist
   const reward = registry.get('verifier', task.rewardVerifier)
   const selectorName = config.verifier ?? task.selector
   const selector = selectorName ? registry.get('verifier', selectorName) : reward
-  const strategies = new Map(config.strategies.map((name) => [name, registry.get('strategy', name)] as const))
+  const strategies = new Map(config.strategies.map((name) => [name, instantiateStrategy(config, registry, name, undefined)] as const))
   if (task.evaluationOnly && strategies.size > 0) {
     throw new BenchError('BENCH_RUN_INVALID', `Task '${task.name}' is evaluation-only (its licence forbids training on it), so it cannot be used with strategies (${config.strategies.join(', ')}). Evaluate a model on it without --strategies.`)
   }
-  return { task, model, reward, selector, strategies }
+  // Every (name, N′) a cell will ask for is built now, so bad options fail before any work.
+  const perCell = new Map<string, StrategyPlugin>()
+  const strategyFor = (name: string, nTrain: number): StrategyPlugin => {
+    const id = `${name}\0${nTrain}`
+    if (!perCell.has(id)) perCell.set(id, kRuleApplies(config, name) ? instantiateStrategy(config, registry, name, config.train.kPerN! * nTrain) : strategies.get(name)!)
+    return perCell.get(id)!
+  }
+  for (const name of config.strategies) for (const n of config.nTrain) if (kRuleApplies(config, name)) strategyFor(name, n)
+  return { task, model, reward, selector, strategies, strategyFor }
+}
+
+/** Whether `train.kPerN` sets the K of this matrix name: a BoN-aware strategy whose arm options give no `k`. */
+export function kRuleApplies(config: Pick<ResolvedConfig, 'train' | 'arms'>, name: string): boolean {
+  if (config.train.kPerN === undefined || !usesTrainN(strategyOfArm(name, config.arms))) return false
+  const options = config.arms?.[name]?.options ?? {}
+  return !('k' in options)
+}
+
+/**
+ * The strategy plugin of a matrix name: a named arm's strategy built with the arm's options (and
+ * `k`, when given), else the registry's plugin of that name (rebuilt with `k` when given). Options
+ * need a built-in strategy (whose factory bonbench holds); a third-party strategy can be an arm
+ * without options.
+ */
+function instantiateStrategy(config: ResolvedConfig, registry: PluginRegistry, name: string, k: number | undefined): StrategyPlugin {
+  const arm = config.arms?.[name]
+  const plugin = registry.get('strategy', strategyOfArm(name, config.arms))
+  if (!arm?.options && k === undefined) return plugin
+  const entry = registry.entry(plugin.name)
+  const factory = entry?.source === 'built-in' ? builtins[shortName(plugin.name)] : undefined
+  const what = arm ? `matrix.arms.${name}` : `strategy '${name}'`
+  if (!factory) {
+    throw new BenchError('BENCH_CONFIG_INVALID', `${what}: options (${arm?.options ? Object.keys(arm.options).join(', ') : 'k from train.kPerN'}) need a built-in strategy, but '${plugin.name}' comes from ${entry?.source ?? 'elsewhere'}. Give that plugin its options in the config's plugins list instead.`)
+  }
+  const options = { ...(arm ? (arm.options ?? {}) : (plugin.options ?? {})), ...(k !== undefined ? { k } : {}) }
+  try {
+    return factory(options) as StrategyPlugin
+  } catch (error) {
+    if (error instanceof BenchError) throw new BenchError(error.code, `${what}: ${error.message}`, { cause: error })
+    throw error
+  }
 }

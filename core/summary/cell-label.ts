@@ -27,7 +27,8 @@ export function varyingAxes(keys: readonly CellKey[]): VaryingAxes {
 }
 
 /**
- * A short human label for a cell, such as `bon-rl N'=4 T=0.7 s1`, naming only the axes that vary.
+ * A short human label for a cell, such as `bon-rl N'=4 T=0.7 s1`, naming only the axes that vary
+ * (and the learning rate of a cell on a learning-rate axis: `rl lr=0.0001`).
  * Set `withSeed: false` for rows that average over seeds (the summary table).
  */
 export function cellLabel(key: CellKey, axes: VaryingAxes, options: { withSeed?: boolean } = {}): string {
@@ -36,6 +37,7 @@ export function cellLabel(key: CellKey, axes: VaryingAxes, options: { withSeed?:
   if (axes.model) parts.push(key.model)
   parts.push(key.strategy)
   if (axes.nTrain && key.nTrain > 1) parts.push(`N'=${key.nTrain}`)
+  if (key.learningRate !== undefined) parts.push(`lr=${key.learningRate}`)
   if (axes.temperature) parts.push(`T=${key.temperature}`)
   if (axes.seed && options.withSeed !== false) parts.push(`s${key.seed}`)
   return parts.join(' ')
