@@ -29,3 +29,47 @@ describe('planCells', () => {
     expect(resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 'toy' } } }).baseTemperatures).toEqual([])
   })
 })
+
+describe('planCells with arms, a learning-rate axis and an order (study v2)', () => {
+  const arms = { 'rl-on-r': { strategy: 'rl', options: { reward: 'verifier' } }, 'bon-rl-s-k16': { strategy: 'bon-rl-s', options: { k: 16 } } }
+
+  it('keeps the ids of a run without arms, rates or order exactly as before', () => {
+    const before = plan({ strategies: ['sft', 'bon-rl'], nTrain: [2, 4], temperatures: [1], seeds: [0] })
+    expect(before.map((c) => c.cellId)).toEqual(['base-n1-t1-s0', 'sft-n1-t1-s0', 'bon-rl-n2-t1-s0', 'bon-rl-n4-t1-s0'])
+    expect(before.every((c) => !('learningRate' in c.key))).toBe(true)
+    // Unused arms change nothing either.
+    const withArms = plan({ strategies: ['sft', 'bon-rl'], nTrain: [2, 4], temperatures: [1], seeds: [0], arms })
+    expect(withArms).toEqual(before)
+  })
+
+  it('plans a named arm under its name, with the N′ axis of its strategy', () => {
+    const ids = plan({ strategies: ['rl', 'rl-on-r', 'bon-rl-s-k16'], nTrain: [4, 8], seeds: [0], arms }).map((c) => c.cellId)
+    expect(ids).toEqual(['base-n1-t1-s0', 'rl-n1-t1-s0', 'rl-on-r-n1-t1-s0', 'bon-rl-s-k16-n4-t1-s0', 'bon-rl-s-k16-n8-t1-s0'])
+  })
+
+  it('crosses trained cells with the learning-rate axis, in the key and the id; the base has one cell', () => {
+    const cells = plan({ strategies: ['sft', 'bon-rl-s'], nTrain: [4], seeds: [0], learningRates: [3e-5, 1e-4] })
+    expect(cells.map((c) => c.cellId)).toEqual(['base-n1-t1-s0', 'sft-n1-lr0.00003-t1-s0', 'sft-n1-lr0.0001-t1-s0', 'bon-rl-s-n4-lr0.00003-t1-s0', 'bon-rl-s-n4-lr0.0001-t1-s0'])
+    expect(cells[0]!.key).not.toHaveProperty('learningRate')
+    expect(cells[2]!.key.learningRate).toBe(1e-4)
+  })
+
+  it("orders 'strategy-first' by N′ pass, then strategy as listed, rate, temperature, seed; same cells as the default", () => {
+    const matrix = { strategies: ['sft', 'bon-rl-s', 'rl-on-r'], nTrain: [4, 8], seeds: [0, 1], learningRates: [1e-4, 3e-4], arms }
+    const first = plan({ ...matrix, order: 'strategy-first' }).map((c) => c.cellId)
+    expect(first).toEqual([
+      'base-n1-t1-s0', 'base-n1-t1-s1',
+      'sft-n1-lr0.0001-t1-s0', 'sft-n1-lr0.0001-t1-s1', 'sft-n1-lr0.0003-t1-s0', 'sft-n1-lr0.0003-t1-s1',
+      'bon-rl-s-n4-lr0.0001-t1-s0', 'bon-rl-s-n4-lr0.0001-t1-s1', 'bon-rl-s-n4-lr0.0003-t1-s0', 'bon-rl-s-n4-lr0.0003-t1-s1',
+      'rl-on-r-n1-lr0.0001-t1-s0', 'rl-on-r-n1-lr0.0001-t1-s1', 'rl-on-r-n1-lr0.0003-t1-s0', 'rl-on-r-n1-lr0.0003-t1-s1',
+      'bon-rl-s-n8-lr0.0001-t1-s0', 'bon-rl-s-n8-lr0.0001-t1-s1', 'bon-rl-s-n8-lr0.0003-t1-s0', 'bon-rl-s-n8-lr0.0003-t1-s1',
+    ])
+    expect([...first].sort()).toEqual(plan(matrix).map((c) => c.cellId).sort())
+  })
+
+  it('rejects an arm whose strategy is another arm, and accepts train.learningRates keyed by an arm', () => {
+    expect(() => plan({ strategies: ['a'], arms: { a: { strategy: 'b' }, b: { strategy: 'rl' } } })).toThrow(/another arm/)
+    const config = resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 'toy', strategies: ['rl-on-r'], arms }, train: { learningRates: { 'rl-on-r': 5e-5 } } } })
+    expect(config.arms?.['rl-on-r']?.strategy).toBe('rl')
+  })
+})
