@@ -16,8 +16,9 @@ const pluginObject = z.custom<Plugin>((value) => {
  */
 export const pluginRefSchema = z.union([z.string().min(1), z.tuple([z.string().min(1), z.record(z.string(), z.unknown())]), pluginObject])
 
-/** The axes of a run (DESIGN §1): every strategy × N′ × temperature × seed. */
-export const matrixConfigSchema = z.strictObject({
+// Each schema's fields live in a named shape and the schema is annotated with `typeof` it, so the
+// field JSDoc survives into the emitted .d.ts and editors show it on UserConfig (types.ts).
+const matrixConfigShape = {
   /** Task name (a built-in short name or a loaded plugin's name). */
   task: z.string().min(1).optional(),
   /** Model name. */
@@ -42,10 +43,12 @@ export const matrixConfigSchema = z.strictObject({
   poolSize: positiveInt.optional(),
   /** The selector verifier r that BoN ranks by (default: the task's `selector`, else its reward verifier, an oracle). */
   verifier: z.string().min(1).optional(),
-})
+}
 
-/** Training settings shared by every strategy cell. */
-export const trainConfigSchema = z.strictObject({
+/** The axes of a run (DESIGN §1): every strategy × N′ × temperature × seed. */
+export const matrixConfigSchema: z.ZodObject<typeof matrixConfigShape, z.core.$strict> = z.strictObject(matrixConfigShape)
+
+const trainConfigShape = {
   /** Optimizer steps per strategy cell. */
   steps: z.number().int().min(0).optional(),
   /** Prompts per step. */
@@ -65,23 +68,24 @@ export const trainConfigSchema = z.strictObject({
   pretrainLearningRate: z.number().positive().optional(),
   /** λ_N rule: 'kl-match' (default), 'N-1', or a fixed number. */
   lambda: z.union([z.literal('kl-match'), z.literal('N-1'), z.number().min(0)]).optional(),
-})
+}
 
-/** Evaluation settings. */
-export const evalConfigSchema = z.strictObject({
+/** Training settings shared by every strategy cell. */
+export const trainConfigSchema: z.ZodObject<typeof trainConfigShape, z.core.$strict> = z.strictObject(trainConfigShape)
+
+const evalConfigShape = {
   /** Use at most this many test prompts (all when absent). */
   testPrompts: positiveInt.optional(),
   /** pass@N counts reward ≥ threshold (non-binary rewards). */
   threshold: z.number().optional(),
   /** Bootstrap resamples for CIs. */
   bootstrap: positiveInt.optional(),
-})
+}
 
-/**
- * zod schema of UserConfig, the source of its type (`z.input`, see types.ts); strict, so an
- * unknown key is an error that lists the valid ones.
- */
-export const userConfigSchema = z.strictObject({
+/** Evaluation settings. */
+export const evalConfigSchema: z.ZodObject<typeof evalConfigShape, z.core.$strict> = z.strictObject(evalConfigShape)
+
+const userConfigShape = {
   /** One flat list of plugin references; each plugin declares its kind. */
   plugins: z.array(pluginRefSchema).optional(),
   matrix: matrixConfigSchema.optional(),
@@ -99,7 +103,13 @@ export const userConfigSchema = z.strictObject({
   concurrency: positiveInt.optional(),
   /** TensorFlow.js backend for models that use it. */
   backend: z.string().min(1).optional(),
-})
+}
+
+/**
+ * zod schema of UserConfig, the source of its type (`z.input`, see types.ts); strict, so an
+ * unknown key is an error that lists the valid ones.
+ */
+export const userConfigSchema: z.ZodObject<typeof userConfigShape, z.core.$strict> = z.strictObject(userConfigShape)
 
 /** Formats zod issues as lines `path: message`, listing valid keys for unknown ones. */
 export function formatConfigIssues(error: z.ZodError, shape: z.ZodObject = userConfigSchema): string {
