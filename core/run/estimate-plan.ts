@@ -8,6 +8,7 @@ import { baseModelSpec, isBaseModelCached } from './base-model.js'
 import { RunLifecycle } from './plugin-lifecycle.js'
 import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
 import { checkpointSteps } from './checkpoint-evals.js'
+import { carveTrainSplits } from './data-splits.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
@@ -46,7 +47,8 @@ export async function estimatePlan(config: ResolvedConfig, registry: PluginRegis
 export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): PlanEstimate {
   const testPrompts = Math.min(data.test.length, config.eval.testPrompts ?? Infinity)
   let trainSamples = 0
-  const spec = baseModelSpec(config, plugins.model, plugins.task, data)
+  const splits = carveTrainSplits(data.train, data.test, { taskSeed: config.taskSeed, validation: config.eval.validationPrompts, finetune: config.train.finetuneProblems })
+  const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
   const baseModelCached = isBaseModelCached(spec, config.cacheDir)
   let trainSequences = baseModelCached ? 0 : spec.pretrainSteps * config.train.pretrainBatch
   for (const cell of cells) {
@@ -59,7 +61,7 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   // Every checkpoint evaluation (train.evalEvery) of a trained cell draws one more pool per test prompt.
   const evaluations = cells.reduce((n, c) => n + 1 + (c.key.strategy === 'base' ? 0 : checkpointSteps(config.train.steps, config.train.evalEvery).length), 0)
   // A validation split (eval.validationPrompts) is evaluated beside test at each of them.
-  const evalSamples = evaluations * (testPrompts + Math.min(config.eval.validationPrompts ?? 0, data.train.length)) * config.poolSize
+  const evalSamples = evaluations * (testPrompts + splits.validation.length) * config.poolSize
   const tokens = completionTokensGuess(data, plugins.task.generation?.maxTokens ?? 32)
   const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
