@@ -23,6 +23,10 @@ const armConfigShape = {
   options: z.record(z.string(), z.unknown()).optional(),
   /** This arm's learning rate (over `train.learningRate`; `train.learningRates[arm]` and `matrix.learningRates` win over it). */
   learningRate: z.number().positive().optional(),
+  /** This arm's rates on the learning-rate axis instead of `matrix.learningRates` (which must be set): e.g. the secondary arms at one rate. */
+  learningRates: z.array(z.number().positive()).min(1).optional(),
+  /** This arm's N′ values instead of `matrix.nTrain` (BoN-aware strategies only). */
+  nTrain: z.array(positiveInt).min(1).optional(),
 }
 
 /** One named arm of the matrix (`matrix.arms`). */

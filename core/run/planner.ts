@@ -40,7 +40,7 @@ type PlanConfig = Pick<ResolvedConfig, 'task' | 'model' | 'strategies' | 'nTrain
  * strategies, N′, rates. 'strategy-first' (asked for by `matrix.order`): one pass per N′ in the order
  * listed — the first pass holds the base and the N′ = 1 strategies too — and within it strategies in
  * the order listed, then rates, temperatures, seeds; so an interrupted run has finished whole arms,
- * the first-listed first.
+ * the first-listed first. A named arm may narrow its own N′ values (`nTrain`) and rates (`learningRates`).
  */
 export function planCells(config: PlanConfig): PlannedCell[] {
   const cells: PlannedCell[] = []
@@ -52,16 +52,17 @@ export function planCells(config: PlanConfig): PlannedCell[] {
     if (learningRate !== undefined) key.learningRate = learningRate
     return key
   }
-  const nTrainsOf = (strategy: string) => (usesTrainN(strategyOfArm(strategy, config.arms)) ? config.nTrain : [1])
+  const nTrainsOf = (strategy: string): readonly number[] => (usesTrainN(strategyOfArm(strategy, config.arms)) ? (config.arms?.[strategy]?.nTrain ?? config.nTrain) : [1])
+  const ratesOf = (strategy: string): Array<number | undefined> => (config.learningRates ? (config.arms?.[strategy]?.learningRates ?? rates) : rates)
   if (config.order === 'strategy-first') {
     for (const temperature of config.temperatures) for (const seed of config.seeds) push(baseKey(temperature, seed))
     for (const temperature of config.baseTemperatures ?? []) for (const seed of config.seeds) push(baseKey(temperature, seed))
     config.nTrain.forEach((passN, pass) => {
       for (const strategy of config.strategies) {
-        const nTrains = nTrainsOf(strategy)
-        const here = nTrains === config.nTrain ? [passN] : pass === 0 ? nTrains : []
+        // An N′ of the matrix's grid goes in its own pass; any other (1, or an arm's own) in the first.
+        const here = nTrainsOf(strategy).filter((n) => n === passN || (pass === 0 && !config.nTrain.includes(n)))
         for (const nTrain of here) {
-          for (const lr of rates) for (const temperature of config.temperatures) for (const seed of config.seeds) push(trainedKey(strategy, nTrain, lr, temperature, seed))
+          for (const lr of ratesOf(strategy)) for (const temperature of config.temperatures) for (const seed of config.seeds) push(trainedKey(strategy, nTrain, lr, temperature, seed))
         }
       }
     })
@@ -71,7 +72,7 @@ export function planCells(config: PlanConfig): PlannedCell[] {
         push(baseKey(temperature, seed))
         for (const strategy of config.strategies) {
           for (const nTrain of nTrainsOf(strategy)) {
-            for (const lr of rates) push(trainedKey(strategy, nTrain, lr, temperature, seed))
+            for (const lr of ratesOf(strategy)) push(trainedKey(strategy, nTrain, lr, temperature, seed))
           }
         }
       }

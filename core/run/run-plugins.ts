@@ -43,7 +43,7 @@ export function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegist
     if (!perCell.has(id)) perCell.set(id, kRuleApplies(config, name) ? instantiateStrategy(config, registry, name, config.train.kPerN! * nTrain) : strategies.get(name)!)
     return perCell.get(id)!
   }
-  for (const name of config.strategies) for (const n of config.nTrain) if (kRuleApplies(config, name)) strategyFor(name, n)
+  for (const name of config.strategies) for (const n of config.arms?.[name]?.nTrain ?? config.nTrain) if (kRuleApplies(config, name)) strategyFor(name, n)
   return { task, model, reward, selector, strategies, strategyFor }
 }
 

@@ -73,3 +73,21 @@ describe('planCells with arms, a learning-rate axis and an order (study v2)', ()
     expect(config.arms?.['rl-on-r']?.strategy).toBe('rl')
   })
 })
+
+describe('arms that narrow their own N′ values and rates', () => {
+  it('plans each arm over its own nTrain and learningRates; a self-named arm is allowed', () => {
+    const arms = {
+      'bon-rl-s': { strategy: 'bon-rl-s', nTrain: [4, 8] },
+      'bon-sft': { strategy: 'bon-sft', nTrain: [4], learningRates: [1e-4] },
+    }
+    const ids = plan({ strategies: ['sft', 'bon-rl-s', 'bon-sft'], nTrain: [4, 8], learningRates: [1e-4, 3e-4], seeds: [0], arms, order: 'strategy-first' }).map((c) => c.cellId)
+    expect(ids).toEqual([
+      'base-n1-t1-s0',
+      'sft-n1-lr0.0001-t1-s0', 'sft-n1-lr0.0003-t1-s0',
+      'bon-rl-s-n4-lr0.0001-t1-s0', 'bon-rl-s-n4-lr0.0003-t1-s0',
+      'bon-sft-n4-lr0.0001-t1-s0',
+      'bon-rl-s-n8-lr0.0001-t1-s0', 'bon-rl-s-n8-lr0.0003-t1-s0',
+    ])
+    expect(() => plan({ strategies: ['bon-sft'], arms })).toThrow(/needs a learning-rate axis/)
+  })
+})
