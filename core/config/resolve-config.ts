@@ -109,9 +109,6 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
   const arms = m.arms
   for (const [name, arm] of Object.entries(arms ?? {})) {
     if (arm.learningRates && !m.learningRates) throw new BenchError('BENCH_CONFIG_INVALID', `matrix.arms.${name}.learningRates needs a learning-rate axis: set matrix.learningRates too (the rates every other arm trains at).`)
-    if (arms && arm.strategy !== name && arm.strategy in arms) {
-      throw new BenchError('BENCH_CONFIG_INVALID', `matrix.arms.${name}: its strategy '${arm.strategy}' is another arm; an arm names a strategy plugin (e.g. 'rl'), not an arm.`)
-    }
   }
   const unknownRates = Object.keys(merged.train?.learningRates ?? {}).filter((name) => !strategies.some((s) => s === name || bareName(s) === bareName(name)))
   if (unknownRates.length > 0) {

@@ -23,8 +23,12 @@ const armConfigShape = {
   options: z.record(z.string(), z.unknown()).optional(),
   /** This arm's learning rate (over `train.learningRate`; `train.learningRates[arm]` and `matrix.learningRates` win over it). */
   learningRate: z.number().positive().optional(),
-  /** This arm's rates on the learning-rate axis instead of `matrix.learningRates` (which must be set): e.g. the secondary arms at one rate. */
-  learningRates: z.array(z.number().positive()).min(1).optional(),
+  /**
+   * This arm's rates on the learning-rate axis instead of `matrix.learningRates` (which must be set):
+   * a list (e.g. a secondary arm at one rate), or lists keyed by N′ (`{ "4": [3e-5, 1e-4], "8": [1e-4] }`;
+   * an N′ not listed takes `matrix.learningRates`).
+   */
+  learningRates: z.union([z.array(z.number().positive()).min(1), z.record(z.string().regex(/^\d+$/, 'a key is an N′ value'), z.array(z.number().positive()).min(1))]).optional(),
   /** This arm's N′ values instead of `matrix.nTrain` (BoN-aware strategies only). */
   nTrain: z.array(positiveInt).min(1).optional(),
 }

@@ -53,7 +53,11 @@ export function planCells(config: PlanConfig): PlannedCell[] {
     return key
   }
   const nTrainsOf = (strategy: string): readonly number[] => (usesTrainN(strategyOfArm(strategy, config.arms)) ? (config.arms?.[strategy]?.nTrain ?? config.nTrain) : [1])
-  const ratesOf = (strategy: string): Array<number | undefined> => (config.learningRates ? (config.arms?.[strategy]?.learningRates ?? rates) : rates)
+  const ratesOf = (strategy: string, nTrain: number): Array<number | undefined> => {
+    const own = config.arms?.[strategy]?.learningRates
+    if (!config.learningRates || !own) return rates
+    return Array.isArray(own) ? own : (own[String(nTrain)] ?? rates)
+  }
   if (config.order === 'strategy-first') {
     for (const temperature of config.temperatures) for (const seed of config.seeds) push(baseKey(temperature, seed))
     for (const temperature of config.baseTemperatures ?? []) for (const seed of config.seeds) push(baseKey(temperature, seed))
@@ -62,7 +66,7 @@ export function planCells(config: PlanConfig): PlannedCell[] {
         // An N′ of the matrix's grid goes in its own pass; any other (1, or an arm's own) in the first.
         const here = nTrainsOf(strategy).filter((n) => n === passN || (pass === 0 && !config.nTrain.includes(n)))
         for (const nTrain of here) {
-          for (const lr of ratesOf(strategy)) for (const temperature of config.temperatures) for (const seed of config.seeds) push(trainedKey(strategy, nTrain, lr, temperature, seed))
+          for (const lr of ratesOf(strategy, nTrain)) for (const temperature of config.temperatures) for (const seed of config.seeds) push(trainedKey(strategy, nTrain, lr, temperature, seed))
         }
       }
     })
@@ -72,7 +76,7 @@ export function planCells(config: PlanConfig): PlannedCell[] {
         push(baseKey(temperature, seed))
         for (const strategy of config.strategies) {
           for (const nTrain of nTrainsOf(strategy)) {
-            for (const lr of ratesOf(strategy)) push(trainedKey(strategy, nTrain, lr, temperature, seed))
+            for (const lr of ratesOf(strategy, nTrain)) push(trainedKey(strategy, nTrain, lr, temperature, seed))
           }
         }
       }

@@ -67,8 +67,7 @@ describe('planCells with arms, a learning-rate axis and an order (study v2)', ()
     expect([...first].sort()).toEqual(plan(matrix).map((c) => c.cellId).sort())
   })
 
-  it('rejects an arm whose strategy is another arm, and accepts train.learningRates keyed by an arm', () => {
-    expect(() => plan({ strategies: ['a'], arms: { a: { strategy: 'b' }, b: { strategy: 'rl' } } })).toThrow(/another arm/)
+  it('accepts train.learningRates keyed by an arm', () => {
     const config = resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 'toy', strategies: ['rl-on-r'], arms }, train: { learningRates: { 'rl-on-r': 5e-5 } } } })
     expect(config.arms?.['rl-on-r']?.strategy).toBe('rl')
   })
@@ -89,5 +88,9 @@ describe('arms that narrow their own N′ values and rates', () => {
       'bon-rl-s-n8-lr0.0001-t1-s0', 'bon-rl-s-n8-lr0.0003-t1-s0',
     ])
     expect(() => plan({ strategies: ['bon-sft'], arms })).toThrow(/needs a learning-rate axis/)
+    const byN = { 'bon-rl-s': { strategy: 'bon-rl-s', learningRates: { '8': [1e-4] } } }
+    expect(plan({ strategies: ['bon-rl-s'], nTrain: [4, 8], learningRates: [1e-4, 3e-4], seeds: [0], arms: byN }).map((c) => c.cellId)).toEqual([
+      'base-n1-t1-s0', 'bon-rl-s-n4-lr0.0001-t1-s0', 'bon-rl-s-n4-lr0.0003-t1-s0', 'bon-rl-s-n8-lr0.0001-t1-s0',
+    ])
   })
 })
