@@ -1,9 +1,11 @@
 import type { Command } from 'commander'
+import { BenchError } from '../../errors.js'
 import { builtins } from '../../../plugins/builtins.js'
 import type { StrategyPlugin } from '../../plugin-api/strategy.js'
 import type { UserConfig } from '../../config/types.js'
 import { userConfigSchema } from '../../config/schema.js'
 import { readManifest } from '../../run/manifest.js'
+import { findResumableRun } from '../../run/find-resumable.js'
 import { executeRun } from '../execute-run.js'
 import { estimatePlan } from '../../run/estimate-plan.js'
 import { setupRun } from '../../run/setup.js'
@@ -20,7 +22,8 @@ interface RunFlags extends EvaluationFlags {
   lr?: number
   pretrainSteps?: number
   cacheDir?: string
-  resume?: string
+  /** A run directory, or true (`--resume` alone, with `--config`): the newest run of that config file. */
+  resume?: string | true
   dryRun?: boolean
 }
 
@@ -66,7 +69,7 @@ export function registerRun(program: Command): void {
     .option('--lr <rate>', 'learning rate of strategy training (default: the model’s own)', parseNumber('--lr'))
     .option('--pretrain-steps <n>', 'SFT steps that make the base model (0: none)', parseNumber('--pretrain-steps'))
     .option('--cache-dir <dir>', 'cache for base models and verifiers (default .bench/cache)')
-    .option('--resume <run-dir>', 'finish an interrupted run: skips every journaled record')
+    .option('--resume [run-dir]', 'finish an interrupted run: skips every journaled record (alone, with --config: the newest run of that config, or a new one)')
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
   addEvaluationOptions(command)
     .addHelpText('after', '\nExamples:\n  bench run math --strategies bon-rl,sft\n  bench run toy --model tabular --n 1,2,4,8\n  bench run math --preset quick --dry-run\n  bench run --resume .bench/runs/<id>')
@@ -76,6 +79,14 @@ export function registerRun(program: Command): void {
       let configPath = flags.config
       let flagConfig = flagsToConfig(task, flags)
       let preset = flags.preset
+      if (flags.resume === true) {
+        // `--resume` alone: the newest run of this config file, else a new run of it.
+        const fresh = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run' })
+        if (!fresh.config.configFile) throw new BenchError('BENCH_USAGE', '--resume without a run directory needs --config <file>: it resumes the newest run of that config.')
+        const found = findResumableRun(fresh.config.runsDir, fresh.config.configFile)
+        process.stderr.write(found ? `resuming ${found}\n` : `no run of ${fresh.config.configFile} under ${fresh.config.runsDir} yet: starting one\n`)
+        flags.resume = found
+      }
       if (flags.resume) {
         // A resumed run reuses its recorded config; only the run directory comes from the flag.
         const recorded = readManifest(flags.resume).provenance.config
