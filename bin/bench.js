@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const cli = fileURLToPath(new URL('../core/cli/main.ts', import.meta.url))
+const cli = fileURLToPath(new URL('../cli/main.ts', import.meta.url))
 const tsx = require.resolve('tsx')
 const child = execa(process.execPath, ['--no-node-snapshot', '--import', tsx, cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
@@ -17,7 +17,7 @@ const child = execa(process.execPath, ['--no-node-snapshot', '--import', tsx, cl
   // The child handles SIGINT/SIGTERM itself (clean stop, journal kept); they are forwarded below.
   forceKillAfterDelay: false,
 })
-// Each SIGINT/SIGTERM this process gets goes to the CLI as one message (core/cli/stop-signals.ts):
+// Each SIGINT/SIGTERM this process gets goes to the CLI as one message (cli/stop-signals.ts):
 // a terminal's Ctrl-C reaches both processes, and the CLI counts only this copy, so a second
 // Ctrl-C is a second signal (exit at once), never the first one seen twice.
 const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {

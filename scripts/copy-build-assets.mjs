@@ -14,4 +14,4 @@ function walk(dir) {
     else if (assets.test(name)) cpSync(path, join(root, 'dist', relative(root, path)))
   }
 }
-for (const top of ['core', 'plugins', 'reports']) walk(join(root, top))
+for (const top of ['core', 'cli', 'plugins', 'reports']) walk(join(root, top))

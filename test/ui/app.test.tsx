@@ -1,8 +1,8 @@
 import { render } from 'ink-testing-library'
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup } from 'ink-testing-library'
-import { App } from '../../core/tui/App.js'
-import { initialRunView, reduceRunView, tickRunView } from '../../core/tui/run-state.js'
+import { App } from '../../cli/tui/App.js'
+import { initialRunView, reduceRunView, tickRunView } from '../../cli/tui/run-state.js'
 import { RUN_DIR, scriptedRun } from '../fixtures/tui/run-events.js'
 import { lines, plain, viewAfter } from './frame-text.js'
 
