@@ -8,19 +8,26 @@ import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop
 
 const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
 
-/** Builds the `bench` program with every command registered. */
-export function createProgram(): Command {
+/**
+ * Builds the `bench` program for `argv`: when its first word names a command, only that command
+ * is registered (its module alone is imported: a fast start); otherwise (no command, --help,
+ * `help <command>`, a typo) every command is, so the help and the "did you mean" hints are whole.
+ */
+export async function createProgram(argv: string[]): Promise<Command> {
   const program = new Command('bench')
     .description('bonbench: inference-aware fine-tuning and exact Best-of-N evaluation')
     .version(pkg.version, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
-  for (const register of commands) register(program)
+  // The program itself takes only -v/-h, so the first word that is not an option is the command.
+  const named = argv.slice(2).find((arg) => !arg.startsWith('-'))
+  const wanted = named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands)
+  for (const register of await Promise.all(wanted.map((name) => commands[name]!()))) register(program)
   return program
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = createProgram().exitOverride()
+  const program = (await createProgram(argv)).exitOverride()
   try {
     await program.parseAsync(argv)
   } catch (error) {

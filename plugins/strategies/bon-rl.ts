@@ -17,7 +17,7 @@
  * exactly that judge (shared/judge-values.ts).
  */
 import { z } from 'zod'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { StrategyPlugin } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValues, type PickingJudge } from './shared/judge-values.js'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'

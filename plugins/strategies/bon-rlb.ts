@@ -17,8 +17,8 @@
  * that way. Positive-only variant: bon-rlb-p.ts.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { ScoredGroup, StrategyPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { isSuccess, leaveOutFailRate } from './shared/fail-rate.js'
 import { judgeValues } from './shared/judge-values.js'

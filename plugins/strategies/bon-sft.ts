@@ -13,8 +13,8 @@
  * r, so its picks and win counts rank by r (the verifier BoN uses at inference).
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { ScoredGroup, StrategyPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValue, judgeValues } from './shared/judge-values.js'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'

@@ -13,7 +13,7 @@
  * the forward part distils BoN by r, the selector used at inference.
  */
 import { z } from 'zod'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { StrategyPlugin } from 'bonbench'
 import { leaveOneOutAdvantages } from './rl.js'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValues } from './shared/judge-values.js'

@@ -12,7 +12,7 @@
  * `selection: 'verifier'`: y* is r's pick, as at inference; f is R of that pick.
  */
 import { z } from 'zod'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { StrategyPlugin } from 'bonbench'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
 import { judgeValues } from './shared/judge-values.js'
 import { strategyOutput } from './shared/strategy-output.js'

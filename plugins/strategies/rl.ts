@@ -8,7 +8,7 @@
  * for the default K = max(2N′, 4). Makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { StrategyPlugin } from 'bonbench'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 

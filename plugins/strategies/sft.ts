@@ -7,8 +7,8 @@
  * Makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { StrategyPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { parseStrategyOptions } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 

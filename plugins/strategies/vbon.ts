@@ -12,8 +12,8 @@
  * F̂_ref but makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { ScoredGroup, StrategyPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { leaveOneOutAdvantages } from './rl.js'
 import { referenceCdf } from './shared/reference-cdf.js'
 import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'

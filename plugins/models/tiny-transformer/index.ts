@@ -1,4 +1,4 @@
-import type { ModelCreateContext, ModelPlugin } from '../../../core/plugin-api/index.js'
+import type { ModelCreateContext, ModelPlugin } from 'bonbench'
 import type { TinyTransformerInstance } from './instance.js'
 import { modelConfig } from './model-config.js'
 import { resolveOptions } from './options.js'

@@ -1,4 +1,4 @@
-import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
+import type { ReporterPlugin } from 'bonbench'
 import { writeHtmlReport } from '../../../reports/html.js'
 import { sampleBrowserData } from '../../../reports/sample-browser.js'
 import { analyseRun } from '../../../reports/write-reports.js'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
+import { BenchError } from 'bonbench'
 
 /** Anything with a `write(text)` method: a Node stream, a PassThrough in tests, a log sink. */
 export interface TextSink {

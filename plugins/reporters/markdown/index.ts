@@ -1,4 +1,4 @@
-import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
+import type { ReporterPlugin } from 'bonbench'
 import { analyseRun, writeReports } from '../../../reports/write-reports.js'
 import { parseReportOptions, reportOptionsSchema } from '../shared/report-options.js'
 

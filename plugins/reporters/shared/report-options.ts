@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
+import { BenchError } from 'bonbench'
 
 /** Options every file reporter takes: how the run is analysed (the same in all three, so the analysis is shared). */
 export const reportOptionsSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
+import { BenchError } from 'bonbench'
 
 /**
  * Validates a strategy's options with its zod schema. Keys may be written as DESIGN spells them

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
+import type { Problem, TaskPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { datasetSplit, fillTemplate, invalidLine, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 
 /** Options of `bonbench:gsm8k`. */

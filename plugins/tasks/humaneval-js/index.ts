@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { TaskPlugin } from '../../../core/plugin-api/task.js'
+import type { TaskPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 import { parseJsRecord } from './parse-js-record.js'
 

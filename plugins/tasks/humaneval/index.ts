@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
+import type { Problem, TaskPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import type { CodePayload } from '../../verifiers/shared/code-payload.js'
 import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile, type JsonlRecord } from '../shared/jsonl-dataset.js'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { TaskPlugin } from '../../../core/plugin-api/task.js'
+import type { TaskPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { buildSplits, mathFormats } from './build-splits.js'
 import type { SplitPlan } from './build-splits.js'
 import { defaultLevels, resolveLevel } from './levels.js'

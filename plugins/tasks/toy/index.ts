@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { TaskPlugin } from '../../../core/plugin-api/task.js'
+import type { TaskPlugin } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { generateToyProblems, MAX_CHOICES, toyLevels } from './generate-toy.js'
 
 export { generateToyProblems, toyLevels } from './generate-toy.js'

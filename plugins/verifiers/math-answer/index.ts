@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Verdict, VerifierPlugin, VerifyItem } from '../../../core/plugin-api/index.js'
+import type { Verdict, VerifierPlugin, VerifyItem } from 'bonbench'
+import { BenchError } from 'bonbench'
 import { normalizedAnswersMatch } from './answers-match.js'
 import { findAnswer } from './extract-answer.js'
 import { normalizeAnswer } from './normalize-answer.js'

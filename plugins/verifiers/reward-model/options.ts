@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
+import { BenchError } from 'bonbench'
 
 /** The feature groups the scorer can see (DESIGN §2: r is a learned, imperfect stand-in for R). */
 export const featureGroups = ['prompt', 'response', 'answer', 'cross', 'steps'] as const

@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import { createRng, deriveSeed } from '../../../core/rng.js'
-import type { Verdict, VerifierPlugin, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import type { Verdict, VerifierPlugin, VerifyItem } from 'bonbench'
+import { BenchError, createRng, deriveSeed } from 'bonbench'
 
 /** Options of `bonbench:toy-answer`. */
 export const toyAnswerOptionsSchema = z.strictObject({
