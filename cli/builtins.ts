@@ -33,7 +33,7 @@ export const builtins: BuiltinPlugins = {
   humaneval: { kind: 'task', load: async () => (await import('../plugins/tasks/humaneval/index.js')).humaneval },
   'reward-model': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/reward-model/index.js')).rewardModel },
   line: { kind: 'reporter', load: async () => (await import('../plugins/reporters/line/index.js')).lineReporter },
-  json: { kind: 'reporter', load: async () => (await import('../plugins/reporters/json/index.js')).jsonReporter },
-  markdown: { kind: 'reporter', load: async () => (await import('../plugins/reporters/markdown/index.js')).markdownReporter },
-  html: { kind: 'reporter', load: async () => (await import('../plugins/reporters/html/index.js')).htmlReporter },
+  json: { kind: 'reporter', load: async () => (await import('../reports/reporters/json.js')).jsonReporter },
+  markdown: { kind: 'reporter', load: async () => (await import('../reports/reporters/markdown.js')).markdownReporter },
+  html: { kind: 'reporter', load: async () => (await import('../reports/reporters/html.js')).htmlReporter },
 }

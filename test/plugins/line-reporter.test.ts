@@ -81,6 +81,7 @@ describe('bonbench:line', () => {
 
   it('writes no escape codes, so CI logs read as they are', () => {
     const lines = replay(scriptedRun().events)
+    // eslint-disable-next-line no-control-regex -- the point is that no ESC character is written
     expect(lines.join('\n')).not.toMatch(/\u001B/)
   })
 

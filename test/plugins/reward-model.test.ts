@@ -189,8 +189,8 @@ describe('bonbench:reward-model', () => {
     expect(other.calls.sample).toBeGreaterThan(0)
     expect(retrained.cached).toBe(false)
     expect(retrained.hash).not.toBe(facts.hash)
-    trained.dispose?.()
-    loaded.dispose?.()
+    await trained.dispose?.()
+    await loaded.dispose?.()
   })
 
   it('is deterministic for a seed and changes with it', async () => {
@@ -199,7 +199,7 @@ describe('bonbench:reward-model', () => {
       const plugin = rewardModel({ ...SMALL, cache: false, maxPrompts: 60 })
       const facts = (await plugin.prepare!(prepareContext(arithmeticPolicy(), tempCacheDir(), seed))) as RewardModelFacts
       const scores = (await plugin.score(items, { concurrency: 1 })).map((v) => v.score)
-      plugin.dispose?.()
+      await plugin.dispose?.()
       return { facts, scores }
     }
     const a = await run(11)
@@ -214,7 +214,7 @@ describe('bonbench:reward-model', () => {
     const prepare = async (options: Record<string, unknown>) => {
       const plugin = rewardModel({ ...SMALL, cache: false, ...options })
       const facts = (await plugin.prepare!(prepareContext(arithmeticPolicy(), tempCacheDir()))) as RewardModelFacts
-      plugin.dispose?.()
+      await plugin.dispose?.()
       return facts.auc!
     }
     const full = await prepare({})

@@ -1,6 +1,6 @@
 import type { ReporterPlugin } from 'bonbench'
-import { analyseRun, writeReports } from '../../../reports/write-reports.js'
-import { parseReportOptions, reportOptionsSchema } from '../shared/report-options.js'
+import { analyseRun, writeReports } from '../write-reports.js'
+import { parseReportOptions, reportOptionsSchema } from './report-options.js'
 
 /**
  * `bonbench:markdown`: at the end of a run, writes `<runDir>/report.md` (tables with CIs, the

@@ -1,8 +1,8 @@
 import type { ReporterPlugin } from 'bonbench'
-import { writeHtmlReport } from '../../../reports/html.js'
-import { sampleBrowserData } from '../../../reports/sample-browser.js'
-import { analyseRun } from '../../../reports/write-reports.js'
-import { htmlReportOptionsSchema, parseReportOptions } from '../shared/report-options.js'
+import { writeHtmlReport } from '../html.js'
+import { sampleBrowserData } from '../sample-browser.js'
+import { analyseRun } from '../write-reports.js'
+import { htmlReportOptionsSchema, parseReportOptions } from './report-options.js'
 
 /**
  * `bonbench:html`: at the end of a run, writes `<runDir>/report.html`, one self-contained page
