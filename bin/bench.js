@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `bench` executable. It re-runs Node with --no-node-snapshot (isolated-vm needs it on
 // Node >= 20) on the compiled CLI (dist/cli/main.js) when the build is there and newer than every
-// source file — it starts in a fraction of the time — and otherwise on the TypeScript sources
-// through the tsx loader, without a build. From the sources, --conditions=bonbench-source makes
+// source file — it starts in a fraction of the time; an installed package ships only dist/
+// (package.json `files`) — and otherwise, in a checkout, on the TypeScript sources through the
+// tsx loader, without a build. From the sources, --conditions=bonbench-source makes
 // `import 'bonbench'` (what the built-ins write) resolve to the sources too (package.json's
 // exports), so there is one core; worker threads inherit the flag. BONBENCH_FROM_SOURCE=1 forces
 // the sources.
@@ -19,7 +20,7 @@ const require = createRequire(import.meta.url)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
 // Written last by `npm run build` (scripts/copy-build-assets.mjs).
-const stamp = fileURLToPath(new URL('../dist/build-stamp', import.meta.url))
+const stamp = fileURLToPath(new URL('../dist/build-stamp.json', import.meta.url))
 
 /** The newest modification time of the files under `dir` (milliseconds; 0 when there are none). */
 function newestSource(dir) {
@@ -32,6 +33,7 @@ function newestSource(dir) {
 }
 
 function useBuild() {
+  if (!existsSync(new URL('../cli/main.ts', import.meta.url))) return true
   if (process.env.BONBENCH_FROM_SOURCE || !existsSync(built) || !existsSync(stamp)) return false
   const builtAt = statSync(stamp).mtimeMs
   return ['core', 'cli', 'plugins', 'reports'].every((top) => !existsSync(`${root}/${top}`) || newestSource(`${root}/${top}`) <= builtAt)

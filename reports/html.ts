@@ -114,6 +114,7 @@ ${results.errors.length ? `<p>${results.errors.length} cell(s) failed: ${results
 <section><h2>Results</h2><p class="meta">Percent, with ${Math.round(results.settings.level * 100)}% CIs; report.md lists the significant comparisons.</p>${resultsTables(results) || '<p class="empty">No cell finished.</p>'}</section>
 ${section('bon-curve', 'Bo-N accuracy against N', 'Selection by the verifier; exact estimator over each prompt’s pool, averaged over prompts and seeds.')}
 ${section('pass-curve', 'pass@N against N', 'Unbiased pass@N from each pool, averaged over prompts and seeds.')}
+${results.charts.some((c) => c.kind === 'frontier') ? section('frontier', 'pass@N and Bo-N against KL(π‖π_base)', 'Each arm through its checkpoints (train.evalEvery) to its final model, from the base at KL 0: KL per token from the policy’s own samples at T = 1; metrics at the largest N every arm reports.') : ''}
 ${section('training', 'Training curves', 'Loss (and mean reward where logged) per optimizer step.')}
 ${section('difficulty', 'Per-prompt difficulty', 'Each point is a prompt: the base model’s pass@1 against the trained model’s pass@N at the largest N.')}
 ${section('co-scaling', 'Co-scaling across temperatures', 'Measured pass@N per temperature with the fit pass@N ≈ exp(a·N^b) (dashed) where it converged.')}

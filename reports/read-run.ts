@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../core/errors.js'
 import type { CellKey, CellResult, PoolSample, TrainStepLog } from '../core/plugin-api/results.js'
+import type { CheckpointEval } from '../core/plugin-api/divergence.js'
 import { type JournalRecord, type RunManifest, type RunManifestV1, upgradeManifest } from '../core/run/journal-types.js'
 
 /** A journal line that did not parse or is not a known record. Line numbers start at 1. */
@@ -27,6 +28,8 @@ export interface RunData {
   pools: Map<string, Map<string, PoolSample[]>>
   /** cellId → training steps in journal order ('pretrain' for the shared pretraining). */
   training: Map<string, TrainStepLog[]>
+  /** cellId → its intermediate checkpoint evaluations (`train.evalEvery`), by ascending step (the last record of a step wins). */
+  checkpointEvals?: Map<string, CheckpointEval[]>
   /** prepare name → facts (e.g. reward-model AUC). */
   prepare: Record<string, Record<string, unknown>>
   /** Cells whose last record is an error (a later finished record clears an earlier error). */
@@ -41,7 +44,7 @@ export interface ReadRunOptions {
   skipBadLines?: boolean
 }
 
-const recordTypes = new Set(['pool', 'train', 'checkpoint', 'prepare', 'cell', 'error'])
+const recordTypes = new Set(['pool', 'train', 'checkpoint', 'checkpoint-eval', 'prepare', 'cell', 'error'])
 
 /**
  * Reads a run directory. Runs whenever a report or comparison is built; touches nothing.
@@ -118,6 +121,7 @@ function collect(manifest: RunManifest, records: JournalRecord[]): Omit<RunData,
   const pools = new Map<string, Map<string, PoolSample[]>>()
   const training = new Map<string, TrainStepLog[]>()
   const prepare: Record<string, Record<string, unknown>> = {}
+  const evals = new Map<string, Map<number, CheckpointEval>>()
   for (const record of records) {
     switch (record.type) {
       case 'cell':
@@ -145,6 +149,12 @@ function collect(manifest: RunManifest, records: JournalRecord[]): Omit<RunData,
         break
       case 'checkpoint':
         break
+      case 'checkpoint-eval': {
+        const { type: _type, cellId, ...evaluation } = record
+        if (!evals.has(cellId)) evals.set(cellId, new Map())
+        evals.get(cellId)!.set(evaluation.step, evaluation)
+        break
+      }
     }
   }
   const order = new Map(manifest.cells.map((c, i) => [c.cellId, i]))
@@ -153,5 +163,6 @@ function collect(manifest: RunManifest, records: JournalRecord[]): Omit<RunData,
     .map((cell, i) => ({ cell, rank: rank(cell, i) }))
     .sort((a, b) => a.rank - b.rank)
     .map((entry) => entry.cell)
-  return { cells, pools, training, prepare, errors: [...failures.values()] }
+  const checkpointEvals = new Map([...evals].map(([cellId, bySteps]) => [cellId, [...bySteps.values()].sort((a, b) => a.step - b.step)]))
+  return { cells, pools, training, checkpointEvals, prepare, errors: [...failures.values()] }
 }

@@ -35,6 +35,7 @@ export const userConfigSchema = z.strictObject({
       pretrainBatch: positiveInt.optional(),
       pretrainLearningRate: z.number().positive().optional(),
       lambda: z.union([z.literal('kl-match'), z.literal('N-1'), z.number().min(0)]).optional(),
+      evalEvery: positiveInt.optional(),
     })
     .optional(),
   eval: z
@@ -42,6 +43,7 @@ export const userConfigSchema = z.strictObject({
       testPrompts: positiveInt.optional(),
       threshold: z.number().optional(),
       bootstrap: positiveInt.optional(),
+      kl: z.boolean().optional(),
     })
     .optional(),
   data: z.string().min(1).optional(),

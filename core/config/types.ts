@@ -55,6 +55,13 @@ export interface TrainConfig {
   pretrainLearningRate?: number
   /** λ_N rule: 'kl-match' (default), 'N-1', or a fixed number. */
   lambda?: 'kl-match' | 'N-1' | number
+  /**
+   * Evaluate each trained cell every this many optimizer steps (checkpoints k, 2k, … below
+   * `steps`; the final model is the cell's own evaluation): the same pools and metrics as the final
+   * evaluation plus KL(π‖π_base) per token, journaled per (cell, step). Absent (the default): no
+   * checkpoint evaluations. Never changes training or the final numbers (core/run/checkpoint-evals.ts).
+   */
+  evalEvery?: number
 }
 
 /** Evaluation settings. */
@@ -65,6 +72,11 @@ export interface EvalConfig {
   threshold?: number
   /** Bootstrap resamples for CIs. */
   bootstrap?: number
+  /**
+   * Measure KL(π‖π_base) per token for every cell's final model (core/eval/kl-estimate.ts).
+   * Default: on exactly when `train.evalEvery` is set, so runs without it stay as they were.
+   */
+  kl?: boolean
 }
 
 /** What people write in `bench.config.*` (every field optional; flags override). */

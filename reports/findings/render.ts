@@ -63,6 +63,16 @@ function findingSection(f: Finding): string[] {
   return lines
 }
 
+/** A prepared component's fact the findings print: a number, or a pair of numbers (an interval). */
+function isFactValue(v: unknown): boolean {
+  return typeof v === 'number' || (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number'))
+}
+
+function formatFact(v: number | number[]): string {
+  const round = (x: number) => Number(x.toPrecision(4))
+  return typeof v === 'number' ? String(round(v)) : `[${v.map(round).join(', ')}]`
+}
+
 function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   const d = report.design
   const r = meta.run
@@ -71,8 +81,8 @@ function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
   const matrix = (p.config.matrix ?? p.config) as Record<string, unknown>
   const evalCfg = (p.config.eval ?? {}) as Record<string, unknown>
   const prepared = Object.keys(meta.prepare).sort().flatMap((name) =>
-    // Numbers only (AUC, sizes, steps); hashes, flags and timings say nothing about the findings.
-    Object.keys(meta.prepare[name]!).sort().filter((k) => typeof meta.prepare[name]![k] === 'number' && !/Ms$/.test(k)).map((k) => `${name}.${k} = ${Number((meta.prepare[name]![k] as number).toPrecision(4))}`),
+    // Numbers and number pairs only (AUC and its CI, sizes, steps); hashes, flags and timings say nothing about the findings.
+    Object.keys(meta.prepare[name]!).sort().filter((k) => isFactValue(meta.prepare[name]![k]) && !/Ms$/.test(k)).map((k) => `${name}.${k} = ${formatFact(meta.prepare[name]![k] as number | number[])}`),
   )
   const lines = [
     '## The run',

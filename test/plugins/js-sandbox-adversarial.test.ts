@@ -183,6 +183,19 @@ describe('js-sandbox against hostile candidates', () => {
     expect(verifier.isolatesCreated).toBe(before + 1)
   })
 
+  it('a replaced Function.prototype.call does not make assert.match pass (the shim calls built-ins through its captured Reflect.apply)', async () => {
+    const problem = codeProblem('match', 'function add(a, b){\n', { language: 'javascript', test: "require('node:assert').match(String(add(1, 2)), /^3$/)" })
+    const [bad, good] = await verifier.score(
+      [
+        { problem, completion: '  Function.prototype.call = function () { return true }\n  return -1\n}\n' },
+        { problem, completion: CORRECT_ADD },
+      ],
+      { concurrency: 1 },
+    )
+    expect(bad).toMatchObject({ pass: false, reason: 'assertion' })
+    expect(good).toMatchObject({ pass: true, reason: 'passed' })
+  })
+
   describe('self-grading tricks on HumanEval-X (console.assert tests)', async () => {
     const data = await humanevalJs({ limit: 1 }).load({ seed: 0, dataPath: humanevalXFile })
     const problem: Problem = data.test[0]!

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isBenchError } from '../../core/errors.js'
 import type { ModelInstance } from '../../core/plugin-api/model.js'
@@ -9,7 +10,8 @@ import type { VerifierPrepareContext, VerifyItem } from '../../core/plugin-api/v
 import { createRng } from '../../core/rng.js'
 import { validatePlugin } from '../../core/registry/validate-plugin.js'
 import { mathAnswer } from '../../plugins/verifiers/math-answer/index.js'
-import { exactAuc, rewardModel, type RewardModelFacts } from '../../plugins/verifiers/reward-model/index.js'
+import { aucBootstrapCi, exactAuc, rewardModel, strengthPresets, type RewardModelFacts } from '../../plugins/verifiers/reward-model/index.js'
+import { tf } from '../../plugins/verifiers/reward-model/tf-backend.js'
 import { arithmeticPolicy, arithmeticProblems } from '../fixtures/arithmetic-policy.js'
 
 const tempDirs: string[] = []
@@ -104,6 +106,96 @@ describe('exactAuc', () => {
   })
 })
 
+/** A seeded standard normal (Box–Muller). */
+function gaussian(rng: { next(): number }): number {
+  return Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next())
+}
+
+/** Φ, the standard normal CDF (Abramowitz–Stegun 7.1.26, |error| < 1.5e-7). */
+function normalCdf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x) / Math.SQRT2)
+  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(x * x) / 2)
+  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf)
+}
+
+/**
+ * Planted clustered scores: `prompts` prompts of `perPrompt` samples. Prompt p has a difficulty
+ * offset o ~ N(0, σ²) that raises both its samples' scores and their chance of being correct
+ * (P(correct) = sigmoid(o) − as a real reward model's prompt features do); a sample scores
+ * o + shift·label + N(0, 1). With σ = 0 the population AUC is Φ(shift / √2).
+ */
+function plantedScores(seed: number, prompts: number, perPrompt: number, shift: number, sigma: number) {
+  const rng = createRng(seed)
+  const scores: number[] = []
+  const labels: number[] = []
+  const groups: string[] = []
+  for (let p = 0; p < prompts; p++) {
+    const offset = sigma * gaussian(rng)
+    const rate = 1 / (1 + Math.exp(-offset))
+    for (let s = 0; s < perPrompt; s++) {
+      const label = rng.next() < rate ? 1 : 0
+      scores.push(offset + label * shift + gaussian(rng))
+      labels.push(label)
+      groups.push(`p${p}`)
+    }
+  }
+  return { scores, labels, groups }
+}
+
+describe('aucBootstrapCi', () => {
+  it('is exact where the AUC cannot move, and undefined where the AUC is', () => {
+    const groups = ['a', 'a', 'b', 'b', 'c', 'c']
+    expect(aucBootstrapCi([0.1, 0.9, 0.2, 0.8, 0.3, 0.7], [0, 1, 0, 1, 0, 1], groups, { rng: createRng(1) })).toEqual([1, 1])
+    expect(aucBootstrapCi([0.9, 0.1, 0.8, 0.2, 0.7, 0.3], [0, 1, 0, 1, 0, 1], groups, { rng: createRng(1) })).toEqual([0, 0])
+    expect(aucBootstrapCi([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1, 1, 0], groups, { rng: createRng(1) })).toEqual([0.5, 0.5])
+    expect(aucBootstrapCi([0.1, 0.2], [1, 1], ['a', 'b'], { rng: createRng(1) })).toBeNull()
+    expect(() => aucBootstrapCi([0.1, 0.2], [1, 0], ['a'], { rng: createRng(1) })).toThrow(/2 scores, 2 labels and 1 groups/)
+  })
+
+  it('brackets the AUC, is seeded, and narrows with more prompts', () => {
+    const small = plantedScores(5, 30, 8, 1, 1)
+    const ci = aucBootstrapCi(small.scores, small.labels, small.groups, { rng: createRng(9) })!
+    const auc = exactAuc(small.scores, small.labels)!
+    expect(ci[0]).toBeLessThan(auc)
+    expect(ci[1]).toBeGreaterThan(auc)
+    expect(aucBootstrapCi(small.scores, small.labels, small.groups, { rng: createRng(9) })).toEqual(ci)
+    const large = plantedScores(5, 480, 8, 1, 1)
+    const narrow = aucBootstrapCi(large.scores, large.labels, large.groups, { rng: createRng(9) })!
+    expect(narrow[1] - narrow[0]).toBeLessThan((ci[1] - ci[0]) / 2)
+    // σ = 0: the population AUC is Φ(1/√2) ≈ 0.760.
+    const plain = plantedScores(6, 480, 8, 1, 0)
+    const [lo, hi] = aucBootstrapCi(plain.scores, plain.labels, plain.groups, { rng: createRng(9) })!
+    expect(normalCdf(1 / Math.SQRT2)).toBeCloseTo(0.7602, 3)
+    expect(lo).toBeLessThan(normalCdf(1 / Math.SQRT2))
+    expect(hi).toBeGreaterThan(normalCdf(1 / Math.SQRT2))
+  })
+
+  it('covers the planted population AUC about 95% of the time when prompts share offsets', { timeout: 60_000 }, () => {
+    // A prompt's samples move together (σ = 1.5). Resampling prompts is calibrated; treating every
+    // sample as its own prompt is too narrow; also redrawing samples within prompts is too wide.
+    const population = plantedScores(1, 20_000, 8, 1, 1.5)
+    const truth = exactAuc(population.scores, population.labels)!
+    const trials = 300
+    const coverage = (scheme: 'prompts' | 'prompts-then-samples' | 'samples') => {
+      let covered = 0
+      for (let trial = 0; trial < trials; trial++) {
+        const data = plantedScores(100 + trial, 64, 8, 1, 1.5)
+        const groups = scheme === 'samples' ? data.groups.map((_, i) => `s${i}`) : data.groups
+        const [lo, hi] = aucBootstrapCi(data.scores, data.labels, groups, {
+          rng: createRng(trial), resamples: 300, resample: scheme === 'prompts-then-samples' ? scheme : 'prompts',
+        })!
+        if (lo <= truth && truth <= hi) covered++
+      }
+      return covered / trials
+    }
+    const prompts = coverage('prompts')
+    expect(prompts).toBeGreaterThan(0.9)
+    expect(prompts).toBeLessThan(0.975)
+    expect(coverage('samples')).toBeLessThan(prompts - 0.05)
+    expect(coverage('prompts-then-samples')).toBeGreaterThan(0.975)
+  })
+})
+
 describe('bonbench:reward-model', () => {
   it('is registered as a built-in, passes plugin validation and validates its options', async () => {
     // Imported here so a half-written sibling plugin cannot break the other tests of this file.
@@ -113,7 +205,7 @@ describe('bonbench:reward-model', () => {
     expect(plugin.name).toBe('bonbench:reward-model')
     expect(plugin.kind).toBe('verifier')
     expect(plugin.options).toMatchObject({ hidden: 4, samplesPerPrompt: 8 })
-    for (const bad of [{ hidden: -1 }, { labelNoise: 0.7 }, { features: ['nope'] }, { unknownKnob: 1 }]) {
+    for (const bad of [{ hidden: -1 }, { labelNoise: 0.7 }, { features: ['nope'] }, { unknownKnob: 1 }, { strength: 'huge' }]) {
       try {
         rewardModel(bad as Record<string, unknown>)
         expect.unreachable('bad options must throw')
@@ -189,8 +281,8 @@ describe('bonbench:reward-model', () => {
     expect(other.calls.sample).toBeGreaterThan(0)
     expect(retrained.cached).toBe(false)
     expect(retrained.hash).not.toBe(facts.hash)
-    await trained.dispose?.()
-    await loaded.dispose?.()
+    trained.dispose?.()
+    loaded.dispose?.()
   })
 
   it('is deterministic for a seed and changes with it', async () => {
@@ -199,7 +291,7 @@ describe('bonbench:reward-model', () => {
       const plugin = rewardModel({ ...SMALL, cache: false, maxPrompts: 60 })
       const facts = (await plugin.prepare!(prepareContext(arithmeticPolicy(), tempCacheDir(), seed))) as RewardModelFacts
       const scores = (await plugin.score(items, { concurrency: 1 })).map((v) => v.score)
-      await plugin.dispose?.()
+      plugin.dispose?.()
       return { facts, scores }
     }
     const a = await run(11)
@@ -214,7 +306,7 @@ describe('bonbench:reward-model', () => {
     const prepare = async (options: Record<string, unknown>) => {
       const plugin = rewardModel({ ...SMALL, cache: false, ...options })
       const facts = (await plugin.prepare!(prepareContext(arithmeticPolicy(), tempCacheDir()))) as RewardModelFacts
-      await plugin.dispose?.()
+      plugin.dispose?.()
       return facts.auc!
     }
     const full = await prepare({})
@@ -222,4 +314,60 @@ describe('bonbench:reward-model', () => {
     expect(await prepare({ features: ['prompt'] })).toBeLessThan(full)
     expect(await prepare({ labelNoise: 0.4 })).toBeLessThan(full)
   })
+
+  it('reports the held-out AUC with a 95% CI that brackets it', async () => {
+    const plugin = rewardModel({ ...SMALL, cache: false })
+    const facts = (await plugin.prepare!(prepareContext(arithmeticPolicy(), tempCacheDir()))) as RewardModelFacts
+    plugin.dispose?.()
+    expect(facts.aucCi).not.toBeNull()
+    const [lo, hi] = facts.aucCi!
+    expect(lo).toBeLessThan(facts.auc!)
+    expect(hi).toBeGreaterThan(facts.auc!)
+    expect(hi - lo).toBeLessThan(0.4)
+  })
+
+  it('scores without synchronous reads from the device (WebGPU in Node has none)', async () => {
+    const plugin = rewardModel({ ...SMALL, cache: false, hidden: 4, maxPrompts: 40 })
+    await plugin.prepare!(prepareContext(arithmeticPolicy(), tempCacheDir()))
+    const { items } = await testItems()
+    const proto = tf.Tensor.prototype as unknown as Record<'dataSync' | 'arraySync', unknown>
+    const saved = { dataSync: proto.dataSync, arraySync: proto.arraySync }
+    const forbidden = () => { throw new Error('synchronous readback while scoring') }
+    proto.dataSync = forbidden
+    proto.arraySync = forbidden
+    try {
+      const verdicts = await plugin.score(items, { concurrency: 1 })
+      expect(verdicts).toHaveLength(items.length)
+    } finally {
+      proto.dataSync = saved.dataSync
+      proto.arraySync = saved.arraySync
+      plugin.dispose?.()
+    }
+    // And in the source: the scoring path (predict, score, export) never reads synchronously.
+    const dir = path.join(import.meta.dirname, '../../plugins/verifiers/reward-model')
+    const net = readFileSync(path.join(dir, 'scorer-net.ts'), 'utf8')
+    const scoring = net.slice(net.indexOf('async predict('), net.indexOf('train(examples, labels, options) {'))
+    expect(scoring.length).toBeGreaterThan(100)
+    expect(scoring).not.toMatch(/dataSync|arraySync/)
+    expect(net.slice(net.indexOf('async exportWeights('))).not.toMatch(/dataSync|arraySync/)
+    expect(readFileSync(path.join(dir, 'index.ts'), 'utf8')).not.toMatch(/dataSync|arraySync/)
+  })
+
+  it("offers a 'strong' preset that beats the default on held-out prompts (seeded)", async () => {
+    expect(rewardModel({ strength: 'strong' }).options).toMatchObject({ strength: 'strong', ...strengthPresets.strong })
+    // Explicit options win over the preset's.
+    expect(rewardModel({ strength: 'strong', hidden: 8 }).options).toMatchObject({ hidden: 8, maxPrompts: strengthPresets.strong.maxPrompts })
+    const train = arithmeticProblems(1024, 5, 'big')
+    const prepare = async (options: Record<string, unknown>) => {
+      const plugin = rewardModel({ ...options, cache: false })
+      const facts = (await plugin.prepare!(prepareContext(arithmeticPolicy(), tempCacheDir(), 7, train))) as RewardModelFacts
+      plugin.dispose?.()
+      return facts
+    }
+    const plain = await prepare({})
+    const strong = await prepare({ strength: 'strong' })
+    expect(strong.prompts).toBe(1024)
+    expect(strong.auc!).toBeGreaterThan(plain.auc! + 0.02)
+    expect(strong.aucCi![1] - strong.aucCi![0]).toBeLessThan(plain.aucCi![1] - plain.aucCi![0])
+  }, 60_000)
 })

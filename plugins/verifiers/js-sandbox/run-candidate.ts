@@ -65,7 +65,7 @@ function errorText(error: unknown): string {
  * the host event loop keeps turning while it spins. Never throws for anything the candidate does.
  *
  * Nothing the candidate makes reaches the host: the compiled program runs nested in the shim's
- * `run` (see shim-source.ts), inside an in-isolate try/catch, and the only value copied out is the
+ * `run` (see shim/run-program.ts), inside an in-isolate try/catch, and the only value copied out is the
  * shim's report, a JSON string; thrown and rejected values are described by the shim under the time
  * limit. The script, the context and every Reference are released before this returns; an isolate
  * that breached a limit is reported unhealthy (the pool disposes it).

@@ -30,10 +30,14 @@ export interface TrainOptions {
  */
 export interface ScorerNet {
   readonly shape: ScorerShape
-  /** P(correct) for each example, in order. */
-  predict(examples: SparseFeatures[]): Float32Array
+  /**
+   * P(correct) for each example, in order. Reads from the device only asynchronously (WebGPU in
+   * Node cannot read synchronously): one `await data()` per batch of PREDICT_BATCH examples, plus
+   * one of the first-layer weights after each training (kept host-side for the sparse gather).
+   */
+  predict(examples: SparseFeatures[]): Promise<Float32Array>
   train(examples: SparseFeatures[], labels: ArrayLike<number>, options: TrainOptions): void
-  exportWeights(): SerialisedWeights
+  exportWeights(): Promise<SerialisedWeights>
   dispose(): void
 }
 
@@ -80,6 +84,20 @@ function pad(examples: SparseFeatures[]): PaddedBatch {
   return { rows: examples.length, width, indices, values }
 }
 
+/** x·W for the padded sparse rows x and host-side weights W (dim × out, row-major): nnz·out work. */
+function sparseForward(weights: Float32Array | ArrayLike<number>, out: number, batch: PaddedBatch): Float32Array {
+  const forward = new Float32Array(batch.rows * out)
+  for (let r = 0; r < batch.rows; r++) {
+    for (let k = r * batch.width; k < (r + 1) * batch.width; k++) {
+      const v = batch.values[k]!
+      if (v === 0) continue
+      const base = batch.indices[k]! * out
+      for (let j = 0; j < out; j++) forward[r * out + j]! += v * weights[base + j]!
+    }
+  }
+  return forward
+}
+
 /**
  * x·W for sparse rows x, as one differentiable op computed in plain JS over the nonzero entries
  * (nnz·hidden work each way). Why custom: tfjs's gradient of `gather` is `unsortedSegmentSum`,
@@ -89,18 +107,10 @@ function pad(examples: SparseFeatures[]): PaddedBatch {
 function sparseMatMul(w: tf.Variable, batch: PaddedBatch): tf.Tensor2D {
   const [dim, out] = w.shape as [number, number]
   const op = tf.customGrad((wIn) => {
+    // Training only (CPU backends): the scoring path is `sparseForward` on host weights read asynchronously.
     const weights = (wIn as tf.Tensor).dataSync()
-    const forward = new Float32Array(batch.rows * out)
-    for (let r = 0; r < batch.rows; r++) {
-      for (let k = r * batch.width; k < (r + 1) * batch.width; k++) {
-        const v = batch.values[k]!
-        if (v === 0) continue
-        const base = batch.indices[k]! * out
-        for (let j = 0; j < out; j++) forward[r * out + j]! += v * weights[base + j]!
-      }
-    }
     return {
-      value: tf.tensor2d(forward, [batch.rows, out]),
+      value: tf.tensor2d(sparseForward(weights, out, batch), [batch.rows, out]),
       gradFunc: (dy: tf.Tensor2D) => {
         const upstream = dy.dataSync()
         const grad = new Float32Array(dim * out)
@@ -141,24 +151,40 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
     vars[name] = tf.variable(tf.tensor(data, dims, 'float32'), true)
   }
 
-  function logits(examples: SparseFeatures[]): tf.Tensor1D {
-    const summed = sparseMatMul(vars.w1!, pad(examples))
+  /** The layers after x·W1 (the same ops for training and scoring, so both give the same numbers). */
+  function head(summed: tf.Tensor2D, rows: number): tf.Tensor1D {
     const out = shape.hidden > 0 ? tf.relu(summed.add(vars.b1!)).matMul(vars.w2!) : summed
-    return out.add(vars.b2!).reshape([examples.length]) as tf.Tensor1D
+    return out.add(vars.b2!).reshape([rows]) as tf.Tensor1D
   }
+
+  function logits(examples: SparseFeatures[]): tf.Tensor1D {
+    return head(sparseMatMul(vars.w1!, pad(examples)), examples.length)
+  }
+
+  /** W1 on the host for scoring, read once (asynchronously) after each training or load. */
+  let hostW1: Float32Array | undefined
 
   return {
     shape,
-    predict(examples) {
+    async predict(examples) {
+      hostW1 ??= (await vars.w1!.data()) as Float32Array
       const out = new Float32Array(examples.length)
+      const width = Math.max(shape.hidden, 1)
       for (let start = 0; start < examples.length; start += PREDICT_BATCH) {
         const chunk = examples.slice(start, start + PREDICT_BATCH)
-        const probs = tf.tidy(() => tf.sigmoid(logits(chunk)).dataSync())
-        out.set(probs, start)
+        const batch = pad(chunk)
+        const summed = sparseForward(hostW1, width, batch)
+        const probs = tf.tidy(() => tf.sigmoid(head(tf.tensor2d(summed, [batch.rows, width]), chunk.length)))
+        try {
+          out.set((await probs.data()) as Float32Array, start)
+        } finally {
+          probs.dispose()
+        }
       }
       return out
     },
     train(examples, labels, options) {
+      hostW1 = undefined
       const optimizer = tf.train.adam(options.learningRate)
       const varList = Object.values(vars)
       const order = Array.from({ length: examples.length }, (_, i) => i)
@@ -192,10 +218,10 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
         optimizer.dispose()
       }
     },
-    exportWeights() {
+    async exportWeights() {
       const out: SerialisedWeights = {}
       for (const [name, v] of Object.entries(vars)) {
-        const data = v.dataSync() as Float32Array
+        const data = (await v.data()) as Float32Array
         out[name] = { shape: v.shape, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') }
       }
       return out

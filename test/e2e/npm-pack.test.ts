@@ -1,0 +1,164 @@
+import { execa } from 'execa'
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { repoRoot, sharedData, tempDir } from './cli-helper.js'
+
+// bonbench as its users get it: `npm pack`, the tarball unpacked into a fresh project's
+// node_modules, then used with plain Node (no tsx) and type-checked with TypeScript.
+//
+// `npm pack --ignore-scripts`: it packs the dist/ that `npm ci` built (through `prepare`) instead
+// of rebuilding it — a rebuild takes ~20 s on 2 cores and empties dist/ first (prebuild), which
+// other test files running in parallel read. The test is about what ships and whether it works.
+//
+// The tarball's dependencies are not installed from the registry (there is none offline): the
+// tarball is unpacked where `npm install <tarball>` puts it, and each package of the repository's
+// node_modules is linked beside it — except bonbench's devDependencies (but TypeScript and
+// @types/node, which a TypeScript consumer has), so a type the package forgot to depend on fails.
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> }
+const consumerHas = new Set(['typescript', '@types/node'])
+const notInstalled = new Set(Object.keys(manifest.devDependencies).filter((name) => !consumerHas.has(name)))
+
+/** Links `from/<entry>` into `to/` for each package (scoped ones one by one), skipping `skip`. */
+function linkPackages(from: string, to: string, skip: Set<string>): void {
+  for (const entry of readdirSync(from)) {
+    if (entry.startsWith('.') || entry === 'bonbench') continue
+    if (entry.startsWith('@')) {
+      mkdirSync(join(to, entry), { recursive: true })
+      for (const inner of readdirSync(join(from, entry))) {
+        if (!skip.has(`${entry}/${inner}`)) symlinkSync(join(from, entry, inner), join(to, entry, inner), 'dir')
+      }
+    } else if (!skip.has(entry)) {
+      symlinkSync(join(from, entry), join(to, entry), 'dir')
+    }
+  }
+}
+
+const plugin = `import { defineVerifier, type Verdict, type VerifyItem } from 'bonbench'
+
+/** Passes a completion equal to the problem's answer, after trimming. */
+export const exact = defineVerifier({
+  name: 'bonbench-plugin-exact/exact',
+  kind: 'verifier',
+  meta: { version: '1.0.0' },
+  async score(batch: VerifyItem[]): Promise<Verdict[]> {
+    return batch.map(({ problem, completion }) => {
+      const pass = completion.trim() === problem.answer
+      return { score: pass ? 1 : 0, reward: pass ? 1 : 0, pass, reason: pass ? 'passed' : 'failed' }
+    })
+  },
+})
+`
+
+const contract = `import { assertContract, checkVerifierContract } from 'bonbench/testing'
+import { exact } from './exact.js'
+
+const problem = { id: 'p1', prompt: '1 + 1 =', answer: '2' }
+const report = await checkVerifierContract(exact, [
+  { name: 'right', item: { problem, completion: ' 2 ' }, expect: { pass: true, reward: 1 } },
+  { name: 'wrong', item: { problem, completion: '3' }, expect: { pass: false, reward: 0 } },
+])
+assertContract(report)
+console.log(JSON.stringify({ problems: report.problems.length }))
+`
+
+// A verdict without its \`score\`: the shipped .d.ts must reject it.
+const badVerdict = `import { defineVerifier } from 'bonbench'
+
+export const broken = defineVerifier({
+  name: 'bonbench-plugin-exact/broken',
+  kind: 'verifier',
+  meta: { version: '1.0.0' },
+  async score(batch) {
+    return batch.map(() => ({ pass: true, reason: 'passed' }))
+  },
+})
+`
+
+const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], rootDir: 'src', outDir: 'out' }
+
+describe('the packed bonbench package in a fresh project', () => {
+  const work = tempDir('bonbench-pack-')
+  const project = join(work.dir, 'consumer')
+  const installed = join(project, 'node_modules', 'bonbench')
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc')
+  let files: string[] = []
+
+  beforeAll(async () => {
+    if (!existsSync(join(repoRoot, 'dist', 'core', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` (npm ci runs it)')
+    const packed = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work.dir], { cwd: repoRoot })
+    const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
+    files = info!.files.map((f) => f.path)
+    mkdirSync(installed, { recursive: true })
+    // npm's tarballs hold one folder, package/: unpacked where `npm install <tarball>` puts it.
+    await execa('tar', ['-xzf', join(work.dir, info!.filename), '-C', installed, '--strip-components=1'])
+    linkPackages(join(repoRoot, 'node_modules'), join(project, 'node_modules'), notInstalled)
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { bonbench: manifest.version } }))
+    mkdirSync(join(project, 'src'))
+    writeFileSync(join(project, 'src', 'exact.ts'), plugin)
+    writeFileSync(join(project, 'src', 'contract.ts'), contract)
+    writeFileSync(join(project, 'src', 'bad-verdict.ts'), badVerdict)
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }))
+  }, 60_000)
+  afterAll(() => work.cleanup())
+
+  it('ships the compiled package, its types, the bin and run-time assets, and no sources, tests or docs', () => {
+    for (const path of [
+      'package.json',
+      'README.md',
+      'bin/bench.js',
+      'dist/core/index.js',
+      'dist/core/index.d.ts',
+      'dist/core/testing/index.js',
+      'dist/core/testing/index.d.ts',
+      'dist/cli/main.js',
+      'dist/reports/results.schema.json',
+      'dist/reports/html-client.js',
+      'dist/core/backend/probe-worker-entry.mjs',
+      'dist/plugins/models/tiny-transformer/worker-entry.mjs',
+      'dist/plugins/verifiers/js-sandbox/shim.bundle.js',
+    ]) {
+      expect(files, path).toContain(path)
+    }
+    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json))$/.test(f))
+    expect(stray).toEqual([])
+  })
+
+  it("imports 'bonbench' and 'bonbench/testing' from the unpacked tarball with plain Node", async () => {
+    const script = [
+      "const api = await import('bonbench')",
+      "const testing = await import('bonbench/testing')",
+      "console.log(JSON.stringify({ from: import.meta.resolve('bonbench'), defineVerifier: typeof api.defineVerifier, runMatrix: typeof api.runMatrix, checkVerifierContract: typeof testing.checkVerifierContract }))",
+    ].join('\n')
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { cwd: project, reject: false, env: { NODE_OPTIONS: '' } })
+    expect(result.stderr).toBe('')
+    const out = JSON.parse(result.stdout) as Record<string, string>
+    expect(out.from).toBe(`file://${join(installed, 'dist', 'core', 'index.js')}`)
+    expect(out).toMatchObject({ defineVerifier: 'function', runMatrix: 'function', checkVerifierContract: 'function' })
+  })
+
+  it('type-checks a verifier plugin against the shipped .d.ts, rejects a verdict without a score, and the compiled plugin keeps its contract in plain Node', async () => {
+    // One tsc run over the three files (a second one costs ~10 s on 2 cores): the only errors must
+    // be bad-verdict.ts's; tsc still emits the others (noEmitOnError is off).
+    const checked = await execa(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, reject: false })
+    const errors = checked.stdout.split('\n').filter((line) => / error TS\d+/.test(line))
+    expect(checked.exitCode).not.toBe(0)
+    expect(errors.length, checked.stdout).toBeGreaterThan(0)
+    expect(errors.filter((line) => !line.startsWith('src/bad-verdict.ts(')), checked.stdout).toEqual([])
+    expect(checked.stdout).toMatch(/Property 'score' is missing/)
+    const run = await execa(process.execPath, ['out/contract.js'], { cwd: project, reject: false, env: { NODE_OPTIONS: '' } })
+    expect(run.stderr).toBe('')
+    expect(JSON.parse(run.stdout)).toEqual({ problems: 0 })
+  })
+
+  it('runs the bench executable from the compiled CLI: the js-sandbox verifies the HumanEval-X references', async () => {
+    const data = join(sharedData, 'humaneval_js/humaneval_js.humaneval-x.jsonl.gz')
+    const result = await execa(process.execPath, [join(installed, 'bin', 'bench.js'), 'verify', 'humaneval-js', '--data', data, '--reference', '--out', join(work.dir, 'ref.jsonl'), '--json'], {
+      cwd: project,
+      reject: false,
+      env: { CI: 'true', NO_COLOR: '1', NODE_OPTIONS: '' },
+    })
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({ problems: 164, verdicts: { passed: 161, assertion: 2, runtime: 1 } })
+  })
+})
