@@ -111,7 +111,7 @@ describe('the packed bonbench package in a fresh project', () => {
       'dist/core/index.d.ts',
       'dist/core/testing/index.js',
       'dist/core/testing/index.d.ts',
-      'dist/core/cli/main.js',
+      'dist/cli/main.js',
       'dist/reports/results.schema.json',
       'dist/reports/html-client.js',
       'dist/core/backend/probe-worker-entry.mjs',

@@ -21,7 +21,7 @@ import {
   type VerifierCase,
   type VerifierContractOptions,
 } from '../../core/testing/index.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 
 /** The shared data sets beside the repository (read in place, never copied). */
 const data = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data')

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { humaneval } from '../../plugins/tasks/humaneval/index.js'
 import { humanevalJs } from '../../plugins/tasks/humaneval-js/index.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 import { humanevalPyFile, humanevalXFile, multipleEFile, sharedData } from './code-fixtures.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-humaneval-'))

@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
-import { defineTask } from '../../../core/plugin-api/index.js'
+import type { Problem } from 'bonbench'
+import { BenchError, defineTask } from 'bonbench'
 import type { CodePayload } from '../../verifiers/shared/code-payload.js'
 import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile, type JsonlRecord } from '../shared/jsonl-dataset.js'
 
