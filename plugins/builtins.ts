@@ -5,6 +5,7 @@ import { math500 } from './tasks/math500/index.js'
 import { mathAnswer } from './verifiers/math-answer/index.js'
 import { jsSandbox } from './verifiers/js-sandbox/index.js'
 import { command } from './verifiers/command/index.js'
+import { pythonSandbox } from './verifiers/python-sandbox/index.js'
 import { humanevalJs } from './tasks/humaneval-js/index.js'
 import { humaneval } from './tasks/humaneval/index.js'
 import { rewardModel } from './verifiers/reward-model/index.js'
@@ -57,6 +58,7 @@ export const builtins: Record<string, PluginFactory> = {
   'math-answer': mathAnswer,
   'js-sandbox': jsSandbox,
   command,
+  'python-sandbox': pythonSandbox,
   'humaneval-js': humanevalJs,
   humaneval,
   'reward-model': rewardModel,

@@ -40,8 +40,8 @@ export function parseHumanevalRecord({ value }: JsonlRecord): { ok: true; proble
 }
 
 /**
- * `bonbench:humaneval`: OpenAI HumanEval (Python) from `--data`, graded by the `command` verifier
- * with `python3` (which must be on PATH; the verifier says so clearly when it is not). Canonical
+ * `bonbench:humaneval`: OpenAI HumanEval (Python) from `--data`, graded by the `python-sandbox`
+ * verifier, fork servers of `python3` (which must be on PATH; the verifier says so clearly when it is not). Canonical
  * solutions are the `expert` completions. `load` throws BENCH_DATA_MISSING without a data path and
  * BENCH_DATA_INVALID naming file and line for a bad record; TaskData.files carries the sha256.
  */
@@ -52,9 +52,10 @@ export function humaneval(options: HumanevalOptions = {}): TaskPlugin {
   return {
     name,
     kind: 'task',
-    meta: { version: '0.1.0', description: 'OpenAI HumanEval (Python), graded by running python3 through the command verifier (needs --data)' },
+    meta: { version: '0.1.0', description: 'OpenAI HumanEval (Python), graded by python3 fork servers in the python-sandbox verifier (needs --data)' },
     options: { ...o },
-    rewardVerifier: 'command',
+    // A warm fork-server pool: ~10x a process per candidate, same verdicts (`--verifier command` runs the old path).
+    rewardVerifier: 'python-sandbox',
     generation: { maxTokens: o.maxTokens, stop: ['\nclass', '\ndef', '\n#', '\nif', '\nprint'] },
     async load(ctx) {
       const file = await resolveDataFile(name, ctx.dataPath, ['HumanEval.jsonl.gz', 'HumanEval.jsonl', 'humaneval/HumanEval.jsonl.gz'], o.file)

@@ -103,15 +103,21 @@ def reap():
 
 def clean_up_after(pid):
     kill_group(pid)
-    left = leftovers()
-    if left:
+    # Orphans become our children; each one killed may hand us its own children, hence rounds.
+    for _ in range(32):
+        left = [int(p) for p in leftovers() if p.isdigit()]
+        if not left:
+            break
         sweep_uid()
         for other in left:
-            if other.isdigit():
-                try:
-                    os.kill(int(other), signal.SIGKILL)
-                except OSError:
-                    pass
+            try:
+                os.kill(other, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.waitpid(other, 0)
+            except ChildProcessError:
+                pass
     reap()
 
 
