@@ -48,11 +48,15 @@ export class ForkServerPool {
   /** Runs one candidate on a pooled server; never rejects. */
   async run(job: ForkJob, signal?: AbortSignal): Promise<ForkRunResult> {
     const server = await this.#acquire()
-    const cancel = () => void server.close('verification was cancelled')
+    let closing: Promise<void> | undefined
+    const cancel = () => void (closing = server.close('verification was cancelled'))
     if (signal?.aborted) cancel()
     signal?.addEventListener('abort', cancel, { once: true })
     try {
-      return await server.run(job)
+      const run = await server.run(job)
+      // Cancelled: answer only once the candidate's group is gone, so no process outlives the call.
+      if (closing) await closing
+      return run
     } finally {
       signal?.removeEventListener('abort', cancel)
       this.#release(server)

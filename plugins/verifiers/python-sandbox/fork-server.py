@@ -122,7 +122,14 @@ def clean_up_after(pid):
 
 
 def on_term(signum, frame):
-    kill_group(current_child[0])
+    # Exit only once the candidate is dead, so the host may report "nothing left" when we are gone.
+    pid = current_child[0]
+    if pid:
+        clean_up_after(pid)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
     sweep_uid()
     os._exit(0)
 

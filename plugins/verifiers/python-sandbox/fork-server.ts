@@ -1,4 +1,4 @@
-import { execa, type ResultPromise } from 'execa'
+import { execa } from 'execa'
 import { fileURLToPath } from 'node:url'
 import type { Readable, Writable } from 'node:stream'
 import type { RunResult } from '../command/run-command.js'
@@ -42,6 +42,18 @@ export interface ForkServerOptions {
   uid?: number
 }
 
+function startServer(python: string, config: string) {
+  return execa(python, ['-I', '-u', forkServerScript, config], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+    buffer: false,
+    reject: false,
+    cleanup: true,
+    extendEnv: false,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
+  })
+}
+
 /**
  * One warm Python fork server (fork-server.py) and the pipes to it: fd 3 carries requests, fd 4
  * responses, each a 4-byte big-endian length and JSON. It runs detached (its own process group, so a
@@ -51,23 +63,20 @@ export interface ForkServerOptions {
  */
 export class ForkServer {
   readonly ready: Promise<ForkServerHello>
-  #child: ResultPromise
+  #child: ReturnType<typeof startServer>
   #requests: Writable
-  #buffer = Buffer.alloc(0)
+  #buffer: Buffer<ArrayBufferLike> = Buffer.alloc(0)
   #waiter: ((message: Record<string, unknown> | Error) => void) | undefined
   #dead: string | undefined
+  #exited: Promise<void>
   #nextId = 0
 
   constructor(options: ForkServerOptions) {
     const config = JSON.stringify({ uid: options.uid ?? null })
-    this.#child = execa(options.python, ['-I', '-u', forkServerScript, config], {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-      buffer: false,
-      reject: false,
-      cleanup: true,
-      extendEnv: false,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
+    this.#child = startServer(options.python, config)
+    this.#exited = new Promise((resolve) => {
+      this.#child.once('exit', () => resolve())
+      this.#child.once('error', () => resolve())
     })
     const stdio = this.#child.stdio as unknown as Array<Readable | Writable | null>
     this.#requests = stdio[3] as Writable
@@ -133,22 +142,16 @@ export class ForkServer {
   async close(why = 'the fork server was closed', graceMs = 2000): Promise<void> {
     this.#fail(why)
     const pid = this.#child.pid
-    if (pid === undefined || this.#child.exitCode !== null || this.#child.signalCode !== null) return
-    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()))
-    try {
-      process.kill(pid, 'SIGTERM')
-    } catch {
-      return
-    }
+    if (pid === undefined) return
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)))
-    if ((await Promise.race([exited, late])) === 'late') {
+    if ((await Promise.race([this.#exited, late])) === 'late') {
       try {
         process.kill(-pid, 'SIGKILL')
       } catch {
         // ESRCH: gone meanwhile.
       }
-      await exited
+      await this.#exited
     }
     clearTimeout(timer)
   }
