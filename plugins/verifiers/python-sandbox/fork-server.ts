@@ -13,6 +13,8 @@ export interface ForkServerHello {
   network: 'namespace' | 'user-namespace' | 'socket-patch'
   /** The uid candidates run as (only when the server runs as root), else null. */
   uid: number | null
+  /** 'dropped …' or 'kept: <why>' (the candidates' uid is the host's). */
+  privileges: string
   python: string
 }
 
