@@ -6,6 +6,9 @@ import type { RunResult } from '../command/run-command.js'
 /** The fork server's Python source, beside this module (copied into dist/ by the build). */
 export const forkServerScript = fileURLToPath(new URL('./fork-server.py', import.meta.url))
 
+/** Grace past a candidate's time limit before the host gives up on its server (it kills, reaps and cleans up first). */
+const WATCHDOG_MS = 10_000
+
 /** What a fork server says first: the isolation it could set up. */
 export interface ForkServerHello {
   pid: number
@@ -118,7 +121,10 @@ export class ForkServer {
     const header = Buffer.alloc(4)
     header.writeUInt32BE(body.length)
     this.#requests.write(Buffer.concat([header, body]))
+    // The server enforces the time limit itself; a server that does not answer well after it is broken.
+    const watchdog = setTimeout(() => this.#fail(`the fork server did not answer within ${job.timeoutMs + WATCHDOG_MS} ms`), job.timeoutMs + WATCHDOG_MS)
     const m = await this.#next()
+    clearTimeout(watchdog)
     if (m instanceof Error) return broken(m.message)
     const valid = m.id === id && typeof m.stdout === 'string' && typeof m.stderr === 'string' && typeof m.completed === 'boolean' && typeof m.timedOut === 'boolean'
     if (!valid) {
