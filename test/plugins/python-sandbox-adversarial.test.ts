@@ -41,7 +41,7 @@ const lines = (...body: string[]) => `${body.map((l) => `    ${l}`).join('\n')}\
 const attacks: Array<{ name: string; completion: string; reason: string | string[]; detail?: RegExp; needsUidDrop?: boolean }> = [
   { name: 'infinite loop', completion: lines('while True:', '    pass'), reason: 'timeout' },
   { name: 'infinite loop at top level', completion: `${CORRECT}while True:\n    pass\n`, reason: 'timeout' },
-  { name: 'infinite loop in a non-daemon thread', completion: lines('import threading', 'threading.Thread(target=lambda: [0 for _ in iter(int, 1)]).start()', 'return a + b'), reason: 'timeout' },
+  { name: 'infinite loop in a non-daemon thread', completion: lines('import threading', 'def spin():', '    while True:', '        pass', 'threading.Thread(target=spin).start()', 'return a + b'), reason: 'timeout' },
   { name: 'sleeping past the deadline', completion: lines('import time', 'time.sleep(60)'), reason: 'timeout' },
   // RLIMIT_NPROC applies to a uid of our own only (Linux ignores it for root), so without a uid
   // drop a real fork bomb would hit the host's process table: run it only where the limit holds.
