@@ -3,6 +3,11 @@
  * Plugins import from here (`import { defineModel } from 'bonbench'`), never from core internals.
  */
 export * from './plugin-api/index.js'
+/**
+ * zod, the schema library of plugin options (`defineVerifier({ options: z.strictObject({…}) })`):
+ * the same copy bonbench validates and describes with, so `.describe()` texts reach `bench list`.
+ */
+export { z } from 'zod'
 export type * from './events.js'
 export { BenchError, isBenchError, type BenchErrorCode } from './errors.js'
 export { createRng, deriveSeed } from './rng.js'

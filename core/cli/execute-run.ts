@@ -3,6 +3,7 @@ import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../run/run-matrix.js'
 import type { RunSetup } from '../run/setup.js'
 import { renderCurves, renderResultsTable, resultRows } from './render-results.js'
+import { renderKlSummary } from '../summary/kl-summary.js'
 import { createRunOutput } from './run-output.js'
 import { onStopSignal, STOP_EXIT_CODES, type StopSignal } from './stop-signals.js'
 import { resumeHint } from '../summary/resume-hint.js'
@@ -54,6 +55,8 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
       // Seed-pooled rows use the run's bootstrap size, as results.json does (same seed: same CIs).
       const rows = resultRows(outcome.results, { resamples: config.eval.bootstrap })
       process.stdout.write(`\n${renderResultsTable(rows)}\n\n${renderCurves(rows, { color: Boolean(process.stdout.isTTY) })}\n`)
+      const kl = renderKlSummary(outcome.results)
+      if (kl) process.stdout.write(`\n${kl}\n`)
     }
     process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
     // The live UI and the line reporter have already printed the --resume command.

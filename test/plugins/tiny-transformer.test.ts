@@ -25,10 +25,10 @@ describe('tiny-transformer options', () => {
     [{ unknown: 1 }, /unknown/i],
     [{ positions: 'rotary', width: 12, heads: 4 }, /even head size/],
   ])('rejects %j with BENCH_PLUGIN_OPTIONS naming the plugin', (options, message) => {
-    expect(() => tinyTransformer(options)).toThrow(message)
-    expect(() => tinyTransformer(options)).toThrow(/bonbench:tiny-transformer/)
+    expect(() => tinyTransformer(options as never)).toThrow(message)
+    expect(() => tinyTransformer(options as never)).toThrow(/bonbench:tiny-transformer/)
     try {
-      tinyTransformer(options)
+      tinyTransformer(options as never)
     } catch (error) {
       expect((error as { code: string }).code).toBe('BENCH_PLUGIN_OPTIONS')
     }

@@ -45,7 +45,7 @@ describe('toy task', () => {
   })
 
   it('rejects bad options with the plugin name', () => {
-    expect(() => toy({ levels: [9] })).toThrow(/bonbench:toy: level 9/)
+    expect(() => toy({ levels: [9] })).toThrow(/bonbench:toy: invalid options: levels: level 9 is not defined/)
     expect(() => toy({ levelSpecs: { 5: { choices: 3, correct: 3 } }, levels: [5] })).toThrow(/at least one answer must be wrong/)
     expect(() => toy({ prompt: 3 } as never)).toThrow(/bonbench:toy/)
   })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { BenchError } from '../../errors.js'
 import { decodeMaybeGzip } from '../../../plugins/tasks/shared/jsonl-dataset.js'
 import { checkedNumber } from '../parse-list.js'
+import { runFiles } from '../../run/run-record.js'
 import { evaluateFindings, findingsMeta, renderFindings } from '../../../reports/findings.js'
 import type { Results } from '../../../reports/results-schema.js'
 import { resultsSchema, upgradeResults } from '../../../reports/results-schema.js'
@@ -23,7 +24,7 @@ interface FindingsFlags {
  */
 export async function loadResults(target: string): Promise<Results> {
   const isDir = await stat(target).then((s) => s.isDirectory(), () => false)
-  const file = isDir ? path.join(target, 'results.json') : target
+  const file = isDir ? path.join(target, runFiles.results) : target
   let text: string
   try {
     text = decodeMaybeGzip(await readFile(file))

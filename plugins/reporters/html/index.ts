@@ -1,25 +1,25 @@
-import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
+import { defineReporter } from '../../../core/plugin-api/index.js'
 import { writeHtmlReport } from '../../../reports/html.js'
 import { sampleBrowserData } from '../../../reports/sample-browser.js'
 import { analyseRun } from '../../../reports/write-reports.js'
-import { htmlReportOptionsSchema, parseReportOptions } from '../shared/report-options.js'
+import { htmlReportOptionsSchema } from '../shared/report-options.js'
 
 /**
  * `bonbench:html`: at the end of a run, writes `<runDir>/report.html`, one self-contained page
  * (Chart.js inline, no network) with the curves, training, difficulty and co-scaling charts and a
  * sample browser. Throws BENCH_PLUGIN_OPTIONS on bad options.
  */
-export function htmlReporter(options?: Record<string, unknown>): ReporterPlugin {
-  const resolved = parseReportOptions(htmlReportOptionsSchema, 'bonbench:html', options)
-  const { maxPromptsPerCell, maxTextChars, ...analysis } = resolved
-  return {
-    name: 'bonbench:html',
-    kind: 'reporter',
-    meta: { version: '0.1.0', description: 'Writes report.html: self-contained charts and a sample browser' },
-    options: { ...resolved },
-    async onRunEnd({ runDir }) {
-      const { run, results } = await analyseRun(runDir, analysis)
-      await writeHtmlReport(runDir, results, sampleBrowserData(run, results.settings.threshold, { maxPromptsPerCell, maxTextChars }))
-    },
-  }
-}
+export const htmlReporter = defineReporter({
+  name: 'bonbench:html',
+  meta: { version: '0.1.0', description: 'Writes report.html: self-contained charts and a sample browser' },
+  options: htmlReportOptionsSchema,
+  create(resolved) {
+    const { maxPromptsPerCell, maxTextChars, ...analysis } = resolved
+    return {
+      async onRunEnd({ runDir }) {
+        const { run, results } = await analyseRun(runDir, analysis)
+        await writeHtmlReport(runDir, results, sampleBrowserData(run, results.settings.threshold, { maxPromptsPerCell, maxTextChars }))
+      },
+    }
+  },
+})

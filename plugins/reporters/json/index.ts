@@ -1,20 +1,18 @@
-import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
+import { defineReporter } from '../../../core/plugin-api/index.js'
 import { analyseRun, writeReports } from '../../../reports/write-reports.js'
-import { parseReportOptions, reportOptionsSchema } from '../shared/report-options.js'
+import { reportOptionsSchema } from '../shared/report-options.js'
 
 /**
  * `bonbench:json`: at the end of a run, writes `<runDir>/results.json` (schema in
  * reports/results.schema.json) from the run's journal. Throws BENCH_PLUGIN_OPTIONS on bad options.
  */
-export function jsonReporter(options?: Record<string, unknown>): ReporterPlugin {
-  const resolved = parseReportOptions(reportOptionsSchema, 'bonbench:json', options)
-  return {
-    name: 'bonbench:json',
-    kind: 'reporter',
-    meta: { version: '0.1.0', description: 'Writes results.json: metrics with CIs, comparisons, chart data (versioned JSON Schema)' },
-    options: { ...resolved },
+export const jsonReporter = defineReporter({
+  name: 'bonbench:json',
+  meta: { version: '0.1.0', description: 'Writes results.json: metrics with CIs, comparisons, chart data (versioned JSON Schema)' },
+  options: reportOptionsSchema,
+  create: (resolved) => ({
     async onRunEnd({ runDir }) {
       await writeReports(await analyseRun(runDir, resolved), ['json'])
     },
-  }
-}
+  }),
+})

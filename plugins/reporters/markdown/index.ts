@@ -1,20 +1,18 @@
-import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
+import { defineReporter } from '../../../core/plugin-api/index.js'
 import { analyseRun, writeReports } from '../../../reports/write-reports.js'
-import { parseReportOptions, reportOptionsSchema } from '../shared/report-options.js'
+import { reportOptionsSchema } from '../shared/report-options.js'
 
 /**
  * `bonbench:markdown`: at the end of a run, writes `<runDir>/report.md` (tables with CIs, the
  * environment, every plugin) from the run's journal. Throws BENCH_PLUGIN_OPTIONS on bad options.
  */
-export function markdownReporter(options?: Record<string, unknown>): ReporterPlugin {
-  const resolved = parseReportOptions(reportOptionsSchema, 'bonbench:markdown', options)
-  return {
-    name: 'bonbench:markdown',
-    kind: 'reporter',
-    meta: { version: '0.1.0', description: 'Writes report.md: metric tables with CIs, comparisons, environment and plugins' },
-    options: { ...resolved },
+export const markdownReporter = defineReporter({
+  name: 'bonbench:markdown',
+  meta: { version: '0.1.0', description: 'Writes report.md: metric tables with CIs, comparisons, environment and plugins' },
+  options: reportOptionsSchema,
+  create: (resolved) => ({
     async onRunEnd({ runDir }) {
       await writeReports(await analyseRun(runDir, resolved), ['md'])
     },
-  }
-}
+  }),
+})

@@ -121,4 +121,18 @@ describe('diffRunResults', () => {
     expect(diff.differences.some((d) => d.startsWith(`${trained.cellId}: training[0].loss: `))).toBe(true)
     expect(diff.differences).toContain(`${last.cellId}: finished → missing`)
   })
+
+  it('names a changed KL and a changed checkpoint evaluation (train.evalEvery), wall time aside', () => {
+    const withEvals = (klValue: number, evalPass: number, wallMs: number): JournalRecord[] => {
+      const out = copy()
+      const cell = out.find((r): r is Extract<JournalRecord, { type: 'cell' }> => r.type === 'cell')!
+      cell.result.kl = { state: 'measured', perToken: klValue, ci: [klValue, klValue], perSequence: klValue, perSequenceCi: [klValue, klValue], meanTokens: 1, samples: 1, source: 'pool', prompts: [] }
+      const metrics = { ...cell.result.metrics, pass1: evalPass }
+      out.push({ type: 'checkpoint-eval', cellId: cell.cellId, step: 1, metrics, prompts: cell.result.prompts, kl: { state: 'absent', reason: 'x' }, compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs } })
+      return out
+    }
+    expect(diffRunResults(withEvals(0.1, 0.5, 1), withEvals(0.1, 0.5, 999), order).identical).toBe(true)
+    const diff = diffRunResults(withEvals(0.1, 0.5, 1), withEvals(0.2, 0.25, 1), order)
+    expect(diff.differences).toEqual([`${order[0]}: kl.perToken: 0.1 → 0.2`, `${order[0]}: kl.ci[0]: 0.1 → 0.2`, `${order[0]}: kl.ci[1]: 0.1 → 0.2`, `${order[0]}: kl.perSequence: 0.1 → 0.2`, `${order[0]}: kl.perSequenceCi[0]: 0.1 → 0.2`, `${order[0]}: kl.perSequenceCi[1]: 0.1 → 0.2`, `${order[0]}: checkpoints[0].metrics.pass1: 0.5 → 0.25`])
+  })
 })
