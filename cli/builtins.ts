@@ -29,6 +29,7 @@ export const builtins: BuiltinPlugins = {
   'math-answer': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/math-answer/index.js')).mathAnswer },
   'js-sandbox': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/js-sandbox/index.js')).jsSandbox },
   command: { kind: 'verifier', load: async () => (await import('../plugins/verifiers/command/index.js')).command },
+  'python-sandbox': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/python-sandbox/index.js')).pythonSandbox },
   'humaneval-js': { kind: 'task', load: async () => (await import('../plugins/tasks/humaneval-js/index.js')).humanevalJs },
   humaneval: { kind: 'task', load: async () => (await import('../plugins/tasks/humaneval/index.js')).humaneval },
   'reward-model': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/reward-model/index.js')).rewardModel },

@@ -1,12 +1,12 @@
 // After `tsc -p tsconfig.build.json`: copies into dist/ the files tsc does not emit (worker entry
-// points, the HTML report's browser script and the committed JSON Schema), and writes the
+// points, the Python sandbox's fork server, the HTML report's browser script and the committed JSON Schema), and writes the
 // js-sandbox's in-isolate shim as one script, so the compiled package runs in plain Node.
 import { cpSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const assets = /\.(mjs|js|json)$/
+const assets = /\.(mjs|js|json|py)$/
 
 function walk(dir) {
   for (const name of readdirSync(dir)) {

@@ -117,10 +117,11 @@ describe('the packed bonbench package in a fresh project', () => {
       'dist/core/backend/probe-worker-entry.mjs',
       'dist/plugins/models/tiny-transformer/worker-entry.mjs',
       'dist/plugins/verifiers/js-sandbox/shim.bundle.js',
+      'dist/plugins/verifiers/python-sandbox/fork-server.py',
     ]) {
       expect(files, path).toContain(path)
     }
-    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json))$/.test(f))
+    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json)|dist\/plugins\/verifiers\/python-sandbox\/fork-server\.py)$/.test(f))
     expect(stray).toEqual([])
   })
 

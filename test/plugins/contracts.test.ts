@@ -115,6 +115,18 @@ const verifierRows: Record<string, () => Promise<{ plugin: VerifierPlugin; cases
       opts: { garbageProblems: 1, concurrency: 2, garbage: garbageCompletions.filter((_, i) => i % 4 === 0) },
     }
   },
+  'python-sandbox': async () => {
+    const problems = (await (builtins.humaneval!({ limit: 2 }) as TaskPlugin).load({ seed: 0, dataPath: path.join(data, 'humaneval') })).test
+    return {
+      plugin: builtins['python-sandbox']!({ timeoutMs: 1000 }) as VerifierPlugin,
+      cases: problems.flatMap((p) => [
+        { name: `${p.id} reference`, item: { problem: p, completion: p.expert! }, expect: { pass: true, reason: 'passed' } },
+        { name: `${p.id} wrong`, item: { problem: p, completion: '    return None\n' }, expect: { pass: false } },
+        { name: `${p.id} loops`, item: { problem: p, completion: '    while True:\n        pass\n' }, expect: { pass: false, reason: 'timeout' } },
+      ]),
+      opts: { concurrency: 2 },
+    }
+  },
 }
 
 describe('verifier contract: every built-in verifier', () => {

@@ -72,7 +72,7 @@ describe('humaneval (Python) task', () => {
     expect(p.id).toBe('HumanEval/0')
     expect(p.data).toMatchObject({ language: 'python', format: 'humaneval', entryPoint: 'has_close_elements' })
     expect((p.data as { test: string }).test.trimEnd().endsWith('check(has_close_elements)')).toBe(true)
-    expect(task.rewardVerifier).toBe('command')
+    expect(task.rewardVerifier).toBe('python-sandbox')
   })
 
   it('rejects a record without an entry point, naming file and line; asks for --data', async () => {
