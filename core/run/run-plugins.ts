@@ -5,7 +5,6 @@ import type { TaskPlugin } from '../plugin-api/task.js'
 import type { VerifierPlugin } from '../plugin-api/verifier.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import { type PluginRegistry, shortName } from '../registry/registry.js'
-import { builtins } from '../../plugins/builtins.js'
 import { strategyOfArm, usesTrainN } from './planner.js'
 
 /** The plugins one run uses, resolved by name from the registry. */
@@ -20,30 +19,36 @@ export interface RunPlugins {
   strategies: Map<string, StrategyPlugin>
   /**
    * The strategy a cell trains with: the matrix name's plugin, rebuilt with K = kPerN × N′ where
-   * `train.kPerN` applies (BoN-aware strategies whose options do not give `k`). One instance per (name, N′).
+   * `train.kPerN` applies (BoN-aware strategies whose options do not give `k`). One instance per
+   * (name, N′), all built by {@link resolveRunPlugins}.
    */
   strategyFor(name: string, nTrain: number): StrategyPlugin
 }
 
 /** Resolves every plugin the matrix names; fails before any work when one is missing or misused. */
-export function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegistry): RunPlugins {
-  const task = registry.get('task', config.task)
-  const model = registry.get('model', config.model)
-  const reward = registry.get('verifier', task.rewardVerifier)
+export async function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegistry): Promise<RunPlugins> {
+  const task = await registry.get('task', config.task)
+  const model = await registry.get('model', config.model)
+  const reward = await registry.get('verifier', task.rewardVerifier)
   const selectorName = config.verifier ?? task.selector
-  const selector = selectorName ? registry.get('verifier', selectorName) : reward
-  const strategies = new Map(config.strategies.map((name) => [name, instantiateStrategy(config, registry, name, undefined)] as const))
+  const selector = selectorName ? await registry.get('verifier', selectorName) : reward
+  const strategies = new Map<string, StrategyPlugin>()
+  for (const name of config.strategies) strategies.set(name, await instantiateStrategy(config, registry, name, undefined))
   if (task.evaluationOnly && strategies.size > 0) {
     throw new BenchError('BENCH_RUN_INVALID', `Task '${task.name}' is evaluation-only (its licence forbids training on it), so it cannot be used with strategies (${config.strategies.join(', ')}). Evaluate a model on it without --strategies.`)
   }
-  // Every (name, N′) a cell will ask for is built now, so bad options fail before any work.
+  // Every (name, N′) a cell can ask for is built now, so bad options fail before any work.
   const perCell = new Map<string, StrategyPlugin>()
-  const strategyFor = (name: string, nTrain: number): StrategyPlugin => {
-    const id = `${name}\0${nTrain}`
-    if (!perCell.has(id)) perCell.set(id, kRuleApplies(config, name) ? instantiateStrategy(config, registry, name, config.train.kPerN! * nTrain) : strategies.get(name)!)
-    return perCell.get(id)!
+  const id = (name: string, nTrain: number) => `${name}\0${nTrain}`
+  for (const name of config.strategies) {
+    if (!kRuleApplies(config, name)) continue
+    for (const n of config.arms?.[name]?.nTrain ?? config.nTrain) perCell.set(id(name, n), await instantiateStrategy(config, registry, name, config.train.kPerN! * n))
   }
-  for (const name of config.strategies) for (const n of config.arms?.[name]?.nTrain ?? config.nTrain) if (kRuleApplies(config, name)) strategyFor(name, n)
+  const strategyFor = (name: string, nTrain: number): StrategyPlugin => {
+    const plugin = perCell.get(id(name, nTrain)) ?? strategies.get(name)
+    if (!plugin) throw new BenchError('BENCH_RUN_INVALID', `No strategy '${name}' in this run's matrix.`)
+    return plugin
+  }
   return { task, model, reward, selector, strategies, strategyFor }
 }
 
@@ -57,15 +62,15 @@ export function kRuleApplies(config: Pick<ResolvedConfig, 'train' | 'arms'>, nam
 /**
  * The strategy plugin of a matrix name: a named arm's strategy built with the arm's options (and
  * `k`, when given), else the registry's plugin of that name (rebuilt with `k` when given). Options
- * need a built-in strategy (whose factory bonbench holds); a third-party strategy can be an arm
- * without options.
+ * need a built-in strategy (whose factory the registry holds); a third-party strategy can be an
+ * arm without options.
  */
-function instantiateStrategy(config: ResolvedConfig, registry: PluginRegistry, name: string, k: number | undefined): StrategyPlugin {
+async function instantiateStrategy(config: ResolvedConfig, registry: PluginRegistry, name: string, k: number | undefined): Promise<StrategyPlugin> {
   const arm = config.arms?.[name]
-  const plugin = registry.get('strategy', strategyOfArm(name, config.arms))
+  const plugin = await registry.get('strategy', strategyOfArm(name, config.arms))
   if (!arm?.options && k === undefined) return plugin
   const entry = registry.entry(plugin.name)
-  const factory = entry?.source === 'built-in' ? builtins[shortName(plugin.name)] : undefined
+  const factory = entry?.source === 'built-in' ? await registry.builtinFactory(shortName(plugin.name)) : undefined
   const what = arm ? `matrix.arms.${name}` : `strategy '${name}'`
   if (!factory) {
     throw new BenchError('BENCH_CONFIG_INVALID', `${what}: options (${arm?.options ? Object.keys(arm.options).join(', ') : 'k from train.kPerN'}) need a built-in strategy, but '${plugin.name}' comes from ${entry?.source ?? 'elsewhere'}. Give that plugin its options in the config's plugins list instead.`)
