@@ -14,6 +14,7 @@ import { carveTrainSplits } from './data-splits.js'
 export interface PlanEstimate {
   cells: PlannedCell[]
   testPrompts: number
+  /** Problems the strategies fine-tune on (the train split, or its fine-tuning-only part with `train.finetuneProblems`). */
   trainPrompts: number
   /** Evaluation pool samples over all cells, checkpoint evaluations (`train.evalEvery`) included. */
   evalSamples: number
@@ -66,7 +67,7 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const estimatedSeconds = ((evalSamples + trainSamples) * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
-  return { cells, testPrompts, trainPrompts: data.train.length, evalSamples, trainSamples, trainSequences, baseModelCached, estimatedSeconds }
+  return { cells, testPrompts, trainPrompts: splits.finetune.length, evalSamples, trainSamples, trainSequences, baseModelCached, estimatedSeconds }
 }
 
 /**
