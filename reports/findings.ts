@@ -94,7 +94,7 @@ export function evaluateFindings(results: Results, options: FindingsOptions = {}
  * The regime of the base arm: shares of prompts it solves never, rarely (≤ 20% of samples),
  * sometimes, often (≥ 80%) and always, from per-prompt success rates pooled over its seeds.
  */
-function baseSpread(base: ArmData, config: Results['provenance']['config']): BaseSpread {
+export function baseSpread(base: ArmData, config: Results['provenance']['config']): BaseSpread {
   const rates = seedMean(armMatrix(base, 'pass1', 1, base.promptIds))
   const share = (keep: (r: number) => boolean) => rates.filter(keep).length / Math.max(1, rates.length)
   const pool = Number(((config.matrix ?? config) as Record<string, unknown>).poolSize) || 0

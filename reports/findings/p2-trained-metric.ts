@@ -46,9 +46,11 @@ export function planP2(ctx: FindingsContext): PredictionPlan {
   }
   const references = [base, ...standardStrategies.map((s) => findArm(ctx.arms, s, T, 1)).filter((a): a is ArmData => a !== undefined)]
   const checks: PlannedCheck[] = []
+  // Study v2: a verifier-trained arm is also compared with rl trained on the same verifier reward.
+  const rlOnR = findArm(ctx.arms, 'rl-on-r', T, 1)
   for (const arm of arms) {
     const metric = bonAwareTargets[arm.strategy]!
-    for (const ref of references) {
+    for (const ref of metric === 'bestOfN' && rlOnR ? [...references, rlOnR] : references) {
       const paper = ref.strategy === 'base' ? paperEffects[metric] : ref.strategy === 'rl' && metric === 'passAtN' ? paperEffects.passAtNVsRl : undefined
       const check = planComparison(ref, arm, { prediction: 'P2', metric, n: arm.nTrain, expected: 'positive', ...(paper ? { paper } : {}) })
       if (check) checks.push(check)
