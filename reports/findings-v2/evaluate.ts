@@ -152,14 +152,21 @@ export function modeName(mode: ModeId): string {
   return mode === 'matched-kl' ? 'matched-KL' : 'best-checkpoint'
 }
 
-/**
- * Judges P1–P6 for study v2 on one results.json (version 3, with checkpoint evaluations): P1–P5
- * twice — every trained arm at the largest KL all of them reach (per temperature), and every arm at
- * its best checkpoint chosen on validation — and P6 on the base model; all tested comparisons in
- * one Holm family (paired two-level bootstrap over prompts and seeds). Reads nothing else;
- * deterministic. Throws BENCH_RUN_INVALID when the results hold no trained arm with a frontier.
- */
-export function evaluateFindingsV2(results: Results, options: FindingsOptions = {}): FindingsReportV2 {
+interface PlanV2 {
+  realArms: ArmData[]
+  armsV2: ArmV2[]
+  temperatures: number[]
+  primaryTemperature: number
+  atT: ArmData[]
+  grid: number[]
+  bases: ArmData[]
+  hasValidation: boolean
+  modes: Array<{ mode: ModeId; skipped?: string; placements: ModePlacement[]; plans: PredictionPlan[] }>
+  p6: PredictionPlan
+  planned: PlannedCheck[]
+}
+
+function planV2(results: Results, options: FindingsOptions): PlanV2 {
   const realArms = indexArms(results)
   const armsV2 = indexArmsV2(results)
   if (realArms.length === 0) throw new BenchError('BENCH_RUN_INVALID', `results of run ${results.run.runId} hold no finished cell with prompts; finish the run (bench run --resume) and regenerate results.json`)
@@ -167,16 +174,13 @@ export function evaluateFindingsV2(results: Results, options: FindingsOptions = 
   const primaryTemperature = pickTemperature(temperatures, options.temperature)
   const atT = realArms.filter((a) => a.temperature === primaryTemperature)
   const grid = atT[0]!.grid.filter((n) => atT.every((a) => a.grid.includes(n))).sort((x, y) => x - y)
-  const alpha = options.alpha ?? results.settings.alpha
-  const level = options.level ?? results.settings.level
-  const power = options.power ?? 0.8
-  const resamples = options.resamples ?? results.settings.bootstrap
   const seed = options.seed ?? 0
+  const level = options.level ?? results.settings.level
+  const resamples = options.resamples ?? results.settings.bootstrap
   const bases: ArmData[] = realArms.filter((a) => a.strategy === 'base')
   const baseCtx: FindingsContext = { results, arms: realArms, primaryTemperature, temperatures, grid, seed, level, resamples }
   const hasValidation = armsV2.length > 0 && armsV2.every((a) => a.variants.every((v) => v.seeds.every((s) => s.stages.some((st) => !st.base && st.validation))))
-
-  const modes: Array<{ mode: ModeId; skipped?: string; placements: ModePlacement[]; plans: PredictionPlan[] }> = []
+  const modes: PlanV2['modes'] = []
   for (const mode of ['matched-kl', 'best-checkpoint'] as const) {
     if (mode === 'best-checkpoint' && !hasValidation) {
       modes.push({ mode, skipped: 'The results carry no validation metrics at the checkpoints (a validation split disjoint from test), so no checkpoint is chosen: choosing on test would make the comparison optimistic by construction.', placements: [], plans: [] })
@@ -194,6 +198,28 @@ export function evaluateFindingsV2(results: Results, options: FindingsOptions = 
   const planned: PlannedCheck[] = [...modes.flatMap((m) => m.plans.flatMap((p) => p.checks)), ...p6.checks]
   const ids = new Set(planned.map((c) => c.id))
   if (ids.size !== planned.length) throw new Error('findings v2: two planned checks share an id')
+  return { realArms, armsV2, temperatures, primaryTemperature, atT, grid, bases, hasValidation, modes, p6, planned }
+}
+
+/** The tested comparisons of the v2 findings on a results file, without running them (for the power plan). Pure. */
+export function plannedChecksV2(results: Results, options: FindingsOptions = {}): PlannedCheck[] {
+  return planV2(results, options).planned
+}
+
+/**
+ * Judges P1–P6 for study v2 on one results.json (version 3, with checkpoint evaluations): P1–P5
+ * twice — every trained arm at the largest KL all of them reach (per temperature), and every arm at
+ * its best checkpoint chosen on validation — and P6 on the base model; all tested comparisons in
+ * one Holm family (paired two-level bootstrap over prompts and seeds). Reads nothing else;
+ * deterministic. Throws BENCH_RUN_INVALID when the results hold no finished cell.
+ */
+export function evaluateFindingsV2(results: Results, options: FindingsOptions = {}): FindingsReportV2 {
+  const { realArms, armsV2, temperatures, primaryTemperature, atT, grid, bases, hasValidation, modes, p6, planned } = planV2(results, options)
+  const alpha = options.alpha ?? results.settings.alpha
+  const level = options.level ?? results.settings.level
+  const power = options.power ?? 0.8
+  const resamples = options.resamples ?? results.settings.bootstrap
+  const seed = options.seed ?? 0
   const run = runChecks(planned, { alpha, level, power, resamples, seed })
   const byId = new Map<string, CheckResult>(run.results.map((r) => [r.id, r]))
 
