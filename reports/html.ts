@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { labelWithSelection } from './selection-label.js'
-import { contextsOf, sharedGrids } from './markdown.js'
-import type { Estimate, Results } from './results-schema.js'
+import type { TableValue } from '../core/summary/results-table.js'
+import { contextsOf, groupsTable } from './markdown.js'
+import type { Results } from './results-schema.js'
 import type { SampleBrowserData } from './sample-browser.js'
 
 const require = createRequire(import.meta.url)
@@ -49,24 +49,20 @@ async function readClient(): Promise<string> {
   return readFile(new URL('./html-client.js', import.meta.url), 'utf8')
 }
 
-function estimateCell(e: Estimate): string {
+function estimateCell(e: TableValue | undefined): string {
   // Not markdown.ts's pct: that one prints '—' for non-finite values, this one prints them as they are.
   const pct = (v: number) => (100 * v).toFixed(1)
-  return `<td>${pct(e.value)} <span class="ci">${pct(e.ci[0])}–${pct(e.ci[1])}</span></td>`
+  if (!e) return '<td>—</td>'
+  return e.ci ? `<td>${pct(e.value)} <span class="ci">${pct(e.ci[0])}–${pct(e.ci[1])}</span></td>` : `<td>${pct(e.value)}</td>`
 }
 
-/** The seed-pooled metrics as one HTML table per (task, model, T), the same numbers as report.md. */
+/** The seed-pooled metrics as one HTML table per (task, model, T): the table model of report.md, laid out as HTML. */
 function resultsTables(results: Results): string {
   return contextsOf(results)
     .map(({ title, groups }) => {
-      const { grid, passGrid } = sharedGrids(groups)
-      const head = ['strategy', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
-      const rows = groups.map(
-        (g) =>
-          `<tr><th>${escapeHtml(labelWithSelection(results, g))}</th>${estimateCell(g.pass1)}${passGrid
-            .map((n) => estimateCell(g.passAtN[g.grid.indexOf(n)]!))
-            .join('')}${grid.map((n) => estimateCell(g.bestOfN[g.grid.indexOf(n)]!)).join('')}</tr>`,
-      )
+      const t = groupsTable(results, groups, 'metrics')
+      const head = [t.title, ...t.columns.map((c) => c.header)]
+      const rows = t.rows.map((r) => `<tr><th>${escapeHtml(r.label)}</th>${r.values.map(estimateCell).join('')}</tr>`)
       return `<h3>${escapeHtml(title)}</h3><table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`
     })
     .join('')

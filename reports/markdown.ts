@@ -4,6 +4,7 @@ import { metricLabel } from './groups.js'
 import type { Estimate, Results, ResultsGroup } from './results-schema.js'
 import { labelWithSelection } from './selection-label.js'
 import { frontierSection } from './frontier-markdown.js'
+import { metricColumns, type ResultsTable, resultsTable, type TableValue } from '../core/summary/results-table.js'
 
 /** Escapes text for a Markdown table cell: pipes, newlines and HTML-ish angle brackets. */
 export function mdCell(text: string): string {
@@ -16,9 +17,9 @@ export function table(header: string[], rows: string[][], numeric = true): strin
   return [line(header), line(header.map((_, i) => (i === 0 || !numeric ? '---' : '---:'))), ...rows.map(line)].join('\n')
 }
 
-/** A proportion as `42.1 (38.0–46.3)`, in percent. */
-export function fmtEstimate(e: Estimate): string {
-  return `${pct(e.value)} (${pct(e.ci[0])}–${pct(e.ci[1])})`
+/** A proportion as `42.1 (38.0–46.3)`, in percent (`42.1` when it has no CI). */
+export function fmtEstimate(e: Estimate | TableValue): string {
+  return e.ci ? `${pct(e.value)} (${pct(e.ci[0])}–${pct(e.ci[1])})` : pct(e.value)
 }
 
 function pct(v: number): string {
@@ -50,20 +51,30 @@ export function sharedGrids(groups: readonly ResultsGroup[]): { grid: number[]; 
   return { grid, passGrid: grid.filter((n) => n > 1) }
 }
 
+/**
+ * The table model of one context's groups (built once, laid out as Markdown here and as HTML in
+ * html.ts): `metrics` has pass@1, pass@N for N > 1 and Bo-N over the grid the groups share;
+ * `majority` has maj@N. Labels name the judge that picks each strategy's BoN picks.
+ */
+export function groupsTable(results: Results, groups: readonly ResultsGroup[], kind: 'metrics' | 'majority'): ResultsTable {
+  const { grid, passGrid } = sharedGrids(groups)
+  const columns = kind === 'metrics' ? [...metricColumns(['pass1'], []), ...metricColumns(['passAtN'], passGrid), ...metricColumns(['bestOfN'], grid)] : metricColumns(['majorityAtN'], grid)
+  return resultsTable(groups.map((g) => ({ ...g, label: labelWithSelection(results, g), seeds: g.seeds.length })), columns)
+}
+
+/** Lays a results table out as Markdown: `value (low–high)` per entry; `seeds` adds a column of seed counts after the label. */
+export function markdownTable(t: ResultsTable, options: { seeds?: boolean } = {}): string {
+  const header = [t.title, ...(options.seeds ? ['seeds'] : []), ...t.columns.map((c) => c.header)]
+  const rows = t.rows.map((r) => [mdCell(r.label), ...(options.seeds ? [String(r.seeds)] : []), ...r.values.map((v) => (v ? fmtEstimate(v) : '—'))])
+  return table(header, rows)
+}
+
 function metricTables(results: Results): string {
   return contextsOf(results)
     .map(({ title, groups }) => {
-      const { grid, passGrid } = sharedGrids(groups)
-      const header = ['strategy', 'seeds', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
-      const rows = groups.map((g) => [
-        mdCell(labelWithSelection(results, g)),
-        String(g.seeds.length),
-        fmtEstimate(g.pass1),
-        ...passGrid.map((n) => fmtEstimate(g.passAtN[g.grid.indexOf(n)]!)),
-        ...grid.map((n) => fmtEstimate(g.bestOfN[g.grid.indexOf(n)]!)),
-      ])
-      const maj = table(['strategy', ...grid.map((n) => `maj@${n}`)], groups.map((g) => [mdCell(labelWithSelection(results, g)), ...grid.map((n) => fmtEstimate(g.majorityAtN[g.grid.indexOf(n)]!))]))
-      return `### ${mdCell(title)}\n\n${table(header, rows)}\n\nMajority vote:\n\n${maj}`
+      const metrics = markdownTable(groupsTable(results, groups, 'metrics'), { seeds: true })
+      const maj = markdownTable(groupsTable(results, groups, 'majority'))
+      return `### ${mdCell(title)}\n\n${metrics}\n\nMajority vote:\n\n${maj}`
     })
     .join('\n\n')
 }

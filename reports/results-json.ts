@@ -12,7 +12,7 @@ import type { ComparisonRequest } from './comparisons.js'
 import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup, MetricName } from './groups.js'
 import { groupCells, metricMatrix } from './groups.js'
-import type { RunData } from './read-run.js'
+import type { RunData } from '../core/run/run-record.js'
 import type { Estimate, Results, ResultsComparison, ResultsGroup } from './results-schema.js'
 import { RESULTS_VERSION } from './results-schema.js'
 

@@ -2,12 +2,16 @@ import asciichart from 'asciichart'
 import type { CellResult } from '../plugin-api/results.js'
 import { groupCells } from '../../reports/groups.js'
 import { estimateOf } from '../../reports/results-json.js'
+import { formatTableText } from '../summary/format-table-text.js'
+import { metricColumns, resultsTable } from '../summary/results-table.js'
 
 /** One row of the end-of-run tables and one line of the curves: a cell, or a group of seeds. */
 export interface ResultRow {
   label: string
   /** Seeds pooled (two-level CIs over seeds and prompts) rather than one cell's own CIs. */
   pooled?: boolean
+  /** Seeds (cells) the row stands for. */
+  seeds: number
   grid: number[]
   passAtN: Array<{ value: number; ci: [number, number] }>
   bestOfN: Array<{ value: number; ci: [number, number] }>
@@ -24,44 +28,35 @@ export function resultRows(results: readonly CellResult[], opts: { resamples?: n
     return groups.map((g) => {
       const m = g.cells[0]!.metrics
       const pick = (values: number[], ci: Array<[number, number]>) => m.grid.map((_, i) => ({ value: values[i]!, ci: ci[i]! }))
-      return { label: g.label, grid: m.grid, passAtN: pick(m.passAtN, m.ci.passAtN), bestOfN: pick(m.bestOfN, m.ci.bestOfN) }
+      return { label: g.label, seeds: 1, grid: m.grid, passAtN: pick(m.passAtN, m.ci.passAtN), bestOfN: pick(m.bestOfN, m.ci.bestOfN) }
     })
   }
   const bootstrap = { resamples: opts.resamples ?? 1000, level: opts.level ?? 0.95, seed: 0 }
   return groups.map((g) => ({
     label: `${g.label} (${g.cells.length} seed${g.cells.length === 1 ? '' : 's'})`,
     pooled: true,
+    seeds: g.cells.length,
     grid: g.grid,
     passAtN: g.grid.map((n) => estimateOf(g, 'passAtN', n, bootstrap)),
     bestOfN: g.grid.map((n) => estimateOf(g, 'bestOfN', n, bootstrap)),
   }))
 }
 
-const pct = (x: number) => (100 * x).toFixed(1)
-
 /**
  * The end-of-run tables: one for pass@N and one for Bo-N, rows from {@link resultRows} (base
  * first), columns = the N grid, each entry `value [low, high]` in percent. Two narrow tables rather
- * than one wide one, so they fit a terminal.
+ * than one wide one, so they fit a terminal. Built as the results-table model, laid out by formatTableText.
  */
 export function renderResultsTable(rows: readonly ResultRow[]): string {
   if (rows.length === 0) return '(no finished cells)'
   const grid = rows[0]!.grid
   const pooled = rows.some((r) => r.pooled)
-  const block = (title: string, pick: (r: ResultRow) => ResultRow['passAtN']) => {
-    const header = [title, ...grid.map((n) => `N=${n}`)]
-    const lines = rows.map((r) => [r.label, ...grid.map((n) => {
-      const e = pick(r)[r.grid.indexOf(n)]
-      return e ? `${pct(e.value)} [${pct(e.ci[0])},${pct(e.ci[1])}]` : '—'
-    })])
-    const widths = header.map((h, c) => Math.max(h.length, ...lines.map((row) => row[c]!.length)))
-    const line = (cells: string[]) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ')
-    return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(line)].join('\n')
-  }
+  const sources = rows.map((r) => ({ label: r.label, seeds: r.seeds, grid: r.grid, passAtN: r.passAtN, bestOfN: r.bestOfN }))
+  const block = (title: string, metric: 'passAtN' | 'bestOfN') => formatTableText(resultsTable(sources, metricColumns([metric], grid, { headers: 'n' }), title)).lines.join('\n')
   return [
-    block('pass@N', (r) => r.passAtN),
+    block('pass@N', 'passAtN'),
     '',
-    block('Bo-N', (r) => r.bestOfN),
+    block('Bo-N', 'bestOfN'),
     `(percent, [95% CI over ${pooled ? 'seeds and prompts: seeds pooled' : 'prompts'}]; Bo-N selects by the verifier, pass@N counts any correct sample)`,
   ].join('\n')
 }

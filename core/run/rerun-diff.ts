@@ -1,4 +1,5 @@
 import type { CellResult } from '../plugin-api/results.js'
+import { indexJournal } from './journal-index.js'
 import type { JournalRecord } from './journal-types.js'
 
 /** How a rerun's cells compare with the recorded run's. */
@@ -19,12 +20,17 @@ export interface RunDiff {
 
 type CellOutcome = { state: 'finished'; result: CellResult } | { state: 'failed'; message: string } | { state: 'missing' }
 
-/** The final outcome of each cell in a journal: its last `cell` record, else its last `error`. */
+/**
+ * The final outcome of each cell in a journal, as `--resume` sees it (indexJournal): finished when
+ * it has a `cell` record, else failed with its last error. Keyed in order of each cell's first outcome record.
+ */
 function outcomes(records: readonly JournalRecord[]): Map<string, CellOutcome> {
+  const index = indexJournal(records)
   const out = new Map<string, CellOutcome>()
   for (const r of records) {
-    if (r.type === 'cell') out.set(r.cellId, { state: 'finished', result: r.result })
-    else if (r.type === 'error' && out.get(r.cellId)?.state !== 'finished') out.set(r.cellId, { state: 'failed', message: r.message })
+    if ((r.type !== 'cell' && r.type !== 'error') || out.has(r.cellId)) continue
+    const result = index.cells.get(r.cellId)
+    out.set(r.cellId, result ? { state: 'finished', result } : { state: 'failed', message: index.failures.get(r.cellId)!.message })
   }
   return out
 }

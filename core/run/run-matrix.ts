@@ -6,7 +6,7 @@ import { BenchError } from '../errors.js'
 import { configureBudget } from '../concurrency.js'
 import type { RunEvent, RunEventListener } from '../events.js'
 import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
-import type { CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
+import type { CellResult, TrainStepLog } from '../plugin-api/results.js'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import { modelHash } from '../plugin-api/index.js'
 import { klEnabled, learningRateFor, type ResolvedConfig } from '../config/resolve-config.js'
@@ -22,7 +22,7 @@ import { formatKl } from '../summary/format-kl.js'
 import { formatHeadline } from '../summary/headline.js'
 import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
-import type { JournalRecord } from './journal-types.js'
+import { indexJournal } from './journal-index.js'
 import { buildManifest, readManifest, recordResolvedBackend } from './manifest.js'
 import { planCells } from './planner.js'
 import { resolveRunPlugins } from './run-plugins.js'
@@ -201,7 +201,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               const startStep = training.length
               if (startStep > 0) log(`resume: ${cell.cellId} replays from step 0 to ${startStep} deterministically`, 'info', cell.cellId)
               emit({ type: 'phase', cellId: cell.cellId, phase: 'train', total: config.train.steps })
-              const evaluated = previous.checkpointEvals.get(cell.cellId) ?? new Set<number>()
+              const evaluated = new Set((previous.checkpointEvals.get(cell.cellId) ?? []).map((e) => e.step))
               const trainingModel = model
               const trained = await trainCell({
                 cellId: cell.cellId, model, modelName, reference: base.model, strategy, nTrain: cell.key.nTrain,
@@ -296,39 +296,6 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)
     return { runDir, runId, results: ordered, interrupted }
   }
-}
-
-interface JournalIndex {
-  cells: Map<string, CellResult>
-  checkpoints: Map<string, Extract<JournalRecord, { type: 'checkpoint' }>>
-  pools: Map<string, Map<string, PoolSample[]>>
-  training: Map<string, TrainStepLog[]>
-  /** cellId → the steps whose checkpoint evaluation is journaled. */
-  checkpointEvals: Map<string, Set<number>>
-  /** Names of the components whose 'prepare' record is journaled (a resume does not repeat it). */
-  prepared: Set<string>
-}
-
-/** Groups journal records by cell for resuming. */
-export function indexJournal(records: JournalRecord[]): JournalIndex {
-  const index: JournalIndex = { cells: new Map(), checkpoints: new Map(), pools: new Map(), training: new Map(), checkpointEvals: new Map(), prepared: new Set() }
-  for (const record of records) {
-    if (record.type === 'cell') index.cells.set(record.cellId, record.result)
-    else if (record.type === 'checkpoint') index.checkpoints.set(record.cellId, record)
-    else if (record.type === 'pool') {
-      if (!index.pools.has(record.cellId)) index.pools.set(record.cellId, new Map())
-      index.pools.get(record.cellId)!.set(record.promptId, record.samples)
-    } else if (record.type === 'prepare') index.prepared.add(record.name)
-    else if (record.type === 'checkpoint-eval') {
-      if (!index.checkpointEvals.has(record.cellId)) index.checkpointEvals.set(record.cellId, new Set())
-      index.checkpointEvals.get(record.cellId)!.add(record.step)
-    }
-    else if (record.type === 'train') {
-      if (!index.training.has(record.cellId)) index.training.set(record.cellId, [])
-      index.training.get(record.cellId)!.push(record.log)
-    }
-  }
-  return index
 }
 
 async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<{ model: ModelInstance; key: string }> {

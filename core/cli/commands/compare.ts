@@ -7,7 +7,7 @@ import { compareBenchmarks, loadBenchmarkSet } from '../../../reports/compare-be
 import { compareRuns, withBenchmarks } from '../../../reports/compare.js'
 import type { CompareFormat } from '../../../reports/compare-format.js'
 import { formatComparison } from '../../../reports/compare-format.js'
-import { readRun } from '../../../reports/read-run.js'
+import { readRun } from '../../run/run-record.js'
 
 interface CompareFlags {
   threshold: string

@@ -9,6 +9,7 @@ import { evaluateFindingsV2, plannedChecksV2 } from '../../../reports/findings-v
 import { powerPlan, renderPowerPlan } from '../../../reports/findings-v2/power-plan.js'
 import { renderFindingsV2 } from '../../../reports/findings-v2/render.js'
 import { hasFrontiers } from '../../../reports/findings-v2/trajectories.js'
+import { runFiles } from '../../run/run-record.js'
 import type { Results } from '../../../reports/results-schema.js'
 import { resultsSchema, upgradeResults } from '../../../reports/results-schema.js'
 
@@ -32,7 +33,7 @@ interface FindingsFlags {
  */
 export async function loadResults(target: string): Promise<Results> {
   const isDir = await stat(target).then((s) => s.isDirectory(), () => false)
-  const file = isDir ? path.join(target, 'results.json') : target
+  const file = isDir ? path.join(target, runFiles.results) : target
   let text: string
   try {
     text = decodeMaybeGzip(await readFile(file))

@@ -5,7 +5,7 @@ import type { CheckpointEval, KlEstimate } from '../../../core/plugin-api/diverg
 import type { CellResult } from '../../../core/plugin-api/results.js'
 import { renderHtml } from '../../../reports/html.js'
 import { renderMarkdown } from '../../../reports/markdown.js'
-import type { RunData } from '../../../reports/read-run.js'
+import type { RunData } from '../../../core/run/run-record.js'
 import { buildResults } from '../../../reports/results-json.js'
 import { resultsSchema } from '../../../reports/results-schema.js'
 import { sampleBrowserData } from '../../../reports/sample-browser.js'

@@ -2,7 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { parseJournal, readRun } from '../../../reports/read-run.js'
+import type { CellResult } from '../../../core/plugin-api/results.js'
+import { parseJournal, readJournal } from '../../../core/run/journal.js'
+import { indexJournal } from '../../../core/run/journal-index.js'
+import type { JournalRecord, RunManifest } from '../../../core/run/journal-types.js'
+import { readManifest } from '../../../core/run/manifest.js'
+import { readRun, runDataOf } from '../../../core/run/run-record.js'
 import { syntheticCellId, writeSyntheticRun } from '../../helpers/synthetic-run.js'
 
 const spec = { prompts: 6, poolSize: 4, grid: [1, 2, 4], temperatures: [1], seeds: [0, 1], bootstrap: 20, trainSteps: 3 }
@@ -24,6 +29,41 @@ describe('parseJournal', () => {
     expect(records).toHaveLength(3)
     expect(badLines.map((b) => b.line)).toEqual([2, 4])
     expect(badLines[1]!.message).toContain('mystery')
+    expect(badLines[1]!.text).toBe('{"type":"mystery"}')
+  })
+
+  it('keeps a torn last line apart (a killed write), and readJournal lists it with the bad lines', async () => {
+    const good = JSON.stringify({ type: 'prepare', name: 'x', facts: {} })
+    expect(parseJournal(`${good}\n{"type":"po\n\n`)).toEqual({ records: [JSON.parse(good)], badLines: [], torn: { line: 2, message: expect.stringContaining('not JSON'), text: '{"type":"po' } })
+    expect(parseJournal(`${good}\n`)).toEqual({ records: [JSON.parse(good)], badLines: [] })
+    const file = path.join(await tempDir(), 'journal.jsonl')
+    await writeFile(file, `${good}\n${JSON.stringify({ type: 'mystery' })}\n${good}\n{"type":"po`)
+    expect(readJournal(file)).toEqual({ records: [JSON.parse(good), JSON.parse(good)], badLines: [expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 4 })] })
+    expect(readJournal(path.join(path.dirname(file), 'missing.jsonl'))).toEqual({ records: [], badLines: [] })
+  })
+})
+
+describe('indexJournal', () => {
+  const key = { task: 't', model: 'm', strategy: 's', nTrain: 1, temperature: 1, seed: 0 }
+  const result = (cellId: string, pass1: number) => ({ cellId, key, metrics: { pass1 } }) as unknown as CellResult
+  const cell = (cellId: string, pass1: number): JournalRecord => ({ type: 'cell', cellId, key, result: result(cellId, pass1) })
+  const error = (cellId: string, message: string): JournalRecord => ({ type: 'error', cellId, key, message })
+
+  it('keeps a finished cell for resume even after an error record, and counts it failed for reports', () => {
+    const index = indexJournal([cell('a', 0.1), error('a', 'late crash'), error('b', 'one'), error('b', 'two')])
+    expect([...index.cells.keys()]).toEqual(['a'])
+    expect([...index.failures.values()].map((f) => [f.cellId, f.message])).toEqual([['a', 'late crash'], ['b', 'two']])
+    const manifest = { version: 2, runId: 'r', createdAt: '', cells: [], provenance: {} } as unknown as RunManifest
+    const run = runDataOf('/r', manifest, [cell('a', 0.1), error('a', 'late crash'), cell('c', 0.3)])
+    expect(run.cells.map((c) => c.cellId)).toEqual(['c'])
+    expect(run.errors.map((e) => e.cellId)).toEqual(['a'])
+  })
+
+  it('orders a cell finished again after failing by when it finished (cells the manifest lacks keep journal order)', () => {
+    const manifest = { version: 2, runId: 'r', createdAt: '', cells: [], provenance: {} } as unknown as RunManifest
+    const run = runDataOf('/r', manifest, [cell('a', 0.1), cell('b', 0.2), error('a', 'x'), cell('a', 0.5), cell('b', 0.6)])
+    expect(run.cells.map((c) => [c.cellId, c.metrics.pass1])).toEqual([['b', 0.6], ['a', 0.5]])
+    expect(run.errors).toEqual([])
   })
 })
 
@@ -54,7 +94,7 @@ describe('readRun', () => {
     const garbageLine = (await readFile(path.join(dir, 'journal.jsonl'), 'utf8')).split('\n').indexOf('garbage') + 1
     await expect(readRun(dir)).rejects.toMatchObject({ code: 'BENCH_RUN_INVALID', message: expect.stringContaining(`line ${garbageLine}`) })
     const run = await readRun(dir, { skipBadLines: true })
-    expect(run.badLines).toEqual([{ line: garbageLine, message: expect.stringContaining('not JSON') }])
+    expect(run.badLines).toEqual([{ line: garbageLine, message: expect.stringContaining('not JSON'), text: 'garbage' }])
     expect(run.prepare.late).toEqual({ ok: true })
   })
 
@@ -75,8 +115,13 @@ describe('readRun', () => {
     expect(run.cells.some((c) => c.cellId === syntheticCellId(failedKey))).toBe(false)
   })
 
-  it('says what to do when the folder is not a run', async () => {
-    await expect(readRun(await tempDir())).rejects.toMatchObject({ code: 'BENCH_RUN_INVALID', message: expect.stringContaining('not a run directory') })
+  it('says what to do when the folder is not a run, run.json is not JSON or has an unknown version', async () => {
+    const dir = await tempDir()
+    await expect(readRun(dir)).rejects.toMatchObject({ code: 'BENCH_RUN_INVALID', message: expect.stringContaining('not a run directory') })
+    await writeFile(path.join(dir, 'run.json'), '{')
+    expect(() => readManifest(dir)).toThrow(/run\.json is not valid JSON/)
+    await writeFile(path.join(dir, 'run.json'), '{"version":3}')
+    await expect(readRun(dir)).rejects.toMatchObject({ code: 'BENCH_RUN_INVALID', message: expect.stringContaining('has version 3') })
   })
 })
 
