@@ -11,10 +11,11 @@ import type { Results } from '../results-schema.js'
  * effect (MDE) of each at candidate seed × prompt counts.
  *
  * Model of one arm's per-prompt metric: y[s][p] = μ + u_s + v_p + e_sp (seed effect u, prompt effect
- * v, residual e). For b − a paired over P prompts, S seeds each,
- *   Var(D) = σ²_u,a/S + σ²_u,b/S + σ²_δ/P + (σ²_e,a + σ²_e,b)/(S·P),
- * σ²_δ the variance over prompts of v_b − v_a (the pairing removes what the arms share). Estimated
- * from the pilot by the two-way ANOVA moments (method of moments, negative estimates set to 0).
+ * v, residual e). For b − a paired over P prompts, S seeds each, the variance of the difference is
+ * σ²_u,a/S + σ²_u,b/S + σ²_δ/P + (σ²_e,a + σ²_e,b)/(S·P), σ²_δ the variance over prompts of
+ * v_b − v_a (the pairing removes what the arms share); {@link projectedSe} gives the SE the
+ * findings' bootstrap will report. Components come from the pilot by the two-way ANOVA moments
+ * (method of moments, negative estimates set to 0).
  */
 
 /** Variance components of one planned comparison, from the pilot. */
@@ -66,9 +67,19 @@ export function varianceComponents(check: Pick<PlannedCheck, 'a' | 'b' | 'strata
   return { seedA: a.seed, seedB: b.seed, promptDiff: Math.max(0, varDelta - a.resid / Sa - b.resid / Sb), residA: a.resid, residB: b.resid, pilotSeeds: [Sa, Sb], pilotPrompts: P }
 }
 
-/** Projected standard error of b − a with S seeds per arm and P prompts. Pure. */
+/**
+ * Projected standard error of b − a with S seeds per arm and P prompts, as the findings' paired
+ * two-level bootstrap will estimate it (resampling each arm's seeds and, jointly, the prompts):
+ *   SE² = Σ_arm (S−1)/S · (σ²_seed + σ²_resid/P)/S + (P−1)/P · (σ²_δ + (σ²_resid,a + σ²_resid,b)/S)/P.
+ * The residual enters through both levels (the two-way bootstrap counts it twice), so this is a
+ * little above the model variance; it is the SE the MDE of docs/results.md is computed from. Pure.
+ */
 export function projectedSe(c: Components, seeds: number, prompts: number): number {
-  return Math.sqrt(c.seedA / seeds + c.seedB / seeds + c.promptDiff / prompts + (c.residA + c.residB) / (seeds * prompts))
+  const S = seeds
+  const P = prompts
+  const seedPart = ((S - 1) / S) * ((c.seedA + c.residA / P) / S + (c.seedB + c.residB / P) / S)
+  const promptPart = ((P - 1) / P) * ((c.promptDiff + (c.residA + c.residB) / S) / P)
+  return Math.sqrt(seedPart + promptPart)
 }
 
 /** The paper effect a planned comparison is held against, if any. */
@@ -127,7 +138,8 @@ export function renderPowerPlan(plan: PowerPlan, pilot: Results, source: string)
     `# Power plan from the pilot \`${source}\` (run \`${pilot.run.runId}\`)`,
     '',
     `- ${plan.rows.length} planned comparisons (the ones \`bench findings\` would test on a run with the pilot’s arms); Holm family m = ${o.tests}, α = ${o.alpha}, power ${o.power}: MDE = ${plan.z.toFixed(3)} × SE.`,
-    `- SE projected from the pilot’s variance components (seed, paired prompt, residual; method of moments on values[seed][prompt]): SE² = σ²_seed,a/S + σ²_seed,b/S + σ²_prompt-diff/P + (σ²_resid,a + σ²_resid,b)/(S·P).`,
+    `- SE projected from the pilot’s variance components (seed, paired prompt difference, residual; method of moments on values[seed][prompt]) as the findings’ paired two-level bootstrap will estimate it: SE² = Σ_arm (S−1)/S·(σ²_seed + σ²_resid/P)/S + (P−1)/P·(σ²_prompt-diff + (σ²_resid,a + σ²_resid,b)/S)/P.`,
+    '- With one seed the bootstrap sees no seed-to-seed variation, so plan at least 2 (3 or more: the seed part is scaled by (S−1)/S).',
     ...(seedsInPilot.includes(1) ? ['- **The pilot has one seed for some arm: its between-seed variance cannot be estimated and is taken as 0, so those MDEs are optimistic.** Run the pilot with at least 2 seeds.'] : []),
     `- The paper’s effects (DESIGN §2.4, Gemma 2B), the size each comparison must detect: ${paperEffects.bestOfN.source} (${pp(paperEffects.bestOfN.diff)}) for Bo-N of a BoN-aware arm against the base; ${paperEffects.passAtN.source} (${pp(paperEffects.passAtN.diff)}) for pass@N against the base; ${paperEffects.passAtNVsRl.source} (${pp(paperEffects.passAtNVsRl.diff)}) against standard RL. They are the headline gains the paper reports for BoN-aware training; a study that cannot detect them cannot confirm or refute the paper at its own effect sizes.`,
     '',
