@@ -13,8 +13,8 @@ import { firstCrossing, rowsAt, rowsMean, variantHasValidation, variantReach, vi
 export type SelectedOn = 'validation' | 'test' | 'only one'
 
 /** The metric an arm is selected on: what it trains for (BoN-aware: its metric at N′; others pass@1). */
-export function selectionTarget(arm: Pick<ArmV2, 'name' | 'nTrain'>): TargetMetric {
-  const target = bonAwareTargets[arm.name]
+export function selectionTarget(arm: Pick<ArmV2, 'name' | 'strategy' | 'nTrain'>): TargetMetric {
+  const target = bonAwareTargets[arm.name] ?? bonAwareTargets[arm.strategy]
   return target && arm.nTrain > 1 ? { metric: target, n: arm.nTrain } : { metric: 'pass1', n: 1 }
 }
 

@@ -8,10 +8,12 @@ import type { ArmData, ResultsCell } from '../findings/arms.js'
  * (KL, metrics) space — the base at KL 0, the checkpoint evaluations, the final model.
  *
  * The fields study v2's runner adds are read here and only here, all optional, so the same code
- * reads results written before and after them: a cell key's `arm` (e.g. 'rl-on-r') and `lr`
- * (`learningRate` also accepted), and per-prompt metrics of a validation split on the final cell and on
- * each checkpoint (`validation`: `{ prompts }` or a bare prompt array). Without `lr` every cell
- * of an arm is one variant; without `validation` nothing is selected on validation.
+ * reads results written before and after them: a cell key's `learningRate` (`lr` also accepted), a
+ * named arm (its name is the key's `strategy`, e.g. 'rl-on-r', and `provenance.strategies[]` names
+ * its plugin; a key's `arm` is also accepted), and per-prompt metrics of a validation split on the
+ * final cell and on each checkpoint (`validation`: `{ metrics, prompts }` or a bare prompt array).
+ * Without a learning rate every group of an arm is one variant; without `validation` nothing is
+ * selected on validation.
  */
 
 /** Per-prompt metrics as results.json stores them. */
@@ -49,6 +51,7 @@ export interface Variant {
 export interface ArmV2 {
   /** Arm name as the findings use it: the named arm, else the strategy's short name. */
   name: string
+  /** The strategy plugin's short name (a named arm's plugin, e.g. 'rl' for 'rl-on-r'). */
   strategy: string
   nTrain: number
   temperature: number
@@ -121,6 +124,8 @@ function seedPath(cell: ResultsCell, base: ResultsCell | undefined): SeedPath {
 export function indexArmsV2(results: Results): ArmV2[] {
   const arms = new Map<string, ArmV2>()
   const bases = new Map<number, Map<number, ResultsCell>>()
+  // A named arm's plugin (provenance.strategies: { name, plugin }), e.g. 'rl-on-r' → 'rl'.
+  const pluginOf = new Map(results.provenance.strategies.map((s) => [bareName(s.name), bareName(s.plugin)]))
   for (const g of results.groups) {
     const strategy = bareName(g.key.strategy)
     if (strategy === 'base') continue
@@ -134,7 +139,7 @@ export function indexArmsV2(results: Results): ArmV2[] {
     const key = `${name}|${g.key.nTrain}|${T}`
     if (!arms.has(key)) {
       const label = g.key.nTrain > 1 ? `${name} (N′=${g.key.nTrain})` : name
-      arms.set(key, { name, strategy, nTrain: g.key.nTrain, temperature: T, label, variants: [] })
+      arms.set(key, { name, strategy: pluginOf.get(name) ?? pluginOf.get(strategy) ?? strategy, nTrain: g.key.nTrain, temperature: T, label, variants: [] })
     }
     // A group may mix learning rates when the group key does not carry it: split by lr.
     const byLr = new Map<string, ResultsCell[]>()

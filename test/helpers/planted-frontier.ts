@@ -27,7 +27,7 @@ export interface PlantedFrontierSpec {
   arms: PlantedFrontierArm[]
   /** Learning rates of every trained arm. Default [1e-4, 3e-4]. */
   lrs?: number[]
-  /** Write `lr` into cell keys (study v2). Default true; false needs a single lr. */
+  /** Write `learningRate` into cell keys (study v2). Default true; false needs a single lr. */
   withLr?: boolean
   /** Write validation metrics on cells and checkpoints. Default true. */
   withValidation?: boolean
@@ -128,7 +128,7 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
   for (const arm of spec.arms) {
     for (const lr of lrs) {
       const name = arm.arm ?? arm.strategy
-      const key = { task: 'math', model: 'tiny-transformer', strategy: arm.strategy, nTrain: arm.nTrain ?? 1, temperature: 1, ...(withLr ? { lr } : {}), ...(arm.arm ? { arm: arm.arm } : {}) }
+      const key = { task: 'math', model: 'tiny-transformer', strategy: arm.strategy, nTrain: arm.nTrain ?? 1, temperature: 1, ...(withLr ? { learningRate: lr } : {}), ...(arm.arm ? { arm: arm.arm } : {}) }
       const groupId = `${groupIdOf(key)}${arm.arm ? `/${arm.arm}` : ''}${withLr ? `/lr${lr}` : ''}`
       const members = seeds.map((seed) => {
         const rng = createRng(deriveSeed(spec.seed ?? 0, name, lr, seed))
