@@ -103,11 +103,24 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
   const cells: Results['cells'] = []
   const groups: Results['groups'] = []
   const est = (v: number) => ({ value: v, ci: [v - 0.02, v + 0.02] as [number, number] })
-  const addGroup = (key: Results['groups'][number]['key'], groupId: string, members: Results['cells']) => {
+  const addGroup = (key: Results['groups'][number]['key'], groupId: string, members: Results['cells'], label: string) => {
     const mean = (pick: (c: Results['cells'][number]) => number[]) => grid.map((_, i) => members.reduce((s, c) => s + pick(c)[i]!, 0) / members.length)
     const pass = mean((c) => c.metrics.passAtN)
     const bon = mean((c) => c.metrics.bestOfN)
-    groups.push({ groupId, label: groupId, key, seeds, cellIds: members.map((c) => c.cellId), prompts: P, grid, pass1: est(pass[0]!), passAtN: pass.map(est), bestOfN: bon.map(est), majorityAtN: bon.map(est) })
+    // The seed-pooled frontier as results.json has it (CIs are placeholders): each checkpoint step, then the final model.
+    const stages = (c: Results['cells'][number]) => [...(c.checkpoints ?? []).map((cp) => ({ step: cp.step, metrics: cp.metrics, kl: cp.kl })), { step: c.trainingSteps, metrics: c.metrics, kl: c.kl! }]
+    const frontier = stages(members[0]!).map((_, i) => {
+      const at = members.map((c) => stages(c)[i]!)
+      const avg = (pick: (x: (typeof at)[number]) => number) => at.reduce((s, x) => s + pick(x), 0) / at.length
+      return {
+        step: at[0]!.step,
+        kl: ((v: number) => ({ value: v, ci: [0.9 * v, 1.1 * v] as [number, number] }))(avg((x) => (x.kl.state === 'measured' ? x.kl.perToken : 0))),
+        pass1: est(avg((x) => x.metrics.pass1)),
+        passAtN: grid.map((_, j) => est(avg((x) => x.metrics.passAtN[j]!))),
+        bestOfN: grid.map((_, j) => est(avg((x) => x.metrics.bestOfN[j]!))),
+      }
+    })
+    groups.push({ groupId, label, key, seeds, cellIds: members.map((c) => c.cellId), prompts: P, grid, pass1: est(pass[0]!), passAtN: pass.map(est), bestOfN: bon.map(est), majorityAtN: bon.map(est), frontier })
   }
   for (const t of [0.7, 1]) {
     const key = { task: 'math', model: 'tiny-transformer', strategy: 'base', nTrain: 1, temperature: t }
@@ -123,7 +136,7 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
       } as Results['cells'][number]
     })
     cells.push(...members)
-    addGroup(key, groupId, members)
+    addGroup(key, groupId, members, `base T=${t}`)
   }
   for (const arm of spec.arms) {
     for (const lr of lrs) {
@@ -152,7 +165,7 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
         } as Results['cells'][number]
       })
       cells.push(...members)
-      addGroup(key as Results['groups'][number]['key'], groupId, members)
+      addGroup(key as Results['groups'][number]['key'], groupId, members, `${name}${(arm.nTrain ?? 1) > 1 ? ` N'=${arm.nTrain}` : ''}${withLr ? ` lr=${lr}` : ''}`)
     }
   }
   return {

@@ -177,3 +177,16 @@ describe('the power plan', () => {
     expect(plan.options.tests).toBe(checks.length)
   })
 })
+
+describe('the committed example of a v2 document', () => {
+  it('regenerates docs/study-v2/example-results.md byte for byte from planted frontiers (UPDATE_EXAMPLE=1 rewrites it)', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises')
+    const file = 'docs/study-v2/example-results.md'
+    const results = plantedFrontierResults({ arms: world(0.1) })
+    const meta = findingsMeta(results, { source: 'test/helpers/planted-frontier.ts (world(0.1) of test/unit/findings-v2.test.ts)' })
+    const markdown = renderFindingsV2(evaluateFindingsV2(results), meta, results)
+    const banner = '<!-- A synthetic example of the study-v2 findings document: planted effects (bon-rl-v gains +10 pp Bo-N at matched KL), not measurements. -->\n'
+    if (process.env.UPDATE_EXAMPLE === '1') await writeFile(file, banner + markdown)
+    expect(await readFile(file, 'utf8')).toBe(banner + markdown)
+  })
+})
