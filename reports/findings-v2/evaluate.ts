@@ -18,7 +18,7 @@ import type { Results } from '../results-schema.js'
 import type { Placed } from './select.js'
 import { placeAtBestCheckpoint, placeAtKl } from './select.js'
 import type { ArmV2 } from './trajectories.js'
-import { armReach, indexArmsV2 } from './trajectories.js'
+import { armReach, indexArmsV2, variantHasValidation } from './trajectories.js'
 
 /** The two ways study v2 puts arms side by side. */
 export type ModeId = 'matched-kl' | 'best-checkpoint'
@@ -109,7 +109,7 @@ function placeAll(mode: ModeId, armsV2: readonly ArmV2[], temperatures: readonly
       const kappa = Math.min(...measured.map(armReach))
       const placed = measured.flatMap((a) => {
         const p = placeAtKl(a, kappa, 'kl', ` @KL ${formatKappa(kappa)}`)
-        if (!p) unplaced.push({ arm: a.label, reason: `does not reach KL ${formatKappa(kappa)} in every seed of one learning rate` })
+        if (!p) unplaced.push({ arm: a.label, reason: `is not observed at KL ${formatKappa(kappa)} in every seed of one learning rate (its paths start above it)` })
         return p ? [p] : []
       })
       return [{ temperature: T, kappa, placed, unplaced }]
@@ -179,7 +179,7 @@ function planV2(results: Results, options: FindingsOptions): PlanV2 {
   const resamples = options.resamples ?? results.settings.bootstrap
   const bases: ArmData[] = realArms.filter((a) => a.strategy === 'base')
   const baseCtx: FindingsContext = { results, arms: realArms, primaryTemperature, temperatures, grid, seed, level, resamples }
-  const hasValidation = armsV2.length > 0 && armsV2.every((a) => a.variants.every((v) => v.seeds.every((s) => s.stages.some((st) => !st.base && st.validation))))
+  const hasValidation = armsV2.length > 0 && armsV2.every((a) => a.variants.every(variantHasValidation))
   const modes: PlanV2['modes'] = []
   for (const mode of ['matched-kl', 'best-checkpoint'] as const) {
     if (mode === 'best-checkpoint' && !hasValidation) {

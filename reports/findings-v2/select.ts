@@ -46,12 +46,14 @@ function pickBest<T extends { score: number; lr?: number }>(rows: readonly T[]):
  */
 export function placeAtKl(arm: ArmV2, kappa: number, suffix: string, labelSuffix: string): Placed | undefined {
   const target = selectionTarget(arm)
-  const reached = arm.variants.filter((v) => variantReach(v) >= kappa).map((v) => {
-    const seeds = v.seeds.map((path) => ({ path, crossing: firstCrossing(path.stages, kappa)! }))
-    return { v, seeds: seeds.map(({ path, crossing }) => ({ path, crossing, rows: rowsAt(crossing) })) }
-  }).filter((c) => c.seeds.every((s) => s.crossing !== undefined))
+  const reached = arm.variants.filter((v) => variantReach(v) >= kappa).flatMap((v) => {
+    const crossings = v.seeds.map((path) => ({ path, crossing: firstCrossing(path.stages, kappa) }))
+    // A path that starts above κ (no base stage to start from) is not observed at κ.
+    if (crossings.some((c) => c.crossing === undefined)) return []
+    return [{ v, seeds: crossings.map(({ path, crossing }) => ({ path, crossing: crossing!, rows: rowsAt(crossing!) })) }]
+  })
   if (reached.length === 0) return undefined
-  const onValidation = reached.every((c) => variantHasValidation(c.v) && c.seeds.every((s) => s.rows.validation !== undefined))
+  const onValidation = reached.every((c) => c.seeds.every((s) => s.rows.validation !== undefined))
   const selectedOn: SelectedOn = reached.length === 1 ? 'only one' : onValidation ? 'validation' : 'test'
   const scored = reached.map((c) => ({
     ...c,

@@ -162,9 +162,12 @@ export function hasFrontiers(results: Results): boolean {
   return results.cells.some((c) => (c.checkpoints ?? []).some((cp) => cp.kl.state === 'measured'))
 }
 
-/** True when every stage of every seed of the variant has validation metrics. */
+/** True when every trained stage (checkpoints and final; the base stage aside) of every seed of the variant has validation metrics. */
 export function variantHasValidation(v: Variant): boolean {
-  return v.seeds.every((s) => s.stages.length > 0 && s.stages.every((st) => st.validation !== undefined && st.validation.length > 0))
+  return v.seeds.every((s) => {
+    const trained = s.stages.filter((st) => !st.base)
+    return trained.length > 0 && trained.every((st) => st.validation !== undefined && st.validation.length > 0)
+  })
 }
 
 /** A metric a selection or a comparison is made on. */

@@ -39,11 +39,11 @@ describe('paths in KL', () => {
 })
 
 /** A hand-made arm: two learning rates, one seed each, whose test and validation disagree. */
-function handArm(withValidation: boolean): ArmV2 {
+function handArm(withValidation: boolean, baseValidation = withValidation): ArmV2 {
   const path = (lr: number, test: number, validation: number) => ({
     seed: 0,
     cell: { cellId: `x-${lr}`, key: { task: 't', model: 'm', strategy: 'rl', nTrain: 1, temperature: 1, seed: 0 }, metrics: { grid: [1, 4] } } as never,
-    stages: [stage(0, 0, 0.3, withValidation ? 0.3 : undefined), stage(50, 0.1, test, withValidation ? validation : undefined), stage(100, 0.2, test + 0.01, withValidation ? validation - 0.1 : undefined)],
+    stages: [stage(0, 0, 0.3, baseValidation ? 0.3 : undefined), stage(50, 0.1, test, withValidation ? validation : undefined), stage(100, 0.2, test + 0.01, withValidation ? validation - 0.1 : undefined)],
   })
   return {
     name: 'rl', strategy: 'rl', nTrain: 1, temperature: 1, label: 'rl',
@@ -69,6 +69,19 @@ describe('choosing the learning rate and the checkpoint', () => {
     expect(p.lr).toBe(3e-4)
     expect(p.points.map((x) => x.step)).toEqual(['50']) // validation 0.6 at step 50, 0.5 at step 100
     expect(placeAtBestCheckpoint(handArm(false), 'best', '')).toBeUndefined()
+  })
+
+  it('needs no validation of the base: it chooses on validation wherever both checkpoints around κ have it', () => {
+    expect(placeAtKl(handArm(true, false), 0.15, 'kl', '')!.selectedOn).toBe('validation')
+    expect(placeAtKl(handArm(true, false), 0.05, 'kl', '')!.selectedOn).toBe('test') // between the base and step 50
+    expect(placeAtBestCheckpoint(handArm(true, false), 'best', '')!.lr).toBe(3e-4)
+  })
+
+  it('leaves out a path that starts above κ (nothing is extrapolated back to the base)', () => {
+    const arm = handArm(true)
+    for (const v of arm.variants) for (const s of v.seeds) s.stages = s.stages.filter((st) => !st.base)
+    expect(placeAtKl(arm, 0.05, 'kl', '')).toBeUndefined()
+    expect(placeAtKl(arm, 0.15, 'kl', '')).toBeDefined()
   })
 
   it('combines the two views of a prediction', () => {
