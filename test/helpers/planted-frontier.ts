@@ -12,7 +12,7 @@ import { RESULTS_VERSION } from '../../reports/results-schema.js'
 export interface PlantedFrontierArm {
   /** Strategy plugin name (e.g. 'bon-rl-v'). */
   strategy: string
-  /** Named arm (study v2), e.g. 'rl-on-r'; written to the cell key as `arm`. */
+  /** Named arm (study v2), e.g. 'rl-on-r': the cell key's strategy, with `strategy` its plugin in provenance.strategies. */
   arm?: string
   nTrain?: number
   /** KL per token reached after `steps` at lr 1e-4 (scales linearly with lr). */
@@ -141,8 +141,9 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
   for (const arm of spec.arms) {
     for (const lr of lrs) {
       const name = arm.arm ?? arm.strategy
-      const key = { task: 'math', model: 'tiny-transformer', strategy: arm.strategy, nTrain: arm.nTrain ?? 1, temperature: 1, ...(withLr ? { learningRate: lr } : {}), ...(arm.arm ? { arm: arm.arm } : {}) }
-      const groupId = `${groupIdOf(key)}${arm.arm ? `/${arm.arm}` : ''}${withLr ? `/lr${lr}` : ''}`
+      // A named arm as study v2 writes it: its name is the key's strategy; provenance.strategies names its plugin.
+      const key = { task: 'math', model: 'tiny-transformer', strategy: name, nTrain: arm.nTrain ?? 1, temperature: 1, ...(withLr ? { learningRate: lr } : {}) }
+      const groupId = `${groupIdOf(key)}${withLr ? `/lr${lr}` : ''}`
       const members = seeds.map((seed) => {
         const rng = createRng(deriveSeed(spec.seed ?? 0, name, lr, seed))
         const klAt = (step: number) => arm.speed * (lr / 1e-4) * (step / steps) * (1 + 0.05 * (seed - 1))
@@ -179,6 +180,7 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
       argv: ['study', 'planted'],
       config: { matrix: { nGrid: grid, temperatures: [1], seeds, poolSize: 32 }, eval: { testPrompts: P } },
       seeds: { matrix: seeds, task: 1234 },
+      strategies: spec.arms.map((a) => ({ name: a.arm ?? a.strategy, plugin: a.strategy })),
     }),
     settings: { level: 0.95, alpha: 0.05, bootstrap: spec.bootstrap ?? 200, threshold: 1 },
     cells, groups, comparisons: [], coScaling: { fits: [], bestTemperature: [] }, charts: [],

@@ -137,14 +137,16 @@ describe('findings v2 on planted frontiers', () => {
   })
 
   it('reads a version-3 results.json without learning rates or validation: matched KL only, the best checkpoint skipped with the reason', () => {
-    // No named arm either: the version-3 schema knows none.
-    const results = resultsSchema.parse(JSON.parse(JSON.stringify(plantedFrontierResults({ arms: world(0.1).filter((a) => !a.arm), lrs: [3e-4], withLr: false, withValidation: false }))))
+    const results = resultsSchema.parse(JSON.parse(JSON.stringify(plantedFrontierResults({ arms: world(0.1), lrs: [3e-4], withLr: false, withValidation: false }))))
     const report = evaluateFindingsV2(results)
     const best = report.modes.find((m) => m.mode === 'best-checkpoint')!
     expect(best.skipped).toMatch(/no validation/)
     expect(report.findings.find((f) => f.id === 'P2')!.verdict).toBe('holds')
     expect(report.findings.find((f) => f.id === 'P2')!.reason).toMatch(/matched-KL comparison alone/)
-    expect(indexArmsV2(results).every((a) => a.variants.length === 1)).toBe(true)
+    const arms = indexArmsV2(results)
+    expect(arms.every((a) => a.variants.length === 1)).toBe(true)
+    // The named arm keeps its name and knows its plugin.
+    expect(arms.find((a) => a.name === 'rl-on-r')?.strategy).toBe('rl')
   })
 
   it('caps at inconclusive when a learning rate was chosen on test', () => {
