@@ -18,7 +18,7 @@ import type { Results } from '../results-schema.js'
 import type { Placed } from './select.js'
 import { placeAtBestCheckpoint, placeAtKl } from './select.js'
 import type { ArmV2 } from './trajectories.js'
-import { armReach, indexArmsV2, variantHasValidation } from './trajectories.js'
+import { armKlNoise, armReach, indexArmsV2, variantHasValidation } from './trajectories.js'
 
 /** The two ways study v2 puts arms side by side. */
 export type ModeId = 'matched-kl' | 'best-checkpoint'
@@ -31,6 +31,8 @@ export interface ModePlacement {
   placed: Placed[]
   /** Arms that could not be placed, with why. */
   unplaced: Array<{ arm: string; reason: string }>
+  /** Matched KL: the median CI half-width of the KL estimates of the arm that sets κ (κ below it is within noise). */
+  kappaNoise?: number
 }
 
 /** One mode of the report: placements, and the finding of each prediction P1–P5 in it. */
@@ -107,12 +109,13 @@ function placeAll(mode: ModeId, armsV2: readonly ArmV2[], temperatures: readonly
       })
       if (measured.length === 0) return [{ temperature: T, placed: [], unplaced }]
       const kappa = Math.min(...measured.map(armReach))
+      const limiting = measured.find((a) => armReach(a) === kappa)!
       const placed = measured.flatMap((a) => {
         const p = placeAtKl(a, kappa, 'kl', ` @KL ${formatKappa(kappa)}`)
         if (!p) unplaced.push({ arm: a.label, reason: `is not observed at KL ${formatKappa(kappa)} in every seed of one learning rate (its paths start above it)` })
         return p ? [p] : []
       })
-      return [{ temperature: T, kappa, placed, unplaced }]
+      return [{ temperature: T, kappa, kappaNoise: armKlNoise(limiting), placed, unplaced }]
     }
     const placed = atT.flatMap((a) => {
       const p = placeAtBestCheckpoint(a, 'best', ' @best')

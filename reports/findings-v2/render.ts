@@ -70,6 +70,9 @@ function placementSection(report: FindingsReportV2): string[] {
       if (m.mode === 'matched-kl') {
         const limiting = report.reach.filter((r) => r.temperature === p.temperature && p.kappa !== undefined && r.reach === p.kappa).map((r) => r.label)
         lines.push(`T=${temperature(p.temperature)}: κ = ${p.kappa === undefined ? '—' : formatKappa(p.kappa)} nats per token${limiting.length > 0 ? ` (set by ${limiting.join(', ')}, the arm that moves least)` : ''}.`, '')
+        if (p.kappa !== undefined && p.kappaNoise !== undefined && p.kappa <= 2 * p.kappaNoise) {
+          lines.push(`**κ is within the noise of the KL estimates** (the median half-width of the 95% CIs of ${limiting.join(', ') || 'that arm'}’s KL estimates is ${formatKappa(p.kappaNoise)}; κ is below twice that): the arm that sets it has hardly moved measurably from the base, so the matched comparison compares models near the base and says little about what the objectives buy. Train that arm longer or at a larger learning rate, or leave it out of the study.`, '')
+        }
       } else lines.push(`T=${temperature(p.temperature)}:`, '')
       if (p.placed.length > 0) {
         lines.push(...table(

@@ -24,6 +24,8 @@ export interface Stage {
   step: number
   /** KL(π‖π_base) per token on the test prompts (mean over prompts); 0 for the base. */
   kl: number
+  /** Half the width of the KL estimate's CI (its Monte Carlo and prompt noise); 0 for the base. */
+  klHalfWidth: number
   grid: number[]
   test: PromptRow[]
   /** Per-prompt metrics on the validation split, when the run has one. */
@@ -90,6 +92,10 @@ function klValue(kl: ResultsCell['kl']): number | undefined {
   return kl?.state === 'measured' ? kl.perToken : undefined
 }
 
+function klHalfWidth(kl: ResultsCell['kl']): number {
+  return kl?.state === 'measured' ? (kl.ci[1] - kl.ci[0]) / 2 : 0
+}
+
 /** The base cells of a temperature by seed (the step-0 stage of every trained seed). */
 function baseBySeed(results: Results, temperature: number): Map<number, ResultsCell> {
   const out = new Map<number, ResultsCell>()
@@ -101,18 +107,18 @@ function seedPath(cell: ResultsCell, base: ResultsCell | undefined): SeedPath {
   const stages: Stage[] = []
   if (base) {
     const validation = validationOf(base)
-    stages.push({ step: 0, kl: 0, grid: base.metrics.grid, test: base.prompts, ...(validation ? { validation } : {}), base: true })
+    stages.push({ step: 0, kl: 0, klHalfWidth: 0, grid: base.metrics.grid, test: base.prompts, ...(validation ? { validation } : {}), base: true })
   }
   for (const cp of [...(cell.checkpoints ?? [])].sort((x, y) => x.step - y.step)) {
     const kl = klValue(cp.kl)
     if (kl === undefined) continue
     const validation = validationOf(cp)
-    stages.push({ step: cp.step, kl, grid: cp.metrics.grid, test: cp.prompts, ...(validation ? { validation } : {}) })
+    stages.push({ step: cp.step, kl, klHalfWidth: klHalfWidth(cp.kl), grid: cp.metrics.grid, test: cp.prompts, ...(validation ? { validation } : {}) })
   }
   const kl = klValue(cell.kl)
   if (kl !== undefined) {
     const validation = validationOf(cell)
-    stages.push({ step: cell.trainingSteps, kl, grid: cell.metrics.grid, test: cell.prompts, ...(validation ? { validation } : {}) })
+    stages.push({ step: cell.trainingSteps, kl, klHalfWidth: klHalfWidth(cell.kl), grid: cell.metrics.grid, test: cell.prompts, ...(validation ? { validation } : {}) })
   }
   return { seed: cell.key.seed, cell, stages }
 }
@@ -267,4 +273,10 @@ export function virtualArm(arm: ArmV2, suffix: string, labelSuffix: string, seed
     promptIds,
     grid,
   }
+}
+
+/** The typical noise of an arm's KL estimates: the median CI half-width over its trained stages. */
+export function armKlNoise(arm: ArmV2): number {
+  const widths = arm.variants.flatMap((v) => v.seeds.flatMap((s) => s.stages.filter((st) => !st.base).map((st) => st.klHalfWidth))).sort((a, b) => a - b)
+  return widths.length === 0 ? 0 : widths[Math.floor((widths.length - 1) / 2)]!
 }

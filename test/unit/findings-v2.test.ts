@@ -16,7 +16,7 @@ import { plantedResults } from '../helpers/planted-results.js'
 
 const row = (id: string, pass: number, bon = pass): PromptRow => ({ promptId: id, passAtN: [pass, pass], bestOfN: [pass, bon], majorityAtN: [pass, pass], pFail: 1 - pass })
 const stage = (step: number, kl: number, test: number, validation?: number): Stage => ({
-  step, kl, grid: [1, 4], test: [row('p0', test), row('p1', test)], ...(validation !== undefined ? { validation: [row('v0', validation)] } : {}), ...(step === 0 ? { base: true } : {}),
+  step, kl, klHalfWidth: 0, grid: [1, 4], test: [row('p0', test), row('p1', test)], ...(validation !== undefined ? { validation: [row('v0', validation)] } : {}), ...(step === 0 ? { base: true } : {}),
 })
 
 describe('paths in KL', () => {
