@@ -1,4 +1,4 @@
-import { defineConfig } from '../core/config/define-config.js'
+import { defineConfig } from 'bonbench'
 
 /**
  * The nightly regression matrix: fixed, small, and meant to finish in under 20 minutes on a

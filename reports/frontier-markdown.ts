@@ -1,6 +1,6 @@
 import { formatKlValue } from '../core/summary/format-kl.js'
 import { frontierContexts } from './frontier-charts.js'
-import { fmtEstimate, mdCell, table } from './markdown.js'
+import { fmtEstimate, mdCell, table } from './markdown-cells.js'
 import type { Estimate, Results } from './results-schema.js'
 import { labelWithSelection } from './selection-label.js'
 

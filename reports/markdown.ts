@@ -1,35 +1,13 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { metricLabel } from './groups.js'
-import type { Estimate, Results, ResultsGroup } from './results-schema.js'
+import type { Results, ResultsGroup } from './results-schema.js'
 import { labelWithSelection } from './selection-label.js'
 import { frontierSection } from './frontier-markdown.js'
-import { metricColumns, type ResultsTable, resultsTable, type TableValue } from '../core/summary/results-table.js'
+import { metricColumns, type ResultsTable, resultsTable } from '../core/summary/results-table.js'
+import { fmtEstimate, mdCell, pct, signedPoints, table } from './markdown-cells.js'
 
-/** Escapes text for a Markdown table cell: pipes, newlines and HTML-ish angle brackets. */
-export function mdCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ')
-}
-
-/** A Markdown table; numeric tables right-align every column but the first. */
-export function table(header: string[], rows: string[][], numeric = true): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
-  return [line(header), line(header.map((_, i) => (i === 0 || !numeric ? '---' : '---:'))), ...rows.map(line)].join('\n')
-}
-
-/** A proportion as `42.1 (38.0–46.3)`, in percent (`42.1` when it has no CI). */
-export function fmtEstimate(e: Estimate | TableValue): string {
-  return e.ci ? `${pct(e.value)} (${pct(e.ci[0])}–${pct(e.ci[1])})` : pct(e.value)
-}
-
-function pct(v: number): string {
-  return Number.isFinite(v) ? (100 * v).toFixed(1) : '—'
-}
-
-/** A difference in points, always signed: `+4.2`, `−0.3`. */
-export function signedPoints(v: number): string {
-  return `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`
-}
+export { fmtEstimate, mdCell, signedPoints, table }
 
 /** The groups per (task, model, T), titled `task · model · T=t`, in first-seen order. */
 export function contextsOf(results: Results): Array<{ title: string; groups: ResultsGroup[] }> {

@@ -30,7 +30,7 @@ export interface PlanEstimate {
  * strategy what it needs. Time uses the model's declared throughput and the task's max tokens.
  */
 export async function estimatePlan(config: ResolvedConfig, registry: PluginRegistry): Promise<PlanEstimate> {
-  const plugins = resolveRunPlugins(config, registry)
+  const plugins = await resolveRunPlugins(config, registry)
   // The task goes through the same lifecycle as in a run: set up, checked, disposed.
   const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: () => {} })
   try {

@@ -83,7 +83,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const { config, registry } = opts
   const cwd = opts.cwd ?? process.cwd()
   const budget = configureBudget(config.concurrency ?? availableParallelism())
-  const plugins = resolveRunPlugins(config, registry)
+  const plugins = await resolveRunPlugins(config, registry)
   const reporters = [...new Set(opts.reporters ?? [])]
   const hooks = new ReporterHooks(reporters, opts.listeners ?? [])
   const emit = (event: RunEvent) => hooks.emit(event)

@@ -17,7 +17,7 @@
  * exactly that judge (shared/judge-values.ts).
  */
 import { z } from 'zod'
-import { defineStrategy } from '../../core/plugin-api/index.js'
+import { defineStrategy } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValues, type PickingJudge } from './shared/judge-values.js'
 import { defaultK, requireSamples } from './shared/strategy-options.js'

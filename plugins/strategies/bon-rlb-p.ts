@@ -8,7 +8,7 @@
  * `neg-sign` (`k`, `clip` — ḡ⁺ ≤ 1 so a clip ≥ 1 never bites — `p-fail`, and `select: 'verifier'`,
  * which picks by r: BIASED, not ∇pass@N). See bon-rlb.ts.
  */
-import { defineStrategy } from '../../core/plugin-api/index.js'
+import { defineStrategy } from 'bonbench'
 import { bonRlbHooks, bonRlbOptionsSchema } from './bon-rlb.js'
 
 /** `bonbench:bon-rlb-p`: picks by R (`selection: 'reward'`) unless `select: 'verifier'` (biased). */

@@ -17,9 +17,8 @@
  * that way. Positive-only variant: bon-rlb-p.ts.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup } from '../../core/plugin-api/strategy.js'
-import { defineStrategy, type PluginHooks } from '../../core/plugin-api/index.js'
+import type { ScoredGroup } from 'bonbench'
+import { BenchError, defineStrategy, type PluginHooks } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { isSuccess, leaveOutFailRate } from './shared/fail-rate.js'
 import { judgeValues } from './shared/judge-values.js'

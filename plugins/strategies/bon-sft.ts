@@ -13,9 +13,8 @@
  * r, so its picks and win counts rank by r (the verifier BoN uses at inference).
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup } from '../../core/plugin-api/strategy.js'
-import { defineStrategy } from '../../core/plugin-api/index.js'
+import type { ScoredGroup } from 'bonbench'
+import { BenchError, defineStrategy } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValue, judgeValues } from './shared/judge-values.js'
 import { defaultK, requireSamples } from './shared/strategy-options.js'

@@ -13,7 +13,7 @@
  * the forward part distils BoN by r, the selector used at inference.
  */
 import { z } from 'zod'
-import { defineStrategy } from '../../core/plugin-api/index.js'
+import { defineStrategy } from 'bonbench'
 import { leaveOneOutAdvantages } from './rl.js'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValues } from './shared/judge-values.js'

@@ -12,7 +12,7 @@
  * `selection: 'verifier'`: y* is r's pick, as at inference; f is R of that pick.
  */
 import { z } from 'zod'
-import { defineStrategy } from '../../core/plugin-api/index.js'
+import { defineStrategy } from 'bonbench'
 import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { judgeValues } from './shared/judge-values.js'
 import { strategyOutput } from './shared/strategy-output.js'

@@ -8,7 +8,7 @@
  * for the default K = max(2N′, 4). Makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import { defineStrategy } from '../../core/plugin-api/index.js'
+import { defineStrategy } from 'bonbench'
 import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 

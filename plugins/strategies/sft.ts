@@ -7,8 +7,7 @@
  * Makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import { defineStrategy } from '../../core/plugin-api/index.js'
+import { BenchError, defineStrategy } from 'bonbench'
 import { strategyOutput } from './shared/strategy-output.js'
 
 /** Options of `bonbench:sft` (none). */

@@ -12,9 +12,8 @@
  * F̂_ref but makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup } from '../../core/plugin-api/strategy.js'
-import { defineStrategy } from '../../core/plugin-api/index.js'
+import type { ScoredGroup } from 'bonbench'
+import { BenchError, defineStrategy } from 'bonbench'
 import { leaveOneOutAdvantages } from './rl.js'
 import { referenceCdf } from './shared/reference-cdf.js'
 import { defaultK, requireSamples } from './shared/strategy-options.js'

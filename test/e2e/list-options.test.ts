@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../../cli/builtins.js'
 import { bench, tempDir } from './cli-helper.js'
 
 interface Row {

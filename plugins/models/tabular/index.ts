@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import { defineModel } from '../../../core/plugin-api/index.js'
+import { BenchError, defineModel } from 'bonbench'
 import { CHECKPOINT_FILE, parseTable } from './checkpoint.js'
 import { createTabularInstance } from './tabular-instance.js'
 import { TabularTable } from './tabular-table.js'
@@ -44,7 +43,7 @@ export const tabular = defineModel({
   name: 'bonbench:tabular',
   meta: { version: '0.1.0', description: 'Softmax policy over a small answer set per prompt (exact gradients; for tests and teaching)' },
   options: tabularOptionsSchema,
-  create(resolved, { fail }) {
+  create(resolved) {
     const optimizer = { kind: resolved.optimizer, learningRate: resolved.learningRate }
     return {
       // A uniform table is the interesting start: every prompt is solved sometimes, few always.

@@ -1,4 +1,4 @@
-import { defineModel, type ModelCreateContext, type ModelPlugin } from '../../../core/plugin-api/index.js'
+import { defineModel, type ModelCreateContext, type ModelPlugin } from 'bonbench'
 import type { TinyTransformerInstance } from './instance.js'
 import { modelConfig } from './model-config.js'
 import { tinyTransformerOptionsSchema } from './options.js'

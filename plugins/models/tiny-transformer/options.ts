@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { BACKEND_NAMES } from '../../../core/backend/backend-catalog.js'
-import { parsePluginOptions } from '../../../core/plugin-api/options.js'
+import { BACKEND_NAMES, parsePluginOptions } from 'bonbench'
 
 /**
  * Options of the tiny-transformer model. The defaults (2 layers, width 128, 4 heads, context 96,

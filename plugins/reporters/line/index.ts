@@ -1,11 +1,5 @@
-import { defineReporter, type PluginHooks } from '../../../core/plugin-api/index.js'
-import type { RunEvent, Phase } from '../../../core/events.js'
-import type { CellKey } from '../../../core/plugin-api/results.js'
-import { cellLabel, varyingAxes, type VaryingAxes } from '../../../core/summary/cell-label.js'
-import { formatHeadline } from '../../../core/summary/headline.js'
-import { resumeHint } from '../../../core/summary/resume-hint.js'
-import { formatSummaryTable, summarizeResults } from '../../../core/summary/summary-table.js'
-import { formatCount, formatDuration, formatEstimate, formatRate, formatValue } from '../../../core/summary/units.js'
+import type { RunEvent, Phase, CellKey } from 'bonbench'
+import { defineReporter, type PluginHooks, cellLabel, varyingAxes, type VaryingAxes, formatHeadline, resumeHint, formatSummaryTable, summarizeResults, formatCount, formatDuration, formatEstimate, formatRate, formatValue } from 'bonbench'
 import { lineOptionsSchema, type ResolvedLineOptions, type TextSink } from './options.js'
 import { ProgressThrottle } from './progress-throttle.js'
 

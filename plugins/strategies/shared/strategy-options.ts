@@ -1,4 +1,4 @@
-import { BenchError } from '../../../core/errors.js'
+import { BenchError } from 'bonbench'
 
 /** K, the policy samples per prompt: the option `k`, else max(2N′, 4) (so B = ⌊K/N′⌋ ≥ 2 BoN picks). */
 export function defaultK(nTrain: number, k: number | undefined): number {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { Problem } from '../../../core/plugin-api/task.js'
-import { defineTask } from '../../../core/plugin-api/index.js'
+import type { Problem } from 'bonbench'
+import { defineTask } from 'bonbench'
 import { datasetSplit, fillTemplate, invalidLine, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 
 /** Options of `bonbench:gsm8k`. */

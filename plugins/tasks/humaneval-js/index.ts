@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import { defineTask } from '../../../core/plugin-api/index.js'
+import { BenchError, defineTask } from 'bonbench'
 import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 import { parseJsRecord } from './parse-js-record.js'
 

@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
-import { defineTask } from '../../../core/plugin-api/index.js'
+import type { Problem } from 'bonbench'
+import { BenchError, defineTask } from 'bonbench'
 import type { CodePayload } from '../../verifiers/shared/code-payload.js'
 import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile, type JsonlRecord } from '../shared/jsonl-dataset.js'
 
@@ -38,17 +37,18 @@ export function parseHumanevalRecord({ value }: JsonlRecord): { ok: true; proble
 }
 
 /**
- * `bonbench:humaneval`: OpenAI HumanEval (Python) from `--data`, graded by the `command` verifier
- * with `python3` (which must be on PATH; the verifier says so clearly when it is not). Canonical
+ * `bonbench:humaneval`: OpenAI HumanEval (Python) from `--data`, graded by the `python-sandbox`
+ * verifier, fork servers of `python3` (which must be on PATH; the verifier says so clearly when it is not). Canonical
  * solutions are the `expert` completions. `load` throws BENCH_DATA_MISSING without a data path and
  * BENCH_DATA_INVALID naming file and line for a bad record; TaskData.files carries the sha256.
  */
 export const humaneval = defineTask({
   name,
-  meta: { version: '0.1.0', description: 'OpenAI HumanEval (Python), graded by running python3 through the command verifier (needs --data)' },
+  meta: { version: '0.1.0', description: 'OpenAI HumanEval (Python), graded by python3 fork servers in the python-sandbox verifier (needs --data)' },
   options: humanevalOptionsSchema,
   create: (o) => ({
-    rewardVerifier: 'command',
+    // A warm fork-server pool, same verdicts as a process per candidate (`--verifier command` runs that path).
+    rewardVerifier: 'python-sandbox',
     generation: { maxTokens: o.maxTokens, stop: ['\nclass', '\ndef', '\n#', '\nif', '\nprint'] },
     async load(ctx) {
       const file = await resolveDataFile(name, ctx.dataPath, ['HumanEval.jsonl.gz', 'HumanEval.jsonl', 'humaneval/HumanEval.jsonl.gz'], o.file)

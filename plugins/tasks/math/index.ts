@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import { defineTask } from '../../../core/plugin-api/index.js'
+import { BenchError, defineTask } from 'bonbench'
 import { buildSplits, mathFormats } from './build-splits.js'
 import type { SplitPlan } from './build-splits.js'
 import { defaultLevels, resolveLevel } from './levels.js'

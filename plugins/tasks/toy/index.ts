@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTask } from '../../../core/plugin-api/index.js'
+import { defineTask } from 'bonbench'
 import { generateToyProblems, MAX_CHOICES, toyLevels } from './generate-toy.js'
 
 export { generateToyProblems, toyLevels } from './generate-toy.js'

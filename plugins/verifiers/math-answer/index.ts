@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import { defineVerifier, type Verdict, type VerifyItem } from '../../../core/plugin-api/index.js'
+import { BenchError, defineVerifier, type Verdict, type VerifyItem } from 'bonbench'
 import { normalizedAnswersMatch } from './answers-match.js'
 import { findAnswer } from './extract-answer.js'
 import { normalizeAnswer } from './normalize-answer.js'

@@ -1,8 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import { createRng, deriveSeed } from '../../../core/rng.js'
-import type { Verdict, VerifyItem } from '../../../core/plugin-api/verifier.js'
-import { defineVerifier } from '../../../core/plugin-api/index.js'
+import type { Verdict, VerifyItem } from 'bonbench'
+import { BenchError, createRng, deriveSeed, defineVerifier } from 'bonbench'
 
 /** Options of `bonbench:toy-answer`. */
 export const toyAnswerOptionsSchema = z.strictObject({

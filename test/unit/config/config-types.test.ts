@@ -52,20 +52,20 @@ describe('UserConfig (inferred from userConfigSchema)', () => {
     expectTypeOf<UserConfig['train']>().toEqualTypeOf<TrainConfig | undefined>()
     expectTypeOf<UserConfig['eval']>().toEqualTypeOf<EvalConfig | undefined>()
     expectTypeOf<PluginRef>().toEqualTypeOf<string | [string, Record<string, unknown>] | import('../../../core/plugin-api/index.js').Plugin>()
-    expectTypeOf<{}>().toExtend<UserConfig>()
+    expectTypeOf<Record<never, never>>().toExtend<UserConfig>()
   })
 
   it('rejects unknown keys and wrong value types at compile time, as the schema does at load time', () => {
     // @ts-expect-error an unknown top-level key
-    defineConfig({ matrx: { task: 'math' } })
+    void defineConfig({ matrx: { task: 'math' } })
     // @ts-expect-error an unknown nested key
-    defineConfig({ matrix: { tsk: 'math' } })
+    void defineConfig({ matrix: { tsk: 'math' } })
     // @ts-expect-error N values are numbers
-    defineConfig({ matrix: { nGrid: ['4'] } })
+    void defineConfig({ matrix: { nGrid: ['4'] } })
     // @ts-expect-error lambda is 'kl-match', 'N-1' or a number
-    defineConfig({ train: { lambda: 'kl' } })
+    void defineConfig({ train: { lambda: 'kl' } })
     // @ts-expect-error [name, options]: options is an object
-    defineConfig({ plugins: [['math', 3]] })
+    void defineConfig({ plugins: [['math', 3]] })
     expect(userConfigSchema.safeParse({ matrx: {} }).success).toBe(false)
     expect(userConfigSchema.safeParse({ train: { lambda: 'kl' } }).success).toBe(false)
   })

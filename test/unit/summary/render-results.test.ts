@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { renderCurves, renderResultsTable, resultRows } from '../../../core/cli/render-results.js'
+import { renderCurves, renderResultsTable, resultRows } from '../../../cli/render-results.js'
 import type { CellResult } from '../../../core/plugin-api/results.js'
 import { syntheticRun } from '../../helpers/synthetic-run.js'
 
