@@ -41,7 +41,8 @@ export async function resolveRunPlugins(config: ResolvedConfig, registry: Plugin
   const perCell = new Map<string, StrategyPlugin>()
   const id = (name: string, nTrain: number) => `${name}\0${nTrain}`
   for (const name of config.strategies) {
-    if (!kRuleApplies(config, name)) continue
+    // A strategy configured with its own `k` in the plugins list keeps it.
+    if (!kRuleApplies(config, name) || (!config.arms?.[name] && strategies.get(name)!.options?.k !== undefined)) continue
     for (const n of config.arms?.[name]?.nTrain ?? config.nTrain) perCell.set(id(name, n), await instantiateStrategy(config, registry, name, config.train.kPerN! * n))
   }
   const strategyFor = (name: string, nTrain: number): StrategyPlugin => {
