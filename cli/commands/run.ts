@@ -89,7 +89,7 @@ export function registerRun(program: Command): void {
       let preset = flags.preset
       if (flags.resume === true) {
         // `--resume` alone: the newest run of this config file, else a new run of it.
-        const fresh = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run' })
+        const fresh = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
         if (!fresh.config.configFile) throw new BenchError('BENCH_USAGE', '--resume without a run directory needs --config <file>: it resumes the newest run of that config.')
         const found = findResumableRun(fresh.config.runsDir, fresh.config.configFile)
         process.stderr.write(found ? `resuming ${found}\n` : `no run of ${fresh.config.configFile} under ${fresh.config.runsDir} yet: starting one\n`)

@@ -87,5 +87,11 @@ describe('study v2 run side: arms × learning rates × checkpoints with validati
     const resumed = await bench(['run', '--resume', join(journal!, '..'), '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
     expect(formatDifference(compareJournals(expected, journal!))).toBe('the journals are the same record for record')
+
+    // `--resume` alone with `--config`: finds that run again (finished: nothing left to do).
+    const again = await bench(['run', '--config', 'bench.config.json', '--resume', '--runs-dir', 'killed', '--cache-dir', 'cache-killed', '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(again.exitCode, again.stderr + again.stdout).toBe(0)
+    expect(again.stderr).toContain(`resuming ${join(journal!, '..')}`)
+    expect(lines(journal!)).toHaveLength(full.length)
   }, 400_000)
 })
