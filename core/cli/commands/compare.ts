@@ -30,7 +30,9 @@ async function isDir(p: string): Promise<boolean> {
 /**
  * `bench compare <base-run> <new-run>`: per-cell differences with paired-bootstrap CIs, Holm-corrected,
  * plus the performance benchmarks (from --bench-base/--bench-new, or each run's `benchmarks/`
- * folder). Prints Markdown, JSON or JUnit XML; exits 1 on a regression with --fail-on-regression.
+ * folder). First says whether each cell is bit-identical to the base run. Prints Markdown, JSON or
+ * JUnit XML; exits 3 when a cell changed on unchanged code, config and data (not reproducible),
+ * else 1 on a regression with --fail-on-regression.
  */
 export function registerCompare(program: Command): void {
   program
@@ -74,6 +76,8 @@ export function registerCompare(program: Command): void {
       const text = formatComparison(comparison, format)
       process.stdout.write(text)
       if (flags.output) await writeFile(flags.output, text)
-      if (flags.failOnRegression && comparison.regressed) process.exitCode = 1
+      // Exit 3 (not reproducible) outranks 1: when unchanged code draws different numbers, no regression verdict can be trusted.
+      if (comparison.notReproducible) process.exitCode = 3
+      else if (flags.failOnRegression && comparison.regressed) process.exitCode = 1
     })
 }
