@@ -1,4 +1,4 @@
-import { minimumDetectableEffect } from './findings/power.js'
+import { normalQuantile } from './findings/power.js'
 import type { MetricAt } from './comparisons.js'
 
 /**
@@ -70,8 +70,10 @@ export function varianceParts(values: readonly (readonly number[])[]): VarianceP
 
 /** The detectable effect of one tested comparison. */
 export interface DetectableEffect {
-  /** Standard error of new − base under "no change", both runs' variance parts summed. */
+  /** Standard error of new − base under "no change", both runs' variance parts summed (analytic). */
   se: number
+  /** The standard error the test judges its difference against (the bootstrap's), when given. */
+  testSe?: number
   /** Smallest drop (in [0, 1] units) detected with probability {@link mdePower} at `alpha`. */
   mde: number
   /** The two-sided level each test is held to: α/m, Holm's strictest step over the m primary tests. */
@@ -81,14 +83,24 @@ export interface DetectableEffect {
 }
 
 /**
- * The MDE of comparing `next` with `base` (each `values[seed][prompt]` on the same prompts):
- * SE = √(V_base + V_next) with V = σ²_seed/S + σ²_res/(S·P), and MDE = (z(1 − α/2m) + z(0.8))·SE.
- * Pure.
+ * The MDE of comparing `next` with `base` (each `values[seed][prompt]` on the same prompts).
+ * SE = √(V_base + V_next) with V = σ²_seed/S + σ²_res/(S·P) is how much the difference really
+ * varies; the test rejects once |diff| > z(1 − α/2m)·SE_test, with SE_test the bootstrap's (which
+ * counts the seed × prompt residual at both levels, so it runs up to √2 wider). The drop detected
+ * with probability 0.8 is then MDE = z(1 − α/2m)·SE_test + z(0.8)·SE; without `testSe`,
+ * (z(1 − α/2m) + z(0.8))·SE. Pure.
  */
-export function detectableEffect(base: readonly (readonly number[])[], next: readonly (readonly number[])[], familyAlpha: number, tests: number): DetectableEffect {
+export function detectableEffect(
+  base: readonly (readonly number[])[],
+  next: readonly (readonly number[])[],
+  familyAlpha: number,
+  tests: number,
+  testSe?: number,
+): DetectableEffect {
   const a = varianceParts(base)
   const b = varianceParts(next)
   const se = Math.sqrt(a.pairedVariance + b.pairedVariance)
   const m = Math.max(1, tests)
-  return { se, mde: minimumDetectableEffect(se, { alpha: familyAlpha, power: mdePower, tests: m }), alpha: familyAlpha / m, seedNoiseKnown: a.seedNoiseKnown && b.seedNoiseKnown }
+  const mde = normalQuantile(1 - familyAlpha / (2 * m)) * (testSe ?? se) + normalQuantile(mdePower) * se
+  return { se, ...(testSe !== undefined ? { testSe } : {}), mde, alpha: familyAlpha / m, seedNoiseKnown: a.seedNoiseKnown && b.seedNoiseKnown }
 }

@@ -57,5 +57,8 @@ describe('the tested family and its detectable effect', () => {
     const d = detectableEffect(run(), run(), 0.05, 18)
     expect(d.alpha).toBeCloseTo(0.05 / 18, 12)
     expect(d.mde / d.se).toBeCloseTo(2.9913 + 0.8416, 3)
+    // a test judged against a wider SE needs a larger drop: its critical value moves, the noise does not
+    const wide = detectableEffect(run(), run(), 0.05, 18, 0.03)
+    expect(wide.mde).toBeCloseTo(2.9913 * 0.03 + 0.8416 * wide.se, 3)
   })
 })
