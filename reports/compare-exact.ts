@@ -78,11 +78,12 @@ export function recordedInputs(p: Provenance): Record<string, unknown> {
 /** Compares two runs' recorded inputs. Pure. */
 export function compareInputs(base: Provenance, next: Provenance): InputsComparison {
   const changes = valueDifferences(recordedInputs(base), recordedInputs(next))
-  const why: string[] = []
-  for (const [name, p] of [['base', base], ['new', next]] as const) {
-    if (!p.harness.git) why.push(`the ${name} run records no git commit of bonbench`)
-    else if (p.harness.git.dirty || p.git?.dirty) why.push(`the ${name} run ran from a working tree with uncommitted changes`)
-  }
+  const noGit = [base, next].filter((p) => !p.harness.git).length
+  const dirty = [base, next].filter((p) => p.harness.git && (p.harness.git.dirty || p.git?.dirty)).length
+  const why = [
+    ...(noGit ? [`${noGit === 2 ? 'neither run records' : 'one run records no'} git commit of bonbench`] : []),
+    ...(dirty ? [`${dirty === 2 ? 'both runs' : 'one run'} ran from a working tree with uncommitted changes`] : []),
+  ]
   return { same: changes.length === 0, verifiable: why.length === 0, changes: [...changes, ...why.map((w) => `${w}: the code's identity cannot be checked`)] }
 }
 

@@ -44,6 +44,13 @@ export function compareLead(c: RunComparison): string {
       : `Inputs: recorded the same, but ${x.inputs.changes.map(mdCell).join('; ')}.`
     : `Inputs changed (${x.inputs.changes.length}): ${x.inputs.changes.slice(0, 6).map((s) => `\`${mdCell(s)}\``).join(', ')}${x.inputs.changes.length > 6 ? ', …' : ''}.`
   parts.push(inputs)
+  const worst = roles
+    .map((r) => {
+      const mdes = c.cells.filter((d) => d.role === r && d.detectable).map((d) => d.detectable!.mde)
+      return mdes.length ? `${r} ${(100 * Math.max(...mdes)).toFixed(1)}` : undefined
+    })
+    .filter((x): x is string => x !== undefined)
+  if (worst.length) parts.push(`**Detectable drop** (the largest MDE over cells, points, 80% power): ${worst.join(' · ')}.`)
   const byGroup = new Map<string, CellDiff[]>()
   for (const d of c.cells) if (d.primary) byGroup.set(d.groupId, [...(byGroup.get(d.groupId) ?? []), d])
   const rows = x.cells.map((e) => {
