@@ -37,11 +37,11 @@ async function isDir(p: string): Promise<boolean> {
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('compare two runs cell by cell (paired bootstrap, Holm-corrected) and their benchmark results; flag significant regressions')
+    .description('compare two runs cell by cell: bit-identical or not (exit 3 when unchanged code does not reproduce), then paired bootstrap, Holm-corrected, with the detectable drop; and their benchmark results; flag significant regressions')
     .argument('<base-run>', 'the reference run directory (e.g. the last good nightly)')
     .argument('<new-run>', 'the run directory to check')
     .option('-t, --threshold <points>', 'a regression must drop by more than this many percentage points', '1')
-    .option('--alpha <a>', 'family-wise error rate across every cell and metric (Holm)', '0.05')
+    .option('--alpha <a>', 'family-wise error rate across every cell\'s primary metrics: pass@1, Bo-N′, pass@max N (Holm)', '0.05')
     .option('--resamples <n>', 'bootstrap resamples (raised automatically when Holm needs more)', '1000')
     .option('--seed <n>', 'bootstrap seed', '0')
     .option('--format <format>', 'output: md (a CI comment), json or junit', 'md')
