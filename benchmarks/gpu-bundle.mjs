@@ -6,7 +6,7 @@
 // packages that only need to resolve.
 //
 //   node benchmarks/gpu-bundle.mjs <out-dir> <node_modules holding webgpu and @tensorflow/tfjs-backend-webgpu@4.22.0>
-//   then there: node <out-dir>/core/cli/bench.mjs env   ·   node <out-dir>/smoke.mjs
+//   then there: node <out-dir>/cli/bench.mjs env   ·   node <out-dir>/smoke.mjs
 import * as esbuild from 'esbuild'
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -39,18 +39,20 @@ const literalBackends = {
     build.onResolve({ filter: /^@tensorflow\/tfjs-core$/ }, () => ({ path: require.resolve('@tensorflow/tfjs-core') }))
   },
 }
-const cli = path.join(out, 'core/cli')
+const cli = path.join(out, 'cli')
 mkdirSync(cli, { recursive: true })
 const common = {
   bundle: true, platform: 'node', format: 'esm', target: 'node20', outExtension: { '.js': '.mjs' },
   external: ['webgpu', 'isolated-vm', 'react-devtools-core', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" },
+  // Built-ins import 'bonbench' (package.json exports): resolve it to the sources, as tsx does.
+  conditions: ['bonbench-source'],
   plugins: [literalBackends], logLevel: 'warning', minify: true, legalComments: 'none',
 }
-// The CLI reads ../../package.json and starts its workers from files beside itself: keep that layout.
+// The CLI finds package.json by walking up and starts its workers from files beside itself: keep that layout.
 await esbuild.build({
   ...common, outdir: cli,
-  entryPoints: { bench: path.join(root, 'core/cli/main.ts'), 'worker-entry': path.join(root, 'plugins/models/tiny-transformer/sampler-worker.ts'), 'probe-worker-entry': path.join(root, 'core/backend/probe-worker.ts') },
+  entryPoints: { bench: path.join(root, 'cli/main.ts'), 'worker-entry': path.join(root, 'plugins/models/tiny-transformer/sampler-worker.ts'), 'probe-worker-entry': path.join(root, 'core/backend/probe-worker.ts') },
 })
 await esbuild.build({ ...common, outdir: out, entryPoints: { smoke: path.join(root, 'benchmarks/gpu-smoke.ts') } })
 cpSync(path.join(root, 'package.json'), path.join(out, 'package.json'))
@@ -67,4 +69,4 @@ const wasmDist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backen
 for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) cpSync(path.join(wasmDist, f), path.join(modules, '@tensorflow/tfjs-backend-wasm/dist', f))
 const dawn = path.join(deps, 'webgpu')
 for (const f of ['index.js', 'package.json', 'LICENSE.md', `dist/${process.platform}-${process.arch}/dawn.node`]) cpSync(path.join(dawn, f), path.join(modules, 'webgpu', f))
-console.log(`wrote ${out} (tfjs-core from ${tfjsCore}); run: node ${path.join(out, 'core/cli/bench.mjs')} env`)
+console.log(`wrote ${out} (tfjs-core from ${tfjsCore}); run: node ${path.join(out, 'cli/bench.mjs')} env`)

@@ -1,7 +1,7 @@
 // GPU smoke (#18): the tiny-transformer's trace (test/fixtures/tiny-transformer-trace.ts) on webgpu
 // next to wasm and cpu, the 31-input addN that WebGPU's storage-buffer limit breaks, and the
 // default model's train/sample speed on webgpu. Not part of `npm test` (CI has no GPU). Run it
-// where the webgpu packages resolve (`node --import tsx benchmarks/gpu-smoke.ts`) or from the
+// where the webgpu packages resolve (`node --conditions=bonbench-source --import tsx benchmarks/gpu-smoke.ts`) or from the
 // offline folder `node benchmarks/gpu-bundle.mjs` writes. SMOKE_BACKENDS=webgpu,wasm,cpu picks
 // the backends, SMOKE_SPEED=0 skips the speed part. Prints; writes nothing.
 import * as tf from '@tensorflow/tfjs'

@@ -11,7 +11,7 @@
 import { groupCells, metricMatrix } from '../reports/groups.js'
 import { mdeMultiplier } from '../reports/findings/power.js'
 import { primaryMetrics, varianceParts } from '../reports/detectable-effect.js'
-import { readRun } from '../reports/read-run.js'
+import { readRun } from '../core/run/run-record.js'
 
 const [dir, P = '400', S = '4', m = '18'] = process.argv.slice(2)
 if (!dir) {

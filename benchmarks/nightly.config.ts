@@ -1,4 +1,4 @@
-import { defineConfig } from '../core/config/define-config.js'
+import { defineConfig } from 'bonbench'
 
 /**
  * The nightly regression matrix: fixed, seeded, and sized to use most of a 20-minute budget on a

@@ -1,5 +1,5 @@
 // How to run (no npm script):
-//   npx tsx benchmarks/reward-model-auc.ts [--config docs/study/study.config.json] [--cache-dir .bench/cache]
+//   npx tsx --conditions=bonbench-source benchmarks/reward-model-auc.ts [--config docs/study/study.config.json] [--cache-dir .bench/cache]
 //     [--options '{"strength":"strong"}'] [--seed N] [--dump facts.json]
 // --seed defaults to the config's taskSeed, the seed `bench run` prepares its selector with;
 // --dump writes the printed facts (JSON) to a file. Measurements: docs/study/README.md (Study v2).
@@ -18,6 +18,7 @@ import { resolveRunPlugins } from '../core/run/run-plugins.js'
 import { setupRun } from '../core/run/setup.js'
 import { createRng, deriveSeed } from '../core/rng.js'
 import { rewardModel } from '../plugins/verifiers/reward-model/index.js'
+import { builtins } from '../cli/builtins.js'
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +30,9 @@ const { values } = parseArgs({
   },
 })
 
-const setup = await setupRun({ cwd: process.cwd(), configPath: values.config, flags: { cacheDir: values['cache-dir'] }, command: 'run' })
+const setup = await setupRun({ cwd: process.cwd(), configPath: values.config, flags: { cacheDir: values['cache-dir'] }, command: 'run', builtins })
 const { config, registry } = setup
-const plugins = resolveRunPlugins(config, registry)
+const plugins = await resolveRunPlugins(config, registry)
 const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data }))
 const spec = baseModelSpec(config, plugins.model, plugins.task, data)
 const base = await prepareBaseModel({ ...spec, concurrency: 1, cacheDir: config.cacheDir, log: (m) => console.error(m) })

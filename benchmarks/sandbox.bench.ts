@@ -1,4 +1,5 @@
-// How to run (isolated-vm needs the flag): `node --no-node-snapshot --import tsx benchmarks/sandbox.bench.ts`
+// How to run (isolated-vm needs --no-node-snapshot; the built-ins import `bonbench`, which --conditions=bonbench-source
+// resolves to these sources): `node --no-node-snapshot --conditions=bonbench-source --import tsx benchmarks/sandbox.bench.ts`
 // Candidates verified per second on the 164 HumanEval-X JavaScript reference solutions by
 // (a) the js-sandbox isolate pool, (b) a process per candidate (`node` through the command
 // verifier, as MultiPL-E / CodeGeeX do), (c) unsandboxed in-process execution (new Function, and

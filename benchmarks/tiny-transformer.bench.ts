@@ -1,4 +1,5 @@
-// How to run (no npm script): `npx tsx benchmarks/tiny-transformer.bench.ts` (QUICK=1 for a short pass).
+// How to run (no npm script): `npx tsx --conditions=bonbench-source benchmarks/tiny-transformer.bench.ts` (QUICK=1 for a
+// short pass; the condition makes the built-ins' `import 'bonbench'` load these sources, package.json exports).
 // Measures the tiny-transformer's hot paths on this machine: the backend's plain float32 matMul
 // peak, the training step of the default configuration (tokens/s and achieved FLOP/s against
 // that peak), sampling with and without the KV cache, wasm against the pure-JS cpu backend, and

@@ -1,33 +1,56 @@
 #!/usr/bin/env node
 // The `bench` executable. It re-runs Node with --no-node-snapshot (isolated-vm needs it on
-// Node >= 20). In a checkout (the TypeScript sources are there) it adds the tsx loader, so the
-// sources run as they are, without a build; an installed package ships only dist/ (package.json
-// `files`), so there it runs the compiled CLI in plain Node.
+// Node >= 20) on the compiled CLI (dist/cli/main.js) when the build is there and newer than every
+// source file — it starts in a fraction of the time; an installed package ships only dist/
+// (package.json `files`) — and otherwise, in a checkout, on the TypeScript sources through the
+// tsx loader, without a build. From the sources, --conditions=bonbench-source makes
+// `import 'bonbench'` (what the built-ins write) resolve to the sources too (package.json's
+// exports), so there is one core; worker threads inherit the flag. BONBENCH_FROM_SOURCE=1 forces
+// the sources.
 // An IPC channel ties the child to this process: if this one dies (even by SIGKILL), the child
 // sees the channel close and exits, so no orphan keeps writing a run's journal.
-import { execa } from 'execa'
-import { existsSync } from 'node:fs'
+// node:child_process, not execa: this process starts on every `bench` command, so it stays small.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const sources = fileURLToPath(new URL('../core/cli/main.ts', import.meta.url))
-const compiled = fileURLToPath(new URL('../dist/core/cli/main.js', import.meta.url))
-const fromSources = existsSync(sources)
-const nodeArgs = fromSources ? ['--no-node-snapshot', '--import', require.resolve('tsx'), sources] : ['--no-node-snapshot', compiled]
-const child = execa(process.execPath, [...nodeArgs, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  ipc: true,
-  reject: false,
-  // The child handles SIGINT/SIGTERM itself (clean stop, journal kept); they are forwarded below.
-  forceKillAfterDelay: false,
-})
-// Each SIGINT/SIGTERM this process gets goes to the CLI as one message (core/cli/stop-signals.ts):
+const root = fileURLToPath(new URL('..', import.meta.url))
+const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
+// Written last by `npm run build` (scripts/copy-build-assets.mjs).
+const stamp = fileURLToPath(new URL('../dist/build-stamp.json', import.meta.url))
+
+/** The newest modification time of the files under `dir` (milliseconds; 0 when there are none). */
+function newestSource(dir) {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+function useBuild() {
+  if (!existsSync(new URL('../cli/main.ts', import.meta.url))) return true
+  if (process.env.BONBENCH_FROM_SOURCE || !existsSync(built) || !existsSync(stamp)) return false
+  const builtAt = statSync(stamp).mtimeMs
+  return ['core', 'cli', 'plugins', 'reports'].every((top) => !existsSync(`${root}/${top}`) || newestSource(`${root}/${top}`) <= builtAt)
+}
+
+const nodeArgs = useBuild()
+  ? ['--no-node-snapshot', built]
+  : ['--no-node-snapshot', '--conditions=bonbench-source', '--import', require.resolve('tsx'), fileURLToPath(new URL('../cli/main.ts', import.meta.url))]
+// The child handles SIGINT/SIGTERM itself (clean stop, journal kept); they are forwarded below.
+const child = spawn(process.execPath, [...nodeArgs, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] })
+// Each SIGINT/SIGTERM this process gets goes to the CLI as one message (cli/stop-signals.ts):
 // a terminal's Ctrl-C reaches both processes, and the CLI counts only this copy, so a second
 // Ctrl-C is a second signal (exit at once), never the first one seen twice.
 const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
   const forward = () => {
-    child.sendMessage({ type: 'bench:signal', signal }).catch(() => child.kill(signal))
+    if (!child.connected) child.kill(signal)
+    else child.send({ type: 'bench:signal', signal }, (error) => error && child.kill(signal))
   }
   process.on(signal, forward)
   return [signal, forward]
@@ -40,8 +63,8 @@ child.on('message', (message) => {
   reportedExit = Number(message.code) || 0
   setTimeout(() => child.kill('SIGKILL'), 2000).unref()
 })
-const result = await child
+const [exitCode, exitSignal] = await once(child, 'exit')
 for (const [signal, forward] of forwarders) process.off(signal, forward)
 if (reportedExit !== undefined) process.exit(reportedExit)
-if (result.signal) process.kill(process.pid, result.signal)
-else process.exit(result.exitCode ?? 1)
+if (exitSignal) process.kill(process.pid, exitSignal)
+else process.exit(exitCode ?? 1)

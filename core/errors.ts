@@ -4,6 +4,8 @@ export type BenchErrorCode =
   | 'BENCH_PLUGIN_INVALID'
   | 'BENCH_PLUGIN_DUPLICATE'
   | 'BENCH_PLUGIN_OPTIONS'
+  /** A plugin's `meta.apiVersion` range does not include the installed bonbench. */
+  | 'BENCH_PLUGIN_API_VERSION'
   | 'BENCH_CONFIG_INVALID'
   | 'BENCH_CONFIG_NOT_FOUND'
   | 'BENCH_DATA_INVALID'

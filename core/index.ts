@@ -3,14 +3,33 @@
  * Plugins import from here (`import { defineModel } from 'bonbench'`), never from core internals.
  */
 export * from './plugin-api/index.js'
+/**
+ * zod, the schema library of plugin options (`defineVerifier({ options: z.strictObject({…}) })`):
+ * the same copy bonbench validates and describes with, so `.describe()` texts reach `bench list`.
+ */
+export { z } from 'zod'
 export type * from './events.js'
 export { BenchError, isBenchError, type BenchErrorCode } from './errors.js'
 export { createRng, deriveSeed } from './rng.js'
 export { ConcurrencyBudget, getBudget } from './concurrency.js'
+export { yieldToEventLoop } from './run/yield-event-loop.js'
+
+// TensorFlow.js backends, for plugins that build tensors (a model, a learned verifier): one
+// backend per thread, chosen by `--backend`. TensorFlow.js itself loads on the first selectBackend().
+export { BACKEND_NAMES, type BackendName } from './backend/backend-catalog.js'
+export { selectBackend, currentBackend, type SelectedBackend } from './backend/select-backend.js'
+
+// Text for reporters: the cell labels, numbers and tables the CLI's own reporters print.
+export { cellLabel, varyingAxes, type VaryingAxes } from './summary/cell-label.js'
+export { formatCount, formatDuration, formatEstimate, formatPercent, formatRate, formatValue } from './summary/units.js'
+export { formatHeadline } from './summary/headline.js'
+export { formatSummaryTable, summarizeResults, type SummaryFormatOptions, type SummaryRow, type SummaryTable } from './summary/summary-table.js'
+export { resumeHint } from './summary/resume-hint.js'
 export { defineConfig } from './config/types.js'
 export type { UserConfig, ConfigEnv, ConfigExport, MatrixConfig, TrainConfig, EvalConfig, PluginRef } from './config/types.js'
 export type { ResolvedConfig } from './config/resolve-config.js'
-export { PluginRegistry } from './registry/registry.js'
+export { PluginRegistry, type PluginRegistryOptions } from './registry/registry.js'
+export type { BuiltinPlugin, BuiltinPlugins, PluginFactory } from './registry/builtin-plugins.js'
 export { loadPluginRef } from './registry/load-plugin.js'
 export { validatePlugin } from './registry/validate-plugin.js'
 export { setupRun } from './run/setup.js'

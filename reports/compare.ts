@@ -8,7 +8,7 @@ import type { ComparisonRequest } from './comparisons.js'
 import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup } from './groups.js'
 import { grandMean, groupCells, metricMatrix, sharedPrompts } from './groups.js'
-import type { RunData } from './read-run.js'
+import type { RunData } from '../core/run/run-record.js'
 
 /** Knobs of {@link compareRuns}. */
 export interface CompareRunsOptions {

@@ -99,7 +99,12 @@ export function perPromptMean(group: CellGroup, metric: MetricName, n: number, p
 export function grandMean(values: readonly (readonly number[])[]): number {
   let s = 0
   let k = 0
-  for (const row of values) for (const v of row) (s += v), k++
+  for (const row of values) {
+    for (const v of row) {
+      s += v
+      k++
+    }
+  }
   return s / k
 }
 

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { labelWithSelection } from './selection-label.js'
-import { contextsOf, sharedGrids } from './markdown.js'
-import type { Estimate, Results } from './results-schema.js'
+import type { TableValue } from '../core/summary/results-table.js'
+import { contextsOf, groupsTable } from './markdown.js'
+import type { Results } from './results-schema.js'
 import type { SampleBrowserData } from './sample-browser.js'
 
 const require = createRequire(import.meta.url)
@@ -49,24 +49,20 @@ async function readClient(): Promise<string> {
   return readFile(new URL('./html-client.js', import.meta.url), 'utf8')
 }
 
-function estimateCell(e: Estimate): string {
+function estimateCell(e: TableValue | undefined): string {
   // Not markdown.ts's pct: that one prints '—' for non-finite values, this one prints them as they are.
   const pct = (v: number) => (100 * v).toFixed(1)
-  return `<td>${pct(e.value)} <span class="ci">${pct(e.ci[0])}–${pct(e.ci[1])}</span></td>`
+  if (!e) return '<td>—</td>'
+  return e.ci ? `<td>${pct(e.value)} <span class="ci">${pct(e.ci[0])}–${pct(e.ci[1])}</span></td>` : `<td>${pct(e.value)}</td>`
 }
 
-/** The seed-pooled metrics as one HTML table per (task, model, T), the same numbers as report.md. */
+/** The seed-pooled metrics as one HTML table per (task, model, T): the table model of report.md, laid out as HTML. */
 function resultsTables(results: Results): string {
   return contextsOf(results)
     .map(({ title, groups }) => {
-      const { grid, passGrid } = sharedGrids(groups)
-      const head = ['strategy', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
-      const rows = groups.map(
-        (g) =>
-          `<tr><th>${escapeHtml(labelWithSelection(results, g))}</th>${estimateCell(g.pass1)}${passGrid
-            .map((n) => estimateCell(g.passAtN[g.grid.indexOf(n)]!))
-            .join('')}${grid.map((n) => estimateCell(g.bestOfN[g.grid.indexOf(n)]!)).join('')}</tr>`,
-      )
+      const t = groupsTable(results, groups, 'metrics')
+      const head = [t.title, ...t.columns.map((c) => c.header)]
+      const rows = t.rows.map((r) => `<tr><th>${escapeHtml(r.label)}</th>${r.values.map(estimateCell).join('')}</tr>`)
       return `<h3>${escapeHtml(title)}</h3><table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`
     })
     .join('')
@@ -114,6 +110,7 @@ ${results.errors.length ? `<p>${results.errors.length} cell(s) failed: ${results
 <section><h2>Results</h2><p class="meta">Percent, with ${Math.round(results.settings.level * 100)}% CIs; report.md lists the significant comparisons.</p>${resultsTables(results) || '<p class="empty">No cell finished.</p>'}</section>
 ${section('bon-curve', 'Bo-N accuracy against N', 'Selection by the verifier; exact estimator over each prompt’s pool, averaged over prompts and seeds.')}
 ${section('pass-curve', 'pass@N against N', 'Unbiased pass@N from each pool, averaged over prompts and seeds.')}
+${results.charts.some((c) => c.kind === 'frontier') ? section('frontier', 'pass@N and Bo-N against KL(π‖π_base)', 'Each arm through its checkpoints (train.evalEvery) to its final model, from the base at KL 0: KL per token from the policy’s own samples at T = 1; metrics at the largest N every arm reports.') : ''}
 ${section('training', 'Training curves', 'Loss (and mean reward where logged) per optimizer step.')}
 ${section('difficulty', 'Per-prompt difficulty', 'Each point is a prompt: the base model’s pass@1 against the trained model’s pass@N at the largest N.')}
 ${section('co-scaling', 'Co-scaling across temperatures', 'Measured pass@N per temperature with the fit pass@N ≈ exp(a·N^b) (dashed) where it converged.')}

@@ -1,33 +1,13 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { metricLabel } from './groups.js'
-import type { Estimate, Results, ResultsGroup } from './results-schema.js'
+import type { Results, ResultsGroup } from './results-schema.js'
 import { labelWithSelection } from './selection-label.js'
+import { frontierSection } from './frontier-markdown.js'
+import { metricColumns, type ResultsTable, resultsTable } from '../core/summary/results-table.js'
+import { fmtEstimate, mdCell, pct, signedPoints, table } from './markdown-cells.js'
 
-/** Escapes text for a Markdown table cell: pipes, newlines and HTML-ish angle brackets. */
-export function mdCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ')
-}
-
-/** A Markdown table; numeric tables right-align every column but the first. */
-export function table(header: string[], rows: string[][], numeric = true): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
-  return [line(header), line(header.map((_, i) => (i === 0 || !numeric ? '---' : '---:'))), ...rows.map(line)].join('\n')
-}
-
-/** A proportion as `42.1 (38.0–46.3)`, in percent. */
-export function fmtEstimate(e: Estimate): string {
-  return `${pct(e.value)} (${pct(e.ci[0])}–${pct(e.ci[1])})`
-}
-
-function pct(v: number): string {
-  return Number.isFinite(v) ? (100 * v).toFixed(1) : '—'
-}
-
-/** A difference in points, always signed: `+4.2`, `−0.3`. */
-export function signedPoints(v: number): string {
-  return `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`
-}
+export { fmtEstimate, mdCell, signedPoints, table }
 
 /** The groups per (task, model, T), titled `task · model · T=t`, in first-seen order. */
 export function contextsOf(results: Results): Array<{ title: string; groups: ResultsGroup[] }> {
@@ -49,20 +29,30 @@ export function sharedGrids(groups: readonly ResultsGroup[]): { grid: number[]; 
   return { grid, passGrid: grid.filter((n) => n > 1) }
 }
 
+/**
+ * The table model of one context's groups (built once, laid out as Markdown here and as HTML in
+ * html.ts): `metrics` has pass@1, pass@N for N > 1 and Bo-N over the grid the groups share;
+ * `majority` has maj@N. Labels name the judge that picks each strategy's BoN picks.
+ */
+export function groupsTable(results: Results, groups: readonly ResultsGroup[], kind: 'metrics' | 'majority'): ResultsTable {
+  const { grid, passGrid } = sharedGrids(groups)
+  const columns = kind === 'metrics' ? [...metricColumns(['pass1'], []), ...metricColumns(['passAtN'], passGrid), ...metricColumns(['bestOfN'], grid)] : metricColumns(['majorityAtN'], grid)
+  return resultsTable(groups.map((g) => ({ ...g, label: labelWithSelection(results, g), seeds: g.seeds.length })), columns)
+}
+
+/** Lays a results table out as Markdown: `value (low–high)` per entry; `seeds` adds a column of seed counts after the label. */
+export function markdownTable(t: ResultsTable, options: { seeds?: boolean } = {}): string {
+  const header = [t.title, ...(options.seeds ? ['seeds'] : []), ...t.columns.map((c) => c.header)]
+  const rows = t.rows.map((r) => [mdCell(r.label), ...(options.seeds ? [String(r.seeds)] : []), ...r.values.map((v) => (v ? fmtEstimate(v) : '—'))])
+  return table(header, rows)
+}
+
 function metricTables(results: Results): string {
   return contextsOf(results)
     .map(({ title, groups }) => {
-      const { grid, passGrid } = sharedGrids(groups)
-      const header = ['strategy', 'seeds', 'pass@1', ...passGrid.map((n) => `pass@${n}`), ...grid.map((n) => `Bo-${n}`)]
-      const rows = groups.map((g) => [
-        mdCell(labelWithSelection(results, g)),
-        String(g.seeds.length),
-        fmtEstimate(g.pass1),
-        ...passGrid.map((n) => fmtEstimate(g.passAtN[g.grid.indexOf(n)]!)),
-        ...grid.map((n) => fmtEstimate(g.bestOfN[g.grid.indexOf(n)]!)),
-      ])
-      const maj = table(['strategy', ...grid.map((n) => `maj@${n}`)], groups.map((g) => [mdCell(labelWithSelection(results, g)), ...grid.map((n) => fmtEstimate(g.majorityAtN[g.grid.indexOf(n)]!))]))
-      return `### ${mdCell(title)}\n\n${table(header, rows)}\n\nMajority vote:\n\n${maj}`
+      const metrics = markdownTable(groupsTable(results, groups, 'metrics'), { seeds: true })
+      const maj = markdownTable(groupsTable(results, groups, 'majority'))
+      return `### ${mdCell(title)}\n\n${metrics}\n\nMajority vote:\n\n${maj}`
     })
     .join('\n\n')
 }
@@ -156,7 +146,7 @@ Values in percent with ${Math.round(results.settings.level * 100)}% confidence i
 
 ${results.groups.length ? metricTables(results) : 'No cell finished.'}
 
-## Comparisons
+${frontierSection(results)}## Comparisons
 
 ${comparisonSection(results)}
 

@@ -1,15 +1,18 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { twoLevelBootstrapCI } from '../core/metrics/two-level-bootstrap.js'
-import type { CellMetrics } from '../core/plugin-api/results.js'
+import type { CheckpointEval } from '../core/plugin-api/divergence.js'
+import type { CellMetrics, PromptMetrics } from '../core/plugin-api/results.js'
 import { deriveSeed } from '../core/rng.js'
 import { cellLabel, varyingAxes } from '../core/summary/cell-label.js'
 import { buildCharts } from './charts.js'
+import { buildFrontier } from './frontier.js'
+import { buildFrontierCharts } from './frontier-charts.js'
 import type { ComparisonRequest } from './comparisons.js'
 import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup, MetricName } from './groups.js'
 import { groupCells, metricMatrix } from './groups.js'
-import type { RunData } from './read-run.js'
+import type { RunData } from '../core/run/run-record.js'
 import type { Estimate, Results, ResultsComparison, ResultsGroup } from './results-schema.js'
 import { RESULTS_VERSION } from './results-schema.js'
 
@@ -43,6 +46,10 @@ function pickMetrics(m: CellMetrics): Results['cells'][number]['metrics'] {
     ci: { passAtN: m.ci.passAtN, bestOfN: m.ci.bestOfN, majorityAtN: m.ci.majorityAtN },
     threshold: m.threshold,
   }
+}
+
+function pickPrompt(p: PromptMetrics): Results['cells'][number]['prompts'][number] {
+  return { promptId: p.promptId, passAtN: p.passAtN, bestOfN: p.bestOfN, majorityAtN: p.majorityAtN, pFail: p.pFail, ...(p.distinctAtN ? { distinctAtN: p.distinctAtN } : {}) }
 }
 
 /** A group's metric at N pooled over its seeds, with a two-level (seeds × prompts) bootstrap CI. */
@@ -113,7 +120,11 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
     return g.promptIds.length > 0
   })
   const boot = { resamples, level, seed }
-  const estimates = new Map(groups.map((g) => [g.groupId, groupEstimates(g, boot)]))
+  const checkpointEvals: ReadonlyMap<string, readonly CheckpointEval[]> = run.checkpointEvals ?? new Map()
+  const estimates = new Map(groups.map((g) => {
+    const frontier = buildFrontier(g, checkpointEvals, boot)
+    return [g.groupId, frontier ? { ...groupEstimates(g, boot), frontier } : groupEstimates(g, boot)]
+  }))
 
   const requests = comparisonRequests(groups)
   const outcomes = compareGroups(requests, { alpha, level, resamples, seed })
@@ -136,6 +147,7 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
   for (const c of run.cells) keyOf.set(c.cellId, c.key)
   const labelOf = (cellId: string) => (keyOf.has(cellId) ? cellLabel(keyOf.get(cellId)!, axes) : cellId)
   const { charts, coScaling } = buildCharts(groups, estimates, run.training, labelOf)
+  charts.push(...buildFrontierCharts([...estimates.values()]))
 
   const groupOf = new Map(groups.flatMap((g) => g.cells.map((c) => [c.cellId, g.groupId] as const)))
   if (run.badLines.length > 0) warnings.push(`${run.badLines.length} bad journal line(s) skipped: ${run.badLines.map((b) => b.line).join(', ')}`)
@@ -152,10 +164,12 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
       groupId: groupOf.get(c.cellId)!,
       key: c.key,
       metrics: pickMetrics(c.metrics),
-      prompts: c.prompts.map((p) => ({ promptId: p.promptId, passAtN: p.passAtN, bestOfN: p.bestOfN, majorityAtN: p.majorityAtN, pFail: p.pFail, ...(p.distinctAtN ? { distinctAtN: p.distinctAtN } : {}) })),
+      prompts: c.prompts.map(pickPrompt),
       compute: { samplesDrawn: c.compute.samplesDrawn, tokensGenerated: c.compute.tokensGenerated, tokensTrained: c.compute.tokensTrained, wallMs: c.compute.wallMs },
       trainingSteps: (run.training.get(c.cellId) ?? c.training).length,
       ...(c.checkpoint !== undefined ? { checkpoint: c.checkpoint } : {}),
+      ...(c.kl !== undefined ? { kl: c.kl } : {}),
+      ...(checkpointEvals.get(c.cellId)?.length ? { checkpoints: checkpointEvals.get(c.cellId)!.map((e) => ({ ...e, metrics: pickMetrics(e.metrics), prompts: e.prompts.map(pickPrompt) })) } : {}),
     })),
     groups: groups.map((g) => estimates.get(g.groupId)!),
     comparisons,

@@ -1,16 +1,19 @@
 import { z } from 'zod'
 
 /**
- * The schema of `results.json` (version 2). `run.json` stays the manifest; `results.json` is the
+ * The schema of `results.json` (version 3). `run.json` stays the manifest; `results.json` is the
  * analysed run: its provenance (copied from run.json), per-cell metrics with CIs, seed-pooled
  * groups, comparisons and chart series. Version 2 moved the reproducibility facts of `run`
- * (config, plugins, data files, git, node, backend, seeds, argv, platform) into `provenance`;
- * {@link upgradeResults} reads a version-1 file.
+ * (config, plugins, data files, git, node, backend, seeds, argv, platform) into `provenance`.
+ * Version 3 added divergence: a cell's `kl` (KL(π‖π_base) per token) and `checkpoints` (evaluations
+ * every `train.evalEvery` steps), a group's `frontier` (metrics against KL per checkpoint, pooled
+ * over seeds) and the `frontier` chart kind — all optional, absent for runs that measured none.
+ * {@link upgradeResults} reads version-1 and version-2 files.
  * The committed JSON Schema `reports/results.schema.json` is generated from this file
  * (`npx tsx reports/write-results-schema.ts`; a test checks they agree) — edit here, then regenerate.
  * Bump `RESULTS_VERSION` on any change a consumer could notice.
  */
-export const RESULTS_VERSION = 2
+export const RESULTS_VERSION = 3
 
 const interval = z.tuple([z.number(), z.number()]).describe('[low, high] confidence interval')
 
@@ -51,6 +54,38 @@ const promptMetrics = z.strictObject({
   distinctAtN: z.array(z.number()).optional().describe('expected distinct final answers among N samples, aligned with the grid'),
 })
 
+const promptKl = z.strictObject({
+  promptId: z.string(),
+  perToken: z.number(),
+  perSequence: z.number(),
+  tokens: z.number(),
+  samples: z.number().int(),
+})
+
+/** KL(π‖π_base) of a model (core/eval/kl-estimate.ts): measured by Monte Carlo, or absent with the reason. */
+const klEstimate = z.discriminatedUnion('state', [
+  z.strictObject({
+    state: z.literal('measured'),
+    perToken: z.number().describe('mean over prompts of Σ(log π − log π_base)/Σ|y| over the prompt\'s samples y ~ π at T = 1 (nats per token)'),
+    ci: interval.describe('95% bootstrap CI over prompts'),
+    perSequence: z.number().describe('mean over prompts of the mean of log π − log π_base per sample (nats)'),
+    perSequenceCi: interval,
+    meanTokens: z.number(),
+    samples: z.number().int(),
+    source: z.enum(['pool', 'draw']).describe("'pool': the cell's evaluation pools (T = 1); 'draw': a separate draw at T = 1"),
+    prompts: z.array(promptKl),
+  }),
+  z.strictObject({ state: z.literal('absent'), reason: z.string() }),
+])
+
+const checkpointEval = z.strictObject({
+  step: z.number().int().min(0).describe('optimizer steps taken'),
+  metrics: cellMetrics,
+  prompts: z.array(promptMetrics),
+  kl: klEstimate,
+  compute: z.strictObject({ samplesDrawn: z.number(), tokensGenerated: z.number(), wallMs: z.number() }),
+})
+
 const cell = z.strictObject({
   cellId: z.string(),
   groupId: z.string(),
@@ -60,6 +95,18 @@ const cell = z.strictObject({
   compute: z.strictObject({ samplesDrawn: z.number(), tokensGenerated: z.number(), tokensTrained: z.number(), wallMs: z.number() }),
   trainingSteps: z.number().int().min(0),
   checkpoint: z.string().optional(),
+  kl: klEstimate.optional().describe('KL(π‖π_base) per token of the final model, when the run measured it'),
+  checkpoints: z.array(checkpointEval).optional().describe('evaluations at intermediate checkpoints (train.evalEvery), by step'),
+})
+
+/** One checkpoint of a group, pooled over its seeds: where the arm stands in (KL, metric) space. */
+const frontierPoint = z.strictObject({
+  step: z.number().int().min(0).describe('optimizer steps taken (0 for the base model; the last is the final model)'),
+  kl: estimate.nullable().describe('KL(π‖π_base) per token, two-level bootstrap CI; null when not measured'),
+  klAbsent: z.string().optional().describe('why kl is null'),
+  pass1: estimate,
+  passAtN: z.array(estimate).describe('aligned with the group grid'),
+  bestOfN: z.array(estimate),
 })
 
 const group = z.strictObject({
@@ -74,6 +121,7 @@ const group = z.strictObject({
   passAtN: z.array(estimate),
   bestOfN: z.array(estimate),
   majorityAtN: z.array(estimate),
+  frontier: z.array(frontierPoint).optional().describe('the group at each checkpoint step every seed evaluated, then its final model; absent when the run measured no KL'),
 })
 
 const comparisonMetric = z.enum(['pass1', 'passAtN', 'bestOfN'])
@@ -105,7 +153,7 @@ const series = z.strictObject({
 
 const chart = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/),
-  kind: z.enum(['bon-curve', 'pass-curve', 'training', 'difficulty', 'co-scaling']),
+  kind: z.enum(['bon-curve', 'pass-curve', 'training', 'difficulty', 'co-scaling', 'frontier']),
   title: z.string(),
   xLabel: z.string(),
   yLabel: z.string(),
@@ -187,6 +235,8 @@ export type ResultsComparison = z.infer<typeof comparison>
 export type ResultsProvenance = z.infer<typeof provenance>
 /** A point estimate with its CI. */
 export type Estimate = z.infer<typeof estimate>
+/** One point of a group's divergence frontier. */
+export type FrontierPoint = z.infer<typeof frontierPoint>
 /** A cell key without its seed. */
 export type GroupKey = z.infer<typeof groupKey>
 
@@ -197,11 +247,17 @@ export function resultsJsonSchema(): Record<string, unknown> {
 }
 
 /**
- * A parsed results.json of version 1 as version 2 (the reproducibility facts of `run` move into
- * `provenance`; what version 1 never recorded is 'unknown' or left out). Other values pass through
- * unchanged, for the schema to judge.
+ * A parsed results.json of an older version as the current one. Version 2 → 3 only adds optional
+ * fields (divergence), so the version number is all that changes. Version 1 → 2: the
+ * reproducibility facts of `run` move into `provenance`; what version 1 never recorded is 'unknown'
+ * or left out. Other values pass through unchanged, for the schema to judge.
  */
 export function upgradeResults(data: unknown): unknown {
+  const d = upgradeV1(data) as { version?: unknown } | null
+  return d?.version === 2 ? { ...d, version: 3 } : d
+}
+
+function upgradeV1(data: unknown): unknown {
   const d = data as { version?: unknown; run?: Record<string, unknown> } | null
   if (d?.version !== 1 || !d.run || typeof d.run !== 'object') return data
   const { runId, createdAt, plannedCells, node, backend, platform, git, seeds, argv, plugins, dataFiles, config } = d.run

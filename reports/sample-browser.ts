@@ -1,4 +1,4 @@
-import type { RunData } from './read-run.js'
+import type { RunData } from '../core/run/run-record.js'
 import { cellLabel, varyingAxes } from '../core/summary/cell-label.js'
 
 /** One sample as the HTML sample browser shows it. */

@@ -2,8 +2,7 @@ import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { writeHtmlReport } from './html.js'
 import { writeMarkdownReport } from './markdown.js'
-import type { ReadRunOptions, RunData } from './read-run.js'
-import { readRun } from './read-run.js'
+import { type ReadRunOptions, type RunData, readRun, runFiles } from '../core/run/run-record.js'
 import type { BuildResultsOptions } from './results-json.js'
 import { buildResults, writeResultsJson } from './results-json.js'
 import type { Results } from './results-schema.js'
@@ -25,7 +24,7 @@ const cache = new Map<string, { stamp: string; analysis: Promise<RunAnalysis> }>
 
 async function journalStamp(runDir: string): Promise<string> {
   const parts = await Promise.all(
-    ['run.json', 'journal.jsonl'].map((f) =>
+    [runFiles.manifest, runFiles.journal].map((f) =>
       stat(path.join(runDir, f)).then(
         (s) => `${s.size}:${s.mtimeMs}`,
         () => 'missing',

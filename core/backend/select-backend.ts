@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs'
 import { BenchError } from '../errors.js'
 import { AUTO_ORDER, BACKEND_NAMES, backendSpec, isInstalled } from './backend-catalog.js'
 import type { BackendSpec } from './backend-catalog.js'
@@ -49,6 +48,8 @@ async function start(spec: BackendSpec): Promise<string> {
 }
 
 async function setOrThrow(tfName: string): Promise<void> {
+  // Imported here, not at the top: `bonbench` exports selectBackend and must load without TensorFlow.js.
+  const tf = await import('@tensorflow/tfjs')
   const ok = await tf.setBackend(tfName)
   if (!ok) throw new Error(`tf.setBackend('${tfName}') returned false`)
   await tf.ready()

@@ -19,8 +19,9 @@ export interface ResolvedConfig {
   readonly poolSize: number
   /** The selector verifier; undefined means the task's reward verifier (an oracle). */
   readonly verifier?: string
-  readonly train: Readonly<Required<Omit<TrainConfig, 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps'>> & Pick<TrainConfig, 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps'>>
-  readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts'>> & { testPrompts?: number }>
+  readonly train: Readonly<Required<Omit<TrainConfig, 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps' | 'evalEvery'>> & Pick<TrainConfig, 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps' | 'evalEvery'>>
+  /** `kl` stays as written (absent: on exactly when `train.evalEvery` is set; see {@link klEnabled}). */
+  readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts' | 'kl'>> & { testPrompts?: number; kl?: boolean }>
   readonly plugins: readonly PluginRef[]
   readonly data?: string
   readonly taskSeed: number
@@ -146,4 +147,9 @@ export function deepFreeze<T>(value: T): T {
 export function learningRateFor(train: ResolvedConfig['train'], strategy: string): number | undefined {
   const rates = train.learningRates ?? {}
   return rates[strategy] ?? Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))?.[1] ?? train.learningRate
+}
+
+/** Whether a run measures KL(π‖π_base): `eval.kl` when set, else exactly when `train.evalEvery` is set. */
+export function klEnabled(config: Pick<ResolvedConfig, 'train' | 'eval'>): boolean {
+  return config.eval.kl ?? config.train.evalEvery !== undefined
 }

@@ -1,56 +1,127 @@
 import { z } from 'zod'
+import type { Plugin } from '../plugin-api/index.js'
 
 const positiveInt = z.number().int().positive()
 
-const pluginRef = z.union([
-  z.string().min(1),
-  z.tuple([z.string().min(1), z.record(z.string(), z.unknown())]),
-  z.object({ name: z.unknown(), kind: z.unknown() }).passthrough(),
-])
-
-/** zod schema of UserConfig; strict, so an unknown key is an error that lists the valid ones. */
-export const userConfigSchema = z.strictObject({
-  plugins: z.array(pluginRef).optional(),
-  matrix: z
-    .strictObject({
-      task: z.string().min(1).optional(),
-      model: z.string().min(1).optional(),
-      strategies: z.array(z.string().min(1)).optional(),
-      nGrid: z.array(positiveInt).min(1).optional(),
-      nTrain: z.array(positiveInt).min(1).optional(),
-      temperatures: z.array(z.number().min(0)).min(1).optional(),
-      baseTemperatures: z.array(z.number().min(0)).optional(),
-      seeds: z.array(z.number().int().min(0)).min(1).optional(),
-      poolSize: positiveInt.optional(),
-      verifier: z.string().min(1).optional(),
-    })
-    .optional(),
-  train: z
-    .strictObject({
-      steps: z.number().int().min(0).optional(),
-      batchPrompts: positiveInt.optional(),
-      learningRate: z.number().positive().optional(),
-      learningRates: z.record(z.string().min(1), z.number().positive()).optional(),
-      pretrainSteps: z.number().int().min(0).optional(),
-      pretrainBatch: positiveInt.optional(),
-      pretrainLearningRate: z.number().positive().optional(),
-      lambda: z.union([z.literal('kl-match'), z.literal('N-1'), z.number().min(0)]).optional(),
-    })
-    .optional(),
-  eval: z
-    .strictObject({
-      testPrompts: positiveInt.optional(),
-      threshold: z.number().optional(),
-      bootstrap: positiveInt.optional(),
-    })
-    .optional(),
-  data: z.string().min(1).optional(),
-  taskSeed: z.number().int().min(0).optional(),
-  runsDir: z.string().min(1).optional(),
-  cacheDir: z.string().min(1).optional(),
-  concurrency: positiveInt.optional(),
-  backend: z.string().min(1).optional(),
+/** A plugin object in a config: validated only as far as having a name and a kind (the loader checks the rest). */
+const pluginObject = z.custom<Plugin>((value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  return 'name' in value && 'kind' in value
 })
+
+/**
+ * How a config refers to a plugin: a built-in or loaded name (`'math'`, `'bonbench:math'`),
+ * `[name, options]`, a plugin object, a path to a `.ts`/`.js`/`.mjs` file, or an npm package
+ * `bonbench-plugin-<x>` (scoped too). Relative paths resolve against the config file's folder.
+ */
+export const pluginRefSchema = z.union([z.string().min(1), z.tuple([z.string().min(1), z.record(z.string(), z.unknown())]), pluginObject])
+
+// Each schema's fields live in a named shape and the schema is annotated with `typeof` it, so the
+// field JSDoc survives into the emitted .d.ts and editors show it on UserConfig (types.ts).
+const matrixConfigShape = {
+  /** Task name (a built-in short name or a loaded plugin's name). */
+  task: z.string().min(1).optional(),
+  /** Model name. */
+  model: z.string().min(1).optional(),
+  /** Strategies to train from the base (the base model is always evaluated too). */
+  strategies: z.array(z.string().min(1)).optional(),
+  /** Test-time N grid (Bo-N, pass@N, maj@N are reported for each). */
+  nGrid: z.array(positiveInt).min(1).optional(),
+  /** Training N′ values (one cell per value for BoN-aware strategies). */
+  nTrain: z.array(positiveInt).min(1).optional(),
+  /** Sampling temperatures (training and evaluation of a cell use the same T). */
+  temperatures: z.array(z.number().min(0)).min(1).optional(),
+  /**
+   * Extra temperatures at which only the base model is evaluated (inference only, for the
+   * co-scaling law of pass@N over N and T); no strategy trains there. Temperatures already in
+   * `temperatures` are ignored here.
+   */
+  baseTemperatures: z.array(z.number().min(0)).optional(),
+  /** Seeds (training and sampling randomness; the task's problems stay fixed). */
+  seeds: z.array(z.number().int().min(0)).min(1).optional(),
+  /** Samples per test prompt in the evaluation pool (default 2 × max N). */
+  poolSize: positiveInt.optional(),
+  /** The selector verifier r that BoN ranks by (default: the task's `selector`, else its reward verifier, an oracle). */
+  verifier: z.string().min(1).optional(),
+}
+
+/** The axes of a run (DESIGN §1): every strategy × N′ × temperature × seed. */
+export const matrixConfigSchema: z.ZodObject<typeof matrixConfigShape, z.core.$strict> = z.strictObject(matrixConfigShape)
+
+const trainConfigShape = {
+  /** Optimizer steps per strategy cell. */
+  steps: z.number().int().min(0).optional(),
+  /** Prompts per step. */
+  batchPrompts: positiveInt.optional(),
+  /** Learning rate of strategy training (default: the model's `trainingDefaults.learningRate`). */
+  learningRate: z.number().positive().optional(),
+  /**
+   * Per-strategy learning rates over `learningRate`, keyed by a strategy of the matrix (e.g.
+   * `{ 'bon-rlb': 3e-5 }`): the estimators' weights differ in size, so one rate rarely suits all.
+   */
+  learningRates: z.record(z.string().min(1), z.number().positive()).optional(),
+  /** Pretraining (SFT on expert data) steps for the shared base model; 0 to skip. */
+  pretrainSteps: z.number().int().min(0).optional(),
+  /** Sequences per pretraining step. */
+  pretrainBatch: positiveInt.optional(),
+  /** Learning rate of the shared pretraining (default: the model's own). */
+  pretrainLearningRate: z.number().positive().optional(),
+  /** λ_N rule: 'kl-match' (default), 'N-1', or a fixed number. */
+  lambda: z.union([z.literal('kl-match'), z.literal('N-1'), z.number().min(0)]).optional(),
+  /**
+   * Evaluate each trained cell every this many optimizer steps (checkpoints k, 2k, … below
+   * `steps`; the final model is the cell's own evaluation): the same pools and metrics as the final
+   * evaluation plus KL(π‖π_base) per token, journaled per (cell, step). Absent (the default): no
+   * checkpoint evaluations. Never changes training or the final numbers (core/run/checkpoint-evals.ts).
+   */
+  evalEvery: positiveInt.optional(),
+}
+
+/** Training settings shared by every strategy cell. */
+export const trainConfigSchema: z.ZodObject<typeof trainConfigShape, z.core.$strict> = z.strictObject(trainConfigShape)
+
+const evalConfigShape = {
+  /** Use at most this many test prompts (all when absent). */
+  testPrompts: positiveInt.optional(),
+  /** pass@N counts reward ≥ threshold (non-binary rewards). */
+  threshold: z.number().optional(),
+  /** Bootstrap resamples for CIs. */
+  bootstrap: positiveInt.optional(),
+  /**
+   * Measure KL(π‖π_base) per token for every cell's final model (core/eval/kl-estimate.ts).
+   * Default: on exactly when `train.evalEvery` is set, so runs without it stay as they were.
+   */
+  kl: z.boolean().optional(),
+}
+
+/** Evaluation settings. */
+export const evalConfigSchema: z.ZodObject<typeof evalConfigShape, z.core.$strict> = z.strictObject(evalConfigShape)
+
+const userConfigShape = {
+  /** One flat list of plugin references; each plugin declares its kind. */
+  plugins: z.array(pluginRefSchema).optional(),
+  matrix: matrixConfigSchema.optional(),
+  train: trainConfigSchema.optional(),
+  eval: evalConfigSchema.optional(),
+  /** `--data <path>` for dataset-backed tasks. */
+  data: z.string().min(1).optional(),
+  /** Seed of the task's problem generation and splits (fixed across matrix seeds). */
+  taskSeed: z.number().int().min(0).optional(),
+  /** Root folder for run directories (default `.bench/runs`). */
+  runsDir: z.string().min(1).optional(),
+  /** Cache folder for base models and verifier weights (default `.bench/cache`). */
+  cacheDir: z.string().min(1).optional(),
+  /** Concurrency budget (default: the core count). */
+  concurrency: positiveInt.optional(),
+  /** TensorFlow.js backend for models that use it. */
+  backend: z.string().min(1).optional(),
+}
+
+/**
+ * zod schema of UserConfig, the source of its type (`z.input`, see types.ts); strict, so an
+ * unknown key is an error that lists the valid ones.
+ */
+export const userConfigSchema: z.ZodObject<typeof userConfigShape, z.core.$strict> = z.strictObject(userConfigShape)
 
 /** Formats zod issues as lines `path: message`, listing valid keys for unknown ones. */
 export function formatConfigIssues(error: z.ZodError, shape: z.ZodObject = userConfigSchema): string {

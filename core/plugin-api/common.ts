@@ -4,6 +4,14 @@ export interface PluginMeta {
   version: string
   /** One line saying what the plugin does; shown by `bench list`. */
   description?: string
+  /**
+   * A semver range of the bonbench plugin API the plugin needs (e.g. `'^0.1.0'`, `'>=0.1.0 <0.3.0'`),
+   * checked against the installed bonbench's version when the plugin is loaded; outside it the
+   * load fails with BENCH_PLUGIN_API_VERSION naming both. Absent: accepted with any bonbench
+   * (the plugin claims nothing). Ranges read: `x.y.z`, `^`, `~`, `>=`, `>`, `<`, `<=`, `*`/`x`,
+   * space-separated conjunctions and `||`.
+   */
+  apiVersion?: string
 }
 
 /** The five plugin kinds (DESIGN §3). */

@@ -5,6 +5,7 @@ export type * from './verifier.js'
 export type * from './strategy.js'
 export type * from './reporter.js'
 export type * from './results.js'
+export type * from './divergence.js'
 
 import type { ModelInstance, ModelPlugin } from './model.js'
 import type { ReporterPlugin } from './reporter.js'
@@ -15,21 +16,24 @@ import type { VerifierPlugin } from './verifier.js'
 /** Any plugin object. */
 export type Plugin = ModelPlugin | VerifierPlugin | TaskPlugin | StrategyPlugin | ReporterPlugin
 
-/** Plugin type by kind. */
-export interface PluginByKind {
-  model: ModelPlugin
-  verifier: VerifierPlugin
-  task: TaskPlugin
-  strategy: StrategyPlugin
-  reporter: ReporterPlugin
-}
-
-/** Identity helpers that give plugin authors type checking without classes. */
-export const defineModel = (plugin: ModelPlugin): ModelPlugin => plugin
-export const defineVerifier = (plugin: VerifierPlugin): VerifierPlugin => plugin
-export const defineTask = (plugin: TaskPlugin): TaskPlugin => plugin
-export const defineStrategy = (plugin: StrategyPlugin): StrategyPlugin => plugin
-export const defineReporter = (plugin: ReporterPlugin): ReporterPlugin => plugin
+export {
+  definePlugin,
+  defineModel,
+  defineVerifier,
+  defineTask,
+  defineStrategy,
+  defineReporter,
+  type PluginByKind,
+  type PluginDefinition,
+  type PluginHooks,
+  type PluginCreateContext,
+  type PluginFactory,
+  type DefinedPlugin,
+  type NoOptions,
+  type OptionsInput,
+} from './define-plugin.js'
+export { parsePluginOptions, pluginOptionsError, allowedOptions } from './options.js'
+export { optionsJsonSchema, optionRows, type JsonSchema, type OptionRow } from './options-schema.js'
 
 /** Every valid `StrategyPlugin.selection` (the loader and the strategy contract tester check against it). */
 export const selectionJudges: readonly SelectionJudge[] = ['reward', 'verifier', 'none']

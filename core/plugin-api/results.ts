@@ -1,3 +1,5 @@
+import type { KlEstimate } from './divergence.js'
+
 /** The coordinates of one matrix cell. `strategy` is 'base' for the untrained base model. */
 export interface CellKey {
   task: string
@@ -90,4 +92,6 @@ export interface CellResult {
   training: TrainStepLog[]
   /** Content hash of the evaluated checkpoint, where the model gives one. */
   checkpoint?: string
+  /** KL(π‖π_base) per token of the evaluated model (when the run measures KL: `eval.kl`, `train.evalEvery`). */
+  kl?: KlEstimate
 }

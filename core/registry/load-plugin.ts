@@ -3,7 +3,6 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { BenchError } from '../errors.js'
 import type { Plugin } from '../plugin-api/index.js'
 import type { PluginRef } from '../config/types.js'
-import { builtins } from '../../plugins/builtins.js'
 import { importModule } from '../import-module.js'
 import { type PluginRegistry, shortName } from './registry.js'
 
@@ -36,12 +35,11 @@ export async function loadPluginRef(ref: PluginRef, registry: PluginRegistry, ba
     const { entry, version } = resolvePackage(spec, baseDir)
     return addAll(await instantiate(entry, options, `package ${spec}`), registry, `npm:${spec}@${version}`)
   }
-  const short = shortName(spec)
-  const factory = builtins[short]
+  const factory = await registry.builtinFactory(shortName(spec))
   if (!factory) {
     throw new BenchError(
       'BENCH_PLUGIN_NOT_FOUND',
-      `Unknown plugin '${spec}'. Built-ins are: ${Object.keys(builtins).sort().join(', ')}. For a third-party plugin, give a file path ('./my-plugin.ts') or install the package (npm i bonbench-plugin-<name>) and list it by package name.`,
+      `Unknown plugin '${spec}'. Built-ins are: ${registry.builtinNames().sort().join(', ')}. For a third-party plugin, give a file path ('./my-plugin.ts') or install the package (npm i bonbench-plugin-<name>) and list it by package name.`,
     )
   }
   let plugin: Plugin

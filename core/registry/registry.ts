@@ -1,6 +1,6 @@
 import { BenchError } from '../errors.js'
 import type { Plugin, PluginByKind, PluginKind } from '../plugin-api/index.js'
-import { builtins } from '../../plugins/builtins.js'
+import type { BuiltinPlugins, PluginFactory } from './builtin-plugins.js'
 import { validatePlugin } from './validate-plugin.js'
 
 /** A plugin known to a run, with where it came from (shown by `bench list`, kept in manifests). */
@@ -13,12 +13,24 @@ export interface RegisteredPlugin {
 /** The built-in namespace. */
 export const BUILTIN_PREFIX = 'bonbench:'
 
+/** What a registry starts from. */
+export interface PluginRegistryOptions {
+  /** The built-ins names may resolve to (none by default: the core imports no plugin). */
+  builtins?: BuiltinPlugins
+}
+
 /**
- * The plugins of one run, by name. Built-ins are instantiated lazily with default options the
- * first time a name refers to them; configured plugins are added by the loader.
+ * The plugins of one run, by name. Built-ins (injected by the composition root) are loaded and
+ * instantiated with default options the first time a name refers to them; configured plugins are
+ * added by the loader.
  */
 export class PluginRegistry {
   #byName = new Map<string, RegisteredPlugin>()
+  readonly #builtins: BuiltinPlugins
+
+  constructor(options: PluginRegistryOptions = {}) {
+    this.#builtins = options.builtins ?? {}
+  }
 
   /** Adds a validated plugin; two plugins with one name are an error naming both sources. */
   add(plugin: Plugin, source: string): Plugin {
@@ -36,20 +48,20 @@ export class PluginRegistry {
 
   /** Whether a name (full, or short for a built-in or a unique suffix) resolves. */
   has(name: string): boolean {
-    return this.#find(name) !== undefined || shortName(name) in builtins
+    return this.#find(name) !== undefined || this.builtinKind(shortName(name)) !== undefined
   }
 
   /**
    * Resolves a name to a plugin of `kind`: an exact name, then `bonbench:<name>`, then a unique
-   * `<package>/<name>` suffix, then a built-in with default options. Throws when none matches.
+   * `<package>/<name>` suffix, then a built-in with default options (its module is imported
+   * here, on first use). Rejects when none matches.
    */
-  get<K extends PluginKind>(kind: K, name: string): PluginByKind[K] {
+  async get<K extends PluginKind>(kind: K, name: string): Promise<PluginByKind[K]> {
     let entry = this.#find(name)
-    if (!entry && shortName(name) in builtins) {
-      const plugin = builtins[shortName(name)]!({})
-      this.add(plugin, 'built-in')
-      entry = this.#byName.get(plugin.name)
-    }
+    const factory = entry ? undefined : await this.builtinFactory(shortName(name))
+    // Another get() may have added the built-in while its module loaded.
+    entry ??= this.#find(name)
+    if (!entry && factory) entry = this.#byName.get(this.add(factory({}), 'built-in').name)
     if (!entry) {
       const known = this.names(kind)
       throw new BenchError(
@@ -76,10 +88,25 @@ export class PluginRegistry {
   /** Short and full names of every plugin of a kind, built-ins included. */
   names(kind: PluginKind): string[] {
     const loaded = this.list().filter((e) => e.plugin.kind === kind).map((e) => e.plugin.name)
-    const builtinNames = Object.keys(builtins)
+    const builtinNames = this.builtinNames()
       .filter((short) => !loaded.includes(BUILTIN_PREFIX + short))
-      .filter((short) => builtinKind(short) === kind)
+      .filter((short) => this.builtinKind(short) === kind)
     return [...loaded, ...builtinNames.map((short) => BUILTIN_PREFIX + short)]
+  }
+
+  /** The short names of the injected built-ins, in the order they were given. */
+  builtinNames(): string[] {
+    return Object.keys(this.#builtins)
+  }
+
+  /** The kind of a built-in by short name (known without loading it); undefined when there is none. */
+  builtinKind(short: string): PluginKind | undefined {
+    return Object.hasOwn(this.#builtins, short) ? this.#builtins[short]!.kind : undefined
+  }
+
+  /** The factory of a built-in by short name, its module imported on first call; undefined when there is none. */
+  async builtinFactory(short: string): Promise<PluginFactory | undefined> {
+    return Object.hasOwn(this.#builtins, short) ? await this.#builtins[short]!.load() : undefined
   }
 
   #find(name: string): RegisteredPlugin | undefined {
@@ -96,13 +123,4 @@ export class PluginRegistry {
 /** 'bonbench:math' → 'math'; other names unchanged. */
 export function shortName(name: string): string {
   return name.startsWith(BUILTIN_PREFIX) ? name.slice(BUILTIN_PREFIX.length) : name
-}
-
-const kindCache = new Map<string, PluginKind>()
-
-/** The kind of a built-in (instantiated once with default options to ask it). */
-export function builtinKind(short: string): PluginKind | undefined {
-  if (!(short in builtins)) return undefined
-  if (!kindCache.has(short)) kindCache.set(short, builtins[short]!({}).kind)
-  return kindCache.get(short)
 }

@@ -1,5 +1,7 @@
 import { BenchError } from '../errors.js'
 import { selectionJudges, type Plugin, type PluginKind } from '../plugin-api/index.js'
+import { allowedOptions, pluginOptionsError } from '../plugin-api/options.js'
+import { checkApiVersion } from './api-version.js'
 
 /** The hooks each kind must have (functions) and fields it must have (strings). */
 const required: Record<PluginKind, { hooks: string[]; strings?: string[]; anyOf?: string[] }> = {
@@ -56,10 +58,13 @@ export function validatePlugin(value: unknown, source: string): Plugin {
   if (rule.anyOf && !rule.anyOf.some((hook) => typeof plugin[hook] === 'function')) {
     throw invalid(`${label}: a ${kind} needs at least one of the hooks ${rule.anyOf.join(', ')}.`)
   }
-  const schema = plugin.optionsSchema as { safeParse?: (x: unknown) => { success: boolean; error?: { message: string } } } | undefined
+  checkApiVersion(plugin as { name: string; meta: { apiVersion?: unknown } }, source)
+  const schema = plugin.optionsSchema as { safeParse?: (x: unknown) => { success: boolean; error?: { message: string; issues?: unknown } } } | undefined
   if (schema && typeof schema.safeParse === 'function') {
     const parsed = schema.safeParse(plugin.options ?? {})
     if (!parsed.success) {
+      // A zod schema's issues get the kit's message (each option's path and value); any other schema its own message.
+      if (Array.isArray(parsed.error?.issues)) throw pluginOptionsError(String(plugin.name), parsed.error as Parameters<typeof pluginOptionsError>[1], plugin.options ?? {}, allowedOptions(schema), source)
       throw new BenchError('BENCH_PLUGIN_OPTIONS', `${label}: invalid options: ${parsed.error?.message ?? 'rejected by its schema'}. Fix the options given in the config.`)
     }
   }

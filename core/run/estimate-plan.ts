@@ -7,13 +7,14 @@ import { availableParallelism } from 'node:os'
 import { baseModelSpec, isBaseModelCached } from './base-model.js'
 import { RunLifecycle } from './plugin-lifecycle.js'
 import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
+import { checkpointSteps } from './checkpoint-evals.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
   cells: PlannedCell[]
   testPrompts: number
   trainPrompts: number
-  /** Evaluation pool samples over all cells. */
+  /** Evaluation pool samples over all cells, checkpoint evaluations (`train.evalEvery`) included. */
   evalSamples: number
   /** Policy and reference samples drawn while training. */
   trainSamples: number
@@ -29,7 +30,7 @@ export interface PlanEstimate {
  * strategy what it needs. Time uses the model's declared throughput and the task's max tokens.
  */
 export async function estimatePlan(config: ResolvedConfig, registry: PluginRegistry): Promise<PlanEstimate> {
-  const plugins = resolveRunPlugins(config, registry)
+  const plugins = await resolveRunPlugins(config, registry)
   // The task goes through the same lifecycle as in a run: set up, checked, disposed.
   const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: () => {} })
   try {
@@ -55,7 +56,9 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
     trainSamples += config.train.steps * config.train.batchPrompts * perPrompt
     trainSequences += config.train.steps * config.train.batchPrompts * (needs.policySamples + (needs.expert ? 1 : 0))
   }
-  const evalSamples = cells.length * testPrompts * config.poolSize
+  // Every checkpoint evaluation (train.evalEvery) of a trained cell draws one more pool per test prompt.
+  const evaluations = cells.reduce((n, c) => n + 1 + (c.key.strategy === 'base' ? 0 : checkpointSteps(config.train.steps, config.train.evalEvery).length), 0)
+  const evalSamples = evaluations * testPrompts * config.poolSize
   const tokens = completionTokensGuess(data, plugins.task.generation?.maxTokens ?? 32)
   const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())

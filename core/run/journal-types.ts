@@ -1,5 +1,6 @@
 import type { Provenance } from './provenance.js'
 import type { CellKey, CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
+import type { CheckpointEval } from '../plugin-api/divergence.js'
 
 /**
  * One line of a run's append-only `journal.jsonl`. Records are keyed by (cellId, promptId, seed)
@@ -15,6 +16,11 @@ export type JournalRecord =
    * training that made it spent, so a resumed cell that loads it reports the same compute.
    */
   | { type: 'checkpoint'; cellId: string; step: number; dir: string; hash: string; compute?: { samplesDrawn: number; tokensGenerated: number; tokensTrained: number } }
+  /**
+   * A trained cell evaluated at an intermediate checkpoint (`train.evalEvery`): metrics and KL after
+   * `step` optimizer steps. At most one per (cellId, step); `--resume` skips those present.
+   */
+  | ({ type: 'checkpoint-eval'; cellId: string } & CheckpointEval)
   /** Facts from preparing a shared component (pretraining, reward model: AUC, hashes). */
   | { type: 'prepare'; name: string; facts: Record<string, unknown> }
   /** A finished cell: every metric. Written last for a cell. */

@@ -46,30 +46,72 @@ export class Journal {
   }
 }
 
+/** A journal line that did not parse or is not a known record. Line numbers start at 1. */
+export interface BadLine {
+  line: number
+  /** What is wrong with it: `not JSON (…)` or `unknown record type …`. */
+  message: string
+  /** The line's first 200 characters. */
+  text: string
+}
+
+/** What parsing a journal's text found. */
+export interface ParsedJournal {
+  /** Every known record, in journal order. */
+  records: JournalRecord[]
+  /** Bad lines before the last non-empty line: damage to look at, since no killed write leaves them. */
+  badLines: BadLine[]
+  /** A bad last line: the record a killed run was writing (expected; `repairJournal` cuts it before a resume appends). */
+  torn?: BadLine
+}
+
+// Satisfies the union: adding a record type to JournalRecord without naming it here fails to compile.
+const recordTypes: Record<JournalRecord['type'], true> = { pool: true, train: true, checkpoint: true, 'checkpoint-eval': true, prepare: true, cell: true, error: true }
+
+/**
+ * Splits journal text into records: the one parser of journal.jsonl (resume, rerun, reports,
+ * compare). Never throws: a line that is not JSON or not a known record type is a bad line, and
+ * a bad last line is the torn write of a killed run, kept apart in `torn`.
+ */
+export function parseJournal(text: string): ParsedJournal {
+  const lines = text.split('\n')
+  let last = lines.length - 1
+  while (last >= 0 && lines[last]!.trim() === '') last--
+  const records: JournalRecord[] = []
+  const bad: BadLine[] = []
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return
+    const problem = (message: string) => bad.push({ line: index + 1, message, text: line.slice(0, 200) })
+    let record: unknown
+    try {
+      record = JSON.parse(line)
+    } catch (error) {
+      problem(`not JSON (${(error as Error).message})`)
+      return
+    }
+    const type = (record as { type?: unknown } | null)?.type
+    if (typeof type !== 'string' || !Object.hasOwn(recordTypes, type)) {
+      problem(`unknown record type ${JSON.stringify(type)}`)
+      return
+    }
+    records.push(record as JournalRecord)
+  })
+  const torn = bad.at(-1)?.line === last + 1 ? bad.pop() : undefined
+  return torn ? { records, badLines: bad, torn } : { records, badLines: bad }
+}
+
 /** What reading a journal found: its records and the lines it could not parse. */
 export interface JournalContents {
   records: JournalRecord[]
-  /** Unparseable lines (1-based). A torn last line of a killed run is expected and reported here. */
-  badLines: Array<{ line: number; text: string }>
+  /** Unparseable lines (1-based), a torn last line of a killed run included (expected, and reported here). */
+  badLines: BadLine[]
 }
 
-/** Reads a journal; a missing file is an empty journal. Never throws on a bad line. */
+/** Reads a journal with {@link parseJournal}; a missing file is an empty journal. Never throws on a bad line. */
 export function readJournal(path: string): JournalContents {
   if (!existsSync(path)) return { records: [], badLines: [] }
-  const records: JournalRecord[] = []
-  const badLines: JournalContents['badLines'] = []
-  const lines = readFileSync(path, 'utf8').split('\n')
-  lines.forEach((text, index) => {
-    if (text.trim() === '') return
-    try {
-      const record = JSON.parse(text) as JournalRecord
-      if (typeof record !== 'object' || record === null || typeof record.type !== 'string') throw new Error('not a record')
-      records.push(record)
-    } catch {
-      badLines.push({ line: index + 1, text: text.slice(0, 200) })
-    }
-  })
-  return { records, badLines }
+  const { records, badLines, torn } = parseJournal(readFileSync(path, 'utf8'))
+  return { records, badLines: torn ? [...badLines, torn] : badLines }
 }
 
 /**

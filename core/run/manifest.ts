@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BenchError } from '../errors.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
@@ -53,11 +53,27 @@ export function recordResolvedBackend(runDir: string, model: Pick<ModelDescripti
 }
 
 /**
- * Reads a run directory's run.json, upgrading a version-1 record to the current shape; a clear
- * error when the folder is not a run directory.
+ * Reads a run directory's run.json, upgrading a version-1 record to the current shape: the one
+ * reader of run.json (resume, rerun, reports, compare). A BENCH_RUN_INVALID error that says what
+ * to do when the folder is not a run directory, the file is not JSON or its version is unknown.
  */
 export function readManifest(runDir: string): RunManifest {
   const path = join(runDir, 'run.json')
-  if (!existsSync(path)) throw new BenchError('BENCH_RUN_INVALID', `${runDir} is not a run directory (no run.json). Give the folder that \`bench run\` printed.`)
-  return upgradeManifest(JSON.parse(readFileSync(path, 'utf8')) as RunManifest | RunManifestV1)
+  let raw: string
+  try {
+    raw = readFileSync(path, 'utf8')
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no run.json' : `cannot read run.json: ${(error as Error).message}`
+    throw new BenchError('BENCH_RUN_INVALID', `${runDir} is not a run directory (${why}). Give the folder that \`bench run\` printed.`, { cause: error })
+  }
+  let manifest: RunManifest | RunManifestV1
+  try {
+    manifest = JSON.parse(raw) as RunManifest | RunManifestV1
+  } catch (error) {
+    throw new BenchError('BENCH_RUN_INVALID', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error })
+  }
+  if (manifest?.version !== 1 && manifest?.version !== 2) {
+    throw new BenchError('BENCH_RUN_INVALID', `${path} has version ${String((manifest as { version?: unknown } | null)?.version)}; this bonbench reads versions 1 and 2 — use the bonbench that wrote the run`)
+  }
+  return upgradeManifest(manifest)
 }

@@ -1,4 +1,5 @@
-import { execa } from 'execa'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { cpus, platform, arch } from 'node:os'
 import { resolve } from 'node:path'
@@ -74,14 +75,15 @@ export function harnessGitState(): Promise<GitState | undefined> {
  */
 export async function gitState(dir: string, exact = false): Promise<GitState | undefined> {
   try {
-    const opts = { cwd: dir, reject: true, timeout: 5000 } as const
+    // node:child_process, not execa: `import('bonbench')` loads this module and must stay fast.
+    const git = async (...args: string[]) => (await promisify(execFile)('git', args, { cwd: dir, timeout: 5000 })).stdout
     if (exact) {
-      const top = await execa('git', ['rev-parse', '--show-toplevel'], opts)
-      if (resolve(top.stdout.trim()) !== resolve(dir)) return undefined
+      const top = await git('rev-parse', '--show-toplevel')
+      if (resolve(top.trim()) !== resolve(dir)) return undefined
     }
-    const commit = await execa('git', ['rev-parse', 'HEAD'], opts)
-    const status = await execa('git', ['status', '--porcelain'], opts)
-    return { commit: commit.stdout.trim(), dirty: status.stdout.trim() !== '' }
+    const commit = await git('rev-parse', 'HEAD')
+    const status = await git('status', '--porcelain')
+    return { commit: commit.trim(), dirty: status.trim() !== '' }
   } catch {
     return undefined
   }

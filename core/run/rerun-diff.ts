@@ -1,4 +1,5 @@
 import type { CellResult } from '../plugin-api/results.js'
+import { indexJournal } from './journal-index.js'
 import type { JournalRecord } from './journal-types.js'
 
 /** How a rerun's cells compare with the recorded run's. */
@@ -19,20 +20,37 @@ export interface RunDiff {
 
 type CellOutcome = { state: 'finished'; result: CellResult } | { state: 'failed'; message: string } | { state: 'missing' }
 
-/** The final outcome of each cell in a journal: its last `cell` record, else its last `error`. */
+/**
+ * The final outcome of each cell in a journal, as `--resume` sees it (indexJournal): finished when
+ * it has a `cell` record, else failed with its last error. Keyed in order of each cell's first outcome record.
+ */
 function outcomes(records: readonly JournalRecord[]): Map<string, CellOutcome> {
+  const index = indexJournal(records)
   const out = new Map<string, CellOutcome>()
   for (const r of records) {
-    if (r.type === 'cell') out.set(r.cellId, { state: 'finished', result: r.result })
-    else if (r.type === 'error' && out.get(r.cellId)?.state !== 'finished') out.set(r.cellId, { state: 'failed', message: r.message })
+    if ((r.type !== 'cell' && r.type !== 'error') || out.has(r.cellId)) continue
+    const result = index.cells.get(r.cellId)
+    out.set(r.cellId, result ? { state: 'finished', result } : { state: 'failed', message: index.failures.get(r.cellId)!.message })
   }
   return out
 }
 
-/** What of a cell must reproduce: everything but wall-clock time. */
-function comparable(result: CellResult): Record<string, unknown> {
+/** What of a cell must reproduce: everything but wall-clock time (its KL and checkpoint evaluations included, when measured). */
+function comparable(result: CellResult, checkpoints: readonly unknown[] | undefined): Record<string, unknown> {
   const { wallMs: _wallMs, ...compute } = result.compute
-  return { key: result.key, metrics: result.metrics, prompts: result.prompts, training: result.training, compute, checkpoint: result.checkpoint }
+  return { key: result.key, metrics: result.metrics, prompts: result.prompts, training: result.training, compute, checkpoint: result.checkpoint, kl: result.kl, checkpoints }
+}
+
+/** Each cell's checkpoint evaluations (`train.evalEvery`) without wall time, in journal order. */
+function checkpointEvals(records: readonly JournalRecord[]): Map<string, unknown[]> {
+  const out = new Map<string, unknown[]>()
+  for (const r of records) {
+    if (r.type !== 'checkpoint-eval') continue
+    const { wallMs: _wallMs, ...compute } = r.compute
+    if (!out.has(r.cellId)) out.set(r.cellId, [])
+    out.get(r.cellId)!.push({ step: r.step, metrics: r.metrics, prompts: r.prompts, kl: r.kl, compute })
+  }
+  return out
 }
 
 function show(value: unknown): string {
@@ -67,7 +85,7 @@ function walk(a: unknown, b: unknown, path: string, out: string[]): void {
  */
 export function cellResultDifferences(a: CellResult, b: CellResult): string[] {
   const found: string[] = []
-  walk(comparable(a), comparable(b), '', found)
+  walk(comparable(a, undefined), comparable(b, undefined), '', found)
   return found
 }
 
@@ -81,12 +99,14 @@ export function valueDifferences(a: unknown, b: unknown, path = ''): string[] {
 /**
  * Compares the cells of a recorded run with those of its rerun, from their journals: each cell
  * must end the same way (finished, failed with the same message, or missing in both), and a
- * finished cell's metrics, per-prompt metrics, training log, compute counts (not wall time) and
- * checkpoint hash must be bit-identical. Pure; `cellOrder` fixes the order of the report.
+ * finished cell's metrics, per-prompt metrics, training log, compute counts (not wall time),
+ * checkpoint hash, KL and checkpoint evaluations must be bit-identical. Pure; `cellOrder` fixes the order of the report.
  */
 export function diffRunResults(recorded: readonly JournalRecord[], rerun: readonly JournalRecord[], cellOrder: readonly string[], limit = 20): RunDiff {
   const was = outcomes(recorded)
   const now = outcomes(rerun)
+  const wasEvals = checkpointEvals(recorded)
+  const nowEvals = checkpointEvals(rerun)
   const ids = [...new Set([...cellOrder, ...was.keys(), ...now.keys()])]
   const differingCells: string[] = []
   const all: string[] = []
@@ -98,7 +118,7 @@ export function diffRunResults(recorded: readonly JournalRecord[], rerun: readon
     const found: string[] = []
     if (a.state !== b.state) found.push(`${a.state} → ${b.state}${b.state === 'failed' ? ` (${b.message})` : a.state === 'failed' ? ` (was: ${a.message})` : ''}`)
     else if (a.state === 'failed' && b.state === 'failed' && a.message !== b.message) found.push(`error ${show(a.message)} → ${show(b.message)}`)
-    else if (a.state === 'finished' && b.state === 'finished') walk(comparable(a.result), comparable(b.result), '', found)
+    else if (a.state === 'finished' && b.state === 'finished') walk(comparable(a.result, wasEvals.get(id)), comparable(b.result, nowEvals.get(id)), '', found)
     if (found.length > 0) {
       differingCells.push(id)
       all.push(...found.map((f) => `${id}: ${f}`))

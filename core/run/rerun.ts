@@ -7,6 +7,7 @@ import { deepFreeze, type ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRef } from '../config/types.js'
 import type { Plugin, PluginKind } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
+import type { BuiltinPlugins } from '../registry/builtin-plugins.js'
 import type { RunManifest } from './journal-types.js'
 import { harnessGitState, harnessPackage, type Provenance } from './provenance.js'
 import { readManifest } from './manifest.js'
@@ -35,6 +36,8 @@ export interface RerunOptions {
   cacheDir?: string
   /** Go on when plugins, data files or the harness differ from the record (they are returned as `mismatches`). */
   allowMismatch?: boolean
+  /** The built-ins recorded plugins may name (the CLI passes bonbench's). */
+  builtins?: BuiltinPlugins
 }
 
 /** Canonical JSON (object keys sorted) so that options compare by value, not key order. */
@@ -72,13 +75,13 @@ function recordedConfig(provenance: Provenance, refs: PluginRef[], runsDir: stri
 }
 
 /** Plugins whose version, options or source differ from the record, or that are gone. */
-function pluginMismatches(provenance: Provenance, registry: PluginRegistry): string[] {
+async function pluginMismatches(provenance: Provenance, registry: PluginRegistry): Promise<string[]> {
   const out: string[] = []
   for (const rec of provenance.plugins) {
     let entry = registry.entry(rec.name)
     if (!entry) {
       try {
-        registry.get(rec.kind as PluginKind, rec.name)
+        await registry.get(rec.kind as PluginKind, rec.name)
         entry = registry.entry(rec.name)
       } catch {
         entry = undefined
@@ -144,12 +147,12 @@ export async function prepareRerun(runDir: string, options: RerunOptions = {}): 
   }
   const refs = await recordedRefs(provenance)
   const baseDir = typeof provenance.config.baseDir === 'string' ? provenance.config.baseDir : provenance.cwd
-  const registry = await loadRegistry(refs, baseDir)
+  const registry = await loadRegistry(refs, baseDir, options.builtins)
   const runsDir = resolve(options.runsDir ?? dirname(dir))
   const cacheDir = resolve(options.cacheDir ?? (typeof provenance.config.cacheDir === 'string' ? provenance.config.cacheDir : resolve(provenance.cwd, '.bench/cache')))
   const config = recordedConfig(provenance, refs, runsDir, cacheDir)
-  resolveRunPlugins(config, registry)
-  const mismatches = [...pluginMismatches(provenance, registry), ...(await dataMismatches(provenance))]
+  await resolveRunPlugins(config, registry)
+  const mismatches = [...(await pluginMismatches(provenance, registry)), ...(await dataMismatches(provenance))]
   const harness = harnessPackage()
   if (provenance.harness.version !== 'unknown' && provenance.harness.version !== harness.version) {
     mismatches.unshift(`bonbench ${provenance.harness.version} recorded, ${harness.version} here`)

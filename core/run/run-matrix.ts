@@ -6,19 +6,23 @@ import { BenchError } from '../errors.js'
 import { configureBudget } from '../concurrency.js'
 import type { RunEvent, RunEventListener } from '../events.js'
 import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
-import type { CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
+import type { CellResult, TrainStepLog } from '../plugin-api/results.js'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import { modelHash } from '../plugin-api/index.js'
-import { learningRateFor, type ResolvedConfig } from '../config/resolve-config.js'
+import { klEnabled, learningRateFor, type ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { createRng, deriveSeed } from '../rng.js'
 import { evaluatePools } from '../eval/evaluate-pools.js'
 import { computeCellMetrics } from '../eval/cell-metrics.js'
 import { trainCell } from '../train/train-cell.js'
 import { lambdaFor } from '../train/lambda.js'
+import { measureKl } from '../eval/measure-kl.js'
+import { evaluateCheckpoint } from './checkpoint-evals.js'
+import { formatKl } from '../summary/format-kl.js'
+import { formatHeadline } from '../summary/headline.js'
 import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
-import type { JournalRecord } from './journal-types.js'
+import { indexJournal } from './journal-index.js'
 import { buildManifest, readManifest, recordResolvedBackend } from './manifest.js'
 import { planCells } from './planner.js'
 import { resolveRunPlugins } from './run-plugins.js'
@@ -79,7 +83,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const { config, registry } = opts
   const cwd = opts.cwd ?? process.cwd()
   const budget = configureBudget(config.concurrency ?? availableParallelism())
-  const plugins = resolveRunPlugins(config, registry)
+  const plugins = await resolveRunPlugins(config, registry)
   const reporters = [...new Set(opts.reporters ?? [])]
   const hooks = new ReporterHooks(reporters, opts.listeners ?? [])
   const emit = (event: RunEvent) => hooks.emit(event)
@@ -197,6 +201,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               const startStep = training.length
               if (startStep > 0) log(`resume: ${cell.cellId} replays from step 0 to ${startStep} deterministically`, 'info', cell.cellId)
               emit({ type: 'phase', cellId: cell.cellId, phase: 'train', total: config.train.steps })
+              const evaluated = new Set((previous.checkpointEvals.get(cell.cellId) ?? []).map((e) => e.step))
+              const trainingModel = model
               const trained = await trainCell({
                 cellId: cell.cellId, model, modelName, reference: base.model, strategy, nTrain: cell.key.nTrain,
                 lambda: lambdaFor(cell.key.nTrain, config.train.lambda), temperature: cell.key.temperature, seed: cell.key.seed,
@@ -209,6 +215,18 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
                   }
                   emit({ type: 'train:step', cellId: cell.cellId, phase: 'train', log: stepLog })
                   emit({ type: 'progress', cellId: cell.cellId, phase: 'train', done: stepLog.step + 1, total: config.train.steps, loss: stepLog.loss })
+                },
+                checkpointEvery: config.train.evalEvery,
+                onCheckpoint: async (step) => {
+                  // A resumed cell replays its training; checkpoints evaluated before the interruption are not redone.
+                  if (evaluated.has(step)) return
+                  const record = await evaluateCheckpoint({
+                    step, model: trainingModel, reference: base.model, modelName, problems: testProblems, judges, temperature: cell.key.temperature,
+                    seed: cell.key.seed, poolSize: config.poolSize, generation, nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap,
+                    metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'), klSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'), signal: opts.signal,
+                  })
+                  journal.append({ type: 'checkpoint-eval', cellId: cell.cellId, ...record })
+                  log(`${cell.cellId} at step ${step}: ${formatHeadline(record.metrics)}  ${formatKl(record.kl)}`, 'info', cell.cellId)
                 },
               })
               Object.assign(compute, trained)
@@ -242,6 +260,13 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               cellId: cell.cellId, key: cell.key, metrics, prompts, training,
               compute: { ...compute, wallMs: Date.now() - cellStart },
             }
+            if (klEnabled(config)) {
+              // The cost of a separate KL draw (cells not at T = 1) is measurement, not the cell's compute.
+              result.kl = (await measureKl({
+                model, reference: base.model, modelName, problems: testProblems, pools, temperature: cell.key.temperature, seed: cell.key.seed,
+                samples: config.poolSize, generation, bootstrap: config.eval.bootstrap, bootstrapSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'), signal: opts.signal,
+              })).kl
+            }
             const hash = await modelHash(model)
             if (typeof hash === 'string') result.checkpoint = hash
             journal.append({ type: 'cell', cellId: cell.cellId, key: cell.key, result })
@@ -271,33 +296,6 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)
     return { runDir, runId, results: ordered, interrupted }
   }
-}
-
-interface JournalIndex {
-  cells: Map<string, CellResult>
-  checkpoints: Map<string, Extract<JournalRecord, { type: 'checkpoint' }>>
-  pools: Map<string, Map<string, PoolSample[]>>
-  training: Map<string, TrainStepLog[]>
-  /** Names of the components whose 'prepare' record is journaled (a resume does not repeat it). */
-  prepared: Set<string>
-}
-
-/** Groups journal records by cell for resuming. */
-export function indexJournal(records: JournalRecord[]): JournalIndex {
-  const index: JournalIndex = { cells: new Map(), checkpoints: new Map(), pools: new Map(), training: new Map(), prepared: new Set() }
-  for (const record of records) {
-    if (record.type === 'cell') index.cells.set(record.cellId, record.result)
-    else if (record.type === 'checkpoint') index.checkpoints.set(record.cellId, record)
-    else if (record.type === 'pool') {
-      if (!index.pools.has(record.cellId)) index.pools.set(record.cellId, new Map())
-      index.pools.get(record.cellId)!.set(record.promptId, record.samples)
-    } else if (record.type === 'prepare') index.prepared.add(record.name)
-    else if (record.type === 'train') {
-      if (!index.training.has(record.cellId)) index.training.set(record.cellId, [])
-      index.training.get(record.cellId)!.push(record.log)
-    }
-  }
-  return index
 }
 
 async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<{ model: ModelInstance; key: string }> {

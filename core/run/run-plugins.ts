@@ -19,13 +19,14 @@ export interface RunPlugins {
 }
 
 /** Resolves every plugin the matrix names; fails before any work when one is missing or misused. */
-export function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegistry): RunPlugins {
-  const task = registry.get('task', config.task)
-  const model = registry.get('model', config.model)
-  const reward = registry.get('verifier', task.rewardVerifier)
+export async function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegistry): Promise<RunPlugins> {
+  const task = await registry.get('task', config.task)
+  const model = await registry.get('model', config.model)
+  const reward = await registry.get('verifier', task.rewardVerifier)
   const selectorName = config.verifier ?? task.selector
-  const selector = selectorName ? registry.get('verifier', selectorName) : reward
-  const strategies = new Map(config.strategies.map((name) => [name, registry.get('strategy', name)] as const))
+  const selector = selectorName ? await registry.get('verifier', selectorName) : reward
+  const strategies = new Map<string, StrategyPlugin>()
+  for (const name of config.strategies) strategies.set(name, await registry.get('strategy', name))
   if (task.evaluationOnly && strategies.size > 0) {
     throw new BenchError('BENCH_RUN_INVALID', `Task '${task.name}' is evaluation-only (its licence forbids training on it), so it cannot be used with strategies (${config.strategies.join(', ')}). Evaluate a model on it without --strategies.`)
   }

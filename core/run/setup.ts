@@ -2,6 +2,7 @@ import { loadConfigFile } from '../config/load-config.js'
 import { type ResolvedConfig, resolveConfig } from '../config/resolve-config.js'
 import type { UserConfig } from '../config/types.js'
 import { loadPluginRef } from '../registry/load-plugin.js'
+import type { BuiltinPlugins } from '../registry/builtin-plugins.js'
 import { PluginRegistry } from '../registry/registry.js'
 
 /** A resolved config with its plugins loaded: what every command that runs things starts from. */
@@ -12,18 +13,19 @@ export interface RunSetup {
 
 /**
  * Loads the config file (found or given), applies the preset and the flags, and loads every
- * plugin reference into a fresh registry. All validation errors surface here, before any work.
+ * plugin reference into a fresh registry that knows `builtins` (none unless given; the CLI passes
+ * bonbench's). All validation errors surface here, before any work.
  */
-export async function setupRun(opts: { cwd: string; configPath?: string; preset?: string; flags?: UserConfig; command: string }): Promise<RunSetup> {
+export async function setupRun(opts: { cwd: string; configPath?: string; preset?: string; flags?: UserConfig; command: string; builtins?: BuiltinPlugins }): Promise<RunSetup> {
   const { config: fileConfig, file } = await loadConfigFile({ cwd: opts.cwd, configPath: opts.configPath, env: { command: opts.command, preset: opts.preset } })
   const config = resolveConfig({ file, cwd: opts.cwd, fileConfig, flags: opts.flags, preset: opts.preset })
-  const registry = await loadRegistry(config.plugins, config.baseDir)
+  const registry = await loadRegistry(config.plugins, config.baseDir, opts.builtins)
   return { config, registry }
 }
 
 /** A registry holding every plugin a config lists (built-ins not listed are added when first used). */
-export async function loadRegistry(refs: ResolvedConfig['plugins'], baseDir: string): Promise<PluginRegistry> {
-  const registry = new PluginRegistry()
+export async function loadRegistry(refs: ResolvedConfig['plugins'], baseDir: string, builtins?: BuiltinPlugins): Promise<PluginRegistry> {
+  const registry = new PluginRegistry({ builtins })
   for (const ref of refs) await loadPluginRef(ref, registry, baseDir)
   return registry
 }

@@ -1,6 +1,8 @@
 import type { CellResult } from '../plugin-api/results.js'
 import { cellLabel, varyingAxes } from './cell-label.js'
-import { fit, formatPercent, pad } from './units.js'
+import { formatTableText } from './format-table-text.js'
+import { metricColumns, type ResultsTable, resultsTable } from './results-table.js'
+import { fit } from './units.js'
 
 /** One row of the end-of-run table: a strategy (or the base) averaged over seeds. */
 export interface SummaryRow {
@@ -70,6 +72,24 @@ export interface SummaryFormatOptions {
   width?: number
 }
 
+/** The table model of the summary: columns pass@1, pass@N and Bo-N over the grid, values without CIs. */
+export function summaryResultsTable(table: SummaryTable): ResultsTable {
+  const sources = table.rows.map((row) => ({
+    label: row.label,
+    seeds: row.seeds,
+    grid: table.grid,
+    pass1: { value: row.pass1 },
+    passAtN: table.grid.map((n) => valueAt(row.passAtN, n)),
+    bestOfN: table.grid.map((n) => valueAt(row.bestOfN, n)),
+  }))
+  return resultsTable(sources, metricColumns(['pass1', 'passAtN', 'bestOfN'], table.grid))
+}
+
+function valueAt(values: ReadonlyMap<number, number>, n: number): { value: number } | undefined {
+  const value = values.get(n)
+  return value === undefined ? undefined : { value }
+}
+
 /**
  * Writes the table as plain lines: a header (`pass@1`, `pass@N…`, `Bo-N…`), a rule, one line per
  * row and a note saying what the numbers are. Guarantees no line is longer than `width`.
@@ -77,47 +97,11 @@ export interface SummaryFormatOptions {
 export function formatSummaryTable(table: SummaryTable, options: SummaryFormatOptions = {}): string[] {
   const width = options.width ?? Number.POSITIVE_INFINITY
   if (table.rows.length === 0) return [fit('No finished cells.', width)]
-  const labelWidth = Math.min(28, Math.max(8, ...table.rows.map((r) => r.label.length)))
-  let shown = [...table.grid]
-  const lineWidth = (ns: number[], lw: number): number =>
-    lw + 2 + 6 + ns.reduce((sum, n) => sum + 2 * (2 + Math.max(6, `pass@${n}`.length)), 0) + (ns.length > 0 ? 4 : 0)
-  const priority = dropOrder(table.grid)
-  while (shown.length > 0 && lineWidth(shown, labelWidth) > width) {
-    const drop = priority.shift()!
-    shown = shown.filter((n) => n !== drop)
-  }
-  const lw = Math.max(4, Math.min(labelWidth, width - (lineWidth(shown, labelWidth) - labelWidth)))
-  const colW = (n: number): number => Math.max(6, `pass@${n}`.length)
-  const line = (label: string, p1: string, pass: string[], bo: string[]): string => {
-    let text = `${pad(label, lw)}  ${p1.padStart(6)}`
-    if (shown.length > 0) {
-      text += ' │' + shown.map((n, i) => `  ${pass[i]!.padStart(colW(n))}`).join('')
-      text += ' │' + shown.map((n, i) => `  ${bo[i]!.padStart(colW(n))}`).join('')
-    }
-    return fit(text, width)
-  }
-  const out = [line('strategy', 'pass@1', shown.map((n) => `pass@${n}`), shown.map((n) => `Bo-${n}`))]
-  out.push(fit('─'.repeat(lineWidth(shown, lw)), width))
-  for (const row of table.rows) {
-    out.push(line(
-      row.label,
-      formatPercent(row.pass1),
-      shown.map((n) => formatPercent(row.passAtN.get(n))),
-      shown.map((n) => formatPercent(row.bestOfN.get(n))),
-    ))
-  }
+  const { lines, hidden } = formatTableText(summaryResultsTable(table), { width, maxLabel: 28 })
   const seeds = Math.max(...table.rows.map((r) => r.seeds))
   let note = seeds > 1 ? `Values in %, mean over up to ${seeds} seeds.` : 'Values in %.'
-  if (shown.length < table.grid.length) note += ' Some N hidden: widen the terminal or see the report.'
-  out.push(fit(note, width))
-  return out
-}
-
-/** N values in the order they are dropped when space runs out: inner values first, largest N last. */
-function dropOrder(grid: readonly number[]): number[] {
-  if (grid.length <= 2) return grid.length === 2 ? [grid[0]!, grid[1]!] : [...grid]
-  const inner = grid.slice(1, -1).sort((a, b) => a - b)
-  return [...inner, grid[0]!, grid[grid.length - 1]!]
+  if (hidden > 0) note += ' Some N hidden: widen the terminal or see the report.'
+  return [...lines, fit(note, width)]
 }
 
 function push(map: Map<number, number[]>, n: number, value: number | undefined): void {

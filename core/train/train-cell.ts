@@ -35,6 +35,13 @@ export interface TrainCellOptions {
   startStep?: number
   /** Called after each step, in order (journal the log here). */
   onStep(log: TrainStepLog): void | Promise<void>
+  /**
+   * Called after `onStep` when the model has taken a multiple of `checkpointEvery` steps, strictly
+   * fewer than `steps` (core/run/checkpoint-evals.ts). Training waits for it; it must not draw from
+   * the training stream (it gets none) or change the weights.
+   */
+  onCheckpoint?(step: number): Promise<void>
+  checkpointEvery?: number
   signal?: AbortSignal
 }
 
@@ -109,6 +116,8 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
     }
     if (stats.weighted) log.clipRate = (stats.clipped ?? 0) / stats.weighted
     await opts.onStep(log)
+    const taken = step + 1
+    if (opts.onCheckpoint && opts.checkpointEvery && taken % opts.checkpointEvery === 0 && taken < opts.steps) await opts.onCheckpoint(taken)
   }
   return compute
 }

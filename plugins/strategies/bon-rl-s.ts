@@ -6,10 +6,7 @@
  * With binary R and p = p_fail: E[update] = (1−p^N)/(N(1−p)) · ∇pass@N — it climbs pass@N
  * (the paper's best pass@N). See bon-rl.ts.
  */
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import { bonRlVariants, makeBonRl } from './bon-rl.js'
 
 /** `bonbench:bon-rl-s`. Options as bon-rl (`k`, `include-dq`). */
-export function bonRlS(options?: Record<string, unknown>): StrategyPlugin {
-  return makeBonRl(bonRlVariants['bon-rl-s'], options)
-}
+export const bonRlS = makeBonRl(bonRlVariants['bon-rl-s'])

@@ -5,10 +5,7 @@
  *
  * E[update] = Σ_y π_bon(y)(r(y) − E_bon[r])∇log π(y). The paper's best Bo-N accuracy. See bon-rl.ts.
  */
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import { bonRlVariants, makeBonRl } from './bon-rl.js'
 
 /** `bonbench:bon-rl-v`. Options as bon-rl (`k`, `include-dq`). */
-export function bonRlV(options?: Record<string, unknown>): StrategyPlugin {
-  return makeBonRl(bonRlVariants['bon-rl-v'], options)
-}
+export const bonRlV = makeBonRl(bonRlVariants['bon-rl-v'])

@@ -17,19 +17,17 @@
  * exactly that judge (shared/judge-values.ts).
  */
 import { z } from 'zod'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import { defineStrategy } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValues, type PickingJudge } from './shared/judge-values.js'
-import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { winCount } from './shared/win-count.js'
 
 /** Options of `bonbench:bon-rl` and its variants. */
 export const bonRlOptionsSchema = z.strictObject({
-  /** K, policy samples per prompt (default max(2N′, 4), so B ≥ 2 and the baseline exists). */
-  k: z.int().min(1).optional(),
-  /** Also credit the samples the pick beats (the ∇Q term of the tilt). */
-  'include-dq': z.boolean().default(false),
+  k: z.int().min(1).optional().describe('K, policy samples per prompt (default max(2N′, 4), so B ≥ 2 and the baseline exists).'),
+  'include-dq': z.boolean().default(false).describe('Also credit the samples the pick beats (the ∇Q term of the tilt).'),
 })
 
 /** Which judge selects the BoN pick (declared as the plugin's `selection`) and which one rewards it. */
@@ -47,39 +45,37 @@ export const bonRlVariants = {
   'bon-rl-s': { name: 'bon-rl-s', description: 'BoN-aware RL on the environment reward: select and reward by R (climbs pass@N)', selection: 'reward', reward: 'reward' },
 } satisfies Record<string, BonRlVariant>
 
-/** Builds a bon-rl strategy for a variant. Throws BENCH_PLUGIN_OPTIONS for bad options. */
-export function makeBonRl(variant: BonRlVariant, options?: Record<string, unknown>): StrategyPlugin {
-  const o = parseStrategyOptions(variant.name, bonRlOptionsSchema, options, 'k (integer ≥ 1), include-dq (boolean)')
-  return {
+/** Builds the bon-rl factory of a variant. The factory throws BENCH_PLUGIN_OPTIONS for bad options. */
+export function makeBonRl(variant: BonRlVariant) {
+  return defineStrategy({
     name: `bonbench:${variant.name}`,
-    kind: 'strategy',
-    selection: variant.selection,
     meta: { version: '0.1.0', description: variant.description },
-    options: { ...o },
-    needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
-    weights(group, { nTrain, lambda, rng }) {
-      const K = group.policy.length
-      requireSamples(variant.name, K, nTrain, 'one BoN subset')
-      const select = judgeValues(group.policy, variant.selection)
-      const value = judgeValues(group.policy, variant.reward)
-      const picks = bonPicks(select, nTrain, rng)
-      const B = picks.length
-      const picked = picks.map(({ pick }) => value[pick]!)
-      const total = picked.reduce((a, b) => a + b, 0)
-      const w = new Array<number>(K).fill(0)
-      picks.forEach(({ pick }, b) => {
-        const advantage = picked[b]! - (B > 1 ? (total - picked[b]!) / (B - 1) : 0)
-        w[pick]! += advantage / B
-        if (o['include-dq'] && K > 1) {
-          for (let j = 0; j < K; j++) if (j !== pick) w[j]! += (lambda * advantage * winCount(select[pick]!, select[j]!)) / (B * (K - 1))
-        }
-      })
-      return strategyOutput(group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })), { picks: B })
-    },
-  }
+    options: bonRlOptionsSchema,
+    create: (o) => ({
+      selection: variant.selection,
+      needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
+      weights(group, { nTrain, lambda, rng }) {
+        const K = group.policy.length
+        requireSamples(variant.name, K, nTrain, 'one BoN subset')
+        const select = judgeValues(group.policy, variant.selection)
+        const value = judgeValues(group.policy, variant.reward)
+        const picks = bonPicks(select, nTrain, rng)
+        const B = picks.length
+        const picked = picks.map(({ pick }) => value[pick]!)
+        const total = picked.reduce((a, b) => a + b, 0)
+        const w = new Array<number>(K).fill(0)
+        picks.forEach(({ pick }, b) => {
+          const advantage = picked[b]! - (B > 1 ? (total - picked[b]!) / (B - 1) : 0)
+          w[pick]! += advantage / B
+          if (o['include-dq'] && K > 1) {
+            for (let j = 0; j < K; j++) if (j !== pick) w[j]! += (lambda * advantage * winCount(select[pick]!, select[j]!)) / (B * (K - 1))
+          }
+        })
+        return strategyOutput(group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })), { picks: B })
+      },
+    }),
+  })
 }
 
 /** `bonbench:bon-rl`: select by the verifier r, reward R. */
-export function bonRl(options?: Record<string, unknown>): StrategyPlugin {
-  return makeBonRl(bonRlVariants['bon-rl'], options)
-}
+export const bonRl = makeBonRl(bonRlVariants['bon-rl'])

@@ -8,10 +8,14 @@
  * `neg-sign` (`k`, `clip` — ḡ⁺ ≤ 1 so a clip ≥ 1 never bites — `p-fail`, and `select: 'verifier'`,
  * which picks by r: BIASED, not ∇pass@N). See bon-rlb.ts.
  */
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
-import { makeBonRlb } from './bon-rlb.js'
+import { defineStrategy } from 'bonbench'
+import { bonRlbHooks, bonRlbOptionsSchema } from './bon-rlb.js'
 
 /** `bonbench:bon-rlb-p`: picks by R (`selection: 'reward'`) unless `select: 'verifier'` (biased). */
-export function bonRlbP(options?: Record<string, unknown>): StrategyPlugin {
-  return makeBonRlb(true, options)
-}
+export const bonRlbP = defineStrategy({
+  name: 'bonbench:bon-rlb-p',
+  meta: { version: '0.1.0', description: 'Binary-reward BoN RL, positive picks only (ḡ⁺); picks by the reward R' },
+  options: bonRlbOptionsSchema.omit({ 'neg-sign': true }),
+  // neg-sign is not an option here: the positive-only rule puts no weight on failed picks.
+  create: (o) => bonRlbHooks(true, { ...o, 'neg-sign': -1 }),
+})

@@ -17,26 +17,21 @@
  * that way. Positive-only variant: bon-rlb-p.ts.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { ScoredGroup } from 'bonbench'
+import { BenchError, defineStrategy, type PluginHooks } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { isSuccess, leaveOutFailRate } from './shared/fail-rate.js'
 import { judgeValues } from './shared/judge-values.js'
-import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 
 /** Options of `bonbench:bon-rlb` (bon-rlb-p takes the same minus `neg-sign`). */
 export const bonRlbOptionsSchema = z.strictObject({
-  /** K, policy samples per prompt (default max(2N′, 4)). */
-  k: z.int().min(1).optional(),
-  /** Sign of the weight on failed picks: −1 (default) pushes them down, +1 is the unbiased form with the exact p. */
-  'neg-sign': z.union([z.literal(-1), z.literal(1)]).default(-1),
-  /** Largest |weight| of one pick (default N′). */
-  clip: z.number().positive().optional(),
-  /** `estimate` (default): leave-the-subset-out p̂; `exact`: read `problem.data.pFail`. */
-  'p-fail': z.enum(['estimate', 'exact']).default('estimate'),
-  /** The judge that picks y*_b: `reward` (default; R, the closed form's assumption) or `verifier` (r: biased, not ∇pass@N). */
-  select: z.enum(['reward', 'verifier']).default('reward'),
+  k: z.int().min(1).optional().describe('K, policy samples per prompt (default max(2N′, 4)).'),
+  'neg-sign': z.union([z.literal(-1), z.literal(1)]).default(-1).describe('Sign of the weight on failed picks: −1 (default) pushes them down, +1 is the unbiased form with the exact p.'),
+  clip: z.number().positive().optional().describe('Largest |weight| of one pick (default N′).'),
+  'p-fail': z.enum(['estimate', 'exact']).default('estimate').describe('`estimate` (default): leave-the-subset-out p̂; `exact`: read `problem.data.pFail`.'),
+  select: z.enum(['reward', 'verifier']).default('reward').describe('The judge that picks y*_b: `reward` (default; R, the closed form\'s assumption) or `verifier` (r: biased, not ∇pass@N).'),
 })
 
 /** g⁺ = N p^{N−1}/(1−p^N): the weight of a successful pick. */
@@ -54,23 +49,20 @@ export function gPlusPositiveOnly(n: number, p: number): number {
   return p === 1 ? 1 : (n * p ** (n - 1) * (1 - p)) / (1 - p ** n)
 }
 
-/** Builds bon-rlb (positiveOnly false) or bon-rlb-p. Throws BENCH_PLUGIN_OPTIONS for bad options. */
-export function makeBonRlb(positiveOnly: boolean, options?: Record<string, unknown>): StrategyPlugin {
+/** Options of bon-rlb with defaults applied (bon-rlb-p's, with a `neg-sign` it ignores). */
+export type BonRlbOptions = z.output<typeof bonRlbOptionsSchema>
+
+/** The hooks of bon-rlb (positiveOnly false) or bon-rlb-p for validated options. */
+export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHooks<'strategy'> {
   const name = positiveOnly ? 'bon-rlb-p' : 'bon-rlb'
-  const schema = positiveOnly ? bonRlbOptionsSchema.omit({ 'neg-sign': true }) : bonRlbOptionsSchema
-  const o = parseStrategyOptions(name, schema, options, `k (integer ≥ 1),${positiveOnly ? '' : ' neg-sign (−1 | 1),'} clip (> 0), p-fail ('estimate' | 'exact'), select ('reward' | 'verifier' — biased)`) as z.output<typeof bonRlbOptionsSchema>
   const negSign = positiveOnly ? 0 : o['neg-sign']
   const selection = o.select
   const description = positiveOnly ? 'Binary-reward BoN RL, positive picks only (ḡ⁺)' : 'Binary-reward BoN RL in closed form (g⁺, g⁻)'
   return {
-    name: `bonbench:${name}`,
-    kind: 'strategy',
     selection,
     meta: {
-      version: '0.1.0',
       description: selection === 'reward' ? `${description}; picks by the reward R` : `${description}; BIASED: picks by the verifier r (select: verifier), not the gradient of pass@N`,
     },
-    options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group, { nTrain, rng }) {
       const K = group.policy.length
@@ -103,6 +95,9 @@ function exactFailRate(name: string, group: ScoredGroup): number {
 }
 
 /** `bonbench:bon-rlb`: picks by R (`selection: 'reward'`) unless `select: 'verifier'` (biased). */
-export function bonRlb(options?: Record<string, unknown>): StrategyPlugin {
-  return makeBonRlb(false, options)
-}
+export const bonRlb = defineStrategy({
+  name: 'bonbench:bon-rlb',
+  meta: { version: '0.1.0', description: 'Binary-reward BoN RL in closed form (g⁺, g⁻); picks by the reward R' },
+  options: bonRlbOptionsSchema,
+  create: (o) => bonRlbHooks(false, o),
+})

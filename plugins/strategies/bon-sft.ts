@@ -13,32 +13,29 @@
  * r, so its picks and win counts rank by r (the verifier BoN uses at inference).
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { ScoredGroup } from 'bonbench'
+import { BenchError, defineStrategy } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValue, judgeValues } from './shared/judge-values.js'
-import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { winCount } from './shared/win-count.js'
 
 /** Options of `bonbench:bon-sft`. */
 export const bonSftOptionsSchema = z.strictObject({
-  /** K, policy samples per prompt (default max(2N′, 4)). */
-  k: z.int().min(2).optional(),
+  k: z.int().min(2).optional().describe('K, policy samples per prompt (default max(2N′, 4)).'),
 })
 
 /** The judge of bon-sft's picks and win counts: r, through which the tilt is defined. */
 const selection = 'verifier'
 
 /** `bonbench:bon-sft`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
-export function bonSft(options?: Record<string, unknown>): StrategyPlugin {
-  const o = parseStrategyOptions('bon-sft', bonSftOptionsSchema, options, 'k (integer ≥ 2)')
-  return {
-    name: 'bonbench:bon-sft',
-    kind: 'strategy',
+export const bonSft = defineStrategy({
+  name: 'bonbench:bon-sft',
+  meta: { version: '0.1.0', description: 'Imitate the expert through the BoN policy (exponential tilt; picks by the verifier r)' },
+  options: bonSftOptionsSchema,
+  create: (o) => ({
     selection,
-    meta: { version: '0.1.0', description: 'Imitate the expert through the BoN policy (exponential tilt; picks by the verifier r)' },
-    options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), expert: true }),
     weights(group, { nTrain, lambda, rng }) {
       const K = group.policy.length
@@ -58,8 +55,8 @@ export function bonSft(options?: Record<string, unknown>): StrategyPlugin {
         { picks: B },
       )
     },
-  }
-}
+  }),
+})
 
 function expertVerifierScore(group: ScoredGroup): number {
   if (group.expert === undefined) throw new BenchError('BENCH_RUN_INVALID', `bonbench:bon-sft: problem '${group.problem.id}' has no expert solution. Use bon-sft with tasks that provide experts.`)

@@ -13,38 +13,32 @@
  * the forward part distils BoN by r, the selector used at inference.
  */
 import { z } from 'zod'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import { defineStrategy } from 'bonbench'
 import { leaveOneOutAdvantages } from './rl.js'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValues } from './shared/judge-values.js'
-import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { defaultReferenceSamples, logCdfRewards } from './vbon.js'
 
 /** Options of `bonbench:bond`. */
 export const bondOptionsSchema = z.strictObject({
-  /** K, policy samples per prompt (default max(2N′, 4)). */
-  k: z.int().min(2).optional(),
-  /** M, reference samples per prompt (default max(2N′, 8)). */
-  'reference-samples': z.int().min(1).optional(),
-  /** Weight of the backward (RL) part; 1 − mix goes to the forward (SFT on BoN picks) part. */
-  mix: z.number().min(0).max(1).default(0.5),
-  /** β of KL(π‖π_ref) (default: mix, the backward part's own KL). */
-  'kl-beta': z.number().min(0).optional(),
+  k: z.int().min(2).optional().describe('K, policy samples per prompt (default max(2N′, 4)).'),
+  'reference-samples': z.int().min(1).optional().describe('M, reference samples per prompt (default max(2N′, 8)).'),
+  mix: z.number().min(0).max(1).default(0.5).describe('Weight of the backward (RL) part; 1 − mix goes to the forward (SFT on BoN picks) part.'),
+  'kl-beta': z.number().min(0).optional().describe('β of KL(π‖π_ref) (default: mix, the backward part\'s own KL).'),
 })
 
 /** The judge of bond's reference BoN picks: r, the selector whose BoN policy it distils. */
 const selection = 'verifier'
 
 /** `bonbench:bond`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
-export function bond(options?: Record<string, unknown>): StrategyPlugin {
-  const o = parseStrategyOptions('bond', bondOptionsSchema, options, 'k (integer ≥ 2), reference-samples (integer ≥ 1), mix (0–1), kl-beta (≥ 0)')
-  return {
-    name: 'bonbench:bond',
-    kind: 'strategy',
+export const bond = defineStrategy({
+  name: 'bonbench:bond',
+  meta: { version: '0.1.0', description: 'BoN distillation: SFT on reference BoN picks (by the verifier r) + RL on (N−1)·log F_ref(r)' },
+  options: bondOptionsSchema,
+  create: (o) => ({
     selection,
-    meta: { version: '0.1.0', description: 'BoN distillation: SFT on reference BoN picks (by the verifier r) + RL on (N−1)·log F_ref(r)' },
-    options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']), klBeta: o['kl-beta'] ?? o.mix }),
     weights(group, { nTrain, rng }) {
       requireSamples('bond', group.policy.length, 2, 'a leave-one-out baseline')
@@ -60,5 +54,5 @@ export function bond(options?: Record<string, unknown>): StrategyPlugin {
         { picks: picks.length },
       )
     },
-  }
-}
+  }),
+})

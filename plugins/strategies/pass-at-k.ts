@@ -12,30 +12,27 @@
  * `selection: 'verifier'`: y* is r's pick, as at inference; f is R of that pick.
  */
 import { z } from 'zod'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
-import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { defineStrategy } from 'bonbench'
+import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { judgeValues } from './shared/judge-values.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { subsetCredit } from './shared/subset-credit.js'
 
 /** Options of `bonbench:pass-at-k`. */
 export const passAtKOptionsSchema = z.strictObject({
-  /** K, policy samples per prompt (default max(2N′, 4); at least N′ + 1). */
-  k: z.int().min(2).optional(),
+  k: z.int().min(2).optional().describe('K, policy samples per prompt (default max(2N′, 4); at least N′ + 1).'),
 })
 
 /** The judge of y* in f(S) = R(y*): r, the verifier BoN selects with at inference. */
 const selection = 'verifier'
 
 /** `bonbench:pass-at-k`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
-export function passAtK(options?: Record<string, unknown>): StrategyPlugin {
-  const o = parseStrategyOptions('pass-at-k', passAtKOptionsSchema, options, 'k (integer ≥ 2)')
-  return {
-    name: 'bonbench:pass-at-k',
-    kind: 'strategy',
+export const passAtK = defineStrategy({
+  name: 'bonbench:pass-at-k',
+  meta: { version: '0.1.0', description: 'Exact N-subset group estimator of ∇E[R(BoN pick)], picks by the verifier r' },
+  options: passAtKOptionsSchema,
+  create: (o) => ({
     selection,
-    meta: { version: '0.1.0', description: 'Exact N-subset group estimator of ∇E[R(BoN pick)], picks by the verifier r' },
-    options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group, { nTrain }) {
       const K = group.policy.length
@@ -49,5 +46,5 @@ export function passAtK(options?: Record<string, unknown>): StrategyPlugin {
         group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: (nTrain / K) * (withSample[i]! - withoutSample[i]!) })),
       )
     },
-  }
-}
+  }),
+})

@@ -8,16 +8,14 @@
  * for the default K = max(2N′, 4). Makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
-import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { defineStrategy } from 'bonbench'
+import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 
 /** Options of `bonbench:rl`. */
 export const rlOptionsSchema = z.strictObject({
-  /** K, policy samples per prompt (default max(2N′, 4)). */
-  k: z.int().min(2).optional(),
-  /** Train on the environment reward R (default) or the verifier score r. */
-  reward: z.enum(['environment', 'verifier']).default('environment'),
+  k: z.int().min(2).optional().describe('K, policy samples per prompt (default max(2N′, 4)).'),
+  reward: z.enum(['environment', 'verifier']).default('environment').describe('Train on the environment reward R (default) or the verifier score r.'),
 })
 
 /** Leave-one-out REINFORCE weights (v_i − mean of the others) / K for the values `v`. */
@@ -28,14 +26,12 @@ export function leaveOneOutAdvantages(values: readonly number[]): number[] {
 }
 
 /** `bonbench:rl`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
-export function rl(options?: Record<string, unknown>): StrategyPlugin {
-  const o = parseStrategyOptions('rl', rlOptionsSchema, options, "k (integer ≥ 2), reward ('environment' | 'verifier')")
-  return {
-    name: 'bonbench:rl',
-    kind: 'strategy',
+export const rl = defineStrategy({
+  name: 'bonbench:rl',
+  meta: { version: '0.1.0', description: 'REINFORCE with a leave-one-out baseline (N′ = 1 baseline)' },
+  options: rlOptionsSchema,
+  create: (o) => ({
     selection: 'none',
-    meta: { version: '0.1.0', description: 'REINFORCE with a leave-one-out baseline (N′ = 1 baseline)' },
-    options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group) {
       requireSamples('rl', group.policy.length, 2, 'a leave-one-out baseline')
@@ -43,5 +39,5 @@ export function rl(options?: Record<string, unknown>): StrategyPlugin {
       const w = leaveOneOutAdvantages(values)
       return strategyOutput(group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })))
     },
-  }
-}
+  }),
+})

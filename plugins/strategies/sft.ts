@@ -7,27 +7,23 @@
  * Makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
-import { parseStrategyOptions } from './shared/strategy-options.js'
+import { BenchError, defineStrategy } from 'bonbench'
 import { strategyOutput } from './shared/strategy-output.js'
 
 /** Options of `bonbench:sft` (none). */
 export const sftOptionsSchema = z.strictObject({})
 
 /** `bonbench:sft`: weight 1 on the expert completion. Throws BENCH_PLUGIN_OPTIONS on any option. */
-export function sft(options?: Record<string, unknown>): StrategyPlugin {
-  const resolved = parseStrategyOptions('sft', sftOptionsSchema, options, 'no options')
-  return {
-    name: 'bonbench:sft',
-    kind: 'strategy',
+export const sft = defineStrategy({
+  name: 'bonbench:sft',
+  meta: { version: '0.1.0', description: 'SFT on expert solutions (baseline)' },
+  options: sftOptionsSchema,
+  create: () => ({
     selection: 'none',
-    meta: { version: '0.1.0', description: 'SFT on expert solutions (baseline)' },
-    options: { ...resolved },
     needs: () => ({ policySamples: 0, expert: true }),
     weights(group) {
       if (group.expert === undefined) throw new BenchError('BENCH_RUN_INVALID', `bonbench:sft: problem '${group.problem.id}' has no expert solution. Use sft with tasks that provide experts.`)
       return strategyOutput([{ prompt: group.problem.prompt, completion: group.expert, weight: 1 }])
     },
-  }
-}
+  }),
+})

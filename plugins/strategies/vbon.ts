@@ -12,21 +12,18 @@
  * F̂_ref but makes no BoN picks: `selection: 'none'`.
  */
 import { z } from 'zod'
-import { BenchError } from '../../core/errors.js'
-import type { ScoredGroup, StrategyPlugin } from '../../core/plugin-api/strategy.js'
+import type { ScoredGroup } from 'bonbench'
+import { BenchError, defineStrategy } from 'bonbench'
 import { leaveOneOutAdvantages } from './rl.js'
 import { referenceCdf } from './shared/reference-cdf.js'
-import { defaultK, parseStrategyOptions, requireSamples } from './shared/strategy-options.js'
+import { defaultK, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 
 /** Options of `bonbench:vbon`. */
 export const vbonOptionsSchema = z.strictObject({
-  /** K, policy samples per prompt (default max(2N′, 4)). */
-  k: z.int().min(2).optional(),
-  /** M, reference samples per prompt (default max(2N′, 8)). */
-  'reference-samples': z.int().min(1).optional(),
-  /** β of KL(π‖π_ref) (default 1). */
-  'kl-beta': z.number().min(0).default(1),
+  k: z.int().min(2).optional().describe('K, policy samples per prompt (default max(2N′, 4)).'),
+  'reference-samples': z.int().min(1).optional().describe('M, reference samples per prompt (default max(2N′, 8)).'),
+  'kl-beta': z.number().min(0).default(1).describe('β of KL(π‖π_ref) (default 1).'),
 })
 
 /** M, the reference samples per prompt of vbon and bond: the option, else max(2N′, 8). */
@@ -44,19 +41,17 @@ export function logCdfRewards(name: string, group: ScoredGroup, nTrain: number):
 }
 
 /** `bonbench:vbon`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
-export function vbon(options?: Record<string, unknown>): StrategyPlugin {
-  const o = parseStrategyOptions('vbon', vbonOptionsSchema, options, 'k (integer ≥ 2), reference-samples (integer ≥ 1), kl-beta (≥ 0)')
-  return {
-    name: 'bonbench:vbon',
-    kind: 'strategy',
+export const vbon = defineStrategy({
+  name: 'bonbench:vbon',
+  meta: { version: '0.1.0', description: 'Variational BoN: RL on (N−1)·log F_ref(r) with KL to the reference' },
+  options: vbonOptionsSchema,
+  create: (o) => ({
     selection: 'none',
-    meta: { version: '0.1.0', description: 'Variational BoN: RL on (N−1)·log F_ref(r) with KL to the reference' },
-    options: { ...o },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']), klBeta: o['kl-beta'] }),
     weights(group, { nTrain }) {
       requireSamples('vbon', group.policy.length, 2, 'a leave-one-out baseline')
       const w = leaveOneOutAdvantages(logCdfRewards('vbon', group, nTrain))
       return strategyOutput(group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })))
     },
-  }
-}
+  }),
+})

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readJournal } from '../../core/run/journal.js'
-import { compareJournals, formatDifference } from '../helpers/compare-journals.js'
-import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { compareJournals, formatDifference, normalisedJournal } from '../helpers/compare-journals.js'
+import { EVAL_EVERY_RECORDS, onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { bench, tempDir } from './cli-helper.js'
 
 // Issue 12 §2: the same command from a cold and a warm cache, and with one sampling thread or
@@ -48,5 +48,42 @@ describe('a cache or a worker count never changes a result (bench run, journals 
     // The cold run of the first test sampled in-process (concurrency 1).
     const oneJournal = onlyJournal(join(project.dir, 'cold'))
     expect(formatDifference(compareJournals(oneJournal, twoJournal))).toBe('the journals are the same record for record')
+  }, 300_000)
+
+  it('train.evalEvery on vs off: checkpoint evaluations and KL are added, training and every final number stay bit-identical', async () => {
+    // Same cache as the warm run above, so both journals start from the same pretrained base.
+    writeTinyMathConfig(project.dir, { evalEvery: 1, file: 'eval-every.json' })
+    const args = tinyMathArgs({ runsDir: 'eval-every', cacheDir: 'cache', concurrency: 1 }).filter((a) => a !== '--no-reports')
+    const on = await bench([...args, '--config', 'eval-every.json'], { cwd: project.dir })
+    expect(on.exitCode, on.stderr).toBe(0)
+    const onJournal = onlyJournal(join(project.dir, 'eval-every'))
+    const offJournal = onlyJournal(join(project.dir, 'warm'))
+    const records = readJournal(onJournal).records
+    expect(records).toHaveLength(EVAL_EVERY_RECORDS)
+    const evals = records.filter((r) => r.type === 'checkpoint-eval')
+    expect(evals.map((r) => r.type === 'checkpoint-eval' && `${r.cellId}@${r.step}`)).toEqual(['sft-n1-t1-s1@1', 'bon-rl-n4-t1-s1@1'])
+    for (const r of records) {
+      const kl = r.type === 'checkpoint-eval' ? r.kl : r.type === 'cell' ? r.result.kl : undefined
+      if (r.type !== 'checkpoint-eval' && r.type !== 'cell') continue
+      if (kl?.state !== 'measured') throw new Error(`${r.cellId}: KL not measured`)
+      // Monte Carlo: a trained arm's estimate may dip below 0 by noise, never by much.
+      expect(kl.perToken).toBeGreaterThan(-1e-3)
+      if (r.type === 'cell' && r.key.strategy === 'base') {
+        // π = π_base scored by the same logProb: exactly zero, not merely small.
+        expect(kl.perToken).toBe(0)
+        expect(kl.ci).toEqual([0, 0])
+      }
+    }
+    // Drop what evalEvery adds (its records, the cells' kl): the rest is the run without it, record for record.
+    const without = (path: string) => normalisedJournal(path, { ignore: ['kl', 'cached'] }).filter((r) => (r as { type: string }).type !== 'checkpoint-eval')
+    expect(without(onJournal)).toEqual(without(offJournal))
+    // The reports show the frontier.
+    const report = readFileSync(join(onJournal, '..', 'report.md'), 'utf8')
+    expect(report).toContain('## Divergence frontier')
+    expect(report).toMatch(/\| sft \| 1 \| /)
+    const results = JSON.parse(readFileSync(join(onJournal, '..', 'results.json'), 'utf8')) as { version: number; groups: Array<{ frontier?: Array<{ step: number }> }>; charts: Array<{ kind: string }> }
+    expect(results.version).toBe(3)
+    expect(results.groups.map((g) => g.frontier?.map((p) => p.step))).toEqual([[0], [1, 2], [1, 2]])
+    expect(results.charts.filter((c) => c.kind === 'frontier')).toHaveLength(2)
   }, 300_000)
 })

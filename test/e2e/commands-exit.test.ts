@@ -8,7 +8,7 @@ import { bench, type BenchResult, sharedData, tempDir } from './cli-helper.js'
 // input and must exit on its own once its work is done. The deadline is generous: passing it
 // means the process hung (it is killed and the test fails), never that the machine was slow.
 const DEADLINE_MS = 120_000
-/** What the CLI prints when something kept it alive after its command returned (core/cli/main.ts). */
+/** What the CLI prints when something kept it alive after its command returned (cli/main.ts). */
 const HELD_OPEN = 'still held the process'
 
 const project = tempDir('bonbench-exit-')

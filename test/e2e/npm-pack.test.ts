@@ -111,16 +111,17 @@ describe('the packed bonbench package in a fresh project', () => {
       'dist/core/index.d.ts',
       'dist/core/testing/index.js',
       'dist/core/testing/index.d.ts',
-      'dist/core/cli/main.js',
+      'dist/cli/main.js',
       'dist/reports/results.schema.json',
       'dist/reports/html-client.js',
       'dist/core/backend/probe-worker-entry.mjs',
       'dist/plugins/models/tiny-transformer/worker-entry.mjs',
       'dist/plugins/verifiers/js-sandbox/shim.bundle.js',
+      'dist/plugins/verifiers/python-sandbox/fork-server.py',
     ]) {
       expect(files, path).toContain(path)
     }
-    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json))$/.test(f))
+    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json)|dist\/plugins\/verifiers\/python-sandbox\/fork-server\.py)$/.test(f))
     expect(stray).toEqual([])
   })
 

@@ -40,7 +40,7 @@ describe('bench report', () => {
     for (const f of ['results.json', 'report.md', 'report.html']) expect(existsSync(path.join(dirs.base, f)), f).toBe(true)
     expect(all.stdout).toContain('6 of 6 cells finished in last-good')
     const results = JSON.parse(await readFile(path.join(dirs.base, 'results.json'), 'utf8'))
-    expect(results.version).toBe(2)
+    expect(results.version).toBe(3)
     expect(results.settings.bootstrap).toBe(200)
 
     await rm(path.join(dirs.base, 'report.md'))

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
 import { compareJournals, formatDifference, normalisedJournal } from '../helpers/compare-journals.js'
-import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { EVAL_EVERY_RECORDS, onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { bench, tempDir } from './cli-helper.js'
 
 // Issue 12 §2 and §6: `--resume` after a kill at record k journals exactly what an uninterrupted
@@ -59,3 +59,39 @@ describe('bench run --resume after a kill at record k', () => {
     expect(formatDifference(compareJournals(expected, journal!))).toBe('the journals are the same record for record')
   }, 300_000)
 })
+
+// With train.evalEvery (see EVAL_EVERY_RECORDS for the record layout): a kill before a checkpoint
+// evaluation is journaled redoes it on resume; one after it is not redone (the replayed training
+// skips it); either way the journal is the uninterrupted run's, numbers and all.
+const EVAL_EVERY_KILLS = [
+  8, // after sft's step 0: the resume replays step 0 and evaluates the checkpoint at step 1
+  9, // right after sft's checkpoint evaluation: the resume must not journal it again
+  17, // right after bon-rl's checkpoint evaluation
+]
+
+describe('bench run --resume with train.evalEvery', () => {
+  const project = tempDir('bonbench-resume-eval-')
+  afterAll(() => project.cleanup())
+  writeTinyMathConfig(project.dir, { evalEvery: 1 })
+
+  it('skips the checkpoint evaluations already journaled and ends with the uninterrupted journal', async () => {
+    const reference = await bench(tinyMathArgs({ runsDir: 'uninterrupted', cacheDir: 'cache-ref', concurrency: 1 }), { cwd: project.dir })
+    expect(reference.exitCode, reference.stderr).toBe(0)
+    const expected = onlyJournal(join(project.dir, 'uninterrupted'))
+    const full = normalisedJournal(expected)
+    expect(full).toHaveLength(EVAL_EVERY_RECORDS)
+    let journal: string | undefined
+    for (const k of EVAL_EVERY_KILLS) {
+      const before = journal ? lines(journal).length : 0
+      const args = journal ? ['run', '--resume', join(journal, '..'), '--no-tui', '--no-reports'] : tinyMathArgs({ runsDir: 'killed', cacheDir: 'cache-killed', concurrency: 1 })
+      const killed = await bench(args, { cwd: project.dir, env: { [KILL_AFTER_RECORDS_ENV]: String(k - before) } })
+      expect(killed.signal, `the run was to kill itself after record ${k}: ${killed.stderr}`).toBe('SIGKILL')
+      journal ??= onlyJournal(join(project.dir, 'killed'))
+      expect(normalisedJournal(journal), `after the kill at record ${k}`).toEqual(full.slice(0, k))
+    }
+    const resumed = await bench(['run', '--resume', join(journal!, '..'), '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
+    expect(formatDifference(compareJournals(expected, journal!))).toBe('the journals are the same record for record')
+  }, 300_000)
+})
+

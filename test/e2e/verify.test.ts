@@ -38,7 +38,7 @@ describe('bench verify', () => {
     const result = await bench(['verify', 'humaneval', '--data', humanevalPy, '--samples', samples, '--k', '1', '--json'], { cwd: dir })
     expect(result.exitCode, result.stderr).toBe(0)
     const json = JSON.parse(result.stdout)
-    expect(json).toMatchObject({ problems: 164, samples: 164, passAtK: { '1': 1 }, verdicts: { passed: 164 } })
+    expect(json).toMatchObject({ verifier: 'bonbench:python-sandbox', problems: 164, samples: 164, passAtK: { '1': 1 }, verdicts: { passed: 164 } })
     expect(readJsonl(`${samples}_results.jsonl`)).toHaveLength(164)
   }, 300_000)
 

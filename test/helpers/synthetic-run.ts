@@ -6,7 +6,7 @@ import type { CellKey, CellMetrics, CellResult, PoolSample, PromptMetrics, Train
 import { createRng, deriveSeed } from '../../core/rng.js'
 import type { JournalRecord, RunManifest } from '../../core/run/journal-types.js'
 import { emptyProvenance } from '../../core/testing/sample-events.js'
-import type { RunData } from '../../reports/read-run.js'
+import { type RunData, runDataOf } from '../../core/run/run-record.js'
 
 /** A trained strategy of a synthetic run: its logit shift over the base model on every prompt. */
 export interface SyntheticStrategy {
@@ -222,16 +222,5 @@ export async function writeSyntheticRun(dir: string, spec: SyntheticRunSpec = {}
 /** The same run as `readRun` would return it, without touching the disk (fast tests). */
 export function syntheticRunData(spec: SyntheticRunSpec = {}): RunData {
   const { manifest, records } = syntheticRun(spec)
-  const data: RunData = { runDir: `/synthetic/${manifest.runId}`, manifest, cells: [], pools: new Map(), training: new Map(), prepare: {}, errors: [], badLines: [] }
-  for (const r of records) {
-    if (r.type === 'cell') data.cells.push(r.result)
-    else if (r.type === 'pool') {
-      if (!data.pools.has(r.cellId)) data.pools.set(r.cellId, new Map())
-      data.pools.get(r.cellId)!.set(r.promptId, r.samples)
-    } else if (r.type === 'train') {
-      if (!data.training.has(r.cellId)) data.training.set(r.cellId, [])
-      data.training.get(r.cellId)!.push(r.log)
-    } else if (r.type === 'prepare') data.prepare[r.name] = r.facts
-  }
-  return data
+  return runDataOf(`/synthetic/${manifest.runId}`, manifest, records)
 }

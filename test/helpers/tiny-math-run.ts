@@ -20,10 +20,20 @@ export const tinyMathConfig = {
   eval: { bootstrap: 50 },
 }
 
-/** Writes the config into `dir` (as bench.config.json). */
-export function writeTinyMathConfig(dir: string): void {
-  writeFileSync(join(dir, 'bench.config.json'), JSON.stringify(tinyMathConfig))
+/** Writes the config into `dir` (as bench.config.json, or `file`); `evalEvery` sets `train.evalEvery` (checkpoint evaluations and KL). */
+export function writeTinyMathConfig(dir: string, opts: { evalEvery?: number; file?: string } = {}): void {
+  const config = opts.evalEvery ? { ...tinyMathConfig, train: { ...tinyMathConfig.train, evalEvery: opts.evalEvery } } : tinyMathConfig
+  writeFileSync(join(dir, opts.file ?? 'bench.config.json'), JSON.stringify(config))
 }
+
+/**
+ * With `train.evalEvery: 1` the two trained arms (2 steps each) are also evaluated after step 1,
+ * one 'checkpoint-eval' record each, and every cell record carries its KL: 24 records — pretraining
+ * 0–2, prepare 3, base pools 4–6 and cell 7, sft train 8, checkpoint-eval 9, train 10, checkpoint
+ * 11, pools 12–14, cell 15, bon-rl train 16, checkpoint-eval 17, train 18, checkpoint 19, pools
+ * 20–22, cell 23.
+ */
+export const EVAL_EVERY_RECORDS = 24
 
 /** `bench run` arguments of the shrunk command, with its own runs folder and cache. */
 export function tinyMathArgs(opts: { runsDir: string; cacheDir: string; concurrency: number }): string[] {

@@ -6,6 +6,7 @@ import type { UserConfig } from '../../core/config/types.js'
 import type { Plugin } from '../../core/plugin-api/index.js'
 import type { JournalRecord } from '../../core/run/journal-types.js'
 import { PluginRegistry } from '../../core/registry/registry.js'
+import { builtins } from '../../cli/builtins.js'
 
 /** A temporary project folder for a programmatic run; `cleanup` removes it. */
 export function tempProject(prefix = 'bonbench-run-'): { dir: string; cleanup: () => void } {
@@ -20,7 +21,7 @@ export function tempProject(prefix = 'bonbench-run-'): { dir: string; cleanup: (
  * concurrency is 1 unless `config.concurrency` says otherwise.
  */
 export function toyRunSetup(dir: string, opts: { plugins?: Plugin[]; config?: UserConfig } = {}): { config: ResolvedConfig; registry: PluginRegistry } {
-  const registry = new PluginRegistry()
+  const registry = new PluginRegistry({ builtins })
   for (const plugin of opts.plugins ?? []) registry.add(plugin, 'inline')
   const user = opts.config ?? {}
   const config = resolveConfig({

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { ModelPlugin, ReporterPlugin, StrategyPlugin, TaskPlugin, VerifierPlugin } from '../../core/plugin-api/index.js'
 import { checkModelContract, checkReporterContract, checkStrategyContract, checkTaskContract, checkVerifierContract, formatContractReport, type ContractReport } from '../../core/testing/index.js'
 import { validatePlugin } from '../../core/registry/validate-plugin.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 import { jsSandbox } from '../../plugins/verifiers/js-sandbox/index.js'
 import { addProblem, CORRECT_ADD } from './code-fixtures.js'
 

@@ -19,7 +19,7 @@ import {
   type ContractReport,
   type VerifierCase,
 } from '../../core/testing/index.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 import type { TabularInstance } from '../../plugins/models/tabular/index.js'
 
 const scratch: string[] = []

@@ -21,7 +21,7 @@ import {
   type VerifierCase,
   type VerifierContractOptions,
 } from '../../core/testing/index.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 
 /** The shared data sets beside the repository (read in place, never copied). */
 const data = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data')
@@ -113,6 +113,18 @@ const verifierRows: Record<string, () => Promise<{ plugin: VerifierPlugin; cases
       ]),
       // Each candidate is a python3 process: a few of the worst garbage candidates are enough here.
       opts: { garbageProblems: 1, concurrency: 2, garbage: garbageCompletions.filter((_, i) => i % 4 === 0) },
+    }
+  },
+  'python-sandbox': async () => {
+    const problems = (await (builtins.humaneval!({ limit: 2 }) as TaskPlugin).load({ seed: 0, dataPath: path.join(data, 'humaneval') })).test
+    return {
+      plugin: builtins['python-sandbox']!({ timeoutMs: 1000 }) as VerifierPlugin,
+      cases: problems.flatMap((p) => [
+        { name: `${p.id} reference`, item: { problem: p, completion: p.expert! }, expect: { pass: true, reason: 'passed' } },
+        { name: `${p.id} wrong`, item: { problem: p, completion: '    return None\n' }, expect: { pass: false } },
+        { name: `${p.id} loops`, item: { problem: p, completion: '    while True:\n        pass\n' }, expect: { pass: false, reason: 'timeout' } },
+      ]),
+      opts: { concurrency: 2 },
     }
   },
 }

@@ -4,8 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { validatePlugin } from '../../core/registry/validate-plugin.js'
-import { builtins } from '../../plugins/builtins.js'
-import { readRun } from '../../reports/read-run.js'
+import { builtins } from '../helpers/builtin-factories.js'
+import { readRun } from '../../core/run/run-record.js'
 import { writeSyntheticRun } from '../helpers/synthetic-run.js'
 
 const dirs: string[] = []

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { humaneval } from '../../plugins/tasks/humaneval/index.js'
 import { humanevalJs } from '../../plugins/tasks/humaneval-js/index.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 import { humanevalPyFile, humanevalXFile, multipleEFile, sharedData } from './code-fixtures.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-humaneval-'))
@@ -72,7 +72,7 @@ describe('humaneval (Python) task', () => {
     expect(p.id).toBe('HumanEval/0')
     expect(p.data).toMatchObject({ language: 'python', format: 'humaneval', entryPoint: 'has_close_elements' })
     expect((p.data as { test: string }).test.trimEnd().endsWith('check(has_close_elements)')).toBe(true)
-    expect(task.rewardVerifier).toBe('command')
+    expect(task.rewardVerifier).toBe('python-sandbox')
   })
 
   it('rejects a record without an entry point, naming file and line; asks for --data', async () => {

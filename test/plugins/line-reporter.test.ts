@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { isBenchError } from '../../core/errors.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 import { lineReporter } from '../../plugins/reporters/line/index.js'
 import { RUN_DIR, scriptedRun, type TimedEvent } from '../fixtures/tui/run-events.js'
 
@@ -81,6 +81,7 @@ describe('bonbench:line', () => {
 
   it('writes no escape codes, so CI logs read as they are', () => {
     const lines = replay(scriptedRun().events)
+    // eslint-disable-next-line no-control-regex -- the point is that no ESC character is written
     expect(lines.join('\n')).not.toMatch(/\u001B/)
   })
 

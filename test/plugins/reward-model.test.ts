@@ -199,7 +199,7 @@ describe('aucBootstrapCi', () => {
 describe('bonbench:reward-model', () => {
   it('is registered as a built-in, passes plugin validation and validates its options', async () => {
     // Imported here so a half-written sibling plugin cannot break the other tests of this file.
-    const { builtins } = await import('../../plugins/builtins.js')
+    const { builtins } = await import('../helpers/builtin-factories.js')
     const plugin = builtins['reward-model']!({ hidden: 4 })
     expect(validatePlugin(plugin, 'reward-model')).toBe(plugin)
     expect(plugin.name).toBe('bonbench:reward-model')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../core/rng.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 import { tinyTransformer } from '../../plugins/models/tiny-transformer/index.js'
 import type { TinyTransformerInstance } from '../../plugins/models/tiny-transformer/index.js'
 import { tokenLogProbs, weightedLoss } from '../../plugins/models/tiny-transformer/loss.js'
@@ -25,10 +25,10 @@ describe('tiny-transformer options', () => {
     [{ unknown: 1 }, /unknown/i],
     [{ positions: 'rotary', width: 12, heads: 4 }, /even head size/],
   ])('rejects %j with BENCH_PLUGIN_OPTIONS naming the plugin', (options, message) => {
-    expect(() => tinyTransformer(options)).toThrow(message)
-    expect(() => tinyTransformer(options)).toThrow(/bonbench:tiny-transformer/)
+    expect(() => tinyTransformer(options as never)).toThrow(message)
+    expect(() => tinyTransformer(options as never)).toThrow(/bonbench:tiny-transformer/)
     try {
-      tinyTransformer(options)
+      tinyTransformer(options as never)
     } catch (error) {
       expect((error as { code: string }).code).toBe('BENCH_PLUGIN_OPTIONS')
     }

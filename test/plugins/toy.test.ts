@@ -4,7 +4,7 @@ import type { ScoredGroup } from '../../core/plugin-api/strategy.js'
 import type { Problem } from '../../core/plugin-api/task.js'
 import { validatePlugin } from '../../core/registry/validate-plugin.js'
 import { lambdaFor } from '../../core/train/lambda.js'
-import { builtins } from '../../plugins/builtins.js'
+import { builtins } from '../helpers/builtin-factories.js'
 import { parseChoices, tabular, type TabularInstance } from '../../plugins/models/tabular/index.js'
 import { bonRlS } from '../../plugins/strategies/bon-rl-s.js'
 import { toy } from '../../plugins/tasks/toy/index.js'
@@ -45,7 +45,7 @@ describe('toy task', () => {
   })
 
   it('rejects bad options with the plugin name', () => {
-    expect(() => toy({ levels: [9] })).toThrow(/bonbench:toy: level 9/)
+    expect(() => toy({ levels: [9] })).toThrow(/bonbench:toy: invalid options: levels: level 9 is not defined/)
     expect(() => toy({ levelSpecs: { 5: { choices: 3, correct: 3 } }, levels: [5] })).toThrow(/at least one answer must be wrong/)
     expect(() => toy({ prompt: 3 } as never)).toThrow(/bonbench:toy/)
   })

@@ -1,8 +1,8 @@
 import { render } from 'ink-testing-library'
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup } from 'ink-testing-library'
-import { App } from '../../core/tui/App.js'
-import { initialRunView, reduceRunView, tickRunView } from '../../core/tui/run-state.js'
+import { App } from '../../cli/tui/App.js'
+import { initialRunView, reduceRunView, tickRunView } from '../../cli/tui/run-state.js'
 import { RUN_DIR, scriptedRun } from '../fixtures/tui/run-events.js'
 import { lines, plain, viewAfter } from './frame-text.js'
 
@@ -52,7 +52,7 @@ describe.each([80, 120])('App at %i columns', (columns) => {
     const { lastFrame } = render(<App view={viewAfter(events, mid)} columns={columns} rows={40} />)
     const frame = lines(lastFrame())
     expect(frame[0]).toContain('run run-ui-1: 4 cells, 1,536 samples to draw, estimated 42s')
-    expect(frame[1]).toMatch(/^✓ base\s+pass@1 41\.2%  pass@4 66\.1%  Bo-4 58\.3%/)
+    expect(frame[1]).toMatch(/^✓ base\s+pass@1 41\.2% {2}pass@4 66\.1% {2}Bo-4 58\.3%/)
     expect(frame.findIndex((l) => l.startsWith('✓ base'))).toBeLessThan(frame.findIndex((l) => l.startsWith('▸ sft')))
   })
 

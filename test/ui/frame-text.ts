@@ -1,5 +1,5 @@
 // Helpers for reading ink frames in tests: plain text without colour codes.
-import { initialRunView, reduceRunView, type RunView } from '../../core/tui/run-state.js'
+import { initialRunView, reduceRunView, type RunView } from '../../cli/tui/run-state.js'
 import type { TimedEvent } from '../fixtures/tui/run-events.js'
 
 /** Removes ANSI escape sequences, so assertions read what a person sees. */

@@ -7,7 +7,7 @@ vi.hoisted(() => {
   delete process.env.CONTINUOUS_INTEGRATION
 })
 
-const { mountTui } = await import('../../core/tui/mount-tui.js')
+const { mountTui } = await import('../../cli/tui/mount-tui.js')
 const { RUN_DIR, scriptedRun } = await import('../fixtures/tui/run-events.js')
 const { plain } = await import('./frame-text.js')
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { shouldUseTui } from '../../core/tui/should-use-tui.js'
+import { shouldUseTui } from '../../cli/tui/should-use-tui.js'
 
 const tty = { isTTY: true }
 
@@ -22,7 +22,7 @@ describe('shouldUseTui', () => {
 describe('createTerminalOutput', () => {
   it('gives plain lines on a non-TTY stream (the TTY case runs in test/e2e/tui-pty.test.ts)', async () => {
     const { PassThrough } = await import('node:stream')
-    const { createTerminalOutput } = await import('../../core/tui/terminal-output.js')
+    const { createTerminalOutput } = await import('../../cli/tui/terminal-output.js')
     const { scriptedRun } = await import('../fixtures/tui/run-events.js')
     const pipe = new PassThrough()
     let text = ''

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { BenchError } from '../../../core/errors.js'
+import { BenchError } from 'bonbench'
 import { makeEntry, TabularTable, type TableInit } from './tabular-table.js'
 
 /** The checkpoint file a tabular model writes into its folder. */

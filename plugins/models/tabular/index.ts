@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { ModelPlugin } from '../../../core/plugin-api/model.js'
+import { BenchError, defineModel } from 'bonbench'
 import { CHECKPOINT_FILE, parseTable } from './checkpoint.js'
 import { createTabularInstance } from './tabular-instance.js'
 import { TabularTable } from './tabular-table.js'
@@ -13,15 +12,11 @@ export type { TabularInstance, TabularOptimizer } from './tabular-instance.js'
 
 /** Options of `bonbench:tabular`. */
 export const tabularOptionsSchema = z.strictObject({
-  /** A fixed answer set for every prompt; without it each prompt declares its own on a `choices:` line. */
-  answers: z.array(z.string().min(1)).min(1).optional(),
-  /** Standard deviation of the seeded initial logits (0 gives a uniform policy). */
-  initScale: z.number().min(0).max(10).default(1),
-  /** `sgd` (plain θ ← θ − η∇L, default) or `adam`. */
-  optimizer: z.enum(['sgd', 'adam']).default('sgd'),
-  /** Step size when `update` is called without one. */
+  answers: z.array(z.string().min(1)).min(1).optional().describe('A fixed answer set for every prompt; without it each prompt declares its own on a `choices:` line.'),
+  initScale: z.number().min(0).max(10).default(1).describe('Standard deviation of the seeded initial logits (0 gives a uniform policy).'),
+  optimizer: z.enum(['sgd', 'adam']).default('sgd').describe('`sgd` (plain θ ← θ − η∇L, default) or `adam`.'),
   // Large: the trainer averages weights over the prompts of a step, and each prompt has its own row.
-  learningRate: z.number().positive().default(4),
+  learningRate: z.number().positive().default(4).describe('Step size when `update` is called without one.'),
 })
 
 /** Options as written in a config. */
@@ -44,37 +39,32 @@ export type TabularOptions = z.input<typeof tabularOptionsSchema>
  * model and a clone of the saved one are identical.
  * Throws BENCH_PLUGIN_OPTIONS for bad options.
  */
-export function tabular(options: TabularOptions = {}): ModelPlugin {
-  const parsed = tabularOptionsSchema.safeParse(options)
-  if (!parsed.success) {
-    throw new BenchError('BENCH_PLUGIN_OPTIONS', `bonbench:tabular: invalid options: ${parsed.error.message}. Allowed: answers (string[]), initScale (≥ 0), optimizer ('sgd' | 'adam'), learningRate (> 0).`)
-  }
-  const resolved = parsed.data
-  const optimizer = { kind: resolved.optimizer, learningRate: resolved.learningRate }
-  return {
-    name: 'bonbench:tabular',
-    kind: 'model',
-    meta: { version: '0.1.0', description: 'Softmax policy over a small answer set per prompt (exact gradients; for tests and teaching)' },
-    options: { ...resolved },
-    optionsSchema: tabularOptionsSchema,
-    // A uniform table is the interesting start: every prompt is solved sometimes, few always.
-    trainingDefaults: { pretrainSteps: 0 },
-    throughput: { sampleTokensPerSecond: 2_000_000, trainTokensPerSecond: 2_000_000 },
-    async create(ctx) {
-      const table = new TabularTable({ seed: ctx.seed, initScale: resolved.initScale, ...(resolved.answers ? { answers: resolved.answers } : {}) })
-      return createTabularInstance(table, optimizer)
-    },
-    async load(dir) {
-      const path = join(dir, CHECKPOINT_FILE)
-      let text: string
-      try {
-        text = await readFile(path, 'utf8')
-      } catch (cause) {
-        throw new BenchError('BENCH_DATA_MISSING', `bonbench:tabular: no checkpoint at ${path}. Point load() at a folder written by a tabular model's save().`, { cause })
-      }
-      // The checkpoint carries the KL reference and Adam state too, so a resumed run trains on as before.
-      const { table, optimizer: kind } = parseTable(text, path)
-      return createTabularInstance(table, { kind: kind === 'adam' ? 'adam' : 'sgd', learningRate: resolved.learningRate })
-    },
-  }
-}
+export const tabular = defineModel({
+  name: 'bonbench:tabular',
+  meta: { version: '0.1.0', description: 'Softmax policy over a small answer set per prompt (exact gradients; for tests and teaching)' },
+  options: tabularOptionsSchema,
+  create(resolved) {
+    const optimizer = { kind: resolved.optimizer, learningRate: resolved.learningRate }
+    return {
+      // A uniform table is the interesting start: every prompt is solved sometimes, few always.
+      trainingDefaults: { pretrainSteps: 0 },
+      throughput: { sampleTokensPerSecond: 2_000_000, trainTokensPerSecond: 2_000_000 },
+      async create(ctx) {
+        const table = new TabularTable({ seed: ctx.seed, initScale: resolved.initScale, ...(resolved.answers ? { answers: resolved.answers } : {}) })
+        return createTabularInstance(table, optimizer)
+      },
+      async load(dir) {
+        const path = join(dir, CHECKPOINT_FILE)
+        let text: string
+        try {
+          text = await readFile(path, 'utf8')
+        } catch (cause) {
+          throw new BenchError('BENCH_DATA_MISSING', `bonbench:tabular: no checkpoint at ${path}. Point load() at a folder written by a tabular model's save().`, { cause })
+        }
+        // The checkpoint carries the KL reference and Adam state too, so a resumed run trains on as before.
+        const { table, optimizer: kind } = parseTable(text, path)
+        return createTabularInstance(table, { kind: kind === 'adam' ? 'adam' : 'sgd', learningRate: resolved.learningRate })
+      },
+    }
+  },
+})

@@ -1,5 +1,4 @@
-import { createRng, deriveSeed } from '../../../core/rng.js'
-import { BenchError } from '../../../core/errors.js'
+import { createRng, deriveSeed, BenchError } from 'bonbench'
 import { parseChoices } from './answer-set.js'
 
 /** The parameters of one prompt: its answers, logits θ, the frozen reference θ_ref and Adam state. */

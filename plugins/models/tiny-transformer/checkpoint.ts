@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { BenchError } from '../../../core/errors.js'
+import { BenchError } from 'bonbench'
 import type { ModelConfig } from './model-config.js'
 import { paramSpecs, sizeOf } from './model-config.js'
 import type { ResolvedTinyTransformerOptions } from './options.js'

@@ -82,8 +82,7 @@ function maybeDropout(x: tf.Tensor, rate: number, seed: number | undefined): tf.
  * on WASM), dense layers use `dense`. Dropout runs only when `dropoutSeed` is given.
  */
 export function forwardLogits(W: WeightMap, k: ForwardConstants, inputs: tf.Tensor1D, B: number, T: number, dropoutSeed?: number): tf.Tensor2D {
-  const { vocab: V, width: w, heads: H, layers: L, dropout } = k.cfg
-  const d = w / H
+  const { vocab: V, width: w, layers: L, dropout } = k.cfg
   let x: tf.Tensor2D = dense(oneHotFloat(inputs, V) as tf.Tensor2D, W['tok_emb'] as tf.Tensor2D)
   if (k.cfg.positions === 'learned') {
     const pos = tf.slice(W['pos_emb']!, [0, 0], [T, w])

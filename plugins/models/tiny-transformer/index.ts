@@ -1,8 +1,8 @@
-import type { ModelCreateContext, ModelPlugin } from '../../../core/plugin-api/index.js'
+import { defineModel, type ModelCreateContext, type ModelPlugin } from 'bonbench'
 import type { TinyTransformerInstance } from './instance.js'
 import { modelConfig } from './model-config.js'
-import { resolveOptions } from './options.js'
-import type { ResolvedTinyTransformerOptions, TinyTransformerOptions } from './options.js'
+import { tinyTransformerOptionsSchema } from './options.js'
+import type { ResolvedTinyTransformerOptions } from './options.js'
 import { CharTokenizer } from './tokenizer.js'
 
 // TensorFlow.js is loaded on first create/load, not when the plugin list is imported.
@@ -19,7 +19,7 @@ const runtime = async () => {
 export type { TinyTransformerInstance } from './instance.js'
 export type { TinyTransformerOptions } from './options.js'
 
-/** A tiny-transformer plugin whose `create`/`load` return the richer instance type. */
+/** A tiny-transformer plugin whose `create`/`load` return the richer instance type (what `tinyTransformer()` returns). */
 export interface TinyTransformerPlugin extends ModelPlugin {
   options: ResolvedTinyTransformerOptions
   create(ctx: ModelCreateContext): Promise<TinyTransformerInstance>
@@ -32,17 +32,15 @@ function workerCount(options: ResolvedTinyTransformerOptions, concurrency: numbe
 
 /**
  * `bonbench:tiny-transformer`: a small decoder-only transformer on TensorFlow.js, trained and
- * sampled in-process (WASM by default). Options are validated here (BENCH_PLUGIN_OPTIONS).
+ * sampled in-process (WASM by default). Options are validated by the kit (BENCH_PLUGIN_OPTIONS).
  * `create(ctx)` builds a character tokenizer from `ctx.corpus` and seeded weights
  * (`options.seed ?? ctx.seed`); `ctx.concurrency` ≥ 2 samples in that many worker threads.
  */
-export function tinyTransformer(options?: TinyTransformerOptions | Record<string, unknown>): TinyTransformerPlugin {
-  const resolved = resolveOptions(options)
-  return {
-    name: 'bonbench:tiny-transformer',
-    kind: 'model',
-    meta: { version: '0.1.0', description: 'small decoder-only transformer on TensorFlow.js (WASM/CPU/GPU), trainable' },
-    options: resolved,
+export const tinyTransformer = defineModel({
+  name: 'bonbench:tiny-transformer',
+  meta: { version: '0.1.0', description: 'small decoder-only transformer on TensorFlow.js (WASM/CPU/GPU), trainable' },
+  options: tinyTransformerOptionsSchema,
+  create: (resolved) => ({
     // Pretraining uses the model's own learning rate (1e-3): on `math` it learnt arithmetic where
     // 3e-3 stalled. Fine-tuning a pretrained model needs a smaller one: at 1e-3, 30 RL steps
     // wrecked a 36%-pass@1 base (docs/study/README.md).
@@ -70,5 +68,5 @@ export function tinyTransformer(options?: TinyTransformerOptions | Record<string
       const engine = await Engine.create({ options: saved.options, tokenizer: saved.tokenizer, weights: saved.weights, seed: resolved.seed ?? ctx.seed, backend, hash: saved.hash })
       return createInstance(engine, { workers: workerCount(saved.options, ctx.concurrency), backend })
     },
-  }
-}
+  }),
+})

@@ -1,4 +1,4 @@
-import { createRng } from '../../../core/rng.js'
+import { createRng } from 'bonbench'
 import type { ModelConfig } from './model-config.js'
 import { paramSpecs, sizeOf } from './model-config.js'
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
-import type { Completion } from '../../../core/plugin-api/index.js'
-import { BenchError } from '../../../core/errors.js'
+import type { Completion } from 'bonbench'
+import { BenchError } from 'bonbench'
 import type { RowRequest } from './generate.js'
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js'
 

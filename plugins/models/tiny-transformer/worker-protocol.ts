@@ -1,4 +1,4 @@
-import type { Completion } from '../../../core/plugin-api/index.js'
+import type { Completion } from 'bonbench'
 import type { RowRequest } from './generate.js'
 import type { ResolvedTinyTransformerOptions } from './options.js'
 import type { TokenizerJson } from './tokenizer.js'

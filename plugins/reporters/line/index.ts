@@ -1,12 +1,6 @@
-import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
-import type { RunEvent, Phase } from '../../../core/events.js'
-import type { CellKey } from '../../../core/plugin-api/results.js'
-import { cellLabel, varyingAxes, type VaryingAxes } from '../../../core/summary/cell-label.js'
-import { formatHeadline } from '../../../core/summary/headline.js'
-import { resumeHint } from '../../../core/summary/resume-hint.js'
-import { formatSummaryTable, summarizeResults } from '../../../core/summary/summary-table.js'
-import { formatCount, formatDuration, formatEstimate, formatRate, formatValue } from '../../../core/summary/units.js'
-import { lineOptionsSchema, resolveLineOptions, type TextSink } from './options.js'
+import type { RunEvent, Phase, CellKey } from 'bonbench'
+import { defineReporter, type PluginHooks, cellLabel, varyingAxes, type VaryingAxes, formatHeadline, resumeHint, formatSummaryTable, summarizeResults, formatCount, formatDuration, formatEstimate, formatRate, formatValue } from 'bonbench'
+import { lineOptionsSchema, type ResolvedLineOptions, type TextSink } from './options.js'
 import { ProgressThrottle } from './progress-throttle.js'
 
 export type { LineReporterOptions, TextSink } from './options.js'
@@ -24,8 +18,14 @@ interface PhaseClock {
  * `--resume` command when the run was interrupted). Lines carry no colour or cursor codes, so a
  * CI log reads them as they are. Throws BENCH_PLUGIN_OPTIONS on bad options.
  */
-export function lineReporter(options?: Record<string, unknown>): ReporterPlugin {
-  const opts = resolveLineOptions(options)
+export const lineReporter = defineReporter({
+  name: 'bonbench:line',
+  meta: { version: '0.1.0', description: 'Plain progress lines for CI logs and non-TTY output' },
+  options: lineOptionsSchema,
+  create: lineReporterHooks,
+})
+
+function lineReporterHooks(opts: ResolvedLineOptions): PluginHooks<'reporter'> {
   const out: TextSink = opts.stream ?? process.stdout
   const now = opts.now ?? Date.now
   const throttle = new ProgressThrottle(opts.step, opts.intervalMs)
@@ -118,11 +118,8 @@ export function lineReporter(options?: Record<string, unknown>): ReporterPlugin 
   }
 
   return {
-    name: 'bonbench:line',
-    kind: 'reporter',
-    meta: { version: '0.1.0', description: 'Plain progress lines for CI logs and non-TTY output' },
+    // The stream and the clock are not data: the recorded options leave them out.
     options: { intervalMs: opts.intervalMs, step: opts.step },
-    optionsSchema: lineOptionsSchema,
     onEvent(event) {
       const handle = handlers[event.type] as (e: RunEvent) => void
       handle(event)

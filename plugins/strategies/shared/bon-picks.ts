@@ -1,4 +1,4 @@
-import type { Rng } from '../../../core/plugin-api/common.js'
+import type { Rng } from 'bonbench'
 
 /** One BoN draw inside a group: the sample indices of an N′-subset and the index it selects. */
 export interface BonPick {

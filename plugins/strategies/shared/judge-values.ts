@@ -1,4 +1,4 @@
-import type { ScoredSample, SelectionJudge } from '../../../core/plugin-api/strategy.js'
+import type { ScoredSample, SelectionJudge } from 'bonbench'
 
 /** A judge that picks: every {@link SelectionJudge} but `none`. */
 export type PickingJudge = Exclude<SelectionJudge, 'none'>

@@ -1,5 +1,4 @@
-import type { WeightedSequence } from '../../../core/plugin-api/model.js'
-import type { StrategyOutput } from '../../../core/plugin-api/strategy.js'
+import type { WeightedSequence, StrategyOutput } from 'bonbench'
 
 /**
  * Wraps a rule's sequences with the counters every strategy reports (summed over prompts by the

@@ -1,21 +1,16 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
+import type { Problem } from 'bonbench'
+import { defineTask } from 'bonbench'
 import { datasetSplit, fillTemplate, invalidLine, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 
 /** Options of `bonbench:gsm8k`. */
 export const gsm8kOptionsSchema = z.strictObject({
-  /** The file inside a `--data` folder (default: test.jsonl, gsm8k/test.jsonl, or their .gz). */
-  file: z.string().min(1).optional(),
-  /** Prompt template; `{question}` is replaced by the question text. */
-  template: z.string().includes('{question}').default('Question: {question}\nAnswer:'),
-  /** Keep the first n problems, for quick runs. */
-  limit: z.int().min(1).optional(),
-  /** Fraction moved to train by a hash of the id (default 0: evaluation only, all in test). */
-  trainFraction: z.number().min(0).max(1).default(0),
-  /** Keep the calculator annotations `<<48/2=24>>` in expert solutions (default: removed). */
-  keepCalculator: z.boolean().default(false),
-  maxTokens: z.int().min(1).default(512),
+  file: z.string().min(1).optional().describe('The file inside a `--data` folder (default: test.jsonl, gsm8k/test.jsonl, or their .gz).'),
+  template: z.string().includes('{question}').default('Question: {question}\nAnswer:').describe('Prompt template; `{question}` is replaced by the question text.'),
+  limit: z.int().min(1).optional().describe('Keep the first n problems, for quick runs.'),
+  trainFraction: z.number().min(0).max(1).default(0).describe('Fraction moved to train by a hash of the id (default 0: evaluation only, all in test).'),
+  keepCalculator: z.boolean().default(false).describe('Keep the calculator annotations `<<48/2=24>>` in expert solutions (default: removed).'),
+  maxTokens: z.int().min(1).default(512).describe('Generation cap: the most tokens a completion may have.'),
 })
 
 /** Options as written in a config. */
@@ -39,15 +34,11 @@ export function gsm8kAnswer(solution: string): string | undefined {
  * `#### n` line. `load` throws BENCH_DATA_MISSING without a data path and BENCH_DATA_INVALID naming
  * file and line for a bad record; TaskData.files carries the sha256.
  */
-export function gsm8k(options: Gsm8kOptions = {}): TaskPlugin {
-  const parsed = gsm8kOptionsSchema.safeParse(options)
-  if (!parsed.success) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}`)
-  const o = parsed.data
-  return {
-    name,
-    kind: 'task',
-    meta: { version: '0.1.0', description: 'GSM8K grade-school word problems with #### answers (needs --data)' },
-    options: { ...o },
+export const gsm8k = defineTask({
+  name,
+  meta: { version: '0.1.0', description: 'GSM8K grade-school word problems with #### answers (needs --data)' },
+  options: gsm8kOptionsSchema,
+  create: (o) => ({
     rewardVerifier: 'math-answer',
     generation: { maxTokens: o.maxTokens, stop: ['\n\nQuestion:'] },
     async load(ctx) {
@@ -64,5 +55,5 @@ export function gsm8k(options: Gsm8kOptions = {}): TaskPlugin {
       })
       return datasetSplit(data, problems, o)
     },
-  }
-}
+  }),
+})

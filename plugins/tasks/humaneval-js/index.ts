@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { TaskPlugin } from '../../../core/plugin-api/task.js'
+import { BenchError, defineTask } from 'bonbench'
 import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 import { parseJsRecord } from './parse-js-record.js'
 
@@ -9,13 +8,10 @@ export type { JsFormat, ParsedJsRecord } from './parse-js-record.js'
 
 /** Options of `bonbench:humaneval-js`. */
 export const humanevalJsOptionsSchema = z.strictObject({
-  /** The file inside a `--data` folder (default: the HumanEval-X file, then the MultiPL-E one). */
-  file: z.string().min(1).optional(),
-  /** Keep the first n problems, for quick runs. */
-  limit: z.int().min(1).optional(),
-  /** Fraction moved to train by a hash of the id (HumanEval-X only; MultiPL-E is evaluation only). */
-  trainFraction: z.number().min(0).max(1).default(0),
-  maxTokens: z.int().min(1).default(512),
+  file: z.string().min(1).optional().describe('The file inside a `--data` folder (default: the HumanEval-X file, then the MultiPL-E one).'),
+  limit: z.int().min(1).optional().describe('Keep the first n problems, for quick runs.'),
+  trainFraction: z.number().min(0).max(1).default(0).describe('Fraction moved to train by a hash of the id (HumanEval-X only; MultiPL-E is evaluation only).'),
+  maxTokens: z.int().min(1).default(512).describe('Generation cap: the most tokens a completion may have.'),
 })
 
 /** Options as written in a config. */
@@ -34,32 +30,30 @@ const stops = ['\nfunction ', '\n/*', '\n//', '\nconsole.log']
  * `load` throws BENCH_DATA_MISSING without a data path and BENCH_DATA_INVALID naming file and line
  * for a bad record; TaskData.files carries the sha256 of the file read.
  */
-export function humanevalJs(options: HumanevalJsOptions = {}): TaskPlugin {
-  const parsed = humanevalJsOptionsSchema.safeParse(options)
-  if (!parsed.success) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}. Allowed: file, limit, trainFraction, maxTokens.`)
-  const o = parsed.data
-  let evaluationOnly = true
-  return {
-    name,
-    kind: 'task',
-    meta: { version: '0.1.0', description: 'HumanEval in JavaScript (MultiPL-E: evaluation only; HumanEval-X: with reference solutions), graded in the js-sandbox (needs --data)' },
-    options: { ...o },
-    rewardVerifier: 'js-sandbox',
-    generation: { maxTokens: o.maxTokens, stop: stops },
-    get evaluationOnly() {
-      return evaluationOnly
-    },
-    async load(ctx) {
-      const file = await resolveDataFile(name, ctx.dataPath, candidates, o.file)
-      const data = await readJsonl(name, file)
-      const results = parseUniqueRecords(name, data, parseJsRecord, 'task_id')
-      const problems = results.map((r) => r.problem)
-      if (problems.length === 0) throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} holds no problems. Point --data at a HumanEval-JS .jsonl or .jsonl.gz file.`)
-      evaluationOnly = results.some((r) => r.format === 'multiple-e')
-      if (evaluationOnly && o.trainFraction > 0) {
-        throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} is MultiPL-E data, whose licence forbids training on it; set trainFraction to 0 (evaluation only) or use the HumanEval-X file.`)
-      }
-      return datasetSplit(data, problems, o)
-    },
-  }
-}
+export const humanevalJs = defineTask({
+  name,
+  meta: { version: '0.1.0', description: 'HumanEval in JavaScript (MultiPL-E: evaluation only; HumanEval-X: with reference solutions), graded in the js-sandbox (needs --data)' },
+  options: humanevalJsOptionsSchema,
+  create(o) {
+    let evaluationOnly = true
+    return {
+      rewardVerifier: 'js-sandbox',
+      generation: { maxTokens: o.maxTokens, stop: stops },
+      get evaluationOnly() {
+        return evaluationOnly
+      },
+      async load(ctx) {
+        const file = await resolveDataFile(name, ctx.dataPath, candidates, o.file)
+        const data = await readJsonl(name, file)
+        const results = parseUniqueRecords(name, data, parseJsRecord, 'task_id')
+        const problems = results.map((r) => r.problem)
+        if (problems.length === 0) throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} holds no problems. Point --data at a HumanEval-JS .jsonl or .jsonl.gz file.`)
+        evaluationOnly = results.some((r) => r.format === 'multiple-e')
+        if (evaluationOnly && o.trainFraction > 0) {
+          throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} is MultiPL-E data, whose licence forbids training on it; set trainFraction to 0 (evaluation only) or use the HumanEval-X file.`)
+        }
+        return datasetSplit(data, problems, o)
+      },
+    }
+  },
+})

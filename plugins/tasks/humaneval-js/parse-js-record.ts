@@ -1,5 +1,5 @@
 import type { JsonlRecord } from '../shared/jsonl-dataset.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
+import type { Problem } from 'bonbench'
 import type { CodePayload } from '../../verifiers/shared/code-payload.js'
 
 /** The two HumanEval-JS flavours a file may hold. */

@@ -1,18 +1,15 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
+import type { Problem } from 'bonbench'
+import { BenchError, defineTask } from 'bonbench'
 import type { CodePayload } from '../../verifiers/shared/code-payload.js'
 import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile, type JsonlRecord } from '../shared/jsonl-dataset.js'
 
 /** Options of `bonbench:humaneval`. */
 export const humanevalOptionsSchema = z.strictObject({
-  /** The file inside a `--data` folder (default: HumanEval.jsonl.gz, HumanEval.jsonl, humaneval/HumanEval.jsonl.gz). */
-  file: z.string().min(1).optional(),
-  /** Keep the first n problems, for quick runs. */
-  limit: z.int().min(1).optional(),
-  /** Fraction moved to train by a hash of the id (default 0: everything in test). */
-  trainFraction: z.number().min(0).max(1).default(0),
-  maxTokens: z.int().min(1).default(512),
+  file: z.string().min(1).optional().describe('The file inside a `--data` folder (default: HumanEval.jsonl.gz, HumanEval.jsonl, humaneval/HumanEval.jsonl.gz).'),
+  limit: z.int().min(1).optional().describe('Keep the first n problems, for quick runs.'),
+  trainFraction: z.number().min(0).max(1).default(0).describe('Fraction moved to train by a hash of the id (default 0: everything in test).'),
+  maxTokens: z.int().min(1).default(512).describe('Generation cap: the most tokens a completion may have.'),
 })
 
 /** Options as written in a config. */
@@ -40,21 +37,18 @@ export function parseHumanevalRecord({ value }: JsonlRecord): { ok: true; proble
 }
 
 /**
- * `bonbench:humaneval`: OpenAI HumanEval (Python) from `--data`, graded by the `command` verifier
- * with `python3` (which must be on PATH; the verifier says so clearly when it is not). Canonical
+ * `bonbench:humaneval`: OpenAI HumanEval (Python) from `--data`, graded by the `python-sandbox`
+ * verifier, fork servers of `python3` (which must be on PATH; the verifier says so clearly when it is not). Canonical
  * solutions are the `expert` completions. `load` throws BENCH_DATA_MISSING without a data path and
  * BENCH_DATA_INVALID naming file and line for a bad record; TaskData.files carries the sha256.
  */
-export function humaneval(options: HumanevalOptions = {}): TaskPlugin {
-  const parsed = humanevalOptionsSchema.safeParse(options)
-  if (!parsed.success) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}. Allowed: file, limit, trainFraction, maxTokens.`)
-  const o = parsed.data
-  return {
-    name,
-    kind: 'task',
-    meta: { version: '0.1.0', description: 'OpenAI HumanEval (Python), graded by running python3 through the command verifier (needs --data)' },
-    options: { ...o },
-    rewardVerifier: 'command',
+export const humaneval = defineTask({
+  name,
+  meta: { version: '0.1.0', description: 'OpenAI HumanEval (Python), graded by python3 fork servers in the python-sandbox verifier (needs --data)' },
+  options: humanevalOptionsSchema,
+  create: (o) => ({
+    // A warm fork-server pool, same verdicts as a process per candidate (`--verifier command` runs that path).
+    rewardVerifier: 'python-sandbox',
     generation: { maxTokens: o.maxTokens, stop: ['\nclass', '\ndef', '\n#', '\nif', '\nprint'] },
     async load(ctx) {
       const file = await resolveDataFile(name, ctx.dataPath, ['HumanEval.jsonl.gz', 'HumanEval.jsonl', 'humaneval/HumanEval.jsonl.gz'], o.file)
@@ -63,5 +57,5 @@ export function humaneval(options: HumanevalOptions = {}): TaskPlugin {
       if (problems.length === 0) throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} holds no problems. Point --data at HumanEval.jsonl(.gz).`)
       return datasetSplit(data, problems, o)
     },
-  }
-}
+  }),
+})

@@ -1,7 +1,5 @@
-import { BenchError } from '../../../core/errors.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
-import { createRng, deriveSeed } from '../../../core/rng.js'
-import type { Rng } from '../../../core/plugin-api/common.js'
+import type { Problem, Rng } from 'bonbench'
+import { BenchError, createRng, deriveSeed } from 'bonbench'
 import { generateProblem } from './generate-problem.js'
 import type { LevelSpec } from './levels.js'
 

@@ -1,4 +1,4 @@
-import type { Rng } from '../../../core/plugin-api/common.js'
+import type { Rng } from 'bonbench'
 import type { LevelSpec } from './levels.js'
 
 /** A token of an arithmetic expression. */

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem, TaskPlugin } from '../../../core/plugin-api/task.js'
+import type { Problem } from 'bonbench'
+import { defineTask } from 'bonbench'
 import { datasetSplit, fillTemplate, parseUniqueRecords, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
 import { parseMathRecord } from './parse-math-record.js'
 
@@ -8,17 +8,12 @@ export { parseMathRecord } from './parse-math-record.js'
 
 /** Options of `bonbench:math500` (also loads the full MATH test set; the format is auto-detected). */
 export const math500OptionsSchema = z.strictObject({
-  /** The file inside a `--data` folder (default: math500_test.jsonl, math/math500_test.jsonl, test.jsonl). */
-  file: z.string().min(1).optional(),
-  /** Prompt template; `{problem}` is replaced by the problem text. */
-  template: z.string().includes('{problem}').default('Problem:\n{problem}\n\nSolution:'),
-  /** Keep only these levels (1–5). */
-  levels: z.array(z.int().min(1).max(5)).min(1).optional(),
-  /** Keep the first n problems (after the level filter), for quick runs. */
-  limit: z.int().min(1).optional(),
-  /** Fraction moved to train by a hash of the id (default 0: evaluation only, all in test). */
-  trainFraction: z.number().min(0).max(1).default(0),
-  maxTokens: z.int().min(1).default(1024),
+  file: z.string().min(1).optional().describe('The file inside a `--data` folder (default: math500_test.jsonl, math/math500_test.jsonl, test.jsonl).'),
+  template: z.string().includes('{problem}').default('Problem:\n{problem}\n\nSolution:').describe('Prompt template; `{problem}` is replaced by the problem text.'),
+  levels: z.array(z.int().min(1).max(5)).min(1).optional().describe('Keep only these levels (1–5).'),
+  limit: z.int().min(1).optional().describe('Keep the first n problems (after the level filter), for quick runs.'),
+  trainFraction: z.number().min(0).max(1).default(0).describe('Fraction moved to train by a hash of the id (default 0: evaluation only, all in test).'),
+  maxTokens: z.int().min(1).default(1024).describe('Generation cap: the most tokens a completion may have.'),
 })
 
 /** Options as written in a config. */
@@ -32,15 +27,11 @@ const name = 'bonbench:math500'
  * is in `test` unless `trainFraction` > 0. `load` throws BENCH_DATA_MISSING without a data path and
  * BENCH_DATA_INVALID naming file and line for a bad record; TaskData.files carries the sha256.
  */
-export function math500(options: Math500Options = {}): TaskPlugin {
-  const parsed = math500OptionsSchema.safeParse(options)
-  if (!parsed.success) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}`)
-  const o = parsed.data
-  return {
-    name,
-    kind: 'task',
-    meta: { version: '0.1.0', description: 'MATH500 / MATH test problems with final-answer grading (needs --data)' },
-    options: { ...o },
+export const math500 = defineTask({
+  name,
+  meta: { version: '0.1.0', description: 'MATH500 / MATH test problems with final-answer grading (needs --data)' },
+  options: math500OptionsSchema,
+  create: (o) => ({
     rewardVerifier: 'math-answer',
     generation: { maxTokens: o.maxTokens, stop: ['\n\nProblem:'] },
     async load(ctx) {
@@ -51,5 +42,5 @@ export function math500(options: Math500Options = {}): TaskPlugin {
       if (o.levels) problems = problems.filter((p) => p.level !== undefined && o.levels!.includes(p.level))
       return datasetSplit(data, problems, o)
     },
-  }
-}
+  }),
+})

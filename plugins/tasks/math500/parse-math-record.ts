@@ -1,4 +1,4 @@
-import type { Problem } from '../../../core/plugin-api/task.js'
+import type { Problem } from 'bonbench'
 import { lastBoxed } from '../../verifiers/math-answer/extract-answer.js'
 import type { JsonlRecord } from '../shared/jsonl-dataset.js'
 

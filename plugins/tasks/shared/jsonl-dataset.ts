@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem, TaskData } from '../../../core/plugin-api/task.js'
-import { deriveSeed } from '../../../core/rng.js'
+import type { Problem, TaskData } from 'bonbench'
+import { BenchError, deriveSeed } from 'bonbench'
 
 /** One parsed line of a JSON Lines file: its 1-based line number and object. */
 export interface JsonlRecord {

@@ -1,6 +1,5 @@
-import { createRng } from '../../../core/rng.js'
-import type { Rng } from '../../../core/plugin-api/common.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
+import type { Rng, Problem } from 'bonbench'
+import { createRng } from 'bonbench'
 
 /** One difficulty level of the toy task: how many answers a prompt offers and how many are right. */
 export interface ToyLevel {

@@ -1,4 +1,4 @@
-import type { Verdict } from '../../../core/plugin-api/verifier.js'
+import type { Verdict } from 'bonbench'
 import { capText } from '../shared/code-payload.js'
 import type { RunResult } from './run-command.js'
 

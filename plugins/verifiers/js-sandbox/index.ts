@@ -1,8 +1,6 @@
 import { z } from 'zod'
-import { getBudget } from '../../../core/concurrency.js'
-import { BenchError } from '../../../core/errors.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
-import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import type { Problem, Verdict, VerifierPlugin, VerifyContext, VerifyItem } from 'bonbench'
+import { getBudget, BenchError, defineVerifier } from 'bonbench'
 import { buildProgram, isCodePayload, type CodePayload } from '../shared/code-payload.js'
 import { forEachLimited } from '../shared/for-each-limited.js'
 import { IsolatePool } from './isolate-pool.js'
@@ -12,26 +10,24 @@ const name = 'bonbench:js-sandbox'
 
 /** Options of `bonbench:js-sandbox`. */
 export const jsSandboxOptionsSchema = z.strictObject({
-  /** Execution-time limit of a candidate (its run plus microtasks), in ms; human-eval uses 3 s. */
-  timeoutMs: z.int().min(1).default(3000),
-  /** Wall-clock limit from start to settled (never-settling promises end here); default max(2 × timeoutMs, timeoutMs + 1000). */
-  wallTimeMs: z.int().min(1).optional(),
-  /** V8 heap limit per isolate, in MB. */
-  memoryMb: z.int().min(8).max(4096).default(128),
-  /** Captured console output per candidate, in characters (the rest is counted and dropped). */
-  outputLimit: z.int().min(0).default(16_384),
-  /** Cap of a verdict's `detail`, in characters. */
-  detailLimit: z.int().min(0).default(2000),
-  /** Candidates per isolate before it is replaced. */
-  maxUses: z.int().min(1).default(1000),
-  /**
-   * Per-problem time limits from the reference solution (evalplus): where `problem.data.reference`
-   * exists, the first time a problem is seen its reference runs once and the limit becomes
-   * max(minTimeoutMs, factor × its CPU time). `false` turns it off. `data.timeoutMs` always wins.
-   */
+  timeoutMs: z.int().min(1).default(3000).describe('Execution-time limit of a candidate (its run plus microtasks), in ms; human-eval uses 3 s.'),
+  wallTimeMs: z.int().min(1).optional().describe('Wall-clock limit from start to settled (never-settling promises end here); default max(2 × timeoutMs, timeoutMs + 1000).'),
+  memoryMb: z.int().min(8).max(4096).default(128).describe('V8 heap limit per isolate, in MB.'),
+  outputLimit: z.int().min(0).default(16_384).describe('Captured console output per candidate, in characters (the rest is counted and dropped).'),
+  detailLimit: z.int().min(0).default(2000).describe('Cap of a verdict\'s `detail`, in characters.'),
+  maxUses: z.int().min(1).default(1000).describe('Candidates per isolate before it is replaced.'),
   calibrate: z
-    .union([z.literal(false), z.strictObject({ factor: z.number().positive().default(4), minTimeoutMs: z.int().min(1).default(1000) })])
-    .default({ factor: 4, minTimeoutMs: 1000 }),
+    .union([
+      z.literal(false),
+      z.strictObject({
+        factor: z.number().positive().default(4).describe('The limit is this many times the reference solution\'s CPU time.'),
+        minTimeoutMs: z.int().min(1).default(1000).describe('The calibrated limit is never below this, in ms.'),
+      }),
+    ])
+    .default({ factor: 4, minTimeoutMs: 1000 })
+    .describe(
+      'Per-problem time limits from the reference solution (evalplus): where `problem.data.reference` exists, the first time a problem is seen its reference runs once and the limit becomes max(minTimeoutMs, factor × its CPU time). `false` turns it off. `data.timeoutMs` always wins.',
+    ),
 })
 
 /** Options as written in a config. */
@@ -68,77 +64,74 @@ function payloadOf(problem: Problem): CodePayload {
  * or cancellation, never for a bad candidate. The factory creates no isolate: the pool starts on
  * the first `score`.
  */
-export function jsSandbox(options: JsSandboxOptions = {}): JsSandboxVerifier {
-  const parsed = jsSandboxOptionsSchema.safeParse(options)
-  if (!parsed.success) {
-    throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: invalid options: ${parsed.error.message}. Allowed: timeoutMs, wallTimeMs, memoryMb, outputLimit, detailLimit, maxUses, calibrate ({ factor, minTimeoutMs } or false).`)
-  }
-  const o = parsed.data
-  const wallTimeMs = o.wallTimeMs ?? Math.max(2 * o.timeoutMs, o.timeoutMs + 1000)
-  if (wallTimeMs < o.timeoutMs) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${name}: wallTimeMs (${wallTimeMs}) must be at least timeoutMs (${o.timeoutMs})`)
-  let pool: IsolatePool | undefined
-  const calibrated = new Map<string, number>()
-  const getPool = () => (pool ??= new IsolatePool({ memoryMb: o.memoryMb, outputLimit: o.outputLimit, maxUses: o.maxUses }))
+export const jsSandbox = defineVerifier({
+  name,
+  meta: { version: '0.1.0', description: 'Runs JavaScript candidates and their tests in isolated-vm isolates (time, wall-clock and memory limits)' },
+  options: jsSandboxOptionsSchema,
+  create(o, { fail }) {
+    const wallTimeMs = o.wallTimeMs ?? Math.max(2 * o.timeoutMs, o.timeoutMs + 1000)
+    if (wallTimeMs < o.timeoutMs) fail('wallTimeMs', `must be at least timeoutMs (${o.timeoutMs})`)
+    let pool: IsolatePool | undefined
+    const calibrated = new Map<string, number>()
+    const getPool = () => (pool ??= new IsolatePool({ memoryMb: o.memoryMb, outputLimit: o.outputLimit, maxUses: o.maxUses }))
 
-  const limitOf = (problem: Problem, payload: CodePayload): number => payload.timeoutMs ?? calibrated.get(problem.id) ?? o.timeoutMs
+    const limitOf = (problem: Problem, payload: CodePayload): number => payload.timeoutMs ?? calibrated.get(problem.id) ?? o.timeoutMs
 
-  async function runOne(problem: Problem, payload: CodePayload, completion: string, timeoutMs: number) {
-    const limits: CandidateLimits = {
-      timeoutMs,
-      wallTimeMs: Math.max(wallTimeMs, timeoutMs + 1000),
-      failOnStderr: payload.failOnStderr === true,
-      detailLimit: o.detailLimit,
+    async function runOne(problem: Problem, payload: CodePayload, completion: string, timeoutMs: number) {
+      const limits: CandidateLimits = {
+        timeoutMs,
+        wallTimeMs: Math.max(wallTimeMs, timeoutMs + 1000),
+        failOnStderr: payload.failOnStderr === true,
+        detailLimit: o.detailLimit,
+      }
+      const p = getPool()
+      const slot = p.acquire()
+      const outcome = await runCandidate(slot, buildProgram(problem, payload, completion), limits)
+      p.release(slot, outcome.healthy)
+      return outcome
     }
-    const p = getPool()
-    const slot = p.acquire()
-    const outcome = await runCandidate(slot, buildProgram(problem, payload, completion), limits)
-    p.release(slot, outcome.healthy)
-    return outcome
-  }
 
-  async function calibrate(items: VerifyItem[], payloads: CodePayload[], width: number, signal?: AbortSignal): Promise<void> {
-    if (o.calibrate === false) return
-    const { factor, minTimeoutMs } = o.calibrate
-    const todo = new Map<string, { problem: Problem; payload: CodePayload }>()
-    for (const [i, { problem }] of items.entries()) {
-      const payload = payloads[i]!
-      if (payload.reference !== undefined && payload.timeoutMs === undefined && !calibrated.has(problem.id)) todo.set(problem.id, { problem, payload })
-    }
-    const list = [...todo.values()]
-    await forEachLimited(list.length, width, async (i) => {
-      const { problem, payload } = list[i]!
-      const outcome = await runOne(problem, payload, payload.reference!, o.timeoutMs)
-      // A reference that fails its own tests says nothing about the time a correct answer needs.
-      calibrated.set(problem.id, outcome.verdict.pass ? Math.max(minTimeoutMs, Math.ceil(factor * outcome.cpuMs)) : o.timeoutMs)
-    }, signal, name)
-  }
-
-  return {
-    name,
-    kind: 'verifier',
-    meta: { version: '0.1.0', description: 'Runs JavaScript candidates and their tests in isolated-vm isolates (time, wall-clock and memory limits)' },
-    options: { ...o, wallTimeMs },
-    get isolatesCreated() {
-      return pool?.created ?? 0
-    },
-    timeLimitOf(problem) {
-      return limitOf(problem, payloadOf(problem))
-    },
-    async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
-      const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
-      const payloads = batch.map((item) => payloadOf(item.problem))
-      await calibrate(batch, payloads, width, ctx.signal)
-      const verdicts = new Array<Verdict>(batch.length)
-      await forEachLimited(batch.length, width, async (i) => {
-        const { problem, completion } = batch[i]!
+    async function calibrate(items: VerifyItem[], payloads: CodePayload[], width: number, signal?: AbortSignal): Promise<void> {
+      if (o.calibrate === false) return
+      const { factor, minTimeoutMs } = o.calibrate
+      const todo = new Map<string, { problem: Problem; payload: CodePayload }>()
+      for (const [i, { problem }] of items.entries()) {
         const payload = payloads[i]!
-        verdicts[i] = (await runOne(problem, payload, completion, limitOf(problem, payload))).verdict
-      }, ctx.signal, name)
-      return verdicts
-    },
-    dispose() {
-      pool?.dispose()
-      pool = undefined
-    },
-  }
-}
+        if (payload.reference !== undefined && payload.timeoutMs === undefined && !calibrated.has(problem.id)) todo.set(problem.id, { problem, payload })
+      }
+      const list = [...todo.values()]
+      await forEachLimited(list.length, width, async (i) => {
+        const { problem, payload } = list[i]!
+        const outcome = await runOne(problem, payload, payload.reference!, o.timeoutMs)
+        // A reference that fails its own tests says nothing about the time a correct answer needs.
+        calibrated.set(problem.id, outcome.verdict.pass ? Math.max(minTimeoutMs, Math.ceil(factor * outcome.cpuMs)) : o.timeoutMs)
+      }, signal, name)
+    }
+
+    return {
+      options: { ...o, wallTimeMs },
+      get isolatesCreated() {
+        return pool?.created ?? 0
+      },
+      timeLimitOf(problem: Problem) {
+        return limitOf(problem, payloadOf(problem))
+      },
+      async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
+        const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
+        const payloads = batch.map((item) => payloadOf(item.problem))
+        await calibrate(batch, payloads, width, ctx.signal)
+        const verdicts = new Array<Verdict>(batch.length)
+        await forEachLimited(batch.length, width, async (i) => {
+          const { problem, completion } = batch[i]!
+          const payload = payloads[i]!
+          verdicts[i] = (await runOne(problem, payload, completion, limitOf(problem, payload))).verdict
+        }, ctx.signal, name)
+        return verdicts
+      },
+      dispose() {
+        pool?.dispose()
+        pool = undefined
+      },
+    }
+  },
+})

@@ -1,5 +1,5 @@
 import type ivm from 'isolated-vm'
-import type { Verdict } from '../../../core/plugin-api/verifier.js'
+import type { Verdict } from 'bonbench'
 import { capText } from '../shared/code-payload.js'
 import type { IsolateSlot } from './isolate-pool.js'
 

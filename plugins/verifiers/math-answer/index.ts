@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import type { Verdict, VerifierPlugin, VerifyItem } from '../../../core/plugin-api/index.js'
+import { BenchError, defineVerifier, type Verdict, type VerifyItem } from 'bonbench'
 import { normalizedAnswersMatch } from './answers-match.js'
 import { findAnswer } from './extract-answer.js'
 import { normalizeAnswer } from './normalize-answer.js'
@@ -13,10 +12,8 @@ export type { MatchOptions } from './answers-match.js'
 
 /** Options of `bonbench:math-answer`. */
 export const mathAnswerOptionsSchema = z.strictObject({
-  /** Take the last number in the text when no explicit answer (boxed, ####, "answer is", `A:`) is found. */
-  lastNumber: z.boolean().default(false),
-  /** Relative tolerance for numeric answers; 0 means exact rational equality. */
-  tolerance: z.number().min(0).max(0.1).default(0),
+  lastNumber: z.boolean().default(false).describe('Take the last number in the text when no explicit answer (boxed, ####, "answer is", `A:`) is found.'),
+  tolerance: z.number().min(0).max(0.1).default(0).describe('Relative tolerance for numeric answers; 0 means exact rational equality.'),
 })
 
 /** Options as written in a config. */
@@ -45,17 +42,11 @@ export function gradeMathAnswer(item: VerifyItem, options: z.output<typeof mathA
  * synchronous underneath; throws BENCH_PLUGIN_OPTIONS for bad options and BENCH_DATA_INVALID for a
  * problem without an answer (misuse), never for a bad completion.
  */
-export function mathAnswer(options: MathAnswerOptions = {}): VerifierPlugin {
-  const parsed = mathAnswerOptionsSchema.safeParse(options)
-  if (!parsed.success) {
-    throw new BenchError('BENCH_PLUGIN_OPTIONS', `bonbench:math-answer: invalid options: ${parsed.error.message}. Allowed: lastNumber (boolean), tolerance (0–0.1).`)
-  }
-  const resolved = parsed.data
-  return {
-    name: 'bonbench:math-answer',
-    kind: 'verifier',
-    meta: { version: '0.1.0', description: 'Final-answer equality for math (boxed, ####, answer lines; numbers, fractions, simple LaTeX)' },
-    options: { ...resolved },
+export const mathAnswer = defineVerifier({
+  name: 'bonbench:math-answer',
+  meta: { version: '0.1.0', description: 'Final-answer equality for math (boxed, ####, answer lines; numbers, fractions, simple LaTeX)' },
+  options: mathAnswerOptionsSchema,
+  create: (resolved) => ({
     async score(batch, ctx) {
       if (ctx.signal?.aborted) throw new BenchError('BENCH_ABORTED', 'bonbench:math-answer: scoring was aborted.')
       // A batch holds many samples of few problems: normalise each reference once.
@@ -67,5 +58,5 @@ export function mathAnswer(options: MathAnswerOptions = {}): VerifierPlugin {
       }
       return batch.map((item) => gradeMathAnswer(item, resolved, normalizeReference))
     },
-  }
-}
+  }),
+})

@@ -1,7 +1,5 @@
-import { BenchError } from '../../../core/errors.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
-import type { VerifierPrepareContext } from '../../../core/plugin-api/verifier.js'
-import { deriveSeed } from '../../../core/rng.js'
+import type { Problem, VerifierPrepareContext } from 'bonbench'
+import { BenchError, deriveSeed } from 'bonbench'
 
 /** One base-policy sample with its environment-reward label. */
 export interface LabelledSample {

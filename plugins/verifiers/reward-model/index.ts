@@ -1,13 +1,10 @@
-import { BenchError } from '../../../core/errors.js'
-import type { Problem } from '../../../core/plugin-api/task.js'
-import { modelHash } from '../../../core/plugin-api/index.js'
-import type { Verdict, VerifierPlugin, VerifierPrepareContext } from '../../../core/plugin-api/verifier.js'
-import { createRng, deriveSeed } from '../../../core/rng.js'
+import type { Problem, Verdict, VerifierPrepareContext } from 'bonbench'
+import { BenchError, modelHash, defineVerifier, createRng, deriveSeed } from 'bonbench'
 import { aucBootstrapCi, exactAuc } from './auc.js'
 import { contentHash, readCachedModel, writeCachedModel } from './cache.js'
 import { collectLabelledSamples } from './collect.js'
 import { extractFeatures } from './features.js'
-import { resolveRewardModelOptions, rewardModelOptionsSchema, type RewardModelOptions } from './options.js'
+import { rewardModelOptionsSchema, type RewardModelOptions } from './options.js'
 import { applyStrength } from './presets.js'
 import { createScorerNet, type ScorerNet } from './scorer-net.js'
 import { ensureTfBackend } from './tf-backend.js'
@@ -73,132 +70,139 @@ function seededShuffle<T>(items: readonly T[], seed: number): T[] {
  * no reward (r is not the truth); its imperfection is what makes Bo-N differ from pass@N.
  * The factory validates options (BENCH_PLUGIN_OPTIONS); `score` before `prepare` throws BENCH_USAGE.
  */
-export function rewardModel(options?: RewardModelOptions | Record<string, unknown>): VerifierPlugin {
-  const opts = resolveRewardModelOptions(applyStrength(options), NAME)
-  let net: ScorerNet | undefined
+const rewardModelFactory = defineVerifier({
+  name: NAME,
+  meta: { version: VERSION, description: 'Learned verifier: a small TensorFlow.js scorer of P(correct) trained on base-model samples' },
+  options: rewardModelOptionsSchema,
+  create(opts) {
+    let net: ScorerNet | undefined
 
-  function replaceNet(next: ScorerNet): void {
-    net?.dispose()
-    net = next
-  }
-
-  async function prepare(ctx: VerifierPrepareContext): Promise<RewardModelFacts> {
-    const started = performance.now()
-    const backend = await ensureTfBackend()
-    const train: Problem[] = ctx.task.train
-    if (train.length < 2) {
-      throw new BenchError('BENCH_DATA_INVALID', `${NAME}: the task has ${train.length} train problem(s); the reward model needs at least 2 (it trains on train prompts and holds some out). Use a task with a train split or a different verifier.`)
-    }
-    const baseHash = await modelHash(ctx.model)
-    const hash = contentHash({
-      plugin: NAME,
-      version: VERSION,
-      problems: train.map((p) => [p.id, p.prompt, p.answer ?? null]),
-      modelHash: baseHash ?? null,
-      // Weights trained on different TensorFlow.js backends differ in the last digits.
-      backend,
-      options: { ...opts, cache: undefined },
-      seed: ctx.seed,
-      temperature: ctx.temperature,
-      generation: ctx.generation,
-      reward: { name: ctx.reward.name, version: ctx.reward.meta.version, options: ctx.reward.options ?? null },
-    })
-    const useCache = opts.cache && baseHash !== undefined
-    if (opts.cache && !useCache) ctx.log(`${NAME}: the base model reports no checkpoint hash; training without the cache`)
-
-    if (useCache) {
-      const hit = await readCachedModel(ctx.cacheDir, hash)
-      if (hit) {
-        replaceNet(createScorerNet(hit.shape, createRng(0), hit.weights))
-        ctx.log(`${NAME}: loaded cached reward model ${hash.slice(0, 12)} (held-out AUC ${formatAuc(hit.facts as Partial<RewardModelFacts>)})`)
-        return { ...(hit.facts as RewardModelFacts), cached: true, backend, prepareMs: performance.now() - started }
-      }
-    }
-
-    const seed = deriveSeed(ctx.seed, 'reward-model')
-    const chosen = seededShuffle(train, deriveSeed(seed, 'prompts')).slice(0, opts.maxPrompts)
-    const heldOutCount = Math.min(chosen.length - 1, Math.max(1, Math.round(chosen.length * opts.heldOut)))
-    const heldOutIds = new Set(chosen.slice(0, heldOutCount).map((p) => p.id))
-
-    const samples = await collectLabelledSamples(ctx, chosen, {
-      samplesPerPrompt: opts.samplesPerPrompt,
-      promptsPerCall: opts.promptsPerCall,
-      threshold: opts.threshold,
-      seed,
-      pluginName: NAME,
-    })
-    const featurise = (s: { problem: Problem; completion: string }) =>
-      extractFeatures(s.problem.prompt, s.completion, opts.features, opts.featureDim)
-    const trainSet = samples.filter((s) => !heldOutIds.has(s.problem.id))
-    const heldOutSet = samples.filter((s) => heldOutIds.has(s.problem.id))
-    const trainX = trainSet.map(featurise)
-    const heldOutX = heldOutSet.map(featurise)
-    const noise = createRng(deriveSeed(seed, 'label-noise'))
-    const trainY = trainSet.map((s) => (noise.next() < opts.labelNoise ? 1 - s.label : s.label))
-
-    const fresh = createScorerNet({ dim: opts.featureDim, hidden: opts.hidden }, createRng(deriveSeed(seed, 'init')))
-    try {
-      fresh.train(trainX, trainY, {
-        epochs: opts.epochs,
-        batchSize: opts.batchSize,
-        learningRate: opts.learningRate,
-        l2: opts.l2,
-        rng: createRng(deriveSeed(seed, 'shuffle')),
-        signal: ctx.signal,
-      })
-    } catch (error) {
-      fresh.dispose()
-      if (ctx.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${NAME}: preparation was cancelled`, { cause: error })
-      throw error
-    }
-    replaceNet(fresh)
-
-    const heldOutScores = await fresh.predict(heldOutX)
-    const heldOutLabels = heldOutSet.map((s) => s.label)
-    const facts: RewardModelFacts = {
-      auc: exactAuc(heldOutScores, heldOutLabels),
-      aucCi: aucBootstrapCi(heldOutScores, heldOutLabels, heldOutSet.map((s) => s.problem.id), {
-        rng: createRng(deriveSeed(seed, 'auc-ci')), resamples: AUC_CI_RESAMPLES,
-      }),
-      trainAuc: exactAuc(await fresh.predict(trainX), trainSet.map((s) => s.label)),
-      trainSize: trainSet.length,
-      heldOutSize: heldOutSet.length,
-      positives: samples.reduce((n, s) => n + s.label, 0),
-      heldOutPositives: heldOutSet.reduce((n, s) => n + s.label, 0),
-      prompts: chosen.length,
-      hash,
-      cached: false,
-      backend,
-      prepareMs: 0,
-    }
-    if (facts.auc === null) ctx.log(`${NAME}: held-out samples are all ${facts.heldOutPositives === 0 ? 'incorrect' : 'correct'}; AUC is undefined`)
-    if (useCache) {
-      await writeCachedModel(ctx.cacheDir, { format: 1, hash, shape: fresh.shape, weights: await fresh.exportWeights(), facts: { ...facts } })
-    }
-    facts.prepareMs = performance.now() - started
-    ctx.log(`${NAME}: trained on ${facts.trainSize} samples, held-out AUC ${formatAuc(facts)} (${Math.round(facts.prepareMs)} ms)`)
-    return facts
-  }
-
-  return {
-    name: NAME,
-    kind: 'verifier',
-    meta: { version: VERSION, description: 'Learned verifier: a small TensorFlow.js scorer of P(correct) trained on base-model samples' },
-    options: { ...opts },
-    optionsSchema: rewardModelOptionsSchema,
-    prepare,
-    async score(batch, ctx): Promise<Verdict[]> {
-      if (!net) {
-        throw new BenchError('BENCH_USAGE', `${NAME}: score() was called before prepare(). The reward model must be trained (or loaded from its cache) first: call prepare({ task, model, reward, cacheDir, … }) once before scoring.`)
-      }
-      if (ctx?.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${NAME}: scoring was cancelled`, { cause: ctx.signal.reason })
-      if (batch.length === 0) return []
-      const probs = await net.predict(batch.map((item) => extractFeatures(item.problem.prompt, item.completion, opts.features, opts.featureDim)))
-      return Array.from(probs, (p) => ({ score: Math.min(Math.max(p, EPS), 1 - EPS), reason: 'scored' }))
-    },
-    dispose() {
+    function replaceNet(next: ScorerNet): void {
       net?.dispose()
-      net = undefined
-    },
-  }
+      net = next
+    }
+
+    async function prepare(ctx: VerifierPrepareContext): Promise<RewardModelFacts> {
+      const started = performance.now()
+      const backend = await ensureTfBackend()
+      const train: Problem[] = ctx.task.train
+      if (train.length < 2) {
+        throw new BenchError('BENCH_DATA_INVALID', `${NAME}: the task has ${train.length} train problem(s); the reward model needs at least 2 (it trains on train prompts and holds some out). Use a task with a train split or a different verifier.`)
+      }
+      const baseHash = await modelHash(ctx.model)
+      const hash = contentHash({
+        plugin: NAME,
+        version: VERSION,
+        problems: train.map((p) => [p.id, p.prompt, p.answer ?? null]),
+        modelHash: baseHash ?? null,
+        // Weights trained on different TensorFlow.js backends differ in the last digits.
+        backend,
+        options: { ...opts, cache: undefined },
+        seed: ctx.seed,
+        temperature: ctx.temperature,
+        generation: ctx.generation,
+        reward: { name: ctx.reward.name, version: ctx.reward.meta.version, options: ctx.reward.options ?? null },
+      })
+      const useCache = opts.cache && baseHash !== undefined
+      if (opts.cache && !useCache) ctx.log(`${NAME}: the base model reports no checkpoint hash; training without the cache`)
+
+      if (useCache) {
+        const hit = await readCachedModel(ctx.cacheDir, hash)
+        if (hit) {
+          replaceNet(createScorerNet(hit.shape, createRng(0), hit.weights))
+          ctx.log(`${NAME}: loaded cached reward model ${hash.slice(0, 12)} (held-out AUC ${formatAuc(hit.facts as Partial<RewardModelFacts>)})`)
+          return { ...(hit.facts as RewardModelFacts), cached: true, backend, prepareMs: performance.now() - started }
+        }
+      }
+
+      const seed = deriveSeed(ctx.seed, 'reward-model')
+      const chosen = seededShuffle(train, deriveSeed(seed, 'prompts')).slice(0, opts.maxPrompts)
+      const heldOutCount = Math.min(chosen.length - 1, Math.max(1, Math.round(chosen.length * opts.heldOut)))
+      const heldOutIds = new Set(chosen.slice(0, heldOutCount).map((p) => p.id))
+
+      const samples = await collectLabelledSamples(ctx, chosen, {
+        samplesPerPrompt: opts.samplesPerPrompt,
+        promptsPerCall: opts.promptsPerCall,
+        threshold: opts.threshold,
+        seed,
+        pluginName: NAME,
+      })
+      const featurise = (s: { problem: Problem; completion: string }) =>
+        extractFeatures(s.problem.prompt, s.completion, opts.features, opts.featureDim)
+      const trainSet = samples.filter((s) => !heldOutIds.has(s.problem.id))
+      const heldOutSet = samples.filter((s) => heldOutIds.has(s.problem.id))
+      const trainX = trainSet.map(featurise)
+      const heldOutX = heldOutSet.map(featurise)
+      const noise = createRng(deriveSeed(seed, 'label-noise'))
+      const trainY = trainSet.map((s) => (noise.next() < opts.labelNoise ? 1 - s.label : s.label))
+
+      const fresh = createScorerNet({ dim: opts.featureDim, hidden: opts.hidden }, createRng(deriveSeed(seed, 'init')))
+      try {
+        fresh.train(trainX, trainY, {
+          epochs: opts.epochs,
+          batchSize: opts.batchSize,
+          learningRate: opts.learningRate,
+          l2: opts.l2,
+          rng: createRng(deriveSeed(seed, 'shuffle')),
+          signal: ctx.signal,
+        })
+      } catch (error) {
+        fresh.dispose()
+        if (ctx.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${NAME}: preparation was cancelled`, { cause: error })
+        throw error
+      }
+      replaceNet(fresh)
+
+      const heldOutScores = await fresh.predict(heldOutX)
+      const heldOutLabels = heldOutSet.map((s) => s.label)
+      const facts: RewardModelFacts = {
+        auc: exactAuc(heldOutScores, heldOutLabels),
+        aucCi: aucBootstrapCi(heldOutScores, heldOutLabels, heldOutSet.map((s) => s.problem.id), {
+          rng: createRng(deriveSeed(seed, 'auc-ci')), resamples: AUC_CI_RESAMPLES,
+        }),
+        trainAuc: exactAuc(await fresh.predict(trainX), trainSet.map((s) => s.label)),
+        trainSize: trainSet.length,
+        heldOutSize: heldOutSet.length,
+        positives: samples.reduce((n, s) => n + s.label, 0),
+        heldOutPositives: heldOutSet.reduce((n, s) => n + s.label, 0),
+        prompts: chosen.length,
+        hash,
+        cached: false,
+        backend,
+        prepareMs: 0,
+      }
+      if (facts.auc === null) ctx.log(`${NAME}: held-out samples are all ${facts.heldOutPositives === 0 ? 'incorrect' : 'correct'}; AUC is undefined`)
+      if (useCache) {
+        await writeCachedModel(ctx.cacheDir, { format: 1, hash, shape: fresh.shape, weights: await fresh.exportWeights(), facts: { ...facts } })
+      }
+      facts.prepareMs = performance.now() - started
+      ctx.log(`${NAME}: trained on ${facts.trainSize} samples, held-out AUC ${formatAuc(facts)} (${Math.round(facts.prepareMs)} ms)`)
+      return facts
+    }
+
+    return {
+      prepare,
+      async score(batch, ctx): Promise<Verdict[]> {
+        if (!net) {
+          throw new BenchError('BENCH_USAGE', `${NAME}: score() was called before prepare(). The reward model must be trained (or loaded from its cache) first: call prepare({ task, model, reward, cacheDir, … }) once before scoring.`)
+        }
+        if (ctx?.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${NAME}: scoring was cancelled`, { cause: ctx.signal.reason })
+        if (batch.length === 0) return []
+        const probs = await net.predict(batch.map((item) => extractFeatures(item.problem.prompt, item.completion, opts.features, opts.featureDim)))
+        return Array.from(probs, (p) => ({ score: Math.min(Math.max(p, EPS), 1 - EPS), reason: 'scored' }))
+      },
+      dispose() {
+        net?.dispose()
+        net = undefined
+      },
+    }
+  },
+})
+
+/**
+ * `bonbench:reward-model`. `strength` names a preset (presets.ts) applied under the explicit
+ * options before the kit validates them.
+ */
+export function rewardModel(options?: RewardModelOptions): ReturnType<typeof rewardModelFactory> {
+  return rewardModelFactory(applyStrength(options) as RewardModelOptions | undefined)
 }

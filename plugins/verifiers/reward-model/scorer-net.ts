@@ -1,4 +1,4 @@
-import type { Rng } from '../../../core/plugin-api/common.js'
+import type { Rng } from 'bonbench'
 import type { SparseFeatures } from './features.js'
 import { tf } from './tf-backend.js'
 

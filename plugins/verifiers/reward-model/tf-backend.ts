@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { currentBackend, selectBackend } from '../../../core/backend/select-backend.js'
+import { currentBackend, selectBackend } from 'bonbench'
 
 /**
  * Makes sure TensorFlow.js has a backend before the reward model builds tensors, without fighting

@@ -1,4 +1,4 @@
-import type { Problem } from '../../../core/plugin-api/task.js'
+import type { Problem } from 'bonbench'
 
 /**
  * The payload a code task puts in `problem.data` for the code verifiers (`js-sandbox`,

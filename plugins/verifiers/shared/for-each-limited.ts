@@ -1,4 +1,4 @@
-import { BenchError } from '../../../core/errors.js'
+import { BenchError } from 'bonbench'
 
 /**
  * Runs `work(i)` for i in 0..count-1 with at most `width` at once (clamped to 1..count). Before

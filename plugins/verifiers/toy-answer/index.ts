@@ -1,18 +1,11 @@
 import { z } from 'zod'
-import { BenchError } from '../../../core/errors.js'
-import { createRng, deriveSeed } from '../../../core/rng.js'
-import type { Verdict, VerifierPlugin, VerifyItem } from '../../../core/plugin-api/verifier.js'
+import type { Verdict, VerifyItem } from 'bonbench'
+import { BenchError, createRng, deriveSeed, defineVerifier } from 'bonbench'
 
 /** Options of `bonbench:toy-answer`. */
 export const toyAnswerOptionsSchema = z.strictObject({
-  /**
-   * σ of the score noise. 0 (default): score = reward, an oracle. σ > 0: score = reward + σ·z(x, y)
-   * with z a seeded standard normal fixed per (prompt, answer) — an imperfect but consistent
-   * judge, like a learned reward model, so Bo-N differs from pass@N.
-   */
-  noise: z.number().min(0).max(100).default(0),
-  /** Seed of the score noise. */
-  seed: z.int().default(0),
+  noise: z.number().min(0).max(100).default(0).describe('σ of the score noise. 0 (default): score = reward, an oracle. σ > 0: score = reward + σ·z(x, y) with z a seeded standard normal fixed per (prompt, answer) — an imperfect but consistent judge, like a learned reward model, so Bo-N differs from pass@N.'),
+  seed: z.int().default(0).describe('Seed of the score noise.'),
 })
 
 /** Options as written in a config. */
@@ -49,19 +42,14 @@ function standardNormal(seed: number): number {
  * the reward (an oracle) unless `noise` makes it a seeded, consistent but imperfect judge.
  * Throws BENCH_PLUGIN_OPTIONS for bad options; never throws for a bad completion.
  */
-export function toyAnswer(options: ToyAnswerOptions = {}): VerifierPlugin {
-  const parsed = toyAnswerOptionsSchema.safeParse(options)
-  if (!parsed.success) throw new BenchError('BENCH_PLUGIN_OPTIONS', `bonbench:toy-answer: invalid options: ${parsed.error.message}. Allowed: noise (≥ 0), seed (integer).`)
-  const resolved = parsed.data
-  return {
-    name: 'bonbench:toy-answer',
-    kind: 'verifier',
-    meta: { version: '0.1.0', description: 'Exact-match grader of the toy task (optionally a noisy, seeded score)' },
-    options: { ...resolved },
-    optionsSchema: toyAnswerOptionsSchema,
+export const toyAnswer = defineVerifier({
+  name: 'bonbench:toy-answer',
+  meta: { version: '0.1.0', description: 'Exact-match grader of the toy task (optionally a noisy, seeded score)' },
+  options: toyAnswerOptionsSchema,
+  create: (resolved) => ({
     async score(batch, ctx) {
       if (ctx.signal?.aborted) throw new BenchError('BENCH_ABORTED', 'bonbench:toy-answer: scoring was aborted.')
       return batch.map((item) => gradeToyAnswer(item, resolved))
     },
-  }
-}
+  }),
+})

@@ -96,9 +96,12 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
     expect(out.sequences.map((s) => s.weight).sort()).toEqual([-1, -1, 0, 0])
     expect(bonRlb().needs({ nTrain: 4 })).toEqual({ policySamples: 8 })
     expect(bonRlbP().needs({ nTrain: 1 })).toEqual({ policySamples: 4 })
-    expect(() => bonRlbP({ 'neg-sign': 1 })).toThrow(/bonbench:bon-rlb-p/)
+    // @ts-expect-error -- options are typed from the schema; these check the run-time rejection
+    expect(() => bonRlbP({ 'neg-sign': 1 })).toThrow(/bonbench:bon-rlb-p: invalid options: unknown option 'neg-sign'/)
+    // @ts-expect-error -- as above
     expect(() => bonRlb({ 'neg-sign': 2 })).toThrow(/bonbench:bon-rlb/)
-    expect(() => bonRlb({ select: 'oracle' })).toThrow(/select \('reward' \| 'verifier' — biased\)/)
+    // @ts-expect-error -- as above
+    expect(() => bonRlb({ select: 'oracle' })).toThrow(/select: Invalid option: expected one of "reward"\|"verifier" \(got "oracle"\)/)
     expect([bonRlb().selection, bonRlbP().selection, bonRlb({ select: 'verifier' }).selection, bonRlbP({ select: 'verifier' }).selection]).toEqual(['reward', 'reward', 'verifier', 'verifier'])
     expect(bonRlb({ select: 'verifier' }).meta.description).toMatch(/BIASED.*not the gradient of pass@N/)
     expect(bonRlb().meta.description).not.toMatch(/BIASED/)

@@ -11,7 +11,7 @@ import { createRng } from '../../../core/rng.js'
 import type { ScoredGroup, ScoredSample, SelectionJudge, StrategyPlugin } from '../../../core/plugin-api/strategy.js'
 import { lambdaFor } from '../../../core/train/lambda.js'
 import { softmax } from '../../../plugins/models/tabular/index.js'
-import { builtins } from '../../../plugins/builtins.js'
+import { builtins } from '../../helpers/builtin-factories.js'
 import { bonRl, bonRlVariants, makeBonRl } from '../../../plugins/strategies/bon-rl.js'
 import { bonRlS } from '../../../plugins/strategies/bon-rl-s.js'
 import { bonRlV } from '../../../plugins/strategies/bon-rl-v.js'
@@ -121,12 +121,12 @@ interface Row {
   data?: Record<string, unknown>
 }
 
-const exactP = { 'p-fail': 'exact', clip: 1e9 }
+const exactP = { 'p-fail': 'exact', clip: 1e9 } as const
 const rows: Row[] = [
   { name: 'bon-sft', make: bonSft, otherJudge: () => picksByReward(bonSft()), expected: bonSftExpectation },
-  { name: 'bon-rl', make: bonRl, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl'], selection: 'reward' }), expected: (j, n) => pickCredit(j, n, setup.R) },
-  { name: 'bon-rl-v', make: bonRlV, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl-v'], selection: 'reward' }), expected: (j, n) => pickCredit(j, n, setup.r) },
-  { name: 'bon-rl-s', make: bonRlS, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl-s'], selection: 'verifier' }), expected: (j, n) => pickCredit(j, n, setup.R), groups: 40000 },
+  { name: 'bon-rl', make: bonRl, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl'], selection: 'reward' })(), expected: (j, n) => pickCredit(j, n, setup.R) },
+  { name: 'bon-rl-v', make: bonRlV, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl-v'], selection: 'reward' })(), expected: (j, n) => pickCredit(j, n, setup.r) },
+  { name: 'bon-rl-s', make: bonRlS, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl-s'], selection: 'verifier' })(), expected: (j, n) => pickCredit(j, n, setup.R), groups: 40000 },
   { name: 'bon-rlb', make: () => bonRlb(exactP), otherJudge: () => bonRlb({ ...exactP, select: 'verifier' }), expected: (j, n) => closedForm(j, n, false), data: { pFail: p } },
   { name: 'bon-rlb-p', make: () => bonRlbP(exactP), otherJudge: () => bonRlbP({ ...exactP, select: 'verifier' }), expected: (j, n) => closedForm(j, n, true), data: { pFail: p } },
   { name: 'bond', make: () => bond({ mix: 0 }), otherJudge: () => picksByReward(bond({ mix: 0 })), expected: bondForward },

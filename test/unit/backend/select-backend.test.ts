@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { BACKENDS, isInstalled } from '../../../core/backend/backend-catalog.js'
 import { selectBackend } from '../../../core/backend/select-backend.js'
 import { probeBackend } from '../../../core/backend/probe-backend.js'
-import { collectEnv } from '../../../core/cli/commands/env.js'
+import { collectEnv } from '../../../cli/commands/env.js'
 
 describe('backend selection', () => {
   it('auto picks an installed backend and reports it', async () => {

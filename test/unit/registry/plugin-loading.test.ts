@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { builtins } from '../../../cli/builtins.js'
 import { PluginRegistry } from '../../../core/registry/registry.js'
 import { loadPluginRef } from '../../../core/registry/load-plugin.js'
 import { validatePlugin } from '../../../core/registry/validate-plugin.js'
@@ -52,14 +53,37 @@ describe('PluginRegistry', () => {
     expect(() => registry.add({ ...verifier } as never, 'npm:bonbench-plugin-b@1.0.0')).toThrow(/Two plugins are named 'acme\/v' \(from file:\/a\.ts and from npm:bonbench-plugin-b@1\.0\.0\)/)
   })
 
-  it('resolves full names, short names and built-ins, and checks the kind', () => {
-    const registry = new PluginRegistry()
+  it('resolves full names, short names and built-ins, and checks the kind', async () => {
+    const registry = new PluginRegistry({ builtins })
     registry.add(verifier as never, 'inline')
-    expect(registry.get('verifier', 'acme/v')).toBe(registry.get('verifier', 'v'))
-    expect(registry.get('verifier', 'math-answer').name).toBe('bonbench:math-answer')
-    expect(registry.get('verifier', 'bonbench:math-answer').name).toBe('bonbench:math-answer')
-    expect(() => registry.get('task', 'acme/v')).toThrow(/is a verifier plugin/)
-    expect(() => registry.get('model', 'gpt-9')).toThrow(/No model plugin named 'gpt-9'/)
+    expect(await registry.get('verifier', 'acme/v')).toBe(await registry.get('verifier', 'v'))
+    expect((await registry.get('verifier', 'math-answer')).name).toBe('bonbench:math-answer')
+    expect((await registry.get('verifier', 'bonbench:math-answer')).name).toBe('bonbench:math-answer')
+    await expect(registry.get('task', 'acme/v')).rejects.toThrow(/is a verifier plugin/)
+    await expect(registry.get('model', 'gpt-9')).rejects.toThrow(/No model plugin named 'gpt-9'/)
+  })
+
+  it('knows no built-ins unless they are injected', async () => {
+    const registry = new PluginRegistry()
+    expect(registry.has('math-answer')).toBe(false)
+    expect(registry.names('verifier')).toEqual([])
+    await expect(registry.get('verifier', 'math-answer')).rejects.toThrow(/No verifier plugin named 'math-answer'/)
+  })
+
+  it('loads a built-in once, when two lookups race for it', async () => {
+    const registry = new PluginRegistry({ builtins })
+    const [a, b] = await Promise.all([registry.get('strategy', 'sft'), registry.get('strategy', 'bonbench:sft')])
+    expect(a).toBe(b)
+    expect(registry.list()).toHaveLength(1)
+  })
+
+  it("names each built-in's kind without loading it, and the kind is its plugin's", async () => {
+    const registry = new PluginRegistry({ builtins })
+    for (const short of registry.builtinNames()) {
+      const factory = await registry.builtinFactory(short)
+      expect(`${short}: ${factory?.({}).kind}`).toBe(`${short}: ${registry.builtinKind(short)}`)
+    }
+    expect(registry.builtinKind('toString')).toBeUndefined()
   })
 })
 
@@ -86,7 +110,7 @@ describe('loadPluginRef', () => {
   })
 
   it('loads a built-in by name with options, and a plugin object', async () => {
-    const registry = new PluginRegistry()
+    const registry = new PluginRegistry({ builtins })
     await loadPluginRef(['line', { intervalMs: 10 }], registry, t.dir)
     await loadPluginRef(verifier as never, registry, t.dir)
     expect(registry.entry('bonbench:line')?.source).toBe('built-in')
@@ -101,7 +125,7 @@ describe('loadPluginRef', () => {
     ['@team/bonbench-plugin-absent', /not installed.*npm i @team\/bonbench-plugin-absent/],
     ['no-such-builtin', /Unknown plugin 'no-such-builtin'. Built-ins are: .*math/],
   ])('rejects %s with a clear error', async (ref, message) => {
-    await expect(loadPluginRef(ref, new PluginRegistry(), t.dir)).rejects.toThrow(message)
+    await expect(loadPluginRef(ref, new PluginRegistry({ builtins }), t.dir)).rejects.toThrow(message)
   })
 
   it('reports a factory that rejects its options, naming the file', async () => {

@@ -3,7 +3,7 @@ import type { Provenance } from '../../../core/run/provenance.js'
 import { compareToJunit, compareToMarkdown } from '../../../reports/compare-format.js'
 import { compareInputs } from '../../../reports/compare-exact.js'
 import { compareRuns } from '../../../reports/compare.js'
-import type { RunData } from '../../../reports/read-run.js'
+import type { RunData } from '../../../core/run/run-record.js'
 import type { SyntheticRunSpec } from '../../helpers/synthetic-run.js'
 import { syntheticRunData } from '../../helpers/synthetic-run.js'
 

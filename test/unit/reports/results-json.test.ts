@@ -38,7 +38,11 @@ describe('results.json', () => {
   it('pools seeds into groups whose estimates are the mean of the cells and lie inside their CIs', () => {
     const run = syntheticRunData(spec)
     const results = buildResults(run, { bootstrap: 300, now })
-    expect(results.version).toBe(2)
+    expect(results.version).toBe(3)
+    // No KL measured, no checkpoints: none of version 3's divergence fields appears.
+    expect(results.groups.some((g) => 'frontier' in g)).toBe(false)
+    expect(results.cells.some((c) => 'kl' in c || 'checkpoints' in c)).toBe(false)
+    expect(results.charts.some((c) => c.kind === 'frontier')).toBe(false)
     expect(results.groups.map((g) => g.key.strategy)).toEqual(['base', 'base', 'bon-rl', 'bon-rl', 'sft', 'sft'])
     for (const group of results.groups) {
       const cells = run.cells.filter((c) => group.cellIds.includes(c.cellId))
@@ -108,12 +112,19 @@ describe('results.json provenance', () => {
     expect(v1.version).toBe(1)
     expect(resultsSchema.safeParse(v1).success).toBe(false)
     const parsed = resultsSchema.parse(upgradeResults(v1))
-    expect(parsed.version).toBe(2)
+    expect(parsed.version).toBe(3)
     expect(parsed.provenance.node).toBe(v1.run.node)
     expect(parsed.provenance.git).toEqual(v1.run.git)
     expect(parsed.provenance.plugins).toEqual(v1.run.plugins)
     expect(parsed.provenance.seeds.matrix).toEqual(v1.run.seeds)
     expect(parsed.provenance.harness.version).toBe('unknown')
     expect(parsed.run).toEqual({ runId: v1.run.runId, createdAt: v1.run.createdAt, plannedCells: v1.run.plannedCells })
+  })
+
+  it('reads a version-2 results.json: version 3 only added optional divergence fields', () => {
+    const v2 = { ...buildResults(syntheticRunData(spec), { bootstrap: 50, now }), version: 2 }
+    expect(resultsSchema.safeParse(v2).success).toBe(false)
+    const parsed = resultsSchema.parse(upgradeResults(v2))
+    expect(parsed).toEqual({ ...v2, version: 3 })
   })
 })

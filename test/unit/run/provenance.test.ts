@@ -9,6 +9,7 @@ import { diffRunResults } from '../../../core/run/rerun-diff.js'
 import type { JournalRecord } from '../../../core/run/journal-types.js'
 import { resolveRunPlugins } from '../../../core/run/run-plugins.js'
 import { setupRun } from '../../../core/run/setup.js'
+import { builtins } from '../../../cli/builtins.js'
 import { syntheticRun } from '../../helpers/synthetic-run.js'
 
 const repo = resolve(import.meta.dirname, '../../..')
@@ -27,8 +28,9 @@ describe('the provenance block', () => {
     const { config, registry } = await setupRun({
       cwd: repo, configPath: undefined, command: 'run',
       flags: { plugins: [judged, ['toy', { prompts: 7 }]], matrix: { task: 'toy', model: 'tabular', strategies: ['rl', 'lab/judged'], seeds: [5, 6] }, taskSeed: 99 },
+      builtins,
     })
-    const plugins = resolveRunPlugins(config, registry)
+    const plugins = await resolveRunPlugins(config, registry)
     const dataFiles = [{ path: '/data/x.jsonl', sha256: 'a'.repeat(64) }]
     const p = await buildProvenance({ config, registry, plugins, dataFiles, argv: ['run', 'toy'], cwd: repo, checkpoint: 'ckpt/base' })
     expect(p.harness).toMatchObject({ name: pkg.name, version: pkg.version })
@@ -45,7 +47,7 @@ describe('the provenance block', () => {
     expect(byName.get('bonbench:toy')).toMatchObject({ kind: 'task', source: 'built-in', options: { prompts: 7, seed: 1 } })
     for (const name of ['bonbench:tabular', 'bonbench:toy-answer', 'bonbench:rl']) expect(byName.get(name)?.version).toMatch(/^\d+\.\d+\.\d+/)
     // Each strategy with the judge its plugin declares (absent when the plugin declares none).
-    const rl = registry.get('strategy', 'rl') as { selection?: string }
+    const rl = (await registry.get('strategy', 'rl')) as { selection?: string }
     expect(p.strategies).toEqual([
       { name: 'rl', plugin: 'bonbench:rl', ...(rl.selection ? { selection: rl.selection } : {}) },
       { name: 'lab/judged', plugin: 'lab/judged', selection: 'reward' },
@@ -73,8 +75,8 @@ describe('the provenance block', () => {
     ['humaneval-js', 'humaneval_js/humaneval_js.humaneval-x.jsonl.gz'],
     ['humaneval', 'humaneval/HumanEval.jsonl.gz'],
   ])('dataset task %s records the sha256 of its data file’s bytes on disk (%s)', async (name, file) => {
-    const { registry } = await setupRun({ cwd: repo, command: 'run', flags: { matrix: { task: name } } })
-    const task = registry.get('task', name) as TaskPlugin
+    const { registry } = await setupRun({ cwd: repo, command: 'run', flags: { matrix: { task: name } }, builtins })
+    const task = (await registry.get('task', name)) as TaskPlugin
     const path = resolve(sharedData, file)
     const data = await task.load({ seed: 1, dataPath: path })
     expect(data.files).toEqual([{ path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') }])
@@ -120,5 +122,19 @@ describe('diffRunResults', () => {
     expect(diff.differences).toContain(`${first.cellId}: prompts[1].bestOfN[2]: ${v} → ${first.result.prompts[1]!.bestOfN[2]}`)
     expect(diff.differences.some((d) => d.startsWith(`${trained.cellId}: training[0].loss: `))).toBe(true)
     expect(diff.differences).toContain(`${last.cellId}: finished → missing`)
+  })
+
+  it('names a changed KL and a changed checkpoint evaluation (train.evalEvery), wall time aside', () => {
+    const withEvals = (klValue: number, evalPass: number, wallMs: number): JournalRecord[] => {
+      const out = copy()
+      const cell = out.find((r): r is Extract<JournalRecord, { type: 'cell' }> => r.type === 'cell')!
+      cell.result.kl = { state: 'measured', perToken: klValue, ci: [klValue, klValue], perSequence: klValue, perSequenceCi: [klValue, klValue], meanTokens: 1, samples: 1, source: 'pool', prompts: [] }
+      const metrics = { ...cell.result.metrics, pass1: evalPass }
+      out.push({ type: 'checkpoint-eval', cellId: cell.cellId, step: 1, metrics, prompts: cell.result.prompts, kl: { state: 'absent', reason: 'x' }, compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs } })
+      return out
+    }
+    expect(diffRunResults(withEvals(0.1, 0.5, 1), withEvals(0.1, 0.5, 999), order).identical).toBe(true)
+    const diff = diffRunResults(withEvals(0.1, 0.5, 1), withEvals(0.2, 0.25, 1), order)
+    expect(diff.differences).toEqual([`${order[0]}: kl.perToken: 0.1 → 0.2`, `${order[0]}: kl.ci[0]: 0.1 → 0.2`, `${order[0]}: kl.ci[1]: 0.1 → 0.2`, `${order[0]}: kl.perSequence: 0.1 → 0.2`, `${order[0]}: kl.perSequenceCi[0]: 0.1 → 0.2`, `${order[0]}: kl.perSequenceCi[1]: 0.1 → 0.2`, `${order[0]}: checkpoints[0].metrics.pass1: 0.5 → 0.25`])
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { renderCurves, renderResultsTable, resultRows } from '../../../core/cli/render-results.js'
+import { renderCurves, renderResultsTable, resultRows } from '../../../cli/render-results.js'
 import type { CellResult } from '../../../core/plugin-api/results.js'
 import { syntheticRun } from '../../helpers/synthetic-run.js'
 
@@ -18,6 +18,9 @@ describe('end-of-run tables', () => {
     const table = renderResultsTable(resultRows(cells))
     expect(table).toMatch(/\nsft\s+[\d.]+ \[[\d.]+,[\d.]+\]/)
     expect(table).toContain('CI over prompts')
+    // Laid out by the same text formatter as the summary table: one ─ rule under the header.
+    expect(table.split('\n')[1]).toMatch(/^─+$/)
+    expect(table.split('\n')[1]).toHaveLength(table.split('\n')[0]!.length)
   })
 
   it('pools the seeds of each group into one row (mean over seeds, two-level CI) when there are several', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { initialRunView, liveCells, LOSS_HISTORY, reduceRunView } from '../../../core/tui/run-state.js'
-import { createRunStore } from '../../../core/tui/run-store.js'
+import { initialRunView, liveCells, LOSS_HISTORY, reduceRunView } from '../../../cli/tui/run-state.js'
+import { createRunStore } from '../../../cli/tui/run-store.js'
 import { CELLS, scriptedRun } from '../../fixtures/tui/run-events.js'
 import { viewAfter } from '../../ui/frame-text.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { progressBar } from '../../../core/tui/progress-bar.js'
-import { rowLayout } from '../../../core/tui/row-layout.js'
-import { sparkline } from '../../../core/tui/sparkline.js'
+import { progressBar } from '../../../cli/tui/progress-bar.js'
+import { rowLayout } from '../../../cli/tui/row-layout.js'
+import { sparkline } from '../../../cli/tui/sparkline.js'
 
 describe('sparkline', () => {
   it('scales between min and max and keeps only the last width values', () => {

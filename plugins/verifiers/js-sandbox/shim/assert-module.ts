@@ -85,6 +85,7 @@ export function createAssertModules(state: ShimState): AssertModules {
     if (expected instanceof RegExpCtor) return testRegExp(expected, StringCtor(e))
     if (typeof expected === 'function') {
       if (expected.prototype !== undefined && e instanceof expected) return true
+      // eslint-disable-next-line no-prototype-builtins -- ErrorCtor is the captured Error constructor, never a null-prototype object
       if (ErrorCtor.isPrototypeOf(expected) || expected === ErrorCtor) return false
       return (expected as (e: unknown) => unknown)(e) === true
     }

@@ -49,5 +49,5 @@ export const testRegExp = (re: RegExp, s: string): boolean => reflectApply(regex
 export const sliceString = (s: string, start: number, end: number): string => reflectApply(stringSlice, s, [start, end]) as string
 /** `p.then(onFulfilled, onRejected)` through Reflect.apply and the captured `Promise.prototype.then`. */
 export const thenOf = (p: Promise<unknown>, onFulfilled: (v: unknown) => void, onRejected: (e: unknown) => void): void => {
-  reflectApply(promiseThen, p, [onFulfilled, onRejected])
+  void reflectApply(promiseThen, p, [onFulfilled, onRejected])
 }

@@ -1,0 +1,49 @@
+import type { Command } from 'commander'
+import type { UserConfig } from '../core/config/types.js'
+import { parseNumber, parseNumberList } from './parse-list.js'
+
+/** The flags `bench run` and `bench eval` share: what is evaluated, and how. */
+export interface EvaluationFlags {
+  config?: string
+  model?: string
+  n?: number[]
+  temperatures?: number[]
+  seeds?: number[]
+  poolSize?: number
+  verifier?: string
+  testPrompts?: number
+  data?: string
+  concurrency?: number
+  backend?: string
+  runsDir?: string
+  tui: boolean
+  reports: boolean
+}
+
+/** Adds the shared evaluation flags (with their --help text) to a command. */
+export function addEvaluationOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'config file (default: bench.config.{ts,mjs,js,json} in the working directory)')
+    .option('-m, --model <name>', 'model plugin (default tiny-transformer)')
+    .option('-n, --n <list>', 'test-time N grid, e.g. 1,2,4,8,16,32', parseNumberList('--n'))
+    .option('-t, --temperatures <list>', 'sampling temperatures', parseNumberList('--temperatures'))
+    .option('--seeds <list>', 'seeds', parseNumberList('--seeds'))
+    .option('--pool-size <n>', 'samples per test prompt (default 2 × max N)', parseNumber('--pool-size'))
+    .option('--verifier <name>', "selector verifier that BoN ranks by (default: the task's own, else its reward, an oracle)")
+    .option('--test-prompts <n>', 'evaluate at most this many test prompts', parseNumber('--test-prompts'))
+    .option('-d, --data <path>', 'data file for dataset-backed tasks (gsm8k, math500, humaneval-js, …)')
+    .option('--concurrency <n>', 'concurrency budget shared by every pool (default: core count)', parseNumber('--concurrency'))
+    .option('--backend <name>', 'TensorFlow.js backend: auto, wasm, cpu, tensorflow, tensorflow-gpu, webgpu')
+    .option('--runs-dir <dir>', 'where run directories go (default .bench/runs)')
+    .option('--no-tui', 'plain progress lines instead of the live terminal UI')
+    .option('--no-reports', 'do not write results.json, report.md and report.html into the run directory')
+}
+
+/** The shared flags as a config layer (undefined entries are skipped by the merge). */
+export function evaluationFlagsToConfig(task: string | undefined, f: EvaluationFlags): UserConfig {
+  return {
+    matrix: { task, model: f.model, nGrid: f.n, temperatures: f.temperatures, seeds: f.seeds, poolSize: f.poolSize, verifier: f.verifier },
+    eval: { testPrompts: f.testPrompts },
+    data: f.data, concurrency: f.concurrency, backend: f.backend, runsDir: f.runsDir,
+  }
+}

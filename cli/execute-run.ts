@@ -1,0 +1,69 @@
+import { BenchError } from '../core/errors.js'
+import type { ReporterPlugin } from '../core/plugin-api/reporter.js'
+import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../core/run/run-matrix.js'
+import type { RunSetup } from '../core/run/setup.js'
+import { renderCurves, renderResultsTable, resultRows } from './render-results.js'
+import { renderKlSummary } from '../core/summary/kl-summary.js'
+import { createRunOutput } from './run-output.js'
+import { onStopSignal, STOP_EXIT_CODES, type StopSignal } from './stop-signals.js'
+import { resumeHint } from '../core/summary/resume-hint.js'
+import type { RunEvent } from '../core/events.js'
+
+/** The file reports `bench run` and `bench eval` write unless `--no-reports`. */
+const DEFAULT_REPORTS = ['json', 'markdown', 'html']
+
+/**
+ * Runs a matrix from the CLI: SIGINT/SIGTERM handling, the live UI or plain lines, the config's
+ * reporters plus the default file reports, and the final tables and curves.
+ * The first SIGINT (Ctrl-C) or SIGTERM stops scheduling (the run's AbortSignal), lets runMatrix
+ * return with the journal as written (each record is fsync'd), prints the `--resume` command and
+ * sets exit code 130 (SIGINT) or 143 (SIGTERM). A second one exits at once with that code, after
+ * printing the `--resume` command: the journal loses at most the record being written.
+ */
+export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports: boolean } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint'>): Promise<RunOutcome> {
+  const { config, registry } = setup
+  const controller = new AbortController()
+  let stopping: StopSignal | undefined
+  let runDir: string | undefined = opts.resumeDir
+  const offSignal = onStopSignal((signal) => {
+    if (stopping === undefined) {
+      stopping = signal
+      process.stderr.write(`\nbench: ${signal}: stopping after the work in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again exits at once)\n`)
+      controller.abort(new BenchError('BENCH_ABORTED', `interrupted by ${signal}`))
+      return
+    }
+    if (runDir !== undefined) process.stderr.write(`${resumeHint(runDir).join('\n')}\n`)
+    process.exit(STOP_EXIT_CODES[stopping])
+  })
+  const trackRunDir = (event: RunEvent) => {
+    if (event.type === 'run:start') runDir = event.runDir
+  }
+  const output = await createRunOutput({ tui: opts.tui })
+  const reporters = registry.list().filter((e) => e.plugin.kind === 'reporter').map((e) => e.plugin as ReporterPlugin)
+  if (opts.reports) {
+    for (const name of DEFAULT_REPORTS) {
+      if (registry.has(name) && !reporters.some((r) => r.name.endsWith(`:${name}`))) reporters.push(await registry.get('reporter', name))
+    }
+  }
+  try {
+    const outcome = await runMatrix({
+      config, registry, resumeDir: opts.resumeDir, checkpoint: opts.checkpoint, listeners: [trackRunDir, output.onEvent], reporters,
+      signal: controller.signal, argv: process.argv.slice(2), cwd: process.cwd(),
+    })
+    await output.close()
+    if (outcome.results.length > 0) {
+      // Seed-pooled rows use the run's bootstrap size, as results.json does (same seed: same CIs).
+      const rows = resultRows(outcome.results, { resamples: config.eval.bootstrap })
+      process.stdout.write(`\n${renderResultsTable(rows)}\n\n${renderCurves(rows, { color: Boolean(process.stdout.isTTY) })}\n`)
+      const kl = renderKlSummary(outcome.results)
+      if (kl) process.stdout.write(`\n${kl}\n`)
+    }
+    process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
+    // The live UI and the line reporter have already printed the --resume command.
+    if (outcome.interrupted) process.exitCode = STOP_EXIT_CODES[stopping ?? 'SIGINT']
+    return outcome
+  } finally {
+    await output.close()
+    offSignal()
+  }
+}

@@ -1,0 +1,77 @@
+import type { CheckpointEval } from '../plugin-api/divergence.js'
+import type { ModelInstance } from '../plugin-api/model.js'
+import type { Problem } from '../plugin-api/task.js'
+import { computeCellMetrics } from '../eval/cell-metrics.js'
+import { evaluatePools } from '../eval/evaluate-pools.js'
+import { measureKl } from '../eval/measure-kl.js'
+import type { Judges } from '../eval/score-samples.js'
+
+/**
+ * The steps at which a cell trained for `steps` steps is evaluated with `evalEvery = k`: k, 2k, …
+ * strictly below `steps` (the model after the last step is the cell's own final evaluation).
+ * Empty when `every` is absent.
+ */
+export function checkpointSteps(steps: number, every: number | undefined): number[] {
+  if (!every || every <= 0) return []
+  const out: number[] = []
+  for (let s = every; s < steps; s += every) out.push(s)
+  return out
+}
+
+/** What {@link evaluateCheckpoint} needs: the cell's evaluation settings, unchanged from its final evaluation. */
+export interface EvaluateCheckpointOptions {
+  step: number
+  model: ModelInstance
+  reference: ModelInstance
+  modelName?: string
+  problems: readonly Problem[]
+  judges: Judges
+  temperature: number
+  /** The cell's seed. */
+  seed: number
+  poolSize: number
+  generation: { maxTokens?: number; stop?: string[] }
+  nGrid: readonly number[]
+  threshold: number
+  bootstrap: number
+  /** The seed of the cell's final metrics (bootstrap over prompts, maj@N Monte Carlo). */
+  metricsSeed: number
+  /** The seed of the cell's final KL bootstrap. */
+  klSeed: number
+  onProgress?(done: number, total: number): void
+  signal?: AbortSignal
+}
+
+/**
+ * Evaluates a model at an intermediate checkpoint exactly as the cell's final evaluation does —
+ * one pool of `poolSize` samples per test prompt, every metric over the N grid, KL(π‖π_base) per
+ * token — and returns the record to journal. The pools are not journaled (a checkpoint evaluation
+ * interrupted before its record is redone whole, with the same seeds).
+ *
+ * Seeds: the pools use the cell's evaluation seeds (seed, 'eval', prompt) and the metrics the
+ * cell's metric seed — common random numbers across checkpoints and the final model, so what
+ * changes between checkpoints is the weights, not the draw. None of them is the training stream,
+ * which derives from (seed, cell, 'step', step) alone, and sampling is seeded per request: so a run
+ * with `evalEvery` trains and ends bit-identically to one without (test/e2e/checkpoint-evals.test.ts).
+ */
+export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promise<CheckpointEval> {
+  const started = Date.now()
+  const compute = { samplesDrawn: 0, tokensGenerated: 0 }
+  const pools = await evaluatePools({
+    model: opts.model, modelName: opts.modelName, problems: opts.problems, judges: opts.judges, temperature: opts.temperature,
+    seed: opts.seed, poolSize: opts.poolSize, generation: opts.generation, done: new Map(), signal: opts.signal,
+    onPool: (pool) => {
+      compute.samplesDrawn += pool.samples.length
+      for (const s of pool.samples) compute.tokensGenerated += s.tokens
+    },
+    onProgress: opts.onProgress,
+  })
+  const { metrics, prompts } = computeCellMetrics(pools, { nGrid: opts.nGrid, threshold: opts.threshold, bootstrap: opts.bootstrap, seed: opts.metricsSeed })
+  const measured = await measureKl({
+    model: opts.model, reference: opts.reference, modelName: opts.modelName, problems: opts.problems, pools, temperature: opts.temperature,
+    seed: opts.seed, samples: opts.poolSize, generation: opts.generation, bootstrap: opts.bootstrap, bootstrapSeed: opts.klSeed, signal: opts.signal,
+  })
+  compute.samplesDrawn += measured.samplesDrawn
+  compute.tokensGenerated += measured.tokensGenerated
+  return { step: opts.step, metrics, prompts, kl: measured.kl, compute: { ...compute, wallMs: Date.now() - started } }
+}

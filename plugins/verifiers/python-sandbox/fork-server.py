@@ -1,0 +1,450 @@
+# bonbench python-sandbox fork server (stdlib only). Started by python-pool.ts; one candidate at a time.
+#
+# Protocol: requests arrive on fd 3, responses leave on fd 4; each message is a 4-byte big-endian
+# length and that many bytes of UTF-8 JSON. The first response is a hello describing the isolation
+# in force. A candidate never sees fds 3 and 4: its child closes them before running it.
+#
+# Per candidate: a fork (the interpreter and the preloaded modules are already warm), its own
+# process group, stdin on /dev/null, stdout/stderr on pipes read here and capped, a fresh
+# temporary folder (removed afterwards), RLIMIT_AS/CPU/NPROC/FSIZE/CORE, an unprivileged uid when
+# this server runs as root, and a wall-clock deadline after which its whole group is SIGKILLed.
+import builtins
+import json
+import math
+import os
+import resource
+import secrets
+import select
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+import traceback
+
+# Modules HumanEval-style programs import: loaded once here so a candidate's import is a dict lookup.
+PRELOAD = ['re', 'collections', 'itertools', 'functools', 'typing', 'heapq', 'bisect', 'string', 'hashlib', 'random',
+           'statistics', 'fractions', 'decimal', 'operator', 'copy', 'datetime', 'threading', 'atexit', 'io', 'socket']
+for _name in PRELOAD:
+    try:
+        __import__(_name)
+    except Exception:
+        pass
+import atexit  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+
+REQ_FD, RES_FD = 3, 4
+CONFIG = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+SANDBOX_UID = CONFIG.get('uid')  # an unprivileged uid for candidates (only when we are root)
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+CHILDREN = '/proc/self/task/%d/children' % os.getpid()
+current_child = [0]
+
+
+def libc():
+    import ctypes
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def set_pdeathsig(sig):
+    try:
+        libc().prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    except Exception:
+        pass
+
+
+def kill_group(pid):
+    if pid:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def sweep_uid():
+    # kill(-1) from a process running as the sandbox uid reaches every process of that uid and
+    # nothing else: it ends grandchildren that left the candidate's process group (setsid).
+    if SANDBOX_UID is None:
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(SANDBOX_UID)
+            os.setuid(SANDBOX_UID)
+            os.kill(-1, signal.SIGKILL)
+        except BaseException:
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def leftovers():
+    # As a child subreaper we inherit every orphaned descendant of a candidate: any child of ours
+    # now is one that outlived its candidate (killpg missed it only if it left the group).
+    try:
+        with open(CHILDREN) as f:
+            return f.read().split()
+    except OSError:
+        return ['unknown']
+
+
+def reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def clean_up_after(pid):
+    kill_group(pid)
+    # Orphans become our children; each one killed may hand us its own children, hence rounds.
+    for _ in range(32):
+        left = [int(p) for p in leftovers() if p.isdigit()]
+        if not left:
+            break
+        sweep_uid()
+        for other in left:
+            try:
+                os.kill(other, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.waitpid(other, 0)
+            except ChildProcessError:
+                pass
+    reap()
+
+
+def on_term(signum, frame):
+    # Exit only once the candidate is dead, so the host may report "nothing left" when we are gone.
+    pid = current_child[0]
+    if pid:
+        clean_up_after(pid)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    sweep_uid()
+    os._exit(0)
+
+
+def isolate_network():
+    # A network namespace of our own with no interface but a down loopback: every candidate
+    # inherits it. Needs root (CAP_SYS_ADMIN) or unprivileged user namespaces.
+    CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+    try:
+        c = libc()
+        if c.unshare(CLONE_NEWNET) == 0:
+            return 'namespace'
+        if SANDBOX_UID is None and c.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0:
+            return 'user-namespace'
+    except Exception:
+        pass
+    return 'socket-patch'
+
+
+def reach_stdlib():
+    # Candidates run as an unprivileged uid, which must still import the stdlib. When the
+    # interpreter lives under a folder closed to others (pyenv in /root, mode 0700), cover that
+    # folder in a mount namespace of our own with an empty tmpfs holding only the way to the
+    # interpreter: candidates can import, and see nothing else of it.
+    stdlib = os.path.realpath(os.path.dirname(os.__file__))
+    parts = stdlib.split('/')
+    for i in range(2, len(parts)):
+        closed = '/'.join(parts[:i])
+        if os.stat(closed).st_mode & 0o001 == 0:
+            break
+    else:
+        return 'open'
+    CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x00020000, 4096, 16384, 1 << 18
+    c = libc()
+    inner = os.path.join(closed, parts[i])
+    if c.unshare(CLONE_NEWNS) != 0 or c.mount(b'none', b'/', None, MS_REC | MS_PRIVATE, None) != 0:
+        return None
+    keep = os.open(inner, os.O_PATH | os.O_DIRECTORY)  # in the new namespace: a bind source must be
+    try:
+        if c.mount(b'tmpfs', closed.encode(), b'tmpfs', 0, b'mode=755,size=64k') != 0:
+            return None
+        os.mkdir(inner)
+        if c.mount(('/proc/self/fd/%d' % keep).encode(), inner.encode(), None, MS_BIND | MS_REC, None) != 0:
+            return None
+        return 'masked ' + closed
+    finally:
+        os.close(keep)
+
+
+def can_import_as_sandbox_uid():
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(SANDBOX_UID)
+            os.setuid(SANDBOX_UID)
+            os.listdir(os.path.dirname(os.__file__))
+            os.listdir(os.path.dirname(json.__file__))
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return status == 0
+
+
+def read_exact(fd, n):
+    chunks = []
+    while n > 0:
+        b = os.read(fd, n)
+        if not b:
+            return None
+        chunks.append(b)
+        n -= len(b)
+    return b''.join(chunks)
+
+
+def send(obj):
+    data = json.dumps(obj).encode('utf-8')
+    view = memoryview(struct.pack('>I', len(data)) + data)
+    while view:
+        view = view[os.write(RES_FD, view):]
+
+
+def deny_sockets():
+    # Not OS isolation: only the socket module's constructors refuse (ctypes could still reach libc).
+    def refuse(*args, **kwargs):
+        raise PermissionError(1, 'network access is disabled in the bonbench sandbox')
+    socket.socket.__init__ = refuse
+    socket.create_connection = refuse
+    socket.socketpair = refuse
+
+
+def run_child(req, folder, path, out_w, err_w, done_w, nonce, net):
+    """In the forked child: set the limits, drop privileges, run the program; never returns."""
+    code = 1
+    try:
+        os.setpgid(0, 0)
+        null = os.open('/dev/null', os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.closerange(3, done_w)
+        os.closerange(done_w + 1, 1 << 16)
+        timeout_s = req['timeoutMs'] / 1000
+        cpu = int(math.ceil(timeout_s)) + 1
+        limits = [(resource.RLIMIT_CPU, (cpu, cpu + 1)), (resource.RLIMIT_CORE, (0, 0)),
+                  (resource.RLIMIT_FSIZE, (req['fileLimit'], req['fileLimit']))]
+        if SANDBOX_UID is not None:
+            # Counted per uid: only meaningful for a uid of our own (and Linux ignores it for root).
+            limits.append((resource.RLIMIT_NPROC, (req['maxProcesses'], req['maxProcesses'])))
+        if req['memoryMb'] > 0:
+            limits.append((resource.RLIMIT_AS, (req['memoryMb'] << 20, req['memoryMb'] << 20)))
+        for which, value in limits:
+            resource.setrlimit(which, value)
+        os.chdir(folder)
+        if SANDBOX_UID is not None:
+            os.setgroups([])
+            os.setgid(SANDBOX_UID)
+            os.setuid(SANDBOX_UID)
+        set_pdeathsig(signal.SIGKILL)  # after setuid, which clears it
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as python3 itself sets it
+        os.environ.clear()
+        os.environ.update({'PATH': os.defpath if not req.get('path') else req['path'], 'HOME': folder, 'TMPDIR': folder,
+                           'LANG': 'C.UTF-8', 'PYTHONDONTWRITEBYTECODE': '1'})
+        os.environ.update(req.get('env') or {})
+        tempfile.tempdir = None
+        if net == 'socket-patch':
+            deny_sockets()
+        # The streams python3 gives a script whose stdout/stderr are pipes.
+        sys.stdin = sys.__stdin__ = open(0, 'r', closefd=False)
+        sys.stdout = sys.__stdout__ = open(1, 'w', encoding='utf-8', closefd=False)
+        sys.stderr = sys.__stderr__ = open(2, 'w', encoding='utf-8', errors='backslashreplace', buffering=1, closefd=False)
+        sys.argv = [path]
+        sys.path[0:0] = [folder]
+        # Count our own frames so the candidate gets python3's 1000 frames of recursion.
+        depth, f = 0, sys._getframe()
+        while f is not None:
+            depth, f = depth + 1, f.f_back
+        sys.setrecursionlimit(1000 + depth)
+        scope = {'__name__': '__main__', '__file__': path, '__builtins__': builtins, '__doc__': None,
+                 '__package__': None, '__spec__': None, '__loader__': None, '__cached__': None}
+        finished = False
+        try:
+            exec(compile(req['program'], path, 'exec'), scope)
+            finished = True
+            code = 0
+        except SystemExit as e:
+            # python3's own handling of the exit status; the run is still not a pass (see README).
+            if e.code is None:
+                code = 0
+            elif isinstance(e.code, int):
+                code = e.code & 0xFF
+            else:
+                print(e.code, file=sys.stderr)
+                code = 1
+        except BaseException as e:
+            tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
+            traceback.print_exception(type(e), e, tb)
+            code = 1
+        try:
+            threading._shutdown()
+        except BaseException:
+            pass
+        try:
+            atexit._run_exitfuncs()
+        except BaseException:
+            pass
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                if code == 0:
+                    code = 120  # python3's status when the final flush of stdout fails
+                    finished = False
+        if finished and code == 0:
+            os.write(done_w, nonce)
+    except BaseException:
+        try:
+            os.write(2, traceback.format_exc().encode('utf-8', 'replace'))
+        except BaseException:
+            pass
+    os._exit(code)
+
+
+def signal_name(num):
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return str(num)
+
+
+def run_one(req, net):
+    started = time.monotonic()
+    folder = tempfile.mkdtemp(prefix='bonbench-py-')
+    try:
+        if SANDBOX_UID is not None:
+            os.chown(folder, SANDBOX_UID, SANDBOX_UID)
+        path = os.path.join(folder, 'candidate.py')
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(req['program'])
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        done_r, done_w = os.pipe()
+        nonce = secrets.token_hex(16).encode('ascii')
+        pid = os.fork()
+        if pid == 0:
+            for fd in (out_r, err_r, done_r):
+                os.close(fd)
+            run_child(req, folder, path, out_w, err_w, done_w, nonce, net)
+        current_child[0] = pid
+        try:
+            os.setpgid(pid, pid)
+        except OSError:
+            pass
+        for fd in (out_w, err_w, done_w):
+            os.close(fd)
+        limit = req['outputLimit']
+        kept = {out_r: bytearray(), err_r: bytearray()}
+        done = bytearray()
+        dropped = 0
+        open_fds = [out_r, err_r, done_r]
+        pidfd = os.pidfd_open(pid) if hasattr(os, 'pidfd_open') else None
+        deadline = started + req['timeoutMs'] / 1000
+        status = None
+        timed_out = False
+
+        def read_ready(fds):
+            nonlocal dropped
+            for fd in fds:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    open_fds.remove(fd)
+                elif fd == done_r:
+                    done.extend(chunk[:64])
+                else:
+                    room = limit - len(kept[fd])
+                    if room > 0:
+                        kept[fd].extend(chunk[:room])
+                    dropped += max(0, len(chunk) - max(room, 0))
+
+        while status is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                kill_group(pid)
+                _, status = os.waitpid(pid, 0)
+                break
+            watch = open_fds + ([pidfd] if pidfd is not None else [])
+            ready, _, _ = select.select(watch, [], [], remaining if pidfd is not None else min(remaining, 0.005))
+            read_ready([fd for fd in ready if fd != pidfd])
+            if pidfd is None or pidfd in ready or not open_fds:
+                got, st = os.waitpid(pid, os.WNOHANG)
+                if got == pid:
+                    status = st
+        # Whatever is left of its group (a `sleep &`) or escaped it, then what the child wrote before it ended.
+        clean_up_after(pid)
+        while open_fds:
+            ready, _, _ = select.select(open_fds, [], [], 0)
+            if not ready:
+                break
+            read_ready(ready)
+        for fd in [out_r, err_r, done_r] + ([pidfd] if pidfd is not None else []):
+            os.close(fd)
+        current_child[0] = 0
+        exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        sig = signal_name(os.WTERMSIG(status)) if os.WIFSIGNALED(status) else None
+        if sig == 'SIGXCPU':
+            timed_out = True
+        return {
+            'id': req['id'], 'exitCode': exit_code, 'signal': sig, 'timedOut': timed_out,
+            'completed': bytes(done) == nonce,
+            'stdout': kept[out_r].decode('utf-8', 'replace'), 'stderr': kept[err_r].decode('utf-8', 'replace'),
+            'dropped': dropped, 'wallMs': (time.monotonic() - started) * 1000,
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the host's business; it stops us itself
+    signal.signal(signal.SIGTERM, on_term)
+    set_pdeathsig(signal.SIGTERM)  # the host died: end the running candidate, then ourselves
+    try:
+        libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except Exception:
+        pass
+    if os.getppid() == 1:
+        return
+    global SANDBOX_UID
+    net = isolate_network()
+    privileges = 'kept (the host is not root)' if SANDBOX_UID is None else 'dropped'
+    if SANDBOX_UID is not None:
+        stdlib = None
+        try:
+            stdlib = reach_stdlib()
+        except Exception:
+            pass
+        if not stdlib or not can_import_as_sandbox_uid():
+            privileges = 'kept: the stdlib is not readable by an unprivileged uid'
+            SANDBOX_UID = None
+        elif stdlib != 'open':
+            privileges += ' (' + stdlib + ' by a mount namespace)'
+    send({'hello': True, 'pid': os.getpid(), 'network': net, 'uid': SANDBOX_UID, 'privileges': privileges,
+          'python': sys.version.split()[0]})
+    while True:
+        header = read_exact(REQ_FD, 4)
+        if header is None:
+            return
+        body = read_exact(REQ_FD, struct.unpack('>I', header)[0])
+        if body is None:
+            return
+        send(run_one(json.loads(body), net))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,68 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { builtins } from '../../cli/builtins.js'
+import { bench, tempDir } from './cli-helper.js'
+
+interface Row {
+  kind: string
+  name: string
+  source: string
+  options: Record<string, unknown> | null
+}
+
+// `bench list --json` shows each plugin's options as JSON Schema; `bench list <name>` prints them.
+describe('bench list: plugin options', () => {
+  const project = tempDir('bonbench-list-')
+  afterAll(() => project.cleanup())
+
+  it('--json gives every built-in a valid JSON Schema of its options, which accepts its defaults and rejects a wrong option', async () => {
+    const result = await bench(['list', '--json'], { cwd: project.dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    const rows = JSON.parse(result.stdout) as Row[]
+    const ajv = new Ajv2020({ strict: false })
+    const builtinRows = rows.filter((r) => r.source === 'built-in')
+    expect(builtinRows.map((r) => r.name.replace('bonbench:', '')).sort()).toEqual(Object.keys(builtins).sort())
+    for (const row of builtinRows) {
+      expect(row.options, row.name).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' })
+      const validate = ajv.compile(row.options!)
+      expect(validate({}), `${row.name}: ${ajv.errorsText(validate.errors)}`).toBe(true)
+      expect(validate({ 'no-such-option': 1 }), row.name).toBe(false)
+      // Every option says what it is for.
+      for (const [key, property] of Object.entries(row.options!.properties as Record<string, { description?: string }>)) expect(property.description, `${row.name} ${key}`).toBeTruthy()
+    }
+    const tiny = builtinRows.find((r) => r.name === 'bonbench:tiny-transformer')!
+    const validate = ajv.compile(tiny.options!)
+    expect(validate({ layers: 3, positions: 'rotary' })).toBe(true)
+    expect(validate({ layers: 0 })).toBe(false)
+    expect(validate({ positions: 'alibi' })).toBe(false)
+  })
+
+  it('<name> prints one plugin: its facts, then each option with type, default and description', async () => {
+    const result = await bench(['list', 'bon-rlb'], { cwd: project.dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    const text = result.stdout
+    expect(text).toMatch(/^bonbench:bon-rlb \(strategy, version 0\.1\.0, built-in\)\n/)
+    expect(text).toContain('options:\n')
+    expect(text).toContain('  k: integer\n      K, policy samples per prompt (default max(2N′, 4)).\n')
+    expect(text).toContain('  neg-sign: -1 | 1 = -1\n')
+    expect(text).toContain('  p-fail: "estimate" | "exact" = "estimate"\n')
+    const none = await bench(['list', 'sft'], { cwd: project.dir })
+    expect(none.stdout).toContain('options: none')
+  })
+
+  it('<name> finds a plugin from the config and says so when the name is unknown', async () => {
+    writeFileSync(
+      join(project.dir, 'my-plugin.mjs'),
+      "export default { name: 'acme/plain', kind: 'verifier', meta: { version: '2.0.0', description: 'no schema' }, score: async () => [] }\n",
+    )
+    writeFileSync(join(project.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./my-plugin.mjs'] }))
+    const plain = await bench(['list', 'acme/plain'], { cwd: project.dir })
+    expect(plain.exitCode, plain.stderr).toBe(0)
+    expect(plain.stdout).toMatch(/acme\/plain \(verifier, version 2\.0\.0, file:.*my-plugin\.mjs\)\nno schema\n\noptions: not described/)
+    const missing = await bench(['list', 'nope'], { cwd: project.dir })
+    expect(missing.exitCode).not.toBe(0)
+    expect(missing.stderr).toMatch(/No plugin named 'nope'\. Known plugins: .*acme\/plain/)
+  })
+})

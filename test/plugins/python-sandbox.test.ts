@@ -1,0 +1,128 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { readVerifySamples } from '../../cli/verify-samples.js'
+import type { Problem } from '../../core/plugin-api/task.js'
+import { humaneval } from '../../plugins/tasks/humaneval/index.js'
+import { command } from '../../plugins/verifiers/command/index.js'
+import { pythonSandbox, verdictOf } from '../../plugins/verifiers/python-sandbox/index.js'
+import { codeProblem, humanevalPyFile, sharedData } from './code-fixtures.js'
+
+const codetFile = path.join(sharedData, 'samples/codet_codegen16B_humaneval_format.jsonl.gz')
+const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-py-sandbox-'))
+const verifier = pythonSandbox()
+afterAll(async () => {
+  await verifier.dispose!()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Running, per /proc (a killed process that lingers as a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+async function appears(file: string): Promise<void> {
+  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
+async function humanevalProblems(): Promise<Problem[]> {
+  return (await humaneval().load({ seed: 0, dataPath: humanevalPyFile })).test
+}
+
+describe('python-sandbox verdicts', () => {
+  it('passes every HumanEval reference solution (164)', async () => {
+    const problems = await humanevalProblems()
+    const verdicts = await verifier.score(problems.map((problem) => ({ problem, completion: problem.expert! })), { concurrency: 2 })
+    const failed = verdicts.flatMap((v, i) => (v.pass ? [] : [`${problems[i]!.id}: ${v.reason} ${v.detail}`]))
+    expect(failed).toEqual([])
+  }, 120_000)
+
+  it('gives the verdicts of a process per candidate (the command verifier) on 300 CodeT CodeGen-16B samples', async () => {
+    const problems = await humanevalProblems()
+    const byId = new Map(problems.map((p) => [p.id, p]))
+    const samples = await readVerifySamples(codetFile, new Set(byId.keys()))
+    expect(samples).toHaveLength(16_400)
+    // Spread over all 164 problems; the offset varies the sample within each problem.
+    const picked = Array.from({ length: 300 }, (_, i) => samples[Math.floor((i * samples.length) / 300) + (i % 50)]!)
+    const items = picked.map((s) => ({ problem: byId.get(s.taskId)!, completion: s.completion }))
+    const forked = await verifier.score(items, { concurrency: 2 })
+    const processes = await command().score(items, { concurrency: 2 })
+    const differ = forked.flatMap((v, i) => (v.pass === processes[i]!.pass ? [] : [`${picked[i]!.taskId}#${picked[i]!.line}: fork server ${v.reason}, process ${processes[i]!.reason}`]))
+    expect(differ).toEqual([])
+    // Some pass and some fail, so the comparison means something.
+    expect(forked.filter((v) => v.pass).length).toBeGreaterThan(30)
+    expect(forked.filter((v) => !v.pass).length).toBeGreaterThan(30)
+  }, 300_000)
+
+  it('a run that exits 0 before its end is no pass; one that ran to the end is', () => {
+    const run = { exitCode: 0, signal: undefined, timedOut: false, stdout: '', stderr: '', dropped: 0, wallMs: 1 }
+    expect(verdictOf({ ...run, completed: true }, false, 100)).toMatchObject({ pass: true, reason: 'passed' })
+    expect(verdictOf({ ...run, completed: false }, false, 100)).toMatchObject({ pass: false, reason: 'runtime' })
+    expect(verdictOf({ ...run, completed: false, breach: 'the fork server exited (SIGKILL)' }, false, 100)).toMatchObject({ pass: false, reason: 'runtime', detail: expect.stringContaining('sandbox breach') })
+  })
+
+  it('refuses a problem that is not Python, naming the plugin', async () => {
+    const js = codeProblem('js', 'function f(){\n', { language: 'javascript', test: 'f()' })
+    await expect(verifier.score([{ problem: js, completion: '}' }], { concurrency: 1 })).rejects.toMatchObject({ code: 'BENCH_DATA_INVALID', message: expect.stringContaining('bonbench:python-sandbox') })
+  })
+
+  it('says clearly when the interpreter cannot start', async () => {
+    const missing = pythonSandbox({ python: '/nonexistent/python3' })
+    await expect(missing.setup!({ cacheDir: dir, log() {} })).rejects.toMatchObject({ code: 'BENCH_BACKEND_UNAVAILABLE' })
+    await missing.dispose!()
+  })
+})
+
+const forever = codeProblem('forever', '', { language: 'python', test: '' })
+/** A candidate that records its pid and then never ends (its own time limit is far away). */
+const hang = (marker: string) => `import os, time\nopen(${JSON.stringify(marker)}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n`
+
+describe('python-sandbox lifecycle', () => {
+  it('dispose() kills a running candidate and every fork server: score rejects (no false verdict), nothing is left; it works again after', async () => {
+    const v = pythonSandbox({ timeoutMs: 600_000, dropPrivileges: false })
+    const { pid: server } = await v.isolation()
+    const marker = path.join(dir, 'dispose.pid')
+    const outcome = v.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1 }).then(() => 'resolved', (e: { code?: string }) => e.code)
+    await appears(marker)
+    const pid = Number(readFileSync(marker, 'utf8'))
+    expect(alive(pid)).toBe(true)
+    await v.dispose!()
+    expect(await outcome).toBe('BENCH_ABORTED')
+    expect(alive(pid)).toBe(false)
+    expect(alive(server)).toBe(false)
+    await v.dispose!()
+    const [ok] = await v.score([{ problem: forever, completion: 'x = 1\n' }], { concurrency: 1 })
+    expect(ok!.pass).toBe(true)
+    await v.dispose!()
+  }, 30_000)
+
+  it('an aborted signal kills the running candidate; the pool replaces that server', async () => {
+    const v = pythonSandbox({ timeoutMs: 600_000, dropPrivileges: false })
+    const marker = path.join(dir, 'abort.pid')
+    const controller = new AbortController()
+    const outcome = v.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1, signal: controller.signal }).then(() => 'resolved', (e: { code?: string }) => e.code)
+    await appears(marker)
+    const pid = Number(readFileSync(marker, 'utf8'))
+    controller.abort()
+    expect(await outcome).toBe('BENCH_ABORTED')
+    expect(alive(pid)).toBe(false)
+    const [ok] = await v.score([{ problem: forever, completion: 'x = 1\n' }], { concurrency: 1 })
+    expect(ok!.pass).toBe(true)
+    await v.dispose!()
+  }, 30_000)
+
+  it('never runs more fork servers than its pool size', async () => {
+    const v = pythonSandbox({ poolSize: 2, dropPrivileges: false })
+    const log = path.join(dir, 'servers.log')
+    const items = Array.from({ length: 12 }, () => ({ problem: forever, completion: `import os, time\nopen(${JSON.stringify(log)}, 'a').write('%d\\n' % os.getppid())\ntime.sleep(0.05)\n` }))
+    const verdicts = await v.score(items, { concurrency: 8 })
+    expect(verdicts.every((x) => x.pass)).toBe(true)
+    expect(new Set(readFileSync(log, 'utf8').trim().split('\n')).size).toBeLessThanOrEqual(2)
+    await v.dispose!()
+  }, 30_000)
+})
