@@ -17,9 +17,9 @@ import { bench, repoRoot, tempDir } from './cli-helper.js'
 const signedStrategy = `import { bonRlVariants, makeBonRl } from ${JSON.stringify(join(repoRoot, 'plugins/strategies/bon-rl.ts'))}
 export default (options = {}) => {
   const sign = options.sign ?? 1
-  const inner = makeBonRl(bonRlVariants['bon-rl-v'])
+  const inner = makeBonRl(bonRlVariants['bon-rl-v'])()
   return {
-    ...inner, name: 'lab/bon-rl-signed', meta: { version: '1.0.0' }, options: { sign },
+    ...inner, name: 'lab/bon-rl-signed', meta: { version: '1.0.0' }, options: { sign }, optionsSchema: undefined,
     weights(group, params) {
       const out = inner.weights(group, params)
       return { ...out, sequences: out.sequences.map((s) => ({ ...s, weight: sign * s.weight })) }
