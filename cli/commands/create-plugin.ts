@@ -8,7 +8,9 @@ import { pluginTemplates } from '../create-plugin/templates/index.js'
 export function registerCreatePlugin(program: Command): void {
   program
     .command('create-plugin <kind> <name>')
-    .description(`scaffold a plugin package bonbench-plugin-<name> of one kind (${Object.keys(pluginTemplates).join(', ')}): TypeScript with the plugin kit, a contract test, a README`)
+    .description(
+      `scaffold a plugin package bonbench-plugin-<name> of one kind (${Object.keys(pluginTemplates).join(', ')}): TypeScript with the plugin kit, a contract test, a README`,
+    )
     .option('--dir <path>', 'the package folder, new or empty (default: ./bonbench-plugin-<name>)')
     .action((kind: string, name: string, flags: { dir?: string }) => {
       const cwd = process.cwd()

@@ -76,7 +76,10 @@ export function toolVersions(packageRoot: string): ToolVersions {
 
 function checkKind(kind: string): PluginKind {
   if (Object.hasOwn(pluginTemplates, kind)) return kind as PluginKind
-  throw new BenchError('BENCH_USAGE', `<kind> '${kind}' is not a plugin kind; use one of ${Object.keys(pluginTemplates).join(', ')} (bench create-plugin <kind> <name>).`)
+  throw new BenchError(
+    'BENCH_USAGE',
+    `<kind> '${kind}' is not a plugin kind; use one of ${Object.keys(pluginTemplates).join(', ')} (bench create-plugin <kind> <name>).`,
+  )
 }
 
 function checkName(raw: string): string {
@@ -92,5 +95,9 @@ function checkDir(dir: string, given: string | undefined): void {
   if (!existsSync(dir)) return
   const where = given === undefined ? `the folder ${relative(process.cwd(), dir) || dir} (the default --dir)` : `--dir ${given}`
   if (!statSync(dir).isDirectory()) throw new BenchError('BENCH_USAGE', `${where} is a file, not a folder. Pass --dir <path> naming a new or empty folder.`)
-  if (readdirSync(dir).length > 0) throw new BenchError('BENCH_USAGE', `${where} already exists and is not empty; bench create-plugin never overwrites files. Pass --dir <path> naming a new or empty folder.`)
+  if (readdirSync(dir).length > 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `${where} already exists and is not empty; bench create-plugin never overwrites files. Pass --dir <path> naming a new or empty folder.`,
+    )
 }

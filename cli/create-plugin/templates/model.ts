@@ -3,7 +3,7 @@ import type { PluginTemplate } from '../template-types.js'
 /** A model: seeded uniform sampling over an alphabet (sampling only, not trainable). */
 export const modelTemplate: PluginTemplate = {
   kind: 'model',
-  summary: 'A bonbench model: samples characters of an alphabet uniformly from each request\'s seed (a baseline; not trainable).',
+  summary: "A bonbench model: samples characters of an alphabet uniformly from each request's seed (a baseline; not trainable).",
   option: '`alphabet` (string of 2 or more characters, default `"0123456789"`): the characters it samples.',
   source: ({ pluginName, identifier, bonbenchRange }) => `import { createRng, defineModel, z, type Completion, type SampleRequest } from 'bonbench'
 

@@ -3,7 +3,7 @@ import type { PluginTemplate } from '../template-types.js'
 /** A reporter: counts the run's events and writes the counts into the run directory. */
 export const reporterTemplate: PluginTemplate = {
   kind: 'reporter',
-  summary: 'A bonbench reporter: counts a run\'s events by type and writes them as JSON into the run directory.',
+  summary: "A bonbench reporter: counts a run's events by type and writes them as JSON into the run directory.",
   option: '`file` (file name, default `"event-counts.json"`): the file it writes in the run directory.',
   source: ({ pluginName, identifier, bonbenchRange }) => `import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -4,7 +4,7 @@ import type { PluginTemplate } from '../template-types.js'
 export const strategyTemplate: PluginTemplate = {
   kind: 'strategy',
   summary: 'A bonbench strategy: trains on the reward-best sample of each N′-subset of the policy samples.',
-  option: '`baseline` (number in [0, 1], default `0`): subtracted from each pick\'s reward, so a failed pick is pushed down.',
+  option: "`baseline` (number in [0, 1], default `0`): subtracted from each pick's reward, so a failed pick is pushed down.",
   source: ({ pluginName, identifier, bonbenchRange }) => `import { defineStrategy, z } from 'bonbench'
 
 /**

@@ -3,7 +3,7 @@ import type { PluginTemplate } from '../template-types.js'
 /** A verifier: the first line of a completion against the problem's answer. */
 export const verifierTemplate: PluginTemplate = {
   kind: 'verifier',
-  summary: 'A bonbench verifier: passes a completion whose first line is the problem\'s answer.',
+  summary: "A bonbench verifier: passes a completion whose first line is the problem's answer.",
   option: '`ignoreCase` (boolean, default `false`): compare without regard to letter case.',
   source: ({ pluginName, identifier, bonbenchRange }) => `import { defineVerifier, z } from 'bonbench'
 
