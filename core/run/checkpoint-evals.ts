@@ -1,5 +1,6 @@
 import type { CheckpointEval, SplitEval } from '../plugin-api/divergence.js'
 import type { ModelInstance } from '../plugin-api/model.js'
+import type { Problem } from '../plugin-api/task.js'
 import { computeCellMetrics } from '../eval/cell-metrics.js'
 import { evaluatePools, type EvaluatePoolsOptions } from '../eval/evaluate-pools.js'
 import { measureKl } from '../eval/measure-kl.js'
