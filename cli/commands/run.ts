@@ -7,6 +7,7 @@ import { readManifest } from '../../core/run/manifest.js'
 import { executeRun } from '../execute-run.js'
 import { estimatePlan } from '../../core/run/estimate-plan.js'
 import { setupRun } from '../../core/run/setup.js'
+import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
 import { parseNumber, parseNumberList, parseStringList } from '../parse-list.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 
@@ -84,20 +85,24 @@ export function registerRun(program: Command): void {
       let configPath = flags.config
       let flagConfig = flagsToConfig(task, flags)
       let preset = flags.preset
+      let checkpoint: string | undefined
       if (flags.resume) {
         // A resumed run reuses its recorded config; only the run directory comes from the flag.
-        const recorded = readManifest(flags.resume).provenance.config
+        const { provenance } = readManifest(flags.resume)
+        const recorded = provenance.config
+        // A resumed `bench eval` run evaluates its checkpoint again, not a fresh base model.
+        checkpoint = provenance.checkpoint
         configPath = (recorded.configFile as string | undefined) ?? configPath
         preset = undefined
         flagConfig = recordedToFlags(recorded)
       }
       const { config, registry } = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
       if (flags.dryRun) {
-        const plan = await estimatePlan(config, registry)
+        const plan = await estimatePlan(config, registry, { check: checkRunNeeds })
         process.stdout.write(renderPlan(plan, config.poolSize))
         return
       }
-      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume })
+      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume, checkpoint })
     })
 }
 
