@@ -3,11 +3,11 @@ import { builtins } from '../builtins.js'
 import { BenchError } from '../../core/errors.js'
 import { optionRows, optionsJsonSchema } from '../../core/plugin-api/options-schema.js'
 import { BUILTIN_PREFIX, type RegisteredPlugin } from '../../core/registry/registry.js'
-import { discoverPackages } from '../../core/registry/discover-packages.js'
+import { loadInstalledPackages } from '../../core/registry/installed-packages.js'
+import { brokenRow, renderBroken } from '../list-broken.js'
 import { loadRegistry } from '../../core/run/setup.js'
 import { loadConfigFile } from '../../core/config/load-config.js'
 import { dirname } from 'node:path'
-import { loadPluginRef } from '../../core/registry/load-plugin.js'
 
 /** `bench list`: every plugin known — built-ins, the config's plugins and installed bonbench-plugin-* packages. */
 export function registerList(program: Command): void {
@@ -23,13 +23,12 @@ export function registerList(program: Command): void {
       const baseDir = file ? dirname(file) : cwd
       const registry = await loadRegistry(fileConfig.plugins ?? [], baseDir, builtins)
       for (const short of registry.builtinNames()) if (!registry.entry(BUILTIN_PREFIX + short)) await registry.get(registry.builtinKind(short)!, short)
-      const listed = new Set(registry.list().map((e) => e.source))
-      for (const pkg of discoverPackages(baseDir)) {
-        if ([...listed].some((s) => s.startsWith(`npm:${pkg}@`))) continue
-        await loadPluginRef(pkg, registry, baseDir)
-      }
+      await loadInstalledPackages(registry, baseDir, fileConfig.plugins ?? [])
+      const broken = registry.broken()
       if (name !== undefined) {
         const entry = registry.entry(name)
+        const from = broken.find((b) => name === b.name || name.startsWith(`${b.name}/`))
+        if (!entry && from) throw new BenchError(from.error.code, `'${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, { cause: from.error })
         if (!entry) {
           const known = registry.list().map((e) => e.plugin.name).sort()
           throw new BenchError('BENCH_PLUGIN_NOT_FOUND', `No plugin named '${name}'. Known plugins: ${known.join(', ')}. Run 'bench list' to see them all.`)
@@ -43,7 +42,7 @@ export function registerList(program: Command): void {
         .map(pluginRow)
         .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name))
       if (flags.json) {
-        process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
+        process.stdout.write(JSON.stringify([...rows, ...broken.map(brokenRow)], null, 2) + '\n')
         return
       }
       // `selection`: the judge that picks each strategy's BoN winners (reward R, verifier r, none).
@@ -52,6 +51,7 @@ export function registerList(program: Command): void {
       const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)))
       const line = (cells: string[]) => cells.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()
       process.stdout.write([line(header), ...table.map(line)].join('\n') + '\n')
+      if (broken.length > 0) process.stdout.write(renderBroken(broken))
     })
 }
 
