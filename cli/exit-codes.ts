@@ -3,14 +3,14 @@ import { isBenchError } from '../core/errors.js'
 import { RunStoppedError } from './run-failures.js'
 
 /**
- * bonbench's exit codes: the contract CI scripts rely on (README, "Exit codes"). Every command
- * sets its status from this table, never from a bare number.
+ * bonbench's exit codes: the contract CI scripts rely on (README, "Exit codes"). A command sets
+ * its status from this table (`compare` still writes its 1 and 3 as numbers).
  */
 export const EXIT = {
   /** The command did all its work: every cell of a run (or resumed run, or evaluation) finished. */
   ok: 0,
-  /** `compare --fail-on-regression`: a significant regression; `rerun`: a number differs; `env --backend X`: X does not start. */
-  regression: 1,
+  /** A check the command makes failed: `compare --fail-on-regression` found a significant regression; `rerun`: a number differs; `env --backend X`: X does not start. */
+  checkFailed: 1,
   /** Misuse, whoever detects it: the argument parser, a config or flag check, a plugin that cannot load, a `--dry-run` check. */
   usage: 2,
   /** `compare`: a cell changed although code, config, plugins and data are recorded the same (not reproducible). */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { EXIT } from '../exit-codes.js'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { BACKEND_NAMES, BACKENDS, isInstalled } from '../../core/backend/backend-catalog.js'
 import { PROBE_TIMEOUT_MS, probeBackend } from '../../core/backend/probe-backend.js'
@@ -90,6 +91,6 @@ export function registerEnv(program: Command): void {
       }
       const report = await collectEnv(opts.backend)
       process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatEnv(report))
-      if ('error' in report.chosen && opts.backend !== 'auto') process.exitCode = 1
+      if ('error' in report.chosen && opts.backend !== 'auto') process.exitCode = EXIT.checkFailed
     })
 }
