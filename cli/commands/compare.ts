@@ -30,16 +30,18 @@ async function isDir(p: string): Promise<boolean> {
 /**
  * `bench compare <base-run> <new-run>`: per-cell differences with paired-bootstrap CIs, Holm-corrected,
  * plus the performance benchmarks (from --bench-base/--bench-new, or each run's `benchmarks/`
- * folder). Prints Markdown, JSON or JUnit XML; exits 1 on a regression with --fail-on-regression.
+ * folder). First says whether each cell is bit-identical to the base run. Prints Markdown, JSON or
+ * JUnit XML; exits 3 when a cell changed on unchanged code, config and data (not reproducible),
+ * else 1 on a regression with --fail-on-regression.
  */
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('compare two runs cell by cell (paired bootstrap, Holm-corrected) and their benchmark results; flag significant regressions')
+    .description('compare two runs cell by cell: bit-identical or not (exit 3 when unchanged code does not reproduce), then paired bootstrap, Holm-corrected, with the detectable drop; and their benchmark results; flag significant regressions')
     .argument('<base-run>', 'the reference run directory (e.g. the last good nightly)')
     .argument('<new-run>', 'the run directory to check')
     .option('-t, --threshold <points>', 'a regression must drop by more than this many percentage points', '1')
-    .option('--alpha <a>', 'family-wise error rate across every cell and metric (Holm)', '0.05')
+    .option('--alpha <a>', 'family-wise error rate across every cell\'s primary metrics: pass@1, Bo-N′, pass@max N (Holm)', '0.05')
     .option('--resamples <n>', 'bootstrap resamples (raised automatically when Holm needs more)', '1000')
     .option('--seed <n>', 'bootstrap seed', '0')
     .option('--format <format>', 'output: md (a CI comment), json or junit', 'md')
@@ -74,6 +76,8 @@ export function registerCompare(program: Command): void {
       const text = formatComparison(comparison, format)
       process.stdout.write(text)
       if (flags.output) await writeFile(flags.output, text)
-      if (flags.failOnRegression && comparison.regressed) process.exitCode = 1
+      // Exit 3 (not reproducible) outranks 1: when unchanged code draws different numbers, no regression verdict can be trusted.
+      if (comparison.notReproducible) process.exitCode = 3
+      else if (flags.failOnRegression && comparison.regressed) process.exitCode = 1
     })
 }

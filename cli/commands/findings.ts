@@ -3,9 +3,13 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../../core/errors.js'
 import { decodeMaybeGzip } from '../../plugins/tasks/shared/jsonl-dataset.js'
-import { checkedNumber } from '../parse-list.js'
+import { checkedNumber, parseNumberList } from '../parse-list.js'
 import { runFiles } from '../../core/run/run-record.js'
-import { evaluateFindings, findingsMeta, renderFindings } from '../../reports/findings.js'
+import { evaluateFindings, findingsMeta, plannedChecks, renderFindings } from '../../reports/findings.js'
+import { evaluateFindingsV2, plannedChecksV2 } from '../../reports/findings-v2/evaluate.js'
+import { powerPlan, renderPowerPlan } from '../../reports/findings-v2/power-plan.js'
+import { renderFindingsV2 } from '../../reports/findings-v2/render.js'
+import { hasFrontiers } from '../../reports/findings-v2/trajectories.js'
 import type { Results } from '../../reports/results-schema.js'
 import { resultsSchema, upgradeResults } from '../../reports/results-schema.js'
 
@@ -16,6 +20,11 @@ interface FindingsFlags {
   power?: string
   resamples?: string
   seed?: string
+  study?: string
+  plan?: boolean
+  planSeeds?: number[]
+  planPrompts?: number[]
+  planTests?: string
 }
 
 /**
@@ -54,7 +63,7 @@ export async function loadResults(target: string): Promise<Results> {
 export function registerFindings(program: Command): void {
   program
     .command('findings')
-    .description("judge the paper's predictions P1–P6 on a run's results.json (verdicts, CIs, Holm, power analysis) and print or write the Markdown")
+    .description("judge the paper's predictions P1–P6 on a run's results.json (verdicts, CIs, Holm, power analysis; study v2: at matched KL and at the best checkpoint) and print or write the Markdown; --plan: the power plan of a study from a pilot")
     .argument('<results>', 'a results.json (or results.json.gz), or a run directory holding one')
     .option('-o, --out <file>', 'write the Markdown here (e.g. docs/results.md) instead of printing it')
     .option('-t, --temperature <T>', 'temperature P1–P4 are judged at (default: 1 when the run has it, else the middle one)')
@@ -62,6 +71,11 @@ export function registerFindings(program: Command): void {
     .option('--power <p>', 'power of the minimum detectable effect (default: 0.8)')
     .option('--resamples <n>', "bootstrap resamples (default: the results' settings.bootstrap; raised so Holm can reject)")
     .option('--seed <n>', 'bootstrap seed (default: 0)')
+    .option('--study <version>', "which findings: 'v1' (each arm at its final step) or 'v2' (matched KL and best checkpoint; docs/study-v2/ANALYSIS.md); default v2 when the results hold checkpoint evaluations with KL, else v1")
+    .option('--plan', 'treat <results> as a pilot and print the power plan: each planned comparison\'s minimum detectable effect at candidate seed × prompt counts (before the study runs)')
+    .option('--plan-seeds <list>', 'seeds per arm to project the power plan to (default 3,5,8)', parseNumberList('--plan-seeds'))
+    .option('--plan-prompts <list>', 'test prompts to project the power plan to (default 200,400,800)', parseNumberList('--plan-prompts'))
+    .option('--plan-tests <m>', 'size of the Holm family of the planned study (default: the comparisons planned on the pilot)')
     .action(async (target: string, flags: FindingsFlags) => {
       const options = {
         temperature: checkedNumber(flags.temperature, '--temperature', (n) => n > 0, 'a temperature > 0'),
@@ -70,19 +84,49 @@ export function registerFindings(program: Command): void {
         resamples: checkedNumber(flags.resamples, '--resamples', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2'),
         seed: checkedNumber(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
       }
+      if (flags.study !== undefined && flags.study !== 'v1' && flags.study !== 'v2') throw new BenchError('BENCH_USAGE', `--study must be 'v1' or 'v2' (got '${flags.study}')`)
+      const planTests = checkedNumber(flags.planTests, '--plan-tests', (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1')
+      for (const [flag, list] of [['--plan-seeds', flags.planSeeds], ['--plan-prompts', flags.planPrompts]] as const) {
+        if (list?.some((n) => !Number.isInteger(n) || n < 1)) throw new BenchError('BENCH_USAGE', `${flag} expects integers ≥ 1 (got ${list.join(',')})`)
+      }
       const results = await loadResults(target)
-      const report = evaluateFindings(results, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)))
-      // The doc's regenerate line repeats exactly the options given.
-      const given = (['temperature', 'alpha', 'power', 'resamples', 'seed'] as const).flatMap((k) => (flags[k] !== undefined ? [`--${k}`, flags[k]!] : []))
-      const where = { source: target.split(path.sep).join('/'), ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}), flags: given }
-      const markdown = renderFindings(report, findingsMeta(results, where))
+      const given0 = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
+      const v2 = flags.study === 'v2' || (flags.study === undefined && hasFrontiers(results))
+      const source = target.split(path.sep).join('/')
+      let markdown: string
+      let verdicts: Array<{ id: string; verdict: string; title: string }> = []
+      if (flags.plan) {
+        // The power flag is the power of the plan's MDE; the family is what the findings would test on the pilot.
+        const checks = v2 ? plannedChecksV2(results, given0) : plannedChecks(results, given0)
+        const plan = powerPlan(checks, {
+          seeds: flags.planSeeds ?? [3, 5, 8],
+          prompts: flags.planPrompts ?? [200, 400, 800],
+          alpha: options.alpha ?? results.settings.alpha,
+          power: options.power ?? 0.8,
+          ...(planTests !== undefined ? { tests: planTests } : {}),
+        })
+        markdown = renderPowerPlan(plan, results, source)
+      } else {
+        // The doc's regenerate line repeats exactly the options given.
+        const given = (['temperature', 'alpha', 'power', 'resamples', 'seed', 'study'] as const).flatMap((k) => (flags[k] !== undefined ? [`--${k}`, flags[k]!] : []))
+        const where = { source, ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}), flags: given }
+        if (v2) {
+          const report = evaluateFindingsV2(results, given0)
+          markdown = renderFindingsV2(report, findingsMeta(results, where), results)
+          verdicts = report.findings
+        } else {
+          const report = evaluateFindings(results, given0)
+          markdown = renderFindings(report, findingsMeta(results, where))
+          verdicts = report.findings
+        }
+      }
       if (!flags.out) {
         process.stdout.write(markdown)
         return
       }
       await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true })
       await writeFile(flags.out, markdown)
-      for (const f of report.findings) process.stdout.write(`${f.id} ${f.verdict}: ${f.title}\n`)
+      for (const f of verdicts) process.stdout.write(`${f.id} ${f.verdict}: ${f.title}\n`)
       process.stdout.write(`wrote ${flags.out}\n`)
     })
 }
