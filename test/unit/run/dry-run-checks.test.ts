@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { checkRunNeeds, runNeedsProblems } from '../../../core/run/dry-run-checks.js'
 import type { PlannedCell } from '../../../core/run/planner.js'
 import type { RunPlugins } from '../../../core/run/run-plugins.js'
+import type { StrategyPlugin } from '../../../core/plugin-api/strategy.js'
 import type { TaskData } from '../../../core/plugin-api/task.js'
 import { bonSft } from '../../../plugins/strategies/bon-sft.js'
 import { rl } from '../../../plugins/strategies/rl.js'
@@ -10,7 +11,7 @@ import { sft } from '../../../plugins/strategies/sft.js'
 const cell = (strategy: string, nTrain = 1): PlannedCell => ({ cellId: `${strategy}-n${nTrain}-t1-s0`, key: { strategy, nTrain, temperature: 1, seed: 0 } }) as PlannedCell
 const plugins = {
   task: { name: 'local/task' },
-  strategies: new Map([['sft', sft({})], ['rl', rl({})], ['bon-sft', bonSft({})]]),
+  strategies: new Map<string, StrategyPlugin>([['sft', sft({})], ['rl', rl({})], ['bon-sft', bonSft({})]]),
 } as unknown as RunPlugins
 const withExperts: TaskData = { train: [{ id: 'a', prompt: 'p', expert: 'x' }], test: [{ id: 'b', prompt: 'q' }] }
 const withoutExperts: TaskData = { train: [{ id: 'a', prompt: 'p' }, { id: 'c', prompt: 'r', expert: 'x' }], test: [{ id: 'b', prompt: 'q' }] }
