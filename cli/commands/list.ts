@@ -2,10 +2,9 @@ import type { Command } from 'commander'
 import { builtins } from '../builtins.js'
 import { BenchError } from '../../core/errors.js'
 import { optionRows, optionsJsonSchema } from '../../core/plugin-api/options-schema.js'
-import { BUILTIN_PREFIX, type RegisteredPlugin } from '../../core/registry/registry.js'
-import { loadInstalledPackages } from '../../core/registry/installed-packages.js'
+import { BUILTIN_PREFIX, PluginRegistry, type RegisteredPlugin } from '../../core/registry/registry.js'
+import { loadConfigPluginsForListing, loadInstalledPackages } from '../../core/registry/installed-packages.js'
 import { brokenRow, renderBroken } from '../list-broken.js'
-import { loadRegistry } from '../../core/run/setup.js'
 import { loadConfigFile } from '../../core/config/load-config.js'
 import { dirname } from 'node:path'
 
@@ -21,7 +20,9 @@ export function registerList(program: Command): void {
       const cwd = process.cwd()
       const { config: fileConfig, file } = await loadConfigFile({ cwd, configPath: flags.config, env: { command: 'list' } })
       const baseDir = file ? dirname(file) : cwd
-      const registry = await loadRegistry(fileConfig.plugins ?? [], baseDir, builtins)
+      // Every plugin that loads is listed; one that does not is listed as broken with its error.
+      const registry = new PluginRegistry({ builtins })
+      await loadConfigPluginsForListing(registry, fileConfig.plugins ?? [], baseDir)
       for (const short of registry.builtinNames()) if (!registry.entry(BUILTIN_PREFIX + short)) await registry.get(registry.builtinKind(short)!, short)
       await loadInstalledPackages(registry, baseDir, fileConfig.plugins ?? [])
       const broken = registry.broken()

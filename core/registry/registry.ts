@@ -10,11 +10,11 @@ export interface RegisteredPlugin {
   source: string
 }
 
-/** An installed plugin package that discovery found but could not load. */
+/** A plugin package (or, for `bench list`, a config's plugin file) that could not be loaded. */
 export interface BrokenPackage {
-  /** The package name, e.g. `bonbench-plugin-dice`. */
+  /** The package name, e.g. `bonbench-plugin-dice`, or the reference as the config wrote it. */
   name: string
-  /** 'npm:<package>@<version>', or 'npm:<package>' when even its package.json is unreadable. */
+  /** 'npm:<package>@<version>', 'npm:<package>' when its package.json is unreadable, or 'file:<ref>'. */
   source: string
   error: BenchError
 }

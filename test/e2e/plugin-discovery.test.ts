@@ -43,6 +43,19 @@ describe('one discovery rule for list, run and eval', () => {
     expect(table.stdout).toContain('kaboom')
   })
 
+  it("bench list also lists the config's own plugins that fail to load as broken, and the rest", async () => {
+    const dir = join(project.dir, 'config-names-broken')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'bad.mjs'), "throw new Error('bad file')\n")
+    writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({ plugins: ['./bad.mjs', 'bonbench-plugin-broken', ['bonbench-plugin-dice', { faces: 4 }]] }))
+    const result = await run(['list', '--json'], dir)
+    expect(result.exitCode, result.stderr).toBe(0)
+    const rows = JSON.parse(result.stdout) as Array<{ kind: string; name: string; error?: string }>
+    expect(rows.filter((r) => r.kind === 'broken').map((r) => r.name).sort()).toEqual(['./bad.mjs', 'bonbench-plugin-broken', 'bonbench-plugin-hang'])
+    expect(rows.find((r) => r.name === './bad.mjs')!.error).toContain('bad file')
+    expect(rows.some((r) => r.name === 'bonbench-plugin-dice/dice')).toBe(true)
+  })
+
   it('bench run uses an installed package without the config naming it, despite the broken ones', async () => {
     const result = await run(['run', 'dice', '--model', 'roller', '--pretrain-steps', '0', '--n', '1,2', '--no-tui', '--no-reports'])
     expect(result.exitCode, result.stderr + result.stdout).toBe(0)
