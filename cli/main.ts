@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { isBenchError } from '../core/errors.js'
 import { packageRoot } from '../core/package-root.js'
 import { commands } from './commands/index.js'
+import { helpConfiguration } from './option-vocabulary.js'
 import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop-signals.js'
 
 const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
@@ -16,10 +17,11 @@ const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) 
 export async function createProgram(argv: string[]): Promise<Command> {
   const program = new Command('bench')
     .description('bonbench: inference-aware fine-tuning and exact Best-of-N evaluation')
-    .version(pkg.version, '-v, --version')
+    .version(pkg.version, '-V, --version')
+    .configureHelp(helpConfiguration)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
-  // The program itself takes only -v/-h, so the first word that is not an option is the command.
+  // The program itself takes only -V/-h, so the first word that is not an option is the command.
   const named = argv.slice(2).find((arg) => !arg.startsWith('-'))
   const wanted = named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands)
   for (const register of await Promise.all(wanted.map((name) => commands[name]!()))) register(program)

@@ -3,7 +3,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../../core/errors.js'
 import { decodeMaybeGzip } from '../../plugins/tasks/shared/jsonl-dataset.js'
-import { checkedNumber } from '../parse-list.js'
+import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
+import { integerAtLeast, openUnit, temperature, toNumber } from '../parse-list.js'
 import { runFiles } from '../../core/run/run-record.js'
 import { evaluateFindings, findingsMeta, renderFindings } from '../../reports/findings.js'
 import type { Results } from '../../reports/results-schema.js'
@@ -15,7 +16,7 @@ interface FindingsFlags {
   alpha?: string
   power?: string
   resamples?: string
-  seed?: string
+  seeds?: string
 }
 
 /**
@@ -52,28 +53,33 @@ export async function loadResults(target: string): Promise<Results> {
  * regenerating from the same file gives the same bytes.
  */
 export function registerFindings(program: Command): void {
-  program
+  const command = program
     .command('findings')
     .description("judge the paper's predictions P1–P6 on a run's results.json (verdicts, CIs, Holm, power analysis) and print or write the Markdown")
     .argument('<results>', 'a results.json (or results.json.gz), or a run directory holding one')
     .option('-o, --out <file>', 'write the Markdown here (e.g. docs/results.md) instead of printing it')
-    .option('-t, --temperature <T>', 'temperature P1–P4 are judged at (default: 1 when the run has it, else the middle one)')
-    .option('--alpha <a>', "family-wise error rate of the Holm family (default: the results' settings.alpha)")
-    .option('--power <p>', 'power of the minimum detectable effect (default: 0.8)')
-    .option('--resamples <n>', "bootstrap resamples (default: the results' settings.bootstrap; raised so Holm can reject)")
-    .option('--seed <n>', 'bootstrap seed (default: 0)')
+    .option('--temperature <T>', 'the one temperature of the run P1–P4 are judged at, in (0, 10] (default: 1 when the run has it, else the middle one)')
+    .option('--alpha <a>', "family-wise error rate of the Holm family, in (0, 1) (default: the results' settings.alpha)")
+    .option('--power <p>', 'power of the minimum detectable effect, in (0, 1) (default: 0.8)')
+    .option('--resamples <n>', "bootstrap resamples, an integer ≥ 2 (default: the results' settings.bootstrap; raised so Holm can reject)")
+    .option('--seeds <n>', 'seed of the bootstrap, an integer ≥ 0 (default: 0)')
+  deprecatedAlias(command, '--seed <n>', 'seeds', '--seeds')
+  addExamples(command, [
+    'bench findings docs/study/results.json.gz --out docs/results.md',
+    'bench findings .bench/runs/<id> --temperature 0.7 --alpha 0.1',
+  ])
     .action(async (target: string, flags: FindingsFlags) => {
       const options = {
-        temperature: checkedNumber(flags.temperature, '--temperature', (n) => n > 0, 'a temperature > 0'),
-        alpha: checkedNumber(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1'),
-        power: checkedNumber(flags.power, '--power', (n) => n > 0 && n < 1, 'a number between 0 and 1'),
-        resamples: checkedNumber(flags.resamples, '--resamples', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2'),
-        seed: checkedNumber(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+        temperature: toNumber(flags.temperature, '--temperature', temperature, 'the temperature'),
+        alpha: toNumber(flags.alpha, '--alpha', openUnit, 'alpha'),
+        power: toNumber(flags.power, '--power', openUnit, 'the power'),
+        resamples: toNumber(flags.resamples, '--resamples', integerAtLeast(2), 'the number of resamples'),
+        seed: toNumber(flags.seeds, '--seeds', integerAtLeast(0), 'the seed'),
       }
       const results = await loadResults(target)
       const report = evaluateFindings(results, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)))
       // The doc's regenerate line repeats exactly the options given.
-      const given = (['temperature', 'alpha', 'power', 'resamples', 'seed'] as const).flatMap((k) => (flags[k] !== undefined ? [`--${k}`, flags[k]!] : []))
+      const given = (['temperature', 'alpha', 'power', 'resamples', 'seeds'] as const).flatMap((k) => (flags[k] !== undefined ? [`--${k}`, flags[k]!] : []))
       const where = { source: target.split(path.sep).join('/'), ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}), flags: given }
       const markdown = renderFindings(report, findingsMeta(results, where))
       if (!flags.out) {
