@@ -27,9 +27,9 @@ export function deprecatedAlias(command: Command, old: string, now: string, nowF
     // The alias's parser (if any) is the new option's: run it on the raw value.
     const target = command.options.find((o) => o.attributeName() === now)
     const parse = target?.parseArg
-    let parsed = value
+    let parsed: unknown = value
     try {
-      if (parse && typeof value === 'string') parsed = parse(value, undefined)
+      if (parse && typeof value === 'string') parsed = (parse as (v: string, previous: unknown) => unknown)(value, undefined)
     } catch (error) {
       // Name the flag as the user wrote it.
       if (error instanceof BenchError && error.message.startsWith(`${nowFlag}:`)) throw new BenchError(error.code, `${option.long}${error.message.slice(nowFlag.length)}`)
