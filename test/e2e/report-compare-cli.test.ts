@@ -88,6 +88,6 @@ describe('bench compare', () => {
     expect(result.stdout).toContain('### Benchmark regressions')
     const bad = await bench(['compare', dirs.base, dirs.noise, '--format', 'html'], { cwd: tmp.dir })
     expect(bad.exitCode).toBe(2)
-    expect(bad.stderr).toContain("unknown --format 'html'")
+    expect(bad.stderr).toContain("--format: unknown value 'html'; use one of md, json, junit")
   })
 })
