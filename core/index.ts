@@ -29,7 +29,9 @@ export { defineConfig } from './config/types.js'
 export type { UserConfig, ConfigEnv, ConfigExport, MatrixConfig, TrainConfig, EvalConfig, PluginRef } from './config/types.js'
 export type { ResolvedConfig } from './config/resolve-config.js'
 export { PluginRegistry, type PluginRegistryOptions } from './registry/registry.js'
-export type { BuiltinPlugin, BuiltinPlugins, PluginFactory } from './registry/builtin-plugins.js'
+// Not the registry's PluginFactory: the kit's (plugin-api) is the public one, so a plugin package
+// built with `declaration: true` can name the type of `defineVerifier(…)` (else TS2742).
+export type { BuiltinPlugin, BuiltinPlugins } from './registry/builtin-plugins.js'
 export { loadPluginRef } from './registry/load-plugin.js'
 export { validatePlugin } from './registry/validate-plugin.js'
 export { setupRun } from './run/setup.js'

@@ -1,5 +1,6 @@
 import type { BenchmarkDiff } from './compare-benchmarks.js'
 import type { CellDiff, RunComparison } from './compare.js'
+import { compareLead } from './compare-lead.js'
 import { metricLabel } from './groups.js'
 import { mdCell, signedPoints, table } from './markdown.js'
 
@@ -15,7 +16,8 @@ function cellRows(cells: readonly CellDiff[], level: number): string {
     ['cell', 'metric', 'base', 'new', 'diff (points)', `${Math.round(level * 100)}% CI`, 'Holm p', 'prompts × seeds'],
     cells.map((c) => [
       mdCell(c.label),
-      metricLabel(c.metric, c.n),
+      // Secondary metrics are reported with their own Holm family and never flagged.
+      c.primary ? metricLabel(c.metric, c.n) : `${metricLabel(c.metric, c.n)} (reported)`,
       pct(c.base),
       pct(c.next),
       signedPoints(c.diff),
@@ -36,19 +38,19 @@ function benchRows(diffs: readonly BenchmarkDiff[]): string {
 }
 
 /**
- * The Markdown summary of a comparison, fit for a CI comment: a one-line verdict, the regressions
- * (which cell, which metric, by how much, with CI and Holm p), improvements, then the full tables
- * folded in `<details>`. Pure.
+ * The Markdown summary of a comparison, fit for a CI comment. The first screen (compare-lead.ts):
+ * the verdict, whether each cell is bit-identical to the base run (and which are not reproducible),
+ * and each cell's primary metrics with the drop its test could detect; then the regressions (which
+ * cell, which metric, by how much, with CI and Holm p), improvements, then the full tables folded
+ * in `<details>`. Pure.
  */
 export function compareToMarkdown(c: RunComparison): string {
   const s = c.settings
   const benchRegressions = c.benchmarks?.regressions ?? []
-  const verdict = c.regressed
-    ? `❌ **${c.regressions.length} evaluation regression(s)${benchRegressions.length ? ` and ${benchRegressions.length} benchmark regression(s)` : ''}**`
-    : '✅ **No significant regression**'
   const parts = [
     `## bonbench compare: \`${mdCell(c.base.runId)}\` → \`${mdCell(c.next.runId)}\``,
-    `${verdict} — ${c.cells.length} cell × metric comparisons, paired bootstrap over prompts with seeds resampled, Holm-corrected at α = ${s.alpha}; a regression needs a drop of more than ${s.threshold} points.`,
+    compareLead(c),
+    `Method: ${c.family.tests} primary comparisons (pass@1, Bo-N′, pass@max N per cell), paired bootstrap over prompts with seeds resampled, Holm-corrected together at α = ${s.alpha}; a regression needs a drop of more than ${s.threshold} points. ${c.cells.length - c.family.tests} comparisons at other N are reported, not tested.`,
   ]
   if (c.regressions.length) parts.push(`### Regressions\n\n${cellRows(c.regressions, s.level)}`)
   if (benchRegressions.length) parts.push(`### Benchmark regressions\n\n${benchRows(benchRegressions)}`)
@@ -83,8 +85,12 @@ export function compareToJunit(c: RunComparison): string {
     const failure = d.regression ? `<failure message="${xml(`regressed by ${Math.abs(100 * d.diff).toFixed(1)} points`)}">${xml(body)}</failure>` : ''
     return `    <testcase classname="${xml(d.groupId)}" name="${xml(name)}">${failure}<system-out>${xml(body)}</system-out></testcase>`
   })
+  // A cell that changed on unchanged inputs is an error (not a failure): the run itself is broken.
+  const exactCases = c.exact.cells
+    .filter((e) => e.state === 'not-reproducible')
+    .map((e) => `    <testcase classname="${xml(e.groupId)}" name="${xml(`${e.label} reproduces bit for bit`)}"><error message="not reproducible">${xml(e.differences.join('\n'))}</error></testcase>`)
   const suites = [
-    `  <testsuite name="bonbench compare: evaluation" tests="${c.cells.length}" failures="${c.regressions.length}" errors="0">\n${cellCases.join('\n')}\n  </testsuite>`,
+    `  <testsuite name="bonbench compare: evaluation" tests="${c.cells.length + exactCases.length}" failures="${c.regressions.length}" errors="${exactCases.length}">\n${[...exactCases, ...cellCases].join('\n')}\n  </testsuite>`,
   ]
   if (c.benchmarks) {
     const benchCases = c.benchmarks.diffs.map((d) => {
@@ -96,8 +102,8 @@ export function compareToJunit(c: RunComparison): string {
     suites.push(`  <testsuite name="bonbench compare: benchmarks" tests="${c.benchmarks.diffs.length}" failures="${c.benchmarks.regressions.length}" errors="0">\n${benchCases.join('\n')}\n  </testsuite>`)
   }
   const failures = c.regressions.length + (c.benchmarks?.regressions.length ?? 0)
-  const tests = c.cells.length + (c.benchmarks?.diffs.length ?? 0)
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bonbench compare" tests="${tests}" failures="${failures}">\n${suites.join('\n')}\n</testsuites>\n`
+  const tests = c.cells.length + exactCases.length + (c.benchmarks?.diffs.length ?? 0)
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bonbench compare" tests="${tests}" failures="${failures}" errors="${exactCases.length}">\n${suites.join('\n')}\n</testsuites>\n`
 }
 
 /** Renders a comparison in the chosen format (JSON: the RunComparison object, pretty-printed). */

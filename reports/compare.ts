@@ -1,5 +1,9 @@
 import type { Interval } from '../core/plugin-api/results.js'
 import type { BenchmarkComparison } from './compare-benchmarks.js'
+import type { ExactComparison } from './compare-exact.js'
+import { compareExact } from './compare-exact.js'
+import type { DetectableEffect, PrimaryRole } from './detectable-effect.js'
+import { detectableEffect, mdePower, primaryMetrics } from './detectable-effect.js'
 import type { ComparisonRequest } from './comparisons.js'
 import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup } from './groups.js'
@@ -41,6 +45,12 @@ export interface CellDiff {
   improvement: boolean
   prompts: number
   seeds: { base: number; next: number }
+  /** In the tested family (pass@1, Bo-N′, pass@max N); other metrics are reported, never flagged. */
+  primary: boolean
+  /** Which primary metric this is (primary comparisons only). */
+  role?: PrimaryRole
+  /** The smallest drop this test detects at 80% power (primary comparisons only). */
+  detectable?: DetectableEffect
 }
 
 /** The outcome of `bench compare` for the evaluation runs (and benchmarks, when given). */
@@ -48,6 +58,10 @@ export interface RunComparison {
   base: { runId: string; runDir: string }
   next: { runId: string; runDir: string }
   settings: { threshold: number; alpha: number; level: number; resamples: number }
+  /** Bit-for-bit comparison of every matched cell, before any statistics. */
+  exact: ExactComparison
+  /** The tested family: its size, the level each test is held to, and the power the MDE is stated at. */
+  family: { tests: number; perTestAlpha: number; power: number }
   cells: CellDiff[]
   regressions: CellDiff[]
   improvements: CellDiff[]
@@ -58,15 +72,27 @@ export interface RunComparison {
   benchmarks?: BenchmarkComparison
   /** True when any cell regressed or (where comparable) any benchmark regressed. */
   regressed: boolean
+  /** True when a cell changed although every input is recorded the same (exit 3 in `bench compare`). */
+  notReproducible: boolean
+}
+
+/** The N′ most strategy cells trained at: the base cells' Bo-N′ is tested there. */
+function commonNTrain(groups: readonly CellGroup[]): number | undefined {
+  const counts = new Map<number, number>()
+  for (const g of groups) if (g.key.nTrain > 1) counts.set(g.key.nTrain, (counts.get(g.key.nTrain) ?? 0) + 1)
+  return [...counts].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]?.[0]
 }
 
 /**
- * Compares a new run with a base run. Cells are aligned by their key without the seed (seeds are
- * resampled, not paired: the runs' seeds are independent draws) and prompts by id; for every shared
- * cell it compares pass@1, and pass@N and Bo-N at each shared N > 1, by a paired two-level
- * bootstrap (prompts paired, seeds resampled per run), Holm-corrected across all cells and
- * metrics. A regression is a Holm-significant difference whose drop exceeds `threshold` points.
- * Runs in `bench compare`; deterministic given the runs and `seed`.
+ * Compares a new run with a base run. First, exactly: every matched cell's numbers bit for bit,
+ * and the runs' recorded inputs (compare-exact.ts). Then statistically: cells are aligned by their
+ * key without the seed (seeds are resampled, not paired: the runs' seeds are independent draws)
+ * and prompts by id; each cell's primary metrics (pass@1, Bo-N′, pass@max N) are compared by a
+ * paired two-level bootstrap (prompts paired, seeds resampled per run), Holm-corrected together
+ * across all cells, each with its minimal detectable drop; pass@N and Bo-N at the other N are
+ * compared too (their own Holm family) but only reported. A regression is a Holm-significant
+ * primary difference whose drop exceeds `threshold` points. Runs in `bench compare`;
+ * deterministic given the runs and `seed`.
  */
 export function compareRuns(base: RunData, next: RunData, options: CompareRunsOptions = {}): RunComparison {
   const threshold = options.threshold ?? 0
@@ -79,6 +105,9 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   const nextById = new Map(b.groups.map((g) => [g.groupId, g]))
   const baseIds = new Set(a.groups.map((g) => g.groupId))
   const requests: ComparisonRequest[] = []
+  const secondary: ComparisonRequest[] = []
+  const roles = new Map<string, PrimaryRole>()
+  const fallbackNTrain = commonNTrain(a.groups)
   const pairs = new Map<string, { base: CellGroup; next: CellGroup; prompts: string[] }>()
   for (const g of a.groups) {
     const other = nextById.get(g.groupId)
@@ -92,15 +121,25 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     if (dropped > 0) warnings.push(`${g.groupId}: ${dropped} prompt(s) are in only one run; compared on the ${shared.length} shared`)
     pairs.set(g.groupId, { base: g, next: other, prompts: shared })
     const grid = g.grid.filter((n) => other.grid.includes(n))
-    for (const m of comparisonMetrics(grid)) requests.push({ a: g, b: other, ...m })
+    const primary = primaryMetrics(grid, g.key.nTrain, fallbackNTrain)
+    for (const m of primary) {
+      requests.push({ a: g, b: other, metric: m.metric, n: m.n })
+      roles.set(`${g.groupId}|${m.metric}|${m.n}`, m.role)
+    }
+    for (const m of comparisonMetrics(grid)) if (!roles.has(`${g.groupId}|${m.metric}|${m.n}`)) secondary.push({ a: g, b: other, ...m })
   }
-  const outcomes = compareGroups(requests, { alpha, level, resamples: options.resamples ?? 1000, maxResamples: options.maxResamples, seed: options.seed ?? 0 })
+  const bootstrap = { alpha, level, resamples: options.resamples ?? 1000, maxResamples: options.maxResamples, seed: options.seed ?? 0 }
+  const outcomes = [...compareGroups(requests, bootstrap), ...compareGroups(secondary, bootstrap)]
+  const tests = requests.length
   const resamples = outcomes[0]?.resamples ?? options.resamples ?? 1000
   const cells: CellDiff[] = outcomes.map((o) => {
     const pair = pairs.get(o.a)!
     const baseValue = grandMean(metricMatrix(pair.base, o.metric, o.n, pair.prompts))
     const nextValue = grandMean(metricMatrix(pair.next, o.metric, o.n, pair.prompts))
+    const role = roles.get(`${o.a}|${o.metric}|${o.n}`)
+    const primary = role !== undefined
     const significant = o.significant
+    const detectable = primary ? detectableEffect(metricMatrix(pair.base, o.metric, o.n, pair.prompts), metricMatrix(pair.next, o.metric, o.n, pair.prompts), alpha, tests, o.se) : undefined
     return {
       groupId: o.a,
       label: pair.base.label,
@@ -113,17 +152,23 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
       p: o.p,
       pHolm: o.pHolm,
       significant,
-      regression: significant && -o.diff * 100 > threshold,
-      improvement: significant && o.diff * 100 > threshold,
+      regression: primary && significant && -o.diff * 100 > threshold,
+      improvement: primary && significant && o.diff * 100 > threshold,
       prompts: o.prompts,
       seeds: { base: o.seeds[0], next: o.seeds[1] },
+      primary,
+      ...(role ? { role } : {}),
+      ...(detectable ? { detectable } : {}),
     }
   })
   const regressions = cells.filter((c) => c.regression)
+  const exact = compareExact(base.manifest.provenance, next.manifest.provenance, [...pairs.values()])
   return {
     base: { runId: base.manifest.runId, runDir: base.runDir },
     next: { runId: next.manifest.runId, runDir: next.runDir },
     settings: { threshold, alpha, level, resamples },
+    exact,
+    family: { tests, perTestAlpha: alpha / Math.max(1, tests), power: mdePower },
     cells,
     regressions,
     improvements: cells.filter((c) => c.improvement),
@@ -131,6 +176,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     onlyInNext: b.groups.filter((g) => !baseIds.has(g.groupId)).map((g) => g.groupId),
     warnings,
     regressed: regressions.length > 0,
+    notReproducible: exact.notReproducible.length > 0,
   }
 }
 

@@ -25,6 +25,8 @@ export interface ComparisonOutcome extends MetricAt {
   diff: number
   /** Percentile CI of the difference at `level`, resampling seeds (per system) and prompts (paired). */
   ci: Interval
+  /** Bootstrap standard error of the difference (the spread the test's p-value is judged against). */
+  se: number
   p: number
   pHolm: number
   /** pHolm ≤ α: the difference is real after correcting for every comparison of the family. */
@@ -88,6 +90,7 @@ export function compareGroups(requests: readonly ComparisonRequest[], options: C
     n: r.n,
     diff: result.diff,
     ci: [result.lower, result.upper],
+    se: result.stdErr,
     p: result.pValue,
     pHolm: corrected.adjusted[i]!,
     significant: corrected.reject[i]!,

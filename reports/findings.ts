@@ -8,7 +8,7 @@ import { planP4 } from './findings/p4-diversity-effort.js'
 import { planP5 } from './findings/p5-transfer.js'
 import { planP6 } from './findings/p6-co-scaling.js'
 import { runChecks } from './findings/run-checks.js'
-import type { BaseSpread, CheckResult, FindingsReport } from './findings/types.js'
+import type { BaseSpread, CheckResult, FindingsReport, PlannedCheck } from './findings/types.js'
 import type { Results } from './results-schema.js'
 
 export { renderFindings, findingsMeta } from './findings/render.js'
@@ -39,6 +39,26 @@ function pickTemperature(temps: readonly number[], wanted: number | undefined): 
   return temps.includes(1) ? 1 : temps[Math.floor((temps.length - 1) / 2)]!
 }
 
+/** The plans of P1–P6 on a context (the checks each prediction needs tested). Pure. */
+export function planPredictions(ctx: FindingsContext): PredictionPlan[] {
+  return [planP1(ctx), planP2(ctx), planP3(ctx), planP4(ctx), planP5(ctx), planP6(ctx)]
+}
+
+/**
+ * The tested comparisons `bench findings` would make on a results file, without running them (for
+ * the power plan). Same planning as {@link evaluateFindings}. Pure.
+ */
+export function plannedChecks(results: Results, options: FindingsOptions = {}): PlannedCheck[] {
+  const arms = indexArms(results)
+  if (arms.length === 0) throw new BenchError('BENCH_RUN_INVALID', `results of run ${results.run.runId} hold no finished cell with prompts`)
+  const temperatures = [...new Set(arms.map((a) => a.temperature))].sort((x, y) => x - y)
+  const primaryTemperature = pickTemperature(temperatures, options.temperature)
+  const atT = arms.filter((a) => a.temperature === primaryTemperature)
+  const grid = atT[0]!.grid.filter((n) => atT.every((a) => a.grid.includes(n))).sort((x, y) => x - y)
+  const ctx: FindingsContext = { results, arms, primaryTemperature, temperatures, grid, seed: options.seed ?? 0, level: options.level ?? results.settings.level, resamples: options.resamples ?? results.settings.bootstrap }
+  return planPredictions(ctx).flatMap((p) => p.checks)
+}
+
 /**
  * Judges the paper's predictions P1–P6 (DESIGN §2.4) on one analysed run (results.json), reading
  * nothing else. Every prediction plans its comparisons; all of them run as one Holm family (paired
@@ -59,7 +79,7 @@ export function evaluateFindings(results: Results, options: FindingsOptions = {}
   const resamples = options.resamples ?? results.settings.bootstrap
   const seed = options.seed ?? 0
   const ctx: FindingsContext = { results, arms, primaryTemperature, temperatures, grid, seed, level, resamples }
-  const plans: PredictionPlan[] = [planP1(ctx), planP2(ctx), planP3(ctx), planP4(ctx), planP5(ctx), planP6(ctx)]
+  const plans = planPredictions(ctx)
   const planned = plans.flatMap((p) => p.checks)
   const ids = new Set(planned.map((c) => c.id))
   if (ids.size !== planned.length) throw new Error('findings: two planned checks share an id')
@@ -94,7 +114,7 @@ export function evaluateFindings(results: Results, options: FindingsOptions = {}
  * The regime of the base arm: shares of prompts it solves never, rarely (≤ 20% of samples),
  * sometimes, often (≥ 80%) and always, from per-prompt success rates pooled over its seeds.
  */
-function baseSpread(base: ArmData, config: Results['provenance']['config']): BaseSpread {
+export function baseSpread(base: ArmData, config: Results['provenance']['config']): BaseSpread {
   const rates = seedMean(armMatrix(base, 'pass1', 1, base.promptIds))
   const share = (keep: (r: number) => boolean) => rates.filter(keep).length / Math.max(1, rates.length)
   const pool = Number(((config.matrix ?? config) as Record<string, unknown>).poolSize) || 0

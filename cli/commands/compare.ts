@@ -33,16 +33,18 @@ async function isDir(p: string): Promise<boolean> {
 /**
  * `bench compare <base-run> <new-run>`: per-cell differences with paired-bootstrap CIs, Holm-corrected,
  * plus the performance benchmarks (from --bench-base/--bench-new, or each run's `benchmarks/`
- * folder). Prints Markdown, JSON or JUnit XML; exits 1 on a regression with --fail-on-regression.
+ * folder). First says whether each cell is bit-identical to the base run. Prints Markdown, JSON or
+ * JUnit XML; exits 3 when a cell changed on unchanged code, config and data (not reproducible),
+ * else 1 on a regression with --fail-on-regression.
  */
 export function registerCompare(program: Command): void {
   const command = program
     .command('compare')
-    .description('compare two runs cell by cell (paired bootstrap, Holm-corrected) and their benchmark results; flag significant regressions')
+    .description('compare two runs cell by cell: bit-identical or not (exit 3 when unchanged code does not reproduce), then paired bootstrap, Holm-corrected, with the detectable drop; and their benchmark results; flag significant regressions')
     .argument('<base-run>', 'the reference run directory (e.g. the last good nightly)')
     .argument('<new-run>', 'the run directory to check')
     .option('--threshold <points>', 'a regression must drop by more than this many percentage points, in 0..100', numberFlag('--threshold', { range: 'a number of points in 0..100', test: (n) => n >= 0 && n <= 100 }, 'the threshold'), 1)
-    .option('--alpha <a>', 'family-wise error rate across every cell and metric (Holm), in (0, 1)', numberFlag('--alpha', openUnit, 'alpha'), 0.05)
+    .option('--alpha <a>', 'family-wise error rate across every cell\'s primary metrics: pass@1, Bo-N′, pass@max N (Holm), in (0, 1)', numberFlag('--alpha', openUnit, 'alpha'), 0.05)
     .option('--resamples <n>', 'bootstrap resamples, an integer ≥ 2 (raised automatically when Holm needs more)', numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'), 1000)
     .option('--seeds <n>', 'seed of the bootstrap, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
     .option('-f, --format <format>', 'output: md (a CI comment), json or junit', choiceFlag('--format', formats), 'md')
@@ -77,6 +79,8 @@ export function registerCompare(program: Command): void {
       const text = formatComparison(comparison, format)
       process.stdout.write(text)
       if (flags.out) await writeFile(flags.out, text)
-      if (flags.failOnRegression && comparison.regressed) process.exitCode = 1
+      // Exit 3 (not reproducible) outranks 1: when unchanged code draws different numbers, no regression verdict can be trusted.
+      if (comparison.notReproducible) process.exitCode = 3
+      else if (flags.failOnRegression && comparison.regressed) process.exitCode = 1
     })
 }

@@ -19,4 +19,5 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   score: async () => (await import('./score.js')).registerScore,
   verify: async () => (await import('./verify.js')).registerVerify,
   findings: async () => (await import('./findings.js')).registerFindings,
+  'create-plugin': async () => (await import('./create-plugin.js')).registerCreatePlugin,
 }

@@ -79,6 +79,24 @@ function walk(a: unknown, b: unknown, path: string, out: string[]): void {
 }
 
 /**
+ * Every difference between two finished cells' reproducible content (metrics, per-prompt metrics,
+ * training log, compute counts without wall time, checkpoint hash), one `path: a → b` line each;
+ * numbers must be bit-identical. Empty: the cells reproduce each other exactly. Pure.
+ */
+export function cellResultDifferences(a: CellResult, b: CellResult): string[] {
+  const found: string[] = []
+  walk(comparable(a, undefined), comparable(b, undefined), '', found)
+  return found
+}
+
+/** Every path where two JSON values differ (`path: a → b`; numbers compared bit for bit). Pure. */
+export function valueDifferences(a: unknown, b: unknown, path = ''): string[] {
+  const found: string[] = []
+  walk(a, b, path, found)
+  return found
+}
+
+/**
  * Compares the cells of a recorded run with those of its rerun, from their journals: each cell
  * must end the same way (finished, failed with the same message, or missing in both), and a
  * finished cell's metrics, per-prompt metrics, training log, compute counts (not wall time),

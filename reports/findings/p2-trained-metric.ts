@@ -32,10 +32,12 @@ export function planP2(ctx: FindingsContext): PredictionPlan {
   const T = ctx.primaryTemperature
   const base = findArm(ctx.arms, 'base', T)
   const { arms, notes } = bonAwareArms(ctx, T)
+  // Study v2: a verifier-trained arm is also compared with rl trained on the same verifier reward.
+  const rlOnR = findArm(ctx.arms, 'rl-on-r', T, 1)
   const method =
     `At T=${temperature(T)}, for each BoN-aware strategy in the run, its trained-for metric at its own N′ — Bo-N′ for bon-rl-v, bon-rl, bon-sft, vbon, bond and pass-at-k ` +
     '(they select or reward with the learned verifier), pass@N′ for bon-rl-s, bon-rlb and bon-rlb-p (they select and reward with the environment reward) — ' +
-    'minus the same metric of the base, of rl and of sft (those present), paired over prompts, predicted positive. Holds when every difference is significantly positive (Holm); ' +
+    `minus the same metric of the base, of rl and of sft (those present)${rlOnR ? ' and, for the verifier-trained ones, of rl-on-r (rl on the verifier reward r)' : ''}, paired over prompts, predicted positive. Holds when every difference is significantly positive (Holm); ` +
     'it does not hold when none is significant although every comparison with a paper effect (against the base; pass@N against rl) could have detected it.'
   const finding = (rest: Pick<Finding, 'verdict' | 'summary' | 'evidence' | 'mde'> & { extraNotes?: string[] }): Finding => ({
     id: 'P2', title, claim, method, verdict: rest.verdict, summary: rest.summary, evidence: rest.evidence, facts: [], mde: rest.mde, notes: [...notes, ...(rest.extraNotes ?? [])],
@@ -48,7 +50,7 @@ export function planP2(ctx: FindingsContext): PredictionPlan {
   const checks: PlannedCheck[] = []
   for (const arm of arms) {
     const metric = bonAwareTargets[arm.strategy]!
-    for (const ref of references) {
+    for (const ref of metric === 'bestOfN' && rlOnR ? [...references, rlOnR] : references) {
       const paper = ref.strategy === 'base' ? paperEffects[metric] : ref.strategy === 'rl' && metric === 'passAtN' ? paperEffects.passAtNVsRl : undefined
       const check = planComparison(ref, arm, { prediction: 'P2', metric, n: arm.nTrain, expected: 'positive', ...(paper ? { paper } : {}) })
       if (check) checks.push(check)

@@ -32,7 +32,8 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 
-function table(header: string[], rows: string[][]): string[] {
+/** A Markdown table as lines (cells escaped). */
+export function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)]
 }
 
@@ -47,7 +48,8 @@ function paperText(c: CheckResult): string {
   return `${diffText(c, c.paperEffect)} (${c.powered ? 'detectable' : 'not detectable'})`
 }
 
-function evidenceTable(evidence: readonly CheckResult[]): string[] {
+/** The evidence table of a finding's tested comparisons. */
+export function evidenceTable(evidence: readonly CheckResult[]): string[] {
   return table(
     ['Comparison (b − a)', 'Predicted', 'Difference [95% CI]', 'p', 'Holm p', 'MDE', 'Paper', 'Outcome'],
     evidence.map((c) => [c.label, c.expected === 'positive' ? '> 0' : '< 0', `${diffText(c, c.diff)} ${intervalText(c, c.ci)}`, pValue(c.p), pValue(c.pHolm), mdeText(c), paperText(c), outcomeWord[c.outcome]]),
@@ -73,7 +75,8 @@ function formatFact(v: number | number[]): string {
   return typeof v === 'number' ? String(round(v)) : `[${v.map(round).join(', ')}]`
 }
 
-function runSection(meta: FindingsMeta, report: FindingsReport): string[] {
+/** The doc's "The run" section (v2 reuses it with its own design numbers). */
+export function runSection(meta: FindingsMeta, report: Pick<FindingsReport, 'design'>): string[] {
   const d = report.design
   const r = meta.run
   const p = meta.provenance

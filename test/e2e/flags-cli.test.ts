@@ -62,11 +62,11 @@ describe('flag errors name the flag as written and what it accepts (exit 2)', ()
 })
 
 describe('one vocabulary across commands', () => {
-  const commands = ['run', 'eval', 'list', 'env', 'report', 'rerun', 'compare', 'score', 'verify', 'findings']
+  const commands = ['run', 'eval', 'list', 'env', 'report', 'rerun', 'compare', 'score', 'verify', 'findings', 'create-plugin']
 
   it('every command has an Examples section, -t means --temperatures alone, and defaults print unquoted', async () => {
     const help = await run(['--help'])
-    const listed = [...help.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help')
+    const listed = [...help.stdout.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help')
     expect(listed.sort()).toEqual([...commands].sort())
     for (const command of commands) {
       const sub = await run([command, '--help'])

@@ -19,7 +19,9 @@ describe('bench compare: planted differences', () => {
 
   it('flags the regressed cell, and only it, with the size of the drop', () => {
     expect(result.regressed).toBe(true)
-    expect(result.regressions.length).toBeGreaterThanOrEqual(3)
+    // Only the primary metrics (pass@1, Bo-N′, pass@max N) are tested; at least two of the three catch it.
+    expect(result.regressions.length).toBeGreaterThanOrEqual(2)
+    expect(result.regressions.every((r) => r.primary)).toBe(true)
     expect(new Set(result.regressions.map((r) => r.groupId))).toEqual(new Set(['math/tiny-transformer/bon-rl/n4/t1']))
     // the true drop of pass@1, from the generator's own model: mean over prompts of σ(d + s − drop) − σ(d + s)
     const truth = promptDifficulties(7, 40).reduce((s, d) => s + sigmoid(d + 0.6 - drop) - sigmoid(d + 0.6), 0) / 40

@@ -1,0 +1,77 @@
+import type { CellDiff, RunComparison } from './compare.js'
+import type { CellExact } from './compare-exact.js'
+import type { PrimaryRole } from './detectable-effect.js'
+import { metricLabel } from './groups.js'
+import { mdCell, signedPoints, table } from './markdown.js'
+
+const pct = (v: number) => (100 * v).toFixed(1)
+const roles: PrimaryRole[] = ['pass@1', 'Bo-N′', 'pass@max N']
+const bits: Record<CellExact['state'], string> = { identical: '= identical', changed: '≠ changed', 'not-reproducible': '⛔ not reproducible' }
+
+/** The verdict line of a comparison: not reproducible, regressed, or neither; and how exact the rerun was. */
+export function compareVerdict(c: RunComparison): string {
+  const benchRegressions = c.benchmarks?.regressions.length ?? 0
+  const x = c.exact
+  const verdict = c.notReproducible
+    ? `⛔ **Not reproducible: ${x.notReproducible.length} cell(s) changed although code, config, data and plugins are recorded the same**${c.regressed ? ` (and ${c.regressions.length} regression(s))` : ''}`
+    : c.regressed
+      ? `❌ **${c.regressions.length} evaluation regression(s)${benchRegressions ? ` and ${benchRegressions} benchmark regression(s)` : ''}**`
+      : '✅ **No significant regression**'
+  const exact = x.identical
+    ? `all ${x.cells.length} cells are bit-identical to the base run`
+    : `${x.cells.length - x.changed.length - x.notReproducible.length} of ${x.cells.length} cells bit-identical, ${x.changed.length} changed${x.notReproducible.length ? `, ${x.notReproducible.length} not reproducible` : ''}`
+  return `${verdict} — ${exact}.`
+}
+
+function metricCell(d: CellDiff | undefined): string {
+  if (!d) return '—'
+  const mde = d.detectable ? `; MDE ${(100 * d.detectable.mde).toFixed(1)}${d.detectable.seedNoiseKnown ? '' : '*'}` : ''
+  const mark = d.regression ? ' ❌' : d.improvement ? ' ▲' : ''
+  return `${metricLabel(d.metric, d.n)} ${pct(d.base)} → ${pct(d.next)} (${signedPoints(d.diff)}${mde})${mark}`
+}
+
+/**
+ * The first screen of the Markdown summary: the verdict, what changed in the inputs, and one row
+ * per cell — bit-identical or not, prompts × seeds, and each primary metric's base → new with the
+ * smallest drop its test detects at 80% power (MDE, points). Pure.
+ */
+export function compareLead(c: RunComparison): string {
+  const x = c.exact
+  const parts = [compareVerdict(c)]
+  const inputs = x.inputs.same
+    ? x.inputs.verifiable
+      ? 'Inputs: code, config, plugins, data and environment are recorded the same in both runs, so every cell must be bit-identical.'
+      : `Inputs: recorded the same, but ${x.inputs.changes.map(mdCell).join('; ')}.`
+    : `Inputs changed (${x.inputs.changes.length}): ${x.inputs.changes.slice(0, 6).map((s) => `\`${mdCell(s)}\``).join(', ')}${x.inputs.changes.length > 6 ? ', …' : ''}.`
+  parts.push(inputs)
+  const worst = roles
+    .map((r) => {
+      const mdes = c.cells.filter((d) => d.role === r && d.detectable).map((d) => d.detectable!.mde)
+      return mdes.length ? `${r} ${(100 * Math.max(...mdes)).toFixed(1)}` : undefined
+    })
+    .filter((x): x is string => x !== undefined)
+  if (worst.length) parts.push(`**Detectable drop** (the largest MDE over cells, points, 80% power): ${worst.join(' · ')}.`)
+  const byGroup = new Map<string, CellDiff[]>()
+  for (const d of c.cells) if (d.primary) byGroup.set(d.groupId, [...(byGroup.get(d.groupId) ?? []), d])
+  const rows = x.cells.map((e) => {
+    const ds = byGroup.get(e.groupId) ?? []
+    const first = ds[0]
+    return [
+      mdCell(e.label),
+      bits[e.state],
+      first ? `${first.prompts} × ${first.seeds.base}/${first.seeds.next}` : '—',
+      ...roles.map((r) => metricCell(ds.find((d) => d.role === r))),
+    ]
+  })
+  if (rows.length) {
+    const f = c.family
+    parts.push(
+      `### Cells\n\n${table(['cell', 'bits', 'prompts × seeds', 'pass@1', 'Bo-N′', 'pass@max N'], rows, false)}\n\n` +
+        `Each primary metric: base → new (difference; MDE = the smallest drop in points its test detects with ${Math.round(f.power * 100)}% power at α/m = ${c.settings.alpha}/${f.tests} = ${f.perTestAlpha.toPrecision(2)}, two-sided, the strictest Holm step over the ${f.tests} primary tests). ` +
+        `❌ regression, ▲ improvement${c.cells.some((d) => d.detectable && !d.detectable.seedNoiseKnown) ? '; * one seed: training noise unknown, the MDE is a lower bound' : ''}.`,
+    )
+  }
+  const broken = x.cells.filter((e) => e.state === 'not-reproducible')
+  if (broken.length) parts.push(`### Not reproducible\n\n${broken.map((e) => `- \`${mdCell(e.groupId)}\` (seeds ${e.differingSeeds.join(', ')}): ${e.differences.map((d) => `\`${mdCell(d)}\``).join('; ')}`).join('\n')}`)
+  return parts.join('\n\n')
+}

@@ -1,0 +1,131 @@
+import { execa } from 'execa'
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir } from './cli-helper.js'
+import { bonbenchVersion, installPluginDevDependencies, installTarball, packBonbench } from './packed-bonbench.js'
+
+// A plugin author's path, end to end, with bonbench as its users get it (the packed tarball in a
+// study project): `bench create-plugin` scaffolds a package per kind, the package is installed by
+// path (npm links a folder dependency into node_modules), type-checked by its own `tsc` against the
+// shipped .d.ts and tested by its own `npm test` (node:test running the contract tester from
+// bonbench/testing), then named in a study's config and used by `bench run`.
+const plugins = [
+  { kind: 'verifier', name: 'first-line' },
+  { kind: 'strategy', name: 'best-of-subset' },
+  { kind: 'reporter', name: 'event-count' },
+  { kind: 'task', name: 'add' },
+  { kind: 'model', name: 'digits' },
+] as const
+
+describe('bench create-plugin', () => {
+  const work = tempDir('bonbench-create-plugin-')
+  const study = join(work.dir, 'study')
+  const installed = join(study, 'node_modules', 'bonbench')
+  const folder = (name: string) => join(work.dir, `bonbench-plugin-${name}`)
+  /** The installed package's `bench`, as `npx bench` runs it in the study. */
+  const bench = (args: string[], cwd: string) =>
+    execa(process.execPath, [join(installed, 'bin', 'bench.js'), ...args], { cwd, reject: false, env: { CI: 'true', NO_COLOR: '1', NODE_OPTIONS: '' } })
+
+  beforeAll(async () => {
+    mkdirSync(study)
+    writeFileSync(join(study, 'package.json'), JSON.stringify({ name: 'study', private: true, type: 'module', dependencies: { bonbench: bonbenchVersion } }))
+    await installTarball(await packBonbench(work.dir), study)
+  }, 60_000)
+  afterAll(() => work.cleanup())
+
+  it('refuses an unknown kind, a malformed name and a non-empty folder with exit 2, naming the argument or flag', async () => {
+    const kind = await bench(['create-plugin', 'scorer', 'x'], work.dir)
+    expect(kind.exitCode).toBe(2)
+    expect(kind.stderr).toMatch(/<kind> 'scorer' is not a plugin kind; use one of task, model, verifier, strategy, reporter/)
+    const name = await bench(['create-plugin', 'verifier', 'My_Check'], work.dir)
+    expect(name.exitCode).toBe(2)
+    expect(name.stderr).toMatch(/<name> 'My_Check' is not a valid plugin name/)
+    const full = join(work.dir, 'full')
+    mkdirSync(full)
+    writeFileSync(join(full, 'notes.txt'), 'mine')
+    const dir = await bench(['create-plugin', 'verifier', 'check', '--dir', full], work.dir)
+    expect(dir.exitCode).toBe(2)
+    expect(dir.stderr).toContain(`--dir ${full} already exists and is not empty`)
+    expect(readdirSync(full)).toEqual(['notes.txt'])
+  })
+
+  it.each(plugins)(
+    'scaffolds a $kind package that type-checks against the shipped .d.ts and passes its own npm test',
+    async ({ kind, name }) => {
+      const made = await bench(['create-plugin', kind, name, '--dir', folder(name)], work.dir)
+      expect(made.exitCode, made.stderr).toBe(0)
+      expect(made.stdout).toContain(`created bonbench-plugin-${name} (${kind} bonbench-plugin-${name}/${name})`)
+      const manifest = JSON.parse(readFileSync(join(folder(name), 'package.json'), 'utf8'))
+      expect(manifest).toMatchObject({
+        name: `bonbench-plugin-${name}`,
+        type: 'module',
+        peerDependencies: { bonbench: `^${bonbenchVersion}` },
+        scripts: { build: 'tsc' },
+      })
+      expect(readFileSync(join(folder(name), 'src', 'index.ts'), 'utf8')).toMatch(
+        new RegExp(`define${kind[0]!.toUpperCase()}${kind.slice(1)}\\(\\{[\\s\\S]*options: z\\.strictObject`),
+      )
+      installPluginDevDependencies(folder(name), installed)
+      const tested = await execa('npm', ['test'], { cwd: folder(name), reject: false, env: { NODE_OPTIONS: '' } })
+      expect(tested.exitCode, tested.stdout + tested.stderr).toBe(0)
+      expect(tested.stdout).toMatch(/# pass 2\n# fail 0/)
+      expect(existsSync(join(folder(name), 'dist', 'index.d.ts'))).toBe(true)
+    },
+    60_000,
+  )
+
+  it('uses the scaffolded verifier, strategy and reporter in bench run, named by the config', async () => {
+    for (const { name } of plugins) {
+      if (!existsSync(join(folder(name), 'dist', 'index.js'))) throw new Error(`bonbench-plugin-${name} was not built: the scaffold test failed`)
+      // What `npm install ../bonbench-plugin-<name>` does: a link to the folder.
+      symlinkSync(folder(name), join(study, 'node_modules', `bonbench-plugin-${name}`), 'dir')
+    }
+    writeFileSync(
+      join(study, 'bench.config.json'),
+      JSON.stringify({
+        plugins: ['bonbench-plugin-first-line', ['bonbench-plugin-best-of-subset', { baseline: 0.5 }], 'bonbench-plugin-event-count'],
+        matrix: { task: 'toy', model: 'tabular', strategies: ['best-of-subset'], verifier: 'first-line', nGrid: [1, 2], nTrain: [2], seeds: [0] },
+        train: { steps: 3 },
+      }),
+    )
+    const listed = await bench(['list', 'best-of-subset'], study)
+    expect(listed.exitCode, listed.stderr).toBe(0)
+    expect(listed.stdout).toMatch(/bonbench-plugin-best-of-subset\/best-of-subset \(strategy, version 0\.1\.0, npm:bonbench-plugin-best-of-subset@0\.1\.0\)/)
+    expect(listed.stdout).toMatch(/baseline: number = 0/)
+    const run = await bench(['run', '--no-tui'], study)
+    expect(run.exitCode, run.stderr + run.stdout).toBe(0)
+    const runDir = /run directory: (.+)/.exec(run.stdout)![1]!.trim()
+    const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'))
+    const names = results.provenance.plugins.map((p: { name: string }) => p.name)
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'bonbench-plugin-first-line/first-line',
+        'bonbench-plugin-best-of-subset/best-of-subset',
+        'bonbench-plugin-event-count/event-count',
+      ]),
+    )
+    const strategy = results.provenance.plugins.find((p: { name: string }) => p.name === 'bonbench-plugin-best-of-subset/best-of-subset')
+    expect(strategy).toMatchObject({ kind: 'strategy', version: '0.1.0', options: { baseline: 0.5 }, source: 'npm:bonbench-plugin-best-of-subset@0.1.0' })
+    const counts = JSON.parse(readFileSync(join(runDir, 'event-counts.json'), 'utf8'))
+    expect(counts).toMatchObject({ cells: 2, interrupted: false, events: { 'run:start': 1, 'cell:end': 2, 'run:end': 1 } })
+  }, 120_000)
+
+  it('runs the scaffolded task and model in bench run', async () => {
+    const dir = join(study, 'add')
+    mkdirSync(dir)
+    writeFileSync(
+      join(dir, 'bench.config.json'),
+      JSON.stringify({
+        plugins: [['bonbench-plugin-add', { count: 8 }], 'bonbench-plugin-digits'],
+        matrix: { task: 'add', model: 'digits', strategies: [], nGrid: [1, 2], seeds: [0] },
+      }),
+    )
+    const run = await bench(['run', '--no-tui', '--no-reports'], dir)
+    expect(run.exitCode, run.stderr + run.stdout).toBe(0)
+    const runDir = /run directory: (.+)/.exec(run.stdout)![1]!.trim()
+    const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
+    const names = manifest.provenance.plugins.map((p: { name: string }) => p.name)
+    expect(names).toEqual(expect.arrayContaining(['bonbench-plugin-add/add', 'bonbench-plugin-digits/digits']))
+  }, 120_000)
+})
