@@ -1,10 +1,8 @@
 import type { CheckpointEval } from '../plugin-api/divergence.js'
 import type { ModelInstance } from '../plugin-api/model.js'
-import type { Problem } from '../plugin-api/task.js'
 import { computeCellMetrics } from '../eval/cell-metrics.js'
-import { evaluatePools } from '../eval/evaluate-pools.js'
+import { evaluatePools, type EvaluatePoolsOptions } from '../eval/evaluate-pools.js'
 import { measureKl } from '../eval/measure-kl.js'
-import type { Judges } from '../eval/score-samples.js'
 
 /**
  * The steps at which a cell trained for `steps` steps is evaluated with `evalEvery = k`: k, 2k, …
@@ -19,18 +17,9 @@ export function checkpointSteps(steps: number, every: number | undefined): numbe
 }
 
 /** What {@link evaluateCheckpoint} needs: the cell's evaluation settings, unchanged from its final evaluation. */
-export interface EvaluateCheckpointOptions {
+export interface EvaluateCheckpointOptions extends Pick<EvaluatePoolsOptions, 'model' | 'modelName' | 'problems' | 'judges' | 'temperature' | 'seed' | 'poolSize' | 'generation'> {
   step: number
-  model: ModelInstance
   reference: ModelInstance
-  modelName?: string
-  problems: readonly Problem[]
-  judges: Judges
-  temperature: number
-  /** The cell's seed. */
-  seed: number
-  poolSize: number
-  generation: { maxTokens?: number; stop?: string[] }
   nGrid: readonly number[]
   threshold: number
   bootstrap: number

@@ -1,8 +1,9 @@
 import { execa } from 'execa'
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, sharedData, tempDir } from './cli-helper.js'
+import { linkPackages } from './packed-bonbench.js'
 
 // bonbench as its users get it: `npm pack`, the tarball unpacked into a fresh project's
 // node_modules, then used with plain Node (no tsx) and type-checked with TypeScript.
@@ -18,21 +19,6 @@ import { repoRoot, sharedData, tempDir } from './cli-helper.js'
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> }
 const consumerHas = new Set(['typescript', '@types/node'])
 const notInstalled = new Set(Object.keys(manifest.devDependencies).filter((name) => !consumerHas.has(name)))
-
-/** Links `from/<entry>` into `to/` for each package (scoped ones one by one), skipping `skip`. */
-function linkPackages(from: string, to: string, skip: Set<string>): void {
-  for (const entry of readdirSync(from)) {
-    if (entry.startsWith('.') || entry === 'bonbench') continue
-    if (entry.startsWith('@')) {
-      mkdirSync(join(to, entry), { recursive: true })
-      for (const inner of readdirSync(join(from, entry))) {
-        if (!skip.has(`${entry}/${inner}`)) symlinkSync(join(from, entry, inner), join(to, entry, inner), 'dir')
-      }
-    } else if (!skip.has(entry)) {
-      symlinkSync(join(from, entry), join(to, entry), 'dir')
-    }
-  }
-}
 
 const plugin = `import { defineVerifier, type Verdict, type VerifyItem } from 'bonbench'
 
