@@ -7,15 +7,19 @@ import { loadConfigPluginsForListing, loadInstalledPackages } from '../../core/r
 import { brokenRow, renderBroken } from '../list-broken.js'
 import { loadConfigFile } from '../../core/config/load-config.js'
 import { dirname } from 'node:path'
+import { pluginKinds } from '../../core/registry/validate-plugin.js'
+import { addExamples } from '../option-vocabulary.js'
+import { choiceFlag } from '../parse-list.js'
 
 /** `bench list`: every plugin known — built-ins, the config's plugins and installed bonbench-plugin-* packages. */
 export function registerList(program: Command): void {
-  program
+  const command = program
     .command('list [name]')
     .description("list every known plugin: kind, name, source, version, and the selection judge of each strategy; with a name, that plugin's options (type, default, description)")
     .option('-c, --config <file>', 'config file (default: bench.config.* in the working directory)')
-    .option('--kind <kind>', 'only this kind: model, verifier, task, strategy, reporter')
+    .option('--kind <kind>', `only this kind: ${pluginKinds.join(', ')}`, choiceFlag('--kind', pluginKinds))
     .option('--json', "print JSON (each plugin's options as JSON Schema)")
+  addExamples(command, ['bench list', 'bench list --kind strategy', 'bench list bon-rlb', 'bench list --json'])
     .action(async (name: string | undefined, flags: { config?: string; kind?: string; json?: boolean }) => {
       const cwd = process.cwd()
       const { config: fileConfig, file } = await loadConfigFile({ cwd, configPath: flags.config, env: { command: 'list' } })

@@ -1,5 +1,6 @@
 import { BenchError } from '../errors.js'
 import type { Plugin, PluginByKind, PluginKind } from '../plugin-api/index.js'
+import { pluginKindPlurals } from '../plugin-api/common.js'
 import type { BuiltinPlugins, PluginFactory } from './builtin-plugins.js'
 import { validatePlugin } from './validate-plugin.js'
 
@@ -79,7 +80,7 @@ export class PluginRegistry {
       const broken = [...this.#broken.values()].map((b) => `\n  ${b.name}: ${b.error.message}`).join('')
       throw new BenchError(
         'BENCH_PLUGIN_NOT_FOUND',
-        `No ${kind} plugin named '${name}'. Known ${kind}s: ${known.join(', ') || '(none)'}. Add it to the config's plugins list (a file path or an installed bonbench-plugin-* package).` +
+        `No ${kind} plugin named '${name}'. Known ${pluginKindPlurals[kind]}: ${known.join(', ') || '(none)'}. Add it to the config's plugins list (a file path or an installed bonbench-plugin-* package).` +
           (broken ? `\nInstalled packages that failed to load (one may hold it):${broken}` : ''),
       )
     }
