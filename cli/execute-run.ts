@@ -8,6 +8,8 @@ import { createRunOutput } from './run-output.js'
 import { onStopSignal, STOP_EXIT_CODES, type StopSignal } from './stop-signals.js'
 import { resumeHint } from '../core/summary/resume-hint.js'
 import type { RunEvent } from '../core/events.js'
+import { EXIT } from './exit-codes.js'
+import { failureCollector, renderFailureSummary, RunStoppedError } from './run-failures.js'
 
 /** The file reports `bench run` and `bench eval` write unless `--no-reports`. */
 const DEFAULT_REPORTS = ['json', 'markdown', 'html']
@@ -25,6 +27,9 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
   const controller = new AbortController()
   let stopping: StopSignal | undefined
   let runDir: string | undefined = opts.resumeDir
+  let cellCount = 0
+  let started = false
+  const failures = failureCollector()
   const offSignal = onStopSignal((signal) => {
     if (stopping === undefined) {
       stopping = signal
@@ -36,7 +41,11 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
     process.exit(STOP_EXIT_CODES[stopping])
   })
   const trackRunDir = (event: RunEvent) => {
-    if (event.type === 'run:start') runDir = event.runDir
+    if (event.type === 'run:start') {
+      runDir = event.runDir
+      started = true
+      cellCount = event.plan.cells.length
+    }
   }
   const output = await createRunOutput({ tui: opts.tui })
   const reporters = registry.list().filter((e) => e.plugin.kind === 'reporter').map((e) => e.plugin as ReporterPlugin)
@@ -47,7 +56,7 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
   }
   try {
     const outcome = await runMatrix({
-      config, registry, resumeDir: opts.resumeDir, checkpoint: opts.checkpoint, listeners: [trackRunDir, output.onEvent], reporters,
+      config, registry, resumeDir: opts.resumeDir, checkpoint: opts.checkpoint, listeners: [trackRunDir, failures.onEvent, output.onEvent], reporters,
       signal: controller.signal, argv: process.argv.slice(2), cwd: process.cwd(),
     })
     await output.close()
@@ -61,7 +70,17 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
     process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
     // The live UI and the line reporter have already printed the --resume command.
     if (outcome.interrupted) process.exitCode = STOP_EXIT_CODES[stopping ?? 'SIGINT']
+    else if (failures.failed.length > 0) {
+      process.stderr.write(renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir: outcome.runDir }))
+      process.exitCode = EXIT.cellsFailed
+    }
     return outcome
+  } catch (error) {
+    // Once the run directory exists, an error that stops the run is a failed run (resumable), not misuse.
+    if (!started || runDir === undefined) throw error
+    await output.close()
+    process.stderr.write(renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir, stoppedBy: error instanceof Error ? error.message : String(error) }))
+    throw new RunStoppedError(runDir, { cause: error })
   } finally {
     await output.close()
     offSignal()

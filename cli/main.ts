@@ -4,6 +4,9 @@ import { join } from 'node:path'
 import { isBenchError } from '../core/errors.js'
 import { packageRoot } from '../core/package-root.js'
 import { commands } from './commands/index.js'
+import { EXIT, exitCodeOf } from './exit-codes.js'
+import { RunStoppedError } from './run-failures.js'
+import { helpConfiguration } from './option-vocabulary.js'
 import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop-signals.js'
 
 const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
@@ -16,10 +19,13 @@ const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) 
 export async function createProgram(argv: string[]): Promise<Command> {
   const program = new Command('bench')
     .description('bonbench: inference-aware fine-tuning and exact Best-of-N evaluation')
-    .version(pkg.version, '-v, --version')
+    .version(pkg.version, '-V, --version')
+    .configureHelp(helpConfiguration)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
-  // The program itself takes only -v/-h, so the first word that is not an option is the command.
+    // Before the commands are added: each subcommand copies it, so its parse errors throw too.
+    .exitOverride()
+  // The program itself takes only -V/-h, so the first word that is not an option is the command.
   const named = argv.slice(2).find((arg) => !arg.startsWith('-'))
   const wanted = named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands)
   for (const register of await Promise.all(wanted.map((name) => commands[name]!()))) register(program)
@@ -27,20 +33,14 @@ export async function createProgram(argv: string[]): Promise<Command> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = (await createProgram(argv)).exitOverride()
+  const program = await createProgram(argv)
   try {
     await program.parseAsync(argv)
   } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode
-      return
-    }
-    if (isBenchError(error)) {
-      process.stderr.write(`bench: ${error.message}\n`)
-      process.exitCode = 2
-      return
-    }
-    throw error
+    process.exitCode = exitCodeOf(error)
+    if (error instanceof CommanderError || error instanceof RunStoppedError) return
+    if (isBenchError(error)) process.stderr.write(`bench: ${error.message}\n`)
+    else process.stderr.write(`bench: unexpected error (a bug in bonbench or a plugin; exit ${EXIT.internal}):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
   }
 }
 

@@ -64,25 +64,81 @@ export function renderResultsTable(rows: readonly ResultRow[]): string {
 const COLORS = [asciichart.blue, asciichart.green, asciichart.red, asciichart.magenta, asciichart.cyan, asciichart.yellow, asciichart.lightgray]
 
 /**
+ * One marker per series, drawn at each of its points and named in the legend, so the series can
+ * be told apart without colour (a file, a pipe, NO_COLOR). Past these, letters.
+ */
+export const SERIES_MARKERS: readonly string[] = ['●', '▲', '■', '◆', '○', '△', '□', '◇', '×', '+', ...'abcdefghijklmnopqrstuvwxyz']
+
+/** Columns each grid position spans in the charts. */
+const STEP = 6
+
+/** The marker of series `i`. */
+export function seriesMarker(i: number): string {
+  return SERIES_MARKERS[i % SERIES_MARKERS.length]!
+}
+
+/**
  * Terminal charts of Bo-N and pass@N against N (x: the grid positions, log-spaced N), one line per
- * row of {@link resultRows}, with a legend. `color` false gives plain text (for files and non-TTY output).
+ * row of {@link resultRows}, each point drawn with the row's marker ({@link seriesMarker}), and a
+ * legend naming each marker. `color` false gives plain text (for files and non-TTY output); with
+ * colour, each line and marker also takes its row's colour.
  */
 export function renderCurves(allRows: readonly ResultRow[], opts: { color?: boolean } = {}): string {
   const rows = allRows.filter((r) => r.grid.length === allRows[0]?.grid.length)
   if (rows.length === 0) return ''
   const grid = rows[0]!.grid
+  const paint = (i: number, text: string) => (opts.color ? `${COLORS[i % COLORS.length]}${text}${asciichart.reset}` : text)
   const chart = (title: string, pick: (r: ResultRow) => ResultRow['passAtN']) => {
-    const series = rows.map((r) => stretch(pick(r).map((e) => 100 * e.value), 6))
-    const plot = asciichart.plot(series, {
-      height: 10,
-      colors: opts.color ? rows.map((_, i) => COLORS[i % COLORS.length]!) : undefined,
-      format: (x: number) => x.toFixed(0).padStart(4) + '%',
-    })
-    const axis = '       ' + grid.map((n) => String(n).padEnd(6)).join('')
+    const values = rows.map((r) => pick(r).map((e) => 100 * e.value))
+    const plot = markedPlot(values, paint)
+    const axis = '       ' + grid.map((n) => String(n).padEnd(STEP)).join('')
     return `${title}\n${plot}\n${axis}  (N)`
   }
-  const legend = rows.map((r, i) => `${opts.color ? COLORS[i % COLORS.length] : ''}●${opts.color ? asciichart.reset : ''} ${r.label}`).join('   ')
+  const legend = rows.map((r, i) => `${paint(i, seriesMarker(i))} ${r.label}`).join('   ')
   return [chart('Bo-N accuracy against N', (r) => r.bestOfN), chart('pass@N against N', (r) => r.passAtN), legend].join('\n\n')
+}
+
+/**
+ * asciichart's plot of every series (lines between log-spaced points), with each series' marker
+ * written over its points: the cell of value v at grid position g is where asciichart puts it —
+ * row `rows − (round(v·ratio) − min2)`, column `axis + 1 + g·STEP` (asciichart 1.5's layout). Each
+ * drawn cell is painted in the colour of the series that drew it last, as asciichart would.
+ */
+function markedPlot(values: number[][], paint: (series: number, text: string) => string): string {
+  const config = { height: 10, format: (x: number) => x.toFixed(0).padStart(4) + '%' }
+  const stretched = values.map((v) => stretch(v, STEP))
+  const all = stretched.flat()
+  const min = Math.min(...all)
+  const max = Math.max(...all)
+  const cells = (text: string) => text.split('\n').map((line) => Array.from(line))
+  const plain = cells(asciichart.plot(stretched, config))
+  // One plot per series on the common scale tells which series drew each cell.
+  const own = stretched.map((s) => cells(asciichart.plot(s, { ...config, min, max })))
+  const axis = plain.map((line) => line.findIndex((c) => c === '┤' || c === '┼'))
+  const range = max - min
+  const ratio = range !== 0 ? config.height / range : 1
+  const min2 = Math.round(min * ratio)
+  const rows = Math.abs(Math.round(max * ratio) - min2)
+  const marks = new Map<string, number>()
+  values.forEach((series, i) => series.forEach((v, g) => {
+    const row = rows - (Math.round(v * ratio) - min2)
+    marks.set(`${row},${axis[row]! + 1 + g * STEP}`, i)
+  }))
+  return plain
+    .map((line, r) =>
+      line
+        .map((c, col) => {
+          if (col <= axis[r]!) return c
+          const marked = marks.get(`${r},${col}`)
+          if (marked !== undefined) return paint(marked, seriesMarker(marked))
+          if (c === ' ') return c
+          let owner = own.length - 1
+          while (owner >= 0 && (own[owner]![r]?.[col] ?? ' ') === ' ') owner--
+          return owner >= 0 ? paint(owner, c) : c
+        })
+        .join(''),
+    )
+    .join('\n')
 }
 
 /** Repeats points so each grid position spans `width` columns (linear in between). */

@@ -1,5 +1,7 @@
+import { EXIT } from './exit-codes.js'
+
 /** The signals that stop a command, and the exit code of a command each one stopped (128 + its number). */
-export const STOP_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const
+export const STOP_EXIT_CODES = { SIGINT: EXIT.sigint, SIGTERM: EXIT.sigterm } as const
 
 /** A signal that stops a command: SIGINT (Ctrl-C) or SIGTERM. */
 export type StopSignal = keyof typeof STOP_EXIT_CODES

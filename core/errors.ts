@@ -6,6 +6,8 @@ export type BenchErrorCode =
   | 'BENCH_PLUGIN_OPTIONS'
   /** A plugin's `meta.apiVersion` range does not include the installed bonbench. */
   | 'BENCH_PLUGIN_API_VERSION'
+  /** A config or plugin module (or a plugin factory) did not settle within the import deadline (BONBENCH_IMPORT_TIMEOUT). */
+  | 'BENCH_IMPORT_TIMEOUT'
   | 'BENCH_CONFIG_INVALID'
   | 'BENCH_CONFIG_NOT_FOUND'
   | 'BENCH_DATA_INVALID'

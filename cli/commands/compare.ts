@@ -2,7 +2,8 @@ import type { Command } from 'commander'
 import { stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../../core/errors.js'
-import { checkedNumber } from '../parse-list.js'
+import { deprecatedAlias, addExamples } from '../option-vocabulary.js'
+import { choiceFlag, integerAtLeast, nonNegative, numberFlag, openUnit } from '../parse-list.js'
 import { compareBenchmarks, loadBenchmarkSet } from '../../reports/compare-benchmarks.js'
 import { compareRuns, withBenchmarks } from '../../reports/compare.js'
 import type { CompareFormat } from '../../reports/compare-format.js'
@@ -10,18 +11,20 @@ import { formatComparison } from '../../reports/compare-format.js'
 import { readRun } from '../../core/run/run-record.js'
 
 interface CompareFlags {
-  threshold: string
-  alpha: string
-  resamples: string
-  seed: string
-  format: string
+  threshold: number
+  alpha: number
+  resamples: number
+  seeds: number
+  format: CompareFormat
   failOnRegression?: boolean
   benchBase?: string
   benchNew?: string
-  benchThreshold: string
+  benchThreshold: number
   skipBadLines?: boolean
-  output?: string
+  out?: string
 }
+
+const formats: readonly CompareFormat[] = ['md', 'json', 'junit']
 
 async function isDir(p: string): Promise<boolean> {
   return stat(p).then((s) => s.isDirectory(), () => false)
@@ -35,30 +38,30 @@ async function isDir(p: string): Promise<boolean> {
  * else 1 on a regression with --fail-on-regression.
  */
 export function registerCompare(program: Command): void {
-  program
+  const command = program
     .command('compare')
     .description('compare two runs cell by cell: bit-identical or not (exit 3 when unchanged code does not reproduce), then paired bootstrap, Holm-corrected, with the detectable drop; and their benchmark results; flag significant regressions')
     .argument('<base-run>', 'the reference run directory (e.g. the last good nightly)')
     .argument('<new-run>', 'the run directory to check')
-    .option('-t, --threshold <points>', 'a regression must drop by more than this many percentage points', '1')
-    .option('--alpha <a>', 'family-wise error rate across every cell\'s primary metrics: pass@1, Bo-N′, pass@max N (Holm)', '0.05')
-    .option('--resamples <n>', 'bootstrap resamples (raised automatically when Holm needs more)', '1000')
-    .option('--seed <n>', 'bootstrap seed', '0')
-    .option('--format <format>', 'output: md (a CI comment), json or junit', 'md')
-    .option('-o, --output <file>', 'also write the output to this file')
+    .option('--threshold <points>', 'a regression must drop by more than this many percentage points, in 0..100', numberFlag('--threshold', { range: 'a number of points in 0..100', test: (n) => n >= 0 && n <= 100 }, 'the threshold'), 1)
+    .option('--alpha <a>', 'family-wise error rate across every cell\'s primary metrics: pass@1, Bo-N′, pass@max N (Holm), in (0, 1)', numberFlag('--alpha', openUnit, 'alpha'), 0.05)
+    .option('--resamples <n>', 'bootstrap resamples, an integer ≥ 2 (raised automatically when Holm needs more)', numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'), 1000)
+    .option('--seeds <n>', 'seed of the bootstrap, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
+    .option('-f, --format <format>', 'output: md (a CI comment), json or junit', choiceFlag('--format', formats), 'md')
+    .option('-o, --out <file>', 'also write the output to this file')
     .option('--fail-on-regression', 'exit with code 1 when a cell or a benchmark regressed')
     .option('--bench-base <path>', "base benchmark results (folder of <suite>.json or one file; default: <base-run>/benchmarks when present)")
     .option('--bench-new <path>', "new benchmark results (default: <new-run>/benchmarks when present)")
-    .option('--bench-threshold <percent>', 'a benchmark regresses when worse by more than this percent (and more than its own noise)', '10')
+    .option('--bench-threshold <percent>', 'a benchmark regresses when worse by more than this percent, ≥ 0 (and more than its own noise)', numberFlag('--bench-threshold', nonNegative, 'the percentage'), 10)
     .option('--skip-bad-lines', 'skip malformed journal lines instead of failing')
+  deprecatedAlias(command, '--output <file>', 'out', '--out')
+  deprecatedAlias(command, '--seed <n>', 'seeds', '--seeds')
+  addExamples(command, [
+    'bench compare last-good/ .bench/runs/<id>/ --fail-on-regression',
+    'bench compare base/ new/ --format junit --out compare.xml --threshold 2',
+  ])
     .action(async (baseDir: string, newDir: string, flags: CompareFlags) => {
-      const format = flags.format as CompareFormat
-      if (!['md', 'json', 'junit'].includes(format)) throw new BenchError('BENCH_USAGE', `unknown --format '${flags.format}'; use md, json or junit`)
-      const threshold = checkedNumber(flags.threshold, '--threshold', (n) => n >= 0 && n <= 100, 'a number of points in 0..100')
-      const alpha = checkedNumber(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1')
-      const resamples = checkedNumber(flags.resamples, '--resamples', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2')
-      const seed = checkedNumber(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0')
-      const benchThreshold = checkedNumber(flags.benchThreshold, '--bench-threshold', (n) => n >= 0, 'a percentage ≥ 0')
+      const { format, threshold, alpha, resamples, seeds: seed, benchThreshold } = flags
       const [base, next] = await Promise.all([readRun(baseDir, { skipBadLines: flags.skipBadLines }), readRun(newDir, { skipBadLines: flags.skipBadLines })])
       let comparison = compareRuns(base, next, { threshold, alpha, resamples, seed })
 
@@ -75,7 +78,7 @@ export function registerCompare(program: Command): void {
       }
       const text = formatComparison(comparison, format)
       process.stdout.write(text)
-      if (flags.output) await writeFile(flags.output, text)
+      if (flags.out) await writeFile(flags.out, text)
       // Exit 3 (not reproducible) outranks 1: when unchanged code draws different numbers, no regression verdict can be trusted.
       if (comparison.notReproducible) process.exitCode = 3
       else if (flags.failOnRegression && comparison.regressed) process.exitCode = 1

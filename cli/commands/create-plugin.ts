@@ -3,15 +3,17 @@ import { relative } from 'node:path'
 import { packageRoot } from '../../core/package-root.js'
 import { scaffoldPlugin, toolVersions } from '../create-plugin/scaffold.js'
 import { pluginTemplates } from '../create-plugin/templates/index.js'
+import { addExamples } from '../option-vocabulary.js'
 
 /** `bench create-plugin <kind> <name>`: scaffolds a `bonbench-plugin-<name>` package (TypeScript, a contract test, a README). */
 export function registerCreatePlugin(program: Command): void {
-  program
+  const command = program
     .command('create-plugin <kind> <name>')
     .description(
       `scaffold a plugin package bonbench-plugin-<name> of one kind (${Object.keys(pluginTemplates).join(', ')}): TypeScript with the plugin kit, a contract test, a README`,
     )
     .option('--dir <path>', 'the package folder, new or empty (default: ./bonbench-plugin-<name>)')
+  addExamples(command, ['bench create-plugin verifier regex-answer', 'bench create-plugin task my-dataset --dir packages/my-dataset'])
     .action((kind: string, name: string, flags: { dir?: string }) => {
       const cwd = process.cwd()
       const made = scaffoldPlugin({ kind, name, dir: flags.dir, cwd, versions: toolVersions(packageRoot) })

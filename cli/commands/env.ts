@@ -1,10 +1,12 @@
 import type { Command } from 'commander'
+import { EXIT } from '../exit-codes.js'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { BACKEND_NAMES, BACKENDS, isInstalled } from '../../core/backend/backend-catalog.js'
 import { PROBE_TIMEOUT_MS, probeBackend } from '../../core/backend/probe-backend.js'
 import type { BackendProbe } from '../../core/backend/probe-backend.js'
-import { BenchError } from '../../core/errors.js'
 import { selectBackend } from '../../core/backend/select-backend.js'
+import { addExamples } from '../option-vocabulary.js'
+import { choiceFlag } from '../parse-list.js'
 
 /** What `bench env` reports (also its --json output). */
 export interface EnvReport {
@@ -79,17 +81,15 @@ function formatEnv(report: EnvReport): string {
 
 /** Registers `bench env`: the backends available here, the one a run would use, the core count. */
 export function registerEnv(program: Command): void {
-  program
+  const command = program
     .command('env')
     .description('show the machine: core count, TensorFlow.js backends installed, and the backend a run would use')
-    .option('--backend <name>', 'backend to try: auto|wasm|cpu|tensorflow|tensorflow-gpu|webgpu', 'auto')
+    .option('--backend <name>', `backend to try: ${BACKEND_NAMES.join(', ')}`, choiceFlag('--backend', BACKEND_NAMES), 'auto')
     .option('--json', 'print the report as JSON')
+  addExamples(command, ['bench env', 'bench env --backend wasm --json'])
     .action(async (opts: { backend: string; json?: boolean }) => {
-      if (!(BACKEND_NAMES as readonly string[]).includes(opts.backend)) {
-        throw new BenchError('BENCH_USAGE', `unknown backend '${opts.backend}'; use one of ${BACKEND_NAMES.join(', ')}`)
-      }
       const report = await collectEnv(opts.backend)
       process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatEnv(report))
-      if ('error' in report.chosen && opts.backend !== 'auto') process.exitCode = 1
+      if ('error' in report.chosen && opts.backend !== 'auto') process.exitCode = EXIT.checkFailed
     })
 }

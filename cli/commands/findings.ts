@@ -3,7 +3,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../../core/errors.js'
 import { decodeMaybeGzip } from '../../plugins/tasks/shared/jsonl-dataset.js'
-import { checkedNumber, parseNumberList } from '../parse-list.js'
+import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
+import { choiceFlag, integerAtLeast, numberListFlag, openUnit, temperature, toNumber } from '../parse-list.js'
 import { runFiles } from '../../core/run/run-record.js'
 import { evaluateFindings, findingsMeta, plannedChecks, renderFindings } from '../../reports/findings.js'
 import { evaluateFindingsV2, plannedChecksV2 } from '../../reports/findings-v2/evaluate.js'
@@ -19,8 +20,8 @@ interface FindingsFlags {
   alpha?: string
   power?: string
   resamples?: string
-  seed?: string
-  study?: string
+  seeds?: string
+  study?: 'v1' | 'v2'
   plan?: boolean
   planSeeds?: number[]
   planPrompts?: number[]
@@ -61,34 +62,36 @@ export async function loadResults(target: string): Promise<Results> {
  * regenerating from the same file gives the same bytes.
  */
 export function registerFindings(program: Command): void {
-  program
+  const command = program
     .command('findings')
     .description("judge the paper's predictions P1–P6 on a run's results.json (verdicts, CIs, Holm, power analysis; study v2: at matched KL and at the best checkpoint) and print or write the Markdown; --plan: the power plan of a study from a pilot")
     .argument('<results>', 'a results.json (or results.json.gz), or a run directory holding one')
     .option('-o, --out <file>', 'write the Markdown here (e.g. docs/results.md) instead of printing it')
-    .option('-t, --temperature <T>', 'temperature P1–P4 are judged at (default: 1 when the run has it, else the middle one)')
-    .option('--alpha <a>', "family-wise error rate of the Holm family (default: the results' settings.alpha)")
-    .option('--power <p>', 'power of the minimum detectable effect (default: 0.8)')
-    .option('--resamples <n>', "bootstrap resamples (default: the results' settings.bootstrap; raised so Holm can reject)")
-    .option('--seed <n>', 'bootstrap seed (default: 0)')
-    .option('--study <version>', "which findings: 'v1' (each arm at its final step) or 'v2' (matched KL and best checkpoint; docs/study-v2/ANALYSIS.md); default v2 when the results hold checkpoint evaluations with KL, else v1")
+    .option('--temperature <T>', 'the one temperature of the run P1–P4 are judged at, in (0, 10] (default: 1 when the run has it, else the middle one)')
+    .option('--alpha <a>', "family-wise error rate of the Holm family, in (0, 1) (default: the results' settings.alpha)")
+    .option('--power <p>', 'power of the minimum detectable effect, in (0, 1) (default: 0.8)')
+    .option('--resamples <n>', "bootstrap resamples, an integer ≥ 2 (default: the results' settings.bootstrap; raised so Holm can reject)")
+    .option('--seeds <n>', 'seed of the bootstrap, an integer ≥ 0 (default: 0)')
+    .option('--study <version>', "which findings: v1 (each arm at its final step) or v2 (matched KL and best checkpoint; docs/study-v2/ANALYSIS.md) (default: v2 when the results hold checkpoint evaluations with KL, else v1)", choiceFlag('--study', ['v1', 'v2'] as const))
     .option('--plan', 'treat <results> as a pilot and print the power plan: each planned comparison\'s minimum detectable effect at candidate seed × prompt counts (before the study runs)')
-    .option('--plan-seeds <list>', 'seeds per arm to project the power plan to (default 3,5,8)', parseNumberList('--plan-seeds'))
-    .option('--plan-prompts <list>', 'test prompts to project the power plan to (default 200,400,800)', parseNumberList('--plan-prompts'))
-    .option('--plan-tests <m>', 'size of the Holm family of the planned study (default: the comparisons planned on the pilot)')
+    .option('--plan-seeds <list>', 'seeds per arm to project the power plan to, integers ≥ 1 (default: 3,5,8)', numberListFlag('--plan-seeds', 'seed count', integerAtLeast(1)))
+    .option('--plan-prompts <list>', 'test prompts to project the power plan to, integers ≥ 1 (default: 200,400,800)', numberListFlag('--plan-prompts', 'prompt count', integerAtLeast(1)))
+    .option('--plan-tests <m>', 'size of the Holm family of the planned study, an integer ≥ 1 (default: the comparisons planned on the pilot)')
+  deprecatedAlias(command, '--seed <n>', 'seeds', '--seeds')
+  addExamples(command, [
+    'bench findings docs/study/results.json.gz --out docs/results.md',
+    'bench findings .bench/runs/<id> --temperature 0.7 --alpha 0.1',
+    'bench findings pilot/results.json --plan --plan-seeds 3,5',
+  ])
     .action(async (target: string, flags: FindingsFlags) => {
       const options = {
-        temperature: checkedNumber(flags.temperature, '--temperature', (n) => n > 0, 'a temperature > 0'),
-        alpha: checkedNumber(flags.alpha, '--alpha', (n) => n > 0 && n < 1, 'a number between 0 and 1'),
-        power: checkedNumber(flags.power, '--power', (n) => n > 0 && n < 1, 'a number between 0 and 1'),
-        resamples: checkedNumber(flags.resamples, '--resamples', (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2'),
-        seed: checkedNumber(flags.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+        temperature: toNumber(flags.temperature, '--temperature', temperature, 'the temperature'),
+        alpha: toNumber(flags.alpha, '--alpha', openUnit, 'alpha'),
+        power: toNumber(flags.power, '--power', openUnit, 'the power'),
+        resamples: toNumber(flags.resamples, '--resamples', integerAtLeast(2), 'the number of resamples'),
+        seed: toNumber(flags.seeds, '--seeds', integerAtLeast(0), 'the seed'),
       }
-      if (flags.study !== undefined && flags.study !== 'v1' && flags.study !== 'v2') throw new BenchError('BENCH_USAGE', `--study must be 'v1' or 'v2' (got '${flags.study}')`)
-      const planTests = checkedNumber(flags.planTests, '--plan-tests', (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1')
-      for (const [flag, list] of [['--plan-seeds', flags.planSeeds], ['--plan-prompts', flags.planPrompts]] as const) {
-        if (list?.some((n) => !Number.isInteger(n) || n < 1)) throw new BenchError('BENCH_USAGE', `${flag} expects integers ≥ 1 (got ${list.join(',')})`)
-      }
+      const planTests = toNumber(flags.planTests, '--plan-tests', integerAtLeast(1), 'the family size')
       const results = await loadResults(target)
       const given0 = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
       const v2 = flags.study === 'v2' || (flags.study === undefined && hasFrontiers(results))
@@ -108,7 +111,7 @@ export function registerFindings(program: Command): void {
         markdown = renderPowerPlan(plan, results, source)
       } else {
         // The doc's regenerate line repeats exactly the options given.
-        const given = (['temperature', 'alpha', 'power', 'resamples', 'seed', 'study'] as const).flatMap((k) => (flags[k] !== undefined ? [`--${k}`, flags[k]!] : []))
+        const given = (['temperature', 'alpha', 'power', 'resamples', 'seeds', 'study'] as const).flatMap((k) => (flags[k] !== undefined ? [`--${k}`, flags[k]!] : []))
         const where = { source, ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}), flags: given }
         if (v2) {
           const report = evaluateFindingsV2(results, given0)

@@ -2,34 +2,38 @@ import type { Command } from 'commander'
 import { builtins } from '../builtins.js'
 import { BenchError } from '../../core/errors.js'
 import { optionRows, optionsJsonSchema } from '../../core/plugin-api/options-schema.js'
-import { BUILTIN_PREFIX, type RegisteredPlugin } from '../../core/registry/registry.js'
-import { discoverPackages } from '../../core/registry/discover-packages.js'
-import { loadRegistry } from '../../core/run/setup.js'
+import { BUILTIN_PREFIX, PluginRegistry, type RegisteredPlugin } from '../../core/registry/registry.js'
+import { loadConfigPluginsForListing, loadInstalledPackages } from '../../core/registry/installed-packages.js'
+import { brokenRow, renderBroken } from '../list-broken.js'
 import { loadConfigFile } from '../../core/config/load-config.js'
 import { dirname } from 'node:path'
-import { loadPluginRef } from '../../core/registry/load-plugin.js'
+import { pluginKinds } from '../../core/registry/validate-plugin.js'
+import { addExamples } from '../option-vocabulary.js'
+import { choiceFlag } from '../parse-list.js'
 
 /** `bench list`: every plugin known — built-ins, the config's plugins and installed bonbench-plugin-* packages. */
 export function registerList(program: Command): void {
-  program
+  const command = program
     .command('list [name]')
     .description("list every known plugin: kind, name, source, version, and the selection judge of each strategy; with a name, that plugin's options (type, default, description)")
     .option('-c, --config <file>', 'config file (default: bench.config.* in the working directory)')
-    .option('--kind <kind>', 'only this kind: model, verifier, task, strategy, reporter')
+    .option('--kind <kind>', `only this kind: ${pluginKinds.join(', ')}`, choiceFlag('--kind', pluginKinds))
     .option('--json', "print JSON (each plugin's options as JSON Schema)")
+  addExamples(command, ['bench list', 'bench list --kind strategy', 'bench list bon-rlb', 'bench list --json'])
     .action(async (name: string | undefined, flags: { config?: string; kind?: string; json?: boolean }) => {
       const cwd = process.cwd()
       const { config: fileConfig, file } = await loadConfigFile({ cwd, configPath: flags.config, env: { command: 'list' } })
       const baseDir = file ? dirname(file) : cwd
-      const registry = await loadRegistry(fileConfig.plugins ?? [], baseDir, builtins)
+      // Every plugin that loads is listed; one that does not is listed as broken with its error.
+      const registry = new PluginRegistry({ builtins })
+      await loadConfigPluginsForListing(registry, fileConfig.plugins ?? [], baseDir)
       for (const short of registry.builtinNames()) if (!registry.entry(BUILTIN_PREFIX + short)) await registry.get(registry.builtinKind(short)!, short)
-      const listed = new Set(registry.list().map((e) => e.source))
-      for (const pkg of discoverPackages(baseDir)) {
-        if ([...listed].some((s) => s.startsWith(`npm:${pkg}@`))) continue
-        await loadPluginRef(pkg, registry, baseDir)
-      }
+      await loadInstalledPackages(registry, baseDir, fileConfig.plugins ?? [])
+      const broken = registry.broken()
       if (name !== undefined) {
         const entry = registry.entry(name)
+        const from = broken.find((b) => name === b.name || name.startsWith(`${b.name}/`))
+        if (!entry && from) throw new BenchError(from.error.code, `'${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, { cause: from.error })
         if (!entry) {
           const known = registry.list().map((e) => e.plugin.name).sort()
           throw new BenchError('BENCH_PLUGIN_NOT_FOUND', `No plugin named '${name}'. Known plugins: ${known.join(', ')}. Run 'bench list' to see them all.`)
@@ -43,7 +47,7 @@ export function registerList(program: Command): void {
         .map(pluginRow)
         .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name))
       if (flags.json) {
-        process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
+        process.stdout.write(JSON.stringify([...rows, ...broken.map(brokenRow)], null, 2) + '\n')
         return
       }
       // `selection`: the judge that picks each strategy's BoN winners (reward R, verifier r, none).
@@ -52,6 +56,7 @@ export function registerList(program: Command): void {
       const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)))
       const line = (cells: string[]) => cells.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()
       process.stdout.write([line(header), ...table.map(line)].join('\n') + '\n')
+      if (broken.length > 0) process.stdout.write(renderBroken(broken))
     })
 }
 

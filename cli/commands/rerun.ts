@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { EXIT } from '../exit-codes.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readJournal } from '../../core/run/journal.js'
@@ -6,6 +7,7 @@ import { prepareRerun } from '../../core/run/rerun.js'
 import { builtins } from '../builtins.js'
 import { diffRunResults, type RunDiff } from '../../core/run/rerun-diff.js'
 import { executeRun } from '../execute-run.js'
+import { addExamples } from '../option-vocabulary.js'
 
 interface RerunFlags {
   runsDir?: string
@@ -39,7 +41,7 @@ export function renderRerunVerdict(diff: RunDiff, recordedRunId: string): string
  * sha256 or the harness version differ) unless --allow-mismatch, 130 when interrupted.
  */
 export function registerRerun(program: Command): void {
-  program
+  const command = program
     .command('rerun')
     .description('reproduce a finished run from its run.json record into a new run directory and check that every number is identical')
     .argument('<run-dir>', 'the run directory to reproduce (holds run.json and journal.jsonl)')
@@ -48,7 +50,8 @@ export function registerRerun(program: Command): void {
     .option('--allow-mismatch', 'rerun even when plugin versions, data files or the harness differ from the record')
     .option('--no-tui', 'plain progress lines instead of the live terminal UI')
     .option('--no-reports', 'do not write results.json, report.md and report.html into the new run directory')
-    .addHelpText('after', '\nExit status: 0 identical, 1 some number differs, 2 the record cannot be honoured (BENCH_RERUN_MISMATCH), 130 interrupted.\n\nExample:\n  bench rerun .bench/runs/<id>')
+    .addHelpText('after', '\nExit status: 0 identical, 1 some number differs, 2 the record cannot be honoured (BENCH_RERUN_MISMATCH), 4 identical but a cell failed, 130 interrupted.')
+  addExamples(command, ['bench rerun .bench/runs/<id>', 'bench rerun .bench/runs/<id> --allow-mismatch --no-tui'])
     .action(async (runDir: string, flags: RerunFlags) => {
       const plan = await prepareRerun(runDir, { runsDir: flags.runsDir, cacheDir: flags.cacheDir, allowMismatch: flags.allowMismatch, builtins })
       for (const m of plan.mismatches) process.stderr.write(`warning: differs from the record (--allow-mismatch): ${m}\n`)
@@ -60,6 +63,6 @@ export function registerRerun(program: Command): void {
       const diff = diffRunResults(recorded, fresh, plan.recorded.cells.map((c) => c.cellId))
       writeFileSync(join(outcome.runDir, 'rerun.json'), JSON.stringify({ of: { runId: plan.recorded.runId, runDir: plan.runDir }, ...diff, mismatches: plan.mismatches, notes: plan.notes }, null, 2) + '\n')
       process.stdout.write(renderRerunVerdict(diff, plan.recorded.runId))
-      if (!diff.identical) process.exitCode = 1
+      if (!diff.identical) process.exitCode = EXIT.checkFailed
     })
 }

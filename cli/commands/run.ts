@@ -9,7 +9,10 @@ import { findResumableRun } from '../../core/run/find-resumable.js'
 import { executeRun } from '../execute-run.js'
 import { estimatePlan } from '../../core/run/estimate-plan.js'
 import { setupRun } from '../../core/run/setup.js'
-import { parseNumber, parseNumberList, parseStringList } from '../parse-list.js'
+import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
+import { integerAtLeast, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
+import { addExamples } from '../option-vocabulary.js'
+import { checkBackendApplies, refuseWithResume } from '../flag-applicability.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 
 interface RunFlags extends EvaluationFlags {
@@ -70,23 +73,29 @@ export function registerRun(program: Command): void {
     .argument('[task]', 'task name, e.g. math, toy, gsm8k (or matrix.task in the config)')
     .option('-p, --preset <name>', 'named preset: quick, default, study')
     .option('-s, --strategies <list>', 'strategies to train, comma-separated (e.g. bon-rl,sft)', parseStringList)
-    .option('--n-train <list>', "training N′ values for BoN-aware strategies", parseNumberList('--n-train'))
-    .option('--base-temperatures <list>', 'extra temperatures where only the base model is evaluated (co-scaling of N and T)', parseNumberList('--base-temperatures'))
-    .option('--steps <n>', 'training steps per strategy cell', parseNumber('--steps'))
-    .option('--batch-prompts <n>', 'prompts per training step', parseNumber('--batch-prompts'))
-    .option('--lr <rate>', 'learning rate of strategy training (default: the model’s own)', parseNumber('--lr'))
-    .option('--pretrain-steps <n>', 'SFT steps that make the base model (0: none)', parseNumber('--pretrain-steps'))
-    .option('--cache-dir <dir>', 'cache for base models and verifiers (default .bench/cache)')
-    .option('--resume [run-dir]', 'finish an interrupted run: skips every journaled record (alone, with --config: the newest run of that config, or a new one)')
+    .option('--n-train <list>', 'training N′ values for BoN-aware strategies, comma-separated integers ≥ 1', numberListFlag('--n-train', "N′", integerAtLeast(1)))
+    .option('--base-temperatures <list>', 'extra temperatures in (0, 10] where only the base model is evaluated (co-scaling of N and T)', numberListFlag('--base-temperatures', 'temperature', temperature))
+    .option('--steps <n>', 'training steps per strategy cell, an integer ≥ 0', numberFlag('--steps', integerAtLeast(0), 'the step count'))
+    .option('--batch-prompts <n>', 'prompts per training step, an integer ≥ 1', numberFlag('--batch-prompts', integerAtLeast(1), 'the batch size'))
+    .option('--lr <rate>', 'learning rate of strategy training, > 0 (default: the model’s own)', numberFlag('--lr', positive, 'the learning rate'))
+    .option('--pretrain-steps <n>', 'SFT steps that make the base model, an integer ≥ 0 (0: none; default: the model’s own)', numberFlag('--pretrain-steps', integerAtLeast(0), 'the step count'))
+    .option('--cache-dir <dir>', 'cache for base models and verifiers (default: .bench/cache)')
+    .option('--resume [run-dir]', 'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one')
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
-  addEvaluationOptions(command)
-    .addHelpText('after', '\nExamples:\n  bench run math --strategies bon-rl,sft\n  bench run toy --model tabular --n 1,2,4,8\n  bench run math --preset quick --dry-run\n  bench run --resume .bench/runs/<id>')
+  addExamples(addEvaluationOptions(command), [
+    'bench run math --strategies bon-rl,sft',
+    'bench run toy --model tabular --n 1,2,4,8 --temperatures 0.7,1',
+    'bench run math --preset quick --dry-run',
+    'bench run --resume .bench/runs/<id>',
+  ])
     .addHelpText('after', () => judgesHelp)
     .action(async (task: string | undefined, flags: RunFlags) => {
       const cwd = process.cwd()
       let configPath = flags.config
       let flagConfig = flagsToConfig(task, flags)
       let preset = flags.preset
+      let checkpoint: string | undefined
+      let byConfig = false
       if (flags.resume === true) {
         // `--resume` alone: the newest run of this config file, else a new run of it.
         const fresh = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
@@ -94,21 +103,28 @@ export function registerRun(program: Command): void {
         const found = findResumableRun(fresh.config.runsDir, fresh.config.configFile)
         process.stderr.write(found ? `resuming ${found}\n` : `no run of ${fresh.config.configFile} under ${fresh.config.runsDir} yet: starting one\n`)
         flags.resume = found
+        byConfig = true
       }
       if (flags.resume) {
+        // Found through --config: the flags only named the run to continue.
+        if (!byConfig) refuseWithResume(command, task)
         // A resumed run reuses its recorded config; only the run directory comes from the flag.
-        const recorded = readManifest(flags.resume).provenance.config
+        const { provenance } = readManifest(flags.resume)
+        const recorded = provenance.config
+        // A resumed `bench eval` run evaluates its checkpoint again, not a fresh base model.
+        checkpoint = provenance.checkpoint
         configPath = (recorded.configFile as string | undefined) ?? configPath
         preset = undefined
         flagConfig = recordedToFlags(recorded)
       }
       const { config, registry } = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
+      await checkBackendApplies(command, config, registry)
       if (flags.dryRun) {
-        const plan = await estimatePlan(config, registry)
+        const plan = await estimatePlan(config, registry, { check: checkRunNeeds })
         process.stdout.write(renderPlan(plan, config.poolSize))
         return
       }
-      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume })
+      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume, checkpoint })
     })
 }
 

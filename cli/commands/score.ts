@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import { summarizePools } from '../../core/metrics/pool-summary.js'
 import { readSampleDump } from '../../core/metrics/sample-dump.js'
-import { checkInteger, parseNumber, parseNumberList } from '../parse-list.js'
+import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
+import { finite, integerAtLeast, numberFlag, numberListFlag } from '../parse-list.js'
 import { scoreJson, scoreTable } from '../score-output.js'
 
 interface ScoreFlags {
@@ -9,7 +10,7 @@ interface ScoreFlags {
   json?: boolean
   skipBadLines?: boolean
   threshold: number
-  seed: number
+  seeds: number
   resamples: number
 }
 
@@ -20,35 +21,30 @@ interface ScoreFlags {
  * (exit 2) unless --skip-bad-lines, which warns on stderr for each one.
  */
 export function registerScore(program: Command): void {
-  program
+  const command = program
     .command('score')
     .description('score a sample dump (.jsonl or .jsonl.gz): pass@k, Bo-k and maj@k with 95% bootstrap CIs')
     .argument('<file>', 'JSON Lines of {"id", "samples": [{"reward", "score"?, "answer"?}]} per problem, or {"id", "reward", "score"?, "answer"?} per sample')
-    .option('-k, --k <list>', 'k values, comma-separated (default: powers of 2 up to the smallest pool size n, and n); each k must be ≤ n', parseNumberList('--k'))
+    .option('-k, --k <list>', 'k values, comma-separated integers ≥ 1 (default: powers of 2 up to the smallest pool size n, and n); each k must be ≤ n', numberListFlag('--k', 'k', integerAtLeast(1)))
     .option('--json', 'print one JSON object instead of the table')
     .option('--skip-bad-lines', 'skip lines that do not parse, with a warning on stderr (default: fail, naming the line)')
-    .option('--threshold <t>', 'pass@k counts a sample correct when reward ≥ t', parseNumber('--threshold'), 1)
-    .option('--seed <s>', 'seed of the bootstrap and of the maj@k Monte Carlo fallback', parseNumber('--seed'), 0)
-    .option('--resamples <b>', 'bootstrap resamples for the CIs', parseNumber('--resamples'), 2000)
+    .option('--threshold <t>', 'pass@k counts a sample correct when reward ≥ t', numberFlag('--threshold', finite, 'the threshold'), 1)
+    .option('--seeds <s>', 'seed of the bootstrap and of the maj@k Monte Carlo fallback, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
+    .option('--resamples <b>', 'bootstrap resamples for the CIs, an integer ≥ 2', numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'), 2000)
     .addHelpText(
       'after',
       `
 Bo-k needs a score on every sample; maj@k and distinct@k need answers (a sample without one
 abstains: it fills a slot but never wins). With pools of different sizes every metric averages
-all problems at each k, so k is capped by the smallest pool.
-
-Examples:
-  bench score samples.jsonl.gz
-  bench score samples.jsonl --k 1,4,16 --json`,
+all problems at each k, so k is capped by the smallest pool.`,
     )
+  deprecatedAlias(command, '--seed <s>', 'seeds', '--seeds')
+  addExamples(command, ['bench score samples.jsonl.gz', 'bench score samples.jsonl --k 1,4,16 --json'])
     .action(async (file: string, flags: ScoreFlags) => {
-      for (const k of flags.k ?? []) checkInteger('--k', k, 1)
-      checkInteger('--resamples', flags.resamples, 2)
-      checkInteger('--seed', flags.seed, 0)
       const dump = await readSampleDump(file, { skipBadLines: flags.skipBadLines })
       for (const bad of dump.badLines) process.stderr.write(`bench: warning: ${bad.file}:${bad.line}: skipped bad line: ${bad.reason}\n`)
       const ks = flags.k ? [...new Set(flags.k)].sort((a, b) => a - b) : undefined
-      const summary = summarizePools(dump.problems, { ks, threshold: flags.threshold, seed: flags.seed, resamples: flags.resamples })
+      const summary = summarizePools(dump.problems, { ks, threshold: flags.threshold, seed: flags.seeds, resamples: flags.resamples })
       if (flags.json) process.stdout.write(`${JSON.stringify(scoreJson(file, summary, dump.badLines))}\n`)
       else process.stdout.write(scoreTable(file, summary))
     })

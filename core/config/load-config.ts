@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { BenchError } from '../errors.js'
+import { BenchError, isBenchError } from '../errors.js'
+import { withImportDeadline } from '../import-deadline.js'
+import { moduleLoadHint } from '../module-load-hints.js'
 import { importModule } from '../import-module.js'
 import { formatConfigIssues, userConfigSchema } from './schema.js'
 import type { ConfigEnv, UserConfig } from './types.js'
@@ -54,14 +56,15 @@ async function readConfig(file: string, env: ConfigEnv): Promise<unknown> {
   }
   let mod: { default?: unknown }
   try {
-    mod = (await importModule(file)) as { default?: unknown }
+    mod = (await withImportDeadline(importModule(file), `the config file ${file}`)) as { default?: unknown }
   } catch (error) {
-    throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} failed to load: ${(error as Error).message}`, { cause: error })
+    if (isBenchError(error)) throw error
+    throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} failed to load: ${(error as Error).message.replace(/\.$/, '')}.${moduleLoadHint(file, error)}`, { cause: error })
   }
   let exported = mod.default
   if (exported === undefined) {
     throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} has no default export. Write: export default defineConfig({ ... })`)
   }
-  if (typeof exported === 'function') exported = await (exported as (e: ConfigEnv) => unknown)(env)
-  return await exported
+  if (typeof exported === 'function') exported = (exported as (e: ConfigEnv) => unknown)(env)
+  return await withImportDeadline(Promise.resolve(exported), `the config of ${file}`)
 }

@@ -1,7 +1,17 @@
 import { z } from 'zod'
+import { BACKEND_NAMES } from '../backend/backend-catalog.js'
 import type { Plugin } from '../plugin-api/index.js'
 
-const positiveInt = z.number().int().positive()
+const positiveInt = z.number().int({ error: 'must be an integer ≥ 1' }).positive({ error: 'must be an integer ≥ 1' })
+const nonNegativeInt = z.number().int({ error: 'must be an integer ≥ 0' }).min(0, { error: 'must be an integer ≥ 0' })
+/**
+ * A sampling temperature: in (0, 10]. 0 is refused: greedy decoding draws one completion N times,
+ * so a pool holds nothing for Best-of-N to choose from (a model's API still takes T = 0 as greedy).
+ */
+const temperature = z
+  .number()
+  .gt(0, { error: 'must be in (0, 10]: T = 0 is greedy decoding, where all N samples of a pool are the same completion (use a small T such as 0.1)' })
+  .max(10, { error: 'must be in (0, 10]' })
 
 /** A plugin object in a config: validated only as far as having a name and a kind (the loader checks the rest). */
 const pluginObject = z.custom<Plugin>((value) => {
@@ -50,15 +60,15 @@ const matrixConfigShape = {
   /** Training N′ values (one cell per value for BoN-aware strategies). */
   nTrain: z.array(positiveInt).min(1).optional(),
   /** Sampling temperatures (training and evaluation of a cell use the same T). */
-  temperatures: z.array(z.number().min(0)).min(1).optional(),
+  temperatures: z.array(temperature).min(1).optional(),
   /**
    * Extra temperatures at which only the base model is evaluated (inference only, for the
    * co-scaling law of pass@N over N and T); no strategy trains there. Temperatures already in
    * `temperatures` are ignored here.
    */
-  baseTemperatures: z.array(z.number().min(0)).optional(),
+  baseTemperatures: z.array(temperature).optional(),
   /** Seeds (training and sampling randomness; the task's problems stay fixed). */
-  seeds: z.array(z.number().int().min(0)).min(1).optional(),
+  seeds: z.array(nonNegativeInt).min(1).optional(),
   /** Samples per test prompt in the evaluation pool (default 2 × max N). */
   poolSize: positiveInt.optional(),
   /** The selector verifier r that BoN ranks by (default: the task's `selector`, else its reward verifier, an oracle). */
@@ -89,7 +99,7 @@ export const matrixConfigSchema: z.ZodObject<typeof matrixConfigShape, z.core.$s
 
 const trainConfigShape = {
   /** Optimizer steps per strategy cell. */
-  steps: z.number().int().min(0).optional(),
+  steps: nonNegativeInt.optional(),
   /** Prompts per step. */
   batchPrompts: positiveInt.optional(),
   /** Learning rate of strategy training (default: the model's `trainingDefaults.learningRate`). */
@@ -100,7 +110,7 @@ const trainConfigShape = {
    */
   learningRates: z.record(z.string().min(1), z.number().positive()).optional(),
   /** Pretraining (SFT on expert data) steps for the shared base model; 0 to skip. */
-  pretrainSteps: z.number().int().min(0).optional(),
+  pretrainSteps: nonNegativeInt.optional(),
   /** Sequences per pretraining step. */
   pretrainBatch: positiveInt.optional(),
   /** Learning rate of the shared pretraining (default: the model's own). */
@@ -163,15 +173,15 @@ const userConfigShape = {
   /** `--data <path>` for dataset-backed tasks. */
   data: z.string().min(1).optional(),
   /** Seed of the task's problem generation and splits (fixed across matrix seeds). */
-  taskSeed: z.number().int().min(0).optional(),
+  taskSeed: nonNegativeInt.optional(),
   /** Root folder for run directories (default `.bench/runs`). */
   runsDir: z.string().min(1).optional(),
   /** Cache folder for base models and verifier weights (default `.bench/cache`). */
   cacheDir: z.string().min(1).optional(),
   /** Concurrency budget (default: the core count). */
   concurrency: positiveInt.optional(),
-  /** TensorFlow.js backend for models that use it. */
-  backend: z.string().min(1).optional(),
+  /** TensorFlow.js backend for models that use it: auto, wasm, cpu, tensorflow, tensorflow-gpu or webgpu. */
+  backend: z.enum(BACKEND_NAMES, { error: `must be one of ${BACKEND_NAMES.join(', ')}` }).optional(),
 }
 
 /**

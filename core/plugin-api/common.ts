@@ -17,6 +17,9 @@ export interface PluginMeta {
 /** The five plugin kinds (DESIGN §3). */
 export type PluginKind = 'model' | 'verifier' | 'task' | 'strategy' | 'reporter'
 
+/** Each kind's plural, for messages that list plugins of one kind ("Known strategies: …"). */
+export const pluginKindPlurals: Readonly<Record<PluginKind, string>> = { model: 'models', verifier: 'verifiers', task: 'tasks', strategy: 'strategies', reporter: 'reporters' }
+
 /**
  * A minimal schema: anything with a `safeParse` (zod schemas qualify). A plugin that declares
  * `optionsSchema` has its options checked at load time; a failure is reported with the plugin's name.

@@ -125,6 +125,12 @@ export interface ModelPlugin extends PluginBase<'model'> {
   create(ctx: ModelCreateContext): Promise<ModelInstance>
   /** Defaults suited to this model, used where neither config, preset nor flags set them. */
   trainingDefaults?: { pretrainSteps?: number; pretrainLearningRate?: number; learningRate?: number }
+  /**
+   * Whether the TensorFlow.js backend (`--backend`, config `backend`) applies to this model: true
+   * for a model that runs on one, false for one that does not (plain JavaScript), where the CLI
+   * refuses `--backend` as a flag that does not apply. Absent: not declared; the flag is passed on.
+   */
+  usesBackend?: boolean
   /** Rough speeds on one core, for `bench run --dry-run`'s time estimate. */
   throughput?: { sampleTokensPerSecond: number; trainTokensPerSecond: number }
   /**

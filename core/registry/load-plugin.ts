@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { BenchError } from '../errors.js'
+import { BenchError, isBenchError } from '../errors.js'
+import { withImportDeadline } from '../import-deadline.js'
+import { moduleLoadHint } from '../module-load-hints.js'
 import type { Plugin } from '../plugin-api/index.js'
 import type { PluginRef } from '../config/types.js'
 import { importModule } from '../import-module.js'
@@ -55,9 +57,10 @@ export async function loadPluginRef(ref: PluginRef, registry: PluginRegistry, ba
 async function instantiate(file: string, options: Record<string, unknown>, what: string): Promise<unknown[]> {
   let mod: Record<string, unknown>
   try {
-    mod = (await importModule(file)) as Record<string, unknown>
+    mod = (await withImportDeadline(importModule(file), `the plugin ${what}`)) as Record<string, unknown>
   } catch (error) {
-    throw new BenchError('BENCH_PLUGIN_INVALID', `Could not load the plugin ${what}: ${(error as Error).message}`, { cause: error })
+    if (isBenchError(error)) throw error
+    throw new BenchError('BENCH_PLUGIN_INVALID', `Could not load the plugin ${what}: ${(error as Error).message.replace(/\.$/, '')}.${moduleLoadHint(file, error)}`, { cause: error })
   }
   let exported = mod.default ?? mod.plugins ?? mod.plugin
   if (exported === undefined) {
@@ -65,7 +68,7 @@ async function instantiate(file: string, options: Record<string, unknown>, what:
   }
   if (typeof exported === 'function') {
     try {
-      exported = await (exported as (o: unknown) => unknown)(options)
+      exported = await withImportDeadline(Promise.resolve((exported as (o: unknown) => unknown)(options)), `the plugin factory of ${what}`)
     } catch (error) {
       if (error instanceof BenchError) throw error
       throw new BenchError('BENCH_PLUGIN_OPTIONS', `The plugin factory of ${what} rejected its options ${JSON.stringify(options)}: ${(error as Error).message}`, { cause: error })

@@ -1,5 +1,6 @@
 import { BenchError } from '../errors.js'
 import type { Plugin, PluginByKind, PluginKind } from '../plugin-api/index.js'
+import { pluginKindPlurals } from '../plugin-api/common.js'
 import type { BuiltinPlugins, PluginFactory } from './builtin-plugins.js'
 import { validatePlugin } from './validate-plugin.js'
 
@@ -8,6 +9,15 @@ export interface RegisteredPlugin {
   plugin: Plugin
   /** 'built-in', 'inline', 'file:<path>' or 'npm:<package>@<version>'. */
   source: string
+}
+
+/** A plugin package (or, for `bench list`, a config's plugin file) that could not be loaded. */
+export interface BrokenPackage {
+  /** The package name, e.g. `bonbench-plugin-dice`, or the reference as the config wrote it. */
+  name: string
+  /** 'npm:<package>@<version>', 'npm:<package>' when its package.json is unreadable, or 'file:<ref>'. */
+  source: string
+  error: BenchError
 }
 
 /** The built-in namespace. */
@@ -26,6 +36,7 @@ export interface PluginRegistryOptions {
  */
 export class PluginRegistry {
   #byName = new Map<string, RegisteredPlugin>()
+  #broken = new Map<string, BrokenPackage>()
   readonly #builtins: BuiltinPlugins
 
   constructor(options: PluginRegistryOptions = {}) {
@@ -63,16 +74,33 @@ export class PluginRegistry {
     entry ??= this.#find(name)
     if (!entry && factory) entry = this.#byName.get(this.add(factory({}), 'built-in').name)
     if (!entry) {
+      const from = [...this.#broken.values()].find((b) => name.startsWith(`${b.name}/`))
+      if (from) throw new BenchError(from.error.code, `${kind} '${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, { cause: from.error })
       const known = this.names(kind)
+      const broken = [...this.#broken.values()].map((b) => `\n  ${b.name}: ${b.error.message}`).join('')
       throw new BenchError(
         'BENCH_PLUGIN_NOT_FOUND',
-        `No ${kind} plugin named '${name}'. Known ${kind}s: ${known.join(', ') || '(none)'}. Add it to the config's plugins list (a file path or an installed bonbench-plugin-* package).`,
+        `No ${kind} plugin named '${name}'. Known ${pluginKindPlurals[kind]}: ${known.join(', ') || '(none)'}. Add it to the config's plugins list (a file path or an installed bonbench-plugin-* package).` +
+          (broken ? `\nInstalled packages that failed to load (one may hold it):${broken}` : ''),
       )
     }
     if (entry.plugin.kind !== kind) {
       throw new BenchError('BENCH_PLUGIN_INVALID', `'${name}' is a ${entry.plugin.kind} plugin (${entry.source}), but a ${kind} is needed here.`)
     }
     return entry.plugin as PluginByKind[K]
+  }
+
+  /**
+   * Records an installed `bonbench-plugin-*` package that failed to load (found by discovery, not
+   * named by the config): `bench list` shows it, and a name it would have provided fails with its error.
+   */
+  addBroken(broken: BrokenPackage): void {
+    this.#broken.set(broken.name, broken)
+  }
+
+  /** The installed packages that failed to load, in discovery order. */
+  broken(): BrokenPackage[] {
+    return [...this.#broken.values()]
   }
 
   /** The registered entry of a plugin object or name. */

@@ -30,15 +30,18 @@ export interface PlanEstimate {
 /**
  * Counts the work of a plan without running it: loads the task (to count prompts) and asks each
  * strategy what it needs. Time uses the model's declared throughput and the task's max tokens.
+ * `check` sees the loaded plugins, data and cells first (`--dry-run`'s checks throw from it).
  */
-export async function estimatePlan(config: ResolvedConfig, registry: PluginRegistry): Promise<PlanEstimate> {
+export async function estimatePlan(config: ResolvedConfig, registry: PluginRegistry, opts: { check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[]) => void } = {}): Promise<PlanEstimate> {
   const plugins = await resolveRunPlugins(config, registry)
   // The task goes through the same lifecycle as in a run: set up, checked, disposed.
   const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: () => {} })
   try {
     await lifecycle.setup(plugins.task)
     const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data }))
-    return estimateWork(config, plugins, data, planCells(config))
+    const cells = planCells(config)
+    opts.check?.(plugins, data, cells)
+    return estimateWork(config, plugins, data, cells)
   } finally {
     await lifecycle.disposeAll()
   }

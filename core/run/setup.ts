@@ -4,6 +4,7 @@ import type { UserConfig } from '../config/types.js'
 import { loadPluginRef } from '../registry/load-plugin.js'
 import type { BuiltinPlugins } from '../registry/builtin-plugins.js'
 import { PluginRegistry } from '../registry/registry.js'
+import { loadInstalledPackages } from '../registry/installed-packages.js'
 
 /** A resolved config with its plugins loaded: what every command that runs things starts from. */
 export interface RunSetup {
@@ -14,12 +15,14 @@ export interface RunSetup {
 /**
  * Loads the config file (found or given), applies the preset and the flags, and loads every
  * plugin reference into a fresh registry that knows `builtins` (none unless given; the CLI passes
- * bonbench's). All validation errors surface here, before any work.
+ * bonbench's), then every installed `bonbench-plugin-*` package the config does not name (the
+ * discovery rule, see loadInstalledPackages). All validation errors surface here, before any work.
  */
 export async function setupRun(opts: { cwd: string; configPath?: string; preset?: string; flags?: UserConfig; command: string; builtins?: BuiltinPlugins }): Promise<RunSetup> {
   const { config: fileConfig, file } = await loadConfigFile({ cwd: opts.cwd, configPath: opts.configPath, env: { command: opts.command, preset: opts.preset } })
   const config = resolveConfig({ file, cwd: opts.cwd, fileConfig, flags: opts.flags, preset: opts.preset })
   const registry = await loadRegistry(config.plugins, config.baseDir, opts.builtins)
+  await loadInstalledPackages(registry, config.baseDir, config.plugins)
   return { config, registry }
 }
 

@@ -37,7 +37,7 @@ describe('bench findings, study v2', () => {
     expect(v1.stdout).toMatch(/^# Findings: the paper’s predictions at small scale/)
     const bad = await bench(['findings', 'v2.json', '--study', 'v3'], { cwd: tmp.dir, timeout: 60_000 })
     expect(bad.exitCode).not.toBe(0)
-    expect(bad.stderr).toContain("--study must be 'v1' or 'v2'")
+    expect(bad.stderr).toContain("--study: unknown value 'v3'; use one of v1, v2")
 
     // A v1 pilot: the plan lists each planned comparison with its MDE at the candidates.
     await writeFile(join(tmp.dir, 'pilot.json'), JSON.stringify(plantedResults({ prompts: 20, arms: [{ strategy: 'rl' }, { strategy: 'bon-rl-s', nTrain: 4, pass: () => 0.05 }] })))

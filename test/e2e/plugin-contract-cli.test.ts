@@ -7,7 +7,7 @@ describe('bench run with a plugin that breaks its contract', () => {
   const project = tempDir('bonbench-contract-cli-')
   afterAll(() => project.cleanup())
 
-  it('stops with exit 2 and a BENCH_PLUGIN_CONTRACT message naming plugin, call, expected and got; the journal keeps the finished cell', async () => {
+  it('stops with exit 4 (a run that stopped after it started) and a BENCH_PLUGIN_CONTRACT message naming plugin, call, expected and got; the journal keeps the finished cell', async () => {
     // A selector verifier that answers its first call properly and drops one verdict from then on.
     writeFileSync(join(project.dir, 'short.mjs'), `let calls = 0
 export default () => ({
@@ -25,8 +25,10 @@ export default () => ({
 }
 `)
     const result = await bench(['run', '--no-reports'], { cwd: project.dir })
-    expect(result.exitCode, result.stderr).toBe(2)
+    expect(result.exitCode, result.stderr).toBe(4)
     expect(result.stderr).toContain("bench: verifier plugin 'acme/short' broke its contract in score() of 8 candidate(s): expected 8 verdicts (one per candidate, in order), got 7 verdicts.")
+    expect(result.stderr).toContain('base-n1-t1-s2: (the error above)')
+    expect(result.stderr).toMatch(/bench run --resume \S+/)
     const runsDir = join(project.dir, '.bench', 'runs')
     const [runId] = readdirSync(runsDir)
     const records = readFileSync(join(runsDir, runId!, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; cellId?: string })

@@ -35,7 +35,7 @@ afterAll(() => tmp.cleanup())
 
 describe('bench report', () => {
   it('regenerates all three reports from the journal alone, or only the format asked for', async () => {
-    const all = await bench(['report', dirs.base, '--bootstrap', '200'], { cwd: tmp.dir })
+    const all = await bench(['report', dirs.base, '--resamples', '200'], { cwd: tmp.dir })
     expect(all.exitCode, all.stderr as string).toBe(0)
     for (const f of ['results.json', 'report.md', 'report.html']) expect(existsSync(path.join(dirs.base, f)), f).toBe(true)
     expect(all.stdout).toContain('6 of 6 cells finished in last-good')
@@ -45,7 +45,7 @@ describe('bench report', () => {
 
     await rm(path.join(dirs.base, 'report.md'))
     await rm(path.join(dirs.base, 'report.html'))
-    const md = await bench(['report', dirs.base, '--format', 'md', '--bootstrap', '50'], { cwd: tmp.dir })
+    const md = await bench(['report', dirs.base, '--format', 'md', '--resamples', '50'], { cwd: tmp.dir })
     expect(md.exitCode).toBe(0)
     expect(existsSync(path.join(dirs.base, 'report.md'))).toBe(true)
     expect(existsSync(path.join(dirs.base, 'report.html'))).toBe(false)
@@ -68,7 +68,7 @@ describe('bench compare', () => {
 
   it('exits 1 on a planted regression, naming the cell; JUnit and JSON say the same', async () => {
     const junitFile = path.join(tmp.dir, 'compare.xml')
-    const result = await bench(['compare', dirs.base, dirs.regressed, '--fail-on-regression', '--format', 'junit', '-o', junitFile], { cwd: tmp.dir })
+    const result = await bench(['compare', dirs.base, dirs.regressed, '--fail-on-regression', '--format', 'junit', '--out', junitFile], { cwd: tmp.dir })
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/<failure message="regressed by \d+\.\d points">/)
     expect(result.stdout).toContain('classname="math/tiny-transformer/sft/n1/t1"')
@@ -88,6 +88,6 @@ describe('bench compare', () => {
     expect(result.stdout).toContain('### Benchmark regressions')
     const bad = await bench(['compare', dirs.base, dirs.noise, '--format', 'html'], { cwd: tmp.dir })
     expect(bad.exitCode).toBe(2)
-    expect(bad.stderr).toContain("unknown --format 'html'")
+    expect(bad.stderr).toContain("--format: unknown value 'html'; use one of md, json, junit")
   })
 })

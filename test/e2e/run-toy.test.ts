@@ -72,7 +72,7 @@ describe('bench run toy --model tabular', () => {
 
   it.each([
     [['run', 'nosuchtask'], /No task plugin named 'nosuchtask'. Known tasks: .*bonbench:toy/],
-    [['run', 'toy', '--n', '1,x'], /--n expects comma-separated numbers/],
+    [['run', 'toy', '--n', '1,x'], /--n: each N must be an integer ≥ 1 \(got 'x'\)/],
     [['run', 'toy', '--model', 'tabular', '--preset', 'huge'], /Unknown preset 'huge'/],
     [['run', '--resume', '/nonexistent/run'], /not a run directory/],
     [['run', 'toy', '--bogus'], /unknown option '--bogus'/],

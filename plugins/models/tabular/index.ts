@@ -48,6 +48,8 @@ export const tabular = defineModel({
     return {
       // A uniform table is the interesting start: every prompt is solved sometimes, few always.
       trainingDefaults: { pretrainSteps: 0 },
+      // Plain JavaScript: no TensorFlow.js backend, so `--backend` does not apply.
+      usesBackend: false,
       throughput: { sampleTokensPerSecond: 2_000_000, trainTokensPerSecond: 2_000_000 },
       async create(ctx) {
         const table = new TabularTable({ seed: ctx.seed, initScale: resolved.initScale, ...(resolved.answers ? { answers: resolved.answers } : {}) })

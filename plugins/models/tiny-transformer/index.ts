@@ -45,6 +45,7 @@ export const tinyTransformer = defineModel({
     // 3e-3 stalled. Fine-tuning a pretrained model needs a smaller one: at 1e-3, 30 RL steps
     // wrecked a 36%-pass@1 base (docs/study/README.md).
     trainingDefaults: { pretrainSteps: 1500, learningRate: 1e-4 },
+    usesBackend: true,
     // Measured in the study run on `math` level 1 (2-core machine, WASM, default size): evaluation
     // pools drew ~12,800 tokens/s over 2 worker threads (~6,400 per core); pretraining ran 4.2
     // steps/s of 32 sequences, ~4,000 tokens/s as the dry-run estimate counts them.

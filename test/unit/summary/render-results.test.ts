@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { renderCurves, renderResultsTable, resultRows } from '../../../cli/render-results.js'
+import { renderCurves, renderResultsTable, resultRows, seriesMarker } from '../../../cli/render-results.js'
 import type { CellResult } from '../../../core/plugin-api/results.js'
 import { syntheticRun } from '../../helpers/synthetic-run.js'
 
@@ -39,6 +39,20 @@ describe('end-of-run tables', () => {
     const table = renderResultsTable(resultRows(cells))
     expect(table).not.toMatch(/ s\d\b/)
     expect(table).toContain('seeds pooled')
-    expect(renderCurves(resultRows(cells))).toContain('● sft T=1 (3 seeds)')
+    const pooledRows = resultRows(cells)
+    expect(renderCurves(pooledRows)).toContain(`${seriesMarker(pooledRows.findIndex((r) => r.label === 'sft T=1 (3 seeds)'))} sft T=1 (3 seeds)`)
+  })
+})
+
+describe('end-of-run charts', () => {
+  it('give each series its own marker, drawn on its points and named in the legend, without colour', () => {
+    const rows = resultRows(cellsOf({ seeds: [0], temperatures: [1] }))
+    const text = renderCurves(rows)
+    expect(text).not.toContain('\u001b[')
+    const [boN, passN, legend] = text.split('\n\n')
+    expect(legend).toBe(rows.map((r, i) => `${seriesMarker(i)} ${r.label}`).join('   '))
+    expect(new Set(rows.map((_, i) => seriesMarker(i))).size).toBe(rows.length)
+    // Every series is visible in each chart by its marker (points may coincide, so at least one each).
+    for (const chart of [boN!, passN!]) for (let i = 0; i < rows.length; i++) expect(chart, rows[i]!.label).toContain(seriesMarker(i))
   })
 })

@@ -1,0 +1,40 @@
+import { BenchError } from '../errors.js'
+import type { TaskData } from '../plugin-api/task.js'
+import type { PlannedCell } from './planner.js'
+import type { RunPlugins } from './run-plugins.js'
+
+/**
+ * What `bench run --dry-run` can know before any training, beyond what loading the config and the
+ * plugins already checked (plugin names and options, the data file read by the task): that every
+ * cell's strategy gets what it needs from this task. Returns one line per problem, each naming
+ * the cell, the strategy and the fix; empty when the plan can run.
+ */
+export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): string[] {
+  const problems: string[] = []
+  const task = plugins.task.name
+  const trained = cells.filter((c) => c.key.strategy !== 'base')
+  if (trained.length > 0 && data.train.length === 0) {
+    problems.push(`task '${task}' has no training problems, so no strategy can train on it (cells ${trained.map((c) => c.cellId).join(', ')}). Fix: evaluate without --strategies, or use a task (or --data) with a training split.`)
+    return problems
+  }
+  const lacking = data.train.filter((p) => p.expert === undefined).length
+  for (const cell of trained) {
+    const strategy = plugins.strategies.get(cell.key.strategy)
+    if (!strategy) continue
+    const needs = strategy.needs({ nTrain: cell.key.nTrain })
+    if (needs.expert && lacking > 0) {
+      problems.push(
+        `cell ${cell.cellId}: strategy '${strategy.name}' needs an expert solution (problem.expert) for every training problem, but ${lacking} of the ${data.train.length} training problems of task '${task}' have none. ` +
+          `Fix: drop ${cell.key.strategy} from --strategies (strategies that learn from samples: rl, bon-rl, bon-rlb, …), or use a task whose problems carry \`expert\`.`,
+      )
+    }
+  }
+  return problems
+}
+
+/** Throws a BENCH_RUN_INVALID error listing every problem {@link runNeedsProblems} finds. */
+export function checkRunNeeds(plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): void {
+  const problems = runNeedsProblems(plugins, data, cells)
+  if (problems.length === 0) return
+  throw new BenchError('BENCH_RUN_INVALID', `The plan cannot run as configured:\n  ${problems.join('\n  ')}`)
+}

@@ -1,0 +1,117 @@
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bench, repoRoot, tempDir } from './cli-helper.js'
+
+// README "Plugins", the discovery rule: list, run and eval load every installed bonbench-plugin-*
+// package; a broken one is listed with its error and fails only the names it provides; an import
+// that never settles fails after BONBENCH_IMPORT_TIMEOUT seconds naming the file or package.
+const project = tempDir('bonbench-discovery-')
+afterAll(() => project.cleanup())
+const env = { BONBENCH_IMPORT_TIMEOUT: '1' }
+const run = (args: string[], cwd = project.dir) => bench(args, { cwd, env, timeout: 120_000 })
+
+function fakePackage(name: string, version: string, index: string): void {
+  const dir = join(project.dir, 'node_modules', name)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version, type: 'module', exports: './index.js' }))
+  writeFileSync(join(dir, 'index.js'), index)
+}
+
+beforeAll(() => {
+  cpSync(join(repoRoot, 'test/fixtures/bonbench-plugin-dice'), join(project.dir, 'node_modules/bonbench-plugin-dice'), { recursive: true })
+  fakePackage('bonbench-plugin-broken', '0.0.1', "throw new Error('kaboom: missing native binding')\n")
+  fakePackage('bonbench-plugin-hang', '0.0.2', 'await new Promise(() => {})\nexport default []\n')
+})
+
+describe('one discovery rule for list, run and eval', () => {
+  it('bench list lists the working packages and each broken one with its error, and exits 0', async () => {
+    const result = await run(['list', '--json'])
+    expect(result.exitCode, result.stderr).toBe(0)
+    const rows = JSON.parse(result.stdout) as Array<{ kind: string; name: string; source: string; error?: string }>
+    expect(rows.filter((r) => r.source === 'npm:bonbench-plugin-dice@1.2.3').map((r) => r.name).sort()).toEqual(['bonbench-plugin-dice/dice', 'bonbench-plugin-dice/roller', 'bonbench-plugin-dice/sum'])
+    expect(rows.some((r) => r.name === 'bonbench:toy')).toBe(true)
+    const broken = rows.filter((r) => r.kind === 'broken')
+    expect(broken.map((r) => r.name).sort()).toEqual(['bonbench-plugin-broken', 'bonbench-plugin-hang'])
+    expect(broken.find((r) => r.name === 'bonbench-plugin-broken')!.error).toContain('kaboom: missing native binding')
+    expect(broken.find((r) => r.name === 'bonbench-plugin-hang')!.error).toMatch(/bonbench-plugin-hang did not finish within 1 s/)
+
+    const table = await run(['list'])
+    expect(table.exitCode, table.stderr).toBe(0)
+    expect(table.stdout).toMatch(/task\s+bonbench-plugin-dice\/dice/)
+    expect(table.stdout).toContain('broken (installed, failed to load')
+    expect(table.stdout).toContain('kaboom')
+  })
+
+  it("bench list also lists the config's own plugins that fail to load as broken, and the rest", async () => {
+    const dir = join(project.dir, 'config-names-broken')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'bad.mjs'), "throw new Error('bad file')\n")
+    writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({ plugins: ['./bad.mjs', 'bonbench-plugin-broken', ['bonbench-plugin-dice', { faces: 4 }]] }))
+    const result = await run(['list', '--json'], dir)
+    expect(result.exitCode, result.stderr).toBe(0)
+    const rows = JSON.parse(result.stdout) as Array<{ kind: string; name: string; error?: string }>
+    expect(rows.filter((r) => r.kind === 'broken').map((r) => r.name).sort()).toEqual(['./bad.mjs', 'bonbench-plugin-broken', 'bonbench-plugin-hang'])
+    expect(rows.find((r) => r.name === './bad.mjs')!.error).toContain('bad file')
+    expect(rows.some((r) => r.name === 'bonbench-plugin-dice/dice')).toBe(true)
+  })
+
+  it('bench run uses an installed package without the config naming it, despite the broken ones', async () => {
+    const result = await run(['run', 'dice', '--model', 'roller', '--pretrain-steps', '0', '--n', '1,2', '--no-tui', '--no-reports'])
+    expect(result.exitCode, result.stderr + result.stdout).toBe(0)
+    expect(result.stdout).toContain('run directory:')
+  })
+
+  it('bench run and bench eval naming a plugin of a broken package fail (exit 2) with its error', async () => {
+    const ran = await run(['run', 'bonbench-plugin-broken/task', '--dry-run'])
+    expect(ran.exitCode, ran.stderr).toBe(2)
+    expect(ran.stderr).toContain('bonbench-plugin-broken, which failed to load')
+    expect(ran.stderr).toContain('kaboom: missing native binding')
+    const evaluated = await run(['eval', 'dice', '--model', 'bonbench-plugin-hang/model', '--checkpoint', project.dir, '--no-tui'])
+    expect(evaluated.exitCode, evaluated.stderr).toBe(2)
+    expect(evaluated.stderr).toContain('bonbench-plugin-hang did not finish within 1 s')
+  })
+
+  it('a plugin file the config names whose import never settles fails after the deadline, naming the file', async () => {
+    const dir = join(project.dir, 'hanging-file')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'hang.mjs'), 'await new Promise(() => {})\nexport default {}\n')
+    writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({ plugins: ['./hang.mjs'] }))
+    const started = Date.now()
+    const result = await run(['run', 'toy', '--model', 'tabular', '--dry-run'], dir)
+    expect(result.exitCode, result.stderr).toBe(2)
+    expect(result.stderr).toContain(`${join(dir, 'hang.mjs')} did not finish within 1 s`)
+    expect(result.stderr).toContain('BONBENCH_IMPORT_TIMEOUT')
+    expect(Date.now() - started).toBeLessThan(60_000)
+    rmSync(dir, { recursive: true, force: true })
+  })
+})
+
+describe('config loading hints', () => {
+  const config = "import { defineConfig } from 'bonbench'\n\nexport default defineConfig({ matrix: { task: 'toy', model: 'tabular' } })\n"
+
+  it('a bench.config.ts or .js in a CommonJS project (no "type", or "type": "commonjs") loads', async () => {
+    for (const [type, file] of [[undefined, 'bench.config.ts'], ['commonjs', 'bench.config.ts'], ['commonjs', 'bench.config.js']] as const) {
+      const dir = join(project.dir, `cjs-${type ?? 'none'}-${file}`)
+      mkdirSync(join(dir, 'node_modules'), { recursive: true })
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'study', private: true, ...(type ? { type } : {}) }))
+      // Installed as npm links a local package (test/e2e/package-import.test.ts does the same).
+      symlinkSync(repoRoot, join(dir, 'node_modules/bonbench'), 'dir')
+      writeFileSync(join(dir, file), config)
+      const result = await run(['run', '--dry-run'], dir)
+      expect(result.exitCode, `${type} ${file}: ${result.stderr}`).toBe(0)
+      expect(result.stdout).toContain('base-n1-t1-s0')
+    }
+  })
+
+  it('a config importing bonbench from a folder where it is not installed says to install it', async () => {
+    const dir = join(project.dir, 'no-bonbench')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'study', private: true, type: 'module' }))
+    writeFileSync(join(dir, 'bench.config.ts'), config)
+    const result = await run(['run', '--dry-run'], dir)
+    expect(result.exitCode, result.stderr).toBe(2)
+    expect(result.stderr).toContain("Cannot find package 'bonbench'")
+    expect(result.stderr).toContain('npm i -D bonbench')
+  })
+})
