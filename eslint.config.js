@@ -62,7 +62,10 @@ export default defineConfig(
       // Resolves `.js` specifiers to the `.ts` sources, and 'bonbench' to core/ (the condition
       // package.json's exports name the sources under).
       'import-x/resolver-next': [
-        createTypeScriptImportResolver({ project: join(import.meta.dirname, 'tsconfig.json'), conditionNames: ['bonbench-source', 'types', 'import', 'node', 'default'] }),
+        createTypeScriptImportResolver({
+          project: join(import.meta.dirname, 'tsconfig.json'),
+          conditionNames: ['bonbench-source', 'types', 'import', 'node', 'default'],
+        }),
       ],
     },
     rules: {
@@ -83,7 +86,8 @@ export default defineConfig(
           patterns: [
             {
               regex: '^(\\.\\./)+(core|cli|reports|test|bin|scripts|benchmarks)(/|$)',
-              message: "Plugins import bonbench's public API by its package name: from 'bonbench' (or 'bonbench/testing' in tests), never a path out of plugins/.",
+              message:
+                "Plugins import bonbench's public API by its package name: from 'bonbench' (or 'bonbench/testing' in tests), never a path out of plugins/.",
             },
           ],
         },

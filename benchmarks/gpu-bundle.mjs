@@ -31,28 +31,45 @@ const literalBackends = {
       const from = 'const importOptional = (name: string): Promise<unknown> => import(name)'
       const src = readFileSync(args.path, 'utf8')
       if (!src.includes(from)) throw new Error(`${args.path}: importOptional changed; update gpu-bundle.mjs`)
-      const to = "const importOptional = (name: string): Promise<unknown> => name === '@tensorflow/tfjs-backend-webgpu' ? import('@tensorflow/tfjs-backend-webgpu') : name === '@tensorflow/tfjs-backend-wasm' ? import('@tensorflow/tfjs-backend-wasm') : import(name)"
+      const to =
+        "const importOptional = (name: string): Promise<unknown> => name === '@tensorflow/tfjs-backend-webgpu' ? import('@tensorflow/tfjs-backend-webgpu') : name === '@tensorflow/tfjs-backend-wasm' ? import('@tensorflow/tfjs-backend-wasm') : import(name)"
       return { contents: src.replace(from, to), loader: 'ts' }
     })
     // The webgpu backend lives outside the repository: give it the repository's tfjs-core.
-    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-webgpu$/ }, () => ({ path: createRequire(path.join(deps, 'x.js')).resolve('@tensorflow/tfjs-backend-webgpu') }))
+    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-webgpu$/ }, () => ({
+      path: createRequire(path.join(deps, 'x.js')).resolve('@tensorflow/tfjs-backend-webgpu'),
+    }))
     build.onResolve({ filter: /^@tensorflow\/tfjs-core$/ }, () => ({ path: require.resolve('@tensorflow/tfjs-core') }))
   },
 }
 const cli = path.join(out, 'cli')
 mkdirSync(cli, { recursive: true })
 const common = {
-  bundle: true, platform: 'node', format: 'esm', target: 'node20', outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
   external: ['webgpu', 'isolated-vm', 'react-devtools-core', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
-  banner: { js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" },
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
+  },
   // Built-ins import 'bonbench' (package.json exports): resolve it to the sources, as tsx does.
   conditions: ['bonbench-source'],
-  plugins: [literalBackends], logLevel: 'warning', minify: true, legalComments: 'none',
+  plugins: [literalBackends],
+  logLevel: 'warning',
+  minify: true,
+  legalComments: 'none',
 }
 // The CLI finds package.json by walking up and starts its workers from files beside itself: keep that layout.
 await esbuild.build({
-  ...common, outdir: cli,
-  entryPoints: { bench: path.join(root, 'cli/main.ts'), 'worker-entry': path.join(root, 'plugins/models/tiny-transformer/sampler-worker.ts'), 'probe-worker-entry': path.join(root, 'core/backend/probe-worker.ts') },
+  ...common,
+  outdir: cli,
+  entryPoints: {
+    bench: path.join(root, 'cli/main.ts'),
+    'worker-entry': path.join(root, 'plugins/models/tiny-transformer/sampler-worker.ts'),
+    'probe-worker-entry': path.join(root, 'core/backend/probe-worker.ts'),
+  },
 })
 await esbuild.build({ ...common, outdir: out, entryPoints: { smoke: path.join(root, 'benchmarks/gpu-smoke.ts') } })
 cpSync(path.join(root, 'package.json'), path.join(out, 'package.json'))
@@ -60,13 +77,24 @@ cpSync(path.join(root, 'test/fixtures/tiny-transformer-trace.json'), path.join(o
 const modules = path.join(out, 'node_modules')
 const stub = (name, esm) => {
   mkdirSync(path.join(modules, name), { recursive: true })
-  writeFileSync(path.join(modules, name, 'package.json'), JSON.stringify({ name, version: '0.0.0', main: 'index.js', ...(esm ? { type: 'module' } : {}), description: 'stub: resolves only (code bundled, or unused)' }) + '\n')
+  writeFileSync(
+    path.join(modules, name, 'package.json'),
+    JSON.stringify({
+      name,
+      version: '0.0.0',
+      main: 'index.js',
+      ...(esm ? { type: 'module' } : {}),
+      description: 'stub: resolves only (code bundled, or unused)',
+    }) + '\n',
+  )
   writeFileSync(path.join(modules, name, 'index.js'), esm ? 'export default {}\n' : 'module.exports = {}\n')
 }
 for (const name of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm']) stub(name, false)
 for (const name of ['isolated-vm', 'react-devtools-core']) stub(name, true)
 const wasmDist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')
-for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) cpSync(path.join(wasmDist, f), path.join(modules, '@tensorflow/tfjs-backend-wasm/dist', f))
+for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'])
+  cpSync(path.join(wasmDist, f), path.join(modules, '@tensorflow/tfjs-backend-wasm/dist', f))
 const dawn = path.join(deps, 'webgpu')
-for (const f of ['index.js', 'package.json', 'LICENSE.md', `dist/${process.platform}-${process.arch}/dawn.node`]) cpSync(path.join(dawn, f), path.join(modules, 'webgpu', f))
+for (const f of ['index.js', 'package.json', 'LICENSE.md', `dist/${process.platform}-${process.arch}/dawn.node`])
+  cpSync(path.join(dawn, f), path.join(modules, 'webgpu', f))
 console.log(`wrote ${out} (tfjs-core from ${tfjsCore}); run: node ${path.join(out, 'cli/bench.mjs')} env`)

@@ -15,10 +15,15 @@ const t0 = performance.now()
 const ms = () => `${((performance.now() - t0) / 1000).toFixed(1)}s`
 const log = (...a: unknown[]) => console.log(`[${ms()}]`, ...a)
 // Beside the bundle, or in the repository's test fixtures.
-const traceFile = [new URL('./tiny-transformer-trace.json', import.meta.url), new URL('../test/fixtures/tiny-transformer-trace.json', import.meta.url)].find((u) => existsSync(u))
+const traceFile = [new URL('./tiny-transformer-trace.json', import.meta.url), new URL('../test/fixtures/tiny-transformer-trace.json', import.meta.url)].find(
+  (u) => existsSync(u),
+)
 const recorded = traceFile ? JSON.parse(readFileSync(traceFile, 'utf8')) : {}
 type Step = { loss: number; gradNorm: number; tokens: number }
-type Trace = Record<string, { steps: Step[]; logProbs: number[]; samples: Array<Array<{ completions: Array<{ text: string; logProb: number }> }>>; hash: string }>
+type Trace = Record<
+  string,
+  { steps: Step[]; logProbs: number[]; samples: Array<Array<{ completions: Array<{ text: string; logProb: number }> }>>; hash: string }
+>
 
 const traces: Record<string, Trace> = {}
 const only = (process.env.SMOKE_BACKENDS ?? 'webgpu,wasm,cpu').split(',')
@@ -31,9 +36,18 @@ for (const backend of only) {
       type Device = { limits: Record<string, number>; addEventListener?(type: string, f: (e: Event) => void): void }
       const be = tf.backend() as unknown as { device: Device; adapterInfo?: unknown }
       const l = be.device.limits
-      log('device limits: maxStorageBuffersPerShaderStage', l.maxStorageBuffersPerShaderStage, 'maxBufferSize', l.maxBufferSize, 'maxStorageBufferBindingSize', l.maxStorageBufferBindingSize)
+      log(
+        'device limits: maxStorageBuffersPerShaderStage',
+        l.maxStorageBuffersPerShaderStage,
+        'maxBufferSize',
+        l.maxBufferSize,
+        'maxStorageBufferBindingSize',
+        l.maxStorageBufferBindingSize,
+      )
       log('adapterInfo', JSON.stringify(be.adapterInfo))
-      be.device.addEventListener?.('uncapturederror', (e: Event) => log('UNCAPTURED GPU ERROR:', (e as unknown as { error: { message: string } }).error.message.slice(0, 300)))
+      be.device.addEventListener?.('uncapturederror', (e: Event) =>
+        log('UNCAPTURED GPU ERROR:', (e as unknown as { error: { message: string } }).error.message.slice(0, 300)),
+      )
       // The failure measured before: one addN over 31 inputs vs the chunked sum.
       const xs = Array.from({ length: 31 }, (_, i) => tf.scalar(i + 1))
       const whole = await tf.addN(xs).data()
@@ -51,7 +65,14 @@ for (const backend of only) {
 for (const backend of Object.keys(traces)) {
   for (const [cfg, t] of Object.entries(traces[backend]!)) {
     log(`${backend} ${cfg} losses`, t.steps.map((s) => s.loss.toPrecision(7)).join(' '), '| gradNorms', t.steps.map((s) => s.gradNorm.toPrecision(7)).join(' '))
-    log(`${backend} ${cfg} logProbs`, t.logProbs.map((x) => x.toPrecision(6)).join(' '), '| greedy texts', JSON.stringify(t.samples[0]!.map((r) => r.completions[0]!.text)), '| T=1 texts', JSON.stringify(t.samples[1]!.map((r) => r.completions[0]!.text)))
+    log(
+      `${backend} ${cfg} logProbs`,
+      t.logProbs.map((x) => x.toPrecision(6)).join(' '),
+      '| greedy texts',
+      JSON.stringify(t.samples[0]!.map((r) => r.completions[0]!.text)),
+      '| T=1 texts',
+      JSON.stringify(t.samples[1]!.map((r) => r.completions[0]!.text)),
+    )
   }
 }
 if (traces.webgpu && traces.wasm) {
@@ -59,7 +80,9 @@ if (traces.webgpu && traces.wasm) {
     const a = traces.webgpu[cfg]!
     const b = traces.wasm[cfg]!
     const rel = (x: number, y: number) => Math.abs(x - y) / Math.max(1e-12, Math.abs(y))
-    log(`webgpu vs wasm ${cfg}: max rel diff loss ${Math.max(...a.steps.map((s, i) => rel(s.loss, b.steps[i]!.loss))).toExponential(2)}, gradNorm ${Math.max(...a.steps.map((s, i) => rel(s.gradNorm, b.steps[i]!.gradNorm))).toExponential(2)}, logProb ${Math.max(...a.logProbs.map((x, i) => rel(x, b.logProbs[i]!))).toExponential(2)}; greedy texts equal: ${JSON.stringify(a.samples[0]!.map((r) => r.completions.map((c) => c.text))) === JSON.stringify(b.samples[0]!.map((r) => r.completions.map((c) => c.text)))}`)
+    log(
+      `webgpu vs wasm ${cfg}: max rel diff loss ${Math.max(...a.steps.map((s, i) => rel(s.loss, b.steps[i]!.loss))).toExponential(2)}, gradNorm ${Math.max(...a.steps.map((s, i) => rel(s.gradNorm, b.steps[i]!.gradNorm))).toExponential(2)}, logProb ${Math.max(...a.logProbs.map((x, i) => rel(x, b.logProbs[i]!))).toExponential(2)}; greedy texts equal: ${JSON.stringify(a.samples[0]!.map((r) => r.completions.map((c) => c.text))) === JSON.stringify(b.samples[0]!.map((r) => r.completions.map((c) => c.text)))}`,
+    )
   }
 }
 // Speed datapoint: the default model (2×128), B=32 T≈64 train steps and 256-row sampling, on webgpu.
@@ -67,7 +90,11 @@ if (only.includes('webgpu') && process.env.SMOKE_SPEED !== '0') {
   try {
     await selectBackend('webgpu')
     const model = await tinyTransformer({}).create({ seed: 1, corpus: 'abcdefghijklmnopqrstuvwxyz0123456789+=. ', concurrency: 1, backend: 'webgpu' })
-    const batch = Array.from({ length: 32 }, (_, i) => ({ prompt: `${(i * 37) % 100}+${(i * 53) % 100}=`, completion: 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(2).slice(0, 56), weight: 1 }))
+    const batch = Array.from({ length: 32 }, (_, i) => ({
+      prompt: `${(i * 37) % 100}+${(i * 53) % 100}=`,
+      completion: 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(2).slice(0, 56),
+      weight: 1,
+    }))
     const first = performance.now()
     const s0 = await model.update(batch)
     log(`webgpu default model: first step (compiles) ${(performance.now() - first).toFixed(0)} ms`, JSON.stringify(s0))
@@ -77,12 +104,21 @@ if (only.includes('webgpu') && process.env.SMOKE_SPEED !== '0') {
     for (let i = 0; i < n; i++) last = await model.update(batch)
     const per = (performance.now() - st) / n
     log(`webgpu default model: ${per.toFixed(1)} ms/step, ${((32 * 64) / (per / 1000)).toFixed(0)} tokens/s (B=32, T=64), last`, JSON.stringify(last))
-    const reqs = Array.from({ length: 256 }, (_, i) => ({ promptId: `p${i}`, prompt: `${i % 100}+${(i * 7) % 100}=`, n: 1, temperature: 1, seed: i, maxTokens: 40 }))
+    const reqs = Array.from({ length: 256 }, (_, i) => ({
+      promptId: `p${i}`,
+      prompt: `${i % 100}+${(i * 7) % 100}=`,
+      n: 1,
+      temperature: 1,
+      seed: i,
+      maxTokens: 40,
+    }))
     await model.sample(reqs.slice(0, 8))
     const ss = performance.now()
     const res = await model.sample(reqs)
     const toks = res.reduce((a, r) => a + r.completions.reduce((b, c) => b + c.tokens.length, 0), 0)
-    log(`webgpu default model: sampled 256 rows, ${toks} tokens in ${(performance.now() - ss).toFixed(0)} ms = ${(toks / ((performance.now() - ss) / 1000)).toFixed(0)} tokens/s`)
+    log(
+      `webgpu default model: sampled 256 rows, ${toks} tokens in ${(performance.now() - ss).toFixed(0)} ms = ${(toks / ((performance.now() - ss) / 1000)).toFixed(0)} tokens/s`,
+    )
     log(`hash after training: ${(await model.contentHash()).slice(0, 12)}; tensors alive: ${tf.memory().numTensors}`)
     await model.dispose()
   } catch (error) {

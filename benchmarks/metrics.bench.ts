@@ -5,15 +5,7 @@
 // overrides the folder) in the shared format of core/benchmark-format.ts.
 import { Bench } from 'tinybench'
 import { recordsFromBench, writeBenchmarkResults } from '../core/benchmark-format.js'
-import {
-  bestOfNAll,
-  bootstrapCI,
-  countCorrect,
-  distinctAtK,
-  majorityAtK,
-  passAtK,
-  passAtKAll,
-} from '../core/metrics/index.js'
+import { bestOfNAll, bootstrapCI, countCorrect, distinctAtK, majorityAtK, passAtK, passAtKAll } from '../core/metrics/index.js'
 import { createRng } from '../core/rng.js'
 
 const n = 1024
@@ -54,9 +46,7 @@ const mean = (name: string): number => {
   const result = bench.tasks.find((t) => t.name === name)!.result
   return result.state === 'completed' ? result.latency.mean : Number.NaN
 }
-console.log(
-  `all k ≤ ${n}: pass@k ${mean('pass@k all k (recurrence), n=1024').toFixed(4)} ms, Bo-N ${mean('Bo-N all k, n=1024').toFixed(4)} ms per prompt`,
-)
+console.log(`all k ≤ ${n}: pass@k ${mean('pass@k all k (recurrence), n=1024').toFixed(4)} ms, Bo-N ${mean('Bo-N all k, n=1024').toFixed(4)} ms per prompt`)
 const majority = majorityAtK(pool, powersOfTwo)
 console.log(`maj@k at n=${n}: exact for k = ${powersOfTwo.filter((_, j) => majority.exact[j]).join(', ')}; Monte Carlo for the rest`)
 const file = await writeBenchmarkResults('metrics', recordsFromBench(bench, { params: (name) => cases[name]!.params }), {

@@ -33,6 +33,16 @@ for (const g of groups) {
     const v = varianceParts(values)
     const mean = values.flat().reduce((s, x) => s + x, 0) / (v.seeds * v.prompts)
     const mde = multiplier * Math.sqrt(2 * (v.seedVariance / seeds + v.residualVariance / (seeds * prompts)))
-    console.log([g.label, `${role} (N=${n})`, pct(mean), pct(Math.sqrt(v.seedVariance)), pct(Math.sqrt(v.residualVariance)), `${v.prompts} × ${v.seeds}`, v.seedNoiseKnown ? pct(mde) : 'n/a (one seed)'].join('\t'))
+    console.log(
+      [
+        g.label,
+        `${role} (N=${n})`,
+        pct(mean),
+        pct(Math.sqrt(v.seedVariance)),
+        pct(Math.sqrt(v.residualVariance)),
+        `${v.prompts} × ${v.seeds}`,
+        v.seedNoiseKnown ? pct(mde) : 'n/a (one seed)',
+      ].join('\t'),
+    )
   }
 }

@@ -42,7 +42,10 @@ const passes = (verdicts: Verdict[]) => verdicts.map((v) => v.pass === true)
 const expected = passes(await processRunner.score(items, { concurrency: cores }))
 const got = passes(await sandbox.score(items, { concurrency: cores }))
 const direct = passes(await directRunner.score(items, { concurrency: cores }))
-for (const [label, verdicts] of [['the fork servers', got], [interpreter, direct]] as const) {
+for (const [label, verdicts] of [
+  ['the fork servers', got],
+  [interpreter, direct],
+] as const) {
   const diff = verdicts.flatMap((pass, i) => (pass === expected[i] ? [] : [`${items[i]!.problem.id}`]))
   if (diff.length > 0) throw new Error(`python-sandbox bench: ${label} disagree(s) with a process per candidate on ${diff.join(', ')}`)
 }
@@ -53,7 +56,8 @@ const bench = new Bench({ iterations: 2, time: 0, warmup: false })
 bench
   .add(`fork servers, concurrency ${cores}`, async () => void (await sandbox.score(items, { concurrency: cores })))
   .add(`process per candidate (python3), concurrency ${cores}`, async () => void (await processRunner.score(items, { concurrency: cores })))
-if (interpreter !== 'python3') bench.add(`process per candidate (${interpreter}), concurrency ${cores}`, async () => void (await directRunner.score(items, { concurrency: cores })))
+if (interpreter !== 'python3')
+  bench.add(`process per candidate (${interpreter}), concurrency ${cores}`, async () => void (await directRunner.score(items, { concurrency: cores })))
 await bench.run()
 
 const records: BenchmarkRecord[] = [...recordsFromBench(bench)]
@@ -70,7 +74,14 @@ const b = perSecond.get(`process per candidate (python3), concurrency ${cores}`)
 const d = perSecond.get(`process per candidate (${interpreter}), concurrency ${cores}`) ?? b
 records.push(
   { case: 'fork servers vs process per candidate', metric: 'speedup', value: a / b, unit: 'ratio', higherIsBetter: true, params: { goal: 10 } },
-  { case: 'fork servers vs process per candidate (the interpreter itself, no launcher)', metric: 'speedup', value: a / d, unit: 'ratio', higherIsBetter: true, params: { goal: 10 } },
+  {
+    case: 'fork servers vs process per candidate (the interpreter itself, no launcher)',
+    metric: 'speedup',
+    value: a / d,
+    unit: 'ratio',
+    higherIsBetter: true,
+    params: { goal: 10 },
+  },
 )
 console.table([...perSecond].map(([name, rate]) => ({ case: name, 'candidates/s': rate.toFixed(1) })))
 console.log(`(a)/(b) = ${(a / b).toFixed(1)}× against python3 on PATH, ${(a / d).toFixed(1)}× against ${interpreter} itself (goal ≥ 10×)`)
@@ -82,12 +93,30 @@ if (process.env.PY_BENCH_WHOLE !== '0') {
   const reasons: Record<string, number> = {}
   for (const v of verdicts) reasons[v.reason] = (reasons[v.reason] ?? 0) + 1
   records.push(
-    { case: 'whole CodeT set (16,400) through the fork servers', metric: 'seconds', value: seconds, unit: 's', higherIsBetter: false, params: { candidates: all.length, goal: 300 } },
-    { case: 'whole CodeT set (16,400) through the fork servers', metric: 'candidates-per-second', value: all.length / seconds, unit: 'candidates/s', higherIsBetter: true, params: { candidates: all.length } },
+    {
+      case: 'whole CodeT set (16,400) through the fork servers',
+      metric: 'seconds',
+      value: seconds,
+      unit: 's',
+      higherIsBetter: false,
+      params: { candidates: all.length, goal: 300 },
+    },
+    {
+      case: 'whole CodeT set (16,400) through the fork servers',
+      metric: 'candidates-per-second',
+      value: all.length / seconds,
+      unit: 'candidates/s',
+      higherIsBetter: true,
+      params: { candidates: all.length },
+    },
   )
-  console.log(`whole CodeT set: ${all.length} candidates in ${seconds.toFixed(1)} s (${(all.length / seconds).toFixed(1)}/s; goal ≤ 300 s); verdicts ${JSON.stringify(reasons)}`)
+  console.log(
+    `whole CodeT set: ${all.length} candidates in ${seconds.toFixed(1)} s (${(all.length / seconds).toFixed(1)}/s; goal ≤ 300 s); verdicts ${JSON.stringify(reasons)}`,
+  )
 }
 await sandbox.dispose!()
 
-const file = await writeBenchmarkResults('python-sandbox', records, { notes: `CodeT CodeGen-16B HumanEval samples (${count} side by side, then all ${all.length}); ${cores} cores; load average at start in machine facts` })
+const file = await writeBenchmarkResults('python-sandbox', records, {
+  notes: `CodeT CodeGen-16B HumanEval samples (${count} side by side, then all ${all.length}); ${cores} cores; load average at start in machine facts`,
+})
 console.log(`wrote ${file}`)

@@ -40,8 +40,14 @@ const seed = values.seed === undefined ? config.taskSeed : Number(values.seed)
 const options = { ...(JSON.parse(values.options) as Record<string, unknown>), cache: false }
 const verifier = rewardModel(options)
 const facts = await verifier.prepare!({
-  task: data, model: base.model, reward: plugins.reward, seed, rng: createRng(deriveSeed(seed, 'selector')),
-  cacheDir: config.cacheDir, temperature: config.temperatures[0] ?? 1, generation: plugins.task.generation ?? {},
+  task: data,
+  model: base.model,
+  reward: plugins.reward,
+  seed,
+  rng: createRng(deriveSeed(seed, 'selector')),
+  cacheDir: config.cacheDir,
+  temperature: config.temperatures[0] ?? 1,
+  generation: plugins.task.generation ?? {},
   log: (m) => console.error(m),
 })
 const line = { config: values.config, baseModel: base.key, pretrainSteps: spec.pretrainSteps, options, ...facts }

@@ -29,7 +29,14 @@ const count = items.length
 /** The floor's verdict: no isolation at all, console.assert and stderr recorded as failures. */
 function floorRun(program: string, runner: (program: string, sandbox: Record<string, unknown>) => void): boolean {
   let failed = false
-  const fakeConsole = { log() {}, info() {}, debug() {}, error: () => (failed = true), warn: () => (failed = true), assert: (ok: unknown) => (ok ? undefined : (failed = true)) }
+  const fakeConsole = {
+    log() {},
+    info() {},
+    debug() {},
+    error: () => (failed = true),
+    warn: () => (failed = true),
+    assert: (ok: unknown) => (ok ? undefined : (failed = true)),
+  }
   const fakeRequire = (name: string) => {
     if (name === 'assert' || name === 'node:assert') return nodeAssert
     throw new Error(`Cannot find module '${name}'`)
@@ -52,7 +59,11 @@ const expected = (await sandbox.score(items, { concurrency: cores })).map((v) =>
 const viaProcess = (await processRunner.score(items, { concurrency: cores })).map((v) => v.pass)
 const floorFn = programs.map((p) => floorRun(p, viaFunction))
 const floorVm = programs.map((p) => floorRun(p, viaVm))
-for (const [label, got] of [['process per candidate', viaProcess], ['new Function', floorFn], ['node:vm', floorVm]] as const) {
+for (const [label, got] of [
+  ['process per candidate', viaProcess],
+  ['new Function', floorFn],
+  ['node:vm', floorVm],
+] as const) {
   const diff = got.flatMap((pass, i) => (pass === expected[i] ? [] : [problems[i]!.id]))
   if (diff.length > 0) throw new Error(`sandbox bench: ${label} disagrees with the js-sandbox on ${diff.join(', ')}`)
 }
@@ -90,5 +101,7 @@ records.push(
 )
 console.table([...perSecond].map(([name, rate]) => ({ case: name, 'candidates/s': Math.round(rate) })))
 console.log(`(a)/(b) = ${(a / b).toFixed(1)}× (goal ≥ 30×); (c)/(a) = ${(c / a).toFixed(2)}× (aim ≤ 3×)`)
-const file = await writeBenchmarkResults('sandbox', records, { notes: `HumanEval-X JS reference solutions (${count}); ${cores} cores; load average at start in machine facts` })
+const file = await writeBenchmarkResults('sandbox', records, {
+  notes: `HumanEval-X JS reference solutions (${count}); ${cores} cores; load average at start in machine facts`,
+})
 console.log(`wrote ${file}`)

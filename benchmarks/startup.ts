@@ -56,8 +56,9 @@ function time(file: string, args: string[]): { ms: number[]; cpu: number[]; stdo
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const row = (name: string, ms: number[], goal: number, cpu?: number[]) =>
-  `${name.padEnd(40)} median ${median(ms).toFixed(0).padStart(5)} ms   fastest ${Math.min(...ms).toFixed(0).padStart(5)} ms` +
-  `   ${cpu ? `CPU median ${median(cpu).toFixed(0).padStart(5)} ms` : ''.padEnd(20)}   goal < ${goal} ms`
+  `${name.padEnd(40)} median ${median(ms).toFixed(0).padStart(5)} ms   fastest ${Math.min(...ms)
+    .toFixed(0)
+    .padStart(5)} ms` + `   ${cpu ? `CPU median ${median(cpu).toFixed(0).padStart(5)} ms` : ''.padEnd(20)}   goal < ${goal} ms`
 
 try {
   const importScript =
@@ -71,7 +72,12 @@ try {
   process.stdout.write(
     [
       `startup (${runs} runs each, ${process.env.BONBENCH_FROM_SOURCE ? 'bench from sources (tsx)' : 'bench from dist/ when up to date'})`,
-      row("import('bonbench'), the import", imports.stdout.map((line) => Number(line.split(' ')[0])), 150, imports.stdout.map((line) => Number(line.split(' ')[1]))),
+      row(
+        "import('bonbench'), the import",
+        imports.stdout.map((line) => Number(line.split(' ')[0])),
+        150,
+        imports.stdout.map((line) => Number(line.split(' ')[1])),
+      ),
       row("import('bonbench'), the whole process", imports.ms, 1000, imports.cpu),
       row('bench --help', help.ms, 1000, help.cpu),
       row('bench verify (one problem)', verify.ms, 1000, verify.cpu),

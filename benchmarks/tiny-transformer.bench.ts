@@ -49,8 +49,16 @@ const trainBatch = Array.from({ length: TRAIN_B }, (_, i) => {
   return { prompt, completion: 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3).slice(0, TRAIN_T - prompt.length - 1), weight: 1 }
 })
 const sampleRequests = (rows: number) =>
-  Array.from({ length: rows }, (_, i) => ({ promptId: `p${i}`, prompt: `${i % 100}+${(i * 7) % 100}=`, n: 1, temperature: 1, seed: i, maxTokens: SAMPLE_POSITIONS - 8 }))
-const generated = (results: Awaited<ReturnType<TinyTransformerInstance['sample']>>) => results.reduce((n, r) => n + r.completions.reduce((m, c) => m + c.tokens.length, 0), 0)
+  Array.from({ length: rows }, (_, i) => ({
+    promptId: `p${i}`,
+    prompt: `${i % 100}+${(i * 7) % 100}=`,
+    n: 1,
+    temperature: 1,
+    seed: i,
+    maxTokens: SAMPLE_POSITIONS - 8,
+  }))
+const generated = (results: Awaited<ReturnType<TinyTransformerInstance['sample']>>) =>
+  results.reduce((n, r) => n + r.completions.reduce((m, c) => m + c.tokens.length, 0), 0)
 
 /** Sampling without a cache: the full forward over the whole prefix for every new token. */
 function sampleNoCache(model: TinyTransformerInstance, rows: number): number {
@@ -101,7 +109,11 @@ let formula = ''
 
 // Phase 1: wasm.
 await selectBackend('wasm')
-for (const [m, k, n] of [[2048, 128, 512], [2048, 512, 128], [512, 512, 512]] as const) {
+for (const [m, k, n] of [
+  [2048, 128, 512],
+  [2048, 512, 128],
+  [512, 512, 512],
+] as const) {
   const c = matMulCase(m, k, n)
   const name = `matMul ${m}x${k}x${n} (wasm)`
   bench.add(name, c.fn, { beforeAll: c.setup, afterAll: c.teardown })
@@ -133,7 +145,13 @@ slow.add(noCache, () => void tokensOf.set(noCache, sampleNoCache(model, 64)), { 
 paramsOf.set(noCache, { backend: 'wasm', rows: 64, positions: SAMPLE_POSITIONS })
 // Phase 2: the pure-JS cpu backend, smaller cases (it is ~30× slower).
 const cpuMat = matMulCase(512, 128, 512)
-slow.add('matMul 512x128x512 (cpu)', cpuMat.fn, { beforeAll: async () => { await selectBackend('cpu'); cpuMat.setup() }, afterAll: cpuMat.teardown })
+slow.add('matMul 512x128x512 (cpu)', cpuMat.fn, {
+  beforeAll: async () => {
+    await selectBackend('cpu')
+    cpuMat.setup()
+  },
+  afterAll: cpuMat.teardown,
+})
 flopsOf.set('matMul 512x128x512 (cpu)', cpuMat.flops)
 paramsOf.set('matMul 512x128x512 (cpu)', { backend: 'cpu', m: 512, k: 128, n: 512 })
 let cpuModel!: TinyTransformerInstance
@@ -235,17 +253,27 @@ let n = 0, x = 0; const end = performance.now() + workerData
 while (performance.now() < end) { for (let i = 0; i < 100000; i++) x += Math.sqrt(i + n); n++ }
 parentPort.postMessage(n + (x < 0 ? 1 : 0))`
 const spinThreads = (k: number) =>
-  Promise.all(Array.from({ length: k }, () => new Promise<number>((resolve) => {
-    const w = new Worker(spin, { eval: true, workerData: 1000 })
-    w.once('message', (n: number) => void w.terminate().then(() => resolve(n)))
-  }))).then((counts) => counts.reduce((a, b) => a + b, 0))
+  Promise.all(
+    Array.from(
+      { length: k },
+      () =>
+        new Promise<number>((resolve) => {
+          const w = new Worker(spin, { eval: true, workerData: 1000 })
+          w.once('message', (n: number) => void w.terminate().then(() => resolve(n)))
+        }),
+    ),
+  ).then((counts) => counts.reduce((a, b) => a + b, 0))
 const control: number[] = []
 for (let r = 0; r < rounds; r++) control.push((await spinThreads(2)) / (await spinThreads(1)))
 record('two threads over one, pure-JS control loop, paired', 'speedup', median(control), 'ratio', true, { rounds })
 console.log(formula)
 console.table(derived)
-const file = await writeBenchmarkResults('tiny-transformer', [...recordsFromBench(bench, { params: (n) => paramsOf.get(n) ?? {} }), ...recordsFromBench(slow, { params: (n) => paramsOf.get(n) ?? {} }), ...records], {
-  backend: 'wasm',
-  notes: `1-minute load average ${load.toFixed(1)} at start, on a machine shared with other jobs; ${formula}`,
-})
+const file = await writeBenchmarkResults(
+  'tiny-transformer',
+  [...recordsFromBench(bench, { params: (n) => paramsOf.get(n) ?? {} }), ...recordsFromBench(slow, { params: (n) => paramsOf.get(n) ?? {} }), ...records],
+  {
+    backend: 'wasm',
+    notes: `1-minute load average ${load.toFixed(1)} at start, on a machine shared with other jobs; ${formula}`,
+  },
+)
 console.log(`wrote ${file}`)

@@ -22,7 +22,10 @@ const DEFAULT_REPORTS = ['json', 'markdown', 'html']
  * sets exit code 130 (SIGINT) or 143 (SIGTERM). A second one exits at once with that code, after
  * printing the `--resume` command: the journal loses at most the record being written.
  */
-export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports: boolean } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint'>): Promise<RunOutcome> {
+export async function executeRun(
+  setup: RunSetup,
+  opts: { tui: boolean; reports: boolean } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint'>,
+): Promise<RunOutcome> {
   const { config, registry } = setup
   const controller = new AbortController()
   let stopping: StopSignal | undefined
@@ -48,7 +51,10 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
     }
   }
   const output = await createRunOutput({ tui: opts.tui })
-  const reporters = registry.list().filter((e) => e.plugin.kind === 'reporter').map((e) => e.plugin as ReporterPlugin)
+  const reporters = registry
+    .list()
+    .filter((e) => e.plugin.kind === 'reporter')
+    .map((e) => e.plugin as ReporterPlugin)
   if (opts.reports) {
     for (const name of DEFAULT_REPORTS) {
       if (registry.has(name) && !reporters.some((r) => r.name.endsWith(`:${name}`))) reporters.push(await registry.get('reporter', name))
@@ -56,8 +62,15 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
   }
   try {
     const outcome = await runMatrix({
-      config, registry, resumeDir: opts.resumeDir, checkpoint: opts.checkpoint, listeners: [trackRunDir, failures.onEvent, output.onEvent], reporters,
-      signal: controller.signal, argv: process.argv.slice(2), cwd: process.cwd(),
+      config,
+      registry,
+      resumeDir: opts.resumeDir,
+      checkpoint: opts.checkpoint,
+      listeners: [trackRunDir, failures.onEvent, output.onEvent],
+      reporters,
+      signal: controller.signal,
+      argv: process.argv.slice(2),
+      cwd: process.cwd(),
     })
     await output.close()
     if (outcome.results.length > 0) {
@@ -79,7 +92,9 @@ export async function executeRun(setup: RunSetup, opts: { tui: boolean; reports:
     // Once the run directory exists, an error that stops the run is a failed run (resumable), not misuse.
     if (!started || runDir === undefined) throw error
     await output.close()
-    process.stderr.write(renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir, stoppedBy: error instanceof Error ? error.message : String(error) }))
+    process.stderr.write(
+      renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir, stoppedBy: error instanceof Error ? error.message : String(error) }),
+    )
     throw new RunStoppedError(runDir, { cause: error })
   } finally {
     await output.close()

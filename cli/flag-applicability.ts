@@ -21,7 +21,10 @@ export function refuseWithResume(command: Command, task: string | undefined): vo
   const given = givenFlags(command, RESUME_ALLOWS)
   if (task !== undefined) given.unshift(`the task '${task}'`)
   if (given.length > 0) {
-    throw new BenchError('BENCH_USAGE', `--resume continues a run with its recorded config, so ${given.join(', ')} would be ignored; drop ${given.length > 1 ? 'them' : 'it'}, or start a new run without --resume.`)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `--resume continues a run with its recorded config, so ${given.join(', ')} would be ignored; drop ${given.length > 1 ? 'them' : 'it'}, or start a new run without --resume.`,
+    )
   }
 }
 
@@ -33,6 +36,9 @@ export async function checkBackendApplies(command: Command, config: ResolvedConf
   if (command.getOptionValueSource('backend') !== 'cli') return
   const model = await registry.get('model', config.model)
   if (model.usesBackend === false) {
-    throw new BenchError('BENCH_USAGE', `--backend does not apply to the model ${model.name}: it runs on no TensorFlow.js backend. Drop --backend, or choose a model that uses one (e.g. --model tiny-transformer).`)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `--backend does not apply to the model ${model.name}: it runs on no TensorFlow.js backend. Drop --backend, or choose a model that uses one (e.g. --model tiny-transformer).`,
+    )
   }
 }

@@ -40,7 +40,10 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = exitCodeOf(error)
     if (error instanceof CommanderError || error instanceof RunStoppedError) return
     if (isBenchError(error)) process.stderr.write(`bench: ${error.message}\n`)
-    else process.stderr.write(`bench: unexpected error (a bug in bonbench or a plugin; exit ${EXIT.internal}):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    else
+      process.stderr.write(
+        `bench: unexpected error (a bug in bonbench or a plugin; exit ${EXIT.internal}):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      )
   }
 }
 
@@ -64,7 +67,9 @@ if (process.channel) {
 await main(process.argv)
 
 setTimeout(() => {
-  process.stderr.write(`bench: the command finished but something still held the process after ${EXIT_GRACE_MS / 1000} s (a sandboxed candidate that never stops?); exiting.\n`)
+  process.stderr.write(
+    `bench: the command finished but something still held the process after ${EXIT_GRACE_MS / 1000} s (a sandboxed candidate that never stops?); exiting.\n`,
+  )
   const code = Number(process.exitCode ?? 0)
   // A thread stuck inside isolated-vm can keep even process.exit() from returning: bin/bench.js
   // then ends this process and exits with `code` itself.

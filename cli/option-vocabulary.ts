@@ -22,7 +22,8 @@ export function deprecatedAlias(command: Command, old: string, now: string, nowF
     if (action !== command) return
     const value: unknown = command.getOptionValue(attribute)
     if (value === undefined) return
-    if (command.getOptionValueSource(now) === 'cli') throw new BenchError('BENCH_USAGE', `${option.long}: give ${nowFlag} alone (${option.long} is its old spelling)`)
+    if (command.getOptionValueSource(now) === 'cli')
+      throw new BenchError('BENCH_USAGE', `${option.long}: give ${nowFlag} alone (${option.long} is its old spelling)`)
     process.stderr.write(`bench: note: ${option.long} is now spelled ${nowFlag}; the old spelling still works but will go away.\n`)
     // The alias's parser (if any) is the new option's: run it on the raw value.
     const target = command.options.find((o) => o.attributeName() === now)
@@ -32,7 +33,8 @@ export function deprecatedAlias(command: Command, old: string, now: string, nowF
       if (parse && typeof value === 'string') parsed = (parse as (v: string, previous: unknown) => unknown)(value, undefined)
     } catch (error) {
       // Name the flag as the user wrote it.
-      if (error instanceof BenchError && error.message.startsWith(`${nowFlag}:`)) throw new BenchError(error.code, `${option.long}${error.message.slice(nowFlag.length)}`)
+      if (error instanceof BenchError && error.message.startsWith(`${nowFlag}:`))
+        throw new BenchError(error.code, `${option.long}${error.message.slice(nowFlag.length)}`)
       throw error
     }
     command.setOptionValueWithSource(now, parsed, 'cli')

@@ -36,7 +36,10 @@ export const MAX_TEMPERATURE = 10
 export const temperature: NumberRule = {
   range: `in (0, ${MAX_TEMPERATURE}]`,
   test: (n) => n > 0 && n <= MAX_TEMPERATURE,
-  explain: (n) => (n === 0 ? 'T = 0 is greedy decoding: all N samples of a pool would be the same completion, so Best-of-N has nothing to choose; use a small T such as 0.1 for near-greedy sampling' : undefined),
+  explain: (n) =>
+    n === 0
+      ? 'T = 0 is greedy decoding: all N samples of a pool would be the same completion, so Best-of-N has nothing to choose; use a small T such as 0.1 for near-greedy sampling'
+      : undefined,
 }
 
 function usage(flag: string, subject: string, rule: NumberRule, got: string, n?: number): BenchError {
@@ -65,20 +68,25 @@ export function numberFlag(flag: string, rule: NumberRule, subject = 'the value'
 export function numberListFlag(flag: string, noun: string, rule: NumberRule) {
   return (value: string): number[] => {
     const items = value.split(',').map((s) => s.trim())
-    if (items.every((s) => s === '')) throw new BenchError('BENCH_USAGE', `${flag}: give comma-separated values, each ${rule.range}, such as 1,2,4 (got '${value}')`)
+    if (items.every((s) => s === ''))
+      throw new BenchError('BENCH_USAGE', `${flag}: give comma-separated values, each ${rule.range}, such as 1,2,4 (got '${value}')`)
     return items.filter(Boolean).map((item) => toNumber(item, flag, rule, `each ${noun}`)!)
   }
 }
 
 /** Parses `a,b` into strings. */
 export function parseStringList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean)
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 }
 
 /** A commander parser that accepts one of `choices`, else a usage error listing them. */
 export function choiceFlag<T extends string>(flag: string, choices: readonly T[]) {
   return (value: string): T => {
-    if (!(choices as readonly string[]).includes(value)) throw new BenchError('BENCH_USAGE', `${flag}: unknown value '${value}'; use one of ${choices.join(', ')}`)
+    if (!(choices as readonly string[]).includes(value))
+      throw new BenchError('BENCH_USAGE', `${flag}: unknown value '${value}'; use one of ${choices.join(', ')}`)
     return value as T
   }
 }

@@ -52,7 +52,8 @@ export function renderResultsTable(rows: readonly ResultRow[]): string {
   const grid = rows[0]!.grid
   const pooled = rows.some((r) => r.pooled)
   const sources = rows.map((r) => ({ label: r.label, seeds: r.seeds, grid: r.grid, passAtN: r.passAtN, bestOfN: r.bestOfN }))
-  const block = (title: string, metric: 'passAtN' | 'bestOfN') => formatTableText(resultsTable(sources, metricColumns([metric], grid, { headers: 'n' }), title)).lines.join('\n')
+  const block = (title: string, metric: 'passAtN' | 'bestOfN') =>
+    formatTableText(resultsTable(sources, metricColumns([metric], grid, { headers: 'n' }), title)).lines.join('\n')
   return [
     block('pass@N', 'passAtN'),
     '',
@@ -120,10 +121,12 @@ function markedPlot(values: number[][], paint: (series: number, text: string) =>
   const min2 = Math.round(min * ratio)
   const rows = Math.abs(Math.round(max * ratio) - min2)
   const marks = new Map<string, number>()
-  values.forEach((series, i) => series.forEach((v, g) => {
-    const row = rows - (Math.round(v * ratio) - min2)
-    marks.set(`${row},${axis[row]! + 1 + g * STEP}`, i)
-  }))
+  values.forEach((series, i) =>
+    series.forEach((v, g) => {
+      const row = rows - (Math.round(v * ratio) - min2)
+      marks.set(`${row},${axis[row]! + 1 + g * STEP}`, i)
+    }),
+  )
   return plain
     .map((line, r) =>
       line

@@ -30,7 +30,9 @@ export function renderFailureSummary(opts: { failed: FailedCell[]; cells: number
   const lines: string[] = []
   if (opts.stoppedBy !== undefined) lines.push(`bench: ${opts.stoppedBy}`)
   if (opts.failed.length > 0) {
-    lines.push(`bench: ${opts.stoppedBy !== undefined ? 'the run stopped; ' : ''}${opts.failed.length} of ${opts.cells} cell${opts.cells === 1 ? '' : 's'} failed:`)
+    lines.push(
+      `bench: ${opts.stoppedBy !== undefined ? 'the run stopped; ' : ''}${opts.failed.length} of ${opts.cells} cell${opts.cells === 1 ? '' : 's'} failed:`,
+    )
     for (const f of opts.failed) lines.push(`  ${f.cellId}: ${f.message === opts.stoppedBy ? '(the error above)' : f.message.split('\n').join('\n    ')}`)
   } else if (opts.stoppedBy !== undefined) lines.push('bench: the run stopped on this error.')
   lines.push('Fix the cause, then finish the run (finished cells are kept, failed ones run again) with:', `  ${resumeCommand(opts.runDir)}`)

@@ -92,7 +92,11 @@ export function scoreTable(file: string, summary: PoolSummary): string {
     return row
   })
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)))
-  const line = (cells: string[]): string => cells.map((v, c) => (c === 0 ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join('   ').trimEnd()
+  const line = (cells: string[]): string =>
+    cells
+      .map((v, c) => (c === 0 ? v.padStart(widths[c]!) : v.padEnd(widths[c]!)))
+      .join('   ')
+      .trimEnd()
   const pool = summary.nMin === summary.nMax ? `n = ${summary.nMin} samples each` : `n = ${summary.nMin}…${summary.nMax} samples (k up to ${summary.nMin})`
   const out = [
     `bench score ${file}`,

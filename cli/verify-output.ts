@@ -94,7 +94,9 @@ export function verifyText(s: VerifyJson): string {
     const [lo, hi] = s.ci.passAtK[String(k)]!
     lines.push(`  pass@${String(k).padEnd(4)} ${pct(s.passAtK[String(k)]!).padStart(6)}   95% CI [${pct(lo)}, ${pct(hi)}]`)
   }
-  const counts = Object.entries(s.verdicts).sort((a, b) => b[1] - a[1]).map(([reason, count]) => `${reason} ${count}`)
+  const counts = Object.entries(s.verdicts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${reason} ${count}`)
   lines.push(`  verdicts: ${counts.join(', ')}`)
   for (const note of s.notes) lines.push(`  note: ${note}`)
   lines.push(`  per-sample results: ${s.resultsFile}`)

@@ -36,7 +36,8 @@ export async function readVerifySamples(file: string, known: ReadonlySet<string>
     throw new BenchError('BENCH_DATA_INVALID', `the samples file ${file} is not a readable gzip file. Re-write it or pass the uncompressed .jsonl.`, { cause })
   }
   const samples: VerifySample[] = []
-  const bad = (line: number, what: string) => new BenchError('BENCH_DATA_INVALID', `${file}:${line}: ${what}. Each line must be {"task_id": …, "completion": …}.`)
+  const bad = (line: number, what: string) =>
+    new BenchError('BENCH_DATA_INVALID', `${file}:${line}: ${what}. Each line must be {"task_id": …, "completion": …}.`)
   for (const { line, value: record } of parseJsonlObjects(text, bad)) {
     if (typeof record.task_id !== 'string') throw bad(line, "missing string field 'task_id'")
     if (typeof record.completion !== 'string') throw bad(line, "missing string field 'completion'")
@@ -50,7 +51,11 @@ export async function readVerifySamples(file: string, known: ReadonlySet<string>
 /** One sample per problem: its reference solution (`expert`), for `bench verify --reference`. */
 export function referenceSamples(problems: readonly Problem[], task: string): VerifySample[] {
   const withExpert = problems.filter((p) => p.expert !== undefined)
-  if (withExpert.length === 0) throw new BenchError('BENCH_USAGE', `--reference: task '${task}' has no reference solutions in this data file (MultiPL-E has none; use the HumanEval-X file, or pass --samples).`)
+  if (withExpert.length === 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `--reference: task '${task}' has no reference solutions in this data file (MultiPL-E has none; use the HumanEval-X file, or pass --samples).`,
+    )
   return withExpert.map((p) => ({ line: 0, taskId: p.id, completion: p.expert!, record: { task_id: p.id, completion: p.expert! } }))
 }
 

@@ -77,7 +77,6 @@ export type MachineFacts = z.infer<typeof machineFactsSchema>
 /** The parsed, validated content of benchmarks/results/<suite>.json. */
 export type BenchmarkFile = z.infer<typeof benchmarkFileSchema>
 
-
 /**
  * Where results go: $BENCH_RESULTS_DIR (resolved against the working directory) when set, else
  * benchmarks/results in this repository.
@@ -142,7 +141,10 @@ export async function writeBenchmarkResults(suite: string, records: readonly Ben
   const parsed = benchmarkFileSchema.safeParse(content)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    throw new BenchError('BENCH_USAGE', `benchmark results for suite '${suite}' do not fit the format at ${issue.path.join('.') || '(file)'}: ${issue.message} (suite names are lower-case file names like 'metrics')`)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `benchmark results for suite '${suite}' do not fit the format at ${issue.path.join('.') || '(file)'}: ${issue.message} (suite names are lower-case file names like 'metrics')`,
+    )
   }
   const dir = opts.dir ?? benchmarkResultsDir()
   await mkdir(dir, { recursive: true })
@@ -173,7 +175,10 @@ export async function readBenchmarkResults(file: string): Promise<BenchmarkFile>
   const parsed = benchmarkFileSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    throw new BenchError('BENCH_DATA_INVALID', `${file} is not a ${BENCHMARK_FORMAT} v${BENCHMARK_FORMAT_VERSION} file: ${issue.path.join('.') || '(file)'}: ${issue.message}`)
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `${file} is not a ${BENCHMARK_FORMAT} v${BENCHMARK_FORMAT_VERSION} file: ${issue.path.join('.') || '(file)'}: ${issue.message}`,
+    )
   }
   return parsed.data
 }

@@ -15,7 +15,10 @@ export function importDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
   if (raw === undefined || raw.trim() === '') return DEFAULT_IMPORT_TIMEOUT_S * 1000
   const seconds = Number(raw)
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new BenchError('BENCH_USAGE', `${IMPORT_TIMEOUT_ENV}=${raw} is not a number of seconds > 0 (the deadline of a config or plugin import; default ${DEFAULT_IMPORT_TIMEOUT_S}).`)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `${IMPORT_TIMEOUT_ENV}=${raw} is not a number of seconds > 0 (the deadline of a config or plugin import; default ${DEFAULT_IMPORT_TIMEOUT_S}).`,
+    )
   }
   return seconds * 1000
 }
@@ -29,11 +32,13 @@ export async function withImportDeadline<T>(work: Promise<T>, what: string, ms =
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new BenchError(
-        'BENCH_IMPORT_TIMEOUT',
-        `Loading ${what} did not finish within ${ms / 1000} s (a top-level await that never settles, or a factory that never returns?). ` +
-          `Fix the module, or give it more time with ${IMPORT_TIMEOUT_ENV}=<seconds>.`,
-      ))
+      reject(
+        new BenchError(
+          'BENCH_IMPORT_TIMEOUT',
+          `Loading ${what} did not finish within ${ms / 1000} s (a top-level await that never settles, or a factory that never returns?). ` +
+            `Fix the module, or give it more time with ${IMPORT_TIMEOUT_ENV}=<seconds>.`,
+        ),
+      )
     }, ms)
   })
   try {

@@ -19,7 +19,8 @@ function nearestPackageType(file: string): string | undefined {
   }
 }
 
-const CJS_SIGNS = /ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE|Cannot use import statement outside a module|require is not defined in ES module scope|exports is not defined in ES module scope|Unexpected token 'export'|ERR_PACKAGE_PATH_NOT_EXPORTED|top-level await/i
+const CJS_SIGNS =
+  /ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE|Cannot use import statement outside a module|require is not defined in ES module scope|exports is not defined in ES module scope|Unexpected token 'export'|ERR_PACKAGE_PATH_NOT_EXPORTED|top-level await/i
 
 /**
  * A sentence that tells what to do about a config or plugin module that failed to import, for the

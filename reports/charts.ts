@@ -58,9 +58,22 @@ function difficultyChart(id: string, ctx: Context): ResultsChart | undefined {
     const prompts = base.promptIds.filter((id) => group.promptIds.includes(id))
     const x = perPromptMean(base, 'pass1', 1, prompts)
     const y = perPromptMean(group, 'passAtN', n, prompts)
-    series.push({ label: `${group.label} (pass@${n})`, source: group.groupId, style: 'scatter', points: prompts.map((promptId, i) => ({ x: x[i]!, y: y[i]!, label: promptId })) })
+    series.push({
+      label: `${group.label} (pass@${n})`,
+      source: group.groupId,
+      style: 'scatter',
+      points: prompts.map((promptId, i) => ({ x: x[i]!, y: y[i]!, label: promptId })),
+    })
   }
-  return { id, kind: 'difficulty', title: `Per-prompt difficulty — ${ctx.title}`, xLabel: 'base pass@1', yLabel: `trained pass@N (largest N, ${nShown})`, xScale: 'linear', series }
+  return {
+    id,
+    kind: 'difficulty',
+    title: `Per-prompt difficulty — ${ctx.title}`,
+    xLabel: 'base pass@1',
+    yLabel: `trained pass@N (largest N, ${nShown})`,
+    xScale: 'linear',
+    series,
+  }
 }
 
 function trainingCharts(training: ReadonlyMap<string, TrainStepLog[]>, labelOf: (cellId: string) => string): ResultsChart[] {
@@ -73,7 +86,12 @@ function trainingCharts(training: ReadonlyMap<string, TrainStepLog[]>, labelOf: 
     xLabel: 'step',
     yLabel: 'loss',
     xScale: 'linear',
-    series: entries.map(([cellId, logs]) => ({ label: labelOf(cellId), source: cellId, style: 'line' as const, points: logs.filter((l) => Number.isFinite(l.loss)).map((l) => ({ x: l.step, y: l.loss })) })),
+    series: entries.map(([cellId, logs]) => ({
+      label: labelOf(cellId),
+      source: cellId,
+      style: 'line' as const,
+      points: logs.filter((l) => Number.isFinite(l.loss)).map((l) => ({ x: l.step, y: l.loss })),
+    })),
   }
   const withReward = entries.filter(([, logs]) => logs.some((l) => typeof l.reward === 'number'))
   if (withReward.length === 0) return [loss]
@@ -84,7 +102,12 @@ function trainingCharts(training: ReadonlyMap<string, TrainStepLog[]>, labelOf: 
     xLabel: 'step',
     yLabel: 'mean reward',
     xScale: 'linear',
-    series: withReward.map(([cellId, logs]) => ({ label: labelOf(cellId), source: cellId, style: 'line' as const, points: logs.filter((l) => typeof l.reward === 'number' && Number.isFinite(l.reward)).map((l) => ({ x: l.step, y: l.reward! })) })),
+    series: withReward.map(([cellId, logs]) => ({
+      label: labelOf(cellId),
+      source: cellId,
+      style: 'line' as const,
+      points: logs.filter((l) => typeof l.reward === 'number' && Number.isFinite(l.reward)).map((l) => ({ x: l.step, y: l.reward! })),
+    })),
   }
   return [loss, reward]
 }
@@ -117,7 +140,12 @@ function coScaling(groups: readonly CellGroup[], estimates: ReadonlyMap<string, 
       const fit = fitCoScaling(points.map((p) => ({ n: p.x, passAtN: p.y })))
       section.fits.push({ group: name, temperature: g.key.temperature, a: fit.state === 'fitted' ? fit.a : null, b: fit.state === 'fitted' ? fit.b : null })
       if (fit.state === 'fitted') {
-        series.push({ label: `fit T=${g.key.temperature}`, source: g.groupId, style: 'fit', points: fitLadder(Math.max(...est.grid)).map((n) => ({ x: n, y: coScalingPredict(fit, n) })) })
+        series.push({
+          label: `fit T=${g.key.temperature}`,
+          source: g.groupId,
+          style: 'fit',
+          points: fitLadder(Math.max(...est.grid)).map((n) => ({ x: n, y: coScalingPredict(fit, n) })),
+        })
       }
     }
     const grid = estimates.get(members[0]!.groupId)!.grid.filter((n) => members.every((g) => estimates.get(g.groupId)!.grid.includes(n)))
@@ -130,7 +158,15 @@ function coScaling(groups: readonly CellGroup[], estimates: ReadonlyMap<string, 
       }
       section.bestTemperature.push({ group: name, n, ...best })
     }
-    charts.push({ id: `co-scaling-${index++}`, kind: 'co-scaling', title: `Co-scaling across temperatures — ${name}`, xLabel: 'N', yLabel: 'pass@N', xScale: 'log2', series })
+    charts.push({
+      id: `co-scaling-${index++}`,
+      kind: 'co-scaling',
+      title: `Co-scaling across temperatures — ${name}`,
+      xLabel: 'N',
+      yLabel: 'pass@N',
+      xScale: 'log2',
+      series,
+    })
   }
   return { charts, section }
 }

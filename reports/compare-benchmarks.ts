@@ -46,7 +46,10 @@ export async function loadBenchmarkSet(target: string): Promise<{ files: Benchma
     throw new BenchError('BENCH_DATA_MISSING', `benchmark results not found at ${target}; pass a folder of <suite>.json files or one file`, { cause: error })
   }
   const paths = info.isDirectory()
-    ? (await readdir(target)).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(target, f))
+    ? (await readdir(target))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => path.join(target, f))
     : [target]
   const files: BenchmarkFile[] = []
   const warnings: string[] = []
@@ -96,7 +99,18 @@ export function compareBenchmarks(base: readonly BenchmarkFile[], next: readonly
       warnings.push(`${key}: unit changed from ${record.unit} to ${other.record.unit}`)
     } else if (changePct < -allowancePct) status = comparable ? 'regression' : 'not-comparable'
     else if (changePct > allowancePct) status = comparable ? 'improvement' : 'not-comparable'
-    diffs.push({ suite: file.suite, case: record.case, metric: record.metric, unit: record.unit, higherIsBetter: record.higherIsBetter, base: record.value, next: other.record.value, changePct, allowancePct, status })
+    diffs.push({
+      suite: file.suite,
+      case: record.case,
+      metric: record.metric,
+      unit: record.unit,
+      higherIsBetter: record.higherIsBetter,
+      base: record.value,
+      next: other.record.value,
+      changePct,
+      allowancePct,
+      status,
+    })
   }
   return {
     thresholdPct,

@@ -65,7 +65,13 @@ export function recordedInputs(p: Provenance): Record<string, unknown> {
     project: p.git?.commit ?? null,
     config: configInputs(p.config),
     // A file plugin's path depends on where the project lies; its name, version and options do not.
-    plugins: p.plugins.map((x) => ({ name: x.name, kind: x.kind, version: x.version, options: x.options, source: x.source.startsWith('file:') ? 'file' : x.source })),
+    plugins: p.plugins.map((x) => ({
+      name: x.name,
+      kind: x.kind,
+      version: x.version,
+      options: x.options,
+      source: x.source.startsWith('file:') ? 'file' : x.source,
+    })),
     judges: p.judges,
     seeds: p.seeds,
     data: p.dataFiles.map((f) => f.sha256).sort(),

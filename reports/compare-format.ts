@@ -32,7 +32,16 @@ function cellRows(cells: readonly CellDiff[], level: number): string {
 function benchRows(diffs: readonly BenchmarkDiff[]): string {
   return table(
     ['suite', 'case', 'metric', 'base', 'new', 'change', 'allowance', 'status'],
-    diffs.map((d) => [mdCell(d.suite), mdCell(d.case), mdCell(d.metric), `${d.base.toPrecision(4)} ${mdCell(d.unit)}`, `${d.next.toPrecision(4)} ${mdCell(d.unit)}`, signedPct(d.changePct), `±${d.allowancePct.toFixed(1)}%`, d.status]),
+    diffs.map((d) => [
+      mdCell(d.suite),
+      mdCell(d.case),
+      mdCell(d.metric),
+      `${d.base.toPrecision(4)} ${mdCell(d.unit)}`,
+      `${d.next.toPrecision(4)} ${mdCell(d.unit)}`,
+      signedPct(d.changePct),
+      `±${d.allowancePct.toFixed(1)}%`,
+      d.status,
+    ]),
     false,
   )
 }
@@ -58,7 +67,9 @@ export function compareToMarkdown(c: RunComparison): string {
   if (c.cells.length) parts.push(`<details><summary>All ${c.cells.length} comparisons</summary>\n\n${cellRows(c.cells, s.level)}\n\n</details>`)
   if (c.benchmarks && c.benchmarks.diffs.length) {
     const note = c.benchmarks.machineMismatch.length ? `\n\nDifferent machines for: ${c.benchmarks.machineMismatch.map(mdCell).join(', ')} (not counted).` : ''
-    parts.push(`<details><summary>Benchmarks: ${c.benchmarks.diffs.length} numbers, threshold ${c.benchmarks.thresholdPct}%</summary>\n\n${benchRows(c.benchmarks.diffs)}${note}\n\n</details>`)
+    parts.push(
+      `<details><summary>Benchmarks: ${c.benchmarks.diffs.length} numbers, threshold ${c.benchmarks.thresholdPct}%</summary>\n\n${benchRows(c.benchmarks.diffs)}${note}\n\n</details>`,
+    )
   }
   const notes = [
     ...c.onlyInBase.map((g) => `only in base run (not compared): \`${mdCell(g)}\``),
@@ -88,7 +99,10 @@ export function compareToJunit(c: RunComparison): string {
   // A cell that changed on unchanged inputs is an error (not a failure): the run itself is broken.
   const exactCases = c.exact.cells
     .filter((e) => e.state === 'not-reproducible')
-    .map((e) => `    <testcase classname="${xml(e.groupId)}" name="${xml(`${e.label} reproduces bit for bit`)}"><error message="not reproducible">${xml(e.differences.join('\n'))}</error></testcase>`)
+    .map(
+      (e) =>
+        `    <testcase classname="${xml(e.groupId)}" name="${xml(`${e.label} reproduces bit for bit`)}"><error message="not reproducible">${xml(e.differences.join('\n'))}</error></testcase>`,
+    )
   const suites = [
     `  <testsuite name="bonbench compare: evaluation" tests="${c.cells.length + exactCases.length}" failures="${c.regressions.length}" errors="${exactCases.length}">\n${[...exactCases, ...cellCases].join('\n')}\n  </testsuite>`,
   ]
@@ -99,7 +113,9 @@ export function compareToJunit(c: RunComparison): string {
       const skipped = d.status === 'not-comparable' ? '<skipped message="measured on different machines"/>' : ''
       return `    <testcase classname="${xml(d.suite)}" name="${xml(`${d.case} ${d.metric}`)}">${failure}${skipped}<system-out>${xml(body)}</system-out></testcase>`
     })
-    suites.push(`  <testsuite name="bonbench compare: benchmarks" tests="${c.benchmarks.diffs.length}" failures="${c.benchmarks.regressions.length}" errors="0">\n${benchCases.join('\n')}\n  </testsuite>`)
+    suites.push(
+      `  <testsuite name="bonbench compare: benchmarks" tests="${c.benchmarks.diffs.length}" failures="${c.benchmarks.regressions.length}" errors="0">\n${benchCases.join('\n')}\n  </testsuite>`,
+    )
   }
   const failures = c.regressions.length + (c.benchmarks?.regressions.length ?? 0)
   const tests = c.cells.length + exactCases.length + (c.benchmarks?.diffs.length ?? 0)

@@ -42,7 +42,10 @@ export function compareLead(c: RunComparison): string {
     ? x.inputs.verifiable
       ? 'Inputs: code, config, plugins, data and environment are recorded the same in both runs, so every cell must be bit-identical.'
       : `Inputs: recorded the same, but ${x.inputs.changes.map(mdCell).join('; ')}.`
-    : `Inputs changed (${x.inputs.changes.length}): ${x.inputs.changes.slice(0, 6).map((s) => `\`${mdCell(s)}\``).join(', ')}${x.inputs.changes.length > 6 ? ', …' : ''}.`
+    : `Inputs changed (${x.inputs.changes.length}): ${x.inputs.changes
+        .slice(0, 6)
+        .map((s) => `\`${mdCell(s)}\``)
+        .join(', ')}${x.inputs.changes.length > 6 ? ', …' : ''}.`
   parts.push(inputs)
   const worst = roles
     .map((r) => {
@@ -72,6 +75,9 @@ export function compareLead(c: RunComparison): string {
     )
   }
   const broken = x.cells.filter((e) => e.state === 'not-reproducible')
-  if (broken.length) parts.push(`### Not reproducible\n\n${broken.map((e) => `- \`${mdCell(e.groupId)}\` (seeds ${e.differingSeeds.join(', ')}): ${e.differences.map((d) => `\`${mdCell(d)}\``).join('; ')}`).join('\n')}`)
+  if (broken.length)
+    parts.push(
+      `### Not reproducible\n\n${broken.map((e) => `- \`${mdCell(e.groupId)}\` (seeds ${e.differingSeeds.join(', ')}): ${e.differences.map((d) => `\`${mdCell(d)}\``).join('; ')}`).join('\n')}`,
+    )
   return parts.join('\n\n')
 }

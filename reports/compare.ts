@@ -139,7 +139,9 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     const role = roles.get(`${o.a}|${o.metric}|${o.n}`)
     const primary = role !== undefined
     const significant = o.significant
-    const detectable = primary ? detectableEffect(metricMatrix(pair.base, o.metric, o.n, pair.prompts), metricMatrix(pair.next, o.metric, o.n, pair.prompts), alpha, tests, o.se) : undefined
+    const detectable = primary
+      ? detectableEffect(metricMatrix(pair.base, o.metric, o.n, pair.prompts), metricMatrix(pair.next, o.metric, o.n, pair.prompts), alpha, tests, o.se)
+      : undefined
     return {
       groupId: o.a,
       label: pair.base.label,

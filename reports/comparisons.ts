@@ -82,7 +82,10 @@ export function compareGroups(requests: readonly ComparisonRequest[], options: C
     const result = pairedTwoLevelBootstrap(b, a, { resamples, level, seed: deriveSeed(seed, r.a.groupId, r.b.groupId, r.metric, r.n) })
     return { r, prompts: prompts.length, result }
   })
-  const corrected = holm(raw.map((x) => x.result.pValue), alpha)
+  const corrected = holm(
+    raw.map((x) => x.result.pValue),
+    alpha,
+  )
   return raw.map(({ r, prompts, result }, i) => ({
     a: r.a.groupId,
     b: r.b.groupId,

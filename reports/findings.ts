@@ -55,7 +55,16 @@ export function plannedChecks(results: Results, options: FindingsOptions = {}): 
   const primaryTemperature = pickTemperature(temperatures, options.temperature)
   const atT = arms.filter((a) => a.temperature === primaryTemperature)
   const grid = atT[0]!.grid.filter((n) => atT.every((a) => a.grid.includes(n))).sort((x, y) => x - y)
-  const ctx: FindingsContext = { results, arms, primaryTemperature, temperatures, grid, seed: options.seed ?? 0, level: options.level ?? results.settings.level, resamples: options.resamples ?? results.settings.bootstrap }
+  const ctx: FindingsContext = {
+    results,
+    arms,
+    primaryTemperature,
+    temperatures,
+    grid,
+    seed: options.seed ?? 0,
+    level: options.level ?? results.settings.level,
+    resamples: options.resamples ?? results.settings.bootstrap,
+  }
   return planPredictions(ctx).flatMap((p) => p.checks)
 }
 
@@ -68,7 +77,11 @@ export function plannedChecks(results: Results, options: FindingsOptions = {}): 
  */
 export function evaluateFindings(results: Results, options: FindingsOptions = {}): FindingsReport {
   const arms = indexArms(results)
-  if (arms.length === 0) throw new BenchError('BENCH_RUN_INVALID', `results of run ${results.run.runId} hold no finished cell with prompts; finish the run (bench run --resume) and regenerate results.json`)
+  if (arms.length === 0)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `results of run ${results.run.runId} hold no finished cell with prompts; finish the run (bench run --resume) and regenerate results.json`,
+    )
   const temperatures = [...new Set(arms.map((a) => a.temperature))].sort((x, y) => x - y)
   const primaryTemperature = pickTemperature(temperatures, options.temperature)
   const atT = arms.filter((a) => a.temperature === primaryTemperature)

@@ -18,7 +18,11 @@ function cellAt(cell: CellResult, evaluation: CheckpointEval): CellResult {
   return { ...cell, metrics: evaluation.metrics, prompts: evaluation.prompts, kl: evaluation.kl }
 }
 
-function klOf(cells: readonly CellResult[], promptIds: readonly string[], opts: FrontierOptions & { label: string }): { kl: Estimate | null; klAbsent?: string } {
+function klOf(
+  cells: readonly CellResult[],
+  promptIds: readonly string[],
+  opts: FrontierOptions & { label: string },
+): { kl: Estimate | null; klAbsent?: string } {
   const measured: Array<Extract<KlEstimate, { state: 'measured' }>> = []
   for (const cell of cells) {
     if (!cell.kl) return { kl: null, klAbsent: `${cell.cellId}: KL not measured` }
@@ -35,7 +39,11 @@ function klOf(cells: readonly CellResult[], promptIds: readonly string[], opts: 
 }
 
 function estimate(group: CellGroup, metric: MetricName, n: number, opts: FrontierOptions & { label: string }): Estimate {
-  const ci = twoLevelBootstrapCI(metricMatrix(group, metric, n), { resamples: opts.resamples, level: opts.level, seed: deriveSeed(opts.seed, opts.label, metric, n) })
+  const ci = twoLevelBootstrapCI(metricMatrix(group, metric, n), {
+    resamples: opts.resamples,
+    level: opts.level,
+    seed: deriveSeed(opts.seed, opts.label, metric, n),
+  })
   return { value: ci.mean, ci: [ci.lower, ci.upper] }
 }
 
@@ -46,13 +54,22 @@ function estimate(group: CellGroup, metric: MetricName, n: number, opts: Frontie
  * CI (seeds and prompts) like every other estimate of results.json. Undefined when no cell of the
  * group measured KL or has checkpoints (a run without `train.evalEvery` or `eval.kl`).
  */
-export function buildFrontier(group: CellGroup, checkpointEvals: ReadonlyMap<string, readonly CheckpointEval[]>, opts: FrontierOptions): FrontierPoint[] | undefined {
+export function buildFrontier(
+  group: CellGroup,
+  checkpointEvals: ReadonlyMap<string, readonly CheckpointEval[]>,
+  opts: FrontierOptions,
+): FrontierPoint[] | undefined {
   const evals = group.cells.map((c) => checkpointEvals.get(c.cellId) ?? [])
   if (group.cells.every((c, i) => c.kl === undefined && evals[i]!.length === 0)) return undefined
   const shared = (evals[0] ?? []).map((e) => e.step).filter((step) => evals.every((list) => list.some((e) => e.step === step)))
   const stages: Array<{ step: number; cells: CellResult[] }> = shared.map((step) => ({
     step,
-    cells: group.cells.map((c, i) => cellAt(c, evals[i]!.find((e) => e.step === step)!)),
+    cells: group.cells.map((c, i) =>
+      cellAt(
+        c,
+        evals[i]!.find((e) => e.step === step)!,
+      ),
+    ),
   }))
   const finalSteps = new Set(group.cells.map((c) => c.training.length))
   stages.push({ step: group.key.strategy === 'base' ? 0 : Math.max(...finalSteps), cells: group.cells })

@@ -58,7 +58,8 @@ export function groupCells(cells: readonly CellResult[], labelKeys: readonly Cel
     const grid = first.metrics.grid.filter((n) => members.every((c) => c.metrics.grid.includes(n)))
     const promptIds = first.prompts.map((p) => p.promptId).filter((id) => members.every((c) => c.prompts.some((p) => p.promptId === id)))
     for (const c of members) {
-      if (c.prompts.length !== promptIds.length) warnings.push(`${c.cellId}: ${c.prompts.length - promptIds.length} prompt(s) not shared by every seed of ${groupId} are left out of pooled numbers`)
+      if (c.prompts.length !== promptIds.length)
+        warnings.push(`${c.cellId}: ${c.prompts.length - promptIds.length} prompt(s) not shared by every seed of ${groupId} are left out of pooled numbers`)
       if (c.metrics.grid.length !== grid.length) warnings.push(`${c.cellId}: N values not shared by every seed of ${groupId} are left out of pooled numbers`)
     }
     groups.push({ groupId, key: groupKeyOf(first.key), label: cellLabel(first.key, axes, { withSeed: false }), cells: members, promptIds, grid })

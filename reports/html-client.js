@@ -39,7 +39,9 @@
       var color = palette[i % palette.length]
       return {
         label: s.label,
-        data: s.points.map(function (p) { return Object.assign({}, p) }),
+        data: s.points.map(function (p) {
+          return Object.assign({}, p)
+        }),
         borderColor: color,
         backgroundColor: color,
         showLine: s.style !== 'scatter',
@@ -55,9 +57,13 @@
     var nValues = []
     chart.series.forEach(function (s) {
       if (s.style === 'fit') return
-      s.points.forEach(function (p) { if (nValues.indexOf(p.x) < 0) nValues.push(p.x) })
+      s.points.forEach(function (p) {
+        if (nValues.indexOf(p.x) < 0) nValues.push(p.x)
+      })
     })
-    nValues.sort(function (a, b) { return a - b })
+    nValues.sort(function (a, b) {
+      return a - b
+    })
     new Chart(canvas, {
       type: 'scatter',
       data: { datasets: datasets },
@@ -76,8 +82,20 @@
             type: logX ? 'logarithmic' : 'linear',
             title: { display: true, text: chart.xLabel },
             // Ticks at the N values themselves (1, 2, 4, …), not Chart.js's decades.
-            afterBuildTicks: logX ? function (axis) { axis.ticks = nValues.map(function (v) { return { value: v } }) } : undefined,
-            ticks: logX ? { callback: function (v) { return String(v) } } : {},
+            afterBuildTicks: logX
+              ? function (axis) {
+                  axis.ticks = nValues.map(function (v) {
+                    return { value: v }
+                  })
+                }
+              : undefined,
+            ticks: logX
+              ? {
+                  callback: function (v) {
+                    return String(v)
+                  },
+                }
+              : {},
           },
           y: { title: { display: true, text: chart.yLabel } },
         },
@@ -103,7 +121,9 @@
     promptSelect.textContent = ''
     if (!cell) return
     cell.prompts.forEach(function (p, i) {
-      var correct = p.samples.filter(function (s) { return s.correct }).length
+      var correct = p.samples.filter(function (s) {
+        return s.correct
+      }).length
       promptSelect.appendChild(el('option', { value: String(i) }, p.promptId + ' (' + correct + '/' + p.samples.length + ' correct)'))
     })
   }
@@ -117,10 +137,28 @@
       return
     }
     var pool = cell.prompts[Number(promptSelect.value)] || cell.prompts[0]
-    var correct = pool.samples.filter(function (s) { return s.correct }).length
-    var picks = pool.samples.filter(function (s) { return s.picked })
-    summary.textContent = pool.promptId + ': ' + pool.samples.length + ' samples, ' + correct + ' correct; the verifier picks ' +
-      picks.length + ' sample(s) with the top score' + (picks.length ? ' (' + (picks.filter(function (s) { return s.correct }).length) + ' of them correct)' : '')
+    var correct = pool.samples.filter(function (s) {
+      return s.correct
+    }).length
+    var picks = pool.samples.filter(function (s) {
+      return s.picked
+    })
+    summary.textContent =
+      pool.promptId +
+      ': ' +
+      pool.samples.length +
+      ' samples, ' +
+      correct +
+      ' correct; the verifier picks ' +
+      picks.length +
+      ' sample(s) with the top score' +
+      (picks.length
+        ? ' (' +
+          picks.filter(function (s) {
+            return s.correct
+          }).length +
+          ' of them correct)'
+        : '')
     pool.samples.forEach(function (s, i) {
       var row = el('tr', { class: (s.correct ? 'correct' : 'wrong') + (s.picked ? ' picked' : '') })
       row.appendChild(el('td', null, String(i + 1)))
@@ -138,7 +176,10 @@
   samples.cells.forEach(function (c, i) {
     cellSelect.appendChild(el('option', { value: String(i) }, c.label + ' (' + c.prompts.length + ' prompts)'))
   })
-  cellSelect.addEventListener('change', function () { fillPrompts(); showPool() })
+  cellSelect.addEventListener('change', function () {
+    fillPrompts()
+    showPool()
+  })
   promptSelect.addEventListener('change', showPool)
   fillPrompts()
   showPool()

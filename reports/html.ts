@@ -91,7 +91,12 @@ export function renderHtml(results: Results, samples: SampleBrowserData, chartJs
   const p = results.provenance
   const title = `bonbench report — ${run.runId}`
   const finished = results.cells.length
-  const plugins = p.plugins.map((p) => `<li><code>${escapeHtml(p.name)}</code> ${escapeHtml(p.kind)} v${escapeHtml(p.version)} <code>${escapeHtml(JSON.stringify(p.options))}</code></li>`).join('')
+  const plugins = p.plugins
+    .map(
+      (p) =>
+        `<li><code>${escapeHtml(p.name)}</code> ${escapeHtml(p.kind)} v${escapeHtml(p.version)} <code>${escapeHtml(JSON.stringify(p.options))}</code></li>`,
+    )
+    .join('')
   const section = (kind: string, heading: string, note: string) =>
     `<section><h2>${heading}</h2><p class="meta">${note}</p><div class="charts" id="charts-${kind}"></div></section>`
   return `<!doctype html>
@@ -133,7 +138,12 @@ ${samples.truncated ? '<p class="meta">Some prompts or texts were cut to keep th
  * Writes `<runDir>/report.html` (or `outFile`). Runs at the end of a run and from `bench report`.
  * Returns the path written.
  */
-export async function writeHtmlReport(runDir: string, results: Results, samples: SampleBrowserData, outFile = path.join(runDir, 'report.html')): Promise<string> {
+export async function writeHtmlReport(
+  runDir: string,
+  results: Results,
+  samples: SampleBrowserData,
+  outFile = path.join(runDir, 'report.html'),
+): Promise<string> {
   const [chartJs, client] = await Promise.all([readChartJs(), readClient()])
   await writeFile(outFile, renderHtml(results, samples, chartJs, client))
   return outFile

@@ -36,8 +36,14 @@ export function sharedGrids(groups: readonly ResultsGroup[]): { grid: number[]; 
  */
 export function groupsTable(results: Results, groups: readonly ResultsGroup[], kind: 'metrics' | 'majority'): ResultsTable {
   const { grid, passGrid } = sharedGrids(groups)
-  const columns = kind === 'metrics' ? [...metricColumns(['pass1'], []), ...metricColumns(['passAtN'], passGrid), ...metricColumns(['bestOfN'], grid)] : metricColumns(['majorityAtN'], grid)
-  return resultsTable(groups.map((g) => ({ ...g, label: labelWithSelection(results, g), seeds: g.seeds.length })), columns)
+  const columns =
+    kind === 'metrics'
+      ? [...metricColumns(['pass1'], []), ...metricColumns(['passAtN'], passGrid), ...metricColumns(['bestOfN'], grid)]
+      : metricColumns(['majorityAtN'], grid)
+  return resultsTable(
+    groups.map((g) => ({ ...g, label: labelWithSelection(results, g), seeds: g.seeds.length })),
+    columns,
+  )
 }
 
 /** Lays a results table out as Markdown: `value (low–high)` per entry; `seeds` adds a column of seed counts after the label. */
@@ -80,7 +86,9 @@ function coScalingSection(results: Results): string {
   const families = [...new Set(bestTemperature.map((b) => b.group))]
   const parts = families.map((family) => {
     const rows = bestTemperature.filter((b) => b.group === family).map((b) => [String(b.n), String(b.temperature), pct(b.passAtN)])
-    const fitRows = fits.filter((f) => f.group === family).map((f) => [String(f.temperature), f.a === null ? 'no fit' : f.a.toFixed(3), f.b === null ? '' : f.b.toFixed(3)])
+    const fitRows = fits
+      .filter((f) => f.group === family)
+      .map((f) => [String(f.temperature), f.a === null ? 'no fit' : f.a.toFixed(3), f.b === null ? '' : f.b.toFixed(3)])
     return `**${mdCell(family)}**\n\n${table(['N', 'best T', 'pass@N'], rows)}\n\n${table(['T', 'a', 'b'], fitRows)}`
   })
   return `Measured best temperature per N, and the fit pass@N ≈ exp(a·N^b) per temperature.\n\n${parts.join('\n\n')}`
@@ -106,10 +114,18 @@ function environmentSection(results: Results): string {
     ['pass@N counts', `reward ≥ ${results.settings.threshold}`],
     ['confidence intervals', `${Math.round(results.settings.level * 100)}% two-level bootstrap (seeds and prompts), ${results.settings.bootstrap} resamples`],
   ]
-  for (const s of p.strategies) rows.push(['strategy', `${s.name}: ${s.plugin}, selects its picks by ${s.selection === 'reward' ? 'R (the environment reward)' : s.selection === 'verifier' ? 'r (the verifier)' : s.selection === 'none' ? 'nothing (no picks)' : 'an undeclared judge'}`])
+  for (const s of p.strategies)
+    rows.push([
+      'strategy',
+      `${s.name}: ${s.plugin}, selects its picks by ${s.selection === 'reward' ? 'R (the environment reward)' : s.selection === 'verifier' ? 'r (the verifier)' : s.selection === 'none' ? 'nothing (no picks)' : 'an undeclared judge'}`,
+    ])
   for (const f of p.dataFiles) rows.push(['data file', `${f.path} (sha256 ${f.sha256})`])
   if (p.checkpoint) rows.push(['checkpoint', p.checkpoint])
-  return table(['', ''], rows.map(([k, v]) => [k!, mdCell(v!)]), false)
+  return table(
+    ['', ''],
+    rows.map(([k, v]) => [k!, mdCell(v!)]),
+    false,
+  )
 }
 
 function pluginsSection(results: Results): string {
@@ -123,7 +139,9 @@ function pluginsSection(results: Results): string {
 function prepareSection(results: Results): string {
   const entries = Object.entries(results.prepare)
   if (entries.length === 0) return ''
-  const rows = entries.flatMap(([name, facts]) => Object.entries(facts).map(([k, v]) => [mdCell(name), mdCell(k), mdCell(typeof v === 'string' ? v : JSON.stringify(v))]))
+  const rows = entries.flatMap(([name, facts]) =>
+    Object.entries(facts).map(([k, v]) => [mdCell(name), mdCell(k), mdCell(typeof v === 'string' ? v : JSON.stringify(v))]),
+  )
   return `## Prepared components\n\n${table(['component', 'fact', 'value'], rows, false)}\n\n`
 }
 

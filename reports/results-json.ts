@@ -49,7 +49,14 @@ function pickMetrics(m: CellMetrics): Results['cells'][number]['metrics'] {
 }
 
 function pickPrompt(p: PromptMetrics): Results['cells'][number]['prompts'][number] {
-  return { promptId: p.promptId, passAtN: p.passAtN, bestOfN: p.bestOfN, majorityAtN: p.majorityAtN, pFail: p.pFail, ...(p.distinctAtN ? { distinctAtN: p.distinctAtN } : {}) }
+  return {
+    promptId: p.promptId,
+    passAtN: p.passAtN,
+    bestOfN: p.bestOfN,
+    majorityAtN: p.majorityAtN,
+    pFail: p.pFail,
+    ...(p.distinctAtN ? { distinctAtN: p.distinctAtN } : {}),
+  }
 }
 
 function pickSplit(v: SplitEval): { metrics: Results['cells'][number]['metrics']; prompts: Results['cells'][number]['prompts'] } {
@@ -125,10 +132,12 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
   })
   const boot = { resamples, level, seed }
   const checkpointEvals: ReadonlyMap<string, readonly CheckpointEval[]> = run.checkpointEvals ?? new Map()
-  const estimates = new Map(groups.map((g) => {
-    const frontier = buildFrontier(g, checkpointEvals, boot)
-    return [g.groupId, frontier ? { ...groupEstimates(g, boot), frontier } : groupEstimates(g, boot)]
-  }))
+  const estimates = new Map(
+    groups.map((g) => {
+      const frontier = buildFrontier(g, checkpointEvals, boot)
+      return [g.groupId, frontier ? { ...groupEstimates(g, boot), frontier } : groupEstimates(g, boot)]
+    }),
+  )
 
   const requests = comparisonRequests(groups)
   const outcomes = compareGroups(requests, { alpha, level, resamples, seed })
@@ -169,11 +178,25 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
       key: c.key,
       metrics: pickMetrics(c.metrics),
       prompts: c.prompts.map(pickPrompt),
-      compute: { samplesDrawn: c.compute.samplesDrawn, tokensGenerated: c.compute.tokensGenerated, tokensTrained: c.compute.tokensTrained, wallMs: c.compute.wallMs },
+      compute: {
+        samplesDrawn: c.compute.samplesDrawn,
+        tokensGenerated: c.compute.tokensGenerated,
+        tokensTrained: c.compute.tokensTrained,
+        wallMs: c.compute.wallMs,
+      },
       trainingSteps: (run.training.get(c.cellId) ?? c.training).length,
       ...(c.checkpoint !== undefined ? { checkpoint: c.checkpoint } : {}),
       ...(c.kl !== undefined ? { kl: c.kl } : {}),
-      ...(checkpointEvals.get(c.cellId)?.length ? { checkpoints: checkpointEvals.get(c.cellId)!.map((e) => ({ ...e, metrics: pickMetrics(e.metrics), prompts: e.prompts.map(pickPrompt), ...(e.validation ? { validation: pickSplit(e.validation) } : {}) })) } : {}),
+      ...(checkpointEvals.get(c.cellId)?.length
+        ? {
+            checkpoints: checkpointEvals.get(c.cellId)!.map((e) => ({
+              ...e,
+              metrics: pickMetrics(e.metrics),
+              prompts: e.prompts.map(pickPrompt),
+              ...(e.validation ? { validation: pickSplit(e.validation) } : {}),
+            })),
+          }
+        : {}),
       ...(c.validation !== undefined ? { validation: pickSplit(c.validation) } : {}),
     })),
     groups: groups.map((g) => estimates.get(g.groupId)!),

@@ -30,7 +30,11 @@ const cellKey = z.strictObject({
   nTrain: z.number().int(),
   temperature: z.number(),
   seed: z.number().int(),
-  learningRate: z.number().positive().optional().describe('the fine-tuning learning rate, only in runs with a learning-rate axis (matrix.learningRates); absent for the base'),
+  learningRate: z
+    .number()
+    .positive()
+    .optional()
+    .describe('the fine-tuning learning rate, only in runs with a learning-rate axis (matrix.learningRates); absent for the base'),
 })
 
 /** A cell's coordinates without the seed: the unit that seeds are pooled over. */
@@ -70,7 +74,7 @@ const promptKl = z.strictObject({
 const klEstimate = z.discriminatedUnion('state', [
   z.strictObject({
     state: z.literal('measured'),
-    perToken: z.number().describe('mean over prompts of Σ(log π − log π_base)/Σ|y| over the prompt\'s samples y ~ π at T = 1 (nats per token)'),
+    perToken: z.number().describe("mean over prompts of Σ(log π − log π_base)/Σ|y| over the prompt's samples y ~ π at T = 1 (nats per token)"),
     ci: interval.describe('95% bootstrap CI over prompts'),
     perSequence: z.number().describe('mean over prompts of the mean of log π − log π_base per sample (nats)'),
     perSequenceCi: interval,
@@ -133,7 +137,10 @@ const group = z.strictObject({
   passAtN: z.array(estimate),
   bestOfN: z.array(estimate),
   majorityAtN: z.array(estimate),
-  frontier: z.array(frontierPoint).optional().describe('the group at each checkpoint step every seed evaluated, then its final model; absent when the run measured no KL'),
+  frontier: z
+    .array(frontierPoint)
+    .optional()
+    .describe('the group at each checkpoint step every seed evaluated, then its final model; absent when the run measured no KL'),
 })
 
 const comparisonMetric = z.enum(['pass1', 'passAtN', 'bestOfN'])
@@ -184,7 +191,11 @@ const gitState = z.strictObject({ commit: z.string(), dirty: z.boolean().describ
 
 /** Everything needed to reproduce the run (core/run/provenance.ts builds it; run.json holds the same). */
 const provenance = z.strictObject({
-  harness: z.strictObject({ name: z.string(), version: z.string().describe("package.json version; 'unknown' for runs recorded before it was"), git: gitState.optional().describe('when bonbench runs from a git checkout') }),
+  harness: z.strictObject({
+    name: z.string(),
+    version: z.string().describe("package.json version; 'unknown' for runs recorded before it was"),
+    git: gitState.optional().describe('when bonbench runs from a git checkout'),
+  }),
   node: z.string(),
   platform: z.strictObject({ os: z.string(), arch: z.string(), cpus: z.number(), cpuModel: z.string() }),
   cwd: z.string().describe('working directory of the run'),
@@ -192,18 +203,25 @@ const provenance = z.strictObject({
   argv: z.array(z.string()).describe('the command line after `bench`'),
   config: z.record(z.string(), z.unknown()).describe('the resolved config (inline plugin objects as { inline: name })'),
   plugins: z.array(z.strictObject({ name: z.string(), kind: z.string(), version: z.string(), options: z.record(z.string(), z.unknown()), source: z.string() })),
-  strategies: z.array(z.strictObject({
-    name: z.string().describe('as named in the matrix'),
-    plugin: z.string(),
-    selection: z.enum(['reward', 'verifier', 'none']).optional().describe("judge of the strategy's BoN picks: R (reward), r (verifier) or no picks; absent when the plugin does not declare it"),
-    arm: z.literal(true).optional().describe('a named arm (matrix.arms): `plugin` trained with `options`'),
-    options: z.record(z.string(), z.unknown()).optional().describe("the arm's strategy options as resolved (defaults applied)"),
-    learningRate: z.number().positive().optional().describe("the arm's own learning rate, when it sets one"),
-  })),
+  strategies: z.array(
+    z.strictObject({
+      name: z.string().describe('as named in the matrix'),
+      plugin: z.string(),
+      selection: z
+        .enum(['reward', 'verifier', 'none'])
+        .optional()
+        .describe("judge of the strategy's BoN picks: R (reward), r (verifier) or no picks; absent when the plugin does not declare it"),
+      arm: z.literal(true).optional().describe('a named arm (matrix.arms): `plugin` trained with `options`'),
+      options: z.record(z.string(), z.unknown()).optional().describe("the arm's strategy options as resolved (defaults applied)"),
+      learningRate: z.number().positive().optional().describe("the arm's own learning rate, when it sets one"),
+    }),
+  ),
   judges: z.strictObject({ reward: z.string().describe('the environment reward R'), selector: z.string().describe('the verifier r BoN ranks by') }),
   backend: z.strictObject({ requested: z.string(), resolved: z.string().optional().describe('the backend the model ran on'), device: z.string().optional() }),
   seeds: z.strictObject({ matrix: z.array(z.number().int()), task: z.number().int() }),
-  dataFiles: z.array(z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).describe('sha256 of the bytes of every data file the task read'),
+  dataFiles: z
+    .array(z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }))
+    .describe('sha256 of the bytes of every data file the task read'),
   checkpoint: z.string().optional().describe('the saved model evaluated as the base (bench eval --checkpoint)'),
 })
 

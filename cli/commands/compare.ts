@@ -27,7 +27,10 @@ interface CompareFlags {
 const formats: readonly CompareFormat[] = ['md', 'json', 'junit']
 
 async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false)
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
 }
 
 /**
@@ -40,47 +43,68 @@ async function isDir(p: string): Promise<boolean> {
 export function registerCompare(program: Command): void {
   const command = program
     .command('compare')
-    .description('compare two runs cell by cell: bit-identical or not (exit 3 when unchanged code does not reproduce), then paired bootstrap, Holm-corrected, with the detectable drop; and their benchmark results; flag significant regressions')
+    .description(
+      'compare two runs cell by cell: bit-identical or not (exit 3 when unchanged code does not reproduce), then paired bootstrap, Holm-corrected, with the detectable drop; and their benchmark results; flag significant regressions',
+    )
     .argument('<base-run>', 'the reference run directory (e.g. the last good nightly)')
     .argument('<new-run>', 'the run directory to check')
-    .option('--threshold <points>', 'a regression must drop by more than this many percentage points, in 0..100', numberFlag('--threshold', { range: 'a number of points in 0..100', test: (n) => n >= 0 && n <= 100 }, 'the threshold'), 1)
-    .option('--alpha <a>', 'family-wise error rate across every cell\'s primary metrics: pass@1, Bo-N′, pass@max N (Holm), in (0, 1)', numberFlag('--alpha', openUnit, 'alpha'), 0.05)
-    .option('--resamples <n>', 'bootstrap resamples, an integer ≥ 2 (raised automatically when Holm needs more)', numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'), 1000)
+    .option(
+      '--threshold <points>',
+      'a regression must drop by more than this many percentage points, in 0..100',
+      numberFlag('--threshold', { range: 'a number of points in 0..100', test: (n) => n >= 0 && n <= 100 }, 'the threshold'),
+      1,
+    )
+    .option(
+      '--alpha <a>',
+      "family-wise error rate across every cell's primary metrics: pass@1, Bo-N′, pass@max N (Holm), in (0, 1)",
+      numberFlag('--alpha', openUnit, 'alpha'),
+      0.05,
+    )
+    .option(
+      '--resamples <n>',
+      'bootstrap resamples, an integer ≥ 2 (raised automatically when Holm needs more)',
+      numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'),
+      1000,
+    )
     .option('--seeds <n>', 'seed of the bootstrap, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
     .option('-f, --format <format>', 'output: md (a CI comment), json or junit', choiceFlag('--format', formats), 'md')
     .option('-o, --out <file>', 'also write the output to this file')
     .option('--fail-on-regression', 'exit with code 1 when a cell or a benchmark regressed')
-    .option('--bench-base <path>', "base benchmark results (folder of <suite>.json or one file; default: <base-run>/benchmarks when present)")
-    .option('--bench-new <path>', "new benchmark results (default: <new-run>/benchmarks when present)")
-    .option('--bench-threshold <percent>', 'a benchmark regresses when worse by more than this percent, ≥ 0 (and more than its own noise)', numberFlag('--bench-threshold', nonNegative, 'the percentage'), 10)
+    .option('--bench-base <path>', 'base benchmark results (folder of <suite>.json or one file; default: <base-run>/benchmarks when present)')
+    .option('--bench-new <path>', 'new benchmark results (default: <new-run>/benchmarks when present)')
+    .option(
+      '--bench-threshold <percent>',
+      'a benchmark regresses when worse by more than this percent, ≥ 0 (and more than its own noise)',
+      numberFlag('--bench-threshold', nonNegative, 'the percentage'),
+      10,
+    )
     .option('--skip-bad-lines', 'skip malformed journal lines instead of failing')
   deprecatedAlias(command, '--output <file>', 'out', '--out')
   deprecatedAlias(command, '--seed <n>', 'seeds', '--seeds')
   addExamples(command, [
     'bench compare last-good/ .bench/runs/<id>/ --fail-on-regression',
     'bench compare base/ new/ --format junit --out compare.xml --threshold 2',
-  ])
-    .action(async (baseDir: string, newDir: string, flags: CompareFlags) => {
-      const { format, threshold, alpha, resamples, seeds: seed, benchThreshold } = flags
-      const [base, next] = await Promise.all([readRun(baseDir, { skipBadLines: flags.skipBadLines }), readRun(newDir, { skipBadLines: flags.skipBadLines })])
-      let comparison = compareRuns(base, next, { threshold, alpha, resamples, seed })
+  ]).action(async (baseDir: string, newDir: string, flags: CompareFlags) => {
+    const { format, threshold, alpha, resamples, seeds: seed, benchThreshold } = flags
+    const [base, next] = await Promise.all([readRun(baseDir, { skipBadLines: flags.skipBadLines }), readRun(newDir, { skipBadLines: flags.skipBadLines })])
+    let comparison = compareRuns(base, next, { threshold, alpha, resamples, seed })
 
-      const benchBase = flags.benchBase ?? ((await isDir(path.join(baseDir, 'benchmarks'))) ? path.join(baseDir, 'benchmarks') : undefined)
-      const benchNew = flags.benchNew ?? ((await isDir(path.join(newDir, 'benchmarks'))) ? path.join(newDir, 'benchmarks') : undefined)
-      if ((flags.benchBase || flags.benchNew) && !(benchBase && benchNew)) {
-        throw new BenchError('BENCH_USAGE', 'give both --bench-base and --bench-new (or neither, to use each run\'s benchmarks/ folder)')
-      }
-      if (benchBase && benchNew) {
-        const [a, b] = await Promise.all([loadBenchmarkSet(benchBase), loadBenchmarkSet(benchNew)])
-        const benchmarks = compareBenchmarks(a.files, b.files, benchThreshold)
-        benchmarks.warnings.push(...a.warnings, ...b.warnings)
-        comparison = withBenchmarks(comparison, benchmarks)
-      }
-      const text = formatComparison(comparison, format)
-      process.stdout.write(text)
-      if (flags.out) await writeFile(flags.out, text)
-      // Exit 3 (not reproducible) outranks 1: when unchanged code draws different numbers, no regression verdict can be trusted.
-      if (comparison.notReproducible) process.exitCode = 3
-      else if (flags.failOnRegression && comparison.regressed) process.exitCode = 1
-    })
+    const benchBase = flags.benchBase ?? ((await isDir(path.join(baseDir, 'benchmarks'))) ? path.join(baseDir, 'benchmarks') : undefined)
+    const benchNew = flags.benchNew ?? ((await isDir(path.join(newDir, 'benchmarks'))) ? path.join(newDir, 'benchmarks') : undefined)
+    if ((flags.benchBase || flags.benchNew) && !(benchBase && benchNew)) {
+      throw new BenchError('BENCH_USAGE', "give both --bench-base and --bench-new (or neither, to use each run's benchmarks/ folder)")
+    }
+    if (benchBase && benchNew) {
+      const [a, b] = await Promise.all([loadBenchmarkSet(benchBase), loadBenchmarkSet(benchNew)])
+      const benchmarks = compareBenchmarks(a.files, b.files, benchThreshold)
+      benchmarks.warnings.push(...a.warnings, ...b.warnings)
+      comparison = withBenchmarks(comparison, benchmarks)
+    }
+    const text = formatComparison(comparison, format)
+    process.stdout.write(text)
+    if (flags.out) await writeFile(flags.out, text)
+    // Exit 3 (not reproducible) outranks 1: when unchanged code draws different numbers, no regression verdict can be trusted.
+    if (comparison.notReproducible) process.exitCode = 3
+    else if (flags.failOnRegression && comparison.regressed) process.exitCode = 1
+  })
 }

@@ -13,8 +13,8 @@ export function registerCreatePlugin(program: Command): void {
       `scaffold a plugin package bonbench-plugin-<name> of one kind (${Object.keys(pluginTemplates).join(', ')}): TypeScript with the plugin kit, a contract test, a README`,
     )
     .option('--dir <path>', 'the package folder, new or empty (default: ./bonbench-plugin-<name>)')
-  addExamples(command, ['bench create-plugin verifier regex-answer', 'bench create-plugin task my-dataset --dir packages/my-dataset'])
-    .action((kind: string, name: string, flags: { dir?: string }) => {
+  addExamples(command, ['bench create-plugin verifier regex-answer', 'bench create-plugin task my-dataset --dir packages/my-dataset']).action(
+    (kind: string, name: string, flags: { dir?: string }) => {
       const cwd = process.cwd()
       const made = scaffoldPlugin({ kind, name, dir: flags.dir, cwd, versions: toolVersions(packageRoot) })
       const where = relative(cwd, made.dir) || '.'
@@ -28,5 +28,6 @@ export function registerCreatePlugin(program: Command): void {
         '  npm test        # builds, then runs the contract test',
       ]
       process.stdout.write(lines.join('\n') + '\n')
-    })
+    },
+  )
 }

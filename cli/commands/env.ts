@@ -68,7 +68,9 @@ function formatEnv(report: EnvReport): string {
       lines.push(`  ✓ ${name} ${b.device}, started in ${start.ms} ms`)
       const a = start.adapter
       if (a) {
-        const limits = Object.entries(a.limits).map(([k, v]) => `${k} ${v}`).join(', ')
+        const limits = Object.entries(a.limits)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
         lines.push(`    ${''.padEnd(15)} adapter: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'unnamed'}; ${limits}`)
       }
     } else if (start.state === 'timeout') lines.push(`  ✗ ${name} installed, but did not start within ${start.ms} ms`)
@@ -86,10 +88,9 @@ export function registerEnv(program: Command): void {
     .description('show the machine: core count, TensorFlow.js backends installed, and the backend a run would use')
     .option('--backend <name>', `backend to try: ${BACKEND_NAMES.join(', ')}`, choiceFlag('--backend', BACKEND_NAMES), 'auto')
     .option('--json', 'print the report as JSON')
-  addExamples(command, ['bench env', 'bench env --backend wasm --json'])
-    .action(async (opts: { backend: string; json?: boolean }) => {
-      const report = await collectEnv(opts.backend)
-      process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatEnv(report))
-      if ('error' in report.chosen && opts.backend !== 'auto') process.exitCode = EXIT.checkFailed
-    })
+  addExamples(command, ['bench env', 'bench env --backend wasm --json']).action(async (opts: { backend: string; json?: boolean }) => {
+    const report = await collectEnv(opts.backend)
+    process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatEnv(report))
+    if ('error' in report.chosen && opts.backend !== 'auto') process.exitCode = EXIT.checkFailed
+  })
 }

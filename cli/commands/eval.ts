@@ -22,13 +22,19 @@ export function registerEval(program: Command): void {
   addExamples(addEvaluationOptions(command), [
     'bench eval math --checkpoint .bench/runs/<id>/checkpoints/<cell>',
     'bench eval toy --model tabular --checkpoint <dir> --n 1,2,4,8 --temperatures 0.7,1',
-  ])
-    .action(async (task: string | undefined, f: EvalFlags) => {
-      const cwd = process.cwd()
-      const flags = evaluationFlagsToConfig(task, f)
-      const { config, registry } = await setupRun({ cwd, configPath: f.config, command: 'eval', flags: { ...flags, matrix: { ...flags.matrix, strategies: [] } }, builtins })
-      await checkBackendApplies(command, config, registry)
-      if (config.strategies.length > 0) throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')
-      await executeRun({ config, registry }, { tui: f.tui, reports: f.reports, checkpoint: resolve(cwd, f.checkpoint) })
+  ]).action(async (task: string | undefined, f: EvalFlags) => {
+    const cwd = process.cwd()
+    const flags = evaluationFlagsToConfig(task, f)
+    const { config, registry } = await setupRun({
+      cwd,
+      configPath: f.config,
+      command: 'eval',
+      flags: { ...flags, matrix: { ...flags.matrix, strategies: [] } },
+      builtins,
     })
+    await checkBackendApplies(command, config, registry)
+    if (config.strategies.length > 0)
+      throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')
+    await executeRun({ config, registry }, { tui: f.tui, reports: f.reports, checkpoint: resolve(cwd, f.checkpoint) })
+  })
 }

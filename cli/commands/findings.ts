@@ -33,7 +33,10 @@ interface FindingsFlags {
  * `results.json.gz`) or a run directory. Throws BenchError saying what to do.
  */
 export async function loadResults(target: string): Promise<Results> {
-  const isDir = await stat(target).then((s) => s.isDirectory(), () => false)
+  const isDir = await stat(target).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
   const file = isDir ? path.join(target, runFiles.results) : target
   let text: string
   try {
@@ -46,12 +49,22 @@ export async function loadResults(target: string): Promise<Results> {
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new BenchError('BENCH_RUN_INVALID', `${file} is not JSON (${(error as Error).message}); regenerate it with \`bench report <run-dir> --format json\``, { cause: error })
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `${file} is not JSON (${(error as Error).message}); regenerate it with \`bench report <run-dir> --format json\``,
+      { cause: error },
+    )
   }
   const parsed = resultsSchema.safeParse(upgradeResults(data))
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')
-    throw new BenchError('BENCH_RUN_INVALID', `${file} is not a bonbench results.json of this version (${issues}); regenerate it with \`bench report <run-dir> --format json\``)
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ')
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `${file} is not a bonbench results.json of this version (${issues}); regenerate it with \`bench report <run-dir> --format json\``,
+    )
   }
   return parsed.data
 }
@@ -64,7 +77,9 @@ export async function loadResults(target: string): Promise<Results> {
 export function registerFindings(program: Command): void {
   const command = program
     .command('findings')
-    .description("judge the paper's predictions P1–P6 on a run's results.json (verdicts, CIs, Holm, power analysis; study v2: at matched KL and at the best checkpoint) and print or write the Markdown; --plan: the power plan of a study from a pilot")
+    .description(
+      "judge the paper's predictions P1–P6 on a run's results.json (verdicts, CIs, Holm, power analysis; study v2: at matched KL and at the best checkpoint) and print or write the Markdown; --plan: the power plan of a study from a pilot",
+    )
     .argument('<results>', 'a results.json (or results.json.gz), or a run directory holding one')
     .option('-o, --out <file>', 'write the Markdown here (e.g. docs/results.md) instead of printing it')
     .option('--temperature <T>', 'the one temperature of the run P1–P4 are judged at, in (0, 10] (default: 1 when the run has it, else the middle one)')
@@ -72,64 +87,80 @@ export function registerFindings(program: Command): void {
     .option('--power <p>', 'power of the minimum detectable effect, in (0, 1) (default: 0.8)')
     .option('--resamples <n>', "bootstrap resamples, an integer ≥ 2 (default: the results' settings.bootstrap; raised so Holm can reject)")
     .option('--seeds <n>', 'seed of the bootstrap, an integer ≥ 0 (default: 0)')
-    .option('--study <version>', "which findings: v1 (each arm at its final step) or v2 (matched KL and best checkpoint; docs/study-v2/ANALYSIS.md) (default: v2 when the results hold checkpoint evaluations with KL, else v1)", choiceFlag('--study', ['v1', 'v2'] as const))
-    .option('--plan', 'treat <results> as a pilot and print the power plan: each planned comparison\'s minimum detectable effect at candidate seed × prompt counts (before the study runs)')
-    .option('--plan-seeds <list>', 'seeds per arm to project the power plan to, integers ≥ 1 (default: 3,5,8)', numberListFlag('--plan-seeds', 'seed count', integerAtLeast(1)))
-    .option('--plan-prompts <list>', 'test prompts to project the power plan to, integers ≥ 1 (default: 200,400,800)', numberListFlag('--plan-prompts', 'prompt count', integerAtLeast(1)))
+    .option(
+      '--study <version>',
+      'which findings: v1 (each arm at its final step) or v2 (matched KL and best checkpoint; docs/study-v2/ANALYSIS.md) (default: v2 when the results hold checkpoint evaluations with KL, else v1)',
+      choiceFlag('--study', ['v1', 'v2'] as const),
+    )
+    .option(
+      '--plan',
+      "treat <results> as a pilot and print the power plan: each planned comparison's minimum detectable effect at candidate seed × prompt counts (before the study runs)",
+    )
+    .option(
+      '--plan-seeds <list>',
+      'seeds per arm to project the power plan to, integers ≥ 1 (default: 3,5,8)',
+      numberListFlag('--plan-seeds', 'seed count', integerAtLeast(1)),
+    )
+    .option(
+      '--plan-prompts <list>',
+      'test prompts to project the power plan to, integers ≥ 1 (default: 200,400,800)',
+      numberListFlag('--plan-prompts', 'prompt count', integerAtLeast(1)),
+    )
     .option('--plan-tests <m>', 'size of the Holm family of the planned study, an integer ≥ 1 (default: the comparisons planned on the pilot)')
   deprecatedAlias(command, '--seed <n>', 'seeds', '--seeds')
   addExamples(command, [
     'bench findings docs/study/results.json.gz --out docs/results.md',
     'bench findings .bench/runs/<id> --temperature 0.7 --alpha 0.1',
     'bench findings pilot/results.json --plan --plan-seeds 3,5',
-  ])
-    .action(async (target: string, flags: FindingsFlags) => {
-      const options = {
-        temperature: toNumber(flags.temperature, '--temperature', temperature, 'the temperature'),
-        alpha: toNumber(flags.alpha, '--alpha', openUnit, 'alpha'),
-        power: toNumber(flags.power, '--power', openUnit, 'the power'),
-        resamples: toNumber(flags.resamples, '--resamples', integerAtLeast(2), 'the number of resamples'),
-        seed: toNumber(flags.seeds, '--seeds', integerAtLeast(0), 'the seed'),
-      }
-      const planTests = toNumber(flags.planTests, '--plan-tests', integerAtLeast(1), 'the family size')
-      const results = await loadResults(target)
-      const given0 = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
-      const v2 = flags.study === 'v2' || (flags.study === undefined && hasFrontiers(results))
-      const source = target.split(path.sep).join('/')
-      let markdown: string
-      let verdicts: Array<{ id: string; verdict: string; title: string }> = []
-      if (flags.plan) {
-        // The power flag is the power of the plan's MDE; the family is what the findings would test on the pilot.
-        const checks = v2 ? plannedChecksV2(results, given0) : plannedChecks(results, given0)
-        const plan = powerPlan(checks, {
-          seeds: flags.planSeeds ?? [3, 5, 8],
-          prompts: flags.planPrompts ?? [200, 400, 800],
-          alpha: options.alpha ?? results.settings.alpha,
-          power: options.power ?? 0.8,
-          ...(planTests !== undefined ? { tests: planTests } : {}),
-        })
-        markdown = renderPowerPlan(plan, results, source)
+  ]).action(async (target: string, flags: FindingsFlags) => {
+    const options = {
+      temperature: toNumber(flags.temperature, '--temperature', temperature, 'the temperature'),
+      alpha: toNumber(flags.alpha, '--alpha', openUnit, 'alpha'),
+      power: toNumber(flags.power, '--power', openUnit, 'the power'),
+      resamples: toNumber(flags.resamples, '--resamples', integerAtLeast(2), 'the number of resamples'),
+      seed: toNumber(flags.seeds, '--seeds', integerAtLeast(0), 'the seed'),
+    }
+    const planTests = toNumber(flags.planTests, '--plan-tests', integerAtLeast(1), 'the family size')
+    const results = await loadResults(target)
+    const given0 = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
+    const v2 = flags.study === 'v2' || (flags.study === undefined && hasFrontiers(results))
+    const source = target.split(path.sep).join('/')
+    let markdown: string
+    let verdicts: Array<{ id: string; verdict: string; title: string }> = []
+    if (flags.plan) {
+      // The power flag is the power of the plan's MDE; the family is what the findings would test on the pilot.
+      const checks = v2 ? plannedChecksV2(results, given0) : plannedChecks(results, given0)
+      const plan = powerPlan(checks, {
+        seeds: flags.planSeeds ?? [3, 5, 8],
+        prompts: flags.planPrompts ?? [200, 400, 800],
+        alpha: options.alpha ?? results.settings.alpha,
+        power: options.power ?? 0.8,
+        ...(planTests !== undefined ? { tests: planTests } : {}),
+      })
+      markdown = renderPowerPlan(plan, results, source)
+    } else {
+      // The doc's regenerate line repeats exactly the options given.
+      const given = (['temperature', 'alpha', 'power', 'resamples', 'seeds', 'study'] as const).flatMap((k) =>
+        flags[k] !== undefined ? [`--${k}`, flags[k]!] : [],
+      )
+      const where = { source, ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}), flags: given }
+      if (v2) {
+        const report = evaluateFindingsV2(results, given0)
+        markdown = renderFindingsV2(report, findingsMeta(results, where), results)
+        verdicts = report.findings
       } else {
-        // The doc's regenerate line repeats exactly the options given.
-        const given = (['temperature', 'alpha', 'power', 'resamples', 'seeds', 'study'] as const).flatMap((k) => (flags[k] !== undefined ? [`--${k}`, flags[k]!] : []))
-        const where = { source, ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}), flags: given }
-        if (v2) {
-          const report = evaluateFindingsV2(results, given0)
-          markdown = renderFindingsV2(report, findingsMeta(results, where), results)
-          verdicts = report.findings
-        } else {
-          const report = evaluateFindings(results, given0)
-          markdown = renderFindings(report, findingsMeta(results, where))
-          verdicts = report.findings
-        }
+        const report = evaluateFindings(results, given0)
+        markdown = renderFindings(report, findingsMeta(results, where))
+        verdicts = report.findings
       }
-      if (!flags.out) {
-        process.stdout.write(markdown)
-        return
-      }
-      await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true })
-      await writeFile(flags.out, markdown)
-      for (const f of verdicts) process.stdout.write(`${f.id} ${f.verdict}: ${f.title}\n`)
-      process.stdout.write(`wrote ${flags.out}\n`)
-    })
+    }
+    if (!flags.out) {
+      process.stdout.write(markdown)
+      return
+    }
+    await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true })
+    await writeFile(flags.out, markdown)
+    for (const f of verdicts) process.stdout.write(`${f.id} ${f.verdict}: ${f.title}\n`)
+    process.stdout.write(`wrote ${flags.out}\n`)
+  })
 }

@@ -15,12 +15,14 @@ import { choiceFlag } from '../parse-list.js'
 export function registerList(program: Command): void {
   const command = program
     .command('list [name]')
-    .description("list every known plugin: kind, name, source, version, and the selection judge of each strategy; with a name, that plugin's options (type, default, description)")
+    .description(
+      "list every known plugin: kind, name, source, version, and the selection judge of each strategy; with a name, that plugin's options (type, default, description)",
+    )
     .option('-c, --config <file>', 'config file (default: bench.config.* in the working directory)')
     .option('--kind <kind>', `only this kind: ${pluginKinds.join(', ')}`, choiceFlag('--kind', pluginKinds))
     .option('--json', "print JSON (each plugin's options as JSON Schema)")
-  addExamples(command, ['bench list', 'bench list --kind strategy', 'bench list bon-rlb', 'bench list --json'])
-    .action(async (name: string | undefined, flags: { config?: string; kind?: string; json?: boolean }) => {
+  addExamples(command, ['bench list', 'bench list --kind strategy', 'bench list bon-rlb', 'bench list --json']).action(
+    async (name: string | undefined, flags: { config?: string; kind?: string; json?: boolean }) => {
       const cwd = process.cwd()
       const { config: fileConfig, file } = await loadConfigFile({ cwd, configPath: flags.config, env: { command: 'list' } })
       const baseDir = file ? dirname(file) : cwd
@@ -33,9 +35,15 @@ export function registerList(program: Command): void {
       if (name !== undefined) {
         const entry = registry.entry(name)
         const from = broken.find((b) => name === b.name || name.startsWith(`${b.name}/`))
-        if (!entry && from) throw new BenchError(from.error.code, `'${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, { cause: from.error })
+        if (!entry && from)
+          throw new BenchError(from.error.code, `'${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, {
+            cause: from.error,
+          })
         if (!entry) {
-          const known = registry.list().map((e) => e.plugin.name).sort()
+          const known = registry
+            .list()
+            .map((e) => e.plugin.name)
+            .sort()
           throw new BenchError('BENCH_PLUGIN_NOT_FOUND', `No plugin named '${name}'. Known plugins: ${known.join(', ')}. Run 'bench list' to see them all.`)
         }
         process.stdout.write(flags.json ? JSON.stringify(pluginRow(entry), null, 2) + '\n' : formatPluginOptions(entry))
@@ -54,10 +62,15 @@ export function registerList(program: Command): void {
       const header = ['kind', 'name', 'source', 'version', 'selection']
       const table = rows.map((r) => [r.kind, r.name, r.source, r.version, ('selection' in r ? r.selection : undefined) ?? ''])
       const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)))
-      const line = (cells: string[]) => cells.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()
+      const line = (cells: string[]) =>
+        cells
+          .map((v, c) => v.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd()
       process.stdout.write([line(header), ...table.map(line)].join('\n') + '\n')
       if (broken.length > 0) process.stdout.write(renderBroken(broken))
-    })
+    },
+  )
 }
 
 /** One plugin as `bench list --json` prints it; `options` is the JSON Schema of its options (null without a zod schema). */

@@ -22,14 +22,19 @@ export function renderRerunVerdict(diff: RunDiff, recordedRunId: string): string
   if (diff.identical) {
     const { failed, missing } = diff.unfinished
     const finished = diff.cells - failed - missing
-    const rest = [failed > 0 ? `${failed} failed in both with the same error` : '', missing > 0 ? `${missing} finished in neither` : ''].filter(Boolean).join(', ')
+    const rest = [failed > 0 ? `${failed} failed in both with the same error` : '', missing > 0 ? `${missing} finished in neither` : '']
+      .filter(Boolean)
+      .join(', ')
     return rest
       ? `rerun: identical — every metric of the ${finished} finished cells is bit-identical to run ${recordedRunId} (of ${diff.cells} cells: ${rest})\n`
       : `rerun: identical — every metric of all ${diff.cells} cells is bit-identical to run ${recordedRunId}\n`
   }
-  const lines = [`rerun: DIFFERENT — ${diff.differingCells.length} of ${diff.cells} cells differ from run ${recordedRunId} (${diff.total} difference(s); recorded → rerun):`]
+  const lines = [
+    `rerun: DIFFERENT — ${diff.differingCells.length} of ${diff.cells} cells differ from run ${recordedRunId} (${diff.total} difference(s); recorded → rerun):`,
+  ]
   for (const d of diff.differences) lines.push(`  ${d}`)
-  if (diff.total > diff.differences.length) lines.push(`  … and ${diff.total - diff.differences.length} more (rerun.json in the new run directory lists the first ones)`)
+  if (diff.total > diff.differences.length)
+    lines.push(`  … and ${diff.total - diff.differences.length} more (rerun.json in the new run directory lists the first ones)`)
   return lines.join('\n') + '\n'
 }
 
@@ -50,19 +55,33 @@ export function registerRerun(program: Command): void {
     .option('--allow-mismatch', 'rerun even when plugin versions, data files or the harness differ from the record')
     .option('--no-tui', 'plain progress lines instead of the live terminal UI')
     .option('--no-reports', 'do not write results.json, report.md and report.html into the new run directory')
-    .addHelpText('after', '\nExit status: 0 identical, 1 some number differs, 2 the record cannot be honoured (BENCH_RERUN_MISMATCH), 4 identical but a cell failed, 130 interrupted.')
-  addExamples(command, ['bench rerun .bench/runs/<id>', 'bench rerun .bench/runs/<id> --allow-mismatch --no-tui'])
-    .action(async (runDir: string, flags: RerunFlags) => {
+    .addHelpText(
+      'after',
+      '\nExit status: 0 identical, 1 some number differs, 2 the record cannot be honoured (BENCH_RERUN_MISMATCH), 4 identical but a cell failed, 130 interrupted.',
+    )
+  addExamples(command, ['bench rerun .bench/runs/<id>', 'bench rerun .bench/runs/<id> --allow-mismatch --no-tui']).action(
+    async (runDir: string, flags: RerunFlags) => {
       const plan = await prepareRerun(runDir, { runsDir: flags.runsDir, cacheDir: flags.cacheDir, allowMismatch: flags.allowMismatch, builtins })
       for (const m of plan.mismatches) process.stderr.write(`warning: differs from the record (--allow-mismatch): ${m}\n`)
       for (const n of plan.notes) process.stdout.write(`note: ${n}\n`)
-      const outcome = await executeRun({ config: plan.config, registry: plan.registry }, { tui: flags.tui, reports: flags.reports, checkpoint: plan.recorded.provenance.checkpoint })
+      const outcome = await executeRun(
+        { config: plan.config, registry: plan.registry },
+        { tui: flags.tui, reports: flags.reports, checkpoint: plan.recorded.provenance.checkpoint },
+      )
       if (outcome.interrupted) return
       const recorded = readJournal(join(plan.runDir, 'journal.jsonl')).records
       const fresh = readJournal(join(outcome.runDir, 'journal.jsonl')).records
-      const diff = diffRunResults(recorded, fresh, plan.recorded.cells.map((c) => c.cellId))
-      writeFileSync(join(outcome.runDir, 'rerun.json'), JSON.stringify({ of: { runId: plan.recorded.runId, runDir: plan.runDir }, ...diff, mismatches: plan.mismatches, notes: plan.notes }, null, 2) + '\n')
+      const diff = diffRunResults(
+        recorded,
+        fresh,
+        plan.recorded.cells.map((c) => c.cellId),
+      )
+      writeFileSync(
+        join(outcome.runDir, 'rerun.json'),
+        JSON.stringify({ of: { runId: plan.recorded.runId, runDir: plan.runDir }, ...diff, mismatches: plan.mismatches, notes: plan.notes }, null, 2) + '\n',
+      )
       process.stdout.write(renderRerunVerdict(diff, plan.recorded.runId))
       if (!diff.identical) process.exitCode = EXIT.checkFailed
-    })
+    },
+  )
 }

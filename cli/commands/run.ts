@@ -73,14 +73,29 @@ export function registerRun(program: Command): void {
     .argument('[task]', 'task name, e.g. math, toy, gsm8k (or matrix.task in the config)')
     .option('-p, --preset <name>', 'named preset: quick, default, study')
     .option('-s, --strategies <list>', 'strategies to train, comma-separated (e.g. bon-rl,sft)', parseStringList)
-    .option('--n-train <list>', 'training N′ values for BoN-aware strategies, comma-separated integers ≥ 1', numberListFlag('--n-train', "N′", integerAtLeast(1)))
-    .option('--base-temperatures <list>', 'extra temperatures in (0, 10] where only the base model is evaluated (co-scaling of N and T)', numberListFlag('--base-temperatures', 'temperature', temperature))
+    .option(
+      '--n-train <list>',
+      'training N′ values for BoN-aware strategies, comma-separated integers ≥ 1',
+      numberListFlag('--n-train', 'N′', integerAtLeast(1)),
+    )
+    .option(
+      '--base-temperatures <list>',
+      'extra temperatures in (0, 10] where only the base model is evaluated (co-scaling of N and T)',
+      numberListFlag('--base-temperatures', 'temperature', temperature),
+    )
     .option('--steps <n>', 'training steps per strategy cell, an integer ≥ 0', numberFlag('--steps', integerAtLeast(0), 'the step count'))
     .option('--batch-prompts <n>', 'prompts per training step, an integer ≥ 1', numberFlag('--batch-prompts', integerAtLeast(1), 'the batch size'))
     .option('--lr <rate>', 'learning rate of strategy training, > 0 (default: the model’s own)', numberFlag('--lr', positive, 'the learning rate'))
-    .option('--pretrain-steps <n>', 'SFT steps that make the base model, an integer ≥ 0 (0: none; default: the model’s own)', numberFlag('--pretrain-steps', integerAtLeast(0), 'the step count'))
+    .option(
+      '--pretrain-steps <n>',
+      'SFT steps that make the base model, an integer ≥ 0 (0: none; default: the model’s own)',
+      numberFlag('--pretrain-steps', integerAtLeast(0), 'the step count'),
+    )
     .option('--cache-dir <dir>', 'cache for base models and verifiers (default: .bench/cache)')
-    .option('--resume [run-dir]', 'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one')
+    .option(
+      '--resume [run-dir]',
+      'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one',
+    )
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
   addExamples(addEvaluationOptions(command), [
     'bench run math --strategies bon-rl,sft',
@@ -99,7 +114,8 @@ export function registerRun(program: Command): void {
       if (flags.resume === true) {
         // `--resume` alone: the newest run of this config file, else a new run of it.
         const fresh = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
-        if (!fresh.config.configFile) throw new BenchError('BENCH_USAGE', '--resume without a run directory needs --config <file>: it resumes the newest run of that config.')
+        if (!fresh.config.configFile)
+          throw new BenchError('BENCH_USAGE', '--resume without a run directory needs --config <file>: it resumes the newest run of that config.')
         const found = findResumableRun(fresh.config.runsDir, fresh.config.configFile)
         process.stderr.write(found ? `resuming ${found}\n` : `no run of ${fresh.config.configFile} under ${fresh.config.runsDir} yet: starting one\n`)
         flags.resume = found

@@ -25,11 +25,20 @@ export function registerScore(program: Command): void {
     .command('score')
     .description('score a sample dump (.jsonl or .jsonl.gz): pass@k, Bo-k and maj@k with 95% bootstrap CIs')
     .argument('<file>', 'JSON Lines of {"id", "samples": [{"reward", "score"?, "answer"?}]} per problem, or {"id", "reward", "score"?, "answer"?} per sample')
-    .option('-k, --k <list>', 'k values, comma-separated integers ≥ 1 (default: powers of 2 up to the smallest pool size n, and n); each k must be ≤ n', numberListFlag('--k', 'k', integerAtLeast(1)))
+    .option(
+      '-k, --k <list>',
+      'k values, comma-separated integers ≥ 1 (default: powers of 2 up to the smallest pool size n, and n); each k must be ≤ n',
+      numberListFlag('--k', 'k', integerAtLeast(1)),
+    )
     .option('--json', 'print one JSON object instead of the table')
     .option('--skip-bad-lines', 'skip lines that do not parse, with a warning on stderr (default: fail, naming the line)')
     .option('--threshold <t>', 'pass@k counts a sample correct when reward ≥ t', numberFlag('--threshold', finite, 'the threshold'), 1)
-    .option('--seeds <s>', 'seed of the bootstrap and of the maj@k Monte Carlo fallback, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
+    .option(
+      '--seeds <s>',
+      'seed of the bootstrap and of the maj@k Monte Carlo fallback, an integer ≥ 0',
+      numberFlag('--seeds', integerAtLeast(0), 'the seed'),
+      0,
+    )
     .option('--resamples <b>', 'bootstrap resamples for the CIs, an integer ≥ 2', numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'), 2000)
     .addHelpText(
       'after',
@@ -39,13 +48,12 @@ abstains: it fills a slot but never wins). With pools of different sizes every m
 all problems at each k, so k is capped by the smallest pool.`,
     )
   deprecatedAlias(command, '--seed <s>', 'seeds', '--seeds')
-  addExamples(command, ['bench score samples.jsonl.gz', 'bench score samples.jsonl --k 1,4,16 --json'])
-    .action(async (file: string, flags: ScoreFlags) => {
-      const dump = await readSampleDump(file, { skipBadLines: flags.skipBadLines })
-      for (const bad of dump.badLines) process.stderr.write(`bench: warning: ${bad.file}:${bad.line}: skipped bad line: ${bad.reason}\n`)
-      const ks = flags.k ? [...new Set(flags.k)].sort((a, b) => a - b) : undefined
-      const summary = summarizePools(dump.problems, { ks, threshold: flags.threshold, seed: flags.seeds, resamples: flags.resamples })
-      if (flags.json) process.stdout.write(`${JSON.stringify(scoreJson(file, summary, dump.badLines))}\n`)
-      else process.stdout.write(scoreTable(file, summary))
-    })
+  addExamples(command, ['bench score samples.jsonl.gz', 'bench score samples.jsonl --k 1,4,16 --json']).action(async (file: string, flags: ScoreFlags) => {
+    const dump = await readSampleDump(file, { skipBadLines: flags.skipBadLines })
+    for (const bad of dump.badLines) process.stderr.write(`bench: warning: ${bad.file}:${bad.line}: skipped bad line: ${bad.reason}\n`)
+    const ks = flags.k ? [...new Set(flags.k)].sort((a, b) => a - b) : undefined
+    const summary = summarizePools(dump.problems, { ks, threshold: flags.threshold, seed: flags.seeds, resamples: flags.resamples })
+    if (flags.json) process.stdout.write(`${JSON.stringify(scoreJson(file, summary, dump.badLines))}\n`)
+    else process.stdout.write(scoreTable(file, summary))
+  })
 }

@@ -27,7 +27,8 @@ export function CellRow({ cell, layout, now = cell.updatedAt }: CellRowProps) {
   if (cell.status === 'pending' || !cell.phase) {
     return (
       <Text wrap="truncate" dimColor>
-        {'· '}{label} {pad('pending', 9)}
+        {'· '}
+        {label} {pad('pending', 9)}
       </Text>
     )
   }
@@ -39,27 +40,23 @@ export function CellRow({ cell, layout, now = cell.updatedAt }: CellRowProps) {
   // Accuracy is reset at each phase change, so it is always current; a loss only means
   // something while the cell trains.
   const training = cell.phase === 'train' || cell.phase === 'pretrain'
-  const metric = cell.accuracy !== undefined
-    ? `acc ${formatValue(cell.accuracy)}`
-    : training && cell.loss !== undefined ? `loss ${formatValue(cell.loss)}` : ''
+  const metric = cell.accuracy !== undefined ? `acc ${formatValue(cell.accuracy)}` : training && cell.loss !== undefined ? `loss ${formatValue(cell.loss)}` : ''
   const spark = sparkline(cell.losses, layout.inlineSpark || layout.sparkLine)
   const showSpark = cell.losses.length >= 2 && spark !== ''
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
         <Text color="cyan">{'▸ '}</Text>
-        {label}{' '}
-        <Text color={phaseColor[cell.phase]}>{pad(cell.phase, 9)}</Text>
-        <Text color="green">{progressBar(cell.done, cell.total, layout.bar)}</Text>
-        {' '}{pad(`${pct}%`, 4, 'right')}{' '}
-        {layout.rate ? pad(formatRate(rate), 9) : ''}
+        {label} <Text color={phaseColor[cell.phase]}>{pad(cell.phase, 9)}</Text>
+        <Text color="green">{progressBar(cell.done, cell.total, layout.bar)}</Text> {pad(`${pct}%`, 4, 'right')} {layout.rate ? pad(formatRate(rate), 9) : ''}
         {layout.eta ? pad(`ETA ${formatDuration(eta)}`, 10) : ''}
         {layout.metric ? pad(metric, 13) : ''}
         {layout.inlineSpark > 0 && showSpark ? <Text color="yellow">{spark}</Text> : ''}
       </Text>
       {layout.inlineSpark === 0 && showSpark ? (
         <Text wrap="truncate">
-          {'    loss '}<Text color="yellow">{spark}</Text>
+          {'    loss '}
+          <Text color="yellow">{spark}</Text>
         </Text>
       ) : null}
     </Box>

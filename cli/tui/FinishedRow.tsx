@@ -22,7 +22,10 @@ export function FinishedRow({ entry, labelWidth }: FinishedRowProps) {
     case 'banner':
       return (
         <Text wrap="truncate">
-          <Text bold>{entry.resumed ? 'bonbench · resuming run ' : 'bonbench · run '}{entry.runId}</Text>
+          <Text bold>
+            {entry.resumed ? 'bonbench · resuming run ' : 'bonbench · run '}
+            {entry.runId}
+          </Text>
           {`: ${entry.cells} cells, ${formatCount(entry.samplesToDraw)} samples to draw, estimated ${formatEstimate(entry.estimatedSeconds)}`}
         </Text>
       )
@@ -30,7 +33,8 @@ export function FinishedRow({ entry, labelWidth }: FinishedRowProps) {
       return (
         <Text wrap="truncate">
           {entry.status === 'done' ? <Text color="green">{'✓ '}</Text> : <Text color="blue">{'↷ '}</Text>}
-          {pad(entry.label, labelWidth)}{'  '}
+          {pad(entry.label, labelWidth)}
+          {'  '}
           {formatHeadline(entry.metrics)}
           <Text dimColor>{entry.status === 'done' ? `  ${formatDuration(entry.wallMs)}` : '  (from journal)'}</Text>
         </Text>
@@ -39,7 +43,8 @@ export function FinishedRow({ entry, labelWidth }: FinishedRowProps) {
       return (
         <Text wrap="truncate">
           <Text color="green">{'✓ '}</Text>
-          {pad(entry.label, labelWidth)}{'  '}
+          {pad(entry.label, labelWidth)}
+          {'  '}
           {`${entry.phase} ${formatCount(entry.total)}`}
           {entry.loss !== undefined ? `  loss ${formatValue(entry.loss)}` : ''}
           <Text dimColor>{`  ${formatDuration(entry.wallMs)}`}</Text>
@@ -49,7 +54,8 @@ export function FinishedRow({ entry, labelWidth }: FinishedRowProps) {
       return (
         <Text wrap="truncate">
           <Text color="red">{'✗ '}</Text>
-          {pad(entry.label, labelWidth)}{'  '}
+          {pad(entry.label, labelWidth)}
+          {'  '}
           <Text color="red">{`error: ${entry.message.split('\n')[0]}`}</Text>
         </Text>
       )

@@ -9,7 +9,10 @@ export function ResumeHint({ runDir }: { runDir: string }) {
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text color="yellow">Interrupted: finished cells are kept in the journal. Resume with:</Text>
-      <Text>{'  '}{resumeCommand(runDir)}</Text>
+      <Text>
+        {'  '}
+        {resumeCommand(runDir)}
+      </Text>
     </Box>
   )
 }

@@ -69,7 +69,11 @@ export function mountTui(options: MountTuiOptions = {}): TuiHandle {
   const clock = tickMs > 0 ? setInterval(() => store.tick(), tickMs) : undefined
   // The clock must never keep the process alive.
   clock?.unref()
-  const stop = () => { exited = true; clearInterval(clock); unsubscribe() }
+  const stop = () => {
+    exited = true
+    clearInterval(clock)
+    unsubscribe()
+  }
   const exit = instance.waitUntilExit().then(stop, stop)
   return {
     onEvent(event) {

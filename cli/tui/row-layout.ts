@@ -26,7 +26,12 @@ const METRIC = 13
 export function rowLayout(columns: number, longestLabel: number): RowLayout {
   const layout: RowLayout = {
     label: Math.max(6, Math.min(longestLabel, Math.max(12, Math.floor(columns * 0.22)))),
-    bar: 0, rate: true, eta: true, metric: true, inlineSpark: 0, sparkLine: 0,
+    bar: 0,
+    rate: true,
+    eta: true,
+    metric: true,
+    inlineSpark: 0,
+    sparkLine: 0,
   }
   const fixed = () => ICON + layout.label + 1 + PHASE + 1 + PCT + (layout.rate ? RATE : 0) + (layout.eta ? ETA : 0) + (layout.metric ? METRIC : 0)
   const minBar = 6

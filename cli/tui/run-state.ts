@@ -96,28 +96,50 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
       const cells: Record<string, CellView> = {}
       for (const c of event.plan.cells) cells[c.cellId] = newCell(c.cellId, c.key, cellLabel(c.key, axes), true, now)
       const banner: StaticEntry = {
-        kind: 'banner', id: `banner:${event.runId}`, runId: event.runId, runDir: event.runDir,
-        cells: event.plan.cells.length, samplesToDraw: event.plan.samplesToDraw,
-        estimatedSeconds: event.plan.estimatedSeconds, resumed: event.resumed,
+        kind: 'banner',
+        id: `banner:${event.runId}`,
+        runId: event.runId,
+        runDir: event.runDir,
+        cells: event.plan.cells.length,
+        samplesToDraw: event.plan.samplesToDraw,
+        estimatedSeconds: event.plan.estimatedSeconds,
+        resumed: event.resumed,
       }
       return {
-        ...next, runId: event.runId, runDir: event.runDir, resumed: event.resumed, startedAt: now,
-        axes, cells, order: event.plan.cells.map((c) => c.cellId), staticEntries: [...view.staticEntries, banner],
+        ...next,
+        runId: event.runId,
+        runDir: event.runDir,
+        resumed: event.resumed,
+        startedAt: now,
+        axes,
+        cells,
+        order: event.plan.cells.map((c) => c.cellId),
+        staticEntries: [...view.staticEntries, banner],
       }
     }
     case 'cell:start':
       return withCell(next, event.cellId, now, event.key, (c) => ({ ...c, status: 'running' }))
     case 'phase':
       return withCell(next, event.cellId, now, undefined, (c) => ({
-        ...c, status: c.status === 'pending' || (!c.inPlan && c.status === 'done') ? 'running' : c.status, phase: event.phase,
-        done: 0, total: event.total, phaseStartedAt: now, updatedAt: now, accuracy: undefined,
+        ...c,
+        status: c.status === 'pending' || (!c.inPlan && c.status === 'done') ? 'running' : c.status,
+        phase: event.phase,
+        done: 0,
+        total: event.total,
+        phaseStartedAt: now,
+        updatedAt: now,
+        accuracy: undefined,
       }))
     case 'progress': {
       const after = withCell(next, event.cellId, now, undefined, (c) => {
         const samePhase = c.phase === event.phase
         const cell: CellView = {
-          ...c, status: c.status === 'pending' ? 'running' : c.status, phase: event.phase,
-          done: Math.min(event.done, event.total), total: event.total, updatedAt: now,
+          ...c,
+          status: c.status === 'pending' ? 'running' : c.status,
+          phase: event.phase,
+          done: Math.min(event.done, event.total),
+          total: event.total,
+          updatedAt: now,
           phaseStartedAt: samePhase ? c.phaseStartedAt : now,
         }
         if (event.loss !== undefined) {
@@ -132,19 +154,28 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
       // lines (a later phase event brings the row back).
       if (cell.inPlan || cell.status !== 'running' || event.done < event.total) return after
       const entry: StaticEntry = {
-        kind: 'phase', id: `phase:${event.cellId}:${after.staticEntries.length}`, cellId: event.cellId, label: cell.label,
-        phase: event.phase, total: event.total, loss: cell.loss, wallMs: now - cell.phaseStartedAt,
+        kind: 'phase',
+        id: `phase:${event.cellId}:${after.staticEntries.length}`,
+        cellId: event.cellId,
+        label: cell.label,
+        phase: event.phase,
+        total: event.total,
+        loss: cell.loss,
+        wallMs: now - cell.phaseStartedAt,
       }
       return {
-        ...after, cells: { ...after.cells, [event.cellId]: { ...cell, status: 'done' } },
+        ...after,
+        cells: { ...after.cells, [event.cellId]: { ...cell, status: 'done' } },
         staticEntries: [...after.staticEntries, entry],
       }
     }
     case 'train:step':
       return withCell(next, event.cellId, now, undefined, (c) => ({
-        ...c, loss: event.log.loss,
+        ...c,
+        loss: event.log.loss,
         // The first step replaces losses taken from progress events, so none is counted twice.
-        losses: appendLoss(c.stepsSeen ? c.losses : [], event.log.loss), stepsSeen: true,
+        losses: appendLoss(c.stepsSeen ? c.losses : [], event.log.loss),
+        stepsSeen: true,
       }))
     case 'cell:end':
     case 'cell:skip': {
@@ -152,16 +183,24 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
       const status = event.type === 'cell:end' ? 'done' : 'skipped'
       const after = withCell(next, event.cellId, now, event.key, (c) => ({ ...c, status }))
       const entry: StaticEntry = {
-        kind: 'cell', id: `${status}:${event.cellId}`, cellId: event.cellId, label: after.cells[event.cellId]!.label,
-        status, metrics, wallMs: event.result.compute.wallMs,
+        kind: 'cell',
+        id: `${status}:${event.cellId}`,
+        cellId: event.cellId,
+        label: after.cells[event.cellId]!.label,
+        status,
+        metrics,
+        wallMs: event.result.compute.wallMs,
       }
       return { ...after, staticEntries: [...after.staticEntries, entry] }
     }
     case 'cell:error': {
       const after = withCell(next, event.cellId, now, event.key, (c) => ({ ...c, status: 'error' }))
       const entry: StaticEntry = {
-        kind: 'error', id: `error:${event.cellId}:${after.staticEntries.length}`, cellId: event.cellId,
-        label: after.cells[event.cellId]!.label, message: event.message,
+        kind: 'error',
+        id: `error:${event.cellId}:${after.staticEntries.length}`,
+        cellId: event.cellId,
+        label: after.cells[event.cellId]!.label,
+        message: event.message,
       }
       return { ...after, staticEntries: [...after.staticEntries, entry] }
     }
@@ -172,7 +211,9 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
     }
     case 'run:end':
       return {
-        ...next, runId: event.runId, runDir: event.runDir,
+        ...next,
+        runId: event.runId,
+        runDir: event.runDir,
         end: { interrupted: event.interrupted, wallMs: event.wallMs, results: event.results },
       }
   }

@@ -14,9 +14,7 @@ export interface AdapterFacts {
  * back; `failed` with the error it threw; `timeout` when it neither started nor failed in time.
  */
 export type BackendProbe =
-  | { state: 'started'; ms: number; tfName: string; adapter?: AdapterFacts }
-  | { state: 'failed'; ms: number; error: string }
-  | { state: 'timeout'; ms: number }
+  { state: 'started'; ms: number; tfName: string; adapter?: AdapterFacts } | { state: 'failed'; ms: number; error: string } | { state: 'timeout'; ms: number }
 
 /** How long `bench env` gives one backend to start (a GPU's first start takes well under a second when it works). */
 export const PROBE_TIMEOUT_MS = 20_000
@@ -49,7 +47,9 @@ export function probeBackend(name: BackendSpec['name'], timeoutMs = PROBE_TIMEOU
     }
     const timer = setTimeout(() => finish({ state: 'timeout', ms: ms() }), timeoutMs)
     worker.on('message', (m: { ok: true; tfName: string; adapter?: AdapterFacts } | { ok: false; error: string }) =>
-      finish(m.ok ? { state: 'started', ms: ms(), tfName: m.tfName, ...(m.adapter ? { adapter: m.adapter } : {}) } : { state: 'failed', ms: ms(), error: m.error }),
+      finish(
+        m.ok ? { state: 'started', ms: ms(), tfName: m.tfName, ...(m.adapter ? { adapter: m.adapter } : {}) } : { state: 'failed', ms: ms(), error: m.error },
+      ),
     )
     worker.on('error', (error) => finish({ state: 'failed', ms: ms(), error: error.message }))
     worker.on('exit', (code) => finish({ state: 'failed', ms: ms(), error: `the probe thread exited with code ${code} before answering` }))

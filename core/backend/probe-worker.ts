@@ -7,7 +7,13 @@ import { selectBackend } from './select-backend.js'
 const { name } = workerData as { name: string }
 
 /** The limits that decide what fits on a GPU (tfjs-webgpu asks for the adapter's own values of most). */
-const LIMITS = ['maxStorageBuffersPerShaderStage', 'maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'] as const
+const LIMITS = [
+  'maxStorageBuffersPerShaderStage',
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+] as const
 
 function adapterFacts(): AdapterFacts | undefined {
   const backend = tf.backend() as unknown as { adapterInfo?: Record<string, unknown>; device?: { limits?: Record<string, number> } }

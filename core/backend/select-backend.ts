@@ -36,7 +36,8 @@ async function start(spec: BackendSpec): Promise<string> {
       const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: { requestAdapter(): Promise<unknown> } }
       nav.gpu ??= dawn.create([]) as { requestAdapter(): Promise<unknown> }
       // tfjs only says setBackend failed; say why when there is no GPU adapter at all.
-      if (!(await nav.gpu.requestAdapter())) throw new Error('no WebGPU adapter: Dawn found no GPU (a Vulkan loader and the GPU vendor\'s Vulkan driver are needed)')
+      if (!(await nav.gpu.requestAdapter()))
+        throw new Error("no WebGPU adapter: Dawn found no GPU (a Vulkan loader and the GPU vendor's Vulkan driver are needed)")
       await importOptional('@tensorflow/tfjs-backend-webgpu')
       await setOrThrow('webgpu')
       return 'webgpu'

@@ -27,7 +27,10 @@ export async function loadConfigFile(opts: { cwd: string; configPath?: string; e
   if (opts.configPath) {
     file = resolve(opts.cwd, opts.configPath)
     if (!existsSync(file)) {
-      throw new BenchError('BENCH_CONFIG_NOT_FOUND', `Config file ${file} does not exist (given by --config). Check the path, or drop --config to use ${CONFIG_FILES.join(', ')} from the working directory.`)
+      throw new BenchError(
+        'BENCH_CONFIG_NOT_FOUND',
+        `Config file ${file} does not exist (given by --config). Check the path, or drop --config to use ${CONFIG_FILES.join(', ')} from the working directory.`,
+      )
     }
   } else {
     file = CONFIG_FILES.map((name) => resolve(opts.cwd, name)).find((candidate) => existsSync(candidate))
@@ -59,7 +62,11 @@ async function readConfig(file: string, env: ConfigEnv): Promise<unknown> {
     mod = (await withImportDeadline(importModule(file), `the config file ${file}`)) as { default?: unknown }
   } catch (error) {
     if (isBenchError(error)) throw error
-    throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} failed to load: ${(error as Error).message.replace(/\.$/, '')}.${moduleLoadHint(file, error)}`, { cause: error })
+    throw new BenchError(
+      'BENCH_CONFIG_INVALID',
+      `Config file ${file} failed to load: ${(error as Error).message.replace(/\.$/, '')}.${moduleLoadHint(file, error)}`,
+      { cause: error },
+    )
   }
   let exported = mod.default
   if (exported === undefined) {

@@ -27,7 +27,9 @@ export interface ResolvedConfig {
   readonly order?: MatrixConfig['order']
   readonly train: Readonly<Required<Omit<TrainConfig, OptionalTrainKey>> & Pick<TrainConfig, OptionalTrainKey>>
   /** `kl` stays as written (absent: on exactly when `train.evalEvery` is set; see {@link klEnabled}). */
-  readonly eval: Readonly<Required<Omit<EvalConfig, 'testPrompts' | 'kl' | 'validationPrompts'>> & { testPrompts?: number; kl?: boolean; validationPrompts?: number }>
+  readonly eval: Readonly<
+    Required<Omit<EvalConfig, 'testPrompts' | 'kl' | 'validationPrompts'>> & { testPrompts?: number; kl?: boolean; validationPrompts?: number }
+  >
   readonly plugins: readonly PluginRef[]
   readonly data?: string
   readonly taskSeed: number
@@ -102,17 +104,27 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
   const nGrid = [...new Set(m.nGrid ?? defaults.nGrid)].sort((a, b) => a - b)
   const poolSize = m.poolSize ?? 2 * nGrid[nGrid.length - 1]!
   if (poolSize < nGrid[nGrid.length - 1]!) {
-    throw new BenchError('BENCH_CONFIG_INVALID', `matrix.poolSize (${poolSize}) must be at least the largest N of the grid (${nGrid[nGrid.length - 1]}): every N is estimated from one pool.`)
+    throw new BenchError(
+      'BENCH_CONFIG_INVALID',
+      `matrix.poolSize (${poolSize}) must be at least the largest N of the grid (${nGrid[nGrid.length - 1]}): every N is estimated from one pool.`,
+    )
   }
   const temperatures = m.temperatures ?? defaults.temperatures
   const strategies = m.strategies ?? defaults.strategies
   const arms = m.arms
   for (const [name, arm] of Object.entries(arms ?? {})) {
-    if (arm.learningRates && !m.learningRates) throw new BenchError('BENCH_CONFIG_INVALID', `matrix.arms.${name}.learningRates needs a learning-rate axis: set matrix.learningRates too (the rates every other arm trains at).`)
+    if (arm.learningRates && !m.learningRates)
+      throw new BenchError(
+        'BENCH_CONFIG_INVALID',
+        `matrix.arms.${name}.learningRates needs a learning-rate axis: set matrix.learningRates too (the rates every other arm trains at).`,
+      )
   }
   const unknownRates = Object.keys(merged.train?.learningRates ?? {}).filter((name) => !strategies.some((s) => s === name || bareName(s) === bareName(name)))
   if (unknownRates.length > 0) {
-    throw new BenchError('BENCH_CONFIG_INVALID', `train.learningRates names ${unknownRates.map((n) => `'${n}'`).join(', ')}, not a strategy of this run (${strategies.length > 0 ? strategies.join(', ') : 'none'}). Key it by one of the run's strategies, or add that strategy to matrix.strategies.`)
+    throw new BenchError(
+      'BENCH_CONFIG_INVALID',
+      `train.learningRates names ${unknownRates.map((n) => `'${n}'`).join(', ')}, not a strategy of this run (${strategies.length > 0 ? strategies.join(', ') : 'none'}). Key it by one of the run's strategies, or add that strategy to matrix.strategies.`,
+    )
   }
   const resolved: ResolvedConfig = {
     task: m.task,
@@ -164,7 +176,12 @@ export function deepFreeze<T>(value: T): T {
  */
 export function learningRateFor(train: ResolvedConfig['train'], strategy: string, arms?: ResolvedConfig['arms']): number | undefined {
   const rates = train.learningRates ?? {}
-  return rates[strategy] ?? Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))?.[1] ?? arms?.[strategy]?.learningRate ?? train.learningRate
+  return (
+    rates[strategy] ??
+    Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))?.[1] ??
+    arms?.[strategy]?.learningRate ??
+    train.learningRate
+  )
 }
 
 /** The learning rate of one cell: its key's (a learning-rate axis), else {@link learningRateFor}. */

@@ -38,7 +38,9 @@ const armConfigShape = {
    * a list (e.g. a secondary arm at one rate), or lists keyed by N′ (`{ "4": [3e-5, 1e-4], "8": [1e-4] }`;
    * an N′ not listed takes `matrix.learningRates`).
    */
-  learningRates: z.union([z.array(z.number().positive()).min(1), z.record(z.string().regex(/^\d+$/, 'a key is an N′ value'), z.array(z.number().positive()).min(1))]).optional(),
+  learningRates: z
+    .union([z.array(z.number().positive()).min(1), z.record(z.string().regex(/^\d+$/, 'a key is an N′ value'), z.array(z.number().positive()).min(1))])
+    .optional(),
   /** This arm's N′ values instead of `matrix.nTrain` (BoN-aware strategies only). */
   nTrain: z.array(positiveInt).min(1).optional(),
 }
@@ -78,7 +80,9 @@ const matrixConfigShape = {
    * `strategies` like a strategy (cell ids and labels use it), e.g.
    * `{ 'rl-on-r': { strategy: 'rl', options: { reward: 'verifier' } } }`.
    */
-  arms: z.record(z.string().regex(/^[a-zA-Z0-9._-]+$/, 'an arm name uses letters, digits, ".", "_" and "-" only (it goes into cell ids)'), armConfigSchema).optional(),
+  arms: z
+    .record(z.string().regex(/^[a-zA-Z0-9._-]+$/, 'an arm name uses letters, digits, ".", "_" and "-" only (it goes into cell ids)'), armConfigSchema)
+    .optional(),
   /**
    * A learning-rate axis: every trained arm × each rate (the base is not trained, so it has one
    * cell). Part of the cell key and id (`…-lr0.0001-…`) only when set, so runs without it keep their

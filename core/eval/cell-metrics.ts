@@ -56,7 +56,15 @@ export function computeCellMetrics(pools: readonly PromptPool[], opts: CellMetri
     // SE of a mean of independent per-prompt estimates.
     majorityStdErr: grid.map((_, i) => Math.sqrt(majorityErr.reduce((a, e) => a + e[i]! ** 2, 0)) / prompts.length),
     distinctAtN: curve((p) => p.distinctAtN!),
-    pass1: meanOf(pools.map((p) => countCorrect(p.samples.map((s) => s.reward), opts.threshold) / p.samples.length)),
+    pass1: meanOf(
+      pools.map(
+        (p) =>
+          countCorrect(
+            p.samples.map((s) => s.reward),
+            opts.threshold,
+          ) / p.samples.length,
+      ),
+    ),
     meanReward: meanOf(allRewards),
     ci: { passAtN: curveCI((p) => p.passAtN, 'pass'), bestOfN: curveCI((p) => p.bestOfN, 'bon'), majorityAtN: curveCI((p) => p.majorityAtN, 'maj') },
     threshold: opts.threshold,

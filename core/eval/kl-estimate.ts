@@ -59,9 +59,15 @@ export function klEstimate(byPrompt: ReadonlyArray<{ promptId: string; samples: 
   return {
     state: 'measured',
     perToken: mean(prompts.map((p) => p.perToken)),
-    ci: interval(prompts.map((p) => p.perToken), 'tok'),
+    ci: interval(
+      prompts.map((p) => p.perToken),
+      'tok',
+    ),
     perSequence: mean(prompts.map((p) => p.perSequence)),
-    perSequenceCi: interval(prompts.map((p) => p.perSequence), 'seq'),
+    perSequenceCi: interval(
+      prompts.map((p) => p.perSequence),
+      'seq',
+    ),
     meanTokens: prompts.reduce((a, p) => a + p.tokens, 0) / samples,
     samples,
     source: opts.source,

@@ -66,8 +66,13 @@ export async function measureKl(opts: MeasureKlOptions): Promise<MeasuredKl> {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
       const chunk = opts.problems.slice(start, start + batch)
       const requests = chunk.map((problem) => ({
-        promptId: problem.id, prompt: problem.prompt, n: opts.samples, temperature: 1,
-        maxTokens: opts.generation.maxTokens, stop: opts.generation.stop, seed: deriveSeed(opts.seed, 'kl', problem.id),
+        promptId: problem.id,
+        prompt: problem.prompt,
+        n: opts.samples,
+        temperature: 1,
+        maxTokens: opts.generation.maxTokens,
+        stop: opts.generation.stop,
+        seed: deriveSeed(opts.seed, 'kl', problem.id),
       }))
       const results = checkSampleResults(name, requests, await model.sample(requests, { signal: opts.signal }))
       for (const r of results) {

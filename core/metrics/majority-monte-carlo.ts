@@ -14,13 +14,7 @@ export interface MonteCarloEstimate {
  * majority answer's mean reward, ties between answers split evenly, a subset of abstentions only
  * scoring its mean reward. The same seed gives the same estimate. O(draws · k).
  */
-export function majorityMonteCarlo(
-  samples: readonly AnsweredSample[],
-  groups: AnswerGroups,
-  k: number,
-  draws: number,
-  seed: number,
-): MonteCarloEstimate {
+export function majorityMonteCarlo(samples: readonly AnsweredSample[], groups: AnswerGroups, k: number, draws: number, seed: number): MonteCarloEstimate {
   const n = groups.n
   const rng = createRng(seed)
   const perm = Int32Array.from({ length: n }, (_, i) => i)

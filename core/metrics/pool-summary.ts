@@ -101,7 +101,10 @@ export function summarizePools(problems: readonly PoolProblem[], opts: PoolSumma
   if (ks.length === 0) throw new BenchError('BENCH_USAGE', 'the k grid is empty; give at least one k')
   for (const k of ks) {
     if (!Number.isInteger(k) || k < 1 || k > nMin) {
-      throw new BenchError('BENCH_USAGE', `k = ${k} does not fit: every k must be an integer from 1 to the smallest pool, n = ${nMin} (problem '${smallest.id}'); drop it from --k`)
+      throw new BenchError(
+        'BENCH_USAGE',
+        `k = ${k} does not fit: every k must be an integer from 1 to the smallest pool, n = ${nMin} (problem '${smallest.id}'); drop it from --k`,
+      )
     }
   }
 
@@ -112,12 +115,25 @@ export function summarizePools(problems: readonly PoolProblem[], opts: PoolSumma
     for (const s of p.samples) rewardSum += s.reward
     sampleCount += p.samples.length
   }
-  const pass = problems.map((p) => passAtKCurve(p.samples.length, countCorrect(p.samples.map((s) => s.reward), threshold), ks))
+  const pass = problems.map((p) =>
+    passAtKCurve(
+      p.samples.length,
+      countCorrect(
+        p.samples.map((s) => s.reward),
+        threshold,
+      ),
+      ks,
+    ),
+  )
 
   const missingScores = problems.reduce((sum, p) => sum + p.samples.filter((s) => s.score === undefined).length, 0)
   let bestCurve: MetricCurve | null = null
   if (missingScores === 0) {
-    bestCurve = curve(problems.map((p) => bestOfN(p.samples as { reward: number; score: number }[], ks)), ks, boot)
+    bestCurve = curve(
+      problems.map((p) => bestOfN(p.samples as { reward: number; score: number }[], ks)),
+      ks,
+      boot,
+    )
   } else if (missingScores < sampleCount) {
     notes.push(`Bo-N skipped: ${missingScores} of ${sampleCount} samples carry no score (Bo-N needs a score on every sample)`)
   }
@@ -129,7 +145,15 @@ export function summarizePools(problems: readonly PoolProblem[], opts: PoolSumma
     const results = problems.map((p) => majorityAtK(p.samples, ks, { ...opts.majority, seed: deriveSeed(seed, 'maj@k', p.id) }))
     const stdErr = ks.map((_, j) => Math.sqrt(results.reduce((s, r) => s + r.stdErr[j]! ** 2, 0)) / problems.length)
     const exact = ks.map((_, j) => results.every((r) => r.exact[j]))
-    majority = { ...curve(results.map((r) => r.values), ks, boot), stdErr, exact }
+    majority = {
+      ...curve(
+        results.map((r) => r.values),
+        ks,
+        boot,
+      ),
+      stdErr,
+      exact,
+    }
     const perProblemDistinct = problems.map((p) => distinctAtK(p.samples, ks))
     distinct = ks.map((_, j) => perProblemDistinct.reduce((s, row) => s + row[j]!, 0) / problems.length)
     const abstaining = problems.reduce((sum, p) => sum + p.samples.filter((s) => s.answer === undefined).length, 0)

@@ -80,11 +80,7 @@ export function twoLevelBootstrapCI(values: readonly (readonly number[])[], opts
  * shared by both systems (the pairing) and a seed resample per system (shared when `pairSeeds`).
  * Returns the grand-mean difference a − b, its CI and a two-sided p-value.
  */
-export function pairedTwoLevelBootstrap(
-  a: readonly (readonly number[])[],
-  b: readonly (readonly number[])[],
-  opts: TwoLevelOptions = {},
-): PairedComparison {
+export function pairedTwoLevelBootstrap(a: readonly (readonly number[])[], b: readonly (readonly number[])[], opts: TwoLevelOptions = {}): PairedComparison {
   const { seed, resamples, level } = resolveBootstrapOptions(opts)
   const P = checkGrid(a, 'pairedTwoLevelBootstrap')
   if (checkGrid(b, 'pairedTwoLevelBootstrap') !== P) {

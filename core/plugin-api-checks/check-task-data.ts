@@ -21,14 +21,18 @@ export function checkTaskData(task: TaskPlugin, out: unknown): TaskData {
       if (p === null || typeof p !== 'object') throw breach(`${where} to be a problem { id, prompt, … }`, describeValue(p))
       const problem = p as Record<string, unknown>
       if (typeof problem.id !== 'string' || problem.id === '') throw breach(`${where} to have a non-empty string id`, describeValue(problem.id))
-      if (ids.has(problem.id)) throw breach(`unique problem ids within ${split} (journal records are keyed by them)`, `id '${problem.id}' twice (again at ${where})`)
+      if (ids.has(problem.id))
+        throw breach(`unique problem ids within ${split} (journal records are keyed by them)`, `id '${problem.id}' twice (again at ${where})`)
       ids.add(problem.id)
       if (typeof problem.prompt !== 'string') throw breach(`${where} ('${problem.id}') to have a string prompt`, describeValue(problem.prompt))
       for (const field of ['answer', 'expert'] as const) {
-        if (problem[field] !== undefined && typeof problem[field] !== 'string') throw breach(`${where} ('${problem.id}') to have a string ${field} or none`, describeValue(problem[field]))
+        if (problem[field] !== undefined && typeof problem[field] !== 'string')
+          throw breach(`${where} ('${problem.id}') to have a string ${field} or none`, describeValue(problem[field]))
       }
-      if (problem.level !== undefined && (typeof problem.level !== 'number' || !Number.isFinite(problem.level))) throw breach(`${where} ('${problem.id}') to have a number level or none`, describeValue(problem.level))
-      if (problem.data !== undefined && (problem.data === null || typeof problem.data !== 'object')) throw breach(`${where} ('${problem.id}') to have an object data or none`, describeValue(problem.data))
+      if (problem.level !== undefined && (typeof problem.level !== 'number' || !Number.isFinite(problem.level)))
+        throw breach(`${where} ('${problem.id}') to have a number level or none`, describeValue(problem.level))
+      if (problem.data !== undefined && (problem.data === null || typeof problem.data !== 'object'))
+        throw breach(`${where} ('${problem.id}') to have an object data or none`, describeValue(problem.data))
     })
   }
   if (data.corpus !== undefined && typeof data.corpus !== 'string') throw breach('corpus to be a string or absent', describeValue(data.corpus))

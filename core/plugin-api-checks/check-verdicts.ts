@@ -16,11 +16,14 @@ export function checkVerdicts(verifier: VerifierPlugin, items: readonly VerifyIt
     const where = `verdict ${i} (problem '${items[i]!.problem.id}')`
     if (v === null || typeof v !== 'object') throw breach(`${where} to be an object { score, reason, … }`, describeValue(v))
     const verdict = v as Record<string, unknown>
-    if (typeof verdict.score !== 'number' || !Number.isFinite(verdict.score)) throw breach(`${where} to have a finite number score`, describeValue(verdict.score))
+    if (typeof verdict.score !== 'number' || !Number.isFinite(verdict.score))
+      throw breach(`${where} to have a finite number score`, describeValue(verdict.score))
     if (typeof verdict.reason !== 'string') throw breach(`${where} to have a string reason`, describeValue(verdict.reason))
-    if (verdict.reward !== undefined && (typeof verdict.reward !== 'number' || !(verdict.reward >= 0 && verdict.reward <= 1))) throw breach(`${where} to have a reward in [0, 1] or none`, describeValue(verdict.reward))
+    if (verdict.reward !== undefined && (typeof verdict.reward !== 'number' || !(verdict.reward >= 0 && verdict.reward <= 1)))
+      throw breach(`${where} to have a reward in [0, 1] or none`, describeValue(verdict.reward))
     if (verdict.pass !== undefined && typeof verdict.pass !== 'boolean') throw breach(`${where} to have a boolean pass or none`, describeValue(verdict.pass))
-    if (verdict.answer !== undefined && typeof verdict.answer !== 'string') throw breach(`${where} to have a string answer or none`, describeValue(verdict.answer))
+    if (verdict.answer !== undefined && typeof verdict.answer !== 'string')
+      throw breach(`${where} to have a string answer or none`, describeValue(verdict.answer))
   })
   return out as Verdict[]
 }

@@ -23,9 +23,13 @@ export function checkStrategyOutput(strategy: StrategyPlugin, group: ScoredGroup
     if (s === null || typeof s !== 'object') throw breach(`${where} to be an object { prompt, completion, weight }`, describeValue(s))
     const seq = s as Partial<WeightedSequence>
     if (typeof seq.weight !== 'number' || !Number.isFinite(seq.weight)) throw breach(`${where} to have a finite weight`, describeValue(seq.weight))
-    if (seq.prompt !== group.problem.prompt) throw breach(`${where} to have the group's prompt (a strategy weights only the sequences it was given)`, `prompt ${describeValue(seq.prompt)}`)
+    if (seq.prompt !== group.problem.prompt)
+      throw breach(`${where} to have the group's prompt (a strategy weights only the sequences it was given)`, `prompt ${describeValue(seq.prompt)}`)
     if (typeof seq.completion !== 'string' || !given.has(seq.completion)) {
-      throw breach(`${where} to be one of the ${given.size} completion(s) of the group (policy, reference or expert samples)`, `completion ${describeValue(seq.completion)}, which the group does not hold`)
+      throw breach(
+        `${where} to be one of the ${given.size} completion(s) of the group (policy, reference or expert samples)`,
+        `completion ${describeValue(seq.completion)}, which the group does not hold`,
+      )
     }
   })
   if (output.stats !== undefined) {

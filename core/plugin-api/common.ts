@@ -18,7 +18,13 @@ export interface PluginMeta {
 export type PluginKind = 'model' | 'verifier' | 'task' | 'strategy' | 'reporter'
 
 /** Each kind's plural, for messages that list plugins of one kind ("Known strategies: …"). */
-export const pluginKindPlurals: Readonly<Record<PluginKind, string>> = { model: 'models', verifier: 'verifiers', task: 'tasks', strategy: 'strategies', reporter: 'reporters' }
+export const pluginKindPlurals: Readonly<Record<PluginKind, string>> = {
+  model: 'models',
+  verifier: 'verifiers',
+  task: 'tasks',
+  strategy: 'strategies',
+  reporter: 'reporters',
+}
 
 /**
  * A minimal schema: anything with a `safeParse` (zod schemas qualify). A plugin that declares

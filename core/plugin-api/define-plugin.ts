@@ -119,7 +119,14 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType = NoOptio
     }
     const hooks = definition.create(options, context)
     // name, kind and the schema are the definition's: a hook object cannot change them.
-    const { meta: metaOverride, options: recorded, name: _name, kind: _kind, optionsSchema: _schema, ...rest } = Object.getOwnPropertyDescriptors(hooks) as Record<string, PropertyDescriptor>
+    const {
+      meta: metaOverride,
+      options: recorded,
+      name: _name,
+      kind: _kind,
+      optionsSchema: _schema,
+      ...rest
+    } = Object.getOwnPropertyDescriptors(hooks) as Record<string, PropertyDescriptor>
     const plugin = {
       name,
       kind,
@@ -139,35 +146,45 @@ type KindDefinition<K extends PluginKind, S extends z.ZodType, H extends PluginH
  * with a finished plugin object instead (the older form), returns it unchanged for type checking.
  */
 export function defineModel(plugin: ModelPlugin): ModelPlugin
-export function defineModel<S extends z.ZodType = NoOptions, H extends PluginHooks<'model'> = PluginHooks<'model'>>(definition: KindDefinition<'model', S, H>): PluginFactory<'model', OptionsInput<S>, DefinedPlugin<'model', H>>
+export function defineModel<S extends z.ZodType = NoOptions, H extends PluginHooks<'model'> = PluginHooks<'model'>>(
+  definition: KindDefinition<'model', S, H>,
+): PluginFactory<'model', OptionsInput<S>, DefinedPlugin<'model', H>>
 export function defineModel(arg: unknown): unknown {
   return byKind('model', arg)
 }
 
 /** Defines a verifier plugin factory from a zod options schema (see {@link definePlugin}); a plugin object is returned unchanged. */
 export function defineVerifier(plugin: VerifierPlugin): VerifierPlugin
-export function defineVerifier<S extends z.ZodType = NoOptions, H extends PluginHooks<'verifier'> = PluginHooks<'verifier'>>(definition: KindDefinition<'verifier', S, H>): PluginFactory<'verifier', OptionsInput<S>, DefinedPlugin<'verifier', H>>
+export function defineVerifier<S extends z.ZodType = NoOptions, H extends PluginHooks<'verifier'> = PluginHooks<'verifier'>>(
+  definition: KindDefinition<'verifier', S, H>,
+): PluginFactory<'verifier', OptionsInput<S>, DefinedPlugin<'verifier', H>>
 export function defineVerifier(arg: unknown): unknown {
   return byKind('verifier', arg)
 }
 
 /** Defines a task plugin factory from a zod options schema (see {@link definePlugin}); a plugin object is returned unchanged. */
 export function defineTask(plugin: TaskPlugin): TaskPlugin
-export function defineTask<S extends z.ZodType = NoOptions, H extends PluginHooks<'task'> = PluginHooks<'task'>>(definition: KindDefinition<'task', S, H>): PluginFactory<'task', OptionsInput<S>, DefinedPlugin<'task', H>>
+export function defineTask<S extends z.ZodType = NoOptions, H extends PluginHooks<'task'> = PluginHooks<'task'>>(
+  definition: KindDefinition<'task', S, H>,
+): PluginFactory<'task', OptionsInput<S>, DefinedPlugin<'task', H>>
 export function defineTask(arg: unknown): unknown {
   return byKind('task', arg)
 }
 
 /** Defines a strategy plugin factory from a zod options schema (see {@link definePlugin}); a plugin object is returned unchanged. */
 export function defineStrategy(plugin: StrategyPlugin): StrategyPlugin
-export function defineStrategy<S extends z.ZodType = NoOptions, H extends PluginHooks<'strategy'> = PluginHooks<'strategy'>>(definition: KindDefinition<'strategy', S, H>): PluginFactory<'strategy', OptionsInput<S>, DefinedPlugin<'strategy', H>>
+export function defineStrategy<S extends z.ZodType = NoOptions, H extends PluginHooks<'strategy'> = PluginHooks<'strategy'>>(
+  definition: KindDefinition<'strategy', S, H>,
+): PluginFactory<'strategy', OptionsInput<S>, DefinedPlugin<'strategy', H>>
 export function defineStrategy(arg: unknown): unknown {
   return byKind('strategy', arg)
 }
 
 /** Defines a reporter plugin factory from a zod options schema (see {@link definePlugin}); a plugin object is returned unchanged. */
 export function defineReporter(plugin: ReporterPlugin): ReporterPlugin
-export function defineReporter<S extends z.ZodType = NoOptions, H extends PluginHooks<'reporter'> = PluginHooks<'reporter'>>(definition: KindDefinition<'reporter', S, H>): PluginFactory<'reporter', OptionsInput<S>, DefinedPlugin<'reporter', H>>
+export function defineReporter<S extends z.ZodType = NoOptions, H extends PluginHooks<'reporter'> = PluginHooks<'reporter'>>(
+  definition: KindDefinition<'reporter', S, H>,
+): PluginFactory<'reporter', OptionsInput<S>, DefinedPlugin<'reporter', H>>
 export function defineReporter(arg: unknown): unknown {
   return byKind('reporter', arg)
 }

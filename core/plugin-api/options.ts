@@ -26,7 +26,13 @@ export function parsePluginOptions<S extends z.ZodType>(pluginName: string, sche
  * expected number to be >0 (got 0). Allowed options: stream, intervalMs, step, now. Fix them
  * where the config lists the plugin; \`bench list bonbench:line\` describes each option.`
  */
-export function pluginOptionsError(pluginName: string, error: z.ZodError | { issues: readonly z.core.$ZodIssue[] }, input: unknown, allowed?: readonly string[], source?: string): BenchError {
+export function pluginOptionsError(
+  pluginName: string,
+  error: z.ZodError | { issues: readonly z.core.$ZodIssue[] },
+  input: unknown,
+  allowed?: readonly string[],
+  source?: string,
+): BenchError {
   const problems = error.issues.map((issue) => describeIssue(issue, input)).join('; ')
   const allowedText = allowed ? ` Allowed options: ${allowed.length > 0 ? allowed.join(', ') : '(none)'}.` : ''
   return new BenchError(

@@ -9,17 +9,7 @@ export interface VerifyItem {
 }
 
 /** Why a verdict is what it is. Code verifiers use the specific reasons; others use passed/failed. */
-export type VerdictReason =
-  | 'passed'
-  | 'failed'
-  | 'assertion'
-  | 'timeout'
-  | 'memory'
-  | 'syntax'
-  | 'runtime'
-  | 'no-answer'
-  | 'error'
-  | (string & {})
+export type VerdictReason = 'passed' | 'failed' | 'assertion' | 'timeout' | 'memory' | 'syntax' | 'runtime' | 'no-answer' | 'error' | (string & {})
 
 /** A verifier's judgement of one candidate (DESIGN §3). */
 export interface Verdict {

@@ -45,7 +45,9 @@ async function loadOrMarkBroken(registry: PluginRegistry, ref: PluginRef, baseDi
     } catch {
       // Not installed, or an unreadable package.json: the error says what is wrong.
     }
-    const wrapped = isBenchError(error) ? error : new BenchError('BENCH_PLUGIN_INVALID', `The plugin ${name} failed to load: ${(error as Error).message}`, { cause: error })
+    const wrapped = isBenchError(error)
+      ? error
+      : new BenchError('BENCH_PLUGIN_INVALID', `The plugin ${name} failed to load: ${(error as Error).message}`, { cause: error })
     registry.addBroken({ name, source, error: wrapped })
   }
 }

@@ -29,7 +29,10 @@ export async function loadPluginRef(ref: PluginRef, registry: PluginRegistry, ba
   if (isPathRef(spec)) {
     const file = resolve(baseDir, spec)
     if (!existsSync(file)) {
-      throw new BenchError('BENCH_PLUGIN_NOT_FOUND', `Plugin file ${file} does not exist (referenced as '${spec}'). Relative paths resolve against the config file's folder.`)
+      throw new BenchError(
+        'BENCH_PLUGIN_NOT_FOUND',
+        `Plugin file ${file} does not exist (referenced as '${spec}'). Relative paths resolve against the config file's folder.`,
+      )
     }
     return addAll(await instantiate(file, options, `file ${file}`), registry, `file:${file}`)
   }
@@ -60,18 +63,29 @@ async function instantiate(file: string, options: Record<string, unknown>, what:
     mod = (await withImportDeadline(importModule(file), `the plugin ${what}`)) as Record<string, unknown>
   } catch (error) {
     if (isBenchError(error)) throw error
-    throw new BenchError('BENCH_PLUGIN_INVALID', `Could not load the plugin ${what}: ${(error as Error).message.replace(/\.$/, '')}.${moduleLoadHint(file, error)}`, { cause: error })
+    throw new BenchError(
+      'BENCH_PLUGIN_INVALID',
+      `Could not load the plugin ${what}: ${(error as Error).message.replace(/\.$/, '')}.${moduleLoadHint(file, error)}`,
+      { cause: error },
+    )
   }
   let exported = mod.default ?? mod.plugins ?? mod.plugin
   if (exported === undefined) {
-    throw new BenchError('BENCH_PLUGIN_INVALID', `The plugin ${what} exports nothing usable. Export default a plugin object, an array of plugins, or a factory (options) => plugin.`)
+    throw new BenchError(
+      'BENCH_PLUGIN_INVALID',
+      `The plugin ${what} exports nothing usable. Export default a plugin object, an array of plugins, or a factory (options) => plugin.`,
+    )
   }
   if (typeof exported === 'function') {
     try {
       exported = await withImportDeadline(Promise.resolve((exported as (o: unknown) => unknown)(options)), `the plugin factory of ${what}`)
     } catch (error) {
       if (error instanceof BenchError) throw error
-      throw new BenchError('BENCH_PLUGIN_OPTIONS', `The plugin factory of ${what} rejected its options ${JSON.stringify(options)}: ${(error as Error).message}`, { cause: error })
+      throw new BenchError(
+        'BENCH_PLUGIN_OPTIONS',
+        `The plugin factory of ${what} rejected its options ${JSON.stringify(options)}: ${(error as Error).message}`,
+        { cause: error },
+      )
     }
   }
   return Array.isArray(exported) ? exported : [exported]
@@ -95,7 +109,10 @@ export function resolvePackage(name: string, baseDir: string): { entry: string; 
     if (parent === dir) break
     dir = parent
   }
-  throw new BenchError('BENCH_PLUGIN_NOT_FOUND', `The plugin package '${name}' is not installed (looked in node_modules from ${baseDir} upwards). Install it with: npm i ${name}`)
+  throw new BenchError(
+    'BENCH_PLUGIN_NOT_FOUND',
+    `The plugin package '${name}' is not installed (looked in node_modules from ${baseDir} upwards). Install it with: npm i ${name}`,
+  )
 }
 
 function packageEntry(manifest: { main?: string; module?: string; exports?: unknown }): string {
@@ -110,4 +127,3 @@ function packageEntry(manifest: { main?: string; module?: string; exports?: unkn
   }
   return pick(exp) ?? manifest.module ?? manifest.main ?? 'index.js'
 }
-

@@ -75,7 +75,10 @@ export class PluginRegistry {
     if (!entry && factory) entry = this.#byName.get(this.add(factory({}), 'built-in').name)
     if (!entry) {
       const from = [...this.#broken.values()].find((b) => name.startsWith(`${b.name}/`))
-      if (from) throw new BenchError(from.error.code, `${kind} '${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, { cause: from.error })
+      if (from)
+        throw new BenchError(from.error.code, `${kind} '${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, {
+          cause: from.error,
+        })
       const known = this.names(kind)
       const broken = [...this.#broken.values()].map((b) => `\n  ${b.name}: ${b.error.message}`).join('')
       throw new BenchError(
@@ -115,7 +118,9 @@ export class PluginRegistry {
 
   /** Short and full names of every plugin of a kind, built-ins included. */
   names(kind: PluginKind): string[] {
-    const loaded = this.list().filter((e) => e.plugin.kind === kind).map((e) => e.plugin.name)
+    const loaded = this.list()
+      .filter((e) => e.plugin.kind === kind)
+      .map((e) => e.plugin.name)
     const builtinNames = this.builtinNames()
       .filter((short) => !loaded.includes(BUILTIN_PREFIX + short))
       .filter((short) => this.builtinKind(short) === kind)

@@ -65,10 +65,16 @@ function comparators(token: string, range: string): Comparator[] {
     case '^': {
       // The first non-zero part is fixed (among the parts given).
       const at = major !== 0 || given === 1 ? 0 : minor !== 0 || given === 2 ? 1 : 2
-      return [{ op: '>=', version: low }, { op: '<', version: bump(at) }]
+      return [
+        { op: '>=', version: low },
+        { op: '<', version: bump(at) },
+      ]
     }
     case '~':
-      return [{ op: '>=', version: low }, { op: '<', version: bump(given === 1 ? 0 : 1) }]
+      return [
+        { op: '>=', version: low },
+        { op: '<', version: bump(given === 1 ? 0 : 1) },
+      ]
     case '>':
       return [given === 3 ? { op: '>', version: low } : { op: '>=', version: bump(given - 1) }]
     case '>=':
@@ -78,7 +84,12 @@ function comparators(token: string, range: string): Comparator[] {
     case '<=':
       return [given === 3 ? { op: '<=', version: low } : { op: '<', version: bump(given - 1) }]
     default:
-      return given === 3 ? [{ op: '=', version: low }] : [{ op: '>=', version: low }, { op: '<', version: bump(given - 1) }]
+      return given === 3
+        ? [{ op: '=', version: low }]
+        : [
+            { op: '>=', version: low },
+            { op: '<', version: bump(given - 1) },
+          ]
   }
 }
 

@@ -22,7 +22,9 @@ export const pluginKinds = Object.keys(required) as PluginKind[]
 export function validatePlugin(value: unknown, source: string): Plugin {
   const where = `plugin from ${source}`
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalid(`The ${where} is ${describe(value)}, not a plugin object. Export an object { name, kind, meta: { version }, …hooks } or a factory function returning one.`)
+    throw invalid(
+      `The ${where} is ${describe(value)}, not a plugin object. Export an object { name, kind, meta: { version }, …hooks } or a factory function returning one.`,
+    )
   }
   const plugin = value as Record<string, unknown>
   if (typeof plugin.name !== 'string' || plugin.name.trim() === '') {
@@ -30,7 +32,9 @@ export function validatePlugin(value: unknown, source: string): Plugin {
   }
   const label = `Plugin '${plugin.name}' (${source})`
   if (typeof plugin.kind !== 'string' || !(pluginKinds as string[]).includes(plugin.kind)) {
-    throw invalid(`${label} has ${plugin.kind === undefined ? 'no kind' : `unknown kind '${String(plugin.kind)}'`}. Set kind to one of: ${pluginKinds.join(', ')}.`)
+    throw invalid(
+      `${label} has ${plugin.kind === undefined ? 'no kind' : `unknown kind '${String(plugin.kind)}'`}. Set kind to one of: ${pluginKinds.join(', ')}.`,
+    )
   }
   const kind = plugin.kind as PluginKind
   const meta = plugin.meta as Record<string, unknown> | undefined
@@ -46,7 +50,9 @@ export function validatePlugin(value: unknown, source: string): Plugin {
   }
   for (const hook of ['setup', 'dispose']) {
     if (plugin[hook] !== undefined && typeof plugin[hook] !== 'function') {
-      throw invalid(`${label}: the lifecycle hook '${hook}' is ${describe(plugin[hook])}, not a function. Make it a function or leave it out (see the plugin lifecycle in the README).`)
+      throw invalid(
+        `${label}: the lifecycle hook '${hook}' is ${describe(plugin[hook])}, not a function. Make it a function or leave it out (see the plugin lifecycle in the README).`,
+      )
     }
   }
   for (const field of rule.strings ?? []) {
@@ -64,8 +70,18 @@ export function validatePlugin(value: unknown, source: string): Plugin {
     const parsed = schema.safeParse(plugin.options ?? {})
     if (!parsed.success) {
       // A zod schema's issues get the kit's message (each option's path and value); any other schema its own message.
-      if (Array.isArray(parsed.error?.issues)) throw pluginOptionsError(String(plugin.name), parsed.error as Parameters<typeof pluginOptionsError>[1], plugin.options ?? {}, allowedOptions(schema), source)
-      throw new BenchError('BENCH_PLUGIN_OPTIONS', `${label}: invalid options: ${parsed.error?.message ?? 'rejected by its schema'}. Fix the options given in the config.`)
+      if (Array.isArray(parsed.error?.issues))
+        throw pluginOptionsError(
+          String(plugin.name),
+          parsed.error as Parameters<typeof pluginOptionsError>[1],
+          plugin.options ?? {},
+          allowedOptions(schema),
+          source,
+        )
+      throw new BenchError(
+        'BENCH_PLUGIN_OPTIONS',
+        `${label}: invalid options: ${parsed.error?.message ?? 'rejected by its schema'}. Fix the options given in the config.`,
+      )
     }
   }
   return value as Plugin

@@ -39,14 +39,28 @@ export function corpusOf(data: TaskData): string {
 }
 
 /** What the base model's cache key depends on. */
-export type BaseModelSpec = Pick<BaseModelOptions, 'model' | 'task' | 'data' | 'pretrainProblems' | 'taskSeed' | 'pretrainSteps' | 'pretrainBatch' | 'learningRate' | 'backend'>
+export type BaseModelSpec = Pick<
+  BaseModelOptions,
+  'model' | 'task' | 'data' | 'pretrainProblems' | 'taskSeed' | 'pretrainSteps' | 'pretrainBatch' | 'learningRate' | 'backend'
+>
 
 /** The base model a run with this config builds (pretraining steps and rates default to the model's own). */
-export function baseModelSpec(config: Pick<ResolvedConfig, 'train' | 'taskSeed' | 'backend'>, model: ModelPlugin, task: TaskPlugin, data: TaskData, pretrainProblems?: readonly Problem[]): BaseModelSpec {
+export function baseModelSpec(
+  config: Pick<ResolvedConfig, 'train' | 'taskSeed' | 'backend'>,
+  model: ModelPlugin,
+  task: TaskPlugin,
+  data: TaskData,
+  pretrainProblems?: readonly Problem[],
+): BaseModelSpec {
   return {
-    model, task, data, ...(pretrainProblems ? { pretrainProblems } : {}), taskSeed: config.taskSeed,
+    model,
+    task,
+    data,
+    ...(pretrainProblems ? { pretrainProblems } : {}),
+    taskSeed: config.taskSeed,
     // Pretraining steps: the config's, else the model's own default, else 300.
-    pretrainSteps: config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300, pretrainBatch: config.train.pretrainBatch,
+    pretrainSteps: config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300,
+    pretrainBatch: config.train.pretrainBatch,
     learningRate: config.train.pretrainLearningRate ?? model.trainingDefaults?.pretrainLearningRate,
     backend: config.backend,
   }
@@ -66,12 +80,14 @@ export function isBaseModelCached(spec: BaseModelSpec, cacheDir: string): boolea
 /** Content hash of everything that determines the pretrained base model. */
 export function baseModelKey(opts: BaseModelSpec): string {
   const hash = createHash('sha256')
-  hash.update(JSON.stringify({
-    model: [opts.model.name, opts.model.meta.version, opts.model.options ?? {}],
-    task: [opts.task.name, opts.task.meta.version, opts.task.options ?? {}, opts.taskSeed, opts.data.files ?? []],
-    pretrain: [opts.pretrainSteps, opts.pretrainBatch, opts.learningRate],
-    backend: opts.backend,
-  }))
+  hash.update(
+    JSON.stringify({
+      model: [opts.model.name, opts.model.meta.version, opts.model.options ?? {}],
+      task: [opts.task.name, opts.task.meta.version, opts.task.options ?? {}, opts.taskSeed, opts.data.files ?? []],
+      pretrain: [opts.pretrainSteps, opts.pretrainBatch, opts.learningRate],
+      backend: opts.backend,
+    }),
+  )
   hash.update(corpusOf(opts.data))
   // Only a carved train split changes the key (runs without one keep their cached base models).
   if (opts.pretrainProblems) hash.update('\0pretrain-problems\0' + opts.pretrainProblems.map((p) => p.id).join('\n'))
@@ -143,7 +159,6 @@ async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, di
     renameSync(tmp, dir)
   }
 }
-
 
 /** The pretraining log kept beside a cached base model (bonbench's file, not the model's). */
 const PRETRAIN_LOG = 'bonbench-pretrain-log.json'

@@ -18,7 +18,10 @@ export function checkpointSteps(steps: number, every: number | undefined): numbe
 }
 
 /** What {@link evaluateCheckpoint} needs: the cell's evaluation settings, unchanged from its final evaluation. */
-export interface EvaluateCheckpointOptions extends Pick<EvaluatePoolsOptions, 'model' | 'modelName' | 'problems' | 'judges' | 'temperature' | 'seed' | 'poolSize' | 'generation'> {
+export interface EvaluateCheckpointOptions extends Pick<
+  EvaluatePoolsOptions,
+  'model' | 'modelName' | 'problems' | 'judges' | 'temperature' | 'seed' | 'poolSize' | 'generation'
+> {
   step: number
   reference: ModelInstance
   nGrid: readonly number[]
@@ -50,8 +53,16 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
   const started = Date.now()
   const compute = { samplesDrawn: 0, tokensGenerated: 0 }
   const pools = await evaluatePools({
-    model: opts.model, modelName: opts.modelName, problems: opts.problems, judges: opts.judges, temperature: opts.temperature,
-    seed: opts.seed, poolSize: opts.poolSize, generation: opts.generation, done: new Map(), signal: opts.signal,
+    model: opts.model,
+    modelName: opts.modelName,
+    problems: opts.problems,
+    judges: opts.judges,
+    temperature: opts.temperature,
+    seed: opts.seed,
+    poolSize: opts.poolSize,
+    generation: opts.generation,
+    done: new Map(),
+    signal: opts.signal,
     onPool: (pool) => {
       compute.samplesDrawn += pool.samples.length
       for (const s of pool.samples) compute.tokensGenerated += s.tokens
@@ -60,14 +71,27 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
   })
   const { metrics, prompts } = computeCellMetrics(pools, { nGrid: opts.nGrid, threshold: opts.threshold, bootstrap: opts.bootstrap, seed: opts.metricsSeed })
   const measured = await measureKl({
-    model: opts.model, reference: opts.reference, modelName: opts.modelName, problems: opts.problems, pools, temperature: opts.temperature,
-    seed: opts.seed, samples: opts.poolSize, generation: opts.generation, bootstrap: opts.bootstrap, bootstrapSeed: opts.klSeed, signal: opts.signal,
+    model: opts.model,
+    reference: opts.reference,
+    modelName: opts.modelName,
+    problems: opts.problems,
+    pools,
+    temperature: opts.temperature,
+    seed: opts.seed,
+    samples: opts.poolSize,
+    generation: opts.generation,
+    bootstrap: opts.bootstrap,
+    bootstrapSeed: opts.klSeed,
+    signal: opts.signal,
   })
   compute.samplesDrawn += measured.samplesDrawn
   compute.tokensGenerated += measured.tokensGenerated
   const record: CheckpointEval = { step: opts.step, metrics, prompts, kl: measured.kl, compute: { ...compute, wallMs: 0 } }
   if (opts.validation && opts.validation.problems.length > 0) {
-    record.validation = await evaluateSplit({ ...opts, problems: opts.validation.problems, metricsSeed: opts.validation.metricsSeed, onProgress: undefined }, compute)
+    record.validation = await evaluateSplit(
+      { ...opts, problems: opts.validation.problems, metricsSeed: opts.validation.metricsSeed, onProgress: undefined },
+      compute,
+    )
   }
   record.compute = { ...compute, wallMs: Date.now() - started }
   return record
@@ -80,12 +104,36 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
  * Adds what it drew to `compute`.
  */
 export async function evaluateSplit(
-  opts: Pick<EvaluateCheckpointOptions, 'model' | 'modelName' | 'problems' | 'judges' | 'temperature' | 'seed' | 'poolSize' | 'generation' | 'nGrid' | 'threshold' | 'bootstrap' | 'metricsSeed' | 'signal' | 'onProgress'>,
+  opts: Pick<
+    EvaluateCheckpointOptions,
+    | 'model'
+    | 'modelName'
+    | 'problems'
+    | 'judges'
+    | 'temperature'
+    | 'seed'
+    | 'poolSize'
+    | 'generation'
+    | 'nGrid'
+    | 'threshold'
+    | 'bootstrap'
+    | 'metricsSeed'
+    | 'signal'
+    | 'onProgress'
+  >,
   compute: { samplesDrawn: number; tokensGenerated: number } = { samplesDrawn: 0, tokensGenerated: 0 },
 ): Promise<SplitEval> {
   const pools = await evaluatePools({
-    model: opts.model, modelName: opts.modelName, problems: opts.problems, judges: opts.judges, temperature: opts.temperature,
-    seed: opts.seed, poolSize: opts.poolSize, generation: opts.generation, done: new Map(), signal: opts.signal,
+    model: opts.model,
+    modelName: opts.modelName,
+    problems: opts.problems,
+    judges: opts.judges,
+    temperature: opts.temperature,
+    seed: opts.seed,
+    poolSize: opts.poolSize,
+    generation: opts.generation,
+    done: new Map(),
+    signal: opts.signal,
     onPool: (pool) => {
       compute.samplesDrawn += pool.samples.length
       for (const s of pool.samples) compute.tokensGenerated += s.tokens

@@ -24,16 +24,30 @@ export interface TrainSplits {
  * (a task whose splits overlap) are refused, not silently carved.
  * With neither count: the train split unchanged, used for pretraining and fine-tuning both.
  */
-export function carveTrainSplits(train: readonly Problem[], test: readonly Problem[], opts: { taskSeed: number; validation?: number; finetune?: number }): TrainSplits {
+export function carveTrainSplits(
+  train: readonly Problem[],
+  test: readonly Problem[],
+  opts: { taskSeed: number; validation?: number; finetune?: number },
+): TrainSplits {
   const validation = opts.validation ?? 0
   const finetune = opts.finetune ?? 0
   if (validation === 0 && finetune === 0) return { pretrain: [...train], finetune: [...train], validation: [], carved: false }
   if (validation + finetune >= train.length) {
-    throw new BenchError('BENCH_CONFIG_INVALID', `eval.validationPrompts (${validation}) + train.finetuneProblems (${finetune}) must leave train problems to pretrain on, but the task has ${train.length}. Use smaller counts or a larger train split (math: trainSize).`)
+    throw new BenchError(
+      'BENCH_CONFIG_INVALID',
+      `eval.validationPrompts (${validation}) + train.finetuneProblems (${finetune}) must leave train problems to pretrain on, but the task has ${train.length}. Use smaller counts or a larger train split (math: trainSize).`,
+    )
   }
   const testIds = new Set(test.map((p) => p.id))
   const shared = train.filter((p) => testIds.has(p.id))
-  if (shared.length > 0) throw new BenchError('BENCH_RUN_INVALID', `The task's train and test splits share problem ids (${shared.slice(0, 3).map((p) => p.id).join(', ')}…); a validation split carved from train would not be disjoint from test.`)
+  if (shared.length > 0)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `The task's train and test splits share problem ids (${shared
+        .slice(0, 3)
+        .map((p) => p.id)
+        .join(', ')}…); a validation split carved from train would not be disjoint from test.`,
+    )
   const order = train.map((_, i) => i)
   const rng = createRng(deriveSeed(opts.taskSeed, 'train-splits'))
   for (let i = order.length - 1; i > 0; i--) {

@@ -14,7 +14,9 @@ export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: Pla
   const task = plugins.task.name
   const trained = cells.filter((c) => c.key.strategy !== 'base')
   if (trained.length > 0 && data.train.length === 0) {
-    problems.push(`task '${task}' has no training problems, so no strategy can train on it (cells ${trained.map((c) => c.cellId).join(', ')}). Fix: evaluate without --strategies, or use a task (or --data) with a training split.`)
+    problems.push(
+      `task '${task}' has no training problems, so no strategy can train on it (cells ${trained.map((c) => c.cellId).join(', ')}). Fix: evaluate without --strategies, or use a task (or --data) with a training split.`,
+    )
     return problems
   }
   const lacking = data.train.filter((p) => p.expert === undefined).length

@@ -32,7 +32,11 @@ export interface PlanEstimate {
  * strategy what it needs. Time uses the model's declared throughput and the task's max tokens.
  * `check` sees the loaded plugins, data and cells first (`--dry-run`'s checks throw from it).
  */
-export async function estimatePlan(config: ResolvedConfig, registry: PluginRegistry, opts: { check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[]) => void } = {}): Promise<PlanEstimate> {
+export async function estimatePlan(
+  config: ResolvedConfig,
+  registry: PluginRegistry,
+  opts: { check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[]) => void } = {},
+): Promise<PlanEstimate> {
   const plugins = await resolveRunPlugins(config, registry)
   // The task goes through the same lifecycle as in a run: set up, checked, disposed.
   const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: () => {} })
@@ -51,7 +55,11 @@ export async function estimatePlan(config: ResolvedConfig, registry: PluginRegis
 export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): PlanEstimate {
   const testPrompts = Math.min(data.test.length, config.eval.testPrompts ?? Infinity)
   let trainSamples = 0
-  const splits = carveTrainSplits(data.train, data.test, { taskSeed: config.taskSeed, validation: config.eval.validationPrompts, finetune: config.train.finetuneProblems })
+  const splits = carveTrainSplits(data.train, data.test, {
+    taskSeed: config.taskSeed,
+    validation: config.eval.validationPrompts,
+    finetune: config.train.finetuneProblems,
+  })
   const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
   const baseModelCached = isBaseModelCached(spec, config.cacheDir)
   let trainSequences = baseModelCached ? 0 : spec.pretrainSteps * config.train.pretrainBatch
@@ -69,7 +77,8 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const tokens = completionTokensGuess(data, plugins.task.generation?.maxTokens ?? 32)
   const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
-  const estimatedSeconds = ((evalSamples + trainSamples) * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
+  const estimatedSeconds =
+    ((evalSamples + trainSamples) * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
   return { cells, testPrompts, trainPrompts: splits.finetune.length, evalSamples, trainSamples, trainSequences, baseModelCached, estimatedSeconds }
 }
 

@@ -37,7 +37,16 @@ export interface JournalIndex {
 
 /** Groups journal records (in journal order) by cell. Pure; the one place records are interpreted. */
 export function indexJournal(records: readonly JournalRecord[]): JournalIndex {
-  const index: JournalIndex = { cells: new Map(), failures: new Map(), checkpoints: new Map(), pools: new Map(), training: new Map(), checkpointEvals: new Map(), prepare: {}, prepared: new Set() }
+  const index: JournalIndex = {
+    cells: new Map(),
+    failures: new Map(),
+    checkpoints: new Map(),
+    pools: new Map(),
+    training: new Map(),
+    checkpointEvals: new Map(),
+    prepare: {},
+    prepared: new Set(),
+  }
   const evals = new Map<string, Map<number, CheckpointEval>>()
   for (const record of records) {
     switch (record.type) {
@@ -77,6 +86,10 @@ export function indexJournal(records: readonly JournalRecord[]): JournalIndex {
         break
     }
   }
-  for (const [cellId, bySteps] of evals) index.checkpointEvals.set(cellId, [...bySteps.values()].sort((a, b) => a.step - b.step))
+  for (const [cellId, bySteps] of evals)
+    index.checkpointEvals.set(
+      cellId,
+      [...bySteps.values()].sort((a, b) => a.step - b.step),
+    )
   return index
 }

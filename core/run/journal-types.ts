@@ -15,7 +15,14 @@ export type JournalRecord =
    * A checkpoint was written (a killed run resumes training from the newest). `compute`: what the
    * training that made it spent, so a resumed cell that loads it reports the same compute.
    */
-  | { type: 'checkpoint'; cellId: string; step: number; dir: string; hash: string; compute?: { samplesDrawn: number; tokensGenerated: number; tokensTrained: number } }
+  | {
+      type: 'checkpoint'
+      cellId: string
+      step: number
+      dir: string
+      hash: string
+      compute?: { samplesDrawn: number; tokensGenerated: number; tokensTrained: number }
+    }
   /**
    * A trained cell evaluated at an intermediate checkpoint (`train.evalEvery`): metrics and KL after
    * `step` optimizer steps. At most one per (cellId, step); `--resume` skips those present.

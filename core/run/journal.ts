@@ -66,7 +66,15 @@ export interface ParsedJournal {
 }
 
 // Satisfies the union: adding a record type to JournalRecord without naming it here fails to compile.
-const recordTypes: Record<JournalRecord['type'], true> = { pool: true, train: true, checkpoint: true, 'checkpoint-eval': true, prepare: true, cell: true, error: true }
+const recordTypes: Record<JournalRecord['type'], true> = {
+  pool: true,
+  train: true,
+  checkpoint: true,
+  'checkpoint-eval': true,
+  prepare: true,
+  cell: true,
+  error: true,
+}
 
 /**
  * Splits journal text into records: the one parser of journal.jsonl (resume, rerun, reports,

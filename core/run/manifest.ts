@@ -73,7 +73,10 @@ export function readManifest(runDir: string): RunManifest {
     throw new BenchError('BENCH_RUN_INVALID', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error })
   }
   if (manifest?.version !== 1 && manifest?.version !== 2) {
-    throw new BenchError('BENCH_RUN_INVALID', `${path} has version ${String((manifest as { version?: unknown } | null)?.version)}; this bonbench reads versions 1 and 2 — use the bonbench that wrote the run`)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `${path} has version ${String((manifest as { version?: unknown } | null)?.version)}; this bonbench reads versions 1 and 2 — use the bonbench that wrote the run`,
+    )
   }
   return upgradeManifest(manifest)
 }

@@ -52,7 +52,8 @@ export function planCells(config: PlanConfig): PlannedCell[] {
     if (learningRate !== undefined) key.learningRate = learningRate
     return key
   }
-  const nTrainsOf = (strategy: string): readonly number[] => (usesTrainN(strategyOfArm(strategy, config.arms)) ? (config.arms?.[strategy]?.nTrain ?? config.nTrain) : [1])
+  const nTrainsOf = (strategy: string): readonly number[] =>
+    usesTrainN(strategyOfArm(strategy, config.arms)) ? (config.arms?.[strategy]?.nTrain ?? config.nTrain) : [1]
   const ratesOf = (strategy: string, nTrain: number): Array<number | undefined> => {
     const own = config.arms?.[strategy]?.learningRates
     if (!config.learningRates || !own) return rates
@@ -66,7 +67,8 @@ export function planCells(config: PlanConfig): PlannedCell[] {
         // An N′ of the matrix's grid goes in its own pass; any other (1, or an arm's own) in the first.
         const here = nTrainsOf(strategy).filter((n) => n === passN || (pass === 0 && !config.nTrain.includes(n)))
         for (const nTrain of here) {
-          for (const lr of ratesOf(strategy, nTrain)) for (const temperature of config.temperatures) for (const seed of config.seeds) push(trainedKey(strategy, nTrain, lr, temperature, seed))
+          for (const lr of ratesOf(strategy, nTrain))
+            for (const temperature of config.temperatures) for (const seed of config.seeds) push(trainedKey(strategy, nTrain, lr, temperature, seed))
         }
       }
     })

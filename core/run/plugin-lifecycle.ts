@@ -61,7 +61,11 @@ export class RunLifecycle {
       await plugin.setup(this.#ctx)
     } catch (error) {
       if (isBenchError(error)) throw error
-      throw new BenchError('BENCH_RUN_INVALID', `${what} failed in setup(): ${error instanceof Error ? error.message : String(error)}. Check the plugin's options and what it needs (files, executables, services).`, { cause: error })
+      throw new BenchError(
+        'BENCH_RUN_INVALID',
+        `${what} failed in setup(): ${error instanceof Error ? error.message : String(error)}. Check the plugin's options and what it needs (files, executables, services).`,
+        { cause: error },
+      )
     }
   }
 

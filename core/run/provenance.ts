@@ -143,7 +143,10 @@ export async function buildProvenance(opts: {
       const arm = config.arms?.[name]
       if (!arm) return { name, plugin: plugin.name, selection: plugin.selection }
       return {
-        name, plugin: plugin.name, selection: plugin.selection, arm: true as const,
+        name,
+        plugin: plugin.name,
+        selection: plugin.selection,
+        arm: true as const,
         options: JSON.parse(JSON.stringify(plugin.options ?? {})) as Record<string, unknown>,
         ...(arm.learningRate !== undefined ? { learningRate: arm.learningRate } : {}),
       }

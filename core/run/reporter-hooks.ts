@@ -37,10 +37,12 @@ export class ReporterHooks {
       try {
         const result = reporter.onEvent(event)
         if (result && typeof (result as Promise<void>).then === 'function') {
-          const tracked: Promise<void> = Promise.resolve(result).then(
-            () => {},
-            (error: unknown) => this.#fail(reporter, hook, error),
-          ).finally(() => this.#pending.delete(tracked))
+          const tracked: Promise<void> = Promise.resolve(result)
+            .then(
+              () => {},
+              (error: unknown) => this.#fail(reporter, hook, error),
+            )
+            .finally(() => this.#pending.delete(tracked))
           this.#pending.add(tracked)
         }
       } catch (error) {
@@ -75,6 +77,9 @@ export class ReporterHooks {
   #fail(reporter: ReporterPlugin, hook: string, error: unknown): void {
     this.#failed.add(reporter)
     const got = error instanceof Error ? `it threw ${error.name}: ${error.message}` : `it threw ${describeValue(error)}`
-    this.#failure ??= pluginContractError({ plugin: reporter.name, kind: 'reporter', call: hook, expected: 'the hook to return without throwing (a reporter must never throw)', got }, error)
+    this.#failure ??= pluginContractError(
+      { plugin: reporter.name, kind: 'reporter', call: hook, expected: 'the hook to return without throwing (a reporter must never throw)', got },
+      error,
+    )
   }
 }

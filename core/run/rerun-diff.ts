@@ -38,7 +38,16 @@ function outcomes(records: readonly JournalRecord[]): Map<string, CellOutcome> {
 /** What of a cell must reproduce: everything but wall-clock time (its KL and checkpoint evaluations included, when measured). */
 function comparable(result: CellResult, checkpoints: readonly unknown[] | undefined): Record<string, unknown> {
   const { wallMs: _wallMs, ...compute } = result.compute
-  return { key: result.key, metrics: result.metrics, prompts: result.prompts, training: result.training, compute, checkpoint: result.checkpoint, kl: result.kl, checkpoints }
+  return {
+    key: result.key,
+    metrics: result.metrics,
+    prompts: result.prompts,
+    training: result.training,
+    compute,
+    checkpoint: result.checkpoint,
+    kl: result.kl,
+    checkpoints,
+  }
 }
 
 /** Each cell's checkpoint evaluations (`train.evalEvery`) without wall time, in journal order. */
@@ -116,7 +125,8 @@ export function diffRunResults(recorded: readonly JournalRecord[], rerun: readon
     const b = now.get(id) ?? { state: 'missing' as const }
     if (a.state === b.state && a.state !== 'finished') unfinished[a.state]++
     const found: string[] = []
-    if (a.state !== b.state) found.push(`${a.state} → ${b.state}${b.state === 'failed' ? ` (${b.message})` : a.state === 'failed' ? ` (was: ${a.message})` : ''}`)
+    if (a.state !== b.state)
+      found.push(`${a.state} → ${b.state}${b.state === 'failed' ? ` (${b.message})` : a.state === 'failed' ? ` (was: ${a.message})` : ''}`)
     else if (a.state === 'failed' && b.state === 'failed' && a.message !== b.message) found.push(`error ${show(a.message)} → ${show(b.message)}`)
     else if (a.state === 'finished' && b.state === 'finished') walk(comparable(a.result, wasEvals.get(id)), comparable(b.result, nowEvals.get(id)), '', found)
     if (found.length > 0) {

@@ -43,7 +43,9 @@ export interface RerunOptions {
 /** Canonical JSON (object keys sorted) so that options compare by value, not key order. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   )
 }
 
@@ -51,20 +53,34 @@ function canonical(value: unknown): string {
 async function recordedRefs(provenance: Provenance): Promise<PluginRef[]> {
   const config = provenance.config
   const refs = (Array.isArray(config.plugins) ? config.plugins : []) as Array<PluginRef | { inline: string }>
-  const inline = refs.filter((r): r is { inline: string } => typeof r === 'object' && !Array.isArray(r) && typeof (r as { inline?: unknown }).inline === 'string')
+  const inline = refs.filter(
+    (r): r is { inline: string } => typeof r === 'object' && !Array.isArray(r) && typeof (r as { inline?: unknown }).inline === 'string',
+  )
   let fromFile: Plugin[] = []
   if (inline.length > 0) {
     const file = typeof config.configFile === 'string' ? config.configFile : undefined
     const names = inline.map((r) => r.inline).join(', ')
-    if (!file) throw new BenchError('BENCH_RERUN_MISMATCH', `The run used inline plugin(s) ${names} but recorded no config file to load them from; rerun it with \`bench run\` and its config instead.`)
-    const loaded = await loadConfigFile({ cwd: provenance.cwd, configPath: file, env: { command: 'run', preset: typeof config.preset === 'string' ? config.preset : undefined } })
+    if (!file)
+      throw new BenchError(
+        'BENCH_RERUN_MISMATCH',
+        `The run used inline plugin(s) ${names} but recorded no config file to load them from; rerun it with \`bench run\` and its config instead.`,
+      )
+    const loaded = await loadConfigFile({
+      cwd: provenance.cwd,
+      configPath: file,
+      env: { command: 'run', preset: typeof config.preset === 'string' ? config.preset : undefined },
+    })
     fromFile = (loaded.config.plugins ?? []).filter((r): r is Plugin => typeof r === 'object' && !Array.isArray(r))
   }
   return refs.map((ref) => {
     if (typeof ref !== 'object' || Array.isArray(ref) || typeof (ref as { inline?: unknown }).inline !== 'string') return ref as PluginRef
     const name = (ref as { inline: string }).inline
     const plugin = fromFile.find((p) => p.name === name)
-    if (!plugin) throw new BenchError('BENCH_RERUN_MISMATCH', `The inline plugin '${name}' is no longer in the config file ${String(config.configFile)}; restore it there to rerun this run.`)
+    if (!plugin)
+      throw new BenchError(
+        'BENCH_RERUN_MISMATCH',
+        `The inline plugin '${name}' is no longer in the config file ${String(config.configFile)}; restore it there to rerun this run.`,
+      )
     return plugin
   })
 }
@@ -149,7 +165,9 @@ export async function prepareRerun(runDir: string, options: RerunOptions = {}): 
   const baseDir = typeof provenance.config.baseDir === 'string' ? provenance.config.baseDir : provenance.cwd
   const registry = await loadRegistry(refs, baseDir, options.builtins)
   const runsDir = resolve(options.runsDir ?? dirname(dir))
-  const cacheDir = resolve(options.cacheDir ?? (typeof provenance.config.cacheDir === 'string' ? provenance.config.cacheDir : resolve(provenance.cwd, '.bench/cache')))
+  const cacheDir = resolve(
+    options.cacheDir ?? (typeof provenance.config.cacheDir === 'string' ? provenance.config.cacheDir : resolve(provenance.cwd, '.bench/cache')),
+  )
   const config = recordedConfig(provenance, refs, runsDir, cacheDir)
   await resolveRunPlugins(config, registry)
   const mismatches = [...(await pluginMismatches(provenance, registry)), ...(await dataMismatches(provenance))]

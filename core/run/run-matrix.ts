@@ -108,7 +108,14 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       // Everything but the reporters, newest first, so the failures still reach the reporters.
       reportDisposals(await lifecycle.disposeAll(reportersMark), true)
     }
-    emit({ type: 'run:end', runId: outcome.runId, runDir: outcome.runDir, results: outcome.results, interrupted: outcome.interrupted, wallMs: Date.now() - started })
+    emit({
+      type: 'run:end',
+      runId: outcome.runId,
+      runDir: outcome.runDir,
+      results: outcome.results,
+      interrupted: outcome.interrupted,
+      wallMs: Date.now() - started,
+    })
     await hooks.runEnd({ runDir: outcome.runDir, results: outcome.results, interrupted: outcome.interrupted })
   } finally {
     reportDisposals(await lifecycle.disposeAll(), false)
@@ -122,7 +129,11 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const testProblems = config.eval.testPrompts ? data.test.slice(0, config.eval.testPrompts) : data.test
     if (testProblems.length === 0) throw new BenchError('BENCH_RUN_INVALID', `Task '${plugins.task.name}' has no test problems to evaluate.`)
     // Validation and fine-tuning-only problems carved from train (none unless the config asks).
-    const splits = carveTrainSplits(data.train, data.test, { taskSeed: config.taskSeed, validation: config.eval.validationPrompts, finetune: config.train.finetuneProblems })
+    const splits = carveTrainSplits(data.train, data.test, {
+      taskSeed: config.taskSeed,
+      validation: config.eval.validationPrompts,
+      finetune: config.train.finetuneProblems,
+    })
     const validation = splits.validation.length > 0 ? splits.validation : undefined
     // The learned verifier trains on train prompts, never on the validation ones.
     const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
@@ -136,7 +147,17 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       const cut = repairJournal(journalPath)
       if (cut > 0) log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
     } else {
-      const manifest = await buildManifest({ runId, config, registry, plugins, cells, dataFiles: data.files ?? [], argv: opts.argv ?? [], cwd, checkpoint: opts.checkpoint })
+      const manifest = await buildManifest({
+        runId,
+        config,
+        registry,
+        plugins,
+        cells,
+        dataFiles: data.files ?? [],
+        argv: opts.argv ?? [],
+        cwd,
+        checkpoint: opts.checkpoint,
+      })
       writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
     }
     const previous = indexJournal(readJournal(journalPath).records)
@@ -146,7 +167,13 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     try {
       const pending = cells.filter((c) => !previous.cells.has(c.cellId))
       const estimate = estimateWork(config, plugins, data, pending)
-      emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells, samplesToDraw: estimate.evalSamples + estimate.trainSamples, estimatedSeconds: estimate.estimatedSeconds } })
+      emit({
+        type: 'run:start',
+        runId,
+        runDir,
+        resumed: Boolean(opts.resumeDir),
+        plan: { cells, samplesToDraw: estimate.evalSamples + estimate.trainSamples, estimatedSeconds: estimate.estimatedSeconds },
+      })
       for (const cell of cells) {
         const done = previous.cells.get(cell.cellId)
         if (done) {
@@ -157,20 +184,31 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       if (pending.length > 0) {
         const generation = plugins.task.generation ?? {}
         const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
-        if (splits.carved) log(`train split: ${splits.pretrain.length} problems to pretrain on, ${config.train.finetuneProblems ? `${splits.finetune.length} reserved for fine-tuning only` : 'the same to fine-tune on'}, ${splits.validation.length} for validation`)
+        if (splits.carved)
+          log(
+            `train split: ${splits.pretrain.length} problems to pretrain on, ${config.train.finetuneProblems ? `${splits.finetune.length} reserved for fine-tuning only` : 'the same to fine-tune on'}, ${splits.validation.length} for validation`,
+          )
         emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
         const base = opts.checkpoint
-          ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: budget.size, signal: opts.signal })
+          ? await loadCheckpoint(plugins.model, opts.checkpoint, {
+              seed: config.taskSeed,
+              backend: config.backend,
+              concurrency: budget.size,
+              signal: opts.signal,
+            })
           : await prepareBaseModel({
-          ...spec, concurrency: budget.size, cacheDir: config.cacheDir, signal: opts.signal,
-          log: (m) => log(m),
-          onStep: (stepLog, total) => {
-            // A resumed run pretrains (or replays the cached log) from step 0; journal only what is new.
-            if (stepLog.step >= (previous.training.get('pretrain')?.length ?? 0)) journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
-            emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
-            emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
-          },
-        })
+              ...spec,
+              concurrency: budget.size,
+              cacheDir: config.cacheDir,
+              signal: opts.signal,
+              log: (m) => log(m),
+              onStep: (stepLog, total) => {
+                // A resumed run pretrains (or replays the cached log) from step 0; journal only what is new.
+                if (stepLog.step >= (previous.training.get('pretrain')?.length ?? 0)) journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
+                emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
+                emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
+              },
+            })
         lifecycle.own(base.model, `the base model instance of '${modelName}'`)
         const backendWarning = recordResolvedBackend(runDir, base.model.describe())
         if (backendWarning) log(backendWarning, 'warn')
@@ -178,10 +216,19 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
           emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })
           const facts = await plugins.selector.prepare({
-            task: verifierData, model: base.model, reward: plugins.reward, seed: config.taskSeed, rng: createRng(deriveSeed(config.taskSeed, 'selector')),
-            cacheDir: config.cacheDir, temperature: config.temperatures[0] ?? 1, generation, log: (m) => log(m), signal: opts.signal,
+            task: verifierData,
+            model: base.model,
+            reward: plugins.reward,
+            seed: config.taskSeed,
+            rng: createRng(deriveSeed(config.taskSeed, 'selector')),
+            cacheDir: config.cacheDir,
+            temperature: config.temperatures[0] ?? 1,
+            generation,
+            log: (m) => log(m),
+            signal: opts.signal,
           })
-          if (!previous.prepared.has(plugins.selector.name)) journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
+          if (!previous.prepared.has(plugins.selector.name))
+            journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
           log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
         }
         for (const cell of pending) {
@@ -199,11 +246,22 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
             if (cell.key.strategy !== 'base' && saved && plugins.model.load && existsSync(saved.dir)) {
               // Training finished before the interruption: evaluate the saved weights.
               log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
-              model = lifecycle.own((await loadCheckpoint(plugins.model, saved.dir, { seed: cell.key.seed, backend: config.backend, concurrency: budget.size, signal: opts.signal })).model, `the model instance of cell ${cell.cellId}`)
+              model = lifecycle.own(
+                (
+                  await loadCheckpoint(plugins.model, saved.dir, {
+                    seed: cell.key.seed,
+                    backend: config.backend,
+                    concurrency: budget.size,
+                    signal: opts.signal,
+                  })
+                ).model,
+                `the model instance of cell ${cell.cellId}`,
+              )
               if (saved.compute) Object.assign(compute, saved.compute)
             } else if (cell.key.strategy !== 'base') {
               const strategy = plugins.strategyFor(cell.key.strategy, cell.key.nTrain)
-              if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
+              if (!base.model.clone)
+                throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
               model = lifecycle.own(await base.model.clone(), `the model instance of cell ${cell.cellId}`)
               const startStep = training.length
               if (startStep > 0) log(`resume: ${cell.cellId} replays from step 0 to ${startStep} deterministically`, 'info', cell.cellId)
@@ -211,10 +269,22 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               const evaluated = new Set((previous.checkpointEvals.get(cell.cellId) ?? []).map((e) => e.step))
               const trainingModel = model
               const trained = await trainCell({
-                cellId: cell.cellId, model, modelName, reference: base.model, strategy, nTrain: cell.key.nTrain,
-                lambda: lambdaFor(cell.key.nTrain, config.train.lambda), temperature: cell.key.temperature, seed: cell.key.seed,
-                problems: splits.finetune, judges, steps: config.train.steps, batchPrompts: config.train.batchPrompts,
-                learningRate: cellLearningRate(config, cell.key) ?? plugins.model.trainingDefaults?.learningRate, generation, signal: opts.signal,
+                cellId: cell.cellId,
+                model,
+                modelName,
+                reference: base.model,
+                strategy,
+                nTrain: cell.key.nTrain,
+                lambda: lambdaFor(cell.key.nTrain, config.train.lambda),
+                temperature: cell.key.temperature,
+                seed: cell.key.seed,
+                problems: splits.finetune,
+                judges,
+                steps: config.train.steps,
+                batchPrompts: config.train.batchPrompts,
+                learningRate: cellLearningRate(config, cell.key) ?? plugins.model.trainingDefaults?.learningRate,
+                generation,
+                signal: opts.signal,
                 onStep: (stepLog) => {
                   if (stepLog.step >= startStep) {
                     journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })
@@ -228,9 +298,22 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
                   // A resumed cell replays its training; checkpoints evaluated before the interruption are not redone.
                   if (evaluated.has(step)) return
                   const record = await evaluateCheckpoint({
-                    step, model: trainingModel, reference: base.model, modelName, problems: testProblems, judges, temperature: cell.key.temperature,
-                    seed: cell.key.seed, poolSize: config.poolSize, generation, nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap,
-                    metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'), klSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'), signal: opts.signal,
+                    step,
+                    model: trainingModel,
+                    reference: base.model,
+                    modelName,
+                    problems: testProblems,
+                    judges,
+                    temperature: cell.key.temperature,
+                    seed: cell.key.seed,
+                    poolSize: config.poolSize,
+                    generation,
+                    nGrid: config.nGrid,
+                    threshold: config.eval.threshold,
+                    bootstrap: config.eval.bootstrap,
+                    metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'),
+                    klSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'),
+                    signal: opts.signal,
                     ...(validation ? { validation: { problems: validation, metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'validation-metrics') } } : {}),
                   })
                   journal.append({ type: 'checkpoint-eval', cellId: cell.cellId, ...record })
@@ -251,8 +334,16 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               for (const s of samples) compute.tokensGenerated += s.tokens
             }
             const pools = await evaluatePools({
-              model, modelName, problems: testProblems, judges, temperature: cell.key.temperature, seed: cell.key.seed, poolSize: config.poolSize,
-              generation, done: previous.pools.get(cell.cellId) ?? new Map(), signal: opts.signal,
+              model,
+              modelName,
+              problems: testProblems,
+              judges,
+              temperature: cell.key.temperature,
+              seed: cell.key.seed,
+              poolSize: config.poolSize,
+              generation,
+              done: previous.pools.get(cell.cellId) ?? new Map(),
+              signal: opts.signal,
               onPool: (pool) => {
                 journal.append({ type: 'pool', cellId: cell.cellId, promptId: pool.promptId, samples: pool.samples })
                 compute.samplesDrawn += pool.samples.length
@@ -262,25 +353,55 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
             })
             emit({ type: 'phase', cellId: cell.cellId, phase: 'metrics', total: 1 })
             const { metrics, prompts } = computeCellMetrics(pools, {
-              nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap, seed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'),
+              nGrid: config.nGrid,
+              threshold: config.eval.threshold,
+              bootstrap: config.eval.bootstrap,
+              seed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'),
             })
             const result: CellResult = {
-              cellId: cell.cellId, key: cell.key, metrics, prompts, training,
+              cellId: cell.cellId,
+              key: cell.key,
+              metrics,
+              prompts,
+              training,
               compute: { ...compute, wallMs: Date.now() - cellStart },
             }
             if (klEnabled(config)) {
               // The cost of a separate KL draw (cells not at T = 1) is measurement, not the cell's compute.
-              result.kl = (await measureKl({
-                model, reference: base.model, modelName, problems: testProblems, pools, temperature: cell.key.temperature, seed: cell.key.seed,
-                samples: config.poolSize, generation, bootstrap: config.eval.bootstrap, bootstrapSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'), signal: opts.signal,
-              })).kl
+              result.kl = (
+                await measureKl({
+                  model,
+                  reference: base.model,
+                  modelName,
+                  problems: testProblems,
+                  pools,
+                  temperature: cell.key.temperature,
+                  seed: cell.key.seed,
+                  samples: config.poolSize,
+                  generation,
+                  bootstrap: config.eval.bootstrap,
+                  bootstrapSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'),
+                  signal: opts.signal,
+                })
+              ).kl
             }
             if (validation) {
               // Measurement like the KL: its samples are not the cell's compute; its pools are not journaled.
               emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: validation.length })
               result.validation = await evaluateSplit({
-                model, modelName, problems: validation, judges, temperature: cell.key.temperature, seed: cell.key.seed, poolSize: config.poolSize, generation,
-                nGrid: config.nGrid, threshold: config.eval.threshold, bootstrap: config.eval.bootstrap, metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'validation-metrics'), signal: opts.signal,
+                model,
+                modelName,
+                problems: validation,
+                judges,
+                temperature: cell.key.temperature,
+                seed: cell.key.seed,
+                poolSize: config.poolSize,
+                generation,
+                nGrid: config.nGrid,
+                threshold: config.eval.threshold,
+                bootstrap: config.eval.bootstrap,
+                metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'validation-metrics'),
+                signal: opts.signal,
                 onProgress: (done, total) => emit({ type: 'progress', cellId: cell.cellId, phase: 'sample', done, total }),
               })
             }
@@ -316,7 +437,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
 }
 
 async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<{ model: ModelInstance; key: string }> {
-  if (!model.load) throw new BenchError('BENCH_RUN_INVALID', `Model '${model.name}' cannot load checkpoints (it has no load()). Use the model that wrote ${dir}.`)
+  if (!model.load)
+    throw new BenchError('BENCH_RUN_INVALID', `Model '${model.name}' cannot load checkpoints (it has no load()). Use the model that wrote ${dir}.`)
   if (!existsSync(dir)) throw new BenchError('BENCH_RUN_INVALID', `Checkpoint folder ${dir} does not exist.`)
   const loaded = await model.load(dir, ctx)
   return { model: loaded, key: String((await modelHash(loaded)) ?? dir) }

@@ -35,7 +35,10 @@ export async function resolveRunPlugins(config: ResolvedConfig, registry: Plugin
   const strategies = new Map<string, StrategyPlugin>()
   for (const name of config.strategies) strategies.set(name, await instantiateStrategy(config, registry, name, undefined))
   if (task.evaluationOnly && strategies.size > 0) {
-    throw new BenchError('BENCH_RUN_INVALID', `Task '${task.name}' is evaluation-only (its licence forbids training on it), so it cannot be used with strategies (${config.strategies.join(', ')}). Evaluate a model on it without --strategies.`)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `Task '${task.name}' is evaluation-only (its licence forbids training on it), so it cannot be used with strategies (${config.strategies.join(', ')}). Evaluate a model on it without --strategies.`,
+    )
   }
   // Every (name, N′) a cell can ask for is built now, so bad options fail before any work.
   const perCell = new Map<string, StrategyPlugin>()
@@ -43,7 +46,8 @@ export async function resolveRunPlugins(config: ResolvedConfig, registry: Plugin
   for (const name of config.strategies) {
     // A strategy configured with its own `k` in the plugins list keeps it.
     if (!kRuleApplies(config, name) || (!config.arms?.[name] && strategies.get(name)!.options?.k !== undefined)) continue
-    for (const n of config.arms?.[name]?.nTrain ?? config.nTrain) perCell.set(id(name, n), await instantiateStrategy(config, registry, name, config.train.kPerN! * n))
+    for (const n of config.arms?.[name]?.nTrain ?? config.nTrain)
+      perCell.set(id(name, n), await instantiateStrategy(config, registry, name, config.train.kPerN! * n))
   }
   const strategyFor = (name: string, nTrain: number): StrategyPlugin => {
     const plugin = perCell.get(id(name, nTrain)) ?? strategies.get(name)
@@ -74,7 +78,10 @@ async function instantiateStrategy(config: ResolvedConfig, registry: PluginRegis
   const factory = entry?.source === 'built-in' ? await registry.builtinFactory(shortName(plugin.name)) : undefined
   const what = arm ? `matrix.arms.${name}` : `strategy '${name}'`
   if (!factory) {
-    throw new BenchError('BENCH_CONFIG_INVALID', `${what}: options (${arm?.options ? Object.keys(arm.options).join(', ') : 'k from train.kPerN'}) need a built-in strategy, but '${plugin.name}' comes from ${entry?.source ?? 'elsewhere'}. Give that plugin its options in the config's plugins list instead.`)
+    throw new BenchError(
+      'BENCH_CONFIG_INVALID',
+      `${what}: options (${arm?.options ? Object.keys(arm.options).join(', ') : 'k from train.kPerN'}) need a built-in strategy, but '${plugin.name}' comes from ${entry?.source ?? 'elsewhere'}. Give that plugin its options in the config's plugins list instead.`,
+    )
   }
   const options = { ...(arm ? (arm.options ?? {}) : (plugin.options ?? {})), ...(k !== undefined ? { k } : {}) }
   try {

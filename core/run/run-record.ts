@@ -84,5 +84,15 @@ export function runDataOf(runDir: string, manifest: RunManifest, records: readon
     .map((cell, i) => ({ cell, rank: rank(cell, i) }))
     .sort((a, b) => a.rank - b.rank)
     .map((entry) => entry.cell)
-  return { runDir, manifest, cells, pools: index.pools, training: index.training, checkpointEvals: index.checkpointEvals, prepare: index.prepare, errors: [...index.failures.values()], badLines }
+  return {
+    runDir,
+    manifest,
+    cells,
+    pools: index.pools,
+    training: index.training,
+    checkpointEvals: index.checkpointEvals,
+    prepare: index.prepare,
+    errors: [...index.failures.values()],
+    badLines,
+  }
 }

@@ -18,7 +18,14 @@ export interface RunSetup {
  * bonbench's), then every installed `bonbench-plugin-*` package the config does not name (the
  * discovery rule, see loadInstalledPackages). All validation errors surface here, before any work.
  */
-export async function setupRun(opts: { cwd: string; configPath?: string; preset?: string; flags?: UserConfig; command: string; builtins?: BuiltinPlugins }): Promise<RunSetup> {
+export async function setupRun(opts: {
+  cwd: string
+  configPath?: string
+  preset?: string
+  flags?: UserConfig
+  command: string
+  builtins?: BuiltinPlugins
+}): Promise<RunSetup> {
   const { config: fileConfig, file } = await loadConfigFile({ cwd: opts.cwd, configPath: opts.configPath, env: { command: opts.command, preset: opts.preset } })
   const config = resolveConfig({ file, cwd: opts.cwd, fileConfig, flags: opts.flags, preset: opts.preset })
   const registry = await loadRegistry(config.plugins, config.baseDir, opts.builtins)

@@ -14,8 +14,7 @@ export interface VaryingAxes {
  * keys every axis counts as varying, so labels stay unambiguous.
  */
 export function varyingAxes(keys: readonly CellKey[]): VaryingAxes {
-  const differs = (pick: (k: CellKey) => unknown): boolean =>
-    keys.length === 0 || new Set(keys.map(pick)).size > 1
+  const differs = (pick: (k: CellKey) => unknown): boolean => keys.length === 0 || new Set(keys.map(pick)).size > 1
   return {
     task: differs((k) => k.task),
     model: differs((k) => k.model),

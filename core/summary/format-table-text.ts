@@ -33,7 +33,9 @@ export function formatTableText(table: ResultsTable, options: TextTableOptions =
   const cells = table.rows.map((r) => r.values.map(formatTableValue))
   const own = table.columns.map((c, i) => Math.max(6, c.header.length, ...cells.map((row) => row[i]!.length)))
   // Columns of the same N are equally wide, so pass@16 and Bo-16 line up in every metric group.
-  const colW = table.columns.map((c, i) => (c.metric === 'pass1' ? own[i]! : Math.max(...table.columns.flatMap((d, j) => (d.metric !== 'pass1' && d.n === c.n ? [own[j]!] : [])))))
+  const colW = table.columns.map((c, i) =>
+    c.metric === 'pass1' ? own[i]! : Math.max(...table.columns.flatMap((d, j) => (d.metric !== 'pass1' && d.n === c.n ? [own[j]!] : []))),
+  )
   const labelWidth = Math.min(options.maxLabel ?? Number.POSITIVE_INFINITY, Math.max(table.title.length, ...table.rows.map((r) => r.label.length)))
   const ns = [...new Set(table.columns.filter((c) => c.metric !== 'pass1').map((c) => c.n))].sort((a, b) => a - b)
   let shown = table.columns.map((_, i) => i)
@@ -53,7 +55,13 @@ export function formatTableText(table: ResultsTable, options: TextTableOptions =
     })
     return fit(text, width)
   }
-  const lines = [line(table.title, table.columns.map((c) => c.header)), fit('─'.repeat(lineWidth(shown, lw)), width)]
+  const lines = [
+    line(
+      table.title,
+      table.columns.map((c) => c.header),
+    ),
+    fit('─'.repeat(lineWidth(shown, lw)), width),
+  ]
   table.rows.forEach((_, r) => lines.push(line(table.rows[r]!.label, cells[r]!)))
   const hiddenNs = ns.filter((n) => !shown.some((i) => table.columns[i]!.n === n && table.columns[i]!.metric !== 'pass1'))
   return { lines, hidden: hiddenNs.length }

@@ -9,10 +9,7 @@ export function resumeCommand(runDir: string): string {
 
 /** The lines shown after an interrupted run: what was kept, and how to go on. */
 export function resumeHint(runDir: string): string[] {
-  return [
-    'Interrupted: finished cells are kept in the journal. Resume with:',
-    `  ${resumeCommand(runDir)}`,
-  ]
+  return ['Interrupted: finished cells are kept in the journal. Resume with:', `  ${resumeCommand(runDir)}`]
 }
 
 function shellQuote(text: string): string {

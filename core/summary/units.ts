@@ -42,7 +42,10 @@ export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value)
   const abs = Math.abs(value)
   if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(2)
-  return value.toPrecision(4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '')
+  return value
+    .toPrecision(4)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '')
 }
 
 /** A count with thousands separators (`12,800`), independent of the machine's locale. */

@@ -37,7 +37,8 @@ export class LifecycleHarness {
   /** Sets the plugin up as a run would; false when setup failed (the kind's checks cannot run). */
   async start(): Promise<boolean> {
     if (!this.#hasLifecycle) {
-      for (const check of ['lifecycle-setup', 'lifecycle-dispose', 'lifecycle-reuse']) this.#collector.skip(check, 'the plugin has neither setup() nor dispose()')
+      for (const check of ['lifecycle-setup', 'lifecycle-dispose', 'lifecycle-reuse'])
+        this.#collector.skip(check, 'the plugin has neither setup() nor dispose()')
       return true
     }
     if (typeof this.#plugin.setup !== 'function') {
@@ -77,7 +78,9 @@ export class LifecycleHarness {
           if (typeof this.#plugin.setup === 'function') await within(this.#timeoutMs, 'setup() after dispose()', this.#plugin.setup(await this.#context()))
           await probe?.()
         } catch (error) {
-          fail(`after dispose(), a new setup()${probe ? ' and a call' : ''} failed (${(error as Error)?.message ?? String(error)}): one plugin object may serve several runs, so dispose must leave it able to start again`)
+          fail(
+            `after dispose(), a new setup()${probe ? ' and a call' : ''} failed (${(error as Error)?.message ?? String(error)}): one plugin object may serve several runs, so dispose must leave it able to start again`,
+          )
         } finally {
           await dispose('dispose() after reuse').catch(() => {})
         }

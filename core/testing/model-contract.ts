@@ -105,7 +105,9 @@ export async function checkModelContract(plugin: ModelPlugin, opts: ModelContrac
     if (typeof model.update === 'function') {
       if (samples) await checkTrainable(harness, model)
       else collector.skip('trainable', 'sample() is broken, so the training checks cannot run')
-    } else for (const check of ['update-stats', 'logprob-agrees', 'clone-independent', 'save-load', 'clone-cache-invariant']) collector.skip(check, 'the model has no update(): not trainable')
+    } else
+      for (const check of ['update-stats', 'logprob-agrees', 'clone-independent', 'save-load', 'clone-cache-invariant'])
+        collector.skip(check, 'the model has no update(): not trainable')
   } finally {
     await collector.run('dispose', async () => {
       // Twice on purpose: dispose must be safe to call again.
@@ -131,7 +133,8 @@ async function checkSampling(h: ModelHarness, model: ModelInstance, { n, maxToke
   await collector.run('describe', (fail) => {
     const d = model.describe()
     if (!d || typeof d !== 'object') return fail('describe() must return an object')
-    if (typeof d.parameters !== 'number' || !Number.isFinite(d.parameters) || d.parameters < 0) fail(`describe().parameters must be a finite number ≥ 0, got ${String(d.parameters)}`)
+    if (typeof d.parameters !== 'number' || !Number.isFinite(d.parameters) || d.parameters < 0)
+      fail(`describe().parameters must be a finite number ≥ 0, got ${String(d.parameters)}`)
     if (typeof d.backend !== 'string' || d.backend === '') fail('describe().backend must be a non-empty string')
     if (typeof d.device !== 'string' || d.device === '') fail('describe().device must be a non-empty string')
     if (d.hash !== undefined && (typeof d.hash !== 'string' || d.hash === '')) fail('describe().hash, when given, must be a non-empty string')
@@ -157,7 +160,8 @@ async function checkSampling(h: ModelHarness, model: ModelInstance, { n, maxToke
     const reqs = requests(1)
     for (let i = 0; i < reqs.length; i++) {
       const [alone] = await sample([reqs[i]!])
-      if (!alone || !sameSamples([alone], [first![i]!], h.tolerance)) fail(`request ${i} sampled alone differs from the same request in a batch: a request's completions must depend only on its own seed`)
+      if (!alone || !sameSamples([alone], [first![i]!], h.tolerance))
+        fail(`request ${i} sampled alone differs from the same request in a batch: a request's completions must depend only on its own seed`)
     }
   })
   await collector.run('seed-varies', async (fail) => {
@@ -175,8 +179,12 @@ async function checkSampling(h: ModelHarness, model: ModelInstance, { n, maxToke
       checkResults(cut, requests(1), n, maxTokens, fail)
       const completions = cut.flatMap((r) => r.completions)
       const leaked = completions.find((c) => c.text.includes(stop))
-      if (leaked) fail(`with stop: [${JSON.stringify(stop)}] a completion still contains it (${JSON.stringify(leaked.text.slice(0, 40))}): generation must end at the stop string, which is kept out of the text`)
-      if (!completions.some((c) => c.finishReason === 'stop')) fail(`with stop: [${JSON.stringify(stop)}], which the same seeds produced before, no completion has finishReason 'stop'`)
+      if (leaked)
+        fail(
+          `with stop: [${JSON.stringify(stop)}] a completion still contains it (${JSON.stringify(leaked.text.slice(0, 40))}): generation must end at the stop string, which is kept out of the text`,
+        )
+      if (!completions.some((c) => c.finishReason === 'stop'))
+        fail(`with stop: [${JSON.stringify(stop)}], which the same seeds produced before, no completion has finishReason 'stop'`)
     })
   }
   await collector.run('greedy', async (fail) => {
@@ -205,15 +213,19 @@ export function checkResults(results: unknown, reqs: SampleRequest[], n: number,
   if (!Array.isArray(results)) return fail('sample() must resolve to an array')
   if (results.length !== reqs.length) return fail(`sample() returned ${results.length} results for ${reqs.length} requests: one per request`)
   results.forEach((r: SampleResult, i) => {
-    if (r?.promptId !== reqs[i]!.promptId) fail(`result ${i} has promptId ${JSON.stringify(r?.promptId)}, expected '${reqs[i]!.promptId}': results must be in request order`)
-    if (!Array.isArray(r?.completions) || r.completions.length !== n) return fail(`result ${i} has ${Array.isArray(r?.completions) ? r.completions.length : 'no'} completions, expected n = ${n}`)
+    if (r?.promptId !== reqs[i]!.promptId)
+      fail(`result ${i} has promptId ${JSON.stringify(r?.promptId)}, expected '${reqs[i]!.promptId}': results must be in request order`)
+    if (!Array.isArray(r?.completions) || r.completions.length !== n)
+      return fail(`result ${i} has ${Array.isArray(r?.completions) ? r.completions.length : 'no'} completions, expected n = ${n}`)
     r.completions.forEach((c, j) => {
       const where = `result ${i} completion ${j}`
       if (typeof c.text !== 'string') fail(`${where}: text must be a string`)
       if (!Array.isArray(c.tokens) || c.tokens.some((t) => !Number.isInteger(t))) fail(`${where}: tokens must be an array of integers`)
       else if (c.tokens.length > maxTokens) fail(`${where}: ${c.tokens.length} tokens exceed maxTokens = ${maxTokens}`)
-      if (typeof c.logProb !== 'number' || !Number.isFinite(c.logProb) || c.logProb > 1e-6) fail(`${where}: logProb must be a finite number ≤ 0, got ${String(c.logProb)}`)
-      if (!['stop', 'length', 'eos'].includes(c.finishReason)) fail(`${where}: finishReason must be 'stop', 'length' or 'eos', got ${JSON.stringify(c.finishReason)}`)
+      if (typeof c.logProb !== 'number' || !Number.isFinite(c.logProb) || c.logProb > 1e-6)
+        fail(`${where}: logProb must be a finite number ≤ 0, got ${String(c.logProb)}`)
+      if (!['stop', 'length', 'eos'].includes(c.finishReason))
+        fail(`${where}: finishReason must be 'stop', 'length' or 'eos', got ${JSON.stringify(c.finishReason)}`)
     })
   })
 }

@@ -34,7 +34,8 @@ export async function checkTrainable(h: ModelHarness, model: ModelInstance): Pro
 
   await collector.run('trainable-hooks', (fail) => {
     if (typeof model.clone !== 'function') fail('a trainable model (it has update()) must implement clone(): strategies train a copy of the base model')
-    if (typeof model.save === 'function' && typeof h.plugin.load !== 'function') fail('the instance has save() but the plugin has no load(): a saved checkpoint could never be restored')
+    if (typeof model.save === 'function' && typeof h.plugin.load !== 'function')
+      fail('the instance has save() but the plugin has no load(): a saved checkpoint could never be restored')
   })
 
   let base: SampleResult[] = []
@@ -43,7 +44,9 @@ export async function checkTrainable(h: ModelHarness, model: ModelInstance): Pro
   })
   if (!sampled) return
   const reqs = h.requests(1)
-  const pairs = base.flatMap((r, i) => r.completions.map((c) => ({ prompt: reqs[i]!.prompt, completion: c.text, finishReason: c.finishReason, logProb: c.logProb })))
+  const pairs = base.flatMap((r, i) =>
+    r.completions.map((c) => ({ prompt: reqs[i]!.prompt, completion: c.text, finishReason: c.finishReason, logProb: c.logProb })),
+  )
   const batch: WeightedSequence[] = pairs.map((p, i) => ({ prompt: p.prompt, completion: p.completion, weight: i % 3 === 2 ? -0.25 : 1 }))
 
   if (typeof model.logProb !== 'function') {
@@ -52,9 +55,11 @@ export async function checkTrainable(h: ModelHarness, model: ModelInstance): Pro
   } else {
     await collector.run('logprob-shape', async (fail) => {
       const out = await logProb(model, pairs)
-      if (!Array.isArray(out) || out.length !== pairs.length) return fail(`logProb() returned ${Array.isArray(out) ? out.length : 'no'} values for ${pairs.length} pairs`)
+      if (!Array.isArray(out) || out.length !== pairs.length)
+        return fail(`logProb() returned ${Array.isArray(out) ? out.length : 'no'} values for ${pairs.length} pairs`)
       out.forEach((v, i) => {
-        if (typeof v !== 'number' || Number.isNaN(v) || v > 1e-6 || v === Infinity) fail(`logProb()[${i}] must be a number ≤ 0 (−Infinity allowed), got ${String(v)}`)
+        if (typeof v !== 'number' || Number.isNaN(v) || v > 1e-6 || v === Infinity)
+          fail(`logProb()[${i}] must be a number ≤ 0 (−Infinity allowed), got ${String(v)}`)
       })
       const empty = await logProb(model, [])
       if (!Array.isArray(empty) || empty.length !== 0) fail('logProb([]) must resolve to []')
@@ -67,7 +72,9 @@ export async function checkTrainable(h: ModelHarness, model: ModelInstance): Pro
         const scored = await logProb(model, natural)
         natural.forEach((p, i) => {
           if (!(Math.abs(scored[i]! - p.logProb) <= h.tolerance)) {
-            fail(`logProb('${short(p.prompt)}', '${short(p.completion)}') = ${scored[i]} but sample() reported ${p.logProb} (tolerance ${h.tolerance}); both are Σ log π at T = 1`)
+            fail(
+              `logProb('${short(p.prompt)}', '${short(p.completion)}') = ${scored[i]} but sample() reported ${p.logProb} (tolerance ${h.tolerance}); both are Σ log π at T = 1`,
+            )
           }
         })
       })
@@ -78,7 +85,8 @@ export async function checkTrainable(h: ModelHarness, model: ModelInstance): Pro
     const stats = await update(model, batch)
     if (!stats || typeof stats !== 'object') return fail('update() must resolve to { loss, gradNorm, tokens }')
     if (typeof stats.loss !== 'number' || !Number.isFinite(stats.loss)) fail(`update().loss must be finite, got ${String(stats.loss)}`)
-    if (typeof stats.gradNorm !== 'number' || !Number.isFinite(stats.gradNorm) || stats.gradNorm < 0) fail(`update().gradNorm must be finite and ≥ 0, got ${String(stats.gradNorm)}`)
+    if (typeof stats.gradNorm !== 'number' || !Number.isFinite(stats.gradNorm) || stats.gradNorm < 0)
+      fail(`update().gradNorm must be finite and ≥ 0, got ${String(stats.gradNorm)}`)
     if (!Number.isInteger(stats.tokens) || stats.tokens < 0) fail(`update().tokens must be an integer ≥ 0, got ${String(stats.tokens)}`)
   })
 
@@ -88,7 +96,8 @@ export async function checkTrainable(h: ModelHarness, model: ModelInstance): Pro
       const before = (await logProb(model, [pair]))[0]!
       await update(model, [{ ...pair, weight: 1 }])
       const after = (await logProb(model, [pair]))[0]!
-      if (!(after > before)) fail(`one update with weight +1 on a completion moved its log π from ${before} to ${after}: the loss is L = −Σ w log π, so it must rise`)
+      if (!(after > before))
+        fail(`one update with weight +1 on a completion moved its log π from ${before} to ${after}: the loss is L = −Σ w log π, so it must rise`)
     })
   } else collector.skip('update-direction', 'the model has no logProb()')
 
@@ -113,12 +122,19 @@ async function checkClone(h: ModelHarness, model: ModelInstance, batch: Weighted
   await h.collector.run('clone-independent', async (fail) => {
     const before = await sample(model)
     const copy = h.track(await within(h.timeoutMs, 'clone()', model.clone!()))
-    if (!sameSamples(await sample(copy), before, h.tolerance)) fail('a fresh clone samples differently from the original at the same seeds: clone() must copy the weights')
+    if (!sameSamples(await sample(copy), before, h.tolerance))
+      fail('a fresh clone samples differently from the original at the same seeds: clone() must copy the weights')
     for (let i = 0; i < 3; i++) await update(copy, batch)
     const copyTrained = await sample(copy)
-    if (!sameSamples(await sample(model), before, h.tolerance)) fail('training the clone changed the original\'s samples: clone() must not share weights or optimizer state')
-    for (let i = 0; i < 3; i++) await update(model, batch.map((s) => ({ ...s, weight: -s.weight })))
-    if (!sameSamples(await sample(copy), copyTrained, h.tolerance)) fail('training the original changed the clone\'s samples: clone() must not share weights or optimizer state')
+    if (!sameSamples(await sample(model), before, h.tolerance))
+      fail("training the clone changed the original's samples: clone() must not share weights or optimizer state")
+    for (let i = 0; i < 3; i++)
+      await update(
+        model,
+        batch.map((s) => ({ ...s, weight: -s.weight })),
+      )
+    if (!sameSamples(await sample(copy), copyTrained, h.tolerance))
+      fail("training the original changed the clone's samples: clone() must not share weights or optimizer state")
   })
 }
 
@@ -139,7 +155,9 @@ async function checkCloneCacheInvariant(h: ModelHarness, model: ModelInstance, b
       await update(fromLoaded, batch)
     }
     if (!sameSamples(await sample(fromTrained), await sample(fromLoaded), h.tolerance)) {
-      fail('a clone of the trained model and a clone of the same model loaded from its checkpoint trained to different weights: clone() must start fine-tuning from state the checkpoint fixes (a fresh optimizer: weights only), or a cached base model changes results')
+      fail(
+        'a clone of the trained model and a clone of the same model loaded from its checkpoint trained to different weights: clone() must start fine-tuning from state the checkpoint fixes (a fresh optimizer: weights only), or a cached base model changes results',
+      )
     }
   })
 }
@@ -157,7 +175,8 @@ async function checkSaveLoad(h: ModelHarness, model: ModelInstance, sample: Samp
     const { corpus: _corpus, ...loadCtx } = h.ctx
     // A different seed: a load that re-creates from the seed instead of reading the files shows.
     const loaded = h.track(await within(h.timeoutMs, 'load()', h.plugin.load!(h.dir, { ...loadCtx, seed: h.ctx.seed + 1 })))
-    if (!sameSamples(await sample(loaded), await sample(model), h.tolerance)) fail('the loaded model samples differently from the saved one at the same seeds: save()/load() must round-trip the weights')
+    if (!sameSamples(await sample(loaded), await sample(model), h.tolerance))
+      fail('the loaded model samples differently from the saved one at the same seeds: save()/load() must round-trip the weights')
     const loadedHash = await within(h.timeoutMs, 'contentHash()', modelHash(loaded))
     if (loadedHash !== undefined && loadedHash !== saved.hash) fail(`the loaded model's hash (${loadedHash}) differs from the saved hash (${saved.hash})`)
   })

@@ -58,7 +58,8 @@ export async function checkReporterContract(plugin: ReporterPlugin, opts: Report
         })
         await collector.run('events-untouched', (fail) => {
           events.forEach((event, i) => {
-            if (!isDeepStrictEqual(event, snapshot[i])) fail(`onEvent changed the '${snapshot[i]!.type}' event it was given: other reporters and the UI see the same object`)
+            if (!isDeepStrictEqual(event, snapshot[i]))
+              fail(`onEvent changed the '${snapshot[i]!.type}' event it was given: other reporters and the UI see the same object`)
           })
         })
       } else {
@@ -70,7 +71,9 @@ export async function checkReporterContract(plugin: ReporterPlugin, opts: Report
             try {
               await within(timeoutMs, 'onRunEnd()', plugin.onRunEnd!({ runDir, results: [], interrupted }))
             } catch (error) {
-              fail(`onRunEnd with no finished cell${interrupted ? ' (interrupted)' : ''} threw ${(error as Error)?.message ?? String(error)}: a run stopped before any cell ended must still report`)
+              fail(
+                `onRunEnd with no finished cell${interrupted ? ' (interrupted)' : ''} threw ${(error as Error)?.message ?? String(error)}: a run stopped before any cell ended must still report`,
+              )
             }
           }
         })

@@ -13,7 +13,9 @@ export function sameSamples(a: readonly SampleResult[], b: readonly SampleResult
     if (ra.promptId !== rb.promptId || ra.completions.length !== rb.completions.length) return false
     return ra.completions.every((ca, j) => {
       const cb = rb.completions[j]!
-      return ca.text === cb.text && ca.finishReason === cb.finishReason && isDeepStrictEqual(ca.tokens, cb.tokens) && Math.abs(ca.logProb - cb.logProb) <= tolerance
+      return (
+        ca.text === cb.text && ca.finishReason === cb.finishReason && isDeepStrictEqual(ca.tokens, cb.tokens) && Math.abs(ca.logProb - cb.logProb) <= tolerance
+      )
     })
   })
 }

@@ -10,7 +10,13 @@ const key = (strategy: string, nTrain: number): CellKey => ({ task: 'bonbench:to
 export function sampleCellResult(cellId: string, cellKey: CellKey): CellResult {
   const pools: PromptPool[] = ['p0', 'p1', 'p2'].map((promptId, i) => ({
     promptId,
-    samples: [0, 1, 2, 3].map((j) => ({ text: `answer ${(i + j) % 3}`, reward: (i + j) % 2, score: ((i + j) % 4) / 4, answer: String((i + j) % 3), tokens: 2 })),
+    samples: [0, 1, 2, 3].map((j) => ({
+      text: `answer ${(i + j) % 3}`,
+      reward: (i + j) % 2,
+      score: ((i + j) % 4) / 4,
+      answer: String((i + j) % 3),
+      tokens: 2,
+    })),
   }))
   const { metrics, prompts } = computeCellMetrics(pools, { nGrid: [1, 2, 4], threshold: 1, bootstrap: 20, seed: 0 })
   return {
@@ -31,7 +37,11 @@ export function sampleCellResult(cellId: string, cellKey: CellKey): CellResult {
 export function sampleRunEvents(runDir: string): RunEvent[] {
   const base = sampleCellResult('base', key('base', 1))
   const trained = sampleCellResult('bon-rl-n2', key('bon-rl', 2))
-  const plan = { cells: [base, trained, { cellId: 'sft-n1', key: key('sft', 1) }].map((c) => ({ cellId: c.cellId, key: c.key })), samplesToDraw: 36, estimatedSeconds: 3 }
+  const plan = {
+    cells: [base, trained, { cellId: 'sft-n1', key: key('sft', 1) }].map((c) => ({ cellId: c.cellId, key: c.key })),
+    samplesToDraw: 36,
+    estimatedSeconds: 3,
+  }
   const events: { [T in RunEventType]: Array<Extract<RunEvent, { type: T }>> } = {
     'run:start': [{ type: 'run:start', runId: 'contract', runDir, plan, resumed: false }],
     'cell:skip': [{ type: 'cell:skip', cellId: 'base', key: base.key, result: base }],

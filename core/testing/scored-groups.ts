@@ -37,6 +37,11 @@ function samples(prefix: string, count: number, scenario: GroupScenario, rng: Rn
     const text = scenario === 'duplicate-texts' ? `${prefix}-${i % 2}` : `${prefix}-${i}`
     // Under duplicate texts the judgements follow the text, as a deterministic verifier's would.
     const dup = scenario === 'duplicate-texts'
-    return { completion: text, reward: dup ? i % 2 : reward, score: dup ? (i % 2) * 0.8 + 0.1 : score, answer: dup ? String(i % 2) : correct ? '4' : String(5 + (i % 3)) }
+    return {
+      completion: text,
+      reward: dup ? i % 2 : reward,
+      score: dup ? (i % 2) * 0.8 + 0.1 : score,
+      answer: dup ? String(i % 2) : correct ? '4' : String(5 + (i % 3)),
+    }
   })
 }

@@ -45,7 +45,6 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
     return collector.report()
   }
   try {
-
     const needsByN = new Map<number, StrategyNeeds>()
     await collector.run('needs', (fail) => {
       for (const nTrain of nTrains) {
@@ -58,7 +57,9 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
     await collector.run('selection', (fail) => {
       const selection: unknown = plugin.selection
       if (!(selectionJudges as readonly unknown[]).includes(selection)) {
-        return fail(`selection is ${JSON.stringify(selection) ?? String(selection)}: set it to the judge that picks the BoN winner of each subset, 'reward' (R), 'verifier' (r) or 'none' (no picks)`)
+        return fail(
+          `selection is ${JSON.stringify(selection) ?? String(selection)}: set it to the judge that picks the BoN winner of each subset, 'reward' (R), 'verifier' (r) or 'none' (no picks)`,
+        )
       }
       if (selection !== 'none') return
       for (const [nTrain, needs] of needsByN) {
@@ -66,12 +67,19 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
           const groupSeed = deriveSeed(seed, nTrain, scenario, 0)
           let out: StrategyOutput
           try {
-            out = plugin.weights(scoredGroup(needs, scenario, createRng(groupSeed)), { nTrain, lambda: lambdaFor(nTrain), rng: createRng(deriveSeed(groupSeed, 'rng')) })
+            out = plugin.weights(scoredGroup(needs, scenario, createRng(groupSeed)), {
+              nTrain,
+              lambda: lambdaFor(nTrain),
+              rng: createRng(deriveSeed(groupSeed, 'rng')),
+            })
           } catch {
             continue // reported under 'weights'
           }
           const picks = out?.stats?.picks
-          if (typeof picks === 'number' && picks > 0) fail(`N′ = ${nTrain}, ${scenario} group: declares selection 'none' but reports ${picks} BoN picks (stats.picks): declare the judge that picks them, 'reward' or 'verifier'`)
+          if (typeof picks === 'number' && picks > 0)
+            fail(
+              `N′ = ${nTrain}, ${scenario} group: declares selection 'none' but reports ${picks} BoN picks (stats.picks): declare the judge that picks them, 'reward' or 'verifier'`,
+            )
         }
       }
     })
@@ -100,14 +108,17 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
                 if (group.expert !== undefined) known.add(group.expert)
                 for (const s of out?.sequences ?? []) {
                   if (s.prompt !== group.problem.prompt) fail(`${where}: a sequence has prompt ${JSON.stringify(s.prompt)}, not the problem's prompt`)
-                  if (!known.has(s.completion)) fail(`${where}: a sequence's completion ${JSON.stringify(s.completion)} is not in the group (policy, reference or expert)`)
+                  if (!known.has(s.completion))
+                    fail(`${where}: a sequence's completion ${JSON.stringify(s.completion)} is not in the group (policy, reference or expert)`)
                 }
               }
               if (check === 'weights-pure') {
                 const again = plugin.weights(structuredClone(snapshot), params())
-                if (!isDeepStrictEqual(again, out)) fail(`${where}: the same group and rng seed gave a different output: weights() must be pure (draw randomness from params.rng only)`)
+                if (!isDeepStrictEqual(again, out))
+                  fail(`${where}: the same group and rng seed gave a different output: weights() must be pure (draw randomness from params.rng only)`)
               }
-              if (check === 'no-mutation' && !isDeepStrictEqual(group, snapshot)) fail(`${where}: weights() changed the group it was given: copy before sorting or editing`)
+              if (check === 'no-mutation' && !isDeepStrictEqual(group, snapshot))
+                fail(`${where}: weights() changed the group it was given: copy before sorting or editing`)
             }
           }
         }
@@ -133,9 +144,11 @@ function checkNeeds(needs: StrategyNeeds, nTrain: number, fail: FailFn): boolean
     fail(`${where}: ${message}`)
   }
   if (!Number.isInteger(needs.policySamples) || needs.policySamples < 0) bad(`policySamples must be an integer ≥ 0, got ${String(needs.policySamples)}`)
-  if (needs.referenceSamples !== undefined && (!Number.isInteger(needs.referenceSamples) || needs.referenceSamples < 0)) bad(`referenceSamples must be an integer ≥ 0, got ${String(needs.referenceSamples)}`)
+  if (needs.referenceSamples !== undefined && (!Number.isInteger(needs.referenceSamples) || needs.referenceSamples < 0))
+    bad(`referenceSamples must be an integer ≥ 0, got ${String(needs.referenceSamples)}`)
   if (needs.expert !== undefined && typeof needs.expert !== 'boolean') bad('expert, when given, must be a boolean')
-  if (needs.klBeta !== undefined && (typeof needs.klBeta !== 'number' || !Number.isFinite(needs.klBeta) || needs.klBeta < 0)) bad(`klBeta must be a finite number ≥ 0, got ${String(needs.klBeta)}`)
+  if (needs.klBeta !== undefined && (typeof needs.klBeta !== 'number' || !Number.isFinite(needs.klBeta) || needs.klBeta < 0))
+    bad(`klBeta must be a finite number ≥ 0, got ${String(needs.klBeta)}`)
   return ok
 }
 

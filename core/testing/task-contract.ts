@@ -41,10 +41,11 @@ export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext
     return collector.report()
   }
   try {
-
     await collector.run('verifier-names', (fail) => {
-      if (typeof plugin.rewardVerifier !== 'string' || plugin.rewardVerifier.trim() === '') fail('rewardVerifier must name a verifier plugin (e.g. \'math-answer\')')
-      else if (opts.knownVerifiers && !opts.knownVerifiers.includes(plugin.rewardVerifier)) fail(`rewardVerifier '${plugin.rewardVerifier}' is not a known verifier (${opts.knownVerifiers.join(', ')})`)
+      if (typeof plugin.rewardVerifier !== 'string' || plugin.rewardVerifier.trim() === '')
+        fail("rewardVerifier must name a verifier plugin (e.g. 'math-answer')")
+      else if (opts.knownVerifiers && !opts.knownVerifiers.includes(plugin.rewardVerifier))
+        fail(`rewardVerifier '${plugin.rewardVerifier}' is not a known verifier (${opts.knownVerifiers.join(', ')})`)
       if (plugin.selector !== undefined) {
         if (typeof plugin.selector !== 'string' || plugin.selector.trim() === '') fail('selector, when given, must name a verifier plugin')
         else if (opts.knownVerifiers && !opts.knownVerifiers.includes(plugin.selector)) fail(`selector '${plugin.selector}' is not a known verifier`)
@@ -53,8 +54,10 @@ export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext
     await collector.run('generation', (fail) => {
       const g = plugin.generation
       if (g === undefined) return
-      if (g.maxTokens !== undefined && (!Number.isInteger(g.maxTokens) || g.maxTokens < 1)) fail(`generation.maxTokens must be a positive integer, got ${String(g.maxTokens)}`)
-      if (g.stop !== undefined && (!Array.isArray(g.stop) || g.stop.some((s) => typeof s !== 'string' || s === ''))) fail('generation.stop must be an array of non-empty strings')
+      if (g.maxTokens !== undefined && (!Number.isInteger(g.maxTokens) || g.maxTokens < 1))
+        fail(`generation.maxTokens must be a positive integer, got ${String(g.maxTokens)}`)
+      if (g.stop !== undefined && (!Array.isArray(g.stop) || g.stop.some((s) => typeof s !== 'string' || s === '')))
+        fail('generation.stop must be an array of non-empty strings')
     })
 
     let data: TaskData | undefined
@@ -87,7 +90,8 @@ export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext
     await collector.run('serializable', (fail) => {
       for (const split of ['train', 'test'] as const) {
         loaded[split].forEach((p, i) => {
-          if (!isDeepStrictEqual(JSON.parse(JSON.stringify(p)), p)) fail(`${split}[${i}] ('${p?.id}') does not survive JSON: problems (and their data) must be plain JSON values`)
+          if (!isDeepStrictEqual(JSON.parse(JSON.stringify(p)), p))
+            fail(`${split}[${i}] ('${p?.id}') does not survive JSON: problems (and their data) must be plain JSON values`)
         })
       }
     })
@@ -97,25 +101,32 @@ export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext
       if (!Array.isArray(loaded.files)) return fail('files, when given, must be an array of { path, sha256 }')
       for (const f of loaded.files) {
         if (typeof f?.path !== 'string' || f.path === '') fail('files[].path must be a non-empty string')
-        if (typeof f?.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) fail(`files[].sha256 must be 64 lowercase hex digits, got ${JSON.stringify(f?.sha256)}`)
+        if (typeof f?.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256))
+          fail(`files[].sha256 must be 64 lowercase hex digits, got ${JSON.stringify(f?.sha256)}`)
       }
     })
     await collector.run('evaluation-only', (fail) => {
       if (plugin.evaluationOnly !== undefined && typeof plugin.evaluationOnly !== 'boolean') fail('evaluationOnly, when given, must be a boolean')
-      if (plugin.evaluationOnly === true && loaded.train.length > 0) fail(`the task is evaluation-only but load() gave ${loaded.train.length} train problems: its licence forbids training on them`)
+      if (plugin.evaluationOnly === true && loaded.train.length > 0)
+        fail(`the task is evaluation-only but load() gave ${loaded.train.length} train problems: its licence forbids training on them`)
     })
     if (opts.requiresData) {
       await collector.run('missing-data', async (fail) => {
         const { dataPath: _dataPath, ...withoutData } = ctx
-        const outcome = await within(timeoutMs, 'load() without dataPath', plugin.load(withoutData)).then(() => undefined, (error: unknown) => error)
+        const outcome = await within(timeoutMs, 'load() without dataPath', plugin.load(withoutData)).then(
+          () => undefined,
+          (error: unknown) => error,
+        )
         if (outcome === undefined) return fail('load() without ctx.dataPath resolved: a dataset task must say that --data is needed')
-        if (!isBenchError(outcome)) fail(`load() without ctx.dataPath threw ${describeError(outcome)}: throw a BenchError (BENCH_DATA_MISSING) that says to pass --data`)
+        if (!isBenchError(outcome))
+          fail(`load() without ctx.dataPath threw ${describeError(outcome)}: throw a BenchError (BENCH_DATA_MISSING) that says to pass --data`)
         else if (!outcome.message.includes(plugin.name)) fail(`the error for a missing --data does not name the plugin: "${outcome.message.slice(0, 120)}"`)
       })
     }
     await collector.run('deterministic', async (fail) => {
       const again = await within(timeoutMs, 'load() (second call)', plugin.load(ctx))
-      if (!isDeepStrictEqual(again, loaded)) fail('a second load() with the same context gave different data: loading must be deterministic in the seed and options')
+      if (!isDeepStrictEqual(again, loaded))
+        fail('a second load() with the same context gave different data: loading must be deterministic in the seed and options')
     })
   } finally {
     await life.end(async () => {
@@ -131,6 +142,8 @@ function checkProblem(p: Problem, where: string, fail: FailFn): void {
   if (typeof p.prompt !== 'string' || p.prompt === '') fail(`${where} ('${p.id}'): prompt must be a non-empty string`)
   if (p.answer !== undefined && typeof p.answer !== 'string') fail(`${where} ('${p.id}'): answer, when given, must be a string`)
   if (p.expert !== undefined && typeof p.expert !== 'string') fail(`${where} ('${p.id}'): expert, when given, must be a string`)
-  if (p.level !== undefined && (typeof p.level !== 'number' || !Number.isFinite(p.level))) fail(`${where} ('${p.id}'): level, when given, must be a finite number`)
-  if (p.data !== undefined && (p.data === null || typeof p.data !== 'object' || Array.isArray(p.data))) fail(`${where} ('${p.id}'): data, when given, must be an object`)
+  if (p.level !== undefined && (typeof p.level !== 'number' || !Number.isFinite(p.level)))
+    fail(`${where} ('${p.id}'): level, when given, must be a finite number`)
+  if (p.data !== undefined && (p.data === null || typeof p.data !== 'object' || Array.isArray(p.data)))
+    fail(`${where} ('${p.id}'): data, when given, must be an object`)
 }

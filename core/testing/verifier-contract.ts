@@ -47,7 +47,11 @@ export interface VerifierContractOptions {
  * A learned verifier must be prepared before the call. Runs in plugin authors' tests; never throws
  * for a broken plugin (problems are in the report).
  */
-export async function checkVerifierContract(plugin: VerifierPlugin, cases: readonly VerifierCase[], opts: VerifierContractOptions = {}): Promise<ContractReport> {
+export async function checkVerifierContract(
+  plugin: VerifierPlugin,
+  cases: readonly VerifierCase[],
+  opts: VerifierContractOptions = {},
+): Promise<ContractReport> {
   const collector = new ContractCollector(pluginLabel(plugin), 'verifier', new Set(opts.skip))
   if (!(await checkPluginShape(plugin, 'verifier', collector))) return collector.report()
   if (cases.length === 0) throw new Error('checkVerifierContract: give at least one case')
@@ -62,7 +66,6 @@ export async function checkVerifierContract(plugin: VerifierPlugin, cases: reado
     return collector.report()
   }
   try {
-
     let verdicts: Verdict[] | undefined
     // Every well-formed verdict seen, for the consistency check at the end.
     const seen: Array<{ label: string; verdict: Verdict }> = []
@@ -83,12 +86,14 @@ export async function checkVerifierContract(plugin: VerifierPlugin, cases: reado
         const reversed = await score([...items].reverse())
         if (!checkVerdicts(reversed, items.length, label, fail)) return
         reversed.reverse().forEach((v, i) => {
-          if (!sameVerdict(v, batch[i]!)) fail(`${label(i)}: its verdict changed when the batch was reversed (${show(batch[i]!)} → ${show(v)}): verdicts must come back in item order`)
+          if (!sameVerdict(v, batch[i]!))
+            fail(`${label(i)}: its verdict changed when the batch was reversed (${show(batch[i]!)} → ${show(v)}): verdicts must come back in item order`)
         })
         for (let i = 0; i < items.length; i++) {
           const alone = await score([items[i]!])
           if (!checkVerdicts(alone, 1, () => label(i), fail)) return
-          if (!sameVerdict(alone[0]!, batch[i]!)) fail(`${label(i)}: scored alone ${show(alone[0]!)}, in the batch ${show(batch[i]!)}: a verdict must depend only on its own item`)
+          if (!sameVerdict(alone[0]!, batch[i]!))
+            fail(`${label(i)}: scored alone ${show(alone[0]!)}, in the batch ${show(batch[i]!)}: a verdict must depend only on its own item`)
         }
       })
       await collector.run('expectations', (fail) => {
@@ -107,8 +112,14 @@ export async function checkVerifierContract(plugin: VerifierPlugin, cases: reado
         } catch (error) {
           // Find the first candidate that throws on its own, to name it.
           for (const item of junk) {
-            const culprit = await score([item]).then(() => undefined, (e: unknown) => e)
-            if (culprit !== undefined) return fail(`score() threw for the garbage candidate ${JSON.stringify(item.completion.slice(0, 40))} of problem '${problem.id}' (${String((culprit as Error)?.message ?? culprit).slice(0, 160)}): return a failing verdict instead`)
+            const culprit = await score([item]).then(
+              () => undefined,
+              (e: unknown) => e,
+            )
+            if (culprit !== undefined)
+              return fail(
+                `score() threw for the garbage candidate ${JSON.stringify(item.completion.slice(0, 40))} of problem '${problem.id}' (${String((culprit as Error)?.message ?? culprit).slice(0, 160)}): return a failing verdict instead`,
+              )
           }
           throw error
         }
@@ -119,15 +130,21 @@ export async function checkVerifierContract(plugin: VerifierPlugin, cases: reado
     await collector.run('verdict-consistent', (fail) => {
       for (const { label: where, verdict: v } of seen) {
         // With a binary reward, pass is exactly "reward 1": `bench verify` counts pass, the metrics count reward.
-        if (v.pass !== undefined && (v.reward === 0 || v.reward === 1) && v.pass !== (v.reward === 1)) fail(`${where}: pass ${v.pass} contradicts reward ${v.reward}`)
+        if (v.pass !== undefined && (v.reward === 0 || v.reward === 1) && v.pass !== (v.reward === 1))
+          fail(`${where}: pass ${v.pass} contradicts reward ${v.reward}`)
       }
     })
   } finally {
     // A learned verifier needs prepare() (a model, a task) before it scores again: setup alone is probed.
-    await life.end(plugin.prepare ? undefined : async () => {
-      const out = await plugin.score([cases[0]!.item], { concurrency: opts.concurrency ?? 1 })
-      if (!Array.isArray(out) || out.length !== 1) throw new Error(`score() of one item returned ${Array.isArray(out) ? out.length : typeof out} verdicts`)
-    })
+    await life.end(
+      plugin.prepare
+        ? undefined
+        : async () => {
+            const out = await plugin.score([cases[0]!.item], { concurrency: opts.concurrency ?? 1 })
+            if (!Array.isArray(out) || out.length !== 1)
+              throw new Error(`score() of one item returned ${Array.isArray(out) ? out.length : typeof out} verdicts`)
+          },
+    )
   }
   return collector.report()
 }
@@ -151,7 +168,8 @@ export function checkVerdicts(out: unknown, expected: number, label: (i: number)
     if (!v || typeof v !== 'object') return bad('the verdict is not an object')
     if (typeof v.score !== 'number' || !Number.isFinite(v.score)) bad(`score must be a finite number, got ${String(v.score)}`)
     if (typeof v.reason !== 'string' || v.reason === '') bad(`reason must be a non-empty string, got ${JSON.stringify(v.reason)}`)
-    if (v.reward !== undefined && (typeof v.reward !== 'number' || !(v.reward >= 0 && v.reward <= 1))) bad(`reward, when given, must be in [0, 1], got ${String(v.reward)}`)
+    if (v.reward !== undefined && (typeof v.reward !== 'number' || !(v.reward >= 0 && v.reward <= 1)))
+      bad(`reward, when given, must be in [0, 1], got ${String(v.reward)}`)
     if (v.pass !== undefined && typeof v.pass !== 'boolean') bad(`pass, when given, must be a boolean, got ${JSON.stringify(v.pass)}`)
     for (const field of ['answer', 'messageId', 'detail'] as const) {
       if (v[field] !== undefined && typeof v[field] !== 'string') bad(`${field}, when given, must be a string`)
@@ -173,7 +191,9 @@ function checkExpectation(v: Verdict, expect: VerdictExpectation | undefined, la
 
 // Scores may differ in the last float bits with batch shape (a learned scorer's matmul); nothing else may.
 function sameVerdict(a: Verdict, b: Verdict): boolean {
-  return close(a.score, b.score) && close(a.reward, b.reward) && a.pass === b.pass && a.reason === b.reason && a.answer === b.answer && a.messageId === b.messageId
+  return (
+    close(a.score, b.score) && close(a.reward, b.reward) && a.pass === b.pass && a.reason === b.reason && a.answer === b.answer && a.messageId === b.messageId
+  )
 }
 
 function close(a: number | undefined, b: number | undefined): boolean {

@@ -64,14 +64,23 @@ export interface TrainCompute {
 export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
   const { model, strategy } = opts
   if (!model.update) {
-    throw new BenchError('BENCH_RUN_INVALID', `The model cannot be trained (it has no update()), but strategy '${strategy.name}' needs training. Use a trainable model such as tiny-transformer or tabular.`)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `The model cannot be trained (it has no update()), but strategy '${strategy.name}' needs training. Use a trainable model such as tiny-transformer or tabular.`,
+    )
   }
   const needs = strategy.needs({ nTrain: opts.nTrain })
   if (needs.expert && opts.problems.some((p) => p.expert === undefined)) {
-    throw new BenchError('BENCH_RUN_INVALID', `Strategy '${strategy.name}' needs expert solutions, but the task's training problems have none. Pick a strategy that learns from samples (rl, bon-rl, …).`)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `Strategy '${strategy.name}' needs expert solutions, but the task's training problems have none. Pick a strategy that learns from samples (rl, bon-rl, …).`,
+    )
   }
   if (opts.problems.length === 0) {
-    throw new BenchError('BENCH_RUN_INVALID', `Strategy '${strategy.name}' needs training problems, but the task's train split is empty (an evaluation-only task?).`)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `Strategy '${strategy.name}' needs training problems, but the task's train split is empty (an evaluation-only task?).`,
+    )
   }
   const compute: TrainCompute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
   // An expert solution never changes, nor does its verdict: score each once per cell.
@@ -86,7 +95,10 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
     // The expert is scored like a policy sample (bon-sft needs r(y_expert) for its win counts).
     if (needs.expert) {
       const missing = [...new Map(batch.filter((p) => !expertVerdicts.has(p.id)).map((p) => [p.id, p])).values()]
-      const scored = await scoreSamples(missing.map((problem) => ({ problem, completion: problem.expert! })), opts.judges)
+      const scored = await scoreSamples(
+        missing.map((problem) => ({ problem, completion: problem.expert! })),
+        opts.judges,
+      )
       missing.forEach((p, i) => expertVerdicts.set(p.id, scored[i]!))
     }
     const expertScored = needs.expert ? batch.map((p) => expertVerdicts.get(p.id)!) : undefined
@@ -99,14 +111,21 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
         group.expert = problem.expert
         group.expertScored = expertScored![i]
       }
-      const raw = strategy.weights(group, { nTrain: opts.nTrain, lambda: opts.lambda, rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)) })
+      const raw = strategy.weights(group, {
+        nTrain: opts.nTrain,
+        lambda: opts.lambda,
+        rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)),
+      })
       const out = checkStrategyOutput(strategy, group, raw, step)
       for (const seq of out.sequences) {
         if (seq.weight !== 0) sequences.push({ ...seq, weight: seq.weight / batch.length })
       }
       for (const [name, value] of Object.entries(out.stats ?? {})) stats[name] = (stats[name] ?? 0) + value
     })
-    const update = sequences.length > 0 ? await model.update(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal }) : { loss: 0, gradNorm: 0, tokens: 0 }
+    const update =
+      sequences.length > 0
+        ? await model.update(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal })
+        : { loss: 0, gradNorm: 0, tokens: 0 }
     compute.tokensTrained += update.tokens
     const all = policy.flat()
     const log: TrainStepLog = { step, loss: update.loss, gradNorm: update.gradNorm, lambda: opts.lambda }

@@ -41,8 +41,18 @@ export interface BonRlVariant {
 /** The three named variants of DESIGN §2.2. */
 export const bonRlVariants = {
   'bon-rl': { name: 'bon-rl', description: 'BoN-aware RL: select by the verifier r, reward R', selection: 'verifier', reward: 'reward' },
-  'bon-rl-v': { name: 'bon-rl-v', description: 'BoN-aware RL on the verifier score: select and reward by r (best Bo-N)', selection: 'verifier', reward: 'verifier' },
-  'bon-rl-s': { name: 'bon-rl-s', description: 'BoN-aware RL on the environment reward: select and reward by R (climbs pass@N)', selection: 'reward', reward: 'reward' },
+  'bon-rl-v': {
+    name: 'bon-rl-v',
+    description: 'BoN-aware RL on the verifier score: select and reward by r (best Bo-N)',
+    selection: 'verifier',
+    reward: 'verifier',
+  },
+  'bon-rl-s': {
+    name: 'bon-rl-s',
+    description: 'BoN-aware RL on the environment reward: select and reward by R (climbs pass@N)',
+    selection: 'reward',
+    reward: 'reward',
+  },
 } satisfies Record<string, BonRlVariant>
 
 /** Builds the bon-rl factory of a variant. The factory throws BENCH_PLUGIN_OPTIONS for bad options. */
@@ -71,7 +81,10 @@ export function makeBonRl(variant: BonRlVariant) {
             for (let j = 0; j < K; j++) if (j !== pick) w[j]! += (lambda * advantage * winCount(select[pick]!, select[j]!)) / (B * (K - 1))
           }
         })
-        return strategyOutput(group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })), { picks: B })
+        return strategyOutput(
+          group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })),
+          { picks: B },
+        )
       },
     }),
   })

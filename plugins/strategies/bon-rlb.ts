@@ -28,10 +28,16 @@ import { strategyOutput } from './shared/strategy-output.js'
 /** Options of `bonbench:bon-rlb` (bon-rlb-p takes the same minus `neg-sign`). */
 export const bonRlbOptionsSchema = z.strictObject({
   k: z.int().min(1).optional().describe('K, policy samples per prompt (default max(2N′, 4)).'),
-  'neg-sign': z.union([z.literal(-1), z.literal(1)]).default(-1).describe('Sign of the weight on failed picks: −1 (default) pushes them down, +1 is the unbiased form with the exact p.'),
+  'neg-sign': z
+    .union([z.literal(-1), z.literal(1)])
+    .default(-1)
+    .describe('Sign of the weight on failed picks: −1 (default) pushes them down, +1 is the unbiased form with the exact p.'),
   clip: z.number().positive().optional().describe('Largest |weight| of one pick (default N′).'),
   'p-fail': z.enum(['estimate', 'exact']).default('estimate').describe('`estimate` (default): leave-the-subset-out p̂; `exact`: read `problem.data.pFail`.'),
-  select: z.enum(['reward', 'verifier']).default('reward').describe('The judge that picks y*_b: `reward` (default; R, the closed form\'s assumption) or `verifier` (r: biased, not ∇pass@N).'),
+  select: z
+    .enum(['reward', 'verifier'])
+    .default('reward')
+    .describe("The judge that picks y*_b: `reward` (default; R, the closed form's assumption) or `verifier` (r: biased, not ∇pass@N)."),
 })
 
 /** g⁺ = N p^{N−1}/(1−p^N): the weight of a successful pick. */
@@ -61,7 +67,10 @@ export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHook
   return {
     selection,
     meta: {
-      description: selection === 'reward' ? `${description}; picks by the reward R` : `${description}; BIASED: picks by the verifier r (select: verifier), not the gradient of pass@N`,
+      description:
+        selection === 'reward'
+          ? `${description}; picks by the reward R`
+          : `${description}; BIASED: picks by the verifier r (select: verifier), not the gradient of pass@N`,
     },
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group, { nTrain, rng }) {
@@ -81,7 +90,10 @@ export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHook
         if (bounded !== raw) clipped++
         w[pick]! += bounded / B
       }
-      return strategyOutput(group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })), { clipped, picks: B })
+      return strategyOutput(
+        group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: w[i]! })),
+        { clipped, picks: B },
+      )
     },
   }
 }
@@ -89,7 +101,10 @@ export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHook
 function exactFailRate(name: string, group: ScoredGroup): number {
   const p = group.problem.data?.pFail
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw new BenchError('BENCH_RUN_INVALID', `bonbench:${name}: option p-fail 'exact' reads problem.data.pFail, but problem '${group.problem.id}' has ${JSON.stringify(p)}. Give a number in [0, 1] or use p-fail 'estimate'.`)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `bonbench:${name}: option p-fail 'exact' reads problem.data.pFail, but problem '${group.problem.id}' has ${JSON.stringify(p)}. Give a number in [0, 1] or use p-fail 'estimate'.`,
+    )
   }
   return p
 }

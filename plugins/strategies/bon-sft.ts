@@ -59,9 +59,16 @@ export const bonSft = defineStrategy({
 })
 
 function expertVerifierScore(group: ScoredGroup): number {
-  if (group.expert === undefined) throw new BenchError('BENCH_RUN_INVALID', `bonbench:bon-sft: problem '${group.problem.id}' has no expert solution. Use bon-sft with tasks that provide experts.`)
+  if (group.expert === undefined)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `bonbench:bon-sft: problem '${group.problem.id}' has no expert solution. Use bon-sft with tasks that provide experts.`,
+    )
   if (group.expertScored) return judgeValue(group.expertScored, selection)
   const same = group.policy.find((s) => s.completion === group.expert)
   if (same) return judgeValue(same, selection)
-  throw new BenchError('BENCH_RUN_INVALID', `bonbench:bon-sft: needs the verifier score of the expert of '${group.problem.id}'. The trainer must score the expert like a policy sample and pass it as group.expertScored.`)
+  throw new BenchError(
+    'BENCH_RUN_INVALID',
+    `bonbench:bon-sft: needs the verifier score of the expert of '${group.problem.id}'. The trainer must score the expert like a policy sample and pass it as group.expertScored.`,
+  )
 }

@@ -26,7 +26,7 @@ export const bondOptionsSchema = z.strictObject({
   k: z.int().min(2).optional().describe('K, policy samples per prompt (default max(2N′, 4)).'),
   'reference-samples': z.int().min(1).optional().describe('M, reference samples per prompt (default max(2N′, 8)).'),
   mix: z.number().min(0).max(1).default(0.5).describe('Weight of the backward (RL) part; 1 − mix goes to the forward (SFT on BoN picks) part.'),
-  'kl-beta': z.number().min(0).optional().describe('β of KL(π‖π_ref) (default: mix, the backward part\'s own KL).'),
+  'kl-beta': z.number().min(0).optional().describe("β of KL(π‖π_ref) (default: mix, the backward part's own KL)."),
 })
 
 /** The judge of bond's reference BoN picks: r, the selector whose BoN policy it distils. */
@@ -39,7 +39,11 @@ export const bond = defineStrategy({
   options: bondOptionsSchema,
   create: (o) => ({
     selection,
-    needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']), klBeta: o['kl-beta'] ?? o.mix }),
+    needs: ({ nTrain }) => ({
+      policySamples: defaultK(nTrain, o.k),
+      referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']),
+      klBeta: o['kl-beta'] ?? o.mix,
+    }),
     weights(group, { nTrain, rng }) {
       requireSamples('bond', group.policy.length, 2, 'a leave-one-out baseline')
       const backward = leaveOneOutAdvantages(logCdfRewards('bond', group, nTrain))

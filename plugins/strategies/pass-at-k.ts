@@ -37,11 +37,7 @@ export const passAtK = defineStrategy({
     weights(group, { nTrain }) {
       const K = group.policy.length
       requireSamples('pass-at-k', K, nTrain + 1, 'N′-subsets that leave each sample out')
-      const { withSample, withoutSample } = subsetCredit(
-        judgeValues(group.policy, selection),
-        judgeValues(group.policy, 'reward'),
-        nTrain,
-      )
+      const { withSample, withoutSample } = subsetCredit(judgeValues(group.policy, selection), judgeValues(group.policy, 'reward'), nTrain)
       return strategyOutput(
         group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: (nTrain / K) * (withSample[i]! - withoutSample[i]!) })),
       )

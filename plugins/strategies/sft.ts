@@ -22,7 +22,11 @@ export const sft = defineStrategy({
     selection: 'none',
     needs: () => ({ policySamples: 0, expert: true }),
     weights(group) {
-      if (group.expert === undefined) throw new BenchError('BENCH_RUN_INVALID', `bonbench:sft: problem '${group.problem.id}' has no expert solution. Use sft with tasks that provide experts.`)
+      if (group.expert === undefined)
+        throw new BenchError(
+          'BENCH_RUN_INVALID',
+          `bonbench:sft: problem '${group.problem.id}' has no expert solution. Use sft with tasks that provide experts.`,
+        )
       return strategyOutput([{ prompt: group.problem.prompt, completion: group.expert, weight: 1 }])
     },
   }),

@@ -34,7 +34,10 @@ export function defaultReferenceSamples(nTrain: number, m: number | undefined): 
 /** u(y) = (N′−1)·log F̂_ref(r(y)) for each policy sample, F̂_ref from the group's reference samples. */
 export function logCdfRewards(name: string, group: ScoredGroup, nTrain: number): number[] {
   if (!group.reference || group.reference.length === 0) {
-    throw new BenchError('BENCH_RUN_INVALID', `bonbench:${name}: the group of '${group.problem.id}' has no reference samples. The trainer must draw needs().referenceSamples from the frozen reference model.`)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `bonbench:${name}: the group of '${group.problem.id}' has no reference samples. The trainer must draw needs().referenceSamples from the frozen reference model.`,
+    )
   }
   const cdf = referenceCdf(group.reference.map((s) => s.score))
   return group.policy.map((s) => (nTrain - 1) * Math.log(cdf(s.score)))
@@ -47,7 +50,11 @@ export const vbon = defineStrategy({
   options: vbonOptionsSchema,
   create: (o) => ({
     selection: 'none',
-    needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']), klBeta: o['kl-beta'] }),
+    needs: ({ nTrain }) => ({
+      policySamples: defaultK(nTrain, o.k),
+      referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']),
+      klBeta: o['kl-beta'],
+    }),
     weights(group, { nTrain }) {
       requireSamples('vbon', group.policy.length, 2, 'a leave-one-out baseline')
       const w = leaveOneOutAdvantages(logCdfRewards('vbon', group, nTrain))

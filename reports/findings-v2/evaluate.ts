@@ -112,7 +112,8 @@ function placeAll(mode: ModeId, armsV2: readonly ArmV2[], temperatures: readonly
       const limiting = measured.find((a) => armReach(a) === kappa)!
       const placed = measured.flatMap((a) => {
         const p = placeAtKl(a, kappa, 'kl', ` @KL ${formatKappa(kappa)}`)
-        if (!p) unplaced.push({ arm: a.label, reason: `is not observed at KL ${formatKappa(kappa)} in every seed of one learning rate (its paths start above it)` })
+        if (!p)
+          unplaced.push({ arm: a.label, reason: `is not observed at KL ${formatKappa(kappa)} in every seed of one learning rate (its paths start above it)` })
         return p ? [p] : []
       })
       return [{ temperature: T, kappa, kappaNoise: armKlNoise(limiting), placed, unplaced }]
@@ -143,7 +144,8 @@ function plansOf(ctx: FindingsContext): PredictionPlan[] {
 export function combineModes(verdicts: ReadonlyArray<{ mode: ModeId; verdict: Verdict }>): { verdict: Verdict; reason: string } {
   const tested = verdicts.filter((v) => v.verdict !== 'not testable here')
   if (tested.length === 0) return { verdict: 'not testable here', reason: 'neither comparison could be made' }
-  if (tested.length === 1) return { verdict: tested[0]!.verdict, reason: `from the ${modeName(tested[0]!.mode)} comparison alone (the other could not be made)` }
+  if (tested.length === 1)
+    return { verdict: tested[0]!.verdict, reason: `from the ${modeName(tested[0]!.mode)} comparison alone (the other could not be made)` }
   const set = new Set(tested.map((v) => v.verdict))
   if (set.size === 1) return { verdict: tested[0]!.verdict, reason: 'both comparisons agree' }
   if (set.has('holds') && set.has('does not hold')) return { verdict: 'inconclusive', reason: 'the comparisons conflict (one holds, one does not)' }
@@ -172,7 +174,11 @@ interface PlanV2 {
 function planV2(results: Results, options: FindingsOptions): PlanV2 {
   const realArms = indexArms(results)
   const armsV2 = indexArmsV2(results)
-  if (realArms.length === 0) throw new BenchError('BENCH_RUN_INVALID', `results of run ${results.run.runId} hold no finished cell with prompts; finish the run (bench run --resume) and regenerate results.json`)
+  if (realArms.length === 0)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `results of run ${results.run.runId} hold no finished cell with prompts; finish the run (bench run --resume) and regenerate results.json`,
+    )
   const temperatures = [...new Set(realArms.map((a) => a.temperature))].sort((x, y) => x - y)
   const primaryTemperature = pickTemperature(temperatures, options.temperature)
   const atT = realArms.filter((a) => a.temperature === primaryTemperature)
@@ -186,12 +192,26 @@ function planV2(results: Results, options: FindingsOptions): PlanV2 {
   const modes: PlanV2['modes'] = []
   for (const mode of ['matched-kl', 'best-checkpoint'] as const) {
     if (mode === 'best-checkpoint' && !hasValidation) {
-      modes.push({ mode, skipped: 'The results carry no validation metrics at the checkpoints (a validation split disjoint from test), so no checkpoint is chosen: choosing on test would make the comparison optimistic by construction.', placements: [], plans: [] })
+      modes.push({
+        mode,
+        skipped:
+          'The results carry no validation metrics at the checkpoints (a validation split disjoint from test), so no checkpoint is chosen: choosing on test would make the comparison optimistic by construction.',
+        placements: [],
+        plans: [],
+      })
       continue
     }
     const placements = placeAll(mode, armsV2, temperatures)
     if (placements.every((p) => p.placed.length === 0)) {
-      modes.push({ mode, skipped: mode === 'matched-kl' ? 'No trained arm has a measured KL path (run with train.evalEvery and eval.kl).' : 'No arm could be placed at a best checkpoint.', placements, plans: [] })
+      modes.push({
+        mode,
+        skipped:
+          mode === 'matched-kl'
+            ? 'No trained arm has a measured KL path (run with train.evalEvery and eval.kl).'
+            : 'No arm could be placed at a best checkpoint.',
+        placements,
+        plans: [],
+      })
       continue
     }
     const ctx: FindingsContext = { ...baseCtx, arms: [...bases, ...placements.flatMap((p) => p.placed.map((x) => x.virtual))] }
@@ -231,7 +251,11 @@ export function evaluateFindingsV2(results: Results, options: FindingsOptions = 
     const findings = m.plans.map((plan) => {
       const f = plan.decide(byId)
       if (selectedOnTest && f.verdict === 'holds') {
-        return { ...f, verdict: 'inconclusive' as Verdict, notes: [...f.notes, 'Downgraded from “holds”: a learning rate was chosen on the test metrics (no validation split), which favours the arm chosen.'] }
+        return {
+          ...f,
+          verdict: 'inconclusive' as Verdict,
+          notes: [...f.notes, 'Downgraded from “holds”: a learning rate was chosen on the test metrics (no validation split), which favours the arm chosen.'],
+        }
       }
       return f
     })
@@ -249,7 +273,15 @@ export function evaluateFindingsV2(results: Results, options: FindingsOptions = 
     const { verdict, reason } = combineModes(Object.entries(perMode).map(([mode, f]) => ({ mode: mode as ModeId, verdict: f!.verdict })))
     return { id, title: any?.title ?? titles[id], claim: any?.claim ?? '', verdict, reason, perMode }
   })
-  findings.push({ id: 'P6', title: p6Finding.title, claim: p6Finding.claim, verdict: p6Finding.verdict, reason: 'on the base model at every temperature (no training involved)', perMode: {}, single: p6Finding })
+  findings.push({
+    id: 'P6',
+    title: p6Finding.title,
+    claim: p6Finding.claim,
+    verdict: p6Finding.verdict,
+    reason: 'on the base model at every temperature (no training involved)',
+    perMode: {},
+    single: p6Finding,
+  })
 
   const seeds = [...new Set(realArms.flatMap((a) => a.seeds))].sort((x, y) => x - y)
   const base = realArms.find((a) => a.strategy === 'base' && a.temperature === primaryTemperature)
@@ -259,8 +291,20 @@ export function evaluateFindingsV2(results: Results, options: FindingsOptions = 
     arms: armsV2,
     reach: armsV2.map((a) => ({ arm: a.name, label: a.label, temperature: a.temperature, reach: armReach(a), lrs: a.variants.map((v) => v.lr) })),
     design: {
-      alpha, level, power, resamples: run.resamples, tests: planned.length, zHolm: run.zHolm, zUnadjusted: run.zUnadjusted,
-      primaryTemperature, temperatures, grid, seeds, prompts: (base ?? atT[0]!).promptIds.length, hasValidation, seed,
+      alpha,
+      level,
+      power,
+      resamples: run.resamples,
+      tests: planned.length,
+      zHolm: run.zHolm,
+      zUnadjusted: run.zUnadjusted,
+      primaryTemperature,
+      temperatures,
+      grid,
+      seeds,
+      prompts: (base ?? atT[0]!).promptIds.length,
+      hasValidation,
+      seed,
       strategies: [...(bases.length > 0 ? ['base'] : []), ...new Set(armsV2.map((a) => a.name))],
       ...(base ? { baseSpread: baseSpread(base, results.provenance.config) } : {}),
     },

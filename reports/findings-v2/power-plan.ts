@@ -64,7 +64,15 @@ export function varianceComponents(check: Pick<PlannedCheck, 'a' | 'b' | 'strata
   const varDelta = P > 1 ? delta.reduce((x, d) => x + (d - dm) ** 2, 0) / (P - 1) : 0
   const Sa = check.a.values.length
   const Sb = check.b.values.length
-  return { seedA: a.seed, seedB: b.seed, promptDiff: Math.max(0, varDelta - a.resid / Sa - b.resid / Sb), residA: a.resid, residB: b.resid, pilotSeeds: [Sa, Sb], pilotPrompts: P }
+  return {
+    seedA: a.seed,
+    seedB: b.seed,
+    promptDiff: Math.max(0, varDelta - a.resid / Sa - b.resid / Sb),
+    residA: a.resid,
+    residB: b.resid,
+    pilotSeeds: [Sa, Sb],
+    pilotPrompts: P,
+  }
 }
 
 /**
@@ -114,7 +122,11 @@ export interface PowerPlan {
 
 /** Projects every planned comparison of a pilot to each candidate design. Pure. */
 export function powerPlan(checks: readonly PlannedCheck[], options: PowerPlanOptions): PowerPlan {
-  if (checks.length === 0) throw new BenchError('BENCH_RUN_INVALID', 'the pilot supports no tested comparison (it needs a base and at least one trained arm); run a pilot with the planned arms')
+  if (checks.length === 0)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      'the pilot supports no tested comparison (it needs a base and at least one trained arm); run a pilot with the planned arms',
+    )
   const tests = options.tests ?? checks.length
   const z = mdeMultiplier({ alpha: options.alpha, power: options.power, tests })
   const rows = checks.map((check) => {
@@ -140,7 +152,11 @@ export function renderPowerPlan(plan: PowerPlan, pilot: Results, source: string)
     `- ${plan.rows.length} planned comparisons (the ones \`bench findings\` would test on a run with the pilot’s arms); Holm family m = ${o.tests}, α = ${o.alpha}, power ${o.power}: MDE = ${plan.z.toFixed(3)} × SE.`,
     `- SE projected from the pilot’s variance components (seed, paired prompt difference, residual; method of moments on values[seed][prompt]) as the findings’ paired two-level bootstrap will estimate it: SE² = Σ_arm (S−1)/S·(σ²_seed + σ²_resid/P)/S + (P−1)/P·(σ²_prompt-diff + (σ²_resid,a + σ²_resid,b)/S)/P.`,
     '- With one seed the bootstrap sees no seed-to-seed variation, so plan at least 2 (3 or more: the seed part is scaled by (S−1)/S).',
-    ...(seedsInPilot.includes(1) ? ['- **The pilot has one seed for some arm: its between-seed variance cannot be estimated and is taken as 0, so those MDEs are optimistic.** Run the pilot with at least 2 seeds.'] : []),
+    ...(seedsInPilot.includes(1)
+      ? [
+          '- **The pilot has one seed for some arm: its between-seed variance cannot be estimated and is taken as 0, so those MDEs are optimistic.** Run the pilot with at least 2 seeds.',
+        ]
+      : []),
     `- The paper’s effects (DESIGN §2.4, Gemma 2B), the size each comparison must detect: ${paperEffects.bestOfN.source} (${pp(paperEffects.bestOfN.diff)}) for Bo-N of a BoN-aware arm against the base; ${paperEffects.passAtN.source} (${pp(paperEffects.passAtN.diff)}) for pass@N against the base; ${paperEffects.passAtNVsRl.source} (${pp(paperEffects.passAtNVsRl.diff)}) against standard RL. They are the headline gains the paper reports for BoN-aware training; a study that cannot detect them cannot confirm or refute the paper at its own effect sizes.`,
     '',
   ]
@@ -161,20 +177,37 @@ export function renderPowerPlan(plan: PowerPlan, pilot: Results, source: string)
       }),
     ]
   })
-  lines.push('Seeds × prompts per arm in the column heads; ✓: the MDE reaches the paper’s effect, ✗: it does not. sd in pp (distinct answers: in answers × 100).', '', ...table(header, body), '')
+  lines.push(
+    'Seeds × prompts per arm in the column heads; ✓: the MDE reaches the paper’s effect, ✗: it does not. sd in pp (distinct answers: in answers × 100).',
+    '',
+    ...table(header, body),
+    '',
+  )
   const withPaper = plan.rows.filter((r) => r.check.paperEffect !== undefined)
   lines.push('## Where the budget reaches the paper’s effects', '')
   if (withPaper.length === 0) lines.push('- No planned comparison has a paper effect (the pilot lacks the base or a BoN-aware arm).')
   const byCost = [...designs].sort((x, y) => x.S * x.P - y.S * y.P || x.S - y.S)
   for (const r of withPaper) {
     const reach = byCost.find((d) => r.mde[o.seeds.indexOf(d.S)]![o.prompts.indexOf(d.P)]! <= Math.abs(r.check.paperEffect!))
-    if (reach) lines.push(`- ${r.check.label}: ${reach.S} seeds × ${reach.P} prompts is the cheapest candidate that detects ${diffText(r.check, r.check.paperEffect!)}.`)
+    if (reach)
+      lines.push(`- ${r.check.label}: ${reach.S} seeds × ${reach.P} prompts is the cheapest candidate that detects ${diffText(r.check, r.check.paperEffect!)}.`)
     else {
       const best = Math.min(...r.mde.flat())
-      lines.push(`- ${r.check.label}: **no candidate reaches ${diffText(r.check, r.check.paperEffect!)}** (smallest MDE ${diffText(r.check, best).replace('+', '')}); the budget cannot detect the paper’s effect here${r.components.seedA + r.components.seedB > r.components.promptDiff / Math.max(...o.prompts) ? ' — the seed variance dominates, so more seeds help more than more prompts' : ''}.`)
+      lines.push(
+        `- ${r.check.label}: **no candidate reaches ${diffText(r.check, r.check.paperEffect!)}** (smallest MDE ${diffText(r.check, best).replace('+', '')}); the budget cannot detect the paper’s effect here${r.components.seedA + r.components.seedB > r.components.promptDiff / Math.max(...o.prompts) ? ' — the seed variance dominates, so more seeds help more than more prompts' : ''}.`,
+      )
     }
   }
-  const max = designs.map((d) => Math.max(...plan.rows.filter((r) => r.check.metric !== 'distinctAtN').map((r) => r.mde[o.seeds.indexOf(d.S)]![o.prompts.indexOf(d.P)]!)))
-  lines.push('', ...table(['Design (seeds × prompts)', 'Largest MDE of the rate comparisons'], designs.map((d, i) => [`${d.S} × ${d.P}`, Number.isFinite(max[i]!) ? pp(max[i]!).replace('+', '') : '—'])), '')
+  const max = designs.map((d) =>
+    Math.max(...plan.rows.filter((r) => r.check.metric !== 'distinctAtN').map((r) => r.mde[o.seeds.indexOf(d.S)]![o.prompts.indexOf(d.P)]!)),
+  )
+  lines.push(
+    '',
+    ...table(
+      ['Design (seeds × prompts)', 'Largest MDE of the rate comparisons'],
+      designs.map((d, i) => [`${d.S} × ${d.P}`, Number.isFinite(max[i]!) ? pp(max[i]!).replace('+', '') : '—']),
+    ),
+    '',
+  )
   return lines.join('\n') + '\n'
 }

@@ -59,7 +59,18 @@ function candidatesText(p: Placed): string {
 function placementSection(report: FindingsReportV2): string[] {
   const lines = ['## Where each arm is compared', '']
   lines.push('How far each arm gets (the largest KL per token that some learning rate reaches in every seed):', '')
-  lines.push(...table(['Arm', 'T', 'Learning rates', 'Largest KL reached'], report.reach.map((r) => [r.label, temperature(r.temperature), r.lrs.map(lrText).join(', '), Number.isFinite(r.reach) ? formatKappa(r.reach) : 'not measured'])), '')
+  lines.push(
+    ...table(
+      ['Arm', 'T', 'Learning rates', 'Largest KL reached'],
+      report.reach.map((r) => [
+        r.label,
+        temperature(r.temperature),
+        r.lrs.map(lrText).join(', '),
+        Number.isFinite(r.reach) ? formatKappa(r.reach) : 'not measured',
+      ]),
+    ),
+    '',
+  )
   for (const m of report.modes) {
     lines.push(`### ${m.mode === 'matched-kl' ? 'At matched KL' : 'At the best checkpoint'}`, '')
     if (m.skipped) {
@@ -69,16 +80,33 @@ function placementSection(report: FindingsReportV2): string[] {
     for (const p of m.placements) {
       if (m.mode === 'matched-kl') {
         const limiting = report.reach.filter((r) => r.temperature === p.temperature && p.kappa !== undefined && r.reach === p.kappa).map((r) => r.label)
-        lines.push(`T=${temperature(p.temperature)}: κ = ${p.kappa === undefined ? '—' : formatKappa(p.kappa)} nats per token${limiting.length > 0 ? ` (set by ${limiting.join(', ')}, the arm that moves least)` : ''}.`, '')
+        lines.push(
+          `T=${temperature(p.temperature)}: κ = ${p.kappa === undefined ? '—' : formatKappa(p.kappa)} nats per token${limiting.length > 0 ? ` (set by ${limiting.join(', ')}, the arm that moves least)` : ''}.`,
+          '',
+        )
         if (p.kappa !== undefined && p.kappaNoise !== undefined && p.kappa <= 2 * p.kappaNoise) {
-          lines.push(`**κ is within the noise of the KL estimates** (the median half-width of the 95% CIs of ${limiting.join(', ') || 'that arm'}’s KL estimates is ${formatKappa(p.kappaNoise)}; κ is below twice that): the arm that sets it has hardly moved measurably from the base, so the matched comparison compares models near the base and says little about what the objectives buy. Train that arm longer or at a larger learning rate, or leave it out of the study.`, '')
+          lines.push(
+            `**κ is within the noise of the KL estimates** (the median half-width of the 95% CIs of ${limiting.join(', ') || 'that arm'}’s KL estimates is ${formatKappa(p.kappaNoise)}; κ is below twice that): the arm that sets it has hardly moved measurably from the base, so the matched comparison compares models near the base and says little about what the objectives buy. Train that arm longer or at a larger learning rate, or leave it out of the study.`,
+            '',
+          )
         }
       } else lines.push(`T=${temperature(p.temperature)}:`, '')
       if (p.placed.length > 0) {
-        lines.push(...table(
-          ['Arm', 'Target', 'Learning rate', 'Chosen on', 'Candidates (seed-mean target)', 'Step per seed', m.mode === 'matched-kl' ? 'KL' : 'KL per seed'],
-          p.placed.map((x) => [x.arm.label, targetName(x.target), lrText(x.lr), x.selectedOn === 'test' ? '**test** (no validation)' : x.selectedOn, candidatesText(x), x.points.map((q) => q.step).join(', '), m.mode === 'matched-kl' ? formatKappa(p.kappa!) : x.points.map((q) => formatKappa(q.kl)).join(', ')]),
-        ), '')
+        lines.push(
+          ...table(
+            ['Arm', 'Target', 'Learning rate', 'Chosen on', 'Candidates (seed-mean target)', 'Step per seed', m.mode === 'matched-kl' ? 'KL' : 'KL per seed'],
+            p.placed.map((x) => [
+              x.arm.label,
+              targetName(x.target),
+              lrText(x.lr),
+              x.selectedOn === 'test' ? '**test** (no validation)' : x.selectedOn,
+              candidatesText(x),
+              x.points.map((q) => q.step).join(', '),
+              m.mode === 'matched-kl' ? formatKappa(p.kappa!) : x.points.map((q) => formatKappa(q.kl)).join(', '),
+            ]),
+          ),
+          '',
+        )
       }
       for (const u of p.unplaced) lines.push(`- ${u.arm}: not compared — ${u.reason}.`)
       if (p.unplaced.length > 0) lines.push('')
@@ -90,7 +118,16 @@ function placementSection(report: FindingsReportV2): string[] {
 function findingBody(f: Finding): string[] {
   const lines = [`**How it is checked.** ${f.method}`, '', `**Verdict: ${f.verdict}.** ${f.summary}`, '']
   if (f.evidence.length > 0) lines.push(...evidenceTable(f.evidence), '')
-  if (f.facts.length > 0) lines.push('Further numbers (descriptive, not tested):', '', ...table(['Quantity', 'Value'], f.facts.map((x) => [x.label, factText(x)])), '')
+  if (f.facts.length > 0)
+    lines.push(
+      'Further numbers (descriptive, not tested):',
+      '',
+      ...table(
+        ['Quantity', 'Value'],
+        f.facts.map((x) => [x.label, factText(x)]),
+      ),
+      '',
+    )
   for (const note of f.notes) lines.push(`- ${note}`)
   if (f.notes.length > 0) lines.push('')
   return lines
@@ -121,19 +158,35 @@ function kappaGrid(kappa: number, arms: readonly ArmV2[]): number[] {
 function interpolatedFrontier(report: FindingsReportV2): string[] {
   const matched = report.modes.find((m) => m.mode === 'matched-kl')
   if (!matched || matched.skipped) return []
-  const lines = ['## Frontiers at common KL', '',
-    'Each arm interpolated at a grid of KL values (fractions and multiples of κ), seed-pooled test means at the learning rate chosen at that KL (as for the matched comparison; in parentheses). “not reached” gives the largest KL the arm reaches: nothing is extrapolated. Descriptive, untested.', '']
+  const lines = [
+    '## Frontiers at common KL',
+    '',
+    'Each arm interpolated at a grid of KL values (fractions and multiples of κ), seed-pooled test means at the learning rate chosen at that KL (as for the matched comparison; in parentheses). “not reached” gives the largest KL the arm reaches: nothing is extrapolated. Descriptive, untested.',
+    '',
+  ]
   for (const p of matched.placements) {
     if (p.kappa === undefined) continue
     const arms = report.arms.filter((a) => a.temperature === p.temperature)
     const grid = kappaGrid(p.kappa, arms)
     const nMax = Math.max(...report.design.grid)
-    for (const target of [{ metric: 'passAtN', n: nMax }, { metric: 'bestOfN', n: nMax }] as TargetMetric[]) {
+    for (const target of [
+      { metric: 'passAtN', n: nMax },
+      { metric: 'bestOfN', n: nMax },
+    ] as TargetMetric[]) {
       lines.push(`${targetName(target)} at T=${temperature(p.temperature)}:`, '')
-      lines.push(...table(['Arm', ...grid.map((k) => `KL ${formatKappa(k)}`)], arms.map((a) => [a.label, ...grid.map((k) => {
-        const placed = placeAtKl(a, k, `grid${k}`, '')
-        return placed ? `${pct(placedMean(placed, target))} (${lrText(placed.lr)})` : `not reached (max ${formatKappa(armReach(a))})`
-      })])), '')
+      lines.push(
+        ...table(
+          ['Arm', ...grid.map((k) => `KL ${formatKappa(k)}`)],
+          arms.map((a) => [
+            a.label,
+            ...grid.map((k) => {
+              const placed = placeAtKl(a, k, `grid${k}`, '')
+              return placed ? `${pct(placedMean(placed, target))} (${lrText(placed.lr)})` : `not reached (max ${formatKappa(armReach(a))})`
+            }),
+          ]),
+        ),
+        '',
+      )
     }
   }
   return lines
@@ -143,16 +196,24 @@ function powerSection(report: FindingsReportV2): string[] {
   const d = report.design
   const all: CheckResult[] = report.findings.flatMap((f) => (f.single ? f.single.evidence : Object.values(f.perMode).flatMap((x) => x?.evidence ?? [])))
   const rates = all.filter((c) => c.metric !== 'distinctAtN')
-  const lines = ['## Power', '',
+  const lines = [
+    '## Power',
+    '',
     `- ${d.seeds.length} seed(s) × ${d.prompts} test prompts, ${d.tests} tested comparisons; MDE = ${d.zHolm.toFixed(3)} × SE at the Holm-strictest level (${d.zUnadjusted.toFixed(3)} × SE for one comparison read alone).`,
     `- The paper’s effects used (DESIGN §2.4, Gemma 2B): ${paperEffects.bestOfN.source} (${diffText({ metric: 'bestOfN' }, paperEffects.bestOfN.diff)}) for Bo-N against the base; ${paperEffects.passAtN.source} (${diffText({ metric: 'passAtN' }, paperEffects.passAtN.diff)}) for pass@N against the base; ${paperEffects.passAtNVsRl.source} (${diffText({ metric: 'passAtN' }, paperEffects.passAtNVsRl.diff)}) for pass@N against RL.`,
   ]
   if (rates.length > 0) {
     const withPaper = rates.filter((c) => c.paperEffect !== undefined)
-    lines.push(`- Comparisons with a paper effect that could detect it (MDE ≤ effect): ${withPaper.filter((c) => c.powered).length} of ${withPaper.length}. The power stated before the run: \`bench findings --power <pilot results.json>\` (docs/study-v2/ANALYSIS.md).`)
+    lines.push(
+      `- Comparisons with a paper effect that could detect it (MDE ≤ effect): ${withPaper.filter((c) => c.powered).length} of ${withPaper.length}. The power stated before the run: \`bench findings --power <pilot results.json>\` (docs/study-v2/ANALYSIS.md).`,
+    )
   }
   lines.push('')
-  const rows = report.findings.flatMap((f) => (f.single ? [[f.id, 'base', String(f.single.evidence.length), mdeText(f.single.mde)]] : Object.entries(f.perMode).map(([m, x]) => [f.id, modeName(m as ModeId), String(x!.evidence.length), mdeText(x!.mde)])))
+  const rows = report.findings.flatMap((f) =>
+    f.single
+      ? [[f.id, 'base', String(f.single.evidence.length), mdeText(f.single.mde)]]
+      : Object.entries(f.perMode).map(([m, x]) => [f.id, modeName(m as ModeId), String(x!.evidence.length), mdeText(x!.mde)]),
+  )
   lines.push(...table(['Prediction', 'View', 'Comparisons', 'MDE (largest, rates)'], rows), '')
   return lines
 }
@@ -160,15 +221,22 @@ function powerSection(report: FindingsReportV2): string[] {
 function changeClause(f: FindingV2): string {
   const evidence = f.single ? f.single.evidence : Object.values(f.perMode).flatMap((x) => x?.evidence ?? [])
   if (f.verdict === 'not testable here') return 'the run lacks the arms or data it needs; running them would decide it.'
-  if (f.single) return 'it is judged on the base model alone (fit thresholds and the bootstrap share of replicates in which the best T rises, see its section); more temperatures or prompts would sharpen it.'
+  if (f.single)
+    return 'it is judged on the base model alone (fit thresholds and the bootstrap share of replicates in which the best T rises, see its section); more temperatures or prompts would sharpen it.'
   const nulls = evidence.filter((c) => c.outcome === 'null')
   const against = evidence.filter((c) => c.outcome === 'contradicts')
   if (f.verdict === 'holds') {
     const weakest = [...evidence].sort((a, b) => b.pHolm - a.pHolm)[0]
-    return weakest ? `it rests on every comparison being significant; the weakest is ${weakest.label} (Holm p ${pValue(weakest.pHolm)}, CI ${diffText(weakest, weakest.ci[0])} to ${diffText(weakest, weakest.ci[1])}). A larger family, a choice of learning rate on test, or another κ could move it.` : 'it rests on the co-scaling fit alone.'
+    return weakest
+      ? `it rests on every comparison being significant; the weakest is ${weakest.label} (Holm p ${pValue(weakest.pHolm)}, CI ${diffText(weakest, weakest.ci[0])} to ${diffText(weakest, weakest.ci[1])}). A larger family, a choice of learning rate on test, or another κ could move it.`
+      : 'it rests on the co-scaling fit alone.'
   }
   if (f.verdict === 'does not hold') {
-    if (against.length > 0) return `${against.length} comparison(s) are significant against it (largest: ${against.map((c) => `${c.label} ${diffText(c, c.diff)}`).slice(0, 2).join('; ')}); only a different regime (model, task, verifier, KL range) could reverse that.`
+    if (against.length > 0)
+      return `${against.length} comparison(s) are significant against it (largest: ${against
+        .map((c) => `${c.label} ${diffText(c, c.diff)}`)
+        .slice(0, 2)
+        .join('; ')}); only a different regime (model, task, verifier, KL range) could reverse that.`
     return 'no comparison is significant although the design could detect the paper’s effect; an effect smaller than the MDE would not be excluded.'
   }
   const under = nulls.filter((c) => c.paperEffect !== undefined && !c.powered)
@@ -177,7 +245,13 @@ function changeClause(f: FindingV2): string {
 }
 
 function differencesSection(meta: FindingsMeta, report: FindingsReportV2): string[] {
-  const aucs = Object.entries(meta.prepare).flatMap(([name, facts]) => (typeof facts.auc === 'number' ? [`${name} held-out AUC ${(facts.auc as number).toFixed(3)}${Array.isArray(facts.aucCi) ? ` [${(facts.aucCi as number[]).map((x) => x.toFixed(3)).join(', ')}]` : ''}`] : []))
+  const aucs = Object.entries(meta.prepare).flatMap(([name, facts]) =>
+    typeof facts.auc === 'number'
+      ? [
+          `${name} held-out AUC ${(facts.auc as number).toFixed(3)}${Array.isArray(facts.aucCi) ? ` [${(facts.aucCi as number[]).map((x) => x.toFixed(3)).join(', ')}]` : ''}`,
+        ]
+      : [],
+  )
   return [
     '## What differs from the paper, and what would change the verdicts',
     '',
@@ -216,10 +290,17 @@ export function renderFindingsV2(report: FindingsReportV2, meta: FindingsMeta, r
     ...placementSection(report),
     ...report.findings.flatMap((f) => predictionSection(f, report.modes)),
     ...interpolatedFrontier(report),
-    ...frontierSection(results).replace(/^## Divergence frontier/, '## Frontiers as measured').split('\n'),
+    ...frontierSection(results)
+      .replace(/^## Divergence frontier/, '## Frontiers as measured')
+      .split('\n'),
     ...powerSection(report),
     ...differencesSection(meta, report),
   ]
   if (meta.warnings.length > 0) lines.push('## Warnings from the analysis', '', ...meta.warnings.map((w) => `- ${w}`), '')
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n+$/, '') + '\n'
+  return (
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .replace(/\n+$/, '') + '\n'
+  )
 }

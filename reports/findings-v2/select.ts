@@ -46,12 +46,14 @@ function pickBest<T extends { score: number; lr?: number }>(rows: readonly T[]):
  */
 export function placeAtKl(arm: ArmV2, kappa: number, suffix: string, labelSuffix: string): Placed | undefined {
   const target = selectionTarget(arm)
-  const reached = arm.variants.filter((v) => variantReach(v) >= kappa).flatMap((v) => {
-    const crossings = v.seeds.map((path) => ({ path, crossing: firstCrossing(path.stages, kappa) }))
-    // A path that starts above κ (no base stage to start from) is not observed at κ.
-    if (crossings.some((c) => c.crossing === undefined)) return []
-    return [{ v, seeds: crossings.map(({ path, crossing }) => ({ path, crossing: crossing!, rows: rowsAt(crossing!) })) }]
-  })
+  const reached = arm.variants
+    .filter((v) => variantReach(v) >= kappa)
+    .flatMap((v) => {
+      const crossings = v.seeds.map((path) => ({ path, crossing: firstCrossing(path.stages, kappa) }))
+      // A path that starts above κ (no base stage to start from) is not observed at κ.
+      if (crossings.some((c) => c.crossing === undefined)) return []
+      return [{ v, seeds: crossings.map(({ path, crossing }) => ({ path, crossing: crossing!, rows: rowsAt(crossing!) })) }]
+    })
   if (reached.length === 0) return undefined
   const onValidation = reached.every((c) => c.seeds.every((s) => s.rows.validation !== undefined))
   const selectedOn: SelectedOn = reached.length === 1 ? 'only one' : onValidation ? 'validation' : 'test'
@@ -61,7 +63,12 @@ export function placeAtKl(arm: ArmV2, kappa: number, suffix: string, labelSuffix
     score: mean(c.seeds.map((s) => rowsMean(onValidation ? s.rows.validation! : s.rows.test, s.crossing.from.grid, target))),
   }))
   const best = pickBest(scored)
-  const virtual = virtualArm(arm, suffix, labelSuffix, best.seeds.map((s) => ({ path: s.path, grid: s.crossing.from.grid, rows: s.rows.test })))
+  const virtual = virtualArm(
+    arm,
+    suffix,
+    labelSuffix,
+    best.seeds.map((s) => ({ path: s.path, grid: s.crossing.from.grid, rows: s.rows.test })),
+  )
   return {
     arm,
     virtual,
@@ -69,7 +76,11 @@ export function placeAtKl(arm: ArmV2, kappa: number, suffix: string, labelSuffix
     selectedOn,
     target,
     candidates: scored.map((c) => ({ ...(c.lr !== undefined ? { lr: c.lr } : {}), score: c.score })),
-    points: best.seeds.map((s) => ({ seed: s.path.seed, step: s.crossing.w === 0 ? String(s.crossing.from.step) : `${s.crossing.from.step}–${s.crossing.to.step}`, kl: kappa })),
+    points: best.seeds.map((s) => ({
+      seed: s.path.seed,
+      step: s.crossing.w === 0 ? String(s.crossing.from.step) : `${s.crossing.from.step}–${s.crossing.to.step}`,
+      kl: kappa,
+    })),
   }
 }
 
@@ -93,13 +104,25 @@ function bestStage(path: SeedPath, target: TargetMetric): { stage: Stage; score:
 export function placeAtBestCheckpoint(arm: ArmV2, suffix: string, labelSuffix: string): Placed | undefined {
   const target = selectionTarget(arm)
   if (arm.variants.length === 0 || !arm.variants.every(variantHasValidation)) return undefined
-  const scored = arm.variants.map((v: Variant) => {
-    const seeds = v.seeds.map((path) => ({ path, best: bestStage(path, target) }))
-    return { v, seeds, ...(v.lr !== undefined ? { lr: v.lr } : {}), score: seeds.every((s) => s.best) ? mean(seeds.map((s) => s.best!.score)) : Number.NEGATIVE_INFINITY }
-  }).filter((c) => Number.isFinite(c.score))
+  const scored = arm.variants
+    .map((v: Variant) => {
+      const seeds = v.seeds.map((path) => ({ path, best: bestStage(path, target) }))
+      return {
+        v,
+        seeds,
+        ...(v.lr !== undefined ? { lr: v.lr } : {}),
+        score: seeds.every((s) => s.best) ? mean(seeds.map((s) => s.best!.score)) : Number.NEGATIVE_INFINITY,
+      }
+    })
+    .filter((c) => Number.isFinite(c.score))
   if (scored.length === 0) return undefined
   const best = pickBest(scored)
-  const virtual = virtualArm(arm, suffix, labelSuffix, best.seeds.map((s) => ({ path: s.path, grid: s.best!.stage.grid, rows: s.best!.stage.test })))
+  const virtual = virtualArm(
+    arm,
+    suffix,
+    labelSuffix,
+    best.seeds.map((s) => ({ path: s.path, grid: s.best!.stage.grid, rows: s.best!.stage.test })),
+  )
   return {
     arm,
     virtual,

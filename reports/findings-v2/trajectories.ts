@@ -118,7 +118,14 @@ function seedPath(cell: ResultsCell, base: ResultsCell | undefined): SeedPath {
   const kl = klValue(cell.kl)
   if (kl !== undefined) {
     const validation = validationOf(cell)
-    stages.push({ step: cell.trainingSteps, kl, klHalfWidth: klHalfWidth(cell.kl), grid: cell.metrics.grid, test: cell.prompts, ...(validation ? { validation } : {}) })
+    stages.push({
+      step: cell.trainingSteps,
+      kl,
+      klHalfWidth: klHalfWidth(cell.kl),
+      grid: cell.metrics.grid,
+      test: cell.prompts,
+      ...(validation ? { validation } : {}),
+    })
   }
   return { seed: cell.key.seed, cell, stages }
 }
@@ -156,7 +163,9 @@ export function indexArmsV2(results: Results): ArmV2[] {
     }
     for (const [lrText, members] of byLr) {
       const lr = lrText === 'undefined' ? undefined : Number(lrText)
-      arms.get(key)!.variants.push({ ...(lr !== undefined ? { lr } : {}), groupId: g.groupId, seeds: members.map((c) => seedPath(c, bases.get(T)!.get(c.key.seed))) })
+      arms
+        .get(key)!
+        .variants.push({ ...(lr !== undefined ? { lr } : {}), groupId: g.groupId, seeds: members.map((c) => seedPath(c, bases.get(T)!.get(c.key.seed))) })
     }
   }
   for (const arm of arms.values()) arm.variants.sort((x, y) => (x.lr ?? 0) - (y.lr ?? 0))
@@ -244,7 +253,13 @@ function lerpRows(from: readonly PromptRow[], to: readonly PromptRow[], w: numbe
   return from.flatMap((a) => {
     const b = byId.get(a.promptId)
     if (!b) return []
-    const row: PromptRow = { promptId: a.promptId, passAtN: mix(a.passAtN, b.passAtN), bestOfN: mix(a.bestOfN, b.bestOfN), majorityAtN: mix(a.majorityAtN, b.majorityAtN), pFail: (1 - w) * a.pFail + w * b.pFail }
+    const row: PromptRow = {
+      promptId: a.promptId,
+      passAtN: mix(a.passAtN, b.passAtN),
+      bestOfN: mix(a.bestOfN, b.bestOfN),
+      majorityAtN: mix(a.majorityAtN, b.majorityAtN),
+      pFail: (1 - w) * a.pFail + w * b.pFail,
+    }
     if (a.distinctAtN && b.distinctAtN) row.distinctAtN = mix(a.distinctAtN, b.distinctAtN)
     return [row]
   })
@@ -257,7 +272,12 @@ export function rowsAt(c: Crossing): { test: PromptRow[]; validation?: PromptRow
 }
 
 /** The same arm as the findings' ArmData over given per-seed rows: a "virtual" arm at a point of its paths. */
-export function virtualArm(arm: ArmV2, suffix: string, labelSuffix: string, seeds: ReadonlyArray<{ path: SeedPath; grid: number[]; rows: PromptRow[] }>): ArmData {
+export function virtualArm(
+  arm: ArmV2,
+  suffix: string,
+  labelSuffix: string,
+  seeds: ReadonlyArray<{ path: SeedPath; grid: number[]; rows: PromptRow[] }>,
+): ArmData {
   const cells: ResultsCell[] = seeds.map(({ path, grid, rows }) => ({ ...path.cell, metrics: { ...path.cell.metrics, grid }, prompts: rows }))
   const first = cells[0]!
   const promptIds = first.prompts.map((p) => p.promptId).filter((id) => cells.every((c) => c.prompts.some((p) => p.promptId === id)))

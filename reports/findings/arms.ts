@@ -23,15 +23,27 @@ export type PromptMetricName = 'pass1' | 'passAtN' | 'bestOfN' | 'distinctAtN'
  */
 export function indexArms(results: Results): ArmData[] {
   const cellById = new Map(results.cells.map((c) => [c.cellId, c]))
-  return results.groups.map((g) => {
-    const cells = g.cellIds.map((id) => cellById.get(id)).filter((c): c is ResultsCell => c !== undefined)
-    cells.sort((x, y) => x.key.seed - y.key.seed)
-    const first = cells[0]
-    const promptIds = first ? first.prompts.map((p) => p.promptId).filter((id) => cells.every((c) => c.prompts.some((p) => p.promptId === id))) : []
-    const strategy = bareName(g.key.strategy)
-    const label = strategy === 'base' ? 'base' : g.key.nTrain > 1 ? `${strategy} (N′=${g.key.nTrain})` : strategy
-    return { groupId: g.groupId, strategy, nTrain: g.key.nTrain, temperature: g.key.temperature, seeds: cells.map((c) => c.key.seed), label, cells, promptIds, grid: g.grid }
-  }).filter((arm) => arm.cells.length > 0 && arm.promptIds.length > 0)
+  return results.groups
+    .map((g) => {
+      const cells = g.cellIds.map((id) => cellById.get(id)).filter((c): c is ResultsCell => c !== undefined)
+      cells.sort((x, y) => x.key.seed - y.key.seed)
+      const first = cells[0]
+      const promptIds = first ? first.prompts.map((p) => p.promptId).filter((id) => cells.every((c) => c.prompts.some((p) => p.promptId === id))) : []
+      const strategy = bareName(g.key.strategy)
+      const label = strategy === 'base' ? 'base' : g.key.nTrain > 1 ? `${strategy} (N′=${g.key.nTrain})` : strategy
+      return {
+        groupId: g.groupId,
+        strategy,
+        nTrain: g.key.nTrain,
+        temperature: g.key.temperature,
+        seeds: cells.map((c) => c.key.seed),
+        label,
+        cells,
+        promptIds,
+        grid: g.grid,
+      }
+    })
+    .filter((arm) => arm.cells.length > 0 && arm.promptIds.length > 0)
 }
 
 /** The first arm of a strategy at a temperature (and N′ where given). */

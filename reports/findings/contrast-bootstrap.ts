@@ -20,9 +20,11 @@ export function stratifiedContrastBootstrap(
   const { seed, resamples, level } = resolveBootstrapOptions(opts)
   const hardIdx = hard.flatMap((h, p) => (h ? [p] : []))
   const easyIdx = hard.flatMap((h, p) => (h ? [] : [p]))
-  if (hardIdx.length === 0 || easyIdx.length === 0) throw new BenchError('BENCH_USAGE', 'stratifiedContrastBootstrap: needs at least one hard and one easy prompt')
+  if (hardIdx.length === 0 || easyIdx.length === 0)
+    throw new BenchError('BENCH_USAGE', 'stratifiedContrastBootstrap: needs at least one hard and one easy prompt')
   for (const m of [a, b]) {
-    if (m.length === 0 || m.some((row) => row.length !== hard.length)) throw new BenchError('BENCH_USAGE', `stratifiedContrastBootstrap: every seed needs a value for each of the ${hard.length} prompts`)
+    if (m.length === 0 || m.some((row) => row.length !== hard.length))
+      throw new BenchError('BENCH_USAGE', `stratifiedContrastBootstrap: every seed needs a value for each of the ${hard.length} prompts`)
   }
   const P = hard.length
   const scale = hard.map((h) => (h ? 1 / hardIdx.length : -1 / easyIdx.length))

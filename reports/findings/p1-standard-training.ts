@@ -31,10 +31,22 @@ function curveFacts(ctx: FindingsContext, base: ArmData, arm: ArmData, metric: '
   const diffs = grid.map((n) => {
     const check = tested.find((c) => c.b.groupId === arm.groupId && c.metric === metric && c.n === n)
     if (check) return { diff: check.diff, ci: check.ci }
-    return describeDiff(armMatrix(base, metric, n, prompts), armMatrix(arm, metric, n, prompts), { seed: ctx.seed, label: `P1:${arm.groupId}:${metric}@${n}`, resamples: ctx.resamples, level: ctx.level })
+    return describeDiff(armMatrix(base, metric, n, prompts), armMatrix(arm, metric, n, prompts), {
+      seed: ctx.seed,
+      label: `P1:${arm.groupId}:${metric}@${n}`,
+      resamples: ctx.resamples,
+      level: ctx.level,
+    })
   })
   const facts: Fact[] = grid.map((n, i) => ({ label: `${arm.label} − base, ${metricName(metric, n)}`, value: diffs[i]!.diff, ci: diffs[i]!.ci, unit: 'diff' }))
-  facts.push({ label: `${arm.label} vs base, ${metric === 'passAtN' ? 'pass@N' : 'Bo-N'} curve`, value: crossing(grid, diffs.map((d) => d.diff)), unit: 'plain' })
+  facts.push({
+    label: `${arm.label} vs base, ${metric === 'passAtN' ? 'pass@N' : 'Bo-N'} curve`,
+    value: crossing(
+      grid,
+      diffs.map((d) => d.diff),
+    ),
+    unit: 'plain',
+  })
   return facts
 }
 
@@ -54,7 +66,18 @@ export function planP1(ctx: FindingsContext): PredictionPlan {
     '(Holm); the differences at every N and where the curves cross are shown for context, untested.'
   const missing = (reason: string): PredictionPlan => ({
     checks: [],
-    decide: () => ({ id: 'P1', title: 'Standard training hurts large-N sampling', claim, method, verdict: 'not testable here', summary: reason, evidence: [], facts: [], mde: null, notes: [] }),
+    decide: () => ({
+      id: 'P1',
+      title: 'Standard training hurts large-N sampling',
+      claim,
+      method,
+      verdict: 'not testable here',
+      summary: reason,
+      evidence: [],
+      facts: [],
+      mde: null,
+      notes: [],
+    }),
   })
   if (!base) return missing(`The run has no base model at T=${temperature(T)}.`)
   if (arms.length === 0) return missing('The run has neither sft nor rl (N′ = 1); run them (`--strategies sft,rl,…`) to test P1.')

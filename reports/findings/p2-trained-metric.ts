@@ -14,12 +14,14 @@ const claim = 'BoN-aware training wins on the metric it trained for, at the N′
 /** The BoN-aware arms at a temperature whose N′ is above 1 and in the grid, and notes on the others. */
 export function bonAwareArms(ctx: FindingsContext, T: number): { arms: ArmData[]; notes: string[] } {
   const notes: string[] = []
-  const arms = ctx.arms.filter((a) => a.temperature === T && isBonAware(a.strategy)).filter((a) => {
-    if (a.nTrain < 2) notes.push(`${a.label} trained with N′ = ${a.nTrain}: it reduces to standard training, left out.`)
-    else if (!a.grid.includes(a.nTrain)) notes.push(`${a.label}: N′ = ${a.nTrain} is not in the evaluation grid, left out.`)
-    else return true
-    return false
-  })
+  const arms = ctx.arms
+    .filter((a) => a.temperature === T && isBonAware(a.strategy))
+    .filter((a) => {
+      if (a.nTrain < 2) notes.push(`${a.label} trained with N′ = ${a.nTrain}: it reduces to standard training, left out.`)
+      else if (!a.grid.includes(a.nTrain)) notes.push(`${a.label}: N′ = ${a.nTrain} is not in the evaluation grid, left out.`)
+      else return true
+      return false
+    })
   return { arms, notes }
 }
 
@@ -40,11 +42,33 @@ export function planP2(ctx: FindingsContext): PredictionPlan {
     `minus the same metric of the base, of rl and of sft (those present)${rlOnR ? ' and, for the verifier-trained ones, of rl-on-r (rl on the verifier reward r)' : ''}, paired over prompts, predicted positive. Holds when every difference is significantly positive (Holm); ` +
     'it does not hold when none is significant although every comparison with a paper effect (against the base; pass@N against rl) could have detected it.'
   const finding = (rest: Pick<Finding, 'verdict' | 'summary' | 'evidence' | 'mde'> & { extraNotes?: string[] }): Finding => ({
-    id: 'P2', title, claim, method, verdict: rest.verdict, summary: rest.summary, evidence: rest.evidence, facts: [], mde: rest.mde, notes: [...notes, ...(rest.extraNotes ?? [])],
+    id: 'P2',
+    title,
+    claim,
+    method,
+    verdict: rest.verdict,
+    summary: rest.summary,
+    evidence: rest.evidence,
+    facts: [],
+    mde: rest.mde,
+    notes: [...notes, ...(rest.extraNotes ?? [])],
   })
-  if (!base) return { checks: [], decide: () => finding({ verdict: 'not testable here', summary: `The run has no base model at T=${temperature(T)}.`, evidence: [], mde: null }) }
+  if (!base)
+    return {
+      checks: [],
+      decide: () => finding({ verdict: 'not testable here', summary: `The run has no base model at T=${temperature(T)}.`, evidence: [], mde: null }),
+    }
   if (arms.length === 0) {
-    return { checks: [], decide: () => finding({ verdict: 'not testable here', summary: 'The run has no BoN-aware strategy with N′ ≥ 2 in the grid (e.g. `--strategies bon-rl-v,bon-rl-s`).', evidence: [], mde: null }) }
+    return {
+      checks: [],
+      decide: () =>
+        finding({
+          verdict: 'not testable here',
+          summary: 'The run has no BoN-aware strategy with N′ ≥ 2 in the grid (e.g. `--strategies bon-rl-v,bon-rl-s`).',
+          evidence: [],
+          mde: null,
+        }),
+    }
   }
   const references = [base, ...standardStrategies.map((s) => findArm(ctx.arms, s, T, 1)).filter((a): a is ArmData => a !== undefined)]
   const checks: PlannedCheck[] = []
@@ -64,7 +88,12 @@ export function planP2(ctx: FindingsContext): PredictionPlan {
         const own = evidence.filter((c) => c.b.groupId === arm.groupId)
         return `${arm.label} on ${metricName(bonAwareTargets[arm.strategy]!, arm.nTrain)}: ${decideChecks(own)}`
       })
-      return finding({ verdict: decideChecks(evidence), summary: `Per strategy — ${perArm.join('; ')}. ${evidenceSummary(evidence)}`, evidence, mde: largestMde(evidence) })
+      return finding({
+        verdict: decideChecks(evidence),
+        summary: `Per strategy — ${perArm.join('; ')}. ${evidenceSummary(evidence)}`,
+        evidence,
+        mde: largestMde(evidence),
+      })
     },
   }
 }

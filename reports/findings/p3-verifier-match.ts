@@ -8,7 +8,8 @@ import type { CheckResult, Fact, Finding, PlannedCheck } from './types.js'
 import { decideChecks, evidenceSummary, largestMde } from './verdict.js'
 
 const title = 'Train-time and test-time verifiers must match'
-const claim = 'bon-rl-v (trained with the learned verifier) is best on Bo-N accuracy; bon-rl-s and bon-rlb (trained with the environment reward) are best on pass@N.'
+const claim =
+  'bon-rl-v (trained with the learned verifier) is best on Bo-N accuracy; bon-rl-s and bon-rlb (trained with the environment reward) are best on pass@N.'
 const pass = ['bon-rl-s', 'bon-rlb'] as const
 
 /** Every arm's estimate at N as results.json has it (`groups[].bestOfN`/`passAtN`), ranked. */
@@ -21,7 +22,13 @@ function rankFacts(ctx: FindingsContext, arms: readonly ArmData[], n: number): F
       return estimate ? [{ arm, value: estimate.value, ci: estimate.ci }] : []
     })
     const order = [...rows].sort((x, y) => y.value - x.value || x.arm.label.localeCompare(y.arm.label))
-    for (const row of order) facts.push({ label: `${metricName(metric, n)}: ${row.arm.label} (rank ${order.indexOf(row) + 1} of ${rows.length})`, value: row.value, ci: row.ci, unit: 'rate' })
+    for (const row of order)
+      facts.push({
+        label: `${metricName(metric, n)}: ${row.arm.label} (rank ${order.indexOf(row) + 1} of ${rows.length})`,
+        value: row.value,
+        ci: row.ci,
+        unit: 'rate',
+      })
   }
   return facts
 }
@@ -49,7 +56,13 @@ export function planP3(ctx: FindingsContext): PredictionPlan {
       if (onBon) checks.push(onBon)
       if (onPass) checks.push(onPass)
     }
-    facts.push(...rankFacts(ctx, ctx.arms.filter((a) => a.temperature === T && a.grid.includes(v.nTrain)), v.nTrain))
+    facts.push(
+      ...rankFacts(
+        ctx,
+        ctx.arms.filter((a) => a.temperature === T && a.grid.includes(v.nTrain)),
+        v.nTrain,
+      ),
+    )
   }
   const present = new Set(arms.map((a) => a.strategy))
   const why = !present.has('bon-rl-v')
@@ -60,7 +73,18 @@ export function planP3(ctx: FindingsContext): PredictionPlan {
     decide: (results): Finding => {
       const evidence = checks.map((c) => results.get(c.id)).filter((c): c is CheckResult => c !== undefined)
       if (evidence.length === 0) return { id: 'P3', title, claim, method, verdict: 'not testable here', summary: why, evidence, facts, mde: null, notes: [] }
-      return { id: 'P3', title, claim, method, verdict: decideChecks(evidence), summary: evidenceSummary(evidence), evidence, facts, mde: largestMde(evidence), notes: [] }
+      return {
+        id: 'P3',
+        title,
+        claim,
+        method,
+        verdict: decideChecks(evidence),
+        summary: evidenceSummary(evidence),
+        evidence,
+        facts,
+        mde: largestMde(evidence),
+        notes: [],
+      }
     },
   }
 }

@@ -34,23 +34,42 @@ function planEffort(ctx: FindingsContext, base: ArmData, arm: ArmData, rl: ArmDa
   const n = arm.nTrain
   const prompts = sharedPromptIds(base, arm, ...(rl ? [rl] : []))
   const split = prompts.length > 0 ? hardEasySplit(seedMean(armMatrix(base, 'pass1', 1, prompts))) : undefined
-  if (!split) return { checks: [], facts: [], note: `${arm.label}: the base model's pass@1 does not split the shared prompts into hard and easy; effort not tested.` }
+  if (!split)
+    return { checks: [], facts: [], note: `${arm.label}: the base model's pass@1 does not split the shared prompts into hard and easy; effort not tested.` }
   const P = prompts.length
   const hardCount = split.hard.filter(Boolean).length
   const matrix = (a: ArmData) => armMatrix(a, 'passAtN', n, prompts)
   const label = (who: string) => `${who}: hard − easy gain in pass@${n} over base, T=${temperature(arm.temperature)}`
   const check = (id: string, a: ArmData, text: string): PlannedCheck => ({
-    id, prediction: 'P4', label: text, metric: 'hardEasyGain', n, temperature: arm.temperature,
-    a: { arm: armOf(a), values: matrix(a) }, b: { arm: armOf(arm), values: matrix(arm) },
-    expected: 'positive', prompts: P, strata: split.hard,
+    id,
+    prediction: 'P4',
+    label: text,
+    metric: 'hardEasyGain',
+    n,
+    temperature: arm.temperature,
+    a: { arm: armOf(a), values: matrix(a) },
+    b: { arm: armOf(arm), values: matrix(arm) },
+    expected: 'positive',
+    prompts: P,
+    strata: split.hard,
   })
   const checks = [check(`P4:effort:${arm.groupId}`, base, label(arm.label))]
-  if (rl) checks.push(check(`P4:effort:${arm.groupId}-vs-${rl.groupId}`, rl, `${arm.label} − rl: hard − easy gain in pass@${n} over base, T=${temperature(arm.temperature)}`))
-  const facts: Fact[] = [{ label: `split by base pass@1 (median ${(100 * split.median).toFixed(1)}%)`, value: `${hardCount} hard, ${P - hardCount} easy prompts`, unit: 'plain' }]
+  if (rl)
+    checks.push(
+      check(`P4:effort:${arm.groupId}-vs-${rl.groupId}`, rl, `${arm.label} − rl: hard − easy gain in pass@${n} over base, T=${temperature(arm.temperature)}`),
+    )
+  const facts: Fact[] = [
+    { label: `split by base pass@1 (median ${(100 * split.median).toFixed(1)}%)`, value: `${hardCount} hard, ${P - hardCount} easy prompts`, unit: 'plain' },
+  ]
   for (const who of rl ? [arm, rl] : [arm]) {
     for (const side of ['hard', 'easy'] as const) {
       const ids = prompts.filter((_, p) => split.hard[p] === (side === 'hard'))
-      const d = describeDiff(armMatrix(base, 'passAtN', n, ids), armMatrix(who, 'passAtN', n, ids), { seed: ctx.seed, label: `P4:${who.groupId}:${side}@${n}`, resamples: ctx.resamples, level: ctx.level })
+      const d = describeDiff(armMatrix(base, 'passAtN', n, ids), armMatrix(who, 'passAtN', n, ids), {
+        seed: ctx.seed,
+        label: `P4:${who.groupId}:${side}@${n}`,
+        resamples: ctx.resamples,
+        level: ctx.level,
+      })
       facts.push({ label: `${who.label} − base, pass@${n} on ${side} prompts`, value: d.diff, ci: d.ci, unit: 'diff' })
     }
   }
@@ -79,7 +98,10 @@ export function planP4(ctx: FindingsContext): PredictionPlan {
     'Each part holds when all its comparisons are significantly positive (Holm); P4 holds when both parts do.'
   const notes: string[] = []
   if (!perPrompt) notes.push('results.json has no per-prompt distinct@N (`cells[].prompts[].distinctAtN`): diversity intervals resample seeds only.')
-  const fail = (summary: string): PredictionPlan => ({ checks: [], decide: () => ({ id: 'P4', title, claim, method, verdict: 'not testable here', summary, evidence: [], facts: [], mde: null, notes }) })
+  const fail = (summary: string): PredictionPlan => ({
+    checks: [],
+    decide: () => ({ id: 'P4', title, claim, method, verdict: 'not testable here', summary, evidence: [], facts: [], mde: null, notes }),
+  })
   if (!base) return fail(`The run has no base model at T=${temperature(T)}.`)
   if (arms.length === 0) return fail('The run has no BoN-aware strategy with N′ ≥ 2 in the grid.')
   const diversity: PlannedCheck[] = []
@@ -95,7 +117,12 @@ export function planP4(ctx: FindingsContext): PredictionPlan {
       if (check) diversity.push(check)
     }
     const prompts = sharedPromptIds(base, arm)
-    const d = describeDiff(armMatrix(base, 'distinctAtN', arm.nTrain, prompts), armMatrix(arm, 'distinctAtN', arm.nTrain, prompts), { seed: ctx.seed, label: `P4:distinct:${arm.groupId}`, resamples: ctx.resamples, level: ctx.level })
+    const d = describeDiff(armMatrix(base, 'distinctAtN', arm.nTrain, prompts), armMatrix(arm, 'distinctAtN', arm.nTrain, prompts), {
+      seed: ctx.seed,
+      label: `P4:distinct:${arm.groupId}`,
+      resamples: ctx.resamples,
+      level: ctx.level,
+    })
     facts.push({ label: `${arm.label} − base, distinct@${arm.nTrain}`, value: d.diff, ci: d.ci, unit: 'count' })
     const planned = planEffort(ctx, base, arm, rl)
     effort.push(...planned.checks)
@@ -112,10 +139,14 @@ export function planP4(ctx: FindingsContext): PredictionPlan {
       const evidence = [...div, ...eff]
       const part = (name: string, v: string, list: CheckResult[]) => `${name}: ${v}.${list.length > 0 ? ` ${evidenceSummary(list)}` : ''}`
       return {
-        id: 'P4', title, claim, method,
+        id: 'P4',
+        title,
+        claim,
+        method,
         verdict: combineVerdicts([vDiv, vEff]),
         summary: `${part('Diversity', vDiv, div)} ${part('Effort', vEff, eff)}`,
-        evidence, facts,
+        evidence,
+        facts,
         mde: largestMde(evidence),
         notes,
       }

@@ -58,7 +58,18 @@ export function planP5(ctx: FindingsContext): PredictionPlan {
       if (evidence.length === 0) return { id: 'P5', title, claim, method, verdict: 'not testable here', summary: why, evidence, facts: [], mde: null, notes }
       const positive = evidence.filter((c) => c.diff > 0).length
       const facts: Fact[] = [{ label: 'differences with a positive point estimate', value: `${positive} of ${evidence.length}`, unit: 'plain' }]
-      return { id: 'P5', title, claim, method, verdict: decideChecks(evidence), summary: `${positive} of ${evidence.length} differences are positive. ${evidenceSummary(evidence)}`, evidence, facts, mde: largestMde(evidence), notes }
+      return {
+        id: 'P5',
+        title,
+        claim,
+        method,
+        verdict: decideChecks(evidence),
+        summary: `${positive} of ${evidence.length} differences are positive. ${evidenceSummary(evidence)}`,
+        evidence,
+        facts,
+        mde: largestMde(evidence),
+        notes,
+      }
     },
   }
 }

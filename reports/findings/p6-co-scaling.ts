@@ -63,21 +63,42 @@ export function planP6(ctx: FindingsContext): PredictionPlan {
       const at = `T=${temperature(b.temperature)}`
       if (f.state === 'degenerate') facts.push({ label: `fit at ${at}`, value: `none: ${f.reason}`, unit: 'plain' })
       else {
-        facts.push({ label: `fit at ${at}: a, b`, value: `a = ${f.a.toFixed(3)}, b = ${f.b.toFixed(3)} (${f.used} points, ${f.skipped} skipped)`, unit: 'plain' })
+        facts.push({
+          label: `fit at ${at}: a, b`,
+          value: `a = ${f.a.toFixed(3)}, b = ${f.b.toFixed(3)} (${f.used} points, ${f.skipped} skipped)`,
+          unit: 'plain',
+        })
         facts.push({ label: `fit at ${at}: R²`, value: f.r2, unit: 'plain' })
         facts.push({ label: `fit at ${at}: RMSE`, value: `${(100 * f.rmse).toFixed(2)} pp`, unit: 'plain' })
       }
     })
     const vFit = fitVerdict(fits)
-    const fitText = fits.map((f, i) => `T=${temperature(bases[i]!.temperature)}: ${f.state === 'fitted' ? `R² ${f.r2.toFixed(3)}, RMSE ${(100 * f.rmse).toFixed(2)} pp` : 'no fit'}`).join('; ')
+    const fitText = fits
+      .map(
+        (f, i) => `T=${temperature(bases[i]!.temperature)}: ${f.state === 'fitted' ? `R² ${f.r2.toFixed(3)}, RMSE ${(100 * f.rmse).toFixed(2)} pp` : 'no fit'}`,
+      )
+      .join('; ')
     if (bases.length < 2) {
-      return { ...base, verdict: combineVerdicts([vFit, 'not testable here']), summary: `Fit: ${vFit} (${fitText}). Best T: not testable here — the run has one temperature.`, facts, notes: [] }
+      return {
+        ...base,
+        verdict: combineVerdicts([vFit, 'not testable here']),
+        summary: `Fit: ${vFit} (${fitText}). Best T: not testable here — the run has one temperature.`,
+        facts,
+        notes: [],
+      }
     }
     const temps = bases.map((b) => b.temperature)
-    const best = bestTemperaturePerN(fits.map((fit, i) => ({ temperature: temps[i]!, fit })), grid)
+    const best = bestTemperaturePerN(
+      fits.map((fit, i) => ({ temperature: temps[i]!, fit })),
+      grid,
+    )
     const measured = grid.map((_, j) => temps[curves.reduce((k, c, i) => (c[j]! > curves[k]![j]! ? i : k), 0)]!)
     grid.forEach((n, j) => {
-      facts.push({ label: `best T at N=${n} (fitted law; measured)`, value: `${best[j]!.temperature === undefined ? '—' : temperature(best[j]!.temperature!)}; ${temperature(measured[j]!)}`, unit: 'plain' })
+      facts.push({
+        label: `best T at N=${n} (fitted law; measured)`,
+        value: `${best[j]!.temperature === undefined ? '—' : temperature(best[j]!.temperature!)}; ${temperature(measured[j]!)}`,
+        unit: 'plain',
+      })
     })
     const share = bootstrapRiseShare(matrices, temps, grid, ctx)
     const pointRises = rises(best.map((b) => b.temperature))

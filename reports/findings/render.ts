@@ -25,7 +25,17 @@ export interface FindingsMeta {
 
 /** The meta of a results file. Pure; takes only what the doc prints. */
 export function findingsMeta(results: Results, where: { source: string; out?: string; flags?: string[] }): FindingsMeta {
-  return { ...where, run: results.run, provenance: results.provenance, settings: results.settings, groups: results.groups, warnings: results.warnings, cells: results.cells.length, errors: results.errors.length, prepare: results.prepare }
+  return {
+    ...where,
+    run: results.run,
+    provenance: results.provenance,
+    settings: results.settings,
+    groups: results.groups,
+    warnings: results.warnings,
+    cells: results.cells.length,
+    errors: results.errors.length,
+    prepare: results.prepare,
+  }
 }
 
 function cell(text: string): string {
@@ -52,14 +62,41 @@ function paperText(c: CheckResult): string {
 export function evidenceTable(evidence: readonly CheckResult[]): string[] {
   return table(
     ['Comparison (b − a)', 'Predicted', 'Difference [95% CI]', 'p', 'Holm p', 'MDE', 'Paper', 'Outcome'],
-    evidence.map((c) => [c.label, c.expected === 'positive' ? '> 0' : '< 0', `${diffText(c, c.diff)} ${intervalText(c, c.ci)}`, pValue(c.p), pValue(c.pHolm), mdeText(c), paperText(c), outcomeWord[c.outcome]]),
+    evidence.map((c) => [
+      c.label,
+      c.expected === 'positive' ? '> 0' : '< 0',
+      `${diffText(c, c.diff)} ${intervalText(c, c.ci)}`,
+      pValue(c.p),
+      pValue(c.pHolm),
+      mdeText(c),
+      paperText(c),
+      outcomeWord[c.outcome],
+    ]),
   )
 }
 
 function findingSection(f: Finding): string[] {
-  const lines = [`## ${f.id} — ${f.title}`, '', `**Claim (paper).** ${f.claim}`, '', `**How it is checked here.** ${f.method}`, '', `**Verdict: ${f.verdict}.** ${f.summary}`, '']
+  const lines = [
+    `## ${f.id} — ${f.title}`,
+    '',
+    `**Claim (paper).** ${f.claim}`,
+    '',
+    `**How it is checked here.** ${f.method}`,
+    '',
+    `**Verdict: ${f.verdict}.** ${f.summary}`,
+    '',
+  ]
   if (f.evidence.length > 0) lines.push(...evidenceTable(f.evidence), '')
-  if (f.facts.length > 0) lines.push('Further numbers (descriptive, not tested):', '', ...table(['Quantity', 'Value'], f.facts.map((x) => [x.label, factText(x)])), '')
+  if (f.facts.length > 0)
+    lines.push(
+      'Further numbers (descriptive, not tested):',
+      '',
+      ...table(
+        ['Quantity', 'Value'],
+        f.facts.map((x) => [x.label, factText(x)]),
+      ),
+      '',
+    )
   for (const note of f.notes) lines.push(`- ${note}`)
   if (f.notes.length > 0) lines.push('')
   return lines
@@ -83,10 +120,15 @@ export function runSection(meta: FindingsMeta, report: Pick<FindingsReport, 'des
   // run.json records the resolved config (flat); a user config nests the matrix.
   const matrix = (p.config.matrix ?? p.config) as Record<string, unknown>
   const evalCfg = (p.config.eval ?? {}) as Record<string, unknown>
-  const prepared = Object.keys(meta.prepare).sort().flatMap((name) =>
-    // Numbers and number pairs only (AUC and its CI, sizes, steps); hashes, flags and timings say nothing about the findings.
-    Object.keys(meta.prepare[name]!).sort().filter((k) => isFactValue(meta.prepare[name]![k]) && !/Ms$/.test(k)).map((k) => `${name}.${k} = ${formatFact(meta.prepare[name]![k] as number | number[])}`),
-  )
+  const prepared = Object.keys(meta.prepare)
+    .sort()
+    .flatMap((name) =>
+      // Numbers and number pairs only (AUC and its CI, sizes, steps); hashes, flags and timings say nothing about the findings.
+      Object.keys(meta.prepare[name]!)
+        .sort()
+        .filter((k) => isFactValue(meta.prepare[name]![k]) && !/Ms$/.test(k))
+        .map((k) => `${name}.${k} = ${formatFact(meta.prepare[name]![k] as number | number[])}`),
+    )
   const lines = [
     '## The run',
     '',
@@ -94,12 +136,15 @@ export function runSection(meta: FindingsMeta, report: Pick<FindingsReport, 'des
     `- Run \`${r.runId}\`, created ${r.createdAt}${p.git ? `, commit \`${p.git.commit.slice(0, 12)}\`${p.git.dirty ? ' (dirty tree)' : ''}` : ''}; Node ${p.node}, backend ${p.backend.resolved ?? p.backend.requested}, ${p.platform.cpus} × ${p.platform.cpuModel}`,
     `- Arms: ${d.strategies.join(', ')} · seeds ${d.seeds.join(', ')} · ${d.prompts} test prompts · N grid ${d.grid.join(', ')} · temperatures ${d.temperatures.map(temperature).join(', ')} (P1–P4 judged at T=${temperature(d.primaryTemperature)})`,
   ]
-  if (typeof matrix.poolSize === 'number') lines.push(`- Evaluation pool: ${matrix.poolSize} samples per prompt and cell; pass@N counts reward ≥ ${meta.settings.threshold}`)
+  if (typeof matrix.poolSize === 'number')
+    lines.push(`- Evaluation pool: ${matrix.poolSize} samples per prompt and cell; pass@N counts reward ≥ ${meta.settings.threshold}`)
   if (typeof evalCfg.testPrompts === 'number') lines.push(`- Test prompts requested: ${evalCfg.testPrompts}`)
   const s = d.baseSpread
   if (s) {
-    lines.push(`- The base model's regime at T=${temperature(s.temperature)}: pass@1 ${pct(s.pass1)}; of the test prompts it solves ${pct(s.never)} never, ${pct(s.rarely)} rarely (≤ 20% of samples), ` +
-      `${pct(s.sometimes)} sometimes, ${pct(s.often)} often (≥ 80%) and ${pct(s.always)} always${s.samplesPerPrompt > 0 ? ` (${s.samplesPerPrompt} samples per prompt, seeds pooled)` : ''}`)
+    lines.push(
+      `- The base model's regime at T=${temperature(s.temperature)}: pass@1 ${pct(s.pass1)}; of the test prompts it solves ${pct(s.never)} never, ${pct(s.rarely)} rarely (≤ 20% of samples), ` +
+        `${pct(s.sometimes)} sometimes, ${pct(s.often)} often (≥ 80%) and ${pct(s.always)} always${s.samplesPerPrompt > 0 ? ` (${s.samplesPerPrompt} samples per prompt, seeds pooled)` : ''}`,
+    )
   }
   if (prepared.length > 0) lines.push(`- Shared components: ${prepared.join('; ')}`)
   lines.push(`- Finished cells: ${meta.cells} of ${r.plannedCells} planned${meta.errors > 0 ? ` (${meta.errors} failed)` : ''}`, '')
@@ -135,19 +180,28 @@ function powerSection(report: FindingsReport): string[] {
       `MDE = ${d.zHolm.toFixed(3)} × SE; a comparison read alone (α = ${d.alpha}) needs ${d.zUnadjusted.toFixed(3)} × SE.`,
   )
   const paper = paperEffects
-  lines.push(`- The paper’s effects (DESIGN §2.4): ${paper.bestOfN.source} (${diffText({ metric: 'bestOfN' }, paper.bestOfN.diff)}); ${paper.passAtN.source} (${diffText({ metric: 'passAtN' }, paper.passAtN.diff)}); ${paper.passAtNVsRl.source} (${diffText({ metric: 'passAtN' }, paper.passAtNVsRl.diff)}).`)
+  lines.push(
+    `- The paper’s effects (DESIGN §2.4): ${paper.bestOfN.source} (${diffText({ metric: 'bestOfN' }, paper.bestOfN.diff)}); ${paper.passAtN.source} (${diffText({ metric: 'passAtN' }, paper.passAtN.diff)}); ${paper.passAtNVsRl.source} (${diffText({ metric: 'passAtN' }, paper.passAtNVsRl.diff)}).`,
+  )
   if (rates.length > 0) {
     const mdes = rates.map((c) => c.mde).sort((x, y) => x - y)
     const median = mdes[Math.floor((mdes.length - 1) / 2)]!
-    lines.push(`- MDE of the rate comparisons: ${diffText({ metric: 'passAtN' }, mdes[0]!).replace('+', '')} to ${diffText({ metric: 'passAtN' }, mdes[mdes.length - 1]!).replace('+', '')} (median ${diffText({ metric: 'passAtN' }, median).replace('+', '')}).`)
+    lines.push(
+      `- MDE of the rate comparisons: ${diffText({ metric: 'passAtN' }, mdes[0]!).replace('+', '')} to ${diffText({ metric: 'passAtN' }, mdes[mdes.length - 1]!).replace('+', '')} (median ${diffText({ metric: 'passAtN' }, median).replace('+', '')}).`,
+    )
     for (const metric of ['bestOfN', 'passAtN'] as const) {
       const withPaper = rates.filter((c) => c.metric === metric && c.paperEffect !== undefined)
       if (withPaper.length === 0) continue
       const powered = withPaper.filter((c) => c.powered).length
-      lines.push(`- ${metric === 'bestOfN' ? 'Bo-N' : 'pass@N'} comparisons with a paper effect: ${powered} of ${withPaper.length} could detect it (MDE ≤ the paper’s effect).`)
+      lines.push(
+        `- ${metric === 'bestOfN' ? 'Bo-N' : 'pass@N'} comparisons with a paper effect: ${powered} of ${withPaper.length} could detect it (MDE ≤ the paper’s effect).`,
+      )
     }
   } else lines.push('- No comparison was tested: no MDE to report.')
-  const table1 = table(['Prediction', 'Comparisons', 'MDE (largest, rates)'], report.findings.map((f) => [f.id, String(f.evidence.length), f.mde === null ? '—' : diffText({ metric: 'passAtN' }, f.mde).replace('+', '')]))
+  const table1 = table(
+    ['Prediction', 'Comparisons', 'MDE (largest, rates)'],
+    report.findings.map((f) => [f.id, String(f.evidence.length), f.mde === null ? '—' : diffText({ metric: 'passAtN' }, f.mde).replace('+', '')]),
+  )
   lines.push('', ...table1, '')
   return lines
 }
@@ -158,13 +212,26 @@ function curveSection(meta: FindingsMeta, temps: readonly number[]): string[] {
     const groups = meta.groups.filter((g) => g.key.temperature === t)
     if (groups.length === 0) continue
     const grid = groups[0]!.grid.filter((n) => groups.every((g) => g.grid.includes(n)))
-    const label = (g: Results['groups'][number]) => (g.key.strategy === 'base' ? 'base' : g.key.nTrain > 1 ? `${bareName(g.key.strategy)} (N′=${g.key.nTrain})` : bareName(g.key.strategy))
-    for (const [name, pick] of [['pass@N', (g: Results['groups'][number]) => g.passAtN], ['Bo-N', (g: Results['groups'][number]) => g.bestOfN]] as const) {
+    const label = (g: Results['groups'][number]) =>
+      g.key.strategy === 'base' ? 'base' : g.key.nTrain > 1 ? `${bareName(g.key.strategy)} (N′=${g.key.nTrain})` : bareName(g.key.strategy)
+    for (const [name, pick] of [
+      ['pass@N', (g: Results['groups'][number]) => g.passAtN],
+      ['Bo-N', (g: Results['groups'][number]) => g.bestOfN],
+    ] as const) {
       lines.push(`${name} at T=${temperature(t)}:`, '')
-      lines.push(...table(['Arm', ...grid.map((n) => `N=${n}`)], groups.map((g) => [label(g), ...grid.map((n) => {
-        const e = pick(g)[g.grid.indexOf(n)]!
-        return `${pct(e.value)} ${pctInterval(e.ci)}`
-      })])), '')
+      lines.push(
+        ...table(
+          ['Arm', ...grid.map((n) => `N=${n}`)],
+          groups.map((g) => [
+            label(g),
+            ...grid.map((n) => {
+              const e = pick(g)[g.grid.indexOf(n)]!
+              return `${pct(e.value)} ${pctInterval(e.ci)}`
+            }),
+          ]),
+        ),
+        '',
+      )
     }
   }
   return lines
@@ -185,7 +252,16 @@ export function renderFindings(report: FindingsReport, meta: FindingsMeta): stri
     `Generated from \`${meta.source}\` (run \`${meta.run.runId}\`) by \`bench findings\`; do not edit by hand. Regenerate with \`${regen}\`.`,
     'Each prediction of DESIGN §2.4 (Chow et al., inference-aware fine-tuning for Best-of-N sampling) is stated, checked exactly as written below, and judged — whatever the answer.',
     '',
-    ...table(['', 'Prediction', 'Verdict', 'Comparisons', 'MDE (rates)'], report.findings.map((f) => [f.id, f.title, `**${f.verdict}**`, String(f.evidence.length), f.mde === null ? '—' : diffText({ metric: 'passAtN' }, f.mde).replace('+', '')])),
+    ...table(
+      ['', 'Prediction', 'Verdict', 'Comparisons', 'MDE (rates)'],
+      report.findings.map((f) => [
+        f.id,
+        f.title,
+        `**${f.verdict}**`,
+        String(f.evidence.length),
+        f.mde === null ? '—' : diffText({ metric: 'passAtN' }, f.mde).replace('+', ''),
+      ]),
+    ),
     '',
     ...runSection(meta, report),
     ...readingSection(d),

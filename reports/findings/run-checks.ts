@@ -39,9 +39,14 @@ export function runChecks(planned: readonly PlannedCheck[], options: RunChecksOp
   const zUnadjusted = mdeMultiplier({ alpha: options.alpha, power: options.power, tests: 1 })
   const raw = planned.map((check) => {
     const opts = { resamples, level: options.level, seed: deriveSeed(options.seed, 'findings', check.id) }
-    return check.strata ? stratifiedContrastBootstrap(check.a.values, check.b.values, check.strata, opts) : pairedTwoLevelBootstrap(check.b.values, check.a.values, opts)
+    return check.strata
+      ? stratifiedContrastBootstrap(check.a.values, check.b.values, check.strata, opts)
+      : pairedTwoLevelBootstrap(check.b.values, check.a.values, opts)
   })
-  const corrected = holm(raw.map((r) => r.pValue), options.alpha)
+  const corrected = holm(
+    raw.map((r) => r.pValue),
+    options.alpha,
+  )
   const results = planned.map((check, i): CheckResult => {
     const r = raw[i]!
     const significant = corrected.reject[i]!
@@ -77,7 +82,11 @@ export interface DescriptiveDiff {
  * The paired two-level bootstrap of b − a outside the Holm family: for curves and ranks the doc
  * shows but does not test. Deterministic given `seed` and `label`.
  */
-export function describeDiff(a: readonly (readonly number[])[], b: readonly (readonly number[])[], opts: { seed: number; label: string; resamples: number; level: number }): DescriptiveDiff {
+export function describeDiff(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+  opts: { seed: number; label: string; resamples: number; level: number },
+): DescriptiveDiff {
   const r = pairedTwoLevelBootstrap(b, a, { resamples: opts.resamples, level: opts.level, seed: deriveSeed(opts.seed, 'describe', opts.label) })
   return { diff: r.diff, ci: [r.lower, r.upper] }
 }

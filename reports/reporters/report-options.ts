@@ -2,7 +2,7 @@ import { z } from 'zod'
 
 /** Options every file reporter takes: how the run is analysed (the same in all three, so the analysis is shared). */
 export const reportOptionsSchema = z.strictObject({
-  bootstrap: z.number().int().min(2).optional().describe('Bootstrap resamples for CIs and comparisons (default: the config\'s eval.bootstrap, else 2000).'),
+  bootstrap: z.number().int().min(2).optional().describe("Bootstrap resamples for CIs and comparisons (default: the config's eval.bootstrap, else 2000)."),
   alpha: z.number().gt(0).lt(1).default(0.05).describe('Family-wise error rate of the Holm-corrected comparisons.'),
 })
 

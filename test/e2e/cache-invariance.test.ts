@@ -13,8 +13,7 @@ describe('a cache or a worker count never changes a result (bench run, journals 
   const project = tempDir('bonbench-cache-')
   afterAll(() => project.cleanup())
   writeTinyMathConfig(project.dir)
-  const run = (runsDir: string, cacheDir: string, concurrency: number) =>
-    bench(tinyMathArgs({ runsDir, cacheDir, concurrency }), { cwd: project.dir })
+  const run = (runsDir: string, cacheDir: string, concurrency: number) => bench(tinyMathArgs({ runsDir, cacheDir, concurrency }), { cwd: project.dir })
 
   it('cold cache vs warm cache: the second run loads the pretrained base and journals the same records', async () => {
     const cold = await run('cold', 'cache', 1)
@@ -81,7 +80,11 @@ describe('a cache or a worker count never changes a result (bench run, journals 
     const report = readFileSync(join(onJournal, '..', 'report.md'), 'utf8')
     expect(report).toContain('## Divergence frontier')
     expect(report).toMatch(/\| sft \| 1 \| /)
-    const results = JSON.parse(readFileSync(join(onJournal, '..', 'results.json'), 'utf8')) as { version: number; groups: Array<{ frontier?: Array<{ step: number }> }>; charts: Array<{ kind: string }> }
+    const results = JSON.parse(readFileSync(join(onJournal, '..', 'results.json'), 'utf8')) as {
+      version: number
+      groups: Array<{ frontier?: Array<{ step: number }> }>
+      charts: Array<{ kind: string }>
+    }
     expect(results.version).toBe(3)
     expect(results.groups.map((g) => g.frontier?.map((p) => p.step))).toEqual([[0], [1, 2], [1, 2]])
     expect(results.charts.filter((c) => c.kind === 'frontier')).toHaveLength(2)

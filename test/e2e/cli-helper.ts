@@ -32,7 +32,13 @@ export async function bench(args: string[], opts: { cwd: string; env?: Record<st
     timeout: opts.timeout,
     env: { CI: 'true', NO_COLOR: '1', ...opts.env },
   })
-  return { exitCode: result.exitCode ?? 1, signal: result.signal ?? undefined, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), timedOut: result.timedOut === true }
+  return {
+    exitCode: result.exitCode ?? 1,
+    signal: result.signal ?? undefined,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    timedOut: result.timedOut === true,
+  }
 }
 
 /** A fresh temporary folder, removed by the returned cleanup function. */

@@ -19,6 +19,7 @@ describe.each([
     const regenerated = (await readFile(out, 'utf8')).replace(`--out ${out}`, `--out ${doc}`)
     expect(regenerated).toBe(committed)
     // Every prediction has a verdict in the summary table.
-    for (const id of ['P1', 'P2', 'P3', 'P4', 'P5', 'P6']) expect(committed).toMatch(new RegExp(`^\\| ${id} \\| .* \\| \\*\\*(holds|does not hold|inconclusive|not testable here)\\*\\* \\|`, 'm'))
+    for (const id of ['P1', 'P2', 'P3', 'P4', 'P5', 'P6'])
+      expect(committed).toMatch(new RegExp(`^\\| ${id} \\| .* \\| \\*\\*(holds|does not hold|inconclusive|not testable here)\\*\\* \\|`, 'm'))
   }, 180_000)
 })

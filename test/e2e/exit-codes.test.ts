@@ -29,11 +29,14 @@ const THROWING_VERIFIER = `export default { name: 'local/unreachable', kind: 've
 beforeAll(() => {
   writeFileSync(join(project.dir, 'no-expert.ts'), NO_EXPERT_TASK)
   writeFileSync(join(project.dir, 'unreachable.mjs'), THROWING_VERIFIER)
-  writeFileSync(join(project.dir, 'bench.config.json'), JSON.stringify({
-    plugins: ['./no-expert.ts', './unreachable.mjs'],
-    matrix: { task: 'no-expert', model: 'tabular', nGrid: [1, 2], seeds: [0] },
-    train: { steps: 2 },
-  }))
+  writeFileSync(
+    join(project.dir, 'bench.config.json'),
+    JSON.stringify({
+      plugins: ['./no-expert.ts', './unreachable.mjs'],
+      matrix: { task: 'no-expert', model: 'tabular', nGrid: [1, 2], seeds: [0] },
+      train: { steps: 2 },
+    }),
+  )
 })
 
 function expectFailedCellSummary(stderr: string, cellId: string, error: string): string {
@@ -83,11 +86,39 @@ describe('exit codes', () => {
   })
 
   it('4 when bench eval fails its cell', async () => {
-    const trained = await run(['run', 'toy', '--model', 'tabular', '--strategies', 'rl', '--n', '1,2', '--steps', '2', '--no-tui', '--no-reports', '--runs-dir', 'ckpt-runs'])
+    const trained = await run([
+      'run',
+      'toy',
+      '--model',
+      'tabular',
+      '--strategies',
+      'rl',
+      '--n',
+      '1,2',
+      '--steps',
+      '2',
+      '--no-tui',
+      '--no-reports',
+      '--runs-dir',
+      'ckpt-runs',
+    ])
     expect(trained.exitCode, trained.stderr).toBe(0)
     const runDir = /run directory: (.+)/.exec(trained.stdout)![1]!.trim()
     const checkpoint = join(runDir, 'checkpoints', readdirSync(join(runDir, 'checkpoints'))[0]!)
-    const result = await run(['eval', 'no-expert', '--model', 'tabular', '--checkpoint', checkpoint, '--verifier', 'local/unreachable', '--n', '1,2', '--no-tui', '--no-reports'])
+    const result = await run([
+      'eval',
+      'no-expert',
+      '--model',
+      'tabular',
+      '--checkpoint',
+      checkpoint,
+      '--verifier',
+      'local/unreachable',
+      '--n',
+      '1,2',
+      '--no-tui',
+      '--no-reports',
+    ])
     expect(result.exitCode, result.stderr + result.stdout).toBe(4)
     expect(result.stderr).toContain('verifier service unreachable')
     expect(result.stderr).toMatch(/bench run --resume \S+/)

@@ -42,7 +42,11 @@ describe('bench findings', () => {
     await writeFile(join(tmp.dir, 'results.json.gz'), gzipSync(JSON.stringify(results)))
     const gz = await bench(['findings', 'results.json.gz'], { cwd: tmp.dir, timeout: 60_000 })
     expect(gz.exitCode, gz.stderr).toBe(0)
-    expect(gz.stdout).toBe(printed.stdout.replace('Generated from `results.json`', 'Generated from `results.json.gz`').replace('findings results.json`', 'findings results.json.gz`'))
+    expect(gz.stdout).toBe(
+      printed.stdout
+        .replace('Generated from `results.json`', 'Generated from `results.json.gz`')
+        .replace('findings results.json`', 'findings results.json.gz`'),
+    )
   }, 120_000)
 
   it('says what to do when there is no results.json or it is not one', async () => {

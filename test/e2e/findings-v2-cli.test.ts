@@ -40,7 +40,10 @@ describe('bench findings, study v2', () => {
     expect(bad.stderr).toContain("--study: unknown value 'v3'; use one of v1, v2")
 
     // A v1 pilot: the plan lists each planned comparison with its MDE at the candidates.
-    await writeFile(join(tmp.dir, 'pilot.json'), JSON.stringify(plantedResults({ prompts: 20, arms: [{ strategy: 'rl' }, { strategy: 'bon-rl-s', nTrain: 4, pass: () => 0.05 }] })))
+    await writeFile(
+      join(tmp.dir, 'pilot.json'),
+      JSON.stringify(plantedResults({ prompts: 20, arms: [{ strategy: 'rl' }, { strategy: 'bon-rl-s', nTrain: 4, pass: () => 0.05 }] })),
+    )
     const plan = await bench(['findings', 'pilot.json', '--plan', '--plan-seeds', '2,4', '--plan-prompts', '100,400'], { cwd: tmp.dir, timeout: 60_000 })
     expect(plan.exitCode).toBe(0)
     expect(plan.stdout).toMatch(/^# Power plan from the pilot `pilot.json`/)

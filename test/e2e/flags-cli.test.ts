@@ -10,7 +10,12 @@ const run = (args: string[]) => bench(args, { cwd: project.dir, timeout: 120_000
 
 // A two-problem sample dump for the analysis commands.
 const dump = join(project.dir, 'dump.jsonl')
-writeFileSync(dump, ['{"id":"a","samples":[{"reward":1,"score":0.9},{"reward":0,"score":0.1}]}', '{"id":"b","samples":[{"reward":0,"score":0.2},{"reward":1,"score":0.7}]}'].join('\n') + '\n')
+writeFileSync(
+  dump,
+  ['{"id":"a","samples":[{"reward":1,"score":0.9},{"reward":0,"score":0.1}]}', '{"id":"b","samples":[{"reward":0,"score":0.2},{"reward":1,"score":0.7}]}'].join(
+    '\n',
+  ) + '\n',
+)
 
 describe('flag errors name the flag as written and what it accepts (exit 2)', () => {
   it.each([
@@ -27,7 +32,10 @@ describe('flag errors name the flag as written and what it accepts (exit 2)', ()
     [['run', 'toy', '--lr', '0'], /--lr: the learning rate must be a number > 0 \(got 0\)/],
     [['run', 'toy', '--pool-size', '2.5'], /--pool-size: the pool size must be an integer ≥ 1 \(got 2\.5\)/],
     [['run', 'toy', '--concurrency', '0'], /--concurrency: the concurrency must be an integer ≥ 1 \(got 0\)/],
-    [['run', 'toy', '--model', 'tabular', '--backend', 'bogus'], /--backend: unknown value 'bogus'; use one of auto, wasm, cpu, tensorflow, tensorflow-gpu, webgpu/],
+    [
+      ['run', 'toy', '--model', 'tabular', '--backend', 'bogus'],
+      /--backend: unknown value 'bogus'; use one of auto, wasm, cpu, tensorflow, tensorflow-gpu, webgpu/,
+    ],
     [['run', 'toy', '--model', 'tabular', '--backend', 'wasm', '--dry-run'], /--backend does not apply to the model bonbench:tabular/],
     [['eval', 'toy', '--model', 'tabular', '--checkpoint', 'x', '--backend', 'cpu'], /--backend does not apply to the model bonbench:tabular/],
     [['run', '--resume', 'somewhere', '--n', '4'], /--resume continues a run with its recorded config, so --n would be ignored/],

@@ -30,7 +30,8 @@ describe('bench list: plugin options', () => {
       expect(validate({}), `${row.name}: ${ajv.errorsText(validate.errors)}`).toBe(true)
       expect(validate({ 'no-such-option': 1 }), row.name).toBe(false)
       // Every option says what it is for.
-      for (const [key, property] of Object.entries(row.options!.properties as Record<string, { description?: string }>)) expect(property.description, `${row.name} ${key}`).toBeTruthy()
+      for (const [key, property] of Object.entries(row.options!.properties as Record<string, { description?: string }>))
+        expect(property.description, `${row.name} ${key}`).toBeTruthy()
     }
     const tiny = builtinRows.find((r) => r.name === 'bonbench:tiny-transformer')!
     const validate = ajv.compile(tiny.options!)

@@ -21,7 +21,10 @@ describe('bench run math --strategies bon-rl,sft --preset quick', () => {
 
     const runDir = /run directory: (.+)/.exec(result.stdout)![1]!.trim()
     for (const file of ['run.json', 'journal.jsonl', 'results.json', 'report.md', 'report.html']) expect(existsSync(join(runDir, file)), file).toBe(true)
-    const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const prepare = records.find((r) => r.type === 'prepare')
     expect(prepare.name).toBe('bonbench:reward-model')
     expect(prepare.facts.auc).toBeGreaterThan(0)

@@ -55,7 +55,13 @@ function config(overrides: { sign?: number; learningRate?: number; verifier?: st
       ['tabular', { initScale: 0 }],
     ],
     matrix: {
-      task: 'toy', model: 'tabular', strategies: ['lab/bon-rl-signed'], nGrid: [1, 2, 4, 8], nTrain: [4], seeds: [0, 1, 2], poolSize: 16,
+      task: 'toy',
+      model: 'tabular',
+      strategies: ['lab/bon-rl-signed'],
+      nGrid: [1, 2, 4, 8],
+      nTrain: [4],
+      seeds: [0, 1, 2],
+      poolSize: 16,
       ...(overrides.verifier ? { verifier: overrides.verifier } : {}),
     },
     train: { steps: 60, ...(overrides.learningRate ? { learningRate: overrides.learningRate } : {}) },
@@ -93,15 +99,18 @@ describe('the nightly self-test: injected regressions are flagged, an unchanged 
     // Two at a time: the CLI runs are small, and one core idles while the other writes a journal.
     const names = Object.keys(variants) as Variant[]
     for (let i = 0; i < names.length; i += 2) {
-      await Promise.all(names.slice(i, i + 2).map(async (name) => {
-        const result = await bench(['run', '--config', `${name}.config.json`, '--no-tui'], { cwd: project.dir, timeout: 120_000 })
-        expect(result.exitCode, `${name}: ${result.stderr}`).toBe(0)
-        dirs[name] = runDirOf(result.stdout)
-      }))
+      await Promise.all(
+        names.slice(i, i + 2).map(async (name) => {
+          const result = await bench(['run', '--config', `${name}.config.json`, '--no-tui'], { cwd: project.dir, timeout: 120_000 })
+          expect(result.exitCode, `${name}: ${result.stderr}`).toBe(0)
+          dirs[name] = runDirOf(result.stdout)
+        }),
+      )
     }
   }, 300_000)
 
-  const compare = (name: Variant, format = 'json') => bench(['compare', dirs.base, dirs[name], '--fail-on-regression', '--format', format], { cwd: project.dir, timeout: 60_000 })
+  const compare = (name: Variant, format = 'json') =>
+    bench(['compare', dirs.base, dirs[name], '--fail-on-regression', '--format', format], { cwd: project.dir, timeout: 60_000 })
 
   it('a rerun of unchanged code is bit-identical, cell by cell, and flags nothing', async () => {
     const result = await compare('rerun')
@@ -114,28 +123,40 @@ describe('the nightly self-test: injected regressions are flagged, an unchanged 
     const md = await compare('rerun', 'md')
     expect(md.stdout).toMatch(/✅ \*\*No significant regression\*\* — all 2 cells are bit-identical/)
     // the config and journal of a rerun are the same bytes but for ids and paths
-    expect(readFileSync(join(dirs.rerun, 'journal.jsonl'), 'utf8').split('\n').length).toBe(readFileSync(join(dirs.base, 'journal.jsonl'), 'utf8').split('\n').length)
+    expect(readFileSync(join(dirs.rerun, 'journal.jsonl'), 'utf8').split('\n').length).toBe(
+      readFileSync(join(dirs.base, 'journal.jsonl'), 'utf8').split('\n').length,
+    )
   }, 60_000)
 
   it.each([
     ['collapse', 'a learning rate pushed until training collapses', ['lab/bon-rl-signed']],
     ['randomVerifier', 'a verifier that scores at random', ['base', 'lab/bon-rl-signed']],
     ['flipped', 'a strategy whose weights flip sign', ['lab/bon-rl-signed']],
-  ] as const)('flags %s (%s) with exit 1, on the cells it touches, and lists them as changed', async (name, _what, strategies) => {
-    const result = await compare(name)
-    expect(result.exitCode, result.stdout.slice(0, 2000)).toBe(1)
-    const c = JSON.parse(result.stdout) as Json
-    expect(c.notReproducible).toBe(false)
-    expect(c.exact.inputs.same).toBe(false)
-    for (const s of strategies) {
-      expect(c.regressions.some((r: Json) => r.groupId.includes(`/${s}/`)), `${name}: ${s} flagged`).toBe(true)
-      expect(c.exact.changed.some((g: string) => g.includes(`/${s}/`)), `${name}: ${s} listed as changed`).toBe(true)
-    }
-    // a flagged drop is one the comparison could see: at least its stated MDE at 80% power is finite
-    for (const r of c.regressions) expect(r.detectable.mde).toBeGreaterThan(0)
-    const md = await compare(name, 'md')
-    expect(md.stdout.split('\n')[2]).toMatch(/^❌ \*\*\d+ evaluation regression\(s\)\*\* — \d of 2 cells bit-identical, [12] changed\.$/)
-  }, 60_000)
+  ] as const)(
+    'flags %s (%s) with exit 1, on the cells it touches, and lists them as changed',
+    async (name, _what, strategies) => {
+      const result = await compare(name)
+      expect(result.exitCode, result.stdout.slice(0, 2000)).toBe(1)
+      const c = JSON.parse(result.stdout) as Json
+      expect(c.notReproducible).toBe(false)
+      expect(c.exact.inputs.same).toBe(false)
+      for (const s of strategies) {
+        expect(
+          c.regressions.some((r: Json) => r.groupId.includes(`/${s}/`)),
+          `${name}: ${s} flagged`,
+        ).toBe(true)
+        expect(
+          c.exact.changed.some((g: string) => g.includes(`/${s}/`)),
+          `${name}: ${s} listed as changed`,
+        ).toBe(true)
+      }
+      // a flagged drop is one the comparison could see: at least its stated MDE at 80% power is finite
+      for (const r of c.regressions) expect(r.detectable.mde).toBeGreaterThan(0)
+      const md = await compare(name, 'md')
+      expect(md.stdout.split('\n')[2]).toMatch(/^❌ \*\*\d+ evaluation regression\(s\)\*\* — \d of 2 cells bit-identical, [12] changed\.$/)
+    },
+    60_000,
+  )
 
   it('exits 3 (not reproducible) when a cell changes although code, config and data are recorded the same', async () => {
     // The base run twice, as if from a clean commit, one of them with a number that moved.
@@ -148,7 +169,10 @@ describe('the nightly self-test: injected regressions are flagged, an unchanged 
       writeFileSync(join(dir, 'run.json'), JSON.stringify(manifest))
     }
     const journalFile = join(copies[1]!, 'journal.jsonl')
-    const lines = readFileSync(journalFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json)
+    const lines = readFileSync(journalFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json)
     const cell = lines.find((r) => r.type === 'cell' && r.cellId.startsWith('base'))!
     cell.result.prompts[0].pFail = Math.min(1, cell.result.prompts[0].pFail + 2 ** -20)
     writeFileSync(journalFile, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')

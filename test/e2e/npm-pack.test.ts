@@ -61,7 +61,16 @@ export const broken = defineVerifier({
 })
 `
 
-const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], rootDir: 'src', outDir: 'out' }
+const compilerOptions = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  strict: true,
+  skipLibCheck: false,
+  types: ['node'],
+  rootDir: 'src',
+  outDir: 'out',
+}
 
 describe('the packed bonbench package in a fresh project', () => {
   const work = tempDir('bonbench-pack-')
@@ -79,7 +88,10 @@ describe('the packed bonbench package in a fresh project', () => {
     // npm's tarballs hold one folder, package/: unpacked where `npm install <tarball>` puts it.
     await execa('tar', ['-xzf', join(work.dir, info!.filename), '-C', installed, '--strip-components=1'])
     linkPackages(join(repoRoot, 'node_modules'), join(project, 'node_modules'), notInstalled)
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { bonbench: manifest.version } }))
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { bonbench: manifest.version } }),
+    )
     mkdirSync(join(project, 'src'))
     writeFileSync(join(project, 'src', 'exact.ts'), plugin)
     writeFileSync(join(project, 'src', 'contract.ts'), contract)
@@ -107,7 +119,10 @@ describe('the packed bonbench package in a fresh project', () => {
     ]) {
       expect(files, path).toContain(path)
     }
-    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json)|dist\/plugins\/verifiers\/python-sandbox\/fork-server\.py)$/.test(f))
+    const stray = files.filter(
+      (f) =>
+        !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json)|dist\/plugins\/verifiers\/python-sandbox\/fork-server\.py)$/.test(f),
+    )
     expect(stray).toEqual([])
   })
 
@@ -131,7 +146,10 @@ describe('the packed bonbench package in a fresh project', () => {
     const errors = checked.stdout.split('\n').filter((line) => / error TS\d+/.test(line))
     expect(checked.exitCode).not.toBe(0)
     expect(errors.length, checked.stdout).toBeGreaterThan(0)
-    expect(errors.filter((line) => !line.startsWith('src/bad-verdict.ts(')), checked.stdout).toEqual([])
+    expect(
+      errors.filter((line) => !line.startsWith('src/bad-verdict.ts(')),
+      checked.stdout,
+    ).toEqual([])
     expect(checked.stdout).toMatch(/Property 'score' is missing/)
     const run = await execa(process.execPath, ['out/contract.js'], { cwd: project, reject: false, env: { NODE_OPTIONS: '' } })
     expect(run.stderr).toBe('')
@@ -140,11 +158,15 @@ describe('the packed bonbench package in a fresh project', () => {
 
   it('runs the bench executable from the compiled CLI: the js-sandbox verifies the HumanEval-X references', async () => {
     const data = join(sharedData, 'humaneval_js/humaneval_js.humaneval-x.jsonl.gz')
-    const result = await execa(process.execPath, [join(installed, 'bin', 'bench.js'), 'verify', 'humaneval-js', '--data', data, '--reference', '--out', join(work.dir, 'ref.jsonl'), '--json'], {
-      cwd: project,
-      reject: false,
-      env: { CI: 'true', NO_COLOR: '1', NODE_OPTIONS: '' },
-    })
+    const result = await execa(
+      process.execPath,
+      [join(installed, 'bin', 'bench.js'), 'verify', 'humaneval-js', '--data', data, '--reference', '--out', join(work.dir, 'ref.jsonl'), '--json'],
+      {
+        cwd: project,
+        reject: false,
+        env: { CI: 'true', NO_COLOR: '1', NODE_OPTIONS: '' },
+      },
+    )
     expect(result.exitCode, result.stderr).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({ problems: 164, verdicts: { passed: 161, assertion: 2, runtime: 1 } })
   })

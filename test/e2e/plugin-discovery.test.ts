@@ -29,7 +29,12 @@ describe('one discovery rule for list, run and eval', () => {
     const result = await run(['list', '--json'])
     expect(result.exitCode, result.stderr).toBe(0)
     const rows = JSON.parse(result.stdout) as Array<{ kind: string; name: string; source: string; error?: string }>
-    expect(rows.filter((r) => r.source === 'npm:bonbench-plugin-dice@1.2.3').map((r) => r.name).sort()).toEqual(['bonbench-plugin-dice/dice', 'bonbench-plugin-dice/roller', 'bonbench-plugin-dice/sum'])
+    expect(
+      rows
+        .filter((r) => r.source === 'npm:bonbench-plugin-dice@1.2.3')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['bonbench-plugin-dice/dice', 'bonbench-plugin-dice/roller', 'bonbench-plugin-dice/sum'])
     expect(rows.some((r) => r.name === 'bonbench:toy')).toBe(true)
     const broken = rows.filter((r) => r.kind === 'broken')
     expect(broken.map((r) => r.name).sort()).toEqual(['bonbench-plugin-broken', 'bonbench-plugin-hang'])
@@ -51,7 +56,12 @@ describe('one discovery rule for list, run and eval', () => {
     const result = await run(['list', '--json'], dir)
     expect(result.exitCode, result.stderr).toBe(0)
     const rows = JSON.parse(result.stdout) as Array<{ kind: string; name: string; error?: string }>
-    expect(rows.filter((r) => r.kind === 'broken').map((r) => r.name).sort()).toEqual(['./bad.mjs', 'bonbench-plugin-broken', 'bonbench-plugin-hang'])
+    expect(
+      rows
+        .filter((r) => r.kind === 'broken')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['./bad.mjs', 'bonbench-plugin-broken', 'bonbench-plugin-hang'])
     expect(rows.find((r) => r.name === './bad.mjs')!.error).toContain('bad file')
     expect(rows.some((r) => r.name === 'bonbench-plugin-dice/dice')).toBe(true)
   })
@@ -91,7 +101,11 @@ describe('config loading hints', () => {
   const config = "import { defineConfig } from 'bonbench'\n\nexport default defineConfig({ matrix: { task: 'toy', model: 'tabular' } })\n"
 
   it('a bench.config.ts or .js in a CommonJS project (no "type", or "type": "commonjs") loads', async () => {
-    for (const [type, file] of [[undefined, 'bench.config.ts'], ['commonjs', 'bench.config.ts'], ['commonjs', 'bench.config.js']] as const) {
+    for (const [type, file] of [
+      [undefined, 'bench.config.ts'],
+      ['commonjs', 'bench.config.ts'],
+      ['commonjs', 'bench.config.js'],
+    ] as const) {
       const dir = join(project.dir, `cjs-${type ?? 'none'}-${file}`)
       mkdirSync(join(dir, 'node_modules'), { recursive: true })
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'study', private: true, ...(type ? { type } : {}) }))

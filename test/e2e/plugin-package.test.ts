@@ -11,7 +11,11 @@ describe('an installed bonbench-plugin-* package', () => {
   beforeAll(async () => {
     writeFileSync(
       join(project.dir, 'package.json'),
-      JSON.stringify({ name: 'my-study', private: true, dependencies: { 'bonbench-plugin-dice': `file:${join(repoRoot, 'test/fixtures/bonbench-plugin-dice')}` } }),
+      JSON.stringify({
+        name: 'my-study',
+        private: true,
+        dependencies: { 'bonbench-plugin-dice': `file:${join(repoRoot, 'test/fixtures/bonbench-plugin-dice')}` },
+      }),
     )
     await execa('npm', ['install', '--no-audit', '--no-fund', '--offline'], { cwd: project.dir })
   })
@@ -22,7 +26,11 @@ describe('an installed bonbench-plugin-* package', () => {
     expect(result.exitCode, result.stderr).toBe(0)
     const rows = JSON.parse(result.stdout) as Array<{ kind: string; name: string; source: string; version: string }>
     const dice = rows.filter((r) => r.source === 'npm:bonbench-plugin-dice@1.2.3')
-    expect(dice.map((r) => `${r.kind} ${r.name}`).sort()).toEqual(['model bonbench-plugin-dice/roller', 'task bonbench-plugin-dice/dice', 'verifier bonbench-plugin-dice/sum'])
+    expect(dice.map((r) => `${r.kind} ${r.name}`).sort()).toEqual([
+      'model bonbench-plugin-dice/roller',
+      'task bonbench-plugin-dice/dice',
+      'verifier bonbench-plugin-dice/sum',
+    ])
     expect(dice.every((r) => r.version === '1.2.3')).toBe(true)
     // Built-ins are listed beside it.
     expect(rows.some((r) => r.name === 'bonbench:math' && r.source === 'built-in')).toBe(true)
@@ -31,7 +39,11 @@ describe('an installed bonbench-plugin-* package', () => {
   it('is used by bench run through the config', async () => {
     writeFileSync(
       join(project.dir, 'bench.config.json'),
-      JSON.stringify({ plugins: [['bonbench-plugin-dice', { faces: 4 }]], matrix: { task: 'dice', model: 'roller', nGrid: [1, 2, 4] }, train: { pretrainSteps: 0 } }),
+      JSON.stringify({
+        plugins: [['bonbench-plugin-dice', { faces: 4 }]],
+        matrix: { task: 'dice', model: 'roller', nGrid: [1, 2, 4] },
+        train: { pretrainSteps: 0 },
+      }),
     )
     const result = await bench(['run', '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(result.exitCode, result.stderr + result.stdout).toBe(0)
@@ -39,7 +51,10 @@ describe('an installed bonbench-plugin-* package', () => {
     const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
     const task = manifest.provenance.plugins.find((p: { name: string }) => p.name === 'bonbench-plugin-dice/dice')
     expect(task).toMatchObject({ kind: 'task', version: '1.2.3', options: { faces: 4 }, source: 'npm:bonbench-plugin-dice@1.2.3' })
-    const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const pools = records.filter((r) => r.type === 'pool')
     // faces: 4 → 12 problems, the odd-indexed half are test prompts; pool 2 × max N = 8.
     expect(pools).toHaveLength(6)

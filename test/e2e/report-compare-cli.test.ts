@@ -26,7 +26,11 @@ beforeAll(async () => {
   await writeSyntheticRun(dirs.base, { ...spec, seed: 21, runId: 'last-good' })
   await writeSyntheticRun(dirs.noise, { ...spec, seed: 22, runId: 'noise' })
   await writeSyntheticRun(dirs.regressed, { ...spec, seed: 23, runId: 'regressed', cellShift: (k) => (k.strategy === 'sft' ? -1.5 : 0) })
-  for (const [dir, value] of [[dirs.base, 1], [dirs.noise, 1.02], [dirs.regressed, 1]] as const) {
+  for (const [dir, value] of [
+    [dirs.base, 1],
+    [dirs.noise, 1.02],
+    [dirs.regressed, 1],
+  ] as const) {
     await mkdir(path.join(dir, 'benchmarks'))
     await writeFile(path.join(dir, 'benchmarks', 'metrics.json'), JSON.stringify(benchFile(value)))
   }
@@ -83,7 +87,21 @@ describe('bench compare', () => {
   it('exits 1 on a benchmark regression given with --bench-base/--bench-new, and 2 for a bad flag', async () => {
     const slow = path.join(tmp.dir, 'slow.json')
     await writeFile(slow, JSON.stringify(benchFile(1.5)))
-    const result = await bench(['compare', dirs.base, dirs.noise, '--bench-base', path.join(dirs.base, 'benchmarks'), '--bench-new', slow, '--bench-threshold', '10', '--fail-on-regression'], { cwd: tmp.dir })
+    const result = await bench(
+      [
+        'compare',
+        dirs.base,
+        dirs.noise,
+        '--bench-base',
+        path.join(dirs.base, 'benchmarks'),
+        '--bench-new',
+        slow,
+        '--bench-threshold',
+        '10',
+        '--fail-on-regression',
+      ],
+      { cwd: tmp.dir },
+    )
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toContain('### Benchmark regressions')
     const bad = await bench(['compare', dirs.base, dirs.noise, '--format', 'html'], { cwd: tmp.dir })

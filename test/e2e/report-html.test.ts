@@ -12,7 +12,15 @@ import { writeSyntheticRun } from '../helpers/synthetic-run.js'
 
 // Debian's chromium; .ci/run installs it (apt-get install -y chromium).
 const executablePath = '/usr/bin/chromium'
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const args = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 
 let dir: string
 let browser: Browser
@@ -52,7 +60,9 @@ describe('report.html in Chromium', () => {
     expect(requests.filter((url) => url !== htmlUrl && !url.startsWith('data:'))).toEqual([])
 
     const drawn = await page.evaluate(() => {
-      const w = window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: Array<{ label: string; data: Array<{ x: number; y: number }> }> } } | undefined } }
+      const w = window as unknown as {
+        Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: Array<{ label: string; data: Array<{ x: number; y: number }> }> } } | undefined }
+      }
       return [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart-id]')].map((canvas) => {
         const chart = w.Chart.getChart(canvas)
         return {
@@ -69,8 +79,14 @@ describe('report.html in Chromium', () => {
       expect(shown.visible, chart.id).toBe(true)
       expect(shown.datasets, chart.id).not.toBeNull()
       expect(shown.datasets!.map((d) => d.label)).toEqual(chart.series.map((s) => s.label))
-      expect(shown.datasets!.map((d) => d.points.length), chart.id).toEqual(chart.series.map((s) => s.points.length))
-      expect(shown.datasets!.map((d) => d.points), chart.id).toEqual(chart.series.map((s) => s.points.map((p) => [p.x, p.y])))
+      expect(
+        shown.datasets!.map((d) => d.points.length),
+        chart.id,
+      ).toEqual(chart.series.map((s) => s.points.length))
+      expect(
+        shown.datasets!.map((d) => d.points),
+        chart.id,
+      ).toEqual(chart.series.map((s) => s.points.map((p) => [p.x, p.y])))
     }
     const kinds = new Set(results.charts.map((c) => c.kind))
     expect([...kinds].sort()).toEqual(['bon-curve', 'co-scaling', 'difficulty', 'pass-curve', 'training'])

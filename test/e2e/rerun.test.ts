@@ -20,8 +20,15 @@ export default (options = {}) => ({
 `
 
 type Json = Record<string, any>
-const journal = (runDir: string): Json[] => readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-const cellsOf = (runDir: string) => journal(runDir).filter((r) => r.type === 'cell').map((r) => r.result)
+const journal = (runDir: string): Json[] =>
+  readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+const cellsOf = (runDir: string) =>
+  journal(runDir)
+    .filter((r) => r.type === 'cell')
+    .map((r) => r.result)
 const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
 
@@ -35,12 +42,15 @@ describe('bench rerun', () => {
   beforeAll(async () => {
     writeFileSync(join(project.dir, 'toy-file.mjs'), taskSource('1.0.0'))
     writeFileSync(dataFile, JSON.stringify(problems))
-    writeFileSync(join(project.dir, 'bench.config.json'), JSON.stringify({
-      plugins: ['./toy-file.mjs'],
-      matrix: { task: 'lab/toy-file', model: 'tabular', strategies: ['rl', 'bon-rlb'], nGrid: [1, 2, 4, 8], seeds: [4] },
-      train: { steps: 12 },
-      data: './problems.json',
-    }))
+    writeFileSync(
+      join(project.dir, 'bench.config.json'),
+      JSON.stringify({
+        plugins: ['./toy-file.mjs'],
+        matrix: { task: 'lab/toy-file', model: 'tabular', strategies: ['rl', 'bon-rlb'], nGrid: [1, 2, 4, 8], seeds: [4] },
+        train: { steps: 12 },
+        data: './problems.json',
+      }),
+    )
     const result = await bench(['run', '--no-tui'], { cwd: project.dir, timeout: 120_000 })
     expect(result.exitCode, result.stderr).toBe(0)
     recordedDir = runDirOf(result.stdout)
@@ -136,7 +146,12 @@ describe('bench rerun', () => {
 
   it('exits 1 and names the differing numbers when the rerun does not reproduce them', async () => {
     // Another right answer for every prompt: the data (and so the numbers) really changed.
-    const changed = problems.map((p) => ({ ...p, data: { ...p.data as Json, correct: [(p.data as Json).answers[0]] }, answer: (p.data as Json).answers[0], expert: (p.data as Json).answers[0] }))
+    const changed = problems.map((p) => ({
+      ...p,
+      data: { ...(p.data as Json), correct: [(p.data as Json).answers[0]] },
+      answer: (p.data as Json).answers[0],
+      expert: (p.data as Json).answers[0],
+    }))
     writeFileSync(dataFile, JSON.stringify(changed))
     try {
       const result = await bench(['rerun', recordedDir, '--no-tui', '--no-reports', '--allow-mismatch'], { cwd: project.dir, timeout: 120_000 })

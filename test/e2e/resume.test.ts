@@ -83,7 +83,9 @@ describe('bench run --resume with train.evalEvery', () => {
     let journal: string | undefined
     for (const k of EVAL_EVERY_KILLS) {
       const before = journal ? lines(journal).length : 0
-      const args = journal ? ['run', '--resume', join(journal, '..'), '--no-tui', '--no-reports'] : tinyMathArgs({ runsDir: 'killed', cacheDir: 'cache-killed', concurrency: 1 })
+      const args = journal
+        ? ['run', '--resume', join(journal, '..'), '--no-tui', '--no-reports']
+        : tinyMathArgs({ runsDir: 'killed', cacheDir: 'cache-killed', concurrency: 1 })
       const killed = await bench(args, { cwd: project.dir, env: { [KILL_AFTER_RECORDS_ENV]: String(k - before) } })
       expect(killed.signal, `the run was to kill itself after record ${k}: ${killed.stderr}`).toBe('SIGKILL')
       journal ??= onlyJournal(join(project.dir, 'killed'))
@@ -94,4 +96,3 @@ describe('bench run --resume with train.evalEvery', () => {
     expect(formatDifference(compareJournals(expected, journal!))).toBe('the journals are the same record for record')
   }, 300_000)
 })
-

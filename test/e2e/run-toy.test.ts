@@ -8,10 +8,12 @@ describe('bench run toy --model tabular', () => {
   afterAll(() => project.cleanup())
 
   it('trains every strategy from the base, evaluates all, prints the table and writes the run directory', async () => {
-    const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n', '1,2,4,8', '--seeds', '3', '--no-reports'], { cwd: project.dir })
+    const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n', '1,2,4,8', '--seeds', '3', '--no-reports'], {
+      cwd: project.dir,
+    })
     expect(result.exitCode, result.stderr).toBe(0)
     const out = result.stdout
-    const table = out.slice(out.indexOf("\npass@N "))
+    const table = out.slice(out.indexOf('\npass@N '))
     expect(table).toMatch(/\nbase\s+[\d.]+ \[/)
     expect(table).toMatch(/\nsft\s+[\d.]+ \[/)
     expect(table).toMatch(/\nbon-rlb N'=4\s+[\d.]+ \[/)
@@ -21,8 +23,17 @@ describe('bench run toy --model tabular', () => {
     expect(manifest).toMatchObject({ version: 2, provenance: { node: process.version, seeds: { matrix: [3] } } })
     expect(manifest.cells.map((c: { cellId: string }) => c.cellId)).toEqual(['base-n1-t1-s3', 'sft-n1-t1-s3', 'bon-rlb-n4-t1-s3'])
     const names = manifest.provenance.plugins.map((p: { name: string; version: string }) => `${p.name}@${p.version}`)
-    expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/^bonbench:toy@/), expect.stringMatching(/^bonbench:tabular@/), expect.stringMatching(/^bonbench:bon-rlb@/)]))
-    const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(names).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^bonbench:toy@/),
+        expect.stringMatching(/^bonbench:tabular@/),
+        expect.stringMatching(/^bonbench:bon-rlb@/),
+      ]),
+    )
+    const records = readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const cells = records.filter((r) => r.type === 'cell')
     expect(cells).toHaveLength(3)
     const [base, sft] = cells
@@ -44,26 +55,38 @@ describe('bench run toy --model tabular', () => {
     const dir = join(project.dir, 'rates')
     mkdirSync(dir, { recursive: true })
     // sft at a negligible rate stays the base model; bon-rlb keeps train.learningRate (the tabular default would be 4).
-    writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({
-      matrix: { task: 'toy', model: 'tabular', strategies: ['sft', 'bon-rlb'], nGrid: [1, 4], seeds: [2] },
-      train: { steps: 20, learningRate: 4, learningRates: { sft: 1e-9 } },
-    }))
+    writeFileSync(
+      join(dir, 'bench.config.json'),
+      JSON.stringify({
+        matrix: { task: 'toy', model: 'tabular', strategies: ['sft', 'bon-rlb'], nGrid: [1, 4], seeds: [2] },
+        train: { steps: 20, learningRate: 4, learningRates: { sft: 1e-9 } },
+      }),
+    )
     const result = await bench(['run', '--no-reports'], { cwd: dir })
     expect(result.exitCode, result.stderr).toBe(0)
     const runDir = /run directory: (.+)/.exec(result.stdout)![1]!.trim()
-    const cells = readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'cell')
+    const cells = readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.type === 'cell')
     const pass1 = Object.fromEntries(cells.map((c) => [c.result.key.strategy, c.result.metrics.pass1]))
     expect(Math.abs(pass1.sft - pass1.base)).toBeLessThan(0.05)
     expect(pass1['bon-rlb']).toBeGreaterThan(pass1.base + 0.15)
     // A rate for a strategy the run does not train is a config error naming the run's strategies.
-    writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({ matrix: { task: 'toy', model: 'tabular', strategies: ['sft'] }, train: { learningRates: { 'bon-rl': 1e-3 } } }))
+    writeFileSync(
+      join(dir, 'bench.config.json'),
+      JSON.stringify({ matrix: { task: 'toy', model: 'tabular', strategies: ['sft'] }, train: { learningRates: { 'bon-rl': 1e-3 } } }),
+    )
     const bad = await bench(['run', '--dry-run'], { cwd: dir })
     expect(bad.exitCode).not.toBe(0)
     expect(bad.stderr).toMatch(/train\.learningRates names 'bon-rl', not a strategy of this run \(sft\)/)
   })
 
   it('--dry-run prints the plan without running it', async () => {
-    const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'rl,bon-rl', '--n-train', '2,4', '--seeds', '0,1', '--dry-run'], { cwd: project.dir })
+    const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'rl,bon-rl', '--n-train', '2,4', '--seeds', '0,1', '--dry-run'], {
+      cwd: project.dir,
+    })
     expect(result.exitCode, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/plan: 8 cells/) // (base + rl + bon-rl × 2 N′) × 2 seeds
     expect(result.stdout).toMatch(/samples to draw: \d+/)
@@ -104,6 +127,12 @@ describe('bench run toy --model tabular', () => {
     expect(run.stdout).toMatch(/select: 'verifier' pick by r instead: BIASED, not the gradient of pass@N/)
     const list = await bench(['list', '--kind', 'strategy', '--json'], { cwd: project.dir })
     const judges = Object.fromEntries((JSON.parse(list.stdout) as Array<{ name: string; selection: string }>).map((r) => [r.name, r.selection]))
-    expect(judges).toMatchObject({ 'bonbench:bon-rlb': 'reward', 'bonbench:bon-rlb-p': 'reward', 'bonbench:bon-rl-s': 'reward', 'bonbench:bon-rl-v': 'verifier', 'bonbench:vbon': 'none' })
+    expect(judges).toMatchObject({
+      'bonbench:bon-rlb': 'reward',
+      'bonbench:bon-rlb-p': 'reward',
+      'bonbench:bon-rl-s': 'reward',
+      'bonbench:bon-rl-v': 'verifier',
+      'bonbench:vbon': 'none',
+    })
   })
 })

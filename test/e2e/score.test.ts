@@ -17,7 +17,11 @@ interface QwenRow {
 /** The shared README says some fields may be Python-literal strings; the copy here holds JSON lists. Accept both. */
 function literal(value: unknown): unknown {
   if (typeof value !== 'string') return value
-  const json = value.replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false').replace(/\bNone\b/g, 'null').replace(/'/g, '"')
+  const json = value
+    .replace(/\bTrue\b/g, 'true')
+    .replace(/\bFalse\b/g, 'false')
+    .replace(/\bNone\b/g, 'null')
+    .replace(/'/g, '"')
   return JSON.parse(json)
 }
 
@@ -132,7 +136,10 @@ describe('bench score on other dumps', () => {
   })
 
   it('fails on a bad line naming the file and line (exit 2), and skips it with a warning under --skip-bad-lines', async () => {
-    writeFileSync(join(dir, 'bad.jsonl'), '{"id": 1, "reward": 1, "score": 1}\n{"id": 1, "reward": 0, "score": 0}\n{"id": 2, "reward": oops}\n{"id": 2, "reward": 1, "score": 2}\n')
+    writeFileSync(
+      join(dir, 'bad.jsonl'),
+      '{"id": 1, "reward": 1, "score": 1}\n{"id": 1, "reward": 0, "score": 0}\n{"id": 2, "reward": oops}\n{"id": 2, "reward": 1, "score": 2}\n',
+    )
     const failed = await bench(['score', 'bad.jsonl'], { cwd: dir })
     expect(failed.exitCode).toBe(2)
     expect(String(failed.stderr)).toMatch(/^bench: bad\.jsonl:3: bad line: not valid JSON .*--skip-bad-lines/m)

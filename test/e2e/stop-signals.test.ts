@@ -21,10 +21,20 @@ afterAll(() => project.cleanup())
 writeFileSync(join(project.dir, 'bench.config.json'), JSON.stringify(config))
 
 const readLines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [])
-const cellRecords = (journal: string) => readLines(journal).map((l) => JSON.parse(l) as { type: string }).filter((r) => r.type === 'cell').length
+const cellRecords = (journal: string) =>
+  readLines(journal)
+    .map((l) => JSON.parse(l) as { type: string })
+    .filter((r) => r.type === 'cell').length
 
 // Detached: the wrapper leads its own process group, as a shell's foreground job does.
-const spawnRun = (runsDir: string) => execa(process.execPath, [benchBin, 'run', '--no-tui', '--no-reports', '--runs-dir', runsDir], { cwd: project.dir, reject: false, env: { CI: 'true', NO_COLOR: '1' }, all: true, detached: true })
+const spawnRun = (runsDir: string) =>
+  execa(process.execPath, [benchBin, 'run', '--no-tui', '--no-reports', '--runs-dir', runsDir], {
+    cwd: project.dir,
+    reject: false,
+    env: { CI: 'true', NO_COLOR: '1' },
+    all: true,
+    detached: true,
+  })
 
 /** Starts `bench run` (through bin/bench.js, as a user does) and resolves once its journal holds a record. */
 async function startRun(runsDir: string): Promise<{ child: ReturnType<typeof spawnRun>; journal: string }> {
@@ -43,7 +53,14 @@ async function startRun(runsDir: string): Promise<{ child: ReturnType<typeof spa
 function expectIntactJournal(journal: string): void {
   const lines = readLines(journal)
   expect(lines.length).toBeGreaterThan(0)
-  const bad = lines.filter((line) => { try { JSON.parse(line); return false } catch { return true } })
+  const bad = lines.filter((line) => {
+    try {
+      JSON.parse(line)
+      return false
+    } catch {
+      return true
+    }
+  })
   expect(bad.length).toBeLessThanOrEqual(1)
   if (bad.length === 1) expect(bad[0]).toBe(lines.at(-1))
 }
@@ -57,51 +74,66 @@ async function expectResumeCompletes(journal: string): Promise<void> {
 }
 
 describe('bench run stops on SIGINT and SIGTERM', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    it(`${signal}: stops scheduling, keeps the journal, prints the --resume command, exits ${code}; --resume then finishes the run`, async () => {
-      const { child, journal } = await startRun(`runs-${signal}`)
-      child.kill(signal)
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(
+      `${signal}: stops scheduling, keeps the journal, prints the --resume command, exits ${code}; --resume then finishes the run`,
+      async () => {
+        const { child, journal } = await startRun(`runs-${signal}`)
+        child.kill(signal)
+        const deadline = setTimeout(() => child.kill('SIGKILL'), DEADLINE_MS)
+        const result = await child
+        clearTimeout(deadline)
+        expect(result.signal, result.all).toBeUndefined()
+        expect(result.exitCode, result.all).toBe(code)
+        const runDir = join(journal, '..')
+        expect(result.stdout).toContain(`bench run --resume ${runDir}`)
+        expect(result.stderr).toContain(`bench: ${signal}: stopping`)
+        expectIntactJournal(journal)
+        // It stopped before the end: the run is interrupted, not finished.
+        expect(cellRecords(journal)).toBeLessThan(CELLS)
+        await expectResumeCompletes(journal)
+      },
+      DEADLINE_MS + 320_000,
+    )
+  }
+
+  it(
+    'Ctrl-C at a terminal (SIGINT to the whole process group) counts once: a clean stop, not a forced exit',
+    async () => {
+      const { child, journal } = await startRun('runs-group')
+      process.kill(-child.pid!, 'SIGINT')
       const deadline = setTimeout(() => child.kill('SIGKILL'), DEADLINE_MS)
       const result = await child
       clearTimeout(deadline)
-      expect(result.signal, result.all).toBeUndefined()
-      expect(result.exitCode, result.all).toBe(code)
-      const runDir = join(journal, '..')
-      expect(result.stdout).toContain(`bench run --resume ${runDir}`)
-      expect(result.stderr).toContain(`bench: ${signal}: stopping`)
+      expect(result.exitCode, result.all).toBe(130)
+      // The line reporter's end line only comes from a clean stop (a forced exit prints the hint alone).
+      expect(result.stdout).toMatch(/run \S+ interrupted after/)
+      expect(result.stderr.split('stopping after the work in flight').length - 1).toBe(1)
+      expect(result.stdout).toContain(`bench run --resume ${join(journal, '..')}`)
       expectIntactJournal(journal)
-      // It stopped before the end: the run is interrupted, not finished.
-      expect(cellRecords(journal)).toBeLessThan(CELLS)
+    },
+    DEADLINE_MS + 10_000,
+  )
+
+  it(
+    'a second SIGINT exits at once with 130 and the --resume command; the journal stays usable',
+    async () => {
+      const { child, journal } = await startRun('runs-twice')
+      child.kill('SIGINT')
+      child.kill('SIGINT')
+      const deadline = setTimeout(() => child.kill('SIGKILL'), DEADLINE_MS)
+      const result = await child
+      clearTimeout(deadline)
+      // Whichever comes first, the clean stop or the forced exit, the outcome is the same to the user.
+      expect(result.signal, result.all).toBeUndefined()
+      expect(result.exitCode, result.all).toBe(130)
+      expect(result.all).toContain(`bench run --resume ${join(journal, '..')}`)
+      expectIntactJournal(journal)
       await expectResumeCompletes(journal)
-    }, DEADLINE_MS + 320_000)
-  }
-
-  it('Ctrl-C at a terminal (SIGINT to the whole process group) counts once: a clean stop, not a forced exit', async () => {
-    const { child, journal } = await startRun('runs-group')
-    process.kill(-child.pid!, 'SIGINT')
-    const deadline = setTimeout(() => child.kill('SIGKILL'), DEADLINE_MS)
-    const result = await child
-    clearTimeout(deadline)
-    expect(result.exitCode, result.all).toBe(130)
-    // The line reporter's end line only comes from a clean stop (a forced exit prints the hint alone).
-    expect(result.stdout).toMatch(/run \S+ interrupted after/)
-    expect(result.stderr.split('stopping after the work in flight').length - 1).toBe(1)
-    expect(result.stdout).toContain(`bench run --resume ${join(journal, '..')}`)
-    expectIntactJournal(journal)
-  }, DEADLINE_MS + 10_000)
-
-  it('a second SIGINT exits at once with 130 and the --resume command; the journal stays usable', async () => {
-    const { child, journal } = await startRun('runs-twice')
-    child.kill('SIGINT')
-    child.kill('SIGINT')
-    const deadline = setTimeout(() => child.kill('SIGKILL'), DEADLINE_MS)
-    const result = await child
-    clearTimeout(deadline)
-    // Whichever comes first, the clean stop or the forced exit, the outcome is the same to the user.
-    expect(result.signal, result.all).toBeUndefined()
-    expect(result.exitCode, result.all).toBe(130)
-    expect(result.all).toContain(`bench run --resume ${join(journal, '..')}`)
-    expectIntactJournal(journal)
-    await expectResumeCompletes(journal)
-  }, DEADLINE_MS + 320_000)
+    },
+    DEADLINE_MS + 320_000,
+  )
 })

@@ -45,7 +45,11 @@ describe('study v2 run side: arms × learning rates × checkpoints with validati
     const records = readJournal(expected).records
     const cells = records.flatMap((r) => (r.type === 'cell' ? [r] : []))
     expect(cells.map((r) => r.cellId)).toEqual([
-      'base-n1-t1-s1', 'rl-on-r-n1-lr0.001-t1-s1', 'rl-on-r-n1-lr0.003-t1-s1', 'bon-rl-s-n4-lr0.001-t1-s1', 'bon-rl-s-n4-lr0.003-t1-s1',
+      'base-n1-t1-s1',
+      'rl-on-r-n1-lr0.001-t1-s1',
+      'rl-on-r-n1-lr0.003-t1-s1',
+      'bon-rl-s-n4-lr0.001-t1-s1',
+      'bon-rl-s-n4-lr0.003-t1-s1',
     ])
     // Validation beside test: on every cell and every checkpoint evaluation, over other prompts.
     for (const c of cells) {
@@ -71,7 +75,9 @@ describe('study v2 run side: arms × learning rates × checkpoints with validati
     expect(results.groups.map((g) => g.groupId)).toContainEqual(expect.stringMatching(/\/rl-on-r\/n1\/lr0\.003\/t1$/))
     expect(results.cells.every((c) => c.validation !== undefined)).toBe(true)
     expect(results.cells.filter((c) => c.checkpoints?.every((e) => e.validation !== undefined)).length).toBe(4)
-    expect(results.provenance.strategies).toContainEqual(expect.objectContaining({ name: 'rl-on-r', plugin: 'bonbench:rl', arm: true, options: expect.objectContaining({ reward: 'verifier' }) }))
+    expect(results.provenance.strategies).toContainEqual(
+      expect.objectContaining({ name: 'rl-on-r', plugin: 'bonbench:rl', arm: true, options: expect.objectContaining({ reward: 'verifier' }) }),
+    )
 
     const full = normalisedJournal(expected)
     const kills = [Math.floor(full.length * 0.3), Math.floor(full.length * 0.55), Math.floor(full.length * 0.8)]
@@ -89,7 +95,10 @@ describe('study v2 run side: arms × learning rates × checkpoints with validati
     expect(formatDifference(compareJournals(expected, journal!))).toBe('the journals are the same record for record')
 
     // `--resume` alone with `--config`: finds that run again (finished: nothing left to do).
-    const again = await bench(['run', '--config', 'bench.config.json', '--resume', '--runs-dir', 'killed', '--cache-dir', 'cache-killed', '--no-tui', '--no-reports'], { cwd: project.dir })
+    const again = await bench(
+      ['run', '--config', 'bench.config.json', '--resume', '--runs-dir', 'killed', '--cache-dir', 'cache-killed', '--no-tui', '--no-reports'],
+      { cwd: project.dir },
+    )
     expect(again.exitCode, again.stderr + again.stdout).toBe(0)
     expect(again.stderr).toContain(`resuming ${join(journal!, '..')}`)
     expect(lines(journal!)).toHaveLength(full.length)

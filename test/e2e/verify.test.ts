@@ -14,7 +14,10 @@ const humanevalPy = path.join(sharedData, 'humaneval/HumanEval.jsonl.gz')
 function readJsonl(file: string): Array<Record<string, unknown>> {
   const bytes = readFileSync(file)
   const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
 }
 
 describe('bench verify', () => {
@@ -27,7 +30,9 @@ describe('bench verify', () => {
     const [lo, hi] = json.ci.passAtK['1']
     expect(lo).toBeLessThan(161 / 164)
     expect(hi).toBeGreaterThanOrEqual(161 / 164)
-    const failed = readJsonl(out).filter((r) => !r.passed).map((r) => r.task_id)
+    const failed = readJsonl(out)
+      .filter((r) => !r.passed)
+      .map((r) => r.task_id)
     expect(failed).toEqual(['JavaScript/112', 'JavaScript/155', 'JavaScript/162'])
   })
 
@@ -45,13 +50,24 @@ describe('bench verify', () => {
   it('MultiPL-E samples: pass@k over several samples per problem, results beside the input, readable report', async () => {
     const ids = ['HumanEval_23_strlen', 'HumanEval_53_add']
     const good: Record<string, string> = { HumanEval_23_strlen: '  return string.length\n}\n', HumanEval_53_add: '  return x + y\n}\n' }
-    const lines = ids.flatMap((id) => [good[id]!, '  return 0\n}\n', '  while (true) {}\n}\n', '  return (\n'].map((completion) => JSON.stringify({ task_id: id, completion })))
+    const lines = ids.flatMap((id) =>
+      [good[id]!, '  return 0\n}\n', '  while (true) {}\n}\n', '  return (\n'].map((completion) => JSON.stringify({ task_id: id, completion })),
+    )
     const samples = path.join(dir, 'multiple-e.jsonl')
     writeFileSync(samples, `${lines.join('\n')}\n`)
-    const json = await bench(['verify', 'humaneval-js', '--data', multipleE, '--samples', samples, '--k', '1,2,10', '--json', '--concurrency', '2'], { cwd: dir })
+    const json = await bench(['verify', 'humaneval-js', '--data', multipleE, '--samples', samples, '--k', '1,2,10', '--json', '--concurrency', '2'], {
+      cwd: dir,
+    })
     expect(json.exitCode, json.stderr).toBe(0)
     const parsed = JSON.parse(json.stdout)
-    expect(parsed).toMatchObject({ problems: 2, samples: 8, unattempted: 159, k: [1, 2], passAtK: { '1': 0.25, '2': 0.5 }, verdicts: { passed: 2, assertion: 2, timeout: 2, syntax: 2 } })
+    expect(parsed).toMatchObject({
+      problems: 2,
+      samples: 8,
+      unattempted: 159,
+      k: [1, 2],
+      passAtK: { '1': 0.25, '2': 0.5 },
+      verdicts: { passed: 2, assertion: 2, timeout: 2, syntax: 2 },
+    })
     expect(parsed.notes.join(' ')).toContain('pass@10 skipped')
     const results = readJsonl(`${samples}_results.jsonl`)
     expect(results.map((r) => r.result)).toEqual(['passed', 'assertion', 'timeout', 'syntax', 'passed', 'assertion', 'timeout', 'syntax'])

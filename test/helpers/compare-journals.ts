@@ -82,7 +82,13 @@ export function compareJournals(expectedPath: string, actualPath: string, opts: 
   for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
     if (i >= expected.length || i >= actual.length) {
       const extra = i >= expected.length ? actual[i] : expected[i]
-      return { index: i, path: 'length', expected: expected.length, actual: actual.length, record: `${i >= expected.length ? 'extra' : 'missing'} ${describe(extra)}` }
+      return {
+        index: i,
+        path: 'length',
+        expected: expected.length,
+        actual: actual.length,
+        record: `${i >= expected.length ? 'extra' : 'missing'} ${describe(extra)}`,
+      }
     }
     const d = firstDifference(expected[i], actual[i], '')
     if (d) return { index: i, path: d[0], expected: d[1], actual: d[2], record: describe(expected[i]) }

@@ -60,7 +60,9 @@ function rows(prefix: string, P: number, grid: number[], arm: PlantedFrontierArm
     const hard = d < 0
     const base1 = lawAt(1) + d * (1 - lawAt(1))
     const passAtN = grid.map((n) => clamp(lawAt(n) + d * (1 - lawAt(n)) + (arm?.pass?.(kl, n, hard) ?? 0) + noise * normal(rng), 0, 1))
-    const bestOfN = grid.map((n, i) => clamp(0.6 * (lawAt(n) + d * (1 - lawAt(n))) + 0.4 * base1 + (arm?.bon?.(kl, n, hard) ?? 0) + noise * normal(rng), 0, passAtN[i]!))
+    const bestOfN = grid.map((n, i) =>
+      clamp(0.6 * (lawAt(n) + d * (1 - lawAt(n))) + 0.4 * base1 + (arm?.bon?.(kl, n, hard) ?? 0) + noise * normal(rng), 0, passAtN[i]!),
+    )
     const distinctAtN = grid.map((n) => Math.max(1, 1 + 2 * (1 - base1) * (Math.log2(n) / 5) + noise * normal(rng)))
     return { promptId: `${prefix}-${String(p).padStart(3, '0')}`, passAtN, bestOfN, majorityAtN: bestOfN, pFail: 1 - passAtN[0]!, distinctAtN }
   })
@@ -72,14 +74,29 @@ function metricsOf(prompts: Row[], grid: number[]): Results['cells'][number]['me
   const bestOfN = grid.map((_, i) => mean((r) => r.bestOfN[i]!))
   const ci = (v: number): [number, number] => [v - 0.02, v + 0.02]
   return {
-    grid, passAtN, bestOfN, majorityAtN: bestOfN, majorityStdErr: grid.map(() => 0), distinctAtN: grid.map((_, i) => mean((r) => r.distinctAtN![i]!)),
-    pass1: passAtN[0]!, meanReward: passAtN[0]!, ci: { passAtN: passAtN.map(ci), bestOfN: bestOfN.map(ci), majorityAtN: bestOfN.map(ci) }, threshold: 1,
+    grid,
+    passAtN,
+    bestOfN,
+    majorityAtN: bestOfN,
+    majorityStdErr: grid.map(() => 0),
+    distinctAtN: grid.map((_, i) => mean((r) => r.distinctAtN![i]!)),
+    pass1: passAtN[0]!,
+    meanReward: passAtN[0]!,
+    ci: { passAtN: passAtN.map(ci), bestOfN: bestOfN.map(ci), majorityAtN: bestOfN.map(ci) },
+    threshold: 1,
   }
 }
 
 function klOf(prompts: Row[], kl: number): NonNullable<Results['cells'][number]['kl']> {
   return {
-    state: 'measured', perToken: kl, ci: [kl * 0.9, kl * 1.1], perSequence: kl * 10, perSequenceCi: [kl * 9, kl * 11], meanTokens: 10, samples: prompts.length * 8, source: 'pool',
+    state: 'measured',
+    perToken: kl,
+    ci: [kl * 0.9, kl * 1.1],
+    perSequence: kl * 10,
+    perSequenceCi: [kl * 9, kl * 11],
+    meanTokens: 10,
+    samples: prompts.length * 8,
+    source: 'pool',
     prompts: prompts.map((p) => ({ promptId: p.promptId, perToken: kl, perSequence: kl * 10, tokens: 80, samples: 8 })),
   }
 }
@@ -108,7 +125,10 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
     const pass = mean((c) => c.metrics.passAtN)
     const bon = mean((c) => c.metrics.bestOfN)
     // The seed-pooled frontier as results.json has it (CIs are placeholders): each checkpoint step, then the final model.
-    const stages = (c: Results['cells'][number]) => [...(c.checkpoints ?? []).map((cp) => ({ step: cp.step, metrics: cp.metrics, kl: cp.kl })), { step: c.trainingSteps, metrics: c.metrics, kl: c.kl! }]
+    const stages = (c: Results['cells'][number]) => [
+      ...(c.checkpoints ?? []).map((cp) => ({ step: cp.step, metrics: cp.metrics, kl: cp.kl })),
+      { step: c.trainingSteps, metrics: c.metrics, kl: c.kl! },
+    ]
     const frontier = stages(members[0]!).map((_, i) => {
       const at = members.map((c) => stages(c)[i]!)
       const avg = (pick: (x: (typeof at)[number]) => number) => at.reduce((s, x) => s + pick(x), 0) / at.length
@@ -120,7 +140,20 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
         bestOfN: grid.map((_, j) => est(avg((x) => x.metrics.bestOfN[j]!))),
       }
     })
-    groups.push({ groupId, label, key, seeds, cellIds: members.map((c) => c.cellId), prompts: P, grid, pass1: est(pass[0]!), passAtN: pass.map(est), bestOfN: bon.map(est), majorityAtN: bon.map(est), frontier })
+    groups.push({
+      groupId,
+      label,
+      key,
+      seeds,
+      cellIds: members.map((c) => c.cellId),
+      prompts: P,
+      grid,
+      pass1: est(pass[0]!),
+      passAtN: pass.map(est),
+      bestOfN: bon.map(est),
+      majorityAtN: bon.map(est),
+      frontier,
+    })
   }
   for (const t of [0.7, 1]) {
     const key = { task: 'math', model: 'tiny-transformer', strategy: 'base', nTrain: 1, temperature: t }
@@ -130,8 +163,14 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
       const prompts = rows('math', P, grid, undefined, 0, noise, rng)
       const validation = rows('val', V, grid, undefined, 0, noise, rng)
       return {
-        cellId: `base-t${t}-s${seed}`, groupId, key: { ...key, seed }, metrics: metricsOf(prompts, grid), prompts,
-        compute: { samplesDrawn: 1, tokensGenerated: 1, tokensTrained: 0, wallMs: 1 }, trainingSteps: 0, kl: klOf(prompts, 0),
+        cellId: `base-t${t}-s${seed}`,
+        groupId,
+        key: { ...key, seed },
+        metrics: metricsOf(prompts, grid),
+        prompts,
+        compute: { samplesDrawn: 1, tokensGenerated: 1, tokensTrained: 0, wallMs: 1 },
+        trainingSteps: 0,
+        kl: klOf(prompts, 0),
         ...(withValidation ? { validation: { prompts: validation } } : {}),
       } as Results['cells'][number]
     })
@@ -156,17 +195,36 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
         const checkpoints = []
         for (let s = every; s < steps; s += every) {
           const st = stage(s)
-          checkpoints.push({ step: s, metrics: metricsOf(st.prompts, grid), prompts: st.prompts, kl: klOf(st.prompts, st.kl), compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs: 1 }, ...(withValidation ? { validation: { prompts: st.validation } } : {}) })
+          checkpoints.push({
+            step: s,
+            metrics: metricsOf(st.prompts, grid),
+            prompts: st.prompts,
+            kl: klOf(st.prompts, st.kl),
+            compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs: 1 },
+            ...(withValidation ? { validation: { prompts: st.validation } } : {}),
+          })
         }
         const fin = stage(steps)
         return {
-          cellId: `${name}-lr${lr}-s${seed}`, groupId, key: { ...key, seed }, metrics: metricsOf(fin.prompts, grid), prompts: fin.prompts,
-          compute: { samplesDrawn: 1, tokensGenerated: 1, tokensTrained: 1, wallMs: 1 }, trainingSteps: steps, kl: klOf(fin.prompts, fin.kl), checkpoints,
+          cellId: `${name}-lr${lr}-s${seed}`,
+          groupId,
+          key: { ...key, seed },
+          metrics: metricsOf(fin.prompts, grid),
+          prompts: fin.prompts,
+          compute: { samplesDrawn: 1, tokensGenerated: 1, tokensTrained: 1, wallMs: 1 },
+          trainingSteps: steps,
+          kl: klOf(fin.prompts, fin.kl),
+          checkpoints,
           ...(withValidation ? { validation: { prompts: fin.validation } } : {}),
         } as Results['cells'][number]
       })
       cells.push(...members)
-      addGroup(key as Results['groups'][number]['key'], groupId, members, `${name}${(arm.nTrain ?? 1) > 1 ? ` N'=${arm.nTrain}` : ''}${withLr ? ` lr=${lr}` : ''}`)
+      addGroup(
+        key as Results['groups'][number]['key'],
+        groupId,
+        members,
+        `${name}${(arm.nTrain ?? 1) > 1 ? ` N'=${arm.nTrain}` : ''}${withLr ? ` lr=${lr}` : ''}`,
+      )
     }
   }
   return {
@@ -183,7 +241,13 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
       strategies: spec.arms.map((a) => ({ name: a.arm ?? a.strategy, plugin: a.strategy })),
     }),
     settings: { level: 0.95, alpha: 0.05, bootstrap: spec.bootstrap ?? 200, threshold: 1 },
-    cells, groups, comparisons: [], coScaling: { fits: [], bestTemperature: [] }, charts: [],
-    prepare: {}, errors: [], warnings: [],
+    cells,
+    groups,
+    comparisons: [],
+    coScaling: { fits: [], bestTemperature: [] },
+    charts: [],
+    prepare: {},
+    errors: [],
+    warnings: [],
   }
 }

@@ -79,10 +79,19 @@ export function plantedResults(spec: PlantedSpec): Results {
         const prompts = d.map((dp, p) => {
           const base1 = lawAt(t, 1) + dp * (1 - lawAt(t, 1))
           const passAtN = grid.map((n) => clamp(lawAt(t, n) + dp * (1 - lawAt(t, n)) + (arm.pass?.(n, hard[p]!) ?? 0) + noise * normal(rng), 0, 1))
-          const bestOfN = grid.map((n, i) => clamp(0.6 * (lawAt(t, n) + dp * (1 - lawAt(t, n))) + 0.4 * base1 + (arm.bon?.(n, hard[p]!) ?? 0) + noise * normal(rng), 0, passAtN[i]!))
+          const bestOfN = grid.map((n, i) =>
+            clamp(0.6 * (lawAt(t, n) + dp * (1 - lawAt(t, n))) + 0.4 * base1 + (arm.bon?.(n, hard[p]!) ?? 0) + noise * normal(rng), 0, passAtN[i]!),
+          )
           const distinctAtN = grid.map((n) => Math.max(1, 1 + 2 * (1 - base1) * (Math.log2(n) / 5) + (n > 1 ? (arm.distinct ?? 0) : 0) + noise * normal(rng)))
           const pass1 = passAtN[grid.indexOf(1)] ?? base1
-          return { promptId: `math-${String(p).padStart(3, '0')}`, passAtN, bestOfN, majorityAtN: bestOfN, pFail: 1 - pass1, ...(spec.withoutPromptDistinct ? {} : { distinctAtN }) }
+          return {
+            promptId: `math-${String(p).padStart(3, '0')}`,
+            passAtN,
+            bestOfN,
+            majorityAtN: bestOfN,
+            pFail: 1 - pass1,
+            ...(spec.withoutPromptDistinct ? {} : { distinctAtN }),
+          }
         })
         const mean = (pick: (x: (typeof prompts)[number]) => number) => prompts.reduce((s, x) => s + pick(x), 0) / P
         const passAtN = grid.map((_, i) => mean((x) => x.passAtN[i]!))
@@ -94,9 +103,14 @@ export function plantedResults(spec: PlantedSpec): Results {
           groupId,
           key: { ...key, seed },
           metrics: {
-            grid, passAtN, bestOfN, majorityAtN: bestOfN, majorityStdErr: grid.map(() => 0),
+            grid,
+            passAtN,
+            bestOfN,
+            majorityAtN: bestOfN,
+            majorityStdErr: grid.map(() => 0),
             distinctAtN: grid.map((_, i) => mean((x) => (x.distinctAtN ?? [])[i] ?? 1 + i)),
-            pass1: passAtN[0]!, meanReward: passAtN[0]!,
+            pass1: passAtN[0]!,
+            meanReward: passAtN[0]!,
             ci: { passAtN: passAtN.map(ci), bestOfN: bestOfN.map(ci), majorityAtN: bestOfN.map(ci) },
             threshold: 1,
           },
@@ -107,8 +121,17 @@ export function plantedResults(spec: PlantedSpec): Results {
       }
       const est = (v: number) => ({ value: v, ci: [v - 0.02, v + 0.02] as [number, number] })
       groups.push({
-        groupId, label: groupId, key, seeds, cellIds, prompts: P, grid,
-        pass1: est(means.pass[0]!), passAtN: means.pass.map(est), bestOfN: means.bon.map(est), majorityAtN: means.bon.map(est),
+        groupId,
+        label: groupId,
+        key,
+        seeds,
+        cellIds,
+        prompts: P,
+        grid,
+        pass1: est(means.pass[0]!),
+        passAtN: means.pass.map(est),
+        bestOfN: means.bon.map(est),
+        majorityAtN: means.bon.map(est),
       })
     }
   }
@@ -125,7 +148,13 @@ export function plantedResults(spec: PlantedSpec): Results {
       seeds: { matrix: seeds, task: 1234 },
     }),
     settings: { level: 0.95, alpha: 0.05, bootstrap: spec.bootstrap ?? 400, threshold: 1 },
-    cells, groups, comparisons: [], coScaling: { fits: [], bestTemperature: [] }, charts: [],
-    prepare: { 'reward-model': { auc: 0.8 } }, errors: [], warnings: [],
+    cells,
+    groups,
+    comparisons: [],
+    coScaling: { fits: [], bestTemperature: [] },
+    charts: [],
+    prepare: { 'reward-model': { auc: 0.8 } },
+    errors: [],
+    warnings: [],
   }
 }

@@ -108,7 +108,14 @@ function trainingLogs(rng: Rng, steps: number, shift: number): TrainStepLog[] {
   }))
 }
 
-function cellResult(key: CellKey, pools: Array<{ promptId: string; samples: PoolSample[] }>, grid: number[], bootstrap: number, seed: number, training: TrainStepLog[]): CellResult {
+function cellResult(
+  key: CellKey,
+  pools: Array<{ promptId: string; samples: PoolSample[] }>,
+  grid: number[],
+  bootstrap: number,
+  seed: number,
+  training: TrainStepLog[],
+): CellResult {
   const summary = summarizePools(
     pools.map((p) => ({ id: p.promptId, samples: p.samples })),
     { ks: grid, seed, resamples: bootstrap, majority: { exactLimit: 1e5, monteCarloSamples: 200 } },
@@ -158,7 +165,8 @@ export function syntheticRun(spec: SyntheticRunSpec = {}): SyntheticRun {
   const keys: CellKey[] = []
   for (const strategy of strategies) {
     for (const temperature of s.temperatures) {
-      for (const seed of s.seeds) keys.push({ task: 'math', model: 'tiny-transformer', strategy: strategy.name, nTrain: strategy.nTrain ?? 1, temperature, seed })
+      for (const seed of s.seeds)
+        keys.push({ task: 'math', model: 'tiny-transformer', strategy: strategy.name, nTrain: strategy.nTrain ?? 1, temperature, seed })
     }
   }
   const records: JournalRecord[] = [{ type: 'prepare', name: 'reward-model', facts: { auc: 0.83, steps: 200 } }]
@@ -193,14 +201,28 @@ export function syntheticRun(spec: SyntheticRunSpec = {}): SyntheticRun {
       cwd: '/synthetic',
       git: { commit: '0123456789abcdef0123456789abcdef01234567', dirty: false },
       argv: ['run', '--config', 'synthetic.config.ts'],
-      config: { matrix: { task: 'math', model: 'tiny-transformer', strategies: s.strategies.map((x) => x.name), nGrid: s.grid, temperatures: s.temperatures, seeds: s.seeds, poolSize: s.poolSize } },
+      config: {
+        matrix: {
+          task: 'math',
+          model: 'tiny-transformer',
+          strategies: s.strategies.map((x) => x.name),
+          nGrid: s.grid,
+          temperatures: s.temperatures,
+          seeds: s.seeds,
+          poolSize: s.poolSize,
+        },
+      },
       plugins: [
         { name: 'bonbench:math', kind: 'task', version: '0.1.0', options: { digits: 2 }, source: 'builtin' },
         { name: 'bonbench:tiny-transformer', kind: 'model', version: '0.1.0', options: { layers: 2, dModel: 64 }, source: 'builtin' },
         { name: 'bonbench:math-answer', kind: 'verifier', version: '0.1.0', options: {}, source: 'builtin' },
         ...s.strategies.map((x) => ({ name: `bonbench:${x.name}`, kind: 'strategy', version: '0.1.0', options: { nTrain: x.nTrain ?? 1 }, source: 'builtin' })),
       ],
-      strategies: s.strategies.map((x) => ({ name: x.name, plugin: `bonbench:${x.name}`, selection: x.name.startsWith('bon-') ? ('verifier' as const) : ('none' as const) })),
+      strategies: s.strategies.map((x) => ({
+        name: x.name,
+        plugin: `bonbench:${x.name}`,
+        selection: x.name.startsWith('bon-') ? ('verifier' as const) : ('none' as const),
+      })),
       judges: { reward: 'bonbench:math-answer', selector: 'bonbench:reward-model' },
       backend: { requested: 'auto', resolved: 'wasm', device: 'cpu' },
       seeds: { matrix: s.seeds, task: 1234 },

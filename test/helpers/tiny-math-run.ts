@@ -38,9 +38,28 @@ export const EVAL_EVERY_RECORDS = 24
 /** `bench run` arguments of the shrunk command, with its own runs folder and cache. */
 export function tinyMathArgs(opts: { runsDir: string; cacheDir: string; concurrency: number }): string[] {
   return [
-    'run', 'math', '--strategies', 'sft,bon-rl', '--steps', '2', '--pretrain-steps', '3',
-    '--test-prompts', '3', '--n', '1,2', '--seeds', '1', '--cache-dir', opts.cacheDir, '--runs-dir', opts.runsDir,
-    '--concurrency', String(opts.concurrency), '--no-tui', '--no-reports',
+    'run',
+    'math',
+    '--strategies',
+    'sft,bon-rl',
+    '--steps',
+    '2',
+    '--pretrain-steps',
+    '3',
+    '--test-prompts',
+    '3',
+    '--n',
+    '1,2',
+    '--seeds',
+    '1',
+    '--cache-dir',
+    opts.cacheDir,
+    '--runs-dir',
+    opts.runsDir,
+    '--concurrency',
+    String(opts.concurrency),
+    '--no-tui',
+    '--no-reports',
   ]
 }
 

@@ -41,7 +41,11 @@ export function toyRunSetup(dir: string, opts: { plugins?: Plugin[]; config?: Us
 
 /** The records of a run's journal, in order. */
 export function journalOf(runDir: string): JournalRecord[] {
-  return readFileSync(join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as JournalRecord)
+  return readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as JournalRecord)
 }
 
 /** The one run directory a run created under `<dir>/runs` (for runs that threw before returning it). */

@@ -31,7 +31,10 @@ describe('command verifier lifecycle', () => {
     const verifier = command({ timeoutMs: 600_000 })
     const marker = path.join(dir, 'dispose.pid')
     const scoring = verifier.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1 })
-    const outcome = scoring.then(() => 'resolved', (e: { code?: string }) => e.code)
+    const outcome = scoring.then(
+      () => 'resolved',
+      (e: { code?: string }) => e.code,
+    )
     await appears(marker)
     const pid = Number(readFileSync(marker, 'utf8'))
     expect(alive(pid)).toBe(true)
@@ -47,7 +50,10 @@ describe('command verifier lifecycle', () => {
     const verifier = command({ timeoutMs: 600_000 })
     const marker = path.join(dir, 'abort.pid')
     const controller = new AbortController()
-    const outcome = verifier.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1, signal: controller.signal }).then(() => 'resolved', (e: { code?: string }) => e.code)
+    const outcome = verifier.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1, signal: controller.signal }).then(
+      () => 'resolved',
+      (e: { code?: string }) => e.code,
+    )
     await appears(marker)
     const pid = Number(readFileSync(marker, 'utf8'))
     controller.abort()

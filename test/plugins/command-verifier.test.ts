@@ -50,7 +50,13 @@ describe('command verifier with python3', () => {
     ['huge output', "    print('x' * 10**7)\n    return 0\n", 'assertion'],
   ]
   it.each(cases)('%s → %s, then a correct candidate passes', async (_label, completion, reason) => {
-    const [bad, good] = await (reason === 'timeout' ? tight : verifier).score([{ problem: pyAdd, completion }, { problem: pyAdd, completion: PY_OK }], { concurrency: 1 })
+    const [bad, good] = await (reason === 'timeout' ? tight : verifier).score(
+      [
+        { problem: pyAdd, completion },
+        { problem: pyAdd, completion: PY_OK },
+      ],
+      { concurrency: 1 },
+    )
     expect(bad!.reason, bad!.detail).toBe(reason)
     expect(bad!.detail?.length ?? 0).toBeLessThan(2200)
     expect(good).toMatchObject({ pass: true, reason: 'passed', score: 1, reward: 1 })

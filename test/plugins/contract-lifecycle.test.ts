@@ -4,7 +4,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ModelPlugin, ReporterPlugin, StrategyPlugin, TaskPlugin, VerifierPlugin } from '../../core/plugin-api/index.js'
-import { checkModelContract, checkReporterContract, checkStrategyContract, checkTaskContract, checkVerifierContract, formatContractReport, type ContractReport } from '../../core/testing/index.js'
+import {
+  checkModelContract,
+  checkReporterContract,
+  checkStrategyContract,
+  checkTaskContract,
+  checkVerifierContract,
+  formatContractReport,
+  type ContractReport,
+} from '../../core/testing/index.js'
 import { validatePlugin } from '../../core/registry/validate-plugin.js'
 import { builtins } from '../helpers/builtin-factories.js'
 import { jsSandbox } from '../../plugins/verifiers/js-sandbox/index.js'
@@ -39,7 +47,9 @@ function resource() {
 
 describe('lifecycle checks of the contract testers', () => {
   it('plugins that keep the lifecycle pass all three checks (js-sandbox, and one recording plugin of every kind)', async () => {
-    const sandbox = await checkVerifierContract(jsSandbox({ timeoutMs: 5000 }), [{ item: { problem: addProblem, completion: CORRECT_ADD }, expect: { pass: true } }])
+    const sandbox = await checkVerifierContract(jsSandbox({ timeoutMs: 5000 }), [
+      { item: { problem: addProblem, completion: CORRECT_ADD }, expect: { pass: true } },
+    ])
     expect(sandbox.problems, formatContractReport(sandbox)).toEqual([])
     expect(sandbox.passed).toEqual(expect.arrayContaining(['lifecycle-dispose', 'lifecycle-reuse']))
     const r = resource()
@@ -48,7 +58,13 @@ describe('lifecycle checks of the contract testers', () => {
     const strategy: StrategyPlugin = { ...bonRl(), ...r.hooks }
     const reporter: ReporterPlugin = { ...quietLine(), ...r.hooks }
     const model: ModelPlugin = { ...tabular(), ...r.hooks, create: async (ctx) => (r.use(), tabular().create(ctx)) }
-    for (const report of [await checkVerifierContract(verifier, await toyCases()), await taskRun(task), await checkStrategyContract(strategy, { nTrain: [1] }), await checkReporterContract(reporter), await modelRun(model)]) {
+    for (const report of [
+      await checkVerifierContract(verifier, await toyCases()),
+      await taskRun(task),
+      await checkStrategyContract(strategy, { nTrain: [1] }),
+      await checkReporterContract(reporter),
+      await modelRun(model),
+    ]) {
       expect(report.problems, formatContractReport(report)).toEqual([])
       expect(report.passed).toEqual(expect.arrayContaining(LIFECYCLE))
     }
@@ -60,17 +76,63 @@ describe('lifecycle checks of the contract testers', () => {
   })
 
   const rows: Array<[string, () => Promise<ContractReport>, string[]]> = [
-    ['a verifier whose second dispose() throws', async () => {
-      let disposed = false
-      return checkVerifierContract({ ...toyAnswer(), dispose: () => { if (disposed) throw new Error('already closed'); disposed = true } }, await toyCases())
-    }, ['lifecycle-dispose']],
-    ['a strategy whose setup() throws', () => checkStrategyContract({ ...bonRl(), setup: () => { throw new Error('no config') } }, { nTrain: [1] }), ['lifecycle-setup']],
-    ['a task that cannot load again after dispose() and a new setup()', () => {
-      let disposed = false
-      return taskRun({ ...toyTask(), setup: () => {}, dispose: () => void (disposed = true), load: async (ctx) => { if (disposed) throw new Error('closed for good'); return toyTask().load(ctx) } })
-    }, ['lifecycle-reuse']],
-    ['a reporter whose dispose() rejects', () => checkReporterContract({ ...quietLine(), dispose: () => Promise.reject(new Error('flush failed')) }), ['lifecycle-dispose']],
-    ['a model whose setup() never settles within the limit', () => checkModelContract({ ...tabular(), setup: () => new Promise(() => {}) }, { prompts: ['choices: a | b', 'choices: x | y'], timeoutMs: 50 }), ['lifecycle-setup']],
+    [
+      'a verifier whose second dispose() throws',
+      async () => {
+        let disposed = false
+        return checkVerifierContract(
+          {
+            ...toyAnswer(),
+            dispose: () => {
+              if (disposed) throw new Error('already closed')
+              disposed = true
+            },
+          },
+          await toyCases(),
+        )
+      },
+      ['lifecycle-dispose'],
+    ],
+    [
+      'a strategy whose setup() throws',
+      () =>
+        checkStrategyContract(
+          {
+            ...bonRl(),
+            setup: () => {
+              throw new Error('no config')
+            },
+          },
+          { nTrain: [1] },
+        ),
+      ['lifecycle-setup'],
+    ],
+    [
+      'a task that cannot load again after dispose() and a new setup()',
+      () => {
+        let disposed = false
+        return taskRun({
+          ...toyTask(),
+          setup: () => {},
+          dispose: () => void (disposed = true),
+          load: async (ctx) => {
+            if (disposed) throw new Error('closed for good')
+            return toyTask().load(ctx)
+          },
+        })
+      },
+      ['lifecycle-reuse'],
+    ],
+    [
+      'a reporter whose dispose() rejects',
+      () => checkReporterContract({ ...quietLine(), dispose: () => Promise.reject(new Error('flush failed')) }),
+      ['lifecycle-dispose'],
+    ],
+    [
+      'a model whose setup() never settles within the limit',
+      () => checkModelContract({ ...tabular(), setup: () => new Promise(() => {}) }, { prompts: ['choices: a | b', 'choices: x | y'], timeoutMs: 50 }),
+      ['lifecycle-setup'],
+    ],
   ]
   it.each(rows)('flags %s', async (_name, run, flags) => {
     const report = await run()
@@ -78,6 +140,8 @@ describe('lifecycle checks of the contract testers', () => {
   })
 
   it('the loader rejects a lifecycle hook that is not a function, naming the plugin and the hook', () => {
-    expect(() => validatePlugin({ ...bonRl(), name: 'acme/s', dispose: 'yes' }, 'inline')).toThrow(/Plugin 'acme\/s' \(inline\): the lifecycle hook 'dispose' is a string, not a function/)
+    expect(() => validatePlugin({ ...bonRl(), name: 'acme/s', dispose: 'yes' }, 'inline')).toThrow(
+      /Plugin 'acme\/s' \(inline\): the lifecycle hook 'dispose' is a string, not a function/,
+    )
   })
 })

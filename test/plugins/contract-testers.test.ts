@@ -50,29 +50,70 @@ function brokenModel(edit: (instance: ModelInstance) => ModelInstance, extra: Pa
   const wrap = async (made: Promise<ModelInstance>) => edit(await made)
   return { ...real, create: (ctx) => wrap(real.create(ctx)), load: (dir, ctx) => wrap(real.load!(dir, ctx)), ...extra }
 }
-const modelRun = (plugin: ModelPlugin) => async () => checkModelContract(plugin, { prompts: (await toyProblems()).map((p) => p.prompt), skip: ['stop-strings'] })
+const modelRun = (plugin: ModelPlugin) => async () =>
+  checkModelContract(plugin, { prompts: (await toyProblems()).map((p) => p.prompt), skip: ['stop-strings'] })
 
 const modelRows: InvalidRow[] = [
-  { name: 'clone() returns the same instance (shared weights)', flags: ['clone-independent'], run: modelRun(brokenModel((m) => ({ ...m, clone: async () => m }))) },
+  {
+    name: 'clone() returns the same instance (shared weights)',
+    flags: ['clone-independent'],
+    run: modelRun(brokenModel((m) => ({ ...m, clone: async () => m }))),
+  },
   {
     name: 'sample() draws from a shared stream instead of the request seed',
     // A clone samples from its own stream too, so it no longer matches the original.
     flags: ['seed-reproducible', 'batch-independent', 'clone-independent'],
-    run: modelRun(brokenModel((m) => {
-      let calls = 0
-      return { ...m, sample: (reqs, o) => m.sample(reqs.map((r) => ({ ...r, seed: r.seed + calls++ })), o) }
-    })),
+    run: modelRun(
+      brokenModel((m) => {
+        let calls = 0
+        return {
+          ...m,
+          sample: (reqs, o) =>
+            m.sample(
+              reqs.map((r) => ({ ...r, seed: r.seed + calls++ })),
+              o,
+            ),
+        }
+      }),
+    ),
   },
-  { name: 'sample() returns results in reverse order', flags: ['sample-shape'], run: modelRun(brokenModel((m) => ({ ...m, sample: async (reqs, o) => (await m.sample(reqs, o)).reverse() }))) },
+  {
+    name: 'sample() returns results in reverse order',
+    flags: ['sample-shape'],
+    run: modelRun(brokenModel((m) => ({ ...m, sample: async (reqs, o) => (await m.sample(reqs, o)).reverse() }))),
+  },
   {
     name: 'sample() returns one completion too few',
     flags: ['sample-shape'],
-    run: modelRun(brokenModel((m) => ({ ...m, sample: async (reqs, o) => (await m.sample(reqs, o)).map((r) => ({ ...r, completions: r.completions.slice(1) })) }))),
+    run: modelRun(
+      brokenModel((m) => ({ ...m, sample: async (reqs, o) => (await m.sample(reqs, o)).map((r) => ({ ...r, completions: r.completions.slice(1) })) })),
+    ),
   },
   { name: 'sample() ignores an aborted signal', flags: ['abort'], run: modelRun(brokenModel((m) => ({ ...m, sample: (reqs) => m.sample(reqs) }))) },
-  { name: 'logProb() disagrees with the sampled log-probs', flags: ['logprob-agrees'], run: modelRun(brokenModel((m) => ({ ...m, logProb: async (pairs) => (await m.logProb!(pairs)).map((x) => x - 0.5) }))) },
-  { name: 'update() ascends the loss (sign flipped)', flags: ['update-direction'], run: modelRun(brokenModel((m) => ({ ...m, update: (batch, o) => m.update!(batch.map((s) => ({ ...s, weight: -s.weight })), o) }))) },
-  { name: 'update() reports a NaN loss', flags: ['update-stats'], run: modelRun(brokenModel((m) => ({ ...m, update: async (batch, o) => ({ ...(await m.update!(batch, o)), loss: Number.NaN }) }))) },
+  {
+    name: 'logProb() disagrees with the sampled log-probs',
+    flags: ['logprob-agrees'],
+    run: modelRun(brokenModel((m) => ({ ...m, logProb: async (pairs) => (await m.logProb!(pairs)).map((x) => x - 0.5) }))),
+  },
+  {
+    name: 'update() ascends the loss (sign flipped)',
+    flags: ['update-direction'],
+    run: modelRun(
+      brokenModel((m) => ({
+        ...m,
+        update: (batch, o) =>
+          m.update!(
+            batch.map((s) => ({ ...s, weight: -s.weight })),
+            o,
+          ),
+      })),
+    ),
+  },
+  {
+    name: 'update() reports a NaN loss',
+    flags: ['update-stats'],
+    run: modelRun(brokenModel((m) => ({ ...m, update: async (batch, o) => ({ ...(await m.update!(batch, o)), loss: Number.NaN }) }))),
+  },
   {
     name: 'load() ignores the checkpoint and builds a fresh model',
     flags: ['save-load'],
@@ -118,21 +159,43 @@ const modelRows: InvalidRow[] = [
     flags: ['stop-strings'],
     run: () => {
       const real = builtins['tiny-transformer']!({ layers: 1, width: 16, heads: 2, context: 24 }) as ModelPlugin
-      const plugin: ModelPlugin = { ...real, create: async (ctx) => {
-        const m = await real.create(ctx)
-        return { ...m, sample: (reqs, o) => m.sample(reqs.map(({ stop: _stop, ...r }) => r), o), update: undefined }
-      } }
+      const plugin: ModelPlugin = {
+        ...real,
+        create: async (ctx) => {
+          const m = await real.create(ctx)
+          return {
+            ...m,
+            sample: (reqs, o) =>
+              m.sample(
+                reqs.map(({ stop: _stop, ...r }) => r),
+                o,
+              ),
+            update: undefined,
+          }
+        },
+      }
       return checkModelContract(plugin, { prompts: ['ab=', 'h7+1=', 'c'], corpus: 'abcdefgh0123456789+=. ', backend: 'wasm', n: 3, maxTokens: 12 })
     },
   },
-  { name: 'a strategy handed to the model tester', flags: ['kind'], run: () => checkModelContract(builtins.sft!() as unknown as ModelPlugin, { prompts: ['a', 'b'] }) },
+  {
+    name: 'a strategy handed to the model tester',
+    flags: ['kind'],
+    run: () => checkModelContract(builtins.sft!() as unknown as ModelPlugin, { prompts: ['a', 'b'] }),
+  },
 ]
 
 // ——— verifiers: toy-answer with one defect ———
 
 function brokenVerifier(edit: (verdicts: Verdict[], completions: string[]) => Verdict[] | never): VerifierPlugin {
   const real = builtins['toy-answer']!() as VerifierPlugin
-  return { ...real, score: async (batch, ctx) => edit(await real.score(batch, ctx), batch.map((b) => b.completion)) }
+  return {
+    ...real,
+    score: async (batch, ctx) =>
+      edit(
+        await real.score(batch, ctx),
+        batch.map((b) => b.completion),
+      ),
+  }
 }
 async function toyCases(): Promise<VerifierCase[]> {
   return (await toyProblems()).flatMap((p) => [
@@ -147,21 +210,39 @@ const verifierRows: InvalidRow[] = [
   {
     name: 'score() throws on a very long candidate',
     flags: ['garbage'],
-    run: verifierRun(brokenVerifier((v, completions) => {
-      if (completions.some((c) => c.length > 10_000)) throw new Error('candidate too long')
-      return v
-    })),
+    run: verifierRun(
+      brokenVerifier((v, completions) => {
+        if (completions.some((c) => c.length > 10_000)) throw new Error('candidate too long')
+        return v
+      }),
+    ),
   },
-  { name: 'score() gives NaN for an empty candidate', flags: ['garbage'], run: verifierRun(brokenVerifier((v, completions) => v.map((x, i) => (completions[i] === '' ? { ...x, score: Number.NaN } : x)))) },
+  {
+    name: 'score() gives NaN for an empty candidate',
+    flags: ['garbage'],
+    run: verifierRun(brokenVerifier((v, completions) => v.map((x, i) => (completions[i] === '' ? { ...x, score: Number.NaN } : x)))),
+  },
   { name: 'score() returns verdicts in reverse order', flags: ['score-order', 'expectations'], run: verifierRun(brokenVerifier((v) => [...v].reverse())) },
-  { name: 'a verdict depends on its place in the batch', flags: ['score-order'], run: verifierRun(brokenVerifier((v) => v.map((x, i) => ({ ...x, score: x.score + i })))) },
+  {
+    name: 'a verdict depends on its place in the batch',
+    flags: ['score-order'],
+    run: verifierRun(brokenVerifier((v) => v.map((x, i) => ({ ...x, score: x.score + i })))),
+  },
   { name: 'verdicts without a reason', flags: ['score-shape', 'garbage'], run: verifierRun(brokenVerifier((v) => v.map((x) => ({ ...x, reason: '' })))) },
-  { name: 'passes everything (the case table disagrees; pass contradicts reward)', flags: ['expectations', 'verdict-consistent'], run: verifierRun(brokenVerifier((v) => v.map((x) => ({ ...x, pass: true })))) },
+  {
+    name: 'passes everything (the case table disagrees; pass contradicts reward)',
+    flags: ['expectations', 'verdict-consistent'],
+    run: verifierRun(brokenVerifier((v) => v.map((x) => ({ ...x, pass: true })))),
+  },
 ]
 
 // ——— tasks: toy with one defect ———
 
-function brokenTask(edit: (data: Awaited<ReturnType<TaskPlugin['load']>>) => Awaited<ReturnType<TaskPlugin['load']>>, extra: Partial<TaskPlugin> = {}, prompts = 12): TaskPlugin {
+function brokenTask(
+  edit: (data: Awaited<ReturnType<TaskPlugin['load']>>) => Awaited<ReturnType<TaskPlugin['load']>>,
+  extra: Partial<TaskPlugin> = {},
+  prompts = 12,
+): TaskPlugin {
   const real = toyTask({ split: 'disjoint', prompts })
   return { ...real, load: async (ctx) => edit(await real.load(ctx)), ...extra }
 }
@@ -169,13 +250,33 @@ const taskRun = (plugin: TaskPlugin) => () => checkTaskContract(plugin, { seed: 
 let counter = 0
 
 const taskRows: InvalidRow[] = [
-  { name: 'two test problems share an id', flags: ['unique-ids'], run: taskRun(brokenTask((d) => ({ ...d, test: [...d.test, { ...d.test[0]!, prompt: 'another prompt' }] }))) },
-  { name: 'an id names different problems in train and test', flags: ['unique-ids'], run: taskRun(brokenTask((d) => ({ ...d, test: d.test.map((p, i) => (i === 0 ? { ...p, id: d.train[0]!.id } : p)) }))) },
-  { name: 'a problem with an empty id', flags: ['problems'], run: taskRun(brokenTask((d) => ({ ...d, train: d.train.map((p, i) => (i === 1 ? { ...p, id: '' } : p)) }))) },
-  { name: 'load() is not deterministic', flags: ['deterministic'], run: taskRun(brokenTask((d) => ({ ...d, test: d.test.map((p) => ({ ...p, prompt: `${p.prompt} #${counter++}` })) }))) },
+  {
+    name: 'two test problems share an id',
+    flags: ['unique-ids'],
+    run: taskRun(brokenTask((d) => ({ ...d, test: [...d.test, { ...d.test[0]!, prompt: 'another prompt' }] }))),
+  },
+  {
+    name: 'an id names different problems in train and test',
+    flags: ['unique-ids'],
+    run: taskRun(brokenTask((d) => ({ ...d, test: d.test.map((p, i) => (i === 0 ? { ...p, id: d.train[0]!.id } : p)) }))),
+  },
+  {
+    name: 'a problem with an empty id',
+    flags: ['problems'],
+    run: taskRun(brokenTask((d) => ({ ...d, train: d.train.map((p, i) => (i === 1 ? { ...p, id: '' } : p)) }))),
+  },
+  {
+    name: 'load() is not deterministic',
+    flags: ['deterministic'],
+    run: taskRun(brokenTask((d) => ({ ...d, test: d.test.map((p) => ({ ...p, prompt: `${p.prompt} #${counter++}` })) }))),
+  },
   { name: 'rewardVerifier names no known verifier', flags: ['verifier-names'], run: taskRun(brokenTask((d) => d, { rewardVerifier: 'toy-answr' })) },
   { name: 'evaluation-only data with a train split', flags: ['evaluation-only'], run: taskRun(brokenTask((d) => d, { evaluationOnly: true })) },
-  { name: 'problem data that is not plain JSON', flags: ['serializable'], run: taskRun(brokenTask((d) => ({ ...d, test: d.test.map((p) => ({ ...p, data: { ...p.data, when: new Date(0) } })) }))) },
+  {
+    name: 'problem data that is not plain JSON',
+    flags: ['serializable'],
+    run: taskRun(brokenTask((d) => ({ ...d, test: d.test.map((p) => ({ ...p, data: { ...p.data, when: new Date(0) } })) }))),
+  },
   { name: 'a data file without a sha256', flags: ['data-files'], run: taskRun(brokenTask((d) => ({ ...d, files: [{ path: 'x.jsonl', sha256: 'abc' }] }))) },
   { name: 'an empty test split', flags: ['load'], run: taskRun(brokenTask((d) => ({ ...d, test: [] }))) },
   {
@@ -204,37 +305,53 @@ const strategyRows: InvalidRow[] = [
   {
     name: 'weights() uses its own random stream',
     flags: ['weights-pure'],
-    run: strategyRun({ ...bonRl(), weights: (group, params) => {
-      const out = bonRl().weights(group, params)
-      return { ...out, sequences: out.sequences.map((s) => ({ ...s, weight: s.weight + (calls++ % 7) / 100 })) }
-    } }),
+    run: strategyRun({
+      ...bonRl(),
+      weights: (group, params) => {
+        const out = bonRl().weights(group, params)
+        return { ...out, sequences: out.sequences.map((s) => ({ ...s, weight: s.weight + (calls++ % 7) / 100 })) }
+      },
+    }),
   },
   {
     name: 'weights() divides by the number of correct samples (NaN when none is correct)',
     flags: ['weights'],
-    run: strategyRun({ ...bonRl(), weights: (group) => {
-      const correct = group.policy.filter((s) => s.reward === 1).length
-      return { sequences: group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: s.reward / correct })) }
-    } }),
+    run: strategyRun({
+      ...bonRl(),
+      weights: (group) => {
+        const correct = group.policy.filter((s) => s.reward === 1).length
+        return { sequences: group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: s.reward / correct })) }
+      },
+    }),
   },
   {
     name: 'weights() trains on a completion that is not in the group',
     flags: ['known-completions'],
-    run: strategyRun({ ...bonRl(), weights: (group, params) => {
-      const out = bonRl().weights(group, params)
-      return { ...out, sequences: out.sequences.map((s) => ({ ...s, completion: `${s.completion.trim()} (edited)` })) }
-    } }),
+    run: strategyRun({
+      ...bonRl(),
+      weights: (group, params) => {
+        const out = bonRl().weights(group, params)
+        return { ...out, sequences: out.sequences.map((s) => ({ ...s, completion: `${s.completion.trim()} (edited)` })) }
+      },
+    }),
   },
   { name: "declares selection 'none' but makes BoN picks", flags: ['selection'], run: strategyRun({ ...bonRl(), selection: 'none' }) },
   { name: 'has no selection (the loader rejects it)', flags: ['shape'], run: strategyRun({ ...bonRl(), selection: undefined as never }) },
-  { name: 'needs() asks for a fractional, negative sample count', flags: ['needs'], run: strategyRun({ ...bonRl(), needs: ({ nTrain }) => ({ policySamples: -nTrain / 3 }) }) },
+  {
+    name: 'needs() asks for a fractional, negative sample count',
+    flags: ['needs'],
+    run: strategyRun({ ...bonRl(), needs: ({ nTrain }) => ({ policySamples: -nTrain / 3 }) }),
+  },
   {
     name: 'weights() throws when every sample is correct',
     flags: ['weights'],
-    run: strategyRun({ ...bonRl(), weights: (group, params) => {
-      if (group.policy.every((s) => s.reward === 1)) throw new Error('no negative sample')
-      return bonRl().weights(group, params)
-    } }),
+    run: strategyRun({
+      ...bonRl(),
+      weights: (group, params) => {
+        if (group.policy.every((s) => s.reward === 1)) throw new Error('no negative sample')
+        return bonRl().weights(group, params)
+      },
+    }),
   },
 ]
 
@@ -286,7 +403,10 @@ describe('reports', () => {
   })
 
   it('caps the problems of one check so a broken hook stays readable', async () => {
-    const report = await checkTaskContract(brokenTask((d) => ({ ...d, train: d.train.map((p) => ({ ...p, id: '' })) }), {}, 60), { seed: 0 })
+    const report = await checkTaskContract(
+      brokenTask((d) => ({ ...d, train: d.train.map((p) => ({ ...p, id: '' })) }), {}, 60),
+      { seed: 0 },
+    )
     const problems = report.problems.filter((p) => p.check === 'problems')
     expect(problems).toHaveLength(13)
     expect(problems.at(-1)!.message).toMatch(/^… and \d+ more problem/)

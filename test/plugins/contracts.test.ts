@@ -47,10 +47,22 @@ const tinyOpts = { prompts: ['ab=', 'h7+1=', 'c'], corpus: tinyCorpus, backend: 
 const tabularOpts = async (): Promise<ModelContractOptions> => ({ prompts: (await toyProblems(3)).map((p) => p.prompt), skip: ['stop-strings'] })
 const modelRows: Array<{ short: string; label: string; row: () => Promise<{ plugin: ModelPlugin; opts: ModelContractOptions }> }> = [
   { short: 'tabular', label: 'toy prompts', row: async () => ({ plugin: builtins.tabular!() as ModelPlugin, opts: await tabularOpts() }) },
-  { short: 'tabular', label: 'Adam optimizer', row: async () => ({ plugin: builtins.tabular!({ optimizer: 'adam', learningRate: 0.1 }) as ModelPlugin, opts: await tabularOpts() }) },
-  { short: 'tiny-transformer', label: 'in-process sampling', row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: tinyOpts }) },
+  {
+    short: 'tabular',
+    label: 'Adam optimizer',
+    row: async () => ({ plugin: builtins.tabular!({ optimizer: 'adam', learningRate: 0.1 }) as ModelPlugin, opts: await tabularOpts() }),
+  },
+  {
+    short: 'tiny-transformer',
+    label: 'in-process sampling',
+    row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: tinyOpts }),
+  },
   // Two sampling workers: batches are split across threads, so batch independence and weight sync after update matter.
-  { short: 'tiny-transformer', label: '2 sampling workers', row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: { ...tinyOpts, concurrency: 2 } }) },
+  {
+    short: 'tiny-transformer',
+    label: '2 sampling workers',
+    row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: { ...tinyOpts, concurrency: 2 } }),
+  },
 ]
 
 describe('model contract: every built-in model', () => {
@@ -60,7 +72,20 @@ describe('model contract: every built-in model', () => {
   for (const { short, label, row } of modelRows) {
     it(`bonbench:${short} (${label}) keeps the model contract (sampling, training, clone, save/load)`, async () => {
       const { plugin, opts } = await row()
-      expectKept(await checkModelContract(plugin, opts), ['sample-shape', 'seed-reproducible', 'batch-independent', 'greedy', 'abort', ...(short === 'tabular' ? [] : ['stop-strings']), 'update-stats', 'logprob-agrees', 'update-direction', 'clone-independent', 'save-load', 'clone-cache-invariant'])
+      expectKept(await checkModelContract(plugin, opts), [
+        'sample-shape',
+        'seed-reproducible',
+        'batch-independent',
+        'greedy',
+        'abort',
+        ...(short === 'tabular' ? [] : ['stop-strings']),
+        'update-stats',
+        'logprob-agrees',
+        'update-direction',
+        'clone-independent',
+        'save-load',
+        'clone-cache-invariant',
+      ])
     })
   }
 })
@@ -88,7 +113,11 @@ const verifierRows: Record<string, () => Promise<{ plugin: VerifierPlugin; cases
       cases: [
         { item: { problem: mathProblem, completion: '3 + 4 = 7, so the answer is \\boxed{7}.' }, expect: { pass: true, reward: 1, answer: '7' } },
         { item: { problem: mathProblem, completion: 'The answer is \\boxed{8}.' }, expect: { pass: false, reward: 0 } },
-        ...math500.map((p) => ({ name: `math500 ${p.id}`, item: { problem: p, completion: `Therefore the answer is $\\boxed{${p.answer}}$.` }, expect: { pass: true } })),
+        ...math500.map((p) => ({
+          name: `math500 ${p.id}`,
+          item: { problem: p, completion: `Therefore the answer is $\\boxed{${p.answer}}$.` },
+          expect: { pass: true },
+        })),
       ],
     }
   },
@@ -152,7 +181,9 @@ describe('verifier contract: every built-in verifier', () => {
     const reward = builtins['toy-answer']!() as VerifierPlugin
     await plugin.prepare!({ task: toy, model, reward, seed: 0, rng: createRng(0), cacheDir: '', temperature: 1, generation: { maxTokens: 8 }, log: () => {} })
     try {
-      const cases = toy.test.slice(0, 3).map((problem) => ({ item: { problem, completion: String((problem.data?.correct as string[])[0]) }, expect: { minScore: 0, maxScore: 1 } }))
+      const cases = toy.test
+        .slice(0, 3)
+        .map((problem) => ({ item: { problem, completion: String((problem.data?.correct as string[])[0]) }, expect: { minScore: 0, maxScore: 1 } }))
       expectKept(await checkVerifierContract(plugin, cases), ['score-shape', 'score-order', 'garbage'])
     } finally {
       await plugin.dispose?.()
@@ -195,7 +226,14 @@ describe('task contract: every built-in task', () => {
 describe('strategy contract: every built-in strategy', () => {
   for (const short of shortsOf('strategy')) {
     it(`bonbench:${short} keeps the strategy contract for N′ ∈ {1, 2, 4, 8}`, async () => {
-      expectKept(await checkStrategyContract(builtins[short]!() as StrategyPlugin, { nTrain: [1, 2, 4, 8] }), ['needs', 'selection', 'weights', 'known-completions', 'weights-pure', 'no-mutation'])
+      expectKept(await checkStrategyContract(builtins[short]!() as StrategyPlugin, { nTrain: [1, 2, 4, 8] }), [
+        'needs',
+        'selection',
+        'weights',
+        'known-completions',
+        'weights-pure',
+        'no-mutation',
+      ])
     })
   }
 })
@@ -218,7 +256,14 @@ describe('reporter contract: every built-in reporter', () => {
 
 describe('coverage', () => {
   it('every built-in is checked by a contract tester of its kind', () => {
-    const covered = new Set([...modelRows.map((r) => r.short), ...Object.keys(verifierRows), 'reward-model', ...Object.keys(taskRows), ...shortsOf('strategy'), ...shortsOf('reporter')])
+    const covered = new Set([
+      ...modelRows.map((r) => r.short),
+      ...Object.keys(verifierRows),
+      'reward-model',
+      ...Object.keys(taskRows),
+      ...shortsOf('strategy'),
+      ...shortsOf('reporter'),
+    ])
     expect(Object.keys(builtins).filter((short) => !covered.has(short))).toEqual([])
   })
 })
@@ -229,7 +274,12 @@ describe('a third-party plugin package, checked as its author would', () => {
     const [task, verifier, model] = dice() as [TaskPlugin, VerifierPlugin, ModelPlugin]
     expectKept(await checkTaskContract(task, { seed: 0 }, { knownVerifiers: [verifier.name] }))
     const problems = (await task.load({ seed: 0 })).test
-    expectKept(await checkVerifierContract(verifier, problems.map((problem) => ({ item: { problem, completion: problem.answer! }, expect: { pass: true } }))))
+    expectKept(
+      await checkVerifierContract(
+        verifier,
+        problems.map((problem) => ({ item: { problem, completion: problem.answer! }, expect: { pass: true } })),
+      ),
+    )
     // A dice roller has no temperature, rolls whole numbers and finishes at once: greedy decoding,
     // stop strings and abort do not apply.
     const report = await checkModelContract(model, { prompts: problems.map((p) => p.prompt), skip: ['greedy', 'stop-strings', 'abort'] })

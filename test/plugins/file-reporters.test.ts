@@ -37,8 +37,12 @@ describe('file reporters (json, markdown, html)', () => {
     })
 
     it(`bonbench:${short} rejects bad options with BENCH_PLUGIN_OPTIONS naming the plugin`, () => {
-      expect(() => builtins[short]!({ bootstrap: 1 })).toThrow(expect.objectContaining({ code: 'BENCH_PLUGIN_OPTIONS', message: expect.stringContaining(`bonbench:${short}`) }))
-      expect(() => builtins[short]!({ colour: 'red' })).toThrow(expect.objectContaining({ code: 'BENCH_PLUGIN_OPTIONS', message: expect.stringContaining('Allowed options: bootstrap, alpha') }))
+      expect(() => builtins[short]!({ bootstrap: 1 })).toThrow(
+        expect.objectContaining({ code: 'BENCH_PLUGIN_OPTIONS', message: expect.stringContaining(`bonbench:${short}`) }),
+      )
+      expect(() => builtins[short]!({ colour: 'red' })).toThrow(
+        expect.objectContaining({ code: 'BENCH_PLUGIN_OPTIONS', message: expect.stringContaining('Allowed options: bootstrap, alpha') }),
+      )
     })
   }
 

@@ -22,7 +22,13 @@ describe('humaneval-js task', () => {
     const first = data.test[0]!
     expect(first.id).toBe('JavaScript/0')
     expect(first.expert).toContain('Math.abs')
-    expect(first.data).toMatchObject({ language: 'javascript', format: 'humaneval-x', failOnStderr: true, entryPoint: 'hasCloseElements', reference: first.expert })
+    expect(first.data).toMatchObject({
+      language: 'javascript',
+      format: 'humaneval-x',
+      failOnStderr: true,
+      entryPoint: 'hasCloseElements',
+      reference: first.expert,
+    })
     expect(task.rewardVerifier).toBe('js-sandbox')
   })
 
@@ -36,7 +42,10 @@ describe('humaneval-js task', () => {
     const strlen = data.test.find((p) => p.id === 'HumanEval_23_strlen')!
     expect(strlen.data).toMatchObject({ format: 'multiple-e', entryPoint: 'strlen', stopTokens: ['\nfunction ', '\n/*', '\n//', '\nconsole.log'] })
     expect(strlen.expert).toBeUndefined()
-    await expect(humanevalJs({ trainFraction: 0.5 }).load({ seed: 0, dataPath: multipleEFile })).rejects.toMatchObject({ code: 'BENCH_DATA_INVALID', message: expect.stringMatching(/licence forbids training/) })
+    await expect(humanevalJs({ trainFraction: 0.5 }).load({ seed: 0, dataPath: multipleEFile })).rejects.toMatchObject({
+      code: 'BENCH_DATA_INVALID',
+      message: expect.stringMatching(/licence forbids training/),
+    })
   })
 
   it('finds the file in a data folder and limits the problem count', async () => {
@@ -45,13 +54,25 @@ describe('humaneval-js task', () => {
   })
 
   it('names file and line of a bad record, in plain and gzip files', async () => {
-    const good = JSON.stringify({ task_id: 'JavaScript/0', prompt: 'const f = () => {\n', canonical_solution: '}', test: 'f()', declaration: 'const f = () => {\n' })
+    const good = JSON.stringify({
+      task_id: 'JavaScript/0',
+      prompt: 'const f = () => {\n',
+      canonical_solution: '}',
+      test: 'f()',
+      declaration: 'const f = () => {\n',
+    })
     const plain = path.join(dir, 'bad.jsonl')
     writeFileSync(plain, `${good}\n\n{"task_id": "x"\n`)
-    await expect(humanevalJs().load({ seed: 0, dataPath: plain })).rejects.toMatchObject({ code: 'BENCH_DATA_INVALID', message: expect.stringContaining(`${plain}:3`) })
+    await expect(humanevalJs().load({ seed: 0, dataPath: plain })).rejects.toMatchObject({
+      code: 'BENCH_DATA_INVALID',
+      message: expect.stringContaining(`${plain}:3`),
+    })
     const gz = path.join(dir, 'bad.jsonl.gz')
     writeFileSync(gz, gzipSync(`${good}\n{"prompt": "x"}\n`))
-    await expect(humanevalJs().load({ seed: 0, dataPath: gz })).rejects.toMatchObject({ code: 'BENCH_DATA_INVALID', message: expect.stringContaining(`${gz}:2`) })
+    await expect(humanevalJs().load({ seed: 0, dataPath: gz })).rejects.toMatchObject({
+      code: 'BENCH_DATA_INVALID',
+      message: expect.stringContaining(`${gz}:2`),
+    })
     const dup = path.join(dir, 'dup.jsonl')
     writeFileSync(dup, `${good}\n${good}\n`)
     await expect(humanevalJs().load({ seed: 0, dataPath: dup })).rejects.toThrow(/dup\.jsonl:2: duplicate task_id/)
@@ -77,7 +98,10 @@ describe('humaneval (Python) task', () => {
 
   it('rejects a record without an entry point, naming file and line; asks for --data', async () => {
     const file = path.join(dir, 'py.jsonl')
-    writeFileSync(file, `${JSON.stringify({ task_id: 'HumanEval/0', prompt: 'def f():\n', canonical_solution: '  return 1\n', test: 'def check(c): pass', entry_point: 'f' })}\n${JSON.stringify({ task_id: 'HumanEval/1', prompt: 'x', canonical_solution: 'y', test: 'z' })}\n`)
+    writeFileSync(
+      file,
+      `${JSON.stringify({ task_id: 'HumanEval/0', prompt: 'def f():\n', canonical_solution: '  return 1\n', test: 'def check(c): pass', entry_point: 'f' })}\n${JSON.stringify({ task_id: 'HumanEval/1', prompt: 'x', canonical_solution: 'y', test: 'z' })}\n`,
+    )
     await expect(humaneval().load({ seed: 0, dataPath: file })).rejects.toThrow(/py\.jsonl:2: missing string field 'entry_point'/)
     await expect(humaneval().load({ seed: 0 })).rejects.toMatchObject({ code: 'BENCH_DATA_MISSING' })
   })

@@ -29,14 +29,26 @@ const attacks: Array<{ name: string; completion: string; reason: string | string
   { name: 'never-settling promise', completion: '  return new Promise(() => {})\n}\n', reason: 'timeout' },
   // Each turn allocates a promise inside one microtask checkpoint: on a loaded machine the heap
   // limit can trip before the wall-clock one (seen once in CI); either verdict fails it safely.
-  { name: 'microtask loop', completion: '  const spin = () => Promise.resolve().then(spin)\n  spin()\n  return new Promise(() => {})\n}\n', reason: ['timeout', 'memory'] },
+  {
+    name: 'microtask loop',
+    completion: '  const spin = () => Promise.resolve().then(spin)\n  spin()\n  return new Promise(() => {})\n}\n',
+    reason: ['timeout', 'memory'],
+  },
   { name: 'unhandled rejection', completion: "  Promise.reject(new Error('floating'))\n  return a + b\n}\n", reason: 'runtime' },
   { name: 'process.exit to fake a pass', completion: '  process.exit(0)\n}\n', reason: 'runtime' },
   { name: 'require child_process', completion: "  require('child_process').execSync('echo pwned')\n  return a + b\n}\n", reason: 'runtime' },
   { name: 'require fs', completion: "  return require('fs').readFileSync('/etc/passwd', 'utf8').length\n}\n", reason: 'runtime' },
   { name: 'Function constructor to process', completion: "  globalThis.constructor.constructor('return process')().exit(0)\n}\n", reason: 'runtime' },
-  { name: 'this.constructor.constructor', completion: "  this.constructor.constructor('return this.process.mainModule.require')()('fs')\n}\n", reason: 'runtime' },
-  { name: 'arguments.callee.caller', completion: "  const caller = arguments.callee.caller\n  caller.constructor('return process')().kill(0)\n}\n", reason: 'runtime' },
+  {
+    name: 'this.constructor.constructor',
+    completion: "  this.constructor.constructor('return this.process.mainModule.require')()('fs')\n}\n",
+    reason: 'runtime',
+  },
+  {
+    name: 'arguments.callee.caller',
+    completion: "  const caller = arguments.callee.caller\n  caller.constructor('return process')().kill(0)\n}\n",
+    reason: 'runtime',
+  },
   {
     name: 'Error.prepareStackTrace frames',
     completion: [
@@ -69,13 +81,15 @@ const attacks: Array<{ name: string; completion: string; reason: string | string
   },
   {
     name: 'forging the report through a replaced Object.create',
-    completion: "  Object.create = () => ({ toJSON() { return { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null } } })\n  return -1\n}\n",
+    completion:
+      "  Object.create = () => ({ toJSON() { return { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null } } })\n  return -1\n}\n",
     reason: 'assertion',
   },
   {
     name: 'calling the report callback through a replaced Function.prototype.call',
     // It also marks the awaited promise handled, so only the shim's own handler can report the failure.
-    completion: "  Function.prototype.call = function (self, ...args) { for (const a of args) { if (typeof a === 'function') a(); else if (a instanceof Promise) a.catch(() => {}) } }\n  return -1\n}\n",
+    completion:
+      "  Function.prototype.call = function (self, ...args) { for (const a of args) { if (typeof a === 'function') a(); else if (a instanceof Promise) a.catch(() => {}) } }\n  return -1\n}\n",
     reason: 'assertion',
   },
   {
@@ -98,15 +112,31 @@ const LOOP = 'for (;;) {}'
 const hostileValues: Array<{ name: string; value: string; reason: string | string[] }> = [
   { name: 'an object whose toString loops', value: `{ toString() { ${LOOP} } }`, reason: 'runtime' },
   { name: 'an object whose valueOf and toString throw themselves', value: '{ toString() { throw this }, valueOf() { throw this } }', reason: 'runtime' },
-  { name: 'an object whose message and stack getters loop', value: `{ get message() { ${LOOP} }, get stack() { ${LOOP} }, get name() { ${LOOP} } }`, reason: 'runtime' },
-  { name: 'a Proxy whose every trap loops', value: `new Proxy({}, { get() { ${LOOP} }, has() { ${LOOP} }, ownKeys() { ${LOOP} }, getOwnPropertyDescriptor() { ${LOOP} }, getPrototypeOf() { ${LOOP} } })`, reason: ['runtime', 'timeout'] },
+  {
+    name: 'an object whose message and stack getters loop',
+    value: `{ get message() { ${LOOP} }, get stack() { ${LOOP} }, get name() { ${LOOP} } }`,
+    reason: 'runtime',
+  },
+  {
+    name: 'a Proxy whose every trap loops',
+    value: `new Proxy({}, { get() { ${LOOP} }, has() { ${LOOP} }, ownKeys() { ${LOOP} }, getOwnPropertyDescriptor() { ${LOOP} }, getPrototypeOf() { ${LOOP} } })`,
+    reason: ['runtime', 'timeout'],
+  },
   { name: 'a function', value: 'function evil() {}', reason: 'runtime' },
   { name: 'a function with a looping toString', value: `Object.assign(function evil() {}, { toString() { ${LOOP} } })`, reason: 'runtime' },
-  { name: 'an Error with a looping message getter', value: `Object.defineProperty(new Error('x'), 'message', { get() { ${LOOP} } })`, reason: ['runtime', 'timeout'] },
+  {
+    name: 'an Error with a looping message getter',
+    value: `Object.defineProperty(new Error('x'), 'message', { get() { ${LOOP} } })`,
+    reason: ['runtime', 'timeout'],
+  },
   { name: 'an Error with a looping stack getter', value: `Object.defineProperty(new Error('x'), 'stack', { get() { ${LOOP} } })`, reason: 'runtime' },
   { name: 'an object whose Symbol.toPrimitive loops', value: `{ [Symbol.toPrimitive]() { ${LOOP} } }`, reason: 'runtime' },
   { name: 'an Error subclass with a looping name getter', value: `new (class extends Error { get name() { ${LOOP} } })('x')`, reason: ['runtime', 'timeout'] },
-  { name: 'an Error whose prototype chain is a looping Proxy', value: `Object.setPrototypeOf(new Error('x'), new Proxy({}, { get() { ${LOOP} }, getOwnPropertyDescriptor() { ${LOOP} } }))`, reason: ['runtime', 'timeout'] },
+  {
+    name: 'an Error whose prototype chain is a looping Proxy',
+    value: `Object.setPrototypeOf(new Error('x'), new Proxy({}, { get() { ${LOOP} }, getOwnPropertyDescriptor() { ${LOOP} } }))`,
+    reason: ['runtime', 'timeout'],
+  },
   { name: 'a symbol', value: "Symbol('s')", reason: 'runtime' },
 ]
 

@@ -12,7 +12,10 @@ describe('js-sandbox on HumanEval-X reference solutions', () => {
   it('passes 161 of 164: JavaScript/112 and /155 fail their own tests, /162 needs js-md5', async () => {
     const data = await humanevalJs().load({ seed: 0, dataPath: humanevalXFile })
     const problems = [...data.train, ...data.test]
-    const verdicts = await verifier.score(problems.map((problem) => ({ problem, completion: problem.expert! })), { concurrency: 2 })
+    const verdicts = await verifier.score(
+      problems.map((problem) => ({ problem, completion: problem.expert! })),
+      { concurrency: 2 },
+    )
     const failed = Object.fromEntries(verdicts.flatMap((v, i) => (v.pass ? [] : [[problems[i]!.id, v.reason]])))
     expect(verdicts.filter((v) => v.pass)).toHaveLength(161)
     expect(failed).toEqual({ 'JavaScript/112': 'assertion', 'JavaScript/155': 'assertion', 'JavaScript/162': 'runtime' })
@@ -24,7 +27,10 @@ describe('js-sandbox on HumanEval-X reference solutions', () => {
 
   it('fails a wrong HumanEval-X answer by its console.assert messages (which do not throw)', async () => {
     const data = await humanevalJs({ limit: 3 }).load({ seed: 0, dataPath: humanevalXFile })
-    const verdicts = await verifier.score(data.test.map((problem) => ({ problem, completion: '  return 0\n}\n' })), { concurrency: 1 })
+    const verdicts = await verifier.score(
+      data.test.map((problem) => ({ problem, completion: '  return 0\n}\n' })),
+      { concurrency: 1 },
+    )
     for (const v of verdicts) expect(v).toMatchObject({ pass: false, reason: 'assertion', score: 0, reward: 0 })
     expect(verdicts[0]!.detail).toContain('Assertion failed')
   })
@@ -120,7 +126,11 @@ describe('js-sandbox verdicts and options', () => {
 
   it('caps captured console output and fails on stderr where the payload asks for it', async () => {
     const capped = jsSandbox({ outputLimit: 100, detailLimit: 5000, calibrate: false })
-    const quiet = codeProblem('q', 'function add(a, b){\n', { language: 'javascript', test: "console.error('x'.repeat(1000)); if (add(1, 2) !== 3) throw new Error('bad')", failOnStderr: true })
+    const quiet = codeProblem('q', 'function add(a, b){\n', {
+      language: 'javascript',
+      test: "console.error('x'.repeat(1000)); if (add(1, 2) !== 3) throw new Error('bad')",
+      failOnStderr: true,
+    })
     const [v] = await capped.score([{ problem: quiet, completion: CORRECT_ADD }], { concurrency: 1 })
     capped.dispose()
     expect(v).toMatchObject({ pass: false, reason: 'runtime' })
@@ -138,7 +148,9 @@ describe('js-sandbox verdicts and options', () => {
   it('stops on an aborted signal', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(verifier.score([{ problem: addProblem, completion: CORRECT_ADD }], { concurrency: 1, signal: controller.signal })).rejects.toMatchObject({ code: 'BENCH_ABORTED' })
+    await expect(verifier.score([{ problem: addProblem, completion: CORRECT_ADD }], { concurrency: 1, signal: controller.signal })).rejects.toMatchObject({
+      code: 'BENCH_ABORTED',
+    })
   })
 
   it('rejects bad options and problems without a JavaScript payload, naming the plugin', async () => {
@@ -152,7 +164,9 @@ describe('js-sandbox verdicts and options', () => {
       expect(isBenchError(error) && error.code).toBe('BENCH_PLUGIN_OPTIONS')
       expect(String(error)).toContain('bonbench:js-sandbox')
     }
-    await expect(verifier.score([{ problem: { id: 'x', prompt: '' }, completion: '' }], { concurrency: 1 })).rejects.toMatchObject({ code: 'BENCH_DATA_INVALID' })
+    await expect(verifier.score([{ problem: { id: 'x', prompt: '' }, completion: '' }], { concurrency: 1 })).rejects.toMatchObject({
+      code: 'BENCH_DATA_INVALID',
+    })
     const python = codeProblem('py', 'def f():\n', { language: 'python', test: 'assert f() == 1' })
     await expect(verifier.score([{ problem: python, completion: '  return 1' }], { concurrency: 1 })).rejects.toThrow(/command/)
   })

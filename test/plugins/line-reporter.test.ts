@@ -9,7 +9,9 @@ import { RUN_DIR, scriptedRun, type TimedEvent } from '../fixtures/tui/run-event
 function replay(events: readonly TimedEvent[], options: Record<string, unknown> = {}): string[] {
   const stream = new PassThrough()
   let text = ''
-  stream.on('data', (chunk: Buffer) => { text += chunk.toString('utf8') })
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8')
+  })
   let clock = 0
   const reporter = lineReporter({ stream, now: () => clock, ...options })
   for (const { at, event } of events) {

@@ -37,12 +37,16 @@ const disagreementsVsGt: Record<string, string> = {
  */
 const disagreementsVsAnswer: Record<string, string> = {
   ...disagreementsVsGt,
-  ...Object.fromEntries(Array.from({ length: 8 }, (_, j) => [`3#${j}`, "boxed '4:30 \\text{ p.m.}' equals the MATH answer; Qwen graded it against its mangled gt '4:30p..'"])),
+  ...Object.fromEntries(
+    Array.from({ length: 8 }, (_, j) => [`3#${j}`, "boxed '4:30 \\text{ p.m.}' equals the MATH answer; Qwen graded it against its mangled gt '4:30p..'"]),
+  ),
 }
 
 async function grade(reference: 'gt' | 'answer'): Promise<{ agreed: number; total: number; disagreements: string[] }> {
   const verifier = mathAnswer()
-  const items = records.flatMap((r) => r.response.map((completion) => ({ problem: { id: String(r.idx), prompt: r.question, answer: r[reference] }, completion })))
+  const items = records.flatMap((r) =>
+    r.response.map((completion) => ({ problem: { id: String(r.idx), prompt: r.question, answer: r[reference] }, completion })),
+  )
   const verdicts = await verifier.score(items, { concurrency: 1 })
   const labels = records.flatMap((r) => r.score)
   const disagreements: string[] = []

@@ -152,7 +152,10 @@ describe('math-answer verifier', () => {
 
   it('gives equal answers written differently the same normalised answer (for majority vote)', async () => {
     const half: Problem = { id: 'h', prompt: '', answer: '\\frac{1}{2}' }
-    const verdicts = await mathAnswer().score(['\\boxed{\\dfrac12}', 'The answer is 0.5.', 'A: 1/2', '#### .50'].map((completion) => ({ problem: half, completion })), { concurrency: 1 })
+    const verdicts = await mathAnswer().score(
+      ['\\boxed{\\dfrac12}', 'The answer is 0.5.', 'A: 1/2', '#### .50'].map((completion) => ({ problem: half, completion })),
+      { concurrency: 1 },
+    )
     expect(verdicts.map((v) => [v.pass, v.answer])).toEqual(Array(4).fill([true, '0.5']))
   })
 
@@ -176,6 +179,8 @@ describe('math-answer verifier', () => {
     })()
     expect(isBenchError(bad) && bad.code).toBe('BENCH_PLUGIN_OPTIONS')
     expect(String(bad)).toContain('bonbench:math-answer')
-    await expect(plugin.score([{ problem: { id: 'x', prompt: '' }, completion: '1' }], { concurrency: 1 })).rejects.toMatchObject({ code: 'BENCH_DATA_INVALID' })
+    await expect(plugin.score([{ problem: { id: 'x', prompt: '' }, completion: '1' }], { concurrency: 1 })).rejects.toMatchObject({
+      code: 'BENCH_DATA_INVALID',
+    })
   })
 })

@@ -21,7 +21,10 @@ function alter(answer: string): string {
 }
 
 async function passRate(problems: Problem[], completion: (p: Problem) => string): Promise<string[]> {
-  const verdicts = await mathAnswer().score(problems.map((problem) => ({ problem, completion: completion(problem) })), { concurrency: 1 })
+  const verdicts = await mathAnswer().score(
+    problems.map((problem) => ({ problem, completion: completion(problem) })),
+    { concurrency: 1 },
+  )
   return problems.filter((_, i) => !verdicts[i]!.pass).map((p) => p.id)
 }
 
@@ -52,7 +55,9 @@ describe('math500 task', () => {
     expect(data.test).toHaveLength(500)
     expect(new Set(data.test.map((p) => p.id)).size).toBe(500)
     expect(new Set(data.test.map((p) => p.level))).toEqual(new Set([1, 2, 3, 4, 5]))
-    expect(data.files).toEqual([{ path: path.join(dataDir, 'math/math500_test.jsonl'), sha256: '35dc41080a3680858b27fa7e0533d2d547825316fc5dafe5d316f4ccc5a06132' }])
+    expect(data.files).toEqual([
+      { path: path.join(dataDir, 'math/math500_test.jsonl'), sha256: '35dc41080a3680858b27fa7e0533d2d547825316fc5dafe5d316f4ccc5a06132' },
+    ])
     expect(data.test[0]!.prompt).toMatch(/^Problem:\n[\s\S]+\n\nSolution:$/)
   })
 

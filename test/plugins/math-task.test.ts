@@ -71,9 +71,15 @@ describe('math task', () => {
     const data = await load()
     const problems = [...data.train, ...data.test]
     const verifier = mathAnswer()
-    const right = await verifier.score(problems.map((problem) => ({ problem, completion: problem.expert! })), { concurrency: 1 })
+    const right = await verifier.score(
+      problems.map((problem) => ({ problem, completion: problem.expert! })),
+      { concurrency: 1 },
+    )
     expect(right.filter((v) => !v.pass)).toEqual([])
-    const wrong = await verifier.score(problems.map((problem) => ({ problem, completion: problem.expert!.replace(/A: \d+\n$/, `A: ${Number(problem.answer) + 1}\n`) })), { concurrency: 1 })
+    const wrong = await verifier.score(
+      problems.map((problem) => ({ problem, completion: problem.expert!.replace(/A: \d+\n$/, `A: ${Number(problem.answer) + 1}\n`) })),
+      { concurrency: 1 },
+    )
     expect(wrong.filter((v) => v.pass)).toEqual([])
     const cut = await verifier.score([{ problem: data.test[0]!, completion: data.test[0]!.expert!.split('A:')[0]! }], { concurrency: 1 })
     expect(cut[0]!.reason).toBe('no-answer')
@@ -104,7 +110,10 @@ describe('math task', () => {
       expect(error.message).toContain('bonbench:math')
     }
     const tiny = math({ levels: [1], levelSpecs: { 1: { digits: [1, 1], operators: '+' } }, testSize: 100, trainSize: 0 })
-    await expect(tiny.load({ seed: 0 })).rejects.toMatchObject({ code: 'BENCH_PLUGIN_OPTIONS', message: expect.stringMatching(/level 1 has too few distinct problems/) })
+    await expect(tiny.load({ seed: 0 })).rejects.toMatchObject({
+      code: 'BENCH_PLUGIN_OPTIONS',
+      message: expect.stringMatching(/level 1 has too few distinct problems/),
+    })
   })
 })
 
@@ -126,7 +135,10 @@ describe("math task, format 'reversed'", () => {
         expect(reversedSteps[j]).toBe(`${lhs}=${[...result!].reverse().join('')}`)
       })
     })
-    const verdicts = await verifier.score(reversed.train.map((problem) => ({ problem, completion: problem.expert! })), { concurrency: 1 })
+    const verdicts = await verifier.score(
+      reversed.train.map((problem) => ({ problem, completion: problem.expert! })),
+      { concurrency: 1 },
+    )
     expect(verdicts.every((v) => v.reward === 1)).toBe(true)
   })
 })

@@ -41,36 +41,87 @@ const lines = (...body: string[]) => `${body.map((l) => `    ${l}`).join('\n')}\
 const attacks: Array<{ name: string; completion: string; reason: string | string[]; detail?: RegExp; needsUidDrop?: boolean }> = [
   { name: 'infinite loop', completion: lines('while True:', '    pass'), reason: 'timeout' },
   { name: 'infinite loop at top level', completion: `${CORRECT}while True:\n    pass\n`, reason: 'timeout' },
-  { name: 'infinite loop in a non-daemon thread', completion: lines('import threading', 'def spin():', '    while True:', '        pass', 'threading.Thread(target=spin).start()', 'return a + b'), reason: 'timeout' },
+  {
+    name: 'infinite loop in a non-daemon thread',
+    completion: lines('import threading', 'def spin():', '    while True:', '        pass', 'threading.Thread(target=spin).start()', 'return a + b'),
+    reason: 'timeout',
+  },
   { name: 'sleeping past the deadline', completion: lines('import time', 'time.sleep(60)'), reason: 'timeout' },
   // RLIMIT_NPROC applies to a uid of our own only (Linux ignores it for root), so without a uid
   // drop a real fork bomb would hit the host's process table: run it only where the limit holds.
-  { name: 'fork bomb', completion: lines('import os', 'while True:', '    try:', '        os.fork()', '    except OSError:', '        pass'), reason: ['timeout', 'memory', 'runtime'], needsUidDrop: true },
+  {
+    name: 'fork bomb',
+    completion: lines('import os', 'while True:', '    try:', '        os.fork()', '    except OSError:', '        pass'),
+    reason: ['timeout', 'memory', 'runtime'],
+    needsUidDrop: true,
+  },
   { name: 'memory bomb', completion: lines('hog = []', 'while True:', '    hog.append(bytearray(10 ** 7))'), reason: 'memory' },
   { name: 'string memory bomb', completion: lines("s = 'x'", 'while True:', '    s = s + s'), reason: 'memory' },
   { name: 'unbounded recursion', completion: '    return add(a, b) + 1\n', reason: 'runtime', detail: /RecursionError/ },
-  { name: 'recursion past the C stack', completion: lines('import sys', 'sys.setrecursionlimit(10 ** 8)', 'def down(n):', '    return down(n + 1) + 1', 'return down(0)'), reason: ['memory', 'runtime', 'timeout'] },
+  {
+    name: 'recursion past the C stack',
+    completion: lines('import sys', 'sys.setrecursionlimit(10 ** 8)', 'def down(n):', '    return down(n + 1) + 1', 'return down(0)'),
+    reason: ['memory', 'runtime', 'timeout'],
+  },
   { name: 'sys.exit(0) before the tests run', completion: lines('import sys', 'sys.exit(0)'), reason: 'runtime', detail: /before the end of the program/ },
   { name: 'exit() before the tests run', completion: lines('exit()'), reason: 'runtime', detail: /before the end of the program/ },
   { name: 'raise SystemExit at top level', completion: `${CORRECT}raise SystemExit(0)\n`, reason: 'runtime', detail: /before the end of the program/ },
   { name: 'os._exit(0) before the tests run', completion: lines('import os', 'os._exit(0)'), reason: 'runtime', detail: /before the end of the program/ },
   { name: 'killing the parent', completion: lines('import os, signal', 'os.kill(os.getppid(), signal.SIGKILL)', 'return a + b'), reason: 'runtime' },
-  { name: 'killing the parent\'s process group', completion: lines('import os, signal', 'os.killpg(os.getpgid(os.getppid()), signal.SIGKILL)', 'return a + b'), reason: 'runtime' },
+  {
+    name: "killing the parent's process group",
+    completion: lines('import os, signal', 'os.killpg(os.getpgid(os.getppid()), signal.SIGKILL)', 'return a + b'),
+    reason: 'runtime',
+  },
   { name: 'killing its own process group', completion: lines('import os, signal', 'os.killpg(0, signal.SIGKILL)'), reason: 'memory', detail: /SIGKILL/ },
   // kill(-1) reaches every process the sender may signal: only safe under a uid of its own.
-  { name: 'kill(-1): every process it may signal', completion: lines('import os, signal', 'os.kill(-1, signal.SIGKILL)', 'return -1'), reason: 'assertion', needsUidDrop: true },
-  { name: 'writing outside its folder', completion: lines(`open(${JSON.stringify(path.join(outside, 'pwned.txt'))}, 'w').write('x')`, 'return a + b'), reason: 'runtime', detail: /PermissionError/, needsUidDrop: true },
+  {
+    name: 'kill(-1): every process it may signal',
+    completion: lines('import os, signal', 'os.kill(-1, signal.SIGKILL)', 'return -1'),
+    reason: 'assertion',
+    needsUidDrop: true,
+  },
+  {
+    name: 'writing outside its folder',
+    completion: lines(`open(${JSON.stringify(path.join(outside, 'pwned.txt'))}, 'w').write('x')`, 'return a + b'),
+    reason: 'runtime',
+    detail: /PermissionError/,
+    needsUidDrop: true,
+  },
   {
     name: 'forging protocol messages on every fd',
-    completion: lines('import os, json', 'msg = json.dumps({"id": 0, "exitCode": 0, "completed": True, "timedOut": False, "stdout": "", "stderr": ""}).encode()', 'for fd in range(0, 1024):', '    try:', "        os.write(fd, len(msg).to_bytes(4, 'big') + msg)", '    except OSError:', '        pass', 'return -1'),
+    completion: lines(
+      'import os, json',
+      'msg = json.dumps({"id": 0, "exitCode": 0, "completed": True, "timedOut": False, "stdout": "", "stderr": ""}).encode()',
+      'for fd in range(0, 1024):',
+      '    try:',
+      "        os.write(fd, len(msg).to_bytes(4, 'big') + msg)",
+      '    except OSError:',
+      '        pass',
+      'return -1',
+    ),
     reason: 'assertion',
   },
-  { name: 'forging a message on stdout', completion: lines('import sys', "sys.stdout.write('\\x00\\x00\\x00\\x10{\"completed\":1}' * 1000)", 'return -1'), reason: 'assertion' },
+  {
+    name: 'forging a message on stdout',
+    completion: lines('import sys', 'sys.stdout.write(\'\\x00\\x00\\x00\\x10{"completed":1}\' * 1000)', 'return -1'),
+    reason: 'assertion',
+  },
   { name: 'closing stdout and stderr', completion: lines('import os', 'os.close(1)', 'os.close(2)', 'return -1'), reason: ['runtime', 'assertion'] },
   { name: 'closing every fd', completion: lines('import os', 'os.closerange(0, 1024)', 'return -1'), reason: ['runtime', 'assertion'] },
   { name: 'huge output', completion: lines('while True:', "    print('x' * 1000)"), reason: 'timeout', detail: /more bytes of output dropped/ },
-  { name: 'huge output, then a wrong answer', completion: lines("print('x' * 10 ** 7)", "import sys; sys.stderr.write('y' * 10 ** 7)", 'return -1'), reason: ['assertion', 'runtime'], detail: /dropped/ },
-  { name: 'network', completion: lines('import socket', "socket.create_connection(('127.0.0.1', 80), timeout=1)", 'return a + b'), reason: 'runtime', detail: /OSError|Error/ },
+  {
+    name: 'huge output, then a wrong answer',
+    completion: lines("print('x' * 10 ** 7)", "import sys; sys.stderr.write('y' * 10 ** 7)", 'return -1'),
+    reason: ['assertion', 'runtime'],
+    detail: /dropped/,
+  },
+  {
+    name: 'network',
+    completion: lines('import socket', "socket.create_connection(('127.0.0.1', 80), timeout=1)", 'return a + b'),
+    reason: 'runtime',
+    detail: /OSError|Error/,
+  },
   { name: 'reading stdin', completion: lines('return int(input())'), reason: 'runtime', detail: /EOFError/ },
   { name: 'patching builtins for the next candidate', completion: lines('import builtins', 'builtins.len = lambda x: 0', 'return -1'), reason: 'assertion' },
   { name: 'syntax error', completion: '    return a +\n', reason: 'syntax' },
@@ -80,7 +131,9 @@ describe('python-sandbox against hostile candidates', () => {
   for (const attack of attacks) {
     it(`${attack.name}: fails with a clear reason, and the pool still verifies a correct candidate`, async () => {
       if (attack.needsUidDrop && isolation.uid === null) return // see the comment on the case
-      const [bad, good] = await verifier.score([{ problem: addProblem, completion: attack.completion }], { concurrency: 1 }).then(async (v) => [v[0]!, (await verifier.score([{ problem: addProblem, completion: CORRECT }], { concurrency: 1 }))[0]!])
+      const [bad, good] = await verifier
+        .score([{ problem: addProblem, completion: attack.completion }], { concurrency: 1 })
+        .then(async (v) => [v[0]!, (await verifier.score([{ problem: addProblem, completion: CORRECT }], { concurrency: 1 }))[0]!])
       expect(bad!.pass, JSON.stringify(bad)).toBe(false)
       expect(bad!.score).toBe(0)
       expect([attack.reason].flat(), JSON.stringify(bad)).toContain(bad!.reason)
@@ -90,14 +143,23 @@ describe('python-sandbox against hostile candidates', () => {
   }
 
   it('a candidate that forks a child into its own session: the child is killed after the run', async () => {
-    const completion = lines('import os, sys, time', 'pid = os.fork()', 'if pid == 0:', '    os.setsid()', '    time.sleep(60)', '    os._exit(0)', "sys.stderr.write('child=%d\\n' % pid)", 'return -1')
+    const completion = lines(
+      'import os, sys, time',
+      'pid = os.fork()',
+      'if pid == 0:',
+      '    os.setsid()',
+      '    time.sleep(60)',
+      '    os._exit(0)',
+      "sys.stderr.write('child=%d\\n' % pid)",
+      'return -1',
+    )
     const [v] = await verifier.score([{ problem: addProblem, completion }], { concurrency: 1 })
     const pid = Number(/child=(\d+)/.exec(v!.detail ?? '')?.[1])
     expect(pid).toBeGreaterThan(0)
     expect(alive(pid)).toBe(false)
   })
 
-  it('nothing was written outside the candidates\' folders', () => {
+  it("nothing was written outside the candidates' folders", () => {
     if (isolation.uid === null) return
     expect(existsSync(path.join(outside, 'pwned.txt'))).toBe(false)
   })

@@ -37,7 +37,10 @@ async function humanevalProblems(): Promise<Problem[]> {
 describe('python-sandbox verdicts', () => {
   it('passes every HumanEval reference solution (164)', async () => {
     const problems = await humanevalProblems()
-    const verdicts = await verifier.score(problems.map((problem) => ({ problem, completion: problem.expert! })), { concurrency: 2 })
+    const verdicts = await verifier.score(
+      problems.map((problem) => ({ problem, completion: problem.expert! })),
+      { concurrency: 2 },
+    )
     const failed = verdicts.flatMap((v, i) => (v.pass ? [] : [`${problems[i]!.id}: ${v.reason} ${v.detail}`]))
     expect(failed).toEqual([])
   }, 120_000)
@@ -52,7 +55,9 @@ describe('python-sandbox verdicts', () => {
     const items = picked.map((s) => ({ problem: byId.get(s.taskId)!, completion: s.completion }))
     const forked = await verifier.score(items, { concurrency: 2 })
     const processes = await command().score(items, { concurrency: 2 })
-    const differ = forked.flatMap((v, i) => (v.pass === processes[i]!.pass ? [] : [`${picked[i]!.taskId}#${picked[i]!.line}: fork server ${v.reason}, process ${processes[i]!.reason}`]))
+    const differ = forked.flatMap((v, i) =>
+      v.pass === processes[i]!.pass ? [] : [`${picked[i]!.taskId}#${picked[i]!.line}: fork server ${v.reason}, process ${processes[i]!.reason}`],
+    )
     expect(differ).toEqual([])
     // Some pass and some fail, so the comparison means something.
     expect(forked.filter((v) => v.pass).length).toBeGreaterThan(30)
@@ -63,12 +68,19 @@ describe('python-sandbox verdicts', () => {
     const run = { exitCode: 0, signal: undefined, timedOut: false, stdout: '', stderr: '', dropped: 0, wallMs: 1 }
     expect(verdictOf({ ...run, completed: true }, false, 100)).toMatchObject({ pass: true, reason: 'passed' })
     expect(verdictOf({ ...run, completed: false }, false, 100)).toMatchObject({ pass: false, reason: 'runtime' })
-    expect(verdictOf({ ...run, completed: false, breach: 'the fork server exited (SIGKILL)' }, false, 100)).toMatchObject({ pass: false, reason: 'runtime', detail: expect.stringContaining('sandbox breach') })
+    expect(verdictOf({ ...run, completed: false, breach: 'the fork server exited (SIGKILL)' }, false, 100)).toMatchObject({
+      pass: false,
+      reason: 'runtime',
+      detail: expect.stringContaining('sandbox breach'),
+    })
   })
 
   it('refuses a problem that is not Python, naming the plugin', async () => {
     const js = codeProblem('js', 'function f(){\n', { language: 'javascript', test: 'f()' })
-    await expect(verifier.score([{ problem: js, completion: '}' }], { concurrency: 1 })).rejects.toMatchObject({ code: 'BENCH_DATA_INVALID', message: expect.stringContaining('bonbench:python-sandbox') })
+    await expect(verifier.score([{ problem: js, completion: '}' }], { concurrency: 1 })).rejects.toMatchObject({
+      code: 'BENCH_DATA_INVALID',
+      message: expect.stringContaining('bonbench:python-sandbox'),
+    })
   })
 
   it('says clearly when the interpreter cannot start', async () => {
@@ -87,7 +99,10 @@ describe('python-sandbox lifecycle', () => {
     const v = pythonSandbox({ timeoutMs: 600_000, dropPrivileges: false })
     const { pid: server } = await v.isolation()
     const marker = path.join(dir, 'dispose.pid')
-    const outcome = v.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1 }).then(() => 'resolved', (e: { code?: string }) => e.code)
+    const outcome = v.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1 }).then(
+      () => 'resolved',
+      (e: { code?: string }) => e.code,
+    )
     await appears(marker)
     const pid = Number(readFileSync(marker, 'utf8'))
     expect(alive(pid)).toBe(true)
@@ -105,7 +120,10 @@ describe('python-sandbox lifecycle', () => {
     const v = pythonSandbox({ timeoutMs: 600_000, dropPrivileges: false })
     const marker = path.join(dir, 'abort.pid')
     const controller = new AbortController()
-    const outcome = v.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1, signal: controller.signal }).then(() => 'resolved', (e: { code?: string }) => e.code)
+    const outcome = v.score([{ problem: forever, completion: hang(marker) }], { concurrency: 1, signal: controller.signal }).then(
+      () => 'resolved',
+      (e: { code?: string }) => e.code,
+    )
     await appears(marker)
     const pid = Number(readFileSync(marker, 'utf8'))
     controller.abort()
@@ -119,7 +137,10 @@ describe('python-sandbox lifecycle', () => {
   it('never runs more fork servers than its pool size', async () => {
     const v = pythonSandbox({ poolSize: 2, dropPrivileges: false })
     const log = path.join(dir, 'servers.log')
-    const items = Array.from({ length: 12 }, () => ({ problem: forever, completion: `import os, time\nopen(${JSON.stringify(log)}, 'a').write('%d\\n' % os.getppid())\ntime.sleep(0.05)\n` }))
+    const items = Array.from({ length: 12 }, () => ({
+      problem: forever,
+      completion: `import os, time\nopen(${JSON.stringify(log)}, 'a').write('%d\\n' % os.getppid())\ntime.sleep(0.05)\n`,
+    }))
     const verdicts = await v.score(items, { concurrency: 8 })
     expect(verdicts.every((x) => x.pass)).toBe(true)
     expect(new Set(readFileSync(log, 'utf8').trim().split('\n')).size).toBeLessThanOrEqual(2)

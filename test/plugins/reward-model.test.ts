@@ -113,7 +113,7 @@ function gaussian(rng: { next(): number }): number {
 
 /** Φ, the standard normal CDF (Abramowitz–Stegun 7.1.26, |error| < 1.5e-7). */
 function normalCdf(x: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(x) / Math.SQRT2)
+  const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2)
   const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(x * x) / 2)
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf)
 }
@@ -182,7 +182,9 @@ describe('aucBootstrapCi', () => {
         const data = plantedScores(100 + trial, 64, 8, 1, 1.5)
         const groups = scheme === 'samples' ? data.groups.map((_, i) => `s${i}`) : data.groups
         const [lo, hi] = aucBootstrapCi(data.scores, data.labels, groups, {
-          rng: createRng(trial), resamples: 300, resample: scheme === 'prompts-then-samples' ? scheme : 'prompts',
+          rng: createRng(trial),
+          resamples: 300,
+          resample: scheme === 'prompts-then-samples' ? scheme : 'prompts',
         })!
         if (lo <= truth && truth <= hi) covered++
       }
@@ -263,7 +265,12 @@ describe('bonbench:reward-model', () => {
       expect(v.score).toBeLessThan(1)
       expect(v).not.toHaveProperty('reward')
     }
-    expect(exactAuc(verdicts.map((v) => v.score), labels)!).toBeGreaterThan(0.6)
+    expect(
+      exactAuc(
+        verdicts.map((v) => v.score),
+        labels,
+      )!,
+    ).toBeGreaterThan(0.6)
 
     // Same inputs, a new plugin instance: the cache answers, the model is never sampled.
     const second = counted(arithmeticPolicy())
@@ -332,7 +339,9 @@ describe('bonbench:reward-model', () => {
     const { items } = await testItems()
     const proto = tf.Tensor.prototype as unknown as Record<'dataSync' | 'arraySync', unknown>
     const saved = { dataSync: proto.dataSync, arraySync: proto.arraySync }
-    const forbidden = () => { throw new Error('synchronous readback while scoring') }
+    const forbidden = () => {
+      throw new Error('synchronous readback while scoring')
+    }
     proto.dataSync = forbidden
     proto.arraySync = forbidden
     try {

@@ -32,7 +32,12 @@ describe.each(['wasm', 'cpu'] as const)('chunkedAddN on %s', (backend) => {
   it('sums tensors of any shape elementwise, and any chunk size ≥ 2 gives the same bits', async () => {
     await selectBackend(backend)
     const rng = createRng(7)
-    const xs = Array.from({ length: 20 }, () => tf.tensor2d(Array.from({ length: 6 }, () => rng.next() * 3 - 1), [2, 3]))
+    const xs = Array.from({ length: 20 }, () =>
+      tf.tensor2d(
+        Array.from({ length: 6 }, () => rng.next() * 3 - 1),
+        [2, 3],
+      ),
+    )
     const whole = Array.from(await tf.addN(xs).data())
     for (const max of [2, 3, 7, 8, 16]) expect(Array.from(await chunkedAddN(xs, max).data())).toEqual(whole)
     expect(() => chunkedAddN([])).toThrow(/at least one/)

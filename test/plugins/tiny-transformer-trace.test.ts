@@ -7,7 +7,11 @@ import { tinyTransformerTrace } from '../fixtures/tiny-transformer-trace.js'
 const recorded = JSON.parse(readFileSync(new URL('../fixtures/tiny-transformer-trace.json', import.meta.url), 'utf8')) as Record<string, unknown>
 
 describe('tiny-transformer numbers are unchanged', () => {
-  it.each(['wasm', 'cpu'] as const)('reproduces the recorded losses, grad norms, log-probs, samples and checkpoint hash on %s', async (backend) => {
-    expect(await tinyTransformerTrace(backend)).toEqual(recorded[backend])
-  }, 120_000)
+  it.each(['wasm', 'cpu'] as const)(
+    'reproduces the recorded losses, grad norms, log-probs, samples and checkpoint hash on %s',
+    async (backend) => {
+      expect(await tinyTransformerTrace(backend)).toEqual(recorded[backend])
+    },
+    120_000,
+  )
 })

@@ -19,7 +19,10 @@ describe('tiny-transformer sampling workers', () => {
     expect(threads).not.toContain(threadId)
     expect(await single.sample(requests)).toEqual(a)
 
-    const batch = [{ prompt: '1+1=', completion: '2', weight: 1 }, { prompt: '2+2=', completion: '4', weight: 1 }]
+    const batch = [
+      { prompt: '1+1=', completion: '2', weight: 1 },
+      { prompt: '2+2=', completion: '4', weight: 1 },
+    ]
     for (let i = 0; i < 3; i++) {
       await pooled.update(batch, { learningRate: 0.05 })
       await single.update(batch, { learningRate: 0.05 })

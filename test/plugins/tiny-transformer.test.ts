@@ -116,16 +116,25 @@ describe('tiny-transformer training', () => {
   it('computes the weighted-loss gradient that finite differences give (with the KL term)', async () => {
     const model = await tinyTransformer({ layers: 1, width: 8, heads: 2, context: 12, positions: 'rotary' }).create(ctx)
     const engine = model.engine
-    const batch = encodePairs(engine.tokenizer, [
-      { prompt: 'ab=', completion: 'ba' },
-      { prompt: 'h7+1=', completion: '8' },
-      { prompt: 'c', completion: 'ccc' },
-    ], engine.cfg.context)
+    const batch = encodePairs(
+      engine.tokenizer,
+      [
+        { prompt: 'ab=', completion: 'ba' },
+        { prompt: 'h7+1=', completion: '8' },
+        { prompt: 'c', completion: 'ccc' },
+      ],
+      engine.cfg.context,
+    )
     const weights = [1.5, -0.5, 2]
     // Spread the weights so the gradient is not tiny, then take a different reference.
     const rng = createRng(11)
     engine.setWeights((await engine.getWeights()).map((w) => w.map((x) => x * 20 + (rng.next() - 0.5) * 0.2)))
-    const refTensors = (await engine.getWeights()).map((w, i) => tf.tensor(w.map((x) => x + (rng.next() - 0.5) * 0.5), engine.specs[i]!.shape))
+    const refTensors = (await engine.getWeights()).map((w, i) =>
+      tf.tensor(
+        w.map((x) => x + (rng.next() - 0.5) * 0.5),
+        engine.specs[i]!.shape,
+      ),
+    )
     const refW = Object.fromEntries(engine.specs.map((spec, i) => [spec.name, refTensors[i]!]))
     const refLogp = tf.tidy(() => tokenLogProbs(refW, engine.consts, batch).logp)
     const loss = () => weightedLoss(engine.W, engine.consts, batch, weights, { klBeta: 0.7, refLogp })
@@ -150,10 +159,17 @@ describe('tiny-transformer training', () => {
 
   it('moves toward the reference with klBeta > 0 and zero weights (with β = 0 the gradient is zero)', async () => {
     const model = await tinyTransformer(tiny).create(ctx)
-    const pairs = [{ prompt: 'ab=', completion: 'ab' }, { prompt: '12=', completion: '3' }]
+    const pairs = [
+      { prompt: 'ab=', completion: 'ab' },
+      { prompt: '12=', completion: '3' },
+    ]
     await model.setReference()
     const ref = await model.logProb(pairs)
-    for (let i = 0; i < 5; i++) await model.update(pairs.map((p) => ({ ...p, weight: 1 })), { learningRate: 1e-2 })
+    for (let i = 0; i < 5; i++)
+      await model.update(
+        pairs.map((p) => ({ ...p, weight: 1 })),
+        { learningRate: 1e-2 },
+      )
     const drifted = await model.logProb(pairs)
     const distance = (lp: number[]) => lp.reduce((s, x, i) => s + Math.abs(x - ref[i]!), 0)
     expect(distance(drifted)).toBeGreaterThan(0.5)

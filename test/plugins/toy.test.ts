@@ -55,7 +55,10 @@ describe('toy-answer verifier', () => {
   const problem: Problem = { id: 'toy-1', prompt: 'p', answer: 'fern', data: { answers: ['fern', 'moss', 'ivy'], correct: ['fern', 'ivy'] } }
 
   it('rewards exactly the correct answers; score = reward by default (an oracle)', async () => {
-    const verdicts = await toyAnswer().score(['fern', ' ivy \n', 'moss', '', 'fern tree'].map((completion) => ({ problem, completion })), vctx)
+    const verdicts = await toyAnswer().score(
+      ['fern', ' ivy \n', 'moss', '', 'fern tree'].map((completion) => ({ problem, completion })),
+      vctx,
+    )
     expect(verdicts.map((v) => v.reward)).toEqual([1, 1, 0, 0, 0])
     expect(verdicts.map((v) => v.score)).toEqual([1, 1, 0, 0, 0])
     expect(verdicts.map((v) => v.reason)).toEqual(['passed', 'passed', 'failed', 'no-answer', 'failed'])
@@ -79,7 +82,22 @@ describe('toy-answer verifier', () => {
 
 describe('toy × tabular × strategies, end to end through the plugin seams', () => {
   it('every new built-in is registered under its short name and passes the plugin validator', () => {
-    const names = ['tabular', 'toy', 'toy-answer', 'sft', 'rl', 'bon-sft', 'bon-rl', 'bon-rl-v', 'bon-rl-s', 'bon-rlb', 'bon-rlb-p', 'vbon', 'bond', 'pass-at-k']
+    const names = [
+      'tabular',
+      'toy',
+      'toy-answer',
+      'sft',
+      'rl',
+      'bon-sft',
+      'bon-rl',
+      'bon-rl-v',
+      'bon-rl-s',
+      'bon-rlb',
+      'bon-rlb-p',
+      'vbon',
+      'bond',
+      'pass-at-k',
+    ]
     for (const name of names) {
       const plugin = validatePlugin(builtins[name]!(), 'builtins')
       expect(plugin.name).toBe(`bonbench:${name}`)
@@ -108,8 +126,14 @@ describe('toy × tabular × strategies, end to end through the plugin seams', ()
       const sequences = []
       for (const [i, problem] of task.train.entries()) {
         const completions = results[i]!.completions
-        const verdicts = await verifier.score(completions.map((c) => ({ problem, completion: c.text })), vctx)
-        const group: ScoredGroup = { problem, policy: completions.map((c, j) => ({ completion: c.text, reward: verdicts[j]!.reward!, score: verdicts[j]!.score })) }
+        const verdicts = await verifier.score(
+          completions.map((c) => ({ problem, completion: c.text })),
+          vctx,
+        )
+        const group: ScoredGroup = {
+          problem,
+          policy: completions.map((c, j) => ({ completion: c.text, reward: verdicts[j]!.reward!, score: verdicts[j]!.score })),
+        }
         const out = strategy.weights(group, { nTrain: 4, lambda: lambdaFor(4), rng: createRng(deriveSeed(7, step, problem.id, 'w')) })
         sequences.push(...out.sequences.map((s) => ({ ...s, weight: s.weight / task.train.length })))
       }

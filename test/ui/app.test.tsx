@@ -43,7 +43,7 @@ describe.each([80, 120])('App at %i columns', (columns) => {
     const frame = plain(lastFrame())
     // The scripted bon-rl losses fall from 2.0 to 0.4: highest bar first, lowest last.
     expect(frame).toContain('█▇▆▅▄▄▃▂▂▁▁▁')
-    if (columns >= 110) expect(frame.split('\n').find((l) => l.startsWith("▸ bon-rl"))).toContain('█▇▆▅▄▄▃▂▂▁▁▁')
+    if (columns >= 110) expect(frame.split('\n').find((l) => l.startsWith('▸ bon-rl'))).toContain('█▇▆▅▄▄▃▂▂▁▁▁')
     else expect(frame).toContain('    loss █▇▆▅▄▄▃▂▂▁▁▁')
   })
 
@@ -101,11 +101,20 @@ describe('App on small screens', () => {
 
   it('caps the live rows to the terminal height and says how many are hidden', () => {
     const cells = Array.from({ length: 30 }, (_, i) => ({
-      cellId: `c${i}`, key: { task: 'toy', model: 'tabular', strategy: 'sft', nTrain: 1, temperature: 1, seed: i },
+      cellId: `c${i}`,
+      key: { task: 'toy', model: 'tabular', strategy: 'sft', nTrain: 1, temperature: 1, seed: i },
     }))
-    const view = reduceRunView(initialRunView(), {
-      type: 'run:start', runId: 'big', runDir: '/tmp/big', resumed: false, plan: { cells, samplesToDraw: 10, estimatedSeconds: 1 },
-    }, 0)
+    const view = reduceRunView(
+      initialRunView(),
+      {
+        type: 'run:start',
+        runId: 'big',
+        runDir: '/tmp/big',
+        resumed: false,
+        plan: { cells, samplesToDraw: 10, estimatedSeconds: 1 },
+      },
+      0,
+    )
     const { lastFrame } = render(<App view={view} columns={80} rows={15} />)
     const frame = lines(lastFrame())
     expect(frame.filter((l) => l.startsWith('· sft s')).length).toBeLessThan(15)

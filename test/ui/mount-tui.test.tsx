@@ -15,14 +15,21 @@ const { plain } = await import('./frame-text.js')
 function terminal(columns: number) {
   const stream = Object.assign(new PassThrough(), { isTTY: true, columns, rows: 40 })
   let text = ''
-  stream.on('data', (chunk: Buffer) => { text += chunk.toString('utf8') })
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8')
+  })
   return { stream: stream as unknown as NodeJS.WriteStream, text: () => text }
 }
 
 /** A stdin that records whether anything asked for raw mode (which would swallow Ctrl-C). */
 function stdinProbe() {
   const stream = Object.assign(new PassThrough(), { isTTY: true, rawModeCalls: [] as boolean[] })
-  Object.assign(stream, { setRawMode: (on: boolean) => { stream.rawModeCalls.push(on); return stream } })
+  Object.assign(stream, {
+    setRawMode: (on: boolean) => {
+      stream.rawModeCalls.push(on)
+      return stream
+    },
+  })
   return stream
 }
 
@@ -43,9 +50,9 @@ describe('mountTui', () => {
     await tui.waitUntilExit()
     const text = plain(out.text())
     expect(count(text, '✓ base')).toBe(1)
-    expect(count(text, '✓ bon-rl N\'=4')).toBe(1)
+    expect(count(text, "✓ bon-rl N'=4")).toBe(1)
     expect(count(text, '✗ rl')).toBe(1)
-    expect(count(text, '▸ bon-rl N\'=4 train')).toBeGreaterThan(1)
+    expect(count(text, "▸ bon-rl N'=4 train")).toBeGreaterThan(1)
     expect(text).toMatch(/bon-rl N'=4\s+43\.0 │\s+61\.0\s+75\.2 │\s+56\.0\s+65\.7/)
     expect(text).not.toContain('--resume')
   })
@@ -58,11 +65,15 @@ describe('mountTui', () => {
     for (const { event } of events.slice(0, mid + 1)) tui.onEvent(event)
     // The core's handler: with it installed, ink's exit hook must neither unmount nor kill.
     const seen: string[] = []
-    const coreHandler = () => { seen.push('SIGINT') }
+    const coreHandler = () => {
+      seen.push('SIGINT')
+    }
     process.on('SIGINT', coreHandler)
     try {
       let exited = false
-      void tui.waitUntilExit().then(() => { exited = true })
+      void tui.waitUntilExit().then(() => {
+        exited = true
+      })
       process.emit('SIGINT', 'SIGINT')
       await new Promise((resolve) => setTimeout(resolve, 20))
       expect(seen).toEqual(['SIGINT'])

@@ -26,7 +26,9 @@ describe('createTerminalOutput', () => {
     const { scriptedRun } = await import('../fixtures/tui/run-events.js')
     const pipe = new PassThrough()
     let text = ''
-    pipe.on('data', (chunk: Buffer) => { text += chunk.toString('utf8') })
+    pipe.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+    })
     const line = createTerminalOutput({ stdout: pipe as unknown as NodeJS.WriteStream, env: {} })
     expect(line.kind).toBe('line')
     for (const { event } of scriptedRun().events) line.onEvent(event)

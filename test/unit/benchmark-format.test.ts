@@ -3,13 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Bench } from 'tinybench'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  BENCHMARK_FORMAT,
-  benchmarkResultsDir,
-  readBenchmarkResults,
-  recordsFromBench,
-  writeBenchmarkResults,
-} from '../../core/benchmark-format.js'
+import { BENCHMARK_FORMAT, benchmarkResultsDir, readBenchmarkResults, recordsFromBench, writeBenchmarkResults } from '../../core/benchmark-format.js'
 
 let dir: string
 beforeEach(async () => {

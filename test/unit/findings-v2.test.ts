@@ -14,9 +14,21 @@ import type { PlantedFrontierArm } from '../helpers/planted-frontier.js'
 import { plantedFrontierResults } from '../helpers/planted-frontier.js'
 import { plantedResults } from '../helpers/planted-results.js'
 
-const row = (id: string, pass: number, bon = pass): PromptRow => ({ promptId: id, passAtN: [pass, pass], bestOfN: [pass, bon], majorityAtN: [pass, pass], pFail: 1 - pass })
+const row = (id: string, pass: number, bon = pass): PromptRow => ({
+  promptId: id,
+  passAtN: [pass, pass],
+  bestOfN: [pass, bon],
+  majorityAtN: [pass, pass],
+  pFail: 1 - pass,
+})
 const stage = (step: number, kl: number, test: number, validation?: number): Stage => ({
-  step, kl, klHalfWidth: 0, grid: [1, 4], test: [row('p0', test), row('p1', test)], ...(validation !== undefined ? { validation: [row('v0', validation)] } : {}), ...(step === 0 ? { base: true } : {}),
+  step,
+  kl,
+  klHalfWidth: 0,
+  grid: [1, 4],
+  test: [row('p0', test), row('p1', test)],
+  ...(validation !== undefined ? { validation: [row('v0', validation)] } : {}),
+  ...(step === 0 ? { base: true } : {}),
 })
 
 describe('paths in KL', () => {
@@ -43,11 +55,22 @@ function handArm(withValidation: boolean, baseValidation = withValidation): ArmV
   const path = (lr: number, test: number, validation: number) => ({
     seed: 0,
     cell: { cellId: `x-${lr}`, key: { task: 't', model: 'm', strategy: 'rl', nTrain: 1, temperature: 1, seed: 0 }, metrics: { grid: [1, 4] } } as never,
-    stages: [stage(0, 0, 0.3, baseValidation ? 0.3 : undefined), stage(50, 0.1, test, withValidation ? validation : undefined), stage(100, 0.2, test + 0.01, withValidation ? validation - 0.1 : undefined)],
+    stages: [
+      stage(0, 0, 0.3, baseValidation ? 0.3 : undefined),
+      stage(50, 0.1, test, withValidation ? validation : undefined),
+      stage(100, 0.2, test + 0.01, withValidation ? validation - 0.1 : undefined),
+    ],
   })
   return {
-    name: 'rl', strategy: 'rl', nTrain: 1, temperature: 1, label: 'rl',
-    variants: [{ lr: 1e-4, groupId: 'a', seeds: [path(1e-4, 0.6, 0.4)] }, { lr: 3e-4, groupId: 'b', seeds: [path(3e-4, 0.4, 0.6)] }],
+    name: 'rl',
+    strategy: 'rl',
+    nTrain: 1,
+    temperature: 1,
+    label: 'rl',
+    variants: [
+      { lr: 1e-4, groupId: 'a', seeds: [path(1e-4, 0.6, 0.4)] },
+      { lr: 3e-4, groupId: 'b', seeds: [path(3e-4, 0.4, 0.6)] },
+    ],
   }
 }
 
@@ -85,10 +108,30 @@ describe('choosing the learning rate and the checkpoint', () => {
   })
 
   it('combines the two views of a prediction', () => {
-    expect(combineModes([{ mode: 'matched-kl', verdict: 'holds' }, { mode: 'best-checkpoint', verdict: 'holds' }]).verdict).toBe('holds')
-    expect(combineModes([{ mode: 'matched-kl', verdict: 'holds' }, { mode: 'best-checkpoint', verdict: 'does not hold' }]).verdict).toBe('inconclusive')
-    expect(combineModes([{ mode: 'matched-kl', verdict: 'does not hold' }, { mode: 'best-checkpoint', verdict: 'inconclusive' }]).verdict).toBe('does not hold')
-    expect(combineModes([{ mode: 'matched-kl', verdict: 'holds' }, { mode: 'best-checkpoint', verdict: 'not testable here' }]).verdict).toBe('holds')
+    expect(
+      combineModes([
+        { mode: 'matched-kl', verdict: 'holds' },
+        { mode: 'best-checkpoint', verdict: 'holds' },
+      ]).verdict,
+    ).toBe('holds')
+    expect(
+      combineModes([
+        { mode: 'matched-kl', verdict: 'holds' },
+        { mode: 'best-checkpoint', verdict: 'does not hold' },
+      ]).verdict,
+    ).toBe('inconclusive')
+    expect(
+      combineModes([
+        { mode: 'matched-kl', verdict: 'does not hold' },
+        { mode: 'best-checkpoint', verdict: 'inconclusive' },
+      ]).verdict,
+    ).toBe('does not hold')
+    expect(
+      combineModes([
+        { mode: 'matched-kl', verdict: 'holds' },
+        { mode: 'best-checkpoint', verdict: 'not testable here' },
+      ]).verdict,
+    ).toBe('holds')
   })
 })
 
@@ -104,7 +147,13 @@ function world(gain: number, bonSpeed = 0.15): PlantedFrontierArm[] {
     { strategy: 'rl', speed: 0.07, ...common },
     { strategy: 'rl', arm: 'rl-on-r', speed: 0.1, ...common },
     // pass@N carries the same gain so that Bo-N (capped at pass@N) keeps all of it.
-    { strategy: 'bon-rl-v', nTrain: 4, speed: bonSpeed, pass: (k, n) => sat(k) + (n > 1 ? (gain * k) / 0.2 : 0), bon: (k, n) => sat(k) + (n > 1 ? (gain * k) / 0.2 : 0) },
+    {
+      strategy: 'bon-rl-v',
+      nTrain: 4,
+      speed: bonSpeed,
+      pass: (k, n) => sat(k) + (n > 1 ? (gain * k) / 0.2 : 0),
+      bon: (k, n) => sat(k) + (n > 1 ? (gain * k) / 0.2 : 0),
+    },
   ]
 }
 
@@ -137,7 +186,9 @@ describe('findings v2 on planted frontiers', () => {
   })
 
   it('reads a version-3 results.json without learning rates or validation: matched KL only, the best checkpoint skipped with the reason', () => {
-    const results = resultsSchema.parse(JSON.parse(JSON.stringify(plantedFrontierResults({ arms: world(0.1), lrs: [3e-4], withLr: false, withValidation: false }))))
+    const results = resultsSchema.parse(
+      JSON.parse(JSON.stringify(plantedFrontierResults({ arms: world(0.1), lrs: [3e-4], withLr: false, withValidation: false }))),
+    )
     const report = evaluateFindingsV2(results)
     const best = report.modes.find((m) => m.mode === 'best-checkpoint')!
     expect(best.skipped).toMatch(/no validation/)
@@ -165,7 +216,8 @@ describe('findings v2 on planted frontiers', () => {
     const b = renderFindingsV2(evaluateFindingsV2(results), meta, results)
     expect(a).toBe(b)
     expect(a).toMatch(/^\| P2 \| BoN-aware training wins on its own metric \| \*\*holds\*\* \| holds \| holds \|/m)
-    for (const id of ['P1', 'P3', 'P4', 'P5', 'P6']) expect(a).toMatch(new RegExp(`^\\| ${id} \\| .* \\| \\*\\*(holds|does not hold|inconclusive|not testable here)\\*\\* \\|`, 'm'))
+    for (const id of ['P1', 'P3', 'P4', 'P5', 'P6'])
+      expect(a).toMatch(new RegExp(`^\\| ${id} \\| .* \\| \\*\\*(holds|does not hold|inconclusive|not testable here)\\*\\* \\|`, 'm'))
     expect(a).toContain('## Where each arm is compared')
     expect(a).toContain('## Frontiers at common KL')
     expect(a).toContain('not reached (max')
@@ -175,7 +227,15 @@ describe('findings v2 on planted frontiers', () => {
 
 describe('the power plan', () => {
   it('projects, at the pilot’s own size, about the paired two-level bootstrap SE', () => {
-    const pilot = plantedResults({ arms: [{ strategy: 'rl', pass: () => 0.02 }, { strategy: 'bon-rl-s', nTrain: 4, pass: () => 0.05 }], seeds: [0, 1, 2, 3], prompts: 80, noise: 0.05 })
+    const pilot = plantedResults({
+      arms: [
+        { strategy: 'rl', pass: () => 0.02 },
+        { strategy: 'bon-rl-s', nTrain: 4, pass: () => 0.05 },
+      ],
+      seeds: [0, 1, 2, 3],
+      prompts: 80,
+      noise: 0.05,
+    })
     const checks = plannedChecks(pilot)
     expect(checks.length).toBeGreaterThan(0)
     for (const check of checks.filter((c) => !c.strata).slice(0, 4)) {
@@ -200,7 +260,8 @@ describe('the committed example of a v2 document', () => {
     const results = plantedFrontierResults({ arms: world(0.1) })
     const meta = findingsMeta(results, { source: 'test/helpers/planted-frontier.ts (world(0.1) of test/unit/findings-v2.test.ts)' })
     const markdown = renderFindingsV2(evaluateFindingsV2(results), meta, results)
-    const banner = '<!-- A synthetic example of the study-v2 findings document: planted effects (bon-rl-v gains +10 pp Bo-N at matched KL), not measurements. -->\n'
+    const banner =
+      '<!-- A synthetic example of the study-v2 findings document: planted effects (bon-rl-v gains +10 pp Bo-N at matched KL), not measurements. -->\n'
     if (process.env.UPDATE_EXAMPLE === '1') await writeFile(file, banner + markdown)
     expect(await readFile(file, 'utf8')).toBe(banner + markdown)
   })

@@ -27,7 +27,12 @@ const paperWorld: PlantedArm[] = [
   { strategy: 'bon-rl-v', nTrain: 8, pass: (_, hard) => (hard ? 0.05 : 0.01), bon: (_, hard) => (hard ? 0.12 : 0.04), distinct: 0.3 },
 ]
 
-const nullWorld: PlantedArm[] = ['sft', 'rl'].map((strategy) => ({ strategy })).concat([{ strategy: 'bon-rl-s', nTrain: 8 }, { strategy: 'bon-rl-v', nTrain: 8 }] as PlantedArm[])
+const nullWorld: PlantedArm[] = ['sft', 'rl']
+  .map((strategy) => ({ strategy }))
+  .concat([
+    { strategy: 'bon-rl-s', nTrain: 8 },
+    { strategy: 'bon-rl-v', nTrain: 8 },
+  ] as PlantedArm[])
 
 function verdicts(report: FindingsReport): Record<string, Verdict> {
   return Object.fromEntries(report.findings.map((f) => [f.id, f.verdict]))
@@ -98,7 +103,10 @@ describe('the decision rule', () => {
 
   it('bootstraps the hard − easy contrast within the split', () => {
     const hard = [true, true, false, false, false]
-    const a = [[0.1, 0.3, 0.6, 0.7, 0.8], [0.2, 0.2, 0.5, 0.9, 0.7]]
+    const a = [
+      [0.1, 0.3, 0.6, 0.7, 0.8],
+      [0.2, 0.2, 0.5, 0.9, 0.7],
+    ]
     // b gains 10 pp on hard prompts and 2 pp on easy ones, on every prompt and seed: contrast 8 pp.
     const b = a.map((row) => row.map((v, p) => v + (hard[p] ? 0.1 : 0.02)))
     const same = stratifiedContrastBootstrap(a, b, hard, { seed: 3, resamples: 500 })
@@ -161,7 +169,14 @@ describe('evaluateFindings on planted effects', () => {
 
   it('marks what the run cannot test as not testable here, with a reason', () => {
     const baseOnly = evaluate({ arms: [] })
-    expect(verdicts(baseOnly)).toEqual({ P1: 'not testable here', P2: 'not testable here', P3: 'not testable here', P4: 'not testable here', P5: 'not testable here', P6: 'holds' })
+    expect(verdicts(baseOnly)).toEqual({
+      P1: 'not testable here',
+      P2: 'not testable here',
+      P3: 'not testable here',
+      P4: 'not testable here',
+      P5: 'not testable here',
+      P6: 'holds',
+    })
     expect(baseOnly.findings[0]!.summary).toMatch(/neither sft nor rl/)
     const oneT = verdicts(evaluate({ arms: [], temperatures: [1] }))
     expect(oneT.P6).toBe('not testable here')
@@ -231,12 +246,16 @@ describe('evaluateFindings on a results.json built by the reports pipeline', () 
     // The base model's regime: shares of prompts by their success rate pooled over both seeds.
     const spread = report.design.baseSpread!
     const baseCells = results.cells.filter((c) => c.key.strategy === 'base' && c.key.temperature === 1)
-    const rates = baseCells[0]!.prompts.map((p) => baseCells.reduce((sum, c) => sum + 1 - c.prompts.find((q) => q.promptId === p.promptId)!.pFail, 0) / baseCells.length)
+    const rates = baseCells[0]!.prompts.map(
+      (p) => baseCells.reduce((sum, c) => sum + 1 - c.prompts.find((q) => q.promptId === p.promptId)!.pFail, 0) / baseCells.length,
+    )
     expect(spread.pass1).toBeCloseTo(rates.reduce((a, b) => a + b, 0) / rates.length, 12)
     expect(spread.never).toBe(rates.filter((r) => r === 0).length / rates.length)
     expect(spread.always).toBe(rates.filter((r) => r === 1).length / rates.length)
     expect(spread.never + spread.rarely + spread.sometimes + spread.often + spread.always).toBeCloseTo(1, 12)
     expect(spread.samplesPerPrompt).toBe(32)
-    expect(renderFindings(report, findingsMeta(results, { source: 'r.json' }))).toMatch(/The base model's regime at T=1: pass@1 [\d.]+%; of the test prompts it solves [\d.]+% never/)
+    expect(renderFindings(report, findingsMeta(results, { source: 'r.json' }))).toMatch(
+      /The base model's regime at T=1: pass@1 [\d.]+%; of the test prompts it solves [\d.]+% never/,
+    )
   })
 })

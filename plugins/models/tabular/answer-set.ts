@@ -15,7 +15,14 @@ export function parseChoices(prompt: string): string[] | undefined {
   let last: string | undefined
   for (const match of prompt.matchAll(CHOICES_LINE)) last = match[1]
   if (last === undefined) return undefined
-  const answers = [...new Set(last.split('|').map((a) => a.trim()).filter((a) => a !== ''))]
+  const answers = [
+    ...new Set(
+      last
+        .split('|')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+    ),
+  ]
   return answers.length > 0 ? answers : undefined
 }
 

@@ -43,15 +43,23 @@ export function parseTable(text: string, where: string): { table: TabularTable; 
   try {
     json = JSON.parse(text) as CheckpointJson
   } catch (cause) {
-    throw new BenchError('BENCH_DATA_INVALID', `bonbench:tabular: ${where} is not valid JSON. Point load() at a folder written by a tabular model's save().`, { cause })
+    throw new BenchError('BENCH_DATA_INVALID', `bonbench:tabular: ${where} is not valid JSON. Point load() at a folder written by a tabular model's save().`, {
+      cause,
+    })
   }
   if (json?.format !== 'bonbench-tabular' || json.version !== 1 || !Array.isArray(json.entries)) {
-    throw new BenchError('BENCH_DATA_INVALID', `bonbench:tabular: ${where} is not a tabular checkpoint (format 'bonbench-tabular', version 1). Point load() at a folder written by a tabular model's save().`)
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `bonbench:tabular: ${where} is not a tabular checkpoint (format 'bonbench-tabular', version 1). Point load() at a folder written by a tabular model's save().`,
+    )
   }
   const table = new TabularTable(json.init)
   for (const e of json.entries) {
     if (e.answers.length !== e.logits.length || e.ref.length !== e.logits.length) {
-      throw new BenchError('BENCH_DATA_INVALID', `bonbench:tabular: ${where}: the entry of prompt '${e.prompt.slice(0, 40)}' has mismatched answers and logits.`)
+      throw new BenchError(
+        'BENCH_DATA_INVALID',
+        `bonbench:tabular: ${where}: the entry of prompt '${e.prompt.slice(0, 40)}' has mismatched answers and logits.`,
+      )
     }
     const entry = makeEntry(e.answers, e.logits, e.ref)
     if (e.adam) entry.adam = e.adam

@@ -12,7 +12,11 @@ export type { TabularInstance, TabularOptimizer } from './tabular-instance.js'
 
 /** Options of `bonbench:tabular`. */
 export const tabularOptionsSchema = z.strictObject({
-  answers: z.array(z.string().min(1)).min(1).optional().describe('A fixed answer set for every prompt; without it each prompt declares its own on a `choices:` line.'),
+  answers: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe('A fixed answer set for every prompt; without it each prompt declares its own on a `choices:` line.'),
   initScale: z.number().min(0).max(10).default(1).describe('Standard deviation of the seeded initial logits (0 gives a uniform policy).'),
   optimizer: z.enum(['sgd', 'adam']).default('sgd').describe('`sgd` (plain θ ← θ − η∇L, default) or `adam`.'),
   // Large: the trainer averages weights over the prompts of a step, and each prompt has its own row.
@@ -61,7 +65,11 @@ export const tabular = defineModel({
         try {
           text = await readFile(path, 'utf8')
         } catch (cause) {
-          throw new BenchError('BENCH_DATA_MISSING', `bonbench:tabular: no checkpoint at ${path}. Point load() at a folder written by a tabular model's save().`, { cause })
+          throw new BenchError(
+            'BENCH_DATA_MISSING',
+            `bonbench:tabular: no checkpoint at ${path}. Point load() at a folder written by a tabular model's save().`,
+            { cause },
+          )
         }
         // The checkpoint carries the KL reference and Adam state too, so a resumed run trains on as before.
         const { table, optimizer: kind } = parseTable(text, path)

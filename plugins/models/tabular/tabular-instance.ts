@@ -138,7 +138,10 @@ export function createTabularInstance(table: TabularTable, optimizer: TabularOpt
 function answerIndex(entry: TableEntry, completion: string): number {
   const k = entry.index.get(completion.trim())
   if (k === undefined) {
-    throw new BenchError('BENCH_USAGE', `bonbench:tabular: cannot train on '${completion.slice(0, 40)}': it is not one of the prompt's answers (${entry.answers.join(', ')}). A tabular model only learns completions from its answer set; check the task's expert solutions.`)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `bonbench:tabular: cannot train on '${completion.slice(0, 40)}': it is not one of the prompt's answers (${entry.answers.join(', ')}). A tabular model only learns completions from its answer set; check the task's expert solutions.`,
+    )
   }
   return k
 }

@@ -36,7 +36,10 @@ export class TabularTable {
     const answers = this.init.answers ? [...this.init.answers] : parseChoices(prompt)
     if (!answers) {
       const shown = prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt
-      throw new BenchError('BENCH_USAGE', `bonbench:tabular: the prompt '${shown}' declares no answer set. Add a line 'choices: a | b | c' to the prompt (the toy task does), or give the model a fixed set with the option answers: ['a', 'b', …].`)
+      throw new BenchError(
+        'BENCH_USAGE',
+        `bonbench:tabular: the prompt '${shown}' declares no answer set. Add a line 'choices: a | b | c' to the prompt (the toy task does), or give the model a fixed set with the option answers: ['a', 'b', …].`,
+      )
     }
     const logits = answers.map((answer) => this.init.initScale * standardNormal(deriveSeed(this.init.seed, 'tabular', prompt, answer)))
     const created = makeEntry(answers, logits, [...logits])

@@ -65,7 +65,14 @@ export class Engine {
    * caller knows it (a loaded checkpoint, a copy of a model whose hash is known), is taken as the
    * checkpoint hash of these weights.
    */
-  static async create(init: { options: ResolvedTinyTransformerOptions; tokenizer: CharTokenizer; weights: Float32Array[]; seed: number; backend?: string; hash?: string }): Promise<Engine> {
+  static async create(init: {
+    options: ResolvedTinyTransformerOptions
+    tokenizer: CharTokenizer
+    weights: Float32Array[]
+    seed: number
+    backend?: string
+    hash?: string
+  }): Promise<Engine> {
     const backend = await selectBackend(init.backend ?? init.options.backend ?? 'auto')
     return new Engine(init.options, init.tokenizer, backend, init.seed, init.weights, init.hash)
   }

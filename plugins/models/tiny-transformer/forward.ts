@@ -120,7 +120,13 @@ export interface KvCache {
  * [B, V] logits and the grown cache. Every op is row-wise, so a row's numbers do not depend on
  * which other rows share the batch. Forward only (uses tf.gather); call inside tf.tidy.
  */
-export function decodeStep(W: WeightMap, k: ForwardConstants, tokens: tf.Tensor1D, pos: number, cache: KvCache | undefined): { logits: tf.Tensor2D; cache: KvCache } {
+export function decodeStep(
+  W: WeightMap,
+  k: ForwardConstants,
+  tokens: tf.Tensor1D,
+  pos: number,
+  cache: KvCache | undefined,
+): { logits: tf.Tensor2D; cache: KvCache } {
   const { width: w, heads: H, layers: L } = k.cfg
   const d = w / H
   const B = tokens.shape[0]

@@ -50,7 +50,8 @@ function gatherRows(cache: KvCache, rows: number[], H: number): KvCache {
     const oneHot = new Float32Array(rows.length * B)
     rows.forEach((r, i) => (oneHot[i * B + r] = 1))
     const select = tf.tensor2d(oneHot, [rows.length, B])
-    const pick = (t: tf.Tensor3D) => tf.reshape(tf.matMul(select, tf.reshape(t, [B, -1]) as tf.Tensor2D), [rows.length * H, t.shape[1], t.shape[2]]) as tf.Tensor3D
+    const pick = (t: tf.Tensor3D) =>
+      tf.reshape(tf.matMul(select, tf.reshape(t, [B, -1]) as tf.Tensor2D), [rows.length * H, t.shape[1], t.shape[2]]) as tf.Tensor3D
     return { k: cache.k.map(pick), v: cache.v.map(pick) }
   })
 }
@@ -59,7 +60,12 @@ function gatherRows(cache: KvCache, rows: number[], H: number): KvCache {
  * Runs one decode step for the whole batch and reads its logits back: the step's one device read,
  * awaited (never `dataSync()`, which tfjs-webgpu cannot do in Node).
  */
-async function step(model: DecodeModel, tokens: number[], pos: number, cache: KvCache | undefined): Promise<{ logits: Float32Array<ArrayBufferLike>; cache: KvCache }> {
+async function step(
+  model: DecodeModel,
+  tokens: number[],
+  pos: number,
+  cache: KvCache | undefined,
+): Promise<{ logits: Float32Array<ArrayBufferLike>; cache: KvCache }> {
   const out = tf.tidy(() => {
     const r = decodeStep(model.W, model.consts, tf.tensor1d(tokens, 'int32'), pos, cache)
     return { logits: r.logits, k: r.cache.k, v: r.cache.v }
@@ -138,7 +144,12 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
         disposeCache(cache)
         throw abortError()
       }
-      ;({ logits, cache } = await step(model, uniqueRow.map((i) => rows[i]!.ids[pos]!), pos, cache))
+      ;({ logits, cache } = await step(
+        model,
+        uniqueRow.map((i) => rows[i]!.ids[pos]!),
+        pos,
+        cache,
+      ))
     }
     if (slot.length !== uniqueRow.length || slot.some((u, b) => u !== b)) {
       const expanded = gatherRows(cache!, slot, H)
@@ -173,7 +184,11 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
       }
       // Dropping rows copies the cache, so wait until an eighth of the batch is finished.
       if ((batch.length - keep.length) * 8 >= batch.length) {
-        const compact = gatherRows(cache!, keep.map(([, b]) => b), H)
+        const compact = gatherRows(
+          cache!,
+          keep.map(([, b]) => b),
+          H,
+        )
         disposeCache(cache)
         cache = compact
         batch = keep.map(([i]) => i)

@@ -66,7 +66,14 @@ export const tinyTransformer = defineModel({
       const backend = saved.options.backend ?? ctx.backend ?? 'auto'
       // The engine seed (dropout stream) is chosen as in create: a checkpoint does not hold it, so
       // a model loaded from the cache seeds its fine-tuning exactly as the freshly built one did.
-      const engine = await Engine.create({ options: saved.options, tokenizer: saved.tokenizer, weights: saved.weights, seed: resolved.seed ?? ctx.seed, backend, hash: saved.hash })
+      const engine = await Engine.create({
+        options: saved.options,
+        tokenizer: saved.tokenizer,
+        weights: saved.weights,
+        seed: resolved.seed ?? ctx.seed,
+        backend,
+        hash: saved.hash,
+      })
       return createInstance(engine, { workers: workerCount(saved.options, ctx.concurrency), backend })
     },
   }),

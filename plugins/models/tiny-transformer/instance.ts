@@ -54,7 +54,9 @@ function toRows(requests: SampleRequest[]): RowRequest[] {
  */
 export function createInstance(engine: Engine, opts: { workers: number; backend: string }): TinyTransformerInstance {
   const workers = opts.workers >= 2 ? opts.workers : 0
-  const pool = workers ? new SamplerPool(workers, { options: engine.options, tokenizer: engine.tokenizer.toJSON(), seed: engine.seed, backend: engine.backend.name }) : undefined
+  const pool = workers
+    ? new SamplerPool(workers, { options: engine.options, tokenizer: engine.tokenizer.toJSON(), seed: engine.seed, backend: engine.backend.name })
+    : undefined
   let lastThreads: number[] = []
   let disposed = false
   const alive = () => {
@@ -93,7 +95,14 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
       // moments, step count 0 (which also restarts the dropout stream) and no KL reference, so
       // the copy trains exactly as a model loaded from this one's checkpoint would.
       const hash = engine.knownHash // taken before the read starts, so both describe the same weights
-      const copy = await Engine.create({ options: engine.options, tokenizer: engine.tokenizer, weights: await engine.getWeights(), seed: engine.seed, backend: opts.backend, hash })
+      const copy = await Engine.create({
+        options: engine.options,
+        tokenizer: engine.tokenizer,
+        weights: await engine.getWeights(),
+        seed: engine.seed,
+        backend: opts.backend,
+        hash,
+      })
       return createInstance(copy, opts)
     },
     async save(dir) {

@@ -10,10 +10,18 @@ export const tinyTransformerOptionsSchema = z
     layers: z.int().min(1).max(48).default(2).describe('Transformer blocks.'),
     width: z.int().min(8).max(4096).default(128).describe('Model (embedding) width; a multiple of heads.'),
     heads: z.int().min(1).max(64).default(4).describe('Attention heads per block.'),
-    context: z.int().min(4).max(4096).default(96).describe('Longest sequence (BOS + prompt + completion + EOS) the model sees; longer prompts are cut on the left.'),
+    context: z
+      .int()
+      .min(4)
+      .max(4096)
+      .default(96)
+      .describe('Longest sequence (BOS + prompt + completion + EOS) the model sees; longer prompts are cut on the left.'),
     mlpRatio: z.int().min(1).max(8).default(4).describe('Hidden size of the MLP as a multiple of width.'),
     dropout: z.number().min(0).max(0.9).default(0).describe('Dropout rate while training (0 turns it off).'),
-    positions: z.enum(['learned', 'rotary']).default('learned').describe('Position encoding: `learned` embeddings or `rotary` (RoPE; needs an even head size).'),
+    positions: z
+      .enum(['learned', 'rotary'])
+      .default('learned')
+      .describe('Position encoding: `learned` embeddings or `rotary` (RoPE; needs an even head size).'),
     learningRate: z.number().positive().default(1e-3).describe('Adam step size used when `update` is not given one.'),
     clipNorm: z.number().min(0).default(1).describe('Global gradient-norm clip (0 turns clipping off).'),
     batching: z

@@ -74,7 +74,10 @@ export class SamplerPool {
       return this.#call(slot, msg).then((reply) => {
         if (!reply.ok) {
           slot.version = -1
-          throw new BenchError(reply.error.code === 'BENCH_ABORTED' ? 'BENCH_ABORTED' : 'BENCH_RUN_INVALID', `bonbench:tiny-transformer: sampling worker failed: ${reply.error.message}`)
+          throw new BenchError(
+            reply.error.code === 'BENCH_ABORTED' ? 'BENCH_ABORTED' : 'BENCH_RUN_INVALID',
+            `bonbench:tiny-transformer: sampling worker failed: ${reply.error.message}`,
+          )
         }
         slot.version = version
         return reply

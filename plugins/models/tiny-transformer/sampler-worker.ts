@@ -12,7 +12,13 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
   if (msg.type === 'ping') return { id: msg.id, ok: true, threadId }
   if (msg.weights) {
     if (!engine) {
-      engine = await Engine.create({ options: init.options, tokenizer: CharTokenizer.fromJSON(init.tokenizer), weights: msg.weights, seed: init.seed, backend: init.backend })
+      engine = await Engine.create({
+        options: init.options,
+        tokenizer: CharTokenizer.fromJSON(init.tokenizer),
+        weights: msg.weights,
+        seed: init.seed,
+        backend: init.backend,
+      })
     } else {
       engine.setWeights(msg.weights)
     }
@@ -24,6 +30,7 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
 parentPort!.on('message', (msg: WorkerRequest) => {
   handle(msg).then(
     (reply) => parentPort!.postMessage(reply),
-    (error: Error & { code?: string }) => parentPort!.postMessage({ id: msg.id, ok: false, threadId, error: { message: error.message, code: error.code } } satisfies WorkerReply),
+    (error: Error & { code?: string }) =>
+      parentPort!.postMessage({ id: msg.id, ok: false, threadId, error: { message: error.message, code: error.code } } satisfies WorkerReply),
   )
 })

@@ -12,9 +12,7 @@ export interface WorkerInit {
 }
 
 /** Main thread → worker. `weights` rides along whenever the worker's copy is stale. */
-export type WorkerRequest =
-  | { id: number; type: 'sample'; rows: RowRequest[]; weights?: Float32Array[] }
-  | { id: number; type: 'ping' }
+export type WorkerRequest = { id: number; type: 'sample'; rows: RowRequest[]; weights?: Float32Array[] } | { id: number; type: 'ping' }
 
 /** Worker → main thread: one reply per request id. */
 export type WorkerReply =

@@ -1,5 +1,20 @@
 import type { RunEvent, Phase, CellKey } from 'bonbench'
-import { defineReporter, type PluginHooks, cellLabel, varyingAxes, type VaryingAxes, formatHeadline, resumeHint, formatSummaryTable, summarizeResults, formatCount, formatDuration, formatEstimate, formatRate, formatValue } from 'bonbench'
+import {
+  defineReporter,
+  type PluginHooks,
+  cellLabel,
+  varyingAxes,
+  type VaryingAxes,
+  formatHeadline,
+  resumeHint,
+  formatSummaryTable,
+  summarizeResults,
+  formatCount,
+  formatDuration,
+  formatEstimate,
+  formatRate,
+  formatValue,
+} from 'bonbench'
 import { lineOptionsSchema, type ResolvedLineOptions, type TextSink } from './options.js'
 import { ProgressThrottle } from './progress-throttle.js'
 
@@ -48,7 +63,9 @@ function lineReporterHooks(opts: ResolvedLineOptions): PluginHooks<'reporter'> {
       axes = varyingAxes(e.plan.cells.map((c) => c.key))
       counts = { finished: 0, skipped: 0, failed: 0 }
       const verb = e.resumed ? 'resuming run' : 'run'
-      write(`${verb} ${e.runId}: ${e.plan.cells.length} cells, ${formatCount(e.plan.samplesToDraw)} samples to draw, estimated ${formatEstimate(e.plan.estimatedSeconds)}`)
+      write(
+        `${verb} ${e.runId}: ${e.plan.cells.length} cells, ${formatCount(e.plan.samplesToDraw)} samples to draw, estimated ${formatEstimate(e.plan.estimatedSeconds)}`,
+      )
       write(`run dir: ${e.runDir}`)
     },
     'cell:start': (e) => {

@@ -7,10 +7,9 @@ export interface TextSink {
   columns?: number
 }
 
-const sink = z.custom<TextSink>(
-  (v) => typeof v === 'object' && v !== null && typeof (v as TextSink).write === 'function',
-  { message: 'expected a writable stream (an object with a write(text) method)' },
-)
+const sink = z.custom<TextSink>((v) => typeof v === 'object' && v !== null && typeof (v as TextSink).write === 'function', {
+  message: 'expected a writable stream (an object with a write(text) method)',
+})
 const clock = z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function returning milliseconds' })
 
 /**

@@ -6,7 +6,10 @@
 export class ProgressThrottle {
   private readonly last = new Map<string, { bucket: number; at: number; done: number }>()
 
-  constructor(private readonly step: number, private readonly intervalMs: number) {}
+  constructor(
+    private readonly step: number,
+    private readonly intervalMs: number,
+  ) {}
 
   /** Forget a cell's history: call on each new phase so its first boundaries print again. */
   reset(cellId: string, at: number): void {

@@ -6,7 +6,11 @@ import { datasetSplit, fillTemplate, invalidLine, readJsonl, resolveDataFile } f
 /** Options of `bonbench:gsm8k`. */
 export const gsm8kOptionsSchema = z.strictObject({
   file: z.string().min(1).optional().describe('The file inside a `--data` folder (default: test.jsonl, gsm8k/test.jsonl, or their .gz).'),
-  template: z.string().includes('{question}').default('Question: {question}\nAnswer:').describe('Prompt template; `{question}` is replaced by the question text.'),
+  template: z
+    .string()
+    .includes('{question}')
+    .default('Question: {question}\nAnswer:')
+    .describe('Prompt template; `{question}` is replaced by the question text.'),
   limit: z.int().min(1).optional().describe('Keep the first n problems, for quick runs.'),
   trainFraction: z.number().min(0).max(1).default(0).describe('Fraction moved to train by a hash of the id (default 0: evaluation only, all in test).'),
   keepCalculator: z.boolean().default(false).describe('Keep the calculator annotations `<<48/2=24>>` in expert solutions (default: removed).'),

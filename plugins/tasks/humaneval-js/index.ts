@@ -18,7 +18,12 @@ export const humanevalJsOptionsSchema = z.strictObject({
 export type HumanevalJsOptions = z.input<typeof humanevalJsOptionsSchema>
 
 const name = 'bonbench:humaneval-js'
-const candidates = ['humaneval_js.humaneval-x.jsonl.gz', 'humaneval-js.multiple-e.jsonl', 'humaneval_js/humaneval_js.humaneval-x.jsonl.gz', 'humaneval_js/humaneval-js.multiple-e.jsonl']
+const candidates = [
+  'humaneval_js.humaneval-x.jsonl.gz',
+  'humaneval-js.multiple-e.jsonl',
+  'humaneval_js/humaneval_js.humaneval-x.jsonl.gz',
+  'humaneval_js/humaneval-js.multiple-e.jsonl',
+]
 /** MultiPL-E's JavaScript stop tokens; HumanEval-X completions end with the closing brace of the arrow function. */
 const stops = ['\nfunction ', '\n/*', '\n//', '\nconsole.log']
 
@@ -32,7 +37,10 @@ const stops = ['\nfunction ', '\n/*', '\n//', '\nconsole.log']
  */
 export const humanevalJs = defineTask({
   name,
-  meta: { version: '0.1.0', description: 'HumanEval in JavaScript (MultiPL-E: evaluation only; HumanEval-X: with reference solutions), graded in the js-sandbox (needs --data)' },
+  meta: {
+    version: '0.1.0',
+    description: 'HumanEval in JavaScript (MultiPL-E: evaluation only; HumanEval-X: with reference solutions), graded in the js-sandbox (needs --data)',
+  },
   options: humanevalJsOptionsSchema,
   create(o) {
     let evaluationOnly = true
@@ -47,10 +55,14 @@ export const humanevalJs = defineTask({
         const data = await readJsonl(name, file)
         const results = parseUniqueRecords(name, data, parseJsRecord, 'task_id')
         const problems = results.map((r) => r.problem)
-        if (problems.length === 0) throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} holds no problems. Point --data at a HumanEval-JS .jsonl or .jsonl.gz file.`)
+        if (problems.length === 0)
+          throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} holds no problems. Point --data at a HumanEval-JS .jsonl or .jsonl.gz file.`)
         evaluationOnly = results.some((r) => r.format === 'multiple-e')
         if (evaluationOnly && o.trainFraction > 0) {
-          throw new BenchError('BENCH_DATA_INVALID', `${name}: ${file} is MultiPL-E data, whose licence forbids training on it; set trainFraction to 0 (evaluation only) or use the HumanEval-X file.`)
+          throw new BenchError(
+            'BENCH_DATA_INVALID',
+            `${name}: ${file} is MultiPL-E data, whose licence forbids training on it; set trainFraction to 0 (evaluation only) or use the HumanEval-X file.`,
+          )
         }
         return datasetSplit(data, problems, o)
       },

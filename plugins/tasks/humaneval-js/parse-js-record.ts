@@ -56,6 +56,7 @@ export function parseJsRecord({ value }: JsonlRecord): ParsedJsRecord {
   }
   return {
     ok: false,
-    reason: "neither a MultiPL-E record (task_id/name, prompt, tests, stop_tokens) nor a HumanEval-X record (task_id, prompt, canonical_solution, test, declaration)",
+    reason:
+      'neither a MultiPL-E record (task_id/name, prompt, tests, stop_tokens) nor a HumanEval-X record (task_id, prompt, canonical_solution, test, declaration)',
   }
 }

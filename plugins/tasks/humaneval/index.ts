@@ -6,7 +6,11 @@ import { datasetSplit, parseUniqueRecords, readJsonl, resolveDataFile, type Json
 
 /** Options of `bonbench:humaneval`. */
 export const humanevalOptionsSchema = z.strictObject({
-  file: z.string().min(1).optional().describe('The file inside a `--data` folder (default: HumanEval.jsonl.gz, HumanEval.jsonl, humaneval/HumanEval.jsonl.gz).'),
+  file: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The file inside a `--data` folder (default: HumanEval.jsonl.gz, HumanEval.jsonl, humaneval/HumanEval.jsonl.gz).'),
   limit: z.int().min(1).optional().describe('Keep the first n problems, for quick runs.'),
   trainFraction: z.number().min(0).max(1).default(0).describe('Fraction moved to train by a hash of the id (default 0: everything in test).'),
   maxTokens: z.int().min(1).default(512).describe('Generation cap: the most tokens a completion may have.'),

@@ -60,7 +60,10 @@ function shuffle<T>(items: T[], rng: Rng): T[] {
 
 function drawSplit(split: 'train' | 'test', size: number, plan: SplitPlan, taken: Set<string>): Problem[] {
   const rng = createRng(deriveSeed(plan.seed, 'math', split))
-  const counts = allocate(size, plan.levels.map((l) => l.weight))
+  const counts = allocate(
+    size,
+    plan.levels.map((l) => l.weight),
+  )
   const problems: Problem[] = []
   plan.levels.forEach(({ level, spec }, k) => {
     const levelRng = rng.fork(`level-${level}`)
@@ -68,7 +71,10 @@ function drawSplit(split: 'train' | 'test', size: number, plan: SplitPlan, taken
     let got = 0
     for (let attempt = 0; got < want; attempt++) {
       if (attempt > 100 * want + 2000) {
-        throw new BenchError('BENCH_PLUGIN_OPTIONS', `bonbench:math: level ${level} has too few distinct problems within ${plan.maxChars} characters for ${split}Size (found ${got} of ${want} after ${attempt} draws). Lower trainSize/testSize, raise maxChars, or widen the level's digits in levelSpecs.`)
+        throw new BenchError(
+          'BENCH_PLUGIN_OPTIONS',
+          `bonbench:math: level ${level} has too few distinct problems within ${plan.maxChars} characters for ${split}Size (found ${got} of ${want} after ${attempt} draws). Lower trainSize/testSize, raise maxChars, or widen the level's digits in levelSpecs.`,
+        )
       }
       const drawn = generateProblem(levelRng, spec)
       if (!drawn) continue

@@ -9,7 +9,11 @@ export { parseMathRecord } from './parse-math-record.js'
 /** Options of `bonbench:math500` (also loads the full MATH test set; the format is auto-detected). */
 export const math500OptionsSchema = z.strictObject({
   file: z.string().min(1).optional().describe('The file inside a `--data` folder (default: math500_test.jsonl, math/math500_test.jsonl, test.jsonl).'),
-  template: z.string().includes('{problem}').default('Problem:\n{problem}\n\nSolution:').describe('Prompt template; `{problem}` is replaced by the problem text.'),
+  template: z
+    .string()
+    .includes('{problem}')
+    .default('Problem:\n{problem}\n\nSolution:')
+    .describe('Prompt template; `{problem}` is replaced by the problem text.'),
   levels: z.array(z.int().min(1).max(5)).min(1).optional().describe('Keep only these levels (1–5).'),
   limit: z.int().min(1).optional().describe('Keep the first n problems (after the level filter), for quick runs.'),
   trainFraction: z.number().min(0).max(1).default(0).describe('Fraction moved to train by a hash of the id (default 0: evaluation only, all in test).'),

@@ -10,9 +10,22 @@ export const toyTaskOptionsSchema = z.strictObject({
   seed: z.int().default(1).describe('Seed of the problem set; fixed (default 1) so every run seed sees the same prompts.'),
   prompts: z.int().min(1).max(10_000).default(32).describe('Number of prompts.'),
   levels: z.array(z.int().min(1)).min(1).default([1, 2, 3, 4]).describe('Levels to cycle through (built-in 1–4, or keys of `levelSpecs`).'),
-  levelSpecs: z.record(z.string().regex(/^\d+$/), z.strictObject({ choices: z.int().min(2).max(MAX_CHOICES), correct: z.int().min(1) })).default({}).describe('Extra or replacement levels: `{ 5: { choices: 24, correct: 1 } }`.'),
-  split: z.enum(['shared', 'disjoint']).default('shared').describe('`shared` (default): test = train = every prompt, because a tabular policy shares nothing between prompts and could never carry training to unseen ones. `disjoint`: every round(1/testFraction)-th prompt goes to test only, for models that generalise.'),
-  testFraction: z.number().gt(0).lt(1).default(1 / 3).describe('Share of the prompts that go to test under `split: disjoint`.'),
+  levelSpecs: z
+    .record(z.string().regex(/^\d+$/), z.strictObject({ choices: z.int().min(2).max(MAX_CHOICES), correct: z.int().min(1) }))
+    .default({})
+    .describe('Extra or replacement levels: `{ 5: { choices: 24, correct: 1 } }`.'),
+  split: z
+    .enum(['shared', 'disjoint'])
+    .default('shared')
+    .describe(
+      '`shared` (default): test = train = every prompt, because a tabular policy shares nothing between prompts and could never carry training to unseen ones. `disjoint`: every round(1/testFraction)-th prompt goes to test only, for models that generalise.',
+    ),
+  testFraction: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(1 / 3)
+    .describe('Share of the prompts that go to test under `split: disjoint`.'),
 })
 
 /** Options as written in a config. */
@@ -35,7 +48,8 @@ export const toy = defineTask({
     for (const level of o.levels) {
       const spec = table[level]
       if (!spec) fail('levels', `level ${level} is not defined. Use built-in levels 1–4 or define it in levelSpecs: { ${level}: { choices, correct } }.`)
-      if (spec.correct >= spec.choices) fail('levels', `level ${level} has ${spec.correct} correct of ${spec.choices} choices; at least one answer must be wrong.`)
+      if (spec.correct >= spec.choices)
+        fail('levels', `level ${level} has ${spec.correct} correct of ${spec.choices} choices; at least one answer must be wrong.`)
     }
     return {
       rewardVerifier: 'toy-answer',

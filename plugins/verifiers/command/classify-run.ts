@@ -28,7 +28,8 @@ export function classifyRun(run: RunResult, failOnStderr: boolean, detailLimit: 
   }
   if (memoryPatterns.some((re) => re.test(run.stderr))) return fail('memory', tail)
   const error = lastErrorName(run.stderr)
-  if (!error && run.signal && ['SIGKILL', 'SIGSEGV', 'SIGABRT', 'SIGBUS'].includes(run.signal)) return fail('memory', `killed by ${run.signal} (likely the memory limit)\n${tail}`)
+  if (!error && run.signal && ['SIGKILL', 'SIGSEGV', 'SIGABRT', 'SIGBUS'].includes(run.signal))
+    return fail('memory', `killed by ${run.signal} (likely the memory limit)\n${tail}`)
   if (error === 'SyntaxError' || error === 'IndentationError' || error === 'TabError') return fail('syntax', tail)
   if (error === 'AssertionError') return fail('assertion', tail)
   return fail('runtime', `exit ${run.exitCode ?? run.signal}\n${tail}`)

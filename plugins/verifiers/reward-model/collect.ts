@@ -37,11 +37,7 @@ function rewardOf(verdict: { reward?: number; pass?: boolean; score: number }): 
  * each with the environment reward ctx.reward. Runs once inside reward-model's prepare.
  * Guarantees one sample per (problem, draw), in problem order; honours ctx.signal between calls.
  */
-export async function collectLabelledSamples(
-  ctx: VerifierPrepareContext,
-  problems: Problem[],
-  options: CollectOptions,
-): Promise<LabelledSample[]> {
+export async function collectLabelledSamples(ctx: VerifierPrepareContext, problems: Problem[], options: CollectOptions): Promise<LabelledSample[]> {
   const out: LabelledSample[] = []
   for (let start = 0; start < problems.length; start += options.promptsPerCall) {
     throwIfAborted(ctx.signal, options.pluginName)
@@ -61,7 +57,10 @@ export async function collectLabelledSamples(
     const drawn = chunk.flatMap((problem, i) => {
       const result = results[i]
       if (!result || result.promptId !== problem.id) {
-        throw new BenchError('BENCH_RUN_INVALID', `${options.pluginName}: the model returned no completions for prompt '${problem.id}' (results must follow request order)`)
+        throw new BenchError(
+          'BENCH_RUN_INVALID',
+          `${options.pluginName}: the model returned no completions for prompt '${problem.id}' (results must follow request order)`,
+        )
       }
       return result.completions.map((completion) => ({ problem, completion: completion.text }))
     })

@@ -113,7 +113,12 @@ const MAX_STEPS = 8
  */
 function stepKeys(prompt: string, response: string, answer: string): string[] {
   const known = new Set(prompt.slice(-PROMPT_TAIL_CHARS).match(/\d+/g) ?? [])
-  const steps = response.split('\n').slice(0, 64).map((line) => STEP.exec(line)).filter((m) => m !== null).slice(0, MAX_STEPS)
+  const steps = response
+    .split('\n')
+    .slice(0, 64)
+    .map((line) => STEP.exec(line))
+    .filter((m) => m !== null)
+    .slice(0, MAX_STEPS)
   const keys = [`count:${steps.length}`]
   for (const [, x, op, y, z] of steps as string[][]) {
     keys.push(`ld:${op}:${lastDigit(x!)}${lastDigit(y!)}${lastDigit(z!)}`)
@@ -137,12 +142,17 @@ export function extractFeatures(prompt: string, response: string, groups: readon
   const accumulated = new Map<number, number>([[fnv1a('bias') % dim, 1]])
   for (const group of groups) {
     const keys =
-      group === 'prompt' ? promptKeys(prompt)
-      : group === 'response' ? responseKeys(response)
-      : group === 'answer' ? answerKeys(prompt, answer.text, answer.source, response)
-      : group === 'steps' ? stepKeys(prompt, response, answer.text)
-      : answer.source === 'none' ? ['x:none']
-      : crossKeys(prompt, answer.text)
+      group === 'prompt'
+        ? promptKeys(prompt)
+        : group === 'response'
+          ? responseKeys(response)
+          : group === 'answer'
+            ? answerKeys(prompt, answer.text, answer.source, response)
+            : group === 'steps'
+              ? stepKeys(prompt, response, answer.text)
+              : answer.source === 'none'
+                ? ['x:none']
+                : crossKeys(prompt, answer.text)
     const counts = new Map<number, number>()
     for (const key of keys) {
       const index = fnv1a(`${group}|${key}`) % dim

@@ -42,7 +42,10 @@ export function extractFinalAnswer(response: string): FinalAnswer {
   let last: string | undefined
   while ((match = hashes.exec(response)) !== null) last = match[1]
   if (last !== undefined) return { text: normalise(last), source: 'hashes' }
-  const lines = response.split('\n').map((line) => line.trim()).filter((line) => line.length > 0)
+  const lines = response
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = /^(?:(?:final\s+)?answer|a)\s*[:=]\s*(.+)$/i.exec(lines[i]!) ?? /=\s*([^=]+)$/.exec(lines[i]!)
     if (line) return { text: normalise(line[1]!), source: 'answer-line' }

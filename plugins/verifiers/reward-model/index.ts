@@ -87,7 +87,10 @@ const rewardModelFactory = defineVerifier({
       const backend = await ensureTfBackend()
       const train: Problem[] = ctx.task.train
       if (train.length < 2) {
-        throw new BenchError('BENCH_DATA_INVALID', `${NAME}: the task has ${train.length} train problem(s); the reward model needs at least 2 (it trains on train prompts and holds some out). Use a task with a train split or a different verifier.`)
+        throw new BenchError(
+          'BENCH_DATA_INVALID',
+          `${NAME}: the task has ${train.length} train problem(s); the reward model needs at least 2 (it trains on train prompts and holds some out). Use a task with a train split or a different verifier.`,
+        )
       }
       const baseHash = await modelHash(ctx.model)
       const hash = contentHash({
@@ -127,8 +130,7 @@ const rewardModelFactory = defineVerifier({
         seed,
         pluginName: NAME,
       })
-      const featurise = (s: { problem: Problem; completion: string }) =>
-        extractFeatures(s.problem.prompt, s.completion, opts.features, opts.featureDim)
+      const featurise = (s: { problem: Problem; completion: string }) => extractFeatures(s.problem.prompt, s.completion, opts.features, opts.featureDim)
       const trainSet = samples.filter((s) => !heldOutIds.has(s.problem.id))
       const heldOutSet = samples.filter((s) => heldOutIds.has(s.problem.id))
       const trainX = trainSet.map(featurise)
@@ -157,10 +159,19 @@ const rewardModelFactory = defineVerifier({
       const heldOutLabels = heldOutSet.map((s) => s.label)
       const facts: RewardModelFacts = {
         auc: exactAuc(heldOutScores, heldOutLabels),
-        aucCi: aucBootstrapCi(heldOutScores, heldOutLabels, heldOutSet.map((s) => s.problem.id), {
-          rng: createRng(deriveSeed(seed, 'auc-ci')), resamples: AUC_CI_RESAMPLES,
-        }),
-        trainAuc: exactAuc(await fresh.predict(trainX), trainSet.map((s) => s.label)),
+        aucCi: aucBootstrapCi(
+          heldOutScores,
+          heldOutLabels,
+          heldOutSet.map((s) => s.problem.id),
+          {
+            rng: createRng(deriveSeed(seed, 'auc-ci')),
+            resamples: AUC_CI_RESAMPLES,
+          },
+        ),
+        trainAuc: exactAuc(
+          await fresh.predict(trainX),
+          trainSet.map((s) => s.label),
+        ),
         trainSize: trainSet.length,
         heldOutSize: heldOutSet.length,
         positives: samples.reduce((n, s) => n + s.label, 0),
@@ -184,7 +195,10 @@ const rewardModelFactory = defineVerifier({
       prepare,
       async score(batch, ctx): Promise<Verdict[]> {
         if (!net) {
-          throw new BenchError('BENCH_USAGE', `${NAME}: score() was called before prepare(). The reward model must be trained (or loaded from its cache) first: call prepare({ task, model, reward, cacheDir, … }) once before scoring.`)
+          throw new BenchError(
+            'BENCH_USAGE',
+            `${NAME}: score() was called before prepare(). The reward model must be trained (or loaded from its cache) first: call prepare({ task, model, reward, cacheDir, … }) once before scoring.`,
+          )
         }
         if (ctx?.signal?.aborted) throw new BenchError('BENCH_ABORTED', `${NAME}: scoring was cancelled`, { cause: ctx.signal.reason })
         if (batch.length === 0) return []

@@ -50,9 +50,7 @@ function uniform(rng: Rng, size: number, scale: number): Float32Array {
 }
 
 function weightShapes(shape: ScorerShape): Record<string, number[]> {
-  return shape.hidden > 0
-    ? { w1: [shape.dim, shape.hidden], b1: [shape.hidden], w2: [shape.hidden, 1], b2: [1] }
-    : { w1: [shape.dim, 1], b2: [1] }
+  return shape.hidden > 0 ? { w1: [shape.dim, shape.hidden], b1: [shape.hidden], w2: [shape.hidden, 1], b2: [1] } : { w1: [shape.dim, 1], b2: [1] }
 }
 
 function initialWeights(shape: ScorerShape, rng: Rng): Record<string, Float32Array> {
@@ -201,13 +199,24 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
             const ids = order.slice(start, start + options.batchSize)
             const batch = ids.map((i) => examples[i]!)
             const y = Float32Array.from(ids, (i) => labels[i]!)
-            const cost = optimizer.minimize(() => {
-              const bce = tf.losses.sigmoidCrossEntropy(tf.tensor1d(y), logits(batch))
-              if (options.l2 === 0) return bce as tf.Scalar
-              // ‖v‖² as a 1×n by n×1 matmul: the gradient of tf.sum broadcasts through a slow per-element path on CPU.
-              const penalty = tf.addN(varList.map((v) => v.reshape([1, v.size]).matMul(v.reshape([v.size, 1])).reshape([])))
-              return bce.add(penalty.mul(options.l2)) as tf.Scalar
-            }, true, varList)
+            const cost = optimizer.minimize(
+              () => {
+                const bce = tf.losses.sigmoidCrossEntropy(tf.tensor1d(y), logits(batch))
+                if (options.l2 === 0) return bce as tf.Scalar
+                // ‖v‖² as a 1×n by n×1 matmul: the gradient of tf.sum broadcasts through a slow per-element path on CPU.
+                const penalty = tf.addN(
+                  varList.map((v) =>
+                    v
+                      .reshape([1, v.size])
+                      .matMul(v.reshape([v.size, 1]))
+                      .reshape([]),
+                  ),
+                )
+                return bce.add(penalty.mul(options.l2)) as tf.Scalar
+              },
+              true,
+              varList,
+            )
             lossSum += cost!.dataSync()[0]!
             cost!.dispose()
             batches++

@@ -4,7 +4,14 @@ import { BenchError, createRng, deriveSeed, defineVerifier } from 'bonbench'
 
 /** Options of `bonbench:toy-answer`. */
 export const toyAnswerOptionsSchema = z.strictObject({
-  noise: z.number().min(0).max(100).default(0).describe('σ of the score noise. 0 (default): score = reward, an oracle. σ > 0: score = reward + σ·z(x, y) with z a seeded standard normal fixed per (prompt, answer) — an imperfect but consistent judge, like a learned reward model, so Bo-N differs from pass@N.'),
+  noise: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(0)
+    .describe(
+      'σ of the score noise. 0 (default): score = reward, an oracle. σ > 0: score = reward + σ·z(x, y) with z a seeded standard normal fixed per (prompt, answer) — an imperfect but consistent judge, like a learned reward model, so Bo-N differs from pass@N.',
+    ),
   seed: z.int().default(0).describe('Seed of the score noise.'),
 })
 
@@ -28,7 +35,10 @@ function correctAnswers(item: VerifyItem): string[] {
   const listed = item.problem.data?.correct
   if (Array.isArray(listed)) return listed.map(String)
   if (item.problem.answer !== undefined) return [item.problem.answer]
-  throw new BenchError('BENCH_DATA_INVALID', `bonbench:toy-answer: problem '${item.problem.id}' has neither data.correct nor an answer. Use toy-answer with the toy task (or problems that list their correct answers).`)
+  throw new BenchError(
+    'BENCH_DATA_INVALID',
+    `bonbench:toy-answer: problem '${item.problem.id}' has neither data.correct nor an answer. Use toy-answer with the toy task (or problems that list their correct answers).`,
+  )
 }
 
 function standardNormal(seed: number): number {

@@ -78,7 +78,12 @@ describe('tabular model', () => {
       expect(c.tokens).toHaveLength(1)
       expect(c.logProb).toBeCloseTo(Math.log(base[c.tokens[0]!]!), 12)
     }
-    expect(await model.logProb([{ prompt: PROMPT, completion: 'blue' }, { prompt: PROMPT, completion: 'mauve' }])).toEqual([Math.log(base[2]!), -Infinity])
+    expect(
+      await model.logProb([
+        { prompt: PROMPT, completion: 'blue' },
+        { prompt: PROMPT, completion: 'mauve' },
+      ]),
+    ).toEqual([Math.log(base[2]!), -Infinity])
     const [greedy] = await model.sample([{ ...req, n: 5, temperature: 0 }])
     expect(greedy!.completions.map((c) => c.text)).toEqual(Array(5).fill('red'))
   })
@@ -87,9 +92,17 @@ describe('tabular model', () => {
     const model = await make()
     const theta = [0.3, -0.2, 0.1, 0]
     model.setLogits(PROMPT, theta)
-    const batch: Array<[number, number]> = [[0, 1.5], [2, -0.7], [0, 0.2], [3, 0.4]]
+    const batch: Array<[number, number]> = [
+      [0, 1.5],
+      [2, -0.7],
+      [0, 0.2],
+      [3, 0.4],
+    ]
     const answers = model.answers(PROMPT)
-    const stats = await model.update(batch.map(([y, w]) => ({ prompt: PROMPT, completion: answers[y]!, weight: w })), { learningRate: 0.1 })
+    const stats = await model.update(
+      batch.map(([y, w]) => ({ prompt: PROMPT, completion: answers[y]!, weight: w })),
+      { learningRate: 0.1 },
+    )
     const g = fdGrad((t) => loss(t, batch), theta)
     model.logits(PROMPT).forEach((l, k) => expect(l).toBeCloseTo(theta[k]! - 0.1 * g[k]!, 8))
     expect(stats.loss).toBeCloseTo(loss(theta, batch), 10)

@@ -6,7 +6,22 @@ import { bonRl } from '../../../plugins/strategies/bon-rl.js'
 import { bonRlS } from '../../../plugins/strategies/bon-rl-s.js'
 import { bonRlV } from '../../../plugins/strategies/bon-rl-v.js'
 import { rl } from '../../../plugins/strategies/rl.js'
-import { add, bonDistribution, broken, enumerateTuples, expectMatch, expectMismatch, failRate, grad, gradMean, gradPassAtN, monteCarloUpdate, policyOf, standardSetup as setup, zeros } from './enumerable-policy.js'
+import {
+  add,
+  bonDistribution,
+  broken,
+  enumerateTuples,
+  expectMatch,
+  expectMismatch,
+  failRate,
+  grad,
+  gradMean,
+  gradPassAtN,
+  monteCarloUpdate,
+  policyOf,
+  standardSetup as setup,
+  zeros,
+} from './enumerable-policy.js'
 
 /** Σ_y π_bon(y)(v(y) − E_bon[v])∇log π(y), π_bon by DESIGN §2.1 with selection values `select`. */
 function expectedPickCredit(n: number, select: number[], value: number[]): number[] {
@@ -38,7 +53,8 @@ function expectedWithDq(n: number, lambda: number, select: number[], value: numb
         pickedIdx.forEach((pick, b) => {
           const adv = value[tuple[pick]!]! - value[tuple[pickedIdx[1 - b]!]!]!
           add(out, grad(pi, tuple[pick]!), (weight * adv) / 2)
-          for (let j = 0; j < K; j++) if (j !== pick) add(out, grad(pi, tuple[j]!), (weight * lambda * adv * c(select[tuple[pick]!]!, select[tuple[j]!]!)) / (2 * (K - 1)))
+          for (let j = 0; j < K; j++)
+            if (j !== pick) add(out, grad(pi, tuple[j]!), (weight * lambda * adv * c(select[tuple[pick]!]!, select[tuple[j]!]!)) / (2 * (K - 1)))
         })
       }
     }
@@ -73,7 +89,10 @@ describe('bon-rl family: credit the pick, baseline from the other picks', () => 
           return { completion: setup.answers[y]!, reward: setup.R[y]!, score: setup.r[y]! }
         })
         const group: ScoredGroup = { problem: { id: 'q', prompt: 'p' }, policy }
-        const got = v.make().weights(group, { nTrain: 1, lambda: 0, rng: rng.fork(trial) }).sequences.map((s) => s.weight)
+        const got = v
+          .make()
+          .weights(group, { nTrain: 1, lambda: 0, rng: rng.fork(trial) })
+          .sequences.map((s) => s.weight)
         const want = reference.weights(group, { nTrain: 1, lambda: 0, rng }).sequences.map((s) => s.weight)
         got.forEach((w, i) => expect(w).toBeCloseTo(want[i]!, 12))
       }

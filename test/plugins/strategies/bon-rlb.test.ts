@@ -3,7 +3,22 @@ import { createRng } from '../../../core/rng.js'
 import type { ScoredGroup } from '../../../core/plugin-api/strategy.js'
 import { bonRlb } from '../../../plugins/strategies/bon-rlb.js'
 import { bonRlbP } from '../../../plugins/strategies/bon-rlb-p.js'
-import { add, bonDistribution, broken, choose, expectMatch, expectMismatch, failRate, grad, gradMean, gradPassAtN, monteCarloUpdate, policyOf, zeros, type Setup } from './enumerable-policy.js'
+import {
+  add,
+  bonDistribution,
+  broken,
+  choose,
+  expectMatch,
+  expectMismatch,
+  failRate,
+  grad,
+  gradMean,
+  gradPassAtN,
+  monteCarloUpdate,
+  policyOf,
+  zeros,
+  type Setup,
+} from './enumerable-policy.js'
 
 // A hard prompt (p_fail ≈ 0.72) with an oracle verifier (r = R): the closed forms of DESIGN §2.2 hold exactly.
 const oracle: Setup = { answers: ['a', 'b', 'c', 'd', 'e'], logits: [-0.2, 0.6, 0.3, 0.0, 0.4], R: [1, 0, 0, 1, 0], r: [1, 0, 0, 1, 0] }
@@ -17,32 +32,76 @@ describe('bon-rlb with the exact p (p-fail: exact, oracle verifier)', () => {
     it(`+g⁻ is unbiased for ∇pass@N at N′ = ${n}; −g⁻ (the default) fails that check`, async () => {
       const target = gradPassAtN(oracle, n)
       // +g⁻ is the high-variance form (positive and negative picks nearly cancel): K = 4N′ (B = 4 picks) and more groups.
-      const plus = await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip, k: 4 * n }), setup: oracle, nTrain: n, data: exact, groups: 60000, seed: 60 + n })
+      const plus = await monteCarloUpdate({
+        strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip, k: 4 * n }),
+        setup: oracle,
+        nTrain: n,
+        data: exact,
+        groups: 60000,
+        seed: 60 + n,
+      })
       expectMatch(plus, target)
-      const minus = await monteCarloUpdate({ strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 60 + n })
+      const minus = await monteCarloUpdate({
+        strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }),
+        setup: oracle,
+        nTrain: n,
+        data: exact,
+        groups: 20000,
+        seed: 60 + n,
+      })
       expectMismatch(minus, target)
     })
 
     it(`−g⁻ is ∇pass@N inflated by (1+p)/(1−p) at N′ = ${n}; +g⁻ fails that check`, async () => {
       const inflated = gradPassAtN(oracle, n).map((g) => ((1 + p) / (1 - p)) * g)
-      const minus = await monteCarloUpdate({ strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 70 + n })
+      const minus = await monteCarloUpdate({
+        strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }),
+        setup: oracle,
+        nTrain: n,
+        data: exact,
+        groups: 20000,
+        seed: 70 + n,
+      })
       expectMatch(minus, inflated)
-      const plus = await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 70 + n })
+      const plus = await monteCarloUpdate({
+        strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip }),
+        setup: oracle,
+        nTrain: n,
+        data: exact,
+        groups: 20000,
+        seed: 70 + n,
+      })
       expectMismatch(plus, inflated)
     })
 
     it(`bon-rlb-p is unbiased for ∇pass@N at N′ = ${n}; without the (1−p) factor it fails`, async () => {
       const target = gradPassAtN(oracle, n)
-      expectMatch(await monteCarloUpdate({ strategy: bonRlbP({ 'p-fail': 'exact' }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 80 + n }), target)
-      const noFactor = await monteCarloUpdate({ strategy: bonRlbP({ 'p-fail': 'exact' }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 80 + n, transform: broken.scale(1 / (1 - p)) })
+      expectMatch(
+        await monteCarloUpdate({ strategy: bonRlbP({ 'p-fail': 'exact' }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 80 + n }),
+        target,
+      )
+      const noFactor = await monteCarloUpdate({
+        strategy: bonRlbP({ 'p-fail': 'exact' }),
+        setup: oracle,
+        nTrain: n,
+        data: exact,
+        groups: 20000,
+        seed: 80 + n,
+        transform: broken.scale(1 / (1 - p)),
+      })
       expectMismatch(noFactor, target)
     })
   }
 
   it('bon-rlb-p at N′ = 1 is positive-only REINFORCE (ḡ⁺₁ = 1): ∇E_π[R]', async () => {
     expectMatch(await monteCarloUpdate({ strategy: bonRlbP(), setup: oracle, nTrain: 1, groups: 20000, seed: 91 }), gradMean(oracle, oracle.R))
-    const group: ScoredGroup = { problem: { id: 'q', prompt: 'p' }, policy: ['a', 'b', 'd', 'e'].map((y) => ({ completion: y, reward: y === 'a' || y === 'd' ? 1 : 0, score: 0 })) }
-    const weights = bonRlbP().weights(group, { nTrain: 1, lambda: 0, rng: createRng(1) }).sequences.map((s) => s.weight)
+    const group: ScoredGroup = {
+      problem: { id: 'q', prompt: 'p' },
+      policy: ['a', 'b', 'd', 'e'].map((y) => ({ completion: y, reward: y === 'a' || y === 'd' ? 1 : 0, score: 0 })),
+    }
+    const weights = bonRlbP()
+      .weights(group, { nTrain: 1, lambda: 0, rng: createRng(1) })
+      .sequences.map((s) => s.weight)
     expect(weights).toEqual([0.25, 0, 0.25, 0])
   })
 })
@@ -82,9 +141,15 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
       expectMismatch(mc, expected(n, K, n, -1, learned.r))
       expectMismatch(await monteCarloUpdate({ strategy: bonRlb({ clip: noClip }), setup: learned, nTrain: n, groups: 20000, seed: 100 + n }), want)
       expectMismatch(await monteCarloUpdate({ strategy: bonRlb({ select: 'verifier' }), setup: learned, nTrain: n, groups: 20000, seed: 100 + n }), want)
-      expectMatch(await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1 }), setup: learned, nTrain: n, groups: 20000, seed: 110 + n }), expected(n, K, n, 1))
+      expectMatch(
+        await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1 }), setup: learned, nTrain: n, groups: 20000, seed: 110 + n }),
+        expected(n, K, n, 1),
+      )
       // select: 'verifier' (biased, kept as an option) does what it says: the same binomial form over r-selected picks.
-      expectMatch(await monteCarloUpdate({ strategy: bonRlb({ select: 'verifier' }), setup: learned, nTrain: n, groups: 20000, seed: 120 + n }), expected(n, K, n, -1, learned.r))
+      expectMatch(
+        await monteCarloUpdate({ strategy: bonRlb({ select: 'verifier' }), setup: learned, nTrain: n, groups: 20000, seed: 120 + n }),
+        expected(n, K, n, -1, learned.r),
+      )
     })
   }
 
@@ -102,7 +167,12 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
     expect(() => bonRlb({ 'neg-sign': 2 })).toThrow(/bonbench:bon-rlb/)
     // @ts-expect-error -- as above
     expect(() => bonRlb({ select: 'oracle' })).toThrow(/select: Invalid option: expected one of "reward"\|"verifier" \(got "oracle"\)/)
-    expect([bonRlb().selection, bonRlbP().selection, bonRlb({ select: 'verifier' }).selection, bonRlbP({ select: 'verifier' }).selection]).toEqual(['reward', 'reward', 'verifier', 'verifier'])
+    expect([bonRlb().selection, bonRlbP().selection, bonRlb({ select: 'verifier' }).selection, bonRlbP({ select: 'verifier' }).selection]).toEqual([
+      'reward',
+      'reward',
+      'verifier',
+      'verifier',
+    ])
     expect(bonRlb({ select: 'verifier' }).meta.description).toMatch(/BIASED.*not the gradient of pass@N/)
     expect(bonRlb().meta.description).not.toMatch(/BIASED/)
     expect(() => bonRlb({ 'p-fail': 'exact' }).weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })).toThrow(/pFail/)

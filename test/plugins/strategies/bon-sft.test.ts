@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { lambdaFor } from '../../../core/train/lambda.js'
 import { bonSft } from '../../../plugins/strategies/bon-sft.js'
-import { add, bonDistribution, enumerateTuples, expectMatch, expectMismatch, grad, monteCarloUpdate, policyOf, standardSetup, zeros, type Setup } from './enumerable-policy.js'
+import {
+  add,
+  bonDistribution,
+  enumerateTuples,
+  expectMatch,
+  expectMismatch,
+  grad,
+  monteCarloUpdate,
+  policyOf,
+  standardSetup,
+  zeros,
+  type Setup,
+} from './enumerable-policy.js'
 
 // Expert 'd' ties with the wrong answer 'c' under r, so mid-rank wins of ½ matter.
 const setup: Setup = { ...standardSetup, expert: 3 }
@@ -51,7 +63,15 @@ describe('bon-sft: expert through the tilted BoN policy', () => {
     const lambda = lambdaFor(2)
     const expected = expectedBonSft(2, 4, lambda)
     expectMismatch(await monteCarloUpdate({ strategy: bonSft(), setup, nTrain: 2, lambda: 0, groups: 20000, seed: 22 }), expected)
-    const dropExpert = await monteCarloUpdate({ strategy: bonSft(), setup, nTrain: 2, lambda, groups: 20000, seed: 22, transform: (out) => out.sequences.slice(0, -1) })
+    const dropExpert = await monteCarloUpdate({
+      strategy: bonSft(),
+      setup,
+      nTrain: 2,
+      lambda,
+      groups: 20000,
+      seed: 22,
+      transform: (out) => out.sequences.slice(0, -1),
+    })
     expectMismatch(dropExpert, expected)
   })
 
@@ -64,7 +84,14 @@ describe('bon-sft: expert through the tilted BoN policy', () => {
   it('declares K = max(2N′, 4) and the expert; refuses a group without the expert score', () => {
     expect(bonSft().needs({ nTrain: 8 })).toEqual({ policySamples: 16, expert: true })
     expect(bonSft({ k: 6 }).needs({ nTrain: 1 }).policySamples).toBe(6)
-    const group = { problem: { id: 'q', prompt: 'p' }, policy: [{ completion: 'a', reward: 1, score: 1 }, { completion: 'b', reward: 0, score: 0 }], expert: 'z' }
+    const group = {
+      problem: { id: 'q', prompt: 'p' },
+      policy: [
+        { completion: 'a', reward: 1, score: 1 },
+        { completion: 'b', reward: 0, score: 0 },
+      ],
+      expert: 'z',
+    }
     const rng = { next: () => 0.5, int: () => 0, fork: () => rng }
     expect(() => bonSft().weights(group, { nTrain: 1, lambda: 0, rng })).toThrow(/expertScored/)
   })

@@ -142,7 +142,8 @@ export async function monteCarloUpdate(o: McOptions): Promise<McResult> {
     const i = index.get(text)!
     return { completion: text, reward: setup.R[i]!, score: setup.r[i]! }
   }
-  const requests = (n: number, salt: number) => Array.from({ length: o.groups }, (_, g) => ({ promptId: 'q', prompt: PROMPT, n, temperature: 1, seed: o.seed * 1_000_003 + g * 7 + salt }))
+  const requests = (n: number, salt: number) =>
+    Array.from({ length: o.groups }, (_, g) => ({ promptId: 'q', prompt: PROMPT, n, temperature: 1, seed: o.seed * 1_000_003 + g * 7 + salt }))
   const policySamples = await policy.sample(requests(K, 1))
   const referenceSamples = M > 0 ? await reference.sample(requests(M, 2)) : undefined
   const rng = createRng(o.seed)
@@ -203,7 +204,10 @@ export const broken = {
   flipSign: (out: StrategyOutput): WeightedSequence[] => out.sequences.map((s) => ({ ...s, weight: -s.weight })),
   dropNegative: (out: StrategyOutput): WeightedSequence[] => out.sequences.filter((s) => s.weight > 0),
   absolute: (out: StrategyOutput): WeightedSequence[] => out.sequences.map((s) => ({ ...s, weight: Math.abs(s.weight) })),
-  scale: (factor: number) => (out: StrategyOutput): WeightedSequence[] => out.sequences.map((s) => ({ ...s, weight: factor * s.weight })),
+  scale:
+    (factor: number) =>
+    (out: StrategyOutput): WeightedSequence[] =>
+      out.sequences.map((s) => ({ ...s, weight: factor * s.weight })),
 }
 
 /** Asserts the rule's Monte Carlo mean matches `expected` (SE < 5% of its norm, deviation within 4 SE). */
@@ -226,7 +230,12 @@ function fmt(v: readonly number[]): string {
 }
 
 /** The standard setup: five answers, two correct (R), an imperfect verifier r with a tie (c = d) that ranks a wrong answer (b) first. */
-export const standardSetup: Setup = { answers: ['a', 'b', 'c', 'd', 'e'], logits: [0.6, 0.1, -0.2, 0.3, -0.8], R: [1, 0, 0, 1, 0], r: [0.8, 0.9, 0.3, 0.3, 0.1] }
+export const standardSetup: Setup = {
+  answers: ['a', 'b', 'c', 'd', 'e'],
+  logits: [0.6, 0.1, -0.2, 0.3, -0.8],
+  R: [1, 0, 0, 1, 0],
+  r: [0.8, 0.9, 0.3, 0.3, 0.1],
+}
 
 /** ∇E_π[v] by finite differences of the enumerated mean. */
 export function gradMean(setup: Setup, values: readonly number[]): number[] {

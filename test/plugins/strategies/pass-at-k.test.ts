@@ -5,10 +5,20 @@ import { softmax } from '../../../plugins/models/tabular/index.js'
 import { passAtK } from '../../../plugins/strategies/pass-at-k.js'
 import { rl } from '../../../plugins/strategies/rl.js'
 import { subsetCredit } from '../../../plugins/strategies/shared/subset-credit.js'
-import { bonDistribution, broken, expectMatch, expectMismatch, finiteDifference, gradPassAtN, monteCarloUpdate, standardSetup as setup } from './enumerable-policy.js'
+import {
+  bonDistribution,
+  broken,
+  expectMatch,
+  expectMismatch,
+  finiteDifference,
+  gradPassAtN,
+  monteCarloUpdate,
+  standardSetup as setup,
+} from './enumerable-policy.js'
 
 /** ∇J for J(θ) = E[R(BoN pick)] = Σ_y π_bon(y; θ)·R(y), by finite differences of the §2.1 formula. */
-const gradBonReward = (n: number) => finiteDifference((logits) => bonDistribution(softmax(logits), setup.r, n).reduce((acc, b, y) => acc + b * setup.R[y]!, 0), setup.logits)
+const gradBonReward = (n: number) =>
+  finiteDifference((logits) => bonDistribution(softmax(logits), setup.r, n).reduce((acc, b, y) => acc + b * setup.R[y]!, 0), setup.logits)
 
 describe('pass-at-k: exact N-subset group estimator', () => {
   for (const n of [2, 4]) {
@@ -32,8 +42,12 @@ describe('pass-at-k: exact N-subset group estimator', () => {
         return { completion: setup.answers[y]!, reward: setup.R[y]!, score: setup.r[y]! }
       })
       const group: ScoredGroup = { problem: { id: 'q', prompt: 'p' }, policy }
-      const got = passAtK().weights(group, { nTrain: 1, lambda: 0, rng }).sequences.map((s) => s.weight)
-      const want = rl().weights(group, { nTrain: 1, lambda: 0, rng }).sequences.map((s) => s.weight)
+      const got = passAtK()
+        .weights(group, { nTrain: 1, lambda: 0, rng })
+        .sequences.map((s) => s.weight)
+      const want = rl()
+        .weights(group, { nTrain: 1, lambda: 0, rng })
+        .sequences.map((s) => s.weight)
       got.forEach((w, i) => expect(w).toBeCloseTo(want[i]!, 12))
     }
   })
@@ -68,7 +82,13 @@ describe('pass-at-k: exact N-subset group estimator', () => {
 
   it('declares K = max(2N′, 4) and refuses K ≤ N′', () => {
     expect(passAtK().needs({ nTrain: 3 })).toEqual({ policySamples: 6 })
-    const group: ScoredGroup = { problem: { id: 'q', prompt: 'p' }, policy: [{ completion: 'a', reward: 1, score: 1 }, { completion: 'b', reward: 0, score: 0 }] }
+    const group: ScoredGroup = {
+      problem: { id: 'q', prompt: 'p' },
+      policy: [
+        { completion: 'a', reward: 1, score: 1 },
+        { completion: 'b', reward: 0, score: 0 },
+      ],
+    }
     expect(() => passAtK().weights(group, { nTrain: 2, lambda: 0, rng: createRng(1) })).toThrow(/at least 3/)
   })
 })

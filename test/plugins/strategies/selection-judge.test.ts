@@ -20,11 +20,33 @@ import { bonRlbP } from '../../../plugins/strategies/bon-rlb-p.js'
 import { bonSft } from '../../../plugins/strategies/bon-sft.js'
 import { bond } from '../../../plugins/strategies/bond.js'
 import { passAtK } from '../../../plugins/strategies/pass-at-k.js'
-import { add, bonDistribution, enumerateTuples, expectMatch, expectMismatch, failRate, finiteDifference, grad, gradPassAtN, monteCarloUpdate, norm, policyOf, zeros, type Setup } from './enumerable-policy.js'
+import {
+  add,
+  bonDistribution,
+  enumerateTuples,
+  expectMatch,
+  expectMismatch,
+  failRate,
+  finiteDifference,
+  grad,
+  gradPassAtN,
+  monteCarloUpdate,
+  norm,
+  policyOf,
+  zeros,
+  type Setup,
+} from './enumerable-policy.js'
 
 // A hard prompt (p_fail ≈ 0.72). R: a and d are right. r: b (0.9) and e (0.7) — both wrong — above every
 // success; the wrong c ties the right d (0.4); the right a is last. Expert d (bon-sft); a different reference (bond).
-const setup: Setup = { answers: ['a', 'b', 'c', 'd', 'e'], logits: [-0.2, 0.6, 0.3, 0.0, 0.4], R: [1, 0, 0, 1, 0], r: [0.2, 0.9, 0.4, 0.4, 0.7], expert: 3, refLogits: [0.0, 0.5, 0.2, -0.3, 0.1] }
+const setup: Setup = {
+  answers: ['a', 'b', 'c', 'd', 'e'],
+  logits: [-0.2, 0.6, 0.3, 0.0, 0.4],
+  R: [1, 0, 0, 1, 0],
+  r: [0.2, 0.9, 0.4, 0.4, 0.7],
+  expert: 3,
+  refLogits: [0.0, 0.5, 0.2, -0.3, 0.1],
+}
 const { pi, piRef } = policyOf(setup)
 const p = failRate(pi, setup.R)
 
@@ -58,7 +80,15 @@ function picksByReward(plugin: StrategyPlugin): StrategyPlugin {
   return {
     ...plugin,
     weights: (group: ScoredGroup, params) =>
-      plugin.weights({ ...group, policy: group.policy.map(asReward), ...(group.reference ? { reference: group.reference.map(asReward) } : {}), ...(group.expertScored ? { expertScored: asReward(group.expertScored) } : {}) }, params),
+      plugin.weights(
+        {
+          ...group,
+          policy: group.policy.map(asReward),
+          ...(group.reference ? { reference: group.reference.map(asReward) } : {}),
+          ...(group.expertScored ? { expertScored: asReward(group.expertScored) } : {}),
+        },
+        params,
+      ),
   }
 }
 
@@ -106,10 +136,12 @@ function bonSftExpectation(judge: Judge, n: number): number[] {
 }
 
 /** bond with mix 0 (its forward part alone): E_{ỹ ~ BoN(π_ref; judge)}[∇log π(ỹ)]. */
-const bondForward = (judge: Judge, n: number): number[] => bonDistribution(piRef, ranks(judge), n).reduce((acc, b, y) => add(acc, grad(pi, y), b), zeros(pi.length))
+const bondForward = (judge: Judge, n: number): number[] =>
+  bonDistribution(piRef, ranks(judge), n).reduce((acc, b, y) => add(acc, grad(pi, y), b), zeros(pi.length))
 
 /** pass-at-k: ∇E[R(y*)], y* the judge's BoN pick, by finite differences of the §2.1 formula. */
-const gradBonReward = (judge: Judge, n: number): number[] => finiteDifference((logits) => bonDistribution(softmax(logits), ranks(judge), n).reduce((acc, b, y) => acc + b * setup.R[y]!, 0), setup.logits)
+const gradBonReward = (judge: Judge, n: number): number[] =>
+  finiteDifference((logits) => bonDistribution(softmax(logits), ranks(judge), n).reduce((acc, b, y) => acc + b * setup.R[y]!, 0), setup.logits)
 
 interface Row {
   name: string
@@ -124,20 +156,56 @@ interface Row {
 const exactP = { 'p-fail': 'exact', clip: 1e9 } as const
 const rows: Row[] = [
   { name: 'bon-sft', make: bonSft, otherJudge: () => picksByReward(bonSft()), expected: bonSftExpectation },
-  { name: 'bon-rl', make: bonRl, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl'], selection: 'reward' })(), expected: (j, n) => pickCredit(j, n, setup.R) },
-  { name: 'bon-rl-v', make: bonRlV, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl-v'], selection: 'reward' })(), expected: (j, n) => pickCredit(j, n, setup.r) },
-  { name: 'bon-rl-s', make: bonRlS, otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl-s'], selection: 'verifier' })(), expected: (j, n) => pickCredit(j, n, setup.R), groups: 40000 },
-  { name: 'bon-rlb', make: () => bonRlb(exactP), otherJudge: () => bonRlb({ ...exactP, select: 'verifier' }), expected: (j, n) => closedForm(j, n, false), data: { pFail: p } },
-  { name: 'bon-rlb-p', make: () => bonRlbP(exactP), otherJudge: () => bonRlbP({ ...exactP, select: 'verifier' }), expected: (j, n) => closedForm(j, n, true), data: { pFail: p } },
+  {
+    name: 'bon-rl',
+    make: bonRl,
+    otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl'], selection: 'reward' })(),
+    expected: (j, n) => pickCredit(j, n, setup.R),
+  },
+  {
+    name: 'bon-rl-v',
+    make: bonRlV,
+    otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl-v'], selection: 'reward' })(),
+    expected: (j, n) => pickCredit(j, n, setup.r),
+  },
+  {
+    name: 'bon-rl-s',
+    make: bonRlS,
+    otherJudge: () => makeBonRl({ ...bonRlVariants['bon-rl-s'], selection: 'verifier' })(),
+    expected: (j, n) => pickCredit(j, n, setup.R),
+    groups: 40000,
+  },
+  {
+    name: 'bon-rlb',
+    make: () => bonRlb(exactP),
+    otherJudge: () => bonRlb({ ...exactP, select: 'verifier' }),
+    expected: (j, n) => closedForm(j, n, false),
+    data: { pFail: p },
+  },
+  {
+    name: 'bon-rlb-p',
+    make: () => bonRlbP(exactP),
+    otherJudge: () => bonRlbP({ ...exactP, select: 'verifier' }),
+    expected: (j, n) => closedForm(j, n, true),
+    data: { pFail: p },
+  },
   { name: 'bond', make: () => bond({ mix: 0 }), otherJudge: () => picksByReward(bond({ mix: 0 })), expected: bondForward },
   { name: 'pass-at-k', make: passAtK, otherJudge: () => picksByReward(passAtK()), expected: gradBonReward },
 ]
 
 describe('every strategy declares the judge that picks, and its weights follow it', () => {
   it('each built-in declares the judge of DESIGN §2.2; every strategy is in the table', () => {
-    expect(Object.keys(designJudge).sort()).toEqual(Object.keys(builtins).filter((short) => builtins[short]!().kind === 'strategy').sort())
+    expect(Object.keys(designJudge).sort()).toEqual(
+      Object.keys(builtins)
+        .filter((short) => builtins[short]!().kind === 'strategy')
+        .sort(),
+    )
     for (const [short, judge] of Object.entries(designJudge)) expect(`${short}: ${(builtins[short]!() as StrategyPlugin).selection}`).toBe(`${short}: ${judge}`)
-    expect(rows.map((row) => row.name).sort()).toEqual(Object.keys(designJudge).filter((short) => designJudge[short] !== 'none').sort())
+    expect(rows.map((row) => row.name).sort()).toEqual(
+      Object.keys(designJudge)
+        .filter((short) => designJudge[short] !== 'none')
+        .sort(),
+    )
   })
 
   it("the strategies that declare 'none' report no BoN picks, whatever r ranks (sft, rl, vbon)", () => {
@@ -146,11 +214,22 @@ describe('every strategy declares the judge that picks, and its weights follow i
       const plugin = builtins[short]!() as StrategyPlugin
       const sample = (y: number, score: number): ScoredSample => ({ completion: setup.answers[y]!, reward: setup.R[y]!, score })
       const ys = Array.from({ length: 6 }, () => rng.int(5))
-      const group = (score: (y: number) => number): ScoredGroup => ({ problem: { id: 'q', prompt: 'p' }, policy: ys.map((y) => sample(y, score(y))), reference: ys.map((y) => sample(y, score(y))), expert: 'd' })
+      const group = (score: (y: number) => number): ScoredGroup => ({
+        problem: { id: 'q', prompt: 'p' },
+        policy: ys.map((y) => sample(y, score(y))),
+        reference: ys.map((y) => sample(y, score(y))),
+        expert: 'd',
+      })
       // rl and vbon may train on r's values, so only the picks counter is compared, with r's order as given and reversed.
-      const out = plugin.weights(group((y) => setup.r[y]!), { nTrain: 2, lambda: lambdaFor(2), rng: createRng(1) })
+      const out = plugin.weights(
+        group((y) => setup.r[y]!),
+        { nTrain: 2, lambda: lambdaFor(2), rng: createRng(1) },
+      )
       expect(out.stats?.picks, short).toBe(0)
-      const reversed = plugin.weights(group((y) => -setup.r[y]!), { nTrain: 2, lambda: lambdaFor(2), rng: createRng(1) })
+      const reversed = plugin.weights(
+        group((y) => -setup.r[y]!),
+        { nTrain: 2, lambda: lambdaFor(2), rng: createRng(1) },
+      )
       expect(reversed.stats?.picks, short).toBe(0)
     }
   })

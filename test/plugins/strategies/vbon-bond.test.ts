@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import { bond } from '../../../plugins/strategies/bond.js'
 import { vbon } from '../../../plugins/strategies/vbon.js'
-import { add, bonDistribution, broken, choose, expectMatch, expectMismatch, grad, monteCarloUpdate, policyOf, standardSetup, zeros, type Setup } from './enumerable-policy.js'
+import {
+  add,
+  bonDistribution,
+  broken,
+  choose,
+  expectMatch,
+  expectMismatch,
+  grad,
+  monteCarloUpdate,
+  policyOf,
+  standardSetup,
+  zeros,
+  type Setup,
+} from './enumerable-policy.js'
 
 // The reference policy differs from the current one, so F_ref and BoN(π_ref) are not those of π.
 const setup: Setup = { ...standardSetup, refLogits: [0.0, 0.5, 0.2, -0.3, 0.1] }
@@ -40,7 +53,13 @@ describe('vbon: RL on (N′−1)·log F̂_ref(r)', () => {
     expect(vbon().needs({ nTrain: 4 })).toEqual({ policySamples: 8, referenceSamples: 8, klBeta: 1 })
     expect(vbon({ 'reference-samples': 32, 'kl-beta': 0.1 }).needs({ nTrain: 8 })).toEqual({ policySamples: 16, referenceSamples: 32, klBeta: 0.1 })
     const rng = { next: () => 0, int: () => 0, fork: () => rng }
-    const group = { problem: { id: 'q', prompt: 'p' }, policy: [{ completion: 'a', reward: 1, score: 1 }, { completion: 'b', reward: 0, score: 0 }] }
+    const group = {
+      problem: { id: 'q', prompt: 'p' },
+      policy: [
+        { completion: 'a', reward: 1, score: 1 },
+        { completion: 'b', reward: 0, score: 0 },
+      ],
+    }
     expect(() => vbon().weights(group, { nTrain: 2, lambda: 0, rng })).toThrow(/reference samples/)
   })
 })
@@ -51,10 +70,21 @@ describe('bond: forward SFT on reference BoN picks + backward RL on (N′−1)·
       const M = Math.max(2 * n, 8)
       const mix = 0.5
       const forward = expectedForward(n)
-      const expected = add(forward.map((x) => (1 - mix) * x), expectedLogCdfRl(n, M), mix)
+      const expected = add(
+        forward.map((x) => (1 - mix) * x),
+        expectedLogCdfRl(n, M),
+        mix,
+      )
       expectMatch(await monteCarloUpdate({ strategy: bond(), setup, nTrain: n, groups: 20000, seed: 150 + n }), expected)
       const K = 2 * n
-      const backwardOnly = await monteCarloUpdate({ strategy: bond(), setup, nTrain: n, groups: 20000, seed: 150 + n, transform: (out) => out.sequences.slice(0, K) })
+      const backwardOnly = await monteCarloUpdate({
+        strategy: bond(),
+        setup,
+        nTrain: n,
+        groups: 20000,
+        seed: 150 + n,
+        transform: (out) => out.sequences.slice(0, K),
+      })
       expectMismatch(backwardOnly, expected)
     })
   }

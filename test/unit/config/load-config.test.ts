@@ -25,7 +25,9 @@ function project(files: Record<string, string>): string {
 describe('loadConfigFile', () => {
   it('loads a .ts config with defineConfig on Node 20', async () => {
     const repoCore = join(process.cwd(), 'core/config/types.ts')
-    const cwd = project({ 'bench.config.ts': `import { defineConfig } from '${repoCore}'\nconst n: number[] = [1, 2]\nexport default defineConfig({ matrix: { task: 'toy', nGrid: n } })\n` })
+    const cwd = project({
+      'bench.config.ts': `import { defineConfig } from '${repoCore}'\nconst n: number[] = [1, 2]\nexport default defineConfig({ matrix: { task: 'toy', nGrid: n } })\n`,
+    })
     const { config, file } = await loadConfigFile({ cwd, env })
     expect(file).toBe(join(cwd, 'bench.config.ts'))
     expect(config.matrix).toEqual({ task: 'toy', nGrid: [1, 2] })
@@ -52,7 +54,10 @@ describe('loadConfigFile', () => {
   })
 
   it('rejects a missing --config file with what to do', async () => {
-    await expect(loadConfigFile({ cwd: project({}), env, configPath: 'nope.ts' })).rejects.toMatchObject({ code: 'BENCH_CONFIG_NOT_FOUND', message: expect.stringContaining('nope.ts') })
+    await expect(loadConfigFile({ cwd: project({}), env, configPath: 'nope.ts' })).rejects.toMatchObject({
+      code: 'BENCH_CONFIG_NOT_FOUND',
+      message: expect.stringContaining('nope.ts'),
+    })
   })
 
   it('lists the valid keys for an unknown one, at every level', async () => {
@@ -106,7 +111,9 @@ describe('resolveConfig', () => {
 
   it('requires a task and a known preset', () => {
     expect(() => resolveConfig({ cwd: '/', fileConfig: {} })).toThrow(/No task given/)
-    expect(() => resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 't' } }, preset: 'huge' })).toThrow(/Unknown preset 'huge'. Presets: quick, default, study/)
+    expect(() => resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 't' } }, preset: 'huge' })).toThrow(
+      /Unknown preset 'huge'. Presets: quick, default, study/,
+    )
   })
 
   it('rejects bad flags like bad config', () => {
@@ -118,7 +125,8 @@ describe('setupRun', () => {
   it('resolves relative plugin paths against the config file folder', async () => {
     const cwd = project({
       'conf/bench.config.json': JSON.stringify({ plugins: ['./plugins/echo.mjs'], matrix: { task: 'x' } }),
-      'conf/plugins/echo.mjs': "export default { name: 'me/echo', kind: 'verifier', meta: { version: '0.0.1' }, async score(b) { return b.map(() => ({ score: 1, reason: 'passed' })) } }",
+      'conf/plugins/echo.mjs':
+        "export default { name: 'me/echo', kind: 'verifier', meta: { version: '0.0.1' }, async score(b) { return b.map(() => ({ score: 1, reason: 'passed' })) } }",
     })
     const { registry } = await setupRun({ cwd, configPath: 'conf/bench.config.json', command: 'run' })
     expect(registry.entry('me/echo')?.source).toBe(`file:${join(cwd, 'conf/plugins/echo.mjs')}`)

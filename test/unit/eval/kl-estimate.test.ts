@@ -59,18 +59,28 @@ describe('klEstimate (per-token KL(π‖π_base) from samples of π)', () => {
 describe('measureKl on the tabular model (π enumerable: KL by brute force)', () => {
   const answers = ['a', 'b', 'c', 'd']
   const problems: Problem[] = [0, 1, 2].map((i) => ({ id: `q${i}`, prompt: `question ${i}` }))
-  const policyLogits = [[1, 0, -1, 0.5], [0, 2, 0, 0], [-1, -1, 1, 0]]
-  const baseLogits = [[0, 0, 0, 0], [0.5, 0, 0, -0.5], [0, 0, 0, 0]]
+  const policyLogits = [
+    [1, 0, -1, 0.5],
+    [0, 2, 0, 0],
+    [-1, -1, 1, 0],
+  ]
+  const baseLogits = [
+    [0, 0, 0, 0],
+    [0.5, 0, 0, -0.5],
+    [0, 0, 0, 0],
+  ]
   const exact = (() => {
     const softmax = (l: number[]) => {
       const z = l.reduce((a, v) => a + Math.exp(v), 0)
       return l.map((v) => Math.exp(v) / z)
     }
-    return policyLogits.reduce((acc, l, i) => {
-      const p = softmax(l)
-      const q = softmax(baseLogits[i]!)
-      return acc + p.reduce((a, pk, k) => a + pk * Math.log(pk / q[k]!), 0)
-    }, 0) / problems.length
+    return (
+      policyLogits.reduce((acc, l, i) => {
+        const p = softmax(l)
+        const q = softmax(baseLogits[i]!)
+        return acc + p.reduce((a, pk, k) => a + pk * Math.log(pk / q[k]!), 0)
+      }, 0) / problems.length
+    )
   })()
 
   async function models(): Promise<{ policy: TabularInstance; base: TabularInstance }> {

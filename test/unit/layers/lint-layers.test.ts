@@ -14,8 +14,15 @@ const project = mkdtempSync(join(tmpdir(), 'bonbench-layers-'))
 afterAll(() => rmSync(project, { recursive: true, force: true }))
 
 const files: Record<string, string> = {
-  'package.json': JSON.stringify({ name: 'bonbench', type: 'module', exports: { '.': { 'bonbench-source': './core/index.ts', default: './dist/core/index.js' } } }),
-  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', customConditions: ['bonbench-source'], strict: true }, include: ['**/*.ts'] }),
+  'package.json': JSON.stringify({
+    name: 'bonbench',
+    type: 'module',
+    exports: { '.': { 'bonbench-source': './core/index.ts', default: './dist/core/index.js' } },
+  }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', customConditions: ['bonbench-source'], strict: true },
+    include: ['**/*.ts'],
+  }),
   'core/index.ts': "export { BenchError } from './errors.js'\n",
   'core/errors.ts': 'export class BenchError extends Error {}\n',
   'core/registry.ts': "import { builtins } from '../cli/builtins.js'\nexport const names = Object.keys(builtins)\n",
@@ -24,7 +31,8 @@ const files: Record<string, string> = {
   'core/ping.ts': "import { pong } from './pong.js'\nexport const ping = (): string => pong()\n",
   'core/pong.ts': "import { ping } from './ping.js'\nexport const pong = (): string => ping()\n",
   'cli/builtins.ts': "import { toy } from '../plugins/toy.js'\nimport { report } from '../reports/report.js'\nexport const builtins = { toy, report }\n",
-  'plugins/toy.ts': "import { BenchError } from 'bonbench'\nimport { helper } from './shared/helper.js'\nexport const toy = (): Error => new BenchError(helper)\n",
+  'plugins/toy.ts':
+    "import { BenchError } from 'bonbench'\nimport { helper } from './shared/helper.js'\nexport const toy = (): Error => new BenchError(helper)\n",
   'plugins/shared/helper.ts': "export const helper = 'x'\n",
   'plugins/deep.ts': "import { BenchError } from '../core/errors.js'\nexport const e = BenchError\n",
   'plugins/via-index.ts': "import { BenchError } from '../core/index.js'\nexport const e = BenchError\n",

@@ -25,8 +25,18 @@ describe('bestOfN', () => {
 
   it('is 1 for all-correct pools, 0 for none-correct, and picks the top block at k = n', () => {
     const scores = [3, 1, 4, 1, 5]
-    expect(bestOfN(scores.map((score) => ({ reward: 1, score })), [1, 2, 5])).toEqual([1, 1, 1].map((v) => expect.closeTo(v, 14)))
-    expect(bestOfN(scores.map((score) => ({ reward: 0, score })), [1, 2, 5])).toEqual([0, 0, 0])
+    expect(
+      bestOfN(
+        scores.map((score) => ({ reward: 1, score })),
+        [1, 2, 5],
+      ),
+    ).toEqual([1, 1, 1].map((v) => expect.closeTo(v, 14)))
+    expect(
+      bestOfN(
+        scores.map((score) => ({ reward: 0, score })),
+        [1, 2, 5],
+      ),
+    ).toEqual([0, 0, 0])
     const pool = [
       { reward: 0.2, score: 9 },
       { reward: 0.8, score: 9 },

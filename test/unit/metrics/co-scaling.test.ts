@@ -40,10 +40,13 @@ describe('fitCoScaling', () => {
   it('names the best temperature per N from several fits', () => {
     const low = fitCoScaling([1, 4, 16].map((n) => ({ n, passAtN: law(-0.5, -0.1)(n) })))
     const high = fitCoScaling([1, 4, 16].map((n) => ({ n, passAtN: law(-0.9, -0.6)(n) })))
-    const best = bestTemperaturePerN([
-      { temperature: 0.5, fit: low },
-      { temperature: 1.0, fit: high },
-    ], [1, 64])
+    const best = bestTemperaturePerN(
+      [
+        { temperature: 0.5, fit: low },
+        { temperature: 1.0, fit: high },
+      ],
+      [1, 64],
+    )
     expect(best.map((b) => b.temperature)).toEqual([0.5, 1.0])
   })
 })

@@ -8,7 +8,10 @@ describe('passAtK', () => {
       const pool = randomPool(seed)
       const n = pool.length
       const threshold = seed % 2 === 0 ? 1 : 0.5
-      const c = countCorrect(pool.map((s) => s.reward), threshold)
+      const c = countCorrect(
+        pool.map((s) => s.reward),
+        threshold,
+      )
       const ks = Array.from({ length: n }, (_, i) => i + 1)
       const curve = passAtKCurve(n, c, ks)
       const all = passAtKAll(n, c)

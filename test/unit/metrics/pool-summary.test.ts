@@ -2,8 +2,23 @@ import { describe, expect, it } from 'vitest'
 import { bestOfN, defaultKGrid, majorityAtK, passAtK, summarizePools } from '../../../core/metrics/index.js'
 
 const problems = [
-  { id: 'p1', samples: [{ reward: 1, score: 3, answer: 'x' }, { reward: 0, score: 1, answer: 'y' }, { reward: 0, score: 2, answer: 'y' }] },
-  { id: 'p2', samples: [{ reward: 0.5, score: 1, answer: 'z' }, { reward: 0, score: 1 }, { reward: 1, score: 0, answer: 'w' }, { reward: 1, score: 5, answer: 'w' }] },
+  {
+    id: 'p1',
+    samples: [
+      { reward: 1, score: 3, answer: 'x' },
+      { reward: 0, score: 1, answer: 'y' },
+      { reward: 0, score: 2, answer: 'y' },
+    ],
+  },
+  {
+    id: 'p2',
+    samples: [
+      { reward: 0.5, score: 1, answer: 'z' },
+      { reward: 0, score: 1 },
+      { reward: 1, score: 0, answer: 'w' },
+      { reward: 1, score: 5, answer: 'w' },
+    ],
+  },
 ]
 
 describe('summarizePools', () => {

@@ -47,7 +47,13 @@ describe('readSampleDump', () => {
     for (const file of [plain, gz]) {
       const dump = await readSampleDump(file)
       expect(dump.problems).toEqual([
-        { id: 'a', samples: [{ reward: 1, score: 2 }, { reward: 0, score: 3 }] },
+        {
+          id: 'a',
+          samples: [
+            { reward: 1, score: 2 },
+            { reward: 0, score: 3 },
+          ],
+        },
         { id: 'b', samples: [{ reward: 0, score: 1 }] },
       ])
       expect(dump.badLines).toEqual([])

@@ -11,7 +11,10 @@ const exactMatch = defineVerifier({
   options: z.strictObject({
     trim: z.boolean().default(true).describe('Trim whitespace before comparing'),
     'case-sensitive': z.boolean().default(false).describe('Compare letters as written'),
-    limits: z.strictObject({ chars: z.int().min(1).default(100).describe('Longest text compared') }).prefault({}).describe('Limits'),
+    limits: z
+      .strictObject({ chars: z.int().min(1).default(100).describe('Longest text compared') })
+      .prefault({})
+      .describe('Limits'),
     mode: z.enum(['exact', 'prefix']).optional().describe('How texts are compared'),
   }),
   create: (o, { fail }) => {
@@ -51,7 +54,9 @@ describe('plugin kit: definePlugin and define<Kind>', () => {
   })
 
   it('types the options from the schema (input for the factory, output for create)', () => {
-    expectTypeOf(exactMatch).parameter(0).toEqualTypeOf<{ trim?: boolean; 'case-sensitive'?: boolean; limits?: { chars?: number }; mode?: 'exact' | 'prefix' } | undefined>()
+    expectTypeOf(exactMatch)
+      .parameter(0)
+      .toEqualTypeOf<{ trim?: boolean; 'case-sensitive'?: boolean; limits?: { chars?: number }; mode?: 'exact' | 'prefix' } | undefined>()
     expectTypeOf(exactMatch()).toMatchTypeOf<VerifierPlugin>()
     defineVerifier({
       name: 'acme/typed',
@@ -72,20 +77,32 @@ describe('plugin kit: definePlugin and define<Kind>', () => {
     expect(error.message).toBe(
       "acme/exact-match: invalid options: trim: Invalid input: expected boolean, received string (got \"yes\"); limits.chars: Too small: expected number to be >=1 (got 0). Allowed options: trim, case-sensitive, limits, mode. Fix them where the config lists the plugin ('name' or ['name', { …options }]); `bench list acme/exact-match` describes each option.",
     )
-    expect(thrown(() => exactMatch({ colour: 'red', size: 1 } as never)).message).toMatch(/^acme\/exact-match: invalid options: unknown options 'colour', 'size'\. Allowed options: trim, case-sensitive, limits, mode\./)
+    expect(thrown(() => exactMatch({ colour: 'red', size: 1 } as never)).message).toMatch(
+      /^acme\/exact-match: invalid options: unknown options 'colour', 'size'\. Allowed options: trim, case-sensitive, limits, mode\./,
+    )
     expect(thrown(() => exactMatch({ mode: 'fuzzy' } as never)).message).toMatch(/mode: Invalid option: expected one of "exact"\|"prefix" \(got "fuzzy"\)/)
-    expect(thrown(() => exactMatch('fast' as never)).message).toMatch(/acme\/exact-match: invalid options: options: Invalid input: expected object, received string \(got "fast"\)/)
+    expect(thrown(() => exactMatch('fast' as never)).message).toMatch(
+      /acme\/exact-match: invalid options: options: Invalid input: expected object, received string \(got "fast"\)/,
+    )
   })
 
   it("reports create's cross-option checks (fail) in the same form", () => {
     const error = thrown(() => exactMatch({ mode: 'prefix', trim: false }))
     expect(error.code).toBe('BENCH_PLUGIN_OPTIONS')
-    expect(error.message).toMatch(/^acme\/exact-match: invalid options: mode: 'prefix' needs trim: true \(got "prefix"\)\. Allowed options: trim, case-sensitive, limits, mode\./)
+    expect(error.message).toMatch(
+      /^acme\/exact-match: invalid options: mode: 'prefix' needs trim: true \(got "prefix"\)\. Allowed options: trim, case-sensitive, limits, mode\./,
+    )
   })
 
   it('reads a camelCase key as its kebab-case twin and back', () => {
     expect(exactMatch({ caseSensitive: true } as never).options).toMatchObject({ 'case-sensitive': true })
-    const camel = definePlugin({ kind: 'reporter', name: 'acme/r', meta: { version: '1.0.0' }, options: z.strictObject({ maxRows: z.int().default(1) }), create: () => ({ onRunEnd() {} }) })
+    const camel = definePlugin({
+      kind: 'reporter',
+      name: 'acme/r',
+      meta: { version: '1.0.0' },
+      options: z.strictObject({ maxRows: z.int().default(1) }),
+      create: () => ({ onRunEnd() {} }),
+    })
     expect(camel({ 'max-rows': 4 } as never).options).toEqual({ maxRows: 4 })
   })
 
@@ -126,12 +143,21 @@ describe('plugin kit: definePlugin and define<Kind>', () => {
     })
     expect(inline.kind).toBe('verifier')
     // @ts-expect-error -- a verdict without its score is a type error in this form too
-    defineVerifier({ name: 'acme/broken', kind: 'verifier', meta: { version: '1.0.0' }, score: async (batch) => batch.map(() => ({ pass: true, reason: 'passed' })) })
+    defineVerifier({
+      name: 'acme/broken',
+      kind: 'verifier',
+      meta: { version: '1.0.0' },
+      score: async (batch) => batch.map(() => ({ pass: true, reason: 'passed' })),
+    })
   })
 
   it('describes the options as JSON Schema and as rows', () => {
     const schema = optionsJsonSchema(exactMatch.optionsSchema)!
-    expect(schema).toMatchObject({ type: 'object', additionalProperties: false, properties: { trim: { type: 'boolean', default: true, description: 'Trim whitespace before comparing' } } })
+    expect(schema).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      properties: { trim: { type: 'boolean', default: true, description: 'Trim whitespace before comparing' } },
+    })
     expect(optionRows(schema)).toEqual([
       { name: 'trim', type: 'boolean', default: 'true', description: 'Trim whitespace before comparing' },
       { name: 'case-sensitive', type: 'boolean', default: 'false', description: 'Compare letters as written' },
@@ -144,6 +170,8 @@ describe('plugin kit: definePlugin and define<Kind>', () => {
 
   it("the loader's re-check of `options` against `optionsSchema` gives the same message form", () => {
     const plugin = { ...exactMatch(), options: { trim: 1 } }
-    expect(thrown(() => validatePlugin(plugin, 'file:/x.ts')).message).toMatch(/^acme\/exact-match \(file:\/x\.ts\): invalid options: trim: Invalid input: expected boolean, received number \(got 1\)/)
+    expect(thrown(() => validatePlugin(plugin, 'file:/x.ts')).message).toMatch(
+      /^acme\/exact-match \(file:\/x\.ts\): invalid options: trim: Invalid input: expected boolean, received number \(got 1\)/,
+    )
   })
 })

@@ -48,7 +48,8 @@ describe('semver ranges (meta.apiVersion)', () => {
 })
 
 describe('the loader checks meta.apiVersion against the installed bonbench', () => {
-  const plugin = (apiVersion?: string) => defineVerifier({ name: 'acme/v', meta: { version: '1.0.0', ...(apiVersion ? { apiVersion } : {}) }, create: () => ({ score: async () => [] }) })()
+  const plugin = (apiVersion?: string) =>
+    defineVerifier({ name: 'acme/v', meta: { version: '1.0.0', ...(apiVersion ? { apiVersion } : {}) }, create: () => ({ score: async () => [] }) })()
 
   it('accepts a plugin whose range holds the installed version, and one without apiVersion', () => {
     expect(() => new PluginRegistry().add(plugin(`^${bonbenchVersion}`), 'inline')).not.toThrow()
@@ -60,21 +61,35 @@ describe('the loader checks meta.apiVersion against the installed bonbench', () 
     expect(() => checkApiVersion({ name: 'acme/v', meta: { apiVersion: '^2.0.0' } }, 'npm:bonbench-plugin-v@1.0.0', '0.1.0')).toThrow(
       expect.objectContaining({
         code: 'BENCH_PLUGIN_API_VERSION',
-        message: "Plugin 'acme/v' (npm:bonbench-plugin-v@1.0.0) needs bonbench ^2.0.0 (its meta.apiVersion), but bonbench 0.1.0 is installed. Install a bonbench in that range (npm i 'bonbench@^2.0.0') or a version of the plugin made for bonbench 0.1.0.",
+        message:
+          "Plugin 'acme/v' (npm:bonbench-plugin-v@1.0.0) needs bonbench ^2.0.0 (its meta.apiVersion), but bonbench 0.1.0 is installed. Install a bonbench in that range (npm i 'bonbench@^2.0.0') or a version of the plugin made for bonbench 0.1.0.",
       }),
     )
-    expect(() => new PluginRegistry().add(plugin('>=99.0.0'), 'inline')).toThrow(expect.objectContaining({ code: 'BENCH_PLUGIN_API_VERSION', message: expect.stringContaining(`bonbench ${bonbenchVersion} is installed`) }))
+    expect(() => new PluginRegistry().add(plugin('>=99.0.0'), 'inline')).toThrow(
+      expect.objectContaining({ code: 'BENCH_PLUGIN_API_VERSION', message: expect.stringContaining(`bonbench ${bonbenchVersion} is installed`) }),
+    )
   })
 
   it('rejects an apiVersion that is not a range', () => {
-    expect(() => new PluginRegistry().add(plugin('latest'), 'inline')).toThrow(expect.objectContaining({ code: 'BENCH_PLUGIN_INVALID', message: expect.stringMatching(/acme\/v.*meta\.apiVersion "latest", which is not a semver range/) }))
+    expect(() => new PluginRegistry().add(plugin('latest'), 'inline')).toThrow(
+      expect.objectContaining({
+        code: 'BENCH_PLUGIN_INVALID',
+        message: expect.stringMatching(/acme\/v.*meta\.apiVersion "latest", which is not a semver range/),
+      }),
+    )
   })
 
   it('checks plugins loaded from a file too', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bonbench-api-'))
     try {
-      writeFileSync(join(dir, 'old.mjs'), "export default { name: 'acme/old', kind: 'verifier', meta: { version: '1.0.0', apiVersion: '^0.0.1' }, score: async () => [] }\n")
-      await expect(loadPluginRef('./old.mjs', new PluginRegistry(), dir)).rejects.toMatchObject({ code: 'BENCH_PLUGIN_API_VERSION', message: expect.stringMatching(/^Plugin 'acme\/old' \(file:.*old\.mjs\) needs bonbench \^0\.0\.1/) })
+      writeFileSync(
+        join(dir, 'old.mjs'),
+        "export default { name: 'acme/old', kind: 'verifier', meta: { version: '1.0.0', apiVersion: '^0.0.1' }, score: async () => [] }\n",
+      )
+      await expect(loadPluginRef('./old.mjs', new PluginRegistry(), dir)).rejects.toMatchObject({
+        code: 'BENCH_PLUGIN_API_VERSION',
+        message: expect.stringMatching(/^Plugin 'acme\/old' \(file:.*old\.mjs\) needs bonbench \^0\.0\.1/),
+      })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

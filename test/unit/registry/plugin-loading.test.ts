@@ -31,7 +31,11 @@ const invalid: Array<[string, unknown, RegExp]> = [
   ['a missing hook', { name: 'acme/m', kind: 'model', meta }, /Plugin 'acme\/m'.*'create' is missing/],
   ['a hook that is not a function', { ...verifier, score: 'yes' }, /'score' is a string, not a function/],
   ['a task without rewardVerifier', { name: 'acme/t', kind: 'task', meta, load: async () => ({}) }, /'rewardVerifier' is missing/],
-  ['a strategy without selection', strategyWithoutSelection, /Plugin 'acme\/s'.*'selection' is missing\. Set selection to .*'reward' \(the environment reward R\), 'verifier' \(the verifier score r\) or 'none'/],
+  [
+    'a strategy without selection',
+    strategyWithoutSelection,
+    /Plugin 'acme\/s'.*'selection' is missing\. Set selection to .*'reward' \(the environment reward R\), 'verifier' \(the verifier score r\) or 'none'/,
+  ],
   ['a strategy with an unknown selection', { ...strategy, selection: 'oracle' }, /Plugin 'acme\/s'.*'selection' is "oracle"\. Set selection to/],
   ['a reporter with no hooks', { name: 'acme/r', kind: 'reporter', meta }, /at least one of the hooks onEvent, onRunEnd/],
   ['options failing the schema', { ...verifier, options: { k: -1 }, optionsSchema: z.object({ k: z.number().positive() }) }, /acme\/v.*invalid options/],
@@ -50,7 +54,9 @@ describe('PluginRegistry', () => {
   it('rejects two plugins with one name, naming both sources', () => {
     const registry = new PluginRegistry()
     registry.add(verifier as never, 'file:/a.ts')
-    expect(() => registry.add({ ...verifier } as never, 'npm:bonbench-plugin-b@1.0.0')).toThrow(/Two plugins are named 'acme\/v' \(from file:\/a\.ts and from npm:bonbench-plugin-b@1\.0\.0\)/)
+    expect(() => registry.add({ ...verifier } as never, 'npm:bonbench-plugin-b@1.0.0')).toThrow(
+      /Two plugins are named 'acme\/v' \(from file:\/a\.ts and from npm:bonbench-plugin-b@1\.0\.0\)/,
+    )
   })
 
   it('resolves full names, short names and built-ins, and checks the kind', async () => {
@@ -93,7 +99,10 @@ describe('loadPluginRef', () => {
   const write = (name: string, text: string) => writeFileSync(join(t.dir, name), text)
   write('package.json', '{"type":"module"}')
   write('one.ts', "const n: string = 'acme/ts'\nexport default { name: n, kind: 'verifier', meta: { version: '2.0.0' }, score: async () => [] }\n")
-  write('factory.mjs', "export default (o) => [{ name: 'acme/f1', kind: 'verifier', meta: { version: '1.0.0' }, options: o, score: async () => [] }, { name: 'acme/f2', kind: 'reporter', meta: { version: '1.0.0' }, onEvent() {} }]\n")
+  write(
+    'factory.mjs',
+    "export default (o) => [{ name: 'acme/f1', kind: 'verifier', meta: { version: '1.0.0' }, options: o, score: async () => [] }, { name: 'acme/f2', kind: 'reporter', meta: { version: '1.0.0' }, onEvent() {} }]\n",
+  )
   write('named.js', "export const plugin = { name: 'acme/named', kind: 'reporter', meta: { version: '1.0.0' }, onRunEnd() {} }\n")
   write('empty.mjs', 'export const nothing = 1\n')
   write('broken.mjs', "export default { name: 'acme/broken', kind: 'model', meta: { version: '1' } }\n")
@@ -129,6 +138,8 @@ describe('loadPluginRef', () => {
   })
 
   it('reports a factory that rejects its options, naming the file', async () => {
-    await expect(loadPluginRef(['./throws.mjs', { size: -1 }], new PluginRegistry(), t.dir)).rejects.toThrow(/throws\.mjs rejected its options \{"size":-1\}: size must be ≥ 0/)
+    await expect(loadPluginRef(['./throws.mjs', { size: -1 }], new PluginRegistry(), t.dir)).rejects.toThrow(
+      /throws\.mjs rejected its options \{"size":-1\}: size must be ≥ 0/,
+    )
   })
 })

@@ -8,7 +8,16 @@ import { promptDifficulties, syntheticRunData } from '../../helpers/synthetic-ru
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
 
-const spec: SyntheticRunSpec = { prompts: 40, poolSize: 8, grid: [1, 2, 4, 8], temperatures: [0.7, 1], seeds: [0, 1], bootstrap: 10, withText: false, trainSteps: 0 }
+const spec: SyntheticRunSpec = {
+  prompts: 40,
+  poolSize: 8,
+  grid: [1, 2, 4, 8],
+  temperatures: [0.7, 1],
+  seeds: [0, 1],
+  bootstrap: 10,
+  withText: false,
+  trainSteps: 0,
+}
 const drop = 1.5
 const target = (k: { strategy: string; temperature: number }) => k.strategy === 'bon-rl' && k.temperature === 1
 
@@ -49,7 +58,15 @@ describe('bench compare: planted differences', () => {
   })
 
   it('aligns cells without their seeds and lists cells only one run has', () => {
-    const other = syntheticRunData({ ...spec, seed: 14, seeds: [5, 6, 7], strategies: [{ name: 'bon-rl', nTrain: 4, shift: 0.6 }, { name: 'rl', shift: 0.2 }] })
+    const other = syntheticRunData({
+      ...spec,
+      seed: 14,
+      seeds: [5, 6, 7],
+      strategies: [
+        { name: 'bon-rl', nTrain: 4, shift: 0.6 },
+        { name: 'rl', shift: 0.2 },
+      ],
+    })
     const c = compareRuns(base, other)
     expect(c.cells.filter((x) => x.groupId.includes('/bon-rl/')).every((x) => x.seeds.base === 2 && x.seeds.next === 3)).toBe(true)
     expect(c.onlyInBase).toEqual(['math/tiny-transformer/sft/n1/t0.7', 'math/tiny-transformer/sft/n1/t1'])
@@ -74,7 +91,18 @@ describe('bench compare: planted differences', () => {
 describe('bench compare: false alarms', () => {
   it('flags at most α of 200 pairs of runs that differ only by seed, yet catches a planted drop with the same settings', () => {
     const alpha = 0.05
-    const nullSpec: SyntheticRunSpec = { prompts: 30, poolSize: 8, grid: [1, 4], strategies: [{ name: 'bon-rl', nTrain: 4, shift: 0.5 }], temperatures: [1], seeds: [0, 1], seedEffect: 0.1, withText: false, bootstrap: 2, trainSteps: 0 }
+    const nullSpec: SyntheticRunSpec = {
+      prompts: 30,
+      poolSize: 8,
+      grid: [1, 4],
+      strategies: [{ name: 'bon-rl', nTrain: 4, shift: 0.5 }],
+      temperatures: [1],
+      seeds: [0, 1],
+      seedEffect: 0.1,
+      withText: false,
+      bootstrap: 2,
+      trainSteps: 0,
+    }
     let regressionAlarms = 0
     let anySignificant = 0
     let tests = 0
@@ -99,7 +127,14 @@ describe('bench compare: false alarms', () => {
 })
 
 function benchFile(suite: string, records: BenchmarkFile['records'], cpuModel = 'Test CPU'): BenchmarkFile {
-  return { format: 'bonbench-benchmark', version: 1, suite, createdAt: '2026-11-25T00:00:00Z', machine: { cpus: 2, cpuModel, node: 'v20', os: 'linux', arch: 'x64' }, records }
+  return {
+    format: 'bonbench-benchmark',
+    version: 1,
+    suite,
+    createdAt: '2026-11-25T00:00:00Z',
+    machine: { cpus: 2, cpuModel, node: 'v20', os: 'linux', arch: 'x64' },
+    records,
+  }
 }
 
 describe('bench compare: benchmarks', () => {

@@ -7,7 +7,7 @@ function normal(rng: { next(): number }): number {
 }
 
 describe('the tested family and its detectable effect', () => {
-  it('tests pass@1, Bo-N′ at the trained N′ (the base at the strategies\' N′) and pass@max N', () => {
+  it("tests pass@1, Bo-N′ at the trained N′ (the base at the strategies' N′) and pass@max N", () => {
     expect(primaryMetrics([1, 2, 4, 8], 4)).toEqual([
       { metric: 'pass1', n: 1, role: 'pass@1' },
       { metric: 'bestOfN', n: 4, role: 'Bo-N′' },

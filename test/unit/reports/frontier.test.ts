@@ -17,7 +17,14 @@ const spec = { prompts: 12, poolSize: 8, grid: [1, 2, 4], seeds: [0, 1], tempera
 /** A KL estimate with the same per-token value `v` on every prompt of `cell`. */
 function flatKl(cell: CellResult, v: number): KlEstimate {
   return {
-    state: 'measured', perToken: v, ci: [v, v], perSequence: 10 * v, perSequenceCi: [10 * v, 10 * v], meanTokens: 10, samples: cell.prompts.length * 8, source: 'pool',
+    state: 'measured',
+    perToken: v,
+    ci: [v, v],
+    perSequence: 10 * v,
+    perSequenceCi: [10 * v, 10 * v],
+    meanTokens: 10,
+    samples: cell.prompts.length * 8,
+    source: 'pool',
     prompts: cell.prompts.map((p) => ({ promptId: p.promptId, perToken: v, perSequence: 10 * v, tokens: 80, samples: 8 })),
   }
 }
@@ -30,7 +37,16 @@ function runWithDivergence(): RunData {
     const base = cell.key.strategy === 'base'
     cell.kl = flatKl(cell, base ? 0 : 0.02 * (1 + cell.key.seed))
     cell.training = base ? [] : [0, 1, 2].map((step) => ({ step, loss: 1, gradNorm: 1 }))
-    if (!base) checkpointEvals.set(cell.cellId, [{ step: 1, metrics: cell.metrics, prompts: cell.prompts, kl: flatKl(cell, 0.01 * (1 + cell.key.seed)), compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs: 1 } }])
+    if (!base)
+      checkpointEvals.set(cell.cellId, [
+        {
+          step: 1,
+          metrics: cell.metrics,
+          prompts: cell.prompts,
+          kl: flatKl(cell, 0.01 * (1 + cell.key.seed)),
+          compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs: 1 },
+        },
+      ])
   }
   return { ...run, checkpointEvals }
 }

@@ -43,7 +43,12 @@ describe('report.html (no browser)', () => {
       expect(cell.prompts).toHaveLength(2)
       for (const prompt of cell.prompts) {
         const top = Math.max(...prompt.samples.map((s) => s.score))
-        expect(prompt.samples.filter((s) => s.picked).map((s) => s.score).every((s) => s === top)).toBe(true)
+        expect(
+          prompt.samples
+            .filter((s) => s.picked)
+            .map((s) => s.score)
+            .every((s) => s === top),
+        ).toBe(true)
         expect(prompt.samples.some((s) => s.picked)).toBe(true)
         for (const s of prompt.samples) expect(s.correct).toBe(s.reward >= 1)
         for (const s of prompt.samples) expect(s.text.length).toBeLessThanOrEqual(21)
@@ -53,7 +58,7 @@ describe('report.html (no browser)', () => {
 })
 
 describe('report.html provenance', () => {
-  it("labels each strategy row with the judge of its picks and shows the harness, backend, judges and data files", () => {
+  it('labels each strategy row with the judge of its picks and shows the harness, backend, judges and data files', () => {
     const run = syntheticRunData({ prompts: 4, poolSize: 4, grid: [1, 2, 4], seeds: [0], temperatures: [1], bootstrap: 10 })
     run.manifest.provenance.dataFiles = [{ path: '/data/test.jsonl', sha256: 'c'.repeat(64) }]
     const html = renderHtml(buildResults(run, { bootstrap: 20 }), sampleBrowserData(run, 1), '', '')

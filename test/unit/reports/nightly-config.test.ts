@@ -14,7 +14,7 @@ describe('benchmarks/nightly.config.ts', () => {
     expect(Math.max(...nightly.matrix!.nGrid!)).toBeLessThanOrEqual(nightly.matrix!.poolSize!)
   })
 
-  it('pretrains a competent base (the study\'s 1500 steps at 1e-3) and evaluates every test prompt the task draws', () => {
+  it("pretrains a competent base (the study's 1500 steps at 1e-3) and evaluates every test prompt the task draws", () => {
     expect(nightly.train).toMatchObject({ pretrainSteps: 1500, pretrainLearningRate: 1e-3 })
     const [, mathOptions] = nightly.plugins![0] as [string, { testSize: number }]
     expect(nightly.eval!.testPrompts).toBe(mathOptions.testSize)

@@ -58,7 +58,15 @@ describe('results.json', () => {
   })
 
   it('finds a large planted gain against the base and not a non-existent one, Holm-corrected', () => {
-    const run = syntheticRunData({ ...spec, prompts: 40, temperatures: [1], strategies: [{ name: 'bon-rl', nTrain: 4, shift: 2.5 }, { name: 'rl', shift: 0 }] })
+    const run = syntheticRunData({
+      ...spec,
+      prompts: 40,
+      temperatures: [1],
+      strategies: [
+        { name: 'bon-rl', nTrain: 4, shift: 2.5 },
+        { name: 'rl', shift: 0 },
+      ],
+    })
     const results = buildResults(run, { bootstrap: 400, now })
     const vsBase = results.comparisons.filter((c) => c.kind === 'vs-base')
     const gain = vsBase.find((c) => c.b.includes('/bon-rl/') && c.metric === 'pass1')!

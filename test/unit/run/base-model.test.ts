@@ -19,8 +19,19 @@ describe('prepareBaseModel: a cache never changes a result', () => {
     const prepare = async () => {
       const logs: TrainStepLog[] = []
       const base = await prepareBaseModel({
-        model, task, data, taskSeed: 3, pretrainSteps: 4, pretrainBatch: 3, backend: 'js', concurrency: 1,
-        cacheDir: join(cache.dir, 'cache'), onStep: (log, total) => { expect(total).toBe(4); logs.push(log) },
+        model,
+        task,
+        data,
+        taskSeed: 3,
+        pretrainSteps: 4,
+        pretrainBatch: 3,
+        backend: 'js',
+        concurrency: 1,
+        cacheDir: join(cache.dir, 'cache'),
+        onStep: (log, total) => {
+          expect(total).toBe(4)
+          logs.push(log)
+        },
       })
       return { ...base, logs }
     }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { carveTrainSplits } from '../../../core/run/data-splits.js'
 import type { Problem } from '../../../core/plugin-api/task.js'
 
-const problems = (prefix: string, n: number): Problem[] => Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, prompt: `${prefix} ${i}`, expert: `e${i}` }))
+const problems = (prefix: string, n: number): Problem[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, prompt: `${prefix} ${i}`, expert: `e${i}` }))
 
 describe('carveTrainSplits (eval.validationPrompts, train.finetuneProblems)', () => {
   const train = problems('train', 100)
@@ -26,7 +27,8 @@ describe('carveTrainSplits (eval.validationPrompts, train.finetuneProblems)', ()
     const testIds = new Set(test.map((p) => p.id))
     expect(ids.some((id) => testIds.has(id))).toBe(false)
     // Each part keeps the task's order.
-    for (const part of [s.validation, s.finetune, s.pretrain]) expect(part.map((p) => train.indexOf(p))).toEqual(part.map((p) => train.indexOf(p)).sort((a, b) => a - b))
+    for (const part of [s.validation, s.finetune, s.pretrain])
+      expect(part.map((p) => train.indexOf(p))).toEqual(part.map((p) => train.indexOf(p)).sort((a, b) => a - b))
   })
 
   it('is deterministic in the task seed, and differs across seeds', () => {

@@ -8,13 +8,24 @@ import { bonSft } from '../../../plugins/strategies/bon-sft.js'
 import { rl } from '../../../plugins/strategies/rl.js'
 import { sft } from '../../../plugins/strategies/sft.js'
 
-const cell = (strategy: string, nTrain = 1): PlannedCell => ({ cellId: `${strategy}-n${nTrain}-t1-s0`, key: { strategy, nTrain, temperature: 1, seed: 0 } }) as PlannedCell
+const cell = (strategy: string, nTrain = 1): PlannedCell =>
+  ({ cellId: `${strategy}-n${nTrain}-t1-s0`, key: { strategy, nTrain, temperature: 1, seed: 0 } }) as PlannedCell
 const plugins = {
   task: { name: 'local/task' },
-  strategies: new Map<string, StrategyPlugin>([['sft', sft({})], ['rl', rl({})], ['bon-sft', bonSft({})]]),
+  strategies: new Map<string, StrategyPlugin>([
+    ['sft', sft({})],
+    ['rl', rl({})],
+    ['bon-sft', bonSft({})],
+  ]),
 } as unknown as RunPlugins
 const withExperts: TaskData = { train: [{ id: 'a', prompt: 'p', expert: 'x' }], test: [{ id: 'b', prompt: 'q' }] }
-const withoutExperts: TaskData = { train: [{ id: 'a', prompt: 'p' }, { id: 'c', prompt: 'r', expert: 'x' }], test: [{ id: 'b', prompt: 'q' }] }
+const withoutExperts: TaskData = {
+  train: [
+    { id: 'a', prompt: 'p' },
+    { id: 'c', prompt: 'r', expert: 'x' },
+  ],
+  test: [{ id: 'b', prompt: 'q' }],
+}
 
 describe('runNeedsProblems (bench run --dry-run)', () => {
   it('accepts strategies whose needs the task meets', () => {

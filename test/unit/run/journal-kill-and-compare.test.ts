@@ -10,7 +10,12 @@ import { repoRoot, tempDir } from '../../e2e/cli-helper.js'
 const dir = tempDir('bonbench-journal-')
 afterAll(() => dir.cleanup())
 
-const pool = (text: string, reward: number): JournalRecord => ({ type: 'pool', cellId: 'base-n1-t1-s1', promptId: 'p1', samples: [{ text, reward, score: 0.5, tokens: 2 }] })
+const pool = (text: string, reward: number): JournalRecord => ({
+  type: 'pool',
+  cellId: 'base-n1-t1-s1',
+  promptId: 'p1',
+  samples: [{ text, reward, score: 0.5, tokens: 2 }],
+})
 const write = (name: string, records: unknown[]) => {
   const path = join(dir.dir, name)
   writeFileSync(path, records.map((r) => JSON.stringify(r) + '\n').join(''))
@@ -27,7 +32,16 @@ describe('compareJournals (the record-by-record check of issue 12)', () => {
 
   it('ignores wall times and paths only', () => {
     const a = write('a.jsonl', base)
-    const b = write('b.jsonl', base.map((r) => (r.type === 'checkpoint' ? { ...r, dir: '/runs/b/checkpoints/sft' } : r.type === 'prepare' ? { ...r, facts: { auc: 0.75, prepareMs: 99, cached: false } } : r)))
+    const b = write(
+      'b.jsonl',
+      base.map((r) =>
+        r.type === 'checkpoint'
+          ? { ...r, dir: '/runs/b/checkpoints/sft' }
+          : r.type === 'prepare'
+            ? { ...r, facts: { auc: 0.75, prepareMs: 99, cached: false } }
+            : r,
+      ),
+    )
     expect(compareJournals(a, b)).toBeUndefined()
     expect(() => expectSameJournal(a, b)).not.toThrow()
   })

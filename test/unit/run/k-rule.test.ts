@@ -13,7 +13,10 @@ async function setup(matrix: Record<string, unknown>, train: Record<string, unkn
 describe('train.kPerN: K = kPerN × N′ for BoN-aware strategies', () => {
   it('sets K per N′ for BoN-aware strategies and arms, not for N′ = 1 strategies or arms that give k', async () => {
     const arms = { 'bon-rl-s-k5': { strategy: 'bon-rl-s', options: { k: 5 } }, 'bon-rl-v-fast': { strategy: 'bon-rl-v', learningRate: 1e-3 } }
-    const { config, plugins } = await setup({ strategies: ['rl', 'bon-rlb-p', 'bon-rl-s-k5', 'bon-rl-v-fast', 'pass-at-k'], nTrain: [2, 4], arms }, { kPerN: 4 })
+    const { config, plugins } = await setup(
+      { strategies: ['rl', 'bon-rlb-p', 'bon-rl-s-k5', 'bon-rl-v-fast', 'pass-at-k'], nTrain: [2, 4], arms },
+      { kPerN: 4 },
+    )
     expect(plugins.strategyFor('bon-rlb-p', 2).needs({ nTrain: 2 }).policySamples).toBe(8)
     expect(plugins.strategyFor('bon-rlb-p', 4).needs({ nTrain: 4 }).policySamples).toBe(16)
     expect(plugins.strategyFor('bon-rl-v-fast', 4).needs({ nTrain: 4 }).policySamples).toBe(16)
@@ -40,7 +43,10 @@ describe('train.kPerN: K = kPerN × N′ for BoN-aware strategies', () => {
   })
 
   it('gives each cell its learning rate: the axis, then train.learningRates, then the arm, then train.learningRate', async () => {
-    const { config } = await setup({ strategies: ['a', 'b', 'rl'], arms: { a: { strategy: 'rl', learningRate: 2e-4 }, b: { strategy: 'rl', learningRate: 2e-4 } } }, { learningRate: 1e-4, learningRates: { b: 5e-5 } })
+    const { config } = await setup(
+      { strategies: ['a', 'b', 'rl'], arms: { a: { strategy: 'rl', learningRate: 2e-4 }, b: { strategy: 'rl', learningRate: 2e-4 } } },
+      { learningRate: 1e-4, learningRates: { b: 5e-5 } },
+    )
     expect(cellLearningRate(config, { strategy: 'a' })).toBe(2e-4)
     expect(cellLearningRate(config, { strategy: 'b' })).toBe(5e-5)
     expect(cellLearningRate(config, { strategy: 'rl' })).toBe(1e-4)

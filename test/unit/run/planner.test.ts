@@ -10,10 +10,22 @@ describe('planCells', () => {
   it('crosses seeds × temperatures × (base + strategies × N′), N′ only for BoN-aware strategies', () => {
     const ids = plan({ strategies: ['sft', 'bon-rl'], nTrain: [2, 4], temperatures: [0.5, 1], seeds: [0, 1] }).map((c) => c.cellId)
     expect(ids).toEqual([
-      'base-n1-t0.5-s0', 'sft-n1-t0.5-s0', 'bon-rl-n2-t0.5-s0', 'bon-rl-n4-t0.5-s0',
-      'base-n1-t1-s0', 'sft-n1-t1-s0', 'bon-rl-n2-t1-s0', 'bon-rl-n4-t1-s0',
-      'base-n1-t0.5-s1', 'sft-n1-t0.5-s1', 'bon-rl-n2-t0.5-s1', 'bon-rl-n4-t0.5-s1',
-      'base-n1-t1-s1', 'sft-n1-t1-s1', 'bon-rl-n2-t1-s1', 'bon-rl-n4-t1-s1',
+      'base-n1-t0.5-s0',
+      'sft-n1-t0.5-s0',
+      'bon-rl-n2-t0.5-s0',
+      'bon-rl-n4-t0.5-s0',
+      'base-n1-t1-s0',
+      'sft-n1-t1-s0',
+      'bon-rl-n2-t1-s0',
+      'bon-rl-n4-t1-s0',
+      'base-n1-t0.5-s1',
+      'sft-n1-t0.5-s1',
+      'bon-rl-n2-t0.5-s1',
+      'bon-rl-n4-t0.5-s1',
+      'base-n1-t1-s1',
+      'sft-n1-t1-s1',
+      'bon-rl-n2-t1-s1',
+      'bon-rl-n4-t1-s1',
     ])
   })
 
@@ -49,7 +61,13 @@ describe('planCells with arms, a learning-rate axis and an order (study v2)', ()
 
   it('crosses trained cells with the learning-rate axis, in the key and the id; the base has one cell', () => {
     const cells = plan({ strategies: ['sft', 'bon-rl-s'], nTrain: [4], seeds: [0], learningRates: [3e-5, 1e-4] })
-    expect(cells.map((c) => c.cellId)).toEqual(['base-n1-t1-s0', 'sft-n1-lr0.00003-t1-s0', 'sft-n1-lr0.0001-t1-s0', 'bon-rl-s-n4-lr0.00003-t1-s0', 'bon-rl-s-n4-lr0.0001-t1-s0'])
+    expect(cells.map((c) => c.cellId)).toEqual([
+      'base-n1-t1-s0',
+      'sft-n1-lr0.00003-t1-s0',
+      'sft-n1-lr0.0001-t1-s0',
+      'bon-rl-s-n4-lr0.00003-t1-s0',
+      'bon-rl-s-n4-lr0.0001-t1-s0',
+    ])
     expect(cells[0]!.key).not.toHaveProperty('learningRate')
     expect(cells[2]!.key.learningRate).toBe(1e-4)
   })
@@ -58,17 +76,37 @@ describe('planCells with arms, a learning-rate axis and an order (study v2)', ()
     const matrix = { strategies: ['sft', 'bon-rl-s', 'rl-on-r'], nTrain: [4, 8], seeds: [0, 1], learningRates: [1e-4, 3e-4], arms }
     const first = plan({ ...matrix, order: 'strategy-first' }).map((c) => c.cellId)
     expect(first).toEqual([
-      'base-n1-t1-s0', 'base-n1-t1-s1',
-      'sft-n1-lr0.0001-t1-s0', 'sft-n1-lr0.0001-t1-s1', 'sft-n1-lr0.0003-t1-s0', 'sft-n1-lr0.0003-t1-s1',
-      'bon-rl-s-n4-lr0.0001-t1-s0', 'bon-rl-s-n4-lr0.0001-t1-s1', 'bon-rl-s-n4-lr0.0003-t1-s0', 'bon-rl-s-n4-lr0.0003-t1-s1',
-      'rl-on-r-n1-lr0.0001-t1-s0', 'rl-on-r-n1-lr0.0001-t1-s1', 'rl-on-r-n1-lr0.0003-t1-s0', 'rl-on-r-n1-lr0.0003-t1-s1',
-      'bon-rl-s-n8-lr0.0001-t1-s0', 'bon-rl-s-n8-lr0.0001-t1-s1', 'bon-rl-s-n8-lr0.0003-t1-s0', 'bon-rl-s-n8-lr0.0003-t1-s1',
+      'base-n1-t1-s0',
+      'base-n1-t1-s1',
+      'sft-n1-lr0.0001-t1-s0',
+      'sft-n1-lr0.0001-t1-s1',
+      'sft-n1-lr0.0003-t1-s0',
+      'sft-n1-lr0.0003-t1-s1',
+      'bon-rl-s-n4-lr0.0001-t1-s0',
+      'bon-rl-s-n4-lr0.0001-t1-s1',
+      'bon-rl-s-n4-lr0.0003-t1-s0',
+      'bon-rl-s-n4-lr0.0003-t1-s1',
+      'rl-on-r-n1-lr0.0001-t1-s0',
+      'rl-on-r-n1-lr0.0001-t1-s1',
+      'rl-on-r-n1-lr0.0003-t1-s0',
+      'rl-on-r-n1-lr0.0003-t1-s1',
+      'bon-rl-s-n8-lr0.0001-t1-s0',
+      'bon-rl-s-n8-lr0.0001-t1-s1',
+      'bon-rl-s-n8-lr0.0003-t1-s0',
+      'bon-rl-s-n8-lr0.0003-t1-s1',
     ])
-    expect([...first].sort()).toEqual(plan(matrix).map((c) => c.cellId).sort())
+    expect([...first].sort()).toEqual(
+      plan(matrix)
+        .map((c) => c.cellId)
+        .sort(),
+    )
   })
 
   it('accepts train.learningRates keyed by an arm', () => {
-    const config = resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 'toy', strategies: ['rl-on-r'], arms }, train: { learningRates: { 'rl-on-r': 5e-5 } } } })
+    const config = resolveConfig({
+      cwd: '/',
+      fileConfig: { matrix: { task: 'toy', strategies: ['rl-on-r'], arms }, train: { learningRates: { 'rl-on-r': 5e-5 } } },
+    })
     expect(config.arms?.['rl-on-r']?.strategy).toBe('rl')
   })
 })
@@ -79,18 +117,31 @@ describe('arms that narrow their own N′ values and rates', () => {
       'bon-rl-s': { strategy: 'bon-rl-s', nTrain: [4, 8] },
       'bon-sft': { strategy: 'bon-sft', nTrain: [4], learningRates: [1e-4] },
     }
-    const ids = plan({ strategies: ['sft', 'bon-rl-s', 'bon-sft'], nTrain: [4, 8], learningRates: [1e-4, 3e-4], seeds: [0], arms, order: 'strategy-first' }).map((c) => c.cellId)
+    const ids = plan({
+      strategies: ['sft', 'bon-rl-s', 'bon-sft'],
+      nTrain: [4, 8],
+      learningRates: [1e-4, 3e-4],
+      seeds: [0],
+      arms,
+      order: 'strategy-first',
+    }).map((c) => c.cellId)
     expect(ids).toEqual([
       'base-n1-t1-s0',
-      'sft-n1-lr0.0001-t1-s0', 'sft-n1-lr0.0003-t1-s0',
-      'bon-rl-s-n4-lr0.0001-t1-s0', 'bon-rl-s-n4-lr0.0003-t1-s0',
+      'sft-n1-lr0.0001-t1-s0',
+      'sft-n1-lr0.0003-t1-s0',
+      'bon-rl-s-n4-lr0.0001-t1-s0',
+      'bon-rl-s-n4-lr0.0003-t1-s0',
       'bon-sft-n4-lr0.0001-t1-s0',
-      'bon-rl-s-n8-lr0.0001-t1-s0', 'bon-rl-s-n8-lr0.0003-t1-s0',
+      'bon-rl-s-n8-lr0.0001-t1-s0',
+      'bon-rl-s-n8-lr0.0003-t1-s0',
     ])
     expect(() => plan({ strategies: ['bon-sft'], arms })).toThrow(/needs a learning-rate axis/)
     const byN = { 'bon-rl-s': { strategy: 'bon-rl-s', learningRates: { '8': [1e-4] } } }
     expect(plan({ strategies: ['bon-rl-s'], nTrain: [4, 8], learningRates: [1e-4, 3e-4], seeds: [0], arms: byN }).map((c) => c.cellId)).toEqual([
-      'base-n1-t1-s0', 'bon-rl-s-n4-lr0.0001-t1-s0', 'bon-rl-s-n4-lr0.0003-t1-s0', 'bon-rl-s-n8-lr0.0001-t1-s0',
+      'base-n1-t1-s0',
+      'bon-rl-s-n4-lr0.0001-t1-s0',
+      'bon-rl-s-n4-lr0.0003-t1-s0',
+      'bon-rl-s-n8-lr0.0001-t1-s0',
     ])
   })
 })

@@ -28,7 +28,10 @@ async function runUntilBroken(make: (broken: () => boolean) => { plugins: Plugin
   const flip: ReporterPlugin = { name: 'test/flip', kind: 'reporter', meta, onEvent: (e) => void (e.type === 'cell:start' && cells++) }
   const { plugins, config } = make(() => cells >= 2)
   const setup = toyRunSetup(p.dir, { plugins, config: { ...config, matrix: { seeds: [1, 2], ...config?.matrix }, eval: { testPrompts: 2 } } })
-  const error = await runMatrix({ ...setup, reporters: [flip] }).then(() => undefined, (e: unknown) => e)
+  const error = await runMatrix({ ...setup, reporters: [flip] }).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   const records = journalOf(onlyRunDir(p.dir))
   return { error: error as { code?: string; message: string } | undefined, records }
 }
@@ -44,10 +47,14 @@ function expectJournalKept(records: ReturnType<typeof journalOf>, message: strin
 function verifierThat(change: (verdicts: Verdict[]) => unknown) {
   return (broken: () => boolean) => {
     const real = toyAnswer()
-    const verifier: VerifierPlugin = { ...real, name: 'acme/judge', score: async (batch, ctx) => {
-      const verdicts = await real.score(batch, ctx)
-      return (broken() ? change(verdicts) : verdicts) as Verdict[]
-    } }
+    const verifier: VerifierPlugin = {
+      ...real,
+      name: 'acme/judge',
+      score: async (batch, ctx) => {
+        const verdicts = await real.score(batch, ctx)
+        return (broken() ? change(verdicts) : verdicts) as Verdict[]
+      },
+    }
     const task: TaskPlugin = { ...toy(), name: 'acme/task', rewardVerifier: 'acme/judge' }
     return { plugins: [verifier, task], config: { matrix: { task: 'acme/task' } } }
   }
@@ -88,14 +95,18 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
   it('a model that returns n−1 samples stops the run', async () => {
     const { error, records } = await runUntilBroken(modelThat((rs) => rs.map((r) => ({ ...r, completions: r.completions.slice(1) }))))
     expect(error).toMatchObject({ code: 'BENCH_PLUGIN_CONTRACT' })
-    expect(error!.message).toMatch(/model plugin 'acme\/model' broke its contract in sample\(\) of 2 request\(s\): expected n = 4 completions for prompt '[^']+', got 3 completions/)
+    expect(error!.message).toMatch(
+      /model plugin 'acme\/model' broke its contract in sample\(\) of 2 request\(s\): expected n = 4 completions for prompt '[^']+', got 3 completions/,
+    )
     expectJournalKept(records, error!.message)
   })
 
   it('a model that answers for the wrong prompt stops the run', async () => {
     const { error, records } = await runUntilBroken(modelThat((rs) => [...rs].reverse()))
     expect(error).toMatchObject({ code: 'BENCH_PLUGIN_CONTRACT' })
-    expect(error!.message).toMatch(/sample\(\) of 2 request\(s\): expected result 0 for prompt '([^']+)' \(results in request order\), got promptId the string "(?!\1)[^"]+"/)
+    expect(error!.message).toMatch(
+      /sample\(\) of 2 request\(s\): expected result 0 for prompt '([^']+)' \(results in request order\), got promptId the string "(?!\1)[^"]+"/,
+    )
     expectJournalKept(records, error!.message)
   })
 
@@ -108,20 +119,34 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
 
   describe('strategies', () => {
     const strategy = (weight: (completion: string) => { completion: string; weight: number }): StrategyPlugin => ({
-      name: 'acme/bad', kind: 'strategy', meta, selection: 'none',
+      name: 'acme/bad',
+      kind: 'strategy',
+      meta,
+      selection: 'none',
       needs: () => ({ policySamples: 2 }),
       weights: (group) => ({ sequences: group.policy.map((s) => ({ prompt: group.problem.prompt, ...weight(s.completion) })) }),
     })
     const cases: Array<[string, StrategyPlugin, RegExp]> = [
       ['a NaN weight', strategy((completion) => ({ completion, weight: Number.NaN })), /expected sequence 0 to have a finite weight, got NaN/],
-      ['an Infinity weight', strategy((completion) => ({ completion, weight: Number.POSITIVE_INFINITY })), /expected sequence 0 to have a finite weight, got Infinity/],
-      ['a weight for a sequence it was not given', strategy(() => ({ completion: 'made up', weight: 1 })), /expected sequence 0 to be one of the \d completion\(s\) of the group .*got completion the string "made up", which the group does not hold/],
+      [
+        'an Infinity weight',
+        strategy((completion) => ({ completion, weight: Number.POSITIVE_INFINITY })),
+        /expected sequence 0 to have a finite weight, got Infinity/,
+      ],
+      [
+        'a weight for a sequence it was not given',
+        strategy(() => ({ completion: 'made up', weight: 1 })),
+        /expected sequence 0 to be one of the \d completion\(s\) of the group .*got completion the string "made up", which the group does not hold/,
+      ],
     ]
     it.each(cases)('%s stops the run, naming strategy, step and prompt', async (_, plugin, expected) => {
       const p = tempProject('bonbench-contract-')
       projects.push(p)
       const setup = toyRunSetup(p.dir, { plugins: [plugin], config: { matrix: { strategies: ['acme/bad'] } } })
-      const error = await runMatrix(setup).then(() => undefined, (e: unknown) => e as { code: string; message: string })
+      const error = await runMatrix(setup).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      )
       expect(error).toMatchObject({ code: 'BENCH_PLUGIN_CONTRACT' })
       expect(error!.message).toMatch(/^strategy plugin 'acme\/bad' broke its contract in weights\(\) at training step 0 for prompt '[^']+': /)
       expect(error!.message).toMatch(expected)
@@ -138,16 +163,30 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
     }
     const cases: Array<[string, TaskPlugin, RegExp]> = [
       ['no test split', taskWith((d) => ({ train: d.train })), /expected test to be an array of problems, got undefined/],
-      ['a problem without a prompt', taskWith((d) => ({ ...d, test: [{ id: 'x' }, ...d.test] })), /expected test\[0\] \('x'\) to have a string prompt, got undefined/],
-      ['two problems with one id', taskWith((d) => ({ ...d, test: [d.test[0], d.test[0]] })), /expected unique problem ids within test .*, got id '[^']+' twice \(again at test\[1\]\)/],
+      [
+        'a problem without a prompt',
+        taskWith((d) => ({ ...d, test: [{ id: 'x' }, ...d.test] })),
+        /expected test\[0\] \('x'\) to have a string prompt, got undefined/,
+      ],
+      [
+        'two problems with one id',
+        taskWith((d) => ({ ...d, test: [d.test[0], d.test[0]] })),
+        /expected unique problem ids within test .*, got id '[^']+' twice \(again at test\[1\]\)/,
+      ],
       ['a numeric id', taskWith((d) => ({ ...d, train: [{ ...d.train[0], id: 7 }] })), /expected train\[0\] to have a non-empty string id, got 7/],
     ]
     it.each(cases)('%s stops the run before any work, naming the task', async (_, plugin, expected) => {
       const p = tempProject('bonbench-contract-')
       projects.push(p)
       const setup = toyRunSetup(p.dir, { plugins: [plugin], config: { matrix: { task: 'acme/task' } } })
-      const error = await runMatrix(setup).then(() => undefined, (e: unknown) => e as { code: string; message: string })
-      expect(error).toMatchObject({ code: 'BENCH_PLUGIN_CONTRACT', message: expect.stringMatching(/^task plugin 'acme\/task' broke its contract in load\(\): /) })
+      const error = await runMatrix(setup).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      )
+      expect(error).toMatchObject({
+        code: 'BENCH_PLUGIN_CONTRACT',
+        message: expect.stringMatching(/^task plugin 'acme\/task' broke its contract in load\(\): /),
+      })
       expect(error!.message).toMatch(expected)
     })
   })
@@ -164,7 +203,9 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
         const p = tempProject('bonbench-contract-')
         projects.push(p)
         const bad: ReporterPlugin = {
-          name: 'acme/reporter', kind: 'reporter', meta,
+          name: 'acme/reporter',
+          kind: 'reporter',
+          meta,
           onEvent: (e) => {
             if (e.type !== 'cell:end') return
             if (mode === 'throws') throw new Error('disk full')
@@ -172,7 +213,10 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
           },
         }
         const setup = toyRunSetup(p.dir, { config: { matrix: { seeds: [1, 2] } } })
-        const error = await runMatrix({ ...setup, reporters: [bad] }).then(() => undefined, (e: unknown) => e as { code: string; message: string })
+        const error = await runMatrix({ ...setup, reporters: [bad] }).then(
+          () => undefined,
+          (e: unknown) => e as { code: string; message: string },
+        )
         expect(error).toMatchObject({ code: 'BENCH_PLUGIN_CONTRACT' })
         expect(error!.message).toContain("reporter plugin 'acme/reporter' broke its contract in onEvent('cell:end')")
         expect(error!.message).toContain('got it threw Error: disk full')
@@ -185,10 +229,23 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
       const p = tempProject('bonbench-contract-')
       projects.push(p)
       const ended: string[] = []
-      const bad: ReporterPlugin = { name: 'acme/reporter', kind: 'reporter', meta, onRunEnd: () => { throw new Error('no space') } }
+      const bad: ReporterPlugin = {
+        name: 'acme/reporter',
+        kind: 'reporter',
+        meta,
+        onRunEnd: () => {
+          throw new Error('no space')
+        },
+      }
       const good: ReporterPlugin = { name: 'acme/good', kind: 'reporter', meta, onRunEnd: (ctx) => void ended.push(ctx.runDir) }
-      const error = await runMatrix({ ...toyRunSetup(p.dir), reporters: [bad, good] }).then(() => undefined, (e: unknown) => e as { code: string; message: string })
-      expect(error).toMatchObject({ code: 'BENCH_PLUGIN_CONTRACT', message: expect.stringContaining("reporter plugin 'acme/reporter' broke its contract in onRunEnd(): expected the hook to return without throwing") })
+      const error = await runMatrix({ ...toyRunSetup(p.dir), reporters: [bad, good] }).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      )
+      expect(error).toMatchObject({
+        code: 'BENCH_PLUGIN_CONTRACT',
+        message: expect.stringContaining("reporter plugin 'acme/reporter' broke its contract in onRunEnd(): expected the hook to return without throwing"),
+      })
       expect(ended).toEqual([onlyRunDir(p.dir)])
       expect(journalOf(onlyRunDir(p.dir)).filter((r) => r.type === 'cell')).toHaveLength(1)
     })

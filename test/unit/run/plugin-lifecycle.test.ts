@@ -26,7 +26,9 @@ function project() {
  * and rl strategy. `log` holds every setup, dispose and run:end in the order they happened;
  * `instances` counts dispose() calls per model instance the run created.
  */
-function recordingPlugins(opts: { strategy?: Partial<StrategyPlugin>; verifier?: Partial<VerifierPlugin>; model?: Partial<ModelPlugin>; onEvent?: ReporterPlugin['onEvent'] } = {}) {
+function recordingPlugins(
+  opts: { strategy?: Partial<StrategyPlugin>; verifier?: Partial<VerifierPlugin>; model?: Partial<ModelPlugin>; onEvent?: ReporterPlugin['onEvent'] } = {},
+) {
   const log: string[] = []
   const contexts: PluginSetupContext[] = []
   const hooks = (label: string) => ({
@@ -53,16 +55,30 @@ function recordingPlugins(opts: { strategy?: Partial<StrategyPlugin>; verifier?:
   const real = tabular()
   const task: TaskPlugin = { ...toy(), name: 'rec/task', rewardVerifier: 'rec/verifier', ...hooks('task') }
   const verifier: VerifierPlugin = { ...toyAnswer(), name: 'rec/verifier', ...hooks('verifier'), ...opts.verifier }
-  const model: ModelPlugin = { ...real, name: 'rec/model', ...hooks('model'), create: async (ctx) => record(await real.create(ctx)), load: async (dir, ctx) => record(await real.load!(dir, ctx)), ...opts.model }
+  const model: ModelPlugin = {
+    ...real,
+    name: 'rec/model',
+    ...hooks('model'),
+    create: async (ctx) => record(await real.create(ctx)),
+    load: async (dir, ctx) => record(await real.load!(dir, ctx)),
+    ...opts.model,
+  }
   const strategy: StrategyPlugin = { ...rl(), name: 'rec/rl', ...hooks('strategy'), ...opts.strategy }
   const reporter: ReporterPlugin = {
-    name: 'rec/reporter', kind: 'reporter', meta: { version: '1.0.0' }, ...hooks('reporter'),
+    name: 'rec/reporter',
+    kind: 'reporter',
+    meta: { version: '1.0.0' },
+    ...hooks('reporter'),
     onEvent(event) {
       if (event.type === 'run:end') log.push('run:end')
       return opts.onEvent?.(event)
     },
   }
-  const setup = (dir: string) => toyRunSetup(dir, { plugins: [task, verifier, model, strategy, reporter], config: { matrix: { task: 'rec/task', model: 'rec/model', strategies: ['rec/rl'] } } })
+  const setup = (dir: string) =>
+    toyRunSetup(dir, {
+      plugins: [task, verifier, model, strategy, reporter],
+      config: { matrix: { task: 'rec/task', model: 'rec/model', strategies: ['rec/rl'] } },
+    })
   return { log, contexts, instances, setup, reporter }
 }
 
@@ -84,7 +100,13 @@ describe('plugin lifecycle in runMatrix', () => {
   })
 
   it('when a cell throws, the run goes on and everything is still disposed exactly once', async () => {
-    const rec = recordingPlugins({ strategy: { weights: () => { throw new Error('weights exploded') } } })
+    const rec = recordingPlugins({
+      strategy: {
+        weights: () => {
+          throw new Error('weights exploded')
+        },
+      },
+    })
     const dir = project()
     const outcome = await runMatrix({ ...rec.setup(dir), reporters: [rec.reporter] })
     expect(outcome.results.map((r) => r.key.strategy)).toEqual(['base'])
@@ -94,7 +116,9 @@ describe('plugin lifecycle in runMatrix', () => {
   })
 
   it('when the run stops with an error, every plugin set up is disposed once, in reverse order, and no run:end fires', async () => {
-    const rec = recordingPlugins({ strategy: { weights: (group) => ({ sequences: [{ prompt: group.problem.prompt, completion: 'not a sample', weight: 1 }] }) } })
+    const rec = recordingPlugins({
+      strategy: { weights: (group) => ({ sequences: [{ prompt: group.problem.prompt, completion: 'not a sample', weight: 1 }] }) },
+    })
     const dir = project()
     await expect(runMatrix({ ...rec.setup(dir), reporters: [rec.reporter] })).rejects.toMatchObject({ code: 'BENCH_PLUGIN_CONTRACT' })
     expect(rec.log).toEqual([...setupOrder, ...disposeOrder, 'dispose reporter'])
@@ -104,7 +128,11 @@ describe('plugin lifecycle in runMatrix', () => {
 
   it('on abort (mid-training): interrupted, and everything disposed exactly once', async () => {
     const controller = new AbortController()
-    const rec = recordingPlugins({ onEvent: (e) => { if (e.type === 'train:step') controller.abort() } })
+    const rec = recordingPlugins({
+      onEvent: (e) => {
+        if (e.type === 'train:step') controller.abort()
+      },
+    })
     const dir = project()
     const outcome = await runMatrix({ ...rec.setup(dir), reporters: [rec.reporter], signal: controller.signal })
     expect(outcome.interrupted).toBe(true)
@@ -115,10 +143,24 @@ describe('plugin lifecycle in runMatrix', () => {
   })
 
   it('a dispose that throws is reported by name and the other disposals still run', async () => {
-    const rec = recordingPlugins({ verifier: { dispose: () => { throw new Error('pool stuck') } } })
+    const rec = recordingPlugins({
+      verifier: {
+        dispose: () => {
+          throw new Error('pool stuck')
+        },
+      },
+    })
     const logs: string[] = []
     const dir = project()
-    const outcome = await runMatrix({ ...rec.setup(dir), reporters: [rec.reporter], listeners: [(e) => { if (e.type === 'log' && e.level === 'error') logs.push(e.message) }] })
+    const outcome = await runMatrix({
+      ...rec.setup(dir),
+      reporters: [rec.reporter],
+      listeners: [
+        (e) => {
+          if (e.type === 'log' && e.level === 'error') logs.push(e.message)
+        },
+      ],
+    })
     expect(outcome.disposeErrors).toEqual(["verifier plugin 'rec/verifier': dispose() threw: pool stuck"])
     expect(logs).toEqual(outcome.disposeErrors)
     expect(rec.log).toEqual([...setupOrder, 'dispose strategy', 'dispose model', 'dispose task', 'run:end', 'dispose reporter'])
@@ -135,14 +177,33 @@ describe('plugin lifecycle in runMatrix', () => {
     const outcome = await runMatrix({ config: { ...config, strategies: [] }, registry, reporters: [rec.reporter], checkpoint })
     expect(outcome.results.map((r) => r.key.strategy)).toEqual(['base'])
     // No strategy in the matrix: it is neither set up nor disposed.
-    expect(rec.log).toEqual(['setup reporter', 'setup task', 'setup model', 'setup verifier', 'dispose verifier', 'dispose model', 'dispose task', 'run:end', 'dispose reporter'])
+    expect(rec.log).toEqual([
+      'setup reporter',
+      'setup task',
+      'setup model',
+      'setup verifier',
+      'dispose verifier',
+      'dispose model',
+      'dispose task',
+      'run:end',
+      'dispose reporter',
+    ])
     expect(rec.instances).toEqual([1])
   })
 
   it('a setup that throws stops the run before any work, naming the plugin; what was set up is disposed', async () => {
-    const rec = recordingPlugins({ model: { setup: () => { throw new Error('no GPU here') } } })
+    const rec = recordingPlugins({
+      model: {
+        setup: () => {
+          throw new Error('no GPU here')
+        },
+      },
+    })
     const dir = project()
-    await expect(runMatrix({ ...rec.setup(dir), reporters: [rec.reporter] })).rejects.toMatchObject({ code: 'BENCH_RUN_INVALID', message: expect.stringMatching(/model plugin 'rec\/model' failed in setup\(\): no GPU here/) })
+    await expect(runMatrix({ ...rec.setup(dir), reporters: [rec.reporter] })).rejects.toMatchObject({
+      code: 'BENCH_RUN_INVALID',
+      message: expect.stringMatching(/model plugin 'rec\/model' failed in setup\(\): no GPU here/),
+    })
     expect(rec.log).toEqual(['setup reporter', 'setup task', 'dispose model', 'dispose task', 'dispose reporter'])
     expect(rec.instances).toEqual([])
   })

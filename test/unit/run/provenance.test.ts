@@ -18,7 +18,11 @@ const sharedData = resolve(repo, '../shared/data')
 
 /** A third-party strategy that declares its judge (the field every strategy declares). */
 const judged: StrategyPlugin & { selection: 'reward' } = {
-  name: 'lab/judged', kind: 'strategy', meta: { version: '2.3.4' }, options: { k: 3 }, selection: 'reward',
+  name: 'lab/judged',
+  kind: 'strategy',
+  meta: { version: '2.3.4' },
+  options: { k: 3 },
+  selection: 'reward',
   needs: () => ({ policySamples: 2 }),
   weights: () => ({ sequences: [] }),
 }
@@ -26,8 +30,14 @@ const judged: StrategyPlugin & { selection: 'reward' } = {
 describe('the provenance block', () => {
   it('records harness, Node, resolved config, every plugin, each strategy’s judge, judges, backend, seeds, data files and checkpoint', async () => {
     const { config, registry } = await setupRun({
-      cwd: repo, configPath: undefined, command: 'run',
-      flags: { plugins: [judged, ['toy', { prompts: 7 }]], matrix: { task: 'toy', model: 'tabular', strategies: ['rl', 'lab/judged'], seeds: [5, 6] }, taskSeed: 99 },
+      cwd: repo,
+      configPath: undefined,
+      command: 'run',
+      flags: {
+        plugins: [judged, ['toy', { prompts: 7 }]],
+        matrix: { task: 'toy', model: 'tabular', strategies: ['rl', 'lab/judged'], seeds: [5, 6] },
+        taskSeed: 99,
+      },
       builtins,
     })
     const plugins = await resolveRunPlugins(config, registry)
@@ -91,7 +101,13 @@ describe('diffRunResults', () => {
   it('finds two identical journals identical, wall time aside', () => {
     const again = copy()
     for (const r of again) if (r.type === 'cell') r.result.compute.wallMs += 1234
-    expect(diffRunResults(records, again, order)).toMatchObject({ identical: true, cells: order.length, differingCells: [], total: 0, unfinished: { failed: 0, missing: 0 } })
+    expect(diffRunResults(records, again, order)).toMatchObject({
+      identical: true,
+      cells: order.length,
+      differingCells: [],
+      total: 0,
+      unfinished: { failed: 0, missing: 0 },
+    })
   })
 
   it('counts a cell that failed in both runs with the same error as unfinished, and a changed error as a difference', () => {
@@ -116,7 +132,11 @@ describe('diffRunResults', () => {
     const trained = cells.find((c) => c.result.training.length > 0)!
     trained.result.training[0]!.loss += 1
     const last = cells[cells.length - 1]!
-    const diff = diffRunResults(records, again.filter((r) => r !== last), order)
+    const diff = diffRunResults(
+      records,
+      again.filter((r) => r !== last),
+      order,
+    )
     expect(diff.identical).toBe(false)
     expect(diff.differingCells).toEqual(expect.arrayContaining([first.cellId, trained.cellId, last.cellId]))
     expect(diff.differences).toContain(`${first.cellId}: prompts[1].bestOfN[2]: ${v} → ${first.result.prompts[1]!.bestOfN[2]}`)
@@ -128,13 +148,39 @@ describe('diffRunResults', () => {
     const withEvals = (klValue: number, evalPass: number, wallMs: number): JournalRecord[] => {
       const out = copy()
       const cell = out.find((r): r is Extract<JournalRecord, { type: 'cell' }> => r.type === 'cell')!
-      cell.result.kl = { state: 'measured', perToken: klValue, ci: [klValue, klValue], perSequence: klValue, perSequenceCi: [klValue, klValue], meanTokens: 1, samples: 1, source: 'pool', prompts: [] }
+      cell.result.kl = {
+        state: 'measured',
+        perToken: klValue,
+        ci: [klValue, klValue],
+        perSequence: klValue,
+        perSequenceCi: [klValue, klValue],
+        meanTokens: 1,
+        samples: 1,
+        source: 'pool',
+        prompts: [],
+      }
       const metrics = { ...cell.result.metrics, pass1: evalPass }
-      out.push({ type: 'checkpoint-eval', cellId: cell.cellId, step: 1, metrics, prompts: cell.result.prompts, kl: { state: 'absent', reason: 'x' }, compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs } })
+      out.push({
+        type: 'checkpoint-eval',
+        cellId: cell.cellId,
+        step: 1,
+        metrics,
+        prompts: cell.result.prompts,
+        kl: { state: 'absent', reason: 'x' },
+        compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs },
+      })
       return out
     }
     expect(diffRunResults(withEvals(0.1, 0.5, 1), withEvals(0.1, 0.5, 999), order).identical).toBe(true)
     const diff = diffRunResults(withEvals(0.1, 0.5, 1), withEvals(0.2, 0.25, 1), order)
-    expect(diff.differences).toEqual([`${order[0]}: kl.perToken: 0.1 → 0.2`, `${order[0]}: kl.ci[0]: 0.1 → 0.2`, `${order[0]}: kl.ci[1]: 0.1 → 0.2`, `${order[0]}: kl.perSequence: 0.1 → 0.2`, `${order[0]}: kl.perSequenceCi[0]: 0.1 → 0.2`, `${order[0]}: kl.perSequenceCi[1]: 0.1 → 0.2`, `${order[0]}: checkpoints[0].metrics.pass1: 0.5 → 0.25`])
+    expect(diff.differences).toEqual([
+      `${order[0]}: kl.perToken: 0.1 → 0.2`,
+      `${order[0]}: kl.ci[0]: 0.1 → 0.2`,
+      `${order[0]}: kl.ci[1]: 0.1 → 0.2`,
+      `${order[0]}: kl.perSequence: 0.1 → 0.2`,
+      `${order[0]}: kl.perSequenceCi[0]: 0.1 → 0.2`,
+      `${order[0]}: kl.perSequenceCi[1]: 0.1 → 0.2`,
+      `${order[0]}: checkpoints[0].metrics.pass1: 0.5 → 0.25`,
+    ])
   })
 })

@@ -59,11 +59,26 @@ describe('after a programmatic run returns, no handle of the run remains', () =>
     const disposals: number[] = []
     const counted = (instance: ModelInstance): ModelInstance => {
       const id = disposals.push(0) - 1
-      return { ...instance, clone: async () => counted(await instance.clone!()), dispose: async () => { disposals[id]!++; await instance.dispose?.() } }
+      return {
+        ...instance,
+        clone: async () => counted(await instance.clone!()),
+        dispose: async () => {
+          disposals[id]!++
+          await instance.dispose?.()
+        },
+      }
     }
-    const model: ModelPlugin = { ...real, create: async (ctx) => counted(await real.create(ctx)), load: async (dir, ctx) => counted(await real.load!(dir, ctx)) }
+    const model: ModelPlugin = {
+      ...real,
+      create: async (ctx) => counted(await real.create(ctx)),
+      load: async (dir, ctx) => counted(await real.load!(dir, ctx)),
+    }
     const { outcome, extra } = await runAndCompare([model], {
-      matrix: { model: 'bonbench:tiny-transformer', strategies: ['sft'] }, train: { steps: 1, pretrainSteps: 1 }, eval: { testPrompts: 2 }, backend: 'wasm', concurrency: 2,
+      matrix: { model: 'bonbench:tiny-transformer', strategies: ['sft'] },
+      train: { steps: 1, pretrainSteps: 1 },
+      eval: { testPrompts: 2 },
+      backend: 'wasm',
+      concurrency: 2,
     })
     expect(outcome.results).toHaveLength(2)
     expect(disposals).toEqual([1, 1])
@@ -79,7 +94,12 @@ describe('after a programmatic run returns, no handle of the run remains', () =>
   it('a code task graded by js-sandbox: its isolate pool is disposed', async () => {
     const verifier = jsSandbox({ timeoutMs: 5000 })
     let isolatesDuringRun = 0
-    const probe: ReporterPlugin = { name: 'test/probe', kind: 'reporter', meta, onEvent: (e) => void (e.type === 'cell:end' && (isolatesDuringRun = verifier.isolatesCreated)) }
+    const probe: ReporterPlugin = {
+      name: 'test/probe',
+      kind: 'reporter',
+      meta,
+      onEvent: (e) => void (e.type === 'cell:end' && (isolatesDuringRun = verifier.isolatesCreated)),
+    }
     const { outcome, extra } = await runAndCompare([verifier, codeTask('bonbench:js-sandbox')], { matrix: { task: 'acme/code', strategies: ['rl'] } }, [probe])
     expect(outcome.results).toHaveLength(2)
     expect(outcome.results[0]!.metrics.passAtN[0]).toBeGreaterThan(0)

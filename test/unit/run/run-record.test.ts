@@ -34,11 +34,18 @@ describe('parseJournal', () => {
 
   it('keeps a torn last line apart (a killed write), and readJournal lists it with the bad lines', async () => {
     const good = JSON.stringify({ type: 'prepare', name: 'x', facts: {} })
-    expect(parseJournal(`${good}\n{"type":"po\n\n`)).toEqual({ records: [JSON.parse(good)], badLines: [], torn: { line: 2, message: expect.stringContaining('not JSON'), text: '{"type":"po' } })
+    expect(parseJournal(`${good}\n{"type":"po\n\n`)).toEqual({
+      records: [JSON.parse(good)],
+      badLines: [],
+      torn: { line: 2, message: expect.stringContaining('not JSON'), text: '{"type":"po' },
+    })
     expect(parseJournal(`${good}\n`)).toEqual({ records: [JSON.parse(good)], badLines: [] })
     const file = path.join(await tempDir(), 'journal.jsonl')
     await writeFile(file, `${good}\n${JSON.stringify({ type: 'mystery' })}\n${good}\n{"type":"po`)
-    expect(readJournal(file)).toEqual({ records: [JSON.parse(good), JSON.parse(good)], badLines: [expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 4 })] })
+    expect(readJournal(file)).toEqual({
+      records: [JSON.parse(good), JSON.parse(good)],
+      badLines: [expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 4 })],
+    })
     expect(readJournal(path.join(path.dirname(file), 'missing.jsonl'))).toEqual({ records: [], badLines: [] })
   })
 })
@@ -52,7 +59,10 @@ describe('indexJournal', () => {
   it('keeps a finished cell for resume even after an error record, and counts it failed for reports', () => {
     const index = indexJournal([cell('a', 0.1), error('a', 'late crash'), error('b', 'one'), error('b', 'two')])
     expect([...index.cells.keys()]).toEqual(['a'])
-    expect([...index.failures.values()].map((f) => [f.cellId, f.message])).toEqual([['a', 'late crash'], ['b', 'two']])
+    expect([...index.failures.values()].map((f) => [f.cellId, f.message])).toEqual([
+      ['a', 'late crash'],
+      ['b', 'two'],
+    ])
     const manifest = { version: 2, runId: 'r', createdAt: '', cells: [], provenance: {} } as unknown as RunManifest
     const run = runDataOf('/r', manifest, [cell('a', 0.1), error('a', 'late crash'), cell('c', 0.3)])
     expect(run.cells.map((c) => c.cellId)).toEqual(['c'])
@@ -62,7 +72,10 @@ describe('indexJournal', () => {
   it('orders a cell finished again after failing by when it finished (cells the manifest lacks keep journal order)', () => {
     const manifest = { version: 2, runId: 'r', createdAt: '', cells: [], provenance: {} } as unknown as RunManifest
     const run = runDataOf('/r', manifest, [cell('a', 0.1), cell('b', 0.2), error('a', 'x'), cell('a', 0.5), cell('b', 0.6)])
-    expect(run.cells.map((c) => [c.cellId, c.metrics.pass1])).toEqual([['b', 0.6], ['a', 0.5]])
+    expect(run.cells.map((c) => [c.cellId, c.metrics.pass1])).toEqual([
+      ['b', 0.6],
+      ['a', 0.5],
+    ])
     expect(run.errors).toEqual([])
   })
 })
@@ -131,16 +144,32 @@ describe('readRun of a version-1 run.json (written before the provenance block)'
     const v2 = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'))
     const p = v2.provenance
     const v1 = {
-      version: 1, runId: v2.runId, createdAt: v2.createdAt, cells: v2.cells,
-      config: { ...p.config, taskSeed: 77, strategies: ['sft'] }, plugins: p.plugins, dataFiles: [{ path: '/d/x.jsonl', sha256: 'b'.repeat(64) }],
-      git: p.git, node: 'v20.1.0', backend: 'wasm', platform: p.platform, seeds: [0, 1], argv: ['run', 'math'],
+      version: 1,
+      runId: v2.runId,
+      createdAt: v2.createdAt,
+      cells: v2.cells,
+      config: { ...p.config, taskSeed: 77, strategies: ['sft'] },
+      plugins: p.plugins,
+      dataFiles: [{ path: '/d/x.jsonl', sha256: 'b'.repeat(64) }],
+      git: p.git,
+      node: 'v20.1.0',
+      backend: 'wasm',
+      platform: p.platform,
+      seeds: [0, 1],
+      argv: ['run', 'math'],
     }
     await writeFile(path.join(dir, 'run.json'), JSON.stringify(v1))
     const run = await readRun(dir)
     expect(run.manifest.version).toBe(2)
     expect(run.manifest.provenance).toMatchObject({
-      harness: { version: 'unknown' }, node: 'v20.1.0', git: p.git, argv: ['run', 'math'], plugins: p.plugins,
-      backend: { requested: 'wasm' }, seeds: { matrix: [0, 1], task: 77 }, dataFiles: v1.dataFiles,
+      harness: { version: 'unknown' },
+      node: 'v20.1.0',
+      git: p.git,
+      argv: ['run', 'math'],
+      plugins: p.plugins,
+      backend: { requested: 'wasm' },
+      seeds: { matrix: [0, 1], task: 77 },
+      dataFiles: v1.dataFiles,
       strategies: [{ name: 'sft', plugin: 'sft' }],
     })
     expect(run.cells).toHaveLength(6)

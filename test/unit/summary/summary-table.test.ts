@@ -16,7 +16,10 @@ describe('summarizeResults', () => {
       result('b1', key('base', 1, 1), m([0.4, 0.5, 0.6], [0.4, 0.45, 0.5]), 1),
     ])
     expect(table.grid).toEqual([2, 4])
-    expect(table.rows.map((r) => [r.label, r.seeds])).toEqual([['base', 2], ["bon-rl N'=4", 2]])
+    expect(table.rows.map((r) => [r.label, r.seeds])).toEqual([
+      ['base', 2],
+      ["bon-rl N'=4", 2],
+    ])
     expect(table.rows[0]!.pass1).toBeCloseTo(0.3, 12)
     expect(table.rows[1]!.passAtN.get(4)).toBeCloseTo(0.9, 12)
     expect(table.rows[1]!.bestOfN.get(2)).toBeCloseTo(0.6, 12)

@@ -34,7 +34,11 @@ describe('reduceRunView', () => {
   })
 
   it('bounds the loss history and the log tail', () => {
-    let view = reduceRunView(initialRunView(), { type: 'run:start', runId: 'r', runDir: '/r', resumed: false, plan: { cells: CELLS, samplesToDraw: 1, estimatedSeconds: 1 } }, 0)
+    let view = reduceRunView(
+      initialRunView(),
+      { type: 'run:start', runId: 'r', runDir: '/r', resumed: false, plan: { cells: CELLS, samplesToDraw: 1, estimatedSeconds: 1 } },
+      0,
+    )
     for (let i = 0; i < 200; i++) {
       view = reduceRunView(view, { type: 'train:step', cellId: CELLS[1]!.cellId, phase: 'train', log: { step: i, loss: i, gradNorm: 0 } }, i)
       view = reduceRunView(view, { type: 'log', level: 'info', message: `line ${i}` }, i)
@@ -47,7 +51,11 @@ describe('reduceRunView', () => {
   })
 
   it('gives a row to a cell id outside the plan (shared pretraining)', () => {
-    let view = reduceRunView(initialRunView(), { type: 'run:start', runId: 'r', runDir: '/r', resumed: false, plan: { cells: CELLS, samplesToDraw: 1, estimatedSeconds: 1 } }, 0)
+    let view = reduceRunView(
+      initialRunView(),
+      { type: 'run:start', runId: 'r', runDir: '/r', resumed: false, plan: { cells: CELLS, samplesToDraw: 1, estimatedSeconds: 1 } },
+      0,
+    )
     view = reduceRunView(view, { type: 'phase', cellId: 'base', phase: 'pretrain', total: 100 }, 10)
     expect(liveCells(view)[0]).toMatchObject({ cellId: 'base', label: 'base', phase: 'pretrain', status: 'running', inPlan: false })
     // It never gets a cell:end: completing its phase retires it to a static line.
@@ -62,7 +70,11 @@ describe('reduceRunView', () => {
     const { events } = scriptedRun()
     const base = events.find((e) => e.event.type === 'cell:end')!.event
     if (base.type !== 'cell:end') throw new Error('fixture changed')
-    let view = reduceRunView(initialRunView(), { type: 'run:start', runId: 'r', runDir: '/r', resumed: true, plan: { cells: CELLS, samplesToDraw: 1, estimatedSeconds: 1 } }, 0)
+    let view = reduceRunView(
+      initialRunView(),
+      { type: 'run:start', runId: 'r', runDir: '/r', resumed: true, plan: { cells: CELLS, samplesToDraw: 1, estimatedSeconds: 1 } },
+      0,
+    )
     view = reduceRunView(view, { type: 'cell:skip', cellId: base.cellId, key: base.key, result: base.result }, 1)
     expect(view.staticEntries.at(-1)).toMatchObject({ kind: 'cell', status: 'skipped', label: 'base' })
     expect(view.cells[base.cellId]!.status).toBe('skipped')

@@ -120,7 +120,14 @@ export function createAssertModules(state: ShimState): AssertModules {
         if (objectIs(a, b)) fail(a, b, m, 'notStrictEqual', 'Expected "actual" to be strictly unequal to: ' + show(b, 1))
       },
       deepEqual(a: unknown, b: unknown, m?: unknown) {
-        if (!isDeepEqual(a, b, strict, [])) fail(a, b, m, strict ? 'deepStrictEqual' : 'deepEqual', 'Expected values to be ' + (strict ? 'strictly ' : 'loosely ') + 'deep-equal: ' + show(a, 1) + ' vs ' + show(b, 1))
+        if (!isDeepEqual(a, b, strict, []))
+          fail(
+            a,
+            b,
+            m,
+            strict ? 'deepStrictEqual' : 'deepEqual',
+            'Expected values to be ' + (strict ? 'strictly ' : 'loosely ') + 'deep-equal: ' + show(a, 1) + ' vs ' + show(b, 1),
+          )
       },
       deepStrictEqual(a: unknown, b: unknown, m?: unknown) {
         if (!isDeepEqual(a, b, true, [])) fail(a, b, m, 'deepStrictEqual', 'Expected values to be strictly deep-equal: ' + show(a, 1) + ' vs ' + show(b, 1))

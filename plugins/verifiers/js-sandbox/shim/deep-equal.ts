@@ -1,4 +1,18 @@
-import { DateCtor, entriesOf, getPrototypeOf, isArray, MapCtor, objectIs, objectKeys, owns, RegExpCtor, SetCtor, StringCtor, timeOf, valuesOf } from './intrinsics.js'
+import {
+  DateCtor,
+  entriesOf,
+  getPrototypeOf,
+  isArray,
+  MapCtor,
+  objectIs,
+  objectKeys,
+  owns,
+  RegExpCtor,
+  SetCtor,
+  StringCtor,
+  timeOf,
+  valuesOf,
+} from './intrinsics.js'
 
 /** Pairs already under comparison (cycles compare equal once they meet again). */
 export type SeenPairs = Array<[object, object]>

@@ -38,7 +38,8 @@ const promiseThen = Promise.prototype.then
 /** `Object.prototype.hasOwnProperty.call(o, k)` through the captured built-ins. */
 export const owns = (o: object, k: PropertyKey): boolean => reflectApply(hasOwn, o, [k]) as boolean
 /** The entries of a Map, through the captured `Map.prototype.entries`. */
-export const entriesOf = (m: Map<unknown, unknown>): IterableIterator<[unknown, unknown]> => reflectApply(mapEntries, m, []) as IterableIterator<[unknown, unknown]>
+export const entriesOf = (m: Map<unknown, unknown>): IterableIterator<[unknown, unknown]> =>
+  reflectApply(mapEntries, m, []) as IterableIterator<[unknown, unknown]>
 /** The values of a Set, through the captured `Set.prototype.values`. */
 export const valuesOf = (s: Set<unknown>): IterableIterator<unknown> => reflectApply(setValues, s, []) as IterableIterator<unknown>
 /** A Date's time value, through the captured `Date.prototype.getTime`. */

@@ -47,14 +47,30 @@ export function writeLine(state: ShimState, limit: number, stream: Stream, args:
 export function createConsole(state: ShimState, limit: number): SandboxConsole {
   const write = (stream: Stream, args: readonly unknown[]) => writeLine(state, limit, stream, args)
   return freeze({
-    log: function log(...a: unknown[]) { write('out', a) },
-    info: function info(...a: unknown[]) { write('out', a) },
-    debug: function debug(...a: unknown[]) { write('out', a) },
-    dir: function dir(v: unknown) { write('out', [v]) },
-    table: function table(v: unknown) { write('out', [v]) },
-    error: function error(...a: unknown[]) { write('err', a) },
-    warn: function warn(...a: unknown[]) { write('err', a) },
-    trace: function trace(...a: unknown[]) { write('err', ['Trace:'].concat(a as string[])) },
+    log: function log(...a: unknown[]) {
+      write('out', a)
+    },
+    info: function info(...a: unknown[]) {
+      write('out', a)
+    },
+    debug: function debug(...a: unknown[]) {
+      write('out', a)
+    },
+    dir: function dir(v: unknown) {
+      write('out', [v])
+    },
+    table: function table(v: unknown) {
+      write('out', [v])
+    },
+    error: function error(...a: unknown[]) {
+      write('err', a)
+    },
+    warn: function warn(...a: unknown[]) {
+      write('err', a)
+    },
+    trace: function trace(...a: unknown[]) {
+      write('err', ['Trace:'].concat(a as string[]))
+    },
     assert: function assert(condition: unknown, ...a: unknown[]) {
       if (condition) return
       state.consoleAssertFailures++
