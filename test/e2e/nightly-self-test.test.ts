@@ -101,7 +101,12 @@ describe('the nightly self-test: injected regressions are flagged, an unchanged 
     for (let i = 0; i < names.length; i += 2) {
       await Promise.all(
         names.slice(i, i + 2).map(async (name) => {
-          const result = await bench(['run', '--config', `${name}.config.json`, '--no-tui'], { cwd: project.dir, timeout: 120_000 })
+          // The signed strategy imports bon-rl.ts from the sources, so bench runs them (not dist/) here.
+          const result = await bench(['run', '--config', `${name}.config.json`, '--no-tui'], {
+            cwd: project.dir,
+            env: { BONBENCH_FROM_SOURCE: '1' },
+            timeout: 120_000,
+          })
           expect(result.exitCode, `${name}: ${result.stderr}`).toBe(0)
           dirs[name] = runDirOf(result.stdout)
         }),
