@@ -52,23 +52,7 @@ export interface EvaluateCheckpointOptions extends Pick<
 export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promise<CheckpointEval> {
   const started = Date.now()
   const compute = { samplesDrawn: 0, tokensGenerated: 0 }
-  const pools = await evaluatePools({
-    model: opts.model,
-    modelName: opts.modelName,
-    problems: opts.problems,
-    judges: opts.judges,
-    temperature: opts.temperature,
-    seed: opts.seed,
-    poolSize: opts.poolSize,
-    generation: opts.generation,
-    done: new Map(),
-    signal: opts.signal,
-    onPool: (pool) => {
-      compute.samplesDrawn += pool.samples.length
-      for (const s of pool.samples) compute.tokensGenerated += s.tokens
-    },
-    onProgress: opts.onProgress,
-  })
+  const pools = await drawPools(opts, compute)
   const { metrics, prompts } = computeCellMetrics(pools, { nGrid: opts.nGrid, threshold: opts.threshold, bootstrap: opts.bootstrap, seed: opts.metricsSeed })
   const measured = await measureKl({
     model: opts.model,
@@ -123,7 +107,19 @@ export async function evaluateSplit(
   >,
   compute: { samplesDrawn: number; tokensGenerated: number } = { samplesDrawn: 0, tokensGenerated: 0 },
 ): Promise<SplitEval> {
-  const pools = await evaluatePools({
+  const pools = await drawPools(opts, compute)
+  return computeCellMetrics(pools, { nGrid: opts.nGrid, threshold: opts.threshold, bootstrap: opts.bootstrap, seed: opts.metricsSeed })
+}
+
+/** Draws and scores fresh pools of `opts.problems` (nothing journaled), adding what it drew to `compute`. */
+function drawPools(
+  opts: Pick<
+    EvaluateCheckpointOptions,
+    'model' | 'modelName' | 'problems' | 'judges' | 'temperature' | 'seed' | 'poolSize' | 'generation' | 'signal' | 'onProgress'
+  >,
+  compute: { samplesDrawn: number; tokensGenerated: number },
+): ReturnType<typeof evaluatePools> {
+  return evaluatePools({
     model: opts.model,
     modelName: opts.modelName,
     problems: opts.problems,
@@ -140,5 +136,4 @@ export async function evaluateSplit(
     },
     onProgress: opts.onProgress,
   })
-  return computeCellMetrics(pools, { nGrid: opts.nGrid, threshold: opts.threshold, bootstrap: opts.bootstrap, seed: opts.metricsSeed })
 }
