@@ -15,7 +15,7 @@ import { failureCollector, renderFailureSummary, RunStoppedError } from './run-f
 const DEFAULT_REPORTS = ['json', 'markdown', 'html']
 
 /**
- * Runs a matrix from the CLI: SIGINT/SIGTERM handling, the live UI or plain lines, the config's
+ * Runs a matrix from the CLI (`baseLabel` renames the base rows of the final tables: a checkpoint's path): SIGINT/SIGTERM handling, the live UI or plain lines, the config's
  * reporters plus the default file reports, and the final tables and curves.
  * The first SIGINT (Ctrl-C) or SIGTERM stops scheduling (the run's AbortSignal), lets runMatrix
  * return with the journal as written (each record is fsync'd), prints the `--resume` command and
@@ -24,7 +24,7 @@ const DEFAULT_REPORTS = ['json', 'markdown', 'html']
  */
 export async function executeRun(
   setup: RunSetup,
-  opts: { tui: boolean; reports: boolean } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint'>,
+  opts: { tui: boolean; reports: boolean; baseLabel?: string } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint' | 'trainedCheckpoint'>,
 ): Promise<RunOutcome> {
   const { config, registry } = setup
   const controller = new AbortController()
@@ -66,6 +66,7 @@ export async function executeRun(
       registry,
       resumeDir: opts.resumeDir,
       checkpoint: opts.checkpoint,
+      trainedCheckpoint: opts.trainedCheckpoint,
       listeners: [trackRunDir, failures.onEvent, output.onEvent],
       reporters,
       signal: controller.signal,
@@ -75,7 +76,10 @@ export async function executeRun(
     await output.close()
     if (outcome.results.length > 0) {
       // Seed-pooled rows use the run's bootstrap size, as results.json does (same seed: same CIs).
-      const rows = resultRows(outcome.results, { resamples: config.eval.bootstrap })
+      const rows = resultRows(outcome.results, { resamples: config.eval.bootstrap }).map((row) =>
+        // A plain checkpoint (`bench eval`) stands in for the base: name it by its path.
+        opts.baseLabel ? { ...row, label: row.label.replace(/^base\b/, opts.baseLabel) } : row,
+      )
       process.stdout.write(`\n${renderResultsTable(rows)}\n\n${renderCurves(rows, { color: Boolean(process.stdout.isTTY) })}\n`)
       const kl = renderKlSummary(outcome.results)
       if (kl) process.stdout.write(`\n${kl}\n`)

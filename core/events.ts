@@ -8,6 +8,8 @@ export interface PlanSummary {
   cells: Array<{ cellId: string; key: CellKey }>
   samplesToDraw: number
   estimatedSeconds: number
+  /** What the estimate rests on (samples, tokens, throughput, cores), one line; absent from older emitters. */
+  estimateBasis?: string
 }
 
 /**

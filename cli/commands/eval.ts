@@ -1,40 +1,129 @@
 import type { Command } from 'commander'
-import { resolve } from 'node:path'
+import { mergeConfigs } from '../../core/config/resolve-config.js'
+import type { UserConfig } from '../../core/config/types.js'
 import { BenchError } from '../../core/errors.js'
+import { planCells } from '../../core/run/planner.js'
 import { setupRun } from '../../core/run/setup.js'
 import { builtins } from '../builtins.js'
 import { executeRun } from '../execute-run.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
+import { checkpointLabel, type EvalTarget, resolveEvalTarget } from '../eval-target.js'
 import { checkBackendApplies } from '../flag-applicability.js'
 import { addExamples } from '../option-vocabulary.js'
+import { recordedToFlags } from '../recorded-config.js'
 
 interface EvalFlags extends EvaluationFlags {
   checkpoint: string
+  preset?: string
+  cacheDir?: string
 }
 
-/** `bench eval --checkpoint <dir>`: evaluates a saved model exactly as `bench run` evaluates its cells. */
+/**
+ * `bench eval --checkpoint <dir>`: the evaluation of `bench run`. A run's trained cell
+ * (`<run-dir>/checkpoints/<cell>`) is evaluated with that run's recorded config, base model and
+ * selector (loaded from the cache as the run loaded them), as that cell: the same numbers as the
+ * run's. Any other saved model is evaluated as the base of the config (preset, flags) given.
+ */
 export function registerEval(program: Command): void {
   const command = program
     .command('eval')
-    .description('evaluate a saved model checkpoint: one pool per test prompt, every metric over the N grid')
-    .argument('[task]', 'task name (or matrix.task in the config)')
-    .requiredOption('--checkpoint <dir>', 'a folder written by a model’s save() (e.g. <run-dir>/checkpoints/<cell>)')
+    .description('evaluate a saved model checkpoint: one pool per test prompt, every metric over the N grid, as bench run evaluates its cells')
+    .argument('[task]', 'task name (or matrix.task in the config); a run’s checkpoint uses the run’s task')
+    .requiredOption(
+      '--checkpoint <dir>',
+      'a run’s trained cell, <run-dir>/checkpoints/<cell> or <run-dir>/<cell> (evaluated with the run’s config: its numbers reproduced), or any folder a model’s save() wrote',
+    )
+    .option('-p, --preset <name>', 'named preset: quick, default, study (not with a run’s checkpoint: it has its run’s config)')
+    .option('--cache-dir <dir>', 'cache for base models and verifiers (default: a run’s own cache, else .bench/cache)')
   addExamples(addEvaluationOptions(command), [
-    'bench eval math --checkpoint .bench/runs/<id>/checkpoints/<cell>',
+    'bench eval --checkpoint .bench/runs/<id>/checkpoints/sft-n1-t1-s0',
+    'bench eval --checkpoint .bench/runs/<id>/sft-n1-t1-s0 --test-prompts 50',
     'bench eval toy --model tabular --checkpoint <dir> --n 1,2,4,8 --temperatures 0.7,1',
   ]).action(async (task: string | undefined, f: EvalFlags) => {
     const cwd = process.cwd()
-    const flags = evaluationFlagsToConfig(task, f)
-    const { config, registry } = await setupRun({
-      cwd,
-      configPath: f.config,
-      command: 'eval',
-      flags: { ...flags, matrix: { ...flags.matrix, strategies: [] } },
-      builtins,
-    })
-    await checkBackendApplies(command, config, registry)
-    if (config.strategies.length > 0)
-      throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')
-    await executeRun({ config, registry }, { tui: f.tui, reports: f.reports, checkpoint: resolve(cwd, f.checkpoint) })
+    // Validated first: a wrong path leaves no run directory behind.
+    const target = resolveEvalTarget(cwd, f.checkpoint)
+    if (target.kind === 'run-cell') await evalRunCell(command, cwd, task, f, target)
+    else await evalPlain(command, cwd, task, f, target.dir)
   })
+}
+
+/** A saved model of no known run: evaluated as the base model of the config given. */
+async function evalPlain(command: Command, cwd: string, task: string | undefined, f: EvalFlags, dir: string): Promise<void> {
+  const flags = evaluationFlagsToConfig(task, f)
+  const { config, registry } = await setupRun({
+    cwd,
+    configPath: f.config,
+    preset: f.preset,
+    command: 'eval',
+    flags: { ...flags, matrix: { ...flags.matrix, strategies: [] }, cacheDir: f.cacheDir },
+    builtins,
+  })
+  await checkBackendApplies(command, config, registry)
+  if (config.strategies.length > 0)
+    throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')
+  const model = await registry.get('model', config.model)
+  if (!model.load)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `--checkpoint: the model ${model.name} cannot load checkpoints (it has no load()); give --model the model that wrote ${dir}.`,
+    )
+  await executeRun({ config, registry }, { tui: f.tui, reports: f.reports, checkpoint: dir, baseLabel: checkpointLabel(cwd, dir) })
+}
+
+/** Flags that would change what a run's cell is, so they cannot apply to its checkpoint. */
+const RUN_CELL_REFUSES: ReadonlyArray<[keyof EvalFlags, string]> = [
+  ['preset', '--preset'],
+  ['config', '--config'],
+  ['model', '--model'],
+  ['data', '--data'],
+]
+
+/** A run's trained cell: the run's recorded config, narrowed to that cell, with the evaluation flags given over it. */
+async function evalRunCell(
+  command: Command,
+  cwd: string,
+  task: string | undefined,
+  f: EvalFlags,
+  target: Extract<EvalTarget, { kind: 'run-cell' }>,
+): Promise<void> {
+  const { key, manifest } = target
+  const refused = RUN_CELL_REFUSES.filter(([name]) => command.getOptionValueSource(name) === 'cli').map(([, flag]) => flag)
+  if (task !== undefined && task !== key.task) refused.unshift(`the task '${task}'`)
+  if (refused.length > 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `--checkpoint ${f.checkpoint} is cell ${target.cellId} of run ${target.runDir}: it is evaluated with that run's config (task ${key.task}, model ${key.model}), so ${refused.join(', ')} cannot apply. Drop ${refused.length > 1 ? 'them' : 'it'}; to evaluate the weights under another config, copy the folder out of the run.`,
+    )
+  const recorded = manifest.provenance.config
+  const given = evaluationFlagsToConfig(undefined, f)
+  const cell: UserConfig = {
+    matrix: {
+      strategies: [key.strategy],
+      nTrain: [key.nTrain],
+      ...(key.learningRate !== undefined ? { learningRates: [key.learningRate] } : {}),
+      temperatures: f.temperatures ?? [key.temperature],
+      seeds: f.seeds ?? [key.seed],
+      baseTemperatures: [],
+    },
+    cacheDir: f.cacheDir,
+  }
+  const flags = mergeConfigs(recordedToFlags(recorded), given, cell)
+  const { config, registry } = await setupRun({
+    cwd,
+    configPath: recorded.configFile as string | undefined,
+    command: 'eval',
+    flags,
+    builtins,
+  })
+  await checkBackendApplies(command, config, registry)
+  const trained = planCells(config).filter((c) => c.key.strategy !== 'base')
+  const other = trained.find((c) => c.key.strategy !== key.strategy || c.key.nTrain !== key.nTrain || c.key.learningRate !== key.learningRate)
+  if (other)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `The config of ${target.runDir} plans cell ${other.cellId} beside ${target.cellId} (a named arm's own N′ or rates); bench eval evaluates one cell's weights. Check that the run's config file has not changed since the run.`,
+    )
+  process.stderr.write(`evaluating ${target.cellId} of run ${manifest.runId} with its recorded config\n`)
+  await executeRun({ config, registry }, { tui: f.tui, reports: f.reports, trainedCheckpoint: target.dir })
 }

@@ -66,7 +66,12 @@ export function registerRerun(program: Command): void {
       for (const n of plan.notes) process.stdout.write(`note: ${n}\n`)
       const outcome = await executeRun(
         { config: plan.config, registry: plan.registry },
-        { tui: flags.tui, reports: flags.reports, checkpoint: plan.recorded.provenance.checkpoint },
+        {
+          tui: flags.tui,
+          reports: flags.reports,
+          checkpoint: plan.recorded.provenance.checkpoint,
+          trainedCheckpoint: plan.recorded.provenance.trainedCheckpoint,
+        },
       )
       if (outcome.interrupted) return
       const recorded = readJournal(join(plan.runDir, 'journal.jsonl')).records

@@ -3,7 +3,7 @@ import { BenchError } from '../../core/errors.js'
 import { builtins } from '../builtins.js'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import type { UserConfig } from '../../core/config/types.js'
-import { userConfigSchema } from '../../core/config/schema.js'
+import { recordedToFlags } from '../recorded-config.js'
 import { readManifest } from '../../core/run/manifest.js'
 import { findResumableRun } from '../../core/run/find-resumable.js'
 import { executeRun } from '../execute-run.js'
@@ -110,6 +110,7 @@ export function registerRun(program: Command): void {
       let flagConfig = flagsToConfig(task, flags)
       let preset = flags.preset
       let checkpoint: string | undefined
+      let trainedCheckpoint: string | undefined
       let byConfig = false
       if (flags.resume === true) {
         // `--resume` alone: the newest run of this config file, else a new run of it.
@@ -129,6 +130,7 @@ export function registerRun(program: Command): void {
         const recorded = provenance.config
         // A resumed `bench eval` run evaluates its checkpoint again, not a fresh base model.
         checkpoint = provenance.checkpoint
+        trainedCheckpoint = provenance.trainedCheckpoint
         configPath = (recorded.configFile as string | undefined) ?? configPath
         preset = undefined
         flagConfig = recordedToFlags(recorded)
@@ -140,18 +142,8 @@ export function registerRun(program: Command): void {
         process.stdout.write(renderPlan(plan, config.poolSize))
         return
       }
-      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume, checkpoint })
+      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume, checkpoint, trainedCheckpoint })
     })
-}
-
-/** The recorded config of run.json as a flags layer (plugins come from the config file again). */
-function recordedToFlags(recorded: Record<string, unknown>): UserConfig {
-  const { plugins: _plugins, baseDir: _b, configFile: _c, preset: _p, ...rest } = recorded
-  // The resolved config is flat: the schema's matrix keys go back under `matrix`, so a new matrix key resumes too.
-  const matrixKeys = new Set(Object.keys(userConfigSchema.shape.matrix.unwrap().shape))
-  const matrix = Object.fromEntries(Object.entries(rest).filter(([k]) => matrixKeys.has(k)))
-  const cleaned = Object.fromEntries(Object.entries(rest).filter(([k, v]) => !matrixKeys.has(k) && v !== undefined && v !== null))
-  return { ...cleaned, matrix } as UserConfig
 }
 
 function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number): string {
@@ -162,7 +154,8 @@ function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: nu
     `samples to draw: ${plan.evalSamples + plan.trainSamples} (evaluation ${plan.evalSamples}, training ${plan.trainSamples})`,
     `base model: ${plan.baseModelCached ? 'in the cache (loaded, no pretraining)' : 'pretrained first, then cached'}`,
     `sequences trained: ${plan.trainSequences}`,
-    `estimated time: ${formatSeconds(plan.estimatedSeconds)} (rough: from the model's declared throughput)`,
+    `estimated time: ${formatSeconds(plan.estimatedSeconds)} (rough)`,
+    `estimate basis: ${plan.basis}`,
   ]
   return lines.join('\n') + '\n'
 }

@@ -25,6 +25,16 @@ export interface PlanEstimate {
   /** The base model is in the cache: the run loads it instead of pretraining. */
   baseModelCached: boolean
   estimatedSeconds: number
+  /** What the estimate rests on, in one line (samples, tokens, throughput, cores), printed beside it. */
+  basis: string
+}
+
+/** What a run evaluates instead of training (`bench eval`): the estimate leaves out the work it skips. */
+export interface EstimateMode {
+  /** A saved model stands in for the base model: no pretraining. */
+  checkpoint?: boolean
+  /** Saved weights stand in for every strategy cell's training: no training samples or steps. */
+  trainedCheckpoint?: boolean
 }
 
 /**
@@ -35,7 +45,7 @@ export interface PlanEstimate {
 export async function estimatePlan(
   config: ResolvedConfig,
   registry: PluginRegistry,
-  opts: { check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[]) => void } = {},
+  opts: { check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[]) => void; mode?: EstimateMode } = {},
 ): Promise<PlanEstimate> {
   const plugins = await resolveRunPlugins(config, registry)
   // The task goes through the same lifecycle as in a run: set up, checked, disposed.
@@ -43,16 +53,17 @@ export async function estimatePlan(
   try {
     await lifecycle.setup(plugins.task)
     const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data }))
-    const cells = planCells(config)
+    const planned = planCells(config)
+    const cells = opts.mode?.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
     opts.check?.(plugins, data, cells)
-    return estimateWork(config, plugins, data, cells)
+    return estimateWork(config, plugins, data, cells, opts.mode)
   } finally {
     await lifecycle.disposeAll()
   }
 }
 
 /** The same count for loaded task data and a given list of cells (the run announces it at start). */
-export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): PlanEstimate {
+export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: TaskData, cells: PlannedCell[], mode: EstimateMode = {}): PlanEstimate {
   const testPrompts = Math.min(data.test.length, config.eval.testPrompts ?? Infinity)
   let trainSamples = 0
   const splits = carveTrainSplits(data.train, data.test, {
@@ -62,24 +73,33 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   })
   const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
   const baseModelCached = isBaseModelCached(spec, config.cacheDir)
-  let trainSequences = baseModelCached ? 0 : spec.pretrainSteps * config.train.pretrainBatch
+  let trainSequences = baseModelCached || mode.checkpoint ? 0 : spec.pretrainSteps * config.train.pretrainBatch
   for (const cell of cells) {
-    if (cell.key.strategy === 'base') continue
+    if (cell.key.strategy === 'base' || mode.trainedCheckpoint) continue
     const needs = plugins.strategyFor(cell.key.strategy, cell.key.nTrain).needs({ nTrain: cell.key.nTrain })
     const perPrompt = needs.policySamples + (needs.referenceSamples ?? 0)
     trainSamples += config.train.steps * config.train.batchPrompts * perPrompt
     trainSequences += config.train.steps * config.train.batchPrompts * (needs.policySamples + (needs.expert ? 1 : 0))
   }
   // Every checkpoint evaluation (train.evalEvery) of a trained cell draws one more pool per test prompt.
-  const evaluations = cells.reduce((n, c) => n + 1 + (c.key.strategy === 'base' ? 0 : checkpointSteps(config.train.steps, config.train.evalEvery).length), 0)
+  const evaluations = cells.reduce(
+    (n, c) => n + 1 + (c.key.strategy === 'base' || mode.trainedCheckpoint ? 0 : checkpointSteps(config.train.steps, config.train.evalEvery).length),
+    0,
+  )
   // A validation split (eval.validationPrompts) is evaluated beside test at each of them.
   const evalSamples = evaluations * (testPrompts + splits.validation.length) * config.poolSize
   const tokens = completionTokensGuess(data, plugins.task.generation?.maxTokens ?? 32)
-  const speed = plugins.model.throughput ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
+  const declared = plugins.model.throughput
+  const speed = declared ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const estimatedSeconds =
     ((evalSamples + trainSamples) * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
-  return { cells, testPrompts, trainPrompts: splits.finetune.length, evalSamples, trainSamples, trainSequences, baseModelCached, estimatedSeconds }
+  const basis = [
+    `${evalSamples + trainSamples} samples × ~${Math.round(tokens)} tokens at ${speed.sampleTokensPerSecond} tokens/s × ${cores} cores`,
+    `${trainSequences} sequences trained at ${speed.trainTokensPerSecond} tokens/s`,
+    `${declared ? `the model's declared throughput` : 'a default throughput (the model declares none)'}; verifier preparation and start-up not counted`,
+  ].join(', ')
+  return { cells, testPrompts, trainPrompts: splits.finetune.length, evalSamples, trainSamples, trainSequences, baseModelCached, estimatedSeconds, basis }
 }
 
 /**

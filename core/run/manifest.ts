@@ -23,6 +23,7 @@ export async function buildManifest(opts: {
   argv: string[]
   cwd: string
   checkpoint?: string
+  trainedCheckpoint?: string
 }): Promise<RunManifest> {
   return {
     version: 2,

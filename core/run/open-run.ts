@@ -30,6 +30,8 @@ export interface OpenRunOptions {
   argv: string[]
   cwd: string
   checkpoint?: string
+  /** Evaluate these saved weights as every trained cell of the plan (no base cells, no training): see RunMatrixOptions. */
+  trainedCheckpoint?: string
   signal?: AbortSignal
   output: Pick<StageOutput, 'log'>
 }
@@ -67,7 +69,14 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
     finetune: config.train.finetuneProblems,
   })
   const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
-  const cells = planCells(config)
+  const planned = planCells(config)
+  // A trained cell's saved weights stand in for its training: only the strategy cells are evaluated.
+  const cells = opts.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
+  if (cells.length === 0)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      'A trained checkpoint is evaluated as a strategy cell, but the matrix plans none: name its strategy in matrix.strategies.',
+    )
 
   const runId = opts.resumeDir ? readManifest(opts.resumeDir).runId : newRunId()
   const runDir = opts.resumeDir ?? join(config.runsDir, runId)
@@ -87,10 +96,18 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
       argv: opts.argv,
       cwd: opts.cwd,
       checkpoint: opts.checkpoint,
+      trainedCheckpoint: opts.trainedCheckpoint,
     })
     writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
   }
   const previous = indexJournal(readJournal(journalPath).records)
+  if (opts.trainedCheckpoint) {
+    // Train stage's resume path loads these weights, so the cell is evaluated exactly as the run that trained it evaluated it.
+    for (const cell of cells) {
+      if (!previous.checkpoints.has(cell.cellId))
+        previous.checkpoints.set(cell.cellId, { type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir: opts.trainedCheckpoint, hash: '' })
+    }
+  }
   return {
     runId,
     runDir,

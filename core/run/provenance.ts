@@ -60,6 +60,8 @@ export interface Provenance {
   dataFiles: Array<{ path: string; sha256: string }>
   /** The saved model evaluated as the base (`bench eval --checkpoint`), when there was one. */
   checkpoint?: string
+  /** The saved weights evaluated as the matrix's strategy cells (`bench eval` of a run's checkpoint), when there were some. */
+  trainedCheckpoint?: string
 }
 
 /** bonbench's package name and version (from its package.json). */
@@ -125,6 +127,7 @@ export async function buildProvenance(opts: {
   argv: string[]
   cwd: string
   checkpoint?: string
+  trainedCheckpoint?: string
 }): Promise<Provenance> {
   const cpuList = cpus()
   const [git, harnessGit] = await Promise.all([gitState(opts.cwd), harnessGitState()])
@@ -156,6 +159,7 @@ export async function buildProvenance(opts: {
     seeds: { matrix: [...config.seeds], task: config.taskSeed },
     dataFiles: opts.dataFiles.map((f) => ({ path: f.path, sha256: f.sha256 })),
     ...(opts.checkpoint !== undefined ? { checkpoint: resolve(opts.cwd, opts.checkpoint) } : {}),
+    ...(opts.trainedCheckpoint !== undefined ? { trainedCheckpoint: resolve(opts.cwd, opts.trainedCheckpoint) } : {}),
   }
 }
 

@@ -29,6 +29,12 @@ export interface RunMatrixOptions {
   cwd?: string
   /** Evaluate this saved model (written by `instance.save`) as the base instead of pretraining one. */
   checkpoint?: string
+  /**
+   * Evaluate these saved weights (a run's `checkpoints/<cell>`) as every strategy cell of the plan:
+   * the base model and the selector are prepared as the run prepared them, the cells skip training
+   * and load the weights (the resume path), so the run's cell is reproduced exactly.
+   */
+  trainedCheckpoint?: string
 }
 
 /** What a run returns. */
@@ -116,6 +122,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       argv: opts.argv ?? [],
       cwd,
       checkpoint: opts.checkpoint,
+      trainedCheckpoint: opts.trainedCheckpoint,
       signal: opts.signal,
       output: { log },
     })
@@ -138,13 +145,21 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     }
     const results: CellResult[] = []
     try {
-      const estimate = estimateWork(config, plugins, opened.data, pending)
+      const estimate = estimateWork(config, plugins, opened.data, pending, {
+        checkpoint: opts.checkpoint !== undefined,
+        trainedCheckpoint: opts.trainedCheckpoint !== undefined,
+      })
       emit({
         type: 'run:start',
         runId,
         runDir,
         resumed: Boolean(opts.resumeDir),
-        plan: { cells, samplesToDraw: estimate.evalSamples + estimate.trainSamples, estimatedSeconds: estimate.estimatedSeconds },
+        plan: {
+          cells,
+          samplesToDraw: estimate.evalSamples + estimate.trainSamples,
+          estimatedSeconds: estimate.estimatedSeconds,
+          estimateBasis: estimate.basis,
+        },
       })
       for (const cell of cells) {
         const done = previous.cells.get(cell.cellId)

@@ -66,6 +66,7 @@ function lineReporterHooks(opts: ResolvedLineOptions): PluginHooks<'reporter'> {
       write(
         `${verb} ${e.runId}: ${e.plan.cells.length} cells, ${formatCount(e.plan.samplesToDraw)} samples to draw, estimated ${formatEstimate(e.plan.estimatedSeconds)}`,
       )
+      if (e.plan.estimateBasis) write(`estimate basis: ${e.plan.estimateBasis}`)
       write(`run dir: ${e.runDir}`)
     },
     'cell:start': (e) => {

@@ -1,0 +1,112 @@
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { bench, tempDir } from './cli-helper.js'
+
+type Record_ = { type: string; cellId?: string; name?: string; result?: Record<string, unknown>; facts?: Record<string, unknown> }
+
+const journal = (runDir: string): Record_[] =>
+  readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record_)
+
+/** The new run directory `bench` printed. */
+const printedRunDir = (stdout: string): string => /run directory: (.+)/.exec(stdout)![1]!.trim()
+
+/** Every number of a cell's result that the evaluation determines (training and wall times are the run's own). */
+const evaluated = (records: Record_[], cellId: string) => {
+  const cell = records.find((r) => r.type === 'cell' && r.cellId === cellId)!.result!
+  return {
+    metrics: cell.metrics,
+    prompts: cell.prompts,
+    kl: cell.kl,
+    validation: cell.validation,
+    checkpoint: cell.checkpoint,
+    pools: records.filter((r) => r.type === 'pool' && r.cellId === cellId),
+  }
+}
+
+// Issue 19 §4: `bench eval` is the evaluation of `bench run`: on a run's own checkpoint it gives that cell's numbers.
+describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the run’s cell', () => {
+  const project = tempDir('bonbench-eval-')
+  afterAll(() => project.cleanup())
+
+  it('tiny math with a learned verifier and KL: every metric, pool and score bit for bit; the verifier comes from the cache', async () => {
+    writeTinyMathConfig(project.dir, { evalEvery: 1 })
+    const run = await bench(tinyMathArgs({ runsDir: 'runs', cacheDir: 'cache', concurrency: 1 }), { cwd: project.dir })
+    expect(run.exitCode, run.stderr).toBe(0)
+    const runDir = join(project.dir, 'runs', readdirSync(join(project.dir, 'runs'))[0]!)
+    const ran = journal(runDir)
+    for (const cellId of ['sft-n1-t1-s1', 'bon-rl-n4-t1-s1']) {
+      const ev = await bench(['eval', '--checkpoint', join('runs', runDir.split('/').pop()!, 'checkpoints', cellId), '--no-tui', '--no-reports'], {
+        cwd: project.dir,
+      })
+      expect(ev.exitCode, ev.stderr).toBe(0)
+      const evalDir = printedRunDir(ev.stdout)
+      const records = journal(evalDir)
+      // One cell, the run's own, with its numbers: samples, verifier scores, metrics, KL against the run's base model.
+      expect(records.filter((r) => r.type === 'cell').map((r) => r.cellId)).toEqual([cellId])
+      expect(evaluated(records, cellId)).toEqual(evaluated(ran, cellId))
+      expect((evaluated(records, cellId).kl as { state: string }).state).toBe('measured')
+      // The reward model is the run's, loaded from the cache, not retrained on other samples.
+      const [runFacts, evalFacts] = [ran, records].map((j) => j.find((r) => r.type === 'prepare')!.facts!)
+      expect(evalFacts).toMatchObject({ cached: true, hash: runFacts!.hash, auc: runFacts!.auc, baseModel: runFacts!.baseModel })
+      // Labelled as the cell it is, never "base"; the estimate says what it rests on.
+      const table = ev.stdout.slice(ev.stdout.indexOf('\npass@N '))
+      expect(table).toMatch(new RegExp(`\\n${cellId.startsWith('sft') ? 'sft' : "bon-rl N'=4"}\\s+[\\d.]+ \\[`))
+      expect(table).not.toMatch(/\nbase\s/)
+      expect(ev.stdout + ev.stderr).toMatch(/estimate basis: \d+ samples × ~\d+ tokens at \d+ tokens\/s × \d+ cores/)
+      expect(JSON.parse(readFileSync(join(evalDir, 'run.json'), 'utf8')).provenance.trainedCheckpoint).toBe(join(runDir, 'checkpoints', cellId))
+    }
+  })
+
+  it('toy with the tabular model, short form <run-dir>/<cell>: the same non-zero metrics; a copied folder is labelled by its path', async () => {
+    const run = await bench(
+      ['run', 'toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n', '1,2,4', '--seeds', '3', '--runs-dir', 'toy-runs', '--no-tui', '--no-reports'],
+      {
+        cwd: project.dir,
+      },
+    )
+    expect(run.exitCode, run.stderr).toBe(0)
+    const runDir = printedRunDir(run.stdout)
+    const ev = await bench(['eval', '--checkpoint', join(runDir, 'bon-rlb-n4-t1-s3'), '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(ev.exitCode, ev.stderr).toBe(0)
+    const mine = evaluated(journal(printedRunDir(ev.stdout)), 'bon-rlb-n4-t1-s3')
+    expect(mine).toEqual(evaluated(journal(runDir), 'bon-rlb-n4-t1-s3'))
+    expect((mine.metrics as { passAtN: number[] }).passAtN[0]).toBeGreaterThan(0)
+
+    // Outside its run, the same weights are a plain checkpoint: evaluated as the config's base, named by their path.
+    cpSync(join(runDir, 'checkpoints', 'sft-n1-t1-s3'), join(project.dir, 'my-sft'), { recursive: true })
+    const plain = await bench(
+      ['eval', 'toy', '--model', 'tabular', '--checkpoint', 'my-sft', '--n', '1,2', '--runs-dir', 'toy-runs', '--no-tui', '--no-reports'],
+      {
+        cwd: project.dir,
+      },
+    )
+    expect(plain.exitCode, plain.stderr).toBe(0)
+    expect(plain.stdout).toMatch(/\ncheckpoint my-sft\s+[\d.]+ \[/)
+    expect(plain.stdout).not.toMatch(/\nbase\s+[\d.]+ \[/)
+  })
+
+  it('a wrong --checkpoint is a usage error (exit 2) naming the flag, and leaves no run directory behind', async () => {
+    const runsBefore = readdirSync(join(project.dir, 'toy-runs')).sort()
+    const someRun = join('toy-runs', runsBefore[0]!)
+    const cases: Array<[string[], RegExp]> = [
+      [['--checkpoint', '/tmp/nope'], /--checkpoint \/tmp\/nope: no such folder/],
+      [['--checkpoint', join(someRun, 'nosuch-cell')], /has no cell 'nosuch-cell' \(its trained cells: .*sft-n1-t1-s3/],
+      [['--checkpoint', join(someRun, 'base-n1-t1-s3')], /is the run's base model, not a trained cell/],
+      [['--checkpoint', someRun], /is a run directory; name one of its trained cells/],
+      [['--checkpoint', join(someRun, 'checkpoints', 'sft-n1-t1-s3'), '--preset', 'quick'], /so --preset cannot apply/],
+      [['toy', '--checkpoint', 'my-sft', '--model', 'bogus-model'], /bogus-model/],
+    ]
+    for (const [args, message] of cases) {
+      const result = await bench(['eval', ...args, '--runs-dir', 'fresh-runs', '--no-tui'], { cwd: project.dir })
+      expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(2)
+      expect(result.stderr).toMatch(message)
+      expect(existsSync(join(project.dir, 'fresh-runs')), args.join(' ')).toBe(false)
+    }
+    expect(readdirSync(join(project.dir, 'toy-runs')).sort()).toEqual(runsBefore)
+  })
+})
