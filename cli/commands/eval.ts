@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { mergeConfigs } from '../../core/config/resolve-config.js'
 import type { UserConfig } from '../../core/config/types.js'
+import type { CellKey } from '../../core/plugin-api/results.js'
 import { BenchError } from '../../core/errors.js'
 import { planCells } from '../../core/run/planner.js'
 import { setupRun } from '../../core/run/setup.js'
@@ -31,9 +32,9 @@ export function registerEval(program: Command): void {
     .argument('[task]', 'task name (or matrix.task in the config); a run’s checkpoint uses the run’s task')
     .requiredOption(
       '--checkpoint <dir>',
-      'a run’s trained cell, <run-dir>/checkpoints/<cell> or <run-dir>/<cell> (evaluated with the run’s config: its numbers reproduced), or any folder a model’s save() wrote',
+      'a run’s trained cell, <run-dir>/checkpoints/<cell> or <run-dir>/<cell> (evaluated with the run’s config: its numbers reproduced, unless a task, --model, --config, --preset or --data says otherwise), or any folder a model’s save() wrote',
     )
-    .option('-p, --preset <name>', 'named preset: quick, default, study (not with a run’s checkpoint: it has its run’s config)')
+    .option('-p, --preset <name>', 'named preset: quick, default, study (with a run’s checkpoint: evaluated under the preset, not the run’s config)')
     .option('--cache-dir <dir>', 'cache for base models and verifiers (default: a run’s own cache, else .bench/cache)')
   addExamples(addEvaluationOptions(command), [
     'bench eval --checkpoint .bench/runs/<id>/checkpoints/sft-n1-t1-s0',
@@ -71,13 +72,22 @@ async function evalPlain(command: Command, cwd: string, task: string | undefined
   await executeRun({ config, registry }, { tui: f.tui, reports: f.reports, checkpoint: dir, baseLabel: checkpointLabel(cwd, dir) })
 }
 
-/** Flags that would change what a run's cell is, so they cannot apply to its checkpoint. */
-const RUN_CELL_REFUSES: ReadonlyArray<[keyof EvalFlags, string]> = [
-  ['preset', '--preset'],
-  ['config', '--config'],
-  ['model', '--model'],
-  ['data', '--data'],
-]
+/**
+ * What makes a run's checkpoint a plain one: a task, model, data file, config or preset other than
+ * the run's. The weights are then evaluated under that config as its base, not as the run's cell.
+ */
+function leavesTheRun(command: Command, task: string | undefined, f: EvalFlags, key: CellKey): string[] {
+  const reasons: string[] = []
+  if (task !== undefined && task !== key.task) reasons.push(`the task '${task}'`)
+  if (f.model !== undefined && f.model !== key.model) reasons.push(`--model ${f.model}`)
+  for (const [name, flag] of [
+    ['config', '--config'],
+    ['preset', '--preset'],
+    ['data', '--data'],
+  ] as const)
+    if (command.getOptionValueSource(name) === 'cli') reasons.push(flag)
+  return reasons
+}
 
 /** A run's trained cell: the run's recorded config, narrowed to that cell, with the evaluation flags given over it. */
 async function evalRunCell(
@@ -88,13 +98,13 @@ async function evalRunCell(
   target: Extract<EvalTarget, { kind: 'run-cell' }>,
 ): Promise<void> {
   const { key, manifest } = target
-  const refused = RUN_CELL_REFUSES.filter(([name]) => command.getOptionValueSource(name) === 'cli').map(([, flag]) => flag)
-  if (task !== undefined && task !== key.task) refused.unshift(`the task '${task}'`)
-  if (refused.length > 0)
-    throw new BenchError(
-      'BENCH_USAGE',
-      `--checkpoint ${f.checkpoint} is cell ${target.cellId} of run ${target.runDir}: it is evaluated with that run's config (task ${key.task}, model ${key.model}), so ${refused.join(', ')} cannot apply. Drop ${refused.length > 1 ? 'them' : 'it'}; to evaluate the weights under another config, copy the folder out of the run.`,
+  const leaving = leavesTheRun(command, task, f, key)
+  if (leaving.length > 0) {
+    process.stderr.write(
+      `note: ${leaving.join(', ')} ${leaving.length > 1 ? 'differ' : 'differs'} from run ${manifest.runId} (task ${key.task}, model ${key.model}): its cell ${target.cellId} is evaluated as a plain checkpoint under the config given, not with the run's (drop ${leaving.length > 1 ? 'them' : 'it'} to reproduce the run's numbers)\n`,
     )
+    return evalPlain(command, cwd, task, f, target.dir)
+  }
   const recorded = manifest.provenance.config
   const given = evaluationFlagsToConfig(undefined, f)
   const cell: UserConfig = {

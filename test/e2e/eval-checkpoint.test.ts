@@ -88,6 +88,17 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
     expect(plain.exitCode, plain.stderr).toBe(0)
     expect(plain.stdout).toMatch(/\ncheckpoint my-sft\s+[\d.]+ \[/)
     expect(plain.stdout).not.toMatch(/\nbase\s+[\d.]+ \[/)
+
+    // A run's checkpoint under another task or preset is a plain checkpoint too, and the note says so.
+    const other = await bench(
+      ['eval', 'toy', '--preset', 'quick', '--model', 'tabular', '--checkpoint', join(runDir, 'sft-n1-t1-s3'), '--n', '1,2', '--no-tui', '--no-reports'],
+      {
+        cwd: project.dir,
+      },
+    )
+    expect(other.exitCode, other.stderr).toBe(0)
+    expect(other.stderr).toMatch(/note: --preset differs from run \S+ .*evaluated as a plain checkpoint under the config given/)
+    expect(other.stdout).toMatch(/\ncheckpoint \S*sft-n1-t1-s3\s+[\d.]+ \[/)
   })
 
   it('a wrong --checkpoint is a usage error (exit 2) naming the flag, and leaves no run directory behind', async () => {
@@ -98,7 +109,6 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
       [['--checkpoint', join(someRun, 'nosuch-cell')], /has no cell 'nosuch-cell' \(its trained cells: .*sft-n1-t1-s3/],
       [['--checkpoint', join(someRun, 'base-n1-t1-s3')], /is the run's base model, not a trained cell/],
       [['--checkpoint', someRun], /is a run directory; name one of its trained cells/],
-      [['--checkpoint', join(someRun, 'checkpoints', 'sft-n1-t1-s3'), '--preset', 'quick'], /so --preset cannot apply/],
       [['toy', '--checkpoint', 'my-sft', '--model', 'bogus-model'], /bogus-model/],
     ]
     for (const [args, message] of cases) {

@@ -37,7 +37,7 @@ describe('flag errors name the flag as written and what it accepts (exit 2)', ()
       /--backend: unknown value 'bogus'; use one of auto, wasm, cpu, tensorflow, tensorflow-gpu, webgpu/,
     ],
     [['run', 'toy', '--model', 'tabular', '--backend', 'wasm', '--dry-run'], /--backend does not apply to the model bonbench:tabular/],
-    [['eval', 'toy', '--model', 'tabular', '--checkpoint', 'x', '--backend', 'cpu'], /--backend does not apply to the model bonbench:tabular/],
+    [['eval', 'toy', '--model', 'tabular', '--checkpoint', '.', '--backend', 'cpu'], /--backend does not apply to the model bonbench:tabular/],
     [['run', '--resume', 'somewhere', '--n', '4'], /--resume continues a run with its recorded config, so --n would be ignored/],
     [['run', 'toy', '--model', 'tabular', '--strategies', 'nosuch', '--dry-run'], /Known strategies: /],
     [['list', '--kind', 'bogus'], /--kind: unknown value 'bogus'; use one of model, verifier, task, strategy, reporter/],
