@@ -1,11 +1,12 @@
 import type { TaskData, TaskPlugin } from '../plugin-api/task.js'
+import { unknownProblemFields } from '../plugin-api/problem-fields.js'
 import { describeValue, pluginContractError } from './contract-error.js'
 
 /**
  * Checks a task's `load()` answer right where the core receives it: `train` and `test` arrays of
  * problems, each an object with a non-empty string `id` (unique within its split: the journal is
  * keyed by it), a string `prompt`, and `answer`/`expert` strings, `level` a number and `data` an
- * object when given; `corpus` a string and `files` an array when given. Throws
+ * object when given, and no other field (a misspelled `expert` would go unnoticed); `corpus` a string and `files` an array when given. Throws
  * BENCH_PLUGIN_CONTRACT naming the task, what was expected and what came back; returns the data.
  */
 export function checkTaskData(task: TaskPlugin, out: unknown): TaskData {
@@ -33,6 +34,9 @@ export function checkTaskData(task: TaskPlugin, out: unknown): TaskData {
         throw breach(`${where} ('${problem.id}') to have a number level or none`, describeValue(problem.level))
       if (problem.data !== undefined && (problem.data === null || typeof problem.data !== 'object'))
         throw breach(`${where} ('${problem.id}') to have an object data or none`, describeValue(problem.data))
+      const unknown = unknownProblemFields(problem)
+      if (unknown.length > 0)
+        throw breach(`${where} ('${problem.id}') to hold only problem fields`, unknown.map((u) => `field '${u.field}': ${u.hint}`).join('; '))
     })
   }
   if (data.corpus !== undefined && typeof data.corpus !== 'string') throw breach('corpus to be a string or absent', describeValue(data.corpus))

@@ -7,6 +7,7 @@ import type { ModelInstance, ModelPlugin, WeightedSequence } from '../plugin-api
 import type { TrainStepLog } from '../plugin-api/results.js'
 import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
+import { BenchError } from '../errors.js'
 
 /** What building the shared base model needs. */
 export interface BaseModelOptions {
@@ -44,6 +45,36 @@ export type BaseModelSpec = Pick<
   'model' | 'task' | 'data' | 'pretrainProblems' | 'taskSeed' | 'pretrainSteps' | 'pretrainBatch' | 'learningRate' | 'backend'
 >
 
+/**
+ * Why pretraining asked for cannot run, or undefined when it can (or is not asked for). Asked
+ * for: `train.pretrainSteps` > 0 set by the config, a preset or `--pretrain-steps` (a model's own
+ * default is not asking). It cannot run without expert solutions (problem.expert) among the
+ * problems it draws from, or with a model that cannot train (no update()).
+ */
+export function pretrainingProblem(
+  config: Pick<ResolvedConfig, 'train'>,
+  model: ModelPlugin,
+  task: TaskPlugin,
+  data: TaskData,
+  pretrainProblems?: readonly Problem[],
+): string | undefined {
+  const asked = config.train.pretrainSteps
+  if (asked === undefined || asked === 0) return undefined
+  const pool = pretrainProblems ?? data.train
+  if (pool.some((p) => p.expert !== undefined)) return undefined
+  const why =
+    pool.length === 0
+      ? `task '${task.name}' has no training problems`
+      : `none of the ${pool.length} training problems of task '${task.name}' has an expert solution (problem.expert)`
+  return `pretraining for ${asked} steps was asked for (train.pretrainSteps, --pretrain-steps or a preset), but ${why}, so the base model cannot be pretrained. Fix: --pretrain-steps 0 (evaluate and fine-tune the untrained base), or a task whose train problems carry \`expert\` (docs/plugins.md, "What a problem holds").`
+}
+
+/** Throws BENCH_RUN_INVALID when {@link pretrainingProblem} finds one: before a run directory exists. */
+export function checkPretraining(...args: Parameters<typeof pretrainingProblem>): void {
+  const problem = pretrainingProblem(...args)
+  if (problem) throw new BenchError('BENCH_RUN_INVALID', problem.charAt(0).toUpperCase() + problem.slice(1))
+}
+
 /** The base model a run with this config builds (pretraining steps and rates default to the model's own). */
 export function baseModelSpec(
   config: Pick<ResolvedConfig, 'train' | 'taskSeed' | 'backend'>,
@@ -52,6 +83,10 @@ export function baseModelSpec(
   data: TaskData,
   pretrainProblems?: readonly Problem[],
 ): BaseModelSpec {
+  const pool = pretrainProblems ?? data.train
+  // Pretraining runs only on expert solutions with a model that trains: otherwise the base is the
+  // untrained model, and its cache key says so (0 steps), never that of a pretrained one.
+  const canPretrain = pool.some((p) => p.expert !== undefined)
   return {
     model,
     task,
@@ -59,7 +94,7 @@ export function baseModelSpec(
     ...(pretrainProblems ? { pretrainProblems } : {}),
     taskSeed: config.taskSeed,
     // Pretraining steps: the config's, else the model's own default, else 300.
-    pretrainSteps: config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300,
+    pretrainSteps: canPretrain ? (config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300) : 0,
     pretrainBatch: config.train.pretrainBatch,
     learningRate: config.train.pretrainLearningRate ?? model.trainingDefaults?.pretrainLearningRate,
     backend: config.backend,

@@ -1,15 +1,17 @@
 import { BenchError } from '../errors.js'
 import type { TaskData } from '../plugin-api/task.js'
+import type { ResolvedConfig } from '../config/resolve-config.js'
+import { pretrainingProblem } from './base-model.js'
 import type { PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
 
 /**
  * What `bench run --dry-run` can know before any training, beyond what loading the config and the
  * plugins already checked (plugin names and options, the data file read by the task): that every
- * cell's strategy gets what it needs from this task. Returns one line per problem, each naming
+ * cell's strategy gets what it needs from this task, and that pretraining asked for can run (with `config`). Returns one line per problem, each naming
  * the cell, the strategy and the fix; empty when the plan can run.
  */
-export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): string[] {
+export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: PlannedCell[], config?: Pick<ResolvedConfig, 'train'>): string[] {
   const problems: string[] = []
   const task = plugins.task.name
   const trained = cells.filter((c) => c.key.strategy !== 'base')
@@ -19,6 +21,8 @@ export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: Pla
     )
     return problems
   }
+  const pretraining = config && pretrainingProblem(config, plugins.model, plugins.task, data)
+  if (pretraining) problems.push(pretraining)
   const lacking = data.train.filter((p) => p.expert === undefined).length
   for (const cell of trained) {
     const strategy = plugins.strategies.get(cell.key.strategy)
@@ -35,8 +39,8 @@ export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: Pla
 }
 
 /** Throws a BENCH_RUN_INVALID error listing every problem {@link runNeedsProblems} finds. */
-export function checkRunNeeds(plugins: RunPlugins, data: TaskData, cells: PlannedCell[]): void {
-  const problems = runNeedsProblems(plugins, data, cells)
+export function checkRunNeeds(plugins: RunPlugins, data: TaskData, cells: PlannedCell[], config?: Pick<ResolvedConfig, 'train'>): void {
+  const problems = runNeedsProblems(plugins, data, cells, config)
   if (problems.length === 0) return
   throw new BenchError('BENCH_RUN_INVALID', `The plan cannot run as configured:\n  ${problems.join('\n  ')}`)
 }

@@ -45,7 +45,7 @@ export interface EstimateMode {
 export async function estimatePlan(
   config: ResolvedConfig,
   registry: PluginRegistry,
-  opts: { check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[]) => void; mode?: EstimateMode } = {},
+  opts: { check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[], config: ResolvedConfig) => void; mode?: EstimateMode } = {},
 ): Promise<PlanEstimate> {
   const plugins = await resolveRunPlugins(config, registry)
   // The task goes through the same lifecycle as in a run: set up, checked, disposed.
@@ -55,7 +55,7 @@ export async function estimatePlan(
     const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data }))
     const planned = planCells(config)
     const cells = opts.mode?.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
-    opts.check?.(plugins, data, cells)
+    opts.check?.(plugins, data, cells, config)
     return estimateWork(config, plugins, data, cells, opts.mode)
   } finally {
     await lifecycle.disposeAll()

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { TaskData } from '../plugin-api/task.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
+import { checkPretraining } from './base-model.js'
 import { carveTrainSplits, type TrainSplits } from './data-splits.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
 import { indexJournal, type JournalIndex } from './journal-index.js'
@@ -68,6 +69,8 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
     validation: config.eval.validationPrompts,
     finetune: config.train.finetuneProblems,
   })
+  // Asked-for pretraining that cannot run is an error before the run folder exists, never a silent untrained base.
+  if (!opts.checkpoint) checkPretraining(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
   const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
   const planned = planCells(config)
   // A trained cell's saved weights stand in for its training: only the strategy cells are evaluated.

@@ -32,6 +32,8 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
     ctx.log(
       `train split: ${splits.pretrain.length} problems to pretrain on, ${config.train.finetuneProblems ? `${splits.finetune.length} reserved for fine-tuning only` : 'the same to fine-tune on'}, ${splits.validation.length} for validation`,
     )
+  if (!opts.checkpoint && spec.pretrainSteps === 0 && (plugins.model.trainingDefaults?.pretrainSteps ?? 300) > 0)
+    ctx.log(`base model: not pretrained — task '${plugins.task.name}' has no expert solutions (problem.expert) to pretrain on`, 'warn')
   ctx.emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
   const base = opts.checkpoint
     ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: ctx.concurrency, signal: ctx.signal })

@@ -4,6 +4,7 @@ import { isBenchError } from '../errors.js'
 import { ContractCollector, describeError, within, type ContractReport, type FailFn } from './contract-report.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
 import { LifecycleHarness } from './lifecycle-checks.js'
+import { unknownProblemFields } from '../plugin-api/problem-fields.js'
 
 /** Settings of {@link checkTaskContract}. */
 export interface TaskContractOptions {
@@ -18,6 +19,15 @@ export interface TaskContractOptions {
   requiresData?: boolean
   /** Longest one load may take (default 60 000 ms). */
   timeoutMs?: number
+  /**
+   * What training on the task needs, checked on its train split (`training`): 'experts' — every
+   * train problem carries an `expert` solution (pretraining the base model and `sft` need them);
+   * 'samples' — a non-empty train split with prompts the verifier can grade (strategies that learn
+   * from their own samples: rl, bon-rl, …); false — evaluation data, not checked. Default: 'experts'
+   * when any train problem has an expert (so all must), else 'samples'. An evaluation-only task is
+   * never checked.
+   */
+  training?: 'experts' | 'samples' | false
 }
 
 /**
@@ -27,7 +37,8 @@ export interface TaskContractOptions {
  * records by id and store problems), the same problem wherever an id is in both splits, sha256
  * file hashes, and the same data again for the same context (deterministic). The task names its
  * reward verifier (and selector) by a non-empty name, an evaluation-only task has no train split,
- * generation defaults are well-formed, and (with `requiresData`) a load without a data path fails
+ * generation defaults are well-formed, a problem holds no field but id, prompt, answer, expert,
+ * level and data, a training task has what training needs (`training`), and (with `requiresData`) a load without a data path fails
  * with a BenchError naming the plugin. Runs in plugin authors' tests; never throws for a
  * broken plugin.
  */
@@ -110,6 +121,20 @@ export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext
       if (plugin.evaluationOnly === true && loaded.train.length > 0)
         fail(`the task is evaluation-only but load() gave ${loaded.train.length} train problems: its licence forbids training on them`)
     })
+    await collector.run('training', (fail) => {
+      if (plugin.evaluationOnly === true || opts.training === false) return
+      const train = loaded.train
+      if (train.length === 0)
+        return fail(
+          'the train split is empty, so no strategy can train on the task and the base model cannot be pretrained: give load() train problems, set evaluationOnly: true when the licence forbids training, or pass { training: false } for evaluation data',
+        )
+      const lacking = train.filter((p) => p?.expert === undefined)
+      const needsExperts = opts.training === 'experts' || (opts.training === undefined && lacking.length < train.length)
+      if (needsExperts && lacking.length > 0)
+        fail(
+          `${lacking.length} of ${train.length} train problems have no expert solution (first: '${lacking[0]!.id}'): pretraining and sft train on problem.expert, so every train problem needs one${opts.training === undefined ? ' (or none, for a task trained only from samples)' : ''}`,
+        )
+    })
     if (opts.requiresData) {
       await collector.run('missing-data', async (fail) => {
         const { dataPath: _dataPath, ...withoutData } = ctx
@@ -146,4 +171,5 @@ function checkProblem(p: Problem, where: string, fail: FailFn): void {
     fail(`${where} ('${p.id}'): level, when given, must be a finite number`)
   if (p.data !== undefined && (p.data === null || typeof p.data !== 'object' || Array.isArray(p.data)))
     fail(`${where} ('${p.id}'): data, when given, must be an object`)
+  for (const { field, hint } of unknownProblemFields(p)) fail(`${where} ('${p.id}'): unknown field '${field}': ${hint}`)
 }

@@ -273,6 +273,32 @@ const taskRows: InvalidRow[] = [
   { name: 'rewardVerifier names no known verifier', flags: ['verifier-names'], run: taskRun(brokenTask((d) => d, { rewardVerifier: 'toy-answr' })) },
   { name: 'evaluation-only data with a train split', flags: ['evaluation-only'], run: taskRun(brokenTask((d) => d, { evaluationOnly: true })) },
   {
+    // The core would ignore the field: sft and pretraining would find no expert solutions.
+    name: 'every problem carries its expert solution under a misspelled field',
+    flags: ['problems'],
+    run: taskRun(brokenTask((d) => ({ ...d, train: d.train.map(({ expert, ...p }) => ({ ...p, expert_solution: expert })) }))),
+  },
+  {
+    name: 'one train problem misspells expert (the others have it): the rest of training is checked too',
+    flags: ['problems', 'training'],
+    run: taskRun(brokenTask((d) => ({ ...d, train: d.train.map(({ expert, ...p }, i) => (i === 0 ? { ...p, solution: expert } : { ...p, expert })) }))),
+  },
+  {
+    name: 'a task with a train split of no expert solutions, checked as one that pretraining and sft train on',
+    flags: ['training'],
+    run: () =>
+      checkTaskContract(
+        brokenTask((d) => ({ ...d, train: d.train.map(({ expert: _expert, ...p }) => p) })),
+        { seed: 0 },
+        { knownVerifiers: ['toy-answer'], training: 'experts' },
+      ),
+  },
+  {
+    name: 'a training task with no train problems (not marked evaluationOnly)',
+    flags: ['training'],
+    run: taskRun(brokenTask((d) => ({ ...d, train: [] }))),
+  },
+  {
     name: 'problem data that is not plain JSON',
     flags: ['serializable'],
     run: taskRun(brokenTask((d) => ({ ...d, test: d.test.map((p) => ({ ...p, data: { ...p.data, when: new Date(0) } })) }))),

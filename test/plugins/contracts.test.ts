@@ -193,12 +193,13 @@ describe('verifier contract: every built-in verifier', () => {
 
 // ——— tasks ———
 
-const taskRows: Record<string, Array<{ label: string; options?: Record<string, unknown>; dataPath?: string }>> = {
+// `training: false`: test-only evaluation data (MATH500, HumanEval ship no train split).
+const taskRows: Record<string, Array<{ label: string; options?: Record<string, unknown>; dataPath?: string; training?: false }>> = {
   toy: [{ label: 'shared split' }, { label: 'disjoint split', options: { split: 'disjoint', prompts: 12 } }],
   math: [{ label: 'small', options: { trainSize: 60, testSize: 20 } }],
-  math500: [{ label: 'MATH500', options: { limit: 40 }, dataPath: path.join(data, 'math') }],
+  math500: [{ label: 'MATH500', options: { limit: 40 }, dataPath: path.join(data, 'math'), training: false }],
   gsm8k: [{ label: 'GSM8K test', options: { limit: 40, trainFraction: 0.5 }, dataPath: path.join(data, 'gsm8k') }],
-  humaneval: [{ label: 'HumanEval', dataPath: path.join(data, 'humaneval') }],
+  humaneval: [{ label: 'HumanEval', dataPath: path.join(data, 'humaneval'), training: false }],
   'humaneval-js': [
     { label: 'HumanEval-X', options: { trainFraction: 0.3 }, dataPath: path.join(data, 'humaneval_js') },
     { label: 'MultiPL-E (evaluation only)', dataPath: path.join(data, 'humaneval_js/humaneval-js.multiple-e.jsonl') },
@@ -211,11 +212,19 @@ describe('task contract: every built-in task', () => {
   })
   const knownVerifiers = Object.keys(builtins).filter((short) => kindOf(short) === 'verifier')
   for (const [short, rows] of Object.entries(taskRows)) {
-    for (const { label, options, dataPath } of rows) {
+    for (const { label, options, dataPath, training } of rows) {
       it(`bonbench:${short} (${label}) keeps the task contract`, async () => {
         const plugin = builtins[short]!(options) as TaskPlugin
-        const report = await checkTaskContract(plugin, { seed: 3, ...(dataPath ? { dataPath } : {}) }, { knownVerifiers, requiresData: dataPath !== undefined })
-        expectKept(report, ['load', 'problems', 'unique-ids', 'deterministic', ...(dataPath ? ['missing-data'] : [])])
+        const report = await checkTaskContract(
+          plugin,
+          { seed: 3, ...(dataPath ? { dataPath } : {}) },
+          {
+            knownVerifiers,
+            requiresData: dataPath !== undefined,
+            ...(training === false ? { training } : {}),
+          },
+        )
+        expectKept(report, ['load', 'problems', 'unique-ids', 'deterministic', 'training', ...(dataPath ? ['missing-data'] : [])])
       })
     }
   }
