@@ -1,0 +1,59 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bench, repoRoot, tempDir } from './cli-helper.js'
+
+// Issue 19 §6: a default npm project ("type": "commonjs", or no type) — the cases
+// test/e2e/plugin-discovery.test.ts ("config loading hints") does not cover.
+describe('bench in a CommonJS npm project', () => {
+  const project = tempDir('bonbench-cjs-')
+  afterAll(() => project.cleanup())
+
+  const folder = (name: string, opts: { type?: string; bonbench?: boolean }) => {
+    const dir = join(project.dir, name)
+    mkdirSync(join(dir, 'node_modules'), { recursive: true })
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, ...(opts.type ? { type: opts.type } : {}) }))
+    if (opts.bonbench) symlinkSync(repoRoot, join(dir, 'node_modules/bonbench'), 'dir')
+    return dir
+  }
+
+  it('a bench.config.js without bonbench installed says to install it, not an unrelated module error', async () => {
+    const dir = folder('no-bonbench-cjs', {})
+    writeFileSync(
+      join(dir, 'bench.config.js'),
+      "import { defineConfig } from 'bonbench'\nexport default defineConfig({ matrix: { task: 'toy', model: 'tabular' } })\n",
+    )
+    const result = await bench(['run', '--dry-run'], { cwd: dir })
+    expect(result.exitCode, result.stderr).toBe(2)
+    expect(result.stderr).toContain(`Config file ${join(dir, 'bench.config.js')} failed to load`)
+    expect(result.stderr).toContain('npm i -D bonbench')
+  })
+
+  it('a plugin file with ES module syntax beside the config loads in a "type": "commonjs" project', async () => {
+    const dir = folder('esm-plugin-cjs', { type: 'commonjs', bonbench: true })
+    writeFileSync(
+      join(dir, 'bench.config.js'),
+      "import { defineConfig } from 'bonbench'\nexport default defineConfig({ plugins: ['./my-task.js'], matrix: { task: 'my-task', model: 'tabular' } })\n",
+    )
+    writeFileSync(
+      join(dir, 'my-task.js'),
+      `export default { name: 'acme/my-task', kind: 'task', meta: { version: '1.0.0' }, rewardVerifier: 'toy-answer',
+  async load() { return { train: [{ id: 'a', prompt: '1+1=', expert: '2', answer: '2' }], test: [{ id: 'b', prompt: '2+2=', answer: '4' }] } } }
+`,
+    )
+    const result = await bench(['run', '--dry-run'], { cwd: dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toContain('plan: 1 cells')
+  })
+
+  it('a CommonJS bench.config.js (require, module.exports) loads', async () => {
+    const dir = folder('require-cjs', { bonbench: true })
+    writeFileSync(
+      join(dir, 'bench.config.js'),
+      "const { defineConfig } = require('bonbench')\nmodule.exports = defineConfig({ matrix: { task: 'toy', model: 'tabular' } })\n",
+    )
+    const result = await bench(['run', '--dry-run'], { cwd: dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toContain('base-n1-t1-s0')
+  })
+})
