@@ -61,6 +61,11 @@ export interface VerifierPlugin extends PluginBase<'verifier'> {
   score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]>
   /** Optional one-time preparation before a run uses the verifier; returns facts to record (e.g. AUC). */
   prepare?(ctx: VerifierPrepareContext): Promise<Record<string, unknown> | void>
+  /**
+   * What `prepare` draws from the base model for a task with `trainPrompts` train problems, when
+   * it is not cached: read by the time estimate (`bench run --dry-run`, the run's banner) only.
+   */
+  prepareNeeds?(ctx: { trainPrompts: number }): { samples: number }
   /** Frees isolate pools, child processes, tensors; see PluginBase.dispose (common.ts). */
   dispose?(): Promise<void> | void
 }

@@ -89,18 +89,24 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   // A validation split (eval.validationPrompts) is evaluated beside test at each of them.
   const evalSamples = evaluations * (testPrompts + splits.validation.length) * config.poolSize
   const tokens = completionTokensGuess(data, plugins.task.generation?.maxTokens ?? 32)
+  // A learned selector draws its training samples from the base model first (cached or not: not known here).
+  const prepareSamples = plugins.selector !== plugins.reward ? (plugins.selector.prepareNeeds?.({ trainPrompts: splits.pretrain.length }).samples ?? 0) : 0
   const declared = plugins.model.throughput
   const speed = declared ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
+  const samples = evalSamples + trainSamples + prepareSamples
   const estimatedSeconds =
-    ((evalSamples + trainSamples) * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
+    STARTUP_SECONDS + (samples * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
   const basis = [
-    `${evalSamples + trainSamples} samples × ~${Math.round(tokens)} tokens at ${speed.sampleTokensPerSecond} tokens/s × ${cores} cores`,
+    `${samples} samples${prepareSamples > 0 ? ` (${prepareSamples} to prepare ${plugins.selector.name})` : ''} × ~${Math.round(tokens)} tokens at ${speed.sampleTokensPerSecond} tokens/s × ${cores} cores`,
     `${trainSequences} sequences trained at ${speed.trainTokensPerSecond} tokens/s`,
-    `${declared ? `the model's declared throughput` : 'a default throughput (the model declares none)'}; verifier preparation and start-up not counted`,
+    `${STARTUP_SECONDS} s start-up; ${declared ? `the model's declared throughput` : 'a default throughput (the model declares none)'}`,
   ].join(', ')
   return { cells, testPrompts, trainPrompts: splits.finetune.length, evalSamples, trainSamples, trainSequences, baseModelCached, estimatedSeconds, basis }
 }
+
+/** Loading the CLI, the plugins, the task and a TensorFlow.js backend: about this on a laptop core. */
+const STARTUP_SECONDS = 2
 
 /**
  * Tokens per completion, roughly: the mean length of the task's expert solutions in characters

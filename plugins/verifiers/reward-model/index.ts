@@ -193,6 +193,7 @@ const rewardModelFactory = defineVerifier({
 
     return {
       prepare,
+      prepareNeeds: ({ trainPrompts }) => ({ samples: Math.min(trainPrompts, opts.maxPrompts) * opts.samplesPerPrompt }),
       async score(batch, ctx): Promise<Verdict[]> {
         if (!net) {
           throw new BenchError(
