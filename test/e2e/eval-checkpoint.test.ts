@@ -57,7 +57,9 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
       const table = ev.stdout.slice(ev.stdout.indexOf('\npass@N '))
       expect(table).toMatch(new RegExp(`\\n${cellId.startsWith('sft') ? 'sft' : "bon-rl N'=4"}\\s+[\\d.]+ \\[`))
       expect(table).not.toMatch(/\nbase\s/)
-      expect(ev.stdout + ev.stderr).toMatch(/estimate basis: \d+ samples × ~\d+ tokens at \d+ tokens\/s × \d+ cores/)
+      expect(ev.stdout + ev.stderr).toMatch(
+        /estimate basis: \d+ samples (\(\d+ to prepare bonbench:reward-model\) )?× ~\d+ tokens at \d+ tokens\/s × \d+ cores, .*2 s start-up/,
+      )
       expect(JSON.parse(readFileSync(join(evalDir, 'run.json'), 'utf8')).provenance.trainedCheckpoint).toBe(join(runDir, 'checkpoints', cellId))
     }
   })
@@ -76,6 +78,9 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
     const mine = evaluated(journal(printedRunDir(ev.stdout)), 'bon-rlb-n4-t1-s3')
     expect(mine).toEqual(evaluated(journal(runDir), 'bon-rlb-n4-t1-s3'))
     expect((mine.metrics as { passAtN: number[] }).passAtN[0]).toBeGreaterThan(0)
+    // The evaluation is itself a run: `bench rerun` reproduces it from its record (the checkpoint included).
+    const again = await bench(['rerun', printedRunDir(ev.stdout), '--runs-dir', 'toy-reruns', '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(again.exitCode, again.stderr + again.stdout).toBe(0)
 
     // Outside its run, the same weights are a plain checkpoint: evaluated as the config's base, named by their path.
     cpSync(join(runDir, 'checkpoints', 'sft-n1-t1-s3'), join(project.dir, 'my-sft'), { recursive: true })
