@@ -121,37 +121,44 @@ describe('a run stopped mid-training resumes from its resume point with the unin
     return outcome.runDir
   }
 
-  it.each(STOPS)('$what', async (stop) => {
-    const expected = await reference(stop.config)
-    const project = tempProject()
-    cleanups.push(project.cleanup)
-    const setup = toyRunSetup(project.dir, { config: stop.config })
-    const controller = new AbortController()
-    const stopped = await runMatrix({ ...setup, signal: controller.signal, listeners: [(e) => stop.at(e) && controller.abort()] })
-    expect(stopped.interrupted).toBe(true)
-    if (stop.cell === 'pretrain') {
-      // Interrupted pretraining is never the finished base model: only its partial entry is in the cache.
-      const entries = readdirSync(join(project.dir, 'cache', 'models'))
-      expect(entries).toHaveLength(1)
-      expect(entries[0]).toMatch(/\.partial$/)
-      expect(readResumePoint(join(project.dir, 'cache', 'models', entries[0]!))?.step).toBe(5)
-    } else {
-      expect(existsSync(join(stopped.runDir, 'resume', stop.cell, 'bonbench-resume.json'))).toBe(true)
-    }
+  it.each(STOPS)(
+    '$what',
+    async (stop) => {
+      const expected = await reference(stop.config)
+      const project = tempProject()
+      cleanups.push(project.cleanup)
+      const setup = toyRunSetup(project.dir, { config: stop.config })
+      const controller = new AbortController()
+      const stopped = await runMatrix({ ...setup, signal: controller.signal, listeners: [(e) => stop.at(e) && controller.abort()] })
+      expect(stopped.interrupted).toBe(true)
+      if (stop.cell === 'pretrain') {
+        // Interrupted pretraining is never the finished base model: only its partial entry is in the cache.
+        const entries = readdirSync(join(project.dir, 'cache', 'models'))
+        expect(entries).toHaveLength(1)
+        expect(entries[0]).toMatch(/\.partial$/)
+        expect(readResumePoint(join(project.dir, 'cache', 'models', entries[0]!))?.step).toBe(5)
+      } else {
+        expect(existsSync(join(stopped.runDir, 'resume', stop.cell, 'bonbench-resume.json'))).toBe(true)
+      }
 
-    const events: RunEvent[] = []
-    const resumed = await runMatrix({ ...setup, resumeDir: stopped.runDir, listeners: [(e) => events.push(e)] })
-    expect(resumed.interrupted).toBe(false)
-    const logs = events.flatMap((e) => (e.type === 'log' ? [e.message] : []))
-    expect(logs.find((l) => stop.says.test(l)), logs.join('\n')).toBeDefined()
-    expect(logs.filter((l) => /does not train deterministically/.test(l))).toEqual([])
-    // No step is taken twice: the run stopped at a step boundary and saved it.
-    const taken = events.filter((e) => e.type === 'train:step' && e.cellId === stop.cell && e.log.step >= stop.from)
-    expect(taken).toHaveLength(stop.steps - stop.from)
-    // Every number equals the uninterrupted run's: step logs, checkpoint hashes, pools, metrics, KL.
-    expectSameJournal(journalOf(expected), journalOf(stopped.runDir))
-    // Finished training leaves no resume point behind.
-    expect(existsSync(join(stopped.runDir, 'resume', stop.cell))).toBe(false)
-    expect(readdirSync(join(project.dir, 'cache', 'models')).filter((e) => e.endsWith('.partial'))).toEqual([])
-  }, 120_000)
+      const events: RunEvent[] = []
+      const resumed = await runMatrix({ ...setup, resumeDir: stopped.runDir, listeners: [(e) => events.push(e)] })
+      expect(resumed.interrupted).toBe(false)
+      const logs = events.flatMap((e) => (e.type === 'log' ? [e.message] : []))
+      expect(
+        logs.find((l) => stop.says.test(l)),
+        logs.join('\n'),
+      ).toBeDefined()
+      expect(logs.filter((l) => /does not train deterministically/.test(l))).toEqual([])
+      // No step is taken twice: the run stopped at a step boundary and saved it.
+      const taken = events.filter((e) => e.type === 'train:step' && e.cellId === stop.cell && e.log.step >= stop.from)
+      expect(taken).toHaveLength(stop.steps - stop.from)
+      // Every number equals the uninterrupted run's: step logs, checkpoint hashes, pools, metrics, KL.
+      expectSameJournal(journalOf(expected), journalOf(stopped.runDir))
+      // Finished training leaves no resume point behind.
+      expect(existsSync(join(stopped.runDir, 'resume', stop.cell))).toBe(false)
+      expect(readdirSync(join(project.dir, 'cache', 'models')).filter((e) => e.endsWith('.partial'))).toEqual([])
+    },
+    120_000,
+  )
 })
