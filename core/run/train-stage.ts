@@ -89,7 +89,11 @@ async function trainClone(
   if (resume.point)
     ctx.log(
       `resume: ${cell.cellId} continues from step ${startStep} of ${config.train.steps} (resume point ${resume.dir})` +
-        (journaled > startStep ? `; steps ${startStep}–${journaled - 1} are taken again` : ''),
+        (journaled - startStep > 1
+          ? `; steps ${startStep}–${journaled - 1} are taken again`
+          : journaled > startStep
+            ? `; step ${startStep} is taken again`
+            : ''),
       'info',
       cell.cellId,
     )

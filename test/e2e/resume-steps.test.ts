@@ -2,6 +2,7 @@ import { execa } from 'execa'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
 import { compareJournals, formatDifference } from '../helpers/compare-journals.js'
 import { bench, benchBin, tempDir } from './cli-helper.js'
 
@@ -83,5 +84,59 @@ describe('bench run, Ctrl-C in the middle of training, bench run --resume', () =
     expect(formatDifference(compareJournals(journalIn('uninterrupted')!, journal))).toBe('the journals are the same record for record')
     // Training finished: its resume point is gone.
     expect(existsSync(join(runDir, 'resume', CELL))).toBe(false)
+  }, 700_000)
+})
+
+// A run killed outright (SIGKILL: no chance to write anything) goes on from its last periodic
+// resume point (`train.checkpointEvery: 2`): the steps after it are taken again — with the same
+// numbers, not journaled twice — in pretraining and in a cell alike. The kill is exact
+// (BENCH_TEST_KILL_AFTER_RECORDS). Journal: pretraining 0–4, base pools 5–6, base cell 7, sft
+// train 8–13, checkpoint 14, pools 15–16, cell 17.
+const killConfig = {
+  ...config,
+  train: { steps: 6, batchPrompts: 2, pretrainSteps: 5, pretrainBatch: 4, checkpointEvery: 2 },
+}
+const KILLS = [
+  // Killed once the journal holds `after` records. After pretraining step 3 (record 4): the point
+  // of step 4 is not written yet, the one of step 2 is.
+  { after: 4, says: 'base model: continues pretraining from step 2 of 5' },
+  // After sft's step 3 (record 12): likewise.
+  { after: 12, says: `resume: ${CELL} continues from step 2 of 6 (resume point` },
+]
+
+describe('bench run killed outright, bench run --resume', () => {
+  const killed = tempDir('bonbench-resume-kill-')
+  afterAll(() => killed.cleanup())
+  writeFileSync(join(killed.dir, 'bench.config.json'), JSON.stringify(killConfig))
+  const run = (runsDir: string, cacheDir: string) => ['run', '--no-tui', '--no-reports', '--concurrency', '1', '--runs-dir', runsDir, '--cache-dir', cacheDir]
+
+  it('continues pretraining and a cell from their last periodic resume points with the uninterrupted numbers', async () => {
+    const reference = await bench(run('uninterrupted', 'cache-ref'), { cwd: killed.dir, timeout: 300_000 })
+    expect(reference.exitCode, reference.stderr + reference.stdout).toBe(0)
+    const expected = join(killed.dir, 'uninterrupted', readdirSync(join(killed.dir, 'uninterrupted'))[0]!, 'journal.jsonl')
+    expect(readFileSync(expected, 'utf8').trim().split('\n')).toHaveLength(18)
+
+    let journal: string | undefined
+    let before = 0
+    let said: string | undefined
+    for (const kill of KILLS) {
+      const args = journal ? ['run', '--resume', join(journal, '..'), '--no-tui', '--no-reports'] : run('killed', 'cache-killed')
+      const result = await bench(args, { cwd: killed.dir, env: { [KILL_AFTER_RECORDS_ENV]: String(kill.after - before) }, timeout: 300_000 })
+      expect(result.signal, result.stderr + result.stdout).toBe('SIGKILL')
+      if (said) expect(result.stdout).toContain(said)
+      journal ??= join(killed.dir, 'killed', readdirSync(join(killed.dir, 'killed'))[0]!, 'journal.jsonl')
+      // Killed in pretraining: the cache holds its partial entry only, never a finished base model.
+      if (kill.after === 4) expect(readdirSync(join(killed.dir, 'cache-killed', 'models'))).toEqual([expect.stringMatching(/^[0-9a-f]{16}\.partial$/)])
+      before = kill.after
+      said = kill.says
+    }
+    // Pretraining finished on the resume: the finished entry replaced the partial one.
+    expect(readdirSync(join(killed.dir, 'cache-killed', 'models'))).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/)])
+    const resumed = await bench(['run', '--resume', join(journal!, '..'), '--no-tui', '--no-reports'], { cwd: killed.dir, timeout: 300_000 })
+    expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
+    expect(resumed.stdout).toContain(said)
+    expect(resumed.stdout, resumed.stdout).toContain('steps 2–3 are taken again')
+    expect(resumed.stdout + resumed.stderr).not.toMatch(/does not train deterministically/)
+    expect(formatDifference(compareJournals(expected, journal!))).toBe('the journals are the same record for record')
   }, 700_000)
 })
