@@ -91,6 +91,13 @@ export function isBaseModelCached(spec: BaseModelSpec, cacheDir: string): boolea
   return cachedBaseModel(spec, baseModelKey(spec), cacheDir).hit
 }
 
+/** The step an interrupted pretraining of this base model reached (its partial cache entry), 0 when there is none. */
+export function partialPretrainStep(spec: BaseModelSpec, cacheDir: string): number {
+  if (!spec.model.loadResumable) return 0
+  const step = readResumePoint(partialBaseModelDir(cacheDir, baseModelKey(spec)))?.step ?? 0
+  return step < spec.pretrainSteps ? step : 0
+}
+
 /** Content hash of everything that determines the pretrained base model. */
 export function baseModelKey(opts: BaseModelSpec): string {
   const hash = createHash('sha256')

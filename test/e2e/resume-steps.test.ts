@@ -126,7 +126,11 @@ describe('bench run killed outright, bench run --resume', () => {
       if (said) expect(result.stdout).toContain(said)
       journal ??= join(killed.dir, 'killed', readdirSync(join(killed.dir, 'killed'))[0]!, 'journal.jsonl')
       // Killed in pretraining: the cache holds its partial entry only, never a finished base model.
-      if (kill.after === 4) expect(readdirSync(join(killed.dir, 'cache-killed', 'models'))).toEqual([expect.stringMatching(/^[0-9a-f]{16}\.partial$/)])
+      if (kill.after === 4) {
+        expect(readdirSync(join(killed.dir, 'cache-killed', 'models'))).toEqual([expect.stringMatching(/^[0-9a-f]{16}\.partial$/)])
+        const plan = await bench([...run('dry', 'cache-killed'), '--dry-run'], { cwd: killed.dir })
+        expect(plan.stdout).toContain('base model: partly pretrained in the cache (step 2): pretraining continues from there, then cached')
+      }
       before = kill.after
       said = kill.says
     }
