@@ -140,8 +140,8 @@ async function trainClone(
       ctx.emit({ type: 'train:step', cellId: cell.cellId, phase: 'train', log: stepLog })
       ctx.emit({ type: 'progress', cellId: cell.cellId, phase: 'train', done: stepLog.step + 1, total: config.train.steps, loss: stepLog.loss })
     },
-    checkpointEvery: config.train.evalEvery,
-    onCheckpoint: async (step) => {
+    evalEvery: config.train.evalEvery,
+    onCheckpointEval: async (step) => {
       // Checkpoints evaluated before the interruption are not redone.
       if (evaluated.has(step)) return
       const record = await evaluateCheckpoint({

@@ -47,12 +47,12 @@ export interface TrainCellOptions {
   /** Called after each step, in order (journal the log here). */
   onStep(log: TrainStepLog): void | Promise<void>
   /**
-   * Called after `onStep` when the model has taken a multiple of `checkpointEvery` steps, strictly
+   * Called after `onStep` when the model has taken a multiple of `evalEvery` steps, strictly
    * fewer than `steps` (core/run/checkpoint-evals.ts). Training waits for it; it must not draw from
    * the training stream (it gets none) or change the weights.
    */
-  onCheckpoint?(step: number): Promise<void>
-  checkpointEvery?: number
+  onCheckpointEval?(step: number): Promise<void>
+  evalEvery?: number
   signal?: AbortSignal
 }
 
@@ -69,7 +69,7 @@ export interface TrainCompute {
  * weights; take one `model.update` step. Every random choice derives from (seed, cell, step), so a
  * run resumed at a step boundary (a resume point: weights and optimizer state after that step)
  * continues exactly as an uninterrupted one would. Resuming at a checkpoint-evaluation step whose
- * evaluation was cut short evaluates it first (`onCheckpoint` skips those already journaled).
+ * evaluation was cut short evaluates it first (`onCheckpointEval` skips those already journaled).
  * Weights are divided by the number of prompts in the step, so a step is a mean over prompts.
  * Every plugin answer (`sample()`, `score()`, `weights()`) is checked at the boundary: a broken
  * one throws BENCH_PLUGIN_CONTRACT (core/plugin-api-checks) before the step's update.
@@ -106,9 +106,9 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
     await opts.resume!.save(taken, { ...completedCompute })
     clock!.mark(taken)
   }
-  const evalDue = (taken: number) => Boolean(opts.onCheckpoint && opts.checkpointEvery && taken % opts.checkpointEvery === 0 && taken < opts.steps)
+  const evalDue = (taken: number) => Boolean(opts.onCheckpointEval && opts.evalEvery && taken % opts.evalEvery === 0 && taken < opts.steps)
   try {
-    if (start > 0 && evalDue(start)) await opts.onCheckpoint!(start)
+    if (start > 0 && evalDue(start)) await opts.onCheckpointEval!(start)
     await trainSteps()
   } catch (error) {
     // Stopped or failed between steps: keep the steps taken since the last resume point.
@@ -184,7 +184,7 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
       completed = taken
       completedCompute = { ...compute }
       if (clock?.due(taken) && taken < opts.steps) await savePoint(taken)
-      if (evalDue(taken)) await opts.onCheckpoint!(taken)
+      if (evalDue(taken)) await opts.onCheckpointEval!(taken)
     }
   }
 }
