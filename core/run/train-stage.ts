@@ -38,7 +38,8 @@ export async function trainStage(ctx: RunContext, base: BaseStage, cell: Planned
   if (cell.key.strategy === 'base') return { model: base.model, training, compute }
   const saved = previous.checkpoints.get(cell.cellId)
   if (saved && plugins.model.load && existsSync(saved.dir)) {
-    // Training finished before the interruption: evaluate the saved weights.
+    // Training finished before the interruption: evaluate the saved weights (a resume point left behind is not needed).
+    removeResumePoint(join(ctx.runDir, 'resume', cell.cellId))
     ctx.log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
     const loaded = await loadCheckpoint(plugins.model, saved.dir, {
       seed: cell.key.seed,
