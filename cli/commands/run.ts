@@ -152,7 +152,13 @@ function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: nu
     ...plan.cells.map((c) => `  ${c.cellId.padEnd(28)} strategy=${c.key.strategy} N'=${c.key.nTrain} T=${c.key.temperature} seed=${c.key.seed}`),
     `test prompts: ${plan.testPrompts} × pool ${poolSize} per cell; train prompts: ${plan.trainPrompts}`,
     `samples to draw: ${plan.evalSamples + plan.trainSamples} (evaluation ${plan.evalSamples}, training ${plan.trainSamples})`,
-    `base model: ${plan.baseModelCached ? 'in the cache (loaded, no pretraining)' : 'pretrained first, then cached'}`,
+    `base model: ${
+      plan.baseModelCached
+        ? 'in the cache (loaded, no pretraining)'
+        : plan.basePretrainedSteps > 0
+          ? `partly pretrained in the cache (step ${plan.basePretrainedSteps}): pretraining continues from there, then cached`
+          : 'pretrained first, then cached'
+    }`,
     `sequences trained: ${plan.trainSequences}`,
     `estimated time: ${formatSeconds(plan.estimatedSeconds)} (rough)`,
     `estimate basis: ${plan.basis}`,

@@ -44,7 +44,8 @@ export interface ResolvedConfig {
 }
 
 /** Train settings without a default (absent unless the config sets them). */
-type OptionalTrainKey = 'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps' | 'evalEvery' | 'kPerN' | 'finetuneProblems'
+type OptionalTrainKey =
+  'learningRate' | 'learningRates' | 'pretrainLearningRate' | 'pretrainSteps' | 'evalEvery' | 'kPerN' | 'finetuneProblems' | 'checkpointEvery'
 
 /** Built-in defaults, under every preset, config file and flag. */
 export const defaults = {

@@ -129,6 +129,14 @@ const trainConfigShape = {
    */
   evalEvery: positiveInt.optional(),
   /**
+   * How often training (each strategy cell, and the shared pretraining) writes a resume point —
+   * weights, optimizer state and step, in `<run>/resume/<cell>` and `<cache>/models/<key>.partial`
+   * — so that `--resume` continues from it instead of step 0: a number of steps, or seconds as
+   * `'90s'`. One is also written when the run is stopped (Ctrl-C, SIGTERM). `false`: none at all.
+   * Default `'60s'`. Never changes a result (core/train/resume-point.ts).
+   */
+  checkpointEvery: z.union([positiveInt, z.string().regex(/^\d+(\.\d+)?s$/, "a duration in seconds such as '60s'"), z.literal(false)]).optional(),
+  /**
    * K = kPerN × N′ policy samples per prompt for the BoN-aware strategies (those with an N′ axis),
    * unless an arm's options give `k`. Absent: each strategy's own default K.
    */

@@ -80,8 +80,21 @@ export interface ModelInstance {
    * That is all a checkpoint needs to hold: by the fine-tuning rule (see `clone`) no optimizer
    * state, step count or RNG state is ever carried into training, so a loaded model behaves
    * exactly as the saved one for sampling, scoring and every fine-tuning started from it.
+   * (Continuing an interrupted training is different: see `saveResumable`.)
    */
   save?(dir: string): Promise<{ hash: string }>
+  /**
+   * Writes a **resumable training checkpoint** into `dir`: what `save` writes plus everything the
+   * next `update` depends on — optimizer state (e.g. Adam moments and step count), the frozen KL
+   * reference when one was taken, and any stream position seeded by the step count (dropout) —
+   * so that the plugin's `loadResumable(dir)` gives an instance whose further updates are
+   * bit-identical to this one's. Returns the hash `save` would return (of the weights).
+   * bonbench writes one every `train.checkpointEvery` and when a run is stopped, and a resumed run
+   * continues training from it instead of replaying from step 0 (core/train/resume-point.ts).
+   * Optional: without it (or without the plugin's `loadResumable`) a resumed cell replays its
+   * training from step 0, which gives the same numbers, only slower.
+   */
+  saveResumable?(dir: string): Promise<{ hash: string }>
   /**
    * The checkpoint content hash of the current weights — what `save` would return — reading them
    * from the device when needed. For models whose weights live on an asynchronous device (a GPU),
@@ -140,4 +153,11 @@ export interface ModelPlugin extends PluginBase<'model'> {
    * hold is reset by the fine-tuning rule (see `ModelInstance.clone`).
    */
   load?(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<ModelInstance>
+  /**
+   * Restores a model written by `instance.saveResumable(dir)` with its training state, so that
+   * training continues exactly where the saved instance stood: the same weights and `describe()`
+   * hash as `load`, and its next `update` calls give the numbers the saved instance's would have.
+   * `clone()` of the result still follows the fine-tuning rule (fresh optimizer state).
+   */
+  loadResumable?(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<ModelInstance>
 }

@@ -8,6 +8,15 @@ import type { TrainStepLog } from '../plugin-api/results.js'
 import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import { BenchError } from '../errors.js'
+import {
+  type ResumeCadence,
+  type ResumePoint,
+  ResumeClock,
+  loadResumePoint,
+  readResumePoint,
+  removeResumePoint,
+  writeResumePoint,
+} from '../train/resume-point.js'
 
 /** What building the shared base model needs. */
 export interface BaseModelOptions {
@@ -27,6 +36,11 @@ export interface BaseModelOptions {
   backend: string
   concurrency: number
   cacheDir: string
+  /**
+   * When pretraining writes a resume point into the cache's partial entry `<key>.partial` (and one
+   * when stopped); absent: never, and an interrupted pretraining starts over.
+   */
+  resumeCadence?: ResumeCadence
   onStep?(log: TrainStepLog, total: number): void
   log?(message: string): void
   signal?: AbortSignal
@@ -112,6 +126,13 @@ export function isBaseModelCached(spec: BaseModelSpec, cacheDir: string): boolea
   return cachedBaseModel(spec, baseModelKey(spec), cacheDir).hit
 }
 
+/** The step an interrupted pretraining of this base model reached (its partial cache entry), 0 when there is none. */
+export function partialPretrainStep(spec: BaseModelSpec, cacheDir: string): number {
+  if (!spec.model.loadResumable) return 0
+  const step = readResumePoint(partialBaseModelDir(cacheDir, baseModelKey(spec)))?.step ?? 0
+  return step < spec.pretrainSteps ? step : 0
+}
+
 /** Content hash of everything that determines the pretrained base model. */
 export function baseModelKey(opts: BaseModelSpec): string {
   const hash = createHash('sha256')
@@ -129,11 +150,20 @@ export function baseModelKey(opts: BaseModelSpec): string {
   return hash.digest('hex').slice(0, 16)
 }
 
+/** Where an unfinished pretraining of this key keeps its resume point: beside the entry, never taken for it. */
+export function partialBaseModelDir(cacheDir: string, key: string): string {
+  return join(cacheDir, 'models', `${key}.partial`)
+}
+
 /**
  * Returns the shared base model: loaded from the cache when a model with the same key was
  * pretrained before, else created and pretrained by SFT on the task's expert solutions (weight
  * 1/batch per sequence), then saved to the cache with its pretraining log. On a cache hit that
  * log is replayed through `onStep`, so the caller journals the same pretraining records either way.
+ * An interrupted pretraining leaves a resume point in the partial entry `<key>.partial` (same
+ * content hash; never loaded as the finished model): the next run with this key — a `--resume`
+ * or any other — continues from it, replaying the logged steps through `onStep` as a cache hit
+ * does, and numbers equal an uninterrupted pretraining's.
  * Models without save/load are rebuilt each time (pretraining is seeded, so the result is the same).
  * Whatever state the returned model carries beyond its weights, fine-tuning starts from `clone()`,
  * which resets it (the fine-tuning rule, core/plugin-api/model.ts): a cache never changes a result.
@@ -151,9 +181,12 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
     for (const log of logs) opts.onStep?.(log, logs.length)
     return { model, key, cached: true }
   }
-  const model = await opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })
+  const partial = partialBaseModelDir(opts.cacheDir, key)
+  const point = opts.model.loadResumable ? readResumePoint(partial) : undefined
+  const usable = point && point.step < opts.pretrainSteps && point.logs?.length === point.step ? point : undefined
+  const model = usable ? await loadResumePoint(opts.model, partial, ctx) : await opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })
   try {
-    await pretrainAndCache(opts, model, dir)
+    await pretrainAndCache(opts, model, dir, { partial, point: usable })
   } catch (error) {
     // The caller never sees this instance: free it here (tensors, workers) before failing.
     await model.dispose?.()
@@ -162,24 +195,55 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
   return { model, key, cached: false }
 }
 
-async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, dir: string): Promise<void> {
+async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, dir: string, resume: { partial: string; point?: ResumePoint }): Promise<void> {
   const experts = (opts.pretrainProblems ?? opts.data.train).filter((p) => p.expert !== undefined)
   const logs: TrainStepLog[] = []
   if (opts.pretrainSteps > 0 && model.update && experts.length > 0) {
-    opts.log?.(`base model: pretraining ${opts.pretrainSteps} steps on ${experts.length} expert solutions`)
-    const rng = createRng(deriveSeed(opts.taskSeed, 'pretrain'))
-    for (let step = 0; step < opts.pretrainSteps; step++) {
-      await yieldToEventLoop()
-      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
-      const batch: WeightedSequence[] = []
-      for (let i = 0; i < opts.pretrainBatch; i++) {
-        const p = experts[rng.int(experts.length)]!
-        batch.push({ prompt: p.prompt, completion: p.expert!, weight: 1 / opts.pretrainBatch })
+    const start = resume.point?.step ?? 0
+    if (resume.point) {
+      opts.log?.(`base model: continues pretraining from step ${start} of ${opts.pretrainSteps} (partial ${resume.partial})`)
+      for (const log of resume.point.logs!) {
+        logs.push(log)
+        opts.onStep?.(log, opts.pretrainSteps)
       }
-      const stats = await model.update(batch, { learningRate: opts.learningRate, signal: opts.signal })
-      const log = { step, loss: stats.loss, gradNorm: stats.gradNorm }
-      logs.push(log)
-      opts.onStep?.(log, opts.pretrainSteps)
+    } else opts.log?.(`base model: pretraining ${opts.pretrainSteps} steps on ${experts.length} expert solutions`)
+    // One stream for all of pretraining: a resumed one skips the draws of the steps already taken.
+    const rng = createRng(deriveSeed(opts.taskSeed, 'pretrain'))
+    for (let i = 0; i < start * opts.pretrainBatch; i++) rng.int(experts.length)
+    const canSave = opts.resumeCadence !== undefined && Boolean(model.saveResumable && opts.model.loadResumable)
+    const clock = new ResumeClock(opts.resumeCadence ?? {}, start)
+    const savePoint = async (taken: number) => {
+      await writeResumePoint(model, resume.partial, { step: taken, logs: logs.slice(0, taken) })
+      clock.mark(taken)
+    }
+    let updating = false
+    try {
+      for (let step = start; step < opts.pretrainSteps; step++) {
+        await yieldToEventLoop()
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
+        const batch: WeightedSequence[] = []
+        for (let i = 0; i < opts.pretrainBatch; i++) {
+          const p = experts[rng.int(experts.length)]!
+          batch.push({ prompt: p.prompt, completion: p.expert!, weight: 1 / opts.pretrainBatch })
+        }
+        updating = true
+        const stats = await model.update(batch, { learningRate: opts.learningRate, signal: opts.signal })
+        updating = false
+        const log = { step, loss: stats.loss, gradNorm: stats.gradNorm }
+        logs.push(log)
+        opts.onStep?.(log, opts.pretrainSteps)
+        if (canSave && clock.due(step + 1) && step + 1 < opts.pretrainSteps) await savePoint(step + 1)
+      }
+    } catch (error) {
+      // Stopped between steps: keep what was pretrained in the partial entry (never the finished one).
+      if (canSave && !updating && logs.length > clock.saved) {
+        try {
+          await savePoint(logs.length)
+        } catch {
+          // A resume then continues from the previous point.
+        }
+      }
+      throw error
     }
   }
   if (model.save && opts.model.load) {
@@ -193,6 +257,7 @@ async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, di
     mkdirSync(join(opts.cacheDir, 'models'), { recursive: true })
     renameSync(tmp, dir)
   }
+  removeResumePoint(resume.partial)
 }
 
 /** The pretraining log kept beside a cached base model (bonbench's file, not the model's). */

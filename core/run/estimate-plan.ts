@@ -4,7 +4,7 @@ import { type PlannedCell, planCells } from './planner.js'
 import { type RunPlugins, resolveRunPlugins } from './run-plugins.js'
 import type { TaskData } from '../plugin-api/task.js'
 import { availableParallelism } from 'node:os'
-import { baseModelSpec, isBaseModelCached } from './base-model.js'
+import { baseModelSpec, isBaseModelCached, partialPretrainStep } from './base-model.js'
 import { RunLifecycle } from './plugin-lifecycle.js'
 import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
 import { checkpointSteps } from './checkpoint-evals.js'
@@ -24,6 +24,8 @@ export interface PlanEstimate {
   trainSequences: number
   /** The base model is in the cache: the run loads it instead of pretraining. */
   baseModelCached: boolean
+  /** Not cached, but an interrupted pretraining reached this step (its partial cache entry): the run continues from it. 0: none. */
+  basePretrainedSteps: number
   estimatedSeconds: number
   /** What the estimate rests on, in one line (samples, tokens, throughput, cores), printed beside it. */
   basis: string
@@ -73,7 +75,8 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   })
   const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
   const baseModelCached = isBaseModelCached(spec, config.cacheDir)
-  let trainSequences = baseModelCached || mode.checkpoint ? 0 : spec.pretrainSteps * config.train.pretrainBatch
+  const basePretrainedSteps = baseModelCached || mode.checkpoint ? 0 : partialPretrainStep(spec, config.cacheDir)
+  let trainSequences = baseModelCached || mode.checkpoint ? 0 : (spec.pretrainSteps - basePretrainedSteps) * config.train.pretrainBatch
   for (const cell of cells) {
     if (cell.key.strategy === 'base' || mode.trainedCheckpoint) continue
     const needs = plugins.strategyFor(cell.key.strategy, cell.key.nTrain).needs({ nTrain: cell.key.nTrain })
@@ -102,7 +105,18 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
     `${trainSequences} sequences trained at ${speed.trainTokensPerSecond} tokens/s`,
     `${STARTUP_SECONDS} s start-up; ${declared ? `the model's declared throughput` : 'a default throughput (the model declares none)'}`,
   ].join(', ')
-  return { cells, testPrompts, trainPrompts: splits.finetune.length, evalSamples, trainSamples, trainSequences, baseModelCached, estimatedSeconds, basis }
+  return {
+    cells,
+    testPrompts,
+    trainPrompts: splits.finetune.length,
+    evalSamples,
+    trainSamples,
+    trainSequences,
+    baseModelCached,
+    basePretrainedSteps,
+    estimatedSeconds,
+    basis,
+  }
 }
 
 /** Loading the CLI, the plugins, the task and a TensorFlow.js backend: about this on a laptop core. */

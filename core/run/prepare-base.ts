@@ -4,6 +4,7 @@ import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-a
 import type { TaskData } from '../plugin-api/task.js'
 import { modelHash } from '../plugin-api/index.js'
 import { createRng, deriveSeed } from '../rng.js'
+import { resumeCadence } from '../train/resume-point.js'
 import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import type { TrainSplits } from './data-splits.js'
 import { recordResolvedBackend } from './manifest.js'
@@ -41,6 +42,7 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
         ...spec,
         concurrency: ctx.concurrency,
         cacheDir: config.cacheDir,
+        resumeCadence: resumeCadence(config.train.checkpointEvery),
         signal: ctx.signal,
         log: (m) => ctx.log(m),
         onStep: (stepLog, total) => {

@@ -9,6 +9,7 @@ import { formatHeadline } from '../summary/headline.js'
 import { formatKl } from '../summary/format-kl.js'
 import { type TrainCompute, trainCell } from '../train/train-cell.js'
 import { lambdaFor } from '../train/lambda.js'
+import { type ResumePoint, loadResumePoint, readResumePoint, removeResumePoint, resumeCadence, writeResumePoint } from '../train/resume-point.js'
 import { evaluateCheckpoint } from './checkpoint-evals.js'
 import type { PlannedCell } from './planner.js'
 import { loadCheckpoint } from './prepare-base.js'
@@ -37,7 +38,8 @@ export async function trainStage(ctx: RunContext, base: BaseStage, cell: Planned
   if (cell.key.strategy === 'base') return { model: base.model, training, compute }
   const saved = previous.checkpoints.get(cell.cellId)
   if (saved && plugins.model.load && existsSync(saved.dir)) {
-    // Training finished before the interruption: evaluate the saved weights.
+    // Training finished before the interruption: evaluate the saved weights (a resume point left behind is not needed).
+    removeResumePoint(join(ctx.runDir, 'resume', cell.cellId))
     ctx.log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
     const loaded = await loadCheckpoint(plugins.model, saved.dir, {
       seed: cell.key.seed,
@@ -51,9 +53,19 @@ export async function trainStage(ctx: RunContext, base: BaseStage, cell: Planned
   }
   const strategy = plugins.strategyFor(cell.key.strategy, cell.key.nTrain)
   if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
-  const model = ctx.own(await base.model.clone(), `the model instance of cell ${cell.cellId}`)
+  const resumeDir = join(ctx.runDir, 'resume', cell.cellId)
+  // A resume point written before the interruption (weights and optimizer state after `step` steps):
+  // training continues from it. Only one the journal's steps cover, so every step log is journaled.
+  const point = plugins.model.loadResumable ? readResumePoint(resumeDir) : undefined
+  const usable = point && point.step <= training.length && point.step < config.train.steps ? point : undefined
+  const model = ctx.own(
+    usable
+      ? await loadResumePoint(plugins.model, resumeDir, { seed: cell.key.seed, backend: config.backend, concurrency: ctx.concurrency, signal: ctx.signal })
+      : await base.model.clone(),
+    `the model instance of cell ${cell.cellId}`,
+  )
   try {
-    return await trainClone(ctx, base, cell, model, strategy, training, compute)
+    return await trainClone(ctx, base, cell, model, strategy, training, compute, { dir: resumeDir, point: usable })
   } catch (error) {
     // The caller releases the models this stage returns; one that never leaves it is released here.
     await ctx.release(model)
@@ -69,10 +81,25 @@ async function trainClone(
   strategy: StrategyPlugin,
   training: TrainStepLog[],
   compute: CellCompute,
+  resume: { dir: string; point?: ResumePoint },
 ): Promise<TrainedCell> {
   const { config, plugins, previous } = ctx
-  const startStep = training.length
-  if (startStep > 0) ctx.log(`resume: ${cell.cellId} replays from step 0 to ${startStep} deterministically`, 'info', cell.cellId)
+  // Steps journaled before the interruption; those after the resume point are taken again (same numbers) but not journaled again.
+  const journaled = training.length
+  const startStep = resume.point?.step ?? 0
+  if (resume.point)
+    ctx.log(
+      `resume: ${cell.cellId} continues from step ${startStep} of ${config.train.steps} (resume point ${resume.dir})` +
+        (journaled - startStep > 1
+          ? `; steps ${startStep}–${journaled - 1} are taken again`
+          : journaled > startStep
+            ? `; step ${startStep} is taken again`
+            : ''),
+      'info',
+      cell.cellId,
+    )
+  else if (journaled > 0) ctx.log(`resume: ${cell.cellId} replays from step 0 to ${journaled} deterministically (no resume point)`, 'info', cell.cellId)
+  const cadence = resumeCadence(config.train.checkpointEvery)
   ctx.emit({ type: 'phase', cellId: cell.cellId, phase: 'train', total: config.train.steps })
   const evaluated = new Set((previous.checkpointEvals.get(cell.cellId) ?? []).map((e) => e.step))
   const settings = cellEvalSettings(ctx, base, cell)
@@ -95,17 +122,28 @@ async function trainClone(
     learningRate: cellLearningRate(config, cell.key) ?? plugins.model.trainingDefaults?.learningRate,
     generation: ctx.generation,
     signal: ctx.signal,
+    startStep,
+    ...(resume.point?.compute ? { startCompute: resume.point.compute } : {}),
+    ...(cadence && model.saveResumable && plugins.model.loadResumable
+      ? { resume: { cadence, save: async (step: number, spent: CellCompute) => void (await writeResumePoint(model, resume.dir, { step, compute: spent })) } }
+      : {}),
     onStep: (stepLog) => {
-      if (stepLog.step >= startStep) {
+      if (stepLog.step >= journaled) {
         ctx.journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })
         training.push(stepLog)
+      } else if (!sameStep(stepLog, training[stepLog.step])) {
+        ctx.log(
+          `resume: ${cell.cellId} step ${stepLog.step} gave loss ${stepLog.loss}, the journal has ${training[stepLog.step]?.loss}: the model does not train deterministically; the journal keeps the first`,
+          'warn',
+          cell.cellId,
+        )
       }
       ctx.emit({ type: 'train:step', cellId: cell.cellId, phase: 'train', log: stepLog })
       ctx.emit({ type: 'progress', cellId: cell.cellId, phase: 'train', done: stepLog.step + 1, total: config.train.steps, loss: stepLog.loss })
     },
-    checkpointEvery: config.train.evalEvery,
-    onCheckpoint: async (step) => {
-      // A resumed cell replays its training; checkpoints evaluated before the interruption are not redone.
+    evalEvery: config.train.evalEvery,
+    onCheckpointEval: async (step) => {
+      // Checkpoints evaluated before the interruption are not redone.
       if (evaluated.has(step)) return
       const record = await evaluateCheckpoint({
         ...settings,
@@ -127,5 +165,12 @@ async function trainClone(
     const { hash } = await model.save(dir)
     ctx.journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash, compute: { ...trained } })
   }
+  // Training is done: the resume point is not needed again (a resume loads the final checkpoint).
+  removeResumePoint(resume.dir)
   return { model, training, compute }
+}
+
+/** Whether a step taken again after a resume gave the journaled numbers. */
+function sameStep(a: TrainStepLog, b: TrainStepLog | undefined): boolean {
+  return b !== undefined && JSON.stringify(a) === JSON.stringify(b)
 }

@@ -6,6 +6,7 @@ import type { ScoredGroup, StrategyPlugin } from '../plugin-api/strategy.js'
 import type { Problem } from '../plugin-api/task.js'
 import { type JudgedSample, type Judges, scoreSamples } from '../eval/score-samples.js'
 import { yieldToEventLoop } from '../run/yield-event-loop.js'
+import { type ResumeCadence, ResumeClock } from './resume-point.js'
 import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
 import { checkStrategyOutput } from '../plugin-api-checks/check-weights.js'
 
@@ -31,17 +32,27 @@ export interface TrainCellOptions {
   /** Undefined: the model's own default. */
   learningRate?: number
   generation: { maxTokens?: number; stop?: string[] }
-  /** First step to run (> 0 when resuming from a checkpoint). */
+  /**
+   * First step to run (> 0 when resuming from a resume point: `model` then holds the weights and
+   * optimizer state after `startStep` steps, and `startCompute` what those steps spent).
+   */
   startStep?: number
+  startCompute?: TrainCompute
+  /**
+   * Resume points (core/train/resume-point.ts): `save` is called after a step when `cadence` says
+   * one is due, and once more when training stops on the abort signal (or fails) after steps
+   * that no point holds yet — never while an update is in flight. It must not change the weights.
+   */
+  resume?: { cadence?: ResumeCadence; save(step: number, compute: TrainCompute): Promise<void> }
   /** Called after each step, in order (journal the log here). */
   onStep(log: TrainStepLog): void | Promise<void>
   /**
-   * Called after `onStep` when the model has taken a multiple of `checkpointEvery` steps, strictly
+   * Called after `onStep` when the model has taken a multiple of `evalEvery` steps, strictly
    * fewer than `steps` (core/run/checkpoint-evals.ts). Training waits for it; it must not draw from
    * the training stream (it gets none) or change the weights.
    */
-  onCheckpoint?(step: number): Promise<void>
-  checkpointEvery?: number
+  onCheckpointEval?(step: number): Promise<void>
+  evalEvery?: number
   signal?: AbortSignal
 }
 
@@ -56,7 +67,9 @@ export interface TrainCompute {
  * The generic trainer loop (DESIGN §2.2): per step, pick prompts; gather the group the strategy
  * declares (policy samples, reference samples, expert); score with R and r; ask the strategy for
  * weights; take one `model.update` step. Every random choice derives from (seed, cell, step), so a
- * run resumed at a step boundary continues exactly as an uninterrupted one would.
+ * run resumed at a step boundary (a resume point: weights and optimizer state after that step)
+ * continues exactly as an uninterrupted one would. Resuming at a checkpoint-evaluation step whose
+ * evaluation was cut short evaluates it first (`onCheckpointEval` skips those already journaled).
  * Weights are divided by the number of prompts in the step, so a step is a mean over prompts.
  * Every plugin answer (`sample()`, `score()`, `weights()`) is checked at the boundary: a broken
  * one throws BENCH_PLUGIN_CONTRACT (core/plugin-api-checks) before the step's update.
@@ -82,63 +95,98 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
       `Strategy '${strategy.name}' needs training problems, but the task's train split is empty (an evaluation-only task?).`,
     )
   }
-  const compute: TrainCompute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
-  // An expert solution never changes, nor does its verdict: score each once per cell.
-  const expertVerdicts = new Map<string, JudgedSample>()
-  for (let step = opts.startStep ?? 0; step < opts.steps; step++) {
-    await yieldToEventLoop()
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
-    const rng = createRng(deriveSeed(opts.seed, opts.cellId, 'step', step))
-    const batch = pickPrompts(opts.problems, opts.batchPrompts, rng)
-    const policy = await drawScored(model, batch, needs.policySamples, opts, step, 'policy', compute)
-    const reference = needs.referenceSamples ? await drawScored(opts.reference, batch, needs.referenceSamples, opts, step, 'reference', compute) : undefined
-    // The expert is scored like a policy sample (bon-sft needs r(y_expert) for its win counts).
-    if (needs.expert) {
-      const missing = [...new Map(batch.filter((p) => !expertVerdicts.has(p.id)).map((p) => [p.id, p])).values()]
-      const scored = await scoreSamples(
-        missing.map((problem) => ({ problem, completion: problem.expert! })),
-        opts.judges,
-      )
-      missing.forEach((p, i) => expertVerdicts.set(p.id, scored[i]!))
-    }
-    const expertScored = needs.expert ? batch.map((p) => expertVerdicts.get(p.id)!) : undefined
-    const sequences: WeightedSequence[] = []
-    const stats: Record<string, number> = {}
-    batch.forEach((problem, i) => {
-      const group: ScoredGroup = { problem, policy: policy[i] ?? [] }
-      if (reference) group.reference = reference[i]
-      if (needs.expert) {
-        group.expert = problem.expert
-        group.expertScored = expertScored![i]
+  const compute: TrainCompute = { ...(opts.startCompute ?? { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }) }
+  const start = opts.startStep ?? 0
+  // What the last finished step left: its step count and compute (a step cut short spent more).
+  let completed = start
+  let completedCompute = { ...compute }
+  let updating = false
+  const clock = opts.resume ? new ResumeClock(opts.resume.cadence ?? {}, start) : undefined
+  const savePoint = async (taken: number) => {
+    await opts.resume!.save(taken, { ...completedCompute })
+    clock!.mark(taken)
+  }
+  const evalDue = (taken: number) => Boolean(opts.onCheckpointEval && opts.evalEvery && taken % opts.evalEvery === 0 && taken < opts.steps)
+  try {
+    if (start > 0 && evalDue(start)) await opts.onCheckpointEval!(start)
+    await trainSteps()
+  } catch (error) {
+    // Stopped or failed between steps: keep the steps taken since the last resume point.
+    if (clock && !updating && completed > clock.saved && completed < opts.steps) {
+      try {
+        await savePoint(completed)
+      } catch {
+        // The run stops on the first error either way; a resume then replays from the last point.
       }
-      const raw = strategy.weights(group, {
-        nTrain: opts.nTrain,
-        lambda: opts.lambda,
-        rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)),
-      })
-      const out = checkStrategyOutput(strategy, group, raw, step)
-      for (const seq of out.sequences) {
-        if (seq.weight !== 0) sequences.push({ ...seq, weight: seq.weight / batch.length })
-      }
-      for (const [name, value] of Object.entries(out.stats ?? {})) stats[name] = (stats[name] ?? 0) + value
-    })
-    const update =
-      sequences.length > 0
-        ? await model.update(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal })
-        : { loss: 0, gradNorm: 0, tokens: 0 }
-    compute.tokensTrained += update.tokens
-    const all = policy.flat()
-    const log: TrainStepLog = { step, loss: update.loss, gradNorm: update.gradNorm, lambda: opts.lambda }
-    if (all.length > 0) {
-      log.reward = mean(all.map((s) => s.reward))
-      log.verifierScore = mean(all.map((s) => s.score))
     }
-    if (stats.weighted) log.clipRate = (stats.clipped ?? 0) / stats.weighted
-    await opts.onStep(log)
-    const taken = step + 1
-    if (opts.onCheckpoint && opts.checkpointEvery && taken % opts.checkpointEvery === 0 && taken < opts.steps) await opts.onCheckpoint(taken)
+    throw error
   }
   return compute
+
+  async function trainSteps(): Promise<void> {
+    // An expert solution never changes, nor does its verdict: score each once per cell.
+    const expertVerdicts = new Map<string, JudgedSample>()
+    for (let step = start; step < opts.steps; step++) {
+      await yieldToEventLoop()
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
+      const rng = createRng(deriveSeed(opts.seed, opts.cellId, 'step', step))
+      const batch = pickPrompts(opts.problems, opts.batchPrompts, rng)
+      const policy = await drawScored(model, batch, needs.policySamples, opts, step, 'policy', compute)
+      const reference = needs.referenceSamples ? await drawScored(opts.reference, batch, needs.referenceSamples, opts, step, 'reference', compute) : undefined
+      // The expert is scored like a policy sample (bon-sft needs r(y_expert) for its win counts).
+      if (needs.expert) {
+        const missing = [...new Map(batch.filter((p) => !expertVerdicts.has(p.id)).map((p) => [p.id, p])).values()]
+        const scored = await scoreSamples(
+          missing.map((problem) => ({ problem, completion: problem.expert! })),
+          opts.judges,
+        )
+        missing.forEach((p, i) => expertVerdicts.set(p.id, scored[i]!))
+      }
+      const expertScored = needs.expert ? batch.map((p) => expertVerdicts.get(p.id)!) : undefined
+      const sequences: WeightedSequence[] = []
+      const stats: Record<string, number> = {}
+      batch.forEach((problem, i) => {
+        const group: ScoredGroup = { problem, policy: policy[i] ?? [] }
+        if (reference) group.reference = reference[i]
+        if (needs.expert) {
+          group.expert = problem.expert
+          group.expertScored = expertScored![i]
+        }
+        const raw = strategy.weights(group, {
+          nTrain: opts.nTrain,
+          lambda: opts.lambda,
+          rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)),
+        })
+        const out = checkStrategyOutput(strategy, group, raw, step)
+        for (const seq of out.sequences) {
+          if (seq.weight !== 0) sequences.push({ ...seq, weight: seq.weight / batch.length })
+        }
+        for (const [name, value] of Object.entries(out.stats ?? {})) stats[name] = (stats[name] ?? 0) + value
+      })
+      // Stopped before this step's update: the weights are still those after `completed` steps.
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted')
+      updating = true
+      const update =
+        sequences.length > 0
+          ? await model.update!(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal })
+          : { loss: 0, gradNorm: 0, tokens: 0 }
+      updating = false
+      compute.tokensTrained += update.tokens
+      const all = policy.flat()
+      const log: TrainStepLog = { step, loss: update.loss, gradNorm: update.gradNorm, lambda: opts.lambda }
+      if (all.length > 0) {
+        log.reward = mean(all.map((s) => s.reward))
+        log.verifierScore = mean(all.map((s) => s.score))
+      }
+      if (stats.weighted) log.clipRate = (stats.clipped ?? 0) / stats.weighted
+      await opts.onStep(log)
+      const taken = step + 1
+      completed = taken
+      completedCompute = { ...compute }
+      if (clock?.due(taken) && taken < opts.steps) await savePoint(taken)
+      if (evalDue(taken)) await opts.onCheckpointEval!(taken)
+    }
+  }
 }
 
 async function drawScored(model: ModelInstance, batch: Problem[], n: number, opts: TrainCellOptions, step: number, role: string, compute: TrainCompute) {

@@ -59,22 +59,26 @@ export const tabular = defineModel({
         const table = new TabularTable({ seed: ctx.seed, initScale: resolved.initScale, ...(resolved.answers ? { answers: resolved.answers } : {}) })
         return createTabularInstance(table, optimizer)
       },
-      async load(dir) {
-        const path = join(dir, CHECKPOINT_FILE)
-        let text: string
-        try {
-          text = await readFile(path, 'utf8')
-        } catch (cause) {
-          throw new BenchError(
-            'BENCH_DATA_MISSING',
-            `bonbench:tabular: no checkpoint at ${path}. Point load() at a folder written by a tabular model's save().`,
-            { cause },
-          )
-        }
-        // The checkpoint carries the KL reference and Adam state too, so a resumed run trains on as before.
-        const { table, optimizer: kind } = parseTable(text, path)
-        return createTabularInstance(table, { kind: kind === 'adam' ? 'adam' : 'sgd', learningRate: resolved.learningRate })
-      },
+      // A tabular checkpoint already holds the whole training state (logits, KL reference, Adam
+      // moments and step counts), so a resumable one is the same file.
+      loadResumable: (dir) => loadTable(dir),
+      load: (dir) => loadTable(dir),
+    }
+    async function loadTable(dir: string) {
+      const path = join(dir, CHECKPOINT_FILE)
+      let text: string
+      try {
+        text = await readFile(path, 'utf8')
+      } catch (cause) {
+        throw new BenchError(
+          'BENCH_DATA_MISSING',
+          `bonbench:tabular: no checkpoint at ${path}. Point load() at a folder written by a tabular model's save().`,
+          { cause },
+        )
+      }
+      // The checkpoint carries the KL reference and Adam state too, so a resumed run trains on as before.
+      const { table, optimizer: kind } = parseTable(text, path)
+      return createTabularInstance(table, { kind: kind === 'adam' ? 'adam' : 'sgd', learningRate: resolved.learningRate })
     }
   },
 })

@@ -19,6 +19,8 @@ export interface TabularInstance extends ModelInstance {
   logProb(pairs: Array<{ prompt: string; completion: string }>): Promise<number[]>
   clone(): Promise<TabularInstance>
   save(dir: string): Promise<{ hash: string }>
+  /** The same checkpoint as `save`: it holds the whole training state already. */
+  saveResumable(dir: string): Promise<{ hash: string }>
   /** The answer set of `prompt` (created on first sight), in logit order. */
   answers(prompt: string): string[]
   /** π(·|prompt) = softmax(θ[prompt] / T), aligned with `answers(prompt)`. */
@@ -106,6 +108,8 @@ export function createTabularInstance(table: TabularTable, optimizer: TabularOpt
       await writeFile(join(dir, CHECKPOINT_FILE), text)
       return { hash: hashText(text) }
     },
+
+    saveResumable: (dir: string) => instance.save(dir),
 
     describe(): ModelDescription {
       return {

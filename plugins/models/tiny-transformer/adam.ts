@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs'
 
 /**
  * Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) with bias correction, on tfjs variables. Every engine starts
- * with zero moments and t = 0; nothing copies or saves this state, because every fine-tuning
- * starts from a fresh optimizer (the rule in core/plugin-api/model.ts).
+ * with zero moments and t = 0, because every fine-tuning starts from a fresh optimizer (the rule
+ * in core/plugin-api/model.ts); only a resumable checkpoint (training-state.ts) saves and restores
+ * this state, to continue an interrupted training exactly.
  */
 export class Adam {
   t = 0
@@ -39,6 +40,19 @@ export class Adam {
         p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), stepSize)))
       })
     })
+  }
+
+  /** Sets the step count and both moments (a resumed training), exactly as saved. */
+  restore(t: number, m: readonly Float32Array[], v: readonly Float32Array[]): void {
+    this.t = t
+    const assign = (vars: tf.Variable[], values: readonly Float32Array[]) =>
+      vars.forEach((x, i) => {
+        const value = tf.tensor(values[i]!, x.shape)
+        x.assign(value)
+        value.dispose()
+      })
+    assign(this.m, m)
+    assign(this.v, v)
   }
 
   dispose(): void {

@@ -15,6 +15,7 @@ import type { ModelConfig, ParamSpec } from './model-config.js'
 import type { ResolvedTinyTransformerOptions } from './options.js'
 import { encodePairs } from './sequences.js'
 import type { CharTokenizer } from './tokenizer.js'
+import type { TrainingState } from './training-state.js'
 
 /**
  * The model itself, on the current thread's tfjs backend: parameters as tf.Variables, the Adam
@@ -153,6 +154,20 @@ export class Engine {
     this.#disposeReference()
     const tensors = weights ? weights.map((w, i) => tf.tensor(w, this.specs[i]!.shape)) : this.vars.map((v) => tf.clone(v))
     this.#reference = { tensors, W: Object.fromEntries(this.specs.map((s, i) => [s.name, tensors[i]!])) }
+  }
+
+  /** The Adam state and KL reference, read from the device: what a resumable checkpoint adds to the weights. */
+  async trainingState(): Promise<TrainingState> {
+    const read = (tensors: tf.Tensor[]) => Promise.all(tensors.map((t) => t.data())) as Promise<Float32Array[]>
+    const [m, v, reference] = await Promise.all([read(this.adam.m), read(this.adam.v), this.#reference ? read(this.#reference.tensors) : undefined])
+    return reference ? { step: this.adam.t, m, v, reference } : { step: this.adam.t, m, v }
+  }
+
+  /** Restores what `trainingState` read: the next update continues exactly as the saved engine's would. */
+  restoreTrainingState(state: TrainingState): void {
+    this.adam.restore(state.step, state.m, state.v)
+    if (state.reference) this.setReference(state.reference)
+    else this.#disposeReference()
   }
 
   /** True once a reference copy exists. */

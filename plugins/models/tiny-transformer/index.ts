@@ -1,19 +1,20 @@
 import { defineModel, type ModelCreateContext, type ModelPlugin } from 'bonbench'
 import type { TinyTransformerInstance } from './instance.js'
-import { modelConfig } from './model-config.js'
+import { modelConfig, paramSpecs } from './model-config.js'
 import { tinyTransformerOptionsSchema } from './options.js'
 import type { ResolvedTinyTransformerOptions } from './options.js'
 import { CharTokenizer } from './tokenizer.js'
 
 // TensorFlow.js is loaded on first create/load, not when the plugin list is imported.
 const runtime = async () => {
-  const [{ Engine }, { createInstance }, { readCheckpoint }, { initWeights }] = await Promise.all([
+  const [{ Engine }, { createInstance }, { readCheckpoint }, { initWeights }, { readTrainingState }] = await Promise.all([
     import('./engine.js'),
     import('./instance.js'),
     import('./checkpoint.js'),
     import('./init-weights.js'),
+    import('./training-state.js'),
   ])
-  return { Engine, createInstance, readCheckpoint, initWeights }
+  return { Engine, createInstance, readCheckpoint, initWeights, readTrainingState }
 }
 
 export type { TinyTransformerInstance } from './instance.js'
@@ -24,6 +25,7 @@ export interface TinyTransformerPlugin extends ModelPlugin {
   options: ResolvedTinyTransformerOptions
   create(ctx: ModelCreateContext): Promise<TinyTransformerInstance>
   load(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<TinyTransformerInstance>
+  loadResumable(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<TinyTransformerInstance>
 }
 
 function workerCount(options: ResolvedTinyTransformerOptions, concurrency: number): number {
@@ -59,22 +61,35 @@ export const tinyTransformer = defineModel({
       const engine = await Engine.create({ options: resolved, tokenizer, weights, seed, backend })
       return createInstance(engine, { workers: workerCount(resolved, ctx.concurrency), backend })
     },
-    async load(dir, ctx) {
-      const { Engine, createInstance, readCheckpoint } = await runtime()
-      const { batching, maxWorkers, backend: b } = resolved
-      const saved = await readCheckpoint(dir, { batching, maxWorkers, backend: b })
-      const backend = saved.options.backend ?? ctx.backend ?? 'auto'
-      // The engine seed (dropout stream) is chosen as in create: a checkpoint does not hold it, so
-      // a model loaded from the cache seeds its fine-tuning exactly as the freshly built one did.
-      const engine = await Engine.create({
-        options: saved.options,
-        tokenizer: saved.tokenizer,
-        weights: saved.weights,
-        seed: resolved.seed ?? ctx.seed,
-        backend,
-        hash: saved.hash,
-      })
-      return createInstance(engine, { workers: workerCount(saved.options, ctx.concurrency), backend })
-    },
+    load: (dir, ctx) => loadSaved(resolved, dir, ctx, false),
+    // A resumable checkpoint (saveResumable) also restores the Adam state, the KL reference and
+    // so the dropout stream: training goes on bit-identically to the instance that saved it.
+    loadResumable: (dir, ctx) => loadSaved(resolved, dir, ctx, true),
   }),
 })
+
+/** `load` and `loadResumable`: a checkpoint with the runtime choices `create` would make, and with `resumable` its training state. */
+async function loadSaved(
+  resolved: ResolvedTinyTransformerOptions,
+  dir: string,
+  ctx: Omit<ModelCreateContext, 'corpus'>,
+  resumable: boolean,
+): Promise<TinyTransformerInstance> {
+  const { Engine, createInstance, readCheckpoint, readTrainingState } = await runtime()
+  const { batching, maxWorkers, backend: b } = resolved
+  const saved = await readCheckpoint(dir, { batching, maxWorkers, backend: b })
+  const state = resumable ? await readTrainingState(dir, paramSpecs(modelConfig(saved.options, saved.tokenizer.size))) : undefined
+  const backend = saved.options.backend ?? ctx.backend ?? 'auto'
+  // The engine seed (dropout stream) is chosen as in create: a checkpoint does not hold it, so
+  // a model loaded from the cache seeds its fine-tuning exactly as the freshly built one did.
+  const engine = await Engine.create({
+    options: saved.options,
+    tokenizer: saved.tokenizer,
+    weights: saved.weights,
+    seed: resolved.seed ?? ctx.seed,
+    backend,
+    hash: saved.hash,
+  })
+  if (state) engine.restoreTrainingState(state)
+  return createInstance(engine, { workers: workerCount(saved.options, ctx.concurrency), backend })
+}

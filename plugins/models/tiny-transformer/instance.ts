@@ -3,6 +3,7 @@ import type { ModelDescription, ModelInstance, SampleRequest, SampleResult, Upda
 import { BenchError, deriveSeed } from 'bonbench'
 import { writeCheckpoint } from './checkpoint.js'
 import { Engine } from './engine.js'
+import { writeTrainingState } from './training-state.js'
 import type { RowRequest } from './generate.js'
 import { SamplerPool } from './sampler-pool.js'
 
@@ -12,6 +13,8 @@ export interface TinyTransformerInstance extends ModelInstance {
   logProb(pairs: Array<{ prompt: string; completion: string }>): Promise<number[]>
   clone(): Promise<TinyTransformerInstance>
   save(dir: string): Promise<{ hash: string }>
+  /** `save` plus the Adam state and KL reference (training-state.ts), for the plugin's `loadResumable`. */
+  saveResumable(dir: string): Promise<{ hash: string }>
   /** The checkpoint hash of the current weights (reads them from the device unless unchanged since it was last known). */
   contentHash(): Promise<string>
   /** Freezes the current weights as π_ref for the KL term (otherwise taken at the first update with klBeta > 0). */
@@ -108,6 +111,13 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
     async save(dir) {
       alive()
       return { hash: await writeCheckpoint(dir, await engine.files()) }
+    },
+    async saveResumable(dir) {
+      alive()
+      const [files, state] = await Promise.all([engine.files(), engine.trainingState()])
+      const hash = await writeCheckpoint(dir, files)
+      await writeTrainingState(dir, state)
+      return { hash }
     },
     async setReference() {
       alive()
