@@ -333,6 +333,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               compute.samplesDrawn += samples.length
               for (const s of samples) compute.tokensGenerated += s.tokens
             }
+            model.takeUsage?.() // what the model spent before this cell (a verifier's samples) is not the cell's
             const pools = await evaluatePools({
               model,
               modelName,
@@ -405,6 +406,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
                 onProgress: (done, total) => emit({ type: 'progress', cellId: cell.cellId, phase: 'sample', done, total }),
               })
             }
+            const usage = model.takeUsage?.()
+            if (usage) result.usage = usage
             const hash = await modelHash(model)
             if (typeof hash === 'string') result.checkpoint = hash
             journal.append({ type: 'cell', cellId: cell.cellId, key: cell.key, result })
