@@ -55,11 +55,7 @@ export async function setupWithModelOptions(opts: Parameters<typeof setupRun>[0]
     return await setupRun({ ...opts, modelOptions })
   } catch (error) {
     if (modelOptions.baseUrl !== undefined && error instanceof BenchError && error.code === 'BENCH_PLUGIN_OPTIONS' && error.message.includes('baseUrl'))
-      throw new BenchError(
-        'BENCH_USAGE',
-        `--base-url applies to a model served over HTTP (--model openai-compatible): ${error.message}`,
-        { cause: error },
-      )
+      throw new BenchError('BENCH_USAGE', `--base-url applies to a model served over HTTP (--model openai-compatible): ${error.message}`, { cause: error })
     throw error
   }
 }

@@ -49,7 +49,8 @@ export function registerServe(program: Command): void {
     let apiKey: string | undefined
     if (f.apiKeyEnv !== undefined) {
       apiKey = process.env[f.apiKeyEnv]
-      if (!apiKey) throw new BenchError('BENCH_USAGE', `--api-key-env ${f.apiKeyEnv}: that environment variable is not set; set it to the key clients must send.`)
+      if (!apiKey)
+        throw new BenchError('BENCH_USAGE', `--api-key-env ${f.apiKeyEnv}: that environment variable is not set; set it to the key clients must send.`)
     }
     const { availableParallelism } = await import('node:os')
     const model = await plugin.load(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend })
@@ -60,7 +61,9 @@ export function registerServe(program: Command): void {
       url = await served.listen(f.port, f.host)
     } catch (error) {
       await model.dispose?.()
-      throw new BenchError('BENCH_USAGE', `bench serve: cannot listen on ${f.host}:${f.port} (${(error as Error).message}); choose another --port.`, { cause: error })
+      throw new BenchError('BENCH_USAGE', `bench serve: cannot listen on ${f.host}:${f.port} (${(error as Error).message}); choose another --port.`, {
+        cause: error,
+      })
     }
     process.stdout.write(`bench serve: ${modelName} from ${dir} at ${url}\n`)
     await new Promise<void>((resolve) => {

@@ -101,7 +101,11 @@ export function* streamEvents(
     const pieces = [...choice.completion.text]
     if (kind === 'chat') yield event({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null })
     for (const piece of pieces)
-      yield event(kind === 'chat' ? { index, delta: { content: piece }, logprobs: null, finish_reason: null } : { index, text: piece, logprobs: null, finish_reason: null })
+      yield event(
+        kind === 'chat'
+          ? { index, delta: { content: piece }, logprobs: null, finish_reason: null }
+          : { index, text: piece, logprobs: null, finish_reason: null },
+      )
     yield event(kind === 'chat' ? { index, delta: {}, logprobs: null, ...finish(choice) } : { index, text: '', logprobs: null, ...finish(choice) })
   }
   if (includeUsage) yield event(null, usageOf(choices, prompts))

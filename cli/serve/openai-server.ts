@@ -66,7 +66,13 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
 
   function checkModel(model: string): void {
     if (model !== opts.modelName)
-      throw new HttpError(404, `The model \`${model}\` does not exist. This server serves \`${opts.modelName}\`.`, 'invalid_request_error', 'model_not_found', 'model')
+      throw new HttpError(
+        404,
+        `The model \`${model}\` does not exist. This server serves \`${opts.modelName}\`.`,
+        'invalid_request_error',
+        'model_not_found',
+        'model',
+      )
   }
 
   function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -115,7 +121,12 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
     }
     if (req.method === 'POST' && path === '/v1/completions') return answer('completion', req, res)
     if (req.method === 'POST' && path === '/v1/chat/completions') return answer('chat', req, res)
-    throw new HttpError(404, `no route ${req.method} ${path}: bench serve answers GET /v1/models, POST /v1/completions and POST /v1/chat/completions`, 'invalid_request_error', 'not_found')
+    throw new HttpError(
+      404,
+      `no route ${req.method} ${path}: bench serve answers GET /v1/models, POST /v1/completions and POST /v1/chat/completions`,
+      'invalid_request_error',
+      'not_found',
+    )
   }
 
   const server = createServer((req, res) => {

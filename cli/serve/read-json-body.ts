@@ -21,7 +21,10 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<Recor
     req.on('error', reject)
     req.on('aborted', () => reject(new Error('the client went away')))
     req.on('end', () => {
-      if (over) return reject(new HttpError(413, `the request body is over the limit of ${limit} bytes (bench serve --max-body)`, 'invalid_request_error', 'request_too_large'))
+      if (over)
+        return reject(
+          new HttpError(413, `the request body is over the limit of ${limit} bytes (bench serve --max-body)`, 'invalid_request_error', 'request_too_large'),
+        )
       let parsed: unknown
       try {
         parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))

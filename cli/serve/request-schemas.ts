@@ -29,9 +29,7 @@ const contentPart = z.looseObject({ type: z.string(), text: z.string().optional(
 /** `POST /v1/chat/completions`: the messages' text, joined by newlines, is the prompt (the tiny model has no chat template). */
 export const chatRequestSchema = z.looseObject({
   ...sampling,
-  messages: z
-    .array(z.looseObject({ role: z.string(), content: z.union([z.string(), z.array(contentPart)]).nullish() }))
-    .min(1),
+  messages: z.array(z.looseObject({ role: z.string(), content: z.union([z.string(), z.array(contentPart)]).nullish() })).min(1),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.int().min(0).max(20).nullish(),
 })
@@ -41,9 +39,7 @@ export type ChatRequest = z.output<typeof chatRequestSchema>
 
 /** The prompt a chat request stands for: every message's text, in order, joined by newlines. */
 export function chatPrompt(messages: ChatRequest['messages']): string {
-  return messages
-    .map((m) => (typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text ?? '').join('')))
-    .join('\n')
+  return messages.map((m) => (typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text ?? '').join(''))).join('\n')
 }
 
 /** `stop` as a list (OpenAI allows a string, a list or null). */

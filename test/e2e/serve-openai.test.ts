@@ -65,7 +65,10 @@ describe('bench serve + bench run --model openai-compatible', () => {
     const remote = join(tmp.dir, 'remote')
     mkdirSync(remote)
     writeFileSync(join(remote, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }]] }))
-    const result = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], { cwd: remote, env: { MY_KEY: SECRET } })
+    const result = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {
+      cwd: remote,
+      env: { MY_KEY: SECRET },
+    })
     expect(result.exitCode, result.stderr).toBe(0)
     const remoteRun = runDirs(remote)[0]!
     const pools = (dir: string) => journal(dir).filter((r) => r.type === 'pool')
@@ -77,20 +80,28 @@ describe('bench serve + bench run --model openai-compatible', () => {
     expect(cell(remoteRun).compute!.tokensGenerated).toBe(cell(localRun).compute!.tokensGenerated)
     expect(cell(remoteRun).usage).toMatchObject({ requests: 4, cachedRequests: 0, completionTokens: cell(localRun).compute!.tokensGenerated })
     expect(readFileSync(join(remoteRun, 'report.md'), 'utf8')).toContain('## Token usage')
-    const recorded = JSON.parse(readFileSync(join(remoteRun, 'run.json'), 'utf8')) as { provenance: { plugins: Array<{ name: string; options: Record<string, unknown> }> } }
+    const recorded = JSON.parse(readFileSync(join(remoteRun, 'run.json'), 'utf8')) as {
+      provenance: { plugins: Array<{ name: string; options: Record<string, unknown> }> }
+    }
     expect(recorded.provenance.plugins.find((p) => p.name === 'bonbench:openai-compatible')!.options).toMatchObject({ baseUrl: url, apiKeyEnv: 'MY_KEY' })
     for (const file of [...filesUnder(remoteRun), ...filesUnder(join(remote, 'cache'))]) expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET)
     expect(result.stdout + result.stderr).not.toContain(SECRET)
 
     // A second run is answered from the request cache: the same numbers, every request cached.
-    const again = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], { cwd: remote, env: { MY_KEY: SECRET } })
+    const again = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {
+      cwd: remote,
+      env: { MY_KEY: SECRET },
+    })
     expect(again.exitCode, again.stderr).toBe(0)
     const second = runDirs(remote).find((d) => d !== remoteRun)!
     expect(pools(second)).toEqual(pools(remoteRun))
     expect(cell(second).usage).toMatchObject({ requests: 4, cachedRequests: 4 })
 
     // A wrong key is a named error for the run (exit 2 before any cell).
-    const refused = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], { cwd: remote, env: { MY_KEY: 'wrong' } })
+    const refused = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {
+      cwd: remote,
+      env: { MY_KEY: 'wrong' },
+    })
     expect(refused.exitCode).not.toBe(0)
     expect(refused.stderr).toMatch(/401.*MY_KEY/)
 

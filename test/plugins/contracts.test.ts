@@ -6,7 +6,17 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Plugin, PluginKind, ModelInstance, ModelPlugin, Problem, TaskPlugin, VerifierPlugin, StrategyPlugin, ReporterPlugin } from '../../core/plugin-api/index.js'
+import type {
+  Plugin,
+  PluginKind,
+  ModelInstance,
+  ModelPlugin,
+  Problem,
+  TaskPlugin,
+  VerifierPlugin,
+  StrategyPlugin,
+  ReporterPlugin,
+} from '../../core/plugin-api/index.js'
 import { createRng } from '../../core/rng.js'
 import {
   checkModelContract,

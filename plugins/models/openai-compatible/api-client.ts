@@ -61,10 +61,15 @@ export function apiFailure(error: unknown, o: ResolvedOpenAiCompatibleOptions, p
         { status, cause: error },
       )
     if (status === 404 && model !== undefined && (error.code === 'model_not_found' || detail.includes(model)))
-      return new ModelApiError('unknown-model', url, `${url} does not serve the model '${model}' (${detail}). List the served models with GET ${endpointUrl(o, '/models')}.`, {
-        status,
-        cause: error,
-      })
+      return new ModelApiError(
+        'unknown-model',
+        url,
+        `${url} does not serve the model '${model}' (${detail}). List the served models with GET ${endpointUrl(o, '/models')}.`,
+        {
+          status,
+          cause: error,
+        },
+      )
     const retried = status === 408 || status === 409 || status === 429 || status >= 500 ? ` after ${tries}` : ''
     const hint = status === 404 ? ' Check that the base URL ends in /v1 and that the server offers this endpoint (option endpoint).' : ''
     return new ModelApiError('http-status', url, `${url} answered HTTP ${status}${retried}: ${detail}.${hint}`, { status, cause: error })

@@ -216,7 +216,8 @@ describe('bench serve with the official openai client', () => {
     const together = await Promise.all(asks.map((ask) => client().completions.create(ask)))
     expect(served.batcher.stats.batches - before).toBeLessThan(asks.length)
     expect(served.batcher.stats.largestBatch).toBeGreaterThan(1)
-    for (const [i, ask] of asks.entries()) expect((await client().completions.create(ask)).choices.map((c) => c.text)).toEqual(together[i]!.choices.map((c) => c.text))
+    for (const [i, ask] of asks.entries())
+      expect((await client().completions.create(ask)).choices.map((c) => c.text)).toEqual(together[i]!.choices.map((c) => c.text))
   })
 
   it('answers malformed JSON with 400, an oversized body with 413, a bad field with 400, an unknown model with 404, and outlives a client that goes away', async () => {
