@@ -39,8 +39,8 @@ export function registerServe(program: Command): void {
     .option('--concurrency <n>', 'sampling worker threads (default: the core count)', numberFlag('--concurrency', integerAtLeast(1), 'the concurrency'))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKEND_NAMES.join(', ')} (default: auto)`, choiceFlag('--backend', BACKEND_NAMES))
   addExamples(command, [
-    'bench serve .bench/runs/<id>/checkpoints/bon-rl-n4-t1-s0',
-    'bench serve .bench/runs/<id>/bon-rl-n4-t1-s0 --port 8001',
+    'bench serve .bench/runs/<id>/checkpoints/bon-rl-n4-t1-s0 --port 8000',
+    'bench serve .bench/runs/<id>/bon-rl-n4-t1-s0 --port 0',
     'bench run math --model openai-compatible --base-url http://127.0.0.1:8000/v1',
   ]).action(async (target: string, f: ServeFlags) => {
     const dir = resolveCheckpoint(target, process.cwd())

@@ -105,6 +105,27 @@ describe('bench serve + bench run --model openai-compatible', () => {
     expect(refused.exitCode).not.toBe(0)
     expect(refused.stderr).toMatch(/401.*MY_KEY/)
 
+    // Killed after two pools, resumed against the same checkpoint served on another port: the
+    // journaled pools are kept (not asked again) and the finished run equals the in-process one.
+    const resumable = join(tmp.dir, 'resumable')
+    mkdirSync(resumable)
+    writeFileSync(join(resumable, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }]] }))
+    const args = ['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs]
+    const killed = await bench(args, { cwd: resumable, env: { MY_KEY: SECRET, BENCH_TEST_KILL_AFTER_RECORDS: '2' } })
+    expect(killed.signal).toBe('SIGKILL')
+    const killedRun = runDirs(resumable)[0]!
+    const before = pools(killedRun).length
+    expect(before).toBeGreaterThan(0)
+    expect(before).toBeLessThan(4)
+    const moved = await serve([checkpoint, '--port', '0', '--api-key-env', 'BENCH_SERVE_KEY', '--concurrency', '1'], { BENCH_SERVE_KEY: SECRET })
+    expect(moved.url).not.toBe(url)
+    const resumed = await bench(['run', '--resume', killedRun, '--base-url', moved.url, '--no-tui'], { cwd: resumable, env: { MY_KEY: SECRET } })
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    expect(pools(killedRun)).toEqual(pools(localRun))
+    expect(cell(killedRun).usage).toMatchObject({ requests: 4 - before })
+    moved.proc.kill('SIGTERM')
+    expect((await moved.proc).exitCode).toBe(0)
+
     proc.kill('SIGTERM')
     const ended = await proc
     expect(ended.exitCode, String(ended.stderr)).toBe(0)
