@@ -16,7 +16,9 @@ export const openAiCompatibleOptionsSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
     .default('OPENAI_API_KEY')
-    .describe('Name of the environment variable holding the API key (the key itself is never written to results, logs or reports). Unset: a placeholder key is sent, which local servers accept.'),
+    .describe(
+      'Name of the environment variable holding the API key (the key itself is never written to results, logs or reports). Unset: a placeholder key is sent, which local servers accept.',
+    ),
   endpoint: z
     .enum(['completions', 'chat'])
     .default('completions')
