@@ -10,6 +10,10 @@ import type { BuiltinPlugins } from '../core/registry/builtin-plugins.js'
 export const builtins: BuiltinPlugins = {
   tabular: { kind: 'model', load: async () => (await import('../plugins/models/tabular/index.js')).tabular },
   'tiny-transformer': { kind: 'model', load: async () => (await import('../plugins/models/tiny-transformer/index.js')).tinyTransformer },
+  'openai-compatible': {
+    kind: 'model',
+    load: async () => (await import('../plugins/models/openai-compatible/index.js')).openAiCompatible,
+  },
   toy: { kind: 'task', load: async () => (await import('../plugins/tasks/toy/index.js')).toy },
   'toy-answer': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/toy-answer/index.js')).toyAnswer },
   sft: { kind: 'strategy', load: async () => (await import('../plugins/strategies/sft.js')).sft },

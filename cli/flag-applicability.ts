@@ -2,6 +2,8 @@ import type { Command } from 'commander'
 import type { ResolvedConfig } from '../core/config/resolve-config.js'
 import { BenchError } from '../core/errors.js'
 import type { PluginRegistry } from '../core/registry/registry.js'
+import { bareName } from '../core/plugin-name.js'
+import { type RunSetup, setupRun } from '../core/run/setup.js'
 
 /** The flags given on the command line (not defaults), as written: `--n`, `--temperatures`, … */
 function givenFlags(command: Command, except: ReadonlySet<string>): string[] {
@@ -10,8 +12,8 @@ function givenFlags(command: Command, except: ReadonlySet<string>): string[] {
     .map((o) => o.long ?? o.short ?? o.attributeName())
 }
 
-/** What `--resume` may be combined with: it reuses the run's recorded config, so nothing else applies. */
-const RESUME_ALLOWS = new Set(['resume', 'tui', 'reports', 'dryRun'])
+/** What `--resume` may be combined with: it reuses the run's recorded config, so nothing else applies (`--base-url` says where the same server now listens). */
+const RESUME_ALLOWS = new Set(['resume', 'tui', 'reports', 'dryRun', 'baseUrl'])
 
 /**
  * `bench run --resume <dir>` runs with the config recorded in the run directory: a task or a
@@ -41,4 +43,32 @@ export async function checkBackendApplies(command: Command, config: ResolvedConf
       `--backend does not apply to the model ${model.name}: it runs on no TensorFlow.js backend. Drop --backend, or choose a model that uses one (e.g. --model tiny-transformer).`,
     )
   }
+}
+
+/**
+ * `setupRun` with options for the run's model given by flags (`--base-url` → `baseUrl`). A model
+ * whose options do not take them (BENCH_PLUGIN_OPTIONS naming the key) makes it a usage error
+ * that names the flag and the models it applies to.
+ */
+export async function setupWithModelOptions(opts: Parameters<typeof setupRun>[0], modelOptions: Record<string, unknown>): Promise<RunSetup> {
+  try {
+    return await setupRun({ ...opts, modelOptions })
+  } catch (error) {
+    if (modelOptions.baseUrl !== undefined && error instanceof BenchError && error.code === 'BENCH_PLUGIN_OPTIONS' && error.message.includes('baseUrl'))
+      throw new BenchError('BENCH_USAGE', `--base-url applies to a model served over HTTP (--model openai-compatible): ${error.message}`, { cause: error })
+    throw error
+  }
+}
+
+/** An option of the run's model as run.json recorded it (its `[model, options]` entry in the resolved config's plugins). */
+export function recordedModelOption(recorded: Record<string, unknown>, key: string): string | undefined {
+  const model = typeof recorded.model === 'string' ? bareName(recorded.model) : undefined
+  const plugins = Array.isArray(recorded.plugins) ? (recorded.plugins as unknown[]) : []
+  for (const ref of plugins) {
+    if (Array.isArray(ref) && typeof ref[0] === 'string' && bareName(ref[0]) === model) {
+      const value = (ref[1] as Record<string, unknown> | undefined)?.[key]
+      if (typeof value === 'string') return value
+    }
+  }
+  return undefined
 }

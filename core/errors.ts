@@ -20,6 +20,8 @@ export type BenchErrorCode =
   | 'BENCH_RERUN_MISMATCH'
   /** A plugin broke its contract at run time (wrong output, a throwing lifecycle or reporter hook): a plugin bug; the run stops. */
   | 'BENCH_PLUGIN_CONTRACT'
+  /** A model served over HTTP failed: unreachable, refused (401), unknown model, a bad answer, or out of retries. */
+  | 'BENCH_MODEL_API'
 
 /** Errors for setup and misuse. The message says what is wrong and what to do. */
 export class BenchError extends Error {

@@ -136,6 +136,17 @@ function pluginsSection(results: Results): string {
   )
 }
 
+/** Token usage per cell, for models that count it (API models); empty when no cell has any. */
+function usageSection(results: Results): string {
+  const cells = results.cells.filter((c) => c.usage !== undefined)
+  if (cells.length === 0) return ''
+  const rows = cells.map((c) => {
+    const u = c.usage!
+    return [`\`${mdCell(c.cellId)}\``, String(u.requests), String(u.cachedRequests), String(u.promptTokens), String(u.completionTokens)]
+  })
+  return `## Token usage\n\nTokens as the server counted them; answers from the request cache count too (what the requests cost without the cache).\n\n${table(['cell', 'requests', 'from cache', 'prompt tokens', 'completion tokens'], rows, false)}\n\n`
+}
+
 function prepareSection(results: Results): string {
   const entries = Object.entries(results.prepare)
   if (entries.length === 0) return ''
@@ -172,7 +183,7 @@ ${comparisonSection(results)}
 
 ${coScalingSection(results)}
 
-${prepareSection(results)}## Environment
+${usageSection(results)}${prepareSection(results)}## Environment
 
 ${environmentSection(results)}
 

@@ -198,6 +198,7 @@ export function buildResults(run: RunData, options: BuildResultsOptions = {}): R
           }
         : {}),
       ...(c.validation !== undefined ? { validation: pickSplit(c.validation) } : {}),
+      ...(c.usage !== undefined ? { usage: { ...c.usage } } : {}),
     })),
     groups: groups.map((g) => estimates.get(g.groupId)!),
     comparisons,

@@ -113,6 +113,15 @@ const cell = z.strictObject({
   kl: klEstimate.optional().describe('KL(π‖π_base) per token of the final model, when the run measured it'),
   checkpoints: z.array(checkpointEval).optional().describe('evaluations at intermediate checkpoints (train.evalEvery), by step'),
   validation: splitEval.optional().describe('the final model on the validation split (eval.validationPrompts), when the run has one'),
+  usage: z
+    .strictObject({
+      requests: z.number().int().min(0),
+      cachedRequests: z.number().int().min(0).describe('of requests, those answered from the request cache (not paid again)'),
+      promptTokens: z.number().int().min(0),
+      completionTokens: z.number().int().min(0),
+    })
+    .optional()
+    .describe("tokens and requests the cell's sampling spent, for models that count them (API models: openai-compatible)"),
 })
 
 /** One checkpoint of a group, pooled over its seeds: where the arm stands in (KL, metric) space. */

@@ -12,7 +12,7 @@ import { setupRun } from '../../core/run/setup.js'
 import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
 import { integerAtLeast, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
 import { addExamples } from '../option-vocabulary.js'
-import { checkBackendApplies, refuseWithResume } from '../flag-applicability.js'
+import { checkBackendApplies, recordedModelOption, refuseWithResume, setupWithModelOptions } from '../flag-applicability.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 
 interface RunFlags extends EvaluationFlags {
@@ -28,6 +28,7 @@ interface RunFlags extends EvaluationFlags {
   /** A run directory, or true (`--resume` alone, with `--config`): the newest run of that config file. */
   resume?: string | true
   dryRun?: boolean
+  baseUrl?: string
 }
 
 /** Turns flags into a config layer (undefined entries are skipped by the merge). */
@@ -97,11 +98,16 @@ export function registerRun(program: Command): void {
       'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one',
     )
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
+    .option(
+      '--base-url <url>',
+      'API root of an OpenAI-compatible server for --model openai-compatible (its option baseUrl), e.g. http://127.0.0.1:8000/v1; with --resume: the server moved',
+    )
   addExamples(addEvaluationOptions(command), [
     'bench run math --strategies bon-rl,sft',
     'bench run toy --model tabular --n 1,2,4,8 --temperatures 0.7,1',
     'bench run math --preset quick --dry-run',
     'bench run --resume .bench/runs/<id>',
+    'bench run math --model openai-compatible --base-url http://127.0.0.1:8000/v1 --verifier math-answer',
   ])
     .addHelpText('after', () => judgesHelp)
     .action(async (task: string | undefined, flags: RunFlags) => {
@@ -112,6 +118,7 @@ export function registerRun(program: Command): void {
       let checkpoint: string | undefined
       let trainedCheckpoint: string | undefined
       let byConfig = false
+      let recordedBaseUrl: string | undefined
       if (flags.resume === true) {
         // `--resume` alone: the newest run of this config file, else a new run of it.
         const fresh = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
@@ -134,8 +141,13 @@ export function registerRun(program: Command): void {
         configPath = (recorded.configFile as string | undefined) ?? configPath
         preset = undefined
         flagConfig = recordedToFlags(recorded)
+        recordedBaseUrl = recordedModelOption(recorded, 'baseUrl')
       }
-      const { config, registry } = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
+      const baseUrl = flags.baseUrl ?? recordedBaseUrl
+      const { config, registry } = await setupWithModelOptions(
+        { cwd, configPath, preset, flags: flagConfig, command: 'run', builtins },
+        baseUrl !== undefined ? { baseUrl } : {},
+      )
       await checkBackendApplies(command, config, registry)
       if (flags.dryRun) {
         const plan = await estimatePlan(config, registry, { check: checkRunNeeds })

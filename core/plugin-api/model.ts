@@ -21,6 +21,11 @@ export interface Completion {
   /** Σ log π(token) over the completion tokens, at the sampling temperature's base policy (T = 1). */
   logProb: number
   finishReason: 'stop' | 'length' | 'eos'
+  /**
+   * log π of each token of `tokens` (T = 1), in order, where the model gives them; their sum in
+   * order is `logProb`. Optional: what an OpenAI-compatible server returns as `logprobs`.
+   */
+  tokenLogProbs?: number[]
 }
 
 /** The completions for one request, in request order. */
@@ -50,6 +55,19 @@ export interface UpdateStats {
   gradNorm: number
   /** Response tokens trained on. */
   tokens: number
+}
+
+/**
+ * Tokens and requests a model billed by the token spent (an API model): the request cache's answers
+ * are counted in the tokens too (what the requests cost without the cache), and in `cachedRequests`.
+ */
+export interface ModelUsage {
+  /** HTTP requests answered (by the server or from the request cache). */
+  requests: number
+  /** Of `requests`, those answered from the request cache (not paid again). */
+  cachedRequests: number
+  promptTokens: number
+  completionTokens: number
 }
 
 /** A model ready to use. Trainable models implement the optional members. */
@@ -102,6 +120,11 @@ export interface ModelInstance {
    * asks for a model's hash through `modelHash` (this when present, else `describe().hash`).
    */
   contentHash?(): Promise<string>
+  /**
+   * The token usage since the last call (then reset to zero), for models that count it (API
+   * models). The core takes it before and after each cell's evaluation and records it per cell.
+   */
+  takeUsage?(): ModelUsage
   /** Parameters, backend and device, for manifests and `bench env`. */
   describe(): ModelDescription
   /**
@@ -129,6 +152,8 @@ export interface ModelCreateContext {
   backend?: string
   /** Worker threads this model may use, granted by the scheduler's budget. */
   concurrency: number
+  /** The run's cache folder (`--cache-dir`), where a model may keep what a rerun should not redo (an API model's request cache). */
+  cacheDir?: string
   signal?: AbortSignal
 }
 

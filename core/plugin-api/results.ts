@@ -1,4 +1,5 @@
 import type { KlEstimate, SplitEval } from './divergence.js'
+import type { ModelUsage } from './model.js'
 
 /** The coordinates of one matrix cell. `strategy` is 'base' for the untrained base model. */
 export interface CellKey {
@@ -98,4 +99,6 @@ export interface CellResult {
   kl?: KlEstimate
   /** The evaluated model on the validation split (`eval.validationPrompts`), when the run has one. */
   validation?: SplitEval
+  /** Tokens and requests the cell's sampling spent, for models that count them (`ModelInstance.takeUsage`). */
+  usage?: ModelUsage
 }

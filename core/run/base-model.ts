@@ -171,7 +171,7 @@ export function partialBaseModelDir(cacheDir: string, key: string): string {
 export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model: ModelInstance; key: string; cached: boolean }> {
   const key = baseModelKey(opts)
   const { dir, hit } = cachedBaseModel(opts, key, opts.cacheDir)
-  const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, signal: opts.signal }
+  const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, cacheDir: opts.cacheDir, signal: opts.signal }
   if (hit) {
     opts.log?.(`base model: loaded from cache ${dir}`)
     const model = await opts.model.load!(dir, ctx)

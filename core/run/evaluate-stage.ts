@@ -28,6 +28,7 @@ export async function evaluateStage(ctx: RunContext, base: BaseStage, cell: Plan
     compute.samplesDrawn += samples.length
     for (const s of samples) compute.tokensGenerated += s.tokens
   }
+  model.takeUsage?.() // what the model spent before this cell (a verifier's samples) is not the cell's
   const pools = await evaluatePools({
     ...settings,
     model,
@@ -67,6 +68,8 @@ export async function evaluateStage(ctx: RunContext, base: BaseStage, cell: Plan
     ctx.emit({ type: 'phase', cellId: cell.cellId, phase: 'sample', total: validation.length })
     result.validation = await evaluateSplit({ ...settings, model, problems: validation, metricsSeed: seeds.validationMetrics, onProgress })
   }
+  const usage = model.takeUsage?.()
+  if (usage) result.usage = usage
   const hash = await modelHash(model)
   if (typeof hash === 'string') result.checkpoint = hash
   return result

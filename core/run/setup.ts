@@ -1,6 +1,7 @@
 import { loadConfigFile } from '../config/load-config.js'
 import { type ResolvedConfig, resolveConfig } from '../config/resolve-config.js'
 import type { UserConfig } from '../config/types.js'
+import { withModelOptions } from '../config/model-option-flags.js'
 import { loadPluginRef } from '../registry/load-plugin.js'
 import type { BuiltinPlugins } from '../registry/builtin-plugins.js'
 import { PluginRegistry } from '../registry/registry.js'
@@ -25,9 +26,11 @@ export async function setupRun(opts: {
   flags?: UserConfig
   command: string
   builtins?: BuiltinPlugins
+  /** Options for the run's model given by flags (`--base-url`), merged over the config's (see withModelOptions). */
+  modelOptions?: Record<string, unknown>
 }): Promise<RunSetup> {
   const { config: fileConfig, file } = await loadConfigFile({ cwd: opts.cwd, configPath: opts.configPath, env: { command: opts.command, preset: opts.preset } })
-  const config = resolveConfig({ file, cwd: opts.cwd, fileConfig, flags: opts.flags, preset: opts.preset })
+  const config = withModelOptions(resolveConfig({ file, cwd: opts.cwd, fileConfig, flags: opts.flags, preset: opts.preset }), opts.modelOptions ?? {})
   const registry = await loadRegistry(config.plugins, config.baseDir, opts.builtins)
   await loadInstalledPackages(registry, config.baseDir, config.plugins)
   return { config, registry }

@@ -5,8 +5,18 @@
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
-import type { Plugin, PluginKind, ModelPlugin, Problem, TaskPlugin, VerifierPlugin, StrategyPlugin, ReporterPlugin } from '../../core/plugin-api/index.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import type {
+  Plugin,
+  PluginKind,
+  ModelInstance,
+  ModelPlugin,
+  Problem,
+  TaskPlugin,
+  VerifierPlugin,
+  StrategyPlugin,
+  ReporterPlugin,
+} from '../../core/plugin-api/index.js'
 import { createRng } from '../../core/rng.js'
 import {
   checkModelContract,
@@ -22,6 +32,7 @@ import {
   type VerifierContractOptions,
 } from '../../core/testing/index.js'
 import { builtins } from '../helpers/builtin-factories.js'
+import { createOpenAiServer, type OpenAiServer } from '../../cli/serve/openai-server.js'
 
 /** The shared data sets beside the repository (read in place, never copied). */
 const data = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data')
@@ -63,7 +74,27 @@ const modelRows: Array<{ short: string; label: string; row: () => Promise<{ plug
     label: '2 sampling workers',
     row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: { ...tinyOpts, concurrency: 2 } }),
   },
+  // The HTTP model against `bench serve`'s server over a tiny-transformer, on loopback: no training hooks.
+  {
+    short: 'openai-compatible',
+    label: 'against bench serve on loopback',
+    row: async () => {
+      const model = await (builtins['tiny-transformer']!(tinyOptions) as ModelPlugin).create({ seed: 1, corpus: tinyCorpus, concurrency: 1, backend: 'wasm' })
+      const server = createOpenAiServer({ model, modelName: 'tiny', maxBodyBytes: 1 << 20 })
+      const baseUrl = await server.listen(0, '127.0.0.1')
+      servers.push({ server, model })
+      return { plugin: builtins['openai-compatible']!({ baseUrl, logprobs: true, cache: false }) as ModelPlugin, opts: tinyOpts }
+    },
+  },
 ]
+const servers: Array<{ server: OpenAiServer; model: ModelInstance }> = []
+afterAll(async () => {
+  for (const { server, model } of servers) {
+    await server.close()
+    await model.dispose?.()
+  }
+})
+const samplingOnly = ['sample-shape', 'seed-reproducible', 'batch-independent', 'greedy', 'abort', 'stop-strings']
 
 describe('model contract: every built-in model', () => {
   it('has a row for every built-in model', () => {
@@ -72,6 +103,7 @@ describe('model contract: every built-in model', () => {
   for (const { short, label, row } of modelRows) {
     it(`bonbench:${short} (${label}) keeps the model contract (sampling, training, clone, save/load)`, async () => {
       const { plugin, opts } = await row()
+      if (short === 'openai-compatible') return expectKept(await checkModelContract(plugin, opts), samplingOnly)
       expectKept(await checkModelContract(plugin, opts), [
         'sample-shape',
         'seed-reproducible',

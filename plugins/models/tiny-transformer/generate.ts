@@ -205,6 +205,7 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
     text: row.text,
     tokens: row.tokens,
     logProb: row.logProbs.reduce((a, b) => a + b, 0),
+    tokenLogProbs: row.logProbs,
     finishReason: row.done ?? 'length',
   }))
 }

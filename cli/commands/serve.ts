@@ -1,0 +1,80 @@
+import type { Command } from 'commander'
+import { BenchError } from '../../core/errors.js'
+import { PluginRegistry } from '../../core/registry/registry.js'
+import { BACKEND_NAMES, type BackendName } from '../../core/backend/backend-catalog.js'
+import { builtins } from '../builtins.js'
+import { addExamples } from '../option-vocabulary.js'
+import { choiceFlag, integerAtLeast, numberFlag } from '../parse-list.js'
+import { onStopSignal } from '../stop-signals.js'
+import { createOpenAiServer } from '../serve/openai-server.js'
+import { resolveCheckpoint } from '../serve/resolve-checkpoint.js'
+
+interface ServeFlags {
+  model: string
+  host: string
+  port: number
+  servedModelName?: string
+  maxBody: number
+  apiKeyEnv?: string
+  concurrency?: number
+  backend?: BackendName
+}
+
+/**
+ * `bench serve <checkpoint | run-dir/cell>`: a saved model as an OpenAI-compatible HTTP server
+ * (loopback by default) until SIGINT or SIGTERM, which stop it cleanly: no new connections,
+ * requests in flight answered, the model disposed, exit 0.
+ */
+export function registerServe(program: Command): void {
+  const command = program
+    .command('serve')
+    .description('serve a saved model over the OpenAI HTTP API (/v1/models, /v1/completions, /v1/chat/completions) on loopback')
+    .argument('<checkpoint>', 'a checkpoint folder (e.g. <run-dir>/checkpoints/<cell>) or <run-dir>/<cell>')
+    .option('-m, --model <name>', 'model plugin that wrote the checkpoint', 'tiny-transformer')
+    .option('--host <address>', 'address to listen on (other than loopback, anyone who reaches it can sample)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free port, printed at start)', numberFlag('--port', integerAtLeast(0), 'the port'), 8000)
+    .option('--served-model-name <name>', 'the model name /v1/models lists and requests ask for (default: the --model name)')
+    .option('--max-body <bytes>', 'largest request body; larger ones get 413', numberFlag('--max-body', integerAtLeast(1), 'the size'), 1_048_576)
+    .option('--api-key-env <name>', 'require the key held by this environment variable as a Bearer token (401 otherwise)')
+    .option('--concurrency <n>', 'sampling worker threads (default: the core count)', numberFlag('--concurrency', integerAtLeast(1), 'the concurrency'))
+    .option('--backend <name>', `TensorFlow.js backend: ${BACKEND_NAMES.join(', ')} (default: auto)`, choiceFlag('--backend', BACKEND_NAMES))
+  addExamples(command, [
+    'bench serve .bench/runs/<id>/checkpoints/bon-rl-n4-t1-s0 --port 8000',
+    'bench serve .bench/runs/<id>/bon-rl-n4-t1-s0 --port 0',
+    'bench run math --model openai-compatible --base-url http://127.0.0.1:8000/v1',
+  ]).action(async (target: string, f: ServeFlags) => {
+    const dir = resolveCheckpoint(target, process.cwd())
+    const plugin = await new PluginRegistry({ builtins }).get('model', f.model)
+    if (!plugin.load) throw new BenchError('BENCH_USAGE', `bench serve: the model ${plugin.name} cannot load a checkpoint (it has no load()).`)
+    let apiKey: string | undefined
+    if (f.apiKeyEnv !== undefined) {
+      apiKey = process.env[f.apiKeyEnv]
+      if (!apiKey)
+        throw new BenchError('BENCH_USAGE', `--api-key-env ${f.apiKeyEnv}: that environment variable is not set; set it to the key clients must send.`)
+    }
+    const { availableParallelism } = await import('node:os')
+    const model = await plugin.load(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend })
+    const modelName = f.servedModelName ?? f.model
+    const served = createOpenAiServer({ model, modelName, maxBodyBytes: f.maxBody, apiKey, log: (line) => process.stderr.write(`bench serve: ${line}\n`) })
+    let url: string
+    try {
+      url = await served.listen(f.port, f.host)
+    } catch (error) {
+      await model.dispose?.()
+      throw new BenchError('BENCH_USAGE', `bench serve: cannot listen on ${f.host}:${f.port} (${(error as Error).message}); choose another --port.`, {
+        cause: error,
+      })
+    }
+    process.stdout.write(`bench serve: ${modelName} from ${dir} at ${url}\n`)
+    await new Promise<void>((resolve) => {
+      const off = onStopSignal((signal) => {
+        off()
+        process.stderr.write(`bench serve: ${signal}: stopping (answering the requests in flight)\n`)
+        resolve()
+      })
+    })
+    await served.close()
+    await model.dispose?.()
+    process.stderr.write(`bench serve: stopped after ${served.batcher.stats.requests} sampling requests in ${served.batcher.stats.batches} batches\n`)
+  })
+}

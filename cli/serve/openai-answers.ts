@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto'
+import type { Completion } from '../../core/plugin-api/model.js'
+
+/** One choice as sampled, with the prompt it answers (for usage counts). */
+export interface SampledChoice {
+  completion: Completion
+  prompt: string
+  /** The stop strings of its request: which one ended the text, when one did. */
+  stop: string[]
+}
+
+/** Tokens spelled as vLLM's `--return-tokens-as-token-ids` does: `token_id:<id>` (the server knows ids, not token texts). */
+const tokenName = (id: number) => `token_id:${id}`
+
+/** OpenAI's finish reason, and vLLM's `stop_reason`: the stop string that ended the text, null for end of sequence. */
+function finish(choice: SampledChoice): { finish_reason: 'stop' | 'length'; stop_reason: string | null } {
+  const c = choice.completion
+  if (c.finishReason === 'length') return { finish_reason: 'length', stop_reason: null }
+  if (c.finishReason === 'stop') return { finish_reason: 'stop', stop_reason: choice.stop.find((s) => s.length > 0) ?? null }
+  return { finish_reason: 'stop', stop_reason: null }
+}
+
+/** Per-token log-probabilities where the model gives them (`Completion.tokenLogProbs`); else the sum on the last token. */
+function tokenLogProbs(c: Completion): number[] {
+  if (c.tokenLogProbs && c.tokenLogProbs.length === c.tokens.length) return c.tokenLogProbs
+  return c.tokens.map((_, i) => (i === c.tokens.length - 1 ? c.logProb : 0))
+}
+
+/**
+ * Usage as OpenAI reports it. Prompt tokens are counted as code points, exact for the tiny
+ * transformer's one-token-per-character tokenizer (the model contract has no tokenizer call);
+ * completion tokens are the completions' own tokens (with the end-of-sequence token).
+ */
+export function usageOf(choices: SampledChoice[], prompts: string[]): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const prompt_tokens = prompts.reduce((s, p) => s + [...p].length, 0)
+  const completion_tokens = choices.reduce((s, c) => s + c.completion.tokens.length, 0)
+  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens }
+}
+
+/** The body of a `/v1/completions` answer. */
+export function completionAnswer(model: string, choices: SampledChoice[], prompts: string[], logprobs: boolean): Record<string, unknown> {
+  return {
+    id: `cmpl-${randomUUID()}`,
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: choices.map((choice, index) => ({
+      index,
+      text: choice.completion.text,
+      logprobs: logprobs ? completionLogprobs(choice.completion) : null,
+      ...finish(choice),
+    })),
+    usage: usageOf(choices, prompts),
+  }
+}
+
+function completionLogprobs(c: Completion): Record<string, unknown> {
+  return { tokens: c.tokens.map(tokenName), token_logprobs: tokenLogProbs(c), top_logprobs: null, text_offset: null }
+}
+
+/** The body of a `/v1/chat/completions` answer. */
+export function chatAnswer(model: string, choices: SampledChoice[], prompts: string[], logprobs: boolean): Record<string, unknown> {
+  return {
+    id: `chatcmpl-${randomUUID()}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: choices.map((choice, index) => ({
+      index,
+      message: { role: 'assistant', content: choice.completion.text },
+      logprobs: logprobs ? chatLogprobs(choice.completion) : null,
+      ...finish(choice),
+    })),
+    usage: usageOf(choices, prompts),
+  }
+}
+
+function chatLogprobs(c: Completion): Record<string, unknown> {
+  const lps = tokenLogProbs(c)
+  return { content: c.tokens.map((id, i) => ({ token: tokenName(id), logprob: lps[i]!, bytes: null, top_logprobs: [] })) }
+}
+
+/**
+ * The server-sent events of a streamed answer: for each choice its text one code point per event
+ * (the tiny model's tokens), then an event with its finish reason; a usage event when asked; then
+ * `[DONE]`. The batch is sampled whole first, so events come at once, not as tokens are drawn.
+ */
+export function* streamEvents(
+  kind: 'completion' | 'chat',
+  model: string,
+  choices: SampledChoice[],
+  prompts: string[],
+  includeUsage: boolean,
+): Generator<string> {
+  const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`
+  const created = Math.floor(Date.now() / 1000)
+  const object = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion'
+  const event = (choice: Record<string, unknown> | null, usage?: unknown) =>
+    `data: ${JSON.stringify({ id, object, created, model, choices: choice ? [choice] : [], ...(usage ? { usage } : {}) })}\n\n`
+  for (const [index, choice] of choices.entries()) {
+    const pieces = [...choice.completion.text]
+    if (kind === 'chat') yield event({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null })
+    for (const piece of pieces)
+      yield event(
+        kind === 'chat'
+          ? { index, delta: { content: piece }, logprobs: null, finish_reason: null }
+          : { index, text: piece, logprobs: null, finish_reason: null },
+      )
+    yield event(kind === 'chat' ? { index, delta: {}, logprobs: null, ...finish(choice) } : { index, text: '', logprobs: null, ...finish(choice) })
+  }
+  if (includeUsage) yield event(null, usageOf(choices, prompts))
+  yield 'data: [DONE]\n\n'
+}

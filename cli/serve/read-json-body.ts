@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http'
+import { HttpError } from './http-error.js'
+
+/**
+ * Reads a request body of at most `limit` bytes and parses it as JSON. Over the limit: 413 (the
+ * rest is read and dropped, up to 64× the limit, so the client gets the answer rather than a reset
+ * connection); not JSON or not an object: 400. A client that goes away mid-body rejects it.
+ */
+export function readJsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'])
+    const chunks: Buffer[] = []
+    let size = 0
+    let over = Number.isFinite(declared) && declared > limit
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) over = true
+      if (!over) chunks.push(chunk)
+      else if (size > limit * 64) req.destroy()
+    })
+    req.on('error', reject)
+    req.on('aborted', () => reject(new Error('the client went away')))
+    req.on('end', () => {
+      if (over)
+        return reject(
+          new HttpError(413, `the request body is over the limit of ${limit} bytes (bench serve --max-body)`, 'invalid_request_error', 'request_too_large'),
+        )
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      } catch (error) {
+        return reject(new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`, 'invalid_request_error', 'invalid_json'))
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        return reject(new HttpError(400, 'the request body must be a JSON object', 'invalid_request_error', 'invalid_json'))
+      resolve(parsed as Record<string, unknown>)
+    })
+  })
+}

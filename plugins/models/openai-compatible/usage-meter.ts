@@ -1,0 +1,23 @@
+import type { ModelUsage } from 'bonbench'
+
+/** Counts requests and tokens until taken (`take` returns the counts and starts again from zero). */
+export class UsageMeter {
+  #usage: ModelUsage = UsageMeter.zero()
+
+  static zero(): ModelUsage {
+    return { requests: 0, cachedRequests: 0, promptTokens: 0, completionTokens: 0 }
+  }
+
+  add(tokens: { promptTokens: number; completionTokens: number }, cached: boolean): void {
+    this.#usage.requests++
+    if (cached) this.#usage.cachedRequests++
+    this.#usage.promptTokens += tokens.promptTokens
+    this.#usage.completionTokens += tokens.completionTokens
+  }
+
+  take(): ModelUsage {
+    const usage = this.#usage
+    this.#usage = UsageMeter.zero()
+    return usage
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * `bench serve` and `bench run --model openai-compatible --base-url` end to end: the real CLI in a
+ * temporary folder. A tiny base model is pretrained (a few steps) and cached by an in-process run;
+ * `bench serve` serves that checkpoint on loopback; the same run through the HTTP model draws the
+ * same pools and numbers. The API key never reaches the run's files or output.
+ */
+import { execa, type ResultPromise } from 'execa'
+import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bench, benchBin, tempDir } from './cli-helper.js'
+
+const tmp = tempDir('bonbench-serve-')
+const SECRET = 'sk-bonbench-test-7f3a9c'
+const runArgs = ['--test-prompts', '4', '--n', '1,2,4', '--verifier', 'math-answer', '--runs-dir', 'runs', '--no-tui']
+let checkpoint: string
+let localRun: string
+
+function runDirs(cwd: string): string[] {
+  return readdirSync(join(cwd, 'runs')).map((d) => join(cwd, 'runs', d))
+}
+function journal(runDir: string): Array<Record<string, unknown>> {
+  return readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+}
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]))
+}
+
+/** Starts `bench serve` and resolves with the process and its base URL once it listens. */
+async function serve(args: string[], env: Record<string, string> = {}): Promise<{ proc: ResultPromise; url: string }> {
+  const proc = execa(process.execPath, [benchBin, 'serve', ...args], { cwd: tmp.dir, reject: false, env: { CI: 'true', ...env } })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += String(d)
+      const m = /at (http:\/\/\S+\/v1)/.exec(out)
+      if (m) resolve(m[1]!)
+    })
+    void proc.then((r) => reject(new Error(`bench serve ended: ${String(r.stderr)}`)))
+  })
+  return { proc, url }
+}
+
+beforeAll(async () => {
+  const local = join(tmp.dir, 'local')
+  mkdirSync(local)
+  writeFileSync(
+    join(local, 'bench.config.json'),
+    JSON.stringify({ plugins: [['tiny-transformer', { layers: 1, width: 16, heads: 2, context: 48, maxWorkers: 1 }]] }),
+  )
+  const result = await bench(['run', 'math', '--pretrain-steps', '30', '--cache-dir', '../cache', ...runArgs], { cwd: local })
+  expect(result.exitCode, result.stderr).toBe(0)
+  localRun = runDirs(local)[0]!
+  const models = join(tmp.dir, 'cache', 'models')
+  checkpoint = join(models, readdirSync(models)[0]!)
+}, 120_000)
+afterAll(() => tmp.cleanup())
+
+describe('bench serve + bench run --model openai-compatible', () => {
+  it('draws the same pools and numbers as the in-process model, keeps the key out of every file, records usage, and stops cleanly on SIGTERM', async () => {
+    const { proc, url } = await serve([checkpoint, '--port', '0', '--api-key-env', 'BENCH_SERVE_KEY', '--concurrency', '1'], { BENCH_SERVE_KEY: SECRET })
+    const remote = join(tmp.dir, 'remote')
+    mkdirSync(remote)
+    writeFileSync(join(remote, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }]] }))
+    const result = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {
+      cwd: remote,
+      env: { MY_KEY: SECRET },
+    })
+    expect(result.exitCode, result.stderr).toBe(0)
+    const remoteRun = runDirs(remote)[0]!
+    const pools = (dir: string) => journal(dir).filter((r) => r.type === 'pool')
+    expect(pools(remoteRun).length).toBe(4)
+    expect(pools(remoteRun)).toEqual(pools(localRun))
+    const cell = (dir: string) => journal(dir).find((r) => r.type === 'cell')!.result as Record<string, Record<string, unknown>>
+    expect(cell(remoteRun).metrics).toEqual(cell(localRun).metrics)
+    expect(cell(remoteRun).prompts).toEqual(cell(localRun).prompts)
+    expect(cell(remoteRun).compute!.tokensGenerated).toBe(cell(localRun).compute!.tokensGenerated)
+    expect(cell(remoteRun).usage).toMatchObject({ requests: 4, cachedRequests: 0, completionTokens: cell(localRun).compute!.tokensGenerated })
+    expect(readFileSync(join(remoteRun, 'report.md'), 'utf8')).toContain('## Token usage')
+    const recorded = JSON.parse(readFileSync(join(remoteRun, 'run.json'), 'utf8')) as {
+      provenance: { plugins: Array<{ name: string; options: Record<string, unknown> }> }
+    }
+    expect(recorded.provenance.plugins.find((p) => p.name === 'bonbench:openai-compatible')!.options).toMatchObject({ baseUrl: url, apiKeyEnv: 'MY_KEY' })
+    for (const file of [...filesUnder(remoteRun), ...filesUnder(join(remote, 'cache'))]) expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET)
+    expect(result.stdout + result.stderr).not.toContain(SECRET)
+
+    // A second run is answered from the request cache: the same numbers, every request cached.
+    const again = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {
+      cwd: remote,
+      env: { MY_KEY: SECRET },
+    })
+    expect(again.exitCode, again.stderr).toBe(0)
+    const second = runDirs(remote).find((d) => d !== remoteRun)!
+    expect(pools(second)).toEqual(pools(remoteRun))
+    expect(cell(second).usage).toMatchObject({ requests: 4, cachedRequests: 4 })
+
+    // A wrong key is a named error for the run (exit 2 before any cell).
+    const refused = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {
+      cwd: remote,
+      env: { MY_KEY: 'wrong' },
+    })
+    expect(refused.exitCode).not.toBe(0)
+    expect(refused.stderr).toMatch(/401.*MY_KEY/)
+
+    // Killed after two pools, resumed against the same checkpoint served on another port: the
+    // journaled pools are kept (not asked again) and the finished run equals the in-process one.
+    const resumable = join(tmp.dir, 'resumable')
+    mkdirSync(resumable)
+    writeFileSync(join(resumable, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }]] }))
+    const args = ['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs]
+    const killed = await bench(args, { cwd: resumable, env: { MY_KEY: SECRET, BENCH_TEST_KILL_AFTER_RECORDS: '2' } })
+    expect(killed.signal).toBe('SIGKILL')
+    const killedRun = runDirs(resumable)[0]!
+    const before = pools(killedRun).length
+    expect(before).toBeGreaterThan(0)
+    expect(before).toBeLessThan(4)
+    const moved = await serve([checkpoint, '--port', '0', '--api-key-env', 'BENCH_SERVE_KEY', '--concurrency', '1'], { BENCH_SERVE_KEY: SECRET })
+    expect(moved.url).not.toBe(url)
+    const resumed = await bench(['run', '--resume', killedRun, '--base-url', moved.url, '--no-tui'], { cwd: resumable, env: { MY_KEY: SECRET } })
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    expect(pools(killedRun)).toEqual(pools(localRun))
+    expect(cell(killedRun).usage).toMatchObject({ requests: 4 - before })
+    moved.proc.kill('SIGTERM')
+    expect((await moved.proc).exitCode).toBe(0)
+
+    proc.kill('SIGTERM')
+    const ended = await proc
+    expect(ended.exitCode, String(ended.stderr)).toBe(0)
+    expect(String(ended.stderr)).toMatch(/SIGTERM: stopping[\s\S]*stopped after \d+ sampling requests/)
+  }, 180_000)
+
+  it('refuses what is not a checkpoint, and --base-url for a model that is not served over HTTP', async () => {
+    const notCkpt = await bench(['serve', tmp.dir], { cwd: tmp.dir })
+    expect(notCkpt.exitCode).toBe(2)
+    expect(notCkpt.stderr).toContain('is not a checkpoint')
+    const wrongModel = await bench(['run', 'math', '--base-url', 'http://127.0.0.1:1/v1', '--dry-run'], { cwd: tmp.dir })
+    expect(wrongModel.exitCode).toBe(2)
+    expect(wrongModel.stderr).toContain('--base-url applies to a model served over HTTP')
+  }, 60_000)
+})

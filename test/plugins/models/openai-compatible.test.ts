@@ -1,0 +1,248 @@
+/**
+ * The openai-compatible model against `bench serve`'s server (cli/serve) over a tiny-transformer,
+ * on loopback with the official `openai` client: no HTTP mocks. Failure cases use small real
+ * servers in front of it (a flaky proxy, a server that answers too few choices).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import OpenAI, { APIError } from 'openai'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ModelInstance, ModelPlugin, SampleRequest } from '../../../core/plugin-api/index.js'
+import { createOpenAiServer, type OpenAiServer } from '../../../cli/serve/openai-server.js'
+import { openAiCompatible, ModelApiError } from '../../../plugins/models/openai-compatible/index.js'
+import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
+
+const corpus = 'abcdefgh0123456789+=. '
+let model: ModelInstance
+let served: OpenAiServer
+let baseUrl: string
+const extra: Server[] = []
+const cacheRoot = mkdtempSync(join(tmpdir(), 'bonbench-oai-'))
+
+beforeAll(async () => {
+  model = await tinyTransformer({ layers: 1, width: 16, heads: 2, context: 24 }).create({ seed: 1, corpus, concurrency: 1, backend: 'wasm' })
+  served = createOpenAiServer({ model, modelName: 'tiny', maxBodyBytes: 4096 })
+  baseUrl = await served.listen(0, '127.0.0.1')
+})
+afterAll(async () => {
+  for (const s of extra) s.close()
+  await served.close()
+  await model.dispose?.()
+  rmSync(cacheRoot, { recursive: true, force: true })
+})
+
+const requests = (): SampleRequest[] => [
+  { promptId: 'a', prompt: 'ab=', n: 3, temperature: 1, seed: 11, maxTokens: 10 },
+  { promptId: 'b', prompt: 'h7+1=', n: 2, temperature: 0.7, topP: 0.9, seed: 12, maxTokens: 12, stop: ['.'] },
+]
+const ctx = (cacheDir?: string) => ({ seed: 0, corpus: '', concurrency: 1, ...(cacheDir ? { cacheDir } : {}) })
+const create = async (options: Record<string, unknown>, cacheDir?: string) => (openAiCompatible(options as never) as ModelPlugin).create(ctx(cacheDir))
+
+/** A real server on loopback whose handler the test writes; returns its /v1 URL. */
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer(handler)
+  extra.push(server)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+}
+
+/** Forwards a request to bench serve's server and relays its answer. */
+async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = []
+  for await (const c of req) chunks.push(c as Buffer)
+  const answer = await fetch(`${baseUrl}${req.url!.replace(/^\/v1/, '')}`, {
+    method: req.method,
+    headers: { 'content-type': 'application/json' },
+    body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+  })
+  res.writeHead(answer.status, { 'content-type': 'application/json' })
+  res.end(await answer.text())
+}
+
+describe('openai-compatible against bench serve', () => {
+  it.each(['completions', 'chat'] as const)('samples over %s exactly what the in-process model samples for the same requests', async (endpoint) => {
+    const api = await create({ baseUrl, endpoint, logprobs: true, cache: false })
+    const remote = await api.sample(requests())
+    const local = await model.sample(requests())
+    expect(remote.map((r) => r.completions.map((c) => c.text))).toEqual(local.map((r) => r.completions.map((c) => c.text)))
+    expect(remote.map((r) => r.completions.map((c) => [c.tokens, c.logProb, c.finishReason]))).toEqual(
+      local.map((r) => r.completions.map((c) => [c.tokens, c.logProb, c.finishReason])),
+    )
+    expect(remote[1]!.completions.some((c) => c.finishReason !== 'length')).toBe(true)
+  })
+
+  it('without logprobs keeps the text and counts usage per request', async () => {
+    const api = await create({ baseUrl, cache: false })
+    const remote = await api.sample(requests())
+    expect(remote.map((r) => r.completions.map((c) => c.text))).toEqual((await model.sample(requests())).map((r) => r.completions.map((c) => c.text)))
+    expect(remote[0]!.completions[0]!.tokens).toEqual([])
+    const usage = api.takeUsage!()
+    const local = await model.sample(requests())
+    expect(usage).toEqual({
+      requests: 2,
+      cachedRequests: 0,
+      promptTokens: 'ab='.length + 'h7+1='.length,
+      completionTokens: local.flatMap((r) => r.completions).reduce((s, c) => s + c.tokens.length, 0),
+    })
+    expect(api.takeUsage!()).toEqual({ requests: 0, cachedRequests: 0, promptTokens: 0, completionTokens: 0 })
+  })
+
+  it('answers a rerun from the request cache, identically, without the server', async () => {
+    const cacheDir = join(cacheRoot, 'rerun')
+    const first = await (await create({ baseUrl, logprobs: true }, cacheDir)).sample(requests())
+    expect(readdirSync(join(cacheDir, 'openai-compatible')).length).toBeGreaterThan(0)
+    // A server that serves the model list but fails every sampling request: only the cache can answer.
+    const broken = await listen((req, res) => {
+      if (req.url === '/v1/models') return forward(req, res)
+      res.writeHead(500).end('{"error":{"message":"down"}}')
+    })
+    const again = await create({ baseUrl: broken, logprobs: true, maxRetries: 0 }, cacheDir)
+    expect(await again.sample(requests())).toEqual(first)
+    expect(again.takeUsage!()).toMatchObject({ requests: 2, cachedRequests: 2 })
+    // A request not in the cache does reach the (broken) server.
+    await expect(again.sample([{ ...requests()[0]!, seed: 99 }])).rejects.toMatchObject({ failure: 'http-status', status: 500 })
+  })
+})
+
+describe('named errors', () => {
+  it('an unreachable URL', async () => {
+    const dead = await listen(() => {})
+    const server = extra.pop()!
+    await new Promise((r) => server.close(r))
+    const error = await create({ baseUrl: dead, maxRetries: 0 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ModelApiError)
+    expect(error).toMatchObject({ code: 'BENCH_MODEL_API', failure: 'unreachable', endpoint: `${dead}/models` })
+    expect((error as Error).message).toContain('--base-url')
+  })
+
+  it('a refused key (401), naming the environment variable, and never the key', async () => {
+    const guarded = createOpenAiServer({ model, modelName: 'tiny', maxBodyBytes: 4096, apiKey: 'right-key' })
+    const url = await guarded.listen(0, '127.0.0.1')
+    try {
+      process.env.BONBENCH_TEST_KEY = 'wrong-key-s3cr3t'
+      const error = await create({ baseUrl: url, apiKeyEnv: 'BONBENCH_TEST_KEY' }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ failure: 'unauthorized', status: 401 })
+      expect((error as Error).message).toContain('BONBENCH_TEST_KEY')
+      expect((error as Error).message).not.toContain('s3cr3t')
+      process.env.BONBENCH_TEST_KEY = 'right-key'
+      const ok = await create({ baseUrl: url, apiKeyEnv: 'BONBENCH_TEST_KEY', cache: false })
+      expect((await ok.sample(requests()))[0]!.completions).toHaveLength(3)
+    } finally {
+      delete process.env.BONBENCH_TEST_KEY
+      await guarded.close()
+    }
+  })
+
+  it('a model name the server does not know', async () => {
+    await expect(create({ baseUrl, model: 'gpt-9' })).rejects.toMatchObject({ failure: 'unknown-model' })
+    await expect(create({ baseUrl, model: 'gpt-9' })).rejects.toThrow(/serves: tiny/)
+  })
+
+  it('an answer with fewer choices than asked', async () => {
+    const stingy = await listen(async (req, res) => {
+      if (req.url === '/v1/models') return forward(req, res)
+      for await (const _ of req);
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ choices: [{ index: 0, text: 'x', finish_reason: 'stop' }] }))
+    })
+    const api = await create({ baseUrl: stingy, cache: false })
+    await expect(api.sample(requests())).rejects.toMatchObject({ failure: 'too-few-choices', endpoint: `${stingy}/completions` })
+  })
+
+  it('retries 429 (honouring Retry-After) and 5xx, then answers; out of retries it names the endpoint and the status', async () => {
+    let calls = 0
+    const flaky = await listen((req, res) => {
+      if (req.url === '/v1/models') return forward(req, res)
+      calls++
+      if (calls === 1) return res.writeHead(429, { 'retry-after': '0.05' }).end('{"error":{"message":"slow down"}}')
+      if (calls === 2) return res.writeHead(503).end('{"error":{"message":"busy"}}')
+      return forward(req, res)
+    })
+    const api = await create({ baseUrl: flaky, cache: false, maxRetries: 2 })
+    const [one] = await api.sample([requests()[0]!])
+    expect(calls).toBe(3)
+    expect(one!.completions.map((c) => c.text)).toEqual((await model.sample([requests()[0]!]))[0]!.completions.map((c) => c.text))
+
+    let tries = 0
+    const down = await listen((req, res) => {
+      if (req.url === '/v1/models') return forward(req, res)
+      tries++
+      res.writeHead(429, { 'retry-after-ms': '10' }).end('{"error":{"message":"rate limited"}}')
+    })
+    const error = await (await create({ baseUrl: down, cache: false, maxRetries: 2 })).sample([requests()[0]!]).catch((e: unknown) => e)
+    expect(tries).toBe(3)
+    expect(error).toMatchObject({ failure: 'http-status', status: 429, endpoint: `${down}/completions` })
+    expect((error as Error).message).toMatch(/answered HTTP 429 after 3 tries/)
+  })
+})
+
+describe('bench serve with the official openai client', () => {
+  const client = () => new OpenAI({ baseURL: baseUrl, apiKey: 'unused', maxRetries: 0 })
+
+  it('lists its model, answers n > 1 with a seed reproducibly, and streams the same text as it answers', async () => {
+    expect((await client().models.list()).data.map((m) => m.id)).toEqual(['tiny'])
+    const ask = { model: 'tiny', prompt: 'ab=', n: 3, seed: 5, max_tokens: 8 }
+    const a = await client().completions.create(ask)
+    const b = await client().completions.create(ask)
+    expect(a.choices).toHaveLength(3)
+    expect(b.choices.map((c) => c.text)).toEqual(a.choices.map((c) => c.text))
+    const chat = await client().chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'ab=' }], n: 3, seed: 5, max_tokens: 8 })
+    expect(chat.choices.map((c) => c.message.content)).toEqual(a.choices.map((c) => c.text))
+    const stream = await client().chat.completions.create({
+      model: 'tiny',
+      messages: [{ role: 'user', content: 'ab=' }],
+      n: 3,
+      seed: 5,
+      max_tokens: 8,
+      stream: true,
+      stream_options: { include_usage: true },
+    })
+    const texts = ['', '', '']
+    let usage: unknown
+    for await (const chunk of stream) {
+      for (const c of chunk.choices) texts[c.index] += c.delta.content ?? ''
+      if (chunk.usage) usage = chunk.usage
+    }
+    expect(texts).toEqual(a.choices.map((c) => c.text))
+    expect(usage).toEqual(a.usage)
+  })
+
+  it('samples concurrent requests in one batch, each as it would be alone', async () => {
+    const before = served.batcher.stats.batches
+    const asks = [1, 2, 3, 4].map((seed) => ({ model: 'tiny', prompt: 'h7+1=', n: 2, seed, max_tokens: 6 }))
+    const together = await Promise.all(asks.map((ask) => client().completions.create(ask)))
+    expect(served.batcher.stats.batches - before).toBeLessThan(asks.length)
+    expect(served.batcher.stats.largestBatch).toBeGreaterThan(1)
+    for (const [i, ask] of asks.entries())
+      expect((await client().completions.create(ask)).choices.map((c) => c.text)).toEqual(together[i]!.choices.map((c) => c.text))
+  })
+
+  it('answers malformed JSON with 400, an oversized body with 413, a bad field with 400, an unknown model with 404, and outlives a client that goes away', async () => {
+    const bad = await fetch(`${baseUrl}/completions`, { method: 'POST', body: '{"model": "tiny", "prompt": ' })
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_json')
+    const big = await client()
+      .completions.create({ model: 'tiny', prompt: 'a'.repeat(10_000) })
+      .catch((e: unknown) => e)
+    expect(big).toBeInstanceOf(APIError)
+    expect((big as APIError).status).toBe(413)
+    const field = await client()
+      .completions.create({ model: 'tiny', prompt: 'ab=', n: 0 })
+      .catch((e: unknown) => e)
+    expect((field as APIError).status).toBe(400)
+    const unknown = await client()
+      .completions.create({ model: 'nope', prompt: 'ab=' })
+      .catch((e: unknown) => e)
+    expect((unknown as APIError).status).toBe(404)
+    expect((unknown as APIError).code).toBe('model_not_found')
+    // A client that aborts mid-request: the server drops its answer and goes on.
+    const controller = new AbortController()
+    const gone = client().completions.create({ model: 'tiny', prompt: 'ab=', n: 64, seed: 1, max_tokens: 20 }, { signal: controller.signal })
+    setTimeout(() => controller.abort(), 5)
+    await expect(gone).rejects.toThrow()
+    expect((await client().completions.create({ model: 'tiny', prompt: 'ab=', seed: 3, max_tokens: 4 })).choices).toHaveLength(1)
+  })
+})
