@@ -32,6 +32,7 @@ export const builtins: BuiltinPlugins = {
   'python-sandbox': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/python-sandbox/index.js')).pythonSandbox },
   'humaneval-js': { kind: 'task', load: async () => (await import('../plugins/tasks/humaneval-js/index.js')).humanevalJs },
   humaneval: { kind: 'task', load: async () => (await import('../plugins/tasks/humaneval/index.js')).humaneval },
+  mbpp: { kind: 'task', load: async () => (await import('../plugins/tasks/mbpp/index.js')).mbpp },
   'reward-model': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/reward-model/index.js')).rewardModel },
   line: { kind: 'reporter', load: async () => (await import('../plugins/reporters/line/index.js')).lineReporter },
   json: { kind: 'reporter', load: async () => (await import('../reports/reporters/json.js')).jsonReporter },

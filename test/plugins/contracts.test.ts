@@ -199,6 +199,7 @@ const taskRows: Record<string, Array<{ label: string; options?: Record<string, u
   math500: [{ label: 'MATH500', options: { limit: 40 }, dataPath: path.join(data, 'math') }],
   gsm8k: [{ label: 'GSM8K test', options: { limit: 40, trainFraction: 0.5 }, dataPath: path.join(data, 'gsm8k') }],
   humaneval: [{ label: 'HumanEval', dataPath: path.join(data, 'humaneval') }],
+  mbpp: [{ label: 'MBPP', options: { limit: 20, fewShot: 3 }, dataPath: path.join(data, 'mbpp') }],
   'humaneval-js': [
     { label: 'HumanEval-X', options: { trainFraction: 0.3 }, dataPath: path.join(data, 'humaneval_js') },
     { label: 'MultiPL-E (evaluation only)', dataPath: path.join(data, 'humaneval_js/humaneval-js.multiple-e.jsonl') },
