@@ -18,6 +18,7 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   compare: async () => (await import('./compare.js')).registerCompare,
   score: async () => (await import('./score.js')).registerScore,
   verify: async () => (await import('./verify.js')).registerVerify,
+  weights: async () => (await import('./weights.js')).registerWeights,
   findings: async () => (await import('./findings.js')).registerFindings,
   'create-plugin': async () => (await import('./create-plugin.js')).registerCreatePlugin,
 }
