@@ -2,7 +2,10 @@ import { BenchError } from '../core/errors.js'
 import type { MatrixConfig, EvalConfig } from '../core/config/types.js'
 import { defaultKGrid } from '../core/metrics/pool-summary.js'
 import { readSampleDump } from '../core/metrics/sample-dump.js'
-import type { PluginRegistry } from '../core/registry/registry.js'
+import { dirname, resolve } from 'node:path'
+import { loadConfigFile } from '../core/config/load-config.js'
+import type { PluginRef } from '../core/config/types.js'
+import { presets } from '../core/presets/index.js'
 
 /**
  * What `bench eval --samples <dump>` sets unless flags do: the model `replay`; without a task, the
@@ -30,17 +33,22 @@ export async function replayDefaults(
 }
 
 /**
- * Registers `replay` (and, for a run on the dump's own problems, `sample-dump`) with the dump as
- * their option, so the run and its record (run.json's plugins and options) name the file. A config
- * that lists `replay` itself gives it the dump there: both at once is a usage error.
+ * The plugins list of a replay: the config file's (else the default preset's) plus `replay` and,
+ * for a run on the dump's own problems, `sample-dump`, both with the dump as their option. Given as
+ * the flags' plugins (which replace the file's), so the resolved config, run.json and `bench rerun`
+ * name the dump. A config that lists one of them itself is a usage error: give the dump once.
  */
-export async function registerReplay(registry: PluginRegistry, samples: string, opts: { ownTask: boolean }): Promise<void> {
+export async function replayPlugins(cwd: string, configPath: string | undefined, samples: string, opts: { ownTask: boolean }): Promise<PluginRef[]> {
+  const { config, file } = await loadConfigFile({ cwd, configPath, env: { command: 'eval' } })
+  const listed = config.plugins ?? presets.default!.plugins ?? []
   const names = ['replay', ...(opts.ownTask ? ['sample-dump'] : [])]
-  for (const short of names) {
-    if (registry.entry(`bonbench:${short}`))
-      throw new BenchError('BENCH_USAGE', `the config lists ${short} with its own options and --samples gives a dump too: give the dump in one place.`)
-    const factory = await registry.builtinFactory(short)
-    if (!factory) throw new BenchError('BENCH_PLUGIN_NOT_FOUND', `the built-in ${short} is missing from this bonbench build.`)
-    registry.add(factory({ samples }), 'built-in')
+  for (const ref of listed) {
+    const name = typeof ref === 'string' ? ref : Array.isArray(ref) ? ref[0] : ref.name
+    if (names.some((n) => name === n || name === `bonbench:${n}`))
+      throw new BenchError('BENCH_USAGE', `the config lists ${name} and --samples gives a dump too: give the dump in one place.`)
   }
+  // Relative paths in the file's list resolve against its folder; the flags' plugins would resolve against cwd.
+  const baseDir = file ? dirname(file) : cwd
+  const rebased = listed.map((ref) => (typeof ref === 'string' && /^\.\.?[\\/]/.test(ref) ? resolve(baseDir, ref) : ref))
+  return [...rebased, ...names.map((n): PluginRef => [n, { samples }])]
 }

@@ -8,7 +8,7 @@ import { executeRun } from '../execute-run.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 import { checkBackendApplies } from '../flag-applicability.js'
 import { addExamples } from '../option-vocabulary.js'
-import { registerReplay, replayDefaults } from '../replay-setup.js'
+import { replayDefaults, replayPlugins } from '../replay-setup.js'
 
 interface EvalFlags extends EvaluationFlags {
   checkpoint?: string
@@ -44,19 +44,19 @@ export function registerEval(program: Command): void {
     if (samples && f.checkpoint) throw new BenchError('BENCH_USAGE', '--samples and --checkpoint: a replayed dump has no checkpoint; give one of them.')
     const flags = evaluationFlagsToConfig(task, f)
     const replay = samples ? await replayDefaults(samples, { task, n: f.n, poolSize: f.poolSize, testPrompts: f.testPrompts }) : undefined
+    const plugins = samples ? await replayPlugins(cwd, f.config, samples, { ownTask: task === undefined }) : undefined
     const { config, registry } = await setupRun({
       cwd,
       configPath: f.config,
       command: 'eval',
       flags: {
         ...flags,
-        ...(replay ? { train: { pretrainSteps: 0 } } : {}),
+        ...(replay ? { train: { pretrainSteps: 0 }, plugins } : {}),
         matrix: { ...flags.matrix, ...replay?.matrix, strategies: [] },
         eval: { ...flags.eval, ...replay?.eval },
       },
       builtins,
     })
-    if (samples) await registerReplay(registry, samples, { ownTask: task === undefined })
     await checkBackendApplies(command, config, registry)
     if (config.strategies.length > 0)
       throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')

@@ -62,6 +62,11 @@ describe('bench eval --model replay', () => {
     const { pools } = lastRun(cwd)
     expect(pools).toHaveLength(100)
     expect(pools.every((p) => p.samples.length === 8 && p.samples.every((s) => s.reason === 'recorded'))).toBe(true)
+    // run.json names the dump as the plugins' option: bench rerun reproduces the run bit for bit.
+    const runDir = path.join(cwd, '.bench/runs', readdirSync(path.join(cwd, '.bench/runs')).sort().at(-1)!)
+    const rerun = await bench(['rerun', runDir], { cwd })
+    expect(rerun.exitCode, rerun.stderr).toBe(0)
+    expect(rerun.stdout).toContain('rerun: identical')
   }, 120_000)
 
   it('bench score’s own JSONL (both line shapes, booleans as rewards, no texts)', async () => {
