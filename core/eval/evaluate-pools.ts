@@ -55,7 +55,7 @@ export async function evaluatePools(opts: EvaluatePoolsOptions): Promise<PromptP
       seed: deriveSeed(opts.seed, 'eval', problem.id),
     }))
     const results = checkSampleResults(opts.modelName ?? 'the model', requests, await opts.model.sample(requests, { signal: opts.signal }))
-    const items = chunk.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text })))
+    const items = chunk.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text, recorded: c.recorded })))
     const judged = await scoreSamples(items, opts.judges)
     let offset = 0
     chunk.forEach((problem, i) => {

@@ -1,5 +1,6 @@
 import type { Problem } from '../plugin-api/task.js'
-import type { VerifierPlugin } from '../plugin-api/verifier.js'
+import type { Verdict, VerifierPlugin } from '../plugin-api/verifier.js'
+import type { RecordedJudgement } from '../plugin-api/model.js'
 import type { ScoredSample } from '../plugin-api/strategy.js'
 import { checkVerdicts } from '../plugin-api-checks/check-verdicts.js'
 
@@ -17,26 +18,43 @@ export interface JudgedSample extends ScoredSample {
   reason: string
 }
 
+/** One completion to judge, with the judgement a replayed sample carries (Completion.recorded). */
+export interface ScoreItem {
+  problem: Problem
+  completion: string
+  recorded?: RecordedJudgement
+}
+
 /**
  * Scores completions of one or more problems with both judges. The reward is the reward
  * verifier's `reward` (its `score` when absent); the score is the selector's `score`.
- * Runs both verifiers once over the whole batch. Each verifier's answer is checked (one
+ * Runs each verifier once over the items it has to judge: a recorded reward (or score) is used
+ * as it is and that item is not sent to the reward verifier (or the selector); an oracle
+ * selector's score is then the recorded reward. A recorded answer wins over the verifier's; the
+ * reason of an item no verifier judged is `recorded`. Each verifier's answer is checked (one
  * well-formed verdict per item): a broken one throws BENCH_PLUGIN_CONTRACT naming the verifier.
  */
-export async function scoreSamples(items: Array<{ problem: Problem; completion: string }>, judges: Judges): Promise<JudgedSample[]> {
+export async function scoreSamples(items: ScoreItem[], judges: Judges): Promise<JudgedSample[]> {
   if (items.length === 0) return []
   const ctx = { concurrency: judges.concurrency, signal: judges.signal }
-  const rewards = checkVerdicts(judges.reward, items, await judges.reward.score(items, ctx))
-  const scores = judges.selector === judges.reward ? rewards : checkVerdicts(judges.selector, items, await judges.selector.score(items, ctx))
+  const judge = async (verifier: VerifierPlugin, needs: (item: ScoreItem) => boolean): Promise<Array<Verdict | undefined>> => {
+    const todo = items.flatMap((item, i) => (needs(item) ? [i] : []))
+    if (todo.length === 0) return items.map(() => undefined)
+    const batch = todo.map((i) => ({ problem: items[i]!.problem, completion: items[i]!.completion }))
+    const verdicts = checkVerdicts(verifier, batch, await verifier.score(batch, ctx))
+    const out: Array<Verdict | undefined> = items.map(() => undefined)
+    todo.forEach((i, j) => (out[i] = verdicts[j]))
+    return out
+  }
+  const rewards = await judge(judges.reward, (item) => item.recorded?.reward === undefined)
+  const oracle = judges.selector === judges.reward
+  const scores = oracle ? rewards : await judge(judges.selector, (item) => item.recorded?.score === undefined)
   return items.map((item, i) => {
-    const verdict = rewards[i]!
-    const reward = verdict.reward ?? verdict.score
-    return {
-      completion: item.completion,
-      reward,
-      score: scores[i]!.score,
-      answer: verdict.answer,
-      reason: verdict.reason,
-    }
+    const verdict = rewards[i]
+    const recorded = item.recorded ?? {}
+    const reward = recorded.reward ?? verdict!.reward ?? verdict!.score
+    const score = recorded.score ?? (oracle ? (verdict?.score ?? reward) : scores[i]!.score)
+    const answer = recorded.answer ?? verdict?.answer
+    return { completion: item.completion, reward, score, answer, reason: verdict?.reason ?? 'recorded' }
   })
 }

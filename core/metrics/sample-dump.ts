@@ -6,27 +6,53 @@ import { z } from 'zod'
 import { BenchError } from '../errors.js'
 
 /**
- * Reading a sample dump for `bench score`: JSON Lines, optionally gzip-compressed, in either of
- * two line shapes (they may be mixed in one file):
- * - one line per problem: `{"id": …, "samples": [{"reward": …, "score"?: …, "answer"?: …}, …]}`
- * - one line per sample:  `{"id": …, "reward": …, "score"?: …, "answer"?: …}`
- * Lines are grouped by `id` (first-seen order); samples of one id add up across lines.
+ * Reading a sample dump — for `bench score`, the `replay` model, the `sample-dump` task and `bench
+ * weights`: JSON Lines, optionally gzip-compressed, in any of these line shapes (they may be mixed):
+ * - one line per problem: `{"id": …, "samples": [{"reward": …, "score"?: …, "answer"?: …, "text"?: …}, …]}`
+ *   with optional problem fields `prompt`, `answer` (the reference), `expert` (a reference solution)
+ *   and `expert_score` (the selector's score of that solution);
+ * - one line per sample: `{"id": …, "reward": …, "score"?: …, "answer"?: …, "text"?: …, "prompt"?: …}`,
+ *   which also reads human-eval's samples (`{"task_id", "completion"}`) and results files (`passed`);
+ * - the raw Qwen2.5-Math evaluation output (`{"idx", "question", "gt", "response": [...], "score":
+ *   [bools], "pred": [...], "pred_score": [[x], …]}`): sample i has text `response[i]`, reward
+ *   `score[i]`, score `pred_score[i][0]` (the reward model's) and answer `pred[i]`; the problem has
+ *   prompt `question`, answer `gt` and expert `solution`.
+ * The id is `id`, else `task_id`, else `idx`; a completion's text is `text`, else `completion`; a
+ * reward is `reward`, else `passed`. Lines are grouped by id (first-seen order); samples of one id
+ * add up across lines, and a problem field comes from the first line that has it.
  * `reward` is a number in [0, 1] (true/false read as 1/0); `score` a finite number; `answer` a
  * string (a number is read as its decimal text). A null `score` or `answer` counts as absent.
- * Other fields are ignored. Blank lines are skipped.
+ * Other fields are ignored. Blank lines are skipped. A reward is required on every sample unless
+ * the reader is asked for `rewards: 'optional'` (replaying samples a task's verifiers will judge);
+ * then each sample needs a reward or a text.
  */
 
-/** One sample of a dump. */
-export interface DumpSample {
-  reward: number
+/** One sample of a dump as recorded: any judgement it carries, and its text when it has one. */
+export interface RecordedSample {
+  reward?: number
   score?: number
   answer?: string
+  /** The completion text. */
+  text?: string
 }
 
-/** One problem of a dump: its id and every sample drawn for it. */
-export interface DumpProblem {
+/** One sample of a scored dump: its reward is known. */
+export interface DumpSample extends RecordedSample {
+  reward: number
+}
+
+/** One problem of a dump: its id, what the dump says of the problem, and every sample drawn for it. */
+export interface DumpProblem<S extends RecordedSample = DumpSample> {
   id: string
-  samples: DumpSample[]
+  /** The prompt (or question) the samples answer, where the dump records it. */
+  prompt?: string
+  /** The reference answer, where the dump records it. */
+  answer?: string
+  /** A reference solution, where the dump records it. */
+  expert?: string
+  /** The selector's score of `expert`, where the dump records it. */
+  expertScore?: number
+  samples: S[]
 }
 
 /** A line that did not parse: where, and why. */
@@ -37,25 +63,72 @@ export interface BadLine {
 }
 
 /** A dump as read: problems in first-seen order, plus the lines skipped under `skipBadLines`. */
-export interface SampleDump {
+export interface SampleDump<S extends RecordedSample = DumpSample> {
   file: string
-  problems: DumpProblem[]
+  problems: DumpProblem<S>[]
   badLines: BadLine[]
 }
 
-const id = z.union([z.string().min(1), z.number()]).transform(String)
-const sample = z.object({
-  reward: z.union([z.boolean().transform(Number), z.number().min(0).max(1)]),
-  score: z.number().refine(Number.isFinite, 'must be a finite number').nullish(),
-  answer: z.union([z.string(), z.number().transform(String)]).nullish(),
-})
-const problemLine = z.object({ id, samples: z.array(sample).min(1, 'must hold at least one sample') })
-const sampleLine = sample.extend({ id })
+/** Whether every sample must carry a reward (`bench score`, the default) or may leave it to a verifier. */
+export type RewardRule = 'required' | 'optional'
 
-function toSample(s: z.infer<typeof sample>): DumpSample {
-  const out: DumpSample = { reward: s.reward }
+/** A parsed line: the problem it belongs to (fields it states) and its samples. */
+type ParsedLine<S extends RecordedSample> = Omit<DumpProblem<S>, 'samples'> & { samples: S[] }
+
+const id = z.union([z.string().min(1), z.number()]).transform(String)
+const reward = z.union([z.boolean().transform(Number), z.number().min(0).max(1)])
+const score = z.number().refine(Number.isFinite, 'must be a finite number')
+const answer = z.union([z.string(), z.number().transform(String)])
+const sample = z.object({
+  reward: reward.optional(),
+  passed: z.boolean().optional(),
+  score: score.nullish(),
+  answer: answer.nullish(),
+  text: z.string().optional(),
+  completion: z.string().optional(),
+})
+const problemFields = {
+  prompt: z.string().optional(),
+  answer: answer.nullish(),
+  expert: z.string().optional(),
+  expert_score: score.optional(),
+}
+const problemLine = z.object({ id, samples: z.array(sample).min(1, 'must hold at least one sample'), ...problemFields })
+const sampleLine = sample.extend({ id, prompt: z.string().optional() })
+const qwenLine = z
+  .object({
+    id,
+    question: z.string().optional(),
+    gt: answer.nullish(),
+    solution: z.string().optional(),
+    response: z.array(z.string()).min(1, 'must hold at least one response'),
+    score: z.array(z.boolean()),
+    pred: z.array(answer.nullable()).optional(),
+    pred_score: z.array(z.union([score, z.tuple([score])])).optional(),
+  })
+  .superRefine((line, ctx) => {
+    const n = line.response.length
+    for (const key of ['score', 'pred', 'pred_score'] as const) {
+      const length = line[key]?.length
+      if (length !== undefined && length !== n) ctx.addIssue({ code: 'custom', path: [key], message: `has ${length} entries but response has ${n}` })
+    }
+  })
+
+/** The id of a line: `id`, else `task_id` (human-eval), else `idx` (Qwen2.5-Math). */
+function withId(json: object): Record<string, unknown> {
+  const record = json as Record<string, unknown>
+  if (record.id !== undefined) return record
+  return { ...record, id: record.task_id ?? record.idx }
+}
+
+function toSample(s: z.infer<typeof sample>): RecordedSample {
+  const out: RecordedSample = {}
+  const r = s.reward ?? (s.passed === undefined ? undefined : Number(s.passed))
+  if (r !== undefined) out.reward = r
   if (s.score !== null && s.score !== undefined) out.score = s.score
   if (s.answer !== null && s.answer !== undefined) out.answer = s.answer
+  const text = s.text ?? s.completion
+  if (text !== undefined) out.text = text
   return out
 }
 
@@ -66,8 +139,37 @@ function describeIssues(error: z.ZodError): string {
     .join('; ')
 }
 
-/** Parses one line; returns the problem id and its samples, or the reason it is bad. */
-export function parseDumpLine(text: string): { id: string; samples: DumpSample[] } | { reason: string } {
+function parseQwen(json: object): ParsedLine<RecordedSample> | { reason: string } {
+  const parsed = qwenLine.safeParse(json)
+  if (!parsed.success) return { reason: describeIssues(parsed.error) }
+  const q = parsed.data
+  const samples = q.response.map((text, i) => {
+    const s: RecordedSample = { text }
+    if (q.score[i] !== undefined) s.reward = Number(q.score[i])
+    const rm = q.pred_score?.[i]
+    if (rm !== undefined) s.score = Array.isArray(rm) ? rm[0] : rm
+    const pred = q.pred?.[i]
+    if (pred !== undefined && pred !== null) s.answer = pred
+    return s
+  })
+  return problemOf(q.id, { prompt: q.question, answer: q.gt, expert: q.solution }, samples)
+}
+
+function problemOf(
+  id: string,
+  fields: { prompt?: string; answer?: string | null; expert?: string; expert_score?: number },
+  samples: RecordedSample[],
+): ParsedLine<RecordedSample> {
+  const out: ParsedLine<RecordedSample> = { id, samples }
+  if (fields.prompt !== undefined) out.prompt = fields.prompt
+  if (fields.answer !== undefined && fields.answer !== null) out.answer = fields.answer
+  if (fields.expert !== undefined) out.expert = fields.expert
+  if (fields.expert_score !== undefined) out.expertScore = fields.expert_score
+  return out
+}
+
+/** Parses one line in any shape, rewards optional. */
+function parseAnyLine(text: string): ParsedLine<RecordedSample> | { reason: string } {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -75,14 +177,38 @@ export function parseDumpLine(text: string): { id: string; samples: DumpSample[]
     return { reason: `not valid JSON (${(error as Error).message})` }
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { reason: 'expected a JSON object' }
-  if ('samples' in json) {
-    const parsed = problemLine.safeParse(json)
+  const record = withId(json)
+  if ('samples' in record) {
+    const parsed = problemLine.safeParse(record)
     if (!parsed.success) return { reason: describeIssues(parsed.error) }
-    return { id: parsed.data.id, samples: parsed.data.samples.map(toSample) }
+    return problemOf(parsed.data.id, parsed.data, parsed.data.samples.map(toSample))
   }
-  const parsed = sampleLine.safeParse(json)
+  if (Array.isArray(record.response)) return parseQwen(record)
+  const parsed = sampleLine.safeParse(record)
   if (!parsed.success) return { reason: describeIssues(parsed.error) }
-  return { id: parsed.data.id, samples: [toSample(parsed.data)] }
+  return problemOf(parsed.data.id, { prompt: parsed.data.prompt }, [toSample(parsed.data)])
+}
+
+/**
+ * Parses one line; returns the problem id, the problem fields it states and its samples, or the
+ * reason it is bad. With `rewards: 'required'` (the default) a sample without a reward is bad;
+ * with `'optional'` a sample needs a reward or a text (something to replay and judge).
+ */
+export function parseDumpLine(text: string): ParsedLine<DumpSample> | { reason: string }
+export function parseDumpLine(text: string, opts: { rewards: 'optional' }): ParsedLine<RecordedSample> | { reason: string }
+export function parseDumpLine(text: string, opts: { rewards?: RewardRule } = {}): ParsedLine<RecordedSample> | { reason: string } {
+  const parsed = parseAnyLine(text)
+  if ('reason' in parsed) return parsed
+  const many = parsed.samples.length > 1 || /"samples"\s*:/.test(text)
+  const at = (i: number, field: string) => (many ? `samples.${i}.${field}` : field)
+  for (const [i, s] of parsed.samples.entries()) {
+    if (opts.rewards !== 'optional' && s.reward === undefined)
+      return {
+        reason: `${at(i, 'reward')}: missing (every sample needs a reward, a number in [0, 1] or a boolean; judge code samples with bench verify first)`,
+      }
+    if (s.reward === undefined && s.text === undefined) return { reason: `${at(i, 'reward')}: missing, and the sample has no text to judge either` }
+  }
+  return parsed
 }
 
 async function isGzip(file: string): Promise<boolean> {
@@ -101,9 +227,11 @@ async function isGzip(file: string): Promise<boolean> {
  * Reads a `.jsonl` or `.jsonl.gz` dump, streaming line by line. A line that does not parse is an
  * error (BENCH_DATA_INVALID, naming the file, the line number and the reason) unless
  * `skipBadLines`, where it is recorded in `badLines` and skipped. A missing file is
- * BENCH_DATA_MISSING; a dump with no problems is BENCH_DATA_INVALID.
+ * BENCH_DATA_MISSING; a dump with no problems is BENCH_DATA_INVALID. `rewards` as in parseDumpLine.
  */
-export async function readSampleDump(file: string, opts: { skipBadLines?: boolean } = {}): Promise<SampleDump> {
+export async function readSampleDump(file: string, opts?: { skipBadLines?: boolean; rewards?: 'required' }): Promise<SampleDump>
+export async function readSampleDump(file: string, opts: { skipBadLines?: boolean; rewards: 'optional' }): Promise<SampleDump<RecordedSample>>
+export async function readSampleDump(file: string, opts: { skipBadLines?: boolean; rewards?: RewardRule } = {}): Promise<SampleDump<RecordedSample>> {
   let gzip: boolean
   try {
     gzip = await isGzip(file)
@@ -112,14 +240,14 @@ export async function readSampleDump(file: string, opts: { skipBadLines?: boolea
   }
   const raw = createReadStream(file)
   const input = gzip ? raw.pipe(createGunzip()) : raw
-  const byId = new Map<string, DumpProblem>()
+  const byId = new Map<string, DumpProblem<RecordedSample>>()
   const badLines: BadLine[] = []
   let lineNo = 0
   try {
     for await (const text of createInterface({ input, crlfDelay: Infinity })) {
       lineNo++
       if (text.trim() === '') continue
-      const parsed = parseDumpLine(text)
+      const parsed = opts.rewards === 'optional' ? parseDumpLine(text, { rewards: 'optional' }) : parseDumpLine(text)
       if ('reason' in parsed) {
         const bad = { file, line: lineNo, reason: parsed.reason }
         if (!opts.skipBadLines) {
@@ -129,8 +257,12 @@ export async function readSampleDump(file: string, opts: { skipBadLines?: boolea
         continue
       }
       const problem = byId.get(parsed.id)
-      if (problem) problem.samples.push(...parsed.samples)
-      else byId.set(parsed.id, { id: parsed.id, samples: parsed.samples })
+      if (!problem) byId.set(parsed.id, parsed)
+      else {
+        problem.samples.push(...parsed.samples)
+        for (const key of ['prompt', 'answer', 'expert', 'expertScore'] as const)
+          if (problem[key] === undefined && parsed[key] !== undefined) Object.assign(problem, { [key]: parsed[key] })
+      }
     }
   } catch (error) {
     raw.destroy()

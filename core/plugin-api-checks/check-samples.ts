@@ -31,7 +31,19 @@ export function checkSampleResults(model: string, requests: readonly SampleReque
       if (!Array.isArray(completion.tokens)) throw breach(`${at} to have an array of tokens`, describeValue(completion.tokens))
       if (typeof completion.logProb !== 'number' || Number.isNaN(completion.logProb))
         throw breach(`${at} to have a number logProb`, describeValue(completion.logProb))
+      if (completion.recorded !== undefined) checkRecorded(completion.recorded, (expected, got) => breach(`${at}: ${expected}`, got))
     })
   })
   return out as SampleResult[]
+}
+
+/** A recorded judgement: an object whose reward is in [0, 1], score finite, answer a string (each optional). */
+function checkRecorded(recorded: unknown, breach: (expected: string, got: string) => Error): void {
+  if (recorded === null || typeof recorded !== 'object') throw breach('recorded to be an object { reward?, score?, answer? }', describeValue(recorded))
+  const r = recorded as Record<string, unknown>
+  if (r.reward !== undefined && !(typeof r.reward === 'number' && r.reward >= 0 && r.reward <= 1))
+    throw breach('recorded.reward to be a number in [0, 1]', describeValue(r.reward))
+  if (r.score !== undefined && !(typeof r.score === 'number' && Number.isFinite(r.score)))
+    throw breach('recorded.score to be a finite number', describeValue(r.score))
+  if (r.answer !== undefined && typeof r.answer !== 'string') throw breach('recorded.answer to be a string', describeValue(r.answer))
 }

@@ -26,6 +26,21 @@ export interface Completion {
    * order is `logProb`. Optional: what an OpenAI-compatible server returns as `logprobs`.
    */
   tokenLogProbs?: number[]
+  /**
+   * A judgement recorded with this completion, for a model that replays samples judged elsewhere
+   * (the `replay` model serving a sample dump). The evaluator and the trainer use each field present
+   * in place of the verifiers': `reward` for R, `score` for r, `answer` for majority vote; the
+   * verifiers judge only what is missing (an oracle selector's r is then the recorded reward). A
+   * model that generates leaves it out.
+   */
+  recorded?: RecordedJudgement
+}
+
+/** What a replayed sample's dump says of it: `reward` in [0, 1], `score` finite, `answer` text. */
+export interface RecordedJudgement {
+  reward?: number
+  score?: number
+  answer?: string
 }
 
 /** The completions for one request, in request order. */

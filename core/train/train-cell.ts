@@ -201,7 +201,7 @@ async function drawScored(model: ModelInstance, batch: Problem[], n: number, opt
     seed: deriveSeed(opts.seed, opts.cellId, role, step, problem.id),
   }))
   const results = checkSampleResults(opts.modelName ?? 'the model', requests, await model.sample(requests, { signal: opts.signal }))
-  const items = batch.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text })))
+  const items = batch.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text, recorded: c.recorded })))
   for (const r of results) for (const c of r.completions) compute.tokensGenerated += c.tokens.length
   compute.samplesDrawn += items.length
   const judged = await scoreSamples(items, opts.judges)

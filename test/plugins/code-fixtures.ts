@@ -23,3 +23,4 @@ export const addProblem = codeProblem('add', 'function add(a, b){\n', {
   test: "const assert = require('node:assert')\nasync function test() {\n  assert.deepEqual(await add(1, 2), 3)\n  assert.deepEqual(await add(-1, 1), 0)\n  assert.strictEqual(await add(20, 22), 42)\n}\ntest()",
 })
 export const CORRECT_ADD = '  return a + b\n}\n'
+export const mbppFile = path.join(sharedData, 'mbpp/mbpp.jsonl')

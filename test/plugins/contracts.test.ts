@@ -3,6 +3,8 @@
  * plugin authors import). A new built-in without a row here fails the coverage tests, so add one.
  * The testers themselves are tested on broken plugins in contract-testers.test.ts.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -56,6 +58,14 @@ const tinyOpts = { prompts: ['ab=', 'h7+1=', 'c'], corpus: tinyCorpus, backend: 
 // A tabular completion is a whole answer word, one token: it has no place to stop inside (its
 // documented design), so the stop-string check is left out for it.
 const tabularOpts = async (): Promise<ModelContractOptions> => ({ prompts: (await toyProblems(3)).map((p) => p.prompt), skip: ['stop-strings'] })
+// A replayed dump: its problems matched by prompt text (the tester's ids are p0, p1, …), 4 samples each.
+const replayDump = path.join(mkdtempSync(path.join(tmpdir(), 'bonbench-contract-replay-')), 'dump.jsonl')
+writeFileSync(
+  replayDump,
+  ['ab=', 'h7+1=', 'c']
+    .map((prompt, i) => JSON.stringify({ id: `q${i}`, prompt, samples: ['1', '22', '333', '4'].map((text, j) => ({ text, reward: j % 2 })) }))
+    .join('\n'),
+)
 const modelRows: Array<{ short: string; label: string; row: () => Promise<{ plugin: ModelPlugin; opts: ModelContractOptions }> }> = [
   { short: 'tabular', label: 'toy prompts', row: async () => ({ plugin: builtins.tabular!() as ModelPlugin, opts: await tabularOpts() }) },
   {
@@ -86,6 +96,15 @@ const modelRows: Array<{ short: string; label: string; row: () => Promise<{ plug
       return { plugin: builtins['openai-compatible']!({ baseUrl, logprobs: true, cache: false }) as ModelPlugin, opts: tinyOpts }
     },
   },
+  // A replay serves the recorded samples: seeds, temperature and stop strings do not change them.
+  {
+    short: 'replay',
+    label: 'a dump matched by prompt text',
+    row: async () => ({
+      plugin: builtins.replay!({ samples: replayDump }) as ModelPlugin,
+      opts: { prompts: ['ab=', 'h7+1=', 'c'], skip: ['greedy', 'stop-strings', 'seed-varies'] },
+    }),
+  },
 ]
 const servers: Array<{ server: OpenAiServer; model: ModelInstance }> = []
 afterAll(async () => {
@@ -108,15 +127,19 @@ describe('model contract: every built-in model', () => {
         'sample-shape',
         'seed-reproducible',
         'batch-independent',
-        'greedy',
         'abort',
-        ...(short === 'tabular' ? [] : ['stop-strings']),
-        'update-stats',
-        'logprob-agrees',
-        'update-direction',
-        'clone-independent',
-        'save-load',
-        'clone-cache-invariant',
+        ...(short === 'replay'
+          ? []
+          : [
+              'greedy',
+              ...(short === 'tabular' ? [] : ['stop-strings']),
+              'update-stats',
+              'logprob-agrees',
+              'update-direction',
+              'clone-independent',
+              'save-load',
+              'clone-cache-invariant',
+            ]),
       ])
     })
   }
@@ -191,8 +214,8 @@ const verifierRows: Record<string, () => Promise<{ plugin: VerifierPlugin; cases
 }
 
 describe('verifier contract: every built-in verifier', () => {
-  it('has a row for every built-in verifier that needs no preparation (reward-model is checked below)', () => {
-    expect([...Object.keys(verifierRows), 'reward-model'].sort()).toEqual(shortsOf('verifier').sort())
+  it('has a row for every built-in verifier that needs no preparation (reward-model is checked below; recorded never judges)', () => {
+    expect([...Object.keys(verifierRows), 'reward-model', 'recorded'].sort()).toEqual(shortsOf('verifier').sort())
   })
   for (const [short, row] of Object.entries(verifierRows)) {
     it(`bonbench:${short} keeps the verifier contract (order, garbage, expectations)`, async () => {
@@ -232,6 +255,8 @@ const taskRows: Record<string, Array<{ label: string; options?: Record<string, u
   math500: [{ label: 'MATH500', options: { limit: 40 }, dataPath: path.join(data, 'math'), training: false }],
   gsm8k: [{ label: 'GSM8K test', options: { limit: 40, trainFraction: 0.5 }, dataPath: path.join(data, 'gsm8k') }],
   humaneval: [{ label: 'HumanEval', dataPath: path.join(data, 'humaneval'), training: false }],
+  'sample-dump': [{ label: 'Qwen2.5-Math output', options: { samples: path.join(data, 'samples/qwen25math_math_cot_100.jsonl.gz') }, training: false }],
+  mbpp: [{ label: 'MBPP', options: { limit: 20, fewShot: 3 }, dataPath: path.join(data, 'mbpp') }],
   'humaneval-js': [
     { label: 'HumanEval-X', options: { trainFraction: 0.3 }, dataPath: path.join(data, 'humaneval_js') },
     { label: 'MultiPL-E (evaluation only)', dataPath: path.join(data, 'humaneval_js/humaneval-js.multiple-e.jsonl') },
@@ -301,6 +326,8 @@ describe('coverage', () => {
       ...modelRows.map((r) => r.short),
       ...Object.keys(verifierRows),
       'reward-model',
+      // recorded never judges: the evaluator uses a replayed dump's own verdicts (test/plugins/replay.test.ts).
+      'recorded',
       ...Object.keys(taskRows),
       ...shortsOf('strategy'),
       ...shortsOf('reporter'),

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseDumpLine, readSampleDump } from '../../../core/metrics/index.js'
+import { sharedData } from '../../plugins/code-fixtures.js'
 
 let dir: string
 beforeEach(async () => {
@@ -77,5 +78,79 @@ describe('readSampleDump', () => {
     const empty = path.join(dir, 'e.jsonl')
     await writeFile(empty, '\n\n')
     await expect(readSampleDump(empty)).rejects.toThrow(/no problems found/)
+  })
+})
+
+describe('the other dump shapes: human-eval samples and results, raw Qwen2.5-Math output, texts and problem fields', () => {
+  it('reads human-eval lines (task_id, completion, passed), with rewards optional when asked', () => {
+    expect(parseDumpLine('{"task_id": "HumanEval/0", "completion": "  return 1\\n", "passed": false, "result": "failed"}')).toEqual({
+      id: 'HumanEval/0',
+      samples: [{ reward: 0, text: '  return 1\n' }],
+    })
+    expect(parseDumpLine('{"task_id": "HumanEval/0", "completion": "x"}')).toEqual({ reason: expect.stringMatching(/^reward: missing .*bench verify/) })
+    expect(parseDumpLine('{"task_id": "HumanEval/0", "completion": "x"}', { rewards: 'optional' })).toEqual({ id: 'HumanEval/0', samples: [{ text: 'x' }] })
+    expect(parseDumpLine('{"id": "p", "score": 1}', { rewards: 'optional' })).toEqual({ reason: expect.stringContaining('no text to judge') })
+    expect(parseDumpLine('{"id": "p", "samples": [{"reward": 1}, {"score": 2}]}')).toEqual({ reason: expect.stringMatching(/^samples\.1\.reward: missing/) })
+  })
+
+  it('reads a problem line with its prompt, reference answer, expert and expert score', () => {
+    expect(
+      parseDumpLine('{"id": 7, "prompt": "2+2=", "answer": 4, "expert": "4", "expert_score": 0.9, "samples": [{"text": "4", "reward": 1, "score": 0.8}]}'),
+    ).toEqual({
+      id: '7',
+      prompt: '2+2=',
+      answer: '4',
+      expert: '4',
+      expertScore: 0.9,
+      samples: [{ text: '4', reward: 1, score: 0.8 }],
+    })
+  })
+
+  it('reads a raw Qwen2.5-Math line: response, score (bools), pred, pred_score (one-element lists); unequal lengths are bad', () => {
+    const line = {
+      idx: 3,
+      question: 'Q?',
+      gt: '5',
+      solution: 'so \\boxed{5}',
+      response: ['a', 'b'],
+      score: [true, false],
+      pred: ['5', null],
+      pred_score: [[0.5], [-1]],
+    }
+    expect(parseDumpLine(JSON.stringify(line))).toEqual({
+      id: '3',
+      prompt: 'Q?',
+      answer: '5',
+      expert: 'so \\boxed{5}',
+      samples: [
+        { text: 'a', reward: 1, score: 0.5, answer: '5' },
+        { text: 'b', reward: 0, score: -1 },
+      ],
+    })
+    expect(parseDumpLine(JSON.stringify({ ...line, pred_score: [[0.5]] }))).toEqual({ reason: 'pred_score: has 1 entries but response has 2' })
+  })
+
+  it('reads the shared Qwen2.5-Math file end to end: 100 problems × 8 samples, mean reward 0.91', async () => {
+    const file = path.join(sharedData, 'samples/qwen25math_math_cot_100.jsonl.gz')
+    const dump = await readSampleDump(file)
+    expect(dump.problems).toHaveLength(100)
+    expect(dump.problems.every((p) => p.samples.length === 8 && p.prompt !== undefined && p.samples.every((s) => s.text && s.score !== undefined))).toBe(true)
+    const rewards = dump.problems.flatMap((p) => p.samples.map((s) => s.reward))
+    expect(rewards.reduce((a, b) => a + b, 0) / rewards.length).toBeCloseTo(0.91, 12)
+  })
+
+  it('keeps the first line’s problem fields and adds samples across lines', async () => {
+    const file = path.join(dir, 'fields.jsonl')
+    await writeFile(file, ['{"id": "a", "reward": 1, "text": "x", "prompt": "P"}', '{"id": "a", "reward": 0, "text": "y", "prompt": "other"}'].join('\n'))
+    expect((await readSampleDump(file)).problems).toEqual([
+      {
+        id: 'a',
+        prompt: 'P',
+        samples: [
+          { reward: 1, text: 'x' },
+          { reward: 0, text: 'y' },
+        ],
+      },
+    ])
   })
 })
