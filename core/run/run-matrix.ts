@@ -14,6 +14,7 @@ import type { PluginRegistry } from '../registry/registry.js'
 import { createRng, deriveSeed } from '../rng.js'
 import { evaluatePools } from '../eval/evaluate-pools.js'
 import { computeCellMetrics } from '../eval/cell-metrics.js'
+import { extraSelectionRules, needsLogProb, resolveSelectionRules } from '../metrics/selection-rules.js'
 import { trainCell } from '../train/train-cell.js'
 import { lambdaFor } from '../train/lambda.js'
 import { measureKl } from '../eval/measure-kl.js'
@@ -137,6 +138,10 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const validation = splits.validation.length > 0 ? splits.validation : undefined
     // The learned verifier trains on train prompts, never on the validation ones.
     const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
+    // Extra selection rules (eval.selectionRules); none: every evaluation stays exactly as before.
+    const extraRules = extraSelectionRules(resolveSelectionRules(config.eval.selectionRules))
+    const ruleOptions = extraRules.length > 0 ? { selectionRules: extraRules } : {}
+    const keepLogProb = extraRules.some(needsLogProb) ? { keepLogProb: true } : {}
     const cells = planCells(config)
 
     const runId = opts.resumeDir ? readManifest(opts.resumeDir).runId : newRunId()
@@ -314,6 +319,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
                     metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'),
                     klSeed: deriveSeed(cell.key.seed, cell.cellId, 'kl'),
                     signal: opts.signal,
+                    ...ruleOptions,
                     ...(validation ? { validation: { problems: validation, metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'validation-metrics') } } : {}),
                   })
                   journal.append({ type: 'checkpoint-eval', cellId: cell.cellId, ...record })
@@ -344,6 +350,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               generation,
               done: previous.pools.get(cell.cellId) ?? new Map(),
               signal: opts.signal,
+              ...keepLogProb,
               onPool: (pool) => {
                 journal.append({ type: 'pool', cellId: cell.cellId, promptId: pool.promptId, samples: pool.samples })
                 compute.samplesDrawn += pool.samples.length
@@ -357,6 +364,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
               threshold: config.eval.threshold,
               bootstrap: config.eval.bootstrap,
               seed: deriveSeed(cell.key.seed, cell.cellId, 'metrics'),
+              ...ruleOptions,
             })
             const result: CellResult = {
               cellId: cell.cellId,
@@ -403,6 +411,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
                 metricsSeed: deriveSeed(cell.key.seed, cell.cellId, 'validation-metrics'),
                 signal: opts.signal,
                 onProgress: (done, total) => emit({ type: 'progress', cellId: cell.cellId, phase: 'sample', done, total }),
+                ...ruleOptions,
               })
             }
             const hash = await modelHash(model)
