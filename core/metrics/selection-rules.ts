@@ -52,7 +52,9 @@ export const selectionRuleOptionSchemas = {
 const ruleName = z.enum(SELECTION_RULE_NAMES, { error: `must be one of ${SELECTION_RULE_NAMES.join(', ')}` })
 
 /** How a config names a rule: `'majority'` or `['rbon-kl', { beta: 0.1 }]`. */
-export const selectionRuleRefSchema = z.union([ruleName, z.tuple([ruleName, z.record(z.string(), z.unknown())])])
+export const selectionRuleRefSchema = z.union([ruleName, z.tuple([ruleName, z.record(z.string(), z.unknown())])], {
+  error: `must be a rule name or [name, options], the name one of ${SELECTION_RULE_NAMES.join(', ')}`,
+})
 
 /** A rule as a config writes it. */
 export type SelectionRuleRef = z.input<typeof selectionRuleRefSchema>

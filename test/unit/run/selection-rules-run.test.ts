@@ -7,7 +7,9 @@ import type { CellResult, PoolSample } from '../../../core/plugin-api/results.js
 import { deriveSeed } from '../../../core/rng.js'
 import { readRun } from '../../../core/run/run-record.js'
 import { runMatrix } from '../../../core/run/run-matrix.js'
+import { renderHtml } from '../../../reports/html.js'
 import { renderMarkdown } from '../../../reports/markdown.js'
+import { sampleBrowserData } from '../../../reports/sample-browser.js'
 import { buildResults } from '../../../reports/results-json.js'
 import { resultsSchema } from '../../../reports/results-schema.js'
 import { journalOf, tempProject, toyRunSetup } from '../../helpers/toy-run.js'
@@ -85,11 +87,22 @@ describe('a run with eval.selectionRules', () => {
     const group = results.groups[0]!
     expect(group.selection!.map((s) => s.rule)).toEqual(['weighted-majority', 'rbon-kl(beta=0.5)', 'rbon-wd(beta=1,cost=answer)', 'srbon-kl(beta=0.5)'])
     const chart = results.charts.find((c) => c.kind === 'selection-curve')!
-    expect(chart.series.map((s) => s.label)).toEqual(['base · Bo-N', 'base · maj@N', 'base · weighted maj@N', 'base · RBoN-KL β=0.5', 'base · RBoN-WD β=1', 'base · SRBoN-KL β=0.5'])
+    expect(chart.series.map((s) => s.label)).toEqual([
+      'base · Bo-N',
+      'base · maj@N',
+      'base · weighted maj@N',
+      'base · RBoN-KL β=0.5',
+      'base · RBoN-WD β=1',
+      'base · SRBoN-KL β=0.5',
+    ])
     expect(chart.series[3]!.points.map((p) => p.y)).toEqual((group.selection![1] as { values: Array<{ value: number }> }).values.map((v) => v.value))
     const md = renderMarkdown(results)
     expect(md).toContain('Selection rules (mean reward')
     expect(md).toMatch(/\| base · RBoN-WD β=1 \| [\d.]+ \(/)
+    const run = await readRun(ruled.outcome.runDir)
+    const html = renderHtml(results, sampleBrowserData(run, 1), '', '')
+    expect(html).toContain('<h2>Selection rules against N</h2>')
+    expect(html).toContain('<th>base · RBoN-KL β=0.5</th>')
     const table = renderResultsTable(resultRows(ruled.outcome.results, { resamples: 50 }))
     expect(table).toMatch(/selection rule/)
     expect(table).toMatch(/base · SRBoN-KL β=0\.5 \(2 seeds\)|base \(2 seeds\) · SRBoN-KL β=0\.5/)
@@ -99,5 +112,6 @@ describe('a run with eval.selectionRules', () => {
     expect(plainResults.groups[0]!.selection).toBeUndefined()
     expect(plainResults.charts.some((c) => c.kind === 'selection-curve')).toBe(false)
     expect(renderMarkdown(plainResults)).not.toContain('Selection rules')
+    expect(renderHtml(plainResults, sampleBrowserData(await readRun(plain.outcome.runDir), 1), '', '')).not.toContain('Selection rules')
   })
 })
