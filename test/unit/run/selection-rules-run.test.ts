@@ -114,4 +114,26 @@ describe('a run with eval.selectionRules', () => {
     expect(renderMarkdown(plainResults)).not.toContain('Selection rules')
     expect(renderHtml(plainResults, sampleBrowserData(await readRun(plain.outcome.runDir), 1), '', '')).not.toContain('Selection rules')
   })
+
+  it('evaluates the rules at every checkpoint too (train.evalEvery)', async () => {
+    const project = tempProject('bonbench-rules-ckpt-')
+    projects.push(project)
+    const setup = toyRunSetup(project.dir, {
+      config: {
+        matrix: { strategies: ['sft'], nGrid: [1, 2] },
+        train: { steps: 3, evalEvery: 1 },
+        eval: { testPrompts: 3, selectionRules: [['rbon-kl', { beta: 1 }], 'weighted-majority'] },
+      },
+    })
+    const outcome = await runMatrix(setup)
+    const records = journalOf(outcome.runDir)
+    const checkpoints = records.filter((r) => r.type === 'checkpoint-eval') as unknown as Array<{ metrics: CellResult['metrics'] }>
+    expect(checkpoints).toHaveLength(2)
+    for (const c of checkpoints.map((c) => c.metrics)) {
+      expect(c.selection!.map((s) => `${s.state} ${s.rule}`)).toEqual(['computed rbon-kl(beta=1)', 'computed weighted-majority'])
+    }
+    const results = buildResults(await readRun(outcome.runDir), { now: new Date(0), bootstrap: 20 })
+    expect(resultsSchema.safeParse(results).success).toBe(true)
+    expect(results.cells.find((c) => c.key.strategy === 'sft')!.checkpoints![0]!.metrics.selection).toHaveLength(2)
+  })
 })
