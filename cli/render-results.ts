@@ -1,9 +1,9 @@
 import asciichart from 'asciichart'
 import type { CellResult } from '../core/plugin-api/results.js'
 import { groupCells } from '../reports/groups.js'
-import { estimateOf } from '../reports/results-json.js'
+import { estimateOf, selectionEstimates } from '../reports/results-json.js'
 import { formatTableText } from '../core/summary/format-table-text.js'
-import { metricColumns, resultsTable } from '../core/summary/results-table.js'
+import { metricColumns, resultsTable, selectionRows } from '../core/summary/results-table.js'
 
 /** One row of the end-of-run tables and one line of the curves: a cell, or a group of seeds. */
 export interface ResultRow {
@@ -15,6 +15,9 @@ export interface ResultRow {
   grid: number[]
   passAtN: Array<{ value: number; ci: [number, number] }>
   bestOfN: Array<{ value: number; ci: [number, number] }>
+  /** maj@N and the extra selection rules (`eval.selectionRules`), only when the run asked for extra rules. */
+  majorityAtN?: Array<{ value: number; ci: [number, number] }>
+  selection?: Array<{ label: string; values?: Array<{ value: number; ci: [number, number] }>; absent?: string }>
 }
 
 /**
@@ -28,18 +31,33 @@ export function resultRows(results: readonly CellResult[], opts: { resamples?: n
     return groups.map((g) => {
       const m = g.cells[0]!.metrics
       const pick = (values: number[], ci: Array<[number, number]>) => m.grid.map((_, i) => ({ value: values[i]!, ci: ci[i]! }))
-      return { label: g.label, seeds: 1, grid: m.grid, passAtN: pick(m.passAtN, m.ci.passAtN), bestOfN: pick(m.bestOfN, m.ci.bestOfN) }
+      const row: ResultRow = { label: g.label, seeds: 1, grid: m.grid, passAtN: pick(m.passAtN, m.ci.passAtN), bestOfN: pick(m.bestOfN, m.ci.bestOfN) }
+      if (m.selection) {
+        row.majorityAtN = pick(m.majorityAtN, m.ci.majorityAtN)
+        row.selection = m.selection.map((r) =>
+          r.state === 'computed' ? { label: r.label, values: pick(r.values, r.ci) } : { label: r.label, absent: r.reason },
+        )
+      }
+      return row
     })
   }
   const bootstrap = { resamples: opts.resamples ?? 1000, level: opts.level ?? 0.95, seed: 0 }
-  return groups.map((g) => ({
-    label: `${g.label} (${g.cells.length} seed${g.cells.length === 1 ? '' : 's'})`,
-    pooled: true,
-    seeds: g.cells.length,
-    grid: g.grid,
-    passAtN: g.grid.map((n) => estimateOf(g, 'passAtN', n, bootstrap)),
-    bestOfN: g.grid.map((n) => estimateOf(g, 'bestOfN', n, bootstrap)),
-  }))
+  return groups.map((g) => {
+    const row: ResultRow = {
+      label: `${g.label} (${g.cells.length} seed${g.cells.length === 1 ? '' : 's'})`,
+      pooled: true,
+      seeds: g.cells.length,
+      grid: g.grid,
+      passAtN: g.grid.map((n) => estimateOf(g, 'passAtN', n, bootstrap)),
+      bestOfN: g.grid.map((n) => estimateOf(g, 'bestOfN', n, bootstrap)),
+    }
+    const selection = selectionEstimates(g, bootstrap)
+    if (selection) {
+      row.majorityAtN = g.grid.map((n) => estimateOf(g, 'majorityAtN', n, bootstrap))
+      row.selection = selection.map((r) => ('values' in r ? { label: r.label, values: r.values } : { label: r.label, absent: r.absent }))
+    }
+    return row
+  })
 }
 
 /**
@@ -54,11 +72,17 @@ export function renderResultsTable(rows: readonly ResultRow[]): string {
   const sources = rows.map((r) => ({ label: r.label, seeds: r.seeds, grid: r.grid, passAtN: r.passAtN, bestOfN: r.bestOfN }))
   const block = (title: string, metric: 'passAtN' | 'bestOfN') =>
     formatTableText(resultsTable(sources, metricColumns([metric], grid, { headers: 'n' }), title)).lines.join('\n')
+  const ruleSources = selectionRows(rows)
+  const rules =
+    ruleSources.length > 0
+      ? ['', formatTableText(resultsTable(ruleSources, metricColumns(['rule'], grid, { headers: 'n' }), 'selection rule')).lines.join('\n')]
+      : []
   return [
     block('pass@N', 'passAtN'),
     '',
     block('Bo-N', 'bestOfN'),
-    `(percent, [95% CI over ${pooled ? 'seeds and prompts: seeds pooled' : 'prompts'}]; Bo-N selects by the verifier, pass@N counts any correct sample)`,
+    ...rules,
+    `(percent, [95% CI over ${pooled ? 'seeds and prompts: seeds pooled' : 'prompts'}]; Bo-N selects by the verifier, pass@N counts any correct sample${rules.length > 0 ? "; a selection rule's value is the mean reward of its pick" : ''})`,
   ].join('\n')
 }
 

@@ -46,6 +46,37 @@ function curveChart(id: string, kind: 'bon-curve' | 'pass-curve', ctx: Context):
   }
 }
 
+/**
+ * One curve per selection rule and group, when the run asked for rules beyond Bo-N and maj@N
+ * (eval.selectionRules): Bo-N, maj@N and each computed rule against N, with CIs. Undefined when no
+ * group of the context has extra rules.
+ */
+function selectionChart(id: string, ctx: Context): ResultsChart | undefined {
+  if (!ctx.groups.some(({ estimates }) => estimates.selection)) return undefined
+  const line = (label: string, source: string, grid: readonly number[], values: ReadonlyArray<{ value: number; ci: readonly [number, number] }>): Series => ({
+    label,
+    source,
+    style: 'line',
+    points: grid.map((n, i) => ({ x: n, y: values[i]!.value, low: values[i]!.ci[0], high: values[i]!.ci[1] })),
+  })
+  const series = ctx.groups.flatMap(({ group, estimates }) => [
+    line(`${group.label} · Bo-N`, group.groupId, estimates.grid, estimates.bestOfN),
+    line(`${group.label} · maj@N`, group.groupId, estimates.grid, estimates.majorityAtN),
+    ...(estimates.selection ?? []).flatMap((rule) =>
+      'values' in rule ? [line(`${group.label} · ${rule.label}`, group.groupId, estimates.grid, rule.values)] : [],
+    ),
+  ])
+  return {
+    id,
+    kind: 'selection-curve',
+    title: `Selection rules — ${ctx.title}`,
+    xLabel: 'N',
+    yLabel: "mean reward of the rule's pick",
+    xScale: 'log2',
+    series,
+  }
+}
+
 function difficultyChart(id: string, ctx: Context): ResultsChart | undefined {
   const base = ctx.groups.find((g) => g.group.key.strategy === 'base')?.group
   const trained = ctx.groups.filter((g) => g.group.key.strategy !== 'base').map((g) => g.group)
@@ -186,6 +217,10 @@ export function buildCharts(
   const ctxs = contexts(groups, estimates)
   ctxs.forEach((ctx, i) => charts.push(curveChart(`bon-curve-${i}`, 'bon-curve', ctx)))
   ctxs.forEach((ctx, i) => charts.push(curveChart(`pass-curve-${i}`, 'pass-curve', ctx)))
+  ctxs.forEach((ctx, i) => {
+    const chart = selectionChart(`selection-curve-${i}`, ctx)
+    if (chart) charts.push(chart)
+  })
   charts.push(...trainingCharts(training, labelOf))
   ctxs.forEach((ctx, i) => {
     const chart = difficultyChart(`difficulty-${i}`, ctx)

@@ -93,6 +93,36 @@ export function metricMatrix(group: CellGroup, metric: MetricName, n: number, pr
   })
 }
 
+/**
+ * The extra selection rules of a group (eval.selectionRules), in the first cell's order: each
+ * rule's id and label, and `absent` (the first reason) when any cell of the group lacks its values.
+ */
+export function groupSelectionRules(group: CellGroup): Array<{ rule: string; label: string; absent?: string }> {
+  const first = group.cells[0]!.metrics.selection ?? []
+  return first.map((curve) => {
+    const reasons = group.cells.map((c) => {
+      const own = c.metrics.selection?.find((s) => s.rule === curve.rule)
+      return !own ? `${c.cellId} has no ${curve.rule}` : own.state === 'absent' ? own.reason : undefined
+    })
+    const absent = reasons.find((r) => r !== undefined)
+    return absent === undefined ? { rule: curve.rule, label: curve.label } : { rule: curve.rule, label: curve.label, absent }
+  })
+}
+
+/** The `values[seed][prompt]` matrix of one selection rule at N, like {@link metricMatrix}; every cell must have the rule computed. */
+export function selectionMatrix(group: CellGroup, rule: string, n: number, promptIds: readonly string[] = group.promptIds): number[][] {
+  return group.cells.map((cell) => {
+    const index = new Map(cell.prompts.map((p, i) => [p.promptId, i]))
+    const at = cell.metrics.grid.indexOf(n)
+    if (at < 0) throw new Error(`N = ${n} missing from ${cell.cellId}`)
+    return promptIds.map((id) => {
+      const values = cell.prompts[index.get(id) ?? -1]?.selection?.[rule]
+      if (!values) throw new Error(`${rule} of prompt ${id} missing from ${cell.cellId}`)
+      return values[at]!
+    })
+  })
+}
+
 /** Mean over seeds of a metric per prompt (for scatter plots), aligned with `promptIds`. */
 export function perPromptMean(group: CellGroup, metric: MetricName, n: number, promptIds: readonly string[] = group.promptIds): number[] {
   const matrix = metricMatrix(group, metric, n, promptIds)

@@ -105,7 +105,7 @@
   }
 
   results.charts.forEach(drawChart)
-  ;['bon-curve', 'pass-curve', 'frontier', 'training', 'difficulty', 'co-scaling'].forEach(function (kind) {
+  ;['bon-curve', 'pass-curve', 'selection-curve', 'frontier', 'training', 'difficulty', 'co-scaling'].forEach(function (kind) {
     var section = document.getElementById('charts-' + kind)
     if (section && !section.querySelector('canvas')) section.appendChild(el('p', { class: 'empty' }, 'No data for this view in this run.'))
   })

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import type { TableValue } from '../core/summary/results-table.js'
+import type { ResultsTable, TableValue } from '../core/summary/results-table.js'
 import { contextsOf, groupsTable } from './markdown.js'
 import type { Results } from './results-schema.js'
 import type { SampleBrowserData } from './sample-browser.js'
@@ -60,10 +60,13 @@ function estimateCell(e: TableValue | undefined): string {
 function resultsTables(results: Results): string {
   return contextsOf(results)
     .map(({ title, groups }) => {
-      const t = groupsTable(results, groups, 'metrics')
-      const head = [t.title, ...t.columns.map((c) => c.header)]
-      const rows = t.rows.map((r) => `<tr><th>${escapeHtml(r.label)}</th>${r.values.map(estimateCell).join('')}</tr>`)
-      return `<h3>${escapeHtml(title)}</h3><table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`
+      const html = (t: ResultsTable) => {
+        const head = [t.title, ...t.columns.map((c) => c.header)]
+        const rows = t.rows.map((r) => `<tr><th>${escapeHtml(r.label)}</th>${r.values.map(estimateCell).join('')}</tr>`)
+        return `<table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`
+      }
+      const rules = groupsTable(results, groups, 'selection')
+      return `<h3>${escapeHtml(title)}</h3>${html(groupsTable(results, groups, 'metrics'))}${rules.rows.length > 0 ? `<p class="meta">Selection rules: mean reward of each rule’s pick from N samples.</p>${html(rules)}` : ''}`
     })
     .join('')
 }
@@ -115,6 +118,7 @@ ${results.errors.length ? `<p>${results.errors.length} cell(s) failed: ${results
 <section><h2>Results</h2><p class="meta">Percent, with ${Math.round(results.settings.level * 100)}% CIs; report.md lists the significant comparisons.</p>${resultsTables(results) || '<p class="empty">No cell finished.</p>'}</section>
 ${section('bon-curve', 'Bo-N accuracy against N', 'Selection by the verifier; exact estimator over each prompt’s pool, averaged over prompts and seeds.')}
 ${section('pass-curve', 'pass@N against N', 'Unbiased pass@N from each pool, averaged over prompts and seeds.')}
+${results.charts.some((c) => c.kind === 'selection-curve') ? section('selection-curve', 'Selection rules against N', 'One curve per selection rule (eval.selectionRules) and system: the mean reward of the rule’s pick from N samples, from the same pools; docs/selection-rules.md.') : ''}
 ${results.charts.some((c) => c.kind === 'frontier') ? section('frontier', 'pass@N and Bo-N against KL(π‖π_base)', 'Each arm through its checkpoints (train.evalEvery) to its final model, from the base at KL 0: KL per token from the policy’s own samples at T = 1; metrics at the largest N every arm reports.') : ''}
 ${section('training', 'Training curves', 'Loss (and mean reward where logged) per optimizer step.')}
 ${section('difficulty', 'Per-prompt difficulty', 'Each point is a prompt: the base model’s pass@1 against the trained model’s pass@N at the largest N.')}

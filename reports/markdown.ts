@@ -4,7 +4,7 @@ import { metricLabel } from './groups.js'
 import type { Results, ResultsGroup } from './results-schema.js'
 import { labelWithSelection } from './selection-label.js'
 import { frontierSection } from './frontier-markdown.js'
-import { metricColumns, type ResultsTable, resultsTable } from '../core/summary/results-table.js'
+import { metricColumns, type ResultsTable, resultsTable, selectionRows } from '../core/summary/results-table.js'
 import { fmtEstimate, mdCell, pct, signedPoints, table } from './markdown-cells.js'
 
 export { fmtEstimate, mdCell, signedPoints, table }
@@ -34,8 +34,18 @@ export function sharedGrids(groups: readonly ResultsGroup[]): { grid: number[]; 
  * html.ts): `metrics` has pass@1, pass@N for N > 1 and Bo-N over the grid the groups share;
  * `majority` has maj@N. Labels name the judge that picks each strategy's BoN picks.
  */
-export function groupsTable(results: Results, groups: readonly ResultsGroup[], kind: 'metrics' | 'majority'): ResultsTable {
+export function groupsTable(results: Results, groups: readonly ResultsGroup[], kind: 'metrics' | 'majority' | 'selection'): ResultsTable {
   const { grid, passGrid } = sharedGrids(groups)
+  if (kind === 'selection') {
+    // A row per (system, rule); the Markdown and HTML print it only when the run asked for extra rules.
+    const systems = groups.map((g) => ({
+      ...g,
+      label: labelWithSelection(results, g),
+      seeds: g.seeds.length,
+      selection: g.selection?.map((r) => ('values' in r ? { label: r.label, values: r.values } : { label: r.label, absent: r.absent })),
+    }))
+    return resultsTable(selectionRows(systems), metricColumns(['rule'], grid, { headers: 'n' }), 'system · selection rule')
+  }
   const columns =
     kind === 'metrics'
       ? [...metricColumns(['pass1'], []), ...metricColumns(['passAtN'], passGrid), ...metricColumns(['bestOfN'], grid)]
@@ -58,7 +68,15 @@ function metricTables(results: Results): string {
     .map(({ title, groups }) => {
       const metrics = markdownTable(groupsTable(results, groups, 'metrics'), { seeds: true })
       const maj = markdownTable(groupsTable(results, groups, 'majority'))
-      return `### ${mdCell(title)}\n\n${metrics}\n\nMajority vote:\n\n${maj}`
+      const rules = groupsTable(results, groups, 'selection')
+      const absent = groups.flatMap((g) =>
+        (g.selection ?? []).flatMap((r) => ('absent' in r ? [`- ${mdCell(g.label)} · ${mdCell(r.label)}: ${mdCell(r.absent)}`] : [])),
+      )
+      const selection =
+        rules.rows.length > 0
+          ? `\n\nSelection rules (mean reward of each rule's pick from N samples; docs/selection-rules.md):\n\n${markdownTable(rules)}${absent.length ? `\n\n${absent.join('\n')}` : ''}`
+          : ''
+      return `### ${mdCell(title)}\n\n${metrics}\n\nMajority vote:\n\n${maj}${selection}`
     })
     .join('\n\n')
 }

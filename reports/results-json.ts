@@ -11,7 +11,7 @@ import { buildFrontierCharts } from './frontier-charts.js'
 import type { ComparisonRequest } from './comparisons.js'
 import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup, MetricName } from './groups.js'
-import { groupCells, metricMatrix } from './groups.js'
+import { groupCells, groupSelectionRules, metricMatrix, selectionMatrix } from './groups.js'
 import type { RunData } from '../core/run/run-record.js'
 import type { Estimate, Results, ResultsComparison, ResultsGroup } from './results-schema.js'
 import { RESULTS_VERSION } from './results-schema.js'
@@ -45,6 +45,7 @@ function pickMetrics(m: CellMetrics): Results['cells'][number]['metrics'] {
     meanReward: m.meanReward,
     ci: { passAtN: m.ci.passAtN, bestOfN: m.ci.bestOfN, majorityAtN: m.ci.majorityAtN },
     threshold: m.threshold,
+    ...(m.selection ? { selection: m.selection } : {}),
   }
 }
 
@@ -56,6 +57,7 @@ function pickPrompt(p: PromptMetrics): Results['cells'][number]['prompts'][numbe
     majorityAtN: p.majorityAtN,
     pFail: p.pFail,
     ...(p.distinctAtN ? { distinctAtN: p.distinctAtN } : {}),
+    ...(p.selection ? { selection: p.selection } : {}),
   }
 }
 
@@ -69,7 +71,22 @@ export function estimateOf(group: CellGroup, metric: MetricName, n: number, opts
   return { value: ci.mean, ci: [ci.lower, ci.upper] }
 }
 
+/** A group's extra selection rules pooled over seeds (two-level bootstrap CIs), or undefined when the run asked for none. */
+export function selectionEstimates(group: CellGroup, opts: { resamples: number; level: number; seed: number }): ResultsGroup['selection'] {
+  const rules = groupSelectionRules(group)
+  if (rules.length === 0) return undefined
+  return rules.map(({ rule, label, absent }) => {
+    if (absent !== undefined) return { rule, label, absent }
+    const values = group.grid.map((n) => {
+      const ci = twoLevelBootstrapCI(selectionMatrix(group, rule, n), { ...opts, seed: deriveSeed(opts.seed, group.groupId, 'selection', rule, n) })
+      return { value: ci.mean, ci: [ci.lower, ci.upper] as [number, number] }
+    })
+    return { rule, label, values }
+  })
+}
+
 function groupEstimates(group: CellGroup, opts: { resamples: number; level: number; seed: number }): ResultsGroup {
+  const selection = selectionEstimates(group, opts)
   return {
     groupId: group.groupId,
     label: group.label,
@@ -82,6 +99,7 @@ function groupEstimates(group: CellGroup, opts: { resamples: number; level: numb
     passAtN: group.grid.map((n) => estimateOf(group, 'passAtN', n, opts)),
     bestOfN: group.grid.map((n) => estimateOf(group, 'bestOfN', n, opts)),
     majorityAtN: group.grid.map((n) => estimateOf(group, 'majorityAtN', n, opts)),
+    ...(selection ? { selection } : {}),
   }
 }
 

@@ -10,7 +10,9 @@ import { z } from 'zod'
  * over seeds) and the `frontier` chart kind — all optional, absent for runs that measured none.
  * Later additions to version 3, all optional (absent unless a run used them): a cell key's
  * `learningRate` (a learning-rate axis), `validation` on cells and checkpoints (a validation split,
- * `eval.validationPrompts`), and `arm`, `options`, `learningRate` on provenance strategies (named arms).
+ * `eval.validationPrompts`), `arm`, `options`, `learningRate` on provenance strategies (named arms),
+ * and selection rules (`eval.selectionRules`): `selection` on cell metrics, prompts and groups and the
+ * `selection-curve` chart kind, one series per (group, rule).
  * {@link upgradeResults} reads version-1 and version-2 files.
  * The committed JSON Schema `reports/results.schema.json` is generated from this file
  * (`npx tsx reports/write-results-schema.ts`; a test checks they agree) — edit here, then regenerate.
@@ -40,6 +42,20 @@ const cellKey = z.strictObject({
 /** A cell's coordinates without the seed: the unit that seeds are pooled over. */
 const groupKey = cellKey.omit({ seed: true })
 
+/** One extra selection rule's curve of a cell (eval.selectionRules; core/eval/cell-metrics.ts). */
+const selectionCurve = z.discriminatedUnion('state', [
+  z.strictObject({
+    state: z.literal('computed'),
+    rule: z.string().describe("the rule's id, e.g. 'rbon-kl(beta=0.1)'; the key of a prompt's `selection`"),
+    label: z.string(),
+    values: z.array(z.number()).describe("mean over prompts of the expected reward of the rule's pick from a random N-subset, aligned with the grid"),
+    stdErr: z.array(z.number()).describe('Monte Carlo standard error of the mean (0 where every prompt is exact)'),
+    exact: z.array(z.boolean()).describe("whether every prompt's value is exact (closed form or enumeration of all N-subsets)"),
+    ci: z.array(interval),
+  }),
+  z.strictObject({ state: z.literal('absent'), rule: z.string(), label: z.string(), reason: z.string().describe('what the pools lack for this rule') }),
+])
+
 const cellMetrics = z.strictObject({
   grid: z.array(z.number().int().positive()),
   passAtN: z.array(z.number()),
@@ -51,6 +67,7 @@ const cellMetrics = z.strictObject({
   meanReward: z.number(),
   ci: z.strictObject({ passAtN: z.array(interval), bestOfN: z.array(interval), majorityAtN: z.array(interval) }),
   threshold: z.number(),
+  selection: z.array(selectionCurve).optional().describe('the selection rules of eval.selectionRules beyond Bo-N and maj@N; absent when none were asked for'),
 })
 
 const promptMetrics = z.strictObject({
@@ -60,6 +77,7 @@ const promptMetrics = z.strictObject({
   majorityAtN: z.array(z.number()),
   pFail: z.number(),
   distinctAtN: z.array(z.number()).optional().describe('expected distinct final answers among N samples, aligned with the grid'),
+  selection: z.record(z.string(), z.array(z.number())).optional().describe("each computed extra selection rule's values by rule id, aligned with the grid"),
 })
 
 const promptKl = z.strictObject({
@@ -146,6 +164,15 @@ const group = z.strictObject({
   passAtN: z.array(estimate),
   bestOfN: z.array(estimate),
   majorityAtN: z.array(estimate),
+  selection: z
+    .array(
+      z.union([
+        z.strictObject({ rule: z.string(), label: z.string(), values: z.array(estimate).describe('aligned with the group grid') }),
+        z.strictObject({ rule: z.string(), label: z.string(), absent: z.string().describe('why the rule has no values in this group') }),
+      ]),
+    )
+    .optional()
+    .describe('the extra selection rules (eval.selectionRules) pooled over seeds; absent when none were asked for'),
   frontier: z
     .array(frontierPoint)
     .optional()
@@ -181,7 +208,7 @@ const series = z.strictObject({
 
 const chart = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/),
-  kind: z.enum(['bon-curve', 'pass-curve', 'training', 'difficulty', 'co-scaling', 'frontier']),
+  kind: z.enum(['bon-curve', 'pass-curve', 'training', 'difficulty', 'co-scaling', 'frontier', 'selection-curve']),
   title: z.string(),
   xLabel: z.string(),
   yLabel: z.string(),

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path'
 import { BenchError } from '../errors.js'
 import { presets } from '../presets/index.js'
 import { bareName } from '../plugin-name.js'
+import { resolveSelectionRules } from '../metrics/selection-rules.js'
 import type { ArmConfig, EvalConfig, MatrixConfig, PluginRef, TrainConfig, UserConfig } from './types.js'
 import { validateUserConfig } from './load-config.js'
 
@@ -28,7 +29,8 @@ export interface ResolvedConfig {
   readonly train: Readonly<Required<Omit<TrainConfig, OptionalTrainKey>> & Pick<TrainConfig, OptionalTrainKey>>
   /** `kl` stays as written (absent: on exactly when `train.evalEvery` is set; see {@link klEnabled}). */
   readonly eval: Readonly<
-    Required<Omit<EvalConfig, 'testPrompts' | 'kl' | 'validationPrompts'>> & { testPrompts?: number; kl?: boolean; validationPrompts?: number }
+    Required<Omit<EvalConfig, 'testPrompts' | 'kl' | 'validationPrompts' | 'selectionRules'>> &
+      Pick<EvalConfig, 'testPrompts' | 'kl' | 'validationPrompts' | 'selectionRules'>
   >
   readonly plugins: readonly PluginRef[]
   readonly data?: string
@@ -127,6 +129,8 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
       `train.learningRates names ${unknownRates.map((n) => `'${n}'`).join(', ')}, not a strategy of this run (${strategies.length > 0 ? strategies.join(', ') : 'none'}). Key it by one of the run's strategies, or add that strategy to matrix.strategies.`,
     )
   }
+  // Checked here, so a bad rule stops the run before any work (the rules are resolved again where used).
+  resolveSelectionRules(merged.eval?.selectionRules)
   const resolved: ResolvedConfig = {
     task: m.task,
     model: m.model ?? defaults.model,

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { BACKEND_NAMES } from '../backend/backend-catalog.js'
 import type { Plugin } from '../plugin-api/index.js'
+import { selectionRuleRefSchema } from '../metrics/selection-rules.js'
 
 const positiveInt = z.number().int({ error: 'must be an integer ≥ 1' }).positive({ error: 'must be an integer ≥ 1' })
 const nonNegativeInt = z.number().int({ error: 'must be an integer ≥ 0' }).min(0, { error: 'must be an integer ≥ 0' })
@@ -171,6 +172,13 @@ const evalConfigShape = {
    * test split for every cell and at every checkpoint (core/run/data-splits.ts). Absent: none.
    */
   validationPrompts: positiveInt.optional(),
+  /**
+   * Selection rules evaluated beside Bo-N (`argmax`) and maj@N (`majority`, both always computed),
+   * each a curve over the N grid from the same pools: `'weighted-majority'`, `['rbon-kl', { beta }]`,
+   * `['rbon-wd', { beta, cost? }]`, `['srbon-kl', { beta }]` (docs/selection-rules.md). Absent: Bo-N and
+   * maj@N only, exactly as before. `rbon-kl` makes the run keep each sample's log-probability in its pools.
+   */
+  selectionRules: z.array(selectionRuleRefSchema).optional(),
 }
 
 /** Evaluation settings. */

@@ -26,6 +26,8 @@ export interface EvaluatePoolsOptions {
   /** Prompts sampled per model call. */
   batchPrompts?: number
   signal?: AbortSignal
+  /** Keep each completion's log-probability on its pool sample (`logProb`), for a selection rule that needs it (`rbon-kl`). */
+  keepLogProb?: boolean
 }
 
 /**
@@ -64,6 +66,7 @@ export async function evaluatePools(opts: EvaluatePoolsOptions): Promise<PromptP
         const s = judged[offset + j]!
         const sample: PoolSample = { text: c.text, reward: s.reward, score: s.score, reason: s.reason, tokens: c.tokens.length }
         if (s.answer !== undefined) sample.answer = s.answer
+        if (opts.keepLogProb) sample.logProb = c.logProb
         return sample
       })
       offset += completions.length

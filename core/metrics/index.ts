@@ -26,3 +26,17 @@ export { summarizePools, defaultKGrid } from './pool-summary.js'
 export type { PoolProblem, PoolSummary, PoolSummaryOptions, MetricCurve } from './pool-summary.js'
 export { readSampleDump, parseDumpLine } from './sample-dump.js'
 export type { SampleDump, DumpProblem, DumpSample, RecordedSample, RewardRule, BadLine } from './sample-dump.js'
+export { selectionAtK, selectionUnavailable } from './selection-at-k.js'
+export type { SelectionSample, SelectionCurve, SelectionAtKOptions } from './selection-at-k.js'
+export {
+  SELECTION_RULE_NAMES,
+  DEFAULT_SELECTION_RULES,
+  resolveSelectionRules,
+  extraSelectionRules,
+  selectionRuleId,
+  selectionRuleLabel,
+  needsLogProb,
+} from './selection-rules.js'
+export type { SelectionRule, SelectionRuleName, SelectionRuleRef } from './selection-rules.js'
+export { subsetExpectation } from './subset-expectation.js'
+export type { SubsetEstimate, SubsetExpectationOptions } from './subset-expectation.js'

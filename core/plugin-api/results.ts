@@ -22,6 +22,11 @@ export interface PoolSample {
   answer?: string
   reason?: string
   tokens: number
+  /**
+   * log π(y) of the completion under the model that drew it (at T = 1), kept only when a selection
+   * rule needs it (`rbon-kl` in `eval.selectionRules`); absent otherwise.
+   */
+  logProb?: number
 }
 
 /** The evaluation pool of one prompt in one cell. */
@@ -32,6 +37,27 @@ export interface PromptPool {
 
 /** A [low, high] confidence interval. */
 export type Interval = [number, number]
+
+/**
+ * One selection rule's curve for a cell (`eval.selectionRules`, beyond Bo-N and maj@N): the mean
+ * over prompts of the expected reward of the rule's pick from a random N-subset, aligned with the
+ * grid; or `absent` with the reason when the pools lack what the rule needs (log-probabilities).
+ */
+export type SelectionRuleCurve =
+  | {
+      state: 'computed'
+      /** The rule's id (`rbon-kl(beta=0.1)`), the key of `PromptMetrics.selection`. */
+      rule: string
+      label: string
+      values: number[]
+      /** Standard error of the mean over prompts from the Monte Carlo estimates (0 where every prompt is exact). */
+      stdErr: number[]
+      /** Whether every prompt's value at that N is exact (enumeration or a closed form). */
+      exact: boolean[]
+      /** 95% bootstrap CIs over prompts. */
+      ci: Interval[]
+    }
+  | { state: 'absent'; rule: string; label: string; reason: string }
 
 /** Every DESIGN §2.3 metric of one cell, over the N grid (arrays align with `grid`). */
 export interface CellMetrics {
@@ -49,6 +75,8 @@ export interface CellMetrics {
   ci: { passAtN: Interval[]; bestOfN: Interval[]; majorityAtN: Interval[] }
   /** pass@N threshold for a non-binary reward. */
   threshold: number
+  /** The extra selection rules' curves (`eval.selectionRules`), in the order configured; absent when none were asked for. */
+  selection?: SelectionRuleCurve[]
 }
 
 /** Per-prompt numbers kept for paired comparisons and difficulty plots. */
@@ -61,6 +89,8 @@ export interface PromptMetrics {
   pFail: number
   /** Expected number of distinct final answers among N samples, aligned with the grid (diversity per prompt, for paired tests). */
   distinctAtN?: number[]
+  /** Each computed extra selection rule's values by rule id, aligned with the grid; absent when none were asked for. */
+  selection?: Record<string, number[]>
 }
 
 /** What a cell spent: compare strategies at equal cost. */

@@ -4,6 +4,7 @@ import type { Problem } from '../plugin-api/task.js'
 import { computeCellMetrics } from '../eval/cell-metrics.js'
 import { evaluatePools, type EvaluatePoolsOptions } from '../eval/evaluate-pools.js'
 import { measureKl } from '../eval/measure-kl.js'
+import { needsLogProb, type SelectionRule } from '../metrics/selection-rules.js'
 
 /**
  * The steps at which a cell trained for `steps` steps is evaluated with `evalEvery = k`: k, 2k, …
@@ -35,6 +36,8 @@ export interface EvaluateCheckpointOptions extends Pick<
   signal?: AbortSignal
   /** Also evaluate on these validation problems (metrics seeded by `metricsSeed`), into `validation`. */
   validation?: { problems: readonly Problem[]; metricsSeed: number }
+  /** Selection rules beside Bo-N and maj@N (`eval.selectionRules`), as in the final evaluation. */
+  selectionRules?: readonly SelectionRule[]
 }
 
 /**
@@ -53,7 +56,7 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
   const started = Date.now()
   const compute = { samplesDrawn: 0, tokensGenerated: 0 }
   const pools = await drawPools(opts, compute)
-  const { metrics, prompts } = computeCellMetrics(pools, { nGrid: opts.nGrid, threshold: opts.threshold, bootstrap: opts.bootstrap, seed: opts.metricsSeed })
+  const { metrics, prompts } = computeCellMetrics(pools, metricsOptions(opts, opts.metricsSeed))
   const measured = await measureKl({
     model: opts.model,
     reference: opts.reference,
@@ -104,18 +107,30 @@ export async function evaluateSplit(
     | 'metricsSeed'
     | 'signal'
     | 'onProgress'
+    | 'selectionRules'
   >,
   compute: { samplesDrawn: number; tokensGenerated: number } = { samplesDrawn: 0, tokensGenerated: 0 },
 ): Promise<SplitEval> {
   const pools = await drawPools(opts, compute)
-  return computeCellMetrics(pools, { nGrid: opts.nGrid, threshold: opts.threshold, bootstrap: opts.bootstrap, seed: opts.metricsSeed })
+  return computeCellMetrics(pools, metricsOptions(opts, opts.metricsSeed))
+}
+
+/** The metric settings of a checkpoint or split: the final evaluation's, with `seed`; rules only when some are set (the default result stays as it was). */
+function metricsOptions(opts: Pick<EvaluateCheckpointOptions, 'nGrid' | 'threshold' | 'bootstrap' | 'selectionRules'>, seed: number) {
+  return {
+    nGrid: opts.nGrid,
+    threshold: opts.threshold,
+    bootstrap: opts.bootstrap,
+    seed,
+    ...(opts.selectionRules ? { selectionRules: opts.selectionRules } : {}),
+  }
 }
 
 /** Draws and scores fresh pools of `opts.problems` (nothing journaled), adding what it drew to `compute`. */
 function drawPools(
   opts: Pick<
     EvaluateCheckpointOptions,
-    'model' | 'modelName' | 'problems' | 'judges' | 'temperature' | 'seed' | 'poolSize' | 'generation' | 'signal' | 'onProgress'
+    'model' | 'modelName' | 'problems' | 'judges' | 'temperature' | 'seed' | 'poolSize' | 'generation' | 'signal' | 'onProgress' | 'selectionRules'
   >,
   compute: { samplesDrawn: number; tokensGenerated: number },
 ): ReturnType<typeof evaluatePools> {
@@ -135,5 +150,6 @@ function drawPools(
       for (const s of pool.samples) compute.tokensGenerated += s.tokens
     },
     onProgress: opts.onProgress,
+    ...(opts.selectionRules?.some(needsLogProb) ? { keepLogProb: true } : {}),
   })
 }

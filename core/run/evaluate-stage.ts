@@ -47,6 +47,7 @@ export async function evaluateStage(ctx: RunContext, base: BaseStage, cell: Plan
     threshold: config.eval.threshold,
     bootstrap: config.eval.bootstrap,
     seed: seeds.metrics,
+    ...(settings.selectionRules ? { selectionRules: settings.selectionRules } : {}),
   })
   const result: CellResult = { cellId: cell.cellId, key: cell.key, metrics, prompts, training, compute: { ...compute, wallMs: Date.now() - cellStart } }
   if (klEnabled(config)) {

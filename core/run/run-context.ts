@@ -3,6 +3,7 @@ import type { RunEvent } from '../events.js'
 import type { Judges } from '../eval/score-samples.js'
 import type { ModelInstance } from '../plugin-api/model.js'
 import type { Problem } from '../plugin-api/task.js'
+import { extraSelectionRules, needsLogProb, resolveSelectionRules, type SelectionRule } from '../metrics/selection-rules.js'
 import { deriveSeed } from '../rng.js'
 import type { JournalIndex } from './journal-index.js'
 import type { JournalRecord } from './journal-types.js'
@@ -72,9 +73,21 @@ export function cellSeeds(cell: PlannedCell): { metrics: number; kl: number; val
   }
 }
 
+/**
+ * The extra selection rules of a run (`eval.selectionRules` beyond Bo-N and maj@N) and whether its
+ * pools keep log-probabilities for them; empty when there are none, so every evaluation stays
+ * exactly as it was without rules.
+ */
+function selectionSettings(config: ResolvedConfig): { selectionRules?: readonly SelectionRule[]; keepLogProb?: boolean } {
+  const rules = extraSelectionRules(resolveSelectionRules(config.eval.selectionRules))
+  if (rules.length === 0) return {}
+  return rules.some(needsLogProb) ? { selectionRules: rules, keepLogProb: true } : { selectionRules: rules }
+}
+
 /** The settings every evaluation of a cell shares (final, checkpoint and validation): one draw rule for all. */
 export function cellEvalSettings(ctx: RunContext, base: BaseStage, cell: PlannedCell) {
   return {
+    ...selectionSettings(ctx.config),
     modelName: ctx.plugins.model.name,
     judges: base.judges,
     temperature: cell.key.temperature,

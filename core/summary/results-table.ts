@@ -4,8 +4,11 @@
  * from results; the terminal (format-table-text.ts) and Markdown (reports/markdown.ts) only lay it out.
  */
 
-/** A metric a column shows; `pass1` has no N of its own. */
-export type TableMetric = 'pass1' | 'passAtN' | 'bestOfN' | 'majorityAtN'
+/**
+ * A metric a column shows; `pass1` has no N of its own. `rule` is a selection rule's curve
+ * (a row per system and rule, in a one-metric table: see {@link selectionRows}).
+ */
+export type TableMetric = 'pass1' | 'passAtN' | 'bestOfN' | 'majorityAtN' | 'rule'
 
 /** One entry: a proportion in [0, 1] and, when known, its confidence interval. */
 export interface TableValue {
@@ -49,9 +52,41 @@ export interface TableSource {
   passAtN: ReadonlyArray<TableValue | undefined>
   bestOfN: ReadonlyArray<TableValue | undefined>
   majorityAtN?: ReadonlyArray<TableValue | undefined>
+  /** The curve of the row's selection rule (rows made by {@link selectionRows}). */
+  rule?: ReadonlyArray<TableValue | undefined>
 }
 
-const prefixes: Record<Exclude<TableMetric, 'pass1'>, string> = { passAtN: 'pass@', bestOfN: 'Bo-', majorityAtN: 'maj@' }
+const prefixes: Record<Exclude<TableMetric, 'pass1'>, string> = { passAtN: 'pass@', bestOfN: 'Bo-', majorityAtN: 'maj@', rule: 'N=' }
+
+/** A system's selection rules as {@link selectionRows} reads them: each rule's label and values (or why it has none). */
+export interface SelectionSource {
+  label: string
+  seeds: number
+  grid: readonly number[]
+  bestOfN: ReadonlyArray<TableValue | undefined>
+  majorityAtN?: ReadonlyArray<TableValue | undefined>
+  selection?: ReadonlyArray<{ label: string; values?: ReadonlyArray<TableValue | undefined>; absent?: string }>
+}
+
+/**
+ * The sources of a selection-rule table (one metric, columns `N=…`): for each system, a row per
+ * rule — Bo-N, maj@N, then each extra rule (`eval.selectionRules`) — labelled `system · rule`.
+ * A rule without values (absent) gets a row of blanks. Empty when no system has extra rules.
+ */
+export function selectionRows(systems: readonly SelectionSource[]): TableSource[] {
+  if (!systems.some((s) => s.selection && s.selection.length > 0)) return []
+  return systems.flatMap((s) => {
+    const row = (rule: string, values: ReadonlyArray<TableValue | undefined> | undefined): TableSource => ({
+      label: `${s.label} · ${rule}`,
+      seeds: s.seeds,
+      grid: s.grid,
+      passAtN: [],
+      bestOfN: [],
+      rule: values ?? [],
+    })
+    return [row('Bo-N', s.bestOfN), row('maj@N', s.majorityAtN), ...(s.selection ?? []).map((r) => row(r.label, r.values))]
+  })
+}
 
 /**
  * The columns of `metrics` over `grid`, metric by metric: `pass@1` once, then `pass@N`, `Bo-N` or
