@@ -24,7 +24,7 @@ const DEFAULT_REPORTS = ['json', 'markdown', 'html']
  */
 export async function executeRun(
   setup: RunSetup,
-  opts: { tui: boolean; reports: boolean } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint'>,
+  opts: { tui: boolean; reports: boolean } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint' | 'shard'>,
 ): Promise<RunOutcome> {
   const { config, registry } = setup
   const controller = new AbortController()
@@ -66,6 +66,7 @@ export async function executeRun(
       registry,
       resumeDir: opts.resumeDir,
       checkpoint: opts.checkpoint,
+      ...(opts.shard ? { shard: opts.shard } : {}),
       listeners: [trackRunDir, failures.onEvent, output.onEvent],
       reporters,
       signal: controller.signal,

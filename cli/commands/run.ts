@@ -13,6 +13,7 @@ import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
 import { integerAtLeast, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
 import { addExamples } from '../option-vocabulary.js'
 import { checkBackendApplies, refuseWithResume } from '../flag-applicability.js'
+import { parseShard, type ShardSpec } from '../../core/run/shard.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 
 interface RunFlags extends EvaluationFlags {
@@ -28,6 +29,7 @@ interface RunFlags extends EvaluationFlags {
   /** A run directory, or true (`--resume` alone, with `--config`): the newest run of that config file. */
   resume?: string | true
   dryRun?: boolean
+  shard?: ShardSpec
 }
 
 /** Turns flags into a config layer (undefined entries are skipped by the merge). */
@@ -97,11 +99,13 @@ export function registerRun(program: Command): void {
       'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one',
     )
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
+    .option('--shard <i/n>', 'run only the i-th of n disjoint, deterministic parts of the cells (join them with bench merge)', parseShard)
   addExamples(addEvaluationOptions(command), [
     'bench run math --strategies bon-rl,sft',
     'bench run toy --model tabular --n 1,2,4,8 --temperatures 0.7,1',
     'bench run math --preset quick --dry-run',
     'bench run --resume .bench/runs/<id>',
+    'bench run toy --model tabular --shard 1/2   # and --shard 2/2 elsewhere; then bench merge <dir1> <dir2>',
   ])
     .addHelpText('after', () => judgesHelp)
     .action(async (task: string | undefined, flags: RunFlags) => {
@@ -110,6 +114,7 @@ export function registerRun(program: Command): void {
       let flagConfig = flagsToConfig(task, flags)
       let preset = flags.preset
       let checkpoint: string | undefined
+      let shard = flags.shard
       let byConfig = false
       if (flags.resume === true) {
         // `--resume` alone: the newest run of this config file, else a new run of it.
@@ -125,7 +130,9 @@ export function registerRun(program: Command): void {
         // Found through --config: the flags only named the run to continue.
         if (!byConfig) refuseWithResume(command, task)
         // A resumed run reuses its recorded config; only the run directory comes from the flag.
-        const { provenance } = readManifest(flags.resume)
+        const { provenance, shard: recordedShard } = readManifest(flags.resume)
+        // A shard run resumes as the same shard.
+        shard = recordedShard ? { index: recordedShard.index, count: recordedShard.count } : undefined
         const recorded = provenance.config
         // A resumed `bench eval` run evaluates its checkpoint again, not a fresh base model.
         checkpoint = provenance.checkpoint
@@ -140,7 +147,7 @@ export function registerRun(program: Command): void {
         process.stdout.write(renderPlan(plan, config.poolSize))
         return
       }
-      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume, checkpoint })
+      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume, checkpoint, ...(shard ? { shard } : {}) })
     })
 }
 

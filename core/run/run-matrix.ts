@@ -26,6 +26,7 @@ import { Journal, readJournal, repairJournal } from './journal.js'
 import { indexJournal } from './journal-index.js'
 import { buildManifest, readManifest, recordResolvedBackend } from './manifest.js'
 import { planCells } from './planner.js'
+import { type ShardSpec, shardCells } from './shard.js'
 import { resolveRunPlugins } from './run-plugins.js'
 import { estimateWork } from './estimate-plan.js'
 import { type DisposeFailure, RunLifecycle, describeDisposeFailure } from './plugin-lifecycle.js'
@@ -47,6 +48,8 @@ export interface RunMatrixOptions {
   cwd?: string
   /** Evaluate this saved model (written by `instance.save`) as the base instead of pretraining one. */
   checkpoint?: string
+  /** Run only this shard of the planned cells (`--shard i/n`, core/run/shard.ts); recorded in run.json. */
+  shard?: ShardSpec
 }
 
 /** What a run returns. */
@@ -137,7 +140,8 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const validation = splits.validation.length > 0 ? splits.validation : undefined
     // The learned verifier trains on train prompts, never on the validation ones.
     const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
-    const cells = planCells(config)
+    const planned = planCells(config)
+    const cells = opts.shard ? shardCells(planned, opts.shard) : planned
 
     const runId = opts.resumeDir ? readManifest(opts.resumeDir).runId : newRunId()
     const runDir = opts.resumeDir ?? join(config.runsDir, runId)
@@ -157,6 +161,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         argv: opts.argv ?? [],
         cwd,
         checkpoint: opts.checkpoint,
+        ...(opts.shard ? { shard: { ...opts.shard, plan: planned.map((c) => c.cellId) } } : {}),
       })
       writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
     }
