@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectSameJournal } from '../helpers/compare-journals.js'
+import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { bench, tempDir } from './cli-helper.js'
 
 // Issue 16 §3: `bench run --shard i/n` runs a deterministic part of the cells; `bench merge` joins
@@ -68,4 +69,28 @@ describe('bench run --shard and bench merge', () => {
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain('--shard: give i/n with 1 ≤ i ≤ n')
   }, 120_000)
+})
+
+describe('bench merge with a pretrained base model and a learned verifier', () => {
+  const project = tempDir('bonbench-shard-math-')
+  afterAll(() => project.cleanup())
+  writeTinyMathConfig(project.dir)
+
+  it('journals the shared pretraining and preparation once, from shards that built or loaded the same base model', async () => {
+    const whole = await bench(tinyMathArgs({ runsDir: 'whole', cacheDir: 'cache-whole', concurrency: 1 }), { cwd: project.dir })
+    expect(whole.exitCode, whole.stderr).toBe(0)
+    // Shard 1 pretrains into the shared cache; shard 2 loads the base model and the verifier from it.
+    const dirs: string[] = []
+    for (const i of [1, 2]) {
+      const shard = await bench([...tinyMathArgs({ runsDir: `shard-${i}`, cacheDir: 'cache-shared', concurrency: 1 }), '--shard', `${i}/2`], {
+        cwd: project.dir,
+      })
+      expect(shard.exitCode, shard.stderr).toBe(0)
+      dirs.push(join(onlyJournal(join(project.dir, `shard-${i}`)), '..'))
+    }
+    expect(readFileSync(join(dirs[1]!, 'journal.jsonl'), 'utf8')).toContain('"cellId":"pretrain"')
+    const merged = await bench(['merge', ...dirs, '--out', 'merged', '--no-reports'], { cwd: project.dir })
+    expect(merged.exitCode, merged.stderr).toBe(0)
+    expectSameJournal(onlyJournal(join(project.dir, 'whole')), join(project.dir, 'merged', 'journal.jsonl'))
+  }, 300_000)
 })
