@@ -77,7 +77,7 @@ const MACHINE_LOCAL = new Set(['runsDir', 'cacheDir', 'baseDir', 'configFile', '
 /** The identity of a shard's run that every shard must share: its resolved config, plugins, strategies, judges, data and harness. */
 function identity(manifest: RunManifest): Record<string, unknown> {
   const p = manifest.provenance
-  return strip({
+  return <Record<string, unknown>>strip({
     harness: p.harness,
     config: Object.fromEntries(Object.entries(p.config).filter(([k]) => !MACHINE_LOCAL.has(k))),
     plugins: p.plugins,

@@ -50,6 +50,12 @@ export interface RunMatrixOptions {
   checkpoint?: string
   /** Run only this shard of the planned cells (`--shard i/n`, core/run/shard.ts); recorded in run.json. */
   shard?: ShardSpec
+  /**
+   * Run only these planned cells (the others stay pending; run.json still plans them all). `[]`
+   * opens the run (directory, run.json, journal) and runs nothing: queue mode's coordinator
+   * (core/queue) does that and hands the cells to workers, each of which runs one cell with it.
+   */
+  cellIds?: readonly string[]
 }
 
 /** What a run returns. */
@@ -170,7 +176,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const results: CellResult[] = []
     const modelName = plugins.model.name
     try {
-      const pending = cells.filter((c) => !previous.cells.has(c.cellId))
+      const pending = cells.filter((c) => !previous.cells.has(c.cellId) && (!opts.cellIds || opts.cellIds.includes(c.cellId)))
       const estimate = estimateWork(config, plugins, data, pending)
       emit({
         type: 'run:start',
