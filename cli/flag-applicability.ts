@@ -11,7 +11,7 @@ function givenFlags(command: Command, except: ReadonlySet<string>): string[] {
 }
 
 /** What `--resume` may be combined with: it reuses the run's recorded config, so nothing else applies. */
-const RESUME_ALLOWS = new Set(['resume', 'tui', 'reports', 'dryRun'])
+const RESUME_ALLOWS = new Set(['resume', 'tui', 'reports', 'dryRun', 'queue'])
 
 /**
  * `bench run --resume <dir>` runs with the config recorded in the run directory: a task or a

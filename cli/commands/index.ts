@@ -14,6 +14,8 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   list: async () => (await import('./list.js')).registerList,
   env: async () => (await import('./env.js')).registerEnv,
   report: async () => (await import('./report.js')).registerReport,
+  worker: async () => (await import('./worker.js')).registerWorker,
+  queue: async () => (await import('./queue.js')).registerQueue,
   merge: async () => (await import('./merge.js')).registerMerge,
   rerun: async () => (await import('./rerun.js')).registerRerun,
   compare: async () => (await import('./compare.js')).registerCompare,

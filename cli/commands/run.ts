@@ -13,6 +13,7 @@ import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
 import { integerAtLeast, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
 import { addExamples } from '../option-vocabulary.js'
 import { checkBackendApplies, refuseWithResume } from '../flag-applicability.js'
+import { connectQueue } from '../../core/queue/connection.js'
 import { parseShard, type ShardSpec } from '../../core/run/shard.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 
@@ -30,6 +31,8 @@ interface RunFlags extends EvaluationFlags {
   resume?: string | true
   dryRun?: boolean
   shard?: ShardSpec
+  queue?: string
+  requires?: string[]
 }
 
 /** Turns flags into a config layer (undefined entries are skipped by the merge). */
@@ -99,6 +102,8 @@ export function registerRun(program: Command): void {
       'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one',
     )
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
+    .option('--queue <redis-url>', 'queue mode: enqueue one job per cell on this Redis (redis://HOST:PORT/DB) for `bench worker`s; this process journals and reports')
+    .option('--requires <labels>', 'queue mode: capability labels a worker needs to take this run’s cells, comma-separated (e.g. gpu)', parseStringList)
     .option('--shard <i/n>', 'run only the i-th of n disjoint, deterministic parts of the cells (join them with bench merge)', parseShard)
   addExamples(addEvaluationOptions(command), [
     'bench run math --strategies bon-rl,sft',
@@ -140,6 +145,10 @@ export function registerRun(program: Command): void {
         preset = undefined
         flagConfig = recordedToFlags(recorded)
       }
+      if (flags.requires && !flags.queue) throw new BenchError('BENCH_USAGE', '--requires applies to queue mode only: add --queue redis://HOST:PORT/DB')
+      if (flags.queue && shard) throw new BenchError('BENCH_USAGE', '--shard and --queue do not go together: a queue spreads the cells itself')
+      // Checked before any work: a run that cannot reach its queue creates nothing.
+      const connection = flags.queue ? await connectQueue(flags.queue) : undefined
       const { config, registry } = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
       await checkBackendApplies(command, config, registry)
       if (flags.dryRun) {
@@ -147,12 +156,31 @@ export function registerRun(program: Command): void {
         process.stdout.write(renderPlan(plan, config.poolSize))
         return
       }
-      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume, checkpoint, ...(shard ? { shard } : {}) })
+      try {
+        await executeRun(
+          { config, registry },
+          {
+            tui: flags.tui,
+            reports: flags.reports,
+            resumeDir: flags.resume,
+            checkpoint,
+            ...(shard ? { shard } : {}),
+            ...(connection ? { queue: { connection, requires: flags.requires ?? requiredLabels(config.backend) } } : {}),
+          },
+        )
+      } finally {
+        connection?.disconnect()
+      }
     })
 }
 
+/** Backends that need a GPU: a queued run on one of them goes to workers labelled `gpu` unless `--requires` says otherwise. */
+function requiredLabels(backend: string): string[] {
+  return ['tensorflow-gpu', 'webgpu'].includes(backend) ? ['gpu'] : []
+}
+
 /** The recorded config of run.json as a flags layer (plugins come from the config file again). */
-function recordedToFlags(recorded: Record<string, unknown>): UserConfig {
+export function recordedToFlags(recorded: Record<string, unknown>): UserConfig {
   const { plugins: _plugins, baseDir: _b, configFile: _c, preset: _p, ...rest } = recorded
   // The resolved config is flat: the schema's matrix keys go back under `matrix`, so a new matrix key resumes too.
   const matrixKeys = new Set(Object.keys(userConfigSchema.shape.matrix.unwrap().shape))
