@@ -77,17 +77,17 @@ export async function executeRun(
           cwd: process.cwd(),
         })
       : await runMatrix({
-      config,
-      registry,
-      resumeDir: opts.resumeDir,
-      checkpoint: opts.checkpoint,
-      ...(opts.shard ? { shard: opts.shard } : {}),
-      listeners: [trackRunDir, failures.onEvent, output.onEvent],
-      reporters,
-      signal: controller.signal,
-      argv: process.argv.slice(2),
-      cwd: process.cwd(),
-    })
+          config,
+          registry,
+          resumeDir: opts.resumeDir,
+          checkpoint: opts.checkpoint,
+          ...(opts.shard ? { shard: opts.shard } : {}),
+          listeners: [trackRunDir, failures.onEvent, output.onEvent],
+          reporters,
+          signal: controller.signal,
+          argv: process.argv.slice(2),
+          cwd: process.cwd(),
+        })
     await output.close()
     // Queue mode journals what workers send; the file reports are then built from the journal, as `bench report` does.
     if (opts.queue && opts.reports) await writeReports(await analyseRun(outcome.runDir))

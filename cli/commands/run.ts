@@ -102,7 +102,10 @@ export function registerRun(program: Command): void {
       'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one',
     )
     .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
-    .option('--queue <redis-url>', 'queue mode: enqueue one job per cell on this Redis (redis://HOST:PORT/DB) for `bench worker`s; this process journals and reports')
+    .option(
+      '--queue <redis-url>',
+      'queue mode: enqueue one job per cell on this Redis (redis://HOST:PORT/DB) for `bench worker`s; this process journals and reports',
+    )
     .option('--requires <labels>', 'queue mode: capability labels a worker needs to take this run’s cells, comma-separated (e.g. gpu)', parseStringList)
     .option('--shard <i/n>', 'run only the i-th of n disjoint, deterministic parts of the cells (join them with bench merge)', parseShard)
   addExamples(addEvaluationOptions(command), [

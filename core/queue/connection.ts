@@ -58,6 +58,12 @@ export function queueNameFor(base: string, requires: readonly string[]): string 
 export function queuesServedBy(base: string, labels: readonly string[]): string[] {
   const unique = [...new Set(labels)].sort()
   const names: string[] = [base]
-  for (let mask = 1; mask < 1 << unique.length; mask++) names.push(queueNameFor(base, unique.filter((_, i) => mask & (1 << i))))
+  for (let mask = 1; mask < 1 << unique.length; mask++)
+    names.push(
+      queueNameFor(
+        base,
+        unique.filter((_, i) => mask & (1 << i)),
+      ),
+    )
   return names
 }

@@ -119,7 +119,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       argv: ['worker', data.runId, data.cellId],
     })
     const { records } = readJournal(join(outcome.runDir, 'journal.jsonl'))
-    const mine = records.filter((r) => ('cellId' in r && r.cellId === data.cellId) || (data.base && ((r.type === 'train' && r.cellId === 'pretrain') || r.type === 'prepare')))
+    const mine = records.filter(
+      (r) => ('cellId' in r && r.cellId === data.cellId) || (data.base && ((r.type === 'train' && r.cellId === 'pretrain') || r.type === 'prepare')),
+    )
     if (!mine.some((r) => (r.type === 'cell' || r.type === 'error') && r.cellId === data.cellId))
       throw new Error(`cell ${data.cellId} ended without a result (interrupted?)`)
     opts.log(`${data.cellId}: done`)

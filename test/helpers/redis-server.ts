@@ -39,10 +39,12 @@ export async function freePort(): Promise<number> {
  * A real Redis for a test: BONBENCH_TEST_REDIS_URL when set (each test then uses its own database
  * number, `db`), else its own `redis-server` on a free loopback port, in a temporary folder, with
  * persistence off (`--save '' --appendonly no`): nothing is left behind once `stop()` returns.
+ * `own`: always start one (a test that restarts it).
  */
-export async function startRedis(opts: { db?: number } = {}): Promise<TestRedis> {
+export async function startRedis(opts: { db?: number; own?: boolean } = {}): Promise<TestRedis> {
   const given = process.env[REDIS_URL_ENV]
-  if (given) {
+  // `own`: a test that restarts Redis needs a server of its own.
+  if (given && !opts.own) {
     const url = opts.db !== undefined ? `${given.replace(/\/\d*$/, '')}/${opts.db}` : given
     return { url, port: Number(new URL(given).port || 6379), owned: false, stop: async () => {}, restart: async () => {} }
   }
