@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { dirname, join } from 'node:path'
 import { mergeRuns } from '../../core/run/merge-runs.js'
-import { newRunId } from '../../core/run/run-matrix.js'
+import { newRunId } from '../../core/run/open-run.js'
 import { analyseRun, writeReports } from '../../reports/write-reports.js'
 import { addExamples } from '../option-vocabulary.js'
 

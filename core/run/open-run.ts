@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BenchError } from '../errors.js'
+import type { ResolvedConfig } from '../config/resolve-config.js'
+import type { TaskData } from '../plugin-api/task.js'
+import type { PluginRegistry } from '../registry/registry.js'
+import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
+import { carveTrainSplits, type TrainSplits } from './data-splits.js'
+import { Journal, readJournal, repairJournal } from './journal.js'
+import { indexJournal, type JournalIndex } from './journal-index.js'
+import { buildManifest, readManifest } from './manifest.js'
+import { planCells, type PlannedCell } from './planner.js'
+import type { RunPlugins } from './run-plugins.js'
+import { type ShardSpec, shardCells } from './shard.js'
+import type { RunProblems, StageOutput } from './run-context.js'
+
+/** A fresh run id: a sortable UTC timestamp plus a random suffix. */
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`
+}
+
+/** What {@link openRun} needs. */
+export interface OpenRunOptions {
+  config: ResolvedConfig
+  registry: PluginRegistry
+  /** Set up already (the run's lifecycle owns them). */
+  plugins: RunPlugins
+  /** Resume this run directory instead of creating a new one. */
+  resumeDir?: string
+  argv: string[]
+  cwd: string
+  checkpoint?: string
+  /** Plan only this shard of the cells (`--shard i/n`); run.json records it with the whole plan. */
+  shard?: ShardSpec
+  signal?: AbortSignal
+  output: Pick<StageOutput, 'log'>
+}
+
+/** An opened run: its identity, plan, problems and journal. */
+export interface OpenedRun {
+  runId: string
+  runDir: string
+  cells: PlannedCell[]
+  /** The planned cells the journal has not finished, in plan order. */
+  pending: PlannedCell[]
+  data: TaskData
+  splits: TrainSplits
+  problems: RunProblems
+  /** The learned verifier trains on these (train prompts, never the validation ones). */
+  verifierData: TaskData
+  journal: Journal
+  previous: JournalIndex
+}
+
+/**
+ * Stage 1, plan: loads and checks the task's data, carves the train splits, plans the cells, and
+ * opens the run folder — a new one with its manifest (run.json), or the resumed one with a torn
+ * final journal record cut — and indexes what the journal already holds.
+ */
+export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
+  const { config, plugins } = opts
+  const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data, signal: opts.signal }))
+  const test = config.eval.testPrompts ? data.test.slice(0, config.eval.testPrompts) : data.test
+  if (test.length === 0) throw new BenchError('BENCH_RUN_INVALID', `Task '${plugins.task.name}' has no test problems to evaluate.`)
+  // Validation and fine-tuning-only problems carved from train (none unless the config asks).
+  const splits = carveTrainSplits(data.train, data.test, {
+    taskSeed: config.taskSeed,
+    validation: config.eval.validationPrompts,
+    finetune: config.train.finetuneProblems,
+  })
+  const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
+  const planned = planCells(config)
+  const cells = opts.shard ? shardCells(planned, opts.shard) : planned
+
+  const runId = opts.resumeDir ? readManifest(opts.resumeDir).runId : newRunId()
+  const runDir = opts.resumeDir ?? join(config.runsDir, runId)
+  mkdirSync(runDir, { recursive: true })
+  const journalPath = join(runDir, 'journal.jsonl')
+  if (opts.resumeDir) {
+    const cut = repairJournal(journalPath)
+    if (cut > 0) opts.output.log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
+  } else {
+    const manifest = await buildManifest({
+      runId,
+      config,
+      registry: opts.registry,
+      plugins,
+      cells,
+      dataFiles: data.files ?? [],
+      argv: opts.argv,
+      cwd: opts.cwd,
+      checkpoint: opts.checkpoint,
+      ...(opts.shard ? { shard: { ...opts.shard, plan: planned.map((c) => c.cellId) } } : {}),
+    })
+    writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
+  }
+  const previous = indexJournal(readJournal(journalPath).records)
+  return {
+    runId,
+    runDir,
+    cells,
+    pending: cells.filter((c) => !previous.cells.has(c.cellId)),
+    data,
+    splits,
+    problems: { test, finetune: splits.finetune, ...(splits.validation.length > 0 ? { validation: splits.validation } : {}) },
+    verifierData,
+    journal: new Journal(journalPath),
+    previous,
+  }
+}

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs'
+import { BenchError } from '../errors.js'
+import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
+import type { TaskData } from '../plugin-api/task.js'
+import { modelHash } from '../plugin-api/index.js'
+import { createRng, deriveSeed } from '../rng.js'
+import { baseModelSpec, prepareBaseModel } from './base-model.js'
+import type { TrainSplits } from './data-splits.js'
+import { recordResolvedBackend } from './manifest.js'
+import type { BaseStage, RunContext } from './run-context.js'
+
+/** What {@link prepareBase} needs beyond the run context. */
+export interface PrepareBaseOptions {
+  data: TaskData
+  splits: TrainSplits
+  /** The learned verifier prepares on this (train prompts without the validation ones). */
+  verifierData: TaskData
+  /** Evaluate this saved model as the base instead of pretraining one. */
+  checkpoint?: string
+}
+
+/**
+ * Stage 2, base model: pretrains the base model (or loads it from the cache by content hash, or
+ * loads `checkpoint`), records the backend it resolved to, and prepares the selector r when it
+ * is a learned verifier (journaled once, so a resume does not repeat its record).
+ */
+export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Promise<BaseStage> {
+  const { config, plugins, previous } = ctx
+  const { splits } = opts
+  const spec = baseModelSpec(config, plugins.model, plugins.task, opts.data, splits.carved ? splits.pretrain : undefined)
+  if (splits.carved)
+    ctx.log(
+      `train split: ${splits.pretrain.length} problems to pretrain on, ${config.train.finetuneProblems ? `${splits.finetune.length} reserved for fine-tuning only` : 'the same to fine-tune on'}, ${splits.validation.length} for validation`,
+    )
+  ctx.emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
+  const base = opts.checkpoint
+    ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: ctx.concurrency, signal: ctx.signal })
+    : await prepareBaseModel({
+        ...spec,
+        concurrency: ctx.concurrency,
+        cacheDir: config.cacheDir,
+        signal: ctx.signal,
+        log: (m) => ctx.log(m),
+        onStep: (stepLog, total) => {
+          // A resumed run pretrains (or replays the cached log) from step 0; journal only what is new.
+          if (stepLog.step >= (previous.training.get('pretrain')?.length ?? 0)) ctx.journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
+          ctx.emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
+          ctx.emit({ type: 'progress', cellId: 'pretrain', phase: 'pretrain', done: stepLog.step + 1, total, loss: stepLog.loss })
+        },
+      })
+  ctx.own(base.model, `the base model instance of '${plugins.model.name}'`)
+  const backendWarning = recordResolvedBackend(ctx.runDir, base.model.describe())
+  if (backendWarning) ctx.log(backendWarning, 'warn')
+  const judges = { reward: plugins.reward, selector: plugins.selector, concurrency: ctx.concurrency, signal: ctx.signal }
+  if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
+    ctx.emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })
+    const facts = await plugins.selector.prepare({
+      task: opts.verifierData,
+      model: base.model,
+      reward: plugins.reward,
+      seed: config.taskSeed,
+      rng: createRng(deriveSeed(config.taskSeed, 'selector')),
+      cacheDir: config.cacheDir,
+      temperature: config.temperatures[0] ?? 1,
+      generation: ctx.generation,
+      log: (m) => ctx.log(m),
+      signal: ctx.signal,
+    })
+    if (!previous.prepared.has(plugins.selector.name))
+      ctx.journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
+    ctx.log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
+  }
+  return { model: base.model, key: base.key, judges }
+}
+
+/** Loads a model saved by `instance.save` (a `--checkpoint`, or a cell's trained weights on resume). */
+export async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<{ model: ModelInstance; key: string }> {
+  if (!model.load)
+    throw new BenchError('BENCH_RUN_INVALID', `Model '${model.name}' cannot load checkpoints (it has no load()). Use the model that wrote ${dir}.`)
+  if (!existsSync(dir)) throw new BenchError('BENCH_RUN_INVALID', `Checkpoint folder ${dir} does not exist.`)
+  const loaded = await model.load(dir, ctx)
+  return { model: loaded, key: String((await modelHash(loaded)) ?? dir) }
+}

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { BenchError } from '../errors.js'
+import type { ModelInstance } from '../plugin-api/model.js'
+import type { StrategyPlugin } from '../plugin-api/strategy.js'
+import type { TrainStepLog } from '../plugin-api/results.js'
+import { cellLearningRate } from '../config/resolve-config.js'
+import { formatHeadline } from '../summary/headline.js'
+import { formatKl } from '../summary/format-kl.js'
+import { type TrainCompute, trainCell } from '../train/train-cell.js'
+import { lambdaFor } from '../train/lambda.js'
+import { evaluateCheckpoint } from './checkpoint-evals.js'
+import type { PlannedCell } from './planner.js'
+import { loadCheckpoint } from './prepare-base.js'
+import { type BaseStage, type RunContext, cellEvalSettings, cellSeeds } from './run-context.js'
+
+/** What a cell's model cost to make (and, once evaluated, its pools), counted as the cell's compute. */
+export type CellCompute = TrainCompute
+
+/** A cell's model, ready to evaluate, with its training log and compute so far. */
+export interface TrainedCell {
+  model: ModelInstance
+  training: TrainStepLog[]
+  compute: CellCompute
+}
+
+/**
+ * Stage 3, train one cell: the base model itself for a `base` cell; for a strategy cell, its
+ * trained weights when the journal holds a finished checkpoint (resume), else a clone of the base
+ * trained with the cell's strategy — journaling each new step, evaluating the intermediate
+ * checkpoints (`train.evalEvery`) not evaluated before, and saving the final weights.
+ */
+export async function trainStage(ctx: RunContext, base: BaseStage, cell: PlannedCell): Promise<TrainedCell> {
+  const { config, plugins, previous } = ctx
+  const training: TrainStepLog[] = [...(previous.training.get(cell.cellId) ?? [])]
+  const compute: CellCompute = { samplesDrawn: 0, tokensGenerated: 0, tokensTrained: 0 }
+  if (cell.key.strategy === 'base') return { model: base.model, training, compute }
+  const saved = previous.checkpoints.get(cell.cellId)
+  if (saved && plugins.model.load && existsSync(saved.dir)) {
+    // Training finished before the interruption: evaluate the saved weights.
+    ctx.log(`resume: ${cell.cellId} loads its trained checkpoint ${saved.dir}`, 'info', cell.cellId)
+    const loaded = await loadCheckpoint(plugins.model, saved.dir, {
+      seed: cell.key.seed,
+      backend: config.backend,
+      concurrency: ctx.concurrency,
+      signal: ctx.signal,
+    })
+    const model = ctx.own(loaded.model, `the model instance of cell ${cell.cellId}`)
+    if (saved.compute) Object.assign(compute, saved.compute)
+    return { model, training, compute }
+  }
+  const strategy = plugins.strategyFor(cell.key.strategy, cell.key.nTrain)
+  if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
+  const model = ctx.own(await base.model.clone(), `the model instance of cell ${cell.cellId}`)
+  try {
+    return await trainClone(ctx, base, cell, model, strategy, training, compute)
+  } catch (error) {
+    // The caller releases the models this stage returns; one that never leaves it is released here.
+    await ctx.release(model)
+    throw error
+  }
+}
+
+async function trainClone(
+  ctx: RunContext,
+  base: BaseStage,
+  cell: PlannedCell,
+  model: ModelInstance,
+  strategy: StrategyPlugin,
+  training: TrainStepLog[],
+  compute: CellCompute,
+): Promise<TrainedCell> {
+  const { config, plugins, previous } = ctx
+  const startStep = training.length
+  if (startStep > 0) ctx.log(`resume: ${cell.cellId} replays from step 0 to ${startStep} deterministically`, 'info', cell.cellId)
+  ctx.emit({ type: 'phase', cellId: cell.cellId, phase: 'train', total: config.train.steps })
+  const evaluated = new Set((previous.checkpointEvals.get(cell.cellId) ?? []).map((e) => e.step))
+  const settings = cellEvalSettings(ctx, base, cell)
+  const seeds = cellSeeds(cell)
+  const validation = ctx.problems.validation
+  const trained = await trainCell({
+    cellId: cell.cellId,
+    model,
+    modelName: plugins.model.name,
+    reference: base.model,
+    strategy,
+    nTrain: cell.key.nTrain,
+    lambda: lambdaFor(cell.key.nTrain, config.train.lambda),
+    temperature: cell.key.temperature,
+    seed: cell.key.seed,
+    problems: ctx.problems.finetune,
+    judges: base.judges,
+    steps: config.train.steps,
+    batchPrompts: config.train.batchPrompts,
+    learningRate: cellLearningRate(config, cell.key) ?? plugins.model.trainingDefaults?.learningRate,
+    generation: ctx.generation,
+    signal: ctx.signal,
+    onStep: (stepLog) => {
+      if (stepLog.step >= startStep) {
+        ctx.journal.append({ type: 'train', cellId: cell.cellId, log: stepLog })
+        training.push(stepLog)
+      }
+      ctx.emit({ type: 'train:step', cellId: cell.cellId, phase: 'train', log: stepLog })
+      ctx.emit({ type: 'progress', cellId: cell.cellId, phase: 'train', done: stepLog.step + 1, total: config.train.steps, loss: stepLog.loss })
+    },
+    checkpointEvery: config.train.evalEvery,
+    onCheckpoint: async (step) => {
+      // A resumed cell replays its training; checkpoints evaluated before the interruption are not redone.
+      if (evaluated.has(step)) return
+      const record = await evaluateCheckpoint({
+        ...settings,
+        step,
+        model,
+        reference: base.model,
+        problems: ctx.problems.test,
+        metricsSeed: seeds.metrics,
+        klSeed: seeds.kl,
+        ...(validation ? { validation: { problems: validation, metricsSeed: seeds.validationMetrics } } : {}),
+      })
+      ctx.journal.append({ type: 'checkpoint-eval', cellId: cell.cellId, ...record })
+      ctx.log(`${cell.cellId} at step ${step}: ${formatHeadline(record.metrics)}  ${formatKl(record.kl)}`, 'info', cell.cellId)
+    },
+  })
+  Object.assign(compute, trained)
+  if (model.save) {
+    const dir = join(ctx.runDir, 'checkpoints', cell.cellId)
+    const { hash } = await model.save(dir)
+    ctx.journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash, compute: { ...trained } })
+  }
+  return { model, training, compute }
+}
