@@ -1,13 +1,20 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
+import { availableParallelism, hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Job, WaitingError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { configureBudget } from '../concurrency.js'
 import { BenchError } from '../errors.js'
 import type { RunEvent } from '../events.js'
-import { readJournal } from '../run/journal.js'
+import { countAppendedRecord } from '../run/journal.js'
+import type { JournalRecord } from '../run/journal-types.js'
+import { openRun } from '../run/open-run.js'
+import type { PlannedCell } from '../run/planner.js'
+import { RunLifecycle } from '../run/plugin-lifecycle.js'
+import { prepareBase } from '../run/prepare-base.js'
 import { harnessPackage, pluginRecords } from '../run/provenance.js'
-import { runMatrix } from '../run/run-matrix.js'
+import { recordCellError, runCell } from '../run/run-cell.js'
+import type { BaseStage, RunContext } from '../run/run-context.js'
 import { resolveRunPlugins } from '../run/run-plugins.js'
 import type { RunSetup } from '../run/setup.js'
 import { DEFAULT_QUEUE_NAME, queuesServedBy } from './connection.js'
@@ -42,90 +49,125 @@ export interface QueueWorker {
   closed: Promise<void>
 }
 
-interface RunContext {
-  setup: RunSetup
+/** What a worker keeps per run: its stages' context with the base model built once, or why it refuses the run. */
+interface WorkerRun {
   mismatches: string[]
+  lifecycle?: RunLifecycle
+  ctx?: RunContext
+  base?: BaseStage
+  cells?: Map<string, PlannedCell>
+  /** The pretraining and 'prepare' records the base stage produced here (the base job returns them). */
+  shared?: JournalRecord[]
+  /** Where the base stage's events go while it runs: the job that started it. */
+  forward?: (event: RunEvent) => void
 }
 
 /**
  * Starts a queue-mode worker: it pulls cell jobs (core/queue/protocol.ts) from the plain queue and
- * the queues of its labels, checks once per run that its plugins and bonbench are those the run
- * recorded, and runs each cell with runMatrix restricted to that cell, in a work folder (inside the
- * run directory when it is on this machine's file system, else under the temp folder), with the
- * shared cache. Progress events go back through BullMQ's job progress; the cell's journal records
- * are the job's return value (the coordinator journals them). On a plugin mismatch the job goes
- * back to the queue untouched and the worker stops with BENCH_QUEUE_VERSION_MISMATCH.
+ * the queues of its labels. Per run, once: it checks that its plugins and bonbench are those the
+ * run recorded, then runs the run's stages `openRun` (data, splits, plan; in a scratch folder) and
+ * `prepareBase` (the base model and the selector, from the shared cache when there), and keeps
+ * them. Per job: the `runCell` stage with a record sink that collects the cell's journal records —
+ * the job's return value, which the coordinator journals — and its events sent back as job
+ * progress. Checkpoints go to the run directory when it is on this machine's file system (a
+ * shared directory), else to the scratch folder. On a plugin mismatch the job goes back to the
+ * queue untouched and the worker stops with BENCH_QUEUE_VERSION_MISMATCH.
  */
 export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
   const name = `${hostname()}:${process.pid}${opts.labels && opts.labels.length > 0 ? `[${[...opts.labels].sort().join(',')}]` : ''}`
   const queues = queuesServedBy(opts.queueName ?? DEFAULT_QUEUE_NAME, opts.labels ?? [])
-  const contexts = new Map<string, Promise<RunContext>>()
+  const scratch = join(tmpdir(), 'bonbench-worker', name.replace(/[^a-zA-Z0-9._-]/g, '_'))
+  const runs = new Map<string, Promise<WorkerRun>>()
   let refusal: BenchError | undefined
   let resolveClosed!: () => void
   let rejectClosed!: (error: unknown) => void
   const closed = new Promise<void>((resolve, reject) => ((resolveClosed = resolve), (rejectClosed = reject)))
   closed.catch(() => {})
 
-  const contextOf = (data: CellJobData): Promise<RunContext> => {
-    let ctx = contexts.get(data.runId)
-    if (!ctx) {
-      ctx = (async () => {
-        const setup = await opts.setup(data.config)
-        await resolveRunPlugins(setup.config, setup.registry)
-        const mismatches = pluginMismatches(data, { harness: harnessPackage(), plugins: pluginRecords(setup.registry) })
-        return { setup, mismatches }
-      })()
-      contexts.set(data.runId, ctx)
+  const openWorkerRun = async (data: CellJobData, forward: (event: RunEvent) => void): Promise<WorkerRun> => {
+    const setup = await opts.setup(data.config)
+    const config = { ...setup.config, runsDir: join(scratch, 'runs'), cacheDir: opts.cacheDir ?? setup.config.cacheDir }
+    const plugins = await resolveRunPlugins(config, setup.registry)
+    const mismatches = pluginMismatches(data, { harness: harnessPackage(), plugins: pluginRecords(setup.registry) })
+    if (mismatches.length > 0) return { mismatches }
+    const run: WorkerRun = { mismatches, shared: [], forward }
+    const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => run.forward?.({ type: 'log', level, message, cellId })
+    const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: (m) => log(m) })
+    run.lifecycle = lifecycle
+    for (const plugin of [plugins.task, plugins.model, plugins.reward, plugins.selector, ...plugins.strategies.values()]) await lifecycle.setup(plugin)
+    const budget = configureBudget(config.concurrency ?? availableParallelism())
+    const opened = await openRun({ config, registry: setup.registry, plugins, argv: ['worker', data.runId], cwd: process.cwd(), output: { log } })
+    opened.journal.close()
+    const ctx: RunContext = {
+      config,
+      plugins,
+      runId: data.runId,
+      // Checkpoints into the run directory itself when this machine sees it (a shared folder).
+      runDir: existsSync(join(data.runDir, 'run.json')) ? data.runDir : opened.runDir,
+      journal: { append: (record) => (countAppendedRecord(), run.shared!.push(record)) },
+      previous: opened.previous,
+      problems: opened.problems,
+      generation: plugins.task.generation ?? {},
+      concurrency: budget.size,
+      emit: (event) => run.forward?.(event),
+      log,
+      own: (instance, what) => lifecycle.own(instance, what),
+      release: (instance) => lifecycle.release(instance),
     }
-    return ctx
+    run.base = await prepareBase(ctx, { data: opened.data, splits: opened.splits, verifierData: opened.verifierData })
+    run.ctx = ctx
+    run.cells = new Map(opened.cells.map((c) => [c.cellId, c]))
+    run.forward = undefined
+    return run
   }
 
   const runJob = async (job: Job<CellJobData, CellJobResult>, token?: string): Promise<CellJobResult> => {
     const data = job.data
-    const ctx = await contextOf(data)
-    if (ctx.mismatches.length > 0) {
-      await job.moveToWait(token)
-      if (!refusal) {
-        refusal = new BenchError(
-          'BENCH_QUEUE_VERSION_MISMATCH',
-          `this worker cannot run cells of run ${data.runId}: ${ctx.mismatches.join('; ')}. The job went back to the queue; install the run's versions here (or start this worker from the run's checkout) and start it again.`,
-        )
-        void stop()
-      }
-      throw new WaitingError()
-    }
-    const { config, registry } = ctx.setup
-    const attempt = `${data.cellId}.${job.attemptsStarted}.${name.replace(/[^a-zA-Z0-9._-]/g, '_')}`
-    const runsDir = existsSync(data.runDir) ? join(data.runDir, 'queue-work', attempt) : join(tmpdir(), 'bonbench-worker', data.runId, attempt)
-    mkdirSync(runsDir, { recursive: true })
-    opts.log(`${data.cellId}: started (run ${data.runId}${data.base ? ', builds the base model' : ''})`)
-    const shared = new Set(['pretrain', 'prepare'])
     let lastProgress = 0
     const forward = (event: RunEvent) => {
-      const cellId = 'cellId' in event ? event.cellId : undefined
-      if (cellId === undefined || !(cellId === data.cellId || (data.base && shared.has(cellId)))) return
-      if (!['cell:start', 'phase', 'progress', 'train:step', 'log'].includes(event.type)) return
       const now = Date.now()
       if (event.type === 'progress' && now - lastProgress < 100) return
       lastProgress = now
       const message: CellJobProgress = { runId: data.runId, event }
       job.updateProgress(message as unknown as object).catch(() => {})
     }
-    const outcome = await runMatrix({
-      config: { ...config, runsDir, cacheDir: opts.cacheDir ?? config.cacheDir },
-      registry,
-      cellIds: [data.cellId],
-      listeners: [forward],
-      argv: ['worker', data.runId, data.cellId],
-    })
-    const { records } = readJournal(join(outcome.runDir, 'journal.jsonl'))
-    const mine = records.filter(
-      (r) => ('cellId' in r && r.cellId === data.cellId) || (data.base && ((r.type === 'train' && r.cellId === 'pretrain') || r.type === 'prepare')),
-    )
-    if (!mine.some((r) => (r.type === 'cell' || r.type === 'error') && r.cellId === data.cellId))
-      throw new Error(`cell ${data.cellId} ended without a result (interrupted?)`)
+    let pending = runs.get(data.runId)
+    if (!pending) runs.set(data.runId, (pending = openWorkerRun(data, forward)))
+    let run: WorkerRun
+    try {
+      run = await pending
+    } catch (error) {
+      runs.delete(data.runId)
+      throw error
+    }
+    if (run.mismatches.length > 0) {
+      await job.moveToWait(token)
+      if (!refusal) {
+        refusal = new BenchError(
+          'BENCH_QUEUE_VERSION_MISMATCH',
+          `this worker cannot run cells of run ${data.runId}: ${run.mismatches.join('; ')}. The job went back to the queue; install the run's versions here (or start this worker from the run's checkout) and start it again.`,
+        )
+        void stop()
+      }
+      throw new WaitingError()
+    }
+    const cell = run.cells!.get(data.cellId)
+    if (!cell) throw new BenchError('BENCH_RUN_INVALID', `run ${data.runId} plans no cell ${data.cellId} here: the worker's config differs from the run's`)
+    opts.log(`${data.cellId}: started (run ${data.runId}${data.base ? ', with the base model' : ''})`)
+    const records: JournalRecord[] = data.base ? [...run.shared!] : []
+    const ctx: RunContext = {
+      ...run.ctx!,
+      journal: { append: (record) => (countAppendedRecord(), records.push(record)) },
+      emit: forward,
+      log: (message, level = 'info', cellId) => forward({ type: 'log', level, message, cellId }),
+    }
+    try {
+      await runCell(ctx, run.base!, cell)
+    } catch (error) {
+      recordCellError(ctx, cell, error)
+    }
     opts.log(`${data.cellId}: done`)
-    return { records: mine, worker: name }
+    return { records, worker: name }
   }
 
   const workers = queues.map(
@@ -143,6 +185,10 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
 
   async function stop(): Promise<void> {
     await Promise.all(workers.map((w) => w.close()))
+    for (const pending of runs.values()) {
+      const run = await pending.catch(() => undefined)
+      await run?.lifecycle?.disposeAll()
+    }
     if (refusal) rejectClosed(refusal)
     else resolveClosed()
   }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
 import { expectSameJournal } from '../helpers/compare-journals.js'
 import { freePort, startRedis, type TestRedis } from '../helpers/redis-server.js'
+import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { bench, benchBin, tempDir } from './cli-helper.js'
 
 // Issue 16 §1, §2, §4, §5: queue mode on BullMQ over a real Redis (Debian's redis-server).
@@ -66,6 +67,34 @@ describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
     expect(status.exitCode, status.stderr).toBe(0)
     const [queue] = JSON.parse(status.stdout) as Array<{ queue: string; counts: Record<string, number> }>
     expect(queue).toMatchObject({ queue: 'bonbench', counts: { waiting: 0, active: 0, failed: 0, completed: 0 } })
+  }, 300_000)
+})
+
+describe('bench run --queue with a pretrained base model and a learned verifier', () => {
+  const project = tempDir('bonbench-queue-math-')
+  let redis: TestRedis
+  beforeAll(async () => {
+    redis = await startRedis({ db: 4 })
+  })
+  afterAll(async () => {
+    await redis.stop()
+    project.cleanup()
+  })
+  writeTinyMathConfig(project.dir)
+
+  it('the base job journals the pretraining and the verifier once; two workers, one killed mid-cell, match one process', async () => {
+    const single = await bench(tinyMathArgs({ runsDir: 'single', cacheDir: 'cache-single', concurrency: 1 }), { cwd: project.dir })
+    expect(single.exitCode, single.stderr).toBe(0)
+    // The second worker dies after its 3rd record: mid-pretraining if it took the base job, else mid-cell.
+    const workers = [startWorker(redis.url, project.dir), startWorker(redis.url, project.dir, { [KILL_AFTER_RECORDS_ENV]: '3' })]
+    const run = await bench([...tinyMathArgs({ runsDir: 'queued', cacheDir: 'cache-queued', concurrency: 1 }), '--queue', redis.url], {
+      cwd: project.dir,
+      timeout: 240_000,
+    })
+    expect(run.exitCode, run.stderr + run.stdout).toBe(0)
+    expect((await workers[1]!).signal).toBe('SIGKILL')
+    await stopWorker(workers[0]!)
+    expectSameJournal(onlyJournal(join(project.dir, 'single')), onlyJournal(join(project.dir, 'queued')))
   }, 300_000)
 })
 
