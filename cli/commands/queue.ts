@@ -30,8 +30,20 @@ export function registerQueue(program: Command): void {
       for (const name of await queueNames(connection)) {
         const queue = new Queue(name, { connection })
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized')
-        const workers = (await queue.getWorkers()).map((w) => ({ name: String(w.name ?? w.id ?? '?'), addr: String(w.addr ?? '') }))
-        const active = (await queue.getActive()).map((job) => ({ job: job.id, cell: (job.data as { cellId?: string }).cellId, attempts: job.attemptsStarted }))
+        // BullMQ names a worker's connection `<queue>:w:<worker name>`; bench worker's name is host:pid[labels].
+        // A worker holds more than one connection (its blocking one too): one row per worker name.
+        const seen = new Map<string, { name: string; addr: string }>()
+        for (const w of await queue.getWorkers()) {
+          const name = String(w.rawname ?? w.name ?? '?').replace(/^.*?:w:/, '')
+          if (!seen.has(name)) seen.set(name, { name, addr: String(w.addr ?? '') })
+        }
+        const workers = [...seen.values()]
+        const active = (await queue.getActive()).map((job) => ({
+          job: job.id,
+          cell: (job.data as { cellId?: string }).cellId,
+          worker: job.processedBy,
+          attempts: job.attemptsStarted,
+        }))
         const failed = (await queue.getFailed()).map((job) => ({ job: job.id, reason: job.failedReason }))
         report.push({ queue: name, counts, workers, active, failed })
         await queue.close()
@@ -45,8 +57,11 @@ export function registerQueue(program: Command): void {
         process.stdout.write(
           `${q.queue}: ${c.waiting! + (c.prioritized ?? 0)} waiting, ${c.active} active, ${c.delayed} delayed, ${c.completed} completed, ${c.failed} failed; ${q.workers.length} worker(s)\n`,
         )
-        for (const w of q.workers) process.stdout.write(`  worker ${w.name} ${w.addr}\n`)
-        for (const a of q.active) process.stdout.write(`  active ${a.cell} (try ${a.attempts})\n`)
+        for (const w of q.workers) {
+          const running = q.active.filter((a) => a.worker === w.name).map((a) => a.cell)
+          process.stdout.write(`  worker ${w.name} (${w.addr}): ${running.length > 0 ? `running ${running.join(', ')}` : 'idle'}\n`)
+        }
+        for (const a of q.active) process.stdout.write(`  active ${a.cell} on ${a.worker ?? 'an unknown worker'} (try ${a.attempts})\n`)
         for (const f of q.failed) process.stdout.write(`  failed ${f.job}: ${f.reason}\n`)
       }
     } finally {

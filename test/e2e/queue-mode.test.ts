@@ -1,5 +1,6 @@
 import { execa, type ResultPromise } from 'execa'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
@@ -53,6 +54,15 @@ describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
     const killed = await workers[2]!
     expect(killed.signal, String(killed.stdout)).toBe('SIGKILL')
     const cut = /(\S+): started/.exec(String(killed.stdout))![1]!
+    // Nothing left in the queue once the run is journaled.
+    const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
+    expect(status.exitCode, status.stderr).toBe(0)
+    const [queue] = JSON.parse(status.stdout) as Array<{ queue: string; counts: Record<string, number>; workers: Array<{ name: string }> }>
+    expect(queue).toMatchObject({ queue: 'bonbench', counts: { waiting: 0, active: 0, failed: 0, completed: 0 } })
+    // The two live workers, by host:pid (the killed one is gone; bin/bench.js may run the CLI in a child process, so the pid is not execa's).
+    const names = queue!.workers.map((w) => w.name)
+    expect(names).toHaveLength(2)
+    for (const name of names) expect(name).toMatch(new RegExp(`^${hostname()}:\\d+$`))
     const others = await Promise.all(workers.slice(0, 2).map(stopWorker))
     for (const w of others) expect(w.exitCode, w.stdout).toBe(143)
     // The killed worker's cell was started again elsewhere and finished there.
@@ -62,11 +72,6 @@ describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
     expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), join(queuedDir, 'journal.jsonl'))
     // The coordinator wrote the same reports as a local run.
     for (const file of ['results.json', 'report.md', 'report.html']) expect(existsSync(join(queuedDir, file)), file).toBe(true)
-    // Nothing left in the queue once the run is journaled.
-    const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
-    expect(status.exitCode, status.stderr).toBe(0)
-    const [queue] = JSON.parse(status.stdout) as Array<{ queue: string; counts: Record<string, number> }>
-    expect(queue).toMatchObject({ queue: 'bonbench', counts: { waiting: 0, active: 0, failed: 0, completed: 0 } })
   }, 300_000)
 })
 
