@@ -71,14 +71,15 @@ interface WorkerRun {
  * the job's return value, which the coordinator journals — and its events sent back as job
  * progress. Checkpoints go to the run directory when it is on this machine's file system (a
  * shared directory), else to the scratch folder. On a plugin mismatch the job goes back to the
- * queue untouched and the worker stops with BENCH_QUEUE_VERSION_MISMATCH.
+ * queue untouched and the worker stops with BENCH_QUEUE_VERSION_MISMATCH; so it does, with the
+ * error, when it cannot set the run up at all (a config file or data missing on this machine).
  */
 export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
   const name = `${hostname()}:${process.pid}${opts.labels && opts.labels.length > 0 ? `[${[...opts.labels].sort().join(',')}]` : ''}`
   const queues = queuesServedBy(opts.queueName ?? DEFAULT_QUEUE_NAME, opts.labels ?? [])
   const scratch = join(tmpdir(), 'bonbench-worker', name.replace(/[^a-zA-Z0-9._-]/g, '_'))
   const runs = new Map<string, Promise<WorkerRun>>()
-  let refusal: BenchError | undefined
+  let refusal: Error | undefined
   let resolveClosed!: () => void
   let rejectClosed!: (error: unknown) => void
   const closed = new Promise<void>((resolve, reject) => ((resolveClosed = resolve), (rejectClosed = reject)))
@@ -125,32 +126,41 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     const data = job.data
     let lastProgress = 0
     const forward = (event: RunEvent) => {
+      // Each message is a Redis round trip: steps and progress at most every 100 ms (the UI's loss
+      // sparkline then shows a sample of the steps); phases, starts and logs always.
       const now = Date.now()
-      if (event.type === 'progress' && now - lastProgress < 100) return
-      lastProgress = now
+      if (event.type === 'progress' || event.type === 'train:step') {
+        if (now - lastProgress < 100) return
+        lastProgress = now
+      }
       const message: CellJobProgress = { runId: data.runId, event }
       job.updateProgress(message as unknown as object).catch(() => {})
     }
     let pending = runs.get(data.runId)
     if (!pending) runs.set(data.runId, (pending = openWorkerRun(data, forward)))
-    let run: WorkerRun
-    try {
-      run = await pending
-    } catch (error) {
-      runs.delete(data.runId)
-      throw error
-    }
-    if (run.mismatches.length > 0) {
+    /** Puts the job back untouched and stops this worker with `error`: what it cannot do, another worker may. */
+    const refuse = async (error: Error): Promise<never> => {
       await job.moveToWait(token)
       if (!refusal) {
-        refusal = new BenchError(
-          'BENCH_QUEUE_VERSION_MISMATCH',
-          `this worker cannot run cells of run ${data.runId}: ${run.mismatches.join('; ')}. The job went back to the queue; install the run's versions here (or start this worker from the run's checkout) and start it again.`,
-        )
+        refusal = error
         void stop()
       }
       throw new WaitingError()
     }
+    let run: WorkerRun
+    try {
+      run = await pending
+    } catch (error) {
+      // This machine cannot set the run up (its config file, a plugin, the data): every job would fail the same way here.
+      return await refuse(error instanceof Error ? error : new Error(String(error)))
+    }
+    if (run.mismatches.length > 0)
+      return await refuse(
+        new BenchError(
+          'BENCH_QUEUE_VERSION_MISMATCH',
+          `this worker cannot run cells of run ${data.runId}: ${run.mismatches.join('; ')}. The job went back to the queue; install the run's versions here (or start this worker from the run's checkout) and start it again.`,
+        ),
+      )
     const cell = run.cells!.get(data.cellId)
     if (!cell) throw new BenchError('BENCH_RUN_INVALID', `run ${data.runId} plans no cell ${data.cellId} here: the worker's config differs from the run's`)
     opts.log(`${data.cellId}: started (run ${data.runId}${data.base ? ', with the base model' : ''})`)
