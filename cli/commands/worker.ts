@@ -27,7 +27,7 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('queue mode: run the cells that `bench run --queue` enqueues on a Redis, on this machine, until stopped')
     .requiredOption('--queue <redis-url>', 'the Redis the run was enqueued on: redis://HOST:PORT/DB')
-    .option('-j, --concurrency <n>', 'cells this worker runs at once, an integer ≥ 1', numberFlag('--concurrency', integerAtLeast(1), 'the job count'), 1)
+    .option('--concurrency <n>', 'cells this worker runs at once, an integer ≥ 1', numberFlag('--concurrency', integerAtLeast(1), 'the job count'), 1)
     .option('--labels <list>', 'capability labels of this machine, comma-separated (e.g. gpu): it also takes cells of runs that require them', parseStringList)
     .option(
       '--lock-ms <ms>',
