@@ -79,6 +79,8 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
   const queues = queuesServedBy(opts.queueName ?? DEFAULT_QUEUE_NAME, opts.labels ?? [])
   const scratch = join(tmpdir(), 'bonbench-worker', name.replace(/[^a-zA-Z0-9._-]/g, '_'))
   const runs = new Map<string, Promise<WorkerRun>>()
+  /** Jobs in progress per run. */
+  const active = new Map<string, number>()
   let refusal: Error | undefined
   let resolveClosed!: () => void
   let rejectClosed!: (error: unknown) => void
@@ -137,7 +139,32 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       job.updateProgress(message as unknown as object).catch(() => {})
     }
     let pending = runs.get(data.runId)
-    if (!pending) runs.set(data.runId, (pending = openWorkerRun(data, forward)))
+    if (!pending) {
+      // A job of another run: the runs this worker is not working on now free their base models and plugins.
+      for (const [runId, other] of runs)
+        if (!active.has(runId)) {
+          runs.delete(runId)
+          void other.then((r) => r.lifecycle?.disposeAll()).catch(() => {})
+        }
+      runs.set(data.runId, (pending = openWorkerRun(data, forward)))
+    }
+    active.set(data.runId, (active.get(data.runId) ?? 0) + 1)
+    try {
+      return await runWithContext(job, pending, forward, token)
+    } finally {
+      const left = (active.get(data.runId) ?? 1) - 1
+      if (left > 0) active.set(data.runId, left)
+      else active.delete(data.runId)
+    }
+  }
+
+  const runWithContext = async (
+    job: Job<CellJobData, CellJobResult>,
+    pending: Promise<WorkerRun>,
+    forward: (event: RunEvent) => void,
+    token: string | undefined,
+  ): Promise<CellJobResult> => {
+    const data = job.data
     /** Puts the job back untouched and stops this worker with `error`: what it cannot do, another worker may. */
     const refuse = async (error: Error): Promise<never> => {
       await job.moveToWait(token)
