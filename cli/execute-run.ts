@@ -1,4 +1,7 @@
+import type { Redis } from 'ioredis'
 import { BenchError } from '../core/errors.js'
+import { runOnQueue } from '../core/queue/coordinator.js'
+import { analyseRun, writeReports } from '../reports/write-reports.js'
 import type { ReporterPlugin } from '../core/plugin-api/reporter.js'
 import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../core/run/run-matrix.js'
 import type { RunSetup } from '../core/run/setup.js'
@@ -24,7 +27,10 @@ const DEFAULT_REPORTS = ['json', 'markdown', 'html']
  */
 export async function executeRun(
   setup: RunSetup,
-  opts: { tui: boolean; reports: boolean; baseLabel?: string } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint' | 'trainedCheckpoint'>,
+  opts: { tui: boolean; reports: boolean; baseLabel?: string; queue?: { connection: Redis; requires: string[] } } & Pick<
+    RunMatrixOptions,
+    'resumeDir' | 'checkpoint' | 'trainedCheckpoint' | 'shard'
+  >,
 ): Promise<RunOutcome> {
   const { config, registry } = setup
   const controller = new AbortController()
@@ -61,19 +67,34 @@ export async function executeRun(
     }
   }
   try {
-    const outcome = await runMatrix({
-      config,
-      registry,
-      resumeDir: opts.resumeDir,
-      checkpoint: opts.checkpoint,
-      trainedCheckpoint: opts.trainedCheckpoint,
-      listeners: [trackRunDir, failures.onEvent, output.onEvent],
-      reporters,
-      signal: controller.signal,
-      argv: process.argv.slice(2),
-      cwd: process.cwd(),
-    })
+    const outcome = opts.queue
+      ? await runOnQueue({
+          config,
+          registry,
+          connection: opts.queue.connection,
+          requires: opts.queue.requires,
+          ...(opts.resumeDir ? { resumeDir: opts.resumeDir } : {}),
+          listeners: [trackRunDir, failures.onEvent, output.onEvent],
+          signal: controller.signal,
+          argv: process.argv.slice(2),
+          cwd: process.cwd(),
+        })
+      : await runMatrix({
+          config,
+          registry,
+          resumeDir: opts.resumeDir,
+          checkpoint: opts.checkpoint,
+          trainedCheckpoint: opts.trainedCheckpoint,
+          ...(opts.shard ? { shard: opts.shard } : {}),
+          listeners: [trackRunDir, failures.onEvent, output.onEvent],
+          reporters,
+          signal: controller.signal,
+          argv: process.argv.slice(2),
+          cwd: process.cwd(),
+        })
     await output.close()
+    // Queue mode journals what workers send; the file reports are then built from the journal, as `bench report` does.
+    if (opts.queue && opts.reports) await writeReports(await analyseRun(outcome.runDir))
     if (outcome.results.length > 0) {
       // Seed-pooled rows use the run's bootstrap size, as results.json does (same seed: same CIs).
       const rows = resultRows(outcome.results, { resamples: config.eval.bootstrap }).map((row) =>

@@ -22,6 +22,12 @@ export type BenchErrorCode =
   | 'BENCH_PLUGIN_CONTRACT'
   /** A model served over HTTP failed: unreachable, refused (401), unknown model, a bad answer, or out of retries. */
   | 'BENCH_MODEL_API'
+  /** `bench merge`: the runs given are not the shards of one run (a shard missing or twice, a different config, plugins or base model). */
+  | 'BENCH_MERGE_MISMATCH'
+  /** Queue mode: Redis cannot be reached or the `--queue` URL is not a Redis URL. */
+  | 'BENCH_QUEUE_UNREACHABLE'
+  /** Queue mode: a worker's plugins, their versions or the bonbench version differ from the run's record (the job goes back to the queue). */
+  | 'BENCH_QUEUE_VERSION_MISMATCH'
 
 /** Errors for setup and misuse. The message says what is wrong and what to do. */
 export class BenchError extends Error {

@@ -13,6 +13,8 @@ import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
 import { integerAtLeast, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
 import { addExamples } from '../option-vocabulary.js'
 import { checkBackendApplies, recordedModelOption, refuseWithResume, setupWithModelOptions } from '../flag-applicability.js'
+import { connectQueue } from '../../core/queue/connection.js'
+import { parseShard, type ShardSpec } from '../../core/run/shard.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 
 interface RunFlags extends EvaluationFlags {
@@ -29,6 +31,9 @@ interface RunFlags extends EvaluationFlags {
   resume?: string | true
   dryRun?: boolean
   baseUrl?: string
+  shard?: ShardSpec
+  queue?: string
+  requires?: string[]
 }
 
 /** Turns flags into a config layer (undefined entries are skipped by the merge). */
@@ -102,12 +107,19 @@ export function registerRun(program: Command): void {
       '--base-url <url>',
       'API root of an OpenAI-compatible server for --model openai-compatible (its option baseUrl), e.g. http://127.0.0.1:8000/v1; with --resume: the server moved',
     )
+    .option(
+      '--queue <redis-url>',
+      'queue mode: enqueue one job per cell on this Redis (redis://HOST:PORT/DB) for `bench worker`s; this process journals and reports',
+    )
+    .option('--requires <labels>', 'queue mode: capability labels a worker needs to take this run’s cells, comma-separated (e.g. gpu)', parseStringList)
+    .option('--shard <i/n>', 'run only the i-th of n disjoint, deterministic parts of the cells (join them with bench merge)', parseShard)
   addExamples(addEvaluationOptions(command), [
     'bench run math --strategies bon-rl,sft',
     'bench run toy --model tabular --n 1,2,4,8 --temperatures 0.7,1',
     'bench run math --preset quick --dry-run',
     'bench run --resume .bench/runs/<id>',
     'bench run math --model openai-compatible --base-url http://127.0.0.1:8000/v1 --verifier math-answer',
+    'bench run toy --model tabular --shard 1/2   # and --shard 2/2 elsewhere; then bench merge <dir1> <dir2>',
   ])
     .addHelpText('after', () => judgesHelp)
     .action(async (task: string | undefined, flags: RunFlags) => {
@@ -117,6 +129,7 @@ export function registerRun(program: Command): void {
       let preset = flags.preset
       let checkpoint: string | undefined
       let trainedCheckpoint: string | undefined
+      let shard = flags.shard
       let byConfig = false
       let recordedBaseUrl: string | undefined
       if (flags.resume === true) {
@@ -133,7 +146,9 @@ export function registerRun(program: Command): void {
         // Found through --config: the flags only named the run to continue.
         if (!byConfig) refuseWithResume(command, task)
         // A resumed run reuses its recorded config; only the run directory comes from the flag.
-        const { provenance } = readManifest(flags.resume)
+        const { provenance, shard: recordedShard } = readManifest(flags.resume)
+        // A shard run resumes as the same shard.
+        shard = recordedShard ? { index: recordedShard.index, count: recordedShard.count } : undefined
         const recorded = provenance.config
         // A resumed `bench eval` run evaluates its checkpoint again, not a fresh base model.
         checkpoint = provenance.checkpoint
@@ -144,6 +159,10 @@ export function registerRun(program: Command): void {
         recordedBaseUrl = recordedModelOption(recorded, 'baseUrl')
       }
       const baseUrl = flags.baseUrl ?? recordedBaseUrl
+      if (flags.requires && !flags.queue) throw new BenchError('BENCH_USAGE', '--requires applies to queue mode only: add --queue redis://HOST:PORT/DB')
+      if (flags.queue && shard) throw new BenchError('BENCH_USAGE', '--shard and --queue do not go together: a queue spreads the cells itself')
+      // Checked before any work: a run that cannot reach its queue creates nothing.
+      const connection = flags.queue ? await connectQueue(flags.queue) : undefined
       const { config, registry } = await setupWithModelOptions(
         { cwd, configPath, preset, flags: flagConfig, command: 'run', builtins },
         baseUrl !== undefined ? { baseUrl } : {},
@@ -154,8 +173,28 @@ export function registerRun(program: Command): void {
         process.stdout.write(renderPlan(plan, config.poolSize))
         return
       }
-      await executeRun({ config, registry }, { tui: flags.tui, reports: flags.reports, resumeDir: flags.resume, checkpoint, trainedCheckpoint })
+      try {
+        await executeRun(
+          { config, registry },
+          {
+            tui: flags.tui,
+            reports: flags.reports,
+            resumeDir: flags.resume,
+            checkpoint,
+            trainedCheckpoint,
+            ...(shard ? { shard } : {}),
+            ...(connection ? { queue: { connection, requires: flags.requires ?? requiredLabels(config.backend) } } : {}),
+          },
+        )
+      } finally {
+        connection?.disconnect()
+      }
     })
+}
+
+/** Backends that need a GPU: a queued run on one of them goes to workers labelled `gpu` unless `--requires` says otherwise. */
+function requiredLabels(backend: string): string[] {
+  return ['tensorflow-gpu', 'webgpu'].includes(backend) ? ['gpu'] : []
 }
 
 function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number): string {

@@ -1,6 +1,7 @@
 import type { Provenance } from './provenance.js'
 import type { CellKey, CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
 import type { CheckpointEval } from '../plugin-api/divergence.js'
+import type { ShardRecord } from './shard.js'
 
 /**
  * One line of a run's append-only `journal.jsonl`. Records are keyed by (cellId, promptId, seed)
@@ -45,6 +46,10 @@ export interface RunManifest {
   runId: string
   createdAt: string
   cells: Array<{ cellId: string; key: CellKey }>
+  /** Present on a shard run (`bench run --shard i/n`): which shard, and the whole plan's cell ids, for `bench merge`. */
+  shard?: ShardRecord
+  /** Present on a run made by `bench merge`: the shard runs it joins, in shard order. */
+  mergedFrom?: Array<{ runId: string; shard: string }>
   provenance: Provenance
 }
 

@@ -5,7 +5,7 @@ import type { JournalRecord } from './journal-types.js'
  * TEST-ONLY: `BENCH_TEST_KILL_AFTER_RECORDS=k` (a positive integer) makes the process SIGKILL
  * itself right after the k-th record that this process appends has been fsync'd — so a test can
  * say "killed after record k" exactly, with no polling and no timers. Counted over every journal
- * the process appends to (a run has one). Unset, empty or invalid: no effect. Never set it
+ * the process appends to (a run has one), and over the records a queue worker collects. Unset, empty or invalid: no effect. Never set it
  * outside tests: the process dies without flushing anything else.
  */
 export const KILL_AFTER_RECORDS_ENV = 'BENCH_TEST_KILL_AFTER_RECORDS'
@@ -17,6 +17,15 @@ function killAfter(): number | undefined {
   const raw = process.env[KILL_AFTER_RECORDS_ENV]
   if (!raw || !/^[1-9]\d*$/.test(raw)) return undefined
   return Number(raw)
+}
+
+/**
+ * Counts one record made durable by this process, for BENCH_TEST_KILL_AFTER_RECORDS: the journal
+ * calls it, and so does a queue worker for each record it will send back (core/queue).
+ */
+export function countAppendedRecord(): void {
+  appended++
+  if (appended === killAfter()) process.kill(process.pid, 'SIGKILL')
 }
 
 /**
@@ -36,8 +45,7 @@ export class Journal {
   append(record: JournalRecord): void {
     writeSync(this.#fd, JSON.stringify(record) + '\n')
     fsyncSync(this.#fd)
-    appended++
-    if (appended === killAfter()) process.kill(process.pid, 'SIGKILL')
+    countAppendedRecord()
   }
 
   close(): void {

@@ -9,6 +9,7 @@ import { type RunManifest, type RunManifestV1, upgradeManifest } from './journal
 import { buildProvenance, withResolvedBackend } from './provenance.js'
 import type { Provenance } from './provenance.js'
 import type { RunPlugins } from './run-plugins.js'
+import type { ShardRecord } from './shard.js'
 
 export { configToJson, gitState } from './provenance.js'
 
@@ -24,12 +25,14 @@ export async function buildManifest(opts: {
   cwd: string
   checkpoint?: string
   trainedCheckpoint?: string
+  shard?: ShardRecord
 }): Promise<RunManifest> {
   return {
     version: 2,
     runId: opts.runId,
     createdAt: new Date().toISOString(),
     cells: opts.cells,
+    ...(opts.shard ? { shard: opts.shard } : {}),
     provenance: await buildProvenance(opts),
   }
 }

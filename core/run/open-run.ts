@@ -13,6 +13,7 @@ import { indexJournal, type JournalIndex } from './journal-index.js'
 import { buildManifest, readManifest } from './manifest.js'
 import { planCells, type PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
+import { type ShardSpec, shardCells } from './shard.js'
 import type { RunProblems, StageOutput } from './run-context.js'
 
 /** A fresh run id: a sortable UTC timestamp plus a random suffix. */
@@ -33,6 +34,8 @@ export interface OpenRunOptions {
   checkpoint?: string
   /** Evaluate these saved weights as every trained cell of the plan (no base cells, no training): see RunMatrixOptions. */
   trainedCheckpoint?: string
+  /** Plan only this shard of the cells (`--shard i/n`); run.json records it with the whole plan. */
+  shard?: ShardSpec
   signal?: AbortSignal
   output: Pick<StageOutput, 'log'>
 }
@@ -74,8 +77,9 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
   const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
   const planned = planCells(config)
   // A trained cell's saved weights stand in for its training: only the strategy cells are evaluated.
-  const cells = opts.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
-  if (cells.length === 0)
+  const unsharded = opts.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
+  const cells = opts.shard ? shardCells(unsharded, opts.shard) : unsharded
+  if (unsharded.length === 0)
     throw new BenchError(
       'BENCH_RUN_INVALID',
       'A trained checkpoint is evaluated as a strategy cell, but the matrix plans none: name its strategy in matrix.strategies.',
@@ -100,6 +104,7 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
       cwd: opts.cwd,
       checkpoint: opts.checkpoint,
       trainedCheckpoint: opts.trainedCheckpoint,
+      ...(opts.shard ? { shard: { ...opts.shard, plan: planned.map((c) => c.cellId) } } : {}),
     })
     writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
   }

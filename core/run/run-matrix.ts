@@ -13,6 +13,7 @@ import { prepareBase } from './prepare-base.js'
 import { ReporterHooks } from './reporter-hooks.js'
 import { recordCellError, runCell } from './run-cell.js'
 import type { RunContext } from './run-context.js'
+import type { ShardSpec } from './shard.js'
 import { resolveRunPlugins } from './run-plugins.js'
 
 /** What `runMatrix` needs. */
@@ -35,6 +36,13 @@ export interface RunMatrixOptions {
    * and load the weights (the resume path), so the run's cell is reproduced exactly.
    */
   trainedCheckpoint?: string
+  /** Run only this shard of the planned cells (`--shard i/n`, core/run/shard.ts); recorded in run.json. */
+  shard?: ShardSpec
+  /**
+   * Run only these planned cells (the others stay pending). `[]` opens the run (directory, run.json,
+   * journal) and runs nothing: queue mode's coordinator (core/queue/coordinator.ts) does that.
+   */
+  cellIds?: readonly string[]
 }
 
 /** What a run returns. */
@@ -123,10 +131,12 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       cwd,
       checkpoint: opts.checkpoint,
       trainedCheckpoint: opts.trainedCheckpoint,
+      ...(opts.shard ? { shard: opts.shard } : {}),
       signal: opts.signal,
       output: { log },
     })
-    const { runId, runDir, cells, pending, previous, journal } = opened
+    const { runId, runDir, cells, previous, journal } = opened
+    const pending = opts.cellIds ? opened.pending.filter((c) => opts.cellIds!.includes(c.cellId)) : opened.pending
     const ctx: RunContext = {
       config,
       plugins,

@@ -1,0 +1,129 @@
+// How to run: `npx tsx --conditions=bonbench-source benchmarks/queue-scaling.ts` (CELL_STEPS=<n>
+// sets the training steps per cell, default 300; JOBS=<n> the jobs of the overhead measurement, default 300).
+// Issue 16's performance goals for queue mode, on a real redis-server started here (loopback, no persistence):
+// 1. overhead per job: BullMQ jobs carrying a toy cell's job data and returning a toy cell's
+//    journal records, through the coordinator's own calls (getJob, getState, returnvalue) with a
+//    no-op processor: the queue's cost per cell, without the cell (goal: under 5 ms on loopback);
+// 2. cells/s of one toy matrix (tabular model, 16 cells) in one process (`bench run`), and with
+//    1, 2 and 3 `bench worker` processes (`bench run --queue`), each wall time from the command's
+//    start to its exit (goal: ≥ 1.7× with 2 workers on 2 cores). Every queued journal is checked
+//    record for record against the single-process one.
+import { execa } from 'execa'
+import { readdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Queue, QueueEvents, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import { jobIdOf } from '../core/queue/protocol.js'
+import { readJournal } from '../core/run/journal.js'
+import { compareJournals, formatDifference } from '../test/helpers/compare-journals.js'
+import { startRedis } from '../test/helpers/redis-server.js'
+import { tempDir } from '../test/e2e/cli-helper.js'
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
+const bin = join(root, 'bin', 'bench.js')
+const steps = process.env.CELL_STEPS ?? '300'
+const jobs = Number(process.env.JOBS ?? 300)
+const MATRIX = [
+  'toy',
+  '--model',
+  'tabular',
+  '--strategies',
+  'sft,bon-rlb',
+  '--n-train',
+  '2,4',
+  '--n',
+  '1,2,4',
+  '--seeds',
+  '1,2',
+  '--temperatures',
+  '0.7,1',
+  '--steps',
+  steps,
+]
+const env = { CI: 'true', NO_COLOR: '1' }
+
+const redis = await startRedis({ own: true })
+const project = tempDir('bonbench-queue-bench-')
+try {
+  // A toy cell's journal records and job data, for realistic payload sizes.
+  const single = await timed(() =>
+    execa(process.execPath, [bin, 'run', ...MATRIX, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: project.dir, env }),
+  )
+  const singleJournal = journalIn(join(project.dir, 'single'))
+  const records = readJournal(singleJournal).records
+  const cellCount = records.filter((r) => r.type === 'cell').length
+  const sample = records.filter((r) => 'cellId' in r && r.cellId === records.find((x) => x.type === 'cell')!.cellId)
+  const payloadBytes = JSON.stringify({ records: sample }).length
+
+  // 1. Overhead per job.
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null })
+  const queue = new Queue('overhead', { connection })
+  const eventsConnection = connection.duplicate()
+  const workerConnection = connection.duplicate()
+  const events = new QueueEvents('overhead', { connection: eventsConnection })
+  await events.waitUntilReady()
+  const worker = new Worker('overhead', async () => ({ records: sample, worker: 'bench' }), { connection: workerConnection, concurrency: 1 })
+  const data = { runId: 'bench', runDir: '/nowhere', base: false, config: {}, harness: { name: 'bonbench', version: '0' }, plugins: [] }
+  let completed = 0
+  let allDone!: () => void
+  const finished = new Promise<void>((resolve) => (allDone = resolve))
+  events.on('completed', () => {
+    if (++completed === jobs) allDone()
+  })
+  const start = performance.now()
+  await queue.addBulk(
+    Array.from({ length: jobs }, (_, i) => ({ name: 'cell', data: { ...data, cellId: `c${i}` }, opts: { jobId: jobIdOf('bench', `c${i}`) } })),
+  )
+  await finished
+  // What the coordinator then does per cell: read the job, its state and its records.
+  for (let i = 0; i < jobs; i++) {
+    const job = await queue.getJob(jobIdOf('bench', `c${i}`))
+    if (!job || (await job.getState()) !== 'completed' || !job.returnvalue) throw new Error(`job c${i} did not complete`)
+  }
+  const overheadMs = (performance.now() - start) / jobs
+  await worker.close()
+  await events.close()
+  await queue.close()
+  for (const c of [connection, eventsConnection, workerConnection]) c.disconnect()
+
+  // 2. Scaling with 1, 2, 3 worker processes.
+  const rows: Array<{ setup: string; seconds: number; cellsPerSecond: number; speedup: number }> = []
+  rows.push({ setup: '1 process (bench run)', seconds: single / 1000, cellsPerSecond: cellCount / (single / 1000), speedup: 1 })
+  let oneWorker = 0
+  for (const count of [1, 2, 3]) {
+    const db = `${redis.url}/${count}`
+    const workers = Array.from({ length: count }, () => execa(process.execPath, [bin, 'worker', '--queue', db], { cwd: project.dir, env, reject: false }))
+    await new Promise((r) => setTimeout(r, 1500)) // the workers start (imports) before the clock does
+    const ms = await timed(() =>
+      execa(process.execPath, [bin, 'run', ...MATRIX, '--queue', db, '--runs-dir', `queued-${count}`, '--no-tui', '--no-reports'], { cwd: project.dir, env }),
+    )
+    for (const w of workers) w.kill('SIGTERM')
+    await Promise.all(workers)
+    // The tabular model's checkpoint file lists every prompt its table has seen, so a cell trained in
+    // a fresh process (a worker) saves a file with fewer untouched rows than one trained after the
+    // base cell's evaluation in the same process: the file's hash differs, never a number.
+    const difference = compareJournals(singleJournal, journalIn(join(project.dir, `queued-${count}`)), { ignore: ['hash'] })
+    if (difference) throw new Error(`queued run with ${count} workers differs: ${formatDifference(difference)}`)
+    if (count === 1) oneWorker = ms
+    rows.push({ setup: `bench run --queue + ${count} worker(s)`, seconds: ms / 1000, cellsPerSecond: cellCount / (ms / 1000), speedup: oneWorker / ms })
+  }
+
+  console.log(`queue overhead per job (${jobs} jobs, no-op processor, ${(payloadBytes / 1024).toFixed(1)} KiB of records each): ${overheadMs.toFixed(2)} ms`)
+  console.log(`toy matrix: ${cellCount} cells, ${steps} training steps per trained cell; speedup: against 1 worker`)
+  console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), cellsPerSecond: r.cellsPerSecond.toFixed(2), speedup: r.speedup.toFixed(2) })))
+} finally {
+  await redis.stop()
+  project.cleanup()
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now()
+  await fn()
+  return performance.now() - start
+}
+
+function journalIn(runsDir: string): string {
+  const [run] = readdirSync(runsDir)
+  return join(runsDir, run!, 'journal.jsonl')
+}

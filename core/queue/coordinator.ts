@@ -1,0 +1,183 @@
+import { join } from 'node:path'
+import { type Job, Queue, QueueEvents } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { RunEvent, RunEventListener } from '../events.js'
+import type { ResolvedConfig } from '../config/resolve-config.js'
+import type { CellResult } from '../plugin-api/results.js'
+import type { PluginRegistry } from '../registry/registry.js'
+import { indexJournal } from '../run/journal-index.js'
+import { Journal, readJournal } from '../run/journal.js'
+import type { JournalRecord } from '../run/journal-types.js'
+import { readManifest } from '../run/manifest.js'
+import { type RunOutcome, runMatrix } from '../run/run-matrix.js'
+import { DEFAULT_QUEUE_NAME, queueNameFor } from './connection.js'
+import { type CellJobData, type CellJobProgress, type CellJobResult, jobIdOf, recordKey } from './protocol.js'
+
+/** What `bench run --queue` needs. */
+export interface QueueRunOptions {
+  config: ResolvedConfig
+  registry: PluginRegistry
+  connection: Redis
+  queueName?: string
+  /** Capability labels every cell of this run needs (e.g. `gpu`): only workers with them take its jobs. */
+  requires?: readonly string[]
+  resumeDir?: string
+  listeners?: RunEventListener[]
+  signal?: AbortSignal
+  argv?: string[]
+  cwd?: string
+  /** Tries per job before its cell is journaled as failed (a stalled job counts as a try; default 3). */
+  attempts?: number
+  /** How often the coordinator re-reads the jobs of unfinished cells, ms (default 500): also what re-enqueues jobs a Redis restart lost. */
+  pollMs?: number
+}
+
+/**
+ * Queue mode's coordinator. Opens the run as `bench run` does (run directory, run.json, journal;
+ * `resumeDir` re-attaches), enqueues one job per unfinished cell — the first alone (it builds the
+ * base model and prepares the selector into the shared cache), the rest once it is done — and
+ * journals each cell's records, in plan order, as its job completes: a record already journaled is
+ * skipped (idempotent by cell, prompt and step), so a retried job never doubles one. Job ids are
+ * (run, cell): enqueueing again (a resume, a Redis that lost its data) is a no-op when the job is
+ * there, and re-creates it when not. Progress of running cells reaches the listeners as run events.
+ * Completed jobs stay in Redis until the run's cells are journaled, so a coordinator killed at any
+ * point loses nothing: `--resume` picks their results up.
+ */
+export async function runOnQueue(opts: QueueRunOptions): Promise<RunOutcome> {
+  const started = Date.now()
+  const listeners = opts.listeners ?? []
+  const emit = (event: RunEvent) => {
+    for (const listener of listeners) void listener(event)
+  }
+  const opened = await runMatrix({
+    config: opts.config,
+    registry: opts.registry,
+    cellIds: [],
+    ...(opts.resumeDir ? { resumeDir: opts.resumeDir } : {}),
+    argv: opts.argv ?? [],
+    cwd: opts.cwd ?? process.cwd(),
+  })
+  const { runDir, runId } = opened
+  const manifest = readManifest(runDir)
+  const journalPath = join(runDir, 'journal.jsonl')
+  const previous = readJournal(journalPath).records
+  const journaled = new Set(previous.map(recordKey))
+  const index = indexJournal(previous)
+  const pending = manifest.cells.filter((c) => !index.cells.has(c.cellId))
+  const results = new Map<string, CellResult>(index.cells)
+  emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells: manifest.cells, samplesToDraw: 0, estimatedSeconds: 0 } })
+  for (const cell of manifest.cells) {
+    const done = index.cells.get(cell.cellId)
+    if (done) emit({ type: 'cell:skip', cellId: cell.cellId, key: cell.key, result: done })
+  }
+
+  const queueName = queueNameFor(opts.queueName ?? DEFAULT_QUEUE_NAME, opts.requires ?? [])
+  const queue = new Queue<CellJobData, CellJobResult>(queueName, { connection: opts.connection })
+  const eventsConnection = opts.connection.duplicate()
+  eventsConnection.on('error', () => {})
+  const events = new QueueEvents(queueName, { connection: eventsConnection })
+  let wake: (() => void) | undefined
+  const nudge = () => wake?.()
+  events.on('progress', ({ data }) => {
+    const message = data as unknown as CellJobProgress
+    if (message && typeof message === 'object' && message.runId === runId && message.event) emit(message.event)
+  })
+  events.on('completed', nudge)
+  events.on('failed', nudge)
+  events.on('error', () => {})
+  queue.on('error', () => {})
+  opts.signal?.addEventListener('abort', nudge)
+
+  const baseJob = index.cells.size === 0 ? pending[0] : undefined
+  const dataOf = (cellId: string): CellJobData => ({
+    runId,
+    runDir,
+    cellId,
+    base: cellId === baseJob?.cellId,
+    config: manifest.provenance.config,
+    harness: manifest.provenance.harness,
+    plugins: manifest.provenance.plugins,
+  })
+  const jobOptions = { attempts: opts.attempts ?? 3, removeOnComplete: false, removeOnFail: false }
+  const ensureJob = async (cellId: string): Promise<Job<CellJobData, CellJobResult> | undefined> => {
+    const id = jobIdOf(runId, cellId)
+    const job = await queue.getJob(id)
+    if (job) return job
+    await queue.add('cell', dataOf(cellId), { ...jobOptions, jobId: id })
+    return undefined
+  }
+
+  const journal = new Journal(journalPath)
+  const outcomes = new Map<string, JournalRecord[]>()
+  let next = 0
+  const keyOf = new Map(manifest.cells.map((c) => [c.cellId, c.key]))
+  /** Journals every cell whose records are in, in plan order, up to the first still running. */
+  const commit = () => {
+    while (next < pending.length && outcomes.has(pending[next]!.cellId)) {
+      const { cellId } = pending[next]!
+      for (const record of outcomes.get(cellId)!) {
+        const key = recordKey(record)
+        if (journaled.has(key)) continue
+        journal.append(record)
+        journaled.add(key)
+        if (record.type === 'cell') {
+          results.set(cellId, record.result)
+          emit({ type: 'cell:end', cellId, key: record.key, result: record.result, metrics: record.result.metrics })
+        } else if (record.type === 'error') emit({ type: 'cell:error', cellId, key: record.key, message: record.message })
+      }
+      next++
+    }
+  }
+  /** Reads the jobs of the cells not journaled yet; re-creates the ones Redis does not have. */
+  const poll = async (cells: readonly string[]) => {
+    for (const cellId of cells) {
+      if (outcomes.has(cellId)) continue
+      const job = await ensureJob(cellId)
+      if (!job) continue
+      const state = await job.getState()
+      if (state === 'completed' && job.returnvalue) outcomes.set(cellId, job.returnvalue.records)
+      else if (state === 'failed') {
+        // Every try failed (a stall counts as one): the cell is journaled as an error; --resume runs it again.
+        outcomes.set(cellId, [{ type: 'error', cellId, key: keyOf.get(cellId)!, message: `queue: ${job.failedReason}` }])
+        await job.remove().catch(() => {})
+      }
+    }
+    commit()
+  }
+  const waitFor = async (cells: readonly string[]) => {
+    while (!opts.signal?.aborted && cells.some((id) => !outcomes.has(id))) {
+      await poll(cells)
+      if (cells.every((id) => outcomes.has(id))) break
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, opts.pollMs ?? 500)
+        wake = () => (clearTimeout(timer), resolve())
+      })
+    }
+  }
+
+  try {
+    await events.waitUntilReady()
+    if (baseJob) await waitFor([baseJob.cellId])
+    const rest = pending.map((c) => c.cellId)
+    if (!opts.signal?.aborted) {
+      // One round trip for the jobs that are new (a resume finds the others and leaves them).
+      const fresh = []
+      for (const cellId of rest) if (!(await queue.getJob(jobIdOf(runId, cellId)))) fresh.push(cellId)
+      await queue.addBulk(fresh.map((cellId) => ({ name: 'cell', data: dataOf(cellId), opts: { ...jobOptions, jobId: jobIdOf(runId, cellId) } })))
+      await waitFor(rest)
+    }
+    if (!opts.signal?.aborted) {
+      // Every cell is journaled: the jobs have served their purpose.
+      for (const cellId of rest) await (await queue.getJob(jobIdOf(runId, cellId)))?.remove().catch(() => {})
+    }
+  } finally {
+    journal.close()
+    await events.close()
+    await queue.close()
+    eventsConnection.disconnect()
+  }
+  const interrupted = Boolean(opts.signal?.aborted)
+  const ordered = manifest.cells.map((c) => results.get(c.cellId)).filter((r): r is CellResult => r !== undefined)
+  emit({ type: 'run:end', runId, runDir, results: ordered, interrupted, wallMs: Date.now() - started })
+  return { runDir, runId, results: ordered, interrupted }
+}

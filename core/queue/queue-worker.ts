@@ -1,0 +1,233 @@
+import { existsSync } from 'node:fs'
+import { availableParallelism, hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Job, WaitingError, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { configureBudget } from '../concurrency.js'
+import { BenchError } from '../errors.js'
+import type { RunEvent } from '../events.js'
+import { countAppendedRecord } from '../run/journal.js'
+import type { JournalRecord } from '../run/journal-types.js'
+import { openRun } from '../run/open-run.js'
+import type { PlannedCell } from '../run/planner.js'
+import { RunLifecycle } from '../run/plugin-lifecycle.js'
+import { prepareBase } from '../run/prepare-base.js'
+import { harnessPackage, pluginRecords } from '../run/provenance.js'
+import { recordCellError, runCell } from '../run/run-cell.js'
+import type { BaseStage, RunContext } from '../run/run-context.js'
+import { resolveRunPlugins } from '../run/run-plugins.js'
+import type { RunSetup } from '../run/setup.js'
+import { DEFAULT_QUEUE_NAME, queuesServedBy } from './connection.js'
+import { pluginMismatches } from './plugin-check.js'
+import type { CellJobData, CellJobProgress, CellJobResult } from './protocol.js'
+
+/** What `bench worker` needs. */
+export interface QueueWorkerOptions {
+  connection: Redis
+  queueName?: string
+  /** Capability labels (e.g. `gpu`): the worker also serves the queues of runs that require them. */
+  labels?: readonly string[]
+  /** Jobs this worker runs at once (BullMQ concurrency; default 1). */
+  concurrency?: number
+  /**
+   * How long a job's lock lasts without renewal (ms, default 30 000): a worker that dies (SIGKILL,
+   * a lost machine) has its job moved back to the queue — stalled — about this long after.
+   */
+  lockMs?: number
+  /** The cache for base models and verifiers; default: the run's recorded one (a shared directory). */
+  cacheDir?: string
+  /** Loads a run's recorded config (run.json's provenance.config) and its plugins on this machine. */
+  setup(recordedConfig: Record<string, unknown>): Promise<RunSetup>
+  log(line: string): void
+}
+
+/** A running worker: `closed` settles when it has stopped (after `close()`, or refusing a run's plugins: then it rejects). */
+export interface QueueWorker {
+  name: string
+  queues: string[]
+  close(): Promise<void>
+  closed: Promise<void>
+}
+
+/** What a worker keeps per run: its stages' context with the base model built once, or why it refuses the run. */
+interface WorkerRun {
+  mismatches: string[]
+  lifecycle?: RunLifecycle
+  ctx?: RunContext
+  base?: BaseStage
+  cells?: Map<string, PlannedCell>
+  /** The pretraining and 'prepare' records the base stage produced here (the base job returns them). */
+  shared?: JournalRecord[]
+  /** Where the base stage's events go while it runs: the job that started it. */
+  forward?: (event: RunEvent) => void
+}
+
+/**
+ * Starts a queue-mode worker: it pulls cell jobs (core/queue/protocol.ts) from the plain queue and
+ * the queues of its labels. Per run, once: it checks that its plugins and bonbench are those the
+ * run recorded, then runs the run's stages `openRun` (data, splits, plan; in a scratch folder) and
+ * `prepareBase` (the base model and the selector, from the shared cache when there), and keeps
+ * them. Per job: the `runCell` stage with a record sink that collects the cell's journal records —
+ * the job's return value, which the coordinator journals — and its events sent back as job
+ * progress. Checkpoints go to the run directory when it is on this machine's file system (a
+ * shared directory), else to the scratch folder. On a plugin mismatch the job goes back to the
+ * queue untouched and the worker stops with BENCH_QUEUE_VERSION_MISMATCH; so it does, with the
+ * error, when it cannot set the run up at all (a config file or data missing on this machine).
+ */
+export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
+  const name = `${hostname()}:${process.pid}${opts.labels && opts.labels.length > 0 ? `[${[...opts.labels].sort().join(',')}]` : ''}`
+  const queues = queuesServedBy(opts.queueName ?? DEFAULT_QUEUE_NAME, opts.labels ?? [])
+  const scratch = join(tmpdir(), 'bonbench-worker', name.replace(/[^a-zA-Z0-9._-]/g, '_'))
+  const runs = new Map<string, Promise<WorkerRun>>()
+  /** Jobs in progress per run. */
+  const active = new Map<string, number>()
+  let refusal: Error | undefined
+  let resolveClosed!: () => void
+  let rejectClosed!: (error: unknown) => void
+  const closed = new Promise<void>((resolve, reject) => ((resolveClosed = resolve), (rejectClosed = reject)))
+  closed.catch(() => {})
+
+  const openWorkerRun = async (data: CellJobData, forward: (event: RunEvent) => void): Promise<WorkerRun> => {
+    const setup = await opts.setup(data.config)
+    const config = { ...setup.config, runsDir: join(scratch, 'runs'), cacheDir: opts.cacheDir ?? setup.config.cacheDir }
+    const plugins = await resolveRunPlugins(config, setup.registry)
+    const mismatches = pluginMismatches(data, { harness: harnessPackage(), plugins: pluginRecords(setup.registry) })
+    if (mismatches.length > 0) return { mismatches }
+    const run: WorkerRun = { mismatches, shared: [], forward }
+    const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => run.forward?.({ type: 'log', level, message, cellId })
+    const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: (m) => log(m) })
+    run.lifecycle = lifecycle
+    for (const plugin of [plugins.task, plugins.model, plugins.reward, plugins.selector, ...plugins.strategies.values()]) await lifecycle.setup(plugin)
+    const budget = configureBudget(config.concurrency ?? availableParallelism())
+    const opened = await openRun({ config, registry: setup.registry, plugins, argv: ['worker', data.runId], cwd: process.cwd(), output: { log } })
+    opened.journal.close()
+    const ctx: RunContext = {
+      config,
+      plugins,
+      runId: data.runId,
+      // Checkpoints into the run directory itself when this machine sees it (a shared folder).
+      runDir: existsSync(join(data.runDir, 'run.json')) ? data.runDir : opened.runDir,
+      journal: { append: (record) => (countAppendedRecord(), run.shared!.push(record)) },
+      previous: opened.previous,
+      problems: opened.problems,
+      generation: plugins.task.generation ?? {},
+      concurrency: budget.size,
+      emit: (event) => run.forward?.(event),
+      log,
+      own: (instance, what) => lifecycle.own(instance, what),
+      release: (instance) => lifecycle.release(instance),
+    }
+    run.base = await prepareBase(ctx, { data: opened.data, splits: opened.splits, verifierData: opened.verifierData })
+    run.ctx = ctx
+    run.cells = new Map(opened.cells.map((c) => [c.cellId, c]))
+    run.forward = undefined
+    return run
+  }
+
+  const runJob = async (job: Job<CellJobData, CellJobResult>, token?: string): Promise<CellJobResult> => {
+    const data = job.data
+    let lastProgress = 0
+    const forward = (event: RunEvent) => {
+      // Each message is a Redis round trip: steps and progress at most every 100 ms (the UI's loss
+      // sparkline then shows a sample of the steps); phases, starts and logs always.
+      const now = Date.now()
+      if (event.type === 'progress' || event.type === 'train:step') {
+        if (now - lastProgress < 100) return
+        lastProgress = now
+      }
+      const message: CellJobProgress = { runId: data.runId, event }
+      job.updateProgress(message as unknown as object).catch(() => {})
+    }
+    let pending = runs.get(data.runId)
+    if (!pending) {
+      // A job of another run: the runs this worker is not working on now free their base models and plugins.
+      for (const [runId, other] of runs)
+        if (!active.has(runId)) {
+          runs.delete(runId)
+          void other.then((r) => r.lifecycle?.disposeAll()).catch(() => {})
+        }
+      runs.set(data.runId, (pending = openWorkerRun(data, forward)))
+    }
+    active.set(data.runId, (active.get(data.runId) ?? 0) + 1)
+    try {
+      return await runWithContext(job, pending, forward, token)
+    } finally {
+      const left = (active.get(data.runId) ?? 1) - 1
+      if (left > 0) active.set(data.runId, left)
+      else active.delete(data.runId)
+    }
+  }
+
+  const runWithContext = async (
+    job: Job<CellJobData, CellJobResult>,
+    pending: Promise<WorkerRun>,
+    forward: (event: RunEvent) => void,
+    token: string | undefined,
+  ): Promise<CellJobResult> => {
+    const data = job.data
+    /** Puts the job back untouched and stops this worker with `error`: what it cannot do, another worker may. */
+    const refuse = async (error: Error): Promise<never> => {
+      await job.moveToWait(token)
+      if (!refusal) {
+        refusal = error
+        void stop()
+      }
+      throw new WaitingError()
+    }
+    let run: WorkerRun
+    try {
+      run = await pending
+    } catch (error) {
+      // This machine cannot set the run up (its config file, a plugin, the data): every job would fail the same way here.
+      return await refuse(error instanceof Error ? error : new Error(String(error)))
+    }
+    if (run.mismatches.length > 0)
+      return await refuse(
+        new BenchError(
+          'BENCH_QUEUE_VERSION_MISMATCH',
+          `this worker cannot run cells of run ${data.runId}: ${run.mismatches.join('; ')}. The job went back to the queue; install the run's versions here (or start this worker from the run's checkout) and start it again.`,
+        ),
+      )
+    const cell = run.cells!.get(data.cellId)
+    if (!cell) throw new BenchError('BENCH_RUN_INVALID', `run ${data.runId} plans no cell ${data.cellId} here: the worker's config differs from the run's`)
+    opts.log(`${data.cellId}: started (run ${data.runId}${data.base ? ', with the base model' : ''})`)
+    const records: JournalRecord[] = data.base ? [...run.shared!] : []
+    const ctx: RunContext = {
+      ...run.ctx!,
+      journal: { append: (record) => (countAppendedRecord(), records.push(record)) },
+      emit: forward,
+      log: (message, level = 'info', cellId) => forward({ type: 'log', level, message, cellId }),
+    }
+    try {
+      await runCell(ctx, run.base!, cell)
+    } catch (error) {
+      recordCellError(ctx, cell, error)
+    }
+    opts.log(`${data.cellId}: done`)
+    return { records, worker: name }
+  }
+
+  const workers = queues.map(
+    (queue) =>
+      new Worker<CellJobData, CellJobResult>(queue, runJob, {
+        connection: opts.connection,
+        concurrency: opts.concurrency ?? 1,
+        lockDuration: opts.lockMs ?? 30_000,
+        stalledInterval: opts.lockMs ?? 30_000,
+        maxStalledCount: 3,
+        name,
+      }),
+  )
+  for (const worker of workers) worker.on('error', (error) => opts.log(`queue: ${error.message}`))
+
+  async function stop(): Promise<void> {
+    await Promise.all(workers.map((w) => w.close()))
+    for (const pending of runs.values()) {
+      const run = await pending.catch(() => undefined)
+      await run?.lifecycle?.disposeAll()
+    }
+    if (refusal) rejectClosed(refusal)
+    else resolveClosed()
+  }
+  return { name, queues, close: stop, closed }
+}

@@ -1,0 +1,226 @@
+import { execa, type ResultPromise } from 'execa'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
+import { expectSameJournal } from '../helpers/compare-journals.js'
+import { freePort, startRedis, type TestRedis } from '../helpers/redis-server.js'
+import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { bench, benchBin, tempDir } from './cli-helper.js'
+
+// Issue 16 §1, §2, §4, §5: queue mode on BullMQ over a real Redis (Debian's redis-server).
+const MATRIX = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1']
+const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
+
+/** A `bench worker` process (the real CLI) in `cwd`; a short lock so a killed worker's job is retried within seconds. */
+function startWorker(url: string, cwd: string, env: Record<string, string> = {}, extra: string[] = []): ResultPromise {
+  return execa(process.execPath, [benchBin, 'worker', '--queue', url, '--lock-ms', '2000', ...extra], {
+    cwd,
+    reject: false,
+    env: { CI: 'true', NO_COLOR: '1', ...env },
+  })
+}
+
+async function stopWorker(worker: ResultPromise): Promise<{ exitCode?: number; signal?: string; stdout: string }> {
+  worker.kill('SIGTERM')
+  const result = await worker
+  return { exitCode: result.exitCode, signal: result.signal ?? undefined, stdout: String(result.stdout) }
+}
+
+describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
+  const project = tempDir('bonbench-queue-')
+  let redis: TestRedis
+  beforeAll(async () => {
+    redis = await startRedis({ db: 1 })
+  })
+  afterAll(async () => {
+    await redis.stop()
+    project.cleanup()
+  })
+
+  it('journals, record for record, what one process journals; the killed worker’s cell is retried on another', async () => {
+    const single = await bench(['run', ...MATRIX, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(single.exitCode, single.stderr).toBe(0)
+
+    // The third worker SIGKILLs itself after the 5th record of its first cell: mid-cell, no timing involved.
+    const workers = [
+      startWorker(redis.url, project.dir),
+      startWorker(redis.url, project.dir),
+      startWorker(redis.url, project.dir, { [KILL_AFTER_RECORDS_ENV]: '5' }),
+    ]
+    const run = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui'], { cwd: project.dir, timeout: 240_000 })
+    expect(run.exitCode, run.stderr + run.stdout).toBe(0)
+    const killed = await workers[2]!
+    expect(killed.signal, String(killed.stdout)).toBe('SIGKILL')
+    const cut = /(\S+): started/.exec(String(killed.stdout))![1]!
+    // Nothing left in the queue once the run is journaled.
+    const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
+    expect(status.exitCode, status.stderr).toBe(0)
+    const [queue] = JSON.parse(status.stdout) as Array<{ queue: string; counts: Record<string, number>; workers: Array<{ name: string }> }>
+    expect(queue).toMatchObject({ queue: 'bonbench', counts: { waiting: 0, active: 0, failed: 0, completed: 0 } })
+    // The two live workers, by host:pid (the killed one is gone; bin/bench.js may run the CLI in a child process, so the pid is not execa's).
+    const names = queue!.workers.map((w) => w.name)
+    expect(names).toHaveLength(2)
+    for (const name of names) expect(name).toMatch(new RegExp(`^${hostname()}:\\d+$`))
+    const others = await Promise.all(workers.slice(0, 2).map(stopWorker))
+    for (const w of others) expect(w.exitCode, w.stdout).toBe(143)
+    // The killed worker's cell was started again elsewhere and finished there.
+    expect(others.map((w) => w.stdout).join('\n')).toContain(`${cut}: done`)
+
+    const queuedDir = runDirOf(run.stdout)
+    expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), join(queuedDir, 'journal.jsonl'))
+    // The coordinator wrote the same reports as a local run.
+    for (const file of ['results.json', 'report.md', 'report.html']) expect(existsSync(join(queuedDir, file)), file).toBe(true)
+  }, 300_000)
+})
+
+describe('bench run --queue with a pretrained base model and a learned verifier', () => {
+  const project = tempDir('bonbench-queue-math-')
+  let redis: TestRedis
+  beforeAll(async () => {
+    redis = await startRedis({ db: 4 })
+  })
+  afterAll(async () => {
+    await redis.stop()
+    project.cleanup()
+  })
+  writeTinyMathConfig(project.dir)
+
+  it('the base job journals the pretraining and the verifier once; two workers, one killed mid-cell, match one process', async () => {
+    const single = await bench(tinyMathArgs({ runsDir: 'single', cacheDir: 'cache-single', concurrency: 1 }), { cwd: project.dir })
+    expect(single.exitCode, single.stderr).toBe(0)
+    // The second worker dies after its 3rd record: mid-pretraining if it took the base job, else mid-cell.
+    const workers = [startWorker(redis.url, project.dir), startWorker(redis.url, project.dir, { [KILL_AFTER_RECORDS_ENV]: '3' })]
+    const run = await bench([...tinyMathArgs({ runsDir: 'queued', cacheDir: 'cache-queued', concurrency: 1 }), '--queue', redis.url], {
+      cwd: project.dir,
+      timeout: 240_000,
+    })
+    expect(run.exitCode, run.stderr + run.stdout).toBe(0)
+    expect((await workers[1]!).signal).toBe('SIGKILL')
+    await stopWorker(workers[0]!)
+    expectSameJournal(onlyJournal(join(project.dir, 'single')), onlyJournal(join(project.dir, 'queued')))
+  }, 300_000)
+})
+
+describe('bench run --resume --queue after the coordinator is killed', () => {
+  const project = tempDir('bonbench-queue-resume-')
+  let redis: TestRedis
+  beforeAll(async () => {
+    redis = await startRedis({ db: 3 })
+  })
+  afterAll(async () => {
+    await redis.stop()
+    project.cleanup()
+  })
+
+  it('re-attaches to the queue: jobs that finished meanwhile are journaled, none twice', async () => {
+    const single = await bench(['run', ...MATRIX, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(single.exitCode, single.stderr).toBe(0)
+    const workers = [startWorker(redis.url, project.dir), startWorker(redis.url, project.dir)]
+    // The coordinator SIGKILLs itself after journaling 40 records (the base cell's and part of the next).
+    const killed = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui', '--no-reports'], {
+      cwd: project.dir,
+      env: { [KILL_AFTER_RECORDS_ENV]: '40' },
+    })
+    expect(killed.signal, killed.stderr).toBe('SIGKILL')
+    const runDir = join(project.dir, 'queued', readdirSync(join(project.dir, 'queued'))[0]!)
+    const resumed = await bench(['run', '--resume', runDir, '--queue', redis.url, '--no-tui', '--no-reports'], { cwd: project.dir, timeout: 240_000 })
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    await Promise.all(workers.map(stopWorker))
+    expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), join(runDir, 'journal.jsonl'))
+  }, 300_000)
+})
+
+describe('queue mode refuses bad input by name and loses no job', () => {
+  const project = tempDir('bonbench-queue-errors-')
+  let redis: TestRedis
+  beforeAll(async () => {
+    redis = await startRedis({ db: 2 })
+  })
+  afterAll(async () => {
+    await redis.stop()
+    project.cleanup()
+  })
+
+  it('a wrong URL and an unreachable Redis are usage errors that create no run', async () => {
+    const wrong = await bench(['run', ...MATRIX, '--queue', 'http://127.0.0.1:6379', '--no-tui'], { cwd: project.dir })
+    expect(wrong.exitCode).toBe(2)
+    expect(wrong.stderr).toContain("--queue: 'http://127.0.0.1:6379' is not a Redis URL")
+    const port = await freePort()
+    const down = await bench(['run', ...MATRIX, '--queue', `redis://127.0.0.1:${port}/0`, '--no-tui'], { cwd: project.dir })
+    expect(down.exitCode).toBe(2)
+    expect(down.stderr).toContain(`cannot reach Redis at redis://127.0.0.1:${port}/0`)
+    const worker = await bench(['worker', '--queue', `redis://127.0.0.1:${port}/0`], { cwd: project.dir })
+    expect(worker.exitCode).toBe(2)
+    expect(worker.stderr).toContain('cannot reach Redis')
+    expect(existsSync(join(project.dir, '.bench', 'runs'))).toBe(false)
+  }, 60_000)
+
+  it('a worker with another plugin version puts the job back and stops; a matching worker then runs it', async () => {
+    const { cpSync, mkdirSync, writeFileSync } = await import('node:fs')
+    const { repoRoot } = await import('./cli-helper.js')
+    const fixture = join(repoRoot, 'test/fixtures/bonbench-plugin-dice')
+    const here = join(project.dir, 'a')
+    const there = join(project.dir, 'b')
+    cpSync(fixture, join(here, 'node_modules/bonbench-plugin-dice'), { recursive: true })
+    mkdirSync(join(there, 'node_modules'), { recursive: true })
+    cpSync(fixture, join(there, 'node_modules/bonbench-plugin-dice'), { recursive: true })
+    const index = join(there, 'node_modules/bonbench-plugin-dice/index.js')
+    writeFileSync(index, readFileSync(index, 'utf8').replace("version: '1.2.3'", "version: '1.3.0'"))
+
+    const run = bench(['run', 'dice', '--model', 'roller', '--pretrain-steps', '0', '--n', '1,2', '--queue', redis.url, '--no-tui', '--no-reports'], {
+      cwd: here,
+      timeout: 120_000,
+    })
+    const stale = await startWorker(redis.url, there)
+    expect(stale.exitCode).toBe(2)
+    expect(String(stale.stderr)).toMatch(/version 1\.3\.0 here, 1\.2\.3 in the run.*The job went back to the queue/)
+    const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: here })
+    const [queue] = JSON.parse(status.stdout) as Array<{ counts: Record<string, number> }>
+    expect(queue!.counts.waiting! + queue!.counts.prioritized!).toBe(1)
+    const good = startWorker(redis.url, here)
+    const finished = await run
+    expect(finished.exitCode, finished.stderr).toBe(0)
+    expect(finished.stdout).toContain('run directory:')
+    await stopWorker(good)
+  }, 180_000)
+})
+
+describe('a Redis restart mid-run', () => {
+  const project = tempDir('bonbench-queue-restart-')
+  let redis: TestRedis
+  beforeAll(async () => {
+    redis = await startRedis({ own: true })
+  })
+  afterAll(async () => {
+    await redis.stop()
+    project.cleanup()
+  })
+
+  it('resumes: the coordinator enqueues again what the empty Redis lost, and the journal is the single-process one', async () => {
+    const single = await bench(['run', ...MATRIX, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(single.exitCode, single.stderr).toBe(0)
+    const worker = startWorker(redis.url, project.dir)
+    const run = bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui', '--no-reports'], { cwd: project.dir, timeout: 240_000 })
+    // Restart once the base job is journaled and the rest are enqueued.
+    const journalOf = () => {
+      const dir = join(project.dir, 'queued')
+      const runs = existsSync(dir) ? readdirSync(dir) : []
+      return runs.length === 1 ? join(dir, runs[0]!, 'journal.jsonl') : undefined
+    }
+    for (let i = 0; i < 2400; i++) {
+      const journal = journalOf()
+      if (journal && existsSync(journal) && readFileSync(journal, 'utf8').includes('"type":"cell"')) break
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    const before = readFileSync(journalOf()!, 'utf8').split('"type":"cell"').length - 1
+    await redis.restart()
+    const finished = await run
+    // The restart came mid-run: most cells were journaled after it.
+    expect(before).toBeLessThan(8)
+    expect(finished.exitCode, finished.stderr).toBe(0)
+    await stopWorker(worker)
+    expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), journalOf()!)
+  }, 300_000)
+})

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { expectSameJournal } from '../helpers/compare-journals.js'
+import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { bench, tempDir } from './cli-helper.js'
+
+// Issue 16 §3: `bench run --shard i/n` runs a deterministic part of the cells; `bench merge` joins
+// the shards into one run whose journal and results equal an unsharded run's, record for record.
+const MATRIX = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1']
+const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
+
+/** results.json's cells without wall times (the one thing that differs between runs). */
+function resultCells(runDir: string): unknown {
+  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { cells: unknown[] }
+  return JSON.parse(JSON.stringify(results.cells, (k, v: unknown) => (k === 'wallMs' ? undefined : v)))
+}
+
+describe('bench run --shard and bench merge', () => {
+  const project = tempDir('bonbench-shard-')
+  afterAll(() => project.cleanup())
+  const shardDirs: string[] = []
+
+  it('three shards, each with its own cache (three machines), merge into the unsharded run record for record', async () => {
+    const whole = await bench(['run', ...MATRIX, '--runs-dir', 'whole', '--cache-dir', 'cache-whole', '--no-tui'], { cwd: project.dir })
+    expect(whole.exitCode, whole.stderr).toBe(0)
+    const wholeDir = runDirOf(whole.stdout)
+    const planned = (JSON.parse(readFileSync(join(wholeDir, 'run.json'), 'utf8')) as { cells: Array<{ cellId: string }> }).cells.map((c) => c.cellId)
+    expect(planned.length).toBe(16)
+
+    const owned: string[][] = []
+    for (const i of [1, 2, 3]) {
+      const shard = await bench(['run', ...MATRIX, '--shard', `${i}/3`, '--runs-dir', `shard-${i}`, '--cache-dir', `cache-${i}`, '--no-tui', '--no-reports'], {
+        cwd: project.dir,
+      })
+      expect(shard.exitCode, shard.stderr).toBe(0)
+      const dir = runDirOf(shard.stdout)
+      shardDirs.push(dir)
+      const manifest = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { cells: Array<{ cellId: string }>; shard: unknown }
+      expect(manifest.shard).toEqual({ index: i, count: 3, plan: planned })
+      owned.push(manifest.cells.map((c) => c.cellId))
+    }
+    // Disjoint, round-robin over the plan, together every cell.
+    expect(owned.flat().sort()).toEqual([...planned].sort())
+    expect(owned[1]).toEqual(planned.filter((_, p) => p % 3 === 1))
+
+    // Any order on the command line.
+    const merged = await bench(['merge', shardDirs[2]!, shardDirs[0]!, shardDirs[1]!, '--out', 'merged'], { cwd: project.dir })
+    expect(merged.exitCode, merged.stderr).toBe(0)
+    expect(merged.stdout).toContain('merged 3 shards (16 cells)')
+    const mergedDir = join(project.dir, 'merged')
+    expectSameJournal(join(wholeDir, 'journal.jsonl'), join(mergedDir, 'journal.jsonl'))
+    expect(resultCells(mergedDir)).toEqual(resultCells(wholeDir))
+    const report = await bench(['report', mergedDir, '--format', 'md'], { cwd: project.dir })
+    expect(report.stdout).toContain('16 of 16 cells finished')
+  }, 300_000)
+
+  it('refuses a missing shard, a shard given twice and a run that is no shard, naming each', async () => {
+    const missing = await bench(['merge', shardDirs[0]!, shardDirs[2]!, '--out', 'm1'], { cwd: project.dir })
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stderr).toContain('shard 2/3 missing')
+    const twice = await bench(['merge', shardDirs[0]!, shardDirs[0]!, shardDirs[1]!, '--out', 'm2'], { cwd: project.dir })
+    expect(twice.exitCode).toBe(2)
+    expect(twice.stderr).toContain('shard 1/3 is given twice')
+    const plain = await bench(['merge', join(project.dir, 'merged'), '--out', 'm3'], { cwd: project.dir })
+    expect(plain.exitCode).toBe(2)
+    expect(plain.stderr).toContain('is not a shard run')
+    const bad = await bench(['run', ...MATRIX, '--shard', '4/3'], { cwd: project.dir })
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toContain('--shard: give i/n with 1 ≤ i ≤ n')
+  }, 120_000)
+})
+
+describe('bench merge with a pretrained base model and a learned verifier', () => {
+  const project = tempDir('bonbench-shard-math-')
+  afterAll(() => project.cleanup())
+  writeTinyMathConfig(project.dir)
+
+  it('journals the shared pretraining and preparation once, from shards that built or loaded the same base model', async () => {
+    const whole = await bench(tinyMathArgs({ runsDir: 'whole', cacheDir: 'cache-whole', concurrency: 1 }), { cwd: project.dir })
+    expect(whole.exitCode, whole.stderr).toBe(0)
+    // Shard 1 pretrains into the shared cache; shard 2 loads the base model and the verifier from it.
+    const dirs: string[] = []
+    for (const i of [1, 2]) {
+      const shard = await bench([...tinyMathArgs({ runsDir: `shard-${i}`, cacheDir: 'cache-shared', concurrency: 1 }), '--shard', `${i}/2`], {
+        cwd: project.dir,
+      })
+      expect(shard.exitCode, shard.stderr).toBe(0)
+      dirs.push(join(onlyJournal(join(project.dir, `shard-${i}`)), '..'))
+    }
+    expect(readFileSync(join(dirs[1]!, 'journal.jsonl'), 'utf8')).toContain('"cellId":"pretrain"')
+    const merged = await bench(['merge', ...dirs, '--out', 'merged', '--no-reports'], { cwd: project.dir })
+    expect(merged.exitCode, merged.stderr).toBe(0)
+    expectSameJournal(onlyJournal(join(project.dir, 'whole')), join(project.dir, 'merged', 'journal.jsonl'))
+  }, 300_000)
+})
