@@ -35,8 +35,13 @@ interface EvalFlags extends EvaluationFlags {
 export function registerEval(program: Command): void {
   const command = program
     .command('eval')
-    .description('evaluate a saved model checkpoint, or replay a sample dump: one pool per test prompt, every metric over the N grid, as bench run evaluates its cells')
-    .argument('[task]', 'task name (or matrix.task in the config); a run’s checkpoint uses the run’s task; with --samples and no task, the dump’s own problems (task sample-dump)')
+    .description(
+      'evaluate a saved model checkpoint, or replay a sample dump: one pool per test prompt, every metric over the N grid, as bench run evaluates its cells',
+    )
+    .argument(
+      '[task]',
+      'task name (or matrix.task in the config); a run’s checkpoint uses the run’s task; with --samples and no task, the dump’s own problems (task sample-dump)',
+    )
     .option(
       '--checkpoint <dir>',
       'a run’s trained cell, <run-dir>/checkpoints/<cell> or <run-dir>/<cell> (evaluated with the run’s config: its numbers reproduced, unless a task, --model, --config, --preset or --data says otherwise), or any folder a model’s save() wrote; needed by every model that loads checkpoints',

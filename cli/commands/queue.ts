@@ -17,7 +17,10 @@ async function queueNames(connection: import('ioredis').Redis): Promise<string[]
 
 /** `bench queue status --queue <url>`: jobs waiting, active, failed, and the workers connected, per queue. */
 export function registerQueue(program: Command): void {
-  const queueCommand = program.command('queue').description('queue mode: look at the queue on a Redis')
+  const queueCommand = addExamples(program.command('queue').description('queue mode: look at the queue on a Redis'), [
+    'bench queue status --queue redis://127.0.0.1:6379/0',
+    'bench queue status --queue redis://127.0.0.1:6379/0 --json',
+  ])
   const status = queueCommand
     .command('status')
     .description('jobs waiting, active, delayed, completed and failed, each worker connected, and which cell each active job runs')

@@ -70,7 +70,24 @@ describe('flag errors name the flag as written and what it accepts (exit 2)', ()
 })
 
 describe('one vocabulary across commands', () => {
-  const commands = ['run', 'eval', 'list', 'env', 'report', 'rerun', 'compare', 'score', 'verify', 'weights', 'findings', 'serve', 'create-plugin']
+  const commands = [
+    'run',
+    'eval',
+    'list',
+    'env',
+    'report',
+    'rerun',
+    'compare',
+    'score',
+    'verify',
+    'weights',
+    'findings',
+    'serve',
+    'worker',
+    'queue',
+    'merge',
+    'create-plugin',
+  ]
 
   it('every command has an Examples section, -t means --temperatures alone, and defaults print unquoted', async () => {
     const help = await run(['--help'])
