@@ -9,6 +9,7 @@ import { RunLifecycle } from './plugin-lifecycle.js'
 import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
 import { checkpointSteps } from './checkpoint-evals.js'
 import { carveTrainSplits } from './data-splits.js'
+import { measuredRatesPath, readMeasuredRates, type MeasuredRates } from './measured-rates.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
@@ -22,6 +23,14 @@ export interface PlanEstimate {
   trainSamples: number
   /** Sequences trained on (pretraining included unless the base model is cached). */
   trainSequences: number
+  /** Of `trainSequences`, those of pretraining. */
+  pretrainSequences: number
+  /** Optimizer steps (pretraining and fine-tuning). */
+  trainSteps: number
+  /** Samples a learned selector draws to prepare. */
+  prepareSamples: number
+  /** Where measured rates for this (model, backend, cores) are kept under the cache dir. */
+  ratesPath: string
   /** The base model is in the cache: the run loads it instead of pretraining. */
   baseModelCached: boolean
   /** Not cached, but an interrupted pretraining reached this step (its partial cache entry): the run continues from it. 0: none. */
@@ -76,13 +85,17 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
   const baseModelCached = isBaseModelCached(spec, config.cacheDir)
   const basePretrainedSteps = baseModelCached || mode.checkpoint ? 0 : partialPretrainStep(spec, config.cacheDir)
-  let trainSequences = baseModelCached || mode.checkpoint ? 0 : (spec.pretrainSteps - basePretrainedSteps) * config.train.pretrainBatch
+  const pretrainSteps = baseModelCached || mode.checkpoint ? 0 : spec.pretrainSteps - basePretrainedSteps
+  const pretrainSequences = pretrainSteps * config.train.pretrainBatch
+  let trainSequences = pretrainSequences
+  let trainSteps = pretrainSteps
   for (const cell of cells) {
     if (cell.key.strategy === 'base' || mode.trainedCheckpoint) continue
     const needs = plugins.strategyFor(cell.key.strategy, cell.key.nTrain).needs({ nTrain: cell.key.nTrain })
     const perPrompt = needs.policySamples + (needs.referenceSamples ?? 0)
     trainSamples += config.train.steps * config.train.batchPrompts * perPrompt
     trainSequences += config.train.steps * config.train.batchPrompts * (needs.policySamples + (needs.expert ? 1 : 0))
+    trainSteps += config.train.steps
   }
   // Every checkpoint evaluation (train.evalEvery) of a trained cell draws one more pool per test prompt.
   const evaluations = cells.reduce(
@@ -92,18 +105,25 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   // A validation split (eval.validationPrompts) is evaluated beside test at each of them.
   const evalSamples = evaluations * (testPrompts + splits.validation.length) * config.poolSize
   const tokens = completionTokensGuess(data, plugins.task.generation?.maxTokens ?? 32)
+  const promptTokens = promptTokensMean(data)
   // A learned selector draws its training samples from the base model first (cached or not: not known here).
   const prepareSamples = plugins.selector !== plugins.reward ? (plugins.selector.prepareNeeds?.({ trainPrompts: splits.pretrain.length }).samples ?? 0) : 0
   const declared = plugins.model.throughput
   const speed = declared ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const samples = evalSamples + trainSamples + prepareSamples
-  const estimatedSeconds =
-    STARTUP_SECONDS + (samples * tokens) / (speed.sampleTokensPerSecond * cores) + (trainSequences * tokens * 2) / speed.trainTokensPerSecond
+  const ratesPath = measuredRatesPath(config.cacheDir, plugins.model.name, config.backend, cores)
+  const measured = readMeasuredRates(ratesPath)
+  const work = { samples, evalSamples: evalSamples + prepareSamples, trainSamples, pretrainSequences, pretrainSteps, trainSequences, trainSteps, tokens, promptTokens }
+  const declaredTerms = declaredCost(work, speed, cores, declared ? `the model's declared throughput` : 'a default throughput (the model declares none)')
+  const terms = measuredCost(work, measured, declaredTerms)
+  const estimatedSeconds = STARTUP_SECONDS + terms.pretrain.seconds + terms.train.seconds + terms.eval.seconds
   const basis = [
-    `${samples} samples${prepareSamples > 0 ? ` (${prepareSamples} to prepare ${plugins.selector.name})` : ''} × ~${Math.round(tokens)} tokens at ${speed.sampleTokensPerSecond} tokens/s × ${cores} cores`,
-    `${trainSequences} sequences trained at ${speed.trainTokensPerSecond} tokens/s`,
-    `${STARTUP_SECONDS} s start-up; ${declared ? `the model's declared throughput` : 'a default throughput (the model declares none)'}`,
+    `${samples} samples${prepareSamples > 0 ? ` (${prepareSamples} to prepare ${plugins.selector.name})` : ''} × ~${Math.round(promptTokens)}+${Math.round(tokens)} prompt+completion tokens`,
+    `${trainSequences} sequences in ${trainSteps} steps trained`,
+    `${cores} cores`,
+    `${STARTUP_SECONDS} s start-up`,
+    termsBasis(terms),
   ].join(', ')
   return {
     cells,
@@ -112,10 +132,64 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
     evalSamples,
     trainSamples,
     trainSequences,
+    pretrainSequences,
+    trainSteps,
+    prepareSamples,
+    ratesPath,
     baseModelCached,
     basePretrainedSteps,
     estimatedSeconds,
     basis,
+  }
+}
+
+interface Work {
+  samples: number
+  /** Evaluation and selector-preparation samples (the `eval` term). */
+  evalSamples: number
+  trainSamples: number
+  pretrainSequences: number
+  pretrainSteps: number
+  trainSequences: number
+  trainSteps: number
+  tokens: number
+  promptTokens: number
+}
+
+interface Term {
+  seconds: number
+  basis: string
+}
+
+type Throughput = NonNullable<RunPlugins['model']['throughput']>
+
+/**
+ * The declared cost model: every optimizer step pays `trainStepSeconds` plus its tokens (prompt
+ * and completion, forward and backward: ×2) at `trainTokensPerSecond`; every sample pays its
+ * tokens at `sampleTokensPerSecond` per core (prompt tokens at a tenth: one batched forward pass).
+ */
+export function declaredCost(work: Work, speed: Throughput, cores: number, declaredName: string): { pretrain: Term; train: Term; eval: Term } {
+  const seqTokens = work.tokens + work.promptTokens
+  const stepSeconds = speed.trainStepSeconds ?? 0
+  const sampleTokens = work.tokens + work.promptTokens / 10
+  const trainSec = (sequences: number, steps: number) => steps * stepSeconds + (sequences * seqTokens * 2) / speed.trainTokensPerSecond
+  const sampleSec = (n: number) => (n * sampleTokens) / (speed.sampleTokensPerSecond * cores)
+  const d = `${declaredName} (${speed.sampleTokensPerSecond} sample tokens/s/core, ${speed.trainTokensPerSecond} train tokens/s, ${stepSeconds} s/step)`
+  return {
+    pretrain: { seconds: trainSec(work.pretrainSequences, work.pretrainSteps), basis: d },
+    train: { seconds: trainSec(work.trainSequences - work.pretrainSequences, work.trainSteps - work.pretrainSteps) + sampleSec(work.trainSamples), basis: d },
+    eval: { seconds: sampleSec(work.evalSamples), basis: d },
+  }
+}
+
+/** Each term from the rates a previous run measured on this machine where there are some, else the declared one. */
+function measuredCost(work: Work, measured: MeasuredRates | undefined, declared: { pretrain: Term; train: Term; eval: Term }) {
+  const pick = (rate: MeasuredRates[keyof MeasuredRates], units: number, fallback: Term): Term =>
+    rate && units > 0 ? { seconds: rate.seconds * units, basis: `rates measured by run ${rate.runId} (${rate.seconds.toPrecision(3)} s each)` } : fallback
+  return {
+    pretrain: pick(measured?.pretrainSequence, work.pretrainSequences, declared.pretrain),
+    train: pick(measured?.trainSequence, work.trainSequences - work.pretrainSequences, declared.train),
+    eval: pick(measured?.evalSample, work.evalSamples, declared.eval),
   }
 }
 
@@ -131,4 +205,17 @@ function completionTokensGuess(data: TaskData, maxTokens: number): number {
   const experts = data.train.flatMap((p) => (p.expert ? [p.expert.length] : [])).slice(0, 1000)
   if (experts.length === 0) return maxTokens / 2
   return Math.min(maxTokens, experts.reduce((a, b) => a + b, 0) / experts.length + 1)
+}
+
+/** Tokens per prompt, roughly: the mean prompt length in characters of up to 1000 test problems (the built-in model is character-level). */
+function promptTokensMean(data: TaskData): number {
+  const prompts = data.test.slice(0, 1000).map((p) => p.prompt.length)
+  return prompts.length === 0 ? 0 : prompts.reduce((a, b) => a + b, 0) / prompts.length
+}
+
+/** One phrase for the three terms: once when they share a basis, else each by name. */
+function termsBasis(terms: { pretrain: Term; train: Term; eval: Term }): string {
+  const { pretrain, train, eval: evaluation } = terms
+  if (pretrain.basis === train.basis && train.basis === evaluation.basis) return `pretraining, training and evaluation at ${pretrain.basis}`
+  return `pretraining at ${pretrain.basis}; training at ${train.basis}; evaluation at ${evaluation.basis}`
 }

@@ -6,7 +6,8 @@ import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { isPluginContractError } from '../plugin-api-checks/contract-error.js'
-import { estimateWork } from './estimate-plan.js'
+import { estimateWork, type PlanEstimate } from './estimate-plan.js'
+import { PhaseClock, recordMeasuredRates, type MeasuredRates } from './measured-rates.js'
 import { openRun } from './open-run.js'
 import { type DisposeFailure, RunLifecycle, describeDisposeFailure } from './plugin-lifecycle.js'
 import { prepareBase } from './prepare-base.js'
@@ -84,7 +85,13 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const plugins = await resolveRunPlugins(config, registry)
   const reporters = [...new Set(opts.reporters ?? [])]
   const hooks = new ReporterHooks(reporters, opts.listeners ?? [])
-  const emit = (event: RunEvent) => hooks.emit(event)
+  // Wall time per kind of work, recorded as measured rates for later estimates (never for results).
+  const clock = new PhaseClock()
+  let planned: PlanEstimate | undefined
+  const emit = (event: RunEvent) => {
+    clock.onEvent(event)
+    hooks.emit(event)
+  }
   const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => emit({ type: 'log', level, message, cellId })
   const lifecycle = new RunLifecycle({ signal: opts.signal, cacheDir: config.cacheDir, log: (m) => log(m) })
   const disposeErrors: string[] = []
@@ -114,6 +121,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       wallMs: Date.now() - started,
     })
     await hooks.runEnd({ runDir: outcome.runDir, results: outcome.results, interrupted: outcome.interrupted })
+    if (planned && !outcome.interrupted) recordRunRates(planned, clock, outcome.runId)
   } finally {
     reportDisposals(await lifecycle.disposeAll(), false)
   }
@@ -159,6 +167,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
         checkpoint: opts.checkpoint !== undefined,
         trainedCheckpoint: opts.trainedCheckpoint !== undefined,
       })
+      planned = estimate
       emit({
         type: 'run:start',
         runId,
@@ -206,5 +215,23 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     const interrupted = Boolean(opts.signal?.aborted)
     const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)
     return { runDir, runId, results: ordered, interrupted }
+  }
+}
+
+/** Seconds per unit of each kind of work this run did, merged into the rates file (best effort: an estimate is never worth failing a run). */
+function recordRunRates(plan: PlanEstimate, clock: PhaseClock, runId: string): void {
+  const rates: MeasuredRates = {}
+  const rate = (seconds: number, units: number) => (units > 0 && seconds > 0 ? { seconds: seconds / units, runId } : undefined)
+  const pretrain = rate(clock.seconds.pretrain, plan.pretrainSequences)
+  const train = rate(clock.seconds.train, plan.trainSequences - plan.pretrainSequences)
+  const evaluation = rate(clock.seconds.eval, plan.evalSamples + plan.prepareSamples)
+  if (pretrain) rates.pretrainSequence = pretrain
+  if (train) rates.trainSequence = train
+  if (evaluation) rates.evalSample = evaluation
+  if (Object.keys(rates).length === 0) return
+  try {
+    recordMeasuredRates(plan.ratesPath, rates)
+  } catch {
+    // A read-only cache dir: the next estimate falls back to the declared throughput.
   }
 }
