@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../../core/config/resolve-config.js'
-import { estimateWork } from '../../../core/run/estimate-plan.js'
+import { declaredCost, estimateWork } from '../../../core/run/estimate-plan.js'
+import { recordMeasuredRates } from '../../../core/run/measured-rates.js'
+import { rmSync } from 'node:fs'
 import { planCells } from '../../../core/run/planner.js'
 import type { RunPlugins } from '../../../core/run/run-plugins.js'
 import type { ModelPlugin, StrategyPlugin, TaskData, TaskPlugin, VerifierPlugin } from '../../../core/plugin-api/index.js'
@@ -58,7 +60,34 @@ describe('estimateWork', () => {
     expect(learned.estimatedSeconds).toBeGreaterThan(full.estimatedSeconds)
     expect(learned.basis).toContain(`${full.evalSamples + full.trainSamples + 15} samples (15 to prepare bonbench:reward-model)`)
     expect(full.basis).toMatch(
-      /^\d+ samples × ~\d+ tokens at \d+ tokens\/s × 1 cores, \d+ sequences trained at \d+ tokens\/s, 2 s start-up; the model's declared throughput$/,
+      /^\d+ samples × ~\d+\+\d+ prompt\+completion tokens, \d+ sequences in \d+ steps trained, 1 cores, 2 s start-up, pretraining, training and evaluation at the model's declared throughput \(/,
     )
+  })
+
+  it('counts optimizer steps and sequences (pretraining apart) and prices them with the declared per-step and per-token costs', () => {
+    expect(full.pretrainSequences).toBe(10 * config.train.pretrainBatch)
+    expect(full.trainSteps).toBe(10 + 4)
+    const work = { samples: 10, evalSamples: 6, trainSamples: 4, pretrainSequences: 8, pretrainSteps: 2, trainSequences: 12, trainSteps: 3, tokens: 10, promptTokens: 20 }
+    const cost = declaredCost(work, { sampleTokensPerSecond: 100, trainTokensPerSecond: 60, trainStepSeconds: 0.5 }, 2, 'declared')
+    // pretraining: 2 steps × 0.5 s + 8 sequences × 30 tokens × 2 / 60 tokens/s
+    expect(cost.pretrain.seconds).toBeCloseTo(1 + 8, 9)
+    // training: 1 step × 0.5 s + 4 sequences × 30 × 2 / 60 + 4 samples × (10 + 20/10) tokens / (100 × 2 cores)
+    expect(cost.train.seconds).toBeCloseTo(0.5 + 4 + 0.24, 9)
+    expect(cost.eval.seconds).toBeCloseTo((6 * 12) / 200, 9)
+  })
+
+  it('uses the rates a run measured for (model, backend, cores) in place of the declared ones, and names the run', () => {
+    recordMeasuredRates(full.ratesPath, { pretrainSequence: { seconds: 0.01, runId: 'r1' }, evalSample: { seconds: 0.002, runId: 'r1' } })
+    const measured = estimateWork(config, plugins(reward), data, cells)
+    rmSync(full.ratesPath)
+    expect(measured.basis).toContain('pretraining at rates measured by run r1 (0.0100 s each)')
+    expect(measured.basis).toContain('evaluation at rates measured by run r1 (0.00200 s each)')
+    expect(measured.basis).toMatch(/training at the model's declared throughput/)
+    // Training (not measured) keeps its declared term: the rest is start-up plus the measured terms.
+    const trainTerm = measured.estimatedSeconds - 2 - full.pretrainSequences * 0.01 - full.evalSamples * 0.002
+    expect(trainTerm).toBeGreaterThan(0)
+    expect(trainTerm).toBeLessThan(full.estimatedSeconds - 2)
+    // Without the file the estimate is the declared one again.
+    expect(estimateWork(config, plugins(reward), data, cells).estimatedSeconds).toBe(full.estimatedSeconds)
   })
 })
