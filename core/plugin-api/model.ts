@@ -186,12 +186,12 @@ export interface ModelPlugin extends PluginBase<'model'> {
   usesBackend?: boolean
   /**
    * Rough speeds on one core, for the time estimate (`bench run`, `--dry-run`, `bench eval`):
-   * a sample costs its completion tokens (and a tenth of its prompt tokens) at
-   * `sampleTokensPerSecond` per core; an optimizer step costs `trainStepSeconds` (its fixed
+   * a sample costs `sampleSeconds` (its fixed overhead, optional: 0) plus its completion tokens
+   * (and a tenth of its prompt tokens) at `sampleTokensPerSecond`, per core; an optimizer step costs `trainStepSeconds` (its fixed
    * overhead, optional: 0) plus its sequences' prompt+completion tokens ×2 at `trainTokensPerSecond`.
    * Once a run finished on the machine, the rates it measured replace these (the basis line says which).
    */
-  throughput?: { sampleTokensPerSecond: number; trainTokensPerSecond: number; trainStepSeconds?: number }
+  throughput?: { sampleTokensPerSecond: number; trainTokensPerSecond: number; sampleSeconds?: number; trainStepSeconds?: number }
   /**
    * Restores a model written by `instance.save(dir)`: the same weights, tokenizer and config
    * (its `describe().hash` equals the saved hash), with the same runtime choices (seed, backend)

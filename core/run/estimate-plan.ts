@@ -165,16 +165,17 @@ type Throughput = NonNullable<RunPlugins['model']['throughput']>
 
 /**
  * The declared cost model: every optimizer step pays `trainStepSeconds` plus its tokens (prompt
- * and completion, forward and backward: ×2) at `trainTokensPerSecond`; every sample pays its
- * tokens at `sampleTokensPerSecond` per core (prompt tokens at a tenth: one batched forward pass).
+ * and completion, forward and backward: ×2) at `trainTokensPerSecond`; every sample pays
+ * `sampleSeconds` plus its tokens at `sampleTokensPerSecond`, per core (prompt tokens at a tenth:
+ * one batched forward pass).
  */
 export function declaredCost(work: Work, speed: Throughput, cores: number, declaredName: string): { pretrain: Term; train: Term; eval: Term } {
   const seqTokens = work.tokens + work.promptTokens
   const stepSeconds = speed.trainStepSeconds ?? 0
   const sampleTokens = work.tokens + work.promptTokens / 10
   const trainSec = (sequences: number, steps: number) => steps * stepSeconds + (sequences * seqTokens * 2) / speed.trainTokensPerSecond
-  const sampleSec = (n: number) => (n * sampleTokens) / (speed.sampleTokensPerSecond * cores)
-  const d = `${declaredName} (${speed.sampleTokensPerSecond} sample tokens/s/core, ${speed.trainTokensPerSecond} train tokens/s, ${stepSeconds} s/step)`
+  const sampleSec = (n: number) => (n * ((speed.sampleSeconds ?? 0) + sampleTokens / speed.sampleTokensPerSecond)) / cores
+  const d = `${declaredName} (${speed.sampleTokensPerSecond} sample tokens/s/core, ${speed.sampleSeconds ?? 0} s/sample/core, ${speed.trainTokensPerSecond} train tokens/s, ${stepSeconds} s/step)`
   return {
     pretrain: { seconds: trainSec(work.pretrainSequences, work.pretrainSteps), basis: d },
     train: { seconds: trainSec(work.trainSequences - work.pretrainSequences, work.trainSteps - work.pretrainSteps) + sampleSec(work.trainSamples), basis: d },

@@ -49,9 +49,11 @@ export const tinyTransformer = defineModel({
     trainingDefaults: { pretrainSteps: 1500, learningRate: 1e-4 },
     usesBackend: true,
     // Measured in the study run on `math` level 1 (2-core machine, WASM, default size): evaluation
-    // pools drew ~12,800 tokens/s over 2 worker threads (~6,400 per core); pretraining ran 4.2
-    // steps/s of 32 sequences, ~4,000 tokens/s as the dry-run estimate counts them.
-    throughput: { sampleTokensPerSecond: 6_000, trainTokensPerSecond: 4_000 },
+    // pools drew ~12,800 tokens/s over 2 worker threads (~6,400 per core). Recalibrated on `toy`
+    // (quick preset, 20 pretraining steps, 2 shared cores at load average 8–9): pretraining took
+    // 0.050 s per sequence of ~123 prompt+completion tokens (×2 at 4,000 tokens/s: 0.062 s), and
+    // a sample 0.015 s on 2 cores, almost all of it per-sample overhead (6-token completions).
+    throughput: { sampleTokensPerSecond: 6_000, trainTokensPerSecond: 4_000, sampleSeconds: 0.02 },
     async create(ctx) {
       const { Engine, createInstance, initWeights } = await runtime()
       const tokenizer = CharTokenizer.fromCorpus(ctx.corpus)

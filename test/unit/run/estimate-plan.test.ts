@@ -68,12 +68,12 @@ describe('estimateWork', () => {
     expect(full.pretrainSequences).toBe(10 * config.train.pretrainBatch)
     expect(full.trainSteps).toBe(10 + 4)
     const work = { samples: 10, evalSamples: 6, trainSamples: 4, pretrainSequences: 8, pretrainSteps: 2, trainSequences: 12, trainSteps: 3, tokens: 10, promptTokens: 20 }
-    const cost = declaredCost(work, { sampleTokensPerSecond: 100, trainTokensPerSecond: 60, trainStepSeconds: 0.5 }, 2, 'declared')
+    const cost = declaredCost(work, { sampleTokensPerSecond: 100, trainTokensPerSecond: 60, trainStepSeconds: 0.5, sampleSeconds: 0.03 }, 2, 'declared')
     // pretraining: 2 steps × 0.5 s + 8 sequences × 30 tokens × 2 / 60 tokens/s
     expect(cost.pretrain.seconds).toBeCloseTo(1 + 8, 9)
-    // training: 1 step × 0.5 s + 4 sequences × 30 × 2 / 60 + 4 samples × (10 + 20/10) tokens / (100 × 2 cores)
-    expect(cost.train.seconds).toBeCloseTo(0.5 + 4 + 0.24, 9)
-    expect(cost.eval.seconds).toBeCloseTo((6 * 12) / 200, 9)
+    // training: 1 step × 0.5 s + 4 sequences × 30 × 2 / 60 + 4 samples × (0.03 s + (10 + 20/10) tokens / 100) / 2 cores
+    expect(cost.train.seconds).toBeCloseTo(0.5 + 4 + 0.3, 9)
+    expect(cost.eval.seconds).toBeCloseTo((6 * (0.03 + 0.12)) / 2, 9)
   })
 
   it('uses the rates a run measured for (model, backend, cores) in place of the declared ones, and names the run', () => {
