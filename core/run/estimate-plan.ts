@@ -114,7 +114,17 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const samples = evalSamples + trainSamples + prepareSamples
   const ratesPath = measuredRatesPath(config.cacheDir, plugins.model.name, config.backend, cores)
   const measured = readMeasuredRates(ratesPath)
-  const work = { samples, evalSamples: evalSamples + prepareSamples, trainSamples, pretrainSequences, pretrainSteps, trainSequences, trainSteps, tokens, promptTokens }
+  const work = {
+    samples,
+    evalSamples: evalSamples + prepareSamples,
+    trainSamples,
+    pretrainSequences,
+    pretrainSteps,
+    trainSequences,
+    trainSteps,
+    tokens,
+    promptTokens,
+  }
   const declaredTerms = declaredCost(work, speed, cores, declared ? `the model's declared throughput` : 'a default throughput (the model declares none)')
   const terms = measuredCost(work, measured, declaredTerms)
   const estimatedSeconds = STARTUP_SECONDS + terms.pretrain.seconds + terms.train.seconds + terms.eval.seconds
@@ -186,7 +196,11 @@ export function declaredCost(work: Work, speed: Throughput, cores: number, decla
 /** Each term from the rates a previous run measured on this machine where there are some, else the declared one. */
 function measuredCost(work: Work, measured: MeasuredRates | undefined, declared: { pretrain: Term; train: Term; eval: Term }) {
   const pick = (rate: MeasuredRates[keyof MeasuredRates], units: number, fallback: Term): Term =>
-    rate && units > 0 ? { seconds: rate.seconds * units, basis: `rates measured by run ${rate.runId} (${rate.seconds.toPrecision(3)} s each)` } : fallback
+    units === 0
+      ? { seconds: 0, basis: '' }
+      : rate
+        ? { seconds: rate.seconds * units, basis: `rates measured by run ${rate.runId} (${rate.seconds.toPrecision(3)} s each)` }
+        : fallback
   return {
     pretrain: pick(measured?.pretrainSequence, work.pretrainSequences, declared.pretrain),
     train: pick(measured?.trainSequence, work.trainSequences - work.pretrainSequences, declared.train),
@@ -216,7 +230,10 @@ function promptTokensMean(data: TaskData): number {
 
 /** One phrase for the three terms: once when they share a basis, else each by name. */
 function termsBasis(terms: { pretrain: Term; train: Term; eval: Term }): string {
-  const { pretrain, train, eval: evaluation } = terms
-  if (pretrain.basis === train.basis && train.basis === evaluation.basis) return `pretraining, training and evaluation at ${pretrain.basis}`
-  return `pretraining at ${pretrain.basis}; training at ${train.basis}; evaluation at ${evaluation.basis}`
+  const named = (['pretraining', 'training', 'evaluation'] as const)
+    .map((name, i) => ({ name, basis: [terms.pretrain, terms.train, terms.eval][i]!.basis }))
+    .filter((t) => t.basis !== '')
+  if (named.length === 0) return 'nothing to sample or train'
+  if (named.every((t) => t.basis === named[0]!.basis)) return `${named.map((t) => t.name).join(', ')} at ${named[0]!.basis}`
+  return named.map((t) => `${t.name} at ${t.basis}`).join('; ')
 }

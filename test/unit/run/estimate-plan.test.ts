@@ -60,14 +60,24 @@ describe('estimateWork', () => {
     expect(learned.estimatedSeconds).toBeGreaterThan(full.estimatedSeconds)
     expect(learned.basis).toContain(`${full.evalSamples + full.trainSamples + 15} samples (15 to prepare bonbench:reward-model)`)
     expect(full.basis).toMatch(
-      /^\d+ samples × ~\d+\+\d+ prompt\+completion tokens, \d+ sequences in \d+ steps trained, 1 cores, 2 s start-up, pretraining, training and evaluation at the model's declared throughput \(/,
+      /^\d+ samples × ~\d+\+\d+ prompt\+completion tokens, \d+ sequences in \d+ steps trained, 1 cores, 2 s start-up, pretraining, training, evaluation at the model's declared throughput \(/,
     )
   })
 
   it('counts optimizer steps and sequences (pretraining apart) and prices them with the declared per-step and per-token costs', () => {
     expect(full.pretrainSequences).toBe(10 * config.train.pretrainBatch)
     expect(full.trainSteps).toBe(10 + 4)
-    const work = { samples: 10, evalSamples: 6, trainSamples: 4, pretrainSequences: 8, pretrainSteps: 2, trainSequences: 12, trainSteps: 3, tokens: 10, promptTokens: 20 }
+    const work = {
+      samples: 10,
+      evalSamples: 6,
+      trainSamples: 4,
+      pretrainSequences: 8,
+      pretrainSteps: 2,
+      trainSequences: 12,
+      trainSteps: 3,
+      tokens: 10,
+      promptTokens: 20,
+    }
     const cost = declaredCost(work, { sampleTokensPerSecond: 100, trainTokensPerSecond: 60, trainStepSeconds: 0.5, sampleSeconds: 0.03 }, 2, 'declared')
     // pretraining: 2 steps × 0.5 s + 8 sequences × 30 tokens × 2 / 60 tokens/s
     expect(cost.pretrain.seconds).toBeCloseTo(1 + 8, 9)
