@@ -1,6 +1,6 @@
 /**
  * `bench serve` and `bench run --model openai-compatible --base-url` end to end: the real CLI in a
- * temporary folder. A tiny base model is pretrained (a few steps) and cached by an in-process run;
+ * temporary folder. A tiny base model is pretrained (300 steps on one-digit sums, so it solves some) and cached by an in-process run;
  * `bench serve` serves that checkpoint on loopback; the same run through the HTTP model draws the
  * same pools and numbers. The API key never reaches the run's files or output.
  */
@@ -14,6 +14,8 @@ import { bench, benchBin, tempDir } from './cli-helper.js'
 
 const tmp = tempDir('bonbench-serve-')
 const SECRET = 'sk-bonbench-test-7f3a9c'
+// One-digit sums: a base pretrained for 300 steps solves some of them, so the compared numbers are not all 0.
+const easyMath = ['math', { levels: [1], levelSpecs: { 1: { digits: [1, 1], operators: '+' } }, trainSize: 60, testSize: 8, maxChars: 32 }]
 const runArgs = ['--test-prompts', '4', '--n', '1,2,4', '--verifier', 'math-answer', '--runs-dir', 'runs', '--no-tui']
 let checkpoint: string
 let localRun: string
@@ -65,9 +67,9 @@ beforeAll(async () => {
   mkdirSync(local)
   writeFileSync(
     join(local, 'bench.config.json'),
-    JSON.stringify({ plugins: [['tiny-transformer', { layers: 1, width: 16, heads: 2, context: 48, maxWorkers: 1 }]] }),
+    JSON.stringify({ plugins: [['tiny-transformer', { layers: 1, width: 32, heads: 2, context: 48, maxWorkers: 1 }], easyMath] }),
   )
-  const result = await bench(['run', 'math', '--pretrain-steps', '30', '--cache-dir', '../cache', ...runArgs], { cwd: local })
+  const result = await bench(['run', 'math', '--pretrain-steps', '300', '--cache-dir', '../cache', ...runArgs], { cwd: local })
   expect(result.exitCode, result.stderr).toBe(0)
   localRun = runDirs(local)[0]!
   const models = join(tmp.dir, 'cache', 'models')
@@ -80,7 +82,7 @@ describe('bench serve + bench run --model openai-compatible', () => {
     const { proc, url } = await serve([checkpoint, '--port', '0', '--api-key-env', 'BENCH_SERVE_KEY', '--concurrency', '1'], { BENCH_SERVE_KEY: SECRET })
     const remote = join(tmp.dir, 'remote')
     mkdirSync(remote)
-    writeFileSync(join(remote, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }]] }))
+    writeFileSync(join(remote, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }], easyMath] }))
     const result = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {
       cwd: remote,
       env: { MY_KEY: SECRET },
@@ -151,7 +153,7 @@ describe('bench serve + bench run --model openai-compatible', () => {
     // journaled pools are kept (not asked again) and the finished run equals the in-process one.
     const resumable = join(tmp.dir, 'resumable')
     mkdirSync(resumable)
-    writeFileSync(join(resumable, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }]] }))
+    writeFileSync(join(resumable, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }], easyMath] }))
     const args = ['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs]
     const killed = await bench(args, { cwd: resumable, env: { MY_KEY: SECRET, BENCH_TEST_KILL_AFTER_RECORDS: '2' } })
     expect(killed.signal).toBe('SIGKILL')
