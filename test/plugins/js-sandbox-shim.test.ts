@@ -325,7 +325,12 @@ describe('run and its report', () => {
   }
 
   it('returns the report itself for a completion value that is no promise, and a promise with no prototype for one that is', () => {
-    expect(typeof createRun<null>(createState())(script(() => 1), null)).toBe('string')
+    expect(
+      typeof createRun<null>(createState())(
+        script(() => 1),
+        null,
+      ),
+    ).toBe('string')
     expect(
       typeof createRun<null>(createState())(
         script(() => {
@@ -334,7 +339,10 @@ describe('run and its report', () => {
         null,
       ),
     ).toBe('string')
-    const pending = createRun<null>(createState())(script(() => Promise.resolve(1)), null)
+    const pending = createRun<null>(createState())(
+      script(() => Promise.resolve(1)),
+      null,
+    )
     expect(typeof pending).toBe('object')
     expect(Object.getPrototypeOf(pending)).toBeNull()
   })

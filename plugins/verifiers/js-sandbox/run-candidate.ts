@@ -81,7 +81,8 @@ export async function runCandidate(isolate: ivm.Isolate, fresh: FreshContext, pr
     try {
       script = isolate.compileScriptSync(program, { filename: 'candidate.js' })
     } catch (error) {
-      return { verdict: failed('syntax', errorText(error), limits.detailLimit), healthy: true, cpuMs: cpuMs() }
+      // Only the first line: the rest of a compile error's stack is the host's own frames (its paths).
+      return { verdict: failed('syntax', errorText(error).split('\n')[0]!, limits.detailLimit), healthy: true, cpuMs: cpuMs() }
     }
     const wall = new Promise<'wall'>((resolve) => {
       wallTimer = setTimeout(() => resolve('wall'), limits.wallTimeMs)
