@@ -58,6 +58,8 @@ interface WorkerRun {
   cells?: Map<string, PlannedCell>
   /** The pretraining and 'prepare' records the base stage produced here (the base job returns them). */
   shared?: JournalRecord[]
+  /** The events the base stage emitted here (the base job returns them before its cell's). */
+  sharedEvents?: RunEvent[]
   /** Where the base stage's events go while it runs: the job that started it. */
   forward?: (event: RunEvent) => void
 }
@@ -93,8 +95,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     const plugins = await resolveRunPlugins(config, setup.registry)
     const mismatches = pluginMismatches(data, { harness: harnessPackage(), plugins: pluginRecords(setup.registry) })
     if (mismatches.length > 0) return { mismatches }
-    const run: WorkerRun = { mismatches, shared: [], forward }
+    const run: WorkerRun = { mismatches, shared: [], sharedEvents: [], forward }
     const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => run.forward?.({ type: 'log', level, message, cellId })
+    const emit = (event: RunEvent) => (run.sharedEvents!.push(event), run.forward?.(event))
     const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: (m) => log(m) })
     run.lifecycle = lifecycle
     for (const plugin of [plugins.task, plugins.model, plugins.reward, plugins.selector, ...plugins.strategies.values()]) await lifecycle.setup(plugin)
@@ -112,8 +115,8 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       problems: opened.problems,
       generation: plugins.task.generation ?? {},
       concurrency: budget.size,
-      emit: (event) => run.forward?.(event),
-      log,
+      emit,
+      log: (message, level = 'info', cellId) => emit({ type: 'log', level, message, cellId }),
       own: (instance, what) => lifecycle.own(instance, what),
       release: (instance) => lifecycle.release(instance),
     }
@@ -128,6 +131,8 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     const data = job.data
     let lastProgress = 0
     const forward = (event: RunEvent) => {
+      // A cell's end is announced by the coordinator once it has journaled the cell, never before.
+      if (event.type === 'cell:end' || event.type === 'cell:error') return
       // Each message is a Redis round trip: steps and progress at most every 100 ms (the UI's loss
       // sparkline then shows a sample of the steps); phases, starts and logs always.
       const now = Date.now()
@@ -192,11 +197,16 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     if (!cell) throw new BenchError('BENCH_RUN_INVALID', `run ${data.runId} plans no cell ${data.cellId} here: the worker's config differs from the run's`)
     opts.log(`${data.cellId}: started (run ${data.runId}${data.base ? ', with the base model' : ''})`)
     const records: JournalRecord[] = data.base ? [...run.shared!] : []
+    const events: RunEvent[] = data.base ? [...run.sharedEvents!] : []
+    const emit = (event: RunEvent) => {
+      events.push(event)
+      forward(event)
+    }
     const ctx: RunContext = {
       ...run.ctx!,
       journal: { append: (record) => (countAppendedRecord(), records.push(record)) },
-      emit: forward,
-      log: (message, level = 'info', cellId) => forward({ type: 'log', level, message, cellId }),
+      emit,
+      log: (message, level = 'info', cellId) => emit({ type: 'log', level, message, cellId }),
     }
     try {
       await runCell(ctx, run.base!, cell)
@@ -204,7 +214,7 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       recordCellError(ctx, cell, error)
     }
     opts.log(`${data.cellId}: done`)
-    return { records, worker: name }
+    return { records, events, worker: name }
   }
 
   const workers = queues.map(
