@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type TestRedis } from '../helpers/redis-server.js'
@@ -96,4 +96,20 @@ describe('bench run --queue: the coordinator is a local run for reporters and li
     // Event for event: progress, training steps, the results in cell:end, run:end and onRunEnd.
     expect(actual).toEqual(expected)
   }, 180_000)
+
+  it('--dry-run --queue prints the plan and what it would enqueue, and enqueues nothing', async () => {
+    const dry = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'dry', '--dry-run'], { cwd: project.dir })
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain('plan: 3 cells')
+    expect(dry.stdout).toContain(`queue: would enqueue 3 jobs (one per cell) on queue 'bonbench' at ${redis.url}; nothing was enqueued`)
+    expect(dry.stdout).toContain('first, alone: base-n1-t1-s1 (its worker builds the base model')
+    expect(dry.stdout).toContain('then, once it is done: the other 2')
+    const gpu = await bench(['run', ...MATRIX, '--queue', redis.url, '--requires', 'gpu', '--dry-run'], { cwd: project.dir })
+    expect(gpu.stdout).toContain("on queue 'bonbench@gpu'")
+    expect(gpu.stdout).toContain('taken only by workers started with --labels gpu')
+    const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
+    const queues = JSON.parse(status.stdout) as Array<{ counts: Record<string, number> }>
+    for (const queue of queues) expect(Object.values(queue.counts).reduce((a, b) => a + b, 0)).toBe(0)
+    expect(existsSync(join(project.dir, 'dry'))).toBe(false)
+  }, 60_000)
 })

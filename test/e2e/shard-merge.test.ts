@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectSameJournal } from '../helpers/compare-journals.js'
@@ -69,6 +69,27 @@ describe('bench run --shard and bench merge', () => {
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain('--shard: give i/n with 1 ≤ i ≤ n')
   }, 120_000)
+})
+
+describe('bench run --dry-run --shard', () => {
+  const project = tempDir('bonbench-shard-dry-')
+  afterAll(() => project.cleanup())
+
+  it("prints only that shard's cells and their estimate, and creates nothing", async () => {
+    const whole = await bench(['run', ...MATRIX, '--dry-run'], { cwd: project.dir })
+    const shard = await bench(['run', ...MATRIX, '--dry-run', '--shard', '2/3'], { cwd: project.dir })
+    expect(whole.exitCode, whole.stderr).toBe(0)
+    expect(shard.exitCode, shard.stderr).toBe(0)
+    const cellsOf = (stdout: string) => [...stdout.matchAll(/^ {2}(\S+) +strategy=/gm)].map((m) => m[1]!)
+    const planned = cellsOf(whole.stdout)
+    expect(planned).toHaveLength(16)
+    expect(shard.stdout).toContain('plan: shard 2/3: 5 of 16 cells')
+    expect(cellsOf(shard.stdout)).toEqual(planned.filter((_, p) => p % 3 === 1))
+    const samples = (stdout: string) => Number(/samples to draw: (\d+)/.exec(stdout)![1])
+    expect(samples(shard.stdout)).toBeGreaterThan(0)
+    expect(samples(shard.stdout)).toBeLessThan(samples(whole.stdout))
+    expect(existsSync(join(project.dir, '.bench', 'runs'))).toBe(false)
+  }, 60_000)
 })
 
 describe('bench merge with a pretrained base model and a learned verifier', () => {
