@@ -21,6 +21,9 @@ import { DEFAULT_QUEUE_NAME, queuesServedBy } from './connection.js'
 import { pluginMismatches } from './plugin-check.js'
 import type { CellJobData, CellJobProgress, CellJobResult } from './protocol.js'
 
+/** Stalls (its worker died or stopped renewing the lock) after which a job fails. */
+export const MAX_STALLS = 10
+
 /** What `bench worker` needs. */
 export interface QueueWorkerOptions {
   connection: Redis
@@ -224,7 +227,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
         concurrency: opts.concurrency ?? 1,
         lockDuration: opts.lockMs ?? 30_000,
         stalledInterval: opts.lockMs ?? 30_000,
-        maxStalledCount: 3,
+        // A SIGKILLed worker's job counts one stall; it fails (and is journaled as failed) only
+        // after this many — a job that kills every worker taking it, not a few unlucky machines.
+        maxStalledCount: MAX_STALLS,
         name,
       }),
   )
