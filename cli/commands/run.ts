@@ -103,7 +103,10 @@ export function registerRun(program: Command): void {
       '--resume [run-dir]',
       'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one',
     )
-    .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
+    .option(
+      '--dry-run',
+      'print the plan (cells, samples to draw, estimated time) and exit; with --shard: that shard’s cells and estimate; with --queue: also what it would enqueue (nothing is)',
+    )
     .option(
       '--base-url <url>',
       'API root of an OpenAI-compatible server for --model openai-compatible (its option baseUrl), e.g. http://127.0.0.1:8000/v1; with --resume: the server moved',
