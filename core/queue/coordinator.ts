@@ -53,7 +53,8 @@ export interface QueueRunOptions {
  * Listeners (the live UI) get the workers' events as they come (progress thinned); reporter plugins
  * get each cell's complete event list (core/queue/protocol.ts, CellJobResult.events) when the cell
  * is journaled, in plan order — the sequence a local run sends them. A reporter hook that throws
- * stops the run as in `runMatrix` (BENCH_PLUGIN_CONTRACT), after the run's end is journaled.
+ * gets no further events and fails the run with BENCH_PLUGIN_CONTRACT as in `runMatrix`, but only
+ * once every cell is journaled (the workers run them anyway; a local run stops at the next cell).
  */
 export async function runOnQueue(opts: QueueRunOptions): Promise<RunOutcome> {
   const reporters = [...new Set(opts.reporters ?? [])]

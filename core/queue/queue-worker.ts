@@ -73,8 +73,8 @@ interface WorkerRun {
  * run recorded, then runs the run's stages `openRun` (data, splits, plan; in a scratch folder) and
  * `prepareBase` (the base model and the selector, from the shared cache when there), and keeps
  * them. Per job: the `runCell` stage with a record sink that collects the cell's journal records —
- * the job's return value, which the coordinator journals — and its events sent back as job
- * progress. Checkpoints go to the run directory when it is on this machine's file system (a
+ * the job's return value, which the coordinator journals, with every event the cell emitted (for
+ * the run's reporters) — and its events sent back live as job progress (thinned). Checkpoints go to the run directory when it is on this machine's file system (a
  * shared directory), else to the scratch folder. On a plugin mismatch the job goes back to the
  * queue untouched and the worker stops with BENCH_QUEUE_VERSION_MISMATCH; so it does, with the
  * error, when it cannot set the run up at all (a config file or data missing on this machine).
