@@ -215,8 +215,9 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
       await waitFor(rest)
     }
     if (!opts.signal?.aborted) {
-      // Every cell is journaled: the jobs have served their purpose.
-      for (const cellId of rest) await (await queue.getJob(jobIdOf(runId, cellId)))?.remove().catch(() => {})
+      // Every cell is journaled: the jobs have served their purpose — those of cells journaled before
+      // a resume too (a coordinator killed after its last record, before this cleanup, left them).
+      for (const cell of manifest.cells) await (await queue.getJob(jobIdOf(runId, cell.cellId)))?.remove().catch(() => {})
     }
   } finally {
     journal.close()
