@@ -12,7 +12,7 @@ import { defineConfig } from 'bonbench'
  * so a broken strategy has something to lose and a gain has room.
  * The base model and the reward model (the selector) are cached by content hash in
  * `.bench/cache`; with that cache restored, nightly time goes to the strategies and evaluation.
- * 400 test prompts × 4 seeds put the minimal detectable drop of pass@1 and Bo-4 under 5 points
+ * 400 test prompts × 16 seeds put the minimal detectable drop of pass@1 and Bo-4 well under 5 points
  * after Holm over the 18 primary tests (docs/nightly.md has the measured numbers).
  * Edit it only together with the stored last-good run (the comparison lists cells that exist in
  * one run only and skips them).
@@ -29,7 +29,7 @@ export default defineConfig({
     nGrid: [1, 2, 4, 8],
     nTrain: [4],
     temperatures: [1.4, 1.6],
-    seeds: [0, 1, 2, 3],
+    seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
     poolSize: 16,
   },
   train: { steps: 20, batchPrompts: 8, pretrainSteps: 1500, pretrainLearningRate: 1e-3 },

@@ -3,11 +3,18 @@ import { userConfigSchema } from '../../../core/config/schema.js'
 import nightly from '../../../benchmarks/nightly.config.js'
 
 describe('benchmarks/nightly.config.ts', () => {
-  it('is a valid config with a fixed matrix: level-1 math on tiny-transformer, two strategies, four seeds', () => {
+  it('is a valid config with a fixed matrix: level-1 math on tiny-transformer, two strategies, sixteen seeds', () => {
     const parsed = userConfigSchema.safeParse(nightly)
     expect(parsed.success, parsed.success ? '' : parsed.error.message).toBe(true)
     expect(nightly).toMatchObject({
-      matrix: { task: 'math', model: 'tiny-transformer', strategies: ['bon-rl', 'sft'], nGrid: [1, 2, 4, 8], nTrain: [4], seeds: [0, 1, 2, 3] },
+      matrix: {
+        task: 'math',
+        model: 'tiny-transformer',
+        strategies: ['bon-rl', 'sft'],
+        nGrid: [1, 2, 4, 8],
+        nTrain: [4],
+        seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+      },
       plugins: [['math', { levels: [1], testSize: 400 }], 'json', 'markdown', 'html'],
     })
     // every N of the grid fits the evaluation pool
