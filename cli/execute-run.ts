@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis'
 import { BenchError } from '../core/errors.js'
 import { runOnQueue } from '../core/queue/coordinator.js'
-import { analyseRun, writeReports } from '../reports/write-reports.js'
 import type { ReporterPlugin } from '../core/plugin-api/reporter.js'
 import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../core/run/run-matrix.js'
 import type { RunSetup } from '../core/run/setup.js'
@@ -75,6 +74,7 @@ export async function executeRun(
           requires: opts.queue.requires,
           ...(opts.resumeDir ? { resumeDir: opts.resumeDir } : {}),
           listeners: [trackRunDir, failures.onEvent, output.onEvent],
+          reporters,
           signal: controller.signal,
           argv: process.argv.slice(2),
           cwd: process.cwd(),
@@ -93,8 +93,6 @@ export async function executeRun(
           cwd: process.cwd(),
         })
     await output.close()
-    // Queue mode journals what workers send; the file reports are then built from the journal, as `bench report` does.
-    if (opts.queue && opts.reports) await writeReports(await analyseRun(outcome.runDir))
     if (outcome.results.length > 0) {
       // Seed-pooled rows use the run's bootstrap size, as results.json does (same seed: same CIs).
       const rows = resultRows(outcome.results, { resamples: config.eval.bootstrap }).map((row) =>

@@ -71,6 +71,21 @@ function resultsTables(results: Results): string {
     .join('')
 }
 
+/** Token usage per cell (report.md's table), for models that count it (API models); empty when no cell has any. */
+function usageSection(results: Results): string {
+  const cells = results.cells.filter((c) => c.usage !== undefined)
+  if (cells.length === 0) return ''
+  const rows = cells.map((c) => {
+    const u = c.usage!
+    const nums = [u.requests, u.cachedRequests, u.promptTokens, u.completionTokens].map((v) => `<td>${v}</td>`).join('')
+    return `<tr><th><code>${escapeHtml(c.cellId)}</code></th>${nums}</tr>`
+  })
+  const head = ['cell', 'requests', 'from cache', 'prompt tokens', 'completion tokens'].map((h) => `<th>${h}</th>`).join('')
+  return `<section><h2>Token usage</h2><p class="meta">Tokens as the server counted them; answers from the request cache count too (what the requests cost without the cache).</p>
+<table class="results" id="token-usage"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>
+`
+}
+
 const styles = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1rem 2rem;color:#222}
 h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
@@ -123,7 +138,7 @@ ${results.charts.some((c) => c.kind === 'frontier') ? section('frontier', 'pass@
 ${section('training', 'Training curves', 'Loss (and mean reward where logged) per optimizer step.')}
 ${section('difficulty', 'Per-prompt difficulty', 'Each point is a prompt: the base model’s pass@1 against the trained model’s pass@N at the largest N.')}
 ${section('co-scaling', 'Co-scaling across temperatures', 'Measured pass@N per temperature with the fit pass@N ≈ exp(a·N^b) (dashed) where it converged.')}
-<section><h2>Sample browser</h2>
+${usageSection(results)}<section><h2>Sample browser</h2>
 <p><label>Cell <select id="browser-cell"></select></label> <label>Prompt <select id="browser-prompt"></select></label></p>
 <p id="browser-summary" class="meta"></p>
 ${samples.truncated ? '<p class="meta">Some prompts or texts were cut to keep this file small; the journal holds everything.</p>' : ''}

@@ -13,7 +13,8 @@ import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
 import { integerAtLeast, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
 import { addExamples } from '../option-vocabulary.js'
 import { checkBackendApplies, recordedModelOption, refuseWithResume, setupWithModelOptions } from '../flag-applicability.js'
-import { connectQueue } from '../../core/queue/connection.js'
+import { connectQueue, DEFAULT_QUEUE_NAME, queueNameFor } from '../../core/queue/connection.js'
+import type { PlannedCell } from '../../core/run/planner.js'
 import { parseShard, type ShardSpec } from '../../core/run/shard.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 
@@ -102,7 +103,10 @@ export function registerRun(program: Command): void {
       '--resume [run-dir]',
       'finish an interrupted run with its recorded config: skips every journaled record (takes no other config flag); alone with --config <file>: the newest run of that config under the runs folder, or a new one',
     )
-    .option('--dry-run', 'print the plan (cells, samples to draw, estimated time) and exit')
+    .option(
+      '--dry-run',
+      'print the plan (cells, samples to draw, estimated time) and exit; with --shard: that shard’s cells and estimate; with --queue: also what it would enqueue (nothing is)',
+    )
     .option(
       '--base-url <url>',
       'API root of an OpenAI-compatible server for --model openai-compatible (its option baseUrl), e.g. http://127.0.0.1:8000/v1; with --resume: the server moved',
@@ -169,8 +173,13 @@ export function registerRun(program: Command): void {
       )
       await checkBackendApplies(command, config, registry)
       if (flags.dryRun) {
-        const plan = await estimatePlan(config, registry, { check: checkRunNeeds })
-        process.stdout.write(renderPlan(plan, config.poolSize))
+        try {
+          const plan = await estimatePlan(config, registry, { check: checkRunNeeds, ...(shard ? { shard } : {}) })
+          process.stdout.write(renderPlan(plan, config.poolSize, shard))
+          if (flags.queue) process.stdout.write(renderEnqueue(plan.cells, flags.queue, flags.requires ?? requiredLabels(config.backend)))
+        } finally {
+          connection?.disconnect()
+        }
         return
       }
       try {
@@ -197,9 +206,11 @@ function requiredLabels(backend: string): string[] {
   return ['tensorflow-gpu', 'webgpu'].includes(backend) ? ['gpu'] : []
 }
 
-function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number): string {
+function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number, shard?: ShardSpec): string {
   const lines = [
-    `plan: ${plan.cells.length} cells`,
+    shard
+      ? `plan: shard ${shard.index}/${shard.count}: ${plan.cells.length} of ${plan.totalCells ?? plan.cells.length} cells (the estimate below is this shard's)`
+      : `plan: ${plan.cells.length} cells`,
     ...plan.cells.map((c) => `  ${c.cellId.padEnd(28)} strategy=${c.key.strategy} N'=${c.key.nTrain} T=${c.key.temperature} seed=${c.key.seed}`),
     `test prompts: ${plan.testPrompts} × pool ${poolSize} per cell; train prompts: ${plan.trainPrompts}`,
     `samples to draw: ${plan.evalSamples + plan.trainSamples} (evaluation ${plan.evalSamples}, training ${plan.trainSamples})`,
@@ -215,6 +226,30 @@ function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: nu
     `estimate basis: ${plan.basis}`,
   ]
   return lines.join('\n') + '\n'
+}
+
+/** What `--dry-run --queue` would enqueue (a new run; nothing is sent to Redis). */
+function renderEnqueue(cells: readonly PlannedCell[], url: string, requires: readonly string[]): string {
+  const queue = queueNameFor(DEFAULT_QUEUE_NAME, requires)
+  const [first, ...rest] = cells
+  const lines = [
+    `queue: would enqueue ${cells.length} jobs (one per cell) on queue '${queue}' at ${redactUrl(url)}; nothing was enqueued`,
+    ...(first
+      ? [
+          `  first, alone: ${first.cellId} (its worker builds the base model and prepares the selector into the shared cache)`,
+          `  then, once it is done: the other ${rest.length}`,
+        ]
+      : []),
+    requires.length > 0 ? `  taken only by workers started with --labels ${requires.join(',')}` : '  taken by any `bench worker --queue` on this Redis',
+  ]
+  return lines.join('\n') + '\n'
+}
+
+/** A Redis URL without its password (printed). */
+function redactUrl(value: string): string {
+  const url = new URL(value)
+  if (url.password) url.password = '***'
+  return url.toString()
 }
 
 function formatSeconds(s: number): string {

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { type Job, Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { RunEvent, RunEventListener } from '../events.js'
+import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { CellResult } from '../plugin-api/results.js'
 import type { PluginRegistry } from '../registry/registry.js'
@@ -9,6 +10,8 @@ import { indexJournal } from '../run/journal-index.js'
 import { Journal, readJournal } from '../run/journal.js'
 import type { JournalRecord } from '../run/journal-types.js'
 import { readManifest } from '../run/manifest.js'
+import { RunLifecycle, describeDisposeFailure } from '../run/plugin-lifecycle.js'
+import { ReporterHooks } from '../run/reporter-hooks.js'
 import { type RunOutcome, runMatrix } from '../run/run-matrix.js'
 import { DEFAULT_QUEUE_NAME, queueNameFor } from './connection.js'
 import { type CellJobData, type CellJobProgress, type CellJobResult, jobIdOf, recordKey } from './protocol.js'
@@ -23,6 +26,8 @@ export interface QueueRunOptions {
   requires?: readonly string[]
   resumeDir?: string
   listeners?: RunEventListener[]
+  /** Reporter plugins: set up, sent every event of the run and called at its end, as in a local run (`runMatrix`). */
+  reporters?: ReporterPlugin[]
   signal?: AbortSignal
   argv?: string[]
   cwd?: string
@@ -42,12 +47,43 @@ export interface QueueRunOptions {
  * there, and re-creates it when not. Progress of running cells reaches the listeners as run events.
  * Completed jobs stay in Redis until the run's cells are journaled, so a coordinator killed at any
  * point loses nothing: `--resume` picks their results up.
+ *
+ * Listeners and reporters see the run as a local one: `run:start` with the plan's estimate, the
+ * cells' events, `cell:end` once a cell is journaled, `run:end`; then the reporters' `onRunEnd`.
+ * Listeners (the live UI) get the workers' events as they come (progress thinned); reporter plugins
+ * get each cell's complete event list (core/queue/protocol.ts, CellJobResult.events) when the cell
+ * is journaled, in plan order — the sequence a local run sends them. A reporter hook that throws
+ * gets no further events and fails the run with BENCH_PLUGIN_CONTRACT as in `runMatrix`, but only
+ * once every cell is journaled (the workers run them anyway; a local run stops at the next cell).
  */
 export async function runOnQueue(opts: QueueRunOptions): Promise<RunOutcome> {
+  const reporters = [...new Set(opts.reporters ?? [])]
+  const reporterHooks = new ReporterHooks(reporters, [])
+  const lifecycle = new RunLifecycle({
+    signal: opts.signal,
+    cacheDir: opts.config.cacheDir,
+    log: (message) => toListeners({ type: 'log', level: 'info', message }),
+  })
+  const toListeners = (event: RunEvent) => {
+    for (const listener of opts.listeners ?? []) void listener(event)
+  }
+  try {
+    for (const reporter of reporters) await lifecycle.setup(reporter)
+    const outcome = await coordinate(opts, toListeners, reporterHooks)
+    await reporterHooks.runEnd({ runDir: outcome.runDir, results: outcome.results, interrupted: outcome.interrupted })
+    reporterHooks.throwIfFailed()
+    return outcome
+  } finally {
+    for (const failure of await lifecycle.disposeAll()) toListeners({ type: 'log', level: 'error', message: describeDisposeFailure(failure) })
+  }
+}
+
+async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) => void, reporterHooks: ReporterHooks): Promise<RunOutcome> {
   const started = Date.now()
-  const listeners = opts.listeners ?? []
+  /** To the listeners and the reporters. */
   const emit = (event: RunEvent) => {
-    for (const listener of listeners) void listener(event)
+    toListeners(event)
+    reporterHooks.emit(event)
   }
   const opened = await runMatrix({
     config: opts.config,
@@ -65,7 +101,13 @@ export async function runOnQueue(opts: QueueRunOptions): Promise<RunOutcome> {
   const index = indexJournal(previous)
   const pending = manifest.cells.filter((c) => !index.cells.has(c.cellId))
   const results = new Map<string, CellResult>(index.cells)
-  emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan: { cells: manifest.cells, samplesToDraw: 0, estimatedSeconds: 0 } })
+  emit({
+    type: 'run:start',
+    runId,
+    runDir,
+    resumed: Boolean(opts.resumeDir),
+    plan: opened.plan ?? { cells: manifest.cells, samplesToDraw: 0, estimatedSeconds: 0 },
+  })
   for (const cell of manifest.cells) {
     const done = index.cells.get(cell.cellId)
     if (done) emit({ type: 'cell:skip', cellId: cell.cellId, key: cell.key, result: done })
@@ -80,7 +122,9 @@ export async function runOnQueue(opts: QueueRunOptions): Promise<RunOutcome> {
   const nudge = () => wake?.()
   events.on('progress', ({ data }) => {
     const message = data as unknown as CellJobProgress
-    if (message && typeof message === 'object' && message.runId === runId && message.event) emit(message.event)
+    // Live, to the listeners only; a cell's end comes from the journal (commit), its full event list to the reporters then.
+    if (message && typeof message === 'object' && message.runId === runId && message.event && !['cell:end', 'cell:error'].includes(message.event.type))
+      toListeners(message.event)
   })
   events.on('completed', nudge)
   events.on('failed', nudge)
@@ -108,23 +152,27 @@ export async function runOnQueue(opts: QueueRunOptions): Promise<RunOutcome> {
   }
 
   const journal = new Journal(journalPath)
-  const outcomes = new Map<string, JournalRecord[]>()
+  const outcomes = new Map<string, { records: JournalRecord[]; events?: RunEvent[] }>()
   let next = 0
   const keyOf = new Map(manifest.cells.map((c) => [c.cellId, c.key]))
   /** Journals every cell whose records are in, in plan order, up to the first still running. */
   const commit = () => {
     while (next < pending.length && outcomes.has(pending[next]!.cellId)) {
       const { cellId } = pending[next]!
-      for (const record of outcomes.get(cellId)!) {
+      const outcome = outcomes.get(cellId)!
+      const ends: RunEvent[] = []
+      for (const record of outcome.records) {
+        if (record.type === 'cell') results.set(cellId, record.result)
         const key = recordKey(record)
         if (journaled.has(key)) continue
         journal.append(record)
         journaled.add(key)
-        if (record.type === 'cell') {
-          results.set(cellId, record.result)
-          emit({ type: 'cell:end', cellId, key: record.key, result: record.result, metrics: record.result.metrics })
-        } else if (record.type === 'error') emit({ type: 'cell:error', cellId, key: record.key, message: record.message })
+        if (record.type === 'cell') ends.push({ type: 'cell:end', cellId, key: record.key, result: record.result, metrics: record.result.metrics })
+        else if (record.type === 'error') ends.push({ type: 'cell:error', cellId, key: record.key, message: record.message })
       }
+      for (const event of ends) toListeners(event)
+      // The reporters get the cell as a local run sends it: every event, its end last (or its end alone from an older worker).
+      for (const event of outcome.events ?? ends) reporterHooks.emit(event)
       next++
     }
   }
@@ -135,10 +183,10 @@ export async function runOnQueue(opts: QueueRunOptions): Promise<RunOutcome> {
       const job = await ensureJob(cellId)
       if (!job) continue
       const state = await job.getState()
-      if (state === 'completed' && job.returnvalue) outcomes.set(cellId, job.returnvalue.records)
+      if (state === 'completed' && job.returnvalue) outcomes.set(cellId, job.returnvalue)
       else if (state === 'failed') {
         // Every try failed (a stall counts as one): the cell is journaled as an error; --resume runs it again.
-        outcomes.set(cellId, [{ type: 'error', cellId, key: keyOf.get(cellId)!, message: `queue: ${job.failedReason}` }])
+        outcomes.set(cellId, { records: [{ type: 'error', cellId, key: keyOf.get(cellId)!, message: `queue: ${job.failedReason}` }] })
         await job.remove().catch(() => {})
       }
     }
@@ -167,8 +215,9 @@ export async function runOnQueue(opts: QueueRunOptions): Promise<RunOutcome> {
       await waitFor(rest)
     }
     if (!opts.signal?.aborted) {
-      // Every cell is journaled: the jobs have served their purpose.
-      for (const cellId of rest) await (await queue.getJob(jobIdOf(runId, cellId)))?.remove().catch(() => {})
+      // Every cell is journaled: the jobs have served their purpose — those of cells journaled before
+      // a resume too (a coordinator killed after its last record, before this cleanup, left them).
+      for (const cell of manifest.cells) await (await queue.getJob(jobIdOf(runId, cell.cellId)))?.remove().catch(() => {})
     }
   } finally {
     journal.close()

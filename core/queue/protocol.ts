@@ -23,6 +23,12 @@ export interface CellJobData {
 /** What a cell job returns: its journal records in order (for the base job, the shared pretraining and 'prepare' records first). */
 export interface CellJobResult {
   records: JournalRecord[]
+  /**
+   * Every run event the cell emitted, in order, none left out (for the base job, the base stage's
+   * first): the coordinator hands them to the run's reporter plugins once the cell is journaled,
+   * so they see what they see in a local run. (Progress sent live is thinned; this is not.)
+   */
+  events?: RunEvent[]
   /** The worker that ran it (`host:pid`). */
   worker: string
 }

@@ -21,6 +21,9 @@ import { DEFAULT_QUEUE_NAME, queuesServedBy } from './connection.js'
 import { pluginMismatches } from './plugin-check.js'
 import type { CellJobData, CellJobProgress, CellJobResult } from './protocol.js'
 
+/** Stalls (its worker died or stopped renewing the lock) after which a job fails. */
+export const MAX_STALLS = 10
+
 /** What `bench worker` needs. */
 export interface QueueWorkerOptions {
   connection: Redis
@@ -58,6 +61,8 @@ interface WorkerRun {
   cells?: Map<string, PlannedCell>
   /** The pretraining and 'prepare' records the base stage produced here (the base job returns them). */
   shared?: JournalRecord[]
+  /** The events the base stage emitted here (the base job returns them before its cell's). */
+  sharedEvents?: RunEvent[]
   /** Where the base stage's events go while it runs: the job that started it. */
   forward?: (event: RunEvent) => void
 }
@@ -68,8 +73,8 @@ interface WorkerRun {
  * run recorded, then runs the run's stages `openRun` (data, splits, plan; in a scratch folder) and
  * `prepareBase` (the base model and the selector, from the shared cache when there), and keeps
  * them. Per job: the `runCell` stage with a record sink that collects the cell's journal records —
- * the job's return value, which the coordinator journals — and its events sent back as job
- * progress. Checkpoints go to the run directory when it is on this machine's file system (a
+ * the job's return value, which the coordinator journals, with every event the cell emitted (for
+ * the run's reporters) — and its events sent back live as job progress (thinned). Checkpoints go to the run directory when it is on this machine's file system (a
  * shared directory), else to the scratch folder. On a plugin mismatch the job goes back to the
  * queue untouched and the worker stops with BENCH_QUEUE_VERSION_MISMATCH; so it does, with the
  * error, when it cannot set the run up at all (a config file or data missing on this machine).
@@ -93,8 +98,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     const plugins = await resolveRunPlugins(config, setup.registry)
     const mismatches = pluginMismatches(data, { harness: harnessPackage(), plugins: pluginRecords(setup.registry) })
     if (mismatches.length > 0) return { mismatches }
-    const run: WorkerRun = { mismatches, shared: [], forward }
+    const run: WorkerRun = { mismatches, shared: [], sharedEvents: [], forward }
     const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => run.forward?.({ type: 'log', level, message, cellId })
+    const emit = (event: RunEvent) => (run.sharedEvents!.push(event), run.forward?.(event))
     const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: (m) => log(m) })
     run.lifecycle = lifecycle
     for (const plugin of [plugins.task, plugins.model, plugins.reward, plugins.selector, ...plugins.strategies.values()]) await lifecycle.setup(plugin)
@@ -112,8 +118,8 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       problems: opened.problems,
       generation: plugins.task.generation ?? {},
       concurrency: budget.size,
-      emit: (event) => run.forward?.(event),
-      log,
+      emit,
+      log: (message, level = 'info', cellId) => emit({ type: 'log', level, message, cellId }),
       own: (instance, what) => lifecycle.own(instance, what),
       release: (instance) => lifecycle.release(instance),
     }
@@ -128,6 +134,8 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     const data = job.data
     let lastProgress = 0
     const forward = (event: RunEvent) => {
+      // A cell's end is announced by the coordinator once it has journaled the cell, never before.
+      if (event.type === 'cell:end' || event.type === 'cell:error') return
       // Each message is a Redis round trip: steps and progress at most every 100 ms (the UI's loss
       // sparkline then shows a sample of the steps); phases, starts and logs always.
       const now = Date.now()
@@ -192,11 +200,16 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     if (!cell) throw new BenchError('BENCH_RUN_INVALID', `run ${data.runId} plans no cell ${data.cellId} here: the worker's config differs from the run's`)
     opts.log(`${data.cellId}: started (run ${data.runId}${data.base ? ', with the base model' : ''})`)
     const records: JournalRecord[] = data.base ? [...run.shared!] : []
+    const events: RunEvent[] = data.base ? [...run.sharedEvents!] : []
+    const emit = (event: RunEvent) => {
+      events.push(event)
+      forward(event)
+    }
     const ctx: RunContext = {
       ...run.ctx!,
       journal: { append: (record) => (countAppendedRecord(), records.push(record)) },
-      emit: forward,
-      log: (message, level = 'info', cellId) => forward({ type: 'log', level, message, cellId }),
+      emit,
+      log: (message, level = 'info', cellId) => emit({ type: 'log', level, message, cellId }),
     }
     try {
       await runCell(ctx, run.base!, cell)
@@ -204,7 +217,7 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       recordCellError(ctx, cell, error)
     }
     opts.log(`${data.cellId}: done`)
-    return { records, worker: name }
+    return { records, events, worker: name }
   }
 
   const workers = queues.map(
@@ -214,7 +227,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
         concurrency: opts.concurrency ?? 1,
         lockDuration: opts.lockMs ?? 30_000,
         stalledInterval: opts.lockMs ?? 30_000,
-        maxStalledCount: 3,
+        // A SIGKILLed worker's job counts one stall; it fails (and is journaled as failed) only
+        // after this many — a job that kills every worker taking it, not a few unlucky machines.
+        maxStalledCount: MAX_STALLS,
         name,
       }),
   )

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRng, deriveSeed } from '../rng.js'
 import { yieldToEventLoop } from './yield-event-loop.js'
+import { privateTempDir, publishDir } from './publish-dir.js'
 import type { ModelInstance, ModelPlugin, WeightedSequence } from '../plugin-api/model.js'
 import type { TrainStepLog } from '../plugin-api/results.js'
 import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
@@ -247,15 +248,20 @@ async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, di
     }
   }
   if (model.save && opts.model.load) {
-    const tmp = `${dir}.tmp-${process.pid}`
-    rmSync(tmp, { recursive: true, force: true })
+    // Written into a folder of this writer's own, then renamed into place: a process killed while
+    // writing leaves only its temporary folder, and when several prepare the same base at once
+    // (queue workers, shards sharing a cache) the first complete entry stays and the others' are
+    // discarded (the same weights: pretraining is seeded) — never deleted under a reader.
+    const tmp = privateTempDir(dir)
     mkdirSync(tmp, { recursive: true })
-    await model.save(tmp)
-    writeFileSync(join(tmp, PRETRAIN_LOG), JSON.stringify(logs) + '\n')
-    mkdirSync(join(tmp, '.complete'))
-    rmSync(dir, { recursive: true, force: true })
-    mkdirSync(join(opts.cacheDir, 'models'), { recursive: true })
-    renameSync(tmp, dir)
+    try {
+      await model.save(tmp)
+      writeFileSync(join(tmp, PRETRAIN_LOG), JSON.stringify(logs) + '\n')
+      mkdirSync(join(tmp, '.complete'))
+      publishDir(tmp, dir, { keepExisting: true, isComplete: (d) => existsSync(join(d, '.complete')) })
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
   }
   removeResumePoint(resume.partial)
 }

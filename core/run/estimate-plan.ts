@@ -10,10 +10,13 @@ import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
 import { checkpointSteps } from './checkpoint-evals.js'
 import { carveTrainSplits } from './data-splits.js'
 import { measuredRatesPath, readMeasuredRates, type MeasuredRates } from './measured-rates.js'
+import { type ShardSpec, shardCells } from './shard.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
   cells: PlannedCell[]
+  /** Cells of the whole plan, when `cells` is one shard of it (`estimatePlan` with `shard`). */
+  totalCells?: number
   testPrompts: number
   /** Problems the strategies fine-tune on (the train split, or its fine-tuning-only part with `train.finetuneProblems`). */
   trainPrompts: number
@@ -56,7 +59,12 @@ export interface EstimateMode {
 export async function estimatePlan(
   config: ResolvedConfig,
   registry: PluginRegistry,
-  opts: { check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[], config: ResolvedConfig) => void; mode?: EstimateMode } = {},
+  opts: {
+    check?: (plugins: RunPlugins, data: TaskData, cells: PlannedCell[], config: ResolvedConfig) => void
+    mode?: EstimateMode
+    /** Count only this shard's cells (`--dry-run --shard i/n`); `totalCells` then says how many the whole plan has. */
+    shard?: ShardSpec
+  } = {},
 ): Promise<PlanEstimate> {
   const plugins = await resolveRunPlugins(config, registry)
   // The task goes through the same lifecycle as in a run: set up, checked, disposed.
@@ -65,9 +73,10 @@ export async function estimatePlan(
     await lifecycle.setup(plugins.task)
     const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data }))
     const planned = planCells(config)
-    const cells = opts.mode?.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
+    const all = opts.mode?.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
+    const cells = opts.shard ? shardCells(all, opts.shard) : all
     opts.check?.(plugins, data, cells, config)
-    return estimateWork(config, plugins, data, cells, opts.mode)
+    return { ...estimateWork(config, plugins, data, cells, opts.mode), totalCells: all.length }
   } finally {
     await lifecycle.disposeAll()
   }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { configureBudget } from '../concurrency.js'
-import type { RunEvent, RunEventListener } from '../events.js'
+import type { PlanSummary, RunEvent, RunEventListener } from '../events.js'
 import type { CellResult } from '../plugin-api/results.js'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
@@ -41,7 +41,8 @@ export interface RunMatrixOptions {
   shard?: ShardSpec
   /**
    * Run only these planned cells (the others stay pending). `[]` opens the run (directory, run.json,
-   * journal) and runs nothing: queue mode's coordinator (core/queue/coordinator.ts) does that.
+   * journal) and runs nothing: queue mode's coordinator (core/queue/coordinator.ts) does that. The
+   * `run:start` estimate (and `plan` in the outcome) still covers every pending cell.
    */
   cellIds?: readonly string[]
 }
@@ -54,6 +55,8 @@ export interface RunOutcome {
   interrupted: boolean
   /** One line per plugin or model instance whose dispose() threw (also sent as error log events); absent when none did. */
   disposeErrors?: string[]
+  /** What `run:start` announced: the cells and the estimate of the pending ones (absent when the run stopped before it). */
+  plan?: PlanSummary
 }
 
 /**
@@ -162,24 +165,20 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       release: (instance) => lifecycle.release(instance),
     }
     const results: CellResult[] = []
+    let plan: PlanSummary | undefined
     try {
-      const estimate = estimateWork(config, plugins, opened.data, pending, {
+      const estimate = estimateWork(config, plugins, opened.data, opened.pending, {
         checkpoint: opts.checkpoint !== undefined,
         trainedCheckpoint: opts.trainedCheckpoint !== undefined,
       })
       planned = estimate
-      emit({
-        type: 'run:start',
-        runId,
-        runDir,
-        resumed: Boolean(opts.resumeDir),
-        plan: {
-          cells,
-          samplesToDraw: estimate.evalSamples + estimate.trainSamples,
-          estimatedSeconds: estimate.estimatedSeconds,
-          estimateBasis: estimate.basis,
-        },
-      })
+      plan = {
+        cells,
+        samplesToDraw: estimate.evalSamples + estimate.trainSamples,
+        estimatedSeconds: estimate.estimatedSeconds,
+        estimateBasis: estimate.basis,
+      }
+      emit({ type: 'run:start', runId, runDir, resumed: Boolean(opts.resumeDir), plan })
       for (const cell of cells) {
         const done = previous.cells.get(cell.cellId)
         if (done) {
@@ -214,7 +213,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     }
     const interrupted = Boolean(opts.signal?.aborted)
     const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)
-    return { runDir, runId, results: ordered, interrupted }
+    return { runDir, runId, results: ordered, interrupted, ...(plan ? { plan } : {}) }
   }
 }
 

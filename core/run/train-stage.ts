@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { BenchError } from '../errors.js'
 import type { ModelInstance } from '../plugin-api/model.js'
@@ -12,6 +12,7 @@ import { lambdaFor } from '../train/lambda.js'
 import { type ResumePoint, loadResumePoint, readResumePoint, removeResumePoint, resumeCadence, writeResumePoint } from '../train/resume-point.js'
 import { evaluateCheckpoint } from './checkpoint-evals.js'
 import type { PlannedCell } from './planner.js'
+import { privateTempDir, publishDir } from './publish-dir.js'
 import { loadCheckpoint } from './prepare-base.js'
 import { type BaseStage, type RunContext, cellEvalSettings, cellSeeds } from './run-context.js'
 
@@ -161,13 +162,27 @@ async function trainClone(
   })
   Object.assign(compute, trained)
   if (model.save) {
+    // Saved aside, then renamed into place: a process killed mid-save (a queue worker, then run
+    // again elsewhere) leaves no half-written checkpoint that a later resume would load.
     const dir = join(ctx.runDir, 'checkpoints', cell.cellId)
-    const { hash } = await model.save(dir)
+    const { hash } = await saveAside(model, dir)
     ctx.journal.append({ type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir, hash, compute: { ...trained } })
   }
   // Training is done: the resume point is not needed again (a resume loads the final checkpoint).
   removeResumePoint(resume.dir)
   return { model, training, compute }
+}
+
+/** `model.save` into a private folder, then renamed to `dir` (replacing what a killed writer left there). */
+async function saveAside(model: ModelInstance, dir: string): Promise<{ hash: string }> {
+  const tmp = privateTempDir(dir)
+  try {
+    const saved = await model.save!(tmp)
+    publishDir(tmp, dir, { keepExisting: false })
+    return saved
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
 }
 
 /** Whether a step taken again after a resume gave the journaled numbers. */

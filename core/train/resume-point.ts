@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { privateTempDir, publishDir } from '../run/publish-dir.js'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
@@ -40,8 +41,9 @@ export function canResume(plugin: ModelPlugin, model: ModelInstance): boolean {
  */
 export async function writeResumePoint(model: ModelInstance, dir: string, meta: Omit<ResumePoint, 'format' | 'hash'>): Promise<ResumePoint> {
   if (!model.saveResumable) throw new Error('writeResumePoint needs a model with saveResumable()')
-  const tmp = `${dir}.tmp-${process.pid}`
-  rmSync(tmp, { recursive: true, force: true })
+  // A folder of this writer's own: two writers of one resume point (a queue job run again while its
+  // first try still runs) never write into the same files, and the swap below tolerates the other.
+  const tmp = privateTempDir(dir)
   await mkdir(tmp, { recursive: true })
   try {
     const { hash } = await model.saveResumable(tmp)
@@ -53,20 +55,11 @@ export async function writeResumePoint(model: ModelInstance, dir: string, meta: 
       ...(meta.logs ? { logs: meta.logs } : {}),
     }
     writeFileSync(join(tmp, RESUME_FILE), JSON.stringify(point) + '\n')
-    replaceDir(tmp, dir)
+    publishDir(tmp, dir, { keepExisting: false })
     return point
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
-}
-
-/** Moves `from` into `to`'s place, replacing what `to` held by two renames (the old one removed after). */
-function replaceDir(from: string, to: string): void {
-  const old = `${to}.old-${process.pid}`
-  rmSync(old, { recursive: true, force: true })
-  if (existsSync(to)) renameSync(to, old)
-  renameSync(from, to)
-  rmSync(old, { recursive: true, force: true })
 }
 
 /** The resume point in `dir`, or undefined when there is none or its record is not readable (a resumed training then replays). */

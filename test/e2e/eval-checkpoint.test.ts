@@ -58,7 +58,7 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
       expect(table).toMatch(new RegExp(`\\n${cellId.startsWith('sft') ? 'sft' : "bon-rl N'=4"}\\s+[\\d.]+ \\[`))
       expect(table).not.toMatch(/\nbase\s/)
       expect(ev.stdout + ev.stderr).toMatch(
-        /estimate basis: \d+ samples (\(\d+ to prepare bonbench:reward-model\) )?× ~\d+ tokens at \d+ tokens\/s × \d+ cores, .*2 s start-up/,
+        /estimate basis: \d+ samples (\(\d+ to prepare bonbench:reward-model\) )?× ~\d+\+\d+ prompt\+completion tokens, 0 sequences in 0 steps trained, \d+ cores, 2 s start-up, evaluation at rates measured by run \S+/,
       )
       expect(JSON.parse(readFileSync(join(evalDir, 'run.json'), 'utf8')).provenance.trainedCheckpoint).toBe(join(runDir, 'checkpoints', cellId))
     }

@@ -1,17 +1,21 @@
 /**
  * `bench serve` and `bench run --model openai-compatible --base-url` end to end: the real CLI in a
- * temporary folder. A tiny base model is pretrained (a few steps) and cached by an in-process run;
+ * temporary folder. A tiny base model is pretrained (300 steps on one-digit sums, so it solves some) and cached by an in-process run;
  * `bench serve` serves that checkpoint on loopback; the same run through the HTTP model draws the
  * same pools and numbers. The API key never reaches the run's files or output.
  */
 import { execa, type ResultPromise } from 'execa'
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bench, benchBin, tempDir } from './cli-helper.js'
 
 const tmp = tempDir('bonbench-serve-')
 const SECRET = 'sk-bonbench-test-7f3a9c'
+// One-digit sums: a base pretrained for 300 steps solves some of them, so the compared numbers are not all 0.
+const easyMath = ['math', { levels: [1], levelSpecs: { 1: { digits: [1, 1], operators: '+' } }, trainSize: 60, testSize: 8, maxChars: 32 }]
 const runArgs = ['--test-prompts', '4', '--n', '1,2,4', '--verifier', 'math-answer', '--runs-dir', 'runs', '--no-tui']
 let checkpoint: string
 let localRun: string
@@ -27,6 +31,20 @@ function journal(runDir: string): Array<Record<string, unknown>> {
 }
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]))
+}
+
+/** The token-usage table of a run's report.html as Chromium renders it: header and body rows' cells (none when absent). */
+async function htmlUsageTable(runDir: string): Promise<string[][]> {
+  const executablePath = '/usr/bin/chromium'
+  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install -y chromium)`)
+  const browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] })
+  try {
+    const page = await browser.newPage()
+    await page.goto(pathToFileURL(join(runDir, 'report.html')).href)
+    return await page.$$eval('#token-usage tr', (rows) => rows.map((r) => [...r.querySelectorAll('th,td')].map((c) => c.textContent ?? '')))
+  } finally {
+    await browser.close()
+  }
 }
 
 /** Starts `bench serve` and resolves with the process and its base URL once it listens. */
@@ -49,9 +67,9 @@ beforeAll(async () => {
   mkdirSync(local)
   writeFileSync(
     join(local, 'bench.config.json'),
-    JSON.stringify({ plugins: [['tiny-transformer', { layers: 1, width: 16, heads: 2, context: 48, maxWorkers: 1 }]] }),
+    JSON.stringify({ plugins: [['tiny-transformer', { layers: 1, width: 32, heads: 2, context: 48, maxWorkers: 1 }], easyMath] }),
   )
-  const result = await bench(['run', 'math', '--pretrain-steps', '30', '--cache-dir', '../cache', ...runArgs], { cwd: local })
+  const result = await bench(['run', 'math', '--pretrain-steps', '300', '--cache-dir', '../cache', ...runArgs], { cwd: local })
   expect(result.exitCode, result.stderr).toBe(0)
   localRun = runDirs(local)[0]!
   const models = join(tmp.dir, 'cache', 'models')
@@ -64,7 +82,7 @@ describe('bench serve + bench run --model openai-compatible', () => {
     const { proc, url } = await serve([checkpoint, '--port', '0', '--api-key-env', 'BENCH_SERVE_KEY', '--concurrency', '1'], { BENCH_SERVE_KEY: SECRET })
     const remote = join(tmp.dir, 'remote')
     mkdirSync(remote)
-    writeFileSync(join(remote, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }]] }))
+    writeFileSync(join(remote, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }], easyMath] }))
     const result = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {
       cwd: remote,
       env: { MY_KEY: SECRET },
@@ -76,10 +94,36 @@ describe('bench serve + bench run --model openai-compatible', () => {
     expect(pools(remoteRun)).toEqual(pools(localRun))
     const cell = (dir: string) => journal(dir).find((r) => r.type === 'cell')!.result as Record<string, Record<string, unknown>>
     expect(cell(remoteRun).metrics).toEqual(cell(localRun).metrics)
+    console.log('LOCAL_METRICS', JSON.stringify(cell(localRun).metrics), JSON.stringify(cell(localRun).usage))
     expect(cell(remoteRun).prompts).toEqual(cell(localRun).prompts)
     expect(cell(remoteRun).compute!.tokensGenerated).toBe(cell(localRun).compute!.tokensGenerated)
     expect(cell(remoteRun).usage).toMatchObject({ requests: 4, cachedRequests: 0, completionTokens: cell(localRun).compute!.tokensGenerated })
-    expect(readFileSync(join(remoteRun, 'report.md'), 'utf8')).toContain('## Token usage')
+    // Usage is shown per cell in results.json, report.md and report.html, and `bench report`
+    // regenerates all three from the journal alone; a run without usage shows none.
+    const usage = cell(remoteRun).usage as unknown as { requests: number; cachedRequests: number; promptTokens: number; completionTokens: number }
+    expect(usage.promptTokens).toBeGreaterThan(0)
+    const cellId = journal(remoteRun).find((r) => r.type === 'cell')!.cellId as string
+    const usageRow = [cellId, String(usage.requests), String(usage.cachedRequests), String(usage.promptTokens), String(usage.completionTokens)]
+    const shown = async (dir: string) => {
+      const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { cells: Array<{ cellId: string; usage?: unknown }> }
+      return { json: results.cells.map((c) => c.usage), md: readFileSync(join(dir, 'report.md'), 'utf8'), html: await htmlUsageTable(dir) }
+    }
+    const checkShown = async () => {
+      const { json, md, html } = await shown(remoteRun)
+      expect(json).toEqual([usage])
+      expect(md).toContain('## Token usage')
+      expect(md).toContain(`| \`${cellId}\` | ${usageRow.slice(1).join(' | ')} |`)
+      expect(html).toEqual([['cell', 'requests', 'from cache', 'prompt tokens', 'completion tokens'], usageRow])
+    }
+    await checkShown()
+    for (const f of ['results.json', 'report.md', 'report.html']) rmSync(join(remoteRun, f))
+    const regenerated = await bench(['report', remoteRun], { cwd: remote })
+    expect(regenerated.exitCode, regenerated.stderr).toBe(0)
+    await checkShown()
+    const none = await shown(localRun)
+    expect(none.json).toEqual([undefined])
+    expect(none.md).not.toContain('Token usage')
+    expect(none.html).toEqual([])
     const recorded = JSON.parse(readFileSync(join(remoteRun, 'run.json'), 'utf8')) as {
       provenance: { plugins: Array<{ name: string; options: Record<string, unknown> }> }
     }
@@ -109,7 +153,7 @@ describe('bench serve + bench run --model openai-compatible', () => {
     // journaled pools are kept (not asked again) and the finished run equals the in-process one.
     const resumable = join(tmp.dir, 'resumable')
     mkdirSync(resumable)
-    writeFileSync(join(resumable, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }]] }))
+    writeFileSync(join(resumable, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true, apiKeyEnv: 'MY_KEY' }], easyMath] }))
     const args = ['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs]
     const killed = await bench(args, { cwd: resumable, env: { MY_KEY: SECRET, BENCH_TEST_KILL_AFTER_RECORDS: '2' } })
     expect(killed.signal).toBe('SIGKILL')

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectSameJournal } from '../helpers/compare-journals.js'
@@ -69,6 +69,52 @@ describe('bench run --shard and bench merge', () => {
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain('--shard: give i/n with 1 ≤ i ≤ n')
   }, 120_000)
+})
+
+describe('bench merge of shards whose tabular cells met different prompts before', () => {
+  const project = tempDir('bonbench-shard-tabular-')
+  afterAll(() => project.cleanup())
+
+  it('journals the checkpoint hashes of the unsharded run (a checkpoint holds no entry the model only met)', async () => {
+    // No pretraining: the base model's table holds only what earlier cells of the same process met —
+    // in the unsharded run the base cell's test prompts, in a one-cell shard nothing.
+    const small = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2', '--n', '1,2', '--seeds', '1', '--temperatures', '1']
+    const args = [...small, '--pretrain-steps', '0', '--steps', '3', '--batch-prompts', '2', '--no-tui', '--no-reports']
+    const whole = await bench(['run', ...args, '--runs-dir', 'whole'], { cwd: project.dir })
+    expect(whole.exitCode, whole.stderr).toBe(0)
+    const dirs: string[] = []
+    for (const i of [1, 2, 3]) {
+      const shard = await bench(['run', ...args, '--shard', `${i}/3`, '--runs-dir', `shard-${i}`], { cwd: project.dir })
+      expect(shard.exitCode, shard.stderr).toBe(0)
+      dirs.push(runDirOf(shard.stdout))
+    }
+    const merged = await bench(['merge', ...dirs, '--out', 'merged'], { cwd: project.dir })
+    expect(merged.exitCode, merged.stderr).toBe(0)
+    const journal = join(runDirOf(whole.stdout), 'journal.jsonl')
+    expect(readFileSync(journal, 'utf8').match(/"type":"checkpoint"/g)).toHaveLength(2)
+    expectSameJournal(journal, join(project.dir, 'merged', 'journal.jsonl'))
+  }, 120_000)
+})
+
+describe('bench run --dry-run --shard', () => {
+  const project = tempDir('bonbench-shard-dry-')
+  afterAll(() => project.cleanup())
+
+  it("prints only that shard's cells and their estimate, and creates nothing", async () => {
+    const whole = await bench(['run', ...MATRIX, '--dry-run'], { cwd: project.dir })
+    const shard = await bench(['run', ...MATRIX, '--dry-run', '--shard', '2/3'], { cwd: project.dir })
+    expect(whole.exitCode, whole.stderr).toBe(0)
+    expect(shard.exitCode, shard.stderr).toBe(0)
+    const cellsOf = (stdout: string) => [...stdout.matchAll(/^ {2}(\S+) +strategy=/gm)].map((m) => m[1]!)
+    const planned = cellsOf(whole.stdout)
+    expect(planned).toHaveLength(16)
+    expect(shard.stdout).toContain('plan: shard 2/3: 5 of 16 cells')
+    expect(cellsOf(shard.stdout)).toEqual(planned.filter((_, p) => p % 3 === 1))
+    const samples = (stdout: string) => Number(/samples to draw: (\d+)/.exec(stdout)![1])
+    expect(samples(shard.stdout)).toBeGreaterThan(0)
+    expect(samples(shard.stdout)).toBeLessThan(samples(whole.stdout))
+    expect(existsSync(join(project.dir, '.bench', 'runs'))).toBe(false)
+  }, 60_000)
 })
 
 describe('bench merge with a pretrained base model and a learned verifier', () => {

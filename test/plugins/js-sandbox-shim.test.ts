@@ -318,9 +318,34 @@ describe('run and its report', () => {
   const report = async (body: () => unknown) => {
     const state = createState()
     const settled = createRun<null>(state)(script(body), null)
+    // A plain report when the completion value is no promise; else a promise with no prototype.
+    if (typeof settled === 'string') return JSON.parse(settled) as Record<string, unknown>
     expect(Object.getPrototypeOf(settled)).toBeNull()
     return JSON.parse(await new Promise<string>((resolve) => Promise.prototype.then.call(settled, resolve))) as Record<string, unknown>
   }
+
+  it('returns the report itself for a completion value that is no promise, and a promise with no prototype for one that is', () => {
+    expect(
+      typeof createRun<null>(createState())(
+        script(() => 1),
+        null,
+      ),
+    ).toBe('string')
+    expect(
+      typeof createRun<null>(createState())(
+        script(() => {
+          throw new Error('x')
+        }),
+        null,
+      ),
+    ).toBe('string')
+    const pending = createRun<null>(createState())(
+      script(() => Promise.resolve(1)),
+      null,
+    )
+    expect(typeof pending).toBe('object')
+    expect(Object.getPrototypeOf(pending)).toBeNull()
+  })
 
   it('resolves with the report after a value, a throw, a fulfilled and a rejected promise', async () => {
     expect(await report(() => 1)).toEqual({ out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null })
@@ -355,7 +380,8 @@ describe('the bundled shim', () => {
     )
     expect(vm.runInContext("'use strict'; try { console = 1 } catch (e) { e.name }", context)).toBe('TypeError')
     const program = script(() => vm.runInContext("console.log('hi'); require('assert').equal(1, 2)", context))
-    const text = await new Promise<string>((resolve) => Promise.prototype.then.call(run(program, null), resolve))
-    expect(JSON.parse(text)).toMatchObject({ out: 'hi\n', assertFailures: 1, thrown: { name: 'AssertionError', message: '1 == 2' } })
+    const text = run(program, null)
+    expect(typeof text).toBe('string')
+    expect(JSON.parse(text as string)).toMatchObject({ out: 'hi\n', assertFailures: 1, thrown: { name: 'AssertionError', message: '1 == 2' } })
   })
 })

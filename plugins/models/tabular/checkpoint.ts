@@ -15,10 +15,13 @@ interface CheckpointJson {
 
 /**
  * The checkpoint text of a table: deterministic JSON (prompts sorted), so equal weights give
- * equal text and equal hashes.
+ * equal text and equal hashes. Entries still as first created (`isPristine`) are left out: a
+ * loaded table makes them again on first sight, and so equal weights give equal text whatever
+ * prompts the model met before — a cell run after others in one process, or alone on a queue
+ * worker or a shard, saves the same checkpoint.
  */
 export function serializeTable(table: TabularTable, optimizer: string): string {
-  const prompts = [...table.entries.keys()].sort()
+  const prompts = table.storedPrompts()
   const json: CheckpointJson = {
     format: 'bonbench-tabular',
     version: 1,

@@ -117,7 +117,7 @@ export function createTabularInstance(table: TabularTable, optimizer: TabularOpt
         backend: 'js',
         device: 'cpu',
         hash: hashText(serializeTable(table, optimizer.kind)),
-        prompts: table.entries.size,
+        prompts: table.storedPrompts().length,
         optimizer: optimizer.kind,
       }
     },

@@ -41,10 +41,34 @@ export class TabularTable {
         `bonbench:tabular: the prompt '${shown}' declares no answer set. Add a line 'choices: a | b | c' to the prompt (the toy task does), or give the model a fixed set with the option answers: ['a', 'b', …].`,
       )
     }
-    const logits = answers.map((answer) => this.init.initScale * standardNormal(deriveSeed(this.init.seed, 'tabular', prompt, answer)))
+    const logits = this.initialLogits(prompt, answers)
     const created = makeEntry(answers, logits, [...logits])
     this.entries.set(prompt, created)
     return created
+  }
+
+  /** The logits a prompt's entry starts with: a function of (seed, prompt, answer) alone. */
+  initialLogits(prompt: string, answers: readonly string[]): number[] {
+    return answers.map((answer) => this.init.initScale * standardNormal(deriveSeed(this.init.seed, 'tabular', prompt, answer)))
+  }
+
+  /**
+   * Whether an entry is exactly what `entry(prompt)` creates on first sight (never trained, no
+   * optimizer state, its reference its own logits): such an entry carries no information — a
+   * table without it makes it again, bit for bit — so checkpoints leave it out, and what a
+   * checkpoint holds never depends on which prompts the model merely met (sampled, scored) before.
+   */
+  isPristine(prompt: string, e: TableEntry): boolean {
+    if (e.adam) return false
+    const answers = this.init.answers ? [...this.init.answers] : parseChoices(prompt)
+    if (!answers || answers.length !== e.answers.length || answers.some((a, i) => a !== e.answers[i])) return false
+    const initial = this.initialLogits(prompt, answers)
+    return initial.every((x, i) => Object.is(x, e.logits[i]) && Object.is(x, e.ref[i]))
+  }
+
+  /** The prompts whose entries carry information (not {@link isPristine}), sorted: what a checkpoint holds. */
+  storedPrompts(): string[] {
+    return [...this.entries.keys()].filter((prompt) => !this.isPristine(prompt, this.entries.get(prompt)!)).sort()
   }
 
   /**
@@ -59,10 +83,10 @@ export class TabularTable {
     return table
   }
 
-  /** Number of logits held. */
+  /** Number of logits a checkpoint holds (entries met but never trained are made again on first sight, and not counted). */
   get parameters(): number {
     let total = 0
-    for (const e of this.entries.values()) total += e.logits.length
+    for (const prompt of this.storedPrompts()) total += this.entries.get(prompt)!.logits.length
     return total
   }
 }

@@ -3,7 +3,7 @@ import type { Problem, Verdict, VerifierPlugin, VerifyContext, VerifyItem } from
 import { getBudget, BenchError, defineVerifier } from 'bonbench'
 import { buildProgram, isCodePayload, type CodePayload } from '../shared/code-payload.js'
 import { forEachLimited } from '../shared/for-each-limited.js'
-import { IsolatePool } from './isolate-pool.js'
+import { IsolatePool, type FreshContext } from './isolate-pool.js'
 import { runCandidate, type CandidateLimits } from './run-candidate.js'
 
 const name = 'bonbench:js-sandbox'
@@ -95,10 +95,22 @@ export const jsSandbox = defineVerifier({
         detailLimit: o.detailLimit,
       }
       const p = getPool()
-      const slot = p.acquire()
-      const outcome = await runCandidate(slot, buildProgram(problem, payload, completion), limits)
-      p.release(slot, outcome.healthy)
-      return outcome
+      const program = buildProgram(problem, payload, completion)
+      // An idle isolate's next context can only fail to appear when the isolate is gone: take another.
+      for (let attempt = 0; ; attempt++) {
+        const slot = p.acquire()
+        let fresh: FreshContext
+        try {
+          fresh = await p.freshContext(slot)
+        } catch (error) {
+          p.release(slot, false)
+          if (attempt < 2) continue
+          throw error
+        }
+        const outcome = await runCandidate(slot.isolate, fresh, program, limits)
+        p.release(slot, outcome.healthy)
+        return outcome
+      }
     }
 
     async function calibrate(items: VerifyItem[], payloads: CodePayload[], width: number, signal?: AbortSignal): Promise<void> {

@@ -1,12 +1,23 @@
 import ivm from 'isolated-vm'
 import { shimSource } from './shim-source.js'
 
+/** The shim's `run` in one context, as the host holds it. */
+export type RunReference = ivm.Reference<(script: ivm.Script, context: ivm.Context) => string | Promise<string>>
+
+/** A fresh context with the shim installed, not yet seen by any candidate. */
+export interface FreshContext {
+  context: ivm.Context
+  run: RunReference
+}
+
 /** One pooled isolate with the shim compiled into it (a Script runs in any context of its isolate). */
 export interface IsolateSlot {
   isolate: ivm.Isolate
   shim: ivm.Script
   /** Candidates run on this isolate so far. */
   uses: number
+  /** The next candidate's context, made on the isolate's own thread while the slot was idle. */
+  next?: Promise<FreshContext | undefined>
 }
 
 /** Options of an IsolatePool. */
@@ -25,6 +36,11 @@ export interface IsolatePoolOptions {
  * next one); an isolate that breached a limit, was disposed by V8, or reached `maxUses` is
  * disposed on release and a fresh one is made on the next acquire. The pool never holds more idle
  * isolates than were in use at once, so its size follows the concurrency the caller grants.
+ *
+ * Making a context is half of a candidate's cost (about 0.4 ms of a 0.9 ms candidate, profiled on
+ * HumanEval-X), so a released isolate starts making the next candidate's context at once, with the
+ * asynchronous API: on the isolate's own thread, in parallel with the other isolates and off the
+ * host's event loop. `freshContext` takes that context (or makes one when none is ready).
  */
 export class IsolatePool {
   readonly options: IsolatePoolOptions
@@ -54,13 +70,25 @@ export class IsolatePool {
     return { isolate, shim, uses: 0 }
   }
 
-  /** Returns a slot: kept when `healthy`, else (or when worn out) disposed. */
+  /**
+   * A context no candidate has run in, with the shim installed: the one made while the slot was
+   * idle, else a new one. Throws only when the isolate is gone (a limit breach disposed it).
+   */
+  async freshContext(slot: IsolateSlot): Promise<FreshContext> {
+    const made = slot.next
+    slot.next = undefined
+    const ready = made === undefined ? undefined : await made
+    return ready ?? makeContext(slot)
+  }
+
+  /** Returns a slot: kept when `healthy` (and starts making its next context), else (or when worn out) disposed. */
   release(slot: IsolateSlot, healthy: boolean): void {
     slot.uses++
     if (!healthy || this.#disposed || slot.isolate.isDisposed || slot.uses >= this.options.maxUses) {
       disposeQuietly(slot)
       return
     }
+    slot.next = makeContext(slot).catch(() => undefined)
     this.#idle.push(slot)
   }
 
@@ -71,7 +99,20 @@ export class IsolatePool {
   }
 }
 
+/** A new context with the shim run in it, both on the isolate's thread. */
+async function makeContext(slot: IsolateSlot): Promise<FreshContext> {
+  const context = await slot.isolate.createContext()
+  try {
+    const run = (await slot.shim.run(context, { reference: true })) as RunReference
+    return { context, run }
+  } catch (error) {
+    if (!slot.isolate.isDisposed) context.release()
+    throw error
+  }
+}
+
 function disposeQuietly(slot: IsolateSlot): void {
+  slot.next = undefined
   try {
     if (!slot.isolate.isDisposed) slot.isolate.dispose()
   } catch {

@@ -1,7 +1,7 @@
 import type ivm from 'isolated-vm'
 import type { Verdict } from 'bonbench'
 import { capText } from '../shared/code-payload.js'
-import type { IsolateSlot } from './isolate-pool.js'
+import type { FreshContext } from './isolate-pool.js'
 
 /** Limits of one candidate run. */
 export interface CandidateLimits {
@@ -57,7 +57,8 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Runs one program in a fresh context of `slot`'s isolate and classifies the outcome:
+ * Runs one program in `fresh`, a context of `isolate` no candidate has run in (the pool makes it,
+ * see isolate-pool.ts), and classifies the outcome:
  * 'syntax' (does not compile), 'timeout' (CPU/execution or wall-clock limit), 'memory' (heap
  * limit: V8 disposed the isolate; or a string/array past V8's maximum length), 'assertion' (an AssertionError escaped, or a console.assert
  * failed), 'runtime' (any other uncaught error or unhandled rejection, or stderr output under
@@ -70,21 +71,18 @@ function errorText(error: unknown): string {
  * limit. The script, the context and every Reference are released before this returns; an isolate
  * that breached a limit is reported unhealthy (the pool disposes it).
  */
-export async function runCandidate(slot: IsolateSlot, program: string, limits: CandidateLimits): Promise<CandidateOutcome> {
-  const { isolate } = slot
-  let context: ivm.Context | undefined
-  let run: ivm.Reference<(script: ivm.Script, context: ivm.Context) => Promise<string>> | undefined
+export async function runCandidate(isolate: ivm.Isolate, fresh: FreshContext, program: string, limits: CandidateLimits): Promise<CandidateOutcome> {
+  const { context, run } = fresh
   let script: ivm.Script | undefined
   let wallTimer: NodeJS.Timeout | undefined
   const cpuStart = isolate.cpuTime
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6)
   try {
-    context = isolate.createContextSync()
-    run = slot.shim.runSync(context, { reference: true }) as ivm.Reference<(script: ivm.Script, context: ivm.Context) => Promise<string>>
     try {
       script = isolate.compileScriptSync(program, { filename: 'candidate.js' })
     } catch (error) {
-      return { verdict: failed('syntax', errorText(error), limits.detailLimit), healthy: true, cpuMs: cpuMs() }
+      // Only the first line: the rest of a compile error's stack is the host's own frames (its paths).
+      return { verdict: failed('syntax', errorText(error).split('\n')[0]!, limits.detailLimit), healthy: true, cpuMs: cpuMs() }
     }
     const wall = new Promise<'wall'>((resolve) => {
       wallTimer = setTimeout(() => resolve('wall'), limits.wallTimeMs)
@@ -119,10 +117,10 @@ export async function runCandidate(slot: IsolateSlot, program: string, limits: C
     return { ...classifyHostError(error, isolate, limits), cpuMs: cpuMs() }
   } finally {
     clearTimeout(wallTimer)
-    run?.release()
+    run.release()
     if (!isolate.isDisposed) {
       script?.release()
-      context?.release()
+      context.release()
     }
   }
 }

@@ -12,6 +12,7 @@ import OpenAI, { APIError } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelInstance, ModelPlugin, SampleRequest } from '../../../core/plugin-api/index.js'
 import { createOpenAiServer, type OpenAiServer } from '../../../cli/serve/openai-server.js'
+import { SampleBatcher } from '../../../cli/serve/sample-batcher.js'
 import { openAiCompatible, ModelApiError } from '../../../plugins/models/openai-compatible/index.js'
 import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
 
@@ -218,6 +219,18 @@ describe('bench serve with the official openai client', () => {
     expect(served.batcher.stats.largestBatch).toBeGreaterThan(1)
     for (const [i, ask] of asks.entries())
       expect((await client().completions.create(ask)).choices.map((c) => c.text)).toEqual(together[i]!.choices.map((c) => c.text))
+  })
+
+  it('gives two requests that arrive together one model.sample call, with the answers each gets alone', async () => {
+    const rows: number[] = []
+    const counting = { sample: (requests: SampleRequest[]) => (rows.push(requests.length), model.sample(requests)) } as ModelInstance
+    const batcher = new SampleBatcher(counting)
+    const asks: SampleRequest[] = [1, 2].map((seed) => ({ promptId: `p${seed}`, prompt: 'ab=', n: 2, temperature: 1, topP: 1, seed, maxTokens: 6 }))
+    const together = await Promise.all(asks.map((ask) => batcher.sample(ask)))
+    expect(rows).toEqual([2])
+    expect(batcher.stats).toEqual({ batches: 1, largestBatch: 2, requests: 2 })
+    for (const [i, ask] of asks.entries()) expect((await batcher.sample(ask)).completions).toEqual(together[i]!.completions)
+    expect(rows).toEqual([2, 1, 1])
   })
 
   it('answers malformed JSON with 400, an oversized body with 413, a bad field with 400, an unknown model with 404, and outlives a client that goes away', async () => {

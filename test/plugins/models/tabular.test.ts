@@ -158,6 +158,28 @@ describe('tabular model', () => {
     await expect(tabular().load!(join(dir, 'missing'), { seed: 1, concurrency: 1 })).rejects.toMatchObject({ code: 'BENCH_DATA_MISSING' })
   })
 
+  it('a checkpoint never depends on which prompts were only met: a model that sampled others saves the same bytes', async () => {
+    // Issue 16: a cell run after others in one process, or alone on a queue worker, must journal the same checkpoint hash.
+    const other = `q2: which?\n${formatChoices(['x', 'y'])}\nanswer:`
+    const plain = await make()
+    const widened = await make()
+    await widened.sample([{ promptId: 'q2', prompt: other, n: 3, temperature: 1, seed: 1 }])
+    await widened.logProb([{ prompt: PROMPT, completion: 'red' }])
+    const [a, b] = [await plain.clone(), await widened.clone()]
+    for (const m of [a, b]) await m.update([{ prompt: PROMPT, completion: 'gold', weight: 1 }])
+    await b.sample([{ promptId: 'q2', prompt: other, n: 2, temperature: 1, seed: 2 }])
+    const [dirA, dirB] = [await mkdtemp(join(tmpdir(), 'tabular-')), await mkdtemp(join(tmpdir(), 'tabular-'))]
+    dirs.push(dirA, dirB)
+    const [ha, hb] = [await a.save(dirA), await b.save(dirB)]
+    expect(hb.hash).toBe(ha.hash)
+    expect(b.describe()).toEqual(a.describe())
+    expect(a.describe()).toMatchObject({ parameters: 4, prompts: 1 })
+    // What was left out is made again, the same, on first sight.
+    const loaded = (await tabular().load!(dirA, { seed: 1, concurrency: 1 })) as TabularInstance
+    expect(loaded.logits(other)).toEqual(widened.logits(other))
+    expect(loaded.logits(PROMPT)).toEqual(b.logits(PROMPT))
+  })
+
   it('clone follows the fine-tuning rule: fresh Adam state, π_ref = the logits it starts from', async () => {
     const model = await make({ optimizer: 'adam', learningRate: 0.05 })
     for (let i = 0; i < 3; i++) await model.update([{ prompt: PROMPT, completion: 'gold', weight: 1 }], { klBeta: 0.5 })

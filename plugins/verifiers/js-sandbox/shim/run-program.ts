@@ -9,33 +9,29 @@ export interface CandidateScript<Context> {
 }
 
 /** The shim's entry point the host calls with the compiled candidate and its context. */
-export type RunProgram<Context = unknown> = (script: CandidateScript<Context>, context: Context) => Promise<string>
+export type RunProgram<Context = unknown> = (script: CandidateScript<Context>, context: Context) => string | Promise<string>
 
 /**
  * Makes `run(script, context)`: runs the compiled candidate nested inside an in-isolate try/catch
  * (isolated-vm's `runSync` called from inside the same isolate runs inline and lets a thrown value
  * propagate as it is, uncopied) and waits for its completion value inside the isolate when that is
- * a promise. The returned promise has no prototype and always resolves — never rejects — with the
- * report (report.ts); the first thrown or rejected value is recorded in `state` as plain text.
+ * a promise. Returns the report (report.ts) itself when the program's completion value is not a
+ * promise — most tests are synchronous, and a plain string spares the host a promise round trip —
+ * else a promise with no prototype that always resolves, never rejects, with the report. The
+ * first thrown or rejected value is recorded in `state` as plain text.
  */
 export function createRun<Context>(state: ShimState): RunProgram<Context> {
   const caught = (e: unknown, how: string) => {
     if (state.thrown === null) state.thrown = describeThrown(e, how)
   }
-  return function run(script, context) {
-    let done!: (report: string) => void
-    const settled = new PromiseCtor<string>((resolve) => {
-      done = resolve
-    })
-    // No prototype: isolated-vm's then() on it looks up 'constructor' and must not reach Promise.prototype, which the candidate can change.
-    setPrototypeOf(settled, null)
-    const finish = () => {
-      try {
-        done(snapshot(state))
-      } catch {
-        done(BROKEN_REPORT)
-      }
+  const report = (): string => {
+    try {
+      return snapshot(state)
+    } catch {
+      return BROKEN_REPORT
     }
+  }
+  return function run(script, context) {
     let value: unknown
     try {
       const completion = script.runSync(context, { reference: true })
@@ -43,21 +39,34 @@ export function createRun<Context>(state: ShimState): RunProgram<Context> {
       completion.release()
     } catch (e) {
       caught(e, 'threw')
-      finish()
-      return settled
+      return report()
     }
+    let isPromise: boolean
     try {
-      if (value !== null && typeof value === 'object' && value instanceof PromiseCtor) {
-        thenOf(value, finish, (e) => {
-          caught(e, 'rejected with')
-          finish()
-        })
-      } else {
-        finish()
-      }
+      isPromise = value !== null && typeof value === 'object' && value instanceof PromiseCtor
     } catch (e) {
       caught(e, 'threw')
-      finish()
+      return report()
+    }
+    if (!isPromise) return report()
+    let done!: (report: string) => void
+    const settled = new PromiseCtor<string>((resolve) => {
+      done = resolve
+    })
+    // No prototype: isolated-vm's then() on it looks up 'constructor' and must not reach Promise.prototype, which the candidate can change.
+    setPrototypeOf(settled, null)
+    try {
+      thenOf(
+        value as Promise<unknown>,
+        () => done(report()),
+        (e) => {
+          caught(e, 'rejected with')
+          done(report())
+        },
+      )
+    } catch (e) {
+      caught(e, 'threw')
+      done(report())
     }
     return settled
   }
