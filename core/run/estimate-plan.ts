@@ -121,7 +121,7 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const speed = declared ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const samples = evalSamples + trainSamples + prepareSamples
-  const ratesPath = measuredRatesPath(config.cacheDir, plugins.model.name, config.backend, cores)
+  const ratesPath = measuredRatesPath(config.cacheDir, plugins.model.name, plugins.task.name, config.backend, cores)
   const measured = readMeasuredRates(ratesPath)
   const work = {
     samples,

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { RunEvent, Phase } from '../events.js'
 
 /**
- * Seconds per unit of work measured by a finished run, per (model, backend, cores), kept under
+ * Seconds per unit of work measured by a finished run, per (model, task, backend, cores), kept under
  * `<cacheDir>/throughput/`. Later estimates on the same machine use them in place of the model's
  * declared throughput. They change only the printed estimate, never a result.
  */
@@ -21,10 +21,14 @@ export interface MeasuredRate {
   runId: string
 }
 
-/** Where the rates of (model, backend, cores) are kept. */
-export function measuredRatesPath(cacheDir: string, model: string, backend: string, cores: number): string {
+/**
+ * Where the rates of (model, task, backend, cores) are kept. Keyed by task too: a sample's cost
+ * depends on the task's batch shape (40 toy prompts per call cost far more per sample than 6,400
+ * math ones), so one task's rates would mislead another's estimate.
+ */
+export function measuredRatesPath(cacheDir: string, model: string, task: string, backend: string, cores: number): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_')
-  return join(cacheDir, 'throughput', `${safe(model)}-${safe(backend)}-${cores}.json`)
+  return join(cacheDir, 'throughput', `${safe(model)}-${safe(task)}-${safe(backend)}-${cores}.json`)
 }
 
 /** The recorded rates, or none when there are none (or the file is unreadable: an estimate is never worth an error). */

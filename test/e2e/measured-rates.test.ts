@@ -16,7 +16,7 @@ describe('measured rates for the time estimate', () => {
     expect(first.exitCode, first.stderr).toBe(0)
     expect(first.stdout).toMatch(/estimate basis: .*declared throughput/)
     expect(first.stdout).not.toMatch(/estimate basis: .*measured by run/)
-    const file = join(cache, 'throughput', 'bonbench_tabular-auto-1.json')
+    const file = join(cache, 'throughput', 'bonbench_tabular-bonbench_toy-auto-1.json')
     expect(existsSync(file)).toBe(true)
     const rates = JSON.parse(readFileSync(file, 'utf8'))
     const runId = /^run (\S+):/m.exec(first.stdout)![1]!

@@ -86,7 +86,7 @@ describe('estimateWork', () => {
     expect(cost.eval.seconds).toBeCloseTo((6 * (0.03 + 0.12)) / 2, 9)
   })
 
-  it('uses the rates a run measured for (model, backend, cores) in place of the declared ones, and names the run', () => {
+  it('uses the rates a run measured for (model, task, backend, cores) in place of the declared ones, and names the run', () => {
     recordMeasuredRates(full.ratesPath, { pretrainSequence: { seconds: 0.01, runId: 'r1' }, evalSample: { seconds: 0.002, runId: 'r1' } })
     const measured = estimateWork(config, plugins(reward), data, cells)
     rmSync(full.ratesPath)
