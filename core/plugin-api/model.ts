@@ -191,7 +191,14 @@ export interface ModelPlugin extends PluginBase<'model'> {
    * overhead, optional: 0) plus its sequences' prompt+completion tokens ×2 at `trainTokensPerSecond`.
    * Once a run finished on the machine, the rates it measured replace these (the basis line says which).
    */
-  throughput?: { sampleTokensPerSecond: number; trainTokensPerSecond: number; sampleSeconds?: number; trainStepSeconds?: number }
+  throughput?: {
+    sampleTokensPerSecond: number
+    trainTokensPerSecond: number
+    sampleSeconds?: number
+    trainStepSeconds?: number
+    /** Once per run that samples: starting sampling workers, compiling kernels for new shapes. */
+    warmupSeconds?: number
+  }
   /**
    * Restores a model written by `instance.save(dir)`: the same weights, tokenizer and config
    * (its `describe().hash` equals the saved hash), with the same runtime choices (seed, backend)

@@ -186,7 +186,8 @@ type Throughput = NonNullable<RunPlugins['model']['throughput']>
  * The declared cost model: every optimizer step pays `trainStepSeconds` plus its tokens (prompt
  * and completion, forward and backward: ×2) at `trainTokensPerSecond`; every sample pays
  * `sampleSeconds` plus its tokens at `sampleTokensPerSecond`, per core (prompt tokens at a tenth:
- * one batched forward pass).
+ * one batched forward pass); a run that samples pays `warmupSeconds` once (worker threads, kernel
+ * compilation for new shapes).
  */
 export function declaredCost(work: Work, speed: Throughput, cores: number, declaredName: string): { pretrain: Term; train: Term; eval: Term } {
   const seqTokens = work.tokens + work.promptTokens
@@ -194,11 +195,12 @@ export function declaredCost(work: Work, speed: Throughput, cores: number, decla
   const sampleTokens = work.tokens + work.promptTokens / 10
   const trainSec = (sequences: number, steps: number) => steps * stepSeconds + (sequences * seqTokens * 2) / speed.trainTokensPerSecond
   const sampleSec = (n: number) => (n * ((speed.sampleSeconds ?? 0) + sampleTokens / speed.sampleTokensPerSecond)) / cores
-  const d = `${declaredName} (${speed.sampleTokensPerSecond} sample tokens/s/core, ${speed.sampleSeconds ?? 0} s/sample/core, ${speed.trainTokensPerSecond} train tokens/s, ${stepSeconds} s/step)`
+  const warmup = work.evalSamples > 0 ? (speed.warmupSeconds ?? 0) : 0
+  const d = `${declaredName} (${speed.sampleTokensPerSecond} sample tokens/s/core, ${speed.sampleSeconds ?? 0} s/sample/core, ${speed.warmupSeconds ?? 0} s warm-up, ${speed.trainTokensPerSecond} train tokens/s, ${stepSeconds} s/step)`
   return {
     pretrain: { seconds: trainSec(work.pretrainSequences, work.pretrainSteps), basis: d },
     train: { seconds: trainSec(work.trainSequences - work.pretrainSequences, work.trainSteps - work.pretrainSteps) + sampleSec(work.trainSamples), basis: d },
-    eval: { seconds: sampleSec(work.evalSamples), basis: d },
+    eval: { seconds: warmup + sampleSec(work.evalSamples), basis: d },
   }
 }
 

@@ -52,8 +52,11 @@ export const tinyTransformer = defineModel({
     // pools drew ~12,800 tokens/s over 2 worker threads (~6,400 per core). Recalibrated on `toy`
     // (quick preset, 20 pretraining steps, 2 shared cores at load average 8–9): pretraining took
     // 0.050 s per sequence of ~123 prompt+completion tokens (×2 at 4,000 tokens/s: 0.062 s), and
-    // a sample 0.015 s on 2 cores, almost all of it per-sample overhead (6-token completions).
-    throughput: { sampleTokensPerSecond: 6_000, trainTokensPerSecond: 4_000, sampleSeconds: 0.02 },
+    // a toy evaluation of 512 samples about 7 s. That is not a per-sample cost: the 16-seed nightly
+    // (math, 655k samples in 6,400-row pools) sampled at ~0.0015 s per sample at load 5, so a
+    // per-sample overhead fitted on toy made its estimate 2.2 h for a ~17-minute run. The fixed
+    // part is a per-run warm-up (sampling workers, WASM kernels compiled per new shape): ~5 s.
+    throughput: { sampleTokensPerSecond: 6_000, trainTokensPerSecond: 4_000, warmupSeconds: 5 },
     async create(ctx) {
       const { Engine, createInstance, initWeights } = await runtime()
       const tokenizer = CharTokenizer.fromCorpus(ctx.corpus)

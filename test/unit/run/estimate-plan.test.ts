@@ -84,6 +84,10 @@ describe('estimateWork', () => {
     // training: 1 step × 0.5 s + 4 sequences × 30 × 2 / 60 + 4 samples × (0.03 s + (10 + 20/10) tokens / 100) / 2 cores
     expect(cost.train.seconds).toBeCloseTo(0.5 + 4 + 0.3, 9)
     expect(cost.eval.seconds).toBeCloseTo((6 * (0.03 + 0.12)) / 2, 9)
+    // A warm-up is paid once by a run that samples, and not by one that draws nothing.
+    const warm = { sampleTokensPerSecond: 100, trainTokensPerSecond: 60, warmupSeconds: 3 }
+    expect(declaredCost(work, warm, 2, 'declared').eval.seconds).toBeCloseTo(3 + (6 * 0.12) / 2, 9)
+    expect(declaredCost({ ...work, evalSamples: 0 }, warm, 2, 'declared').eval.seconds).toBe(0)
   })
 
   it('uses the rates a run measured for (model, task, backend, cores) in place of the declared ones, and names the run', () => {
