@@ -48,10 +48,14 @@ export default function recorder() {
 }
 `
 
-/** What the recorder received, without what differs between any two runs (ids, folders, wall times) and the log lines (they name caches and workers). */
+/**
+ * What the recorder received, without what differs between any two runs (ids, folders, wall times;
+ * the time estimate, which a later run makes from the rates an earlier one measured) and the log
+ * lines (they name caches and workers).
+ */
 function received(runDir: string): Array<{ event?: { type: string }; runEnd?: unknown }> {
   const lines = readFileSync(join(runDir, 'received.jsonl'), 'utf8').trim().split('\n')
-  const drop = new Set(['runId', 'runDir', 'wallMs', 'prepareMs', 'dir'])
+  const drop = new Set(['runId', 'runDir', 'wallMs', 'prepareMs', 'dir', 'estimatedSeconds', 'estimateBasis'])
   return lines
     .map((line) => JSON.parse(line, (k, v: unknown) => (drop.has(k) ? undefined : v)) as { event?: { type: string } })
     .filter((entry) => entry.event?.type !== 'log')
@@ -85,10 +89,15 @@ describe('bench run --queue: the coordinator is a local run for reporters and li
 
     const expected = received(runDirOf(local.stdout))
     const actual = received(runDirOf(queued.stdout))
-    const start = actual[0]!.event as unknown as { type: string; plan: { samplesToDraw: number; estimatedSeconds: number } }
+    const start = actual[0]!.event as unknown as { type: string; plan: { samplesToDraw: number } }
     expect(start.type).toBe('run:start')
     expect(start.plan.samplesToDraw).toBeGreaterThan(0)
-    expect(start.plan.estimatedSeconds).toBeGreaterThan(0)
+    // The coordinator's run:start carries the plan's estimate (measured rates: the local run's), not 0.
+    const queuedStart = JSON.parse(readFileSync(join(runDirOf(queued.stdout), 'received.jsonl'), 'utf8').split('\n')[0]!) as {
+      event: { plan: { estimatedSeconds: number; estimateBasis: string } }
+    }
+    expect(queuedStart.event.plan.estimatedSeconds).toBeGreaterThan(0)
+    expect(queuedStart.event.plan.estimateBasis).toMatch(/measured by run /)
     const types = (list: typeof actual) => list.map((e) => (e.event ? e.event.type : 'onRunEnd'))
     expect(types(actual)).toEqual(types(expected))
     expect(types(actual).filter((t) => t === 'cell:end')).toHaveLength(3)
