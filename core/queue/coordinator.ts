@@ -1,36 +1,28 @@
 import { join } from 'node:path'
 import { type Job, Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { RunEvent, RunEventListener } from '../events.js'
-import type { ReporterPlugin } from '../plugin-api/reporter.js'
-import type { ResolvedConfig } from '../config/resolve-config.js'
+import type { RunEvent } from '../events.js'
 import type { CellResult } from '../plugin-api/results.js'
-import type { PluginRegistry } from '../registry/registry.js'
 import { indexJournal } from '../run/journal-index.js'
 import { Journal, readJournal } from '../run/journal.js'
 import type { JournalRecord } from '../run/journal-types.js'
 import { readManifest } from '../run/manifest.js'
 import { RunLifecycle, describeDisposeFailure } from '../run/plugin-lifecycle.js'
 import { ReporterHooks } from '../run/reporter-hooks.js'
-import { type RunOutcome, runMatrix } from '../run/run-matrix.js'
+import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../run/run-matrix.js'
 import { DEFAULT_QUEUE_NAME, queueNameFor } from './connection.js'
 import { type CellJobData, type CellJobProgress, type CellJobResult, jobIdOf, recordKey } from './protocol.js'
 
 /** What `bench run --queue` needs. */
-export interface QueueRunOptions {
-  config: ResolvedConfig
-  registry: PluginRegistry
+/**
+ * What a queued run needs: a local run's options (`reporters` are set up, sent every event of the
+ * run and called at its end, as in `runMatrix`), and the queue.
+ */
+export interface QueueRunOptions extends Pick<RunMatrixOptions, 'config' | 'registry' | 'resumeDir' | 'listeners' | 'reporters' | 'signal' | 'argv' | 'cwd'> {
   connection: Redis
   queueName?: string
   /** Capability labels every cell of this run needs (e.g. `gpu`): only workers with them take its jobs. */
   requires?: readonly string[]
-  resumeDir?: string
-  listeners?: RunEventListener[]
-  /** Reporter plugins: set up, sent every event of the run and called at its end, as in a local run (`runMatrix`). */
-  reporters?: ReporterPlugin[]
-  signal?: AbortSignal
-  argv?: string[]
-  cwd?: string
   /** Tries per job before its cell is journaled as failed (a stalled job counts as a try; default 3). */
   attempts?: number
   /** How often the coordinator re-reads the jobs of unfinished cells, ms (default 500): also what re-enqueues jobs a Redis restart lost. */
