@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BenchError } from '../errors.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
@@ -8,6 +8,7 @@ import type { PlannedCell } from './planner.js'
 import { type RunManifest, type RunManifestV1, upgradeManifest } from './journal-types.js'
 import { buildProvenance, withResolvedBackend } from './provenance.js'
 import type { Provenance } from './provenance.js'
+import { publishFile } from './publish-dir.js'
 import type { RunPlugins } from './run-plugins.js'
 import type { ShardRecord } from './shard.js'
 
@@ -50,9 +51,7 @@ export function recordResolvedBackend(runDir: string, model: Pick<ModelDescripti
     return recorded === model.backend ? undefined : `this run was recorded on backend ${recorded} but now runs on ${model.backend}; its numbers may differ`
   }
   const updated: RunManifest = { ...manifest, provenance: withResolvedBackend(manifest.provenance, model) }
-  const tmp = `${file}.tmp-${process.pid}`
-  writeFileSync(tmp, JSON.stringify(updated, null, 2) + '\n')
-  renameSync(tmp, file)
+  publishFile(file, JSON.stringify(updated, null, 2) + '\n')
   return undefined
 }
 

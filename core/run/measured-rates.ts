@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { publishFile } from './publish-dir.js'
 import { join } from 'node:path'
 import type { RunEvent, Phase } from '../events.js'
 
@@ -43,10 +44,7 @@ export function readMeasuredRates(path: string): MeasuredRates | undefined {
 /** Merges the rates a run measured into the file (rates it did not measure are kept), written atomically. */
 export function recordMeasuredRates(path: string, rates: MeasuredRates): void {
   const merged = { ...readMeasuredRates(path), ...rates }
-  mkdirSync(join(path, '..'), { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(merged, null, 2) + '\n')
-  renameSync(tmp, path)
+  publishFile(path, JSON.stringify(merged, null, 2) + '\n')
 }
 
 /** Wall seconds a run spent per kind of work, summed from its phase events. */

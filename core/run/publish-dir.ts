@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 /**
@@ -48,4 +48,16 @@ export function publishDir(from: string, dir: string, mode: PublishMode): boolea
     }
     if (existsSync(aside)) rmSync(aside, { recursive: true, force: true })
   }
+}
+
+/**
+ * Writes `text` to `file` through a private sibling (`<file>.tmp-<pid>-<random>`) and a rename:
+ * a reader sees the old file or the new one, never a partial one, and two writers never share the
+ * temporary file.
+ */
+export function publishFile(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true })
+  const tmp = privateTempDir(file)
+  writeFileSync(tmp, text)
+  renameSync(tmp, file)
 }
