@@ -121,7 +121,7 @@ for (const [m, k, n] of [
   paramsOf.set(name, { backend: 'wasm', m, k, n })
 }
 let model!: TinyTransformerInstance
-bench.add('train step, default config, B=32 T=64 (wasm)', () => model.engine.update(trainBatch), {
+bench.add('train step, default config, B=32 T=64 (wasm)', async () => void (await model.engine.update(trainBatch)), {
   beforeAll: async () => {
     model = await benchModel('wasm')
     await model.engine.update(trainBatch) // warm-up: first-use costs of every kernel
@@ -160,7 +160,7 @@ slow.add(cpuSample, async () => void tokensOf.set(cpuSample, generated(await cpu
   beforeAll: async () => void (cpuModel = await benchModel('cpu')),
 })
 paramsOf.set(cpuSample, { backend: 'cpu', rows: 64, positions: SAMPLE_POSITIONS })
-slow.add('train step, default config, B=32 T=64 (cpu)', () => cpuModel.engine.update(trainBatch), { afterAll: () => cpuModel.dispose() })
+slow.add('train step, default config, B=32 T=64 (cpu)', async () => void (await cpuModel.engine.update(trainBatch)), { afterAll: () => cpuModel.dispose() })
 paramsOf.set('train step, default config, B=32 T=64 (cpu)', { backend: 'cpu', B: TRAIN_B, T: TRAIN_T })
 
 const load = loadavg()[0]!
