@@ -26,11 +26,31 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D 
   return tf.add(dense(x, w as tf.Tensor2D), b)
 }
 
+// Reductions over the last axis whose gradient multiplies dy by ones made on the device (Fill):
+// tfjs's own Mean and Sum gradients build that ones tensor in JS and upload it on every call
+// (1 MiB per LayerNorm mean at B·T = 2048, width 128), and the Mean gradient divides all n·w
+// products by n. (dy·1)/n = (dy/n)·1 = dy/n exactly, so the gradients are the same numbers.
+// Not tf.broadcastTo: its Tile kernel is ~50× slower than Fill + Multiply on WASM. Only x's shape
+// is kept for the backward pass (the forward's tensors are freed before it runs).
+const meanLastAxis = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor
+  return { value: tf.mean(x, -1, true), gradFunc: (dy: tf.Tensor) => tf.mul(tf.div(dy, x.shape[x.rank - 1]!), tf.fill(x.shape, 1)) }
+})
+const sumLastAxis = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor
+  return { value: tf.sum(x, -1), gradFunc: (dy: tf.Tensor) => tf.mul(tf.expandDims(dy, -1), tf.fill(x.shape, 1)) }
+})
+
+/** Σ over the last axis (dropped), with a gradient that uploads nothing. */
+export function sumLast(x: tf.Tensor): tf.Tensor {
+  return sumLastAxis(x)
+}
+
 /** LayerNorm over the last axis (ε = 1e-5), written with ops that all have WASM gradients. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const mean = tf.mean(x, -1, true)
+  const mean = meanLastAxis(x)
   const xc = tf.sub(x, mean)
-  const variance = tf.mean(tf.mul(xc, xc), -1, true)
+  const variance = meanLastAxis(tf.mul(xc, xc))
   return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), g), b)
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { forwardLogits } from './forward.js'
-import { oneHotFloat } from './layers.js'
+import { oneHotFloat, sumLast } from './layers.js'
 import type { ForwardConstants, WeightMap } from './forward.js'
 import type { PairBatch } from './sequences.js'
 
@@ -12,7 +12,7 @@ export function tokenLogProbs(W: WeightMap, k: ForwardConstants, batch: PairBatc
   const logits = forwardLogits(W, k, tf.tensor1d(batch.inputs, 'int32'), batch.B, batch.T, dropoutSeed)
   const logp = tf.logSoftmax(logits) as tf.Tensor2D
   const targets = oneHotFloat(tf.tensor1d(batch.targets, 'int32'), k.cfg.vocab)
-  return { tokenLogp: tf.sum(tf.mul(logp, targets), 1) as tf.Tensor1D, logp }
+  return { tokenLogp: sumLast(tf.mul(logp, targets)) as tf.Tensor1D, logp }
 }
 
 /**
