@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { dense, gelu, layerNorm, linear, oneHotFloat, rotaryTables } from './layers.js'
+import { dense, gelu, layerNorm, layerNormForward, linear, oneHotFloat, rotaryTables } from './layers.js'
 import type { ModelConfig } from './model-config.js'
 import { BOS, PAD } from './tokenizer.js'
 
@@ -141,7 +141,7 @@ export function decodeStep(
   }
   for (let l = 0; l < L; l++) {
     const p = `h${l}.`
-    const h = layerNorm(x, W[p + 'ln1.g']!, W[p + 'ln1.b']!) as tf.Tensor2D
+    const h = layerNormForward(x, W[p + 'ln1.g']!, W[p + 'ln1.b']!) as tf.Tensor2D
     const qkv = tf.add(tf.matMul(h, W[p + 'attn.wqkv'] as tf.Tensor2D), W[p + 'attn.bqkv']!)
     let [q, kk, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]
     if (k.cfg.positions === 'rotary') {
@@ -157,11 +157,11 @@ export function decodeStep(
     const scores = tf.mul(tf.matMul(tf.reshape(q, [B * H, 1, d]) as tf.Tensor3D, K, false, true), 1 / Math.sqrt(d))
     const att = tf.reshape(tf.matMul(tf.softmax(scores), Vc), [B, w]) as tf.Tensor2D
     x = tf.add(x, tf.add(tf.matMul(att, W[p + 'attn.wo'] as tf.Tensor2D), W[p + 'attn.bo']!))
-    const h2 = layerNorm(x, W[p + 'ln2.g']!, W[p + 'ln2.b']!) as tf.Tensor2D
+    const h2 = layerNormForward(x, W[p + 'ln2.g']!, W[p + 'ln2.b']!) as tf.Tensor2D
     const hid = gelu(tf.add(tf.matMul(h2, W[p + 'mlp.w1'] as tf.Tensor2D), W[p + 'mlp.b1']!)) as tf.Tensor2D
     x = tf.add(x, tf.add(tf.matMul(hid, W[p + 'mlp.w2'] as tf.Tensor2D), W[p + 'mlp.b2']!))
   }
-  const hf = layerNorm(x, W['lnf.g']!, W['lnf.b']!) as tf.Tensor2D
+  const hf = layerNormForward(x, W['lnf.g']!, W['lnf.b']!) as tf.Tensor2D
   const logits = tf.add(tf.add(tf.matMul(hf, W['head.w'] as tf.Tensor2D), W['head.b']!), k.vocabBias) as tf.Tensor2D
   return { logits, cache: next }
 }
