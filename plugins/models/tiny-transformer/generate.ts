@@ -57,6 +57,35 @@ function gatherRows(cache: KvCache, rows: number[], H: number): KvCache {
 }
 
 /**
+ * The most decoding steps any of the `keep` rows can still take after position `pos`: its prompt
+ * tokens still to feed plus the tokens `maxTokens` still allows, and never past the context.
+ */
+function stepsLeft(rows: RowState[], reqs: RowRequest[], keep: ReadonlyArray<readonly [number, number]>, pos: number, context: number): number {
+  let most = 0
+  for (const [i] of keep) {
+    const max = reqs[i]!.maxTokens
+    const left = max === undefined ? context - pos : Math.max(0, rows[i]!.ids.length - pos) + max - rows[i]!.tokens.length
+    most = Math.max(most, Math.min(context - pos, left))
+  }
+  return most
+}
+
+/**
+ * Whether dropping finished rows saves more than it costs, counted in multiply-adds: the
+ * selection matMul of `gatherRows` over every K and V tensor (kept × batch × cached positions ×
+ * width, so O(rows²)) against the finished rows' share of the steps left (each row-step: the
+ * dense layers and the head, and attention over the cache). Near the end of a batch (the last
+ * rows stop within a few steps) the copy costs more than it saves. Only speed depends on it:
+ * every row's numbers are independent of the rows beside it.
+ */
+function compactionPays(cfg: { layers: number; width: number; vocab: number }, batch: number, keep: number, pos: number, steps: number): boolean {
+  const { layers: L, width: w, vocab: V } = cfg
+  const copy = 2 * L * keep * batch * pos * w
+  const rowStep = L * 12 * w * w + w * V + 2 * L * pos * w
+  return (batch - keep) * steps * rowStep >= copy
+}
+
+/**
  * Runs one decode step for the whole batch and reads its logits back: the step's one device read,
  * awaited (never `dataSync()`, which tfjs-webgpu cannot do in Node).
  */
@@ -182,8 +211,9 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
         disposeCache(cache)
         break
       }
-      // Dropping rows copies the cache, so wait until an eighth of the batch is finished.
-      if ((batch.length - keep.length) * 8 >= batch.length) {
+      // Dropping rows copies the cache, so wait until an eighth of the batch is finished, and only
+      // when the steps left can repay the copy.
+      if ((batch.length - keep.length) * 8 >= batch.length && compactionPays(model.consts.cfg, batch.length, keep.length, pos, stepsLeft(rows, reqs, keep, pos, context))) {
         const compact = gatherRows(
           cache!,
           keep.map(([, b]) => b),
