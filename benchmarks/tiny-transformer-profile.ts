@@ -1,14 +1,16 @@
 // How to run: `npx tsx --conditions=bonbench-source benchmarks/tiny-transformer-profile.ts` (BACKEND=cpu for the
-// pure-JS backend; ROUNDS=n profiles n times and keeps the fastest wall time of each case).
-// Where the tiny-transformer's time goes on wasm (issue 17): `tf.profile` over one training step
-// of the default configuration (B=32, T=64), one cached decoding step at 64 and 256 rows (the
-// cache holds 32 positions), and one whole `sample` call of 64 and 256 rows × 64 positions. For
-// each: the kernel time summed per kernel name (top 15, with its share of the wall time), the
-// number of kernels dispatched, the bytes uploaded to the backend (tensors made from JS arrays)
-// and read back, and the wall time; wall − Σ kernel time is the overhead (JS, tfjs bookkeeping,
-// tape, allocation). tf.profile times each kernel on the CPU clock, so the kernel total is exact
-// for wasm/cpu; profiling itself adds a little per kernel, so the wall time is an upper bound.
-// Prints only; writes no results file.
+// pure-JS backend; ROUNDS=n profiles each case n times and reports the fastest; SHAPES=n adds the n
+// costliest (kernel, input shapes) pairs per case).
+// Where the tiny-transformer's time goes (issue 17): `tf.profile` over one training step of the
+// default configuration (B=32, T=64), one cached decoding step at 64 and 256 rows (the cache holds
+// 32 positions), and one whole `sample` call of 64 and 256 rows × 64 positions. For each: the
+// kernel time summed per kernel name (top 15, with its share of the wall time), the number of
+// kernels dispatched, the bytes uploaded to the backend (tensors made from JS values) and read
+// back (every backend readSync, including those inside kernels: WASM's Slice, SplitV and Gather
+// read their whole input into JS), and the wall time; wall − Σ kernel time is the overhead (JS,
+// tfjs bookkeeping, the tape, allocation, picking tokens). Kernel times are CPU-clock spans
+// around each kernel, so a preemption by another process lands in whichever kernel was running:
+// on a shared machine read the sums over many calls, not one call. Prints only; writes no file.
 import * as tf from '@tensorflow/tfjs'
 import { loadavg } from 'node:os'
 import { selectBackend } from '../core/backend/select-backend.js'
@@ -104,7 +106,7 @@ interface Case {
 }
 
 async function profileCase(c: Case): Promise<void> {
-  let best: { wall: number; kernels: tf.ProfileInfo['kernels']; up: number; ups: number; down: number; downs: number } | undefined
+  let best: { wall: number; kernels: Awaited<ReturnType<typeof tf.profile>>['kernels']; up: number; ups: number; down: number; downs: number } | undefined
   for (let r = 0; r < rounds; r++) {
     Object.assign(io, { up: 0, ups: 0, down: 0, downs: 0 })
     const start = performance.now()
