@@ -30,7 +30,11 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
  */
 function sumRows(dy: tf.Tensor2D): tf.Tensor1D {
   if (tf.getBackend() !== 'wasm') return tf.sum(dy, 0)
-  return tf.reshape(tf.matMul(tf.fill([1, dy.shape[0]], 1) as tf.Tensor2D, dy), [dy.shape[1]])
+  // A copy of dy, never dy itself, as the right-hand operand: tfjs-wasm caches the XNNPACK
+  // operator (with the operand packed at its first shape) by that operand's tensor id alone, and
+  // the same data reshaped and used again as a right-hand operand with another shape would run
+  // the stale operator out of bounds (it did, for the position table's [B, T·w] sum).
+  return tf.reshape(tf.matMul(tf.fill([1, dy.shape[0]], 1) as tf.Tensor2D, tf.clone(dy)), [dy.shape[1]])
 }
 
 // y + b and x·g for a 2-D y or x and a vector b or g: tfjs's Add and Multiply gradients, with
