@@ -22,43 +22,30 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Σ of a 2-D dy over its rows: the gradient of a bias (or gain) vector broadcast over them. On
- * WASM it is ones[1, M]·dy: XNNPACK adds the M terms of each column in order, exactly as the Sum
- * kernel does after transposing dy, so the bits are the same (test/plugins/tiny-transformer-
- * fingerprint.test.ts), and it is 30–60× faster than Sum over axis 0, which transposes first.
- * Elsewhere it is tf.sum, as in tfjs's own gradients (the cpu backend sums in float64).
+ * Σ of a linear layer's output gradient dy [N, C] over its rows: its bias gradient. On WASM it is
+ * ones[1, N]·dy, which XNNPACK sums column by column in row order, exactly as the Sum kernel
+ * does after transposing dy, so the bits are the same (test/plugins/tiny-transformer-
+ * fingerprint.test.ts). What makes it fast is that dy is the right-hand operand of the weight
+ * gradient xᵀ·dy too, at the same [N, C]: tfjs-wasm caches the XNNPACK operator, with that operand
+ * packed, by the operand's tensor id, so the two products share one packing and the bias
+ * gradient costs almost nothing (Sum over axis 0 took 2–12 ms per bias at N = 2048). That cache
+ * is keyed by the id alone: the same data used as a right-hand operand at another shape would run
+ * the stale operator out of bounds (it did when the position table's [B, T·w] sum was tried), so
+ * this is only for dy of `linear`. Elsewhere it is tf.sum, as in tfjs's own gradient (the cpu
+ * backend sums in float64).
  */
 function sumRows(dy: tf.Tensor2D): tf.Tensor1D {
   if (tf.getBackend() !== 'wasm') return tf.sum(dy, 0)
-  // A copy of dy, never dy itself, as the right-hand operand: tfjs-wasm caches the XNNPACK
-  // operator (with the operand packed at its first shape) by that operand's tensor id alone, and
-  // the same data reshaped and used again as a right-hand operand with another shape would run
-  // the stale operator out of bounds (it did, for the position table's [B, T·w] sum).
-  return tf.reshape(tf.matMul(tf.fill([1, dy.shape[0]], 1) as tf.Tensor2D, tf.clone(dy)), [dy.shape[1]])
+  return tf.reshape(tf.matMul(tf.fill([1, dy.shape[0]], 1) as tf.Tensor2D, dy), [dy.shape[1]])
 }
 
-// y + b and x·g for a 2-D y or x and a vector b or g: tfjs's Add and Multiply gradients, with
-// the reduction over rows done by `sumRows` (and without the Multiply gradient's float32→float32
-// casts, each a copy on WASM). The same numbers in the same order.
-const addBroadcast = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [y, b] = args as [tf.Tensor, tf.Tensor]
-  // dy is passed on as a new tensor (a reshape shares its data): the tape disposes gradients it has
-  // summed, and dy itself must survive that.
+// dense(x, w) + b with tfjs's Add gradient, the reduction over rows done by `sumRows`. dy is
+// passed on as a new tensor (a reshape shares its data): the tape disposes gradients it has
+// summed, and dy itself must survive that.
+const addBias = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [y, b] = args as [tf.Tensor2D, tf.Tensor1D]
   return { value: tf.add(y, b), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, y.shape), sumRows(dy as tf.Tensor2D)] }
 })
-const mulBroadcast = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [x, g, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc]
-  save([x, g])
-  return {
-    value: tf.mul(x, g),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, saved[1]!), sumRows(tf.mul(dy, saved[0]!) as tf.Tensor2D)],
-  }
-})
-
-/** y + b for a 2-D y and a bias vector b, with a fast gradient for b. */
-export function addBias(y: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return addBroadcast(y, b)
-}
 
 /** x·w + b over the last axis of a 2-D input. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
@@ -85,15 +72,12 @@ export function sumLast(x: tf.Tensor): tf.Tensor {
   return sumLastAxis(x)
 }
 
-/**
- * LayerNorm over the last axis (ε = 1e-5) of a 2-D x, written with ops that all have WASM
- * gradients; its means, gain and shift use the gradients above (no uploads, fast row sums).
- */
+/** LayerNorm over the last axis (ε = 1e-5), written with ops that all have WASM gradients; its means upload nothing. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const mean = meanLastAxis(x)
   const xc = tf.sub(x, mean)
   const variance = meanLastAxis(tf.mul(xc, xc))
-  return addBias(mulBroadcast(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), g), b)
+  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), g), b)
 }
 
 /**
