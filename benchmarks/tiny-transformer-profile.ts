@@ -77,7 +77,14 @@ const trainBatch = Array.from({ length: TRAIN_B }, (_, i) => {
   return { prompt, completion: 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3).slice(0, TRAIN_T - prompt.length - 1), weight: 1 }
 })
 const sampleRequests = (rows: number) =>
-  Array.from({ length: rows }, (_, i) => ({ promptId: `p${i}`, prompt: `${i % 100}+${(i * 7) % 100}=`, n: 1, temperature: 1, seed: i, maxTokens: POSITIONS - 8 }))
+  Array.from({ length: rows }, (_, i) => ({
+    promptId: `p${i}`,
+    prompt: `${i % 100}+${(i * 7) % 100}=`,
+    n: 1,
+    temperature: 1,
+    seed: i,
+    maxTokens: POSITIONS - 8,
+  }))
 
 /** A cache of `rows` rows holding positions 0…pos−1, built outside the profile. */
 async function cacheOf(rows: number, pos: number): Promise<KvCache> {
@@ -146,7 +153,13 @@ async function profileCase(c: Case): Promise<void> {
     [...map.entries()]
       .sort((a, b) => b[1].ms - a[1].ms)
       .slice(0, n)
-      .map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.n, 'µs/call': +((1000 * e.ms) / e.n).toFixed(1), '% of wall': +((100 * e.ms) / wall).toFixed(1) }))
+      .map(([kernel, e]) => ({
+        kernel,
+        ms: +e.ms.toFixed(2),
+        calls: e.n,
+        'µs/call': +((1000 * e.ms) / e.n).toFixed(1),
+        '% of wall': +((100 * e.ms) / wall).toFixed(1),
+      }))
   console.table(top(perName, 15))
   if (shapes) console.table(top(perShape, shapes))
 }

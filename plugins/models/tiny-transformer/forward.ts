@@ -132,7 +132,9 @@ export function decodeStep(
   const B = tokens.shape[0]
   // On WASM a one-hot product (XNNPACK: 0 + 0·e … + 1·x + 0·e … = x exactly) is 3–4× faster than
   // its Gather kernel; on cpu gather is the faster of the two. Both give the embedding rows' bits.
-  let x = (tf.getBackend() === 'wasm' ? tf.matMul(oneHotFloat(tokens, k.cfg.vocab), W['tok_emb'] as tf.Tensor2D) : tf.gather(W['tok_emb']!, tokens)) as tf.Tensor2D
+  let x = (
+    tf.getBackend() === 'wasm' ? tf.matMul(oneHotFloat(tokens, k.cfg.vocab), W['tok_emb'] as tf.Tensor2D) : tf.gather(W['tok_emb']!, tokens)
+  ) as tf.Tensor2D
   if (k.cfg.positions === 'learned') x = tf.add(x, tf.slice(W['pos_emb']!, [pos, 0], [1, w]))
   const next: KvCache = { k: [], v: [] }
   const rope1 = (t: tf.Tensor2D): tf.Tensor2D => {

@@ -213,7 +213,10 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
       }
       // Dropping rows copies the cache, so wait until an eighth of the batch is finished, and only
       // when the steps left can repay the copy.
-      if ((batch.length - keep.length) * 8 >= batch.length && compactionPays(model.consts.cfg, batch.length, keep.length, pos, stepsLeft(rows, reqs, keep, pos, context))) {
+      if (
+        (batch.length - keep.length) * 8 >= batch.length &&
+        compactionPays(model.consts.cfg, batch.length, keep.length, pos, stepsLeft(rows, reqs, keep, pos, context))
+      ) {
         const compact = gatherRows(
           cache!,
           keep.map(([, b]) => b),
