@@ -178,11 +178,14 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
         })
       }),
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeIdleConnections()
-      })
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
       while (inFlight > 0) await new Promise((r) => setTimeout(r, 10))
+      // No request is in flight: what is left are idle keep-alive connections, including ones that
+      // went idle after the call above and ones a client opened without a request yet, which would
+      // otherwise hold the close until the client's own keep-alive timeout.
+      server.closeAllConnections()
+      await closed
       await batcher.idle()
     },
   }
