@@ -35,8 +35,9 @@ export interface OpenAiServer {
 /**
  * An OpenAI-compatible HTTP server over one model instance (node:http): `GET /v1/models`,
  * `POST /v1/completions`, `POST /v1/chat/completions` with `n`, `temperature`, `top_p`,
- * `max_tokens`, `stop`, `seed`, `logprobs` and `stream` (server-sent events). Concurrent requests
- * are sampled in one batch (SampleBatcher). A request's seed goes to the model as the request seed,
+ * `max_tokens`, `stop`, `seed`, `logprobs` and `stream` (server-sent events, sent as the model
+ * decodes when it reports text through `onToken`). Concurrent requests are sampled in one batch
+ * (SampleBatcher). A request's seed goes to the model as the request seed,
  * exactly as bonbench's evaluation passes it, so an answer equals the in-process model's
  * completions for the same (prompt, n, temperature, top_p, max_tokens, stop, seed); without a
  * seed one is drawn at random. Malformed JSON and bad fields are 400, an unknown model 404,
@@ -125,7 +126,9 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
     } catch (error) {
       if (!res.headersSent) throw error
       opts.log?.(`error: ${error instanceof Error ? error.message : String(error)}`)
-      send(`data: ${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error), type: 'server_error', param: null, code: null } })}\n\n`)
+      send(
+        `data: ${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error), type: 'server_error', param: null, code: null } })}\n\n`,
+      )
       res.end()
       return
     }

@@ -63,10 +63,13 @@ export class SampleBatcher {
       const opts: SampleOptions = {}
       if (batch.some((w) => w.onText))
         opts.onToken = (e) => {
-          // A listener that fails (a socket error) loses its own events, never the batch.
+          const w = batch[e.requestIndex]
           try {
-            batch[e.requestIndex]?.onText?.(e.sampleIndex, e.text)
-          } catch {}
+            w?.onText?.(e.sampleIndex, e.text)
+          } catch {
+            // A listener that fails (a socket error) loses its own later events, never the batch.
+            w!.onText = undefined
+          }
         }
       const results = await this.model.sample(
         batch.map((w) => w.request),

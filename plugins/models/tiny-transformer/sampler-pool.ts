@@ -76,13 +76,7 @@ export class SamplerPool {
    * is stale. With `onText`, the workers report each step's text as it is decoded (row indices into
    * `rows`), all before this resolves.
    */
-  async sample(
-    rows: RowRequest[],
-    version: number,
-    weights: () => Promise<Float32Array[]>,
-    signal?: AbortSignal,
-    onText?: OnRowText,
-  ): Promise<Completion[]> {
+  async sample(rows: RowRequest[], version: number, weights: () => Promise<Float32Array[]>, signal?: AbortSignal, onText?: OnRowText): Promise<Completion[]> {
     this.#start()
     const k = Math.min(this.#slots.length, rows.length)
     const fresh = this.#slots.slice(0, k).some((slot) => slot.version !== version) ? await weights() : undefined
@@ -91,7 +85,13 @@ export class SamplerPool {
       const from = Math.floor((w * rows.length) / k)
       const to = Math.floor(((w + 1) * rows.length) / k)
       const stale = slot.version !== version
-      const msg: WorkerRequest = { id: this.#nextId++, type: 'sample', rows: rows.slice(from, to), weights: stale ? fresh : undefined, text: onText !== undefined }
+      const msg: WorkerRequest = {
+        id: this.#nextId++,
+        type: 'sample',
+        rows: rows.slice(from, to),
+        weights: stale ? fresh : undefined,
+        text: onText !== undefined,
+      }
       const shifted: OnRowText | undefined = onText && ((pieces) => onText(pieces.map(([row, text]) => [row + from, text])))
       return this.#call(slot, msg, shifted).then((reply) => {
         if (!reply.ok) {
