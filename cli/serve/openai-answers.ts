@@ -13,7 +13,7 @@ export interface SampledChoice {
 const tokenName = (id: number) => `token_id:${id}`
 
 /** OpenAI's finish reason, and vLLM's `stop_reason`: the stop string that ended the text, null for end of sequence. */
-function finish(choice: SampledChoice): { finish_reason: 'stop' | 'length'; stop_reason: string | null } {
+export function finish(choice: SampledChoice): { finish_reason: 'stop' | 'length'; stop_reason: string | null } {
   const c = choice.completion
   if (c.finishReason === 'length') return { finish_reason: 'length', stop_reason: null }
   if (c.finishReason === 'stop') return { finish_reason: 'stop', stop_reason: choice.stop.find((s) => s.length > 0) ?? null }
@@ -78,36 +78,4 @@ export function chatAnswer(model: string, choices: SampledChoice[], prompts: str
 function chatLogprobs(c: Completion): Record<string, unknown> {
   const lps = tokenLogProbs(c)
   return { content: c.tokens.map((id, i) => ({ token: tokenName(id), logprob: lps[i]!, bytes: null, top_logprobs: [] })) }
-}
-
-/**
- * The server-sent events of a streamed answer: for each choice its text one code point per event
- * (the tiny model's tokens), then an event with its finish reason; a usage event when asked; then
- * `[DONE]`. The batch is sampled whole first, so events come at once, not as tokens are drawn.
- */
-export function* streamEvents(
-  kind: 'completion' | 'chat',
-  model: string,
-  choices: SampledChoice[],
-  prompts: string[],
-  includeUsage: boolean,
-): Generator<string> {
-  const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`
-  const created = Math.floor(Date.now() / 1000)
-  const object = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion'
-  const event = (choice: Record<string, unknown> | null, usage?: unknown) =>
-    `data: ${JSON.stringify({ id, object, created, model, choices: choice ? [choice] : [], ...(usage ? { usage } : {}) })}\n\n`
-  for (const [index, choice] of choices.entries()) {
-    const pieces = [...choice.completion.text]
-    if (kind === 'chat') yield event({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null })
-    for (const piece of pieces)
-      yield event(
-        kind === 'chat'
-          ? { index, delta: { content: piece }, logprobs: null, finish_reason: null }
-          : { index, text: piece, logprobs: null, finish_reason: null },
-      )
-    yield event(kind === 'chat' ? { index, delta: {}, logprobs: null, ...finish(choice) } : { index, text: '', logprobs: null, ...finish(choice) })
-  }
-  if (includeUsage) yield event(null, usageOf(choices, prompts))
-  yield 'data: [DONE]\n\n'
 }

@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { ModelInstance, SampleRequest } from '../../core/plugin-api/model.js'
 import { HttpError, sendError, sendJson } from './http-error.js'
-import { chatAnswer, completionAnswer, type SampledChoice, streamEvents } from './openai-answers.js'
+import { chatAnswer, completionAnswer, type SampledChoice } from './openai-answers.js'
 import { readJsonBody } from './read-json-body.js'
 import { chatPrompt, chatRequestSchema, completionRequestSchema, stopList } from './request-schemas.js'
 import { SampleBatcher } from './sample-batcher.js'
+import { StreamChunks } from './stream-chunks.js'
 import type { z } from 'zod'
 
 /** What `createOpenAiServer` needs. */
@@ -34,8 +35,9 @@ export interface OpenAiServer {
 /**
  * An OpenAI-compatible HTTP server over one model instance (node:http): `GET /v1/models`,
  * `POST /v1/completions`, `POST /v1/chat/completions` with `n`, `temperature`, `top_p`,
- * `max_tokens`, `stop`, `seed`, `logprobs` and `stream` (server-sent events). Concurrent requests
- * are sampled in one batch (SampleBatcher). A request's seed goes to the model as the request seed,
+ * `max_tokens`, `stop`, `seed`, `logprobs` and `stream` (server-sent events, sent as the model
+ * decodes when it reports text through `onToken`). Concurrent requests are sampled in one batch
+ * (SampleBatcher). A request's seed goes to the model as the request seed,
  * exactly as bonbench's evaluation passes it, so an answer equals the in-process model's
  * completions for the same (prompt, n, temperature, top_p, max_tokens, stop, seed); without a
  * seed one is drawn at random. Malformed JSON and bad fields are 400, an unknown model 404,
@@ -46,7 +48,8 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
   let nextId = 0
   let inFlight = 0
 
-  async function sampleChoices(prompts: string[], r: SamplingFields): Promise<SampledChoice[]> {
+  /** Samples every prompt's `n` choices; `onText` gets choice text as it is decoded (choice index: prompt × n + completion). */
+  async function sampleChoices(prompts: string[], r: SamplingFields, onText?: (index: number, text: string) => void): Promise<SampledChoice[]> {
     const seed = r.seed ?? randomInt(2 ** 32)
     const stop = stopList(r.stop)
     const maxTokens = r.max_tokens ?? r.max_completion_tokens ?? undefined
@@ -60,7 +63,7 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
       ...(maxTokens !== undefined ? { maxTokens } : {}),
       ...(stop.length > 0 ? { stop } : {}),
     }))
-    const results = await Promise.all(requests.map((q) => batcher.sample(q)))
+    const results = await Promise.all(requests.map((q, i) => batcher.sample(q, onText && ((j, text) => onText(i * r.n + j, text)))))
     return results.flatMap((res, i) => res.completions.map((completion) => ({ completion, prompt: prompts[i]!, stop })))
   }
 
@@ -97,18 +100,40 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
       ;[r, prompts, logprobs] = [completion, Array.isArray(p) ? p : [p], completion.logprobs !== null && completion.logprobs !== undefined]
     }
     checkModel(r.model)
+    if (r.stream) return stream(kind, r, prompts, res)
     const choices = await sampleChoices(prompts, r)
     if (res.destroyed) return // the client went away while its batch was sampled
-    if (r.stream) {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
-      for (const event of streamEvents(kind, opts.modelName, choices, prompts, r.stream_options?.include_usage === true)) {
-        if (res.destroyed) return
-        res.write(event)
-      }
+    sendJson(res, 200, (kind === 'chat' ? chatAnswer : completionAnswer)(opts.modelName, choices, prompts, logprobs))
+  }
+
+  /**
+   * A streamed answer: each piece of text goes out as the model decodes it (when the model reports
+   * it, see `SampleOptions.onToken`), the rest and the finish reasons once the batch is sampled.
+   * The headers go with the first event, so an error before any text is still an HTTP status;
+   * one after it is an `error` event. A client that goes away only stops its own events: its
+   * completions finish with the batch they share.
+   */
+  async function stream(kind: 'completion' | 'chat', r: SamplingFields, prompts: string[], res: ServerResponse): Promise<void> {
+    const chunks = new StreamChunks(kind, opts.modelName)
+    const send = (events: string) => {
+      if (res.destroyed || res.writableEnded) return
+      if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
+      res.write(events)
+    }
+    let choices: SampledChoice[]
+    try {
+      choices = await sampleChoices(prompts, r, (index, text) => send(chunks.text(index, text)))
+    } catch (error) {
+      if (!res.headersSent) throw error
+      opts.log?.(`error: ${error instanceof Error ? error.message : String(error)}`)
+      send(
+        `data: ${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error), type: 'server_error', param: null, code: null } })}\n\n`,
+      )
       res.end()
       return
     }
-    sendJson(res, 200, (kind === 'chat' ? chatAnswer : completionAnswer)(opts.modelName, choices, prompts, logprobs))
+    send(chunks.end(choices, prompts, r.stream_options?.include_usage === true))
+    if (!res.destroyed) res.end()
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -156,11 +181,14 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
         })
       }),
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeIdleConnections()
-      })
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
       while (inFlight > 0) await new Promise((r) => setTimeout(r, 10))
+      // No request is in flight: what is left are idle keep-alive connections, including ones that
+      // went idle after the call above and ones a client opened without a request yet, which would
+      // otherwise hold the close until the client's own keep-alive timeout.
+      server.closeAllConnections()
+      await closed
       await batcher.idle()
     },
   }

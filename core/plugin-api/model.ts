@@ -49,6 +49,35 @@ export interface SampleResult {
   completions: Completion[]
 }
 
+/**
+ * Text one completion gained while it is being sampled: what `SampleOptions.onToken` receives.
+ * For each completion, the `text` of its events concatenated in order equals its final
+ * `Completion.text`, or is a prefix of it: a model may hold text back (a possible start of a stop
+ * string) and leave the rest unsent; the caller takes what is missing from the result.
+ */
+export interface TokenEvent {
+  /** Index of the request in the `requests` given to `sample`. */
+  requestIndex: number
+  /** Index of the completion in its request's `completions` (0 … n − 1). */
+  sampleIndex: number
+  /** The text this step adds, non-empty: usually one token's text; never text a later stop string removes. */
+  text: string
+}
+
+/** Options of one `sample` call. */
+export interface SampleOptions {
+  signal?: AbortSignal
+  /**
+   * Called as completions are decoded, for incremental output (`bench serve` streams them as
+   * server-sent events). Optional on both sides: a caller may leave it out, and a model that does
+   * not support it ignores it (no events; the caller sends each completion whole once `sample`
+   * resolves). Every event comes before `sample` resolves, and passing it must not change any
+   * completion: the same requests give the same results with and without it. It must not throw;
+   * an exception it throws may fail the `sample` call.
+   */
+  onToken?: (event: TokenEvent) => void
+}
+
 /** A (prompt, completion) pair with a stop-gradient weight: the strategy/model seam (DESIGN §2.2). */
 export interface WeightedSequence {
   prompt: string
@@ -90,9 +119,10 @@ export interface ModelInstance {
   /**
    * Draws completions; batched over requests × n. Must honour `signal`. The core checks the answer
    * (one result per request, in order, `n` completions with string text) and stops the run with
-   * BENCH_PLUGIN_CONTRACT when it is not.
+   * BENCH_PLUGIN_CONTRACT when it is not. `opts.onToken`, when the model supports it, reports text
+   * as it is decoded (see `SampleOptions`).
    */
-  sample(requests: SampleRequest[], opts?: { signal?: AbortSignal }): Promise<SampleResult[]>
+  sample(requests: SampleRequest[], opts?: SampleOptions): Promise<SampleResult[]>
   /** One optimizer step on L = −Σ wᵢ log π(yᵢ|xᵢ) over response tokens only. */
   update?(batch: WeightedSequence[], opts?: UpdateOptions): Promise<UpdateStats>
   /** Σ log π(y|x) for each pair (T = 1). */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
-import type { ModelCreateContext, ModelInstance, ModelPlugin, SampleRequest, SampleResult } from '../plugin-api/model.js'
+import type { ModelCreateContext, ModelInstance, ModelPlugin, SampleRequest, SampleResult, TokenEvent } from '../plugin-api/model.js'
 import { ContractCollector, within, type ContractReport, type FailFn } from './contract-report.js'
 import { checkTrainable, type ModelHarness } from './model-training-checks.js'
 import { sameSamples } from './same-samples.js'
@@ -187,6 +187,49 @@ async function checkSampling(h: ModelHarness, model: ModelInstance, { n, maxToke
         fail(`with stop: [${JSON.stringify(stop)}], which the same seeds produced before, no completion has finishReason 'stop'`)
     })
   }
+  await collector.run('token-events', async (fail) => {
+    // With a stop string the model produces where one is known, so a model that reports text
+    // must hold back what may begin it. A model that ignores onToken passes (no events).
+    const reqs = requests(1).map((r) => (long === undefined ? r : { ...r, stop: [long.slice(1, 2)] }))
+    const plain = await sample(reqs)
+    const events: unknown[] = []
+    let resolved = false
+    let late = 0
+    const streamed = await within(
+      timeoutMs,
+      'sample() with onToken',
+      model.sample(reqs, {
+        onToken: (e) => {
+          if (resolved) late++
+          events.push(e)
+        },
+      }),
+    )
+    resolved = true
+    checkResults(streamed, reqs, n, maxTokens, fail)
+    if (!sameSamples(streamed, plain, h.tolerance)) fail('sample() with onToken gave other completions than without it: reporting text must not change a draw')
+    const pieces = reqs.map((r) => Array.from({ length: r.n }, () => ''))
+    const bad = events.find((e) => {
+      const { requestIndex: i, sampleIndex: j, text } = (e ?? {}) as Partial<TokenEvent>
+      if (!Number.isInteger(i) || !Number.isInteger(j) || i! < 0 || j! < 0 || i! >= reqs.length || j! >= reqs[i!]!.n) return true
+      if (typeof text !== 'string' || text === '') return true
+      pieces[i!]![j!] += text
+      return false
+    })
+    if (bad !== undefined)
+      fail(`onToken got ${JSON.stringify(bad)?.slice(0, 80)}: an event needs a requestIndex and sampleIndex of this call and non-empty text`)
+    streamed.forEach((r, i) =>
+      r.completions.forEach((c, j) => {
+        const said = pieces[i]?.[j] ?? ''
+        if (!c.text.startsWith(said))
+          fail(
+            `request ${i} completion ${j}: its onToken pieces spell ${JSON.stringify(said.slice(0, 40))}, which does not begin its text ${JSON.stringify(c.text.slice(0, 40))}: never report text a stop string may still cut`,
+          )
+      }),
+    )
+    await new Promise((r) => setImmediate(r))
+    if (late > 0) fail(`onToken was called ${late} times after sample() resolved: every event must come before`)
+  })
   await collector.run('greedy', async (fail) => {
     const a = await sample(requests(0))
     const b = await sample(requests(0, 7))

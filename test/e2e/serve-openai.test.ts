@@ -8,6 +8,7 @@ import { execa, type ResultPromise } from 'execa'
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import OpenAI from 'openai'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bench, benchBin, tempDir } from './cli-helper.js'
@@ -130,6 +131,18 @@ describe('bench serve + bench run --model openai-compatible', () => {
     expect(recorded.provenance.plugins.find((p) => p.name === 'bonbench:openai-compatible')!.options).toMatchObject({ baseUrl: url, apiKeyEnv: 'MY_KEY' })
     for (const file of [...filesUnder(remoteRun), ...filesUnder(join(remote, 'cache'))]) expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET)
     expect(result.stdout + result.stderr).not.toContain(SECRET)
+
+    // The real CLI streams each choice as it is decoded: one chunk per token, spelling the text
+    // the same request gets unstreamed.
+    const client = new OpenAI({ baseURL: url, apiKey: SECRET, maxRetries: 0 })
+    const ask = { model: (await client.models.list()).data[0]!.id, prompt: 'What is 3 + 4?', n: 2, seed: 21, temperature: 2, max_tokens: 24 }
+    const whole = await client.completions.create(ask)
+    const pieces: string[][] = [[], []]
+    for await (const chunk of await client.completions.create({ ...ask, stream: true }))
+      for (const c of chunk.choices) if (c.text) pieces[c.index]!.push(c.text)
+    expect(pieces.map((p) => p.join(''))).toEqual(whole.choices.map((c) => c.text))
+    expect(pieces).toEqual(whole.choices.map((c) => [...c.text]))
+    expect(pieces.flat().length).toBeGreaterThan(2)
 
     // A second run is answered from the request cache: the same numbers, every request cached.
     const again = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], {

@@ -113,7 +113,7 @@ afterAll(async () => {
     await model.dispose?.()
   }
 })
-const samplingOnly = ['sample-shape', 'seed-reproducible', 'batch-independent', 'greedy', 'abort', 'stop-strings']
+const samplingOnly = ['sample-shape', 'seed-reproducible', 'batch-independent', 'greedy', 'abort', 'stop-strings', 'token-events']
 
 describe('model contract: every built-in model', () => {
   it('has a row for every built-in model', () => {
@@ -128,6 +128,7 @@ describe('model contract: every built-in model', () => {
         'seed-reproducible',
         'batch-independent',
         'abort',
+        'token-events',
         ...(short === 'replay'
           ? []
           : [

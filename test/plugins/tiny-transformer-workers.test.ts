@@ -1,5 +1,6 @@
 import { threadId } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
+import type { SampleRequest, TokenEvent } from '../../core/plugin-api/index.js'
 import { tinyTransformer } from '../../plugins/models/tiny-transformer/index.js'
 
 describe('tiny-transformer sampling workers', () => {
@@ -31,6 +32,43 @@ describe('tiny-transformer sampling workers', () => {
     const b = await pooled.sample(requests)
     expect(b).not.toEqual(a)
     expect(await single.sample(requests)).toEqual(b)
+    await pooled.dispose()
+    await single.dispose()
+  }, 120_000)
+
+  it('reports the text of each completion through onToken as it is decoded, in process and from the workers, without changing a draw', async () => {
+    const plugin = tinyTransformer({ layers: 1, width: 16, heads: 2, context: 24 })
+    const ctx = { seed: 1, corpus: 'abcdefgh0123456789+=. ', backend: 'wasm' }
+    const pooled = await plugin.create({ ...ctx, concurrency: 2 })
+    const single = await plugin.create({ ...ctx, concurrency: 1 })
+    // Stop strings that end some completions (found with this seed): '.', a one-character one, and
+    // '12' whose first character is held back until the next one shows it is not the stop.
+    const requests: SampleRequest[] = [
+      { promptId: 'plain', prompt: 'ab=', n: 2, temperature: 1, seed: 3, maxTokens: 16 },
+      { promptId: 'dot', prompt: 'ab=', n: 4, temperature: 1, seed: 3, maxTokens: 20, stop: ['.'] },
+      { promptId: 'held', prompt: 'ab=', n: 4, temperature: 1, seed: 3, maxTokens: 20, stop: ['0', '12', 'ab'] },
+      { promptId: 'none', prompt: 'ab=', n: 1, temperature: 1, seed: 3, maxTokens: 0 },
+    ]
+    for (const model of [single, pooled]) {
+      const events: TokenEvent[] = []
+      const streamed = await model.sample(requests, { onToken: (e) => events.push(e) })
+      expect(streamed).toEqual(await model.sample(requests))
+      expect(streamed).toEqual(await single.sample(requests))
+      const finishes = streamed.flatMap((r) => r.completions.map((c) => c.finishReason))
+      expect(finishes).toContain('stop')
+      expect(finishes).toContain('length')
+      for (const [i, result] of streamed.entries())
+        for (const [j, completion] of result.completions.entries()) {
+          const pieces = events.filter((e) => e.requestIndex === i && e.sampleIndex === j).map((e) => e.text)
+          expect(pieces.join('')).toBe(completion.text)
+          expect(pieces.every((p) => p.length > 0)).toBe(true)
+          // One event per decoded character, except where a possible stop string was held back.
+          if (i === 0) expect(pieces).toEqual([...completion.text])
+        }
+      expect(events.filter((e) => e.requestIndex === 2).some((e) => e.text.length > 1)).toBe(true)
+      expect(events.some((e) => e.requestIndex === 3)).toBe(false)
+    }
+    expect(pooled.lastSampleThreadIds()).toHaveLength(2)
     await pooled.dispose()
     await single.dispose()
   }, 120_000)

@@ -8,7 +8,7 @@ import { ForwardConstants } from './forward.js'
 import type { WeightMap } from './forward.js'
 import { generateRows } from './generate.js'
 import { globalNorm } from './global-norm.js'
-import type { RowRequest } from './generate.js'
+import type { OnRowText, RowRequest } from './generate.js'
 import { tokenLogProbs, weightedLoss } from './loss.js'
 import { modelConfig, paramSpecs, parameterCount } from './model-config.js'
 import type { ModelConfig, ParamSpec } from './model-config.js'
@@ -82,11 +82,14 @@ export class Engine {
     return parameterCount(this.cfg)
   }
 
-  /** Draws one completion per row, in chunks of `batching.sampleRows` rows. */
-  async sample(rows: RowRequest[], signal?: AbortSignal): Promise<Completion[]> {
+  /** Draws one completion per row, in chunks of `batching.sampleRows` rows; `onText` gets row indices into `rows`. */
+  async sample(rows: RowRequest[], signal?: AbortSignal, onText?: OnRowText): Promise<Completion[]> {
     const out: Completion[] = []
     const chunk = this.options.batching.sampleRows
-    for (let i = 0; i < rows.length; i += chunk) out.push(...(await generateRows(this, rows.slice(i, i + chunk), signal)))
+    for (let i = 0; i < rows.length; i += chunk) {
+      const shifted: OnRowText | undefined = onText && ((pieces) => onText(pieces.map(([row, text]) => [row + i, text])))
+      out.push(...(await generateRows(this, rows.slice(i, i + chunk), signal, shifted)))
+    }
     return out
   }
 

@@ -19,6 +19,12 @@ export interface RowRequest {
   stop: string[]
 }
 
+/** Text one row gained in a decode step: its index among the rows of the call, and the text. */
+export type RowText = [row: number, text: string]
+
+/** Called once per decode step with the rows that gained text in it (never an empty list). */
+export type OnRowText = (pieces: RowText[]) => void
+
 /** What generation needs from a model. */
 export interface DecodeModel {
   W: WeightMap
@@ -32,6 +38,8 @@ interface RowState {
   tokens: number[]
   logProbs: number[]
   text: string
+  /** Characters of `text` already reported through `onText`. */
+  sent: number
   done?: Completion['finishReason']
 }
 
@@ -136,6 +144,27 @@ function accept(model: DecodeModel, row: RowState, req: RowRequest, token: numbe
   if ((req.maxTokens !== undefined && row.tokens.length >= req.maxTokens) || nextPos >= model.consts.cfg.context) row.done = 'length'
 }
 
+/** Length of the longest end of `text` that begins some stop string, and so may still be cut off. */
+function heldBack(text: string, stops: string[]): number {
+  let held = 0
+  for (const stop of stops)
+    for (let k = Math.min(stop.length - 1, text.length); k > held; k--)
+      if (text.endsWith(stop.slice(0, k))) {
+        held = k
+        break
+      }
+  return held
+}
+
+/** The text of `row` not yet reported and never to be cut: all of it once the row is done. */
+function unsent(row: RowState, req: RowRequest): string {
+  const upTo = row.done ? row.text.length : row.text.length - heldBack(row.text, req.stop)
+  if (upTo <= row.sent) return ''
+  const piece = row.text.slice(row.sent, upTo)
+  row.sent = upTo
+  return piece
+}
+
 /**
  * Samples one completion per row with a KV cache. Rows are left-aligned and advance one
  * position per step; a row still inside its prompt is fed its next prompt token (teacher
@@ -143,10 +172,23 @@ function accept(model: DecodeModel, row: RowState, req: RowRequest, token: numbe
  * prompt share the steps up to the shortest prompt, then the cache is copied out per row.
  * Finished rows are dropped from the batch; the loop ends when every row is done. Yields to the
  * event loop about every 50 ms so Ctrl-C, the UI and abort signals stay live on the caller's thread.
+ *
+ * With `onText`, each step reports the text its rows gained, holding back an end that may begin a
+ * stop string (so nothing reported is cut later) until the row is done; a row's reported pieces
+ * concatenate to its `text`. It then yields to the event loop after every step that reported
+ * text, so a caller on this thread (an HTTP server) can send it at once. The draws are the same
+ * with and without it.
  */
-export async function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: AbortSignal): Promise<Completion[]> {
+export async function generateRows(model: DecodeModel, reqs: RowRequest[], signal?: AbortSignal, onText?: OnRowText): Promise<Completion[]> {
   const { context, heads: H, vocab: V } = model.consts.cfg
-  const rows: RowState[] = reqs.map((r) => ({ ids: promptIds(model.tokenizer, r.prompt, context), rng: createRng(r.seed), tokens: [], logProbs: [], text: '' }))
+  const rows: RowState[] = reqs.map((r) => ({
+    ids: promptIds(model.tokenizer, r.prompt, context),
+    rng: createRng(r.seed),
+    tokens: [],
+    logProbs: [],
+    text: '',
+    sent: 0,
+  }))
   reqs.forEach((r, i) => {
     if (r.maxTokens !== undefined && r.maxTokens <= 0) rows[i]!.done = 'length'
   })
@@ -190,8 +232,9 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
     let batch = live
     // Position pos − 1 has been processed for every row in `batch`; rowLogits predict position pos.
     let lastYield = performance.now()
+    let reported = false
     for (let pos = minLen; ; pos++) {
-      if (performance.now() - lastYield > 50) {
+      if (reported || performance.now() - lastYield > 50) {
         await yieldToEventLoop()
         lastYield = performance.now()
       }
@@ -206,6 +249,20 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
         const pick = pickToken(rowLogits, b * V, V, req.temperature, req.topP, row.rng.next())
         accept(model, row, req, pick.token, pick.logProb, pos)
       })
+      if (onText) {
+        const pieces: RowText[] = []
+        for (const i of batch) {
+          const piece = unsent(rows[i]!, reqs[i]!)
+          if (piece) pieces.push([i, piece])
+        }
+        reported = pieces.length > 0
+        try {
+          if (reported) onText(pieces)
+        } catch (error) {
+          disposeCache(cache)
+          throw error
+        }
+      }
       const keep = batch.map((i, b) => [i, b] as const).filter(([i]) => !rows[i]!.done)
       if (keep.length === 0) {
         disposeCache(cache)

@@ -1,10 +1,10 @@
 import { threadId } from 'node:worker_threads'
-import type { ModelDescription, ModelInstance, SampleRequest, SampleResult, UpdateOptions, UpdateStats, WeightedSequence } from 'bonbench'
+import type { ModelDescription, ModelInstance, SampleRequest, SampleResult, TokenEvent, UpdateOptions, UpdateStats, WeightedSequence } from 'bonbench'
 import { BenchError, deriveSeed } from 'bonbench'
 import { writeCheckpoint } from './checkpoint.js'
 import { Engine } from './engine.js'
 import { writeTrainingState } from './training-state.js'
-import type { RowRequest } from './generate.js'
+import type { OnRowText, RowRequest } from './generate.js'
 import { SamplerPool } from './sampler-pool.js'
 
 /** The tiny-transformer's model instance: the contract plus a few extras for the trainer and tests. */
@@ -50,9 +50,23 @@ function toRows(requests: SampleRequest[]): RowRequest[] {
   return rows
 }
 
+/** Turns row-indexed text (toRows' order) into the contract's token events. */
+function tokenEvents(requests: SampleRequest[], onToken: (event: TokenEvent) => void): OnRowText {
+  const owner: Array<[requestIndex: number, sampleIndex: number]> = []
+  requests.forEach((r, requestIndex) => {
+    for (let sampleIndex = 0; sampleIndex < r.n; sampleIndex++) owner.push([requestIndex, sampleIndex])
+  })
+  return (pieces) => {
+    for (const [row, text] of pieces) {
+      const [requestIndex, sampleIndex] = owner[row]!
+      onToken({ requestIndex, sampleIndex, text })
+    }
+  }
+}
+
 /**
  * Wraps an engine as a ModelInstance. With `workers` ≥ 2 sampling goes to a pool of that many
- * worker threads; update, logProb and save always run on the calling thread's engine, and the
+ * worker threads (`onToken` events then come from the workers' messages, in process otherwise); update, logProb and save always run on the calling thread's engine, and the
  * pool gets the new weights with the next sample call.
  */
 export function createInstance(engine: Engine, opts: { workers: number; backend: string }): TinyTransformerInstance {
@@ -72,12 +86,13 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
     async sample(requests, o) {
       alive()
       const rows = toRows(requests)
+      const onText = o?.onToken && tokenEvents(requests, o.onToken)
       let completions
       if (pool && rows.length > 1) {
-        completions = await pool.sample(rows, engine.version, () => engine.getWeights(), o?.signal)
+        completions = await pool.sample(rows, engine.version, () => engine.getWeights(), o?.signal, onText)
         lastThreads = pool.lastThreadIds
       } else {
-        completions = await engine.sample(rows, o?.signal)
+        completions = await engine.sample(rows, o?.signal, onText)
         lastThreads = [threadId]
       }
       let at = 0

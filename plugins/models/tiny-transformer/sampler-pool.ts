@@ -1,14 +1,14 @@
 import { Worker } from 'node:worker_threads'
 import type { Completion } from 'bonbench'
 import { BenchError } from 'bonbench'
-import type { RowRequest } from './generate.js'
-import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js'
+import type { OnRowText, RowRequest } from './generate.js'
+import type { WorkerInit, WorkerReply, WorkerRequest, WorkerText } from './worker-protocol.js'
 
 interface Slot {
   worker: Worker
   /** Engine version whose weights this worker holds (−1: none yet). */
   version: number
-  pending: Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>
+  pending: Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void; onText?: OnRowText }>
 }
 
 /**
@@ -34,7 +34,18 @@ export class SamplerPool {
     for (let i = 0; i < this.size; i++) {
       const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: this.init })
       const slot: Slot = { worker, version: -1, pending: new Map() }
-      worker.on('message', (reply: WorkerReply) => {
+      worker.on('message', (reply: WorkerReply | WorkerText) => {
+        if (reply.type === 'text') {
+          const p = slot.pending.get(reply.id)
+          try {
+            p?.onText?.(reply.pieces)
+          } catch (error) {
+            // The caller's callback failed: its sample call fails (the worker's late reply is dropped).
+            slot.pending.delete(reply.id)
+            p!.reject(error as Error)
+          }
+          return
+        }
         const p = slot.pending.get(reply.id)
         slot.pending.delete(reply.id)
         if (slot.pending.size === 0) worker.unref()
@@ -51,17 +62,21 @@ export class SamplerPool {
     }
   }
 
-  #call(slot: Slot, msg: WorkerRequest): Promise<WorkerReply> {
+  #call(slot: Slot, msg: WorkerRequest, onText?: OnRowText): Promise<WorkerReply> {
     return new Promise((resolve, reject) => {
-      slot.pending.set(msg.id, { resolve, reject })
+      slot.pending.set(msg.id, { resolve, reject, onText })
       // Referenced only while a request is out, so an idle pool never keeps the process alive.
       slot.worker.ref()
       slot.worker.postMessage(msg)
     })
   }
 
-  /** Samples `rows` across the workers; `weights()` (a device read) is called only when some worker is stale. */
-  async sample(rows: RowRequest[], version: number, weights: () => Promise<Float32Array[]>, signal?: AbortSignal): Promise<Completion[]> {
+  /**
+   * Samples `rows` across the workers; `weights()` (a device read) is called only when some worker
+   * is stale. With `onText`, the workers report each step's text as it is decoded (row indices into
+   * `rows`), all before this resolves.
+   */
+  async sample(rows: RowRequest[], version: number, weights: () => Promise<Float32Array[]>, signal?: AbortSignal, onText?: OnRowText): Promise<Completion[]> {
     this.#start()
     const k = Math.min(this.#slots.length, rows.length)
     const fresh = this.#slots.slice(0, k).some((slot) => slot.version !== version) ? await weights() : undefined
@@ -70,8 +85,15 @@ export class SamplerPool {
       const from = Math.floor((w * rows.length) / k)
       const to = Math.floor(((w + 1) * rows.length) / k)
       const stale = slot.version !== version
-      const msg: WorkerRequest = { id: this.#nextId++, type: 'sample', rows: rows.slice(from, to), weights: stale ? fresh : undefined }
-      return this.#call(slot, msg).then((reply) => {
+      const msg: WorkerRequest = {
+        id: this.#nextId++,
+        type: 'sample',
+        rows: rows.slice(from, to),
+        weights: stale ? fresh : undefined,
+        text: onText !== undefined,
+      }
+      const shifted: OnRowText | undefined = onText && ((pieces) => onText(pieces.map(([row, text]) => [row + from, text])))
+      return this.#call(slot, msg, shifted).then((reply) => {
         if (!reply.ok) {
           slot.version = -1
           throw new BenchError(

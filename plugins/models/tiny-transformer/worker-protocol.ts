@@ -1,5 +1,5 @@
 import type { Completion } from 'bonbench'
-import type { RowRequest } from './generate.js'
+import type { RowRequest, RowText } from './generate.js'
 import type { ResolvedTinyTransformerOptions } from './options.js'
 import type { TokenizerJson } from './tokenizer.js'
 
@@ -11,10 +11,20 @@ export interface WorkerInit {
   backend: string
 }
 
-/** Main thread → worker. `weights` rides along whenever the worker's copy is stale. */
-export type WorkerRequest = { id: number; type: 'sample'; rows: RowRequest[]; weights?: Float32Array[] } | { id: number; type: 'ping' }
+/**
+ * Main thread → worker. `weights` rides along whenever the worker's copy is stale; with `text`,
+ * the worker posts a WorkerText message per decode step before its reply.
+ */
+export type WorkerRequest = { id: number; type: 'sample'; rows: RowRequest[]; weights?: Float32Array[]; text?: boolean } | { id: number; type: 'ping' }
 
-/** Worker → main thread: one reply per request id. */
+/** Worker → main thread, during a 'sample' request that asked for `text`: the text its rows (indices into its `rows`) gained in one step. */
+export interface WorkerText {
+  id: number
+  type: 'text'
+  pieces: RowText[]
+}
+
+/** Worker → main thread: one reply per request id, after its WorkerText messages. */
 export type WorkerReply =
-  | { id: number; ok: true; threadId: number; completions?: Completion[] }
-  | { id: number; ok: false; threadId: number; error: { message: string; code?: string } }
+  | { id: number; type: 'reply'; ok: true; threadId: number; completions?: Completion[] }
+  | { id: number; type: 'reply'; ok: false; threadId: number; error: { message: string; code?: string } }

@@ -259,3 +259,146 @@ describe('bench serve with the official openai client', () => {
     expect((await client().completions.create({ model: 'tiny', prompt: 'ab=', seed: 3, max_tokens: 4 })).choices).toHaveLength(1)
   })
 })
+
+describe('bench serve streams tokens as they are decoded', () => {
+  /** A streamed chunk of either endpoint, as far as these tests read it. */
+  interface Chunk {
+    choices: Array<{ index: number; text?: string; delta?: { role?: string; content?: string | null }; finish_reason: string | null }>
+    usage?: unknown
+  }
+  /** Reads a stream: each choice's content pieces with their arrival times, finish reasons, roles and usage. */
+  async function read(stream: AsyncIterable<Chunk>, n: number) {
+    const pieces = Array.from({ length: n }, () => [] as string[])
+    const arrivals = Array.from({ length: n }, () => [] as number[])
+    const finishes: Array<string | null> = Array.from({ length: n }, () => null)
+    const roles: string[] = []
+    let usage: unknown
+    for await (const chunk of stream) {
+      for (const c of chunk.choices) {
+        const text = c.text ?? c.delta?.content ?? ''
+        if (c.delta?.role) roles[c.index] = c.delta.role
+        if (text) {
+          expect(finishes[c.index]).toBeNull() // no text after a choice's finish reason
+          pieces[c.index]!.push(text)
+          arrivals[c.index]!.push(performance.now())
+        }
+        if (c.finish_reason) finishes[c.index] = c.finish_reason
+      }
+      if (chunk.usage) usage = chunk.usage
+    }
+    return { texts: pieces.map((p) => p.join('')), pieces, arrivals, finishes, roles, usage }
+  }
+
+  /**
+   * The same tiny model (context 64, so a completion takes ~48 decode steps), in process and with
+   * two sampling workers, each behind a server that notes when every model.sample call resolves.
+   */
+  async function servers() {
+    const plugin = tinyTransformer({ layers: 1, width: 16, heads: 2, context: 64 })
+    const made = []
+    for (const concurrency of [1, 2]) {
+      const m = await plugin.create({ seed: 1, corpus, concurrency, backend: 'wasm' })
+      const sampledAt: number[] = []
+      const logs: string[] = []
+      const timed: ModelInstance = {
+        describe: () => m.describe(),
+        sample: async (reqs, o) => {
+          const results = await m.sample(reqs, o)
+          sampledAt.push(performance.now())
+          return results
+        },
+      }
+      const server = createOpenAiServer({ model: timed, modelName: 'tiny', maxBodyBytes: 4096, log: (l) => logs.push(l) })
+      const client = new OpenAI({ baseURL: await server.listen(0, '127.0.0.1'), apiKey: 'unused', maxRetries: 0 })
+      made.push({ label: concurrency === 1 ? 'in process' : 'two workers', model: m, server, client, sampledAt, logs })
+    }
+    return made
+  }
+
+  it('sends one chunk per decoded token for each of n = 2 choices, the first long before sampling ends, with the text and usage of the unstreamed answer (completions and chat)', async () => {
+    for (const s of await servers()) {
+      try {
+        const ask = { model: 'tiny', n: 2, seed: 3, max_tokens: 48 }
+        const whole = await s.client.completions.create({ ...ask, prompt: 'ab=' })
+        const texts = whole.choices.map((c) => c.text)
+        for (const t of texts) expect([...t].length, s.label).toBeGreaterThan(20)
+
+        for (const kind of ['completions', 'chat'] as const) {
+          s.sampledAt.length = 0
+          const stream =
+            kind === 'chat'
+              ? await s.client.chat.completions.create({
+                  ...ask,
+                  messages: [{ role: 'user', content: 'ab=' }],
+                  stream: true,
+                  stream_options: { include_usage: true },
+                })
+              : await s.client.completions.create({ ...ask, prompt: 'ab=', stream: true, stream_options: { include_usage: true } })
+          const got = await read(stream as AsyncIterable<Chunk>, 2)
+          expect(got.texts, `${s.label} ${kind}`).toEqual(texts)
+          expect(got.finishes).toEqual(whole.choices.map((c) => c.finish_reason))
+          expect(got.usage).toEqual(whole.usage)
+          if (kind === 'chat') expect(got.roles).toEqual(['assistant', 'assistant'])
+          // One content chunk per token (no stop strings: nothing is held back).
+          expect(got.pieces).toEqual(texts.map((t) => [...t]))
+          // The batch was one model.sample call, and each choice's first chunk reached the client
+          // before it resolved: the text went out as it was decoded, not after.
+          expect(s.sampledAt).toHaveLength(1)
+          const sampled = s.sampledAt[0]!
+          for (const times of got.arrivals) {
+            expect(times[0], `${s.label} ${kind}`).toBeLessThan(sampled)
+            expect(times[0]).toBeLessThan(times.at(-1)!)
+          }
+          // Chunks came over the decode, not in one burst at its end: a good share arrived before it
+          // ended (nearly all, measured; workers' messages may come a few at a time on a busy machine).
+          const early = got.arrivals.flat().filter((t) => t < sampled).length
+          expect(early, `${s.label} ${kind}`).toBeGreaterThan(got.arrivals.flat().length / 4)
+        }
+
+        // A stop string: the text up to it, streamed in pieces that never include it.
+        const stopped = { ...ask, prompt: 'ab=', stop: [texts[0]!.slice(10, 12)] }
+        const cut = await s.client.completions.create(stopped)
+        expect(cut.choices[0]!.finish_reason).toBe('stop')
+        const cutStream = await read((await s.client.completions.create({ ...stopped, stream: true })) as AsyncIterable<Chunk>, 2)
+        expect(cutStream.texts).toEqual(cut.choices.map((c) => c.text))
+        expect(cutStream.finishes).toEqual(cut.choices.map((c) => c.finish_reason))
+        expect(s.logs).toEqual([])
+      } finally {
+        await s.server.close()
+        await s.model.dispose?.()
+      }
+    }
+  }, 120_000)
+
+  it('survives a client that goes away mid-stream: the requests batched with it get their answers, and the server goes on', async () => {
+    for (const s of await servers()) {
+      try {
+        const ask = { model: 'tiny', prompt: 'ab=', n: 2, max_tokens: 48 }
+        const alone = await s.client.completions.create({ ...ask, seed: 2 })
+        const before = s.sampledAt.length
+        // A long request first, so that the two streams that follow are batched together (with it,
+        // or in the batch after it): the one that leaves still has its rows decoded in that batch.
+        const blocker = s.client.completions.create({ ...ask, n: 256, seed: 7 })
+        const leaving = (async () => {
+          let chunks = 0
+          for await (const chunk of await s.client.completions.create({ ...ask, seed: 3, stream: true })) {
+            chunks += chunk.choices.length
+            if (chunks >= 3) break // closes the connection mid-stream
+          }
+          return chunks
+        })()
+        const staying = (async () => read((await s.client.completions.create({ ...ask, seed: 2, stream: true })) as AsyncIterable<Chunk>, 2))()
+        const [chunks, stayed, blocked] = await Promise.all([leaving, staying, blocker])
+        expect(chunks).toBe(3)
+        expect(stayed.texts, s.label).toEqual(alone.choices.map((c) => c.text))
+        expect(blocked.choices).toHaveLength(256)
+        expect(s.sampledAt.length - before).toBeLessThanOrEqual(2)
+        expect((await s.client.completions.create({ ...ask, seed: 2 })).choices.map((c) => c.text)).toEqual(alone.choices.map((c) => c.text))
+        expect(s.logs).toEqual([])
+      } finally {
+        await s.server.close()
+        await s.model.dispose?.()
+      }
+    }
+  }, 120_000)
+})
