@@ -44,7 +44,14 @@ describe.each(['cpu', 'wasm'] as const)('reward-model scorer training on %s', (b
   it.each(CASES)('$name: async training gives the bits of the synchronous one, and never reads synchronously', async ({ hidden, l2 }) => {
     await selectBackend(backend)
     const { xs, ys } = examples(150, 11 + hidden)
-    const opts = (losses: number[]) => ({ epochs: 3, batchSize: 32, learningRate: 0.05, l2, rng: createRng(5), onEpoch: (_: number, loss: number) => losses.push(loss) })
+    const opts = (losses: number[]) => ({
+      epochs: 3,
+      batchSize: 32,
+      learningRate: 0.05,
+      l2,
+      rng: createRng(5),
+      onEpoch: (_: number, loss: number) => losses.push(loss),
+    })
 
     const oldLosses: number[] = []
     const old = createSyncScorerNet({ dim: DIM, hidden }, createRng(3))

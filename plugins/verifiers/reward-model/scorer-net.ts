@@ -163,7 +163,14 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
         const bce = tf.losses.sigmoidCrossEntropy(tf.tensor1d(y), head(summed, batch.rows))
         if (l2 === 0) return bce as tf.Scalar
         // ‖v‖² as a 1×n by n×1 matmul: the gradient of tf.sum broadcasts through a slow per-element path on CPU.
-        const penalty = tf.addN(varList.map((v) => v.reshape([1, v.size]).matMul(v.reshape([v.size, 1])).reshape([])))
+        const penalty = tf.addN(
+          varList.map((v) =>
+            v
+              .reshape([1, v.size])
+              .matMul(v.reshape([v.size, 1]))
+              .reshape([]),
+          ),
+        )
         return bce.add(penalty.mul(l2)) as tf.Scalar
       }, [...varList, summed])
       tensors.push(value, ...Object.values(grads))
