@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 // Inside the repository, `import 'bonbench'` (what the built-ins write, as any third-party plugin
 // does) must resolve to the TypeScript sources — the module instance the tests and the CLI import
@@ -11,6 +11,8 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
+    // The GPU suite runs on its own: `npm run test:gpu` (vitest.gpu.config.ts).
+    exclude: [...configDefaults.exclude, 'test/gpu/**'],
     pool: 'forks',
     // isolated-vm needs --no-node-snapshot on Node >= 20, the same flag bin/bench.js passes.
     execArgv: ['--no-node-snapshot', '--conditions=bonbench-source'],

@@ -1,9 +1,10 @@
 // Writes a self-contained folder for a GPU machine that reaches no registry (how #18's H200
 // checks ran): esbuild bundles of the CLI, its two worker entries and benchmarks/gpu-smoke.ts,
 // with @tensorflow/tfjs-backend-webgpu and -wasm inside them (one tfjs-core), Dawn's native
-// `webgpu` package and the .wasm binaries beside them. A development tool, not the product bundle
-// #18 asks for: isolated-vm is stubbed out (no js-sandbox verifier there) and so are the
-// packages that only need to resolve.
+// `webgpu` package and the .wasm binaries beside them. A development tool that carries the smoke
+// script; the product bundle is `npm run bundle -- <dir>` (scripts/bundle.ts, README "GPU
+// machines"). Here isolated-vm is stubbed out (no js-sandbox verifier) and so are the packages
+// that only need to resolve.
 //
 //   node benchmarks/gpu-bundle.mjs <out-dir> <node_modules holding webgpu and @tensorflow/tfjs-backend-webgpu@4.22.0>
 //   then there: node <out-dir>/cli/bench.mjs env   ·   node <out-dir>/smoke.mjs

@@ -1,4 +1,5 @@
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { BenchError } from './errors.js'
 
 /**
  * Imports a module by file path: TypeScript files through tsx's API (so a `.ts` config or plugin
@@ -20,7 +21,18 @@ export async function importModule(file: string): Promise<unknown> {
 }
 
 async function importThroughTsx(url: string): Promise<unknown> {
-  const { tsImport } = await import('tsx/esm/api')
+  let tsx: typeof import('tsx/esm/api')
+  try {
+    tsx = await import('tsx/esm/api')
+  } catch (error) {
+    // The offline bundle (`npm run bundle`) has no tsx: say so instead of "Cannot find package".
+    throw new BenchError(
+      'BENCH_USAGE',
+      `${fileURLToPath(url)} needs tsx to load (TypeScript or ES syntax in a CommonJS package), and tsx is not installed here: write it as .mjs, .js or .json, or install tsx`,
+      { cause: error },
+    )
+  }
+  const { tsImport } = tsx
   const mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>
   const inner = mod.default as Record<string, unknown> | undefined
   if (inner && typeof inner === 'object' && inner.__esModule) return inner

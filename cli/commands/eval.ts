@@ -50,7 +50,7 @@ export function registerEval(program: Command): void {
       '--samples <dump>',
       'replay this sample dump with the replay model instead of sampling (bench score’s JSONL, human-eval samples or results, raw Qwen2.5-Math output; .jsonl or .jsonl.gz)',
     )
-    .option('-p, --preset <name>', 'named preset: quick, default, study (with a run’s checkpoint: evaluated under the preset, not the run’s config)')
+    .option('-p, --preset <name>', 'named preset: quick, default, study, gpu (with a run’s checkpoint: evaluated under the preset, not the run’s config)')
     .option('--cache-dir <dir>', 'cache for base models and verifiers (default: a run’s own cache, else .bench/cache)')
   addExamples(addEvaluationOptions(command), [
     'bench eval --checkpoint .bench/runs/<id>/checkpoints/sft-n1-t1-s0',

@@ -78,7 +78,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('train and evaluate a matrix (strategy × N′ × temperature × seed) with exact Best-of-N metrics')
     .argument('[task]', 'task name, e.g. math, toy, gsm8k (or matrix.task in the config)')
-    .option('-p, --preset <name>', 'named preset: quick, default, study')
+    .option('-p, --preset <name>', 'named preset: quick, default, study, gpu (sized for one GPU: pass --backend webgpu)')
     .option('-s, --strategies <list>', 'strategies to train, comma-separated (e.g. bon-rl,sft)', parseStringList)
     .option(
       '--n-train <list>',

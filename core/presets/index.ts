@@ -44,4 +44,27 @@ export const presets: Record<string, UserConfig> = {
     train: { steps: 100, batchPrompts: 8, pretrainSteps: 1500 },
     eval: { testPrompts: 800, bootstrap: 1000 },
   },
+  /**
+   * Sized for one GPU (issue #18): `bench run math --preset gpu --backend webgpu`. A 4 × 256
+   * tiny-transformer (3.2 M parameters, 8× the default) pretrained 1,500 steps at 128
+   * sequences, every built-in strategy, N up to 64, 400 test prompts, sampling batches of 4,096
+   * rows. The goal is ≤ 10 minutes on an H200-class GPU; not yet timed on one. On 2 CPU cores
+   * it would take many hours: it is not a CPU preset.
+   */
+  gpu: {
+    plugins: [
+      ['math', { levels: [1], testSize: 400 }],
+      ['tiny-transformer', { layers: 4, width: 256, heads: 8, batching: { sampleRows: 4096, scoreRows: 512 } }],
+    ],
+    matrix: {
+      model: 'tiny-transformer',
+      strategies: ['sft', 'rl', 'bon-sft', 'bon-rl', 'bon-rl-v', 'bon-rl-s', 'bon-rlb', 'bon-rlb-p', 'vbon', 'bond', 'pass-at-k'],
+      nGrid: [1, 2, 4, 8, 16, 32, 64],
+      nTrain: [4],
+      temperatures: [1],
+      seeds: [0],
+    },
+    train: { steps: 100, batchPrompts: 16, pretrainSteps: 1500, pretrainBatch: 128 },
+    eval: { testPrompts: 400, bootstrap: 1000 },
+  },
 }

@@ -44,11 +44,23 @@ describe.each(['wasm', 'cpu'] as const)('chunkedAddN on %s', (backend) => {
     expect(() => chunkedAddN(xs, 1)).toThrow(/maxInputs/)
   })
 
-  it('globalNorm equals √Σ‖g‖² of the unchunked sum over more than 8 gradients', async () => {
+  it.each([31, 40])('globalNorm over %i gradients goes through addN calls of ≤ 7 inputs and equals √Σ‖g‖² of one unchunked addN, bit for bit', async (n) => {
     await selectBackend(backend)
-    const rng = createRng(3)
-    const grads = Array.from({ length: 31 }, (_, i) => tf.tensor1d(Array.from({ length: 1 + (i % 5) * 3 }, () => rng.next() - 0.5)))
+    const rng = createRng(n)
+    // Vectors and matrices of mixed sizes, as a model's gradients are.
+    const grads = Array.from({ length: n }, (_, i) =>
+      i % 3 === 0
+        ? tf.tensor2d(
+            Array.from({ length: 12 * (1 + (i % 4)) }, () => (rng.next() - 0.5) * 10 ** (i % 3)),
+            [12, 1 + (i % 4)],
+          )
+        : tf.tensor1d(Array.from({ length: 1 + (i % 5) * 3 }, () => rng.next() - 0.5)),
+    )
     const reference = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.mul(g, g)))))
+    const profile = await tf.profile(() => globalNorm(grads))
+    const addN = profile.kernels.filter((k) => k.name === 'AddN')
+    expect(addN.length).toBe(1 + Math.ceil((n - ADD_N_MAX_INPUTS) / (ADD_N_MAX_INPUTS - 1)))
+    for (const k of addN) expect(k.inputShapes.length).toBeLessThanOrEqual(ADD_N_MAX_INPUTS)
     expect((await globalNorm(grads).data())[0]).toBe((await reference.data())[0])
   })
 })

@@ -140,7 +140,7 @@ const rewardModelFactory = defineVerifier({
 
       const fresh = createScorerNet({ dim: opts.featureDim, hidden: opts.hidden }, createRng(deriveSeed(seed, 'init')))
       try {
-        fresh.train(trainX, trainY, {
+        await fresh.train(trainX, trainY, {
           epochs: opts.epochs,
           batchSize: opts.batchSize,
           learningRate: opts.learningRate,

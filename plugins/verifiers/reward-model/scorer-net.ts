@@ -36,7 +36,12 @@ export interface ScorerNet {
    * one of the first-layer weights after each training (kept host-side for the sparse gather).
    */
   predict(examples: SparseFeatures[]): Promise<Float32Array>
-  train(examples: SparseFeatures[], labels: ArrayLike<number>, options: TrainOptions): void
+  /**
+   * Adam on the weighted BCE (+ L2), seeded through `options.rng`. Reads from the device only
+   * asynchronously: two awaited reads per batch (W1 for the host-side sparse forward; the
+   * gradient at x·W1 and the loss together), none synchronous, so it runs where WebGPU does.
+   */
+  train(examples: SparseFeatures[], labels: ArrayLike<number>, options: TrainOptions): Promise<void>
   exportWeights(): Promise<SerialisedWeights>
   dispose(): void
 }
@@ -97,34 +102,20 @@ function sparseForward(weights: Float32Array | ArrayLike<number>, out: number, b
 }
 
 /**
- * x·W for sparse rows x, as one differentiable op computed in plain JS over the nonzero entries
- * (nnz·hidden work each way). Why custom: tfjs's gradient of `gather` is `unsortedSegmentSum`,
- * whose CPU kernel loops once per row of W, its broadcasting multiply walks indices per element,
- * and a dense matmul costs rows·dim·hidden — all far slower at these sizes.
+ * dL/dW for x·W, given dL/d(x·W) (`upstream`, rows × out, row-major): the sparse rows' outer
+ * products, nnz·out work, summed row by row in the order of the entries.
  */
-function sparseMatMul(w: tf.Variable, batch: PaddedBatch): tf.Tensor2D {
-  const [dim, out] = w.shape as [number, number]
-  const op = tf.customGrad((wIn) => {
-    // Training only (CPU backends): the scoring path is `sparseForward` on host weights read asynchronously.
-    const weights = (wIn as tf.Tensor).dataSync()
-    return {
-      value: tf.tensor2d(sparseForward(weights, out, batch), [batch.rows, out]),
-      gradFunc: (dy: tf.Tensor2D) => {
-        const upstream = dy.dataSync()
-        const grad = new Float32Array(dim * out)
-        for (let r = 0; r < batch.rows; r++) {
-          for (let k = r * batch.width; k < (r + 1) * batch.width; k++) {
-            const v = batch.values[k]!
-            if (v === 0) continue
-            const base = batch.indices[k]! * out
-            for (let j = 0; j < out; j++) grad[base + j]! += v * upstream[r * out + j]!
-          }
-        }
-        return tf.tensor2d(grad, [dim, out])
-      },
+function sparseGrad(upstream: ArrayLike<number>, dim: number, out: number, batch: PaddedBatch): Float32Array {
+  const grad = new Float32Array(dim * out)
+  for (let r = 0; r < batch.rows; r++) {
+    for (let k = r * batch.width; k < (r + 1) * batch.width; k++) {
+      const v = batch.values[k]!
+      if (v === 0) continue
+      const base = batch.indices[k]! * out
+      for (let j = 0; j < out; j++) grad[base + j]! += v * upstream[r * out + j]!
     }
-  })
-  return op(w) as tf.Tensor2D
+  }
+  return grad
 }
 
 /**
@@ -155,8 +146,48 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
     return out.add(vars.b2!).reshape([rows]) as tf.Tensor1D
   }
 
-  function logits(examples: SparseFeatures[]): tf.Tensor1D {
-    return head(sparseMatMul(vars.w1!, pad(examples)), examples.length)
+  /**
+   * One Adam step on a batch; returns its loss. x·W1 is computed on the host from W1 read
+   * asynchronously, enters the graph as a variable of its own, and W1's gradient is built on the
+   * host from the gradient there — the numbers and the order of every addition are those of the
+   * earlier custom op that read synchronously (test/plugins/reward-model-async.test.ts).
+   */
+  async function step(optimizer: tf.Optimizer, varList: tf.Variable[], batch: PaddedBatch, y: Float32Array, width: number, l2: number): Promise<number> {
+    const w1 = vars.w1!
+    const forward = tf.tensor2d(sparseForward((await w1.data()) as Float32Array, width, batch), [batch.rows, width])
+    const summed = tf.variable(forward, true)
+    forward.dispose()
+    const tensors: tf.Tensor[] = [summed]
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const bce = tf.losses.sigmoidCrossEntropy(tf.tensor1d(y), head(summed, batch.rows))
+        if (l2 === 0) return bce as tf.Scalar
+        // ‖v‖² as a 1×n by n×1 matmul: the gradient of tf.sum broadcasts through a slow per-element path on CPU.
+        const penalty = tf.addN(
+          varList.map((v) =>
+            v
+              .reshape([1, v.size])
+              .matMul(v.reshape([v.size, 1]))
+              .reshape([]),
+          ),
+        )
+        return bce.add(penalty.mul(l2)) as tf.Scalar
+      }, [...varList, summed])
+      tensors.push(value, ...Object.values(grads))
+      // One read for both: the gradient at x·W1 and the loss, concatenated (an exact copy).
+      const both = tf.tidy(() => tf.concat([grads[summed.name]!.reshape([-1]), value.reshape([1])]))
+      tensors.push(both)
+      const read = (await both.data()) as Float32Array
+      const hostGrad = tf.tensor2d(sparseGrad(read, w1.shape[0]!, width, batch), w1.shape as [number, number])
+      tensors.push(hostGrad)
+      // W1's L2 gradient (when any) first, then the data term's: the order tfjs's backprop added them in.
+      const g1 = grads[w1.name] ? tf.add(grads[w1.name]!, hostGrad) : hostGrad
+      tensors.push(g1)
+      optimizer.applyGradients(Object.fromEntries(varList.map((v) => [v.name, v === w1 ? g1 : grads[v.name]!])))
+      return read[read.length - 1]!
+    } finally {
+      for (const t of tensors) if (!t.isDisposed) t.dispose()
+    }
   }
 
   /** W1 on the host for scoring, read once (asynchronously) after each training or load. */
@@ -181,10 +212,11 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
       }
       return out
     },
-    train(examples, labels, options) {
+    async train(examples, labels, options) {
       hostW1 = undefined
       const optimizer = tf.train.adam(options.learningRate)
       const varList = Object.values(vars)
+      const width = Math.max(shape.hidden, 1)
       const order = Array.from({ length: examples.length }, (_, i) => i)
       try {
         for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -197,28 +229,9 @@ export function createScorerNet(shape: ScorerShape, rng: Rng, weights?: Serialis
           let batches = 0
           for (let start = 0; start < order.length; start += options.batchSize) {
             const ids = order.slice(start, start + options.batchSize)
-            const batch = ids.map((i) => examples[i]!)
+            const batch = pad(ids.map((i) => examples[i]!))
             const y = Float32Array.from(ids, (i) => labels[i]!)
-            const cost = optimizer.minimize(
-              () => {
-                const bce = tf.losses.sigmoidCrossEntropy(tf.tensor1d(y), logits(batch))
-                if (options.l2 === 0) return bce as tf.Scalar
-                // ‖v‖² as a 1×n by n×1 matmul: the gradient of tf.sum broadcasts through a slow per-element path on CPU.
-                const penalty = tf.addN(
-                  varList.map((v) =>
-                    v
-                      .reshape([1, v.size])
-                      .matMul(v.reshape([v.size, 1]))
-                      .reshape([]),
-                  ),
-                )
-                return bce.add(penalty.mul(options.l2)) as tf.Scalar
-              },
-              true,
-              varList,
-            )
-            lossSum += cost!.dataSync()[0]!
-            cost!.dispose()
+            lossSum += await step(optimizer, varList, batch, y, width, options.l2)
             batches++
           }
           options.onEpoch?.(epoch, lossSum / Math.max(batches, 1))

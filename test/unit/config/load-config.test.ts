@@ -112,7 +112,7 @@ describe('resolveConfig', () => {
   it('requires a task and a known preset', () => {
     expect(() => resolveConfig({ cwd: '/', fileConfig: {} })).toThrow(/No task given/)
     expect(() => resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 't' } }, preset: 'huge' })).toThrow(
-      /Unknown preset 'huge'. Presets: quick, default, study/,
+      /Unknown preset 'huge'. Presets: quick, default, study, gpu/,
     )
   })
 

@@ -1,0 +1,35 @@
+import { execa } from 'execa'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import base from '../../../vitest.config.js'
+import gpu from '../../../vitest.gpu.config.js'
+
+const root = path.join(import.meta.dirname, '../../..')
+
+/** `npm run test:gpu` as a child process, with the given environment; never throws. */
+function runGpuSuite(env: Record<string, string>) {
+  return execa('npx', ['vitest', 'run', '--config', 'vitest.gpu.config.ts'], {
+    cwd: root,
+    env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    reject: false,
+    all: true,
+  })
+}
+
+describe('npm run test:gpu', () => {
+  it('is a suite of its own: npm test leaves test/gpu out, test:gpu runs only test/gpu behind the GPU gate', () => {
+    expect(base.test?.exclude).toContain('test/gpu/**')
+    expect(gpu.test?.include).toEqual(['test/gpu/**/*.test.ts'])
+    expect(gpu.test?.globalSetup).toEqual(['test/gpu/require-gpu.ts'])
+  })
+
+  it('fails with one clear message when the GPU backend does not start, and on an unknown backend name', async () => {
+    // 1 ms is too short for any backend to start (a thread alone takes longer): the timeout path on every machine.
+    const [timeout, unknown] = await Promise.all([runGpuSuite({ BONBENCH_GPU_PROBE_TIMEOUT_MS: '1' }), runGpuSuite({ BENCH_GPU_BACKEND: 'tpu' })])
+    expect(timeout.exitCode).toBe(1)
+    expect(timeout.all).toMatch(/npm run test:gpu needs a GPU that the webgpu backend can start, and it did not start within \d+ ms\. Run `bench env`/)
+    expect(timeout.all).toContain('README.md "GPU machines"')
+    expect(unknown.exitCode).toBe(1)
+    expect(unknown.all).toContain('BENCH_GPU_BACKEND=tpu: use one of webgpu, tensorflow-gpu')
+  }, 120_000)
+})
