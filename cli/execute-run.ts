@@ -26,7 +26,7 @@ const DEFAULT_REPORTS = ['json', 'markdown', 'html']
  */
 export async function executeRun(
   setup: RunSetup,
-  opts: { tui: boolean; reports: boolean; baseLabel?: string; queue?: { connection: Redis; requires: string[] } } & Pick<
+  opts: { tui: boolean; reports: boolean; baseLabel?: string; queue?: { connection: Redis; requires: string[]; shown?: string; workerTimeoutMs?: number } } & Pick<
     RunMatrixOptions,
     'resumeDir' | 'checkpoint' | 'trainedCheckpoint' | 'shard'
   >,
@@ -72,6 +72,8 @@ export async function executeRun(
           registry,
           connection: opts.queue.connection,
           requires: opts.queue.requires,
+          ...(opts.queue.shown !== undefined ? { queueShown: opts.queue.shown } : {}),
+          ...(opts.queue.workerTimeoutMs !== undefined ? { workerTimeoutMs: opts.queue.workerTimeoutMs } : {}),
           ...(opts.resumeDir ? { resumeDir: opts.resumeDir } : {}),
           listeners: [trackRunDir, failures.onEvent, output.onEvent],
           reporters,
