@@ -38,6 +38,8 @@ export async function executeRun(
   let cellCount = 0
   let started = false
   const failures = failureCollector()
+  // A queued run goes on on its queue (the jobs left there are its cells).
+  const resumeFlags = opts.queue?.shown !== undefined ? `--queue ${opts.queue.shown}` : undefined
   const offSignal = onStopSignal((signal) => {
     if (stopping === undefined) {
       stopping = signal
@@ -109,7 +111,7 @@ export async function executeRun(
     // The live UI and the line reporter have already printed the --resume command.
     if (outcome.interrupted) process.exitCode = STOP_EXIT_CODES[stopping ?? 'SIGINT']
     else if (failures.failed.length > 0) {
-      process.stderr.write(renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir: outcome.runDir }))
+      process.stderr.write(renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir: outcome.runDir, resumeFlags }))
       process.exitCode = EXIT.cellsFailed
     }
     return outcome
@@ -118,7 +120,7 @@ export async function executeRun(
     if (!started || runDir === undefined) throw error
     await output.close()
     process.stderr.write(
-      renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir, stoppedBy: error instanceof Error ? error.message : String(error) }),
+      renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir, stoppedBy: error instanceof Error ? error.message : String(error), resumeFlags }),
     )
     throw new RunStoppedError(runDir, { cause: error })
   } finally {
