@@ -119,6 +119,9 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
   const eventsConnection = opts.connection.duplicate()
   eventsConnection.on('error', () => {})
   const events = new QueueEvents(queueName, { connection: eventsConnection })
+  /** The records (and events) of finished cells not journaled yet, by cell. */
+  const outcomes = new Map<string, { records: JournalRecord[]; events?: RunEvent[] }>()
+  const cellOfJob = new Map(pending.map((c) => [jobIdOf(runId, c.cellId), c.cellId]))
   let wake: (() => void) | undefined
   const nudge = () => wake?.()
   const watch = watchWorkers(queue, {
@@ -134,7 +137,15 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
     if (message && typeof message === 'object' && message.runId === runId && message.event && !['cell:end', 'cell:error'].includes(message.event.type))
       toListeners(message.event)
   })
-  events.on('completed', () => (watch.seen(), nudge()))
+  events.on('completed', ({ jobId, returnvalue }) => {
+    watch.seen()
+    // The event carries the job's return value: taken from it, a cell's records are read and parsed
+    // once, not a second time through getJob (megabytes for a long tabular cell).
+    const cellId = cellOfJob.get(jobId)
+    const result = returnvalue as unknown as CellJobResult | undefined
+    if (cellId !== undefined && Array.isArray(result?.records)) outcomes.set(cellId, result)
+    nudge()
+  })
   events.on('failed', () => (watch.seen(), nudge()))
   events.on('error', () => {})
   queue.on('error', () => {})
@@ -160,7 +171,6 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
   }
 
   const journal = new Journal(journalPath)
-  const outcomes = new Map<string, { records: JournalRecord[]; events?: RunEvent[] }>()
   let next = 0
   const keyOf = new Map(manifest.cells.map((c) => [c.cellId, c.key]))
   /** Journals every cell whose records are in, in plan order, up to the first still running. */
@@ -214,6 +224,8 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
         wake = () => (clearTimeout(timer), resolve())
       })
     }
+    // The last outcomes may have come with their 'completed' events, after the last poll.
+    commit()
   }
 
   try {
