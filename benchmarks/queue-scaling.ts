@@ -1,6 +1,6 @@
 // How to run: `npx tsx --conditions=bonbench-source benchmarks/queue-scaling.ts` (CELL_STEPS=<n>
 // sets the training steps per cell, default 300; JOBS=<n> the jobs of the overhead measurement, default 300;
-// LONG_STEPS=<n> adds a second scaling table with cells of n steps, see 3.).
+// LONG_STEPS=<n> adds a second scaling table with cells of n steps, LONG_BATCH_PROMPTS=<b> with b prompts per step, see 3.).
 // Issue 16's performance goals for queue mode, on a real redis-server started here (loopback, no persistence):
 // 1. overhead per job: BullMQ jobs carrying a toy cell's job data and returning a toy cell's
 //    journal records, through the coordinator's own calls (getJob, getState, returnvalue) with a
@@ -10,7 +10,9 @@
 //    start to its exit (goal: ≥ 1.7× with 2 workers on 2 cores). Every queued journal is checked
 //    record for record against the single-process one.
 // 3. (LONG_STEPS=<n>) the same with longer cells, where the fixed costs of a run (starting the
-//    coordinator, the base job, the end) weigh less: the base model is built first by an untimed
+//    coordinator, the base job, the end) weigh less, and (LONG_BATCH_PROMPTS=<b>, default 8) more
+//    work per training step for the same journal records (a step's record and events are sent
+//    back whatever its batch): the base model is built first by an untimed
 //    1-step run, and the 2- and 3-worker journals are checked against the 1-worker one. No
 //    single-process run here: it fsyncs each of the 12·n training records (minutes at n = 30 000 on a
 //    busy disk), which queue mode's coordinator writes with one fsync per cell.
@@ -32,6 +34,7 @@ const bin = join(root, 'bin', 'bench.js')
 const steps = process.env.CELL_STEPS ?? '300'
 const jobs = Number(process.env.JOBS ?? 300)
 const longSteps = process.env.LONG_STEPS
+const longBatch = process.env.LONG_BATCH_PROMPTS
 const matrix = (cellSteps: string) => [
   'toy',
   '--model',
@@ -107,10 +110,12 @@ try {
 
   // 3. Longer cells.
   if (longSteps) {
-    const LONG = matrix(longSteps)
+    const LONG = [...matrix(longSteps), ...(longBatch ? ['--batch-prompts', longBatch] : [])]
     // Untimed: the base model and the selector into the shared cache, as the single-process run does above.
     await execa(process.execPath, [bin, 'run', ...matrix('1'), '--runs-dir', 'warm', '--no-tui', '--no-reports'], { cwd: project.dir, env })
-    console.log(`toy matrix with long cells: ${cellCount} cells, ${longSteps} training steps per trained cell; speedup: against 1 worker`)
+    console.log(
+      `toy matrix with long cells: ${cellCount} cells, ${longSteps} training steps of ${longBatch ?? 8} prompts per trained cell; speedup: against 1 worker`,
+    )
     const long = await scaling({ cellArgs: LONG, cellCount, tag: 'long', reference: (one) => one, dbOffset: 3 })
     console.table(long.map(formatRow))
   }
@@ -140,7 +145,13 @@ function printRow(r: Row): void {
  * coordinator's start to its exit; each journal checked record for record against `reference`
  * (given the 1-worker journal).
  */
-async function scaling(opts: { cellArgs: string[]; cellCount: number; tag: string; reference: (oneWorker: string) => string; dbOffset: number }): Promise<Row[]> {
+async function scaling(opts: {
+  cellArgs: string[]
+  cellCount: number
+  tag: string
+  reference: (oneWorker: string) => string
+  dbOffset: number
+}): Promise<Row[]> {
   const rows: Row[] = []
   let oneWorkerMs = 0
   let oneWorkerJournal = ''
@@ -148,7 +159,15 @@ async function scaling(opts: { cellArgs: string[]; cellCount: number; tag: strin
     const db = `${redis.url}/${count + opts.dbOffset}`
     const workers = Array.from({ length: count }, () => execa(process.execPath, [bin, 'worker', '--queue', db], { cwd: project.dir, env, reject: false }))
     // The workers start (imports, connecting) before the clock does: each says so on its first line.
-    await Promise.all(workers.map((w) => new Promise<void>((resolve) => w.stdout!.on('data', (chunk: Buffer) => String(chunk).includes(' serving ') && resolve()))))
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.stdout!.on('data', (chunk: Buffer) => String(chunk).includes(' serving ') && resolve())
+            void w.then(() => resolve()) // one that died at start: the run below says so (no worker)
+          }),
+      ),
+    )
     const runsDir = `${opts.tag}-${count}`
     const ms = await timed(() =>
       execa(process.execPath, [bin, 'run', ...opts.cellArgs, '--queue', db, '--runs-dir', runsDir, '--no-tui', '--no-reports'], { cwd: project.dir, env }),

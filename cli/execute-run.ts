@@ -26,10 +26,12 @@ const DEFAULT_REPORTS = ['json', 'markdown', 'html']
  */
 export async function executeRun(
   setup: RunSetup,
-  opts: { tui: boolean; reports: boolean; baseLabel?: string; queue?: { connection: Redis; requires: string[]; shown?: string; workerTimeoutMs?: number } } & Pick<
-    RunMatrixOptions,
-    'resumeDir' | 'checkpoint' | 'trainedCheckpoint' | 'shard'
-  >,
+  opts: {
+    tui: boolean
+    reports: boolean
+    baseLabel?: string
+    queue?: { connection: Redis; requires: string[]; shown?: string; workerTimeoutMs?: number }
+  } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint' | 'trainedCheckpoint' | 'shard'>,
 ): Promise<RunOutcome> {
   const { config, registry } = setup
   const controller = new AbortController()
@@ -120,7 +122,13 @@ export async function executeRun(
     if (!started || runDir === undefined) throw error
     await output.close()
     process.stderr.write(
-      renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir, stoppedBy: error instanceof Error ? error.message : String(error), resumeFlags }),
+      renderFailureSummary({
+        failed: failures.failed,
+        cells: cellCount,
+        runDir,
+        stoppedBy: error instanceof Error ? error.message : String(error),
+        resumeFlags,
+      }),
     )
     throw new RunStoppedError(runDir, { cause: error })
   } finally {

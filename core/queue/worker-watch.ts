@@ -62,7 +62,9 @@ export function watchWorkers(queue: Queue, opts: WorkerWatchOptions): WorkerWatc
       if (lastNotice === undefined || now - lastNotice >= (opts.noticeMs ?? WORKER_NOTICE_MS)) {
         lastNotice = now
         const limit = opts.timeoutMs > 0 ? `; stopping after ${Math.round(opts.timeoutMs / 1000)} s without one (--worker-timeout)` : ''
-        opts.notice(`waiting for a worker (none connected to queue '${queueName}' for ${waited} s): start one with \`bench worker --queue ${opts.shown}\`${limit}`)
+        opts.notice(
+          `waiting for a worker (none connected to queue '${queueName}' for ${waited} s): start one with \`bench worker --queue ${opts.shown}\`${limit}`,
+        )
       }
     },
   }

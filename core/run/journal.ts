@@ -68,7 +68,8 @@ export class Journal {
         .join(''),
     )
     // A write to a regular file may be partial: go on from where it stopped.
-    for (let offset = 0; offset < buffer.length; ) offset += writeSync(this.#fd, buffer, offset)
+    let offset = 0
+    while (offset < buffer.length) offset += writeSync(this.#fd, buffer, offset)
     fsyncSync(this.#fd)
     for (let i = 0; i < count; i++) countAppendedRecord()
   }

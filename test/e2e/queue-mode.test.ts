@@ -247,7 +247,9 @@ describe('bench run --queue with no worker', () => {
     expect(alone.exitCode, alone.stderr).toBe(4)
     expect(alone.stdout).toContain(`waiting for a worker (none connected to queue 'bonbench' for`)
     expect(alone.stdout).toContain(`start one with \`bench worker --queue ${redis.url}\``)
-    expect(alone.stderr).toMatch(/no worker has served queue 'bonbench' at redis:\/\/\S+ for \d+ s \(--worker-timeout 3\); the journal and the queued jobs are kept/)
+    expect(alone.stderr).toMatch(
+      /no worker has served queue 'bonbench' at redis:\/\/\S+ for \d+ s \(--worker-timeout 3\); the journal and the queued jobs are kept/,
+    )
     const runDir = join(project.dir, 'queued', readdirSync(join(project.dir, 'queued'))[0]!)
     expect(existsSync(join(runDir, 'journal.jsonl'))).toBe(true)
     expect(alone.stderr).toContain(`  bench run --resume ${runDir} --queue ${redis.url}\n`)

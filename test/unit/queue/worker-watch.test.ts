@@ -21,13 +21,21 @@ describe('watchWorkers (against a real redis-server)', () => {
   it('with no worker: a notice naming the command to start one, then BENCH_QUEUE_NO_WORKER after the timeout', async () => {
     const queue = new Queue('watch-none', { connection })
     const notices: string[] = []
-    const watch = watchWorkers(queue, { timeoutMs: 2500, noticeMs: 60_000, shown: 'redis://127.0.0.1:1/5', resume: 'bench run --resume r --queue q', notice: (m) => notices.push(m) })
+    const watch = watchWorkers(queue, {
+      timeoutMs: 2500,
+      noticeMs: 60_000,
+      shown: 'redis://127.0.0.1:1/5',
+      resume: 'bench run --resume r --queue q',
+      notice: (m) => notices.push(m),
+    })
     await watch.check()
     expect(notices).toEqual([]) // within the first second nothing is asked
     await sleep(1100)
     await watch.check()
     expect(notices).toHaveLength(1)
-    expect(notices[0]).toMatch(/^waiting for a worker \(none connected to queue 'watch-none' for 1 s\): start one with `bench worker --queue redis:\/\/127\.0\.0\.1:1\/5`; stopping after 3 s/)
+    expect(notices[0]).toMatch(
+      /^waiting for a worker \(none connected to queue 'watch-none' for 1 s\): start one with `bench worker --queue redis:\/\/127\.0\.0\.1:1\/5`; stopping after 3 s/,
+    )
     await watch.check()
     expect(notices).toHaveLength(1) // not again before noticeMs
     await sleep(1500)
