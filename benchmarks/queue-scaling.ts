@@ -110,9 +110,10 @@ try {
 
   // 3. Longer cells.
   if (longSteps) {
-    const LONG = [...matrix(longSteps), ...(longBatch ? ['--batch-prompts', longBatch] : [])]
+    const batchArgs = longBatch ? ['--batch-prompts', longBatch] : []
+    const LONG = [...matrix(longSteps), ...batchArgs]
     // Untimed: the base model and the selector into the shared cache, as the single-process run does above.
-    await execa(process.execPath, [bin, 'run', ...matrix('1'), '--runs-dir', 'warm', '--no-tui', '--no-reports'], { cwd: project.dir, env })
+    await execa(process.execPath, [bin, 'run', ...matrix('1'), ...batchArgs, '--runs-dir', 'warm', '--no-tui', '--no-reports'], { cwd: project.dir, env })
     console.log(
       `toy matrix with long cells: ${cellCount} cells, ${longSteps} training steps of ${longBatch ?? 8} prompts per trained cell; speedup: against 1 worker`,
     )
