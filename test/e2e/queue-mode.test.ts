@@ -252,7 +252,7 @@ describe('bench run --queue with no worker', () => {
     )
     const runDir = join(project.dir, 'queued', readdirSync(join(project.dir, 'queued'))[0]!)
     expect(existsSync(join(runDir, 'journal.jsonl'))).toBe(true)
-    expect(alone.stderr).toContain(`  bench run --resume ${runDir} --queue ${redis.url}\n`)
+    expect(alone.stderr.split('\n')).toContain(`  bench run --resume ${runDir} --queue ${redis.url}`)
     // The jobs are still queued; a worker started now takes them, and the resumed coordinator journals them.
     const worker = startWorker(redis.url, project.dir)
     const resumed = await bench(['run', '--resume', runDir, '--queue', redis.url, '--worker-timeout', '60', '--no-tui', '--no-reports'], {
