@@ -1,5 +1,6 @@
 // How to run: `npx tsx --conditions=bonbench-source benchmarks/queue-scaling.ts` (CELL_STEPS=<n>
-// sets the training steps per cell, default 300; JOBS=<n> the jobs of the overhead measurement, default 300).
+// sets the training steps per cell, default 300; JOBS=<n> the jobs of the overhead measurement, default 300;
+// LONG_STEPS=<n> adds a second scaling table with cells of n steps, LONG_BATCH_PROMPTS=<b> with b prompts per step, see 3.).
 // Issue 16's performance goals for queue mode, on a real redis-server started here (loopback, no persistence):
 // 1. overhead per job: BullMQ jobs carrying a toy cell's job data and returning a toy cell's
 //    journal records, through the coordinator's own calls (getJob, getState, returnvalue) with a
@@ -8,6 +9,14 @@
 //    1, 2 and 3 `bench worker` processes (`bench run --queue`), each wall time from the command's
 //    start to its exit (goal: ≥ 1.7× with 2 workers on 2 cores). Every queued journal is checked
 //    record for record against the single-process one.
+// 3. (LONG_STEPS=<n>) the same with longer cells, where the fixed costs of a run (starting the
+//    coordinator, the base job, the end) weigh less, and (LONG_BATCH_PROMPTS=<b>, default 8) more
+//    work per training step for the same journal records (a step's record and events are sent
+//    back whatever its batch): the base model is built first by an untimed
+//    1-step run, and the 2- and 3-worker journals are checked against the 1-worker one. No
+//    single-process run here: it fsyncs each of the 12·n training records (minutes at n = 30 000 on a
+//    busy disk), which queue mode's coordinator writes with one fsync per cell.
+// Each row is printed as soon as it is measured.
 import { execa } from 'execa'
 import { readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -24,7 +33,9 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const bin = join(root, 'bin', 'bench.js')
 const steps = process.env.CELL_STEPS ?? '300'
 const jobs = Number(process.env.JOBS ?? 300)
-const MATRIX = [
+const longSteps = process.env.LONG_STEPS
+const longBatch = process.env.LONG_BATCH_PROMPTS
+const matrix = (cellSteps: string) => [
   'toy',
   '--model',
   'tabular',
@@ -39,8 +50,9 @@ const MATRIX = [
   '--temperatures',
   '0.7,1',
   '--steps',
-  steps,
+  cellSteps,
 ]
+const MATRIX = matrix(steps)
 const env = { CI: 'true', NO_COLOR: '1' }
 
 const redis = await startRedis({ own: true })
@@ -87,34 +99,100 @@ try {
   await queue.close()
   for (const c of [connection, eventsConnection, workerConnection]) c.disconnect()
 
-  // 2. Scaling with 1, 2, 3 worker processes.
-  const rows: Array<{ setup: string; seconds: number; cellsPerSecond: number; speedup: number }> = []
-  rows.push({ setup: '1 process (bench run)', seconds: single / 1000, cellsPerSecond: cellCount / (single / 1000), speedup: 1 })
-  let oneWorker = 0
-  for (const count of [1, 2, 3]) {
-    const db = `${redis.url}/${count}`
-    const workers = Array.from({ length: count }, () => execa(process.execPath, [bin, 'worker', '--queue', db], { cwd: project.dir, env, reject: false }))
-    await new Promise((r) => setTimeout(r, 1500)) // the workers start (imports) before the clock does
-    const ms = await timed(() =>
-      execa(process.execPath, [bin, 'run', ...MATRIX, '--queue', db, '--runs-dir', `queued-${count}`, '--no-tui', '--no-reports'], { cwd: project.dir, env }),
-    )
-    for (const w of workers) w.kill('SIGTERM')
-    await Promise.all(workers)
-    // The tabular model's checkpoint file lists every prompt its table has seen, so a cell trained in
-    // a fresh process (a worker) saves a file with fewer untouched rows than one trained after the
-    // base cell's evaluation in the same process: the file's hash differs, never a number.
-    const difference = compareJournals(singleJournal, journalIn(join(project.dir, `queued-${count}`)), { ignore: ['hash'] })
-    if (difference) throw new Error(`queued run with ${count} workers differs: ${formatDifference(difference)}`)
-    if (count === 1) oneWorker = ms
-    rows.push({ setup: `bench run --queue + ${count} worker(s)`, seconds: ms / 1000, cellsPerSecond: cellCount / (ms / 1000), speedup: oneWorker / ms })
-  }
-
   console.log(`queue overhead per job (${jobs} jobs, no-op processor, ${(payloadBytes / 1024).toFixed(1)} KiB of records each): ${overheadMs.toFixed(2)} ms`)
+
+  // 2. Scaling with 1, 2, 3 worker processes.
   console.log(`toy matrix: ${cellCount} cells, ${steps} training steps per trained cell; speedup: against 1 worker`)
-  console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2), cellsPerSecond: r.cellsPerSecond.toFixed(2), speedup: r.speedup.toFixed(2) })))
+  const rows: Row[] = [{ setup: '1 process (bench run)', seconds: single / 1000, cellsPerSecond: cellCount / (single / 1000), speedup: 1 }]
+  printRow(rows[0]!)
+  rows.push(...(await scaling({ cellArgs: MATRIX, cellCount, tag: 'queued', reference: () => singleJournal, dbOffset: 0 })))
+  console.table(rows.map(formatRow))
+
+  // 3. Longer cells.
+  if (longSteps) {
+    const batchArgs = longBatch ? ['--batch-prompts', longBatch] : []
+    const LONG = [...matrix(longSteps), ...batchArgs]
+    // Untimed: the base model and the selector into the shared cache, as the single-process run does above.
+    await execa(process.execPath, [bin, 'run', ...matrix('1'), ...batchArgs, '--runs-dir', 'warm', '--no-tui', '--no-reports'], { cwd: project.dir, env })
+    console.log(
+      `toy matrix with long cells: ${cellCount} cells, ${longSteps} training steps of ${longBatch ?? 8} prompts per trained cell; speedup: against 1 worker`,
+    )
+    const long = await scaling({ cellArgs: LONG, cellCount, tag: 'long', reference: (one) => one, dbOffset: 3 })
+    console.table(long.map(formatRow))
+  }
 } finally {
   await redis.stop()
   project.cleanup()
+}
+
+interface Row {
+  setup: string
+  seconds: number
+  cellsPerSecond: number
+  speedup: number
+}
+
+function formatRow(r: Row) {
+  return { ...r, seconds: r.seconds.toFixed(2), cellsPerSecond: r.cellsPerSecond.toFixed(2), speedup: r.speedup.toFixed(2) }
+}
+
+function printRow(r: Row): void {
+  const f = formatRow(r)
+  console.log(`  ${f.setup}: ${f.seconds} s, ${f.cellsPerSecond} cells/s, ${f.speedup}×`)
+}
+
+/**
+ * `bench run --queue` with 1, 2 and 3 fresh `bench worker` processes, each timed from the
+ * coordinator's start to its exit; each journal checked record for record against `reference`
+ * (given the 1-worker journal).
+ */
+async function scaling(opts: {
+  cellArgs: string[]
+  cellCount: number
+  tag: string
+  reference: (oneWorker: string) => string
+  dbOffset: number
+}): Promise<Row[]> {
+  const rows: Row[] = []
+  let oneWorkerMs = 0
+  let oneWorkerJournal = ''
+  for (const count of [1, 2, 3]) {
+    const db = `${redis.url}/${count + opts.dbOffset}`
+    const workers = Array.from({ length: count }, () => execa(process.execPath, [bin, 'worker', '--queue', db], { cwd: project.dir, env, reject: false }))
+    // The workers start (imports, connecting) before the clock does: each says so on its first line.
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.stdout!.on('data', (chunk: Buffer) => String(chunk).includes(' serving ') && resolve())
+            void w.then(() => resolve()) // one that died at start: the run below says so (no worker)
+          }),
+      ),
+    )
+    const runsDir = `${opts.tag}-${count}`
+    const ms = await timed(() =>
+      execa(process.execPath, [bin, 'run', ...opts.cellArgs, '--queue', db, '--runs-dir', runsDir, '--no-tui', '--no-reports'], { cwd: project.dir, env }),
+    )
+    for (const w of workers) w.kill('SIGTERM')
+    await Promise.all(workers)
+    const journal = journalIn(join(project.dir, runsDir))
+    if (count === 1) {
+      oneWorkerMs = ms
+      oneWorkerJournal = journal
+    }
+    // The tabular model's checkpoint file lists every prompt its table has seen, so a cell trained in
+    // a fresh process (a worker) saves a file with fewer untouched rows than one trained after the
+    // base cell's evaluation in the same process: the file's hash differs, never a number.
+    const reference = opts.reference(oneWorkerJournal)
+    if (reference !== journal) {
+      const difference = compareJournals(reference, journal, { ignore: ['hash'] })
+      if (difference) throw new Error(`queued run with ${count} workers differs: ${formatDifference(difference)}`)
+    }
+    const row = { setup: `bench run --queue + ${count} worker(s)`, seconds: ms / 1000, cellsPerSecond: opts.cellCount / (ms / 1000), speedup: oneWorkerMs / ms }
+    printRow(row)
+    rows.push(row)
+  }
+  return rows
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {

@@ -26,10 +26,12 @@ const DEFAULT_REPORTS = ['json', 'markdown', 'html']
  */
 export async function executeRun(
   setup: RunSetup,
-  opts: { tui: boolean; reports: boolean; baseLabel?: string; queue?: { connection: Redis; requires: string[] } } & Pick<
-    RunMatrixOptions,
-    'resumeDir' | 'checkpoint' | 'trainedCheckpoint' | 'shard'
-  >,
+  opts: {
+    tui: boolean
+    reports: boolean
+    baseLabel?: string
+    queue?: { connection: Redis; requires: string[]; shown?: string; workerTimeoutMs?: number }
+  } & Pick<RunMatrixOptions, 'resumeDir' | 'checkpoint' | 'trainedCheckpoint' | 'shard'>,
 ): Promise<RunOutcome> {
   const { config, registry } = setup
   const controller = new AbortController()
@@ -38,6 +40,8 @@ export async function executeRun(
   let cellCount = 0
   let started = false
   const failures = failureCollector()
+  // A queued run goes on on its queue (the jobs left there are its cells).
+  const resumeFlags = opts.queue?.shown !== undefined ? `--queue ${opts.queue.shown}` : undefined
   const offSignal = onStopSignal((signal) => {
     if (stopping === undefined) {
       stopping = signal
@@ -72,6 +76,8 @@ export async function executeRun(
           registry,
           connection: opts.queue.connection,
           requires: opts.queue.requires,
+          ...(opts.queue.shown !== undefined ? { queueShown: opts.queue.shown } : {}),
+          ...(opts.queue.workerTimeoutMs !== undefined ? { workerTimeoutMs: opts.queue.workerTimeoutMs } : {}),
           ...(opts.resumeDir ? { resumeDir: opts.resumeDir } : {}),
           listeners: [trackRunDir, failures.onEvent, output.onEvent],
           reporters,
@@ -107,7 +113,7 @@ export async function executeRun(
     // The live UI and the line reporter have already printed the --resume command.
     if (outcome.interrupted) process.exitCode = STOP_EXIT_CODES[stopping ?? 'SIGINT']
     else if (failures.failed.length > 0) {
-      process.stderr.write(renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir: outcome.runDir }))
+      process.stderr.write(renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir: outcome.runDir, resumeFlags }))
       process.exitCode = EXIT.cellsFailed
     }
     return outcome
@@ -116,7 +122,13 @@ export async function executeRun(
     if (!started || runDir === undefined) throw error
     await output.close()
     process.stderr.write(
-      renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir, stoppedBy: error instanceof Error ? error.message : String(error) }),
+      renderFailureSummary({
+        failed: failures.failed,
+        cells: cellCount,
+        runDir,
+        stoppedBy: error instanceof Error ? error.message : String(error),
+        resumeFlags,
+      }),
     )
     throw new RunStoppedError(runDir, { cause: error })
   } finally {

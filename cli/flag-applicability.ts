@@ -12,8 +12,8 @@ function givenFlags(command: Command, except: ReadonlySet<string>): string[] {
     .map((o) => o.long ?? o.short ?? o.attributeName())
 }
 
-/** What `--resume` may be combined with: it reuses the run's recorded config, so nothing else applies (`--base-url` says where the same server now listens; `--queue` where to send its remaining cells). */
-const RESUME_ALLOWS = new Set(['resume', 'tui', 'reports', 'dryRun', 'baseUrl', 'queue'])
+/** What `--resume` may be combined with: it reuses the run's recorded config, so nothing else applies (`--base-url` says where the same server now listens; `--queue` where to send its remaining cells, `--worker-timeout` how long to wait for a worker there). */
+const RESUME_ALLOWS = new Set(['resume', 'tui', 'reports', 'dryRun', 'baseUrl', 'queue', 'workerTimeout'])
 
 /**
  * `bench run --resume <dir>` runs with the config recorded in the run directory: a task or a

@@ -24,9 +24,9 @@ export function failureCollector(): { failed: FailedCell[]; onEvent: (event: Run
 /**
  * The summary printed (on stderr) when a run ends with failed cells or stops on an error after it
  * started: each failed cell and its error, then the command that retries them (finished cells are
- * kept, failed ones run again).
+ * kept, failed ones run again), with `resumeFlags` after it (a queued run's `--queue <url>`).
  */
-export function renderFailureSummary(opts: { failed: FailedCell[]; cells: number; runDir: string; stoppedBy?: string }): string {
+export function renderFailureSummary(opts: { failed: FailedCell[]; cells: number; runDir: string; stoppedBy?: string; resumeFlags?: string }): string {
   const lines: string[] = []
   if (opts.stoppedBy !== undefined) lines.push(`bench: ${opts.stoppedBy}`)
   if (opts.failed.length > 0) {
@@ -35,7 +35,10 @@ export function renderFailureSummary(opts: { failed: FailedCell[]; cells: number
     )
     for (const f of opts.failed) lines.push(`  ${f.cellId}: ${f.message === opts.stoppedBy ? '(the error above)' : f.message.split('\n').join('\n    ')}`)
   } else if (opts.stoppedBy !== undefined) lines.push('bench: the run stopped on this error.')
-  lines.push('Fix the cause, then finish the run (finished cells are kept, failed ones run again) with:', `  ${resumeCommand(opts.runDir)}`)
+  lines.push(
+    'Fix the cause, then finish the run (finished cells are kept, failed ones run again) with:',
+    `  ${resumeCommand(opts.runDir)}${opts.resumeFlags ? ` ${opts.resumeFlags}` : ''}`,
+  )
   return lines.join('\n') + '\n'
 }
 

@@ -28,6 +28,8 @@ export type BenchErrorCode =
   | 'BENCH_QUEUE_UNREACHABLE'
   /** Queue mode: a worker's plugins, their versions or the bonbench version differ from the run's record (the job goes back to the queue). */
   | 'BENCH_QUEUE_VERSION_MISMATCH'
+  /** Queue mode: cells were left and no worker served the run's queue for `--worker-timeout` seconds (journal and jobs kept; `--resume --queue` re-attaches). */
+  | 'BENCH_QUEUE_NO_WORKER'
 
 /** Errors for setup and misuse. The message says what is wrong and what to do. */
 export class BenchError extends Error {

@@ -10,7 +10,7 @@ import { executeRun } from '../execute-run.js'
 import { estimatePlan } from '../../core/run/estimate-plan.js'
 import { setupRun } from '../../core/run/setup.js'
 import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
-import { integerAtLeast, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
+import { integerAtLeast, nonNegative, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
 import { addExamples } from '../option-vocabulary.js'
 import { checkBackendApplies, recordedModelOption, refuseWithResume, setupWithModelOptions } from '../flag-applicability.js'
 import { connectQueue, DEFAULT_QUEUE_NAME, queueNameFor } from '../../core/queue/connection.js'
@@ -35,6 +35,7 @@ interface RunFlags extends EvaluationFlags {
   shard?: ShardSpec
   queue?: string
   requires?: string[]
+  workerTimeout?: number
 }
 
 /** Turns flags into a config layer (undefined entries are skipped by the merge). */
@@ -116,6 +117,11 @@ export function registerRun(program: Command): void {
       'queue mode: enqueue one job per cell on this Redis (redis://HOST:PORT/DB) for `bench worker`s; this process journals and reports',
     )
     .option('--requires <labels>', 'queue mode: capability labels a worker needs to take this run’s cells, comma-separated (e.g. gpu)', parseStringList)
+    .option(
+      '--worker-timeout <s>',
+      'queue mode: stop (journal and jobs kept; --resume --queue re-attaches) when no worker has been connected for this many seconds while cells are left; 0: wait forever (default 600)',
+      numberFlag('--worker-timeout', nonNegative, 'the seconds'),
+    )
     .option('--shard <i/n>', 'run only the i-th of n disjoint, deterministic parts of the cells (join them with bench merge)', parseShard)
   addExamples(addEvaluationOptions(command), [
     'bench run math --strategies bon-rl,sft',
@@ -164,6 +170,8 @@ export function registerRun(program: Command): void {
       }
       const baseUrl = flags.baseUrl ?? recordedBaseUrl
       if (flags.requires && !flags.queue) throw new BenchError('BENCH_USAGE', '--requires applies to queue mode only: add --queue redis://HOST:PORT/DB')
+      if (flags.workerTimeout !== undefined && !flags.queue)
+        throw new BenchError('BENCH_USAGE', '--worker-timeout applies to queue mode only: add --queue redis://HOST:PORT/DB')
       if (flags.queue && shard) throw new BenchError('BENCH_USAGE', '--shard and --queue do not go together: a queue spreads the cells itself')
       // Checked before any work: a run that cannot reach its queue creates nothing.
       const connection = flags.queue ? await connectQueue(flags.queue) : undefined
@@ -192,7 +200,16 @@ export function registerRun(program: Command): void {
             checkpoint,
             trainedCheckpoint,
             ...(shard ? { shard } : {}),
-            ...(connection ? { queue: { connection, requires: flags.requires ?? requiredLabels(config.backend) } } : {}),
+            ...(connection && flags.queue
+              ? {
+                  queue: {
+                    connection,
+                    requires: flags.requires ?? requiredLabels(config.backend),
+                    shown: redactUrl(flags.queue),
+                    ...(flags.workerTimeout !== undefined ? { workerTimeoutMs: flags.workerTimeout * 1000 } : {}),
+                  },
+                }
+              : {}),
           },
         )
       } finally {

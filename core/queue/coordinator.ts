@@ -10,10 +10,11 @@ import { readManifest } from '../run/manifest.js'
 import { RunLifecycle, describeDisposeFailure } from '../run/plugin-lifecycle.js'
 import { ReporterHooks } from '../run/reporter-hooks.js'
 import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../run/run-matrix.js'
+import { resumeCommand } from '../summary/resume-hint.js'
 import { DEFAULT_QUEUE_NAME, queueNameFor } from './connection.js'
 import { type CellJobData, type CellJobProgress, type CellJobResult, jobIdOf, recordKey } from './protocol.js'
+import { DEFAULT_WORKER_TIMEOUT_MS, watchWorkers } from './worker-watch.js'
 
-/** What `bench run --queue` needs. */
 /**
  * What a queued run needs: a local run's options (`reporters` are set up, sent every event of the
  * run and called at its end, as in `runMatrix`), and the queue.
@@ -27,6 +28,14 @@ export interface QueueRunOptions extends Pick<RunMatrixOptions, 'config' | 'regi
   attempts?: number
   /** How often the coordinator re-reads the jobs of unfinished cells, ms (default 500): also what re-enqueues jobs a Redis restart lost. */
   pollMs?: number
+  /**
+   * Cells left and no worker connected to the queue for this long (ms): the run stops with
+   * BENCH_QUEUE_NO_WORKER, journal and jobs kept (default 600 000; 0: wait forever). Meanwhile a
+   * notice says how to start a worker, at once and every 30 s.
+   */
+  workerTimeoutMs?: number
+  /** The queue's address as shown in messages (`redis://HOST:PORT/DB`, no password). */
+  queueShown?: string
 }
 
 /**
@@ -110,16 +119,34 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
   const eventsConnection = opts.connection.duplicate()
   eventsConnection.on('error', () => {})
   const events = new QueueEvents(queueName, { connection: eventsConnection })
+  /** The records (and events) of finished cells not journaled yet, by cell. */
+  const outcomes = new Map<string, { records: JournalRecord[]; events?: RunEvent[] }>()
+  const cellOfJob = new Map(pending.map((c) => [jobIdOf(runId, c.cellId), c.cellId]))
   let wake: (() => void) | undefined
   const nudge = () => wake?.()
+  const watch = watchWorkers(queue, {
+    timeoutMs: opts.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS,
+    shown: opts.queueShown ?? 'redis://HOST:PORT/DB',
+    resume: `${resumeCommand(runDir)} --queue ${opts.queueShown ?? 'redis://HOST:PORT/DB'}`,
+    notice: (message) => toListeners({ type: 'log', level: 'warn', message }),
+  })
   events.on('progress', ({ data }) => {
+    watch.seen()
     const message = data as unknown as CellJobProgress
     // Live, to the listeners only; a cell's end comes from the journal (commit), its full event list to the reporters then.
     if (message && typeof message === 'object' && message.runId === runId && message.event && !['cell:end', 'cell:error'].includes(message.event.type))
       toListeners(message.event)
   })
-  events.on('completed', nudge)
-  events.on('failed', nudge)
+  events.on('completed', ({ jobId, returnvalue }) => {
+    watch.seen()
+    // The event carries the job's return value: taken from it, a cell's records are read and parsed
+    // once, not a second time through getJob (megabytes for a long tabular cell).
+    const cellId = cellOfJob.get(jobId)
+    const result = returnvalue as unknown as CellJobResult | undefined
+    if (cellId !== undefined && Array.isArray(result?.records)) outcomes.set(cellId, result)
+    nudge()
+  })
+  events.on('failed', () => (watch.seen(), nudge()))
   events.on('error', () => {})
   queue.on('error', () => {})
   opts.signal?.addEventListener('abort', nudge)
@@ -144,7 +171,6 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
   }
 
   const journal = new Journal(journalPath)
-  const outcomes = new Map<string, { records: JournalRecord[]; events?: RunEvent[] }>()
   let next = 0
   const keyOf = new Map(manifest.cells.map((c) => [c.cellId, c.key]))
   /** Journals every cell whose records are in, in plan order, up to the first still running. */
@@ -153,15 +179,19 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
       const { cellId } = pending[next]!
       const outcome = outcomes.get(cellId)!
       const ends: RunEvent[] = []
+      const fresh: JournalRecord[] = []
       for (const record of outcome.records) {
         if (record.type === 'cell') results.set(cellId, record.result)
         const key = recordKey(record)
         if (journaled.has(key)) continue
-        journal.append(record)
+        fresh.push(record)
         journaled.add(key)
         if (record.type === 'cell') ends.push({ type: 'cell:end', cellId, key: record.key, result: record.result, metrics: record.result.metrics })
         else if (record.type === 'error') ends.push({ type: 'cell:error', cellId, key: record.key, message: record.message })
       }
+      // One write and one fsync per cell, not per record: its job keeps the records in Redis until
+      // the run is journaled, so a coordinator killed mid-write gets them again on --resume.
+      journal.appendMany(fresh)
       for (const event of ends) toListeners(event)
       // The reporters get the cell as a local run sends it: every event, its end last (or its end alone from an older worker).
       for (const event of outcome.events ?? ends) reporterHooks.emit(event)
@@ -188,11 +218,14 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
     while (!opts.signal?.aborted && cells.some((id) => !outcomes.has(id))) {
       await poll(cells)
       if (cells.every((id) => outcomes.has(id))) break
+      await watch.check()
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, opts.pollMs ?? 500)
         wake = () => (clearTimeout(timer), resolve())
       })
     }
+    // The last outcomes may have come with their 'completed' events, after the last poll.
+    commit()
   }
 
   try {
@@ -209,7 +242,8 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
     if (!opts.signal?.aborted) {
       // Every cell is journaled: the jobs have served their purpose — those of cells journaled before
       // a resume too (a coordinator killed after its last record, before this cleanup, left them).
-      for (const cell of manifest.cells) await (await queue.getJob(jobIdOf(runId, cell.cellId)))?.remove().catch(() => {})
+      // By id: fetching a finished job would read its records again.
+      for (const cell of manifest.cells) await queue.remove(jobIdOf(runId, cell.cellId)).catch(() => {})
     }
   } finally {
     journal.close()

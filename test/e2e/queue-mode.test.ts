@@ -224,3 +224,46 @@ describe('a Redis restart mid-run', () => {
     expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), journalOf()!)
   }, 300_000)
 })
+
+describe('bench run --queue with no worker', () => {
+  const project = tempDir('bonbench-queue-no-worker-')
+  let redis: TestRedis
+  beforeAll(async () => {
+    redis = await startRedis({ db: 6 })
+  })
+  afterAll(async () => {
+    await redis.stop()
+    project.cleanup()
+  })
+  const SMALL = ['toy', '--model', 'tabular', '--strategies', 'sft', '--n', '1,2', '--seeds', '1', '--temperatures', '1', '--steps', '20']
+
+  it('says how to start one, stops after --worker-timeout with a named error, journal kept; --resume --queue then finishes it', async () => {
+    const single = await bench(['run', ...SMALL, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(single.exitCode, single.stderr).toBe(0)
+    const alone = await bench(['run', ...SMALL, '--queue', redis.url, '--worker-timeout', '3', '--runs-dir', 'queued', '--no-tui', '--no-reports'], {
+      cwd: project.dir,
+      timeout: 60_000,
+    })
+    expect(alone.exitCode, alone.stderr).toBe(4)
+    expect(alone.stdout).toContain(`waiting for a worker (none connected to queue 'bonbench' for`)
+    expect(alone.stdout).toContain(`start one with \`bench worker --queue ${redis.url}\``)
+    expect(alone.stderr).toMatch(
+      /no worker has served queue 'bonbench' at redis:\/\/\S+ for \d+ s \(--worker-timeout 3\); the journal and the queued jobs are kept/,
+    )
+    const runDir = join(project.dir, 'queued', readdirSync(join(project.dir, 'queued'))[0]!)
+    expect(existsSync(join(runDir, 'journal.jsonl'))).toBe(true)
+    expect(alone.stderr.split('\n')).toContain(`  bench run --resume ${runDir} --queue ${redis.url}`)
+    // The jobs are still queued; a worker started now takes them, and the resumed coordinator journals them.
+    const worker = startWorker(redis.url, project.dir)
+    const resumed = await bench(['run', '--resume', runDir, '--queue', redis.url, '--worker-timeout', '60', '--no-tui', '--no-reports'], {
+      cwd: project.dir,
+      timeout: 120_000,
+    })
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    await stopWorker(worker)
+    expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), join(runDir, 'journal.jsonl'))
+    const misuse = await bench(['run', ...SMALL, '--worker-timeout', '5', '--no-tui'], { cwd: project.dir })
+    expect(misuse.exitCode).toBe(2)
+    expect(misuse.stderr).toContain('--worker-timeout applies to queue mode only')
+  }, 240_000)
+})

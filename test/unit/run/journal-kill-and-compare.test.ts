@@ -1,5 +1,5 @@
 import { execa } from 'execa'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV, readJournal } from '../../../core/run/journal.js'
@@ -81,5 +81,34 @@ console.log('finished')`
       expect(whole.exitCode, whole.stderr).toBe(0)
       expect(readJournal(path).records).toHaveLength(5)
     }
+  })
+})
+
+describe('Journal.appendMany (queue mode: one write and one fsync per cell)', () => {
+  // One record appended alone, then four in one batch: the file is what five appends write.
+  const script = `import { Journal } from ${JSON.stringify(join(repoRoot, 'core/run/journal.ts'))}
+const journal = new Journal(process.argv[1])
+const step = (i) => ({ type: 'train', cellId: 'c', log: { step: i, loss: i / 3, gradNorm: 0 } })
+journal.append(step(0))
+journal.appendMany([])
+journal.appendMany([1, 2, 3, 4].map(step))
+console.log('finished')`
+  const run = (path: string, env: Record<string, string>) =>
+    execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { cwd: repoRoot, reject: false, env })
+
+  it('writes the records as appends do, and the kill hook still stops right after the k-th (the batch cut there)', async () => {
+    const whole = join(dir.dir, 'many.jsonl')
+    const done = await run(whole, {})
+    expect(done.exitCode, done.stderr).toBe(0)
+    const oneByOne = write(
+      'one-by-one.jsonl',
+      [0, 1, 2, 3, 4].map((i) => ({ type: 'train', cellId: 'c', log: { step: i, loss: i / 3, gradNorm: 0 } })),
+    )
+    expect(readFileSync(whole, 'utf8')).toBe(readFileSync(oneByOne, 'utf8'))
+    const cut = join(dir.dir, 'many-k3.jsonl')
+    const killed = await run(cut, { [KILL_AFTER_RECORDS_ENV]: '3' })
+    expect(killed.signal).toBe('SIGKILL')
+    expect(readFileSync(cut, 'utf8').endsWith('\n')).toBe(true)
+    expect(readJournal(cut).records.map((r) => (r.type === 'train' ? r.log.step : -1))).toEqual([0, 1, 2])
   })
 })

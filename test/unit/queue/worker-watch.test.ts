@@ -1,0 +1,68 @@
+import { Queue, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { watchWorkers } from '../../../core/queue/worker-watch.js'
+import { startRedis, type TestRedis } from '../../helpers/redis-server.js'
+
+// `bench run --queue` with nobody to run its cells: a notice, then a named error (issue 16 §5).
+describe('watchWorkers (against a real redis-server)', () => {
+  let redis: TestRedis
+  let connection: Redis
+  beforeAll(async () => {
+    redis = await startRedis({ db: 5 })
+    connection = new Redis(redis.url, { maxRetriesPerRequest: null })
+  })
+  afterAll(async () => {
+    connection.disconnect()
+    await redis.stop()
+  })
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+  it('with no worker: a notice naming the command to start one, then BENCH_QUEUE_NO_WORKER after the timeout', async () => {
+    const queue = new Queue('watch-none', { connection })
+    const notices: string[] = []
+    const watch = watchWorkers(queue, {
+      timeoutMs: 2500,
+      noticeMs: 60_000,
+      shown: 'redis://127.0.0.1:1/5',
+      resume: 'bench run --resume r --queue q',
+      notice: (m) => notices.push(m),
+    })
+    await watch.check()
+    expect(notices).toEqual([]) // within the first second nothing is asked
+    await sleep(1100)
+    await watch.check()
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatch(
+      /^waiting for a worker \(none connected to queue 'watch-none' for 1 s\): start one with `bench worker --queue redis:\/\/127\.0\.0\.1:1\/5`; stopping after 3 s/,
+    )
+    await watch.check()
+    expect(notices).toHaveLength(1) // not again before noticeMs
+    await sleep(1500)
+    await expect(watch.check()).rejects.toMatchObject({ code: 'BENCH_QUEUE_NO_WORKER', message: expect.stringContaining('bench run --resume r --queue q') })
+    await queue.close()
+  })
+
+  it('a connected worker keeps it waiting; 0 waits forever; a sign of life resets the clock', async () => {
+    const queue = new Queue('watch-one', { connection })
+    const workerConnection = connection.duplicate()
+    const worker = new Worker('watch-one', async () => undefined, { connection: workerConnection, name: 'test-host:1' })
+    await worker.waitUntilReady()
+    const notices: string[] = []
+    const watch = watchWorkers(queue, { timeoutMs: 1200, shown: 'redis://x/5', resume: 'r', notice: (m) => notices.push(m) })
+    await sleep(1500)
+    await watch.check()
+    expect(notices).toEqual([])
+    await worker.close()
+    workerConnection.disconnect()
+    const forever = watchWorkers(queue, { timeoutMs: 0, shown: 'redis://x/5', resume: 'r', notice: (m) => notices.push(m) })
+    await sleep(1300)
+    await forever.check()
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).not.toContain('stopping after')
+    forever.seen()
+    await forever.check()
+    expect(notices).toHaveLength(1)
+    await queue.close()
+  })
+})
