@@ -10,8 +10,9 @@ const conditions = ['bonbench-source', 'module', 'node', 'development|production
 export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
+    // The GPU suite runs on its own: `npm run test:gpu` (vitest.gpu.config.ts). The projects
+    // below name their folders; this keeps test/gpu out of any run without them too.
     include: ['test/**/*.test.{ts,tsx}'],
-    // The GPU suite runs on its own: `npm run test:gpu` (vitest.gpu.config.ts).
     exclude: [...configDefaults.exclude, 'test/gpu/**'],
     pool: 'forks',
     // isolated-vm needs --no-node-snapshot on Node >= 20, the same flag bin/bench.js passes.
@@ -19,5 +20,13 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     maxWorkers: 2,
+    projects: [
+      // The real CLI in temporary folders, and ink (which reads CI variables when imported, see
+      // ui/mount-tui.test.tsx): a fresh process per file.
+      { extends: true, test: { name: 'e2e-ui', include: ['test/e2e/**/*.test.{ts,tsx}', 'test/ui/**/*.test.{ts,tsx}'] } },
+      // Modules and plugins in-process: a worker runs file after file without starting again and
+      // re-importing the core (a third less CPU on 2 cores). Their tests restore what they change.
+      { extends: true, test: { name: 'unit-plugins', include: ['test/unit/**/*.test.{ts,tsx}', 'test/plugins/**/*.test.{ts,tsx}'], isolate: false } },
+    ],
   },
 })

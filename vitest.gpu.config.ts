@@ -8,6 +8,8 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
+    // One suite, not the projects npm test splits into.
+    projects: undefined,
     include: ['test/gpu/**/*.test.ts'],
     exclude: [],
     globalSetup: ['test/gpu/require-gpu.ts'],

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis'
 import { BenchError } from '../core/errors.js'
-import { runOnQueue } from '../core/queue/coordinator.js'
 import type { ReporterPlugin } from '../core/plugin-api/reporter.js'
 import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../core/run/run-matrix.js'
 import type { RunSetup } from '../core/run/setup.js'
@@ -69,9 +68,11 @@ export async function executeRun(
       if (registry.has(name) && !reporters.some((r) => r.name.endsWith(`:${name}`))) reporters.push(await registry.get('reporter', name))
     }
   }
+  // BullMQ and ioredis load only for a queued run: they were half of every other `bench run`'s start.
+  const coordinator = opts.queue ? await import('../core/queue/coordinator.js') : undefined
   try {
     const outcome = opts.queue
-      ? await runOnQueue({
+      ? await coordinator!.runOnQueue({
           config,
           registry,
           connection: opts.queue.connection,

@@ -6,7 +6,7 @@ export type RegisterCommand = (program: Command) => void
 /**
  * Every command by name, in the order `bench --help` lists them; each module lives beside this
  * file, is named after its command, and is imported only when needed: `bench verify …` loads
- * verify.ts alone, `bench --help` loads them all (createProgram in cli/main.ts).
+ * verify.ts alone, `bench --help` loads them all (createProgram in cli/program.ts).
  */
 export const commands: Record<string, () => Promise<RegisterCommand>> = {
   run: async () => (await import('./run.js')).registerRun,

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { BenchError } from '../errors.js'
 
 /** The queue a run's jobs go to when it requires no capability label (`--requires`). */
@@ -27,6 +27,8 @@ export function parseQueueUrl(value: string): URL {
  */
 export async function connectQueue(value: string, opts: { timeoutMs?: number } = {}): Promise<Redis> {
   const url = parseQueueUrl(value)
+  // Loaded here, not at the top: `bench run` imports this module and starts without ioredis unless it is given --queue.
+  const { Redis } = await import('ioredis')
   const shown = `${url.protocol}//${url.host}${url.pathname}`
   const probe = new Redis(url.toString(), { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: opts.timeoutMs ?? 5000 })
   probe.on('error', () => {})

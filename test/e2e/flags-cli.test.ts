@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SERIES_MARKERS } from '../../cli/render-results.js'
+import { benchHelp } from './cli-help.js'
 import { bench, repoRoot, tempDir } from './cli-helper.js'
 
 const project = tempDir('bonbench-flags-')
@@ -90,11 +91,13 @@ describe('one vocabulary across commands', () => {
   ]
 
   it('every command has an Examples section, -t means --temperatures alone, and defaults print unquoted', async () => {
-    const help = await run(['--help'])
+    // Rendered in this process by the program the executable builds for these arguments (one
+    // Node start per command took seconds); e2e/run-toy starts the executable for --help.
+    const help = await benchHelp(['--help'])
     const listed = [...help.stdout.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help')
     expect(listed.sort()).toEqual([...commands].sort())
     for (const command of commands) {
-      const sub = await run([command, '--help'])
+      const sub = await benchHelp([command, '--help'])
       expect(sub.exitCode, command).toBe(0)
       expect(sub.stdout, command).toMatch(/\nExamples:\n {2}bench /)
       expect(sub.stdout, command).not.toMatch(/default: "/)
@@ -102,7 +105,7 @@ describe('one vocabulary across commands', () => {
       const t = /^ {2}-t, (--\S+)/m.exec(sub.stdout)
       if (t) expect(t[1], command).toBe('--temperatures')
     }
-  }, 240_000)
+  })
 
   it('-V and --version print the version; -v is not an option', async () => {
     const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string

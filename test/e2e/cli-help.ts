@@ -1,0 +1,43 @@
+import { CommanderError, type Command } from 'commander'
+import { createProgram } from '../../cli/program.js'
+import { exitCodeOf } from '../../cli/exit-codes.js'
+import type { BenchResult } from './cli-helper.js'
+
+const HELP_OR_VERSION = new Set(['--help', '-h', '--version', '-V'])
+
+/**
+ * What `bench <args>` prints and returns for a help or version request, rendered in this process by
+ * the program the executable builds for the same arguments (createProgram) and its exit-code rule
+ * (exitCodeOf): no Node start per command. A command's --help does nothing else, so this is its
+ * whole behaviour; e2e tests still start the real executable for a few of them.
+ */
+export async function benchHelp(args: string[]): Promise<BenchResult> {
+  if (!args.some((arg) => HELP_OR_VERSION.has(arg))) throw new Error(`benchHelp renders help and version only, not ${args.join(' ')}`)
+  const argv = [process.execPath, 'bench', ...args]
+  const program = await createProgram(argv)
+  let stdout = ''
+  let stderr = ''
+  const output = {
+    writeOut: (text: string) => void (stdout += text),
+    writeErr: (text: string) => void (stderr += text),
+    outputError: (text: string, write: (text: string) => void) => write(text),
+    // As the executable's output into a pipe: no colours, commander's default width (80).
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
+    getOutHelpWidth: () => 80,
+    getErrHelpWidth: () => 80,
+  }
+  const configure = (command: Command): void => {
+    command.configureOutput(output)
+    command.commands.forEach(configure)
+  }
+  configure(program)
+  let exitCode = 0
+  try {
+    await program.parseAsync(argv)
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error
+    exitCode = exitCodeOf(error)
+  }
+  return { exitCode, stdout, stderr, timedOut: false }
+}
