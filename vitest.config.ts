@@ -11,8 +11,8 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     // The GPU suite runs on its own: `npm run test:gpu` (vitest.gpu.config.ts). The projects
-    // below name their folders; this keeps test/gpu out of any run without them too.
-    include: ['test/**/*.test.{ts,tsx}'],
+    // below name their folders (an `include` here would add to each project's); this keeps
+    // test/gpu out of a run given a path too.
     exclude: [...configDefaults.exclude, 'test/gpu/**'],
     pool: 'forks',
     // isolated-vm needs --no-node-snapshot on Node >= 20, the same flag bin/bench.js passes.
