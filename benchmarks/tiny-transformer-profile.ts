@@ -16,17 +16,12 @@ import { loadavg } from 'node:os'
 import { selectBackend } from '../core/backend/select-backend.js'
 import { decodeStep } from '../plugins/models/tiny-transformer/forward.js'
 import type { KvCache } from '../plugins/models/tiny-transformer/forward.js'
-import { tinyTransformer } from '../plugins/models/tiny-transformer/index.js'
-import { EOS } from '../plugins/models/tiny-transformer/tokenizer.js'
+import { SAMPLE_POSITIONS, TRAIN_B, TRAIN_T, benchModel, sampleRequests, trainBatch } from './tiny-transformer-workload.js'
 
 const backendName = process.env.BACKEND ?? 'wasm'
 const rounds = Number(process.env.ROUNDS ?? 2)
 /** SHAPES=n adds a table of the n costliest (kernel, input shapes) pairs per case. */
 const shapes = Number(process.env.SHAPES ?? 0)
-const corpus = '0123456789+-*/=() abcdefghijklmnopqrstuvwxyz.,?\n'
-const TRAIN_B = 32
-const TRAIN_T = 64
-const POSITIONS = 64
 
 await selectBackend(backendName)
 const backend = tf.backend() as unknown as {
@@ -64,27 +59,8 @@ for (const [method, counter] of [
   }
 }
 
-const model = await tinyTransformer().create({ seed: 1, corpus, concurrency: 1, backend: backendName })
-{
-  // Rows never end early (EOS pushed down), so every row decodes the same length, as in the benchmark.
-  const weights = await model.engine.getWeights()
-  weights[model.engine.specs.findIndex((s) => s.name === 'head.b')]![EOS] = -1e4
-  model.engine.setWeights(weights)
-}
+const model = await benchModel(backendName)
 const engine = model.engine
-const trainBatch = Array.from({ length: TRAIN_B }, (_, i) => {
-  const prompt = `${(i * 37) % 100}+${(i * 53) % 100}=`
-  return { prompt, completion: 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3).slice(0, TRAIN_T - prompt.length - 1), weight: 1 }
-})
-const sampleRequests = (rows: number) =>
-  Array.from({ length: rows }, (_, i) => ({
-    promptId: `p${i}`,
-    prompt: `${i % 100}+${(i * 7) % 100}=`,
-    n: 1,
-    temperature: 1,
-    seed: i,
-    maxTokens: POSITIONS - 8,
-  }))
 
 /** A cache of `rows` rows holding positions 0…pos−1, built outside the profile. */
 async function cacheOf(rows: number, pos: number): Promise<KvCache> {
@@ -189,8 +165,8 @@ for (const rows of [64, 256]) {
 for (const rows of [64, 256]) {
   let made = 0
   await profileCase({
-    name: `sample ${rows} rows × ${POSITIONS} positions (model.sample: decoding, row selection, picking in JS)`,
-    tokens: rows * (POSITIONS - 8),
+    name: `sample ${rows} rows × ${SAMPLE_POSITIONS} positions (model.sample: decoding, row selection, picking in JS)`,
+    tokens: rows * (SAMPLE_POSITIONS - 8),
     run: async () => {
       const res = await model.sample(sampleRequests(rows))
       made = res.reduce((n, r) => n + r.completions.reduce((m, x) => m + x.tokens.length, 0), 0)

@@ -16,18 +16,13 @@ import type { BenchmarkRecord } from '../core/benchmark-format.js'
 import { recordsFromBench, writeBenchmarkResults } from '../core/benchmark-format.js'
 import { selectBackend } from '../core/backend/select-backend.js'
 import { forwardLogits } from '../plugins/models/tiny-transformer/forward.js'
-import { tinyTransformer } from '../plugins/models/tiny-transformer/index.js'
 import type { TinyTransformerInstance } from '../plugins/models/tiny-transformer/index.js'
 import { pickToken } from '../plugins/models/tiny-transformer/pick-token.js'
 import { SamplerPool } from '../plugins/models/tiny-transformer/sampler-pool.js'
-import { EOS } from '../plugins/models/tiny-transformer/tokenizer.js'
 import { deriveSeed } from '../core/rng.js'
+import { SAMPLE_POSITIONS, TRAIN_B, TRAIN_T, benchModel, sampleRequests, trainBatch } from './tiny-transformer-workload.js'
 
 const quick = process.env.QUICK === '1'
-const corpus = '0123456789+-*/=() abcdefghijklmnopqrstuvwxyz.,?\n'
-const TRAIN_B = 32
-const TRAIN_T = 64
-const SAMPLE_POSITIONS = 64
 const records: BenchmarkRecord[] = []
 const derived: Array<{ case: string; value: string }> = []
 const record = (c: string, metric: string, value: number, unit: string, higherIsBetter: boolean, params?: Record<string, string | number>) => {
@@ -35,29 +30,6 @@ const record = (c: string, metric: string, value: number, unit: string, higherIs
   derived.push({ case: `${c} · ${metric}`, value: `${value.toFixed(unit === 'ratio' ? 3 : 1)} ${unit}` })
 }
 
-/** A model that never ends early (EOS logit pushed down), so every row decodes the same length. */
-async function benchModel(backend: string, concurrency = 1, maxWorkers?: number): Promise<TinyTransformerInstance> {
-  const model = await tinyTransformer({ ...(maxWorkers ? { maxWorkers } : {}) }).create({ seed: 1, corpus, concurrency, backend })
-  const weights = await model.engine.getWeights()
-  const headB = model.engine.specs.findIndex((s) => s.name === 'head.b')
-  weights[headB]![EOS] = -1e4
-  model.engine.setWeights(weights)
-  return model
-}
-
-const trainBatch = Array.from({ length: TRAIN_B }, (_, i) => {
-  const prompt = `${(i * 37) % 100}+${(i * 53) % 100}=`
-  return { prompt, completion: 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3).slice(0, TRAIN_T - prompt.length - 1), weight: 1 }
-})
-const sampleRequests = (rows: number) =>
-  Array.from({ length: rows }, (_, i) => ({
-    promptId: `p${i}`,
-    prompt: `${i % 100}+${(i * 7) % 100}=`,
-    n: 1,
-    temperature: 1,
-    seed: i,
-    maxTokens: SAMPLE_POSITIONS - 8,
-  }))
 const generated = (results: Awaited<ReturnType<TinyTransformerInstance['sample']>>) =>
   results.reduce((n, r) => n + r.completions.reduce((m, c) => m + c.tokens.length, 0), 0)
 

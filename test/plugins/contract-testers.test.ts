@@ -61,6 +61,15 @@ function brokenModel(edit: (instance: ModelInstance) => ModelInstance, extra: Pa
   const wrap = async (made: Promise<ModelInstance>) => edit(await made)
   return { ...real, create: (ctx) => wrap(real.create(ctx)), load: (dir, ctx) => wrap(real.load!(dir, ctx)), ...extra }
 }
+/**
+ * The model contract on a tiny real tiny-transformer (it honours stop strings and streams, which
+ * tabular does not) whose instances take the methods `edit` returns, and cannot train.
+ */
+function checkBrokenTinyTransformer(edit: (instance: ModelInstance) => Partial<ModelInstance>): Promise<ContractReport> {
+  const real = builtins['tiny-transformer']!({ layers: 1, width: 16, heads: 2, context: 24 }) as ModelPlugin
+  const plugin: ModelPlugin = { ...real, create: async (ctx) => ((m) => ({ ...m, ...edit(m), update: undefined }))(await real.create(ctx)) }
+  return checkModelContract(plugin, { prompts: ['ab=', 'h7+1=', 'c'], corpus: 'abcdefgh0123456789+=. ', backend: 'wasm', n: 3, maxTokens: 12 })
+}
 const modelRun = (plugin: ModelPlugin) => async () =>
   checkModelContract(plugin, { prompts: (await toyProblems()).map((p) => p.prompt), skip: ['stop-strings'] })
 
@@ -171,41 +180,23 @@ const modelRows: InvalidRow[] = [
   {
     name: 'sample() ignores stop strings (tiny-transformer)',
     flags: ['stop-strings'],
-    run: () => {
-      const real = builtins['tiny-transformer']!({ layers: 1, width: 16, heads: 2, context: 24 }) as ModelPlugin
-      const plugin: ModelPlugin = {
-        ...real,
-        create: async (ctx) => {
-          const m = await real.create(ctx)
-          return {
-            ...m,
-            sample: (reqs, o) =>
-              m.sample(
-                reqs.map(({ stop: _stop, ...r }) => r),
-                o,
-              ),
-            update: undefined,
-          }
-        },
-      }
-      return checkModelContract(plugin, { prompts: ['ab=', 'h7+1=', 'c'], corpus: 'abcdefgh0123456789+=. ', backend: 'wasm', n: 3, maxTokens: 12 })
-    },
+    run: () =>
+      checkBrokenTinyTransformer((m) => ({
+        sample: (reqs, o) =>
+          m.sample(
+            reqs.map(({ stop: _stop, ...r }) => r),
+            o,
+          ),
+      })),
   },
   {
     name: 'onToken reports text the completion does not have (tiny-transformer)',
     flags: ['token-events'],
-    run: () => {
-      const real = builtins['tiny-transformer']!({ layers: 1, width: 16, heads: 2, context: 24 }) as ModelPlugin
-      const plugin: ModelPlugin = {
-        ...real,
-        create: async (ctx) => {
-          const m = await real.create(ctx)
-          const onToken = (o: SampleOptions | undefined) => o?.onToken && ((e: TokenEvent) => o.onToken!({ ...e, text: `${e.text}!` }))
-          return { ...m, sample: (reqs, o) => m.sample(reqs, o && { ...o, onToken: onToken(o) }), update: undefined }
-        },
-      }
-      return checkModelContract(plugin, { prompts: ['ab=', 'h7+1=', 'c'], corpus: 'abcdefgh0123456789+=. ', backend: 'wasm', n: 3, maxTokens: 12 })
-    },
+    run: () =>
+      checkBrokenTinyTransformer((m) => {
+        const onToken = (o: SampleOptions | undefined) => o?.onToken && ((e: TokenEvent) => o.onToken!({ ...e, text: `${e.text}!` }))
+        return { sample: (reqs, o) => m.sample(reqs, o && { ...o, onToken: onToken(o) }) }
+      }),
   },
   {
     name: 'a strategy handed to the model tester',
