@@ -363,7 +363,14 @@ def make_streams():
 STREAMS = make_streams()
 
 
-def run_child(req, cwd, path, out_w, err_w, done_w, nonce, net):
+def frame_depth():
+    depth, f = 0, sys._getframe(1)
+    while f is not None:
+        depth, f = depth + 1, f.f_back
+    return depth
+
+
+def run_child(req, depth, cwd, path, out_w, err_w, done_w, nonce, net):
     """In the forked child: set the limits, drop privileges, run the program; never returns."""
     code = 1
     try:
@@ -403,10 +410,8 @@ def run_child(req, cwd, path, out_w, err_w, done_w, nonce, net):
         sys.stderr = sys.__stderr__ = STREAMS[2]
         sys.argv = [path]
         sys.path[0:0] = [cwd]
-        # Count our own frames so the candidate gets python3's 1000 frames of recursion.
-        depth, f = 0, sys._getframe()
-        while f is not None:
-            depth, f = depth + 1, f.f_back
+        # Our own frames (counted by the server: walking them here costs page copies) are added, so the
+        # candidate gets python3's 1000 frames of recursion.
         sys.setrecursionlimit(1000 + depth)
         scope = {'__name__': '__main__', '__file__': path, '__builtins__': builtins, '__doc__': None,
                  '__package__': None, '__spec__': None, '__loader__': None, '__cached__': None}
@@ -475,11 +480,12 @@ def run_one(req, net):
         err_r, err_w = os.pipe()
         done_r, done_w = os.pipe()
         nonce = os.urandom(16).hex().encode('ascii')
+        depth = frame_depth() + 2  # run_child's frame in the child, and exec() (a level of its own)
         pid = os.fork()
         if pid == 0:
             for fd in (out_r, err_r, done_r):
                 os.close(fd)
-            run_child(req, folder.path, folder.program, out_w, err_w, done_w, nonce, net)
+            run_child(req, depth, folder.path, folder.program, out_w, err_w, done_w, nonce, net)
         current_child[0] = pid
         try:
             os.setpgid(pid, pid)
