@@ -272,7 +272,11 @@ class Folder:
 
     def stat(self):
         st = os.lstat(self.path)
-        return (st.st_ino, st.st_dev, st.st_mode, st.st_uid, st.st_gid, os.listxattr(self.path, follow_symlinks=False))
+        try:
+            xattrs = os.listxattr(self.path, follow_symlinks=False)
+        except OSError:
+            xattrs = None  # a file system without them: a candidate cannot set any either
+        return (st.st_ino, st.st_dev, st.st_mode, st.st_uid, st.st_gid, xattrs)
 
     def write(self, program):
         if self.path is None:
