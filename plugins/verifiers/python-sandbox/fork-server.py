@@ -401,7 +401,7 @@ def run_child(req, depth, cwd, path, out_w, err_w, done_w, nonce, net):
             os.setgroups([])
             os.setgid(SANDBOX_UID)
             os.setuid(SANDBOX_UID)
-        prctl(PR_SET_PDEATHSIG, SIGKILL)  # after setuid, which clears it
+        set_pdeathsig(SIGKILL)  # after setuid, which clears it
         # _signal: signal.signal's enum conversions would cost page copies for nothing.
         _signal.signal(SIGTERM, _signal.SIG_DFL)
         _signal.signal(SIGINT, _signal.default_int_handler)
