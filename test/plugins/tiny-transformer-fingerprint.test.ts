@@ -26,7 +26,7 @@ describe('tiny-transformer at the default size trains and samples bit-identicall
     ['cpu', 'small: 3 steps on 4 sequences of 18 characters, the weights and 8 completions'],
   ] as const)(
     'reproduces the recorded digests on %s (%s)',
-    async (backend) => {
+    async (backend, _workload) => {
       const { workload, ...digests } = recorded[backend]
       expect(await tinyTransformerFingerprint(backend, workload)).toEqual(digests)
     },
