@@ -1,24 +1,5 @@
-import { CommanderError } from 'commander'
-import { isBenchError } from '../core/errors.js'
-import { EXIT, exitCodeOf } from './exit-codes.js'
-import { RunStoppedError } from './run-failures.js'
-import { createProgram } from './program.js'
+import { runCommandLine } from './run-command-line.js'
 import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop-signals.js'
-
-async function main(argv: string[]): Promise<void> {
-  const program = await createProgram(argv)
-  try {
-    await program.parseAsync(argv)
-  } catch (error) {
-    process.exitCode = exitCodeOf(error)
-    if (error instanceof CommanderError || error instanceof RunStoppedError) return
-    if (isBenchError(error)) process.stderr.write(`bench: ${error.message}\n`)
-    else
-      process.stderr.write(
-        `bench: unexpected error (a bug in bonbench or a plugin; exit ${EXIT.internal}):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      )
-  }
-}
 
 /**
  * How long the process may stay up after its command returned before it exits anyway. Everything
@@ -37,7 +18,8 @@ if (process.channel) {
   process.channel.unref()
 }
 
-await main(process.argv)
+const failed = await runCommandLine(process.argv)
+if (failed !== undefined) process.exitCode = failed
 
 setTimeout(() => {
   process.stderr.write(

@@ -105,6 +105,11 @@ mkdirSync(cli, { recursive: true })
 // select-backend imports the optional backends by a computed name; name the tfjs ones that are
 // bundled literally so esbuild includes them. Dawn (`webgpu`, a native addon) stays a runtime import.
 const importLine = 'const importOptional = (name: string): Promise<unknown> => import(name)'
+// From the sources and dist/, TensorFlow.js is loaded with `createRequire(import.meta.url)('@tensorflow/…')`
+// (no export-name scan of its CommonJS bundle, see core/backend/select-backend.ts); here a plain
+// require, which esbuild bundles.
+const tfjsRequire = /createRequire\(import\.meta\.url\)\(('@tensorflow\/[^']+')\)/g
+const bundledTfjs = (src: string) => src.replace(tfjsRequire, 'require($1)')
 const literalBackends: esbuild.Plugin = {
   name: 'literal-backends',
   setup(build) {
@@ -113,7 +118,16 @@ const literalBackends: esbuild.Plugin = {
       if (!src.includes(importLine)) throw new Error(`${args.path}: importOptional changed; update scripts/bundle.ts`)
       const literal = ['@tensorflow/tfjs-backend-wasm', ...(webgpu ? ['@tensorflow/tfjs-backend-webgpu'] : [])]
       const cases = literal.map((name) => `name === '${name}' ? import('${name}') : `).join('')
-      return { contents: src.replace(importLine, `const importOptional = (name: string): Promise<unknown> => ${cases}import(name)`), loader: 'ts' }
+      return {
+        contents: bundledTfjs(src.replace(importLine, `const importOptional = (name: string): Promise<unknown> => ${cases}import(name)`)),
+        loader: 'ts',
+      }
+    })
+    build.onLoad({ filter: /(core[\\/]backend[\\/]probe-worker|tiny-transformer[\\/]tf|reward-model[\\/]tf-backend)\.ts$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8')
+      if (!tfjsRequire.test(src)) throw new Error(`${args.path}: no createRequire(import.meta.url)('@tensorflow/…'); update scripts/bundle.ts`)
+      tfjsRequire.lastIndex = 0
+      return { contents: bundledTfjs(src), loader: 'ts' }
     })
     if (webgpu) {
       // The webgpu backend may live outside the checkout: give it this checkout's tfjs-core (one engine).

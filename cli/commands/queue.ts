@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { Queue } from 'bullmq'
 import { connectQueue, DEFAULT_QUEUE_NAME } from '../../core/queue/connection.js'
 import { addExamples } from '../option-vocabulary.js'
 
@@ -27,6 +26,8 @@ export function registerQueue(program: Command): void {
     .requiredOption('--queue <redis-url>', 'the Redis: redis://HOST:PORT/DB')
     .option('--json', 'print JSON')
   addExamples(status, ['bench queue status --queue redis://127.0.0.1:6379/0']).action(async (flags: { queue: string; json?: boolean }) => {
+    // BullMQ loads only for this command: `bench --help` imports every command module.
+    const { Queue } = await import('bullmq')
     const connection = await connectQueue(flags.queue)
     try {
       const report = []

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { connectQueue, DEFAULT_QUEUE_NAME } from '../../core/queue/connection.js'
-import { startQueueWorker } from '../../core/queue/queue-worker.js'
 import { setupRun } from '../../core/run/setup.js'
 import { builtins } from '../builtins.js'
 import { onStopSignal, STOP_EXIT_CODES } from '../stop-signals.js'
@@ -38,6 +37,8 @@ export function registerWorker(program: Command): void {
     .option('-c, --config <file>', 'the run’s config file on this machine (default: the path the run recorded)')
   addExamples(command, ['bench worker --queue redis://10.0.0.5:6379/0', 'bench worker --queue redis://10.0.0.5:6379/0 --labels gpu --concurrency 2']).action(
     async (flags: WorkerFlags) => {
+      // BullMQ loads only for this command: `bench --help` imports every command module.
+      const { startQueueWorker } = await import('../../core/queue/queue-worker.js')
       const connection = await connectQueue(flags.queue)
       const cwd = process.cwd()
       const worker = startQueueWorker({

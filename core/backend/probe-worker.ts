@@ -1,7 +1,11 @@
-import * as tf from '@tensorflow/tfjs'
+import { createRequire } from 'node:module'
 import { parentPort, workerData } from 'node:worker_threads'
+import type * as TF from '@tensorflow/tfjs'
 import type { AdapterFacts } from './probe-backend.js'
 import { selectBackend } from './select-backend.js'
+
+// With require, not an ESM import: see select-backend.ts (the export-name scan of the CommonJS bundle).
+const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof TF
 
 // A backend probe thread: start the backend, run one op through it, read it back, answer once.
 const { name } = workerData as { name: string }

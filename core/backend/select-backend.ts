@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module'
+import type * as TF from '@tensorflow/tfjs'
 import { BenchError } from '../errors.js'
 import { AUTO_ORDER, BACKEND_NAMES, backendSpec, isInstalled } from './backend-catalog.js'
 import type { BackendSpec } from './backend-catalog.js'
@@ -23,7 +25,10 @@ async function start(spec: BackendSpec): Promise<string> {
       await setOrThrow('tensorflow')
       return 'tensorflow'
     case 'wasm': {
-      const wasm = (await importOptional('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths(prefix: string): void }
+      // TensorFlow.js and its WASM backend are CommonJS bundles: `require` loads them without the scan
+      // an ESM import makes of a whole bundle for its export names (cjs-module-lexer: 0.3 s of CPU in
+      // every process and worker thread, more than loading them). One instance either way.
+      const wasm = createRequire(import.meta.url)('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void }
       const dir = findWasmDir()
       if (!dir) throw new Error('the .wasm binaries were not found in @tensorflow/tfjs-backend-wasm/dist')
       wasm.setWasmPaths(dir)
@@ -49,8 +54,9 @@ async function start(spec: BackendSpec): Promise<string> {
 }
 
 async function setOrThrow(tfName: string): Promise<void> {
-  // Imported here, not at the top: `bonbench` exports selectBackend and must load without TensorFlow.js.
-  const tf = await import('@tensorflow/tfjs')
+  // Loaded here, not at the top: `bonbench` exports selectBackend and must load without TensorFlow.js.
+  // With require, not an ESM import: see the wasm case above.
+  const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as typeof TF
   const ok = await tf.setBackend(tfName)
   if (!ok) throw new Error(`tf.setBackend('${tfName}') returned false`)
   await tf.ready()

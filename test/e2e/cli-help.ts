@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander'
 import { createProgram } from '../../cli/program.js'
 import { exitCodeOf } from '../../cli/exit-codes.js'
+import { runCommandLine } from '../../cli/run-command-line.js'
 import type { BenchResult } from './cli-helper.js'
 
 const HELP_OR_VERSION = new Set(['--help', '-h', '--version', '-V'])
@@ -40,4 +41,32 @@ export async function benchHelp(args: string[]): Promise<BenchResult> {
     exitCode = exitCodeOf(error)
   }
   return { exitCode, stdout, stderr, timedOut: false }
+}
+
+/**
+ * What `bench <args>` run in `cwd` prints to stderr and returns when it stops at a flag or config
+ * check, run in this process by the executable's own command-line runner (runCommandLine: the
+ * program for these arguments, its parser's messages and the `bench: <message>` of a BenchError,
+ * the exit-code rule): no Node start per case. Only for command lines that fail before they do
+ * any work: it fails when the command returns normally. e2e tests still start the real executable
+ * for such errors (e2e/exit-codes, and a few rows of e2e/flags-cli).
+ */
+export async function benchUsageError(args: string[], cwd: string): Promise<Pick<BenchResult, 'exitCode' | 'stderr'>> {
+  let stderr = ''
+  const writeErr = (text: string) => void (stderr += text)
+  const configure = (command: Command): void => {
+    command.configureOutput({ writeOut: writeErr, writeErr, outputError: (text, write) => write(text), getErrHasColors: () => false })
+    command.commands.forEach(configure)
+  }
+  const here = process.cwd()
+  const exitCodeBefore = process.exitCode
+  process.chdir(cwd)
+  try {
+    const exitCode = await runCommandLine([process.execPath, 'bench', ...args], { writeErr, configure })
+    if (exitCode === undefined) throw new Error(`bench ${args.join(' ')} did not fail: benchUsageError runs failing command lines only`)
+    return { exitCode, stderr }
+  } finally {
+    process.chdir(here)
+    process.exitCode = exitCodeBefore
+  }
 }

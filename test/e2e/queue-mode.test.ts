@@ -13,6 +13,20 @@ import { bench, benchBin, tempDir } from './cli-helper.js'
 const MATRIX = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1']
 const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 
+// The single-process run of MATRIX that three queued runs below must match, record for record:
+// run once for the file (on first use), in a folder of its own.
+const reference = tempDir('bonbench-queue-single-')
+afterAll(() => reference.cleanup())
+let singleJournal: Promise<string> | undefined
+/** The journal of MATRIX run by one process (`bench run` without --queue). */
+function singleMatrixJournal(): Promise<string> {
+  singleJournal ??= bench(['run', ...MATRIX, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: reference.dir }).then((single) => {
+    expect(single.exitCode, single.stderr).toBe(0)
+    return join(runDirOf(single.stdout), 'journal.jsonl')
+  })
+  return singleJournal
+}
+
 /** A `bench worker` process (the real CLI) in `cwd`; a short lock so a killed worker's job is retried within seconds. */
 function startWorker(url: string, cwd: string, env: Record<string, string> = {}, extra: string[] = []): ResultPromise {
   return execa(process.execPath, [benchBin, 'worker', '--queue', url, '--lock-ms', '2000', ...extra], {
@@ -40,8 +54,7 @@ describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
   })
 
   it('journals, record for record, what one process journals; the killed worker’s cell is retried on another', async () => {
-    const single = await bench(['run', ...MATRIX, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: project.dir })
-    expect(single.exitCode, single.stderr).toBe(0)
+    const single = await singleMatrixJournal()
 
     // The third worker SIGKILLs itself after the 5th record of its first cell: mid-cell, no timing involved.
     const workers = [
@@ -69,7 +82,7 @@ describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
     expect(others.map((w) => w.stdout).join('\n')).toContain(`${cut}: done`)
 
     const queuedDir = runDirOf(run.stdout)
-    expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), join(queuedDir, 'journal.jsonl'))
+    expectSameJournal(single, join(queuedDir, 'journal.jsonl'))
     // The coordinator wrote the same reports as a local run.
     for (const file of ['results.json', 'report.md', 'report.html']) expect(existsSync(join(queuedDir, file)), file).toBe(true)
   }, 300_000)
@@ -115,8 +128,7 @@ describe('bench run --resume --queue after the coordinator is killed', () => {
   })
 
   it('re-attaches to the queue: jobs that finished meanwhile are journaled, none twice', async () => {
-    const single = await bench(['run', ...MATRIX, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: project.dir })
-    expect(single.exitCode, single.stderr).toBe(0)
+    const single = await singleMatrixJournal()
     const workers = [startWorker(redis.url, project.dir), startWorker(redis.url, project.dir)]
     // The coordinator SIGKILLs itself after journaling 40 records (the base cell's and part of the next).
     const killed = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui', '--no-reports'], {
@@ -128,7 +140,7 @@ describe('bench run --resume --queue after the coordinator is killed', () => {
     const resumed = await bench(['run', '--resume', runDir, '--queue', redis.url, '--no-tui', '--no-reports'], { cwd: project.dir, timeout: 240_000 })
     expect(resumed.exitCode, resumed.stderr).toBe(0)
     await Promise.all(workers.map(stopWorker))
-    expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), join(runDir, 'journal.jsonl'))
+    expectSameJournal(single, join(runDir, 'journal.jsonl'))
   }, 300_000)
 })
 
@@ -199,8 +211,7 @@ describe('a Redis restart mid-run', () => {
   })
 
   it('resumes: the coordinator enqueues again what the empty Redis lost, and the journal is the single-process one', async () => {
-    const single = await bench(['run', ...MATRIX, '--runs-dir', 'single', '--no-tui', '--no-reports'], { cwd: project.dir })
-    expect(single.exitCode, single.stderr).toBe(0)
+    const single = await singleMatrixJournal()
     const worker = startWorker(redis.url, project.dir)
     const run = bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui', '--no-reports'], { cwd: project.dir, timeout: 240_000 })
     // Restart once the base job is journaled and the rest are enqueued.
@@ -221,7 +232,7 @@ describe('a Redis restart mid-run', () => {
     expect(before).toBeLessThan(8)
     expect(finished.exitCode, finished.stderr).toBe(0)
     await stopWorker(worker)
-    expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), journalOf()!)
+    expectSameJournal(single, journalOf()!)
   }, 300_000)
 })
 

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import OpenAI from 'openai'
-import { chromium } from 'playwright-core'
+import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bench, benchBin, tempDir } from './cli-helper.js'
 
@@ -34,17 +34,20 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]))
 }
 
+// One Chromium for the file (each launch costs seconds of CPU), started on first use, closed in afterAll.
+let browser: Browser | undefined
+
 /** The token-usage table of a run's report.html as Chromium renders it: header and body rows' cells (none when absent). */
 async function htmlUsageTable(runDir: string): Promise<string[][]> {
   const executablePath = '/usr/bin/chromium'
   if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install -y chromium)`)
-  const browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] })
+  browser ??= await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] })
+  const page = await browser.newPage()
   try {
-    const page = await browser.newPage()
     await page.goto(pathToFileURL(join(runDir, 'report.html')).href)
     return await page.$$eval('#token-usage tr', (rows) => rows.map((r) => [...r.querySelectorAll('th,td')].map((c) => c.textContent ?? '')))
   } finally {
-    await browser.close()
+    await page.close()
   }
 }
 
@@ -76,7 +79,10 @@ beforeAll(async () => {
   const models = join(tmp.dir, 'cache', 'models')
   checkpoint = join(models, readdirSync(models)[0]!)
 }, 120_000)
-afterAll(() => tmp.cleanup())
+afterAll(async () => {
+  await browser?.close()
+  tmp.cleanup()
+})
 
 describe('bench serve + bench run --model openai-compatible', () => {
   it('draws the same pools and numbers as the in-process model, keeps the key out of every file, records usage, and stops cleanly on SIGTERM', async () => {

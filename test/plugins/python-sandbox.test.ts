@@ -26,8 +26,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Waits until `file` exists and holds something: Python creates it empty before it writes the pid. */
 async function appears(file: string): Promise<void> {
-  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 20))
+  while (!existsSync(file) || readFileSync(file, 'utf8') === '') await new Promise((resolve) => setTimeout(resolve, 20))
 }
 
 async function humanevalProblems(): Promise<Problem[]> {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import { tf } from './tf.js'
 
 /**
  * Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) with bias correction, on tfjs variables. Every engine starts

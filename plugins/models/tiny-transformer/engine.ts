@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import { tf } from './tf.js'
 import type { Completion, UpdateOptions, UpdateStats, WeightedSequence, SelectedBackend } from 'bonbench'
 import { BenchError, deriveSeed, selectBackend } from 'bonbench'
 import { Adam } from './adam.js'

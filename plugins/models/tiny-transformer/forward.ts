@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import { tf } from './tf.js'
 import { dense, gelu, layerNorm, layerNormForward, linear, oneHotFloat, rotaryTables } from './layers.js'
 import type { ModelConfig } from './model-config.js'
 import { BOS, PAD } from './tokenizer.js'

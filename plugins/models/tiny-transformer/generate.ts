@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import { tf } from './tf.js'
 import type { Completion, Rng } from 'bonbench'
 import { BenchError, createRng, yieldToEventLoop } from 'bonbench'
 import { decodeStep } from './forward.js'

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import { tf } from './tf.js'
 
 /**
  * Most inputs one `tf.addN` gets. WebGPU binds every input and the output as a storage buffer, and

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import { tf } from './tf.js'
 import { forwardLogits } from './forward.js'
 import { oneHotFloat, sumLast } from './layers.js'
 import type { ForwardConstants, WeightMap } from './forward.js'

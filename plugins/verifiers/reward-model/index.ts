@@ -6,8 +6,7 @@ import { collectLabelledSamples } from './collect.js'
 import { extractFeatures } from './features.js'
 import { rewardModelOptionsSchema, type RewardModelOptions } from './options.js'
 import { applyStrength } from './presets.js'
-import { createScorerNet, type ScorerNet } from './scorer-net.js'
-import { ensureTfBackend } from './tf-backend.js'
+import type { ScorerNet } from './scorer-net.js'
 
 export type { RewardModelOptions } from './options.js'
 export { aucBootstrapCi, exactAuc } from './auc.js'
@@ -84,6 +83,9 @@ const rewardModelFactory = defineVerifier({
 
     async function prepare(ctx: VerifierPrepareContext): Promise<RewardModelFacts> {
       const started = performance.now()
+      // TensorFlow.js loads here, on first use, not with the plugin: `bench list` and runs that
+      // never prepare this verifier start without it.
+      const [{ ensureTfBackend }, { createScorerNet }] = await Promise.all([import('./tf-backend.js'), import('./scorer-net.js')])
       const backend = await ensureTfBackend()
       const train: Problem[] = ctx.task.train
       if (train.length < 2) {

@@ -19,12 +19,15 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()))
 
 /**
  * A tiny-transformer on `math` level 1 with an oracle selector: pretraining and two arms that update
- * at every step (sft on the expert; bond, SFT on BoN picks plus a KL penalty), in seconds.
+ * at every step (sft on the expert; bond, SFT on BoN picks plus a KL penalty), in seconds. bond
+ * draws its fewest samples (K = 2 policy and M = 2 reference samples per prompt, not max(2N′, 4)
+ * and max(2N′, 8)): its sampling was two thirds of a run, and what is resumed does not depend on it.
  */
 const tinyMath: UserConfig = {
   plugins: [
     ['math', { levels: [1] }],
     ['tiny-transformer', { layers: 1, width: 16, heads: 2, context: 32, dropout: 0.1 }],
+    ['bond', { k: 2, 'reference-samples': 2 }],
   ],
   matrix: { task: 'math', model: 'tiny-transformer', strategies: ['sft', 'bond'], nTrain: [2], verifier: 'math-answer' },
   train: { steps: 8, batchPrompts: 2, pretrainSteps: 10, pretrainBatch: 4, checkpointEvery: 3, evalEvery: 4 },
