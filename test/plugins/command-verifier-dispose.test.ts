@@ -1,26 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { command } from '../../plugins/verifiers/command/index.js'
+import { alive, candidatePid } from '../helpers/candidate-pid.js'
 import { codeProblem } from './code-fixtures.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-cmd-dispose-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** Running, per /proc (a killed process that lingers as a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
-
-/** Resolves once `file` exists (the candidate wrote it): polls the file system, asserts nothing about time. */
-async function appears(file: string): Promise<void> {
-  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 20))
-}
 
 const forever = codeProblem('forever', '', { language: 'javascript', test: '' })
 /** A candidate that records its pid and then never ends (its own time limit is far away). */
@@ -35,8 +22,7 @@ describe('command verifier lifecycle', () => {
       () => 'resolved',
       (e: { code?: string }) => e.code,
     )
-    await appears(marker)
-    const pid = Number(readFileSync(marker, 'utf8'))
+    const pid = await candidatePid(marker)
     expect(alive(pid)).toBe(true)
     verifier.dispose!()
     expect(await outcome).toBe('BENCH_ABORTED')
@@ -54,8 +40,7 @@ describe('command verifier lifecycle', () => {
       () => 'resolved',
       (e: { code?: string }) => e.code,
     )
-    await appears(marker)
-    const pid = Number(readFileSync(marker, 'utf8'))
+    const pid = await candidatePid(marker)
     controller.abort()
     expect(await outcome).toBe('BENCH_ABORTED')
     expect(alive(pid)).toBe(false)

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -7,6 +7,7 @@ import type { Problem } from '../../core/plugin-api/task.js'
 import { humaneval } from '../../plugins/tasks/humaneval/index.js'
 import { command } from '../../plugins/verifiers/command/index.js'
 import { pythonSandbox, verdictOf } from '../../plugins/verifiers/python-sandbox/index.js'
+import { alive, candidatePid } from '../helpers/candidate-pid.js'
 import { codeProblem, humanevalPyFile, sharedData } from './code-fixtures.js'
 
 const codetFile = path.join(sharedData, 'samples/codet_codegen16B_humaneval_format.jsonl.gz')
@@ -16,20 +17,6 @@ afterAll(async () => {
   await verifier.dispose!()
   rmSync(dir, { recursive: true, force: true })
 })
-
-/** Running, per /proc (a killed process that lingers as a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
-
-/** Waits until `file` exists and holds something: Python creates it empty before it writes the pid. */
-async function appears(file: string): Promise<void> {
-  while (!existsSync(file) || readFileSync(file, 'utf8') === '') await new Promise((resolve) => setTimeout(resolve, 20))
-}
 
 async function humanevalProblems(): Promise<Problem[]> {
   return (await humaneval().load({ seed: 0, dataPath: humanevalPyFile })).test
@@ -120,8 +107,7 @@ describe('python-sandbox lifecycle', () => {
       () => 'resolved',
       (e: { code?: string }) => e.code,
     )
-    await appears(marker)
-    const pid = Number(readFileSync(marker, 'utf8'))
+    const pid = await candidatePid(marker)
     expect(alive(pid)).toBe(true)
     await v.dispose!()
     expect(await outcome).toBe('BENCH_ABORTED')
@@ -141,8 +127,7 @@ describe('python-sandbox lifecycle', () => {
       () => 'resolved',
       (e: { code?: string }) => e.code,
     )
-    await appears(marker)
-    const pid = Number(readFileSync(marker, 'utf8'))
+    const pid = await candidatePid(marker)
     controller.abort()
     expect(await outcome).toBe('BENCH_ABORTED')
     expect(alive(pid)).toBe(false)
