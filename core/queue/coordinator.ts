@@ -124,10 +124,11 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
   const cellOfJob = new Map(pending.map((c) => [jobIdOf(runId, c.cellId), c.cellId]))
   let wake: (() => void) | undefined
   const nudge = () => wake?.()
+  const shown = opts.queueShown ?? 'redis://HOST:PORT/DB'
   const watch = watchWorkers(queue, {
     timeoutMs: opts.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS,
-    shown: opts.queueShown ?? 'redis://HOST:PORT/DB',
-    resume: `${resumeCommand(runDir)} --queue ${opts.queueShown ?? 'redis://HOST:PORT/DB'}`,
+    shown,
+    resume: `${resumeCommand(runDir)} --queue ${shown}`,
     notice: (message) => toListeners({ type: 'log', level: 'warn', message }),
   })
   events.on('progress', ({ data }) => {

@@ -39,20 +39,17 @@ export function watchWorkers(queue: Queue, opts: WorkerWatchOptions): WorkerWatc
   let lastSeen = Date.now()
   let lastNotice: number | undefined
   const queueName = queue.name
+  const seen = () => {
+    lastSeen = Date.now()
+    lastNotice = undefined
+  }
   return {
-    seen: () => {
-      lastSeen = Date.now()
-      lastNotice = undefined
-    },
+    seen,
     check: async () => {
       if (Date.now() - lastSeen < 1000) return
       const workers = await queue.getWorkers().catch(() => undefined)
+      if (workers === undefined || workers.length > 0) return seen()
       const now = Date.now()
-      if (workers === undefined || workers.length > 0) {
-        lastSeen = now
-        lastNotice = undefined
-        return
-      }
       const waited = Math.round((now - lastSeen) / 1000)
       if (opts.timeoutMs > 0 && now - lastSeen >= opts.timeoutMs)
         throw new BenchError(

@@ -43,11 +43,9 @@ export class Journal {
     this.#fd = openSync(path, 'a')
   }
 
-  /** Appends one record durably. */
+  /** Appends one record durably: a batch of one. */
   append(record: JournalRecord): void {
-    writeSync(this.#fd, JSON.stringify(record) + '\n')
-    fsyncSync(this.#fd)
-    countAppendedRecord()
+    this.appendMany([record])
   }
 
   /**
