@@ -125,10 +125,9 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
       choices = await sampleChoices(prompts, r, (index, text) => send(chunks.text(index, text)))
     } catch (error) {
       if (!res.headersSent) throw error
-      opts.log?.(`error: ${error instanceof Error ? error.message : String(error)}`)
-      send(
-        `data: ${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error), type: 'server_error', param: null, code: null } })}\n\n`,
-      )
+      const message = error instanceof Error ? error.message : String(error)
+      opts.log?.(`error: ${message}`)
+      send(`data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`)
       res.end()
       return
     }
