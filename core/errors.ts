@@ -13,6 +13,8 @@ export type BenchErrorCode =
   | 'BENCH_DATA_INVALID'
   | 'BENCH_DATA_MISSING'
   | 'BENCH_BACKEND_UNAVAILABLE'
+  /** The backend failed while computing (a WebGPU validation or out-of-memory error, a lost device): its results are garbage from there, so the run stops, its journal kept. */
+  | 'BENCH_BACKEND_FAILED'
   | 'BENCH_RUN_INVALID'
   | 'BENCH_USAGE'
   | 'BENCH_ABORTED'

@@ -4,6 +4,7 @@ import { BenchError } from '../errors.js'
 import { AUTO_ORDER, BACKEND_NAMES, backendSpec, isInstalled } from './backend-catalog.js'
 import type { BackendSpec } from './backend-catalog.js'
 import { findWasmDir } from './wasm-paths.js'
+import { registerWebGPU } from './webgpu-backend.js'
 
 /** The backend a process runs on, after `selectBackend`. */
 export interface SelectedBackend {
@@ -36,14 +37,7 @@ async function start(spec: BackendSpec): Promise<string> {
       return 'wasm'
     }
     case 'webgpu': {
-      const dawn = (await importOptional('webgpu')) as { create(flags: string[]): unknown; globals: object }
-      Object.assign(globalThis, dawn.globals)
-      const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: { requestAdapter(): Promise<unknown> } }
-      nav.gpu ??= dawn.create([]) as { requestAdapter(): Promise<unknown> }
-      // tfjs only says setBackend failed; say why when there is no GPU adapter at all.
-      if (!(await nav.gpu.requestAdapter()))
-        throw new Error("no WebGPU adapter: Dawn found no GPU (a Vulkan loader and the GPU vendor's Vulkan driver are needed)")
-      await importOptional('@tensorflow/tfjs-backend-webgpu')
+      await registerWebGPU(createRequire(import.meta.url)('@tensorflow/tfjs') as typeof TF)
       await setOrThrow('webgpu')
       return 'webgpu'
     }
@@ -95,10 +89,12 @@ export async function selectBackend(requested: string = 'auto'): Promise<Selecte
     throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `no TensorFlow.js backend could start: ${failures.join('; ')}`)
   }
   const spec = backendSpec(requested)!
-  throw new BenchError(
-    'BENCH_BACKEND_UNAVAILABLE',
-    `backend '${requested}' is unavailable — ${failures.join('; ')}. Install it with: ${spec.install}, or pass --backend auto`,
-  )
+  const fix = isInstalled(spec)
+    ? requested === 'webgpu'
+      ? 'See README.md, "GPU machines", for what a GPU machine needs (`bench env` checks it)'
+      : 'Check `bench env`'
+    : `Install it with: ${spec.install}`
+  throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `backend '${requested}' is unavailable — ${failures.join('; ')}. ${fix}, or pass --backend auto`)
 }
 
 /** The backend selected in this thread, if any. */

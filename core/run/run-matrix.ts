@@ -6,6 +6,7 @@ import type { ReporterPlugin } from '../plugin-api/reporter.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { isPluginContractError } from '../plugin-api-checks/contract-error.js'
+import { isBenchError } from '../errors.js'
 import { estimateWork, type PlanEstimate } from './estimate-plan.js'
 import { PhaseClock, recordMeasuredRates, type MeasuredRates } from './measured-rates.js'
 import { openRun } from './open-run.js'
@@ -198,8 +199,9 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
           } catch (error) {
             if (opts.signal?.aborted) break
             recordCellError(ctx, cell, error)
-            // A plugin bug makes every later number suspect: stop the run (the journal keeps what is done).
-            if (isPluginContractError(error)) throw error
+            // A plugin bug, or a backend that computes garbage, makes every later number suspect:
+            // stop the run (the journal keeps what is done).
+            if (isPluginContractError(error) || (isBenchError(error) && error.code === 'BENCH_BACKEND_FAILED')) throw error
           }
         }
         await lifecycle.release(base.model)

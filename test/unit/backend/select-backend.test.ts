@@ -31,8 +31,10 @@ describe('backend selection', () => {
   it('bench env starts every installed backend for real before it counts as available', async () => {
     const report = await collectEnv('auto')
     for (const b of report.backends) {
-      if (b.installed) expect(b.start, b.name).toMatchObject({ state: 'started', ms: expect.any(Number), tfName: expect.any(String) })
-      else expect(b.start, b.name).toBeUndefined()
+      if (!b.installed) expect(b.start, b.name).toBeUndefined()
+      // webgpu (a dev dependency) is installed everywhere but starts only where Dawn finds a GPU: elsewhere it is tried, and says why it failed.
+      else if (b.name === 'webgpu' && b.start?.state === 'failed') expect(b.start.error).toContain('no WebGPU adapter')
+      else expect(b.start, b.name).toMatchObject({ state: 'started', ms: expect.any(Number), tfName: expect.any(String) })
     }
     expect(report.backends.find((b) => b.name === 'wasm')?.start).toMatchObject({ state: 'started', tfName: 'wasm' })
   })

@@ -6,6 +6,7 @@ import type { TaskData, TaskPlugin } from '../../../core/plugin-api/task.js'
 import type { Verdict, VerifierPlugin } from '../../../core/plugin-api/verifier.js'
 import type { Plugin } from '../../../core/plugin-api/index.js'
 import type { UserConfig } from '../../../core/config/types.js'
+import { backendFailedError } from '../../../core/backend/device-failure.js'
 import { runMatrix } from '../../../core/run/run-matrix.js'
 import { tabular } from '../../../plugins/models/tabular/index.js'
 import { toy } from '../../../plugins/tasks/toy/index.js'
@@ -108,6 +109,26 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
       /sample\(\) of 2 request\(s\): expected result 0 for prompt '([^']+)' \(results in request order\), got promptId the string "(?!\1)[^"]+"/,
     )
     expectJournalKept(records, error!.message)
+  })
+
+  it('a model whose backend fails (BENCH_BACKEND_FAILED, e.g. a WebGPU device error) stops the run instead of failing one cell after another', async () => {
+    const failure = backendFailedError('webgpu', {
+      kind: 'out-of-memory',
+      message: 'Out of memory.',
+      kernel: 'MatMulPackedProgram',
+      shapes: [[1, 81, 96]],
+      approximate: true,
+    })
+    const { error, records } = await runUntilBroken(
+      modelThat(() => {
+        throw failure
+      }),
+    )
+    expect(error).toMatchObject({ code: 'BENCH_BACKEND_FAILED', message: failure.message })
+    expect(failure.message).toMatch(
+      /^webgpu: out-of-memory error after kernel MatMulPackedProgram \(inputs \[1, 81, 96\]\): Out of memory\. Results computed after it/,
+    )
+    expectJournalKept(records, failure.message)
   })
 
   it('a model whose completion text is not a string stops the run', async () => {

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../../../core/backend/select-backend.js'
+import { FREE_POOL_BYTES, registerWebGPU } from '../../../core/backend/webgpu-backend.js'
+import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
+
+// The WebGPU path without a GPU: Dawn's null device (BENCH_DAWN_FLAGS=backend=null) validates every
+// command against WebGPU's default limits and computes nothing. So the numbers here are garbage,
+// but what the device refuses is real: the engine must run with zero device errors, and an error
+// must stop the work as BENCH_BACKEND_FAILED instead of handing back garbage silently.
+
+const saved = process.env.BENCH_DAWN_FLAGS
+let before: string
+
+/** A fresh device on Dawn's null backend (a failed device stays failed: each test that breaks one starts another). */
+async function freshNullDevice(): Promise<void> {
+  await registerWebGPU(tf, ['backend=null'])
+  expect(await tf.setBackend('webgpu')).toBe(true)
+}
+
+beforeAll(async () => {
+  before = (await selectBackend('auto')).name
+  process.env.BENCH_DAWN_FLAGS = 'backend=null'
+})
+afterAll(async () => {
+  if (saved === undefined) delete process.env.BENCH_DAWN_FLAGS
+  else process.env.BENCH_DAWN_FLAGS = saved
+  tf.removeBackend('webgpu')
+  await selectBackend(before)
+})
+
+describe('the webgpu backend on Dawn’s null device', () => {
+  it('starts through selectBackend and trains and samples the tiny transformer with zero device errors', async () => {
+    const selected = await selectBackend('webgpu')
+    expect(selected.tfName).toBe('webgpu')
+    const model = await tinyTransformer({ layers: 2, width: 32, heads: 2 }).create({ seed: 1, corpus: '0123456789+=. ', concurrency: 1, backend: 'webgpu' })
+    const batch = Array.from({ length: 8 }, (_, i) => ({ prompt: `${i}+${i}=`, completion: String(2 * i), weight: 1 }))
+    // Each update reads the loss and grad norm back once; a device error would make it throw.
+    for (let i = 0; i < 3; i++) await model.update(batch, { learningRate: 1e-3 })
+    const results = await model.sample(
+      Array.from({ length: 16 }, (_, i) => ({ promptId: `p${i}`, prompt: `${i % 10}+1=`, n: 2, temperature: 1, seed: i, maxTokens: 6 })),
+    )
+    expect(results.flatMap((r) => r.completions)).toHaveLength(32)
+    await model.dispose()
+  })
+
+  it('keeps the pool of free buffers bounded while sampling at changing lengths (tfjs alone keeps every size for ever)', async () => {
+    await freshNullDevice()
+    const model = await tinyTransformer({ layers: 2, width: 32, heads: 2 }).create({ seed: 2, corpus: '0123456789+=. ', concurrency: 1, backend: 'webgpu' })
+    const pool = () => (tf.backend() as unknown as { bufferManager: { numBytesAllocated: number; numBytesUsed: number } }).bufferManager
+    let most = 0
+    // Each round samples longer completions: new buffer sizes at every decoding step (untrimmed, ≈ 10 MB more per round).
+    for (let round = 0; round < 8; round++) {
+      const requests = Array.from({ length: 64 }, (_, i) => ({
+        promptId: `p${i}`,
+        prompt: `${i % 10}+${round}=`,
+        n: 4,
+        temperature: 1,
+        seed: i + 100 * round,
+        maxTokens: 12 + 3 * round,
+      }))
+      await model.sample(requests)
+      most = Math.max(most, pool().numBytesAllocated - pool().numBytesUsed)
+    }
+    expect(most).toBeGreaterThan(0)
+    expect(most).toBeLessThan(FREE_POOL_BYTES + 16 * 2 ** 20)
+    await model.dispose()
+  })
+
+  it('refuses a dispatch over the storage-buffer limit with BENCH_BACKEND_FAILED naming the kernel and its shapes', async () => {
+    await freshNullDevice()
+    const xs = Array.from({ length: 40 }, (_, i) => tf.fill([4], i))
+    expect(() => tf.addN(xs)).toThrow(
+      expect.objectContaining({
+        code: 'BENCH_BACKEND_FAILED',
+        message: expect.stringMatching(
+          /^webgpu: limit error in kernel AddNPackedProgram \(40 inputs: 40 × \[4\]\): it binds 41 storage buffers and the device allows 8 per shader stage\./,
+        ),
+      }),
+    )
+    // The failure stays: the next op and every read say it again rather than computing on.
+    expect(() => tf.add(xs[0]!, xs[1]!)).toThrow(expect.objectContaining({ code: 'BENCH_BACKEND_FAILED' }))
+    for (const x of xs) x.dispose()
+  })
+
+  it('turns an error the device reports later (here: work on a destroyed device) into BENCH_BACKEND_FAILED at the next read, not a bare AbortError', async () => {
+    await freshNullDevice()
+    const a = tf.fill([64, 64], 1)
+    const b = tf.matMul(a, a)
+    await b.data()
+    ;(tf.backend() as unknown as { device: { destroy(): void } }).device.destroy()
+    const c = tf.matMul(b, a)
+    await expect(c.data()).rejects.toMatchObject({
+      code: 'BENCH_BACKEND_FAILED',
+      message: expect.stringMatching(/^webgpu: (device lost|validation error after kernel \w+|internal error after kernel \w+): /),
+    })
+  })
+})
