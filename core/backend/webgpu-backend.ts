@@ -107,7 +107,7 @@ const BYTES_PER_ELEMENT = 4
  * Starts Dawn, checks that it finds an adapter, and registers tfjs's `webgpu` backend so that it
  * starts as described at the top of this file. Throws when there is no adapter.
  */
-export async function registerWebGPU(tf: typeof TF, flags: string[] = dawnFlags()): Promise<void> {
+export async function registerWebGPU(tf: typeof TF, flags: string[] = dawnFlags(), opts: { freePoolBytes?: number } = {}): Promise<void> {
   const dawn = (await importOptional('webgpu')) as { create(flags: string[]): Gpu; globals: object }
   Object.assign(globalThis, dawn.globals)
   const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: Gpu }
@@ -117,7 +117,7 @@ export async function registerWebGPU(tf: typeof TF, flags: string[] = dawnFlags(
   if (!(await gpu.requestAdapter())) throw new Error("no WebGPU adapter: Dawn found no GPU (a Vulkan loader and the GPU vendor's Vulkan driver are needed)")
   // The CommonJS bundle, with require (see select-backend.ts); loading it registers tfjs's own factory, replaced below.
   const { WebGPUBackend } = createRequire(import.meta.url)('@tensorflow/tfjs-backend-webgpu') as { WebGPUBackend: WebGPUBackendClass }
-  const Checked = checkedBackendClass(WebGPUBackend)
+  const Checked = checkedBackendClass(WebGPUBackend, opts.freePoolBytes ?? FREE_POOL_BYTES)
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu')
   tf.registerBackend(
     'webgpu',
@@ -133,7 +133,7 @@ export async function registerWebGPU(tf: typeof TF, flags: string[] = dawnFlags(
 }
 
 /** tfjs's WebGPUBackend with the checks described at the top of this file. */
-function checkedBackendClass(Base: WebGPUBackendClass) {
+function checkedBackendClass(Base: WebGPUBackendClass, freePoolBytes: number) {
   return class CheckedWebGPUBackend extends Base {
     private failure?: DeviceFailure
     /** The kernel dispatched last and its inputs' shapes: where an error reported later is placed. */
@@ -229,10 +229,10 @@ function checkedBackendClass(Base: WebGPUBackendClass) {
       return values
     }
 
-    /** Destroys the pooled free buffers of sizes not used since the last read, when the pool is over FREE_POOL_BYTES. */
+    /** Destroys the pooled free buffers of sizes not used since the last read, when the pool is over `freePoolBytes`. */
     private trimPool(): void {
       const manager = this.bufferManager
-      if (manager.numBytesAllocated - manager.numBytesUsed > FREE_POOL_BYTES) {
+      if (manager.numBytesAllocated - manager.numBytesUsed > freePoolBytes) {
         for (const [key, buffers] of manager.freeBuffers) {
           if (this.recent.has(key)) continue
           // Every command that used them has completed: this read waited for the queue.

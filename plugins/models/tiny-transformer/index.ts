@@ -28,7 +28,16 @@ export interface TinyTransformerPlugin extends ModelPlugin {
   loadResumable(dir: string, ctx: Omit<ModelCreateContext, 'corpus'>): Promise<TinyTransformerInstance>
 }
 
-function workerCount(options: ResolvedTinyTransformerOptions, concurrency: number): number {
+/** Backends on a GPU: one device serves every sampling batch, so they sample on the calling thread. */
+const GPU_BACKENDS = new Set(['webgpu', 'tensorflow-gpu'])
+
+/**
+ * Sampling threads: up to `concurrency` on a CPU backend (each its own WASM instance), none on a
+ * GPU one — each thread would open a device of its own on the same GPU (16 on a 16-core machine),
+ * each with its own copy of the weights and buffers, and they would share the GPU anyway.
+ */
+function workerCount(options: ResolvedTinyTransformerOptions, concurrency: number, backend: string): number {
+  if (GPU_BACKENDS.has(backend)) return 1
   return Math.max(1, Math.min(Math.floor(concurrency) || 1, options.maxWorkers ?? Number.POSITIVE_INFINITY))
 }
 
@@ -64,7 +73,7 @@ export const tinyTransformer = defineModel({
       const weights = initWeights(modelConfig(resolved, tokenizer.size), seed)
       const backend = resolved.backend ?? ctx.backend ?? 'auto'
       const engine = await Engine.create({ options: resolved, tokenizer, weights, seed, backend })
-      return createInstance(engine, { workers: workerCount(resolved, ctx.concurrency), backend })
+      return createInstance(engine, { workers: workerCount(resolved, ctx.concurrency, engine.backend.name), backend })
     },
     load: (dir, ctx) => loadSaved(resolved, dir, ctx, false),
     // A resumable checkpoint (saveResumable) also restores the Adam state, the KL reference and
@@ -96,5 +105,5 @@ async function loadSaved(
     hash: saved.hash,
   })
   if (state) engine.restoreTrainingState(state)
-  return createInstance(engine, { workers: workerCount(saved.options, ctx.concurrency), backend })
+  return createInstance(engine, { workers: workerCount(saved.options, ctx.concurrency, engine.backend.name), backend })
 }
