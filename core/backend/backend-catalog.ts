@@ -53,8 +53,8 @@ export const BACKENDS: readonly BackendSpec[] = [
   },
 ]
 
-/** The order `auto` tries: webgpu is never picked automatically (opt-in only). */
-export const AUTO_ORDER: ReadonlyArray<BackendSpec['name']> = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+/** The order `auto` tries: a GPU first (webgpu only where one can be there: see webgpu-auto.ts), then the CPU backends. */
+export const AUTO_ORDER: ReadonlyArray<BackendSpec['name']> = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']
 
 /** True when every package of the backend resolves from here; loads nothing. */
 export function isInstalled(spec: BackendSpec): boolean {

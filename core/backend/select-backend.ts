@@ -4,6 +4,7 @@ import { BenchError } from '../errors.js'
 import { AUTO_ORDER, BACKEND_NAMES, backendSpec, isInstalled } from './backend-catalog.js'
 import type { BackendSpec } from './backend-catalog.js'
 import { findWasmDir } from './wasm-paths.js'
+import { whyAutoSkipsWebGPU } from './webgpu-auto.js'
 import { registerWebGPU } from './webgpu-backend.js'
 
 /** The backend a process runs on, after `selectBackend`. */
@@ -60,7 +61,7 @@ let current: SelectedBackend | undefined
 
 /**
  * Starts the requested backend for this thread's tfjs (each worker thread calls it for itself).
- * `auto` tries tensorflow-gpu, tensorflow (when installed), wasm, then cpu. A named backend that
+ * `auto` tries tensorflow-gpu, webgpu (where a GPU can be there), tensorflow (when installed), wasm, then cpu. A named backend that
  * is missing or fails to start throws BENCH_BACKEND_UNAVAILABLE with the command that installs it.
  * Calling it again with the same name is free.
  */
@@ -75,6 +76,11 @@ export async function selectBackend(requested: string = 'auto'): Promise<Selecte
     const spec = backendSpec(name)!
     if (!isInstalled(spec)) {
       failures.push(`${name}: not installed (${spec.install})`)
+      continue
+    }
+    const skip = requested === 'auto' && name === 'webgpu' ? whyAutoSkipsWebGPU() : undefined
+    if (skip) {
+      failures.push(`${name}: not tried (${skip})`)
       continue
     }
     try {

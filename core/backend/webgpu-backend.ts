@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import type * as TF from '@tensorflow/tfjs'
 import { backendFailedError } from './device-failure.js'
 import type { DeviceFailure } from './device-failure.js'
+import { dawnFlags } from './webgpu-flags.js'
 
 // tfjs-webgpu on Dawn (the `webgpu` package), with two changes to what tfjs registers by itself:
 // - the device is requested with every limit at the adapter's own value (tfjs asks for six of
@@ -67,16 +68,6 @@ interface WebGPUBackendClass {
 
 // Dynamic import through a variable so TypeScript does not require the optional package.
 const importOptional = (name: string): Promise<unknown> => import(name)
-
-/**
- * Dawn's options from BENCH_DAWN_FLAGS (space-separated, e.g. `backend=vulkan adapter=NVIDIA`).
- * `backend=null` gives Dawn's null device: it validates every command against WebGPU's default
- * limits and computes nothing (its numbers are garbage); the tests use it to check the WebGPU
- * path and its errors on machines without a GPU.
- */
-export function dawnFlags(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.BENCH_DAWN_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '')
-}
 
 /** Every limit an adapter reports (they are getters on the prototype: `for…in` sees them, Object.keys does not). */
 function allLimits(limits: Record<string, number>): Record<string, number> {

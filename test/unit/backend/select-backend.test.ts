@@ -3,6 +3,10 @@ import { BACKENDS, isInstalled } from '../../../core/backend/backend-catalog.js'
 import { selectBackend } from '../../../core/backend/select-backend.js'
 import { probeBackend } from '../../../core/backend/probe-backend.js'
 import { collectEnv } from '../../../cli/commands/env.js'
+import { whyAutoSkipsWebGPU } from '../../../core/backend/webgpu-auto.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 describe('backend selection', () => {
   it('auto picks an installed backend and reports it', async () => {
@@ -15,6 +19,23 @@ describe('backend selection', () => {
     const missing = BACKENDS.find((b) => !isInstalled(b))
     expect(missing).toBeDefined()
     await expect(selectBackend(missing!.name)).rejects.toMatchObject({ code: 'BENCH_BACKEND_UNAVAILABLE', message: expect.stringContaining(missing!.install) })
+  })
+
+  it('auto tries webgpu only where a GPU can be there: a Vulkan loader and a hardware driver on Linux, never on Dawn’s null device', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bonbench-vulkan-'))
+    try {
+      writeFileSync(join(dir, 'libvulkan.so.1'), '')
+      const linux = (env: NodeJS.ProcessEnv) => whyAutoSkipsWebGPU(env, 'linux')
+      expect(linux({ LD_LIBRARY_PATH: dir, VK_DRIVER_FILES: '/etc/vulkan/icd.d/nvidia_icd.json' })).toBeUndefined()
+      expect(linux({ LD_LIBRARY_PATH: dir, VK_DRIVER_FILES: '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json' })).toMatch(/^no GPU Vulkan driver/)
+      expect(linux({ LD_LIBRARY_PATH: dir, VK_DRIVER_FILES: '/etc/vulkan/icd.d/nvidia_icd.json', BENCH_DAWN_FLAGS: 'backend=null' })).toMatch(/null device/)
+      expect(whyAutoSkipsWebGPU({ BENCH_DAWN_FLAGS: 'backend=null' }, 'darwin')).toMatch(/null device/)
+      expect(whyAutoSkipsWebGPU({}, 'darwin')).toBeUndefined()
+      // This machine: no loader, so auto goes on to the CPU backends without starting Dawn.
+      if (process.platform === 'linux' && whyAutoSkipsWebGPU() !== undefined) expect(whyAutoSkipsWebGPU()).toMatch(/^no (Vulkan loader|GPU Vulkan driver)/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('rejects an unknown backend name as misuse', async () => {
