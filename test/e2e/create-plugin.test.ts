@@ -2,6 +2,7 @@ import { execa } from 'execa'
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { benchUsageError } from './cli-help.js'
 import { tempDir } from './cli-helper.js'
 import { bonbenchVersion, installPluginDevDependencies, installTarball, packBonbench } from './packed-bonbench.js'
 
@@ -34,17 +35,19 @@ describe('bench create-plugin', () => {
   }, 60_000)
   afterAll(() => work.cleanup())
 
+  // Argument checks, run in this process by the repository's command-line runner (the command is
+  // the same code in the packed tarball): no Node start per refusal.
   it('refuses an unknown kind, a malformed name and a non-empty folder with exit 2, naming the argument or flag', async () => {
-    const kind = await bench(['create-plugin', 'scorer', 'x'], work.dir)
+    const kind = await benchUsageError(['create-plugin', 'scorer', 'x'], work.dir)
     expect(kind.exitCode).toBe(2)
     expect(kind.stderr).toMatch(/<kind> 'scorer' is not a plugin kind; use one of task, model, verifier, strategy, reporter/)
-    const name = await bench(['create-plugin', 'verifier', 'My_Check'], work.dir)
+    const name = await benchUsageError(['create-plugin', 'verifier', 'My_Check'], work.dir)
     expect(name.exitCode).toBe(2)
     expect(name.stderr).toMatch(/<name> 'My_Check' is not a valid plugin name/)
     const full = join(work.dir, 'full')
     mkdirSync(full)
     writeFileSync(join(full, 'notes.txt'), 'mine')
-    const dir = await bench(['create-plugin', 'verifier', 'check', '--dir', full], work.dir)
+    const dir = await benchUsageError(['create-plugin', 'verifier', 'check', '--dir', full], work.dir)
     expect(dir.exitCode).toBe(2)
     expect(dir.stderr).toContain(`--dir ${full} already exists and is not empty`)
     expect(readdirSync(full)).toEqual(['notes.txt'])
