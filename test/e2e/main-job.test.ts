@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { benchInProcess } from './cli-help.js'
 import { bench, tempDir } from './cli-helper.js'
 
 // The main job end to end at the quick preset's size, but for pretraining: the real default-size
@@ -16,11 +15,11 @@ describe('bench run math --strategies bon-rl,sft --preset quick', () => {
   afterAll(() => project.cleanup())
 
   it('pretrains, prepares the reward model, trains both strategies, evaluates all and reports', async () => {
-    const before = await benchInProcess(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', '--dry-run'], { cwd: project.dir })
+    const before = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', '--dry-run'], { cwd: project.dir })
     expect(before.stdout).toContain('base model: pretrained first, then cached')
     // The preset pretrains 200 steps and fine-tunes each strategy 8; the flag replaces the first.
     expect(before.stdout).toMatch(/ in 216 steps trained/)
-    const shorter = await benchInProcess(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', ...PRETRAIN, '--dry-run'], { cwd: project.dir })
+    const shorter = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', ...PRETRAIN, '--dry-run'], { cwd: project.dir })
     expect(shorter.stdout).toMatch(/ in 116 steps trained/)
     const result = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', ...PRETRAIN], { cwd: project.dir })
     expect(result.exitCode, result.stderr + result.stdout.slice(-2000)).toBe(0)
@@ -48,7 +47,7 @@ describe('bench run math --strategies bon-rl,sft --preset quick', () => {
     expect(bonRl.compute.samplesDrawn).toBeGreaterThan(cells[0].result.compute.samplesDrawn)
     expect(records.filter((r) => r.type === 'checkpoint').map((r) => r.cellId)).toEqual(['bon-rl-n4-t1-s0', 'sft-n1-t1-s0'])
     // The base model is cached by content hash: a dry run knows it, and a second run loads it instead of pretraining.
-    const dry = await benchInProcess(['run', 'math', '--preset', 'quick', ...PRETRAIN, '--dry-run'], { cwd: project.dir })
+    const dry = await bench(['run', 'math', '--preset', 'quick', ...PRETRAIN, '--dry-run'], { cwd: project.dir })
     expect(dry.exitCode, dry.stderr).toBe(0)
     expect(dry.stdout).toContain('base model: in the cache (loaded, no pretraining)')
     expect(dry.stdout).toMatch(/sequences trained: 0\n/)
