@@ -17,6 +17,10 @@ export default defineConfig({
     pool: 'forks',
     // isolated-vm needs --no-node-snapshot on Node >= 20, the same flag bin/bench.js passes.
     execArgv: ['--no-node-snapshot', '--conditions=bonbench-source'],
+    // Journals skip their fsync in tests (core/run/journal.ts): a killed process leaves the same
+    // file, and a record no longer waits on the disk (most of a tabular run's wall time on a busy
+    // disk, a quarter of its CPU). Children started by the tests inherit it.
+    env: { BENCH_TEST_NO_FSYNC: '1' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     maxWorkers: 2,

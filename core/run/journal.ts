@@ -12,6 +12,17 @@ export const KILL_AFTER_RECORDS_ENV = 'BENCH_TEST_KILL_AFTER_RECORDS'
 
 let appended = 0
 
+/**
+ * TEST-ONLY: `BENCH_TEST_NO_FSYNC=1` makes a journal skip its fsyncs. Each batch is still written
+ * by `appendMany` before it returns, so a process that is killed (even by SIGKILL) leaves exactly
+ * the journal it leaves with them: what an fsync adds is durability across a crash of the
+ * machine, which no test observes. What it costs is a wait on the disk per record, most of a
+ * tabular run's wall time on a busy disk and a quarter of its CPU; vitest.config.ts sets it for the
+ * suite. Read when a journal is opened; any other value, or unset: fsync as always. Never set it
+ * outside tests.
+ */
+export const NO_FSYNC_ENV = 'BENCH_TEST_NO_FSYNC'
+
 /** The k of BENCH_TEST_KILL_AFTER_RECORDS, read at each append (tests set it per child process). */
 function killAfter(): number | undefined {
   const raw = process.env[KILL_AFTER_RECORDS_ENV]
@@ -37,10 +48,13 @@ export function countAppendedRecord(): void {
 export class Journal {
   readonly path: string
   #fd: number
+  /** False under BENCH_TEST_NO_FSYNC=1 (tests only). */
+  readonly #sync: boolean
 
   constructor(path: string) {
     this.path = path
     this.#fd = openSync(path, 'a')
+    this.#sync = process.env[NO_FSYNC_ENV] !== '1'
   }
 
   /** Appends one record durably: a batch of one. */
@@ -68,7 +82,7 @@ export class Journal {
     // A write to a regular file may be partial: go on from where it stopped.
     let offset = 0
     while (offset < buffer.length) offset += writeSync(this.#fd, buffer, offset)
-    fsyncSync(this.#fd)
+    if (this.#sync) fsyncSync(this.#fd)
     for (let i = 0; i < count; i++) countAppendedRecord()
   }
 

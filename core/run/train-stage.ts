@@ -59,9 +59,12 @@ export async function trainStage(ctx: RunContext, base: BaseStage, cell: Planned
   // training continues from it. Only one the journal's steps cover, so every step log is journaled.
   const point = plugins.model.loadResumable ? readResumePoint(resumeDir) : undefined
   const usable = point && point.step <= training.length && point.step < config.train.steps ? point : undefined
+  // Loaded with the base model's context (taskSeed), as the clone it replaces was made: a model
+  // may seed training randomness from it (tiny-transformer's dropout stream), so the cell's own
+  // seed here made the steps after a resume differ from the uninterrupted run's.
   const model = ctx.own(
     usable
-      ? await loadResumePoint(plugins.model, resumeDir, { seed: cell.key.seed, backend: config.backend, concurrency: ctx.concurrency, signal: ctx.signal })
+      ? await loadResumePoint(plugins.model, resumeDir, { seed: config.taskSeed, backend: config.backend, concurrency: ctx.concurrency, signal: ctx.signal })
       : await base.model.clone(),
     `the model instance of cell ${cell.cellId}`,
   )

@@ -70,3 +70,71 @@ export async function benchUsageError(args: string[], cwd: string): Promise<Pick
     process.exitCode = exitCodeBefore
   }
 }
+
+let capturing = false
+
+/**
+ * What `bench <args>` run in `cwd` prints and returns, run in this process by the executable's own
+ * command-line runner (runCommandLine, what cli/main.ts runs) with the environment bench() gives a
+ * child (CI=true, NO_COLOR=1, and `env`), its stdout and stderr captured: no Node start and no
+ * re-import of the CLI per command (each costs the suite most of a CPU second). For commands whose
+ * test is not about the process — a dry run, `merge`, `report`, `queue status`, a run's usage
+ * error — in an e2e file (a process of its own, so nothing a command leaves behind in this one
+ * reaches another file). What a process boundary decides (a shard or a queue worker per machine,
+ * a signal, a kill, an installed package's own `bench`) still starts the real executable through
+ * bench(). One at a time: its capture is the process's.
+ */
+export async function benchInProcess(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<BenchResult> {
+  if (capturing) throw new Error('benchInProcess runs one command at a time')
+  capturing = true
+  let stdout = ''
+  let stderr = ''
+  const capture =
+    (append: (text: string) => void) =>
+    (chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void): boolean => {
+      append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'))
+      const done = typeof encoding === 'function' ? encoding : callback
+      if (done) queueMicrotask(() => done(null))
+      return true
+    }
+  const writeOut = capture((text) => void (stdout += text))
+  const writeErr = capture((text) => void (stderr += text))
+  const configure = (command: Command): void => {
+    command.configureOutput({
+      writeOut: (text) => void writeOut(text),
+      writeErr: (text) => void writeErr(text),
+      outputError: (text, write) => write(text),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
+    command.commands.forEach(configure)
+  }
+  const env = { CI: 'true', NO_COLOR: '1', ...opts.env }
+  const envBefore = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]))
+  const streams = [process.stdout, process.stderr] as const
+  const ownWrites = streams.map((stream) => Object.getOwnPropertyDescriptor(stream, 'write'))
+  const here = process.cwd()
+  const exitCodeBefore = process.exitCode
+  process.exitCode = undefined
+  Object.assign(process.env, env)
+  process.chdir(opts.cwd)
+  process.stdout.write = writeOut as typeof process.stdout.write
+  process.stderr.write = writeErr as typeof process.stderr.write
+  try {
+    const failed = await runCommandLine([process.execPath, 'bench', ...args], { writeErr: (text) => void writeErr(text), configure })
+    return { exitCode: failed ?? Number(process.exitCode ?? 0), stdout, stderr, timedOut: false }
+  } finally {
+    streams.forEach((stream, i) => {
+      const own = ownWrites[i]
+      if (own) Object.defineProperty(stream, 'write', own)
+      else delete (stream as { write?: unknown }).write
+    })
+    process.chdir(here)
+    process.exitCode = exitCodeBefore
+    for (const [key, value] of Object.entries(envBefore)) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+    capturing = false
+  }
+}

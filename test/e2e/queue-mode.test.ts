@@ -5,8 +5,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
 import { expectSameJournal } from '../helpers/compare-journals.js'
-import { freePort, startRedis, type TestRedis } from '../helpers/redis-server.js'
+import { freePort, redisDb, startRedis, type TestRedis } from '../helpers/redis-server.js'
 import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { benchInProcess, benchUsageError } from './cli-help.js'
 import { bench, benchBin, tempDir } from './cli-helper.js'
 
 // Issue 16 §1, §2, §4, §5: queue mode on BullMQ over a real Redis (Debian's redis-server).
@@ -27,6 +28,22 @@ function singleMatrixJournal(): Promise<string> {
   return singleJournal
 }
 
+// One Redis for the file (BONBENCH_TEST_REDIS_URL's, or one started here), a database per
+// describe; the restart test starts its own.
+let server: TestRedis
+beforeAll(async () => {
+  server = await startRedis()
+})
+afterAll(async () => {
+  await server.stop()
+})
+/** The file's Redis on database `db`: a describe's own (its URL read once the server is up). */
+const redisOn = (db: number) => ({
+  get url() {
+    return redisDb(server.url, db)
+  },
+})
+
 /** A `bench worker` process (the real CLI) in `cwd`; a short lock so a killed worker's job is retried within seconds. */
 function startWorker(url: string, cwd: string, env: Record<string, string> = {}, extra: string[] = []): ResultPromise {
   return execa(process.execPath, [benchBin, 'worker', '--queue', url, '--lock-ms', '2000', ...extra], {
@@ -44,14 +61,8 @@ async function stopWorker(worker: ResultPromise): Promise<{ exitCode?: number; s
 
 describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
   const project = tempDir('bonbench-queue-')
-  let redis: TestRedis
-  beforeAll(async () => {
-    redis = await startRedis({ db: 1 })
-  })
-  afterAll(async () => {
-    await redis.stop()
-    project.cleanup()
-  })
+  const redis = redisOn(1)
+  afterAll(() => project.cleanup())
 
   it('journals, record for record, what one process journals; the killed worker’s cell is retried on another', async () => {
     const single = await singleMatrixJournal()
@@ -68,7 +79,7 @@ describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
     expect(killed.signal, String(killed.stdout)).toBe('SIGKILL')
     const cut = /(\S+): started/.exec(String(killed.stdout))![1]!
     // Nothing left in the queue once the run is journaled.
-    const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
+    const status = await benchInProcess(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
     expect(status.exitCode, status.stderr).toBe(0)
     const [queue] = JSON.parse(status.stdout) as Array<{ queue: string; counts: Record<string, number>; workers: Array<{ name: string }> }>
     expect(queue).toMatchObject({ queue: 'bonbench', counts: { waiting: 0, active: 0, failed: 0, completed: 0 } })
@@ -90,14 +101,8 @@ describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
 
 describe('bench run --queue with a pretrained base model and a learned verifier', () => {
   const project = tempDir('bonbench-queue-math-')
-  let redis: TestRedis
-  beforeAll(async () => {
-    redis = await startRedis({ db: 4 })
-  })
-  afterAll(async () => {
-    await redis.stop()
-    project.cleanup()
-  })
+  const redis = redisOn(4)
+  afterAll(() => project.cleanup())
   writeTinyMathConfig(project.dir)
 
   it('the base job journals the pretraining and the verifier once; two workers, one killed mid-cell, match one process', async () => {
@@ -118,14 +123,8 @@ describe('bench run --queue with a pretrained base model and a learned verifier'
 
 describe('bench run --resume --queue after the coordinator is killed', () => {
   const project = tempDir('bonbench-queue-resume-')
-  let redis: TestRedis
-  beforeAll(async () => {
-    redis = await startRedis({ db: 3 })
-  })
-  afterAll(async () => {
-    await redis.stop()
-    project.cleanup()
-  })
+  const redis = redisOn(3)
+  afterAll(() => project.cleanup())
 
   it('re-attaches to the queue: jobs that finished meanwhile are journaled, none twice', async () => {
     const single = await singleMatrixJournal()
@@ -146,24 +145,18 @@ describe('bench run --resume --queue after the coordinator is killed', () => {
 
 describe('queue mode refuses bad input by name and loses no job', () => {
   const project = tempDir('bonbench-queue-errors-')
-  let redis: TestRedis
-  beforeAll(async () => {
-    redis = await startRedis({ db: 2 })
-  })
-  afterAll(async () => {
-    await redis.stop()
-    project.cleanup()
-  })
+  const redis = redisOn(2)
+  afterAll(() => project.cleanup())
 
   it('a wrong URL and an unreachable Redis are usage errors that create no run', async () => {
-    const wrong = await bench(['run', ...MATRIX, '--queue', 'http://127.0.0.1:6379', '--no-tui'], { cwd: project.dir })
+    const wrong = await benchUsageError(['run', ...MATRIX, '--queue', 'http://127.0.0.1:6379', '--no-tui'], project.dir)
     expect(wrong.exitCode).toBe(2)
     expect(wrong.stderr).toContain("--queue: 'http://127.0.0.1:6379' is not a Redis URL")
     const port = await freePort()
-    const down = await bench(['run', ...MATRIX, '--queue', `redis://127.0.0.1:${port}/0`, '--no-tui'], { cwd: project.dir })
+    const down = await benchUsageError(['run', ...MATRIX, '--queue', `redis://127.0.0.1:${port}/0`, '--no-tui'], project.dir)
     expect(down.exitCode).toBe(2)
     expect(down.stderr).toContain(`cannot reach Redis at redis://127.0.0.1:${port}/0`)
-    const worker = await bench(['worker', '--queue', `redis://127.0.0.1:${port}/0`], { cwd: project.dir })
+    const worker = await benchUsageError(['worker', '--queue', `redis://127.0.0.1:${port}/0`], project.dir)
     expect(worker.exitCode).toBe(2)
     expect(worker.stderr).toContain('cannot reach Redis')
     expect(existsSync(join(project.dir, '.bench', 'runs'))).toBe(false)
@@ -188,7 +181,7 @@ describe('queue mode refuses bad input by name and loses no job', () => {
     const stale = await startWorker(redis.url, there)
     expect(stale.exitCode).toBe(2)
     expect(String(stale.stderr)).toMatch(/version 1\.3\.0 here, 1\.2\.3 in the run.*The job went back to the queue/)
-    const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: here })
+    const status = await benchInProcess(['queue', 'status', '--queue', redis.url, '--json'], { cwd: here })
     const [queue] = JSON.parse(status.stdout) as Array<{ counts: Record<string, number> }>
     expect(queue!.counts.waiting! + queue!.counts.prioritized!).toBe(1)
     const good = startWorker(redis.url, here)
@@ -238,14 +231,8 @@ describe('a Redis restart mid-run', () => {
 
 describe('bench run --queue with no worker', () => {
   const project = tempDir('bonbench-queue-no-worker-')
-  let redis: TestRedis
-  beforeAll(async () => {
-    redis = await startRedis({ db: 6 })
-  })
-  afterAll(async () => {
-    await redis.stop()
-    project.cleanup()
-  })
+  const redis = redisOn(6)
+  afterAll(() => project.cleanup())
   const SMALL = ['toy', '--model', 'tabular', '--strategies', 'sft', '--n', '1,2', '--seeds', '1', '--temperatures', '1', '--steps', '20']
 
   it('says how to start one, stops after --worker-timeout with a named error, journal kept; --resume --queue then finishes it', async () => {
@@ -273,7 +260,7 @@ describe('bench run --queue with no worker', () => {
     expect(resumed.exitCode, resumed.stderr).toBe(0)
     await stopWorker(worker)
     expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), join(runDir, 'journal.jsonl'))
-    const misuse = await bench(['run', ...SMALL, '--worker-timeout', '5', '--no-tui'], { cwd: project.dir })
+    const misuse = await benchUsageError(['run', ...SMALL, '--worker-timeout', '5', '--no-tui'], project.dir)
     expect(misuse.exitCode).toBe(2)
     expect(misuse.stderr).toContain('--worker-timeout applies to queue mode only')
   }, 240_000)

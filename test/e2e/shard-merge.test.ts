@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectSameJournal } from '../helpers/compare-journals.js'
 import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { benchInProcess, benchUsageError } from './cli-help.js'
 import { bench, tempDir } from './cli-helper.js'
 
 // Issue 16 §3: `bench run --shard i/n` runs a deterministic part of the cells; `bench merge` joins
@@ -45,27 +46,27 @@ describe('bench run --shard and bench merge', () => {
     expect(owned[1]).toEqual(planned.filter((_, p) => p % 3 === 1))
 
     // Any order on the command line.
-    const merged = await bench(['merge', shardDirs[2]!, shardDirs[0]!, shardDirs[1]!, '--out', 'merged'], { cwd: project.dir })
+    const merged = await benchInProcess(['merge', shardDirs[2]!, shardDirs[0]!, shardDirs[1]!, '--out', 'merged'], { cwd: project.dir })
     expect(merged.exitCode, merged.stderr).toBe(0)
     expect(merged.stdout).toContain('merged 3 shards (16 cells)')
     const mergedDir = join(project.dir, 'merged')
     expectSameJournal(join(wholeDir, 'journal.jsonl'), join(mergedDir, 'journal.jsonl'))
     expect(resultCells(mergedDir)).toEqual(resultCells(wholeDir))
-    const report = await bench(['report', mergedDir, '--format', 'md'], { cwd: project.dir })
+    const report = await benchInProcess(['report', mergedDir, '--format', 'md'], { cwd: project.dir })
     expect(report.stdout).toContain('16 of 16 cells finished')
   }, 300_000)
 
   it('refuses a missing shard, a shard given twice and a run that is no shard, naming each', async () => {
-    const missing = await bench(['merge', shardDirs[0]!, shardDirs[2]!, '--out', 'm1'], { cwd: project.dir })
+    const missing = await benchUsageError(['merge', shardDirs[0]!, shardDirs[2]!, '--out', 'm1'], project.dir)
     expect(missing.exitCode).toBe(2)
     expect(missing.stderr).toContain('shard 2/3 missing')
-    const twice = await bench(['merge', shardDirs[0]!, shardDirs[0]!, shardDirs[1]!, '--out', 'm2'], { cwd: project.dir })
+    const twice = await benchUsageError(['merge', shardDirs[0]!, shardDirs[0]!, shardDirs[1]!, '--out', 'm2'], project.dir)
     expect(twice.exitCode).toBe(2)
     expect(twice.stderr).toContain('shard 1/3 is given twice')
-    const plain = await bench(['merge', join(project.dir, 'merged'), '--out', 'm3'], { cwd: project.dir })
+    const plain = await benchUsageError(['merge', join(project.dir, 'merged'), '--out', 'm3'], project.dir)
     expect(plain.exitCode).toBe(2)
     expect(plain.stderr).toContain('is not a shard run')
-    const bad = await bench(['run', ...MATRIX, '--shard', '4/3'], { cwd: project.dir })
+    const bad = await benchUsageError(['run', ...MATRIX, '--shard', '4/3'], project.dir)
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain('--shard: give i/n with 1 ≤ i ≤ n')
   }, 120_000)
@@ -88,7 +89,7 @@ describe('bench merge of shards whose tabular cells met different prompts before
       expect(shard.exitCode, shard.stderr).toBe(0)
       dirs.push(runDirOf(shard.stdout))
     }
-    const merged = await bench(['merge', ...dirs, '--out', 'merged'], { cwd: project.dir })
+    const merged = await benchInProcess(['merge', ...dirs, '--out', 'merged'], { cwd: project.dir })
     expect(merged.exitCode, merged.stderr).toBe(0)
     const journal = join(runDirOf(whole.stdout), 'journal.jsonl')
     expect(readFileSync(journal, 'utf8').match(/"type":"checkpoint"/g)).toHaveLength(2)
@@ -101,8 +102,8 @@ describe('bench run --dry-run --shard', () => {
   afterAll(() => project.cleanup())
 
   it("prints only that shard's cells and their estimate, and creates nothing", async () => {
-    const whole = await bench(['run', ...MATRIX, '--dry-run'], { cwd: project.dir })
-    const shard = await bench(['run', ...MATRIX, '--dry-run', '--shard', '2/3'], { cwd: project.dir })
+    const whole = await benchInProcess(['run', ...MATRIX, '--dry-run'], { cwd: project.dir })
+    const shard = await benchInProcess(['run', ...MATRIX, '--dry-run', '--shard', '2/3'], { cwd: project.dir })
     expect(whole.exitCode, whole.stderr).toBe(0)
     expect(shard.exitCode, shard.stderr).toBe(0)
     const cellsOf = (stdout: string) => [...stdout.matchAll(/^ {2}(\S+) +strategy=/gm)].map((m) => m[1]!)
@@ -135,7 +136,7 @@ describe('bench merge with a pretrained base model and a learned verifier', () =
       dirs.push(join(onlyJournal(join(project.dir, `shard-${i}`)), '..'))
     }
     expect(readFileSync(join(dirs[1]!, 'journal.jsonl'), 'utf8')).toContain('"cellId":"pretrain"')
-    const merged = await bench(['merge', ...dirs, '--out', 'merged', '--no-reports'], { cwd: project.dir })
+    const merged = await benchInProcess(['merge', ...dirs, '--out', 'merged', '--no-reports'], { cwd: project.dir })
     expect(merged.exitCode, merged.stderr).toBe(0)
     expectSameJournal(onlyJournal(join(project.dir, 'whole')), join(project.dir, 'merged', 'journal.jsonl'))
   }, 300_000)

@@ -35,6 +35,11 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/** `url` (a Redis URL, with or without a database number) on database `db`. */
+export function redisDb(url: string, db: number): string {
+  return `${url.replace(/\/\d*$/, '')}/${db}`
+}
+
 /**
  * A real Redis for a test: BONBENCH_TEST_REDIS_URL when set (each test then uses its own database
  * number, `db`), else its own `redis-server` on a free loopback port, in a temporary folder, with
@@ -45,7 +50,7 @@ export async function startRedis(opts: { db?: number; own?: boolean } = {}): Pro
   const given = process.env[REDIS_URL_ENV]
   // `own`: a test that restarts Redis needs a server of its own.
   if (given && !opts.own) {
-    const url = opts.db !== undefined ? `${given.replace(/\/\d*$/, '')}/${opts.db}` : given
+    const url = opts.db !== undefined ? redisDb(given, opts.db) : given
     return { url, port: Number(new URL(given).port || 6379), owned: false, stop: async () => {}, restart: async () => {} }
   }
   const dir = mkdtempSync(join(tmpdir(), 'bonbench-redis-'))

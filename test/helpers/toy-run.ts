@@ -5,6 +5,7 @@ import { resolveConfig, type ResolvedConfig } from '../../core/config/resolve-co
 import type { UserConfig } from '../../core/config/types.js'
 import type { Plugin } from '../../core/plugin-api/index.js'
 import type { JournalRecord } from '../../core/run/journal-types.js'
+import { loadPluginRef } from '../../core/registry/load-plugin.js'
 import { PluginRegistry } from '../../core/registry/registry.js'
 import { builtins } from '../../cli/builtins.js'
 
@@ -18,9 +19,30 @@ export function tempProject(prefix = 'bonbench-run-'): { dir: string; cleanup: (
  * A resolved config and a registry for a small programmatic `runMatrix`: the toy task and the
  * tabular model by default (fast, no pretraining), runs and cache inside `dir`, the given plugin
  * objects registered inline. `config` is merged over the defaults (matrix fields one by one);
- * concurrency is 1 unless `config.concurrency` says otherwise.
+ * concurrency is 1 unless `config.concurrency` says otherwise. A config whose `plugins` names
+ * built-ins with options (`['tiny-transformer', { width: 16 }]`) needs {@link toyRunSetupWithPlugins}:
+ * this one would leave those options out of the registry, so it refuses them.
  */
 export function toyRunSetup(dir: string, opts: { plugins?: Plugin[]; config?: UserConfig } = {}): { config: ResolvedConfig; registry: PluginRegistry } {
+  if (opts.config?.plugins?.length) throw new Error('toyRunSetup: config.plugins is loaded by toyRunSetupWithPlugins (its options apply only there)')
+  return setupOf(dir, opts)
+}
+
+/**
+ * {@link toyRunSetup} for a config with `plugins`: each reference (a built-in's name with its
+ * options, a path, a package) is loaded into the registry as a run loads it (core/run/setup.ts),
+ * so `['tiny-transformer', { width: 16 }]` is the model the run creates.
+ */
+export async function toyRunSetupWithPlugins(
+  dir: string,
+  opts: { plugins?: Plugin[]; config?: UserConfig } = {},
+): Promise<{ config: ResolvedConfig; registry: PluginRegistry }> {
+  const setup = setupOf(dir, opts)
+  for (const ref of setup.config.plugins) await loadPluginRef(ref, setup.registry, setup.config.baseDir)
+  return setup
+}
+
+function setupOf(dir: string, opts: { plugins?: Plugin[]; config?: UserConfig }): { config: ResolvedConfig; registry: PluginRegistry } {
   const registry = new PluginRegistry({ builtins })
   for (const plugin of opts.plugins ?? []) registry.add(plugin, 'inline')
   const user = opts.config ?? {}

@@ -79,10 +79,18 @@ const modelRows: Array<{ short: string; label: string; row: () => Promise<{ plug
     row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: tinyOpts }),
   },
   // Two sampling workers: batches are split across threads, so batch independence and weight sync after update matter.
+  // Each instance that samples starts its own two threads (about 1.5 s of CPU each from the
+  // sources); clone-cache-invariant's two clones would add four more. It compares a clone of the
+  // trained model with a clone of the loaded one, both trained on the main thread: nothing it checks
+  // depends on where the samples are drawn, so it runs in the in-process row above (weight sync
+  // to the workers after updates: tiny-transformer-workers.test.ts).
   {
     short: 'tiny-transformer',
     label: '2 sampling workers',
-    row: async () => ({ plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin, opts: { ...tinyOpts, concurrency: 2 } }),
+    row: async () => ({
+      plugin: builtins['tiny-transformer']!(tinyOptions) as ModelPlugin,
+      opts: { ...tinyOpts, concurrency: 2, skip: ['clone-cache-invariant'] },
+    }),
   },
   // The HTTP model against `bench serve`'s server over a tiny-transformer, on loopback: no training hooks.
   {
@@ -139,7 +147,7 @@ describe('model contract: every built-in model', () => {
               'update-direction',
               'clone-independent',
               'save-load',
-              'clone-cache-invariant',
+              ...(opts.skip?.includes('clone-cache-invariant') ? [] : ['clone-cache-invariant']),
             ]),
       ])
     })

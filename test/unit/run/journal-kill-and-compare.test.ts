@@ -2,7 +2,7 @@ import { execa } from 'execa'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { KILL_AFTER_RECORDS_ENV, readJournal } from '../../../core/run/journal.js'
+import { KILL_AFTER_RECORDS_ENV, NO_FSYNC_ENV, readJournal } from '../../../core/run/journal.js'
 import type { JournalRecord } from '../../../core/run/journal-types.js'
 import { compareJournals, expectSameJournal, formatDifference } from '../../helpers/compare-journals.js'
 import { repoRoot, tempDir } from '../../e2e/cli-helper.js'
@@ -67,8 +67,13 @@ describe(`${KILL_AFTER_RECORDS_ENV} (test-only kill hook)`, () => {
 const journal = new Journal(process.argv[1])
 for (let i = 0; i < 5; i++) journal.append({ type: 'train', cellId: 'c', log: { step: i, loss: i, gradNorm: 0 } })
 console.log('finished')`
+  // The suite sets BENCH_TEST_NO_FSYNC=1 (vitest.config.ts); these children fsync unless a case sets it.
   const run = (path: string, env: Record<string, string>) =>
-    execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { cwd: repoRoot, reject: false, env })
+    execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], {
+      cwd: repoRoot,
+      reject: false,
+      env: { [NO_FSYNC_ENV]: '', ...env },
+    })
 
   it('kills the process right after the k-th fsync’d record, and does nothing when unset or invalid', async () => {
     const killed = await run(join(dir.dir, 'k2.jsonl'), { [KILL_AFTER_RECORDS_ENV]: '2' })
@@ -93,8 +98,13 @@ journal.append(step(0))
 journal.appendMany([])
 journal.appendMany([1, 2, 3, 4].map(step))
 console.log('finished')`
+  // The suite sets BENCH_TEST_NO_FSYNC=1 (vitest.config.ts); these children fsync unless a case sets it.
   const run = (path: string, env: Record<string, string>) =>
-    execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { cwd: repoRoot, reject: false, env })
+    execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], {
+      cwd: repoRoot,
+      reject: false,
+      env: { [NO_FSYNC_ENV]: '', ...env },
+    })
 
   it('writes the records as appends do, and the kill hook still stops right after the k-th (the batch cut there)', async () => {
     const whole = join(dir.dir, 'many.jsonl')
@@ -110,5 +120,24 @@ console.log('finished')`
     expect(killed.signal).toBe('SIGKILL')
     expect(readFileSync(cut, 'utf8').endsWith('\n')).toBe(true)
     expect(readJournal(cut).records.map((r) => (r.type === 'train' ? r.log.step : -1))).toEqual([0, 1, 2])
+  })
+
+  it(`writes the same file under ${NO_FSYNC_ENV}=1 (the suite's setting), and the kill hook cuts it at the same record`, async () => {
+    const synced = join(dir.dir, 'synced.jsonl')
+    const unsynced = join(dir.dir, 'unsynced.jsonl')
+    expect((await run(synced, {})).exitCode).toBe(0)
+    const done = await run(unsynced, { [NO_FSYNC_ENV]: '1' })
+    expect(done.exitCode, done.stderr).toBe(0)
+    expect(readFileSync(unsynced, 'utf8')).toBe(readFileSync(synced, 'utf8'))
+    const cut = join(dir.dir, 'unsynced-k3.jsonl')
+    const killed = await run(cut, { [KILL_AFTER_RECORDS_ENV]: '3', [NO_FSYNC_ENV]: '1' })
+    expect(killed.signal).toBe('SIGKILL')
+    expect(readFileSync(cut, 'utf8')).toBe(
+      readFileSync(synced, 'utf8')
+        .split('\n')
+        .slice(0, 3)
+        .map((line) => `${line}\n`)
+        .join(''),
+    )
   })
 })

@@ -6,7 +6,7 @@ import type { RunEvent } from '../../../core/events.js'
 import { runMatrix } from '../../../core/run/run-matrix.js'
 import { readResumePoint } from '../../../core/train/resume-point.js'
 import { expectSameJournal } from '../../helpers/compare-journals.js'
-import { tempProject, toyRunSetup } from '../../helpers/toy-run.js'
+import { tempProject, toyRunSetupWithPlugins } from '../../helpers/toy-run.js'
 
 // Resume at step granularity (issue 19 §5): training cells and pretraining write a resume point
 // (weights, optimizer state, step) every `train.checkpointEvery` steps and when the run is stopped;
@@ -118,7 +118,7 @@ describe('a run stopped mid-training resumes from its resume point with the unin
     if (known) return known
     const project = tempProject()
     referenceProjects.push(project.cleanup)
-    const outcome = await runMatrix(toyRunSetup(project.dir, { config }))
+    const outcome = await runMatrix(await toyRunSetupWithPlugins(project.dir, { config }))
     expect(outcome.interrupted).toBe(false)
     references.set(config, outcome.runDir)
     return outcome.runDir
@@ -130,7 +130,7 @@ describe('a run stopped mid-training resumes from its resume point with the unin
       const expected = await reference(stop.config)
       const project = tempProject()
       cleanups.push(project.cleanup)
-      const setup = toyRunSetup(project.dir, { config: stop.config })
+      const setup = await toyRunSetupWithPlugins(project.dir, { config: stop.config })
       const controller = new AbortController()
       const stopped = await runMatrix({ ...setup, signal: controller.signal, listeners: [(e) => stop.at(e) && controller.abort()] })
       expect(stopped.interrupted).toBe(true)
