@@ -63,6 +63,13 @@ const attacks: Array<{ name: string; completion: string; reason: string | string
   },
   { name: 'dynamic import', completion: "  return import('node:fs').then((fs) => fs.readFileSync('/etc/passwd').length)\n}\n", reason: 'runtime' },
   { name: 'host timers', completion: '  setTimeout(() => {}, 0)\n  return a + b\n}\n', reason: 'runtime' },
+  // With a timeout, V8 posts a non-nestable delayed task that isolated-vm's platform answers with std::terminate (the
+  // whole host process aborted): the sandbox has no Atomics.waitAsync.
+  {
+    name: 'Atomics.waitAsync with a timeout',
+    completion: '  return Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20).value.then(() => a + b)\n}\n',
+    reason: 'runtime',
+  },
   { name: 'network', completion: "  return fetch('http://127.0.0.1/').then(() => 3)\n}\n", reason: 'runtime' },
   { name: 'throwing a non-Error', completion: '  throw 42\n}\n', reason: 'runtime' },
   { name: 'syntax error', completion: '  return a +\n', reason: 'syntax' },

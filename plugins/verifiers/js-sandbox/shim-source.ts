@@ -31,3 +31,30 @@ export function shimSource(outputLimit: number): string {
   const limit = Math.max(0, Math.floor(outputLimit))
   return `(function () {\n'use strict'\n${shimBundle()}\nreturn ${SHIM_EXPORTS}.createShim(${limit})\n})()`
 }
+
+/**
+ * The global property where a startup snapshot leaves the shim's install function (see
+ * shim-snapshot.ts). It lives only between a context's creation and ARM_SHIM_SOURCE, which deletes
+ * it before any candidate runs in the context.
+ */
+export const ARM_KEY = '__bonbenchArmShim'
+
+/**
+ * The source of a startup snapshot's script: the shim's bundle, run once when the snapshot is
+ * made. It makes the shim's objects (console, require, the assert modules, `run` and the state
+ * they write) in the snapshot's context without touching its global object but for one
+ * non-enumerable property, ARM_KEY, holding the function that installs them. Every context made
+ * from the snapshot is a copy of that context: its own built-ins, its own shim objects (captured
+ * from its own built-ins), and the install function still to run.
+ */
+export function shimSnapshotSource(outputLimit: number): string {
+  const limit = Math.max(0, Math.floor(outputLimit))
+  return `(function () {\n'use strict'\n${shimBundle()}\nObject.defineProperty(globalThis, ${JSON.stringify(ARM_KEY)}, { value: ${SHIM_EXPORTS}.prepareShim(${limit}), configurable: true })\n})()`
+}
+
+/**
+ * Run in each context made from the snapshot, before the candidate: takes the install function off
+ * the global object, installs the shim (its hardening included) and completes with its `run`, as
+ * shimSource's script does in a plain context.
+ */
+export const ARM_SHIM_SOURCE = `(function () {\n'use strict'\nconst arm = globalThis[${JSON.stringify(ARM_KEY)}]\ndelete globalThis[${JSON.stringify(ARM_KEY)}]\nreturn arm()\n})()`
