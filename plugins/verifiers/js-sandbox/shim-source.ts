@@ -16,10 +16,11 @@ export function shimBundle(): string {
 }
 
 /**
- * The source of the in-isolate shim, compiled once per isolate and run in every fresh context
- * before the candidate. The shim itself is the TypeScript in ./shim/ (create-shim.ts says what it
- * gives the candidate and what it hardens; run-program.ts how a candidate's throw or rejection is
- * contained in the isolate). This wraps its bundle in a strict-mode function so that nothing of
+ * The source of the in-isolate shim as one script that makes and installs it in a plain context
+ * (the pool's isolates start from a snapshot instead, see shim-snapshot.ts and ARM_SHIM_SOURCE; the
+ * shim's tests and benchmarks/sandbox-profile.ts run this). The shim itself is the TypeScript in
+ * ./shim/ (create-shim.ts says what it gives the candidate and what it hardens; run-program.ts how
+ * a candidate's throw or rejection is contained in the isolate). This wraps its bundle in a strict-mode function so that nothing of
  * it becomes a global of the context: the script's completion value is the shim's
  * `run(script, context)`, kept by the host as a Reference. `run` returns a promise, with no
  * prototype, that always resolves — never rejects — with the report as a JSON string: console
