@@ -395,8 +395,10 @@ describe('the bundled shim', () => {
     expect(
       vm.runInContext(`typeof ${ARM_KEY} + ' ' + Object.keys(globalThis).length + ' ' + Object.isFrozen(JSON) + ' ' + typeof Atomics.waitAsync`, context),
     ).toBe('function 0 false function')
+    const install = vm.runInContext(ARM_KEY, context) as () => unknown
     const run = vm.runInContext(ARM_SHIM_SOURCE, context, { filename: 'bonbench-shim.js' }) as ReturnType<typeof createRun<null>>
     expect(typeof run).toBe('function')
+    expect(() => install()).toThrow(/once per context/)
     expect(
       vm.runInContext(
         `typeof ${ARM_KEY} + ' ' + Object.isFrozen(JSON) + ' ' + Object.isExtensible(Array.prototype) + ' ' + typeof Atomics.waitAsync + ' ' + Object.getOwnPropertyDescriptor(globalThis, 'require').writable`,
