@@ -1,9 +1,12 @@
 // How to run: `node --no-node-snapshot --conditions=bonbench-source --import tsx benchmarks/sandbox-profile.ts`
 // Where a js-sandbox candidate's time goes (issue 17), on the 164 HumanEval-X reference solutions,
-// one isolate, one stage at a time: making a context, installing the shim in it, compiling the
+// one isolate made from the shim's startup snapshot (as the pool makes them), one stage at a time:
+// making a context (a copy of the snapshot's), installing the shim in it, compiling the
 // program, running it through the shim (asynchronously, as the verifier does), releasing. Prints
 // the mean per candidate of wall time and of the isolate's own CPU time (isolate.cpuTime), and
-// beside them: the same program run in a context with no shim, and in one context reused (as a
+// beside them: a context and its shim made as before the snapshot (a plain isolate, the shim's
+// whole bundle run in each context) and as now, the same program run in a context with no shim,
+// in one context reused (as a
 // function body, which would be wrong in general: see the js-sandbox README), and what a check that
 // every built-in of a reused context is unchanged costs (every own property descriptor of the
 // ~700 objects reachable from globalThis). Prints only; writes no results file.
@@ -11,15 +14,16 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ivm from 'isolated-vm'
 import { humanevalJs } from '../plugins/tasks/humaneval-js/index.js'
-import { shimSource } from '../plugins/verifiers/js-sandbox/shim-source.js'
+import { ARM_SHIM_SOURCE, shimSource } from '../plugins/verifiers/js-sandbox/shim-source.js'
+import { shimSnapshot } from '../plugins/verifiers/js-sandbox/shim-snapshot.js'
 import { buildProgram, type CodePayload } from '../plugins/verifiers/shared/code-payload.js'
 
 const data = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/data/humaneval_js/humaneval_js.humaneval-x.jsonl.gz')
 const problems = (await humanevalJs().load({ seed: 0, dataPath: data })).test
 const programs = problems.map((p) => buildProgram(p, p.data as unknown as CodePayload, p.expert!))
 const rounds = Number(process.env.ROUNDS ?? 3)
-const isolate = new ivm.Isolate({ memoryLimit: 128 })
-const shim = isolate.compileScriptSync(shimSource(16_384), { filename: 'bonbench-shim.js' })
+const isolate = new ivm.Isolate({ memoryLimit: 128, snapshot: shimSnapshot(16_384) })
+const arm = isolate.compileScriptSync(ARM_SHIM_SOURCE, { filename: 'bonbench-shim.js' })
 const stubs =
   'globalThis.require = () => ({ deepEqual() {}, strictEqual() {}, equal() {}, ok() {} }); globalThis.console = { log() {}, assert() {}, error() {}, warn() {} }'
 
@@ -38,7 +42,7 @@ for (let round = 0; round < rounds; round++) {
     }
     const context = await isolate.createContext()
     lap('context')
-    const run = (await shim.run(context, { reference: true })) as ivm.Reference<(s: ivm.Script, c: ivm.Context) => string>
+    const run = (await arm.run(context, { reference: true })) as ivm.Reference<(s: ivm.Script, c: ivm.Context) => string>
     lap('shim')
     const script = isolate.compileScriptSync(program, { filename: 'candidate.js' })
     lap('compile')
@@ -62,6 +66,28 @@ async function mean(label: string, each: (program: string) => Promise<void>) {
     `${label}: ${Number((process.hrtime.bigint() - start.wall) / count) / 1000} µs wall, ${Number((isolate.cpuTime - start.cpu) / count) / 1000} µs isolate CPU`,
   )
 }
+// Before the snapshot: a plain isolate, and the shim's whole bundle run in each new context.
+const plain = new ivm.Isolate({ memoryLimit: 128 })
+const shim = plain.compileScriptSync(shimSource(16_384), { filename: 'bonbench-shim.js' })
+{
+  const start = { wall: process.hrtime.bigint(), cpu: plain.cpuTime }
+  for (let round = 0; round < rounds; round++)
+    for (let i = 0; i < programs.length; i++) {
+      const context = await plain.createContext()
+      ;((await shim.run(context, { reference: true })) as ivm.Reference).release()
+      context.release()
+    }
+  const count = BigInt(rounds * programs.length)
+  console.log(
+    `plain isolate, no snapshot: make a context + run the shim's bundle in it: ${Number((process.hrtime.bigint() - start.wall) / count) / 1000} µs wall, ${Number((plain.cpuTime - start.cpu) / count) / 1000} µs isolate CPU`,
+  )
+  plain.dispose()
+}
+await mean('snapshot isolate: make a context + install the shim', async () => {
+  const context = await isolate.createContext()
+  ;((await arm.run(context, { reference: true })) as ivm.Reference).release()
+  context.release()
+})
 await mean('fresh context, no shim (stubs), compile + run', async (program) => {
   const context = await isolate.createContext()
   await context.eval(stubs)

@@ -3,9 +3,11 @@ import { jsSandbox } from '../../plugins/verifiers/js-sandbox/index.js'
 import { addProblem, CORRECT_ADD } from './code-fixtures.js'
 
 // Leakage attacks: a candidate changes the realm (globals of every kind, built-in prototypes,
-// Function.prototype, Array.prototype, Error.prepareStackTrace, RegExp's legacy statics, callbacks
-// that fire later: microtasks, FinalizationRegistry), then a probe runs next in the same isolate
-// and fingerprints the realm it sees. The fingerprint must equal the one a never-used verifier's
+// Function.prototype, Array.prototype, Error.prepareStackTrace, RegExp's legacy statics, accessors
+// and Proxies on built-ins, built-ins reached without their names, the isolate-wide Symbol
+// registry, Atomics, callbacks that fire later: microtasks, FinalizationRegistry,
+// Atomics.waitAsync), then a probe runs next in the same isolate and fingerprints the realm it
+// sees (own properties and prototypes). The fingerprint must equal the one a never-used verifier's
 // probe sees: nothing of a candidate reaches the next one on the same isolate.
 const verifier = jsSandbox({ timeoutMs: 1000, wallTimeMs: 3000, memoryMb: 64, detailLimit: 1000, calibrate: false })
 afterAll(() => verifier.dispose())
@@ -19,7 +21,7 @@ const PROBE = [
   '    RegExp, RegExp.prototype, Date, Date.prototype, Map.prototype, Set.prototype, Object.getPrototypeOf([][Symbol.iterator]())]',
   '  const parts = []',
   '  for (const o of owners) {',
-  '    parts.push(String(Object.isExtensible(o)), String(Object.isFrozen(o)))',
+  '    parts.push(String(Object.isExtensible(o)), String(Object.isFrozen(o)), String(owners.indexOf(Object.getPrototypeOf(o))))',
   '    for (const k of Reflect.ownKeys(o).map(String).sort()) {',
   '      const d = Reflect.getOwnPropertyDescriptor(o, Reflect.ownKeys(o).find((x) => String(x) === k))',
   '      const v = d.value',
@@ -106,6 +108,47 @@ const attacks: Attack[] = [
     seen: true,
   },
   { name: 'a failing candidate after tampering', body: '  Array.prototype.push = () => 0\n  globalThis.leak = 1\n', ending: '  return -1\n}\n', seen: true },
+  {
+    name: 'getters and setters in place of existing Object.prototype methods',
+    body: '  Object.defineProperty(Object.prototype, "toString", { get() { globalThis.leak = 1; return () => "x" }, configurable: true })\n  Object.defineProperty(Object.prototype, "valueOf", { set(v) { globalThis.leak = v }, configurable: true })\n',
+    seen: true,
+  },
+  {
+    name: 'a Proxy spliced into a prototype chain',
+    body: '  Object.setPrototypeOf(String.prototype, new Proxy(Object.prototype, { get(t, k, r) { globalThis.leak = 1; return Reflect.get(t, k, r) } }))\n',
+    seen: true,
+  },
+  {
+    name: 'built-ins reached without their names (generator, iterator and typed-array prototypes)',
+    body: '  Object.getPrototypeOf(function* () {}).leak = 1\n  Object.getPrototypeOf([][Symbol.iterator]()).next = () => ({ done: true })\n  Object.getPrototypeOf(Int8Array).prototype.leak = 1\n',
+    seen: true,
+  },
+  {
+    name: 'the Symbol registry (shared by the whole isolate) and the Symbol constructor',
+    body: '  globalThis.leak = Symbol.for("bonbench-leak")\n  Symbol.leak = Symbol.for("bonbench-leak")\n  Symbol.prototype.toString = () => "x"\n',
+    seen: true,
+  },
+  {
+    name: 'Atomics and SharedArrayBuffer',
+    body: '  globalThis.shared = new SharedArrayBuffer(16)\n  Atomics.store(new Int32Array(globalThis.shared), 0, 42)\n  Atomics.add = () => 0\n  SharedArrayBuffer.prototype.slice = null\n',
+    seen: true,
+  },
+  {
+    // The sandbox removes Atomics.waitAsync (its timeout aborted the host process): the attack is tried, and must fail quietly.
+    name: 'an Atomics.waitAsync that would resolve after the program (a task the platform runs later)',
+    body: '  try { Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20).value.then(() => { globalThis.leak = 1; Array.prototype.push = () => 0 }) } catch {}\n',
+    seen: false,
+  },
+  {
+    name: 'WeakRef and FinalizationRegistry prototypes, and stacks captured onto built-ins',
+    body: '  WeakRef.prototype.deref = () => 1\n  FinalizationRegistry.prototype.register = () => {}\n  Error.captureStackTrace(Function.prototype)\n  Error.captureStackTrace(Math)\n',
+    seen: true,
+  },
+  {
+    name: 'host timers and hooks defined by the candidate',
+    body: '  globalThis.setTimeout = (f) => f()\n  globalThis.queueMicrotask = (f) => f()\n  globalThis.process = { exit() {} }\n  Math.random = () => 0\n',
+    seen: true,
+  },
   {
     name: 'a thrown error after tampering',
     body: '  Object.prototype.toString = () => "x"\n',

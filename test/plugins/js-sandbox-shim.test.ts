@@ -12,7 +12,7 @@ import { createRun, type CandidateScript } from '../../plugins/verifiers/js-sand
 import { createConsole, writeLine } from '../../plugins/verifiers/js-sandbox/shim/sandbox-console.js'
 import { createRequire } from '../../plugins/verifiers/js-sandbox/shim/sandbox-require.js'
 import { createState } from '../../plugins/verifiers/js-sandbox/shim/shim-state.js'
-import { shimSource } from '../../plugins/verifiers/js-sandbox/shim-source.js'
+import { ARM_KEY, ARM_SHIM_SOURCE, shimSnapshotSource, shimSource } from '../../plugins/verifiers/js-sandbox/shim-source.js'
 
 /** A stand-in for isolated-vm's Script: runs `body` where the candidate would run. */
 const script = (body: () => unknown): CandidateScript<null> => ({
@@ -375,13 +375,40 @@ describe('the bundled shim', () => {
     const run = vm.runInContext(source, context, { filename: 'bonbench-shim.js' }) as ReturnType<typeof createRun<null>>
     expect(typeof run).toBe('function')
     // Nothing of the shim's bundle becomes a global of the candidate's context.
-    expect(vm.runInContext("typeof bonbenchShim + ' ' + Object.isFrozen(JSON) + ' ' + Object.isExtensible(Object.prototype)", context)).toBe(
-      'undefined true false',
-    )
+    expect(
+      vm.runInContext(
+        "typeof bonbenchShim + ' ' + Object.isFrozen(JSON) + ' ' + Object.isExtensible(Object.prototype) + ' ' + typeof Atomics.waitAsync",
+        context,
+      ),
+    ).toBe('undefined true false undefined')
     expect(vm.runInContext("'use strict'; try { console = 1 } catch (e) { e.name }", context)).toBe('TypeError')
     const program = script(() => vm.runInContext("console.log('hi'); require('assert').equal(1, 2)", context))
     const text = run(program, null)
     expect(typeof text).toBe('string')
     expect(JSON.parse(text as string)).toMatchObject({ out: 'hi\n', assertFailures: 1, thrown: { name: 'AssertionError', message: '1 == 2' } })
+  })
+
+  it('split for a startup snapshot: the snapshot script makes the objects and leaves only the install function; the install hardens and returns run', async () => {
+    const context = vm.createContext({})
+    vm.runInContext(shimSnapshotSource(100), context, { filename: 'bonbench-shim.js' })
+    // Before the install: nothing hardened, one non-enumerable global holding the install function.
+    expect(
+      vm.runInContext(`typeof ${ARM_KEY} + ' ' + Object.keys(globalThis).length + ' ' + Object.isFrozen(JSON) + ' ' + typeof Atomics.waitAsync`, context),
+    ).toBe('function 0 false function')
+    const install = vm.runInContext(ARM_KEY, context) as () => unknown
+    const run = vm.runInContext(ARM_SHIM_SOURCE, context, { filename: 'bonbench-shim.js' }) as ReturnType<typeof createRun<null>>
+    expect(typeof run).toBe('function')
+    expect(() => install()).toThrow(/once per context/)
+    expect(
+      vm.runInContext(
+        `typeof ${ARM_KEY} + ' ' + Object.isFrozen(JSON) + ' ' + Object.isExtensible(Array.prototype) + ' ' + typeof Atomics.waitAsync + ' ' + Object.getOwnPropertyDescriptor(globalThis, 'require').writable`,
+        context,
+      ),
+    ).toBe('undefined true false undefined false')
+    const text = run(
+      script(() => vm.runInContext("console.error('e'); require('assert').strictEqual(1, 1)", context)),
+      null,
+    )
+    expect(JSON.parse(text as string)).toMatchObject({ err: 'e\n', assertFailures: 0, thrown: null })
   })
 })

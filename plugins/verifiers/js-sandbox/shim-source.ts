@@ -16,10 +16,11 @@ export function shimBundle(): string {
 }
 
 /**
- * The source of the in-isolate shim, compiled once per isolate and run in every fresh context
- * before the candidate. The shim itself is the TypeScript in ./shim/ (create-shim.ts says what it
- * gives the candidate and what it hardens; run-program.ts how a candidate's throw or rejection is
- * contained in the isolate). This wraps its bundle in a strict-mode function so that nothing of
+ * The source of the in-isolate shim as one script that makes and installs it in a plain context
+ * (the pool's isolates start from a snapshot instead, see shim-snapshot.ts and ARM_SHIM_SOURCE; the
+ * shim's tests and benchmarks/sandbox-profile.ts run this). The shim itself is the TypeScript in
+ * ./shim/ (create-shim.ts says what it gives the candidate and what it hardens; run-program.ts how
+ * a candidate's throw or rejection is contained in the isolate). This wraps its bundle in a strict-mode function so that nothing of
  * it becomes a global of the context: the script's completion value is the shim's
  * `run(script, context)`, kept by the host as a Reference. `run` returns a promise, with no
  * prototype, that always resolves — never rejects — with the report as a JSON string: console
@@ -31,3 +32,30 @@ export function shimSource(outputLimit: number): string {
   const limit = Math.max(0, Math.floor(outputLimit))
   return `(function () {\n'use strict'\n${shimBundle()}\nreturn ${SHIM_EXPORTS}.createShim(${limit})\n})()`
 }
+
+/**
+ * The global property where a startup snapshot leaves the shim's install function (see
+ * shim-snapshot.ts). It lives only between a context's creation and ARM_SHIM_SOURCE, which deletes
+ * it before any candidate runs in the context.
+ */
+export const ARM_KEY = '__bonbenchArmShim'
+
+/**
+ * The source of a startup snapshot's script: the shim's bundle, run once when the snapshot is
+ * made. It makes the shim's objects (console, require, the assert modules, `run` and the state
+ * they write) in the snapshot's context without touching its global object but for one
+ * non-enumerable property, ARM_KEY, holding the function that installs them. Every context made
+ * from the snapshot is a copy of that context: its own built-ins, its own shim objects (captured
+ * from its own built-ins), and the install function still to run.
+ */
+export function shimSnapshotSource(outputLimit: number): string {
+  const limit = Math.max(0, Math.floor(outputLimit))
+  return `(function () {\n'use strict'\n${shimBundle()}\nObject.defineProperty(globalThis, ${JSON.stringify(ARM_KEY)}, { value: ${SHIM_EXPORTS}.prepareShim(${limit}), configurable: true })\n})()`
+}
+
+/**
+ * Run in each context made from the snapshot, before the candidate: takes the install function off
+ * the global object, installs the shim (its hardening included) and completes with its `run`, as
+ * shimSource's script does in a plain context.
+ */
+export const ARM_SHIM_SOURCE = `(function () {\n'use strict'\nconst arm = globalThis[${JSON.stringify(ARM_KEY)}]\ndelete globalThis[${JSON.stringify(ARM_KEY)}]\nreturn arm()\n})()`

@@ -15,6 +15,7 @@ export const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor
 export const setPrototypeOf = Object.setPrototypeOf
 export const objectCreate = Object.create
 export const reflectApply = Reflect.apply
+export const deleteProperty = Reflect.deleteProperty
 export const stringify = JSON.stringify
 export const ErrorCtor = Error
 export const StringCtor = String
