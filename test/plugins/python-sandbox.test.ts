@@ -71,10 +71,15 @@ describe('python-sandbox verdicts', () => {
 
   it("gives a program what python3's site gives it (the server starts with -S and sets it up without the .pth imports), a fresh random seed and working threads", async () => {
     // What `python3 file.py` shows a program: its path past the program's folder, exit()/quit()/help
-    // and the rest of builtins. The fork server's candidate must see the same.
+    // and the rest of builtins, how deep it may recurse. The fork server's candidate must see the same.
     const probe = [
       'import sys, builtins',
-      'seen = repr((sys.path[1:], sorted(dir(builtins)), repr(exit), repr(quit), type(help).__name__, type(copyright).__name__, str(credits)[:20]))',
+      'def deepest(n):',
+      '    try:',
+      '        return deepest(n + 1)',
+      '    except RecursionError:',
+      '        return n',
+      'seen = repr((sys.path[1:], sorted(dir(builtins)), repr(exit), repr(quit), type(help).__name__, type(copyright).__name__, str(credits)[:20], deepest(0)))',
       '',
     ].join('\n')
     const file = path.join(dir, 'probe.py')
@@ -153,10 +158,14 @@ describe('python-sandbox lifecycle', () => {
     )
     const pid = await candidatePid(marker)
     expect(alive(pid)).toBe(true)
+    // Its parent is the server's forker (the server's child that forks candidates): it goes too.
+    const forker = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
+    expect(readFileSync(`/proc/${forker}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]).toBe(String(server))
     await v.dispose!()
     expect(await outcome).toBe('BENCH_ABORTED')
     expect(alive(pid)).toBe(false)
     expect(alive(server)).toBe(false)
+    expect(alive(forker)).toBe(false)
     await v.dispose!()
     const [ok] = await v.score([{ problem: forever, completion: 'x = 1\n' }], { concurrency: 1 })
     expect(ok!.pass).toBe(true)
@@ -177,6 +186,20 @@ describe('python-sandbox lifecycle', () => {
     expect(alive(pid)).toBe(false)
     const [ok] = await v.score([{ problem: forever, completion: 'x = 1\n' }], { concurrency: 1 })
     expect(ok!.pass).toBe(true)
+    await v.dispose!()
+  }, 30_000)
+
+  it("a candidate that kills its forker (it may, under the host's uid) is a breach: that server is gone and replaced", async () => {
+    const v = pythonSandbox({ dropPrivileges: false, poolSize: 1 })
+    const { pid: server } = await v.isolation()
+    const [killed] = await v.score([{ problem: forever, completion: 'import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)\n' }], {
+      concurrency: 1,
+    })
+    expect(killed).toMatchObject({ pass: false, reason: 'runtime', detail: expect.stringContaining('sandbox breach') })
+    const [ok] = await v.score([{ problem: forever, completion: 'x = 1\n' }], { concurrency: 1 })
+    expect(ok!.pass).toBe(true)
+    expect(alive(server)).toBe(false)
+    expect((await v.isolation()).pid).not.toBe(server)
     await v.dispose!()
   }, 30_000)
 
