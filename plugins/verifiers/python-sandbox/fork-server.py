@@ -33,42 +33,41 @@ import traceback
 
 
 def as_site_would():
-    # Started with -S (fork-server.ts): what python3's `site` gives a program — site-packages and
-    # the folders its .pth files name on sys.path, exit()/quit()/help()/copyright in builtins — but
-    # without running the .pth files' `import` lines. Those (setuptools' distutils hack, here a CA
-    # injector that imports certifi) import `threading` and `random`, whose after-fork hooks then
-    # run in every child: ≈165 page copies per candidate, a fifth of all. A program that imports
-    # either gets its own, fresh, as under python3.
+    # Started with -S (fork-server.ts): site.main(), as python3 runs it at start-up — site-packages
+    # and the folders its .pth files name on sys.path (a venv's too), exit()/quit()/help()/copyright
+    # in builtins, sitecustomize — but without the .pth files' `import` lines. Those (setuptools'
+    # distutils hack; here a CA injector that imports certifi) import `threading` and `random`,
+    # whose after-fork hooks then run in every child: ≈165 page copies per candidate, a fifth of
+    # all. A program that imports either gets its own, fresh, as under python3.
     if not sys.flags.no_site:
         return
+    import io
     import site
-    known = {os.path.normcase(os.path.abspath(p)) for p in sys.path}
-    for folder in site.getsitepackages():
-        if not os.path.isdir(folder):
-            continue
-        if os.path.normcase(folder) not in known:
-            sys.path.append(folder)
-            known.add(os.path.normcase(folder))
+
+    def paths_only(sitedir, name, known_paths):
+        # site.addpackage, but a line that starts with `import` is skipped, not run.
+        reset = known_paths is None
+        if reset:
+            known_paths = site._init_pathinfo()
         try:
-            names = sorted(n for n in os.listdir(folder) if n.endswith('.pth') and not n.startswith('.'))
+            f = io.TextIOWrapper(io.open_code(os.path.join(sitedir, name)), encoding='locale')
         except OSError:
-            continue
-        for name in names:
+            return None if reset else known_paths
+        with f:
             try:
-                with open(os.path.join(folder, name), encoding='locale') as f:
-                    lines = f.read().splitlines()
-            except (OSError, UnicodeDecodeError):
-                continue
-            for line in lines:
-                if not line.strip() or line.startswith('#') or line.startswith(('import ', 'import\t')):
-                    continue
-                path = os.path.abspath(os.path.join(folder, line.rstrip()))
-                if os.path.normcase(path) not in known and os.path.exists(path):
-                    sys.path.append(path)
-                    known.add(os.path.normcase(path))
-    site.setquit()
-    site.setcopyright()
-    site.sethelper()
+                for line in f:
+                    if line.startswith('#') or not line.strip() or line.startswith(('import ', 'import\t')):
+                        continue
+                    folder, case = site.makepath(sitedir, line.rstrip())
+                    if case not in known_paths and os.path.exists(folder):
+                        sys.path.append(folder)
+                        known_paths.add(case)
+            except Exception:
+                pass  # python3 reports the line and ignores the rest of the file
+        return None if reset else known_paths
+
+    site.addpackage = paths_only
+    site.main()
 
 
 as_site_would()
