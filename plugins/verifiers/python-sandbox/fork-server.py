@@ -1,20 +1,24 @@
-# bonbench python-sandbox fork server (stdlib only). Started by python-pool.ts; one candidate at a time.
+# bonbench python-sandbox fork server (stdlib only). Started by fork-server.ts (python3 -I -S);
+# one candidate at a time.
 #
 # Protocol: requests arrive on fd 3, responses leave on fd 4; each message is a 4-byte big-endian
 # length and that many bytes of UTF-8 JSON. The first response is a hello describing the isolation
-# in force. A candidate never sees fds 3 and 4: its child closes them before running it.
+# in force. A candidate never sees fds 3 and 4: the forker closes them when it starts.
 #
-# Per candidate: a fork (the interpreter and the preloaded modules are already warm), its own
-# process group, stdin on /dev/null, stdout/stderr on pipes read here and capped, a fresh empty
-# folder, RLIMIT_AS/CPU/NPROC/FSIZE/CORE, an unprivileged uid when this server runs as root, and a
-# wall-clock deadline after which its whole group is SIGKILLed.
+# Per candidate: a fork by the forker (a child of this server, forked once it is warm: the
+# interpreter and the preloaded modules are already loaded), its own process group, stdin on
+# /dev/null, stdout/stderr on pipes read here and capped, a fresh empty folder, RLIMIT_AS/CPU/
+# NPROC/FSIZE/CORE, an unprivileged uid when this server runs as root, and a wall-clock deadline
+# after which its whole group is SIGKILLed.
 #
-# Speed (see README): a candidate's cost is mostly copy-on-write faults, one per page of this
-# process that the child (or, after the fork, this server) writes to. So the child does as
-# little Python as it can before the program runs (the environment is set here, once; the libc
-# prctl is resolved once), the heap is frozen (a collection in the child does not walk, and so
-# copy, every object of ours), and one folder per server is emptied and checked after each
-# candidate instead of a folder made and removed each time.
+# Speed (see README): a candidate's cost is mostly copy-on-write faults, one per page that the
+# child, or the process it was forked from, writes to after the fork. So the forking is done by the
+# forker, whose loop writes few pages, not by this server (which writes many per candidate); the
+# child does as little Python as it can before the program runs (the environment is set in the
+# forker, the limits worked out here, the libc prctl resolved and the compiler set up once); no
+# module with an after-fork hook is loaded (see as_site_would); the heap is frozen (a collection in
+# the child does not walk, and so copy, every object of ours); and one folder per server is emptied
+# and checked after each candidate instead of a folder made and removed each time.
 import _signal
 import builtins
 import gc
