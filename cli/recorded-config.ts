@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { isAbsolute, join, relative } from 'node:path'
 import type { UserConfig } from '../core/config/types.js'
 import { userConfigSchema } from '../core/config/schema.js'
 
@@ -13,4 +15,22 @@ export function recordedToFlags(recorded: Record<string, unknown>): UserConfig {
   const matrix = Object.fromEntries(Object.entries(rest).filter(([k]) => matrixKeys.has(k)))
   const cleaned = Object.fromEntries(Object.entries(rest).filter(([k, v]) => !matrixKeys.has(k) && v !== undefined && v !== null))
   return { ...cleaned, matrix } as UserConfig
+}
+
+/**
+ * The config file a run recorded, found again: the recorded (absolute) path when it is there, else
+ * the file at the same place relative to `cwd` as it was to the run's base directory — a run
+ * restored into another checkout (a clone, a worktree, another machine) finds its config there.
+ * The recorded path when neither exists, so the error names what the run recorded.
+ */
+export function recordedConfigPath(recorded: Record<string, unknown>, cwd: string): string | undefined {
+  const file = recorded.configFile
+  if (typeof file !== 'string') return undefined
+  if (existsSync(file)) return file
+  const baseDir = recorded.baseDir
+  if (typeof baseDir !== 'string') return file
+  const inside = relative(baseDir, file)
+  if (inside.startsWith('..') || isAbsolute(inside)) return file
+  const moved = join(cwd, inside)
+  return existsSync(moved) ? moved : file
 }

@@ -13,7 +13,7 @@ import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } f
 import { checkpointLabel, type EvalTarget, resolveEvalTarget } from '../eval-target.js'
 import { checkBackendApplies } from '../flag-applicability.js'
 import { addExamples } from '../option-vocabulary.js'
-import { recordedToFlags } from '../recorded-config.js'
+import { recordedConfigPath, recordedToFlags } from '../recorded-config.js'
 import { replayDefaults, replayPlugins } from '../replay-setup.js'
 
 interface EvalFlags extends EvaluationFlags {
@@ -182,7 +182,7 @@ async function evalRunCell(
   const flags = mergeConfigs(recordedToFlags(recorded), given, cell)
   const { config, registry } = await setupRun({
     cwd,
-    configPath: recorded.configFile as string | undefined,
+    configPath: recordedConfigPath(recorded, cwd),
     command: 'eval',
     flags,
     builtins,

@@ -3,7 +3,7 @@ import { BenchError } from '../../core/errors.js'
 import { builtins } from '../builtins.js'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import type { UserConfig } from '../../core/config/types.js'
-import { recordedToFlags } from '../recorded-config.js'
+import { recordedConfigPath, recordedToFlags } from '../recorded-config.js'
 import { readManifest } from '../../core/run/manifest.js'
 import { findResumableRun } from '../../core/run/find-resumable.js'
 import { executeRun } from '../execute-run.js'
@@ -163,7 +163,7 @@ export function registerRun(program: Command): void {
         // A resumed `bench eval` run evaluates its checkpoint again, not a fresh base model.
         checkpoint = provenance.checkpoint
         trainedCheckpoint = provenance.trainedCheckpoint
-        configPath = (recorded.configFile as string | undefined) ?? configPath
+        configPath = recordedConfigPath(recorded, cwd) ?? configPath
         preset = undefined
         flagConfig = recordedToFlags(recorded)
         recordedBaseUrl = recordedModelOption(recorded, 'baseUrl')

@@ -5,7 +5,7 @@ import { builtins } from '../builtins.js'
 import { onStopSignal, STOP_EXIT_CODES } from '../stop-signals.js'
 import { addExamples } from '../option-vocabulary.js'
 import { integerAtLeast, numberFlag, parseStringList } from '../parse-list.js'
-import { recordedToFlags } from '../recorded-config.js'
+import { recordedConfigPath, recordedToFlags } from '../recorded-config.js'
 
 interface WorkerFlags {
   queue: string
@@ -51,7 +51,7 @@ export function registerWorker(program: Command): void {
         setup: (recorded) =>
           setupRun({
             cwd,
-            configPath: flags.config ?? (recorded.configFile as string | undefined),
+            configPath: flags.config ?? recordedConfigPath(recorded, cwd),
             flags: recordedToFlags(recorded),
             command: 'run',
             builtins,
