@@ -123,12 +123,19 @@ export async function registerWebGPU(tf: typeof TF, flags: string[] = dawnFlags(
   )
 }
 
+const bytesOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT
+
+/** A dispatch as a failure names it: the program's class (tfjs labels its pipelines with it) and the inputs' shapes. */
+function where(dispatch: { program: Program; inputs: TensorInfo[] } | undefined): Pick<DeviceFailure, 'kernel' | 'shapes'> {
+  return dispatch ? { kernel: dispatch.program.constructor.name, shapes: dispatch.inputs.map((input) => input.shape) } : {}
+}
+
 /** tfjs's WebGPUBackend with the checks described at the top of this file. */
 function checkedBackendClass(Base: WebGPUBackendClass, freePoolBytes: number) {
   return class CheckedWebGPUBackend extends Base {
     private failure?: DeviceFailure
-    /** The kernel dispatched last and its inputs' shapes: where an error reported later is placed. */
-    private last?: { kernel: string; shapes: number[][] }
+    /** The program dispatched last and its inputs (references: the names and shapes are worked out only for a failure). */
+    private last?: { program: Program; inputs: TensorInfo[] }
     /** Error scopes not yet popped: a read waits for them before it says the device is fine. */
     private readonly pending = new Set<Promise<void>>()
 
@@ -144,7 +151,7 @@ function checkedBackendClass(Base: WebGPUBackendClass, freePoolBytes: number) {
         return acquire(size, usage, ...rest)
       }
       device.addEventListener('uncapturederror', (event) =>
-        this.fail({ kind: kindOf(event.error), message: event.error.message, ...this.last, approximate: true }),
+        this.fail({ kind: kindOf(event.error), message: event.error.message, ...where(this.last), approximate: true }),
       )
       void device.lost.then((info) => this.fail({ kind: 'device-lost', message: info.message || `the device was ${info.reason}` }))
       // Pipelines compile once per shader: an error scope around each says exactly which kernel failed.
@@ -155,7 +162,7 @@ function checkedBackendClass(Base: WebGPUBackendClass, freePoolBytes: number) {
         const pipeline = create(descriptor)
         const popped: Promise<void> = device.popErrorScope().then((error) => {
           this.pending.delete(popped)
-          if (error) this.fail({ kind: 'validation', message: error.message, ...at })
+          if (error) this.fail({ kind: 'validation', message: error.message, ...where(at) })
         })
         this.pending.add(popped)
         return pipeline
@@ -172,27 +179,23 @@ function checkedBackendClass(Base: WebGPUBackendClass, freePoolBytes: number) {
 
     override runWebGPUProgram(program: Program, inputs: TensorInfo[], outputDtype: string, uniforms?: unknown, output?: TensorInfo): TensorInfo {
       this.throwIfFailed()
-      const kernel = program.constructor.name
-      const shapes = inputs.map((input) => input.shape)
-      this.last = { kernel, shapes }
+      this.last = { program, inputs }
       const limits = this.device.limits
       // Output and every input are bound as storage buffers (the uniforms are one uniform buffer).
       const storage = inputs.length + 1
       if (storage > limits.maxStorageBuffersPerShaderStage!) {
         this.fail({
           kind: 'limit',
-          kernel,
-          shapes,
+          ...where(this.last),
           message: `it binds ${storage} storage buffers and the device allows ${limits.maxStorageBuffersPerShaderStage} per shader stage`,
         })
       }
-      const sizes = [...shapes, output?.shape ?? program.outputShape ?? []].map((shape) => shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT)
-      const largest = Math.max(...sizes)
+      let largest = bytesOf(output?.shape ?? program.outputShape ?? [])
+      for (const input of inputs) largest = Math.max(largest, bytesOf(input.shape))
       if (largest > limits.maxStorageBufferBindingSize!) {
         this.fail({
           kind: 'limit',
-          kernel,
-          shapes,
+          ...where(this.last),
           message: `it binds a buffer of ${largest} bytes and the device allows ${limits.maxStorageBufferBindingSize} per binding`,
         })
       }
@@ -210,7 +213,7 @@ function checkedBackendClass(Base: WebGPUBackendClass, freePoolBytes: number) {
         this.fail({
           kind: 'internal',
           message: `reading from the device failed (${(error as Error).name}: ${(error as Error).message})`,
-          ...this.last,
+          ...where(this.last),
           approximate: true,
         })
       }
