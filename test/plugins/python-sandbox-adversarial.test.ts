@@ -38,7 +38,18 @@ function alive(pid: number): boolean {
 const lines = (...body: string[]) => `${body.map((l) => `    ${l}`).join('\n')}\n`
 
 /** `reason` may list several verdicts where which limit trips first depends on the machine. */
-const attacks: Array<{ name: string; completion: string; reason: string | string[]; detail?: RegExp; needsUidDrop?: boolean }> = [
+// `timeoutMs` (the problem's own `data.timeoutMs`, which wins over the verifier's) gives an attack
+// that must trip another limit room to do so: a memory bomb zero-fills 256 MB, and a page fault on
+// these VMs costs 12–20 µs, so it took 0.75 s idle and passed 1.5 s on a loaded 2-core CI machine,
+// where it was reported as a timeout instead of memory.
+const attacks: Array<{
+  name: string
+  completion: string
+  reason: string | string[]
+  detail?: RegExp
+  needsUidDrop?: boolean
+  timeoutMs?: number
+}> = [
   { name: 'infinite loop', completion: lines('while True:', '    pass'), reason: 'timeout' },
   { name: 'infinite loop at top level', completion: `${CORRECT}while True:\n    pass\n`, reason: 'timeout' },
   {
@@ -55,8 +66,8 @@ const attacks: Array<{ name: string; completion: string; reason: string | string
     reason: ['timeout', 'memory', 'runtime'],
     needsUidDrop: true,
   },
-  { name: 'memory bomb', completion: lines('hog = []', 'while True:', '    hog.append(bytearray(10 ** 7))'), reason: 'memory' },
-  { name: 'string memory bomb', completion: lines("s = 'x'", 'while True:', '    s = s + s'), reason: 'memory' },
+  { name: 'memory bomb', completion: lines('hog = []', 'while True:', '    hog.append(bytearray(10 ** 7))'), reason: 'memory', timeoutMs: 20_000 },
+  { name: 'string memory bomb', completion: lines("s = 'x'", 'while True:', '    s = s + s'), reason: 'memory', timeoutMs: 20_000 },
   { name: 'unbounded recursion', completion: '    return add(a, b) + 1\n', reason: 'runtime', detail: /RecursionError/ },
   {
     name: 'recursion past the C stack',
@@ -131,8 +142,9 @@ describe('python-sandbox against hostile candidates', () => {
   for (const attack of attacks) {
     it(`${attack.name}: fails with a clear reason, and the pool still verifies a correct candidate`, async () => {
       if (attack.needsUidDrop && isolation.uid === null) return // see the comment on the case
+      const problem = attack.timeoutMs ? { ...addProblem, data: { ...addProblem.data, timeoutMs: attack.timeoutMs } } : addProblem
       const [bad, good] = await verifier
-        .score([{ problem: addProblem, completion: attack.completion }], { concurrency: 1 })
+        .score([{ problem, completion: attack.completion }], { concurrency: 1 })
         .then(async (v) => [v[0]!, (await verifier.score([{ problem: addProblem, completion: CORRECT }], { concurrency: 1 }))[0]!])
       expect(bad!.pass, JSON.stringify(bad)).toBe(false)
       expect(bad!.score).toBe(0)
