@@ -8,8 +8,12 @@ import { bench, repoRoot, tempDir } from './cli-helper.js'
 // that never settles fails after BONBENCH_IMPORT_TIMEOUT seconds naming the file or package.
 const project = tempDir('bonbench-discovery-')
 afterAll(() => project.cleanup())
-const env = { BONBENCH_IMPORT_TIMEOUT: '1' }
+// 3 s: short for the hanging package every command here waits on, long enough for a working
+// config or package to load on a loaded 2-core CI machine (1 s was not: a .ts config once took longer).
+const env = { BONBENCH_IMPORT_TIMEOUT: '3' }
 const run = (args: string[], cwd = project.dir) => bench(args, { cwd, env, timeout: 120_000 })
+/** The default deadline (30 s), for the cases that do not test a hang. */
+const runPatient = (args: string[], cwd: string) => bench(args, { cwd, timeout: 120_000 })
 
 function fakePackage(name: string, version: string, index: string): void {
   const dir = join(project.dir, 'node_modules', name)
@@ -39,7 +43,7 @@ describe('one discovery rule for list, run and eval', () => {
     const broken = rows.filter((r) => r.kind === 'broken')
     expect(broken.map((r) => r.name).sort()).toEqual(['bonbench-plugin-broken', 'bonbench-plugin-hang'])
     expect(broken.find((r) => r.name === 'bonbench-plugin-broken')!.error).toContain('kaboom: missing native binding')
-    expect(broken.find((r) => r.name === 'bonbench-plugin-hang')!.error).toMatch(/bonbench-plugin-hang did not finish within 1 s/)
+    expect(broken.find((r) => r.name === 'bonbench-plugin-hang')!.error).toMatch(/bonbench-plugin-hang did not finish within 3 s/)
 
     const table = await run(['list'])
     expect(table.exitCode, table.stderr).toBe(0)
@@ -79,7 +83,7 @@ describe('one discovery rule for list, run and eval', () => {
     expect(ran.stderr).toContain('kaboom: missing native binding')
     const evaluated = await run(['eval', 'dice', '--model', 'bonbench-plugin-hang/model', '--checkpoint', project.dir, '--no-tui'])
     expect(evaluated.exitCode, evaluated.stderr).toBe(2)
-    expect(evaluated.stderr).toContain('bonbench-plugin-hang did not finish within 1 s')
+    expect(evaluated.stderr).toContain('bonbench-plugin-hang did not finish within 3 s')
   })
 
   it('a plugin file the config names whose import never settles fails after the deadline, naming the file', async () => {
@@ -90,7 +94,7 @@ describe('one discovery rule for list, run and eval', () => {
     const started = Date.now()
     const result = await run(['run', 'toy', '--model', 'tabular', '--dry-run'], dir)
     expect(result.exitCode, result.stderr).toBe(2)
-    expect(result.stderr).toContain(`${join(dir, 'hang.mjs')} did not finish within 1 s`)
+    expect(result.stderr).toContain(`${join(dir, 'hang.mjs')} did not finish within 3 s`)
     expect(result.stderr).toContain('BONBENCH_IMPORT_TIMEOUT')
     expect(Date.now() - started).toBeLessThan(60_000)
     rmSync(dir, { recursive: true, force: true })
@@ -98,6 +102,10 @@ describe('one discovery rule for list, run and eval', () => {
 })
 
 describe('config loading hints', () => {
+  // A folder of its own: under project.dir, discovery would find bonbench-plugin-hang above it and
+  // wait the whole default deadline for it.
+  const hints = tempDir('bonbench-config-hints-')
+  afterAll(() => hints.cleanup())
   const config = "import { defineConfig } from 'bonbench'\n\nexport default defineConfig({ matrix: { task: 'toy', model: 'tabular' } })\n"
 
   it('a bench.config.ts or .js in a CommonJS project (no "type", or "type": "commonjs") loads', async () => {
@@ -106,24 +114,24 @@ describe('config loading hints', () => {
       ['commonjs', 'bench.config.ts'],
       ['commonjs', 'bench.config.js'],
     ] as const) {
-      const dir = join(project.dir, `cjs-${type ?? 'none'}-${file}`)
+      const dir = join(hints.dir, `cjs-${type ?? 'none'}-${file}`)
       mkdirSync(join(dir, 'node_modules'), { recursive: true })
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'study', private: true, ...(type ? { type } : {}) }))
       // Installed as npm links a local package (test/e2e/package-import.test.ts does the same).
       symlinkSync(repoRoot, join(dir, 'node_modules/bonbench'), 'dir')
       writeFileSync(join(dir, file), config)
-      const result = await run(['run', '--dry-run'], dir)
+      const result = await runPatient(['run', '--dry-run'], dir)
       expect(result.exitCode, `${type} ${file}: ${result.stderr}`).toBe(0)
       expect(result.stdout).toContain('base-n1-t1-s0')
     }
   })
 
   it('a config importing bonbench from a folder where it is not installed says to install it', async () => {
-    const dir = join(project.dir, 'no-bonbench')
+    const dir = join(hints.dir, 'no-bonbench')
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'study', private: true, type: 'module' }))
     writeFileSync(join(dir, 'bench.config.ts'), config)
-    const result = await run(['run', '--dry-run'], dir)
+    const result = await runPatient(['run', '--dry-run'], dir)
     expect(result.exitCode, result.stderr).toBe(2)
     expect(result.stderr).toContain("Cannot find package 'bonbench'")
     expect(result.stderr).toContain('npm i -D bonbench')
