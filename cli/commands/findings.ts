@@ -9,6 +9,7 @@ import { runFiles } from '../../core/run/run-record.js'
 import { evaluateFindings, findingsMeta, plannedChecks, renderFindings } from '../../reports/findings.js'
 import { evaluateFindingsV2, plannedChecksV2 } from '../../reports/findings-v2/evaluate.js'
 import { powerPlan, renderPowerPlan } from '../../reports/findings-v2/power-plan.js'
+import { oracleControl } from '../../reports/findings-v2/oracle-control.js'
 import { renderFindingsV2 } from '../../reports/findings-v2/render.js'
 import { hasFrontiers } from '../../reports/findings-v2/trajectories.js'
 import type { Results } from '../../reports/results-schema.js'
@@ -26,6 +27,7 @@ interface FindingsFlags {
   planSeeds?: number[]
   planPrompts?: number[]
   planTests?: string
+  control?: string
 }
 
 /**
@@ -106,6 +108,10 @@ export function registerFindings(program: Command): void {
       'test prompts to project the power plan to, integers ≥ 1 (default: 200,400,800)',
       numberListFlag('--plan-prompts', 'prompt count', integerAtLeast(1)),
     )
+    .option(
+      '--control <results>',
+      "study v2: the oracle-control run's results.json (the same arm trained and selected by the environment reward); adds its gains over the base beside this run's arm",
+    )
     .option('--plan-tests <m>', 'size of the Holm family of the planned study, an integer ≥ 1 (default: the comparisons planned on the pilot)')
   deprecatedAlias(command, '--seed <n>', 'seeds', '--seeds')
   addExamples(command, [
@@ -122,9 +128,17 @@ export function registerFindings(program: Command): void {
     }
     const planTests = toNumber(flags.planTests, '--plan-tests', integerAtLeast(1), 'the family size')
     const results = await loadResults(target)
+    const controlResults = flags.control === undefined ? undefined : await loadResults(flags.control)
     const given0 = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
     const v2 = flags.study === 'v2' || (flags.study === undefined && hasFrontiers(results))
     const source = target.split(path.sep).join('/')
+    if (controlResults && (!v2 || flags.plan))
+      throw new BenchError(
+        'BENCH_USAGE',
+        flags.plan
+          ? '--control adds the oracle control to the findings; it does not apply to --plan: drop one of them'
+          : `--control needs the study v2 findings (checkpoint evaluations with KL); ${target} gives v1 ones: drop --control, or pass --study v2 on a run that has them`,
+      )
     let markdown: string
     let verdicts: Array<{ id: string; verdict: string; title: string }> = []
     if (flags.plan) {
@@ -140,13 +154,18 @@ export function registerFindings(program: Command): void {
       markdown = renderPowerPlan(plan, results, source)
     } else {
       // The doc's regenerate line repeats exactly the options given.
-      const given = (['temperature', 'alpha', 'power', 'resamples', 'seeds', 'study'] as const).flatMap((k) =>
+      const given = (['temperature', 'alpha', 'power', 'resamples', 'seeds', 'study', 'control'] as const).flatMap((k) =>
         flags[k] !== undefined ? [`--${k}`, flags[k]!] : [],
       )
       const where = { source, ...(flags.out ? { out: flags.out.split(path.sep).join('/') } : {}), flags: given }
       if (v2) {
         const report = evaluateFindingsV2(results, given0)
-        markdown = renderFindingsV2(report, findingsMeta(results, where), results)
+        const d = report.design
+        const control = controlResults && {
+          control: oracleControl(results, controlResults, { temperature: d.primaryTemperature, seed: d.seed, resamples: d.resamples, level: d.level }),
+          source: flags.control!.split(path.sep).join('/'),
+        }
+        markdown = renderFindingsV2(report, findingsMeta(results, where), results, control)
         verdicts = report.findings
       } else {
         const report = evaluateFindings(results, given0)

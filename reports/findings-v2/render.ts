@@ -7,6 +7,8 @@ import type { CheckResult, Finding } from '../findings/types.js'
 import type { Results } from '../results-schema.js'
 import type { FindingsReportV2, FindingV2, ModeId, ModeReport } from './evaluate.js'
 import { formatKappa, modeName } from './evaluate.js'
+import type { OracleControl } from './oracle-control.js'
+import { renderOracleControl } from './oracle-control.js'
 import type { Placed } from './select.js'
 import { placeAtKl, placedMean } from './select.js'
 import type { ArmV2, TargetMetric } from './trajectories.js'
@@ -271,10 +273,10 @@ function differencesSection(meta: FindingsMeta, report: FindingsReportV2): strin
 /**
  * The Markdown of docs/results.md for study v2: verdicts per prediction from the matched-KL and
  * best-checkpoint views, where each arm was placed, the evidence with CIs, Holm p and MDE, the
- * frontiers (as results.json has them and interpolated at common KL), power, and what differs from
- * the paper. Pure: the same report and meta give the same bytes.
+ * frontiers (as results.json has them and interpolated at common KL), the oracle control when a
+ * control run is given, power, and what differs from the paper. Pure: the same report and meta give the same bytes.
  */
-export function renderFindingsV2(report: FindingsReportV2, meta: FindingsMeta, results: Results): string {
+export function renderFindingsV2(report: FindingsReportV2, meta: FindingsMeta, results: Results, control?: { control: OracleControl; source: string }): string {
   const d = report.design
   const regen = ['npx bench findings', meta.source, ...(meta.out ? ['--out', meta.out] : []), ...(meta.flags ?? [])].join(' ')
   const lines = [
@@ -293,6 +295,7 @@ export function renderFindingsV2(report: FindingsReportV2, meta: FindingsMeta, r
     ...frontierSection(results)
       .replace(/^## Divergence frontier/, '## Frontiers as measured')
       .split('\n'),
+    ...(control ? renderOracleControl(control.control, control.source) : []),
     ...powerSection(report),
     ...differencesSection(meta, report),
   ]
