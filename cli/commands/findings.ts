@@ -115,7 +115,7 @@ export function registerFindings(program: Command): void {
     .option('--plan-tests <m>', 'size of the Holm family of the planned study, an integer ≥ 1 (default: the comparisons planned on the pilot)')
   deprecatedAlias(command, '--seed <n>', 'seeds', '--seeds')
   addExamples(command, [
-    'bench findings docs/study/results.json.gz --out docs/results.md',
+    'bench findings docs/study-v2/results.json.gz --control docs/study-v2/results-oracle.json.gz --out docs/results.md',
     'bench findings .bench/runs/<id> --temperature 0.7 --alpha 0.1',
     'bench findings pilot/results.json --plan --plan-seeds 3,5',
   ]).action(async (target: string, flags: FindingsFlags) => {

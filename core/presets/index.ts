@@ -34,7 +34,7 @@ export const presets: Record<string, UserConfig> = {
   },
   /**
    * About 32 minutes on 2 cores (6 of them pretraining), 5 seeds × 800 test prompts: the budget
-   * behind docs/results.md (docs/study/study.config.json), sized so that the paper's effects
+   * behind docs/study/results.md (docs/study/study.config.json), sized so that the paper's effects
    * (4–7 points) are within the design's minimum detectable effects. The base model is also
    * evaluated at two more temperatures for the co-scaling law.
    */
