@@ -50,4 +50,27 @@ describe('bench findings, study v2', () => {
     expect(plan.stdout).toContain('MDE 4×400')
     expect(plan.stdout).toMatch(/bon-rl-s \(N′=4\) − base, pass@4, T=1: .*(cheapest candidate|no candidate reaches)/)
   }, 180_000)
+  it('--control adds the oracle control and repeats it in the regenerate line; with --plan or v1 findings it is a usage error', async () => {
+    const bon = (g: number) => (k: number, n: number) => sat(k) + (n > 1 ? g * k : 0)
+    const main = plantedFrontierResults({ prompts: 30, arms: [{ strategy: 'bon-rl-v', nTrain: 4, speed: 0.15, pass: bon(0.5), bon: bon(0.5) }] })
+    const control = plantedFrontierResults({
+      prompts: 30,
+      seed: 7,
+      arms: [{ strategy: 'bon-rl-v', arm: 'bon-rl-v-oracle', nTrain: 4, speed: 0.15, pass: bon(0.5), bon: bon(0.5) }],
+    })
+    await writeFile(join(tmp.dir, 'main.json'), JSON.stringify(main))
+    await writeFile(join(tmp.dir, 'oracle.json'), JSON.stringify(control))
+    const ran = await bench(['findings', 'main.json', '--control', 'oracle.json', '--out', 'docs/results.md'], { cwd: tmp.dir, timeout: 60_000 })
+    expect(ran.exitCode, ran.stderr).toBe(0)
+    const doc = await readFile(join(tmp.dir, 'docs/results.md'), 'utf8')
+    expect(doc).toContain('Regenerate with `npx bench findings main.json --out docs/results.md --control oracle.json`')
+    expect(doc).toContain('## The oracle control')
+    expect(doc).toMatch(/^\| oracle \(`[^`]+`\) \| .* \| Bo-4 \|/m)
+    const withPlan = await bench(['findings', 'main.json', '--control', 'oracle.json', '--plan'], { cwd: tmp.dir, timeout: 60_000 })
+    expect(withPlan.exitCode).toBe(2)
+    expect(withPlan.stderr).toContain('it does not apply to --plan')
+    const withV1 = await bench(['findings', 'main.json', '--control', 'oracle.json', '--study', 'v1'], { cwd: tmp.dir, timeout: 60_000 })
+    expect(withV1.exitCode).toBe(2)
+    expect(withV1.stderr).toContain('--control needs the study v2 findings')
+  }, 180_000)
 })

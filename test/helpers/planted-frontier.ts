@@ -171,7 +171,7 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
         compute: { samplesDrawn: 1, tokensGenerated: 1, tokensTrained: 0, wallMs: 1 },
         trainingSteps: 0,
         kl: klOf(prompts, 0),
-        ...(withValidation ? { validation: { prompts: validation } } : {}),
+        ...(withValidation ? { validation: { metrics: metricsOf(validation, grid), prompts: validation } } : {}),
       } as Results['cells'][number]
     })
     cells.push(...members)
@@ -201,7 +201,7 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
             prompts: st.prompts,
             kl: klOf(st.prompts, st.kl),
             compute: { samplesDrawn: 1, tokensGenerated: 1, wallMs: 1 },
-            ...(withValidation ? { validation: { prompts: st.validation } } : {}),
+            ...(withValidation ? { validation: { metrics: metricsOf(st.validation, grid), prompts: st.validation } } : {}),
           })
         }
         const fin = stage(steps)
@@ -215,7 +215,7 @@ export function plantedFrontierResults(spec: PlantedFrontierSpec): Results {
           trainingSteps: steps,
           kl: klOf(fin.prompts, fin.kl),
           checkpoints,
-          ...(withValidation ? { validation: { prompts: fin.validation } } : {}),
+          ...(withValidation ? { validation: { metrics: metricsOf(fin.validation, grid), prompts: fin.validation } } : {}),
         } as Results['cells'][number]
       })
       cells.push(...members)
