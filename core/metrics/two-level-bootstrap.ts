@@ -47,12 +47,44 @@ function drawSeeds(rng: Rng, S: number): number[] {
   return Array.from({ length: S }, () => rng.int(S))
 }
 
-function weightedMean(values: readonly (readonly number[])[], seeds: readonly number[], weights: Float64Array): number {
-  const P = weights.length
+/**
+ * A prompt resample in compact form: the prompts drawn at least once, in prompt order, and their
+ * multiplicities. Summing over it adds exactly the terms a loop over every prompt that skips the
+ * zero weights adds, in the same order, so the sums are bit-identical — without the branch.
+ */
+interface CompactWeights {
+  index: Int32Array
+  weight: Float64Array
+  count: number
+}
+
+function compactWeights(P: number): CompactWeights {
+  return { index: new Int32Array(P), weight: new Float64Array(P), count: 0 }
+}
+
+function compact(weights: Float64Array, into: CompactWeights): void {
+  let k = 0
+  for (let p = 0; p < weights.length; p++) {
+    const w = weights[p]!
+    if (w !== 0) {
+      into.index[k] = p
+      into.weight[k++] = w
+    }
+  }
+  into.count = k
+}
+
+/** The rows of `values` as Float64Arrays (the same doubles; faster to index in the hot loop). */
+function asRows(values: readonly (readonly number[])[]): Float64Array[] {
+  return values.map((row) => Float64Array.from(row))
+}
+
+function weightedMean(values: readonly Float64Array[], seeds: readonly number[], w: CompactWeights, P: number): number {
+  const { index, weight, count } = w
   let s = 0
   for (const seed of seeds) {
     const row = values[seed]!
-    for (let p = 0; p < P; p++) if (weights[p] !== 0) s += weights[p]! * row[p]!
+    for (let k = 0; k < count; k++) s += weight[k]! * row[index[k]!]!
   }
   return s / (seeds.length * P)
 }
@@ -62,12 +94,15 @@ export function twoLevelBootstrapCI(values: readonly (readonly number[])[], opts
   const { seed, resamples, level } = resolveBootstrapOptions(opts)
   const P = checkGrid(values, 'twoLevelBootstrapCI')
   const rng = createRng(seed)
+  const rows = asRows(values)
   const weights = new Float64Array(P)
+  const drawn = compactWeights(P)
   const replicates = new Float64Array(resamples)
   for (let r = 0; r < resamples; r++) {
     const seeds = drawSeeds(rng, values.length)
     drawPromptWeights(rng, P, weights)
-    replicates[r] = weightedMean(values, seeds, weights)
+    compact(weights, drawn)
+    replicates[r] = weightedMean(rows, seeds, drawn, P)
   }
   const mean = grandMean(values)
   const { lower, upper, stdErr } = summarizeReplicates(mean, replicates, level)
@@ -90,13 +125,17 @@ export function pairedTwoLevelBootstrap(a: readonly (readonly number[])[], b: re
     throw new BenchError('BENCH_USAGE', `pairedTwoLevelBootstrap: pairSeeds needs the same seeds for both systems (${a.length} and ${b.length})`)
   }
   const rng = createRng(seed)
+  const rowsA = asRows(a)
+  const rowsB = asRows(b)
   const weights = new Float64Array(P)
+  const drawn = compactWeights(P)
   const replicates = new Float64Array(resamples)
   for (let r = 0; r < resamples; r++) {
     const seedsA = drawSeeds(rng, a.length)
     const seedsB = opts.pairSeeds ? seedsA : drawSeeds(rng, b.length)
     drawPromptWeights(rng, P, weights)
-    replicates[r] = weightedMean(a, seedsA, weights) - weightedMean(b, seedsB, weights)
+    compact(weights, drawn)
+    replicates[r] = weightedMean(rowsA, seedsA, drawn, P) - weightedMean(rowsB, seedsB, drawn, P)
   }
   const diff = grandMean(a) - grandMean(b)
   return { diff, ...summarizeReplicates(diff, replicates, level), level, resamples }
