@@ -15,6 +15,7 @@ import { once } from 'node:events'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
+import { constants as osConstants } from 'node:os'
 
 const require = createRequire(import.meta.url)
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -47,10 +48,21 @@ const child = spawn(process.execPath, [...nodeArgs, ...process.argv.slice(2)], {
 // Each SIGINT/SIGTERM this process gets goes to the CLI as one message (cli/stop-signals.ts):
 // a terminal's Ctrl-C reaches both processes, and the CLI counts only this copy, so a second
 // Ctrl-C is a second signal (exit at once), never the first one seen twice.
+// A stop signal that had to go to the child as a real signal (its IPC channel already closed while
+// it shut down) may end it by that signal; the run's contract is then the exit code of a stop,
+// 128 + the signal's number (130 for SIGINT), as the CLI itself exits, never a death by signal.
+const sentAsSignal = new Set()
 const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
   const forward = () => {
-    if (!child.connected) child.kill(signal)
-    else child.send({ type: 'bench:signal', signal }, (error) => error && child.kill(signal))
+    if (!child.connected) {
+      sentAsSignal.add(signal)
+      child.kill(signal)
+    } else
+      child.send({ type: 'bench:signal', signal }, (error) => {
+        if (!error) return
+        sentAsSignal.add(signal)
+        child.kill(signal)
+      })
   }
   process.on(signal, forward)
   return [signal, forward]
@@ -66,5 +78,6 @@ child.on('message', (message) => {
 const [exitCode, exitSignal] = await once(child, 'exit')
 for (const [signal, forward] of forwarders) process.off(signal, forward)
 if (reportedExit !== undefined) process.exit(reportedExit)
+if (exitSignal && sentAsSignal.has(exitSignal)) process.exit(128 + osConstants.signals[exitSignal])
 if (exitSignal) process.kill(process.pid, exitSignal)
 else process.exit(exitCode ?? 1)
