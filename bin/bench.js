@@ -48,21 +48,16 @@ const child = spawn(process.execPath, [...nodeArgs, ...process.argv.slice(2)], {
 // Each SIGINT/SIGTERM this process gets goes to the CLI as one message (cli/stop-signals.ts):
 // a terminal's Ctrl-C reaches both processes, and the CLI counts only this copy, so a second
 // Ctrl-C is a second signal (exit at once), never the first one seen twice.
-// A stop signal that had to go to the child as a real signal (its IPC channel already closed while
-// it shut down) may end it by that signal; the run's contract is then the exit code of a stop,
-// 128 + the signal's number (130 for SIGINT), as the CLI itself exits, never a death by signal.
-const sentAsSignal = new Set()
+// A child that a forwarded stop signal ends by that signal (the signal came as a real one after
+// its IPC channel closed, or as a message after its run's handler was gone, so it raised it on
+// itself) ends this command with 128 + the signal's number (130 for SIGINT), as a stopped run
+// exits, never by the signal: a second Ctrl-C racing the end of a clean stop exits 130 either way.
+const forwarded = new Set()
 const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
   const forward = () => {
-    if (!child.connected) {
-      sentAsSignal.add(signal)
-      child.kill(signal)
-    } else
-      child.send({ type: 'bench:signal', signal }, (error) => {
-        if (!error) return
-        sentAsSignal.add(signal)
-        child.kill(signal)
-      })
+    forwarded.add(signal)
+    if (!child.connected) child.kill(signal)
+    else child.send({ type: 'bench:signal', signal }, (error) => error && child.kill(signal))
   }
   process.on(signal, forward)
   return [signal, forward]
@@ -78,6 +73,6 @@ child.on('message', (message) => {
 const [exitCode, exitSignal] = await once(child, 'exit')
 for (const [signal, forward] of forwarders) process.off(signal, forward)
 if (reportedExit !== undefined) process.exit(reportedExit)
-if (exitSignal && sentAsSignal.has(exitSignal)) process.exit(128 + osConstants.signals[exitSignal])
+if (exitSignal && forwarded.has(exitSignal)) process.exit(128 + osConstants.signals[exitSignal])
 if (exitSignal) process.kill(process.pid, exitSignal)
 else process.exit(exitCode ?? 1)
