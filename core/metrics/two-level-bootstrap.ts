@@ -52,17 +52,17 @@ function drawSeeds(rng: Rng, S: number): number[] {
  * multiplicities. Summing over it adds exactly the terms a loop over every prompt that skips the
  * zero weights adds, in the same order, so the sums are bit-identical — without the branch.
  */
-interface CompactWeights {
+export interface CompactWeights {
   index: Int32Array
   weight: Float64Array
   count: number
 }
 
-function compactWeights(P: number): CompactWeights {
+export function compactWeights(P: number): CompactWeights {
   return { index: new Int32Array(P), weight: new Float64Array(P), count: 0 }
 }
 
-function compact(weights: Float64Array, into: CompactWeights): void {
+export function compact(weights: ArrayLike<number>, into: CompactWeights): void {
   let k = 0
   for (let p = 0; p < weights.length; p++) {
     const w = weights[p]!
@@ -75,7 +75,7 @@ function compact(weights: Float64Array, into: CompactWeights): void {
 }
 
 /** The rows of `values` as Float64Arrays (the same doubles; faster to index in the hot loop). */
-function asRows(values: readonly (readonly number[])[]): Float64Array[] {
+export function asRows(values: readonly (readonly number[])[]): Float64Array[] {
   return values.map((row) => Float64Array.from(row))
 }
 

@@ -1,6 +1,7 @@
 import { BenchError } from '../../core/errors.js'
 import type { PairedComparison } from '../../core/metrics/bootstrap.js'
 import { resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
+import { asRows, compact, compactWeights } from '../../core/metrics/two-level-bootstrap.js'
 import { createRng } from '../../core/rng.js'
 
 /**
@@ -28,33 +29,23 @@ export function stratifiedContrastBootstrap(
   }
   const P = hard.length
   const scale = hard.map((h) => (h ? 1 / hardIdx.length : -1 / easyIdx.length))
-  // The hot loop adds, for the prompts drawn at least once in prompt order, (weight × scale) × value:
-  // the terms and the order of a loop over every prompt that skips zero weights, so the sums are
-  // bit-identical to it, without the branch (Float64Array rows hold the same doubles).
-  const rowsA = a.map((row) => Float64Array.from(row))
-  const rowsB = b.map((row) => Float64Array.from(row))
-  const index = new Int32Array(P)
-  const factor = new Float64Array(P)
-  let count = 0
-  const compact = (weights: ArrayLike<number>) => {
-    count = 0
-    for (let p = 0; p < P; p++) {
-      if (weights[p] !== 0) {
-        index[count] = p
-        factor[count++] = weights[p]! * scale[p]!
-      }
-    }
-  }
+  // Over the prompts drawn at least once (core's compacted resample) the loop adds
+  // (weight × scale) × value, the terms and order of a loop over every prompt that skips zero
+  // weights: bit-identical sums, without the branch.
+  const rowsA = asRows(a)
+  const rowsB = asRows(b)
+  const drawn = compactWeights(P)
   const contrast = (values: readonly Float64Array[], seeds: readonly number[]) => {
+    const { index, weight, count } = drawn
     let s = 0
     for (const sd of seeds) {
       const row = values[sd]!
-      for (let k = 0; k < count; k++) s += factor[k]! * row[index[k]!]!
+      for (let k = 0; k < count; k++) s += weight[k]! * scale[index[k]!]! * row[index[k]!]!
     }
     return s / seeds.length
   }
   const all = (m: readonly unknown[]) => m.map((_, i) => i)
-  compact(new Float64Array(P).fill(1))
+  compact(new Float64Array(P).fill(1), drawn)
   const estimate = contrast(rowsB, all(b)) - contrast(rowsA, all(a))
   const rng = createRng(seed)
   const weights = new Float64Array(P)
@@ -65,7 +56,7 @@ export function stratifiedContrastBootstrap(
     weights.fill(0)
     for (let i = 0; i < hardIdx.length; i++) weights[hardIdx[rng.int(hardIdx.length)]!]++
     for (let i = 0; i < easyIdx.length; i++) weights[easyIdx[rng.int(easyIdx.length)]!]++
-    compact(weights)
+    compact(weights, drawn)
     replicates[r] = contrast(rowsB, seedsB) - contrast(rowsA, seedsA)
   }
   return { diff: estimate, ...summarizeReplicates(estimate, replicates, level), level, resamples }
