@@ -16,6 +16,11 @@
 //    1-step run, and the 2- and 3-worker journals are checked against the 1-worker one. No
 //    single-process run here: it fsyncs each of the 12·n training records (minutes at n = 30 000 on a
 //    busy disk), which queue mode's coordinator writes with one fsync per cell.
+// 4. (TRANSFORMER_STEPS=<n>) the same matrix with the tiny-transformer (its defaults, 100 pretraining
+//    steps, n training steps per cell) and `--concurrency 1`, so that one cell uses one core (no
+//    sampling threads): cells whose time is the model's compute, not their journal records. The
+//    base model is built first by an untimed run, the 2- and 3-worker journals are checked against
+//    the 1-worker one, and one process (`bench run`, same cache) is timed beside them.
 // Each row is printed as soon as it is measured.
 import { execa } from 'execa'
 import { readdirSync } from 'node:fs'
@@ -35,6 +40,7 @@ const steps = process.env.CELL_STEPS ?? '300'
 const jobs = Number(process.env.JOBS ?? 300)
 const longSteps = process.env.LONG_STEPS
 const longBatch = process.env.LONG_BATCH_PROMPTS
+const transformerSteps = process.env.TRANSFORMER_STEPS
 const matrix = (cellSteps: string) => [
   'toy',
   '--model',
@@ -119,6 +125,30 @@ try {
     )
     const long = await scaling({ cellArgs: LONG, cellCount, tag: 'long', reference: (one) => one, dbOffset: 3 })
     console.table(long.map(formatRow))
+  }
+
+  // 4. Cells of real compute.
+  if (transformerSteps) {
+    const model = ['--model', 'tiny-transformer', '--pretrain-steps', '100', '--concurrency', '1']
+    const TRANSFORMER = [...matrix(transformerSteps), ...model]
+    // Untimed: the base model into the shared cache (one cell, no training).
+    const warm = ['toy', ...model, '--strategies', 'sft', '--seeds', '1', '--temperatures', '1', '--n', '1', '--steps', '0', '--test-prompts', '1']
+    await execa(process.execPath, [bin, 'run', ...warm, '--runs-dir', 'warm-transformer', '--no-tui', '--no-reports'], { cwd: project.dir, env })
+    console.log(`tiny-transformer matrix, --concurrency 1: ${cellCount} cells, ${transformerSteps} training steps per trained cell; speedup: against 1 worker`)
+    const rows = await scaling({ cellArgs: TRANSFORMER, cellCount, tag: 'transformer', reference: (one) => one, dbOffset: 6 })
+    const oneProcess = await timed(() =>
+      execa(process.execPath, [bin, 'run', ...TRANSFORMER, '--runs-dir', 'transformer-single', '--no-tui', '--no-reports'], { cwd: project.dir, env }),
+    )
+    const difference = compareJournals(journalIn(join(project.dir, 'transformer-1')), journalIn(join(project.dir, 'transformer-single')), {})
+    if (difference) throw new Error(`queued tiny-transformer run differs from one process: ${formatDifference(difference)}`)
+    const single = {
+      setup: '1 process (bench run)',
+      seconds: oneProcess / 1000,
+      cellsPerSecond: cellCount / (oneProcess / 1000),
+      speedup: rows[0]!.seconds / (oneProcess / 1000),
+    }
+    printRow(single)
+    console.table([single, ...rows].map(formatRow))
   }
 } finally {
   await redis.stop()

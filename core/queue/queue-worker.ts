@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { availableParallelism, hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Job, WaitingError, Worker } from 'bullmq'
@@ -241,6 +242,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       const run = await pending.catch(() => undefined)
       await run?.lifecycle?.disposeAll()
     }
+    // This process's scratch (its runs' plans; checkpoints when the run directory is not shared):
+    // no later worker reads it, since each one's folder is named by its own pid.
+    await rm(scratch, { recursive: true, force: true }).catch(() => {})
     if (refusal) rejectClosed(refusal)
     else resolveClosed()
   }

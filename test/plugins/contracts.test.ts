@@ -3,7 +3,7 @@
  * plugin authors import). A new built-in without a row here fails the coverage tests, so add one.
  * The testers themselves are tested on broken plugins in contract-testers.test.ts.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -59,7 +59,9 @@ const tinyOpts = { prompts: ['ab=', 'h7+1=', 'c'], corpus: tinyCorpus, backend: 
 // documented design), so the stop-string check is left out for it.
 const tabularOpts = async (): Promise<ModelContractOptions> => ({ prompts: (await toyProblems(3)).map((p) => p.prompt), skip: ['stop-strings'] })
 // A replayed dump: its problems matched by prompt text (the tester's ids are p0, p1, …), 4 samples each.
-const replayDump = path.join(mkdtempSync(path.join(tmpdir(), 'bonbench-contract-replay-')), 'dump.jsonl')
+const replayDir = mkdtempSync(path.join(tmpdir(), 'bonbench-contract-replay-'))
+afterAll(() => rmSync(replayDir, { recursive: true, force: true }))
+const replayDump = path.join(replayDir, 'dump.jsonl')
 writeFileSync(
   replayDump,
   ['ab=', 'h7+1=', 'c']

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Problem, TaskData } from '../../core/plugin-api/task.js'
 import { gsm8k } from '../../plugins/tasks/gsm8k/index.js'
 import { math500 } from '../../plugins/tasks/math500/index.js'
@@ -125,6 +125,7 @@ describe('gsm8k task', () => {
 
 describe('dataset task errors', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-math-data-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const good = JSON.stringify({ problem: 'What is 1+1?', solution: 'It is $\\boxed{2}$.', level: 'Level 1', type: 'Algebra', idx: 0 })
 
   it.each([
