@@ -21,6 +21,7 @@ import type { RunSetup } from '../run/setup.js'
 import { DEFAULT_QUEUE_NAME, queuesServedBy } from './connection.js'
 import { pluginMismatches } from './plugin-check.js'
 import type { CellJobData, CellJobProgress, CellJobResult } from './protocol.js'
+import { removeDeadWorkerScratch, workerScratchDir } from './worker-scratch.js'
 
 /** Stalls (its worker died or stopped renewing the lock) after which a job fails. */
 export const MAX_STALLS = 10
@@ -83,7 +84,10 @@ interface WorkerRun {
 export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
   const name = `${hostname()}:${process.pid}${opts.labels && opts.labels.length > 0 ? `[${[...opts.labels].sort().join(',')}]` : ''}`
   const queues = queuesServedBy(opts.queueName ?? DEFAULT_QUEUE_NAME, opts.labels ?? [])
-  const scratch = join(tmpdir(), 'bonbench-worker', name.replace(/[^a-zA-Z0-9._-]/g, '_'))
+  const scratchRoot = join(tmpdir(), 'bonbench-worker')
+  const scratch = workerScratchDir(scratchRoot, name)
+  // What workers of this host that were killed (SIGKILL, a crash) left behind.
+  void removeDeadWorkerScratch(scratchRoot, hostname())
   const runs = new Map<string, Promise<WorkerRun>>()
   /** Jobs in progress per run. */
   const active = new Map<string, number>()

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -70,6 +70,7 @@ describe('command verifier with python3', () => {
     const [v] = await verifier.score([{ problem: pyAdd, completion }], { concurrency: 1 })
     expect(v).toMatchObject({ pass: true, reason: 'passed' })
     const pid = Number(await readFile(marker, 'utf8'))
+    await rm(marker)
     // SIGKILL was sent to the group before score() returned; wait for the kernel to finish it
     // (no deadline here: a grandchild that survives fails the test by its timeout).
     while (await alive(pid)) await new Promise((resolve) => setTimeout(resolve, 10))
