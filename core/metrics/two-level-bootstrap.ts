@@ -43,8 +43,11 @@ function drawPromptWeights(rng: Rng, P: number, into: Float64Array): void {
   for (let i = 0; i < P; i++) into[rng.int(P)]++
 }
 
-function drawSeeds(rng: Rng, S: number): number[] {
-  return Array.from({ length: S }, () => rng.int(S))
+/** A seed resample (S indices drawn with replacement), written into `into` (of length S): no allocation per replicate. */
+export function drawSeeds(rng: Rng, into: Int32Array): Int32Array {
+  const S = into.length
+  for (let i = 0; i < S; i++) into[i] = rng.int(S)
+  return into
 }
 
 /**
@@ -79,11 +82,11 @@ export function asRows(values: readonly (readonly number[])[]): Float64Array[] {
   return values.map((row) => Float64Array.from(row))
 }
 
-function weightedMean(values: readonly Float64Array[], seeds: readonly number[], w: CompactWeights, P: number): number {
+function weightedMean(values: readonly Float64Array[], seeds: Int32Array, w: CompactWeights, P: number): number {
   const { index, weight, count } = w
   let s = 0
-  for (const seed of seeds) {
-    const row = values[seed]!
+  for (let i = 0; i < seeds.length; i++) {
+    const row = values[seeds[i]!]!
     for (let k = 0; k < count; k++) s += weight[k]! * row[index[k]!]!
   }
   return s / (seeds.length * P)
@@ -98,8 +101,9 @@ export function twoLevelBootstrapCI(values: readonly (readonly number[])[], opts
   const weights = new Float64Array(P)
   const drawn = compactWeights(P)
   const replicates = new Float64Array(resamples)
+  const seeds = new Int32Array(values.length)
   for (let r = 0; r < resamples; r++) {
-    const seeds = drawSeeds(rng, values.length)
+    drawSeeds(rng, seeds)
     drawPromptWeights(rng, P, weights)
     compact(weights, drawn)
     replicates[r] = weightedMean(rows, seeds, drawn, P)
@@ -130,9 +134,11 @@ export function pairedTwoLevelBootstrap(a: readonly (readonly number[])[], b: re
   const weights = new Float64Array(P)
   const drawn = compactWeights(P)
   const replicates = new Float64Array(resamples)
+  const seedsA = new Int32Array(a.length)
+  const seedsB = opts.pairSeeds ? seedsA : new Int32Array(b.length)
   for (let r = 0; r < resamples; r++) {
-    const seedsA = drawSeeds(rng, a.length)
-    const seedsB = opts.pairSeeds ? seedsA : drawSeeds(rng, b.length)
+    drawSeeds(rng, seedsA)
+    if (!opts.pairSeeds) drawSeeds(rng, seedsB)
     drawPromptWeights(rng, P, weights)
     compact(weights, drawn)
     replicates[r] = weightedMean(rowsA, seedsA, drawn, P) - weightedMean(rowsB, seedsB, drawn, P)

@@ -1,7 +1,7 @@
 import { BenchError } from '../../core/errors.js'
 import type { PairedComparison } from '../../core/metrics/bootstrap.js'
 import { resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
-import { asRows, compact, compactWeights } from '../../core/metrics/two-level-bootstrap.js'
+import { asRows, compact, compactWeights, drawSeeds } from '../../core/metrics/two-level-bootstrap.js'
 import { createRng } from '../../core/rng.js'
 
 /**
@@ -28,35 +28,45 @@ export function stratifiedContrastBootstrap(
       throw new BenchError('BENCH_USAGE', `stratifiedContrastBootstrap: every seed needs a value for each of the ${hard.length} prompts`)
   }
   const P = hard.length
-  const scale = hard.map((h) => (h ? 1 / hardIdx.length : -1 / easyIdx.length))
+  const scale = Float64Array.from(hard, (h) => (h ? 1 / hardIdx.length : -1 / easyIdx.length))
   // Over the prompts drawn at least once (core's compacted resample) the loop adds
   // (weight × scale) × value, the terms and order of a loop over every prompt that skips zero
   // weights: bit-identical sums, without the branch.
   const rowsA = asRows(a)
   const rowsB = asRows(b)
   const drawn = compactWeights(P)
-  const contrast = (values: readonly Float64Array[], seeds: readonly number[]) => {
-    const { index, weight, count } = drawn
+  // weight × scale of each drawn prompt, once per resample: the same double the left-to-right
+  // product computed in the inner loop, for both systems and every seed.
+  const scaled = new Float64Array(P)
+  const contrast = (values: readonly Float64Array[], seeds: Int32Array) => {
+    const { index, count } = drawn
     let s = 0
-    for (const sd of seeds) {
-      const row = values[sd]!
-      for (let k = 0; k < count; k++) s += weight[k]! * scale[index[k]!]! * row[index[k]!]!
+    for (let i = 0; i < seeds.length; i++) {
+      const row = values[seeds[i]!]!
+      for (let k = 0; k < count; k++) s += scaled[k]! * row[index[k]!]!
     }
     return s / seeds.length
   }
-  const all = (m: readonly unknown[]) => m.map((_, i) => i)
+  const scaleDrawn = () => {
+    for (let k = 0; k < drawn.count; k++) scaled[k] = drawn.weight[k]! * scale[drawn.index[k]!]!
+  }
+  const all = (m: readonly unknown[]) => Int32Array.from(m, (_, i) => i)
   compact(new Float64Array(P).fill(1), drawn)
+  scaleDrawn()
   const estimate = contrast(rowsB, all(b)) - contrast(rowsA, all(a))
   const rng = createRng(seed)
   const weights = new Float64Array(P)
   const replicates = new Float64Array(resamples)
+  const seedsA = new Int32Array(a.length)
+  const seedsB = new Int32Array(b.length)
   for (let r = 0; r < resamples; r++) {
-    const seedsA = Array.from({ length: a.length }, () => rng.int(a.length))
-    const seedsB = Array.from({ length: b.length }, () => rng.int(b.length))
+    drawSeeds(rng, seedsA)
+    drawSeeds(rng, seedsB)
     weights.fill(0)
     for (let i = 0; i < hardIdx.length; i++) weights[hardIdx[rng.int(hardIdx.length)]!]++
     for (let i = 0; i < easyIdx.length; i++) weights[easyIdx[rng.int(easyIdx.length)]!]++
     compact(weights, drawn)
+    scaleDrawn()
     replicates[r] = contrast(rowsB, seedsB) - contrast(rowsA, seedsA)
   }
   return { diff: estimate, ...summarizeReplicates(estimate, replicates, level), level, resamples }
