@@ -110,7 +110,7 @@ try {
 
   // 2. Scaling with 1, 2, 3 worker processes.
   console.log(`toy matrix: ${cellCount} cells, ${steps} training steps per trained cell; speedup: against 1 worker`)
-  const rows: Row[] = [{ setup: '1 process (bench run)', seconds: single / 1000, cellsPerSecond: cellCount / (single / 1000), speedup: 1 }]
+  const rows: Row[] = [row('1 process (bench run)', single, cellCount, single)]
   printRow(rows[0]!)
   rows.push(...(await scaling({ cellArgs: MATRIX, cellCount, tag: 'queued', reference: () => singleJournal, dbOffset: 0 })))
   console.table(rows.map(formatRow))
@@ -142,12 +142,8 @@ try {
     )
     const difference = compareJournals(journalIn(join(project.dir, 'transformer-1')), journalIn(join(project.dir, 'transformer-single')), {})
     if (difference) throw new Error(`queued tiny-transformer run differs from one process: ${formatDifference(difference)}`)
-    const single = {
-      setup: '1 process (bench run)',
-      seconds: oneProcess / 1000,
-      cellsPerSecond: cellCount / (oneProcess / 1000),
-      speedup: rows[0]!.seconds / (oneProcess / 1000),
-    }
+    const oneWorkerMs = rows[0]!.seconds * 1000
+    const single = row('1 process (bench run)', oneProcess, cellCount, oneWorkerMs)
     printRow(single)
     // What two cores give this workload at all, queue or not: the same single-process run twice at
     // once (separate run folders, the same warm cache) against once alone. On a VM whose two cores
@@ -160,8 +156,7 @@ try {
         ),
       ),
     )
-    const ceiling = { setup: '2 processes at once, the same run each', seconds: pair / 1000, cellsPerSecond: (2 * cellCount) / (pair / 1000), speedup: 0 }
-    ceiling.speedup = ceiling.cellsPerSecond / (cellCount / rows[0]!.seconds)
+    const ceiling = row('2 processes at once, the same run each', pair, 2 * cellCount, oneWorkerMs, cellCount)
     printRow(ceiling)
     console.table([single, ...rows, ceiling].map(formatRow))
     const two = rows[1]!.speedup
@@ -179,6 +174,11 @@ interface Row {
   seconds: number
   cellsPerSecond: number
   speedup: number
+}
+
+/** A measured setup: `cells` cells in `ms`, its speed-up the ratio of its cells/s to `baselineCells` cells in `baselineMs`. */
+function row(setup: string, ms: number, cells: number, baselineMs: number, baselineCells = cells): Row {
+  return { setup, seconds: ms / 1000, cellsPerSecond: cells / (ms / 1000), speedup: cells / ms / (baselineCells / baselineMs) }
 }
 
 function formatRow(r: Row) {
@@ -237,9 +237,9 @@ async function scaling(opts: {
       const difference = compareJournals(reference, journal, { ignore: ['hash'] })
       if (difference) throw new Error(`queued run with ${count} workers differs: ${formatDifference(difference)}`)
     }
-    const row = { setup: `bench run --queue + ${count} worker(s)`, seconds: ms / 1000, cellsPerSecond: opts.cellCount / (ms / 1000), speedup: oneWorkerMs / ms }
-    printRow(row)
-    rows.push(row)
+    const measured = row(`bench run --queue + ${count} worker(s)`, ms, opts.cellCount, oneWorkerMs)
+    printRow(measured)
+    rows.push(measured)
   }
   return rows
 }

@@ -44,10 +44,9 @@ function drawPromptWeights(rng: Rng, P: number, into: Float64Array): void {
 }
 
 /** A seed resample (S indices drawn with replacement), written into `into` (of length S): no allocation per replicate. */
-export function drawSeeds(rng: Rng, into: Int32Array): Int32Array {
+export function drawSeeds(rng: Rng, into: Int32Array): void {
   const S = into.length
   for (let i = 0; i < S; i++) into[i] = rng.int(S)
-  return into
 }
 
 /**
@@ -82,14 +81,22 @@ export function asRows(values: readonly (readonly number[])[]): Float64Array[] {
   return values.map((row) => Float64Array.from(row))
 }
 
-function weightedMean(values: readonly Float64Array[], seeds: Int32Array, w: CompactWeights, P: number): number {
-  const { index, weight, count } = w
+/**
+ * Σ over the drawn seeds, in draw order, of Σ_k factor[k] × row[index[k]] over a compacted prompt
+ * resample, as one running sum (the hot loop of every bootstrap here). `factor` is the resample's
+ * `weight`, or per-prompt products of it computed once per resample.
+ */
+export function weightedSum(values: readonly Float64Array[], seeds: Int32Array, index: Int32Array, factor: Float64Array, count: number): number {
   let s = 0
   for (let i = 0; i < seeds.length; i++) {
     const row = values[seeds[i]!]!
-    for (let k = 0; k < count; k++) s += weight[k]! * row[index[k]!]!
+    for (let k = 0; k < count; k++) s += factor[k]! * row[index[k]!]!
   }
-  return s / (seeds.length * P)
+  return s
+}
+
+function weightedMean(values: readonly Float64Array[], seeds: Int32Array, w: CompactWeights, P: number): number {
+  return weightedSum(values, seeds, w.index, w.weight, w.count) / (seeds.length * P)
 }
 
 /** Percentile CI of the grand mean of `values[seed][prompt]`, resampling seeds and prompts. Seeded. */

@@ -1,7 +1,7 @@
 import { BenchError } from '../../core/errors.js'
 import type { PairedComparison } from '../../core/metrics/bootstrap.js'
 import { resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
-import { asRows, compact, compactWeights, drawSeeds } from '../../core/metrics/two-level-bootstrap.js'
+import { asRows, compact, compactWeights, drawSeeds, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
 import { createRng } from '../../core/rng.js'
 
 /**
@@ -38,15 +38,7 @@ export function stratifiedContrastBootstrap(
   // weight × scale of each drawn prompt, once per resample: the same double the left-to-right
   // product computed in the inner loop, for both systems and every seed.
   const scaled = new Float64Array(P)
-  const contrast = (values: readonly Float64Array[], seeds: Int32Array) => {
-    const { index, count } = drawn
-    let s = 0
-    for (let i = 0; i < seeds.length; i++) {
-      const row = values[seeds[i]!]!
-      for (let k = 0; k < count; k++) s += scaled[k]! * row[index[k]!]!
-    }
-    return s / seeds.length
-  }
+  const contrast = (values: readonly Float64Array[], seeds: Int32Array) => weightedSum(values, seeds, drawn.index, scaled, drawn.count) / seeds.length
   const scaleDrawn = () => {
     for (let k = 0; k < drawn.count; k++) scaled[k] = drawn.weight[k]! * scale[drawn.index[k]!]!
   }
