@@ -3,6 +3,8 @@ import path from 'node:path'
 import type { BenchmarkFile, MachineFacts } from '../core/benchmark-format.js'
 import { readBenchmarkResults } from '../core/benchmark-format.js'
 import { BenchError } from '../core/errors.js'
+import type { BenchmarkTrend } from './benchmark-history.js'
+import { historyPoints, judgeTrend } from './benchmark-history.js'
 
 /** One benchmark number compared between two result sets (matched by suite, case, metric). */
 export interface BenchmarkDiff {
@@ -15,9 +17,16 @@ export interface BenchmarkDiff {
   next: number
   /** Relative change in percent, signed so that negative is worse (whatever the direction). */
   changePct: number
-  /** The noise allowance used: the larger of the threshold and the two runs' summed rme. */
+  /**
+   * The noise allowance used: the larger of the threshold and the two runs' summed rme, or, when
+   * the history judged the record, its band (benchmark-history.ts).
+   */
   allowancePct: number
   status: 'ok' | 'regression' | 'improvement' | 'not-comparable'
+  /** What judged the record: the base run alone, or the history (enough earlier values). */
+  judgedBy: 'base' | 'history'
+  /** The record's earlier values and tonight's against them, when a history was given. */
+  history?: BenchmarkTrend
 }
 
 /** All benchmark differences, and what could not be matched. */
@@ -30,6 +39,8 @@ export interface BenchmarkComparison {
   onlyInNext: string[]
   /** Suites whose machines differ (CPU model or count, backend): their regressions are shown, not counted. */
   machineMismatch: string[]
+  /** How many benchmark files the history held, when one was given. */
+  historyFiles?: number
   warnings: string[]
 }
 
@@ -63,7 +74,7 @@ export async function loadBenchmarkSet(target: string): Promise<{ files: Benchma
   return { files, warnings }
 }
 
-function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
+export function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
   return a.cpuModel === b.cpuModel && a.cpus === b.cpus && a.arch === b.arch && (a.backend ?? '') === (b.backend ?? '')
 }
 
@@ -72,8 +83,18 @@ function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
  * (in its own direction) by more than max(thresholdPct, rme_base + rme_new) percent — a change
  * inside the measurement's own noise is never called. Records of suites measured on different
  * machines are marked 'not-comparable' and never counted. Runs in `bench compare`.
+ *
+ * With a `history` (earlier nights' files, `bench compare --bench-history`), each record also gets
+ * its earlier values from machines like tonight's (history and base run together), and once there
+ * are MIN_HISTORY of them the history judges it instead of the base run alone: a regression is
+ * then a value beyond the band those nights drew (benchmark-history.ts's judgeTrend).
  */
-export function compareBenchmarks(base: readonly BenchmarkFile[], next: readonly BenchmarkFile[], thresholdPct = 10): BenchmarkComparison {
+export function compareBenchmarks(
+  base: readonly BenchmarkFile[],
+  next: readonly BenchmarkFile[],
+  thresholdPct = 10,
+  history?: readonly BenchmarkFile[],
+): BenchmarkComparison {
   const keyOf = (suite: string, r: { case: string; metric: string }) => `${suite} › ${r.case} › ${r.metric}`
   const index = (files: readonly BenchmarkFile[]) => {
     const map = new Map<string, { file: BenchmarkFile; record: BenchmarkFile['records'][number] }>()
@@ -85,6 +106,16 @@ export function compareBenchmarks(base: readonly BenchmarkFile[], next: readonly
   const machineMismatch = new Set<string>()
   const warnings: string[] = []
   const diffs: BenchmarkDiff[] = []
+  // Earlier values per record, from the files of machines like tonight's for that suite.
+  const pointsBySuite = new Map<string, ReturnType<typeof historyPoints>>()
+  const pointsOf = (tonight: BenchmarkFile) => {
+    let points = pointsBySuite.get(tonight.suite)
+    if (!points) {
+      points = historyPoints([...(history ?? []), ...base], (f) => f.suite === tonight.suite && sameMachine(f.machine, tonight.machine))
+      pointsBySuite.set(tonight.suite, points)
+    }
+    return points
+  }
   for (const [key, { file, record }] of a) {
     const other = b.get(key)
     if (!other) continue
@@ -99,6 +130,9 @@ export function compareBenchmarks(base: readonly BenchmarkFile[], next: readonly
       warnings.push(`${key}: unit changed from ${record.unit} to ${other.record.unit}`)
     } else if (changePct < -allowancePct) status = comparable ? 'regression' : 'not-comparable'
     else if (changePct > allowancePct) status = comparable ? 'improvement' : 'not-comparable'
+    const trend = history ? judgeTrend(other.record, pointsOf(other.file).get(key) ?? [], thresholdPct) : undefined
+    const byHistory = trend !== undefined && trend.status !== 'short' && record.unit === other.record.unit
+    if (byHistory) status = trend.status as BenchmarkDiff['status']
     diffs.push({
       suite: file.suite,
       case: record.case,
@@ -108,8 +142,10 @@ export function compareBenchmarks(base: readonly BenchmarkFile[], next: readonly
       base: record.value,
       next: other.record.value,
       changePct,
-      allowancePct,
+      allowancePct: byHistory ? trend.bandPct! : allowancePct,
       status,
+      judgedBy: byHistory ? 'history' : 'base',
+      ...(trend ? { history: trend } : {}),
     })
   }
   return {
@@ -119,6 +155,7 @@ export function compareBenchmarks(base: readonly BenchmarkFile[], next: readonly
     onlyInBase: [...a.keys()].filter((k) => !b.has(k)),
     onlyInNext: [...b.keys()].filter((k) => !a.has(k)),
     machineMismatch: [...machineMismatch],
+    ...(history ? { historyFiles: history.length } : {}),
     warnings,
   }
 }

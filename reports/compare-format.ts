@@ -1,4 +1,5 @@
-import type { BenchmarkDiff } from './compare-benchmarks.js'
+import { HISTORY_SIGMAS, MIN_HISTORY, sparkline } from './benchmark-history.js'
+import type { BenchmarkComparison, BenchmarkDiff } from './compare-benchmarks.js'
 import type { CellDiff, RunComparison } from './compare.js'
 import { compareLead } from './compare-lead.js'
 import { metricLabel } from './groups.js'
@@ -29,6 +30,9 @@ function cellRows(cells: readonly CellDiff[], level: number): string {
   )
 }
 
+/** A record's change against what judged it: the base run, or the median of its history. */
+const judgedChange = (d: BenchmarkDiff) => (d.judgedBy === 'history' ? `${signedPct(d.history!.changePct!)} vs median` : signedPct(d.changePct))
+
 function benchRows(diffs: readonly BenchmarkDiff[]): string {
   return table(
     ['suite', 'case', 'metric', 'base', 'new', 'change', 'allowance', 'status'],
@@ -38,10 +42,41 @@ function benchRows(diffs: readonly BenchmarkDiff[]): string {
       mdCell(d.metric),
       `${d.base.toPrecision(4)} ${mdCell(d.unit)}`,
       `${d.next.toPrecision(4)} ${mdCell(d.unit)}`,
-      signedPct(d.changePct),
-      `±${d.allowancePct.toFixed(1)}%`,
+      judgedChange(d),
+      `±${d.allowancePct.toFixed(1)}%${d.judgedBy === 'history' ? ' (history)' : ''}`,
       d.status,
     ]),
+    false,
+  )
+}
+
+/** How many earlier values the over-time chart shows at most (the newest). */
+const CHART_POINTS = 20
+
+/**
+ * Each ratio (and each record with a goal) over the nights of the history: a chart of its earlier
+ * values with tonight's last, their median, tonight's value, its goal and its status.
+ */
+function trendRows(b: BenchmarkComparison): string {
+  const rows = b.diffs.filter((d) => d.history && (d.unit === 'ratio' || d.history.goal))
+  if (!rows.length) return 'No ratio or goal among the compared records.'
+  return table(
+    ['suite', 'case', 'metric', `earlier nights → tonight`, 'median (nights)', 'tonight', 'goal', 'status'],
+    rows.map((d) => {
+      const t = d.history!
+      const shown = t.points.slice(-CHART_POINTS).map((p) => p.value)
+      const goal = t.goal ? `${d.higherIsBetter ? '≥' : '≤'} ${t.goal.value} ${t.goal.met ? '✓' : '✗'}` : ''
+      return [
+        mdCell(d.suite),
+        mdCell(d.case),
+        mdCell(d.metric),
+        shown.length ? `${sparkline([...shown, t.next])}` : '(none)',
+        t.median === undefined ? `— (${t.points.length})` : `${t.median.toPrecision(4)} (${t.points.length})`,
+        `${t.next.toPrecision(4)} ${mdCell(d.unit)}`,
+        goal,
+        t.status === 'short' ? `${d.status} (history too short: by the base run)` : d.status,
+      ]
+    }),
     false,
   )
 }
@@ -65,6 +100,11 @@ export function compareToMarkdown(c: RunComparison): string {
   if (benchRegressions.length) parts.push(`### Benchmark regressions\n\n${benchRows(benchRegressions)}`)
   if (c.improvements.length) parts.push(`### Improvements\n\n${cellRows(c.improvements, s.level)}`)
   if (c.cells.length) parts.push(`<details><summary>All ${c.cells.length} comparisons</summary>\n\n${cellRows(c.cells, s.level)}\n\n</details>`)
+  if (c.benchmarks?.historyFiles !== undefined) {
+    parts.push(
+      `### Benchmarks over time\n\nFrom ${c.benchmarks.historyFiles} earlier benchmark files on machines like tonight's. With ${MIN_HISTORY} earlier values or more, a record regresses when it is worse than their median by more than the band: the largest of the threshold, ${HISTORY_SIGMAS} robust standard deviations of those values (1.4826 × MAD) and tonight's own margin of error.\n\n${trendRows(c.benchmarks)}`,
+    )
+  }
   if (c.benchmarks && c.benchmarks.diffs.length) {
     const note = c.benchmarks.machineMismatch.length ? `\n\nDifferent machines for: ${c.benchmarks.machineMismatch.map(mdCell).join(', ')} (not counted).` : ''
     parts.push(
@@ -108,8 +148,13 @@ export function compareToJunit(c: RunComparison): string {
   ]
   if (c.benchmarks) {
     const benchCases = c.benchmarks.diffs.map((d) => {
-      const body = `base ${d.base} ${d.unit}, new ${d.next} ${d.unit}, change ${signedPct(d.changePct)} (allowance ±${d.allowancePct.toFixed(1)}%), ${d.status}`
-      const failure = d.status === 'regression' ? `<failure message="${xml(`worse by ${Math.abs(d.changePct).toFixed(1)}%`)}">${xml(body)}</failure>` : ''
+      const history = d.history?.median !== undefined ? `, median of ${d.history.points.length} earlier ${d.history.median} ${d.unit}` : ''
+      const body = `base ${d.base} ${d.unit}, new ${d.next} ${d.unit}${history}, change ${judgedChange(d)} (allowance ±${d.allowancePct.toFixed(1)}%), ${d.status}`
+      const worse =
+        d.judgedBy === 'history'
+          ? `worse than the median of earlier nights by ${Math.abs(d.history!.changePct!).toFixed(1)}%`
+          : `worse by ${Math.abs(d.changePct).toFixed(1)}%`
+      const failure = d.status === 'regression' ? `<failure message="${xml(worse)}">${xml(body)}</failure>` : ''
       const skipped = d.status === 'not-comparable' ? '<skipped message="measured on different machines"/>' : ''
       return `    <testcase classname="${xml(d.suite)}" name="${xml(`${d.case} ${d.metric}`)}">${failure}${skipped}<system-out>${xml(body)}</system-out></testcase>`
     })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { BenchError } from '../../core/errors.js'
 import { deprecatedAlias, addExamples } from '../option-vocabulary.js'
 import { choiceFlag, integerAtLeast, nonNegative, numberFlag, openUnit } from '../parse-list.js'
+import { loadBenchmarkHistory } from '../../reports/benchmark-history.js'
 import { compareBenchmarks, loadBenchmarkSet } from '../../reports/compare-benchmarks.js'
 import { compareRuns, withBenchmarks } from '../../reports/compare.js'
 import type { CompareFormat } from '../../reports/compare-format.js'
@@ -19,6 +20,7 @@ interface CompareFlags {
   failOnRegression?: boolean
   benchBase?: string
   benchNew?: string
+  benchHistory?: string
   benchThreshold: number
   skipBadLines?: boolean
   out?: string
@@ -73,6 +75,10 @@ export function registerCompare(program: Command): void {
     .option('--bench-base <path>', 'base benchmark results (folder of <suite>.json or one file; default: <base-run>/benchmarks when present)')
     .option('--bench-new <path>', 'new benchmark results (default: <new-run>/benchmarks when present)')
     .option(
+      '--bench-history <folder>',
+      "earlier nights' benchmark results (<night>/<suite>.json): show each ratio over time, and judge a record by the band its earlier values drew",
+    )
+    .option(
       '--bench-threshold <percent>',
       'a benchmark regresses when worse by more than this percent, ≥ 0 (and more than its own noise)',
       numberFlag('--bench-threshold', nonNegative, 'the percentage'),
@@ -84,6 +90,7 @@ export function registerCompare(program: Command): void {
   addExamples(command, [
     'bench compare last-good/ .bench/runs/<id>/ --fail-on-regression',
     'bench compare base/ new/ --format junit --out compare.xml --threshold 2',
+    'bench compare last-good/ tonight/ --bench-history bench-history/ --fail-on-regression',
   ]).action(async (baseDir: string, newDir: string, flags: CompareFlags) => {
     const { format, threshold, alpha, resamples, seeds: seed, benchThreshold } = flags
     const [base, next] = await Promise.all([readRun(baseDir, { skipBadLines: flags.skipBadLines }), readRun(newDir, { skipBadLines: flags.skipBadLines })])
@@ -94,10 +101,20 @@ export function registerCompare(program: Command): void {
     if ((flags.benchBase || flags.benchNew) && !(benchBase && benchNew)) {
       throw new BenchError('BENCH_USAGE', "give both --bench-base and --bench-new (or neither, to use each run's benchmarks/ folder)")
     }
+    if (flags.benchHistory && !(benchBase && benchNew)) {
+      throw new BenchError(
+        'BENCH_USAGE',
+        '--bench-history needs benchmark results on both sides: give --bench-base and --bench-new, or two runs that each hold a benchmarks/ folder',
+      )
+    }
     if (benchBase && benchNew) {
-      const [a, b] = await Promise.all([loadBenchmarkSet(benchBase), loadBenchmarkSet(benchNew)])
-      const benchmarks = compareBenchmarks(a.files, b.files, benchThreshold)
-      benchmarks.warnings.push(...a.warnings, ...b.warnings)
+      const [a, b, history] = await Promise.all([
+        loadBenchmarkSet(benchBase),
+        loadBenchmarkSet(benchNew),
+        flags.benchHistory ? loadBenchmarkHistory(flags.benchHistory) : undefined,
+      ])
+      const benchmarks = compareBenchmarks(a.files, b.files, benchThreshold, history?.files)
+      benchmarks.warnings.push(...a.warnings, ...b.warnings, ...(history?.warnings ?? []))
       comparison = withBenchmarks(comparison, benchmarks)
     }
     const text = formatComparison(comparison, format)

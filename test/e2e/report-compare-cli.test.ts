@@ -5,18 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BenchmarkFile } from '../../core/benchmark-format.js'
 import type { SyntheticRunSpec } from '../helpers/synthetic-run.js'
 import { writeSyntheticRun } from '../helpers/synthetic-run.js'
+import { benchInProcess } from './cli-help.js'
 import { bench, tempDir } from './cli-helper.js'
 
 const spec: SyntheticRunSpec = { prompts: 30, poolSize: 8, grid: [1, 2, 4, 8], temperatures: [1], seeds: [0, 1], bootstrap: 20, trainSteps: 4 }
 const tmp = tempDir('bonbench-cli-reports-')
 const dirs = { base: path.join(tmp.dir, 'last-good'), noise: path.join(tmp.dir, 'noise'), regressed: path.join(tmp.dir, 'regressed') }
 
-function benchFile(value: number): BenchmarkFile {
+function benchFile(value: number, createdAt = '2026-11-25T00:00:00Z'): BenchmarkFile {
   return {
     format: 'bonbench-benchmark',
     version: 1,
     suite: 'metrics',
-    createdAt: '2026-11-25T00:00:00Z',
+    createdAt,
     machine: { cpus: 2, cpuModel: 'Test CPU', node: 'v20', os: 'linux', arch: 'x64' },
     records: [{ case: 'pass@k n=1024', metric: 'latency-mean', value, unit: 'ms', higherIsBetter: false, rme: 1 }],
   }
@@ -107,5 +108,36 @@ describe('bench compare', () => {
     const bad = await bench(['compare', dirs.base, dirs.noise, '--format', 'html'], { cwd: tmp.dir })
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain("--format: unknown value 'html'; use one of md, json, junit")
+  })
+
+  it('--bench-history shows each number over earlier nights and judges it by their band; a missing history or no benchmarks are named', async () => {
+    const history = path.join(tmp.dir, 'bench-history')
+    for (const [day, value] of [
+      [20, 1.0],
+      [21, 1.01],
+      [22, 0.99],
+    ] as const) {
+      await mkdir(path.join(history, `2026-11-${day}`), { recursive: true })
+      await writeFile(path.join(history, `2026-11-${day}`, 'metrics.json'), JSON.stringify(benchFile(value, `2026-11-${day}T00:00:00Z`)))
+    }
+    // The three nights and the base run (1 ms) draw a band of ±2.2%, so the 10% threshold bounds it: 15% slower regresses.
+    const slower = path.join(tmp.dir, 'slower.json')
+    await writeFile(slower, JSON.stringify(benchFile(1.15, '2026-11-26T00:00:00Z')))
+    const args = ['compare', dirs.base, dirs.noise, '--bench-base', path.join(dirs.base, 'benchmarks'), '--bench-new', slower]
+    const judged = await benchInProcess([...args, '--bench-history', history, '--fail-on-regression'], { cwd: tmp.dir })
+    expect(judged.exitCode, judged.stderr).toBe(1)
+    expect(judged.stdout).toContain('### Benchmarks over time')
+    expect(judged.stdout).toContain('From 3 earlier benchmark files')
+    expect(judged.stdout).toMatch(
+      /\| metrics \| pass@k n=1024 \| latency-mean \| 1\.000 ms \| 1\.150 ms \| −15\.0% vs median \| ±10\.0% \(history\) \| regression \|/,
+    )
+    const missing = await benchInProcess([...args, '--bench-history', path.join(tmp.dir, 'no-history')], { cwd: tmp.dir })
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stderr).toMatch(/^bench: benchmark history not found at .*no-history; pass a folder/)
+    const plain = path.join(tmp.dir, 'no-benchmarks')
+    await writeSyntheticRun(plain, { ...spec, seed: 24, runId: 'no-benchmarks' })
+    const without = await benchInProcess(['compare', dirs.base, plain, '--bench-history', history], { cwd: tmp.dir })
+    expect(without.exitCode).toBe(2)
+    expect(without.stderr).toContain('--bench-history needs benchmark results on both sides')
   })
 })
