@@ -1,7 +1,7 @@
 import { BenchError } from '../../core/errors.js'
 import type { PairedComparison } from '../../core/metrics/bootstrap.js'
 import { resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
-import { asRows, compact, compactWeights, drawSeeds, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
+import { asRows, compact, compactWeights, drawSeeds, pairedWeightedSums, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
 import { createRng } from '../../core/rng.js'
 
 /**
@@ -51,6 +51,7 @@ export function stratifiedContrastBootstrap(
   const replicates = new Float64Array(resamples)
   const seedsA = new Int32Array(a.length)
   const seedsB = new Int32Array(b.length)
+  const sums = new Float64Array(2)
   for (let r = 0; r < resamples; r++) {
     drawSeeds(rng, seedsA)
     drawSeeds(rng, seedsB)
@@ -59,7 +60,8 @@ export function stratifiedContrastBootstrap(
     for (let i = 0; i < easyIdx.length; i++) weights[easyIdx[rng.int(easyIdx.length)]!]++
     compact(weights, drawn)
     scaleDrawn()
-    replicates[r] = contrast(rowsB, seedsB) - contrast(rowsA, seedsA)
+    pairedWeightedSums(rowsB, seedsB, rowsA, seedsA, drawn.index, scaled, drawn.count, sums)
+    replicates[r] = sums[0]! / seedsB.length - sums[1]! / seedsA.length
   }
   return { diff: estimate, ...summarizeReplicates(estimate, replicates, level), level, resamples }
 }
