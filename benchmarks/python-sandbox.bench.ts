@@ -75,7 +75,9 @@ const a = perSecond.get(`fork servers, concurrency ${cores}`)!
 const b = perSecond.get(`process per candidate (python3), concurrency ${cores}`)!
 const d = perSecond.get(`process per candidate (${interpreter}), concurrency ${cores}`) ?? b
 records.push(
-  { case: 'fork servers vs process per candidate', metric: 'speedup', value: a / b, unit: 'ratio', higherIsBetter: true, params: { goal: 10 } },
+  // The goal goes with the interpreter itself: python3 on PATH may be a launcher (pyenv's shim starts
+  // bash first), which makes a process per candidate slower than it is and this ratio flatter.
+  { case: 'fork servers vs process per candidate', metric: 'speedup', value: a / b, unit: 'ratio', higherIsBetter: true },
   {
     case: 'fork servers vs process per candidate (the interpreter itself, no launcher)',
     metric: 'speedup',
