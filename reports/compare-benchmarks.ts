@@ -106,12 +106,17 @@ export function compareBenchmarks(
   const machineMismatch = new Set<string>()
   const warnings: string[] = []
   const diffs: BenchmarkDiff[] = []
-  // Earlier values per record, from the files of machines like tonight's for that suite.
+  // Earlier values per record, from the files of machines like tonight's for that suite (tonight's
+  // own file excluded: a history folder that already holds it must not judge it by itself).
+  const sameFile = (f: BenchmarkFile, g: BenchmarkFile) => f.createdAt === g.createdAt && f.git?.commit === g.git?.commit
   const pointsBySuite = new Map<string, ReturnType<typeof historyPoints>>()
   const pointsOf = (tonight: BenchmarkFile) => {
     let points = pointsBySuite.get(tonight.suite)
     if (!points) {
-      points = historyPoints([...(history ?? []), ...base], (f) => f.suite === tonight.suite && sameMachine(f.machine, tonight.machine))
+      points = historyPoints(
+        [...(history ?? []), ...base],
+        (f) => f.suite === tonight.suite && sameMachine(f.machine, tonight.machine) && !sameFile(f, tonight),
+      )
       pointsBySuite.set(tonight.suite, points)
     }
     return points

@@ -129,6 +129,12 @@ describe('compareBenchmarks with a history', () => {
     expect(judged.diffs[0]!.history!.changePct).toBeCloseTo(((6.0 - 7.95) / 7.95) * 100, 9)
   })
 
+  it("never counts tonight's own file in its history (a history folder that already holds it)", () => {
+    const tonight = night(25, 6.3)
+    const judged = compareBenchmarks(base, [tonight], 10, [...history, tonight])
+    expect(judged.diffs[0]!.history!.points.map((p) => p.value)).toEqual([7.5, 8.7, 6.1, 7.1])
+  })
+
   it('falls back to the base run when the history is too short', () => {
     const judged = compareBenchmarks(base, [night(25, 5)], 10, [night(20, 7.5)])
     expect(judged.diffs[0]).toMatchObject({ judgedBy: 'base', status: 'regression' })
