@@ -61,7 +61,7 @@ function trendRows(b: BenchmarkComparison): string {
   const rows = b.diffs.filter((d) => d.history && (d.unit === 'ratio' || d.history.goal))
   if (!rows.length) return 'No ratio or goal among the compared records.'
   return table(
-    ['suite', 'case', 'metric', `earlier nights → tonight`, 'median (nights)', 'tonight', 'goal', 'status'],
+    ['suite', 'case', 'metric', 'earlier nights → tonight', 'median (nights)', 'tonight', 'goal', 'status'],
     rows.map((d) => {
       const t = d.history!
       const shown = t.points.slice(-CHART_POINTS).map((p) => p.value)
@@ -70,7 +70,7 @@ function trendRows(b: BenchmarkComparison): string {
         mdCell(d.suite),
         mdCell(d.case),
         mdCell(d.metric),
-        shown.length ? `${sparkline([...shown, t.next])}` : '(none)',
+        shown.length ? sparkline([...shown, t.next]) : '(none)',
         t.median === undefined ? `— (${t.points.length})` : `${t.median.toPrecision(4)} (${t.points.length})`,
         `${t.next.toPrecision(4)} ${mdCell(d.unit)}`,
         goal,
