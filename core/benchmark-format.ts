@@ -184,6 +184,23 @@ export async function readBenchmarkResults(file: string): Promise<BenchmarkFile>
 }
 
 /**
+ * Reads results files in order; a file that cannot be read or is not in the format is skipped with
+ * a warning naming it (`skipped <file>: <why>`), never an error: one bad file does not hide the rest.
+ */
+export async function readBenchmarkResultsFiles(paths: readonly string[]): Promise<{ files: BenchmarkFile[]; warnings: string[] }> {
+  const files: BenchmarkFile[] = []
+  const warnings: string[] = []
+  for (const file of paths) {
+    try {
+      files.push(await readBenchmarkResults(file))
+    } catch (error) {
+      warnings.push(`skipped ${file}: ${(error as Error).message}`)
+    }
+  }
+  return { files, warnings }
+}
+
+/**
  * Turns a finished tinybench `Bench` into records: per task, the mean, median and p99 latency
  * (ms, lower is better) and the mean throughput (ops/s, higher is better), each with the sample
  * count and relative margin of error. `params(taskName)` attaches the case's parameters. Throws

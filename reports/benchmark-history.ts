@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { BenchmarkFile, BenchmarkRecord } from '../core/benchmark-format.js'
-import { readBenchmarkResults } from '../core/benchmark-format.js'
+import { readBenchmarkResultsFiles } from '../core/benchmark-format.js'
 import { BenchError } from '../core/errors.js'
 
 /**
@@ -72,15 +72,9 @@ export async function loadBenchmarkHistory(folder: string): Promise<{ files: Ben
       { cause: error },
     )
   }
-  const files: BenchmarkFile[] = []
-  const warnings: string[] = []
-  for (const file of await jsonFilesUnder(folder)) {
-    try {
-      files.push(await readBenchmarkResults(file))
-    } catch (error) {
-      warnings.push(`history: skipped ${file}: ${(error as Error).message}`)
-    }
-  }
+  const read = await readBenchmarkResultsFiles(await jsonFilesUnder(folder))
+  const files = read.files
+  const warnings = read.warnings.map((w) => `history: ${w}`)
   if (files.length === 0) warnings.push(`history: no benchmark results under ${folder}; each record is judged against the base run alone`)
   return { files, warnings }
 }
@@ -93,7 +87,7 @@ function median(sorted: readonly number[]): number {
 const ascending = (a: number, b: number) => a - b
 
 /** The goal a record names in its params, if any, and whether `value` meets it. */
-export function goalOf(record: Pick<BenchmarkRecord, 'params' | 'higherIsBetter'>, value: number): BenchmarkTrend['goal'] {
+function goalOf(record: Pick<BenchmarkRecord, 'params' | 'higherIsBetter'>, value: number): BenchmarkTrend['goal'] {
   const goal = record.params?.goal ?? record.params?.aim
   if (typeof goal !== 'number') return undefined
   return { value: goal, met: record.higherIsBetter ? value >= goal : value <= goal }
@@ -123,6 +117,11 @@ export function judgeTrend(record: BenchmarkRecord, points: readonly TrendPoint[
   return { ...trend, median: center, changePct, bandPct, status }
 }
 
+/** What tells one results file from another: its suite, when it was written, and at which commit. */
+export function benchmarkFileId(file: BenchmarkFile): string {
+  return `${file.suite}\n${file.createdAt}\n${file.git?.commit ?? ''}`
+}
+
 /**
  * The earlier values of every record, keyed by `suite › case › metric`, from `files` (history and
  * base run together); a file counts once however often it appears (same suite, time and commit).
@@ -132,7 +131,7 @@ export function historyPoints(files: readonly BenchmarkFile[], comparable: (file
   const seen = new Set<string>()
   const points = new Map<string, TrendPoint[]>()
   for (const file of files) {
-    const id = `${file.suite}\n${file.createdAt}\n${file.git?.commit ?? ''}`
+    const id = benchmarkFileId(file)
     if (seen.has(id) || !comparable(file)) continue
     seen.add(id)
     for (const record of file.records) {

@@ -1,10 +1,10 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { BenchmarkFile, MachineFacts } from '../core/benchmark-format.js'
-import { readBenchmarkResults } from '../core/benchmark-format.js'
+import { readBenchmarkResultsFiles } from '../core/benchmark-format.js'
 import { BenchError } from '../core/errors.js'
 import type { BenchmarkTrend } from './benchmark-history.js'
-import { historyPoints, judgeTrend } from './benchmark-history.js'
+import { benchmarkFileId, historyPoints, judgeTrend } from './benchmark-history.js'
 
 /** One benchmark number compared between two result sets (matched by suite, case, metric). */
 export interface BenchmarkDiff {
@@ -62,16 +62,7 @@ export async function loadBenchmarkSet(target: string): Promise<{ files: Benchma
         .sort()
         .map((f) => path.join(target, f))
     : [target]
-  const files: BenchmarkFile[] = []
-  const warnings: string[] = []
-  for (const file of paths) {
-    try {
-      files.push(await readBenchmarkResults(file))
-    } catch (error) {
-      warnings.push(`skipped ${file}: ${(error as Error).message}`)
-    }
-  }
-  return { files, warnings }
+  return readBenchmarkResultsFiles(paths)
 }
 
 export function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
@@ -108,14 +99,13 @@ export function compareBenchmarks(
   const diffs: BenchmarkDiff[] = []
   // Earlier values per record, from the files of machines like tonight's for that suite (tonight's
   // own file excluded: a history folder that already holds it must not judge it by itself).
-  const sameFile = (f: BenchmarkFile, g: BenchmarkFile) => f.createdAt === g.createdAt && f.git?.commit === g.git?.commit
   const pointsBySuite = new Map<string, ReturnType<typeof historyPoints>>()
   const pointsOf = (tonight: BenchmarkFile) => {
     let points = pointsBySuite.get(tonight.suite)
     if (!points) {
       points = historyPoints(
         [...(history ?? []), ...base],
-        (f) => f.suite === tonight.suite && sameMachine(f.machine, tonight.machine) && !sameFile(f, tonight),
+        (f) => f.suite === tonight.suite && sameMachine(f.machine, tonight.machine) && benchmarkFileId(f) !== benchmarkFileId(tonight),
       )
       pointsBySuite.set(tonight.suite, points)
     }
