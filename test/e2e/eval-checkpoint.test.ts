@@ -52,7 +52,8 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
       expect((evaluated(records, cellId).kl as { state: string }).state).toBe('measured')
       // The reward model is the run's, loaded from the cache, not retrained on other samples.
       const [runFacts, evalFacts] = [ran, records].map((j) => j.find((r) => r.type === 'prepare')!.facts!)
-      expect(evalFacts).toMatchObject({ cached: true, hash: runFacts!.hash, auc: runFacts!.auc, baseModel: runFacts!.baseModel })
+      expect(evalFacts).toMatchObject({ hash: runFacts!.hash, auc: runFacts!.auc, baseModel: runFacts!.baseModel })
+      expect(ev.stdout + ev.stderr).toMatch(/bonbench:reward-model: loaded cached reward model/)
       // Labelled as the cell it is, never "base"; the estimate says what it rests on.
       const table = ev.stdout.slice(ev.stdout.indexOf('\npass@N '))
       expect(table).toMatch(new RegExp(`\\n${cellId.startsWith('sft') ? 'sft' : "bon-rl N'=4"}\\s+[\\d.]+ \\[`))

@@ -11,8 +11,8 @@ const ALWAYS_IGNORED = new Set(['wallMs', 'prepareMs', 'dir'])
 /** How a comparison treats the records. */
 export interface CompareOptions {
   /**
-   * Extra keys to drop, each with the reason in the test (e.g. `cached`: the reward-model facts
-   * say whether its weights came from the cache, which is the one thing that differs).
+   * Extra keys to drop, each with the reason in the test (e.g. `kl`: a run with `train.evalEvery`
+   * adds divergence estimates that a run without it does not have).
    */
   ignore?: string[]
 }

@@ -241,7 +241,7 @@ describe('bonbench:reward-model', () => {
     const facts = (await trained.prepare!(prepareContext(first.model, cacheDir))) as RewardModelFacts
 
     expect(first.calls.sample).toBeGreaterThan(0)
-    expect(facts.cached).toBe(false)
+    expect(facts).not.toHaveProperty('cached')
     expect(facts.prompts).toBe(120)
     expect(facts.trainSize + facts.heldOutSize).toBe(120 * 6)
     expect(facts.heldOutSize).toBe(30 * 6)
@@ -277,16 +277,15 @@ describe('bonbench:reward-model', () => {
     const loaded = rewardModel(SMALL)
     const replay = (await loaded.prepare!(prepareContext(second.model, cacheDir))) as RewardModelFacts
     expect(second.calls.sample).toBe(0)
-    expect(replay.cached).toBe(true)
-    expect(replay.hash).toBe(facts.hash)
-    expect(replay.auc).toBe(facts.auc)
+    // The same facts as the trained model's, wall time aside: nothing says the cache answered (a
+    // cold and a warm run journal the same records).
+    expect({ ...replay, prepareMs: 0 }).toEqual({ ...facts, prepareMs: 0 })
     expect((await loaded.score(items, { concurrency: 1 })).map((v) => v.score)).toEqual(verdicts.map((v) => v.score))
 
     // A different base checkpoint is different content: it samples and trains again.
     const other = counted(arithmeticPolicy('arithmetic-policy-v2'))
     const retrained = (await rewardModel(SMALL).prepare!(prepareContext(other.model, cacheDir))) as RewardModelFacts
     expect(other.calls.sample).toBeGreaterThan(0)
-    expect(retrained.cached).toBe(false)
     expect(retrained.hash).not.toBe(facts.hash)
     trained.dispose?.()
     loaded.dispose?.()

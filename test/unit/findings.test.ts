@@ -224,7 +224,7 @@ describe('renderFindings', () => {
 
   it("lists a prepared component's numbers and intervals, not its hashes or timings", () => {
     const results = plantedResults({ arms: nullWorld, prompts: 20 })
-    results.prepare = { 'bonbench:reward-model': { auc: 0.95336, aucCi: [0.93461, 0.97042], hash: 'abc', cached: false, prepareMs: 20000 } }
+    results.prepare = { 'bonbench:reward-model': { auc: 0.95336, aucCi: [0.93461, 0.97042], hash: 'abc', prepareMs: 20000 } }
     const text = renderFindings(evaluateFindings(results), findingsMeta(results, { source: 'r.json' }))
     expect(text).toContain('- Shared components: bonbench:reward-model.auc = 0.9534; bonbench:reward-model.aucCi = [0.9346, 0.9704]\n')
   })

@@ -46,8 +46,6 @@ export interface RewardModelFacts {
   prompts: number
   /** Content hash keying the cache (task problems, base checkpoint, options, seed, reward verifier). */
   hash: string
-  /** True when the weights came from the cache (no sampling, no training). */
-  cached: boolean
   backend: string
   prepareMs: number
 }
@@ -116,7 +114,10 @@ const rewardModelFactory = defineVerifier({
         if (hit) {
           replaceNet(createScorerNet(hit.shape, createRng(0), hit.weights))
           ctx.log(`${NAME}: loaded cached reward model ${hash.slice(0, 12)} (held-out AUC ${formatAuc(hit.facts as Partial<RewardModelFacts>)})`)
-          return { ...(hit.facts as RewardModelFacts), cached: true, backend, prepareMs: performance.now() - started }
+          // The facts are the trained model's, whatever the cache held: whether it answered is in
+          // the log line above, never in a result (a cold and a warm run report the same).
+          const { cached: _stale, ...recorded } = hit.facts as RewardModelFacts & { cached?: unknown }
+          return { ...recorded, backend, prepareMs: performance.now() - started }
         }
       }
 
@@ -180,7 +181,6 @@ const rewardModelFactory = defineVerifier({
         heldOutPositives: heldOutSet.reduce((n, s) => n + s.label, 0),
         prompts: chosen.length,
         hash,
-        cached: false,
         backend,
         prepareMs: 0,
       }
