@@ -32,15 +32,16 @@ export { PluginRegistry, type PluginRegistryOptions } from './registry/registry.
 // Not the registry's PluginFactory: the kit's (plugin-api) is the public one, so a plugin package
 // built with `declaration: true` can name the type of `defineVerifier(…)` (else TS2742).
 export type { BuiltinPlugin, BuiltinPlugins } from './registry/builtin-plugins.js'
-export { loadPluginRef } from './registry/load-plugin.js'
 export { validatePlugin } from './registry/validate-plugin.js'
-export { setupRun } from './run/setup.js'
-export { runMatrix, type RunMatrixOptions, type RunOutcome } from './run/run-matrix.js'
+export type { RunMatrixOptions, RunOutcome } from './run/run-matrix.js'
+export type { RunSetup, SetupRunOptions } from './run/setup.js'
+// Loaded on first call: they pull in half of core, which importing the kit does not need.
+export { loadPluginRef, prepareRerun, runMatrix, setupRun } from './run-entry-points.js'
 export { planCells, type PlannedCell } from './run/planner.js'
 export { readJournal } from './run/journal.js'
 export type { JournalRecord, RunManifest } from './run/journal-types.js'
 export type { Provenance } from './run/provenance.js'
-export { prepareRerun, type RerunPlan } from './run/rerun.js'
+export type { RerunOptions, RerunPlan } from './run/rerun.js'
 export { diffRunResults, type RunDiff } from './run/rerun-diff.js'
 export { computeCellMetrics } from './eval/cell-metrics.js'
 export { lambdaFor } from './train/lambda.js'

@@ -13,13 +13,8 @@ export interface RunSetup {
   registry: PluginRegistry
 }
 
-/**
- * Loads the config file (found or given), applies the preset and the flags, and loads every
- * plugin reference into a fresh registry that knows `builtins` (none unless given; the CLI passes
- * bonbench's), then every installed `bonbench-plugin-*` package the config does not name (the
- * discovery rule, see loadInstalledPackages). All validation errors surface here, before any work.
- */
-export async function setupRun(opts: {
+/** What {@link setupRun} reads: where, which config and preset, the flags, the command, the built-ins. */
+export interface SetupRunOptions {
   cwd: string
   configPath?: string
   preset?: string
@@ -28,7 +23,15 @@ export async function setupRun(opts: {
   builtins?: BuiltinPlugins
   /** Options for the run's model given by flags (`--base-url`), merged over the config's (see withModelOptions). */
   modelOptions?: Record<string, unknown>
-}): Promise<RunSetup> {
+}
+
+/**
+ * Loads the config file (found or given), applies the preset and the flags, and loads every
+ * plugin reference into a fresh registry that knows `builtins` (none unless given; the CLI passes
+ * bonbench's), then every installed `bonbench-plugin-*` package the config does not name (the
+ * discovery rule, see loadInstalledPackages). All validation errors surface here, before any work.
+ */
+export async function setupRun(opts: SetupRunOptions): Promise<RunSetup> {
   const { config: fileConfig, file } = await loadConfigFile({ cwd: opts.cwd, configPath: opts.configPath, env: { command: opts.command, preset: opts.preset } })
   const config = withModelOptions(resolveConfig({ file, cwd: opts.cwd, fileConfig, flags: opts.flags, preset: opts.preset }), opts.modelOptions ?? {})
   const registry = await loadRegistry(config.plugins, config.baseDir, opts.builtins)

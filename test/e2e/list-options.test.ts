@@ -1,9 +1,10 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { builtins } from '../../cli/builtins.js'
-import { bench, tempDir } from './cli-helper.js'
+import { bench, repoRoot, tempDir } from './cli-helper.js'
 
 interface Row {
   kind: string
@@ -62,6 +63,17 @@ describe('bench list: plugin options', () => {
     const plain = await bench(['list', 'acme/plain'], { cwd: project.dir })
     expect(plain.exitCode, plain.stderr).toBe(0)
     expect(plain.stdout).toMatch(/acme\/plain \(verifier, version 2\.0\.0, file:.*my-plugin\.mjs\)\nno schema\n\noptions: not described/)
+    // A plugin whose schema comes from its own zod, not the copy the compiled bonbench bundles
+    // (scripts/vendor-zod.mjs): its descriptions and defaults still reach the listing.
+    const ownZod = pathToFileURL(join(repoRoot, 'node_modules', 'zod', 'index.js')).href
+    writeFileSync(
+      join(project.dir, 'own-zod.mjs'),
+      `import { z } from '${ownZod}'\nexport default { name: 'acme/own-zod', kind: 'verifier', meta: { version: '1.0.0' }, optionsSchema: z.strictObject({ tolerance: z.number().default(0.5).describe('Largest error that passes') }), score: async () => [] }\n`,
+    )
+    writeFileSync(join(project.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./my-plugin.mjs', './own-zod.mjs'] }))
+    const own = await bench(['list', 'acme/own-zod'], { cwd: project.dir })
+    expect(own.exitCode, own.stderr).toBe(0)
+    expect(own.stdout).toMatch(/options:\n {2}tolerance: number = 0\.5\n {6}Largest error that passes/)
     const missing = await bench(['list', 'nope'], { cwd: project.dir })
     expect(missing.exitCode).not.toBe(0)
     expect(missing.stderr).toMatch(/No plugin named 'nope'\. Known plugins: .*acme\/plain/)

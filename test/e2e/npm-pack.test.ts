@@ -116,12 +116,17 @@ describe('the packed bonbench package in a fresh project', () => {
       'dist/plugins/models/tiny-transformer/worker-entry.mjs',
       'dist/plugins/verifiers/js-sandbox/shim.bundle.js',
       'dist/plugins/verifiers/python-sandbox/fork-server.py',
+      // zod bundled into one module, with its licence (scripts/vendor-zod.mjs).
+      'dist/vendor/zod.js',
+      'dist/vendor/zod.LICENSE',
     ]) {
       expect(files, path).toContain(path)
     }
     const stray = files.filter(
       (f) =>
-        !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json)|dist\/plugins\/verifiers\/python-sandbox\/fork-server\.py)$/.test(f),
+        !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json)|dist\/plugins\/verifiers\/python-sandbox\/fork-server\.py|dist\/vendor\/zod\.LICENSE)$/.test(
+          f,
+        ),
     )
     expect(stray).toEqual([])
   })
