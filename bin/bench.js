@@ -52,12 +52,33 @@ const child = spawn(process.execPath, [...nodeArgs, ...process.argv.slice(2)], {
 // its IPC channel closed, or as a message after its run's handler was gone, so it raised it on
 // itself) ends this command with 128 + the signal's number (130 for SIGINT), as a stopped run
 // exits, never by the signal: a second Ctrl-C racing the end of a clean stop exits 130 either way.
+// A second stop signal exits at once. A CLI that cannot take it — a plugin hook in a synchronous
+// loop blocks its event loop, so no handler of its own runs — is ended after a short grace, and
+// this process prints how to resume the run (the CLI sent the lines when the run started).
+const STUCK_GRACE_MS = 2000
 const forwarded = new Set()
+let stops = 0
+let endedStuck
+let resumeLines = []
 const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
   const forward = () => {
     forwarded.add(signal)
+    stops++
     if (!child.connected) child.kill(signal)
     else child.send({ type: 'bench:signal', signal }, (error) => error && child.kill(signal))
+    if (stops === 2) {
+      setTimeout(() => {
+        if (child.exitCode !== null || child.signalCode !== null) return
+        endedStuck = signal
+        process.stderr.write(
+          [
+            `bench: the command did not stop within ${STUCK_GRACE_MS / 1000} s of a second ${signal}: something blocks it (a plugin hook in a synchronous loop?); ending it.`,
+            ...resumeLines,
+          ].join('\n') + '\n',
+        )
+        child.kill('SIGKILL')
+      }, STUCK_GRACE_MS).unref()
+    }
   }
   process.on(signal, forward)
   return [signal, forward]
@@ -66,6 +87,7 @@ const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
 // even process.exit): end it after a short grace and exit with the code it reported.
 let reportedExit
 child.on('message', (message) => {
+  if (message?.type === 'bench:resume-hint' && Array.isArray(message.lines)) resumeLines = message.lines.map(String)
   if (message?.type !== 'bench:exit' || reportedExit !== undefined) return
   reportedExit = Number(message.code) || 0
   setTimeout(() => child.kill('SIGKILL'), 2000).unref()
@@ -73,6 +95,7 @@ child.on('message', (message) => {
 const [exitCode, exitSignal] = await once(child, 'exit')
 for (const [signal, forward] of forwarders) process.off(signal, forward)
 if (reportedExit !== undefined) process.exit(reportedExit)
+if (endedStuck) process.exit(128 + osConstants.signals[endedStuck])
 if (exitSignal && forwarded.has(exitSignal)) process.exit(128 + osConstants.signals[exitSignal])
 if (exitSignal) process.kill(process.pid, exitSignal)
 else process.exit(exitCode ?? 1)

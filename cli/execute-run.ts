@@ -6,8 +6,9 @@ import type { RunSetup } from '../core/run/setup.js'
 import { renderCurves, renderResultsTable, resultRows } from './render-results.js'
 import { renderKlSummary } from '../core/summary/kl-summary.js'
 import { createRunOutput } from './run-output.js'
-import { onStopSignal, STOP_EXIT_CODES, type StopSignal } from './stop-signals.js'
+import { onStopSignal, sendResumeHint, STOP_EXIT_CODES, type StopSignal } from './stop-signals.js'
 import { resumeHint } from '../core/summary/resume-hint.js'
+import { watchForStall } from './stall-watch.js'
 import type { RunEvent } from '../core/events.js'
 import { EXIT } from './exit-codes.js'
 import { failureCollector, renderFailureSummary, RunStoppedError } from './run-failures.js'
@@ -51,13 +52,19 @@ export async function executeRun(
     if (runDir !== undefined) process.stderr.write(`${resumeHint(runDir).join('\n')}\n`)
     process.exit(STOP_EXIT_CODES[stopping])
   })
+  // Where the run was, for a stall's message: the cell and phase of the last progress event.
+  let activity: string | undefined
   const trackRunDir = (event: RunEvent) => {
     if (event.type === 'run:start') {
       runDir = event.runDir
       started = true
       cellCount = event.plan.cells.length
-    }
+      sendResumeHint(resumeHint(event.runDir))
+    } else if (event.type === 'phase' || event.type === 'progress') activity = `in cell ${event.cellId} (${event.phase})`
+    else if (event.type === 'cell:start') activity = `in cell ${event.cellId}`
+    else if (event.type === 'run:end') activity = "in the reporters' onRunEnd"
   }
+  const stall = watchForStall(() => activity)
   const output = await createRunOutput({ tui: opts.tui })
   const reporters = registry
     .list()
@@ -71,8 +78,8 @@ export async function executeRun(
   // BullMQ and ioredis load only for a queued run: they were half of every other `bench run`'s start.
   const coordinator = opts.queue ? await import('../core/queue/coordinator.js') : undefined
   try {
-    const outcome = opts.queue
-      ? await coordinator!.runOnQueue({
+    const work = opts.queue
+      ? coordinator!.runOnQueue({
           config,
           registry,
           connection: opts.queue.connection,
@@ -86,7 +93,7 @@ export async function executeRun(
           argv: process.argv.slice(2),
           cwd: process.cwd(),
         })
-      : await runMatrix({
+      : runMatrix({
           config,
           registry,
           resumeDir: opts.resumeDir,
@@ -99,6 +106,8 @@ export async function executeRun(
           argv: process.argv.slice(2),
           cwd: process.cwd(),
         })
+    // A plugin hook that never settles would let Node exit 13 in silence: it stops the run instead.
+    const outcome = await Promise.race([work, stall.stalled])
     await output.close()
     if (outcome.results.length > 0) {
       // Seed-pooled rows use the run's bootstrap size, as results.json does (same seed: same CIs).
@@ -119,9 +128,16 @@ export async function executeRun(
     }
     return outcome
   } catch (error) {
+    // Whatever still listens to the run's signal stops: the run will not go on.
+    if (stall.fired) controller.abort(error)
     // Once the run directory exists, an error that stops the run is a failed run (resumable), not misuse.
     if (!started || runDir === undefined) throw error
     await output.close()
+    // Stopping on a signal, the work in flight never settled: what a second signal does.
+    if (stall.fired && stopping !== undefined) {
+      process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${resumeHint(runDir).join('\n')}\n`)
+      process.exit(STOP_EXIT_CODES[stopping])
+    }
     process.stderr.write(
       renderFailureSummary({
         failed: failures.failed,
@@ -135,5 +151,6 @@ export async function executeRun(
   } finally {
     await output.close()
     offSignal()
+    stall.stop()
   }
 }

@@ -1,4 +1,6 @@
+import { EXIT } from './exit-codes.js'
 import { runCommandLine } from './run-command-line.js'
+import { onCommandStall } from './stall-watch.js'
 import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop-signals.js'
 
 /**
@@ -18,7 +20,11 @@ if (process.channel) {
   process.channel.unref()
 }
 
+// A command whose work can never settle (a plugin hook that never resolves or rejects) exits 70
+// with a message, not Node's silent 13; `bench run` and `bench eval` stop the run themselves.
+const offStall = onCommandStall(EXIT.internal)
 const failed = await runCommandLine(process.argv)
+offStall()
 if (failed !== undefined) process.exitCode = failed
 
 setTimeout(() => {

@@ -21,6 +21,21 @@ export interface ExitMessage {
   code: number
 }
 
+/**
+ * What the CLI process sends bin/bench.js once a run's directory exists: the `--resume` command
+ * lines the wrapper prints if it has to end a CLI that a plugin blocks (a synchronous loop that no
+ * signal handler can interrupt), after a second stop signal.
+ */
+export interface ResumeHintMessage {
+  type: 'bench:resume-hint'
+  lines: string[]
+}
+
+/** Tells bin/bench.js, when it started this process, how to resume the run in `runDir`. */
+export function sendResumeHint(lines: string[]): void {
+  if (process.connected) process.send?.({ type: 'bench:resume-hint', lines } satisfies ResumeHintMessage)
+}
+
 /** True for a {@link StopSignalMessage}. */
 export function isStopSignalMessage(message: unknown): message is StopSignalMessage {
   const m = message as Partial<StopSignalMessage> | null

@@ -137,3 +137,78 @@ describe('bench run stops on SIGINT and SIGTERM', () => {
     DEADLINE_MS + 320_000,
   )
 })
+
+// A plugin hook that never returns must not hang `bench run` or end it without a word: one whose
+// promise never settles (nothing left to run: Node would exit 13 in silence) stops the run with a
+// message and the --resume command; one in a synchronous loop, which no handler in the CLI
+// process can interrupt, is ended by bin/bench.js after a second Ctrl-C.
+describe('bench run with a plugin hook that never returns', () => {
+  const hostile = tempDir('bonbench-stuck-')
+  afterAll(() => hostile.cleanup())
+  writeFileSync(
+    join(hostile.dir, 'stuck.mjs'),
+    [
+      'export default [',
+      "  { name: 'acme/never-settles', kind: 'verifier', meta: { version: '1.0.0' }, score: () => new Promise(() => {}) },",
+      "  { name: 'acme/busy-loop', kind: 'verifier', meta: { version: '1.0.0' }, score: () => { for (;;) {} } },",
+      ']',
+      '',
+    ].join('\n'),
+  )
+  writeFileSync(join(hostile.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./stuck.mjs'] }))
+  const args = (verifier: string, runsDir: string) =>
+    ['run', 'toy', '--model', 'tabular', '--strategies', 'sft', '--steps', '1', '--pretrain-steps', '1', '--test-prompts', '2'].concat([
+      '--verifier',
+      verifier,
+      '--runs-dir',
+      runsDir,
+      '--no-tui',
+      '--no-reports',
+    ])
+  /** The run's journal once its pretraining is journaled (the base cell's sampling comes next). */
+  const journalOf = (runsDir: string) => {
+    const dir = join(hostile.dir, runsDir)
+    const runDir = existsSync(dir) ? readdirSync(dir)[0] : undefined
+    return runDir ? join(dir, runDir, 'journal.jsonl') : undefined
+  }
+
+  it('a score() promise that never settles: exit 4 naming the cell and phase, the journal kept, the --resume command', async () => {
+    const result = await bench(args('never-settles', 'never'), { cwd: hostile.dir, timeout: DEADLINE_MS })
+    expect(result.timedOut).toBe(false)
+    expect(result.exitCode, result.stderr + result.stdout).toBe(4)
+    expect(result.stderr).toMatch(/bench: the run stalled in cell base-n1-t1-s0 \(sample\): it waits on a promise that can never settle/)
+    const journal = journalOf('never')!
+    expect(result.stderr).toContain(`bench run --resume ${join(journal, '..')}`)
+    // The pretraining was journaled before the stall and stays.
+    expect(readLines(journal).map((l) => (JSON.parse(l) as { type: string }).type)).toContain('train')
+    expectIntactJournal(journal)
+  })
+
+  it('a score() in a synchronous loop: the second Ctrl-C ends it within seconds, exit 130 with the --resume command', async () => {
+    const child = execa(process.execPath, [benchBin, ...args('busy-loop', 'busy')], {
+      cwd: hostile.dir,
+      reject: false,
+      env: { CI: 'true', NO_COLOR: '1' },
+      all: true,
+      detached: true,
+    })
+    // The loop starts with the base cell's scoring, after the pretraining records.
+    let journal: string | undefined
+    while (!(journal = journalOf('busy')) || !readLines(journal).some((l) => l.includes('"type":"train"'))) {
+      if (child.exitCode !== null) throw new Error(`bench run ended early: ${(await child).all}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    process.kill(-child.pid!, 'SIGINT')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    process.kill(-child.pid!, 'SIGINT')
+    const deadline = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), DEADLINE_MS)
+    const result = await child
+    clearTimeout(deadline)
+    expect(result.signal, result.all).toBeUndefined()
+    expect(result.exitCode, result.all).toBe(130)
+    expect(result.stderr).toMatch(/did not stop within 2 s of a second SIGINT: something blocks it/)
+    expect(result.stderr).toContain(`bench run --resume ${join(journal, '..')}`)
+    expectIntactJournal(journal)
+  })
+})
