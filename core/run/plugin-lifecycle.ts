@@ -3,10 +3,24 @@ import type { Plugin } from '../plugin-api/index.js'
 import type { PluginSetupContext } from '../plugin-api/common.js'
 import type { ModelInstance } from '../plugin-api/model.js'
 
-/** A dispose that threw: what it was (e.g. `verifier plugin 'acme/v'`) and the error. */
+/**
+ * How long a dispose may take before the run goes on without it (10 s; the environment variable
+ * BONBENCH_DISPOSE_TIMEOUT sets it in seconds). A dispose is cleanup: one that never settles must
+ * not keep a finished run from its reports, so the failure is reported instead.
+ */
+export const DISPOSE_DEADLINE_MS = 10_000
+
+function disposeDeadlineMs(): number {
+  const seconds = Number(process.env.BONBENCH_DISPOSE_TIMEOUT)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DISPOSE_DEADLINE_MS
+}
+
+/** A dispose that threw, or did not settle in time (`late`): what it was (e.g. `verifier plugin 'acme/v'`) and the error. */
 export interface DisposeFailure {
   what: string
   error: unknown
+  /** The dispose did not settle within the deadline (ms); the run went on without it. */
+  late?: number
 }
 
 interface Held {
@@ -21,18 +35,20 @@ interface Held {
  * it created. Created at the start of `runMatrix`; guarantees that every plugin used is set up at
  * most once (`setup`) and disposed exactly once, and every model instance owned is disposed
  * exactly once — by `release` when the run is done with it, else by `disposeAll`, which runs in
- * reverse order, on success, on error and on interruption. A dispose that throws is recorded
- * (named) and the others still run.
+ * reverse order, on success, on error and on interruption. A dispose that throws, or does not
+ * settle within {@link DISPOSE_DEADLINE_MS}, is recorded (named) and the others still run.
  */
 export class RunLifecycle {
   readonly #ctx: PluginSetupContext
+  readonly #disposeDeadlineMs: number
   readonly #held: Held[] = []
   readonly #used = new Set<object>()
   readonly #failures: DisposeFailure[] = []
   #reported = 0
 
-  constructor(ctx: PluginSetupContext) {
+  constructor(ctx: PluginSetupContext, opts: { disposeDeadlineMs?: number } = {}) {
     this.#ctx = ctx
+    this.#disposeDeadlineMs = opts.disposeDeadlineMs ?? disposeDeadlineMs()
   }
 
   /** How many resources are held now; `disposeAll(mark)` disposes those taken after a mark. */
@@ -98,16 +114,31 @@ export class RunLifecycle {
   }
 
   async #dispose(held: Held): Promise<void> {
+    const ms = this.#disposeDeadlineMs
+    let timer: ReturnType<typeof setTimeout> | undefined
+    // Not unref'd: while a dispose is pending, this timer is what the run waits on.
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)))
     try {
-      await held.dispose()
+      const disposed = (async () => {
+        await held.dispose()
+        return 'disposed' as const
+      })()
+      if ((await Promise.race([disposed, late])) === 'late') {
+        this.#failures.push({ what: held.what, error: new Error(`did not settle within ${ms / 1000} s`), late: ms })
+        // It may still fail later: nobody waits for it any more.
+        disposed.catch(() => {})
+      }
     } catch (error) {
       this.#failures.push({ what: held.what, error })
+    } finally {
+      clearTimeout(timer)
     }
   }
 }
 
-/** One line for a failed dispose: names the plugin or instance, the hook and the error. */
+/** One line for a failed dispose: names the plugin or instance, the hook and the error (or the deadline it missed). */
 export function describeDisposeFailure(failure: DisposeFailure): string {
+  if (failure.late !== undefined) return `${failure.what}: dispose() did not settle within ${failure.late / 1000} s; the run went on without it`
   const message = failure.error instanceof Error ? failure.error.message : String(failure.error)
   return `${failure.what}: dispose() threw: ${message}`
 }

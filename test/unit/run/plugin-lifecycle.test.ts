@@ -167,6 +167,21 @@ describe('plugin lifecycle in runMatrix', () => {
     expect(rec.instances).toEqual([1, 1])
   })
 
+  it('a dispose that never settles is reported after its deadline, and the run still reaches run:end, its reports and the other disposals', async () => {
+    const rec = recordingPlugins({ verifier: { dispose: () => new Promise<void>(() => {}) } })
+    const before = process.env.BONBENCH_DISPOSE_TIMEOUT
+    process.env.BONBENCH_DISPOSE_TIMEOUT = '0.2'
+    try {
+      const outcome = await runMatrix({ ...rec.setup(project()), reporters: [rec.reporter] })
+      expect(outcome.interrupted).toBe(false)
+      expect(outcome.disposeErrors).toEqual(["verifier plugin 'rec/verifier': dispose() did not settle within 0.2 s; the run went on without it"])
+      expect(rec.log).toEqual([...setupOrder, 'dispose strategy', 'dispose model', 'dispose task', 'run:end', 'dispose reporter'])
+    } finally {
+      if (before === undefined) delete process.env.BONBENCH_DISPOSE_TIMEOUT
+      else process.env.BONBENCH_DISPOSE_TIMEOUT = before
+    }
+  })
+
   it('bench eval (a checkpoint as the base, no strategies): the loaded instance is disposed once', async () => {
     const first = recordingPlugins()
     const dir = project()
