@@ -64,7 +64,6 @@ export async function executeRun(
     else if (event.type === 'cell:start') activity = `in cell ${event.cellId}`
     else if (event.type === 'run:end') activity = "in the reporters' onRunEnd"
   }
-  const stall = watchForStall(() => activity)
   const output = await createRunOutput({ tui: opts.tui })
   const reporters = registry
     .list()
@@ -77,6 +76,7 @@ export async function executeRun(
   }
   // BullMQ and ioredis load only for a queued run: they were half of every other `bench run`'s start.
   const coordinator = opts.queue ? await import('../core/queue/coordinator.js') : undefined
+  const stall = watchForStall(() => activity)
   try {
     const work = opts.queue
       ? coordinator!.runOnQueue({
