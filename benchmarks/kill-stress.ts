@@ -19,7 +19,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { compareJournals, formatDifference } from '../test/helpers/compare-journals.js'
+import { isDeepStrictEqual } from 'node:util'
+import { comparableResults, compareJournals, formatDifference } from '../test/helpers/compare-journals.js'
 import { redisDb, startRedis } from '../test/helpers/redis-server.js'
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
@@ -62,16 +63,10 @@ function kill(proc: ResultPromise): string {
   return mode
 }
 
-/** results.json without what names the run (ids, times, folders, the command line) or measures wall time. */
-function results(runDir: string): string {
-  const drop = new Set(['generatedAt', 'run', 'provenance', 'wallMs', 'prepareMs', 'dir'])
-  return JSON.stringify(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'), (k, v: unknown) => (drop.has(k) ? undefined : v)))
-}
-
 /** One line per trial; true when the run equals the single-process reference. */
 function judge(label: string, reference: string, runDir: string): boolean {
   const difference = compareJournals(join(reference, 'journal.jsonl'), join(runDir, 'journal.jsonl'))
-  const same = results(reference) === results(runDir)
+  const same = isDeepStrictEqual(comparableResults(reference), comparableResults(runDir))
   const [a, b] = [reference, runDir].map((dir) => readFileSync(join(dir, 'report.md'), 'utf8').split('\n'))
   const lines = a!.flatMap((line, i) => (line === b![i] ? [] : [line.split('|')[1]?.trim() || line.slice(0, 40)]))
   console.log(`${label}: journal: ${formatDifference(difference)}; results.json ${same ? 'equal' : 'DIFFERS'}; report.md differs in: ${lines.join(', ')}`)

@@ -54,7 +54,7 @@ export async function executeRun(
   })
   // Where the run was, for a stall's message: the cell and phase of the last progress event.
   let activity: string | undefined
-  const trackRunDir = (event: RunEvent) => {
+  const trackRun = (event: RunEvent) => {
     if (event.type === 'run:start') {
       runDir = event.runDir
       started = true
@@ -87,7 +87,7 @@ export async function executeRun(
           ...(opts.queue.shown !== undefined ? { queueShown: opts.queue.shown } : {}),
           ...(opts.queue.workerTimeoutMs !== undefined ? { workerTimeoutMs: opts.queue.workerTimeoutMs } : {}),
           ...(opts.resumeDir ? { resumeDir: opts.resumeDir } : {}),
-          listeners: [trackRunDir, failures.onEvent, output.onEvent],
+          listeners: [trackRun, failures.onEvent, output.onEvent],
           reporters,
           signal: controller.signal,
           argv: process.argv.slice(2),
@@ -100,7 +100,7 @@ export async function executeRun(
           checkpoint: opts.checkpoint,
           trainedCheckpoint: opts.trainedCheckpoint,
           ...(opts.shard ? { shard: opts.shard } : {}),
-          listeners: [trackRunDir, failures.onEvent, output.onEvent],
+          listeners: [trackRun, failures.onEvent, output.onEvent],
           reporters,
           signal: controller.signal,
           argv: process.argv.slice(2),

@@ -117,6 +117,11 @@ export function judgeTrend(record: BenchmarkRecord, points: readonly TrendPoint[
   return { ...trend, median: center, changePct, bandPct, status }
 }
 
+/** The name of one benchmark number across files: `suite › case › metric`. */
+export function recordKey(suite: string, record: Pick<BenchmarkRecord, 'case' | 'metric'>): string {
+  return `${suite} › ${record.case} › ${record.metric}`
+}
+
 /** What tells one results file from another: its suite, when it was written, and at which commit. */
 export function benchmarkFileId(file: BenchmarkFile): string {
   return `${file.suite}\n${file.createdAt}\n${file.git?.commit ?? ''}`
@@ -135,7 +140,7 @@ export function historyPoints(files: readonly BenchmarkFile[], comparable: (file
     if (seen.has(id) || !comparable(file)) continue
     seen.add(id)
     for (const record of file.records) {
-      const key = `${file.suite} › ${record.case} › ${record.metric}`
+      const key = recordKey(file.suite, record)
       const list = points.get(key) ?? []
       list.push({ createdAt: file.createdAt, ...(file.git ? { commit: file.git.commit } : {}), value: record.value })
       points.set(key, list)

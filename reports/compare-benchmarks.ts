@@ -4,7 +4,7 @@ import type { BenchmarkFile, MachineFacts } from '../core/benchmark-format.js'
 import { readBenchmarkResultsFiles } from '../core/benchmark-format.js'
 import { BenchError } from '../core/errors.js'
 import type { BenchmarkTrend } from './benchmark-history.js'
-import { benchmarkFileId, historyPoints, judgeTrend } from './benchmark-history.js'
+import { benchmarkFileId, historyPoints, judgeTrend, recordKey } from './benchmark-history.js'
 
 /** One benchmark number compared between two result sets (matched by suite, case, metric). */
 export interface BenchmarkDiff {
@@ -65,7 +65,7 @@ export async function loadBenchmarkSet(target: string): Promise<{ files: Benchma
   return readBenchmarkResultsFiles(paths)
 }
 
-export function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
+function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
   return a.cpuModel === b.cpuModel && a.cpus === b.cpus && a.arch === b.arch && (a.backend ?? '') === (b.backend ?? '')
 }
 
@@ -86,10 +86,9 @@ export function compareBenchmarks(
   thresholdPct = 10,
   history?: readonly BenchmarkFile[],
 ): BenchmarkComparison {
-  const keyOf = (suite: string, r: { case: string; metric: string }) => `${suite} › ${r.case} › ${r.metric}`
   const index = (files: readonly BenchmarkFile[]) => {
     const map = new Map<string, { file: BenchmarkFile; record: BenchmarkFile['records'][number] }>()
-    for (const file of files) for (const record of file.records) map.set(keyOf(file.suite, record), { file, record })
+    for (const file of files) for (const record of file.records) map.set(recordKey(file.suite, record), { file, record })
     return map
   }
   const a = index(base)

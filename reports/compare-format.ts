@@ -30,8 +30,9 @@ function cellRows(cells: readonly CellDiff[], level: number): string {
   )
 }
 
-/** A record's change against what judged it: the base run, or the median of its history. */
-const judgedChange = (d: BenchmarkDiff) => (d.judgedBy === 'history' ? `${signedPct(d.history!.changePct!)} vs median` : signedPct(d.changePct))
+/** A record's change in percent against what judged it: the base run, or the median of its history. */
+const judgedChangePct = (d: BenchmarkDiff) => (d.judgedBy === 'history' ? d.history!.changePct! : d.changePct)
+const judgedChange = (d: BenchmarkDiff) => `${signedPct(judgedChangePct(d))}${d.judgedBy === 'history' ? ' vs median' : ''}`
 
 function benchRows(diffs: readonly BenchmarkDiff[]): string {
   return table(
@@ -150,10 +151,7 @@ export function compareToJunit(c: RunComparison): string {
     const benchCases = c.benchmarks.diffs.map((d) => {
       const history = d.history?.median !== undefined ? `, median of ${d.history.points.length} earlier ${d.history.median} ${d.unit}` : ''
       const body = `base ${d.base} ${d.unit}, new ${d.next} ${d.unit}${history}, change ${judgedChange(d)} (allowance ±${d.allowancePct.toFixed(1)}%), ${d.status}`
-      const worse =
-        d.judgedBy === 'history'
-          ? `worse than the median of earlier nights by ${Math.abs(d.history!.changePct!).toFixed(1)}%`
-          : `worse by ${Math.abs(d.changePct).toFixed(1)}%`
+      const worse = `worse${d.judgedBy === 'history' ? ' than the median of earlier nights' : ''} by ${Math.abs(judgedChangePct(d)).toFixed(1)}%`
       const failure = d.status === 'regression' ? `<failure message="${xml(worse)}">${xml(body)}</failure>` : ''
       const skipped = d.status === 'not-comparable' ? '<skipped message="measured on different machines"/>' : ''
       return `    <testcase classname="${xml(d.suite)}" name="${xml(`${d.case} ${d.metric}`)}">${failure}${skipped}<system-out>${xml(body)}</system-out></testcase>`

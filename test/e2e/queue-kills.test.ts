@@ -1,9 +1,9 @@
 import { execa, type ResultPromise } from 'execa'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
-import { expectSameJournal } from '../helpers/compare-journals.js'
+import { comparableResults, expectSameJournal } from '../helpers/compare-journals.js'
 import { startRedis, type TestRedis } from '../helpers/redis-server.js'
 import { bench, benchBin, tempDir } from './cli-helper.js'
 
@@ -37,12 +37,6 @@ const MATRIX = [
 /** One killer at a time, each started once the one before has died: which record each dies after. */
 const KILLS = [2, 8, 12, 3, 17, 7]
 const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
-
-/** results.json without what names the run (ids, times, folders, the command line) or measures wall time. */
-function results(runDir: string): unknown {
-  const drop = new Set(['generatedAt', 'run', 'provenance', 'wallMs', 'prepareMs', 'dir'])
-  return JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'), (k, v: unknown) => (drop.has(k) ? undefined : v))
-}
 
 describe('queue workers SIGKILLed at many points of one run', () => {
   const project = tempDir('bonbench-queue-kills-')
@@ -95,7 +89,7 @@ describe('queue workers SIGKILLed at many points of one run', () => {
 
     const queuedDir = runDirOf(done.stdout)
     expectSameJournal(join(runDirOf(single.stdout), 'journal.jsonl'), join(queuedDir, 'journal.jsonl'))
-    expect(results(queuedDir)).toEqual(results(runDirOf(single.stdout)))
+    expect(comparableResults(queuedDir)).toEqual(comparableResults(runDirOf(single.stdout)))
     // One checkpoint per trained cell and one cached base model, complete (a killed writer leaves at most a private temporary folder).
     const published = (dir: string) => readdirSync(dir).filter((name) => !/\.(tmp|old)-/.test(name))
     expect(published(join(queuedDir, 'checkpoints')).sort()).toEqual(['bon-rlb-n2-t1-s1', 'bon-rlb-n2-t1-s2', 'sft-n1-t1-s1', 'sft-n1-t1-s2'])

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { readJournal } from '../../core/run/journal.js'
 import type { JournalRecord } from '../../core/run/journal-types.js'
 
@@ -110,4 +112,13 @@ export function formatDifference(d: JournalDifference | undefined): string {
 export function expectSameJournal(expectedPath: string, actualPath: string, opts: CompareOptions = {}): void {
   const d = compareJournals(expectedPath, actualPath, opts)
   if (d) throw new Error(`journals differ: ${formatDifference(d)}\n  expected: ${expectedPath}\n  actual:   ${actualPath}`)
+}
+
+/**
+ * A run's results.json without what names the run (ids, times, folders, the command line) or
+ * measures wall time: what two runs of the same matrix must agree on, whatever ran them.
+ */
+export function comparableResults(runDir: string): unknown {
+  const drop = new Set(['generatedAt', 'run', 'provenance', ...ALWAYS_IGNORED])
+  return JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'), (k, v: unknown) => (drop.has(k) ? undefined : v))
 }
