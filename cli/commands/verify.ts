@@ -7,8 +7,7 @@ import { checkTaskData } from '../../core/plugin-api-checks/check-task-data.js'
 import { checkVerdicts } from '../../core/plugin-api-checks/check-verdicts.js'
 import { RunLifecycle, describeDisposeFailure } from '../../core/run/plugin-lifecycle.js'
 import type { Verdict } from '../../core/plugin-api/verifier.js'
-import { PluginRegistry } from '../../core/registry/registry.js'
-import { builtins } from '../builtins.js'
+import { commandRegistry } from '../command-registry.js'
 import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
 import { integerAtLeast, numberFlag, numberListFlag } from '../parse-list.js'
 import { summarizeVerify, verifyText } from '../verify-output.js'
@@ -23,6 +22,7 @@ interface VerifyFlags {
   json?: boolean
   concurrency?: number
   verifier?: string
+  config?: string
   seeds: number
   resamples: number
 }
@@ -69,6 +69,7 @@ export function registerVerify(program: Command): void {
       numberFlag('--concurrency', integerAtLeast(1), 'the concurrency'),
     )
     .option('--verifier <name>', "verifier to use instead of the task's reward verifier")
+    .option('-c, --config <file>', 'config file whose plugins list third-party tasks and verifiers (default: bench.config.* in the working directory)')
     .option('--seeds <s>', 'seed of the bootstrap, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
     .option('--resamples <b>', 'bootstrap resamples for the CIs, an integer ≥ 2', numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'), 2000)
     .addHelpText(
@@ -86,7 +87,7 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
   ]).action(async (taskName: string, flags: VerifyFlags) => {
     if (!flags.data) throw new BenchError('BENCH_DATA_MISSING', `bench verify ${taskName} needs the problems file: pass --data <file.jsonl[.gz]>.`)
     if (!flags.samples === !flags.reference) throw new BenchError('BENCH_USAGE', 'bench verify needs exactly one of --samples <file> and --reference.')
-    const registry = new PluginRegistry({ builtins })
+    const registry = await commandRegistry('verify', { configPath: flags.config })
     const task = await registry.get('task', taskName)
     const verifier = await registry.get('verifier', flags.verifier ?? task.rewardVerifier)
     // The same plugin lifecycle as a run: set up before use, disposed (reverse order) on every path.

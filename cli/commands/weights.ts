@@ -2,15 +2,12 @@ import type { Command } from 'commander'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import path from 'node:path'
-import { loadConfigFile } from '../../core/config/load-config.js'
 import { BenchError } from '../../core/errors.js'
 import { readSampleDump } from '../../core/metrics/sample-dump.js'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
-import { loadInstalledPackages } from '../../core/registry/installed-packages.js'
 import { shortName } from '../../core/registry/registry.js'
-import { loadRegistry } from '../../core/run/setup.js'
 import { lambdaFor, parseLambdaRule } from '../../core/train/lambda.js'
-import { builtins } from '../builtins.js'
+import { commandRegistry } from '../command-registry.js'
 import { addExamples } from '../option-vocabulary.js'
 import { finite, integerAtLeast, numberFlag } from '../parse-list.js'
 import { weightGroups, type WeightedLine } from '../weighted-groups.js'
@@ -28,11 +25,7 @@ interface WeightsFlags {
 
 /** The strategy by name, from the built-ins, the config's plugins and installed packages; built-ins take `--options`. */
 async function resolveStrategy(name: string, flags: WeightsFlags): Promise<StrategyPlugin> {
-  const cwd = process.cwd()
-  const { config, file } = await loadConfigFile({ cwd, configPath: flags.config, env: { command: 'weights' } })
-  const baseDir = file ? path.dirname(file) : cwd
-  const registry = await loadRegistry(config.plugins ?? [], baseDir, builtins)
-  await loadInstalledPackages(registry, baseDir, config.plugins ?? [])
+  const registry = await commandRegistry('weights', { configPath: flags.config })
   if (flags.options === undefined) return registry.get('strategy', name)
   let options: unknown
   try {

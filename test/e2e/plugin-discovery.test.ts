@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bench, repoRoot, tempDir } from './cli-helper.js'
 
-// README "Plugins", the discovery rule: list, run and eval load every installed bonbench-plugin-*
+// README "Plugins", the discovery rule: list, run, eval and verify load every installed bonbench-plugin-*
 // package; a broken one is listed with its error and fails only the names it provides; an import
 // that never settles fails after BONBENCH_IMPORT_TIMEOUT seconds naming the file or package.
 const project = tempDir('bonbench-discovery-')
@@ -28,7 +28,7 @@ beforeAll(() => {
   fakePackage('bonbench-plugin-hang', '0.0.2', 'await new Promise(() => {})\nexport default []\n')
 })
 
-describe('one discovery rule for list, run and eval', () => {
+describe('one discovery rule for list, run, eval and verify', () => {
   it('bench list lists the working packages and each broken one with its error, and exits 0', async () => {
     const result = await run(['list', '--json'])
     expect(result.exitCode, result.stderr).toBe(0)
@@ -84,6 +84,33 @@ describe('one discovery rule for list, run and eval', () => {
     const evaluated = await run(['eval', 'dice', '--model', 'bonbench-plugin-hang/model', '--checkpoint', project.dir, '--no-tui'])
     expect(evaluated.exitCode, evaluated.stderr).toBe(2)
     expect(evaluated.stderr).toContain('bonbench-plugin-hang did not finish within 3 s')
+    const verified = await run(['verify', 'dice', '--verifier', 'bonbench-plugin-broken/sum', '--data', project.dir, '--reference'])
+    expect(verified.exitCode, verified.stderr).toBe(2)
+    expect(verified.stderr).toContain('kaboom: missing native binding')
+  })
+
+  it("bench verify grades with an installed package's task and verifier, and with the config's --verifier", async () => {
+    const dir = join(project.dir, 'verify')
+    mkdirSync(dir, { recursive: true })
+    const verify = (args: string[]) => run(['verify', 'dice', '--data', dir, '--reference', '--k', '1', '--json', ...args], dir)
+    const installed = await verify([])
+    expect(installed.exitCode, installed.stderr).toBe(0)
+    // The dice task's expert answers, graded by its own verifier.
+    expect(JSON.parse(installed.stdout)).toMatchObject({
+      task: 'bonbench-plugin-dice/dice',
+      verifier: 'bonbench-plugin-dice/sum',
+      samples: 18,
+      passAtK: { '1': 1 },
+    })
+    writeFileSync(
+      join(dir, 'never.mjs'),
+      "export default { name: 'never', kind: 'verifier', meta: { version: '1.0.0' }, async score(batch) { return batch.map(() => ({ score: 0, reward: 0, pass: false, reason: 'never' })) } }\n",
+    )
+    writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({ plugins: ['./never.mjs'] }))
+    const configured = await verify(['--verifier', 'never'])
+    expect(configured.exitCode, configured.stderr).toBe(0)
+    expect(JSON.parse(configured.stdout)).toMatchObject({ verifier: 'never', samples: 18, passAtK: { '1': 0 } })
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('a plugin file the config names whose import never settles fails after the deadline, naming the file', async () => {
