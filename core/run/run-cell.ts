@@ -1,3 +1,4 @@
+import { describeValue } from '../plugin-api-checks/contract-error.js'
 import type { CellResult } from '../plugin-api/results.js'
 import { evaluateStage } from './evaluate-stage.js'
 import type { PlannedCell } from './planner.js'
@@ -24,9 +25,15 @@ export async function runCell(ctx: RunContext, base: BaseStage, cell: PlannedCel
   }
 }
 
-/** Journals a cell's failure and tells the listeners, so the run (and a resume) know it failed and why. */
+/**
+ * Journals a cell's failure and tells the listeners, so the run (and a resume) know it failed and
+ * why. A thrown value that is not an Error (`throw 42`, from a plugin hook) is named as such.
+ */
 export function recordCellError(ctx: RunContext, cell: PlannedCell, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error)
+  const message =
+    error instanceof Error
+      ? error.message
+      : `a plugin hook threw ${describeValue(error)}, not an Error: the plugin should throw an Error whose message says what went wrong`
   ctx.journal.append({ type: 'error', cellId: cell.cellId, key: cell.key, message })
   ctx.emit({ type: 'cell:error', cellId: cell.cellId, key: cell.key, message })
 }

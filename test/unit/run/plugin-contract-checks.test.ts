@@ -138,6 +138,16 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
     expectJournalKept(records, error!.message)
   })
 
+  it('a verifier that throws a non-Error (throw 42) fails its cell with a message that says so; the run goes on', async () => {
+    const { error, records } = await runUntilBroken(
+      verifierThat(() => {
+        throw 42
+      }),
+    )
+    expect(error).toBeUndefined()
+    expectJournalKept(records, 'a plugin hook threw 42, not an Error: the plugin should throw an Error whose message says what went wrong')
+  })
+
   describe('strategies', () => {
     const strategy = (weight: (completion: string) => { completion: string; weight: number }): StrategyPlugin => ({
       name: 'acme/bad',
