@@ -1,4 +1,5 @@
 import { BenchError } from '../core/errors.js'
+import { hooksInFlight } from '../core/run/hooks-in-flight.js'
 
 /**
  * A command stalls when Node's event loop runs empty while the command still waits: nothing is
@@ -9,6 +10,12 @@ import { BenchError } from '../core/errors.js'
  */
 const STALL_EXPLANATION =
   'it waits on a promise that can never settle, and nothing else is running: a plugin hook (a task, model, verifier, strategy or reporter call) returned a promise that never resolves or rejects'
+
+/** `, waiting on <hook> and <hook>`: the plugin hooks still in flight when the loop ran empty (core/run/hooks-in-flight.ts). */
+function waitingOn(): string {
+  const hooks = hooksInFlight()
+  return hooks.length === 0 ? '' : `, waiting on ${hooks.join(' and ')}`
+}
 
 /** How many {@link watchForStall} watches are on: the process-wide fallback stays quiet while one is. */
 let watching = 0
@@ -28,7 +35,7 @@ export function watchForStall(where: () => string | undefined): { stalled: Promi
   const onBeforeExit = () => {
     const at = where()
     fired = true
-    fail(new BenchError('BENCH_PLUGIN_CONTRACT', `the run stalled${at ? ` ${at}` : ''}: ${STALL_EXPLANATION}.`))
+    fail(new BenchError('BENCH_PLUGIN_CONTRACT', `the run stalled${at ? ` ${at}` : ''}${waitingOn()}: ${STALL_EXPLANATION}.`))
   }
   process.on('beforeExit', onBeforeExit)
   watching++
@@ -56,7 +63,7 @@ export function onCommandStall(exitCode: number): () => void {
   const onBeforeExit = () => {
     if (watching > 0) return
     process.off('beforeExit', onBeforeExit)
-    process.stderr.write(`bench: the command stalled: ${STALL_EXPLANATION}. Exiting (code ${exitCode}).\n`)
+    process.stderr.write(`bench: the command stalled${waitingOn()}: ${STALL_EXPLANATION}. Exiting (code ${exitCode}).\n`)
     process.exitCode = exitCode
   }
   process.on('beforeExit', onBeforeExit)

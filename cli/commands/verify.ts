@@ -12,6 +12,7 @@ import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
 import { integerAtLeast, numberFlag, numberListFlag } from '../parse-list.js'
 import { summarizeVerify, verifyText } from '../verify-output.js'
 import { readVerifySamples, referenceSamples, writeVerifyResults, type VerifySample } from '../verify-samples.js'
+import { callHook } from '../../core/run/hooks-in-flight.js'
 
 interface VerifyFlags {
   data?: string
@@ -99,7 +100,7 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
     let out: string
     try {
       await lifecycle.setup(task)
-      data = checkTaskData(task, await task.load({ seed: 0, dataPath: path.resolve(flags.data) }))
+      data = checkTaskData(task, await callHook(task, 'load', () => task.load({ seed: 0, dataPath: path.resolve(flags.data!) })))
       problems = [...data.train, ...data.test]
       const byId = new Map(problems.map((p) => [p.id, p]))
       samples = flags.samples ? await readVerifySamples(path.resolve(flags.samples), new Set(byId.keys())) : referenceSamples(problems, task.name)
@@ -111,7 +112,7 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
       try {
         for (let start = 0; start < samples.length; start += CHUNK) {
           const items = samples.slice(start, start + CHUNK).map((s) => ({ problem: byId.get(s.taskId)!, completion: s.completion }))
-          verdicts.push(...checkVerdicts(verifier, items, await verifier.score(items, { concurrency: slots })))
+          verdicts.push(...checkVerdicts(verifier, items, await callHook(verifier, 'score', () => verifier.score(items, { concurrency: slots }))))
           if (progress) process.stderr.write(`\rverified ${verdicts.length}/${samples.length}`)
         }
       } finally {

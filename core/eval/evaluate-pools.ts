@@ -5,6 +5,7 @@ import type { Problem } from '../plugin-api/task.js'
 import { type Judges, scoreSamples } from './score-samples.js'
 import { yieldToEventLoop } from '../run/yield-event-loop.js'
 import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
+import { callHook, modelLabel } from '../run/hooks-in-flight.js'
 
 /** What `evaluatePools` needs. */
 export interface EvaluatePoolsOptions {
@@ -56,7 +57,11 @@ export async function evaluatePools(opts: EvaluatePoolsOptions): Promise<PromptP
       stop: opts.generation.stop,
       seed: deriveSeed(opts.seed, 'eval', problem.id),
     }))
-    const results = checkSampleResults(opts.modelName ?? 'the model', requests, await opts.model.sample(requests, { signal: opts.signal }))
+    const results = checkSampleResults(
+      opts.modelName ?? 'the model',
+      requests,
+      await callHook(modelLabel(opts.modelName), 'sample', () => opts.model.sample(requests, { signal: opts.signal })),
+    )
     const items = chunk.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text, recorded: c.recorded })))
     const judged = await scoreSamples(items, opts.judges)
     let offset = 0

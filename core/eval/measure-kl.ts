@@ -6,6 +6,7 @@ import type { Problem } from '../plugin-api/task.js'
 import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
 import { yieldToEventLoop } from '../run/yield-event-loop.js'
 import { type KlSample, klEstimate } from './kl-estimate.js'
+import { callHook, modelLabel } from '../run/hooks-in-flight.js'
 
 /** What {@link measureKl} needs. */
 export interface MeasureKlOptions {
@@ -74,7 +75,11 @@ export async function measureKl(opts: MeasureKlOptions): Promise<MeasuredKl> {
         stop: opts.generation.stop,
         seed: deriveSeed(opts.seed, 'kl', problem.id),
       }))
-      const results = checkSampleResults(name, requests, await model.sample(requests, { signal: opts.signal }))
+      const results = checkSampleResults(
+        name,
+        requests,
+        await callHook(modelLabel(opts.modelName), 'sample', () => model.sample(requests, { signal: opts.signal })),
+      )
       for (const r of results) {
         texts.push(r.completions.map((c) => ({ text: c.text, tokens: c.tokens.length })))
         drawn.samplesDrawn += r.completions.length

@@ -3,6 +3,7 @@ import type { Verdict, VerifierPlugin } from '../plugin-api/verifier.js'
 import type { RecordedJudgement } from '../plugin-api/model.js'
 import type { ScoredSample } from '../plugin-api/strategy.js'
 import { checkVerdicts } from '../plugin-api-checks/check-verdicts.js'
+import { callHook } from '../run/hooks-in-flight.js'
 
 /** The two judges of a run: R (environment reward) and r (what BoN selects by). */
 export interface Judges {
@@ -41,7 +42,7 @@ export async function scoreSamples(items: ScoreItem[], judges: Judges): Promise<
     const todo = items.flatMap((item, i) => (needs(item) ? [i] : []))
     if (todo.length === 0) return items.map(() => undefined)
     const batch = todo.map((i) => ({ problem: items[i]!.problem, completion: items[i]!.completion }))
-    const verdicts = checkVerdicts(verifier, batch, await verifier.score(batch, ctx))
+    const verdicts = checkVerdicts(verifier, batch, await callHook(verifier, 'score', () => verifier.score(batch, ctx)))
     const out: Array<Verdict | undefined> = items.map(() => undefined)
     todo.forEach((i, j) => (out[i] = verdicts[j]))
     return out

@@ -9,6 +9,7 @@ import type { TrainStepLog } from '../plugin-api/results.js'
 import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import { BenchError } from '../errors.js'
+import { callHook } from './hooks-in-flight.js'
 import {
   type ResumeCadence,
   type ResumePoint,
@@ -175,7 +176,7 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
   const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, cacheDir: opts.cacheDir, signal: opts.signal }
   if (hit) {
     opts.log?.(`base model: loaded from cache ${dir}`)
-    const model = await opts.model.load!(dir, ctx)
+    const model = await callHook(opts.model, 'load', () => opts.model.load!(dir, ctx))
     // The pretraining that made this model, replayed into the run's journal and events, so a run
     // from a warm cache records what a cold one does (DESIGN §3).
     const logs = readPretrainLog(dir)
@@ -185,7 +186,9 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
   const partial = partialBaseModelDir(opts.cacheDir, key)
   const point = opts.model.loadResumable ? readResumePoint(partial) : undefined
   const usable = point && point.step < opts.pretrainSteps && point.logs?.length === point.step ? point : undefined
-  const model = usable ? await loadResumePoint(opts.model, partial, ctx) : await opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })
+  const model = usable
+    ? await loadResumePoint(opts.model, partial, ctx)
+    : await callHook(opts.model, 'create', () => opts.model.create({ ...ctx, corpus: corpusOf(opts.data) }))
   try {
     await pretrainAndCache(opts, model, dir, { partial, point: usable })
   } catch (error) {
@@ -228,7 +231,7 @@ async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, di
           batch.push({ prompt: p.prompt, completion: p.expert!, weight: 1 / opts.pretrainBatch })
         }
         updating = true
-        const stats = await model.update(batch, { learningRate: opts.learningRate, signal: opts.signal })
+        const stats = await callHook(opts.model, 'update', () => model.update!(batch, { learningRate: opts.learningRate, signal: opts.signal }))
         updating = false
         const log = { step, loss: stats.loss, gradNorm: stats.gradNorm }
         logs.push(log)

@@ -11,6 +11,7 @@ import { checkpointSteps } from './checkpoint-evals.js'
 import { carveTrainSplits } from './data-splits.js'
 import { measuredRatesPath, readMeasuredRates, type MeasuredRates } from './measured-rates.js'
 import { type ShardSpec, shardCells } from './shard.js'
+import { callHook } from './hooks-in-flight.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
@@ -71,7 +72,7 @@ export async function estimatePlan(
   const lifecycle = new RunLifecycle({ cacheDir: config.cacheDir, log: () => {} })
   try {
     await lifecycle.setup(plugins.task)
-    const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data }))
+    const data = checkTaskData(plugins.task, await callHook(plugins.task, 'load', () => plugins.task.load({ seed: config.taskSeed, dataPath: config.data })))
     const planned = planCells(config)
     const all = opts.mode?.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
     const cells = opts.shard ? shardCells(all, opts.shard) : all

@@ -15,6 +15,7 @@ import { planCells, type PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
 import { type ShardSpec, shardCells } from './shard.js'
 import type { RunProblems, StageOutput } from './run-context.js'
+import { callHook } from './hooks-in-flight.js'
 
 /** A fresh run id: a sortable UTC timestamp plus a random suffix. */
 export function newRunId(): string {
@@ -63,7 +64,10 @@ export interface OpenedRun {
  */
 export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
   const { config, plugins } = opts
-  const data = checkTaskData(plugins.task, await plugins.task.load({ seed: config.taskSeed, dataPath: config.data, signal: opts.signal }))
+  const data = checkTaskData(
+    plugins.task,
+    await callHook(plugins.task, 'load', () => plugins.task.load({ seed: config.taskSeed, dataPath: config.data, signal: opts.signal })),
+  )
   const test = config.eval.testPrompts ? data.test.slice(0, config.eval.testPrompts) : data.test
   if (test.length === 0) throw new BenchError('BENCH_RUN_INVALID', `Task '${plugins.task.name}' has no test problems to evaluate.`)
   // Validation and fine-tuning-only problems carved from train (none unless the config asks).

@@ -2,6 +2,7 @@ import { BenchError, isBenchError } from '../errors.js'
 import type { Plugin } from '../plugin-api/index.js'
 import type { PluginSetupContext } from '../plugin-api/common.js'
 import type { ModelInstance } from '../plugin-api/model.js'
+import { callHook } from './hooks-in-flight.js'
 
 /**
  * How long a dispose may take before the run goes on without it (10 s; the environment variable
@@ -74,7 +75,7 @@ export class RunLifecycle {
     if (typeof plugin.dispose === 'function') this.#held.push({ what, owner: plugin, dispose: () => plugin.dispose!() })
     if (typeof plugin.setup !== 'function') return
     try {
-      await plugin.setup(this.#ctx)
+      await callHook(plugin, 'setup', () => plugin.setup!(this.#ctx))
     } catch (error) {
       if (isBenchError(error)) throw error
       throw new BenchError(

@@ -9,6 +9,7 @@ import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import type { TrainSplits } from './data-splits.js'
 import { recordResolvedBackend } from './manifest.js'
 import type { BaseStage, RunContext } from './run-context.js'
+import { callHook } from './hooks-in-flight.js'
 
 /** What {@link prepareBase} needs beyond the run context. */
 export interface PrepareBaseOptions {
@@ -58,18 +59,21 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
   const judges = { reward: plugins.reward, selector: plugins.selector, concurrency: ctx.concurrency, signal: ctx.signal }
   if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
     ctx.emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })
-    const facts = await plugins.selector.prepare({
-      task: opts.verifierData,
-      model: base.model,
-      reward: plugins.reward,
-      seed: config.taskSeed,
-      rng: createRng(deriveSeed(config.taskSeed, 'selector')),
-      cacheDir: config.cacheDir,
-      temperature: config.temperatures[0] ?? 1,
-      generation: ctx.generation,
-      log: (m) => ctx.log(m),
-      signal: ctx.signal,
-    })
+    const selector = plugins.selector
+    const facts = await callHook(selector, 'prepare', () =>
+      selector.prepare!({
+        task: opts.verifierData,
+        model: base.model,
+        reward: plugins.reward,
+        seed: config.taskSeed,
+        rng: createRng(deriveSeed(config.taskSeed, 'selector')),
+        cacheDir: config.cacheDir,
+        temperature: config.temperatures[0] ?? 1,
+        generation: ctx.generation,
+        log: (m) => ctx.log(m),
+        signal: ctx.signal,
+      }),
+    )
     if (!previous.prepared.has(plugins.selector.name))
       ctx.journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
     ctx.log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
@@ -82,6 +86,6 @@ export async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<
   if (!model.load)
     throw new BenchError('BENCH_RUN_INVALID', `Model '${model.name}' cannot load checkpoints (it has no load()). Use the model that wrote ${dir}.`)
   if (!existsSync(dir)) throw new BenchError('BENCH_RUN_INVALID', `Checkpoint folder ${dir} does not exist.`)
-  const loaded = await model.load(dir, ctx)
+  const loaded = await callHook(model, 'load', () => model.load!(dir, ctx))
   return { model: loaded, key: String((await modelHash(loaded)) ?? dir) }
 }

@@ -9,6 +9,7 @@ import { yieldToEventLoop } from '../run/yield-event-loop.js'
 import { type ResumeCadence, ResumeClock } from './resume-point.js'
 import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
 import { checkStrategyOutput } from '../plugin-api-checks/check-weights.js'
+import { callHook, modelLabel } from '../run/hooks-in-flight.js'
 
 /** What the generic trainer loop needs for one cell. */
 export interface TrainCellOptions {
@@ -168,7 +169,9 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
       updating = true
       const update =
         sequences.length > 0
-          ? await model.update!(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal })
+          ? await callHook(modelLabel(opts.modelName), 'update', () =>
+              model.update!(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal }),
+            )
           : { loss: 0, gradNorm: 0, tokens: 0 }
       updating = false
       compute.tokensTrained += update.tokens
@@ -200,7 +203,11 @@ async function drawScored(model: ModelInstance, batch: Problem[], n: number, opt
     stop: opts.generation.stop,
     seed: deriveSeed(opts.seed, opts.cellId, role, step, problem.id),
   }))
-  const results = checkSampleResults(opts.modelName ?? 'the model', requests, await model.sample(requests, { signal: opts.signal }))
+  const results = checkSampleResults(
+    opts.modelName ?? 'the model',
+    requests,
+    await callHook(modelLabel(opts.modelName), 'sample', () => model.sample(requests, { signal: opts.signal })),
+  )
   const items = batch.flatMap((problem, i) => results[i]!.completions.map((c) => ({ problem, completion: c.text, recorded: c.recorded })))
   for (const r of results) for (const c of r.completions) compute.tokensGenerated += c.tokens.length
   compute.samplesDrawn += items.length

@@ -172,11 +172,13 @@ describe('bench run with a plugin hook that never returns', () => {
     return runDir ? join(dir, runDir, 'journal.jsonl') : undefined
   }
 
-  it('a score() promise that never settles: exit 4 naming the cell and phase, the journal kept, the --resume command', async () => {
+  it('a score() promise that never settles: exit 4 naming the cell, phase and hook, the journal kept, the --resume command', async () => {
     const result = await bench(args('never-settles', 'never'), { cwd: hostile.dir, timeout: DEADLINE_MS })
     expect(result.timedOut).toBe(false)
     expect(result.exitCode, result.stderr + result.stdout).toBe(4)
-    expect(result.stderr).toMatch(/bench: the run stalled in cell base-n1-t1-s0 \(sample\): it waits on a promise that can never settle/)
+    expect(result.stderr).toMatch(
+      /bench: the run stalled in cell base-n1-t1-s0 \(sample\), waiting on verifier plugin 'acme\/never-settles' score\(\): it waits on a promise that can never settle/,
+    )
     const journal = journalOf('never')!
     expect(result.stderr).toContain(`bench run --resume ${join(journal, '..')}`)
     // The pretraining was journaled before the stall and stays.

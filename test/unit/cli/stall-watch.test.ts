@@ -11,13 +11,16 @@ const runScript = (script: string) =>
   execa(process.execPath, ['--conditions=bonbench-source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, reject: false })
 
 describe('stall watch (cli/stall-watch.ts)', () => {
-  it('rejects the watched work with BENCH_PLUGIN_CONTRACT naming where it was, and the command goes on to its error path', async () => {
+  it('rejects the watched work with BENCH_PLUGIN_CONTRACT naming where it was and the hook it waits on, and the command goes on to its error path', async () => {
     const result = await runScript(
       [
         `import { watchForStall } from '${module}'`,
+        `import { callHook } from '${pathToFileURL(`${repoRoot}/core/run/hooks-in-flight.ts`).href}'`,
         "const stall = watchForStall(() => 'in cell base-n1-t1-s0 (sample)')",
+        "const verifier = { kind: 'verifier', name: 'acme/judge' }",
+        "await callHook(verifier, 'score', () => 'settled')",
         'try {',
-        '  await Promise.race([new Promise(() => {}), stall.stalled])',
+        "  await Promise.race([callHook(verifier, 'setup', () => new Promise(() => {})), stall.stalled])",
         '} catch (error) {',
         '  console.log(JSON.stringify({ code: error.code, message: error.message, fired: stall.fired }))',
         '  process.exitCode = 4',
@@ -29,7 +32,10 @@ describe('stall watch (cli/stall-watch.ts)', () => {
     expect(result.exitCode, result.stderr).toBe(4)
     const seen = JSON.parse(result.stdout) as { code: string; message: string; fired: boolean }
     expect(seen.code).toBe('BENCH_PLUGIN_CONTRACT')
-    expect(seen.message).toMatch(/^the run stalled in cell base-n1-t1-s0 \(sample\): it waits on a promise that can never settle/)
+    // The hook that never settled is named; the one that did is not.
+    expect(seen.message).toMatch(
+      /^the run stalled in cell base-n1-t1-s0 \(sample\), waiting on verifier plugin 'acme\/judge' setup\(\): it waits on a promise that can never settle/,
+    )
     expect(seen.fired).toBe(true)
   })
 
