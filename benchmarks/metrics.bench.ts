@@ -6,6 +6,7 @@
 import { Bench } from 'tinybench'
 import { recordsFromBench, writeBenchmarkResults } from '../core/benchmark-format.js'
 import { bestOfNAll, bootstrapCI, countCorrect, distinctAtK, majorityAtK, passAtK, passAtKAll } from '../core/metrics/index.js'
+import { pairedTwoLevelBootstrap } from '../core/metrics/two-level-bootstrap.js'
 import { createRng } from '../core/rng.js'
 
 const n = 1024
@@ -35,6 +36,43 @@ const cases: Record<string, { params: Record<string, number | string>; fn: () =>
   'maj@k Monte Carlo 4000 draws k=32, n=64': { params: { n: 64, k: 32 }, fn: () => majorityAtK(small, [32], { exactLimit: 0 }) },
   'maj@k powers of 2 (default limits), n=1024': { params: { n, ks: powersOfTwo.length }, fn: () => majorityAtK(pool, powersOfTwo) },
   'bootstrapCI 500 prompts x 2000 resamples': { params: { prompts: 500, resamples: 2000 }, fn: () => bootstrapCI(prompts) },
+  // A comparison of `bench findings` (study v2: 288 of them at 20,000 resamples), then the plain
+  // definition it must equal bit for bit (test/unit/metrics/two-level-bootstrap-exact), side by side.
+  'pairedTwoLevelBootstrap 3x3 seeds x 300 prompts x 2000 resamples': {
+    params: { seeds: 3, prompts: 300, resamples: 2000 },
+    fn: () => pairedTwoLevelBootstrap(grid(2), grid(3), { seed: 1, resamples: 2000 }),
+  },
+  'the plain definition (zero weights skipped, one int() per draw), same sizes': {
+    params: { seeds: 3, prompts: 300, resamples: 2000 },
+    fn: () => plainPairedReplicates(grid(2), grid(3), 1, 2000),
+  },
+}
+
+/** Seeds × prompts of per-prompt rates. */
+function grid(seed: number): number[][] {
+  const r = createRng(seed)
+  return Array.from({ length: 3 }, () => Array.from({ length: 300 }, () => Math.round(r.next() * 16) / 16))
+}
+
+/** The replicates of pairedTwoLevelBootstrap as its definition reads: no batching, no dense sums. */
+function plainPairedReplicates(a: number[][], b: number[][], seed: number, resamples: number): Float64Array {
+  const P = a[0]!.length
+  const r = createRng(seed)
+  const weights = new Float64Array(P)
+  const mean = (values: number[][], seeds: number[]) => {
+    let s = 0
+    for (const sd of seeds) for (let p = 0; p < P; p++) if (weights[p] !== 0) s += weights[p]! * values[sd]![p]!
+    return s / (seeds.length * P)
+  }
+  const replicates = new Float64Array(resamples)
+  for (let i = 0; i < resamples; i++) {
+    const seedsA = Array.from({ length: a.length }, () => r.int(a.length))
+    const seedsB = Array.from({ length: b.length }, () => r.int(b.length))
+    weights.fill(0)
+    for (let j = 0; j < P; j++) weights[r.int(P)]++
+    replicates[i] = mean(a, seedsA) - mean(b, seedsB)
+  }
+  return replicates
 }
 
 const bench = new Bench({ name: 'metrics', time: 500, warmupTime: 100 })
@@ -48,6 +86,9 @@ const mean = (name: string): number => {
 }
 console.log(`all k ≤ ${n}: pass@k ${mean('pass@k all k (recurrence), n=1024').toFixed(4)} ms, Bo-N ${mean('Bo-N all k, n=1024').toFixed(4)} ms per prompt`)
 const majority = majorityAtK(pool, powersOfTwo)
+console.log(
+  `pairedTwoLevelBootstrap: ${(mean('the plain definition (zero weights skipped, one int() per draw), same sizes') / mean('pairedTwoLevelBootstrap 3x3 seeds x 300 prompts x 2000 resamples')).toFixed(2)}× faster than its plain definition`,
+)
 console.log(`maj@k at n=${n}: exact for k = ${powersOfTwo.filter((_, j) => majority.exact[j]).join(', ')}; Monte Carlo for the rest`)
 const file = await writeBenchmarkResults('metrics', recordsFromBench(bench, { params: (name) => cases[name]!.params }), {
   notes: 'single-threaded estimators; the harness machine may be shared, so timings can be noisy',

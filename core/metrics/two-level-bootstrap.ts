@@ -1,6 +1,5 @@
 import { BenchError } from '../errors.js'
-import { createRng } from '../rng.js'
-import type { Rng } from '../plugin-api/common.js'
+import { IntDraws } from '../rng.js'
 import type { BootstrapInterval, BootstrapOptions, PairedComparison } from './bootstrap.js'
 import { assertValues, resolveBootstrapOptions, summarizeReplicates } from './bootstrap.js'
 
@@ -37,43 +36,20 @@ function grandMean(values: readonly (readonly number[])[]): number {
   return s / (values.length * values[0]!.length)
 }
 
-/** Prompt multiplicities of one resample. */
-function drawPromptWeights(rng: Rng, P: number, into: Float64Array): void {
-  into.fill(0)
-  for (let i = 0; i < P; i++) into[rng.int(P)]++
-}
-
-/** A seed resample (S indices drawn with replacement), written into `into` (of length S): no allocation per replicate. */
-export function drawSeeds(rng: Rng, into: Int32Array): void {
-  const S = into.length
-  for (let i = 0; i < S; i++) into[i] = rng.int(S)
-}
-
 /**
- * A prompt resample in compact form: the prompts drawn at least once, in prompt order, and their
- * multiplicities. Summing over it adds exactly the terms a loop over every prompt that skips the
- * zero weights adds, in the same order, so the sums are bit-identical — without the branch.
+ * The hot loops below add `weight × value` over **every** prompt, zero weights included, in prompt
+ * order. That is bit-identical to the definition, which skips the prompts not drawn: values are
+ * finite (assertValues), so a skipped term is 0 × v = ±0, and adding ±0 leaves a running sum that
+ * starts at +0 unchanged (it is never −0: an exact cancellation rounds to +0). Summing densely is
+ * faster than compacting each resample to the drawn prompts first, whose data-dependent branch
+ * the processor mispredicts about once in three prompts. test/unit/metrics/two-level-bootstrap-exact
+ * pins the identity against the plain definition.
  */
-export interface CompactWeights {
-  index: Int32Array
-  weight: Float64Array
-  count: number
-}
 
-export function compactWeights(P: number): CompactWeights {
-  return { index: new Int32Array(P), weight: new Float64Array(P), count: 0 }
-}
-
-export function compact(weights: ArrayLike<number>, into: CompactWeights): void {
-  let k = 0
-  for (let p = 0; p < weights.length; p++) {
-    const w = weights[p]!
-    if (w !== 0) {
-      into.index[k] = p
-      into.weight[k++] = w
-    }
-  }
-  into.count = k
+/** Prompt multiplicities of one resample (P prompts drawn with replacement), into `into`. */
+export function drawPromptWeights(draws: IntDraws, into: Float64Array): void {
+  into.fill(0)
+  draws.count(into.length, into.length, into)
 }
 
 /** The rows of `values` as Float64Arrays (the same doubles; faster to index in the hot loop). */
@@ -82,48 +58,47 @@ export function asRows(values: readonly (readonly number[])[]): Float64Array[] {
 }
 
 /**
- * Σ over the drawn seeds, in draw order, of Σ_k factor[k] × row[index[k]] over a compacted prompt
- * resample, as one running sum (the hot loop of every bootstrap here). `factor` is the resample's
- * `weight`, or per-prompt products of it computed once per resample.
+ * Σ over the drawn seeds, in draw order, of Σ_p factor[p] × row[p] over every prompt, as one
+ * running sum (the hot loop of every bootstrap here). `factor` is the resample's prompt weights,
+ * or per-prompt products of them computed once per resample.
  */
-export function weightedSum(values: readonly Float64Array[], seeds: Int32Array, index: Int32Array, factor: Float64Array, count: number): number {
+export function weightedSum(values: readonly Float64Array[], seeds: Int32Array, factor: Float64Array): number {
+  const P = factor.length
   let s = 0
   for (let i = 0; i < seeds.length; i++) {
     const row = values[seeds[i]!]!
-    for (let k = 0; k < count; k++) s += factor[k]! * row[index[k]!]!
+    for (let p = 0; p < P; p++) s += factor[p]! * row[p]!
   }
   return s
 }
 
 /**
- * weightedSum for two systems over the same compacted prompt resample, written into `out` ([a, b]).
- * With as many seeds drawn for both, one loop runs the two running sums side by side: each is the
- * same chain of additions as its own weightedSum (bit-identical), and the processor overlaps the
- * two (about 13% less time for a paired bootstrap replicate). Otherwise two weightedSum calls.
+ * weightedSum for two systems over the same prompt weights, written into `out` ([a, b]). With as
+ * many seeds drawn for both, one loop runs the two running sums side by side: each is the same
+ * chain of additions as its own weightedSum (bit-identical), and the processor overlaps the two.
+ * Otherwise two weightedSum calls.
  */
 export function pairedWeightedSums(
   valuesA: readonly Float64Array[],
   seedsA: Int32Array,
   valuesB: readonly Float64Array[],
   seedsB: Int32Array,
-  index: Int32Array,
   factor: Float64Array,
-  count: number,
   out: Float64Array,
 ): void {
   if (seedsA.length !== seedsB.length) {
-    out[0] = weightedSum(valuesA, seedsA, index, factor, count)
-    out[1] = weightedSum(valuesB, seedsB, index, factor, count)
+    out[0] = weightedSum(valuesA, seedsA, factor)
+    out[1] = weightedSum(valuesB, seedsB, factor)
     return
   }
+  const P = factor.length
   let a = 0
   let b = 0
   for (let i = 0; i < seedsA.length; i++) {
     const rowA = valuesA[seedsA[i]!]!
     const rowB = valuesB[seedsB[i]!]!
-    for (let k = 0; k < count; k++) {
-      const f = factor[k]!
-      const p = index[k]!
+    for (let p = 0; p < P; p++) {
+      const f = factor[p]!
       a += f * rowA[p]!
       b += f * rowB[p]!
     }
@@ -132,25 +107,19 @@ export function pairedWeightedSums(
   out[1] = b
 }
 
-function weightedMean(values: readonly Float64Array[], seeds: Int32Array, w: CompactWeights, P: number): number {
-  return weightedSum(values, seeds, w.index, w.weight, w.count) / (seeds.length * P)
-}
-
 /** Percentile CI of the grand mean of `values[seed][prompt]`, resampling seeds and prompts. Seeded. */
 export function twoLevelBootstrapCI(values: readonly (readonly number[])[], opts: BootstrapOptions = {}): BootstrapInterval {
   const { seed, resamples, level } = resolveBootstrapOptions(opts)
   const P = checkGrid(values, 'twoLevelBootstrapCI')
-  const rng = createRng(seed)
+  const draws = new IntDraws(seed)
   const rows = asRows(values)
   const weights = new Float64Array(P)
-  const drawn = compactWeights(P)
   const replicates = new Float64Array(resamples)
   const seeds = new Int32Array(values.length)
   for (let r = 0; r < resamples; r++) {
-    drawSeeds(rng, seeds)
-    drawPromptWeights(rng, P, weights)
-    compact(weights, drawn)
-    replicates[r] = weightedMean(rows, seeds, drawn, P)
+    draws.fill(seeds.length, seeds)
+    drawPromptWeights(draws, weights)
+    replicates[r] = weightedSum(rows, seeds, weights) / (seeds.length * P)
   }
   const mean = grandMean(values)
   const { lower, upper, stdErr } = summarizeReplicates(mean, replicates, level)
@@ -172,21 +141,19 @@ export function pairedTwoLevelBootstrap(a: readonly (readonly number[])[], b: re
   if (opts.pairSeeds && a.length !== b.length) {
     throw new BenchError('BENCH_USAGE', `pairedTwoLevelBootstrap: pairSeeds needs the same seeds for both systems (${a.length} and ${b.length})`)
   }
-  const rng = createRng(seed)
+  const draws = new IntDraws(seed)
   const rowsA = asRows(a)
   const rowsB = asRows(b)
   const weights = new Float64Array(P)
-  const drawn = compactWeights(P)
   const replicates = new Float64Array(resamples)
   const seedsA = new Int32Array(a.length)
   const seedsB = opts.pairSeeds ? seedsA : new Int32Array(b.length)
   const sums = new Float64Array(2)
   for (let r = 0; r < resamples; r++) {
-    drawSeeds(rng, seedsA)
-    if (!opts.pairSeeds) drawSeeds(rng, seedsB)
-    drawPromptWeights(rng, P, weights)
-    compact(weights, drawn)
-    pairedWeightedSums(rowsA, seedsA, rowsB, seedsB, drawn.index, drawn.weight, drawn.count, sums)
+    draws.fill(seedsA.length, seedsA)
+    if (!opts.pairSeeds) draws.fill(seedsB.length, seedsB)
+    drawPromptWeights(draws, weights)
+    pairedWeightedSums(rowsA, seedsA, rowsB, seedsB, weights, sums)
     replicates[r] = sums[0]! / (seedsA.length * P) - sums[1]! / (seedsB.length * P)
   }
   const diff = grandMean(a) - grandMean(b)

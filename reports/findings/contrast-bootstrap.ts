@@ -1,8 +1,8 @@
 import { BenchError } from '../../core/errors.js'
 import type { PairedComparison } from '../../core/metrics/bootstrap.js'
 import { resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
-import { asRows, compact, compactWeights, drawSeeds, pairedWeightedSums, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
-import { createRng } from '../../core/rng.js'
+import { asRows, pairedWeightedSums, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
+import { IntDraws } from '../../core/rng.js'
 
 /**
  * The P4 effort contrast: [mean over hard prompts − mean over easy prompts] of b minus the same of
@@ -29,38 +29,36 @@ export function stratifiedContrastBootstrap(
   }
   const P = hard.length
   const scale = Float64Array.from(hard, (h) => (h ? 1 / hardIdx.length : -1 / easyIdx.length))
-  // Over the prompts drawn at least once (core's compacted resample) the loop adds
-  // (weight × scale) × value, the terms and order of a loop over every prompt that skips zero
-  // weights: bit-identical sums, without the branch.
+  // Each resample's (weight × scale) per prompt, then Σ (weight × scale) × value over every prompt
+  // (core/metrics' dense sums, bit-identical to skipping the prompts not drawn): the terms and
+  // order of the definition.
   const rowsA = asRows(a)
   const rowsB = asRows(b)
-  const drawn = compactWeights(P)
-  // weight × scale of each drawn prompt, once per resample: the same double the left-to-right
-  // product computed in the inner loop, for both systems and every seed.
-  const scaled = new Float64Array(P)
-  const contrast = (values: readonly Float64Array[], seeds: Int32Array) => weightedSum(values, seeds, drawn.index, scaled, drawn.count) / seeds.length
-  const scaleDrawn = () => {
-    for (let k = 0; k < drawn.count; k++) scaled[k] = drawn.weight[k]! * scale[drawn.index[k]!]!
-  }
-  const all = (m: readonly unknown[]) => Int32Array.from(m, (_, i) => i)
-  compact(new Float64Array(P).fill(1), drawn)
-  scaleDrawn()
-  const estimate = contrast(rowsB, all(b)) - contrast(rowsA, all(a))
-  const rng = createRng(seed)
   const weights = new Float64Array(P)
+  const scaled = new Float64Array(P)
+  const scaleWeights = () => {
+    for (let p = 0; p < P; p++) scaled[p] = weights[p]! * scale[p]!
+  }
+  const contrast = (values: readonly Float64Array[], seeds: Int32Array) => weightedSum(values, seeds, scaled) / seeds.length
+  const all = (m: readonly unknown[]) => Int32Array.from(m, (_, i) => i)
+  weights.fill(1)
+  scaleWeights()
+  const estimate = contrast(rowsB, all(b)) - contrast(rowsA, all(a))
+  const draws = new IntDraws(seed)
+  const hardItems = Int32Array.from(hardIdx)
+  const easyItems = Int32Array.from(easyIdx)
   const replicates = new Float64Array(resamples)
   const seedsA = new Int32Array(a.length)
   const seedsB = new Int32Array(b.length)
   const sums = new Float64Array(2)
   for (let r = 0; r < resamples; r++) {
-    drawSeeds(rng, seedsA)
-    drawSeeds(rng, seedsB)
+    draws.fill(seedsA.length, seedsA)
+    draws.fill(seedsB.length, seedsB)
     weights.fill(0)
-    for (let i = 0; i < hardIdx.length; i++) weights[hardIdx[rng.int(hardIdx.length)]!]++
-    for (let i = 0; i < easyIdx.length; i++) weights[easyIdx[rng.int(easyIdx.length)]!]++
-    compact(weights, drawn)
-    scaleDrawn()
-    pairedWeightedSums(rowsB, seedsB, rowsA, seedsA, drawn.index, scaled, drawn.count, sums)
+    draws.countAmong(hardItems, hardItems.length, weights)
+    draws.countAmong(easyItems, easyItems.length, weights)
+    scaleWeights()
+    pairedWeightedSums(rowsB, seedsB, rowsA, seedsA, scaled, sums)
     replicates[r] = sums[0]! / seedsB.length - sums[1]! / seedsA.length
   }
   return { diff: estimate, ...summarizeReplicates(estimate, replicates, level), level, resamples }

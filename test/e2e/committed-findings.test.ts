@@ -8,7 +8,7 @@ afterAll(() => tmp.cleanup())
 
 // Study v2's document (issue 13), then the first study's (superseded by study v2, kept with the
 // reason in docs/study/README.md). The v2 results are 230 MB of JSON with 340 comparisons of 20,000
-// resamples: about a minute.
+// resamples: about 30 s on the 2-core machine.
 describe.each([
   ['docs/results.md', 'docs/study-v2/results.json.gz', ['--control', 'docs/study-v2/results-oracle.json.gz']],
   ['docs/study/results.md', 'docs/study/results.json.gz', []],

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { summarizeReplicates } from '../../../core/metrics/bootstrap.js'
-import { pairedTwoLevelBootstrap } from '../../../core/metrics/two-level-bootstrap.js'
-import { createRng } from '../../../core/rng.js'
+import { pairedTwoLevelBootstrap, twoLevelBootstrapCI } from '../../../core/metrics/two-level-bootstrap.js'
+import { IntDraws, createRng } from '../../../core/rng.js'
 import { stratifiedContrastBootstrap } from '../../../reports/findings/contrast-bootstrap.js'
 
-// The bootstraps' hot loops add only the prompts drawn at least once (compacted) over Float64Array
-// rows. That must not change a single bit of any committed document: these reference loops are the
-// plain definitions (every prompt, zero weights skipped, on the given number arrays), drawing the
+// The bootstraps' hot loops add weight × value over every prompt, zero weights included, over
+// Float64Array rows, with integers drawn in batches (core/rng.ts IntDraws). That must not change a
+// single bit of any committed document: these reference loops are the plain definitions (zero
+// weights skipped, on the given number arrays, createRng's int() one draw at a time), drawing the
 // same random streams, and the results must be identical, not close.
 
 function referencePaired(a: number[][], b: number[][], seed: number, resamples: number, level: number) {
@@ -61,21 +62,25 @@ function referenceContrast(a: number[][], b: number[][], hard: boolean[], seed: 
 /** The numbers a comparison reports, for an exact (not close) match. */
 const summary = (r: { diff: number; lower: number; upper: number; stdErr: number; pValue: number }) => [r.diff, r.lower, r.upper, r.stdErr, r.pValue]
 
-/** Per-prompt values like the findings' (rates with many distinct fractions), seeds × prompts. */
-function matrix(seed: number, seeds: number, prompts: number): number[][] {
+/**
+ * Per-prompt values like the findings' (rates with many distinct fractions), seeds × prompts;
+ * `shift` moves them below zero too (a skipped term is then −0 or +0).
+ */
+function matrix(seed: number, seeds: number, prompts: number, shift = 0): number[][] {
   const rng = createRng(seed)
-  return Array.from({ length: seeds }, () => Array.from({ length: prompts }, () => Math.round(rng.next() * 32) / 32 + rng.next() * 1e-3))
+  return Array.from({ length: seeds }, () => Array.from({ length: prompts }, () => Math.round(rng.next() * 32) / 32 + rng.next() * 1e-3 - shift))
 }
 
-describe('the bootstraps’ compacted hot loops are bit-identical to the plain definitions', () => {
-  for (const [seedsA, seedsB, P] of [
-    [3, 3, 300],
-    [5, 2, 37],
-    [1, 4, 1],
+describe('the bootstraps’ dense hot loops are bit-identical to the plain definitions', () => {
+  for (const [seedsA, seedsB, P, shift] of [
+    [3, 3, 300, 0],
+    [5, 2, 37, 0],
+    [1, 4, 1, 0],
+    [3, 3, 150, 0.5],
   ] as const) {
-    it(`pairedTwoLevelBootstrap, ${seedsA} × ${seedsB} seeds, ${P} prompts`, () => {
-      const a = matrix(1, seedsA, P)
-      const b = matrix(2, seedsB, P)
+    it(`pairedTwoLevelBootstrap, ${seedsA} × ${seedsB} seeds, ${P} prompts${shift ? ', values of both signs' : ''}`, () => {
+      const a = matrix(1, seedsA, P, shift)
+      const b = matrix(2, seedsB, P, shift)
       const got = pairedTwoLevelBootstrap(a, b, { seed: 9, resamples: 400, level: 0.95 })
       const want = referencePaired(a, b, 9, 400, 0.95)
       expect(summary(got)).toStrictEqual(summary(want))
@@ -89,5 +94,55 @@ describe('the bootstraps’ compacted hot loops are bit-identical to the plain d
     const got = stratifiedContrastBootstrap(a, b, hard, { seed: 5, resamples: 400, level: 0.9 })
     const want = referenceContrast(a, b, hard, 5, 400, 0.9)
     expect(summary(got)).toStrictEqual(summary(want))
+  })
+
+  it('twoLevelBootstrapCI, 4 seeds, 90 prompts of both signs', () => {
+    const values = matrix(6, 4, 90, 0.5)
+    const P = 90
+    const rng = createRng(11)
+    const weights = new Float64Array(P)
+    const replicates = new Float64Array(300)
+    for (let r = 0; r < 300; r++) {
+      const seeds = Array.from({ length: 4 }, () => rng.int(4))
+      weights.fill(0)
+      for (let i = 0; i < P; i++) weights[rng.int(P)]++
+      let s = 0
+      for (const sd of seeds) for (let p = 0; p < P; p++) if (weights[p] !== 0) s += weights[p]! * values[sd]![p]!
+      replicates[r] = s / (4 * P)
+    }
+    const mean = values.flat().reduce((s, v) => s + v, 0) / (4 * P)
+    const want = summarizeReplicates(mean, replicates, 0.95)
+    const got = twoLevelBootstrapCI(values, { seed: 11, resamples: 300, level: 0.95 })
+    expect([got.mean, got.lower, got.upper, got.stdErr]).toStrictEqual([mean, want.lower, want.upper, want.stdErr])
+  })
+})
+
+describe('IntDraws (core/rng.ts)', () => {
+  it('draws the integers of createRng(seed).int(n), in the same order, whatever the batch', () => {
+    for (const seed of [0, 1, 0xffffffff, 123456789]) {
+      const rng = createRng(seed)
+      const draws = new IntDraws(seed)
+      const got: number[] = []
+      const want: number[] = []
+      const batch = new Int32Array(7)
+      draws.fill(13, batch)
+      got.push(...batch)
+      for (let i = 0; i < 7; i++) want.push(rng.int(13))
+      const counts = new Float64Array(5)
+      draws.count(5, 40, counts)
+      const wantCounts = new Float64Array(5)
+      for (let i = 0; i < 40; i++) wantCounts[rng.int(5)]!++
+      expect([...counts]).toEqual([...wantCounts])
+      const items = Int32Array.from([4, 0, 2])
+      const among = new Float64Array(5)
+      draws.countAmong(items, 30, among)
+      const wantAmong = new Float64Array(5)
+      for (let i = 0; i < 30; i++) wantAmong[items[rng.int(3)]!]!++
+      expect([...among]).toEqual([...wantAmong])
+      draws.fill(1000, batch)
+      got.push(...batch)
+      for (let i = 0; i < 7; i++) want.push(rng.int(1000))
+      expect(got).toEqual(want)
+    }
   })
 })
