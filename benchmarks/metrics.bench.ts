@@ -8,6 +8,7 @@ import { recordsFromBench, writeBenchmarkResults } from '../core/benchmark-forma
 import { bestOfNAll, bootstrapCI, countCorrect, distinctAtK, majorityAtK, passAtK, passAtKAll } from '../core/metrics/index.js'
 import { pairedTwoLevelBootstrap } from '../core/metrics/two-level-bootstrap.js'
 import { createRng } from '../core/rng.js'
+import { plainPairedReplicates } from '../test/helpers/plain-bootstrap.js'
 
 const n = 1024
 const rng = createRng(1)
@@ -52,27 +53,6 @@ const cases: Record<string, { params: Record<string, number | string>; fn: () =>
 function grid(seed: number): number[][] {
   const r = createRng(seed)
   return Array.from({ length: 3 }, () => Array.from({ length: 300 }, () => Math.round(r.next() * 16) / 16))
-}
-
-/** The replicates of pairedTwoLevelBootstrap as its definition reads: no batching, no dense sums. */
-function plainPairedReplicates(a: number[][], b: number[][], seed: number, resamples: number): Float64Array {
-  const P = a[0]!.length
-  const r = createRng(seed)
-  const weights = new Float64Array(P)
-  const mean = (values: number[][], seeds: number[]) => {
-    let s = 0
-    for (const sd of seeds) for (let p = 0; p < P; p++) if (weights[p] !== 0) s += weights[p]! * values[sd]![p]!
-    return s / (seeds.length * P)
-  }
-  const replicates = new Float64Array(resamples)
-  for (let i = 0; i < resamples; i++) {
-    const seedsA = Array.from({ length: a.length }, () => r.int(a.length))
-    const seedsB = Array.from({ length: b.length }, () => r.int(b.length))
-    weights.fill(0)
-    for (let j = 0; j < P; j++) weights[r.int(P)]++
-    replicates[i] = mean(a, seedsA) - mean(b, seedsB)
-  }
-  return replicates
 }
 
 const bench = new Bench({ name: 'metrics', time: 500, warmupTime: 100 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { summarizeReplicates } from '../../../core/metrics/bootstrap.js'
 import { pairedTwoLevelBootstrap, twoLevelBootstrapCI } from '../../../core/metrics/two-level-bootstrap.js'
 import { IntDraws, createRng } from '../../../core/rng.js'
+import { plainPairedReplicates } from '../../helpers/plain-bootstrap.js'
 import { stratifiedContrastBootstrap } from '../../../reports/findings/contrast-bootstrap.js'
 
 // The bootstraps' hot loops add weight × value over every prompt, zero weights included, over
@@ -12,21 +13,7 @@ import { stratifiedContrastBootstrap } from '../../../reports/findings/contrast-
 
 function referencePaired(a: number[][], b: number[][], seed: number, resamples: number, level: number) {
   const P = a[0]!.length
-  const rng = createRng(seed)
-  const weights = new Float64Array(P)
-  const mean = (values: number[][], seeds: number[]) => {
-    let s = 0
-    for (const sd of seeds) for (let p = 0; p < P; p++) if (weights[p] !== 0) s += weights[p]! * values[sd]![p]!
-    return s / (seeds.length * P)
-  }
-  const replicates = new Float64Array(resamples)
-  for (let r = 0; r < resamples; r++) {
-    const seedsA = Array.from({ length: a.length }, () => rng.int(a.length))
-    const seedsB = Array.from({ length: b.length }, () => rng.int(b.length))
-    weights.fill(0)
-    for (let i = 0; i < P; i++) weights[rng.int(P)]++
-    replicates[r] = mean(a, seedsA) - mean(b, seedsB)
-  }
+  const replicates = plainPairedReplicates(a, b, seed, resamples)
   const grand = (m: number[][]) => m.flat().reduce((s, v) => s + v, 0) / (m.length * P)
   const diff = grand(a) - grand(b)
   return { diff, ...summarizeReplicates(diff, replicates, level) }
