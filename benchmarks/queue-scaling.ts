@@ -3,7 +3,7 @@
 // LONG_STEPS=<n> adds a second scaling table with cells of n steps, LONG_BATCH_PROMPTS=<b> with b prompts per step, see 3.).
 // Issue 16's performance goals for queue mode, on a real redis-server started here (loopback, no persistence):
 // 1. overhead per job: BullMQ jobs carrying a toy cell's job data and returning a toy cell's
-//    journal records, through the coordinator's own calls (getJob, getState, returnvalue) with a
+//    journal records, through the coordinator's own calls (getJob, add, getState, returnvalue) with a
 //    no-op processor: the queue's cost per cell, without the cell (goal: under 5 ms on loopback);
 // 2. cells/s of one toy matrix (tabular model, 16 cells) in one process (`bench run`), and with
 //    1, 2 and 3 `bench worker` processes (`bench run --queue`), each wall time from the command's
@@ -91,9 +91,11 @@ try {
     if (++completed === jobs) allDone()
   })
   const start = performance.now()
-  await queue.addBulk(
-    Array.from({ length: jobs }, (_, i) => ({ name: 'cell', data: { ...data, cellId: `c${i}` }, opts: { jobId: jobIdOf('bench', `c${i}`) } })),
-  )
+  // As the coordinator enqueues: a getJob, then an add of each job that is not there.
+  for (let i = 0; i < jobs; i++) {
+    const jobId = jobIdOf('bench', `c${i}`)
+    if (!(await queue.getJob(jobId))) await queue.add('cell', { ...data, cellId: `c${i}` }, { jobId })
+  }
   await finished
   // What the coordinator then does per cell: read the job, its state and its records.
   for (let i = 0; i < jobs; i++) {

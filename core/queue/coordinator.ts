@@ -234,10 +234,11 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
     if (baseJob) await waitFor([baseJob.cellId])
     const rest = pending.map((c) => c.cellId)
     if (!opts.signal?.aborted) {
-      // One round trip for the jobs that are new (a resume finds the others and leaves them).
-      const fresh = []
-      for (const cellId of rest) if (!(await queue.getJob(jobIdOf(runId, cellId)))) fresh.push(cellId)
-      await queue.addBulk(fresh.map((cellId) => ({ name: 'cell', data: dataOf(cellId), opts: { ...jobOptions, jobId: jobIdOf(runId, cellId) } })))
+      // The jobs that are new (a resume finds the others and leaves them), one add each, not one
+      // addBulk: that is a MULTI transaction, and one in flight when Redis restarts can leave the
+      // connection's replies out of step or its promise unsettled (redis/ioredis#965), where a single
+      // command is sent again on reconnect (its job id makes a repeat a no-op).
+      for (const cellId of rest) await ensureJob(cellId)
       await waitFor(rest)
     }
     if (!opts.signal?.aborted) {
