@@ -235,9 +235,9 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
     const rest = pending.map((c) => c.cellId)
     if (!opts.signal?.aborted) {
       // The jobs that are new (a resume finds the others and leaves them), one add each, not one
-      // addBulk: that is a MULTI transaction, and one in flight when Redis restarts can leave the
-      // connection's replies out of step or its promise unsettled (redis/ioredis#965), where a single
-      // command is sent again on reconnect (its job id makes a repeat a no-op).
+      // addBulk: that is a MULTI transaction, and one in flight when Redis restarts rejects
+      // ("Command aborted due to connection close"), which ended the run; a single command is sent
+      // again on reconnect (its job id makes a repeat a no-op).
       for (const cellId of rest) await ensureJob(cellId)
       await waitFor(rest)
     }
