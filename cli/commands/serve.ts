@@ -1,8 +1,10 @@
 import type { Command } from 'commander'
+import path from 'node:path'
+import type { ModelPlugin } from '../../core/plugin-api/model.js'
 import { BenchError } from '../../core/errors.js'
-import { PluginRegistry } from '../../core/registry/registry.js'
+import { RunLifecycle, describeDisposeFailure } from '../../core/run/plugin-lifecycle.js'
 import { BACKEND_NAMES, type BackendName } from '../../core/backend/backend-catalog.js'
-import { builtins } from '../builtins.js'
+import { commandRegistry } from '../command-registry.js'
 import { addExamples } from '../option-vocabulary.js'
 import { choiceFlag, integerAtLeast, numberFlag } from '../parse-list.js'
 import { onStopSignal } from '../stop-signals.js'
@@ -18,6 +20,7 @@ interface ServeFlags {
   apiKeyEnv?: string
   concurrency?: number
   backend?: BackendName
+  config?: string
 }
 
 /**
@@ -38,13 +41,14 @@ export function registerServe(program: Command): void {
     .option('--api-key-env <name>', 'require the key held by this environment variable as a Bearer token (401 otherwise)')
     .option('--concurrency <n>', 'sampling worker threads (default: the core count)', numberFlag('--concurrency', integerAtLeast(1), 'the concurrency'))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKEND_NAMES.join(', ')} (default: auto)`, choiceFlag('--backend', BACKEND_NAMES))
+    .option('-c, --config <file>', 'config file whose plugins list third-party models (default: bench.config.* in the working directory)')
   addExamples(command, [
     'bench serve .bench/runs/<id>/checkpoints/bon-rl-n4-t1-s0 --port 8000',
     'bench serve .bench/runs/<id>/bon-rl-n4-t1-s0 --port 0',
     'bench run math --model openai-compatible --base-url http://127.0.0.1:8000/v1',
   ]).action(async (target: string, f: ServeFlags) => {
     const dir = resolveCheckpoint(target, process.cwd())
-    const plugin = await new PluginRegistry({ builtins }).get('model', f.model)
+    const plugin = await (await commandRegistry('serve', { configPath: f.config })).get('model', f.model)
     if (!plugin.load) throw new BenchError('BENCH_USAGE', `bench serve: the model ${plugin.name} cannot load a checkpoint (it has no load()).`)
     let apiKey: string | undefined
     if (f.apiKeyEnv !== undefined) {
@@ -52,29 +56,41 @@ export function registerServe(program: Command): void {
       if (!apiKey)
         throw new BenchError('BENCH_USAGE', `--api-key-env ${f.apiKeyEnv}: that environment variable is not set; set it to the key clients must send.`)
     }
-    const { availableParallelism } = await import('node:os')
-    const model = await plugin.load(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend })
-    const modelName = f.servedModelName ?? f.model
-    const served = createOpenAiServer({ model, modelName, maxBodyBytes: f.maxBody, apiKey, log: (line) => process.stderr.write(`bench serve: ${line}\n`) })
-    let url: string
+    // The same plugin lifecycle as a run: set up before use, disposed on every path.
+    const lifecycle = new RunLifecycle({ cacheDir: path.resolve('.bench/cache'), log: (m) => process.stderr.write(`bench serve: ${m}\n`) })
     try {
-      url = await served.listen(f.port, f.host)
-    } catch (error) {
-      await model.dispose?.()
-      throw new BenchError('BENCH_USAGE', `bench serve: cannot listen on ${f.host}:${f.port} (${(error as Error).message}); choose another --port.`, {
-        cause: error,
-      })
+      await lifecycle.setup(plugin)
+      await serveModel(plugin, dir, f, apiKey)
+    } finally {
+      for (const failure of await lifecycle.disposeAll()) process.stderr.write(`bench serve: warning: ${describeDisposeFailure(failure)}\n`)
     }
-    process.stdout.write(`bench serve: ${modelName} from ${dir} at ${url}\n`)
-    await new Promise<void>((resolve) => {
-      const off = onStopSignal((signal) => {
-        off()
-        process.stderr.write(`bench serve: ${signal}: stopping (answering the requests in flight)\n`)
-        resolve()
-      })
-    })
-    await served.close()
-    await model.dispose?.()
-    process.stderr.write(`bench serve: stopped after ${served.batcher.stats.requests} sampling requests in ${served.batcher.stats.batches} batches\n`)
   })
+}
+
+/** Loads the checkpoint and serves it until a stop signal; the model instance is disposed on every path. */
+async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKey: string | undefined): Promise<void> {
+  const { availableParallelism } = await import('node:os')
+  const model = await plugin.load!(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend })
+  const modelName = f.servedModelName ?? f.model
+  const served = createOpenAiServer({ model, modelName, maxBodyBytes: f.maxBody, apiKey, log: (line) => process.stderr.write(`bench serve: ${line}\n`) })
+  let url: string
+  try {
+    url = await served.listen(f.port, f.host)
+  } catch (error) {
+    await model.dispose?.()
+    throw new BenchError('BENCH_USAGE', `bench serve: cannot listen on ${f.host}:${f.port} (${(error as Error).message}); choose another --port.`, {
+      cause: error,
+    })
+  }
+  process.stdout.write(`bench serve: ${modelName} from ${dir} at ${url}\n`)
+  await new Promise<void>((resolve) => {
+    const off = onStopSignal((signal) => {
+      off()
+      process.stderr.write(`bench serve: ${signal}: stopping (answering the requests in flight)\n`)
+      resolve()
+    })
+  })
+  await served.close()
+  await model.dispose?.()
+  process.stderr.write(`bench serve: stopped after ${served.batcher.stats.requests} sampling requests in ${served.batcher.stats.batches} batches\n`)
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bench, repoRoot, tempDir } from './cli-helper.js'
 
-// README "Plugins", the discovery rule: list, run, eval and verify load every installed bonbench-plugin-*
+// README "Plugins", the discovery rule: list, run, eval, verify and serve load every installed bonbench-plugin-*
 // package; a broken one is listed with its error and fails only the names it provides; an import
 // that never settles fails after BONBENCH_IMPORT_TIMEOUT seconds naming the file or package.
 const project = tempDir('bonbench-discovery-')
@@ -89,9 +89,12 @@ describe('one discovery rule for list, run, eval and verify', () => {
     expect(verified.stderr).toContain('kaboom: missing native binding')
   })
 
-  it("bench verify grades with an installed package's task and verifier, and with the config's --verifier", async () => {
-    const dir = join(project.dir, 'verify')
-    mkdirSync(dir, { recursive: true })
+  it("bench verify grades with an installed package's task and verifier, and with the config's --verifier; bench serve finds its model", async () => {
+    // A project of its own with the dice package alone (under project.dir each command would wait
+    // out the hanging package's import deadline).
+    const own = tempDir('bonbench-discovery-verify-')
+    const dir = own.dir
+    cpSync(join(repoRoot, 'test/fixtures/bonbench-plugin-dice'), join(dir, 'node_modules/bonbench-plugin-dice'), { recursive: true })
     const verify = (args: string[]) => run(['verify', 'dice', '--data', dir, '--reference', '--k', '1', '--json', ...args], dir)
     const installed = await verify([])
     expect(installed.exitCode, installed.stderr).toBe(0)
@@ -110,7 +113,13 @@ describe('one discovery rule for list, run, eval and verify', () => {
     const configured = await verify(['--verifier', 'never'])
     expect(configured.exitCode, configured.stderr).toBe(0)
     expect(JSON.parse(configured.stdout)).toMatchObject({ verifier: 'never', samples: 18, passAtK: { '1': 0 } })
-    rmSync(dir, { recursive: true, force: true })
+    // bench serve finds the package's model too (one that cannot load checkpoints: it says so by name).
+    mkdirSync(join(dir, 'checkpoint'))
+    writeFileSync(join(dir, 'checkpoint', 'checkpoint.json'), '{}')
+    const served = await run(['serve', 'checkpoint', '--model', 'roller', '--port', '0'], dir)
+    expect(served.exitCode, served.stderr).toBe(2)
+    expect(served.stderr).toContain('bench serve: the model bonbench-plugin-dice/roller cannot load a checkpoint (it has no load()).')
+    own.cleanup()
   })
 
   it('a plugin file the config names whose import never settles fails after the deadline, naming the file', async () => {
