@@ -13,7 +13,7 @@ interface Named {
 }
 
 /** How a plugin is named in a hook's description: `<kind> plugin '<name>'`, or the text given. */
-export function pluginLabel(plugin: Named | string): string {
+function pluginLabel(plugin: Named | string): string {
   return typeof plugin === 'string' ? plugin : `${plugin.kind} plugin '${plugin.name}'`
 }
 
