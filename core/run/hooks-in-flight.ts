@@ -13,14 +13,14 @@ interface Named {
 }
 
 /** How a plugin is named in a hook's description: `<kind> plugin '<name>'`, or the text given. */
-function pluginLabel(plugin: Named | string): string {
+function hookOwner(plugin: Named | string): string {
   return typeof plugin === 'string' ? plugin : `${plugin.kind} plugin '${plugin.name}'`
 }
 
 /** Calls one plugin hook (`call`), recorded as in flight until what it returns settles. */
 export async function callHook<T>(plugin: Named | string, hook: string, call: () => T | Promise<T>): Promise<T> {
   const id = nextId++
-  inFlight.set(id, `${pluginLabel(plugin)} ${hook}()`)
+  inFlight.set(id, `${hookOwner(plugin)} ${hook}()`)
   try {
     return await call()
   } finally {
