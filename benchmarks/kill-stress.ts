@@ -2,7 +2,9 @@
 // trials, default 3; SEED=<s> the kill schedule, default from the clock and printed; SHARDS=<n>
 // also runs the matrix as n shards killed and resumed, then merged; MATRIX='<bench run
 // arguments>'; WORKER_ARGS='--concurrency 2'; KILL=group|wrapper|child|mixed; COORDINATOR_KILLS=<n>
-// per trial, default 2).
+// per trial, default 2; REDIS_RESTARTS=<n> per trial, default 0: Redis restarted empty, as one
+// without persistence; TRIAL_DEADLINE_S=<s>, default 900: a trial still running then is a hang,
+// reported with every process's last output).
 // Issue 16's "Done when", as a randomised check: a real matrix (the tiny-transformer on math, with
 // the learned reward model for bon-rl) run once in one process, then in queue mode by three
 // `bench worker`s that are SIGKILLed at random times (and replaced), with the coordinator itself
@@ -28,6 +30,8 @@ const benchBin = join(root, 'bin', 'bench.js')
 const work = mkdtempSync(join(tmpdir(), 'bonbench-kill-stress-'))
 const trials = Number(process.env.TRIALS ?? 3)
 const coordinatorKills = Number(process.env.COORDINATOR_KILLS ?? 2)
+const redisRestarts = Number(process.env.REDIS_RESTARTS ?? 0)
+const trialDeadlineMs = Number(process.env.TRIAL_DEADLINE_S ?? 900) * 1000
 const matrix = (
   process.env.MATRIX ??
   'math --preset quick --strategies sft,bon-sft,bon-rl,bon-rlb --seeds 1,2 --n 1,2,4 --n-train 2 --steps 4 --pretrain-steps 20 --test-prompts 8'
@@ -126,20 +130,38 @@ try {
     let coordinator = attach(['run', ...matrix, '--queue', url, '--runs-dir', 'queued', '--cache-dir', cache, '--no-tui'])
     let runDir: string | undefined
     const workers = new Set<ResultPromise>()
+    /** Each worker's output so far, for a hang's report. */
+    const workerOutput = new Map<ResultPromise, string>()
     const startWorker = () => {
       const worker = bench(['worker', '--queue', url, '--lock-ms', '1500', '--cache-dir', cache, ...(process.env.WORKER_ARGS ?? '').split(' ').filter(Boolean)])
       workers.add(worker)
+      workerOutput.set(worker, '')
+      worker.all.on('data', (d: Buffer) => workerOutput.set(worker, workerOutput.get(worker)! + d.toString()))
       void worker.then(() => workers.delete(worker))
     }
     for (let i = 0; i < 3; i++) startWorker()
     let workerKills = 0
     let coordinatorKilled = 0
+    let restarts = 0
+    let hung = false
     for (;;) {
       const ended = await Promise.race([coordinator.then(() => true), sleep(500 + rand() * 4000).then(() => false)])
       if (ended) break
+      if (Date.now() - started > trialDeadlineMs) {
+        hung = true
+        console.log(`trial ${trial}: HUNG after ${at()} (kills and restarts: ${events.join(', ') || 'none'})`)
+        console.log(`the coordinator's last output:\n${output.slice(-2000)}`)
+        for (const [worker, text] of workerOutput) if (workers.has(worker)) console.log(`worker ${worker.pid}'s last output:\n${text.slice(-2000)}`)
+        kill(coordinator)
+        break
+      }
       runDir ??= runDirOf(output)
       const draw = rand()
-      if (draw < 0.25 && runDir && coordinatorKilled < coordinatorKills) {
+      if (draw < 0.15 && runDir && restarts < redisRestarts) {
+        events.push(`${at()} redis restart`)
+        await redis.restart()
+        restarts++
+      } else if (draw < 0.25 && runDir && coordinatorKilled < coordinatorKills) {
         events.push(`${at()} coordinator (${kill(coordinator)})`)
         await coordinator
         coordinatorKilled++
@@ -154,10 +176,15 @@ try {
       }
       if (workers.size === 0) startWorker()
     }
-    for (const worker of workers) worker.kill('SIGTERM')
+    // A hang's workers may not stop after their work in flight: SIGKILL then.
+    for (const worker of workers) worker.kill(hung ? 'SIGKILL' : 'SIGTERM')
     await Promise.all(workers)
     const done = await coordinator
     console.log(`trial ${trial} (${cache}), kills: ${events.join(', ') || 'none'}`)
+    if (hung) {
+      failures++
+      continue
+    }
     if (done.exitCode !== 0) {
       failures++
       console.log(`trial ${trial}: the coordinator exited with ${done.exitCode}:\n${done.all.slice(-3000)}`)

@@ -44,7 +44,13 @@ const nodeArgs = useBuild()
   ? ['--no-node-snapshot', built]
   : ['--no-node-snapshot', '--conditions=bonbench-source', '--import', require.resolve('tsx'), fileURLToPath(new URL('../cli/main.ts', import.meta.url))]
 // The child handles SIGINT/SIGTERM itself (clean stop, journal kept); they are forwarded below.
-const child = spawn(process.execPath, [...nodeArgs, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] })
+// BONBENCH_IPC_PARENT tells the child it was started with the channel: if this process dies while
+// the child is still loading, before it listens for the channel's end, the child finds the channel
+// gone when it looks and exits (cli/main.ts), instead of running on as an orphan.
+const child = spawn(process.execPath, [...nodeArgs, ...process.argv.slice(2)], {
+  stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  env: { ...process.env, BONBENCH_IPC_PARENT: String(process.pid) },
+})
 // Each SIGINT/SIGTERM this process gets goes to the CLI as one message (cli/stop-signals.ts):
 // a terminal's Ctrl-C reaches both processes, and the CLI counts only this copy, so a second
 // Ctrl-C is a second signal (exit at once), never the first one seen twice.

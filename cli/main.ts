@@ -11,14 +11,19 @@ import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop
 const EXIT_GRACE_MS = 5000
 
 // Started by bin/bench.js with an IPC channel: exit when the parent goes away (even by SIGKILL),
-// and take the signals it forwards as messages.
-if (process.channel) {
+// and take the signals it forwards as messages. A parent that died while this process was still
+// loading its modules closed the channel before anyone listened: the channel is gone already, and
+// BONBENCH_IPC_PARENT (set by bin/bench.js, removed here so that no process this one starts
+// inherits it) says there was one: exit as a disconnect would have.
+const startedWithChannel = process.env.BONBENCH_IPC_PARENT !== undefined
+delete process.env.BONBENCH_IPC_PARENT
+if (process.channel && process.connected) {
   process.on('disconnect', () => process.exit(process.exitCode ?? 137))
   process.on('message', (message) => {
     if (isStopSignalMessage(message)) deliverStopSignal(message.signal)
   })
   process.channel.unref()
-}
+} else if (startedWithChannel) process.exit(137)
 
 // A command whose work can never settle (a plugin hook that never resolves or rejects) exits 70
 // with a message, not Node's silent 13; `bench run` and `bench eval` stop the run themselves.

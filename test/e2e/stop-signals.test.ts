@@ -1,4 +1,5 @@
 import { execa } from 'execa'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -136,6 +137,93 @@ describe('bench run stops on SIGINT and SIGTERM', () => {
     },
     DEADLINE_MS + 320_000,
   )
+})
+
+// bin/bench.js runs the CLI in a child tied to it by an IPC channel: when the wrapper dies, even by
+// SIGKILL, the CLI must not run on as an orphan (writing the journal, holding a queue job). Also
+// when the wrapper dies while the CLI is still loading, before it listens for the channel's end.
+// The run waits two minutes in its verifier's score(): an orphan would live that long.
+describe('bench run whose bin/bench.js is SIGKILLed', () => {
+  const slow = tempDir('bonbench-orphan-')
+  afterAll(() => slow.cleanup())
+  writeFileSync(
+    join(slow.dir, 'slow.mjs'),
+    "export default { name: 'acme/slow', kind: 'verifier', meta: { version: '1.0.0' }, score: () => new Promise((resolve) => setTimeout(resolve, 120_000)) }\n",
+  )
+  writeFileSync(join(slow.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./slow.mjs'] }))
+  const spawnSlow = (runsDir: string) =>
+    execa(
+      process.execPath,
+      [
+        benchBin,
+        'run',
+        'toy',
+        '--model',
+        'tabular',
+        '--strategies',
+        'sft',
+        '--pretrain-steps',
+        '1',
+        '--verifier',
+        'slow',
+        '--runs-dir',
+        runsDir,
+        '--no-tui',
+        '--no-reports',
+      ],
+      { cwd: slow.dir, reject: false, env: { CI: 'true', NO_COLOR: '1' }, all: true, detached: true },
+    )
+  /** The wrapper's child (the CLI) as soon as it exists. */
+  async function childOf(wrapper: number): Promise<number> {
+    for (;;) {
+      try {
+        return Number(
+          execFileSync('pgrep', ['-P', String(wrapper)], { encoding: 'utf8' })
+            .trim()
+            .split('\n')[0],
+        )
+      } catch {
+        // pgrep exits 1 while the wrapper has no child yet.
+      }
+    }
+  }
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  /** The CLI exits well before its verifier would have returned (an orphan is then SIGKILLed here). */
+  async function expectGone(pid: number): Promise<void> {
+    for (const started = Date.now(); alive(pid) && Date.now() - started < 30_000;) await new Promise((resolve) => setTimeout(resolve, 50))
+    const orphan = alive(pid)
+    if (orphan) process.kill(pid, 'SIGKILL')
+    expect(orphan, `the CLI (pid ${pid}) outlived its wrapper`).toBe(false)
+  }
+
+  it('its CLI exits, whether it was mid-run or still loading its modules', async () => {
+    const running = spawnSlow('mid-run')
+    const cli = await childOf(running.pid!)
+    // Mid-run: the pretraining step is journaled, the base cell waits in score().
+    const dir = join(slow.dir, 'mid-run')
+    for (;;) {
+      const runDir = existsSync(dir) ? readdirSync(dir)[0] : undefined
+      if (runDir && readLines(join(dir, runDir, 'journal.jsonl')).length > 0) break
+      if (running.exitCode !== null) throw new Error(`bench run ended early: ${(await running).all}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    process.kill(running.pid!, 'SIGKILL')
+    await expectGone(cli)
+    await running
+
+    const early = spawnSlow('early')
+    const loading = await childOf(early.pid!)
+    process.kill(early.pid!, 'SIGKILL')
+    await expectGone(loading)
+    await early
+  }, 120_000)
 })
 
 // A plugin hook that never returns must not hang `bench run` or end it without a word: one whose
