@@ -132,7 +132,10 @@ try {
     const workers = new Set<ResultPromise>()
     /** Each worker's output so far, for a hang's report. */
     const workerOutput = new Map<ResultPromise, string>()
+    let over = false
     const startWorker = () => {
+      // A replacement scheduled before the trial ended is not started after it.
+      if (over) return
       const worker = bench(['worker', '--queue', url, '--lock-ms', '1500', '--cache-dir', cache, ...(process.env.WORKER_ARGS ?? '').split(' ').filter(Boolean)])
       workers.add(worker)
       workerOutput.set(worker, '')
@@ -152,7 +155,7 @@ try {
         console.log(`trial ${trial}: HUNG after ${at()} (kills and restarts: ${events.join(', ') || 'none'})`)
         console.log(`the coordinator's last output:\n${output.slice(-2000)}`)
         for (const [worker, text] of workerOutput) if (workers.has(worker)) console.log(`worker ${worker.pid}'s last output:\n${text.slice(-2000)}`)
-        kill(coordinator)
+        process.kill(-coordinator.pid!, 'SIGKILL')
         break
       }
       runDir ??= runDirOf(output)
@@ -176,9 +179,23 @@ try {
       }
       if (workers.size === 0) startWorker()
     }
+    over = true
     // A hang's workers may not stop after their work in flight: SIGKILL then.
     for (const worker of workers) worker.kill(hung ? 'SIGKILL' : 'SIGTERM')
-    await Promise.all(workers)
+    // A worker (or a CLI its wrapper left behind) still there 30 s after SIGTERM is a failure: its
+    // process group is SIGKILLed, so the next trial starts clean.
+    if (!(await Promise.race([Promise.all(workers).then(() => true), sleep(30_000).then(() => false)]))) {
+      hung = true
+      for (const worker of workers) {
+        console.log(`trial ${trial}: worker ${worker.pid} did not stop within 30 s of SIGTERM; its last output:\n${workerOutput.get(worker)!.slice(-2000)}`)
+        try {
+          process.kill(-worker.pid!, 'SIGKILL')
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      await Promise.all(workers)
+    }
     const done = await coordinator
     console.log(`trial ${trial} (${cache}), kills: ${events.join(', ') || 'none'}`)
     if (hung) {
