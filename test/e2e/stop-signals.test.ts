@@ -139,18 +139,28 @@ describe('bench run stops on SIGINT and SIGTERM', () => {
   )
 })
 
+// Verifiers whose score() never returns (a promise that never settles, a synchronous loop) or
+// waits two minutes, for the describes below.
+const hostile = tempDir('bonbench-stuck-')
+afterAll(() => hostile.cleanup())
+writeFileSync(
+  join(hostile.dir, 'stuck.mjs'),
+  [
+    'export default [',
+    "  { name: 'acme/never-settles', kind: 'verifier', meta: { version: '1.0.0' }, score: () => new Promise(() => {}) },",
+    "  { name: 'acme/busy-loop', kind: 'verifier', meta: { version: '1.0.0' }, score: () => { for (;;) {} } },",
+    "  { name: 'acme/slow', kind: 'verifier', meta: { version: '1.0.0' }, score: () => new Promise((resolve) => setTimeout(resolve, 120_000)) },",
+    ']',
+    '',
+  ].join('\n'),
+)
+writeFileSync(join(hostile.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./stuck.mjs'] }))
+
 // bin/bench.js runs the CLI in a child tied to it by an IPC channel: when the wrapper dies, even by
 // SIGKILL, the CLI must not run on as an orphan (writing the journal, holding a queue job). Also
 // when the wrapper dies while the CLI is still loading, before it listens for the channel's end.
 // The run waits two minutes in its verifier's score(): an orphan would live that long.
 describe('bench run whose bin/bench.js is SIGKILLed', () => {
-  const slow = tempDir('bonbench-orphan-')
-  afterAll(() => slow.cleanup())
-  writeFileSync(
-    join(slow.dir, 'slow.mjs'),
-    "export default { name: 'acme/slow', kind: 'verifier', meta: { version: '1.0.0' }, score: () => new Promise((resolve) => setTimeout(resolve, 120_000)) }\n",
-  )
-  writeFileSync(join(slow.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./slow.mjs'] }))
   const spawnSlow = (runsDir: string) =>
     execa(
       process.execPath,
@@ -171,7 +181,7 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
         '--no-tui',
         '--no-reports',
       ],
-      { cwd: slow.dir, reject: false, env: { CI: 'true', NO_COLOR: '1' }, all: true, detached: true },
+      { cwd: hostile.dir, reject: false, env: { CI: 'true', NO_COLOR: '1' }, all: true, detached: true },
     )
   /** The wrapper's child (the CLI) as soon as it exists. */
   async function childOf(wrapper: number): Promise<number> {
@@ -207,7 +217,7 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
     const running = spawnSlow('mid-run')
     const cli = await childOf(running.pid!)
     // Mid-run: the pretraining step is journaled, the base cell waits in score().
-    const dir = join(slow.dir, 'mid-run')
+    const dir = join(hostile.dir, 'mid-run')
     for (;;) {
       const runDir = existsSync(dir) ? readdirSync(dir)[0] : undefined
       if (runDir && readLines(join(dir, runDir, 'journal.jsonl')).length > 0) break
@@ -231,19 +241,6 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
 // message and the --resume command; one in a synchronous loop, which no handler in the CLI
 // process can interrupt, is ended by bin/bench.js after a second Ctrl-C.
 describe('bench run with a plugin hook that never returns', () => {
-  const hostile = tempDir('bonbench-stuck-')
-  afterAll(() => hostile.cleanup())
-  writeFileSync(
-    join(hostile.dir, 'stuck.mjs'),
-    [
-      'export default [',
-      "  { name: 'acme/never-settles', kind: 'verifier', meta: { version: '1.0.0' }, score: () => new Promise(() => {}) },",
-      "  { name: 'acme/busy-loop', kind: 'verifier', meta: { version: '1.0.0' }, score: () => { for (;;) {} } },",
-      ']',
-      '',
-    ].join('\n'),
-  )
-  writeFileSync(join(hostile.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./stuck.mjs'] }))
   const args = (verifier: string, runsDir: string) =>
     ['run', 'toy', '--model', 'tabular', '--strategies', 'sft', '--steps', '1', '--pretrain-steps', '1', '--test-prompts', '2'].concat([
       '--verifier',
