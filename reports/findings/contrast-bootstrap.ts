@@ -1,6 +1,6 @@
 import { BenchError } from '../../core/errors.js'
 import type { PairedComparison } from '../../core/metrics/bootstrap.js'
-import { resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
+import { assertValues, resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
 import { asRows, pairedWeightedSums, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
 import { IntDraws } from '../../core/rng.js'
 
@@ -26,6 +26,8 @@ export function stratifiedContrastBootstrap(
   for (const m of [a, b]) {
     if (m.length === 0 || m.some((row) => row.length !== hard.length))
       throw new BenchError('BENCH_USAGE', `stratifiedContrastBootstrap: every seed needs a value for each of the ${hard.length} prompts`)
+    // Finite values: what makes the dense sums below equal the definition's (core/metrics/two-level-bootstrap.ts).
+    for (const row of m) assertValues(row, 'stratifiedContrastBootstrap')
   }
   const P = hard.length
   const scale = Float64Array.from(hard, (h) => (h ? 1 / hardIdx.length : -1 / easyIdx.length))

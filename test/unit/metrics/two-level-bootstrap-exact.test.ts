@@ -83,6 +83,16 @@ describe('the bootstraps’ dense hot loops are bit-identical to the plain defin
     expect(summary(got)).toStrictEqual(summary(want))
   })
 
+  it('every bootstrap refuses a value that is not finite (the dense sums equal the definition only for finite values)', () => {
+    const a = matrix(7, 2, 6)
+    const b = matrix(8, 2, 6)
+    b[1]![4] = Number.NaN
+    const hard = [true, false, true, false, true, false]
+    expect(() => pairedTwoLevelBootstrap(a, b, { resamples: 10 })).toThrow('every value must be finite (got NaN)')
+    expect(() => twoLevelBootstrapCI(b, { resamples: 10 })).toThrow('every value must be finite (got NaN)')
+    expect(() => stratifiedContrastBootstrap(a, b, hard, { resamples: 10 })).toThrow('every value must be finite (got NaN)')
+  })
+
   it('twoLevelBootstrapCI, 4 seeds, 90 prompts of both signs', () => {
     const values = matrix(6, 4, 90, 0.5)
     const P = 90
