@@ -1,3 +1,4 @@
+import { settleWithin } from './deadline.js'
 import { BenchError } from './errors.js'
 
 /** The environment variable that sets how long a config or plugin import may take, in seconds. */
@@ -29,21 +30,14 @@ export function importDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
  * module whose top-level await never settles would otherwise let Node exit 13 without a word.
  */
 export async function withImportDeadline<T>(work: Promise<T>, what: string, ms = importDeadlineMs()): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new BenchError(
-          'BENCH_IMPORT_TIMEOUT',
-          `Loading ${what} did not finish within ${ms / 1000} s (a top-level await that never settles, or a factory that never returns?). ` +
-            `Fix the module, or give it more time with ${IMPORT_TIMEOUT_ENV}=<seconds>.`,
-        ),
-      )
-    }, ms)
-  })
-  try {
-    return await Promise.race([work, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
+  return await settleWithin(
+    work,
+    ms,
+    () =>
+      new BenchError(
+        'BENCH_IMPORT_TIMEOUT',
+        `Loading ${what} did not finish within ${ms / 1000} s (a top-level await that never settles, or a factory that never returns?). ` +
+          `Fix the module, or give it more time with ${IMPORT_TIMEOUT_ENV}=<seconds>.`,
+      ),
+  )
 }

@@ -60,24 +60,26 @@ export function registerServe(program: Command): void {
     const lifecycle = new RunLifecycle({ cacheDir: path.resolve('.bench/cache'), log: (m) => process.stderr.write(`bench serve: ${m}\n`) })
     try {
       await lifecycle.setup(plugin)
-      await serveModel(plugin, dir, f, apiKey)
+      await serveModel(plugin, dir, f, apiKey, lifecycle)
     } finally {
       for (const failure of await lifecycle.disposeAll()) process.stderr.write(`bench serve: warning: ${describeDisposeFailure(failure)}\n`)
     }
   })
 }
 
-/** Loads the checkpoint and serves it until a stop signal; the model instance is disposed on every path. */
-async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKey: string | undefined): Promise<void> {
+/** Loads the checkpoint and serves it until a stop signal; `lifecycle` owns the model instance, so it is disposed on every path. */
+async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKey: string | undefined, lifecycle: RunLifecycle): Promise<void> {
   const { availableParallelism } = await import('node:os')
-  const model = await plugin.load!(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend })
+  const model = lifecycle.own(
+    await plugin.load!(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend }),
+    `the served model of '${plugin.name}'`,
+  )
   const modelName = f.servedModelName ?? f.model
   const served = createOpenAiServer({ model, modelName, maxBodyBytes: f.maxBody, apiKey, log: (line) => process.stderr.write(`bench serve: ${line}\n`) })
   let url: string
   try {
     url = await served.listen(f.port, f.host)
   } catch (error) {
-    await model.dispose?.()
     throw new BenchError('BENCH_USAGE', `bench serve: cannot listen on ${f.host}:${f.port} (${(error as Error).message}); choose another --port.`, {
       cause: error,
     })
@@ -91,6 +93,6 @@ async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKe
     })
   })
   await served.close()
-  await model.dispose?.()
+  await lifecycle.release(model)
   process.stderr.write(`bench serve: stopped after ${served.batcher.stats.requests} sampling requests in ${served.batcher.stats.batches} batches\n`)
 }

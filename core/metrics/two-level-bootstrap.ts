@@ -47,7 +47,7 @@ function grandMean(values: readonly (readonly number[])[]): number {
  */
 
 /** Prompt multiplicities of one resample (P prompts drawn with replacement), into `into`. */
-export function drawPromptWeights(draws: IntDraws, into: Float64Array): void {
+function drawPromptWeights(draws: IntDraws, into: Float64Array): void {
   into.fill(0)
   draws.count(into.length, into.length, into)
 }

@@ -2,6 +2,7 @@ import { BenchError, isBenchError } from '../errors.js'
 import type { Plugin } from '../plugin-api/index.js'
 import type { PluginSetupContext } from '../plugin-api/common.js'
 import type { ModelInstance } from '../plugin-api/model.js'
+import { settleWithin } from '../deadline.js'
 import { callHook } from './hooks-in-flight.js'
 
 /**
@@ -116,23 +117,11 @@ export class RunLifecycle {
 
   async #dispose(held: Held): Promise<void> {
     const ms = this.#disposeDeadlineMs
-    let timer: ReturnType<typeof setTimeout> | undefined
-    // Not unref'd: while a dispose is pending, this timer is what the run waits on.
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)))
+    const late = new Error(`did not settle within ${ms / 1000} s`)
     try {
-      const disposed = (async () => {
-        await held.dispose()
-        return 'disposed' as const
-      })()
-      if ((await Promise.race([disposed, late])) === 'late') {
-        this.#failures.push({ what: held.what, error: new Error(`did not settle within ${ms / 1000} s`), late: ms })
-        // It may still fail later: nobody waits for it any more.
-        disposed.catch(() => {})
-      }
+      await settleWithin(held.dispose(), ms, () => late)
     } catch (error) {
-      this.#failures.push({ what: held.what, error })
-    } finally {
-      clearTimeout(timer)
+      this.#failures.push(error === late ? { what: held.what, error, late: ms } : { what: held.what, error })
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { PluginKind } from '../plugin-api/common.js'
+import { settleWithin } from '../deadline.js'
 
 /** One broken promise of the plugin contract: which check found it and what is wrong. */
 export interface ContractProblem {
@@ -117,13 +118,5 @@ export function assertContract(report: ContractReport): ContractReport {
  * problem of its check instead of hanging the tester.
  */
 export async function within<T>(ms: number, what: string, promise: Promise<T> | T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([Promise.resolve(promise), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
+  return await settleWithin(promise, ms, () => new Error(`${what} did not settle within ${ms} ms`))
 }
