@@ -47,7 +47,14 @@ const nodeArgs = useBuild()
 // BONBENCH_IPC_PARENT tells the child it was started with the channel: if this process dies while
 // the child is still loading, before it listens for the channel's end, the child finds the channel
 // gone when it looks and exits (cli/main.ts), instead of running on as an orphan.
-const child = spawn(process.execPath, [...nodeArgs, ...process.argv.slice(2)], {
+// On Linux, util-linux's setpriv (in every Debian and most distributions) also asks the kernel to
+// SIGKILL the CLI when this process dies: the channel's end needs the CLI's event loop, which a
+// plugin hook in a synchronous loop blocks. setpriv then execs Node, so the CLI keeps its pid.
+const setpriv = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path)) : undefined
+const [command, args] = setpriv
+  ? [setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...nodeArgs, ...process.argv.slice(2)]]
+  : [process.execPath, [...nodeArgs, ...process.argv.slice(2)]]
+const child = spawn(command, args, {
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   env: { ...process.env, BONBENCH_IPC_PARENT: String(process.pid) },
 })

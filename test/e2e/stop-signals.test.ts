@@ -158,10 +158,12 @@ writeFileSync(join(hostile.dir, 'bench.config.json'), JSON.stringify({ plugins: 
 
 // bin/bench.js runs the CLI in a child tied to it by an IPC channel: when the wrapper dies, even by
 // SIGKILL, the CLI must not run on as an orphan (writing the journal, holding a queue job). Also
-// when the wrapper dies while the CLI is still loading, before it listens for the channel's end.
-// The run waits two minutes in its verifier's score(): an orphan would live that long.
+// when the wrapper dies while the CLI is still loading, before it listens for the channel's end,
+// and (on Linux, through setpriv's parent-death signal) while a plugin hook holds the CLI in a
+// synchronous loop, where nothing of its own can run. The runs wait in their verifier's score(),
+// two minutes or for ever: an orphan would live that long.
 describe('bench run whose bin/bench.js is SIGKILLed', () => {
-  const spawnSlow = (runsDir: string) =>
+  const spawnSlow = (runsDir: string, verifier = 'slow') =>
     execa(
       process.execPath,
       [
@@ -175,7 +177,7 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
         '--pretrain-steps',
         '1',
         '--verifier',
-        'slow',
+        verifier,
         '--runs-dir',
         runsDir,
         '--no-tui',
@@ -213,17 +215,22 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
     expect(orphan, `the CLI (pid ${pid}) outlived its wrapper`).toBe(false)
   }
 
+  /** Resolves once the pretraining step of the run in `runsDir` is journaled (its base cell's score() comes next). */
+  async function pretrained(run: ReturnType<typeof spawnSlow>, runsDir: string): Promise<void> {
+    const dir = join(hostile.dir, runsDir)
+    for (;;) {
+      const runDir = existsSync(dir) ? readdirSync(dir)[0] : undefined
+      if (runDir && readLines(join(dir, runDir, 'journal.jsonl')).length > 0) return
+      if (run.exitCode !== null) throw new Error(`bench run ended early: ${(await run).all}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
   it('its CLI exits, whether it was mid-run or still loading its modules', async () => {
     const running = spawnSlow('mid-run')
     const cli = await childOf(running.pid!)
     // Mid-run: the pretraining step is journaled, the base cell waits in score().
-    const dir = join(hostile.dir, 'mid-run')
-    for (;;) {
-      const runDir = existsSync(dir) ? readdirSync(dir)[0] : undefined
-      if (runDir && readLines(join(dir, runDir, 'journal.jsonl')).length > 0) break
-      if (running.exitCode !== null) throw new Error(`bench run ended early: ${(await running).all}`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    await pretrained(running, 'mid-run')
     process.kill(running.pid!, 'SIGKILL')
     await expectGone(cli)
     await running
@@ -234,6 +241,21 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
     await expectGone(loading)
     await early
   }, 120_000)
+
+  it.runIf(process.platform === 'linux')(
+    'its CLI exits while a plugin hook holds it in a synchronous loop (Linux)',
+    async () => {
+      const looping = spawnSlow('looping', 'busy-loop')
+      const cli = await childOf(looping.pid!)
+      await pretrained(looping, 'looping')
+      // The base cell's score() is in its loop by now: the CLI's event loop is blocked.
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      process.kill(looping.pid!, 'SIGKILL')
+      await expectGone(cli)
+      await looping
+    },
+    120_000,
+  )
 })
 
 // A plugin hook that never returns must not hang `bench run` or end it without a word: one whose
