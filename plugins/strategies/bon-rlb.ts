@@ -85,7 +85,15 @@ export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHook
       let clipped = 0
       for (const { members, pick } of picks) {
         const p = exactP ?? leaveOutFailRate(rewards, members)
-        const raw = isSuccess(rewards[pick]!) ? (positiveOnly ? gPlusPositiveOnly(nTrain, p) : gPlus(nTrain, p)) : negSign * gMinus(nTrain, p)
+        // A failed pick weighs nothing in bon-rlb-p, also where g⁻ is infinite (an exact p of 1):
+        // 0 × ∞ would be NaN.
+        const raw = isSuccess(rewards[pick]!)
+          ? positiveOnly
+            ? gPlusPositiveOnly(nTrain, p)
+            : gPlus(nTrain, p)
+          : negSign === 0
+            ? 0
+            : negSign * gMinus(nTrain, p)
         const bounded = Math.max(-clip, Math.min(clip, raw))
         if (bounded !== raw) clipped++
         w[pick]! += bounded / B

@@ -177,4 +177,17 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
     expect(bonRlb().meta.description).not.toMatch(/BIASED/)
     expect(() => bonRlb({ 'p-fail': 'exact' }).weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })).toThrow(/pFail/)
   })
+
+  it('an exact p of 1 (a prompt never solved): bon-rlb-p weighs the failed picks 0, not 0 × ∞; bon-rlb clips −∞ to −N′', () => {
+    const group: ScoredGroup = {
+      problem: { id: 'q', prompt: 'p', data: { pFail: 1 } },
+      policy: ['b', 'c', 'e', 'b'].map((y) => ({ completion: y, reward: 0, score: 0 })),
+    }
+    const positive = bonRlbP({ 'p-fail': 'exact' }).weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })
+    expect(positive.sequences.map((s) => s.weight)).toEqual([0, 0, 0, 0])
+    expect(positive.stats).toEqual({ weighted: 0, clipped: 0, picks: 2 })
+    const signed = bonRlb({ 'p-fail': 'exact' }).weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })
+    expect(signed.sequences.map((s) => s.weight).sort()).toEqual([-1, -1, 0, 0])
+    expect(signed.stats).toEqual({ weighted: 2, clipped: 2, picks: 2 })
+  })
 })
