@@ -88,7 +88,11 @@ export interface WeightedSequence {
 /** Options of one optimizer step. */
 export interface UpdateOptions {
   learningRate?: number
-  /** β of the optional β·KL(π‖π_ref) penalty to the frozen reference copy. */
+  /**
+   * β of the optional β·KL(π‖π_ref) penalty to the frozen reference copy, averaged over the batch
+   * (its prompts or its sequences), as the trainer averages the weights over the step's prompts.
+   * With β > 0 the batch also holds sequences of weight 0: they add no log π term, only their KL.
+   */
   klBeta?: number
   signal?: AbortSignal
 }

@@ -84,6 +84,7 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
     )
   }
   const needs = strategy.needs({ nTrain: opts.nTrain })
+  const klBeta = needs.klBeta ?? 0
   if (needs.expert && opts.problems.some((p) => p.expert === undefined)) {
     throw new BenchError(
       'BENCH_RUN_INVALID',
@@ -159,8 +160,11 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
           rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)),
         })
         const out = checkStrategyOutput(strategy, group, raw, step)
+        // A sequence of weight 0 adds nothing to −Σ wᵢ log π(yᵢ), but with a KL penalty it still
+        // carries its prompt's β·KL(π‖π_ref) term (DESIGN §2.2): kept then, else the penalty would
+        // skip the prompts whose weights are all 0 (an all-correct or all-wrong group for vbon).
         for (const seq of out.sequences) {
-          if (seq.weight !== 0) sequences.push({ ...seq, weight: seq.weight / batch.length })
+          if (seq.weight !== 0 || klBeta > 0) sequences.push({ ...seq, weight: seq.weight / batch.length })
         }
         for (const [name, value] of Object.entries(out.stats ?? {})) stats[name] = (stats[name] ?? 0) + value
       })

@@ -45,7 +45,7 @@ export type TabularOptions = z.input<typeof tabularOptionsSchema>
  */
 export const tabular = defineModel({
   name: 'bonbench:tabular',
-  meta: { version: '0.1.0', description: 'Softmax policy over a small answer set per prompt (exact gradients; for tests and teaching)' },
+  meta: { version: '0.2.0', description: 'Softmax policy over a small answer set per prompt (exact gradients; for tests and teaching)' },
   options: tabularOptionsSchema,
   create(resolved) {
     const optimizer = { kind: resolved.optimizer, learningRate: resolved.learningRate }

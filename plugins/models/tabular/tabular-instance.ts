@@ -37,8 +37,10 @@ const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 }
  * Wraps a logit table as a model instance. Sampling draws answer indices from
  * softmax(θ/T) with a stream seeded by the request's seed (same seed → same completions); a
  * completion is the answer text, one token (its index), with logProb = log π(y|x) at T = 1.
- * `update` takes one exact-gradient step on L = −Σ wᵢ log π(yᵢ|xᵢ) + β·Σ_x KL(π_x‖π_ref,x)
- * (the KL once per distinct prompt of the batch), by plain SGD (default) or Adam.
+ * `update` takes one exact-gradient step on L = −Σ wᵢ log π(yᵢ|xᵢ) + β·(1/|X|)·Σ_{x∈X} KL(π_x‖π_ref,x),
+ * X the distinct prompts of the batch (a sequence of weight 0 still brings its prompt): the KL
+ * averaged over the prompts, as the trainer averages the weights (the tiny-transformer's is
+ * averaged over the sequences), by plain SGD (default) or Adam.
  */
 export function createTabularInstance(table: TabularTable, optimizer: TabularOptimizer): TabularInstance {
   const instance: TabularInstance = {
@@ -78,10 +80,11 @@ export function createTabularInstance(table: TabularTable, optimizer: TabularOpt
         loss -= seq.weight * logSoftmaxAt(entry.logits, k)
       }
       if (beta !== 0) {
+        const perPrompt = beta / grads.size
         for (const [entry, grad] of grads) {
           const kl = klGradient(entry.logits, entry.ref)
-          for (let j = 0; j < grad.length; j++) grad[j]! += beta * kl[j]!
-          loss += beta * klDivergence(entry.logits, entry.ref)
+          for (let j = 0; j < grad.length; j++) grad[j]! += perPrompt * kl[j]!
+          loss += perPrompt * klDivergence(entry.logits, entry.ref)
         }
       }
       let sumSq = 0

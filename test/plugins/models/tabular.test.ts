@@ -127,6 +127,31 @@ describe('tabular model', () => {
     expect(stats.loss).toBeCloseTo(loss(theta, batch, 0.3, ref), 10)
   })
 
+  it('klBeta averages β·KL over the distinct prompts of the batch; a sequence of weight 0 brings its prompt', async () => {
+    const model = await make()
+    const other = `q2: which?\n${formatChoices(['red', 'green', 'blue', 'gold'])}\nanswer:`
+    const refs = [model.logits(PROMPT), model.logits(other)]
+    const thetas = [
+      [1, -1, 0.5, 0.2],
+      [0.3, 0.9, -0.4, 0],
+    ]
+    model.setLogits(PROMPT, thetas[0]!)
+    model.setLogits(other, thetas[1]!)
+    const stats = await model.update(
+      [
+        { prompt: PROMPT, completion: 'green', weight: 0.5 },
+        { prompt: other, completion: 'red', weight: 0 },
+      ],
+      { learningRate: 0.05, klBeta: 0.3 },
+    )
+    // L = −0.5 log π(green|q1) + (0.3 / 2)·[KL(q1) + KL(q2)]
+    const g1 = fdGrad((t) => loss(t, [[1, 0.5]], 0.3 / 2, refs[0]), thetas[0]!)
+    const g2 = fdGrad((t) => loss(t, [], 0.3 / 2, refs[1]), thetas[1]!)
+    model.logits(PROMPT).forEach((l, k) => expect(l).toBeCloseTo(thetas[0]![k]! - 0.05 * g1[k]!, 8))
+    model.logits(other).forEach((l, k) => expect(l).toBeCloseTo(thetas[1]![k]! - 0.05 * g2[k]!, 8))
+    expect(stats.loss).toBeCloseTo(loss(thetas[0]!, [[1, 0.5]], 0.3 / 2, refs[0]) + loss(thetas[1]!, [], 0.3 / 2, refs[1]), 10)
+  })
+
   it('Adam (option) takes bias-corrected steps of about lr per coordinate and raises the trained answer', async () => {
     const model = await make({ optimizer: 'adam', learningRate: 0.05 })
     const before = model.logits(PROMPT)
