@@ -103,6 +103,19 @@ export async function selectBackend(requested: string = 'auto'): Promise<Selecte
   throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `backend '${requested}' is unavailable — ${failures.join('; ')}. ${fix}, or pass --backend auto`)
 }
 
+/**
+ * The backend `requested` runs on, without starting one where none is selected yet: a named one is
+ * itself; `auto` is the backend this thread selected, else the first of its order that is
+ * installed and not skipped (one that then fails to start makes `auto` go further: a guess, for
+ * estimates only). Loads nothing.
+ */
+export function expectedBackend(requested: string): string {
+  if (requested !== 'auto') return requested
+  if (current) return current.name
+  const name = AUTO_ORDER.find((n) => isInstalled(backendSpec(n)!) && !(n === 'webgpu' && whyAutoSkipsWebGPU()))
+  return name ?? 'cpu'
+}
+
 /** The backend selected in this thread, if any. */
 export function currentBackend(): SelectedBackend | undefined {
   return current

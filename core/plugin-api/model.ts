@@ -216,6 +216,7 @@ export interface ModelPlugin extends PluginBase<'model'> {
    * Whether the TensorFlow.js backend (`--backend`, config `backend`) applies to this model: true
    * for a model that runs on one, false for one that does not (plain JavaScript), where the CLI
    * refuses `--backend` as a flag that does not apply. Absent: not declared; the flag is passed on.
+   * True also makes the base model's cache key record the backend `auto` starts, not `auto`.
    */
   usesBackend?: boolean
   /**

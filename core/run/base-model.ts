@@ -10,6 +10,7 @@ import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import { BenchError } from '../errors.js'
 import { callHook } from './hooks-in-flight.js'
+import { expectedBackend, selectBackend } from '../backend/select-backend.js'
 import {
   type ResumeCadence,
   type ResumePoint,
@@ -125,14 +126,29 @@ function cachedBaseModel(spec: BaseModelSpec, key: string, cacheDir: string): { 
 
 /** True when the cache already holds this base model (a run loads it instead of pretraining). */
 export function isBaseModelCached(spec: BaseModelSpec, cacheDir: string): boolean {
-  return cachedBaseModel(spec, baseModelKey(spec), cacheDir).hit
+  return cachedBaseModel(spec, baseModelKey({ ...spec, backend: expectedBackendOfKey(spec) }), cacheDir).hit
 }
 
 /** The step an interrupted pretraining of this base model reached (its partial cache entry), 0 when there is none. */
 export function partialPretrainStep(spec: BaseModelSpec, cacheDir: string): number {
   if (!spec.model.loadResumable) return 0
-  const step = readResumePoint(partialBaseModelDir(cacheDir, baseModelKey(spec)))?.step ?? 0
+  const step = readResumePoint(partialBaseModelDir(cacheDir, baseModelKey({ ...spec, backend: expectedBackendOfKey(spec) })))?.step ?? 0
   return step < spec.pretrainSteps ? step : 0
+}
+
+/**
+ * The backend a base model's key records: for a model that runs on TensorFlow.js (`usesBackend`),
+ * the one `auto` starts, since weights trained on different backends differ in their last digits
+ * (a cache shared by a CPU and a GPU machine, or one from before tfjs-node was installed, must not
+ * give one the other's model); the configured name otherwise.
+ */
+async function backendOfKey(spec: Pick<BaseModelSpec, 'model' | 'backend'>): Promise<string> {
+  return spec.model.usesBackend === true && spec.backend === 'auto' ? (await selectBackend('auto')).name : spec.backend
+}
+
+/** {@link backendOfKey} for the estimate, which starts no backend: `auto`'s expected one (core/backend). */
+function expectedBackendOfKey(spec: Pick<BaseModelSpec, 'model' | 'backend'>): string {
+  return spec.model.usesBackend === true ? expectedBackend(spec.backend) : spec.backend
 }
 
 /** Content hash of everything that determines the pretrained base model. */
@@ -171,7 +187,7 @@ export function partialBaseModelDir(cacheDir: string, key: string): string {
  * which resets it (the fine-tuning rule, core/plugin-api/model.ts): a cache never changes a result.
  */
 export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model: ModelInstance; key: string; cached: boolean }> {
-  const key = baseModelKey(opts)
+  const key = baseModelKey({ ...opts, backend: await backendOfKey(opts) })
   const { dir, hit } = cachedBaseModel(opts, key, opts.cacheDir)
   const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, cacheDir: opts.cacheDir, signal: opts.signal }
   if (hit) {

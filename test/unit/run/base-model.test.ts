@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ModelInstance, WeightedSequence } from '../../../core/plugin-api/model.js'
 import type { TrainStepLog } from '../../../core/plugin-api/results.js'
+import { selectBackend } from '../../../core/backend/select-backend.js'
 import { prepareBaseModel } from '../../../core/run/base-model.js'
 import { tabular, type TabularInstance } from '../../../plugins/models/tabular/index.js'
 import { toy } from '../../../plugins/tasks/toy/index.js'
@@ -55,5 +56,46 @@ describe('prepareBaseModel: a cache never changes a result', () => {
       return seen
     }
     expect(await tune(warm.model)).toEqual(await tune(cold.model))
+  })
+
+  it("keys a TensorFlow.js model's base by the backend `auto` starts, not by 'auto': weights from two backends are never each other's", async () => {
+    const task = toy({ prompts: 12 })
+    const data = await task.load({ seed: 4 })
+    // The tabular model declared as one that runs on a backend (weights trained on two differ).
+    const model = { ...tabular(), usesBackend: true }
+    const cacheDir = join(cache.dir, 'by-backend')
+    const prepare = (backend: string) =>
+      prepareBaseModel({ model, task, data, taskSeed: 4, pretrainSteps: 2, pretrainBatch: 3, backend, concurrency: 1, cacheDir })
+    const auto = await prepare('auto')
+    const started = (await selectBackend('auto')).name
+    const named = await prepare(started)
+    const other = await prepare(started === 'cpu' ? 'wasm' : 'cpu')
+    expect([auto.cached, named.cached, other.cached]).toEqual([false, true, false])
+    expect(named.key).toBe(auto.key)
+    expect(other.key).not.toBe(auto.key)
+    // A model that runs on no backend keeps the configured name in its key (and starts none for it).
+    const plain = await prepareBaseModel({
+      model: tabular(),
+      task,
+      data,
+      taskSeed: 4,
+      pretrainSteps: 2,
+      pretrainBatch: 3,
+      backend: 'auto',
+      concurrency: 1,
+      cacheDir,
+    })
+    const plainNamed = await prepareBaseModel({
+      model: tabular(),
+      task,
+      data,
+      taskSeed: 4,
+      pretrainSteps: 2,
+      pretrainBatch: 3,
+      backend: started,
+      concurrency: 1,
+      cacheDir,
+    })
+    expect(plainNamed.key).not.toBe(plain.key)
   })
 })
