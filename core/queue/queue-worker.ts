@@ -19,7 +19,7 @@ import type { BaseStage, RunContext } from '../run/run-context.js'
 import { resolveRunPlugins } from '../run/run-plugins.js'
 import type { RunSetup } from '../run/setup.js'
 import { DEFAULT_QUEUE_NAME, queuesServedBy } from './connection.js'
-import { pluginMismatches } from './plugin-check.js'
+import { pluginMismatches } from '../run/plugin-mismatches.js'
 import type { CellJobData, CellJobProgress, CellJobResult } from './protocol.js'
 import { removeDeadWorkerScratch, workerScratchDir } from './worker-scratch.js'
 

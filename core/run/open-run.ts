@@ -11,6 +11,8 @@ import { carveTrainSplits, type TrainSplits } from './data-splits.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
 import { indexJournal, type JournalIndex } from './journal-index.js'
 import { buildManifest, readManifest } from './manifest.js'
+import { dataFileMismatches, pluginMismatches } from './plugin-mismatches.js'
+import { buildProvenance } from './provenance.js'
 import { planCells, type PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
 import { type ShardSpec, shardCells } from './shard.js'
@@ -94,6 +96,14 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
   mkdirSync(runDir, { recursive: true })
   const journalPath = join(runDir, 'journal.jsonl')
   if (opts.resumeDir) {
+    await refuseChangedResume(opts.resumeDir, {
+      config,
+      registry: opts.registry,
+      plugins,
+      dataFiles: data.files ?? [],
+      argv: opts.argv,
+      cwd: opts.cwd,
+    })
     const cut = repairJournal(journalPath)
     if (cut > 0) opts.output.log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
   } else {
@@ -132,4 +142,26 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
     journal: new Journal(journalPath),
     previous,
   }
+}
+
+/**
+ * A resumed run re-reads its config file and data: when a task, model, verifier or strategy now
+ * has another version or other options, a data file other bytes, or bonbench another version, the
+ * cells still to run would not be those of the run recorded (a resumed run gives the numbers an
+ * uninterrupted one does). Refuses then (BENCH_USAGE), naming each difference.
+ */
+async function refuseChangedResume(runDir: string, here: Parameters<typeof buildProvenance>[0]): Promise<void> {
+  const recorded = readManifest(runDir).provenance
+  // As run.json holds it (JSON: no undefined options).
+  const mine = JSON.parse(JSON.stringify(await buildProvenance(here))) as typeof recorded
+  const differences = [...pluginMismatches(recorded, mine), ...dataFileMismatches(recorded.dataFiles, mine.dataFiles)]
+  if (differences.length === 0) return
+  throw new BenchError(
+    'BENCH_USAGE',
+    [
+      `cannot resume ${runDir}: its remaining cells would not run what the run recorded in run.json:`,
+      ...differences.map((d) => `  - ${d}`),
+      'Restore what changed (the config file, the plugin, the data) and resume again, or start a new run.',
+    ].join('\n'),
+  )
 }

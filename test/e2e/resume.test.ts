@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs'
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
@@ -95,4 +95,38 @@ describe('bench run --resume with train.evalEvery', () => {
     expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
     expect(formatDifference(compareJournals(expected, journal!))).toBe('the journals are the same record for record')
   }, 300_000)
+})
+
+// A resumed run re-reads its config file: a plugin whose options changed since would run the
+// remaining cells as another experiment (reviewed: toy-answer's noise 0 → 1 gave a results table
+// with half its cells from each). The resume is refused, naming the difference.
+describe('bench run --resume after the config changed', () => {
+  const project = tempDir('bonbench-resume-changed-')
+  afterAll(() => project.cleanup())
+  const config = (noise: number) => ({
+    plugins: [
+      ['toy', { prompts: 24 }],
+      ['toy-answer', { noise }],
+    ],
+    matrix: { task: 'toy', model: 'tabular', strategies: ['sft'], nGrid: [1, 2], seeds: [0, 1] },
+    train: { steps: 5, pretrainSteps: 0 },
+    eval: { bootstrap: 50 },
+  })
+  const write = (noise: number) => writeFileSync(join(project.dir, 'bench.config.json'), JSON.stringify(config(noise)))
+
+  it("refuses a plugin's other options by name, and resumes once they are restored", async () => {
+    write(0)
+    const killed = await bench(['run', '--no-tui', '--no-reports', '--runs-dir', 'runs'], { cwd: project.dir, env: { [KILL_AFTER_RECORDS_ENV]: '3' } })
+    expect(killed.exitCode).not.toBe(0)
+    const runDir = join(project.dir, 'runs', readdirSync(join(project.dir, 'runs'))[0]!)
+    write(1)
+    const refused = await bench(['run', '--resume', runDir, '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(refused.exitCode, refused.stderr).toBe(2)
+    expect(refused.stderr).toContain(`bench: cannot resume ${runDir}: its remaining cells would not run what the run recorded in run.json:`)
+    expect(refused.stderr).toContain('  - verifier bonbench:toy-answer has other options here ({"noise":1')
+    expect(lines(join(runDir, 'journal.jsonl'))).toHaveLength(3)
+    write(0)
+    const resumed = await bench(['run', '--resume', runDir, '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+  })
 })

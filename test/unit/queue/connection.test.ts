@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseQueueUrl, queueNameFor, queuesServedBy } from '../../../core/queue/connection.js'
-import { pluginMismatches } from '../../../core/queue/plugin-check.js'
+import { pluginMismatches } from '../../../core/run/plugin-mismatches.js'
 import { recordKey } from '../../../core/queue/protocol.js'
 
 describe('parseQueueUrl', () => {

@@ -1,12 +1,12 @@
 import { isDeepStrictEqual } from 'node:util'
-import type { PluginRecord } from '../run/provenance.js'
+import type { Provenance, PluginRecord } from './provenance.js'
 
 /** Plugin kinds a cell runs with (reporters run on the coordinator only). */
 const CELL_KINDS = new Set(['task', 'model', 'verifier', 'strategy'])
 
 /**
- * What differs between the plugins a run recorded and the ones a worker loaded, one line each
- * (empty: the worker may run the run's cells). Every recorded task, model, verifier and strategy
+ * What differs between the plugins a run recorded and the ones a queue worker or a resumed run
+ * loaded, one line each (empty: they may run the run's cells). Every recorded task, model, verifier and strategy
  * must be loaded with the same version and options, and bonbench must be the same version; where a
  * plugin comes from (`source`: a path, a package) may differ between machines.
  */
@@ -25,4 +25,14 @@ export function pluginMismatches(
     else if (!isDeepStrictEqual(have.options, want.options)) out.push(`${want.kind} ${want.name} has other options here (${JSON.stringify(have.options)})`)
   }
   return out
+}
+
+/**
+ * Data files of the run whose bytes are not among those loaded here (a file changed, or is gone),
+ * one line each. By content, not by path: a run resumed from another folder names its files by
+ * other paths.
+ */
+export function dataFileMismatches(recorded: Provenance['dataFiles'], mine: Provenance['dataFiles']): string[] {
+  const here = new Set(mine.map((f) => f.sha256))
+  return recorded.filter((f) => !here.has(f.sha256)).map((f) => `data file ${f.path} (sha256 ${f.sha256} in the run) is not loaded here with those bytes`)
 }
