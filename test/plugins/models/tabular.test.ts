@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { validatePlugin } from '../../../core/registry/validate-plugin.js'
 import { formatChoices, parseChoices, scoreGradient, softmax, tabular, type TabularInstance } from '../../../plugins/models/tabular/index.js'
+import { fdGrad } from '../../helpers/finite-differences.js'
 
 const PROMPT = `q1: which?\n${formatChoices(['red', 'green', 'blue', 'gold'])}\nanswer:`
 const ctx = { seed: 3, corpus: '', concurrency: 1 }
@@ -23,14 +24,6 @@ function loss(theta: number[], batch: Array<[number, number]>, beta = 0, ref?: n
   }
   return total
 }
-const fdGrad = (f: (t: number[]) => number, theta: number[]) =>
-  theta.map((_, k) => {
-    const up = [...theta]
-    const down = [...theta]
-    up[k]! += 1e-6
-    down[k]! -= 1e-6
-    return (f(up) - f(down)) / 2e-6
-  })
 
 describe('tabular model', () => {
   it('is a valid model plugin; reads answer sets from the choices line or the answers option', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { ModelInstance, WeightedSequence } from '../../../core/plugin-api/model.js'
+import type { ModelInstance, ModelPlugin, WeightedSequence } from '../../../core/plugin-api/model.js'
 import type { TrainStepLog } from '../../../core/plugin-api/results.js'
 import { selectBackend } from '../../../core/backend/select-backend.js'
 import { prepareBaseModel } from '../../../core/run/base-model.js'
@@ -62,9 +62,9 @@ describe('prepareBaseModel: a cache never changes a result', () => {
     const task = toy({ prompts: 12 })
     const data = await task.load({ seed: 4 })
     // The tabular model declared as one that runs on a backend (weights trained on two differ).
-    const model = { ...tabular(), usesBackend: true }
+    const onBackend = { ...tabular(), usesBackend: true }
     const cacheDir = join(cache.dir, 'by-backend')
-    const prepare = (backend: string) =>
+    const prepare = (backend: string, model: ModelPlugin = onBackend) =>
       prepareBaseModel({ model, task, data, taskSeed: 4, pretrainSteps: 2, pretrainBatch: 3, backend, concurrency: 1, cacheDir })
     const auto = await prepare('auto')
     const started = (await selectBackend('auto')).name
@@ -74,28 +74,8 @@ describe('prepareBaseModel: a cache never changes a result', () => {
     expect(named.key).toBe(auto.key)
     expect(other.key).not.toBe(auto.key)
     // A model that runs on no backend keeps the configured name in its key (and starts none for it).
-    const plain = await prepareBaseModel({
-      model: tabular(),
-      task,
-      data,
-      taskSeed: 4,
-      pretrainSteps: 2,
-      pretrainBatch: 3,
-      backend: 'auto',
-      concurrency: 1,
-      cacheDir,
-    })
-    const plainNamed = await prepareBaseModel({
-      model: tabular(),
-      task,
-      data,
-      taskSeed: 4,
-      pretrainSteps: 2,
-      pretrainBatch: 3,
-      backend: started,
-      concurrency: 1,
-      cacheDir,
-    })
+    const plain = await prepare('auto', tabular())
+    const plainNamed = await prepare(started, tabular())
     expect(plainNamed.key).not.toBe(plain.key)
   })
 })

@@ -3,6 +3,7 @@ import type { VerifierPlugin } from '../../../core/plugin-api/verifier.js'
 import { trainCell } from '../../../core/train/train-cell.js'
 import { formatChoices, softmax, tabular, type TabularInstance } from '../../../plugins/models/tabular/index.js'
 import { vbon } from '../../../plugins/strategies/vbon.js'
+import { fdGrad } from '../../helpers/finite-differences.js'
 
 // DESIGN §2.2: L = −Σ wᵢ log π(yᵢ|xᵢ) plus β·KL(π‖π_ref). The KL term does not depend on the
 // weights: a prompt whose samples all weigh 0 (vbon under a verifier that scores everything alike)
@@ -24,14 +25,6 @@ function kl(theta: number[], ref: number[]): number {
   const q = softmax(ref)
   return p.reduce((acc, pk, k) => acc + pk * Math.log(pk / q[k]!), 0)
 }
-const fdGrad = (f: (t: number[]) => number, theta: number[]) =>
-  theta.map((_, k) => {
-    const up = [...theta]
-    const down = [...theta]
-    up[k]! += 1e-6
-    down[k]! -= 1e-6
-    return (f(up) - f(down)) / 2e-6
-  })
 
 describe('trainCell with a KL penalty', () => {
   it('takes the β·KL step on prompts whose weights are all 0: θ_x − lr·β·∇KL_x / |X|, by finite differences', async () => {
