@@ -291,6 +291,18 @@ describe('bonbench:reward-model', () => {
     loaded.dispose?.()
   })
 
+  it("keys the cache by whole problems: a problem's other data (which the reward may grade by) trains again", async () => {
+    const cacheDir = tempCacheDir()
+    const train = TRAIN.slice(0, 20)
+    const warmed = (await rewardModel(SMALL).prepare!(prepareContext(arithmeticPolicy(), cacheDir, 7, train))) as RewardModelFacts
+    const changed = train.map((p, i) => (i === 0 ? { ...p, data: { ...p.data, timeLimitMs: 10 } } : p))
+    const sampled = counted(arithmeticPolicy())
+    const facts = (await rewardModel(SMALL).prepare!(prepareContext(sampled.model, cacheDir, 7, changed))) as RewardModelFacts
+    expect(sampled.calls.sample).toBeGreaterThan(0)
+    expect(facts.hash).not.toBe(warmed.hash)
+    expect(readdirSync(path.join(cacheDir, 'reward-model')).sort()).toEqual([`${warmed.hash}.json`, `${facts.hash}.json`].sort())
+  })
+
   it('is deterministic for a seed and changes with it', async () => {
     const { items } = await testItems()
     const run = async (seed: number) => {

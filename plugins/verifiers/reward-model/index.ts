@@ -96,7 +96,9 @@ const rewardModelFactory = defineVerifier({
       const hash = contentHash({
         plugin: NAME,
         version: VERSION,
-        problems: train.map((p) => [p.id, p.prompt, p.answer ?? null]),
+        // Whole problems: the reward verifier labels the samples by any of their fields (`data`,
+        // tests, time limits), not only the answer.
+        problems: train,
         modelHash: baseHash ?? null,
         // Weights trained on different TensorFlow.js backends differ in the last digits.
         backend,
