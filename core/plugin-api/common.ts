@@ -12,6 +12,12 @@ export interface PluginMeta {
    * space-separated conjunctions and `||`.
    */
   apiVersion?: string
+  /**
+   * Options that never change a result, only where or how the work is done (a server's URL, the
+   * environment variable of a key, retries, timeouts): `bench run --resume` and queue workers,
+   * which refuse a plugin whose options differ from the run's record, accept other values for these.
+   */
+  neutralOptions?: readonly string[]
 }
 
 /** The five plugin kinds (DESIGN §3). */

@@ -11,7 +11,7 @@ import { carveTrainSplits, type TrainSplits } from './data-splits.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
 import { indexJournal, type JournalIndex } from './journal-index.js'
 import { buildManifest, readManifest } from './manifest.js'
-import { dataFileMismatches, pluginMismatches } from './plugin-mismatches.js'
+import { dataFileMismatches, neutralOptionsIn, pluginMismatches } from './plugin-mismatches.js'
 import { buildProvenance } from './provenance.js'
 import { planCells, type PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
@@ -154,7 +154,7 @@ async function refuseChangedResume(runDir: string, here: Parameters<typeof build
   const recorded = readManifest(runDir).provenance
   // As run.json holds it (JSON: no undefined options).
   const mine = JSON.parse(JSON.stringify(await buildProvenance(here))) as typeof recorded
-  const differences = [...pluginMismatches(recorded, mine), ...dataFileMismatches(recorded.dataFiles, mine.dataFiles)]
+  const differences = [...pluginMismatches(recorded, mine, neutralOptionsIn(here.registry)), ...dataFileMismatches(recorded.dataFiles, mine.dataFiles)]
   if (differences.length === 0) return
   throw new BenchError(
     'BENCH_USAGE',

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import type { PluginRegistry } from '../registry/registry.js'
 import type { Provenance, PluginRecord } from './provenance.js'
 
 /** Plugin kinds a cell runs with (reporters run on the coordinator only). */
@@ -13,6 +14,8 @@ const CELL_KINDS = new Set(['task', 'model', 'verifier', 'strategy'])
 export function pluginMismatches(
   recorded: { harness: { version: string }; plugins: readonly PluginRecord[] },
   mine: { harness: { version: string }; plugins: readonly PluginRecord[] },
+  /** The plugin's `meta.neutralOptions` (by kind and name): options that may differ. */
+  neutralOptions: (kind: string, name: string) => readonly string[] = () => [],
 ): string[] {
   const out: string[] = []
   if (recorded.harness.version !== mine.harness.version) out.push(`bonbench ${mine.harness.version} here, ${recorded.harness.version} in the run`)
@@ -22,9 +25,23 @@ export function pluginMismatches(
     const have = byName.get(`${want.kind}:${want.name}`)
     if (!have) out.push(`${want.kind} ${want.name}@${want.version} is not loaded here`)
     else if (have.version !== want.version) out.push(`${want.kind} ${want.name} is version ${have.version} here, ${want.version} in the run`)
-    else if (!isDeepStrictEqual(have.options, want.options)) out.push(`${want.kind} ${want.name} has other options here (${JSON.stringify(have.options)})`)
+    else {
+      const neutral = neutralOptions(want.kind, want.name)
+      if (!isDeepStrictEqual(without(have.options, neutral), without(want.options, neutral)))
+        out.push(`${want.kind} ${want.name} has other options here (${JSON.stringify(have.options)})`)
+    }
   }
   return out
+}
+
+/** The `meta.neutralOptions` of the plugins `registry` holds, as pluginMismatches takes them. */
+export function neutralOptionsIn(registry: Pick<PluginRegistry, 'entry'>): (kind: string, name: string) => readonly string[] {
+  return (_kind, name) => registry.entry(name)?.plugin.meta.neutralOptions ?? []
+}
+
+function without(options: unknown, names: readonly string[]): unknown {
+  if (names.length === 0 || !options || typeof options !== 'object') return options
+  return Object.fromEntries(Object.entries(options).filter(([name]) => !names.includes(name)))
 }
 
 /**

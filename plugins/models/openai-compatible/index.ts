@@ -23,7 +23,12 @@ const runtime = async () => {
  */
 export const openAiCompatible = defineModel({
   name: 'bonbench:openai-compatible',
-  meta: { version: '0.1.0', description: 'a model served over the OpenAI HTTP API (chat or completions), evaluation only' },
+  meta: {
+    version: '0.1.0',
+    description: 'a model served over the OpenAI HTTP API (chat or completions), evaluation only',
+    // Where the server is and how it is reached: a resume against a server that moved (--base-url) runs the same cells.
+    neutralOptions: ['baseUrl', 'apiKeyEnv', 'concurrency', 'maxRetries', 'timeoutMs', 'cache'],
+  },
   options: openAiCompatibleOptionsSchema,
   create: (resolved) => ({
     usesBackend: false,

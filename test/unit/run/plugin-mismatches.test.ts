@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dataFileMismatches } from '../../../core/run/plugin-mismatches.js'
+import { dataFileMismatches, pluginMismatches } from '../../../core/run/plugin-mismatches.js'
 
 describe('dataFileMismatches (a resumed run against its record)', () => {
   it('names each recorded file whose bytes are not loaded here; a file found by another path is the same file', () => {
@@ -22,5 +22,19 @@ describe('dataFileMismatches (a resumed run against its record)', () => {
       ]),
     ).toEqual(['data file data/b.jsonl (sha256 bbb in the run) is not loaded here with those bytes'])
     expect(dataFileMismatches(recorded, [])).toHaveLength(2)
+  })
+})
+
+describe('pluginMismatches with neutral options (meta.neutralOptions)', () => {
+  it('lets the options a plugin declares neutral differ, and no other', () => {
+    const harness = { version: '1.0.0' }
+    const record = (options: Record<string, unknown>) => ({ harness, plugins: [{ name: 'acme/api', kind: 'model', version: '1.0.0', options, source: 'x' }] })
+    const recorded = record({ baseUrl: 'http://a/v1', temperature: 1 })
+    const neutral = (kind: string, name: string) => (kind === 'model' && name === 'acme/api' ? ['baseUrl'] : [])
+    expect(pluginMismatches(recorded, record({ baseUrl: 'http://b/v1', temperature: 1 }), neutral)).toEqual([])
+    expect(pluginMismatches(recorded, record({ baseUrl: 'http://b/v1', temperature: 1 }))).toHaveLength(1)
+    expect(pluginMismatches(recorded, record({ baseUrl: 'http://a/v1', temperature: 0.5 }), neutral)).toEqual([
+      'model acme/api has other options here ({"baseUrl":"http://a/v1","temperature":0.5})',
+    ])
   })
 })
