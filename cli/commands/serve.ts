@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import path from 'node:path'
+import { modelHash } from '../../core/plugin-api/index.js'
 import type { ModelPlugin } from '../../core/plugin-api/model.js'
 import { BenchError } from '../../core/errors.js'
 import { RunLifecycle, describeDisposeFailure } from '../../core/run/plugin-lifecycle.js'
@@ -36,7 +37,10 @@ export function registerServe(program: Command): void {
     .option('-m, --model <name>', 'model plugin that wrote the checkpoint', 'tiny-transformer')
     .option('--host <address>', 'address to listen on (other than loopback, anyone who reaches it can sample)', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free port, printed at start)', numberFlag('--port', integerAtLeast(0), 'the port'), 8000)
-    .option('--served-model-name <name>', 'the model name /v1/models lists and requests ask for (default: the --model name)')
+    .option(
+      '--served-model-name <name>',
+      "the model name /v1/models lists and requests ask for (default: the --model name and the checkpoint's hash, e.g. tiny-transformer@3f2a…)",
+    )
     .option('--max-body <bytes>', 'largest request body; larger ones get 413', numberFlag('--max-body', integerAtLeast(1), 'the size'), 1_048_576)
     .option('--api-key-env <name>', 'require the key held by this environment variable as a Bearer token (401 otherwise)')
     .option('--concurrency <n>', 'sampling worker threads (default: the core count)', numberFlag('--concurrency', integerAtLeast(1), 'the concurrency'))
@@ -74,7 +78,10 @@ async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKe
     await plugin.load!(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend }),
     `the served model of '${plugin.name}'`,
   )
-  const modelName = f.servedModelName ?? f.model
+  // Named after the weights too: a client's request cache keys answers by the model name, so two
+  // checkpoints served in turn under one name would answer each other's requests from it.
+  const hash = await modelHash(model)
+  const modelName = f.servedModelName ?? (hash ? `${f.model}@${hash.slice(0, 12)}` : f.model)
   const served = createOpenAiServer({ model, modelName, maxBodyBytes: f.maxBody, apiKey, log: (line) => process.stderr.write(`bench serve: ${line}\n`) })
   let url: string
   try {

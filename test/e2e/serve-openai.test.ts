@@ -195,6 +195,41 @@ describe('bench serve + bench run --model openai-compatible', () => {
     expect(String(ended.stderr)).toMatch(/SIGTERM: stopping[\s\S]*stopped after \d+ sampling requests/)
   }, 180_000)
 
+  it('names the served model after its weights: a request cache warmed on one checkpoint never answers for another', async () => {
+    // A second base: the same tiny model pretrained for 5 steps, not 300.
+    const other = join(tmp.dir, 'other')
+    mkdirSync(other)
+    writeFileSync(
+      join(other, 'bench.config.json'),
+      JSON.stringify({ plugins: [['tiny-transformer', { layers: 1, width: 32, heads: 2, context: 48, maxWorkers: 1 }], easyMath] }),
+    )
+    const pretrained = await bench(['run', 'math', '--pretrain-steps', '5', '--cache-dir', 'cache', ...runArgs], { cwd: other })
+    expect(pretrained.exitCode, pretrained.stderr).toBe(0)
+    const otherCheckpoint = join(other, 'cache', 'models', readdirSync(join(other, 'cache', 'models'))[0]!)
+    const client = join(tmp.dir, 'one-cache')
+    mkdirSync(client)
+    writeFileSync(join(client, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true }], easyMath] }))
+    const served: string[] = []
+    const done: string[] = []
+    const runAgainst = async (dir: string) => {
+      const { proc, url } = await serve([dir, '--port', '0', '--concurrency', '1'])
+      served.push((await new OpenAI({ baseURL: url, apiKey: 'none', maxRetries: 0 }).models.list()).data[0]!.id)
+      const result = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], { cwd: client })
+      proc.kill('SIGTERM')
+      await proc
+      expect(result.exitCode, result.stderr).toBe(0)
+      return runDirs(client).find((d) => !done.includes(d))!
+    }
+    done.push(await runAgainst(checkpoint))
+    const second = await runAgainst(otherCheckpoint)
+    expect(served[0]).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
+    expect(served[1]).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
+    expect(served[1]).not.toBe(served[0])
+    // The second server was asked every request: none came from the first one's answers.
+    const cell = journal(second).find((r) => r.type === 'cell')!.result as { usage: { requests: number; cachedRequests: number } }
+    expect(cell.usage).toMatchObject({ requests: 4, cachedRequests: 0 })
+  }, 120_000)
+
   it('refuses what is not a checkpoint, and --base-url for a model that is not served over HTTP', async () => {
     const notCkpt = await bench(['serve', tmp.dir], { cwd: tmp.dir })
     expect(notCkpt.exitCode).toBe(2)
