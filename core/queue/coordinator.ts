@@ -161,6 +161,7 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
     config: manifest.provenance.config,
     harness: manifest.provenance.harness,
     plugins: manifest.provenance.plugins,
+    dataFiles: manifest.provenance.dataFiles,
   })
   const jobOptions = { attempts: opts.attempts ?? 3, removeOnComplete: false, removeOnFail: false }
   const ensureJob = async (cellId: string): Promise<Job<CellJobData, CellJobResult> | undefined> => {

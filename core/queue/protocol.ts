@@ -1,6 +1,6 @@
 import type { RunEvent } from '../events.js'
 import type { JournalRecord } from '../run/journal-types.js'
-import type { PluginRecord } from '../run/provenance.js'
+import type { PluginRecord, Provenance } from '../run/provenance.js'
 
 /**
  * One BullMQ job of queue mode: one cell of one run. `base` marks the run's first job, which the
@@ -18,6 +18,8 @@ export interface CellJobData {
   /** What a worker must match: bonbench's version and every plugin's name, kind, version and options. */
   harness: { name: string; version: string }
   plugins: PluginRecord[]
+  /** run.json's provenance.dataFiles: a worker must read the same bytes (absent from an older coordinator: not checked). */
+  dataFiles?: Provenance['dataFiles']
 }
 
 /** What a cell job returns: its journal records in order (for the base job, the shared pretraining and 'prepare' records first). */

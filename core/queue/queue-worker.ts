@@ -19,7 +19,7 @@ import type { BaseStage, RunContext } from '../run/run-context.js'
 import { resolveRunPlugins } from '../run/run-plugins.js'
 import type { RunSetup } from '../run/setup.js'
 import { DEFAULT_QUEUE_NAME, queuesServedBy } from './connection.js'
-import { neutralOptionsIn, pluginMismatches } from '../run/plugin-mismatches.js'
+import { dataFileMismatches, neutralOptionsIn, pluginMismatches } from '../run/plugin-mismatches.js'
 import type { CellJobData, CellJobProgress, CellJobResult } from './protocol.js'
 import { removeDeadWorkerScratch, workerScratchDir } from './worker-scratch.js'
 
@@ -112,6 +112,12 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     const budget = configureBudget(config.concurrency ?? availableParallelism())
     const opened = await openRun({ config, registry: setup.registry, plugins, argv: ['worker', data.runId], cwd: process.cwd(), output: { log } })
     opened.journal.close()
+    // The data this machine read must be the run's, byte for byte (a file edited or another copy of it).
+    const dataDiff = dataFileMismatches(data.dataFiles ?? [], opened.data.files ?? [])
+    if (dataDiff.length > 0) {
+      await lifecycle.disposeAll()
+      return { mismatches: dataDiff }
+    }
     const ctx: RunContext = {
       config,
       plugins,
@@ -198,7 +204,7 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       return await refuse(
         new BenchError(
           'BENCH_QUEUE_VERSION_MISMATCH',
-          `this worker cannot run cells of run ${data.runId}: ${run.mismatches.join('; ')}. The job went back to the queue; install the run's versions here (or start this worker from the run's checkout) and start it again.`,
+          `this worker cannot run cells of run ${data.runId}: ${run.mismatches.join('; ')}. The job went back to the queue; install the run's versions and data here (or start this worker from the run's checkout) and start it again.`,
         ),
       )
     const cell = run.cells!.get(data.cellId)

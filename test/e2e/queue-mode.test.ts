@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -188,6 +188,45 @@ describe('queue mode refuses bad input by name and loses no job', () => {
     const finished = await run
     expect(finished.exitCode, finished.stderr).toBe(0)
     expect(finished.stdout).toContain('run directory:')
+    await stopWorker(good)
+  }, 180_000)
+})
+
+describe('queue mode checks the data a worker reads', () => {
+  const project = tempDir('bonbench-queue-data-')
+  const redis = redisOn(7)
+  afterAll(() => project.cleanup())
+  /** A project replaying `dump.jsonl` (its own task): rewards shifted by `shift` give other bytes. */
+  const replayProject = (name: string, shift: number) => {
+    const dir = join(project.dir, name)
+    mkdirSync(dir, { recursive: true })
+    const problem = (i: number) => ({ id: `p${i}`, prompt: `q${i}?`, samples: [0, 1, 2, 3].map((k) => ({ reward: (i + k + shift) % 2, text: `a${k}` })) })
+    writeFileSync(join(dir, 'dump.jsonl'), `${[0, 1, 2].map((i) => JSON.stringify(problem(i))).join('\n')}\n`)
+    writeFileSync(
+      join(dir, 'bench.config.json'),
+      JSON.stringify({
+        plugins: [
+          ['sample-dump', { samples: 'dump.jsonl' }],
+          ['replay', { samples: 'dump.jsonl' }],
+        ],
+        matrix: { task: 'sample-dump', model: 'replay', strategies: [], nGrid: [1, 2] },
+      }),
+    )
+    return dir
+  }
+
+  it("a worker whose data file has other bytes than the run's puts the job back and stops, naming the file", async () => {
+    const here = replayProject('a', 0)
+    const there = replayProject('b', 1)
+    const run = bench(['run', '--queue', redis.url, '--no-tui', '--no-reports'], { cwd: here, timeout: 120_000 })
+    const stale = await startWorker(redis.url, there)
+    expect(stale.exitCode, String(stale.stderr)).toBe(2)
+    expect(String(stale.stderr)).toMatch(
+      /data file \S*dump\.jsonl \(sha256 [0-9a-f]{64} in the run\) is not loaded here with those bytes.*The job went back to the queue/,
+    )
+    const good = startWorker(redis.url, here)
+    const finished = await run
+    expect(finished.exitCode, finished.stderr).toBe(0)
     await stopWorker(good)
   }, 180_000)
 })
