@@ -9,9 +9,13 @@ import type { Problem } from '../../core/plugin-api/task.js'
 import type { VerifierPrepareContext, VerifyItem } from '../../core/plugin-api/verifier.js'
 import { createRng } from '../../core/rng.js'
 import { validatePlugin } from '../../core/registry/validate-plugin.js'
+import { tabular } from '../../plugins/models/tabular/index.js'
+import { toy } from '../../plugins/tasks/toy/index.js'
 import { mathAnswer } from '../../plugins/verifiers/math-answer/index.js'
 import { aucBootstrapCi, exactAuc, rewardModel, strengthPresets, type RewardModelFacts } from '../../plugins/verifiers/reward-model/index.js'
+import { contentHash } from '../../plugins/verifiers/reward-model/cache.js'
 import { tf } from '../../plugins/verifiers/reward-model/tf-backend.js'
+import { toyAnswer } from '../../plugins/verifiers/toy-answer/index.js'
 import { arithmeticPolicy, arithmeticProblems } from '../fixtures/arithmetic-policy.js'
 
 const tempDirs: string[] = []
@@ -198,6 +202,18 @@ describe('aucBootstrapCi', () => {
   })
 })
 
+describe('contentHash (the reward-model cache key)', () => {
+  it('hashes stable JSON: key order and undefined members aside, every value counts', () => {
+    const problem = { id: 'p', prompt: 'q', data: { correct: ['a'], answers: ['a', 'b'] } }
+    expect(contentHash({ data: { answers: ['a', 'b'], correct: ['a'] }, prompt: 'q', id: 'p', answer: undefined })).toBe(contentHash(problem))
+    expect(contentHash({ ...problem, data: { ...problem.data, correct: ['b'] } })).not.toBe(contentHash(problem))
+    // As JSON.stringify: toJSON counts (a Date is not `{}`), an undefined array item is null.
+    expect(contentHash({ at: new Date(0) })).not.toBe(contentHash({ at: new Date(1) }))
+    expect(contentHash({ at: new Date(0) })).toBe(contentHash({ at: new Date(0).toJSON() }))
+    expect(contentHash([undefined, 1])).toBe(contentHash([null, 1]))
+  })
+})
+
 describe('bonbench:reward-model', () => {
   it('is registered as a built-in, passes plugin validation and validates its options', async () => {
     // Imported here so a half-written sibling plugin cannot break the other tests of this file.
@@ -291,16 +307,46 @@ describe('bonbench:reward-model', () => {
     loaded.dispose?.()
   })
 
-  it("keys the cache by whole problems: a problem's other data (which the reward may grade by) trains again", async () => {
-    const cacheDir = tempCacheDir()
-    const train = TRAIN.slice(0, 20)
-    const warmed = (await rewardModel(SMALL).prepare!(prepareContext(arithmeticPolicy(), cacheDir, 7, train))) as RewardModelFacts
-    const changed = train.map((p, i) => (i === 0 ? { ...p, data: { ...p.data, timeLimitMs: 10 } } : p))
-    const sampled = counted(arithmeticPolicy())
-    const facts = (await rewardModel(SMALL).prepare!(prepareContext(sampled.model, cacheDir, 7, changed))) as RewardModelFacts
-    expect(sampled.calls.sample).toBeGreaterThan(0)
-    expect(facts.hash).not.toBe(warmed.hash)
-    expect(readdirSync(path.join(cacheDir, 'reward-model')).sort()).toEqual([`${warmed.hash}.json`, `${facts.hash}.json`].sort())
+  it('never answers from the cache for problems that differ only in data: warm and cold give the same bits', async () => {
+    // The reviewer's case: toy problems whose ids, prompts, answers and experts stay, while
+    // data.correct (what toy-answer grades by) changes, prepared against one cache folder.
+    const task = await toy({ seed: 218, prompts: 16, levels: [2, 1] }).load({ seed: 0 })
+    const regraded = task.train.map((p) => (p.level === 1 ? { ...p, data: { ...p.data, correct: [p.answer] } } : p))
+    expect(regraded.map((p) => [p.id, p.prompt, p.answer, p.expert])).toEqual(task.train.map((p) => [p.id, p.prompt, p.answer, p.expert]))
+    const items = task.train.flatMap((problem) => (problem.data as { answers: string[] }).answers.map((completion) => ({ problem, completion })))
+    const prepare = async (train: Problem[], cacheDir: string) => {
+      const logs: string[] = []
+      const plugin = rewardModel()
+      const facts = (await plugin.prepare!({
+        task: { train, test: train },
+        model: await tabular().create({ seed: 1, corpus: '', concurrency: 1 }),
+        reward: toyAnswer(),
+        seed: 3,
+        rng: createRng(3),
+        cacheDir,
+        temperature: 1,
+        generation: { maxTokens: 8, stop: ['\n'] },
+        log: (m) => logs.push(m),
+      })) as RewardModelFacts
+      const scores = (await plugin.score(items, { concurrency: 1 })).map((v) => v.score)
+      plugin.dispose?.()
+      return { facts: { ...facts, prepareMs: 0 }, scores, loaded: logs.some((m) => m.includes('loaded cached reward model')) }
+    }
+    const shared = tempCacheDir()
+    const first = await prepare(task.train, shared)
+    const warm = await prepare(regraded, shared)
+    const cold = await prepare(regraded, tempCacheDir())
+    // The change reaches the labels, so a model trained on the first problems is the wrong one.
+    expect(cold.facts.positives).not.toBe(first.facts.positives)
+    expect(warm.loaded).toBe(false)
+    expect(warm.facts.hash).not.toBe(first.facts.hash)
+    expect(warm.facts).toEqual(cold.facts)
+    expect(warm.scores).toEqual(cold.scores)
+    // Unchanged inputs keep their key: the regraded problems now load their own model, bit for bit.
+    const again = await prepare(regraded, shared)
+    expect(again.loaded).toBe(true)
+    expect(again.facts).toEqual(cold.facts)
+    expect(again.scores).toEqual(cold.scores)
   })
 
   it('is deterministic for a seed and changes with it', async () => {

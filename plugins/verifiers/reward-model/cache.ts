@@ -13,21 +13,35 @@ export interface CachedRewardModel {
   facts: Record<string, unknown>
 }
 
-/** JSON with object keys sorted, so equal content always hashes equally. */
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`
+/**
+ * What JSON.stringify writes, with object keys sorted, so equal content always hashes equally:
+ * `toJSON` is honoured (a Date is its time, not `{}`), an undefined or function member is left out
+ * and is `null` in an array. Undefined where JSON.stringify gives undefined.
+ */
+function stableStringify(value: unknown): string | undefined {
+  const json = hasToJson(value) ? value.toJSON() : value
+  if (Array.isArray(json)) return `[${json.map((item) => stableStringify(item) ?? 'null').join(',')}]`
+  if (json && typeof json === 'object') {
+    const members = Object.keys(json)
+      .sort()
+      .flatMap((key) => {
+        const text = stableStringify((json as Record<string, unknown>)[key])
+        return text === undefined ? [] : [`${JSON.stringify(key)}:${text}`]
+      })
+    return `{${members.join(',')}}`
   }
-  return JSON.stringify(value)
+  return JSON.stringify(json) as string | undefined
+}
+
+function hasToJson(value: unknown): value is { toJSON(): unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function'
 }
 
 /** sha256 (hex) of a value's stable JSON: the content hash that keys the cache. */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('hex')
+  return createHash('sha256')
+    .update(stableStringify(value) ?? 'null')
+    .digest('hex')
 }
 
 /** The cache file of one content hash under the run's cache folder. */

@@ -44,7 +44,11 @@ export interface RewardModelFacts {
   positives: number
   heldOutPositives: number
   prompts: number
-  /** Content hash keying the cache (task problems, base checkpoint, options, seed, reward verifier). */
+  /**
+   * Content hash keying the cache: whatever the trained model depends on (the whole train problems,
+   * base checkpoint, options, seed, temperature, generation limits, reward verifier's name, version
+   * and options, TensorFlow.js backend and version).
+   */
   hash: string
   backend: string
   prepareMs: number
@@ -83,7 +87,7 @@ const rewardModelFactory = defineVerifier({
       const started = performance.now()
       // TensorFlow.js loads here, on first use, not with the plugin: `bench list` and runs that
       // never prepare this verifier start without it.
-      const [{ ensureTfBackend }, { createScorerNet }] = await Promise.all([import('./tf-backend.js'), import('./scorer-net.js')])
+      const [{ ensureTfBackend, tf }, { createScorerNet }] = await Promise.all([import('./tf-backend.js'), import('./scorer-net.js')])
       const backend = await ensureTfBackend()
       const train: Problem[] = ctx.task.train
       if (train.length < 2) {
@@ -100,8 +104,9 @@ const rewardModelFactory = defineVerifier({
         // tests, time limits), not only the answer.
         problems: train,
         modelHash: baseHash ?? null,
-        // Weights trained on different TensorFlow.js backends differ in the last digits.
+        // Weights trained on different TensorFlow.js backends, or versions, differ in the last digits.
         backend,
+        tfjs: tf.version_core,
         options: { ...opts, cache: undefined },
         seed: ctx.seed,
         temperature: ctx.temperature,
