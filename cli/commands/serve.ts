@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import path from 'node:path'
-import { modelHash } from '../../core/plugin-api/index.js'
 import type { ModelPlugin } from '../../core/plugin-api/model.js'
 import { BenchError } from '../../core/errors.js'
 import { RunLifecycle, describeDisposeFailure } from '../../core/run/plugin-lifecycle.js'
@@ -11,6 +10,7 @@ import { choiceFlag, integerAtLeast, numberFlag } from '../parse-list.js'
 import { onStopSignal } from '../stop-signals.js'
 import { createOpenAiServer } from '../serve/openai-server.js'
 import { resolveCheckpoint } from '../serve/resolve-checkpoint.js'
+import { defaultServedModelName } from '../serve/served-model-name.js'
 
 interface ServeFlags {
   model: string
@@ -39,7 +39,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port, printed at start)', numberFlag('--port', integerAtLeast(0), 'the port'), 8000)
     .option(
       '--served-model-name <name>',
-      "the model name /v1/models lists and requests ask for (default: the --model name and the checkpoint's hash, e.g. tiny-transformer@3f2a…)",
+      "the model name /v1/models lists and requests ask for (default: the --model name and the checkpoint's hash, e.g. tiny-transformer@3f2a…; clients' request caches key answers by it, so give each checkpoint its own)",
     )
     .option('--max-body <bytes>', 'largest request body; larger ones get 413', numberFlag('--max-body', integerAtLeast(1), 'the size'), 1_048_576)
     .option('--api-key-env <name>', 'require the key held by this environment variable as a Bearer token (401 otherwise)')
@@ -78,10 +78,9 @@ async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKe
     await plugin.load!(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend }),
     `the served model of '${plugin.name}'`,
   )
-  // Named after the weights too: a client's request cache keys answers by the model name, so two
+  // Named after the weights: a client's request cache keys answers by the model name, so two
   // checkpoints served in turn under one name would answer each other's requests from it.
-  const hash = await modelHash(model)
-  const modelName = f.servedModelName ?? (hash ? `${f.model}@${hash.slice(0, 12)}` : f.model)
+  const modelName = f.servedModelName ?? (await defaultServedModelName(f.model, model, dir))
   const served = createOpenAiServer({ model, modelName, maxBodyBytes: f.maxBody, apiKey, log: (line) => process.stderr.write(`bench serve: ${line}\n`) })
   let url: string
   try {

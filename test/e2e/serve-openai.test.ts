@@ -101,7 +101,6 @@ describe('bench serve + bench run --model openai-compatible', () => {
     expect(pools(remoteRun)).toEqual(pools(localRun))
     const cell = (dir: string) => journal(dir).find((r) => r.type === 'cell')!.result as Record<string, Record<string, unknown>>
     expect(cell(remoteRun).metrics).toEqual(cell(localRun).metrics)
-    console.log('LOCAL_METRICS', JSON.stringify(cell(localRun).metrics), JSON.stringify(cell(localRun).usage))
     expect(cell(remoteRun).prompts).toEqual(cell(localRun).prompts)
     expect(cell(remoteRun).compute!.tokensGenerated).toBe(cell(localRun).compute!.tokensGenerated)
     expect(cell(remoteRun).usage).toMatchObject({ requests: 4, cachedRequests: 0, completionTokens: cell(localRun).compute!.tokensGenerated })
@@ -209,26 +208,45 @@ describe('bench serve + bench run --model openai-compatible', () => {
     const client = join(tmp.dir, 'one-cache')
     mkdirSync(client)
     writeFileSync(join(client, 'bench.config.json'), JSON.stringify({ plugins: [['openai-compatible', { logprobs: true }], easyMath] }))
-    const served: string[] = []
-    const done: string[] = []
-    const runAgainst = async (dir: string) => {
+    /** Serves `dir` under its default name, runs once per cache folder against it, and stops it: the name and the run folders. */
+    const runAgainst = async (dir: string, cacheDirs: string[]) => {
       const { proc, url } = await serve([dir, '--port', '0', '--concurrency', '1'])
-      served.push((await new OpenAI({ baseURL: url, apiKey: 'none', maxRetries: 0 }).models.list()).data[0]!.id)
-      const result = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', 'cache', ...runArgs], { cwd: client })
+      const name = (await new OpenAI({ baseURL: url, apiKey: 'none', maxRetries: 0 }).models.list()).data[0]!.id
+      const runs: string[] = []
+      for (const cacheDir of cacheDirs) {
+        const before = existsSync(join(client, 'runs')) ? runDirs(client) : []
+        const result = await bench(['run', 'math', '--model', 'openai-compatible', '--base-url', url, '--cache-dir', cacheDir, ...runArgs], { cwd: client })
+        expect(result.exitCode, result.stderr).toBe(0)
+        runs.push(runDirs(client).find((d) => !before.includes(d))!)
+      }
       proc.kill('SIGTERM')
-      await proc
-      expect(result.exitCode, result.stderr).toBe(0)
-      return runDirs(client).find((d) => !done.includes(d))!
+      expect((await proc).exitCode).toBe(0)
+      return { name, runs }
     }
-    done.push(await runAgainst(checkpoint))
-    const second = await runAgainst(otherCheckpoint)
-    expect(served[0]).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
-    expect(served[1]).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
-    expect(served[1]).not.toBe(served[0])
-    // The second server was asked every request: none came from the first one's answers.
-    const cell = journal(second).find((r) => r.type === 'cell')!.result as { usage: { requests: number; cachedRequests: number } }
-    expect(cell.usage).toMatchObject({ requests: 4, cachedRequests: 0 })
-  }, 120_000)
+    const first = await runAgainst(checkpoint, ['cache'])
+    // The second checkpoint, served next: once with the cache the first one warmed, once with a cold one.
+    const second = await runAgainst(otherCheckpoint, ['cache', 'cold-cache'])
+    const pools = (dir: string) => journal(dir).filter((r) => r.type === 'pool')
+    const cell = (dir: string) => journal(dir).find((r) => r.type === 'cell')!.result as Record<string, unknown>
+    const [warm, cold] = second.runs as [string, string]
+    // Warm or cold, the second checkpoint's own completions (those of the in-process run that
+    // pretrained it), and none of the first one's: the two checkpoints sample differently here.
+    expect(pools(warm)).toHaveLength(4)
+    expect(pools(warm)).toEqual(pools(cold))
+    expect(pools(cold)).toEqual(pools(runDirs(other)[0]!))
+    expect(pools(warm)).not.toEqual(pools(first.runs[0]!))
+    expect(cell(warm).metrics).toEqual(cell(cold).metrics)
+    expect(cell(warm).prompts).toEqual(cell(cold).prompts)
+    // Because each is served under a name that holds its checkpoint's hash.
+    expect(first.name).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
+    expect(second.name).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
+    expect(second.name).not.toBe(first.name)
+    // --served-model-name still sets the name outright.
+    const named = await serve([otherCheckpoint, '--port', '0', '--concurrency', '1', '--served-model-name', 'my-checkpoint'])
+    expect((await new OpenAI({ baseURL: named.url, apiKey: 'none', maxRetries: 0 }).models.list()).data.map((m) => m.id)).toEqual(['my-checkpoint'])
+    named.proc.kill('SIGTERM')
+    await named.proc
+  }, 180_000)
 
   it('refuses what is not a checkpoint, and --base-url for a model that is not served over HTTP', async () => {
     const notCkpt = await bench(['serve', tmp.dir], { cwd: tmp.dir })

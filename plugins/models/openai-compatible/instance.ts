@@ -6,7 +6,7 @@ import { ModelApiError } from './model-api-error.js'
 import type { ResolvedOpenAiCompatibleOptions } from './options.js'
 import { type ApiAnswer, answerUsage, parseChoices } from './parse-choices.js'
 import { RequestCache } from './request-cache.js'
-import { endpointPath, requestBody } from './request-body.js'
+import { type RequestBody, endpointPath, requestBody } from './request-body.js'
 import { UsageMeter } from './usage-meter.js'
 
 /** What an instance needs: the client, the served model name, and the cache folder when answers are kept. */
@@ -30,7 +30,7 @@ export function createApiInstance(setup: InstanceSetup): ModelInstance & { takeU
   const inFlight = new ConcurrencyBudget(o.concurrency)
   const meter = new UsageMeter()
 
-  async function answerFor(body: Record<string, unknown>, signal?: AbortSignal): Promise<{ answer: ApiAnswer; cached: boolean; key?: string }> {
+  async function answerFor(body: RequestBody, signal?: AbortSignal): Promise<{ answer: ApiAnswer; cached: boolean; key?: string }> {
     const key = cache ? RequestCache.key(path, body) : undefined
     if (cache && key) {
       const hit = await cache.get(key)

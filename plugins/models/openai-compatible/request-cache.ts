@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { RequestBody } from './request-body.js'
 
 /**
  * Answers kept on disk under `<cacheDir>/openai-compatible/`, one JSON file per request, named by
  * the sha256 of (endpoint, request body) — the body holds the model name, the prompt and every
  * sampling parameter including the seed, and never the key or the base URL (a server restarted on
- * another port answers the same). A cached answer is the server's answer byte for byte, so a rerun
+ * another port answers the same). The model name is therefore what tells two servers' weights
+ * apart: a server must give different weights different names (`bench serve` names its model
+ * `<plugin>@<checkpoint hash>`). A cached answer is the server's answer byte for byte, so a rerun
  * or `--resume` reads the same completions without paying for them again. Writes go through a
  * temporary file and a rename, so a killed run never leaves half an answer behind.
  */
@@ -17,8 +20,8 @@ export class RequestCache {
     this.dir = join(cacheDir, 'openai-compatible')
   }
 
-  /** The content hash of a request: the cache key. */
-  static key(endpoint: string, body: unknown): string {
+  /** The content hash of a request: the cache key (typed so that the model name is always in it). */
+  static key(endpoint: string, body: RequestBody): string {
     return createHash('sha256').update(JSON.stringify({ endpoint, body })).digest('hex')
   }
 

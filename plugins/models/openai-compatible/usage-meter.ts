@@ -1,6 +1,12 @@
 import type { ModelUsage } from 'bonbench'
 
-/** Counts requests and tokens until taken (`take` returns the counts and starts again from zero). */
+/**
+ * Counts requests and tokens until taken (`take` returns the counts and starts again from zero).
+ * The counts are cost bookkeeping, not results: like a cell's wall time they say what this process
+ * spent, so `cachedRequests` is 0 on a cold cache and the request count on a warm one (and a
+ * resumed cell counts only what it asked after the resume), while the completions, and every
+ * number computed from them, are the same. `bench rerun` compares cells without them.
+ */
 export class UsageMeter {
   #usage: ModelUsage = UsageMeter.zero()
 

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI, { APIError } from 'openai'
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelInstance, ModelPlugin, SampleRequest } from '../../../core/plugin-api/index.js'
 import { createOpenAiServer, type OpenAiServer } from '../../../cli/serve/openai-server.js'
 import { SampleBatcher } from '../../../cli/serve/sample-batcher.js'
+import { defaultServedModelName } from '../../../cli/serve/served-model-name.js'
 import { openAiCompatible, ModelApiError } from '../../../plugins/models/openai-compatible/index.js'
 import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
 
@@ -105,6 +106,54 @@ describe('openai-compatible against bench serve', () => {
     expect(again.takeUsage!()).toMatchObject({ requests: 2, cachedRequests: 2 })
     // A request not in the cache does reach the (broken) server.
     await expect(again.sample([{ ...requests()[0]!, seed: 99 }])).rejects.toMatchObject({ failure: 'http-status', status: 500 })
+  })
+
+  it("keys the cache by the model name: bench serve's default names keep two checkpoints' answers apart in one cache", async () => {
+    // A second checkpoint: the same architecture, other weights (another seed), saved and loaded as bench serve does.
+    const plugin = tinyTransformer({ layers: 1, width: 16, heads: 2, context: 24 })
+    const dirA = join(cacheRoot, 'ckpt-a')
+    const dirB = join(cacheRoot, 'ckpt-b')
+    await model.save!(dirA)
+    const fresh = await plugin.create({ seed: 2, corpus, concurrency: 1, backend: 'wasm' })
+    await fresh.save!(dirB)
+    await fresh.dispose?.()
+    const other = await plugin.load!(dirB, { seed: 0, concurrency: 1, backend: 'wasm' })
+    const otherServed = createOpenAiServer({ model: other, modelName: await defaultServedModelName('tiny-transformer', other, dirB), maxBodyBytes: 4096 })
+    const firstServed = createOpenAiServer({ model, modelName: await defaultServedModelName('tiny-transformer', model, dirA), maxBodyBytes: 4096 })
+    try {
+      const [urlA, urlB] = [await firstServed.listen(0, '127.0.0.1'), await otherServed.listen(0, '127.0.0.1')]
+      const cacheDir = join(cacheRoot, 'two-checkpoints')
+      const texts = (results: Awaited<ReturnType<ModelInstance['sample']>>) => results.map((r) => r.completions.map((c) => c.text))
+      const fromA = await (await create({ baseUrl: urlA }, cacheDir)).sample(requests())
+      const warm = await create({ baseUrl: urlB }, cacheDir)
+      const fromB = await warm.sample(requests())
+      // B's own completions (what a cold cache gets), none of A's cached answers.
+      expect(texts(fromB)).toEqual(texts(await other.sample(requests())))
+      expect(texts(fromB)).not.toEqual(texts(fromA))
+      expect(warm.takeUsage!()).toMatchObject({ requests: 2, cachedRequests: 0 })
+      expect(warm.describe().model).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
+    } finally {
+      await Promise.all([firstServed.close(), otherServed.close()])
+      await other.dispose?.()
+    }
+  })
+})
+
+describe("bench serve's default model name", () => {
+  it('names the weights: the hash the model reports, else a hash of the checkpoint folder', async () => {
+    const reported = await model.contentHash!()
+    expect(await defaultServedModelName('tiny-transformer', model, cacheRoot)).toBe(`tiny-transformer@${reported.slice(0, 12)}`)
+    // A model that reports no hash: the folder's files name it, so other bytes give another name.
+    const unhashed: ModelInstance = { sample: async () => [], describe: () => ({ parameters: 0, backend: 'none', device: 'none' }) }
+    const folder = join(cacheRoot, 'unhashed')
+    mkdirSync(join(folder, 'sub'), { recursive: true })
+    writeFileSync(join(folder, 'checkpoint.json'), '{}')
+    writeFileSync(join(folder, 'sub', 'weights.bin'), 'one')
+    const first = await defaultServedModelName('third-party', unhashed, folder)
+    expect(first).toMatch(/^third-party@[0-9a-f]{12}$/)
+    expect(await defaultServedModelName('third-party', unhashed, folder)).toBe(first)
+    writeFileSync(join(folder, 'sub', 'weights.bin'), 'two')
+    expect(await defaultServedModelName('third-party', unhashed, folder)).not.toBe(first)
   })
 })
 
