@@ -66,13 +66,19 @@ async function serve(args: string[], env: Record<string, string> = {}): Promise<
   return { proc, url }
 }
 
-beforeAll(async () => {
-  const local = join(tmp.dir, 'local')
-  mkdirSync(local)
+/** A folder under tmp whose config runs the tiny transformer in-process on the easy sums. */
+function tinyModelProject(name: string): string {
+  const dir = join(tmp.dir, name)
+  mkdirSync(dir)
   writeFileSync(
-    join(local, 'bench.config.json'),
+    join(dir, 'bench.config.json'),
     JSON.stringify({ plugins: [['tiny-transformer', { layers: 1, width: 32, heads: 2, context: 48, maxWorkers: 1 }], easyMath] }),
   )
+  return dir
+}
+
+beforeAll(async () => {
+  const local = tinyModelProject('local')
   const result = await bench(['run', 'math', '--pretrain-steps', '300', '--cache-dir', '../cache', ...runArgs], { cwd: local })
   expect(result.exitCode, result.stderr).toBe(0)
   localRun = runDirs(local)[0]!
@@ -196,12 +202,7 @@ describe('bench serve + bench run --model openai-compatible', () => {
 
   it('names the served model after its weights: a request cache warmed on one checkpoint never answers for another', async () => {
     // A second base: the same tiny model pretrained for 5 steps, not 300.
-    const other = join(tmp.dir, 'other')
-    mkdirSync(other)
-    writeFileSync(
-      join(other, 'bench.config.json'),
-      JSON.stringify({ plugins: [['tiny-transformer', { layers: 1, width: 32, heads: 2, context: 48, maxWorkers: 1 }], easyMath] }),
-    )
+    const other = tinyModelProject('other')
     const pretrained = await bench(['run', 'math', '--pretrain-steps', '5', '--cache-dir', 'cache', ...runArgs], { cwd: other })
     expect(pretrained.exitCode, pretrained.stderr).toBe(0)
     const otherCheckpoint = join(other, 'cache', 'models', readdirSync(join(other, 'cache', 'models'))[0]!)
