@@ -15,8 +15,10 @@ export function compareVerdict(c: RunComparison): string {
   const verdict = c.notReproducible
     ? `⛔ **Not reproducible: ${x.notReproducible.length} cell(s) changed although code, config, data and plugins are recorded the same**${c.regressed ? ` (and ${c.regressions.length} regression(s))` : ''}`
     : c.regressed
-      ? `❌ **${c.regressions.length} evaluation regression(s)${benchRegressions ? ` and ${benchRegressions} benchmark regression(s)` : ''}**`
-      : '✅ **No significant regression**'
+      ? `❌ **${c.regressions.length} evaluation regression(s)${benchRegressions ? ` and ${benchRegressions} benchmark regression(s)` : ''}**${c.missing.length ? ` (and the new run is incomplete)` : ''}`
+      : c.missing.length
+        ? `❌ **Incomplete: the new run lacks ${c.missing.length} cell group(s) of the base run (${c.missing.slice(0, 4).join('; ')}${c.missing.length > 4 ? '; …' : ''})**`
+        : '✅ **No significant regression**'
   const exact = x.identical
     ? `all ${x.cells.length} cells are bit-identical to the base run`
     : `${x.cells.length - x.changed.length - x.notReproducible.length} of ${x.cells.length} cells bit-identical, ${x.changed.length} changed${x.notReproducible.length ? `, ${x.notReproducible.length} not reproducible` : ''}`

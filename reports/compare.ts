@@ -9,6 +9,7 @@ import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup } from './groups.js'
 import { grandMean, groupCells, metricMatrix, sharedPrompts } from './groups.js'
 import type { RunData } from '../core/run/run-record.js'
+import { BenchError } from '../core/errors.js'
 
 /** Knobs of {@link compareRuns}. */
 export interface CompareRunsOptions {
@@ -65,6 +66,11 @@ export interface RunComparison {
   cells: CellDiff[]
   regressions: CellDiff[]
   improvements: CellDiff[]
+  /**
+   * What the base run has and the new run lacks, one entry per cell group: `<group> (no cell)` or
+   * `<group> (seeds 2, 3)`. Not empty: the new run is incomplete, and `--fail-on-regression` fails.
+   */
+  missing: string[]
   /** Groups only one run has: not compared. */
   onlyInBase: string[]
   onlyInNext: string[]
@@ -128,6 +134,28 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     }
     for (const m of comparisonMetrics(grid)) if (!roles.has(`${g.groupId}|${m.metric}|${m.n}`)) secondary.push({ a: g, b: other, ...m })
   }
+  if (pairs.size === 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `the runs share no cell to compare (the base run has ${a.groups.length} cell group(s), the new run ${b.groups.length}, none alike in task, model, strategy, N′ and temperature, or none on a shared prompt). Compare two runs of the same matrix, and check that the new run finished (bench run --resume <run-dir>).`,
+    )
+  // What the base run has and the new run lacks: whole cells, or seeds of a cell when the new run
+  // has fewer (an unfinished run). Other seeds, as many or more, are another draw, not a loss.
+  const missing = a.groups.flatMap((g) => {
+    const other = nextById.get(g.groupId)
+    if (!other) return [`${g.groupId} (no cell)`]
+    const seedsOf = (group: CellGroup) => group.cells.map((c) => c.key.seed)
+    const have = new Set(seedsOf(other))
+    const lacking = seedsOf(g).filter((seed) => !have.has(seed))
+    if (lacking.length > 0 && other.cells.length >= g.cells.length)
+      warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
+    return lacking.length > 0 && other.cells.length < g.cells.length ? [`${g.groupId} (seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')})`] : []
+  })
+  for (const [g, other] of [...pairs.values()].map((p) => [p.base, p.next] as const))
+    if (Math.min(g.cells.length, other.cells.length) < 2)
+      warnings.push(
+        `${g.groupId}: one seed in the ${g.cells.length < 2 ? 'base' : 'new'} run: its tests cannot see training noise, so their p-values are too small (false alarms are likely); run 3 seeds or more`,
+      )
   const bootstrap = { alpha, level, resamples: options.resamples ?? 1000, maxResamples: options.maxResamples, seed: options.seed ?? 0 }
   const outcomes = [...compareGroups(requests, bootstrap), ...compareGroups(secondary, bootstrap)]
   const tests = requests.length
@@ -174,6 +202,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     cells,
     regressions,
     improvements: cells.filter((c) => c.improvement),
+    missing,
     onlyInBase: a.groups.filter((g) => !nextById.has(g.groupId)).map((g) => g.groupId),
     onlyInNext: b.groups.filter((g) => !baseIds.has(g.groupId)).map((g) => g.groupId),
     warnings,

@@ -85,6 +85,19 @@ describe('bench compare', () => {
     expect(new Set(parsed.regressions.map((r: { groupId: string }) => r.groupId))).toEqual(new Set(['math/tiny-transformer/sft/n1/t1']))
   })
 
+  it('exits 1 when the new run lacks cells of the base run (an unfinished night), and 2 when the runs share no cell', async () => {
+    const partial = path.join(tmp.dir, 'partial')
+    await writeSyntheticRun(partial, { ...spec, seed: 22, runId: 'partial', strategies: [{ name: 'sft', nTrain: 1, shift: -0.3 }] })
+    const incomplete = await benchInProcess(['compare', dirs.base, partial, '--fail-on-regression'], { cwd: tmp.dir })
+    expect(incomplete.exitCode, incomplete.stderr).toBe(1)
+    expect(incomplete.stdout).toContain('❌ **Incomplete: the new run lacks 1 cell group(s) of the base run (math/tiny-transformer/bon-rl/n4/t1 (no cell))**')
+    const other = path.join(tmp.dir, 'other-temperature')
+    await writeSyntheticRun(other, { ...spec, seed: 22, runId: 'other', temperatures: [1.4] })
+    const unrelated = await benchInProcess(['compare', dirs.base, other, '--fail-on-regression'], { cwd: tmp.dir })
+    expect(unrelated.exitCode).toBe(2)
+    expect(unrelated.stderr).toContain('bench: the runs share no cell to compare (the base run has 3 cell group(s), the new run 3')
+  })
+
   it('exits 1 on a benchmark regression given with --bench-base/--bench-new, and 2 for a bad flag', async () => {
     const slow = path.join(tmp.dir, 'slow.json')
     await writeFile(slow, JSON.stringify(benchFile(1.5)))

@@ -71,6 +71,35 @@ describe('bench compare: planted differences', () => {
     expect(c.cells.filter((x) => x.groupId.includes('/bon-rl/')).every((x) => x.seeds.base === 2 && x.seeds.next === 3)).toBe(true)
     expect(c.onlyInBase).toEqual(['math/tiny-transformer/sft/n1/t0.7', 'math/tiny-transformer/sft/n1/t1'])
     expect(c.onlyInNext).toEqual(['math/tiny-transformer/rl/n1/t0.7', 'math/tiny-transformer/rl/n1/t1'])
+    // The new run lacks the base run's sft cells: incomplete, which fails the verdict, not a note
+    // at the bottom. Its other seeds (three, not the base's two) are another draw, not a loss.
+    expect(c.missing).toEqual(['math/tiny-transformer/sft/n1/t0.7 (no cell)', 'math/tiny-transformer/sft/n1/t1 (no cell)'])
+    expect(c.warnings).toContain('math/tiny-transformer/bon-rl/n4/t1: the runs drew other seeds (base 0, 1; new 5, 6, 7)')
+    expect(compareToMarkdown(c)).toMatch(/^❌ \*\*Incomplete: the new run lacks 2 cell group\(s\) of the base run/m)
+  })
+
+  it('an unfinished new run (a seed or a cell gone) is incomplete, never a pass nor "not reproducible"; no cell in common is a usage error', () => {
+    const same = syntheticRunData({ ...spec, seed: 11, runId: 'same' })
+    const keep = (drop: (cell: { key: { strategy: string; seed: number } }) => boolean) => ({ ...same, cells: same.cells.filter((cell) => !drop(cell)) })
+    const lostSeed = compareRuns(
+      base,
+      keep((cell) => cell.key.strategy === 'sft' && cell.key.seed === 1),
+    )
+    expect(lostSeed.notReproducible).toBe(false)
+    expect(lostSeed.missing).toEqual(['math/tiny-transformer/sft/n1/t0.7 (seed 1)', 'math/tiny-transformer/sft/n1/t1 (seed 1)'])
+    const lostCell = compareRuns(
+      base,
+      keep((cell) => cell.key.strategy === 'sft'),
+    )
+    expect(lostCell.regressed).toBe(false)
+    expect(lostCell.missing).toEqual(['math/tiny-transformer/sft/n1/t0.7 (no cell)', 'math/tiny-transformer/sft/n1/t1 (no cell)'])
+    expect(compareRuns(base, same).missing).toEqual([])
+    expect(() =>
+      compareRuns(
+        base,
+        keep(() => true),
+      ),
+    ).toThrow(/the runs share no cell to compare \(the base run has 6 cell group\(s\), the new run 0/)
   })
 
   it('prints a Markdown summary naming the cell and the drop, and JUnit XML with one failure per regression', () => {
