@@ -114,9 +114,7 @@ export function compareExact(
     const differingSeeds: number[] = []
     const differences: string[] = []
     for (const s of seeds) {
-      const x = a.get(s)
-      const y = b.get(s)
-      const found = cellResultDifferences(x!, y!)
+      const found = cellResultDifferences(a.get(s)!, b.get(s)!)
       if (found.length === 0) continue
       differingSeeds.push(s)
       differences.push(...found.map((f) => `s${s} ${f}`))

@@ -115,9 +115,20 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   const roles = new Map<string, PrimaryRole>()
   const fallbackNTrain = commonNTrain(a.groups)
   const pairs = new Map<string, { base: CellGroup; next: CellGroup; prompts: string[] }>()
+  // What the base run has and the new run lacks: whole cells, or seeds of a cell when the new run
+  // has fewer (an unfinished run). Other seeds, as many or more, are another draw, not a loss.
+  const missing: string[] = []
+  const seedsOf = (group: CellGroup) => group.cells.map((c) => c.key.seed)
   for (const g of a.groups) {
     const other = nextById.get(g.groupId)
-    if (!other) continue
+    if (!other) {
+      missing.push(`${g.groupId} (no cell)`)
+      continue
+    }
+    const have = new Set(seedsOf(other))
+    const lacking = seedsOf(g).filter((seed) => !have.has(seed))
+    if (lacking.length > 0 && other.cells.length < g.cells.length) missing.push(`${g.groupId} (seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')})`)
+    else if (lacking.length > 0) warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
     const shared = sharedPrompts(g, other)
     if (shared.length === 0) {
       warnings.push(`${g.groupId}: the runs share no prompt; not compared`)
@@ -126,6 +137,10 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     const dropped = Math.max(g.promptIds.length, other.promptIds.length) - shared.length
     if (dropped > 0) warnings.push(`${g.groupId}: ${dropped} prompt(s) are in only one run; compared on the ${shared.length} shared`)
     pairs.set(g.groupId, { base: g, next: other, prompts: shared })
+    if (Math.min(g.cells.length, other.cells.length) < 2)
+      warnings.push(
+        `${g.groupId}: one seed in the ${g.cells.length < 2 ? 'base' : 'new'} run: its tests cannot see training noise, so their p-values are too small (false alarms are likely); run 3 seeds or more`,
+      )
     const grid = g.grid.filter((n) => other.grid.includes(n))
     const primary = primaryMetrics(grid, g.key.nTrain, fallbackNTrain)
     for (const m of primary) {
@@ -139,23 +154,6 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
       'BENCH_USAGE',
       `the runs share no cell to compare (the base run has ${a.groups.length} cell group(s), the new run ${b.groups.length}, none alike in task, model, strategy, N′ and temperature, or none on a shared prompt). Compare two runs of the same matrix, and check that the new run finished (bench run --resume <run-dir>).`,
     )
-  // What the base run has and the new run lacks: whole cells, or seeds of a cell when the new run
-  // has fewer (an unfinished run). Other seeds, as many or more, are another draw, not a loss.
-  const missing = a.groups.flatMap((g) => {
-    const other = nextById.get(g.groupId)
-    if (!other) return [`${g.groupId} (no cell)`]
-    const seedsOf = (group: CellGroup) => group.cells.map((c) => c.key.seed)
-    const have = new Set(seedsOf(other))
-    const lacking = seedsOf(g).filter((seed) => !have.has(seed))
-    if (lacking.length > 0 && other.cells.length >= g.cells.length)
-      warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
-    return lacking.length > 0 && other.cells.length < g.cells.length ? [`${g.groupId} (seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')})`] : []
-  })
-  for (const [g, other] of [...pairs.values()].map((p) => [p.base, p.next] as const))
-    if (Math.min(g.cells.length, other.cells.length) < 2)
-      warnings.push(
-        `${g.groupId}: one seed in the ${g.cells.length < 2 ? 'base' : 'new'} run: its tests cannot see training noise, so their p-values are too small (false alarms are likely); run 3 seeds or more`,
-      )
   const bootstrap = { alpha, level, resamples: options.resamples ?? 1000, maxResamples: options.maxResamples, seed: options.seed ?? 0 }
   const outcomes = [...compareGroups(requests, bootstrap), ...compareGroups(secondary, bootstrap)]
   const tests = requests.length

@@ -13,13 +13,12 @@ import { openRun } from '../run/open-run.js'
 import type { PlannedCell } from '../run/planner.js'
 import { RunLifecycle } from '../run/plugin-lifecycle.js'
 import { prepareBase } from '../run/prepare-base.js'
-import { harnessPackage, pluginRecords } from '../run/provenance.js'
 import { recordCellError, runCell } from '../run/run-cell.js'
 import type { BaseStage, RunContext } from '../run/run-context.js'
 import { resolveRunPlugins } from '../run/run-plugins.js'
 import type { RunSetup } from '../run/setup.js'
 import { DEFAULT_QUEUE_NAME, queuesServedBy } from './connection.js'
-import { dataFileMismatches, neutralOptionsIn, pluginMismatches } from '../run/plugin-mismatches.js'
+import { dataFileMismatches, loadedPluginMismatches } from '../run/plugin-mismatches.js'
 import type { CellJobData, CellJobProgress, CellJobResult } from './protocol.js'
 import { removeDeadWorkerScratch, workerScratchDir } from './worker-scratch.js'
 
@@ -101,7 +100,7 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     const setup = await opts.setup(data.config)
     const config = { ...setup.config, runsDir: join(scratch, 'runs'), cacheDir: opts.cacheDir ?? setup.config.cacheDir }
     const plugins = await resolveRunPlugins(config, setup.registry)
-    const mismatches = pluginMismatches(data, { harness: harnessPackage(), plugins: pluginRecords(setup.registry) }, neutralOptionsIn(setup.registry))
+    const mismatches = loadedPluginMismatches(data, setup.registry)
     if (mismatches.length > 0) return { mismatches }
     const run: WorkerRun = { mismatches, shared: [], sharedEvents: [], forward }
     const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => run.forward?.({ type: 'log', level, message, cellId })

@@ -126,13 +126,13 @@ function cachedBaseModel(spec: BaseModelSpec, key: string, cacheDir: string): { 
 
 /** True when the cache already holds this base model (a run loads it instead of pretraining). */
 export function isBaseModelCached(spec: BaseModelSpec, cacheDir: string): boolean {
-  return cachedBaseModel(spec, baseModelKey({ ...spec, backend: expectedBackendOfKey(spec) }), cacheDir).hit
+  return cachedBaseModel(spec, expectedBaseModelKey(spec), cacheDir).hit
 }
 
 /** The step an interrupted pretraining of this base model reached (its partial cache entry), 0 when there is none. */
 export function partialPretrainStep(spec: BaseModelSpec, cacheDir: string): number {
   if (!spec.model.loadResumable) return 0
-  const step = readResumePoint(partialBaseModelDir(cacheDir, baseModelKey({ ...spec, backend: expectedBackendOfKey(spec) })))?.step ?? 0
+  const step = readResumePoint(partialBaseModelDir(cacheDir, expectedBaseModelKey(spec)))?.step ?? 0
   return step < spec.pretrainSteps ? step : 0
 }
 
@@ -146,9 +146,9 @@ async function backendOfKey(spec: Pick<BaseModelSpec, 'model' | 'backend'>): Pro
   return spec.model.usesBackend === true && spec.backend === 'auto' ? (await selectBackend('auto')).name : spec.backend
 }
 
-/** {@link backendOfKey} for the estimate, which starts no backend: `auto`'s expected one (core/backend). */
-function expectedBackendOfKey(spec: Pick<BaseModelSpec, 'model' | 'backend'>): string {
-  return spec.model.usesBackend === true ? expectedBackend(spec.backend) : spec.backend
+/** The key {@link prepareBaseModel} will use, for the estimate, which starts no backend: with `auto`'s expected one (core/backend). */
+function expectedBaseModelKey(spec: BaseModelSpec): string {
+  return baseModelKey(spec.model.usesBackend === true ? { ...spec, backend: expectedBackend(spec.backend) } : spec)
 }
 
 /** Content hash of everything that determines the pretrained base model. */

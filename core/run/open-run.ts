@@ -11,8 +11,7 @@ import { carveTrainSplits, type TrainSplits } from './data-splits.js'
 import { Journal, readJournal, repairJournal } from './journal.js'
 import { indexJournal, type JournalIndex } from './journal-index.js'
 import { buildManifest, readManifest } from './manifest.js'
-import { dataFileMismatches, neutralOptionsIn, pluginMismatches } from './plugin-mismatches.js'
-import { buildProvenance } from './provenance.js'
+import { dataFileMismatches, loadedPluginMismatches } from './plugin-mismatches.js'
 import { planCells, type PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
 import { type ShardSpec, shardCells } from './shard.js'
@@ -96,14 +95,7 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
   mkdirSync(runDir, { recursive: true })
   const journalPath = join(runDir, 'journal.jsonl')
   if (opts.resumeDir) {
-    await refuseChangedResume(opts.resumeDir, {
-      config,
-      registry: opts.registry,
-      plugins,
-      dataFiles: data.files ?? [],
-      argv: opts.argv,
-      cwd: opts.cwd,
-    })
+    refuseChangedResume(opts.resumeDir, opts.registry, data.files ?? [])
     const cut = repairJournal(journalPath)
     if (cut > 0) opts.output.log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
   } else {
@@ -150,11 +142,9 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
  * cells still to run would not be those of the run recorded (a resumed run gives the numbers an
  * uninterrupted one does). Refuses then (BENCH_USAGE), naming each difference.
  */
-async function refuseChangedResume(runDir: string, here: Parameters<typeof buildProvenance>[0]): Promise<void> {
+function refuseChangedResume(runDir: string, registry: PluginRegistry, dataFiles: NonNullable<TaskData['files']>): void {
   const recorded = readManifest(runDir).provenance
-  // As run.json holds it (JSON: no undefined options).
-  const mine = JSON.parse(JSON.stringify(await buildProvenance(here))) as typeof recorded
-  const differences = [...pluginMismatches(recorded, mine, neutralOptionsIn(here.registry)), ...dataFileMismatches(recorded.dataFiles, mine.dataFiles)]
+  const differences = [...loadedPluginMismatches(recorded, registry), ...dataFileMismatches(recorded.dataFiles, dataFiles)]
   if (differences.length === 0) return
   throw new BenchError(
     'BENCH_USAGE',

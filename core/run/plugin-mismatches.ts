@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { PluginRegistry } from '../registry/registry.js'
-import type { Provenance, PluginRecord } from './provenance.js'
+import { harnessPackage, pluginRecords, type PluginRecord, type Provenance } from './provenance.js'
 
 /** Plugin kinds a cell runs with (reporters run on the coordinator only). */
 const CELL_KINDS = new Set(['task', 'model', 'verifier', 'strategy'])
@@ -34,9 +34,17 @@ export function pluginMismatches(
   return out
 }
 
-/** The `meta.neutralOptions` of the plugins `registry` holds, as pluginMismatches takes them. */
-export function neutralOptionsIn(registry: Pick<PluginRegistry, 'entry'>): (kind: string, name: string) => readonly string[] {
-  return (_kind, name) => registry.entry(name)?.plugin.meta.neutralOptions ?? []
+/**
+ * {@link pluginMismatches} of the run's record against what this process loaded: this bonbench and
+ * the plugins `registry` holds, each plugin's `meta.neutralOptions` allowed to differ. What a queue
+ * worker and a resumed run check before running the run's cells.
+ */
+export function loadedPluginMismatches(recorded: { harness: { version: string }; plugins: readonly PluginRecord[] }, registry: PluginRegistry): string[] {
+  return pluginMismatches(
+    recorded,
+    { harness: harnessPackage(), plugins: pluginRecords(registry) },
+    (_kind, name) => registry.entry(name)?.plugin.meta.neutralOptions ?? [],
+  )
 }
 
 function without(options: unknown, names: readonly string[]): unknown {
