@@ -15,7 +15,8 @@ export interface PluginMeta {
   /**
    * Options that never change a result, only where or how the work is done (a server's URL, the
    * environment variable of a key, retries, timeouts): `bench run --resume` and queue workers,
-   * which refuse a plugin whose options differ from the run's record, accept other values for these.
+   * which refuse a plugin whose options differ from the run's record, accept other values for these,
+   * and the base model's cache key leaves them out. Declare only what a test shows changes no number.
    */
   neutralOptions?: readonly string[]
 }

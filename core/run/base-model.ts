@@ -10,6 +10,7 @@ import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import { BenchError } from '../errors.js'
 import { callHook } from './hooks-in-flight.js'
+import { resultOptions } from './plugin-mismatches.js'
 import { expectedBackend, selectBackend } from '../backend/select-backend.js'
 import {
   type ResumeCadence,
@@ -156,8 +157,8 @@ export function baseModelKey(opts: BaseModelSpec): string {
   const hash = createHash('sha256')
   hash.update(
     JSON.stringify({
-      model: [opts.model.name, opts.model.meta.version, opts.model.options ?? {}],
-      task: [opts.task.name, opts.task.meta.version, opts.task.options ?? {}, opts.taskSeed, opts.data.files ?? []],
+      model: [opts.model.name, opts.model.meta.version, resultOptions(opts.model)],
+      task: [opts.task.name, opts.task.meta.version, resultOptions(opts.task), opts.taskSeed, opts.data.files ?? []],
       pretrain: [opts.pretrainSteps, opts.pretrainBatch, opts.learningRate],
       backend: opts.backend,
     }),

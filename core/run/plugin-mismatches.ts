@@ -53,6 +53,15 @@ function without(options: unknown, names: readonly string[]): unknown {
 }
 
 /**
+ * A plugin's options without those its `meta.neutralOptions` declares: what a cache key holds, so
+ * that another value of an option that never changes a result (a sampling worker count, a server's
+ * URL) finds the same entry, as a resume accepts it.
+ */
+export function resultOptions(plugin: { options?: unknown; meta: { neutralOptions?: readonly string[] } }): unknown {
+  return without(plugin.options ?? {}, plugin.meta.neutralOptions ?? [])
+}
+
+/**
  * Data files of the run whose bytes are not among those loaded here (a file changed, or is gone),
  * one line each. By content, not by path: a run resumed from another folder names its files by
  * other paths.

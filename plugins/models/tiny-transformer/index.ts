@@ -49,7 +49,12 @@ function workerCount(options: ResolvedTinyTransformerOptions, concurrency: numbe
  */
 export const tinyTransformer = defineModel({
   name: 'bonbench:tiny-transformer',
-  meta: { version: '0.1.0', description: 'small decoder-only transformer on TensorFlow.js (WASM/CPU/GPU), trainable' },
+  meta: {
+    version: '0.1.0',
+    description: 'small decoder-only transformer on TensorFlow.js (WASM/CPU/GPU), trainable',
+    // Sampling workers draw what in-process sampling draws (test/plugins/tiny-transformer-workers).
+    neutralOptions: ['maxWorkers'],
+  },
   options: tinyTransformerOptionsSchema,
   create: (resolved) => ({
     // Pretraining uses the model's own learning rate (1e-3): on `math` it learnt arithmetic where

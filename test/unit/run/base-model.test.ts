@@ -3,8 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { ModelInstance, ModelPlugin, WeightedSequence } from '../../../core/plugin-api/model.js'
 import type { TrainStepLog } from '../../../core/plugin-api/results.js'
 import { selectBackend } from '../../../core/backend/select-backend.js'
-import { prepareBaseModel } from '../../../core/run/base-model.js'
+import { baseModelKey, prepareBaseModel } from '../../../core/run/base-model.js'
 import { tabular, type TabularInstance } from '../../../plugins/models/tabular/index.js'
+import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
 import { toy } from '../../../plugins/tasks/toy/index.js'
 import { tempDir } from '../../e2e/cli-helper.js'
 
@@ -77,5 +78,18 @@ describe('prepareBaseModel: a cache never changes a result', () => {
     const plain = await prepare('auto', tabular())
     const plainNamed = await prepare(started, tabular())
     expect(plainNamed.key).not.toBe(plain.key)
+  })
+
+  it("leaves out of the key the options a model declares neutral (tiny-transformer's maxWorkers), and only those", async () => {
+    const task = toy({ prompts: 12 })
+    const data = await task.load({ seed: 4 })
+    const key = (options: Parameters<typeof tinyTransformer>[0]) =>
+      baseModelKey({ model: tinyTransformer(options), task, data, taskSeed: 4, pretrainSteps: 2, pretrainBatch: 3, backend: 'cpu' })
+    const base = key({ width: 16, heads: 2 })
+    expect(tinyTransformer().meta.neutralOptions).toEqual(['maxWorkers'])
+    expect(key({ width: 16, heads: 2, maxWorkers: 1 })).toBe(base)
+    expect(key({ width: 16, heads: 2, maxWorkers: 3 })).toBe(base)
+    expect(key({ width: 32, heads: 2, maxWorkers: 3 })).not.toBe(base)
+    expect(key({ width: 16, heads: 2, batching: { sampleRows: 8 } })).not.toBe(base)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dataFileMismatches, pluginMismatches } from '../../../core/run/plugin-mismatches.js'
+import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
 
 describe('dataFileMismatches (a resumed run against its record)', () => {
   it('names each recorded file whose bytes are not loaded here; a file found by another path is the same file', () => {
@@ -36,5 +37,18 @@ describe('pluginMismatches with neutral options (meta.neutralOptions)', () => {
     expect(pluginMismatches(recorded, record({ baseUrl: 'http://a/v1', temperature: 0.5 }), neutral)).toEqual([
       'model acme/api has other options here ({"baseUrl":"http://a/v1","temperature":0.5})',
     ])
+  })
+
+  it('accepts another tiny-transformer sampling-worker count (maxWorkers draws nothing else), not another size', () => {
+    const harness = { version: '1.0.0' }
+    const record = (options: Parameters<typeof tinyTransformer>[0]) => {
+      const model = tinyTransformer(options)
+      return { harness, plugins: [{ name: model.name, kind: 'model', version: model.meta.version, options: model.options ?? {}, source: 'builtin' }] }
+    }
+    const neutral = () => tinyTransformer().meta.neutralOptions ?? []
+    const recorded = record({ width: 16, heads: 2, maxWorkers: 1 })
+    expect(pluginMismatches(recorded, record({ width: 16, heads: 2 }), neutral)).toEqual([])
+    expect(pluginMismatches(recorded, record({ width: 16, heads: 2, maxWorkers: 4 }), neutral)).toEqual([])
+    expect(pluginMismatches(recorded, record({ width: 32, heads: 2, maxWorkers: 1 }), neutral)).toHaveLength(1)
   })
 })
