@@ -67,8 +67,9 @@ export interface RunComparison {
   regressions: CellDiff[]
   improvements: CellDiff[]
   /**
-   * What the base run has and the new run lacks, one entry per cell group: `<group> (no cell)` or
-   * `<group> (seeds 2, 3)`. Not empty: the new run is incomplete, and `--fail-on-regression` fails.
+   * What the base run has and the new run lacks, one entry per cell group: `<group> (no cell)`,
+   * `<group> (seeds 2, 3)` (fewer seeds), `<group> (N=8)` (an N the base evaluated), or both of the
+   * last two. Not empty: the new run is incomplete, and `--fail-on-regression` fails.
    */
   missing: string[]
   /** Groups only one run has: not compared. */
@@ -127,8 +128,16 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     }
     const have = new Set(seedsOf(other))
     const lacking = seedsOf(g).filter((seed) => !have.has(seed))
-    if (lacking.length > 0 && other.cells.length < g.cells.length) missing.push(`${g.groupId} (seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')})`)
-    else if (lacking.length > 0) warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
+    // An N the base run evaluated and the new run did not: its metrics (pass@max N among them)
+    // cannot be compared, so a regression there would go unseen.
+    const lackingN = g.grid.filter((n) => !other.grid.includes(n))
+    const lost = [
+      ...(lacking.length > 0 && other.cells.length < g.cells.length ? [`seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')}`] : []),
+      ...(lackingN.length > 0 ? [`N=${lackingN.join(', ')}`] : []),
+    ]
+    if (lost.length > 0) missing.push(`${g.groupId} (${lost.join('; ')})`)
+    if (lacking.length > 0 && other.cells.length >= g.cells.length)
+      warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
     const shared = sharedPrompts(g, other)
     if (shared.length === 0) {
       warnings.push(`${g.groupId}: the runs share no prompt; not compared`)

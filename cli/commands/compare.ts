@@ -71,7 +71,7 @@ export function registerCompare(program: Command): void {
     .option('--seeds <n>', 'seed of the bootstrap, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
     .option('-f, --format <format>', 'output: md (a CI comment), json or junit', choiceFlag('--format', formats), 'md')
     .option('-o, --out <file>', 'also write the output to this file')
-    .option('--fail-on-regression', 'exit with code 1 when a cell or a benchmark regressed, or the new run lacks cells or seeds of the base run')
+    .option('--fail-on-regression', 'exit with code 1 when a cell or a benchmark regressed, or the new run lacks cells, seeds or N values of the base run')
     .option('--bench-base <path>', 'base benchmark results (folder of <suite>.json or one file; default: <base-run>/benchmarks when present)')
     .option('--bench-new <path>', 'new benchmark results (default: <new-run>/benchmarks when present)')
     .option(

@@ -102,6 +102,19 @@ describe('bench compare: planted differences', () => {
     ).toThrow(/the runs share no cell to compare \(the base run has 6 cell group\(s\), the new run 0/)
   })
 
+  it('a new run that evaluated fewer N is incomplete: pass@max N of the base run is not silently replaced by a smaller N', () => {
+    const shorter = syntheticRunData({ ...spec, grid: [1, 2, 4], seed: 11, runId: 'shorter' })
+    const c = compareRuns(base, shorter)
+    expect(c.missing).toHaveLength(6)
+    expect(c.missing).toContain('math/tiny-transformer/sft/n1/t1 (N=8)')
+    expect(c.cells.some((x) => x.n === 8)).toBe(false)
+    expect(compareToMarkdown(c)).toMatch(/^❌ \*\*Incomplete: the new run lacks 6 cell group\(s\) of the base run \(.*\(N=8\)/m)
+    // A longer grid in the new run loses nothing; both losses of one group are named together.
+    expect(compareRuns(shorter, base).missing).toEqual([])
+    const lostBoth = compareRuns(base, { ...shorter, cells: shorter.cells.filter((cell) => !(cell.key.strategy === 'sft' && cell.key.seed === 1)) })
+    expect(lostBoth.missing).toContain('math/tiny-transformer/sft/n1/t1 (seed 1; N=8)')
+  })
+
   it('prints a Markdown summary naming the cell and the drop, and JUnit XML with one failure per regression', () => {
     const md = compareToMarkdown(result)
     expect(md).toContain('❌')
