@@ -18,7 +18,9 @@ export function pluginMismatches(
   neutralOptions: (kind: string, name: string) => readonly string[] = () => [],
 ): string[] {
   const out: string[] = []
-  if (recorded.harness.version !== mine.harness.version) out.push(`bonbench ${mine.harness.version} here, ${recorded.harness.version} in the run`)
+  if (recorded.harness.version === 'unknown')
+    out.push(`the run predates recorded bonbench versions (a version-1 run.json), so nothing shows that bonbench ${mine.harness.version} here ran it`)
+  else if (recorded.harness.version !== mine.harness.version) out.push(`bonbench ${mine.harness.version} here, ${recorded.harness.version} in the run`)
   const byName = new Map(mine.plugins.map((p) => [`${p.kind}:${p.name}`, p]))
   for (const want of recorded.plugins) {
     if (!CELL_KINDS.has(want.kind)) continue

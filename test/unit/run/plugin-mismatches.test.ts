@@ -51,4 +51,14 @@ describe('pluginMismatches with neutral options (meta.neutralOptions)', () => {
     expect(pluginMismatches(recorded, record({ width: 16, heads: 2, maxWorkers: 4 }), neutral)).toEqual([])
     expect(pluginMismatches(recorded, record({ width: 32, heads: 2, maxWorkers: 1 }), neutral)).toHaveLength(1)
   })
+
+  it('says why a run whose run.json predates bonbench versions is refused, rather than naming a version "unknown"', () => {
+    const plugins: never[] = []
+    expect(pluginMismatches({ harness: { version: 'unknown' }, plugins }, { harness: { version: '0.1.0' }, plugins })).toEqual([
+      'the run predates recorded bonbench versions (a version-1 run.json), so nothing shows that bonbench 0.1.0 here ran it',
+    ])
+    expect(pluginMismatches({ harness: { version: '0.0.9' }, plugins }, { harness: { version: '0.1.0' }, plugins })).toEqual([
+      'bonbench 0.1.0 here, 0.0.9 in the run',
+    ])
+  })
 })
