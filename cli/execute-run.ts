@@ -110,12 +110,14 @@ export async function executeRun(
     const outcome = await Promise.race([work, stall.stalled])
     await output.close()
     if (outcome.results.length > 0) {
-      // Seed-pooled rows use the run's bootstrap size, as results.json does (same seed: same CIs).
+      // Rows use the run's bootstrap size, as results.json does (same seeds: the reports' CIs).
       const rows = resultRows(outcome.results, { resamples: config.eval.bootstrap }).map((row) =>
         // A plain checkpoint (`bench eval`) stands in for the base: name it by its path.
         opts.baseLabel ? { ...row, label: row.label.replace(/^base\b/, opts.baseLabel) } : row,
       )
-      process.stdout.write(`\n${renderResultsTable(rows)}\n\n${renderCurves(rows, { color: Boolean(process.stdout.isTTY) })}\n`)
+      process.stdout.write(
+        `\n${renderResultsTable(rows, { threshold: outcome.results[0]!.metrics.threshold })}\n\n${renderCurves(rows, { color: Boolean(process.stdout.isTTY) })}\n`,
+      )
       const kl = renderKlSummary(outcome.results)
       if (kl) process.stdout.write(`\n${kl}\n`)
     }

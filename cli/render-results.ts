@@ -1,14 +1,15 @@
 import asciichart from 'asciichart'
 import type { CellResult } from '../core/plugin-api/results.js'
 import { groupCells } from '../reports/groups.js'
-import { estimateOf, selectionEstimates } from '../reports/results-json.js'
+import { estimateOf } from '../reports/group-estimate.js'
+import { selectionEstimates } from '../reports/results-json.js'
 import { formatTableText } from '../core/summary/format-table-text.js'
 import { metricColumns, resultsTable, selectionRows } from '../core/summary/results-table.js'
 
 /** One row of the end-of-run tables and one line of the curves: a cell, or a group of seeds. */
 export interface ResultRow {
   label: string
-  /** Seeds pooled (two-level CIs over seeds and prompts) rather than one cell's own CIs. */
+  /** Several seeds pooled (the label names how many; CIs over seeds and prompts), not one seed's prompts. */
   pooled?: boolean
   /** Seeds (cells) the row stands for. */
   seeds: number
@@ -21,31 +22,19 @@ export interface ResultRow {
 }
 
 /**
- * The rows to print: one per cell when the run has one seed (95% bootstrap CIs over prompts);
- * with several seeds one per group, pooled over its seeds, with two-level bootstrap CIs (seeds ×
- * prompts, as in results.json). Base rows first.
+ * The rows to print: one per group of seeds (one per cell when the run has one seed), pooled over
+ * its seeds, with the estimates results.json holds (`groups[]`: the same two-level bootstrap over
+ * seeds and prompts, the same resamples and seeds), so the terminal, report.md and report.html show
+ * the same CIs. With one seed the bootstrap is over prompts alone. Base rows first.
  */
 export function resultRows(results: readonly CellResult[], opts: { resamples?: number; level?: number } = {}): ResultRow[] {
   const { groups } = groupCells(results)
-  if (!groups.some((g) => g.cells.length > 1)) {
-    return groups.map((g) => {
-      const m = g.cells[0]!.metrics
-      const pick = (values: number[], ci: Array<[number, number]>) => m.grid.map((_, i) => ({ value: values[i]!, ci: ci[i]! }))
-      const row: ResultRow = { label: g.label, seeds: 1, grid: m.grid, passAtN: pick(m.passAtN, m.ci.passAtN), bestOfN: pick(m.bestOfN, m.ci.bestOfN) }
-      if (m.selection) {
-        row.majorityAtN = pick(m.majorityAtN, m.ci.majorityAtN)
-        row.selection = m.selection.map((r) =>
-          r.state === 'computed' ? { label: r.label, values: pick(r.values, r.ci) } : { label: r.label, absent: r.reason },
-        )
-      }
-      return row
-    })
-  }
+  const pooled = groups.some((g) => g.cells.length > 1)
   const bootstrap = { resamples: opts.resamples ?? 1000, level: opts.level ?? 0.95, seed: 0 }
   return groups.map((g) => {
     const row: ResultRow = {
-      label: `${g.label} (${g.cells.length} seed${g.cells.length === 1 ? '' : 's'})`,
-      pooled: true,
+      label: pooled ? `${g.label} (${g.cells.length} seed${g.cells.length === 1 ? '' : 's'})` : g.label,
+      ...(pooled ? { pooled: true } : {}),
       seeds: g.cells.length,
       grid: g.grid,
       passAtN: g.grid.map((n) => estimateOf(g, 'passAtN', n, bootstrap)),
@@ -64,8 +53,9 @@ export function resultRows(results: readonly CellResult[], opts: { resamples?: n
  * The end-of-run tables: one for pass@N and one for Bo-N, rows from {@link resultRows} (base
  * first), columns = the N grid, each entry `value [low, high]` in percent. Two narrow tables rather
  * than one wide one, so they fit a terminal. Built as the results-table model, laid out by formatTableText.
+ * `threshold`: the reward a sample needs to count as correct (the cells' `metrics.threshold`; 1 when absent).
  */
-export function renderResultsTable(rows: readonly ResultRow[]): string {
+export function renderResultsTable(rows: readonly ResultRow[], opts: { threshold?: number } = {}): string {
   if (rows.length === 0) return '(no finished cells)'
   const grid = rows[0]!.grid
   const pooled = rows.some((r) => r.pooled)
@@ -82,7 +72,7 @@ export function renderResultsTable(rows: readonly ResultRow[]): string {
     '',
     block('Bo-N', 'bestOfN'),
     ...rules,
-    `(percent, [95% CI over ${pooled ? 'seeds and prompts: seeds pooled' : 'prompts'}]; Bo-N selects by the verifier, pass@N counts any correct sample${rules.length > 0 ? "; a selection rule's value is the mean reward of its pick" : ''})`,
+    `(percent, [95% CI over ${pooled ? 'seeds and prompts: seeds pooled' : 'prompts'}]; Bo-N selects by the verifier, pass@N counts ${opts.threshold === undefined || opts.threshold === 1 ? 'any correct sample' : `any sample with reward ≥ ${opts.threshold}`}${rules.length > 0 ? "; a selection rule's value is the mean reward of its pick" : ''})`,
   ].join('\n')
 }
 

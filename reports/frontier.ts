@@ -1,17 +1,11 @@
-import { twoLevelBootstrapCI } from '../core/metrics/two-level-bootstrap.js'
 import type { CheckpointEval, KlEstimate } from '../core/plugin-api/divergence.js'
 import type { CellResult } from '../core/plugin-api/results.js'
-import { deriveSeed } from '../core/rng.js'
-import type { CellGroup, MetricName } from './groups.js'
-import { metricMatrix } from './groups.js'
+import type { CellGroup } from './groups.js'
+import { type EstimateOptions, estimateOf, estimateOfMatrix } from './group-estimate.js'
 import type { Estimate, FrontierPoint } from './results-schema.js'
 
 /** Bootstrap settings of the frontier's estimates (those of the rest of results.json). */
-export interface FrontierOptions {
-  resamples: number
-  level: number
-  seed: number
-}
+export type FrontierOptions = EstimateOptions
 
 /** A cell as it was at one step: its final result, or a checkpoint evaluation dressed as a result. */
 function cellAt(cell: CellResult, evaluation: CheckpointEval): CellResult {
@@ -34,17 +28,7 @@ function klOf(
     return promptIds.map((id) => byPrompt.get(id))
   })
   if (matrix.some((row) => row.some((v) => v === undefined))) return { kl: null, klAbsent: 'KL was measured on other prompts than the metrics' }
-  const ci = twoLevelBootstrapCI(matrix as number[][], { resamples: opts.resamples, level: opts.level, seed: deriveSeed(opts.seed, opts.label, 'kl') })
-  return { kl: { value: ci.mean, ci: [ci.lower, ci.upper] } }
-}
-
-function estimate(group: CellGroup, metric: MetricName, n: number, opts: FrontierOptions & { label: string }): Estimate {
-  const ci = twoLevelBootstrapCI(metricMatrix(group, metric, n), {
-    resamples: opts.resamples,
-    level: opts.level,
-    seed: deriveSeed(opts.seed, opts.label, metric, n),
-  })
-  return { value: ci.mean, ci: [ci.lower, ci.upper] }
+  return { kl: estimateOfMatrix(matrix as number[][], opts, opts.label) }
 }
 
 /**
@@ -81,9 +65,9 @@ export function buildFrontier(
     return {
       step,
       ...klOf(cells, group.promptIds, o),
-      pass1: estimate(at, 'pass1', 1, o),
-      passAtN: group.grid.map((n) => estimate(at, 'passAtN', n, o)),
-      bestOfN: group.grid.map((n) => estimate(at, 'bestOfN', n, o)),
+      pass1: estimateOf(at, 'pass1', 1, o, label),
+      passAtN: group.grid.map((n) => estimateOf(at, 'passAtN', n, o, label)),
+      bestOfN: group.grid.map((n) => estimateOf(at, 'bestOfN', n, o, label)),
     }
   })
 }

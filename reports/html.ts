@@ -56,7 +56,7 @@ function estimateCell(e: TableValue | undefined): string {
   return e.ci ? `<td>${pct(e.value)} <span class="ci">${pct(e.ci[0])}–${pct(e.ci[1])}</span></td>` : `<td>${pct(e.value)}</td>`
 }
 
-/** The seed-pooled metrics as one HTML table per (task, model, T): the table model of report.md, laid out as HTML. */
+/** The seed-pooled metrics as HTML tables per (task, model, T): report.md's tables (metrics, majority vote, selection rules), laid out as HTML. */
 function resultsTables(results: Results): string {
   return contextsOf(results)
     .map(({ title, groups }) => {
@@ -66,7 +66,7 @@ function resultsTables(results: Results): string {
         return `<table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`
       }
       const rules = groupsTable(results, groups, 'selection')
-      return `<h3>${escapeHtml(title)}</h3>${html(groupsTable(results, groups, 'metrics'))}${rules.rows.length > 0 ? `<p class="meta">Selection rules: mean reward of each rule’s pick from N samples.</p>${html(rules)}` : ''}`
+      return `<h3>${escapeHtml(title)}</h3>${html(groupsTable(results, groups, 'metrics'))}<p class="meta">Majority vote:</p>${html(groupsTable(results, groups, 'majority'))}${rules.rows.length > 0 ? `<p class="meta">Selection rules: mean reward of each rule’s pick from N samples.</p>${html(rules)}` : ''}`
     })
     .join('')
 }

@@ -1,19 +1,18 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { twoLevelBootstrapCI } from '../core/metrics/two-level-bootstrap.js'
 import type { CheckpointEval, SplitEval } from '../core/plugin-api/divergence.js'
 import type { CellMetrics, PromptMetrics } from '../core/plugin-api/results.js'
-import { deriveSeed } from '../core/rng.js'
 import { cellLabel, varyingAxes } from '../core/summary/cell-label.js'
 import { buildCharts } from './charts.js'
 import { buildFrontier } from './frontier.js'
 import { buildFrontierCharts } from './frontier-charts.js'
+import { estimateOf, estimateOfMatrix } from './group-estimate.js'
 import type { ComparisonRequest } from './comparisons.js'
 import { compareGroups, comparisonMetrics } from './comparisons.js'
-import type { CellGroup, MetricName } from './groups.js'
-import { groupCells, groupSelectionRules, metricMatrix, selectionMatrix } from './groups.js'
+import type { CellGroup } from './groups.js'
+import { groupCells, groupSelectionRules, selectionMatrix } from './groups.js'
 import type { RunData } from '../core/run/run-record.js'
-import type { Estimate, Results, ResultsComparison, ResultsGroup } from './results-schema.js'
+import type { Results, ResultsComparison, ResultsGroup } from './results-schema.js'
 import { RESULTS_VERSION } from './results-schema.js'
 
 /** Knobs of {@link buildResults}; defaults come from the run's config (`eval`), then these. */
@@ -65,22 +64,13 @@ function pickSplit(v: SplitEval): { metrics: Results['cells'][number]['metrics']
   return { metrics: pickMetrics(v.metrics), prompts: v.prompts.map(pickPrompt) }
 }
 
-/** A group's metric at N pooled over its seeds, with a two-level (seeds × prompts) bootstrap CI. */
-export function estimateOf(group: CellGroup, metric: MetricName, n: number, opts: { resamples: number; level: number; seed: number }): Estimate {
-  const ci = twoLevelBootstrapCI(metricMatrix(group, metric, n), { ...opts, seed: deriveSeed(opts.seed, group.groupId, metric, n) })
-  return { value: ci.mean, ci: [ci.lower, ci.upper] }
-}
-
 /** A group's extra selection rules pooled over seeds (two-level bootstrap CIs), or undefined when the run asked for none. */
 export function selectionEstimates(group: CellGroup, opts: { resamples: number; level: number; seed: number }): ResultsGroup['selection'] {
   const rules = groupSelectionRules(group)
   if (rules.length === 0) return undefined
   return rules.map(({ rule, label, absent }) => {
     if (absent !== undefined) return { rule, label, absent }
-    const values = group.grid.map((n) => {
-      const ci = twoLevelBootstrapCI(selectionMatrix(group, rule, n), { ...opts, seed: deriveSeed(opts.seed, group.groupId, 'selection', rule, n) })
-      return { value: ci.mean, ci: [ci.lower, ci.upper] as [number, number] }
-    })
+    const values = group.grid.map((n) => estimateOfMatrix(selectionMatrix(group, rule, n), opts, group.groupId))
     return { rule, label, values }
   })
 }

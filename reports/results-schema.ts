@@ -275,7 +275,13 @@ export const resultsSchema = z.strictObject({
   settings: z.strictObject({
     level: z.number().describe('confidence level of every CI'),
     alpha: z.number().describe('family-wise error rate of the Holm-corrected comparisons'),
-    bootstrap: z.number().int().positive(),
+    bootstrap: z
+      .number()
+      .int()
+      .positive()
+      .describe(
+        "resamples of the groups' and comparisons' CIs (bench report --resamples sets it); cells[].metrics.ci keep the resamples of the run (eval.bootstrap) they were journaled with",
+      ),
     threshold: z.number().describe('pass@N counts reward >= threshold'),
   }),
   cells: z.array(cell),

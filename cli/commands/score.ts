@@ -44,7 +44,8 @@ export function registerScore(program: Command): void {
       'after',
       `
 Bo-k needs a score on every sample; maj@k and distinct@k need answers (a sample without one
-abstains: it fills a slot but never wins). With pools of different sizes every metric averages
+abstains: it fills a slot but never wins, unless every sample drawn abstains, when the pick is one
+of them at random; docs/selection-rules.md). With pools of different sizes every metric averages
 all problems at each k, so k is capped by the smallest pool.`,
     )
   deprecatedAlias(command, '--seed <s>', 'seeds', '--seeds')

@@ -109,10 +109,14 @@ export function summarizePools(problems: readonly PoolProblem[], opts: PoolSumma
   }
 
   const notes: string[] = []
+  // Mean reward: the mean over problems of each pool's mean, as every other metric here and a run's
+  // meanReward average over problems (a pooled mean over samples would weigh large pools more).
   let rewardSum = 0
   let sampleCount = 0
   for (const p of problems) {
-    for (const s of p.samples) rewardSum += s.reward
+    let poolSum = 0
+    for (const s of p.samples) poolSum += s.reward
+    rewardSum += poolSum / p.samples.length
     sampleCount += p.samples.length
   }
   const pass = problems.map((p) =>
@@ -157,7 +161,10 @@ export function summarizePools(problems: readonly PoolProblem[], opts: PoolSumma
     const perProblemDistinct = problems.map((p) => distinctAtK(p.samples, ks))
     distinct = ks.map((_, j) => perProblemDistinct.reduce((s, row) => s + row[j]!, 0) / problems.length)
     const abstaining = problems.reduce((sum, p) => sum + p.samples.filter((s) => s.answer === undefined).length, 0)
-    if (abstaining > 0) notes.push(`maj@k: ${abstaining} of ${sampleCount} samples carry no answer; they abstain (take a slot, never win)`)
+    if (abstaining > 0)
+      notes.push(
+        `maj@k: ${abstaining} of ${sampleCount} samples carry no answer; they abstain (take a slot, never win, unless every sample drawn abstains: then the pick is one of them)`,
+      )
   }
 
   return {
@@ -169,7 +176,7 @@ export function summarizePools(problems: readonly PoolProblem[], opts: PoolSumma
     level: boot.level,
     resamples: boot.resamples,
     seed,
-    meanReward: rewardSum / sampleCount,
+    meanReward: rewardSum / problems.length,
     passAtK: curve(pass, ks, boot),
     bestOfN: bestCurve,
     majorityAtK: majority,

@@ -90,8 +90,9 @@ describe('report.html in Chromium', () => {
     }
     const kinds = new Set(results.charts.map((c) => c.kind))
     expect([...kinds].sort()).toEqual(['bon-curve', 'co-scaling', 'difficulty', 'pass-curve', 'training'])
-    // the results tables: one row per seed-pooled group
-    expect(await page.locator('table.results tbody tr').count()).toBe(results.groups.length)
+    // the results tables, metrics and majority vote (as report.md): one row per seed-pooled group in each
+    expect(await page.locator('table.results tbody tr').count()).toBe(2 * results.groups.length)
+    expect(await page.locator('table.results thead th', { hasText: 'maj@1' }).count()).toBeGreaterThan(0)
     await page.close()
   })
 

@@ -35,7 +35,9 @@ describe('summarizePools', () => {
       expect(lo).toBeLessThanOrEqual(s.passAtK.values[j]!)
       expect(hi).toBeGreaterThanOrEqual(s.passAtK.values[j]!)
     })
-    expect(s.meanReward).toBeCloseTo(3.5 / 7, 14)
+    // Per problem, then averaged (as every metric here and a run's meanReward): Bo-1's value, not the pooled 3.5 / 7.
+    expect(s.meanReward).toBeCloseTo((1 / 3 + 2.5 / 4) / 2, 14)
+    expect(s.meanReward).toBeCloseTo(s.bestOfN!.values[0]!, 14)
     expect(s.notes).toEqual([expect.stringContaining('1 of 7 samples carry no answer')])
   })
 

@@ -63,7 +63,9 @@ describe('report.html provenance', () => {
     run.manifest.provenance.dataFiles = [{ path: '/data/test.jsonl', sha256: 'c'.repeat(64) }]
     const html = renderHtml(buildResults(run, { bootstrap: 20 }), sampleBrowserData(run, 1), '', '')
     const rows = [...html.matchAll(/<tr><th>([^<]*)<\/th><td>/g)].map((m) => m[1])
-    expect(rows).toEqual(['base', 'bon-rl N&#39;=4 (picks by r)', 'sft'])
+    // The metrics table, then the majority-vote table (report.md has both).
+    expect(rows).toEqual(['base', 'bon-rl N&#39;=4 (picks by r)', 'sft', 'base', 'bon-rl N&#39;=4 (picks by r)', 'sft'])
+    expect(html).toContain('<p class="meta">Majority vote:</p><table class="results"><thead><tr><th>strategy</th><th>maj@1</th>')
     expect(html).toContain('bonbench 0.1.0 (commit fedcba987654, dirty)')
     expect(html).toContain('backend wasm')
     expect(html).toContain('selector r: <code>bonbench:reward-model</code>')
