@@ -12,6 +12,7 @@ import { watchForStall } from './stall-watch.js'
 import type { RunEvent } from '../core/events.js'
 import { EXIT } from './exit-codes.js'
 import { failureCollector, renderFailureSummary, RunStoppedError } from './run-failures.js'
+import { guardRun } from './process-guards.js'
 
 /** The file reports `bench run` and `bench eval` write unless `--no-reports`. */
 const DEFAULT_REPORTS = ['json', 'markdown', 'html']
@@ -40,6 +41,8 @@ export async function executeRun(
   let cellCount = 0
   let started = false
   const failures = failureCollector()
+  // Until this function returns, an exit of the process is no finished run (cli/process-guards.ts).
+  const guard = guardRun()
   // A queued run goes on on its queue (the jobs left there are its cells).
   const resumeFlags = opts.queue?.shown !== undefined ? `--queue ${opts.queue.shown}` : undefined
   const offSignal = onStopSignal((signal) => {
@@ -50,6 +53,7 @@ export async function executeRun(
       return
     }
     if (runDir !== undefined) process.stderr.write(`${resumeHint(runDir).join('\n')}\n`)
+    guard.end()
     process.exit(STOP_EXIT_CODES[stopping])
   })
   // Where the run was, for a stall's message: the cell and phase of the last progress event.
@@ -57,6 +61,7 @@ export async function executeRun(
   const trackRun = (event: RunEvent) => {
     if (event.type === 'run:start') {
       runDir = event.runDir
+      guard.runDir = event.runDir
       started = true
       cellCount = event.plan.cells.length
       sendResumeHint(resumeHint(event.runDir))
@@ -138,6 +143,7 @@ export async function executeRun(
     // Stopping on a signal, the work in flight never settled: what a second signal does.
     if (stall.fired && stopping !== undefined) {
       process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${resumeHint(runDir).join('\n')}\n`)
+      guard.end()
       process.exit(STOP_EXIT_CODES[stopping])
     }
     process.stderr.write(
@@ -154,5 +160,6 @@ export async function executeRun(
     await output.close()
     offSignal()
     stall.stop()
+    guard.end()
   }
 }

@@ -1,4 +1,5 @@
 import { EXIT } from './exit-codes.js'
+import { installProcessGuards } from './process-guards.js'
 import { runCommandLine } from './run-command-line.js'
 import { onCommandStall } from './stall-watch.js'
 import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop-signals.js'
@@ -24,6 +25,8 @@ if (process.channel && process.connected) {
   })
   process.channel.unref()
 } else if (startedWithChannel) process.exit(137)
+
+installProcessGuards()
 
 // A command whose work can never settle (a plugin hook that never resolves or rejects) exits 70
 // with a message, not Node's silent 13; `bench run` and `bench eval` stop the run themselves.
