@@ -1,7 +1,7 @@
 import { BenchError } from '../core/errors.js'
 import type { DumpProblem } from '../core/metrics/sample-dump.js'
 import type { ScoredGroup, ScoredSample, StrategyPlugin } from '../core/plugin-api/strategy.js'
-import { checkStrategyOutput } from '../core/plugin-api-checks/check-weights.js'
+import { checkStrategyOutput, strategyNeeds } from '../core/plugin-api-checks/check-weights.js'
 import { createRng, deriveSeed } from '../core/rng.js'
 
 /**
@@ -68,7 +68,7 @@ const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b,
  * is refused with BENCH_USAGE / BENCH_DATA_INVALID naming what to add. Pure given its inputs.
  */
 export function weightGroups(problems: readonly DumpProblem[], strategy: StrategyPlugin, opts: WeightsOptions): WeightedGroups {
-  const needs = strategy.needs({ nTrain: opts.nTrain })
+  const needs = strategyNeeds(strategy, opts.nTrain)
   if ((needs.referenceSamples ?? 0) > 0)
     throw new BenchError(
       'BENCH_USAGE',

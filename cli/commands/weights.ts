@@ -11,6 +11,7 @@ import { commandRegistry } from '../command-registry.js'
 import { addExamples } from '../option-vocabulary.js'
 import { finite, integerAtLeast, numberFlag } from '../parse-list.js'
 import { weightGroups, type WeightedLine } from '../weighted-groups.js'
+import { strategyNeeds } from '../../core/plugin-api-checks/check-weights.js'
 
 interface WeightsFlags {
   samples: string
@@ -97,7 +98,7 @@ strategy returns is written, zero weights included. Strategies that need referen
     const result = weightGroups(dump.problems, strategy, { nTrain: flags.nTrain, lambda, seed: flags.seeds, threshold: flags.threshold })
     const out = path.resolve(flags.out)
     await writeLines(out, result.lines)
-    const needs = strategy.needs({ nTrain: flags.nTrain })
+    const needs = strategyNeeds(strategy, flags.nTrain)
     const nonZero = result.lines.filter((l) => l.weight !== 0).length
     process.stdout.write(
       [

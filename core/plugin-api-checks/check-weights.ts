@@ -1,5 +1,5 @@
 import type { WeightedSequence } from '../plugin-api/model.js'
-import type { ScoredGroup, StrategyOutput, StrategyPlugin } from '../plugin-api/strategy.js'
+import type { ScoredGroup, StrategyNeeds, StrategyOutput, StrategyPlugin } from '../plugin-api/strategy.js'
 import { describeValue, pluginContractError } from './contract-error.js'
 
 /**
@@ -39,4 +39,26 @@ export function checkStrategyOutput(strategy: StrategyPlugin, group: ScoredGroup
     }
   }
   return output as unknown as StrategyOutput
+}
+
+/**
+ * A strategy's `needs({ nTrain })`, checked where the core asks for it (planning, the dry run, the
+ * trainer): sample counts that are integers ≥ 0, `expert` a boolean, `klBeta` a finite number ≥ 0.
+ * Throws BENCH_PLUGIN_CONTRACT naming the strategy otherwise, before a model is asked for NaN or a
+ * negative number of samples (which blamed the model, or trained on nothing and passed).
+ */
+export function strategyNeeds(strategy: StrategyPlugin, nTrain: number): StrategyNeeds {
+  const out: unknown = strategy.needs({ nTrain })
+  const breach = (expected: string, got: string) =>
+    pluginContractError({ plugin: strategy.name, kind: 'strategy', call: `needs({ nTrain: ${nTrain} })`, expected, got })
+  if (out === null || typeof out !== 'object') throw breach('an object { policySamples, referenceSamples?, expert?, klBeta? }', describeValue(out))
+  const needs = out as Partial<Record<keyof StrategyNeeds, unknown>>
+  const count = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0
+  if (!count(needs.policySamples)) throw breach('policySamples to be an integer ≥ 0', describeValue(needs.policySamples))
+  if (needs.referenceSamples !== undefined && !count(needs.referenceSamples))
+    throw breach('referenceSamples, when given, to be an integer ≥ 0', describeValue(needs.referenceSamples))
+  if (needs.expert !== undefined && typeof needs.expert !== 'boolean') throw breach('expert, when given, to be a boolean', describeValue(needs.expert))
+  if (needs.klBeta !== undefined && (typeof needs.klBeta !== 'number' || !Number.isFinite(needs.klBeta) || needs.klBeta < 0))
+    throw breach('klBeta, when given, to be a finite number ≥ 0', describeValue(needs.klBeta))
+  return out as StrategyNeeds
 }

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/resolve-config.js'
 import { pretrainingProblem } from './base-model.js'
 import type { PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
+import { strategyNeeds } from '../plugin-api-checks/check-weights.js'
 
 /**
  * What `bench run --dry-run` can know before any training, beyond what loading the config and the
@@ -27,7 +28,7 @@ export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: Pla
   for (const cell of trained) {
     const strategy = plugins.strategies.get(cell.key.strategy)
     if (!strategy) continue
-    const needs = strategy.needs({ nTrain: cell.key.nTrain })
+    const needs = strategyNeeds(strategy, cell.key.nTrain)
     if (needs.expert && lacking > 0) {
       problems.push(
         `cell ${cell.cellId}: strategy '${strategy.name}' needs an expert solution (problem.expert) for every training problem, but ${lacking} of the ${data.train.length} training problems of task '${task}' have none. ` +

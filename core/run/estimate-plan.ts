@@ -12,6 +12,7 @@ import { carveTrainSplits } from './data-splits.js'
 import { measuredRatesPath, readMeasuredRates, type MeasuredRates } from './measured-rates.js'
 import { type ShardSpec, shardCells } from './shard.js'
 import { callHook } from './hooks-in-flight.js'
+import { strategyNeeds } from '../plugin-api-checks/check-weights.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
@@ -101,7 +102,7 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   let trainSteps = pretrainSteps
   for (const cell of cells) {
     if (cell.key.strategy === 'base' || mode.trainedCheckpoint) continue
-    const needs = plugins.strategyFor(cell.key.strategy, cell.key.nTrain).needs({ nTrain: cell.key.nTrain })
+    const needs = strategyNeeds(plugins.strategyFor(cell.key.strategy, cell.key.nTrain), cell.key.nTrain)
     const perPrompt = needs.policySamples + (needs.referenceSamples ?? 0)
     trainSamples += config.train.steps * config.train.batchPrompts * perPrompt
     trainSequences += config.train.steps * config.train.batchPrompts * (needs.policySamples + (needs.expert ? 1 : 0))

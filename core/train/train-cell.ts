@@ -8,7 +8,7 @@ import { type JudgedSample, type Judges, scoreSamples } from '../eval/score-samp
 import { yieldToEventLoop } from '../run/yield-event-loop.js'
 import { type ResumeCadence, ResumeClock } from './resume-point.js'
 import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
-import { checkStrategyOutput } from '../plugin-api-checks/check-weights.js'
+import { checkStrategyOutput, strategyNeeds } from '../plugin-api-checks/check-weights.js'
 import { callHook, modelLabel } from '../run/hooks-in-flight.js'
 
 /** What the generic trainer loop needs for one cell. */
@@ -83,7 +83,7 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
       `The model cannot be trained (it has no update()), but strategy '${strategy.name}' needs training. Use a trainable model such as tiny-transformer or tabular.`,
     )
   }
-  const needs = strategy.needs({ nTrain: opts.nTrain })
+  const needs = strategyNeeds(strategy, opts.nTrain)
   const klBeta = needs.klBeta ?? 0
   if (needs.expert && opts.problems.some((p) => p.expert === undefined)) {
     throw new BenchError(

@@ -187,6 +187,35 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
     })
   })
 
+  describe('strategy needs', () => {
+    const needing = (policySamples: number): StrategyPlugin => ({
+      name: 'acme/needy',
+      kind: 'strategy',
+      meta,
+      selection: 'none',
+      needs: () => ({ policySamples }),
+      weights: (group) => ({ sequences: group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: 0.5 })) }),
+    })
+    // NaN reached the model, which was blamed for it; -1 trained on nothing and the cell passed.
+    it.each([
+      ['NaN', Number.NaN],
+      ['-1', -1],
+      ['2.5', 2.5],
+    ])('policySamples %s stops the run before any sample is drawn, naming the strategy and needs()', async (shown, policySamples) => {
+      const p = tempProject('bonbench-contract-')
+      projects.push(p)
+      const setup = toyRunSetup(p.dir, { plugins: [needing(policySamples)], config: { matrix: { strategies: ['acme/needy'] } } })
+      const error = await runMatrix(setup).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      )
+      expect(error).toMatchObject({ code: 'BENCH_PLUGIN_CONTRACT' })
+      expect(error!.message).toContain(
+        `strategy plugin 'acme/needy' broke its contract in needs({ nTrain: 1 }): expected policySamples to be an integer ≥ 0, got ${shown}`,
+      )
+    })
+  })
+
   describe('tasks', () => {
     const taskWith = (change: (data: TaskData) => unknown): TaskPlugin => {
       const real = toy()
