@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs'
 import type { JournalRecord } from './journal-types.js'
+import { BenchError } from '../errors.js'
 
 /**
  * TEST-ONLY: `BENCH_TEST_KILL_AFTER_RECORDS=k` (a positive integer) makes the process SIGKILL
@@ -161,10 +162,29 @@ export interface JournalContents {
   badLines: BadLine[]
 }
 
+/**
+ * The bytes of the journal at `path`; a missing file is an empty journal. Anything else that keeps
+ * it from being read (a folder in its place, no permission) is BENCH_RUN_INVALID naming the file.
+ */
+export function readJournalBytes(path: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return Buffer.alloc(0)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `cannot read the run's journal ${path} (${code === 'EISDIR' ? 'a folder is in its place' : (error as Error).message})`,
+      {
+        cause: error,
+      },
+    )
+  }
+}
+
 /** Reads a journal with {@link parseJournal}; a missing file is an empty journal. Never throws on a bad line. */
 export function readJournal(path: string): JournalContents {
-  if (!existsSync(path)) return { records: [], badLines: [] }
-  const { records, badLines, torn } = parseJournal(readFileSync(path, 'utf8'))
+  const { records, badLines, torn } = parseJournal(readJournalBytes(path).toString('utf8'))
   return { records, badLines: torn ? [...badLines, torn] : badLines }
 }
 
@@ -173,8 +193,7 @@ export function readJournal(path: string): JournalContents {
  * fresh line. Returns the number of bytes removed. Called before `--resume` appends.
  */
 export function repairJournal(path: string): number {
-  if (!existsSync(path)) return 0
-  const buffer = readFileSync(path)
+  const buffer = readJournalBytes(path)
   if (buffer.length === 0 || buffer[buffer.length - 1] === 0x0a) return 0
   const keep = buffer.lastIndexOf(0x0a) + 1
   truncateSync(path, keep)

@@ -75,11 +75,50 @@ export function readManifest(runDir: string): RunManifest {
   } catch (error) {
     throw new BenchError('BENCH_RUN_INVALID', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error })
   }
-  if (manifest?.version !== 1 && manifest?.version !== 2) {
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `${path} is not a run record (it holds ${describeJson(manifest)}, not an object). Give the folder that \`bench run\` printed.`,
+    )
+  }
+  if (manifest.version !== 1 && manifest.version !== 2) {
     throw new BenchError(
       'BENCH_RUN_INVALID',
       `${path} has version ${String((manifest as { version?: unknown } | null)?.version)}; this bonbench reads versions 1 and 2 — use the bonbench that wrote the run`,
     )
   }
+  const broken = manifestShapeProblem(manifest as unknown as Record<string, unknown>)
+  if (broken !== undefined) {
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `${path} is damaged: ${broken}. It was not written this way by bonbench; restore it from a copy, or start a new run.`,
+    )
+  }
   return upgradeManifest(manifest)
+}
+
+function describeJson(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/**
+ * The first field of a run.json (version 1 or 2) that does not have the shape bonbench writes, as a
+ * phrase; undefined when the fields every reader relies on are there. A valid JSON of another shape
+ * would otherwise crash a reader with a TypeError (exit 70) instead of naming the file.
+ */
+function manifestShapeProblem(m: Record<string, unknown>): string | undefined {
+  if (typeof m.runId !== 'string') return `runId is ${describeJson(m.runId)}, not a string`
+  if (!Array.isArray(m.cells)) return `cells is ${describeJson(m.cells)}, not an array`
+  const cell = m.cells.findIndex((c) => !isObject(c) || typeof c.cellId !== 'string' || !isObject(c.key))
+  if (cell >= 0) return `cells[${cell}] is not a { cellId, key } object`
+  const record = m.version === 2 ? m.provenance : m
+  if (!isObject(record)) return `provenance is ${describeJson(m.provenance)}, not an object`
+  if (!isObject(record.config)) return `${m.version === 2 ? 'provenance.' : ''}config is ${describeJson(record.config)}, not an object`
+  for (const list of ['plugins', 'dataFiles'] as const) {
+    if (!Array.isArray(record[list])) return `${m.version === 2 ? 'provenance.' : ''}${list} is ${describeJson(record[list])}, not an array`
+  }
+  if (m.version === 2 && (!isObject(m.provenance) || !isObject((m.provenance as Record<string, unknown>).harness))) return 'provenance.harness is missing'
+  return undefined
 }

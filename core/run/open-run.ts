@@ -98,6 +98,7 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
     refuseChangedResume(opts.resumeDir, opts.registry, data.files ?? [])
     const cut = repairJournal(journalPath)
     if (cut > 0) opts.output.log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
+    refuseDamagedJournal(journalPath, opts.resumeDir)
   } else {
     const manifest = await buildManifest({
       runId,
@@ -134,6 +135,26 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
     journal: new Journal(journalPath),
     previous,
   }
+}
+
+/**
+ * A journal with a bad line before its end (not the torn last record of a killed run, which
+ * repairJournal cuts) cannot be resumed: what the line held is unknown, so the resumed run could
+ * neither skip it nor redo it knowingly, and its reports (which read the journal strictly) would
+ * fail after all the work. Refuses (BENCH_RUN_INVALID, exit 2) before any work, naming the lines.
+ */
+function refuseDamagedJournal(journalPath: string, runDir: string): void {
+  const { badLines } = readJournal(journalPath)
+  if (badLines.length === 0) return
+  throw new BenchError(
+    'BENCH_RUN_INVALID',
+    [
+      `cannot resume ${runDir}: its journal ${journalPath} has ${badLines.length} damaged line(s) before its end:`,
+      ...badLines.slice(0, 5).map((b) => `  - line ${b.line}: ${b.message}`),
+      ...(badLines.length > 5 ? [`  - … and ${badLines.length - 5} more`] : []),
+      `Reports from the rest: bench report ${runDir} --skip-bad-lines. To finish the run, delete the damaged line(s) (a cell whose record they held runs again) and resume.`,
+    ].join('\n'),
+  )
 }
 
 /**

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BenchError } from '../errors.js'
 import type { CheckpointEval } from '../plugin-api/divergence.js'
 import type { CellResult, PoolSample, TrainStepLog } from '../plugin-api/results.js'
 import { type CellFailure, indexJournal } from './journal-index.js'
-import { type BadLine, parseJournal } from './journal.js'
+import { type BadLine, parseJournal, readJournalBytes } from './journal.js'
 import type { JournalRecord, RunManifest } from './journal-types.js'
 import { readManifest } from './manifest.js'
 
@@ -59,14 +58,7 @@ export interface ReadRunOptions {
 export async function readRun(runDir: string, options: ReadRunOptions = {}): Promise<RunData> {
   const manifest = readManifest(runDir)
   const journalPath = join(runDir, runFiles.journal)
-  let text: string
-  try {
-    text = await readFile(journalPath, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    text = ''
-  }
-  const { records, badLines } = parseJournal(text)
+  const { records, badLines } = parseJournal(readJournalBytes(journalPath).toString('utf8'))
   if (badLines.length > 0 && !options.skipBadLines) {
     const where = badLines.map((b) => `line ${b.line}: ${b.message}`).join('; ')
     throw new BenchError('BENCH_RUN_INVALID', `${journalPath} has ${badLines.length} bad line(s) (${where}); fix them or pass --skip-bad-lines to ignore them`)
