@@ -15,6 +15,7 @@ import { strategyNeeds } from '../plugin-api-checks/check-weights.js'
 export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: PlannedCell[], config?: Pick<ResolvedConfig, 'train'>): string[] {
   const problems: string[] = []
   const task = plugins.task.name
+  if (data.test.length === 0) return [noTestProblems(task, data)]
   const trained = cells.filter((c) => c.key.strategy !== 'base')
   if (trained.length > 0 && data.train.length === 0) {
     problems.push(
@@ -37,6 +38,12 @@ export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: Pla
     }
   }
   return problems
+}
+
+/** Why a task without test problems cannot run (the dry run and the run say the same), naming its data files. */
+export function noTestProblems(task: string, data: TaskData): string {
+  const files = (data.files ?? []).map((f) => f.path)
+  return `task '${task}' has no test problems to evaluate${files.length > 0 ? ` (its data: ${files.join(', ')})` : ''}. Fix: give a data file (--data) that holds the task's test split, or use another task.`
 }
 
 /** Throws a BENCH_RUN_INVALID error listing every problem {@link runNeedsProblems} finds. */

@@ -17,6 +17,7 @@ import type { RunPlugins } from './run-plugins.js'
 import { type ShardSpec, shardCells } from './shard.js'
 import type { RunProblems, StageOutput } from './run-context.js'
 import { callHook } from './hooks-in-flight.js'
+import { noTestProblems } from './dry-run-checks.js'
 
 /** A fresh run id: a sortable UTC timestamp plus a random suffix. */
 export function newRunId(): string {
@@ -70,7 +71,7 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
     await callHook(plugins.task, 'load', () => plugins.task.load({ seed: config.taskSeed, dataPath: config.data, signal: opts.signal })),
   )
   const test = config.eval.testPrompts ? data.test.slice(0, config.eval.testPrompts) : data.test
-  if (test.length === 0) throw new BenchError('BENCH_RUN_INVALID', `Task '${plugins.task.name}' has no test problems to evaluate.`)
+  if (test.length === 0) throw new BenchError('BENCH_RUN_INVALID', noTestProblems(plugins.task.name, data))
   // Validation and fine-tuning-only problems carved from train (none unless the config asks).
   const splits = carveTrainSplits(data.train, data.test, {
     taskSeed: config.taskSeed,

@@ -33,6 +33,13 @@ describe('runNeedsProblems (bench run --dry-run)', () => {
     expect(runNeedsProblems(plugins, withoutExperts, [cell('base'), cell('rl')])).toEqual([])
   })
 
+  it('refuses a task without test problems as the run does (an empty data file passed the dry run), naming its data file', () => {
+    const empty: TaskData = { train: [], test: [], files: [{ path: '/data/empty.jsonl', sha256: 'e'.repeat(64) }] }
+    expect(runNeedsProblems(plugins, empty, [cell('base')])).toEqual([
+      "task 'local/task' has no test problems to evaluate (its data: /data/empty.jsonl). Fix: give a data file (--data) that holds the task's test split, or use another task.",
+    ])
+  })
+
   it('names each cell whose strategy needs expert solutions the task lacks, with the fix', () => {
     const problems = runNeedsProblems(plugins, withoutExperts, [cell('base'), cell('sft'), cell('rl'), cell('bon-sft', 4)])
     expect(problems).toHaveLength(2)
