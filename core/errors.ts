@@ -3,6 +3,8 @@ export type BenchErrorCode =
   | 'BENCH_PLUGIN_NOT_FOUND'
   | 'BENCH_PLUGIN_INVALID'
   | 'BENCH_PLUGIN_DUPLICATE'
+  /** A third-party plugin (file, package or inline object) took a name reserved for the built-ins: `bonbench:<name>`, or a built-in's short name. */
+  | 'BENCH_PLUGIN_RESERVED_NAME'
   | 'BENCH_PLUGIN_OPTIONS'
   /** A plugin's `meta.apiVersion` range does not include the installed bonbench. */
   | 'BENCH_PLUGIN_API_VERSION'

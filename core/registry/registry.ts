@@ -3,6 +3,7 @@ import type { Plugin, PluginByKind, PluginKind } from '../plugin-api/index.js'
 import { pluginKindPlurals } from '../plugin-api/common.js'
 import type { BuiltinPlugins, PluginFactory } from './builtin-plugins.js'
 import { validatePlugin } from './validate-plugin.js'
+import { bareName } from '../plugin-name.js'
 
 /** A plugin known to a run, with where it came from (shown by `bench list`, kept in manifests). */
 export interface RegisteredPlugin {
@@ -32,7 +33,9 @@ export interface PluginRegistryOptions {
 /**
  * The plugins of one run, by name. Built-ins (injected by the composition root) are loaded and
  * instantiated with default options the first time a name refers to them; configured plugins are
- * added by the loader.
+ * added by the loader. The `bonbench:` namespace and the built-ins' short names belong to the
+ * built-ins: a short name always means the built-in, loaded or not, and a third-party plugin may
+ * not take either (see {@link PluginRegistry.add}).
  */
 export class PluginRegistry {
   #byName = new Map<string, RegisteredPlugin>()
@@ -43,9 +46,17 @@ export class PluginRegistry {
     this.#builtins = options.builtins ?? {}
   }
 
-  /** Adds a validated plugin; two plugins with one name are an error naming both sources. */
+  /**
+   * Adds a validated plugin; two plugins with one name are an error naming both sources. A plugin
+   * from a file or a package (`source` 'file:…' or 'npm:…') named `bonbench:<name>`, or named
+   * exactly as a built-in's short name, is refused (BENCH_PLUGIN_RESERVED_NAME): it would replace
+   * the built-in that name means.
+   */
   add(plugin: Plugin, source: string): Plugin {
     validatePlugin(plugin, source)
+    // Plugins from files and packages; a plugin object a program hands over (a built-in made with
+    // options, composed in code) is the caller's own choice and keeps its name.
+    if (source.startsWith('file:') || source.startsWith('npm:')) this.#refuseReservedName(plugin.name, source)
     const existing = this.#byName.get(plugin.name)
     if (existing) {
       throw new BenchError(
@@ -63,9 +74,9 @@ export class PluginRegistry {
   }
 
   /**
-   * Resolves a name to a plugin of `kind`: an exact name, then `bonbench:<name>`, then a unique
-   * `<package>/<name>` suffix, then a built-in with default options (its module is imported
-   * here, on first use). Rejects when none matches.
+   * Resolves a name to a plugin of `kind`: an exact name, then `bonbench:<name>` (a built-in with
+   * default options, its module imported here on first use), then a unique `<package>/<name>`
+   * suffix, which applies only to names no built-in has. Rejects when none matches.
    */
   async get<K extends PluginKind>(kind: K, name: string): Promise<PluginByKind[K]> {
     let entry = this.#find(name)
@@ -88,7 +99,10 @@ export class PluginRegistry {
       )
     }
     if (entry.plugin.kind !== kind) {
-      throw new BenchError('BENCH_PLUGIN_INVALID', `'${name}' is a ${entry.plugin.kind} plugin (${entry.source}), but a ${kind} is needed here.`)
+      // A short name means the built-in even where a third-party plugin has it as its suffix: name that one in full.
+      const fullNames = (entry.source === 'built-in' ? this.#bySuffix(name) : []).filter((e) => e.plugin.kind === kind).map((e) => `'${e.plugin.name}'`)
+      const hint = fullNames.length > 0 ? ` The short name '${name}' means the built-in; for the ${kind} ${fullNames.join(' or ')}, write its full name.` : ''
+      throw new BenchError('BENCH_PLUGIN_INVALID', `'${name}' is a ${entry.plugin.kind} plugin (${entry.source}), but a ${kind} is needed here.${hint}`)
     }
     return entry.plugin as PluginByKind[K]
   }
@@ -142,15 +156,59 @@ export class PluginRegistry {
     return Object.hasOwn(this.#builtins, short) ? await this.#builtins[short]!.load() : undefined
   }
 
+  /**
+   * The registered plugin a name means: its exact name, then the built-in `bonbench:<name>`, then
+   * a unique `<package>/<name>` suffix. A built-in's short name never falls through to the suffix
+   * rule: undefined until the built-in is loaded (get() loads it), whatever else was added.
+   */
   #find(name: string): RegisteredPlugin | undefined {
     const exact = this.#byName.get(name) ?? this.#byName.get(BUILTIN_PREFIX + name)
     if (exact) return exact
-    const bySuffix = this.list().filter((e) => e.plugin.name.endsWith(`/${name}`))
+    if (this.builtinKind(shortName(name)) !== undefined) return undefined
+    const bySuffix = this.#bySuffix(name)
     if (bySuffix.length > 1) {
       throw new BenchError('BENCH_PLUGIN_DUPLICATE', `The name '${name}' is ambiguous: ${bySuffix.map((e) => e.plugin.name).join(', ')}. Use the full name.`)
     }
     return bySuffix[0]
   }
+
+  /** The registered plugins named `<package>/<name>`. */
+  #bySuffix(name: string): RegisteredPlugin[] {
+    return this.list().filter((e) => e.plugin.name.endsWith(`/${name}`))
+  }
+
+  /** Refuses a third-party plugin named `bonbench:…` or as a built-in's short name (see add()). */
+  #refuseReservedName(name: string, source: string): void {
+    const from = describeSource(source)
+    const suggested = `'${suggestedPackage(source)}/${bareName(name)}'`
+    if (name.startsWith(BUILTIN_PREFIX)) {
+      throw new BenchError(
+        'BENCH_PLUGIN_RESERVED_NAME',
+        `Plugin '${name}' (from ${from}) uses the namespace '${BUILTIN_PREFIX}', which is reserved for bonbench's built-in plugins. Name it ${suggested} (third-party plugins are named '<package>/<name>').`,
+      )
+    }
+    if (this.builtinKind(name) !== undefined) {
+      throw new BenchError(
+        'BENCH_PLUGIN_RESERVED_NAME',
+        `Plugin '${name}' (from ${from}) has the short name of the built-in ${this.builtinKind(name)} '${BUILTIN_PREFIX}${name}', which the name '${name}' always means. Name it ${suggested} (third-party plugins are named '<package>/<name>').`,
+      )
+    }
+  }
+}
+
+/** 'file:/a/b.mjs' → 'the file /a/b.mjs'; 'npm:pkg@1.0.0' → 'the package pkg@1.0.0'; others as they are. */
+function describeSource(source: string): string {
+  if (source.startsWith('file:')) return `the file ${source.slice('file:'.length)}`
+  if (source.startsWith('npm:')) return `the package ${source.slice('npm:'.length)}`
+  return `a plugin object (${source})`
+}
+
+/** The `<package>` a renamed plugin should take: the package's own name for a package, else a placeholder. */
+function suggestedPackage(source: string): string {
+  if (!source.startsWith('npm:')) return '<package>'
+  const spec = source.slice('npm:'.length)
+  const at = spec.lastIndexOf('@')
+  return at > 0 ? spec.slice(0, at) : spec
 }
 
 /** 'bonbench:math' → 'math'; other names unchanged. */
