@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { BenchError } from '../core/errors.js'
 import type { CellKey } from '../core/plugin-api/results.js'
@@ -45,7 +45,8 @@ function runCell(runDir: string, cellId: string, dir: string, flag: string): Eva
   if (!cell) throw new BenchError('BENCH_USAGE', `--checkpoint ${flag}: the run ${runDir} has no cell '${cellId}' (${listed}).`)
   if (cell.key.strategy === 'base')
     throw new BenchError('BENCH_USAGE', `--checkpoint ${flag}: '${cellId}' is the run's base model, not a trained cell; ${listed}.`)
-  if (!existsSync(dir))
+  // A folder left empty (a save that never happened, files removed) holds no weights either.
+  if (!existsSync(dir) || readdirSync(dir).length === 0)
     throw new BenchError(
       'BENCH_USAGE',
       `--checkpoint ${flag}: cell '${cellId}' of ${runDir} has no saved weights at ${dir} (it did not finish training, or its model cannot save). Resume the run first: bench run --resume ${runDir}`,
