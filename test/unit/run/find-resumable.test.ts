@@ -9,7 +9,16 @@ describe('findResumableRun (bench run --config F --resume)', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }))
   const run = (name: string, configFile: string, createdAt: string) => {
     mkdirSync(join(root, name), { recursive: true })
-    writeFileSync(join(root, name, 'run.json'), JSON.stringify({ version: 2, runId: name, createdAt, cells: [], provenance: { config: { configFile } } }))
+    writeFileSync(
+      join(root, name, 'run.json'),
+      JSON.stringify({
+        version: 2,
+        runId: name,
+        createdAt,
+        cells: [],
+        provenance: { harness: { name: 'bonbench', version: '0.1.0' }, config: { configFile }, plugins: [], dataFiles: [] },
+      }),
+    )
   }
 
   it('picks the newest run of the same config file, ignores others and non-runs', () => {
