@@ -17,15 +17,32 @@ function hookOwner(plugin: Named | string): string {
   return typeof plugin === 'string' ? plugin : `${plugin.kind} plugin '${plugin.name}'`
 }
 
-/** Calls one plugin hook (`call`), recorded as in flight until what it returns settles. */
+/** The hook each error a plugin threw came from (the innermost, when hooks nest); bonbench's own errors are not kept. */
+const thrownBy = new WeakMap<object, string>()
+
+/**
+ * Calls one plugin hook (`call`), recorded as in flight until what it returns settles. An Error
+ * the plugin throws (not a BenchError, which names its source itself) is remembered with the hook,
+ * so the cell's error can say which plugin threw it ({@link hookThatThrew}).
+ */
 export async function callHook<T>(plugin: Named | string, hook: string, call: () => T | Promise<T>): Promise<T> {
   const id = nextId++
-  inFlight.set(id, `${hookOwner(plugin)} ${hook}()`)
+  const described = `${hookOwner(plugin)} ${hook}()`
+  inFlight.set(id, described)
   try {
     return await call()
+  } catch (error) {
+    const benchCode = typeof (error as { code?: unknown } | null)?.code === 'string' && (error as { code: string }).code.startsWith('BENCH_')
+    if (error instanceof Error && !benchCode && !thrownBy.has(error)) thrownBy.set(error, described)
+    throw error
   } finally {
     inFlight.delete(id)
   }
+}
+
+/** `<kind> plugin '<name>' <hook>()` when `error` was thrown by a plugin hook called through {@link callHook}. */
+export function hookThatThrew(error: unknown): string | undefined {
+  return error instanceof Error ? thrownBy.get(error) : undefined
 }
 
 /** The hooks in flight, oldest first, each once. */

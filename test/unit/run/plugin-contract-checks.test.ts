@@ -76,6 +76,21 @@ function modelThat(change: (results: SampleResult[]) => unknown) {
   }
 }
 
+describe('a plugin hook that throws', () => {
+  it("fails its cell with an error naming the plugin and the hook (it read 'score exploded' alone), and the run goes on", async () => {
+    const { error, records } = await runUntilBroken(
+      verifierThat(() => {
+        throw new Error('score exploded')
+      }),
+    )
+    expect(error).toBeUndefined()
+    expect(records.filter((r) => r.type === 'cell').map((r) => r.cellId)).toEqual(['base-n1-t1-s1'])
+    expect(records.filter((r) => r.type === 'error')).toEqual([
+      expect.objectContaining({ cellId: 'base-n1-t1-s2', message: "verifier plugin 'acme/judge' score() threw: score exploded" }),
+    ])
+  })
+})
+
 describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
   it('a verifier that returns 7 verdicts for 8 candidates stops the run, naming verifier, call, expected and got', async () => {
     const { error, records } = await runUntilBroken(verifierThat((v) => v.slice(0, -1)))
