@@ -1,8 +1,9 @@
 import { execa } from 'execa'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bench, benchBin, tempDir } from './cli-helper.js'
+import { benchUsageError } from './cli-help.js'
 
 // What no command may do, whatever a plugin does outside the work bonbench awaits
 // (cli/process-guards.ts): end with Node's bare stack and exit 1, pass a run that never finished
@@ -81,5 +82,23 @@ describe('a plugin acting outside the awaited work', () => {
     const [runId] = readdirSync(path.join(project.dir, 'runs-pipe'))
     expect(existsSync(path.join(project.dir, 'runs-pipe', runId!, 'results.json'))).toBe(true)
     expect(finishedCells('runs-pipe')).toHaveLength(3)
+  })
+})
+
+describe('a plugin hook that throws before the work begins', () => {
+  it("is a broken plugin (exit 2) named with its hook, not an 'unexpected error' stack (exit 70)", async () => {
+    const dir = path.join(project.dir, 'load-throws')
+    mkdirSync(dir)
+    const task = `export default { name: 'rev/t', kind: 'task', meta: { version: '1.0.0' }, rewardVerifier: 'toy-answer', load: async () => { throw new Error('the data server is down') } }\n`
+    writeFileSync(path.join(dir, 't.mjs'), task)
+    writeFileSync(path.join(dir, 'bench.config.json'), JSON.stringify({ plugins: ['./t.mjs'], matrix: { task: 'rev/t', model: 'tabular', strategies: [] } }))
+    for (const args of [
+      ['run', '--no-tui'],
+      ['run', '--dry-run'],
+    ]) {
+      const result = await benchUsageError(args, dir)
+      expect(result.exitCode, result.stderr).toBe(2)
+      expect(result.stderr).toContain("bench: task plugin 'rev/t' load() threw: the data server is down\nFix the plugin or its input")
+    }
   })
 })
