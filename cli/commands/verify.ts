@@ -1,4 +1,6 @@
 import type { Command } from 'commander'
+import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { configureBudget, getBudget } from '../../core/concurrency.js'
 import { BenchError } from '../../core/errors.js'
@@ -11,8 +13,17 @@ import { commandRegistry } from '../command-registry.js'
 import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
 import { integerAtLeast, numberFlag, numberListFlag } from '../parse-list.js'
 import { summarizeVerify, verifyText } from '../verify-output.js'
-import { readVerifySamples, referenceSamples, writeVerifyResults, type VerifySample } from '../verify-samples.js'
+import {
+  partialResultsPath,
+  readPartialVerdicts,
+  readVerifySamples,
+  referenceSamples,
+  writePartialVerifyResults,
+  writeVerifyResults,
+  type VerifySample,
+} from '../verify-samples.js'
 import { callHook } from '../../core/run/hooks-in-flight.js'
+import { onStopSignal, STOP_EXIT_CODES, type StopSignal } from '../stop-signals.js'
 
 interface VerifyFlags {
   data?: string
@@ -26,14 +37,41 @@ interface VerifyFlags {
   config?: string
   seeds: number
   resamples: number
+  resume?: boolean
 }
 
-const CHUNK = 256
+/** The least time between two progress lines on a terminal, in ms. */
+const PROGRESS_MS = 100
 
 function resultsPath(flags: VerifyFlags, task: string): string {
   if (flags.out) return path.resolve(flags.out)
   if (flags.samples) return `${path.resolve(flags.samples)}_results.jsonl`
   return path.resolve(`${task.replace(/[^\w.-]+/g, '_')}_reference_results.jsonl`)
+}
+
+function shellQuote(text: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(text)) return text
+  return `'${text.replace(/'/g, `'\\''`)}'`
+}
+
+/** This command line with `--resume` (once): what continues a verification that stopped. */
+function resumeCommand(): string {
+  const args = process.argv.slice(2)
+  return `bench ${[...args, ...(args.includes('--resume') ? [] : ['--resume'])].map(shellQuote).join(' ')}`
+}
+
+/** What a verification that stopped before its end says on stderr: what was saved, where, and how to go on. */
+function stopReport(o: { why: string; partial: string; samples: number | undefined; saved: number; passed: number }): string {
+  if (o.samples === undefined) return `bench: verification stopped by ${o.why} before it started; nothing was saved.\n`
+  const left = o.samples - o.saved
+  if (o.saved === 0)
+    return `bench: verification stopped by ${o.why} before any of the ${o.samples} sample(s) had a verdict; nothing was saved. Run the same command again to verify them.\n`
+  return [
+    `bench: verification stopped by ${o.why}: ${o.saved} of ${o.samples} sample(s) verified (${o.passed} passed); their results are saved in ${o.partial}`,
+    `bench: (the results file's lines, for the verified samples only; no pass@k, which needs every sample). To verify the other ${left} and get pass@k, run the same command with --resume:`,
+    `  ${resumeCommand()}`,
+    '',
+  ].join('\n')
 }
 
 /**
@@ -44,6 +82,11 @@ function resultsPath(flags: VerifyFlags, task: string): string {
  * pass@k with 95% bootstrap CIs, or with --json one object
  * `{problems, samples, passAtK, ci, verdicts, …}`. `--reference` verifies the task's own
  * reference solutions (one per problem). Misuse throws BenchError (exit 2).
+ * Each sample is one `score()` call, as many at once as the budget grants, so every verdict is
+ * kept as it comes: the first SIGINT/SIGTERM aborts the verifier's signal, saves the verdicts so
+ * far in `<results>.partial`, says so with the `--resume` command and exits 130/143; a second
+ * one saves and exits at once; a verifier's error saves them too, then is thrown. `--resume`
+ * takes the verdicts of that file and verifies only the other samples.
  */
 export function registerVerify(program: Command): void {
   const command = program
@@ -73,11 +116,17 @@ export function registerVerify(program: Command): void {
     .option('-c, --config <file>', 'config file whose plugins list third-party tasks and verifiers (default: bench.config.* in the working directory)')
     .option('--seeds <s>', 'seed of the bootstrap, an integer ≥ 0', numberFlag('--seeds', integerAtLeast(0), 'the seed'), 0)
     .option('--resamples <b>', 'bootstrap resamples for the CIs, an integer ≥ 2', numberFlag('--resamples', integerAtLeast(2), 'the number of resamples'), 2000)
+    .option(
+      '--resume',
+      'continue a verification that was stopped (Ctrl-C): reuse the verdicts saved in <results file>.partial and verify only the other samples',
+    )
     .addHelpText(
       'after',
       `
 Every line of the results file is the sample plus "passed" (boolean), "result" (the verdict
 reason: passed, assertion, timeout, memory, syntax, runtime, …) and "detail" (capped output).
+Ctrl-C (or SIGTERM) stops the verification: the verdicts so far are saved in <results file>.partial
+(the same lines, verified samples only) and --resume continues from them; Ctrl-C again exits at once.
 The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README.`,
     )
   deprecatedAlias(command, '--seed <s>', 'seeds', '--seeds')
@@ -88,53 +137,132 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
   ]).action(async (taskName: string, flags: VerifyFlags) => {
     if (!flags.data) throw new BenchError('BENCH_DATA_MISSING', `bench verify ${taskName} needs the problems file: pass --data <file.jsonl[.gz]>.`)
     if (!flags.samples === !flags.reference) throw new BenchError('BENCH_USAGE', 'bench verify needs exactly one of --samples <file> and --reference.')
-    const registry = await commandRegistry('verify', { configPath: flags.config })
-    const task = await registry.get('task', taskName)
-    const verifier = await registry.get('verifier', flags.verifier ?? task.rewardVerifier)
-    // The same plugin lifecycle as a run: set up before use, disposed (reverse order) on every path.
-    const lifecycle = new RunLifecycle({ cacheDir: path.resolve('.bench/cache'), log: (m) => process.stderr.write(`bench: ${m}\n`) })
-    const verdicts: Verdict[] = []
-    let problems: Problem[]
-    let samples: VerifySample[]
-    let data: TaskData
-    let out: string
-    try {
-      await lifecycle.setup(task)
-      data = checkTaskData(task, await callHook(task, 'load', () => task.load({ seed: 0, dataPath: path.resolve(flags.data!) })))
-      problems = [...data.train, ...data.test]
-      const byId = new Map(problems.map((p) => [p.id, p]))
-      samples = flags.samples ? await readVerifySamples(path.resolve(flags.samples), new Set(byId.keys())) : referenceSamples(problems, task.name)
-      const budget = flags.concurrency !== undefined ? configureBudget(flags.concurrency) : getBudget()
-      out = resultsPath(flags, taskName)
-      const progress = !flags.json && process.stderr.isTTY
-      await lifecycle.setup(verifier)
-      const { slots, release } = await budget.acquireUpTo(budget.size)
-      try {
-        for (let start = 0; start < samples.length; start += CHUNK) {
-          const items = samples.slice(start, start + CHUNK).map((s) => ({ problem: byId.get(s.taskId)!, completion: s.completion }))
-          verdicts.push(...checkVerdicts(verifier, items, await callHook(verifier, 'score', () => verifier.score(items, { concurrency: slots }))))
-          if (progress) process.stderr.write(`\rverified ${verdicts.length}/${samples.length}`)
-        }
-      } finally {
-        release()
-        if (progress) process.stderr.write('\n')
-      }
-    } finally {
-      for (const failure of await lifecycle.disposeAll()) process.stderr.write(`bench: warning: ${describeDisposeFailure(failure)}\n`)
+    const out = resultsPath(flags, taskName)
+    const partial = partialResultsPath(out)
+    // The first SIGINT/SIGTERM aborts the verifier's signal (its sandboxes kill what they run);
+    // the verdicts so far are saved in `partial` and the command exits 130/143. A second one saves
+    // them (if not yet) and exits at once.
+    const controller = new AbortController()
+    let stopping: StopSignal | undefined
+    // Once the samples are known: the verdicts so far, by sample (undefined: none yet).
+    let progress: { samples: VerifySample[]; verdicts: Array<Verdict | undefined> } | undefined
+    let report: string | undefined
+    /** Saves the verdicts so far (once) and returns what to print about it. */
+    const saveVerdicts = (why: string): string => {
+      if (report !== undefined) return report
+      const done = (progress?.verdicts ?? []).filter((v): v is Verdict => v !== undefined)
+      const saved = progress && done.length > 0 ? writePartialVerifyResults(partial, progress.samples, progress.verdicts) : 0
+      report = stopReport({ why, partial, samples: progress?.samples.length, saved, passed: done.filter((v) => v.pass === true).length })
+      return report
     }
-    await writeVerifyResults(out, samples, verdicts)
-    const summary = summarizeVerify({
-      task: task.name,
-      verifier: verifier.name,
-      problemIds: problems.map((p) => p.id),
-      taskIds: samples.map((s) => s.taskId),
-      verdicts,
-      ks: flags.k,
-      resultsFile: out,
-      files: data.files ?? [],
-      seed: flags.seeds,
-      resamples: flags.resamples,
+    const offSignal = onStopSignal((signal) => {
+      if (stopping === undefined) {
+        stopping = signal
+        process.stderr.write(`\nbench: ${signal}: stopping the verification (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again exits at once)\n`)
+        controller.abort(new BenchError('BENCH_ABORTED', `interrupted by ${signal}`))
+        return
+      }
+      try {
+        process.stderr.write(saveVerdicts(stopping))
+      } catch (error) {
+        process.stderr.write(`bench: ${(error as Error).message}\n`)
+      }
+      process.exit(STOP_EXIT_CODES[stopping])
     })
-    process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : verifyText(summary))
+    try {
+      const registry = await commandRegistry('verify', { configPath: flags.config })
+      const task = await registry.get('task', taskName)
+      const verifier = await registry.get('verifier', flags.verifier ?? task.rewardVerifier)
+      // The same plugin lifecycle as a run: set up before use, disposed (reverse order) on every path.
+      const lifecycle = new RunLifecycle({ cacheDir: path.resolve('.bench/cache'), log: (m) => process.stderr.write(`bench: ${m}\n`) })
+      let problems: Problem[]
+      let samples: VerifySample[]
+      let verdicts: Array<Verdict | undefined>
+      let data: TaskData
+      // The error that stopped the verification (a verifier's), if one did.
+      let failure: unknown
+      try {
+        await lifecycle.setup(task)
+        data = checkTaskData(task, await callHook(task, 'load', () => task.load({ seed: 0, dataPath: path.resolve(flags.data!) })))
+        problems = [...data.train, ...data.test]
+        const byId = new Map(problems.map((p) => [p.id, p]))
+        samples = flags.samples ? await readVerifySamples(path.resolve(flags.samples), new Set(byId.keys())) : referenceSamples(problems, task.name)
+        verdicts = flags.resume ? await readPartialVerdicts(partial, samples) : new Array<Verdict | undefined>(samples.length).fill(undefined)
+        progress = { samples, verdicts }
+        const todo = samples.flatMap((_, i) => (verdicts[i] === undefined ? [i] : []))
+        if (flags.resume)
+          process.stderr.write(`bench: --resume: ${samples.length - todo.length} verdict(s) from ${partial}; verifying the other ${todo.length}\n`)
+        else if (existsSync(partial))
+          process.stderr.write(
+            `bench: note: ${partial} holds the verdicts of a stopped verification; --resume would reuse them (without it, every sample is verified again and a stop replaces the file)\n`,
+          )
+        const budget = flags.concurrency !== undefined ? configureBudget(flags.concurrency) : getBudget()
+        const showProgress = !flags.json && process.stderr.isTTY
+        await lifecycle.setup(verifier)
+        const { slots, release } = await budget.acquireUpTo(budget.size)
+        const signal = controller.signal
+        let done = samples.length - todo.length
+        let shownAt = 0
+        const show = () => {
+          if (!showProgress || (done < samples.length && Date.now() - shownAt < PROGRESS_MS)) return
+          shownAt = Date.now()
+          process.stderr.write(`\rverified ${done}/${samples.length}`)
+        }
+        // One candidate per score() call, `slots` calls at once: each verdict is kept the moment it
+        // comes, so a stop loses only the candidates in flight (and no call waits for a batch's slowest).
+        let next = 0
+        const worker = async () => {
+          while (next < todo.length && !signal.aborted) {
+            const i = todo[next++]!
+            const items = [{ problem: byId.get(samples[i]!.taskId)!, completion: samples[i]!.completion }]
+            try {
+              verdicts[i] = checkVerdicts(verifier, items, await callHook(verifier, 'score', () => verifier.score(items, { concurrency: 1, signal })))[0]!
+            } catch (error) {
+              // Stopping: this candidate has no verdict (a sandbox refuses one for a killed candidate).
+              if (signal.aborted) return
+              failure = error
+              controller.abort(error)
+              return
+            }
+            done++
+            show()
+          }
+        }
+        try {
+          await Promise.all(Array.from({ length: Math.max(1, Math.min(slots, todo.length)) }, worker))
+        } finally {
+          release()
+          if (showProgress) process.stderr.write('\n')
+        }
+        // Stopped before the end: save the verdicts so far now (synchronously), before the disposals.
+        if (verdicts.some((v) => v === undefined)) saveVerdicts(stopping ?? 'an error')
+      } finally {
+        for (const disposal of await lifecycle.disposeAll()) process.stderr.write(`bench: warning: ${describeDisposeFailure(disposal)}\n`)
+      }
+      if (report !== undefined) {
+        process.stderr.write(report)
+        if (failure !== undefined || stopping === undefined) throw failure
+        process.exitCode = STOP_EXIT_CODES[stopping]
+        return
+      }
+      const complete = verdicts as Verdict[]
+      await writeVerifyResults(out, samples, complete)
+      await rm(partial, { force: true })
+      const summary = summarizeVerify({
+        task: task.name,
+        verifier: verifier.name,
+        problemIds: problems.map((p) => p.id),
+        taskIds: samples.map((s) => s.taskId),
+        verdicts: complete,
+        ks: flags.k,
+        resultsFile: out,
+        files: data.files ?? [],
+        seed: flags.seeds,
+        resamples: flags.resamples,
+      })
+      process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : verifyText(summary))
+    } finally {
+      offSignal()
+    }
   })
 }
