@@ -14,6 +14,7 @@ import { resumeCommand } from '../summary/resume-hint.js'
 import { DEFAULT_QUEUE_NAME, queueNameFor } from './connection.js'
 import { type CellJobData, type CellJobProgress, type CellJobResult, jobIdOf, recordKey } from './protocol.js'
 import { DEFAULT_WORKER_TIMEOUT_MS, watchWorkers } from './worker-watch.js'
+import { lockRun } from '../run/run-lock.js'
 
 /**
  * What a queued run needs: a local run's options (`reporters` are set up, sent every event of the
@@ -95,6 +96,8 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
     cwd: opts.cwd ?? process.cwd(),
   })
   const { runDir, runId } = opened
+  // runMatrix opened the folder and let it go; the coordinator writes its journal from here on.
+  const lock = lockRun(runDir)
   const manifest = readManifest(runDir)
   const journalPath = join(runDir, 'journal.jsonl')
   const previous = readJournal(journalPath).records
@@ -250,6 +253,7 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
     }
   } finally {
     journal.close()
+    lock.release()
     await events.close()
     await queue.close()
     eventsConnection.disconnect()

@@ -18,6 +18,7 @@ import { type ShardSpec, shardCells } from './shard.js'
 import type { RunProblems, StageOutput } from './run-context.js'
 import { callHook } from './hooks-in-flight.js'
 import { noTestProblems } from './dry-run-checks.js'
+import { lockRun, type RunLock } from './run-lock.js'
 
 /** A fresh run id: a sortable UTC timestamp plus a random suffix. */
 export function newRunId(): string {
@@ -47,6 +48,8 @@ export interface OpenRunOptions {
 export interface OpenedRun {
   runId: string
   runDir: string
+  /** This process's hold on the run folder (run.lock); released when the run's journal closes. */
+  lock: RunLock
   cells: PlannedCell[]
   /** The planned cells the journal has not finished, in plan order. */
   pending: PlannedCell[]
@@ -95,46 +98,58 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
   const runDir = opts.resumeDir ?? join(config.runsDir, runId)
   mkdirSync(runDir, { recursive: true })
   const journalPath = join(runDir, 'journal.jsonl')
-  if (opts.resumeDir) {
-    refuseChangedResume(opts.resumeDir, opts.registry, data.files ?? [])
-    const cut = repairJournal(journalPath)
-    if (cut > 0) opts.output.log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
-    refuseDamagedJournal(journalPath, opts.resumeDir)
-  } else {
-    const manifest = await buildManifest({
-      runId,
-      config,
-      registry: opts.registry,
-      plugins,
-      cells,
-      dataFiles: data.files ?? [],
-      argv: opts.argv,
-      cwd: opts.cwd,
-      checkpoint: opts.checkpoint,
-      trainedCheckpoint: opts.trainedCheckpoint,
-      ...(opts.shard ? { shard: { ...opts.shard, plan: planned.map((c) => c.cellId) } } : {}),
-    })
-    writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
+  // Before the journal is touched (a resume cuts a torn last line): one process per run folder.
+  const lock = lockRun(runDir)
+  try {
+    return await openLocked()
+  } catch (error) {
+    lock.release()
+    throw error
   }
-  const previous = indexJournal(readJournal(journalPath).records)
-  if (opts.trainedCheckpoint) {
-    // Train stage's resume path loads these weights, so the cell is evaluated exactly as the run that trained it evaluated it.
-    for (const cell of cells) {
-      if (!previous.checkpoints.has(cell.cellId))
-        previous.checkpoints.set(cell.cellId, { type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir: opts.trainedCheckpoint, hash: '' })
+
+  async function openLocked(): Promise<OpenedRun> {
+    if (opts.resumeDir) {
+      refuseChangedResume(opts.resumeDir, opts.registry, data.files ?? [])
+      const cut = repairJournal(journalPath)
+      if (cut > 0) opts.output.log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
+      refuseDamagedJournal(journalPath, opts.resumeDir)
+    } else {
+      const manifest = await buildManifest({
+        runId,
+        config,
+        registry: opts.registry,
+        plugins,
+        cells,
+        dataFiles: data.files ?? [],
+        argv: opts.argv,
+        cwd: opts.cwd,
+        checkpoint: opts.checkpoint,
+        trainedCheckpoint: opts.trainedCheckpoint,
+        ...(opts.shard ? { shard: { ...opts.shard, plan: planned.map((c) => c.cellId) } } : {}),
+      })
+      writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
     }
-  }
-  return {
-    runId,
-    runDir,
-    cells,
-    pending: cells.filter((c) => !previous.cells.has(c.cellId)),
-    data,
-    splits,
-    problems: { test, finetune: splits.finetune, ...(splits.validation.length > 0 ? { validation: splits.validation } : {}) },
-    verifierData,
-    journal: new Journal(journalPath),
-    previous,
+    const previous = indexJournal(readJournal(journalPath).records)
+    if (opts.trainedCheckpoint) {
+      // Train stage's resume path loads these weights, so the cell is evaluated exactly as the run that trained it evaluated it.
+      for (const cell of cells) {
+        if (!previous.checkpoints.has(cell.cellId))
+          previous.checkpoints.set(cell.cellId, { type: 'checkpoint', cellId: cell.cellId, step: config.train.steps, dir: opts.trainedCheckpoint, hash: '' })
+      }
+    }
+    return {
+      runId,
+      runDir,
+      cells,
+      pending: cells.filter((c) => !previous.cells.has(c.cellId)),
+      data,
+      splits,
+      problems: { test, finetune: splits.finetune, ...(splits.validation.length > 0 ? { validation: splits.validation } : {}) },
+      verifierData,
+      journal: new Journal(journalPath),
+      previous,
+      lock,
+    }
   }
 }
 

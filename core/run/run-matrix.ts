@@ -212,6 +212,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       if (!opts.signal?.aborted) throw error
     } finally {
       journal.close()
+      opened.lock.release()
     }
     const interrupted = Boolean(opts.signal?.aborted)
     const ordered = cells.map((c) => results.find((r) => r.cellId === c.cellId)).filter((r): r is CellResult => r !== undefined)

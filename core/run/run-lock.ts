@@ -1,0 +1,85 @@
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { BenchError } from '../errors.js'
+
+/** The file a run's folder holds while a process runs it: who (pid, host) and since when. */
+export const RUN_LOCK_FILE = 'run.lock'
+
+/** What run.lock says. */
+interface LockHolder {
+  pid: number
+  host: string
+  since: string
+}
+
+/** A held run lock; `release()` removes run.lock if this process still holds it. */
+export interface RunLock {
+  release(): void
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function readHolder(path: string): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>
+    return typeof holder.pid === 'number' && typeof holder.host === 'string'
+      ? { pid: holder.pid, host: holder.host, since: String(holder.since ?? '?') }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Takes the run folder for this process: writes run.lock (pid, host, time) unless another live
+ * process holds it. Two `bench run --resume` of one run at once both ran every unfinished cell
+ * and journaled each record twice; the second now stops before any work (BENCH_USAGE), naming the
+ * holder. A lock whose process is gone (a killed run) on this machine is taken over; one from
+ * another machine (a shared folder) is refused with how to clear it, since its process cannot be
+ * checked from here. The same process may take its own lock again (a program running a run twice).
+ */
+export function lockRun(runDir: string): RunLock {
+  const path = join(runDir, RUN_LOCK_FILE)
+  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() }
+  const write = (flag: 'wx' | 'w') => writeFileSync(path, `${JSON.stringify(me)}\n`, { flag })
+  try {
+    write('wx')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    const holder = readHolder(path)
+    const mine = holder?.pid === me.pid && holder.host === me.host
+    if (holder && !mine && holder.host !== me.host) {
+      throw new BenchError(
+        'BENCH_USAGE',
+        `${runDir} is being run by process ${holder.pid} on ${holder.host} (since ${holder.since}). Wait for it to end; if nothing runs it there any more, delete ${path} and try again.`,
+      )
+    }
+    if (holder && !mine && running(holder.pid)) {
+      throw new BenchError(
+        'BENCH_USAGE',
+        `${runDir} is being run by process ${holder.pid} on this machine (since ${holder.since}): two processes would run the same cells and journal them twice. Wait for it to end, or stop it (Ctrl-C), then resume.`,
+      )
+    }
+    // Ours, or left by a process that is gone (a killed run), or unreadable: take it.
+    write('w')
+  }
+  return {
+    release() {
+      const holder = readHolder(path)
+      if (holder?.pid !== me.pid || holder.host !== me.host) return
+      try {
+        unlinkSync(path)
+      } catch {
+        // Already gone.
+      }
+    },
+  }
+}

@@ -1,0 +1,64 @@
+import { execa } from 'execa'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runMatrix } from '../../../core/run/run-matrix.js'
+import { journalOf, onlyRunDir, tempProject, toyRunSetup } from '../../helpers/toy-run.js'
+
+// One process per run folder (core/run/run-lock.ts): two `bench run --resume` of one run at once
+// both ran every unfinished cell and journaled each record twice.
+const project = tempProject('bonbench-lock-')
+afterAll(() => project.cleanup())
+const setup = () => toyRunSetup(project.dir, { config: { matrix: { strategies: ['sft', 'rl'] } } })
+let runDir = ''
+const lockFile = () => path.join(runDir, 'run.lock')
+const holder = (pid: number, host = hostname()) => writeFileSync(lockFile(), JSON.stringify({ pid, host, since: '2026-12-06T10:00:00.000Z' }))
+const cellRecords = () => journalOf(runDir).filter((r) => r.type === 'cell').length
+
+beforeAll(async () => {
+  await runMatrix(setup())
+  runDir = onlyRunDir(project.dir)
+})
+
+describe('run.lock', () => {
+  it('a finished run leaves no lock', () => {
+    expect(existsSync(lockFile())).toBe(false)
+  })
+
+  it('a resume while another live process on this machine holds the run refuses before any work, naming the process', async () => {
+    const other = execa('sleep', ['30'])
+    try {
+      holder(other.pid!)
+      const journal = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8')
+      await expect(runMatrix({ ...setup(), resumeDir: runDir })).rejects.toEqual(
+        expect.objectContaining({
+          code: 'BENCH_USAGE',
+          message: expect.stringContaining(`is being run by process ${other.pid} on this machine (since 2026-12-06T10:00:00.000Z)`),
+        }),
+      )
+      expect(readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8')).toBe(journal)
+      expect(JSON.parse(readFileSync(lockFile(), 'utf8')).pid).toBe(other.pid)
+    } finally {
+      other.kill()
+      await other.catch(() => {})
+    }
+  })
+
+  it('a lock left by a process that is gone (a killed run) is taken over; one from another machine is refused with how to clear it', async () => {
+    const gone = execa('true')
+    await gone
+    holder(gone.pid!)
+    const before = cellRecords()
+    await runMatrix({ ...setup(), resumeDir: runDir })
+    expect(cellRecords()).toBe(before)
+    expect(existsSync(lockFile())).toBe(false)
+    holder(1, 'elsewhere.example')
+    await expect(runMatrix({ ...setup(), resumeDir: runDir })).rejects.toEqual(
+      expect.objectContaining({ code: 'BENCH_USAGE', message: expect.stringContaining(`by process 1 on elsewhere.example`) }),
+    )
+    await expect(runMatrix({ ...setup(), resumeDir: runDir })).rejects.toEqual(
+      expect.objectContaining({ message: expect.stringContaining(`delete ${lockFile()}`) }),
+    )
+  })
+})
