@@ -65,7 +65,7 @@ export function lockRun(runDir: string): RunLock {
     if (holder && !mine && running(holder.pid)) {
       throw new BenchError(
         'BENCH_USAGE',
-        `${runDir} is being run by process ${holder.pid} on this machine (since ${holder.since}): two processes would run the same cells and journal them twice. Wait for it to end, or stop it (Ctrl-C), then resume.`,
+        `${runDir} is being run by process ${holder.pid} on this machine (since ${holder.since}): two processes would run the same cells and journal them twice. Wait for it to end, or stop it (Ctrl-C), then resume; if process ${holder.pid} is no bench run (its number was reused), delete ${path}.`,
       )
     }
     // Ours, or left by a process that is gone (a killed run), or unreadable: take it.
