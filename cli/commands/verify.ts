@@ -23,6 +23,8 @@ import {
   type VerifySample,
 } from '../verify-samples.js'
 import { callHook } from '../../core/run/hooks-in-flight.js'
+import { shellQuote } from '../../core/summary/resume-hint.js'
+import { forEachLimited } from '../../plugins/verifiers/shared/for-each-limited.js'
 import { onStopSignal, STOP_EXIT_CODES, type StopSignal } from '../stop-signals.js'
 
 interface VerifyFlags {
@@ -47,11 +49,6 @@ function resultsPath(flags: VerifyFlags, task: string): string {
   if (flags.out) return path.resolve(flags.out)
   if (flags.samples) return `${path.resolve(flags.samples)}_results.jsonl`
   return path.resolve(`${task.replace(/[^\w.-]+/g, '_')}_reference_results.jsonl`)
-}
-
-function shellQuote(text: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(text)) return text
-  return `'${text.replace(/'/g, `'\\''`)}'`
 }
 
 /** This command line with `--resume` (once): what continues a verification that stopped. */
@@ -210,26 +207,26 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
         }
         // One candidate per score() call, `slots` calls at once: each verdict is kept the moment it
         // comes, so a stop loses only the candidates in flight (and no call waits for a batch's slowest).
-        let next = 0
-        const worker = async () => {
-          while (next < todo.length && !signal.aborted) {
-            const i = todo[next++]!
-            const items = [{ problem: byId.get(samples[i]!.taskId)!, completion: samples[i]!.completion }]
-            try {
-              verdicts[i] = checkVerdicts(verifier, items, await callHook(verifier, 'score', () => verifier.score(items, { concurrency: 1, signal })))[0]!
-            } catch (error) {
-              // Stopping: this candidate has no verdict (a sandbox refuses one for a killed candidate).
-              if (signal.aborted) return
-              failure = error
-              controller.abort(error)
-              return
-            }
-            done++
-            show()
+        const verifyOne = async (k: number) => {
+          const i = todo[k]!
+          const items = [{ problem: byId.get(samples[i]!.taskId)!, completion: samples[i]!.completion }]
+          try {
+            verdicts[i] = checkVerdicts(verifier, items, await callHook(verifier, 'score', () => verifier.score(items, { concurrency: 1, signal })))[0]!
+          } catch (error) {
+            // Stopping: this candidate has no verdict (a sandbox refuses one for a killed candidate).
+            if (signal.aborted) return
+            failure = error
+            controller.abort(error)
+            return
           }
+          done++
+          show()
         }
         try {
-          await Promise.all(Array.from({ length: Math.max(1, Math.min(slots, todo.length)) }, worker))
+          // Once the signal is aborted no further candidate starts (forEachLimited then rejects, which is the stop itself).
+          await forEachLimited(todo.length, slots, verifyOne, signal, 'bench verify').catch((error: unknown) => {
+            if (!signal.aborted) throw error
+          })
         } finally {
           release()
           if (showProgress) process.stderr.write('\n')

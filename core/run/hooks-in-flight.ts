@@ -1,3 +1,5 @@
+import { isBenchError } from '../errors.js'
+
 /**
  * The plugin hooks this process awaits right now, each as `<kind> plugin '<name>' <hook>()`. When
  * a command stalls (Node's event loop runs empty while it still waits: cli/stall-watch.ts), the
@@ -32,8 +34,7 @@ export async function callHook<T>(plugin: Named | string, hook: string, call: ()
   try {
     return await call()
   } catch (error) {
-    const benchCode = typeof (error as { code?: unknown } | null)?.code === 'string' && (error as { code: string }).code.startsWith('BENCH_')
-    if (error instanceof Error && !benchCode && !thrownBy.has(error)) thrownBy.set(error, described)
+    if (error instanceof Error && !isBenchError(error) && !thrownBy.has(error)) thrownBy.set(error, described)
     throw error
   } finally {
     inFlight.delete(id)

@@ -12,7 +12,8 @@ export function resumeHint(runDir: string): string[] {
   return ['Interrupted: finished cells are kept in the journal. Resume with:', `  ${resumeCommand(runDir)}`]
 }
 
-function shellQuote(text: string): string {
+/** `text` as one shell word: as it is when it holds only safe characters, else single-quoted. */
+export function shellQuote(text: string): string {
   if (/^[\w@%+=:,./-]+$/.test(text)) return text
   return `'${text.replace(/'/g, `'\\''`)}'`
 }

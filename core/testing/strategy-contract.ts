@@ -6,6 +6,7 @@ import { lambdaFor } from '../train/lambda.js'
 import { ContractCollector, type ContractReport, type FailFn } from './contract-report.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
 import { LifecycleHarness } from './lifecycle-checks.js'
+import { strategyNeeds } from '../plugin-api-checks/check-weights.js'
 import { groupScenarios, scoredGroup, type GroupScenario } from './scored-groups.js'
 
 /** Settings of {@link checkStrategyContract}. */
@@ -48,8 +49,15 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
     const needsByN = new Map<number, StrategyNeeds>()
     await collector.run('needs', (fail) => {
       for (const nTrain of nTrains) {
-        const needs = plugin.needs({ nTrain })
-        if (checkNeeds(needs, nTrain, fail)) needsByN.set(nTrain, needs)
+        // The check the core makes wherever it asks a strategy for its needs (plan, dry run, trainer).
+        let needs: StrategyNeeds
+        try {
+          needs = strategyNeeds(plugin, nTrain)
+        } catch (error) {
+          fail((error as Error).message)
+          continue
+        }
+        needsByN.set(nTrain, needs)
         if (!isDeepStrictEqual(plugin.needs({ nTrain }), needs)) fail(`needs({ nTrain: ${nTrain} }) answered differently on a second call: it must be pure`)
       }
     })
@@ -130,26 +138,6 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
     })
   }
   return collector.report()
-}
-
-function checkNeeds(needs: StrategyNeeds, nTrain: number, fail: FailFn): boolean {
-  const where = `needs({ nTrain: ${nTrain} })`
-  if (!needs || typeof needs !== 'object') {
-    fail(`${where} must return an object`)
-    return false
-  }
-  let ok = true
-  const bad = (message: string) => {
-    ok = false
-    fail(`${where}: ${message}`)
-  }
-  if (!Number.isInteger(needs.policySamples) || needs.policySamples < 0) bad(`policySamples must be an integer ≥ 0, got ${String(needs.policySamples)}`)
-  if (needs.referenceSamples !== undefined && (!Number.isInteger(needs.referenceSamples) || needs.referenceSamples < 0))
-    bad(`referenceSamples must be an integer ≥ 0, got ${String(needs.referenceSamples)}`)
-  if (needs.expert !== undefined && typeof needs.expert !== 'boolean') bad('expert, when given, must be a boolean')
-  if (needs.klBeta !== undefined && (typeof needs.klBeta !== 'number' || !Number.isFinite(needs.klBeta) || needs.klBeta < 0))
-    bad(`klBeta must be a finite number ≥ 0, got ${String(needs.klBeta)}`)
-  return ok
 }
 
 function checkOutput(out: StrategyOutput, where: string, fail: FailFn): void {

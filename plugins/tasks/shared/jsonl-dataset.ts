@@ -219,6 +219,7 @@ export async function readJsonlObjects(file: string, o: JsonlReadOptions): Promi
     await handle.close().catch(() => undefined)
   }
 }
+
 /**
  * Reads a `.jsonl` or `.jsonl.gz` file (gzip detected by its magic bytes) line by line, so its size
  * is bounded by memory alone. Blank lines are skipped; a line that is not a JSON object (or too
