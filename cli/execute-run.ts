@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { BenchError } from '../core/errors.js'
+import { BenchError, isBenchError } from '../core/errors.js'
 import type { ReporterPlugin } from '../core/plugin-api/reporter.js'
 import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../core/run/run-matrix.js'
 import type { RunSetup } from '../core/run/setup.js'
@@ -152,6 +152,7 @@ export async function executeRun(
         cells: cellCount,
         runDir,
         stoppedBy: error instanceof Error ? error.message : String(error),
+        ...(isBenchError(error) ? { stoppedCode: error.code } : {}),
         resumeFlags,
       }),
     )

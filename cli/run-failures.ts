@@ -5,6 +5,8 @@ import { resumeCommand } from '../core/summary/resume-hint.js'
 export interface FailedCell {
   cellId: string
   message: string
+  /** The BenchError code it failed with, when it was one. */
+  code?: string
 }
 
 /**
@@ -16,7 +18,7 @@ export function failureCollector(): { failed: FailedCell[]; onEvent: (event: Run
   return {
     failed,
     onEvent: (event) => {
-      if (event.type === 'cell:error') failed.push({ cellId: event.cellId, message: event.message })
+      if (event.type === 'cell:error') failed.push({ cellId: event.cellId, message: event.message, ...(event.code ? { code: event.code } : {}) })
     },
   }
 }
@@ -24,9 +26,18 @@ export function failureCollector(): { failed: FailedCell[]; onEvent: (event: Run
 /**
  * The summary printed (on stderr) when a run ends with failed cells or stops on an error after it
  * started: each failed cell and its error, then the command that retries them (finished cells are
- * kept, failed ones run again), with `resumeFlags` after it (a queued run's `--queue <url>`).
+ * kept, failed ones run again), with `resumeFlags` after it (a queued run's `--queue <url>`). When
+ * every failure is a training that diverged (`stoppedCode`, the code of the error that stopped the
+ * run), it says to start a new run instead: a resume keeps the run's learning rates.
  */
-export function renderFailureSummary(opts: { failed: FailedCell[]; cells: number; runDir: string; stoppedBy?: string; resumeFlags?: string }): string {
+export function renderFailureSummary(opts: {
+  failed: FailedCell[]
+  cells: number
+  runDir: string
+  stoppedBy?: string
+  stoppedCode?: string
+  resumeFlags?: string
+}): string {
   const lines: string[] = []
   if (opts.stoppedBy !== undefined) lines.push(`bench: ${opts.stoppedBy}`)
   if (opts.failed.length > 0) {
@@ -35,6 +46,11 @@ export function renderFailureSummary(opts: { failed: FailedCell[]; cells: number
     )
     for (const f of opts.failed) lines.push(`  ${f.cellId}: ${f.message === opts.stoppedBy ? '(the error above)' : f.message.split('\n').join('\n    ')}`)
   } else if (opts.stoppedBy !== undefined) lines.push('bench: the run stopped on this error.')
+  const codes = [...opts.failed.map((f) => f.code), ...(opts.stoppedBy !== undefined ? [opts.stoppedCode] : [])]
+  if (codes.length > 0 && codes.every((code) => code === 'BENCH_TRAINING_DIVERGED')) {
+    lines.push("A resume trains at this run's learning rates and diverges again: start a new run with a lower rate.")
+    return lines.join('\n') + '\n'
+  }
   lines.push(
     'Fix the cause, then finish the run (finished cells are kept, failed ones run again) with:',
     `  ${resumeCommand(opts.runDir)}${opts.resumeFlags ? ` ${opts.resumeFlags}` : ''}`,

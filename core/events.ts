@@ -1,4 +1,5 @@
 import type { CellKey, CellMetrics, CellResult, TrainStepLog } from './plugin-api/results.js'
+import type { BenchErrorCode } from './errors.js'
 
 /** The phases a cell goes through, in order (pretrain happens once per run, in cell 'base'). */
 export type Phase = 'pretrain' | 'prepare' | 'train' | 'sample' | 'verify' | 'metrics'
@@ -31,8 +32,8 @@ export type RunEvent =
   | { type: 'train:step'; cellId: string; phase: Phase; log: TrainStepLog }
   /** A cell finished; its result is journaled (fsync'd) before this fires. */
   | { type: 'cell:end'; cellId: string; key: CellKey; result: CellResult; metrics: CellMetrics }
-  /** A cell failed; the error is journaled, other cells go on. */
-  | { type: 'cell:error'; cellId: string; key: CellKey; message: string }
+  /** A cell failed; the error is journaled, other cells go on. `code`: the BenchError's code, when it was one. */
+  | { type: 'cell:error'; cellId: string; key: CellKey; message: string; code?: BenchErrorCode }
   /** A line for the log tail. */
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; cellId?: string }
   /** Once, last: every finished cell is in the journal. `interrupted` when stopped by a signal. */

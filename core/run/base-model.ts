@@ -10,6 +10,7 @@ import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import { BenchError } from '../errors.js'
 import { callHook } from './hooks-in-flight.js'
+import { checkUpdateStats } from '../plugin-api-checks/check-update.js'
 import { resultOptions } from './plugin-mismatches.js'
 import { expectedBackend, selectBackend } from '../backend/select-backend.js'
 import {
@@ -248,7 +249,11 @@ async function pretrainAndCache(opts: BaseModelOptions, model: ModelInstance, di
           batch.push({ prompt: p.prompt, completion: p.expert!, weight: 1 / opts.pretrainBatch })
         }
         updating = true
-        const stats = await callHook(opts.model, 'update', () => model.update!(batch, { learningRate: opts.learningRate, signal: opts.signal }))
+        const stats = checkUpdateStats(
+          opts.model.name,
+          await callHook(opts.model, 'update', () => model.update!(batch, { learningRate: opts.learningRate, signal: opts.signal })),
+          { training: 'the base model (pretraining)', step, learningRate: opts.learningRate, rateSetting: 'train.pretrainLearningRate' },
+        )
         updating = false
         const log = { step, loss: stats.loss, gradNorm: stats.gradNorm }
         logs.push(log)

@@ -1,4 +1,5 @@
 import { describeValue } from '../plugin-api-checks/contract-error.js'
+import { isBenchError } from '../errors.js'
 import type { CellResult } from '../plugin-api/results.js'
 import { evaluateStage } from './evaluate-stage.js'
 import type { PlannedCell } from './planner.js'
@@ -40,5 +41,5 @@ export function recordCellError(ctx: RunContext, cell: PlannedCell, error: unkno
         : error.message
       : `a plugin hook threw ${describeValue(error)}, not an Error: the plugin should throw an Error whose message says what went wrong`
   ctx.journal.append({ type: 'error', cellId: cell.cellId, key: cell.key, message })
-  ctx.emit({ type: 'cell:error', cellId: cell.cellId, key: cell.key, message })
+  ctx.emit({ type: 'cell:error', cellId: cell.cellId, key: cell.key, message, ...(isBenchError(error) ? { code: error.code } : {}) })
 }

@@ -9,6 +9,7 @@ import { yieldToEventLoop } from '../run/yield-event-loop.js'
 import { type ResumeCadence, ResumeClock } from './resume-point.js'
 import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
 import { checkStrategyOutput, strategyNeeds } from '../plugin-api-checks/check-weights.js'
+import { checkUpdateStats } from '../plugin-api-checks/check-update.js'
 import { callHook, modelLabel } from '../run/hooks-in-flight.js'
 
 /** What the generic trainer loop needs for one cell. */
@@ -173,8 +174,17 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
       updating = true
       const update =
         sequences.length > 0
-          ? await callHook(modelLabel(opts.modelName), 'update', () =>
-              model.update!(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal }),
+          ? checkUpdateStats(
+              opts.modelName ?? 'the model',
+              await callHook(modelLabel(opts.modelName), 'update', () =>
+                model.update!(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal }),
+              ),
+              {
+                training: `cell '${opts.cellId}'`,
+                step,
+                learningRate: opts.learningRate,
+                rateSetting: `--lr, train.learningRate or train.learningRates['${strategy.name}']`,
+              },
             )
           : { loss: 0, gradNorm: 0, tokens: 0 }
       updating = false
