@@ -89,6 +89,13 @@ export interface WeightedSequence {
 export interface UpdateOptions {
   learningRate?: number
   /**
+   * The temperature T the batch's policy samples were drawn at (the cell's): the step is on
+   * log π_T(y|x) = log softmax(logits/T), the policy that was sampled, so a strategy's weights are
+   * the score-function estimator of the objective under π_T (DESIGN §2.2). Absent: 1 (pretraining).
+   * The KL penalty stays between the T = 1 policies, the ones `logProb` scores.
+   */
+  temperature?: number
+  /**
    * β of the optional β·KL(π‖π_ref) penalty to the frozen reference copy, averaged over the batch
    * (its prompts or its sequences), as the trainer averages the weights over the step's prompts.
    * With β > 0 the batch also holds sequences of weight 0: they add no log π term, only their KL.

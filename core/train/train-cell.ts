@@ -177,7 +177,7 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
           ? checkUpdateStats(
               opts.modelName ?? 'the model',
               await callHook(modelLabel(opts.modelName), 'update', () =>
-                model.update!(sequences, { learningRate: opts.learningRate, klBeta: needs.klBeta, signal: opts.signal }),
+                model.update!(sequences, { learningRate: opts.learningRate, temperature: opts.temperature, klBeta: needs.klBeta, signal: opts.signal }),
               ),
               {
                 training: `cell '${opts.cellId}'`,

@@ -7,6 +7,7 @@ import { createRng } from '../../core/rng.js'
 import { builtins } from '../helpers/builtin-factories.js'
 import { tinyTransformer } from '../../plugins/models/tiny-transformer/index.js'
 import type { TinyTransformerInstance } from '../../plugins/models/tiny-transformer/index.js'
+import { forwardLogits } from '../../plugins/models/tiny-transformer/forward.js'
 import { tokenLogProbs, weightedLoss } from '../../plugins/models/tiny-transformer/loss.js'
 import { encodePairs } from '../../plugins/models/tiny-transformer/sequences.js'
 
@@ -154,6 +155,50 @@ describe('tiny-transformer training', () => {
     expect(Math.abs(analytic)).toBeGreaterThan(0.1)
     expect(Math.abs(numeric - analytic) / Math.abs(analytic)).toBeLessThan(0.02)
     for (const t of [...Object.values(grads), ...refTensors, refLogp]) t.dispose()
+    await model.dispose()
+  })
+
+  it("steps on log π_τ = log softmax(logits/τ) at the update's temperature τ, the KL term at T = 1", async () => {
+    const model = await tinyTransformer({ layers: 1, width: 8, heads: 2, context: 12 }).create(ctx)
+    const engine = model.engine
+    const pairs = [
+      { prompt: 'ab=', completion: 'ba', weight: 1.5 },
+      { prompt: 'h7+1=', completion: '8', weight: -0.5 },
+    ]
+    const batch = encodePairs(engine.tokenizer, pairs, engine.cfg.context)
+    const weights = pairs.map((p) => p.weight)
+    const rng = createRng(5)
+    engine.setWeights((await engine.getWeights()).map((w) => w.map((x) => x * 10 + (rng.next() - 0.5) * 0.2)))
+    // −Σᵢ wᵢ Σ_t log softmax(z_t/τ)[y_t], written out in plain arithmetic from the logits.
+    const logits = tf.tidy(() => forwardLogits(engine.W, engine.consts, tf.tensor1d(batch.inputs, 'int32'), batch.B, batch.T).dataSync() as Float32Array)
+    const V = engine.cfg.vocab
+    const expected = (tau: number) => {
+      let loss = 0
+      for (let row = 0; row < batch.B * batch.T; row++) {
+        if (batch.response[row] === 0) continue
+        const z = Array.from(logits.subarray(row * V, (row + 1) * V), (x) => x / tau)
+        const max = Math.max(...z)
+        const logTotal = Math.log(z.reduce((a, x) => a + Math.exp(x - max), 0)) + max
+        loss -= weights[Math.floor(row / batch.T)]! * (z[batch.targets[row]!]! - logTotal)
+      }
+      return loss
+    }
+    const lossAt = (tau: number, klBeta = 0, refLogp?: tf.Tensor2D) =>
+      tf.tidy(() => weightedLoss(engine.W, engine.consts, batch, weights, { klBeta, refLogp, temperature: tau }).dataSync()[0]!)
+    for (const tau of [0.5, 1, 2]) expect(lossAt(tau)).toBeCloseTo(expected(tau), 3)
+    expect(Math.abs(expected(0.5) - expected(1))).toBeGreaterThan(0.1)
+    // The KL term does not depend on τ.
+    const refLogp = tf.tidy(() => tokenLogProbs(engine.W, engine.consts, batch).logp)
+    engine.setWeights((await engine.getWeights()).map((w) => w.map((x) => x + (rng.next() - 0.5) * 0.5)))
+    const klAt = (tau: number) => lossAt(tau, 0.7, refLogp) - lossAt(tau, 0)
+    expect(klAt(1)).toBeGreaterThan(1e-3)
+    expect(klAt(0.5)).toBeCloseTo(klAt(1), 4)
+    refLogp.dispose()
+    // update() takes its loss at opts.temperature (the loss it reports is the one before the step).
+    const before = lossAt(0.5)
+    const stats = await model.update(pairs, { learningRate: 1e-3, temperature: 0.5 })
+    expect(stats.loss).toBeCloseTo(before, 4)
+    await expect(model.update(pairs, { temperature: 0 })).rejects.toMatchObject({ code: 'BENCH_USAGE' })
     await model.dispose()
   })
 

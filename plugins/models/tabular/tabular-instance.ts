@@ -37,7 +37,8 @@ const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 }
  * Wraps a logit table as a model instance. Sampling draws answer indices from
  * softmax(θ/T) with a stream seeded by the request's seed (same seed → same completions); a
  * completion is the answer text, one token (its index), with logProb = log π(y|x) at T = 1.
- * `update` takes one exact-gradient step on L = −Σ wᵢ log π(yᵢ|xᵢ) + β·(1/|X|)·Σ_{x∈X} KL(π_x‖π_ref,x),
+ * `update` takes one exact-gradient step on L = −Σ wᵢ log π_T(yᵢ|xᵢ) + β·(1/|X|)·Σ_{x∈X} KL(π_x‖π_ref,x),
+ * π_T = softmax(θ/T) at the update's `temperature` (the one the samples were drawn at; 1 if absent),
  * X the distinct prompts of the batch (a sequence of weight 0 still brings its prompt): the KL
  * averaged over the prompts, as the trainer averages the weights (the tiny-transformer's is
  * averaged over the sequences), by plain SGD (default) or Adam.
@@ -63,6 +64,8 @@ export function createTabularInstance(table: TabularTable, optimizer: TabularOpt
     async update(batch: WeightedSequence[], opts: UpdateOptions = {}): Promise<UpdateStats> {
       checkAborted(opts.signal)
       const lr = opts.learningRate ?? optimizer.learningRate
+      const T = opts.temperature ?? 1
+      if (!(T > 0 && Number.isFinite(T))) throw new BenchError('BENCH_USAGE', `bonbench:tabular: update needs a temperature > 0, got ${T}.`)
       const beta = opts.klBeta ?? 0
       const grads = new Map<TableEntry, number[]>()
       let loss = 0
@@ -74,10 +77,10 @@ export function createTabularInstance(table: TabularTable, optimizer: TabularOpt
           grad = new Array<number>(entry.logits.length).fill(0)
           grads.set(entry, grad)
         }
-        // ∂(−w log π(y))/∂θ = −w (e_y − π) = w (π − e_y)
-        const probs = softmax(entry.logits)
-        for (let j = 0; j < grad.length; j++) grad[j]! += seq.weight * (probs[j]! - (j === k ? 1 : 0))
-        loss -= seq.weight * logSoftmaxAt(entry.logits, k)
+        // ∂(−w log π_T(y))/∂θ = −w (e_y − π_T)/T = w (π_T − e_y)/T (at T = 1 exactly the T = 1 step)
+        const probs = softmax(entry.logits, T)
+        for (let j = 0; j < grad.length; j++) grad[j]! += (seq.weight * (probs[j]! - (j === k ? 1 : 0))) / T
+        loss -= seq.weight * logSoftmaxAt(T === 1 ? entry.logits : entry.logits.map((l) => l / T), k)
       }
       if (beta !== 0) {
         const perPrompt = beta / grads.size

@@ -119,12 +119,15 @@ export class Engine {
     if (bad >= 0) throw new BenchError('BENCH_RUN_INVALID', `bonbench:tiny-transformer: update got a non-finite weight (${batch[bad]!.weight}) at index ${bad}`)
     const klBeta = opts.klBeta ?? 0
     const lr = opts.learningRate ?? this.options.learningRate
+    const temperature = opts.temperature ?? 1
+    if (!(temperature > 0 && Number.isFinite(temperature)))
+      throw new BenchError('BENCH_USAGE', `bonbench:tiny-transformer: update needs a temperature > 0, got ${temperature}`)
     const pairs = encodePairs(this.tokenizer, batch, this.cfg.context)
     if (klBeta > 0 && !this.#reference) this.setReference()
     const refLogp = klBeta > 0 ? tf.tidy(() => tokenLogProbs(this.#reference!.W, this.consts, pairs).logp) : undefined
     const dropoutSeed = this.cfg.dropout > 0 ? deriveSeed(this.seed, 'dropout', this.adam.t) : undefined
     const weights = batch.map((s) => s.weight)
-    const { value, grads } = tf.variableGrads(() => weightedLoss(this.W, this.consts, pairs, weights, { klBeta, refLogp, dropoutSeed }), this.vars)
+    const { value, grads } = tf.variableGrads(() => weightedLoss(this.W, this.consts, pairs, weights, { klBeta, refLogp, dropoutSeed, temperature }), this.vars)
     const list = this.vars.map((v) => grads[v.name]!)
     // One readback for both numbers: stacking two scalars copies them exactly.
     const both = tf.tidy(() => tf.stack([value, globalNorm(list)]))

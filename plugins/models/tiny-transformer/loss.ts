@@ -5,31 +5,42 @@ import type { ForwardConstants, WeightMap } from './forward.js'
 import type { PairBatch } from './sequences.js'
 
 /**
- * Per-token log π(target) over the batch, [B·T] (differentiable). Targets are selected with a
- * one-hot product, not tf.gather, because gather has no gradient on WASM.
+ * Per-token log π_τ(target) = log softmax(logits/τ)[target] over the batch, [B·T] (differentiable),
+ * at sampling temperature τ (`temperature`, default 1), and `logp`, the T = 1 log-softmax of every
+ * position (the KL term's). Targets are selected with a one-hot product, not tf.gather, because
+ * gather has no gradient on WASM. At τ = 1 both come from one log-softmax.
  */
-export function tokenLogProbs(W: WeightMap, k: ForwardConstants, batch: PairBatch, dropoutSeed?: number): { tokenLogp: tf.Tensor1D; logp: tf.Tensor2D } {
+export function tokenLogProbs(
+  W: WeightMap,
+  k: ForwardConstants,
+  batch: PairBatch,
+  dropoutSeed?: number,
+  temperature = 1,
+): { tokenLogp: tf.Tensor1D; logp: tf.Tensor2D } {
   const logits = forwardLogits(W, k, tf.tensor1d(batch.inputs, 'int32'), batch.B, batch.T, dropoutSeed)
   const logp = tf.logSoftmax(logits) as tf.Tensor2D
+  const sampled = temperature === 1 ? logp : tf.logSoftmax(tf.div(logits, temperature))
   const targets = oneHotFloat(tf.tensor1d(batch.targets, 'int32'), k.cfg.vocab)
-  return { tokenLogp: sumLast(tf.mul(logp, targets)) as tf.Tensor1D, logp }
+  return { tokenLogp: sumLast(tf.mul(sampled, targets)) as tf.Tensor1D, logp }
 }
 
 /**
  * The training objective of DESIGN §2.2, a plain weighted sum (no division by the batch size or
  * the token count, so a weight means exactly what the strategy meant per sequence; the trainer
  * already averages weights over the prompts of a step), plus the KL penalty averaged per sequence:
- *   L = −Σᵢ wᵢ Σ_{t ∈ response(i)} log π(y_t | y_<t, xᵢ)
+ *   L = −Σᵢ wᵢ Σ_{t ∈ response(i)} log π_τ(y_t | y_<t, xᵢ)
  *       + β (1/B) Σᵢ Σ_{t ∈ response(i)} KL(π(·|y_<t, xᵢ) ‖ π_ref(·|y_<t, xᵢ))
- * The KL term is exact over the vocabulary at each response position of every sequence
- * (whatever its weight); `refLogp` is the frozen reference's log-softmax, a constant.
+ * π_τ = softmax(logits/τ) at the sampling temperature τ (`temperature`, default 1): the policy the
+ * sequences were drawn from. The KL term is between the T = 1 policies, exact over the vocabulary
+ * at each response position of every sequence (whatever its weight); `refLogp` is the frozen
+ * reference's log-softmax, a constant.
  */
 export function weightedLoss(
   W: WeightMap,
   k: ForwardConstants,
   batch: PairBatch,
   weights: ArrayLike<number>,
-  opts: { klBeta: number; refLogp?: tf.Tensor2D; dropoutSeed?: number },
+  opts: { klBeta: number; refLogp?: tf.Tensor2D; dropoutSeed?: number; temperature?: number },
 ): tf.Scalar {
   const coef = new Float32Array(batch.B * batch.T)
   const klCoef = new Float32Array(batch.B * batch.T)
@@ -40,7 +51,7 @@ export function weightedLoss(
       klCoef[b * batch.T + t] = r / batch.B
     }
   }
-  const { tokenLogp, logp } = tokenLogProbs(W, k, batch, opts.dropoutSeed)
+  const { tokenLogp, logp } = tokenLogProbs(W, k, batch, opts.dropoutSeed, opts.temperature)
   let loss = tf.neg(tf.sum(tf.mul(tokenLogp, tf.tensor1d(coef)))) as tf.Scalar
   if (opts.klBeta > 0 && opts.refLogp) {
     const kl = tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, opts.refLogp)), 1)

@@ -14,10 +14,11 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
 })
 
-/** L(θ) = −Σ w log softmax(θ)_y (+ β·KL to θ_ref), written out for finite differences. */
-function loss(theta: number[], batch: Array<[number, number]>, beta = 0, ref?: number[]): number {
+/** L(θ) = −Σ w log softmax(θ/T)_y (+ β·KL to θ_ref at T = 1), written out for finite differences. */
+function loss(theta: number[], batch: Array<[number, number]>, beta = 0, ref?: number[], T = 1): number {
+  const pT = softmax(theta.map((x) => x / T))
+  let total = -batch.reduce((acc, [y, w]) => acc + w * Math.log(pT[y]!), 0)
   const p = softmax(theta)
-  let total = -batch.reduce((acc, [y, w]) => acc + w * Math.log(p[y]!), 0)
   if (beta && ref) {
     const q = softmax(ref)
     total += beta * p.reduce((acc, pk, k) => acc + pk * Math.log(pk / q[k]!), 0)
@@ -106,6 +107,35 @@ describe('tabular model', () => {
     const scoreSum = theta.map((_, k) => -batch.reduce((acc, [y, w]) => acc + w * scoreGradient(pi, y)[k]!, 0))
     scoreSum.forEach((x, k) => expect(x).toBeCloseTo(g[k]!, 6))
     await expect(model.update([{ prompt: PROMPT, completion: 'mauve', weight: 1 }])).rejects.toMatchObject({ code: 'BENCH_USAGE' })
+  })
+
+  it('at a temperature T the step is on −Σ w log π_T(y), π_T = softmax(θ/T); the KL term stays at T = 1', async () => {
+    const theta = [0.9, -0.4, 0.2, 0]
+    const batch: Array<[number, number]> = [
+      [0, 1.2],
+      [1, -0.5],
+      [3, 0.3],
+    ]
+    for (const T of [0.5, 2]) {
+      const model = await make()
+      const ref = model.logits(PROMPT)
+      model.setLogits(PROMPT, theta)
+      const answers = model.answers(PROMPT)
+      const stats = await model.update(
+        batch.map(([y, w]) => ({ prompt: PROMPT, completion: answers[y]!, weight: w })),
+        { learningRate: 0.1, temperature: T, klBeta: 0.2 },
+      )
+      const g = fdGrad((t) => loss(t, batch, 0.2, ref, T), theta)
+      model.logits(PROMPT).forEach((l, k) => expect(l).toBeCloseTo(theta[k]! - 0.1 * g[k]!, 8))
+      expect(stats.loss).toBeCloseTo(loss(theta, batch, 0.2, ref, T), 10)
+      // Not the T = 1 step.
+      const g1 = fdGrad((t) => loss(t, batch, 0.2, ref), theta)
+      expect(Math.max(...g.map((x, k) => Math.abs(x - g1[k]!)))).toBeGreaterThan(0.05)
+    }
+    const model = await make()
+    await expect(model.update([{ prompt: PROMPT, completion: model.answers(PROMPT)[0]!, weight: 1 }], { temperature: 0 })).rejects.toMatchObject({
+      code: 'BENCH_USAGE',
+    })
   })
 
   it('klBeta adds the exact gradient of β·KL(π‖π_ref), π_ref being the initial weights', async () => {
