@@ -9,8 +9,9 @@
  * with s = `neg-sign` (−1 default: failures pushed down; +1 an option) and clip to [−c, c],
  * c = `clip` (default N′). p is p̂: the failure rate of the samples outside subset b, clipped
  * into [1/(K+1), K/(K+1)] — or, with `p-fail: 'exact'`, `problem.data.pFail` (for tests and tasks
- * that know it). With the exact p, `+g⁻` is unbiased for ∇pass@N and `−g⁻` is inflated by
- * (1+p)/(1−p) per prompt — whatever the verifier, because the pick is R's (`selection: 'reward'`).
+ * that know it). p̂ needs a sample outside the subset, so with the estimate weights() refuses
+ * K < N′ + 1 (with the exact p, K < N′), naming the option `k`. With the exact p, `+g⁻` is
+ * unbiased for ∇pass@N and `−g⁻` is inflated by (1+p)/(1−p) per prompt — whatever the verifier, because the pick is R's (`selection: 'reward'`).
  * Option `select: 'verifier'` picks by the learned verifier r instead (`selection: 'verifier'`):
  * BIASED — the weights are then not the gradient of pass@N (with r ranking failures above
  * successes a group can put no positive weight on any success); kept only to reproduce runs made
@@ -22,7 +23,7 @@ import { BenchError, defineStrategy, type PluginHooks } from 'bonbench'
 import { bonPicks } from './shared/bon-picks.js'
 import { isSuccess, leaveOutFailRate } from './shared/fail-rate.js'
 import { judgeValues } from './shared/judge-values.js'
-import { defaultK, requireSamples } from './shared/strategy-options.js'
+import { defaultK, requireK } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 
 /** Options of `bonbench:bon-rlb` (bon-rlb-p takes the same minus `neg-sign`). */
@@ -75,7 +76,7 @@ export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHook
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group, { nTrain, rng }) {
       const K = group.policy.length
-      requireSamples(name, K, nTrain, 'one BoN subset')
+      checkK(name, K, nTrain, o['p-fail'])
       const clip = o.clip ?? nTrain
       const rewards = group.policy.map((s) => s.reward)
       const picks = bonPicks(judgeValues(group.policy, selection), nTrain, rng)
@@ -104,6 +105,16 @@ export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHook
       )
     },
   }
+}
+
+/**
+ * Refuses a K the rule cannot use at N′: one BoN subset always, and with p̂ estimated
+ * (`p-fail: 'estimate'`) also a sample outside the pick's subset — without one p̂ would be a
+ * constant ½, not an estimate.
+ */
+function checkK(name: string, K: number, nTrain: number, pFail: BonRlbOptions['p-fail']): void {
+  if (pFail === 'exact') requireK(name, K, nTrain, nTrain, 'one BoN subset')
+  else requireK(name, K, nTrain + 1, nTrain, "one BoN subset and a sample outside it for p̂, as p-fail is 'estimate'")
 }
 
 function exactFailRate(name: string, group: ScoredGroup): number {

@@ -10,14 +10,16 @@
  *
  * E[update] = (1−mix)·E_{ỹ~BoN(π_ref)}[∇log π(ỹ)] + mix·Σ_y π(y)·E_ref[u(y)]·∇log π(y).
  * Output: the K policy samples in order, then the B_ref reference picks. `selection: 'verifier'`:
- * the forward part distils BoN by r, the selector used at inference.
+ * the forward part distils BoN by r, the selector used at inference. With mix < 1 it needs M ≥ N′
+ * (at least one reference subset, else the forward part would vanish): needs() and weights() refuse
+ * a smaller M, naming the option 'reference-samples'.
  */
 import { z } from 'zod'
 import { defineStrategy } from 'bonbench'
 import { leaveOneOutAdvantages } from './rl.js'
 import { bonPicks } from './shared/bon-picks.js'
 import { judgeValues } from './shared/judge-values.js'
-import { defaultK, requireSamples } from './shared/strategy-options.js'
+import { defaultK, requireReferenceSamples, requireSamples } from './shared/strategy-options.js'
 import { strategyOutput } from './shared/strategy-output.js'
 import { defaultReferenceSamples, logCdfRewards } from './vbon.js'
 
@@ -32,22 +34,34 @@ export const bondOptionsSchema = z.strictObject({
 /** The judge of bond's reference BoN picks: r, the selector whose BoN policy it distils. */
 const selection = 'verifier'
 
-/** `bonbench:bond`. Throws BENCH_PLUGIN_OPTIONS for bad options. */
+/**
+ * Refuses M < N′ where the forward part has weight (mix < 1): its picks come from N′-subsets of the
+ * M reference samples, and with none it would vanish silently. With mix = 1 no pick counts.
+ */
+function checkReferenceSamples(mix: number, m: number, nTrain: number): void {
+  if (mix < 1) requireReferenceSamples('bond', m, nTrain, 'one N′-subset of the reference for the forward part, weight 1 − mix > 0')
+}
+
+/**
+ * `bonbench:bond`. Throws BENCH_PLUGIN_OPTIONS for bad options; needs() and weights() throw
+ * BENCH_RUN_INVALID for M < N′ with mix < 1 (the dry run reports it before any work).
+ */
 export const bond = defineStrategy({
   name: 'bonbench:bond',
   meta: { version: '0.1.0', description: 'BoN distillation: SFT on reference BoN picks (by the verifier r) + RL on (N−1)·log F_ref(r)' },
   options: bondOptionsSchema,
   create: (o) => ({
     selection,
-    needs: ({ nTrain }) => ({
-      policySamples: defaultK(nTrain, o.k),
-      referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']),
-      klBeta: o['kl-beta'] ?? o.mix,
-    }),
+    needs: ({ nTrain }) => {
+      const referenceSamples = defaultReferenceSamples(nTrain, o['reference-samples'])
+      checkReferenceSamples(o.mix, referenceSamples, nTrain)
+      return { policySamples: defaultK(nTrain, o.k), referenceSamples, klBeta: o['kl-beta'] ?? o.mix }
+    },
     weights(group, { nTrain, rng }) {
       requireSamples('bond', group.policy.length, 2, 'a leave-one-out baseline')
       const backward = leaveOneOutAdvantages(logCdfRewards('bond', group, nTrain))
       const reference = group.reference!
+      checkReferenceSamples(o.mix, reference.length, nTrain)
       const picks = bonPicks(judgeValues(reference, selection), nTrain, rng)
       const prompt = group.problem.prompt
       return strategyOutput(

@@ -6,7 +6,8 @@ export function isSuccess(reward: number): boolean {
 /**
  * p̂, the failure rate used to weight one BoN pick: the fraction of failures among the samples
  * *outside* the pick's subset (so p̂ is independent of the pick), clipped into [1/(K+1), K/(K+1)]
- * with K the group size. With no sample outside the subset it is ½ before clipping.
+ * with K the group size (DESIGN §2.2). With no sample outside the subset it is ½ before clipping
+ * — not an estimate, so bon-rlb refuses K = N′ with p̂ (bon-rlb.ts checkK).
  */
 export function leaveOutFailRate(rewards: readonly number[], members: readonly number[]): number {
   const k = rewards.length

@@ -118,12 +118,19 @@ export interface McOptions {
   data?: Record<string, unknown>
   /** Turns the rule's output into a deliberately broken variant. */
   transform?: (out: StrategyOutput, group: ScoredGroup) => WeightedSequence[]
+  /**
+   * The cell's temperature T (default 1): groups are drawn from π_T = softmax(θ/T) and each
+   * sequence moves along ∇θ log π_T(y) = (e_y − π_T)/T, the step the models take at T
+   * (test/plugins/models/tabular.test.ts pins the tabular one).
+   */
+  temperature?: number
 }
 
 /**
  * Samples `groups` groups of K answers from the tabular policy (and M reference answers from the
  * reference policy), scores them with the setup's R and r, asks the rule for weights and returns
- * the mean and standard error of Σ wᵢ (e_{yᵢ} − π) over groups. Seeded: the same options give
+ * the mean and standard error of Σ wᵢ (e_{yᵢ} − π) over groups (at T ≠ 1: Σ wᵢ (e_{yᵢ} − π_T)/T,
+ * samples from π_T). Seeded: the same options give
  * the same numbers.
  */
 export async function monteCarloUpdate(o: McOptions): Promise<McResult> {
@@ -133,7 +140,8 @@ export async function monteCarloUpdate(o: McOptions): Promise<McResult> {
   policy.setLogits(PROMPT, setup.logits)
   const reference = (await policy.clone()) as TabularInstance
   reference.setLogits(PROMPT, setup.refLogits ?? setup.logits)
-  const pi = policy.policy(PROMPT)
+  const T = o.temperature ?? 1
+  const pi = policy.policy(PROMPT, T)
   const needs = o.strategy.needs({ nTrain: o.nTrain })
   const K = o.k ?? needs.policySamples
   const M = o.m ?? needs.referenceSamples ?? 0
@@ -143,7 +151,7 @@ export async function monteCarloUpdate(o: McOptions): Promise<McResult> {
     return { completion: text, reward: setup.R[i]!, score: setup.r[i]! }
   }
   const requests = (n: number, salt: number) =>
-    Array.from({ length: o.groups }, (_, g) => ({ promptId: 'q', prompt: PROMPT, n, temperature: 1, seed: o.seed * 1_000_003 + g * 7 + salt }))
+    Array.from({ length: o.groups }, (_, g) => ({ promptId: 'q', prompt: PROMPT, n, temperature: T, seed: o.seed * 1_000_003 + g * 7 + salt }))
   const policySamples = await policy.sample(requests(K, 1))
   const referenceSamples = M > 0 ? await reference.sample(requests(M, 2)) : undefined
   const rng = createRng(o.seed)
@@ -162,7 +170,7 @@ export async function monteCarloUpdate(o: McOptions): Promise<McResult> {
     const out = o.strategy.weights(group, params)
     const sequences = o.transform ? o.transform(out, group) : out.sequences
     const u = zeros(A)
-    for (const s of sequences) add(u, grad(pi, index.get(s.completion)!), s.weight)
+    for (const s of sequences) add(u, grad(pi, index.get(s.completion)!), s.weight / T)
     for (let k = 0; k < A; k++) {
       sum[k]! += u[k]!
       sumSq[k]! += u[k]! ** 2
