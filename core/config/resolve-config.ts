@@ -66,7 +66,11 @@ export const defaults = {
   backend: 'auto',
 }
 
-/** Merges configs left to right: objects deeply, arrays and scalars replaced, undefined skipped. */
+/**
+ * Merges configs left to right: objects deeply, arrays and scalars replaced, undefined skipped —
+ * except `plugins`, merged by plugin ({@link mergePluginLists}): a preset that names the task with
+ * its options must not drop the model, server or task options a config file gives.
+ */
 export function mergeConfigs(...configs: Array<UserConfig | undefined>): UserConfig {
   const out: Record<string, unknown> = {}
   for (const config of configs) {
@@ -74,10 +78,45 @@ export function mergeConfigs(...configs: Array<UserConfig | undefined>): UserCon
     for (const [key, value] of Object.entries(config)) {
       if (value === undefined) continue
       const prev = out[key]
-      out[key] = isPlainObject(value) ? mergeConfigs(isPlainObject(prev) ? (prev as UserConfig) : {}, value as UserConfig) : value
+      if (key === 'plugins' && Array.isArray(prev) && Array.isArray(value)) out[key] = mergePluginLists(prev as PluginRef[], value as PluginRef[])
+      else out[key] = isPlainObject(value) ? mergeConfigs(isPlainObject(prev) ? (prev as UserConfig) : {}, value as UserConfig) : value
     }
   }
   return out as UserConfig
+}
+
+/**
+ * The plugin list of two layers, the later one winning plugin by plugin: an entry of `later` that
+ * names a plugin of `earlier` (the same name or path; `math` and `bonbench:math` alike) takes its
+ * place, its options merged over the earlier ones key by key as any config object; an inline
+ * plugin object replaces the earlier one whole. Entries naming new plugins follow, in order.
+ */
+export function mergePluginLists(earlier: readonly PluginRef[], later: readonly PluginRef[]): PluginRef[] {
+  const out = [...earlier]
+  for (const ref of later) {
+    const at = out.findIndex((prev) => pluginRefKey(prev) === pluginRefKey(ref))
+    if (at < 0) out.push(ref)
+    else out[at] = mergePluginRef(out[at]!, ref)
+  }
+  return out
+}
+
+/** What a plugin reference names: a path, a package or a plugin's name, `bonbench:` dropped (`math` is `bonbench:math`). */
+function pluginRefKey(ref: PluginRef): string {
+  const name = typeof ref === 'string' ? ref : Array.isArray(ref) ? ref[0] : String((ref as { name?: unknown }).name)
+  return name.replace(/^bonbench:/, '')
+}
+
+function mergePluginRef(earlier: PluginRef, later: PluginRef): PluginRef {
+  if (!Array.isArray(later) && typeof later !== 'string') return later
+  if (!Array.isArray(earlier) && typeof earlier !== 'string') return later
+  const name = typeof later === 'string' ? later : later[0]
+  const options = mergeConfigs(optionsOf(earlier) as UserConfig, optionsOf(later) as UserConfig) as Record<string, unknown>
+  return Object.keys(options).length > 0 ? [name, options] : name
+}
+
+function optionsOf(ref: string | [string, Record<string, unknown>]): Record<string, unknown> {
+  return typeof ref === 'string' ? {} : ref[1]
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -97,8 +136,11 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
     }
   }
   const flags = opts.flags ? validateUserConfig(opts.flags, 'the command-line flags') : undefined
-  // A named preset overrides the config file; the implicit default preset only fills its gaps.
-  const merged = opts.preset ? mergeConfigs(opts.fileConfig, presetConfig, flags) : mergeConfigs(presets.default, opts.fileConfig, flags)
+  // A named preset overrides the config file, plugin by plugin for `plugins`; the implicit default
+  // preset only fills its gaps: its plugin list (the main job's task) only when the file has none.
+  const merged = opts.preset
+    ? mergeConfigs(opts.fileConfig, presetConfig, flags)
+    : mergeConfigs(opts.fileConfig.plugins ? { ...presets.default, plugins: undefined } : presets.default, opts.fileConfig, flags)
   const baseDir = opts.file ? dirname(opts.file) : opts.cwd
   const m = merged.matrix ?? {}
   if (!m.task) {

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfigFile } from '../../../core/config/load-config.js'
-import { resolveConfig } from '../../../core/config/resolve-config.js'
+import { mergePluginLists, resolveConfig } from '../../../core/config/resolve-config.js'
+import type { UserConfig } from '../../../core/config/types.js'
 import { setupRun } from '../../../core/run/setup.js'
 import { tempDir } from '../../e2e/cli-helper.js'
 
@@ -102,6 +103,39 @@ describe('resolveConfig', () => {
     expect(resolved.train.steps).toBe(3) // the file wins over the implicit default preset
     expect(resolved.eval.testPrompts).toBe(200) // the default preset fills the gap
     expect(resolved.nGrid).toEqual([1, 2, 4, 8, 16, 32])
+  })
+
+  it("merges plugins by plugin: a preset's task entry keeps the config file's model, server and task options", () => {
+    const fileConfig = {
+      plugins: [
+        ['openai-compatible', { baseUrl: 'http://127.0.0.1:18431/v1', apiKeyEnv: 'LAB_KEY' }],
+        ['bonbench:math', { levels: [2], testSize: 90 }],
+        './my-verifier.ts',
+      ],
+      matrix: { task: 'math' },
+    } satisfies UserConfig
+    const quick = resolveConfig({ cwd: '/tmp', fileConfig, preset: 'quick' })
+    // The preset's ['math', { levels: [1] }] wins on levels only; the rest of the file's plugins stay, in order.
+    expect(quick.plugins).toEqual([
+      ['openai-compatible', { baseUrl: 'http://127.0.0.1:18431/v1', apiKeyEnv: 'LAB_KEY' }],
+      ['math', { levels: [1], testSize: 90 }],
+      './my-verifier.ts',
+    ])
+    // The implicit default preset's plugins only fill a file that names none.
+    expect(resolveConfig({ cwd: '/tmp', fileConfig }).plugins).toEqual(fileConfig.plugins)
+    expect(resolveConfig({ cwd: '/tmp', fileConfig: { matrix: { task: 'math' } } }).plugins).toEqual([['math', { levels: [1] }]])
+  })
+
+  it("mergePluginLists: a later entry takes the earlier one's place with options merged; new ones follow; objects replace", () => {
+    const inline = { name: 'lab/judge', kind: 'verifier' as const, meta: { version: '1.0.0' }, score: async () => [] }
+    const replaced = { ...inline, meta: { version: '2.0.0' } }
+    expect(mergePluginLists(['tabular', ['toy', { noise: 1 }], inline], [['tabular', { learningRate: 2 }], 'toy', replaced, 'rl'])).toEqual([
+      ['tabular', { learningRate: 2 }],
+      ['toy', { noise: 1 }],
+      replaced,
+      'rl',
+    ])
+    expect(mergePluginLists([['toy', { noise: 1, prompts: 9 }]], [['toy', { noise: 0 }]])).toEqual([['toy', { noise: 0, prompts: 9 }]])
   })
 
   it('defaults the pool to twice the largest N and rejects a smaller one', () => {
