@@ -100,7 +100,7 @@ describe('the packed bonbench package in a fresh project', () => {
   }, 60_000)
   afterAll(() => work.cleanup())
 
-  it('ships the compiled package, its types, the bin and run-time assets, and no sources, tests or docs', () => {
+  it('ships the compiled package, its types, the bin, run-time assets and the docs the README links, and no sources, tests or study data', () => {
     for (const path of [
       'package.json',
       'README.md',
@@ -119,12 +119,16 @@ describe('the packed bonbench package in a fresh project', () => {
       // zod bundled into one module, with its licence (scripts/vendor-zod.mjs).
       'dist/vendor/zod.js',
       'dist/vendor/zod.LICENSE',
+      // The README's links for plugin authors resolve inside the installed package.
+      'docs/plugins.md',
+      'docs/nightly.md',
+      'docs/examples/numeric-verifier.ts',
     ]) {
       expect(files, path).toContain(path)
     }
     const stray = files.filter(
       (f) =>
-        !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json)|dist\/plugins\/verifiers\/python-sandbox\/fork-server\.py|dist\/vendor\/zod\.LICENSE)$/.test(
+        !/^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|mjs|d\.ts|json)|dist\/plugins\/verifiers\/python-sandbox\/fork-server\.py|dist\/vendor\/zod\.LICENSE|docs\/[^/]+\.md|docs\/examples\/[^/]+\.ts)$/.test(
           f,
         ),
     )
