@@ -16,8 +16,36 @@ const tokenName = (id: number) => `token_id:${id}`
 export function finish(choice: SampledChoice): { finish_reason: 'stop' | 'length'; stop_reason: string | null } {
   const c = choice.completion
   if (c.finishReason === 'length') return { finish_reason: 'length', stop_reason: null }
-  if (c.finishReason === 'stop') return { finish_reason: 'stop', stop_reason: choice.stop.find((s) => s.length > 0) ?? null }
+  if (c.finishReason === 'stop') return { finish_reason: 'stop', stop_reason: endingStop(c, choice.stop) }
   return { finish_reason: 'stop', stop_reason: null }
+}
+
+/**
+ * Which of the request's stop strings ended a completion whose finish reason is 'stop'. The text
+ * leaves it out, so the model has to say: `Completion.stopString` (the tiny-transformer gives it),
+ * used when it is one of `stops`. For a model that does not say, the stop strings the text is
+ * consistent with (`endsFirst`); when several are, the text cannot tell them apart and the first
+ * of them in request order is a guess. Never null while `stops` has one: null would read as end
+ * of sequence.
+ */
+export function endingStop(completion: Completion, stops: string[]): string | null {
+  const reported = completion.stopString
+  if (reported !== undefined && stops.includes(reported)) return reported
+  return stops.find((s) => s.length > 0 && endsFirst(completion.text + s, s, stops)) ?? stops.find((s) => s.length > 0) ?? null
+}
+
+/**
+ * Whether decoding `whole` and checking the stop strings after each character, in request order
+ * (as the tiny-transformer does, and vLLM), would first stop at its very end, on `stop`: no stop
+ * string ends earlier, and none listed before `stop` ends there too.
+ */
+function endsFirst(whole: string, stop: string, stops: string[]): boolean {
+  for (let end = 1; end <= whole.length; end++) {
+    const prefix = whole.slice(0, end)
+    const first = stops.find((s) => s.length > 0 && prefix.endsWith(s))
+    if (first !== undefined) return end === whole.length && first === stop
+  }
+  return false
 }
 
 /** Per-token log-probabilities where the model gives them (`Completion.tokenLogProbs`); else the sum on the last token. */

@@ -5,7 +5,7 @@ import type { ModelInstance, SampleRequest } from '../../core/plugin-api/model.j
 import { HttpError, sendError, sendJson } from './http-error.js'
 import { chatAnswer, completionAnswer, type SampledChoice } from './openai-answers.js'
 import { readJsonBody } from './read-json-body.js'
-import { chatPrompt, chatRequestSchema, completionRequestSchema, stopList } from './request-schemas.js'
+import { MAX_SEED, chatPrompt, chatRequestSchema, completionRequestSchema, stopList } from './request-schemas.js'
 import { SampleBatcher } from './sample-batcher.js'
 import { StreamChunks } from './stream-chunks.js'
 import type { z } from 'zod'
@@ -40,8 +40,10 @@ export interface OpenAiServer {
  * (SampleBatcher). A request's seed goes to the model as the request seed,
  * exactly as bonbench's evaluation passes it, so an answer equals the in-process model's
  * completions for the same (prompt, n, temperature, top_p, max_tokens, stop, seed); without a
- * seed one is drawn at random. Malformed JSON and bad fields are 400, an unknown model 404,
- * oversized bodies 413; a client that goes away mid-request is dropped without harm.
+ * seed one is drawn at random, and a seed outside [0, 2^32 − 1] (which the model would read
+ * modulo 2^32) is a 400. A choice ended by a stop string reports that string as vLLM's
+ * `stop_reason` (openai-answers.ts, `endingStop`). Malformed JSON and bad fields are 400, an
+ * unknown model 404, oversized bodies 413; a client that goes away mid-request is dropped without harm.
  */
 export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
   const batcher = new SampleBatcher(opts.model)
@@ -50,7 +52,7 @@ export function createOpenAiServer(opts: OpenAiServerOptions): OpenAiServer {
 
   /** Samples every prompt's `n` choices; `onText` gets choice text as it is decoded (choice index: prompt × n + completion). */
   async function sampleChoices(prompts: string[], r: SamplingFields, onText?: (index: number, text: string) => void): Promise<SampledChoice[]> {
-    const seed = r.seed ?? randomInt(2 ** 32)
+    const seed = r.seed ?? randomInt(MAX_SEED + 1)
     const stop = stopList(r.stop)
     const maxTokens = r.max_tokens ?? r.max_completion_tokens ?? undefined
     const requests: SampleRequest[] = prompts.map((prompt) => ({

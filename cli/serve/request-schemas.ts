@@ -2,6 +2,18 @@ import { z } from 'zod'
 
 const stop = z.union([z.string(), z.array(z.string()).max(16)]).nullish()
 
+/** The largest seed the core's random streams tell apart: they take seeds as 32-bit unsigned integers (core/rng.ts). */
+export const MAX_SEED = 2 ** 32 - 1
+
+/**
+ * The message for a seed out of range. Why a 400 and not a silent fold: the model's streams would
+ * read the seed modulo 2^32, so 7 and 2^32 + 7 would give the same completions.
+ */
+const seedRange = `must be an integer in [0, ${MAX_SEED}] (0 to 2^32 − 1): the model's random streams take 32-bit seeds, so another seed would repeat one of these; reduce it modulo 2^32`
+
+/** `seed`: an integer the model honours exactly (see MAX_SEED), or none (one is drawn). */
+const seed = z.int().min(0, seedRange).max(MAX_SEED, seedRange).nullish()
+
 /** What both endpoints share: the sampling parameters `bench serve` honours (unknown fields are ignored, as vLLM does). */
 const sampling = {
   model: z.string().min(1),
@@ -11,7 +23,7 @@ const sampling = {
   max_tokens: z.int().min(1).nullish(),
   max_completion_tokens: z.int().min(1).nullish(),
   stop,
-  seed: z.int().nullish(),
+  seed,
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
 }

@@ -27,6 +27,12 @@ export interface Completion {
    */
   tokenLogProbs?: number[]
   /**
+   * With `finishReason` 'stop': the request's stop string that ended the text (the text leaves it
+   * out, so nothing else tells which matched). Optional; `bench serve` reports it as vLLM's
+   * `stop_reason`, and guesses from the text for a model that leaves it out.
+   */
+  stopString?: string
+  /**
    * A judgement recorded with this completion, for a model that replays samples judged elsewhere
    * (the `replay` model serving a sample dump). The evaluator and the trainer use each field present
    * in place of the verifiers': `reward` for R, `score` for r, `answer` for majority vote; the

@@ -7,6 +7,7 @@ import type { ResolvedOpenAiCompatibleOptions } from './options.js'
 import { type ApiAnswer, answerUsage, parseChoices } from './parse-choices.js'
 import { RequestCache } from './request-cache.js'
 import { type RequestBody, endpointPath, requestBody } from './request-body.js'
+import { withRequestSignal } from './request-signal.js'
 import { UsageMeter } from './usage-meter.js'
 
 /** What an instance needs: the client, the served model name, and the cache folder when answers are kept. */
@@ -37,7 +38,9 @@ export function createApiInstance(setup: InstanceSetup): ModelInstance & { takeU
       if (hit !== undefined) return { answer: hit as ApiAnswer, cached: true, key }
     }
     try {
-      return { answer: await client.post<ApiAnswer>(path, { body, signal }), cached: false, key }
+      // Each request gets its own signal, linked to the run's (withRequestSignal): no listener is left behind.
+      const answer = await withRequestSignal(signal, (own) => client.post<ApiAnswer>(path, { body, signal: own }))
+      return { answer, cached: false, key }
     } catch (error) {
       throw apiFailure(error, o, path, model)
     }

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai'
 import { apiFailure } from './api-client.js'
 import { ModelApiError } from './model-api-error.js'
+import { withRequestSignal } from './request-signal.js'
 import type { ResolvedOpenAiCompatibleOptions } from './options.js'
 
 /**
@@ -12,7 +13,7 @@ import type { ResolvedOpenAiCompatibleOptions } from './options.js'
 export async function servedModel(client: OpenAI, o: ResolvedOpenAiCompatibleOptions, signal?: AbortSignal): Promise<string> {
   let ids: string[]
   try {
-    const page = await client.models.list({ signal })
+    const page = await withRequestSignal(signal, (own) => client.models.list({ signal: own }))
     ids = page.data.map((m) => m.id)
   } catch (error) {
     const failure = apiFailure(error, o, '/models', o.model)

@@ -41,6 +41,8 @@ interface RowState {
   /** Characters of `text` already reported through `onText`. */
   sent: number
   done?: Completion['finishReason']
+  /** The stop string that ended the row, when one did (`done` is then 'stop'). */
+  stopString?: string
 }
 
 function disposeCache(cache: KvCache | undefined): void {
@@ -138,6 +140,7 @@ function accept(model: DecodeModel, row: RowState, req: RowRequest, token: numbe
         row.logProbs.pop()
       }
       row.done = 'stop'
+      row.stopString = stop
       return
     }
   }
@@ -297,6 +300,7 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
     logProb: row.logProbs.reduce((a, b) => a + b, 0),
     tokenLogProbs: row.logProbs,
     finishReason: row.done ?? 'length',
+    ...(row.stopString !== undefined ? { stopString: row.stopString } : {}),
   }))
 }
 

@@ -3,6 +3,7 @@
  * on loopback with the official `openai` client: no HTTP mocks. Failure cases use small real
  * servers in front of it (a flaky proxy, a server that answers too few choices).
  */
+import { getEventListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -136,6 +137,34 @@ describe('openai-compatible against bench serve', () => {
       await Promise.all([firstServed.close(), otherServed.close()])
       await other.dispose?.()
     }
+  })
+
+  it('leaves no abort listener on the run signal after its requests, and aborting it still cancels a request in flight', async () => {
+    const api = await create({ baseUrl, cache: false })
+    const run = new AbortController()
+    // More requests than Node's MaxListenersExceededWarning threshold (10): one after another, then together.
+    for (let i = 0; i < 12; i++) await api.sample([{ ...requests()[0]!, seed: 300 + i }], { signal: run.signal })
+    const together = Array.from({ length: 12 }, (_, i) => ({ ...requests()[0]!, promptId: `t${i}`, seed: 400 + i }))
+    expect(await api.sample(together, { signal: run.signal })).toHaveLength(12)
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0)
+
+    // A server that takes the sampling request and never answers: only the run's abort ends it.
+    let taken!: () => void
+    let dropped!: () => void
+    const arrived = new Promise<void>((r) => (taken = r))
+    const gone = new Promise<void>((r) => (dropped = r))
+    const silent = await listen((req, res) => {
+      if (req.url === '/v1/models') return forward(req, res)
+      res.on('close', dropped)
+      taken()
+    })
+    const pending = (await create({ baseUrl: silent, cache: false, maxRetries: 0 })).sample([requests()[0]!], { signal: run.signal })
+    await arrived
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(1) // the link to the request in flight
+    run.abort()
+    await expect(pending).rejects.toMatchObject({ code: 'BENCH_ABORTED' })
+    await gone // the connection was closed: the request was cancelled, not left to run
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0)
   })
 })
 
@@ -307,6 +336,27 @@ describe('bench serve with the official openai client', () => {
     await expect(gone).rejects.toThrow()
     expect((await client().completions.create({ model: 'tiny', prompt: 'ab=', seed: 3, max_tokens: 4 })).choices).toHaveLength(1)
   })
+
+  it('refuses a seed outside [0, 2^32 − 1], which the model would read modulo 2^32, with a 400 naming the field and the range', async () => {
+    const texts = async (seed: number) =>
+      (await client().completions.create({ model: 'tiny', prompt: 'ab=', n: 3, seed, max_tokens: 8 })).choices.map((c) => c.text)
+    for (const seed of [2 ** 32 + 7, 2 ** 40 + 7, -(2 ** 32) + 7, -1, 2 ** 32]) {
+      for (const ask of [
+        client().completions.create({ model: 'tiny', prompt: 'ab=', seed, max_tokens: 8 }),
+        client().chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'ab=' }], seed, max_tokens: 8 }),
+      ]) {
+        const error = await ask.catch((e: unknown) => e)
+        expect(error, `seed ${seed}`).toBeInstanceOf(APIError)
+        expect(error).toMatchObject({ status: 400, param: 'seed' })
+        expect((error as APIError).message).toContain('seed: must be an integer in [0, 4294967295]')
+      }
+    }
+    // Both ends of the range are honoured, each a seed of its own.
+    const [low, high] = [await texts(0), await texts(2 ** 32 - 1)]
+    expect(low).toHaveLength(3)
+    expect(high).toHaveLength(3)
+    expect(high).not.toEqual(low)
+  })
 })
 
 describe('bench serve streams tokens as they are decoded', () => {
@@ -411,6 +461,52 @@ describe('bench serve streams tokens as they are decoded', () => {
         const cutStream = await read((await s.client.completions.create({ ...stopped, stream: true })) as AsyncIterable<Chunk>, 2)
         expect(cutStream.texts).toEqual(cut.choices.map((c) => c.text))
         expect(cutStream.finishes).toEqual(cut.choices.map((c) => c.finish_reason))
+        expect(s.logs).toEqual([])
+      } finally {
+        await s.server.close()
+        await s.model.dispose?.()
+      }
+    }
+  }, 120_000)
+
+  /** Where an unstopped text first reaches one of `stops` (ties: the first listed): the text before it and that stop string; none when it never does. */
+  function firstStop(full: string, stops: string[]): { text: string; stop: string } | undefined {
+    for (let end = 1; end <= full.length; end++) {
+      const stop = stops.find((s) => full.slice(0, end).endsWith(s))
+      if (stop !== undefined) return { text: full.slice(0, end - stop.length), stop }
+    }
+    return undefined
+  }
+
+  it('reports as stop_reason the stop string that ended each choice, not the first one asked (in process and from workers, streamed or not, both endpoints)', async () => {
+    for (const s of await servers()) {
+      try {
+        const ask = { model: 'tiny', n: 2, seed: 3, max_tokens: 48 }
+        const unstopped = (await s.client.completions.create({ ...ask, prompt: 'ab=' })).choices
+        const full = unstopped.map((c) => c.text)
+        for (const t of full) expect([...t].length, s.label).toBeGreaterThan(20)
+        // '#' first, which the model never writes ('#' is not in its vocabulary), then pieces of the texts themselves.
+        const stop = ['#', full[0]!.slice(8, 10), full[1]!.slice(5, 6)]
+        const expected = full.map((t) => firstStop(t, stop))
+        expect(expected.some((e) => e !== undefined)).toBe(true)
+        const want = full.map((t, i) => {
+          const e = expected[i]
+          return e ? { text: e.text, finish_reason: 'stop', stop_reason: e.stop } : { text: t, finish_reason: unstopped[i]!.finish_reason, stop_reason: null }
+        })
+        type Ended = { finish_reason: string | null; stop_reason?: unknown }
+        const got = (await s.client.completions.create({ ...ask, prompt: 'ab=', stop })).choices as Array<Ended & { text: string }>
+        expect(
+          got.map((c) => ({ text: c.text, finish_reason: c.finish_reason, stop_reason: c.stop_reason })),
+          s.label,
+        ).toEqual(want)
+        const chat = await s.client.chat.completions.create({ ...ask, messages: [{ role: 'user', content: 'ab=' }], stop })
+        expect(chat.choices.map((c) => ({ text: c.message.content, finish_reason: c.finish_reason, stop_reason: (c as Ended).stop_reason }))).toEqual(want)
+        // Streamed: each choice's closing chunk says the same.
+        const ends: Array<{ finish_reason: string | null; stop_reason?: unknown }> = []
+        for await (const chunk of await s.client.completions.create({ ...ask, prompt: 'ab=', stop, stream: true }))
+          for (const c of chunk.choices as Array<Ended & { index: number }>)
+            if (c.finish_reason) ends[c.index] = { finish_reason: c.finish_reason, stop_reason: c.stop_reason }
+        expect(ends).toEqual(want.map(({ finish_reason, stop_reason }) => ({ finish_reason, stop_reason })))
         expect(s.logs).toEqual([])
       } finally {
         await s.server.close()
