@@ -5,14 +5,17 @@ import type { CellGroup } from './groups.js'
 
 /**
  * How one cell (key without seed) of a new run stands against the base run, bit for bit:
- * - `identical`: every seed's metrics, per-prompt metrics, training log and compute counts are
- *   bit-identical (wall time aside);
- * - `changed`: something differs and so do the runs' inputs (code, config, data, plugins or
- *   environment), or the code's identity cannot be checked (a dirty or missing git state);
- * - `not-reproducible`: something differs although every input is recorded the same on a clean
- *   commit — an error of its own, whatever the statistics say.
+ * - `identical`: both runs hold the same seeds of the cell, and every seed's metrics, per-prompt
+ *   metrics, training log and compute counts are bit-identical (wall time aside);
+ * - `other-seeds`: the runs hold other seeds of the cell (another draw, or seeds one run lacks), and
+ *   the seeds both hold (if any) are bit-identical. The rest can only be compared statistically, so
+ *   the cell is not called identical — nor an error: a different seed set draws different numbers;
+ * - `changed`: a seed both runs hold differs and so do the runs' inputs (code, config, data,
+ *   plugins or environment), or the code's identity cannot be checked (a dirty or missing git state);
+ * - `not-reproducible`: a seed both runs hold differs although every input is recorded the same on
+ *   a clean commit — an error of its own, whatever the statistics say.
  */
-export type ExactState = 'identical' | 'changed' | 'not-reproducible'
+export type ExactState = 'identical' | 'other-seeds' | 'changed' | 'not-reproducible'
 
 /** What differs between the inputs of two runs, from their provenance blocks. */
 export interface InputsComparison {
@@ -29,9 +32,11 @@ export interface CellExact {
   groupId: string
   label: string
   state: ExactState
-  /** Seeds present in either run. */
+  /** The seeds both runs hold: the ones compared bit for bit. */
   seeds: number[]
-  /** Seeds whose cell differs (or is in one run only). */
+  /** Seeds only one run holds (not compared bit for bit); both empty when the seed sets are equal. */
+  otherSeeds: { base: number[]; next: number[] }
+  /** Seeds both runs hold whose cell differs. */
   differingSeeds: number[]
   /** The first differences, `s<seed> path: base → new`. */
   differences: string[]
@@ -41,8 +46,10 @@ export interface CellExact {
 export interface ExactComparison {
   inputs: InputsComparison
   cells: CellExact[]
-  /** Every compared cell is bit-identical. */
+  /** Every compared cell is bit-identical, on the same seeds. */
   identical: boolean
+  /** Cells whose seed sets differ and whose shared seeds (if any) are bit-identical: not compared bit for bit in full. */
+  otherSeeds: string[]
   /** Cells that changed on changed inputs (listed whether or not a test calls them a regression). */
   changed: string[]
   /** Cells that changed on unchanged inputs: the run does not reproduce itself. */
@@ -93,6 +100,14 @@ export function compareInputs(base: Provenance, next: Provenance): InputsCompari
   return { same: changes.length === 0, verifiable: why.length === 0, changes: [...changes, ...why.map((w) => `${w}: the code's identity cannot be checked`)] }
 }
 
+/** The state of a cell from what its seeds showed (see {@link ExactState}). */
+function exactState(differing: number, otherSeeds: CellExact['otherSeeds'], inputs: InputsComparison): ExactState {
+  if (differing > 0) return inputs.same && inputs.verifiable ? 'not-reproducible' : 'changed'
+  // No seed both runs hold differs: identical only when there is no other seed either (with no seed
+  // in common, "nothing differs" would be vacuous). Other seeds are no evidence of an error.
+  return otherSeeds.base.length + otherSeeds.next.length > 0 ? 'other-seeds' : 'identical'
+}
+
 /**
  * Compares matched cells bit for bit, seed by seed, and classifies each (see {@link ExactState}).
  * Runs in `bench compare` before any statistics. Pure; `limit` caps the differences kept per cell.
@@ -108,9 +123,11 @@ export function compareExact(
     const bySeed = (g: CellGroup) => new Map<number, CellResult>(g.cells.map((c) => [c.key.seed, c]))
     const a = bySeed(base)
     const b = bySeed(next)
-    // The seeds both runs have: a seed only one run has is no evidence of a changed number (an
-    // unfinished run lacks it); compareRuns reports it as missing.
-    const seeds = [...a.keys()].filter((s) => b.has(s)).sort((x, y) => x - y)
+    const sorted = (xs: number[]) => xs.sort((x, y) => x - y)
+    // Only the seeds both runs hold are compared bit for bit; a seed one run lacks (an unfinished
+    // run, another draw) makes the cell 'other-seeds', and compareRuns reports it as missing or drawn.
+    const seeds = sorted([...a.keys()].filter((s) => b.has(s)))
+    const otherSeeds = { base: sorted([...a.keys()].filter((s) => !b.has(s))), next: sorted([...b.keys()].filter((s) => !a.has(s))) }
     const differingSeeds: number[] = []
     const differences: string[] = []
     for (const s of seeds) {
@@ -119,14 +136,16 @@ export function compareExact(
       differingSeeds.push(s)
       differences.push(...found.map((f) => `s${s} ${f}`))
     }
-    const state: ExactState = differingSeeds.length === 0 ? 'identical' : inputs.same && inputs.verifiable ? 'not-reproducible' : 'changed'
-    return { groupId: base.groupId, label: base.label, state, seeds, differingSeeds, differences: differences.slice(0, limit) }
+    const state = exactState(differingSeeds.length, otherSeeds, inputs)
+    return { groupId: base.groupId, label: base.label, state, seeds, otherSeeds, differingSeeds, differences: differences.slice(0, limit) }
   })
+  const inState = (state: ExactState) => cells.filter((c) => c.state === state).map((c) => c.groupId)
   return {
     inputs,
     cells,
     identical: cells.every((c) => c.state === 'identical'),
-    changed: cells.filter((c) => c.state === 'changed').map((c) => c.groupId),
-    notReproducible: cells.filter((c) => c.state === 'not-reproducible').map((c) => c.groupId),
+    otherSeeds: inState('other-seeds'),
+    changed: inState('changed'),
+    notReproducible: inState('not-reproducible'),
   }
 }

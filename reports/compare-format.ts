@@ -115,7 +115,8 @@ export function compareToMarkdown(c: RunComparison): string {
   const notes = [
     ...c.onlyInBase.map((g) => `only in base run (not compared): \`${mdCell(g)}\``),
     ...c.onlyInNext.map((g) => `only in new run (not compared): \`${mdCell(g)}\``),
-    ...c.warnings.map(mdCell),
+    // A cut journal's warning already stands under the verdict.
+    ...c.warnings.filter((w) => !c.cutJournals.some((cut) => cut.message === w)).map(mdCell),
     ...(c.benchmarks?.warnings ?? []).map(mdCell),
   ]
   if (notes.length) parts.push(`### Notes\n\n${notes.map((n) => `- ${n}`).join('\n')}`)

@@ -6,7 +6,32 @@ import { mdCell, signedPoints, table } from './markdown.js'
 
 const pct = (v: number) => (100 * v).toFixed(1)
 const roles: PrimaryRole[] = ['pass@1', 'Bo-N′', 'pass@max N']
-const bits: Record<CellExact['state'], string> = { identical: '= identical', changed: '≠ changed', 'not-reproducible': '⛔ not reproducible' }
+const bits: Record<CellExact['state'], string> = {
+  identical: '= identical',
+  'other-seeds': '~ other seeds',
+  changed: '≠ changed',
+  'not-reproducible': '⛔ not reproducible',
+}
+
+/** A cell's bits column: its state, and for other seeds how many seeds both runs hold (the ones compared bit for bit). */
+function bitsCell(e: CellExact): string {
+  if (e.state !== 'other-seeds') return bits[e.state]
+  return `${bits[e.state]} (${e.seeds.length ? `${e.seeds.length} shared: identical` : 'none shared'})`
+}
+
+/** How many cells are in each exact state, after the verdict: identical only when every cell is, on the same seeds. */
+function exactSummary(c: RunComparison): string {
+  const x = c.exact
+  if (x.identical) return `all ${x.cells.length} cells are bit-identical to the base run`
+  const identical = x.cells.filter((e) => e.state === 'identical').length
+  const other = x.otherSeeds.length ? `, ${x.otherSeeds.length} on other seeds (compared bit for bit only on the seeds both runs hold)` : ''
+  return `${identical} of ${x.cells.length} cells bit-identical, ${x.changed.length} changed${x.notReproducible.length ? `, ${x.notReproducible.length} not reproducible` : ''}${other}`
+}
+
+/** A warning line for each run whose journal ends in a torn line, right under the verdict: the base run's loss shows nowhere else. */
+function cutLines(c: RunComparison): string[] {
+  return c.cutJournals.map((cut) => `⚠️ **Cut journal:** ${mdCell(cut.message)}.`)
+}
 
 /** The verdict line of a comparison: not reproducible, regressed, or neither; and how exact the rerun was. */
 export function compareVerdict(c: RunComparison): string {
@@ -19,10 +44,7 @@ export function compareVerdict(c: RunComparison): string {
       : c.missing.length
         ? `❌ **Incomplete: the new run lacks ${c.missing.length} cell group(s) of the base run (${c.missing.slice(0, 4).join('; ')}${c.missing.length > 4 ? '; …' : ''})**`
         : '✅ **No significant regression**'
-  const exact = x.identical
-    ? `all ${x.cells.length} cells are bit-identical to the base run`
-    : `${x.cells.length - x.changed.length - x.notReproducible.length} of ${x.cells.length} cells bit-identical, ${x.changed.length} changed${x.notReproducible.length ? `, ${x.notReproducible.length} not reproducible` : ''}`
-  return `${verdict} — ${exact}.`
+  return `${verdict} — ${exactSummary(c)}.`
 }
 
 function metricCell(d: CellDiff | undefined): string {
@@ -39,7 +61,7 @@ function metricCell(d: CellDiff | undefined): string {
  */
 export function compareLead(c: RunComparison): string {
   const x = c.exact
-  const parts = [compareVerdict(c)]
+  const parts = [compareVerdict(c), ...cutLines(c)]
   const inputs = x.inputs.same
     ? x.inputs.verifiable
       ? 'Inputs: code, config, plugins, data and environment are recorded the same in both runs, so every cell must be bit-identical.'
@@ -63,7 +85,7 @@ export function compareLead(c: RunComparison): string {
     const first = ds[0]
     return [
       mdCell(e.label),
-      bits[e.state],
+      bitsCell(e),
       first ? `${first.prompts} × ${first.seeds.base}/${first.seeds.next}` : '—',
       ...roles.map((r) => metricCell(ds.find((d) => d.role === r))),
     ]

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { Interval } from '../core/plugin-api/results.js'
 import type { BenchmarkComparison } from './compare-benchmarks.js'
 import type { ExactComparison } from './compare-exact.js'
@@ -9,7 +10,9 @@ import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup } from './groups.js'
 import { grandMean, groupCells, metricMatrix, sharedPrompts } from './groups.js'
 import type { RunData } from '../core/run/run-record.js'
+import { runFiles } from '../core/run/run-record.js'
 import { BenchError } from '../core/errors.js'
+import type { JournalCut } from './compare-journal.js'
 
 /** Knobs of {@link compareRuns}. */
 export interface CompareRunsOptions {
@@ -23,6 +26,18 @@ export interface CompareRunsOptions {
   resamples?: number
   maxResamples?: number
   seed?: number
+  /** Where each run's journal was cut, if it was (compare-journal.ts's `journalCut`, read by `bench compare`). */
+  cuts?: { base?: JournalCut; next?: JournalCut }
+}
+
+/** A run whose journal ends in a torn line, as {@link RunComparison} reports it. */
+export interface CutJournal extends JournalCut {
+  /** Which run: the base run or the new one. */
+  run: 'base' | 'new'
+  /** What the other run holds and this one lacks, `<group> (no cell)` or `<group> (seeds 2, 3)`: what the cut record may have held. */
+  lacks: string[]
+  /** The warning, as `warnings` holds it: what is lost and the fix for that run. */
+  message: string
 }
 
 /** One cell (key without seed) and metric, compared between the base run and the new run. */
@@ -76,6 +91,12 @@ export interface RunComparison {
   onlyInBase: string[]
   onlyInNext: string[]
   warnings: string[]
+  /**
+   * The runs whose journal ends in a torn line (a record cut when the run was killed): its record
+   * is lost. For the base run nothing else shows it (the new run merely has more), so the summary
+   * warns; a cut new run shows as incomplete too, when the record was a cell.
+   */
+  cutJournals: CutJournal[]
   benchmarks?: BenchmarkComparison
   /** True when any cell regressed or (where comparable) any benchmark regressed. */
   regressed: boolean
@@ -91,6 +112,54 @@ function commonNTrain(groups: readonly CellGroup[]): number | undefined {
 }
 
 /**
+ * Fails when a run has no finished cell, naming that run's folder and journal: a comparison
+ * against nothing is no verdict, and which side is empty decides the fix (restore the base run's
+ * journal; finish the new run). Pure; describes the journal from what was read of it.
+ */
+function requireFinishedCells(base: RunData, next: RunData): void {
+  const empty = (run: RunData, which: 'base' | 'new') => {
+    if (run.cells.length > 0) return undefined
+    const journal = join(run.runDir, runFiles.journal)
+    const read = run.pools.size + run.training.size + Object.keys(run.prepare).length
+    const holds = run.errors.length
+      ? `its ${run.errors.length} cell(s) in ${journal} all ended in an error`
+      : read === 0
+        ? `${journal} is missing or empty`
+        : `${journal} holds no finished cell record`
+    const fix =
+      which === 'base'
+        ? "restore the base run's journal.jsonl (the last-good artifact holds it beside run.json), or compare against another base run"
+        : `check that it finished (bench run --resume ${run.runDir})`
+    return `the ${which} run ${run.runDir} has no finished cell (${holds}): ${fix}`
+  }
+  const problems = [empty(base, 'base'), empty(next, 'new')].filter((p): p is string => p !== undefined)
+  if (problems.length) throw new BenchError('BENCH_RUN_INVALID', `${problems.join('; and ')}.`)
+}
+
+/** What `have` lacks of `other`, per cell group: `<group> (no cell)` or `<group> (seeds 2, 3)`. */
+function groupsLacking(have: readonly CellGroup[], other: readonly CellGroup[]): string[] {
+  const byId = new Map(have.map((g) => [g.groupId, new Set(g.cells.map((c) => c.key.seed))]))
+  return other.flatMap((g) => {
+    const seeds = byId.get(g.groupId)
+    if (!seeds) return [`${g.groupId} (no cell)`]
+    const lost = g.cells.map((c) => c.key.seed).filter((seed) => !seeds.has(seed))
+    return lost.length ? [`${g.groupId} (seed${lost.length > 1 ? 's' : ''} ${lost.join(', ')})`] : []
+  })
+}
+
+/** The warning for a run whose journal was cut: what is lost, and the fix for that side. */
+function cutWarning(cut: Omit<CutJournal, 'message'>, runDir: string): string {
+  const lost = cut.lacks.length
+    ? `${cut.lacks.length} cell group(s) the ${cut.run === 'base' ? 'new' : 'base'} run has: ${cut.lacks.join('; ')}`
+    : 'no cell the other run has'
+  const fix =
+    cut.run === 'base'
+      ? "those are compared on what is left (or not at all); restore the base run's full journal.jsonl (the last-good artifact) for a complete comparison"
+      : `resume the run to redo it (bench run --resume ${runDir})`
+  return `the ${cut.run} run's journal ${cut.journal} ends in a torn line (line ${cut.line}): its last record was cut (the run was killed while writing it), so the ${cut.run} run lacks ${lost}; ${fix}`
+}
+
+/**
  * Compares a new run with a base run. First, exactly: every matched cell's numbers bit for bit,
  * and the runs' recorded inputs (compare-exact.ts). Then statistically: cells are aligned by their
  * key without the seed (seeds are resampled, not paired: the runs' seeds are independent draws)
@@ -99,12 +168,14 @@ function commonNTrain(groups: readonly CellGroup[]): number | undefined {
  * across all cells, each with its minimal detectable drop; pass@N and Bo-N at the other N are
  * compared too (their own Holm family) but only reported. A regression is a Holm-significant
  * primary difference whose drop exceeds `threshold` points. Runs in `bench compare`;
- * deterministic given the runs and `seed`.
+ * deterministic given the runs and `seed`. Throws BENCH_RUN_INVALID, naming the run and its
+ * journal, when either run has no finished cell; `options.cuts` adds a warning per cut journal.
  */
 export function compareRuns(base: RunData, next: RunData, options: CompareRunsOptions = {}): RunComparison {
   const threshold = options.threshold ?? 0
   const alpha = options.alpha ?? 0.05
   const level = options.level ?? 0.95
+  requireFinishedCells(base, next)
   const keys = [...base.cells, ...next.cells].map((c) => c.key)
   const a = groupCells(base.cells, keys)
   const b = groupCells(next.cells, keys)
@@ -131,12 +202,17 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     // An N the base run evaluated and the new run did not: its metrics (pass@max N among them)
     // cannot be compared, so a regression there would go unseen.
     const lackingN = g.grid.filter((n) => !other.grid.includes(n))
+    // Fewer seeds, some of the base run's among those lacking: an unfinished run, a loss.
+    const lostSeeds = lacking.length > 0 && other.cells.length < g.cells.length
     const lost = [
-      ...(lacking.length > 0 && other.cells.length < g.cells.length ? [`seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')}`] : []),
+      ...(lostSeeds ? [`seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')}`] : []),
       ...(lackingN.length > 0 ? [`N=${lackingN.join(', ')}`] : []),
     ]
     if (lost.length > 0) missing.push(`${g.groupId} (${lost.join('; ')})`)
-    if (lacking.length > 0 && other.cells.length >= g.cells.length)
+    // Any other difference of the seed sets (another draw, or more seeds in the new run) is no loss,
+    // but its cell is compared bit for bit on the shared seeds only (compare-exact.ts): say so.
+    const extra = seedsOf(other).some((seed) => !seedsOf(g).includes(seed))
+    if (!lostSeeds && (lacking.length > 0 || extra))
       warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
     const shared = sharedPrompts(g, other)
     if (shared.length === 0) {
@@ -200,6 +276,17 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   })
   const regressions = cells.filter((c) => c.regression)
   const exact = compareExact(base.manifest.provenance, next.manifest.provenance, [...pairs.values()])
+  const cut = (at: JournalCut, run: CutJournal['run'], lacks: string[], runDir: string): CutJournal => ({
+    ...at,
+    run,
+    lacks,
+    message: cutWarning({ ...at, run, lacks }, runDir),
+  })
+  const cutJournals = [
+    ...(options.cuts?.base ? [cut(options.cuts.base, 'base', groupsLacking(a.groups, b.groups), base.runDir)] : []),
+    ...(options.cuts?.next ? [cut(options.cuts.next, 'new', groupsLacking(b.groups, a.groups), next.runDir)] : []),
+  ]
+  warnings.unshift(...cutJournals.map((c) => c.message))
   return {
     base: { runId: base.manifest.runId, runDir: base.runDir },
     next: { runId: next.manifest.runId, runDir: next.runDir },
@@ -213,6 +300,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     onlyInBase: a.groups.filter((g) => !nextById.has(g.groupId)).map((g) => g.groupId),
     onlyInNext: b.groups.filter((g) => !baseIds.has(g.groupId)).map((g) => g.groupId),
     warnings,
+    cutJournals,
     regressed: regressions.length > 0,
     notReproducible: exact.notReproducible.length > 0,
   }

@@ -7,6 +7,7 @@ import { choiceFlag, integerAtLeast, nonNegative, numberFlag, openUnit } from '.
 import { loadBenchmarkHistory } from '../../reports/benchmark-history.js'
 import { compareBenchmarks, loadBenchmarkSet } from '../../reports/compare-benchmarks.js'
 import { compareRuns, withBenchmarks } from '../../reports/compare.js'
+import { journalCut } from '../../reports/compare-journal.js'
 import type { CompareFormat } from '../../reports/compare-format.js'
 import { formatComparison } from '../../reports/compare-format.js'
 import { readRun } from '../../core/run/run-record.js'
@@ -94,7 +95,11 @@ export function registerCompare(program: Command): void {
   ]).action(async (baseDir: string, newDir: string, flags: CompareFlags) => {
     const { format, threshold, alpha, resamples, seeds: seed, benchThreshold } = flags
     const [base, next] = await Promise.all([readRun(baseDir, { skipBadLines: flags.skipBadLines }), readRun(newDir, { skipBadLines: flags.skipBadLines })])
-    let comparison = compareRuns(base, next, { threshold, alpha, resamples, seed })
+    // readRun drops a torn last line silently (as a resume must); compare says so, for the base run above all.
+    const cuts = { base: journalCut(baseDir), next: journalCut(newDir) }
+    let comparison = compareRuns(base, next, { threshold, alpha, resamples, seed, cuts })
+    // On stderr too: CI sends stdout to a file, and a cut base run changes no exit code.
+    for (const cut of comparison.cutJournals) process.stderr.write(`bench: warning: ${cut.message}\n`)
 
     const benchBase = flags.benchBase ?? ((await isDir(path.join(baseDir, 'benchmarks'))) ? path.join(baseDir, 'benchmarks') : undefined)
     const benchNew = flags.benchNew ?? ((await isDir(path.join(newDir, 'benchmarks'))) ? path.join(newDir, 'benchmarks') : undefined)

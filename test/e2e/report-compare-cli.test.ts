@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BenchmarkFile } from '../../core/benchmark-format.js'
@@ -96,6 +96,45 @@ describe('bench compare', () => {
     const unrelated = await benchInProcess(['compare', dirs.base, other, '--fail-on-regression'], { cwd: tmp.dir })
     expect(unrelated.exitCode).toBe(2)
     expect(unrelated.stderr).toContain('bench: the runs share no cell to compare (the base run has 3 cell group(s), the new run 3')
+  })
+
+  it('a base run whose journal was cut by a kill is named on stderr and under the verdict; the runs are compared on what is left', async () => {
+    const cut = path.join(tmp.dir, 'cut-base')
+    await writeSyntheticRun(cut, { ...spec, seed: 21, runId: 'cut-base' })
+    const journal = path.join(cut, 'journal.jsonl')
+    await truncate(journal, (await stat(journal)).size - 200)
+    const copy = path.join(tmp.dir, 'rerun-of-base')
+    await writeSyntheticRun(copy, { ...spec, seed: 21, runId: 'rerun-of-base' })
+    const result = await benchInProcess(['compare', cut, copy, '--fail-on-regression'], { cwd: tmp.dir })
+    // The new run lost nothing: the baseline's damage is said, not failed (a failed night would keep the cut baseline).
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stderr).toMatch(/^bench: warning: the base run's journal .* ends in a torn line \(line \d+\): its last record was cut/m)
+    expect(result.stderr).toContain(`the base run's journal ${journal} ends`)
+    expect(result.stdout).toContain('⚠️ **Cut journal:**')
+    expect(result.stdout).toContain('math/tiny-transformer/sft/n1/t1 (seed 1)')
+    expect(result.stdout).not.toContain('cells are bit-identical')
+    expect(result.stdout).toContain('2 of 3 cells bit-identical, 0 changed, 1 on other seeds')
+    const json = JSON.parse((await benchInProcess(['compare', cut, copy, '--format', 'json'], { cwd: tmp.dir })).stdout)
+    expect(json.cutJournals).toMatchObject([{ run: 'base', journal, lacks: ['math/tiny-transformer/sft/n1/t1 (seed 1)'] }])
+    expect(json.exact.identical).toBe(false)
+  })
+
+  it('a base run with no finished cell exits 2 naming its folder and journal, with the fix for a base run', async () => {
+    const empty = path.join(tmp.dir, 'no-journal')
+    await writeSyntheticRun(empty, { ...spec, seed: 21, runId: 'no-journal' })
+    await rm(path.join(empty, 'journal.jsonl'))
+    const result = await benchInProcess(['compare', empty, dirs.noise, '--fail-on-regression'], { cwd: tmp.dir })
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain(
+      `bench: the base run ${empty} has no finished cell (${path.join(empty, 'journal.jsonl')} is missing or empty): restore the base run's journal.jsonl`,
+    )
+    expect(result.stderr).not.toContain('--resume')
+    await writeFile(path.join(empty, 'journal.jsonl'), '')
+    const reversed = await benchInProcess(['compare', dirs.noise, empty], { cwd: tmp.dir })
+    expect(reversed.exitCode).toBe(2)
+    expect(reversed.stderr).toContain(
+      `bench: the new run ${empty} has no finished cell (${path.join(empty, 'journal.jsonl')} is missing or empty): check that it finished (bench run --resume ${empty})`,
+    )
   })
 
   it('exits 1 on a benchmark regression given with --bench-base/--bench-new, and 2 for a bad flag', async () => {

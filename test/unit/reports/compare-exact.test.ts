@@ -57,6 +57,50 @@ describe('bench compare: exact first', () => {
     expect(c.notReproducible).toBe(false)
   })
 
+  it('never calls a cell identical on other seeds: disjoint seeds compare nothing bit for bit, and are no error', () => {
+    const drawn = syntheticRunData({ ...spec, seed: 11, runId: 'other-seeds', seeds: [10, 11] })
+    const c = compareRuns(recorded(base, 'abc'), recorded(drawn, 'abc'))
+    expect(c.exact.identical).toBe(false)
+    expect(c.exact.cells.map((e) => e.state)).toEqual(['other-seeds', 'other-seeds', 'other-seeds'])
+    expect(c.exact.cells[0]).toMatchObject({ seeds: [], otherSeeds: { base: [0, 1], next: [10, 11] }, differingSeeds: [] })
+    expect(c.exact.otherSeeds).toHaveLength(3)
+    expect(c.notReproducible).toBe(false)
+    const md = compareToMarkdown(c)
+    expect(md).not.toContain('bit-identical to the base run')
+    expect(md).toContain('0 of 3 cells bit-identical, 0 changed, 3 on other seeds')
+    expect(md).toContain('| ~ other seeds (none shared) |')
+  })
+
+  it('compares overlapping seed sets on the shared seeds: a differing one is changed, matching ones leave the cell on other seeds', () => {
+    // Seed 0 is drawn alike in both runs (same generator seed), seed 1 of the base and seed 2 of the new run are another draw.
+    const overlap = syntheticRunData({ ...spec, seed: 11, runId: 'overlap', seeds: [0, 2] })
+    const c = compareRuns(recorded(base, 'abc'), recorded(overlap, 'abc'))
+    expect(c.exact.cells.map((e) => e.state)).toEqual(['other-seeds', 'other-seeds', 'other-seeds'])
+    expect(c.exact.cells[0]).toMatchObject({ seeds: [0], otherSeeds: { base: [1], next: [2] } })
+    expect(compareToMarkdown(c)).toContain('| ~ other seeds (1 shared: identical) |')
+    const moved = syntheticRunData({ ...spec, seed: 12, runId: 'overlap-moved', seeds: [0, 2] })
+    const d = compareRuns(recorded(base, 'abc'), recorded(moved, 'abc'))
+    // Their seeds are recorded inputs that differ: a differing shared seed is a change, not an error.
+    expect(d.exact.cells.map((e) => e.state)).toEqual(['changed', 'changed', 'changed'])
+    expect(d.exact.cells[0]!.differingSeeds).toEqual([0])
+  })
+
+  it('an unfinished rerun of unchanged inputs lacks seeds: not identical, yet never "not reproducible" (exit 3) for that alone', () => {
+    const unfinished = { ...same, cells: same.cells.filter((cell) => cell.key.seed === 0) }
+    const c = compareRuns(recorded(base, 'abc'), recorded(unfinished, 'abc'))
+    expect(c.exact.inputs.same && c.exact.inputs.verifiable).toBe(true)
+    expect(c.exact.cells.map((e) => e.state)).toEqual(['other-seeds', 'other-seeds', 'other-seeds'])
+    expect(c.notReproducible).toBe(false)
+    expect(c.missing).toHaveLength(3)
+    // A shared seed that differs on the same inputs is still an error.
+    const broken = { ...other, cells: other.cells.filter((cell) => cell.key.seed === 0) }
+    expect(compareRuns(recorded(base, 'abc'), recorded(broken, 'abc')).exact.cells.map((e) => e.state)).toEqual([
+      'not-reproducible',
+      'not-reproducible',
+      'not-reproducible',
+    ])
+  })
+
   it('ignores where the run wrote its files, but not what it read', () => {
     const p = base.manifest.provenance
     const a = { ...p, config: { runsDir: '/a/runs', cacheDir: '/a/cache', train: { steps: 3 } }, dataFiles: [{ path: '/a/x.json', sha256: '00' }] }

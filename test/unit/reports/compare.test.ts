@@ -3,6 +3,8 @@ import type { BenchmarkFile } from '../../../core/benchmark-format.js'
 import { compareBenchmarks } from '../../../reports/compare-benchmarks.js'
 import { compareToJunit, compareToMarkdown } from '../../../reports/compare-format.js'
 import { compareRuns, withBenchmarks } from '../../../reports/compare.js'
+import type { BenchError } from '../../../core/errors.js'
+import { runDataOf } from '../../../core/run/run-record.js'
 import type { SyntheticRunSpec } from '../../helpers/synthetic-run.js'
 import { promptDifficulties, syntheticRunData } from '../../helpers/synthetic-run.js'
 
@@ -94,12 +96,34 @@ describe('bench compare: planted differences', () => {
     expect(lostCell.regressed).toBe(false)
     expect(lostCell.missing).toEqual(['math/tiny-transformer/sft/n1/t0.7 (no cell)', 'math/tiny-transformer/sft/n1/t1 (no cell)'])
     expect(compareRuns(base, same).missing).toEqual([])
-    expect(() =>
-      compareRuns(
-        base,
-        keep(() => true),
-      ),
-    ).toThrow(/the runs share no cell to compare \(the base run has 6 cell group\(s\), the new run 0/)
+    const unrelated = syntheticRunData({ ...spec, seed: 11, runId: 'unrelated', temperatures: [1.4] })
+    expect(() => compareRuns(base, unrelated)).toThrow(/the runs share no cell to compare \(the base run has 6 cell group\(s\), the new run 3/)
+  })
+
+  it('a run with no finished cell is named, with its journal and the fix for that side: restore a base run, finish a new one', () => {
+    const same = syntheticRunData({ ...spec, seed: 11, runId: 'same' })
+    const noCells = (run: typeof same) => ({ ...run, cells: [] })
+    // A journal with records but no cell record (killed before its first cell finished).
+    expect(() => compareRuns(noCells(base), same)).toThrow(
+      /^the base run \/synthetic\/last-good has no finished cell \(\/synthetic\/last-good\/journal\.jsonl holds no finished cell record\): restore the base run's journal\.jsonl/,
+    )
+    // A missing or empty journal reads as no record at all.
+    const bare = runDataOf('/synthetic/bare', base.manifest, [])
+    const error = (() => {
+      try {
+        compareRuns(bare, same)
+      } catch (e) {
+        return e as BenchError
+      }
+    })()
+    expect(error?.code).toBe('BENCH_RUN_INVALID')
+    expect(error?.message).toContain('/synthetic/bare/journal.jsonl is missing or empty')
+    // The resume hint belongs to the new run only.
+    expect(error?.message).not.toContain('--resume')
+    expect(() => compareRuns(base, noCells(same))).toThrow(
+      'the new run /synthetic/same has no finished cell (/synthetic/same/journal.jsonl holds no finished cell record): check that it finished (bench run --resume /synthetic/same).',
+    )
+    expect(() => compareRuns(bare, noCells(same))).toThrow(/^the base run .*; and the new run /)
   })
 
   it('a new run that evaluated fewer N is incomplete: pass@max N of the base run is not silently replaced by a smaller N', () => {
