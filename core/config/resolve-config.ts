@@ -137,10 +137,12 @@ export function resolveConfig(opts: { file?: string; cwd: string; fileConfig: Us
   }
   const flags = opts.flags ? validateUserConfig(opts.flags, 'the command-line flags') : undefined
   // A named preset overrides the config file, plugin by plugin for `plugins`; the implicit default
-  // preset only fills its gaps: its plugin list (the main job's task) only when the file has none.
+  // preset only fills its gaps: its plugin list (the main job's task) only when neither the file
+  // nor the flags (a program's config) list plugins.
+  const listsPlugins = opts.fileConfig.plugins !== undefined || flags?.plugins !== undefined
   const merged = opts.preset
     ? mergeConfigs(opts.fileConfig, presetConfig, flags)
-    : mergeConfigs(opts.fileConfig.plugins ? { ...presets.default, plugins: undefined } : presets.default, opts.fileConfig, flags)
+    : mergeConfigs(listsPlugins ? { ...presets.default, plugins: undefined } : presets.default, opts.fileConfig, flags)
   const baseDir = opts.file ? dirname(opts.file) : opts.cwd
   const m = merged.matrix ?? {}
   if (!m.task) {
