@@ -14,6 +14,11 @@ import { EXIT } from './exit-codes.js'
 import { failureCollector, renderFailureSummary, RunStoppedError } from './run-failures.js'
 import { guardRun } from './process-guards.js'
 
+/** One stderr line per failed dispose (`<kind> plugin '<name>': dispose() threw: …`), each once. */
+function writeDisposeErrors(lines: readonly string[]): void {
+  for (const line of new Set(lines)) process.stderr.write(`bench: error: ${line}\n`)
+}
+
 /** The file reports `bench run` and `bench eval` write unless `--no-reports`. */
 const DEFAULT_REPORTS = ['json', 'markdown', 'html']
 
@@ -41,6 +46,12 @@ export async function executeRun(
   let cellCount = 0
   let started = false
   const failures = failureCollector()
+  // The errors the run logged (each a plugin's or model instance's dispose() that threw or did not
+  // settle): printed to stderr at the end, whatever the output, since the live UI's log goes with it.
+  const loggedErrors: string[] = []
+  const collectErrors = (event: RunEvent) => {
+    if (event.type === 'log' && event.level === 'error') loggedErrors.push(event.message)
+  }
   // Until this function returns, an exit of the process is no finished run (cli/process-guards.ts).
   const guard = guardRun()
   // A queued run goes on on its queue (the jobs left there are its cells).
@@ -92,7 +103,7 @@ export async function executeRun(
           ...(opts.queue.shown !== undefined ? { queueShown: opts.queue.shown } : {}),
           ...(opts.queue.workerTimeoutMs !== undefined ? { workerTimeoutMs: opts.queue.workerTimeoutMs } : {}),
           ...(opts.resumeDir ? { resumeDir: opts.resumeDir } : {}),
-          listeners: [trackRun, failures.onEvent, output.onEvent],
+          listeners: [trackRun, failures.onEvent, collectErrors, output.onEvent],
           reporters,
           signal: controller.signal,
           argv: process.argv.slice(2),
@@ -105,7 +116,7 @@ export async function executeRun(
           checkpoint: opts.checkpoint,
           trainedCheckpoint: opts.trainedCheckpoint,
           ...(opts.shard ? { shard: opts.shard } : {}),
-          listeners: [trackRun, failures.onEvent, output.onEvent],
+          listeners: [trackRun, failures.onEvent, collectErrors, output.onEvent],
           reporters,
           signal: controller.signal,
           argv: process.argv.slice(2),
@@ -127,6 +138,7 @@ export async function executeRun(
       if (kl) process.stdout.write(`\n${kl}\n`)
     }
     process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
+    writeDisposeErrors([...loggedErrors, ...(outcome.disposeErrors ?? [])])
     // The live UI and the line reporter have already printed the --resume command.
     if (outcome.interrupted) process.exitCode = STOP_EXIT_CODES[stopping ?? 'SIGINT']
     else if (failures.failed.length > 0) {
@@ -137,9 +149,10 @@ export async function executeRun(
   } catch (error) {
     // Whatever still listens to the run's signal stops: the run will not go on.
     if (stall.fired) controller.abort(error)
+    await output.close()
+    writeDisposeErrors(loggedErrors)
     // Once the run directory exists, an error that stops the run is a failed run (resumable), not misuse.
     if (!started || runDir === undefined) throw error
-    await output.close()
     // Stopping on a signal, the work in flight never settled: what a second signal does.
     if (stall.fired && stopping !== undefined) {
       process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${resumeHint(runDir).join('\n')}\n`)

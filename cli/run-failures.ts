@@ -27,8 +27,9 @@ export function failureCollector(): { failed: FailedCell[]; onEvent: (event: Run
  * The summary printed (on stderr) when a run ends with failed cells or stops on an error after it
  * started: each failed cell and its error, then the command that retries them (finished cells are
  * kept, failed ones run again), with `resumeFlags` after it (a queued run's `--queue <url>`). When
- * every failure is a training that diverged (`stoppedCode`, the code of the error that stopped the
- * run), it says to start a new run instead: a resume keeps the run's learning rates.
+ * no failure is one a resume can fix — a training that diverged, a model that cannot train
+ * (`stoppedCode`: the code of the error that stopped the run) — it says to start a new run instead:
+ * a resume keeps the run's model, rates and settings.
  */
 export function renderFailureSummary(opts: {
   failed: FailedCell[]
@@ -47,8 +48,12 @@ export function renderFailureSummary(opts: {
     for (const f of opts.failed) lines.push(`  ${f.cellId}: ${f.message === opts.stoppedBy ? '(the error above)' : f.message.split('\n').join('\n    ')}`)
   } else if (opts.stoppedBy !== undefined) lines.push('bench: the run stopped on this error.')
   const codes = [...opts.failed.map((f) => f.code), ...(opts.stoppedBy !== undefined ? [opts.stoppedCode] : [])]
-  if (codes.length > 0 && codes.every((code) => code === 'BENCH_TRAINING_DIVERGED')) {
-    lines.push("A resume trains at this run's learning rates and diverges again: start a new run with a lower rate.")
+  if (codes.length > 0 && codes.every((code) => code === 'BENCH_TRAINING_DIVERGED' || code === 'BENCH_MODEL_CANNOT_TRAIN')) {
+    lines.push(
+      codes.every((code) => code === 'BENCH_TRAINING_DIVERGED')
+        ? "A resume trains at this run's learning rates and diverges again: start a new run with a lower rate."
+        : "A resume keeps this run's model and settings and fails the same way: start a new run with the fix above.",
+    )
     return lines.join('\n') + '\n'
   }
   lines.push(

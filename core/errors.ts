@@ -17,6 +17,8 @@ export type BenchErrorCode =
   | 'BENCH_BACKEND_UNAVAILABLE'
   /** The backend failed while computing (a WebGPU validation or out-of-memory error, a lost device): its results are garbage from there, so the run stops, its journal kept. */
   | 'BENCH_BACKEND_FAILED'
+  /** A cell trains but the run's model cannot (sampling only: core/run/trainable.ts); the cell fails, and a resume would fail it again. */
+  | 'BENCH_MODEL_CANNOT_TRAIN'
   /** A model's `update()` returned a loss or gradient norm that is not finite (a learning rate too high, most often): that cell (or the pretraining) stops. */
   | 'BENCH_TRAINING_DIVERGED'
   | 'BENCH_RUN_INVALID'

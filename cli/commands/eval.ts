@@ -4,7 +4,7 @@ import { mergeConfigs } from '../../core/config/resolve-config.js'
 import type { UserConfig } from '../../core/config/types.js'
 import type { CellKey } from '../../core/plugin-api/results.js'
 import { BenchError } from '../../core/errors.js'
-import { planCells } from '../../core/run/planner.js'
+import { planCells, strategyOfArm } from '../../core/run/planner.js'
 import { setupRun } from '../../core/run/setup.js'
 import { shortName } from '../../core/registry/registry.js'
 import { builtins } from '../builtins.js'
@@ -188,7 +188,9 @@ async function evalRunCell(
     builtins,
   })
   await checkBackendApplies(command, config, registry)
-  const trained = planCells(config).filter((c) => c.key.strategy !== 'base')
+  // The strategy's own usesNTrain decides whether the recorded N′ is an axis of it.
+  const strategies = new Map([[key.strategy, await registry.get('strategy', strategyOfArm(key.strategy, config.arms))]])
+  const trained = planCells(config, strategies).filter((c) => c.key.strategy !== 'base')
   const other = trained.find((c) => c.key.strategy !== key.strategy || c.key.nTrain !== key.nTrain || c.key.learningRate !== key.learningRate)
   if (other)
     throw new BenchError(

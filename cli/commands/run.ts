@@ -229,14 +229,17 @@ function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: nu
       ? `plan: shard ${shard.index}/${shard.count}: ${plan.cells.length} of ${plan.totalCells ?? plan.cells.length} cells (the estimate below is this shard's)`
       : `plan: ${plan.cells.length} cells`,
     ...plan.cells.map((c) => `  ${c.cellId.padEnd(28)} strategy=${c.key.strategy} N'=${c.key.nTrain} T=${c.key.temperature} seed=${c.key.seed}`),
+    ...(plan.warnings ?? []).map((w) => `warning: ${w}`),
     `test prompts: ${plan.testPrompts} × pool ${poolSize} per cell; train prompts: ${plan.trainPrompts}`,
     `samples to draw: ${plan.evalSamples + plan.trainSamples} (evaluation ${plan.evalSamples}, training ${plan.trainSamples})`,
     `base model: ${
-      plan.baseModelCached
-        ? 'in the cache (loaded, no pretraining)'
-        : plan.basePretrainedSteps > 0
-          ? `partly pretrained in the cache (step ${plan.basePretrainedSteps}): pretraining continues from there, then cached`
-          : 'pretrained first, then cached'
+      !plan.modelTrains
+        ? 'created as it is (the model cannot train: no pretraining)'
+        : plan.baseModelCached
+          ? 'in the cache (loaded, no pretraining)'
+          : plan.basePretrainedSteps > 0
+            ? `partly pretrained in the cache (step ${plan.basePretrainedSteps}): pretraining continues from there, then cached`
+            : 'pretrained first, then cached'
     }`,
     `sequences trained: ${plan.trainSequences}`,
     `estimated time: ${formatSeconds(plan.estimatedSeconds)} (rough)`,

@@ -1,6 +1,11 @@
 import type { WeightedSequence } from '../plugin-api/model.js'
 import type { ScoredGroup, StrategyNeeds, StrategyOutput, StrategyPlugin } from '../plugin-api/strategy.js'
-import { describeValue, pluginContractError } from './contract-error.js'
+import { describeValue, isThenable, pluginContractError } from './contract-error.js'
+
+/** A Promise a synchronous hook returned is refused as such; its rejection, if any, must not end the process as unhandled. */
+function ignoreRejection(out: unknown): void {
+  if (out instanceof Promise) out.catch(() => {})
+}
 
 /**
  * Checks a strategy's `weights()` answer right where the trainer loop receives it: an object with
@@ -12,7 +17,9 @@ import { describeValue, pluginContractError } from './contract-error.js'
 export function checkStrategyOutput(strategy: StrategyPlugin, group: ScoredGroup, out: unknown, step: number): StrategyOutput {
   const call = `weights() at training step ${step} for prompt '${group.problem.id}'`
   const breach = (expected: string, got: string) => pluginContractError({ plugin: strategy.name, kind: 'strategy', call, expected, got })
-  if (out === null || typeof out !== 'object') throw breach('an object { sequences, stats? }', describeValue(out))
+  ignoreRejection(out)
+  if (out === null || typeof out !== 'object' || isThenable(out)) throw breach('an object { sequences, stats? }', describeValue(out, 'weights'))
+  if (Array.isArray(out)) throw breach('an object { sequences, stats? }', `an array of ${out.length} sequences (return { sequences })`)
   const output = out as Record<string, unknown>
   if (!Array.isArray(output.sequences)) throw breach('sequences to be an array of { prompt, completion, weight }', describeValue(output.sequences))
   const given = new Set<string>(group.policy.map((s) => s.completion))
@@ -51,7 +58,9 @@ export function strategyNeeds(strategy: StrategyPlugin, nTrain: number): Strateg
   const out: unknown = strategy.needs({ nTrain })
   const breach = (expected: string, got: string) =>
     pluginContractError({ plugin: strategy.name, kind: 'strategy', call: `needs({ nTrain: ${nTrain} })`, expected, got })
-  if (out === null || typeof out !== 'object') throw breach('an object { policySamples, referenceSamples?, expert?, klBeta? }', describeValue(out))
+  ignoreRejection(out)
+  if (out === null || typeof out !== 'object' || isThenable(out) || Array.isArray(out))
+    throw breach('an object { policySamples, referenceSamples?, expert?, klBeta? }', describeValue(out, 'needs'))
   const needs = out as Partial<Record<keyof StrategyNeeds, unknown>>
   const count = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0
   if (!count(needs.policySamples)) throw breach('policySamples to be an integer ≥ 0', describeValue(needs.policySamples))

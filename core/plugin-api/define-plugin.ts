@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BenchError } from '../errors.js'
 import type { PluginKind, PluginMeta } from './common.js'
 import type { ModelPlugin } from './model.js'
 import { allowedOptions, parsePluginOptions, pluginOptionsError } from './options.js'
@@ -21,7 +22,7 @@ export type NoOptions = z.ZodObject<Record<string, never>, z.core.$strict>
 
 /**
  * What a definition's `create` returns: the kind's hooks and fields (`score`, `weights`,
- * `selection`, `rewardVerifier`, …). `name`, `kind` and `meta` come from the definition; `meta`
+ * `selection`, `usesNTrain`, `rewardVerifier`, …). `name`, `kind` and `meta` come from the definition; `meta`
  * here is merged over it (for a description that depends on the options). `options` replaces the
  * options recorded in results (by default: the validated options with defaults applied) — for
  * a plugin that records derived values or must leave out what is not data (a stream, a clock).
@@ -118,6 +119,7 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType = NoOptio
       },
     }
     const hooks = definition.create(options, context)
+    if (isThenable(hooks)) throw asyncCreateError(name, hooks)
     // name, kind and the schema are the definition's: a hook object cannot change them.
     const {
       meta: metaOverride,
@@ -137,6 +139,24 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType = NoOptio
     return Object.defineProperties(plugin, rest) as unknown as DefinedPlugin<K, H>
   }
   return Object.assign(factory, { pluginName: name, kind, meta, optionsSchema: schema })
+}
+
+/** True for a Promise or any other thenable. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * An async `create` (`create: async () => ({ score })`): its promise holds the hooks, so the plugin
+ * object would have none — say so, instead of "the hook 'score' is missing". Its rejection, if any,
+ * is answered by this error (not left unhandled).
+ */
+function asyncCreateError(name: string, returned: PromiseLike<unknown>): BenchError {
+  if (returned instanceof Promise) returned.catch(() => {})
+  return new BenchError(
+    'BENCH_PLUGIN_INVALID',
+    `Plugin '${name}': create() returned a Promise (is it async?). create() must return the hooks synchronously; do async work in setup(), which the core awaits once before the plugin's first use (see "Lifecycle: setup and dispose").`,
+  )
 }
 
 type KindDefinition<K extends PluginKind, S extends z.ZodType, H extends PluginHooks<K>> = PluginDefinition<K, S, H> & { kind?: never }

@@ -74,6 +74,17 @@ export interface StrategyPlugin extends PluginBase<'strategy'> {
    * a rule whose closed form assumes R-selected picks and selects by r is biased.
    */
   selection: SelectionJudge
+  /**
+   * Whether the strategy trains for a Best-of-N′ objective: its weights (or its needs) depend on
+   * N′, so the matrix's N′ axis (`matrix.nTrain`, `--n-train`) applies to it — one cell per N′,
+   * each calling `needs` and `weights` with that `nTrain` (and `train.kPerN` sets its K).
+   * `false` or absent: it has no N′ axis; it gets one cell per temperature and seed, trained at
+   * N′ = 1 (`nTrain: 1`, λ of N′ = 1) whatever `matrix.nTrain` says. Declare it whenever
+   * `nTrain` matters to the rule (BoN picks per N′-subset, a tilt by N′): a strategy that leaves
+   * it out is treated as `false`, and a run whose N′ axis holds an N′ > 1 warns that it trains at
+   * N′ = 1 (dry run and run start). Must be a boolean; the name of the strategy plays no part.
+   */
+  usesNTrain?: boolean
   /** What to gather per prompt for a given N′. Called once per cell. */
   needs(params: { nTrain: number }): StrategyNeeds
   /**

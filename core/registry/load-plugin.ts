@@ -76,19 +76,45 @@ async function instantiate(file: string, options: Record<string, unknown>, what:
       `The plugin ${what} exports nothing usable. Export default a plugin object, an array of plugins, or a factory (options) => plugin.`,
     )
   }
-  if (typeof exported === 'function') {
-    try {
-      exported = await withImportDeadline(Promise.resolve((exported as (o: unknown) => unknown)(options)), `the plugin factory of ${what}`)
-    } catch (error) {
-      if (error instanceof BenchError) throw error
-      throw new BenchError(
-        'BENCH_PLUGIN_OPTIONS',
-        `The plugin factory of ${what} rejected its options ${JSON.stringify(options)}: ${(error as Error).message}`,
-        { cause: error },
-      )
-    }
+  const exportedFactory = typeof exported === 'function'
+  if (exportedFactory) exported = await callFactory(exported as Factory, options, `the plugin factory of ${what}`)
+  if (!Array.isArray(exported)) return [exported]
+  const elements: unknown[] = exported
+  // An array of factories (`export default [defineVerifier(…), defineVerifier(…)]`): each is called
+  // with its default options, as a default-exported factory is when the config gives none.
+  if (!elements.some((e) => typeof e === 'function')) return elements
+  if (!exportedFactory && Object.keys(options).length > 0) {
+    throw new BenchError(
+      'BENCH_PLUGIN_OPTIONS',
+      `The plugin ${what} exports an array of plugin factories, so the options ${JSON.stringify(options)} do not say which plugin they are for. List the file without options, or export default a factory (options) => [pluginA(options.a), pluginB(options.b)].`,
+    )
   }
-  return Array.isArray(exported) ? exported : [exported]
+  return Promise.all(
+    elements.map((e, i) => (typeof e === 'function' ? callFactory(e as Factory, {}, `the plugin factory at index ${i} of the array ${what} exports`) : e)),
+  )
+}
+
+type Factory = (options: unknown) => unknown
+
+/** Calls a factory a plugin module exports (it may be async); an error that is not a BenchError is read as its options rejected. */
+async function callFactory(factory: Factory, options: Record<string, unknown>, what: string): Promise<unknown> {
+  try {
+    return await withImportDeadline(Promise.resolve(factory(options)), what)
+  } catch (error) {
+    // A BenchError from the plugin's own copy of bonbench (a kit factory's) says what is wrong itself.
+    if (isBenchError(error)) throw error
+    throw new BenchError(
+      'BENCH_PLUGIN_OPTIONS',
+      `${capitalize(what)} rejected its options ${JSON.stringify(options)}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    )
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 function addAll(values: unknown[], registry: PluginRegistry, source: string): Plugin[] {

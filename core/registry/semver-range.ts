@@ -1,8 +1,9 @@
 /**
  * A small semver range check, enough for `meta.apiVersion`: exact versions (`1.2.3`, `=1.2.3`),
  * comparators (`>=1.2.0`, `>1`, `<2.0.0`, `<=1.4`), caret (`^0.1.0`, `^1.2`), tilde (`~1.2.3`),
- * wildcards (`*`, `x`, `1.x`, `1.2.*`, `1`, `1.2`), space-separated conjunctions
- * (`>=1.2.0 <2.0.0`) and `||` alternatives, with npm's meaning (a caret keeps the first non-zero
+ * wildcards (`*`, `x`, `1.x`, `1.2.*`, `1`, `1.2`), hyphen ranges (`0.1.0 - 0.2.0`, both ends
+ * included; a partial upper end takes its whole span: `1.2.3 - 2.3` is `>=1.2.3 <2.4.0`),
+ * space-separated conjunctions (`>=1.2.0 <2.0.0`) and `||` alternatives, with npm's meaning (a caret keeps the first non-zero
  * part: `^0.1.0` is `>=0.1.0 <0.2.0`). Pre-release tags are ignored on both sides (`1.0.0-rc.1`
  * counts as 1.0.0). npm's `semver` is the reference; this avoids a dependency for one check.
  */
@@ -45,6 +46,9 @@ function parseRange(range: string): Comparator[][] {
   const sets = range.split('||').map((s) => s.trim())
   return sets.map((set) => {
     if (set === '') return [] // '' and '*' match everything, as in npm
+    // `A - B` (spaces around the hyphen) is the whole set, as in npm: >=A <=B.
+    const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(set)
+    if (hyphen) return [...comparators(`>=${hyphen[1]!.replace(/^=/, '')}`, range), ...comparators(`<=${hyphen[2]!.replace(/^=/, '')}`, range)]
     const tokens = set.replace(/(<=|>=|[<>=^~])\s+/g, '$1').split(/\s+/)
     return tokens.flatMap((token) => comparators(token, range))
   })

@@ -21,6 +21,13 @@ export const pluginKinds = Object.keys(required) as PluginKind[]
  */
 export function validatePlugin(value: unknown, source: string): Plugin {
   const where = `plugin from ${source}`
+  if (typeof value === 'function') {
+    // Reached for a factory returned by a factory (the loader calls exported factories, also inside an exported array).
+    const factoryOf = (value as { pluginName?: unknown }).pluginName
+    throw invalid(
+      `The ${where} is a function${typeof factoryOf === 'string' ? ` (the factory of '${factoryOf}')` : ''}, not a plugin object. Where a plugin object is expected, call the factory (e.g. myPlugin({ …options })) and use what it returns.`,
+    )
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalid(
       `The ${where} is ${describe(value)}, not a plugin object. Export an object { name, kind, meta: { version }, …hooks } or a factory function returning one.`,
@@ -60,7 +67,10 @@ export function validatePlugin(value: unknown, source: string): Plugin {
       throw invalid(`${label}: the ${kind} field '${field}' is missing. Set it to the name of a plugin (e.g. rewardVerifier: 'math-answer').`)
     }
   }
-  if (kind === 'strategy') checkSelection(plugin.selection, label)
+  if (kind === 'strategy') {
+    checkSelection(plugin.selection, label)
+    checkUsesNTrain(plugin.usesNTrain, label)
+  }
   if (rule.anyOf && !rule.anyOf.some((hook) => typeof plugin[hook] === 'function')) {
     throw invalid(`${label}: a ${kind} needs at least one of the hooks ${rule.anyOf.join(', ')}.`)
   }
@@ -93,6 +103,14 @@ function checkSelection(selection: unknown, label: string): void {
   const what = selection === undefined ? 'is missing' : `is ${JSON.stringify(selection) ?? describe(selection)}`
   throw invalid(
     `${label}: the strategy field 'selection' ${what}. Set selection to the judge that picks the BoN winner of each subset: 'reward' (the environment reward R), 'verifier' (the verifier score r) or 'none' (the strategy makes no picks).`,
+  )
+}
+
+/** A strategy's `usesNTrain`, where given, is a boolean: whether the matrix's N′ axis applies to it. */
+function checkUsesNTrain(usesNTrain: unknown, label: string): void {
+  if (usesNTrain === undefined || typeof usesNTrain === 'boolean') return
+  throw invalid(
+    `${label}: the strategy field 'usesNTrain' is ${JSON.stringify(usesNTrain) ?? describe(usesNTrain)}, not a boolean. Set usesNTrain: true when the strategy's weights depend on N′ (the matrix's nTrain axis then applies to it), or false (or leave it out) to train it at N′ = 1 only.`,
   )
 }
 

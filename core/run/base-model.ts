@@ -10,6 +10,7 @@ import type { Problem, TaskData, TaskPlugin } from '../plugin-api/task.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import { BenchError } from '../errors.js'
 import { callHook } from './hooks-in-flight.js'
+import { canTrain } from './trainable.js'
 import { checkUpdateStats } from '../plugin-api-checks/check-update.js'
 import { resultOptions } from './plugin-mismatches.js'
 import { expectedBackend, selectBackend } from '../backend/select-backend.js'
@@ -68,7 +69,8 @@ export type BaseModelSpec = Pick<
  * Why pretraining asked for cannot run, or undefined when it can (or is not asked for). Asked
  * for: `train.pretrainSteps` > 0 set by the config, a preset or `--pretrain-steps` (a model's own
  * default is not asking). It cannot run without expert solutions (problem.expert) among the
- * problems it draws from, or with a model that cannot train (no update()).
+ * problems it draws from. A model that cannot train ({@link canTrain}: sampling only) is never
+ * pretrained, so nothing is asked of it: it is evaluated as created (a preset's steps do not apply).
  */
 export function pretrainingProblem(
   config: Pick<ResolvedConfig, 'train'>,
@@ -78,7 +80,7 @@ export function pretrainingProblem(
   pretrainProblems?: readonly Problem[],
 ): string | undefined {
   const asked = config.train.pretrainSteps
-  if (asked === undefined || asked === 0) return undefined
+  if (asked === undefined || asked === 0 || !canTrain(model)) return undefined
   const pool = pretrainProblems ?? data.train
   if (pool.some((p) => p.expert !== undefined)) return undefined
   const why =
@@ -105,7 +107,7 @@ export function baseModelSpec(
   const pool = pretrainProblems ?? data.train
   // Pretraining runs only on expert solutions with a model that trains: otherwise the base is the
   // untrained model, and its cache key says so (0 steps), never that of a pretrained one.
-  const canPretrain = pool.some((p) => p.expert !== undefined)
+  const canPretrain = canTrain(model) && pool.some((p) => p.expert !== undefined)
   return {
     model,
     task,

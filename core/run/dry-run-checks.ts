@@ -5,12 +5,14 @@ import { pretrainingProblem } from './base-model.js'
 import type { PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
 import { strategyNeeds } from '../plugin-api-checks/check-weights.js'
+import { canTrain, untrainableModelProblem } from './trainable.js'
 
 /**
  * What `bench run --dry-run` can know before any training, beyond what loading the config and the
  * plugins already checked (plugin names and options, the data file read by the task): that every
- * cell's strategy gets what it needs from this task, and that pretraining asked for can run (with `config`). Returns one line per problem, each naming
- * the cell, the strategy and the fix; empty when the plan can run.
+ * cell's strategy gets what it needs from this task, that the model can train when a cell trains
+ * ({@link canTrain}), and that pretraining asked for can run (with `config`). Returns one line per
+ * problem, each naming the cell, the strategy (or the model) and the fix; empty when the plan can run.
  */
 export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: PlannedCell[], config?: Pick<ResolvedConfig, 'train'>): string[] {
   const problems: string[] = []
@@ -23,6 +25,14 @@ export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: Pla
     )
     return problems
   }
+  // A sampling-only model: every trained cell fails the same way, whatever its strategy needs.
+  if (trained.length > 0 && !canTrain(plugins.model))
+    return [
+      untrainableModelProblem(
+        plugins.model,
+        trained.map((c) => c.cellId),
+      ),
+    ]
   const pretraining = config && pretrainingProblem(config, plugins.model, plugins.task, data)
   if (pretraining) problems.push(pretraining)
   const lacking = data.train.filter((p) => p.expert === undefined).length

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { PluginRegistry } from '../registry/registry.js'
-import { type PlannedCell, planCells } from './planner.js'
+import { nTrainWarnings, type PlannedCell, planCells } from './planner.js'
 import { type RunPlugins, resolveRunPlugins } from './run-plugins.js'
 import type { TaskData } from '../plugin-api/task.js'
 import { availableParallelism } from 'node:os'
@@ -13,12 +13,15 @@ import { measuredRatesPath, readMeasuredRates, type MeasuredRates } from './meas
 import { type ShardSpec, shardCells } from './shard.js'
 import { callHook } from './hooks-in-flight.js'
 import { strategyNeeds } from '../plugin-api-checks/check-weights.js'
+import { canTrain } from './trainable.js'
 
 /** What `bench run --dry-run` prints. */
 export interface PlanEstimate {
   cells: PlannedCell[]
   /** Cells of the whole plan, when `cells` is one shard of it (`estimatePlan` with `shard`). */
   totalCells?: number
+  /** What the plan leaves out of what was asked (a strategy without an N′ axis under `matrix.nTrain`): one line each (`estimatePlan`). */
+  warnings?: string[]
   testPrompts: number
   /** Problems the strategies fine-tune on (the train split, or its fine-tuning-only part with `train.finetuneProblems`). */
   trainPrompts: number
@@ -40,6 +43,12 @@ export interface PlanEstimate {
   baseModelCached: boolean
   /** Not cached, but an interrupted pretraining reached this step (its partial cache entry): the run continues from it. 0: none. */
   basePretrainedSteps: number
+  /**
+   * Whether the model can train ({@link canTrain}). False for a sampling-only model: the base is
+   * evaluated as created (no pretraining is counted), and a cell that trains fails at once (the dry
+   * run refuses it), so none of its work is counted either.
+   */
+  modelTrains: boolean
   estimatedSeconds: number
   /** What the estimate rests on, in one line (samples, tokens, throughput, cores), printed beside it. */
   basis: string
@@ -74,11 +83,11 @@ export async function estimatePlan(
   try {
     await lifecycle.setup(plugins.task)
     const data = checkTaskData(plugins.task, await callHook(plugins.task, 'load', () => plugins.task.load({ seed: config.taskSeed, dataPath: config.data })))
-    const planned = planCells(config)
+    const planned = planCells(config, plugins.strategies)
     const all = opts.mode?.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
     const cells = opts.shard ? shardCells(all, opts.shard) : all
     opts.check?.(plugins, data, cells, config)
-    return { ...estimateWork(config, plugins, data, cells, opts.mode), totalCells: all.length }
+    return { ...estimateWork(config, plugins, data, cells, opts.mode), totalCells: all.length, warnings: nTrainWarnings(config, plugins.strategies) }
   } finally {
     await lifecycle.disposeAll()
   }
@@ -100,7 +109,11 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const pretrainSequences = pretrainSteps * config.train.pretrainBatch
   let trainSequences = pretrainSequences
   let trainSteps = pretrainSteps
-  for (const cell of cells) {
+  // A model that cannot train is not pretrained (baseModelSpec gives 0 steps), and its trained cells
+  // fail before any work (core/run/train-stage.ts): they are left out of every count.
+  const modelTrains = canTrain(plugins.model)
+  const counted = modelTrains ? cells : cells.filter((c) => c.key.strategy === 'base' || mode.trainedCheckpoint)
+  for (const cell of counted) {
     if (cell.key.strategy === 'base' || mode.trainedCheckpoint) continue
     const needs = strategyNeeds(plugins.strategyFor(cell.key.strategy, cell.key.nTrain), cell.key.nTrain)
     const perPrompt = needs.policySamples + (needs.referenceSamples ?? 0)
@@ -109,7 +122,7 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
     trainSteps += config.train.steps
   }
   // Every checkpoint evaluation (train.evalEvery) of a trained cell draws one more pool per test prompt.
-  const evaluations = cells.reduce(
+  const evaluations = counted.reduce(
     (n, c) => n + 1 + (c.key.strategy === 'base' || mode.trainedCheckpoint ? 0 : checkpointSteps(config.train.steps, config.train.evalEvery).length),
     0,
   )
@@ -159,6 +172,7 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
     ratesPath,
     baseModelCached,
     basePretrainedSteps,
+    modelTrains,
     estimatedSeconds,
     basis,
   }

@@ -1,4 +1,6 @@
 import { isBenchError } from '../errors.js'
+import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
+import { describeValue } from '../plugin-api-checks/contract-error.js'
 
 /**
  * The plugin hooks this process awaits right now, each as `<kind> plugin '<name>' <hook>()`. When
@@ -23,27 +25,81 @@ function hookOwner(plugin: Named | string): string {
 const thrownBy = new WeakMap<object, string>()
 
 /**
+ * What a plugin hook threw when it was not an Error (`throw 'boom'`, `throw 42`, a rejection with
+ * a plain object): the value (also as `cause`) and the hook, so the message names both.
+ */
+export class NonErrorThrown extends Error {
+  /** `<kind> plugin '<name>' <hook>()`. */
+  readonly hook: string
+  readonly thrown: unknown
+
+  constructor(hook: string, thrown: unknown) {
+    super(`${hook} threw ${describeValue(thrown)}, not an Error: the plugin should throw an Error whose message says what went wrong`, { cause: thrown })
+    this.name = 'NonErrorThrown'
+    this.hook = hook
+    this.thrown = thrown
+  }
+}
+
+/** The model plugin hooks that return a new instance: what they return is checked where it enters the run. */
+const INSTANCE_HOOKS = new Set(['create', 'load', 'loadResumable'])
+
+/**
  * Calls one plugin hook (`call`), recorded as in flight until what it returns settles. An Error
  * the plugin throws (not a BenchError, which names its source itself) is remembered with the hook,
- * so the cell's error can say which plugin threw it ({@link hookThatThrew}).
+ * so the cell's error can say which plugin threw it ({@link hookThatThrew}); a thrown value that is
+ * not an Error is replaced by a {@link NonErrorThrown} naming the hook. The instance a model
+ * plugin's `create`, `load` or `loadResumable` returns is checked (core/plugin-api-checks/
+ * check-model-instance.ts): a broken one stops the run with BENCH_PLUGIN_CONTRACT naming the plugin.
  */
 export async function callHook<T>(plugin: Named | string, hook: string, call: () => T | Promise<T>): Promise<T> {
   const id = nextId++
   const described = `${hookOwner(plugin)} ${hook}()`
   inFlight.set(id, described)
+  let result: T
   try {
-    return await call()
+    result = await call()
   } catch (error) {
-    if (error instanceof Error && !isBenchError(error) && !thrownBy.has(error)) thrownBy.set(error, described)
+    if (!(error instanceof Error)) {
+      const wrapped = new NonErrorThrown(described, error)
+      thrownBy.set(wrapped, described)
+      throw wrapped
+    }
+    if (!isBenchError(error) && !thrownBy.has(error)) thrownBy.set(error, described)
     throw error
   } finally {
     inFlight.delete(id)
   }
+  if (typeof plugin !== 'string' && plugin.kind === 'model' && INSTANCE_HOOKS.has(hook)) {
+    try {
+      checkModelInstance(plugin.name, hook, result)
+    } catch (error) {
+      // The run never owns this instance: free what it holds, without waiting on it (best effort:
+      // the breach is the error to report).
+      const dispose = (result as { dispose?: unknown } | null | undefined)?.dispose
+      if (typeof dispose === 'function') void (async () => (dispose as () => unknown).call(result))().catch(() => {})
+      throw error
+    }
+  }
+  return result
 }
 
 /** `<kind> plugin '<name>' <hook>()` when `error` was thrown by a plugin hook called through {@link callHook}. */
 export function hookThatThrew(error: unknown): string | undefined {
   return error instanceof Error ? thrownBy.get(error) : undefined
+}
+
+/**
+ * The message for an error that failed a cell: `<kind> plugin '<name>' <hook>() threw: <message>`
+ * for an Error a plugin hook threw, the {@link NonErrorThrown} message (naming the hook) for a
+ * non-Error one, the error's own message otherwise (a BenchError names its source itself).
+ */
+export function describeHookError(error: unknown): string {
+  if (error instanceof NonErrorThrown) return error.message
+  if (!(error instanceof Error))
+    return `a plugin hook threw ${describeValue(error)}, not an Error: the plugin should throw an Error whose message says what went wrong`
+  const thrower = hookThatThrew(error)
+  return thrower !== undefined ? `${thrower} threw: ${error.message}` : error.message
 }
 
 /** The hooks in flight, oldest first, each once. */

@@ -12,7 +12,7 @@ import { Journal, readJournal, repairJournal } from './journal.js'
 import { indexJournal, type JournalIndex } from './journal-index.js'
 import { buildManifest, readManifest } from './manifest.js'
 import { dataFileMismatches, loadedPluginMismatches } from './plugin-mismatches.js'
-import { planCells, type PlannedCell } from './planner.js'
+import { nTrainWarnings, planCells, type PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
 import { type ShardSpec, shardCells } from './shard.js'
 import type { RunProblems, StageOutput } from './run-context.js'
@@ -84,7 +84,9 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
   // Asked-for pretraining that cannot run is an error before the run folder exists, never a silent untrained base.
   if (!opts.checkpoint) checkPretraining(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
   const verifierData = splits.carved ? { ...data, train: data.train.filter((p) => !splits.validation.includes(p)) } : data
-  const planned = planCells(config)
+  const planned = planCells(config, plugins.strategies)
+  // A strategy without an N′ axis in a run that asks for N′ > 1 trains at N′ = 1: said at the start, never silent.
+  for (const line of nTrainWarnings(config, plugins.strategies)) opts.output.log(line, 'warn')
   // A trained cell's saved weights stand in for its training: only the strategy cells are evaluated.
   const unsharded = opts.trainedCheckpoint ? planned.filter((c) => c.key.strategy !== 'base') : planned
   const cells = opts.shard ? shardCells(unsharded, opts.shard) : unsharded

@@ -3,7 +3,8 @@ import type { Plugin } from '../plugin-api/index.js'
 import type { PluginSetupContext } from '../plugin-api/common.js'
 import type { ModelInstance } from '../plugin-api/model.js'
 import { settleWithin } from '../deadline.js'
-import { callHook } from './hooks-in-flight.js'
+import { describeValue } from '../plugin-api-checks/contract-error.js'
+import { NonErrorThrown, callHook } from './hooks-in-flight.js'
 
 /**
  * How long a dispose may take before the run goes on without it (10 s; the environment variable
@@ -79,9 +80,15 @@ export class RunLifecycle {
       await callHook(plugin, 'setup', () => plugin.setup!(this.#ctx))
     } catch (error) {
       if (isBenchError(error)) throw error
+      const reason =
+        error instanceof NonErrorThrown
+          ? `it threw ${describeValue(error.thrown)}, not an Error (a plugin should throw an Error whose message says what went wrong)`
+          : error instanceof Error
+            ? error.message
+            : String(error)
       throw new BenchError(
         'BENCH_RUN_INVALID',
-        `${what} failed in setup(): ${error instanceof Error ? error.message : String(error)}. Check the plugin's options and what it needs (files, executables, services).`,
+        `${what} failed in setup(): ${reason}. Check the plugin's options and what it needs (files, executables, services).`,
         { cause: error },
       )
     }

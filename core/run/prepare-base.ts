@@ -10,6 +10,7 @@ import type { TrainSplits } from './data-splits.js'
 import { recordResolvedBackend } from './manifest.js'
 import type { BaseStage, RunContext } from './run-context.js'
 import { callHook } from './hooks-in-flight.js'
+import { canTrain } from './trainable.js'
 
 /** What {@link prepareBase} needs beyond the run context. */
 export interface PrepareBaseOptions {
@@ -23,8 +24,9 @@ export interface PrepareBaseOptions {
 
 /**
  * Stage 2, base model: pretrains the base model (or loads it from the cache by content hash, or
- * loads `checkpoint`), records the backend it resolved to, and prepares the selector r when it
- * is a learned verifier (journaled once, so a resume does not repeat its record).
+ * loads `checkpoint`; a model that cannot train is created, not pretrained), records the backend
+ * it resolved to, and prepares the selector r when it is a learned verifier (journaled once, so a
+ * resume does not repeat its record).
  */
 export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Promise<BaseStage> {
   const { config, plugins, previous } = ctx
@@ -34,9 +36,14 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
     ctx.log(
       `train split: ${splits.pretrain.length} problems to pretrain on, ${config.train.finetuneProblems ? `${splits.finetune.length} reserved for fine-tuning only` : 'the same to fine-tune on'}, ${splits.validation.length} for validation`,
     )
-  if (!opts.checkpoint && spec.pretrainSteps === 0 && (plugins.model.trainingDefaults?.pretrainSteps ?? 300) > 0)
+  // A model that cannot train (sampling only) is evaluated as created: no pretraining phase, so no
+  // pretraining time is measured or recorded for it (core/run/measured-rates.ts).
+  const trains = canTrain(plugins.model)
+  if (!opts.checkpoint && trains && spec.pretrainSteps === 0 && (plugins.model.trainingDefaults?.pretrainSteps ?? 300) > 0)
     ctx.log(`base model: not pretrained — task '${plugins.task.name}' has no expert solutions (problem.expert) to pretrain on`, 'warn')
-  ctx.emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
+  if (!opts.checkpoint && !trains && (config.train.pretrainSteps ?? 0) > 0)
+    ctx.log(`base model: not pretrained — model '${plugins.model.name}' cannot train (sampling only); it is evaluated as created`)
+  if (opts.checkpoint || trains) ctx.emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
   const base = opts.checkpoint
     ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: ctx.concurrency, signal: ctx.signal })
     : await prepareBaseModel({

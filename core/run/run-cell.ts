@@ -1,11 +1,10 @@
-import { describeValue } from '../plugin-api-checks/contract-error.js'
 import { isBenchError } from '../errors.js'
 import type { CellResult } from '../plugin-api/results.js'
 import { evaluateStage } from './evaluate-stage.js'
 import type { PlannedCell } from './planner.js'
 import type { BaseStage, RunContext } from './run-context.js'
 import { trainStage } from './train-stage.js'
-import { hookThatThrew } from './hooks-in-flight.js'
+import { describeHookError } from './hooks-in-flight.js'
 
 /**
  * One cell, start to end: train (stage 3), evaluate and measure (stages 4–5), then journal the
@@ -30,16 +29,11 @@ export async function runCell(ctx: RunContext, base: BaseStage, cell: PlannedCel
 /**
  * Journals a cell's failure and tells the listeners, so the run (and a resume) know it failed and
  * why: an Error a plugin hook threw is named with the plugin and the hook (`verifier plugin 'x'
- * score() threw: …`); a thrown value that is not an Error (`throw 42`) is named as such.
+ * score() threw: …`), and so is a thrown value that is not an Error (`verifier plugin 'x' score()
+ * threw 42, not an Error: …`).
  */
 export function recordCellError(ctx: RunContext, cell: PlannedCell, error: unknown): void {
-  const thrower = hookThatThrew(error)
-  const message =
-    error instanceof Error
-      ? thrower !== undefined
-        ? `${thrower} threw: ${error.message}`
-        : error.message
-      : `a plugin hook threw ${describeValue(error)}, not an Error: the plugin should throw an Error whose message says what went wrong`
+  const message = describeHookError(error)
   ctx.journal.append({ type: 'error', cellId: cell.cellId, key: cell.key, message })
   ctx.emit({ type: 'cell:error', cellId: cell.cellId, key: cell.key, message, ...(isBenchError(error) ? { code: error.code } : {}) })
 }

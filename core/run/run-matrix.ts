@@ -99,11 +99,14 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const log = (message: string, level: 'info' | 'warn' | 'error' = 'info', cellId?: string) => emit({ type: 'log', level, message, cellId })
   const lifecycle = new RunLifecycle({ signal: opts.signal, cacheDir: config.cacheDir, log: (m) => log(m) })
   const disposeErrors: string[] = []
-  const reportDisposals = (failures: DisposeFailure[], toEvents: boolean) => {
+  // Each failed dispose: a line in `disposeErrors` and an error `log` event — to the listeners
+  // only for the reporters' own (a disposed reporter gets no further events).
+  const reportDisposals = (failures: DisposeFailure[], to: 'everyone' | 'listeners') => {
     for (const failure of failures) {
       const line = describeDisposeFailure(failure)
       disposeErrors.push(line)
-      if (toEvents) log(line, 'error')
+      if (to === 'everyone') log(line, 'error')
+      else for (const listener of opts.listeners ?? []) listener({ type: 'log', level: 'error', message: line })
     }
   }
   let outcome: RunOutcome | undefined
@@ -114,7 +117,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
       outcome = await runCells()
     } finally {
       // Everything but the reporters, newest first, so the failures still reach the reporters.
-      reportDisposals(await lifecycle.disposeAll(reportersMark), true)
+      reportDisposals(await lifecycle.disposeAll(reportersMark), 'everyone')
     }
     emit({
       type: 'run:end',
@@ -127,7 +130,7 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
     await hooks.runEnd({ runDir: outcome.runDir, results: outcome.results, interrupted: outcome.interrupted })
     if (planned && !outcome.interrupted) recordRunRates(planned, clock, outcome.runId)
   } finally {
-    reportDisposals(await lifecycle.disposeAll(), false)
+    reportDisposals(await lifecycle.disposeAll(), 'listeners')
   }
   hooks.throwIfFailed()
   return disposeErrors.length > 0 ? { ...outcome, disposeErrors } : outcome

@@ -19,7 +19,7 @@ export interface RunPlugins {
   strategies: Map<string, StrategyPlugin>
   /**
    * The strategy a cell trains with: the matrix name's plugin, rebuilt with K = kPerN × N′ where
-   * `train.kPerN` applies (BoN-aware strategies whose options do not give `k`). One instance per
+   * `train.kPerN` applies (strategies declaring `usesNTrain: true` whose options do not give `k`). One instance per
    * (name, N′), all built by {@link resolveRunPlugins}.
    */
   strategyFor(name: string, nTrain: number): StrategyPlugin
@@ -45,7 +45,7 @@ export async function resolveRunPlugins(config: ResolvedConfig, registry: Plugin
   const id = (name: string, nTrain: number) => `${name}\0${nTrain}`
   for (const name of config.strategies) {
     // A strategy configured with its own `k` in the plugins list keeps it.
-    if (!kRuleApplies(config, name) || (!config.arms?.[name] && strategies.get(name)!.options?.k !== undefined)) continue
+    if (!kRuleApplies(config, name, strategies.get(name)!) || (!config.arms?.[name] && strategies.get(name)!.options?.k !== undefined)) continue
     for (const n of config.arms?.[name]?.nTrain ?? config.nTrain)
       perCell.set(id(name, n), await instantiateStrategy(config, registry, name, config.train.kPerN! * n))
   }
@@ -57,9 +57,12 @@ export async function resolveRunPlugins(config: ResolvedConfig, registry: Plugin
   return { task, model, reward, selector, strategies, strategyFor }
 }
 
-/** Whether `train.kPerN` sets the K of this matrix name: a BoN-aware strategy whose arm options give no `k`. */
-export function kRuleApplies(config: Pick<ResolvedConfig, 'train' | 'arms'>, name: string): boolean {
-  if (config.train.kPerN === undefined || !usesTrainN(strategyOfArm(name, config.arms))) return false
+/**
+ * Whether `train.kPerN` sets the K of this matrix name: its strategy has an N′ axis (declares
+ * `usesNTrain: true`) and its arm options give no `k`.
+ */
+export function kRuleApplies(config: Pick<ResolvedConfig, 'train' | 'arms'>, name: string, strategy: Pick<StrategyPlugin, 'usesNTrain'>): boolean {
+  if (config.train.kPerN === undefined || !usesTrainN(strategy)) return false
   const options = config.arms?.[name]?.options ?? {}
   return !('k' in options)
 }

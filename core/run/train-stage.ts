@@ -15,6 +15,7 @@ import type { PlannedCell } from './planner.js'
 import { privateTempDir, publishDir } from './publish-dir.js'
 import { loadCheckpoint } from './prepare-base.js'
 import { type BaseStage, type RunContext, cellEvalSettings, cellSeeds } from './run-context.js'
+import { canTrain, untrainableModelProblem } from './trainable.js'
 
 /** What a cell's model cost to make (and, once evaluated, its pools), counted as the cell's compute. */
 export type CellCompute = TrainCompute
@@ -29,7 +30,8 @@ export interface TrainedCell {
 /**
  * Stage 3, train one cell: the base model itself for a `base` cell; for a strategy cell, its
  * trained weights when the journal holds a finished checkpoint (resume), else a clone of the base
- * trained with the cell's strategy — journaling each new step, evaluating the intermediate
+ * trained with the cell's strategy (BENCH_RUN_INVALID naming the cell, the model and the fix when
+ * the model cannot train: {@link canTrain}) — journaling each new step, evaluating the intermediate
  * checkpoints (`train.evalEvery`) not evaluated before, and saving the final weights.
  */
 export async function trainStage(ctx: RunContext, base: BaseStage, cell: PlannedCell): Promise<TrainedCell> {
@@ -53,7 +55,13 @@ export async function trainStage(ctx: RunContext, base: BaseStage, cell: Planned
     return { model, training, compute }
   }
   const strategy = plugins.strategyFor(cell.key.strategy, cell.key.nTrain)
-  if (!base.model.clone) throw new BenchError('BENCH_RUN_INVALID', `Model '${plugins.model.name}' has no clone(); strategies train a copy of the base model.`)
+  // The dry run refuses such a cell before any work (core/run/dry-run-checks.ts); a run fails it with
+  // the same words, adding that resuming cannot help (the model is the run's, recorded with it).
+  if (!canTrain(plugins.model, base.model) || !base.model.clone)
+    throw new BenchError(
+      'BENCH_MODEL_CANNOT_TRAIN',
+      `${untrainableModelProblem(plugins.model, [], base.model)} Resuming this run fails the same way: start a new one.`,
+    )
   const resumeDir = join(ctx.runDir, 'resume', cell.cellId)
   // A resume point written before the interruption (weights and optimizer state after `step` steps):
   // training continues from it. Only one the journal's steps cover, so every step log is journaled.

@@ -31,7 +31,9 @@ export interface StrategyContractOptions {
  * completion is one of the group's (policy, reference or expert), is pure (same group and rng seed →
  * the same output) and leaves the group untouched; `selection` is one of 'reward' | 'verifier' |
  * 'none', and a strategy declaring 'none' reports no BoN picks (`stats.picks`, where it counts
- * them). Whether the picks follow the declared judge depends on the rule, so each rule proves
+ * them); a strategy that does not declare `usesNTrain` shows no dependence on N′ in its needs or
+ * its weights of one group (`uses-n-train`: else a run would train it at N′ = 1 only, silently
+ * another rule). Whether the picks follow the declared judge depends on the rule, so each rule proves
  * that with its own brute-force test on groups where r and R disagree. Never throws for a broken plugin.
  */
 export async function checkStrategyContract(plugin: StrategyPlugin, opts: StrategyContractOptions = {}): Promise<ContractReport> {
@@ -92,6 +94,16 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
       }
     })
 
+    await collector.run('uses-n-train', (fail) => {
+      // A non-boolean fails 'shape' (the loader's check); declared either way, the author has decided.
+      if (plugin.usesNTrain !== undefined) return
+      const depends = nTrainDependence(plugin, needsByN, seed)
+      if (depends)
+        fail(
+          `${depends} depend on N′, but the strategy does not declare usesNTrain, so a run trains it at N′ = 1 only, whatever matrix.nTrain says: declare usesNTrain: true (the matrix's N′ axis applies to it) or usesNTrain: false (N′ = 1 on purpose)`,
+        )
+    })
+
     for (const check of ['weights', 'known-completions', 'weights-pure', 'no-mutation'] as const) {
       await collector.run(check, (fail) => {
         for (const [nTrain, needs] of needsByN) {
@@ -138,6 +150,33 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
     })
   }
   return collector.report()
+}
+
+/**
+ * What of the strategy depends on N′ over the checked values, if anything: its `needs`, or its
+ * `weights` of one group given each N′ (with that N′'s λ and the same rng seed). A weights call that
+ * throws (a group too small for that N′) is left out. Undefined: nothing seen to depend on N′.
+ */
+function nTrainDependence(plugin: StrategyPlugin, needsByN: ReadonlyMap<number, StrategyNeeds>, seed: number): string | undefined {
+  const entries = [...needsByN]
+  if (entries.length < 2) return undefined
+  const [n0, needs0] = entries[0]!
+  const other = entries.find(([, needs]) => !isDeepStrictEqual(needs, needs0))
+  if (other) return `its needs (N′ = ${n0}: ${JSON.stringify(needs0)}; N′ = ${other[0]}: ${JSON.stringify(other[1])})`
+  const groupSeed = deriveSeed(seed, 'uses-n-train')
+  const group = scoredGroup(needs0, 'mixed', createRng(groupSeed))
+  let first: { nTrain: number; out: StrategyOutput } | undefined
+  for (const [nTrain] of entries) {
+    let out: StrategyOutput
+    try {
+      out = plugin.weights(structuredClone(group), { nTrain, lambda: lambdaFor(nTrain), rng: createRng(deriveSeed(groupSeed, 'rng')) })
+    } catch {
+      continue // reported under 'weights'
+    }
+    if (!first) first = { nTrain, out }
+    else if (!isDeepStrictEqual(out, first.out)) return `its weights of the same group (N′ = ${first.nTrain} and ${nTrain})`
+  }
+  return undefined
 }
 
 function checkOutput(out: StrategyOutput, where: string, fail: FailFn): void {

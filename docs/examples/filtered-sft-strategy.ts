@@ -10,6 +10,8 @@ export const filteredSftStrategy = defineStrategy({
   }),
   create: ({ threshold }) => ({
     selection: 'none',
+    // No N′ axis: its cells train at N′ = 1 (so K = 2) whatever matrix.nTrain says.
+    usesNTrain: false,
     needs: ({ nTrain }) => ({ policySamples: 2 * nTrain }),
     weights(group) {
       const k = group.policy.length

@@ -73,6 +73,7 @@ export function makeBonRl(variant: BonRlVariant) {
     options: bonRlOptionsSchema,
     create: (o) => ({
       selection: variant.selection,
+      usesNTrain: true,
       needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
       weights(group, { nTrain, lambda, rng }) {
         const K = group.policy.length

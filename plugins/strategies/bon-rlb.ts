@@ -67,6 +67,7 @@ export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHook
   const description = positiveOnly ? 'Binary-reward BoN RL, positive picks only (ḡ⁺)' : 'Binary-reward BoN RL in closed form (g⁺, g⁻)'
   return {
     selection,
+    usesNTrain: true,
     meta: {
       description:
         selection === 'reward'

@@ -36,6 +36,7 @@ export const bonSft = defineStrategy({
   options: bonSftOptionsSchema,
   create: (o) => ({
     selection,
+    usesNTrain: true,
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k), expert: true }),
     weights(group, { nTrain, lambda, rng }) {
       const K = group.policy.length

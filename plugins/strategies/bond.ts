@@ -52,6 +52,7 @@ export const bond = defineStrategy({
   options: bondOptionsSchema,
   create: (o) => ({
     selection,
+    usesNTrain: true,
     needs: ({ nTrain }) => {
       const referenceSamples = defaultReferenceSamples(nTrain, o['reference-samples'])
       checkReferenceSamples(o.mix, referenceSamples, nTrain)

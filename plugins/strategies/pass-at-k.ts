@@ -33,6 +33,7 @@ export const passAtK = defineStrategy({
   options: passAtKOptionsSchema,
   create: (o) => ({
     selection,
+    usesNTrain: true,
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group, { nTrain }) {
       const K = group.policy.length

@@ -32,6 +32,7 @@ export const rl = defineStrategy({
   options: rlOptionsSchema,
   create: (o) => ({
     selection: 'none',
+    usesNTrain: false,
     needs: ({ nTrain }) => ({ policySamples: defaultK(nTrain, o.k) }),
     weights(group) {
       requireSamples('rl', group.policy.length, 2, 'a leave-one-out baseline')

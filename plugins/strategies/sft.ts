@@ -20,6 +20,7 @@ export const sft = defineStrategy({
   options: sftOptionsSchema,
   create: () => ({
     selection: 'none',
+    usesNTrain: false,
     needs: () => ({ policySamples: 0, expert: true }),
     weights(group) {
       if (group.expert === undefined)

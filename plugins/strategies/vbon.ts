@@ -50,6 +50,7 @@ export const vbon = defineStrategy({
   options: vbonOptionsSchema,
   create: (o) => ({
     selection: 'none',
+    usesNTrain: true,
     needs: ({ nTrain }) => ({
       policySamples: defaultK(nTrain, o.k),
       referenceSamples: defaultReferenceSamples(nTrain, o['reference-samples']),

@@ -384,6 +384,12 @@ const strategyRows: InvalidRow[] = [
   },
   { name: "declares selection 'none' but makes BoN picks", flags: ['selection'], run: strategyRun({ ...bonRl(), selection: 'none' }) },
   { name: 'has no selection (the loader rejects it)', flags: ['shape'], run: strategyRun({ ...bonRl(), selection: undefined as never }) },
+  { name: "declares usesNTrain 'yes', not a boolean (the loader rejects it)", flags: ['shape'], run: strategyRun({ ...bonRl(), usesNTrain: 'yes' as never }) },
+  {
+    name: 'leaves out usesNTrain while its needs and weights depend on N′ (a run would train it at N′ = 1 only)',
+    flags: ['uses-n-train'],
+    run: strategyRun({ ...bonRl(), usesNTrain: undefined }),
+  },
   {
     name: 'needs() asks for a fractional, negative sample count',
     flags: ['needs'],

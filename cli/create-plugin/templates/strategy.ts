@@ -10,7 +10,8 @@ export const strategyTemplate: PluginTemplate = {
 /**
  * ${pluginName}: draws 2·N′ samples per prompt, splits them into N′-subsets and credits the
  * sample with the highest environment reward R in each (ties to the first) with its reward minus
- * \`baseline\`. It picks by R, so it declares \`selection: 'reward'\`. A pure function of the group.
+ * \`baseline\`. It picks by R, so it declares \`selection: 'reward'\`; its weights depend on N′,
+ * so it declares \`usesNTrain: true\` (the matrix's N′ axis applies to it). A pure function of the group.
  */
 export const ${identifier} = defineStrategy({
   name: '${pluginName}',
@@ -21,6 +22,8 @@ export const ${identifier} = defineStrategy({
   }),
   create: ({ baseline }) => ({
     selection: 'reward',
+    // The weights depend on N′: one cell per N′ of matrix.nTrain (false or absent: N′ = 1 only).
+    usesNTrain: true,
     needs: ({ nTrain }) => ({ policySamples: 2 * nTrain }),
     weights(group, { nTrain }) {
       const { policy } = group

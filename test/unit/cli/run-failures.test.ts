@@ -28,6 +28,10 @@ describe('renderFailureSummary', () => {
     // Another failure beside it: a resume is worth it for that cell.
     const mixed = renderFailureSummary({ failed: [diverged, { cellId: 'rl-n1-t1-s0', message: 'boom' }], cells: 3, runDir: '/runs/r1' })
     expect(mixed).toContain('bench run --resume /runs/r1')
+    // A model that cannot train: a resume keeps it.
+    const untrainable = renderFailureSummary({ failed: [{ ...diverged, code: 'BENCH_MODEL_CANNOT_TRAIN' }], cells: 3, runDir: '/runs/r1' })
+    expect(untrainable).toContain('start a new run with the fix above')
+    expect(untrainable).not.toContain('--resume /runs/r1')
   })
 })
 

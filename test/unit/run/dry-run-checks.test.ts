@@ -4,6 +4,7 @@ import type { PlannedCell } from '../../../core/run/planner.js'
 import type { RunPlugins } from '../../../core/run/run-plugins.js'
 import type { StrategyPlugin } from '../../../core/plugin-api/strategy.js'
 import type { TaskData } from '../../../core/plugin-api/task.js'
+import { tabular } from '../../../plugins/models/tabular/index.js'
 import { bonSft } from '../../../plugins/strategies/bon-sft.js'
 import { rl } from '../../../plugins/strategies/rl.js'
 import { sft } from '../../../plugins/strategies/sft.js'
@@ -12,6 +13,8 @@ const cell = (strategy: string, nTrain = 1): PlannedCell =>
   ({ cellId: `${strategy}-n${nTrain}-t1-s0`, key: { strategy, nTrain, temperature: 1, seed: 0 } }) as PlannedCell
 const plugins = {
   task: { name: 'local/task' },
+  // A model that trains: strategies can fine-tune it (test/unit/run/untrainable-model.test.ts: one that cannot).
+  model: tabular({}),
   strategies: new Map<string, StrategyPlugin>([
     ['sft', sft({})],
     ['rl', rl({})],

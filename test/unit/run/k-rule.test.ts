@@ -23,8 +23,9 @@ describe('train.kPerN: K = kPerN × N′ for BoN-aware strategies', () => {
     expect(plugins.strategyFor('pass-at-k', 4).needs({ nTrain: 4 }).policySamples).toBe(16)
     expect(plugins.strategyFor('bon-rl-s-k5', 4).needs({ nTrain: 4 }).policySamples).toBe(5)
     expect(plugins.strategyFor('rl', 1).needs({ nTrain: 1 }).policySamples).toBe(4)
-    expect(kRuleApplies(config, 'rl')).toBe(false)
-    expect(kRuleApplies(config, 'bon-rl-s-k5')).toBe(false)
+    expect(kRuleApplies(config, 'rl', plugins.strategies.get('rl')!)).toBe(false)
+    expect(kRuleApplies(config, 'bon-rl-s-k5', plugins.strategies.get('bon-rl-s-k5')!)).toBe(false)
+    expect(kRuleApplies(config, 'bon-rlb-p', plugins.strategies.get('bon-rlb-p')!)).toBe(true)
     // The same instance for the same (name, N′).
     expect(plugins.strategyFor('bon-rlb-p', 4)).toBe(plugins.strategyFor('bon-rlb-p', 4))
   })

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../../core/config/resolve-config.js'
-import { planCells } from '../../../core/run/planner.js'
+import { resolveConfig, type ResolvedConfig } from '../../../core/config/resolve-config.js'
+import type { StrategyPlugin } from '../../../core/plugin-api/strategy.js'
+import { planCells, strategyOfArm } from '../../../core/run/planner.js'
+import { builtins } from '../../helpers/builtin-factories.js'
+
+/** The built-in strategies of a matrix by matrix name, as a run resolves them (their own usesNTrain decides N′). */
+function builtinStrategies(config: ResolvedConfig): Map<string, StrategyPlugin> {
+  return new Map(config.strategies.map((name) => [name, builtins[strategyOfArm(name, config.arms)]!() as StrategyPlugin]))
+}
 
 function plan(matrix: Record<string, unknown>) {
-  return planCells(resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 'toy', model: 'tabular', ...matrix } } }))
+  const config = resolveConfig({ cwd: '/', fileConfig: { matrix: { task: 'toy', model: 'tabular', ...matrix } } })
+  return planCells(config, builtinStrategies(config))
 }
 
 describe('planCells', () => {
