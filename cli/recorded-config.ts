@@ -18,6 +18,15 @@ export function recordedToFlags(recorded: Record<string, unknown>): UserConfig {
 }
 
 /**
+ * The preset a run was started with (`--preset`), from its recorded config: `--resume`, queue
+ * workers and `bench eval` of its checkpoint apply it again, since the preset's plugin options
+ * (e.g. `study`'s math testSize 800) are not in the flags layer ({@link recordedToFlags}).
+ */
+export function recordedPreset(recorded: Record<string, unknown>): string | undefined {
+  return typeof recorded.preset === 'string' ? recorded.preset : undefined
+}
+
+/**
  * The config file a run recorded, found again: the recorded (absolute) path when it is there, else
  * the file at the same place relative to `cwd` as it was to the run's base directory — a run
  * restored into another checkout (a clone, a worktree, another machine) finds its config there.

@@ -13,7 +13,7 @@ import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } f
 import { checkpointLabel, type EvalTarget, resolveEvalTarget } from '../eval-target.js'
 import { checkBackendApplies } from '../flag-applicability.js'
 import { addExamples } from '../option-vocabulary.js'
-import { recordedConfigPath, recordedToFlags } from '../recorded-config.js'
+import { recordedConfigPath, recordedPreset, recordedToFlags } from '../recorded-config.js'
 import { replayDefaults, replayPlugins } from '../replay-setup.js'
 
 interface EvalFlags extends EvaluationFlags {
@@ -183,6 +183,7 @@ async function evalRunCell(
   const { config, registry } = await setupRun({
     cwd,
     configPath: recordedConfigPath(recorded, cwd),
+    preset: recordedPreset(recorded),
     command: 'eval',
     flags,
     builtins,

@@ -3,7 +3,7 @@ import { BenchError } from '../../core/errors.js'
 import { builtins } from '../builtins.js'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import type { UserConfig } from '../../core/config/types.js'
-import { recordedConfigPath, recordedToFlags } from '../recorded-config.js'
+import { recordedConfigPath, recordedPreset, recordedToFlags } from '../recorded-config.js'
 import { readManifest } from '../../core/run/manifest.js'
 import { findResumableRun } from '../../core/run/find-resumable.js'
 import { executeRun } from '../execute-run.js'
@@ -164,7 +164,7 @@ export function registerRun(program: Command): void {
         checkpoint = provenance.checkpoint
         trainedCheckpoint = provenance.trainedCheckpoint
         configPath = recordedConfigPath(recorded, cwd) ?? configPath
-        preset = undefined
+        preset = recordedPreset(recorded)
         flagConfig = recordedToFlags(recorded)
         recordedBaseUrl = recordedModelOption(recorded, 'baseUrl')
       }

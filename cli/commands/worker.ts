@@ -5,7 +5,7 @@ import { builtins } from '../builtins.js'
 import { onStopSignal, STOP_EXIT_CODES } from '../stop-signals.js'
 import { addExamples } from '../option-vocabulary.js'
 import { integerAtLeast, numberFlag, parseStringList } from '../parse-list.js'
-import { recordedConfigPath, recordedToFlags } from '../recorded-config.js'
+import { recordedConfigPath, recordedPreset, recordedToFlags } from '../recorded-config.js'
 
 interface WorkerFlags {
   queue: string
@@ -52,6 +52,7 @@ export function registerWorker(program: Command): void {
           setupRun({
             cwd,
             configPath: flags.config ?? recordedConfigPath(recorded, cwd),
+            preset: recordedPreset(recorded),
             flags: recordedToFlags(recorded),
             command: 'run',
             builtins,

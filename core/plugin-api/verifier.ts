@@ -44,6 +44,7 @@ export interface VerifierPrepareContext {
   rng: Rng
   /** A folder for content-hash caches. */
   cacheDir: string
+  /** The temperature to draw training samples at: always 1 (the base policy), whatever the run's temperatures. */
   temperature: number
   generation: { maxTokens?: number; stop?: string[] }
   log(message: string): void

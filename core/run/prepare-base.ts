@@ -75,7 +75,9 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
         seed: config.taskSeed,
         rng: createRng(deriveSeed(config.taskSeed, 'selector')),
         cacheDir: config.cacheDir,
-        temperature: config.temperatures[0] ?? 1,
+        // The base policy itself (T = 1), whatever the matrix's temperatures or their order: the
+        // selector is one per run, and `bench eval` of any cell prepares the same one.
+        temperature: 1,
         generation: ctx.generation,
         log: (m) => ctx.log(m),
         signal: ctx.signal,

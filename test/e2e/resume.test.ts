@@ -130,3 +130,25 @@ describe('bench run --resume after the config changed', () => {
     expect(resumed.exitCode, resumed.stderr).toBe(0)
   })
 })
+
+// A run started with --preset: the preset's plugin options (study's math testSize 800) are no flags,
+// so the resume must apply the preset again. It did not, and refused every such run as changed
+// ("task bonbench:math has other options here"): a --preset study run could never be resumed.
+describe('bench run --resume of a run started with --preset', () => {
+  const project = tempDir('bonbench-resume-preset-')
+  afterAll(() => project.cleanup())
+
+  it('applies the recorded preset again and ends with the uninterrupted journal', async () => {
+    const args = ['run', 'toy', '--model', 'tabular', '--preset', 'study', '--seeds', '0', '--steps', '4', '--pretrain-steps', '0', '--strategies', 'rl']
+    const opts = ['--no-tui', '--no-reports', '--test-prompts', '40']
+    const reference = await bench([...args, ...opts, '--runs-dir', 'reference'], { cwd: project.dir })
+    expect(reference.exitCode, reference.stderr).toBe(0)
+    const killed = await bench([...args, ...opts, '--runs-dir', 'runs'], { cwd: project.dir, env: { [KILL_AFTER_RECORDS_ENV]: '6' } })
+    expect(killed.exitCode).not.toBe(0)
+    const runDir = join(project.dir, 'runs', readdirSync(join(project.dir, 'runs'))[0]!)
+    const resumed = await bench(['run', '--resume', runDir, '--no-tui', '--no-reports'], { cwd: project.dir })
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    const difference = compareJournals(onlyJournal(join(project.dir, 'reference')), join(runDir, 'journal.jsonl'))
+    expect(difference && formatDifference(difference)).toBeUndefined()
+  })
+})
