@@ -160,7 +160,10 @@ describe('run-time checks of plugin outputs (BENCH_PLUGIN_CONTRACT)', () => {
       }),
     )
     expect(error).toBeUndefined()
-    expectJournalKept(records, "verifier plugin 'acme/judge' score() threw 42, not an Error: the plugin should throw an Error whose message says what went wrong")
+    expectJournalKept(
+      records,
+      "verifier plugin 'acme/judge' score() threw 42, not an Error: the plugin should throw an Error whose message says what went wrong",
+    )
   })
 
   describe('strategies', () => {
