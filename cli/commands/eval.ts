@@ -11,7 +11,7 @@ import { builtins } from '../builtins.js'
 import { executeRun } from '../execute-run.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
 import { checkpointLabel, type EvalTarget, resolveEvalTarget } from '../eval-target.js'
-import { checkBackendApplies } from '../flag-applicability.js'
+import { checkBackendApplies, setupWithModelOptions } from '../flag-applicability.js'
 import { addExamples } from '../option-vocabulary.js'
 import { recordedConfigPath, recordedPreset, recordedToFlags } from '../recorded-config.js'
 import { replayDefaults, replayPlugins } from '../replay-setup.js'
@@ -21,6 +21,7 @@ interface EvalFlags extends EvaluationFlags {
   samples?: string
   preset?: string
   cacheDir?: string
+  baseUrl?: string
 }
 
 /**
@@ -52,6 +53,7 @@ export function registerEval(program: Command): void {
     )
     .option('-p, --preset <name>', 'named preset: quick, default, study, gpu (with a run’s checkpoint: evaluated under the preset, not the run’s config)')
     .option('--cache-dir <dir>', 'cache for base models and verifiers (default: a run’s own cache, else .bench/cache)')
+    .option('--base-url <url>', 'API root of an OpenAI-compatible server for --model openai-compatible (its option baseUrl), e.g. http://127.0.0.1:8000/v1')
   addExamples(addEvaluationOptions(command), [
     'bench eval --checkpoint .bench/runs/<id>/checkpoints/sft-n1-t1-s0',
     'bench eval --checkpoint .bench/runs/<id>/sft-n1-t1-s0 --test-prompts 50',
@@ -104,14 +106,17 @@ async function evalReplay(command: Command, cwd: string, task: string | undefine
  */
 async function evalPlain(command: Command, cwd: string, task: string | undefined, f: EvalFlags, dir: string | undefined): Promise<void> {
   const flags = evaluationFlagsToConfig(task, f)
-  const { config, registry } = await setupRun({
-    cwd,
-    configPath: f.config,
-    preset: f.preset,
-    command: 'eval',
-    flags: { ...flags, matrix: { ...flags.matrix, strategies: [] }, cacheDir: f.cacheDir },
-    builtins,
-  })
+  const { config, registry } = await setupWithModelOptions(
+    {
+      cwd,
+      configPath: f.config,
+      preset: f.preset,
+      command: 'eval',
+      flags: { ...flags, matrix: { ...flags.matrix, strategies: [] }, cacheDir: f.cacheDir },
+      builtins,
+    },
+    f.baseUrl !== undefined ? { baseUrl: f.baseUrl } : {},
+  )
   await checkBackendApplies(command, config, registry)
   if (config.strategies.length > 0)
     throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')

@@ -256,5 +256,9 @@ describe('bench serve + bench run --model openai-compatible', () => {
     const wrongModel = await bench(['run', 'math', '--base-url', 'http://127.0.0.1:1/v1', '--dry-run'], { cwd: tmp.dir })
     expect(wrongModel.exitCode).toBe(2)
     expect(wrongModel.stderr).toContain('--base-url applies to a model served over HTTP')
+    // bench eval takes the flag too (its error message names it), for the model it applies to only.
+    const evalWrongModel = await bench(['eval', 'toy', '--model', 'tabular', '--base-url', 'http://127.0.0.1:1/v1'], { cwd: tmp.dir })
+    expect(evalWrongModel.exitCode).toBe(2)
+    expect(evalWrongModel.stderr).toContain('--base-url applies to a model served over HTTP')
   }, 60_000)
 })
