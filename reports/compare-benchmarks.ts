@@ -4,7 +4,7 @@ import type { BenchmarkFile, MachineFacts } from '../core/benchmark-format.js'
 import { readBenchmarkResultsFiles } from '../core/benchmark-format.js'
 import { BenchError } from '../core/errors.js'
 import type { BenchmarkTrend } from './benchmark-history.js'
-import { benchmarkFileId, historyPoints, judgeTrend, recordKey } from './benchmark-history.js'
+import { MIN_HISTORY, benchmarkFileId, historyPoints, judgeTrend, recordKey } from './benchmark-history.js'
 
 /** One benchmark number compared between two result sets (matched by suite, case, metric). */
 export interface BenchmarkDiff {
@@ -27,14 +27,29 @@ export interface BenchmarkDiff {
   judgedBy: 'base' | 'history'
   /** The record's earlier values and tonight's against them, when a history was given. */
   history?: BenchmarkTrend
+  /** Earlier nights of this record from a machine like tonight's: the base run's and the history's. */
+  nights: number
+  /**
+   * Set when the record's status does not count in the verdict: judged against the base run alone
+   * (fewer than MIN_HISTORY earlier nights) without `strict`, e.g. 'not judged: 1 of 3 nights of
+   * history'. Its status is still reported.
+   */
+  notJudged?: string
 }
 
 /** All benchmark differences, and what could not be matched. */
 export interface BenchmarkComparison {
   thresholdPct: number
   diffs: BenchmarkDiff[]
-  /** Regressions on comparable machines only (these fail `--fail-on-regression`). */
+  /**
+   * Regressions on comparable machines that count (these fail `--fail-on-regression`): those the
+   * history judged, and, with `strict`, those judged against the base run alone.
+   */
   regressions: BenchmarkDiff[]
+  /** Records worse than the base run beyond their allowance but not judged (too little history, not strict): reported only. */
+  notJudged: BenchmarkDiff[]
+  /** Whether a record judged against the base run alone counts (`bench compare --bench-strict`). */
+  strict: boolean
   onlyInBase: string[]
   onlyInNext: string[]
   /** Suites whose machines differ (CPU model or count, backend): their regressions are shown, not counted. */
@@ -69,6 +84,16 @@ function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
   return a.cpuModel === b.cpuModel && a.cpus === b.cpus && a.arch === b.arch && (a.backend ?? '') === (b.backend ?? '')
 }
 
+/** Knobs of {@link compareBenchmarks}. */
+export interface CompareBenchmarksOptions {
+  /**
+   * Let a record judged against the base run alone (fewer than MIN_HISTORY earlier nights on a
+   * like machine) count in the verdict. Default true here; `bench compare` passes false unless
+   * `--bench-strict`: one night against one other night is mostly the shared machine's noise.
+   */
+  strict?: boolean
+}
+
 /**
  * Compares two sets of benchmark results record by record. A record regresses when it got worse
  * (in its own direction) by more than max(thresholdPct, rme_base + rme_new) percent — a change
@@ -79,13 +104,18 @@ function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
  * its earlier values from machines like tonight's (history and base run together), and once there
  * are MIN_HISTORY of them the history judges it instead of the base run alone: a regression is
  * then a value beyond the band those nights drew (benchmark-history.ts's judgeTrend).
+ *
+ * Without `options.strict`, a record judged against the base run alone is reported with its status
+ * but marked `notJudged` ('not judged: N of 3 nights of history') and never counted in `regressions`.
  */
 export function compareBenchmarks(
   base: readonly BenchmarkFile[],
   next: readonly BenchmarkFile[],
   thresholdPct = 10,
   history?: readonly BenchmarkFile[],
+  options: CompareBenchmarksOptions = {},
 ): BenchmarkComparison {
+  const strict = options.strict ?? true
   const index = (files: readonly BenchmarkFile[]) => {
     const map = new Map<string, { file: BenchmarkFile; record: BenchmarkFile['records'][number] }>()
     for (const file of files) for (const record of file.records) map.set(recordKey(file.suite, record), { file, record })
@@ -127,6 +157,14 @@ export function compareBenchmarks(
     const trend = history ? judgeTrend(other.record, pointsOf(other.file).get(key) ?? [], thresholdPct) : undefined
     const byHistory = trend !== undefined && trend.status !== 'short' && record.unit === other.record.unit
     if (byHistory) status = trend.status as BenchmarkDiff['status']
+    // Without a history, the base run is the one earlier night (on a like machine).
+    const nights = trend ? trend.points.length : comparable ? 1 : 0
+    const notJudged =
+      strict || byHistory || status === 'not-comparable'
+        ? undefined
+        : nights < MIN_HISTORY
+          ? `not judged: ${nights} of ${MIN_HISTORY} nights of history`
+          : 'not judged: the earlier nights have a median of 0'
     diffs.push({
       suite: file.suite,
       case: record.case,
@@ -140,12 +178,16 @@ export function compareBenchmarks(
       status,
       judgedBy: byHistory ? 'history' : 'base',
       ...(trend ? { history: trend } : {}),
+      nights,
+      ...(notJudged ? { notJudged } : {}),
     })
   }
   return {
     thresholdPct,
     diffs,
-    regressions: diffs.filter((d) => d.status === 'regression'),
+    regressions: diffs.filter((d) => d.status === 'regression' && !d.notJudged),
+    notJudged: diffs.filter((d) => d.status === 'regression' && d.notJudged),
+    strict,
     onlyInBase: [...a.keys()].filter((k) => !b.has(k)),
     onlyInNext: [...b.keys()].filter((k) => !a.has(k)),
     machineMismatch: [...machineMismatch],

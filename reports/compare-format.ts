@@ -34,6 +34,9 @@ function cellRows(cells: readonly CellDiff[], level: number): string {
 const judgedChangePct = (d: BenchmarkDiff) => (d.judgedBy === 'history' ? d.history!.changePct! : d.changePct)
 const judgedChange = (d: BenchmarkDiff) => `${signedPct(judgedChangePct(d))}${d.judgedBy === 'history' ? ' vs median' : ''}`
 
+/** A record's status, with why it does not count when it does not (judged against the base run alone). */
+const benchStatus = (d: BenchmarkDiff) => (d.notJudged ? `${d.status} (${d.notJudged})` : d.status)
+
 function benchRows(diffs: readonly BenchmarkDiff[]): string {
   return table(
     ['suite', 'case', 'metric', 'base', 'new', 'change', 'allowance', 'status'],
@@ -45,7 +48,7 @@ function benchRows(diffs: readonly BenchmarkDiff[]): string {
       `${d.next.toPrecision(4)} ${mdCell(d.unit)}`,
       judgedChange(d),
       `±${d.allowancePct.toFixed(1)}%${d.judgedBy === 'history' ? ' (history)' : ''}`,
-      d.status,
+      benchStatus(d),
     ]),
     false,
   )
@@ -75,7 +78,7 @@ function trendRows(b: BenchmarkComparison): string {
         t.median === undefined ? `— (${t.points.length})` : `${t.median.toPrecision(4)} (${t.points.length})`,
         `${t.next.toPrecision(4)} ${mdCell(d.unit)}`,
         goal,
-        t.status === 'short' ? `${d.status} (history too short: by the base run)` : d.status,
+        t.status === 'short' ? `${d.status} (${d.notJudged ?? 'history too short: by the base run'})` : d.status,
       ]
     }),
     false,
@@ -99,6 +102,11 @@ export function compareToMarkdown(c: RunComparison): string {
   ]
   if (c.regressions.length) parts.push(`### Regressions\n\n${cellRows(c.regressions, s.level)}`)
   if (benchRegressions.length) parts.push(`### Benchmark regressions\n\n${benchRows(benchRegressions)}`)
+  const benchNotJudged = c.benchmarks?.notJudged ?? []
+  if (benchNotJudged.length)
+    parts.push(
+      `### Benchmarks worse than the base run, not judged\n\nJudged against the base run alone, with fewer than ${MIN_HISTORY} earlier nights of history on a like machine: one night against one other night is mostly the machine's noise, so these do not fail \`--fail-on-regression\` (\`--bench-strict\` makes them). Keep earlier nights with \`--bench-history\`.\n\n${benchRows(benchNotJudged)}`,
+    )
   if (c.improvements.length) parts.push(`### Improvements\n\n${cellRows(c.improvements, s.level)}`)
   if (c.cells.length) parts.push(`<details><summary>All ${c.cells.length} comparisons</summary>\n\n${cellRows(c.cells, s.level)}\n\n</details>`)
   if (c.benchmarks?.historyFiles !== undefined) {
@@ -151,10 +159,15 @@ export function compareToJunit(c: RunComparison): string {
   if (c.benchmarks) {
     const benchCases = c.benchmarks.diffs.map((d) => {
       const history = d.history?.median !== undefined ? `, median of ${d.history.points.length} earlier ${d.history.median} ${d.unit}` : ''
-      const body = `base ${d.base} ${d.unit}, new ${d.next} ${d.unit}${history}, change ${judgedChange(d)} (allowance ±${d.allowancePct.toFixed(1)}%), ${d.status}`
+      const body = `base ${d.base} ${d.unit}, new ${d.next} ${d.unit}${history}, change ${judgedChange(d)} (allowance ±${d.allowancePct.toFixed(1)}%), ${benchStatus(d)}`
       const worse = `worse${d.judgedBy === 'history' ? ' than the median of earlier nights' : ''} by ${Math.abs(judgedChangePct(d)).toFixed(1)}%`
-      const failure = d.status === 'regression' ? `<failure message="${xml(worse)}">${xml(body)}</failure>` : ''
-      const skipped = d.status === 'not-comparable' ? '<skipped message="measured on different machines"/>' : ''
+      const failure = d.status === 'regression' && !d.notJudged ? `<failure message="${xml(worse)}">${xml(body)}</failure>` : ''
+      const skipped =
+        d.status === 'not-comparable'
+          ? '<skipped message="measured on different machines"/>'
+          : d.status === 'regression' && d.notJudged
+            ? `<skipped message="${xml(`${worse}; ${d.notJudged}`)}"/>`
+            : ''
       return `    <testcase classname="${xml(d.suite)}" name="${xml(`${d.case} ${d.metric}`)}">${failure}${skipped}<system-out>${xml(body)}</system-out></testcase>`
     })
     suites.push(

@@ -36,6 +36,8 @@ function cutLines(c: RunComparison): string[] {
 /** The verdict line of a comparison: not reproducible, regressed, or neither; and how exact the rerun was. */
 export function compareVerdict(c: RunComparison): string {
   const benchRegressions = c.benchmarks?.regressions.length ?? 0
+  const benchNotJudged = c.benchmarks?.notJudged.length ?? 0
+  const notJudged = benchNotJudged ? ` (${benchNotJudged} benchmark record(s) worse than the base run, not judged: too little history)` : ''
   const x = c.exact
   const verdict = c.notReproducible
     ? `⛔ **Not reproducible: ${x.notReproducible.length} cell(s) changed although code, config, data and plugins are recorded the same**${c.regressed ? ` (and ${c.regressions.length} regression(s))` : ''}`
@@ -43,7 +45,7 @@ export function compareVerdict(c: RunComparison): string {
       ? `❌ **${c.regressions.length} evaluation regression(s)${benchRegressions ? ` and ${benchRegressions} benchmark regression(s)` : ''}**${c.missing.length ? ` (and the new run is incomplete)` : ''}`
       : c.missing.length
         ? `❌ **Incomplete: the new run lacks ${c.missing.length} cell group(s) of the base run (${c.missing.slice(0, 4).join('; ')}${c.missing.length > 4 ? '; …' : ''})**`
-        : '✅ **No significant regression**'
+        : `✅ **No significant regression**${notJudged}`
   return `${verdict} — ${exactSummary(c)}.`
 }
 

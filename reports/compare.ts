@@ -98,7 +98,7 @@ export interface RunComparison {
    */
   cutJournals: CutJournal[]
   benchmarks?: BenchmarkComparison
-  /** True when any cell regressed or (where comparable) any benchmark regressed. */
+  /** True when any cell regressed or any benchmark regression counts (comparable, and judged: see compare-benchmarks.ts). */
   regressed: boolean
   /** True when a cell changed although every input is recorded the same (exit 3 in `bench compare`). */
   notReproducible: boolean
@@ -306,7 +306,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   }
 }
 
-/** Attaches a benchmark comparison; the verdict regresses when a comparable benchmark did. */
+/** Attaches a benchmark comparison; the verdict regresses when a counted benchmark did (`benchmarks.regressions`: not the `notJudged`). */
 export function withBenchmarks(comparison: RunComparison, benchmarks: BenchmarkComparison): RunComparison {
   return { ...comparison, benchmarks, regressed: comparison.regressed || benchmarks.regressions.length > 0 }
 }

@@ -23,6 +23,7 @@ interface CompareFlags {
   benchNew?: string
   benchHistory?: string
   benchThreshold: number
+  benchStrict?: boolean
   skipBadLines?: boolean
   out?: string
 }
@@ -80,6 +81,10 @@ export function registerCompare(program: Command): void {
       "earlier nights' benchmark results (<night>/<suite>.json): show each ratio over time, and judge a record by the band its earlier values drew",
     )
     .option(
+      '--bench-strict',
+      'let a benchmark record judged against the base run alone (fewer than 3 earlier nights of --bench-history) fail --fail-on-regression; by default it is reported as not judged',
+    )
+    .option(
       '--bench-threshold <percent>',
       'a benchmark regresses when worse by more than this percent, ≥ 0 (and more than its own noise)',
       numberFlag('--bench-threshold', nonNegative, 'the percentage'),
@@ -118,7 +123,7 @@ export function registerCompare(program: Command): void {
         loadBenchmarkSet(benchNew),
         flags.benchHistory ? loadBenchmarkHistory(flags.benchHistory) : undefined,
       ])
-      const benchmarks = compareBenchmarks(a.files, b.files, benchThreshold, history?.files)
+      const benchmarks = compareBenchmarks(a.files, b.files, benchThreshold, history?.files, { strict: flags.benchStrict === true })
       benchmarks.warnings.push(...a.warnings, ...b.warnings, ...(history?.warnings ?? []))
       comparison = withBenchmarks(comparison, benchmarks)
     }

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bench, repoRoot, tempDir } from './cli-helper.js'
@@ -162,6 +162,39 @@ describe('the nightly self-test: injected regressions are flagged, an unchanged 
     },
     60_000,
   )
+
+  it('a rerun whose benchmarks moved by noise alone passes until 3 nights of history judge it (--bench-strict fails it)', async () => {
+    // The base run and an unchanged rerun, each with benchmark results of the same code on the same
+    // machine: tonight's p99 is 2.6 times the base night's, as a shared machine draws it.
+    const bench1 = (day: number, p99: number) => ({
+      format: 'bonbench-benchmark',
+      version: 1,
+      suite: 'metrics',
+      createdAt: `2026-11-${day}T03:00:00.000Z`,
+      git: { commit: `c${day}` },
+      machine: { cpus: 2, cpuModel: 'Test CPU', node: 'v20', os: 'linux', arch: 'x64' },
+      records: [{ case: 'pass@k n=1024', metric: 'latency-p99', value: p99, unit: 'ms', higherIsBetter: false }],
+    })
+    const [lg, tn, history] = ['bench-lg', 'bench-tn', 'bench-history'].map((n) => join(project.dir, n))
+    cpSync(dirs.base, lg!, { recursive: true })
+    cpSync(dirs.rerun, tn!, { recursive: true })
+    for (const [dir, file] of [
+      [join(lg!, 'benchmarks'), bench1(24, 1.0)],
+      [join(tn!, 'benchmarks'), bench1(25, 2.6)],
+      [join(history!, '2026-11-23'), bench1(23, 1.1)],
+    ] as const) {
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, 'metrics.json'), JSON.stringify(file))
+    }
+    const args = ['compare', lg!, tn!, '--bench-history', history!, '--fail-on-regression']
+    const lenient = await bench(args, { cwd: project.dir, timeout: 60_000 })
+    expect(lenient.exitCode, lenient.stderr).toBe(0)
+    expect(lenient.stdout).toMatch(/✅ \*\*No significant regression\*\* \(1 benchmark record\(s\) worse than the base run, not judged: too little history\)/)
+    expect(lenient.stdout).toContain('regression (not judged: 2 of 3 nights of history)')
+    const strict = await bench([...args, '--bench-strict'], { cwd: project.dir, timeout: 60_000 })
+    expect(strict.exitCode, strict.stderr).toBe(1)
+    expect(strict.stdout).toContain('### Benchmark regressions')
+  }, 120_000)
 
   it('exits 3 (not reproducible) when a cell changes although code, config and data are recorded the same', async () => {
     // The base run twice, as if from a clean commit, one of them with a number that moved.

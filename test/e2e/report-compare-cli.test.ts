@@ -137,7 +137,7 @@ describe('bench compare', () => {
     )
   })
 
-  it('exits 1 on a benchmark regression given with --bench-base/--bench-new, and 2 for a bad flag', async () => {
+  it('exits 1 on a benchmark regression given with --bench-base/--bench-new under --bench-strict (one night alone is not judged otherwise), and 2 for a bad flag', async () => {
     const slow = path.join(tmp.dir, 'slow.json')
     await writeFile(slow, JSON.stringify(benchFile(1.5)))
     const result = await bench(
@@ -152,6 +152,7 @@ describe('bench compare', () => {
         '--bench-threshold',
         '10',
         '--fail-on-regression',
+        '--bench-strict',
       ],
       { cwd: tmp.dir },
     )
