@@ -1,9 +1,10 @@
 import type { Command } from 'commander'
 import { builtins } from '../builtins.js'
 import { BenchError } from '../../core/errors.js'
-import { optionRows, optionsJsonSchema } from '../../core/plugin-api/options-schema.js'
+import { type JsonSchema, optionRows, optionsJsonSchema } from '../../core/plugin-api/options-schema.js'
 import { BUILTIN_PREFIX, PluginRegistry, type RegisteredPlugin } from '../../core/registry/registry.js'
 import { loadConfigPluginsForListing, loadInstalledPackages } from '../../core/registry/installed-packages.js'
+import type { UnconfiguredPlugin } from '../../core/registry/load-plugin.js'
 import { brokenRow, renderBroken } from '../list-broken.js'
 import { loadConfigFile } from '../../core/config/load-config.js'
 import { dirname } from 'node:path'
@@ -26,13 +27,21 @@ export function registerList(program: Command): void {
       const cwd = process.cwd()
       const { config: fileConfig, file } = await loadConfigFile({ cwd, configPath: flags.config, env: { command: 'list' } })
       const baseDir = file ? dirname(file) : cwd
-      // Every plugin that loads is listed; one that does not is listed as broken with its error.
+      // Every plugin that loads is listed; one that does not is listed as broken with its error. A
+      // plugin listed without options that lacks only required ones is described from its schema.
       const registry = new PluginRegistry({ builtins })
-      await loadConfigPluginsForListing(registry, fileConfig.plugins ?? [], baseDir)
+      const unconfigured: UnconfiguredPlugin[] = []
+      const describe = (p: UnconfiguredPlugin) => void unconfigured.push(p)
+      await loadConfigPluginsForListing(registry, fileConfig.plugins ?? [], baseDir, describe)
       for (const short of registry.builtinNames()) if (!registry.entry(BUILTIN_PREFIX + short)) await registry.get(registry.builtinKind(short)!, short)
-      await loadInstalledPackages(registry, baseDir, fileConfig.plugins ?? [])
+      await loadInstalledPackages(registry, baseDir, fileConfig.plugins ?? [], describe)
       const broken = registry.broken()
       if (name !== undefined) {
+        const needs = unconfigured.filter((p) => p.name === name || p.name.endsWith(`/${name}`))
+        if (needs.length === 1 && !registry.entry(name)) {
+          process.stdout.write(flags.json ? JSON.stringify(unconfiguredRow(needs[0]!), null, 2) + '\n' : formatPluginOptions(describedAs(needs[0]!)))
+          return
+        }
         const entry = registry.entry(name)
         const from = broken.find((b) => name === b.name || name.startsWith(`${b.name}/`))
         if (!entry && from)
@@ -40,19 +49,14 @@ export function registerList(program: Command): void {
             cause: from.error,
           })
         if (!entry) {
-          const known = registry
-            .list()
-            .map((e) => e.plugin.name)
-            .sort()
+          const known = [...registry.list().map((e) => e.plugin.name), ...unconfigured.map((p) => p.name)].sort()
           throw new BenchError('BENCH_PLUGIN_NOT_FOUND', `No plugin named '${name}'. Known plugins: ${known.join(', ')}. Run 'bench list' to see them all.`)
         }
-        process.stdout.write(flags.json ? JSON.stringify(pluginRow(entry), null, 2) + '\n' : formatPluginOptions(entry))
+        process.stdout.write(flags.json ? JSON.stringify(pluginRow(entry), null, 2) + '\n' : formatPluginOptions(describedAs(entry)))
         return
       }
-      const rows = registry
-        .list()
-        .filter((e) => !flags.kind || e.plugin.kind === flags.kind)
-        .map(pluginRow)
+      const rows = [...registry.list().map(pluginRow), ...unconfigured.map(unconfiguredRow)]
+        .filter((r) => !flags.kind || r.kind === flags.kind)
         .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name))
       if (flags.json) {
         process.stdout.write(JSON.stringify([...rows, ...broken.map(brokenRow)], null, 2) + '\n')
@@ -68,6 +72,8 @@ export function registerList(program: Command): void {
           .join('  ')
           .trimEnd()
       process.stdout.write([line(header), ...table.map(line)].join('\n') + '\n')
+      const needing = unconfigured.filter((p) => !flags.kind || p.kind === flags.kind)
+      if (needing.length > 0) process.stdout.write(renderNeedsOptions(needing))
       if (broken.length > 0) process.stdout.write(renderBroken(broken))
     },
   )
@@ -87,14 +93,81 @@ function pluginRow(e: RegisteredPlugin) {
   }
 }
 
-/** `bench list <name>`: the plugin's facts, then one block per option (type, default, description). */
-function formatPluginOptions(e: RegisteredPlugin): string {
-  const { plugin } = e
-  const lines = [`${plugin.name} (${plugin.kind}, version ${plugin.meta.version}, ${e.source})`]
+/**
+ * A plugin listed without options that needs some (see UnconfiguredPlugin) as `bench list --json`
+ * prints it: a plugin row (its `options` JSON Schema has their names in `required`) with
+ * `needsOptions`, the required options the listing lacked; no `selection` (create() says it).
+ */
+function unconfiguredRow(p: UnconfiguredPlugin) {
+  return {
+    kind: p.kind,
+    name: p.name,
+    source: p.source,
+    version: p.meta.version,
+    description: p.meta.description ?? '',
+    ...(p.meta.apiVersion !== undefined ? { apiVersion: p.meta.apiVersion } : {}),
+    options: optionsJsonSchema(p.optionsSchema) ?? null,
+    needsOptions: p.missing,
+  }
+}
+
+/** The lines `bench list` prints below its table for the plugins that need options to be made. */
+function renderNeedsOptions(plugins: UnconfiguredPlugin[]): string {
+  const lines = ['', "need options (list them in the config as ['<file or package>', { …options }]; `bench list <name>` describes each):"]
+  for (const p of plugins) lines.push(`  ${p.name}  required: ${p.missing.join(', ')}  (${p.ref})`)
+  return lines.join('\n') + '\n'
+}
+
+/** What `bench list <name>` describes: a registered plugin, or one that needs options (described from its schema). */
+interface Described {
+  name: string
+  kind: string
+  meta: { version: string; description?: string; apiVersion?: string }
+  optionsSchema: unknown
+  source: string
+  /** The required options a listing without options lacked, with the reference to list them on. */
+  needs?: { missing: string[]; ref: string; inArray: boolean }
+}
+
+function describedAs(e: RegisteredPlugin | UnconfiguredPlugin): Described {
+  if ('plugin' in e) {
+    const { name, kind, meta, optionsSchema } = e.plugin
+    return { name, kind, meta, optionsSchema, source: e.source }
+  }
+  return {
+    name: e.name,
+    kind: e.kind,
+    meta: e.meta,
+    optionsSchema: e.optionsSchema,
+    source: e.source,
+    needs: { missing: e.missing, ref: e.ref, inArray: e.inArray },
+  }
+}
+
+/** The dotted names of the required options of a JSON Schema, nested as optionRows flattens them. */
+function requiredOptions(schema: JsonSchema, prefix = ''): Set<string> {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>
+  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]).map((k) => prefix + k) : [])
+  for (const [key, property] of Object.entries(properties))
+    if (property.type === 'object' && property.properties) for (const n of requiredOptions(property, `${prefix}${key}.`)) required.add(n)
+  return required
+}
+
+/** `bench list <name>`: the plugin's facts, then one block per option (type, required or default, description). */
+function formatPluginOptions(plugin: Described): string {
+  const lines = [`${plugin.name} (${plugin.kind}, version ${plugin.meta.version}, ${plugin.source})`]
   if (plugin.meta.description) lines.push(plugin.meta.description)
   if (plugin.meta.apiVersion) lines.push(`needs bonbench ${plugin.meta.apiVersion}`)
+  const { needs } = plugin
+  if (needs) {
+    const how = needs.inArray
+      ? `${needs.ref} exports it in an array of factories, which takes no options: export a factory that passes them`
+      : `list it in the config as ['${needs.ref}', { ${needs.missing.map((k) => `${k}: …`).join(', ')} }]`
+    lines.push(`needs options: ${needs.missing.join(', ')} (required; ${how})`)
+  }
   const schema = optionsJsonSchema(plugin.optionsSchema)
   const rows = schema ? optionRows(schema) : []
+  const required = schema ? requiredOptions(schema) : new Set<string>()
   lines.push('')
   if (!schema) lines.push('options: not described (the plugin has no zod options schema)')
   else if (rows.length === 0) lines.push('options: none')
@@ -102,7 +175,7 @@ function formatPluginOptions(e: RegisteredPlugin): string {
     lines.push('options:')
     for (const row of rows) {
       const fallback = row.default === '' ? '' : ` = ${row.default}`
-      lines.push(`  ${row.name}: ${row.type}${fallback}`)
+      lines.push(`  ${row.name}: ${row.type}${fallback}${required.has(row.name) ? ' (required)' : ''}`)
       if (row.description) lines.push(`      ${row.description}`)
     }
   }

@@ -1,7 +1,7 @@
 import { BenchError, isBenchError } from '../errors.js'
 import type { PluginRef } from '../config/types.js'
 import { discoverPackages } from './discover-packages.js'
-import { isPathRef, loadPluginRef, resolvePackage } from './load-plugin.js'
+import { isPathRef, type ListingSink, loadPluginRef, resolvePackage } from './load-plugin.js'
 import type { PluginRegistry } from './registry.js'
 
 /** The package a plugin reference names, when it names one. */
@@ -19,24 +19,26 @@ function refPackage(ref: PluginRef): string | undefined {
  * are invalid, or it does not settle within the import deadline) does not stop the others: it is
  * recorded in the registry as broken, and a name it would provide fails with its error.
  */
-export async function loadInstalledPackages(registry: PluginRegistry, baseDir: string, configRefs: readonly PluginRef[]): Promise<void> {
+export async function loadInstalledPackages(registry: PluginRegistry, baseDir: string, configRefs: readonly PluginRef[], listing?: ListingSink): Promise<void> {
   const named = new Set(configRefs.map(refPackage))
   for (const pkg of discoverPackages(baseDir)) {
-    if (!named.has(pkg)) await loadOrMarkBroken(registry, pkg, baseDir)
+    if (!named.has(pkg)) await loadOrMarkBroken(registry, pkg, baseDir, listing)
   }
 }
 
 /**
  * `bench list`'s way with the config's own plugins: like the config loader, but a reference that
- * fails to load is recorded as broken (and listed) instead of stopping the listing.
+ * fails to load is recorded as broken (and listed) instead of stopping the listing. With `listing`,
+ * a kit factory given no options that lacks only required ones is handed to it, described instead
+ * of made (also in {@link loadInstalledPackages}).
  */
-export async function loadConfigPluginsForListing(registry: PluginRegistry, refs: readonly PluginRef[], baseDir: string): Promise<void> {
-  for (const ref of refs) await loadOrMarkBroken(registry, ref, baseDir)
+export async function loadConfigPluginsForListing(registry: PluginRegistry, refs: readonly PluginRef[], baseDir: string, listing?: ListingSink): Promise<void> {
+  for (const ref of refs) await loadOrMarkBroken(registry, ref, baseDir, listing)
 }
 
-async function loadOrMarkBroken(registry: PluginRegistry, ref: PluginRef, baseDir: string): Promise<void> {
+async function loadOrMarkBroken(registry: PluginRegistry, ref: PluginRef, baseDir: string, listing?: ListingSink): Promise<void> {
   try {
-    await loadPluginRef(ref, registry, baseDir)
+    await loadPluginRef(ref, registry, baseDir, listing)
   } catch (error) {
     const name = refPackage(ref) ?? 'inline plugin'
     let source = isPathRef(name) ? `file:${name}` : /(^|\/)bonbench-plugin-/.test(name) ? `npm:${name}` : 'built-in'

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { BenchError, isBenchError } from '../errors.js'
 import { withImportDeadline } from '../import-deadline.js'
 import { moduleLoadHint } from '../module-load-hints.js'
-import type { Plugin } from '../plugin-api/index.js'
+import type { Plugin, PluginKind, PluginMeta } from '../plugin-api/index.js'
 import type { PluginRef } from '../config/types.js'
 import { importModule } from '../import-module.js'
 import { type PluginRegistry, shortName } from './registry.js'
@@ -21,7 +21,7 @@ export function isPathRef(ref: string): boolean {
  * `baseDir` upwards). A module may export a plugin, an array of plugins, or a factory
  * `(options) => plugin | plugin[]` (default export, or a named `plugin`/`plugins` export).
  */
-export async function loadPluginRef(ref: PluginRef, registry: PluginRegistry, baseDir: string): Promise<Plugin[]> {
+export async function loadPluginRef(ref: PluginRef, registry: PluginRegistry, baseDir: string, listing?: ListingSink): Promise<Plugin[]> {
   if (typeof ref === 'object' && !Array.isArray(ref)) {
     return [registry.add(ref, 'inline')]
   }
@@ -34,11 +34,12 @@ export async function loadPluginRef(ref: PluginRef, registry: PluginRegistry, ba
         `Plugin file ${file} does not exist (referenced as '${spec}'). Relative paths resolve against the config file's folder.`,
       )
     }
-    return addAll(await instantiate(file, options, `file ${file}`), registry, `file:${file}`)
+    return addAll(await instantiate(file, options, `file ${file}`, listing && { sink: listing, ref: spec, source: `file:${file}` }), registry, `file:${file}`)
   }
   if (PACKAGE_PATTERN.test(spec)) {
     const { entry, version } = resolvePackage(spec, baseDir)
-    return addAll(await instantiate(entry, options, `package ${spec}`), registry, `npm:${spec}@${version}`)
+    const source = `npm:${spec}@${version}`
+    return addAll(await instantiate(entry, options, `package ${spec}`, listing && { sink: listing, ref: spec, source }), registry, source)
   }
   const factory = await registry.builtinFactory(shortName(spec))
   if (!factory) {
@@ -57,7 +58,35 @@ export async function loadPluginRef(ref: PluginRef, registry: PluginRegistry, ba
   return [registry.add(plugin, 'built-in')]
 }
 
-async function instantiate(file: string, options: Record<string, unknown>, what: string): Promise<unknown[]> {
+/**
+ * A plugin `bench list` describes without making it: a kit factory (definePlugin) whose options
+ * schema rejects `{}` only because required options are missing, listed with no options.
+ */
+export interface UnconfiguredPlugin {
+  name: string
+  kind: PluginKind
+  meta: PluginMeta
+  optionsSchema: unknown
+  /** The top-level options `{}` lacks. */
+  missing: string[]
+  /** Where it came from, as a registered plugin's source ('file:<path>', 'npm:<package>@<version>'). */
+  source: string
+  /** The reference that loads it ('./my-plugin.ts', 'bonbench-plugin-x'), for the config line to write. */
+  ref: string
+  /** True for a factory in an exported array: the reference takes no options for it. */
+  inArray: boolean
+}
+
+/** `bench list`'s receiver of the plugins it describes without making them (see {@link UnconfiguredPlugin}). */
+export type ListingSink = (plugin: UnconfiguredPlugin) => void
+
+interface Listing {
+  sink: ListingSink
+  ref: string
+  source: string
+}
+
+async function instantiate(file: string, options: Record<string, unknown>, what: string, listing?: Listing): Promise<unknown[]> {
   let mod: Record<string, unknown>
   try {
     mod = (await withImportDeadline(importModule(file), `the plugin ${what}`)) as Record<string, unknown>
@@ -77,6 +106,7 @@ async function instantiate(file: string, options: Record<string, unknown>, what:
     )
   }
   const exportedFactory = typeof exported === 'function'
+  if (exportedFactory && listing && described(exported, options, listing)) return []
   if (exportedFactory) exported = await callFactory(exported as Factory, options, `the plugin factory of ${what}`)
   if (!Array.isArray(exported)) return [exported]
   const elements: unknown[] = exported
@@ -89,9 +119,47 @@ async function instantiate(file: string, options: Record<string, unknown>, what:
       `The plugin ${what} exports an array of plugin factories, so the options ${JSON.stringify(options)} do not say which plugin they are for. List the file without options, or export default a factory (options) => [pluginA(options.a), pluginB(options.b)].`,
     )
   }
-  return Promise.all(
-    elements.map((e, i) => (typeof e === 'function' ? callFactory(e as Factory, {}, `the plugin factory at index ${i} of the array ${what} exports`) : e)),
+  const made = await Promise.all(
+    elements.map((e, i) =>
+      typeof e !== 'function'
+        ? e
+        : listing && described(e, {}, listing, true)
+          ? undefined
+          : callFactory(e as Factory, {}, `the plugin factory at index ${i} of the array ${what} exports`),
+    ),
   )
+  return listing ? made.filter((p) => p !== undefined) : made
+}
+
+/**
+ * For `bench list`: when `factory` is a kit factory given no options whose schema rejects `{}` only
+ * for missing top-level options, hands it to the listing (described from its schema, not called)
+ * and returns true. Any other factory, or another failure, is left to the call (and is broken).
+ */
+function described(factory: unknown, options: Record<string, unknown>, listing: Listing, inArray = false): boolean {
+  if (Object.keys(options).length > 0) return false
+  const f = factory as Partial<Record<'pluginName' | 'kind' | 'meta' | 'optionsSchema', unknown>>
+  const schema = f.optionsSchema as { safeParse?: (input: unknown) => { success: boolean; error?: { issues: Array<{ code: string; path: PropertyKey[] }> } } }
+  if (typeof f.pluginName !== 'string' || typeof f.kind !== 'string' || typeof f.meta !== 'object' || f.meta === null) return false
+  if (typeof schema?.safeParse !== 'function') return false
+  const shape = (schema as { shape?: unknown }).shape
+  if (!shape || typeof shape !== 'object') return false
+  const parsed = schema.safeParse({})
+  if (parsed.success || !parsed.error) return false
+  const issues = parsed.error.issues
+  // `{}` has no keys: an invalid_type issue at a top-level key of the shape is a missing required option.
+  if (issues.length === 0 || !issues.every((i) => i.code === 'invalid_type' && i.path.length === 1 && Object.hasOwn(shape, i.path[0]!))) return false
+  listing.sink({
+    name: f.pluginName,
+    kind: f.kind as PluginKind,
+    meta: f.meta as PluginMeta,
+    optionsSchema: schema,
+    missing: issues.map((i) => String(i.path[0])),
+    source: listing.source,
+    ref: listing.ref,
+    inArray,
+  })
+  return true
 }
 
 type Factory = (options: unknown) => unknown

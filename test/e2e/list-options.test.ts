@@ -1,5 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -77,5 +77,82 @@ describe('bench list: plugin options', () => {
     const missing = await bench(['list', 'nope'], { cwd: project.dir })
     expect(missing.exitCode).not.toBe(0)
     expect(missing.stderr).toMatch(/No plugin named 'nope'\. Known plugins: .*acme\/plain/)
+  })
+})
+
+// A plugin with a required option (a zod field without .default()) cannot be made from `{}`, which
+// is how a listing without options (and every installed package) loads it: it is listed, and
+// described from its schema, as a plugin whose required options must be given — not as broken.
+describe('bench list: plugins with required options', () => {
+  const project = tempDir('bonbench-list-required-')
+  afterAll(() => project.cleanup())
+  const dir = project.dir
+  mkdirSync(join(dir, 'node_modules'), { recursive: true })
+  symlinkSync(repoRoot, join(dir, 'node_modules/bonbench'), 'dir')
+  writeFileSync(
+    join(dir, 'required.mjs'),
+    `import { defineVerifier, z } from 'bonbench'
+export default defineVerifier({
+  name: 'my-lab/required',
+  meta: { version: '1.0.0', description: 'Matches a pattern' },
+  options: z.strictObject({ pattern: z.string().describe('Regex to match'), flags: z.string().default('').describe('Regex flags') }),
+  create: ({ pattern, flags }) => ({ score: async (batch) => batch.map((b) => ({ score: new RegExp(pattern, flags).test(String(b.output)) ? 1 : 0 })) }),
+})
+`,
+  )
+  // Fails for another reason than a missing option: still broken.
+  writeFileSync(
+    join(dir, 'throws.mjs'),
+    `import { defineVerifier } from 'bonbench'
+export default defineVerifier({ name: 'my-lab/throws', meta: { version: '1.0.0' }, create: () => { throw new Error('no model file') } })
+`,
+  )
+  const config = (plugins: unknown[]) => writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({ plugins }))
+
+  it('listed without options, it is a plugin that needs them (not broken); a plugin failing otherwise stays broken', async () => {
+    config(['./required.mjs', './throws.mjs'])
+    const table = await bench(['list'], { cwd: dir })
+    expect(table.exitCode, table.stderr).toBe(0)
+    expect(table.stdout).toMatch(/verifier\s+my-lab\/required\s+file:.*required\.mjs\s+1\.0\.0/)
+    expect(table.stdout).toMatch(/need options .*\n {2}my-lab\/required {2}required: pattern {2}\(\.\/required\.mjs\)\n\nbroken/)
+    const brokenPart = table.stdout.slice(table.stdout.indexOf('broken ('))
+    expect(brokenPart).toContain('./throws.mjs')
+    expect(brokenPart).toContain('no model file')
+    expect(brokenPart).not.toContain('my-lab/required')
+
+    const json = await bench(['list', '--json'], { cwd: dir })
+    expect(json.exitCode, json.stderr).toBe(0)
+    const rows = JSON.parse(json.stdout) as Array<Row & { needsOptions?: string[] }>
+    const row = rows.find((r) => r.name === 'my-lab/required')!
+    expect(row).toMatchObject({ kind: 'verifier', version: '1.0.0', needsOptions: ['pattern'], options: { required: ['pattern'] } })
+    expect(rows.filter((r) => r.kind === 'broken').map((r) => r.name)).toEqual(['./throws.mjs'])
+  })
+
+  it('<name> describes it from its schema, required options marked, with the line to write', async () => {
+    config(['./required.mjs'])
+    for (const name of ['my-lab/required', 'required']) {
+      const result = await bench(['list', name], { cwd: dir })
+      expect(result.exitCode, result.stderr).toBe(0)
+      expect(result.stdout).toMatch(/^my-lab\/required \(verifier, version 1\.0\.0, file:.*required\.mjs\)\nMatches a pattern\n/)
+      expect(result.stdout).toContain("needs options: pattern (required; list it in the config as ['./required.mjs', { pattern: … }])")
+      expect(result.stdout).toContain('options:\n  pattern: string (required)\n      Regex to match\n  flags: string = ""\n      Regex flags')
+    }
+    const json = await bench(['list', 'my-lab/required', '--json'], { cwd: dir })
+    expect(json.exitCode, json.stderr).toBe(0)
+    expect(JSON.parse(json.stdout)).toMatchObject({ name: 'my-lab/required', needsOptions: ['pattern'], options: { required: ['pattern'] } })
+  })
+
+  it('given its options, it is made as usual, and <name> still marks the required option', async () => {
+    config([['./required.mjs', { pattern: 'a+' }]])
+    const result = await bench(['list', 'my-lab/required'], { cwd: dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toContain('  pattern: string (required)\n')
+    expect(result.stdout).not.toContain('needs options')
+    const table = await bench(['list'], { cwd: dir })
+    expect(table.stdout).not.toContain('need options')
+    const json = await bench(['list', 'my-lab/required', '--json'], { cwd: dir })
+    const row = JSON.parse(json.stdout) as Row & { needsOptions?: string[] }
+    expect(row.needsOptions).toBeUndefined()
+    expect(row.options).toMatchObject({ required: ['pattern'] })
   })
 })

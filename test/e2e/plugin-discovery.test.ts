@@ -173,3 +173,40 @@ describe('config loading hints', () => {
     expect(result.stderr).toContain('npm i -D bonbench')
   })
 })
+
+describe('an installed package whose plugin has a required option', () => {
+  // A folder of its own (under project.dir, discovery would also find the hanging package).
+  const own = tempDir('bonbench-discovery-required-')
+  afterAll(() => own.cleanup())
+
+  it('is listed as a plugin that needs that option (discovery loads it with {}), not as broken, and <name> describes it', async () => {
+    const pkg = join(own.dir, 'node_modules', 'bonbench-plugin-needs')
+    mkdirSync(pkg, { recursive: true })
+    symlinkSync(repoRoot, join(own.dir, 'node_modules/bonbench'), 'dir')
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'bonbench-plugin-needs', version: '0.3.0', type: 'module', exports: './index.js' }))
+    writeFileSync(
+      join(pkg, 'index.js'),
+      `import { defineVerifier, z } from 'bonbench'
+export default defineVerifier({
+  name: 'bonbench-plugin-needs/grep',
+  meta: { version: '0.3.0' },
+  options: z.strictObject({ pattern: z.string().describe('Regex to match') }),
+  create: () => ({ score: async (batch) => batch.map(() => ({ score: 1 })) }),
+})
+`,
+    )
+    const json = await runPatient(['list', '--json'], own.dir)
+    expect(json.exitCode, json.stderr).toBe(0)
+    const rows = JSON.parse(json.stdout) as Array<{ kind: string; name: string; source: string; needsOptions?: string[] }>
+    expect(rows.filter((r) => r.kind === 'broken')).toEqual([])
+    expect(rows.find((r) => r.name === 'bonbench-plugin-needs/grep')).toMatchObject({
+      kind: 'verifier',
+      source: 'npm:bonbench-plugin-needs@0.3.0',
+      needsOptions: ['pattern'],
+    })
+    const described = await runPatient(['list', 'bonbench-plugin-needs/grep'], own.dir)
+    expect(described.exitCode, described.stderr).toBe(0)
+    expect(described.stdout).toContain("needs options: pattern (required; list it in the config as ['bonbench-plugin-needs', { pattern: … }])")
+    expect(described.stdout).toContain('  pattern: string (required)\n      Regex to match')
+  })
+})
