@@ -3,7 +3,7 @@ import type { Plugin, PluginByKind, PluginKind } from '../plugin-api/index.js'
 import { pluginKindPlurals } from '../plugin-api/common.js'
 import type { BuiltinPlugins, PluginFactory } from './builtin-plugins.js'
 import { validatePlugin } from './validate-plugin.js'
-import { bareName } from '../plugin-name.js'
+import { bareName, nearestName } from '../plugin-name.js'
 
 /** A plugin known to a run, with where it came from (shown by `bench list`, kept in manifests). */
 export interface RegisteredPlugin {
@@ -92,9 +92,10 @@ export class PluginRegistry {
         })
       const known = this.names(kind)
       const broken = [...this.#broken.values()].map((b) => `\n  ${b.name}: ${b.error.message}`).join('')
+      const near = nearestName(name, known)
       throw new BenchError(
         'BENCH_PLUGIN_NOT_FOUND',
-        `No ${kind} plugin named '${name}'. Known ${pluginKindPlurals[kind]}: ${known.join(', ') || '(none)'}. Add it to the config's plugins list (a file path or an installed bonbench-plugin-* package).` +
+        `No ${kind} plugin named '${name}'.${near ? ` Did you mean '${near}'?` : ''} Known ${pluginKindPlurals[kind]}: ${known.join(', ') || '(none)'}. Add it to the config's plugins list (a file path or an installed bonbench-plugin-* package).` +
           (broken ? `\nInstalled packages that failed to load (one may hold it):${broken}` : ''),
       )
     }

@@ -1,4 +1,4 @@
-import { BenchError } from '../errors.js'
+import { BenchError, isBenchError } from '../errors.js'
 import type { ModelPlugin } from '../plugin-api/model.js'
 import type { StrategyPlugin } from '../plugin-api/strategy.js'
 import type { TaskPlugin } from '../plugin-api/task.js'
@@ -25,13 +25,25 @@ export interface RunPlugins {
   strategyFor(name: string, nTrain: number): StrategyPlugin
 }
 
+/** A verifier a task names (its `rewardVerifier` or `selector`): a missing one says which task and field name it. */
+async function namedByTask(registry: PluginRegistry, name: string, task: string, field: 'rewardVerifier' | 'selector'): Promise<VerifierPlugin> {
+  try {
+    return await registry.get('verifier', name)
+  } catch (error) {
+    if (!isBenchError(error) || error.code !== 'BENCH_PLUGIN_NOT_FOUND') throw error
+    throw new BenchError(error.code, `Task '${task}' names '${name}' as its ${field}, and it is not found: ${error.message}`, { cause: error })
+  }
+}
+
 /** Resolves every plugin the matrix names; fails before any work when one is missing or misused. */
 export async function resolveRunPlugins(config: ResolvedConfig, registry: PluginRegistry): Promise<RunPlugins> {
   const task = await registry.get('task', config.task)
   const model = await registry.get('model', config.model)
-  const reward = await registry.get('verifier', task.rewardVerifier)
+  const reward = await namedByTask(registry, task.rewardVerifier, task.name, 'rewardVerifier')
   const selectorName = config.verifier ?? task.selector
-  const selector = selectorName ? await registry.get('verifier', selectorName) : reward
+  const selector = selectorName
+    ? await (config.verifier !== undefined ? registry.get('verifier', selectorName) : namedByTask(registry, selectorName, task.name, 'selector'))
+    : reward
   const strategies = new Map<string, StrategyPlugin>()
   for (const name of config.strategies) strategies.set(name, await instantiateStrategy(config, registry, name, undefined))
   if (task.evaluationOnly && strategies.size > 0) {
