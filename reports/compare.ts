@@ -12,7 +12,6 @@ import { grandMean, groupCells, metricMatrix, sharedPrompts } from './groups.js'
 import type { RunData } from '../core/run/run-record.js'
 import { runFiles } from '../core/run/run-record.js'
 import { BenchError } from '../core/errors.js'
-import type { JournalCut } from './compare-journal.js'
 
 /** Knobs of {@link compareRuns}. */
 export interface CompareRunsOptions {
@@ -26,12 +25,14 @@ export interface CompareRunsOptions {
   resamples?: number
   maxResamples?: number
   seed?: number
-  /** Where each run's journal was cut, if it was (compare-journal.ts's `journalCut`, read by `bench compare`). */
-  cuts?: { base?: JournalCut; next?: JournalCut }
 }
 
-/** A run whose journal ends in a torn line, as {@link RunComparison} reports it. */
-export interface CutJournal extends JournalCut {
+/** A run whose journal ends in a torn line (`RunData.torn`), as {@link RunComparison} reports it. */
+export interface CutJournal {
+  /** The journal file. */
+  journal: string
+  /** The torn line's number (1-based). */
+  line: number
   /** Which run: the base run or the new one. */
   run: 'base' | 'new'
   /** What the other run holds and this one lacks, `<group> (no cell)` or `<group> (seeds 2, 3)`: what the cut record may have held. */
@@ -169,7 +170,7 @@ function cutWarning(cut: Omit<CutJournal, 'message'>, runDir: string): string {
  * compared too (their own Holm family) but only reported. A regression is a Holm-significant
  * primary difference whose drop exceeds `threshold` points. Runs in `bench compare`;
  * deterministic given the runs and `seed`. Throws BENCH_RUN_INVALID, naming the run and its
- * journal, when either run has no finished cell; `options.cuts` adds a warning per cut journal.
+ * journal, when either run has no finished cell; a run whose journal ends in a torn line (`RunData.torn`) gets a warning.
  */
 export function compareRuns(base: RunData, next: RunData, options: CompareRunsOptions = {}): RunComparison {
   const threshold = options.threshold ?? 0
@@ -276,16 +277,12 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   })
   const regressions = cells.filter((c) => c.regression)
   const exact = compareExact(base.manifest.provenance, next.manifest.provenance, [...pairs.values()])
-  const cut = (at: JournalCut, run: CutJournal['run'], lacks: string[], runDir: string): CutJournal => ({
-    ...at,
-    run,
-    lacks,
-    message: cutWarning({ ...at, run, lacks }, runDir),
-  })
-  const cutJournals = [
-    ...(options.cuts?.base ? [cut(options.cuts.base, 'base', groupsLacking(a.groups, b.groups), base.runDir)] : []),
-    ...(options.cuts?.next ? [cut(options.cuts.next, 'new', groupsLacking(b.groups, a.groups), next.runDir)] : []),
-  ]
+  const cut = (data: RunData, run: CutJournal['run'], lacks: () => string[]): CutJournal[] => {
+    if (!data.torn) return []
+    const at = { journal: join(data.runDir, runFiles.journal), line: data.torn.line, run, lacks: lacks() }
+    return [{ ...at, message: cutWarning(at, data.runDir) }]
+  }
+  const cutJournals = [...cut(base, 'base', () => groupsLacking(a.groups, b.groups)), ...cut(next, 'new', () => groupsLacking(b.groups, a.groups))]
   warnings.unshift(...cutJournals.map((c) => c.message))
   return {
     base: { runId: base.manifest.runId, runDir: base.runDir },

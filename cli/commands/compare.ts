@@ -7,7 +7,6 @@ import { choiceFlag, integerAtLeast, nonNegative, numberFlag, openUnit } from '.
 import { loadBenchmarkHistory } from '../../reports/benchmark-history.js'
 import { compareBenchmarks, loadBenchmarkSet } from '../../reports/compare-benchmarks.js'
 import { compareRuns, withBenchmarks } from '../../reports/compare.js'
-import { journalCut } from '../../reports/compare-journal.js'
 import type { CompareFormat } from '../../reports/compare-format.js'
 import { formatComparison } from '../../reports/compare-format.js'
 import { readRun } from '../../core/run/run-record.js'
@@ -100,9 +99,8 @@ export function registerCompare(program: Command): void {
   ]).action(async (baseDir: string, newDir: string, flags: CompareFlags) => {
     const { format, threshold, alpha, resamples, seeds: seed, benchThreshold } = flags
     const [base, next] = await Promise.all([readRun(baseDir, { skipBadLines: flags.skipBadLines }), readRun(newDir, { skipBadLines: flags.skipBadLines })])
-    // readRun drops a torn last line silently (as a resume must); compare says so, for the base run above all.
-    const cuts = { base: journalCut(baseDir), next: journalCut(newDir) }
-    let comparison = compareRuns(base, next, { threshold, alpha, resamples, seed, cuts })
+    // readRun drops a torn last line (as a resume must) and keeps it in `torn`: compare names it, for the base run above all.
+    let comparison = compareRuns(base, next, { threshold, alpha, resamples, seed })
     // On stderr too: CI sends stdout to a file, and a cut base run changes no exit code.
     for (const cut of comparison.cutJournals) process.stderr.write(`bench: warning: ${cut.message}\n`)
 

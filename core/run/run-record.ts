@@ -40,8 +40,10 @@ export interface RunData {
   prepare: Record<string, Record<string, unknown>>
   /** Cells whose last record is an error (a later finished record clears an earlier error). */
   errors: CellFailure[]
-  /** Lines that were skipped; a bad final line (a killed run's half-written record) is dropped silently. */
+  /** Lines that were skipped; a bad final line (a killed run's half-written record) is dropped, in `torn`. */
   badLines: BadLine[]
+  /** The bad final line dropped: the record a killed run was writing (`bench compare` names it). */
+  torn?: BadLine
 }
 
 /** Options of {@link readRun}. */
@@ -58,12 +60,12 @@ export interface ReadRunOptions {
 export async function readRun(runDir: string, options: ReadRunOptions = {}): Promise<RunData> {
   const manifest = readManifest(runDir)
   const journalPath = join(runDir, runFiles.journal)
-  const { records, badLines } = parseJournal(readJournalBytes(journalPath).toString('utf8'))
+  const { records, badLines, torn } = parseJournal(readJournalBytes(journalPath).toString('utf8'))
   if (badLines.length > 0 && !options.skipBadLines) {
     const where = badLines.map((b) => `line ${b.line}: ${b.message}`).join('; ')
     throw new BenchError('BENCH_RUN_INVALID', `${journalPath} has ${badLines.length} bad line(s) (${where}); fix them or pass --skip-bad-lines to ignore them`)
   }
-  return runDataOf(runDir, manifest, records, badLines)
+  return { ...runDataOf(runDir, manifest, records, badLines), ...(torn ? { torn } : {}) }
 }
 
 /** The {@link RunData} of a manifest and its journal's records. Pure (tests build runs in memory with it). */

@@ -3,7 +3,6 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readRun } from '../../../core/run/run-record.js'
 import { compareToMarkdown } from '../../../reports/compare-format.js'
-import { journalCut } from '../../../reports/compare-journal.js'
 import { compareRuns } from '../../../reports/compare.js'
 import { tempDir } from '../../e2e/cli-helper.js'
 import type { SyntheticRunSpec } from '../../helpers/synthetic-run.js'
@@ -11,6 +10,12 @@ import { writeSyntheticRun } from '../../helpers/synthetic-run.js'
 
 const spec: SyntheticRunSpec = { prompts: 20, poolSize: 4, grid: [1, 2, 4], temperatures: [1], seeds: [0, 1], bootstrap: 10, withText: false, trainSteps: 0 }
 const tmp = tempDir('bonbench-compare-journal-')
+
+/** Where readRun found a run's journal cut: the torn last line it dropped, with the journal's path. */
+async function journalCut(dir: string): Promise<{ journal: string; line: number } | undefined> {
+  const torn = (await readRun(dir)).torn
+  return torn && { journal: path.join(dir, 'journal.jsonl'), line: torn.line }
+}
 afterAll(() => tmp.cleanup())
 
 /** A synthetic run on disk whose journal lost its last `bytes` bytes, as a run killed mid-write leaves it. */
@@ -27,15 +32,15 @@ describe('bench compare: a journal cut by a killed run', () => {
     const dir = await cutRun('cut', 200)
     const journal = path.join(dir, 'journal.jsonl')
     const lines = (await readFile(journal, 'utf8')).split('\n').length
-    expect(journalCut(dir)).toEqual({ journal, line: lines })
+    expect(await journalCut(dir)).toEqual({ journal, line: lines })
     await appendFile(journal, '\n\n')
-    expect(journalCut(dir)).toEqual({ journal, line: lines })
+    expect(await journalCut(dir)).toEqual({ journal, line: lines })
     const whole = await writeSyntheticRun(path.join(tmp.dir, 'whole'), { ...spec, seed: 11, runId: 'whole' }, '\n')
-    expect(journalCut(whole)).toBeUndefined()
+    expect(await journalCut(whole)).toBeUndefined()
     await rm(path.join(whole, 'journal.jsonl'))
-    expect(journalCut(whole)).toBeUndefined()
+    expect(await journalCut(whole)).toBeUndefined()
     await writeFile(path.join(whole, 'journal.jsonl'), '{"type":"cel')
-    expect(journalCut(whole)).toEqual({ journal: path.join(whole, 'journal.jsonl'), line: 1 })
+    expect(await journalCut(whole)).toEqual({ journal: path.join(whole, 'journal.jsonl'), line: 1 })
   })
 
   it('a cut base run is named under the verdict with what it lacks, though readRun drops the line silently', async () => {
@@ -43,7 +48,7 @@ describe('bench compare: a journal cut by a killed run', () => {
     const nextDir = await writeSyntheticRun(path.join(tmp.dir, 'next'), { ...spec, seed: 11, runId: 'next' })
     const [base, next] = await Promise.all([readRun(baseDir), readRun(nextDir)])
     expect(base.badLines).toEqual([]) // nothing in what readRun returns tells of the lost record
-    const c = compareRuns(base, next, { resamples: 200, cuts: { base: journalCut(baseDir), next: journalCut(nextDir) } })
+    const c = compareRuns(base, next, { resamples: 200 })
     const journal = path.join(baseDir, 'journal.jsonl')
     expect(c.cutJournals).toHaveLength(1)
     expect(c.cutJournals[0]).toMatchObject({ run: 'base', journal, lacks: ['math/tiny-transformer/sft/n1/t1 (seed 1)'] })
@@ -62,7 +67,7 @@ describe('bench compare: a journal cut by a killed run', () => {
   it('a cut new run is named with the resume command', async () => {
     const baseDir = await writeSyntheticRun(path.join(tmp.dir, 'base-whole'), { ...spec, seed: 11, runId: 'base-whole' })
     const nextDir = await cutRun('next-cut', 200)
-    const c = compareRuns(await readRun(baseDir), await readRun(nextDir), { resamples: 200, cuts: { next: journalCut(nextDir) } })
+    const c = compareRuns(await readRun(baseDir), await readRun(nextDir), { resamples: 200 })
     expect(c.cutJournals.map((x) => x.run)).toEqual(['new'])
     expect(c.cutJournals[0]!.message).toContain(`bench run --resume ${nextDir}`)
     expect(c.missing).toEqual(['math/tiny-transformer/sft/n1/t1 (seed 1)'])
