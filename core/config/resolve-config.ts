@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path'
 import { BenchError } from '../errors.js'
 import { presets } from '../presets/index.js'
 import { bareName } from '../plugin-name.js'
+import { shortName } from '../registry/registry.js'
 import { resolveSelectionRules } from '../metrics/selection-rules.js'
 import type { ArmConfig, EvalConfig, MatrixConfig, PluginRef, TrainConfig, UserConfig } from './types.js'
 import { validateUserConfig } from './load-config.js'
@@ -104,7 +105,7 @@ export function mergePluginLists(earlier: readonly PluginRef[], later: readonly 
 /** What a plugin reference names: a path, a package or a plugin's name, `bonbench:` dropped (`math` is `bonbench:math`). */
 function pluginRefKey(ref: PluginRef): string {
   const name = typeof ref === 'string' ? ref : Array.isArray(ref) ? ref[0] : String((ref as { name?: unknown }).name)
-  return name.replace(/^bonbench:/, '')
+  return shortName(name)
 }
 
 function mergePluginRef(earlier: PluginRef, later: PluginRef): PluginRef {

@@ -11,9 +11,21 @@ const OPTIONAL = ['update', 'logProb', 'clone', 'save', 'saveResumable', 'conten
  * the core receives it: an object with `sample()` and `describe()` functions, and every optional
  * member it has (`update`, `logProb`, `clone`, …) a function. Throws BENCH_PLUGIN_CONTRACT naming
  * the model plugin and the hook otherwise — before the instance is pretrained or asked anything,
- * so a missing member is not a bare TypeError much later. Returns the instance.
+ * so a missing member is not a bare TypeError much later. A rejected instance is disposed without
+ * waiting (best effort: the breach is the error to report), as the run never owns it. Returns the
+ * instance.
  */
 export function checkModelInstance(model: string, hook: string, out: unknown): ModelInstance {
+  try {
+    return checkMembers(model, hook, out)
+  } catch (error) {
+    const dispose = (out as { dispose?: unknown } | null | undefined)?.dispose
+    if (typeof dispose === 'function') void (async () => (dispose as () => unknown).call(out))().catch(() => {})
+    throw error
+  }
+}
+
+function checkMembers(model: string, hook: string, out: unknown): ModelInstance {
   const breach = (expected: string, got: string) => pluginContractError({ plugin: model, kind: 'model', call: `${hook}()`, expected, got })
   if (out === null || typeof out !== 'object') throw breach('a model instance { sample(), describe(), … }', describeValue(out))
   const instance = out as Record<string, unknown>

@@ -1,11 +1,6 @@
 import type { WeightedSequence } from '../plugin-api/model.js'
 import type { ScoredGroup, StrategyNeeds, StrategyOutput, StrategyPlugin } from '../plugin-api/strategy.js'
-import { describeValue, isThenable, pluginContractError } from './contract-error.js'
-
-/** A Promise a synchronous hook returned is refused as such; its rejection, if any, must not end the process as unhandled. */
-function ignoreRejection(out: unknown): void {
-  if (out instanceof Promise) out.catch(() => {})
-}
+import { describeValue, ignoreRejection, isThenable, pluginContractError } from './contract-error.js'
 
 /**
  * Checks a strategy's `weights()` answer right where the trainer loop receives it: an object with

@@ -31,6 +31,11 @@ export function isPluginContractError(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === 'BENCH_PLUGIN_CONTRACT'
 }
 
+/** A Promise a synchronous hook returned is refused as such; its rejection, if any, must not end the process as unhandled. */
+export function ignoreRejection(out: unknown): void {
+  if (out instanceof Promise) out.catch(() => {})
+}
+
 /** True for a Promise or any other thenable (an object or function with a `then` method). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BenchError } from '../errors.js'
+import { ignoreRejection, isThenable } from '../plugin-api-checks/contract-error.js'
 import type { PluginKind, PluginMeta } from './common.js'
 import type { ModelPlugin } from './model.js'
 import { allowedOptions, parsePluginOptions, pluginOptionsError } from './options.js'
@@ -141,18 +142,13 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType = NoOptio
   return Object.assign(factory, { pluginName: name, kind, meta, optionsSchema: schema })
 }
 
-/** True for a Promise or any other thenable. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
-}
-
 /**
  * An async `create` (`create: async () => ({ score })`): its promise holds the hooks, so the plugin
  * object would have none — say so, instead of "the hook 'score' is missing". Its rejection, if any,
  * is answered by this error (not left unhandled).
  */
 function asyncCreateError(name: string, returned: PromiseLike<unknown>): BenchError {
-  if (returned instanceof Promise) returned.catch(() => {})
+  ignoreRejection(returned)
   return new BenchError(
     'BENCH_PLUGIN_INVALID',
     `Plugin '${name}': create() returned a Promise (is it async?). create() must return the hooks synchronously; do async work in setup(), which the core awaits once before the plugin's first use (see "Lifecycle: setup and dispose").`,

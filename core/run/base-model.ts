@@ -12,6 +12,7 @@ import { BenchError } from '../errors.js'
 import { callHook } from './hooks-in-flight.js'
 import { canTrain } from './trainable.js'
 import { checkUpdateStats } from '../plugin-api-checks/check-update.js'
+import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
 import { resultOptions } from './plugin-mismatches.js'
 import { expectedBackend, selectBackend } from '../backend/select-backend.js'
 import {
@@ -196,7 +197,7 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
   const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, cacheDir: opts.cacheDir, signal: opts.signal }
   if (hit) {
     opts.log?.(`base model: loaded from cache ${dir}`)
-    const model = await callHook(opts.model, 'load', () => opts.model.load!(dir, ctx))
+    const model = checkModelInstance(opts.model.name, 'load', await callHook(opts.model, 'load', () => opts.model.load!(dir, ctx)))
     // The pretraining that made this model, replayed into the run's journal and events, so a run
     // from a warm cache records what a cold one does (DESIGN §3).
     const logs = readPretrainLog(dir)
@@ -208,7 +209,7 @@ export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model:
   const usable = point && point.step < opts.pretrainSteps && point.logs?.length === point.step ? point : undefined
   const model = usable
     ? await loadResumePoint(opts.model, partial, ctx)
-    : await callHook(opts.model, 'create', () => opts.model.create({ ...ctx, corpus: corpusOf(opts.data) }))
+    : checkModelInstance(opts.model.name, 'create', await callHook(opts.model, 'create', () => opts.model.create({ ...ctx, corpus: corpusOf(opts.data) })))
   try {
     await pretrainAndCache(opts, model, dir, { partial, point: usable })
   } catch (error) {

@@ -1,5 +1,4 @@
 import { isBenchError } from '../errors.js'
-import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
 import { describeValue } from '../plugin-api-checks/contract-error.js'
 
 /**
@@ -24,6 +23,11 @@ function hookOwner(plugin: Named | string): string {
 /** The hook each error a plugin threw came from (the innermost, when hooks nest); bonbench's own errors are not kept. */
 const thrownBy = new WeakMap<object, string>()
 
+/** `<who> threw <value>, not an Error: …`, the message of a thrown value that is not an Error. */
+function nonErrorMessage(who: string, thrown: unknown): string {
+  return `${who} threw ${describeValue(thrown)}, not an Error: the plugin should throw an Error whose message says what went wrong`
+}
+
 /**
  * What a plugin hook threw when it was not an Error (`throw 'boom'`, `throw 42`, a rejection with
  * a plain object): the value (also as `cause`) and the hook, so the message names both.
@@ -34,23 +38,18 @@ export class NonErrorThrown extends Error {
   readonly thrown: unknown
 
   constructor(hook: string, thrown: unknown) {
-    super(`${hook} threw ${describeValue(thrown)}, not an Error: the plugin should throw an Error whose message says what went wrong`, { cause: thrown })
+    super(nonErrorMessage(hook, thrown), { cause: thrown })
     this.name = 'NonErrorThrown'
     this.hook = hook
     this.thrown = thrown
   }
 }
 
-/** The model plugin hooks that return a new instance: what they return is checked where it enters the run. */
-const INSTANCE_HOOKS = new Set(['create', 'load', 'loadResumable'])
-
 /**
  * Calls one plugin hook (`call`), recorded as in flight until what it returns settles. An Error
  * the plugin throws (not a BenchError, which names its source itself) is remembered with the hook,
  * so the cell's error can say which plugin threw it ({@link hookThatThrew}); a thrown value that is
- * not an Error is replaced by a {@link NonErrorThrown} naming the hook. The instance a model
- * plugin's `create`, `load` or `loadResumable` returns is checked (core/plugin-api-checks/
- * check-model-instance.ts): a broken one stops the run with BENCH_PLUGIN_CONTRACT naming the plugin.
+ * not an Error is replaced by a {@link NonErrorThrown} naming the hook.
  */
 export async function callHook<T>(plugin: Named | string, hook: string, call: () => T | Promise<T>): Promise<T> {
   const id = nextId++
@@ -70,17 +69,6 @@ export async function callHook<T>(plugin: Named | string, hook: string, call: ()
   } finally {
     inFlight.delete(id)
   }
-  if (typeof plugin !== 'string' && plugin.kind === 'model' && INSTANCE_HOOKS.has(hook)) {
-    try {
-      checkModelInstance(plugin.name, hook, result)
-    } catch (error) {
-      // The run never owns this instance: free what it holds, without waiting on it (best effort:
-      // the breach is the error to report).
-      const dispose = (result as { dispose?: unknown } | null | undefined)?.dispose
-      if (typeof dispose === 'function') void (async () => (dispose as () => unknown).call(result))().catch(() => {})
-      throw error
-    }
-  }
   return result
 }
 
@@ -96,8 +84,7 @@ export function hookThatThrew(error: unknown): string | undefined {
  */
 export function describeHookError(error: unknown): string {
   if (error instanceof NonErrorThrown) return error.message
-  if (!(error instanceof Error))
-    return `a plugin hook threw ${describeValue(error)}, not an Error: the plugin should throw an Error whose message says what went wrong`
+  if (!(error instanceof Error)) return nonErrorMessage('a plugin hook', error)
   const thrower = hookThatThrew(error)
   return thrower !== undefined ? `${thrower} threw: ${error.message}` : error.message
 }

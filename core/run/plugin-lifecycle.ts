@@ -80,12 +80,11 @@ export class RunLifecycle {
       await callHook(plugin, 'setup', () => plugin.setup!(this.#ctx))
     } catch (error) {
       if (isBenchError(error)) throw error
+      // callHook turns a thrown non-Error into a NonErrorThrown: `error` is an Error here.
       const reason =
         error instanceof NonErrorThrown
           ? `it threw ${describeValue(error.thrown)}, not an Error (a plugin should throw an Error whose message says what went wrong)`
-          : error instanceof Error
-            ? error.message
-            : String(error)
+          : (error as Error).message
       throw new BenchError(
         'BENCH_RUN_INVALID',
         `${what} failed in setup(): ${reason}. Check the plugin's options and what it needs (files, executables, services).`,

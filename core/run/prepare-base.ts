@@ -10,6 +10,7 @@ import type { TrainSplits } from './data-splits.js'
 import { recordResolvedBackend } from './manifest.js'
 import type { BaseStage, RunContext } from './run-context.js'
 import { callHook } from './hooks-in-flight.js'
+import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
 import { canTrain } from './trainable.js'
 
 /** What {@link prepareBase} needs beyond the run context. */
@@ -95,6 +96,6 @@ export async function loadCheckpoint(model: ModelPlugin, dir: string, ctx: Omit<
   if (!model.load)
     throw new BenchError('BENCH_RUN_INVALID', `Model '${model.name}' cannot load checkpoints (it has no load()). Use the model that wrote ${dir}.`)
   if (!existsSync(dir)) throw new BenchError('BENCH_RUN_INVALID', `Checkpoint folder ${dir} does not exist.`)
-  const loaded = await callHook(model, 'load', () => model.load!(dir, ctx))
+  const loaded = checkModelInstance(model.name, 'load', await callHook(model, 'load', () => model.load!(dir, ctx)))
   return { model: loaded, key: String((await modelHash(loaded)) ?? dir) }
 }

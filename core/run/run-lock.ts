@@ -2,6 +2,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { BenchError } from '../errors.js'
+import { processAlive } from '../queue/worker-scratch.js'
 
 /** The file a run's folder holds while a process runs it: who (pid, host) and since when. */
 export const RUN_LOCK_FILE = 'run.lock'
@@ -16,15 +17,6 @@ interface LockHolder {
 /** A held run lock; `release()` removes run.lock if this process still holds it. */
 export interface RunLock {
   release(): void
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 function readHolder(path: string): LockHolder | undefined {
@@ -62,7 +54,7 @@ export function lockRun(runDir: string): RunLock {
         `${runDir} is being run by process ${holder.pid} on ${holder.host} (since ${holder.since}). Wait for it to end; if nothing runs it there any more, delete ${path} and try again.`,
       )
     }
-    if (holder && !mine && running(holder.pid)) {
+    if (holder && !mine && processAlive(holder.pid)) {
       throw new BenchError(
         'BENCH_USAGE',
         `${runDir} is being run by process ${holder.pid} on this machine (since ${holder.since}): two processes would run the same cells and journal them twice. Wait for it to end, or stop it (Ctrl-C), then resume; if process ${holder.pid} is no bench run (its number was reused), delete ${path}.`,

@@ -23,12 +23,13 @@ export function softmax(logits: readonly number[], temperature = 1): number[] {
   return exps.map((e) => e / total)
 }
 
-/** log softmax(logits)[index] at T = 1, computed stably. */
-export function logSoftmaxAt(logits: readonly number[], index: number): number {
-  const max = Math.max(...logits)
+/** log softmax(logits / temperature)[index] (T = 1 by default), computed stably. */
+export function logSoftmaxAt(logits: readonly number[], index: number, temperature = 1): number {
+  let max = -Infinity
+  for (const l of logits) max = Math.max(max, l / temperature)
   let total = 0
-  for (const l of logits) total += Math.exp(l - max)
-  return logits[index]! - max - Math.log(total)
+  for (const l of logits) total += Math.exp(l / temperature - max)
+  return logits[index]! / temperature - max - Math.log(total)
 }
 
 /**

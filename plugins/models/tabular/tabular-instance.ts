@@ -80,7 +80,7 @@ export function createTabularInstance(table: TabularTable, optimizer: TabularOpt
         // ∂(−w log π_T(y))/∂θ = −w (e_y − π_T)/T = w (π_T − e_y)/T (at T = 1 exactly the T = 1 step)
         const probs = softmax(entry.logits, T)
         for (let j = 0; j < grad.length; j++) grad[j]! += (seq.weight * (probs[j]! - (j === k ? 1 : 0))) / T
-        loss -= seq.weight * logSoftmaxAt(T === 1 ? entry.logits : entry.logits.map((l) => l / T), k)
+        loss -= seq.weight * logSoftmaxAt(entry.logits, k, T)
       }
       if (beta !== 0) {
         const perPrompt = beta / grads.size

@@ -8,7 +8,9 @@ import type { PairBatch } from './sequences.js'
  * Per-token log π_τ(target) = log softmax(logits/τ)[target] over the batch, [B·T] (differentiable),
  * at sampling temperature τ (`temperature`, default 1), and `logp`, the T = 1 log-softmax of every
  * position (the KL term's). Targets are selected with a one-hot product, not tf.gather, because
- * gather has no gradient on WASM. At τ = 1 both come from one log-softmax.
+ * gather has no gradient on WASM. At τ = 1 both come from one log-softmax; at τ ≠ 1 `logp` is
+ * computed on first read (in the caller's tidy or gradient scope), so a step without the KL term
+ * takes no second [B·T, vocab] log-softmax.
  */
 export function tokenLogProbs(
   W: WeightMap,
@@ -18,10 +20,19 @@ export function tokenLogProbs(
   temperature = 1,
 ): { tokenLogp: tf.Tensor1D; logp: tf.Tensor2D } {
   const logits = forwardLogits(W, k, tf.tensor1d(batch.inputs, 'int32'), batch.B, batch.T, dropoutSeed)
-  const logp = tf.logSoftmax(logits) as tf.Tensor2D
-  const sampled = temperature === 1 ? logp : tf.logSoftmax(tf.div(logits, temperature))
   const targets = oneHotFloat(tf.tensor1d(batch.targets, 'int32'), k.cfg.vocab)
-  return { tokenLogp: sumLast(tf.mul(sampled, targets)) as tf.Tensor1D, logp }
+  if (temperature === 1) {
+    const logp = tf.logSoftmax(logits) as tf.Tensor2D
+    return { tokenLogp: sumLast(tf.mul(logp, targets)) as tf.Tensor1D, logp }
+  }
+  const tokenLogp = sumLast(tf.mul(tf.logSoftmax(tf.div(logits, temperature)), targets)) as tf.Tensor1D
+  let logp: tf.Tensor2D | undefined
+  return {
+    tokenLogp,
+    get logp() {
+      return (logp ??= tf.logSoftmax(logits) as tf.Tensor2D)
+    },
+  }
 }
 
 /**
@@ -51,9 +62,11 @@ export function weightedLoss(
       klCoef[b * batch.T + t] = r / batch.B
     }
   }
-  const { tokenLogp, logp } = tokenLogProbs(W, k, batch, opts.dropoutSeed, opts.temperature)
-  let loss = tf.neg(tf.sum(tf.mul(tokenLogp, tf.tensor1d(coef)))) as tf.Scalar
+  // Not destructured: `logp` (a getter at τ ≠ 1) is read only where the KL term needs it.
+  const probs = tokenLogProbs(W, k, batch, opts.dropoutSeed, opts.temperature)
+  let loss = tf.neg(tf.sum(tf.mul(probs.tokenLogp, tf.tensor1d(coef)))) as tf.Scalar
   if (opts.klBeta > 0 && opts.refLogp) {
+    const logp = probs.logp
     const kl = tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, opts.refLogp)), 1)
     loss = tf.add(loss, tf.mul(tf.sum(tf.mul(kl, tf.tensor1d(klCoef))), opts.klBeta))
   }

@@ -54,20 +54,6 @@ export function invalidLine(plugin: string, file: string, line: number, what: st
   return new BenchError('BENCH_DATA_INVALID', `${plugin}: ${file}:${line}: ${what}. Fix or remove that line, or point --data at an unmodified copy.`)
 }
 
-/**
- * Parses JSON Lines text into objects with their 1-based line numbers; blank lines are skipped and
- * a line that is not a JSON object throws the error `bad(line, what)` builds (so each caller names
- * its own file and fix).
- */
-export function parseJsonlObjects(text: string, bad: (line: number, what: string) => Error): JsonlRecord[] {
-  const records: JsonlRecord[] = []
-  text.split('\n').forEach((raw, i) => {
-    const record = parseJsonlLine(raw, i + 1, bad)
-    if (record) records.push(record)
-  })
-  return records
-}
-
 /** One line of JSON Lines: undefined when blank, else its object; `bad(line, what)` for anything else. */
 function parseJsonlLine(raw: string, line: number, bad: (line: number, what: string) => Error): JsonlRecord | undefined {
   if (raw.trim() === '') return undefined
