@@ -1,7 +1,7 @@
 import { BenchError } from '../../core/errors.js'
 import type { PairedComparison } from '../../core/metrics/bootstrap.js'
 import { assertValues, resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
-import { asRows, pairedWeightedSums, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
+import { asRows, pairedWeightedSums, pairedWeightedSumsTwice, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
 import { IntDraws } from '../../core/rng.js'
 
 /**
@@ -37,31 +37,49 @@ export function stratifiedContrastBootstrap(
   const rowsA = asRows(a)
   const rowsB = asRows(b)
   const weights = new Float64Array(P)
-  const scaled = new Float64Array(P)
-  const scaleWeights = () => {
-    for (let p = 0; p < P; p++) scaled[p] = weights[p]! * scale[p]!
+  const scaleWeights = (into: Float64Array) => {
+    for (let p = 0; p < P; p++) into[p] = weights[p]! * scale[p]!
   }
-  const contrast = (values: readonly Float64Array[], seeds: Int32Array) => weightedSum(values, seeds, scaled) / seeds.length
   const all = (m: readonly unknown[]) => Int32Array.from(m, (_, i) => i)
   weights.fill(1)
-  scaleWeights()
-  const estimate = contrast(rowsB, all(b)) - contrast(rowsA, all(a))
+  const unit = new Float64Array(P)
+  scaleWeights(unit)
+  const estimate = weightedSum(rowsB, all(b), unit) / b.length - weightedSum(rowsA, all(a), unit) / a.length
   const draws = new IntDraws(seed)
   const hardItems = Int32Array.from(hardIdx)
   const easyItems = Int32Array.from(easyIdx)
   const replicates = new Float64Array(resamples)
-  const seedsA = new Int32Array(a.length)
-  const seedsB = new Int32Array(b.length)
-  const sums = new Float64Array(2)
-  for (let r = 0; r < resamples; r++) {
-    draws.fill(seedsA.length, seedsA)
-    draws.fill(seedsB.length, seedsB)
+  // One resample's draws, in the stream's order: a's seeds, b's seeds, hard prompts, easy prompts.
+  // pairedWeightedSums(Twice) take the first system as "A": here b.
+  const resample = () => ({ seedsA: new Int32Array(b.length), seedsB: new Int32Array(a.length), factor: new Float64Array(P) })
+  const draw = (into: ReturnType<typeof resample>) => {
+    draws.fill(a.length, into.seedsB)
+    draws.fill(b.length, into.seedsA)
     weights.fill(0)
     draws.countAmong(hardItems, hardItems.length, weights)
     draws.countAmong(easyItems, easyItems.length, weights)
-    scaleWeights()
-    pairedWeightedSums(rowsB, seedsB, rowsA, seedsA, scaled, sums)
-    replicates[r] = sums[0]! / seedsB.length - sums[1]! / seedsA.length
+    scaleWeights(into.factor)
+  }
+  const first = resample()
+  const second = resample()
+  const sums = new Float64Array(4)
+  const replicate = (offset: number) => sums[offset]! / b.length - sums[offset + 1]! / a.length
+  let r = 0
+  // Two resamples per pass when both arms have as many seeds (core/metrics/two-level-bootstrap.ts):
+  // the same draws in the same order and the same sums as one at a time.
+  if (a.length === b.length) {
+    for (; r + 1 < resamples; r += 2) {
+      draw(first)
+      draw(second)
+      pairedWeightedSumsTwice(rowsB, rowsA, first, second, sums)
+      replicates[r] = replicate(0)
+      replicates[r + 1] = replicate(2)
+    }
+  }
+  for (; r < resamples; r++) {
+    draw(first)
+    pairedWeightedSums(rowsB, first.seedsA, rowsA, first.seedsB, first.factor, sums)
+    replicates[r] = replicate(0)
   }
   return { diff: estimate, ...summarizeReplicates(estimate, replicates, level), level, resamples }
 }

@@ -38,6 +38,17 @@ const hostileThrows = [
 ]
 const correct = '  return x + y\n}\n'
 
+/**
+ * A config giving the JavaScript sandbox a short time limit (the default is 3 s): a looping
+ * candidate runs to it, so it is most of these tests' CPU; what they check is the verdicts and
+ * the exit, not the limit.
+ */
+function shortLimit(): string {
+  const config = at('short-limit.config.json')
+  writeFileSync(config, JSON.stringify({ plugins: [['js-sandbox', { timeoutMs: 400 }]] }))
+  return config
+}
+
 function writeSamples(file: string, completions: string[]): void {
   writeFileSync(file, completions.map((completion) => JSON.stringify({ task_id: 'HumanEval_53_add', completion })).join('\n') + '\n')
 }
@@ -48,7 +59,21 @@ describe('every command exits once its work is done', () => {
     async () => {
       const samples = at('hostile.jsonl')
       writeSamples(samples, [...hostileThrows.map((v) => `  throw ${v}\n}\n`), correct])
-      const result = await run(['verify', 'humaneval-js', '--data', multipleE, '--samples', samples, '--k', '1', '--json', '--concurrency', '2'])
+      const result = await run([
+        'verify',
+        'humaneval-js',
+        '--data',
+        multipleE,
+        '--samples',
+        samples,
+        '--k',
+        '1',
+        '--json',
+        '--concurrency',
+        '2',
+        '--config',
+        shortLimit(),
+      ])
       expectExited(result, 0)
       const summary = JSON.parse(result.stdout)
       expect(summary).toMatchObject({ problems: 1, samples: hostileThrows.length + 1 })
@@ -73,7 +98,21 @@ describe('every command exits once its work is done', () => {
       // exit grace bounds the process and says so (plugins/verifiers/js-sandbox/README.md).
       const samples = at('floating.jsonl')
       writeSamples(samples, [`  Promise.reject(new Proxy({}, { get() { ${LOOP} } }))\n  return x + y\n}\n`, correct])
-      const result = await run(['verify', 'humaneval-js', '--data', multipleE, '--samples', samples, '--k', '1', '--json', '--concurrency', '1'])
+      const result = await run([
+        'verify',
+        'humaneval-js',
+        '--data',
+        multipleE,
+        '--samples',
+        samples,
+        '--k',
+        '1',
+        '--json',
+        '--concurrency',
+        '1',
+        '--config',
+        shortLimit(),
+      ])
       expect(result.timedOut, result.stderr).toBe(false)
       expect(result.exitCode, result.stderr).toBe(0)
       expect(JSON.parse(result.stdout)).toMatchObject({ samples: 2, passAtK: { '1': 0.5 }, verdicts: { passed: 1, timeout: 1 } })

@@ -59,29 +59,36 @@ function matrix(seed: number, seeds: number, prompts: number, shift = 0): number
 }
 
 describe('the bootstraps’ dense hot loops are bit-identical to the plain definitions', () => {
-  for (const [seedsA, seedsB, P, shift] of [
-    [3, 3, 300, 0],
-    [5, 2, 37, 0],
-    [1, 4, 1, 0],
-    [3, 3, 150, 0.5],
+  // Equal seed counts take two resamples per pass (an odd count ends with one alone); unequal, one.
+  for (const [seedsA, seedsB, P, shift, resamples] of [
+    [3, 3, 300, 0, 400],
+    [3, 3, 41, 0, 401],
+    [5, 2, 37, 0, 400],
+    [1, 4, 1, 0, 400],
+    [3, 3, 150, 0.5, 400],
   ] as const) {
-    it(`pairedTwoLevelBootstrap, ${seedsA} × ${seedsB} seeds, ${P} prompts${shift ? ', values of both signs' : ''}`, () => {
+    it(`pairedTwoLevelBootstrap, ${seedsA} × ${seedsB} seeds, ${P} prompts, ${resamples} resamples${shift ? ', values of both signs' : ''}`, () => {
       const a = matrix(1, seedsA, P, shift)
       const b = matrix(2, seedsB, P, shift)
-      const got = pairedTwoLevelBootstrap(a, b, { seed: 9, resamples: 400, level: 0.95 })
-      const want = referencePaired(a, b, 9, 400, 0.95)
+      const got = pairedTwoLevelBootstrap(a, b, { seed: 9, resamples, level: 0.95 })
+      const want = referencePaired(a, b, 9, resamples, 0.95)
       expect(summary(got)).toStrictEqual(summary(want))
     })
   }
 
-  it('stratifiedContrastBootstrap, 3 × 2 seeds, 120 prompts', () => {
-    const a = matrix(3, 3, 120)
-    const b = matrix(4, 2, 120)
-    const hard = Array.from({ length: 120 }, (_, p) => p % 3 === 0)
-    const got = stratifiedContrastBootstrap(a, b, hard, { seed: 5, resamples: 400, level: 0.9 })
-    const want = referenceContrast(a, b, hard, 5, 400, 0.9)
-    expect(summary(got)).toStrictEqual(summary(want))
-  })
+  for (const [seedsA, seedsB, resamples] of [
+    [3, 2, 400],
+    [3, 3, 401],
+  ] as const) {
+    it(`stratifiedContrastBootstrap, ${seedsA} × ${seedsB} seeds, 120 prompts, ${resamples} resamples`, () => {
+      const a = matrix(3, seedsA, 120)
+      const b = matrix(4, seedsB, 120)
+      const hard = Array.from({ length: 120 }, (_, p) => p % 3 === 0)
+      const got = stratifiedContrastBootstrap(a, b, hard, { seed: 5, resamples, level: 0.9 })
+      const want = referenceContrast(a, b, hard, 5, resamples, 0.9)
+      expect(summary(got)).toStrictEqual(summary(want))
+    })
+  }
 
   it('every bootstrap refuses a value that is not finite (the dense sums equal the definition only for finite values)', () => {
     const a = matrix(7, 2, 6)
