@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { backendSpec, isInstalled } from '../backend/backend-catalog.js'
 import { BenchError } from '../errors.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
-import type { ModelDescription } from '../plugin-api/model.js'
+import type { ModelDescription, ModelPlugin } from '../plugin-api/model.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import type { PlannedCell } from './planner.js'
 import { type RunManifest, type RunManifestV1, upgradeManifest } from './journal-types.js'
@@ -53,6 +54,32 @@ export function recordResolvedBackend(runDir: string, model: Pick<ModelDescripti
   const updated: RunManifest = { ...manifest, provenance: withResolvedBackend(manifest.provenance, model) }
   publishFile(file, JSON.stringify(updated, null, 2) + '\n')
   return undefined
+}
+
+/**
+ * The config a resumed run goes on with: `--backend auto` (the default) becomes the backend the run
+ * recorded that its model ran on (run.json's provenance.backend.resolved), so the rest of the run
+ * computes where its first part did. `auto` picks by what the machine has (a GPU that answered its
+ * probe, an installed binding): resumed elsewhere or later it can pick another backend, whose
+ * numbers differ in their last digits, and the resumed run would no longer be the uninterrupted
+ * one. A model that declares it runs on no TensorFlow.js backend (`usesBackend: false`), a named
+ * backend, or a run that recorded none yet (stopped before its base model existed) keep the
+ * config. A recorded backend that is not installed here is refused (BENCH_BACKEND_UNAVAILABLE),
+ * naming it and how to install it; one installed that fails to start fails as a named backend does.
+ */
+export function onRecordedBackend(config: ResolvedConfig, model: Pick<ModelPlugin, 'usesBackend'>, runDir: string): ResolvedConfig {
+  if (config.backend !== 'auto' || model.usesBackend === false) return config
+  const resolved = readManifest(runDir).provenance.backend.resolved
+  const spec = resolved === undefined ? undefined : backendSpec(resolved)
+  if (!spec) return config
+  if (!isInstalled(spec)) {
+    throw new BenchError(
+      'BENCH_BACKEND_UNAVAILABLE',
+      `cannot resume ${runDir}: its model ran on backend ${spec.name} (what --backend auto chose when the run started), which is not installed here. ` +
+        `Install it (${spec.install}) or resume where it runs: on another backend the rest of the run would compute numbers that differ from the uninterrupted run's.`,
+    )
+  }
+  return { ...config, backend: spec.name }
 }
 
 /**

@@ -9,6 +9,7 @@ import { isPluginContractError } from '../plugin-api-checks/contract-error.js'
 import { isBenchError } from '../errors.js'
 import { estimateWork, type PlanEstimate } from './estimate-plan.js'
 import { PhaseClock, recordMeasuredRates, type MeasuredRates } from './measured-rates.js'
+import { onRecordedBackend } from './manifest.js'
 import { openRun } from './open-run.js'
 import { type DisposeFailure, RunLifecycle, describeDisposeFailure } from './plugin-lifecycle.js'
 import { prepareBase } from './prepare-base.js'
@@ -83,10 +84,12 @@ export interface RunOutcome {
  */
 export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const started = Date.now()
-  const { config, registry } = opts
+  const { registry } = opts
   const cwd = opts.cwd ?? process.cwd()
-  const budget = configureBudget(config.concurrency ?? availableParallelism())
-  const plugins = await resolveRunPlugins(config, registry)
+  const budget = configureBudget(opts.config.concurrency ?? availableParallelism())
+  const plugins = await resolveRunPlugins(opts.config, registry)
+  // A resumed run computes on the backend its first part ran on, not on what `auto` picks today.
+  const config = opts.resumeDir ? onRecordedBackend(opts.config, plugins.model, opts.resumeDir) : opts.config
   const reporters = [...new Set(opts.reporters ?? [])]
   const hooks = new ReporterHooks(reporters, opts.listeners ?? [])
   // Wall time per kind of work, recorded as measured rates for later estimates (never for results).
