@@ -6,7 +6,7 @@ import type { CellResult } from '../plugin-api/results.js'
 import { indexJournal } from '../run/journal-index.js'
 import { Journal, readJournal } from '../run/journal.js'
 import type { JournalRecord } from '../run/journal-types.js'
-import { readManifest } from '../run/manifest.js'
+import { pinnedBackend, readManifest, recordResolvedBackend } from '../run/manifest.js'
 import { RunLifecycle, describeDisposeFailure } from '../run/plugin-lifecycle.js'
 import { ReporterHooks } from '../run/reporter-hooks.js'
 import { type RunMatrixOptions, type RunOutcome, runMatrix } from '../run/run-matrix.js'
@@ -123,7 +123,7 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
   eventsConnection.on('error', () => {})
   const events = new QueueEvents(queueName, { connection: eventsConnection })
   /** The records (and events) of finished cells not journaled yet, by cell. */
-  const outcomes = new Map<string, { records: JournalRecord[]; events?: RunEvent[] }>()
+  const outcomes = new Map<string, Pick<CellJobResult, 'records' | 'events' | 'backend'>>()
   const cellOfJob = new Map(pending.map((c) => [jobIdOf(runId, c.cellId), c.cellId]))
   let wake: (() => void) | undefined
   const nudge = () => wake?.()
@@ -156,12 +156,17 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
   opts.signal?.addEventListener('abort', nudge)
 
   const baseJob = index.cells.size === 0 ? pending[0] : undefined
+  // A run that asked for `auto`: every job after the base job runs on the backend the base model was
+  // built on (recorded in run.json, by the base job's worker or below), not on what `auto` picks on
+  // each worker's machine: a mixed fleet would otherwise compute other last digits per machine.
+  const requestedBackend = String(manifest.provenance.config.backend ?? 'auto')
+  let pinned = pinnedBackend(requestedBackend, manifest.provenance.backend.resolved)
   const dataOf = (cellId: string): CellJobData => ({
     runId,
     runDir,
     cellId,
     base: cellId === baseJob?.cellId,
-    config: manifest.provenance.config,
+    config: pinned ? { ...manifest.provenance.config, backend: pinned } : manifest.provenance.config,
     harness: manifest.provenance.harness,
     plugins: manifest.provenance.plugins,
     dataFiles: manifest.provenance.dataFiles,
@@ -235,7 +240,14 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
 
   try {
     await events.waitUntilReady()
-    if (baseJob) await waitFor([baseJob.cellId])
+    if (baseJob) {
+      await waitFor([baseJob.cellId])
+      const built = outcomes.get(baseJob.cellId)?.backend
+      if (pinned === undefined && built && pinnedBackend(requestedBackend, built.name)) {
+        pinned = built.name
+        recordResolvedBackend(runDir, { backend: built.name, device: built.device })
+      }
+    }
     const rest = pending.map((c) => c.cellId)
     if (!opts.signal?.aborted) {
       // The jobs that are new (a resume finds the others and leaves them), one add each, not one

@@ -33,6 +33,12 @@ export interface CellJobResult {
   events?: RunEvent[]
   /** The worker that ran it (`host:pid`). */
   worker: string
+  /**
+   * The TensorFlow.js backend the worker's base model ran on (its `describe()`), absent for a model
+   * that runs on none: the coordinator of a run that asked for `auto` pins the base job's backend
+   * for every later job, so each worker computes where the base model was built.
+   */
+  backend?: { name: string; device: string }
 }
 
 /** A progress message of a running job (BullMQ `updateProgress`): a run event of its cell, forwarded to the coordinator's UI. */

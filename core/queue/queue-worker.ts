@@ -4,11 +4,13 @@ import { availableParallelism, hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Job, WaitingError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { backendSpec } from '../backend/backend-catalog.js'
 import { configureBudget } from '../concurrency.js'
 import { BenchError } from '../errors.js'
 import type { RunEvent } from '../events.js'
 import { countAppendedRecord } from '../run/journal.js'
 import type { JournalRecord } from '../run/journal-types.js'
+import { missingBackend } from '../run/manifest.js'
 import { openRun } from '../run/open-run.js'
 import type { PlannedCell } from '../run/planner.js'
 import { RunLifecycle } from '../run/plugin-lifecycle.js'
@@ -206,6 +208,16 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
           `this worker cannot run cells of run ${data.runId}: ${run.mismatches.join('; ')}. The job went back to the queue; install the run's versions and data here (or start this worker from the run's checkout) and start it again.`,
         ),
       )
+    // The backend the coordinator pinned once the base model was built (a run that asked for `auto`)
+    // must be installed here: on another one this cell would compute other last digits.
+    const missing = run.ctx!.plugins.model.usesBackend === false ? undefined : missingBackend(String(data.config.backend ?? 'auto'))
+    if (missing)
+      return await refuse(
+        new BenchError(
+          'BENCH_BACKEND_UNAVAILABLE',
+          `this worker cannot run cells of run ${data.runId}: ${missing} The job went back to the queue for a worker that has it.`,
+        ),
+      )
     const cell = run.cells!.get(data.cellId)
     if (!cell) throw new BenchError('BENCH_RUN_INVALID', `run ${data.runId} plans no cell ${data.cellId} here: the worker's config differs from the run's`)
     opts.log(`${data.cellId}: started (run ${data.runId}${data.base ? ', with the base model' : ''})`)
@@ -227,7 +239,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       recordCellError(ctx, cell, error)
     }
     opts.log(`${data.cellId}: done`)
-    return { records, events, worker: name }
+    const described = ctx.plugins.model.usesBackend === false ? undefined : run.base!.model.describe()
+    const backend = described && backendSpec(described.backend) ? { name: described.backend, device: described.device } : undefined
+    return { records, events, worker: name, ...(backend ? { backend } : {}) }
   }
 
   const workers = queues.map(

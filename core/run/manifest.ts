@@ -68,18 +68,31 @@ export function recordResolvedBackend(runDir: string, model: Pick<ModelDescripti
  * naming it and how to install it; one installed that fails to start fails as a named backend does.
  */
 export function onRecordedBackend(config: ResolvedConfig, model: Pick<ModelPlugin, 'usesBackend'>, runDir: string): ResolvedConfig {
-  if (config.backend !== 'auto' || model.usesBackend === false) return config
-  const resolved = readManifest(runDir).provenance.backend.resolved
-  const spec = resolved === undefined ? undefined : backendSpec(resolved)
-  if (!spec) return config
-  if (!isInstalled(spec)) {
-    throw new BenchError(
-      'BENCH_BACKEND_UNAVAILABLE',
-      `cannot resume ${runDir}: its model ran on backend ${spec.name} (what --backend auto chose when the run started), which is not installed here. ` +
-        `Install it (${spec.install}) or resume where it runs: on another backend the rest of the run would compute numbers that differ from the uninterrupted run's.`,
-    )
-  }
-  return { ...config, backend: spec.name }
+  if (model.usesBackend === false) return config
+  const pinned = pinnedBackend(config.backend, readManifest(runDir).provenance.backend.resolved)
+  if (pinned === undefined) return config
+  const missing = missingBackend(pinned)
+  if (missing) throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `cannot resume ${runDir}: ${missing}`)
+  return { ...config, backend: pinned }
+}
+
+/**
+ * The backend the rest of a run computes on when it asked for `requested` and its model ran on
+ * `resolved`: `resolved` when the run asked for `auto` and `resolved` is a TensorFlow.js backend
+ * (a model's own name, as the tabular model's 'js', pins nothing), else undefined (keep `requested`).
+ */
+export function pinnedBackend(requested: string, resolved: string | undefined): string | undefined {
+  return requested === 'auto' && resolved !== undefined && backendSpec(resolved) ? resolved : undefined
+}
+
+/** Why a run's recorded backend cannot run here (it is not installed), naming its install command; undefined when it is installed. */
+export function missingBackend(name: string): string | undefined {
+  const spec = backendSpec(name)
+  if (!spec || isInstalled(spec)) return undefined
+  return (
+    `its model ran on backend ${name} (what --backend auto chose when the run started), which is not installed here. ` +
+    `Install it (${spec.install}) or go on where it runs: on another backend the rest of the run would compute numbers that differ from those of its first part.`
+  )
 }
 
 /**

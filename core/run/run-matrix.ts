@@ -89,7 +89,10 @@ export async function runMatrix(opts: RunMatrixOptions): Promise<RunOutcome> {
   const budget = configureBudget(opts.config.concurrency ?? availableParallelism())
   const plugins = await resolveRunPlugins(opts.config, registry)
   // A resumed run computes on the backend its first part ran on, not on what `auto` picks today.
-  const config = opts.resumeDir ? onRecordedBackend(opts.config, plugins.model, opts.resumeDir) : opts.config
+  // A queue coordinator opens the run with no cells (`cellIds: []`): its workers compute, and check
+  // the backend themselves (core/queue/queue-worker.ts).
+  const computes = opts.cellIds === undefined || opts.cellIds.length > 0
+  const config = opts.resumeDir && computes ? onRecordedBackend(opts.config, plugins.model, opts.resumeDir) : opts.config
   const reporters = [...new Set(opts.reporters ?? [])]
   const hooks = new ReporterHooks(reporters, opts.listeners ?? [])
   // Wall time per kind of work, recorded as measured rates for later estimates (never for results).

@@ -8,7 +8,7 @@ import { expectSameJournal } from '../helpers/compare-journals.js'
 import { freePort, redisDb, startRedis, type TestRedis } from '../helpers/redis-server.js'
 import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { benchInProcess, benchUsageError } from './cli-help.js'
-import { bench, benchBin, tempDir } from './cli-helper.js'
+import { bench, benchBin, repoRoot, tempDir } from './cli-helper.js'
 
 // Issue 16 §1, §2, §4, §5: queue mode on BullMQ over a real Redis (Debian's redis-server).
 const MATRIX = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1']
@@ -306,4 +306,54 @@ describe('bench run --queue with no worker', () => {
     expect(misuse.exitCode).toBe(2)
     expect(misuse.stderr).toContain('--worker-timeout applies to queue mode only')
   }, 240_000)
+})
+
+describe('bench run --queue of a run that asked for --backend auto', () => {
+  const project = tempDir('bonbench-queue-backend-')
+  const redis = redisOn(8)
+  afterAll(() => project.cleanup())
+  // The tabular model (from the build, as a plugin author's model would wrap one) posing as a model
+  // on TensorFlow.js whose `auto` starts tensorflow-gpu: what a GPU machine's worker reports. This
+  // machine has no tensorflow-gpu installed, as the fleet's other workers would not.
+  const echo = `import { tabular } from ${JSON.stringify(join(repoRoot, 'dist/plugins/models/tabular/index.js'))}
+const inner = tabular()
+const onGpu = (backend, instance) => ({ ...instance, describe: () => ({ ...instance.describe(), backend: backend === 'auto' ? 'tensorflow-gpu' : backend, device: 'gpu' }) })
+export default {
+  ...inner, name: 'lab/gpu-echo', usesBackend: undefined,
+  async create(ctx) { return onGpu(ctx.backend ?? 'auto', await inner.create(ctx)) },
+  async load(dir, ctx) { return onGpu(ctx.backend ?? 'auto', await inner.load(dir, ctx)) },
+}
+`
+
+  it("pins the base model's backend for the later jobs: a worker without it puts the job back and stops, naming it", async () => {
+    writeFileSync(join(project.dir, 'gpu-echo.mjs'), echo)
+    const config = {
+      plugins: ['./gpu-echo.mjs'],
+      matrix: { task: 'toy', model: 'lab/gpu-echo', strategies: ['sft'], nGrid: [1, 2], seeds: [1] },
+      train: { steps: 2 },
+    }
+    writeFileSync(join(project.dir, 'bench.config.json'), JSON.stringify(config))
+    const worker = startWorker(redis.url, project.dir)
+    const run = await bench(['run', '--queue', redis.url, '--worker-timeout', '3', '--runs-dir', 'queued', '--no-tui', '--no-reports'], {
+      cwd: project.dir,
+      timeout: 120_000,
+    })
+    // The worker built the base model (its base job), then refused the first job pinned to tensorflow-gpu.
+    const refused = await worker
+    expect(refused.exitCode, String(refused.stderr)).toBe(2)
+    expect(String(refused.stderr)).toMatch(
+      /cannot run cells of run \S+: its model ran on backend tensorflow-gpu \(what --backend auto chose when the run started\), which is not installed here\. Install it \(npm i @tensorflow\/tfjs-node-gpu.*The job went back to the queue/,
+    )
+    // No worker left: the coordinator stops after --worker-timeout with the base cell journaled and run.json naming the backend.
+    expect(run.exitCode, run.stderr).toBe(4)
+    const runDir = join(project.dir, 'queued', readdirSync(join(project.dir, 'queued'))[0]!)
+    const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { provenance: { backend: Record<string, string> } }
+    expect(manifest.provenance.backend).toMatchObject({ requested: 'auto', resolved: 'tensorflow-gpu' })
+    const cells = readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; cellId?: string })
+      .filter((r) => r.type === 'cell')
+    expect(cells.map((c) => c.cellId)).toEqual(['base-n1-t1-s1'])
+  }, 180_000)
 })
