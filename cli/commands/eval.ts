@@ -1,12 +1,13 @@
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
-import { mergeConfigs } from '../../core/config/resolve-config.js'
+import { mergeConfigs, type ResolvedConfig } from '../../core/config/resolve-config.js'
 import type { UserConfig } from '../../core/config/types.js'
 import type { CellKey } from '../../core/plugin-api/results.js'
 import { BenchError } from '../../core/errors.js'
+import { missingBackend, pinnedBackend } from '../../core/run/manifest.js'
 import { planCells, strategyOfArm } from '../../core/run/planner.js'
 import { setupRun } from '../../core/run/setup.js'
-import { shortName } from '../../core/registry/registry.js'
+import { type PluginRegistry, shortName } from '../../core/registry/registry.js'
 import { builtins } from '../builtins.js'
 import { executeRun } from '../execute-run.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
@@ -194,6 +195,7 @@ async function evalRunCell(
     builtins,
   })
   await checkBackendApplies(command, config, registry)
+  const evaluated = await onRunsBackend(config, registry, f, target)
   // The strategy's own usesNTrain decides whether the recorded N′ is an axis of it.
   const strategies = new Map([[key.strategy, await registry.get('strategy', strategyOfArm(key.strategy, config.arms))]])
   const trained = planCells(config, strategies).filter((c) => c.key.strategy !== 'base')
@@ -204,5 +206,28 @@ async function evalRunCell(
       `The config of ${target.runDir} plans cell ${other.cellId} beside ${target.cellId} (a named arm's own N′ or rates); bench eval evaluates one cell's weights. Check that the run's config file has not changed since the run.`,
     )
   process.stderr.write(`evaluating ${target.cellId} of run ${manifest.runId} with its recorded config\n`)
-  await executeRun({ config, registry }, { tui: f.tui, reports: f.reports, trainedCheckpoint: target.dir })
+  await executeRun({ config: evaluated, registry }, { tui: f.tui, reports: f.reports, trainedCheckpoint: target.dir })
+}
+
+/**
+ * The config a run's cell is evaluated with: without --backend, a run that asked for `auto` is
+ * evaluated on the backend it recorded its model ran on (run.json), not on what `auto` picks here,
+ * so the numbers are the run's own. That backend not installed here is refused, naming it.
+ */
+async function onRunsBackend(
+  config: ResolvedConfig,
+  registry: PluginRegistry,
+  f: EvalFlags,
+  target: Extract<EvalTarget, { kind: 'run-cell' }>,
+): Promise<ResolvedConfig> {
+  if (f.backend !== undefined || (await registry.get('model', config.model)).usesBackend === false) return config
+  const pinned = pinnedBackend(config.backend, target.manifest.provenance.backend.resolved)
+  if (pinned === undefined) return config
+  const missing = missingBackend(pinned)
+  if (missing)
+    throw new BenchError(
+      'BENCH_BACKEND_UNAVAILABLE',
+      `cannot evaluate ${target.cellId} of run ${target.manifest.runId} as the run did: ${missing}. Install it, or pass --backend to evaluate it on another backend (its numbers then differ from the run's in their last digits).`,
+    )
+  return { ...config, backend: pinned }
 }

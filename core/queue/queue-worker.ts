@@ -215,7 +215,7 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
       return await refuse(
         new BenchError(
           'BENCH_BACKEND_UNAVAILABLE',
-          `this worker cannot run cells of run ${data.runId}: ${missing} The job went back to the queue for a worker that has it.`,
+          `this worker cannot run cells of run ${data.runId}: ${missing}. The job went back to the queue for a worker that has it; on another backend the cell would compute numbers that differ from the rest of the run's.`,
         ),
       )
     const cell = run.cells!.get(data.cellId)

@@ -4,6 +4,7 @@ import { nTrainWarnings, type PlannedCell, planCells } from './planner.js'
 import { type RunPlugins, resolveRunPlugins } from './run-plugins.js'
 import type { TaskData } from '../plugin-api/task.js'
 import { availableParallelism } from 'node:os'
+import { expectedBackend } from '../backend/select-backend.js'
 import { baseModelSpec, isBaseModelCached, partialPretrainStep } from './base-model.js'
 import { RunLifecycle } from './plugin-lifecycle.js'
 import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
@@ -136,7 +137,10 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const speed = declared ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const samples = evalSamples + trainSamples + prepareSamples
-  const ratesPath = measuredRatesPath(config.cacheDir, plugins.model.name, plugins.task.name, config.backend, cores)
+  // Keyed by the backend `auto` resolves to (core/backend, nothing started): a run that asked for
+  // auto and a resume or `bench eval` of it that runs on the backend it recorded share their rates.
+  const backend = plugins.model.usesBackend === false ? config.backend : expectedBackend(config.backend)
+  const ratesPath = measuredRatesPath(config.cacheDir, plugins.model.name, plugins.task.name, backend, cores)
   const measured = readMeasuredRates(ratesPath)
   const work = {
     samples,

@@ -72,7 +72,11 @@ export function onRecordedBackend(config: ResolvedConfig, model: Pick<ModelPlugi
   const pinned = pinnedBackend(config.backend, readManifest(runDir).provenance.backend.resolved)
   if (pinned === undefined) return config
   const missing = missingBackend(pinned)
-  if (missing) throw new BenchError('BENCH_BACKEND_UNAVAILABLE', `cannot resume ${runDir}: ${missing}`)
+  if (missing)
+    throw new BenchError(
+      'BENCH_BACKEND_UNAVAILABLE',
+      `cannot resume ${runDir}: ${missing}. Install it or resume where it runs: on another backend the rest of the run would compute numbers that differ from those of its first part.`,
+    )
   return { ...config, backend: pinned }
 }
 
@@ -85,14 +89,14 @@ export function pinnedBackend(requested: string, resolved: string | undefined): 
   return requested === 'auto' && resolved !== undefined && backendSpec(resolved) ? resolved : undefined
 }
 
-/** Why a run's recorded backend cannot run here (it is not installed), naming its install command; undefined when it is installed. */
+/**
+ * Why a run's recorded backend cannot run here (it is not installed), with its install command, as
+ * a clause the caller completes with what to do; undefined when it is installed.
+ */
 export function missingBackend(name: string): string | undefined {
   const spec = backendSpec(name)
   if (!spec || isInstalled(spec)) return undefined
-  return (
-    `its model ran on backend ${name} (what --backend auto chose when the run started), which is not installed here. ` +
-    `Install it (${spec.install}) or go on where it runs: on another backend the rest of the run would compute numbers that differ from those of its first part.`
-  )
+  return `its model ran on backend ${name} (what --backend auto chose when the run started), which is not installed here (${spec.install})`
 }
 
 /**

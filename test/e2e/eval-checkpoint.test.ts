@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
@@ -61,8 +61,25 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
       expect(ev.stdout + ev.stderr).toMatch(
         /estimate basis: \d+ samples (\(\d+ to prepare bonbench:reward-model\) )?× ~\d+\+\d+ prompt\+completion tokens, 0 sequences in 0 steps trained, \d+ cores, 2 s start-up, evaluation at rates measured by run \S+/,
       )
-      expect(JSON.parse(readFileSync(join(evalDir, 'run.json'), 'utf8')).provenance.trainedCheckpoint).toBe(join(runDir, 'checkpoints', cellId))
+      const provenance = JSON.parse(readFileSync(join(evalDir, 'run.json'), 'utf8')).provenance
+      expect(provenance.trainedCheckpoint).toBe(join(runDir, 'checkpoints', cellId))
+      // The run asked for auto: its cell is evaluated on the backend the run recorded, not on what auto picks here.
+      expect(provenance.backend).toMatchObject({ requested: 'wasm', resolved: 'wasm' })
     }
+    // A run whose model ran on a backend this machine lacks (as a GPU machine's run would read here):
+    // its cell is not evaluated on another one silently; --backend says to, and names it.
+    const manifestFile = join(runDir, 'run.json')
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'))
+    manifest.provenance.backend.resolved = 'tensorflow-gpu'
+    writeFileSync(manifestFile, JSON.stringify(manifest))
+    const elsewhere = await bench(['eval', '--checkpoint', join(runDir, 'checkpoints', 'sft-n1-t1-s1'), '--runs-dir', 'refused', '--no-tui'], {
+      cwd: project.dir,
+    })
+    expect(elsewhere.exitCode, elsewhere.stderr).toBe(2)
+    expect(elsewhere.stderr).toMatch(
+      /cannot evaluate sft-n1-t1-s1 of run \S+ as the run did: its model ran on backend tensorflow-gpu \(what --backend auto chose when the run started\), which is not installed here \(npm i @tensorflow\/tfjs-node-gpu.*\)\. Install it, or pass --backend/,
+    )
+    expect(existsSync(join(project.dir, 'refused'))).toBe(false)
   })
 
   it('toy with the tabular model, short form <run-dir>/<cell>: the same non-zero metrics; a copied folder is labelled by its path', async () => {

@@ -342,7 +342,7 @@ export default {
     const refused = await worker
     expect(refused.exitCode, String(refused.stderr)).toBe(2)
     expect(String(refused.stderr)).toMatch(
-      /cannot run cells of run \S+: its model ran on backend tensorflow-gpu \(what --backend auto chose when the run started\), which is not installed here\. Install it \(npm i @tensorflow\/tfjs-node-gpu.*The job went back to the queue/,
+      /cannot run cells of run \S+: its model ran on backend tensorflow-gpu \(what --backend auto chose when the run started\), which is not installed here \(npm i @tensorflow\/tfjs-node-gpu.*\)\. The job went back to the queue for a worker that has it/,
     )
     // No worker left: the coordinator stops after --worker-timeout with the base cell journaled and run.json naming the backend.
     expect(run.exitCode, run.stderr).toBe(4)
