@@ -52,7 +52,7 @@ describe('queue workers SIGKILLed at many points of one run', () => {
     return worker
   }
   beforeAll(async () => {
-    redis = await startRedis({ db: 6 })
+    redis = await startRedis({ db: 9 })
   })
   afterAll(async () => {
     for (const worker of workers) worker.kill('SIGTERM')
