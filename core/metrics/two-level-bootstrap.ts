@@ -113,11 +113,11 @@ export function pairedWeightedSums(
  * same chain of additions as its own weightedSum (bit-identical). The processor overlaps four
  * chains where it overlaps two, so a pair of resamples costs little more than one.
  */
-export function pairedWeightedSumsTwice(
+function pairedWeightedSumsTwice(
   valuesA: readonly Float64Array[],
   valuesB: readonly Float64Array[],
-  first: { seedsA: Int32Array; seedsB: Int32Array; factor: Float64Array },
-  second: { seedsA: Int32Array; seedsB: Int32Array; factor: Float64Array },
+  first: Resample,
+  second: Resample,
   out: Float64Array,
 ): void {
   const f1 = first.factor
@@ -145,6 +145,47 @@ export function pairedWeightedSumsTwice(
   out[1] = b1
   out[2] = a2
   out[3] = b2
+}
+
+/** One resample's draws: each system's seed indices and the per-prompt factor (weights, or products of them). */
+export interface Resample {
+  seedsA: Int32Array
+  seedsB: Int32Array
+  factor: Float64Array
+}
+
+/**
+ * Fills `replicates` with `replicate(ΣA, ΣB)` of one resample each (the pairedWeightedSums of
+ * `valuesA` and `valuesB`), drawing each resample with `draw` in order. When both systems draw as
+ * many seeds, two resamples per pass (pairedWeightedSumsTwice): the same draws in the same order
+ * and the same sums as one at a time; an odd count ends with one alone.
+ */
+export function pairedReplicates(
+  valuesA: readonly Float64Array[],
+  valuesB: readonly Float64Array[],
+  resample: () => Resample,
+  draw: (into: Resample) => void,
+  replicate: (sumA: number, sumB: number) => number,
+  replicates: Float64Array,
+): void {
+  const first = resample()
+  const second = resample()
+  const sums = new Float64Array(4)
+  let r = 0
+  if (first.seedsA.length === first.seedsB.length) {
+    for (; r + 1 < replicates.length; r += 2) {
+      draw(first)
+      draw(second)
+      pairedWeightedSumsTwice(valuesA, valuesB, first, second, sums)
+      replicates[r] = replicate(sums[0]!, sums[1]!)
+      replicates[r + 1] = replicate(sums[2]!, sums[3]!)
+    }
+  }
+  for (; r < replicates.length; r++) {
+    draw(first)
+    pairedWeightedSums(valuesA, first.seedsA, valuesB, first.seedsB, first.factor, sums)
+    replicates[r] = replicate(sums[0]!, sums[1]!)
+  }
 }
 
 /** Percentile CI of the grand mean of `values[seed][prompt]`, resampling seeds and prompts. Seeded. */
@@ -186,36 +227,16 @@ export function pairedTwoLevelBootstrap(a: readonly (readonly number[])[], b: re
   const rowsB = asRows(b)
   const replicates = new Float64Array(resamples)
   // One resample's draws, in the stream's order: A's seeds, B's seeds (unless shared), the prompts.
-  const resample = () => {
+  const resample = (): Resample => {
     const seedsA = new Int32Array(a.length)
     return { seedsA, seedsB: opts.pairSeeds ? seedsA : new Int32Array(b.length), factor: new Float64Array(P) }
   }
-  const draw = (into: ReturnType<typeof resample>) => {
+  const draw = (into: Resample) => {
     draws.fill(into.seedsA.length, into.seedsA)
     if (!opts.pairSeeds) draws.fill(into.seedsB.length, into.seedsB)
     drawPromptWeights(draws, into.factor)
   }
-  const first = resample()
-  const second = resample()
-  const sums = new Float64Array(4)
-  const replicate = (s: Float64Array, offset: number) => s[offset]! / (a.length * P) - s[offset + 1]! / (b.length * P)
-  let r = 0
-  // Two resamples per pass when both systems draw as many seeds (the usual case): the same draws in
-  // the same order and the same sums as one at a time.
-  if (a.length === b.length) {
-    for (; r + 1 < resamples; r += 2) {
-      draw(first)
-      draw(second)
-      pairedWeightedSumsTwice(rowsA, rowsB, first, second, sums)
-      replicates[r] = replicate(sums, 0)
-      replicates[r + 1] = replicate(sums, 2)
-    }
-  }
-  for (; r < resamples; r++) {
-    draw(first)
-    pairedWeightedSums(rowsA, first.seedsA, rowsB, first.seedsB, first.factor, sums)
-    replicates[r] = replicate(sums, 0)
-  }
+  pairedReplicates(rowsA, rowsB, resample, draw, (sumA, sumB) => sumA / (a.length * P) - sumB / (b.length * P), replicates)
   const diff = grandMean(a) - grandMean(b)
   return { diff, ...summarizeReplicates(diff, replicates, level), level, resamples }
 }

@@ -1,7 +1,7 @@
 import { BenchError } from '../../core/errors.js'
 import type { PairedComparison } from '../../core/metrics/bootstrap.js'
 import { assertValues, resolveBootstrapOptions, summarizeReplicates } from '../../core/metrics/bootstrap.js'
-import { asRows, pairedWeightedSums, pairedWeightedSumsTwice, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
+import { asRows, pairedReplicates, type Resample, weightedSum } from '../../core/metrics/two-level-bootstrap.js'
 import { IntDraws } from '../../core/rng.js'
 
 /**
@@ -50,9 +50,9 @@ export function stratifiedContrastBootstrap(
   const easyItems = Int32Array.from(easyIdx)
   const replicates = new Float64Array(resamples)
   // One resample's draws, in the stream's order: a's seeds, b's seeds, hard prompts, easy prompts.
-  // pairedWeightedSums(Twice) take the first system as "A": here b.
-  const resample = () => ({ seedsA: new Int32Array(b.length), seedsB: new Int32Array(a.length), factor: new Float64Array(P) })
-  const draw = (into: ReturnType<typeof resample>) => {
+  // pairedReplicates takes the first system as "A": here b.
+  const resample = (): Resample => ({ seedsA: new Int32Array(b.length), seedsB: new Int32Array(a.length), factor: new Float64Array(P) })
+  const draw = (into: Resample) => {
     draws.fill(a.length, into.seedsB)
     draws.fill(b.length, into.seedsA)
     weights.fill(0)
@@ -60,26 +60,6 @@ export function stratifiedContrastBootstrap(
     draws.countAmong(easyItems, easyItems.length, weights)
     scaleWeights(into.factor)
   }
-  const first = resample()
-  const second = resample()
-  const sums = new Float64Array(4)
-  const replicate = (offset: number) => sums[offset]! / b.length - sums[offset + 1]! / a.length
-  let r = 0
-  // Two resamples per pass when both arms have as many seeds (core/metrics/two-level-bootstrap.ts):
-  // the same draws in the same order and the same sums as one at a time.
-  if (a.length === b.length) {
-    for (; r + 1 < resamples; r += 2) {
-      draw(first)
-      draw(second)
-      pairedWeightedSumsTwice(rowsB, rowsA, first, second, sums)
-      replicates[r] = replicate(0)
-      replicates[r + 1] = replicate(2)
-    }
-  }
-  for (; r < resamples; r++) {
-    draw(first)
-    pairedWeightedSums(rowsB, first.seedsA, rowsA, first.seedsB, first.factor, sums)
-    replicates[r] = replicate(0)
-  }
+  pairedReplicates(rowsB, rowsA, resample, draw, (sumB, sumA) => sumB / b.length - sumA / a.length, replicates)
   return { diff: estimate, ...summarizeReplicates(estimate, replicates, level), level, resamples }
 }

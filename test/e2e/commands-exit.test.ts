@@ -49,6 +49,24 @@ function shortLimit(): string {
   return config
 }
 
+/** `bench verify humaneval-js` of `samples` (one JSON summary), `concurrency` at once, with the short time limit. */
+const verifyJs = (samples: string, concurrency: number) =>
+  run([
+    'verify',
+    'humaneval-js',
+    '--data',
+    multipleE,
+    '--samples',
+    samples,
+    '--k',
+    '1',
+    '--json',
+    '--concurrency',
+    String(concurrency),
+    '--config',
+    shortLimit(),
+  ])
+
 function writeSamples(file: string, completions: string[]): void {
   writeFileSync(file, completions.map((completion) => JSON.stringify({ task_id: 'HumanEval_53_add', completion })).join('\n') + '\n')
 }
@@ -59,21 +77,7 @@ describe('every command exits once its work is done', () => {
     async () => {
       const samples = at('hostile.jsonl')
       writeSamples(samples, [...hostileThrows.map((v) => `  throw ${v}\n}\n`), correct])
-      const result = await run([
-        'verify',
-        'humaneval-js',
-        '--data',
-        multipleE,
-        '--samples',
-        samples,
-        '--k',
-        '1',
-        '--json',
-        '--concurrency',
-        '2',
-        '--config',
-        shortLimit(),
-      ])
+      const result = await verifyJs(samples, 2)
       expectExited(result, 0)
       const summary = JSON.parse(result.stdout)
       expect(summary).toMatchObject({ problems: 1, samples: hostileThrows.length + 1 })
@@ -98,21 +102,7 @@ describe('every command exits once its work is done', () => {
       // exit grace bounds the process and says so (plugins/verifiers/js-sandbox/README.md).
       const samples = at('floating.jsonl')
       writeSamples(samples, [`  Promise.reject(new Proxy({}, { get() { ${LOOP} } }))\n  return x + y\n}\n`, correct])
-      const result = await run([
-        'verify',
-        'humaneval-js',
-        '--data',
-        multipleE,
-        '--samples',
-        samples,
-        '--k',
-        '1',
-        '--json',
-        '--concurrency',
-        '1',
-        '--config',
-        shortLimit(),
-      ])
+      const result = await verifyJs(samples, 1)
       expect(result.timedOut, result.stderr).toBe(false)
       expect(result.exitCode, result.stderr).toBe(0)
       expect(JSON.parse(result.stdout)).toMatchObject({ samples: 2, passAtK: { '1': 0.5 }, verdicts: { passed: 1, timeout: 1 } })
