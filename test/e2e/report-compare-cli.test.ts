@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { cpSync, existsSync } from 'node:fs'
 import { mkdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -54,6 +54,38 @@ describe('bench report', () => {
     expect(md.exitCode).toBe(0)
     expect(existsSync(path.join(dirs.base, 'report.md'))).toBe(true)
     expect(existsSync(path.join(dirs.base, 'report.html'))).toBe(false)
+  })
+
+  it('never replaces reports with fewer cells: an emptied journal is refused, a cut one needs --force, a torn last line is named', async () => {
+    const copy = path.join(tmp.dir, 'cut')
+    cpSync(dirs.noise, copy, { recursive: true })
+    const full = await benchInProcess(['report', copy, '--format', 'json', '--resamples', '20'], { cwd: tmp.dir })
+    expect(full.exitCode, full.stderr).toBe(0)
+    const results = path.join(copy, 'results.json')
+    const before = await readFile(results, 'utf8')
+    const journal = path.join(copy, 'journal.jsonl')
+    const lines = (await readFile(journal, 'utf8')).trimEnd().split('\n')
+
+    await writeFile(journal, '')
+    const emptied = await benchInProcess(['report', copy, '--resamples', '20'], { cwd: tmp.dir })
+    expect(emptied.exitCode).toBe(2)
+    expect(emptied.stderr).toContain(`${journal} is missing or empty: there is nothing to report, and the reports in ${copy} are left as they are`)
+    expect(await readFile(results, 'utf8')).toBe(before)
+
+    // The journal without its last cell record, then cut mid-record: one finished cell fewer than results.json holds.
+    const lastCell = lines.map((l) => (JSON.parse(l) as { type: string }).type).lastIndexOf('cell')
+    const kept = lines.filter((_, i) => i !== lastCell)
+    await writeFile(journal, `${kept.join('\n')}\n${lines[lastCell]!.slice(0, 40)}`)
+    const cut = await benchInProcess(['report', copy, '--resamples', '20'], { cwd: tmp.dir })
+    expect(cut.exitCode).toBe(2)
+    expect(cut.stderr).toMatch(
+      /results\.json holds 6 finished cell\(s\) but .*journal\.jsonl yields 5: rebuilding would replace them, so the reports are left as they are\. .*--force/,
+    )
+    expect(await readFile(results, 'utf8')).toBe(before)
+    const forced = await benchInProcess(['report', copy, '--resamples', '20', '--force'], { cwd: tmp.dir })
+    expect(forced.exitCode, forced.stderr).toBe(0)
+    expect(forced.stderr).toMatch(new RegExp(`journal\\.jsonl ends in a torn line \\(line ${kept.length + 1}\\): its last record was cut`))
+    expect(forced.stdout).toContain('5 of 6 cells finished in noise')
   })
 
   it('exits 2 with advice for a folder that is not a run', async () => {
