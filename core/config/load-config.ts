@@ -72,6 +72,19 @@ async function readConfig(file: string, env: ConfigEnv): Promise<unknown> {
   if (exported === undefined) {
     throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} has no default export. Write: export default defineConfig({ ... })`)
   }
-  if (typeof exported === 'function') exported = (exported as (e: ConfigEnv) => unknown)(env)
-  return await withImportDeadline(Promise.resolve(exported), `the config of ${file}`)
+  // A config function (or its promise) that throws is the file's error, not bonbench's.
+  try {
+    if (typeof exported === 'function') exported = (exported as (e: ConfigEnv) => unknown)(env)
+    return await withImportDeadline(Promise.resolve(exported), `the config of ${file}`)
+  } catch (error) {
+    if (isBenchError(error)) throw error
+    const message = error instanceof Error ? error.message.replace(/\.$/, '') : String(error)
+    throw new BenchError(
+      'BENCH_CONFIG_INVALID',
+      `Config file ${file}: its exported config function threw: ${message}. Fix the function (it is called with { command, preset }).`,
+      {
+        cause: error,
+      },
+    )
+  }
 }

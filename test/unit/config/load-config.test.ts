@@ -78,6 +78,16 @@ describe('loadConfigFile', () => {
     const noDefault = project({ 'bench.config.mjs': 'export const x = 1' })
     await expect(loadConfigFile({ cwd: noDefault, env })).rejects.toThrow(/no default export/)
   })
+
+  it('names the file for a config function that throws, or whose promise rejects (a config error, not a bug in bonbench)', async () => {
+    for (const body of ["() => { throw new Error('boom') }", "async () => { throw new Error('boom') }"]) {
+      const dir = project({ 'bench.config.mjs': `export default ${body}\n` })
+      await expect(loadConfigFile({ cwd: dir, env })).rejects.toMatchObject({
+        code: 'BENCH_CONFIG_INVALID',
+        message: `Config file ${join(dir, 'bench.config.mjs')}: its exported config function threw: boom. Fix the function (it is called with { command, preset }).`,
+      })
+    }
+  })
 })
 
 describe('resolveConfig', () => {
