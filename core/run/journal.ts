@@ -123,9 +123,62 @@ const recordTypes: Record<JournalRecord['type'], true> = {
   error: true,
 }
 
+type FieldKind = 'string' | 'number' | 'object' | 'array'
+
+/** The fields every reader of a record type relies on, and what each must be. */
+const requiredFields: Record<JournalRecord['type'], ReadonlyArray<readonly [string, FieldKind]>> = {
+  pool: [
+    ['cellId', 'string'],
+    ['promptId', 'string'],
+    ['samples', 'array'],
+  ],
+  train: [
+    ['cellId', 'string'],
+    ['log', 'object'],
+  ],
+  checkpoint: [
+    ['cellId', 'string'],
+    ['step', 'number'],
+    ['dir', 'string'],
+    ['hash', 'string'],
+  ],
+  'checkpoint-eval': [
+    ['cellId', 'string'],
+    ['step', 'number'],
+  ],
+  prepare: [
+    ['name', 'string'],
+    ['facts', 'object'],
+  ],
+  cell: [
+    ['cellId', 'string'],
+    ['key', 'object'],
+    ['result', 'object'],
+  ],
+  error: [
+    ['cellId', 'string'],
+    ['key', 'object'],
+    ['message', 'string'],
+  ],
+}
+
+const isKind = (value: unknown, kind: FieldKind): boolean =>
+  kind === 'array' ? Array.isArray(value) : kind === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === kind
+
+/** What is wrong with a record of a known type (a field its readers need, missing or of another kind), else undefined. */
+function recordProblem(record: Record<string, unknown>, type: JournalRecord['type']): string | undefined {
+  for (const [field, kind] of requiredFields[type]) {
+    if (!isKind(record[field], kind))
+      return `a '${type}' record whose ${field} is ${record[field] === undefined ? 'missing' : `not ${kind === 'array' ? 'an array' : `a${kind === 'object' ? 'n' : ''} ${kind}`}`}`
+  }
+  if (type === 'cell' && (record.result as { cellId?: unknown }).cellId !== record.cellId) return "a 'cell' record whose result is not that cell's"
+  return undefined
+}
+
 /**
  * Splits journal text into records: the one parser of journal.jsonl (resume, rerun, reports,
- * compare). Never throws: a line that is not JSON or not a known record type is a bad line, and
+ * compare). Never throws: a line that is not JSON, not a known record type or a record without a
+ * field its readers need is a bad line, and
  * a bad last line is the torn write of a killed run, kept apart in `torn`.
  */
 export function parseJournal(text: string): ParsedJournal {
@@ -147,6 +200,13 @@ export function parseJournal(text: string): ParsedJournal {
     const type = (record as { type?: unknown } | null)?.type
     if (typeof type !== 'string' || !Object.hasOwn(recordTypes, type)) {
       problem(`unknown record type ${JSON.stringify(type)}`)
+      return
+    }
+    // A known type with a field its readers need missing (a hand-edited or foreign line) is a bad
+    // line too, named here, never a TypeError in whatever reads it later.
+    const shape = recordProblem(record as Record<string, unknown>, type as JournalRecord['type'])
+    if (shape) {
+      problem(shape)
       return
     }
     records.push(record as JournalRecord)

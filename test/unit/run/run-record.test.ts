@@ -48,6 +48,27 @@ describe('parseJournal', () => {
     })
     expect(readJournal(path.join(path.dirname(file), 'missing.jsonl'))).toEqual({ records: [], badLines: [] })
   })
+
+  it('takes a known record type without a field its readers need as a bad line, naming the field', () => {
+    const key = { task: 't', model: 'm', strategy: 's', nTrain: 1, temperature: 1, seed: 0 }
+    const lines = [
+      { type: 'cell', cellId: 'a', key },
+      { type: 'cell', cellId: 'a', key, result: { cellId: 'b' } },
+      { type: 'pool', cellId: 'a', promptId: 'p', samples: {} },
+      { type: 'error', cellId: 'a', key, message: 3 },
+      { type: 'train', cellId: 'a', log: null },
+      { type: 'cell', cellId: 'a', key, result: { cellId: 'a' } },
+    ]
+    const { records, badLines } = parseJournal(lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
+    expect(records).toEqual([lines[5]])
+    expect(badLines.map((b) => [b.line, b.message])).toEqual([
+      [1, "a 'cell' record whose result is missing"],
+      [2, "a 'cell' record whose result is not that cell's"],
+      [3, "a 'pool' record whose samples is not an array"],
+      [4, "a 'error' record whose message is not a string"],
+      [5, "a 'train' record whose log is not an object"],
+    ])
+  })
 })
 
 describe('indexJournal', () => {
