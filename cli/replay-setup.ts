@@ -11,14 +11,16 @@ import { presets } from '../core/presets/index.js'
  * What `bench eval --samples <dump>` sets unless flags do: the model `replay`; without a task, the
  * dump's own problems (task `sample-dump`); a pool of the dump's smallest pool size n (so every
  * sample is replayed, as `bench score` reads them), the N grid `bench score` uses for it (powers of
- * 2 up to n, and n), and every problem of the dump as a test prompt. Reads the dump once here (a
- * malformed line fails before any work, naming file and line).
+ * 2 up to n, and n), and every problem of the dump as a test prompt. Reads the dump once here, so
+ * what the replay would refuse fails before any work: a malformed or repeated line (naming file
+ * and lines), and a dump where some samples carry a score and others do not (BENCH_USAGE: the
+ * evaluation ranks every pool by one score and cannot skip Bo-N as `bench score` does).
  */
 export async function replayDefaults(
   samples: string,
   flags: { task?: string; n?: number[]; poolSize?: number; testPrompts?: number },
 ): Promise<{ matrix: MatrixConfig; eval: EvalConfig }> {
-  const dump = await readSampleDump(samples, { rewards: 'optional' })
+  const dump = await readSampleDump(samples, { rewards: 'optional', scores: 'all-or-none' })
   const nMin = Math.min(...dump.problems.map((p) => p.samples.length))
   const poolSize = flags.poolSize ?? nMin
   return {

@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js'
 import type { Problem } from '../plugin-api/task.js'
 import type { Verdict, VerifierPlugin } from '../plugin-api/verifier.js'
 import type { RecordedJudgement } from '../plugin-api/model.js'
@@ -31,12 +32,18 @@ export interface ScoreItem {
  * verifier's `reward` (its `score` when absent); the score is the selector's `score`.
  * Runs each verifier once over the items it has to judge: a recorded reward (or score) is used
  * as it is and that item is not sent to the reward verifier (or the selector); an oracle
- * selector's score is then the recorded reward. A recorded answer wins over the verifier's; the
- * reason of an item no verifier judged is `recorded`. Each verifier's answer is checked (one
- * well-formed verdict per item): a broken one throws BENCH_PLUGIN_CONTRACT naming the verifier.
+ * selector's score is then the recorded reward. Recorded scores count only when every item
+ * carries one: items where some do and some do not throw BENCH_USAGE before any verifier runs,
+ * since what would stand in for the missing scores (the reward, the selector's score) is on
+ * another scale and Best-of-N would rank across the two (the `replay` model refuses such a dump
+ * before the run; this guards every other source of recorded judgements). A recorded answer wins
+ * over the verifier's; the reason of an item no verifier judged is `recorded`. Each verifier's
+ * answer is checked (one well-formed verdict per item): a broken one throws BENCH_PLUGIN_CONTRACT
+ * naming the verifier.
  */
 export async function scoreSamples(items: ScoreItem[], judges: Judges): Promise<JudgedSample[]> {
   if (items.length === 0) return []
+  refuseMixedScores(items, judges)
   const ctx = { concurrency: judges.concurrency, signal: judges.signal }
   const judge = async (verifier: VerifierPlugin, needs: (item: ScoreItem) => boolean): Promise<Array<Verdict | undefined>> => {
     const todo = items.flatMap((item, i) => (needs(item) ? [i] : []))
@@ -58,4 +65,20 @@ export async function scoreSamples(items: ScoreItem[], judges: Judges): Promise<
     const answer = recorded.answer ?? verdict?.answer
     return { completion: item.completion, reward, score, answer, reason: verdict?.reason ?? 'recorded' }
   })
+}
+
+/** Throws BENCH_USAGE when some items carry a recorded score and others do not (see scoreSamples). */
+function refuseMixedScores(items: readonly ScoreItem[], judges: Judges): void {
+  const unscored = items.filter((item) => item.recorded?.score === undefined)
+  if (unscored.length === 0 || unscored.length === items.length) return
+  const ids = [...new Set(unscored.map((item) => item.problem.id))]
+  const shown = ids
+    .slice(0, 3)
+    .map((id) => `'${id}'`)
+    .join(', ')
+  const standIn = judges.selector === judges.reward ? `the reward (${judges.reward.name})` : `${judges.selector.name}'s score`
+  throw new BenchError(
+    'BENCH_USAGE',
+    `${unscored.length} of ${items.length} replayed samples carry no recorded score (problems ${shown}${ids.length > 3 ? ', …' : ''}) and the others do: Best-of-N would rank the recorded scores against ${standIn}, another scale. Replay a dump whose samples all carry a score, or none (then the selector scores every sample).`,
+  )
 }

@@ -19,7 +19,9 @@ import { BenchError } from '../errors.js'
  *   prompt `question`, answer `gt` and expert `solution`.
  * The id is `id`, else `task_id`, else `idx`; a completion's text is `text`, else `completion`; a
  * reward is `reward`, else `passed`. Lines are grouped by id (first-seen order); samples of one id
- * add up across lines, and a problem field comes from the first line that has it.
+ * add up across lines, and a problem field comes from the first line that has it. A problem has at
+ * most one whole-problem line (`samples` or `response`), and it comes before any sample line of its
+ * id: another is a bad line (a dump concatenated with itself would otherwise count every sample twice).
  * `reward` is a number in [0, 1] (true/false read as 1/0); `score` a finite number; `answer` a
  * string (a number is read as its decimal text). A null `score` or `answer` counts as absent.
  * Other fields are ignored. Blank lines are skipped. A reward is required on every sample unless
@@ -168,8 +170,17 @@ function problemOf(
   return out
 }
 
+/**
+ * A parsed line and whether it is a whole-problem line (a `samples` array, or Qwen2.5-Math's
+ * `response` array: the problem's whole pool) rather than a line of one sample.
+ */
+interface ReadLine<S extends RecordedSample> {
+  line: ParsedLine<S>
+  whole: boolean
+}
+
 /** Parses one line in any shape, rewards optional. */
-function parseAnyLine(text: string): ParsedLine<RecordedSample> | { reason: string } {
+function parseAnyLine(text: string): ReadLine<RecordedSample> | { reason: string } {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -181,12 +192,15 @@ function parseAnyLine(text: string): ParsedLine<RecordedSample> | { reason: stri
   if ('samples' in record) {
     const parsed = problemLine.safeParse(record)
     if (!parsed.success) return { reason: describeIssues(parsed.error) }
-    return problemOf(parsed.data.id, parsed.data, parsed.data.samples.map(toSample))
+    return { line: problemOf(parsed.data.id, parsed.data, parsed.data.samples.map(toSample)), whole: true }
   }
-  if (Array.isArray(record.response)) return parseQwen(record)
+  if (Array.isArray(record.response)) {
+    const parsed = parseQwen(record)
+    return 'reason' in parsed ? parsed : { line: parsed, whole: true }
+  }
   const parsed = sampleLine.safeParse(record)
   if (!parsed.success) return { reason: describeIssues(parsed.error) }
-  return problemOf(parsed.data.id, { prompt: parsed.data.prompt }, [toSample(parsed.data)])
+  return { line: problemOf(parsed.data.id, { prompt: parsed.data.prompt }, [toSample(parsed.data)]), whole: false }
 }
 
 /**
@@ -197,18 +211,25 @@ function parseAnyLine(text: string): ParsedLine<RecordedSample> | { reason: stri
 export function parseDumpLine(text: string): ParsedLine<DumpSample> | { reason: string }
 export function parseDumpLine(text: string, opts: { rewards: 'optional' }): ParsedLine<RecordedSample> | { reason: string }
 export function parseDumpLine(text: string, opts: { rewards?: RewardRule } = {}): ParsedLine<RecordedSample> | { reason: string } {
-  const parsed = parseAnyLine(text)
-  if ('reason' in parsed) return parsed
+  const read = readLine(text, opts.rewards ?? 'required')
+  return 'reason' in read ? read : read.line
+}
+
+/** parseDumpLine, also saying whether the line is a whole-problem line. */
+function readLine(text: string, rewards: RewardRule): ReadLine<RecordedSample> | { reason: string } {
+  const read = parseAnyLine(text)
+  if ('reason' in read) return read
+  const parsed = read.line
   const many = parsed.samples.length > 1 || /"samples"\s*:/.test(text)
   const at = (i: number, field: string) => (many ? `samples.${i}.${field}` : field)
   for (const [i, s] of parsed.samples.entries()) {
-    if (opts.rewards !== 'optional' && s.reward === undefined)
+    if (rewards !== 'optional' && s.reward === undefined)
       return {
         reason: `${at(i, 'reward')}: missing (every sample needs a reward, a number in [0, 1] or a boolean; judge code samples with bench verify first)`,
       }
     if (s.reward === undefined && s.text === undefined) return { reason: `${at(i, 'reward')}: missing, and the sample has no text to judge either` }
   }
-  return parsed
+  return read
 }
 
 async function isGzip(file: string): Promise<boolean> {
@@ -224,14 +245,35 @@ async function isGzip(file: string): Promise<boolean> {
 }
 
 /**
+ * Whether a dump's samples may carry a score on some samples only (`bench score`, which then skips
+ * Bo-N with a note) or must carry one on all of them or on none (the `replay` model, whose
+ * evaluation ranks every pool by one score and cannot leave Bo-N out).
+ */
+export type ScoreRule = 'any' | 'all-or-none'
+
+/** Options of readSampleDump. */
+export interface ReadSampleDumpOptions {
+  /** Record bad lines in `badLines` and go on, instead of failing on the first (`--skip-bad-lines`). */
+  skipBadLines?: boolean
+  rewards?: RewardRule
+  /** Default `any`. */
+  scores?: ScoreRule
+}
+
+/**
  * Reads a `.jsonl` or `.jsonl.gz` dump, streaming line by line. A line that does not parse is an
  * error (BENCH_DATA_INVALID, naming the file, the line number and the reason) unless
- * `skipBadLines`, where it is recorded in `badLines` and skipped. A missing file is
- * BENCH_DATA_MISSING; a dump with no problems is BENCH_DATA_INVALID. `rewards` as in parseDumpLine.
+ * `skipBadLines`, where it is recorded in `badLines` and skipped. So is a second whole-problem line
+ * (`samples`, or Qwen2.5-Math's `response`) for an id an earlier line already gave (the same line
+ * twice would double the problem's pool), naming both lines; sample lines of one id still add up,
+ * also after that id's whole-problem line. A missing file is BENCH_DATA_MISSING; a dump with no
+ * problems is BENCH_DATA_INVALID. `rewards` as in parseDumpLine. With `scores: 'all-or-none'`, a
+ * dump where some samples carry a score and others do not is BENCH_USAGE, naming how many lack one
+ * and the first problems that hold them.
  */
-export async function readSampleDump(file: string, opts?: { skipBadLines?: boolean; rewards?: 'required' }): Promise<SampleDump>
-export async function readSampleDump(file: string, opts: { skipBadLines?: boolean; rewards: 'optional' }): Promise<SampleDump<RecordedSample>>
-export async function readSampleDump(file: string, opts: { skipBadLines?: boolean; rewards?: RewardRule } = {}): Promise<SampleDump<RecordedSample>> {
+export async function readSampleDump(file: string, opts?: ReadSampleDumpOptions & { rewards?: 'required' }): Promise<SampleDump>
+export async function readSampleDump(file: string, opts: ReadSampleDumpOptions & { rewards: 'optional' }): Promise<SampleDump<RecordedSample>>
+export async function readSampleDump(file: string, opts: ReadSampleDumpOptions = {}): Promise<SampleDump<RecordedSample>> {
   let gzip: boolean
   try {
     gzip = await isGzip(file)
@@ -241,21 +283,37 @@ export async function readSampleDump(file: string, opts: { skipBadLines?: boolea
   const raw = createReadStream(file)
   const input = gzip ? raw.pipe(createGunzip()) : raw
   const byId = new Map<string, DumpProblem<RecordedSample>>()
+  /** Per id, the first line that gave it and the first whole-problem line, if any. */
+  const seen = new Map<string, { first: number; whole?: number }>()
   const badLines: BadLine[] = []
   let lineNo = 0
+  const bad = (reason: string, fix: string) => {
+    if (!opts.skipBadLines) throw new BenchError('BENCH_DATA_INVALID', `${file}:${lineNo}: bad line: ${reason} (${fix}, or pass --skip-bad-lines to skip it)`)
+    badLines.push({ file, line: lineNo, reason })
+  }
   try {
     for await (const text of createInterface({ input, crlfDelay: Infinity })) {
       lineNo++
       if (text.trim() === '') continue
-      const parsed = opts.rewards === 'optional' ? parseDumpLine(text, { rewards: 'optional' }) : parseDumpLine(text)
-      if ('reason' in parsed) {
-        const bad = { file, line: lineNo, reason: parsed.reason }
-        if (!opts.skipBadLines) {
-          throw new BenchError('BENCH_DATA_INVALID', `${file}:${lineNo}: bad line: ${bad.reason} (fix the line, or pass --skip-bad-lines to skip it)`)
-        }
-        badLines.push(bad)
+      const read = readLine(text, opts.rewards ?? 'required')
+      if ('reason' in read) {
+        bad(read.reason, 'fix the line')
         continue
       }
+      const parsed = read.line
+      const earlier = seen.get(parsed.id)
+      if (read.whole && earlier !== undefined) {
+        // One id's sample lines add up, but a whole-problem line is the problem's whole pool: a
+        // second one (a file concatenated with itself) would count every sample twice.
+        bad(
+          earlier.whole !== undefined
+            ? `problem '${parsed.id}' already has its whole-problem line (line ${earlier.whole}); a second one would pool both lines' samples`
+            : `a whole-problem line for problem '${parsed.id}', which has sample lines already (from line ${earlier.first}); it would add its pool to theirs`,
+          `remove the repeated line, or write one line per sample ({"id", "reward", …}) to add samples to '${parsed.id}'`,
+        )
+        continue
+      }
+      if (earlier === undefined) seen.set(parsed.id, read.whole ? { first: lineNo, whole: lineNo } : { first: lineNo })
       const problem = byId.get(parsed.id)
       if (!problem) byId.set(parsed.id, parsed)
       else {
@@ -270,5 +328,33 @@ export async function readSampleDump(file: string, opts: { skipBadLines?: boolea
     throw new BenchError('BENCH_DATA_INVALID', `cannot read sample dump ${file} after line ${lineNo}: ${(error as Error).message}`, { cause: error })
   }
   if (byId.size === 0) throw new BenchError('BENCH_DATA_INVALID', `${file}: no problems found; expected JSON Lines of {"id", "samples"} or {"id", "reward"}`)
-  return { file, problems: [...byId.values()], badLines }
+  const problems = [...byId.values()]
+  if (opts.scores === 'all-or-none') refuseMixedScores(file, problems)
+  return { file, problems, badLines }
+}
+
+/**
+ * Throws BENCH_USAGE when some samples of the dump carry a score and others do not: whatever
+ * stands in for the missing ones (the reward, a verifier's score) is on another scale than the
+ * recorded scores, so a Best-of-N pick between them means nothing.
+ */
+function refuseMixedScores(file: string, problems: readonly DumpProblem<RecordedSample>[]): void {
+  let total = 0
+  let missing = 0
+  const ids: string[] = []
+  for (const p of problems) {
+    const without = p.samples.filter((s) => s.score === undefined).length
+    total += p.samples.length
+    missing += without
+    if (without > 0) ids.push(p.id)
+  }
+  if (missing === 0 || missing === total) return
+  const shown = ids
+    .slice(0, 3)
+    .map((id) => `'${id}'`)
+    .join(', ')
+  throw new BenchError(
+    'BENCH_USAGE',
+    `${file}: ${missing} of ${total} samples carry no score (in ${ids.length} problem(s): ${shown}${ids.length > 3 ? ', …' : ''}) and the others do, so Best-of-N would rank the recorded scores against another scale (the reward, or a verifier's score) standing in for the missing ones; bench score skips Bo-N for this dump, and a replay cannot. Give every sample a score, or remove every "score" so the reward ranks the samples (or the selector that --verifier names).`,
+  )
 }

@@ -23,40 +23,72 @@ function watched(): { verifier: VerifierPlugin; asked: VerifyItem[] } {
 }
 
 describe('recorded judgements (Completion.recorded) in scoreSamples', () => {
-  it('uses what is recorded, sends only the rest to the verifiers; an oracle’s score is the recorded reward', async () => {
+  it('uses what is recorded, sends only the rest to the verifiers; an oracle’s score is the recorded reward; recorded scores only on every sample', async () => {
     const { verifier, asked } = watched()
     const judged = await scoreSamples(
       [
-        { problem, completion: 'so \\boxed{7}', recorded: { reward: 0, score: 0.3, answer: 'x' } },
+        { problem, completion: 'so \\boxed{7}', recorded: { reward: 0, answer: 'x' } },
         { problem, completion: 'so \\boxed{7}' },
         { problem, completion: 'so \\boxed{8}', recorded: { reward: 1 } },
-        { problem, completion: 'so \\boxed{7}', recorded: { score: 0.9 } },
+        { problem, completion: 'so \\boxed{7}', recorded: { answer: '9' } },
       ],
       { reward: verifier, selector: verifier, concurrency: 1 },
     )
     expect(asked.map((i) => i.completion)).toEqual(['so \\boxed{7}', 'so \\boxed{7}'])
     expect(judged).toEqual([
-      { completion: 'so \\boxed{7}', reward: 0, score: 0.3, answer: 'x', reason: 'recorded' },
+      { completion: 'so \\boxed{7}', reward: 0, score: 0, answer: 'x', reason: 'recorded' },
       { completion: 'so \\boxed{7}', reward: 1, score: 1, answer: '7', reason: 'passed' },
       { completion: 'so \\boxed{8}', reward: 1, score: 1, answer: undefined, reason: 'recorded' },
-      { completion: 'so \\boxed{7}', reward: 1, score: 0.9, answer: '7', reason: 'passed' },
+      { completion: 'so \\boxed{7}', reward: 1, score: 1, answer: '9', reason: 'passed' },
     ])
+    const scored = await scoreSamples(
+      [
+        { problem, completion: 'so \\boxed{7}', recorded: { reward: 0, score: 0.3 } },
+        { problem, completion: 'so \\boxed{8}', recorded: { score: 0.9 } },
+      ],
+      { reward: verifier, selector: verifier, concurrency: 1 },
+    )
+    expect(scored.map((j) => [j.reward, j.score])).toEqual([
+      [0, 0.3],
+      [0, 0.9],
+    ])
+    await expect(
+      scoreSamples(
+        [
+          { problem, completion: 'a', recorded: { reward: 0, score: 0.3 } },
+          { problem, completion: 'b', recorded: { reward: 1 } },
+        ],
+        { reward: verifier, selector: verifier, concurrency: 1 },
+      ),
+    ).rejects.toMatchObject({ code: 'BENCH_USAGE' })
   })
 
-  it('with a separate selector, asks it only for samples without a recorded score', async () => {
+  it('with a separate selector: recorded scores on every sample win (it is not asked); on none, it scores every sample', async () => {
     const reward = watched()
     const selector = watched()
     const judged = await scoreSamples(
       [
         { problem, completion: 'a \\boxed{7}', recorded: { reward: 1, score: 5 } },
-        { problem, completion: 'b \\boxed{8}', recorded: { reward: 0 } },
+        { problem, completion: 'b \\boxed{8}', recorded: { reward: 0, score: 2 } },
       ],
       { reward: reward.verifier, selector: selector.verifier, concurrency: 1 },
     )
     expect(reward.asked).toEqual([])
-    expect(selector.asked.map((i) => i.completion)).toEqual(['b \\boxed{8}'])
+    expect(selector.asked).toEqual([])
     expect(judged.map((j) => [j.reward, j.score])).toEqual([
       [1, 5],
+      [0, 2],
+    ])
+    const unscored = await scoreSamples(
+      [
+        { problem, completion: 'a \\boxed{7}', recorded: { reward: 1 } },
+        { problem, completion: 'b \\boxed{8}', recorded: { reward: 0 } },
+      ],
+      { reward: reward.verifier, selector: selector.verifier, concurrency: 1 },
+    )
+    expect(selector.asked.map((i) => i.completion)).toEqual(['a \\boxed{7}', 'b \\boxed{8}'])
+    expect(unscored.map((j) => [j.reward, j.score])).toEqual([
+      [1, 1],
       [0, 0],
     ])
   })

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { BenchError, defineModel, readSampleDump } from 'bonbench'
+import { BenchError, defineModel, isBenchError, readSampleDump } from 'bonbench'
 import { ReplayIndex } from './replay-index.js'
 
 /** Options of `bonbench:replay`. */
@@ -26,7 +26,9 @@ export type ReplayOptions = z.input<typeof replayOptionsSchema>
  * evaluator uses in place of the verifiers' (they judge only what the dump leaves out). Tokens are
  * not known (none are reported) nor are log-probabilities (0). Sampling only: no update, save or load.
  * Errors (BENCH_DATA_INVALID): a malformed line (file and line), a prompt not in the dump, a
- * dump with fewer samples than the pool needs.
+ * dump with fewer samples than the pool needs. A dump where some samples carry a score and others
+ * do not is refused when the model is created (BENCH_USAGE): Best-of-N would rank the recorded
+ * scores against whatever stands in for the missing ones (core/metrics/sample-dump.ts).
  */
 export const replay = defineModel({
   name: 'bonbench:replay',
@@ -44,7 +46,13 @@ export const replay = defineModel({
           )
         ctx.signal?.throwIfAborted()
         const file = resolve(samples)
-        const dump = await readSampleDump(file, { rewards: 'optional' })
+        let dump
+        try {
+          dump = await readSampleDump(file, { rewards: 'optional', scores: 'all-or-none' })
+        } catch (error) {
+          if (isBenchError(error) && error.code === 'BENCH_USAGE') throw new BenchError(error.code, `bonbench:replay: ${error.message}`, { cause: error })
+          throw error
+        }
         let sha256: string
         try {
           sha256 = createHash('sha256')
