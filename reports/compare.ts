@@ -8,8 +8,9 @@ import { detectableEffect, mdePower, primaryMetrics } from './detectable-effect.
 import type { ComparisonRequest } from './comparisons.js'
 import { compareGroups, comparisonMetrics } from './comparisons.js'
 import type { CellGroup } from './groups.js'
-import { grandMean, groupCells, metricMatrix, sharedPrompts } from './groups.js'
-import type { RunData } from '../core/run/run-record.js'
+import { grandMean, groupCells, groupIdOf, groupKeyOf, metricMatrix, sharedPrompts } from './groups.js'
+import type { CellKey } from '../core/plugin-api/results.js'
+import type { CellFailure, RunData } from '../core/run/run-record.js'
 import { runFiles } from '../core/run/run-record.js'
 import { BenchError } from '../core/errors.js'
 
@@ -39,6 +40,17 @@ export interface CutJournal {
   lacks: string[]
   /** The warning, as `warnings` holds it: what is lost and the fix for that run. */
   message: string
+}
+
+/** A cell of the new run whose last record is an error (`RunData.errors`), as {@link RunComparison} reports it. */
+export interface FailedCell {
+  cellId: string
+  groupId: string
+  seed: number
+  /** The error as journaled, whole (`missing` shows it cut to its first line and 80 characters). */
+  message: string
+  /** The base run finished this cell (same key): its loss makes the new run incomplete (`missing`). */
+  inBase: boolean
 }
 
 /** One cell (key without seed) and metric, compared between the base run and the new run. */
@@ -83,11 +95,16 @@ export interface RunComparison {
   regressions: CellDiff[]
   improvements: CellDiff[]
   /**
-   * What the base run has and the new run lacks, one entry per cell group: `<group> (no cell)`,
-   * `<group> (seeds 2, 3)` (fewer seeds), `<group> (N=8)` (an N the base evaluated), or both of the
-   * last two. Not empty: the new run is incomplete, and `--fail-on-regression` fails.
+   * What the base run has and the new run lacks, one entry per cell group, its losses joined by
+   * `; `: `<group> (no cell)`; `<group> (seeds 2, 3)` (fewer seeds, or seeds the new run planned
+   * and did not finish, whatever other seeds it drew); `<group> (seed 2 failed: <cellId> "<error>")`
+   * (a cell the new run planned that ended in an error); `<group> (N=8)` (an N the base evaluated);
+   * `<group> (28 of 32 prompts: a, b, c, …)` (base prompts the new run did not evaluate). Groups with
+   * a failed cell come first. Not empty: the new run is incomplete, and `--fail-on-regression` fails.
    */
   missing: string[]
+  /** Every cell of the new run that failed; those the base run finished are in `missing` too. */
+  failed: FailedCell[]
   /** Groups only one run has: not compared. */
   onlyInBase: string[]
   onlyInNext: string[]
@@ -148,6 +165,27 @@ function groupsLacking(have: readonly CellGroup[], other: readonly CellGroup[]):
   })
 }
 
+/** A cell's key as one string: its group and its seed. */
+const cellKeyId = (key: CellKey) => `${groupIdOf(groupKeyOf(key))}#s${key.seed}`
+
+/** An error message cut to its first line and 80 characters: the verdict names it; the journal holds it whole. */
+function shortMessage(message: string): string {
+  const line = message.trim().split('\n')[0]!.trim()
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line
+}
+
+/** A group's failed cells as `missing` names them: the first two by seed, cell id and error, then how many more. */
+function failedParts(failures: readonly CellFailure[]): string[] {
+  const shown = failures.slice(0, 2).map((f) => `seed ${f.key.seed} failed: ${f.cellId} "${shortMessage(f.message)}"`)
+  const more = failures.length - shown.length
+  return more > 0 ? [...shown, `${more} more seed(s) failed`] : shown
+}
+
+/** Base prompts the new run did not evaluate, as `missing` names them: how many of how many, and the first three ids. */
+function promptsPart(lacking: readonly string[], of: number): string {
+  return `${lacking.length} of ${of} prompts: ${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''}`
+}
+
 /** The warning for a run whose journal was cut: what is lost, and the fix for that side. */
 function cutWarning(cut: Omit<CutJournal, 'message'>, runDir: string): string {
   const lost = cut.lacks.length
@@ -169,7 +207,10 @@ function cutWarning(cut: Omit<CutJournal, 'message'>, runDir: string): string {
  * across all cells, each with its minimal detectable drop; pass@N and Bo-N at the other N are
  * compared too (their own Holm family) but only reported. A regression is a Holm-significant
  * primary difference whose drop exceeds `threshold` points. Runs in `bench compare`;
- * deterministic given the runs and `seed`. Throws BENCH_RUN_INVALID, naming the run and its
+ * deterministic given the runs and `seed`. The new run is incomplete (`missing`) when it lacks a
+ * cell, seed, N or prompt of the base run; a base cell the new run planned but did not finish
+ * (failed, or not journaled) is lost however many other seeds it drew, and a failed one is named
+ * with its error. Throws BENCH_RUN_INVALID, naming the run and its
  * journal, when either run has no finished cell; a run whose journal ends in a torn line (`RunData.torn`) gets a warning.
  */
 export function compareRuns(base: RunData, next: RunData, options: CompareRunsOptions = {}): RunComparison {
@@ -188,14 +229,30 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   const roles = new Map<string, PrimaryRole>()
   const fallbackNTrain = commonNTrain(a.groups)
   const pairs = new Map<string, { base: CellGroup; next: CellGroup; prompts: string[] }>()
-  // What the base run has and the new run lacks: whole cells, or seeds of a cell when the new run
-  // has fewer (an unfinished run). Other seeds, as many or more, are another draw, not a loss.
-  const missing: string[] = []
+  // What the base run has and the new run lacks: whole cells; seeds of a cell when the new run has
+  // fewer (an unfinished run), or seeds it planned and did not finish (failed, or never journaled),
+  // however many other seeds it drew; N values; prompts. Seeds it did not plan, as many or more,
+  // are another draw, not a loss. Groups with a failed cell go first: the verdict shows four.
+  const missingFailed: string[] = []
+  const missingRest: string[] = []
+  const miss = (group: CellGroup, lost: readonly string[], failed: boolean) =>
+    (failed ? missingFailed : missingRest).push(`${group.groupId} (${lost.join('; ')})`)
   const seedsOf = (group: CellGroup) => group.cells.map((c) => c.key.seed)
+  const keyOf = (group: CellGroup, seed: number): CellKey => ({ ...group.key, seed })
+  // The new run's plan: its manifest's cells, and any cell it journaled an error for.
+  const planned = new Set([...next.manifest.cells.map((c) => c.key), ...next.errors.map((e) => e.key)].map(cellKeyId))
+  const failures = new Map(next.errors.map((e) => [cellKeyId(e.key), e]))
+  const failuresOf = (group: CellGroup, seeds: readonly number[]) =>
+    seeds.flatMap((seed) => {
+      const failure = failures.get(cellKeyId(keyOf(group, seed)))
+      return failure ? [failure] : []
+    })
+  const baseKeys = new Set(base.cells.map((c) => cellKeyId(c.key)))
   for (const g of a.groups) {
     const other = nextById.get(g.groupId)
     if (!other) {
-      missing.push(`${g.groupId} (no cell)`)
+      const failed = failuresOf(g, seedsOf(g))
+      miss(g, ['no cell', ...failedParts(failed)], failed.length > 0)
       continue
     }
     const have = new Set(seedsOf(other))
@@ -203,25 +260,38 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     // An N the base run evaluated and the new run did not: its metrics (pass@max N among them)
     // cannot be compared, so a regression there would go unseen.
     const lackingN = g.grid.filter((n) => !other.grid.includes(n))
-    // Fewer seeds, some of the base run's among those lacking: an unfinished run, a loss.
-    const lostSeeds = lacking.length > 0 && other.cells.length < g.cells.length
+    // A base seed is lost when the new run has fewer seeds (an unfinished run), or when it planned
+    // that cell and did not finish it: extra seeds must not hide a failed or unfinished cell.
+    const fewer = other.cells.length < g.cells.length
+    const lostSeeds = lacking.filter((seed) => fewer || planned.has(cellKeyId(keyOf(g, seed))))
+    const failed = failuresOf(g, lostSeeds)
+    const absent = lostSeeds.filter((seed) => !failed.some((f) => f.key.seed === seed))
+    // Base prompts the new run did not evaluate: a regression on them would go unseen. Prompts
+    // only in the new run lose nothing (a note below).
+    const nextPrompts = new Set(other.promptIds)
+    const lackingPrompts = g.promptIds.filter((id) => !nextPrompts.has(id))
     const lost = [
-      ...(lostSeeds ? [`seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')}`] : []),
+      ...(absent.length > 0 ? [`seed${absent.length > 1 ? 's' : ''} ${absent.join(', ')}`] : []),
+      ...failedParts(failed),
       ...(lackingN.length > 0 ? [`N=${lackingN.join(', ')}`] : []),
+      ...(lackingPrompts.length > 0 ? [promptsPart(lackingPrompts, g.promptIds.length)] : []),
     ]
-    if (lost.length > 0) missing.push(`${g.groupId} (${lost.join('; ')})`)
+    if (lost.length > 0) miss(g, lost, failed.length > 0)
     // Any other difference of the seed sets (another draw, or more seeds in the new run) is no loss,
     // but its cell is compared bit for bit on the shared seeds only (compare-exact.ts): say so.
     const extra = seedsOf(other).some((seed) => !seedsOf(g).includes(seed))
-    if (!lostSeeds && (lacking.length > 0 || extra))
+    if (lostSeeds.length === 0 && (lacking.length > 0 || extra))
       warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
     const shared = sharedPrompts(g, other)
     if (shared.length === 0) {
       warnings.push(`${g.groupId}: the runs share no prompt; not compared`)
       continue
     }
-    const dropped = Math.max(g.promptIds.length, other.promptIds.length) - shared.length
-    if (dropped > 0) warnings.push(`${g.groupId}: ${dropped} prompt(s) are in only one run; compared on the ${shared.length} shared`)
+    const onlyIn = [
+      ...(lackingPrompts.length > 0 ? [`${lackingPrompts.length} prompt(s) only in the base run`] : []),
+      ...(other.promptIds.length > shared.length ? [`${other.promptIds.length - shared.length} prompt(s) only in the new run`] : []),
+    ]
+    if (onlyIn.length > 0) warnings.push(`${g.groupId}: ${onlyIn.join(' and ')}; compared on the ${shared.length} shared`)
     pairs.set(g.groupId, { base: g, next: other, prompts: shared })
     if (Math.min(g.cells.length, other.cells.length) < 2)
       warnings.push(
@@ -276,6 +346,16 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     }
   })
   const regressions = cells.filter((c) => c.regression)
+  const failed: FailedCell[] = next.errors.map((e) => ({
+    cellId: e.cellId,
+    groupId: groupIdOf(groupKeyOf(e.key)),
+    seed: e.key.seed,
+    message: e.message,
+    inBase: baseKeys.has(cellKeyId(e.key)),
+  }))
+  // A failed cell the base run lacks hides nothing of it: said, not failed.
+  for (const f of failed.filter((x) => !x.inBase))
+    warnings.push(`new: ${f.cellId} failed ("${shortMessage(f.message)}"); the base run has no finished cell like it, so the comparison lacks nothing`)
   const exact = compareExact(base.manifest.provenance, next.manifest.provenance, [...pairs.values()])
   const cut = (data: RunData, run: CutJournal['run'], lacks: () => string[]): CutJournal[] => {
     if (!data.torn) return []
@@ -293,7 +373,8 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     cells,
     regressions,
     improvements: cells.filter((c) => c.improvement),
-    missing,
+    missing: [...missingFailed, ...missingRest],
+    failed,
     onlyInBase: a.groups.filter((g) => !nextById.has(g.groupId)).map((g) => g.groupId),
     onlyInNext: b.groups.filter((g) => !baseIds.has(g.groupId)).map((g) => g.groupId),
     warnings,
