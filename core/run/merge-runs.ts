@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { BenchError } from '../errors.js'
 import type { CellKey } from '../plugin-api/results.js'
 import { Journal, parseJournal } from './journal.js'
+import { indexJournal, type JournalIndex } from './journal-index.js'
 import type { JournalRecord, RunManifest } from './journal-types.js'
 import { readManifest } from './manifest.js'
 import { runFiles } from './run-record.js'
@@ -15,8 +16,25 @@ export interface MergedRun {
   /** The shard runs merged, in shard order. */
   shards: Array<{ runDir: string; runId: string; index: number }>
   cells: number
+  /** How many of the planned cells finished in their shard (journaled a `cell` record). */
+  finished: number
+  /**
+   * The planned cells that did not finish, in plan order: a shard that was stopped (or is still
+   * running) left them `unfinished`; `failed` ones ended on an error record. The merged run keeps
+   * their partial records, so `bench run --resume` of it (or of their shard) finishes them.
+   */
+  unfinished: UnfinishedCell[]
   /** Things that do not stop a merge but may matter (e.g. shards that ran on different backends). */
   warnings: string[]
+}
+
+/** A planned cell its shard did not finish, and the shard (whose `--resume` finishes it). */
+export interface UnfinishedCell {
+  cellId: string
+  state: 'unfinished' | 'failed'
+  /** A failed cell's journaled error. */
+  message?: string
+  shard: { index: number; count: number; runDir: string }
 }
 
 /** Records that belong to no one cell: the shared pretraining and the prepared components (every shard journals them). */
@@ -54,6 +72,7 @@ interface ShardRun {
   runDir: string
   manifest: RunManifest & { shard: NonNullable<RunManifest['shard']> }
   records: JournalRecord[]
+  indexed: JournalIndex
 }
 
 function readShard(runDir: string): ShardRun {
@@ -68,7 +87,33 @@ function readShard(runDir: string): ShardRun {
   const { records, badLines } = parseJournal(existsSync(path) ? readFileSync(path, 'utf8') : '')
   if (badLines.length > 0)
     throw new BenchError('BENCH_RUN_INVALID', `${path} has bad lines (${badLines.map((b) => b.line).join(', ')}); fix them before merging`)
-  return { runDir, manifest: manifest as ShardRun['manifest'], records }
+  return { runDir, manifest: manifest as ShardRun['manifest'], records, indexed: indexJournal(records) }
+}
+
+/**
+ * Where a shard's checkpoint of `cellId` is on this machine: at the path its journal records (the
+ * shard ran here), else at the same place inside the run folder given (a folder copied from the
+ * machine that ran it keeps that machine's paths in its journal). Refuses when it is in neither:
+ * the merged journal would name a checkpoint that a resume or `bench eval` cannot load.
+ */
+function checkpointSource(shard: ShardRun, cellId: string, recorded: string): string {
+  const copied = join(shard.runDir, 'checkpoints', cellId)
+  const found = [recorded, copied].find((dir) => existsSync(dir))
+  if (found !== undefined) return found
+  const { index, count } = shard.manifest.shard
+  throw new BenchError(
+    'BENCH_MERGE_MISMATCH',
+    `shard ${index}/${count} (${shard.runDir}) journals a checkpoint of ${cellId}, but it is neither at ${recorded} (where the shard saved it) nor at ${copied}: copy the shard's whole run folder, checkpoints/ included, from the machine that ran it and merge again`,
+  )
+}
+
+/** A planned cell, unless its shard finished it: no `cell` record (failed when its last outcome is an error). */
+function unfinishedCell(shard: ShardRun, cellId: string): UnfinishedCell | undefined {
+  // Finished as a resume and the reports count it: a `cell` record, whatever came after it.
+  if (shard.indexed.cells.has(cellId)) return undefined
+  const { index, count } = shard.manifest.shard
+  const failure = shard.indexed.failures.get(cellId)
+  return { cellId, state: failure ? 'failed' : 'unfinished', ...(failure ? { message: failure.message } : {}), shard: { index, count, runDir: shard.runDir } }
 }
 
 /** Config keys that say where a machine keeps things or how much it runs at once, not what is computed: they may differ between shards. */
@@ -96,8 +141,12 @@ function identity(manifest: RunManifest): Record<string, unknown> {
  * whose journal is, record for record, what one unsharded run journals: the shared pretraining and
  * preparation records once (every shard must have journaled the same ones — the same base model),
  * then each planned cell's records, in plan order, from the shard that ran it. Checkpoints are
- * copied in and their records point at the copies. run.json is the first shard's without the shard
- * field, with the whole plan and `mergedFrom`. Touches nothing in the shard runs.
+ * copied in (from where the shard saved them, or from the shard folder given: a copy from another
+ * machine) and their records point at the copies; a checkpoint in neither place is refused before
+ * anything is written. Cells a shard did not finish (stopped, still running, failed) are merged
+ * with their partial records and returned in `unfinished`: a resume of the merged run finishes
+ * them. run.json is the first shard's without the shard field, with the whole plan and
+ * `mergedFrom`. Touches nothing in the shard runs.
  */
 export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; runId: string }): MergedRun {
   if (runDirs.length === 0) throw new BenchError('BENCH_USAGE', 'bench merge: give the run directories of every shard')
@@ -155,6 +204,14 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
   const unplanned = plan.filter((id) => !owner.has(id))
   if (unplanned.length > 0)
     throw new BenchError('BENCH_MERGE_MISMATCH', `no shard planned the cell(s) ${unplanned.join(', ')}; the shards do not cover the plan`)
+  // Found (or refused) before the output folder exists, so a refused merge leaves nothing behind.
+  const checkpoints = new Map<string, string>()
+  for (const cellId of plan) {
+    const shard = owner.get(cellId)!
+    const newest = shard.indexed.checkpoints.get(cellId)
+    if (newest) checkpoints.set(cellId, checkpointSource(shard, cellId, newest.dir))
+  }
+  const unfinished = plan.flatMap((cellId) => unfinishedCell(owner.get(cellId)!, cellId) ?? [])
 
   const runDir = resolve(opts.outDir)
   if (existsSync(join(runDir, runFiles.manifest))) throw new BenchError('BENCH_USAGE', `${runDir} already holds a run; give bench merge a new --out folder`)
@@ -170,6 +227,7 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
   }
   writeFileSync(join(runDir, runFiles.manifest), JSON.stringify(manifest, null, 2) + '\n')
   const journal = new Journal(join(runDir, runFiles.journal))
+  const copiedIn = new Set<string>()
   try {
     for (const record of sharedRecords) journal.append(record)
     for (const cellId of plan) {
@@ -177,8 +235,10 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
       for (const record of shard.records) {
         if (!('cellId' in record) || record.cellId !== cellId) continue
         if (record.type === 'checkpoint') {
+          // The newest checkpoint is what a resume loads; older records of the cell name the same folder.
           const dir = join(runDir, 'checkpoints', cellId)
-          if (existsSync(record.dir)) cpSync(record.dir, dir, { recursive: true })
+          if (!copiedIn.has(cellId)) cpSync(checkpoints.get(cellId)!, dir, { recursive: true })
+          copiedIn.add(cellId)
           journal.append({ ...record, dir })
         } else journal.append(record)
       }
@@ -191,6 +251,8 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
     runId: opts.runId,
     shards: ordered.map((s) => ({ runDir: s.runDir, runId: s.manifest.runId, index: s.manifest.shard.index })),
     cells: plan.length,
+    finished: plan.length - unfinished.length,
+    unfinished,
     warnings,
   }
 }
