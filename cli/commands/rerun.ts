@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { EXIT } from '../exit-codes.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { BenchError } from '../../core/errors.js'
 import { readJournal } from '../../core/run/journal.js'
 import { prepareRerun } from '../../core/run/rerun.js'
 import { builtins } from '../builtins.js'
@@ -64,6 +65,14 @@ export function registerRerun(program: Command): void {
       const plan = await prepareRerun(runDir, { runsDir: flags.runsDir, cacheDir: flags.cacheDir, allowMismatch: flags.allowMismatch, builtins })
       for (const m of plan.mismatches) process.stderr.write(`warning: differs from the record (--allow-mismatch): ${m}\n`)
       for (const n of plan.notes) process.stdout.write(`note: ${n}\n`)
+      // The record to compare with, read before the rerun spends anything: a run without one cannot be checked.
+      const recordedJournal = join(plan.runDir, 'journal.jsonl')
+      const recorded = readJournal(recordedJournal).records
+      if (recorded.length === 0)
+        throw new BenchError(
+          'BENCH_RERUN_MISMATCH',
+          `${recordedJournal} is missing or empty: there is no recorded result to compare a rerun with. Restore the run's journal.jsonl, or start the run anew with bench run.`,
+        )
       const outcome = await executeRun(
         { config: plan.config, registry: plan.registry },
         {
@@ -74,7 +83,6 @@ export function registerRerun(program: Command): void {
         },
       )
       if (outcome.interrupted) return
-      const recorded = readJournal(join(plan.runDir, 'journal.jsonl')).records
       const fresh = readJournal(join(outcome.runDir, 'journal.jsonl')).records
       const diff = diffRunResults(
         recorded,

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateToyProblems, toyLevels } from '../../plugins/tasks/toy/index.js'
+import { benchInProcess } from './cli-help.js'
 import { bench, tempDir } from './cli-helper.js'
 
 // A third-party task from a local file that reads its problems from --data and reports the
@@ -134,7 +135,6 @@ describe('bench rerun', () => {
     }
     // A record whose built-in version was tampered with is refused the same way.
     const tampered = join(project.dir, 'tampered')
-    const { cpSync } = await import('node:fs')
     cpSync(recordedDir, tampered, { recursive: true })
     const manifest = readJson(join(tampered, 'run.json'))
     manifest.provenance.plugins.find((x: Json) => x.name === 'bonbench:bon-rlb').version = '0.0.9'
@@ -142,6 +142,15 @@ describe('bench rerun', () => {
     const refused = await bench(['rerun', tampered, '--no-tui'], { cwd: project.dir, timeout: 60_000 })
     expect(refused.exitCode).toBe(2)
     expect(refused.stderr).toMatch(/plugin bonbench:bon-rlb: version 0\.0\.9 recorded, \d+\.\d+\.\d+ here/)
+    // A record without its journal has nothing to compare a rerun with: refused before the rerun runs.
+    const noJournal = join(project.dir, 'no-journal')
+    cpSync(recordedDir, noJournal, { recursive: true })
+    rmSync(join(noJournal, 'journal.jsonl'))
+    const runsBefore = readdirSync(join(project.dir, '.bench', 'runs')).length
+    const unrecorded = await benchInProcess(['rerun', noJournal, '--no-tui'], { cwd: project.dir })
+    expect(unrecorded.exitCode).toBe(2)
+    expect(unrecorded.stderr).toContain(`${join(noJournal, 'journal.jsonl')} is missing or empty: there is no recorded result to compare a rerun with`)
+    expect(readdirSync(join(project.dir, '.bench', 'runs')).length).toBe(runsBefore)
   }, 200_000)
 
   it('exits 1 and names the differing numbers when the rerun does not reproduce them', async () => {
