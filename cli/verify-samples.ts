@@ -1,5 +1,7 @@
-import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { accessSync, closeSync, constants, createWriteStream, mkdtempSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { once } from 'node:events'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { BenchError } from '../core/errors.js'
 import type { Problem } from '../core/plugin-api/task.js'
 import type { Verdict } from '../core/plugin-api/verifier.js'
@@ -62,12 +64,16 @@ function resultLine(sample: VerifySample, v: Verdict): string {
 
 /**
  * Writes the per-sample results file: each input record plus `passed`, `result` (the verdict
- * reason) and `detail` (capped diagnostics), one JSON line per sample in input order.
+ * reason) and `detail` (capped diagnostics), one JSON line per sample in input order. Atomic: the
+ * lines go to a temporary file beside it, renamed over `file` once complete, so a failed write
+ * (disk full, folder removed) leaves no half-written results file and an earlier one as it was.
+ * Throws BENCH_USAGE, the write's error as its cause, when the file cannot be written.
  */
 export async function writeVerifyResults(file: string, samples: readonly VerifySample[], verdicts: readonly Verdict[]): Promise<void> {
-  const out = createWriteStream(file)
+  const tmp = `${file}.${process.pid}.tmp`
+  const out = createWriteStream(tmp)
   const failed = once(out, 'error').then(([error]) => {
-    throw new BenchError('BENCH_USAGE', `cannot write the results file ${file}: ${(error as Error).message}. Pass --out <file> in a writable folder.`)
+    throw error as Error
   })
   const write = async () => {
     for (let i = 0; i < samples.length; i++) {
@@ -76,7 +82,16 @@ export async function writeVerifyResults(file: string, samples: readonly VerifyS
     out.end()
     await once(out, 'finish')
   }
-  await Promise.race([write(), failed])
+  try {
+    await Promise.race([write(), failed])
+    renameSync(tmp, file)
+  } catch (error) {
+    out.destroy()
+    rmSync(tmp, { force: true })
+    throw new BenchError('BENCH_USAGE', `cannot write the results file ${file}: ${(error as Error).message}. Pass --out <file> in a writable folder.`, {
+      cause: error,
+    })
+  }
 }
 
 /**
@@ -89,12 +104,82 @@ export function partialResultsPath(resultsFile: string): string {
 }
 
 /**
+ * Checks, before `bench verify` verifies anything, that the results file and its `.partial` can be
+ * written where they go: their folder exists, is a folder and takes a new file (a probe file is
+ * created there and removed), neither path is a folder, and an existing results file is writable.
+ * Throws BENCH_USAGE naming the path and what to do; writes nothing else. Synchronous.
+ */
+export function checkResultsWritable(file: string): void {
+  const dir = path.dirname(file)
+  const partial = partialResultsPath(file)
+  const refuse = (what: string, todo: string, cause?: unknown) =>
+    new BenchError('BENCH_USAGE', `cannot write the results file ${file}: ${what}. ${todo}; nothing was verified.`, cause === undefined ? undefined : { cause })
+  let folder
+  try {
+    folder = statSync(dir)
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw refuse(`the folder ${dir} does not exist`, 'Create the folder, or pass --out <file> in an existing folder', cause)
+    if (code === 'ENOTDIR') throw refuse(`${dir} is not a folder`, 'Pass --out <file> in an existing folder', cause)
+    throw refuse(`cannot reach the folder ${dir} (${(cause as Error).message})`, 'Pass --out <file> in a folder you can write to', cause)
+  }
+  if (!folder.isDirectory()) throw refuse(`${dir} is not a folder`, 'Pass --out <file> in an existing folder')
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    throw refuse('it is a folder', `Pass --out <file> naming a file, such as ${path.join(file, 'results.jsonl')}`)
+  if (statSync(partial, { throwIfNoEntry: false })?.isDirectory())
+    throw refuse(`${partial}, where a stopped verification saves its verdicts, is a folder`, 'Remove that folder, or pass another --out <file>')
+  try {
+    accessSync(file, constants.W_OK)
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw refuse(`the file exists and cannot be written (${(cause as Error).message})`, 'Make it writable, or pass --out <another file>', cause)
+  }
+  // Root passes every permission check, and a read-only file system fails only at the write: so
+  // create a file the way the .partial writer does (its temporary file, renamed over the .partial).
+  const probe = `${partial}.${process.pid}.probe`
+  try {
+    closeSync(openSync(probe, 'wx'))
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw refuse(`the folder ${dir} does not take new files (${(cause as Error).message})`, 'Pass --out <file> in a folder you can write to', cause)
+  }
+  rmSync(probe, { force: true })
+}
+
+/**
  * Saves the results lines (as in the results file) of the samples that have a verdict, in input
  * order, to `file` (see {@link partialResultsPath}); returns how many. Synchronous, so a second
  * Ctrl-C can save and exit at once, and atomic (a temporary file renamed over it), so an earlier
  * partial file is never left half-written. Throws BENCH_USAGE when the file cannot be written.
  */
 export function writePartialVerifyResults(file: string, samples: readonly VerifySample[], verdicts: ReadonlyArray<Verdict | undefined>): number {
+  try {
+    return writeResultLines(file, samples, verdicts)
+  } catch (error) {
+    throw new BenchError('BENCH_USAGE', `cannot write the partial results file ${file}: ${(error as Error).message}. Pass --out <file> in a writable folder.`, {
+      cause: error,
+    })
+  }
+}
+
+/**
+ * Where the verdicts go when the results file (or its `.partial`) could not be written at the end
+ * of `bench verify` (disk full, folder removed): a file of the same name in a fresh folder of the
+ * OS temp folder (`$TMPDIR`). Writes the results lines of the samples that have a verdict there
+ * (synchronously, atomically) and returns its path and how many; throws the write's error when
+ * that fails too.
+ */
+export function writeFallbackResults(
+  file: string,
+  samples: readonly VerifySample[],
+  verdicts: ReadonlyArray<Verdict | undefined>,
+): { file: string; saved: number } {
+  const fallback = path.join(mkdtempSync(path.join(tmpdir(), 'bench-verify-')), path.basename(file))
+  return { file: fallback, saved: writeResultLines(fallback, samples, verdicts) }
+}
+
+/** Writes the results lines of the samples with a verdict to `file` through a temporary file renamed over it; returns how many. Throws the fs error. */
+function writeResultLines(file: string, samples: readonly VerifySample[], verdicts: ReadonlyArray<Verdict | undefined>): number {
   const tmp = `${file}.${process.pid}.tmp`
   let saved = 0
   try {
@@ -112,9 +197,7 @@ export function writePartialVerifyResults(file: string, samples: readonly Verify
     renameSync(tmp, file)
   } catch (error) {
     rmSync(tmp, { force: true })
-    throw new BenchError('BENCH_USAGE', `cannot write the partial results file ${file}: ${(error as Error).message}. Pass --out <file> in a writable folder.`, {
-      cause: error,
-    })
+    throw error
   }
   return saved
 }

@@ -14,10 +14,12 @@ import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
 import { integerAtLeast, numberFlag, numberListFlag } from '../parse-list.js'
 import { summarizeVerify, verifyText } from '../verify-output.js'
 import {
+  checkResultsWritable,
   partialResultsPath,
   readPartialVerdicts,
   readVerifySamples,
   referenceSamples,
+  writeFallbackResults,
   writePartialVerifyResults,
   writeVerifyResults,
   type VerifySample,
@@ -57,15 +59,37 @@ function resumeCommand(): string {
   return `bench ${[...args, ...(args.includes('--resume') ? [] : ['--resume'])].map(shellQuote).join(' ')}`
 }
 
-/** What a verification that stopped before its end says on stderr: what was saved, where, and how to go on. */
-function stopReport(o: { why: string; partial: string; samples: number | undefined; saved: number; passed: number }): string {
+/** The message of a failed write: the fs error's own (a BenchError of the writers wraps it as its cause). */
+function writeFailure(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause
+  return ((cause instanceof Error ? cause : error) as Error).message
+}
+
+/**
+ * What a verification that stopped before its end says on stderr: what was saved, where, and how
+ * to go on. `fallback`: the .partial could not be written (`failed` says why) and the verdicts went
+ * there instead (undefined `fallback.file`: that failed too).
+ */
+function stopReport(o: {
+  why: string
+  partial: string
+  samples: number | undefined
+  saved: number
+  passed: number
+  fallback?: { failed: string; file?: string; error?: string }
+}): string {
   if (o.samples === undefined) return `bench: verification stopped by ${o.why} before it started; nothing was saved.\n`
   const left = o.samples - o.saved
   if (o.saved === 0)
     return `bench: verification stopped by ${o.why} before any of the ${o.samples} sample(s) had a verdict; nothing was saved. Run the same command again to verify them.\n`
+  const verified = `bench: verification stopped by ${o.why}: ${o.saved} of ${o.samples} sample(s) verified (${o.passed} passed)`
+  if (o.fallback?.file === undefined && o.fallback !== undefined)
+    return `${verified}, but they could not be saved: ${o.partial} (${o.fallback.failed}) nor a file in the temp folder (${o.fallback.error}). Run the same command again with --out <file> in a writable folder.\n`
   return [
-    `bench: verification stopped by ${o.why}: ${o.saved} of ${o.samples} sample(s) verified (${o.passed} passed); their results are saved in ${o.partial}`,
-    `bench: (the results file's lines, for the verified samples only; no pass@k, which needs every sample). To verify the other ${left} and get pass@k, run the same command with --resume:`,
+    o.fallback === undefined
+      ? `${verified}; their results are saved in ${o.partial}`
+      : `${verified}; ${o.partial} could not be written (${o.fallback.failed}), so their results are saved in ${o.fallback.file}`,
+    `bench: (the results file's lines, for the verified samples only; no pass@k, which needs every sample). To verify the other ${left} and get pass@k, ${o.fallback === undefined ? '' : `move that file to ${o.partial} and `}run the same command with --resume:`,
     `  ${resumeCommand()}`,
     '',
   ].join('\n')
@@ -83,7 +107,10 @@ function stopReport(o: { why: string; partial: string; samples: number | undefin
  * kept as it comes: the first SIGINT/SIGTERM aborts the verifier's signal, saves the verdicts so
  * far in `<results>.partial`, says so with the `--resume` command and exits 130/143; a second
  * one saves and exits at once; a verifier's error saves them too, then is thrown. `--resume`
- * takes the verdicts of that file and verifies only the other samples.
+ * takes the verdicts of that file and verifies only the other samples. A results file (or its
+ * `.partial`) that cannot be written is refused before any sample is verified (BENCH_USAGE); a
+ * write that still fails at the end keeps the verdicts in a file of the OS temp folder, named on
+ * stderr: a complete verification still prints pass@k, then exits 2.
  */
 export function registerVerify(program: Command): void {
   const command = program
@@ -148,8 +175,25 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
     const saveVerdicts = (why: string): string => {
       if (report !== undefined) return report
       const done = (progress?.verdicts ?? []).filter((v): v is Verdict => v !== undefined)
-      const saved = progress && done.length > 0 ? writePartialVerifyResults(partial, progress.samples, progress.verdicts) : 0
-      report = stopReport({ why, partial, samples: progress?.samples.length, saved, passed: done.filter((v) => v.pass === true).length })
+      let saved = 0
+      let fallback: { failed: string; file?: string; error?: string } | undefined
+      if (progress && done.length > 0) {
+        try {
+          saved = writePartialVerifyResults(partial, progress.samples, progress.verdicts)
+        } catch (error) {
+          // The folder went away or filled up while verifying: the verdicts go to the temp folder instead.
+          fallback = { failed: writeFailure(error) }
+          try {
+            const kept = writeFallbackResults(partial, progress.samples, progress.verdicts)
+            fallback.file = kept.file
+            saved = kept.saved
+          } catch (error2) {
+            fallback.error = (error2 as Error).message
+            saved = done.length
+          }
+        }
+      }
+      report = stopReport({ why, partial, samples: progress?.samples.length, saved, passed: done.filter((v) => v.pass === true).length, fallback })
       return report
     }
     const offSignal = onStopSignal((signal) => {
@@ -184,6 +228,8 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
         problems = [...data.train, ...data.test]
         const byId = new Map(problems.map((p) => [p.id, p]))
         samples = flags.samples ? await readVerifySamples(path.resolve(flags.samples), new Set(byId.keys())) : referenceSamples(problems, task.name)
+        // Before any candidate runs: a results file that cannot be written would lose every verdict at the end.
+        checkResultsWritable(out)
         verdicts = flags.resume ? await readPartialVerdicts(partial, samples) : new Array<Verdict | undefined>(samples.length).fill(undefined)
         progress = { samples, verdicts }
         const todo = samples.flatMap((_, i) => (verdicts[i] === undefined ? [i] : []))
@@ -243,8 +289,35 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
         return
       }
       const complete = verdicts as Verdict[]
-      await writeVerifyResults(out, samples, complete)
-      await rm(partial, { force: true })
+      // A write that fails now (disk full, folder removed since the check) must not lose the
+      // verdicts: they go to the temp folder, pass@k is printed all the same, and the exit is 2.
+      let lost: BenchError | undefined
+      let lostNote: string | undefined
+      let resultsFile = out
+      try {
+        await writeVerifyResults(out, samples, complete)
+        await rm(partial, { force: true }).catch((error: unknown) =>
+          process.stderr.write(`bench: warning: cannot remove ${partial} (${(error as Error).message}); the results file replaces it, delete it\n`),
+        )
+      } catch (error) {
+        const failed = writeFailure(error)
+        try {
+          resultsFile = writeFallbackResults(out, samples, complete).file
+          lostNote = `${out} could not be written (${failed}); the per-sample results are in ${resultsFile} instead`
+          lost = new BenchError(
+            'BENCH_USAGE',
+            `cannot write the results file ${out} (${failed}); the ${samples.length} results are saved in ${resultsFile} instead, and pass@k above counts them all. Move that file where you want it; next time pass --out <file> in a writable folder.`,
+            { cause: error },
+          )
+        } catch (error2) {
+          lostNote = `${out} could not be written (${failed}), nor a copy in the temp folder: the per-sample results are not saved`
+          lost = new BenchError(
+            'BENCH_USAGE',
+            `cannot write the results file ${out} (${failed}), nor a copy in the temp folder (${(error2 as Error).message}): the per-sample results are not saved; pass@k above counts them all. Free some space or pass --out <file> in a writable folder, and run again.`,
+            { cause: error },
+          )
+        }
+      }
       const summary = summarizeVerify({
         task: task.name,
         verifier: verifier.name,
@@ -252,12 +325,14 @@ The humaneval task needs python3 on PATH. The datasets: "Datasets" in the README
         taskIds: samples.map((s) => s.taskId),
         verdicts: complete,
         ks: flags.k,
-        resultsFile: out,
+        resultsFile,
         files: data.files ?? [],
         seed: flags.seeds,
         resamples: flags.resamples,
       })
+      if (lostNote !== undefined) summary.notes.push(lostNote)
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : verifyText(summary))
+      if (lost !== undefined) throw lost
     } finally {
       offSignal()
     }
