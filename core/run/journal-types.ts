@@ -48,8 +48,8 @@ export interface RunManifest {
   cells: Array<{ cellId: string; key: CellKey }>
   /** Present on a shard run (`bench run --shard i/n`): which shard, and the whole plan's cell ids, for `bench merge`. */
   shard?: ShardRecord
-  /** Present on a run made by `bench merge`: the shard runs it joins, in shard order. */
-  mergedFrom?: Array<{ runId: string; shard: string }>
+  /** Present on a run made by `bench merge`: the shard runs it joins, in shard order, each with its folder and command line (runs merged by an older bonbench have neither). */
+  mergedFrom?: Array<{ runId: string; shard: string; runDir?: string; argv?: string[] }>
   provenance: Provenance
 }
 

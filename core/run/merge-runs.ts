@@ -222,8 +222,16 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
     ...rest,
     runId: opts.runId,
     createdAt: new Date().toISOString(),
+    // The command that made this folder, not shard 1's (its --shard and --runs-dir would mislead the
+    // reports' "command" line); each shard's own command line is kept in mergedFrom.
+    provenance: { ...rest.provenance, argv: ['merge', ...ordered.map((s) => s.runDir), '--out', runDir] },
     cells: plan.map((cellId) => ({ cellId, key: keys.get(cellId)! })),
-    mergedFrom: ordered.map((s) => ({ runId: s.manifest.runId, shard: `${s.manifest.shard.index}/${count}` })),
+    mergedFrom: ordered.map((s) => ({
+      runId: s.manifest.runId,
+      shard: `${s.manifest.shard.index}/${count}`,
+      runDir: s.runDir,
+      argv: s.manifest.provenance.argv,
+    })),
   }
   writeFileSync(join(runDir, runFiles.manifest), JSON.stringify(manifest, null, 2) + '\n')
   const journal = new Journal(join(runDir, runFiles.journal))

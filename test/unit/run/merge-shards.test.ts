@@ -5,6 +5,7 @@ import type { UserConfig } from '../../../core/config/types.js'
 import { isBenchError } from '../../../core/errors.js'
 import { mergeRuns } from '../../../core/run/merge-runs.js'
 import { runMatrix } from '../../../core/run/run-matrix.js'
+import { readManifest } from '../../../core/run/manifest.js'
 import { expectSameJournal } from '../../helpers/compare-journals.js'
 import { journalOf, tempProject, toyRunSetup } from '../../helpers/toy-run.js'
 import { benchInProcess } from '../../e2e/cli-help.js'
@@ -65,6 +66,15 @@ describe('bench merge of shards copied from other machines', () => {
     }
     expect(readdirSync(join(out, 'checkpoints')).sort()).toEqual(readdirSync(join(whole, 'checkpoints')).sort())
     expectSameJournal(join(whole, 'journal.jsonl'), join(out, 'journal.jsonl'))
+    // run.json names the merge as the command that made the folder, and each shard's folder and command line.
+    const manifest = readManifest(out)
+    expect(manifest.provenance.argv).toEqual(['merge', shards[0], shards[1], copy, '--out', out])
+    expect(manifest.mergedFrom?.map((m) => [m.shard, m.runDir])).toEqual([
+      ['1/3', shards[0]],
+      ['2/3', shards[1]],
+      ['3/3', copy],
+    ])
+    expect(manifest.mergedFrom?.[2]?.argv).toEqual(readManifest(copy).provenance.argv)
   })
 
   it('refuses a shard copied without its checkpoints, naming the cell and both places, and writes nothing', () => {
