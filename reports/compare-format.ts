@@ -153,8 +153,14 @@ export function compareToJunit(c: RunComparison): string {
       (e) =>
         `    <testcase classname="${xml(e.groupId)}" name="${xml(`${e.label} reproduces bit for bit`)}"><error message="not reproducible">${xml(e.differences.join('\n'))}</error></testcase>`,
     )
+  // What --fail-on-regression also fails: a new run that lacks cells, seeds, N values or prompts of the base run.
+  const incomplete = c.missing.length > 0
+  const coverage = `    <testcase classname="completeness" name="the new run evaluates everything the base run did">${
+    incomplete ? `<failure message="${xml(`incomplete: lacks ${c.missing.length} cell group(s) of the base run`)}">${xml(c.missing.join('\n'))}</failure>` : ''
+  }</testcase>`
+  const evaluationFailures = c.regressions.length + (incomplete ? 1 : 0)
   const suites = [
-    `  <testsuite name="bonbench compare: evaluation" tests="${c.cells.length + exactCases.length}" failures="${c.regressions.length}" errors="${exactCases.length}">\n${[...exactCases, ...cellCases].join('\n')}\n  </testsuite>`,
+    `  <testsuite name="bonbench compare: evaluation" tests="${c.cells.length + exactCases.length + 1}" failures="${evaluationFailures}" errors="${exactCases.length}">\n${[coverage, ...exactCases, ...cellCases].join('\n')}\n  </testsuite>`,
   ]
   if (c.benchmarks) {
     const benchCases = c.benchmarks.diffs.map((d) => {
@@ -174,8 +180,8 @@ export function compareToJunit(c: RunComparison): string {
       `  <testsuite name="bonbench compare: benchmarks" tests="${c.benchmarks.diffs.length}" failures="${c.benchmarks.regressions.length}" errors="0">\n${benchCases.join('\n')}\n  </testsuite>`,
     )
   }
-  const failures = c.regressions.length + (c.benchmarks?.regressions.length ?? 0)
-  const tests = c.cells.length + exactCases.length + (c.benchmarks?.diffs.length ?? 0)
+  const failures = evaluationFailures + (c.benchmarks?.regressions.length ?? 0)
+  const tests = c.cells.length + exactCases.length + 1 + (c.benchmarks?.diffs.length ?? 0)
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bonbench compare" tests="${tests}" failures="${failures}" errors="${exactCases.length}">\n${suites.join('\n')}\n</testsuites>\n`
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { JournalRecord } from '../../../core/run/journal-types.js'
 import { readRun, runDataOf } from '../../../core/run/run-record.js'
-import { compareToMarkdown } from '../../../reports/compare-format.js'
+import { compareToJunit, compareToMarkdown } from '../../../reports/compare-format.js'
 import { compareRuns } from '../../../reports/compare.js'
 import { benchInProcess } from '../../e2e/cli-help.js'
 import { tempDir } from '../../e2e/cli-helper.js'
@@ -76,6 +76,12 @@ describe('bench compare: a new run that did not finish what the base run did', (
     const cli = await benchInProcess(['compare', baseDir, nextDir, '--fail-on-regression'], { cwd: tmp.dir })
     expect(cli.exitCode, cli.stderr).toBe(1)
     expect(cli.stdout).toContain(`seed 1 failed: sft-n1-t1-s1 "${oom}"`)
+    // JUnit shows it too: the completeness testcase fails, naming what is lacking.
+    const xml = compareToJunit(c)
+    expect(xml).toMatch(
+      /<testcase classname="completeness" name="the new run evaluates everything the base run did"><failure message="incomplete: lacks 1 cell group\(s\) of the base run">[^<]*seed 1 failed: sft-n1-t1-s1/,
+    )
+    expect(xml).toContain(`failures="${c.regressions.length + 1}"`)
   })
 
   it('with the same seeds, a failed cell is named as failed, not only as a missing seed; a long error is cut to its first line', () => {

@@ -148,8 +148,11 @@ describe('bench compare: planted differences', () => {
     expect(rows.length).toBe(result.regressions.length)
     const xml = compareToJunit(result)
     expect(xml.startsWith('<?xml version="1.0"')).toBe(true)
+    expect(result.missing).toEqual([])
     expect(xml.match(/<failure /g)!.length).toBe(result.regressions.length)
-    expect(xml).toContain(`tests="${result.cells.length}" failures="${result.regressions.length}"`)
+    // One testcase per cell and metric, and one for completeness (passed: the new run lacks nothing).
+    expect(xml).toContain(`tests="${result.cells.length + 1}" failures="${result.regressions.length}"`)
+    expect(xml).toContain('<testcase classname="completeness" name="the new run evaluates everything the base run did"></testcase>')
     expect(compareToMarkdown(compareRuns(base, base))).toContain('✅ **No significant regression**')
   })
 })
