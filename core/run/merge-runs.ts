@@ -179,6 +179,12 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
   const warnings: string[] = []
   const backends = new Set(ordered.map((s) => s.manifest.provenance.backend.resolved ?? 'unknown'))
   if (backends.size > 1) warnings.push(`the shards ran on different backends (${[...backends].join(', ')}); their numbers may differ from one run's`)
+  // The same commit with uncommitted changes on several machines may be different code: nothing recorded can tell.
+  const dirty = ordered.filter((s) => s.manifest.provenance.harness.git?.dirty)
+  if (dirty.length > 0)
+    warnings.push(
+      `shard${dirty.length > 1 ? 's' : ''} ${dirty.map((s) => `${s.manifest.shard.index}/${count}`).join(', ')} ran bonbench from a working tree with uncommitted changes: merge cannot check that every shard ran the same code (run shards from a clean commit)`,
+    )
 
   // The shared records: the same in every shard that journaled them (a shard that had nothing to run journals none).
   const shared = (records: readonly JournalRecord[]) => records.filter((r) => (r.type === 'train' && r.cellId === SHARED_CELL) || r.type === 'prepare')

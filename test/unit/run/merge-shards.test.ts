@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync, renameSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { basename, join, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { UserConfig } from '../../../core/config/types.js'
@@ -75,6 +75,21 @@ describe('bench merge of shards copied from other machines', () => {
       ['3/3', copy],
     ])
     expect(manifest.mergedFrom?.[2]?.argv).toEqual(readManifest(copy).provenance.argv)
+  })
+
+  it('warns that it cannot check the code of shards run from working trees with uncommitted changes', () => {
+    const dirty = shards.map((shard, i) => {
+      const copy = copyOf(shard!, `dirty-${i}`)
+      const file = join(copy, 'run.json')
+      const manifest = JSON.parse(readFileSync(file, 'utf8'))
+      manifest.provenance.harness.git = { commit: 'a'.repeat(40), dirty: true }
+      writeFileSync(file, JSON.stringify(manifest))
+      return copy
+    })
+    const merged = mergeRuns(dirty, { outDir: join(project.dir, 'merged-dirty'), runId: 'merged-dirty' })
+    expect(merged.warnings).toContain(
+      'shards 1/3, 2/3, 3/3 ran bonbench from a working tree with uncommitted changes: merge cannot check that every shard ran the same code (run shards from a clean commit)',
+    )
   })
 
   it('refuses a shard copied without its checkpoints, naming the cell and both places, and writes nothing', () => {
