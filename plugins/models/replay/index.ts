@@ -26,7 +26,8 @@ export type ReplayOptions = z.input<typeof replayOptionsSchema>
  * evaluator uses in place of the verifiers' (they judge only what the dump leaves out). Tokens are
  * not known (none are reported) nor are log-probabilities (0). Sampling only: no update, save or load.
  * Errors (BENCH_DATA_INVALID): a malformed line (file and line), a prompt not in the dump, a
- * dump with fewer samples than the pool needs. A dump where some samples carry a score and others
+ * dump problem whose recorded prompt is not the task's for its id (replay-index.ts), a dump with
+ * fewer samples than the pool needs. A dump where some samples carry a score and others
  * do not is refused when the model is created (BENCH_USAGE): Best-of-N would rank the recorded
  * scores against whatever stands in for the missing ones (core/metrics/sample-dump.ts).
  */
