@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../../core/errors.js'
+import { looksUtf16, stripBom, UTF16_FIX } from '../../core/text-encoding.js'
 import { decodeMaybeGzip } from '../../plugins/tasks/shared/jsonl-dataset.js'
 import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
 import { choiceFlag, integerAtLeast, numberListFlag, openUnit, temperature, toNumber } from '../parse-list.js'
@@ -40,16 +41,24 @@ export async function loadResults(target: string): Promise<Results> {
     () => false,
   )
   const file = isDir ? path.join(target, runFiles.results) : target
+  const utf16 = () => new BenchError('BENCH_RUN_INVALID', `${file} ${UTF16_FIX}, or regenerate it with \`bench report <run-dir> --format json\``)
   let text: string
   try {
-    text = decodeMaybeGzip(await readFile(file))
+    const bytes = await readFile(file)
+    // An editor re-saved it: say so before anything reads its bytes as UTF-8.
+    if (looksUtf16(bytes.subarray(0, 12).toString('utf8'))) throw utf16()
+    text = decodeMaybeGzip(bytes)
   } catch (error) {
+    if (error instanceof BenchError) throw error
     const hint = isDir ? `; write it with \`bench report ${target} --format json\`` : '; pass a results.json or a run directory that holds one'
     throw new BenchError('BENCH_RUN_INVALID', `cannot read ${file} (${(error as Error).message})${hint}`, { cause: error })
   }
+  // A gzipped results.json holding UTF-16 shows it only now.
+  if (looksUtf16(text)) throw utf16()
   let data: unknown
   try {
-    data = JSON.parse(text)
+    // An editor's UTF-8 byte-order mark is invisible, and JSON.parse would stop at it.
+    data = JSON.parse(stripBom(text))
   } catch (error) {
     throw new BenchError(
       'BENCH_RUN_INVALID',

@@ -1,9 +1,12 @@
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { z } from 'zod'
 import { BenchError } from '../errors.js'
+import { looksUtf16, stripBom, UTF16_FIX } from '../text-encoding.js'
 
 /**
  * Reading a sample dump — for `bench score`, the `replay` model, the `sample-dump` task and `bench
@@ -232,8 +235,8 @@ function readLine(text: string, rewards: RewardRule): ReadLine<RecordedSample> |
   return read
 }
 
+/** Whether the file starts with the gzip magic bytes 1f 8b: the name may lie (a plain JSONL named `.jsonl.gz`). */
 async function isGzip(file: string): Promise<boolean> {
-  if (file.endsWith('.gz')) return true
   const handle = await open(file, 'r')
   try {
     const head = Buffer.alloc(2)
@@ -261,7 +264,10 @@ export interface ReadSampleDumpOptions {
 }
 
 /**
- * Reads a `.jsonl` or `.jsonl.gz` dump, streaming line by line. A line that does not parse is an
+ * Reads a `.jsonl` or `.jsonl.gz` dump, streaming line by line; gzip is told by its magic bytes
+ * (1f 8b), not the name, and a leading UTF-8 byte-order mark is skipped. A UTF-16 dump, and a gzip
+ * one that is truncated or corrupt, is BENCH_DATA_INVALID saying so (never a bad line, which
+ * --skip-bad-lines would skip). A line that does not parse is an
  * error (BENCH_DATA_INVALID, naming the file, the line number and the reason) unless
  * `skipBadLines`, where it is recorded in `badLines` and skipped. So is a second whole-problem line
  * (`samples`, or Qwen2.5-Math's `response`) for an id an earlier line already gave (the same line
@@ -294,8 +300,11 @@ export async function readSampleDump(file: string, opts: ReadSampleDumpOptions =
   try {
     for await (const text of createInterface({ input, crlfDelay: Infinity })) {
       lineNo++
-      if (text.trim() === '') continue
-      const read = readLine(text, opts.rewards ?? 'required')
+      if (lineNo === 1 && looksUtf16(text)) throw new BenchError('BENCH_DATA_INVALID', `sample dump ${file} ${UTF16_FIX} (JSON Lines are read as UTF-8)`)
+      // An editor's UTF-8 byte-order mark, invisible, would make line 1 "not valid JSON".
+      const line = lineNo === 1 ? stripBom(text) : text
+      if (line.trim() === '') continue
+      const read = readLine(line, opts.rewards ?? 'required')
       if ('reason' in read) {
         bad(read.reason, 'fix the line')
         continue
@@ -324,6 +333,9 @@ export async function readSampleDump(file: string, opts: ReadSampleDumpOptions =
     }
   } catch (error) {
     raw.destroy()
+    // Garbage out of a corrupt gzip stream makes bad lines before zlib notices: the file is the problem, not a line.
+    const gzipError = gzip && (error instanceof BenchError ? await gunzipFailure(file) : isZlibError(error) ? error : undefined)
+    if (gzipError) throw gzipProblem(file, gzipError, error instanceof BenchError ? undefined : lineNo)
     if (error instanceof BenchError) throw error
     throw new BenchError('BENCH_DATA_INVALID', `cannot read sample dump ${file} after line ${lineNo}: ${(error as Error).message}`, { cause: error })
   }
@@ -331,6 +343,36 @@ export async function readSampleDump(file: string, opts: ReadSampleDumpOptions =
   const problems = [...byId.values()]
   if (opts.scores === 'all-or-none') refuseMixedScores(file, problems)
   return { file, problems, badLines }
+}
+
+/** Whether an error is zlib's (it carries a `Z_…` code: Z_BUF_ERROR for a stream cut short, Z_DATA_ERROR for bad data). */
+function isZlibError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && /^Z_/.test(String((error as NodeJS.ErrnoException).code))
+}
+
+/** zlib's error for the gzip file, read through to its end, or undefined when it decompresses whole. */
+async function gunzipFailure(file: string): Promise<NodeJS.ErrnoException | undefined> {
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() })
+  try {
+    await pipeline(createReadStream(file), createGunzip(), sink)
+    return undefined
+  } catch (error) {
+    return isZlibError(error) ? error : undefined
+  }
+}
+
+/**
+ * The error for a gzip dump that does not decompress: truncated (its stream ends before the file's
+ * bytes say it should: a copy cut short) or corrupt, naming the file and, where lines were read
+ * before the failure, how many.
+ */
+function gzipProblem(file: string, error: NodeJS.ErrnoException, linesRead?: number): BenchError {
+  const read = linesRead ? `, after line ${linesRead}` : ''
+  const message =
+    error.code === 'Z_BUF_ERROR'
+      ? `sample dump ${file} is a truncated gzip file (the file ends before its gzip stream does${read}): a copy cut short? copy it again`
+      : `sample dump ${file} is a corrupt gzip file (${error.message}${read}): copy it again, or pass the uncompressed .jsonl`
+  return new BenchError('BENCH_DATA_INVALID', message, { cause: error })
 }
 
 /**

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs'
 import type { JournalRecord } from './journal-types.js'
 import { BenchError } from '../errors.js'
+import { looksUtf16, stripBom, UTF16_FIX } from '../text-encoding.js'
 
 /**
  * TEST-ONLY: `BENCH_TEST_KILL_AFTER_RECORDS=k` (a positive integer) makes the process SIGKILL
@@ -182,7 +183,8 @@ function recordProblem(record: Record<string, unknown>, type: JournalRecord['typ
  * a bad last line is the torn write of a killed run, kept apart in `torn`.
  */
 export function parseJournal(text: string): ParsedJournal {
-  const lines = text.split('\n')
+  // bonbench writes no byte-order mark, but an editor that saved the journal may have.
+  const lines = stripBom(text).split('\n')
   let last = lines.length - 1
   while (last >= 0 && lines[last]!.trim() === '') last--
   const records: JournalRecord[] = []
@@ -224,11 +226,13 @@ export interface JournalContents {
 
 /**
  * The bytes of the journal at `path`; a missing file is an empty journal. Anything else that keeps
- * it from being read (a folder in its place, no permission) is BENCH_RUN_INVALID naming the file.
+ * it from being read (a folder in its place, no permission, or UTF-16 text: an editor re-saved it)
+ * is BENCH_RUN_INVALID naming the file. A UTF-8 byte-order mark stays: {@link parseJournal} skips it.
  */
 export function readJournalBytes(path: string): Buffer {
+  let bytes: Buffer
   try {
-    return readFileSync(path)
+    bytes = readFileSync(path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return Buffer.alloc(0)
@@ -240,6 +244,10 @@ export function readJournalBytes(path: string): Buffer {
       },
     )
   }
+  // One look at the first bytes: every line of a UTF-16 journal would be a bad line, and a resume would append UTF-8 to it.
+  if (looksUtf16(bytes.subarray(0, 12).toString('utf8')))
+    throw new BenchError('BENCH_RUN_INVALID', `the run's journal ${path} ${UTF16_FIX} (bonbench writes it as UTF-8; an editor that saved it changed that)`)
+  return bytes
 }
 
 /** Reads a journal with {@link parseJournal}; a missing file is an empty journal. Never throws on a bad line. */
