@@ -5,7 +5,8 @@ import path from 'node:path'
 import { BenchError } from '../core/errors.js'
 import type { Problem } from '../core/plugin-api/task.js'
 import type { Verdict } from '../core/plugin-api/verifier.js'
-import { readJsonlObjects } from '../plugins/tasks/shared/jsonl-dataset.js'
+import type { MBPP_SPLITS } from '../plugins/tasks/mbpp/index.js'
+import { readJsonlObjects, utf16Message } from '../plugins/tasks/shared/jsonl-dataset.js'
 
 /** One sample to verify, as read from a human-eval style samples file. */
 export interface VerifySample {
@@ -17,13 +18,54 @@ export interface VerifySample {
   record: Record<string, unknown>
 }
 
+type MbppSplit = keyof typeof MBPP_SPLITS
+
+/** How to load each split in `bench verify mbpp`, where a task option does (train is always loaded; the prompt split never is). */
+const MBPP_SPLIT_OPTION: Record<MbppSplit, string | undefined> = {
+  prompt: undefined,
+  test: "use the mbpp task option evalSplit: 'test' (the default), which loads the test split in place of validation",
+  validation:
+    "set the mbpp task option evalSplit: 'validation' in a config (plugins: [['mbpp', { evalSplit: 'validation' }]]), which loads the validation split in place of the test split",
+  train: undefined,
+}
+
+/**
+ * Why an MBPP task id of a samples file is not among the `known` problems of `bench verify mbpp`,
+ * when the reason is that its split is not loaded: the split it is in, the splits loaded, and the
+ * task option that would load it. Undefined when `known` is not MBPP problems, the id is not an
+ * MBPP id, or its split is loaded (then the problems file lacks it). Imports the mbpp task's
+ * splits only then: every other `bench verify` (and `bench --help`) goes without that module.
+ */
+async function mbppSplitNotLoaded(taskId: string, known: ReadonlySet<string>): Promise<string | undefined> {
+  if (!/^Mbpp\/\d+$/.test(taskId)) return undefined
+  const { MBPP_SPLITS } = await import('../plugins/tasks/mbpp/index.js')
+  const number = (id: string) => (/^Mbpp\/\d+$/.test(id) ? Number(id.slice(5)) : undefined)
+  const splitOf = (n: number) => (Object.keys(MBPP_SPLITS) as MbppSplit[]).find((s) => n >= MBPP_SPLITS[s][0] && n <= MBPP_SPLITS[s][1])
+  const n = number(taskId)
+  const split = n === undefined ? undefined : splitOf(n)
+  if (split === undefined) return undefined
+  const loaded = new Set<MbppSplit>()
+  for (const id of known) {
+    const k = number(id)
+    const s = k === undefined ? undefined : splitOf(k)
+    if (s !== undefined) loaded.add(s)
+  }
+  if (loaded.size === 0 || loaded.has(split)) return undefined
+  const option = MBPP_SPLIT_OPTION[split]
+  const include = option
+    ? `To verify it, ${option}; or remove that sample`
+    : `No task option loads the ${split} split (its tasks are the few-shot examples); remove that sample`
+  const splits = (Object.keys(MBPP_SPLITS) as MbppSplit[]).filter((s) => loaded.has(s)).map((s) => `${s} (${MBPP_SPLITS[s].join('–')})`)
+  return `task_id '${taskId}' is in MBPP's ${split} split (task ids ${MBPP_SPLITS[split].join('–')}), which is not loaded: bench verify mbpp verifies the ${splits.join(' and ')} splits. ${include}.`
+}
+
 /**
  * Reads `{"task_id", "completion", …}` per line from a .jsonl or .jsonl.gz file (gzip detected by
  * its magic bytes), streaming (a file of any size). Throws BENCH_DATA_MISSING when the file cannot
  * be read, BENCH_DATA_INVALID when it starts with the gzip magic bytes but does not decompress, and
  * BENCH_DATA_INVALID naming file and line for a line that is not such an object (or is too long
- * for one string) or names a task the problems file does not have. Runs once at the start of
- * `bench verify`.
+ * for one string) or names a task the problems file does not have (an MBPP id of a split
+ * `bench verify mbpp` does not load is said to be so). Runs once at the start of `bench verify`.
  */
 export async function readVerifySamples(file: string, known: ReadonlySet<string>): Promise<VerifySample[]> {
   const samples: VerifySample[] = []
@@ -34,12 +76,24 @@ export async function readVerifySamples(file: string, known: ReadonlySet<string>
     failed: (failure, cause) =>
       failure === 'gzip'
         ? new BenchError('BENCH_DATA_INVALID', `the samples file ${file} is not a readable gzip file. Re-write it or pass the uncompressed .jsonl.`, { cause })
-        : new BenchError('BENCH_DATA_MISSING', `cannot read the samples file ${file}. Check the --samples path.`, { cause }),
+        : failure === 'utf16'
+          ? new BenchError('BENCH_DATA_INVALID', `the samples file ${utf16Message(file, (cause as Error).message)} and pass that copy as --samples.`, { cause })
+          : new BenchError('BENCH_DATA_MISSING', `cannot read the samples file ${file}. Check the --samples path.`, { cause }),
   })
+  const example = (n: number) => [...known].find((id) => id.endsWith(`/${n}`)) ?? [...known][0] ?? 'HumanEval/0'
   for (const { line, value: record } of records) {
+    if (typeof record.task_id === 'number')
+      throw new BenchError(
+        'BENCH_DATA_INVALID',
+        `${file}:${line}: task_id ${record.task_id} is a number; it must be a string such as "${example(record.task_id)}", the problem's id in the problems file. Write each line as {"task_id": "${example(record.task_id)}", "completion": …}.`,
+      )
     if (typeof record.task_id !== 'string') throw bad(line, "missing string field 'task_id'")
     if (typeof record.completion !== 'string') throw bad(line, "missing string field 'completion'")
-    if (!known.has(record.task_id)) throw bad(line, `task_id '${record.task_id}' is not in the problems file (wrong --data?)`)
+    if (!known.has(record.task_id)) {
+      const notLoaded = await mbppSplitNotLoaded(record.task_id, known)
+      if (notLoaded !== undefined) throw new BenchError('BENCH_DATA_INVALID', `${file}:${line}: ${notLoaded}`)
+      throw bad(line, `task_id '${record.task_id}' is not in the problems file (wrong --data?)`)
+    }
     samples.push({ line, taskId: record.task_id, completion: record.completion, record })
   }
   if (samples.length === 0) throw new BenchError('BENCH_DATA_INVALID', `${file} holds no samples. Each line must be {"task_id": …, "completion": …}.`)

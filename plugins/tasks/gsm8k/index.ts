@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Problem } from 'bonbench'
 import { defineTask } from 'bonbench'
-import { datasetSplit, fillTemplate, invalidLine, readJsonl, resolveDataFile } from '../shared/jsonl-dataset.js'
+import { datasetSplit, fillTemplate, invalidLine, readJsonl, resolveDataFile, wrongTaskData } from '../shared/jsonl-dataset.js'
 
 /** Options of `bonbench:gsm8k`. */
 export const gsm8kOptionsSchema = z.strictObject({
@@ -48,6 +48,8 @@ export const gsm8k = defineTask({
     async load(ctx) {
       const file = await resolveDataFile(name, ctx.dataPath, ['test.jsonl', 'gsm8k/test.jsonl', 'test.jsonl.gz', 'gsm8k/test.jsonl.gz'], o.file)
       const data = await readJsonl(name, file)
+      const wrong = wrongTaskData(name, file, data.records[0])
+      if (wrong) throw wrong
       const problems: Problem[] = data.records.map(({ line, value }, index) => {
         const { question, answer } = value
         if (typeof question !== 'string' || question.trim() === '') throw invalidLine(name, file, line, "no 'question' text")

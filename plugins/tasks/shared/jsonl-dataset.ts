@@ -23,28 +23,43 @@ export interface JsonlFile {
   records: JsonlRecord[]
 }
 
-async function isDirectory(file: string): Promise<boolean | undefined> {
+/** What a path is: a folder, something else (a file), absent, or an error of `stat` other than ENOENT/ENOTDIR. */
+async function pathKind(file: string): Promise<'folder' | 'file' | 'missing' | NodeJS.ErrnoException> {
   try {
-    return (await stat(file)).isDirectory()
-  } catch {
-    return undefined
+    return (await stat(file)).isDirectory() ? 'folder' : 'file'
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : (error as NodeJS.ErrnoException)
   }
+}
+
+/** The BENCH_DATA_MISSING of a path `stat` cannot follow: a symbolic link loop (ELOOP) said as such, else the system's reason. */
+function unreachable(plugin: string, file: string, error: NodeJS.ErrnoException, hint: string): BenchError {
+  const what =
+    error.code === 'ELOOP'
+      ? `${file} is a symbolic link loop (following its links leads back to a link already followed, so it names no file); make the link point at the real file or folder`
+      : `cannot reach ${file} (${error.message})`
+  return new BenchError('BENCH_DATA_MISSING', `${plugin}: data path ${what}. ${hint}`, { cause: error })
 }
 
 /**
  * Finds the data file of a dataset-backed task from the user's `--data` path: the file itself, or
  * in a folder the explicit `file` option or the first of `candidates` that exists. Runs in
- * `task.load`; throws BENCH_DATA_MISSING (naming the plugin and what to pass) when none is found.
+ * `task.load`; throws BENCH_DATA_MISSING (naming the plugin and what to pass) when none is found,
+ * and when a path cannot be followed (a symbolic link loop is called one).
  */
 export async function resolveDataFile(plugin: string, dataPath: string | undefined, candidates: string[], file?: string): Promise<string> {
   const hint = `Pass --data <file.jsonl[.gz]> or a folder holding ${candidates.join(' or ')}.`
   if (!dataPath) throw new BenchError('BENCH_DATA_MISSING', `${plugin} loads a dataset but no data path was given. ${hint}`)
-  const kind = await isDirectory(dataPath)
-  if (kind === undefined) throw new BenchError('BENCH_DATA_MISSING', `${plugin}: data path ${dataPath} does not exist. ${hint}`)
-  if (!kind) return dataPath
+  const kind = await pathKind(dataPath)
+  if (kind === 'missing') throw new BenchError('BENCH_DATA_MISSING', `${plugin}: data path ${dataPath} does not exist. ${hint}`)
+  if (typeof kind !== 'string') throw unreachable(plugin, dataPath, kind, hint)
+  if (kind === 'file') return dataPath
   for (const name of file ? [file] : candidates) {
     const full = path.join(dataPath, name)
-    if ((await isDirectory(full)) === false) return full
+    const found = await pathKind(full)
+    if (found === 'file') return full
+    if (typeof found !== 'string') throw unreachable(plugin, full, found, hint)
   }
   throw new BenchError('BENCH_DATA_MISSING', `${plugin}: found none of ${(file ? [file] : candidates).join(', ')} in ${dataPath}. ${hint}`)
 }
@@ -67,14 +82,17 @@ function parseJsonlLine(raw: string, line: number, bad: (line: number, what: str
   return { line, value: value as Record<string, unknown> }
 }
 
-/** Why a JSON Lines file could not be read as a whole: it cannot be opened or read, or it starts with the gzip magic bytes but does not decompress. */
-export type JsonlReadFailure = 'unreadable' | 'gzip'
+/**
+ * Why a JSON Lines file could not be read as a whole: it cannot be opened or read, it starts with
+ * the gzip magic bytes but does not decompress, or its text is UTF-16 (see {@link utf16Sign}).
+ */
+export type JsonlReadFailure = 'unreadable' | 'gzip' | 'utf16'
 
 /** How {@link readJsonlObjects} reports what it cannot read; each caller names its own file and fix. */
 export interface JsonlReadOptions {
   /** The error for a line that is not a JSON object, or is too long to read (`what` says which). */
   bad(line: number, what: string): Error
-  /** The error for a file that cannot be opened or read, or a gzip file that does not decompress. */
+  /** The error for a file that cannot be opened or read, a gzip file that does not decompress, or UTF-16 text (the cause's message says what shows it). */
   failed(failure: JsonlReadFailure, cause: unknown): Error
   /** Sees every chunk of the bytes on disk, in order (e.g. to hash them). */
   onBytes?(chunk: Buffer): void
@@ -100,6 +118,24 @@ function mib(n: number): string {
 export function isStringTooLong(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   return (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG' || (error instanceof RangeError && error.message === 'Invalid string length')
+}
+
+/**
+ * What shows that text starts as UTF-16 rather than UTF-8 (a phrase, e.g. "it starts with the
+ * UTF-16LE byte-order mark FF FE"), or undefined: a UTF-16 byte-order mark, or NUL bytes every
+ * other byte in its first two pairs (UTF-16 of ASCII; UTF-8 JSON never holds a NUL byte). Pure.
+ */
+export function utf16Sign(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'it starts with the UTF-16LE byte-order mark FF FE'
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'it starts with the UTF-16BE byte-order mark FE FF'
+  if (bytes.length >= 4 && ((bytes[1] === 0 && bytes[3] === 0) || (bytes[0] === 0 && bytes[2] === 0)))
+    return 'every other byte of its start is a NUL byte, as in UTF-16 text'
+  return undefined
+}
+
+/** The start of the message for a UTF-16 `file` ({@link utf16Sign} says what shows it): it is UTF-16, re-save it as UTF-8. */
+export function utf16Message(file: string, sign: string): string {
+  return `${file} is UTF-16 (${sign}): re-save it as UTF-8`
 }
 
 /** True for an error of node:zlib (a corrupt or truncated gzip stream): its code is Z_DATA_ERROR, Z_BUF_ERROR, … */
@@ -149,6 +185,8 @@ export async function readJsonlObjects(file: string, o: JsonlReadOptions): Promi
     // The error of a bad line, as built by o.bad: it goes through as it is.
     let badLine: Error | undefined
     const bad = (at: number, what: string) => (badLine = o.bad(at, what))
+    // The error of UTF-16 text, as built by o.failed: it goes through as it is too.
+    let utf16: Error | undefined
     const decoder = new StringDecoder('utf8')
     let line = 1
     // The text of the current line so far, in pieces (a line can span many chunks).
@@ -184,7 +222,20 @@ export async function readJsonlObjects(file: string, o: JsonlReadOptions): Promi
       }
     }
     const lines = async (source: AsyncIterable<Buffer>): Promise<void> => {
-      for await (const chunk of source) take(decoder.write(chunk))
+      let first = true
+      for await (const chunk of source) {
+        let text = decoder.write(chunk)
+        if (first) {
+          const sign = utf16Sign(chunk)
+          if (sign !== undefined) throw (utf16 = o.failed('utf16', new Error(sign)))
+        }
+        // A UTF-8 byte-order mark (which some editors write) is no part of the first line.
+        if (first && text !== '') {
+          first = false
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+        }
+        take(text)
+      }
       take(decoder.end())
       const record = parseJsonlLine(parts.join(''), line, bad)
       if (record) records.push(record)
@@ -192,6 +243,7 @@ export async function readJsonlObjects(file: string, o: JsonlReadOptions): Promi
     try {
       await (gzip ? pipeline(raw, hashed, createGunzip(), lines) : pipeline(raw, hashed, lines))
     } catch (error) {
+      if (utf16 !== undefined && error === utf16) throw error
       if (badLine !== undefined && error === badLine) {
         // A gzip stream checks its CRC at its end: garbage from a corrupt one says so.
         const corrupt = gzip ? await gunzipFailure(file) : undefined
@@ -220,7 +272,9 @@ export async function readJsonl(plugin: string, file: string): Promise<JsonlFile
     failed: (failure, cause) =>
       failure === 'gzip'
         ? new BenchError('BENCH_DATA_INVALID', `${plugin}: ${file} is not a readable gzip file. Re-download it or pass the uncompressed .jsonl.`, { cause })
-        : new BenchError('BENCH_DATA_MISSING', `${plugin}: cannot read ${file}. Check the --data path.`, { cause }),
+        : failure === 'utf16'
+          ? new BenchError('BENCH_DATA_INVALID', `${plugin}: ${utf16Message(file, (cause as Error).message)} and point --data at that copy.`, { cause })
+          : new BenchError('BENCH_DATA_MISSING', `${plugin}: cannot read ${file}. Check the --data path.`, { cause }),
     onBytes: (chunk) => hash.update(chunk),
   })
   return { path: file, sha256: hash.digest('hex'), records }
@@ -228,11 +282,14 @@ export async function readJsonl(plugin: string, file: string): Promise<JsonlFile
 
 /**
  * The UTF-8 text of file bytes, gunzipped first when they start with the gzip magic bytes 0x1f
- * 0x8b; throws zlib's error for a corrupt gzip stream, and an error saying so for text longer
- * than one string can hold (over about 512 MiB: read such a file with {@link readJsonlObjects}).
+ * 0x8b, without a leading UTF-8 byte-order mark; throws zlib's error for a corrupt gzip stream,
+ * and an error saying so for text longer than one string can hold (over about 512 MiB: read such a
+ * file with {@link readJsonlObjects}). UTF-16 bytes decode as garbled text: a caller that names the
+ * file tells them first ({@link utf16Sign}, or core/text-encoding's looksUtf16 on the text).
  */
 export function decodeMaybeGzip(bytes: Buffer): string {
-  const plain = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes
+  const gunzipped = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes
+  const plain = gunzipped[0] === 0xef && gunzipped[1] === 0xbb && gunzipped[2] === 0xbf ? gunzipped.subarray(3) : gunzipped
   try {
     return plain.toString('utf8')
   } catch (error) {
@@ -241,10 +298,99 @@ export function decodeMaybeGzip(bytes: Buffer): string {
   }
 }
 
+/** A kind of data file a built-in task reads (or bench verify's samples file): how to tell one by its first record. */
+interface DataShape {
+  /** What the messages call it: the task's short name, or a phrase for a file no task reads. */
+  label: string
+  /** The task plugin that reads it; absent for a file no task reads. */
+  plugin?: string
+  /** Its records' fields, as the messages list them. */
+  fields: string
+  /** The file the task reads, as the messages name it. */
+  file?: string
+  /** True when a record has the fields of this kind with their types (the task's parser checks the rest). Pure. */
+  matches(value: Record<string, unknown>): boolean
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string'
+
+/** The known kinds, most particular first: a HumanEval (Python) record also has what a MultiPL-E one needs. */
+const DATA_SHAPES: readonly DataShape[] = [
+  {
+    label: 'mbpp',
+    plugin: 'bonbench:mbpp',
+    fields: 'task_id (an integer), text, code, test_list',
+    file: 'mbpp.jsonl (mbpp/mbpp.jsonl in a data folder)',
+    matches: (v) => Number.isInteger(v.task_id) && isText(v.text) && isText(v.code) && Array.isArray(v.test_list),
+  },
+  {
+    label: 'gsm8k',
+    plugin: 'bonbench:gsm8k',
+    fields: 'question, answer',
+    file: "GSM8K's test.jsonl (gsm8k/test.jsonl in a data folder)",
+    matches: (v) => isText(v.question) && isText(v.answer),
+  },
+  {
+    label: 'math500',
+    plugin: 'bonbench:math500',
+    fields: 'problem, solution, answer',
+    file: 'math500_test.jsonl (math/math500_test.jsonl in a data folder), or the full MATH test set math_test_full.jsonl.gz',
+    matches: (v) => isText(v.problem) && (isText(v.solution) || isText(v.answer)),
+  },
+  {
+    label: 'humaneval',
+    plugin: 'bonbench:humaneval',
+    fields: 'task_id, prompt, canonical_solution, test, entry_point',
+    file: 'HumanEval.jsonl.gz (humaneval/HumanEval.jsonl.gz in a data folder)',
+    matches: (v) => isText(v.task_id) && isText(v.prompt) && isText(v.canonical_solution) && isText(v.test) && isText(v.entry_point),
+  },
+  {
+    label: 'humaneval-js',
+    plugin: 'bonbench:humaneval-js',
+    fields: 'task_id, prompt, canonical_solution, test, declaration (HumanEval-X) or name, prompt, tests, stop_tokens (MultiPL-E)',
+    file: 'humaneval_js.humaneval-x.jsonl.gz or humaneval-js.multiple-e.jsonl (in humaneval_js/ of a data folder)',
+    matches: (v) =>
+      isText(v.prompt) &&
+      ((isText(v.canonical_solution) && isText(v.declaration)) || ((isText(v.tests) || isText(v.test)) && (isText(v.task_id) || isText(v.name)))),
+  },
+  { label: 'a samples file of bench verify', fields: 'task_id, completion', matches: (v) => isText(v.task_id) && isText(v.completion) },
+]
+
+/** The fields of a record as the messages list them: names, with the type of any that is not a string. */
+function fieldList(value: Record<string, unknown>): string {
+  const kind = (v: unknown) =>
+    isText(v) ? '' : v === null ? ' (null)' : Array.isArray(v) ? ' (an array)' : typeof v === 'object' ? ' (an object)' : ` (a ${typeof v})`
+  const keys = Object.keys(value)
+  if (keys.length === 0) return 'no fields'
+  const shown = keys.slice(0, 8).map((k) => `${k}${kind(value[k])}`)
+  return `the fields ${shown.join(', ')}${keys.length > 8 ? ` and ${keys.length - 8} more` : ''}`
+}
+
+/**
+ * The BENCH_DATA_INVALID for another task's data: undefined unless `plugin` is a built-in dataset
+ * task and the `first` record of `file` lacks its fields (or has them with other types). The
+ * message says which known kind the record looks like (another task's data, or a samples file),
+ * lists its fields, and names the file the task reads. Call it on the first record only: a bad
+ * line later in a file of the right kind is a bad line ({@link invalidLine}). Pure.
+ */
+export function wrongTaskData(plugin: string, file: string, first: JsonlRecord | undefined): BenchError | undefined {
+  const own = DATA_SHAPES.find((s) => s.plugin === plugin)
+  if (own === undefined || first === undefined || own.matches(first.value)) return undefined
+  const other = DATA_SHAPES.find((s) => s !== own && s.matches(first.value))
+  const looks =
+    other === undefined ? `does not look like ${own.label} data` : `looks like ${other.plugin ? `${other.label} data` : other.label}, not ${own.label} data`
+  const todo =
+    other !== undefined && other.plugin === undefined ? `Pass it to bench verify as --samples, and point --data at ${own.file}` : `Point --data at ${own.file}`
+  return new BenchError(
+    'BENCH_DATA_INVALID',
+    `${plugin}: ${file} ${looks}: its first line has ${fieldList(first.value)}, where ${own.label} reads records with ${own.fields}. ${todo}.`,
+  )
+}
+
 /**
  * Parses every record of `data` with a task's `parse`, in file order; a rejected record, then a
  * repeated problem id (`duplicate <idLabel> '<id>'`), throws BENCH_DATA_INVALID naming file and
- * line. Returns the accepted results, extra fields included.
+ * line, except a rejected first record of another kind of file ({@link wrongTaskData}). Returns the accepted results, extra fields included.
  */
 export function parseUniqueRecords<R extends { ok: true; problem: { id: string } }>(
   plugin: string,
@@ -256,7 +402,8 @@ export function parseUniqueRecords<R extends { ok: true; problem: { id: string }
   const results: R[] = []
   for (const record of data.records) {
     const result = parse(record)
-    if (!result.ok) throw invalidLine(plugin, data.path, record.line, result.reason)
+    if (!result.ok)
+      throw (record === data.records[0] ? wrongTaskData(plugin, data.path, record) : undefined) ?? invalidLine(plugin, data.path, record.line, result.reason)
     if (seen.has(result.problem.id)) throw invalidLine(plugin, data.path, record.line, `duplicate ${idLabel} '${result.problem.id}'`)
     seen.add(result.problem.id)
     results.push(result)
