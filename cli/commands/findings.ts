@@ -14,7 +14,7 @@ import { oracleControl } from '../../reports/findings-v2/oracle-control.js'
 import { renderFindingsV2 } from '../../reports/findings-v2/render.js'
 import { hasFrontiers } from '../../reports/findings-v2/trajectories.js'
 import type { Results } from '../../reports/results-schema.js'
-import { resultsSchema, upgradeResults } from '../../reports/results-schema.js'
+import { RESULTS_VERSION, resultsSchema, upgradeResults } from '../../reports/results-schema.js'
 
 interface FindingsFlags {
   out?: string
@@ -66,6 +66,12 @@ export async function loadResults(target: string): Promise<Results> {
       { cause: error },
     )
   }
+  const version = (data as { version?: unknown } | null)?.version
+  if (typeof version === 'number' && version > RESULTS_VERSION)
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `${file} is a results.json of version ${version}, written by a newer bonbench than this one (it reads versions up to ${RESULTS_VERSION}): update bonbench (npm i -D bonbench@latest), or regenerate the file with this one (\`bench report <run-dir> --format json\`)`,
+    )
   const parsed = resultsSchema.safeParse(upgradeResults(data))
   if (!parsed.success) {
     const issues = parsed.error.issues

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadResults } from '../../../cli/commands/findings.js'
+import { RESULTS_VERSION } from '../../../reports/results-schema.js'
 import { readSampleDump } from '../../../core/metrics/sample-dump.js'
 import { looksUtf16, stripBom } from '../../../core/text-encoding.js'
 import { plantedResults } from '../../helpers/planted-results.js'
@@ -133,5 +134,16 @@ describe('bench findings: loadResults encodings', () => {
     })
     const be = await write('be.json', utf16be('{"version": 1}'))
     await expect(loadResults(be)).rejects.toThrow(`${be} is UTF-16: re-save it as UTF-8`)
+  })
+
+  it('says a results.json of a later version was written by a newer bonbench, not that it is broken', async () => {
+    const real = plantedResults({ prompts: 4, arms: [{ strategy: 'sft', pass: () => 0 }] })
+    const file = await write('newer.json', Buffer.from(JSON.stringify({ ...real, version: RESULTS_VERSION + 96 })))
+    await expect(loadResults(file)).rejects.toMatchObject({
+      code: 'BENCH_RUN_INVALID',
+      message: expect.stringContaining(
+        `${file} is a results.json of version ${RESULTS_VERSION + 96}, written by a newer bonbench than this one (it reads versions up to ${RESULTS_VERSION}): update bonbench`,
+      ),
+    })
   })
 })
