@@ -46,14 +46,18 @@ export function parseTable(text: string, where: string): { table: TabularTable; 
   try {
     json = JSON.parse(text) as CheckpointJson
   } catch (cause) {
-    throw new BenchError('BENCH_DATA_INVALID', `bonbench:tabular: ${where} is not valid JSON. Point load() at a folder written by a tabular model's save().`, {
-      cause,
-    })
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `bonbench:tabular: ${where} is not valid JSON. Give a folder a tabular model saved (a run's checkpoints/<cell>), or copy it again if it was damaged.`,
+      {
+        cause,
+      },
+    )
   }
   if (json?.format !== 'bonbench-tabular' || json.version !== 1 || !Array.isArray(json.entries)) {
     throw new BenchError(
       'BENCH_DATA_INVALID',
-      `bonbench:tabular: ${where} is not a tabular checkpoint (format 'bonbench-tabular', version 1). Point load() at a folder written by a tabular model's save().`,
+      `bonbench:tabular: ${where} is not a tabular checkpoint (format 'bonbench-tabular', version 1). Give a folder a tabular model saved (a run's checkpoints/<cell>), or copy it again if it was damaged.`,
     )
   }
   const table = new TabularTable(json.init)

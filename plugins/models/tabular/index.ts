@@ -72,7 +72,7 @@ export const tabular = defineModel({
       } catch (cause) {
         throw new BenchError(
           'BENCH_DATA_MISSING',
-          `bonbench:tabular: no checkpoint at ${path}. Point load() at a folder written by a tabular model's save().`,
+          `bonbench:tabular: no checkpoint at ${path}. Give a folder a tabular model saved (a run's checkpoints/<cell>), or copy it again if it was damaged.`,
           { cause },
         )
       }
