@@ -248,3 +248,21 @@ describe('tabular model', () => {
     expect(b.logits(PROMPT)).toEqual(a.logits(PROMPT))
   })
 })
+
+describe('tabular checkpoints a user gives', () => {
+  it('a damaged, foreign or missing checkpoint is refused naming it and saying what to give', async () => {
+    const { writeFile } = await import('node:fs/promises')
+    const dir = await mkdtemp(join(tmpdir(), 'bonbench-tabular-bad-'))
+    dirs.push(dir)
+    const plugin = tabular()
+    const what = "Give a folder a tabular model saved (a run's checkpoints/<cell>), or copy it again if it was damaged."
+    await expect(plugin.load!(dir, ctx)).rejects.toThrow(`bonbench:tabular: no checkpoint at ${join(dir, 'tabular.json')}. ${what}`)
+    await writeFile(join(dir, 'tabular.json'), '{"format": "bonbench-tab')
+    await expect(plugin.load!(dir, ctx)).rejects.toMatchObject({
+      code: 'BENCH_DATA_INVALID',
+      message: expect.stringMatching(/is not valid JSON\. Give a folder/),
+    })
+    await writeFile(join(dir, 'tabular.json'), '{"format": "other"}')
+    await expect(plugin.load!(dir, ctx)).rejects.toThrow(`is not a tabular checkpoint (format 'bonbench-tabular', version 1). ${what}`)
+  })
+})
