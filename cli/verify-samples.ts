@@ -1,5 +1,4 @@
-import { accessSync, closeSync, constants, createWriteStream, mkdtempSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
-import { once } from 'node:events'
+import { accessSync, closeSync, constants, mkdtempSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { BenchError } from '../core/errors.js'
@@ -124,28 +123,7 @@ function resultLine(sample: VerifySample, v: Verdict): string {
  * Throws BENCH_USAGE, the write's error as its cause, when the file cannot be written.
  */
 export async function writeVerifyResults(file: string, samples: readonly VerifySample[], verdicts: readonly Verdict[]): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`
-  const out = createWriteStream(tmp)
-  const failed = once(out, 'error').then(([error]) => {
-    throw error as Error
-  })
-  const write = async () => {
-    for (let i = 0; i < samples.length; i++) {
-      if (!out.write(resultLine(samples[i]!, verdicts[i]!))) await once(out, 'drain')
-    }
-    out.end()
-    await once(out, 'finish')
-  }
-  try {
-    await Promise.race([write(), failed])
-    renameSync(tmp, file)
-  } catch (error) {
-    out.destroy()
-    rmSync(tmp, { force: true })
-    throw new BenchError('BENCH_USAGE', `cannot write the results file ${file}: ${(error as Error).message}. Pass --out <file> in a writable folder.`, {
-      cause: error,
-    })
-  }
+  writeResultsFile('results', file, samples, verdicts)
 }
 
 /**
@@ -207,13 +185,7 @@ export function checkResultsWritable(file: string): void {
  * partial file is never left half-written. Throws BENCH_USAGE when the file cannot be written.
  */
 export function writePartialVerifyResults(file: string, samples: readonly VerifySample[], verdicts: ReadonlyArray<Verdict | undefined>): number {
-  try {
-    return writeResultLines(file, samples, verdicts)
-  } catch (error) {
-    throw new BenchError('BENCH_USAGE', `cannot write the partial results file ${file}: ${(error as Error).message}. Pass --out <file> in a writable folder.`, {
-      cause: error,
-    })
-  }
+  return writeResultsFile('partial results', file, samples, verdicts)
 }
 
 /**
@@ -230,6 +202,17 @@ export function writeFallbackResults(
 ): { file: string; saved: number } {
   const fallback = path.join(mkdtempSync(path.join(tmpdir(), 'bench-verify-')), path.basename(file))
   return { file: fallback, saved: writeResultLines(fallback, samples, verdicts) }
+}
+
+/** {@link writeResultLines}, its failure a BENCH_USAGE naming the `what` file and what to do. */
+function writeResultsFile(what: string, file: string, samples: readonly VerifySample[], verdicts: ReadonlyArray<Verdict | undefined>): number {
+  try {
+    return writeResultLines(file, samples, verdicts)
+  } catch (error) {
+    throw new BenchError('BENCH_USAGE', `cannot write the ${what} file ${file}: ${(error as Error).message}. Pass --out <file> in a writable folder.`, {
+      cause: error,
+    })
+  }
 }
 
 /** Writes the results lines of the samples with a verdict to `file` through a temporary file renamed over it; returns how many. Throws the fs error. */

@@ -13,7 +13,22 @@ export function stripBom(text: string): string {
 }
 
 /**
- * Whether text decoded as UTF-8 starts as UTF-16 would: its byte-order mark (FF FE or FE FF, bytes
+ * What shows that file bytes are UTF-16 rather than UTF-8 (a phrase, e.g. "it starts with the
+ * UTF-16LE byte-order mark FF FE"), or undefined: a UTF-16 byte-order mark, or NUL bytes every
+ * other byte in its first two pairs (UTF-16 of ASCII; UTF-8 JSON never holds a NUL byte). Pure;
+ * the check of every reader that has the bytes ({@link looksUtf16} is the same on decoded text).
+ */
+export function utf16Sign(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'it starts with the UTF-16LE byte-order mark FF FE'
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'it starts with the UTF-16BE byte-order mark FE FF'
+  if (bytes.length >= 4 && ((bytes[1] === 0 && bytes[3] === 0) || (bytes[0] === 0 && bytes[2] === 0)))
+    return 'every other byte of its start is a NUL byte, as in UTF-16 text'
+  return undefined
+}
+
+/**
+ * {@link utf16Sign} for a reader that has only text decoded as UTF-8 (a line of a gunzipped
+ * stream): whether it starts as UTF-16 would: its byte-order mark (FF FE or FE FF, bytes
  * UTF-8 never holds, each decoded as U+FFFD) before a character and a NUL, or, without it, a NUL
  * byte beside each of its first two characters (`{\0"\0` little-endian, `\0{\0"` big-endian). Reads
  * the first six characters only.

@@ -11,7 +11,7 @@ import type { CellGroup } from './groups.js'
 import { grandMean, groupCells, groupIdOf, groupKeyOf, metricMatrix, sharedPrompts } from './groups.js'
 import type { CellKey } from '../core/plugin-api/results.js'
 import type { CellFailure, RunData } from '../core/run/run-record.js'
-import { runFiles } from '../core/run/run-record.js'
+import { holdsNoRecord, runFiles } from '../core/run/run-record.js'
 import { BenchError } from '../core/errors.js'
 
 /** Knobs of {@link compareRuns}. */
@@ -138,10 +138,9 @@ function requireFinishedCells(base: RunData, next: RunData): void {
   const empty = (run: RunData, which: 'base' | 'new') => {
     if (run.cells.length > 0) return undefined
     const journal = join(run.runDir, runFiles.journal)
-    const read = run.pools.size + run.training.size + Object.keys(run.prepare).length
     const holds = run.errors.length
       ? `its ${run.errors.length} cell(s) in ${journal} all ended in an error`
-      : read === 0
+      : holdsNoRecord(run)
         ? `${journal} is missing or empty`
         : `${journal} holds no finished cell record`
     const fix =

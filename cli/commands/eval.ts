@@ -4,7 +4,7 @@ import { mergeConfigs, type ResolvedConfig } from '../../core/config/resolve-con
 import type { UserConfig } from '../../core/config/types.js'
 import type { CellKey } from '../../core/plugin-api/results.js'
 import { BenchError } from '../../core/errors.js'
-import { missingBackend, pinnedBackend } from '../../core/run/manifest.js'
+import { onBackendRecorded } from '../../core/run/manifest.js'
 import { planCells, strategyOfArm } from '../../core/run/planner.js'
 import { setupRun } from '../../core/run/setup.js'
 import { type PluginRegistry, shortName } from '../../core/registry/registry.js'
@@ -220,14 +220,12 @@ async function onRunsBackend(
   f: EvalFlags,
   target: Extract<EvalTarget, { kind: 'run-cell' }>,
 ): Promise<ResolvedConfig> {
-  if (f.backend !== undefined || (await registry.get('model', config.model)).usesBackend === false) return config
-  const pinned = pinnedBackend(config.backend, target.manifest.provenance.backend.resolved)
-  if (pinned === undefined) return config
-  const missing = missingBackend(pinned)
-  if (missing)
-    throw new BenchError(
-      'BENCH_BACKEND_UNAVAILABLE',
+  if (f.backend !== undefined) return config
+  return onBackendRecorded(
+    config,
+    await registry.get('model', config.model),
+    target.manifest.provenance.backend.resolved,
+    (missing) =>
       `cannot evaluate ${target.cellId} of run ${target.manifest.runId} as the run did: ${missing}. Install it, or pass --backend to evaluate it on another backend (its numbers then differ from the run's in their last digits).`,
-    )
-  return { ...config, backend: pinned }
+  )
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BenchError } from '../../core/errors.js'
-import { looksUtf16, stripBom, UTF16_FIX } from '../../core/text-encoding.js'
+import { looksUtf16, UTF16_FIX, utf16Sign } from '../../core/text-encoding.js'
 import { decodeMaybeGzip } from '../../plugins/tasks/shared/jsonl-dataset.js'
 import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
 import { choiceFlag, integerAtLeast, numberListFlag, openUnit, temperature, toNumber } from '../parse-list.js'
@@ -46,7 +46,8 @@ export async function loadResults(target: string): Promise<Results> {
   try {
     const bytes = await readFile(file)
     // An editor re-saved it: say so before anything reads its bytes as UTF-8.
-    if (looksUtf16(bytes.subarray(0, 12).toString('utf8'))) throw utf16()
+    if (utf16Sign(bytes) !== undefined) throw utf16()
+    // Gunzipped when it is gzip, without an editor's UTF-8 byte-order mark (JSON.parse would stop at it).
     text = decodeMaybeGzip(bytes)
   } catch (error) {
     if (error instanceof BenchError) throw error
@@ -57,8 +58,7 @@ export async function loadResults(target: string): Promise<Results> {
   if (looksUtf16(text)) throw utf16()
   let data: unknown
   try {
-    // An editor's UTF-8 byte-order mark is invisible, and JSON.parse would stop at it.
-    data = JSON.parse(stripBom(text))
+    data = JSON.parse(text)
   } catch (error) {
     throw new BenchError(
       'BENCH_RUN_INVALID',

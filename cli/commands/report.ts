@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type RunData, runFiles } from '../../core/run/run-record.js'
+import { holdsNoRecord, type RunData, runFiles } from '../../core/run/run-record.js'
 import { BenchError } from '../../core/errors.js'
 import { addExamples, deprecatedAlias } from '../option-vocabulary.js'
 import { integerAtLeast, numberFlag, openUnit } from '../parse-list.js'
@@ -33,8 +33,7 @@ function reportedCells(runDir: string): number | undefined {
  */
 function refuseLosingRebuild(run: RunData, finished: number, force: boolean | undefined): void {
   const journal = join(run.runDir, runFiles.journal)
-  const records = run.cells.length + run.errors.length + run.pools.size + run.training.size + Object.keys(run.prepare).length
-  if (records === 0 && run.torn === undefined)
+  if (holdsNoRecord(run) && run.torn === undefined)
     throw new BenchError(
       'BENCH_RUN_INVALID',
       `${journal} is missing or empty: there is nothing to report, and the reports in ${run.runDir} are left as they are. Restore the run's journal.jsonl (the reports are rebuilt from it alone).`,

@@ -4,7 +4,7 @@ import { BenchError, isBenchError } from '../errors.js'
 import { withImportDeadline } from '../import-deadline.js'
 import { moduleLoadHint } from '../module-load-hints.js'
 import { importModule } from '../import-module.js'
-import { looksUtf16, stripBom, UTF16_FIX } from '../text-encoding.js'
+import { stripBom, UTF16_FIX, utf16Sign } from '../text-encoding.js'
 import { formatConfigIssues, userConfigSchema } from './schema.js'
 import type { ConfigEnv, UserConfig } from './types.js'
 
@@ -52,11 +52,11 @@ export function validateUserConfig(raw: unknown, where: string): UserConfig {
 
 async function readConfig(file: string, env: ConfigEnv): Promise<unknown> {
   if (file.endsWith('.json')) {
-    const text = readFileSync(file, 'utf8')
-    if (looksUtf16(text)) throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} ${UTF16_FIX}.`)
+    const bytes = readFileSync(file)
+    if (utf16Sign(bytes) !== undefined) throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} ${UTF16_FIX}.`)
     try {
       // An editor's UTF-8 byte-order mark is invisible, and JSON.parse would stop at it.
-      return JSON.parse(stripBom(text))
+      return JSON.parse(stripBom(bytes.toString('utf8')))
     } catch (error) {
       throw new BenchError('BENCH_CONFIG_INVALID', `Config file ${file} is not valid JSON: ${(error as Error).message}`, { cause: error })
     }

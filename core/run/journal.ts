@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs'
 import type { JournalRecord } from './journal-types.js'
 import { BenchError } from '../errors.js'
-import { looksUtf16, stripBom, UTF16_FIX } from '../text-encoding.js'
+import { stripBom, UTF16_FIX, utf16Sign } from '../text-encoding.js'
 
 /**
  * TEST-ONLY: `BENCH_TEST_KILL_AFTER_RECORDS=k` (a positive integer) makes the process SIGKILL
@@ -245,7 +245,7 @@ export function readJournalBytes(path: string): Buffer {
     )
   }
   // One look at the first bytes: every line of a UTF-16 journal would be a bad line, and a resume would append UTF-8 to it.
-  if (looksUtf16(bytes.subarray(0, 12).toString('utf8')))
+  if (utf16Sign(bytes) !== undefined)
     throw new BenchError('BENCH_RUN_INVALID', `the run's journal ${path} ${UTF16_FIX} (bonbench writes it as UTF-8; an editor that saved it changed that)`)
   return bytes
 }

@@ -68,15 +68,31 @@ export function recordResolvedBackend(runDir: string, model: Pick<ModelDescripti
  * naming it and how to install it; one installed that fails to start fails as a named backend does.
  */
 export function onRecordedBackend(config: ResolvedConfig, model: Pick<ModelPlugin, 'usesBackend'>, runDir: string): ResolvedConfig {
+  return onBackendRecorded(
+    config,
+    model,
+    readManifest(runDir).provenance.backend.resolved,
+    (missing) =>
+      `cannot resume ${runDir}: ${missing}. Install it or resume where it runs: on another backend the rest of the run would compute numbers that differ from those of its first part.`,
+  )
+}
+
+/**
+ * `config` on the backend a run recorded its model ran on (`resolved`) when it asked for `auto`
+ * ({@link pinnedBackend}), for a model that may run on one; that backend not installed here throws
+ * BENCH_BACKEND_UNAVAILABLE with `refusal(why)` (the caller says what it could not do and the fix).
+ */
+export function onBackendRecorded(
+  config: ResolvedConfig,
+  model: Pick<ModelPlugin, 'usesBackend'>,
+  resolved: string | undefined,
+  refusal: (missing: string) => string,
+): ResolvedConfig {
   if (model.usesBackend === false) return config
-  const pinned = pinnedBackend(config.backend, readManifest(runDir).provenance.backend.resolved)
+  const pinned = pinnedBackend(config.backend, resolved)
   if (pinned === undefined) return config
   const missing = missingBackend(pinned)
-  if (missing)
-    throw new BenchError(
-      'BENCH_BACKEND_UNAVAILABLE',
-      `cannot resume ${runDir}: ${missing}. Install it or resume where it runs: on another backend the rest of the run would compute numbers that differ from those of its first part.`,
-    )
+  if (missing) throw new BenchError('BENCH_BACKEND_UNAVAILABLE', refusal(missing))
   return { ...config, backend: pinned }
 }
 

@@ -1,9 +1,9 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { BenchError } from '../errors.js'
 import type { CellKey } from '../plugin-api/results.js'
-import { Journal, parseJournal } from './journal.js'
+import { Journal, parseJournal, readJournalBytes } from './journal.js'
 import { indexJournal, type JournalIndex } from './journal-index.js'
 import type { JournalRecord, RunManifest } from './journal-types.js'
 import { readManifest } from './manifest.js'
@@ -84,7 +84,7 @@ function readShard(runDir: string): ShardRun {
     )
   const path = join(runDir, runFiles.journal)
   // A torn last line is a killed shard's half-written record (dropped, as a resume does); any other bad line is damage.
-  const { records, badLines } = parseJournal(existsSync(path) ? readFileSync(path, 'utf8') : '')
+  const { records, badLines } = parseJournal(readJournalBytes(path).toString('utf8'))
   if (badLines.length > 0)
     throw new BenchError('BENCH_RUN_INVALID', `${path} has bad lines (${badLines.map((b) => b.line).join(', ')}); fix them before merging`)
   return { runDir, manifest: manifest as ShardRun['manifest'], records, indexed: indexJournal(records) }

@@ -46,6 +46,11 @@ export interface RunData {
   torn?: BadLine
 }
 
+/** True when the run's journal holds no record at all (missing, emptied): not even a failed cell or a pretraining step. */
+export function holdsNoRecord(run: RunData): boolean {
+  return run.cells.length + run.errors.length + run.pools.size + run.training.size + Object.keys(run.prepare).length === 0
+}
+
 /** Options of {@link readRun}. */
 export interface ReadRunOptions {
   /** Skip malformed lines other than the last (listed in `badLines`) instead of failing. */

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises'
 import { StringDecoder } from 'node:string_decoder'
 import { createGunzip, gunzipSync } from 'node:zlib'
 import type { Problem, TaskData } from 'bonbench'
-import { BenchError, deriveSeed } from 'bonbench'
+import { BenchError, deriveSeed, utf16Sign } from 'bonbench'
 
 /** One parsed line of a JSON Lines file: its 1-based line number and object. */
 export interface JsonlRecord {
@@ -120,18 +120,8 @@ export function isStringTooLong(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG' || (error instanceof RangeError && error.message === 'Invalid string length')
 }
 
-/**
- * What shows that text starts as UTF-16 rather than UTF-8 (a phrase, e.g. "it starts with the
- * UTF-16LE byte-order mark FF FE"), or undefined: a UTF-16 byte-order mark, or NUL bytes every
- * other byte in its first two pairs (UTF-16 of ASCII; UTF-8 JSON never holds a NUL byte). Pure.
- */
-export function utf16Sign(bytes: Uint8Array): string | undefined {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'it starts with the UTF-16LE byte-order mark FF FE'
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'it starts with the UTF-16BE byte-order mark FE FF'
-  if (bytes.length >= 4 && ((bytes[1] === 0 && bytes[3] === 0) || (bytes[0] === 0 && bytes[2] === 0)))
-    return 'every other byte of its start is a NUL byte, as in UTF-16 text'
-  return undefined
-}
+// A UTF-16 file's sign: bonbench's one check of file bytes, exported here for this module's readers too.
+export { utf16Sign }
 
 /** The start of the message for a UTF-16 `file` ({@link utf16Sign} says what shows it): it is UTF-16, re-save it as UTF-8. */
 export function utf16Message(file: string, sign: string): string {
@@ -285,7 +275,7 @@ export async function readJsonl(plugin: string, file: string): Promise<JsonlFile
  * 0x8b, without a leading UTF-8 byte-order mark; throws zlib's error for a corrupt gzip stream,
  * and an error saying so for text longer than one string can hold (over about 512 MiB: read such a
  * file with {@link readJsonlObjects}). UTF-16 bytes decode as garbled text: a caller that names the
- * file tells them first ({@link utf16Sign}, or core/text-encoding's looksUtf16 on the text).
+ * file tells them first ({@link utf16Sign}).
  */
 export function decodeMaybeGzip(bytes: Buffer): string {
   const gunzipped = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes
