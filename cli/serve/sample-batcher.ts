@@ -28,6 +28,11 @@ export class SampleBatcher {
 
   constructor(private readonly model: ModelInstance) {}
 
+  /** Requests waiting for the next batch (not yet handed to the model). */
+  get waiting(): number {
+    return this.#queue.length
+  }
+
   /** Samples one request (its `n` completions) in the next batch; `onText` gets its text as it is decoded. */
   sample(request: SampleRequest, onText?: OnRequestText): Promise<SampleResult> {
     return new Promise((resolve, reject) => {

@@ -399,9 +399,12 @@ describe('bench serve streams tokens as they are decoded', () => {
       const m = await plugin.create({ seed: 1, corpus, concurrency, backend: 'wasm' })
       const sampledAt: number[] = []
       const logs: string[] = []
+      // A test sets `hold` to keep a model.sample call (its rows given) from starting until it resolves.
+      const gate: { hold?: (requests: readonly unknown[]) => Promise<void> } = {}
       const timed: ModelInstance = {
         describe: () => m.describe(),
         sample: async (reqs, o) => {
+          await gate.hold?.(reqs)
           const results = await m.sample(reqs, o)
           sampledAt.push(performance.now())
           return results
@@ -409,7 +412,7 @@ describe('bench serve streams tokens as they are decoded', () => {
       }
       const server = createOpenAiServer({ model: timed, modelName: 'tiny', maxBodyBytes: 4096, log: (l) => logs.push(l) })
       const client = new OpenAI({ baseURL: await server.listen(0, '127.0.0.1'), apiKey: 'unused', maxRetries: 0 })
-      made.push({ label: concurrency === 1 ? 'in process' : 'two workers', model: m, server, client, sampledAt, logs })
+      made.push({ label: concurrency === 1 ? 'in process' : 'two workers', model: m, server, client, sampledAt, logs, gate })
     }
     return made
   }
@@ -521,8 +524,13 @@ describe('bench serve streams tokens as they are decoded', () => {
         const ask = { model: 'tiny', prompt: 'ab=', n: 2, max_tokens: 48 }
         const alone = await s.client.completions.create({ ...ask, seed: 2 })
         const before = s.sampledAt.length
-        // A long request first, so that the two streams that follow are batched together (with it,
-        // or in the batch after it): the one that leaves still has its rows decoded in that batch.
+        // A long request first, its batch held until the two streams that follow are in it or wait
+        // behind it, so that the one that leaves shares a batch: it still has its rows decoded
+        // there. (Without the hold, a loaded machine could sample each in a batch of its own.)
+        s.gate.hold = async (rows) => {
+          s.gate.hold = undefined
+          while (rows.length + s.server.batcher.waiting < 3) await new Promise((r) => setTimeout(r, 5))
+        }
         const blocker = s.client.completions.create({ ...ask, n: 256, seed: 7 })
         const leaving = (async () => {
           let chunks = 0
