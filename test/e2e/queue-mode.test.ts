@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
 import { expectSameJournal } from '../helpers/compare-journals.js'
-import { freePort, redisDb, startRedis, type TestRedis } from '../helpers/redis-server.js'
+import { emptyDb, freePort, redisDb, startRedis, type TestRedis } from '../helpers/redis-server.js'
 import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { benchInProcess, benchUsageError } from './cli-help.js'
 import { bench, benchBin, repoRoot, tempDir } from './cli-helper.js'
@@ -29,10 +29,11 @@ function singleMatrixJournal(): Promise<string> {
 }
 
 // One Redis for the file (BONBENCH_TEST_REDIS_URL's, or one started here), a database per
-// describe; the restart test starts its own.
+// describe (1–4 and 6–8, emptied first: see emptyDb); the restart test starts its own.
 let server: TestRedis
 beforeAll(async () => {
   server = await startRedis()
+  for (const db of [1, 2, 3, 4, 6, 7, 8]) await emptyDb(server.url, db)
 })
 afterAll(async () => {
   await server.stop()

@@ -1,4 +1,5 @@
 import { execa, type ResultPromise } from 'execa'
+import { Redis } from 'ioredis'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -41,8 +42,23 @@ export function redisDb(url: string, db: number): string {
 }
 
 /**
+ * Empties database `db` of the Redis at `url`: a test's own database on a given Redis starts empty,
+ * without the jobs an earlier run of the suite left there (a coordinator stopped by
+ * --worker-timeout leaves its jobs waiting), which a worker of this run would take first.
+ */
+export async function emptyDb(url: string, db: number): Promise<void> {
+  const connection = new Redis(redisDb(url, db), { maxRetriesPerRequest: 1, lazyConnect: true })
+  try {
+    await connection.connect()
+    await connection.flushdb()
+  } finally {
+    connection.disconnect()
+  }
+}
+
+/**
  * A real Redis for a test: BONBENCH_TEST_REDIS_URL when set (each test then uses its own database
- * number, `db`), else its own `redis-server` on a free loopback port, in a temporary folder, with
+ * number, `db`, emptied first), else its own `redis-server` on a free loopback port, in a temporary folder, with
  * persistence off (`--save '' --appendonly no`): nothing is left behind once `stop()` returns.
  * `own`: always start one (a test that restarts it).
  */
@@ -50,6 +66,7 @@ export async function startRedis(opts: { db?: number; own?: boolean } = {}): Pro
   const given = process.env[REDIS_URL_ENV]
   // `own`: a test that restarts Redis needs a server of its own.
   if (given && !opts.own) {
+    if (opts.db !== undefined) await emptyDb(given, opts.db)
     const url = opts.db !== undefined ? redisDb(given, opts.db) : given
     return { url, port: Number(new URL(given).port || 6379), owned: false, stop: async () => {}, restart: async () => {} }
   }

@@ -9,7 +9,7 @@ describe('watchWorkers (against a real redis-server)', () => {
   let redis: TestRedis
   let connection: Redis
   beforeAll(async () => {
-    redis = await startRedis({ db: 5 })
+    redis = await startRedis({ db: 10 })
     connection = new Redis(redis.url, { maxRetriesPerRequest: null })
   })
   afterAll(async () => {
