@@ -80,10 +80,19 @@ export type RewardRule = 'required' | 'optional'
 /** A parsed line: the problem it belongs to (fields it states) and its samples. */
 type ParsedLine<S extends RecordedSample> = Omit<DumpProblem<S>, 'samples'> & { samples: S[] }
 
-const id = z.union([z.string().min(1), z.number()]).transform(String)
-const reward = z.union([z.boolean().transform(Number), z.number().min(0).max(1)])
+/** What a value that fits none of a union's shapes is, for its message (zod says only "Invalid input"). */
+function whatIs(input: unknown): string {
+  if (input === null) return 'null'
+  if (typeof input === 'string') return `the string ${JSON.stringify(input.length > 20 ? `${input.slice(0, 20)}…` : input)}`
+  return Array.isArray(input) ? 'an array' : `a${typeof input === 'object' || typeof input === 'undefined' ? 'n' : ''} ${typeof input}`
+}
+/** A union's message when the value fits none of its shapes: what it must be, and what it is. */
+const mustBe = (what: string) => (issue: { code?: string; input?: unknown }) =>
+  issue.code === 'invalid_union' ? `must be ${what}, not ${whatIs(issue.input)}` : undefined
+const id = z.union([z.string().min(1), z.number()], { error: mustBe('a string or a number') }).transform(String)
+const reward = z.union([z.boolean().transform(Number), z.number().min(0).max(1)], { error: mustBe('a number in [0, 1] or a boolean (true/false), unquoted') })
 const score = z.number().refine(Number.isFinite, 'must be a finite number')
-const answer = z.union([z.string(), z.number().transform(String)])
+const answer = z.union([z.string(), z.number().transform(String)], { error: mustBe('a string or a number') })
 const sample = z.object({
   reward: reward.optional(),
   passed: z.boolean().optional(),

@@ -30,6 +30,15 @@ describe('parseDumpLine', () => {
     expect(parseDumpLine('[1]')).toEqual({ reason: 'expected a JSON object' })
     expect(parseDumpLine('{oops')).toEqual({ reason: expect.stringMatching(/^not valid JSON/) })
   })
+
+  it('says what a reward, id or answer of the wrong type must be, and what it is (not zod\'s "Invalid input")', () => {
+    const reward = 'must be a number in [0, 1] or a boolean (true/false), unquoted'
+    expect(parseDumpLine('{"id": 1, "reward": "1"}')).toEqual({ reason: `reward: ${reward}, not the string "1"` })
+    expect(parseDumpLine('{"id": 1, "samples": [{"reward": null}]}')).toEqual({ reason: `samples.0.reward: ${reward}, not null` })
+    expect(parseDumpLine('{"id": 1, "samples": [{"reward": [1]}]}')).toEqual({ reason: `samples.0.reward: ${reward}, not an array` })
+    expect(parseDumpLine('{"id": {"n": 1}, "reward": 1}')).toEqual({ reason: 'id: must be a string or a number, not an object' })
+    expect(parseDumpLine('{"id": 1, "reward": 1, "answer": true}')).toEqual({ reason: 'answer: must be a string or a number, not a boolean' })
+  })
 })
 
 describe('readSampleDump', () => {
