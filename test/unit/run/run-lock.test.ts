@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startMark } from '../../../core/run/run-lock.js'
 import { runMatrix } from '../../../core/run/run-matrix.js'
 import { journalOf, onlyRunDir, tempProject, toyRunSetup } from '../../helpers/toy-run.js'
 
@@ -13,7 +14,8 @@ afterAll(() => project.cleanup())
 const setup = () => toyRunSetup(project.dir, { config: { matrix: { strategies: ['sft', 'rl'] } } })
 let runDir = ''
 const lockFile = () => path.join(runDir, 'run.lock')
-const holder = (pid: number, host = hostname()) => writeFileSync(lockFile(), JSON.stringify({ pid, host, since: '2026-12-06T10:00:00.000Z' }))
+const holder = (pid: number, host = hostname(), started?: string) =>
+  writeFileSync(lockFile(), JSON.stringify({ pid, host, since: '2026-12-06T10:00:00.000Z', ...(started ? { started } : {}) }))
 const cellRecords = () => journalOf(runDir).filter((r) => r.type === 'cell').length
 
 beforeAll(async () => {
@@ -29,7 +31,8 @@ describe('run.lock', () => {
   it('a resume while another live process on this machine holds the run refuses before any work, naming the process', async () => {
     const other = execa('sleep', ['30'])
     try {
-      holder(other.pid!)
+      // As the process itself would have written it: the mark of its start matches.
+      holder(other.pid!, hostname(), startMark(other.pid!))
       const journal = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8')
       await expect(runMatrix({ ...setup(), resumeDir: runDir })).rejects.toEqual(
         expect.objectContaining({
@@ -39,6 +42,25 @@ describe('run.lock', () => {
       )
       expect(readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8')).toBe(journal)
       expect(JSON.parse(readFileSync(lockFile(), 'utf8')).pid).toBe(other.pid)
+    } finally {
+      other.kill()
+      await other.catch(() => {})
+    }
+  })
+
+  it('a lock whose pid now belongs to another process (pid reused, a reboot) is taken over, where /proc tells', async () => {
+    expect(startMark(process.pid) !== undefined).toBe(process.platform === 'linux')
+    const other = execa('sleep', ['30'])
+    try {
+      // A live pid, but not the process that wrote the lock: that one started at another time (or boot).
+      const [boot] = (startMark(process.pid) ?? 'no-proc:0').split(':')
+      holder(other.pid!, hostname(), `${boot}:1`)
+      const before = cellRecords()
+      if (process.platform === 'linux') {
+        await runMatrix({ ...setup(), resumeDir: runDir })
+        expect(cellRecords()).toBe(before)
+        expect(existsSync(lockFile())).toBe(false)
+      } else await expect(runMatrix({ ...setup(), resumeDir: runDir })).rejects.toEqual(expect.objectContaining({ code: 'BENCH_USAGE' }))
     } finally {
       other.kill()
       await other.catch(() => {})
