@@ -25,7 +25,7 @@ export interface JournalIndex {
   checkpoints: Map<string, Extract<JournalRecord, { type: 'checkpoint' }>>
   /** cellId → promptId → the evaluation pool of that prompt (the last record wins). */
   pools: Map<string, Map<string, PoolSample[]>>
-  /** cellId → training steps in journal order ('pretrain' for the shared pretraining). */
+  /** cellId → training steps in journal order ('pretrain' for the shared pretraining); a repeated step once, as first journaled. */
   training: Map<string, TrainStepLog[]>
   /** cellId → its intermediate checkpoint evaluations (`train.evalEvery`), by ascending step (the last record of a step wins). */
   checkpointEvals: Map<string, CheckpointEval[]>
@@ -70,7 +70,9 @@ export function indexJournal(records: readonly JournalRecord[]): JournalIndex {
       case 'train': {
         let logs = index.training.get(record.cellId)
         if (!logs) index.training.set(record.cellId, (logs = []))
-        logs.push(record.log)
+        // Steps count from 0 and are journaled once each: a step held already is a repeat (a journal
+        // appended to itself), and the first record stays, as a resume keeps it (train-stage.ts).
+        if (record.log.step >= logs.length) logs.push(record.log)
         break
       }
       case 'checkpoint-eval': {

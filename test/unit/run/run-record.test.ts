@@ -99,6 +99,17 @@ describe('indexJournal', () => {
     ])
     expect(run.errors).toEqual([])
   })
+
+  it('holds each training step once, as first journaled, when the journal repeats records (appended to itself): a report counts 2 steps, not 4', () => {
+    const train = (cellId: string, step: number, loss: number): JournalRecord => ({ type: 'train', cellId, log: { step, loss, gradNorm: 0, lambda: 0 } })
+    const records = [train('pretrain', 0, 9), train('a', 0, 1), train('a', 1, 2), cell('a', 0.1)]
+    const index = indexJournal([...records, ...records.map((r) => (r.type === 'train' ? { ...r, log: { ...r.log, loss: r.log.loss + 100 } } : r))])
+    expect(index.training.get('a')!.map((l) => [l.step, l.loss])).toEqual([
+      [0, 1],
+      [1, 2],
+    ])
+    expect(index.training.get('pretrain')!.map((l) => l.loss)).toEqual([9])
+  })
 })
 
 describe('readRun', () => {
