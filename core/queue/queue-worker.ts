@@ -185,8 +185,17 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     token: string | undefined,
   ): Promise<CellJobResult> => {
     const data = job.data
-    /** Puts the job back untouched and stops this worker with `error`: what it cannot do, another worker may. */
+    /**
+     * Puts the job back untouched and stops this worker with `error`: what it cannot do, another
+     * worker may. The coordinator hears why at once (a warning in its output, as the job's
+     * progress), not only this worker's own terminal, which may be on another machine.
+     */
     const refuse = async (error: Error): Promise<never> => {
+      const notice: CellJobProgress = {
+        runId: data.runId,
+        event: { type: 'log', level: 'warn', cellId: data.cellId, message: `worker ${name} put job ${data.cellId} back and stopped: ${error.message}` },
+      }
+      await job.updateProgress(notice as unknown as object).catch(() => {})
       await job.moveToWait(token)
       if (!refusal) {
         refusal = error

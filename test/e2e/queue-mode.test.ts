@@ -345,6 +345,10 @@ export default {
     expect(String(refused.stderr)).toMatch(
       /cannot run cells of run \S+: its model ran on backend tensorflow-gpu \(what --backend auto chose when the run started\), which is not installed here \(npm i @tensorflow\/tfjs-node-gpu.*\)\. The job went back to the queue for a worker that has it/,
     )
+    // The coordinator said why at once (the worker's own terminal may be on another machine).
+    expect(run.stdout + run.stderr).toMatch(
+      /worker \S+ put job \S+ back and stopped: this worker cannot run cells of run \S+: its model ran on backend tensorflow-gpu/,
+    )
     // No worker left: the coordinator stops after --worker-timeout with the base cell journaled and run.json naming the backend.
     expect(run.exitCode, run.stderr).toBe(4)
     const runDir = join(project.dir, 'queued', readdirSync(join(project.dir, 'queued'))[0]!)
