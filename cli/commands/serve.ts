@@ -78,9 +78,10 @@ async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKe
     await plugin.load!(dir, { seed: 0, concurrency: f.concurrency ?? availableParallelism(), backend: f.backend }),
     `the served model of '${plugin.name}'`,
   )
-  // Named after the weights: a client's request cache keys answers by the model name, so two
-  // checkpoints served in turn under one name would answer each other's requests from it.
-  const modelName = f.servedModelName ?? (await defaultServedModelName(f.model, model, dir))
+  // Named after the weights and the backend: a client's request cache keys answers by the model
+  // name, so two checkpoints (or backends) served in turn under one name would answer each other's
+  // requests from it.
+  const modelName = f.servedModelName ?? (await defaultServedModelName(f.model, model, dir, { usesBackend: plugin.usesBackend }))
   const served = createOpenAiServer({ model, modelName, maxBodyBytes: f.maxBody, apiKey, log: (line) => process.stderr.write(`bench serve: ${line}\n`) })
   let url: string
   try {

@@ -10,15 +10,24 @@ const HASH_DIGITS = 12
 /**
  * The model name `bench serve` lists and answers to when `--served-model-name` is not given:
  * `<plugin>@<first 12 hex digits of the weights' hash>` — the checkpoint content hash the loaded
- * model reports (`modelHash`), else a sha256 of every file in the checkpoint folder. Runs once at
- * start. Guarantees two different checkpoints never share a name: a client's request cache
- * (openai-compatible's) keys answers by the model name, not by the server's address, so a shared
- * name would let one checkpoint's cached answers stand for another's.
+ * model reports (`modelHash`), else a sha256 of every file in the checkpoint folder — then, for a
+ * model that computes on a TensorFlow.js backend (`usesBackend`), `-<backend>` (the one it runs
+ * on, e.g. `-wasm`). Runs once at start. Guarantees that two different checkpoints, or one
+ * checkpoint on two backends, never share a name: a client's request cache (openai-compatible's)
+ * keys answers by the model name, not by the server's address, so a shared name would let one
+ * checkpoint's cached answers stand for another's, and answers computed on one backend (whose
+ * last digits differ, e.g. a GPU's) stand for another's.
  */
-export async function defaultServedModelName(plugin: string, model: ModelInstance, checkpointDir: string): Promise<string> {
+export async function defaultServedModelName(
+  plugin: string,
+  model: ModelInstance,
+  checkpointDir: string,
+  opts: { usesBackend?: boolean } = {},
+): Promise<string> {
   // An empty hash names nothing, so it falls back too.
   const hash = (await modelHash(model)) || (await folderHash(checkpointDir))
-  return `${plugin}@${hash.slice(0, HASH_DIGITS)}`
+  const backend = opts.usesBackend === false ? '' : model.describe().backend
+  return `${plugin}@${hash.slice(0, HASH_DIGITS)}${backend ? `-${backend}` : ''}`
 }
 
 /** sha256 over a folder's files (relative path and bytes of each, in sorted order): for a model that reports no hash. */

@@ -238,9 +238,9 @@ describe('bench serve + bench run --model openai-compatible', () => {
     expect(pools(warm)).not.toEqual(pools(first.runs[0]!))
     expect(cell(warm).metrics).toEqual(cell(cold).metrics)
     expect(cell(warm).prompts).toEqual(cell(cold).prompts)
-    // Because each is served under a name that holds its checkpoint's hash.
-    expect(first.name).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
-    expect(second.name).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
+    // Because each is served under a name that holds its checkpoint's hash (and the backend it runs on).
+    expect(first.name).toMatch(/^tiny-transformer@[0-9a-f]{12}-(wasm|cpu|tensorflow|tensorflow-gpu|webgpu)$/)
+    expect(second.name).toMatch(/^tiny-transformer@[0-9a-f]{12}-(wasm|cpu|tensorflow|tensorflow-gpu|webgpu)$/)
     expect(second.name).not.toBe(first.name)
     // --served-model-name still sets the name outright.
     const named = await serve([otherCheckpoint, '--port', '0', '--concurrency', '1', '--served-model-name', 'my-checkpoint'])

@@ -132,7 +132,7 @@ describe('openai-compatible against bench serve', () => {
       expect(texts(fromB)).toEqual(texts(await other.sample(requests())))
       expect(texts(fromB)).not.toEqual(texts(fromA))
       expect(warm.takeUsage!()).toMatchObject({ requests: 2, cachedRequests: 0 })
-      expect(warm.describe().model).toMatch(/^tiny-transformer@[0-9a-f]{12}$/)
+      expect(warm.describe().model).toMatch(/^tiny-transformer@[0-9a-f]{12}-wasm$/)
     } finally {
       await Promise.all([firstServed.close(), otherServed.close()])
       await other.dispose?.()
@@ -169,9 +169,21 @@ describe('openai-compatible against bench serve', () => {
 })
 
 describe("bench serve's default model name", () => {
-  it('names the weights: the hash the model reports, else a hash of the checkpoint folder', async () => {
+  it('names the weights: the hash the model reports, else a hash of the checkpoint folder; and the backend a model that uses one runs on', async () => {
     const reported = await model.contentHash!()
-    expect(await defaultServedModelName('tiny-transformer', model, cacheRoot)).toBe(`tiny-transformer@${reported.slice(0, 12)}`)
+    expect(await defaultServedModelName('tiny-transformer', model, cacheRoot)).toBe(`tiny-transformer@${reported.slice(0, 12)}-wasm`)
+    // The same checkpoint on another backend: another name (a GPU's last digits differ, so its
+    // answers must not stand for these in a client's cache).
+    const dir = join(cacheRoot, 'on-cpu')
+    await model.save!(dir)
+    const onCpu = await tinyTransformer({ layers: 1, width: 16, heads: 2, context: 24 }).load!(dir, { seed: 0, concurrency: 1, backend: 'cpu' })
+    try {
+      expect(await defaultServedModelName('tiny-transformer', onCpu, dir)).toBe(`tiny-transformer@${reported.slice(0, 12)}-cpu`)
+    } finally {
+      await onCpu.dispose?.()
+    }
+    // A model that computes on no TensorFlow.js backend (usesBackend: false): the hash alone.
+    expect(await defaultServedModelName('tiny-transformer', model, cacheRoot, { usesBackend: false })).toBe(`tiny-transformer@${reported.slice(0, 12)}`)
     // A model that reports no hash: the folder's files name it, so other bytes give another name.
     const unhashed: ModelInstance = { sample: async () => [], describe: () => ({ parameters: 0, backend: 'none', device: 'none' }) }
     const folder = join(cacheRoot, 'unhashed')
@@ -179,7 +191,7 @@ describe("bench serve's default model name", () => {
     writeFileSync(join(folder, 'checkpoint.json'), '{}')
     writeFileSync(join(folder, 'sub', 'weights.bin'), 'one')
     const first = await defaultServedModelName('third-party', unhashed, folder)
-    expect(first).toMatch(/^third-party@[0-9a-f]{12}$/)
+    expect(first).toMatch(/^third-party@[0-9a-f]{12}-none$/)
     expect(await defaultServedModelName('third-party', unhashed, folder)).toBe(first)
     writeFileSync(join(folder, 'sub', 'weights.bin'), 'two')
     expect(await defaultServedModelName('third-party', unhashed, folder)).not.toBe(first)
