@@ -72,3 +72,13 @@ export function isInstalled(spec: BackendSpec): boolean {
 export function backendSpec(name: string): BackendSpec | undefined {
   return BACKENDS.find((spec) => spec.name === name)
 }
+
+/** The version of an installed npm package (its package.json), or undefined when it does not resolve from here. */
+export function installedVersion(name: string): string | undefined {
+  try {
+    const version = (require(`${name}/package.json`) as { version?: unknown }).version
+    return typeof version === 'string' ? version : undefined
+  } catch {
+    return undefined
+  }
+}

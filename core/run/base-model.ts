@@ -15,6 +15,8 @@ import { checkUpdateStats } from '../plugin-api-checks/check-update.js'
 import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
 import { resultOptions } from './plugin-mismatches.js'
 import { expectedBackend, selectBackend } from '../backend/select-backend.js'
+import { installedVersion } from '../backend/backend-catalog.js'
+import { harnessPackage } from './provenance.js'
 import {
   type ResumeCadence,
   type ResumePoint,
@@ -156,8 +158,21 @@ function expectedBaseModelKey(spec: BaseModelSpec): string {
   return baseModelKey(spec.model.usesBackend === true ? { ...spec, backend: expectedBackend(spec.backend) } : spec)
 }
 
-/** Content hash of everything that determines the pretrained base model. */
-export function baseModelKey(opts: BaseModelSpec): string {
+/**
+ * The versions of the code that pretrains, beside the plugins': bonbench's (its pretraining loop is
+ * in core), and for a model on a TensorFlow.js backend, TensorFlow.js's (its kernels decide the
+ * last digits). An upgrade of either builds a new base model instead of taking one the old code
+ * pretrained, whose numbers a cold cache would no longer give.
+ */
+export function pretrainingCodeVersions(model: Pick<ModelPlugin, 'usesBackend'>): Record<string, string> {
+  return {
+    bonbench: harnessPackage().version,
+    ...(model.usesBackend === true ? { tfjs: installedVersion('@tensorflow/tfjs-core') ?? 'unknown' } : {}),
+  }
+}
+
+/** Content hash of everything that determines the pretrained base model; `versions`: the code's (default: the installed ones). */
+export function baseModelKey(opts: BaseModelSpec, versions: Record<string, string> = pretrainingCodeVersions(opts.model)): string {
   const hash = createHash('sha256')
   hash.update(
     JSON.stringify({
@@ -165,6 +180,7 @@ export function baseModelKey(opts: BaseModelSpec): string {
       task: [opts.task.name, opts.task.meta.version, resultOptions(opts.task), opts.taskSeed, opts.data.files ?? []],
       pretrain: [opts.pretrainSteps, opts.pretrainBatch, opts.learningRate],
       backend: opts.backend,
+      versions,
     }),
   )
   hash.update(corpusOf(opts.data))

@@ -1,9 +1,12 @@
+import * as tf from '@tensorflow/tfjs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ModelInstance, ModelPlugin, WeightedSequence } from '../../../core/plugin-api/model.js'
 import type { TrainStepLog } from '../../../core/plugin-api/results.js'
 import { selectBackend } from '../../../core/backend/select-backend.js'
-import { baseModelKey, prepareBaseModel } from '../../../core/run/base-model.js'
+import { baseModelKey, prepareBaseModel, pretrainingCodeVersions } from '../../../core/run/base-model.js'
+import { packageRoot } from '../../../core/package-root.js'
 import { tabular, type TabularInstance } from '../../../plugins/models/tabular/index.js'
 import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
 import { toy } from '../../../plugins/tasks/toy/index.js'
@@ -91,5 +94,19 @@ describe('prepareBaseModel: a cache never changes a result', () => {
     expect(key({ width: 16, heads: 2, maxWorkers: 3 })).toBe(base)
     expect(key({ width: 32, heads: 2, maxWorkers: 3 })).not.toBe(base)
     expect(key({ width: 16, heads: 2, batching: { sampleRows: 8 } })).not.toBe(base)
+  })
+
+  it("holds the versions of bonbench and, for a model on a TensorFlow.js backend, TensorFlow.js: an upgrade pretrains anew instead of taking the old code's model", async () => {
+    const task = toy({ prompts: 12 })
+    const data = await task.load({ seed: 4 })
+    const spec = { model: tinyTransformer({ width: 16, heads: 2 }), task, data, taskSeed: 4, pretrainSteps: 2, pretrainBatch: 3, backend: 'cpu' }
+    const installed = pretrainingCodeVersions(spec.model)
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+    expect(installed).toEqual({ bonbench: manifest.version, tfjs: tf.version_core })
+    expect(baseModelKey(spec)).toBe(baseModelKey(spec, installed))
+    expect(baseModelKey(spec, { ...installed, bonbench: '99.0.0' })).not.toBe(baseModelKey(spec))
+    expect(baseModelKey(spec, { ...installed, tfjs: '99.0.0' })).not.toBe(baseModelKey(spec))
+    // A model that computes on no TensorFlow.js backend: bonbench's version alone.
+    expect(pretrainingCodeVersions(tabular())).toEqual({ bonbench: manifest.version })
   })
 })
