@@ -177,7 +177,9 @@ export function baseModelKey(opts: BaseModelSpec, versions: Record<string, strin
   hash.update(
     JSON.stringify({
       model: [opts.model.name, opts.model.meta.version, resultOptions(opts.model)],
-      task: [opts.task.name, opts.task.meta.version, resultOptions(opts.task), opts.taskSeed, opts.data.files ?? []],
+      // The data files by content, not by where they are: the same bytes moved (another checkout,
+      // another machine of a queue with a shared cache) find the same base model.
+      task: [opts.task.name, opts.task.meta.version, resultOptions(opts.task), opts.taskSeed, (opts.data.files ?? []).map((f) => f.sha256)],
       pretrain: [opts.pretrainSteps, opts.pretrainBatch, opts.learningRate],
       backend: opts.backend,
       versions,

@@ -109,4 +109,21 @@ describe('prepareBaseModel: a cache never changes a result', () => {
     // A model that computes on no TensorFlow.js backend: bonbench's version alone.
     expect(pretrainingCodeVersions(tabular())).toEqual({ bonbench: manifest.version })
   })
+
+  it('holds the data files by their bytes, not by where they are: the same file moved keeps the key, other bytes change it', async () => {
+    const task = toy({ prompts: 12 })
+    const data = await task.load({ seed: 4 })
+    const spec = (files: Array<{ path: string; sha256: string }>) => ({
+      model: tabular(),
+      task,
+      data: { ...data, files },
+      taskSeed: 4,
+      pretrainSteps: 2,
+      pretrainBatch: 3,
+      backend: 'cpu',
+    })
+    const here = baseModelKey(spec([{ path: '/home/a/data/test.jsonl', sha256: 'ab'.repeat(32) }]))
+    expect(baseModelKey(spec([{ path: '/mnt/shared/test.jsonl', sha256: 'ab'.repeat(32) }]))).toBe(here)
+    expect(baseModelKey(spec([{ path: '/home/a/data/test.jsonl', sha256: 'cd'.repeat(32) }]))).not.toBe(here)
+  })
 })
