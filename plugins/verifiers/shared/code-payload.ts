@@ -50,10 +50,20 @@ function cutAtStop(completion: string, stopTokens: readonly string[] | undefined
   return completion.slice(0, end)
 }
 
+/**
+ * The two parts of one candidate's program: the candidate's code (prefix and cut completion) and
+ * the tests, for a runner that keeps the tests out of the candidate's reach (runs them as code of
+ * their own, after the candidate's). `candidate + test` is {@link buildProgram}'s text.
+ */
+export function buildProgramParts(problem: Problem, payload: CodePayload, completion: string): { candidate: string; test: string } {
+  const prefix = payload.prefix ?? problem.prompt
+  return { candidate: `${prefix}${cutAtStop(completion, payload.stopTokens)}\n`, test: `${payload.test}\n` }
+}
+
 /** The program text of one candidate (see CodePayload); pure and deterministic. */
 export function buildProgram(problem: Problem, payload: CodePayload, completion: string): string {
-  const prefix = payload.prefix ?? problem.prompt
-  return `${prefix}${cutAtStop(completion, payload.stopTokens)}\n${payload.test}\n`
+  const { candidate, test } = buildProgramParts(problem, payload, completion)
+  return candidate + test
 }
 
 /** Caps captured output at `limit` characters, saying how much was dropped. */
