@@ -24,6 +24,7 @@ import builtins
 import gc
 import json
 import marshal
+import re
 import math
 import os
 import resource
@@ -70,8 +71,12 @@ def as_site_would():
                 pass  # python3 reports the line and ignores the rest of the file
         return None if reset else known_paths
 
+    original = site.addpackage
     site.addpackage = paths_only
-    site.main()
+    try:
+        site.main()
+    finally:
+        site.addpackage = original  # no function of ours left where a candidate finds it
 
 
 as_site_would()
@@ -93,6 +98,166 @@ import socket  # noqa: E402
 REQ_FD, RES_FD = 3, 4
 
 
+TESTS_FILE = '<bonbench tests>'  # the tests' filename in tracebacks: no file of that name exists
+
+
+class Refused(PermissionError):
+    pass
+
+
+class FrameRefused(ValueError):
+    # sys._getframe refused: a ValueError, as when the stack is not that deep, so the stdlib's own
+    # fallbacks (namedtuple's, typing's and enum's module name, logging's caller) take over.
+    pass
+
+
+def make_guard():
+    """Installs the audit hook of every candidate; returns arm(tests_scope), which switches it on.
+
+    Installed here, in the server (hooks cannot be removed, and a fork keeps them); off until a
+    child arms it, once, before any code of the candidate runs, and never off again in that child.
+    Armed, it refuses what reaches frames or raw memory — the harness's frames hold the completion
+    token, the tests' frames their globals: sys._getframe, sys._current_frames/_current_exceptions,
+    sys.settrace/setprofile, frame attributes (tb_frame, gi_frame, f_back, f_code, ...), a test
+    function's __code__, gc.get_objects/get_referrers/get_referents, every ctypes event, another
+    audit hook (it would see the tests' code being compiled and run), importing ctypes, cffi, the
+    _test* modules or subinterpreters, and opening anything under /proc (/proc/self/mem) or a
+    folder (a dir_fd for a relative path into /proc), a symlink into /proc or to /, a hard link.
+    Its state lives in this closure: no module global, nothing on a candidate's path.
+
+    It also serves two 'bonbench.' events, armed or not (anyone may raise them: they do nothing a
+    candidate could not do itself): _signal.signal and _imp.create_builtin/create_dynamic go through
+    the hook, which holds the originals, so no Python object the candidate can reach holds them.
+    A signal handler gets the frame that was running (an unaudited way to a frame): handlers are
+    wrapped to get None; _signal cannot be made anew (create_builtin refuses it)."""
+    import _imp
+    armed = [False]
+    tests = [None]
+    raw_signal = _signal.signal
+    raw_create_builtin = _imp.create_builtin
+    raw_create_dynamic = _imp.create_dynamic
+    default_int_handler = _signal.default_int_handler
+    function = type(make_guard)
+    refused = frozenset(('sys._getframe', 'sys._current_frames', 'sys._current_exceptions', 'sys.settrace', 'sys.setprofile',
+                         'sys.addaudithook', 'gc.get_objects', 'gc.get_referrers', 'gc.get_referents', 'os.link'))
+    frame_attrs = frozenset(('tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back', 'f_code', 'gi_code', 'cr_code', 'ag_code',
+                             'f_locals', 'f_globals', 'f_trace'))
+    blocked = frozenset(('ctypes', '_ctypes', 'cffi', '_cffi_backend', '_testcapi', '_testinternalcapi', '_testmultiphase',
+                         '_testbuffer', '_testclinic', '_testimportmultiple', '_testsinglephase', '_xxsubinterpreters',
+                         '_xxinterpchannels', '_xxtestfuzz', '_signal'))
+    realpath, join, dirname, isdir, getcwd, fsdecode = (os.path.realpath, os.path.join, os.path.dirname, os.path.isdir,
+                                                       os.getcwd, os.fsdecode)
+
+    def refuse(what):
+        raise Refused(1, 'bonbench sandbox: %s is refused while the candidate and its tests run' % what)
+
+    def resolved(path, base=None):
+        # The path as the kernel would follow it now, or None when we cannot tell (then refused).
+        if type(path) is bytes:
+            path = fsdecode(path)
+        elif type(path) is not str:
+            pathlib = sys.modules.get('pathlib')  # a PathLike of the candidate's could answer twice
+            if pathlib is None or type(path) not in (pathlib.PosixPath, pathlib.PurePosixPath):
+                return None
+            path = str(path)
+        if '\0' in path:
+            return ''  # open fails on it anyway
+        try:
+            return realpath(join(base if base is not None else getcwd(), path))
+        except (OSError, ValueError):
+            return None
+
+    def into_proc(full):
+        return full is None or full == '/' or full == '/proc' or full.startswith('/proc/')
+
+    def blocked_module(name):
+        return type(name) is not str or any(part in blocked for part in name.split('.'))
+
+    def serve(event, args):
+        if event == 'bonbench.signal':
+            signalnum, handler, box = args
+            if callable(handler) and handler is not default_int_handler:
+                user = handler
+                handler = lambda signum, frame: user(signum, None)  # noqa: E731
+            box.append(raw_signal(signalnum, handler))
+        elif event == 'bonbench.create_builtin':
+            spec, box = args
+            if spec.name == '_signal' or (armed[0] and blocked_module(spec.name)):
+                raise ImportError('bonbench sandbox: %s cannot be loaded again' % spec.name)
+            box.append(raw_create_builtin(spec))
+        elif event == 'bonbench.create_dynamic':
+            spec, box = args[0], args[-1]
+            origin = getattr(spec, 'origin', None)
+            if armed[0] and (blocked_module(spec.name) or type(origin) is not str
+                             or os.path.basename(origin).split('.')[0] in blocked):
+                raise ImportError('bonbench sandbox: %s cannot be loaded while the candidate runs' % spec.name)
+            box.append(raw_create_dynamic(*args[:-1]))
+
+    def hook(event, args):
+        if event[:9] == 'bonbench.':
+            return serve(event, args)
+        if not armed[0]:
+            return
+        if event == 'object.__getattr__':
+            name = args[1]
+            if name in frame_attrs or (name == '__code__' and type(args[0]) is function and args[0].__globals__ is tests[0]):
+                refuse('reading %s' % name)
+        elif event in refused:
+            if event == 'sys._getframe':
+                raise FrameRefused('bonbench sandbox: sys._getframe is refused while the candidate and its tests run')
+            if event == 'sys.addaudithook':
+                raise RuntimeError('bonbench sandbox: no other audit hook')  # refused silently, as documented
+            refuse(event)
+        elif event[:7] == 'ctypes.':
+            refuse(event)
+        elif event == 'import':
+            if blocked_module(args[0]):
+                refuse('importing %s' % args[0])
+        elif event == 'open':
+            path = args[0]
+            if type(path) is int:
+                return
+            full = resolved(path)
+            if into_proc(full) or isdir(full):
+                refuse('opening %r' % (path,))
+        elif event == 'os.symlink':
+            src, dst, dir_fd = args
+            if dir_fd not in (None, -1):
+                refuse('os.symlink with dir_fd')
+            where = resolved(dst)
+            if where is None or into_proc(resolved(src, dirname(where))):
+                refuse('a symlink to %r' % (src,))
+
+    def arm(tests_scope):
+        tests[0] = tests_scope
+        armed[0] = True
+
+    def create_builtin(spec):
+        box = []
+        sys.audit('bonbench.create_builtin', spec, box)
+        return box[0]
+
+    def create_dynamic(spec, *file):
+        box = []
+        sys.audit('bonbench.create_dynamic', spec, *file, box)
+        return box[0]
+
+    def signal_(signalnum, handler):
+        box = []
+        sys.audit('bonbench.signal', signalnum, handler, box)
+        return box[0]
+
+    sys.addaudithook(hook)
+    _imp.create_builtin = create_builtin
+    _imp.create_dynamic = create_dynamic
+    _signal.signal = signal_
+    try:
+        del signal.signal.__wrapped__  # functools.wraps kept the original _signal.signal there
+    except AttributeError:
+        pass
+    return arm
+
+
 def temporary_root():
     # tempfile.gettempdir()'s choice, without importing tempfile (see PRELOAD).
     for folder in [os.environ.get(v) for v in ('TMPDIR', 'TEMP', 'TMP')] + ['/tmp', '/var/tmp', '/usr/tmp', os.getcwd()]:
@@ -105,7 +270,7 @@ TMP_ROOT = temporary_root()
 SIGKILL, SIGTERM, SIGINT, SIGPIPE = int(signal.SIGKILL), int(signal.SIGTERM), int(signal.SIGINT), int(signal.SIGPIPE)
 CONFIG = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 SANDBOX_UID = CONFIG.get('uid')  # an unprivileged uid for candidates (only when we are root)
-PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 CHILDREN = '/proc/self/task/%d/children' % os.getpid()
 current_child = [0]
 forker = [None]  # the Forker, once started
@@ -490,10 +655,10 @@ class Forker:
         self.pid = pid
         self.chan = chan
 
-    def start(self, limits, cwd, path, nonce, env, fds):
+    def start(self, limits, cwd, path, tests, nonce, env, fds):
         """Has a candidate forked; returns its pid (its own process group by then)."""
         try:
-            self.chan.sendmsg([marshal.dumps((limits, cwd, path, nonce, env))],
+            self.chan.sendmsg([marshal.dumps((limits, cwd, path, tests, nonce, env))],
                               [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack('3i', *fds))])
         except OSError as e:
             raise ForkerGone('the forker died (%s)' % e)
@@ -529,7 +694,7 @@ class ForkerGone(Exception):
 FDS = struct.calcsize('3i')
 
 
-def start_forker(net):
+def start_forker(net, arm):
     server_end, forker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     server = os.getpid()
     # Our frames under the candidate's (as in the child they are): this one, forker_loop's and
@@ -545,7 +710,7 @@ def start_forker(net):
             if os.getppid() != server:
                 os._exit(1)
             os.closerange(REQ_FD, RES_FD + 1)  # the host's protocol is the server's alone
-            forker_loop(forker_end, depth, net)
+            forker_loop(forker_end, depth, net, arm)
             code = 0
         except BaseException:
             traceback.print_exc()
@@ -554,21 +719,21 @@ def start_forker(net):
     return Forker(pid, server_end)
 
 
-def forker_loop(chan, depth, net):
+def forker_loop(chan, depth, net, arm):
     space = socket.CMSG_SPACE(FDS)
     while True:
-        msg, ancillary, _, _ = chan.recvmsg(1 << 16, space)
+        msg, ancillary, _, _ = chan.recvmsg(1 << 20, space)
         if not msg:
             return
         (level, kind, data), = ancillary
         out_w, err_w, done_w = struct.unpack('3i', data[:FDS])
-        limits, cwd, path, nonce, env = marshal.loads(msg)
+        limits, cwd, path, tests, nonce, env = marshal.loads(msg)
         if env is not None:
             os.environ.clear()
             os.environ.update(env)
         pid = os.fork()
         if pid == 0:
-            run_child(limits, depth, cwd, path, out_w, err_w, done_w, nonce, net)
+            run_child(limits, depth, cwd, path, tests, out_w, err_w, done_w, nonce, net, arm)
         try:
             os.setpgid(pid, pid)  # so the server may kill the group as soon as it has the pid
         except OSError:
@@ -580,9 +745,18 @@ def forker_loop(chan, depth, net):
         chan.send(b'S%d' % os.waitpid(pid, 0)[1])
 
 
-def run_child(limits, depth, cwd, path, out_w, err_w, done_w, nonce, net):
-    """In the forked child: set the limits, drop privileges, run the program; never returns."""
+def run_child(limits, depth, cwd, path, tests, out_w, err_w, done_w, nonce, net, arm):
+    """In the forked child: set the limits, drop privileges, run the candidate's code and then the
+    tests; never returns.
+
+    The tests are kept from the candidate (README, "What a candidate cannot reach"): they are not in
+    its file (it holds the candidate's code only) but come here as a string; they are compiled
+    before any code of the candidate runs and run after it, in globals of their own (a copy of the
+    candidate's names, so they find its functions, with a copy of builtins taken before the
+    candidate ran). The guard is armed before the candidate's first line: from then on nothing
+    reaches a frame, so not this one (the token, the tests' globals) either."""
     code = 1
+    write, exit_now = os.write, os._exit  # ours, whatever the candidate does to the os module
     try:
         os.setpgid(0, 0)
         null = os.open('/dev/null', os.O_RDONLY)
@@ -613,11 +787,24 @@ def run_child(limits, depth, cwd, path, out_w, err_w, done_w, nonce, net):
         # Our own frames (counted by the server: walking them here costs page copies) are added, so the
         # candidate gets python3's 1000 frames of recursion.
         sys.setrecursionlimit(1000 + depth)
-        scope = {'__name__': '__main__', '__file__': path, '__builtins__': builtins, '__doc__': None,
-                 '__package__': None, '__spec__': None, '__loader__': None, '__cached__': None}
+        # The candidate's module is __main__, as under python3 (not this server's module).
+        main = type(sys)('__main__')
+        scope = main.__dict__
+        scope.update({'__file__': path, '__builtins__': builtins, '__cached__': None})
+        sys.modules['__main__'] = main
+        pristine = dict(builtins.__dict__)  # before the candidate can change builtins
         finished = False
         try:
-            exec(compile(read_program(path), path, 'exec'), scope)
+            program = compile(read_program(path), path, 'exec')
+            checks = compile(tests, TESTS_FILE, 'exec')
+            tests = None
+            tests_scope = {}
+            arm(tests_scope)
+            exec(program, scope)
+            del program
+            tests_scope.update(scope)
+            tests_scope['__builtins__'] = pristine
+            exec(checks, tests_scope)
             finished = True
             code = 0
         except SystemExit as e:
@@ -657,13 +844,18 @@ def run_child(limits, depth, cwd, path, out_w, err_w, done_w, nonce, net):
                     code = 120  # python3's status when the final flush of stdout fails
                     finished = False
         if finished and code == 0:
-            os.write(done_w, nonce)
-    except BaseException:
+            write(done_w, nonce)
+    except BaseException as e:
         try:
-            os.write(2, traceback.format_exc().encode('utf-8', 'replace'))
+            # Armed, the traceback module cannot read frames: then the exception alone.
+            try:
+                text = traceback.format_exc()
+            except BaseException:
+                text = 'bonbench fork server: %r\n' % (e,)
+            write(2, text.encode('utf-8', 'replace'))
         except BaseException:
             pass
-    os._exit(code)
+    exit_now(code)
 
 
 def signal_name(num):
@@ -673,17 +865,34 @@ def signal_name(num):
         return str(num)
 
 
+TEST_LINE = re.compile(r'^(  File "%s", line (\d+), in .*)$' % re.escape(TESTS_FILE), re.M)
+
+
+def with_test_lines(stderr, tests):
+    """A traceback through the tests, with their lines: the child's printer finds no file of them
+    (there is none, so the candidate cannot read them), the server holds them. Done here, after the run."""
+    if TESTS_FILE not in stderr:
+        return stderr
+    lines = tests.split('\n')
+
+    def add(m):
+        n = int(m.group(2))
+        line = lines[n - 1].strip() if 0 < n <= len(lines) else ''
+        return m.group(1) + ('\n    ' + line if line else '')
+    return TEST_LINE.sub(add, stderr)
+
+
 def run_one(req, net):
     started = time.monotonic()
     try:
-        folder.write(req['program'])
+        folder.write(req['candidate'])
         env = environment_of(req)
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         done_r, done_w = os.pipe()
         nonce = os.urandom(16).hex().encode('ascii')
         try:
-            pid = forker[0].start(limits_of(req), folder.path, folder.program, nonce, env, (out_w, err_w, done_w))
+            pid = forker[0].start(limits_of(req), folder.path, folder.program, req['test'], nonce, env, (out_w, err_w, done_w))
         finally:
             for fd in (out_w, err_w, done_w):
                 os.close(fd)
@@ -740,7 +949,8 @@ def run_one(req, net):
         return {
             'id': req['id'], 'exitCode': exit_code, 'signal': sig, 'timedOut': timed_out,
             'completed': bytes(done) == nonce,
-            'stdout': kept[out_r].decode('utf-8', 'replace'), 'stderr': kept[err_r].decode('utf-8', 'replace'),
+            'stdout': kept[out_r].decode('utf-8', 'replace'),
+            'stderr': with_test_lines(kept[err_r].decode('utf-8', 'replace'), req['test']),
             'dropped': dropped, 'wallMs': (time.monotonic() - started) * 1000,
         }
     finally:
@@ -771,6 +981,13 @@ def main():
             SANDBOX_UID = None
         elif stdlib != 'open':
             privileges += ' (' + stdlib + ' by a mount namespace)'
+    # Not dumpable (inherited by the forker and every candidate): no other process of the same uid
+    # may read our memory (/proc/<pid>/mem, ptrace), which holds each candidate's token.
+    try:
+        prctl(PR_SET_DUMPABLE, 0)
+    except Exception:
+        pass
+    arm = make_guard()
     send({'hello': True, 'pid': os.getpid(), 'network': net, 'uid': SANDBOX_UID, 'privileges': privileges,
           'python': sys.version.split()[0]})
     # Everything made so far stays: the collector leaves it alone from now on, so a collection in a
@@ -779,7 +996,7 @@ def main():
     compile('x = 1', '<warm-up>', 'exec')
     gc.collect()
     gc.freeze()
-    forker[0] = start_forker(net)
+    forker[0] = start_forker(net, arm)
     try:
         while True:
             header = read_exact(REQ_FD, 4)

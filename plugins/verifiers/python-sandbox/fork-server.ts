@@ -23,7 +23,10 @@ export interface ForkServerHello {
 
 /** One candidate as sent to a fork server. */
 export interface ForkJob {
-  program: string
+  /** The candidate's code (prefix and completion): the file it runs from, which it may read. */
+  candidate: string
+  /** The tests, run after the candidate's code in globals of their own; never in a file (fork-server.py, run_child). */
+  test: string
   timeoutMs: number
   memoryMb: number
   outputLimit: number

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { BenchError, defineVerifier, getBudget } from 'bonbench'
 import type { Problem, Verdict, VerifyContext, VerifyItem } from 'bonbench'
 import { classifyRun } from '../command/classify-run.js'
-import { buildProgram, capText, isCodePayload, type CodePayload } from '../shared/code-payload.js'
+import { buildProgramParts, capText, isCodePayload, type CodePayload } from '../shared/code-payload.js'
 import { forEachLimited } from '../shared/for-each-limited.js'
 import { ForkServerPool } from './fork-server-pool.js'
 import type { ForkRunResult, ForkServerHello } from './fork-server.js'
@@ -123,7 +123,7 @@ export const pythonSandbox = defineVerifier({
       async score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]> {
         const jobs = batch.map(({ problem, completion }) => {
           const payload = payloadOf(problem)
-          return { payload, program: buildProgram(problem, payload, completion) }
+          return { payload, ...buildProgramParts(problem, payload, completion) }
         })
         const verdicts = new Array<Verdict>(batch.length)
         const servers = poolOf()
@@ -134,10 +134,11 @@ export const pythonSandbox = defineVerifier({
           jobs.length,
           width,
           async (i) => {
-            const { payload, program } = jobs[i]!
+            const { payload, candidate, test } = jobs[i]!
             const run = await servers.run(
               {
-                program,
+                candidate,
+                test,
                 timeoutMs: payload.timeoutMs ?? o.timeoutMs,
                 memoryMb: o.memoryMb,
                 outputLimit: o.outputLimit,
