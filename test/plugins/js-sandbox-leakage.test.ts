@@ -76,9 +76,10 @@ const attacks: Attack[] = [
     seen: true,
   },
   {
+    // The shim freezes Array.prototype (the tests call its methods on their own data): these attempts fail in the candidate already.
     name: 'Array.prototype patches',
     body: '  Array.prototype.push = function () { return 0 }\n  Array.prototype.map = () => []\n  Array.prototype[Symbol.iterator] = function* () {}\n',
-    seen: true,
+    seen: false,
   },
   {
     name: 'other prototypes and namespaces',
@@ -120,8 +121,10 @@ const attacks: Attack[] = [
   },
   {
     name: 'built-ins reached without their names (generator, iterator and typed-array prototypes)',
+    // %ArrayIteratorPrototype% is frozen by the shim (the tests iterate their own arrays), so its
+    // `next` cannot change, and the probe sees no other of these: the attempts must leave nothing.
     body: '  Object.getPrototypeOf(function* () {}).leak = 1\n  Object.getPrototypeOf([][Symbol.iterator]()).next = () => ({ done: true })\n  Object.getPrototypeOf(Int8Array).prototype.leak = 1\n',
-    seen: true,
+    seen: false,
   },
   {
     name: 'the Symbol registry (shared by the whole isolate) and the Symbol constructor',

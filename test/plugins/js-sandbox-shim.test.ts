@@ -16,7 +16,10 @@ import { ARM_KEY, ARM_SHIM_SOURCE, shimSnapshotSource, shimSource } from '../../
 
 /** A stand-in for isolated-vm's Script: runs `body` where the candidate would run. */
 const script = (body: () => unknown): CandidateScript<null> => ({
-  runSync: () => ({ deref: body, release: () => {} }),
+  runSync: () => {
+    const value = body()
+    return { deref: () => value, release: () => {} }
+  },
 })
 
 const cyclic = (): unknown => {
@@ -315,49 +318,78 @@ describe('describing what the candidate threw', () => {
 })
 
 describe('run and its report', () => {
-  const report = async (body: () => unknown) => {
-    const state = createState()
-    const settled = createRun<null>(state)(script(body), null)
-    // A plain report when the completion value is no promise; else a promise with no prototype.
-    if (typeof settled === 'string') return JSON.parse(settled) as Record<string, unknown>
-    expect(Object.getPrototypeOf(settled)).toBeNull()
-    return JSON.parse(await new Promise<string>((resolve) => Promise.prototype.then.call(settled, resolve))) as Record<string, unknown>
+  // The candidate's script runs first; `tests` stands for the test runner (test-runner.ts), here a plain function.
+  const runWith = (candidate: () => unknown, tests: () => unknown) => createRun<null>(createState(), () => tests())
+  const report = async (tests: () => unknown, candidate: () => unknown = () => undefined) => {
+    const run = runWith(candidate, tests)
+    const settled = run(script(candidate), null, 'tests')
+    // Undefined when the tests' completion value is no promise; else a promise with no prototype.
+    if (settled !== undefined) {
+      expect(Object.getPrototypeOf(settled)).toBeNull()
+      await new Promise((resolve) => Promise.prototype.then.call(settled, resolve))
+    }
+    return JSON.parse(run()) as Record<string, unknown>
   }
 
-  it('returns the report itself for a completion value that is no promise, and a promise with no prototype for one that is', () => {
+  it('returns undefined for a completion value that is no promise, and a promise with no prototype for one that is; run() is the report', () => {
+    const sync = runWith(
+      () => 1,
+      () => 1,
+    )
     expect(
-      typeof createRun<null>(createState())(
+      sync(
         script(() => 1),
         null,
+        'tests',
       ),
-    ).toBe('string')
-    expect(
-      typeof createRun<null>(createState())(
-        script(() => {
-          throw new Error('x')
-        }),
-        null,
-      ),
-    ).toBe('string')
-    const pending = createRun<null>(createState())(
-      script(() => Promise.resolve(1)),
+    ).toBeUndefined()
+    expect(typeof sync()).toBe('string')
+    const pending = runWith(
+      () => 1,
+      () => Promise.resolve(1),
+    )(
+      script(() => 1),
       null,
+      'tests',
     )
     expect(typeof pending).toBe('object')
     expect(Object.getPrototypeOf(pending)).toBeNull()
   })
 
-  it('resolves with the report after a value, a throw, a fulfilled and a rejected promise', async () => {
-    expect(await report(() => 1)).toEqual({ out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null })
-    expect(
-      (
-        await report(() => {
-          throw new TypeError('t')
-        })
-      ).thrown,
-    ).toMatchObject({ how: 'threw', name: 'TypeError', message: 't' })
-    expect((await report(() => Promise.resolve(1))).thrown).toBeNull()
-    expect((await report(() => Promise.reject(new RangeError('r')))).thrown).toMatchObject({ how: 'rejected with', name: 'RangeError', message: 'r' })
+  it('reports after a value, a throw, a fulfilled and a rejected promise; `ran` only when the tests ran to their end', async () => {
+    expect(await report(() => 1)).toEqual({
+      out: '',
+      err: '',
+      dropped: 0,
+      consoleAssertFailures: 0,
+      assertFailures: 0,
+      firstFailure: '',
+      thrown: null,
+      ran: true,
+    })
+    const thrown = await report(() => {
+      throw new TypeError('t')
+    })
+    expect(thrown).toMatchObject({ thrown: { how: 'threw', name: 'TypeError', message: 't' }, ran: false })
+    expect(await report(() => Promise.resolve(1))).toMatchObject({ thrown: null, ran: true })
+    expect(await report(() => Promise.reject(new RangeError('r')))).toMatchObject({
+      thrown: { how: 'rejected with', name: 'RangeError', message: 'r' },
+      ran: false,
+    })
+  })
+
+  it("a throw in the candidate's script stops the run before the tests", async () => {
+    let tested = false
+    const r = await report(
+      () => {
+        tested = true
+      },
+      () => {
+        throw new Error('top level')
+      },
+    )
+    expect(tested).toBe(false)
+    expect(r).toMatchObject({ thrown: { message: 'top level' }, ran: false })
   })
 
   it('the report is data of its own, not of Object.prototype', () => {
@@ -382,10 +414,9 @@ describe('the bundled shim', () => {
       ),
     ).toBe('undefined true false undefined')
     expect(vm.runInContext("'use strict'; try { console = 1 } catch (e) { e.name }", context)).toBe('TypeError')
-    const program = script(() => vm.runInContext("console.log('hi'); require('assert').equal(1, 2)", context))
-    const text = run(program, null)
-    expect(typeof text).toBe('string')
-    expect(JSON.parse(text as string)).toMatchObject({ out: 'hi\n', assertFailures: 1, thrown: { name: 'AssertionError', message: '1 == 2' } })
+    const program = script(() => vm.runInContext("console.log('hi')", context))
+    expect(run(program, null, "require('assert').equal(1, 2)")).toBeUndefined()
+    expect(JSON.parse(run())).toMatchObject({ out: 'hi\n', assertFailures: 1, thrown: { name: 'AssertionError', message: '1 == 2' }, ran: false })
   })
 
   it('split for a startup snapshot: the snapshot script makes the objects and leaves only the install function; the install hardens and returns run', async () => {
@@ -405,10 +436,13 @@ describe('the bundled shim', () => {
         context,
       ),
     ).toBe('undefined true false undefined false')
-    const text = run(
-      script(() => vm.runInContext("console.error('e'); require('assert').strictEqual(1, 1)", context)),
-      null,
-    )
-    expect(JSON.parse(text as string)).toMatchObject({ err: 'e\n', assertFailures: 0, thrown: null })
+    expect(
+      run(
+        script(() => vm.runInContext("console.error('e')", context)),
+        null,
+        "require('assert').strictEqual(1, 1)",
+      ),
+    ).toBeUndefined()
+    expect(JSON.parse(run())).toMatchObject({ err: 'e\n', assertFailures: 0, thrown: null, ran: true })
   })
 })

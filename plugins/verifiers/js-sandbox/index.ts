@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Problem, Verdict, VerifierPlugin, VerifyContext, VerifyItem } from 'bonbench'
 import { getBudget, BenchError, defineVerifier } from 'bonbench'
-import { buildProgram, isCodePayload, type CodePayload } from '../shared/code-payload.js'
+import { buildProgramParts, isCodePayload, type CodePayload } from '../shared/code-payload.js'
 import { forEachLimited } from '../shared/for-each-limited.js'
 import { IsolatePool, type FreshContext } from './isolate-pool.js'
 import { runCandidate, type CandidateLimits } from './run-candidate.js'
@@ -95,10 +95,10 @@ export const jsSandbox = defineVerifier({
         detailLimit: o.detailLimit,
       }
       const p = getPool()
-      const program = buildProgram(problem, payload, completion)
+      const parts = buildProgramParts(problem, payload, completion)
       // An idle isolate's next context can only fail to appear when the isolate is gone: take another.
-      for (let attempt = 0; ; attempt++) {
-        const slot = p.acquire()
+      for (let attempt = 0, rerun = false; ; attempt++) {
+        const slot = rerun ? p.acquireNew() : p.acquire()
         let fresh: FreshContext
         try {
           fresh = await p.freshContext(slot)
@@ -107,8 +107,17 @@ export const jsSandbox = defineVerifier({
           if (attempt < 2) continue
           throw error
         }
-        const outcome = await runCandidate(slot.isolate, fresh, program, limits)
+        const reused = slot.uses > 0
+        const outcome = await runCandidate(slot.isolate, fresh, parts, limits)
         p.release(slot, outcome.healthy)
+        // Out of memory in an isolate that earlier candidates ran in: what they left may be to
+        // blame, so the verdict comes from a run in a new isolate (a verdict never depends on
+        // the candidates before it).
+        if (outcome.verdict.reason === 'memory' && reused && !rerun) {
+          rerun = true
+          attempt = -1
+          continue
+        }
         return outcome
       }
     }

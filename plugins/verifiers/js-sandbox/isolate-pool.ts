@@ -2,8 +2,12 @@ import ivm from 'isolated-vm'
 import { ARM_SHIM_SOURCE } from './shim-source.js'
 import { shimSnapshot } from './shim-snapshot.js'
 
-/** The shim's `run` in one context, as the host holds it. */
-export type RunReference = ivm.Reference<(script: ivm.Script, context: ivm.Context) => string | Promise<string>>
+/**
+ * The shim's `run` in one context, as the host holds it (see shim/run-program.ts): called with the
+ * candidate, its context and the tests' source it runs them; called with no argument it returns
+ * the report.
+ */
+export type RunReference = ivm.Reference<(candidate?: ivm.Script, context?: ivm.Context, tests?: string) => string | undefined | Promise<undefined>>
 
 /** A fresh context with the shim installed, not yet seen by any candidate. */
 export interface FreshContext {
@@ -23,6 +27,8 @@ export interface IsolateSlot {
   uses: number
   /** The next candidate's context, made on the isolate's own thread while the slot was idle. */
   next?: Promise<FreshContext | undefined>
+  /** V8's used heap size when the isolate was new (bytes), before any candidate. */
+  baselineHeap: number
 }
 
 /** Options of an IsolatePool. */
@@ -33,6 +39,16 @@ export interface IsolatePoolOptions {
   outputLimit: number
   /** An isolate is replaced after this many candidates, so heap fragmentation cannot build up. */
   maxUses: number
+  /**
+   * An isolate whose used heap, after a candidate, exceeds its size when new by more than this
+   * many bytes is replaced (default: 1/4 of the heap limit, at least 32 MiB; garbage not yet
+   * collected counts too: a run of small candidates leaves about 10 MiB of it, the leakage tests' probe more): memory a
+   * candidate left reachable in the isolate (V8's Symbol registry is per isolate and never
+   * collected) must not shrink the heap of the candidates after it. What this misses (less than
+   * the limit left behind) cannot change a verdict to 'memory': the verifier reruns such a
+   * candidate in a new isolate (index.ts).
+   */
+  retainedHeapLimit?: number
 }
 
 /**
@@ -76,7 +92,18 @@ export class IsolatePool {
     const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, this.options.memoryMb), snapshot })
     this.#created++
     const arm = isolate.compileScriptSync(ARM_SHIM_SOURCE, { filename: 'bonbench-shim.js' })
-    return { isolate, arm, uses: 0 }
+    return { isolate, arm, uses: 0, baselineHeap: usedHeap(isolate) }
+  }
+
+  /** A new isolate, never an idle one: for a candidate that must not run after another (a rerun). */
+  acquireNew(): IsolateSlot {
+    const idle = this.#idle
+    this.#idle = []
+    try {
+      return this.acquire()
+    } finally {
+      this.#idle = idle
+    }
   }
 
   /**
@@ -90,10 +117,13 @@ export class IsolatePool {
     return ready ?? makeContext(slot)
   }
 
-  /** Returns a slot: kept when `healthy` (and starts making its next context), else (or when worn out) disposed. */
+  /**
+   * Returns a slot: kept when `healthy` (and starts making its next context), else — or when worn
+   * out, or when the candidate left more heap in use than `retainedHeapLimit` — disposed.
+   */
   release(slot: IsolateSlot, healthy: boolean): void {
     slot.uses++
-    if (!healthy || this.#disposed || slot.isolate.isDisposed || slot.uses >= this.options.maxUses) {
+    if (!healthy || this.#disposed || slot.isolate.isDisposed || slot.uses >= this.options.maxUses || this.#retainsHeap(slot)) {
       disposeQuietly(slot)
       return
     }
@@ -101,11 +131,30 @@ export class IsolatePool {
     this.#idle.push(slot)
   }
 
+  /**
+   * True when the isolate's used heap grew past `retainedHeapLimit` since it was new. V8's used
+   * heap counts garbage not yet collected too, so a candidate that only allocated a lot may also
+   * cost its isolate (a new one takes about a millisecond); one that kept memory reachable in the
+   * isolate always does.
+   */
+  #retainsHeap(slot: IsolateSlot): boolean {
+    const limit = this.options.retainedHeapLimit ?? Math.max(32 << 20, (this.options.memoryMb << 20) / 4)
+    try {
+      return usedHeap(slot.isolate) - slot.baselineHeap > limit
+    } catch {
+      return true
+    }
+  }
+
   /** Disposes every idle isolate; slots still out are disposed when released. */
   dispose(): void {
     this.#disposed = true
     for (const slot of this.#idle.splice(0)) disposeQuietly(slot)
   }
+}
+
+function usedHeap(isolate: ivm.Isolate): number {
+  return isolate.getHeapStatisticsSync().used_heap_size
 }
 
 /** A new context (a copy of the snapshot's, the shim's objects in it) with the shim installed, both on the isolate's thread. */

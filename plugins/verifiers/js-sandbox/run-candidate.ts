@@ -42,6 +42,30 @@ interface ShimReport {
   assertFailures: number
   firstFailure: string
   thrown: ThrownInfo | null
+  /** The tests returned (and the promise they completed with fulfilled). */
+  ran: boolean
+}
+
+/** One candidate's code and its tests, as buildProgramParts gives them (shared/code-payload.ts). */
+export interface CandidateParts {
+  /** The prefix and the cut completion. */
+  candidate: string
+  /** The tests. */
+  test: string
+}
+
+/** The name stack frames and compile errors give both parts, as they gave the one-script program. */
+const FILENAME = 'candidate.js'
+
+/**
+ * The tests' source as the shim evaluates it (shim/test-runner.ts): preceded by one newline per
+ * line of the candidate's code, so that its lines keep the numbers they had in the one-script
+ * program, and named candidate.js by a sourceURL comment.
+ */
+export function testSource(parts: CandidateParts): string {
+  // V8's line terminators: \r\n counts once.
+  const lines = parts.candidate.match(/\r\n|[\n\r\u2028\u2029]/g)?.length ?? 0
+  return `${'\n'.repeat(lines)}${parts.test}\n//# sourceURL=${FILENAME}\n`
 }
 
 function failed(reason: string, detail: string, limit: number): Verdict {
@@ -57,12 +81,16 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Runs one program in `fresh`, a context of `isolate` no candidate has run in (the pool makes it,
- * see isolate-pool.ts), and classifies the outcome:
+ * Runs one candidate and its tests in `fresh`, a context of `isolate` no candidate has run in (the
+ * pool makes it, see isolate-pool.ts), and classifies the outcome. The whole program (`candidate +
+ * test`, as one script) must compile, else the verdict is 'syntax' with the compiler's message,
+ * exactly as before the parts were split. Then the candidate's code runs as a script of its own,
+ * and the tests after it, as strict code in a function scope of their own (shim/test-runner.ts),
+ * so the candidate can neither replace nor reach them. The outcome:
  * 'syntax' (does not compile), 'timeout' (CPU/execution or wall-clock limit), 'memory' (heap
  * limit: V8 disposed the isolate; or a string/array past V8's maximum length), 'assertion' (an AssertionError escaped, or a console.assert
  * failed), 'runtime' (any other uncaught error or unhandled rejection, or stderr output under
- * `failOnStderr`), else 'passed'. The candidate itself runs through isolated-vm's async API, so
+ * `failOnStderr`; or tests that did not run to their end), else 'passed'. The candidate itself runs through isolated-vm's async API, so
  * the host event loop keeps turning while it spins. Never throws for anything the candidate does.
  *
  * Nothing the candidate makes reaches the host: the compiled program runs nested in the shim's
@@ -71,33 +99,40 @@ function errorText(error: unknown): string {
  * limit. The script, the context and every Reference are released before this returns; an isolate
  * that breached a limit is reported unhealthy (the pool disposes it).
  */
-export async function runCandidate(isolate: ivm.Isolate, fresh: FreshContext, program: string, limits: CandidateLimits): Promise<CandidateOutcome> {
+export async function runCandidate(isolate: ivm.Isolate, fresh: FreshContext, parts: CandidateParts, limits: CandidateLimits): Promise<CandidateOutcome> {
   const { context, run } = fresh
   let script: ivm.Script | undefined
   let wallTimer: NodeJS.Timeout | undefined
   const cpuStart = isolate.cpuTime
   const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6)
+  // Only the first line of a compile error: the rest of its stack is the host's own frames (its paths).
+  const syntax = (error: unknown) => ({ verdict: failed('syntax', errorText(error).split('\n')[0]!, limits.detailLimit), healthy: true, cpuMs: cpuMs() })
   try {
     try {
-      script = isolate.compileScriptSync(program, { filename: 'candidate.js' })
+      // The one-script program decides what compiles (a clash between the candidate's and the tests' declarations included).
+      isolate.compileScriptSync(parts.candidate + parts.test, { filename: FILENAME }).release()
+      script = isolate.compileScriptSync(parts.candidate, { filename: FILENAME })
     } catch (error) {
-      // Only the first line: the rest of a compile error's stack is the host's own frames (its paths).
-      return { verdict: failed('syntax', errorText(error).split('\n')[0]!, limits.detailLimit), healthy: true, cpuMs: cpuMs() }
+      return syntax(error)
     }
     const wall = new Promise<'wall'>((resolve) => {
       wallTimer = setTimeout(() => resolve('wall'), limits.wallTimeMs)
     })
     let reported: string | 'wall'
-    const report = run.apply(undefined, [script, context], { timeout: limits.timeoutMs, result: { promise: true, copy: true } }) as unknown as Promise<string>
+    const finished = run.apply(undefined, [script, context, testSource(parts)], { timeout: limits.timeoutMs, result: { promise: true, copy: true } })
     try {
-      reported = await Promise.race([report, wall])
+      // The report is taken in a call of its own: isolated-vm runs the microtasks left at the end of
+      // `run`'s call first, so a failure in a floating microtask is in it.
+      const reporting = finished.then(() => run.apply(undefined, [], { timeout: limits.timeoutMs, result: { copy: true } }) as Promise<string>)
+      reporting.catch(() => {})
+      reported = await Promise.race([reporting, wall])
     } catch (error) {
       return { ...classifyHostError(error, isolate, limits), cpuMs: cpuMs() }
     }
     if (reported === 'wall') {
       // A promise that never settles (or a host starved of CPU): the isolate may still hold the
       // pending run, so it is disposed rather than reused.
-      report.catch(() => {})
+      finished.catch(() => {})
       return {
         verdict: failed('timeout', `did not settle within the wall-clock limit of ${limits.wallTimeMs} ms`, limits.detailLimit),
         healthy: false,
@@ -141,7 +176,7 @@ function parseReport(text: unknown): ShimReport | undefined {
   }
   if (typeof r !== 'object' || r === null) return undefined
   if (!isString(r.out) || !isString(r.err) || !isString(r.firstFailure)) return undefined
-  if (!isCount(r.dropped) || !isCount(r.consoleAssertFailures) || !isCount(r.assertFailures)) return undefined
+  if (!isCount(r.dropped) || !isCount(r.consoleAssertFailures) || !isCount(r.assertFailures) || typeof r.ran !== 'boolean') return undefined
   const t = r.thrown as Partial<Record<keyof ThrownInfo, unknown>> | null | undefined
   if (t !== null && (typeof t !== 'object' || !isString(t.how) || !isString(t.name) || !isString(t.message) || !isString(t.code) || !isString(t.text)))
     return undefined
@@ -170,6 +205,9 @@ function classifyThrown(info: Omit<ThrownInfo, 'how'>, limits: CandidateLimits):
     text: info.text
       .split('\n')
       .filter((line) => !line.includes('(bonbench-shim.js:'))
+      // The tests' top level runs in an eval (shim/test-runner.ts), whose frame V8 names `eval`;
+      // the one-script program's top-level frame had no name.
+      .map((line) => line.replace(/^(\s+at )eval \((candidate\.js:\d+:\d+)\)$/, '$1$2'))
       .join('\n'),
   }
   // V8's own size caps (a string or array past its maximum length) are allocation failures too.
@@ -190,5 +228,7 @@ function judgeReport(facts: ShimReport, limits: CandidateLimits): Omit<Candidate
   if (limits.failOnStderr && facts.err.length > 0) {
     return { verdict: failed('runtime', `wrote to stderr:\n${stderr}`, limits.detailLimit) }
   }
+  // Nothing failed, but the tests must also have run to their end (the shim sets it only then).
+  if (!facts.ran) return { verdict: failed('runtime', 'the tests did not run to their end', limits.detailLimit) }
   return { verdict: passed }
 }

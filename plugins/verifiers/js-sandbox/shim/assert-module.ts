@@ -1,6 +1,6 @@
 import { isDeepEqual } from './deep-equal.js'
 import { show } from './format-value.js'
-import { ErrorCtor, freeze, objectIs, objectKeys, RegExpCtor, StringCtor, testRegExp } from './intrinsics.js'
+import { ErrorCtor, freeze, isPrototypeOf, isRegExp, objectIs, objectKeys, StringCtor, testRegExp } from './intrinsics.js'
 import type { ShimState } from './shim-state.js'
 
 /** What an AssertionError is made from (node:assert's constructor options, plus who wrote the message). */
@@ -82,17 +82,18 @@ export function createAssertModules(state: ShimState): AssertModules {
 
   function matchesError(e: unknown, expected: unknown): boolean {
     if (expected === undefined || typeof expected === 'string') return true
-    if (expected instanceof RegExpCtor) return testRegExp(expected, StringCtor(e))
+    if (typeof expected === 'object' && expected !== null && isRegExp(expected)) return testRegExp(expected as RegExp, StringCtor(e))
     if (typeof expected === 'function') {
       if (expected.prototype !== undefined && e instanceof expected) return true
-      // eslint-disable-next-line no-prototype-builtins -- ErrorCtor is the captured Error constructor, never a null-prototype object
-      if (ErrorCtor.isPrototypeOf(expected) || expected === ErrorCtor) return false
+      if (isPrototypeOf(ErrorCtor, expected) || expected === ErrorCtor) return false
       return (expected as (e: unknown) => unknown)(e) === true
     }
     if (typeof expected === 'object' && expected !== null) {
       const want = expected as Record<string, unknown>
       const got = e as Record<string, unknown>
-      for (const k of objectKeys(want)) if (!isDeepEqual(got[k], want[k], true, [])) return false
+      // An index loop: `for…of` would call %ArrayIteratorPrototype%.next, which the candidate reaches.
+      const keys = objectKeys(want)
+      for (let i = 0; i < keys.length; i++) if (!isDeepEqual(got[keys[i]!], want[keys[i]!], true, [])) return false
       return true
     }
     return false

@@ -27,8 +27,33 @@ export const PromiseCtor = Promise
 export const ObjectPrototype = Object.prototype
 export const ArrayPrototype = Array.prototype
 export const JSONObject = JSON
+export const MathObject = Math
+export const ReflectObject = Reflect
+export const FunctionCtor = Function
+export const PromisePrototype = Promise.prototype
+export const getOwnPropertyNames = Object.getOwnPropertyNames
+export const getOwnPropertySymbols = Object.getOwnPropertySymbols
+/** The realm's own `eval`: a call to it through a binding named `eval` is a direct eval (see test-runner.ts). */
+export const evalFunction = eval
+/** %ArrayIteratorPrototype%, %MapIteratorPrototype%, %SetIteratorPrototype% and %StringIteratorPrototype%: reachable without a global name. */
+export const ArrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]()) as object
+export const MapIteratorPrototype = Object.getPrototypeOf(new Map().entries()) as { next(): IteratorResult<unknown> }
+export const SetIteratorPrototype = Object.getPrototypeOf(new Set().values()) as { next(): IteratorResult<unknown> }
+export const StringIteratorPrototype = Object.getPrototypeOf(''[Symbol.iterator]()) as object
 
 const hasOwn = Object.prototype.hasOwnProperty
+const objectIsPrototypeOf = Object.prototype.isPrototypeOf
+const getter = (o: object, k: PropertyKey) => (Object.getOwnPropertyDescriptor(o, k) as PropertyDescriptor).get as () => unknown
+const mapSize = getter(Map.prototype, 'size')
+const mapHas = Map.prototype.has
+const mapGet = Map.prototype.get
+const mapIteratorNext = MapIteratorPrototype.next
+const setSize = getter(Set.prototype, 'size')
+const setHas = Set.prototype.has
+const setIteratorNext = SetIteratorPrototype.next
+const regexpSource = getter(RegExp.prototype, 'source')
+const regexpFlags = getter(RegExp.prototype, 'flags')
+const RegExpPrototype = RegExp.prototype
 const mapEntries = Map.prototype.entries
 const setValues = Set.prototype.values
 const dateGetTime = Date.prototype.getTime
@@ -38,6 +63,8 @@ const promiseThen = Promise.prototype.then
 
 /** `Object.prototype.hasOwnProperty.call(o, k)` through the captured built-ins. */
 export const owns = (o: object, k: PropertyKey): boolean => reflectApply(hasOwn, o, [k]) as boolean
+/** `proto.isPrototypeOf(o)` through the captured `Object.prototype.isPrototypeOf`. */
+export const isPrototypeOf = (proto: object, o: unknown): boolean => reflectApply(objectIsPrototypeOf, proto, [o]) as boolean
 /** The entries of a Map, through the captured `Map.prototype.entries`. */
 export const entriesOf = (m: Map<unknown, unknown>): IterableIterator<[unknown, unknown]> =>
   reflectApply(mapEntries, m, []) as IterableIterator<[unknown, unknown]>
@@ -47,6 +74,64 @@ export const valuesOf = (s: Set<unknown>): IterableIterator<unknown> => reflectA
 export const timeOf = (d: Date): number => reflectApply(dateGetTime, d, []) as number
 /** `re.test(s)` through the captured `RegExp.prototype.test`. */
 export const testRegExp = (re: RegExp, s: string): boolean => reflectApply(regexpTest, re, [s]) as boolean
+/** `m.size` through the captured getter; throws a TypeError when `m` is no Map (a brand check). */
+export const mapSizeOf = (m: object): number => reflectApply(mapSize, m, []) as number
+/** `m.has(k)` through the captured `Map.prototype.has`. */
+export const mapHasKey = (m: object, k: unknown): boolean => reflectApply(mapHas, m, [k]) as boolean
+/** `m.get(k)` through the captured `Map.prototype.get`. */
+export const mapGetKey = (m: object, k: unknown): unknown => reflectApply(mapGet, m, [k])
+/** `s.size` through the captured getter; throws a TypeError when `s` is no Set (a brand check). */
+export const setSizeOf = (s: object): number => reflectApply(setSize, s, []) as number
+/** `s.has(v)` through the captured `Set.prototype.has`. */
+export const setHasValue = (s: object, v: unknown): boolean => reflectApply(setHas, s, [v]) as boolean
+/**
+ * The next step of an iterator made by `entriesOf` (`mapIter`) or `valuesOf`, through the captured
+ * %MapIteratorPrototype%.next / %SetIteratorPrototype%.next: the result is a fresh object made by
+ * V8 with own `done` and `value`, so no patched prototype is consulted.
+ */
+export const nextOfMapIterator = (it: object): IteratorResult<unknown> => reflectApply(mapIteratorNext, it, []) as IteratorResult<unknown>
+export const nextOfSetIterator = (it: object): IteratorResult<unknown> => reflectApply(setIteratorNext, it, []) as IteratorResult<unknown>
+/** A RegExp's source and flags through the captured getters; throws a TypeError when `re` is no RegExp. */
+export const regExpText = (re: object): string => '/' + (reflectApply(regexpSource, re, []) as string) + '/' + (reflectApply(regexpFlags, re, []) as string)
+
+/** True when `v` is a Map (an internal-slot check: no `instanceof`, no Symbol.hasInstance, no Proxy passes). */
+export function isMap(v: object): boolean {
+  try {
+    mapSizeOf(v)
+    return true
+  } catch {
+    return false
+  }
+}
+/** True when `v` is a Set (internal-slot check). */
+export function isSet(v: object): boolean {
+  try {
+    setSizeOf(v)
+    return true
+  } catch {
+    return false
+  }
+}
+/** True when `v` is a Date (internal-slot check). */
+export function isDate(v: object): boolean {
+  try {
+    timeOf(v as Date)
+    return true
+  } catch {
+    return false
+  }
+}
+/** True when `v` is a RegExp (internal-slot check; %RegExp.prototype% itself is none). */
+export function isRegExp(v: object): boolean {
+  if (v === RegExpPrototype) return false
+  try {
+    reflectApply(regexpSource, v, [])
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** `s.slice(start, end)` through Reflect.apply and the captured `String.prototype.slice`. */
 export const sliceString = (s: string, start: number, end: number): string => reflectApply(stringSlice, s, [start, end]) as string
 /** `p.then(onFulfilled, onRejected)` through Reflect.apply and the captured `Promise.prototype.then`. */

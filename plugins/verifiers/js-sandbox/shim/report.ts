@@ -15,6 +15,7 @@ export function snapshot(state: ShimState): string {
   r.assertFailures = state.assertFailures
   r.firstFailure = state.firstFailure
   r.thrown = state.thrown
+  r.ran = state.ran
   return stringify(r)
 }
 

@@ -1,5 +1,5 @@
 import { show } from './format-value.js'
-import { freeze } from './intrinsics.js'
+import { freeze, sliceString } from './intrinsics.js'
 import type { ShimState } from './shim-state.js'
 
 /** The sandbox's `console`: what HumanEval tests call on it. */
@@ -33,7 +33,7 @@ export function writeLine(state: ShimState, limit: number, stream: Stream, args:
   }
   if (line.length > room) {
     state.dropped += line.length - room
-    line = line.slice(0, room)
+    line = sliceString(line, 0, room)
   }
   if (stream === 'out') state.out += line
   else state.err += line
@@ -69,12 +69,15 @@ export function createConsole(state: ShimState, limit: number): SandboxConsole {
       write('err', a)
     },
     trace: function trace(...a: unknown[]) {
-      write('err', ['Trace:'].concat(a as string[]))
+      const line: unknown[] = ['Trace:']
+      for (let i = 0; i < a.length; i++) line[i + 1] = a[i]
+      write('err', line)
     },
     assert: function assert(condition: unknown, ...a: unknown[]) {
       if (condition) return
       state.consoleAssertFailures++
-      const message = a.length ? 'Assertion failed: ' + a.map((x) => show(x, 0)).join(' ') : 'Assertion failed'
+      let message = 'Assertion failed'
+      for (let i = 0; i < a.length; i++) message += (i ? ' ' : ': ') + show(a[i], 0)
       if (!state.firstFailure) state.firstFailure = message
       write('err', [message])
     },

@@ -20,9 +20,11 @@ export interface ShimState {
   firstFailure: string
   /** The first uncaught thrown or rejected value, as plain text; null when none. */
   thrown: ThrownInfo | null
+  /** The tests ran to their end: they returned (and the promise they completed with fulfilled). */
+  ran: boolean
 }
 
 /** A state with nothing recorded. */
 export function createState(): ShimState {
-  return { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null }
+  return { out: '', err: '', dropped: 0, consoleAssertFailures: 0, assertFailures: 0, firstFailure: '', thrown: null, ran: false }
 }
