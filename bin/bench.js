@@ -69,6 +69,15 @@ const child = spawn(command, args, {
 // loop blocks its event loop, so no handler of its own runs — is ended after a short grace, and
 // this process prints how to resume the run (the CLI sent the lines when the run started).
 const STUCK_GRACE_MS = 2000
+// The live UI (ink) hides the terminal's cursor while it draws and shows it again when it
+// unmounts; a CLI this process ends (SIGKILL), or one a signal ends, never does: show it here.
+let cursorShown = false
+function showCursor() {
+  if (cursorShown) return
+  cursorShown = true
+  const tty = process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined
+  tty?.write('\x1b[?25h')
+}
 const forwarded = new Set()
 let stops = 0
 let endedStuck
@@ -83,6 +92,7 @@ const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
       setTimeout(() => {
         if (child.exitCode !== null || child.signalCode !== null) return
         endedStuck = signal
+        showCursor()
         process.stderr.write(
           [
             `bench: the command did not stop within ${STUCK_GRACE_MS / 1000} s of a second ${signal}: something blocks it (a plugin hook in a synchronous loop?); ending it.`,
@@ -107,6 +117,7 @@ child.on('message', (message) => {
 })
 const [exitCode, exitSignal] = await once(child, 'exit')
 for (const [signal, forward] of forwarders) process.off(signal, forward)
+if (exitSignal) showCursor()
 if (reportedExit !== undefined) process.exit(reportedExit)
 if (endedStuck) process.exit(128 + osConstants.signals[endedStuck])
 if (exitSignal && forwarded.has(exitSignal)) process.exit(128 + osConstants.signals[exitSignal])

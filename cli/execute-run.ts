@@ -13,6 +13,8 @@ import type { RunEvent } from '../core/events.js'
 import { EXIT } from './exit-codes.js'
 import { failureCollector, renderFailureSummary, RunStoppedError } from './run-failures.js'
 import { guardRun } from './process-guards.js'
+import { colorEnabled } from './tui/color.js'
+import type { TerminalOutput } from './tui/terminal-output-type.js'
 
 /** One stderr line per failed dispose (`<kind> plugin '<name>': dispose() threw: …`), each once. */
 function writeDisposeErrors(lines: readonly string[]): void {
@@ -56,10 +58,15 @@ export async function executeRun(
   const guard = guardRun()
   // A queued run goes on on its queue (the jobs left there are its cells).
   const resumeFlags = opts.queue?.shown !== undefined ? `--queue ${opts.queue.shown}` : undefined
+  // Set once the output is chosen; until then a signal's notice goes straight to stderr.
+  const chosen: { output?: TerminalOutput } = {}
   const offSignal = onStopSignal((signal) => {
     if (stopping === undefined) {
       stopping = signal
-      process.stderr.write(`\nbench: ${signal}: stopping after the work in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again exits at once)\n`)
+      const notice = `bench: ${signal}: stopping after the work in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again exits at once)`
+      // Through the live UI when it draws: a write of its own would be drawn over by the next frame.
+      if (chosen.output) chosen.output.notice(notice)
+      else process.stderr.write(`\n${notice}\n`)
       controller.abort(new BenchError('BENCH_ABORTED', `interrupted by ${signal}`))
       return
     }
@@ -81,6 +88,7 @@ export async function executeRun(
     else if (event.type === 'run:end') activity = "in the reporters' onRunEnd"
   }
   const output = await createRunOutput({ tui: opts.tui })
+  chosen.output = output
   const reporters = registry
     .list()
     .filter((e) => e.plugin.kind === 'reporter')
@@ -131,17 +139,22 @@ export async function executeRun(
         // A plain checkpoint (`bench eval`) stands in for the base: name it by its path.
         opts.baseLabel ? { ...row, label: row.label.replace(/^base\b/, opts.baseLabel) } : row,
       )
+      // A terminal's width bounds the tables and the curves' legend; a pipe or a file gets them whole.
+      const width = process.stdout.isTTY ? process.stdout.columns || undefined : undefined
       process.stdout.write(
-        `\n${renderResultsTable(rows, { threshold: outcome.results[0]!.metrics.threshold })}\n\n${renderCurves(rows, { color: Boolean(process.stdout.isTTY) })}\n`,
+        `\n${renderResultsTable(rows, { threshold: outcome.results[0]!.metrics.threshold, width })}\n\n${renderCurves(rows, { color: colorEnabled(), width })}\n`,
       )
       const kl = renderKlSummary(outcome.results)
       if (kl) process.stdout.write(`\n${kl}\n`)
     }
     process.stdout.write(`\nrun directory: ${outcome.runDir}\n`)
     writeDisposeErrors([...loggedErrors, ...(outcome.disposeErrors ?? [])])
-    // The live UI and the line reporter have already printed the --resume command.
-    if (outcome.interrupted) process.exitCode = STOP_EXIT_CODES[stopping ?? 'SIGINT']
-    else if (failures.failed.length > 0) {
+    // The live UI and the line reporter printed the --resume command at run:end, above the tables
+    // and curves: it is printed again, last, where it is seen.
+    if (outcome.interrupted) {
+      process.stdout.write(`\n${resumeHint(outcome.runDir).join('\n')}${resumeFlags ? ` ${resumeFlags}` : ''}\n`)
+      process.exitCode = STOP_EXIT_CODES[stopping ?? 'SIGINT']
+    } else if (failures.failed.length > 0) {
       process.stderr.write(renderFailureSummary({ failed: failures.failed, cells: cellCount, runDir: outcome.runDir, resumeFlags }))
       process.exitCode = EXIT.cellsFailed
     }

@@ -54,26 +54,44 @@ export function resultRows(results: readonly CellResult[], opts: { resamples?: n
  * first), columns = the N grid, each entry `value [low, high]` in percent. Two narrow tables rather
  * than one wide one, so they fit a terminal. Built as the results-table model, laid out by formatTableText.
  * `threshold`: the reward a sample needs to count as correct (the cells' `metrics.threshold`; 1 when absent).
+ * `width`: the widest a line may be (a terminal's columns): N columns are dropped to fit, and said
+ * so, and the closing note wraps at it; without it (a pipe, a file) every line is whole.
  */
-export function renderResultsTable(rows: readonly ResultRow[], opts: { threshold?: number } = {}): string {
+export function renderResultsTable(rows: readonly ResultRow[], opts: { threshold?: number; width?: number } = {}): string {
   if (rows.length === 0) return '(no finished cells)'
   const grid = rows[0]!.grid
   const pooled = rows.some((r) => r.pooled)
   const sources = rows.map((r) => ({ label: r.label, seeds: r.seeds, grid: r.grid, passAtN: r.passAtN, bestOfN: r.bestOfN }))
-  const block = (title: string, metric: 'passAtN' | 'bestOfN') =>
-    formatTableText(resultsTable(sources, metricColumns([metric], grid, { headers: 'n' }), title)).lines.join('\n')
+  let hidden = 0
+  // On a terminal narrower than a label and one column (`100.0 [100.0,100.0]`), labels are cut so
+  // that one N still shows.
+  const fitTo = opts.width !== undefined ? { width: opts.width, maxLabel: Math.max(8, opts.width - 21) } : {}
+  const layout = (table: Parameters<typeof formatTableText>[0]) => {
+    const text = formatTableText(table, fitTo)
+    hidden = Math.max(hidden, text.hidden)
+    return text.lines.join('\n')
+  }
+  const block = (title: string, metric: 'passAtN' | 'bestOfN') => layout(resultsTable(sources, metricColumns([metric], grid, { headers: 'n' }), title))
   const ruleSources = selectionRows(rows)
-  const rules =
-    ruleSources.length > 0
-      ? ['', formatTableText(resultsTable(ruleSources, metricColumns(['rule'], grid, { headers: 'n' }), 'selection rule')).lines.join('\n')]
-      : []
-  return [
-    block('pass@N', 'passAtN'),
-    '',
-    block('Bo-N', 'bestOfN'),
-    ...rules,
-    `(percent, [95% CI over ${pooled ? 'seeds and prompts: seeds pooled' : 'prompts'}]; Bo-N selects by the verifier, pass@N counts ${opts.threshold === undefined || opts.threshold === 1 ? 'any correct sample' : `any sample with reward ≥ ${opts.threshold}`}${rules.length > 0 ? "; a selection rule's value is the mean reward of its pick" : ''})`,
-  ].join('\n')
+  const rules = ruleSources.length > 0 ? ['', layout(resultsTable(ruleSources, metricColumns(['rule'], grid, { headers: 'n' }), 'selection rule'))] : []
+  const tables = [block('pass@N', 'passAtN'), '', block('Bo-N', 'bestOfN'), ...rules]
+  const note = `(percent, [95% CI over ${pooled ? 'seeds and prompts: seeds pooled' : 'prompts'}]; Bo-N selects by the verifier, pass@N counts ${opts.threshold === undefined || opts.threshold === 1 ? 'any correct sample' : `any sample with reward ≥ ${opts.threshold}`}${rules.length > 0 ? "; a selection rule's value is the mean reward of its pick" : ''}${hidden > 0 ? '; some N hidden: widen the terminal or see the report' : ''})`
+  return [...tables, ...wrapWords(note, opts.width)].join('\n')
+}
+
+/** `text` cut into lines of at most `width` characters at spaces (a longer word keeps a line of its own); whole without `width`. */
+function wrapWords(text: string, width: number | undefined): string[] {
+  if (width === undefined || text.length <= width) return [text]
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line === '' ? word : `${line} ${word}`
+  }
+  if (line !== '') lines.push(line)
+  return lines
 }
 
 const COLORS = [asciichart.blue, asciichart.green, asciichart.red, asciichart.magenta, asciichart.cyan, asciichart.yellow, asciichart.lightgray]
@@ -96,9 +114,10 @@ export function seriesMarker(i: number): string {
  * Terminal charts of Bo-N and pass@N against N (x: the grid positions, log-spaced N), one line per
  * row of {@link resultRows}, each point drawn with the row's marker ({@link seriesMarker}), and a
  * legend naming each marker. `color` false gives plain text (for files and non-TTY output); with
- * colour, each line and marker also takes its row's colour.
+ * colour, each line and marker also takes its row's colour. `width` (a terminal's columns) wraps
+ * the legend between entries; without it the legend is one line.
  */
-export function renderCurves(allRows: readonly ResultRow[], opts: { color?: boolean } = {}): string {
+export function renderCurves(allRows: readonly ResultRow[], opts: { color?: boolean; width?: number } = {}): string {
   const rows = allRows.filter((r) => r.grid.length === allRows[0]?.grid.length)
   if (rows.length === 0) return ''
   const grid = rows[0]!.grid
@@ -107,9 +126,28 @@ export function renderCurves(allRows: readonly ResultRow[], opts: { color?: bool
     const values = rows.map((r) => pick(r).map((e) => 100 * e.value))
     const plot = markedPlot(values, paint)
     const axis = '       ' + grid.map((n) => String(n).padEnd(STEP)).join('')
-    return `${title}\n${plot}\n${axis}  (N)`
+    // On a narrow terminal the axis loses its padding, then its `(N)`, rather than wrap.
+    const trimmed = axis.trimEnd()
+    const fits = (line: string) => opts.width === undefined || line.length <= opts.width
+    const axisLine = fits(`${axis}  (N)`) ? `${axis}  (N)` : fits(`${trimmed}  (N)`) ? `${trimmed}  (N)` : trimmed
+    return `${title}\n${plot}\n${axisLine}`
   }
-  const legend = rows.map((r, i) => `${paint(i, seriesMarker(i))} ${r.label}`).join('   ')
+  // Entries are measured without their colour codes.
+  const entries = rows.map((r, i) => ({ text: `${paint(i, seriesMarker(i))} ${r.label}`, width: `${seriesMarker(i)} ${r.label}`.length }))
+  const legendLines: string[] = []
+  let line = ''
+  let used = 0
+  for (const entry of entries) {
+    if (used > 0 && opts.width !== undefined && used + 3 + entry.width > opts.width) {
+      legendLines.push(line)
+      line = ''
+      used = 0
+    }
+    line += used > 0 ? `   ${entry.text}` : entry.text
+    used += (used > 0 ? 3 : 0) + entry.width
+  }
+  legendLines.push(line)
+  const legend = legendLines.join('\n')
   return [chart('Bo-N accuracy against N', (r) => r.bestOfN), chart('pass@N against N', (r) => r.passAtN), legend].join('\n\n')
 }
 

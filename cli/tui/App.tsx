@@ -3,7 +3,7 @@
 // The pragmas keep the automatic JSX runtime when tsx runs from a folder without our tsconfig.
 import { Box, Static, Text } from 'ink'
 import { formatDuration } from '../../core/summary/units.js'
-import { CellRow } from './CellRow.js'
+import { CellRow, ownSparkLine } from './CellRow.js'
 import { FinishedRow } from './FinishedRow.js'
 import { LogTail } from './LogTail.js'
 import { ResumeHint } from './ResumeHint.js'
@@ -11,6 +11,7 @@ import { RunHeader } from './RunHeader.js'
 import { SummaryTable } from './SummaryTable.js'
 import { liveCells, type RunView } from './run-state.js'
 import { rowLayout } from './row-layout.js'
+import { fitLiveRegion } from './live-region.js'
 import { useTerminalSize } from './use-terminal-size.js'
 
 /** Props of {@link App}. */
@@ -34,11 +35,9 @@ export function App({ view, columns: fixedColumns, rows: fixedRows }: AppProps) 
   const longest = Math.max(8, ...Object.values(view.cells).map((c) => c.label.length))
   const layout = rowLayout(columns, longest)
   const live = view.end ? [] : liveCells(view)
-  // Each running cell may take two lines; keep the live region shorter than the screen so
-  // ink can redraw in place instead of clearing the terminal.
-  const budget = Math.max(2, rows - 6 - view.logs.length - (layout.inlineSpark > 0 ? 0 : live.filter((c) => c.status === 'running').length))
-  const shown = live.slice(0, live.length > budget ? budget - 1 : budget)
-  const hidden = live.length - shown.length
+  // Keep the live region shorter than the screen, so ink redraws it in place instead of clearing
+  // the terminal: log lines, then sparkline lines, then rows give way on a short screen.
+  const region = fitLiveRegion(live, { rows, logs: view.logs.length, ownSparkLine: (cell) => ownSparkLine(cell, layout) })
   return (
     <Box flexDirection="column" width={columns}>
       <Static items={view.staticEntries}>
@@ -60,11 +59,15 @@ export function App({ view, columns: fixedColumns, rows: fixedRows }: AppProps) 
       ) : view.runId ? (
         <Box flexDirection="column">
           <RunHeader view={view} />
-          {shown.map((cell) => (
-            <CellRow key={cell.cellId} cell={cell} layout={layout} now={view.now} />
+          {region.shown.map((cell) => (
+            <CellRow key={cell.cellId} cell={cell} layout={layout} now={view.now} sparkLine={region.sparkLines} />
           ))}
-          {hidden > 0 ? <Text dimColor>{`  … ${hidden} more cells`}</Text> : null}
-          <LogTail logs={view.logs} />
+          {region.moreLine ? (
+            <Text wrap="truncate" dimColor>
+              {`  … ${region.hidden} more cells`}
+            </Text>
+          ) : null}
+          <LogTail logs={region.logs > 0 ? view.logs.slice(-region.logs) : []} />
         </Box>
       ) : null}
     </Box>

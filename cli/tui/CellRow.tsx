@@ -15,6 +15,19 @@ export interface CellRowProps {
   layout: RowLayout
   /** The view's clock (ms); the ETA counts down to it between progress events. Default: the cell's last update. */
   now?: number
+  /** Draw the sparkline's own line below the row when the layout puts it there (default true; false on a short screen). */
+  sparkLine?: boolean
+}
+
+/** True when `cell`'s row takes two lines: its sparkline on a line of its own below it. */
+export function ownSparkLine(cell: CellView, layout: RowLayout): boolean {
+  return (
+    cell.status !== 'pending' &&
+    cell.phase !== undefined &&
+    layout.inlineSpark === 0 &&
+    cell.losses.length >= 2 &&
+    sparkline(cell.losses, layout.sparkLine) !== ''
+  )
 }
 
 /**
@@ -22,7 +35,7 @@ export interface CellRowProps {
  * accuracy, and the training-loss sparkline (on the row, or on a line below when narrow).
  * Every line is truncated to the terminal width.
  */
-export function CellRow({ cell, layout, now = cell.updatedAt }: CellRowProps) {
+export function CellRow({ cell, layout, now = cell.updatedAt, sparkLine = true }: CellRowProps) {
   const label = pad(cell.label, layout.label)
   if (cell.status === 'pending' || !cell.phase) {
     return (
@@ -53,7 +66,7 @@ export function CellRow({ cell, layout, now = cell.updatedAt }: CellRowProps) {
         {layout.metric ? pad(metric, 13) : ''}
         {layout.inlineSpark > 0 && showSpark ? <Text color="yellow">{spark}</Text> : ''}
       </Text>
-      {layout.inlineSpark === 0 && showSpark ? (
+      {layout.inlineSpark === 0 && showSpark && sparkLine ? (
         <Text wrap="truncate">
           {'    loss '}
           <Text color="yellow">{spark}</Text>

@@ -45,7 +45,7 @@ export function FinishedRow({ entry, labelWidth }: FinishedRowProps) {
           <Text color="green">{'✓ '}</Text>
           {pad(entry.label, labelWidth)}
           {'  '}
-          {`${entry.phase} ${formatCount(entry.total)}`}
+          {entry.total > 0 ? `${entry.phase} ${formatCount(entry.total)}` : entry.phase}
           {entry.loss !== undefined ? `  loss ${formatValue(entry.loss)}` : ''}
           <Text dimColor>{`  ${formatDuration(entry.wallMs)}`}</Text>
         </Text>

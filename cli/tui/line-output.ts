@@ -13,6 +13,9 @@ export function createLineOutput(stdout: NodeJS.WritableStream & { columns?: num
         // A reporter must never stop the run.
       }
     },
+    notice: (text) => {
+      process.stderr.write(`\n${text}\n`)
+    },
     close: async () => {},
   }
 }

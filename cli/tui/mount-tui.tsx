@@ -1,12 +1,13 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 // The pragmas keep the automatic JSX runtime when tsx runs from a folder without our tsconfig.
-import { render } from 'ink'
+import { render, useStderr } from 'ink'
 import type { RunEvent } from '../../core/events.js'
 import { formatSummaryTable, summarizeResults } from '../../core/summary/summary-table.js'
 import { resumeHint } from '../../core/summary/resume-hint.js'
 import { App } from './App.js'
 import { createRunStore } from './run-store.js'
+import { withoutColor } from './color.js'
 
 /** Options of {@link mountTui}. */
 export interface MountTuiOptions {
@@ -29,6 +30,8 @@ export interface MountTuiOptions {
   coalesceMs?: number
   /** The UI's own clock: redraw elapsed times and ETAs this often without events (default 1000 ms; 0: off). */
   tickMs?: number
+  /** Draw in colour (default true); false strips every colour and style code (NO_COLOR, see colorEnabled). */
+  color?: boolean
 }
 
 /** A mounted UI: feed it run events; it unmounts itself after `run:end`. */
@@ -39,6 +42,11 @@ export interface TuiHandle {
   waitUntilExit(): Promise<void>
   /** Unmounts now (e.g. when the run fails before `run:end`); safe to call twice. */
   unmount(): void
+  /**
+   * Shows `line` to the user at once, on stderr above the live rows (ink's stderr writer: the
+   * next frame redraws below it instead of over it); straight to stderr once the UI is gone.
+   */
+  notice(line: string): void
 }
 
 /**
@@ -49,14 +57,26 @@ export interface TuiHandle {
  */
 export function mountTui(options: MountTuiOptions = {}): TuiHandle {
   const store = createRunStore({ now: options.now, coalesceMs: options.coalesceMs })
-  const stdout = options.stdout ?? process.stdout
-  const draw = () => <App view={store.getSnapshot()} columns={options.columns} rows={options.rows} />
+  const stdout = options.color === false ? withoutColor(options.stdout ?? process.stdout) : (options.stdout ?? process.stdout)
+  const stderr = options.stderr ?? process.stderr
+  // ink's stderr writer, taken from inside the tree: it clears the live rows, writes, and redraws them.
+  let writeAbove: ((data: string) => void) | undefined
+  const StderrBridge = () => {
+    writeAbove = useStderr().write
+    return null
+  }
+  const draw = () => (
+    <>
+      <App view={store.getSnapshot()} columns={options.columns} rows={options.rows} />
+      <StderrBridge />
+    </>
+  )
   // Redraw by re-rendering from the outside (synchronous in ink's legacy mode), so every
   // published state reaches the screen even when events arrive in one synchronous burst.
   const instance = render(draw(), {
     stdout,
     stdin: options.stdin ?? process.stdin,
-    stderr: options.stderr ?? process.stderr,
+    stderr,
     debug: options.debug ?? false,
     exitOnCtrlC: false,
     patchConsole: options.patchConsole ?? true,
@@ -65,6 +85,11 @@ export function mountTui(options: MountTuiOptions = {}): TuiHandle {
     if (!exited) instance.rerender(draw())
   })
   let exited = false
+  let unmounting = false
+  const unmount = () => {
+    unmounting = true
+    instance.unmount()
+  }
   const tickMs = options.tickMs ?? 1000
   const clock = tickMs > 0 ? setInterval(() => store.tick(), tickMs) : undefined
   // The clock must never keep the process alive.
@@ -74,7 +99,14 @@ export function mountTui(options: MountTuiOptions = {}): TuiHandle {
     clearInterval(clock)
     unsubscribe()
   }
-  const exit = instance.waitUntilExit().then(stop, stop)
+  // Once the last frame is written: the run's warnings again, which the live log tail took with it.
+  const printWarnings = () => {
+    store.flush()
+    const { warnings } = store.getSnapshot()
+    // After a blank line: a last frame as tall as the screen ends without its newline.
+    if (warnings.length > 0) stdout.write(`\n${warnings.join('\n')}\n`)
+  }
+  const exit = instance.waitUntilExit().then(stop, stop).then(printWarnings)
   return {
     onEvent(event) {
       if (exited) {
@@ -90,15 +122,19 @@ export function mountTui(options: MountTuiOptions = {}): TuiHandle {
         store.dispatch(event)
         if (event.type === 'run:end') {
           store.flush()
-          instance.unmount()
+          unmount()
         }
       } catch (error) {
         // A UI fault must never stop the run; unmount and let the line below explain.
-        instance.unmount()
+        unmount()
         stdout.write(`bench: the terminal UI failed (${(error as Error).message}); the run goes on without it\n`)
       }
     },
     waitUntilExit: () => exit,
-    unmount: () => instance.unmount(),
+    unmount,
+    notice(line) {
+      if (!exited && !unmounting && writeAbove) writeAbove(`${line}\n`)
+      else stderr.write(`${line}\n`)
+    },
   }
 }

@@ -67,12 +67,17 @@ export interface RunView {
   staticEntries: StaticEntry[]
   logs: LogEntry[]
   logCount: number
+  /**
+   * Every distinct warning of the run, in order, as the line reporter prints it
+   * (`warn [<cell>]: <message>`): printed again once the UI is gone, since the log tail goes with it.
+   */
+  warnings: string[]
   end?: { interrupted: boolean; wallMs: number; results: CellResult[] }
 }
 
 /** The state before any event. */
 export function initialRunView(): RunView {
-  return { resumed: false, lastEventAt: 0, now: 0, order: [], cells: {}, axes: varyingAxes([]), staticEntries: [], logs: [], logCount: 0 }
+  return { resumed: false, lastEventAt: 0, now: 0, order: [], cells: {}, axes: varyingAxes([]), staticEntries: [], logs: [], logCount: 0, warnings: [] }
 }
 
 /**
@@ -118,9 +123,9 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
       }
     }
     case 'cell:start':
-      return withCell(next, event.cellId, now, event.key, (c) => ({ ...c, status: 'running' }))
+      return withCell(retireOutsideRows(next, event.cellId, now), event.cellId, now, event.key, (c) => ({ ...c, status: 'running' }))
     case 'phase':
-      return withCell(next, event.cellId, now, undefined, (c) => ({
+      return withCell(retireOutsideRows(next, event.cellId, now), event.cellId, now, undefined, (c) => ({
         ...c,
         status: c.status === 'pending' || (!c.inPlan && c.status === 'done') ? 'running' : c.status,
         phase: event.phase,
@@ -181,7 +186,10 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
     case 'cell:skip': {
       const metrics = event.type === 'cell:end' ? event.metrics : event.result.metrics
       const status = event.type === 'cell:end' ? 'done' : 'skipped'
-      const after = withCell(next, event.cellId, now, event.key, (c) => ({ ...c, status }))
+      const after = withCell(event.type === 'cell:skip' ? retireOutsideRows(next, event.cellId, now) : next, event.cellId, now, event.key, (c) => ({
+        ...c,
+        status,
+      }))
       const entry: StaticEntry = {
         kind: 'cell',
         id: `${status}:${event.cellId}`,
@@ -207,7 +215,13 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
     case 'log': {
       const label = event.cellId ? (view.cells[event.cellId]?.label ?? event.cellId) : undefined
       const entry: LogEntry = { seq: view.logCount, level: event.level, message: event.message, label }
-      return { ...next, logs: [...view.logs, entry].slice(-LOG_TAIL), logCount: view.logCount + 1 }
+      const warning = event.level === 'warn' ? `warn${label ? ` [${label}]` : ''}: ${event.message}` : undefined
+      return {
+        ...next,
+        logs: [...view.logs, entry].slice(-LOG_TAIL),
+        logCount: view.logCount + 1,
+        warnings: warning === undefined || view.warnings.includes(warning) ? view.warnings : [...view.warnings, warning],
+      }
     }
     case 'run:end':
       return {
@@ -223,6 +237,35 @@ export function reduceRunView(view: RunView, event: RunEvent, now: number): RunV
 export function liveCells(view: RunView): CellView[] {
   const cells = view.order.map((id) => view.cells[id]!)
   return [...cells.filter((c) => c.status === 'running'), ...cells.filter((c) => c.status === 'pending')]
+}
+
+/**
+ * Retires the running rows outside the plan (the shared pretraining, the selector's preparation)
+ * once the run has moved on — another row's phase starts, or a plan cell starts or is reused — to
+ * the static lines, as a completed phase does. Some of them never get a final progress event: a
+ * base model loaded from the cache or a checkpoint (total 0), a selector's prepare() (total 1).
+ */
+function retireOutsideRows(view: RunView, movedTo: string, now: number): RunView {
+  const stale = view.order.filter((id) => id !== movedTo && !view.cells[id]!.inPlan && view.cells[id]!.status === 'running')
+  if (stale.length === 0) return view
+  const cells = { ...view.cells }
+  const staticEntries = [...view.staticEntries]
+  for (const id of stale) {
+    const cell = cells[id]!
+    cells[id] = { ...cell, status: 'done' }
+    if (cell.phase === undefined) continue
+    staticEntries.push({
+      kind: 'phase',
+      id: `phase:${id}:${staticEntries.length}`,
+      cellId: id,
+      label: cell.label,
+      phase: cell.phase,
+      total: cell.total,
+      loss: cell.loss,
+      wallMs: now - cell.phaseStartedAt,
+    })
+  }
+  return { ...view, cells, staticEntries }
 }
 
 function newCell(cellId: string, key: CellKey | undefined, label: string, inPlan: boolean, now: number): CellView {

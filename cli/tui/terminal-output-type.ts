@@ -6,6 +6,11 @@ export interface TerminalOutput {
   kind: 'tui' | 'line'
   /** Forwards one run event; never throws. */
   onEvent(event: RunEvent): void
+  /**
+   * Shows the user a line at once while the run goes on (the Ctrl-C notice), on stderr: through the
+   * live UI (above its rows, which would otherwise draw over it), or as a line of its own.
+   */
+  notice(line: string): void
   /** Resolves once the output is finished (for the UI: unmounted, last frame written); idempotent. */
   close(): Promise<void>
 }

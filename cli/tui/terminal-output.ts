@@ -2,11 +2,15 @@ import { createLineOutput } from './line-output.js'
 import type { TerminalOutput } from './terminal-output-type.js'
 import { mountTui } from './mount-tui.js'
 import { shouldUseTui, type TuiChoiceInput } from './should-use-tui.js'
+import { colorEnabled } from './color.js'
 
 /** What `bench run` knows when it picks how to show a run. */
 export interface TerminalOutputInput extends TuiChoiceInput {
   stdout?: NodeJS.WriteStream
   stdin?: NodeJS.ReadStream
+  stderr?: NodeJS.WriteStream
+  /** Let ink route console output above the UI (default true; tests turn it off). */
+  patchConsole?: boolean
 }
 
 /**
@@ -17,10 +21,17 @@ export interface TerminalOutputInput extends TuiChoiceInput {
 export function createTerminalOutput(input: TerminalOutputInput = {}): TerminalOutput {
   const stdout = input.stdout ?? process.stdout
   if (shouldUseTui({ ...input, stdout })) {
-    const ui = mountTui({ stdout, stdin: input.stdin })
+    const ui = mountTui({
+      stdout,
+      stdin: input.stdin,
+      stderr: input.stderr,
+      color: colorEnabled({ env: input.env, stream: stdout }),
+      ...(input.patchConsole !== undefined ? { patchConsole: input.patchConsole } : {}),
+    })
     return {
       kind: 'tui',
       onEvent: (event) => ui.onEvent(event),
+      notice: (line) => ui.notice(line),
       close: async () => {
         ui.unmount()
         await ui.waitUntilExit()

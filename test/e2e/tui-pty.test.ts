@@ -130,5 +130,39 @@ describe('terminal UI in a pseudo-terminal (tmux)', () => {
     expect(screen).toMatch(/bench run --resume \S*\.bench\/runs\/\S+/)
     // The finished base cell is kept (in the journal and on screen).
     expect(screen).toMatch(/^✓ base\b/m)
+    // The Ctrl-C notice went through the UI: no later frame drew over it.
+    expect(screen).toContain('bench: SIGINT: stopping after the work in flight (Ctrl-C again exits at once)')
+    // The --resume command comes last, after the tables and curves, where it is seen.
+    expect(screen.split('\n').slice(-2)).toEqual([
+      'Interrupted: finished cells are kept in the journal. Resume with:',
+      expect.stringMatching(/^ {2}bench run --resume \S*\.bench\/runs\/\S+$/),
+    ])
   }, 400_000)
+
+  it('bench run: a plugin in a synchronous loop, Ctrl-C twice: the launcher ends the CLI and shows the cursor the UI hid', async () => {
+    const cwd = tempDir()
+    writeFileSync(
+      path.join(cwd, 'loop.mjs'),
+      "export default [{ name: 'acme/busy-loop', kind: 'verifier', meta: { version: '1.0.0' }, score: () => { for (;;) {} } }]\n",
+    )
+    writeFileSync(path.join(cwd, 'bench.config.json'), JSON.stringify({ plugins: ['./loop.mjs'] }))
+    const args = ['run', 'toy', '--model', 'tabular', '--strategies', 'sft', '--steps', '1', '--pretrain-steps', '1', '--test-prompts', '2']
+    const s = start([...bench, ...args, '--verifier', 'busy-loop', '--no-reports'], cwd)
+    // The base cell's sampling calls score(), which never returns.
+    await s.waitForScreen((screen) => /^▸ base\s+sample\b/m.test(screen), 240_000)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    s.sendKeys('C-c')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    s.sendKeys('C-c')
+    const status = await s.waitForExit(60_000)
+    const screen = s.screen()
+    expect(status, screen).toBe(130)
+    expect(screen).toMatch(/did not stop within 2 s of a second SIGINT/)
+    expect(screen).toMatch(/bench run --resume \S+/)
+    // ink hid the cursor; the last word on it is the launcher's: shown.
+    // eslint-disable-next-line no-control-regex
+    const cursor = s.raw().match(/\u001B\[\?25[hl]/g) ?? []
+    expect(cursor).toContain('\u001B[?25l')
+    expect(cursor.at(-1)).toBe('\u001B[?25h')
+  }, 300_000)
 })
