@@ -24,8 +24,11 @@ export function registerCreatePlugin(program: Command): void {
         '',
         'next:',
         `  cd ${where}`,
-        '  npm install     # TypeScript, and bonbench as the peer dependency',
+        `  npm install     # TypeScript, and bonbench linked from ${packageRoot}`,
         '  npm test        # builds, then runs the contract test',
+        '',
+        `bonbench is not on the npm registry: package.json names it as a peer dependency (${made.bonbenchRange}) and as the`,
+        `development dependency file:${packageRoot}, so npm install links this bonbench (change the path if it moves).`,
       ]
       process.stdout.write(lines.join('\n') + '\n')
     },

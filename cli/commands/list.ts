@@ -2,9 +2,9 @@ import type { Command } from 'commander'
 import { builtins } from '../builtins.js'
 import { BenchError } from '../../core/errors.js'
 import { type JsonSchema, optionRows, optionsJsonSchema } from '../../core/plugin-api/options-schema.js'
-import { BUILTIN_PREFIX, PluginRegistry, type RegisteredPlugin } from '../../core/registry/registry.js'
+import { BUILTIN_PREFIX, type BrokenPackage, PluginRegistry, type RegisteredPlugin } from '../../core/registry/registry.js'
 import { loadConfigPluginsForListing, loadInstalledPackages } from '../../core/registry/installed-packages.js'
-import type { UnconfiguredPlugin } from '../../core/registry/load-plugin.js'
+import { loadPluginRef, type UnconfiguredPlugin } from '../../core/registry/load-plugin.js'
 import { brokenRow, renderBroken } from '../list-broken.js'
 import { loadConfigFile } from '../../core/config/load-config.js'
 import { dirname } from 'node:path'
@@ -43,6 +43,22 @@ export function registerList(program: Command): void {
           return
         }
         const entry = registry.entry(name)
+        // A plugin the config gives options it rejects is broken, listed under its reference: its
+        // options error sends the user here, so describe its options beside the error.
+        const rejected = (await optionsRejected(broken, baseDir)).filter(({ plugin }) => {
+          const full = 'plugin' in plugin ? plugin.plugin.name : plugin.name
+          return entry ? full === entry.plugin.name : full === name || full.endsWith(`/${name}`)
+        })
+        if (rejected.length === 1) {
+          const { plugin, error } = rejected[0]!
+          const row = 'plugin' in plugin ? pluginRow(plugin) : unconfiguredRow(plugin)
+          process.stdout.write(
+            flags.json
+              ? JSON.stringify({ ...row, optionsError: { code: error.code, message: error.message } }, null, 2) + '\n'
+              : formatPluginOptions({ ...describedAs(plugin), rejected: error.message }),
+          )
+          return
+        }
         const from = broken.find((b) => name === b.name || name.startsWith(`${b.name}/`))
         if (!entry && from)
           throw new BenchError(from.error.code, `'${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, {
@@ -111,6 +127,35 @@ function unconfiguredRow(p: UnconfiguredPlugin) {
   }
 }
 
+/**
+ * The plugins of the broken references whose options were rejected (BENCH_PLUGIN_OPTIONS), each
+ * loaded again without options to describe it (made, or described from its schema when it has
+ * required options), with the error of the options the config gave. A reference that still fails
+ * is left out (`bench list <name>` then reports its error as before).
+ */
+async function optionsRejected(
+  broken: readonly BrokenPackage[],
+  baseDir: string,
+): Promise<Array<{ plugin: RegisteredPlugin | UnconfiguredPlugin; error: BenchError }>> {
+  const found: Array<{ plugin: RegisteredPlugin | UnconfiguredPlugin; error: BenchError }> = []
+  for (const b of broken) {
+    if (b.error.code !== 'BENCH_PLUGIN_OPTIONS' || b.name === 'inline plugin') continue
+    const scratch = new PluginRegistry({ builtins })
+    const unconfigured: UnconfiguredPlugin[] = []
+    try {
+      const made = await loadPluginRef(b.name, scratch, baseDir, (p) => void unconfigured.push(p))
+      for (const plugin of made) {
+        const entry = scratch.entry(plugin.name)
+        if (entry) found.push({ plugin: entry, error: b.error })
+      }
+      for (const plugin of unconfigured) found.push({ plugin, error: b.error })
+    } catch {
+      // It fails without options too: not an options problem to describe.
+    }
+  }
+  return found
+}
+
 /** The lines `bench list` prints below its table for the plugins that need options to be made. */
 function renderNeedsOptions(plugins: UnconfiguredPlugin[]): string {
   const lines = ['', "need options (list them in the config as ['<file or package>', { …options }]; `bench list <name>` describes each):"]
@@ -127,6 +172,8 @@ interface Described {
   source: string
   /** The required options a listing without options lacked, with the reference to list them on. */
   needs?: { missing: string[]; ref: string; inArray: boolean }
+  /** The error of the options the config gives it, which its schema rejected. */
+  rejected?: string
 }
 
 function describedAs(e: RegisteredPlugin | UnconfiguredPlugin): Described {
@@ -165,6 +212,8 @@ function formatPluginOptions(plugin: Described): string {
       : `list it in the config as ['${needs.ref}', { ${needs.missing.map((k) => `${k}: …`).join(', ')} }]`
     lines.push(`needs options: ${needs.missing.join(', ')} (required; ${how})`)
   }
+  // The error's last sentence sends the user to this listing: leave it out here.
+  if (plugin.rejected) lines.push(`the config's options are invalid: ${plugin.rejected.replace(/; `bench list [^`]*` describes each option\.$/, '.')}`)
   const schema = optionsJsonSchema(plugin.optionsSchema)
   const rows = schema ? optionRows(schema) : []
   const required = schema ? requiredOptions(schema) : new Set<string>()

@@ -7,7 +7,13 @@ import { recordedConfigPath, recordedPreset, recordedToFlags } from '../recorded
 import { readManifest } from '../../core/run/manifest.js'
 import { findResumableRun } from '../../core/run/find-resumable.js'
 import { executeRun } from '../execute-run.js'
-import { estimatePlan } from '../../core/run/estimate-plan.js'
+import { estimatePlan, type PlanEstimate } from '../../core/run/estimate-plan.js'
+import { baseModelSpec } from '../../core/run/base-model.js'
+import { carveTrainSplits } from '../../core/run/data-splits.js'
+import { canTrain } from '../../core/run/trainable.js'
+import type { ResolvedConfig } from '../../core/config/resolve-config.js'
+import type { RunPlugins } from '../../core/run/run-plugins.js'
+import type { TaskData } from '../../core/plugin-api/task.js'
 import { setupRun } from '../../core/run/setup.js'
 import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
 import { integerAtLeast, nonNegative, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
@@ -182,8 +188,13 @@ export function registerRun(program: Command): void {
       await checkBackendApplies(command, config, registry)
       if (flags.dryRun) {
         try {
-          const plan = await estimatePlan(config, registry, { check: checkRunNeeds, ...(shard ? { shard } : {}) })
-          process.stdout.write(renderPlan(plan, config.poolSize, shard))
+          let unpretrained: UnpretrainedBase | undefined
+          const check = (plugins: RunPlugins, data: TaskData, cells: PlannedCell[], resolved: ResolvedConfig) => {
+            checkRunNeeds(plugins, data, cells, resolved)
+            unpretrained = unpretrainedBase(resolved, plugins, data)
+          }
+          const plan = await estimatePlan(config, registry, { check, ...(shard ? { shard } : {}) })
+          process.stdout.write(renderPlan(plan, config.poolSize, shard, unpretrained))
           if (flags.queue) process.stdout.write(renderEnqueue(plan.cells, flags.queue, flags.requires ?? requiredLabels(config.backend)))
         } finally {
           connection?.disconnect()
@@ -223,7 +234,41 @@ function requiredLabels(backend: string): string[] {
   return ['tensorflow-gpu', 'webgpu'].includes(backend) ? ['gpu'] : []
 }
 
-function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number, shard?: ShardSpec): string {
+/** Why a run will not pretrain a model that can train: what the run itself does and says (core/run/prepare-base.ts). */
+export type UnpretrainedBase = { why: 'no-experts'; task: string } | { why: 'zero-steps' }
+
+/**
+ * Whether the run pretrains its base model, by the rule the run uses (baseModelSpec over the same
+ * pretraining split): a model that trains gets 0 pretraining steps when the config asks for none
+ * (`zero-steps`) or when no problem it would pretrain on has an expert solution (`no-experts`: the
+ * run warns "base model: not pretrained — task … has no expert solutions"). Undefined when it
+ * pretrains, or when the model cannot train (the plan says so itself).
+ */
+export function unpretrainedBase(config: ResolvedConfig, plugins: Pick<RunPlugins, 'model' | 'task'>, data: TaskData): UnpretrainedBase | undefined {
+  if (!canTrain(plugins.model)) return undefined
+  const splits = carveTrainSplits(data.train, data.test, {
+    taskSeed: config.taskSeed,
+    validation: config.eval.validationPrompts,
+    finetune: config.train.finetuneProblems,
+  })
+  const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
+  if (spec.pretrainSteps > 0) return undefined
+  return config.train.pretrainSteps === 0 ? { why: 'zero-steps' } : { why: 'no-experts', task: plugins.task.name }
+}
+
+/** The dry run's `base model:` line: what the run will do with the base model. */
+export function baseModelLine(plan: Pick<PlanEstimate, 'modelTrains' | 'baseModelCached' | 'basePretrainedSteps'>, unpretrained?: UnpretrainedBase): string {
+  if (!plan.modelTrains) return 'created as it is (the model cannot train: no pretraining)'
+  if (unpretrained?.why === 'no-experts')
+    return `not pretrained — task '${unpretrained.task}' has no expert solutions (problem.expert) to pretrain on; the untrained model is ${plan.baseModelCached ? 'loaded from the cache' : 'created, then cached'}`
+  if (plan.baseModelCached) return 'in the cache (loaded, no pretraining)'
+  if (unpretrained?.why === 'zero-steps') return 'created untrained (0 pretraining steps), then cached'
+  return plan.basePretrainedSteps > 0
+    ? `partly pretrained in the cache (step ${plan.basePretrainedSteps}): pretraining continues from there, then cached`
+    : 'pretrained first, then cached'
+}
+
+function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number, shard?: ShardSpec, unpretrained?: UnpretrainedBase): string {
   const lines = [
     shard
       ? `plan: shard ${shard.index}/${shard.count}: ${plan.cells.length} of ${plan.totalCells ?? plan.cells.length} cells (the estimate below is this shard's)`
@@ -232,15 +277,7 @@ function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: nu
     ...(plan.warnings ?? []).map((w) => `warning: ${w}`),
     `test prompts: ${plan.testPrompts} × pool ${poolSize} per cell; train prompts: ${plan.trainPrompts}`,
     `samples to draw: ${plan.evalSamples + plan.trainSamples} (evaluation ${plan.evalSamples}, training ${plan.trainSamples})`,
-    `base model: ${
-      !plan.modelTrains
-        ? 'created as it is (the model cannot train: no pretraining)'
-        : plan.baseModelCached
-          ? 'in the cache (loaded, no pretraining)'
-          : plan.basePretrainedSteps > 0
-            ? `partly pretrained in the cache (step ${plan.basePretrainedSteps}): pretraining continues from there, then cached`
-            : 'pretrained first, then cached'
-    }`,
+    `base model: ${baseModelLine(plan, unpretrained)}`,
     `sequences trained: ${plan.trainSequences}`,
     `estimated time: ${formatSeconds(plan.estimatedSeconds)} (rough)`,
     `estimate basis: ${plan.basis}`,

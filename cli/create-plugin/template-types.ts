@@ -12,6 +12,8 @@ export interface TemplateContext {
   identifier: string
   /** The semver range of bonbench the plugin needs (`^0.1.0`): `meta.apiVersion` and the peer dependency. */
   bonbenchRange: string
+  /** The package root of the bonbench running create-plugin: the scaffold's \`file:\` development dependency. */
+  bonbenchRoot: string
 }
 
 /**

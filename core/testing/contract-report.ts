@@ -24,6 +24,16 @@ export interface ContractReport {
 
 const MAX_PER_CHECK = 12
 
+/**
+ * The check id of a mistake in the contract test itself rather than in the plugin: a `skip` name
+ * that is not a check, a key of a case's `expect` that is not an expectation.
+ */
+export const CONTRACT_TEST_CHECK = 'contract-test'
+
+/** The checks every tester runs first on the plugin object (plugin-shape.ts), and the lifecycle checks (lifecycle-checks.ts). */
+export const SHAPE_CHECKS = ['shape', 'kind', 'name'] as const
+export const LIFECYCLE_CHECKS = ['lifecycle-setup', 'lifecycle-dispose', 'lifecycle-reuse'] as const
+
 /** Reports a problem of the check that is running. */
 export type FailFn = (message: string) => void
 
@@ -41,6 +51,20 @@ export class ContractCollector {
     private readonly kind: PluginKind,
     private readonly leaveOut: ReadonlySet<string> = new Set(),
   ) {}
+
+  /**
+   * Reports each name the caller asked to leave out (`skip`) that is not one of `checks`, the
+   * tester's check ids: a misspelt name would otherwise leave out nothing, silently. Recorded under
+   * {@link CONTRACT_TEST_CHECK} (a mistake of the contract test, not of the plugin).
+   */
+  checkLeaveOut(checks: readonly string[]): void {
+    for (const name of this.leaveOut)
+      if (!checks.includes(name))
+        this.fail(
+          CONTRACT_TEST_CHECK,
+          `skip: '${name}' is not a check of the ${this.kind} contract tester, so nothing was left out for it; its checks are ${checks.join(', ')}`,
+        )
+  }
 
   /** Records a problem under `check` (the check is then not listed as passed). */
   fail(check: string, message: string): void {

@@ -3,13 +3,41 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import type { ModelCreateContext, ModelInstance, ModelPlugin, SampleRequest, SampleResult, TokenEvent } from '../plugin-api/model.js'
-import { ContractCollector, within, type ContractReport, type FailFn } from './contract-report.js'
+import { ContractCollector, LIFECYCLE_CHECKS, SHAPE_CHECKS, within, type ContractReport, type FailFn } from './contract-report.js'
 import { checkTrainable, type ModelHarness } from './model-training-checks.js'
 import { sameSamples } from './same-samples.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
 import { LifecycleHarness } from './lifecycle-checks.js'
 
-/** Settings of {@link checkModelContract}. Only `prompts` is required. */
+/** The check ids of {@link checkModelContract} (those of a trainable model included): what `skip` may name. */
+export const MODEL_CHECKS = [
+  ...SHAPE_CHECKS,
+  ...LIFECYCLE_CHECKS,
+  'create',
+  'describe',
+  'sample-shape',
+  'sample-empty',
+  'seed-reproducible',
+  'seed-varies',
+  'batch-independent',
+  'stop-strings',
+  'greedy',
+  'abort',
+  'token-events',
+  'dispose',
+  'trainable',
+  'trainable-hooks',
+  'trainable-sample',
+  'update-stats',
+  'update-direction',
+  'logprob-shape',
+  'logprob-agrees',
+  'clone-independent',
+  'clone-cache-invariant',
+  'save-load',
+] as const
+
+/** Settings of {@link checkModelContract}. Only `prompts` (two or more) is required. */
 export interface ModelContractOptions {
   /** Prompts the checks sample from (two or more; a tabular-style model needs its own prompt format). */
   prompts: string[]
@@ -54,8 +82,13 @@ export interface ModelContractOptions {
 export async function checkModelContract(plugin: ModelPlugin, opts: ModelContractOptions): Promise<ContractReport> {
   const skip = new Set(opts.skip ?? [])
   const collector = new ContractCollector(pluginLabel(plugin), 'model', skip)
+  collector.checkLeaveOut(MODEL_CHECKS)
   if (!(await checkPluginShape(plugin, 'model', collector))) return collector.report()
-  if (opts.prompts.length < 2) throw new Error('checkModelContract: give at least two prompts')
+  // A misuse of the tester, not a problem of the plugin (docs/plugins.md says so): it throws.
+  if (!Array.isArray(opts.prompts) || opts.prompts.length < 2)
+    throw new Error(
+      'checkModelContract: give at least two prompts (opts.prompts): the batch, seed and independence checks compare samples of different prompts',
+    )
   const timeoutMs = opts.timeoutMs ?? 60_000
   const ctx: ModelCreateContext = {
     seed: opts.seed ?? 1,

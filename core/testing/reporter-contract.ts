@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import type { ReporterPlugin } from '../plugin-api/reporter.js'
-import { ContractCollector, within, type ContractReport } from './contract-report.js'
+import { ContractCollector, LIFECYCLE_CHECKS, SHAPE_CHECKS, within, type ContractReport } from './contract-report.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
 import { LifecycleHarness } from './lifecycle-checks.js'
 import { emptyRunManifest, sampleRunEvents } from './sample-events.js'
+
+/** The check ids of {@link checkReporterContract}: what `skip` may name. */
+export const REPORTER_CHECKS = [...SHAPE_CHECKS, ...LIFECYCLE_CHECKS, 'on-event', 'events-untouched', 'run-end-empty'] as const
 
 /** Settings of {@link checkReporterContract}. */
 export interface ReporterContractOptions {
@@ -29,6 +32,7 @@ export interface ReporterContractOptions {
  */
 export async function checkReporterContract(plugin: ReporterPlugin, opts: ReporterContractOptions = {}): Promise<ContractReport> {
   const collector = new ContractCollector(pluginLabel(plugin), 'reporter', new Set(opts.skip))
+  collector.checkLeaveOut(REPORTER_CHECKS)
   if (!(await checkPluginShape(plugin, 'reporter', collector))) return collector.report()
   const timeoutMs = opts.timeoutMs ?? 60_000
   const life = new LifecycleHarness(plugin, collector, opts.timeoutMs ?? 60_000)

@@ -85,16 +85,19 @@ export async function checkTaskContract(plugin: TaskPlugin, ctx: TaskLoadContext
       for (const split of ['train', 'test'] as const) loaded[split].forEach((p, i) => checkProblem(p, `${split}[${i}]`, fail))
     })
     await collector.run('unique-ids', (fail) => {
+      // A missing or empty id is the `problems` check's finding: comparing such ids would only
+      // repeat it ("id 'undefined' appears twice").
+      const withId = (split: 'train' | 'test') => loaded[split].filter((p): p is Problem => typeof p?.id === 'string' && p.id.trim() !== '')
       for (const split of ['train', 'test'] as const) {
         const seen = new Set<string>()
-        for (const p of loaded[split]) {
-          if (seen.has(p?.id)) fail(`id '${p.id}' appears twice in ${split}: ids key the journal records and must be unique within a split`)
-          seen.add(p?.id)
+        for (const p of withId(split)) {
+          if (seen.has(p.id)) fail(`id '${p.id}' appears twice in ${split}: ids key the journal records and must be unique within a split`)
+          seen.add(p.id)
         }
       }
-      const train = new Map(loaded.train.map((p) => [p?.id, p]))
-      for (const p of loaded.test) {
-        const twin = train.get(p?.id)
+      const train = new Map(withId('train').map((p) => [p.id, p]))
+      for (const p of withId('test')) {
+        const twin = train.get(p.id)
         if (twin && !isDeepStrictEqual(twin, p)) fail(`id '${p.id}' names different problems in train and test: one id must mean one problem`)
       }
     })

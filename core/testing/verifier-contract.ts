@@ -1,5 +1,5 @@
 import type { Verdict, VerifierPlugin, VerifyContext, VerifyItem } from '../plugin-api/verifier.js'
-import { ContractCollector, within, type ContractReport, type FailFn } from './contract-report.js'
+import { CONTRACT_TEST_CHECK, ContractCollector, LIFECYCLE_CHECKS, SHAPE_CHECKS, within, type ContractReport, type FailFn } from './contract-report.js'
 import { garbageCompletions } from './garbage-completions.js'
 import { checkPluginShape, pluginLabel } from './plugin-shape.js'
 import { LifecycleHarness } from './lifecycle-checks.js'
@@ -15,6 +15,21 @@ export interface VerdictExpectation {
   /** score ≤ maxScore. */
   maxScore?: number
 }
+
+/** The keys a case's `expect` may hold. */
+const EXPECTATION_KEYS = ['pass', 'reason', 'reward', 'answer', 'minScore', 'maxScore'] as const satisfies ReadonlyArray<keyof VerdictExpectation>
+
+/** The check ids of {@link checkVerifierContract}: what `skip` may name. */
+export const VERIFIER_CHECKS = [
+  ...SHAPE_CHECKS,
+  ...LIFECYCLE_CHECKS,
+  'score-shape',
+  'score-empty',
+  'score-order',
+  'expectations',
+  'garbage',
+  'verdict-consistent',
+] as const
 
 /** One row of a verifier's case table: a candidate and what its verdict must look like. */
 export interface VerifierCase {
@@ -53,6 +68,19 @@ export async function checkVerifierContract(
   opts: VerifierContractOptions = {},
 ): Promise<ContractReport> {
   const collector = new ContractCollector(pluginLabel(plugin), 'verifier', new Set(opts.skip))
+  // Mistakes of the test itself (a misspelt skip name or expectation would check nothing, silently).
+  collector.checkLeaveOut(VERIFIER_CHECKS)
+  cases.forEach((c, i) => {
+    if (c.expect === undefined) return
+    if (c.expect === null || typeof c.expect !== 'object' || Array.isArray(c.expect))
+      return collector.fail(CONTRACT_TEST_CHECK, `${c.name ?? `case ${i}`}: expect must be an object of ${EXPECTATION_KEYS.join(', ')}`)
+    for (const key of Object.keys(c.expect))
+      if (!(EXPECTATION_KEYS as readonly string[]).includes(key))
+        collector.fail(
+          CONTRACT_TEST_CHECK,
+          `${c.name ?? `case ${i}`}: expect.${key} is not an expectation, so nothing checks it; expect takes ${EXPECTATION_KEYS.join(', ')}`,
+        )
+  })
   if (!(await checkPluginShape(plugin, 'verifier', collector))) return collector.report()
   if (cases.length === 0) throw new Error('checkVerifierContract: give at least one case')
   const ctx: VerifyContext = { concurrency: opts.concurrency ?? 1 }

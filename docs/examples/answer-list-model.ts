@@ -10,12 +10,14 @@ export const answerListModel = defineModel({
   }),
   create: ({ answers }) => {
     const logProb = -Math.log(answers.length)
-    // Temperature 0 is greedy: always the first answer. A stop string ends the text before it.
+    // Temperature 0 is greedy: always the first answer. A stop string ends the text before it;
+    // maxTokens (one token per character) cuts it ('length'); else the whole answer ends ('eos').
     const complete = (request: SampleRequest, pick: number): Completion => {
-      const answer = answers[request.temperature === 0 ? 0 : pick]!.slice(0, request.maxTokens ?? 16)
+      const whole = answers[request.temperature === 0 ? 0 : pick]!
+      const answer = whole.slice(0, request.maxTokens ?? 16)
       const cut = Math.min(...(request.stop ?? []).map((s) => answer.indexOf(s)).filter((i) => i >= 0), answer.length)
       const text = answer.slice(0, cut)
-      const finishReason = cut < answer.length ? 'stop' : 'eos'
+      const finishReason = cut < answer.length ? 'stop' : answer.length < whole.length ? 'length' : 'eos'
       return { text, tokens: [...text].map((c) => c.codePointAt(0)!), logProb, finishReason }
     }
     return {

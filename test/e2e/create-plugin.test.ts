@@ -1,15 +1,17 @@
 import { execa } from 'execa'
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from './cli-helper.js'
-import { bonbenchVersion, installPluginDevDependencies, installTarball, packBonbench } from './packed-bonbench.js'
+import { bonbenchVersion, installTarball, packBonbench } from './packed-bonbench.js'
 
 // A plugin author's path, end to end, with bonbench as its users get it (the packed tarball in a
-// study project): `bench create-plugin` scaffolds a package per kind, the package is installed by
-// path (npm links a folder dependency into node_modules), type-checked by its own `tsc` against the
-// shipped .d.ts and tested by its own `npm test` (node:test running the contract tester from
-// bonbench/testing), then named in a study's config and used by `bench run`.
+// study project): `bench create-plugin` scaffolds a package per kind, `npm install` in it installs
+// what the docs say (TypeScript from the registry or npm's cache, and bonbench — not on the
+// registry — linked from the bonbench that made it: a `file:` development dependency), the package
+// is type-checked by its own `tsc` against the shipped .d.ts and tested by its own `npm test`
+// (node:test running the contract tester from bonbench/testing), then named in a study's config
+// and used by `bench run`.
 /** The test script every scaffold's package.json holds, whatever its kind (cli/create-plugin/package-files.ts). */
 const TEST_SCRIPT = 'npm run build && node --test dist/*.test.js'
 
@@ -54,22 +56,38 @@ describe('bench create-plugin', () => {
   })
 
   it.each(plugins)(
-    'scaffolds a $kind package: its manifest, its source, and what npm install gives it to build and test',
+    'scaffolds a $kind package: its manifest, its source, and npm install (as the docs say) gives it what it builds and tests with',
     async ({ kind, name }) => {
       const made = await bench(['create-plugin', kind, name, '--dir', folder(name)], work.dir)
       expect(made.exitCode, made.stderr).toBe(0)
       expect(made.stdout).toContain(`created bonbench-plugin-${name} (${kind} bonbench-plugin-${name}/${name})`)
+      // bonbench is not on the registry: the scaffold depends on the bonbench that made it, by path.
+      const root = realpathSync(installed)
+      expect(made.stdout).toContain(`npm install     # TypeScript, and bonbench linked from ${root}`)
       const manifest = JSON.parse(readFileSync(join(folder(name), 'package.json'), 'utf8'))
       expect(manifest).toMatchObject({
         name: `bonbench-plugin-${name}`,
         type: 'module',
         peerDependencies: { bonbench: `^${bonbenchVersion}` },
+        devDependencies: { bonbench: `file:${root}` },
         scripts: { build: 'tsc', test: TEST_SCRIPT },
       })
+      expect(readFileSync(join(folder(name), 'README.md'), 'utf8')).not.toContain('npmjs.com/package/bonbench')
       expect(readFileSync(join(folder(name), 'src', 'index.ts'), 'utf8')).toMatch(
         new RegExp(`define${kind[0]!.toUpperCase()}${kind.slice(1)}\\(\\{[\\s\\S]*options: z\\.strictObject`),
       )
-      installPluginDevDependencies(folder(name), installed)
+      // What the docs say, and nothing else. (prefer-offline: npm's cache first, the registry for
+      // what it lacks; the same install either way.)
+      const install = await execa('npm', ['install'], {
+        cwd: folder(name),
+        reject: false,
+        env: { NODE_OPTIONS: '', npm_config_prefer_offline: 'true' },
+      })
+      expect(install.exitCode, install.stdout + install.stderr).toBe(0)
+      expect(lstatSync(join(folder(name), 'node_modules', 'bonbench')).isSymbolicLink()).toBe(true)
+      expect(realpathSync(join(folder(name), 'node_modules', 'bonbench'))).toBe(root)
+      // npm did not run bonbench's own build (its prepare script) in the installed copy.
+      expect(existsSync(join(installed, 'dist', 'core', 'index.js'))).toBe(true)
     },
     60_000,
   )

@@ -142,6 +142,22 @@ export default defineVerifier({ name: 'my-lab/throws', meta: { version: '1.0.0' 
     expect(JSON.parse(json.stdout)).toMatchObject({ name: 'my-lab/required', needsOptions: ['pattern'], options: { required: ['pattern'] } })
   })
 
+  it('given options its schema rejects, <name> describes its options with the error (exit 0), as the error says', async () => {
+    config([['./required.mjs', { pattern: 'a+', flags: 3 }]])
+    const result = await bench(['list', 'my-lab/required'], { cwd: dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/^my-lab\/required \(verifier, version 1\.0\.0, file:.*required\.mjs\)\n/)
+    expect(result.stdout).toMatch(/the config's options are invalid: my-lab\/required.*: invalid options: flags: .*\(got 3\)/)
+    expect(result.stdout).toContain('options:\n  pattern: string (required)\n      Regex to match\n  flags: string = ""\n      Regex flags')
+    const json = await bench(['list', 'required', '--json'], { cwd: dir })
+    expect(json.exitCode, json.stderr).toBe(0)
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      name: 'my-lab/required',
+      options: { required: ['pattern'] },
+      optionsError: { code: 'BENCH_PLUGIN_OPTIONS' },
+    })
+  })
+
   it('given its options, it is made as usual, and <name> still marks the required option', async () => {
     config([['./required.mjs', { pattern: 'a+' }]])
     const result = await bench(['list', 'my-lab/required'], { cwd: dir })
