@@ -120,6 +120,20 @@ export interface RunComparison {
   regressed: boolean
   /** True when a cell changed although every input is recorded the same (exit 3 in `bench compare`). */
   notReproducible: boolean
+  /**
+   * The gate's verdict, what `bench compare --fail-on-regression` exits on: 'not-reproducible'
+   * (exit 3), 'regressed' or 'incomplete' (`missing` is not empty; exit 1), else 'pass'. In the
+   * JSON output, so a CI step reading it needs no rule of its own.
+   */
+  verdict: CompareVerdict
+}
+
+/** See {@link RunComparison.verdict}. */
+export type CompareVerdict = 'not-reproducible' | 'regressed' | 'incomplete' | 'pass'
+
+/** The verdict of a comparison's flags, in the order the exit codes rank them. */
+export function compareVerdict(c: Pick<RunComparison, 'notReproducible' | 'regressed' | 'missing'>): CompareVerdict {
+  return c.notReproducible ? 'not-reproducible' : c.regressed ? 'regressed' : c.missing.length > 0 ? 'incomplete' : 'pass'
 }
 
 /** The N′ most strategy cells trained at: the base cells' Bo-N′ is tested there. */
@@ -247,6 +261,15 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
       return failure ? [failure] : []
     })
   const baseKeys = new Set(base.cells.map((c) => cellKeyId(c.key)))
+  /** The seeds the new run planned for a cell group (its manifest's cells and any it journaled an error for), ascending. */
+  const plannedSeeds = (groupId: string): number[] =>
+    [
+      ...new Set(
+        [...next.manifest.cells.map((c) => c.key), ...next.errors.map((e) => e.key)]
+          .filter((key) => groupIdOf(groupKeyOf(key)) === groupId)
+          .map((key) => key.seed),
+      ),
+    ].sort((x, y) => x - y)
   for (const g of a.groups) {
     const other = nextById.get(g.groupId)
     if (!other) {
@@ -261,8 +284,14 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     const lackingN = g.grid.filter((n) => !other.grid.includes(n))
     // A base seed is lost when the new run has fewer seeds (an unfinished run), or when it planned
     // that cell and did not finish it: extra seeds must not hide a failed or unfinished cell.
-    const fewer = other.cells.length < g.cells.length
-    const lostSeeds = lacking.filter((seed) => fewer || planned.has(cellKeyId(keyOf(g, seed))))
+    // (Fewer planned: its unfinished seeds are counted below, each for itself.)
+    const ownPlan = plannedSeeds(g.groupId)
+    const fewer = Math.max(other.cells.length, ownPlan.length) < g.cells.length
+    // And the new run's own seeds of this cell that it planned and did not finish, whatever seeds
+    // the base run holds: compared on the seeds that survived, a change that fails (or stops) some
+    // seeds would be judged on the others alone.
+    const unfinishedOwn = ownPlan.filter((seed) => !have.has(seed) && !seedsOf(g).includes(seed))
+    const lostSeeds = [...lacking.filter((seed) => fewer || planned.has(cellKeyId(keyOf(g, seed)))), ...unfinishedOwn]
     const failed = failuresOf(g, lostSeeds)
     const absent = lostSeeds.filter((seed) => !failed.some((f) => f.key.seed === seed))
     // Base prompts the new run did not evaluate: a regression on them would go unseen. Prompts
@@ -352,9 +381,10 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     message: e.message,
     inBase: baseKeys.has(cellKeyId(e.key)),
   }))
-  // A failed cell the base run lacks hides nothing of it: said, not failed.
-  for (const f of failed.filter((x) => !x.inBase))
-    warnings.push(`new: ${f.cellId} failed ("${shortMessage(f.message)}"); the base run has no finished cell like it, so the comparison lacks nothing`)
+  // A failed cell of a group the base run lacks hides nothing of it: said, not failed. (One of a
+  // group both runs hold makes the new run incomplete, above, whatever its seed.)
+  for (const f of failed.filter((x) => !x.inBase && !baseIds.has(x.groupId)))
+    warnings.push(`new: ${f.cellId} failed ("${shortMessage(f.message)}"); the base run has no cell group like it, so the comparison lacks nothing`)
   const exact = compareExact(base.manifest.provenance, next.manifest.provenance, [...pairs.values()])
   const cut = (data: RunData, run: CutJournal['run'], lacks: () => string[]): CutJournal[] => {
     if (!data.torn) return []
@@ -380,10 +410,16 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     cutJournals,
     regressed: regressions.length > 0,
     notReproducible: exact.notReproducible.length > 0,
+    verdict: compareVerdict({
+      notReproducible: exact.notReproducible.length > 0,
+      regressed: regressions.length > 0,
+      missing: [...missingFailed, ...missingRest],
+    }),
   }
 }
 
 /** Attaches a benchmark comparison; the verdict regresses when a counted benchmark did (`benchmarks.regressions`: not the `notJudged`). */
 export function withBenchmarks(comparison: RunComparison, benchmarks: BenchmarkComparison): RunComparison {
-  return { ...comparison, benchmarks, regressed: comparison.regressed || benchmarks.regressions.length > 0 }
+  const regressed = comparison.regressed || benchmarks.regressions.length > 0
+  return { ...comparison, benchmarks, regressed, verdict: compareVerdict({ ...comparison, regressed }) }
 }

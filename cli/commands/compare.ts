@@ -129,8 +129,8 @@ export function registerCompare(program: Command): void {
     process.stdout.write(text)
     if (flags.out) await writeFile(flags.out, text)
     // Exit 3 (not reproducible) outranks 1: when unchanged code draws different numbers, no regression verdict can be trusted.
-    if (comparison.notReproducible) process.exitCode = 3
+    if (comparison.verdict === 'not-reproducible') process.exitCode = 3
     // An incomplete new run (cells or seeds of the base run missing) is no pass either.
-    else if (flags.failOnRegression && (comparison.regressed || comparison.missing.length > 0)) process.exitCode = 1
+    else if (flags.failOnRegression && comparison.verdict !== 'pass') process.exitCode = 1
   })
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { JournalRecord } from '../../../core/run/journal-types.js'
 import { readRun, runDataOf } from '../../../core/run/run-record.js'
-import { compareToJunit, compareToMarkdown } from '../../../reports/compare-format.js'
+import { compareToJunit, compareToMarkdown, formatComparison } from '../../../reports/compare-format.js'
 import { compareRuns } from '../../../reports/compare.js'
 import { benchInProcess } from '../../e2e/cli-help.js'
 import { tempDir } from '../../e2e/cli-helper.js'
@@ -110,7 +110,7 @@ describe('bench compare: a new run that did not finish what the base run did', (
     expect(c.missing.slice(1)).toEqual(['math/tiny-transformer/base/n1/t1 (N=4)', 'math/tiny-transformer/bon-rl/n4/t1 (N=4)'])
   })
 
-  it('a run that drew only other seeds is still "other seeds", not incomplete; a failed cell the base run lacks is said, not failed', () => {
+  it('a run that drew only other seeds is still "other seeds", not incomplete', () => {
     const other = compareRuns(base, syntheticRunData({ ...spec, seeds: [3, 4, 5], runId: 'other-seeds' }))
     expect(other.missing).toEqual([])
     expect(other.exact.cells.map((e) => e.state)).toEqual(['other-seeds', 'other-seeds', 'other-seeds'])
@@ -118,11 +118,28 @@ describe('bench compare: a new run that did not finish what the base run did', (
     expect(verdictOf(compareToMarkdown(other))).toMatch(/^✅ \*\*No significant regression\*\*/)
     // Overlapping seeds, one of the base run's not planned: another draw too.
     expect(compareRuns(base, syntheticRunData({ ...spec, seeds: [1, 2, 3], runId: 'shifted' })).missing).toEqual([])
+  })
 
+  it("the new run's own seeds it did not finish make it incomplete, whatever seeds the base run holds: judged on the survivors, a change that fails some seeds would pass (outside review)", () => {
+    // A seed only the new run drew, failed: named with its error.
     const extraFailed = compareRuns(base, runWith({ seeds: [0, 1, 2, 3], runId: 'extra-failed' }, 'sft-n1-t1-s3', oom))
-    expect(extraFailed.missing).toEqual([])
+    expect(extraFailed.missing).toEqual([`${sft} (seed 3 failed: sft-n1-t1-s3 "${oom}")`])
     expect(extraFailed.failed).toEqual([{ cellId: 'sft-n1-t1-s3', groupId: sft, seed: 3, message: oom, inBase: false }])
-    expect(extraFailed.warnings).toContain(`new: sft-n1-t1-s3 failed ("${oom}"); the base run has no finished cell like it, so the comparison lacks nothing`)
+    expect(verdictOf(compareToMarkdown(extraFailed))).toMatch(/^❌ \*\*Incomplete: /)
+    // The JSON says so too, in one field a CI step can read (`regressed` alone said false).
+    expect(JSON.parse(formatComparison(extraFailed, 'json'))).toMatchObject({ regressed: false, verdict: 'incomplete' })
+    expect(compareRuns(base, syntheticRunData({ ...spec, runId: 'same' })).verdict).toBe('pass')
+    // Other seeds altogether, one of them failed, or never journaled (a killed run).
+    const otherFailed = compareRuns(base, runWith({ seeds: [3, 4, 5], runId: 'other-failed' }, 'sft-n1-t1-s4', oom))
+    expect(otherFailed.missing).toEqual([`${sft} (seed 4 failed: sft-n1-t1-s4 "${oom}")`])
+    const otherCut = compareRuns(base, runWith({ seeds: [3, 4, 5], runId: 'other-cut' }, 'sft-n1-t1-s5'))
+    expect(otherCut.missing).toEqual([`${sft} (seed 5)`])
+    // A failed cell of a group the base run has none of hides nothing of it: said, not failed.
+    const noSft = syntheticRunData({ ...spec, runId: 'no-sft', strategies: [{ name: 'bon-rl', nTrain: 4, shift: 0.6 }] })
+    expect(noSft.cells.some((c) => c.key.strategy === 'sft')).toBe(false)
+    const vsNoSft = compareRuns(noSft, runWith({ runId: 'sft-failed' }, 'sft-n1-t1-s1', oom))
+    expect(vsNoSft.missing).toEqual([])
+    expect(vsNoSft.warnings).toContain(`new: sft-n1-t1-s1 failed ("${oom}"); the base run has no cell group like it, so the comparison lacks nothing`)
   })
 
   it('a new run that evaluated fewer prompts is incomplete, with the count and the first ids, and --fail-on-regression exits 1', async () => {
