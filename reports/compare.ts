@@ -194,6 +194,11 @@ function failedParts(failures: readonly CellFailure[]): string[] {
   return more > 0 ? [...shown, `${more} more seed(s) failed`] : shown
 }
 
+/** Prompts whose text differs between the runs under the same id, as `missing` names them. */
+function changedPromptsPart(changed: readonly string[], of: number): string {
+  return `${changed.length} of ${of} prompts are other texts under the same ids: ${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}`
+}
+
 /** Base prompts the new run did not evaluate, as `missing` names them: how many of how many, and the first three ids. */
 function promptsPart(lacking: readonly string[], of: number): string {
   return `${lacking.length} of ${of} prompts: ${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''}`
@@ -310,7 +315,15 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     const extra = seedsOf(other).some((seed) => !seedsOf(g).includes(seed))
     if (lostSeeds.length === 0 && (lacking.length > 0 || extra))
       warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
-    const shared = sharedPrompts(g, other)
+    // Prompts are paired by id: one whose text differs between the runs (the task's prompts changed
+    // under the same ids: another option, generator or data file) is not the same prompt, and a
+    // difference over it says nothing of the code. Runs recorded before the digests pair by id.
+    const changed = sharedPrompts(g, other).filter((id) => {
+      const [x, y] = [base.manifest.provenance.testPrompts?.[id], next.manifest.provenance.testPrompts?.[id]]
+      return x !== undefined && y !== undefined && x !== y
+    })
+    if (changed.length > 0) miss(g, [changedPromptsPart(changed, g.promptIds.length)], false)
+    const shared = sharedPrompts(g, other).filter((id) => !changed.includes(id))
     if (shared.length === 0) {
       warnings.push(`${g.groupId}: the runs share no prompt; not compared`)
       continue
@@ -328,10 +341,10 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     const grid = g.grid.filter((n) => other.grid.includes(n))
     const primary = primaryMetrics(grid, g.key.nTrain, fallbackNTrain)
     for (const m of primary) {
-      requests.push({ a: g, b: other, metric: m.metric, n: m.n })
+      requests.push({ a: g, b: other, metric: m.metric, n: m.n, prompts: shared })
       roles.set(`${g.groupId}|${m.metric}|${m.n}`, m.role)
     }
-    for (const m of comparisonMetrics(grid)) if (!roles.has(`${g.groupId}|${m.metric}|${m.n}`)) secondary.push({ a: g, b: other, ...m })
+    for (const m of comparisonMetrics(grid)) if (!roles.has(`${g.groupId}|${m.metric}|${m.n}`)) secondary.push({ a: g, b: other, ...m, prompts: shared })
   }
   if (pairs.size === 0)
     throw new BenchError(

@@ -15,6 +15,8 @@ export interface MetricAt {
 export interface ComparisonRequest extends MetricAt {
   a: CellGroup
   b: CellGroup
+  /** The prompts to compare on (default: every prompt both groups hold, sharedPrompts). */
+  prompts?: readonly string[]
 }
 
 /** A finished comparison, Holm-corrected within the family it was run with. */
@@ -73,10 +75,11 @@ export function compareGroups(requests: readonly ComparisonRequest[], options: C
   const alpha = options.alpha ?? 0.05
   const level = options.level ?? 0.95
   const seed = options.seed ?? 0
-  const usable = requests.filter((r) => sharedPrompts(r.a, r.b).length > 0)
+  const promptsOf = (r: ComparisonRequest) => r.prompts ?? sharedPrompts(r.a, r.b)
+  const usable = requests.filter((r) => promptsOf(r).length > 0)
   const resamples = resamplesFor(usable.length, alpha, options.resamples ?? 2000, options.maxResamples)
   const raw = usable.map((r) => {
-    const prompts = sharedPrompts(r.a, r.b)
+    const prompts = promptsOf(r)
     const a = metricMatrix(r.a, r.metric, r.n, prompts)
     const b = metricMatrix(r.b, r.metric, r.n, prompts)
     const result = pairedTwoLevelBootstrap(b, a, { resamples, level, seed: deriveSeed(seed, r.a.groupId, r.b.groupId, r.metric, r.n) })

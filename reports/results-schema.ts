@@ -259,6 +259,10 @@ const provenance = z.strictObject({
     .array(z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }))
     .describe('sha256 of the bytes of every data file the task read'),
   checkpoint: z.string().optional().describe('the saved model evaluated as the base (bench eval --checkpoint)'),
+  testPrompts: z
+    .record(z.string(), z.string().regex(/^[0-9a-f]{16}$/))
+    .optional()
+    .describe("each test prompt's id → the first 16 hex digits of the sha256 of its prompt text (bench compare pairs prompts by id only where these agree)"),
 })
 
 /** zod schema of `results.json`. */

@@ -27,6 +27,7 @@ export async function buildManifest(opts: {
   cwd: string
   checkpoint?: string
   trainedCheckpoint?: string
+  testProblems?: ReadonlyArray<{ id: string; prompt: string }>
   shard?: ShardRecord
 }): Promise<RunManifest> {
   return {

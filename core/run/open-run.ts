@@ -127,6 +127,7 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
         cwd: opts.cwd,
         checkpoint: opts.checkpoint,
         trainedCheckpoint: opts.trainedCheckpoint,
+        testProblems: test,
         ...(opts.shard ? { shard: { ...opts.shard, plan: planned.map((c) => c.cellId) } } : {}),
       })
       writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')

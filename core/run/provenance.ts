@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { readFileSync } from 'node:fs'
@@ -62,6 +63,20 @@ export interface Provenance {
   checkpoint?: string
   /** The saved weights evaluated as the matrix's strategy cells (`bench eval` of a run's checkpoint), when there were some. */
   trainedCheckpoint?: string
+  /**
+   * Each test prompt's id → the first 16 hex digits of the sha256 of its prompt text: `bench
+   * compare` pairs prompts by id, and a task whose prompts changed under the same ids (another
+   * option, generator or data file) must not be compared as if they were the same. Absent in runs
+   * recorded before it was.
+   */
+  testPrompts?: Record<string, string>
+}
+
+/** {@link Provenance.testPrompts} of a test split. */
+export function promptDigests(problems: ReadonlyArray<{ id: string; prompt: string }>): Record<string, string> {
+  const digests: Record<string, string> = {}
+  for (const p of problems) digests[p.id] = createHash('sha256').update(p.prompt).digest('hex').slice(0, 16)
+  return digests
 }
 
 /** bonbench's package name and version (from its package.json). */
@@ -128,6 +143,8 @@ export async function buildProvenance(opts: {
   cwd: string
   checkpoint?: string
   trainedCheckpoint?: string
+  /** The test split the run evaluates: its prompts' digests are recorded (testPrompts). */
+  testProblems?: ReadonlyArray<{ id: string; prompt: string }>
 }): Promise<Provenance> {
   const cpuList = cpus()
   const [git, harnessGit] = await Promise.all([gitState(opts.cwd), harnessGitState()])
@@ -160,6 +177,7 @@ export async function buildProvenance(opts: {
     dataFiles: opts.dataFiles.map((f) => ({ path: f.path, sha256: f.sha256 })),
     ...(opts.checkpoint !== undefined ? { checkpoint: resolve(opts.cwd, opts.checkpoint) } : {}),
     ...(opts.trainedCheckpoint !== undefined ? { trainedCheckpoint: resolve(opts.cwd, opts.trainedCheckpoint) } : {}),
+    ...(opts.testProblems ? { testPrompts: promptDigests(opts.testProblems) } : {}),
   }
 }
 
