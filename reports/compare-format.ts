@@ -14,7 +14,7 @@ const signedPct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1
 
 function cellRows(cells: readonly CellDiff[], level: number): string {
   return table(
-    ['cell', 'metric', 'base', 'new', 'diff (points)', `${Math.round(level * 100)}% CI`, 'Holm p', 'prompts × seeds'],
+    ['cell', 'metric', 'base', 'new', 'diff (points)', `${Math.round(level * 100)}% CI (unadjusted)`, 'Holm p', 'prompts × seeds'],
     cells.map((c) => [
       mdCell(c.label),
       // Secondary metrics are reported with their own Holm family and never flagged.
@@ -98,7 +98,7 @@ export function compareToMarkdown(c: RunComparison): string {
   const parts = [
     `## bonbench compare: \`${mdCell(c.base.runId)}\` → \`${mdCell(c.next.runId)}\``,
     compareLead(c),
-    `Method: ${c.family.tests} primary comparisons (pass@1, Bo-N′, pass@max N per cell), paired bootstrap over prompts with seeds resampled, Holm-corrected together at α = ${s.alpha}; a regression needs a drop of more than ${s.threshold} points. ${c.cells.length - c.family.tests} comparisons at other N are reported, not tested.`,
+    `Method: ${c.family.tests} primary comparisons (pass@1, Bo-N′, pass@max N per cell), paired bootstrap over prompts with seeds resampled, Holm-corrected together at α = ${s.alpha}; a regression needs a drop of more than ${s.threshold} points. The intervals are each test's own, not adjusted for the family: one wholly below 0 is no regression unless its Holm p says so. ${c.cells.length - c.family.tests} comparisons at other N are reported, not tested.`,
   ]
   if (c.regressions.length) parts.push(`### Regressions\n\n${cellRows(c.regressions, s.level)}`)
   if (benchRegressions.length) parts.push(`### Benchmark regressions\n\n${benchRows(benchRegressions)}`)
