@@ -59,6 +59,20 @@ export function gPlusPositiveOnly(n: number, p: number): number {
 /** Options of bon-rlb with defaults applied (bon-rlb-p's, with a `neg-sign` it ignores). */
 export type BonRlbOptions = z.output<typeof bonRlbOptionsSchema>
 
+/**
+ * bon-rlb's g⁺ and g⁻ are the weights of a binary reward (DESIGN §2.2: a pick succeeds or fails).
+ * A graded one (0.9) would count as a failure (isSuccess: R ≥ 1) and be pushed down by g⁻ where
+ * `--threshold` calls it correct: refused instead, naming the prompt and the sample.
+ */
+function requireBinaryRewards(name: string, problemId: string, rewards: readonly number[]): void {
+  const i = rewards.findIndex((r) => r !== 0 && r !== 1)
+  if (i >= 0)
+    throw new BenchError(
+      'BENCH_DATA_INVALID',
+      `${name} needs binary rewards R ∈ {0, 1} (a pick succeeds or fails, DESIGN §2.2), but prompt ${problemId} sample ${i} has R = ${rewards[i]}: use a task (or dump) whose rewards are 0/1, or a strategy for graded rewards (bon-rl, rl).`,
+    )
+}
+
 /** The hooks of bon-rlb (positiveOnly false) or bon-rlb-p for validated options. */
 export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHooks<'strategy'> {
   const name = positiveOnly ? 'bon-rlb-p' : 'bon-rlb'
@@ -80,6 +94,7 @@ export function bonRlbHooks(positiveOnly: boolean, o: BonRlbOptions): PluginHook
       checkK(name, K, nTrain, o['p-fail'])
       const clip = o.clip ?? nTrain
       const rewards = group.policy.map((s) => s.reward)
+      requireBinaryRewards(name, group.problem.id, rewards)
       const picks = bonPicks(judgeValues(group.policy, selection), nTrain, rng)
       const B = picks.length
       const exactP = o['p-fail'] === 'exact' ? exactFailRate(name, group) : undefined

@@ -38,7 +38,12 @@ export const passAtK = defineStrategy({
     weights(group, { nTrain }) {
       const K = group.policy.length
       requireSamples('pass-at-k', K, nTrain + 1, 'N′-subsets that leave each sample out')
-      const { withSample, withoutSample } = subsetCredit(judgeValues(group.policy, selection), judgeValues(group.policy, 'reward'), nTrain)
+      const rewards = judgeValues(group.policy, 'reward')
+      // Every reward equal (all correct, all wrong): f(S) is that reward for every subset, so every
+      // weight is exactly 0; the closed form's divisions would leave ±1e-16 (a sample "weighted").
+      if (rewards.every((r) => r === rewards[0]))
+        return strategyOutput(group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: 0 })))
+      const { withSample, withoutSample } = subsetCredit(judgeValues(group.policy, selection), rewards, nTrain)
       return strategyOutput(
         group.policy.map((s, i) => ({ prompt: group.problem.prompt, completion: s.completion, weight: (nTrain / K) * (withSample[i]! - withoutSample[i]!) })),
       )

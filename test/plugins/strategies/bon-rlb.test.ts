@@ -178,6 +178,20 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
     expect(() => bonRlb({ 'p-fail': 'exact' }).weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })).toThrow(/pFail/)
   })
 
+  it('refuses a graded reward, naming the prompt and sample: g⁺/g⁻ weigh a pick that succeeds or fails, and R = 0.9 was pushed down as a failure', () => {
+    const group: ScoredGroup = {
+      problem: { id: 'q7', prompt: 'p' },
+      policy: [0.9, 0, 0, 0, 0.9, 0, 0, 0].map((reward, i) => ({ completion: `y${i}`, reward, score: i })),
+    }
+    for (const strategy of [bonRlb(), bonRlbP()])
+      expect(() => strategy.weights(group, { nTrain: 2, lambda: 0, rng: createRng(3) })).toThrow(
+        /needs binary rewards R ∈ \{0, 1\} .*prompt q7 sample 0 has R = 0\.9/,
+      )
+    // 0 and 1 (true/false read as 1/0) are fine.
+    const binary: ScoredGroup = { ...group, policy: group.policy.map((s) => ({ ...s, reward: s.reward > 0 ? 1 : 0 })) }
+    expect(() => bonRlb().weights(binary, { nTrain: 2, lambda: 0, rng: createRng(3) })).not.toThrow()
+  })
+
   it('an exact p of 1 (a prompt never solved): bon-rlb-p weighs the failed picks 0, not 0 × ∞; bon-rlb clips −∞ to −N′', () => {
     const group: ScoredGroup = {
       problem: { id: 'q', prompt: 'p', data: { pFail: 1 } },

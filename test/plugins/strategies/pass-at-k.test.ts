@@ -80,6 +80,19 @@ describe('pass-at-k: exact N-subset group estimator', () => {
     }
   })
 
+  it('weighs every sample exactly 0 when every reward is equal (all correct: the closed form left ±1.1e-16, counted as weighted)', () => {
+    for (const reward of [1, 0, 0.5]) {
+      const group: ScoredGroup = {
+        problem: { id: 'q', prompt: 'p' },
+        // The review's all-correct group (a reward model's tied scores): the closed form gave 1.1e-16.
+        policy: [4.875, 4.90625, 4.90625, 4.90625, 4.875, 4.9375, 4.9375, 4.90625].map((score, i) => ({ completion: `y${i}`, reward, score })),
+      }
+      const out = passAtK().weights(group, { nTrain: 4, lambda: 0, rng: createRng(1) })
+      expect(out.sequences.map((s) => s.weight)).toEqual([0, 0, 0, 0, 0, 0, 0, 0])
+      expect(out.stats?.weighted ?? 0).toBe(0)
+    }
+  })
+
   it('declares K = max(2N′, 4) and refuses K ≤ N′', () => {
     expect(passAtK().needs({ nTrain: 3 })).toEqual({ policySamples: 6 })
     const group: ScoredGroup = {
