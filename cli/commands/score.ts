@@ -50,7 +50,7 @@ all problems at each k, so k is capped by the smallest pool.`,
     )
   deprecatedAlias(command, '--seed <s>', 'seeds', '--seeds')
   addExamples(command, ['bench score samples.jsonl.gz', 'bench score samples.jsonl --k 1,4,16 --json']).action(async (file: string, flags: ScoreFlags) => {
-    const dump = await readSampleDump(file, { skipBadLines: flags.skipBadLines })
+    const dump = await readSampleDump(file, { skipBadLines: flags.skipBadLines, skipFlag: '--skip-bad-lines' })
     for (const bad of dump.badLines) process.stderr.write(`bench: warning: ${bad.file}:${bad.line}: skipped bad line: ${bad.reason}\n`)
     const ks = flags.k ? [...new Set(flags.k)].sort((a, b) => a - b) : undefined
     const summary = summarizePools(dump.problems, { ks, threshold: flags.threshold, seed: flags.seeds, resamples: flags.resamples })

@@ -267,6 +267,8 @@ export type ScoreRule = 'any' | 'all-or-none'
 export interface ReadSampleDumpOptions {
   /** Record bad lines in `badLines` and go on, instead of failing on the first (`--skip-bad-lines`). */
   skipBadLines?: boolean
+  /** The caller's flag that sets skipBadLines, named in a bad line's message (`bench score`: `--skip-bad-lines`); none: not named. */
+  skipFlag?: string
   rewards?: RewardRule
   /** Default `any`. */
   scores?: ScoreRule
@@ -303,7 +305,11 @@ export async function readSampleDump(file: string, opts: ReadSampleDumpOptions =
   const badLines: BadLine[] = []
   let lineNo = 0
   const bad = (reason: string, fix: string) => {
-    if (!opts.skipBadLines) throw new BenchError('BENCH_DATA_INVALID', `${file}:${lineNo}: bad line: ${reason} (${fix}, or pass --skip-bad-lines to skip it)`)
+    if (!opts.skipBadLines)
+      throw new BenchError(
+        'BENCH_DATA_INVALID',
+        `${file}:${lineNo}: bad line: ${reason} (${fix}${opts.skipFlag ? `, or pass ${opts.skipFlag} to skip it` : ''})`,
+      )
     badLines.push({ file, line: lineNo, reason })
   }
   try {

@@ -41,6 +41,15 @@ describe('parseDumpLine', () => {
   })
 })
 
+describe('readSampleDump: a bad line', () => {
+  it("names the caller's flag that skips it only when the caller has one (bench weights has none, bench score --skip-bad-lines)", async () => {
+    const file = path.join(dir, 'bad.jsonl')
+    await writeFile(file, '{"id": "a", "reward": 1}\n{"id": "b", "samples": [{"reward": 1, "score": "2"}]}\n')
+    await expect(readSampleDump(file)).rejects.toThrow(/bad\.jsonl:2: bad line: samples\.0\.score: .* \(fix the line\)$/)
+    await expect(readSampleDump(file, { skipFlag: '--skip-bad-lines' })).rejects.toThrow(/\(fix the line, or pass --skip-bad-lines to skip it\)$/)
+  })
+})
+
 describe('readSampleDump', () => {
   const lines = [
     '{"id": "a", "reward": 1, "score": 2}',
