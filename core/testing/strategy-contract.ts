@@ -27,7 +27,8 @@ export interface StrategyContractOptions {
  * The strategy contract (core/plugin-api/strategy.ts): `needs` gives non-negative integer sample
  * counts (and the same answer twice); `weights` — on generated groups shaped by `needs`, for every
  * N′ and scenario (mixed, all-correct, none-correct, tied scores, oracle scores, duplicate texts,
- * continuous rewards) — returns finite weights on sequences whose prompt is the problem's and whose
+ * continuous rewards, which a rule defined for binary rewards may refuse instead, throwing
+ * BENCH_DATA_INVALID) — returns finite weights on sequences whose prompt is the problem's and whose
  * completion is one of the group's (policy, reference or expert), is pure (same group and rng seed →
  * the same output) and leaves the group untouched; `selection` is one of 'reward' | 'verifier' |
  * 'none', and a strategy declaring 'none' reports no BoN picks (`stats.picks`, where it counts
@@ -118,6 +119,9 @@ export async function checkStrategyContract(plugin: StrategyPlugin, opts: Strate
               try {
                 out = plugin.weights(group, params())
               } catch (error) {
+                // A rule defined for binary rewards may refuse a graded one, by name (bon-rlb's g⁺/g⁻):
+                // BENCH_DATA_INVALID is a refusal, not a failure, in that scenario alone.
+                if (scenario === 'continuous-reward' && (error as { code?: unknown })?.code === 'BENCH_DATA_INVALID') continue
                 // Reported once, under 'weights'; the other checks need an output to look at.
                 if (check === 'weights') fail(`${where}: weights() threw ${(error as Error)?.message ?? String(error)}`)
                 continue

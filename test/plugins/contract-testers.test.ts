@@ -30,6 +30,7 @@ import {
   type ContractReport,
   type VerifierCase,
 } from '../../core/testing/index.js'
+import { BenchError } from '../../core/errors.js'
 import { builtins } from '../helpers/builtin-factories.js'
 import type { TabularInstance } from '../../plugins/models/tabular/index.js'
 
@@ -394,6 +395,16 @@ const strategyRows: InvalidRow[] = [
     name: 'needs() asks for a fractional, negative sample count',
     flags: ['needs'],
     run: strategyRun({ ...bonRl(), needs: ({ nTrain }) => ({ policySamples: -nTrain / 3 }) }),
+  },
+  {
+    name: 'weights() refuses a binary reward with BENCH_DATA_INVALID (only a graded reward may be refused so)',
+    flags: ['weights'],
+    run: strategyRun({
+      ...bonRl(),
+      weights: () => {
+        throw new BenchError('BENCH_DATA_INVALID', 'needs graded rewards')
+      },
+    }),
   },
   {
     name: 'weights() throws when every sample is correct',
