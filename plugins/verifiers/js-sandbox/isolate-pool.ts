@@ -88,22 +88,21 @@ export class IsolatePool {
       const slot = this.#idle.pop()!
       if (!slot.isolate.isDisposed) return slot
     }
+    return this.#create()
+  }
+
+  /** A new isolate, never an idle one: for a candidate that must not run after another (a rerun). */
+  acquireNew(): IsolateSlot {
+    if (this.#disposed) throw new Error('bonbench:js-sandbox: the isolate pool was disposed; create a new verifier')
+    return this.#create()
+  }
+
+  #create(): IsolateSlot {
     const snapshot = shimSnapshot(this.options.outputLimit)
     const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, this.options.memoryMb), snapshot })
     this.#created++
     const arm = isolate.compileScriptSync(ARM_SHIM_SOURCE, { filename: 'bonbench-shim.js' })
     return { isolate, arm, uses: 0, baselineHeap: usedHeap(isolate) }
-  }
-
-  /** A new isolate, never an idle one: for a candidate that must not run after another (a rerun). */
-  acquireNew(): IsolateSlot {
-    const idle = this.#idle
-    this.#idle = []
-    try {
-      return this.acquire()
-    } finally {
-      this.#idle = idle
-    }
   }
 
   /**

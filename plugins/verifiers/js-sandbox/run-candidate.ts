@@ -1,6 +1,6 @@
 import type ivm from 'isolated-vm'
 import type { Verdict } from 'bonbench'
-import { capText } from '../shared/code-payload.js'
+import { capText, type ProgramParts } from '../shared/code-payload.js'
 import type { FreshContext } from './isolate-pool.js'
 
 /** Limits of one candidate run. */
@@ -46,14 +46,6 @@ interface ShimReport {
   ran: boolean
 }
 
-/** One candidate's code and its tests, as buildProgramParts gives them (shared/code-payload.ts). */
-export interface CandidateParts {
-  /** The prefix and the cut completion. */
-  candidate: string
-  /** The tests. */
-  test: string
-}
-
 /** The name stack frames and compile errors give both parts, as they gave the one-script program. */
 const FILENAME = 'candidate.js'
 
@@ -62,7 +54,7 @@ const FILENAME = 'candidate.js'
  * line of the candidate's code, so that its lines keep the numbers they had in the one-script
  * program, and named candidate.js by a sourceURL comment.
  */
-export function testSource(parts: CandidateParts): string {
+function testSource(parts: ProgramParts): string {
   // V8's line terminators: \r\n counts once.
   const lines = parts.candidate.match(/\r\n|[\n\r\u2028\u2029]/g)?.length ?? 0
   return `${'\n'.repeat(lines)}${parts.test}\n//# sourceURL=${FILENAME}\n`
@@ -99,7 +91,7 @@ function errorText(error: unknown): string {
  * limit. The script, the context and every Reference are released before this returns; an isolate
  * that breached a limit is reported unhealthy (the pool disposes it).
  */
-export async function runCandidate(isolate: ivm.Isolate, fresh: FreshContext, parts: CandidateParts, limits: CandidateLimits): Promise<CandidateOutcome> {
+export async function runCandidate(isolate: ivm.Isolate, fresh: FreshContext, parts: ProgramParts, limits: CandidateLimits): Promise<CandidateOutcome> {
   const { context, run } = fresh
   let script: ivm.Script | undefined
   let wallTimer: NodeJS.Timeout | undefined

@@ -22,9 +22,10 @@ export function shimBundle(): string {
  * ./shim/ (create-shim.ts says what it gives the candidate and what it hardens; run-program.ts how
  * a candidate's throw or rejection is contained in the isolate). This wraps its bundle in a strict-mode function so that nothing of
  * it becomes a global of the context: the script's completion value is the shim's
- * `run(script, context)`, kept by the host as a Reference. `run` returns a promise, with no
- * prototype, that always resolves — never rejects — with the report as a JSON string: console
- * output, the counters, and the first thrown or rejected value as plain text. Known hole: a
+ * `run`, kept by the host as a Reference (shim/run-program.ts): `run(script, context, tests)` runs
+ * a candidate and then its tests and returns a promise, with no prototype, that always resolves —
+ * never rejects; `run()` then returns the report as a JSON string: console output, the counters,
+ * whether the tests ran to their end, and the first thrown or rejected value as plain text. Known hole: a
  * rejection nobody handles (not the completion value's) is still copied out by isolated-vm itself
  * at the end of the call, outside any time limit (see README).
  */

@@ -50,12 +50,20 @@ function cutAtStop(completion: string, stopTokens: readonly string[] | undefined
   return completion.slice(0, end)
 }
 
+/** One candidate's program in two parts (see buildProgramParts). */
+export interface ProgramParts {
+  /** The prefix and the cut completion. */
+  candidate: string
+  /** The tests. */
+  test: string
+}
+
 /**
  * The two parts of one candidate's program: the candidate's code (prefix and cut completion) and
  * the tests, for a runner that keeps the tests out of the candidate's reach (runs them as code of
  * their own, after the candidate's). `candidate + test` is {@link buildProgram}'s text.
  */
-export function buildProgramParts(problem: Problem, payload: CodePayload, completion: string): { candidate: string; test: string } {
+export function buildProgramParts(problem: Problem, payload: CodePayload, completion: string): ProgramParts {
   const prefix = payload.prefix ?? problem.prompt
   return { candidate: `${prefix}${cutAtStop(completion, payload.stopTokens)}\n`, test: `${payload.test}\n` }
 }

@@ -19,10 +19,6 @@ export const deleteProperty = Reflect.deleteProperty
 export const stringify = JSON.stringify
 export const ErrorCtor = Error
 export const StringCtor = String
-export const MapCtor = Map
-export const SetCtor = Set
-export const DateCtor = Date
-export const RegExpCtor = RegExp
 export const PromiseCtor = Promise
 export const ObjectPrototype = Object.prototype
 export const ArrayPrototype = Array.prototype
@@ -85,7 +81,7 @@ export const setSizeOf = (s: object): number => reflectApply(setSize, s, []) as 
 /** `s.has(v)` through the captured `Set.prototype.has`. */
 export const setHasValue = (s: object, v: unknown): boolean => reflectApply(setHas, s, [v]) as boolean
 /**
- * The next step of an iterator made by `entriesOf` (`mapIter`) or `valuesOf`, through the captured
+ * The next step of an iterator made by `entriesOf` or `valuesOf`, through the captured
  * %MapIteratorPrototype%.next / %SetIteratorPrototype%.next: the result is a fresh object made by
  * V8 with own `done` and `value`, so no patched prototype is consulted.
  */
@@ -94,43 +90,30 @@ export const nextOfSetIterator = (it: object): IteratorResult<unknown> => reflec
 /** A RegExp's source and flags through the captured getters; throws a TypeError when `re` is no RegExp. */
 export const regExpText = (re: object): string => '/' + (reflectApply(regexpSource, re, []) as string) + '/' + (reflectApply(regexpFlags, re, []) as string)
 
-/** True when `v` is a Map (an internal-slot check: no `instanceof`, no Symbol.hasInstance, no Proxy passes). */
-export function isMap(v: object): boolean {
-  try {
-    mapSizeOf(v)
-    return true
-  } catch {
-    return false
+/**
+ * An internal-slot check: true when `probe(v)` does not throw (a captured getter or method that
+ * throws a TypeError on anything but its own kind). No `instanceof`, no Symbol.hasInstance, no
+ * Proxy passes.
+ */
+const hasSlot =
+  (probe: (v: object) => unknown) =>
+  (v: object): boolean => {
+    try {
+      probe(v)
+      return true
+    } catch {
+      return false
+    }
   }
-}
+/** True when `v` is a Map (internal-slot check). */
+export const isMap = hasSlot(mapSizeOf)
 /** True when `v` is a Set (internal-slot check). */
-export function isSet(v: object): boolean {
-  try {
-    setSizeOf(v)
-    return true
-  } catch {
-    return false
-  }
-}
+export const isSet = hasSlot(setSizeOf)
 /** True when `v` is a Date (internal-slot check). */
-export function isDate(v: object): boolean {
-  try {
-    timeOf(v as Date)
-    return true
-  } catch {
-    return false
-  }
-}
+export const isDate = hasSlot((v) => timeOf(v as Date))
+const hasRegExpSlot = hasSlot((v) => reflectApply(regexpSource, v, []))
 /** True when `v` is a RegExp (internal-slot check; %RegExp.prototype% itself is none). */
-export function isRegExp(v: object): boolean {
-  if (v === RegExpPrototype) return false
-  try {
-    reflectApply(regexpSource, v, [])
-    return true
-  } catch {
-    return false
-  }
-}
+export const isRegExp = (v: object): boolean => v !== RegExpPrototype && hasRegExpSlot(v)
 
 /** `s.slice(start, end)` through Reflect.apply and the captured `String.prototype.slice`. */
 export const sliceString = (s: string, start: number, end: number): string => reflectApply(stringSlice, s, [start, end]) as string

@@ -26,7 +26,7 @@ export type TestRunner = (source: string) => unknown
  * the shim is installed (create-shim.ts). Not here: what V8 adds to a context made from a snapshot
  * (Atomics, SharedArrayBuffer, WebAssembly), which the shim's script never sees.
  */
-export const PINNED_GLOBALS = [
+const PINNED_GLOBALS = [
   'console',
   'require',
   'JSON',
@@ -84,7 +84,7 @@ export const PINNED_GLOBALS = [
 ] as const
 
 /** A copy of a namespace object (Math, Reflect): same prototype, same own properties; the caller freezes it. */
-export function copyNamespace(source: object): object {
+function copyNamespace(source: object): object {
   const copy = objectCreate(getPrototypeOf(source)) as object
   const names = getOwnPropertyNames(source)
   for (let i = 0; i < names.length; i++) defineProperty(copy, names[i]!, getOwnPropertyDescriptor(source, names[i]!)!)
