@@ -257,8 +257,14 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     (failed ? missingFailed : missingRest).push(`${group.groupId} (${lost.join('; ')})`)
   const seedsOf = (group: CellGroup) => group.cells.map((c) => c.key.seed)
   const keyOf = (group: CellGroup, seed: number): CellKey => ({ ...group.key, seed })
-  // The new run's plan: its manifest's cells, and any cell it journaled an error for.
-  const planned = new Set([...next.manifest.cells.map((c) => c.key), ...next.errors.map((e) => e.key)].map(cellKeyId))
+  // The new run's plan, its seeds by cell group: its manifest's cells, and any cell it journaled an error for.
+  const plannedByGroup = new Map<string, Set<number>>()
+  for (const key of [...next.manifest.cells.map((c) => c.key), ...next.errors.map((e) => e.key)]) {
+    const groupId = groupIdOf(groupKeyOf(key))
+    let seeds = plannedByGroup.get(groupId)
+    if (!seeds) plannedByGroup.set(groupId, (seeds = new Set()))
+    seeds.add(key.seed)
+  }
   const failures = new Map(next.errors.map((e) => [cellKeyId(e.key), e]))
   const failuresOf = (group: CellGroup, seeds: readonly number[]) =>
     seeds.flatMap((seed) => {
@@ -266,15 +272,6 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
       return failure ? [failure] : []
     })
   const baseKeys = new Set(base.cells.map((c) => cellKeyId(c.key)))
-  /** The seeds the new run planned for a cell group (its manifest's cells and any it journaled an error for), ascending. */
-  const plannedSeeds = (groupId: string): number[] =>
-    [
-      ...new Set(
-        [...next.manifest.cells.map((c) => c.key), ...next.errors.map((e) => e.key)]
-          .filter((key) => groupIdOf(groupKeyOf(key)) === groupId)
-          .map((key) => key.seed),
-      ),
-    ].sort((x, y) => x - y)
   for (const g of a.groups) {
     const other = nextById.get(g.groupId)
     if (!other) {
@@ -282,21 +279,22 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
       miss(g, ['no cell', ...failedParts(failed)], failed.length > 0)
       continue
     }
+    const baseSeeds = seedsOf(g)
     const have = new Set(seedsOf(other))
-    const lacking = seedsOf(g).filter((seed) => !have.has(seed))
+    const lacking = baseSeeds.filter((seed) => !have.has(seed))
     // An N the base run evaluated and the new run did not: its metrics (pass@max N among them)
     // cannot be compared, so a regression there would go unseen.
     const lackingN = g.grid.filter((n) => !other.grid.includes(n))
     // A base seed is lost when the new run has fewer seeds (an unfinished run), or when it planned
     // that cell and did not finish it: extra seeds must not hide a failed or unfinished cell.
     // (Fewer planned: its unfinished seeds are counted below, each for itself.)
-    const ownPlan = plannedSeeds(g.groupId)
-    const fewer = Math.max(other.cells.length, ownPlan.length) < g.cells.length
+    const ownPlan = plannedByGroup.get(g.groupId) ?? new Set<number>()
+    const fewer = Math.max(other.cells.length, ownPlan.size) < g.cells.length
     // And the new run's own seeds of this cell that it planned and did not finish, whatever seeds
     // the base run holds: compared on the seeds that survived, a change that fails (or stops) some
     // seeds would be judged on the others alone.
-    const unfinishedOwn = ownPlan.filter((seed) => !have.has(seed) && !seedsOf(g).includes(seed))
-    const lostSeeds = [...lacking.filter((seed) => fewer || planned.has(cellKeyId(keyOf(g, seed)))), ...unfinishedOwn]
+    const unfinishedOwn = [...ownPlan].sort((x, y) => x - y).filter((seed) => !have.has(seed) && !baseSeeds.includes(seed))
+    const lostSeeds = [...lacking.filter((seed) => fewer || ownPlan.has(seed)), ...unfinishedOwn]
     const failed = failuresOf(g, lostSeeds)
     const absent = lostSeeds.filter((seed) => !failed.some((f) => f.key.seed === seed))
     // Base prompts the new run did not evaluate: a regression on them would go unseen. Prompts
@@ -312,18 +310,18 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     if (lost.length > 0) miss(g, lost, failed.length > 0)
     // Any other difference of the seed sets (another draw, or more seeds in the new run) is no loss,
     // but its cell is compared bit for bit on the shared seeds only (compare-exact.ts): say so.
-    const extra = seedsOf(other).some((seed) => !seedsOf(g).includes(seed))
+    const extra = seedsOf(other).some((seed) => !baseSeeds.includes(seed))
     if (lostSeeds.length === 0 && (lacking.length > 0 || extra))
-      warnings.push(`${g.groupId}: the runs drew other seeds (base ${seedsOf(g).join(', ')}; new ${seedsOf(other).join(', ')})`)
+      warnings.push(`${g.groupId}: the runs drew other seeds (base ${baseSeeds.join(', ')}; new ${seedsOf(other).join(', ')})`)
     // Prompts are paired by id: one whose text differs between the runs (the task's prompts changed
     // under the same ids: another option, generator or data file) is not the same prompt, and a
     // difference over it says nothing of the code. Runs recorded before the digests pair by id.
-    const changed = sharedPrompts(g, other).filter((id) => {
-      const [x, y] = [base.manifest.provenance.testPrompts?.[id], next.manifest.provenance.testPrompts?.[id]]
-      return x !== undefined && y !== undefined && x !== y
-    })
+    const [baseTexts, nextTexts] = [base.manifest.provenance.testPrompts, next.manifest.provenance.testPrompts]
+    const textsDiffer = (id: string) => baseTexts?.[id] !== undefined && nextTexts?.[id] !== undefined && baseTexts[id] !== nextTexts[id]
+    const both = sharedPrompts(g, other)
+    const changed = both.filter(textsDiffer)
     if (changed.length > 0) miss(g, [changedPromptsPart(changed, g.promptIds.length)], false)
-    const shared = sharedPrompts(g, other).filter((id) => !changed.includes(id))
+    const shared = changed.length > 0 ? both.filter((id) => !textsDiffer(id)) : both
     if (shared.length === 0) {
       warnings.push(`${g.groupId}: the runs share no prompt; not compared`)
       continue
@@ -406,6 +404,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
   }
   const cutJournals = [...cut(base, 'base', () => groupsLacking(a.groups, b.groups)), ...cut(next, 'new', () => groupsLacking(b.groups, a.groups))]
   warnings.unshift(...cutJournals.map((c) => c.message))
+  const missing = [...missingFailed, ...missingRest]
   return {
     base: { runId: base.manifest.runId, runDir: base.runDir },
     next: { runId: next.manifest.runId, runDir: next.runDir },
@@ -415,7 +414,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     cells,
     regressions,
     improvements: cells.filter((c) => c.improvement),
-    missing: [...missingFailed, ...missingRest],
+    missing,
     failed,
     onlyInBase: a.groups.filter((g) => !nextById.has(g.groupId)).map((g) => g.groupId),
     onlyInNext: b.groups.filter((g) => !baseIds.has(g.groupId)).map((g) => g.groupId),
@@ -426,7 +425,7 @@ export function compareRuns(base: RunData, next: RunData, options: CompareRunsOp
     verdict: compareVerdict({
       notReproducible: exact.notReproducible.length > 0,
       regressed: regressions.length > 0,
-      missing: [...missingFailed, ...missingRest],
+      missing,
     }),
   }
 }

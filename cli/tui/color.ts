@@ -20,7 +20,7 @@ export function colorEnabled(input: ColorChoiceInput = {}): boolean {
 }
 
 /** Removes SGR sequences (colour, bold, dim) from `text`; cursor movements and clears are kept. */
-export function stripColor(text: string): string {
+function stripColor(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\u001B\[[0-9;:]*m/g, '')
 }

@@ -26,7 +26,10 @@ export interface LiveRegion {
 export function fitLiveRegion(live: readonly CellView[], opts: { rows: number; logs: number; ownSparkLine: (cell: CellView) => boolean }): LiveRegion {
   const max = Math.max(1, opts.rows - 1)
   const running = live.filter((c) => c.status === 'running').length
-  const sparkCount = (count: number) => live.slice(0, count).filter(opts.ownSparkLine).length
+  // sparksBefore[i]: rows among the first i that draw a sparkline line (each row asked once).
+  const sparksBefore = [0]
+  for (const cell of live) sparksBefore.push(sparksBefore[sparksBefore.length - 1]! + (opts.ownSparkLine(cell) ? 1 : 0))
+  const sparkCount = (count: number) => sparksBefore[count]!
   let count = live.length
   let logs = opts.logs
   let sparkLines = true

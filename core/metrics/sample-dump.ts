@@ -1,10 +1,9 @@
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
-import { Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { z } from 'zod'
+import { gunzipFailure, isZlibError } from '../gzip-failure.js'
 import { BenchError } from '../errors.js'
 import { looksUtf16, stripBom, UTF16_FIX } from '../text-encoding.js'
 
@@ -358,22 +357,6 @@ export async function readSampleDump(file: string, opts: ReadSampleDumpOptions =
   const problems = [...byId.values()]
   if (opts.scores === 'all-or-none') refuseMixedScores(file, problems)
   return { file, problems, badLines }
-}
-
-/** Whether an error is zlib's (it carries a `Z_…` code: Z_BUF_ERROR for a stream cut short, Z_DATA_ERROR for bad data). */
-function isZlibError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && /^Z_/.test(String((error as NodeJS.ErrnoException).code))
-}
-
-/** zlib's error for the gzip file, read through to its end, or undefined when it decompresses whole. */
-async function gunzipFailure(file: string): Promise<NodeJS.ErrnoException | undefined> {
-  const sink = new Writable({ write: (_chunk, _encoding, done) => done() })
-  try {
-    await pipeline(createReadStream(file), createGunzip(), sink)
-    return undefined
-  } catch (error) {
-    return isZlibError(error) ? error : undefined
-  }
 }
 
 /**

@@ -16,7 +16,7 @@ import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js
 import { resultOptions } from './plugin-mismatches.js'
 import { expectedBackend, selectBackend } from '../backend/select-backend.js'
 import { installedVersion } from '../backend/backend-catalog.js'
-import { harnessPackage } from './provenance.js'
+import { bonbenchVersion } from '../registry/api-version.js'
 import {
   type ResumeCadence,
   type ResumePoint,
@@ -166,7 +166,7 @@ function expectedBaseModelKey(spec: BaseModelSpec): string {
  */
 export function pretrainingCodeVersions(model: Pick<ModelPlugin, 'usesBackend'>): Record<string, string> {
   return {
-    bonbench: harnessPackage().version,
+    bonbench: bonbenchVersion,
     ...(model.usesBackend === true ? { tfjs: installedVersion('@tensorflow/tfjs-core') ?? 'unknown' } : {}),
   }
 }

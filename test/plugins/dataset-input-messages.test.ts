@@ -14,7 +14,8 @@ import { humaneval } from '../../plugins/tasks/humaneval/index.js'
 import { humanevalJs } from '../../plugins/tasks/humaneval-js/index.js'
 import { math500 } from '../../plugins/tasks/math500/index.js'
 import { mbpp } from '../../plugins/tasks/mbpp/index.js'
-import { decodeMaybeGzip, utf16Sign } from '../../plugins/tasks/shared/jsonl-dataset.js'
+import { utf16Sign } from '../../core/text-encoding.js'
+import { decodeMaybeGzip } from '../../plugins/tasks/shared/jsonl-dataset.js'
 import { humanevalPyFile, humanevalXFile, mbppFile, sharedData } from './code-fixtures.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-data-input-'))

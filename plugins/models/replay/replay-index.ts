@@ -76,7 +76,7 @@ function normalizePrompt(prompt: string): string {
  * {@link normalizePrompt}, they agree when equal or when one holds the other whole. An empty
  * recorded prompt says nothing and agrees with any. Pure.
  */
-export function promptsAgree(recorded: string, task: string): boolean {
+function promptsAgree(recorded: string, task: string): boolean {
   const a = normalizePrompt(recorded).trimStart()
   const b = normalizePrompt(task).trimStart()
   if (a === b || a === '') return true

@@ -1,14 +1,12 @@
 import { constants } from 'node:buffer'
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { type FileHandle, open, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { StringDecoder } from 'node:string_decoder'
 import { createGunzip, gunzipSync } from 'node:zlib'
 import type { Problem, TaskData } from 'bonbench'
-import { BenchError, deriveSeed, utf16Sign } from 'bonbench'
+import { BenchError, deriveSeed, gunzipFailure, isZlibError, stripBom, utf16Sign } from 'bonbench'
 
 /** One parsed line of a JSON Lines file: its 1-based line number and object. */
 export interface JsonlRecord {
@@ -120,29 +118,9 @@ export function isStringTooLong(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG' || (error instanceof RangeError && error.message === 'Invalid string length')
 }
 
-// A UTF-16 file's sign: bonbench's one check of file bytes, exported here for this module's readers too.
-export { utf16Sign }
-
 /** The start of the message for a UTF-16 `file` ({@link utf16Sign} says what shows it): it is UTF-16, re-save it as UTF-8. */
 export function utf16Message(file: string, sign: string): string {
   return `${file} is UTF-16 (${sign}): re-save it as UTF-8`
-}
-
-/** True for an error of node:zlib (a corrupt or truncated gzip stream): its code is Z_DATA_ERROR, Z_BUF_ERROR, … */
-function isZlibError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code
-  return typeof code === 'string' && code.startsWith('Z_')
-}
-
-/** The zlib error of decompressing the whole gzip `file`, or undefined when it decompresses (or cannot be read). */
-async function gunzipFailure(file: string): Promise<Error | undefined> {
-  const discard = new Writable({ write: (_chunk, _encoding, done) => done() })
-  try {
-    await pipeline(createReadStream(file), createGunzip(), discard)
-    return undefined
-  } catch (error) {
-    return isZlibError(error) ? (error as Error) : undefined
-  }
 }
 
 /**
@@ -222,7 +200,7 @@ export async function readJsonlObjects(file: string, o: JsonlReadOptions): Promi
         // A UTF-8 byte-order mark (which some editors write) is no part of the first line.
         if (first && text !== '') {
           first = false
-          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+          text = stripBom(text)
         }
         take(text)
       }
