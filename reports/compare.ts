@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { firstIds } from '../core/first-ids.js'
 import type { Interval } from '../core/plugin-api/results.js'
 import type { BenchmarkComparison } from './compare-benchmarks.js'
 import type { ExactComparison } from './compare-exact.js'
@@ -196,12 +197,12 @@ function failedParts(failures: readonly CellFailure[]): string[] {
 
 /** Prompts whose text differs between the runs under the same id, as `missing` names them. */
 function changedPromptsPart(changed: readonly string[], of: number): string {
-  return `${changed.length} of ${of} prompts are other texts under the same ids: ${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}`
+  return `${changed.length} of ${of} prompts are other texts under the same ids: ${firstIds(changed)}`
 }
 
 /** Base prompts the new run did not evaluate, as `missing` names them: how many of how many, and the first three ids. */
 function promptsPart(lacking: readonly string[], of: number): string {
-  return `${lacking.length} of ${of} prompts: ${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''}`
+  return `${lacking.length} of ${of} prompts: ${firstIds(lacking)}`
 }
 
 /** The warning for a run whose journal was cut: what is lost, and the fix for that side. */

@@ -1,4 +1,5 @@
 import { BenchError } from '../errors.js'
+import { firstIds } from '../first-ids.js'
 import type { Problem } from '../plugin-api/task.js'
 import type { Verdict, VerifierPlugin } from '../plugin-api/verifier.js'
 import type { RecordedJudgement } from '../plugin-api/model.js'
@@ -72,13 +73,9 @@ function refuseMixedScores(items: readonly ScoreItem[], judges: Judges): void {
   const unscored = items.filter((item) => item.recorded?.score === undefined)
   if (unscored.length === 0 || unscored.length === items.length) return
   const ids = [...new Set(unscored.map((item) => item.problem.id))]
-  const shown = ids
-    .slice(0, 3)
-    .map((id) => `'${id}'`)
-    .join(', ')
   const standIn = judges.selector === judges.reward ? `the reward (${judges.reward.name})` : `${judges.selector.name}'s score`
   throw new BenchError(
     'BENCH_USAGE',
-    `${unscored.length} of ${items.length} replayed samples carry no recorded score (problems ${shown}${ids.length > 3 ? ', …' : ''}) and the others do: Best-of-N would rank the recorded scores against ${standIn}, another scale. Replay a dump whose samples all carry a score, or none (then the selector scores every sample).`,
+    `${unscored.length} of ${items.length} replayed samples carry no recorded score (problems ${firstIds(ids, { quote: true })}) and the others do: Best-of-N would rank the recorded scores against ${standIn}, another scale. Replay a dump whose samples all carry a score, or none (then the selector scores every sample).`,
   )
 }

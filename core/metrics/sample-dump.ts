@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib'
 import { z } from 'zod'
 import { gunzipFailure, isZlibError } from '../gzip-failure.js'
 import { BenchError } from '../errors.js'
+import { firstIds } from '../first-ids.js'
 import { looksUtf16, stripBom, UTF16_FIX } from '../text-encoding.js'
 
 /**
@@ -188,6 +189,8 @@ function problemOf(
 interface ReadLine<S extends RecordedSample> {
   line: ParsedLine<S>
   whole: boolean
+  /** The line lists its samples in a `samples` array (its fields are named `samples.<i>.<field>`). */
+  listed: boolean
 }
 
 /** Parses one line in any shape, rewards optional. */
@@ -203,15 +206,15 @@ function parseAnyLine(text: string): ReadLine<RecordedSample> | { reason: string
   if ('samples' in record) {
     const parsed = problemLine.safeParse(record)
     if (!parsed.success) return { reason: describeIssues(parsed.error) }
-    return { line: problemOf(parsed.data.id, parsed.data, parsed.data.samples.map(toSample)), whole: true }
+    return { line: problemOf(parsed.data.id, parsed.data, parsed.data.samples.map(toSample)), whole: true, listed: true }
   }
   if (Array.isArray(record.response)) {
     const parsed = parseQwen(record)
-    return 'reason' in parsed ? parsed : { line: parsed, whole: true }
+    return 'reason' in parsed ? parsed : { line: parsed, whole: true, listed: false }
   }
   const parsed = sampleLine.safeParse(record)
   if (!parsed.success) return { reason: describeIssues(parsed.error) }
-  return { line: problemOf(parsed.data.id, { prompt: parsed.data.prompt }, [toSample(parsed.data)]), whole: false }
+  return { line: problemOf(parsed.data.id, { prompt: parsed.data.prompt }, [toSample(parsed.data)]), whole: false, listed: false }
 }
 
 /**
@@ -231,7 +234,7 @@ function readLine(text: string, rewards: RewardRule): ReadLine<RecordedSample> |
   const read = parseAnyLine(text)
   if ('reason' in read) return read
   const parsed = read.line
-  const many = parsed.samples.length > 1 || /"samples"\s*:/.test(text)
+  const many = parsed.samples.length > 1 || read.listed
   const at = (i: number, field: string) => (many ? `samples.${i}.${field}` : field)
   for (const [i, s] of parsed.samples.entries()) {
     if (rewards !== 'optional' && s.reward === undefined)
@@ -389,12 +392,8 @@ function refuseMixedScores(file: string, problems: readonly DumpProblem<Recorded
     if (without > 0) ids.push(p.id)
   }
   if (missing === 0 || missing === total) return
-  const shown = ids
-    .slice(0, 3)
-    .map((id) => `'${id}'`)
-    .join(', ')
   throw new BenchError(
     'BENCH_USAGE',
-    `${file}: ${missing} of ${total} samples carry no score (in ${ids.length} problem(s): ${shown}${ids.length > 3 ? ', …' : ''}) and the others do, so Best-of-N would rank the recorded scores against another scale (the reward, or a verifier's score) standing in for the missing ones; bench score skips Bo-N for this dump, and a replay cannot. Give every sample a score, or remove every "score" so the reward ranks the samples (or the selector that --verifier names).`,
+    `${file}: ${missing} of ${total} samples carry no score (in ${ids.length} problem(s): ${firstIds(ids, { quote: true })}) and the others do, so Best-of-N would rank the recorded scores against another scale (the reward, or a verifier's score) standing in for the missing ones; bench score skips Bo-N for this dump, and a replay cannot. Give every sample a score, or remove every "score" so the reward ranks the samples (or the selector that --verifier names).`,
   )
 }
