@@ -3,7 +3,7 @@ import type { Problem, Verdict, VerifierPlugin, VerifyContext, VerifyItem } from
 import { getBudget, BenchError, defineVerifier } from 'bonbench'
 import { buildProgramParts, isCodePayload, type CodePayload } from '../shared/code-payload.js'
 import { forEachLimited } from '../shared/for-each-limited.js'
-import { IsolatePool, type FreshContext } from './isolate-pool.js'
+import { IsolatePool, type FreshContext, type IsolateSlot } from './isolate-pool.js'
 import { runCandidate, type CandidateLimits } from './run-candidate.js'
 
 const name = 'bonbench:js-sandbox'
@@ -96,30 +96,30 @@ export const jsSandbox = defineVerifier({
       }
       const p = getPool()
       const parts = buildProgramParts(problem, payload, completion)
-      // An idle isolate's next context can only fail to appear when the isolate is gone: take another.
-      for (let attempt = 0, rerun = false; ; attempt++) {
-        const slot = rerun ? p.acquireNew() : p.acquire()
-        let fresh: FreshContext
-        try {
-          fresh = await p.freshContext(slot)
-        } catch (error) {
-          p.release(slot, false)
-          if (attempt < 2) continue
-          throw error
+      /** The candidate in an isolate `acquire` gives, and whether earlier candidates ran there. */
+      const runIn = async (acquire: () => IsolateSlot) => {
+        // An idle isolate's next context can only fail to appear when the isolate is gone: take another.
+        for (let attempt = 0; ; attempt++) {
+          const slot = acquire()
+          let fresh: FreshContext
+          try {
+            fresh = await p.freshContext(slot)
+          } catch (error) {
+            p.release(slot, false)
+            if (attempt < 2) continue
+            throw error
+          }
+          const reused = slot.uses > 0
+          const outcome = await runCandidate(slot.isolate, fresh, parts, limits)
+          p.release(slot, outcome.healthy)
+          return { outcome, reused }
         }
-        const reused = slot.uses > 0
-        const outcome = await runCandidate(slot.isolate, fresh, parts, limits)
-        p.release(slot, outcome.healthy)
-        // Out of memory in an isolate that earlier candidates ran in: what they left may be to
-        // blame, so the verdict comes from a run in a new isolate (a verdict never depends on
-        // the candidates before it).
-        if (outcome.verdict.reason === 'memory' && reused && !rerun) {
-          rerun = true
-          attempt = -1
-          continue
-        }
-        return outcome
       }
+      const first = await runIn(() => p.acquire())
+      // Out of memory in an isolate that earlier candidates ran in: what they left may be to blame,
+      // so the verdict comes from a run in a new isolate (a verdict never depends on the candidates before it).
+      if (first.outcome.verdict.reason === 'memory' && first.reused) return (await runIn(() => p.acquireNew())).outcome
+      return first.outcome
     }
 
     async function calibrate(items: VerifyItem[], payloads: CodePayload[], width: number, signal?: AbortSignal): Promise<void> {
