@@ -7,6 +7,9 @@ import { createRng } from '../../core/rng.js'
 import type { SparseFeatures } from '../../plugins/verifiers/reward-model/features.js'
 import { createScorerNet } from '../../plugins/verifiers/reward-model/scorer-net.js'
 import { tf } from '../../plugins/verifiers/reward-model/tf-backend.js'
+import { keepBackend } from '../helpers/keep-backend.js'
+
+keepBackend()
 
 // The reward model's training used to read the device synchronously (a custom op calling
 // dataSync), which WebGPU in Node cannot do. The async training must give the very same bits

@@ -3,6 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../../core/backend/select-backend.js'
 import { createRng } from '../../core/rng.js'
 import { ADD_N_MAX_INPUTS, chunkedAddN, globalNorm } from '../../plugins/models/tiny-transformer/global-norm.js'
+import { keepBackend } from '../helpers/keep-backend.js'
+
+keepBackend()
 
 // WebGPU binds each addN input and its output as storage buffers (8 per shader stage by default):
 // the grad norm over a model's 31+ gradients must go through addN calls of at most 7 inputs, and

@@ -7,6 +7,9 @@ import { whyAutoSkipsWebGPU } from '../../../core/backend/webgpu-auto.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { keepBackend } from '../../helpers/keep-backend.js'
+
+keepBackend()
 
 describe('backend selection', () => {
   it('auto picks an installed backend and reports it', async () => {

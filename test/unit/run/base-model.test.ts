@@ -11,6 +11,9 @@ import { tabular, type TabularInstance } from '../../../plugins/models/tabular/i
 import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
 import { toy } from '../../../plugins/tasks/toy/index.js'
 import { tempDir } from '../../e2e/cli-helper.js'
+import { keepBackend } from '../../helpers/keep-backend.js'
+
+keepBackend()
 
 const cache = tempDir('bonbench-base-')
 afterAll(() => cache.cleanup())
