@@ -1,48 +1,17 @@
 #!/usr/bin/env node
 // The `bench` executable. It re-runs Node with --no-node-snapshot (isolated-vm needs it on
-// Node >= 20) on the compiled CLI (dist/cli/main.js) when the build is there and newer than every
-// source file — it starts in a fraction of the time; an installed package ships only dist/
-// (package.json `files`) — and otherwise, in a checkout, on the TypeScript sources through the
-// tsx loader, without a build. From the sources, --conditions=bonbench-source makes
-// `import 'bonbench'` (what the built-ins write) resolve to the sources too (package.json's
-// exports), so there is one core; worker threads inherit the flag. BONBENCH_FROM_SOURCE=1 forces
-// the sources.
+// Node >= 20) on the compiled CLI, or in a checkout without a fresh build on the TypeScript
+// sources (bin/cli-entry.js decides).
 // An IPC channel ties the child to this process: if this one dies (even by SIGKILL), the child
 // sees the channel close and exits, so no orphan keeps writing a run's journal.
 // node:child_process, not execa: this process starts on every `bench` command, so it stays small.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { createRequire } from 'node:module'
+import { existsSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
+import { cliNodeArgs } from './cli-entry.js'
 
-const require = createRequire(import.meta.url)
-const root = fileURLToPath(new URL('..', import.meta.url))
-const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
-// Written last by `npm run build` (scripts/copy-build-assets.mjs).
-const stamp = fileURLToPath(new URL('../dist/build-stamp.json', import.meta.url))
-
-/** The newest modification time of the files under `dir` (milliseconds; 0 when there are none). */
-function newestSource(dir) {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = `${dir}/${entry.name}`
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
-
-function useBuild() {
-  if (!existsSync(new URL('../cli/main.ts', import.meta.url))) return true
-  if (process.env.BONBENCH_FROM_SOURCE || !existsSync(built) || !existsSync(stamp)) return false
-  const builtAt = statSync(stamp).mtimeMs
-  return ['core', 'cli', 'plugins', 'reports'].every((top) => !existsSync(`${root}/${top}`) || newestSource(`${root}/${top}`) <= builtAt)
-}
-
-const nodeArgs = useBuild()
-  ? ['--no-node-snapshot', built]
-  : ['--no-node-snapshot', '--conditions=bonbench-source', '--import', require.resolve('tsx'), fileURLToPath(new URL('../cli/main.ts', import.meta.url))]
+const nodeArgs = cliNodeArgs()
 // The child handles SIGINT/SIGTERM itself (clean stop, journal kept); they are forwarded below.
 // BONBENCH_IPC_PARENT tells the child it was started with the channel: if this process dies while
 // the child is still loading, before it listens for the channel's end, the child finds the channel

@@ -166,13 +166,17 @@ await esbuild.build({
   legalComments: 'none',
 })
 
-// The launcher: bin/bench.js, its child run on cli/main.mjs (no tsx, no dist/).
-const launcherFrom = /const nodeArgs = useBuild\(\)[\s\S]*?\n(?=\/\/ The child handles)/
+// The launcher: bin/bench.js, its child run on cli/main.mjs (no tsx, no dist/) instead of what
+// bin/cli-entry.js chooses in a checkout or an installed package.
+const launcherEntry = /import \{ cliNodeArgs \} from '\.\/cli-entry\.js'\n\nconst nodeArgs = cliNodeArgs\(\)\n/
 const launcherSource = readFileSync(path.join(root, 'bin/bench.js'), 'utf8')
-if (!launcherFrom.test(launcherSource)) throw new Error('bin/bench.js: the nodeArgs choice changed; update scripts/bundle.ts')
+if (!launcherEntry.test(launcherSource)) throw new Error('bin/bench.js: the nodeArgs choice changed; update scripts/bundle.ts')
 await esbuild.build({
   stdin: {
-    contents: launcherSource.replace(launcherFrom, "const nodeArgs = ['--no-node-snapshot', fileURLToPath(new URL('./cli/main.mjs', import.meta.url))]\n"),
+    contents: launcherSource.replace(
+      launcherEntry,
+      "import { fileURLToPath } from 'node:url'\n\nconst nodeArgs = ['--no-node-snapshot', fileURLToPath(new URL('./cli/main.mjs', import.meta.url))]\n",
+    ),
     resolveDir: path.join(root, 'bin'),
     loader: 'js',
   },

@@ -49,23 +49,15 @@ function shortLimit(): string {
   return config
 }
 
-/** `bench verify humaneval-js` of `samples` (one JSON summary), `concurrency` at once, with the short time limit. */
-const verifyJs = (samples: string, concurrency: number) =>
-  run([
-    'verify',
-    'humaneval-js',
-    '--data',
-    multipleE,
-    '--samples',
-    samples,
-    '--k',
-    '1',
-    '--json',
-    '--concurrency',
-    String(concurrency),
-    '--config',
-    shortLimit(),
-  ])
+/**
+ * `bench verify humaneval-js` of `samples` (one JSON summary), `concurrency` at once, with the short
+ * time limit; through the executable itself (`launcher`) where what is tested is its exit grace.
+ */
+const verifyJs = (samples: string, concurrency: number, opts: { launcher?: boolean } = {}) =>
+  bench(
+    ['verify', 'humaneval-js', '--data', multipleE, '--samples', samples, '--k', '1', '--json', '--concurrency', String(concurrency), '--config', shortLimit()],
+    { cwd: project.dir, timeout: DEADLINE_MS, ...opts },
+  )
 
 function writeSamples(file: string, completions: string[]): void {
   writeFileSync(file, completions.map((completion) => JSON.stringify({ task_id: 'HumanEval_53_add', completion })).join('\n') + '\n')
@@ -102,7 +94,7 @@ describe('every command exits once its work is done', () => {
       // exit grace bounds the process and says so (plugins/verifiers/js-sandbox/README.md).
       const samples = at('floating.jsonl')
       writeSamples(samples, [`  Promise.reject(new Proxy({}, { get() { ${LOOP} } }))\n  return x + y\n}\n`, correct])
-      const result = await verifyJs(samples, 1)
+      const result = await verifyJs(samples, 1, { launcher: true })
       expect(result.timedOut, result.stderr).toBe(false)
       expect(result.exitCode, result.stderr).toBe(0)
       expect(JSON.parse(result.stdout)).toMatchObject({ samples: 2, passAtK: { '1': 0.5 }, verdicts: { passed: 1, timeout: 1 } })

@@ -105,6 +105,7 @@ describe('the packed bonbench package in a fresh project', () => {
       'package.json',
       'README.md',
       'bin/bench.js',
+      'bin/cli-entry.js',
       'dist/core/index.js',
       'dist/core/index.d.ts',
       'dist/core/testing/index.js',
