@@ -23,6 +23,11 @@ export const benchBin = join(repoRoot, 'bin', 'bench.js')
  */
 const cliArgs = cliNodeArgs()
 
+/** Node's arguments for `bench <args>` as bench() starts it, for a test that starts and stops the process itself (a queue worker, `bench serve`). */
+export function benchArgs(args: string[]): string[] {
+  return [...cliArgs, ...args]
+}
+
 /** What a CLI run printed and returned. */
 export interface BenchResult {
   exitCode: number

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type TestRedis } from '../helpers/redis-server.js'
-import { bench, benchBin, tempDir } from './cli-helper.js'
+import { bench, benchArgs, tempDir } from './cli-helper.js'
 
 // Issue 16 §1: queue mode's coordinator runs the run as a local run does for its listeners and
 // reporter plugins — the same events (the plan's estimate in run:start included), then onRunEnd.
@@ -80,7 +80,7 @@ describe('bench run --queue: the coordinator is a local run for reporters and li
   it("a config's reporter plugin receives the local run's events, estimate and results, in the same order", async () => {
     const local = await bench(['run', ...MATRIX, '--runs-dir', 'local', '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(local.exitCode, local.stderr).toBe(0)
-    worker = execa(process.execPath, [benchBin, 'worker', '--queue', redis.url], { cwd: project.dir, reject: false, env: { CI: 'true', NO_COLOR: '1' } })
+    worker = execa(process.execPath, benchArgs(['worker', '--queue', redis.url]), { cwd: project.dir, reject: false, env: { CI: 'true', NO_COLOR: '1' } })
     const queued = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui', '--no-reports'], {
       cwd: project.dir,
       timeout: 120_000,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
 import { comparableResults, expectSameJournal } from '../helpers/compare-journals.js'
 import { startRedis, type TestRedis } from '../helpers/redis-server.js'
-import { bench, benchBin, tempDir } from './cli-helper.js'
+import { bench, benchArgs, tempDir } from './cli-helper.js'
 
 // Issue 16, "Done when": workers SIGKILLed at many points of a real matrix — mid-pretraining in
 // the base job, just after the base job's last record (before its result reaches Redis: the ack),
@@ -43,7 +43,7 @@ describe('queue workers SIGKILLed at many points of one run', () => {
   let redis: TestRedis
   const workers: ResultPromise[] = []
   const startWorker = (env: Record<string, string> = {}) => {
-    const worker = execa(process.execPath, [benchBin, 'worker', '--queue', redis.url, '--lock-ms', '1500'], {
+    const worker = execa(process.execPath, benchArgs(['worker', '--queue', redis.url, '--lock-ms', '1500']), {
       cwd: project.dir,
       reject: false,
       env: { CI: 'true', NO_COLOR: '1', ...env },

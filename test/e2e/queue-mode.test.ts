@@ -8,7 +8,7 @@ import { expectSameJournal } from '../helpers/compare-journals.js'
 import { emptyDb, freePort, redisDb, startRedis, type TestRedis } from '../helpers/redis-server.js'
 import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { benchInProcess, benchUsageError } from './cli-help.js'
-import { bench, benchBin, repoRoot, tempDir } from './cli-helper.js'
+import { bench, benchArgs, repoRoot, tempDir } from './cli-helper.js'
 
 // Issue 16 §1, §2, §4, §5: queue mode on BullMQ over a real Redis (Debian's redis-server).
 const MATRIX = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1']
@@ -47,7 +47,7 @@ const redisOn = (db: number) => ({
 
 /** A `bench worker` process (the real CLI) in `cwd`; a short lock so a killed worker's job is retried within seconds. */
 function startWorker(url: string, cwd: string, env: Record<string, string> = {}, extra: string[] = []): ResultPromise {
-  return execa(process.execPath, [benchBin, 'worker', '--queue', url, '--lock-ms', '2000', ...extra], {
+  return execa(process.execPath, benchArgs(['worker', '--queue', url, '--lock-ms', '2000', ...extra]), {
     cwd,
     reject: false,
     env: { CI: 'true', NO_COLOR: '1', ...env },

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url'
 import OpenAI from 'openai'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bench, benchBin, tempDir } from './cli-helper.js'
+import { bench, benchArgs, tempDir } from './cli-helper.js'
 
 const tmp = tempDir('bonbench-serve-')
 const SECRET = 'sk-bonbench-test-7f3a9c'
@@ -53,7 +53,7 @@ async function htmlUsageTable(runDir: string): Promise<string[][]> {
 
 /** Starts `bench serve` and resolves with the process and its base URL once it listens. */
 async function serve(args: string[], env: Record<string, string> = {}): Promise<{ proc: ResultPromise; url: string }> {
-  const proc = execa(process.execPath, [benchBin, 'serve', ...args], { cwd: tmp.dir, reject: false, env: { CI: 'true', ...env } })
+  const proc = execa(process.execPath, benchArgs(['serve', ...args]), { cwd: tmp.dir, reject: false, env: { CI: 'true', ...env } })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     proc.stdout!.on('data', (d: Buffer) => {
