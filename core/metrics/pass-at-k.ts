@@ -16,6 +16,11 @@ function assertCorrect(n: number, c: number): void {
 export function passAtK(n: number, c: number, k: number): number {
   assertPoolAndK(n, k, 'pass@k')
   assertCorrect(n, c)
+  return passAtKOf(n, c, k)
+}
+
+/** passAtK without the checks (n, c, k already valid). */
+function passAtKOf(n: number, c: number, k: number): number {
   if (n - c < k) return 1
   const [steps, top] = c < k ? [c, k] : [k, c]
   let fail = 1
@@ -41,21 +46,16 @@ export function passAtKAll(n: number, c: number): Float64Array {
 }
 
 /**
- * pass@k of one prompt for each k of `ks` (any order, each 1 ≤ k ≤ n), aligned with `ks`. Costs
- * O(max ks) through `passAtKAll`'s recurrence.
+ * pass@k of one prompt for each k of `ks` (any order, each 1 ≤ k ≤ n), aligned with `ks`: each
+ * value is `passAtK`'s, to the last bit, so `bench run`, `bench score` and `bench verify` print
+ * the same pass@k for the same pools (a running product over k, as `passAtKAll` keeps, differs in
+ * the last bits). Costs O(Σ min(c, k)).
  */
 export function passAtKCurve(n: number, c: number, ks: readonly number[]): number[] {
   for (const k of ks) assertPoolAndK(n, k, 'pass@k')
   if (ks.length === 0) return []
   assertCorrect(n, c)
-  const kMax = Math.max(...ks)
-  const values = new Float64Array(kMax + 1)
-  let fail = 1
-  for (let k = 1; k <= kMax; k++) {
-    fail *= (n - c - k + 1) / (n - k + 1)
-    values[k] = 1 - fail
-  }
-  return ks.map((k) => values[k]!)
+  return ks.map((k) => passAtKOf(n, c, k))
 }
 
 /**

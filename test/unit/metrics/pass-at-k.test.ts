@@ -24,6 +24,20 @@ describe('passAtK', () => {
     }
   })
 
+  it('gives the same bits through passAtKCurve as through passAtK, for every k of every pool up to n = 300 (bench run, score and verify print one number)', () => {
+    const differ: string[] = []
+    for (const n of [1, 2, 3, 7, 8, 16, 31, 64, 100, 128, 300]) {
+      const ks = Array.from({ length: n }, (_, i) => i + 1)
+      for (let c = 0; c <= n; c++) {
+        const curve = passAtKCurve(n, c, ks)
+        for (const k of ks) if (!Object.is(curve[k - 1], passAtK(n, c, k))) differ.push(`n=${n} c=${c} k=${k}`)
+      }
+    }
+    expect(differ.slice(0, 5)).toEqual([])
+    // Any order, repeats allowed, aligned with ks.
+    expect(passAtKCurve(10, 3, [4, 1, 4])).toEqual([passAtK(10, 3, 4), passAtK(10, 3, 1), passAtK(10, 3, 4)])
+  })
+
   it('covers the edges: none correct, all correct, k = n', () => {
     expect(passAtK(10, 0, 5)).toBe(0)
     expect(passAtK(10, 10, 1)).toBe(1)
