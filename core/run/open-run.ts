@@ -8,7 +8,7 @@ import type { PluginRegistry } from '../registry/registry.js'
 import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
 import { checkPretraining } from './base-model.js'
 import { carveTrainSplits, type TrainSplits } from './data-splits.js'
-import { Journal, readJournal, repairJournal } from './journal.js'
+import { type BadLine, Journal, type JournalContents, readJournal, repairJournal } from './journal.js'
 import { indexJournal, type JournalIndex } from './journal-index.js'
 import { buildManifest, readManifest } from './manifest.js'
 import { dataFileMismatches, loadedPluginMismatches } from './plugin-mismatches.js'
@@ -110,11 +110,14 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
   }
 
   async function openLocked(): Promise<OpenedRun> {
+    // A resumed run's journal is read and parsed once: a study's runs hold hundreds of megabytes.
+    let recorded: JournalContents | undefined
     if (opts.resumeDir) {
       refuseChangedResume(opts.resumeDir, opts.registry, data.files ?? [])
       const cut = repairJournal(journalPath)
       if (cut > 0) opts.output.log(`resume: dropped a torn final journal record (${cut} bytes)`, 'warn')
-      refuseDamagedJournal(journalPath, opts.resumeDir)
+      recorded = readJournal(journalPath)
+      refuseDamagedJournal(recorded.badLines, journalPath, opts.resumeDir)
     } else {
       const manifest = await buildManifest({
         runId,
@@ -132,7 +135,7 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
       })
       writeFileSync(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n')
     }
-    const previous = indexJournal(readJournal(journalPath).records)
+    const previous = indexJournal((recorded ?? readJournal(journalPath)).records)
     if (opts.trainedCheckpoint) {
       // Train stage's resume path loads these weights, so the cell is evaluated exactly as the run that trained it evaluated it.
       for (const cell of cells) {
@@ -162,8 +165,7 @@ export async function openRun(opts: OpenRunOptions): Promise<OpenedRun> {
  * neither skip it nor redo it knowingly, and its reports (which read the journal strictly) would
  * fail after all the work. Refuses (BENCH_RUN_INVALID, exit 2) before any work, naming the lines.
  */
-function refuseDamagedJournal(journalPath: string, runDir: string): void {
-  const { badLines } = readJournal(journalPath)
+function refuseDamagedJournal(badLines: readonly BadLine[], journalPath: string, runDir: string): void {
   if (badLines.length === 0) return
   throw new BenchError(
     'BENCH_RUN_INVALID',
