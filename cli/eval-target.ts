@@ -2,8 +2,13 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { BenchError } from '../core/errors.js'
 import type { CellKey } from '../core/plugin-api/results.js'
+import type { ResolvedConfig } from '../core/config/resolve-config.js'
 import { readManifest } from '../core/run/manifest.js'
 import type { RunManifest } from '../core/run/journal-types.js'
+import { dataFileMismatches, loadedPluginMismatches } from '../core/run/plugin-mismatches.js'
+import type { RunPlugins } from '../core/run/run-plugins.js'
+import { callHook } from '../core/run/hooks-in-flight.js'
+import type { PluginRegistry } from '../core/registry/registry.js'
 
 /** What `bench eval --checkpoint` points at: a run's trained cell, or a saved model of no known run. */
 export type EvalTarget = { kind: 'run-cell'; dir: string; runDir: string; cellId: string; key: CellKey; manifest: RunManifest } | { kind: 'plain'; dir: string }
@@ -52,6 +57,73 @@ function runCell(runDir: string, cellId: string, dir: string, flag: string): Eva
       `--checkpoint ${flag}: cell '${cellId}' of ${runDir} has no saved weights at ${dir} (it did not finish training, or its model cannot save). Resume the run first: bench run --resume ${runDir}`,
     )
   return { kind: 'run-cell', dir, runDir, cellId, key: cell.key, manifest }
+}
+
+/** A run's trained cell, as {@link resolveEvalTarget} found it. */
+export type RunCellTarget = Extract<EvalTarget, { kind: 'run-cell' }>
+
+/**
+ * How to evaluate a run's cell's weights as a plain checkpoint (labelled by their path, with none
+ * of the run's claims): the config file the run recorded, else the task, model and preset, named
+ * on the command line (a config or preset given makes a run's checkpoint plain). `extra`: the
+ * flags the user wants it evaluated with.
+ */
+export function plainEvalCommand(target: RunCellTarget, configFile: string | undefined, preset: string | undefined, extra = ''): string {
+  const rest = extra ? ` ${extra}` : ''
+  if (configFile !== undefined) return `bench eval --checkpoint ${target.dir} --config ${configFile}${rest}`
+  return `bench eval ${target.key.task} --model ${target.key.model} --checkpoint ${target.dir} --preset ${preset ?? 'default'}${rest}`
+}
+
+/**
+ * Flags that would evaluate a run's cell as another cell: a temperature or seed other than the
+ * cell's is part of its identity (`rl-n1-t1-s0`: trained at T=1 with seed 0), so evaluated under
+ * it the weights would be labelled as a cell trained at those settings, and `bench compare`
+ * would pair them with one. One line per such flag (empty: none).
+ */
+export function flagsOtherThanTheCell(target: RunCellTarget, f: { temperatures?: number[]; seeds?: number[] }): string[] {
+  const { key } = target
+  const out: string[] = []
+  if (f.temperatures?.some((t) => t !== key.temperature))
+    out.push(`--temperatures ${f.temperatures.join(',')}: the cell was trained (and the run evaluated it) at temperature ${key.temperature}`)
+  if (f.seeds?.some((s) => s !== key.seed)) out.push(`--seeds ${f.seeds.join(',')}: the cell was trained (and the run evaluated it) with seed ${key.seed}`)
+  return out
+}
+
+/**
+ * What differs between the run's record (run.json) and what its recorded config loads here, one
+ * line each (empty: the cell is evaluated as the run evaluated it): bonbench's version, the
+ * version and options of the task, model and verifiers and of the cell's strategy (the run's other
+ * strategies are not loaded by an evaluation of one cell), and the bytes of the run's data files
+ * (the task is loaded for them only when the run read any). The check `bench run --resume` makes.
+ */
+export async function changedSinceTheRun(
+  target: RunCellTarget,
+  config: ResolvedConfig,
+  registry: PluginRegistry,
+  plugins: Pick<RunPlugins, 'task' | 'strategies'>,
+): Promise<string[]> {
+  const recorded = target.manifest.provenance
+  const strategies = new Set([...plugins.strategies.values()].map((s) => s.name))
+  const cellsOwn = { harness: recorded.harness, plugins: recorded.plugins.filter((p) => p.kind !== 'strategy' || strategies.has(p.name)) }
+  const differences = loadedPluginMismatches(cellsOwn, registry)
+  const dataFiles = recorded.dataFiles ?? []
+  if (dataFiles.length > 0) {
+    const task = plugins.task
+    const data = await callHook(task, 'load', () => task.load({ seed: config.taskSeed, dataPath: config.data }))
+    differences.push(...dataFileMismatches(dataFiles, data.files ?? []))
+  }
+  return differences
+}
+
+/**
+ * The pool size a run's cell is evaluated with over the N grid `--n` gives, when `--pool-size` is
+ * not given: the run's own while it holds the largest N (so an unchanged grid draws the run's
+ * pools), else 2 × the largest N (the default of a run with that grid). Undefined: the run's.
+ */
+export function poolSizeForGrid(recordedPoolSize: unknown, n: number[] | undefined, poolSize: number | undefined): number | undefined {
+  if (poolSize !== undefined || n === undefined || n.length === 0 || typeof recordedPoolSize !== 'number') return undefined
+  const largest = Math.max(...n)
+  return recordedPoolSize < largest ? 2 * largest : undefined
 }
 
 /** How the results table names a plain checkpoint: its path, relative to the working directory when shorter. */

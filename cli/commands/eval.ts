@@ -1,17 +1,27 @@
 import type { Command } from 'commander'
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { mergeConfigs, type ResolvedConfig } from '../../core/config/resolve-config.js'
 import type { UserConfig } from '../../core/config/types.js'
 import type { CellKey } from '../../core/plugin-api/results.js'
 import { BenchError } from '../../core/errors.js'
 import { onBackendRecorded } from '../../core/run/manifest.js'
 import { planCells, strategyOfArm } from '../../core/run/planner.js'
+import { resolveRunPlugins } from '../../core/run/run-plugins.js'
 import { setupRun } from '../../core/run/setup.js'
 import { type PluginRegistry, shortName } from '../../core/registry/registry.js'
 import { builtins } from '../builtins.js'
 import { executeRun } from '../execute-run.js'
 import { addEvaluationOptions, type EvaluationFlags, evaluationFlagsToConfig } from '../evaluation-options.js'
-import { checkpointLabel, type EvalTarget, resolveEvalTarget } from '../eval-target.js'
+import {
+  changedSinceTheRun,
+  checkpointLabel,
+  flagsOtherThanTheCell,
+  plainEvalCommand,
+  poolSizeForGrid,
+  type RunCellTarget,
+  resolveEvalTarget,
+} from '../eval-target.js'
 import { checkBackendApplies, setupWithModelOptions } from '../flag-applicability.js'
 import { addExamples } from '../option-vocabulary.js'
 import { recordedConfigPath, recordedPreset, recordedToFlags } from '../recorded-config.js'
@@ -156,14 +166,13 @@ function leavesTheRun(command: Command, task: string | undefined, f: EvalFlags, 
   return reasons
 }
 
-/** A run's trained cell: the run's recorded config, narrowed to that cell, with the evaluation flags given over it. */
-async function evalRunCell(
-  command: Command,
-  cwd: string,
-  task: string | undefined,
-  f: EvalFlags,
-  target: Extract<EvalTarget, { kind: 'run-cell' }>,
-): Promise<void> {
+/**
+ * A run's trained cell: the run's recorded config, narrowed to that cell, with the evaluation flags
+ * given over it. Refused (BENCH_USAGE) before any work when it could not be the run's cell: a
+ * temperature or seed other than the cell's, a recorded config file that is gone, or plugins, data
+ * or bonbench that differ from the run's record (what `--resume` refuses too).
+ */
+async function evalRunCell(command: Command, cwd: string, task: string | undefined, f: EvalFlags, target: RunCellTarget): Promise<void> {
   const { key, manifest } = target
   const leaving = leavesTheRun(command, task, f, key)
   if (leaving.length > 0) {
@@ -173,28 +182,59 @@ async function evalRunCell(
     return evalPlain(command, cwd, task, f, target.dir)
   }
   const recorded = manifest.provenance.config
+  const configPath = recordedConfigPath(recorded, cwd)
+  const preset = recordedPreset(recorded)
+  const asPlain = (extra?: string) =>
+    `evaluate the weights as a plain checkpoint, without the run's claims: ${plainEvalCommand(target, configPath, preset, extra)}`
+  const otherCell = flagsOtherThanTheCell(target, f)
+  if (otherCell.length > 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      [
+        `cannot evaluate ${target.cellId} of run ${manifest.runId} at other settings than its own: they would label its weights as another cell's:`,
+        ...otherCell.map((d) => `  - ${d}`),
+        `Drop ${otherCell.length > 1 ? 'them' : 'it'} to evaluate the cell as the run did; to sample these weights at other settings, ${asPlain(
+          [f.temperatures ? `--temperatures ${f.temperatures.join(',')}` : '', f.seeds ? `--seeds ${f.seeds.join(',')}` : ''].filter(Boolean).join(' '),
+        )}`,
+      ].join('\n'),
+    )
+  if (configPath !== undefined && !existsSync(configPath))
+    throw new BenchError(
+      'BENCH_USAGE',
+      `cannot evaluate ${target.cellId} of run ${manifest.runId} with its recorded config: the config file the run recorded, ${configPath}, is not there${elsewhere(recorded, cwd)}. Put it back to reproduce the run's numbers, or evaluate the weights as a plain checkpoint under a config you name, without the run's claims: bench eval --checkpoint ${target.dir} --config <file>`,
+    )
   const given = evaluationFlagsToConfig(undefined, f)
+  // A larger N grid needs larger pools than the run drew: the default for that grid, said, never an error about a setting not given.
+  const poolSize = poolSizeForGrid(recorded.poolSize, f.n, f.poolSize)
+  if (poolSize !== undefined)
+    process.stderr.write(
+      `note: --n ${f.n!.join(',')} needs pools of at least ${Math.max(...f.n!)} samples and run ${manifest.runId} drew ${String(recorded.poolSize)}: ${target.cellId} is evaluated with pools of ${poolSize} (2 × the largest N; --pool-size to choose)\n`,
+    )
   const cell: UserConfig = {
     matrix: {
       strategies: [key.strategy],
       nTrain: [key.nTrain],
       ...(key.learningRate !== undefined ? { learningRates: [key.learningRate] } : {}),
-      temperatures: f.temperatures ?? [key.temperature],
-      seeds: f.seeds ?? [key.seed],
+      temperatures: [key.temperature],
+      seeds: [key.seed],
       baseTemperatures: [],
+      ...(poolSize !== undefined ? { poolSize } : {}),
     },
     cacheDir: f.cacheDir,
   }
   const flags = mergeConfigs(recordedToFlags(recorded), given, cell)
-  const { config, registry } = await setupRun({
-    cwd,
-    configPath: recordedConfigPath(recorded, cwd),
-    preset: recordedPreset(recorded),
-    command: 'eval',
-    flags,
-    builtins,
-  })
+  const { config, registry } = await setupRun({ cwd, configPath, preset, command: 'eval', flags, builtins })
   await checkBackendApplies(command, config, registry)
+  const differences = await changedSinceTheRun(target, config, registry, await resolveRunPlugins(config, registry))
+  if (differences.length > 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      [
+        `cannot evaluate ${target.cellId} of run ${manifest.runId} with its recorded config: it would not evaluate what the run recorded in run.json:`,
+        ...differences.map((d) => `  - ${d}`),
+        `Restore what changed (${configPath !== undefined ? `the config file ${configPath}, ` : ''}the plugin, the data) to reproduce the run's numbers, or ${asPlain()}`,
+      ].join('\n'),
+    )
   const evaluated = await onRunsBackend(config, registry, f, target)
   // The strategy's own usesNTrain decides whether the recorded N′ is an axis of it.
   const strategies = new Map([[key.strategy, await registry.get('strategy', strategyOfArm(key.strategy, config.arms))]])
@@ -209,17 +249,20 @@ async function evalRunCell(
   await executeRun({ config: evaluated, registry }, { tui: f.tui, reports: f.reports, trainedCheckpoint: target.dir })
 }
 
+/** Where else a moved config file was looked for (recordedConfigPath): the same place under `cwd` as under the run's base directory. */
+function elsewhere(recorded: Record<string, unknown>, cwd: string): string {
+  const { configFile, baseDir } = recorded
+  if (typeof configFile !== 'string' || typeof baseDir !== 'string' || resolve(baseDir) === resolve(cwd)) return ''
+  const inside = relative(baseDir, configFile)
+  return inside.startsWith('..') || isAbsolute(inside) ? '' : ` (nor at ${join(cwd, inside)}, the same place under this folder)`
+}
+
 /**
  * The config a run's cell is evaluated with: without --backend, a run that asked for `auto` is
  * evaluated on the backend it recorded its model ran on (run.json), not on what `auto` picks here,
  * so the numbers are the run's own. That backend not installed here is refused, naming it.
  */
-async function onRunsBackend(
-  config: ResolvedConfig,
-  registry: PluginRegistry,
-  f: EvalFlags,
-  target: Extract<EvalTarget, { kind: 'run-cell' }>,
-): Promise<ResolvedConfig> {
+async function onRunsBackend(config: ResolvedConfig, registry: PluginRegistry, f: EvalFlags, target: RunCellTarget): Promise<ResolvedConfig> {
   if (f.backend !== undefined) return config
   return onBackendRecorded(
     config,
