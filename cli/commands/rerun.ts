@@ -2,7 +2,6 @@ import type { Command } from 'commander'
 import { EXIT } from '../exit-codes.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BenchError } from '../../core/errors.js'
 import { readJournal } from '../../core/run/journal.js'
 import { prepareRerun } from '../../core/run/rerun.js'
 import { builtins } from '../builtins.js'
@@ -41,10 +40,12 @@ export function renderRerunVerdict(diff: RunDiff, recordedRunId: string): string
 
 /**
  * `bench rerun <run-dir>`: reproduces a finished run from its record alone (run.json's provenance:
- * resolved config and plugin specs), into a new run directory, then says whether every metric of
- * every cell is bit-identical to the recorded run. Exit 0 when identical, 1 when not, 2 when the
- * record cannot be honoured (BENCH_RERUN_MISMATCH: a plugin version or options, a data file's
- * sha256 or the harness version differ) unless --allow-mismatch, 130 when interrupted.
+ * resolved config and plugin specs, the shard of a shard run, the backend `auto` chose), into a
+ * new run directory, then says whether every number of every cell is bit-identical to the recorded
+ * run. Exit 0 when identical, 1 when not, 2 when the record cannot be honoured (BENCH_RERUN_MISMATCH:
+ * a plugin version or options, a data file's sha256 or the harness version differ, unless
+ * --allow-mismatch; the journal is missing), the run is not finished (resume it first) or its
+ * backend is not installed here, 130 when interrupted.
  */
 export function registerRerun(program: Command): void {
   const command = program
@@ -58,21 +59,14 @@ export function registerRerun(program: Command): void {
     .option('--no-reports', 'do not write results.json, report.md and report.html into the new run directory')
     .addHelpText(
       'after',
-      '\nExit status: 0 identical, 1 some number differs, 2 the record cannot be honoured (BENCH_RERUN_MISMATCH), 4 identical but a cell failed, 130 interrupted.',
+      '\nA shard run (--shard i/n) reruns its own shard; a run that asked for --backend auto reruns on the backend it ran on. An unfinished run is refused: finish it with bench run --resume <run-dir> first.\n' +
+        '\nExit status: 0 identical, 1 some number differs, 2 the record cannot be honoured (BENCH_RERUN_MISMATCH, an unfinished run, its backend not installed here), 4 identical but a cell failed, 130 interrupted.',
     )
   addExamples(command, ['bench rerun .bench/runs/<id>', 'bench rerun .bench/runs/<id> --allow-mismatch --no-tui']).action(
     async (runDir: string, flags: RerunFlags) => {
       const plan = await prepareRerun(runDir, { runsDir: flags.runsDir, cacheDir: flags.cacheDir, allowMismatch: flags.allowMismatch, builtins })
       for (const m of plan.mismatches) process.stderr.write(`warning: differs from the record (--allow-mismatch): ${m}\n`)
       for (const n of plan.notes) process.stdout.write(`note: ${n}\n`)
-      // The record to compare with, read before the rerun spends anything: a run without one cannot be checked.
-      const recordedJournal = join(plan.runDir, 'journal.jsonl')
-      const recorded = readJournal(recordedJournal).records
-      if (recorded.length === 0)
-        throw new BenchError(
-          'BENCH_RERUN_MISMATCH',
-          `${recordedJournal} is missing or empty: there is no recorded result to compare a rerun with. Restore the run's journal.jsonl, or start the run anew with bench run.`,
-        )
       const outcome = await executeRun(
         { config: plan.config, registry: plan.registry },
         {
@@ -80,12 +74,14 @@ export function registerRerun(program: Command): void {
           reports: flags.reports,
           checkpoint: plan.recorded.provenance.checkpoint,
           trainedCheckpoint: plan.recorded.provenance.trainedCheckpoint,
+          // A shard run's rerun runs that shard's cells, as the record planned them.
+          ...(plan.shard ? { shard: plan.shard } : {}),
         },
       )
       if (outcome.interrupted) return
       const fresh = readJournal(join(outcome.runDir, 'journal.jsonl')).records
       const diff = diffRunResults(
-        recorded,
+        plan.journal,
         fresh,
         plan.recorded.cells.map((c) => c.cellId),
       )

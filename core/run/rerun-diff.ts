@@ -35,29 +35,30 @@ function outcomes(records: readonly JournalRecord[]): Map<string, CellOutcome> {
   return out
 }
 
-/** What of a cell must reproduce: everything but wall-clock time (its KL and checkpoint evaluations included, when measured). */
+/**
+ * What of a cell must reproduce: everything its result holds (metrics, per-prompt metrics, training
+ * log, compute counts, checkpoint hash, KL, the validation split's evaluation, and whatever a later
+ * version adds) but what says what this process spent or names the cell: `cellId` (the report names
+ * it), compute's wall time, and `usage` (a billed model's requests and tokens: cost bookkeeping, whose
+ * cache hits differ from run to run — plugins/models/openai-compatible/usage-meter.ts). Left out by
+ * name, not picked by name, so that no result field is missed. `checkpoints`: the cell's checkpoint
+ * evaluations (`train.evalEvery`), when measured.
+ */
 function comparable(result: CellResult, checkpoints: readonly unknown[] | undefined): Record<string, unknown> {
-  const { wallMs: _wallMs, ...compute } = result.compute
-  return {
-    key: result.key,
-    metrics: result.metrics,
-    prompts: result.prompts,
-    training: result.training,
-    compute,
-    checkpoint: result.checkpoint,
-    kl: result.kl,
-    checkpoints,
-  }
+  const { cellId: _cellId, usage: _usage, compute, ...results } = result
+  const { wallMs: _wallMs, ...counts } = compute
+  return { ...results, compute: counts, checkpoints }
 }
 
-/** Each cell's checkpoint evaluations (`train.evalEvery`) without wall time, in journal order. */
+/** Each cell's checkpoint evaluations (`train.evalEvery`), everything but wall time (their validation split included), in journal order. */
 function checkpointEvals(records: readonly JournalRecord[]): Map<string, unknown[]> {
   const out = new Map<string, unknown[]>()
   for (const r of records) {
     if (r.type !== 'checkpoint-eval') continue
-    const { wallMs: _wallMs, ...compute } = r.compute
-    if (!out.has(r.cellId)) out.set(r.cellId, [])
-    out.get(r.cellId)!.push({ step: r.step, metrics: r.metrics, prompts: r.prompts, kl: r.kl, compute })
+    const { type: _type, cellId, compute, ...evaluation } = r
+    const { wallMs: _wallMs, ...counts } = compute
+    if (!out.has(cellId)) out.set(cellId, [])
+    out.get(cellId)!.push({ ...evaluation, compute: counts })
   }
   return out
 }
@@ -88,8 +89,8 @@ function walk(a: unknown, b: unknown, path: string, out: string[]): void {
 }
 
 /**
- * Every difference between two finished cells' reproducible content (metrics, per-prompt metrics,
- * training log, compute counts without wall time, checkpoint hash), one `path: a → b` line each;
+ * Every difference between two finished cells' reproducible content (everything but wall time and
+ * usage: metrics, per-prompt metrics, training log, compute counts, checkpoint hash, KL, validation), one `path: a → b` line each;
  * numbers must be bit-identical. Empty: the cells reproduce each other exactly. Pure.
  */
 export function cellResultDifferences(a: CellResult, b: CellResult): string[] {
@@ -108,8 +109,8 @@ export function valueDifferences(a: unknown, b: unknown, path = ''): string[] {
 /**
  * Compares the cells of a recorded run with those of its rerun, from their journals: each cell
  * must end the same way (finished, failed with the same message, or missing in both), and a
- * finished cell's metrics, per-prompt metrics, training log, compute counts (not wall time),
- * checkpoint hash, KL and checkpoint evaluations must be bit-identical. Pure; `cellOrder` fixes the order of the report.
+ * finished cell's result (metrics, per-prompt metrics, training log, compute counts, checkpoint
+ * hash, KL, validation split; not wall time or usage) and its checkpoint evaluations must be bit-identical. Pure; `cellOrder` fixes the order of the report.
  */
 export function diffRunResults(recorded: readonly JournalRecord[], rerun: readonly JournalRecord[], cellOrder: readonly string[], limit = 20): RunDiff {
   const was = outcomes(recorded)

@@ -8,9 +8,13 @@ import type { PluginRef } from '../config/types.js'
 import type { Plugin, PluginKind } from '../plugin-api/index.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import type { BuiltinPlugins } from '../registry/builtin-plugins.js'
-import type { RunManifest } from './journal-types.js'
+import { indexJournal } from './journal-index.js'
+import { readJournal } from './journal.js'
+import type { JournalRecord, RunManifest } from './journal-types.js'
 import { harnessGitState, harnessPackage, type Provenance } from './provenance.js'
-import { readManifest } from './manifest.js'
+import { onBackendRecorded, readManifest } from './manifest.js'
+import { resumeCommand } from '../summary/resume-hint.js'
+import type { ShardSpec } from './shard.js'
 import { resolveRunPlugins } from './run-plugins.js'
 import { loadRegistry } from './setup.js'
 
@@ -19,8 +23,15 @@ export interface RerunPlan {
   /** The run directory that was recorded, and its manifest (upgraded to version 2). */
   runDir: string
   recorded: RunManifest
-  /** The recorded resolved config, with the recorded plugins loaded again. */
+  /** The recorded run's journal (every planned cell has an outcome in it): what the rerun's is compared with. */
+  journal: JournalRecord[]
+  /**
+   * The recorded resolved config, with the recorded plugins loaded again; `backend: auto` becomes
+   * the backend the run recorded its model ran on, as `bench run --resume` does (core/run/manifest.ts).
+   */
   config: ResolvedConfig
+  /** The shard a shard run (`bench run --shard i/n`) ran: the rerun runs that shard's cells, not the whole plan. */
+  shard?: ShardSpec
   registry: PluginRegistry
   /** What differs from the record and makes the rerun a different experiment (plugin versions, data hashes, harness version). */
   mismatches: string[]
@@ -148,11 +159,41 @@ function environmentNotes(recorded: Provenance, here: { node: string; harnessGit
 }
 
 /**
+ * The recorded journal of a finished run: every planned cell of run.json has an outcome (finished,
+ * or failed with its error). A run without a journal, or one stopped before all its cells ended,
+ * has nothing (or not everything) to compare a rerun with: refused before anything runs, saying what to do.
+ */
+function finishedJournal(dir: string, recorded: RunManifest): JournalRecord[] {
+  const path = resolve(dir, 'journal.jsonl')
+  const records = readJournal(path).records
+  if (records.length === 0)
+    throw new BenchError(
+      'BENCH_RERUN_MISMATCH',
+      `${path} is missing or empty: there is no recorded result to compare a rerun with. Restore the run's journal.jsonl, or start the run anew with bench run.`,
+    )
+  const index = indexJournal(records)
+  const open = recorded.cells.map((c) => c.cellId).filter((id) => !index.cells.has(id) && !index.failures.has(id))
+  if (open.length > 0) {
+    const shown = open.length > 5 ? `${open.slice(0, 5).join(', ')}, …` : open.join(', ')
+    throw new BenchError(
+      'BENCH_RUN_INVALID',
+      `Cannot rerun ${dir}: the run is not finished (${open.length} of its ${recorded.cells.length} planned cells have no result: ${shown}). ` +
+        `bench rerun reproduces a finished run; finish it first with \`${resumeCommand(dir)}\`, then rerun it.`,
+    )
+  }
+  return records
+}
+
+/**
  * Prepares `bench rerun <run-dir>`: reads the run's provenance record (run.json), loads the recorded
  * plugins again (with their recorded options, from the same sources), rebuilds the resolved config
  * from the record, and checks what could make the rerun a different experiment: every plugin's
  * version, options and source, the sha256 of every data file, and the harness version. Throws
  * BENCH_RERUN_MISMATCH listing every difference unless `allowMismatch`; the caller runs the plan.
+ * Refused before any plugin loads: a run whose journal is missing (BENCH_RERUN_MISMATCH) or that is
+ * not finished (BENCH_RUN_INVALID: resume it first). A shard run's plan keeps its shard; a run that
+ * asked for `backend: auto` reruns on the backend it recorded, and is refused
+ * (BENCH_BACKEND_UNAVAILABLE) naming that backend when it is not installed here.
  */
 export async function prepareRerun(runDir: string, options: RerunOptions = {}): Promise<RerunPlan> {
   const dir = resolve(runDir)
@@ -161,6 +202,7 @@ export async function prepareRerun(runDir: string, options: RerunOptions = {}): 
   if (!provenance.config || typeof provenance.config.task !== 'string') {
     throw new BenchError('BENCH_RUN_INVALID', `${dir}/run.json records no resolved config; it cannot be rerun.`)
   }
+  const journal = finishedJournal(dir, recorded)
   const refs = await recordedRefs(provenance)
   const baseDir = typeof provenance.config.baseDir === 'string' ? provenance.config.baseDir : provenance.cwd
   const registry = await loadRegistry(refs, baseDir, options.builtins)
@@ -168,14 +210,26 @@ export async function prepareRerun(runDir: string, options: RerunOptions = {}): 
   const cacheDir = resolve(
     options.cacheDir ?? (typeof provenance.config.cacheDir === 'string' ? provenance.config.cacheDir : resolve(provenance.cwd, '.bench/cache')),
   )
-  const config = recordedConfig(provenance, refs, runsDir, cacheDir)
-  await resolveRunPlugins(config, registry)
+  const asRecorded = recordedConfig(provenance, refs, runsDir, cacheDir)
+  const { model } = await resolveRunPlugins(asRecorded, registry)
+  // `auto` picks by what this machine has: the rerun computes where the run did, or not at all.
+  const config = deepFreeze(
+    onBackendRecorded(
+      asRecorded,
+      model,
+      provenance.backend.resolved,
+      (missing) =>
+        `cannot rerun ${dir} as recorded: ${missing}. Install it, or rerun where it is installed: on another backend the numbers differ from the record's in their last digits.`,
+    ),
+  )
   const mismatches = [...(await pluginMismatches(provenance, registry)), ...(await dataMismatches(provenance))]
   const harness = harnessPackage()
   if (provenance.harness.version !== 'unknown' && provenance.harness.version !== harness.version) {
     mismatches.unshift(`bonbench ${provenance.harness.version} recorded, ${harness.version} here`)
   }
   const notes = environmentNotes(provenance, { node: process.version, harnessGit: await harnessGitState() })
+  if (config.backend !== asRecorded.backend)
+    notes.push(`backend ${asRecorded.backend} recorded: rerunning on ${config.backend}, the backend the run's model ran on`)
   if (provenance.harness.version === 'unknown') notes.push('the record predates harness versions (run.json version 1): the harness could not be checked')
   if (mismatches.length > 0 && !options.allowMismatch) {
     throw new BenchError(
@@ -184,5 +238,6 @@ export async function prepareRerun(runDir: string, options: RerunOptions = {}): 
         'Restore the recorded plugins and data, or pass --allow-mismatch to rerun anyway (the comparison then says whether the numbers still agree).',
     )
   }
-  return { runDir: dir, recorded, config, registry, mismatches, notes }
+  const shard = recorded.shard ? { index: recorded.shard.index, count: recorded.shard.count } : undefined
+  return { runDir: dir, recorded, journal, config, ...(shard ? { shard } : {}), registry, mismatches, notes }
 }
