@@ -223,7 +223,8 @@ async function evalRunCell(command: Command, cwd: string, task: string | undefin
     cacheDir: f.cacheDir,
   }
   const flags = mergeConfigs(recordedToFlags(recorded), given, cell)
-  const { config, registry } = await setupRun({ cwd, configPath, preset, command: 'eval', flags, builtins })
+  // A run recorded without a config file is evaluated without one (not with a bench.config.* added since).
+  const { config, registry } = await setupRun({ cwd, configPath: configPath ?? false, preset, command: 'eval', flags, builtins })
   await checkBackendApplies(command, config, registry)
   const differences = await changedSinceTheRun(target, config, registry, await resolveRunPlugins(config, registry))
   if (differences.length > 0)

@@ -3,11 +3,12 @@ import { BenchError } from '../../core/errors.js'
 import { builtins } from '../builtins.js'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import type { UserConfig } from '../../core/config/types.js'
-import { recordedConfigPath, recordedPreset, recordedToFlags } from '../recorded-config.js'
+import { recordedPreset, recordedToFlags, resumeConfigPath } from '../recorded-config.js'
+import { refuseChangedConfigFile, refuseOverriddenLr, refuseWithResumeByConfig, resumePlan } from '../run-refusals.js'
 import { readManifest } from '../../core/run/manifest.js'
 import { findResumableRun } from '../../core/run/find-resumable.js'
 import { executeRun } from '../execute-run.js'
-import { estimatePlan, type PlanEstimate } from '../../core/run/estimate-plan.js'
+import { estimatePlan, estimateWork, type PlanEstimate } from '../../core/run/estimate-plan.js'
 import { baseModelSpec } from '../../core/run/base-model.js'
 import { carveTrainSplits } from '../../core/run/data-splits.js'
 import { canTrain } from '../../core/run/trainable.js'
@@ -140,7 +141,8 @@ export function registerRun(program: Command): void {
     .addHelpText('after', () => judgesHelp)
     .action(async (task: string | undefined, flags: RunFlags) => {
       const cwd = process.cwd()
-      let configPath = flags.config
+      // False: a resumed run recorded without a config file resumes without one (not with a bench.config.* added since).
+      let configPath: string | false | undefined = flags.config
       let flagConfig = flagsToConfig(task, flags)
       let preset = flags.preset
       let checkpoint: string | undefined
@@ -149,17 +151,20 @@ export function registerRun(program: Command): void {
       let byConfig = false
       let recordedBaseUrl: string | undefined
       if (flags.resume === true) {
-        // `--resume` alone: the newest run of this config file, else a new run of it.
+        // `--resume` alone: the newest run of this config file, else a new run of it. The file only
+        // locates the run, so other config flags are refused as beside a run directory (they would
+        // be ignored by the run found, and the same command must do the same before and after one exists).
+        refuseWithResumeByConfig(command, task)
         const fresh = await setupRun({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins })
         if (!fresh.config.configFile)
           throw new BenchError('BENCH_USAGE', '--resume without a run directory needs --config <file>: it resumes the newest run of that config.')
         const found = findResumableRun(fresh.config.runsDir, fresh.config.configFile)
+        if (found) refuseChangedConfigFile(found, fresh.config)
         process.stderr.write(found ? `resuming ${found}\n` : `no run of ${fresh.config.configFile} under ${fresh.config.runsDir} yet: starting one\n`)
         flags.resume = found
         byConfig = true
       }
       if (flags.resume) {
-        // Found through --config: the flags only named the run to continue.
         if (!byConfig) refuseWithResume(command, task)
         // A resumed run reuses its recorded config; only the run directory comes from the flag.
         const { provenance, shard: recordedShard } = readManifest(flags.resume)
@@ -169,7 +174,7 @@ export function registerRun(program: Command): void {
         // A resumed `bench eval` run evaluates its checkpoint again, not a fresh base model.
         checkpoint = provenance.checkpoint
         trainedCheckpoint = provenance.trainedCheckpoint
-        configPath = recordedConfigPath(recorded, cwd) ?? configPath
+        configPath = resumeConfigPath(recorded, cwd, flags.resume)
         preset = recordedPreset(recorded)
         flagConfig = recordedToFlags(recorded)
         recordedBaseUrl = recordedModelOption(recorded, 'baseUrl')
@@ -181,20 +186,35 @@ export function registerRun(program: Command): void {
       if (flags.queue && shard) throw new BenchError('BENCH_USAGE', '--shard and --queue do not go together: a queue spreads the cells itself')
       // Checked before any work: a run that cannot reach its queue creates nothing.
       const connection = flags.queue ? await connectQueue(flags.queue) : undefined
-      const { config, registry } = await setupWithModelOptions(
-        { cwd, configPath, preset, flags: flagConfig, command: 'run', builtins },
-        baseUrl !== undefined ? { baseUrl } : {},
-      )
+      const modelOptions = baseUrl !== undefined ? { baseUrl } : {}
+      const { config, registry } = await setupWithModelOptions({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins }, modelOptions)
       await checkBackendApplies(command, config, registry)
+      if (flags.lr !== undefined) refuseOverriddenLr(flags.lr, config)
       if (flags.dryRun) {
         try {
           let unpretrained: UnpretrainedBase | undefined
+          // A resume plans the cells its journal has not finished, after the checks the resume runs.
+          let resumed: { estimate: PlanEstimate; finished: number; runDir: string } | undefined
+          const resumeDir = flags.resume
           const check = (plugins: RunPlugins, data: TaskData, cells: PlannedCell[], resolved: ResolvedConfig) => {
             checkRunNeeds(plugins, data, cells, resolved)
             unpretrained = unpretrainedBase(resolved, plugins, data)
+            if (resumeDir) {
+              const left = resumePlan(resumeDir, registry, data, cells)
+              resumed = { estimate: estimateWork(resolved, plugins, data, left.pending), finished: cells.length - left.pending.length, runDir: resumeDir }
+            }
           }
-          const plan = await estimatePlan(config, registry, { check, ...(shard ? { shard } : {}) })
-          process.stdout.write(renderPlan(plan, config.poolSize, shard, unpretrained))
+          const whole = await estimatePlan(config, registry, { check, ...(shard ? { shard } : {}) })
+          const plan = resumed ? { ...whole, ...resumed.estimate } : whole
+          process.stdout.write(
+            renderPlan(
+              plan,
+              config.poolSize,
+              shard,
+              unpretrained,
+              resumed && { runDir: resumed.runDir, finished: resumed.finished, cells: whole.cells.length },
+            ),
+          )
           if (flags.queue) process.stdout.write(renderEnqueue(plan.cells, flags.queue, flags.requires ?? requiredLabels(config.backend)))
         } finally {
           connection?.disconnect()
@@ -268,11 +288,19 @@ export function baseModelLine(plan: Pick<PlanEstimate, 'modelTrains' | 'baseMode
     : 'pretrained first, then cached'
 }
 
-function renderPlan(plan: Awaited<ReturnType<typeof estimatePlan>>, poolSize: number, shard?: ShardSpec, unpretrained?: UnpretrainedBase): string {
+function renderPlan(
+  plan: Awaited<ReturnType<typeof estimatePlan>>,
+  poolSize: number,
+  shard?: ShardSpec,
+  unpretrained?: UnpretrainedBase,
+  resumed?: { runDir: string; finished: number; cells: number },
+): string {
   const lines = [
-    shard
-      ? `plan: shard ${shard.index}/${shard.count}: ${plan.cells.length} of ${plan.totalCells ?? plan.cells.length} cells (the estimate below is this shard's)`
-      : `plan: ${plan.cells.length} cells`,
+    resumed
+      ? `plan: resuming ${resumed.runDir}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}: ${plan.cells.length} of its ${resumed.cells} cells left, ${resumed.finished} finished (reused from the journal; the estimate below is the cells left)`
+      : shard
+        ? `plan: shard ${shard.index}/${shard.count}: ${plan.cells.length} of ${plan.totalCells ?? plan.cells.length} cells (the estimate below is this shard's)`
+        : `plan: ${plan.cells.length} cells`,
     ...plan.cells.map((c) => `  ${c.cellId.padEnd(28)} strategy=${c.key.strategy} N'=${c.key.nTrain} T=${c.key.temperature} seed=${c.key.seed}`),
     ...(plan.warnings ?? []).map((w) => `warning: ${w}`),
     `test prompts: ${plan.testPrompts} × pool ${poolSize} per cell; train prompts: ${plan.trainPrompts}`,

@@ -51,7 +51,7 @@ export function registerWorker(program: Command): void {
         setup: (recorded) =>
           setupRun({
             cwd,
-            configPath: flags.config ?? recordedConfigPath(recorded, cwd),
+            configPath: flags.config ?? recordedConfigPath(recorded, cwd) ?? false,
             preset: recordedPreset(recorded),
             flags: recordedToFlags(recorded),
             command: 'run',

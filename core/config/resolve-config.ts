@@ -234,6 +234,30 @@ export function learningRateFor(train: ResolvedConfig['train'], strategy: string
   )
 }
 
+/**
+ * The config's settings that give some strategy of the run another rate than `rate` over
+ * `train.learningRate` (see {@link learningRateFor}), one line each naming the setting and its value:
+ * a learning-rate axis (`matrix.learningRates`), a `train.learningRates` entry, an arm's own
+ * `learningRate`. `bench run --lr <rate>` sets `train.learningRate` and is refused when any is
+ * there: the flag would not be the rate those strategies train at, while run.json records it.
+ */
+export function learningRateOverrides(config: Pick<ResolvedConfig, 'train' | 'arms' | 'learningRates' | 'strategies'>, rate: number): string[] {
+  const out: string[] = []
+  if (config.learningRates !== undefined)
+    out.push(`matrix.learningRates (${config.learningRates.join(', ')}), a learning-rate axis, sets every trained cell's rate`)
+  const rates = config.train.learningRates ?? {}
+  for (const strategy of config.strategies) {
+    const entry = Object.entries(rates).find(([name]) => name === strategy) ?? Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))
+    if (entry) {
+      if (entry[1] !== rate) out.push(`train.learningRates.${entry[0]} (${entry[1]}) sets the rate of ${strategy}`)
+      continue
+    }
+    const own = config.arms?.[strategy]?.learningRate
+    if (own !== undefined && own !== rate) out.push(`matrix.arms.${strategy}.learningRate (${own}) sets the rate of ${strategy}`)
+  }
+  return out
+}
+
 /** The learning rate of one cell: its key's (a learning-rate axis), else {@link learningRateFor}. */
 export function cellLearningRate(config: Pick<ResolvedConfig, 'train' | 'arms'>, key: { strategy: string; learningRate?: number }): number | undefined {
   return key.learningRate ?? learningRateFor(config.train, key.strategy, config.arms)

@@ -179,19 +179,20 @@ function refuseDamagedJournal(badLines: readonly BadLine[], journalPath: string,
 }
 
 /**
- * A resumed run re-reads its config file and data: when a task, model, verifier or strategy now
- * has another version or other options, a data file other bytes, or bonbench another version, the
- * cells still to run would not be those of the run recorded (a resumed run gives the numbers an
- * uninterrupted one does). Refuses then (BENCH_USAGE), naming each difference.
+ * A resumed run re-reads its config file and data: when a task, model, verifier, strategy or
+ * reporter now has another version or other options, a data file other bytes, or bonbench another
+ * version, the rest of the run would not be the run recorded (a resumed run gives the numbers and
+ * reports an uninterrupted one does). Refuses then (BENCH_USAGE), naming each difference. Also what
+ * `bench run --resume <dir> --dry-run` checks.
  */
-function refuseChangedResume(runDir: string, registry: PluginRegistry, dataFiles: NonNullable<TaskData['files']>): void {
+export function refuseChangedResume(runDir: string, registry: PluginRegistry, dataFiles: NonNullable<TaskData['files']>): void {
   const recorded = readManifest(runDir).provenance
   const differences = [...loadedPluginMismatches(recorded, registry), ...dataFileMismatches(recorded.dataFiles, dataFiles)]
   if (differences.length === 0) return
   throw new BenchError(
     'BENCH_USAGE',
     [
-      `cannot resume ${runDir}: its remaining cells would not run what the run recorded in run.json:`,
+      `cannot resume ${runDir}: the rest of it would not run what the run recorded in run.json:`,
       ...differences.map((d) => `  - ${d}`),
       'Restore what changed (the config file, the plugin, the data) and resume again, or start a new run.',
     ].join('\n'),

@@ -2,14 +2,18 @@ import { isDeepStrictEqual } from 'node:util'
 import type { PluginRegistry } from '../registry/registry.js'
 import { harnessPackage, pluginRecords, type PluginRecord, type Provenance } from './provenance.js'
 
-/** Plugin kinds a cell runs with (reporters run on the coordinator only). */
+/** Plugin kinds a cell runs with: each must be loaded again to run the run's cells. */
 const CELL_KINDS = new Set(['task', 'model', 'verifier', 'strategy'])
 
 /**
  * What differs between the plugins a run recorded and the ones a queue worker or a resumed run
  * loaded, one line each (empty: they may run the run's cells). Every recorded task, model, verifier and strategy
  * must be loaded with the same version and options, and bonbench must be the same version; where a
- * plugin comes from (`source`: a path, a package) may differ between machines.
+ * plugin comes from (`source`: a path, a package) may differ between machines. A recorded reporter
+ * loaded here must have the same version and options too: its options decide what the run's
+ * reports hold (the json reporter's `alpha`, which comparisons results.json calls significant). One
+ * not loaded here (a queue worker, which writes no reports; a resume with `--no-reports`) writes
+ * nothing, so it is no difference.
  */
 export function pluginMismatches(
   recorded: { harness: { version: string }; plugins: readonly PluginRecord[] },
@@ -23,10 +27,11 @@ export function pluginMismatches(
   else if (recorded.harness.version !== mine.harness.version) out.push(`bonbench ${mine.harness.version} here, ${recorded.harness.version} in the run`)
   const byName = new Map(mine.plugins.map((p) => [`${p.kind}:${p.name}`, p]))
   for (const want of recorded.plugins) {
-    if (!CELL_KINDS.has(want.kind)) continue
+    if (!CELL_KINDS.has(want.kind) && want.kind !== 'reporter') continue
     const have = byName.get(`${want.kind}:${want.name}`)
-    if (!have) out.push(`${want.kind} ${want.name}@${want.version} is not loaded here`)
-    else if (have.version !== want.version) out.push(`${want.kind} ${want.name} is version ${have.version} here, ${want.version} in the run`)
+    if (!have) {
+      if (want.kind !== 'reporter') out.push(`${want.kind} ${want.name}@${want.version} is not loaded here`)
+    } else if (have.version !== want.version) out.push(`${want.kind} ${want.name} is version ${have.version} here, ${want.version} in the run`)
     else {
       const neutral = neutralOptions(want.kind, want.name)
       if (!isDeepStrictEqual(without(have.options, neutral), without(want.options, neutral)))

@@ -16,7 +16,8 @@ export interface RunSetup {
 /** What {@link setupRun} reads: where, which config and preset, the flags, the command, the built-ins. */
 export interface SetupRunOptions {
   cwd: string
-  configPath?: string
+  /** The config file; unset: the first `bench.config.*` in `cwd`; false: none (a run recorded without one). */
+  configPath?: string | false
   preset?: string
   flags?: UserConfig
   command: string
@@ -32,7 +33,10 @@ export interface SetupRunOptions {
  * discovery rule, see loadInstalledPackages). All validation errors surface here, before any work.
  */
 export async function setupRun(opts: SetupRunOptions): Promise<RunSetup> {
-  const { config: fileConfig, file } = await loadConfigFile({ cwd: opts.cwd, configPath: opts.configPath, env: { command: opts.command, preset: opts.preset } })
+  const { config: fileConfig, file } =
+    opts.configPath === false
+      ? { config: {}, file: undefined }
+      : await loadConfigFile({ cwd: opts.cwd, configPath: opts.configPath, env: { command: opts.command, preset: opts.preset } })
   const config = withModelOptions(resolveConfig({ file, cwd: opts.cwd, fileConfig, flags: opts.flags, preset: opts.preset }), opts.modelOptions ?? {})
   const registry = await loadRegistry(config.plugins, config.baseDir, opts.builtins)
   await loadInstalledPackages(registry, config.baseDir, config.plugins)

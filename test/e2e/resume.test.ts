@@ -122,7 +122,7 @@ describe('bench run --resume after the config changed', () => {
     write(1)
     const refused = await bench(['run', '--resume', runDir, '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(refused.exitCode, refused.stderr).toBe(2)
-    expect(refused.stderr).toContain(`bench: cannot resume ${runDir}: its remaining cells would not run what the run recorded in run.json:`)
+    expect(refused.stderr).toContain(`bench: cannot resume ${runDir}: the rest of it would not run what the run recorded in run.json:`)
     expect(refused.stderr).toContain('  - verifier bonbench:toy-answer has other options here ({"noise":1')
     expect(lines(join(runDir, 'journal.jsonl'))).toHaveLength(3)
     write(0)

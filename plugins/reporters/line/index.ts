@@ -35,7 +35,12 @@ interface PhaseClock {
  */
 export const lineReporter = defineReporter({
   name: 'bonbench:line',
-  meta: { version: '0.1.0', description: 'Plain progress lines for CI logs and non-TTY output' },
+  meta: {
+    version: '0.1.0',
+    description: 'Plain progress lines for CI logs and non-TTY output',
+    // How often progress prints: no part of a run's results (a resume may change it).
+    neutralOptions: ['intervalMs', 'step'],
+  },
   options: lineOptionsSchema,
   create: lineReporterHooks,
 })

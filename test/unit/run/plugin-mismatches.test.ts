@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { dataFileMismatches, pluginMismatches } from '../../../core/run/plugin-mismatches.js'
 import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
+import { jsonReporter } from '../../../reports/reporters/json.js'
+import { lineReporter } from '../../../plugins/reporters/line/index.js'
 
 describe('dataFileMismatches (a resumed run against its record)', () => {
   it('names each recorded file whose bytes are not loaded here; a file found by another path is the same file', () => {
@@ -60,5 +62,34 @@ describe('pluginMismatches with neutral options (meta.neutralOptions)', () => {
     expect(pluginMismatches({ harness: { version: '0.0.9' }, plugins }, { harness: { version: '0.1.0' }, plugins })).toEqual([
       'bonbench 0.1.0 here, 0.0.9 in the run',
     ])
+  })
+})
+
+describe('pluginMismatches: reporters, whose options decide what the reports hold', () => {
+  const harness = { version: '1.0.0' }
+  const json = (options: { alpha?: number }) => {
+    const reporter = jsonReporter(options)
+    return { name: reporter.name, kind: 'reporter', version: reporter.meta.version, options: reporter.options ?? {}, source: 'built-in' }
+  }
+  const recorded = { harness, plugins: [json({ alpha: 0.05 })] }
+
+  it("names a recorded reporter loaded with other options (the json reporter's alpha changes which comparisons results.json calls significant)", () => {
+    expect(pluginMismatches(recorded, { harness, plugins: [json({ alpha: 0.5 })] })).toEqual(['reporter bonbench:json has other options here ({"alpha":0.5})'])
+    expect(pluginMismatches(recorded, { harness, plugins: [json({})] })).toEqual([])
+  })
+
+  it("lets the line reporter's display options differ (its meta.neutralOptions: how often progress prints is no result)", () => {
+    const line = (options: { intervalMs?: number; step?: number }) => {
+      const reporter = lineReporter(options)
+      return { name: reporter.name, kind: 'reporter', version: reporter.meta.version, options: reporter.options ?? {}, source: 'built-in' }
+    }
+    const neutral = () => lineReporter({}).meta.neutralOptions ?? []
+    expect(
+      pluginMismatches({ harness, plugins: [line({ intervalMs: 1000, step: 0.25 })] }, { harness, plugins: [line({ intervalMs: 5000, step: 0.1 })] }, neutral),
+    ).toEqual([])
+  })
+
+  it('lets a recorded reporter be absent (a queue worker or a resume with --no-reports writes no report)', () => {
+    expect(pluginMismatches(recorded, { harness, plugins: [] })).toEqual([])
   })
 })
