@@ -130,6 +130,7 @@ async function coordinate(opts: QueueRunOptions, toListeners: (event: RunEvent) 
   const shown = opts.queueShown ?? 'redis://HOST:PORT/DB'
   const watch = watchWorkers(queue, {
     timeoutMs: opts.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS,
+    db: opts.connection.options.db ?? 0,
     shown,
     resume: `${resumeCommand(runDir)} --queue ${shown}`,
     notice: (message) => toListeners({ type: 'log', level: 'warn', message }),

@@ -13,6 +13,8 @@ export interface WorkerWatchOptions {
   timeoutMs: number
   /** Between two notices while no worker is connected (default {@link WORKER_NOTICE_MS}). */
   noticeMs?: number
+  /** The Redis database the queue is on (its connection's): workers on another one serve another queue. */
+  db: number
   /** The queue's address as shown to people (password redacted), for the notice and the error. */
   shown: string
   /** The command that continues the run once a worker runs. */
@@ -27,7 +29,7 @@ export interface WorkerWatch {
   seen(): void
   /**
    * Called while cells are left: asks Redis (CLIENT LIST, through BullMQ's `getWorkers`) whether
-   * a worker serves the queue, unless one was seen within the last second. None: a notice at once
+   * a worker serves the queue (on the queue's own database), unless one was seen within the last second. None: a notice at once
    * and then every `noticeMs`; none for `timeoutMs`: throws BENCH_QUEUE_NO_WORKER. A Redis that
    * does not list its clients counts as a worker seen (the watch then never stops a run).
    */
@@ -47,7 +49,7 @@ export function watchWorkers(queue: Queue, opts: WorkerWatchOptions): WorkerWatc
     seen,
     check: async () => {
       if (Date.now() - lastSeen < 1000) return
-      const workers = await queue.getWorkers().catch(() => undefined)
+      const workers = await serving(queue, opts.db).catch(() => undefined)
       if (workers === undefined || workers.length > 0) return seen()
       const now = Date.now()
       const waited = Math.round((now - lastSeen) / 1000)
@@ -65,4 +67,16 @@ export function watchWorkers(queue: Queue, opts: WorkerWatchOptions): WorkerWatc
       }
     },
   }
+}
+
+/**
+ * The workers connected to `queue`: BullMQ's `getWorkers` matches CLIENT LIST entries by a client
+ * name that holds no database number, so a worker of a same-named queue on another database of the
+ * same Redis (another run's, another test's) would count, and a coordinator with none of its own
+ * would wait for ever. Kept: those on the queue's database, and entries that name none (a Redis
+ * that lists no `db=`, or a provider's placeholder: counted as a worker, as before).
+ */
+async function serving(queue: Queue, db: number): Promise<Array<Record<string, string>>> {
+  const workers = await queue.getWorkers()
+  return workers.filter((w) => w.db === undefined || Number(w.db) === db)
 }

@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { watchWorkers } from '../../../core/queue/worker-watch.js'
-import { startRedis, type TestRedis } from '../../helpers/redis-server.js'
+import { emptyDb, redisDb, startRedis, type TestRedis } from '../../helpers/redis-server.js'
 
 // `bench run --queue` with nobody to run its cells: a notice, then a named error (issue 16 §5).
 describe('watchWorkers (against a real redis-server)', () => {
@@ -24,6 +24,7 @@ describe('watchWorkers (against a real redis-server)', () => {
     const watch = watchWorkers(queue, {
       timeoutMs: 2500,
       noticeMs: 60_000,
+      db: 10,
       shown: 'redis://127.0.0.1:1/5',
       resume: 'bench run --resume r --queue q',
       notice: (m) => notices.push(m),
@@ -49,13 +50,13 @@ describe('watchWorkers (against a real redis-server)', () => {
     const worker = new Worker('watch-one', async () => undefined, { connection: workerConnection, name: 'test-host:1' })
     await worker.waitUntilReady()
     const notices: string[] = []
-    const watch = watchWorkers(queue, { timeoutMs: 1200, shown: 'redis://x/5', resume: 'r', notice: (m) => notices.push(m) })
+    const watch = watchWorkers(queue, { timeoutMs: 1200, db: 10, shown: 'redis://x/5', resume: 'r', notice: (m) => notices.push(m) })
     await sleep(1500)
     await watch.check()
     expect(notices).toEqual([])
     await worker.close()
     workerConnection.disconnect()
-    const forever = watchWorkers(queue, { timeoutMs: 0, shown: 'redis://x/5', resume: 'r', notice: (m) => notices.push(m) })
+    const forever = watchWorkers(queue, { timeoutMs: 0, db: 10, shown: 'redis://x/5', resume: 'r', notice: (m) => notices.push(m) })
     await sleep(1300)
     await forever.check()
     expect(notices).toHaveLength(1)
@@ -64,5 +65,25 @@ describe('watchWorkers (against a real redis-server)', () => {
     await forever.check()
     expect(notices).toHaveLength(1)
     await queue.close()
+  })
+
+  it('a worker of a same-named queue on another database of the same Redis is none of this queue’s: the timeout still ends the wait', async () => {
+    // Database 11: nobody else's (test/helpers/redis-server.ts numbers each file's own).
+    await emptyDb(redis.url, 11)
+    const elsewhere = new Redis(redisDb(redis.url, 11), { maxRetriesPerRequest: null })
+    const worker = new Worker('watch-db', async () => undefined, { connection: elsewhere, name: 'other-host:1' })
+    await worker.waitUntilReady()
+    const queue = new Queue('watch-db', { connection })
+    const watch = watchWorkers(queue, { timeoutMs: 1200, noticeMs: 60_000, db: 10, shown: 'redis://x/10', resume: 'r', notice: () => undefined })
+    try {
+      // The worker is connected and listed by CLIENT LIST, on database 11.
+      expect((await queue.getWorkers()).map((w) => w.db)).toContain('11')
+      await sleep(1500)
+      await expect(watch.check()).rejects.toMatchObject({ code: 'BENCH_QUEUE_NO_WORKER' })
+    } finally {
+      await worker.close()
+      elsewhere.disconnect()
+      await queue.close()
+    }
   })
 })
