@@ -152,13 +152,7 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
   if (runDirs.length === 0) throw new BenchError('BENCH_USAGE', 'bench merge: give the run directories of every shard')
   const shards = runDirs.map((dir) => readShard(resolve(dir)))
   const count = shards[0]!.manifest.shard.count
-  const byIndex = new Map<number, ShardRun>()
-  for (const shard of shards) {
-    const { index } = shard.manifest.shard
-    const twice = byIndex.get(index)
-    if (twice) throw new BenchError('BENCH_MERGE_MISMATCH', `shard ${index}/${count} is given twice: ${twice.runDir} and ${shard.runDir}; give each shard once`)
-    byIndex.set(index, shard)
-  }
+  // Same run first: shard 1/2 and shard 1/3 share an index but are not one shard given twice.
   const reference = identity(shards[0]!.manifest)
   for (const shard of shards.slice(1)) {
     const mine = identity(shard.manifest)
@@ -169,6 +163,13 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
         `${shard.runDir} is not a shard of the same run as ${shards[0]!.runDir}: their ${differs.join(', ')} differ (compare the provenance in their run.json)`,
       )
   }
+  const byIndex = new Map<number, ShardRun>()
+  for (const shard of shards) {
+    const { index } = shard.manifest.shard
+    const twice = byIndex.get(index)
+    if (twice) throw new BenchError('BENCH_MERGE_MISMATCH', `shard ${index}/${count} is given twice: ${twice.runDir} and ${shard.runDir}; give each shard once`)
+    byIndex.set(index, shard)
+  }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i))
   if (missing.length > 0)
     throw new BenchError(
@@ -177,7 +178,8 @@ export function mergeRuns(runDirs: readonly string[], opts: { outDir: string; ru
     )
   const ordered = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s)
   const warnings: string[] = []
-  const backends = new Set(ordered.map((s) => s.manifest.provenance.backend.resolved ?? 'unknown'))
+  // A shard planned no cell (more shards than cells) started no backend: it has none to differ.
+  const backends = new Set(ordered.filter((s) => s.manifest.cells.length > 0).map((s) => s.manifest.provenance.backend.resolved ?? 'unknown'))
   if (backends.size > 1) warnings.push(`the shards ran on different backends (${[...backends].join(', ')}); their numbers may differ from one run's`)
   // The same commit with uncommitted changes on several machines may be different code: nothing recorded can tell.
   const dirty = ordered.filter((s) => s.manifest.provenance.harness.git?.dirty)

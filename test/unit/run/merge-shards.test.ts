@@ -155,3 +155,34 @@ describe('bench merge of a shard that did not finish', () => {
     expect(result.stderr).toContain(`bench run --resume ${join(project.dir, 'merged-cli')}`)
   }, 60_000)
 })
+
+describe('bench merge of shards of other splits, and of more shards than cells', () => {
+  it('names shard 1/2 and shard 1/3 as shards of different runs (their shard counts), not as one shard given twice', async () => {
+    const half = (await runMatrix({ ...setup, shard: { index: 1, count: 2 } })).runDir
+    const out = join(project.dir, 'merged-splits')
+    for (const dirs of [
+      [half, shards[0]!],
+      [shards[0]!, half],
+    ]) {
+      let error: unknown
+      try {
+        mergeRuns(dirs, { outDir: out, runId: 'merged-splits' })
+      } catch (e) {
+        error = e
+      }
+      expect(isBenchError(error) && error.code).toBe('BENCH_MERGE_MISMATCH')
+      expect((error as Error).message).toMatch(/is not a shard of the same run as .*: their .*shard.* differ/)
+      expect((error as Error).message).not.toMatch(/given twice/)
+    }
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('warns of no backend difference for a shard that planned no cell (seven shards of six cells)', async () => {
+    const seven: string[] = []
+    for (let index = 1; index <= 7; index++) seven.push((await runMatrix({ ...setup, shard: { index, count: 7 } })).runDir)
+    expect(readManifest(seven[6]!).cells).toEqual([])
+    const merged = mergeRuns(seven, { outDir: join(project.dir, 'merged-seven'), runId: 'merged-seven' })
+    expect(merged.warnings.filter((w) => w.includes('different backends'))).toEqual([])
+    expect(merged.unfinished).toEqual([])
+  }, 60_000)
+})
