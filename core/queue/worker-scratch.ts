@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -15,13 +16,26 @@ function safeName(name: string): string {
   return name.replace(/[^a-zA-Z0-9._-]/g, '_')
 }
 
-/** Whether a process with this pid exists (EPERM: it does, under another user). */
+/**
+ * Whether a process with this pid runs (EPERM: it does, under another user). A zombie — it has
+ * exited and waits for its parent to reap it, which a container's first process may never do — is
+ * gone, though `kill(pid, 0)` still finds it: on Linux its /proc state says so (Z or X).
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return !exited(pid)
+}
+
+function exited(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))
+  } catch {
+    return false
   }
 }
 

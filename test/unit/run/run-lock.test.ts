@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { processAlive } from '../../../core/queue/worker-scratch.js'
 import { startMark } from '../../../core/run/run-lock.js'
 import { runMatrix } from '../../../core/run/run-matrix.js'
 import { journalOf, onlyRunDir, tempProject, toyRunSetup } from '../../helpers/toy-run.js'
@@ -24,6 +25,23 @@ beforeAll(async () => {
 })
 
 describe('run.lock', () => {
+  it("a zombie holder (exited, not yet reaped: a container's first process may never reap it) is gone: its lock is taken over", async () => {
+    // `sleep 0` exits at once; its parent execs `sleep 30` and never waits for it: a zombie.
+    const parent = execa('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { reject: false })
+    try {
+      const zombie = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))))
+      for (let i = 0; i < 100 && !/\) Z/.test(readFileSync(`/proc/${zombie}/stat`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20))
+      expect(readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z/)
+      expect(processAlive(zombie)).toBe(false)
+      holder(zombie, hostname(), startMark(zombie))
+      await runMatrix({ ...setup(), resumeDir: runDir })
+      expect(existsSync(lockFile())).toBe(false)
+    } finally {
+      parent.kill('SIGKILL')
+      await parent
+    }
+  })
+
   it('a finished run leaves no lock', () => {
     expect(existsSync(lockFile())).toBe(false)
   })
