@@ -9,6 +9,8 @@ import type { Problem, TaskData, TaskPlugin } from '../../../core/plugin-api/tas
 // pretrain (core/run/prepare-base.ts), so the dry run must not promise "pretrained first".
 const config = (pretrainSteps?: number) => ({ taskSeed: 0, backend: 'auto', eval: {}, train: { pretrainSteps, pretrainBatch: 8 } }) as unknown as ResolvedConfig
 const trainable = { name: 'local/trains', kind: 'model', load: async () => ({}) } as unknown as ModelPlugin
+// A model whose default is no pretraining (as tabular's: trainingDefaults.pretrainSteps 0).
+const noPretrainDefault = { ...trainable, name: 'local/no-pretrain-default', trainingDefaults: { pretrainSteps: 0 } } as unknown as ModelPlugin
 const samplingOnly = { name: 'local/samples', kind: 'model' } as unknown as ModelPlugin
 const task = { name: 'local/no-expert', kind: 'task' } as unknown as TaskPlugin
 const problems = (expert: boolean): Problem[] =>
@@ -35,5 +37,13 @@ describe('bench run --dry-run: the base model line', () => {
     expect(baseModelLine({ ...fresh, baseModelCached: true }, zero)).toBe('in the cache (loaded, no pretraining)')
     expect(unpretrainedBase(config(), { model: samplingOnly, task }, data(false))).toBeUndefined()
     expect(baseModelLine({ ...fresh, modelTrains: false }, undefined)).toMatch(/^created as it is/)
+  })
+
+  it("a model whose default is no pretraining, on a task with expert solutions: created untrained (0 steps), not blamed on the task's experts", () => {
+    const why = unpretrainedBase(config(), { model: noPretrainDefault, task }, data(true))
+    expect(why).toEqual({ why: 'zero-steps' })
+    expect(baseModelLine(fresh, why)).toBe('created untrained (0 pretraining steps), then cached')
+    // Without experts, the task is still the reason.
+    expect(unpretrainedBase(config(), { model: noPretrainDefault, task }, data(false))).toEqual({ why: 'no-experts', task: 'local/no-expert' })
   })
 })
