@@ -4,6 +4,7 @@ import { BenchError } from '../core/errors.js'
 import type { PluginRegistry } from '../core/registry/registry.js'
 import { bareName } from '../core/plugin-name.js'
 import { type RunSetup, setupRun } from '../core/run/setup.js'
+import { strategyOfArm, usesTrainN } from '../core/run/planner.js'
 
 /** The flags given on the command line (not defaults), as written: `--n`, `--temperatures`, … */
 function givenFlags(command: Command, except: ReadonlySet<string>): string[] {
@@ -71,4 +72,33 @@ export function recordedModelOption(recorded: Record<string, unknown>, key: stri
     }
   }
   return undefined
+}
+
+/**
+ * Training flags that would be ignored by the strategies the run trains: `--n-train` when none of
+ * them trains at N′ other than 1 (none declares `usesNTrain`), `--steps`, `--lr` and `--n-train`
+ * when the run trains no strategy (the base model alone). A usage error naming the flag and why.
+ */
+export async function checkTrainFlagsApply(command: Command, config: Pick<ResolvedConfig, 'strategies' | 'arms'>, registry: PluginRegistry): Promise<void> {
+  const given = (name: string) => command.getOptionValueSource(name) === 'cli'
+  const flags = [
+    ['steps', '--steps'],
+    ['lr', '--lr'],
+    ['nTrain', '--n-train'],
+  ]
+    .filter(([name]) => given(name!))
+    .map(([, flag]) => flag!)
+  if (flags.length === 0) return
+  if (config.strategies.length === 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `${flags.join(', ')} ${flags.length > 1 ? 'apply' : 'applies'} to strategy training, and this run trains no strategy (only the base model is evaluated): drop ${flags.length > 1 ? 'them' : 'it'}, or name strategies with --strategies.`,
+    )
+  if (!given('nTrain')) return
+  const strategies = await Promise.all(config.strategies.map(async (name) => registry.get('strategy', strategyOfArm(name, config.arms))))
+  if (strategies.some((s) => usesTrainN(s))) return
+  throw new BenchError(
+    'BENCH_USAGE',
+    `--n-train sets N′, the N a Best-of-N-aware strategy trains for, and none of this run's strategies (${config.strategies.join(', ')}) trains at N′ other than 1: drop --n-train, or add one that does (bon-rl, bon-rlb, bon-sft, …).`,
+  )
 }

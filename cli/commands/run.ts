@@ -19,7 +19,7 @@ import { setupRun } from '../../core/run/setup.js'
 import { checkRunNeeds } from '../../core/run/dry-run-checks.js'
 import { integerAtLeast, nonNegative, numberFlag, numberListFlag, parseStringList, positive, temperature } from '../parse-list.js'
 import { addExamples } from '../option-vocabulary.js'
-import { checkBackendApplies, recordedModelOption, refuseWithResume, setupWithModelOptions } from '../flag-applicability.js'
+import { checkBackendApplies, checkTrainFlagsApply, recordedModelOption, refuseWithResume, setupWithModelOptions } from '../flag-applicability.js'
 import { connectQueue, DEFAULT_QUEUE_NAME, queueNameFor } from '../../core/queue/connection.js'
 import type { PlannedCell } from '../../core/run/planner.js'
 import { parseShard, type ShardSpec } from '../../core/run/shard.js'
@@ -189,6 +189,7 @@ export function registerRun(program: Command): void {
       const modelOptions = baseUrl !== undefined ? { baseUrl } : {}
       const { config, registry } = await setupWithModelOptions({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins }, modelOptions)
       await checkBackendApplies(command, config, registry)
+      if (!flags.resume) await checkTrainFlagsApply(command, config, registry)
       if (flags.lr !== undefined) refuseOverriddenLr(flags.lr, config)
       if (flags.dryRun) {
         try {
