@@ -72,8 +72,8 @@ export function resumeConfigPath(recorded: Record<string, unknown>, cwd: string,
   )
 }
 
-/** Recorded settings a config file does not decide: where runs and caches go, and the plugins (checked one by one against the run's record when it resumes). */
-const NOT_COMPARED = new Set(['plugins', 'runsDir', 'cacheDir', 'baseDir', 'configFile'])
+/** Recorded settings that do not decide what a run computes: where runs and caches go, how much runs at once, and the plugins (checked one by one against the run's record when it resumes). */
+const NOT_COMPARED = new Set(['plugins', 'runsDir', 'cacheDir', 'baseDir', 'configFile', 'concurrency'])
 
 /**
  * Where the config a run recorded (run.json's `provenance.config`) differs from `current`, a

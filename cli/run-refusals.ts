@@ -17,17 +17,22 @@ import { recordedConfigChanges } from './recorded-config.js'
 // under a strategy's own rate; and what `--resume <dir> --dry-run` plans.
 
 /**
- * `--resume --config <file>` takes what `--resume <dir>` takes, and the file, which only locates the
- * run: {@link refuseWithResume} with `--config` counted as not given.
+ * `--resume --config <file>` takes what `--resume <dir>` takes, and what locates the run: the
+ * file, `--runs-dir` (where to look, and where a new run goes when none is found) and
+ * `--cache-dir` (a new run's cache; a cache never changes a result): {@link refuseWithResume}
+ * with those counted as not given.
  */
 export function refuseWithResumeByConfig(command: Command, task: string | undefined): void {
-  const value: unknown = command.getOptionValue('config')
-  const source = command.getOptionValueSource('config')
-  command.setOptionValueWithSource('config', value, 'locates the run')
+  const locating = ['config', 'runsDir', 'cacheDir'].map((name) => ({
+    name,
+    value: command.getOptionValue(name) as unknown,
+    source: command.getOptionValueSource(name),
+  }))
+  for (const { name, value } of locating) command.setOptionValueWithSource(name, value, 'locates the run')
   try {
     refuseWithResume(command, task)
   } finally {
-    command.setOptionValueWithSource('config', value, source)
+    for (const { name, value, source } of locating) command.setOptionValueWithSource(name, value, source)
   }
 }
 

@@ -274,9 +274,9 @@ export function unpretrainedBase(config: ResolvedConfig, plugins: Pick<RunPlugin
   })
   const spec = baseModelSpec(config, plugins.model, plugins.task, data, splits.carved ? splits.pretrain : undefined)
   if (spec.pretrainSteps > 0) return undefined
-  // No steps (the config's, else the model's default: tabular's is 0) where the task has expert solutions; else none to pretrain on.
+  // 0 steps asked, or the model's default (tabular's is 0) where the task has expert solutions; else none to pretrain on.
   const experts = (splits.carved ? splits.pretrain : data.train).some((p) => p.expert !== undefined)
-  return experts ? { why: 'zero-steps' } : { why: 'no-experts', task: plugins.task.name }
+  return config.train.pretrainSteps === 0 || experts ? { why: 'zero-steps' } : { why: 'no-experts', task: plugins.task.name }
 }
 
 /** The dry run's `base model:` line: what the run will do with the base model. */

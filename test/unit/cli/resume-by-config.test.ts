@@ -33,6 +33,13 @@ describe('bench run --resume --config <file>: the file only locates the run', ()
     await expect(refused).rejects.toThrow(/--strategies, --steps, --n, --seeds would be ignored/)
     await expect(bench('run', 'toy', '--resume', '--config', file, '--dry-run')).rejects.toThrow(/the task 'toy' would be ignored/)
   })
+
+  it('takes --runs-dir and --cache-dir, which locate the run (and place a new one when none is found)', async () => {
+    const elsewhere = join(root, 'elsewhere-runs')
+    await expect(
+      bench('run', '--resume', '--config', file, '--runs-dir', elsewhere, '--cache-dir', join(root, 'elsewhere-cache'), '--dry-run', '--no-tui'),
+    ).resolves.toBeUndefined()
+  })
 })
 
 describe('recordedConfigChanges: what a config file gives now that the run it started did not record', () => {
@@ -41,7 +48,7 @@ describe('recordedConfigChanges: what a config file gives now that the run it st
 
   it('names each changed setting with both values; an unchanged file, or other runs and cache folders, give none', () => {
     expect(recordedConfigChanges(recorded, resolved(config))).toEqual([])
-    expect(recordedConfigChanges(recorded, resolved({ ...config, runsDir: join(root, 'elsewhere'), cacheDir: join(root, 'c2') }))).toEqual([])
+    expect(recordedConfigChanges(recorded, resolved({ ...config, runsDir: join(root, 'elsewhere'), cacheDir: join(root, 'c2'), concurrency: 1 }))).toEqual([])
     const edited = { ...config, matrix: { ...config.matrix, strategies: ['rl', 'sft'] }, train: { steps: 20 } }
     expect(recordedConfigChanges(recorded, resolved(edited))).toEqual([
       'strategies: ["rl"] in the run, ["rl","sft"] in c.json',
