@@ -1,16 +1,13 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { journalOf } from '../helpers/toy-run.js'
 import { benchUsageError } from './cli-help.js'
 import { bench, tempDir } from './cli-helper.js'
 
 type Record_ = { type: string; cellId?: string; result?: Record<string, unknown> }
 
-const journal = (runDir: string): Record_[] =>
-  readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record_)
+const journal = (runDir: string) => journalOf(runDir) as unknown as Record_[]
 
 const printedRunDir = (stdout: string): string => /run directory: (.+)/.exec(stdout)![1]!.trim()
 
