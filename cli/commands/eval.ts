@@ -56,7 +56,7 @@ export function registerEval(program: Command): void {
     )
     .option(
       '--checkpoint <dir>',
-      'a run’s trained cell, <run-dir>/checkpoints/<cell> or <run-dir>/<cell> (evaluated with the run’s config: its numbers reproduced, unless a task, --model, --config, --preset or --data says otherwise), or any folder a model’s save() wrote; needed by every model that loads checkpoints',
+      'a run’s trained cell, <run-dir>/checkpoints/<cell> or <run-dir>/<cell> (evaluated with the run’s config: its numbers reproduced, unless a task, --model, --config, --preset or --data says otherwise; refused when the run’s plugins or data changed since, or at another --temperatures/--seeds than the cell’s), or any folder a model’s save() wrote; needed by every model that loads checkpoints',
     )
     .option(
       '--samples <dump>',
