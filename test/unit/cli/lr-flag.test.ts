@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createProgram } from '../../../cli/program.js'
+import { quietStdout } from '../../helpers/quiet-stdout.js'
 
 const root = mkdtempSync(join(tmpdir(), 'bonbench-lr-flag-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -10,7 +11,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 /** `bench …` through the real program, in this process. */
 async function bench(...args: string[]): Promise<void> {
   const argv = ['node', 'bench', ...args]
-  await (await createProgram(argv)).parseAsync(argv)
+  await quietStdout(async () => void (await (await createProgram(argv)).parseAsync(argv)))
 }
 
 function configFile(train: Record<string, unknown>): string {

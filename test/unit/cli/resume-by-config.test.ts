@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createProgram } from '../../../cli/program.js'
+import { quietStdout } from '../../helpers/quiet-stdout.js'
 import { recordedConfigChanges } from '../../../cli/recorded-config.js'
 import { resolveConfig } from '../../../core/config/resolve-config.js'
 import { configToJson } from '../../../core/run/provenance.js'
@@ -13,7 +14,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 /** `bench …` through the real program, in this process. */
 async function bench(...args: string[]): Promise<void> {
   const argv = ['node', 'bench', ...args]
-  await (await createProgram(argv)).parseAsync(argv)
+  await quietStdout(async () => void (await (await createProgram(argv)).parseAsync(argv)))
 }
 
 const config = {

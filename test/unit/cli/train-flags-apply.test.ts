@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createProgram } from '../../../cli/program.js'
+import { quietStdout } from '../../helpers/quiet-stdout.js'
 
 // README "Commands": a flag that does not apply is refused. --n-train with strategies that all train
 // at N′ = 1, and --steps/--lr/--n-train with no strategy to train, were accepted and ignored.
@@ -22,7 +23,7 @@ async function dryRun(strategies: string[], ...args: string[]): Promise<void> {
     }),
   )
   const argv = ['node', 'bench', 'run', '--config', file, '--dry-run', '--no-tui', ...args]
-  await (await createProgram(argv)).parseAsync(argv)
+  await quietStdout(async () => void (await (await createProgram(argv)).parseAsync(argv)))
 }
 
 describe('bench run: training flags that no strategy of the run would use are refused', () => {
