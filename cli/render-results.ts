@@ -157,8 +157,12 @@ export function renderCurves(allRows: readonly ResultRow[], opts: { color?: bool
  * row `rows − (round(v·ratio) − min2)`, column `axis + 1 + g·STEP` (asciichart 1.5's layout). Each
  * drawn cell is painted in the colour of the series that drew it last, as asciichart would.
  */
-function markedPlot(values: number[][], paint: (series: number, text: string) => string): string {
+function markedPlot(curves: number[][], paint: (series: number, text: string) => string): string {
   const config = { height: 10, format: (x: number) => x.toFixed(0).padStart(4) + '%' }
+  // To a millionth of a point: float noise (50 and 49.99999999999999) made a range so small that
+  // asciichart's rows (value × height / range) passed 2^53, where its row loop's ++ no longer
+  // counts, and the command never ended. A range is now 0 or at least 1e-6.
+  const values = curves.map((curve) => curve.map((v) => Math.round(v * 1e6) / 1e6))
   const stretched = values.map((v) => stretch(v, STEP))
   const all = stretched.flat()
   const min = Math.min(...all)

@@ -43,3 +43,14 @@ describe('renderCurves with a terminal width', () => {
     expect(renderCurves(rows)).toMatch(/ {7}1 {5}2 {5}4 {5}8 {5}16 {4} {2}\(N\)/)
   })
 })
+
+describe('renderCurves of a curve flat up to float noise', () => {
+  it('draws it and returns (Bo-N 0.5, 0.49999999999999994, 0.5 made asciichart loop for ever: bench eval never exited)', () => {
+    const point = (value: number) => ({ value, ci: [value, value] as [number, number] })
+    const row = { label: 'replay', seeds: 1, grid: [1, 2, 4], passAtN: [0.5, 0.75, 0.875].map(point), bestOfN: [0.5, 0.49999999999999994, 0.5].map(point) }
+    const text = renderCurves([row])
+    expect(text).toContain('Bo-N')
+    // The flat curve is one row of markers at 50%.
+    expect(text.split('\n').filter((line) => line.includes('50%') && line.includes(seriesMarker(0))).length).toBeGreaterThan(0)
+  })
+})
