@@ -153,7 +153,8 @@ function fitLadder(maxN: number): number[] {
 function coScaling(groups: readonly CellGroup[], estimates: ReadonlyMap<string, ResultsGroup>): { charts: ResultsChart[]; section: Results['coScaling'] } {
   const families = new Map<string, CellGroup[]>()
   for (const g of groups) {
-    const id = `${g.key.task}|${g.key.model}|${g.key.strategy}|${g.key.nTrain}`
+    // A learning-rate axis (matrix.learningRates) makes one family per rate: their curves differ.
+    const id = `${g.key.task}|${g.key.model}|${g.key.strategy}|${g.key.nTrain}|${g.key.learningRate ?? ''}`
     if (!families.has(id)) families.set(id, [])
     families.get(id)!.push(g)
   }
