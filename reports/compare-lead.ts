@@ -44,7 +44,7 @@ export function compareVerdict(c: RunComparison): string {
     : c.regressed
       ? `❌ **${c.regressions.length} evaluation regression(s)${benchRegressions ? ` and ${benchRegressions} benchmark regression(s)` : ''}**${c.missing.length ? ` (and the new run is incomplete)` : ''}`
       : c.missing.length
-        ? `❌ **Incomplete: the new run lacks ${c.missing.length} cell group(s) of the base run (${c.missing.slice(0, 4).join('; ')}${c.missing.length > 4 ? '; …' : ''})**`
+        ? `❌ **Incomplete: the new run lacks ${c.missing.length} cell group(s) of the base run (${c.missing.slice(0, 4).map(mdCell).join('; ')}${c.missing.length > 4 ? '; …' : ''})**`
         : `✅ **No significant regression**${notJudged}`
   return `${verdict} — ${exactSummary(c)}.`
 }

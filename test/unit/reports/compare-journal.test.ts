@@ -71,5 +71,11 @@ describe('bench compare: a journal cut by a killed run', () => {
     expect(c.cutJournals.map((x) => x.run)).toEqual(['new'])
     expect(c.cutJournals[0]!.message).toContain(`bench run --resume ${nextDir}`)
     expect(c.missing).toEqual(['math/tiny-transformer/sft/n1/t1 (seed 1)'])
+    // What the missing list names (prompt ids, a failed cell's error) is the runs' text: escaped in Markdown.
+    const hostile = { ...c, missing: ['p</script><script>window.pwned=1</script> | <b>bold</b>'] }
+    const md = compareToMarkdown(hostile)
+    expect(md).toContain('Incomplete')
+    expect(md).not.toMatch(/<script>|<b>/)
+    expect(md).toContain('&lt;script&gt;window.pwned=1&lt;/script&gt; \\| &lt;b&gt;bold&lt;/b&gt;')
   })
 })
