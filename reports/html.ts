@@ -130,6 +130,7 @@ ${escapeHtml(p.harness.name)} ${escapeHtml(p.harness.version)}${p.harness.git ? 
 Node ${escapeHtml(p.node)} · backend ${escapeHtml(p.backend.resolved ?? p.backend.requested)} · ${escapeHtml(p.platform.cpuModel)} (${p.platform.cpus} CPUs) ·
 CIs ${Math.round(results.settings.level * 100)}% bootstrap over seeds and prompts · pass@N counts reward ≥ ${results.settings.threshold}</p>
 ${results.errors.length ? `<p>${results.errors.length} cell(s) failed: ${results.errors.map((e) => `<code>${escapeHtml(e.cellId)}</code>: ${escapeHtml(e.message)}`).join('; ')}</p>` : ''}
+${results.warnings.length ? `<ul class="warnings">${results.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : ''}
 <section><h2>Results</h2><p class="meta">Percent, with ${Math.round(results.settings.level * 100)}% CIs; report.md lists the significant comparisons.</p>${resultsTables(results) || '<p class="empty">No cell finished.</p>'}</section>
 ${section('bon-curve', 'Bo-N accuracy against N', 'Selection by the verifier; exact estimator over each prompt’s pool, averaged over prompts and seeds.')}
 ${section('pass-curve', 'pass@N against N', 'Unbiased pass@N from each pool, averaged over prompts and seeds.')}

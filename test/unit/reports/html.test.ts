@@ -71,4 +71,12 @@ describe('report.html provenance', () => {
     expect(html).toContain('selector r: <code>bonbench:reward-model</code>')
     expect(html).toContain(`<code>/data/test.jsonl</code> sha256 <code>${'c'.repeat(64)}</code>`)
   })
+
+  it('lists the warnings report.md lists under Problems (a skipped journal line, a group left out of pooled numbers), escaped', () => {
+    const run = syntheticRunData({ prompts: 4, poolSize: 4, grid: [1, 2], seeds: [0], temperatures: [1], bootstrap: 10 })
+    const results = buildResults(run, { bootstrap: 20 })
+    results.warnings.push('1 bad journal line(s) skipped: 40', 'group <b>x</b>: its seeds share no prompt; left out of pooled numbers')
+    const html = renderHtml(results, sampleBrowserData(run, 1), '', '')
+    expect(html).toContain('<ul class="warnings"><li>1 bad journal line(s) skipped: 40</li><li>group &lt;b&gt;x&lt;/b&gt;: its seeds share no prompt')
+  })
 })
