@@ -81,7 +81,7 @@ export function registerReport(program: Command): void {
     .option('--force', 'rebuild even when the journal yields fewer finished cells than the results.json already there')
   deprecatedAlias(command, '--bootstrap <n>', 'resamples', '--resamples')
   addExamples(command, ['bench report .bench/runs/<id>', 'bench report .bench/runs/<id> --format md,json --resamples 500']).action(
-    async (runDir: string, flags: ReportFlags) => {
+    async (runDir: string, flags: ReportFlags, self: Command) => {
       const formats = parseFormats(flags.format)
       const analysis = await analyseRun(runDir, { bootstrap: flags.resamples, alpha: flags.alpha, skipBadLines: flags.skipBadLines })
       const { run, results } = analysis
@@ -94,6 +94,12 @@ export function registerReport(program: Command): void {
       process.stdout.write(`${results.cells.length} of ${results.run.plannedCells} cells finished in ${results.run.runId}\n`)
       for (const w of results.warnings) process.stdout.write(`warning: ${w}\n`)
       for (const file of written) process.stdout.write(`wrote ${file}\n`)
+      // results.json holds the CIs and comparisons the other reports show: rebuilt without it, they part.
+      const settings = ['resamples', 'alpha'].filter((name) => self.getOptionValueSource(name) === 'cli').map((name) => `--${name}`)
+      if (settings.length > 0 && !formats.includes('json'))
+        process.stderr.write(
+          `warning: ${formats.map((f) => `report.${f}`).join(' and ')} now ${formats.length > 1 ? 'use' : 'uses'} ${settings.join(' and ')} while results.json keeps the settings it was built with: their CIs and comparisons differ. Add json to --format (or drop --format) to rebuild them together.\n`,
+        )
     },
   )
 }
