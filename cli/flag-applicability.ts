@@ -18,10 +18,11 @@ const RESUME_ALLOWS = new Set(['resume', 'tui', 'reports', 'dryRun', 'baseUrl', 
 
 /**
  * `bench run --resume <dir>` runs with the config recorded in the run directory: a task or a
- * config flag given beside it would be ignored, so it is a usage error naming them.
+ * config flag given beside it would be ignored, so it is a usage error naming them. `alsoAllowed`:
+ * options (by attribute name) the caller takes beside --resume (what locates the run).
  */
-export function refuseWithResume(command: Command, task: string | undefined): void {
-  const given = givenFlags(command, RESUME_ALLOWS)
+export function refuseWithResume(command: Command, task: string | undefined, alsoAllowed: readonly string[] = []): void {
+  const given = givenFlags(command, new Set([...RESUME_ALLOWS, ...alsoAllowed]))
   if (task !== undefined) given.unshift(`the task '${task}'`)
   if (given.length > 0) {
     throw new BenchError(

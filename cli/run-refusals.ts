@@ -19,21 +19,10 @@ import { recordedConfigChanges } from './recorded-config.js'
 /**
  * `--resume --config <file>` takes what `--resume <dir>` takes, and what locates the run: the
  * file, `--runs-dir` (where to look, and where a new run goes when none is found) and
- * `--cache-dir` (a new run's cache; a cache never changes a result): {@link refuseWithResume}
- * with those counted as not given.
+ * `--cache-dir` (a new run's cache; a cache never changes a result).
  */
 export function refuseWithResumeByConfig(command: Command, task: string | undefined): void {
-  const locating = ['config', 'runsDir', 'cacheDir'].map((name) => ({
-    name,
-    value: command.getOptionValue(name) as unknown,
-    source: command.getOptionValueSource(name),
-  }))
-  for (const { name, value } of locating) command.setOptionValueWithSource(name, value, 'locates the run')
-  try {
-    refuseWithResume(command, task)
-  } finally {
-    for (const { name, value, source } of locating) command.setOptionValueWithSource(name, value, source)
-  }
+  refuseWithResume(command, task, ['config', 'runsDir', 'cacheDir'])
 }
 
 /**

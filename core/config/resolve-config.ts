@@ -219,19 +219,25 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The learning rate a strategy (or named arm) trains with: its entry in `train.learningRates` (by
- * the name the matrix gives it, or its short name), else the arm's own `learningRate`, else
+ * The setting that gives a strategy (or named arm) a learning rate of its own, over
+ * `train.learningRate`: its entry in `train.learningRates` (by the name the matrix gives it, or its
+ * short name), else the arm's own `learningRate`; named as a config path, with its rate.
+ */
+function ownLearningRate(train: ResolvedConfig['train'], strategy: string, arms?: ResolvedConfig['arms']): { setting: string; rate: number } | undefined {
+  const rates = Object.entries(train.learningRates ?? {})
+  const entry = rates.find(([name]) => name === strategy) ?? rates.find(([name]) => bareName(name) === bareName(strategy))
+  if (entry) return { setting: `train.learningRates.${entry[0]}`, rate: entry[1] }
+  const own = arms?.[strategy]?.learningRate
+  return own !== undefined ? { setting: `matrix.arms.${strategy}.learningRate`, rate: own } : undefined
+}
+
+/**
+ * The learning rate a strategy (or named arm) trains with: its own ({@link ownLearningRate}), else
  * `train.learningRate`; undefined means the model's own. A cell on a learning-rate axis
  * (`matrix.learningRates`) trains at its key's rate instead: see {@link cellLearningRate}.
  */
 export function learningRateFor(train: ResolvedConfig['train'], strategy: string, arms?: ResolvedConfig['arms']): number | undefined {
-  const rates = train.learningRates ?? {}
-  return (
-    rates[strategy] ??
-    Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))?.[1] ??
-    arms?.[strategy]?.learningRate ??
-    train.learningRate
-  )
+  return ownLearningRate(train, strategy, arms)?.rate ?? train.learningRate
 }
 
 /**
@@ -245,15 +251,9 @@ export function learningRateOverrides(config: Pick<ResolvedConfig, 'train' | 'ar
   const out: string[] = []
   if (config.learningRates !== undefined)
     out.push(`matrix.learningRates (${config.learningRates.join(', ')}), a learning-rate axis, sets every trained cell's rate`)
-  const rates = config.train.learningRates ?? {}
   for (const strategy of config.strategies) {
-    const entry = Object.entries(rates).find(([name]) => name === strategy) ?? Object.entries(rates).find(([name]) => bareName(name) === bareName(strategy))
-    if (entry) {
-      if (entry[1] !== rate) out.push(`train.learningRates.${entry[0]} (${entry[1]}) sets the rate of ${strategy}`)
-      continue
-    }
-    const own = config.arms?.[strategy]?.learningRate
-    if (own !== undefined && own !== rate) out.push(`matrix.arms.${strategy}.learningRate (${own}) sets the rate of ${strategy}`)
+    const own = ownLearningRate(config.train, strategy, config.arms)
+    if (own && own.rate !== rate) out.push(`${own.setting} (${own.rate}) sets the rate of ${strategy}`)
   }
   return out
 }

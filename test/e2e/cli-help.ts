@@ -2,6 +2,7 @@ import { CommanderError, type Command } from 'commander'
 import { createProgram } from '../../cli/program.js'
 import { exitCodeOf } from '../../cli/exit-codes.js'
 import { runCommandLine } from '../../cli/run-command-line.js'
+import { withStreamWrites } from '../helpers/quiet-stdout.js'
 import type { BenchResult } from './cli-helper.js'
 
 const HELP_OR_VERSION = new Set(['--help', '-h', '--version', '-V'])
@@ -111,24 +112,17 @@ export async function benchInProcess(args: string[], opts: { cwd: string; env?: 
   }
   const env = { CI: 'true', NO_COLOR: '1', ...opts.env }
   const envBefore = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]))
-  const streams = [process.stdout, process.stderr] as const
-  const ownWrites = streams.map((stream) => Object.getOwnPropertyDescriptor(stream, 'write'))
   const here = process.cwd()
   const exitCodeBefore = process.exitCode
   process.exitCode = undefined
   Object.assign(process.env, env)
   process.chdir(opts.cwd)
-  process.stdout.write = writeOut as typeof process.stdout.write
-  process.stderr.write = writeErr as typeof process.stderr.write
   try {
-    const failed = await runCommandLine([process.execPath, 'bench', ...args], { writeErr: (text) => void writeErr(text), configure })
+    const failed = await withStreamWrites({ stdout: writeOut as typeof process.stdout.write, stderr: writeErr as typeof process.stderr.write }, () =>
+      runCommandLine([process.execPath, 'bench', ...args], { writeErr: (text) => void writeErr(text), configure }),
+    )
     return { exitCode: failed ?? Number(process.exitCode ?? 0), stdout, stderr, timedOut: false }
   } finally {
-    streams.forEach((stream, i) => {
-      const own = ownWrites[i]
-      if (own) Object.defineProperty(stream, 'write', own)
-      else delete (stream as { write?: unknown }).write
-    })
     process.chdir(here)
     process.exitCode = exitCodeBefore
     for (const [key, value] of Object.entries(envBefore)) {
