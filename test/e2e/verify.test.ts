@@ -71,8 +71,11 @@ describe('bench verify', () => {
     expect(parsed.notes.join(' ')).toContain('pass@10 skipped')
     const results = readJsonl(`${samples}_results.jsonl`)
     expect(results.map((r) => r.result)).toEqual(['passed', 'assertion', 'timeout', 'syntax', 'passed', 'assertion', 'timeout', 'syntax'])
-    const text = await bench(['verify', 'humaneval-js', '--data', multipleE, '--samples', samples, '--k', '1'], { cwd: dir })
-    expect(text.stdout).toMatch(/pass@1 +25\.0% +95% CI \[/)
+    // The readable report, on the samples without the endless loops (each runs out the 3 s limit).
+    const quick = path.join(dir, 'multiple-e-quick.jsonl')
+    writeFileSync(quick, `${lines.filter((line) => !line.includes('while (true)')).join('\n')}\n`)
+    const text = await bench(['verify', 'humaneval-js', '--data', multipleE, '--samples', quick, '--k', '1'], { cwd: dir })
+    expect(text.stdout).toMatch(/pass@1 +33\.3% +95% CI \[/)
     expect(text.stdout).toContain('verdicts: ')
   }, 120_000)
 
