@@ -1,3 +1,4 @@
+import { BenchError } from '../core/errors.js'
 import { holm } from '../core/metrics/holm.js'
 import { pairedTwoLevelBootstrap } from '../core/metrics/two-level-bootstrap.js'
 import type { Interval } from '../core/plugin-api/results.js'
@@ -45,7 +46,7 @@ export interface ComparisonOptions {
   level?: number
   /** Bootstrap resamples; raised, when needed, so that the smallest p-value can pass Holm's first step. */
   resamples?: number
-  /** Cap on the raised resample count (default 20000). */
+  /** Cap on the raised resample count (default 20000); never below what lets the smallest p pass Holm's first step (resamplesFor). */
   maxResamples?: number
   seed?: number
 }
@@ -60,9 +61,39 @@ export function comparisonMetrics(grid: readonly number[]): MetricAt[] {
   return out
 }
 
-/** Resamples needed so that p = 1/(B+1) can survive Holm's strictest step α/m, with room to spare. */
+/**
+ * The most resamples {@link resamplesFor} raises a family to on its own: 10 × the default cap, about
+ * 1.6 MB of replicates per comparison and ten times the default's time. A family that needs more
+ * is refused rather than run for a long time.
+ */
+export const resampleLimit = 200_000
+
+/** `x` rounded up to two significant digits (an α that is surely large enough, printed short). */
+function roundUp(x: number): number {
+  const step = 10 ** (Math.floor(Math.log10(x)) - 1)
+  return Number((Math.ceil(x / step) * step).toPrecision(2))
+}
+
+/**
+ * Resamples for a Holm family of `tests` at `alpha`, starting from the `base` asked for. A bootstrap
+ * p-value is at least 1/(B + 1), and Holm's first step rejects only p ≤ α/m, so B + 1 ≥ m/α is the
+ * least that lets anything be significant. The count is raised to 4m/α (room to spare), capped at
+ * `cap`, but never below ⌈2m/α⌉, which keeps a factor of 2 over that least: a cap that would make
+ * every rejection impossible does not apply. Where ⌈2m/α⌉ exceeds {@link resampleLimit} (and `base`
+ * is smaller), throws BENCH_USAGE naming --alpha and --resamples. Pure.
+ */
 export function resamplesFor(tests: number, alpha: number, base: number, cap = 20_000): number {
-  return Math.max(base, Math.min(cap, Math.ceil((4 * tests) / alpha)))
+  const least = Math.ceil((2 * tests) / alpha)
+  const raised = Math.max(least, Math.min(cap, Math.ceil((4 * tests) / alpha)))
+  if (least > resampleLimit && base < least) {
+    throw new BenchError(
+      'BENCH_USAGE',
+      `α = ${alpha} over a family of ${tests} tests: Holm's first step rejects only p ≤ α/${tests}, and a bootstrap p-value is at least 1/(resamples + 1), ` +
+        `so nothing could be significant with fewer than ${least} resamples, more than the ${resampleLimit} bench raises to on its own. ` +
+        `Use --alpha ${roundUp((2 * tests) / resampleLimit)} or larger (in a config, the json reporter's alpha), or ask for that many with --resamples ${least} (slow: time grows with the resamples).`,
+    )
+  }
+  return Math.max(base, raised)
 }
 
 /**

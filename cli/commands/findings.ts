@@ -177,7 +177,13 @@ export function registerFindings(program: Command): void {
         const report = evaluateFindingsV2(results, given0)
         const d = report.design
         const control = controlResults && {
-          control: oracleControl(results, controlResults, { temperature: d.primaryTemperature, seed: d.seed, resamples: d.resamples, level: d.level }),
+          control: oracleControl(results, controlResults, {
+            source: flags.control,
+            temperature: d.primaryTemperature,
+            seed: d.seed,
+            resamples: d.resamples,
+            level: d.level,
+          }),
           source: flags.control!.split(path.sep).join('/'),
         }
         markdown = renderFindingsV2(report, findingsMeta(results, where), results, control)

@@ -172,12 +172,13 @@ interface PlanV2 {
 }
 
 function planV2(results: Results, options: FindingsOptions): PlanV2 {
-  const realArms = indexArms(results)
+  // The learning rates of an arm are variants v2 chooses among (v1 refuses them).
+  const realArms = indexArms(results, { variants: true })
   const armsV2 = indexArmsV2(results)
   if (realArms.length === 0)
     throw new BenchError(
       'BENCH_RUN_INVALID',
-      `results of run ${results.run.runId} hold no finished cell with prompts; finish the run (bench run --resume) and regenerate results.json`,
+      `results of run ${results.run.runId} hold no finished cell with prompts; finish the run (\`bench run --resume <run-dir>\`) and regenerate results.json (\`bench report <run-dir> --format json\`)`,
     )
   const temperatures = [...new Set(realArms.map((a) => a.temperature))].sort((x, y) => x - y)
   const primaryTemperature = pickTemperature(temperatures, options.temperature)

@@ -5,6 +5,7 @@ import { table } from '../findings/render.js'
 import { pct, pp, ppInterval, temperature as temperatureText } from '../findings/format.js'
 import type { DescriptiveDiff } from '../findings/run-checks.js'
 import { describeDiff } from '../findings/run-checks.js'
+import { isBonAware } from '../findings/strategy-targets.js'
 import type { Results } from '../results-schema.js'
 import type { Placed } from './select.js'
 import { placeAtBestCheckpoint } from './select.js'
@@ -43,6 +44,8 @@ export interface OracleControl {
   pairs: ControlPair[]
   /** Control arms without a counterpart in the main run, or that could not be placed, with why. */
   unmatched: string[]
+  /** Test prompts both runs' bases share at T: the prompts every gain is measured on. */
+  prompts: number
   resamples: number
   level: number
 }
@@ -52,10 +55,12 @@ export interface OracleControlOptions {
   seed: number
   resamples: number
   level: number
+  /** The control results' file as the command was given it (named in errors; else its run id is). */
+  source?: string
 }
 
 function baseAt(results: Results, temperature: number): ArmData | undefined {
-  return indexArms(results).find((a) => a.strategy === 'base' && a.temperature === temperature)
+  return indexArms(results, { variants: true }).find((a) => a.strategy === 'base' && a.temperature === temperature)
 }
 
 function targets(nTrain: number, grid: readonly number[]): TargetMetric[] {
@@ -64,12 +69,14 @@ function targets(nTrain: number, grid: readonly number[]): TargetMetric[] {
   return [...ns.map((n) => ({ metric: 'bestOfN' as const, n })), ...ns.map((n) => ({ metric: 'passAtN' as const, n }))]
 }
 
-function side(role: ControlSide['role'], results: Results, arm: ArmV2, options: OracleControlOptions): ControlSide | string {
+function side(role: ControlSide['role'], results: Results, arm: ArmV2, options: OracleControlOptions, testPrompts: ReadonlySet<string>): ControlSide | string {
   const base = baseAt(results, arm.temperature)
   if (!base) return `${arm.label} in run ${results.run.runId}: the run has no base cells at T=${temperatureText(arm.temperature)}`
   const placed = placeAtBestCheckpoint(arm, 'control', ' @best')
   if (!placed) return `${arm.label} in run ${results.run.runId}: no validation metrics at its checkpoints`
-  const promptIds = sharedPromptIds(base, placed.virtual)
+  // Both runs' gains on the test prompts they share, so the two sides are measured on the same prompts.
+  const promptIds = sharedPromptIds(base, placed.virtual).filter((id) => testPrompts.has(id))
+  if (promptIds.length === 0) return `${arm.label} in run ${results.run.runId}: no test prompt shared with the other run`
   const grid = base.grid.filter((n) => placed.virtual.grid.includes(n))
   const rows = targets(arm.nTrain, grid).map((target) => {
     const a = armMatrix(base, target.metric, target.n, promptIds)
@@ -86,22 +93,64 @@ function side(role: ControlSide['role'], results: Results, arm: ArmV2, options: 
   return { role, selector: results.provenance.judges.selector, runId: results.run.runId, placed, rows }
 }
 
+/** The test prompt ids of a run's base at T (every seed), or an empty set. */
+function basePrompts(results: Results, temperature: number): Set<string> {
+  return new Set(baseAt(results, temperature)?.promptIds ?? [])
+}
+
 /**
- * Pairs every trained arm of the control run with the main run's arm of the same strategy plugin,
- * N′ and temperature (the plain arm, named as its strategy, when there are several) and measures
- * both at their best checkpoints against their own run's base. Throws BENCH_RUN_INVALID when the
- * control run has no trained arm with checkpoint evaluations. Pure and deterministic.
+ * What makes a control run the oracle control of this run, checked before anything is measured:
+ * another run, whose selector is its own reward verifier (the oracle) while this run's is not, on
+ * the same task and model, with test prompts in common. Throws BENCH_USAGE naming the file.
+ */
+function assertIsOracleControl(main: Results, control: Results, options: OracleControlOptions): void {
+  const file = options.source ? `--control ${options.source}` : `the control results (run ${control.run.runId})`
+  const fix =
+    'pass the results of a run trained and selected with the environment reward (`--verifier <the task’s reward>`, docs/study-v2/study-oracle.config.json), or drop --control'
+  const refuse = (what: string) => new BenchError('BENCH_USAGE', `${file}: ${what}; ${fix}`)
+  if (control.run.runId === main.run.runId) throw refuse(`it is the main run itself (run ${main.run.runId})`)
+  const judges = control.provenance.judges
+  if (judges.selector !== judges.reward) throw refuse(`its selector is ${judges.selector}, not its reward verifier ${judges.reward}: it is not an oracle run`)
+  if (main.provenance.judges.selector === main.provenance.judges.reward)
+    throw refuse(
+      `the main run (run ${main.run.runId}) selects with its reward verifier ${main.provenance.judges.reward} too: there is no learned verifier to control`,
+    )
+  const keyOf = (r: Results) => [...new Set(r.cells.map((c) => `${c.key.task} / ${c.key.model}`))].sort().join(', ')
+  if (keyOf(control) !== keyOf(main)) throw refuse(`it is a run of ${keyOf(control)}, the main run of ${keyOf(main)}`)
+  const mainPrompts = basePrompts(main, options.temperature)
+  const shared = [...basePrompts(control, options.temperature)].filter((id) => mainPrompts.has(id))
+  if (shared.length === 0)
+    throw refuse(`its base at T=${temperatureText(options.temperature)} shares no test prompt with the main run’s (other prompt ids, or no base)`)
+}
+
+/**
+ * Pairs every BoN-aware arm (N′ ≥ 2) of the control run with the main run's arm of the same
+ * strategy plugin, N′ and temperature (the plain arm, named as its strategy, when there are
+ * several) and measures both at their best checkpoints against their own run's base, on the test
+ * prompts the two runs share. Throws BENCH_USAGE when the control is not an oracle control of this
+ * run (see assertIsOracleControl) or holds no BoN-aware arm, BENCH_RUN_INVALID when it has no
+ * trained arm with checkpoint evaluations. Pure and deterministic.
  */
 export function oracleControl(main: Results, control: Results, options: OracleControlOptions): OracleControl {
-  const controlArms = indexArmsV2(control).filter((a) => a.temperature === options.temperature)
-  if (controlArms.length === 0)
+  assertIsOracleControl(main, control, options)
+  const trained = indexArmsV2(control).filter((a) => a.temperature === options.temperature)
+  if (trained.length === 0)
     throw new BenchError(
       'BENCH_RUN_INVALID',
       `the control results (run ${control.run.runId}) hold no trained arm with checkpoint evaluations at T=${temperatureText(options.temperature)}; finish the control run and regenerate its results.json`,
     )
+  const controlArms = trained.filter((a) => isBonAware(a.strategy) && a.nTrain > 1)
+  if (controlArms.length === 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `${options.source ? `--control ${options.source}` : `the control results (run ${control.run.runId})`}: no BoN-aware arm with N′ ≥ 2 at T=${temperatureText(options.temperature)} (it holds ${trained.map((a) => a.label).join(', ')}); the oracle control compares BoN-aware arms — pass the oracle run of one`,
+    )
   const mainArms = indexArmsV2(main)
+  const testPrompts = new Set([...basePrompts(control, options.temperature)].filter((id) => basePrompts(main, options.temperature).has(id)))
   const pairs: ControlPair[] = []
-  const unmatched: string[] = []
+  const unmatched: string[] = trained
+    .filter((a) => !controlArms.includes(a))
+    .map((a) => `${a.label}: not a BoN-aware arm with N′ ≥ 2 (the control compares those)`)
   for (const arm of controlArms) {
     const candidates = mainArms.filter((m) => m.strategy === arm.strategy && m.nTrain === arm.nTrain && m.temperature === arm.temperature)
     const counterpart = candidates.find((m) => m.name === arm.strategy) ?? candidates[0]
@@ -109,7 +158,7 @@ export function oracleControl(main: Results, control: Results, options: OracleCo
       unmatched.push(`${arm.label}: the main run has no ${arm.strategy} arm at N′=${arm.nTrain}, T=${temperatureText(arm.temperature)}`)
       continue
     }
-    const sides = [side('learned', main, counterpart, options), side('oracle', control, arm, options)]
+    const sides = [side('learned', main, counterpart, options, testPrompts), side('oracle', control, arm, options, testPrompts)]
     const failed = sides.filter((s): s is string => typeof s === 'string')
     if (failed.length > 0) {
       unmatched.push(...failed)
@@ -117,7 +166,7 @@ export function oracleControl(main: Results, control: Results, options: OracleCo
     }
     pairs.push({ strategy: arm.strategy, nTrain: arm.nTrain, temperature: arm.temperature, sides: sides as ControlSide[] })
   }
-  return { pairs, unmatched, resamples: options.resamples, level: options.level }
+  return { pairs, unmatched, prompts: testPrompts.size, resamples: options.resamples, level: options.level }
 }
 
 const metricName = (t: TargetMetric) => (t.metric === 'bestOfN' ? `Bo-${t.n}` : t.metric === 'passAtN' ? `pass@${t.n}` : 'pass@1')
@@ -146,7 +195,7 @@ export function renderOracleControl(control: OracleControl, source: string): str
     '## The oracle control',
     '',
     `The same arm trained and selected with the oracle verifier (the environment reward R) in a second run (\`${source}\`), beside this run’s arm trained and selected with the learned verifier. ` +
-      'Each sits at its best checkpoint chosen on validation; its gain over the base of its own run is measured on the same test prompts (paired two-level bootstrap, ' +
+      `Each sits at its best checkpoint chosen on validation; its gain over the base of its own run is measured on the same test prompts (the ${control.prompts} both runs share; paired two-level bootstrap, ` +
       `${control.resamples} resamples, ${Math.round(100 * control.level)}% percentile intervals). Descriptive: outside the Holm family. With a binary R, Bo-N by R equals pass@N.`,
     '',
   ]

@@ -1,9 +1,10 @@
 import { frontierSection } from '../frontier-markdown.js'
 import { evidenceTable, runSection, table } from '../findings/render.js'
 import type { FindingsMeta } from '../findings/render.js'
-import { diffText, factText, pct, pValue, temperature } from '../findings/format.js'
+import { diffText, factText, isCountMetric, pct, pValue, temperature } from '../findings/format.js'
 import { paperEffects } from '../findings/power.js'
 import type { CheckResult, Finding } from '../findings/types.js'
+import { excludesPaperEffect } from '../findings/verdict.js'
 import type { Results } from '../results-schema.js'
 import type { FindingsReportV2, FindingV2, ModeId, ModeReport } from './evaluate.js'
 import { formatKappa, modeName } from './evaluate.js'
@@ -35,10 +36,13 @@ function summaryTable(report: FindingsReportV2): string[] {
 
 function readingSection(report: FindingsReportV2): string[] {
   const d = report.design
+  const compared = [...new Set(report.arms.map((a) => a.temperature))].sort((x, y) => x - y)
+  const at = (compared.length > 0 ? compared : [d.primaryTemperature]).map((t) => `T=${temperature(t)}`).join(', ')
   return [
     '## How to read this',
     '',
-    '- **Matched KL.** Every trained arm moves away from the base at its own speed, so arms are compared where they have diverged equally: at κ, the largest KL(π‖π_base) per token (on the test prompts, at T = 1) that every trained arm reaches. ' +
+    // KL is estimated from each model's own samples at T = 1 (core/eval/kl-estimate.ts), whatever T the arm trains and is compared at.
+    `- **Matched KL.** Every trained arm moves away from the base at its own speed, so arms are compared where they have diverged equally: at κ, the largest KL(π‖π_base) per token that every trained arm reaches (estimated on the test prompts from each model’s own samples at T = 1; the arms are compared at ${at}). ` +
       'Each seed is read where its path (the base at step 0, each checkpoint, the final model) first reaches κ, interpolating every per-prompt metric linearly in KL between the two checkpoints around it; nothing is extrapolated. ' +
       'A learning rate counts only when all its seeds reach κ. Among those, the arm’s learning rate is the one with the highest seed-mean of its own target (below) at κ on the validation split; without validation it is chosen on test, which is flagged and caps the verdict at inconclusive.',
     '- **Best checkpoint.** Each seed of each learning rate stops at the trained checkpoint with the highest target on the validation split (early stopping); the learning rate with the highest seed-mean of those wins. Only the test metrics of the chosen checkpoints are compared. Without a validation split this comparison is skipped, never made on test.',
@@ -47,7 +51,7 @@ function readingSection(report: FindingsReportV2): string[] {
       'The matched-KL point is treated as known: the bootstrap does not redraw the KL estimates that placed it.',
     `- All ${d.tests} tested comparisons of this document (both views and P6) form one Holm family at α = ${d.alpha}; intervals are ${Math.round(100 * d.level)}% percentile intervals, unadjusted. ` +
       `MDE = ${d.zHolm.toFixed(3)} × SE (z(1 − α/(2m)) + z(${d.power}), m = ${d.tests}).`,
-    '- A view of a prediction holds when all its comparisons support it, does not hold when any is significant against it (or none is significant although each one with a paper effect could have detected it), and is otherwise inconclusive. ' +
+    '- A view of a prediction holds when all its comparisons support it, does not hold when any is significant against it (or none is significant although each one with a paper effect could have detected it and its interval excludes that effect), and is otherwise inconclusive. ' +
       'The two views combine: the same verdict when they agree or only one could be made; holds against does not hold → inconclusive; does not hold against inconclusive → does not hold; holds against inconclusive → inconclusive.',
     '- Rates are in %, differences in percentage points (pp); KL in nats per token.',
     '',
@@ -55,7 +59,8 @@ function readingSection(report: FindingsReportV2): string[] {
 }
 
 function candidatesText(p: Placed): string {
-  return p.candidates.map((c) => `${lrText(c.lr)}: ${pct(c.score)}`).join(', ')
+  // Scores on test (a point some candidate reaches with no validation on both sides, e.g. next to a base without it) are marked: the column otherwise reads as validation.
+  return `${p.candidates.map((c) => `${lrText(c.lr)}: ${pct(c.score)}`).join(', ')}${p.scoredOn === 'test' ? ' (on test)' : ''}`
 }
 
 function placementSection(report: FindingsReportV2): string[] {
@@ -183,7 +188,8 @@ function interpolatedFrontier(report: FindingsReportV2): string[] {
             a.label,
             ...grid.map((k) => {
               const placed = placeAtKl(a, k, `grid${k}`, '')
-              return placed ? `${pct(placedMean(placed, target))} (${lrText(placed.lr)})` : `not reached (max ${formatKappa(armReach(a))})`
+              if (!placed) return `not reached (max ${formatKappa(armReach(a))})`
+              return `${pct(placedMean(placed, target))} (${lrText(placed.lr)}${placed.selectedOn === 'test' ? ', chosen on test' : ''})`
             }),
           ]),
         ),
@@ -207,7 +213,7 @@ function powerSection(report: FindingsReportV2): string[] {
   if (rates.length > 0) {
     const withPaper = rates.filter((c) => c.paperEffect !== undefined)
     lines.push(
-      `- Comparisons with a paper effect that could detect it (MDE ≤ effect): ${withPaper.filter((c) => c.powered).length} of ${withPaper.length}. The power stated before the run: \`bench findings --power <pilot results.json>\` (docs/study-v2/ANALYSIS.md).`,
+      `- Comparisons with a paper effect that could detect it (MDE ≤ effect): ${withPaper.filter((c) => c.powered).length} of ${withPaper.length}. The power stated before the run: \`bench findings <pilot results.json> --plan\` (docs/study-v2/ANALYSIS.md).`,
     )
   }
   lines.push('')
@@ -218,6 +224,25 @@ function powerSection(report: FindingsReportV2): string[] {
   )
   lines.push(...table(['Prediction', 'View', 'Comparisons', 'MDE (largest, rates)'], rows), '')
   return lines
+}
+
+/**
+ * The two largest differences (by |diff|) of each unit among the checks — rates in pp, then
+ * distinct@N in answers — never one list mixing units: `largest: A −10.9 pp; B −4.7 pp; in answers: C −0.30 answers`.
+ */
+export function largestText(checks: readonly CheckResult[]): string {
+  const top = (list: readonly CheckResult[]) =>
+    [...list]
+      .sort((x, y) => Math.abs(y.diff) - Math.abs(x.diff) || x.label.localeCompare(y.label))
+      .slice(0, 2)
+      .map((c) => `${c.label} ${diffText(c, c.diff)}`)
+      .join('; ')
+  const rates = checks.filter((c) => !isCountMetric(c.metric))
+  const counts = checks.filter((c) => isCountMetric(c.metric))
+  return [
+    ...(rates.length > 0 ? [`largest: ${top(rates)}`] : []),
+    ...(counts.length > 0 ? [`${rates.length > 0 ? 'largest in answers' : 'largest'}: ${top(counts)}`] : []),
+  ].join('; ')
 }
 
 function changeClause(f: FindingV2): string {
@@ -235,15 +260,13 @@ function changeClause(f: FindingV2): string {
   }
   if (f.verdict === 'does not hold') {
     if (against.length > 0)
-      return `${against.length} comparison(s) are significant against it (largest: ${against
-        .map((c) => `${c.label} ${diffText(c, c.diff)}`)
-        .slice(0, 2)
-        .join('; ')}); only a different regime (model, task, verifier, KL range) could reverse that.`
-    return 'no comparison is significant although the design could detect the paper’s effect; an effect smaller than the MDE would not be excluded.'
+      return `${against.length} comparison(s) are significant against it (${largestText(against)}); only a different regime (model, task, verifier, KL range) could reverse that.`
+    return 'no comparison is significant although the design could detect the paper’s effect and every interval excludes it; an effect smaller than the MDE would not be excluded.'
   }
   const under = nulls.filter((c) => c.paperEffect !== undefined && !c.powered)
+  const holding = nulls.filter((c) => c.paperEffect !== undefined && c.powered && !excludesPaperEffect(c))
   const largest = nulls.length > 0 ? Math.max(...nulls.map((c) => c.mde)) : null
-  return `${nulls.length} comparison(s) are not significant${largest !== null ? ` (MDE up to ${mdeText(largest)})` : ''}${under.length > 0 ? `, ${under.length} of them unable to detect the paper’s effect` : ''}; more seeds or prompts (see Power) or agreement between the two views would decide it.`
+  return `${nulls.length} comparison(s) are not significant${largest !== null ? ` (MDE up to ${mdeText(largest)})` : ''}${under.length > 0 ? `, ${under.length} of them unable to detect the paper’s effect` : ''}${holding.length > 0 ? `, ${holding.length} of them with the paper’s effect still inside the interval` : ''}; more seeds or prompts (see Power) or agreement between the two views would decide it.`
 }
 
 function differencesSection(meta: FindingsMeta, report: FindingsReportV2): string[] {

@@ -24,6 +24,8 @@ export interface Placed {
   virtual: ArmData
   lr?: number
   selectedOn: SelectedOn
+  /** The split the candidates' scores are on: validation where every candidate has it at the point, else test (even with one candidate). */
+  scoredOn: 'validation' | 'test'
   target: TargetMetric
   /** Seed-mean target on the selection split (validation, else test) for each candidate lr. */
   candidates: Array<{ lr?: number; score: number }>
@@ -67,13 +69,14 @@ export function placeAtKl(arm: ArmV2, kappa: number, suffix: string, labelSuffix
     arm,
     suffix,
     labelSuffix,
-    best.seeds.map((s) => ({ path: s.path, grid: s.crossing.from.grid, rows: s.rows.test })),
+    best.seeds.map((s) => ({ path: s.path, grid: s.crossing.from.grid, rows: s.rows.test, distinctAtN: s.rows.distinctAtN })),
   )
   return {
     arm,
     virtual,
     ...(best.v.lr !== undefined ? { lr: best.v.lr } : {}),
     selectedOn,
+    scoredOn: onValidation ? 'validation' : 'test',
     target,
     candidates: scored.map((c) => ({ ...(c.lr !== undefined ? { lr: c.lr } : {}), score: c.score })),
     points: best.seeds.map((s) => ({
@@ -121,13 +124,14 @@ export function placeAtBestCheckpoint(arm: ArmV2, suffix: string, labelSuffix: s
     arm,
     suffix,
     labelSuffix,
-    best.seeds.map((s) => ({ path: s.path, grid: s.best!.stage.grid, rows: s.best!.stage.test })),
+    best.seeds.map((s) => ({ path: s.path, grid: s.best!.stage.grid, rows: s.best!.stage.test, distinctAtN: s.best!.stage.distinctAtN })),
   )
   return {
     arm,
     virtual,
     ...(best.v.lr !== undefined ? { lr: best.v.lr } : {}),
     selectedOn: 'validation',
+    scoredOn: 'validation',
     target,
     candidates: scored.map((c) => ({ ...(c.lr !== undefined ? { lr: c.lr } : {}), score: c.score })),
     points: best.seeds.map((s) => ({ seed: s.path.seed, step: String(s.best!.stage.step), kl: s.best!.stage.kl })),

@@ -1,6 +1,7 @@
 import { bareName } from '../../core/plugin-name.js'
 import type { Results } from '../results-schema.js'
 import type { ArmData, ResultsCell } from '../findings/arms.js'
+import { assertOneTaskAndModel } from '../findings/arms.js'
 
 /**
  * Study v2's view of a results.json (version 3): each arm (a named arm or a strategy, × N′ × T)
@@ -28,6 +29,11 @@ export interface Stage {
   klHalfWidth: number
   grid: number[]
   test: PromptRow[]
+  /**
+   * The stage's own cell-level distinct@N on test (aligned with `grid`): what a prompt without
+   * per-prompt distinct@N falls back to — the stage's, never the final model's.
+   */
+  distinctAtN: number[]
   /** Per-prompt metrics on the validation split, when the run has one. */
   validation?: PromptRow[]
   /** True for the base model's stage prepended at step 0. */
@@ -107,13 +113,30 @@ function seedPath(cell: ResultsCell, base: ResultsCell | undefined): SeedPath {
   const stages: Stage[] = []
   if (base) {
     const validation = validationOf(base)
-    stages.push({ step: 0, kl: 0, klHalfWidth: 0, grid: base.metrics.grid, test: base.prompts, ...(validation ? { validation } : {}), base: true })
+    stages.push({
+      step: 0,
+      kl: 0,
+      klHalfWidth: 0,
+      grid: base.metrics.grid,
+      test: base.prompts,
+      distinctAtN: base.metrics.distinctAtN,
+      ...(validation ? { validation } : {}),
+      base: true,
+    })
   }
   for (const cp of [...(cell.checkpoints ?? [])].sort((x, y) => x.step - y.step)) {
     const kl = klValue(cp.kl)
     if (kl === undefined) continue
     const validation = validationOf(cp)
-    stages.push({ step: cp.step, kl, klHalfWidth: klHalfWidth(cp.kl), grid: cp.metrics.grid, test: cp.prompts, ...(validation ? { validation } : {}) })
+    stages.push({
+      step: cp.step,
+      kl,
+      klHalfWidth: klHalfWidth(cp.kl),
+      grid: cp.metrics.grid,
+      test: cp.prompts,
+      distinctAtN: cp.metrics.distinctAtN,
+      ...(validation ? { validation } : {}),
+    })
   }
   const kl = klValue(cell.kl)
   if (kl !== undefined) {
@@ -124,6 +147,7 @@ function seedPath(cell: ResultsCell, base: ResultsCell | undefined): SeedPath {
       klHalfWidth: klHalfWidth(cell.kl),
       grid: cell.metrics.grid,
       test: cell.prompts,
+      distinctAtN: cell.metrics.distinctAtN,
       ...(validation ? { validation } : {}),
     })
   }
@@ -132,9 +156,11 @@ function seedPath(cell: ResultsCell, base: ResultsCell | undefined): SeedPath {
 
 /**
  * The trained arms of a results file with their paths (the base is not an arm here: it is every
- * path's step 0). Arms are keyed by (name, N′, T); variants by learning rate. Pure.
+ * path's step 0). Arms are keyed by (name, N′, T); variants by learning rate. Throws BENCH_USAGE for
+ * results of several (task, model) pairs (each path starts at the base of its seed and temperature). Pure.
  */
 export function indexArmsV2(results: Results): ArmV2[] {
+  assertOneTaskAndModel(results)
   const arms = new Map<string, ArmV2>()
   const bases = new Map<number, Map<number, ResultsCell>>()
   // A named arm's plugin (provenance.strategies: { name, plugin }), e.g. 'rl-on-r' → 'rl'.
@@ -265,20 +291,32 @@ function lerpRows(from: readonly PromptRow[], to: readonly PromptRow[], w: numbe
   })
 }
 
-/** A seed's per-prompt metrics (test, and validation when both stages have it) at a crossing. */
-export function rowsAt(c: Crossing): { test: PromptRow[]; validation?: PromptRow[] } {
+/**
+ * A seed's per-prompt metrics (test, and validation when both stages have it) at a crossing, and its
+ * cell-level distinct@N on test there (linear in KL like the rest).
+ */
+export function rowsAt(c: Crossing): { test: PromptRow[]; validation?: PromptRow[]; distinctAtN: number[] } {
   const validation = c.from.validation && c.to.validation ? lerpRows(c.from.validation, c.to.validation, c.w) : undefined
-  return { test: lerpRows(c.from.test, c.to.test, c.w), ...(validation ? { validation } : {}) }
+  const distinctAtN = c.w === 0 ? [...c.from.distinctAtN] : c.from.distinctAtN.map((x, i) => (1 - c.w) * x + c.w * c.to.distinctAtN[i]!)
+  return { test: lerpRows(c.from.test, c.to.test, c.w), ...(validation ? { validation } : {}), distinctAtN }
 }
 
-/** The same arm as the findings' ArmData over given per-seed rows: a "virtual" arm at a point of its paths. */
+/**
+ * The same arm as the findings' ArmData over given per-seed rows: a "virtual" arm at a point of its
+ * paths. Each cell's grid and cell-level distinct@N are the point's (`distinctAtN`, read by a prompt
+ * without its own); its other cell-level metrics stay the final model's and are not read.
+ */
 export function virtualArm(
   arm: ArmV2,
   suffix: string,
   labelSuffix: string,
-  seeds: ReadonlyArray<{ path: SeedPath; grid: number[]; rows: PromptRow[] }>,
+  seeds: ReadonlyArray<{ path: SeedPath; grid: number[]; rows: PromptRow[]; distinctAtN: number[] }>,
 ): ArmData {
-  const cells: ResultsCell[] = seeds.map(({ path, grid, rows }) => ({ ...path.cell, metrics: { ...path.cell.metrics, grid }, prompts: rows }))
+  const cells: ResultsCell[] = seeds.map(({ path, grid, rows, distinctAtN }) => ({
+    ...path.cell,
+    metrics: { ...path.cell.metrics, grid, distinctAtN },
+    prompts: rows,
+  }))
   const first = cells[0]!
   const promptIds = first.prompts.map((p) => p.promptId).filter((id) => cells.every((c) => c.prompts.some((p) => p.promptId === id)))
   const grid = first.metrics.grid.filter((n) => cells.every((c) => c.metrics.grid.includes(n)))

@@ -1,3 +1,4 @@
+import { BenchError } from '../../core/errors.js'
 import { bareName } from '../../core/plugin-name.js'
 import type { Results } from '../results-schema.js'
 import type { Arm } from './types.js'
@@ -18,10 +19,64 @@ export interface ArmData extends Arm {
 export type PromptMetricName = 'pass1' | 'passAtN' | 'bestOfN' | 'distinctAtN'
 
 /**
+ * Refuses results that hold more than one (task, model): the findings pair arms by strategy, N′ and
+ * temperature alone, so a second model's arm would be compared with the first model's base.
+ * Throws BENCH_USAGE naming them. Pure.
+ */
+export function assertOneTaskAndModel(results: Results): void {
+  const pairs = [...new Set([...results.cells, ...results.groups].map((x) => `${x.key.task} / ${x.key.model}`))].sort()
+  if (pairs.length > 1)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `results of run ${results.run.runId} hold ${pairs.length} (task / model) pairs: ${pairs.join(', ')}; the findings compare arms of one task and one model — pass the results of one of them (\`bench report <run-dir> --format json\` of a run with one task and one model)`,
+    )
+}
+
+/** How {@link indexArms} reads several groups of one arm. */
+export interface IndexArmsOptions {
+  /**
+   * True (study v2) to keep every group of one (strategy, N′, T) — its learning rates, which v2
+   * chooses among. By default (the v1 findings, which judge one group per arm) such results are
+   * refused with BENCH_USAGE, as is a group whose cells repeat a seed.
+   */
+  variants?: boolean
+}
+
+const armKeyText = (strategy: string, nTrain: number, temperature: number) =>
+  `${strategy}${strategy === 'base' ? '' : ` (N′=${nTrain})`} at T=${String(Number(temperature.toFixed(3)))}`
+
+/** The v1 refusal of an arm that several groups (or repeated seeds) would make ambiguous. */
+function assertOneGroupPerArm(results: Results): void {
+  const byArm = new Map<string, string[]>()
+  for (const g of results.groups) {
+    const key = armKeyText(bareName(g.key.strategy), g.key.nTrain, g.key.temperature)
+    byArm.set(key, [...(byArm.get(key) ?? []), g.groupId])
+  }
+  const several = [...byArm].filter(([, ids]) => ids.length > 1).map(([arm, ids]) => `${arm} (groups ${ids.join(', ')})`)
+  const cellById = new Map(results.cells.map((c) => [c.cellId, c]))
+  for (const g of results.groups) {
+    const seeds = g.cellIds.flatMap((id) => {
+      const c = cellById.get(id)
+      return c ? [c.key.seed] : []
+    })
+    if (new Set(seeds).size < seeds.length) several.push(`${g.groupId} (several cells of one seed)`)
+  }
+  if (several.length > 0)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `results of run ${results.run.runId} hold several groups of one arm — ${several.join('; ')} — (a learning-rate sweep, most often); the v1 findings judge one group per strategy, N′ and temperature and would pick one arbitrarily: use the study v2 findings (\`bench findings <results> --study v2\`), which choose among learning rates on validation, or pass the results of one learning rate`,
+    )
+}
+
+/**
  * The arms of a results file, one per seed-pooled group, in the file's group order. Runs once per
  * findings evaluation; reads `groups[].{groupId,key,cellIds,grid}` and `cells[].{cellId,key,prompts}`.
+ * Throws BENCH_USAGE for results of several (task, model) pairs, and — unless `options.variants` —
+ * for several groups of one (strategy, N′, T).
  */
-export function indexArms(results: Results): ArmData[] {
+export function indexArms(results: Results, options: IndexArmsOptions = {}): ArmData[] {
+  assertOneTaskAndModel(results)
+  if (!options.variants) assertOneGroupPerArm(results)
   const cellById = new Map(results.cells.map((c) => [c.cellId, c]))
   return results.groups
     .map((g) => {
@@ -46,9 +101,14 @@ export function indexArms(results: Results): ArmData[] {
     .filter((arm) => arm.cells.length > 0 && arm.promptIds.length > 0)
 }
 
-/** The first arm of a strategy at a temperature (and N′ where given). */
+/**
+ * The arm of a strategy at a temperature (and N′ where given). The arms a prediction sees hold one
+ * per (strategy, N′, T) ({@link indexArms} refuses others); two matches are a bug, never a silent pick.
+ */
 export function findArm(arms: readonly ArmData[], strategy: string, temperature: number, nTrain?: number): ArmData | undefined {
-  return arms.find((a) => a.strategy === strategy && a.temperature === temperature && (nTrain === undefined || a.nTrain === nTrain))
+  const found = arms.filter((a) => a.strategy === strategy && a.temperature === temperature && (nTrain === undefined || a.nTrain === nTrain))
+  if (found.length > 1) throw new Error(`findings: ${found.length} arms match ${strategy} at T=${temperature}: ${found.map((a) => a.groupId).join(', ')}`)
+  return found[0]
 }
 
 /** Prompt ids every given arm evaluated in every seed, in the first arm's order. */

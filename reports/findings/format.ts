@@ -5,9 +5,15 @@ import type { CheckResult, Fact } from './types.js'
  * always print the same bytes.
  */
 
+/** `v` with fixed decimals, a negative zero (`-0.00`, a tiny negative rounded away) printed as zero. */
+function fixed(v: number, digits: number): string {
+  const text = v.toFixed(digits)
+  return /^-0\.?0*$/.test(text) ? text.slice(1) : text
+}
+
 /** A rate in [0, 1] as a percentage: `30.8%`. */
 export function pct(v: number): string {
-  return `${(100 * v).toFixed(1)}%`
+  return `${fixed(100 * v, 1)}%`
 }
 
 /** A difference of rates in percentage points, signed: `+4.0 pp`. */
@@ -27,10 +33,13 @@ export function pctInterval(ci: readonly [number, number]): string {
   return `[${pct(ci[0])}, ${pct(ci[1])}]`
 }
 
-/** A count (distinct answers) with two decimals, signed when `signed`. */
+/**
+ * A count (distinct answers) with two decimals, signed when `signed`; what rounds to zero prints
+ * `0.00` either side (as {@link pp} prints `0.0`), never `-0.00` or `+0.00`.
+ */
 export function count(v: number, signed = false): string {
-  const text = v.toFixed(2)
-  return signed && v > 0 ? `+${text}` : text
+  const text = fixed(v, 2)
+  return signed && v > 0 && text !== '0.00' ? `+${text}` : text
 }
 
 /** A p-value: `< 0.001` or three decimals. */
@@ -78,6 +87,6 @@ export function factText(fact: Fact): string {
     case 'temperature':
       return temperature(v)
     default:
-      return ci ? `${v.toFixed(3)} [${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]` : v.toFixed(3)
+      return ci ? `${fixed(v, 3)} [${fixed(ci[0], 3)}, ${fixed(ci[1], 3)}]` : fixed(v, 3)
   }
 }

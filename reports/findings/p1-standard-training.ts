@@ -89,12 +89,21 @@ export function planP1(ctx: FindingsContext): PredictionPlan {
     }
   }
   const absent = standardStrategies.filter((s) => !arms.some((a) => a.strategy === s))
+  // An arm evaluated on other prompts than the base (other ids) cannot be paired with it: no check, no curve.
+  const unpaired = arms.filter((arm) => sharedPromptIds(base, arm).length === 0)
+  const paired = arms.filter((arm) => !unpaired.includes(arm))
+  const notes = [
+    ...(absent.length > 0 ? [`Not in the run: ${absent.join(', ')} (the verdict covers the others only).`] : []),
+    ...unpaired.map(
+      (arm) => `${arm.label} shares no test prompt with the base at T=${temperature(T)} (other prompt ids): it is not compared and its curves are not shown.`,
+    ),
+  ]
   return {
     checks,
     decide: (results): Finding => {
       const evidence = checks.map((c) => results.get(c.id)!).filter((c): c is CheckResult => c !== undefined)
       const verdict = decideChecks(evidence)
-      const facts = arms.flatMap((arm) => [...curveFacts(ctx, base, arm, 'passAtN', evidence), ...curveFacts(ctx, base, arm, 'bestOfN', evidence)])
+      const facts = paired.flatMap((arm) => [...curveFacts(ctx, base, arm, 'passAtN', evidence), ...curveFacts(ctx, base, arm, 'bestOfN', evidence)])
       const summary = evidenceSummary(evidence)
       return {
         id: 'P1',
@@ -106,7 +115,7 @@ export function planP1(ctx: FindingsContext): PredictionPlan {
         evidence,
         facts,
         mde: largestMde(evidence),
-        notes: absent.length > 0 ? [`Not in the run: ${absent.join(', ')} (the verdict covers the others only).`] : [],
+        notes,
       }
     },
   }

@@ -40,7 +40,7 @@ export function planP2(ctx: FindingsContext): PredictionPlan {
     `At T=${temperature(T)}, for each BoN-aware strategy in the run, its trained-for metric at its own N′ — Bo-N′ for bon-rl-v, bon-rl, bon-sft, vbon, bond and pass-at-k ` +
     '(they select or reward with the learned verifier), pass@N′ for bon-rl-s, bon-rlb and bon-rlb-p (they select and reward with the environment reward) — ' +
     `minus the same metric of the base, of rl and of sft (those present)${rlOnR ? ' and, for the verifier-trained ones, of rl-on-r (rl on the verifier reward r)' : ''}, paired over prompts, predicted positive. Holds when every difference is significantly positive (Holm); ` +
-    'it does not hold when none is significant although every comparison with a paper effect (against the base; pass@N against rl) could have detected it.'
+    'it does not hold when none is significant although every comparison with a paper effect (against the base; pass@N against rl) could have detected it and its interval excludes it.'
   const finding = (rest: Pick<Finding, 'verdict' | 'summary' | 'evidence' | 'mde'> & { extraNotes?: string[] }): Finding => ({
     id: 'P2',
     title,

@@ -1,3 +1,5 @@
+import { estimateOfMatrix } from '../group-estimate.js'
+import { armMatrix } from './arms.js'
 import type { ArmData } from './arms.js'
 import type { FindingsContext, PredictionPlan } from './context.js'
 import { temperature } from './format.js'
@@ -12,14 +14,20 @@ const claim =
   'bon-rl-v (trained with the learned verifier) is best on Bo-N accuracy; bon-rl-s and bon-rlb (trained with the environment reward) are best on pass@N.'
 const pass = ['bon-rl-s', 'bon-rlb'] as const
 
-/** Every arm's estimate at N as results.json has it (`groups[].bestOfN`/`passAtN`), ranked. */
+/**
+ * Every arm's seed-pooled estimate at N with its 95% CI, ranked: a group of results.json as
+ * `groups[]` has it (the numbers the doc's curves print); any other arm — study v2's arm at matched
+ * KL or at its best checkpoint — computed from its cells as results.json computes a group's (the
+ * two-level bootstrap of its seeds and prompts), so every arm ranks, not only the base.
+ */
 function rankFacts(ctx: FindingsContext, arms: readonly ArmData[], n: number): Fact[] {
   const facts: Fact[] = []
+  const opts = { resamples: ctx.resamples, level: ctx.level, seed: ctx.seed }
   for (const metric of ['bestOfN', 'passAtN'] as const) {
-    const rows = arms.flatMap((arm) => {
+    const rows = arms.map((arm) => {
       const group = ctx.results.groups.find((g) => g.groupId === arm.groupId)
-      const estimate = group?.[metric][group.grid.indexOf(n)]
-      return estimate ? [{ arm, value: estimate.value, ci: estimate.ci }] : []
+      const estimate = group?.[metric][group.grid.indexOf(n)] ?? estimateOfMatrix(armMatrix(arm, metric, n, arm.promptIds), opts, arm.groupId)
+      return { arm, value: estimate.value, ci: estimate.ci }
     })
     const order = [...rows].sort((x, y) => y.value - x.value || x.arm.label.localeCompare(y.arm.label))
     for (const row of order)

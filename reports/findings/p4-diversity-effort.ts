@@ -33,7 +33,13 @@ interface EffortPlan {
 function planEffort(ctx: FindingsContext, base: ArmData, arm: ArmData, rl: ArmData | undefined): EffortPlan {
   const n = arm.nTrain
   const prompts = sharedPromptIds(base, arm, ...(rl ? [rl] : []))
-  const split = prompts.length > 0 ? hardEasySplit(seedMean(armMatrix(base, 'pass1', 1, prompts))) : undefined
+  if (prompts.length === 0)
+    return {
+      checks: [],
+      facts: [],
+      note: `${arm.label}: no test prompt is shared by it, the base${rl ? ' and rl' : ''} (other prompt ids); effort not tested.`,
+    }
+  const split = hardEasySplit(seedMean(armMatrix(base, 'pass1', 1, prompts)))
   if (!split)
     return { checks: [], facts: [], note: `${arm.label}: the base model's pass@1 does not split the shared prompts into hard and easy; effort not tested.` }
   const P = prompts.length
@@ -95,7 +101,7 @@ export function planP4(ctx: FindingsContext): PredictionPlan {
     'minus that of rl and of sft (those present), predicted positive. Effort: prompts are split at the median of the base model’s pass@1 (hard: below it); ' +
     'the contrast is the mean gain in pass@N′ over the base on hard prompts minus the mean gain on easy prompts, predicted positive, and — where rl ran — ' +
     'the same contrast minus rl’s, predicted positive (any improvement gains more where there is room; this control asks for more than that). ' +
-    'Each part holds when all its comparisons are significantly positive (Holm); P4 holds when both parts do.'
+    'Each part holds when all its comparisons are significantly positive (Holm); P4 holds when both parts do; a part the run cannot test leaves P4 not testable here (the summary gives the other part’s verdict).'
   const notes: string[] = []
   if (!perPrompt) notes.push('results.json has no per-prompt distinct@N (`cells[].prompts[].distinctAtN`): diversity intervals resample seeds only.')
   const fail = (summary: string): PredictionPlan => ({
@@ -108,9 +114,18 @@ export function planP4(ctx: FindingsContext): PredictionPlan {
   const effort: PlannedCheck[] = []
   const facts: Fact[] = []
   for (const arm of arms) {
+    // An arm evaluated on other prompts than the base (other ids) cannot be paired with it or its references.
+    if (sharedPromptIds(base, arm).length === 0) {
+      notes.push(`${arm.label} shares no test prompt with the base at T=${temperature(T)} (other prompt ids): neither part is tested for it.`)
+      continue
+    }
     for (const ref of refs) {
       if (!perPrompt && (arm.seeds.length < 2 || ref.seeds.length < 2)) {
         notes.push(`${arm.label} vs ${ref.label}: diversity needs per-prompt distinct@N or at least two seeds; not tested.`)
+        continue
+      }
+      if (sharedPromptIds(ref, arm).length === 0) {
+        notes.push(`${arm.label} vs ${ref.label}: they share no test prompt (other prompt ids); diversity not tested.`)
         continue
       }
       const check = planComparison(ref, arm, { prediction: 'P4', metric: 'distinctAtN', n: arm.nTrain, expected: 'positive' })

@@ -162,7 +162,8 @@ function readingSection(d: FindingsReport['design']): string[] {
       `of this document at a family-wise α = ${d.alpha}; “supports” and “against” mean significant after Holm in, or against, the predicted direction; “n.s.” means not significant. ` +
       `A bootstrap p-value is at least 1/(B + 1), so a Holm p is at least ${(d.tests / (d.resamples + 1)).toFixed(3)} here (m/(B + 1)).`,
     '- A prediction holds when all its comparisons support it; it does not hold when any is significant against it, or when none is significant although every one ' +
-      'with a paper effect could have detected it (MDE ≤ the paper’s effect); otherwise it is inconclusive. It is not testable here when the run lacks the arms it needs.',
+      'with a paper effect could have detected it (MDE ≤ the paper’s effect) and its interval excludes that effect; otherwise it is inconclusive. It is not testable here when the run lacks the arms it needs. ' +
+      'A prediction in two parts (P4, P6) does not hold when either part does, and is not testable here when the run cannot test one of them; its summary gives each part’s verdict.',
     `- MDE is the minimum detectable effect at ${Math.round(100 * d.power)}% power: (z(1 − α/(2m)) + z(${d.power})) × SE = ${d.zHolm.toFixed(3)} × SE, with m = ${d.tests} ` +
       `(Holm’s strictest step) and SE the bootstrap standard error of that very difference. “Paper” is the paper’s effect for that kind of comparison and whether the MDE reaches it.`,
     '- Rates are in %, differences in percentage points (pp); distinct@N counts answers.',

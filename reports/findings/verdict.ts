@@ -2,13 +2,29 @@ import { checkClause } from './format.js'
 import type { CheckResult, Verdict } from './types.js'
 
 /**
+ * True when a check's interval (`ci`, the report's percentile CI of b − a) lies wholly short of the
+ * paper's effect in the predicted direction: the upper bound below +|effect| for a predicted
+ * increase, the lower bound above −|effect| for a predicted decrease. False without a paper effect.
+ * Pure.
+ */
+export function excludesPaperEffect(c: Pick<CheckResult, 'ci' | 'expected' | 'paperEffect'>): boolean {
+  if (c.paperEffect === undefined) return false
+  const effect = Math.abs(c.paperEffect)
+  return c.expected === 'positive' ? c.ci[1] < effect : c.ci[0] > -effect
+}
+
+/**
  * The decision rule every tested prediction shares, applied to its primary comparisons:
  * - none → not testable here;
  * - any comparison significant (Holm) against the predicted direction → does not hold;
  * - every comparison significant in the predicted direction → holds;
- * - none significant, and every one that has a paper effect could have detected it (MDE ≤ paper
- *   effect; at least one has) → does not hold (no effect of the size the paper reports);
- * - otherwise (some significant and some not, or too little power) → inconclusive.
+ * - none significant, at least one has a paper effect, and every one that has one both could have
+ *   detected it (MDE ≤ paper effect: `powered`) and has an interval that excludes it
+ *   ({@link excludesPaperEffect}) → does not hold (no effect of the size the paper reports). A
+ *   powered null whose interval still holds the paper's effect misses a real effect of that size
+ *   one time in five, so it does not count;
+ * - otherwise (some significant and some not, too little power, or the paper's effect still in an
+ *   interval) → inconclusive.
  * Pure.
  */
 export function decideChecks(checks: readonly CheckResult[]): Verdict {
@@ -16,14 +32,15 @@ export function decideChecks(checks: readonly CheckResult[]): Verdict {
   if (checks.some((c) => c.outcome === 'contradicts')) return 'does not hold'
   if (checks.every((c) => c.outcome === 'supports')) return 'holds'
   const withPaper = checks.filter((c) => c.paperEffect !== undefined)
-  if (checks.every((c) => c.outcome === 'null') && withPaper.length > 0 && withPaper.every((c) => c.powered)) return 'does not hold'
+  if (checks.every((c) => c.outcome === 'null') && withPaper.length > 0 && withPaper.every((c) => c.powered && excludesPaperEffect(c))) return 'does not hold'
   return 'inconclusive'
 }
 
 /**
  * Joins the verdicts of a prediction's parts (P4: diversity and effort; P6: fit and best T): any
- * part that does not hold sinks the prediction; any untestable part leaves it untestable; all
- * holding make it hold; otherwise inconclusive. Pure.
+ * part that does not hold sinks the prediction; any untestable part leaves it untestable (a
+ * prediction tested in part is not shown to hold or fail on it: the finding's summary gives each
+ * part's own verdict); all holding make it hold; otherwise inconclusive. Pure.
  */
 export function combineVerdicts(parts: readonly Verdict[]): Verdict {
   if (parts.length === 0) return 'not testable here'

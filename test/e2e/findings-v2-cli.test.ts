@@ -52,12 +52,19 @@ describe('bench findings, study v2', () => {
   }, 180_000)
   it('--control adds the oracle control and repeats it in the regenerate line; with --plan or v1 findings it is a usage error', async () => {
     const bon = (g: number) => (k: number, n: number) => sat(k) + (n > 1 ? g * k : 0)
-    const main = plantedFrontierResults({ prompts: 30, arms: [{ strategy: 'bon-rl-v', nTrain: 4, speed: 0.15, pass: bon(0.5), bon: bon(0.5) }] })
-    const control = plantedFrontierResults({
+    const planted = plantedFrontierResults({ prompts: 30, arms: [{ strategy: 'bon-rl-v', nTrain: 4, speed: 0.15, pass: bon(0.5), bon: bon(0.5) }] })
+    const main = { ...planted, provenance: { ...planted.provenance, judges: { reward: 'math-answer', selector: 'reward-model' } } }
+    const oracle = plantedFrontierResults({
       prompts: 30,
       seed: 7,
       arms: [{ strategy: 'bon-rl-v', arm: 'bon-rl-v-oracle', nTrain: 4, speed: 0.15, pass: bon(0.5), bon: bon(0.5) }],
     })
+    // The oracle control: another run, selected by its reward verifier.
+    const control = {
+      ...oracle,
+      run: { ...oracle.run, runId: 'planted-v2-oracle' },
+      provenance: { ...oracle.provenance, judges: { reward: 'math-answer', selector: 'math-answer' } },
+    }
     await writeFile(join(tmp.dir, 'main.json'), JSON.stringify(main))
     await writeFile(join(tmp.dir, 'oracle.json'), JSON.stringify(control))
     const ran = await bench(['findings', 'main.json', '--control', 'oracle.json', '--out', 'docs/results.md'], { cwd: tmp.dir, timeout: 60_000 })
@@ -72,5 +79,9 @@ describe('bench findings, study v2', () => {
     const withV1 = await bench(['findings', 'main.json', '--control', 'oracle.json', '--study', 'v1'], { cwd: tmp.dir, timeout: 60_000 })
     expect(withV1.exitCode).toBe(2)
     expect(withV1.stderr).toContain('--control needs the study v2 findings')
+    // A run that is not the oracle control of this one: the main run itself.
+    const itself = await bench(['findings', 'main.json', '--control', 'main.json'], { cwd: tmp.dir, timeout: 60_000 })
+    expect(itself.exitCode).toBe(2)
+    expect(itself.stderr).toContain('it is the main run itself')
   }, 180_000)
 })

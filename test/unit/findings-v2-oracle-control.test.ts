@@ -85,3 +85,80 @@ describe('oracleControl', () => {
     expect(() => oracleControl(mainWithout, baseOnly, options)).toThrow(/hold no trained arm with checkpoint evaluations/)
   })
 })
+
+describe('what oracleControl takes as the oracle control', () => {
+  const usage = (main: Results, control: Results, what: RegExp) => {
+    const run = () => oracleControl(main, control, { ...options, source: 'ctl.json' })
+    expect(run).toThrow(expect.objectContaining({ code: 'BENCH_USAGE' }))
+    expect(run).toThrow(/^--control ctl\.json: /)
+    expect(run).toThrow(what)
+  }
+
+  it('refuses the main run itself, whose selector is the learned verifier: it would be called the oracle', () => {
+    const { main } = pair(0.1, 0)
+    usage(main, main, /it is the main run itself/)
+  })
+
+  it('refuses a control run that does not select with its reward verifier, or a main run that does', () => {
+    const { main, control } = pair(0.1, 0)
+    const learned = { ...control, provenance: { ...control.provenance, judges: { reward: 'math-answer', selector: 'reward-model' } } }
+    usage(main, learned, /its selector is reward-model, not its reward verifier math-answer: it is not an oracle run/)
+    const oracleMain = { ...main, provenance: { ...main.provenance, judges: { reward: 'math-answer', selector: 'math-answer' } } }
+    usage(oracleMain, control, /the main run \(run run-reward-model\) selects with its reward verifier math-answer too/)
+  })
+
+  it('refuses a control run without a BoN-aware arm (an N′ = 1 arm is no control of one), and lists such arms beside one', () => {
+    const { main } = pair(0.1, 0)
+    const standard = run(
+      [
+        { strategy: 'sft', speed: 0.1 },
+        { strategy: 'rl', speed: 0.1 },
+      ],
+      'math-answer',
+      2,
+    )
+    usage(main, standard, /no BoN-aware arm with N′ ≥ 2 at T=1 \(it holds sft, rl\)/)
+    const mixed = run(
+      [
+        { strategy: 'sft', speed: 0.1 },
+        { strategy: 'bon-rl-v', arm: 'bon-rl-v-oracle', nTrain: 4, speed: 0.15 },
+      ],
+      'math-answer',
+      2,
+    )
+    const report = oracleControl(main, mixed, options)
+    expect(report.pairs.map((p) => [p.strategy, p.nTrain])).toEqual([['bon-rl-v', 4]])
+    expect(report.unmatched).toEqual(['sft: not a BoN-aware arm with N′ ≥ 2 (the control compares those)'])
+  })
+
+  it('refuses a control run on other test prompts, and measures both sides on the prompts the runs share', () => {
+    const { main, control } = pair(0.1, 0)
+    const rename = (id: string) => `other-${id}`
+    const elsewhere = structuredClone(control)
+    for (const c of elsewhere.cells) {
+      for (const p of c.prompts) p.promptId = rename(p.promptId)
+      for (const cp of c.checkpoints ?? []) for (const p of cp.prompts) p.promptId = rename(p.promptId)
+    }
+    usage(main, elsewhere, /shares no test prompt with the main run’s/)
+    // Half the control's prompts renamed: both sides are measured on the other half only.
+    const half = structuredClone(control)
+    const keep = new Set(half.cells[0]!.prompts.slice(0, 30).map((p) => p.promptId))
+    for (const c of half.cells) {
+      for (const p of c.prompts) if (!keep.has(p.promptId)) p.promptId = rename(p.promptId)
+      for (const cp of c.checkpoints ?? []) for (const p of cp.prompts) if (!keep.has(p.promptId)) p.promptId = rename(p.promptId)
+    }
+    const report = oracleControl(main, half, options)
+    expect(report.prompts).toBe(30)
+    const learned = report.pairs[0]!.sides[0]!
+    const base = indexArmsV2(main).find((a) => a.name === 'bon-rl-v')!
+    const placed = placeAtBestCheckpoint(base, 'x', '')!
+    const bo4 = learned.rows.find((r) => r.target.metric === 'bestOfN' && r.target.n === 4)!
+    // The trained side's mean over the 30 shared prompts, recomputed from the placed cells.
+    const mean =
+      placed.virtual.cells.reduce(
+        (s, c) => s + c.prompts.filter((p) => keep.has(p.promptId)).reduce((t, p) => t + p.bestOfN[c.metrics.grid.indexOf(4)]!, 0) / 30,
+        0,
+      ) / placed.virtual.cells.length
+    expect(bo4.trained).toBeCloseTo(mean, 12)
+  })
+})

@@ -1,14 +1,19 @@
+import { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
+import { registerFindings } from '../../cli/commands/findings.js'
 import { pairedTwoLevelBootstrap } from '../../core/metrics/two-level-bootstrap.js'
 import { findingsMeta } from '../../reports/findings.js'
 import { plannedChecks } from '../../reports/findings.js'
 import { combineModes, evaluateFindingsV2 } from '../../reports/findings-v2/evaluate.js'
 import type { FindingsReportV2 } from '../../reports/findings-v2/evaluate.js'
 import { powerPlan, projectedSe, varianceComponents } from '../../reports/findings-v2/power-plan.js'
-import { renderFindingsV2 } from '../../reports/findings-v2/render.js'
-import { placeAtBestCheckpoint, placeAtKl } from '../../reports/findings-v2/select.js'
+import { largestText, renderFindingsV2 } from '../../reports/findings-v2/render.js'
+import { placeAtBestCheckpoint, placeAtKl, placedMean } from '../../reports/findings-v2/select.js'
 import type { ArmV2, PromptRow, Stage } from '../../reports/findings-v2/trajectories.js'
 import { firstCrossing, indexArmsV2, rowsAt } from '../../reports/findings-v2/trajectories.js'
+import { diffText } from '../../reports/findings/format.js'
+import type { CheckResult } from '../../reports/findings/types.js'
+import type { Results } from '../../reports/results-schema.js'
 import { resultsSchema } from '../../reports/results-schema.js'
 import type { PlantedFrontierArm } from '../helpers/planted-frontier.js'
 import { plantedFrontierResults } from '../helpers/planted-frontier.js'
@@ -27,6 +32,7 @@ const stage = (step: number, kl: number, test: number, validation?: number): Sta
   klHalfWidth: 0,
   grid: [1, 4],
   test: [row('p0', test), row('p1', test)],
+  distinctAtN: [1, 1],
   ...(validation !== undefined ? { validation: [row('v0', validation)] } : {}),
   ...(step === 0 ? { base: true } : {}),
 })
@@ -264,5 +270,133 @@ describe('the committed example of a v2 document', () => {
       '<!-- A synthetic example of the study-v2 findings document: planted effects (bon-rl-v gains +10 pp Bo-N at matched KL), not measurements. -->\n'
     if (process.env.UPDATE_EXAMPLE === '1') await writeFile(file, banner + markdown)
     expect(await readFile(file, 'utf8')).toBe(banner + markdown)
+  })
+})
+
+type Cell = Results['cells'][number]
+
+/** Every per-prompt distinct@N removed (results written before the field): test, validation and every checkpoint. */
+function withoutPromptDistinct(results: Results): Results {
+  const copy = structuredClone(results)
+  const strip = (rows: ReadonlyArray<{ distinctAtN?: number[] }> | undefined) => rows?.forEach((r) => delete r.distinctAtN)
+  const validation = (x: unknown) => (x as { validation?: { prompts: PromptRow[] } }).validation?.prompts
+  for (const c of copy.cells) {
+    strip(c.prompts)
+    strip(validation(c))
+    for (const cp of c.checkpoints ?? []) {
+      strip(cp.prompts)
+      strip(validation(cp))
+    }
+  }
+  return copy
+}
+
+/** The trained final models collapse to one answer (distinct@N = 1), as their checkpoints did not. */
+function collapsedFinals(results: Results): Results {
+  const copy = structuredClone(results)
+  for (const c of copy.cells as Cell[]) {
+    if (c.key.strategy === 'base') continue
+    for (const p of c.prompts) p.distinctAtN = p.distinctAtN!.map(() => 1)
+    c.metrics.distinctAtN = c.metrics.distinctAtN.map(() => 1)
+  }
+  return copy
+}
+
+describe('review fixes of the v2 findings', () => {
+  it('falls back to the distinct@N of the point each arm is placed at, not to the final model’s, without per-prompt values', () => {
+    const full = collapsedFinals(plantedFrontierResults({ arms: world(0.1) }))
+    const diversity = (r: Results) =>
+      evaluateFindingsV2(r)
+        .findings.find((f) => f.id === 'P4')!
+        .perMode['matched-kl']!.evidence.filter((c) => c.metric === 'distinctAtN')
+    const withPrompts = diversity(full)
+    const withoutPrompts = diversity(withoutPromptDistinct(full))
+    expect(withPrompts.length).toBeGreaterThan(0)
+    // Cell-level distinct@N is the mean of the per-prompt values, and interpolating commutes with the mean.
+    expect(withoutPrompts.map((c) => c.label)).toEqual(withPrompts.map((c) => c.label))
+    withoutPrompts.forEach((c, i) => expect(c.diff).toBeCloseTo(withPrompts[i]!.diff, 9))
+  })
+
+  it('ranks every arm in P3 (the arms placed at κ, not only the base), each at its placed seed-pooled mean', () => {
+    const report = evaluateFindingsV2(plantedFrontierResults({ arms: [...world(0.1), { strategy: 'bon-rl-s', nTrain: 4, speed: 0.12, ...common }] }))
+    const p3 = report.findings.find((f) => f.id === 'P3')!.perMode['matched-kl']!
+    const bo4 = p3.facts.filter((f) => f.label.startsWith('Bo-4: '))
+    expect(bo4.map((f) => f.label.replace(/ @KL \S+/, '').replace(/ \(rank.*/, '')).sort()).toEqual(
+      ['base', 'bon-rl-s (N′=4)', 'bon-rl-v (N′=4)', 'rl', 'rl-on-r', 'sft'].map((l) => `Bo-4: ${l}`).sort(),
+    )
+    expect(bo4.every((f) => /\(rank \d of 6\)$/.test(f.label))).toBe(true)
+    const placed = report.modes.find((m) => m.mode === 'matched-kl')!.placements[0]!.placed
+    for (const p of placed) {
+      const fact = bo4.find((f) => f.label.startsWith(`Bo-4: ${p.virtual.label} (rank`))!
+      expect(fact.value as number).toBeCloseTo(placedMean(p, { metric: 'bestOfN', n: 4 }), 12)
+      expect(fact.ci![0]).toBeLessThan(fact.value as number)
+      expect(fact.ci![1]).toBeGreaterThan(fact.value as number)
+    }
+    const values = bo4.map((f) => f.value as number)
+    expect(values).toEqual([...values].sort((x, y) => y - x))
+  })
+
+  it('names the largest differences against a verdict, not the first ones, and never mixes answers with pp', () => {
+    // bon-rl-v loses Bo-N against every reference, most against rl-on-r (listed last in P2's evidence).
+    const gain = (g: number) => (k: number, n: number) => sat(k) + (n > 1 ? (g * k) / 0.2 : 0)
+    const arms: PlantedFrontierArm[] = [
+      { strategy: 'sft', speed: 0.1, pass: gain(0.03), bon: gain(0.03) },
+      { strategy: 'rl', speed: 0.07, pass: gain(0.05), bon: gain(0.05) },
+      { strategy: 'rl', arm: 'rl-on-r', speed: 0.1, pass: gain(0.12), bon: gain(0.12) },
+      { strategy: 'bon-rl-v', nTrain: 4, speed: 0.15, ...common },
+    ]
+    const results = plantedFrontierResults({ arms })
+    const report = evaluateFindingsV2(results)
+    const p2 = report.findings.find((f) => f.id === 'P2')!
+    expect(p2.verdict).toBe('does not hold')
+    const against = Object.values(p2.perMode).flatMap((f) => f!.evidence.filter((c) => c.outcome === 'contradicts'))
+    const largest = [...against].sort((x, y) => Math.abs(y.diff) - Math.abs(x.diff)).slice(0, 2)
+    const md = renderFindingsV2(report, findingsMeta(results, { source: 'planted.json' }), results)
+    const line = md.split('\n').find((l) => l.startsWith('- P2 (does not hold): '))!
+    expect(line).toContain(`(largest: ${largest.map((c) => `${c.label} ${diffText(c, c.diff)}`).join('; ')})`)
+    // Units apart: the pp differences first, the counts (distinct@N) after their own heading.
+    const pick = (metric: CheckResult['metric'], diff: number, label: string) => ({ ...against[0]!, metric, diff, label })
+    expect(
+      largestText([pick('distinctAtN', -0.07, 'd1'), pick('hardEasyGain', -0.118, 'e1'), pick('bestOfN', -0.047, 'b1'), pick('bestOfN', -0.109, 'b2')]),
+    ).toBe('largest: e1 -11.8 pp; b2 -10.9 pp; largest in answers: d1 -0.07 answers')
+  })
+
+  it('prints a power-plan command that bench findings parses as the plan of a pilot', async () => {
+    const results = plantedFrontierResults({ arms: world(0.1) })
+    const md = renderFindingsV2(evaluateFindingsV2(results), findingsMeta(results, { source: 'planted.json' }), results)
+    const power = md.slice(md.indexOf('## Power'))
+    const commands = [...power.matchAll(/`bench (findings [^`]*)`/g)].map((m) => m[1]!)
+    expect(commands.length).toBeGreaterThan(0)
+    for (const command of commands) {
+      const program = new Command().exitOverride()
+      registerFindings(program)
+      let parsed: { target: string; flags: Record<string, unknown> } | undefined
+      const findings = program.commands
+        .find((c) => c.name() === 'findings')!
+        .exitOverride()
+        .configureOutput({ writeErr: () => {} })
+      findings.action((target: string, flags: Record<string, unknown>) => void (parsed = { target, flags }))
+      // A <placeholder> is one argument.
+      const args = command.match(/<[^>]*>|\S+/g)!.map((a) => (a.startsWith('<') ? 'pilot.json' : a))
+      await program.parseAsync(args, { from: 'user' })
+      expect(parsed).toEqual({ target: 'pilot.json', flags: expect.objectContaining({ plan: true }) })
+    }
+  })
+
+  it('says at which temperature the arms are compared, and marks candidate scores taken on test', () => {
+    // bon-rl-v reaches κ before its first checkpoint (between the base and step 25), and the base has no validation: its one learning rate is scored on test.
+    const planted = plantedFrontierResults({ arms: [...world(0.1, 40)], lrs: [1e-4] })
+    const atT = (t: number) => (t === 1 ? 0.7 : 1)
+    const results = structuredClone(planted)
+    // Swap the temperatures: the arms train and are compared at T = 0.7.
+    for (const x of [...results.cells, ...results.groups]) x.key.temperature = atT(x.key.temperature)
+    for (const c of results.cells) if (c.key.strategy === 'base') delete (c as { validation?: unknown }).validation
+    const report = evaluateFindingsV2(results)
+    const placed = report.modes.find((m) => m.mode === 'matched-kl')!.placements[0]!.placed.find((p) => p.arm.name === 'bon-rl-v')!
+    expect([placed.selectedOn, placed.scoredOn]).toEqual(['only one', 'test'])
+    const md = renderFindingsV2(report, findingsMeta(results, { source: 'planted.json' }), results)
+    expect(md).toMatch(/^\| bon-rl-v \(N′=4\) \| Bo-4 \| 1e-4 \| only one \| 1e-4: [\d.]+% \(on test\) \|/m)
+    expect(md).toMatch(/^\| sft \| pass@1 \| 1e-4 \| only one \| 1e-4: [\d.]+% \|/m)
+    expect(md).toContain('the arms are compared at T=0.7)')
   })
 })

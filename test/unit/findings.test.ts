@@ -77,7 +77,9 @@ describe('power analysis', () => {
 })
 
 describe('the decision rule', () => {
-  const check = (outcome: CheckResult['outcome'], paperEffect?: number, powered = false) => ({ outcome, paperEffect, powered }) as CheckResult
+  // Intervals well short of the paper's effect: a powered null counts against the prediction.
+  const check = (outcome: CheckResult['outcome'], paperEffect?: number, powered = false) =>
+    ({ outcome, paperEffect, powered, ci: [-0.01, 0.01], expected: 'positive' }) as CheckResult
   it('holds, fails, or stays inconclusive as documented', () => {
     expect(decideChecks([])).toBe('not testable here')
     expect(decideChecks([check('supports'), check('supports')])).toBe('holds')
@@ -178,16 +180,19 @@ describe('evaluateFindings on planted effects', () => {
       P6: 'holds',
     })
     expect(baseOnly.findings[0]!.summary).toMatch(/neither sft nor rl/)
-    const oneT = verdicts(evaluate({ arms: [], temperatures: [1] }))
-    expect(oneT.P6).toBe('not testable here')
+    // One temperature: the best-T part cannot be tested, so P6 is not (its summary gives the fit's own verdict).
+    const oneT = evaluate({ arms: [], temperatures: [1] })
+    expect(verdicts(oneT).P6).toBe('not testable here')
+    expect(oneT.findings[5]!.summary).toMatch(/Best T: not testable here — the run has one temperature/)
     const onlyS = evaluate({ arms: [paperWorld[2]!] })
     const v = verdicts(onlyS)
     expect(v.P1).toBe('not testable here')
     expect(v.P2).toBe('holds')
     expect(v.P3).toBe('not testable here')
     expect(onlyS.findings.find((f) => f.id === 'P3')!.summary).toMatch(/no bon-rl-v/)
-    // Diversity needs a standard-training reference; effort alone cannot carry P4.
+    // Diversity needs a standard-training reference; effort alone cannot carry P4 (its summary says which part was untestable).
     expect(v.P4).toBe('not testable here')
+    expect(onlyS.findings.find((f) => f.id === 'P4')!.summary).toMatch(/^Diversity: not testable here\./)
     expect(v.P5).toBe('holds')
   })
 
