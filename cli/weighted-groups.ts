@@ -3,6 +3,7 @@ import type { DumpProblem } from '../core/metrics/sample-dump.js'
 import type { ScoredGroup, ScoredSample, StrategyPlugin } from '../core/plugin-api/strategy.js'
 import { checkStrategyOutput, strategyNeeds } from '../core/plugin-api-checks/check-weights.js'
 import { createRng, deriveSeed } from '../core/rng.js'
+import { callHookSync } from '../core/run/hooks-in-flight.js'
 
 /**
  * `bench weights`: a scored dump cut into the groups a strategy weights, and the strategy's own
@@ -119,7 +120,9 @@ export function weightGroups(problems: readonly DumpProblem[], strategy: Strateg
       const out = checkStrategyOutput(
         strategy,
         group,
-        strategy.weights(group, { nTrain: opts.nTrain, lambda: opts.lambda, rng: createRng(deriveSeed(opts.seed, 'weights', p.id, g)) }),
+        callHookSync(strategy, 'weights', () =>
+          strategy.weights(group, { nTrain: opts.nTrain, lambda: opts.lambda, rng: createRng(deriveSeed(opts.seed, 'weights', p.id, g)) }),
+        ),
         g,
       )
       const stats: GroupStats = {

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { BenchError } from './errors.js'
 
@@ -5,11 +7,15 @@ import { BenchError } from './errors.js'
  * Imports a module by file path: TypeScript files through tsx's API (so a `.ts` config or plugin
  * loads on Node 20 without a build), everything else with a plain dynamic import. A `.ts` file
  * outside a `"type": "module"` package is compiled as CommonJS; its ES exports are unwrapped. A `.js`
- * file with ES syntax in a CommonJS package is retried through tsx.
+ * file with ES syntax in a CommonJS package goes through tsx too: straight there when its source
+ * shows `import`/`export` statements (a plain import would print Node's "To load an ES module"
+ * warning on stderr before failing), else after a plain import fails on that syntax.
  */
 export async function importModule(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href
   if (/\.[mc]?ts$/.test(file)) return importThroughTsx(url)
+  const commonJsWithEsSyntax = /\.js$/.test(file) && nearestPackageType(file) !== 'module' && ES_STATEMENT.test(readSource(file))
+  if (commonJsWithEsSyntax) return importThroughTsx(url)
   try {
     return await import(url)
   } catch (error) {
@@ -17,6 +23,32 @@ export async function importModule(file: string): Promise<unknown> {
     // refuses it, tsx compiles it, so it loads the same whether bench runs from dist/ or the sources.
     if (/\.js$/.test(file) && error instanceof SyntaxError && /import statement|export/.test(error.message)) return importThroughTsx(url)
     throw error
+  }
+}
+
+/** An `import … from`/`import '…'` or `export` statement at the start of a line (not `import(…)`, which CommonJS has too). */
+const ES_STATEMENT = /^[ \t]*(import[ \t]*[\w{*'"]|export[ \t{*])/m
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return '' // The import below says why it cannot be read.
+  }
+}
+
+/** The `type` of the package.json nearest to `file`, as Node reads it (undefined: none found, no type, or unreadable: CommonJS). */
+export function nearestPackageType(file: string): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type
+      } catch {
+        return undefined
+      }
+    }
+    if (dirname(dir) === dir) return undefined
   }
 }
 

@@ -1,23 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-
-/** The `type` of the package.json nearest to `file` (undefined: none found, or no type: CommonJS). */
-function nearestPackageType(file: string): string | undefined {
-  let dir = dirname(file)
-  for (;;) {
-    const manifest = join(dir, 'package.json')
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type
-      } catch {
-        return undefined
-      }
-    }
-    const parent = dirname(dir)
-    if (parent === dir) return undefined
-    dir = parent
-  }
-}
+import { nearestPackageType } from './import-module.js'
 
 const CJS_SIGNS =
   /ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE|Cannot use import statement outside a module|require is not defined in ES module scope|exports is not defined in ES module scope|Unexpected token 'export'|ERR_PACKAGE_PATH_NOT_EXPORTED|top-level await/i
@@ -31,7 +12,7 @@ const CJS_SIGNS =
 export function moduleLoadHint(file: string, error: unknown): string {
   const message = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}` : String(error)
   if (/MODULE_NOT_FOUND|Cannot find (package|module)/.test(message) && /['"]bonbench(\/[\w-]+)?['"]/.test(message)) {
-    return ` bonbench is not installed where ${file} can import it (imports resolve from the file's own folder). Install it there: npm i -D bonbench`
+    return ` bonbench is not installed where ${file} can import it (imports resolve from the file's own folder). Install it there from a bonbench checkout or its npm pack tarball (npm i -D <path to it>: bonbench is not on the npm registry)`
   }
   const type = nearestPackageType(file)
   if (type !== 'module' && /\.(ts|js)$/.test(file) && CJS_SIGNS.test(message)) {

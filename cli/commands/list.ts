@@ -5,12 +5,16 @@ import { type JsonSchema, optionRows, optionsJsonSchema } from '../../core/plugi
 import { BUILTIN_PREFIX, type BrokenPackage, PluginRegistry, type RegisteredPlugin } from '../../core/registry/registry.js'
 import { loadConfigPluginsForListing, loadInstalledPackages } from '../../core/registry/installed-packages.js'
 import { loadPluginRef, type UnconfiguredPlugin } from '../../core/registry/load-plugin.js'
-import { brokenRow, renderBroken } from '../list-broken.js'
+import { brokenHint, brokenKinds, brokenLines, brokenOrigin, brokenRow, renderBroken } from '../list-broken.js'
 import { loadConfigFile } from '../../core/config/load-config.js'
+import type { PluginRef } from '../../core/config/types.js'
 import { dirname } from 'node:path'
 import { pluginKinds } from '../../core/registry/validate-plugin.js'
 import { addExamples } from '../option-vocabulary.js'
 import { choiceFlag } from '../parse-list.js'
+
+/** The prefix of a plugin package's name; a scaffold's short name is the rest (cli/create-plugin). */
+const PACKAGE_PREFIX = 'bonbench-plugin-'
 
 /** `bench list`: every plugin known — built-ins, the config's plugins and installed bonbench-plugin-* packages. */
 export function registerList(program: Command): void {
@@ -45,7 +49,7 @@ export function registerList(program: Command): void {
         const entry = registry.entry(name)
         // A plugin the config gives options it rejects is broken, listed under its reference: its
         // options error sends the user here, so describe its options beside the error.
-        const rejected = (await optionsRejected(broken, baseDir)).filter(({ plugin }) => {
+        const rejected = (await optionsRejected(broken, baseDir, fileConfig.plugins ?? [])).filter(({ plugin }) => {
           const full = 'plugin' in plugin ? plugin.plugin.name : plugin.name
           return entry ? full === entry.plugin.name : full === name || full.endsWith(`/${name}`)
         })
@@ -59,14 +63,22 @@ export function registerList(program: Command): void {
           )
           return
         }
-        const from = broken.find((b) => name === b.name || name.startsWith(`${b.name}/`))
-        if (!entry && from)
-          throw new BenchError(from.error.code, `'${name}' comes from the installed package ${from.name}, which failed to load: ${from.error.message}`, {
-            cause: from.error,
-          })
+        // A plugin's name starts with its package's, and a short name is the package's without
+        // bonbench-plugin- (the scaffold's convention): `bench list unbuilt` for bonbench-plugin-unbuilt.
+        const from = broken.find(
+          (b) => name === b.name || name.startsWith(`${b.name}/`) || b.name === `${PACKAGE_PREFIX}${name}` || b.name.endsWith(`/${PACKAGE_PREFIX}${name}`),
+        )
+        if (!entry && from) {
+          const message = `'${name}' comes from ${brokenOrigin(from)}, which failed to load: ${from.error.message}${brokenHint(from, baseDir)}`
+          throw new BenchError(from.error.code, message, { cause: from.error })
+        }
         if (!entry) {
           const known = [...registry.list().map((e) => e.plugin.name), ...unconfigured.map((p) => p.name)].sort()
-          throw new BenchError('BENCH_PLUGIN_NOT_FOUND', `No plugin named '${name}'. Known plugins: ${known.join(', ')}. Run 'bench list' to see them all.`)
+          throw new BenchError(
+            'BENCH_PLUGIN_NOT_FOUND',
+            `No plugin named '${name}'. Known plugins: ${known.join(', ')}. Run 'bench list' to see them all.` +
+              (broken.length > 0 ? `\nPlugins that failed to load (one may hold it):${brokenLines(broken, baseDir)}` : ''),
+          )
         }
         process.stdout.write(flags.json ? JSON.stringify(pluginRow(entry), null, 2) + '\n' : formatPluginOptions(describedAs(entry)))
         return
@@ -74,8 +86,10 @@ export function registerList(program: Command): void {
       const rows = [...registry.list().map(pluginRow), ...unconfigured.map(unconfiguredRow)]
         .filter((r) => !flags.kind || r.kind === flags.kind)
         .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name))
+      // What failed to load may hold a plugin of any kind: --kind leaves out only what is known to hold none of that kind.
+      const shownBroken = flags.kind ? await brokenOfKind(broken, flags.kind, baseDir, fileConfig.plugins ?? []) : broken
       if (flags.json) {
-        process.stdout.write(JSON.stringify([...rows, ...broken.map(brokenRow)], null, 2) + '\n')
+        process.stdout.write(JSON.stringify([...rows, ...shownBroken.map((b) => brokenRow(b, baseDir))], null, 2) + '\n')
         return
       }
       // `selection`: the judge that picks each strategy's BoN winners (reward R, verifier r, none).
@@ -90,7 +104,7 @@ export function registerList(program: Command): void {
       process.stdout.write([line(header), ...table.map(line)].join('\n') + '\n')
       const needing = unconfigured.filter((p) => !flags.kind || p.kind === flags.kind)
       if (needing.length > 0) process.stdout.write(renderNeedsOptions(needing))
-      if (broken.length > 0) process.stdout.write(renderBroken(broken))
+      if (shownBroken.length > 0) process.stdout.write(renderBroken(shownBroken, baseDir))
     },
   )
 }
@@ -123,37 +137,56 @@ function unconfiguredRow(p: UnconfiguredPlugin) {
     description: p.meta.description ?? '',
     ...(p.meta.apiVersion !== undefined ? { apiVersion: p.meta.apiVersion } : {}),
     options: optionsJsonSchema(p.optionsSchema) ?? null,
-    needsOptions: p.missing,
+    ...(p.missing.length > 0 ? { needsOptions: p.missing } : {}),
   }
 }
 
 /**
  * The plugins of the broken references whose options were rejected (BENCH_PLUGIN_OPTIONS), each
  * loaded again without options to describe it (made, or described from its schema when it has
- * required options), with the error of the options the config gave. A reference that still fails
- * is left out (`bench list <name>` then reports its error as before).
+ * required options), with the error of the options the config gave. A plugin described from its
+ * schema needs only the required options the config did not give (`missing`, maybe none): the
+ * config's options are what failed, not their absence. A reference that still fails is left out
+ * (`bench list <name>` then reports its error as before).
  */
 async function optionsRejected(
   broken: readonly BrokenPackage[],
   baseDir: string,
-): Promise<Array<{ plugin: RegisteredPlugin | UnconfiguredPlugin; error: BenchError }>> {
-  const found: Array<{ plugin: RegisteredPlugin | UnconfiguredPlugin; error: BenchError }> = []
+  refs: readonly PluginRef[],
+): Promise<Array<{ from: BrokenPackage; plugin: RegisteredPlugin | UnconfiguredPlugin; error: BenchError }>> {
+  const found: Array<{ from: BrokenPackage; plugin: RegisteredPlugin | UnconfiguredPlugin; error: BenchError }> = []
   for (const b of broken) {
     if (b.error.code !== 'BENCH_PLUGIN_OPTIONS' || b.name === 'inline plugin') continue
+    const given = refs.find((ref): ref is [string, Record<string, unknown>] => Array.isArray(ref) && ref[0] === b.name)?.[1] ?? {}
     const scratch = new PluginRegistry({ builtins })
     const unconfigured: UnconfiguredPlugin[] = []
     try {
       const made = await loadPluginRef(b.name, scratch, baseDir, (p) => void unconfigured.push(p))
       for (const plugin of made) {
         const entry = scratch.entry(plugin.name)
-        if (entry) found.push({ plugin: entry, error: b.error })
+        if (entry) found.push({ from: b, plugin: entry, error: b.error })
       }
-      for (const plugin of unconfigured) found.push({ plugin, error: b.error })
+      for (const plugin of unconfigured)
+        found.push({ from: b, plugin: { ...plugin, missing: plugin.missing.filter((k) => !Object.hasOwn(given, k)) }, error: b.error })
     } catch {
       // It fails without options too: not an options problem to describe.
     }
   }
   return found
+}
+
+/**
+ * The broken entries `bench list --kind <kind>` shows: those that may hold a plugin of that kind.
+ * One is left out only when its kinds are known and exclude it — an installed package's
+ * `bonbench-<kind>` keywords, or the plugins of a reference whose options alone were rejected.
+ */
+async function brokenOfKind(broken: readonly BrokenPackage[], kind: string, baseDir: string, refs: readonly PluginRef[]): Promise<BrokenPackage[]> {
+  const rejected = await optionsRejected(broken, baseDir, refs)
+  return broken.filter((b) => {
+    const described = rejected.filter(({ from }) => from === b).map(({ plugin }) => ('plugin' in plugin ? plugin.plugin.kind : plugin.kind))
+    const kinds = described.length > 0 ? described : brokenKinds(b, baseDir)
+    return kinds === undefined || kinds.some((k) => k === kind)
+  })
 }
 
 /** The lines `bench list` prints below its table for the plugins that need options to be made. */
@@ -187,7 +220,7 @@ function describedAs(e: RegisteredPlugin | UnconfiguredPlugin): Described {
     meta: e.meta,
     optionsSchema: e.optionsSchema,
     source: e.source,
-    needs: { missing: e.missing, ref: e.ref, inArray: e.inArray },
+    ...(e.missing.length > 0 ? { needs: { missing: e.missing, ref: e.ref, inArray: e.inArray } } : {}),
   }
 }
 

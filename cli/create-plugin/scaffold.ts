@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { BenchError } from '../../core/errors.js'
 import type { PluginKind } from '../../core/plugin-api/common.js'
 import { builtins } from '../builtins.js'
+import { exportIdentifier } from './export-identifier.js'
 import { gitignore, npmrc, packageJson, readme, tsconfigJson, type ToolVersions } from './package-files.js'
 import type { TemplateContext } from './template-types.js'
 import { pluginTemplates } from './templates/index.js'
@@ -32,7 +33,7 @@ export interface ScaffoldResult {
 }
 
 const PREFIX = 'bonbench-plugin-'
-/** A name that is both an npm package name part and a JavaScript identifier once camelCased. */
+/** A name that is an npm package name part, and an identifier once camelCased (exportIdentifier keeps it clear of reserved words). */
 const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
 
 /**
@@ -51,7 +52,7 @@ export function scaffoldPlugin(request: ScaffoldRequest): ScaffoldResult {
     name,
     packageName,
     pluginName: `${packageName}/${name}`,
-    identifier: name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
+    identifier: exportIdentifier(name, kind),
     bonbenchRange: `^${request.versions.bonbench}`,
     bonbenchRoot: request.versions.bonbenchRoot,
   }

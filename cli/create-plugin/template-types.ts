@@ -8,7 +8,7 @@ export interface TemplateContext {
   packageName: string
   /** The plugin's namespaced name: `bonbench-plugin-<name>/<name>`. */
   pluginName: string
-  /** `<name>` in camelCase, the factory's export name (`exactAnswer`). */
+  /** The factory's export name: `<name>` in camelCase (`exactAnswer`), or with the kind appended where that would not compile (`classVerifier`; see exportIdentifier). */
   identifier: string
   /** The semver range of bonbench the plugin needs (`^0.1.0`): `meta.apiVersion` and the peer dependency. */
   bonbenchRange: string

@@ -1,5 +1,7 @@
 import type { WeightedSequence } from '../plugin-api/model.js'
 import type { ScoredGroup, StrategyNeeds, StrategyOutput, StrategyPlugin } from '../plugin-api/strategy.js'
+import { BenchError, isBenchError } from '../errors.js'
+import { callHookSync, describeHookError } from '../run/hooks-in-flight.js'
 import { describeValue, ignoreRejection, isThenable, pluginContractError } from './contract-error.js'
 
 /**
@@ -45,12 +47,26 @@ export function checkStrategyOutput(strategy: StrategyPlugin, group: ScoredGroup
 
 /**
  * A strategy's `needs({ nTrain })`, checked where the core asks for it (planning, the dry run, the
- * trainer): sample counts that are integers ≥ 0, `expert` a boolean, `klBeta` a finite number ≥ 0.
- * Throws BENCH_PLUGIN_CONTRACT naming the strategy otherwise, before a model is asked for NaN or a
- * negative number of samples (which blamed the model, or trained on nothing and passed).
+ * trainer, `bench weights`): sample counts that are integers ≥ 0, `expert` a boolean, `klBeta` a
+ * finite number ≥ 0. Throws BENCH_PLUGIN_CONTRACT naming the strategy otherwise, before a model is
+ * asked for NaN or a negative number of samples (which blamed the model, or trained on nothing and
+ * passed). A needs() that throws is a broken plugin too: BENCH_PLUGIN_CONTRACT naming the strategy
+ * and `needs()` (`strategy plugin 'x' needs() threw: …`, or `threw 42, not an Error` for a thrown
+ * value that is not one), the thrown value as `cause`; a BenchError it throws (a built-in's
+ * BENCH_RUN_INVALID for a K its N′ cannot use) names its source itself and passes as it is.
  */
 export function strategyNeeds(strategy: StrategyPlugin, nTrain: number): StrategyNeeds {
-  const out: unknown = strategy.needs({ nTrain })
+  let out: unknown
+  try {
+    out = callHookSync(strategy, 'needs', () => strategy.needs({ nTrain }))
+  } catch (error) {
+    if (isBenchError(error)) throw error
+    throw new BenchError(
+      'BENCH_PLUGIN_CONTRACT',
+      `${describeHookError(error).replace(/\.$/, '')} (asked with { nTrain: ${nTrain} }). This is a bug in the plugin: fix it or report it to its author.`,
+      { cause: error },
+    )
+  }
   const breach = (expected: string, got: string) =>
     pluginContractError({ plugin: strategy.name, kind: 'strategy', call: `needs({ nTrain: ${nTrain} })`, expected, got })
   ignoreRejection(out)

@@ -12,7 +12,8 @@ export const bonbenchVersion: string = (JSON.parse(readFileSync(join(packageRoot
  * `^0.1.0`) against `installed`. Runs when the plugin is loaded, before any run. An absent
  * apiVersion is accepted (the plugin claims nothing). Throws BENCH_PLUGIN_INVALID for a range
  * that is not semver and BENCH_PLUGIN_API_VERSION when the installed bonbench is outside it, each
- * naming the plugin, where it came from, the range and the installed version, and what to do.
+ * naming the plugin, where it came from, the range and the installed version, and what to do
+ * (bonbench is not on the npm registry: a bonbench in the range is installed from a checkout or tarball).
  */
 export function checkApiVersion(plugin: { name: string; meta: { apiVersion?: unknown } }, source: string, installed: string = bonbenchVersion): void {
   const range = plugin.meta.apiVersion
@@ -27,6 +28,6 @@ export function checkApiVersion(plugin: { name: string; meta: { apiVersion?: unk
   if (satisfies(installed, range)) return
   throw new BenchError(
     'BENCH_PLUGIN_API_VERSION',
-    `${label} needs bonbench ${range} (its meta.apiVersion), but bonbench ${installed} is installed. Install a bonbench in that range (npm i 'bonbench@${range}') or a version of the plugin made for bonbench ${installed}.`,
+    `${label} needs bonbench ${range} (its meta.apiVersion), but bonbench ${installed} is installed. Install a bonbench in that range from its checkout or npm pack tarball (npm install -D <path to it>: bonbench is not on the npm registry), or a version of the plugin made for bonbench ${installed}.`,
   )
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { BenchError, isBenchError } from '../errors.js'
 import { withImportDeadline } from '../import-deadline.js'
@@ -6,6 +7,7 @@ import { moduleLoadHint } from '../module-load-hints.js'
 import type { Plugin, PluginKind, PluginMeta } from '../plugin-api/index.js'
 import type { PluginRef } from '../config/types.js'
 import { importModule } from '../import-module.js'
+import { describeValue } from '../plugin-api-checks/contract-error.js'
 import { type PluginRegistry, shortName } from './registry.js'
 
 const PACKAGE_PATTERN = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?bonbench-plugin-[a-z0-9-._~]+$/
@@ -94,7 +96,7 @@ async function instantiate(file: string, options: Record<string, unknown>, what:
     if (isBenchError(error)) throw error
     throw new BenchError(
       'BENCH_PLUGIN_INVALID',
-      `Could not load the plugin ${what}: ${(error as Error).message.replace(/\.$/, '')}.${moduleLoadHint(file, error)}`,
+      `Could not load the plugin ${what}: ${(error as Error).message.replace(/\.$/, '')}${await atLine(file, error)}.${moduleLoadHint(file, error)}`,
       { cause: error },
     )
   }
@@ -132,6 +134,36 @@ async function instantiate(file: string, options: Record<string, unknown>, what:
 }
 
 /**
+ * ` (at <file>:<line>)` for a syntax error in the plugin file itself, else ''. A CommonJS file's
+ * SyntaxError names its line in the stack; an ES module's does not (Node prints the line only for
+ * an uncaught one), so the file is checked by `node --check`, which names it: a child process (execa,
+ * loaded here: `import('bonbench')` stays light), on this failure path only. A syntax error in a file
+ * the plugin imports gets no line here.
+ */
+async function atLine(file: string, error: unknown): Promise<string> {
+  if (!(error instanceof SyntaxError)) return ''
+  const found = lineNaming(file, error.stack ?? '') ?? (/\.m?js$/.test(file) ? lineNaming(file, await checkedSyntax(file)) : undefined)
+  return found === undefined ? '' : ` (at ${file}:${found})`
+}
+
+/** What `node --check <file>` writes on stderr ('' when it passes or cannot run). */
+async function checkedSyntax(file: string): Promise<string> {
+  const { execa } = await import('execa')
+  const checked = await execa(process.execPath, ['--check', file], { reject: false, timeout: 10_000, env: { NODE_OPTIONS: '' } })
+  return checked.exitCode === 0 ? '' : String(checked.stderr ?? '')
+}
+
+/** The line number in the first line of `text` that is `<file>:<line>` (a path or a file: URL), if any. */
+function lineNaming(file: string, text: string): string | undefined {
+  const names = [file, pathToFileURL(file).href]
+  for (const line of text.split('\n')) {
+    const match = /^(.*):(\d+)$/.exec(line.trim())
+    if (match && names.includes(match[1]!)) return match[2]
+  }
+  return undefined
+}
+
+/**
  * For `bench list`: when `factory` is a kit factory given no options whose schema rejects `{}` only
  * for missing top-level options, hands it to the listing (described from its schema, not called)
  * and returns true. Any other factory, or another failure, is left to the call (and is broken).
@@ -164,21 +196,43 @@ function described(factory: unknown, options: Record<string, unknown>, listing: 
 
 type Factory = (options: unknown) => unknown
 
-/** Calls a factory a plugin module exports (it may be async); an error that is not a BenchError is read as its options rejected. */
+/**
+ * Calls a factory a plugin module exports (it may be async). A BenchError passes as it is: a kit
+ * factory's (definePlugin) option check and its `fail()` throw BENCH_PLUGIN_OPTIONS naming the
+ * plugin themselves. Anything else the factory threw is BENCH_PLUGIN_OPTIONS only when it is a
+ * zod error (a hand-written factory parsing its options); otherwise BENCH_PLUGIN_INVALID `… threw:
+ * <message>` with the options it was given — a kit's `create()` that cannot open a file is not
+ * its options being rejected.
+ */
 async function callFactory(factory: Factory, options: Record<string, unknown>, what: string): Promise<unknown> {
   try {
     return await withImportDeadline(Promise.resolve(factory(options)), what)
   } catch (error) {
     // A BenchError from the plugin's own copy of bonbench (a kit factory's) says what is wrong itself.
     if (isBenchError(error)) throw error
+    const message = error instanceof Error ? error.message.replace(/\.$/, '') : `${describeValue(error)} (not an Error)`
+    const given = JSON.stringify(options)
+    if (isZodError(error)) throw new BenchError('BENCH_PLUGIN_OPTIONS', `${capitalize(what)} rejected its options ${given}: ${message}`, { cause: error })
+    const kit = kitFactoryName(factory)
     throw new BenchError(
-      'BENCH_PLUGIN_OPTIONS',
-      `${capitalize(what)} rejected its options ${JSON.stringify(options)}: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-      },
+      'BENCH_PLUGIN_INVALID',
+      kit !== undefined
+        ? `${capitalize(what)} (plugin '${kit}') threw in create(): ${message}. Its options ${given} passed the plugin's option check: fix what create() needs (a file, an executable, a service), or report it to the plugin's author.`
+        : `${capitalize(what)} threw: ${message} (called with the options ${given}). If the options are the cause, fix them where the config lists the plugin; otherwise fix the plugin or what it needs, or report it to its author.`,
+      { cause: error },
     )
   }
+}
+
+/** The plugin name of a kit factory (definePlugin: it carries its name and options schema), else undefined. */
+function kitFactoryName(factory: Factory): string | undefined {
+  const f = factory as Partial<Record<'pluginName' | 'optionsSchema', unknown>>
+  return typeof f.pluginName === 'string' && f.optionsSchema !== undefined ? f.pluginName : undefined
+}
+
+/** A zod validation error (any copy of zod): what a hand-written factory throws when it parses its options. */
+function isZodError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ZodError' || error.name === '$ZodError') && Array.isArray((error as { issues?: unknown }).issues)
 }
 
 function capitalize(text: string): string {

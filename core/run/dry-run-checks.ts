@@ -5,6 +5,7 @@ import { pretrainingProblem } from './base-model.js'
 import type { PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
 import { strategyNeeds } from '../plugin-api-checks/check-weights.js'
+import { isPluginContractError } from '../plugin-api-checks/contract-error.js'
 import { canTrain, untrainableModelProblem } from './trainable.js'
 
 /**
@@ -13,6 +14,8 @@ import { canTrain, untrainableModelProblem } from './trainable.js'
  * cell's strategy gets what it needs from this task, that the model can train when a cell trains
  * ({@link canTrain}), and that pretraining asked for can run (with `config`). Returns one line per
  * problem, each naming the cell, the strategy (or the model) and the fix; empty when the plan can run.
+ * A strategy whose `needs()` throws or breaks its contract is one such line per cell (the
+ * BENCH_PLUGIN_CONTRACT message of {@link strategyNeeds}, after the cell).
  */
 export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: PlannedCell[], config?: Pick<ResolvedConfig, 'train'>): string[] {
   const problems: string[] = []
@@ -39,7 +42,15 @@ export function runNeedsProblems(plugins: RunPlugins, data: TaskData, cells: Pla
   for (const cell of trained) {
     const strategy = plugins.strategies.get(cell.key.strategy)
     if (!strategy) continue
-    const needs = strategyNeeds(strategy, cell.key.nTrain)
+    let needs
+    try {
+      needs = strategyNeeds(strategy, cell.key.nTrain)
+    } catch (error) {
+      // A needs() that throws or answers garbage: a broken plugin, named with the cell it breaks.
+      if (!isPluginContractError(error)) throw error
+      problems.push(`cell ${cell.cellId}: ${(error as Error).message}`)
+      continue
+    }
     if (needs.expert && lacking > 0) {
       problems.push(
         `cell ${cell.cellId}: strategy '${strategy.name}' needs an expert solution (problem.expert) for every training problem, but ${lacking} of the ${data.train.length} training problems of task '${task}' have none. ` +

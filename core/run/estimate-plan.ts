@@ -94,7 +94,11 @@ export async function estimatePlan(
   }
 }
 
-/** The same count for loaded task data and a given list of cells (the run announces it at start). */
+/**
+ * The same count for loaded task data and a given list of cells (the run announces it at start).
+ * Each trained cell's strategy is asked its needs() here, before any work: one that throws or
+ * answers garbage stops the run with BENCH_PLUGIN_CONTRACT naming it ({@link strategyNeeds}).
+ */
 export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: TaskData, cells: PlannedCell[], mode: EstimateMode = {}): PlanEstimate {
   const testPrompts = Math.min(data.test.length, config.eval.testPrompts ?? Infinity)
   let trainSamples = 0

@@ -59,17 +59,36 @@ export async function callHook<T>(plugin: Named | string, hook: string, call: ()
   try {
     result = await call()
   } catch (error) {
-    if (!(error instanceof Error)) {
-      const wrapped = new NonErrorThrown(described, error)
-      thrownBy.set(wrapped, described)
-      throw wrapped
-    }
-    if (!isBenchError(error) && !thrownBy.has(error)) thrownBy.set(error, described)
-    throw error
+    throw named(described, error)
   } finally {
     inFlight.delete(id)
   }
   return result
+}
+
+/**
+ * {@link callHook} for a synchronous hook (a strategy's `needs()` and `weights()`): what it throws
+ * is named the same way (the hook remembered, a non-Error replaced by a {@link NonErrorThrown});
+ * what it returns is passed on as it is, a Promise included (the caller's check refuses one).
+ * Nothing is recorded as in flight: a synchronous hook never leaves the event loop waiting.
+ */
+export function callHookSync<T>(plugin: Named | string, hook: string, call: () => T): T {
+  try {
+    return call()
+  } catch (error) {
+    throw named(`${hookOwner(plugin)} ${hook}()`, error)
+  }
+}
+
+/** What `described` (a hook) threw, as its caller rethrows it: remembered with the hook, or wrapped when it is no Error. */
+function named(described: string, error: unknown): Error {
+  if (!(error instanceof Error)) {
+    const wrapped = new NonErrorThrown(described, error)
+    thrownBy.set(wrapped, described)
+    return wrapped
+  }
+  if (!isBenchError(error) && !thrownBy.has(error)) thrownBy.set(error, described)
+  return error
 }
 
 /** `<kind> plugin '<name>' <hook>()` when `error` was thrown by a plugin hook called through {@link callHook}. */

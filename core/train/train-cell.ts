@@ -10,7 +10,7 @@ import { type ResumeCadence, ResumeClock } from './resume-point.js'
 import { checkSampleResults } from '../plugin-api-checks/check-samples.js'
 import { checkStrategyOutput, strategyNeeds } from '../plugin-api-checks/check-weights.js'
 import { checkUpdateStats } from '../plugin-api-checks/check-update.js'
-import { callHook, modelLabel } from '../run/hooks-in-flight.js'
+import { callHook, callHookSync, modelLabel } from '../run/hooks-in-flight.js'
 
 /** What the generic trainer loop needs for one cell. */
 export interface TrainCellOptions {
@@ -74,7 +74,9 @@ export interface TrainCompute {
  * evaluation was cut short evaluates it first (`onCheckpointEval` skips those already journaled).
  * Weights are divided by the number of prompts in the step, so a step is a mean over prompts.
  * Every plugin answer (`sample()`, `score()`, `weights()`) is checked at the boundary: a broken
- * one throws BENCH_PLUGIN_CONTRACT (core/plugin-api-checks) before the step's update.
+ * one throws BENCH_PLUGIN_CONTRACT (core/plugin-api-checks) before the step's update. Each hook is
+ * called through core/run/hooks-in-flight.ts, so an error one throws fails the cell naming the
+ * plugin and the hook (`strategy plugin '<name>' weights() threw: …`, as for `score()`).
  */
 export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
   const { model, strategy } = opts
@@ -155,11 +157,14 @@ export async function trainCell(opts: TrainCellOptions): Promise<TrainCompute> {
           group.expert = problem.expert
           group.expertScored = expertScored![i]
         }
-        const raw = strategy.weights(group, {
-          nTrain: opts.nTrain,
-          lambda: opts.lambda,
-          rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)),
-        })
+        // Through callHookSync: an error it throws fails the cell as `strategy plugin '<name>' weights() threw: …`.
+        const raw = callHookSync(strategy, 'weights', () =>
+          strategy.weights(group, {
+            nTrain: opts.nTrain,
+            lambda: opts.lambda,
+            rng: createRng(deriveSeed(opts.seed, opts.cellId, 'weights', step, problem.id)),
+          }),
+        )
         const out = checkStrategyOutput(strategy, group, raw, step)
         // A sequence of weight 0 adds nothing to −Σ wᵢ log π(yᵢ), but with a KL penalty it still
         // carries its prompt's β·KL(π‖π_ref) term (DESIGN §2.2): kept then, else the penalty would

@@ -22,6 +22,15 @@ const plugins = [
   { kind: 'task', name: 'add' },
   { kind: 'model', name: 'digits' },
 ] as const
+/**
+ * Names whose camelCase is a reserved word or a name the kind's template uses: the scaffold exports
+ * the factory with the kind appended (`classVerifier`, `joinReporter`). Scaffolded beside the others
+ * and type-checked in the same `tsc -b`, with the first package's node_modules (what npm install gives).
+ */
+const clashing = [
+  { kind: 'verifier', name: 'class', identifier: 'classVerifier' },
+  { kind: 'reporter', name: 'join', identifier: 'joinReporter' },
+] as const
 
 describe('bench create-plugin', () => {
   const work = tempDir('bonbench-create-plugin-')
@@ -96,10 +105,17 @@ describe('bench create-plugin', () => {
   // `npm test`; the others run what it runs — their builds in one `tsc -b` (one TypeScript start,
   // the shipped .d.ts and @types/node parsed once: most of a build's CPU), then `node --test` each.
   it('each scaffold type-checks against the shipped .d.ts and passes its own tests (npm test for the first)', async () => {
-    const [first, ...rest] = plugins
+    const [first, ...others] = plugins
     const tested = await execa('npm', ['test'], { cwd: folder(first.name), reject: false, env: { NODE_OPTIONS: '' } })
     expect(tested.exitCode, tested.stdout + tested.stderr).toBe(0)
     expect(tested.stdout).toMatch(/# pass 2\n# fail 0/)
+    for (const { kind, name, identifier } of clashing) {
+      const made = await bench(['create-plugin', kind, name, '--dir', folder(name)], work.dir)
+      expect(made.exitCode, made.stderr).toBe(0)
+      expect(readFileSync(join(folder(name), 'src', 'index.ts'), 'utf8')).toContain(`export const ${identifier} = define`)
+      symlinkSync(join(folder(first.name), 'node_modules'), join(folder(name), 'node_modules'), 'dir')
+    }
+    const rest = [...others, ...clashing]
     const tsc = join(folder(first.name), 'node_modules', '.bin', 'tsc')
     const built = await execa(tsc, ['-b', ...rest.map(({ name }) => folder(name))], { reject: false, env: { NODE_OPTIONS: '' } })
     expect(built.exitCode, built.stdout + built.stderr).toBe(0)
@@ -115,7 +131,7 @@ describe('bench create-plugin', () => {
       expect(run.exitCode, `${name}: ${run.stdout}${run.stderr}`).toBe(0)
       expect(run.stdout, name).toMatch(/# pass 2\n# fail 0/)
     }
-    for (const { name } of plugins) expect(existsSync(join(folder(name), 'dist', 'index.d.ts')), name).toBe(true)
+    for (const { name } of [...plugins, ...clashing]) expect(existsSync(join(folder(name), 'dist', 'index.d.ts')), name).toBe(true)
   }, 120_000)
 
   it('uses the scaffolded verifier, strategy and reporter in bench run, named by the config', async () => {

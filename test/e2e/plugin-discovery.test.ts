@@ -171,7 +171,7 @@ describe('config loading hints', () => {
     const result = await runPatient(['run', '--dry-run'], dir)
     expect(result.exitCode, result.stderr).toBe(2)
     expect(result.stderr).toContain("Cannot find package 'bonbench'")
-    expect(result.stderr).toContain('npm i -D bonbench')
+    expect(result.stderr).toContain('npm i -D <path to it>: bonbench is not on the npm registry')
   })
 })
 

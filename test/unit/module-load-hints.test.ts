@@ -17,7 +17,7 @@ describe('moduleLoadHint', () => {
   it('says to install bonbench when the module cannot find it', () => {
     const file = join(folder('esm', { type: 'module' }), 'bench.config.ts')
     const error = Object.assign(new Error(`Cannot find package 'bonbench' imported from ${file}`), { code: 'ERR_MODULE_NOT_FOUND' })
-    expect(moduleLoadHint(file, error)).toContain('npm i -D bonbench')
+    expect(moduleLoadHint(file, error)).toContain('npm i -D <path to it>: bonbench is not on the npm registry')
     expect(moduleLoadHint(file, new Error("Cannot find module 'lodash'"))).toBe('')
   })
 

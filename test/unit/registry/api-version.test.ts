@@ -62,7 +62,7 @@ describe('the loader checks meta.apiVersion against the installed bonbench', () 
       expect.objectContaining({
         code: 'BENCH_PLUGIN_API_VERSION',
         message:
-          "Plugin 'acme/v' (npm:bonbench-plugin-v@1.0.0) needs bonbench ^2.0.0 (its meta.apiVersion), but bonbench 0.1.0 is installed. Install a bonbench in that range (npm i 'bonbench@^2.0.0') or a version of the plugin made for bonbench 0.1.0.",
+          "Plugin 'acme/v' (npm:bonbench-plugin-v@1.0.0) needs bonbench ^2.0.0 (its meta.apiVersion), but bonbench 0.1.0 is installed. Install a bonbench in that range from its checkout or npm pack tarball (npm install -D <path to it>: bonbench is not on the npm registry), or a version of the plugin made for bonbench 0.1.0.",
       }),
     )
     expect(() => new PluginRegistry().add(plugin('>=99.0.0'), 'inline')).toThrow(

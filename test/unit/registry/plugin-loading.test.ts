@@ -137,9 +137,48 @@ describe('loadPluginRef', () => {
     await expect(loadPluginRef(ref, new PluginRegistry({ builtins }), t.dir)).rejects.toThrow(message)
   })
 
-  it('reports a factory that rejects its options, naming the file', async () => {
-    await expect(loadPluginRef(['./throws.mjs', { size: -1 }], new PluginRegistry(), t.dir)).rejects.toThrow(
-      /throws\.mjs rejected its options \{"size":-1\}: size must be ≥ 0/,
+  it('reports a hand-written factory that throws, naming the file and the options it was given, without claiming they were the cause', async () => {
+    await expect(loadPluginRef(['./throws.mjs', { size: -1 }], new PluginRegistry(), t.dir)).rejects.toMatchObject({
+      code: 'BENCH_PLUGIN_INVALID',
+      message: expect.stringMatching(/throws\.mjs threw: size must be ≥ 0 \(called with the options \{"size":-1\}\)\. If the options are the cause, fix them/),
+    })
+  })
+
+  describe("a kit factory: its option check rejects options, a throw in its create() is the plugin's", () => {
+    const index = JSON.stringify(join(process.cwd(), 'core/index.ts'))
+    write(
+      'kit-create-throws.ts',
+      `import { defineVerifier, z } from ${index}
+export default defineVerifier({ name: 'acme/opens-file', meta: { version: '1.0.0' }, options: z.strictObject({ scale: z.number().positive().default(1) }),
+  create: ({ scale }, { fail }) => {
+    if (scale > 10) fail('scale', 'must be at most 10 for this model file')
+    throw new Error('cannot open model file')
+  } })
+`,
     )
+    it('create() throwing (valid options): BENCH_PLUGIN_INVALID naming the plugin and create(), not "rejected its options"', async () => {
+      const thrown = (await loadPluginRef('./kit-create-throws.ts', new PluginRegistry(), t.dir).catch((e: unknown) => e)) as { code: string; message: string }
+      expect(thrown).toMatchObject({ code: 'BENCH_PLUGIN_INVALID' })
+      expect(thrown.message).toContain(
+        `The plugin factory of file ${join(t.dir, 'kit-create-throws.ts')} (plugin 'acme/opens-file') threw in create(): cannot open model file. Its options {} passed the plugin's option check`,
+      )
+      expect(thrown.message).not.toContain('rejected its options')
+    })
+    write('zod-factory.ts', `import { z } from ${index}\nexport default (o: unknown) => { z.strictObject({ size: z.number() }).parse(o); return [] }\n`)
+    it('a hand-written factory whose zod parse throws: BENCH_PLUGIN_OPTIONS, its options rejected', async () => {
+      await expect(loadPluginRef(['./zod-factory.ts', { size: 'big' }], new PluginRegistry(), t.dir)).rejects.toMatchObject({
+        code: 'BENCH_PLUGIN_OPTIONS',
+        message: expect.stringContaining('zod-factory.ts rejected its options {"size":"big"}: '),
+      })
+    })
+    it.each([
+      ['the schema', { scale: -1 }, /acme\/opens-file: invalid options: scale: Too small/],
+      ['fail()', { scale: 11 }, /acme\/opens-file: invalid options: scale: must be at most 10 for this model file/],
+    ])('options %s rejects stay BENCH_PLUGIN_OPTIONS', async (_, options, message) => {
+      await expect(loadPluginRef(['./kit-create-throws.ts', options], new PluginRegistry(), t.dir)).rejects.toMatchObject({
+        code: 'BENCH_PLUGIN_OPTIONS',
+        message: expect.stringMatching(message),
+      })
+    })
   })
 })

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ModelInstance, ModelPlugin } from '../../../core/plugin-api/model.js'
 import type { StrategyPlugin } from '../../../core/plugin-api/strategy.js'
@@ -7,11 +9,14 @@ import type { ReporterPlugin } from '../../../core/plugin-api/reporter.js'
 import type { Plugin } from '../../../core/plugin-api/index.js'
 import type { UserConfig } from '../../../core/config/types.js'
 import { runMatrix } from '../../../core/run/run-matrix.js'
+import { estimatePlan } from '../../../core/run/estimate-plan.js'
+import { checkRunNeeds } from '../../../core/run/dry-run-checks.js'
 import { strategyNeeds } from '../../../core/plugin-api-checks/check-weights.js'
 import { tabular } from '../../../plugins/models/tabular/index.js'
 import { toy } from '../../../plugins/tasks/toy/index.js'
 import { toyAnswer } from '../../../plugins/verifiers/toy-answer/index.js'
 import { journalOf, onlyRunDir, tempProject, toyRunSetup } from '../../helpers/toy-run.js'
+import { benchInProcess } from '../../e2e/cli-help.js'
 
 const projects: Array<{ cleanup(): void }> = []
 afterAll(() => projects.forEach((p) => p.cleanup()))
@@ -92,6 +97,92 @@ describe("a strategy's weights() and needs() that return the wrong shape", () =>
     expect(() => strategyNeeds(plugin, 1)).toThrow(
       /^strategy plugin 'my-lab\/bad-strategy' broke its contract in needs\(\{ nTrain: 1 \}\): expected policySamples to be an integer ≥ 0, got undefined\. This is a bug in the plugin: fix it or report it to its author\.$/,
     )
+  })
+})
+
+describe("a strategy's needs() or weights() that throws", () => {
+  const strategy = (name: string, hooks: Partial<StrategyPlugin>): StrategyPlugin => ({
+    name,
+    kind: 'strategy',
+    meta,
+    selection: 'none',
+    needs: () => ({ policySamples: 2 }),
+    weights: (group) => ({ sequences: group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: 0.5 })) }),
+    ...hooks,
+  })
+  const throwing = (thrown: unknown) => () => {
+    throw thrown
+  }
+  const matrix = (name: string) => ({ matrix: { strategies: [name.split('/')[1]!], nGrid: [1] } })
+  const thrownCases: Array<[string, unknown, string]> = [
+    ['an Error', new Error('boom in needs'), 'needs() threw: boom in needs (asked with { nTrain: 1 })'],
+    ['42', 42, 'needs() threw 42, not an Error: the plugin should throw an Error whose message says what went wrong (asked with { nTrain: 1 })'],
+  ]
+
+  // It was asked outside any hook or cell handling (estimateWork): exit 70 with a stack, or the bare `42`.
+  it.each(thrownCases)('needs() throwing %s stops the run before any work: BENCH_PLUGIN_CONTRACT naming the strategy and needs()', async (_, thrown, said) => {
+    const { error, records } = await run([strategy('my-lab/needs-throws', { needs: throwing(thrown) })], matrix('my-lab/needs-throws'))
+    expect(error).toMatchObject({
+      code: 'BENCH_PLUGIN_CONTRACT',
+      message: `strategy plugin 'my-lab/needs-throws' ${said}. This is a bug in the plugin: fix it or report it to its author.`,
+    })
+    expect(records.filter((r) => r.type === 'cell' || r.type === 'error')).toEqual([])
+  })
+
+  it.each(thrownCases)('--dry-run: needs() throwing %s is a problem line naming the cell, the strategy and needs()', async (_, thrown, said) => {
+    const p = tempProject('bonbench-author-errors-')
+    projects.push(p)
+    const { config, registry } = toyRunSetup(p.dir, {
+      plugins: [strategy('my-lab/needs-throws', { needs: throwing(thrown) })],
+      config: matrix('my-lab/needs-throws'),
+    })
+    await expect(estimatePlan(config, registry, { check: checkRunNeeds })).rejects.toMatchObject({
+      code: 'BENCH_RUN_INVALID',
+      message: `The plan cannot run as configured:\n  cell needs-throws-n1-t1-s1: strategy plugin 'my-lab/needs-throws' ${said}. This is a bug in the plugin: fix it or report it to its author.`,
+    })
+  })
+
+  it('bench run and bench run --dry-run exit 2 with that message (was: exit 70, "unexpected error")', async () => {
+    const p = tempProject('bonbench-author-errors-')
+    projects.push(p)
+    writeFileSync(
+      join(p.dir, 'c.mjs'),
+      `export default { plugins: [{ name: 'my-lab/needs42', kind: 'strategy', meta: { version: '1.0.0' }, selection: 'none', usesNTrain: false,
+  needs() { throw 42 }, weights: () => ({ sequences: [] }) }] }\n`,
+    )
+    const args = [
+      'run',
+      'toy',
+      '--config',
+      'c.mjs',
+      '--model',
+      'tabular',
+      '--strategies',
+      'needs42',
+      '--steps',
+      '1',
+      '--test-prompts',
+      '4',
+      '--n',
+      '1',
+      '--no-tui',
+    ]
+    for (const dry of [[], ['--dry-run']]) {
+      const result = await benchInProcess([...args, ...dry], { cwd: p.dir })
+      expect(result.exitCode, result.stderr).toBe(2)
+      expect(result.stderr).toContain("strategy plugin 'my-lab/needs42' needs() threw 42, not an Error")
+      expect(result.stderr).not.toContain('unexpected error')
+    }
+  })
+
+  it.each([
+    ['an Error', new Error('boom in weights'), "strategy plugin 'my-lab/weights-throws' weights() threw: boom in weights"],
+    ['42', 42, "strategy plugin 'my-lab/weights-throws' weights() threw 42, not an Error: the plugin should throw an Error whose message says what went wrong"],
+  ])('weights() throwing %s fails its cell naming the plugin and weights(), as score() is named; the run goes on', async (_, thrown, message) => {
+    const { error, records } = await run([strategy('my-lab/weights-throws', { weights: throwing(thrown) })], matrix('my-lab/weights-throws'))
+    expect(error).toBeUndefined()
+    expect(records.filter((r) => r.type === 'error')).toEqual([expect.objectContaining({ cellId: 'weights-throws-n1-t1-s1', message })])
+    expect(records.filter((r) => r.type === 'cell').map((r) => r.cellId)).toEqual(['base-n1-t1-s1'])
   })
 })
 

@@ -110,7 +110,9 @@ describe('plugin lifecycle in runMatrix', () => {
     const dir = project()
     const outcome = await runMatrix({ ...rec.setup(dir), reporters: [rec.reporter] })
     expect(outcome.results.map((r) => r.key.strategy)).toEqual(['base'])
-    expect(journalOf(outcome.runDir).filter((r) => r.type === 'error')).toEqual([expect.objectContaining({ message: 'weights exploded' })])
+    expect(journalOf(outcome.runDir).filter((r) => r.type === 'error')).toEqual([
+      expect.objectContaining({ message: "strategy plugin 'rec/rl' weights() threw: weights exploded" }),
+    ])
     expect(rec.log).toEqual([...setupOrder, ...disposeOrder, 'run:end', 'dispose reporter'])
     expect(rec.instances).toEqual([1, 1])
   })

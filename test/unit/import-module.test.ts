@@ -1,0 +1,54 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { build } from 'esbuild'
+import { execa } from 'execa'
+import { afterAll, describe, expect, it } from 'vitest'
+import { importModule } from '../../core/import-module.js'
+import { repoRoot, tempDir } from '../e2e/cli-helper.js'
+
+describe('importModule: a .js file in a CommonJS package', () => {
+  const project = tempDir('bonbench-import-module-')
+  afterAll(() => project.cleanup())
+  const folder = (name: string, manifest: object) => {
+    const dir = join(project.dir, name)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest))
+    return dir
+  }
+
+  it('with ES syntax: loads through tsx, and Node prints no "To load an ES module" warning (it leaked to stderr)', async () => {
+    const dir = folder('esm-syntax', { type: 'commonjs' })
+    const file = join(dir, 'len.js')
+    writeFileSync(file, "// a verifier\nexport default (options = {}) => ({ name: 'my-lab/length', kind: 'verifier', options })\n")
+    // Where bench runs from dist/, Node's own loader meets the file (here tsx's would hide the
+    // warning): importModule compiled to plain JavaScript, run by a plain Node.
+    const compiled = join(project.dir, 'compiled')
+    mkdirSync(compiled)
+    symlinkSync(join(repoRoot, 'node_modules'), join(compiled, 'node_modules'), 'dir')
+    await build({
+      entryPoints: [join(repoRoot, 'core/import-module.ts')],
+      outfile: join(compiled, 'import-module.mjs'),
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
+    })
+    const script = `const { importModule } = await import(${JSON.stringify(pathToFileURL(join(compiled, 'import-module.mjs')).href)})
+const mod = await importModule(${JSON.stringify(file)})
+process.stdout.write(mod.default({}).name)`
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false })
+    expect(result.stdout, result.stderr).toBe('my-lab/length')
+    expect(result.stderr).not.toContain('To load an ES module')
+    expect(result.stderr).toBe('')
+  })
+
+  it('with CommonJS syntax (require, module.exports, a dynamic import()): loads as CommonJS', async () => {
+    const dir = folder('cjs-syntax', { name: 'no-type' })
+    const file = join(dir, 'plain.js')
+    writeFileSync(file, "const path = require('node:path')\nmodule.exports = { sep: path.sep, later: () => import('node:os') }\n")
+    const mod = (await importModule(file)) as { default: { sep: string } }
+    expect(mod.default.sep).toBe('/')
+  })
+})
