@@ -56,16 +56,19 @@ describe('a model instance that is not one (create() returned it)', () => {
   })
 })
 
+/** A strategy that asks for two samples and weights each 0.5, with `hooks` swapped in. */
+const strategyNamed = (name: string, hooks: Partial<StrategyPlugin>): StrategyPlugin => ({
+  name,
+  kind: 'strategy',
+  meta,
+  selection: 'none',
+  needs: () => ({ policySamples: 2 }),
+  weights: (group) => ({ sequences: group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: 0.5 })) }),
+  ...hooks,
+})
+
 describe("a strategy's weights() and needs() that return the wrong shape", () => {
-  const strategy = (hooks: Partial<StrategyPlugin>): StrategyPlugin => ({
-    name: 'my-lab/bad-strategy',
-    kind: 'strategy',
-    meta,
-    selection: 'none',
-    needs: () => ({ policySamples: 2 }),
-    weights: (group) => ({ sequences: group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: 0.5 })) }),
-    ...hooks,
-  })
+  const strategy = (hooks: Partial<StrategyPlugin>) => strategyNamed('my-lab/bad-strategy', hooks)
   const sequences = (group: Parameters<StrategyPlugin['weights']>[0]) =>
     group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: 0.5 }))
   it.each([
@@ -101,15 +104,7 @@ describe("a strategy's weights() and needs() that return the wrong shape", () =>
 })
 
 describe("a strategy's needs() or weights() that throws", () => {
-  const strategy = (name: string, hooks: Partial<StrategyPlugin>): StrategyPlugin => ({
-    name,
-    kind: 'strategy',
-    meta,
-    selection: 'none',
-    needs: () => ({ policySamples: 2 }),
-    weights: (group) => ({ sequences: group.policy.map((s) => ({ prompt: group.problem.prompt, completion: s.completion, weight: 0.5 })) }),
-    ...hooks,
-  })
+  const strategy = strategyNamed
   const throwing = (thrown: unknown) => () => {
     throw thrown
   }
