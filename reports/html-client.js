@@ -18,12 +18,22 @@
     return (100 * v).toFixed(1)
   }
 
-  function tooltipLabel(ctx) {
-    var p = ctx.raw
-    var text = ctx.dataset.label + ': (' + p.x + ', ' + (Math.abs(p.y) <= 1 ? pct(p.y) + '%' : p.y.toPrecision(4)) + ')'
-    if (p.low !== undefined && p.high !== undefined) text += ' CI ' + pct(p.low) + '–' + pct(p.high) + '%'
-    if (p.label) text = p.label + ' — ' + text
-    return text
+  // The charts whose values are rates (pass@N, Bo-N accuracy), shown as percentages; the others
+  // (training loss, mean reward, a selection rule's mean reward) are values of their own unit.
+  var rateKinds = ['bon-curve', 'pass-curve', 'difficulty', 'co-scaling', 'frontier']
+
+  function tooltipLabel(kind) {
+    var rate = rateKinds.indexOf(kind) >= 0
+    var show = function (v) {
+      return rate ? pct(v) + '%' : String(Number(v.toPrecision(4)))
+    }
+    return function (ctx) {
+      var p = ctx.raw
+      var text = ctx.dataset.label + ': (' + p.x + ', ' + show(p.y) + ')'
+      if (p.low !== undefined && p.high !== undefined) text += ' CI ' + (rate ? pct(p.low) + '–' + pct(p.high) + '%' : show(p.low) + '–' + show(p.high))
+      if (p.label) text = p.label + ' — ' + text
+      return text
+    }
   }
 
   function drawChart(chart, index) {
@@ -75,7 +85,7 @@
         normalized: true,
         plugins: {
           legend: { position: 'bottom' },
-          tooltip: { callbacks: { label: tooltipLabel } },
+          tooltip: { callbacks: { label: tooltipLabel(chart.kind) } },
         },
         scales: {
           x: {

@@ -90,6 +90,20 @@ describe('report.html in Chromium', () => {
     }
     const kinds = new Set(results.charts.map((c) => c.kind))
     expect([...kinds].sort()).toEqual(['bon-curve', 'co-scaling', 'difficulty', 'pass-curve', 'training'])
+    // Tooltips: a rate as a percentage, a training loss as the value it is (a loss of 0.5 is not 50%).
+    const tooltips = await page.evaluate(() => {
+      type Label = (ctx: { raw: Record<string, number>; dataset: { label: string } }) => string
+      const w = window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { options: { plugins: { tooltip: { callbacks: { label: Label } } } } } } }
+      const label = (id: string) =>
+        w.Chart.getChart(document.querySelector<HTMLCanvasElement>(`canvas[data-chart-id="${id}"]`)!).options.plugins.tooltip.callbacks.label
+      const point = { raw: { x: 3, y: 0.5, low: 0.25, high: 0.75 }, dataset: { label: 's' } }
+      return {
+        loss: label('training-loss')(point),
+        rate: label(document.querySelector<HTMLCanvasElement>('canvas[data-chart-id^="pass"]')!.dataset.chartId!)(point),
+      }
+    })
+    expect(tooltips.loss).toBe('s: (3, 0.5) CI 0.25–0.75')
+    expect(tooltips.rate).toBe('s: (3, 50.0%) CI 25.0–75.0%')
     // the results tables, metrics and majority vote (as report.md): one row per seed-pooled group in each
     expect(await page.locator('table.results tbody tr').count()).toBe(2 * results.groups.length)
     expect(await page.locator('table.results thead th', { hasText: 'maj@1' }).count()).toBeGreaterThan(0)
