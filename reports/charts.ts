@@ -160,6 +160,7 @@ function coScaling(groups: readonly CellGroup[], estimates: ReadonlyMap<string, 
   }
   const charts: ResultsChart[] = []
   const section: Results['coScaling'] = { fits: [], bestTemperature: [] }
+  const manyTemperatures = new Set(groups.map((g) => g.key.temperature)).size > 1
   let index = 0
   for (const members of families.values()) {
     members.sort((a, b) => a.key.temperature - b.key.temperature)
@@ -190,6 +191,8 @@ function coScaling(groups: readonly CellGroup[], estimates: ReadonlyMap<string, 
       }
       section.bestTemperature.push({ group: name, n, ...best })
     }
+    // One temperature in the whole run: nothing to co-scale (report.md says so); the fits stay in the section.
+    if (!manyTemperatures) continue
     charts.push({
       id: `co-scaling-${index++}`,
       kind: 'co-scaling',

@@ -138,7 +138,7 @@ ${results.charts.some((c) => c.kind === 'selection-curve') ? section('selection-
 ${results.charts.some((c) => c.kind === 'frontier') ? section('frontier', 'pass@N and Bo-N against KL(π‖π_base)', 'Each arm through its checkpoints (train.evalEvery) to its final model, from the base at KL 0: KL per token from the policy’s own samples at T = 1; metrics at the largest N every arm reports.') : ''}
 ${section('training', 'Training curves', 'Loss (and mean reward where logged) per optimizer step.')}
 ${section('difficulty', 'Per-prompt difficulty', 'Each point is a prompt: the base model’s pass@1 against the trained model’s pass@N at the largest N.')}
-${section('co-scaling', 'Co-scaling across temperatures', 'Measured pass@N per temperature with the fit pass@N ≈ exp(a·N^b) (dashed) where it converged.')}
+${results.charts.some((c) => c.kind === 'co-scaling') ? section('co-scaling', 'Co-scaling across temperatures', 'Measured pass@N per temperature with the fit pass@N ≈ exp(a·N^b) (dashed) where it converged.') : '<section><h2>Co-scaling across temperatures</h2><p class="empty">One temperature only: nothing to co-scale.</p></section>'}
 ${usageSection(results)}<section><h2>Sample browser</h2>
 <p><label>Cell <select id="browser-cell"></select></label> <label>Prompt <select id="browser-prompt"></select></label></p>
 <p id="browser-summary" class="meta"></p>

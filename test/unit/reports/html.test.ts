@@ -22,6 +22,21 @@ describe('report.html (no browser)', () => {
     expect(new Function(`${safe}; return s`)()).toBe('</script>')
   })
 
+  it('draws no co-scaling chart for a run of one temperature, and says so as report.md does', () => {
+    const one = syntheticRunData({ prompts: 6, poolSize: 4, grid: [1, 2, 4], seeds: [0], temperatures: [1], bootstrap: 10 })
+    const results = buildResults(one, { bootstrap: 50 })
+    expect(results.charts.filter((c) => c.kind === 'co-scaling')).toEqual([])
+    // The fits stay in results.json's section.
+    expect(results.coScaling.fits.length).toBeGreaterThan(0)
+    const html = renderHtml(results, sampleBrowserData(one, 1), '', '')
+    expect(html).not.toContain('charts-co-scaling')
+    expect(html).toContain('One temperature only: nothing to co-scale.')
+    const two = syntheticRunData({ prompts: 6, poolSize: 4, grid: [1, 2, 4], seeds: [0], temperatures: [0.7, 1], bootstrap: 10 })
+    const both = buildResults(two, { bootstrap: 50 })
+    expect(both.charts.filter((c) => c.kind === 'co-scaling').length).toBeGreaterThan(0)
+    expect(renderHtml(both, sampleBrowserData(two, 1), '', '')).toContain('charts-co-scaling')
+  })
+
   it('is one self-contained file: Chart.js inline, no external URL loaded', async () => {
     const run = syntheticRunData({ prompts: 6, poolSize: 4, grid: [1, 2, 4], seeds: [0], temperatures: [1], bootstrap: 10 })
     const results = buildResults(run, { bootstrap: 50 })
