@@ -6,9 +6,9 @@ import { RunLifecycle, describeDisposeFailure } from '../../core/run/plugin-life
 import { BACKEND_NAMES, type BackendName } from '../../core/backend/backend-catalog.js'
 import { commandRegistry } from '../command-registry.js'
 import { addExamples } from '../option-vocabulary.js'
-import { choiceFlag, integerAtLeast, numberFlag } from '../parse-list.js'
+import { choiceFlag, integerAtLeast, numberFlag, type NumberRule } from '../parse-list.js'
 import { onStopSignal } from '../stop-signals.js'
-import { createOpenAiServer } from '../serve/openai-server.js'
+import { DEFAULT_DRAIN_MS, DEFAULT_MAX_COMPLETIONS, createOpenAiServer } from '../serve/openai-server.js'
 import { resolveCheckpoint } from '../serve/resolve-checkpoint.js'
 import { defaultServedModelName } from '../serve/served-model-name.js'
 
@@ -18,16 +18,21 @@ interface ServeFlags {
   port: number
   servedModelName?: string
   maxBody: number
+  maxCompletions: number
   apiKeyEnv?: string
   concurrency?: number
   backend?: BackendName
   config?: string
 }
 
+/** A TCP port: checked with the flags, so a bad one is refused before the model loads. */
+const tcpPort: NumberRule = { range: 'an integer in [0, 65535]', test: (n) => Number.isInteger(n) && n >= 0 && n <= 65_535 }
+
 /**
  * `bench serve <checkpoint | run-dir/cell>`: a saved model as an OpenAI-compatible HTTP server
  * (loopback by default) until SIGINT or SIGTERM, which stop it cleanly: no new connections,
- * requests in flight answered, the model disposed, exit 0.
+ * requests in flight answered (within 30 s; requests still sending their body are dropped), the
+ * model disposed, exit 0.
  */
 export function registerServe(program: Command): void {
   const command = program
@@ -36,12 +41,18 @@ export function registerServe(program: Command): void {
     .argument('<checkpoint>', 'a checkpoint folder (e.g. <run-dir>/checkpoints/<cell>) or <run-dir>/<cell>')
     .option('-m, --model <name>', 'model plugin that wrote the checkpoint', 'tiny-transformer')
     .option('--host <address>', 'address to listen on (other than loopback, anyone who reaches it can sample)', '127.0.0.1')
-    .option('--port <n>', 'port to listen on (0: any free port, printed at start)', numberFlag('--port', integerAtLeast(0), 'the port'), 8000)
+    .option('--port <n>', 'port to listen on (0: any free port, printed at start)', numberFlag('--port', tcpPort, 'the port'), 8000)
     .option(
       '--served-model-name <name>',
       "the model name /v1/models lists and requests ask for (default: the --model name and the checkpoint's hash, e.g. tiny-transformer@3f2a…; clients' request caches key answers by it, so give each checkpoint its own)",
     )
     .option('--max-body <bytes>', 'largest request body; larger ones get 413', numberFlag('--max-body', integerAtLeast(1), 'the size'), 1_048_576)
+    .option(
+      '--max-completions <k>',
+      'most completions one request may ask for, n × its prompts (400 above)',
+      numberFlag('--max-completions', integerAtLeast(1), 'the limit'),
+      DEFAULT_MAX_COMPLETIONS,
+    )
     .option('--api-key-env <name>', 'require the key held by this environment variable as a Bearer token (401 otherwise)')
     .option('--concurrency <n>', 'sampling worker threads (default: the core count)', numberFlag('--concurrency', integerAtLeast(1), 'the concurrency'))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKEND_NAMES.join(', ')} (default: auto)`, choiceFlag('--backend', BACKEND_NAMES))
@@ -82,7 +93,15 @@ async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKe
   // name, so two checkpoints (or backends) served in turn under one name would answer each other's
   // requests from it.
   const modelName = f.servedModelName ?? (await defaultServedModelName(f.model, model, dir, { usesBackend: plugin.usesBackend }))
-  const served = createOpenAiServer({ model, modelName, maxBodyBytes: f.maxBody, apiKey, log: (line) => process.stderr.write(`bench serve: ${line}\n`) })
+  const served = createOpenAiServer({
+    model,
+    modelName,
+    maxBodyBytes: f.maxBody,
+    maxCompletions: f.maxCompletions,
+    apiKey,
+    drainTimeoutMs: DEFAULT_DRAIN_MS,
+    log: (line) => process.stderr.write(`bench serve: ${line}\n`),
+  })
   let url: string
   try {
     url = await served.listen(f.port, f.host)
@@ -95,7 +114,7 @@ async function serveModel(plugin: ModelPlugin, dir: string, f: ServeFlags, apiKe
   await new Promise<void>((resolve) => {
     const off = onStopSignal((signal) => {
       off()
-      process.stderr.write(`bench serve: ${signal}: stopping (answering the requests in flight)\n`)
+      process.stderr.write(`bench serve: ${signal}: stopping (answering the requests in flight, for at most ${DEFAULT_DRAIN_MS / 1000} s)\n`)
       resolve()
     })
   })

@@ -22,8 +22,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text)
 }
 
-/** Answers an HttpError as OpenAI does; anything else is a 500 that names the error. */
-export function sendError(res: ServerResponse, error: unknown): void {
+/** Answers an HttpError as OpenAI does; anything else is a 500 that names the error. `headers` go with it (413 closes the connection anyway). */
+export function sendError(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {
   const e = error instanceof HttpError ? error : new HttpError(500, error instanceof Error ? error.message : String(error), 'server_error')
-  sendJson(res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: e.code } }, e.status === 413 ? { connection: 'close' } : {})
+  sendJson(
+    res,
+    e.status,
+    { error: { message: e.message, type: e.type, param: e.param, code: e.code } },
+    e.status === 413 ? { connection: 'close', ...headers } : headers,
+  )
 }

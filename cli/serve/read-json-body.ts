@@ -2,9 +2,21 @@ import type { IncomingMessage } from 'node:http'
 import { HttpError } from './http-error.js'
 
 /**
+ * A client that closed its connection before its request body was complete: nothing to answer and
+ * nothing wrong with the server, so it is logged as a plain note, never as an error.
+ */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('the client went away before sending its whole request body')
+    this.name = 'ClientGoneError'
+  }
+}
+
+/**
  * Reads a request body of at most `limit` bytes and parses it as JSON. Over the limit: 413 (the
  * rest is read and dropped, up to 64× the limit, so the client gets the answer rather than a reset
- * connection); not JSON or not an object: 400. A client that goes away mid-body rejects it.
+ * connection); not JSON or not an object: 400. A client that goes away mid-body (or a connection
+ * the server cuts while stopping) rejects it with a ClientGoneError.
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -12,15 +24,21 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<Recor
     const chunks: Buffer[] = []
     let size = 0
     let over = Number.isFinite(declared) && declared > limit
+    let ended = false
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > limit) over = true
       if (!over) chunks.push(chunk)
       else if (size > limit * 64) req.destroy()
     })
-    req.on('error', reject)
-    req.on('aborted', () => reject(new Error('the client went away')))
+    const gone = () => {
+      if (!ended) reject(new ClientGoneError())
+    }
+    req.on('error', gone)
+    req.on('aborted', gone)
+    req.on('close', gone)
     req.on('end', () => {
+      ended = true
       if (over)
         return reject(
           new HttpError(413, `the request body is over the limit of ${limit} bytes (bench serve --max-body)`, 'invalid_request_error', 'request_too_large'),

@@ -1,4 +1,5 @@
 import type { ModelInstance, SampleOptions, SampleRequest, SampleResult } from '../../core/plugin-api/model.js'
+import { BenchError } from '../../core/errors.js'
 
 /** Text one completion of a request gained while its batch is sampled (`sampleIndex` in 0 … n − 1). */
 export type OnRequestText = (sampleIndex: number, text: string) => void
@@ -6,9 +7,14 @@ export type OnRequestText = (sampleIndex: number, text: string) => void
 interface Waiting {
   request: SampleRequest
   onText?: OnRequestText
+  /** Aborted when whoever asked has gone (its client closed the connection). */
+  signal?: AbortSignal
   resolve: (result: SampleResult) => void
   reject: (error: unknown) => void
 }
+
+/** What a request whose requester left rejects with (its answer has nobody to go to). */
+const requesterGone = () => new BenchError('BENCH_ABORTED', 'bench serve: the client that asked for these completions went away')
 
 /**
  * Gathers the sampling requests of concurrent HTTP requests into one `model.sample` call: what
@@ -18,6 +24,11 @@ interface Waiting {
  * asks for its text as it is decoded gets the model's `onToken` events for its own completions
  * (none when the model does not report them); the model is asked for them only when some request
  * of the batch wants them, and they change no completion either.
+ *
+ * A request whose `signal` aborts (its client left) before its batch starts leaves the queue; once
+ * every request of a running batch has aborted, the batch's own signal aborts `model.sample` (a
+ * model that honours `SampleOptions.signal` stops there), so nobody's leftover work holds up the
+ * next batch. A batch with one request still wanted runs to its end.
  */
 export class SampleBatcher {
   #queue: Waiting[] = []
@@ -33,10 +44,26 @@ export class SampleBatcher {
     return this.#queue.length
   }
 
-  /** Samples one request (its `n` completions) in the next batch; `onText` gets its text as it is decoded. */
-  sample(request: SampleRequest, onText?: OnRequestText): Promise<SampleResult> {
+  /**
+   * Samples one request (its `n` completions) in the next batch; `onText` gets its text as it is
+   * decoded. `signal` says the requester went away: the request is dropped (rejected) if still
+   * waiting, and counts towards stopping its batch if not.
+   */
+  sample(request: SampleRequest, onText?: OnRequestText, signal?: AbortSignal): Promise<SampleResult> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ request, onText, resolve, reject })
+      if (signal?.aborted) return reject(requesterGone())
+      const waiting: Waiting = { request, onText, signal, resolve, reject }
+      this.#queue.push(waiting)
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.#queue.indexOf(waiting)
+          if (at < 0) return // already in a batch: the batch decides
+          this.#queue.splice(at, 1)
+          reject(requesterGone())
+        },
+        { once: true },
+      )
       this.#schedule()
     })
   }
@@ -64,8 +91,10 @@ export class SampleBatcher {
     this.stats.batches++
     this.stats.requests += batch.length
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length)
+    const stop = new AbortController()
+    const unwatch = watchRequesters(batch, () => stop.abort(requesterGone()))
     try {
-      const opts: SampleOptions = {}
+      const opts: SampleOptions = { signal: stop.signal }
       if (batch.some((w) => w.onText))
         opts.onToken = (e) => {
           const w = batch[e.requestIndex]
@@ -82,10 +111,33 @@ export class SampleBatcher {
       )
       batch.forEach((w, i) => w.resolve(results[i]!))
     } catch (error) {
-      for (const w of batch) w.reject(error)
+      for (const w of batch) w.reject(stop.signal.aborted ? requesterGone() : error)
     } finally {
+      unwatch()
       this.#busy = false
       this.#schedule()
     }
+  }
+}
+
+/**
+ * Calls `allGone` once every request of `batch` has an aborted signal (never when one has no
+ * signal: its requester cannot leave). Returns the function that removes the listeners.
+ */
+function watchRequesters(batch: Waiting[], allGone: () => void): () => void {
+  if (batch.some((w) => !w.signal)) return () => {}
+  // Distinct signals: the prompts of one HTTP request share its signal (and one listener).
+  const watched = [...new Set(batch.map((w) => w.signal!))].filter((s) => !s.aborted)
+  if (watched.length === 0) {
+    allGone()
+    return () => {}
+  }
+  let left = watched.length
+  const onAbort = () => {
+    if (--left === 0) allGone()
+  }
+  for (const s of watched) s.addEventListener('abort', onAbort, { once: true })
+  return () => {
+    for (const s of watched) s.removeEventListener('abort', onAbort)
   }
 }

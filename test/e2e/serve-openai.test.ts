@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url'
 import OpenAI from 'openai'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { benchUsageError } from './cli-help.js'
 import { bench, benchArgs, tempDir } from './cli-helper.js'
 
 const tmp = tempDir('bonbench-serve-')
@@ -253,6 +254,13 @@ describe('bench serve + bench run --model openai-compatible', () => {
     const notCkpt = await bench(['serve', tmp.dir], { cwd: tmp.dir })
     expect(notCkpt.exitCode).toBe(2)
     expect(notCkpt.stderr).toContain('is not a checkpoint')
+    // A port out of range, or a cap below 1, is refused with the flags, before the model loads.
+    const port = await benchUsageError(['serve', checkpoint, '--port', '70000'], tmp.dir)
+    expect(port.exitCode).toBe(2)
+    expect(port.stderr).toContain('--port: the port must be an integer in [0, 65535] (got 70000)')
+    const cap = await benchUsageError(['serve', checkpoint, '--max-completions', '0'], tmp.dir)
+    expect(cap.exitCode).toBe(2)
+    expect(cap.stderr).toContain('--max-completions: the limit must be an integer ≥ 1 (got 0)')
     const wrongModel = await bench(['run', 'math', '--base-url', 'http://127.0.0.1:1/v1', '--dry-run'], { cwd: tmp.dir })
     expect(wrongModel.exitCode).toBe(2)
     expect(wrongModel.stderr).toContain('--base-url applies to a model served over HTTP')

@@ -324,7 +324,7 @@ describe('bench serve with the official openai client', () => {
   })
 
   it('answers malformed JSON with 400, an oversized body with 413, a bad field with 400, an unknown model with 404, and outlives a client that goes away', async () => {
-    const bad = await fetch(`${baseUrl}/completions`, { method: 'POST', body: '{"model": "tiny", "prompt": ' })
+    const bad = await fetch(`${baseUrl}/completions`, { method: 'POST', body: '{"model": "tiny", "prompt": ', headers: { 'content-type': 'application/json' } })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_json')
     const big = await client()
