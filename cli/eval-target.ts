@@ -5,7 +5,7 @@ import type { CellKey } from '../core/plugin-api/results.js'
 import type { ResolvedConfig } from '../core/config/resolve-config.js'
 import { readManifest } from '../core/run/manifest.js'
 import type { RunManifest } from '../core/run/journal-types.js'
-import { dataFileMismatches, loadedPluginMismatches } from '../core/run/plugin-mismatches.js'
+import { dataFileMismatches, loadedPluginMismatches, usedByCells } from '../core/run/plugin-mismatches.js'
 import type { RunPlugins } from '../core/run/run-plugins.js'
 import { callHook } from '../core/run/hooks-in-flight.js'
 import type { PluginRegistry } from '../core/registry/registry.js'
@@ -104,7 +104,10 @@ export async function changedSinceTheRun(
 ): Promise<string[]> {
   const recorded = target.manifest.provenance
   const strategies = new Set([...plugins.strategies.values()].map((s) => s.name))
-  const cellsOwn = { harness: recorded.harness, plugins: recorded.plugins.filter((p) => p.kind !== 'strategy' || strategies.has(p.name)) }
+  const cellsOwn = {
+    harness: recorded.harness,
+    plugins: usedByCells(recorded.plugins, [target]).filter((p) => p.kind !== 'strategy' || strategies.has(p.name)),
+  }
   const differences = loadedPluginMismatches(cellsOwn, registry)
   const dataFiles = recorded.dataFiles ?? []
   if (dataFiles.length > 0) {

@@ -11,7 +11,7 @@ import { carveTrainSplits, type TrainSplits } from './data-splits.js'
 import { type BadLine, Journal, type JournalContents, readJournal, repairJournal } from './journal.js'
 import { indexJournal, type JournalIndex } from './journal-index.js'
 import { buildManifest, readManifest } from './manifest.js'
-import { dataFileMismatches, loadedPluginMismatches } from './plugin-mismatches.js'
+import { dataFileMismatches, loadedPluginMismatches, usedByCells } from './plugin-mismatches.js'
 import { nTrainWarnings, planCells, type PlannedCell } from './planner.js'
 import type { RunPlugins } from './run-plugins.js'
 import { type ShardSpec, shardCells } from './shard.js'
@@ -186,8 +186,10 @@ function refuseDamagedJournal(badLines: readonly BadLine[], journalPath: string,
  * `bench run --resume <dir> --dry-run` checks.
  */
 export function refuseChangedResume(runDir: string, registry: PluginRegistry, dataFiles: NonNullable<TaskData['files']>): void {
-  const recorded = readManifest(runDir).provenance
-  const differences = [...loadedPluginMismatches(recorded, registry), ...dataFileMismatches(recorded.dataFiles, dataFiles)]
+  const { provenance: recorded, cells } = readManifest(runDir)
+  // Only what the cells use: a task or model the config loaded but no cell names need not be loaded again.
+  const used = { harness: recorded.harness, plugins: usedByCells(recorded.plugins, cells) }
+  const differences = [...loadedPluginMismatches(used, registry), ...dataFileMismatches(recorded.dataFiles, dataFiles)]
   if (differences.length === 0) return
   throw new BenchError(
     'BENCH_USAGE',

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import { bareName } from '../plugin-name.js'
 import type { PluginRegistry } from '../registry/registry.js'
 import { harnessPackage, pluginRecords, type PluginRecord, type Provenance } from './provenance.js'
 
@@ -39,6 +40,21 @@ export function pluginMismatches(
     }
   }
   return out
+}
+
+/**
+ * The recorded plugins the run's `cells` can use: every one but a task or model that no planned
+ * cell names (by its full or bare name). A config's plugins are recorded whether used or not — the
+ * default config's `math` entry in a toy run — and such an entry is not needed again to finish or
+ * evaluate the run's cells. Pure.
+ */
+export function usedByCells(plugins: readonly PluginRecord[], cells: readonly { key: { task: string; model: string } }[]): PluginRecord[] {
+  const named = { task: new Set(cells.map((c) => c.key.task)), model: new Set(cells.map((c) => c.key.model)) }
+  return plugins.filter((p) => {
+    if (p.kind !== 'task' && p.kind !== 'model') return true
+    const names = named[p.kind]
+    return names.has(p.name) || names.has(bareName(p.name))
+  })
 }
 
 /**

@@ -18,8 +18,8 @@ const gsm8k = (answers: number[]): string =>
   answers.map((a, i) => JSON.stringify({ question: `What is ${i} + ${a - i}?`, answer: `${i} + ${a - i} = ${a}\n#### ${a}` })).join('\n') + '\n'
 
 /** A run's cell as resolveEvalTarget returns it, with only what changedSinceTheRun reads of run.json. */
-function cellOfRun(provenance: Pick<RunManifest['provenance'], 'harness' | 'plugins' | 'dataFiles'>): RunCellTarget {
-  const key: CellKey = { task: 'gsm8k', model: 'tiny-transformer', strategy: 'sft', nTrain: 1, temperature: 1, seed: 0 }
+function cellOfRun(provenance: Pick<RunManifest['provenance'], 'harness' | 'plugins' | 'dataFiles'>, names: Partial<CellKey> = {}): RunCellTarget {
+  const key: CellKey = { task: 'gsm8k', model: 'tiny-transformer', strategy: 'sft', nTrain: 1, temperature: 1, seed: 0, ...names }
   const manifest = { runId: 'r', cells: [], provenance } as unknown as RunManifest
   return { kind: 'run-cell', dir: project.dir, runDir: project.dir, cellId: 'sft-n1-t1-s0', key, manifest }
 }
@@ -59,7 +59,8 @@ describe("a run's cell evaluated again: what changed since the run", () => {
       ...here.map((p) => (p.name === 'bonbench:toy' ? { ...p, options: { ...p.options, prompts: 32 } } : p)),
       { name: 'bonbench:sft', kind: 'strategy', version: '0.1.0', options: {}, source: 'built-in' },
     ]
-    const changes = await changedSinceTheRun(cellOfRun({ harness: harnessPackage(), plugins: ran, dataFiles: [] }), config, registry, plugins)
+    const cell = cellOfRun({ harness: harnessPackage(), plugins: ran, dataFiles: [] }, { task: 'toy', model: 'tabular', strategy: 'rl' })
+    const changes = await changedSinceTheRun(cell, config, registry, plugins)
     expect(changes).toEqual([expect.stringMatching(/^task bonbench:toy has other options here \(\{.*"prompts":40/)])
   })
 })
