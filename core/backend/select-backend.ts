@@ -3,6 +3,7 @@ import type * as TF from '@tensorflow/tfjs'
 import { BenchError } from '../errors.js'
 import { AUTO_ORDER, BACKEND_NAMES, backendSpec, isInstalled } from './backend-catalog.js'
 import type { BackendSpec } from './backend-catalog.js'
+import { backendDevice, backendKeyName } from './backend-identity.js'
 import { findWasmDir } from './wasm-paths.js'
 import { whyAutoSkipsWebGPU } from './webgpu-auto.js'
 import { registerWebGPU } from './webgpu-backend.js'
@@ -11,9 +12,23 @@ import { registerWebGPU } from './webgpu-backend.js'
 export interface SelectedBackend {
   /** The `--backend` name (never 'auto'). */
   name: BackendSpec['name']
-  /** tfjs's own name for it (`tf.getBackend()`). */
+  /** tfjs's own name for it (`tf.getBackend()`): `tensorflow` for both tensorflow and tensorflow-gpu. */
   tfName: string
+  /** What it runs on, in one line (provenance's device): the catalog's, or that it is Dawn's null device. */
   device: string
+  /**
+   * What cache keys and measured rates record for it: `name`, except `webgpu-null` on Dawn's null
+   * device (core/backend/backend-identity.ts), whose garbage no run on a real GPU may load.
+   */
+  keyName: string
+}
+
+/**
+ * The selection of `spec`, started as tfjs's `tfName`, as {@link selectBackend} reports it:
+ * named by the catalog (tensorflow-gpu is not tensorflow, though tfjs calls both `tensorflow`).
+ */
+export function selectedBackendOf(spec: Pick<BackendSpec, 'name' | 'device'>, tfName: string, env: NodeJS.ProcessEnv = process.env): SelectedBackend {
+  return { name: spec.name, tfName, device: backendDevice(spec, env), keyName: backendKeyName(spec.name, env) }
 }
 
 // Dynamic import through a variable so TypeScript does not require the optional packages.
@@ -85,7 +100,7 @@ export async function selectBackend(requested: string = 'auto'): Promise<Selecte
     }
     try {
       const tfName = await start(spec)
-      current = { name: spec.name, tfName, device: spec.device }
+      current = selectedBackendOf(spec, tfName)
       return current
     } catch (error) {
       failures.push(`${name}: failed to start (${(error as Error).message})`)

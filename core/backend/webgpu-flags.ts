@@ -7,3 +7,8 @@
 export function dawnFlags(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.BENCH_DAWN_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '')
 }
+
+/** True when BENCH_DAWN_FLAGS selects Dawn's null device (`backend=null`): webgpu then computes nothing. */
+export function isDawnNullDevice(env: NodeJS.ProcessEnv = process.env): boolean {
+  return dawnFlags(env).includes('backend=null')
+}

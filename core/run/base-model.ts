@@ -15,6 +15,8 @@ import { checkUpdateStats } from '../plugin-api-checks/check-update.js'
 import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
 import { resultOptions } from './plugin-mismatches.js'
 import { expectedBackend, selectBackend } from '../backend/select-backend.js'
+import { backendKeyName } from '../backend/backend-identity.js'
+import { checkModelBackend, effectiveBackend } from '../backend/model-backend.js'
 import { installedVersion } from '../backend/backend-catalog.js'
 import { bonbenchVersion } from '../registry/api-version.js'
 import {
@@ -42,6 +44,11 @@ export interface BaseModelOptions {
   pretrainBatch: number
   /** Undefined: the model's own default. */
   learningRate?: number
+  /**
+   * The backend asked for: the run's (`--backend`, config `backend`), or the model's own option
+   * where it names one ({@link baseModelSpec} gives that one). A run's backend that differs from a
+   * model's own option is refused (BENCH_USAGE, core/backend/model-backend.ts).
+   */
   backend: string
   concurrency: number
   cacheDir: string
@@ -93,13 +100,29 @@ export function pretrainingProblem(
   return `pretraining for ${asked} steps was asked for (train.pretrainSteps, --pretrain-steps or a preset), but ${why}, so the base model cannot be pretrained. Fix: --pretrain-steps 0 (evaluate and fine-tune the untrained base), or a task whose train problems carry \`expert\` (docs/plugins.md, "What a problem holds").`
 }
 
-/** Throws BENCH_RUN_INVALID when {@link pretrainingProblem} finds one: before a run directory exists. */
-export function checkPretraining(...args: Parameters<typeof pretrainingProblem>): void {
-  const problem = pretrainingProblem(...args)
+/**
+ * The checks of the base model a run builds, before a run directory exists (core/run/open-run.ts):
+ * throws BENCH_USAGE when the run's backend and the model's own `backend` option name different
+ * backends (core/backend/model-backend.ts), and BENCH_RUN_INVALID when {@link pretrainingProblem}
+ * finds one.
+ */
+export function checkPretraining(
+  config: Pick<ResolvedConfig, 'train' | 'backend'>,
+  model: ModelPlugin,
+  task: TaskPlugin,
+  data: TaskData,
+  pretrainProblems?: readonly Problem[],
+): void {
+  checkModelBackend(model, config.backend)
+  const problem = pretrainingProblem(config, model, task, data, pretrainProblems)
   if (problem) throw new BenchError('BENCH_RUN_INVALID', problem.charAt(0).toUpperCase() + problem.slice(1))
 }
 
-/** The base model a run with this config builds (pretraining steps and rates default to the model's own). */
+/**
+ * The base model a run with this config builds (pretraining steps and rates default to the model's
+ * own), on the backend its model runs on: the model's own `backend` option where it names one, else
+ * the config's (BENCH_USAGE when both name one and differ: core/backend/model-backend.ts).
+ */
 export function baseModelSpec(
   config: Pick<ResolvedConfig, 'train' | 'taskSeed' | 'backend'>,
   model: ModelPlugin,
@@ -121,7 +144,7 @@ export function baseModelSpec(
     pretrainSteps: canPretrain ? (config.train.pretrainSteps ?? model.trainingDefaults?.pretrainSteps ?? 300) : 0,
     pretrainBatch: config.train.pretrainBatch,
     learningRate: config.train.pretrainLearningRate ?? model.trainingDefaults?.pretrainLearningRate,
-    backend: config.backend,
+    backend: effectiveBackend(model, config.backend),
   }
 }
 
@@ -145,17 +168,35 @@ export function partialPretrainStep(spec: BaseModelSpec, cacheDir: string): numb
 
 /**
  * The backend a base model's key records: for a model that runs on TensorFlow.js (`usesBackend`),
- * the one `auto` starts, since weights trained on different backends differ in their last digits
+ * the one it runs on — its own `backend` option where it names one, else the run's, and for `auto`
+ * the one `auto` starts — since weights trained on different backends differ in their last digits
  * (a cache shared by a CPU and a GPU machine, or one from before tfjs-node was installed, must not
- * give one the other's model); the configured name otherwise.
+ * give one the other's model); as cache keys name it ({@link backendKeyName}: Dawn's null device is
+ * not webgpu). The configured name otherwise.
  */
 async function backendOfKey(spec: Pick<BaseModelSpec, 'model' | 'backend'>): Promise<string> {
-  return spec.model.usesBackend === true && spec.backend === 'auto' ? (await selectBackend('auto')).name : spec.backend
+  if (spec.model.usesBackend !== true) return spec.backend
+  const asked = effectiveBackend(spec.model, spec.backend)
+  return asked === 'auto' ? (await selectBackend('auto')).keyName : backendKeyName(asked)
 }
 
 /** The key {@link prepareBaseModel} will use, for the estimate, which starts no backend: with `auto`'s expected one (core/backend). */
 function expectedBaseModelKey(spec: BaseModelSpec): string {
-  return baseModelKey(spec.model.usesBackend === true ? { ...spec, backend: expectedBackend(spec.backend) } : spec)
+  if (spec.model.usesBackend !== true) return baseModelKey(spec)
+  return baseModelKey({ ...spec, backend: backendKeyName(expectedBackend(effectiveBackend(spec.model, spec.backend))) })
+}
+
+/**
+ * The model's options as its base model's key records them: those that change a result
+ * (`resultOptions`), less a TensorFlow.js model's own `backend` option, since the key records the
+ * backend the model runs on itself (`backend`): the same model on the same backend has one key
+ * whether the option or `--backend` chose it.
+ */
+function keyedModelOptions(model: ModelPlugin): unknown {
+  const options = resultOptions(model)
+  if (model.usesBackend !== true || options === null || typeof options !== 'object') return options
+  const { backend: _chosen, ...rest } = options as Record<string, unknown>
+  return rest
 }
 
 /**
@@ -176,7 +217,7 @@ export function baseModelKey(opts: BaseModelSpec, versions: Record<string, strin
   const hash = createHash('sha256')
   hash.update(
     JSON.stringify({
-      model: [opts.model.name, opts.model.meta.version, resultOptions(opts.model)],
+      model: [opts.model.name, opts.model.meta.version, keyedModelOptions(opts.model)],
       // The data files by content, not by where they are: the same bytes moved (another checkout,
       // another machine of a queue with a shared cache) find the same base model.
       task: [opts.task.name, opts.task.meta.version, resultOptions(opts.task), opts.taskSeed, (opts.data.files ?? []).map((f) => f.sha256)],
@@ -210,9 +251,10 @@ export function partialBaseModelDir(cacheDir: string, key: string): string {
  * which resets it (the fine-tuning rule, core/plugin-api/model.ts): a cache never changes a result.
  */
 export async function prepareBaseModel(opts: BaseModelOptions): Promise<{ model: ModelInstance; key: string; cached: boolean }> {
+  const backend = effectiveBackend(opts.model, opts.backend)
   const key = baseModelKey({ ...opts, backend: await backendOfKey(opts) })
   const { dir, hit } = cachedBaseModel(opts, key, opts.cacheDir)
-  const ctx = { seed: opts.taskSeed, backend: opts.backend, concurrency: opts.concurrency, cacheDir: opts.cacheDir, signal: opts.signal }
+  const ctx = { seed: opts.taskSeed, backend, concurrency: opts.concurrency, cacheDir: opts.cacheDir, signal: opts.signal }
   if (hit) {
     opts.log?.(`base model: loaded from cache ${dir}`)
     const model = checkModelInstance(opts.model.name, 'load', await callHook(opts.model, 'load', () => opts.model.load!(dir, ctx)))

@@ -5,6 +5,7 @@ import { type RunPlugins, resolveRunPlugins } from './run-plugins.js'
 import type { TaskData } from '../plugin-api/task.js'
 import { availableParallelism } from 'node:os'
 import { expectedBackend } from '../backend/select-backend.js'
+import { backendKeyName } from '../backend/backend-identity.js'
 import { baseModelSpec, isBaseModelCached, partialPretrainStep } from './base-model.js'
 import { RunLifecycle } from './plugin-lifecycle.js'
 import { checkTaskData } from '../plugin-api-checks/check-task-data.js'
@@ -141,9 +142,11 @@ export function estimateWork(config: ResolvedConfig, plugins: RunPlugins, data: 
   const speed = declared ?? { sampleTokensPerSecond: 10_000, trainTokensPerSecond: 5_000 }
   const cores = Math.max(1, config.concurrency ?? availableParallelism())
   const samples = evalSamples + trainSamples + prepareSamples
-  // Keyed by the backend `auto` resolves to (core/backend, nothing started): a run that asked for
+  // Keyed by the backend the model runs on (the base model's: its own `backend` option where it names
+  // one, else the config's), with `auto` resolved (core/backend, nothing started): a run that asked for
   // auto and a resume or `bench eval` of it that runs on the backend it recorded share their rates.
-  const backend = plugins.model.usesBackend === false ? config.backend : expectedBackend(config.backend)
+  // Dawn's null device files its own (backendKeyName), never a real GPU's.
+  const backend = plugins.model.usesBackend === false ? config.backend : backendKeyName(expectedBackend(spec.backend))
   const ratesPath = measuredRatesPath(config.cacheDir, plugins.model.name, plugins.task.name, backend, cores)
   const measured = readMeasuredRates(ratesPath)
   const work = {

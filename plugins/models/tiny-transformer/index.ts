@@ -1,4 +1,4 @@
-import { defineModel, type ModelCreateContext, type ModelPlugin } from 'bonbench'
+import { BenchError, defineModel, type ModelCreateContext, type ModelPlugin } from 'bonbench'
 import type { TinyTransformerInstance } from './instance.js'
 import { modelConfig, paramSpecs } from './model-config.js'
 import { tinyTransformerOptionsSchema } from './options.js'
@@ -42,6 +42,24 @@ function workerCount(options: ResolvedTinyTransformerOptions, concurrency: numbe
 }
 
 /**
+ * The backend `create` and `load` start: the `backend` option where it names one, else the run's
+ * (`ctx.backend`, auto when none) — an option of `auto` picks nothing itself, so it goes with the
+ * run's. Both naming a backend, and different ones, is refused (BENCH_USAGE naming both): the
+ * model would run on its option and the run's backend would be silently ignored (as the core
+ * refuses it before any work, core/backend/model-backend.ts).
+ */
+export function modelBackend(option: string | undefined, runBackend: string | undefined): string {
+  const own = option === 'auto' ? undefined : option
+  const run = runBackend ?? 'auto'
+  if (own !== undefined && run !== 'auto' && run !== own)
+    throw new BenchError(
+      'BENCH_USAGE',
+      `bonbench:tiny-transformer: the run's backend is '${run}' (--backend or config \`backend\`) but the model's option backend is '${own}', and a model runs on one backend. Drop one of them, or make them agree.`,
+    )
+  return own ?? run
+}
+
+/**
  * `bonbench:tiny-transformer`: a small decoder-only transformer on TensorFlow.js, trained and
  * sampled in-process (WASM by default). Options are validated by the kit (BENCH_PLUGIN_OPTIONS).
  * `create(ctx)` builds a character tokenizer from `ctx.corpus` and seeded weights
@@ -76,7 +94,7 @@ export const tinyTransformer = defineModel({
       const tokenizer = CharTokenizer.fromCorpus(ctx.corpus)
       const seed = resolved.seed ?? ctx.seed
       const weights = initWeights(modelConfig(resolved, tokenizer.size), seed)
-      const backend = resolved.backend ?? ctx.backend ?? 'auto'
+      const backend = modelBackend(resolved.backend, ctx.backend)
       const engine = await Engine.create({ options: resolved, tokenizer, weights, seed, backend })
       return createInstance(engine, { workers: workerCount(resolved, ctx.concurrency, engine.backend.name), backend })
     },
@@ -98,7 +116,7 @@ async function loadSaved(
   const { batching, maxWorkers, backend: b } = resolved
   const saved = await readCheckpoint(dir, { batching, maxWorkers, backend: b })
   const state = resumable ? await readTrainingState(dir, paramSpecs(modelConfig(saved.options, saved.tokenizer.size))) : undefined
-  const backend = saved.options.backend ?? ctx.backend ?? 'auto'
+  const backend = modelBackend(saved.options.backend, ctx.backend)
   // The engine seed (dropout stream) is chosen as in create: a checkpoint does not hold it, so
   // a model loaded from the cache seeds its fine-tuning exactly as the freshly built one did.
   const engine = await Engine.create({

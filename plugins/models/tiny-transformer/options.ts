@@ -32,7 +32,12 @@ export const tinyTransformerOptionsSchema = z
       .prefault({})
       .describe('Batch sizes of sampling and scoring (memory against speed).'),
     seed: z.int().optional().describe('Fixes the initialisation seed; by default the seed handed to `create` is used.'),
-    backend: z.enum(BACKEND_NAMES).optional().describe('Backend for this model; by default the `--backend` handed to `create` (auto when none).'),
+    backend: z
+      .enum(BACKEND_NAMES)
+      .optional()
+      .describe(
+        'Backend for this model, in place of `--backend` (which must then be auto or the same); `auto` or unset: the `--backend` handed to `create` (auto when none).',
+      ),
     maxWorkers: z.int().min(1).optional().describe('Caps the sampling worker threads below the granted concurrency (1 = sample in-process).'),
   })
   .refine((o) => o.width % o.heads === 0, { message: 'width must be a multiple of heads' })

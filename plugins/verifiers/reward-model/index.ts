@@ -50,6 +50,10 @@ export interface RewardModelFacts {
    * and options, TensorFlow.js backend and version).
    */
   hash: string
+  /**
+   * The backend it trained (or loaded) on, as bonbench's catalog names it (`tensorflow-gpu`, not
+   * tfjs's `tensorflow`; `webgpu-null` on Dawn's null device): what the hash holds.
+   */
   backend: string
   prepareMs: number
 }
@@ -104,7 +108,9 @@ const rewardModelFactory = defineVerifier({
         // tests, time limits), not only the answer.
         problems: train,
         modelHash: baseHash ?? null,
-        // Weights trained on different TensorFlow.js backends, or versions, differ in the last digits.
+        // Weights trained on different TensorFlow.js backends, or versions, differ in the last digits:
+        // by the catalog's name (tensorflow and tensorflow-gpu are both tfjs's `tensorflow`), and
+        // Dawn's null device (garbage) never under a real GPU's webgpu (tf-backend.ts).
         backend,
         tfjs: tf.version_core,
         options: { ...opts, cache: undefined },

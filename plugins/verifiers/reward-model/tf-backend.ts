@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import type * as TF from '@tensorflow/tfjs'
-import { currentBackend, selectBackend } from 'bonbench'
+import { currentBackend, selectBackend, type SelectedBackend } from 'bonbench'
 
 /**
  * TensorFlow.js, loaded with `require`: its entry is a CommonJS bundle, and an ESM `import` of it
@@ -21,22 +21,31 @@ declare namespace tf {
 }
 
 /**
+ * The name the reward model's cache key and facts give the backend in use: the core's selection as
+ * the catalog names it (`selected.keyName`: tensorflow-gpu is not tensorflow, though tfjs calls
+ * both `tensorflow`; Dawn's null device is `webgpu-null`), when tfjs still runs on it; tfjs's own
+ * name (`tfName`) only where the core selected none, or someone switched tfjs away from it since.
+ */
+export function backendIdentity(selected: SelectedBackend | undefined, tfName: string): string {
+  return selected && selected.tfName === tfName ? selected.keyName : tfName
+}
+
+/**
  * Makes sure TensorFlow.js has a backend before the reward model builds tensors, without fighting
  * over tfjs's single per-process backend: when the core's backend selection (or anyone else)
  * already chose one, it is kept; otherwise the core's `auto` choice is started (WASM where it
  * loads, else pure-JS cpu), the same one the tiny-transformer gets by default.
- * Returns tfjs's name of the backend in use.
+ * Returns the backend in use as the cache key names it ({@link backendIdentity}).
  */
 export async function ensureTfBackend(): Promise<string> {
   const selected = currentBackend()
-  if (selected) return selected.tfName
   // getBackend() reads the engine's chosen name without initialising anything.
   const current = tf.getBackend() as string | null | undefined
   if (current) {
-    await tf.ready()
-    return current
+    if (!selected) await tf.ready()
+    return backendIdentity(selected, current)
   }
-  return (await selectBackend('auto')).tfName
+  return (await selectBackend('auto')).keyName
 }
 
 /** The tfjs namespace the reward model's tensors are built with (the process-wide instance). */

@@ -1,8 +1,16 @@
 import * as tf from '@tensorflow/tfjs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NULL_DEVICE } from '../../../core/backend/backend-identity.js'
+import { createRng } from '../../../core/rng.js'
 import { selectBackend } from '../../../core/backend/select-backend.js'
 import { registerWebGPU } from '../../../core/backend/webgpu-backend.js'
 import { tinyTransformer } from '../../../plugins/models/tiny-transformer/index.js'
+import { mathAnswer } from '../../../plugins/verifiers/math-answer/index.js'
+import { rewardModel, type RewardModelFacts } from '../../../plugins/verifiers/reward-model/index.js'
+import { arithmeticPolicy, arithmeticProblems } from '../../fixtures/arithmetic-policy.js'
 
 // The WebGPU path without a GPU: Dawn's null device (BENCH_DAWN_FLAGS=backend=null) validates every
 // command against WebGPU's default limits and computes nothing. So the numbers here are garbage,
@@ -33,9 +41,13 @@ describe('the webgpu backend on Dawn’s null device', () => {
   it('starts through selectBackend and trains and samples the tiny transformer with zero device errors', async () => {
     const selected = await selectBackend('webgpu')
     expect(selected.tfName).toBe('webgpu')
+    // Its own identity where results are kept apart, and a device line that says what it is: never a real GPU's webgpu.
+    expect(selected).toMatchObject({ name: 'webgpu', keyName: 'webgpu-null', device: NULL_DEVICE })
     // One device serves every batch: no sampling threads (each would open a device of its own), whatever the concurrency.
     const model = await tinyTransformer({ layers: 2, width: 32, heads: 2 }).create({ seed: 1, corpus: '0123456789+=. ', concurrency: 4, backend: 'webgpu' })
     expect(model.workers).toBe(0)
+    // What provenance records as the device the model ran on.
+    expect(model.describe()).toMatchObject({ backend: 'webgpu', device: NULL_DEVICE })
     const batch = Array.from({ length: 8 }, (_, i) => ({ prompt: `${i}+${i}=`, completion: String(2 * i), weight: 1 }))
     // Each update reads the loss and grad norm back once; a device error would make it throw.
     for (let i = 0; i < 2; i++) await model.update(batch, { learningRate: 1e-3 })
@@ -44,6 +56,29 @@ describe('the webgpu backend on Dawn’s null device', () => {
     )
     expect(results.flatMap((r) => r.completions)).toHaveLength(32)
     await model.dispose()
+  })
+
+  it("keys and reports a reward model trained on it as webgpu-null, never under a real GPU's webgpu", async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'bonbench-null-rm-'))
+    const plugin = rewardModel({ samplesPerPrompt: 2, maxPrompts: 6, hidden: 4, epochs: 1 })
+    try {
+      const facts = (await plugin.prepare!({
+        task: { train: arithmeticProblems(6, 1, 'train'), test: [] },
+        model: arithmeticPolicy(),
+        reward: mathAnswer(),
+        seed: 7,
+        rng: createRng(7),
+        cacheDir,
+        temperature: 1,
+        generation: { maxTokens: 8 },
+        log: () => {},
+      })) as RewardModelFacts
+      expect(facts.backend).toBe('webgpu-null')
+      expect(readdirSync(join(cacheDir, 'reward-model'))).toEqual([`${facts.hash}.json`])
+    } finally {
+      plugin.dispose?.()
+      rmSync(cacheDir, { recursive: true, force: true })
+    }
   })
 
   it('bounds the pool of free buffers: over budget, a read destroys the sizes not asked for since the previous read (tfjs alone keeps every size for ever)', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import type { BackendName } from '../../../core/backend/backend-catalog.js'
 import { resolveConfig } from '../../../core/config/resolve-config.js'
 import { declaredCost, estimateWork } from '../../../core/run/estimate-plan.js'
 import { recordMeasuredRates } from '../../../core/run/measured-rates.js'
@@ -103,5 +104,42 @@ describe('estimateWork', () => {
     expect(trainTerm).toBeLessThan(full.estimatedSeconds - 2)
     // Without the file the estimate is the declared one again.
     expect(estimateWork(config, plugins(reward), data, cells).estimatedSeconds).toBe(full.estimatedSeconds)
+  })
+})
+
+describe('the measured-rates file: keyed by the backend the model runs on', () => {
+  const on = (backend: BackendName) =>
+    resolveConfig({
+      cwd: cache.dir,
+      fileConfig: {
+        matrix: { task: 'toy', model: 'tiny-transformer', strategies: ['sft'], nGrid: [1, 2] },
+        train: { steps: 4, pretrainSteps: 10 },
+        concurrency: 1,
+        backend,
+      },
+    })
+  const withModel = (options: Record<string, unknown>): RunPlugins => ({ ...plugins(reward), model: builtins['tiny-transformer']!(options) as ModelPlugin })
+  const cells = planCells(config)
+
+  it('files a model whose own option names its backend under that one, not under what --backend auto would pick; refuses a --backend that differs', () => {
+    expect(estimateWork(on('auto'), withModel({ backend: 'cpu' }), data, cells).ratesPath).toMatch(/-cpu-1\.json$/)
+    // An option of auto picks nothing: --backend decides, and names the file.
+    expect(estimateWork(on('cpu'), withModel({ backend: 'auto' }), data, cells).ratesPath).toMatch(/-cpu-1\.json$/)
+    expect(() => estimateWork(on('wasm'), withModel({ backend: 'cpu' }), data, cells)).toThrow(
+      expect.objectContaining({ code: 'BENCH_USAGE', message: expect.stringMatching(/'wasm'.*'cpu'/) }),
+    )
+  })
+
+  it("files Dawn's null device apart from a real GPU's webgpu", () => {
+    const saved = process.env.BENCH_DAWN_FLAGS
+    try {
+      process.env.BENCH_DAWN_FLAGS = 'backend=null'
+      expect(estimateWork(on('webgpu'), withModel({}), data, cells).ratesPath).toMatch(/-webgpu-null-1\.json$/)
+      delete process.env.BENCH_DAWN_FLAGS
+      expect(estimateWork(on('webgpu'), withModel({}), data, cells).ratesPath).toMatch(/_toy-webgpu-1\.json$/)
+    } finally {
+      if (saved === undefined) delete process.env.BENCH_DAWN_FLAGS
+      else process.env.BENCH_DAWN_FLAGS = saved
+    }
   })
 })
