@@ -5,7 +5,7 @@ import { mergeConfigs, type ResolvedConfig } from '../../core/config/resolve-con
 import type { UserConfig } from '../../core/config/types.js'
 import type { CellKey } from '../../core/plugin-api/results.js'
 import { BenchError } from '../../core/errors.js'
-import { onBackendRecorded } from '../../core/run/manifest.js'
+import { checkNamedBackend, onBackendRecorded } from '../../core/run/manifest.js'
 import { planCells, strategyOfArm } from '../../core/run/planner.js'
 import { resolveRunPlugins } from '../../core/run/run-plugins.js'
 import { setupRun } from '../../core/run/setup.js'
@@ -132,6 +132,13 @@ async function evalPlain(command: Command, cwd: string, task: string | undefined
   if (config.strategies.length > 0)
     throw new BenchError('BENCH_USAGE', 'bench eval evaluates one checkpoint; remove matrix.strategies from the config or use bench run.')
   const model = await registry.get('model', config.model)
+  // Before the run directory exists: a backend that is not installed would fail once the model starts.
+  checkNamedBackend(
+    config,
+    model,
+    (missing) =>
+      `cannot evaluate ${dir ?? `the model ${model.name}`} on ${missing}. Install it, or pass --backend auto to evaluate on the best backend installed here.`,
+  )
   if (dir === undefined) {
     if (model.load)
       throw new BenchError(
@@ -237,6 +244,11 @@ async function evalRunCell(command: Command, cwd: string, task: string | undefin
       ].join('\n'),
     )
   const evaluated = await onRunsBackend(config, registry, f, target)
+  checkNamedBackend(evaluated, await registry.get('model', config.model), (missing) =>
+    f.backend !== undefined
+      ? `cannot evaluate ${target.cellId} of run ${manifest.runId} on ${missing}. Install it, or pass --backend auto (its numbers may then differ from the run's in their last digits).`
+      : `cannot evaluate ${target.cellId} of run ${manifest.runId} as the run did: the run asked for ${missing}. Install it, or pass --backend to evaluate it on another backend (its numbers then differ from the run's in their last digits).`,
+  )
   // The strategy's own usesNTrain decides whether the recorded N′ is an axis of it.
   const strategies = new Map([[key.strategy, await registry.get('strategy', strategyOfArm(key.strategy, config.arms))]])
   const trained = planCells(config, strategies).filter((c) => c.key.strategy !== 'base')

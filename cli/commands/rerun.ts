@@ -29,8 +29,12 @@ export function renderRerunVerdict(diff: RunDiff, recordedRunId: string): string
       ? `rerun: identical — every metric of the ${finished} finished cells is bit-identical to run ${recordedRunId} (of ${diff.cells} cells: ${rest})\n`
       : `rerun: identical — every metric of all ${diff.cells} cells is bit-identical to run ${recordedRunId}\n`
   }
+  // What the cells share (the base model's pretraining, a prepared verifier) is named before them.
+  const shared = diff.differingShared.map((name) =>
+    name === 'pretrain' ? 'the pretraining of the base model' : `the ${name.replace(/^prepare /, '')} preparation`,
+  )
   const lines = [
-    `rerun: DIFFERENT — ${diff.differingCells.length} of ${diff.cells} cells differ from run ${recordedRunId} (${diff.total} difference(s); recorded → rerun):`,
+    `rerun: DIFFERENT — ${shared.length > 0 ? `${shared.join(', ')} and ` : ''}${diff.differingCells.length} of ${diff.cells} cells differ from run ${recordedRunId} (${diff.total} difference(s); recorded → rerun):`,
   ]
   for (const d of diff.differences) lines.push(`  ${d}`)
   if (diff.total > diff.differences.length)
@@ -41,11 +45,12 @@ export function renderRerunVerdict(diff: RunDiff, recordedRunId: string): string
 /**
  * `bench rerun <run-dir>`: reproduces a finished run from its record alone (run.json's provenance:
  * resolved config and plugin specs, the shard of a shard run, the backend `auto` chose), into a
- * new run directory, then says whether every number of every cell is bit-identical to the recorded
- * run. Exit 0 when identical, 1 when not, 2 when the record cannot be honoured (BENCH_RERUN_MISMATCH:
+ * new run directory, then says whether every number of every cell, and of what the cells share
+ * (the pretraining records, the prepare records but their wall time: core/run/rerun-diff.ts), is
+ * bit-identical to the recorded run. Exit 0 when identical, 1 when not, 2 when the record cannot be honoured (BENCH_RERUN_MISMATCH:
  * a plugin version or options, a data file's sha256 or the harness version differ, unless
  * --allow-mismatch; the journal is missing), the run is not finished (resume it first) or its
- * backend is not installed here, 130 when interrupted.
+ * backend (the one `auto` chose, or the one it named) is not installed here, 130 when interrupted.
  */
 export function registerRerun(program: Command): void {
   const command = program

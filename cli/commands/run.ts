@@ -5,7 +5,7 @@ import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
 import type { UserConfig } from '../../core/config/types.js'
 import { recordedPreset, recordedToFlags, resumeConfigPath } from '../recorded-config.js'
 import { refuseChangedConfigFile, refuseOverriddenLr, refuseWithResumeByConfig, resumePlan } from '../run-refusals.js'
-import { readManifest } from '../../core/run/manifest.js'
+import { checkNamedBackend, onRecordedBackend, readManifest } from '../../core/run/manifest.js'
 import { findResumableRun } from '../../core/run/find-resumable.js'
 import { executeRun } from '../execute-run.js'
 import { estimatePlan, estimateWork, type PlanEstimate } from '../../core/run/estimate-plan.js'
@@ -13,6 +13,7 @@ import { baseModelSpec } from '../../core/run/base-model.js'
 import { carveTrainSplits } from '../../core/run/data-splits.js'
 import { canTrain } from '../../core/run/trainable.js'
 import type { ResolvedConfig } from '../../core/config/resolve-config.js'
+import type { PluginRegistry } from '../../core/registry/registry.js'
 import type { RunPlugins } from '../../core/run/run-plugins.js'
 import type { TaskData } from '../../core/plugin-api/task.js'
 import { setupRun } from '../../core/run/setup.js'
@@ -189,6 +190,8 @@ export function registerRun(program: Command): void {
       const modelOptions = baseUrl !== undefined ? { baseUrl } : {}
       const { config, registry } = await setupWithModelOptions({ cwd, configPath, preset, flags: flagConfig, command: 'run', builtins }, modelOptions)
       await checkBackendApplies(command, config, registry)
+      // A queued run's cells compute on workers, which check the backend themselves (a GPU one may be theirs only).
+      if (!flags.queue) await checkBackendInstalled(config, registry, flags.resume)
       if (!flags.resume) await checkTrainFlagsApply(command, config, registry)
       if (flags.lr !== undefined) refuseOverriddenLr(flags.lr, config)
       if (flags.dryRun) {
@@ -248,6 +251,32 @@ export function registerRun(program: Command): void {
         connection?.disconnect()
       }
     })
+}
+
+/**
+ * The backend the run computes on must be installed here, checked before the run directory is
+ * created (or, resumed, before any work), the dry run included: a named one that is not (config
+ * `backend`, `--backend`; for a resumed run, the one it recorded asking for, or the one `auto`
+ * chose when it started: onRecordedBackend) is refused with BENCH_BACKEND_UNAVAILABLE (exit 2),
+ * its install command and a fix that works for this command line.
+ */
+async function checkBackendInstalled(config: ResolvedConfig, registry: PluginRegistry, resumeDir: string | undefined): Promise<void> {
+  const model = await registry.get('model', config.model)
+  if (resumeDir === undefined) {
+    checkNamedBackend(
+      config,
+      model,
+      (missing) => `cannot start the run on ${missing}. Install it, or pass --backend auto to run on the best backend installed here.`,
+    )
+    return
+  }
+  onRecordedBackend(config, model, resumeDir)
+  checkNamedBackend(
+    config,
+    model,
+    (missing) =>
+      `cannot resume ${resumeDir}: the run asked for ${missing}. Install it and resume, or resume where it is installed (--resume takes no --backend: on another backend the rest of the run would compute numbers that differ from those of its first part).`,
+  )
 }
 
 /** Backends that need a GPU: a queued run on one of them goes to workers labelled `gpu` unless `--requires` says otherwise. */

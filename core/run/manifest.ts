@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { backendSpec, isInstalled } from '../backend/backend-catalog.js'
+import { effectiveBackend } from '../backend/model-backend.js'
 import { BenchError } from '../errors.js'
 import type { ResolvedConfig } from '../config/resolve-config.js'
 import type { ModelDescription, ModelPlugin } from '../plugin-api/model.js'
@@ -41,15 +42,21 @@ export async function buildManifest(opts: {
 }
 
 /**
- * Fills in the backend the base model actually runs on (its `describe()`), once it exists: rewrites
- * `<runDir>/run.json` atomically when the record has none yet. Returns a warning when a resumed run
- * now runs on a different backend than the one recorded (its numbers may differ), else undefined.
+ * Fills in the backend the base model runs on (core/run/prepare-base.ts: as soon as it is known,
+ * before the first pretraining record; then its `describe()`): rewrites `<runDir>/run.json`
+ * atomically when the record has none yet, or when `replace` (this process wrote a record that the
+ * model's own description corrects). Returns a warning when a resumed run now runs on a different
+ * backend than the one recorded (its numbers may differ), else undefined.
  */
-export function recordResolvedBackend(runDir: string, model: Pick<ModelDescription, 'backend' | 'device'>): string | undefined {
+export function recordResolvedBackend(
+  runDir: string,
+  model: Pick<ModelDescription, 'backend' | 'device'>,
+  opts: { replace?: boolean } = {},
+): string | undefined {
   const file = join(runDir, 'run.json')
   const manifest = readManifest(runDir)
   const recorded = manifest.provenance.backend.resolved
-  if (recorded !== undefined) {
+  if (recorded !== undefined && !opts.replace) {
     return recorded === model.backend ? undefined : `this run was recorded on backend ${recorded} but now runs on ${model.backend}; its numbers may differ`
   }
   const updated: RunManifest = { ...manifest, provenance: withResolvedBackend(manifest.provenance, model) }
@@ -114,6 +121,27 @@ export function missingBackend(name: string): string | undefined {
   const spec = backendSpec(name)
   if (!spec || isInstalled(spec)) return undefined
   return `its model ran on backend ${name} (what --backend auto chose when the run started), which is not installed here (${spec.install})`
+}
+
+/**
+ * Refuses a named backend (config `backend`, `--backend`: not `auto`) that is not installed here,
+ * for a model that may run on one (`usesBackend` not false): BENCH_BACKEND_UNAVAILABLE (exit 2)
+ * with `refusal(missing)`, where `missing` names the backend and its install command and the caller
+ * says what it could not do and a fix that works for its command. Checked before a run directory
+ * exists (`bench run` and its `--dry-run` and `--resume`, `bench eval`, `bench rerun`): else the
+ * model fails to start the backend once the run is open (exit 4), and the resume it suggests fails
+ * the same way. A backend that is installed but fails to start is not caught here.
+ */
+export function checkNamedBackend(
+  config: Pick<ResolvedConfig, 'backend'>,
+  model: Pick<ModelPlugin, 'name' | 'usesBackend' | 'options'>,
+  refusal: (missing: string) => string,
+): void {
+  if (model.usesBackend === false) return
+  // The backend the model runs on: its own `backend` option where it names one (a conflict with the run's is refused here too).
+  const spec = backendSpec(effectiveBackend(model, config.backend))
+  if (!spec || isInstalled(spec)) return
+  throw new BenchError('BENCH_BACKEND_UNAVAILABLE', refusal(`backend ${spec.name}, which is not installed here (${spec.install})`))
 }
 
 /**

@@ -1,17 +1,18 @@
 import { existsSync } from 'node:fs'
 import { BenchError } from '../errors.js'
-import type { ModelCreateContext, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
+import type { ModelCreateContext, ModelDescription, ModelInstance, ModelPlugin } from '../plugin-api/model.js'
 import type { TaskData } from '../plugin-api/task.js'
 import { modelHash } from '../plugin-api/index.js'
 import { createRng, deriveSeed } from '../rng.js'
 import { resumeCadence } from '../train/resume-point.js'
 import { baseModelSpec, prepareBaseModel } from './base-model.js'
 import type { TrainSplits } from './data-splits.js'
-import { recordResolvedBackend } from './manifest.js'
+import { readManifest, recordResolvedBackend } from './manifest.js'
 import type { BaseStage, RunContext } from './run-context.js'
 import { callHook } from './hooks-in-flight.js'
 import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
 import { canTrain } from './trainable.js'
+import { currentBackend } from '../backend/select-backend.js'
 
 /** What {@link prepareBase} needs beyond the run context. */
 export interface PrepareBaseOptions {
@@ -45,6 +46,7 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
   if (!opts.checkpoint && !trains && (config.train.pretrainSteps ?? 0) > 0)
     ctx.log(`base model: not pretrained — model '${plugins.model.name}' cannot train (sampling only); it is evaluated as created`)
   if (opts.checkpoint || trains) ctx.emit({ type: 'phase', cellId: 'pretrain', phase: 'pretrain', total: spec.pretrainSteps })
+  const backend = backendRecorder(ctx, plugins.model)
   const base = opts.checkpoint
     ? await loadCheckpoint(plugins.model, opts.checkpoint, { seed: config.taskSeed, backend: config.backend, concurrency: ctx.concurrency, signal: ctx.signal })
     : await prepareBaseModel({
@@ -55,6 +57,8 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
         signal: ctx.signal,
         log: (m) => ctx.log(m),
         onStep: (stepLog, total) => {
+          // The backend is on record before the first pretraining record is journaled (see backendRecorder).
+          backend.beforePretrainRecord()
           // A resumed run pretrains (or replays the cached log) from step 0; journal only what is new.
           if (stepLog.step >= (previous.training.get('pretrain')?.length ?? 0)) ctx.journal.append({ type: 'train', cellId: 'pretrain', log: stepLog })
           ctx.emit({ type: 'train:step', cellId: 'pretrain', phase: 'pretrain', log: stepLog })
@@ -62,8 +66,7 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
         },
       })
   ctx.own(base.model, `the base model instance of '${plugins.model.name}'`)
-  const backendWarning = recordResolvedBackend(ctx.runDir, base.model.describe())
-  if (backendWarning) ctx.log(backendWarning, 'warn')
+  backend.afterBase(base.model.describe())
   const judges = { reward: plugins.reward, selector: plugins.selector, concurrency: ctx.concurrency, signal: ctx.signal }
   if (plugins.selector !== plugins.reward && plugins.selector.prepare) {
     ctx.emit({ type: 'phase', cellId: 'prepare', phase: 'prepare', total: 1 })
@@ -89,6 +92,45 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
     ctx.log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
   }
   return { model: base.model, key: base.key, judges }
+}
+
+/**
+ * Records the backend the base model runs on in run.json (provenance.backend.resolved) as soon as
+ * it is known, so that no pretraining record is ever journaled without it: a run that asked for
+ * `auto` and stopped during pretraining resumes (`bench run --resume`, core/run/manifest.ts
+ * onRecordedBackend) on the backend its first steps ran on, not on what `auto` picks on the machine
+ * that resumes it, which would journal the later steps from another backend's numbers.
+ * For a model that runs on a TensorFlow.js backend in this thread (`usesBackend: true`: it has
+ * started its backend by the time it takes its first pretraining step, or replays a cached log),
+ * that is the backend selected here (`currentBackend`), recorded before the first pretraining
+ * record. Once the base model exists, its own `describe()` is recorded (every model): a record
+ * this run made from `currentBackend` is corrected to it, a record of an earlier part of the run
+ * (a resume) is compared with it, and a difference is warned about once.
+ */
+function backendRecorder(ctx: RunContext, model: ModelPlugin): { beforePretrainRecord(): void; afterBase(described: ModelDescription): void } {
+  let earlyWrite: string | undefined
+  let checked = false
+  let warned = false
+  const record = (described: Pick<ModelDescription, 'backend' | 'device'>, replace: boolean) => {
+    const warning = recordResolvedBackend(ctx.runDir, described, { replace })
+    if (warning && !warned) {
+      warned = true
+      ctx.log(warning, 'warn')
+    }
+  }
+  return {
+    beforePretrainRecord() {
+      if (checked) return
+      checked = true
+      const selected = model.usesBackend === true ? currentBackend() : undefined
+      if (!selected) return
+      if (readManifest(ctx.runDir).provenance.backend.resolved === undefined) earlyWrite = selected.name
+      record({ backend: selected.name, device: selected.device }, false)
+    },
+    afterBase(described) {
+      record(described, earlyWrite !== undefined && earlyWrite !== described.backend)
+    },
+  }
 }
 
 /** Loads a model saved by `instance.save` (a `--checkpoint`, or a cell's trained weights on resume). */

@@ -4,7 +4,7 @@ import type { JournalRecord } from './journal-types.js'
 
 /** How a rerun's cells compare with the recorded run's. */
 export interface RunDiff {
-  /** Every cell finished (or failed) the same way, and every number is bit-identical. */
+  /** Every cell finished (or failed) the same way, and every number is bit-identical: the cells' and what they share ({@link RunDiff.differingShared}). */
   identical: boolean
   /** Cells compared (the union of both runs' planned cells). */
   cells: number
@@ -16,6 +16,12 @@ export interface RunDiff {
   total: number
   /** Cells that failed in both runs with the same message, and planned cells that finished in neither (no numbers to compare). */
   unfinished: { failed: number; missing: number }
+  /**
+   * What the cells share that differs, in journal order: `pretrain` (the base model's pretraining
+   * records) and `prepare <name>` (a prepared component's facts, e.g. the learned verifier's); empty
+   * when they reproduce. Their difference lines come first in `differences`, prefixed the same way.
+   */
+  differingShared: string[]
 }
 
 type CellOutcome = { state: 'finished'; result: CellResult } | { state: 'failed'; message: string } | { state: 'missing' }
@@ -59,6 +65,34 @@ function checkpointEvals(records: readonly JournalRecord[]): Map<string, unknown
     const { wallMs: _wallMs, ...counts } = compute
     if (!out.has(cellId)) out.set(cellId, [])
     out.get(cellId)!.push({ ...evaluation, compute: counts })
+  }
+  return out
+}
+
+/**
+ * The fields of a `prepare` record's facts that are wall time, not results: left out of the
+ * comparison by name (the reward model's `prepareMs`: how long training or loading it took).
+ */
+export const PREPARE_TIMING_FACTS: readonly string[] = ['prepareMs']
+
+/**
+ * What the cells of a run share, as its journal records it, for {@link diffRunResults}: the base
+ * model's pretraining log (the `train` records of cell 'pretrain', as a resume reads them: each
+ * step once, as first journaled; a TrainStepLog holds no wall time, so every field counts) and each
+ * prepared component's facts (its `prepare` records merged, without {@link PREPARE_TIMING_FACTS}).
+ * A run resumed on another backend than its first part journals pretraining steps from two
+ * backends: the comparison with a rerun (on one backend) finds them, where the cells' results alone
+ * could agree.
+ */
+function sharedRecords(records: readonly JournalRecord[]): Map<string, unknown> {
+  const index = indexJournal(records)
+  const out = new Map<string, unknown>()
+  const pretrain = index.training.get('pretrain')
+  if (pretrain) out.set('pretrain', pretrain)
+  for (const name of index.prepared) {
+    const facts = { ...index.prepare[name] }
+    for (const field of PREPARE_TIMING_FACTS) delete facts[field]
+    out.set(`prepare ${name}`, facts)
   }
   return out
 }
@@ -110,7 +144,10 @@ export function valueDifferences(a: unknown, b: unknown, path = ''): string[] {
  * Compares the cells of a recorded run with those of its rerun, from their journals: each cell
  * must end the same way (finished, failed with the same message, or missing in both), and a
  * finished cell's result (metrics, per-prompt metrics, training log, compute counts, checkpoint
- * hash, KL, validation split; not wall time or usage) and its checkpoint evaluations must be bit-identical. Pure; `cellOrder` fixes the order of the report.
+ * hash, KL, validation split; not wall time or usage) and its checkpoint evaluations must be bit-identical;
+ * so must what the cells share: the base model's pretraining records and every `prepare` record's
+ * facts but their wall time ({@link PREPARE_TIMING_FACTS}), compared first. Pure; `cellOrder` fixes
+ * the order of the report.
  */
 export function diffRunResults(recorded: readonly JournalRecord[], rerun: readonly JournalRecord[], cellOrder: readonly string[], limit = 20): RunDiff {
   const was = outcomes(recorded)
@@ -121,6 +158,19 @@ export function diffRunResults(recorded: readonly JournalRecord[], rerun: readon
   const differingCells: string[] = []
   const all: string[] = []
   const unfinished = { failed: 0, missing: 0 }
+  const differingShared: string[] = []
+  const wasShared = sharedRecords(recorded)
+  const nowShared = sharedRecords(rerun)
+  for (const name of new Set([...wasShared.keys(), ...nowShared.keys()])) {
+    const found: string[] = []
+    if (!wasShared.has(name) || !nowShared.has(name))
+      found.push(`${wasShared.has(name) ? 'recorded' : 'absent'} → ${nowShared.has(name) ? 'recorded' : 'absent'}`)
+    else walk(wasShared.get(name), nowShared.get(name), name === 'pretrain' ? 'step' : '', found)
+    if (found.length > 0) {
+      differingShared.push(name)
+      all.push(...found.map((f) => `${name}: ${f}`))
+    }
+  }
   for (const id of ids) {
     const a = was.get(id) ?? { state: 'missing' as const }
     const b = now.get(id) ?? { state: 'missing' as const }
@@ -135,5 +185,5 @@ export function diffRunResults(recorded: readonly JournalRecord[], rerun: readon
       all.push(...found.map((f) => `${id}: ${f}`))
     }
   }
-  return { identical: all.length === 0, cells: ids.length, differingCells, differences: all.slice(0, limit), total: all.length, unfinished }
+  return { identical: all.length === 0, cells: ids.length, differingCells, differences: all.slice(0, limit), total: all.length, unfinished, differingShared }
 }

@@ -12,7 +12,7 @@ import { indexJournal } from './journal-index.js'
 import { readJournal } from './journal.js'
 import type { JournalRecord, RunManifest } from './journal-types.js'
 import { harnessGitState, harnessPackage, type Provenance } from './provenance.js'
-import { onBackendRecorded, readManifest } from './manifest.js'
+import { checkNamedBackend, onBackendRecorded, readManifest } from './manifest.js'
 import { resumeCommand } from '../summary/resume-hint.js'
 import type { ShardSpec } from './shard.js'
 import { resolveRunPlugins } from './run-plugins.js'
@@ -193,7 +193,8 @@ function finishedJournal(dir: string, recorded: RunManifest): JournalRecord[] {
  * Refused before any plugin loads: a run whose journal is missing (BENCH_RERUN_MISMATCH) or that is
  * not finished (BENCH_RUN_INVALID: resume it first). A shard run's plan keeps its shard; a run that
  * asked for `backend: auto` reruns on the backend it recorded, and is refused
- * (BENCH_BACKEND_UNAVAILABLE) naming that backend when it is not installed here.
+ * (BENCH_BACKEND_UNAVAILABLE) naming that backend when it is not installed here, as is a run that
+ * named a backend (`--backend wasm`) not installed here.
  */
 export async function prepareRerun(runDir: string, options: RerunOptions = {}): Promise<RerunPlan> {
   const dir = resolve(runDir)
@@ -221,6 +222,13 @@ export async function prepareRerun(runDir: string, options: RerunOptions = {}): 
       (missing) =>
         `cannot rerun ${dir} as recorded: ${missing}. Install it, or rerun where it is installed: on another backend the numbers differ from the record's in their last digits.`,
     ),
+  )
+  // A named backend (`--backend wasm` when the run started) must be here too: on another, the model would fail to start.
+  checkNamedBackend(
+    config,
+    model,
+    (missing) =>
+      `cannot rerun ${dir} as recorded: the run asked for ${missing}. Install it, or rerun where it is installed: on another backend the numbers differ from the record's in their last digits.`,
   )
   const mismatches = [...(await pluginMismatches(provenance, registry)), ...(await dataMismatches(provenance))]
   const harness = harnessPackage()

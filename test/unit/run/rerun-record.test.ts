@@ -126,5 +126,73 @@ describe('bench rerun runs what the record ran', () => {
       expect(refused.stderr).toContain(missing!.install)
       expect(readdirSync(join(tiny.dir, '.bench', 'runs')).length).toBe(before)
     })
+
+    it('says DIFFERENT, naming the step, when a pretraining record differs (a run resumed on another backend)', async () => {
+      const mixed = join(tiny.dir, 'mixed')
+      cpSync(recorded, mixed, { recursive: true })
+      const records = journalOf(mixed)
+      const first = records.find((r) => r.type === 'train' && r.cellId === 'pretrain')
+      expect(first, 'a pretraining record').toBeDefined()
+      if (first?.type === 'train') first.log.loss += 1e-6
+      writeFileSync(join(mixed, 'journal.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n')
+      const rerun = await benchInProcess(['rerun', mixed, '--no-tui', '--no-reports'], { cwd: tiny.dir })
+      expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(1)
+      expect(rerun.stdout).toContain('rerun: DIFFERENT — the pretraining of the base model and 0 of 2 cells differ')
+      expect(rerun.stdout).toMatch(/\n {2}pretrain: step\[0\]\.loss: \S+ → \S+\n/)
+      expect(readJson(join(runDirOf(rerun.stdout), 'rerun.json')).differingShared).toEqual(['pretrain'])
+    }, 120_000)
+
+    describe('that named a backend not installed here', () => {
+      // Its record made to say it asked for tensorflow (the tfjs-node binding, not installed here):
+      // refused before any run directory is created (exit 2), never a run that fails once its
+      // model starts the backend (exit 4) and leaves one behind, with a fix the command takes.
+      let named = ''
+      beforeAll(() => {
+        expect(isInstalled(BACKENDS.find((b) => b.name === 'tensorflow')!), 'tensorflow (tfjs-node) is not installed here').toBe(false)
+        named = join(tiny.dir, 'named')
+        cpSync(recorded, named, { recursive: true })
+        const manifest = readJson(join(named, 'run.json'))
+        manifest.provenance.config.backend = 'tensorflow'
+        manifest.provenance.backend = { requested: 'tensorflow' }
+        writeFileSync(join(named, 'run.json'), JSON.stringify(manifest, null, 2))
+      })
+      const runs = () => readdirSync(join(tiny.dir, '.bench', 'runs')).length
+
+      it('bench rerun refuses it (exit 2), naming the backend and its install command', async () => {
+        const before = runs()
+        const refused = await benchInProcess(['rerun', named, '--no-tui', '--no-reports'], { cwd: tiny.dir })
+        expect(refused.exitCode, refused.stdout + refused.stderr).toBe(2)
+        expect(refused.stderr).toContain(
+          `cannot rerun ${named} as recorded: the run asked for backend tensorflow, which is not installed here (npm i @tensorflow/tfjs-node`,
+        )
+        expect(refused.stderr).toContain('Install it, or rerun where it is installed')
+        expect(runs()).toBe(before)
+      })
+
+      it('bench eval of its trained cell refuses it (exit 2) with a fix eval takes: --backend', async () => {
+        const before = runs()
+        const refused = await benchInProcess(['eval', '--checkpoint', join(named, 'checkpoints', 'rl-n1-t1-s1'), '--no-tui', '--no-reports'], {
+          cwd: tiny.dir,
+        })
+        expect(refused.exitCode, refused.stdout + refused.stderr).toBe(2)
+        expect(refused.stderr).toContain('the run asked for backend tensorflow, which is not installed here (npm i @tensorflow/tfjs-node')
+        expect(refused.stderr).toContain('Install it, or pass --backend to evaluate it on another backend')
+        expect(runs()).toBe(before)
+      })
+
+      it('bench run --resume refuses it (exit 2) with a fix that works with --resume, its dry run too', async () => {
+        for (const dryRun of [[], ['--dry-run']]) {
+          const before = runs()
+          const refused = await benchInProcess(['run', '--resume', named, ...dryRun, '--no-tui', '--no-reports'], { cwd: tiny.dir })
+          expect(refused.exitCode, refused.stdout + refused.stderr).toBe(2)
+          expect(refused.stderr).toContain(
+            `cannot resume ${named}: the run asked for backend tensorflow, which is not installed here (npm i @tensorflow/tfjs-node`,
+          )
+          expect(refused.stderr).toContain('Install it and resume, or resume where it is installed')
+          expect(refused.stderr).not.toContain('--backend auto')
+          expect(runs()).toBe(before)
+        }
+      })
+    })
   })
 })
