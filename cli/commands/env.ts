@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import { EXIT } from '../exit-codes.js'
 import { availableParallelism, cpus, totalmem } from 'node:os'
-import { BACKEND_NAMES, BACKENDS, isInstalled } from '../../core/backend/backend-catalog.js'
+import { AUTO_ORDER, BACKEND_NAMES, BACKENDS, backendSpec, isInstalled, type BackendSpec } from '../../core/backend/backend-catalog.js'
+import { whyAutoSkipsWebGPU } from '../../core/backend/webgpu-auto.js'
 import { PROBE_TIMEOUT_MS, probeBackend } from '../../core/backend/probe-backend.js'
 import type { BackendProbe } from '../../core/backend/probe-backend.js'
 import { selectBackend } from '../../core/backend/select-backend.js'
@@ -23,10 +24,13 @@ export interface EnvReport {
 /**
  * Gathers the machine facts, starts every installed backend for real (each in its own thread, all
  * at once, each given `probeTimeoutMs`), then starts the requested one (auto by default) here to
- * see which one a run would use.
+ * see which one a run would use. A backend whose probe did not answer in time is never started
+ * here (in this thread a start that hangs could not be abandoned, and `bench env` would never
+ * exit): named, it is reported as not chosen; under `auto`, the first backend of its order whose
+ * probe did answer is started instead.
  */
 export async function collectEnv(backend = 'auto', probeTimeoutMs = PROBE_TIMEOUT_MS): Promise<EnvReport> {
-  const backends = await Promise.all(
+  const backends: EnvReport['backends'] = await Promise.all(
     BACKENDS.map(async (spec) => {
       const installed = isInstalled(spec)
       const entry = { name: spec.name, installed, device: spec.device, install: spec.install }
@@ -34,8 +38,19 @@ export async function collectEnv(backend = 'auto', probeTimeoutMs = PROBE_TIMEOU
     }),
   )
   let chosen: EnvReport['chosen']
+  const hung = backends.flatMap((b) => (b.start?.state === 'timeout' ? [b] : []))
   try {
-    const selected = await selectBackend(backend)
+    const named = hung.find((b) => b.name === backend)
+    if (named)
+      throw new Error(`backend '${backend}' did not start within ${named.start!.ms} ms in its probe (a GPU adapter that never answers?); not started here`)
+    // `auto` minus the backends that hung: the first of its order that answered (a failure goes further, as in a run).
+    const order = backend === 'auto' && hung.length > 0 ? AUTO_ORDER.filter((name) => !hung.some((b) => b.name === name)) : undefined
+    const selected = order
+      ? await selectFirst(
+          order,
+          hung.map((b) => `${b.name}: did not start within ${b.start!.ms} ms in its probe`),
+        )
+      : await selectBackend(backend)
     chosen = { name: selected.name, device: selected.device }
   } catch (error) {
     chosen = { error: (error as Error).message }
@@ -49,6 +64,21 @@ export async function collectEnv(backend = 'auto', probeTimeoutMs = PROBE_TIMEOU
     backends,
     chosen,
   }
+}
+
+/** The first of `order` that starts here, as `auto` would pick among them (cpu, last, always starts). */
+async function selectFirst(order: readonly BackendSpec['name'][], hung: readonly string[]): Promise<{ name: string; device: string }> {
+  const failures = [...hung]
+  for (const name of order) {
+    const spec = backendSpec(name)!
+    if (!isInstalled(spec) || (name === 'webgpu' && whyAutoSkipsWebGPU())) continue
+    try {
+      return await selectBackend(name)
+    } catch (error) {
+      failures.push(`${name}: ${(error as Error).message}`)
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could start: ${failures.join('; ')}`)
 }
 
 function formatEnv(report: EnvReport): string {

@@ -63,6 +63,18 @@ describe('backend selection', () => {
     expect(report.backends.find((b) => b.name === 'wasm')?.start).toMatchObject({ state: 'started', tfName: 'wasm' })
   })
 
+  it('bench env never starts here a backend whose probe did not answer in time (a hanging start could not be abandoned)', async () => {
+    // 1 ms: every probe times out, as a GPU adapter that never answers would.
+    const named = await collectEnv('wasm', 1)
+    expect(named.backends.find((b) => b.name === 'wasm')?.start).toMatchObject({ state: 'timeout' })
+    expect(named.chosen).toMatchObject({ error: expect.stringMatching(/^backend 'wasm' did not start within \d+ ms in its probe/) })
+    // auto goes on to the backends whose probes answered; here none did.
+    const auto = await collectEnv('auto', 1)
+    expect(auto.chosen).toMatchObject({
+      error: expect.stringMatching(/^no TensorFlow.js backend could start: .*wasm: did not start within \d+ ms in its probe/),
+    })
+  })
+
   it('a probe reports a backend that fails to start, and one that does not answer in time, without throwing', async () => {
     const missing = BACKENDS.find((b) => !isInstalled(b))!
     expect(await probeBackend(missing.name)).toMatchObject({ state: 'failed', error: expect.stringContaining(missing.install) })
