@@ -13,6 +13,7 @@ import { callHook } from './hooks-in-flight.js'
 import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
 import { canTrain } from './trainable.js'
 import { currentBackend } from '../backend/select-backend.js'
+import { valueDifferences, withoutTimingFacts } from './rerun-diff.js'
 
 /** What {@link prepareBase} needs beyond the run context. */
 export interface PrepareBaseOptions {
@@ -87,11 +88,32 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
         signal: ctx.signal,
       }),
     )
-    if (!previous.prepared.has(plugins.selector.name))
-      ctx.journal.append({ type: 'prepare', name: plugins.selector.name, facts: { ...(facts ?? {}), baseModel: base.key } })
+    const prepared = { ...(facts ?? {}), baseModel: base.key }
+    if (!previous.prepared.has(plugins.selector.name)) ctx.journal.append({ type: 'prepare', name: plugins.selector.name, facts: prepared })
+    else refuseOtherPreparation(plugins.selector.name, previous.prepare[plugins.selector.name] ?? {}, prepared)
     ctx.log(`${plugins.selector.name} ready: ${JSON.stringify(facts ?? {})}`)
   }
   return { model: base.model, key: base.key, judges }
+}
+
+/**
+ * A resumed run prepares its learned selector again (from the cache, or trained anew): when that
+ * gives other facts than the run journaled (another backend where `auto` picks another, so other
+ * weights and scores; anything but wall time, PREPARE_TIMING_FACTS), the rest of the run's cells
+ * would be judged by another verifier than its first part. Refused (BENCH_USAGE), naming each
+ * difference, before any cell runs.
+ */
+function refuseOtherPreparation(name: string, recorded: Record<string, unknown>, now: Record<string, unknown>): void {
+  const differences = valueDifferences(withoutTimingFacts(recorded), withoutTimingFacts(now))
+  if (differences.length === 0) return
+  throw new BenchError(
+    'BENCH_USAGE',
+    [
+      `cannot resume: ${name} prepared here differs from the one the run journaled, so the rest of its cells would be judged by another verifier:`,
+      ...differences.slice(0, 5).map((d) => `  - ${d}`),
+      `Resume where it prepares as it did (a backend field names the TensorFlow.js backend it ran on), or start a new run.`,
+    ].join('\n'),
+  )
 }
 
 /**

@@ -75,6 +75,13 @@ function checkpointEvals(records: readonly JournalRecord[]): Map<string, unknown
  */
 export const PREPARE_TIMING_FACTS: readonly string[] = ['prepareMs']
 
+/** A `prepare` record's facts without {@link PREPARE_TIMING_FACTS}: what must reproduce. Pure. */
+export function withoutTimingFacts(facts: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out = { ...facts }
+  for (const field of PREPARE_TIMING_FACTS) delete out[field]
+  return out
+}
+
 /**
  * What the cells of a run share, as its journal records it, for {@link diffRunResults}: the base
  * model's pretraining log (the `train` records of cell 'pretrain', as a resume reads them: each
@@ -90,9 +97,7 @@ function sharedRecords(records: readonly JournalRecord[]): Map<string, unknown> 
   const pretrain = index.training.get('pretrain')
   if (pretrain) out.set('pretrain', pretrain)
   for (const name of index.prepared) {
-    const facts = { ...index.prepare[name] }
-    for (const field of PREPARE_TIMING_FACTS) delete facts[field]
-    out.set(`prepare ${name}`, facts)
+    out.set(`prepare ${name}`, withoutTimingFacts(index.prepare[name] ?? {}))
   }
   return out
 }
