@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { effectiveBackend } from '../../core/backend/model-backend.js'
 import { BenchError } from '../../core/errors.js'
 import { builtins } from '../builtins.js'
 import type { StrategyPlugin } from '../../core/plugin-api/strategy.js'
@@ -219,7 +220,14 @@ export function registerRun(program: Command): void {
               resumed && { runDir: resumed.runDir, finished: resumed.finished, cells: whole.cells.length },
             ),
           )
-          if (flags.queue) process.stdout.write(renderEnqueue(plan.cells, flags.queue, flags.requires ?? requiredLabels(config.backend)))
+          if (flags.queue)
+            process.stdout.write(
+              renderEnqueue(
+                plan.cells,
+                flags.queue,
+                flags.requires ?? requiredLabels(effectiveBackend(await registry.get('model', config.model), config.backend)),
+              ),
+            )
         } finally {
           connection?.disconnect()
         }
@@ -239,7 +247,7 @@ export function registerRun(program: Command): void {
               ? {
                   queue: {
                     connection,
-                    requires: flags.requires ?? requiredLabels(config.backend),
+                    requires: flags.requires ?? requiredLabels(effectiveBackend(await registry.get('model', config.model), config.backend)),
                     shown: redactUrl(flags.queue),
                     ...(flags.workerTimeout !== undefined ? { workerTimeoutMs: flags.workerTimeout * 1000 } : {}),
                   },
@@ -279,7 +287,11 @@ async function checkBackendInstalled(config: ResolvedConfig, registry: PluginReg
   )
 }
 
-/** Backends that need a GPU: a queued run on one of them goes to workers labelled `gpu` unless `--requires` says otherwise. */
+/**
+ * Backends that need a GPU: a queued run on one of them (the model's own `backend` option where it
+ * names one, else the run's: core/backend/model-backend.ts) goes to workers labelled `gpu` unless
+ * `--requires` says otherwise.
+ */
 function requiredLabels(backend: string): string[] {
   return ['tensorflow-gpu', 'webgpu'].includes(backend) ? ['gpu'] : []
 }

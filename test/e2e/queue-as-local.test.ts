@@ -1,9 +1,10 @@
 import { execa, type ResultPromise } from 'execa'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type TestRedis } from '../helpers/redis-server.js'
 import { bench, benchArgs, tempDir } from './cli-helper.js'
+import { benchInProcess } from './cli-help.js'
 
 // Issue 16 §1: queue mode's coordinator runs the run as a local run does for its listeners and
 // reporter plugins — the same events (the plan's estimate in run:start included), then onRunEnd.
@@ -116,6 +117,13 @@ describe('bench run --queue: the coordinator is a local run for reporters and li
     const gpu = await bench(['run', ...MATRIX, '--queue', redis.url, '--requires', 'gpu', '--dry-run'], { cwd: project.dir })
     expect(gpu.stdout).toContain("on queue 'bonbench@gpu'")
     expect(gpu.stdout).toContain('taken only by workers started with --labels gpu')
+    // A model whose own backend option names a GPU backend goes to GPU workers too (not only --backend).
+    const own = join(project.dir, 'own-gpu')
+    mkdirSync(own)
+    writeFileSync(join(own, 'bench.config.json'), JSON.stringify({ plugins: [['tiny-transformer', { backend: 'webgpu' }]] }))
+    const option = await benchInProcess(['run', 'toy', '--model', 'tiny-transformer', '--queue', redis.url, '--dry-run'], { cwd: own })
+    expect(option.exitCode, option.stderr).toBe(0)
+    expect(option.stdout).toContain("on queue 'bonbench@gpu'")
     const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
     const queues = JSON.parse(status.stdout) as Array<{ counts: Record<string, number> }>
     for (const queue of queues) expect(Object.values(queue.counts).reduce((a, b) => a + b, 0)).toBe(0)
