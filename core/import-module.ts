@@ -27,7 +27,7 @@ export async function importModule(file: string): Promise<unknown> {
 }
 
 /** An `import … from`/`import '…'` or `export` statement at the start of a line (not `import(…)`, which CommonJS has too). */
-const ES_STATEMENT = /^[ \t]*(import[ \t]*[\w{*'"]|export[ \t{*])/m
+const ES_STATEMENT = /^[ \t]*(import[ \t]+[\w{*]|import[ \t]*['"{*]|export[ \t{*])/m
 
 function readSource(file: string): string {
   try {

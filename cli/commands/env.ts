@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
 import { EXIT } from '../exit-codes.js'
 import { availableParallelism, cpus, totalmem } from 'node:os'
-import { AUTO_ORDER, BACKEND_NAMES, BACKENDS, backendSpec, isInstalled, type BackendSpec } from '../../core/backend/backend-catalog.js'
-import { whyAutoSkipsWebGPU } from '../../core/backend/webgpu-auto.js'
+import { BACKEND_NAMES, BACKENDS, isInstalled } from '../../core/backend/backend-catalog.js'
 import { PROBE_TIMEOUT_MS, probeBackend } from '../../core/backend/probe-backend.js'
 import type { BackendProbe } from '../../core/backend/probe-backend.js'
 import { selectBackend } from '../../core/backend/select-backend.js'
@@ -43,14 +42,9 @@ export async function collectEnv(backend = 'auto', probeTimeoutMs = PROBE_TIMEOU
     const named = hung.find((b) => b.name === backend)
     if (named)
       throw new Error(`backend '${backend}' did not start within ${named.start!.ms} ms in its probe (a GPU adapter that never answers?); not started here`)
-    // `auto` minus the backends that hung: the first of its order that answered (a failure goes further, as in a run).
-    const order = backend === 'auto' && hung.length > 0 ? AUTO_ORDER.filter((name) => !hung.some((b) => b.name === name)) : undefined
-    const selected = order
-      ? await selectFirst(
-          order,
-          hung.map((b) => `${b.name}: did not start within ${b.start!.ms} ms in its probe`),
-        )
-      : await selectBackend(backend)
+    // `auto` without the backends that hung: the first of its order that answered (a failure goes further, as in a run).
+    const skip = Object.fromEntries(hung.map((b) => [b.name, `did not start within ${b.start!.ms} ms in its probe`]))
+    const selected = await selectBackend(backend, { skip })
     chosen = { name: selected.name, device: selected.device }
   } catch (error) {
     chosen = { error: (error as Error).message }
@@ -64,21 +58,6 @@ export async function collectEnv(backend = 'auto', probeTimeoutMs = PROBE_TIMEOU
     backends,
     chosen,
   }
-}
-
-/** The first of `order` that starts here, as `auto` would pick among them (cpu, last, always starts). */
-async function selectFirst(order: readonly BackendSpec['name'][], hung: readonly string[]): Promise<{ name: string; device: string }> {
-  const failures = [...hung]
-  for (const name of order) {
-    const spec = backendSpec(name)!
-    if (!isInstalled(spec) || (name === 'webgpu' && whyAutoSkipsWebGPU())) continue
-    try {
-      return await selectBackend(name)
-    } catch (error) {
-      failures.push(`${name}: ${(error as Error).message}`)
-    }
-  }
-  throw new Error(`no TensorFlow.js backend could start: ${failures.join('; ')}`)
 }
 
 function formatEnv(report: EnvReport): string {

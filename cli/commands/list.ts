@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { builtins } from '../builtins.js'
 import { BenchError } from '../../core/errors.js'
 import { type JsonSchema, optionRows, optionsJsonSchema } from '../../core/plugin-api/options-schema.js'
-import { BUILTIN_PREFIX, type BrokenPackage, PluginRegistry, type RegisteredPlugin } from '../../core/registry/registry.js'
+import { BUILTIN_PREFIX, type BrokenPackage, PLUGIN_PACKAGE_PREFIX, PluginRegistry, type RegisteredPlugin } from '../../core/registry/registry.js'
 import { loadConfigPluginsForListing, loadInstalledPackages } from '../../core/registry/installed-packages.js'
 import { loadPluginRef, type UnconfiguredPlugin } from '../../core/registry/load-plugin.js'
 import { brokenHint, brokenKinds, brokenLines, brokenOrigin, brokenRow, renderBroken } from '../list-broken.js'
@@ -12,9 +12,6 @@ import { dirname } from 'node:path'
 import { pluginKinds } from '../../core/registry/validate-plugin.js'
 import { addExamples } from '../option-vocabulary.js'
 import { choiceFlag } from '../parse-list.js'
-
-/** The prefix of a plugin package's name; a scaffold's short name is the rest (cli/create-plugin). */
-const PACKAGE_PREFIX = 'bonbench-plugin-'
 
 /** `bench list`: every plugin known — built-ins, the config's plugins and installed bonbench-plugin-* packages. */
 export function registerList(program: Command): void {
@@ -66,7 +63,11 @@ export function registerList(program: Command): void {
         // A plugin's name starts with its package's, and a short name is the package's without
         // bonbench-plugin- (the scaffold's convention): `bench list unbuilt` for bonbench-plugin-unbuilt.
         const from = broken.find(
-          (b) => name === b.name || name.startsWith(`${b.name}/`) || b.name === `${PACKAGE_PREFIX}${name}` || b.name.endsWith(`/${PACKAGE_PREFIX}${name}`),
+          (b) =>
+            name === b.name ||
+            name.startsWith(`${b.name}/`) ||
+            b.name === `${PLUGIN_PACKAGE_PREFIX}${name}` ||
+            b.name.endsWith(`/${PLUGIN_PACKAGE_PREFIX}${name}`),
         )
         if (!entry && from) {
           const message = `'${name}' comes from ${brokenOrigin(from)}, which failed to load: ${from.error.message}${brokenHint(from, baseDir)}`

@@ -45,7 +45,7 @@ const wordsByKind = new Map<PluginKind, Set<string>>()
  * placeholder for the export's name. Derived from the templates, so a template that starts
  * using a name makes the scaffold avoid it.
  */
-export function templateWords(kind: PluginKind): ReadonlySet<string> {
+function templateWords(kind: PluginKind): ReadonlySet<string> {
   let words = wordsByKind.get(kind)
   if (!words) {
     const ctx: TemplateContext = {

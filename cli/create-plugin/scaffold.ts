@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative, resolve } from 'node:path'
 import { BenchError } from '../../core/errors.js'
 import type { PluginKind } from '../../core/plugin-api/common.js'
+import { PLUGIN_PACKAGE_PREFIX } from '../../core/registry/registry.js'
 import { builtins } from '../builtins.js'
 import { exportIdentifier } from './export-identifier.js'
 import { gitignore, npmrc, packageJson, readme, tsconfigJson, type ToolVersions } from './package-files.js'
@@ -32,7 +33,6 @@ export interface ScaffoldResult {
   files: string[]
 }
 
-const PREFIX = 'bonbench-plugin-'
 /** A name that is an npm package name part, and an identifier once camelCased (exportIdentifier keeps it clear of reserved words). */
 const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
 
@@ -45,7 +45,7 @@ const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
 export function scaffoldPlugin(request: ScaffoldRequest): ScaffoldResult {
   const kind = checkKind(request.kind)
   const name = checkName(request.name)
-  const packageName = PREFIX + name
+  const packageName = PLUGIN_PACKAGE_PREFIX + name
   const dir = resolve(request.cwd, request.dir ?? packageName)
   checkDir(dir, request.dir)
   const ctx: TemplateContext = {
@@ -94,8 +94,8 @@ function checkKind(kind: string): PluginKind {
 }
 
 function checkName(raw: string): string {
-  const name = raw.startsWith(PREFIX) ? raw.slice(PREFIX.length) : raw
-  if (!NAME_PATTERN.test(name) || PREFIX.length + name.length > 214)
+  const name = raw.startsWith(PLUGIN_PACKAGE_PREFIX) ? raw.slice(PLUGIN_PACKAGE_PREFIX.length) : raw
+  if (!NAME_PATTERN.test(name) || PLUGIN_PACKAGE_PREFIX.length + name.length > 214)
     throw new BenchError(
       'BENCH_USAGE',
       `<name> '${raw}' is not a valid plugin name: use lowercase letters, digits and single hyphens, starting with a letter (e.g. 'exact-answer'); the package is named bonbench-plugin-<name>.`,

@@ -25,14 +25,22 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<Recor
     let size = 0
     let over = Number.isFinite(declared) && declared > limit
     let ended = false
+    let cut = false
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > limit) over = true
       if (!over) chunks.push(chunk)
-      else if (size > limit * 64) req.destroy()
+      else if (size > limit * 64) {
+        // An endless body: the server cuts it (not the client leaving).
+        cut = true
+        req.destroy()
+        reject(
+          new HttpError(413, `the request body is over the limit of ${limit} bytes (bench serve --max-body)`, 'invalid_request_error', 'request_too_large'),
+        )
+      }
     })
     const gone = () => {
-      if (!ended) reject(new ClientGoneError())
+      if (!ended && !cut) reject(new ClientGoneError())
     }
     req.on('error', gone)
     req.on('aborted', gone)

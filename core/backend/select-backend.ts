@@ -78,17 +78,23 @@ let current: SelectedBackend | undefined
  * Starts the requested backend for this thread's tfjs (each worker thread calls it for itself).
  * `auto` tries tensorflow-gpu, webgpu (where a GPU can be there), tensorflow (when installed), wasm, then cpu. A named backend that
  * is missing or fails to start throws BENCH_BACKEND_UNAVAILABLE with the command that installs it.
- * Calling it again with the same name is free.
+ * Calling it again with the same name is free. `skip` (for `auto`): backends not to try, each with
+ * the reason the failure message gives (`bench env`: those whose probe did not answer in time).
  */
-export async function selectBackend(requested: string = 'auto'): Promise<SelectedBackend> {
+export async function selectBackend(requested: string = 'auto', opts: { skip?: Readonly<Record<string, string>> } = {}): Promise<SelectedBackend> {
   if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
     throw new BenchError('BENCH_USAGE', `unknown backend '${requested}'; use one of ${BACKEND_NAMES.join(', ')}`)
   }
-  if (current && (requested === 'auto' || requested === current.name)) return current
+  const skipped = requested === 'auto' ? (opts.skip ?? {}) : {}
+  if (current && ((requested === 'auto' && skipped[current.name] === undefined) || requested === current.name)) return current
   const order = requested === 'auto' ? AUTO_ORDER : [requested as BackendSpec['name']]
   const failures: string[] = []
   for (const name of order) {
     const spec = backendSpec(name)!
+    if (skipped[name] !== undefined) {
+      failures.push(`${name}: not tried (${skipped[name]})`)
+      continue
+    }
     if (!isInstalled(spec)) {
       failures.push(`${name}: not installed (${spec.install})`)
       continue

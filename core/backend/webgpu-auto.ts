@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { dawnFlags } from './webgpu-flags.js'
+import { isDawnNullDevice } from './webgpu-flags.js'
 
 /** Where Linux distributions put the Vulkan loader (plus LD_LIBRARY_PATH). */
 const LIB_DIRS = [
@@ -34,7 +34,7 @@ function listJson(dir: string): string[] {
  * which computes nothing: a user asks for that with `--backend webgpu`.
  */
 export function whyAutoSkipsWebGPU(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
-  if (dawnFlags(env).includes('backend=null')) return "BENCH_DAWN_FLAGS selects Dawn's null device, which computes nothing (ask for it with --backend webgpu)"
+  if (isDawnNullDevice(env)) return "BENCH_DAWN_FLAGS selects Dawn's null device, which computes nothing (ask for it with --backend webgpu)"
   if (platform !== 'linux') return undefined
   const libDirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS]
   if (!libDirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')))) return 'no Vulkan loader (libvulkan.so.1) on this machine'

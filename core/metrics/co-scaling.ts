@@ -76,9 +76,10 @@ export function coScalingPredict(fit: { a: number; b: number }, n: number): numb
 }
 
 /**
- * For each N of `ns`, the temperature whose fitted law predicts the highest pass@N (the paper's
- * "best T rises with N", prediction P6). Degenerate fits are ignored; an N with none fitted gets
- * `temperature: undefined`.
+ * For each N of `ns`, the temperature whose fitted law predicts the highest pass@N. Degenerate fits
+ * are ignored; an N with none fitted gets `temperature: undefined`. Not the findings' P6 rule
+ * (reports/findings/p6-co-scaling.ts `bestTemperatures`: an unfitted temperature counts at its
+ * measured pass@N, and a tie gives no best T), nor results.json's measured table (reports/charts.ts).
  */
 export function bestTemperaturePerN(
   fits: readonly { temperature: number; fit: CoScalingFit }[],

@@ -60,7 +60,13 @@ export interface VerifierPlugin extends PluginBase<'verifier'> {
    * with BENCH_PLUGIN_CONTRACT when it is malformed.
    */
   score(batch: VerifyItem[], ctx: VerifyContext): Promise<Verdict[]>
-  /** Optional one-time preparation before a run uses the verifier; returns facts to record (e.g. AUC). */
+  /**
+   * Optional one-time preparation before a run uses the verifier; returns facts to record (e.g.
+   * AUC), journaled once per run. `bench rerun` compares them with the rerun's, all but `prepareMs`
+   * (a wall time), so facts that say what was prepared should reproduce bit for bit, and a fact
+   * that need not (whether a cache answered) is better left out. A `backend` fact (the TensorFlow.js
+   * backend it trained on) is compared by `bench run --resume` too: another refuses the resume.
+   */
   prepare?(ctx: VerifierPrepareContext): Promise<Record<string, unknown> | void>
   /**
    * What `prepare` draws from the base model for a task with `trainPrompts` train problems, when

@@ -24,6 +24,9 @@ export interface BrokenPackage {
 /** The built-in namespace. */
 export const BUILTIN_PREFIX = 'bonbench:'
 
+/** The name every installed plugin package starts with (`bonbench-plugin-<name>`, or under a scope): how discovery finds them. */
+export const PLUGIN_PACKAGE_PREFIX = 'bonbench-plugin-'
+
 /** What a registry starts from. */
 export interface PluginRegistryOptions {
   /** The built-ins names may resolve to (none by default: the core imports no plugin). */

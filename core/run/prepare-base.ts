@@ -13,7 +13,6 @@ import { callHook } from './hooks-in-flight.js'
 import { checkModelInstance } from '../plugin-api-checks/check-model-instance.js'
 import { canTrain } from './trainable.js'
 import { currentBackend } from '../backend/select-backend.js'
-import { valueDifferences, withoutTimingFacts } from './rerun-diff.js'
 
 /** What {@link prepareBase} needs beyond the run context. */
 export interface PrepareBaseOptions {
@@ -97,22 +96,18 @@ export async function prepareBase(ctx: RunContext, opts: PrepareBaseOptions): Pr
 }
 
 /**
- * A resumed run prepares its learned selector again (from the cache, or trained anew): when that
- * gives other facts than the run journaled (another backend where `auto` picks another, so other
- * weights and scores; anything but wall time, PREPARE_TIMING_FACTS), the rest of the run's cells
- * would be judged by another verifier than its first part. Refused (BENCH_USAGE), naming each
- * difference, before any cell runs.
+ * A resumed run prepares its learned selector again (from the cache, or trained anew). When it
+ * reports another TensorFlow.js backend (its `backend` fact: the reward model of a run whose model
+ * runs on none trains wherever `auto` finds) than the run journaled, its weights and scores differ,
+ * and the rest of the run's cells would be judged by another verifier than its first part: refused
+ * (BENCH_USAGE) before any cell runs. Only that fact: a plugin's other facts may hold what differs
+ * from one preparation to the next (a wall time, whether a cache answered).
  */
 function refuseOtherPreparation(name: string, recorded: Record<string, unknown>, now: Record<string, unknown>): void {
-  const differences = valueDifferences(withoutTimingFacts(recorded), withoutTimingFacts(now))
-  if (differences.length === 0) return
+  if (recorded.backend === undefined || now.backend === undefined || recorded.backend === now.backend) return
   throw new BenchError(
     'BENCH_USAGE',
-    [
-      `cannot resume: ${name} prepared here differs from the one the run journaled, so the rest of its cells would be judged by another verifier:`,
-      ...differences.slice(0, 5).map((d) => `  - ${d}`),
-      `Resume where it prepares as it did (a backend field names the TensorFlow.js backend it ran on), or start a new run.`,
-    ].join('\n'),
+    `cannot resume: ${name} prepared here on the TensorFlow.js backend ${JSON.stringify(now.backend)}, the run's on ${JSON.stringify(recorded.backend)}, so the rest of its cells would be judged by another verifier. Resume where it prepares on ${JSON.stringify(recorded.backend)}, or start a new run.`,
   )
 }
 

@@ -76,7 +76,7 @@ function checkpointEvals(records: readonly JournalRecord[]): Map<string, unknown
 export const PREPARE_TIMING_FACTS: readonly string[] = ['prepareMs']
 
 /** A `prepare` record's facts without {@link PREPARE_TIMING_FACTS}: what must reproduce. Pure. */
-export function withoutTimingFacts(facts: Readonly<Record<string, unknown>>): Record<string, unknown> {
+function withoutTimingFacts(facts: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out = { ...facts }
   for (const field of PREPARE_TIMING_FACTS) delete out[field]
   return out

@@ -101,9 +101,9 @@ function basePrompts(results: Results, temperature: number): Set<string> {
 /**
  * What makes a control run the oracle control of this run, checked before anything is measured:
  * another run, whose selector is its own reward verifier (the oracle) while this run's is not, on
- * the same task and model, with test prompts in common. Throws BENCH_USAGE naming the file.
+ * the same task and model, with test prompts in common. Throws BENCH_USAGE naming the file; returns the test prompts the two share.
  */
-function assertIsOracleControl(main: Results, control: Results, options: OracleControlOptions): void {
+function assertIsOracleControl(main: Results, control: Results, options: OracleControlOptions): Set<string> {
   const file = options.source ? `--control ${options.source}` : `the control results (run ${control.run.runId})`
   const fix =
     'pass the results of a run trained and selected with the environment reward (`--verifier <the task’s reward>`, docs/study-v2/study-oracle.config.json), or drop --control'
@@ -121,6 +121,7 @@ function assertIsOracleControl(main: Results, control: Results, options: OracleC
   const shared = [...basePrompts(control, options.temperature)].filter((id) => mainPrompts.has(id))
   if (shared.length === 0)
     throw refuse(`its base at T=${temperatureText(options.temperature)} shares no test prompt with the main run’s (other prompt ids, or no base)`)
+  return new Set(shared)
 }
 
 /**
@@ -132,7 +133,7 @@ function assertIsOracleControl(main: Results, control: Results, options: OracleC
  * trained arm with checkpoint evaluations. Pure and deterministic.
  */
 export function oracleControl(main: Results, control: Results, options: OracleControlOptions): OracleControl {
-  assertIsOracleControl(main, control, options)
+  const testPrompts = assertIsOracleControl(main, control, options)
   const trained = indexArmsV2(control).filter((a) => a.temperature === options.temperature)
   if (trained.length === 0)
     throw new BenchError(
@@ -146,7 +147,6 @@ export function oracleControl(main: Results, control: Results, options: OracleCo
       `${options.source ? `--control ${options.source}` : `the control results (run ${control.run.runId})`}: no BoN-aware arm with N′ ≥ 2 at T=${temperatureText(options.temperature)} (it holds ${trained.map((a) => a.label).join(', ')}); the oracle control compares BoN-aware arms — pass the oracle run of one`,
     )
   const mainArms = indexArmsV2(main)
-  const testPrompts = new Set([...basePrompts(control, options.temperature)].filter((id) => basePrompts(main, options.temperature).has(id)))
   const pairs: ControlPair[] = []
   const unmatched: string[] = trained
     .filter((a) => !controlArms.includes(a))

@@ -75,7 +75,7 @@ export function planP6(ctx: FindingsContext): PredictionPlan {
     `or RMSE > ${100 * t.badRmse} pp. The best temperature for each N is the one whose fitted law predicts the highest pass@N (a temperature without a law, ` +
     'its curve at 0 or 1, counts at its measured pass@N; where temperatures tie at the top that N has none); it rises when it never falls ' +
     `along the grid and ends higher than it starts. That part holds when it rises in at least 95% of ${ctx.resamples} bootstrap replicates ` +
-    '(prompts resampled jointly across temperatures, seeds per temperature, laws refitted) and fails when it does not rise in at least 95% (a replicate ' +
+    '(prompts resampled jointly across temperatures, seeds per temperature, laws refitted) and fails when it does not rise in at least 95% of the replicates (a replicate ' +
     'with an N without a best temperature counts as neither); it is not testable when the estimate itself lacks a best temperature at some N. ' +
     'P6 holds when both parts do; a part the run cannot test leaves P6 not testable here (the summary gives the other part’s verdict).'
   const decide = (): Finding => {

@@ -39,7 +39,7 @@ export function decideChecks(checks: readonly CheckResult[]): Verdict {
 /**
  * Joins the verdicts of a prediction's parts (P4: diversity and effort; P6: fit and best T): any
  * part that does not hold sinks the prediction; any untestable part leaves it untestable (a
- * prediction tested in part is not shown to hold or fail on it: the finding's summary gives each
+ * prediction tested in part is not shown to hold by the part tested: the finding's summary gives each
  * part's own verdict); all holding make it hold; otherwise inconclusive. Pure.
  */
 export function combineVerdicts(parts: readonly Verdict[]): Verdict {

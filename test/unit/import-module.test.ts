@@ -47,7 +47,11 @@ process.stdout.write(mod.default({}).name)`
   it('with CommonJS syntax (require, module.exports, a dynamic import()): loads as CommonJS', async () => {
     const dir = folder('cjs-syntax', { name: 'no-type' })
     const file = join(dir, 'plain.js')
-    writeFileSync(file, "const path = require('node:path')\nmodule.exports = { sep: path.sep, later: () => import('node:os') }\n")
+    // Lines that start with `import…`/`export…` words but are no ES statements stay CommonJS.
+    writeFileSync(
+      file,
+      "const path = require('node:path')\nconst imports = [], exporter = {}\nimports.push(1)\nexporter.x = 1\nmodule.exports = { sep: path.sep, later: () => import('node:os') }\n",
+    )
     const mod = (await importModule(file)) as { default: { sep: string } }
     expect(mod.default.sep).toBe('/')
   })

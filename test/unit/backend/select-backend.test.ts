@@ -71,7 +71,7 @@ describe('backend selection', () => {
     // auto goes on to the backends whose probes answered; here none did.
     const auto = await collectEnv('auto', 1)
     expect(auto.chosen).toMatchObject({
-      error: expect.stringMatching(/^no TensorFlow.js backend could start: .*wasm: did not start within \d+ ms in its probe/),
+      error: expect.stringMatching(/^no TensorFlow.js backend could start: .*wasm: not tried \(did not start within \d+ ms in its probe\)/),
     })
   })
 

@@ -24,7 +24,7 @@ writeFileSync(
 )
 
 describe('bench run --resume checks the plugins the run’s cells use, not every plugin its config loaded', () => {
-  it('resumes a toy run whose config gained a plugin (the default config’s unused math entry is not needed again); a changed task is still refused', async () => {
+  it('a resume (its dry run, which makes the same checks) accepts a toy run whose config gained a plugin (the default config’s unused math entry is not needed again); a changed task is still refused', async () => {
     // No `plugins`: the default config's ['math', { levels: [1] }] is loaded and recorded, never used.
     write({})
     await bench('run', '--config', file, '--no-tui', '--no-reports')

@@ -42,7 +42,7 @@ describe('a resumed run whose learned selector prepares differently', () => {
       await selectBackend('wasm')
       const refused = runMatrix({ ...setup, resumeDir: stopped.runDir })
       await expect(refused).rejects.toMatchObject({ code: 'BENCH_USAGE' })
-      await expect(refused).rejects.toThrow(/bonbench:reward-model prepared here differs from the one the run journaled[\s\S]*backend: "cpu" → "wasm"/)
+      await expect(refused).rejects.toThrow('bonbench:reward-model prepared here on the TensorFlow.js backend "wasm", the run\'s on "cpu"')
       const journaled = journalOf(stopped.runDir).length
 
       await selectBackend('cpu')
