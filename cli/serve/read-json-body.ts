@@ -16,7 +16,8 @@ export class ClientGoneError extends Error {
  * Reads a request body of at most `limit` bytes and parses it as JSON. Over the limit: 413 (the
  * rest is read and dropped, up to 64× the limit, so the client gets the answer rather than a reset
  * connection); not JSON or not an object: 400. A client that goes away mid-body (or a connection
- * the server cuts while stopping) rejects it with a ClientGoneError.
+ * the server cuts while stopping) rejects it with a ClientGoneError; a body that goes on past 64 ×
+ * the limit is cut, with the 413.
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -24,33 +25,30 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<Recor
     const chunks: Buffer[] = []
     let size = 0
     let over = Number.isFinite(declared) && declared > limit
-    let ended = false
-    let cut = false
+    // Settled: the body ended, or the server cut it; a close after that is no client going away.
+    let settled = false
+    const tooLarge = () =>
+      new HttpError(413, `the request body is over the limit of ${limit} bytes (bench serve --max-body)`, 'invalid_request_error', 'request_too_large')
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > limit) over = true
       if (!over) chunks.push(chunk)
       else if (size > limit * 64) {
         // An endless body: the server cuts it (not the client leaving).
-        cut = true
+        settled = true
         req.destroy()
-        reject(
-          new HttpError(413, `the request body is over the limit of ${limit} bytes (bench serve --max-body)`, 'invalid_request_error', 'request_too_large'),
-        )
+        reject(tooLarge())
       }
     })
     const gone = () => {
-      if (!ended && !cut) reject(new ClientGoneError())
+      if (!settled) reject(new ClientGoneError())
     }
     req.on('error', gone)
     req.on('aborted', gone)
     req.on('close', gone)
     req.on('end', () => {
-      ended = true
-      if (over)
-        return reject(
-          new HttpError(413, `the request body is over the limit of ${limit} bytes (bench serve --max-body)`, 'invalid_request_error', 'request_too_large'),
-        )
+      settled = true
+      if (over) return reject(tooLarge())
       let parsed: unknown
       try {
         parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
