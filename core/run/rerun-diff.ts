@@ -1,5 +1,5 @@
 import type { CellResult } from '../plugin-api/results.js'
-import { indexJournal } from './journal-index.js'
+import { indexJournal, type JournalIndex } from './journal-index.js'
 import type { JournalRecord } from './journal-types.js'
 
 /** How a rerun's cells compare with the recorded run's. */
@@ -30,8 +30,7 @@ type CellOutcome = { state: 'finished'; result: CellResult } | { state: 'failed'
  * The final outcome of each cell in a journal, as `--resume` sees it (indexJournal): finished when
  * it has a `cell` record, else failed with its last error. Keyed in order of each cell's first outcome record.
  */
-function outcomes(records: readonly JournalRecord[]): Map<string, CellOutcome> {
-  const index = indexJournal(records)
+function outcomes(records: readonly JournalRecord[], index: JournalIndex): Map<string, CellOutcome> {
   const out = new Map<string, CellOutcome>()
   for (const r of records) {
     if ((r.type !== 'cell' && r.type !== 'error') || out.has(r.cellId)) continue
@@ -91,8 +90,7 @@ function withoutTimingFacts(facts: Readonly<Record<string, unknown>>): Record<st
  * backends: the comparison with a rerun (on one backend) finds them, where the cells' results alone
  * could agree.
  */
-function sharedRecords(records: readonly JournalRecord[]): Map<string, unknown> {
-  const index = indexJournal(records)
+function sharedRecords(index: JournalIndex): Map<string, unknown> {
   const out = new Map<string, unknown>()
   const pretrain = index.training.get('pretrain')
   if (pretrain) out.set('pretrain', pretrain)
@@ -155,8 +153,11 @@ export function valueDifferences(a: unknown, b: unknown, path = ''): string[] {
  * the order of the report.
  */
 export function diffRunResults(recorded: readonly JournalRecord[], rerun: readonly JournalRecord[], cellOrder: readonly string[], limit = 20): RunDiff {
-  const was = outcomes(recorded)
-  const now = outcomes(rerun)
+  // Each journal indexed once: its cells' outcomes and what they share read the same index.
+  const wasIndex = indexJournal(recorded)
+  const nowIndex = indexJournal(rerun)
+  const was = outcomes(recorded, wasIndex)
+  const now = outcomes(rerun, nowIndex)
   const wasEvals = checkpointEvals(recorded)
   const nowEvals = checkpointEvals(rerun)
   const ids = [...new Set([...cellOrder, ...was.keys(), ...now.keys()])]
@@ -164,8 +165,8 @@ export function diffRunResults(recorded: readonly JournalRecord[], rerun: readon
   const all: string[] = []
   const unfinished = { failed: 0, missing: 0 }
   const differingShared: string[] = []
-  const wasShared = sharedRecords(recorded)
-  const nowShared = sharedRecords(rerun)
+  const wasShared = sharedRecords(wasIndex)
+  const nowShared = sharedRecords(nowIndex)
   for (const name of new Set([...wasShared.keys(), ...nowShared.keys()])) {
     const found: string[] = []
     if (!wasShared.has(name) || !nowShared.has(name))
