@@ -77,12 +77,14 @@ const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
 })
 // The CLI says its command finished but it cannot exit (a thread stuck in isolated-vm can block
 // even process.exit): end it after a short grace and exit with the code it reported.
+// TEST-ONLY: BENCH_TEST_EXIT_GRACE_MS=n (a positive integer) makes this grace n ms (cli/main.ts).
+const EXIT_KILL_GRACE_MS = Number(/^[1-9]\d*$/.exec(process.env.BENCH_TEST_EXIT_GRACE_MS ?? '')?.[0] ?? 2000)
 let reportedExit
 child.on('message', (message) => {
   if (message?.type === 'bench:resume-hint' && Array.isArray(message.lines)) resumeLines = message.lines.map(String)
   if (message?.type !== 'bench:exit' || reportedExit !== undefined) return
   reportedExit = Number(message.code) || 0
-  setTimeout(() => child.kill('SIGKILL'), 2000).unref()
+  setTimeout(() => child.kill('SIGKILL'), EXIT_KILL_GRACE_MS).unref()
 })
 const [exitCode, exitSignal] = await once(child, 'exit')
 for (const [signal, forward] of forwarders) process.off(signal, forward)

@@ -8,8 +8,11 @@ import { deliverStopSignal, type ExitMessage, isStopSignalMessage } from './stop
  * How long the process may stay up after its command returned before it exits anyway. Everything
  * a command opens is closed by then; this bounds what is out of its hands (a sandboxed candidate
  * that isolated-vm cannot stop, see plugins/verifiers/js-sandbox/README.md), and says so.
+ * TEST-ONLY: `BENCH_TEST_EXIT_GRACE_MS=n` (a positive integer) makes it n ms, as it does bin/bench.js's
+ * wait after this process's exit message, so a test of a CLI that cannot exit need not spin out the
+ * full graces.
  */
-const EXIT_GRACE_MS = 5000
+const EXIT_GRACE_MS = Number(/^[1-9]\d*$/.exec(process.env.BENCH_TEST_EXIT_GRACE_MS ?? '')?.[0] ?? 5000)
 
 // Started by bin/bench.js with an IPC channel: exit when the parent goes away (even by SIGKILL),
 // and take the signals it forwards as messages. A parent that died while this process was still
