@@ -41,7 +41,10 @@ const lines = (...body: string[]) => `${body.map((l) => `    ${l}`).join('\n')}\
 // `timeoutMs` (the problem's own `data.timeoutMs`, which wins over the verifier's) gives an attack
 // that must trip another limit room to do so: a memory bomb zero-fills 256 MB, and a page fault on
 // these VMs costs 12–20 µs, so it took 0.75 s idle and passed 1.5 s on a loaded 2-core CI machine,
-// where it was reported as a timeout instead of memory.
+// where it was reported as a timeout instead of memory. An attack that ends by the time limit
+// (never stops by itself) gets a short one of its own, SPIN_MS: it spins to the limit either way,
+// so the check (stopped, 'timeout', the next candidate passes) is the same at a fraction of the CPU.
+const SPIN_MS = 300
 const attacks: Array<{
   name: string
   completion: string
@@ -50,14 +53,15 @@ const attacks: Array<{
   needsUidDrop?: boolean
   timeoutMs?: number
 }> = [
-  { name: 'infinite loop', completion: lines('while True:', '    pass'), reason: 'timeout' },
-  { name: 'infinite loop at top level', completion: `${CORRECT}while True:\n    pass\n`, reason: 'timeout' },
+  { name: 'infinite loop', completion: lines('while True:', '    pass'), reason: 'timeout', timeoutMs: SPIN_MS },
+  { name: 'infinite loop at top level', completion: `${CORRECT}while True:\n    pass\n`, reason: 'timeout', timeoutMs: SPIN_MS },
   {
     name: 'infinite loop in a non-daemon thread',
     completion: lines('import threading', 'def spin():', '    while True:', '        pass', 'threading.Thread(target=spin).start()', 'return a + b'),
     reason: 'timeout',
+    timeoutMs: SPIN_MS,
   },
-  { name: 'sleeping past the deadline', completion: lines('import time', 'time.sleep(60)'), reason: 'timeout' },
+  { name: 'sleeping past the deadline', completion: lines('import time', 'time.sleep(60)'), reason: 'timeout', timeoutMs: SPIN_MS },
   // RLIMIT_NPROC applies to a uid of our own only (Linux ignores it for root), so without a uid
   // drop a real fork bomb would hit the host's process table: run it only where the limit holds.
   {
@@ -65,6 +69,7 @@ const attacks: Array<{
     completion: lines('import os', 'while True:', '    try:', '        os.fork()', '    except OSError:', '        pass'),
     reason: ['timeout', 'memory', 'runtime'],
     needsUidDrop: true,
+    timeoutMs: SPIN_MS,
   },
   { name: 'memory bomb', completion: lines('hog = []', 'while True:', '    hog.append(bytearray(10 ** 7))'), reason: 'memory', timeoutMs: 20_000 },
   { name: 'string memory bomb', completion: lines("s = 'x'", 'while True:', '    s = s + s'), reason: 'memory', timeoutMs: 20_000 },
@@ -73,6 +78,7 @@ const attacks: Array<{
     name: 'recursion past the C stack',
     completion: lines('import sys', 'sys.setrecursionlimit(10 ** 8)', 'def down(n):', '    return down(n + 1) + 1', 'return down(0)'),
     reason: ['memory', 'runtime', 'timeout'],
+    timeoutMs: SPIN_MS,
   },
   { name: 'sys.exit(0) before the tests run', completion: lines('import sys', 'sys.exit(0)'), reason: 'runtime', detail: /before the end of the program/ },
   { name: 'exit() before the tests run', completion: lines('exit()'), reason: 'runtime', detail: /before the end of the program/ },
@@ -120,7 +126,13 @@ const attacks: Array<{
   },
   { name: 'closing stdout and stderr', completion: lines('import os', 'os.close(1)', 'os.close(2)', 'return -1'), reason: ['runtime', 'assertion'] },
   { name: 'closing every fd', completion: lines('import os', 'os.closerange(0, 1024)', 'return -1'), reason: ['runtime', 'assertion'] },
-  { name: 'huge output', completion: lines('while True:', "    print('x' * 1000)"), reason: 'timeout', detail: /more bytes of output dropped/ },
+  {
+    name: 'huge output',
+    completion: lines('while True:', "    print('x' * 1000)"),
+    reason: 'timeout',
+    detail: /more bytes of output dropped/,
+    timeoutMs: SPIN_MS,
+  },
   {
     name: 'huge output, then a wrong answer',
     completion: lines("print('x' * 10 ** 7)", "import sys; sys.stderr.write('y' * 10 ** 7)", 'return -1'),
