@@ -6,8 +6,16 @@ import { addProblem, codeProblem, CORRECT_ADD, humanevalXFile } from './code-fix
 
 // One verifier (one isolate pool) for every case: each attack runs, then a correct candidate for
 // the same problem runs right after it in the same pool and must pass.
-const verifier = jsSandbox({ timeoutMs: 400, wallTimeMs: 2000, memoryMb: 32, outputLimit: 4096, detailLimit: 1000, calibrate: false })
+const verifier = jsSandbox({ timeoutMs: 400, wallTimeMs: 1000, memoryMb: 32, outputLimit: 4096, detailLimit: 1000, calibrate: false })
 afterAll(() => verifier.dispose())
+
+// A candidate that can end only by the time limit (it never stops by itself) runs under a short
+// one of its own (the problem's `data.timeoutMs`, which wins over the verifier's): it spins to the
+// limit either way, so the verdict and what follows are the same at a fraction of the CPU. The
+// correct candidates after it keep the verifier's limit. Its wall-clock limit is then 1.1 s (the
+// time limit + 1 s); the verifier's own, 1.4 s.
+const SPIN_MS = 150
+const spinning = (problem: Problem): Problem => ({ ...problem, data: { ...(problem.data as object), timeoutMs: SPIN_MS } })
 
 // Correct only in a clean context: fails if anything an earlier candidate did leaked into it.
 const CLEAN_ADD = [
@@ -18,10 +26,13 @@ const CLEAN_ADD = [
   '',
 ].join('\n')
 
-/** `reason` may list several verdicts where the limit that trips first depends on the machine's speed. */
-const attacks: Array<{ name: string; completion: string; reason: string | string[] }> = [
-  { name: 'infinite loop', completion: '  while (true) {}\n}\n', reason: 'timeout' },
-  { name: 'infinite loop at top level', completion: '  return a + b\n}\nfor (;;) {}\n', reason: 'timeout' },
+/**
+ * `reason` may list several verdicts where the limit that trips first depends on the machine's
+ * speed; `spins`: it can only end by the time limit (it runs under SPIN_MS).
+ */
+const attacks: Array<{ name: string; completion: string; reason: string | string[]; spins?: boolean }> = [
+  { name: 'infinite loop', completion: '  while (true) {}\n}\n', reason: 'timeout', spins: true },
+  { name: 'infinite loop at top level', completion: '  return a + b\n}\nfor (;;) {}\n', reason: 'timeout', spins: true },
   { name: 'unbounded recursion', completion: '  return add(a, b) + 1\n}\n', reason: 'runtime' },
   // isolated-vm's time limit runs on the wall clock: on a loaded machine (load average 13, two test files at once) the
   // 400 ms can end before the heap fills, on main as here. Either verdict fails it safely; the string bomb must be 'memory'.
@@ -31,8 +42,8 @@ const attacks: Array<{ name: string; completion: string; reason: string | string
     reason: ['memory', 'timeout'],
   },
   { name: 'string memory bomb', completion: "  let s = 'x'\n  while (true) s = s + s + String(s.length)\n}\n", reason: 'memory' },
-  { name: 'huge output', completion: "  while (true) console.log('x'.repeat(1000))\n}\n", reason: 'timeout' },
-  { name: 'never-settling promise', completion: '  return new Promise(() => {})\n}\n', reason: 'timeout' },
+  { name: 'huge output', completion: "  while (true) console.log('x'.repeat(1000))\n}\n", reason: 'timeout', spins: true },
+  { name: 'never-settling promise', completion: '  return new Promise(() => {})\n}\n', reason: 'timeout', spins: true },
   // Each turn allocates a promise inside one microtask checkpoint: on a loaded machine the heap
   // limit can trip before the wall-clock one (seen once in CI); either verdict fails it safely.
   {
@@ -168,9 +179,11 @@ describe('js-sandbox against hostile thrown values', () => {
   for (const [how, problem, completion] of ways) {
     for (const hostile of hostileValues) {
       it(`${hostile.name}, ${how}: fails within the time limit (not the wall clock), and the pool stays usable`, async () => {
+        // A value whose description may loop (its verdict may be 'timeout') spins under SPIN_MS.
+        const badProblem = [hostile.reason].flat().includes('timeout') ? spinning(problem) : problem
         const [bad, good] = await verifier.score(
           [
-            { problem, completion: completion(hostile.value) },
+            { problem: badProblem, completion: completion(hostile.value) },
             { problem, completion: CORRECT_ADD },
           ],
           { concurrency: 1 },
@@ -190,7 +203,7 @@ describe('js-sandbox against hostile candidates', () => {
     it(`${attack.name}: fails with '${[attack.reason].flat().join("' or '")}', then a correct candidate passes`, async () => {
       const [bad, good, clean] = await verifier.score(
         [
-          { problem: addProblem, completion: attack.completion },
+          { problem: attack.spins ? spinning(addProblem) : addProblem, completion: attack.completion },
           { problem: addProblem, completion: CORRECT_ADD },
           { problem: addProblem, completion: CLEAN_ADD },
         ],
