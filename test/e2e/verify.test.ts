@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
+import { benchUsageError } from './cli-help.js'
 import { bench, sharedData, tempDir } from './cli-helper.js'
 
 const { dir, cleanup } = tempDir('bonbench-verify-')
@@ -55,9 +56,14 @@ describe('bench verify', () => {
     )
     const samples = path.join(dir, 'multiple-e.jsonl')
     writeFileSync(samples, `${lines.join('\n')}\n`)
-    const json = await bench(['verify', 'humaneval-js', '--data', multipleE, '--samples', samples, '--k', '1,2,10', '--json', '--concurrency', '2'], {
-      cwd: dir,
-    })
+    // The endless loops run to the sandbox's time limit: a short one (the default is 3 s) gives the
+    // same verdicts for a sixth of their CPU.
+    const config = path.join(dir, 'short-limit.config.json')
+    writeFileSync(config, JSON.stringify({ plugins: [['js-sandbox', { timeoutMs: 500 }]] }))
+    const json = await bench(
+      ['verify', 'humaneval-js', '--data', multipleE, '--samples', samples, '--k', '1,2,10', '--json', '--concurrency', '2', '--config', config],
+      { cwd: dir },
+    )
     expect(json.exitCode, json.stderr).toBe(0)
     const parsed = JSON.parse(json.stdout)
     expect(parsed).toMatchObject({
@@ -71,7 +77,7 @@ describe('bench verify', () => {
     expect(parsed.notes.join(' ')).toContain('pass@10 skipped')
     const results = readJsonl(`${samples}_results.jsonl`)
     expect(results.map((r) => r.result)).toEqual(['passed', 'assertion', 'timeout', 'syntax', 'passed', 'assertion', 'timeout', 'syntax'])
-    // The readable report, on the samples without the endless loops (each runs out the 3 s limit).
+    // The readable report, on the samples without the endless loops (each runs out the limit).
     const quick = path.join(dir, 'multiple-e-quick.jsonl')
     writeFileSync(quick, `${lines.filter((line) => !line.includes('while (true)')).join('\n')}\n`)
     const text = await bench(['verify', 'humaneval-js', '--data', multipleE, '--samples', quick, '--k', '1'], { cwd: dir })
@@ -79,19 +85,20 @@ describe('bench verify', () => {
     expect(text.stdout).toContain('verdicts: ')
   }, 120_000)
 
+  // Command lines that stop at a flag or data check: run in this process by the CLI's own runner.
   it('fails with exit 2 and a clear message on misuse', async () => {
-    const noData = await bench(['verify', 'humaneval-js', '--reference'], { cwd: dir })
+    const noData = await benchUsageError(['verify', 'humaneval-js', '--reference'], dir)
     expect(noData.exitCode).toBe(2)
     expect(noData.stderr).toContain('--data')
-    const both = await bench(['verify', 'humaneval-js', '--data', humanevalX], { cwd: dir })
+    const both = await benchUsageError(['verify', 'humaneval-js', '--data', humanevalX], dir)
     expect(both.exitCode).toBe(2)
     expect(both.stderr).toContain('exactly one of --samples')
     const badSamples = path.join(dir, 'bad-samples.jsonl')
     writeFileSync(badSamples, '{"task_id": "JavaScript/0", "completion": "}"}\n{"task_id": "Nope/1", "completion": ""}\n')
-    const unknown = await bench(['verify', 'humaneval-js', '--data', humanevalX, '--samples', badSamples], { cwd: dir })
+    const unknown = await benchUsageError(['verify', 'humaneval-js', '--data', humanevalX, '--samples', badSamples], dir)
     expect(unknown.exitCode).toBe(2)
     expect(unknown.stderr).toContain(`${badSamples}:2`)
-    const noRef = await bench(['verify', 'humaneval-js', '--data', multipleE, '--reference'], { cwd: dir })
+    const noRef = await benchUsageError(['verify', 'humaneval-js', '--data', multipleE, '--reference'], dir)
     expect(noRef.exitCode).toBe(2)
     expect(noRef.stderr).toContain('no reference solutions')
   })
