@@ -27,6 +27,10 @@ export default {
 const THROWING_VERIFIER = `export default { name: 'local/unreachable', kind: 'verifier', meta: { version: '1.0.0' }, async score() { throw new Error('verifier service unreachable') } }\n`
 
 beforeAll(() => {
+  // An ES module project: its TypeScript plugin loads as ES modules. In a CommonJS project (none of
+  // this file's concern: e2e/commonjs-project) tsx compiles it, and all it imports, to CommonJS on
+  // every command: half a CPU second each.
+  writeFileSync(join(project.dir, 'package.json'), JSON.stringify({ type: 'module' }))
   writeFileSync(join(project.dir, 'no-expert.ts'), NO_EXPERT_TASK)
   writeFileSync(join(project.dir, 'unreachable.mjs'), THROWING_VERIFIER)
   writeFileSync(
@@ -38,6 +42,11 @@ beforeAll(() => {
     }),
   )
 })
+
+// `bench run` of the project's config with the one strategy that can train on it: every cell
+// finishes (exit 0). Made on first use and shared: the eval test takes its checkpoint.
+let goodRun: ReturnType<typeof run> | undefined
+const runGood = () => (goodRun ??= run(['run', '--strategies', 'rl', '--no-tui', '--no-reports']))
 
 function expectFailedCellSummary(stderr: string, cellId: string, error: string): string {
   expect(stderr).toContain(`${cellId}: ${error}`)
@@ -80,28 +89,14 @@ describe('exit codes', () => {
     expect(resumed.stderr).toContain('1 of 3 cells failed')
     expectFailedCellSummary(resumed.stderr, 'sft-n1-t1-s0', "Strategy 'bonbench:sft' needs expert solutions")
 
-    const good = await run(['run', '--strategies', 'rl', '--no-tui', '--no-reports'])
+    const good = await runGood()
     expect(good.exitCode, good.stderr).toBe(0)
     expect(good.stderr).not.toContain('failed')
   })
 
   it('4 when bench eval fails its cell', async () => {
-    const trained = await run([
-      'run',
-      'toy',
-      '--model',
-      'tabular',
-      '--strategies',
-      'rl',
-      '--n',
-      '1,2',
-      '--steps',
-      '2',
-      '--no-tui',
-      '--no-reports',
-      '--runs-dir',
-      'ckpt-runs',
-    ])
+    // A tabular checkpoint: the good run's (the config's task, n 1 and 2, 2 steps).
+    const trained = await runGood()
     expect(trained.exitCode, trained.stderr).toBe(0)
     const runDir = /run directory: (.+)/.exec(trained.stdout)![1]!.trim()
     const checkpoint = join(runDir, 'checkpoints', readdirSync(join(runDir, 'checkpoints'))[0]!)
