@@ -19,7 +19,6 @@ const dir = mkdtempSync(path.join(tmpdir(), 'bonbench-cmd-parent-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const verifier = command({ timeoutMs: 30_000, memoryMb: 256, outputLimit: 2000 })
-const tight = command({ timeoutMs: 1500, memoryMb: 256, outputLimit: 2000 })
 
 const pyAdd = codeProblem('py-add', 'def add(a, b):\n', { language: 'python', test: 'assert add(1, 2) == 3\n' })
 const PY_OK = '    return a + b\n'
@@ -121,7 +120,9 @@ describe("command verifier: the candidate's exit reaches the verdict through the
   })
 
   it('a node candidate that never ends → timeout', async () => {
-    const [v] = await tight.score([{ problem: codeProblem('js', '', { language: 'javascript', test: '' }), completion: 'for (;;) {}\n' }], { concurrency: 1 })
+    // A short limit of its own (the problem's `data.timeoutMs`): it spins to it either way.
+    const forever = codeProblem('js', '', { language: 'javascript', test: '', timeoutMs: 500 })
+    const [v] = await verifier.score([{ problem: forever, completion: 'for (;;) {}\n' }], { concurrency: 1 })
     expect(v).toMatchObject({ pass: false, reason: 'timeout' })
   })
 })

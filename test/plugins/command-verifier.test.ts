@@ -12,10 +12,11 @@ import { codeProblem, humanevalPyFile, humanevalXFile } from './code-fixtures.js
 // A limit far above what any finishing candidate here needs, even on a loaded machine: only a
 // program that never ends meets it, so no verdict depends on the machine's speed (issue 12 §6).
 const verifier = command({ timeoutMs: 30_000, memoryMb: 256, outputLimit: 2000 })
-// The short limit, for the one candidate that can only end by it.
-const tight = command({ timeoutMs: 1500, memoryMb: 256, outputLimit: 2000 })
 
 const pyAdd = codeProblem('py-add', 'def add(a, b):\n', { language: 'python', test: 'assert add(1, 2) == 3\nassert add(-1, 1) == 0\n' })
+// A short limit (the problem's `data.timeoutMs`, which wins over the verifier's), for the one
+// candidate that can only end by it: it spins to the limit either way.
+const pyAddTight = { ...pyAdd, data: { ...(pyAdd.data as object), timeoutMs: 500 } }
 const PY_OK = '    return a + b\n'
 
 /** Running (a killed process may linger as a zombie until its new parent reaps it; that counts as dead). */
@@ -50,9 +51,9 @@ describe('command verifier with python3', () => {
     ['huge output', "    print('x' * 10**7)\n    return 0\n", 'assertion'],
   ]
   it.each(cases)('%s → %s, then a correct candidate passes', async (_label, completion, reason) => {
-    const [bad, good] = await (reason === 'timeout' ? tight : verifier).score(
+    const [bad, good] = await verifier.score(
       [
-        { problem: pyAdd, completion },
+        { problem: reason === 'timeout' ? pyAddTight : pyAdd, completion },
         { problem: pyAdd, completion: PY_OK },
       ],
       { concurrency: 1 },
