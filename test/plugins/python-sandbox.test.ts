@@ -23,17 +23,10 @@ async function humanevalProblems(): Promise<Problem[]> {
   return (await humaneval().load({ seed: 0, dataPath: humanevalPyFile })).test
 }
 
+// That every HumanEval reference solution (164) passes python-sandbox (default options) is checked
+// by e2e/verify.test.ts ("humaneval (Python): 164 of 164 canonical solutions pass"), through bench
+// verify, which grades with it: the same check, not repeated here.
 describe('python-sandbox verdicts', () => {
-  it('passes every HumanEval reference solution (164)', async () => {
-    const problems = await humanevalProblems()
-    const verdicts = await verifier.score(
-      problems.map((problem) => ({ problem, completion: problem.expert! })),
-      { concurrency: 2 },
-    )
-    const failed = verdicts.flatMap((v, i) => (v.pass ? [] : [`${problems[i]!.id}: ${v.reason} ${v.detail}`]))
-    expect(failed).toEqual([])
-  }, 120_000)
-
   it('gives the verdicts of a process per candidate (the command verifier) on CodeT CodeGen-16B samples: 300 through the fork servers, a stratified subset both ways', async () => {
     const problems = await humanevalProblems()
     const byId = new Map(problems.map((p) => [p.id, p]))
