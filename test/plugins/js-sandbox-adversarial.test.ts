@@ -50,6 +50,7 @@ const attacks: Array<{ name: string; completion: string; reason: string | string
     name: 'microtask loop',
     completion: '  const spin = () => Promise.resolve().then(spin)\n  spin()\n  return new Promise(() => {})\n}\n',
     reason: ['timeout', 'memory'],
+    spins: true,
   },
   { name: 'unhandled rejection', completion: "  Promise.reject(new Error('floating'))\n  return a + b\n}\n", reason: 'runtime' },
   { name: 'process.exit to fake a pass', completion: '  process.exit(0)\n}\n', reason: 'runtime' },
