@@ -75,6 +75,8 @@ describe('bench rerun runs what the record ran', () => {
     // A model that computes on a TensorFlow.js backend (the toy task, a one-layer tiny-transformer),
     // run on cpu; its record is then made to say `auto` chose cpu, as on a machine where auto picks
     // cpu. Here auto would pick another backend (wasm where installed), whose numbers differ.
+    // maxWorkers: 1 samples on the run's own thread (the same completions as in worker threads,
+    // which from the sources cost about 0.7 s of CPU each to start: four per run here).
     const tiny = tempProject('bonbench-rerun-backend-')
     let recorded = ''
     afterAll(() => tiny.cleanup())
@@ -84,7 +86,7 @@ describe('bench rerun runs what the record ran', () => {
         JSON.stringify({
           plugins: [
             ['toy', { prompts: 12 }],
-            ['tiny-transformer', { layers: 1, width: 16, heads: 2, context: 32 }],
+            ['tiny-transformer', { layers: 1, width: 16, heads: 2, context: 32, maxWorkers: 1 }],
           ],
           matrix: { task: 'toy', model: 'tiny-transformer', strategies: ['rl'], nGrid: [1, 2], seeds: [1] },
           train: { steps: 2, pretrainSteps: 3, batchPrompts: 2 },
