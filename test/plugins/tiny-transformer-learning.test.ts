@@ -3,7 +3,7 @@ import { createRng } from '../../core/rng.js'
 import { tinyTransformer } from '../../plugins/models/tiny-transformer/index.js'
 
 describe('tiny-transformer learns a toy language', () => {
-  it('reaches ≥ 95% exact-match greedy accuracy on held-out strings after 250 copy steps', async () => {
+  it('reaches ≥ 95% exact-match greedy accuracy on held-out strings after 100 copy steps', async () => {
     const rng = createRng(7)
     const alphabet = 'abcdefgh'
     const word = () => Array.from({ length: 2 + rng.int(3) }, () => alphabet[rng.int(alphabet.length)]).join('')
@@ -15,7 +15,8 @@ describe('tiny-transformer learns a toy language', () => {
       concurrency: 1,
       backend: 'wasm',
     })
-    for (let step = 0; step < 250; step++) {
+    // 100 steps: 100 of 100 held-out strings right (75: 99; 50: 84), as wasm computes it on every machine.
+    for (let step = 0; step < 100; step++) {
       const batch = []
       while (batch.length < 32) {
         const w = word()
