@@ -1,5 +1,5 @@
 import { probeBackend } from '../../core/backend/probe-backend.js'
-import { gpuBackend, probeTimeoutMs } from './gpu-backend.js'
+import { gpuBackend, probeTimeoutMs } from './gpu-env.js'
 
 /**
  * Global setup of `npm run test:gpu`: starts the GPU backend for real, in a thread of its own,
