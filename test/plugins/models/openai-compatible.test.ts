@@ -404,7 +404,7 @@ describe('bench serve streams tokens as they are decoded', () => {
    * The same tiny model (context 64, so a completion takes ~48 decode steps), in process and with
    * two sampling workers, each behind a server that notes when every model.sample call resolves.
    */
-  async function servers() {
+  async function makeServers() {
     const plugin = tinyTransformer({ layers: 1, width: 16, heads: 2, context: 64 })
     const made = []
     for (const concurrency of [1, 2]) {
@@ -428,59 +428,65 @@ describe('bench serve streams tokens as they are decoded', () => {
     }
     return made
   }
+  // Made on first use and shared by the tests below, closed after them: each test leaves the
+  // servers idle (every request answered, nothing held, no log line), and the two sampling threads
+  // cost about 0.7 s of CPU each to start from the sources.
+  let shared: ReturnType<typeof makeServers> | undefined
+  const servers = () => (shared ??= makeServers())
+  afterAll(async () => {
+    for (const s of (await shared) ?? []) {
+      await s.server.close()
+      await s.model.dispose?.()
+    }
+  })
 
   it('sends one chunk per decoded token for each of n = 2 choices, the first long before sampling ends, with the text and usage of the unstreamed answer (completions and chat)', async () => {
     for (const s of await servers()) {
-      try {
-        const ask = { model: 'tiny', n: 2, seed: 3, max_tokens: 48 }
-        const whole = await s.client.completions.create({ ...ask, prompt: 'ab=' })
-        const texts = whole.choices.map((c) => c.text)
-        for (const t of texts) expect([...t].length, s.label).toBeGreaterThan(20)
+      const ask = { model: 'tiny', n: 2, seed: 3, max_tokens: 48 }
+      const whole = await s.client.completions.create({ ...ask, prompt: 'ab=' })
+      const texts = whole.choices.map((c) => c.text)
+      for (const t of texts) expect([...t].length, s.label).toBeGreaterThan(20)
 
-        for (const kind of ['completions', 'chat'] as const) {
-          s.sampledAt.length = 0
-          const stream =
-            kind === 'chat'
-              ? await s.client.chat.completions.create({
-                  ...ask,
-                  messages: [{ role: 'user', content: 'ab=' }],
-                  stream: true,
-                  stream_options: { include_usage: true },
-                })
-              : await s.client.completions.create({ ...ask, prompt: 'ab=', stream: true, stream_options: { include_usage: true } })
-          const got = await read(stream as AsyncIterable<Chunk>, 2)
-          expect(got.texts, `${s.label} ${kind}`).toEqual(texts)
-          expect(got.finishes).toEqual(whole.choices.map((c) => c.finish_reason))
-          expect(got.usage).toEqual(whole.usage)
-          if (kind === 'chat') expect(got.roles).toEqual(['assistant', 'assistant'])
-          // One content chunk per token (no stop strings: nothing is held back).
-          expect(got.pieces).toEqual(texts.map((t) => [...t]))
-          // The batch was one model.sample call, and each choice's first chunk reached the client
-          // before it resolved: the text went out as it was decoded, not after.
-          expect(s.sampledAt).toHaveLength(1)
-          const sampled = s.sampledAt[0]!
-          for (const times of got.arrivals) {
-            expect(times[0], `${s.label} ${kind}`).toBeLessThan(sampled)
-            expect(times[0]).toBeLessThan(times.at(-1)!)
-          }
-          // Chunks came over the decode, not in one burst at its end: a good share arrived before it
-          // ended (nearly all, measured; workers' messages may come a few at a time on a busy machine).
-          const early = got.arrivals.flat().filter((t) => t < sampled).length
-          expect(early, `${s.label} ${kind}`).toBeGreaterThan(got.arrivals.flat().length / 4)
+      for (const kind of ['completions', 'chat'] as const) {
+        s.sampledAt.length = 0
+        const stream =
+          kind === 'chat'
+            ? await s.client.chat.completions.create({
+                ...ask,
+                messages: [{ role: 'user', content: 'ab=' }],
+                stream: true,
+                stream_options: { include_usage: true },
+              })
+            : await s.client.completions.create({ ...ask, prompt: 'ab=', stream: true, stream_options: { include_usage: true } })
+        const got = await read(stream as AsyncIterable<Chunk>, 2)
+        expect(got.texts, `${s.label} ${kind}`).toEqual(texts)
+        expect(got.finishes).toEqual(whole.choices.map((c) => c.finish_reason))
+        expect(got.usage).toEqual(whole.usage)
+        if (kind === 'chat') expect(got.roles).toEqual(['assistant', 'assistant'])
+        // One content chunk per token (no stop strings: nothing is held back).
+        expect(got.pieces).toEqual(texts.map((t) => [...t]))
+        // The batch was one model.sample call, and each choice's first chunk reached the client
+        // before it resolved: the text went out as it was decoded, not after.
+        expect(s.sampledAt).toHaveLength(1)
+        const sampled = s.sampledAt[0]!
+        for (const times of got.arrivals) {
+          expect(times[0], `${s.label} ${kind}`).toBeLessThan(sampled)
+          expect(times[0]).toBeLessThan(times.at(-1)!)
         }
-
-        // A stop string: the text up to it, streamed in pieces that never include it.
-        const stopped = { ...ask, prompt: 'ab=', stop: [texts[0]!.slice(10, 12)] }
-        const cut = await s.client.completions.create(stopped)
-        expect(cut.choices[0]!.finish_reason).toBe('stop')
-        const cutStream = await read((await s.client.completions.create({ ...stopped, stream: true })) as AsyncIterable<Chunk>, 2)
-        expect(cutStream.texts).toEqual(cut.choices.map((c) => c.text))
-        expect(cutStream.finishes).toEqual(cut.choices.map((c) => c.finish_reason))
-        expect(s.logs).toEqual([])
-      } finally {
-        await s.server.close()
-        await s.model.dispose?.()
+        // Chunks came over the decode, not in one burst at its end: a good share arrived before it
+        // ended (nearly all, measured; workers' messages may come a few at a time on a busy machine).
+        const early = got.arrivals.flat().filter((t) => t < sampled).length
+        expect(early, `${s.label} ${kind}`).toBeGreaterThan(got.arrivals.flat().length / 4)
       }
+
+      // A stop string: the text up to it, streamed in pieces that never include it.
+      const stopped = { ...ask, prompt: 'ab=', stop: [texts[0]!.slice(10, 12)] }
+      const cut = await s.client.completions.create(stopped)
+      expect(cut.choices[0]!.finish_reason).toBe('stop')
+      const cutStream = await read((await s.client.completions.create({ ...stopped, stream: true })) as AsyncIterable<Chunk>, 2)
+      expect(cutStream.texts).toEqual(cut.choices.map((c) => c.text))
+      expect(cutStream.finishes).toEqual(cut.choices.map((c) => c.finish_reason))
+      expect(s.logs).toEqual([])
     }
   }, 120_000)
 
@@ -495,75 +501,65 @@ describe('bench serve streams tokens as they are decoded', () => {
 
   it('reports as stop_reason the stop string that ended each choice, not the first one asked (in process and from workers, streamed or not, both endpoints)', async () => {
     for (const s of await servers()) {
-      try {
-        const ask = { model: 'tiny', n: 2, seed: 3, max_tokens: 48 }
-        const unstopped = (await s.client.completions.create({ ...ask, prompt: 'ab=' })).choices
-        const full = unstopped.map((c) => c.text)
-        for (const t of full) expect([...t].length, s.label).toBeGreaterThan(20)
-        // '#' first, which the model never writes ('#' is not in its vocabulary), then pieces of the texts themselves.
-        const stop = ['#', full[0]!.slice(8, 10), full[1]!.slice(5, 6)]
-        const expected = full.map((t) => firstStop(t, stop))
-        expect(expected.some((e) => e !== undefined)).toBe(true)
-        const want = full.map((t, i) => {
-          const e = expected[i]
-          return e ? { text: e.text, finish_reason: 'stop', stop_reason: e.stop } : { text: t, finish_reason: unstopped[i]!.finish_reason, stop_reason: null }
-        })
-        type Ended = { finish_reason: string | null; stop_reason?: unknown }
-        const got = (await s.client.completions.create({ ...ask, prompt: 'ab=', stop })).choices as Array<Ended & { text: string }>
-        expect(
-          got.map((c) => ({ text: c.text, finish_reason: c.finish_reason, stop_reason: c.stop_reason })),
-          s.label,
-        ).toEqual(want)
-        const chat = await s.client.chat.completions.create({ ...ask, messages: [{ role: 'user', content: 'ab=' }], stop })
-        expect(chat.choices.map((c) => ({ text: c.message.content, finish_reason: c.finish_reason, stop_reason: (c as Ended).stop_reason }))).toEqual(want)
-        // Streamed: each choice's closing chunk says the same.
-        const ends: Array<{ finish_reason: string | null; stop_reason?: unknown }> = []
-        for await (const chunk of await s.client.completions.create({ ...ask, prompt: 'ab=', stop, stream: true }))
-          for (const c of chunk.choices as Array<Ended & { index: number }>)
-            if (c.finish_reason) ends[c.index] = { finish_reason: c.finish_reason, stop_reason: c.stop_reason }
-        expect(ends).toEqual(want.map(({ finish_reason, stop_reason }) => ({ finish_reason, stop_reason })))
-        expect(s.logs).toEqual([])
-      } finally {
-        await s.server.close()
-        await s.model.dispose?.()
-      }
+      const ask = { model: 'tiny', n: 2, seed: 3, max_tokens: 48 }
+      const unstopped = (await s.client.completions.create({ ...ask, prompt: 'ab=' })).choices
+      const full = unstopped.map((c) => c.text)
+      for (const t of full) expect([...t].length, s.label).toBeGreaterThan(20)
+      // '#' first, which the model never writes ('#' is not in its vocabulary), then pieces of the texts themselves.
+      const stop = ['#', full[0]!.slice(8, 10), full[1]!.slice(5, 6)]
+      const expected = full.map((t) => firstStop(t, stop))
+      expect(expected.some((e) => e !== undefined)).toBe(true)
+      const want = full.map((t, i) => {
+        const e = expected[i]
+        return e ? { text: e.text, finish_reason: 'stop', stop_reason: e.stop } : { text: t, finish_reason: unstopped[i]!.finish_reason, stop_reason: null }
+      })
+      type Ended = { finish_reason: string | null; stop_reason?: unknown }
+      const got = (await s.client.completions.create({ ...ask, prompt: 'ab=', stop })).choices as Array<Ended & { text: string }>
+      expect(
+        got.map((c) => ({ text: c.text, finish_reason: c.finish_reason, stop_reason: c.stop_reason })),
+        s.label,
+      ).toEqual(want)
+      const chat = await s.client.chat.completions.create({ ...ask, messages: [{ role: 'user', content: 'ab=' }], stop })
+      expect(chat.choices.map((c) => ({ text: c.message.content, finish_reason: c.finish_reason, stop_reason: (c as Ended).stop_reason }))).toEqual(want)
+      // Streamed: each choice's closing chunk says the same.
+      const ends: Array<{ finish_reason: string | null; stop_reason?: unknown }> = []
+      for await (const chunk of await s.client.completions.create({ ...ask, prompt: 'ab=', stop, stream: true }))
+        for (const c of chunk.choices as Array<Ended & { index: number }>)
+          if (c.finish_reason) ends[c.index] = { finish_reason: c.finish_reason, stop_reason: c.stop_reason }
+      expect(ends).toEqual(want.map(({ finish_reason, stop_reason }) => ({ finish_reason, stop_reason })))
+      expect(s.logs).toEqual([])
     }
   }, 120_000)
 
   it('survives a client that goes away mid-stream: the requests batched with it get their answers, and the server goes on', async () => {
     for (const s of await servers()) {
-      try {
-        const ask = { model: 'tiny', prompt: 'ab=', n: 2, max_tokens: 48 }
-        const alone = await s.client.completions.create({ ...ask, seed: 2 })
-        const before = s.sampledAt.length
-        // A long request first, its batch held until the two streams that follow are in it or wait
-        // behind it, so that the one that leaves shares a batch: it still has its rows decoded
-        // there. (Without the hold, a loaded machine could sample each in a batch of its own.)
-        s.gate.hold = async (rows) => {
-          s.gate.hold = undefined
-          while (rows.length + s.server.batcher.waiting < 3) await new Promise((r) => setTimeout(r, 5))
-        }
-        const blocker = s.client.completions.create({ ...ask, n: 256, seed: 7 })
-        const leaving = (async () => {
-          let chunks = 0
-          for await (const chunk of await s.client.completions.create({ ...ask, seed: 3, stream: true })) {
-            chunks += chunk.choices.length
-            if (chunks >= 3) break // closes the connection mid-stream
-          }
-          return chunks
-        })()
-        const staying = (async () => read((await s.client.completions.create({ ...ask, seed: 2, stream: true })) as AsyncIterable<Chunk>, 2))()
-        const [chunks, stayed, blocked] = await Promise.all([leaving, staying, blocker])
-        expect(chunks).toBe(3)
-        expect(stayed.texts, s.label).toEqual(alone.choices.map((c) => c.text))
-        expect(blocked.choices).toHaveLength(256)
-        expect(s.sampledAt.length - before).toBeLessThanOrEqual(2)
-        expect((await s.client.completions.create({ ...ask, seed: 2 })).choices.map((c) => c.text)).toEqual(alone.choices.map((c) => c.text))
-        expect(s.logs).toEqual([])
-      } finally {
-        await s.server.close()
-        await s.model.dispose?.()
+      const ask = { model: 'tiny', prompt: 'ab=', n: 2, max_tokens: 48 }
+      const alone = await s.client.completions.create({ ...ask, seed: 2 })
+      const before = s.sampledAt.length
+      // A long request first, its batch held until the two streams that follow are in it or wait
+      // behind it, so that the one that leaves shares a batch: it still has its rows decoded
+      // there. (Without the hold, a loaded machine could sample each in a batch of its own.)
+      s.gate.hold = async (rows) => {
+        s.gate.hold = undefined
+        while (rows.length + s.server.batcher.waiting < 3) await new Promise((r) => setTimeout(r, 5))
       }
+      const blocker = s.client.completions.create({ ...ask, n: 256, seed: 7 })
+      const leaving = (async () => {
+        let chunks = 0
+        for await (const chunk of await s.client.completions.create({ ...ask, seed: 3, stream: true })) {
+          chunks += chunk.choices.length
+          if (chunks >= 3) break // closes the connection mid-stream
+        }
+        return chunks
+      })()
+      const staying = (async () => read((await s.client.completions.create({ ...ask, seed: 2, stream: true })) as AsyncIterable<Chunk>, 2))()
+      const [chunks, stayed, blocked] = await Promise.all([leaving, staying, blocker])
+      expect(chunks).toBe(3)
+      expect(stayed.texts, s.label).toEqual(alone.choices.map((c) => c.text))
+      expect(blocked.choices).toHaveLength(256)
+      expect(s.sampledAt.length - before).toBeLessThanOrEqual(2)
+      expect((await s.client.completions.create({ ...ask, seed: 2 })).choices.map((c) => c.text)).toEqual(alone.choices.map((c) => c.text))
+      expect(s.logs).toEqual([])
     }
   }, 120_000)
 })
