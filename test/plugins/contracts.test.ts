@@ -190,7 +190,9 @@ const verifierRows: Record<string, () => Promise<{ plugin: VerifierPlugin; cases
   'js-sandbox': async () => {
     const problems = (await (builtins['humaneval-js']!({ limit: 2 }) as TaskPlugin).load({ seed: 0, dataPath: path.join(data, 'humaneval_js') })).test
     return {
-      plugin: builtins['js-sandbox']!({ timeoutMs: 500, calibrate: false }) as VerifierPlugin,
+      // A looping candidate runs until the limit, six times here (batch, reversed, alone) and twice
+      // more as garbage: 250 ms is far above the references' few milliseconds.
+      plugin: builtins['js-sandbox']!({ timeoutMs: 250, calibrate: false }) as VerifierPlugin,
       cases: problems.flatMap((p) => [
         { name: `${p.id} reference`, item: { problem: p, completion: p.expert! }, expect: { pass: true, reason: 'passed' } },
         { name: `${p.id} wrong`, item: { problem: p, completion: '  return 0\n}\n' }, expect: { pass: false, reason: 'assertion' } },
@@ -213,7 +215,9 @@ const verifierRows: Record<string, () => Promise<{ plugin: VerifierPlugin; cases
   'python-sandbox': async () => {
     const problems = (await (builtins.humaneval!({ limit: 2 }) as TaskPlugin).load({ seed: 0, dataPath: path.join(data, 'humaneval') })).test
     return {
-      plugin: builtins['python-sandbox']!({ timeoutMs: 1000 }) as VerifierPlugin,
+      // A looping candidate burns a core until the limit, six times here (batch, reversed, alone):
+      // 300 ms is far above the references' few milliseconds in a forked child.
+      plugin: builtins['python-sandbox']!({ timeoutMs: 300 }) as VerifierPlugin,
       cases: problems.flatMap((p) => [
         { name: `${p.id} reference`, item: { problem: p, completion: p.expert! }, expect: { pass: true, reason: 'passed' } },
         { name: `${p.id} wrong`, item: { problem: p, completion: '    return None\n' }, expect: { pass: false } },
