@@ -7,9 +7,12 @@ import requireGpu from '../../gpu/require-gpu.js'
 
 const root = path.join(import.meta.dirname, '../../..')
 
-/** `npm run test:gpu` as a child process, with the given environment; never throws. */
+/**
+ * `npm run test:gpu` as a child process, with the given environment; never throws. The script's
+ * command as npm runs it (node_modules/.bin on the PATH), without npx's own Node in front.
+ */
 function runGpuSuite(env: Record<string, string>) {
-  return execa('npx', ['vitest', 'run', '--config', 'vitest.gpu.config.ts'], {
+  return execa(path.join(root, 'node_modules/.bin/vitest'), ['run', '--config', 'vitest.gpu.config.ts'], {
     cwd: root,
     env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' },
     reject: false,
