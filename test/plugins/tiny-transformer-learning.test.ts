@@ -15,7 +15,7 @@ describe('tiny-transformer learns a toy language', () => {
       concurrency: 1,
       backend: 'wasm',
     })
-    // 100 steps: 100 of 100 held-out strings right (75: 99; 50: 84), as wasm computes it on every machine.
+    // 100 steps: 100 of 100 held-out strings right (measured: 99 at step 75, 84 at step 50).
     for (let step = 0; step < 100; step++) {
       const batch = []
       while (batch.length < 32) {
