@@ -29,9 +29,13 @@ beforeAll(() => {
   fakePackage('bonbench-plugin-hang', '0.0.2', 'await new Promise(() => {})\nexport default []\n')
 })
 
-describe('one discovery rule for list, run, eval and verify', () => {
+// Concurrent (and the commands of a test at once): most of these commands wait out the hanging
+// package's deadline, idle; waiting together, the file spends that time once, not nine times.
+// Each test works in its own folder or only reads project.dir's packages.
+describe.concurrent('one discovery rule for list, run, eval and verify', () => {
   it('bench list lists the working packages and each broken one with its error, and exits 0', async () => {
-    const result = await run(['list', '--json'])
+    // At once: each waits out the hanging package's deadline.
+    const [result, table] = await Promise.all([run(['list', '--json']), run(['list'])])
     expect(result.exitCode, result.stderr).toBe(0)
     const rows = JSON.parse(result.stdout) as Array<{ kind: string; name: string; source: string; error?: string }>
     expect(
@@ -46,7 +50,6 @@ describe('one discovery rule for list, run, eval and verify', () => {
     expect(broken.find((r) => r.name === 'bonbench-plugin-broken')!.error).toContain('kaboom: missing native binding')
     expect(broken.find((r) => r.name === 'bonbench-plugin-hang')!.error).toMatch(/bonbench-plugin-hang did not finish within 2 s/)
 
-    const table = await run(['list'])
     expect(table.exitCode, table.stderr).toBe(0)
     expect(table.stdout).toMatch(/task\s+bonbench-plugin-dice\/dice/)
     expect(table.stdout).toContain('broken (installed, failed to load')
@@ -78,14 +81,17 @@ describe('one discovery rule for list, run, eval and verify', () => {
   })
 
   it('bench run and bench eval naming a plugin of a broken package fail (exit 2) with its error', async () => {
-    const ran = await run(['run', 'bonbench-plugin-broken/task', '--dry-run'])
+    // At once: each waits out the hanging package's deadline.
+    const [ran, evaluated, verified] = await Promise.all([
+      run(['run', 'bonbench-plugin-broken/task', '--dry-run']),
+      run(['eval', 'dice', '--model', 'bonbench-plugin-hang/model', '--checkpoint', project.dir, '--no-tui']),
+      run(['verify', 'dice', '--verifier', 'bonbench-plugin-broken/sum', '--data', project.dir, '--reference']),
+    ])
     expect(ran.exitCode, ran.stderr).toBe(2)
     expect(ran.stderr).toContain('bonbench-plugin-broken, which failed to load')
     expect(ran.stderr).toContain('kaboom: missing native binding')
-    const evaluated = await run(['eval', 'dice', '--model', 'bonbench-plugin-hang/model', '--checkpoint', project.dir, '--no-tui'])
     expect(evaluated.exitCode, evaluated.stderr).toBe(2)
     expect(evaluated.stderr).toContain('bonbench-plugin-hang did not finish within 2 s')
-    const verified = await run(['verify', 'dice', '--verifier', 'bonbench-plugin-broken/sum', '--data', project.dir, '--reference'])
     expect(verified.exitCode, verified.stderr).toBe(2)
     expect(verified.stderr).toContain('kaboom: missing native binding')
   })
