@@ -140,21 +140,33 @@ describe('bench run stops on SIGINT and SIGTERM', () => {
 })
 
 // Verifiers whose score() never returns (a promise that never settles, a synchronous loop) or
-// waits two minutes, for the describes below.
+// waits two minutes, for the describes below. The busy loop first creates the file named by
+// BUSY_LOOP_STARTED (when set): a test acts once the loop holds the CLI, not after a guessed wait.
 const hostile = tempDir('bonbench-stuck-')
 afterAll(() => hostile.cleanup())
 writeFileSync(
   join(hostile.dir, 'stuck.mjs'),
   [
+    "import { writeFileSync } from 'node:fs'",
+    'const started = () => process.env.BUSY_LOOP_STARTED && writeFileSync(process.env.BUSY_LOOP_STARTED, String(process.pid))',
     'export default [',
     "  { name: 'acme/never-settles', kind: 'verifier', meta: { version: '1.0.0' }, score: () => new Promise(() => {}) },",
-    "  { name: 'acme/busy-loop', kind: 'verifier', meta: { version: '1.0.0' }, score: () => { for (;;) {} } },",
+    "  { name: 'acme/busy-loop', kind: 'verifier', meta: { version: '1.0.0' }, score: () => { started(); for (;;) {} } },",
     "  { name: 'acme/slow', kind: 'verifier', meta: { version: '1.0.0' }, score: () => new Promise((resolve) => setTimeout(resolve, 120_000)) },",
     ']',
     '',
   ].join('\n'),
 )
 writeFileSync(join(hostile.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./stuck.mjs'] }))
+/** The file the busy-loop verifier of a run creates as it enters its loop (BUSY_LOOP_STARTED). */
+const loopMarker = (runsDir: string) => join(hostile.dir, `${runsDir}.looping`)
+/** Resolves once the busy-loop verifier of `child`'s run is in its loop (the CLI's event loop is blocked from then on). */
+async function looping(child: { exitCode: number | null; then: PromiseLike<{ all?: string }>['then'] }, runsDir: string): Promise<void> {
+  while (!existsSync(loopMarker(runsDir))) {
+    if (child.exitCode !== null) throw new Error(`bench run ended before its verifier's loop: ${(await child).all}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
 
 // bin/bench.js runs the CLI in a child tied to it by an IPC channel: when the wrapper dies, even by
 // SIGKILL, the CLI must not run on as an orphan (writing the journal, holding a queue job). Also
@@ -183,7 +195,7 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
         '--no-tui',
         '--no-reports',
       ],
-      { cwd: hostile.dir, reject: false, env: { CI: 'true', NO_COLOR: '1' }, all: true, detached: true },
+      { cwd: hostile.dir, reject: false, env: { CI: 'true', NO_COLOR: '1', BUSY_LOOP_STARTED: loopMarker(runsDir) }, all: true, detached: true },
     )
   /** The wrapper's child (the CLI) as soon as it exists. */
   async function childOf(wrapper: number): Promise<number> {
@@ -197,6 +209,8 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
       } catch {
         // pgrep exits 1 while the wrapper has no child yet.
       }
+      // A short pause, not a busy loop of pgreps: the CLI takes far longer than this to load its modules.
+      await new Promise((resolve) => setTimeout(resolve, 5))
     }
   }
   const alive = (pid: number) => {
@@ -245,14 +259,14 @@ describe('bench run whose bin/bench.js is SIGKILLed', () => {
   it.runIf(process.platform === 'linux')(
     'its CLI exits while a plugin hook holds it in a synchronous loop (Linux)',
     async () => {
-      const looping = spawnSlow('looping', 'busy-loop')
-      const cli = await childOf(looping.pid!)
-      await pretrained(looping, 'looping')
-      // The base cell's score() is in its loop by now: the CLI's event loop is blocked.
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-      process.kill(looping.pid!, 'SIGKILL')
+      const run = spawnSlow('looping', 'busy-loop')
+      const cli = await childOf(run.pid!)
+      await pretrained(run, 'looping')
+      // The base cell's score() is in its loop: the CLI's event loop is blocked.
+      await looping(run, 'looping')
+      process.kill(run.pid!, 'SIGKILL')
       await expectGone(cli)
-      await looping
+      await run
     },
     120_000,
   )
@@ -297,7 +311,7 @@ describe('bench run with a plugin hook that never returns', () => {
     const child = execa(process.execPath, [benchBin, ...args('busy-loop', 'busy')], {
       cwd: hostile.dir,
       reject: false,
-      env: { CI: 'true', NO_COLOR: '1' },
+      env: { CI: 'true', NO_COLOR: '1', BUSY_LOOP_STARTED: loopMarker('busy') },
       all: true,
       detached: true,
     })
@@ -307,7 +321,7 @@ describe('bench run with a plugin hook that never returns', () => {
       if (child.exitCode !== null) throw new Error(`bench run ended early: ${(await child).all}`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await looping(child, 'busy')
     process.kill(-child.pid!, 'SIGINT')
     await new Promise((resolve) => setTimeout(resolve, 300))
     process.kill(-child.pid!, 'SIGINT')
