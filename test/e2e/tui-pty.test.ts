@@ -1,7 +1,7 @@
 // The live UI in a real pseudo-terminal (tmux): first the scripted replay fixture (fast, needs
 // no core), then the real `bench run toy --model tabular`. The raw output stream is recorded,
 // so short-lived live frames are checked even when a run is quick.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -47,7 +47,9 @@ describe('terminal UI in a pseudo-terminal (tmux)', () => {
   it('replay: live rows with phase, progress bar and sparkline; finished rows stay above; summary at the end', async () => {
     const hold = path.join(tempDir(), 'hold')
     const s = start([...replay, '--hold', hold])
-    const live = await s.waitForScreen(liveRow, 30_000)
+    // The screen once the held state is drawn: ink draws throttled frames, so on a busy machine a
+    // frame with bon-rl's row at 60% can come before the one with sft's at 50%.
+    const live = await s.waitForScreen((screen) => liveRow(screen) && /▸ sft\s+sample\s+█+░+\s+50%/.test(screen), 30_000)
     expect(live).toMatch(/▸ sft\s+sample\s+█+░+\s+50%\s+\S+\/s\s+ETA/)
     expect(live).toMatch(/█▇▆▅▄▄▃▂▂▁▁▁/)
     expect(live).toMatch(/^✓ base\s+pass@1 41\.2%/m)
@@ -143,14 +145,19 @@ describe('terminal UI in a pseudo-terminal (tmux)', () => {
     const cwd = tempDir()
     writeFileSync(
       path.join(cwd, 'loop.mjs'),
-      "export default [{ name: 'acme/busy-loop', kind: 'verifier', meta: { version: '1.0.0' }, score: () => { for (;;) {} } }]\n",
+      // It creates `looping` as it enters the loop: the test acts then, not after a guessed wait.
+      "import { writeFileSync } from 'node:fs'\n" +
+        "export default [{ name: 'acme/busy-loop', kind: 'verifier', meta: { version: '1.0.0' }, score: () => { writeFileSync('looping', ''); for (;;) {} } }]\n",
     )
     writeFileSync(path.join(cwd, 'bench.config.json'), JSON.stringify({ plugins: ['./loop.mjs'] }))
     const args = ['run', 'toy', '--model', 'tabular', '--strategies', 'sft', '--steps', '1', '--pretrain-steps', '1', '--test-prompts', '2']
     const s = start([...bench, ...args, '--verifier', 'busy-loop', '--no-reports'], cwd)
     // The base cell's sampling calls score(), which never returns.
     await s.waitForScreen((screen) => /^▸ base\s+sample\b/m.test(screen), 240_000)
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    for (const started = Date.now(); !existsSync(path.join(cwd, 'looping'));) {
+      if (Date.now() - started > 60_000) throw new Error(`the verifier's loop did not start; screen:\n${s.screen()}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     s.sendKeys('C-c')
     await new Promise((resolve) => setTimeout(resolve, 300))
     s.sendKeys('C-c')
