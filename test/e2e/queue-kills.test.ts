@@ -43,7 +43,7 @@ describe('queue workers SIGKILLed at many points of one run', () => {
   let redis: TestRedis
   const workers: ResultPromise[] = []
   const startWorker = (env: Record<string, string> = {}) => {
-    const worker = execa(process.execPath, benchArgs(['worker', '--queue', redis.url, '--lock-ms', '1500']), {
+    const worker = execa(process.execPath, benchArgs(['worker', '--queue', redis.url, '--lock-ms', '750']), {
       cwd: project.dir,
       reject: false,
       env: { CI: 'true', NO_COLOR: '1', ...env },
