@@ -47,7 +47,7 @@ const redisOn = (db: number) => ({
 
 /** A `bench worker` process (the real CLI) in `cwd`; a short lock so a killed worker's job is retried within seconds. */
 function startWorker(url: string, cwd: string, env: Record<string, string> = {}, extra: string[] = []): ResultPromise {
-  return execa(process.execPath, benchArgs(['worker', '--queue', url, '--lock-ms', '2000', ...extra]), {
+  return execa(process.execPath, benchArgs(['worker', '--queue', url, '--lock-ms', '1000', ...extra]), {
     cwd,
     reject: false,
     env: { CI: 'true', NO_COLOR: '1', ...env },
