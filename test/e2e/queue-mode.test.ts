@@ -11,7 +11,13 @@ import { benchInProcess, benchUsageError } from './cli-help.js'
 import { bench, benchArgs, repoRoot, tempDir } from './cli-helper.js'
 
 // Issue 16 §1, §2, §4, §5: queue mode on BullMQ over a real Redis (Debian's redis-server).
-const MATRIX = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1']
+// 16 cells of small records: a base cell is 8 pool records and its cell record, a trained cell 10
+// training steps, a checkpoint, 8 pools and its cell (the defaults, 100 steps and 32 test prompts,
+// make six times the records for the same checks).
+const MATRIX = [
+  ...['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1'],
+  ...['--steps', '10', '--test-prompts', '8'],
+]
 const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 
 // The single-process run of MATRIX that three queued runs below must match, record for record:
@@ -54,6 +60,21 @@ function startWorker(url: string, cwd: string, env: Record<string, string> = {},
   })
 }
 
+/** Resolves once `worker` says it serves its queue (it takes jobs from then on). */
+function serving(worker: ResultPromise): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const listen = (chunk: Buffer) => {
+      out += chunk.toString()
+      if (!out.includes(' serving ')) return
+      worker.stdout!.off('data', listen)
+      resolve()
+    }
+    worker.stdout!.on('data', listen)
+    void worker.then((result) => reject(new Error(`the worker ended before serving its queue: ${String(result.stderr)}`)))
+  })
+}
+
 async function stopWorker(worker: ResultPromise): Promise<{ exitCode?: number; signal?: string; stdout: string; stderr: string }> {
   worker.kill('SIGTERM')
   const result = await worker
@@ -74,6 +95,8 @@ describe('bench run --queue with three workers, one SIGKILLed mid-cell', () => {
       startWorker(redis.url, project.dir),
       startWorker(redis.url, project.dir, { [KILL_AFTER_RECORDS_ENV]: '5' }),
     ]
+    // All three take jobs before the run starts: the killer gets a cell before two workers could finish them all.
+    await Promise.all(workers.map(serving))
     const run = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui'], { cwd: project.dir, timeout: 240_000 })
     expect(run.exitCode, run.stderr + run.stdout).toBe(0)
     const killed = await workers[2]!
@@ -130,10 +153,10 @@ describe('bench run --resume --queue after the coordinator is killed', () => {
   it('re-attaches to the queue: jobs that finished meanwhile are journaled, none twice', async () => {
     const single = await singleMatrixJournal()
     const workers = [startWorker(redis.url, project.dir), startWorker(redis.url, project.dir)]
-    // The coordinator SIGKILLs itself after journaling 40 records (the base cell's and part of the next).
+    // The coordinator SIGKILLs itself after journaling 14 records (the base cell's 9 and part of the next).
     const killed = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui', '--no-reports'], {
       cwd: project.dir,
-      env: { [KILL_AFTER_RECORDS_ENV]: '40' },
+      env: { [KILL_AFTER_RECORDS_ENV]: '14' },
     })
     expect(killed.signal, killed.stderr).toBe('SIGKILL')
     const runDir = join(project.dir, 'queued', readdirSync(join(project.dir, 'queued'))[0]!)
