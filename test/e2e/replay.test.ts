@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { bench, sharedData, tempDir } from './cli-helper.js'
+import { benchInProcess } from './cli-help.js'
+import { sharedData, tempDir } from './cli-helper.js'
 
 const { dir, cleanup } = tempDir('bonbench-replay-')
 afterAll(cleanup)
@@ -34,10 +35,10 @@ function lastRun(cwd: string): { metrics: CellMetricsJson; pools: Array<{ prompt
 /** `bench score --json` and `bench eval --model replay` on one dump: the same pass@k, Bo-k and maj@k at every k. */
 async function expectSameAsScore(dump: string, cwd: string, extra: string[] = []): Promise<CellMetricsJson> {
   mkdirSync(cwd, { recursive: true })
-  const scored = await bench(['score', dump, '--json'], { cwd })
+  const scored = await benchInProcess(['score', dump, '--json'], { cwd })
   expect(scored.exitCode, scored.stderr).toBe(0)
   const score = JSON.parse(scored.stdout)
-  const evaluated = await bench(['eval', '--model', 'replay', '--samples', dump, ...extra], { cwd })
+  const evaluated = await benchInProcess(['eval', '--model', 'replay', '--samples', dump, ...extra], { cwd })
   expect(evaluated.exitCode, evaluated.stderr).toBe(0)
   const { metrics } = lastRun(cwd)
   expect(metrics.grid).toEqual(score.k)
@@ -64,7 +65,7 @@ describe('bench eval --model replay', () => {
     expect(pools.every((p) => p.samples.length === 8 && p.samples.every((s) => s.reason === 'recorded'))).toBe(true)
     // run.json names the dump as the plugins' option: bench rerun reproduces the run bit for bit.
     const runDir = path.join(cwd, '.bench/runs', readdirSync(path.join(cwd, '.bench/runs')).sort().at(-1)!)
-    const rerun = await bench(['rerun', runDir], { cwd })
+    const rerun = await benchInProcess(['rerun', runDir], { cwd })
     expect(rerun.exitCode, rerun.stderr).toBe(0)
     expect(rerun.stdout).toContain('rerun: identical')
   }, 120_000)
@@ -102,7 +103,7 @@ describe('bench eval --model replay', () => {
       ['    return []\n', problems[1]!.canonical_solution, '    return None\n', '    syntax error(\n'],
     ]
     writeFileSync(dump, completions.flatMap((cs, i) => cs.map((completion) => JSON.stringify({ task_id: problems[i]!.task_id, completion }))).join('\n'))
-    const result = await bench(['eval', 'humaneval', '--model', 'replay', '--samples', dump, '--data', humanevalPy, '--concurrency', '2'], { cwd })
+    const result = await benchInProcess(['eval', 'humaneval', '--model', 'replay', '--samples', dump, '--data', humanevalPy, '--concurrency', '2'], { cwd })
     expect(result.exitCode, result.stderr).toBe(0)
     const { metrics, pools } = lastRun(cwd)
     expect(metrics.grid).toEqual([1, 2, 4])
@@ -121,28 +122,28 @@ describe('bench eval --model replay', () => {
     mkdirSync(cwd)
     const bad = path.join(dir, 'bad.jsonl')
     writeFileSync(bad, '{"id": "a", "reward": 1, "text": "x"}\n{"id": "a", "reward": 1.5}\n')
-    const malformed = await bench(['eval', '--model', 'replay', '--samples', bad], { cwd })
+    const malformed = await benchInProcess(['eval', '--model', 'replay', '--samples', bad], { cwd })
     expect(malformed.exitCode).toBe(2)
     expect(malformed.stderr).toContain(`${bad}:2: bad line: reward`)
 
-    const tooFew = await bench(['eval', '--model', 'replay', '--samples', qwen, '--pool-size', '16', '--n', '1,16', '--no-reports'], { cwd })
+    const tooFew = await benchInProcess(['eval', '--model', 'replay', '--samples', qwen, '--pool-size', '16', '--n', '1,16', '--no-reports'], { cwd })
     expect(tooFew.exitCode).toBe(4)
     expect(tooFew.stderr).toMatch(/holds 8 samples for '0' but the pool needs 16\. Pass --pool-size 8 or less/)
 
     const other = path.join(dir, 'other.jsonl')
     writeFileSync(other, `${JSON.stringify({ task_id: 'HumanEval/7', completion: '    return []\n' })}\n`)
-    const missing = await bench(['eval', 'humaneval', '--model', 'replay', '--samples', other, '--data', humanevalPy, '--no-reports'], { cwd })
+    const missing = await benchInProcess(['eval', 'humaneval', '--model', 'replay', '--samples', other, '--data', humanevalPy, '--no-reports'], { cwd })
     expect(missing.exitCode).toBe(4)
     expect(missing.stderr).toMatch(/prompt 'HumanEval\/0' is not in the dump .*other\.jsonl \(1 problems, ids like 'HumanEval\/7'/)
 
-    const unjudged = await bench(['eval', '--model', 'replay', '--samples', other, '--no-reports'], { cwd })
+    const unjudged = await benchInProcess(['eval', '--model', 'replay', '--samples', other, '--no-reports'], { cwd })
     expect(unjudged.exitCode).toBe(2)
     expect(unjudged.stderr).toMatch(/other\.jsonl:1: bad line: reward: missing .*name the task whose verifiers judge it/)
 
-    const wrongModel = await bench(['eval', '--model', 'tabular', '--samples', qwen], { cwd })
+    const wrongModel = await benchInProcess(['eval', '--model', 'tabular', '--samples', qwen], { cwd })
     expect(wrongModel.exitCode).toBe(2)
     expect(wrongModel.stderr).toContain('use --model replay')
-    const noCheckpoint = await bench(['eval', 'toy', '--model', 'tabular'], { cwd })
+    const noCheckpoint = await benchInProcess(['eval', 'toy', '--model', 'tabular'], { cwd })
     expect(noCheckpoint.exitCode).toBe(2)
     expect(noCheckpoint.stderr).toContain('needs --checkpoint <dir>')
   }, 120_000)

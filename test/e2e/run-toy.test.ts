@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { benchHelp } from './cli-help.js'
+import { benchHelp, benchInProcess } from './cli-help.js'
 import { bench, tempDir } from './cli-helper.js'
 
 describe('bench run toy --model tabular', () => {
@@ -9,7 +9,7 @@ describe('bench run toy --model tabular', () => {
   afterAll(() => project.cleanup())
 
   it('trains every strategy from the base, evaluates all, prints the table and writes the run directory', async () => {
-    const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n', '1,2,4,8', '--seeds', '3', '--no-reports'], {
+    const result = await benchInProcess(['run', 'toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n', '1,2,4,8', '--seeds', '3', '--no-reports'], {
       cwd: project.dir,
     })
     expect(result.exitCode, result.stderr).toBe(0)
@@ -63,7 +63,7 @@ describe('bench run toy --model tabular', () => {
         train: { steps: 20, learningRate: 4, learningRates: { sft: 1e-9 } },
       }),
     )
-    const result = await bench(['run', '--no-reports'], { cwd: dir })
+    const result = await benchInProcess(['run', '--no-reports'], { cwd: dir })
     expect(result.exitCode, result.stderr).toBe(0)
     const runDir = /run directory: (.+)/.exec(result.stdout)![1]!.trim()
     const cells = readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
@@ -79,13 +79,13 @@ describe('bench run toy --model tabular', () => {
       join(dir, 'bench.config.json'),
       JSON.stringify({ matrix: { task: 'toy', model: 'tabular', strategies: ['sft'] }, train: { learningRates: { 'bon-rl': 1e-3 } } }),
     )
-    const bad = await bench(['run', '--dry-run'], { cwd: dir })
+    const bad = await benchInProcess(['run', '--dry-run'], { cwd: dir })
     expect(bad.exitCode).not.toBe(0)
     expect(bad.stderr).toMatch(/train\.learningRates names 'bon-rl', not a strategy of this run \(sft\)/)
   })
 
   it('--dry-run prints the plan without running it', async () => {
-    const result = await bench(['run', 'toy', '--model', 'tabular', '--strategies', 'rl,bon-rl', '--n-train', '2,4', '--seeds', '0,1', '--dry-run'], {
+    const result = await benchInProcess(['run', 'toy', '--model', 'tabular', '--strategies', 'rl,bon-rl', '--n-train', '2,4', '--seeds', '0,1', '--dry-run'], {
       cwd: project.dir,
     })
     expect(result.exitCode, result.stderr).toBe(0)
@@ -101,7 +101,7 @@ describe('bench run toy --model tabular', () => {
     [['run', '--resume', '/nonexistent/run'], /not a run directory/],
     [['run', 'toy', '--bogus'], /unknown option '--bogus'/],
   ])('bench %j fails with a message that says what to do', async (args, message) => {
-    const result = await bench(args, { cwd: project.dir })
+    const result = await benchInProcess(args, { cwd: project.dir })
     expect(result.exitCode).not.toBe(0)
     expect(result.stderr).toMatch(message)
   })
@@ -126,12 +126,12 @@ describe('bench run toy --model tabular', () => {
   })
 
   it("bench run --help and bench list name each strategy's selection judge, and call r-selected bon-rlb biased", async () => {
-    const run = await bench(['run', '--help'], { cwd: project.dir })
+    const run = await benchInProcess(['run', '--help'], { cwd: project.dir })
     expect(run.stdout).toMatch(/^ {2}bon-rlb +reward$/m)
     expect(run.stdout).toMatch(/^ {2}bon-rl +verifier$/m)
     expect(run.stdout).toMatch(/^ {2}sft +none$/m)
     expect(run.stdout).toMatch(/select: 'verifier' pick by r instead: BIASED, not the gradient of pass@N/)
-    const list = await bench(['list', '--kind', 'strategy', '--json'], { cwd: project.dir })
+    const list = await benchInProcess(['list', '--kind', 'strategy', '--json'], { cwd: project.dir })
     const judges = Object.fromEntries((JSON.parse(list.stdout) as Array<{ name: string; selection: string }>).map((r) => [r.name, r.selection]))
     expect(judges).toMatchObject({
       'bonbench:bon-rlb': 'reward',
