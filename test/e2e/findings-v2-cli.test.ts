@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { plantedFrontierResults } from '../helpers/planted-frontier.js'
 import { plantedResults } from '../helpers/planted-results.js'
-import { bench, tempDir } from './cli-helper.js'
+import { benchInProcess } from './cli-help.js'
+import { tempDir } from './cli-helper.js'
 
 const tmp = tempDir('bonbench-findings-v2-')
 afterAll(() => tmp.cleanup())
@@ -24,7 +25,7 @@ describe('bench findings, study v2', () => {
       ],
     })
     await writeFile(join(tmp.dir, 'v2.json'), JSON.stringify(results))
-    const v2 = await bench(['findings', 'v2.json', '--out', 'docs/results.md'], { cwd: tmp.dir, timeout: 60_000 })
+    const v2 = await benchInProcess(['findings', 'v2.json', '--out', 'docs/results.md'], { cwd: tmp.dir })
     expect(v2.stderr).toBe('')
     expect(v2.exitCode).toBe(0)
     expect(v2.stdout).toMatch(/^P2 holds: BoN-aware training wins on its own metric$/m)
@@ -32,10 +33,10 @@ describe('bench findings, study v2', () => {
     expect(doc).toMatch(/^# Findings v2: /)
     expect(doc).toContain('Regenerate with `npx bench findings v2.json --out docs/results.md`')
     expect(doc).toContain('Not made. The results carry no validation metrics')
-    const v1 = await bench(['findings', 'v2.json', '--study', 'v1'], { cwd: tmp.dir, timeout: 60_000 })
+    const v1 = await benchInProcess(['findings', 'v2.json', '--study', 'v1'], { cwd: tmp.dir })
     expect(v1.exitCode).toBe(0)
     expect(v1.stdout).toMatch(/^# Findings: the paper’s predictions at small scale/)
-    const bad = await bench(['findings', 'v2.json', '--study', 'v3'], { cwd: tmp.dir, timeout: 60_000 })
+    const bad = await benchInProcess(['findings', 'v2.json', '--study', 'v3'], { cwd: tmp.dir })
     expect(bad.exitCode).not.toBe(0)
     expect(bad.stderr).toContain("--study: unknown value 'v3'; use one of v1, v2")
 
@@ -44,7 +45,7 @@ describe('bench findings, study v2', () => {
       join(tmp.dir, 'pilot.json'),
       JSON.stringify(plantedResults({ prompts: 20, arms: [{ strategy: 'rl' }, { strategy: 'bon-rl-s', nTrain: 4, pass: () => 0.05 }] })),
     )
-    const plan = await bench(['findings', 'pilot.json', '--plan', '--plan-seeds', '2,4', '--plan-prompts', '100,400'], { cwd: tmp.dir, timeout: 60_000 })
+    const plan = await benchInProcess(['findings', 'pilot.json', '--plan', '--plan-seeds', '2,4', '--plan-prompts', '100,400'], { cwd: tmp.dir })
     expect(plan.exitCode).toBe(0)
     expect(plan.stdout).toMatch(/^# Power plan from the pilot `pilot.json`/)
     expect(plan.stdout).toContain('MDE 4×400')
@@ -67,20 +68,20 @@ describe('bench findings, study v2', () => {
     }
     await writeFile(join(tmp.dir, 'main.json'), JSON.stringify(main))
     await writeFile(join(tmp.dir, 'oracle.json'), JSON.stringify(control))
-    const ran = await bench(['findings', 'main.json', '--control', 'oracle.json', '--out', 'docs/results.md'], { cwd: tmp.dir, timeout: 60_000 })
+    const ran = await benchInProcess(['findings', 'main.json', '--control', 'oracle.json', '--out', 'docs/results.md'], { cwd: tmp.dir })
     expect(ran.exitCode, ran.stderr).toBe(0)
     const doc = await readFile(join(tmp.dir, 'docs/results.md'), 'utf8')
     expect(doc).toContain('Regenerate with `npx bench findings main.json --out docs/results.md --control oracle.json`')
     expect(doc).toContain('## The oracle control')
     expect(doc).toMatch(/^\| oracle \(`[^`]+`\) \| .* \| Bo-4 \|/m)
-    const withPlan = await bench(['findings', 'main.json', '--control', 'oracle.json', '--plan'], { cwd: tmp.dir, timeout: 60_000 })
+    const withPlan = await benchInProcess(['findings', 'main.json', '--control', 'oracle.json', '--plan'], { cwd: tmp.dir })
     expect(withPlan.exitCode).toBe(2)
     expect(withPlan.stderr).toContain('it does not apply to --plan')
-    const withV1 = await bench(['findings', 'main.json', '--control', 'oracle.json', '--study', 'v1'], { cwd: tmp.dir, timeout: 60_000 })
+    const withV1 = await benchInProcess(['findings', 'main.json', '--control', 'oracle.json', '--study', 'v1'], { cwd: tmp.dir })
     expect(withV1.exitCode).toBe(2)
     expect(withV1.stderr).toContain('--control needs the study v2 findings')
     // A run that is not the oracle control of this one: the main run itself.
-    const itself = await bench(['findings', 'main.json', '--control', 'main.json'], { cwd: tmp.dir, timeout: 60_000 })
+    const itself = await benchInProcess(['findings', 'main.json', '--control', 'main.json'], { cwd: tmp.dir })
     expect(itself.exitCode).toBe(2)
     expect(itself.stderr).toContain('it is the main run itself')
   }, 180_000)

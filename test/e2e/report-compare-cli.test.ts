@@ -6,7 +6,7 @@ import type { BenchmarkFile } from '../../core/benchmark-format.js'
 import type { SyntheticRunSpec } from '../helpers/synthetic-run.js'
 import { writeSyntheticRun } from '../helpers/synthetic-run.js'
 import { benchInProcess } from './cli-help.js'
-import { bench, tempDir } from './cli-helper.js'
+import { tempDir } from './cli-helper.js'
 
 const spec: SyntheticRunSpec = { prompts: 30, poolSize: 8, grid: [1, 2, 4, 8], temperatures: [1], seeds: [0, 1], bootstrap: 20, trainSteps: 4 }
 const tmp = tempDir('bonbench-cli-reports-')
@@ -40,7 +40,7 @@ afterAll(() => tmp.cleanup())
 
 describe('bench report', () => {
   it('regenerates all three reports from the journal alone, or only the format asked for', async () => {
-    const all = await bench(['report', dirs.base, '--resamples', '200'], { cwd: tmp.dir })
+    const all = await benchInProcess(['report', dirs.base, '--resamples', '200'], { cwd: tmp.dir })
     expect(all.exitCode, all.stderr as string).toBe(0)
     for (const f of ['results.json', 'report.md', 'report.html']) expect(existsSync(path.join(dirs.base, f)), f).toBe(true)
     expect(all.stdout).toContain('6 of 6 cells finished in last-good')
@@ -50,7 +50,7 @@ describe('bench report', () => {
 
     await rm(path.join(dirs.base, 'report.md'))
     await rm(path.join(dirs.base, 'report.html'))
-    const md = await bench(['report', dirs.base, '--format', 'md', '--resamples', '50'], { cwd: tmp.dir })
+    const md = await benchInProcess(['report', dirs.base, '--format', 'md', '--resamples', '50'], { cwd: tmp.dir })
     expect(md.exitCode).toBe(0)
     expect(existsSync(path.join(dirs.base, 'report.md'))).toBe(true)
     expect(existsSync(path.join(dirs.base, 'report.html'))).toBe(false)
@@ -89,7 +89,7 @@ describe('bench report', () => {
   })
 
   it('exits 2 with advice for a folder that is not a run', async () => {
-    const missing = await bench(['report', tmp.dir], { cwd: tmp.dir })
+    const missing = await benchInProcess(['report', tmp.dir], { cwd: tmp.dir })
     expect(missing.exitCode).toBe(2)
     expect(missing.stderr).toMatch(/^bench: .*not a run directory/)
   })
@@ -97,7 +97,7 @@ describe('bench report', () => {
 
 describe('bench compare', () => {
   it('exits 0 with --fail-on-regression when the runs differ only by seed', async () => {
-    const result = await bench(['compare', dirs.base, dirs.noise, '--fail-on-regression'], { cwd: tmp.dir })
+    const result = await benchInProcess(['compare', dirs.base, dirs.noise, '--fail-on-regression'], { cwd: tmp.dir })
     expect(result.exitCode, result.stderr as string).toBe(0)
     expect(result.stdout).toContain('✅ **No significant regression**')
     expect(result.stdout).toContain('Benchmarks: 1 numbers')
@@ -105,12 +105,14 @@ describe('bench compare', () => {
 
   it('exits 1 on a planted regression, naming the cell; JUnit and JSON say the same', async () => {
     const junitFile = path.join(tmp.dir, 'compare.xml')
-    const result = await bench(['compare', dirs.base, dirs.regressed, '--fail-on-regression', '--format', 'junit', '--out', junitFile], { cwd: tmp.dir })
+    const result = await benchInProcess(['compare', dirs.base, dirs.regressed, '--fail-on-regression', '--format', 'junit', '--out', junitFile], {
+      cwd: tmp.dir,
+    })
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/<failure message="regressed by \d+\.\d points">/)
     expect(result.stdout).toContain('classname="math/tiny-transformer/sft/n1/t1"')
-    expect((await readFile(junitFile, 'utf8')).trimEnd()).toBe(result.stdout)
-    const json = await bench(['compare', dirs.base, dirs.regressed, '--format', 'json'], { cwd: tmp.dir })
+    expect((await readFile(junitFile, 'utf8')).trimEnd()).toBe(result.stdout.trimEnd())
+    const json = await benchInProcess(['compare', dirs.base, dirs.regressed, '--format', 'json'], { cwd: tmp.dir })
     expect(json.exitCode).toBe(0) // no --fail-on-regression: report only
     const parsed = JSON.parse(json.stdout as string)
     expect(parsed.regressed).toBe(true)
@@ -172,7 +174,7 @@ describe('bench compare', () => {
   it('exits 1 on a benchmark regression given with --bench-base/--bench-new under --bench-strict (one night alone is not judged otherwise), and 2 for a bad flag', async () => {
     const slow = path.join(tmp.dir, 'slow.json')
     await writeFile(slow, JSON.stringify(benchFile(1.5)))
-    const result = await bench(
+    const result = await benchInProcess(
       [
         'compare',
         dirs.base,
@@ -190,7 +192,7 @@ describe('bench compare', () => {
     )
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toContain('### Benchmark regressions')
-    const bad = await bench(['compare', dirs.base, dirs.noise, '--format', 'html'], { cwd: tmp.dir })
+    const bad = await benchInProcess(['compare', dirs.base, dirs.noise, '--format', 'html'], { cwd: tmp.dir })
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain("--format: unknown value 'html'; use one of md, json, junit")
   })
