@@ -44,7 +44,7 @@ describe('bench create-plugin', () => {
   beforeAll(async () => {
     mkdirSync(study)
     writeFileSync(join(study, 'package.json'), JSON.stringify({ name: 'study', private: true, type: 'module', dependencies: { bonbench: bonbenchVersion } }))
-    await installTarball(await packBonbench(work.dir), study)
+    await installTarball((await packBonbench()).tarball, study)
   }, 60_000)
   afterAll(() => work.cleanup())
 
