@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import OpenAI from 'openai'
-import { type Browser, chromium } from 'playwright-core'
+import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { benchInProcess, benchUsageError } from './cli-help.js'
 import { bench, benchArgs, tempDir } from './cli-helper.js'
@@ -35,21 +35,20 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]))
 }
 
-// One Chromium for the file (each launch costs seconds of CPU), started on first use, closed in afterAll.
+// One Chromium for the file (each launch costs seconds of CPU) and one page in it (a new page is a
+// renderer process: a third of a CPU second), started on first use, closed in afterAll.
 let browser: Browser | undefined
+let page: Page | undefined
 
 /** The token-usage table of a run's report.html as Chromium renders it: header and body rows' cells (none when absent). */
 async function htmlUsageTable(runDir: string): Promise<string[][]> {
   const executablePath = '/usr/bin/chromium'
   if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install -y chromium)`)
   browser ??= await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] })
-  const page = await browser.newPage()
-  try {
-    await page.goto(pathToFileURL(join(runDir, 'report.html')).href)
-    return await page.$$eval('#token-usage tr', (rows) => rows.map((r) => [...r.querySelectorAll('th,td')].map((c) => c.textContent ?? '')))
-  } finally {
-    await page.close()
-  }
+  page ??= await browser.newPage()
+  // Each read loads the file afresh: the table is the one this report.html renders.
+  await page.goto(pathToFileURL(join(runDir, 'report.html')).href)
+  return await page.$$eval('#token-usage tr', (rows) => rows.map((r) => [...r.querySelectorAll('th,td')].map((c) => c.textContent ?? '')))
 }
 
 /** Starts `bench serve` and resolves with the process and its base URL once it listens. */
