@@ -1,6 +1,7 @@
 import { execa } from 'execa'
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from './cli-helper.js'
 import { bonbenchVersion, installTarball, packBonbench } from './packed-bonbench.js'
@@ -37,14 +38,22 @@ describe('bench create-plugin', () => {
   const study = join(work.dir, 'study')
   const installed = join(study, 'node_modules', 'bonbench')
   const folder = (name: string) => join(work.dir, `bonbench-plugin-${name}`)
-  /** The installed package's `bench`, as `npx bench` runs it in the study. */
+  /**
+   * What the installed package's `bench` runs (its bin/cli-entry.js: the compiled CLI), as `npx bench`
+   * runs it in the study, without the executable's own Node in front, as bench() does in the other
+   * e2e files: e2e/npm-pack runs the installed executable itself.
+   */
+  let program: string[] = []
   const bench = (args: string[], cwd: string) =>
-    execa(process.execPath, [join(installed, 'bin', 'bench.js'), ...args], { cwd, reject: false, env: { CI: 'true', NO_COLOR: '1', NODE_OPTIONS: '' } })
+    execa(process.execPath, [...program, ...args], { cwd, reject: false, env: { CI: 'true', NO_COLOR: '1', NODE_OPTIONS: '' } })
 
   beforeAll(async () => {
     mkdirSync(study)
     writeFileSync(join(study, 'package.json'), JSON.stringify({ name: 'study', private: true, type: 'module', dependencies: { bonbench: bonbenchVersion } }))
     await installTarball((await packBonbench()).tarball, study)
+    const entry = (await import(pathToFileURL(join(installed, 'bin', 'cli-entry.js')).href)) as { cliNodeArgs: () => string[] }
+    program = entry.cliNodeArgs()
+    expect(program.at(-1)).toBe(join(installed, 'dist', 'cli', 'main.js'))
   }, 60_000)
   afterAll(() => work.cleanup())
 
