@@ -107,7 +107,8 @@ describe('bench run toy --model tabular', () => {
   })
 
   it('has --help on every command and --version', async () => {
-    const version = await bench(['--version'], { cwd: project.dir })
+    // --version rendered in this process: e2e/flags-cli starts the executable for -V.
+    const version = await benchHelp(['--version'])
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).version)
     const help = await bench(['--help'], { cwd: project.dir })
     const commands = [...help.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help')
