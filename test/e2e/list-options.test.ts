@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { builtins } from '../../cli/builtins.js'
+import { benchInProcess } from './cli-help.js'
 import { bench, repoRoot, tempDir } from './cli-helper.js'
 
 interface Row {
@@ -19,7 +20,7 @@ describe('bench list: plugin options', () => {
   afterAll(() => project.cleanup())
 
   it('--json gives every built-in a valid JSON Schema of its options, which accepts its defaults and rejects a wrong option', async () => {
-    const result = await bench(['list', '--json'], { cwd: project.dir })
+    const result = await benchInProcess(['list', '--json'], { cwd: project.dir })
     expect(result.exitCode, result.stderr).toBe(0)
     const rows = JSON.parse(result.stdout) as Row[]
     const ajv = new Ajv2020({ strict: false })
@@ -42,7 +43,7 @@ describe('bench list: plugin options', () => {
   })
 
   it('<name> prints one plugin: its facts, then each option with type, default and description', async () => {
-    const result = await bench(['list', 'bon-rlb'], { cwd: project.dir })
+    const result = await benchInProcess(['list', 'bon-rlb'], { cwd: project.dir })
     expect(result.exitCode, result.stderr).toBe(0)
     const text = result.stdout
     expect(text).toMatch(/^bonbench:bon-rlb \(strategy, version 0\.1\.0, built-in\)\n/)
@@ -50,7 +51,7 @@ describe('bench list: plugin options', () => {
     expect(text).toContain('  k: integer\n      K, policy samples per prompt (default max(2N′, 4)).\n')
     expect(text).toContain('  neg-sign: -1 | 1 = -1\n')
     expect(text).toContain('  p-fail: "estimate" | "exact" = "estimate"\n')
-    const none = await bench(['list', 'sft'], { cwd: project.dir })
+    const none = await benchInProcess(['list', 'sft'], { cwd: project.dir })
     expect(none.stdout).toContain('options: none')
   })
 
@@ -60,11 +61,13 @@ describe('bench list: plugin options', () => {
       "export default { name: 'acme/plain', kind: 'verifier', meta: { version: '2.0.0', description: 'no schema' }, score: async () => [] }\n",
     )
     writeFileSync(join(project.dir, 'bench.config.json'), JSON.stringify({ plugins: ['./my-plugin.mjs'] }))
-    const plain = await bench(['list', 'acme/plain'], { cwd: project.dir })
+    const plain = await benchInProcess(['list', 'acme/plain'], { cwd: project.dir })
     expect(plain.exitCode, plain.stderr).toBe(0)
     expect(plain.stdout).toMatch(/acme\/plain \(verifier, version 2\.0\.0, file:.*my-plugin\.mjs\)\nno schema\n\noptions: not described/)
     // A plugin whose schema comes from its own zod, not the copy the compiled bonbench bundles
-    // (scripts/vendor-zod.mjs): its descriptions and defaults still reach the listing.
+    // (scripts/vendor-zod.mjs): its descriptions and defaults still reach the listing. The real
+    // executable (the build) lists it: in this process the CLI runs from the sources, whose zod is
+    // the plugin's own.
     const ownZod = pathToFileURL(join(repoRoot, 'node_modules', 'zod', 'index.js')).href
     writeFileSync(
       join(project.dir, 'own-zod.mjs'),
@@ -74,7 +77,7 @@ describe('bench list: plugin options', () => {
     const own = await bench(['list', 'acme/own-zod'], { cwd: project.dir })
     expect(own.exitCode, own.stderr).toBe(0)
     expect(own.stdout).toMatch(/options:\n {2}tolerance: number = 0\.5\n {6}Largest error that passes/)
-    const missing = await bench(['list', 'nope'], { cwd: project.dir })
+    const missing = await benchInProcess(['list', 'nope'], { cwd: project.dir })
     expect(missing.exitCode).not.toBe(0)
     expect(missing.stderr).toMatch(/No plugin named 'nope'\. Known plugins: .*acme\/plain/)
   })
@@ -111,7 +114,7 @@ export default defineVerifier({ name: 'my-lab/throws', meta: { version: '1.0.0' 
 
   it('listed without options, it is a plugin that needs them (not broken); a plugin failing otherwise stays broken', async () => {
     config(['./required.mjs', './throws.mjs'])
-    const table = await bench(['list'], { cwd: dir })
+    const table = await benchInProcess(['list'], { cwd: dir })
     expect(table.exitCode, table.stderr).toBe(0)
     expect(table.stdout).toMatch(/verifier\s+my-lab\/required\s+file:.*required\.mjs\s+1\.0\.0/)
     expect(table.stdout).toMatch(/need options .*\n {2}my-lab\/required {2}required: pattern {2}\(\.\/required\.mjs\)\n\nbroken/)
@@ -120,7 +123,7 @@ export default defineVerifier({ name: 'my-lab/throws', meta: { version: '1.0.0' 
     expect(brokenPart).toContain('no model file')
     expect(brokenPart).not.toContain('my-lab/required')
 
-    const json = await bench(['list', '--json'], { cwd: dir })
+    const json = await benchInProcess(['list', '--json'], { cwd: dir })
     expect(json.exitCode, json.stderr).toBe(0)
     const rows = JSON.parse(json.stdout) as Array<Row & { needsOptions?: string[] }>
     const row = rows.find((r) => r.name === 'my-lab/required')!
@@ -131,25 +134,25 @@ export default defineVerifier({ name: 'my-lab/throws', meta: { version: '1.0.0' 
   it('<name> describes it from its schema, required options marked, with the line to write', async () => {
     config(['./required.mjs'])
     for (const name of ['my-lab/required', 'required']) {
-      const result = await bench(['list', name], { cwd: dir })
+      const result = await benchInProcess(['list', name], { cwd: dir })
       expect(result.exitCode, result.stderr).toBe(0)
       expect(result.stdout).toMatch(/^my-lab\/required \(verifier, version 1\.0\.0, file:.*required\.mjs\)\nMatches a pattern\n/)
       expect(result.stdout).toContain("needs options: pattern (required; list it in the config as ['./required.mjs', { pattern: … }])")
       expect(result.stdout).toContain('options:\n  pattern: string (required)\n      Regex to match\n  flags: string = ""\n      Regex flags')
     }
-    const json = await bench(['list', 'my-lab/required', '--json'], { cwd: dir })
+    const json = await benchInProcess(['list', 'my-lab/required', '--json'], { cwd: dir })
     expect(json.exitCode, json.stderr).toBe(0)
     expect(JSON.parse(json.stdout)).toMatchObject({ name: 'my-lab/required', needsOptions: ['pattern'], options: { required: ['pattern'] } })
   })
 
   it('given options its schema rejects, <name> describes its options with the error (exit 0), as the error says', async () => {
     config([['./required.mjs', { pattern: 'a+', flags: 3 }]])
-    const result = await bench(['list', 'my-lab/required'], { cwd: dir })
+    const result = await benchInProcess(['list', 'my-lab/required'], { cwd: dir })
     expect(result.exitCode, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/^my-lab\/required \(verifier, version 1\.0\.0, file:.*required\.mjs\)\n/)
     expect(result.stdout).toMatch(/the config's options are invalid: my-lab\/required.*: invalid options: flags: .*\(got 3\)/)
     expect(result.stdout).toContain('options:\n  pattern: string (required)\n      Regex to match\n  flags: string = ""\n      Regex flags')
-    const json = await bench(['list', 'required', '--json'], { cwd: dir })
+    const json = await benchInProcess(['list', 'required', '--json'], { cwd: dir })
     expect(json.exitCode, json.stderr).toBe(0)
     expect(JSON.parse(json.stdout)).toMatchObject({
       name: 'my-lab/required',
@@ -160,13 +163,13 @@ export default defineVerifier({ name: 'my-lab/throws', meta: { version: '1.0.0' 
 
   it('given its options, it is made as usual, and <name> still marks the required option', async () => {
     config([['./required.mjs', { pattern: 'a+' }]])
-    const result = await bench(['list', 'my-lab/required'], { cwd: dir })
+    const result = await benchInProcess(['list', 'my-lab/required'], { cwd: dir })
     expect(result.exitCode, result.stderr).toBe(0)
     expect(result.stdout).toContain('  pattern: string (required)\n')
     expect(result.stdout).not.toContain('needs options')
-    const table = await bench(['list'], { cwd: dir })
+    const table = await benchInProcess(['list'], { cwd: dir })
     expect(table.stdout).not.toContain('need options')
-    const json = await bench(['list', 'my-lab/required', '--json'], { cwd: dir })
+    const json = await benchInProcess(['list', 'my-lab/required', '--json'], { cwd: dir })
     const row = JSON.parse(json.stdout) as Row & { needsOptions?: string[] }
     expect(row.needsOptions).toBeUndefined()
     expect(row.options).toMatchObject({ required: ['pattern'] })
