@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { benchInProcess } from './cli-help.js'
 import { bench, repoRoot, tempDir } from './cli-helper.js'
 
 // The nightly's self-test, shrunk to the tabular model on the toy task so it runs in seconds: a
@@ -111,8 +112,9 @@ describe('the nightly self-test: injected regressions are flagged, an unchanged 
     }
   }, 300_000)
 
+  // `bench compare` runs in this process (benchInProcess): what it prints and returns is the test.
   const compare = (name: Variant, format = 'json') =>
-    bench(['compare', dirs.base, dirs[name], '--fail-on-regression', '--format', format], { cwd: project.dir, timeout: 60_000 })
+    benchInProcess(['compare', dirs.base, dirs[name], '--fail-on-regression', '--format', format], { cwd: project.dir })
 
   it('a rerun of unchanged code is bit-identical, cell by cell, and flags nothing', async () => {
     const result = await compare('rerun')
@@ -184,11 +186,11 @@ describe('the nightly self-test: injected regressions are flagged, an unchanged 
       writeFileSync(join(dir, 'metrics.json'), JSON.stringify(file))
     }
     const args = ['compare', lg!, tn!, '--bench-history', history!, '--fail-on-regression']
-    const lenient = await bench(args, { cwd: project.dir, timeout: 60_000 })
+    const lenient = await benchInProcess(args, { cwd: project.dir })
     expect(lenient.exitCode, lenient.stderr).toBe(0)
     expect(lenient.stdout).toMatch(/✅ \*\*No significant regression\*\* \(1 benchmark record\(s\) worse than the base run, not judged: too little history\)/)
     expect(lenient.stdout).toContain('regression (not judged: 2 of 3 nights of history)')
-    const strict = await bench([...args, '--bench-strict'], { cwd: project.dir, timeout: 60_000 })
+    const strict = await benchInProcess([...args, '--bench-strict'], { cwd: project.dir })
     expect(strict.exitCode, strict.stderr).toBe(1)
     expect(strict.stdout).toContain('### Benchmark regressions')
   }, 120_000)
@@ -211,7 +213,7 @@ describe('the nightly self-test: injected regressions are flagged, an unchanged 
     const cell = lines.find((r) => r.type === 'cell' && r.cellId.startsWith('base'))!
     cell.result.prompts[0].pFail = Math.min(1, cell.result.prompts[0].pFail + 2 ** -20)
     writeFileSync(journalFile, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
-    const result = await bench(['compare', copies[0]!, copies[1]!, '--fail-on-regression'], { cwd: project.dir, timeout: 60_000 })
+    const result = await benchInProcess(['compare', copies[0]!, copies[1]!, '--fail-on-regression'], { cwd: project.dir })
     expect(result.exitCode, result.stderr).toBe(3)
     expect(result.stdout.split('\n')[2]).toMatch(/^⛔ \*\*Not reproducible: 1 cell\(s\) changed/)
     expect(result.stdout).toMatch(/### Not reproducible\n\n- `toy\/tabular\/base\/n1\/t1` \(seeds 0\): `s0 prompts\[0\]\.pFail: /)
