@@ -10,6 +10,11 @@ import { bench, tempDir } from './cli-helper.js'
 // positives among the reward model's 2,048 labelled samples, 5 of them held out), enough for
 // every assertion here.
 const PRETRAIN = ['--pretrain-steps', '50']
+// The runs sample on the test's own thread: a run's sampling worker threads (two on two cores, a
+// pool per model: six here) each load TensorFlow.js and the model again, a sixth of the run's CPU.
+// The numbers are the same at any --concurrency (e2e/resume's cache tests journal both
+// bit-identically; plugins/tiny-transformer-workers tests the pool); the dry runs plan as given.
+const ONE_THREAD = ['--concurrency', '1']
 
 describe('bench run math --strategies bon-rl,sft --preset quick', () => {
   const project = tempDir('bonbench-main-')
@@ -22,7 +27,7 @@ describe('bench run math --strategies bon-rl,sft --preset quick', () => {
     expect(before.stdout).toMatch(/ in 216 steps trained/)
     const shorter = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', ...PRETRAIN, '--dry-run'], { cwd: project.dir })
     expect(shorter.stdout).toMatch(/ in 66 steps trained/)
-    const result = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', ...PRETRAIN], { cwd: project.dir })
+    const result = await bench(['run', 'math', '--strategies', 'bon-rl,sft', '--preset', 'quick', ...PRETRAIN, ...ONE_THREAD], { cwd: project.dir })
     expect(result.exitCode, result.stderr + result.stdout.slice(-2000)).toBe(0)
     const table = result.stdout.slice(result.stdout.indexOf('\npass@N '))
     for (const row of ['base', "bon-rl N'=4", 'sft']) expect(table).toMatch(new RegExp(`\\n${row}\\s+[\\d.]+ \\[`))
@@ -52,7 +57,9 @@ describe('bench run math --strategies bon-rl,sft --preset quick', () => {
     expect(dry.exitCode, dry.stderr).toBe(0)
     expect(dry.stdout).toContain('base model: in the cache (loaded, no pretraining)')
     expect(dry.stdout).toMatch(/sequences trained: 0\n/)
-    const again = await bench(['run', 'math', '--preset', 'quick', ...PRETRAIN, '--n', '1,2', '--test-prompts', '4', '--no-reports'], { cwd: project.dir })
+    const again = await bench(['run', 'math', '--preset', 'quick', ...PRETRAIN, ...ONE_THREAD, '--n', '1,2', '--test-prompts', '4', '--no-reports'], {
+      cwd: project.dir,
+    })
     expect(again.exitCode, again.stderr).toBe(0)
     expect(again.stdout).toMatch(/base model: loaded from cache/)
   }, 600_000)
