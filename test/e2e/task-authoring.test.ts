@@ -69,7 +69,7 @@ describe('task authoring errors through bench run', () => {
   })
 
   it("without --pretrain-steps, a model's own pretraining default is skipped with a warning, and the base is cached as the untrained model it is", async () => {
-    const result = await run(['run', 'no-expert', '--model', 'tiny-transformer', '--n', '1', '--no-tui', '--no-reports'])
+    const result = await run(['run', 'no-expert', '--model', 'tiny-transformer', '--n', '1', '--concurrency', '1', '--no-tui', '--no-reports'])
     expect(result.exitCode, result.stderr).toBe(0)
     expect(result.stdout + result.stderr).toMatch(/base model: not pretrained — task 'local\/no-expert' has no expert solutions/)
     // Keyed as 0 pretraining steps: asking for none explicitly finds it in the cache.
