@@ -21,6 +21,14 @@ const run = (runsDir: string, cacheDir: string, concurrency: number) => bench(ti
 let coldRun: Promise<BenchResult> | undefined
 /** The run from a cold cache ('cache'), sampling in-process (concurrency 1): made on first use. */
 const coldRunOnce = () => (coldRun ??= run('cold', 'cache', 1))
+let evalEveryRun: Promise<BenchResult> | undefined
+/** The same command with train.evalEvery: 1 (eval-every.json), from the cache the cold run filled, writing its reports: made on first use. */
+const evalEveryRunOnce = () =>
+  (evalEveryRun ??= coldRunOnce().then(() => {
+    writeTinyMathConfig(project.dir, { evalEvery: 1, file: 'eval-every.json' })
+    const args = tinyMathArgs({ runsDir: 'eval-every', cacheDir: 'cache', concurrency: 1 }).filter((a) => a !== '--no-reports')
+    return bench([...args, '--config', 'eval-every.json'], { cwd: project.dir })
+  }))
 
 describe('a cache or a worker count never changes a result (bench run, journals record by record)', () => {
   it('cold cache vs warm cache: the second run loads the pretrained base and journals the same records', async () => {
@@ -58,9 +66,7 @@ describe('a cache or a worker count never changes a result (bench run, journals 
 
   it('train.evalEvery on vs off: checkpoint evaluations and KL are added, training and every final number stay bit-identical', async () => {
     // Same cache as the warm run above, so both journals start from the same pretrained base.
-    writeTinyMathConfig(project.dir, { evalEvery: 1, file: 'eval-every.json' })
-    const args = tinyMathArgs({ runsDir: 'eval-every', cacheDir: 'cache', concurrency: 1 }).filter((a) => a !== '--no-reports')
-    const on = await bench([...args, '--config', 'eval-every.json'], { cwd: project.dir })
+    const on = await evalEveryRunOnce()
     expect(on.exitCode, on.stderr).toBe(0)
     const onJournal = onlyJournal(join(project.dir, 'eval-every'))
     const offJournal = onlyJournal(join(project.dir, 'warm'))
@@ -158,14 +164,12 @@ const EVAL_EVERY_KILLS = [
 ]
 
 describe('bench run --resume with train.evalEvery', () => {
-  const project = tempDir('bonbench-resume-eval-')
-  afterAll(() => project.cleanup())
-  writeTinyMathConfig(project.dir, { evalEvery: 1 })
-
   it('skips the checkpoint evaluations already journaled and ends with the uninterrupted journal', async () => {
-    const reference = await bench(tinyMathArgs({ runsDir: 'uninterrupted', cacheDir: 'cache-ref', concurrency: 1 }), { cwd: project.dir })
+    // The uninterrupted run: the cache tests' evalEvery run (from a warm cache; the killed run below
+    // starts from a cold one, so the comparison holds the resume and the cache to the same journal).
+    const reference = await evalEveryRunOnce()
     expect(reference.exitCode, reference.stderr).toBe(0)
-    const expected = onlyJournal(join(project.dir, 'uninterrupted'))
+    const expected = onlyJournal(join(project.dir, 'eval-every'))
     const full = normalisedJournal(expected)
     expect(full).toHaveLength(EVAL_EVERY_RECORDS)
     let journal: string | undefined
@@ -173,10 +177,10 @@ describe('bench run --resume with train.evalEvery', () => {
       const before = journal ? lines(journal).length : 0
       const args = journal
         ? ['run', '--resume', join(journal, '..'), '--no-tui', '--no-reports']
-        : tinyMathArgs({ runsDir: 'killed', cacheDir: 'cache-killed', concurrency: 1 })
+        : [...tinyMathArgs({ runsDir: 'killed-eval-every', cacheDir: 'cache-killed-eval-every', concurrency: 1 }), '--config', 'eval-every.json']
       const killed = await bench(args, { cwd: project.dir, env: { [KILL_AFTER_RECORDS_ENV]: String(k - before) } })
       expect(killed.signal, `the run was to kill itself after record ${k}: ${killed.stderr}`).toBe('SIGKILL')
-      journal ??= onlyJournal(join(project.dir, 'killed'))
+      journal ??= onlyJournal(join(project.dir, 'killed-eval-every'))
       expect(normalisedJournal(journal), `after the kill at record ${k}`).toEqual(full.slice(0, k))
     }
     const resumed = await bench(['run', '--resume', join(journal!, '..'), '--no-tui', '--no-reports'], { cwd: project.dir })
