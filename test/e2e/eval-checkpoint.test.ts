@@ -1,7 +1,6 @@
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { bench, tempDir } from './cli-helper.js'
 
 type Record_ = { type: string; cellId?: string; name?: string; result?: Record<string, unknown>; facts?: Record<string, unknown> }
@@ -29,58 +28,10 @@ const evaluated = (records: Record_[], cellId: string) => {
 }
 
 // Issue 19 §4: `bench eval` is the evaluation of `bench run`: on a run's own checkpoint it gives that cell's numbers.
+// (A tiny-transformer run's, with a learned verifier and KL, in e2e/resume: it evaluates the run that file's cache tests make.)
 describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the run’s cell', () => {
   const project = tempDir('bonbench-eval-')
   afterAll(() => project.cleanup())
-
-  it('tiny math with a learned verifier and KL: every metric, pool and score bit for bit; the verifier comes from the cache', async () => {
-    writeTinyMathConfig(project.dir, { evalEvery: 1 })
-    const run = await bench(tinyMathArgs({ runsDir: 'runs', cacheDir: 'cache', concurrency: 1 }), { cwd: project.dir })
-    expect(run.exitCode, run.stderr).toBe(0)
-    const runDir = join(project.dir, 'runs', readdirSync(join(project.dir, 'runs'))[0]!)
-    const ran = journal(runDir)
-    for (const cellId of ['sft-n1-t1-s1', 'bon-rl-n4-t1-s1']) {
-      const ev = await bench(['eval', '--checkpoint', join('runs', runDir.split('/').pop()!, 'checkpoints', cellId), '--no-tui', '--no-reports'], {
-        cwd: project.dir,
-      })
-      expect(ev.exitCode, ev.stderr).toBe(0)
-      const evalDir = printedRunDir(ev.stdout)
-      const records = journal(evalDir)
-      // One cell, the run's own, with its numbers: samples, verifier scores, metrics, KL against the run's base model.
-      expect(records.filter((r) => r.type === 'cell').map((r) => r.cellId)).toEqual([cellId])
-      expect(evaluated(records, cellId)).toEqual(evaluated(ran, cellId))
-      expect((evaluated(records, cellId).kl as { state: string }).state).toBe('measured')
-      // The reward model is the run's, loaded from the cache, not retrained on other samples.
-      const [runFacts, evalFacts] = [ran, records].map((j) => j.find((r) => r.type === 'prepare')!.facts!)
-      expect(evalFacts).toMatchObject({ hash: runFacts!.hash, auc: runFacts!.auc, baseModel: runFacts!.baseModel })
-      expect(ev.stdout + ev.stderr).toMatch(/bonbench:reward-model: loaded cached reward model/)
-      // Labelled as the cell it is, never "base"; the estimate says what it rests on.
-      const table = ev.stdout.slice(ev.stdout.indexOf('\npass@N '))
-      expect(table).toMatch(new RegExp(`\\n${cellId.startsWith('sft') ? 'sft' : "bon-rl N'=4"}\\s+[\\d.]+ \\[`))
-      expect(table).not.toMatch(/\nbase\s/)
-      expect(ev.stdout + ev.stderr).toMatch(
-        /estimate basis: \d+ samples (\(\d+ to prepare bonbench:reward-model\) )?× ~\d+\+\d+ prompt\+completion tokens, 0 sequences in 0 steps trained, \d+ cores, 2 s start-up, evaluation at rates measured by run \S+/,
-      )
-      const provenance = JSON.parse(readFileSync(join(evalDir, 'run.json'), 'utf8')).provenance
-      expect(provenance.trainedCheckpoint).toBe(join(runDir, 'checkpoints', cellId))
-      // The run asked for auto: its cell is evaluated on the backend the run recorded, not on what auto picks here.
-      expect(provenance.backend).toMatchObject({ requested: 'wasm', resolved: 'wasm' })
-    }
-    // A run whose model ran on a backend this machine lacks (as a GPU machine's run would read here):
-    // its cell is not evaluated on another one silently; --backend says to, and names it.
-    const manifestFile = join(runDir, 'run.json')
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'))
-    manifest.provenance.backend.resolved = 'tensorflow-gpu'
-    writeFileSync(manifestFile, JSON.stringify(manifest))
-    const elsewhere = await bench(['eval', '--checkpoint', join(runDir, 'checkpoints', 'sft-n1-t1-s1'), '--runs-dir', 'refused', '--no-tui'], {
-      cwd: project.dir,
-    })
-    expect(elsewhere.exitCode, elsewhere.stderr).toBe(2)
-    expect(elsewhere.stderr).toMatch(
-      /cannot evaluate sft-n1-t1-s1 of run \S+ as the run did: its model ran on backend tensorflow-gpu \(what --backend auto chose when the run started\), which is not installed here \(npm i @tensorflow\/tfjs-node-gpu.*\)\. Install it, or pass --backend/,
-    )
-    expect(existsSync(join(project.dir, 'refused'))).toBe(false)
-  })
 
   it('toy with the tabular model, short form <run-dir>/<cell>: the same non-zero metrics; a copied folder is labelled by its path', async () => {
     const run = await bench(
