@@ -108,15 +108,16 @@ describe('a cache or a worker count never changes a result (bench run, journals 
 // run does. The kill is exact, not raced: BENCH_TEST_KILL_AFTER_RECORDS makes the run SIGKILL
 // itself right after its k-th fsync'd record. One run is killed, resumed and killed again at
 // these journal sizes (see tiny-math-run.ts for the record layout), then resumed to the end —
-// one kill per way a resume picks up (a kill after bon-rl's checkpoint, record 18, was sft's
-// record-11 case again: the resume loads a trained checkpoint and evaluates it):
+// one kill per way a resume picks up. Two kills that repeated another's way went: after bon-rl's
+// checkpoint (record 18: sft's record-11 case, the resume loads a trained checkpoint and evaluates
+// it) and after sft's cell record (15: the record-4 case, the resume starts a cell from its first
+// record, the finished cells before it skipped; the last resume trains bon-rl from scratch):
 const KILLS = [
   2, // mid-pretraining (the base model is not cached yet: the resume pretrains again)
-  4, // right after the reward model's 'prepare' record
+  4, // right after the reward model's 'prepare' record (the resume starts the base cell)
   9, // after sft's first training step (the resume replays step 0 and journals step 1)
   11, // after sft's checkpoint record (the resume loads the trained checkpoint)
   13, // in the middle of sft's evaluation pools
-  15, // right after sft's cell record (the resume starts bon-rl's cell)
 ]
 
 describe('bench run --resume after a kill at record k', () => {
@@ -144,7 +145,7 @@ describe('bench run --resume after a kill at record k', () => {
     }
 
     // A kill in the middle of a write leaves half a line: the resume cuts it, says so, and goes on.
-    const torn = '{"type":"train","cellId":"bon-rl-n4-t1-s1","log":{"step":0,"lo'
+    const torn = '{"type":"pool","cellId":"sft-n1-t1-s1","promptId":"test-2","samp'
     appendFileSync(journal!, torn)
     const resumed = await bench(['run', '--resume', join(journal!, '..'), '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
