@@ -1,5 +1,5 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { bench, tempDir } from './cli-helper.js'
 
@@ -32,6 +32,8 @@ const evaluated = (records: Record_[], cellId: string) => {
 describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the run’s cell', () => {
   const project = tempDir('bonbench-eval-')
   afterAll(() => project.cleanup())
+  /** The toy run the first test makes (toy-runs also holds its evaluations: a run's eval goes to the run's runs folder). */
+  let toyRun = ''
 
   it('toy with the tabular model, short form <run-dir>/<cell>: the same non-zero metrics; a copied folder is labelled by its path', async () => {
     const run = await bench(
@@ -42,6 +44,7 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
     )
     expect(run.exitCode, run.stderr).toBe(0)
     const runDir = printedRunDir(run.stdout)
+    toyRun = runDir
     const ev = await bench(['eval', '--checkpoint', join(runDir, 'bon-rlb-n4-t1-s3'), '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(ev.exitCode, ev.stderr).toBe(0)
     const mine = evaluated(journal(printedRunDir(ev.stdout)), 'bon-rlb-n4-t1-s3')
@@ -77,7 +80,8 @@ describe('bench eval --checkpoint <run-dir>/checkpoints/<cell> reproduces the ru
 
   it('a wrong --checkpoint is a usage error (exit 2) naming the flag, and leaves no run directory behind', async () => {
     const runsBefore = readdirSync(join(project.dir, 'toy-runs')).sort()
-    const someRun = join('toy-runs', runsBefore[0]!)
+    // Named, not the first by name: a run and its evaluation started in the same second sort by their random suffixes.
+    const someRun = join('toy-runs', basename(toyRun))
     const cases: Array<[string[], RegExp]> = [
       [['--checkpoint', '/tmp/nope'], /--checkpoint \/tmp\/nope: no such folder/],
       [['--checkpoint', join(someRun, 'nosuch-cell')], /has no cell 'nosuch-cell' \(its trained cells: .*sft-n1-t1-s3/],
