@@ -12,8 +12,9 @@ const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Bo
 // two, must journal the same records: only wall times and paths may differ. Whether the learned
 // verifier came from the cache is said in the log, never in a record (a queue worker that retries a
 // killed base job finds the reward model cached, and its run must journal what a cold one does).
-// The cache tests and the kill test below share one project, and one run of the shrunk command
-// from a cold cache with one sampling thread: the journal every invariance there is held to.
+// The cache tests, both kill tests and the checkpoint evaluation below share one project and two
+// runs of the shrunk command, each made once: from a cold cache with one sampling thread, and its
+// train.evalEvery twin from the cache that one filled (the journals the kills are held to).
 const project = tempDir('bonbench-cache-')
 afterAll(() => project.cleanup())
 writeTinyMathConfig(project.dir)
