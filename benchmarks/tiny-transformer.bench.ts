@@ -220,14 +220,15 @@ const rowsFor = (n: number) =>
   sampleRequests(n).map((r) => ({ prompt: r.prompt, seed: deriveSeed(r.seed, 0), temperature: 1, topP: 1, maxTokens: r.maxTokens, stop: [] }))
 const e = pm.engine
 const pools = [1, 2].map((n) => new SamplerPool(n, { options: e.options, tokenizer: e.tokenizer.toJSON(), seed: e.seed, backend: 'wasm' }))
-for (const pool of pools) await pool.sample(rowsFor(4), e.version, () => e.getWeights())
+const weights = { key: `bench:${e.version}`, read: () => e.getWeights() }
+for (const pool of pools) await pool.sample(rowsFor(4), weights)
 const scaling: number[] = []
 const perWorkers: number[][] = [[], []]
 for (let r = 0; r < rounds; r++) {
   const rates = []
   for (const [i, pool] of pools.entries()) {
     let made = 0
-    const t = await timed(async () => void (made = (await pool.sample(rowsFor(512), e.version, () => e.getWeights())).reduce((n, c) => n + c.tokens.length, 0)))
+    const t = await timed(async () => void (made = (await pool.sample(rowsFor(512), weights)).completions.reduce((n, c) => n + c.tokens.length, 0)))
     rates.push(made / (t / 1000))
     perWorkers[i]!.push(made / (t / 1000))
   }

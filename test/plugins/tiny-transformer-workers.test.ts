@@ -2,12 +2,13 @@ import { threadId } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { SampleRequest, TokenEvent } from '../../core/plugin-api/index.js'
 import { tinyTransformer, type TinyTransformerInstance } from '../../plugins/models/tiny-transformer/index.js'
+import { acquirePool } from '../../plugins/models/tiny-transformer/sampler-pool.js'
 
 describe('tiny-transformer sampling workers', () => {
   // One model with two sampling workers and the same model sampling in process, made on first use
   // and shared (a worker thread costs about 0.7 s of CPU to start from the sources): the onToken
   // test first, on the untrained weights its stop strings were found with; then the test that
-  // trains both.
+  // trains both; last the test of instances sharing the workers, which disposes both at its end.
   let made: Promise<{ pooled: TinyTransformerInstance; single: TinyTransformerInstance }> | undefined
   const models = () =>
     (made ??= (async () => {
@@ -77,5 +78,66 @@ describe('tiny-transformer sampling workers', () => {
     const b = await pooled.sample(requests)
     expect(b).not.toEqual(a)
     expect(await single.sample(requests)).toEqual(b)
+  }, 120_000)
+  it('a model and its clone share the two sampling threads, each sampling with its own weights, interleaved, concurrently and when one aborts', async () => {
+    const { pooled, single } = await models()
+    // The clone on two workers and its in-process twin, trained alike and away from the originals.
+    const [clone, cloneSingle] = [await pooled.clone(), await single.clone()]
+    const batch = [{ prompt: '3+3=', completion: '6', weight: 1 }]
+    for (let i = 0; i < 2; i++) {
+      await clone.update(batch, { learningRate: 0.05 })
+      await cloneSingle.update(batch, { learningRate: 0.05 })
+    }
+    expect(await clone.contentHash()).toBe(await cloneSingle.contentHash())
+    expect(await clone.contentHash()).not.toBe(await pooled.contentHash())
+    expect(await pooled.contentHash()).toBe(await single.contentHash())
+
+    // One pool of two threads in all (not two per instance), found again by an equal init.
+    const threads = await pooled.workerThreadIds()
+    expect(threads).toHaveLength(2)
+    expect(await clone.workerThreadIds()).toEqual(threads)
+    const e = pooled.engine
+    const lease = acquirePool(2, { options: e.options, tokenizer: e.tokenizer.toJSON(), seed: e.seed, backend: e.backend.name })
+    expect(await lease.pool.threadIds()).toEqual(threads)
+    await lease.release()
+
+    const requests = (seed: number) =>
+      Array.from({ length: 3 }, (_, i) => ({ promptId: `p${i}`, prompt: `${i}+3=`, n: 2, temperature: 1, seed: seed + i, maxTokens: 8 }))
+    const [want, wantClone] = [await single.sample(requests(7)), await cloneSingle.sample(requests(7))]
+    expect(wantClone).not.toEqual(want)
+    // Interleaved: every call finds the workers holding the other instance's weights.
+    expect(await pooled.sample(requests(7))).toEqual(want)
+    expect(await clone.sample(requests(7))).toEqual(wantClone)
+    expect(await pooled.sample(requests(7))).toEqual(want)
+    expect(new Set([...pooled.lastSampleThreadIds(), ...clone.lastSampleThreadIds()])).toEqual(new Set(threads))
+    // Concurrently: the clone's calls wait for its weights to be read while the original's go out,
+    // and the clone is trained while the original's calls are in flight.
+    const [want9, wantClone9] = [await single.sample(requests(9)), await cloneSingle.sample(requests(9))]
+    const first = [pooled.sample(requests(7)), clone.sample(requests(7)), pooled.sample(requests(9)), clone.sample(requests(9))]
+    expect(await Promise.all(first)).toEqual([want, wantClone, want9, wantClone9])
+    const second = [pooled.sample(requests(7)), pooled.sample(requests(9))]
+    await clone.update(batch, { learningRate: 0.05 })
+    await cloneSingle.update(batch, { learningRate: 0.05 })
+    second.push(clone.sample(requests(7)), pooled.sample(requests(9)), clone.sample(requests(9)))
+    const [trained, trained9] = [await cloneSingle.sample(requests(7)), await cloneSingle.sample(requests(9))]
+    expect(trained).not.toEqual(wantClone)
+    expect(await Promise.all(second)).toEqual([want, want9, trained, want9, trained9])
+    // An aborted call fails alone: the clone's call queued before it in the same workers completes.
+    const controller = new AbortController()
+    const cloneCall = clone.sample(requests(7))
+    const aborted = pooled.sample(requests(7), { signal: controller.signal })
+    controller.abort()
+    await expect(aborted).rejects.toMatchObject({ code: 'BENCH_ABORTED' })
+    expect(await cloneCall).toEqual(trained)
+    expect(await pooled.sample(requests(7))).toEqual(want)
+
+    // The threads end with the last instance using them: a clone's dispose leaves them running.
+    await Promise.all([clone.dispose(), cloneSingle.dispose()])
+    expect(await pooled.workerThreadIds()).toEqual(threads)
+    expect(await pooled.sample(requests(7))).toEqual(want)
+    await pooled.dispose()
+    const after = acquirePool(2, { options: e.options, tokenizer: e.tokenizer.toJSON(), seed: e.seed, backend: e.backend.name })
+    expect(after.pool).not.toBe(lease.pool)
+    await after.release()
   }, 120_000)
 })

@@ -5,7 +5,7 @@ import { writeCheckpoint } from './checkpoint.js'
 import { Engine } from './engine.js'
 import { writeTrainingState } from './training-state.js'
 import type { OnRowText, RowRequest } from './generate.js'
-import { SamplerPool } from './sampler-pool.js'
+import { acquirePool } from './sampler-pool.js'
 
 /** The tiny-transformer's model instance: the contract plus a few extras for the trainer and tests. */
 export interface TinyTransformerInstance extends ModelInstance {
@@ -25,7 +25,7 @@ export interface TinyTransformerInstance extends ModelInstance {
   workerThreadIds(): Promise<number[]>
   /** Thread ids that served the last sample call (the calling thread's id when in-process). */
   lastSampleThreadIds(): number[]
-  /** Terminates the workers and frees the tensors; safe to call twice. */
+  /** Stops this instance's sampling, terminates the workers unless another instance still uses them, and frees the tensors; safe to call twice. */
   dispose(): Promise<void>
   /** The underlying engine (benchmarks and tests). */
   readonly engine: Engine
@@ -64,16 +64,25 @@ function tokenEvents(requests: SampleRequest[], onToken: (event: TokenEvent) => 
   }
 }
 
+/** Numbers the instances' engines: with the version, names their weights in a shared sampling pool. */
+let engines = 0
+
 /**
  * Wraps an engine as a ModelInstance. With `workers` ≥ 2 sampling goes to a pool of that many
- * worker threads (`onToken` events then come from the workers' messages, in process otherwise); update, logProb and save always run on the calling thread's engine, and the
- * pool gets the new weights with the next sample call.
+ * worker threads (`onToken` events then come from the workers' messages, in process otherwise),
+ * shared with the other instances whose workers would hold the same options, tokenizer, seed and
+ * backend (its clones: sampler-pool.ts `acquirePool`); update, logProb and save always run on the
+ * calling thread's engine, and a worker gets this engine's current weights with the next request
+ * it takes from this instance whenever it holds other ones.
  */
 export function createInstance(engine: Engine, opts: { workers: number; backend: string }): TinyTransformerInstance {
   const workers = opts.workers >= 2 ? opts.workers : 0
-  const pool = workers
-    ? new SamplerPool(workers, { options: engine.options, tokenizer: engine.tokenizer.toJSON(), seed: engine.seed, backend: engine.backend.name })
+  const lease = workers
+    ? acquirePool(workers, { options: engine.options, tokenizer: engine.tokenizer.toJSON(), seed: engine.seed, backend: engine.backend.name })
     : undefined
+  const id = engines++
+  /** Aborted by dispose: stops this instance's requests in the shared workers. */
+  const closing = new AbortController()
   let lastThreads: number[] = []
   let disposed = false
   const alive = () => {
@@ -88,9 +97,12 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
       const rows = toRows(requests)
       const onText = o?.onToken && tokenEvents(requests, o.onToken)
       let completions
-      if (pool && rows.length > 1) {
-        completions = await pool.sample(rows, engine.version, () => engine.getWeights(), o?.signal, onText)
-        lastThreads = pool.lastThreadIds
+      if (lease && rows.length > 1) {
+        const weights = { key: `${id}:${engine.version}`, read: () => engine.getWeights() }
+        const signal = o?.signal ? AbortSignal.any([o.signal, closing.signal]) : closing.signal
+        let threadIds
+        ;({ completions, threadIds } = await lease.pool.sample(rows, weights, signal, onText))
+        lastThreads = threadIds
       } else {
         completions = await engine.sample(rows, o?.signal, onText)
         lastThreads = [threadId]
@@ -154,12 +166,13 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
         config: engine.cfg,
       }
     },
-    workerThreadIds: async () => (pool ? pool.threadIds() : []),
+    workerThreadIds: async () => (lease ? lease.pool.threadIds() : []),
     lastSampleThreadIds: () => lastThreads,
     async dispose() {
       if (disposed) return
       disposed = true
-      await pool?.close()
+      closing.abort()
+      await lease?.release()
       engine.dispose()
     },
   }
