@@ -48,6 +48,35 @@ describe('bench in a CommonJS npm project', () => {
     expect(result.stderr).not.toContain('To load an ES module')
   })
 
+  it('a .ts config and plugin that import bonbench get its core the CLI runs on, not a second copy compiled to CommonJS', async () => {
+    // tsx compiles them as CommonJS: `import … from 'bonbench'` becomes require('bonbench'), which
+    // core/import-module.ts answers with the ES module the CLI loaded (dist/core/index.js, or
+    // core/index.ts from the sources) instead of letting tsx load all of core again as CommonJS.
+    const dir = folder('ts-cjs', { bonbench: true })
+    writeFileSync(
+      join(dir, 'bench.config.ts'),
+      "import { defineConfig } from 'bonbench'\nexport default defineConfig({ plugins: ['./my-task.ts'], matrix: { task: 'my-task', model: 'tabular' } })\n",
+    )
+    writeFileSync(
+      join(dir, 'my-task.ts'),
+      `import { defineConfig } from 'bonbench'
+import { assertContract } from 'bonbench/testing'
+import { dirname, sep } from 'node:path'
+const core = require('bonbench')
+const coreDir = dirname(require.resolve('bonbench').split('?')[0]) + sep
+const isModule = (value: unknown) => Object.prototype.toString.call(value) === '[object Module]'
+const copies = Object.keys(require.cache).filter((key) => key.startsWith(coreDir) && !isModule(require.cache[key]!.exports))
+if (!isModule(core) || !isModule(require('bonbench/testing')) || copies.length > 0 || typeof assertContract !== 'function' || core.defineConfig !== defineConfig)
+  throw new Error(\`bonbench loaded a second time: \${copies.length} modules (\${copies.slice(0, 2).join(', ')}), require('bonbench') is \${Object.prototype.toString.call(core)}\`)
+export default { name: 'acme/my-task', kind: 'task', meta: { version: '1.0.0' }, rewardVerifier: 'toy-answer',
+  async load() { return { train: [{ id: 'a', prompt: '1+1=', expert: '2', answer: '2' }], test: [{ id: 'b', prompt: '2+2=', answer: '4' }] } } }
+`,
+    )
+    const result = await bench(['run', '--dry-run'], { cwd: dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toContain('plan: 1 cells')
+  })
+
   it('a plugin .mjs file with a syntax error fails (exit 2) naming the file and its line, as Node does for an uncaught one', async () => {
     const dir = folder('syntax-error-plugin', { bonbench: true })
     writeFileSync(join(dir, 'bench.config.mjs'), "export default { plugins: ['./my-verifier.mjs'] }\n")

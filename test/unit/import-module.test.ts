@@ -5,6 +5,8 @@ import { build } from 'esbuild'
 import { execa } from 'execa'
 import { afterAll, describe, expect, it } from 'vitest'
 import { importModule } from '../../core/import-module.js'
+import * as core from '../../core/index.js'
+import * as testing from '../../core/testing/index.js'
 import { repoRoot, tempDir } from '../e2e/cli-helper.js'
 
 describe('importModule: a .js file in a CommonJS package', () => {
@@ -54,5 +56,29 @@ process.stdout.write(mod.default({}).name)`
     )
     const mod = (await importModule(file)) as { default: { sep: string } }
     expect(mod.default.sep).toBe('/')
+  })
+})
+
+describe('importModule: a .ts file in a CommonJS package', () => {
+  const project = tempDir('bonbench-import-module-ts-')
+  afterAll(() => project.cleanup())
+
+  it("gets the caller's own bonbench and bonbench/testing from require, not a copy of core compiled to CommonJS", async () => {
+    const dir = join(project.dir, 'cjs-ts')
+    mkdirSync(join(dir, 'node_modules'), { recursive: true })
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cjs-ts', private: true }))
+    symlinkSync(repoRoot, join(dir, 'node_modules/bonbench'), 'dir')
+    const file = join(dir, 'plugin.ts')
+    // Compiled as CommonJS: both imports become require calls; a helper module's too.
+    writeFileSync(join(dir, 'helper.ts'), "import { getBudget } from 'bonbench'\nexport const helperBudget = getBudget\n")
+    writeFileSync(
+      file,
+      "import { getBudget } from 'bonbench'\nimport * as testing from 'bonbench/testing'\nimport { helperBudget } from './helper'\nexport const core = require('bonbench')\nexport { getBudget, testing, helperBudget }\n",
+    )
+    const mod = (await importModule(file)) as { core: unknown; testing: unknown; getBudget: unknown; helperBudget: unknown }
+    expect(mod.core).toBe(core)
+    expect(mod.getBudget).toBe(core.getBudget)
+    expect(mod.helperBudget).toBe(core.getBudget)
+    expect((mod.testing as typeof testing).assertContract).toBe(testing.assertContract)
   })
 })
