@@ -8,7 +8,11 @@ import { bench, tempDir } from './cli-helper.js'
 
 // Issue 16 §3: `bench run --shard i/n` runs a deterministic part of the cells; `bench merge` joins
 // the shards into one run whose journal and results equal an unsharded run's, record for record.
-const MATRIX = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1']
+// 10 training steps and 8 test prompts per cell (as e2e/queue-mode's): 276 journal records instead of the defaults' 1740, the same 16 cells.
+const MATRIX = [
+  ...['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1'],
+  ...['--steps', '10', '--test-prompts', '8'],
+]
 const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 
 /** results.json's cells without wall times (the one thing that differs between runs). */
@@ -23,7 +27,8 @@ describe('bench run --shard and bench merge', () => {
   const shardDirs: string[] = []
 
   it('three shards, each with its own cache (three machines), merge into the unsharded run record for record', async () => {
-    const whole = await bench(['run', ...MATRIX, '--runs-dir', 'whole', '--cache-dir', 'cache-whole', '--no-tui'], { cwd: project.dir })
+    // The unsharded run in this process (what it checks is its journal and results); each shard, a machine of its own, starts the CLI.
+    const whole = await benchInProcess(['run', ...MATRIX, '--runs-dir', 'whole', '--cache-dir', 'cache-whole', '--no-tui'], { cwd: project.dir })
     expect(whole.exitCode, whole.stderr).toBe(0)
     const wholeDir = runDirOf(whole.stdout)
     const planned = (JSON.parse(readFileSync(join(wholeDir, 'run.json'), 'utf8')) as { cells: Array<{ cellId: string }> }).cells.map((c) => c.cellId)
@@ -78,10 +83,11 @@ describe('bench merge of shards whose tabular cells met different prompts before
 
   it('journals the checkpoint hashes of the unsharded run (a checkpoint holds no entry the model only met)', async () => {
     // No pretraining: the base model's table holds only what earlier cells of the same process met —
-    // in the unsharded run the base cell's test prompts, in a one-cell shard nothing.
+    // in the unsharded run the base cell's test prompts, in a one-cell shard nothing
+    // (the table is the run's own: the unsharded run runs in this process, each shard in a process of its own).
     const small = ['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2', '--n', '1,2', '--seeds', '1', '--temperatures', '1']
     const args = [...small, '--pretrain-steps', '0', '--steps', '3', '--batch-prompts', '2', '--no-tui', '--no-reports']
-    const whole = await bench(['run', ...args, '--runs-dir', 'whole'], { cwd: project.dir })
+    const whole = await benchInProcess(['run', ...args, '--runs-dir', 'whole'], { cwd: project.dir })
     expect(whole.exitCode, whole.stderr).toBe(0)
     const dirs: string[] = []
     for (const i of [1, 2, 3]) {
@@ -124,7 +130,7 @@ describe('bench merge with a pretrained base model and a learned verifier', () =
   writeTinyMathConfig(project.dir)
 
   it('journals the shared pretraining and preparation once, from shards that built or loaded the same base model', async () => {
-    const whole = await bench(tinyMathArgs({ runsDir: 'whole', cacheDir: 'cache-whole', concurrency: 1 }), { cwd: project.dir })
+    const whole = await benchInProcess(tinyMathArgs({ runsDir: 'whole', cacheDir: 'cache-whole', concurrency: 1 }), { cwd: project.dir })
     expect(whole.exitCode, whole.stderr).toBe(0)
     // Shard 1 pretrains into the shared cache; shard 2 loads the base model and the verifier from it.
     const dirs: string[] = []
