@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
 import { compareJournals, formatDifference } from '../helpers/compare-journals.js'
+import { benchInProcess } from './cli-help.js'
 import { bench, benchBin, tempDir } from './cli-helper.js'
 
 // Issue 19 §5, as a user meets it: `bench run` is stopped with Ctrl-C (SIGINT) in the middle of a
@@ -25,6 +26,9 @@ const config = {
 const CELL = 'sft-n1-t1-s1'
 /** A process still running this long after its signal is hung; the test fails (no assertion on time). */
 const DEADLINE_MS = 60_000
+// The runs that end on their own (the uninterrupted ones, the resumes that finish, a dry run) run in
+// this process: what they check is their journals and output. The run stopped with Ctrl-C starts the
+// executable, and the runs the kill hook ends start the CLI.
 
 const project = tempDir('bonbench-resume-steps-')
 afterAll(() => project.cleanup())
@@ -47,7 +51,7 @@ function journalIn(runsDir: string): string | undefined {
 
 describe('bench run, Ctrl-C in the middle of training, bench run --resume', () => {
   it('continues the cell from the step it reached and ends with the uninterrupted run’s journal', async () => {
-    const reference = await bench(args('uninterrupted'), { cwd: project.dir, timeout: 300_000 })
+    const reference = await benchInProcess(args('uninterrupted'), { cwd: project.dir })
     expect(reference.exitCode, reference.stderr + reference.stdout).toBe(0)
 
     // As a user runs it; SIGINT once the cell has journaled a few steps (of 150).
@@ -70,7 +74,7 @@ describe('bench run, Ctrl-C in the middle of training, bench run --resume', () =
     expect(journaled).toBeLessThan(STEPS)
     expect(existsSync(join(runDir, 'resume', CELL, 'bonbench-resume.json'))).toBe(true)
 
-    const resumed = await bench(['run', '--resume', runDir, '--no-tui', '--no-reports'], { cwd: project.dir, timeout: 300_000 })
+    const resumed = await benchInProcess(['run', '--resume', runDir, '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
     const said = /resume: (\S+) continues from step (\d+) of (\d+)/.exec(resumed.stdout + resumed.stderr)
     expect(said, resumed.stdout).not.toBeNull()
@@ -111,7 +115,7 @@ describe('bench run killed outright, bench run --resume', () => {
   const run = (runsDir: string, cacheDir: string) => ['run', '--no-tui', '--no-reports', '--concurrency', '1', '--runs-dir', runsDir, '--cache-dir', cacheDir]
 
   it('continues pretraining and a cell from their last periodic resume points with the uninterrupted numbers', async () => {
-    const reference = await bench(run('uninterrupted', 'cache-ref'), { cwd: killed.dir, timeout: 300_000 })
+    const reference = await benchInProcess(run('uninterrupted', 'cache-ref'), { cwd: killed.dir })
     expect(reference.exitCode, reference.stderr + reference.stdout).toBe(0)
     const expected = join(killed.dir, 'uninterrupted', readdirSync(join(killed.dir, 'uninterrupted'))[0]!, 'journal.jsonl')
     expect(readFileSync(expected, 'utf8').trim().split('\n')).toHaveLength(18)
@@ -128,7 +132,7 @@ describe('bench run killed outright, bench run --resume', () => {
       // Killed in pretraining: the cache holds its partial entry only, never a finished base model.
       if (kill.after === 4) {
         expect(readdirSync(join(killed.dir, 'cache-killed', 'models'))).toEqual([expect.stringMatching(/^[0-9a-f]{16}\.partial$/)])
-        const plan = await bench([...run('dry', 'cache-killed'), '--dry-run'], { cwd: killed.dir })
+        const plan = await benchInProcess([...run('dry', 'cache-killed'), '--dry-run'], { cwd: killed.dir })
         expect(plan.stdout).toContain('base model: partly pretrained in the cache (step 2): pretraining continues from there, then cached')
       }
       before = kill.after
@@ -136,7 +140,7 @@ describe('bench run killed outright, bench run --resume', () => {
     }
     // Pretraining finished on the resume: the finished entry replaced the partial one.
     expect(readdirSync(join(killed.dir, 'cache-killed', 'models'))).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/)])
-    const resumed = await bench(['run', '--resume', join(journal!, '..'), '--no-tui', '--no-reports'], { cwd: killed.dir, timeout: 300_000 })
+    const resumed = await benchInProcess(['run', '--resume', join(journal!, '..'), '--no-tui', '--no-reports'], { cwd: killed.dir })
     expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
     expect(resumed.stdout).toContain(said)
     expect(resumed.stdout, resumed.stdout).toContain('steps 2–3 are taken again')
