@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type TestRedis } from '../helpers/redis-server.js'
-import { bench, benchArgs, tempDir } from './cli-helper.js'
+import { benchArgs, tempDir } from './cli-helper.js'
 import { benchInProcess } from './cli-help.js'
 
 // Issue 16 §1: queue mode's coordinator runs the run as a local run does for its listeners and
@@ -79,13 +79,11 @@ describe('bench run --queue: the coordinator is a local run for reporters and li
   })
 
   it("a config's reporter plugin receives the local run's events, estimate and results, in the same order", async () => {
-    const local = await bench(['run', ...MATRIX, '--runs-dir', 'local', '--no-tui', '--no-reports'], { cwd: project.dir })
+    // The local run and the coordinator run in this process (what they check is what the reporter received); the worker starts the CLI.
+    const local = await benchInProcess(['run', ...MATRIX, '--runs-dir', 'local', '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(local.exitCode, local.stderr).toBe(0)
     worker = execa(process.execPath, benchArgs(['worker', '--queue', redis.url]), { cwd: project.dir, reject: false, env: { CI: 'true', NO_COLOR: '1' } })
-    const queued = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui', '--no-reports'], {
-      cwd: project.dir,
-      timeout: 120_000,
-    })
+    const queued = await benchInProcess(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'queued', '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(queued.exitCode, queued.stderr).toBe(0)
 
     const expected = received(runDirOf(local.stdout))
@@ -108,13 +106,13 @@ describe('bench run --queue: the coordinator is a local run for reporters and li
   }, 180_000)
 
   it('--dry-run --queue prints the plan and what it would enqueue, and enqueues nothing', async () => {
-    const dry = await bench(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'dry', '--dry-run'], { cwd: project.dir })
+    const dry = await benchInProcess(['run', ...MATRIX, '--queue', redis.url, '--runs-dir', 'dry', '--dry-run'], { cwd: project.dir })
     expect(dry.exitCode, dry.stderr).toBe(0)
     expect(dry.stdout).toContain('plan: 3 cells')
     expect(dry.stdout).toContain(`queue: would enqueue 3 jobs (one per cell) on queue 'bonbench' at ${redis.url}; nothing was enqueued`)
     expect(dry.stdout).toContain('first, alone: base-n1-t1-s1 (its worker builds the base model')
     expect(dry.stdout).toContain('then, once it is done: the other 2')
-    const gpu = await bench(['run', ...MATRIX, '--queue', redis.url, '--requires', 'gpu', '--dry-run'], { cwd: project.dir })
+    const gpu = await benchInProcess(['run', ...MATRIX, '--queue', redis.url, '--requires', 'gpu', '--dry-run'], { cwd: project.dir })
     expect(gpu.stdout).toContain("on queue 'bonbench@gpu'")
     expect(gpu.stdout).toContain('taken only by workers started with --labels gpu')
     // A model whose own backend option names a GPU backend goes to GPU workers too (not only --backend).
@@ -124,7 +122,7 @@ describe('bench run --queue: the coordinator is a local run for reporters and li
     const option = await benchInProcess(['run', 'toy', '--model', 'tiny-transformer', '--queue', redis.url, '--dry-run'], { cwd: own })
     expect(option.exitCode, option.stderr).toBe(0)
     expect(option.stdout).toContain("on queue 'bonbench@gpu'")
-    const status = await bench(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
+    const status = await benchInProcess(['queue', 'status', '--queue', redis.url, '--json'], { cwd: project.dir })
     const queues = JSON.parse(status.stdout) as Array<{ counts: Record<string, number> }>
     for (const queue of queues) expect(Object.values(queue.counts).reduce((a, b) => a + b, 0)).toBe(0)
     expect(existsSync(join(project.dir, 'dry'))).toBe(false)
