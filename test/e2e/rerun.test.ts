@@ -52,7 +52,10 @@ describe('bench rerun', () => {
         data: './problems.json',
       }),
     )
-    const result = await bench(['run', '--no-tui'], { cwd: project.dir, timeout: 120_000 })
+    // The commands run in this process (benchInProcess) but two: the rerun whose recorded argv is
+    // checked (the process's), and the one after toy-file.mjs changed (an import in this process
+    // would get the module it loaded first: Node caches it by its URL).
+    const result = await benchInProcess(['run', '--no-tui'], { cwd: project.dir })
     expect(result.exitCode, result.stderr).toBe(0)
     recordedDir = runDirOf(result.stdout)
   }, 150_000)
@@ -73,6 +76,7 @@ describe('bench rerun', () => {
 
   it('reproduces the run into a new directory with every number bit-identical', async () => {
     const before = readdirSync(join(project.dir, '.bench', 'runs'))
+    // A process of its own: the record's argv is the process's.
     const result = await bench(['rerun', recordedDir, '--no-tui'], { cwd: project.dir, timeout: 120_000 })
     expect(result.exitCode, result.stderr).toBe(0)
     expect(result.stdout).toContain('rerun: identical — every metric of all 3 cells is bit-identical')
@@ -105,13 +109,13 @@ describe('bench rerun', () => {
     const recordedHash = readJson(join(recordedDir, 'run.json')).provenance.dataFiles[0].sha256
     writeFileSync(dataFile, JSON.stringify(problems, null, 1)) // the same problems, other bytes
     try {
-      const refused = await bench(['rerun', recordedDir, '--no-tui'], { cwd: project.dir, timeout: 60_000 })
+      const refused = await benchInProcess(['rerun', recordedDir, '--no-tui'], { cwd: project.dir })
       expect(refused.exitCode).toBe(2)
       expect(refused.stderr).toContain('BENCH_RERUN_MISMATCH')
       expect(refused.stderr).toMatch(new RegExp(`data file ${dataFile}: sha256 ${recordedHash} recorded, [0-9a-f]{64} here`))
       expect(refused.stderr).toContain('--allow-mismatch')
       const runs = readdirSync(join(project.dir, '.bench', 'runs')).length
-      const allowed = await bench(['rerun', recordedDir, '--no-tui', '--no-reports', '--allow-mismatch'], { cwd: project.dir, timeout: 120_000 })
+      const allowed = await benchInProcess(['rerun', recordedDir, '--no-tui', '--no-reports', '--allow-mismatch'], { cwd: project.dir })
       // The bytes differ, the problems do not: the numbers still agree, and the warning says what differed.
       expect(allowed.exitCode, allowed.stderr).toBe(0)
       expect(allowed.stderr).toContain(`warning: differs from the record (--allow-mismatch): data file ${dataFile}`)
@@ -125,6 +129,7 @@ describe('bench rerun', () => {
   it('refuses when a plugin’s version differs from the record (the plugin changed, or the record was edited)', async () => {
     writeFileSync(join(project.dir, 'toy-file.mjs'), taskSource('1.1.0'))
     try {
+      // A process of its own: it must load the changed file.
       const refused = await bench(['rerun', recordedDir, '--no-tui'], { cwd: project.dir, timeout: 60_000 })
       expect(refused.exitCode).toBe(2)
       expect(refused.stderr).toContain('BENCH_RERUN_MISMATCH')
@@ -139,7 +144,7 @@ describe('bench rerun', () => {
     const manifest = readJson(join(tampered, 'run.json'))
     manifest.provenance.plugins.find((x: Json) => x.name === 'bonbench:bon-rlb').version = '0.0.9'
     writeFileSync(join(tampered, 'run.json'), JSON.stringify(manifest))
-    const refused = await bench(['rerun', tampered, '--no-tui'], { cwd: project.dir, timeout: 60_000 })
+    const refused = await benchInProcess(['rerun', tampered, '--no-tui'], { cwd: project.dir })
     expect(refused.exitCode).toBe(2)
     expect(refused.stderr).toMatch(/plugin bonbench:bon-rlb: version 0\.0\.9 recorded, \d+\.\d+\.\d+ here/)
     // A record without its journal has nothing to compare a rerun with: refused before the rerun runs.
@@ -163,7 +168,7 @@ describe('bench rerun', () => {
     }))
     writeFileSync(dataFile, JSON.stringify(changed))
     try {
-      const result = await bench(['rerun', recordedDir, '--no-tui', '--no-reports', '--allow-mismatch'], { cwd: project.dir, timeout: 120_000 })
+      const result = await benchInProcess(['rerun', recordedDir, '--no-tui', '--no-reports', '--allow-mismatch'], { cwd: project.dir })
       expect(result.exitCode, result.stderr).toBe(1)
       expect(result.stdout).toMatch(/rerun: DIFFERENT — \d of 3 cells differ from run /)
       expect(result.stdout).toMatch(/\n {2}base-n1-t1-s4: \S+: \S+ → \S+/)
