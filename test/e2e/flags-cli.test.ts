@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SERIES_MARKERS } from '../../cli/render-results.js'
-import { benchHelp, benchUsageError } from './cli-help.js'
+import { benchHelp, benchInProcess, benchUsageError } from './cli-help.js'
 import { bench, repoRoot, tempDir } from './cli-helper.js'
 
 const project = tempDir('bonbench-flags-')
@@ -68,7 +68,7 @@ describe('flag errors name the flag as written and what it accepts (exit 2)', ()
     const dir = join(project.dir, 'cfg')
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, 'bench.config.json'), JSON.stringify({ matrix: { task: 'toy', model: 'tabular', temperatures: [0], nGrid: [0] } }))
-    const result = await bench(['run', '--dry-run'], { cwd: dir })
+    const result = await benchUsageError(['run', '--dry-run'], dir)
     expect(result.stderr).toMatch(/matrix\.nGrid\.0: must be an integer ≥ 1/)
     expect(result.stderr).toMatch(/matrix\.temperatures\.0: must be in \(0, 10\]/)
     expect(result.exitCode).toBe(2)
@@ -121,13 +121,16 @@ describe('one vocabulary across commands', () => {
   })
 
   it('old spellings still work, with a one-line note naming the new one', async () => {
-    const result = await run(['score', 'dump.jsonl', '--seed', '3', '--json'])
+    // In this process (benchInProcess): the same command-line runner, stdout and stderr captured.
+    const inProcess = (args: string[]) => benchInProcess(args, { cwd: project.dir })
+    const result = await inProcess(['score', 'dump.jsonl', '--seed', '3', '--json'])
     expect(result.exitCode, result.stderr).toBe(0)
-    expect(result.stderr).toBe('bench: note: --seed is now spelled --seeds; the old spelling still works but will go away.')
-    const now = await run(['score', 'dump.jsonl', '--seeds', '3', '--json'])
+    // Byte for byte: the one line and its newline (execa stripped it).
+    expect(result.stderr).toBe('bench: note: --seed is now spelled --seeds; the old spelling still works but will go away.\n')
+    const now = await inProcess(['score', 'dump.jsonl', '--seeds', '3', '--json'])
     expect(now.stderr).toBe('')
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(now.stdout))
-    const dry = await run(['run', 'toy', '--model', 'tabular', '--seed', '0,1', '--dry-run'])
+    const dry = await inProcess(['run', 'toy', '--model', 'tabular', '--seed', '0,1', '--dry-run'])
     expect(dry.exitCode, dry.stderr).toBe(0)
     expect(dry.stderr).toContain('--seed is now spelled --seeds')
     expect(dry.stdout).toMatch(/seed=1/)
