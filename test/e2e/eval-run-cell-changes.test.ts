@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { journalOf } from '../helpers/toy-run.js'
-import { benchUsageError } from './cli-help.js'
-import { bench, tempDir } from './cli-helper.js'
+import { benchInProcess, benchUsageError } from './cli-help.js'
+import { tempDir } from './cli-helper.js'
 
 type Record_ = { type: string; cellId?: string; result?: Record<string, unknown> }
 
@@ -24,12 +24,14 @@ describe('bench eval of a run’s cell: the run’s numbers, or a refusal that s
   afterAll(() => project.cleanup())
   beforeAll(async () => {
     writeFileSync(cfg, config({ prompts: 32 }))
-    const run = await bench(['run', '--config', 'cfg.json', '--runs-dir', 'runs', '--no-tui', '--no-reports'], { cwd: project.dir })
+    // Every command runs in this process (benchInProcess, benchUsageError): what they check is their output and records.
+    const run = await benchInProcess(['run', '--config', 'cfg.json', '--runs-dir', 'runs', '--no-tui', '--no-reports'], { cwd: project.dir })
     expect(run.exitCode, run.stderr).toBe(0)
     runDir = printedRunDir(run.stdout)
     cell = join(runDir, 'rl-n1-t1-s0')
   })
-  const evaluate = (args: string[]) => bench(['eval', '--checkpoint', cell, '--runs-dir', 'evals', '--no-tui', '--no-reports', ...args], { cwd: project.dir })
+  const evaluate = (args: string[]) =>
+    benchInProcess(['eval', '--checkpoint', cell, '--runs-dir', 'evals', '--no-tui', '--no-reports', ...args], { cwd: project.dir })
   // A refusal comes before any work: the CLI's own command-line runner in this process (no Node start).
   const refuse = (args: string[]) => benchUsageError(['eval', '--checkpoint', cell, '--runs-dir', 'evals', '--no-tui', '--no-reports', ...args], project.dir)
   const evals = () => (existsSync(join(project.dir, 'evals')) ? readdirSync(join(project.dir, 'evals')).length : 0)
@@ -47,7 +49,7 @@ describe('bench eval of a run’s cell: the run’s numbers, or a refusal that s
       expect(evals()).toBe(before)
       // The way out it names runs, and labels the weights by their path, not as the run's cell.
       const plain = /without the run's claims: bench eval (.+)/.exec(ev.stderr)![1]!.split(' ')
-      const asPlain = await bench(['eval', ...plain, '--runs-dir', 'evals', '--no-tui', '--no-reports'], { cwd: project.dir })
+      const asPlain = await benchInProcess(['eval', ...plain, '--runs-dir', 'evals', '--no-tui', '--no-reports'], { cwd: project.dir })
       expect(asPlain.exitCode, asPlain.stderr).toBe(0)
       expect(asPlain.stdout).toMatch(/\ncheckpoint \S*rl-n1-t1-s0\s+[\d.]+ \[/)
     }
