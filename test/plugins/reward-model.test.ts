@@ -215,6 +215,23 @@ describe('contentHash (the reward-model cache key)', () => {
 })
 
 describe('bonbench:reward-model', () => {
+  /**
+   * The SMALL model of TRAIN at seed 7 (options and inputs as `rewardModel({ ...SMALL, cache: false })`
+   * with `prepareContext(arithmeticPolicy(), …)`: the cache option is not part of what trains), trained
+   * once on first use into a cache folder of its own by a policy that counts its sampling calls: the
+   * caching test replays it, the capacity and interval tests read its facts.
+   */
+  let small: Promise<{ cacheDir: string; calls: { sample: number }; plugin: ReturnType<typeof rewardModel>; facts: RewardModelFacts }> | undefined
+  const smallModel = () =>
+    (small ??= (async () => {
+      const cacheDir = tempCacheDir()
+      const { model, calls } = counted(arithmeticPolicy())
+      const plugin = rewardModel(SMALL)
+      const facts = (await plugin.prepare!(prepareContext(model, cacheDir))) as RewardModelFacts
+      return { cacheDir, calls, plugin, facts }
+    })())
+  afterAll(async () => (await small)?.plugin.dispose?.())
+
   it('is registered as a built-in, passes plugin validation and validates its options', async () => {
     // Imported here so a half-written sibling plugin cannot break the other tests of this file.
     const { builtins } = await import('../helpers/builtin-factories.js')
@@ -251,12 +268,9 @@ describe('bonbench:reward-model', () => {
   })
 
   it('trains an informative but imperfect verifier, caches it by content hash, and replays it exactly', async () => {
-    const cacheDir = tempCacheDir()
-    const first = counted(arithmeticPolicy())
-    const trained = rewardModel(SMALL)
-    const facts = (await trained.prepare!(prepareContext(first.model, cacheDir))) as RewardModelFacts
+    const { cacheDir, calls, plugin: trained, facts } = await smallModel()
 
-    expect(first.calls.sample).toBeGreaterThan(0)
+    expect(calls.sample).toBeGreaterThan(0)
     expect(facts).not.toHaveProperty('cached')
     expect(facts.prompts).toBe(120)
     expect(facts.trainSize + facts.heldOutSize).toBe(120 * 6)
@@ -303,7 +317,6 @@ describe('bonbench:reward-model', () => {
     const retrained = (await rewardModel(SMALL).prepare!(prepareContext(other.model, cacheDir))) as RewardModelFacts
     expect(other.calls.sample).toBeGreaterThan(0)
     expect(retrained.hash).not.toBe(facts.hash)
-    trained.dispose?.()
     loaded.dispose?.()
   })
 
@@ -373,16 +386,15 @@ describe('bonbench:reward-model', () => {
       plugin.dispose?.()
       return facts.auc!
     }
-    const full = await prepare({})
+    // The defaults: the model smallModel() trained (the cache option aside, which changes nothing trained).
+    const full = (await smallModel()).facts.auc!
     // Seeing only the prompt, r can rank prompts by difficulty but not answers within a prompt.
     expect(await prepare({ features: ['prompt'] })).toBeLessThan(full)
     expect(await prepare({ labelNoise: 0.4 })).toBeLessThan(full)
   })
 
   it('reports the held-out AUC with a 95% CI that brackets it', async () => {
-    const plugin = rewardModel({ ...SMALL, cache: false })
-    const facts = (await plugin.prepare!(prepareContext(arithmeticPolicy(), tempCacheDir()))) as RewardModelFacts
-    plugin.dispose?.()
+    const { facts } = await smallModel()
     expect(facts.aucCi).not.toBeNull()
     const [lo, hi] = facts.aucCi!
     expect(lo).toBeLessThan(facts.auc!)
