@@ -18,6 +18,7 @@ import {
   gradMean,
   gradPassAtN,
   monteCarloUpdate,
+  monteCarloUpdates,
   policyOf,
   standardSetup as setup,
   zeros,
@@ -75,8 +76,17 @@ describe('bon-rl family: credit the pick, baseline from the other picks', () => 
         const expected = expectedPickCredit(n, v.select, v.value)
         // bon-rl-s at N′ = 4 is the noisiest (rare successes): more groups keep SE well under 5%.
         const groups = v.name === 'bon-rl-s' && n === 4 ? 40000 : 20000
-        expectMatch(await monteCarloUpdate({ strategy: v.make(), setup, nTrain: n, groups, seed: 30 + n }), expected)
-        expectMismatch(await monteCarloUpdate({ strategy: v.make(), setup, nTrain: n, groups: 20000, seed: 30 + n, transform: broken.dropNegative }), expected)
+        const dropNegative = { strategy: v.make(), transform: broken.dropNegative }
+        // The rule and its broken variant on the same draws where they take the same number of groups.
+        const [mc, dropped] =
+          groups === 20000
+            ? await monteCarloUpdates({ setup, nTrain: n, groups, seed: 30 + n }, [{ strategy: v.make() }, dropNegative])
+            : [
+                await monteCarloUpdate({ strategy: v.make(), setup, nTrain: n, groups, seed: 30 + n }),
+                await monteCarloUpdate({ ...dropNegative, setup, nTrain: n, groups: 20000, seed: 30 + n }),
+              ]
+        expectMatch(mc!, expected)
+        expectMismatch(dropped!, expected)
       }
     })
 
@@ -119,8 +129,12 @@ describe('bon-rl family: credit the pick, baseline from the other picks', () => 
     const expected = expectedWithDq(n, lambda, setup.r, setup.R)
     // The enumeration without λ reproduces the closed form: a check of the enumeration itself.
     expectedWithDq(n, 0, setup.r, setup.R).forEach((x, k) => expect(x).toBeCloseTo(expectedPickCredit(n, setup.r, setup.R)[k]!, 12))
-    expectMatch(await monteCarloUpdate({ strategy: bonRl({ 'include-dq': true }), setup, nTrain: n, lambda, groups: 20000, seed: 50 }), expected)
-    expectMismatch(await monteCarloUpdate({ strategy: bonRl(), setup, nTrain: n, lambda, groups: 20000, seed: 50 }), expected)
+    const [withDq, withoutDq] = await monteCarloUpdates({ setup, nTrain: n, lambda, groups: 20000, seed: 50 }, [
+      { strategy: bonRl({ 'include-dq': true }) },
+      { strategy: bonRl() },
+    ])
+    expectMatch(withDq!, expected)
+    expectMismatch(withoutDq!, expected)
   })
 
   it('declares K = max(2N′, 4); validates options', () => {

@@ -15,6 +15,7 @@ import {
   gradMean,
   gradPassAtN,
   monteCarloUpdate,
+  monteCarloUpdates,
   policyOf,
   zeros,
   type Setup,
@@ -54,42 +55,23 @@ describe('bon-rlb with the exact p (p-fail: exact, oracle verifier)', () => {
 
     it(`−g⁻ is ∇pass@N inflated by (1+p)/(1−p) at N′ = ${n}; +g⁻ fails that check`, async () => {
       const inflated = gradPassAtN(oracle, n).map((g) => ((1 + p) / (1 - p)) * g)
-      const minus = await monteCarloUpdate({
-        strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }),
-        setup: oracle,
-        nTrain: n,
-        data: exact,
-        groups: 20000,
-        seed: 70 + n,
-      })
-      expectMatch(minus, inflated)
-      const plus = await monteCarloUpdate({
-        strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip }),
-        setup: oracle,
-        nTrain: n,
-        data: exact,
-        groups: 20000,
-        seed: 70 + n,
-      })
-      expectMismatch(plus, inflated)
+      // Both signs on the same draws (each as monteCarloUpdate would run it alone).
+      const [minus, plus] = await monteCarloUpdates({ setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 70 + n }, [
+        { strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }) },
+        { strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip }) },
+      ])
+      expectMatch(minus!, inflated)
+      expectMismatch(plus!, inflated)
     })
 
     it(`bon-rlb-p is unbiased for ∇pass@N at N′ = ${n}; without the (1−p) factor it fails`, async () => {
       const target = gradPassAtN(oracle, n)
-      expectMatch(
-        await monteCarloUpdate({ strategy: bonRlbP({ 'p-fail': 'exact' }), setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 80 + n }),
-        target,
-      )
-      const noFactor = await monteCarloUpdate({
-        strategy: bonRlbP({ 'p-fail': 'exact' }),
-        setup: oracle,
-        nTrain: n,
-        data: exact,
-        groups: 20000,
-        seed: 80 + n,
-        transform: broken.scale(1 / (1 - p)),
-      })
-      expectMismatch(noFactor, target)
+      const [rule, noFactor] = await monteCarloUpdates({ setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 80 + n }, [
+        { strategy: bonRlbP({ 'p-fail': 'exact' }) },
+        { strategy: bonRlbP({ 'p-fail': 'exact' }), transform: broken.scale(1 / (1 - p)) },
+      ])
+      expectMatch(rule!, target)
+      expectMismatch(noFactor!, target)
     })
   }
 
@@ -135,12 +117,17 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
     it(`matches the binomial expectation over R-selected picks with the default clip N′ = ${n}; without the clip, or picking by r, it fails`, async () => {
       const K = 2 * n
       const want = expected(n, K, n, -1)
-      const mc = await monteCarloUpdate({ strategy: bonRlb(), setup: learned, nTrain: n, groups: 20000, seed: 100 + n })
-      expectMatch(mc, want)
+      // The rule, without its clip, and picking by r, on the same draws.
+      const [mc, noClipMc, byVerifier] = await monteCarloUpdates({ setup: learned, nTrain: n, groups: 20000, seed: 100 + n }, [
+        { strategy: bonRlb() },
+        { strategy: bonRlb({ clip: noClip }) },
+        { strategy: bonRlb({ select: 'verifier' }) },
+      ])
+      expectMatch(mc!, want)
       // The same expectation written for r-selected picks is not what the rule does.
-      expectMismatch(mc, expected(n, K, n, -1, learned.r))
-      expectMismatch(await monteCarloUpdate({ strategy: bonRlb({ clip: noClip }), setup: learned, nTrain: n, groups: 20000, seed: 100 + n }), want)
-      expectMismatch(await monteCarloUpdate({ strategy: bonRlb({ select: 'verifier' }), setup: learned, nTrain: n, groups: 20000, seed: 100 + n }), want)
+      expectMismatch(mc!, expected(n, K, n, -1, learned.r))
+      expectMismatch(noClipMc!, want)
+      expectMismatch(byVerifier!, want)
       expectMatch(
         await monteCarloUpdate({ strategy: bonRlb({ 'neg-sign': 1 }), setup: learned, nTrain: n, groups: 20000, seed: 110 + n }),
         expected(n, K, n, 1),

@@ -134,6 +134,19 @@ export interface McOptions {
  * the same numbers.
  */
 export async function monteCarloUpdate(o: McOptions): Promise<McResult> {
+  return (await monteCarloUpdates(o, [o]))[0]!
+}
+
+/** What differs between the rules {@link monteCarloUpdates} runs on the same draws. */
+export type McVariant = Pick<McOptions, 'strategy' | 'transform' | 'data'>
+
+/**
+ * {@link monteCarloUpdate} for several rules (or broken variants of one) on the same draws: the
+ * groups are sampled once, and each variant gets the numbers `monteCarloUpdate({ ...o, ...variant })`
+ * gives, bit for bit (its own rng seeded by `o.seed`, its own group objects, the same sums in the same
+ * order). The variants must need the same K and M (they draw the same groups).
+ */
+export async function monteCarloUpdates(o: Omit<McOptions, 'strategy' | 'transform'>, variants: readonly McVariant[]): Promise<McResult[]> {
   const { setup } = o
   const plugin = tabular({ answers: setup.answers })
   const policy = (await plugin.create({ seed: 1, corpus: '', concurrency: 1 })) as TabularInstance
@@ -142,9 +155,12 @@ export async function monteCarloUpdate(o: McOptions): Promise<McResult> {
   reference.setLogits(PROMPT, setup.refLogits ?? setup.logits)
   const T = o.temperature ?? 1
   const pi = policy.policy(PROMPT, T)
-  const needs = o.strategy.needs({ nTrain: o.nTrain })
-  const K = o.k ?? needs.policySamples
-  const M = o.m ?? needs.referenceSamples ?? 0
+  const counts = variants.map((v) => {
+    const needs = v.strategy.needs({ nTrain: o.nTrain })
+    return { K: o.k ?? needs.policySamples, M: o.m ?? needs.referenceSamples ?? 0 }
+  })
+  const { K, M } = counts[0]!
+  if (counts.some((c) => c.K !== K || c.M !== M)) throw new Error(`monteCarloUpdates: the variants need different sample counts ${JSON.stringify(counts)}`)
   const index = new Map(setup.answers.map((a, i) => [a, i]))
   const scored = (text: string): ScoredSample => {
     const i = index.get(text)!
@@ -154,32 +170,37 @@ export async function monteCarloUpdate(o: McOptions): Promise<McResult> {
     Array.from({ length: o.groups }, (_, g) => ({ promptId: 'q', prompt: PROMPT, n, temperature: T, seed: o.seed * 1_000_003 + g * 7 + salt }))
   const policySamples = await policy.sample(requests(K, 1))
   const referenceSamples = M > 0 ? await reference.sample(requests(M, 2)) : undefined
-  const rng = createRng(o.seed)
-  const params: StrategyParams = { nTrain: o.nTrain, lambda: o.lambda ?? 0, rng }
   const A = setup.answers.length
-  const sum = zeros(A)
-  const sumSq = zeros(A)
-  const problem = { id: 'q', prompt: PROMPT, ...(o.data ? { data: o.data } : {}) }
-  for (let g = 0; g < o.groups; g++) {
-    const group: ScoredGroup = { problem, policy: policySamples[g]!.completions.map((c) => scored(c.text)) }
-    if (referenceSamples) group.reference = referenceSamples[g]!.completions.map((c) => scored(c.text))
-    if (setup.expert !== undefined) {
-      group.expert = setup.answers[setup.expert]!
-      group.expertScored = scored(group.expert)
+  // ∇log π(y) for each answer, computed once: grad(pi, y) is the same array of numbers every time.
+  const grads = setup.answers.map((_, y) => grad(pi, y))
+  return variants.map((variant) => {
+    const data = variant.data ?? o.data
+    const rng = createRng(o.seed)
+    const params: StrategyParams = { nTrain: o.nTrain, lambda: o.lambda ?? 0, rng }
+    const sum = zeros(A)
+    const sumSq = zeros(A)
+    const problem = { id: 'q', prompt: PROMPT, ...(data ? { data } : {}) }
+    for (let g = 0; g < o.groups; g++) {
+      const group: ScoredGroup = { problem, policy: policySamples[g]!.completions.map((c) => scored(c.text)) }
+      if (referenceSamples) group.reference = referenceSamples[g]!.completions.map((c) => scored(c.text))
+      if (setup.expert !== undefined) {
+        group.expert = setup.answers[setup.expert]!
+        group.expertScored = scored(group.expert)
+      }
+      const out = variant.strategy.weights(group, params)
+      const sequences = variant.transform ? variant.transform(out, group) : out.sequences
+      const u = zeros(A)
+      for (const s of sequences) add(u, grads[index.get(s.completion)!]!, s.weight / T)
+      for (let k = 0; k < A; k++) {
+        sum[k]! += u[k]!
+        sumSq[k]! += u[k]! ** 2
+      }
     }
-    const out = o.strategy.weights(group, params)
-    const sequences = o.transform ? o.transform(out, group) : out.sequences
-    const u = zeros(A)
-    for (const s of sequences) add(u, grad(pi, index.get(s.completion)!), s.weight / T)
-    for (let k = 0; k < A; k++) {
-      sum[k]! += u[k]!
-      sumSq[k]! += u[k]! ** 2
-    }
-  }
-  const G = o.groups
-  const mean = sum.map((s) => s / G)
-  const se = sumSq.map((s, k) => Math.sqrt(Math.max(0, s / G - mean[k]! ** 2) / (G - 1)))
-  return { mean, se, groups: G }
+    const G = o.groups
+    const mean = sum.map((s) => s / G)
+    const se = sumSq.map((s, k) => Math.sqrt(Math.max(0, s / G - mean[k]! ** 2) / (G - 1)))
+    return { mean, se, groups: G }
+  })
 }
 
 /** The verdict of one expectation check. */

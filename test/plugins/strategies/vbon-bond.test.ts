@@ -10,6 +10,7 @@ import {
   expectMismatch,
   grad,
   monteCarloUpdate,
+  monteCarloUpdates,
   policyOf,
   standardSetup,
   zeros,
@@ -44,8 +45,12 @@ describe('vbon: RL on (N′−1)·log F̂_ref(r)', () => {
     it(`matches Σ π(y)·E_ref[u(y)]·∇log π(y) at N′ = ${n} (K = 2N′, M = max(2N′, 8)); a flipped sign fails`, async () => {
       const M = Math.max(2 * n, 8)
       const expected = expectedLogCdfRl(n, M)
-      expectMatch(await monteCarloUpdate({ strategy: vbon(), setup, nTrain: n, groups: 20000, seed: 140 + n }), expected)
-      expectMismatch(await monteCarloUpdate({ strategy: vbon(), setup, nTrain: n, groups: 20000, seed: 140 + n, transform: broken.flipSign }), expected)
+      const [rule, flipped] = await monteCarloUpdates({ setup, nTrain: n, groups: 20000, seed: 140 + n }, [
+        { strategy: vbon() },
+        { strategy: vbon(), transform: broken.flipSign },
+      ])
+      expectMatch(rule!, expected)
+      expectMismatch(flipped!, expected)
     })
   }
 
@@ -75,17 +80,13 @@ describe('bond: forward SFT on reference BoN picks + backward RL on (N′−1)·
         expectedLogCdfRl(n, M),
         mix,
       )
-      expectMatch(await monteCarloUpdate({ strategy: bond(), setup, nTrain: n, groups: 20000, seed: 150 + n }), expected)
       const K = 2 * n
-      const backwardOnly = await monteCarloUpdate({
-        strategy: bond(),
-        setup,
-        nTrain: n,
-        groups: 20000,
-        seed: 150 + n,
-        transform: (out) => out.sequences.slice(0, K),
-      })
-      expectMismatch(backwardOnly, expected)
+      const [rule, backwardOnly] = await monteCarloUpdates({ setup, nTrain: n, groups: 20000, seed: 150 + n }, [
+        { strategy: bond() },
+        { strategy: bond(), transform: (out) => out.sequences.slice(0, K) },
+      ])
+      expectMatch(rule!, expected)
+      expectMismatch(backwardOnly!, expected)
     })
   }
 
