@@ -45,15 +45,19 @@ describe('backend selection', () => {
     await expect(selectBackend('tpu')).rejects.toMatchObject({ code: 'BENCH_USAGE' })
   })
 
+  // One `bench env` report for the two tests below: each installed backend starts in a probe thread of its own (about a CPU second each).
+  let autoReport: ReturnType<typeof collectEnv> | undefined
+  const envAuto = () => (autoReport ??= collectEnv('auto'))
+
   it('bench env lists every backend, the chosen one and the core count', async () => {
-    const report = await collectEnv('auto')
+    const report = await envAuto()
     expect(report.backends.map((b) => b.name).sort()).toEqual(['cpu', 'tensorflow', 'tensorflow-gpu', 'wasm', 'webgpu'])
     expect(report.cores).toBeGreaterThanOrEqual(1)
     expect(report.chosen).toHaveProperty('name')
   })
 
   it('bench env starts every installed backend for real before it counts as available', async () => {
-    const report = await collectEnv('auto')
+    const report = await envAuto()
     for (const b of report.backends) {
       if (!b.installed) expect(b.start, b.name).toBeUndefined()
       // webgpu (a dev dependency) is installed everywhere but starts only where Dawn finds a GPU: elsewhere it is tried, and says why it failed.
