@@ -75,15 +75,15 @@ describe('bon-rl family: credit the pick, baseline from the other picks', () => 
       for (const n of [2, 4]) {
         const expected = expectedPickCredit(n, v.select, v.value)
         // bon-rl-s at N′ = 4 is the noisiest (rare successes): more groups keep SE well under 5%.
-        const groups = v.name === 'bon-rl-s' && n === 4 ? 40000 : 20000
+        const groups = v.name === 'bon-rl-s' && n === 4 ? 40000 : 10000
         const dropNegative = { strategy: v.make(), transform: broken.dropNegative }
         // The rule and its broken variant on the same draws where they take the same number of groups.
         const [mc, dropped] =
-          groups === 20000
+          groups === 10000
             ? await monteCarloUpdates({ setup, nTrain: n, groups, seed: 30 + n }, [{ strategy: v.make() }, dropNegative])
             : [
                 await monteCarloUpdate({ strategy: v.make(), setup, nTrain: n, groups, seed: 30 + n }),
-                await monteCarloUpdate({ ...dropNegative, setup, nTrain: n, groups: 20000, seed: 30 + n }),
+                await monteCarloUpdate({ ...dropNegative, setup, nTrain: n, groups: 10000, seed: 30 + n }),
               ]
         expectMatch(mc!, expected)
         expectMismatch(dropped!, expected)
@@ -106,7 +106,7 @@ describe('bon-rl family: credit the pick, baseline from the other picks', () => 
         const want = reference.weights(group, { nTrain: 1, lambda: 0, rng }).sequences.map((s) => s.weight)
         got.forEach((w, i) => expect(w).toBeCloseTo(want[i]!, 12))
       }
-      expectMatch(await monteCarloUpdate({ strategy: v.make(), setup, nTrain: 1, groups: 20000, seed: 39 }), gradMean(setup, v.value))
+      expectMatch(await monteCarloUpdate({ strategy: v.make(), setup, nTrain: 1, groups: 10000, seed: 39 }), gradMean(setup, v.value))
     })
   }
 
@@ -117,7 +117,7 @@ describe('bon-rl family: credit the pick, baseline from the other picks', () => 
     for (const n of [2, 4]) {
       const target = gradPassAtN(oracle, n)
       const expected = target.map((g) => ((1 - p ** n) / (n * (1 - p))) * g)
-      const mc = await monteCarloUpdate({ strategy: bonRlS(), setup: oracle, nTrain: n, groups: n === 4 ? 40000 : 20000, seed: 40 + n })
+      const mc = await monteCarloUpdate({ strategy: bonRlS(), setup: oracle, nTrain: n, groups: n === 4 ? 40000 : 10000, seed: 40 + n })
       expectMatch(mc, expected)
       expectMismatch(mc, target)
     }
@@ -129,7 +129,7 @@ describe('bon-rl family: credit the pick, baseline from the other picks', () => 
     const expected = expectedWithDq(n, lambda, setup.r, setup.R)
     // The enumeration without λ reproduces the closed form: a check of the enumeration itself.
     expectedWithDq(n, 0, setup.r, setup.R).forEach((x, k) => expect(x).toBeCloseTo(expectedPickCredit(n, setup.r, setup.R)[k]!, 12))
-    const [withDq, withoutDq] = await monteCarloUpdates({ setup, nTrain: n, lambda, groups: 20000, seed: 50 }, [
+    const [withDq, withoutDq] = await monteCarloUpdates({ setup, nTrain: n, lambda, groups: 10000, seed: 50 }, [
       { strategy: bonRl({ 'include-dq': true }) },
       { strategy: bonRl() },
     ])

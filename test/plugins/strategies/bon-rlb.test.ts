@@ -47,7 +47,7 @@ describe('bon-rlb with the exact p (p-fail: exact, oracle verifier)', () => {
         setup: oracle,
         nTrain: n,
         data: exact,
-        groups: 20000,
+        groups: 10000,
         seed: 60 + n,
       })
       expectMismatch(minus, target)
@@ -56,7 +56,7 @@ describe('bon-rlb with the exact p (p-fail: exact, oracle verifier)', () => {
     it(`−g⁻ is ∇pass@N inflated by (1+p)/(1−p) at N′ = ${n}; +g⁻ fails that check`, async () => {
       const inflated = gradPassAtN(oracle, n).map((g) => ((1 + p) / (1 - p)) * g)
       // Both signs on the same draws (each as monteCarloUpdate would run it alone).
-      const [minus, plus] = await monteCarloUpdates({ setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 70 + n }, [
+      const [minus, plus] = await monteCarloUpdates({ setup: oracle, nTrain: n, data: exact, groups: 10000, seed: 70 + n }, [
         { strategy: bonRlb({ 'p-fail': 'exact', clip: noClip }) },
         { strategy: bonRlb({ 'neg-sign': 1, 'p-fail': 'exact', clip: noClip }) },
       ])
@@ -66,7 +66,7 @@ describe('bon-rlb with the exact p (p-fail: exact, oracle verifier)', () => {
 
     it(`bon-rlb-p is unbiased for ∇pass@N at N′ = ${n}; without the (1−p) factor it fails`, async () => {
       const target = gradPassAtN(oracle, n)
-      const [rule, noFactor] = await monteCarloUpdates({ setup: oracle, nTrain: n, data: exact, groups: 20000, seed: 80 + n }, [
+      const [rule, noFactor] = await monteCarloUpdates({ setup: oracle, nTrain: n, data: exact, groups: 10000, seed: 80 + n }, [
         { strategy: bonRlbP({ 'p-fail': 'exact' }) },
         { strategy: bonRlbP({ 'p-fail': 'exact' }), transform: broken.scale(1 / (1 - p)) },
       ])
@@ -76,7 +76,7 @@ describe('bon-rlb with the exact p (p-fail: exact, oracle verifier)', () => {
   }
 
   it('bon-rlb-p at N′ = 1 is positive-only REINFORCE (ḡ⁺₁ = 1): ∇E_π[R]', async () => {
-    expectMatch(await monteCarloUpdate({ strategy: bonRlbP(), setup: oracle, nTrain: 1, groups: 20000, seed: 91 }), gradMean(oracle, oracle.R))
+    expectMatch(await monteCarloUpdate({ strategy: bonRlbP(), setup: oracle, nTrain: 1, groups: 10000, seed: 91 }), gradMean(oracle, oracle.R))
     const group: ScoredGroup = {
       problem: { id: 'q', prompt: 'p' },
       policy: ['a', 'b', 'd', 'e'].map((y) => ({ completion: y, reward: y === 'a' || y === 'd' ? 1 : 0, score: 0 })),
@@ -118,7 +118,7 @@ describe('bon-rlb with the estimated p̂ (the default)', () => {
       const K = 2 * n
       const want = expected(n, K, n, -1)
       // The rule, without its clip, and picking by r, on the same draws.
-      const [mc, noClipMc, byVerifier] = await monteCarloUpdates({ setup: learned, nTrain: n, groups: 20000, seed: 100 + n }, [
+      const [mc, noClipMc, byVerifier] = await monteCarloUpdates({ setup: learned, nTrain: n, groups: 10000, seed: 100 + n }, [
         { strategy: bonRlb() },
         { strategy: bonRlb({ clip: noClip }) },
         { strategy: bonRlb({ select: 'verifier' }) },

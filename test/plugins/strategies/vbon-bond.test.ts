@@ -45,7 +45,7 @@ describe('vbon: RL on (N′−1)·log F̂_ref(r)', () => {
     it(`matches Σ π(y)·E_ref[u(y)]·∇log π(y) at N′ = ${n} (K = 2N′, M = max(2N′, 8)); a flipped sign fails`, async () => {
       const M = Math.max(2 * n, 8)
       const expected = expectedLogCdfRl(n, M)
-      const [rule, flipped] = await monteCarloUpdates({ setup, nTrain: n, groups: 20000, seed: 140 + n }, [
+      const [rule, flipped] = await monteCarloUpdates({ setup, nTrain: n, groups: 10000, seed: 140 + n }, [
         { strategy: vbon() },
         { strategy: vbon(), transform: broken.flipSign },
       ])
@@ -81,7 +81,7 @@ describe('bond: forward SFT on reference BoN picks + backward RL on (N′−1)·
         mix,
       )
       const K = 2 * n
-      const [rule, backwardOnly] = await monteCarloUpdates({ setup, nTrain: n, groups: 20000, seed: 150 + n }, [
+      const [rule, backwardOnly] = await monteCarloUpdates({ setup, nTrain: n, groups: 10000, seed: 150 + n }, [
         { strategy: bond() },
         { strategy: bond(), transform: (out) => out.sequences.slice(0, K) },
       ])
@@ -91,7 +91,7 @@ describe('bond: forward SFT on reference BoN picks + backward RL on (N′−1)·
   }
 
   it('mix = 0 is pure SFT on reference BoN picks; declares klBeta = mix by default', async () => {
-    expectMatch(await monteCarloUpdate({ strategy: bond({ mix: 0 }), setup, nTrain: 4, groups: 20000, seed: 160 }), expectedForward(4))
+    expectMatch(await monteCarloUpdate({ strategy: bond({ mix: 0 }), setup, nTrain: 4, groups: 10000, seed: 160 }), expectedForward(4))
     expect(bond().needs({ nTrain: 2 })).toEqual({ policySamples: 4, referenceSamples: 8, klBeta: 0.5 })
     expect(bond({ mix: 0.2, 'kl-beta': 0.05 }).needs({ nTrain: 2 }).klBeta).toBe(0.05)
   })
