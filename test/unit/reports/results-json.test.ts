@@ -10,6 +10,21 @@ import { syntheticRunData } from '../../helpers/synthetic-run.js'
 const now = new Date('2026-11-25T12:00:00Z')
 const spec = { prompts: 20, poolSize: 8, grid: [1, 2, 4, 8], seeds: [0, 1], bootstrap: 50 }
 
+/** Freezes `value` and everything it holds: a shared fixture that no test (nor the code it tests) may change. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}
+
+/** syntheticRunData(spec), and its results.json at 50 resamples: made once, on first use, for the tests that read them (frozen). */
+let specRunData: ReturnType<typeof syntheticRunData> | undefined
+const specRun = () => (specRunData ??= deepFreeze(syntheticRunData(spec)))
+let specResults50: ReturnType<typeof buildResults> | undefined
+const specResults = () => (specResults50 ??= deepFreeze(buildResults(specRun(), { bootstrap: 50, now })))
+
 describe('results.json', () => {
   it('has a committed JSON Schema equal to the one generated from the zod schema', async () => {
     const committed = await readFile(resultsSchemaPath, 'utf8')
@@ -17,7 +32,7 @@ describe('results.json', () => {
   })
 
   it('validates against the committed JSON Schema (ajv) and the zod schema', async () => {
-    const results = JSON.parse(JSON.stringify(buildResults(syntheticRunData(spec), { bootstrap: 200, now })))
+    const results = JSON.parse(JSON.stringify(buildResults(specRun(), { bootstrap: 200, now })))
     const schema = JSON.parse(await readFile(resultsSchemaPath, 'utf8'))
     const ajv = new Ajv2020({ allErrors: true }) // strict mode: the schema uses no unknown keywords
     const validate = ajv.compile(schema)
@@ -36,7 +51,7 @@ describe('results.json', () => {
   })
 
   it('pools seeds into groups whose estimates are the mean of the cells and lie inside their CIs', () => {
-    const run = syntheticRunData(spec)
+    const run = specRun()
     const results = buildResults(run, { bootstrap: 300, now })
     expect(results.version).toBe(3)
     // No KL measured, no checkpoints: none of version 3's divergence fields appears.
@@ -79,7 +94,7 @@ describe('results.json', () => {
   })
 
   it('holds chart series that match the group estimates and the per-prompt data', () => {
-    const run = syntheticRunData(spec)
+    const run = specRun()
     const results = buildResults(run, { bootstrap: 100, now })
     const ids = results.charts.map((c) => c.id)
     expect(new Set(ids).size).toBe(ids.length)
@@ -102,15 +117,15 @@ describe('results.json', () => {
   })
 
   it('is deterministic for the same run and options', () => {
-    const run = syntheticRunData(spec)
+    const run = specRun()
     expect(JSON.stringify(buildResults(run, { bootstrap: 100, now }))).toBe(JSON.stringify(buildResults(run, { bootstrap: 100, now })))
   })
 })
 
 describe('results.json provenance', () => {
   it('is run.json’s provenance block, copied whole', () => {
-    const run = syntheticRunData(spec)
-    const results = buildResults(run, { bootstrap: 50, now })
+    const run = specRun()
+    const results = specResults()
     expect(results.provenance).toEqual(run.manifest.provenance)
     expect(results.run).toEqual({ runId: run.manifest.runId, createdAt: run.manifest.createdAt, plannedCells: run.manifest.cells.length })
   })
@@ -130,7 +145,7 @@ describe('results.json provenance', () => {
   })
 
   it('reads a version-2 results.json: version 3 only added optional divergence fields', () => {
-    const v2 = { ...buildResults(syntheticRunData(spec), { bootstrap: 50, now }), version: 2 }
+    const v2 = { ...specResults(), version: 2 }
     expect(resultsSchema.safeParse(v2).success).toBe(false)
     const parsed = resultsSchema.parse(upgradeResults(v2))
     expect(parsed).toEqual({ ...v2, version: 3 })
