@@ -25,9 +25,14 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 2,
     projects: [
-      // The real CLI in temporary folders, and ink (which reads CI variables when imported, see
-      // ui/mount-tui.test.tsx): a fresh process per file.
-      { extends: true, test: { name: 'e2e-ui', include: ['test/e2e/**/*.test.{ts,tsx}', 'test/ui/**/*.test.{ts,tsx}'] } },
+      // The real CLI in temporary folders: a worker runs file after file (isolate: false), as
+      // below. Their commands run as children, or in-process through e2e/cli-help.ts, which
+      // restores what a command changes (cwd, environment, exit code, stdout/stderr): a fresh
+      // process per file cost each file about 0.6 s of CPU (a fork, vitest's runtime, the imports),
+      // a seventh of the e2e files' CPU.
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.{ts,tsx}'], isolate: false } },
+      // ink reads CI variables when imported (see ui/mount-tui.test.tsx): a fresh process per file.
+      { extends: true, test: { name: 'ui', include: ['test/ui/**/*.test.{ts,tsx}'] } },
       // Modules and plugins in-process: a worker runs file after file without starting again and
       // re-importing the core (a third less CPU on 2 cores). Their tests restore what they change.
       { extends: true, test: { name: 'unit-plugins', include: ['test/unit/**/*.test.{ts,tsx}', 'test/plugins/**/*.test.{ts,tsx}'], isolate: false } },

@@ -80,8 +80,9 @@ let capturing = false
  * child (CI=true, NO_COLOR=1, and `env`), its stdout and stderr captured: no Node start and no
  * re-import of the CLI per command (each costs the suite most of a CPU second). For commands whose
  * test is not about the process — a dry run, `merge`, `report`, `queue status`, a run's usage
- * error — in an e2e file (a process of its own, so nothing a command leaves behind in this one
- * reaches another file). What a process boundary decides (a shard or a queue worker per machine,
+ * error. The e2e files share a worker process (vitest.config.ts: isolate: false), so what a
+ * command changes in the process — the working folder, the environment, the exit code, stdout and
+ * stderr — is restored here when it returns. What a process boundary decides (a shard or a queue worker per machine,
  * a signal, a kill, an installed package's own `bench`) still starts the real executable through
  * bench(). One at a time: its capture is the process's.
  */
