@@ -150,7 +150,9 @@ describe('terminal UI in a pseudo-terminal (tmux)', () => {
   it('bench run: Ctrl-C while a cell trains ends the run cleanly and the UI prints the --resume command', async () => {
     const cwd = tempDir()
     const s = start([...bench, 'run', 'toy', '--model', 'tabular', '--strategies', 'sft', '--steps', '5000', '--seeds', '1', '--n', '1,2,4'], cwd)
-    await s.waitForScreen((screen) => /^▸ sft\s+train\b/m.test(screen), 240_000)
+    // Cells may run side by side: sft can be training while base still samples. Ctrl-C once base
+    // has finished (on screen) and sft trains, so the finished cell below is one the stop keeps.
+    await s.waitForScreen((screen) => /^✓ base\b/m.test(screen) && /^▸ sft\s+train\b/m.test(screen), 240_000)
     s.sendKeys('C-c')
     const status = await s.waitForExit(120_000)
     const screen = s.screen()
