@@ -1,31 +1,11 @@
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { evalJournal as journal, evaluated } from '../helpers/eval-journal.js'
 import { bench, tempDir } from './cli-helper.js'
-
-type Record_ = { type: string; cellId?: string; name?: string; result?: Record<string, unknown>; facts?: Record<string, unknown> }
-
-const journal = (runDir: string): Record_[] =>
-  readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record_)
 
 /** The new run directory `bench` printed. */
 const printedRunDir = (stdout: string): string => /run directory: (.+)/.exec(stdout)![1]!.trim()
-
-/** Every number of a cell's result that the evaluation determines (training and wall times are the run's own). */
-const evaluated = (records: Record_[], cellId: string) => {
-  const cell = records.find((r) => r.type === 'cell' && r.cellId === cellId)!.result!
-  return {
-    metrics: cell.metrics,
-    prompts: cell.prompts,
-    kl: cell.kl,
-    validation: cell.validation,
-    checkpoint: cell.checkpoint,
-    pools: records.filter((r) => r.type === 'pool' && r.cellId === cellId),
-  }
-}
 
 // Issue 19 §4: `bench eval` is the evaluation of `bench run`: on a run's own checkpoint it gives that cell's numbers.
 // (A tiny-transformer run's, with a learned verifier and KL, in e2e/resume: it evaluates the run that file's cache tests make.)

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV, readJournal } from '../../core/run/journal.js'
 import { compareJournals, formatDifference, normalisedJournal } from '../helpers/compare-journals.js'
 import { EVAL_EVERY_RECORDS, onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
+import { evalJournal, evaluated } from '../helpers/eval-journal.js'
 import { bench, tempDir, type BenchResult } from './cli-helper.js'
 
 const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean)
@@ -246,27 +247,6 @@ describe('bench run --resume of a run started with --preset', () => {
     expect(difference && formatDifference(difference)).toBeUndefined()
   })
 })
-
-type EvalRecord = { type: string; cellId?: string; name?: string; result?: Record<string, unknown>; facts?: Record<string, unknown> }
-
-const evalJournal = (runDir: string): EvalRecord[] =>
-  readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as EvalRecord)
-
-/** Every number of a cell's result that the evaluation determines (training and wall times are the run's own). */
-const evaluated = (records: EvalRecord[], cellId: string) => {
-  const cell = records.find((r) => r.type === 'cell' && r.cellId === cellId)!.result!
-  return {
-    metrics: cell.metrics,
-    prompts: cell.prompts,
-    kl: cell.kl,
-    validation: cell.validation,
-    checkpoint: cell.checkpoint,
-    pools: records.filter((r) => r.type === 'pool' && r.cellId === cellId),
-  }
-}
 
 // Issue 19 §4: `bench eval` is the evaluation of `bench run`: on a run's own checkpoint it gives
 // that cell's numbers (e2e/eval-checkpoint for a tabular run, copied folders and usage errors).

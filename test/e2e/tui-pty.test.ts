@@ -1,13 +1,13 @@
 // The live UI in a real pseudo-terminal (tmux): first the scripted replay fixture (fast, needs
 // no core), then the real `bench run toy --model tabular`. The raw output stream is recorded,
 // so short-lived live frames are checked even when a run is quick.
-import { build } from 'esbuild'
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { RUN_DIR } from '../fixtures/tui/run-events.js'
+import { bundleForNode } from '../helpers/bundle-for-node.js'
 import { hasTmux, TmuxSession } from './tmux-session.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -20,22 +20,12 @@ const replayDir = mkdtempSync(path.join(tmpdir(), 'bonbench-replay-'))
 const replay = ['node', path.join(replayDir, 'replay-run.mjs'), '--delay', '5']
 beforeAll(async () => {
   symlinkSync(path.join(root, 'node_modules'), path.join(replayDir, 'node_modules'), 'dir')
-  await build({
-    entryPoints: [path.join(root, 'test/fixtures/tui/replay-run.ts')],
-    outfile: path.join(replayDir, 'replay-run.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'bonbench-dist',
-        setup: (b) => void b.onResolve({ filter: /^bonbench$/ }, () => ({ path: path.join(root, 'dist/core/index.js'), external: true })),
-      },
-    ],
-  })
+  await bundleForNode(path.join(root, 'test/fixtures/tui/replay-run.ts'), path.join(replayDir, 'replay-run.mjs'), [
+    {
+      name: 'bonbench-dist',
+      setup: (b) => void b.onResolve({ filter: /^bonbench$/ }, () => ({ path: path.join(root, 'dist/core/index.js'), external: true })),
+    },
+  ])
 })
 afterAll(() => rmSync(replayDir, { recursive: true, force: true }))
 const bench = ['node', path.join(root, 'bin/bench.js')]

@@ -1,4 +1,3 @@
-import { build } from 'esbuild'
 import { execa } from 'execa'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV, NO_FSYNC_ENV, readJournal } from '../../../core/run/journal.js'
 import type { JournalRecord } from '../../../core/run/journal-types.js'
 import { compareJournals, expectSameJournal, formatDifference } from '../../helpers/compare-journals.js'
+import { bundleForNode } from '../../helpers/bundle-for-node.js'
 import { repoRoot, tempDir } from '../../e2e/cli-helper.js'
 
 const dir = tempDir('bonbench-journal-')
@@ -17,16 +17,7 @@ let bundled: Promise<string> | undefined
 const journalModule = () =>
   (bundled ??= (async () => {
     const outfile = join(dir.dir, 'journal.mjs')
-    await build({
-      entryPoints: [join(repoRoot, 'core/run/journal.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    })
+    await bundleForNode(join(repoRoot, 'core/run/journal.ts'), outfile)
     return outfile
   })())
 
