@@ -37,9 +37,11 @@ const child = spawn(command, args, {
 // A second stop signal exits at once. A CLI that cannot take it — a plugin hook in a synchronous
 // loop blocks its event loop, so no handler of its own runs — is ended after a short grace, and
 // this process prints how to resume the run (the CLI sent the lines when the run started).
-// TEST-ONLY: BENCH_TEST_STUCK_GRACE_MS=n (a positive integer) makes this grace n ms, so a test of a
-// stuck CLI need not let it spin a core for the full 2 s.
-const STUCK_GRACE_MS = Number(/^[1-9]\d*$/.exec(process.env.BENCH_TEST_STUCK_GRACE_MS ?? '')?.[0] ?? 2000)
+/** TEST-ONLY: the positive integer (milliseconds) the environment variable `name` holds, else `fallback`. */
+const testMs = (name, fallback) => Number(/^[1-9]\d*$/.exec(process.env[name] ?? '')?.[0] ?? fallback)
+// TEST-ONLY: BENCH_TEST_STUCK_GRACE_MS=n makes this grace n ms, so a test of a stuck CLI need not
+// let it spin a core for the full 2 s.
+const STUCK_GRACE_MS = testMs('BENCH_TEST_STUCK_GRACE_MS', 2000)
 // The live UI (ink) hides the terminal's cursor while it draws and shows it again when it
 // unmounts; a CLI this process ends (SIGKILL), or one a signal ends, never does: show it here.
 let cursorShown = false
@@ -80,7 +82,7 @@ const forwarders = ['SIGINT', 'SIGTERM'].map((signal) => {
 // The CLI says its command finished but it cannot exit (a thread stuck in isolated-vm can block
 // even process.exit): end it after a short grace and exit with the code it reported.
 // TEST-ONLY: BENCH_TEST_EXIT_GRACE_MS=n (a positive integer) makes this grace n ms (cli/main.ts).
-const EXIT_KILL_GRACE_MS = Number(/^[1-9]\d*$/.exec(process.env.BENCH_TEST_EXIT_GRACE_MS ?? '')?.[0] ?? 2000)
+const EXIT_KILL_GRACE_MS = testMs('BENCH_TEST_EXIT_GRACE_MS', 2000)
 let reportedExit
 child.on('message', (message) => {
   if (message?.type === 'bench:resume-hint' && Array.isArray(message.lines)) resumeLines = message.lines.map(String)

@@ -304,6 +304,7 @@ export async function generateRows(model: DecodeModel, reqs: RowRequest[], signa
   }))
 }
 
-function abortError(): BenchError {
-  return new BenchError('BENCH_ABORTED', 'bonbench:tiny-transformer: sampling was aborted')
+/** The error of an aborted sample call (in process, or in the sampling pool). */
+export function abortError(cause?: unknown): BenchError {
+  return new BenchError('BENCH_ABORTED', 'bonbench:tiny-transformer: sampling was aborted', cause === undefined ? undefined : { cause })
 }

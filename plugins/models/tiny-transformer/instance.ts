@@ -84,9 +84,19 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
   /** Aborted by dispose: stops this instance's requests in the shared workers. */
   const closing = new AbortController()
   let lastThreads: number[] = []
-  let disposed = false
+  const disposed = () => closing.signal.aborted
   const alive = () => {
-    if (disposed) throw fail('the model was disposed')
+    if (disposed()) throw fail('the model was disposed')
+  }
+  /** One device read per weights version: the shared workers may ask again for the same version when instances alternate. */
+  let read: { version: number; weights: Promise<Float32Array[]> } | undefined
+  const readWeights = () => {
+    if (read?.version !== engine.version) {
+      const weights = engine.getWeights()
+      read = { version: engine.version, weights }
+      weights.catch(() => read?.weights === weights && (read = undefined)) // a failed read is not kept
+    }
+    return read.weights
   }
 
   const instance: TinyTransformerInstance = {
@@ -98,7 +108,7 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
       const onText = o?.onToken && tokenEvents(requests, o.onToken)
       let completions
       if (lease && rows.length > 1) {
-        const weights = { key: `${id}:${engine.version}`, read: () => engine.getWeights() }
+        const weights = { key: `${id}:${engine.version}`, read: readWeights }
         const signal = o?.signal ? AbortSignal.any([o.signal, closing.signal]) : closing.signal
         let threadIds
         ;({ completions, threadIds } = await lease.pool.sample(rows, weights, signal, onText))
@@ -161,7 +171,7 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
         device: engine.backend.device,
         // Known without reading the device after create from a checkpoint, clone, save or
         // contentHash(); after an update only contentHash() (which reads the weights) has it.
-        hash: disposed ? undefined : engine.knownHash,
+        hash: disposed() ? undefined : engine.knownHash,
         workers,
         config: engine.cfg,
       }
@@ -169,8 +179,7 @@ export function createInstance(engine: Engine, opts: { workers: number; backend:
     workerThreadIds: async () => (lease ? lease.pool.threadIds() : []),
     lastSampleThreadIds: () => lastThreads,
     async dispose() {
-      if (disposed) return
-      disposed = true
+      if (disposed()) return
       closing.abort()
       await lease?.release()
       engine.dispose()

@@ -2,8 +2,15 @@ import { isDeepStrictEqual } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import type { Completion } from 'bonbench'
 import { BenchError } from 'bonbench'
-import type { OnRowText, RowRequest } from './generate.js'
+import { abortError, type OnRowText, type RowRequest } from './generate.js'
 import type { WorkerInit, WorkerReply, WorkerRequest, WorkerText } from './worker-protocol.js'
+
+/** A request sent to a worker and not yet answered. */
+interface Pending {
+  resolve: (r: WorkerReply) => void
+  reject: (e: Error) => void
+  onText?: OnRowText
+}
 
 interface Slot {
   worker: Worker
@@ -13,7 +20,7 @@ interface Slot {
    * worker itself refuses a request whose key it does not hold.
    */
   holds?: string
-  pending: Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void; onText?: OnRowText }>
+  pending: Map<number, Pending>
   exited: boolean
 }
 
@@ -22,9 +29,6 @@ export interface PoolWeights {
   key: string
   read: () => Promise<Float32Array[]>
 }
-
-const aborted = (cause?: unknown) =>
-  new BenchError('BENCH_ABORTED', 'bonbench:tiny-transformer: sampling was aborted', cause === undefined ? undefined : { cause })
 
 /**
  * A pool of sampling workers, one model replica each (the WASM backend is single-threaded in
@@ -66,11 +70,9 @@ export class SamplerPool {
         return
       }
       // A failed request may have cost the worker its weights: the next request sends them again.
-      if (!reply.ok) slot.holds = undefined
-      if (!p) return
-      slot.pending.delete(reply.id)
-      if (slot.pending.size === 0) worker.unref()
-      p.resolve(reply)
+      // An aborted one did not (the worker takes a request's weights before it looks at the abort).
+      if (!reply.ok && reply.error.code !== 'BENCH_ABORTED') slot.holds = undefined
+      this.#take(slot, reply.id)?.resolve(reply)
     })
     const failAll = (error: Error) => {
       for (const p of slot.pending.values()) p.reject(error)
@@ -94,12 +96,19 @@ export class SamplerPool {
     })
   }
 
-  /** Fails request `id` now with `error` and tells its worker to stop it (its late reply is dropped). */
-  #drop(slot: Slot, id: number, error: Error): void {
+  /** Request `id`'s pending entry, no longer pending (the worker unreferenced once none is); undefined: settled already. */
+  #take(slot: Slot, id: number): Pending | undefined {
     const p = slot.pending.get(id)
-    if (!p) return
+    if (!p) return undefined
     slot.pending.delete(id)
     if (slot.pending.size === 0) slot.worker.unref()
+    return p
+  }
+
+  /** Fails request `id` now with `error` and tells its worker to stop it (its late reply is dropped). */
+  #drop(slot: Slot, id: number, error: Error): void {
+    const p = this.#take(slot, id)
+    if (!p) return
     slot.worker.postMessage({ id, type: 'abort' } satisfies WorkerRequest)
     p.reject(error)
   }
@@ -116,7 +125,7 @@ export class SamplerPool {
     signal?: AbortSignal,
     onText?: OnRowText,
   ): Promise<{ completions: Completion[]; threadIds: number[] }> {
-    if (signal?.aborted) throw aborted()
+    if (signal?.aborted) throw abortError()
     const k = Math.min(this.size, rows.length)
     const stale = this.#live()
       .slice(0, k)
@@ -125,7 +134,7 @@ export class SamplerPool {
     // From here until the requests are posted nothing awaits, so no other call changes what the
     // workers will hold in between; a worker that exited during the read is replaced below and
     // gets `fresh` (without a read, nothing awaited since the check).
-    if (signal?.aborted) throw aborted()
+    if (signal?.aborted) throw abortError()
     const sent = this.#live()
       .slice(0, k)
       .map((slot, w) => {
@@ -152,7 +161,7 @@ export class SamplerPool {
         return { slot, id: msg.id, reply }
       })
     const onAbort = () => {
-      for (const { slot, id } of sent) this.#drop(slot, id, aborted())
+      for (const { slot, id } of sent) this.#drop(slot, id, abortError())
     }
     signal?.addEventListener('abort', onAbort, { once: true })
     try {
@@ -161,7 +170,7 @@ export class SamplerPool {
     } catch (error) {
       // The call's other requests are of no use any more: stop them too.
       for (const { slot, id } of sent) this.#drop(slot, id, error as Error)
-      if (signal?.aborted) throw aborted(error)
+      if (signal?.aborted) throw abortError(error)
       throw error
     } finally {
       signal?.removeEventListener('abort', onAbort)
