@@ -1,13 +1,9 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { journalOf } from '../helpers/toy-run.js'
+import { evalJournal as journal, type EvalRecord } from '../helpers/eval-journal.js'
 import { benchInProcess, benchUsageError } from './cli-help.js'
 import { tempDir } from './cli-helper.js'
-
-type Record_ = { type: string; cellId?: string; result?: Record<string, unknown> }
-
-const journal = (runDir: string) => journalOf(runDir) as unknown as Record_[]
 
 const printedRunDir = (stdout: string): string => /run directory: (.+)/.exec(stdout)![1]!.trim()
 
@@ -74,7 +70,7 @@ describe('bench eval of a run’s cell: the run’s numbers, or a refusal that s
     expect(own.exitCode, own.stderr).toBe(0)
     const records = journal(printedRunDir(own.stdout))
     expect(records.filter((r) => r.type === 'cell').map((r) => r.cellId)).toEqual(['rl-n1-t1-s0'])
-    const metrics = (j: Record_[]) => j.find((r) => r.type === 'cell' && r.cellId === 'rl-n1-t1-s0')!.result!.metrics
+    const metrics = (j: EvalRecord[]) => j.find((r) => r.type === 'cell' && r.cellId === 'rl-n1-t1-s0')!.result!.metrics
     expect(metrics(records)).toEqual(metrics(journal(runDir)))
   })
 

@@ -127,7 +127,7 @@ describe('bench run toy --model tabular', () => {
   })
 
   it("bench run --help and bench list name each strategy's selection judge, and call r-selected bon-rlb biased", async () => {
-    const run = await benchInProcess(['run', '--help'], { cwd: project.dir })
+    const run = await benchHelp(['run', '--help'])
     expect(run.stdout).toMatch(/^ {2}bon-rlb +reward$/m)
     expect(run.stdout).toMatch(/^ {2}bon-rl +verifier$/m)
     expect(run.stdout).toMatch(/^ {2}sft +none$/m)

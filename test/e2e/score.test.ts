@@ -2,11 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { benchInProcess } from './cli-help.js'
+import { benchInProcess as bench } from './cli-help.js'
 import { sharedData, tempDir } from './cli-helper.js'
 
 // Every command in this process (benchInProcess): what they check is what bench score prints.
-const bench = (args: string[], opts: { cwd: string }) => benchInProcess(args, opts)
 
 // `bench score` through the real CLI: the Qwen2.5-Math dump (100 MATH problems × 8 samples), a
 // gzipped per-sample dump with uneven pools, and bad lines.

@@ -1,11 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { benchInProcess } from './cli-help.js'
+import { benchInProcess as bench } from './cli-help.js'
 import { sharedData, tempDir } from './cli-helper.js'
 
 // Every command in this process (benchInProcess): what they check is what bench weights prints and writes.
-const bench = (args: string[], opts: { cwd: string }) => benchInProcess(args, opts)
 
 const { dir, cleanup } = tempDir('bonbench-weights-')
 afterAll(cleanup)

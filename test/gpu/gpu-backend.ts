@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 
-export { GPU_BACKENDS, gpuBackend, probeTimeoutMs } from './gpu-env.js'
+export { gpuBackend } from './gpu-env.js'
 
 /** A GPU error Dawn reported outside any error scope (validation, out of memory, internal). */
 export interface GpuError {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { readJournal } from '../../core/run/journal.js'
 
 // What the `bench eval` tests (e2e/eval-checkpoint, and e2e/resume's tiny-transformer evaluation)
 // read from a run's journal and hold an evaluation to.
@@ -8,11 +8,7 @@ import { join } from 'node:path'
 export type EvalRecord = { type: string; cellId?: string; name?: string; result?: Record<string, unknown>; facts?: Record<string, unknown> }
 
 /** The records of `runDir`'s journal. */
-export const evalJournal = (runDir: string): EvalRecord[] =>
-  readFileSync(join(runDir, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as EvalRecord)
+export const evalJournal = (runDir: string): EvalRecord[] => readJournal(join(runDir, 'journal.jsonl')).records as unknown as EvalRecord[]
 
 /** Every number of a cell's result that the evaluation determines (training and wall times are the run's own). */
 export const evaluated = (records: EvalRecord[], cellId: string) => {

@@ -8,7 +8,8 @@ describe('tiny-transformer sampling workers', () => {
   // One model with two sampling workers and the same model sampling in process, made on first use
   // and shared (a worker thread costs about 0.7 s of CPU to start from the sources): the onToken
   // test first, on the untrained weights its stop strings were found with; then the test that
-  // trains both; last the test of instances sharing the workers, which disposes both at its end.
+  // trains both; last the test of instances sharing the workers, which disposes the pooled one at its end
+  // (afterAll disposes the rest).
   let made: Promise<{ pooled: TinyTransformerInstance; single: TinyTransformerInstance }> | undefined
   const models = () =>
     (made ??= (async () => {

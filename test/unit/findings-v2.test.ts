@@ -18,6 +18,7 @@ import { resultsSchema } from '../../reports/results-schema.js'
 import type { PlantedFrontierArm } from '../helpers/planted-frontier.js'
 import { plantedFrontierResults } from '../helpers/planted-frontier.js'
 import { plantedResults } from '../helpers/planted-results.js'
+import { deepFreeze } from '../helpers/deep-freeze.js'
 
 const row = (id: string, pass: number, bon = pass): PromptRow => ({
   promptId: id,
@@ -161,15 +162,6 @@ function world(gain: number, bonSpeed = 0.15): PlantedFrontierArm[] {
       bon: (k, n) => sat(k) + (n > 1 ? (gain * k) / 0.2 : 0),
     },
   ]
-}
-
-/** Freezes `value` and everything it holds: a shared fixture that no test (nor the code it tests) may change. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child)
-  }
-  return value
 }
 
 /**

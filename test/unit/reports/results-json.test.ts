@@ -6,18 +6,10 @@ import { buildResults } from '../../../reports/results-json.js'
 import { resultsSchema, upgradeResults } from '../../../reports/results-schema.js'
 import { resultsSchemaPath, resultsSchemaText } from '../../../reports/write-results-schema.js'
 import { syntheticRunData } from '../../helpers/synthetic-run.js'
+import { deepFreeze } from '../../helpers/deep-freeze.js'
 
 const now = new Date('2026-11-25T12:00:00Z')
 const spec = { prompts: 20, poolSize: 8, grid: [1, 2, 4, 8], seeds: [0, 1], bootstrap: 50 }
-
-/** Freezes `value` and everything it holds: a shared fixture that no test (nor the code it tests) may change. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child)
-  }
-  return value
-}
 
 /** syntheticRunData(spec), and its results.json at 50 resamples: made once, on first use, for the tests that read them (frozen). */
 let specRunData: ReturnType<typeof syntheticRunData> | undefined

@@ -12,7 +12,7 @@ const dir = tempDir('bonbench-journal-')
 afterAll(() => dir.cleanup())
 
 // core/run/journal.ts bundled once for the file by esbuild (what tsx compiles it with): the children
-// below start as plain Node, without tsx's loader hooks, about 0.15 s of CPU less each (11 children).
+// below start as plain Node, without tsx's loader hooks, about 0.15 s of CPU less each (10 children).
 let bundled: Promise<string> | undefined
 const journalModule = () =>
   (bundled ??= (async () => {
