@@ -64,3 +64,17 @@ export function tempDir(prefix = 'bonbench-'): { dir: string; cleanup: () => voi
   const dir = mkdtempSync(join(tmpdir(), prefix))
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
+
+/** The run directory a `bench run` (or `bench eval`) printed. */
+export const runDirOf = (stdout: string): string => /run directory: (.+)/.exec(stdout)![1]!.trim()
+
+/**
+ * A tabular toy matrix of 16 cells with small records, for the tests that compare runs record for
+ * record (e2e/queue-mode, e2e/shard-merge): a base cell is 8 pool records and its cell record, a
+ * trained cell 10 training steps, a checkpoint, 8 pools and its cell — 276 records, where the
+ * defaults (100 steps, 32 test prompts) make 1,740 for the same checks.
+ */
+export const SIXTEEN_CELLS = [
+  ...['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1'],
+  ...['--steps', '10', '--test-prompts', '8'],
+]

@@ -2,10 +2,7 @@ import { cpSync, existsSync, readdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { evalJournal as journal, evaluated } from '../helpers/eval-journal.js'
-import { bench, tempDir } from './cli-helper.js'
-
-/** The new run directory `bench` printed. */
-const printedRunDir = (stdout: string): string => /run directory: (.+)/.exec(stdout)![1]!.trim()
+import { bench, tempDir, runDirOf as printedRunDir } from './cli-helper.js'
 
 // Issue 19 §4: `bench eval` is the evaluation of `bench run`: on a run's own checkpoint it gives that cell's numbers.
 // (A tiny-transformer run's, with a learned verifier and KL, in e2e/resume: it evaluates the run that file's cache tests make.)

@@ -3,9 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evalJournal as journal, type EvalRecord } from '../helpers/eval-journal.js'
 import { benchInProcess, benchUsageError } from './cli-help.js'
-import { tempDir } from './cli-helper.js'
-
-const printedRunDir = (stdout: string): string => /run directory: (.+)/.exec(stdout)![1]!.trim()
+import { tempDir, runDirOf as printedRunDir } from './cli-helper.js'
 
 const config = (toy: Record<string, unknown>) =>
   JSON.stringify({ plugins: [['toy', toy]], matrix: { task: 'toy', model: 'tabular', strategies: ['rl'], nGrid: [1, 2, 4], temperatures: [1], seeds: [0] } })

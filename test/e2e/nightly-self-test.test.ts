@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { benchInProcess } from './cli-help.js'
-import { bench, repoRoot, tempDir } from './cli-helper.js'
+import { bench, repoRoot, tempDir, runDirOf } from './cli-helper.js'
 
 // The nightly's self-test, shrunk to the tabular model on the toy task so it runs in seconds: a
 // base run, a rerun of the same config, and three runs with a known regression injected. Each
@@ -84,8 +84,6 @@ const variants = {
   flipped: config({ sign: -1 }),
 }
 type Variant = keyof typeof variants
-
-const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 
 describe('the nightly self-test: injected regressions are flagged, an unchanged rerun is not', () => {
   const project = tempDir('bonbench-nightly-self-')

@@ -1,9 +1,9 @@
 import { execa } from 'execa'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, sharedData, tempDir } from './cli-helper.js'
-import { linkPackages, packBonbench } from './packed-bonbench.js'
+import { bonbenchVersion, installTarball, packBonbench } from './packed-bonbench.js'
 
 // bonbench as its users get it: `npm pack`, the tarball unpacked into a fresh project's
 // node_modules, then used with plain Node (no tsx) and type-checked with TypeScript.
@@ -12,13 +12,11 @@ import { linkPackages, packBonbench } from './packed-bonbench.js'
 // packs the dist/ that `npm ci` built (through `prepare`) instead of rebuilding it — a rebuild takes ~20 s on 2 cores and empties dist/ first (prebuild), which
 // other test files running in parallel read. The test is about what ships and whether it works.
 //
-// The tarball's dependencies are not installed from the registry (there is none offline): the
-// tarball is unpacked where `npm install <tarball>` puts it, and each package of the repository's
-// node_modules is linked beside it — except bonbench's devDependencies (but TypeScript and
-// @types/node, which a TypeScript consumer has), so a type the package forgot to depend on fails.
-const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> }
-const consumerHas = new Set(['typescript', '@types/node'])
-const notInstalled = new Set(Object.keys(manifest.devDependencies).filter((name) => !consumerHas.has(name)))
+// The tarball's dependencies are not installed from the registry (there is none offline):
+// packed-bonbench.ts's installTarball unpacks it where `npm install <tarball>` puts it and links each
+// package of the repository's node_modules beside it — except bonbench's devDependencies (but
+// TypeScript and @types/node, which a TypeScript consumer has), so a type the package forgot to
+// depend on fails.
 
 const plugin = `import { defineVerifier, type Verdict, type VerifyItem } from 'bonbench'
 
@@ -86,13 +84,10 @@ describe('the packed bonbench package in a fresh project', () => {
     // The tarball of this build, packed once for the test files that need it (packed-bonbench.ts).
     const packed = await packBonbench()
     files = packed.files
-    mkdirSync(installed, { recursive: true })
-    // npm's tarballs hold one folder, package/: unpacked where `npm install <tarball>` puts it.
-    await execa('tar', ['-xzf', packed.tarball, '-C', installed, '--strip-components=1'])
-    linkPackages(join(repoRoot, 'node_modules'), join(project, 'node_modules'), notInstalled)
+    await installTarball(packed.tarball, project)
     writeFileSync(
       join(project, 'package.json'),
-      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { bonbench: manifest.version } }),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { bonbench: bonbenchVersion } }),
     )
     mkdirSync(join(project, 'src'))
     writeFileSync(join(project, 'src', 'exact.ts'), plugin)

@@ -165,7 +165,7 @@ export function installPluginDevDependencies(pluginDir: string, bonbench: string
 }
 
 /** Links `from/<entry>` into `to/` for each package (scoped ones one by one), skipping `skip` and bonbench itself. */
-export function linkPackages(from: string, to: string, skip: ReadonlySet<string>): void {
+function linkPackages(from: string, to: string, skip: ReadonlySet<string>): void {
   for (const entry of readdirSync(from)) {
     if (entry.startsWith('.') || entry === 'bonbench') continue
     if (entry.startsWith('@')) {

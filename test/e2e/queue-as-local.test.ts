@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type TestRedis } from '../helpers/redis-server.js'
-import { benchArgs, tempDir } from './cli-helper.js'
+import { benchArgs, tempDir, runDirOf } from './cli-helper.js'
 import { benchInProcess } from './cli-help.js'
 
 // Issue 16 §1: queue mode's coordinator runs the run as a local run does for its listeners and
@@ -25,7 +25,6 @@ const MATRIX = [
   '--temperatures',
   '1',
 ]
-const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 
 /** A reporter plugin as a user writes one (a plain object, no import): every event it gets and its onRunEnd, one JSON line each, in the run directory. */
 const RECORDER = `import { appendFileSync } from 'node:fs'

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KILL_AFTER_RECORDS_ENV } from '../../core/run/journal.js'
 import { comparableResults, expectSameJournal } from '../helpers/compare-journals.js'
 import { startRedis, type TestRedis } from '../helpers/redis-server.js'
-import { bench, benchArgs, tempDir } from './cli-helper.js'
+import { bench, benchArgs, tempDir, runDirOf } from './cli-helper.js'
 
 // Issue 16, "Done when": workers SIGKILLed at many points of a real matrix — mid-pretraining in
 // the base job, just after the base job's last record (before its result reaches Redis: the ack),
@@ -36,7 +36,6 @@ const MATRIX = [
 ]
 /** One killer at a time, each started once the one before has died: which record each dies after. */
 const KILLS = [2, 8, 12, 3, 17, 7]
-const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 
 describe('queue workers SIGKILLed at many points of one run', () => {
   const project = tempDir('bonbench-queue-kills-')

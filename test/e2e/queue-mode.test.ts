@@ -8,17 +8,11 @@ import { expectSameJournal } from '../helpers/compare-journals.js'
 import { emptyDb, freePort, redisDb, startRedis, type TestRedis } from '../helpers/redis-server.js'
 import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { benchInProcess, benchUsageError } from './cli-help.js'
-import { bench, benchArgs, repoRoot, tempDir } from './cli-helper.js'
+import { bench, benchArgs, repoRoot, tempDir, runDirOf, SIXTEEN_CELLS } from './cli-helper.js'
 
 // Issue 16 §1, §2, §4, §5: queue mode on BullMQ over a real Redis (Debian's redis-server).
-// 16 cells of small records: a base cell is 8 pool records and its cell record, a trained cell 10
-// training steps, a checkpoint, 8 pools and its cell (the defaults, 100 steps and 32 test prompts,
-// make six times the records for the same checks).
-const MATRIX = [
-  ...['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1'],
-  ...['--steps', '10', '--test-prompts', '8'],
-]
-const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
+// 16 cells of small records (cli-helper.ts's SIXTEEN_CELLS, as e2e/shard-merge's).
+const MATRIX = SIXTEEN_CELLS
 
 // The single-process run of MATRIX that three queued runs below must match, record for record:
 // run once for the file (on first use), in a folder of its own.

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateToyProblems, toyLevels } from '../../plugins/tasks/toy/index.js'
 import { benchInProcess } from './cli-help.js'
-import { bench, tempDir } from './cli-helper.js'
+import { bench, tempDir, runDirOf } from './cli-helper.js'
 
 // A third-party task from a local file that reads its problems from --data and reports the
 // file's sha256, as dataset tasks do: the rerun must load it again from the record and check both.
@@ -30,7 +30,6 @@ const cellsOf = (runDir: string) =>
   journal(runDir)
     .filter((r) => r.type === 'cell')
     .map((r) => r.result)
-const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
 
 describe('bench rerun', () => {

@@ -4,16 +4,12 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { expectSameJournal } from '../helpers/compare-journals.js'
 import { onlyJournal, tinyMathArgs, writeTinyMathConfig } from '../helpers/tiny-math-run.js'
 import { benchInProcess, benchUsageError } from './cli-help.js'
-import { bench, tempDir } from './cli-helper.js'
+import { bench, tempDir, runDirOf, SIXTEEN_CELLS } from './cli-helper.js'
 
 // Issue 16 §3: `bench run --shard i/n` runs a deterministic part of the cells; `bench merge` joins
 // the shards into one run whose journal and results equal an unsharded run's, record for record.
-// 10 training steps and 8 test prompts per cell (as e2e/queue-mode's): 276 journal records instead of the defaults' 1740, the same 16 cells.
-const MATRIX = [
-  ...['toy', '--model', 'tabular', '--strategies', 'sft,bon-rlb', '--n-train', '2,4', '--n', '1,2,4', '--seeds', '1,2', '--temperatures', '0.7,1'],
-  ...['--steps', '10', '--test-prompts', '8'],
-]
-const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
+// 16 cells of small records (cli-helper.ts's SIXTEEN_CELLS, as e2e/queue-mode's).
+const MATRIX = SIXTEEN_CELLS
 
 /** results.json's cells without wall times (the one thing that differs between runs). */
 function resultCells(runDir: string): unknown {

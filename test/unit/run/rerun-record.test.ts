@@ -6,6 +6,7 @@ import { runMatrix } from '../../../core/run/run-matrix.js'
 import { benchInProcess } from '../../e2e/cli-help.js'
 import { keepBackend } from '../../helpers/keep-backend.js'
 import { journalOf, tempProject, toyRunSetup } from '../../helpers/toy-run.js'
+import { runDirOf } from '../../e2e/cli-helper.js'
 
 // `bench rerun` runs what the record says was run, and only a finished run: a shard run's own
 // shard (not the whole plan), on the backend `--backend auto` chose when the run started (as
@@ -15,7 +16,6 @@ keepBackend()
 
 type Json = Record<string, any>
 const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
-const runDirOf = (stdout: string) => /run directory: (.+)/.exec(stdout)![1]!.trim()
 const cellIds = (runDir: string) => journalOf(runDir).flatMap((r) => (r.type === 'cell' ? [r.cellId] : []))
 
 describe('bench rerun runs what the record ran', () => {
