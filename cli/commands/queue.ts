@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { connectQueue, DEFAULT_QUEUE_NAME } from '../../core/queue/connection.js'
+import { serving } from '../../core/queue/worker-watch.js'
 import { addExamples } from '../option-vocabulary.js'
 
 /** The queues bonbench has on this Redis: the plain one and every capability-labelled one (`bonbench@gpu`). */
@@ -37,7 +38,8 @@ export function registerQueue(program: Command): void {
         // BullMQ names a worker's connection `<queue>:w:<worker name>`; bench worker's name is host:pid[labels].
         // A worker holds more than one connection (its blocking one too): one row per worker name.
         const seen = new Map<string, { name: string; addr: string }>()
-        for (const w of await queue.getWorkers()) {
+        // Those on this database only (a same-named queue's on another database is not this one's).
+        for (const w of await serving(queue, connection.options.db ?? 0)) {
           const name = String(w.rawname ?? w.name ?? '?').replace(/^.*?:w:/, '')
           if (!seen.has(name)) seen.set(name, { name, addr: String(w.addr ?? '') })
         }

@@ -76,7 +76,7 @@ export function watchWorkers(queue: Queue, opts: WorkerWatchOptions): WorkerWatc
  * would wait for ever. Kept: those on the queue's database, and entries that name none (a Redis
  * that lists no `db=`, or a provider's placeholder: counted as a worker, as before).
  */
-async function serving(queue: Queue, db: number): Promise<Array<Record<string, string>>> {
+export async function serving(queue: Queue, db: number): Promise<Array<Record<string, string>>> {
   const workers = await queue.getWorkers()
   return workers.filter((w) => w.db === undefined || Number(w.db) === db)
 }

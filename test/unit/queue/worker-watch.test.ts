@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { watchWorkers } from '../../../core/queue/worker-watch.js'
+import { benchInProcess } from '../../e2e/cli-help.js'
 import { emptyDb, redisDb, startRedis, type TestRedis } from '../../helpers/redis-server.js'
 
 // `bench run --queue` with nobody to run its cells: a notice, then a named error (issue 16 §5).
@@ -86,6 +87,27 @@ describe.concurrent('watchWorkers (against a real redis-server)', () => {
       await worker.close()
       elsewhere.disconnect()
       await queue.close()
+    }
+  })
+
+  it('bench queue status lists the workers of its own database only, not those of a same-named queue on another', async () => {
+    // Databases 12 and 13: nobody else's.
+    await Promise.all([emptyDb(redis.url, 12), emptyDb(redis.url, 13)])
+    const elsewhere = new Redis(redisDb(redis.url, 12), { maxRetriesPerRequest: null })
+    const worker = new Worker('bonbench', async () => undefined, { connection: elsewhere, name: 'other-host:1' })
+    await worker.waitUntilReady()
+    try {
+      /** The workers `bench queue status` lists for queue bonbench on database `db` (one command at a time: benchInProcess captures the process's output). */
+      const listed = async (db: number) => {
+        const status = await benchInProcess(['queue', 'status', '--queue', redisDb(redis.url, db), '--json'], { cwd: process.cwd() })
+        expect(status.exitCode, status.stderr).toBe(0)
+        return (JSON.parse(status.stdout) as Array<{ queue: string; workers: Array<{ name: string }> }>).find((q) => q.queue === 'bonbench')!.workers
+      }
+      expect((await listed(12)).map((w) => w.name)).toEqual(['other-host:1'])
+      expect(await listed(13)).toEqual([])
+    } finally {
+      await worker.close()
+      elsewhere.disconnect()
     }
   })
 })
